@@ -1,0 +1,62 @@
+"""Nastavnik core: the public API for plugins.
+
+Plugins import only from this module (a test enforces it): hook markers, the types
+hooks return, the tenancy context, errors, the model base classes, the row-level
+security helpers for their migrations, and page rendering.
+"""
+
+from nastavnik.db.base import Base, TenantMixin, Timestamps, new_id
+from nastavnik.db.rls import enable_oversight_read, enable_tenant_rls
+from nastavnik.hookspecs import hookimpl
+from nastavnik.runtime import Runtime
+from nastavnik.services.audit import record as audit_record
+from nastavnik.services.errors import Conflict, InvalidInput
+from nastavnik.services.people import parse_id
+from nastavnik.tenancy import Actor, Forbidden, NotFound, OrgContext
+from nastavnik.types import (
+    DictionaryEntry,
+    DictionaryKind,
+    JobSpec,
+    MigrationBranch,
+    NavigationContext,
+    NavItem,
+    OrganisationType,
+    PluginInfo,
+    PluginRoutes,
+    Regime,
+    StatisticContributor,
+    TemplateDir,
+)
+from nastavnik.web.rendering import page as render_page
+
+__all__ = [
+    "Actor",
+    "Base",
+    "Conflict",
+    "DictionaryEntry",
+    "DictionaryKind",
+    "Forbidden",
+    "InvalidInput",
+    "JobSpec",
+    "MigrationBranch",
+    "NavItem",
+    "NavigationContext",
+    "NotFound",
+    "OrgContext",
+    "OrganisationType",
+    "PluginInfo",
+    "PluginRoutes",
+    "Regime",
+    "Runtime",
+    "StatisticContributor",
+    "TemplateDir",
+    "TenantMixin",
+    "Timestamps",
+    "audit_record",
+    "enable_oversight_read",
+    "enable_tenant_rls",
+    "hookimpl",
+    "new_id",
+    "parse_id",
+    "render_page",
+]

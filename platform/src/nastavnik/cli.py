@@ -1,0 +1,195 @@
+"""The `nastavnik` command: demo, serve, worker, db upgrade, seed."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import sys
+from collections.abc import AsyncIterator
+
+import click
+
+from nastavnik.demo.embedded import EmbeddedServices, with_embedded
+from nastavnik.logging import configure_logging
+from nastavnik.settings import Settings, get_settings
+
+
+def _prepare(settings: Settings) -> tuple[Settings, EmbeddedServices | None]:
+    resolved, services = with_embedded(settings)
+    # After the embedded servers: their packages set up logging of their own on import.
+    configure_logging(resolved)
+    return resolved, services
+
+
+@contextlib.asynccontextmanager
+async def _runtime(settings: Settings) -> AsyncIterator[object]:
+    from nastavnik.runtime import build_runtime
+
+    runtime = await build_runtime(settings)
+    try:
+        yield runtime
+    finally:
+        await runtime.close()
+
+
+async def _upgrade(settings: Settings) -> None:
+    from nastavnik.db import migrate
+    from nastavnik.runtime import Runtime
+
+    async with _runtime(settings) as rt:
+        assert isinstance(rt, Runtime)
+        branches = rt.plugins.flatten("register_migrations")
+        passwords = {
+            rt.roles.app: settings.db_app_password.get_secret_value() if settings.db_app_password else None,
+            rt.roles.auditor: settings.db_auditor_password.get_secret_value() if settings.db_auditor_password else None,
+        }
+        await migrate.upgrade(
+            rt.owner_engine, rt.roles, plugin_version_dirs=[b.versions_dir for b in branches], passwords=passwords
+        )
+
+
+async def _seed(settings: Settings) -> bool:
+    from nastavnik.demo.seed import seed_demo
+    from nastavnik.runtime import Runtime
+
+    async with _runtime(settings) as rt:
+        assert isinstance(rt, Runtime)
+        async with rt.owner_sessions() as db:
+            return await seed_demo(db)
+
+
+async def _serve(settings: Settings, *, with_worker: bool) -> None:
+    import uvicorn
+
+    from nastavnik.runtime import Runtime
+    from nastavnik.web.app import create_app
+    from nastavnik.worker import build_worker
+
+    async with _runtime(settings) as rt:
+        assert isinstance(rt, Runtime)
+        app = create_app(rt)
+        server = uvicorn.Server(
+            uvicorn.Config(app, host=settings.host, port=settings.port, log_config=None, proxy_headers=True)
+        )
+        tasks = [asyncio.create_task(server.serve())]
+        worker = build_worker(rt) if with_worker else None
+        if worker is not None:
+            tasks.append(asyncio.create_task(worker.async_run()))
+        try:
+            done, _ = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
+            for task in done:
+                task.result()
+        finally:
+            server.should_exit = True
+            if worker is not None:
+                await worker.close()
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+
+
+async def _work(settings: Settings) -> None:
+    from nastavnik.runtime import Runtime
+    from nastavnik.worker import build_worker
+
+    async with _runtime(settings) as rt:
+        assert isinstance(rt, Runtime)
+        worker = build_worker(rt)
+        try:
+            await worker.async_run()
+        finally:
+            await worker.close()
+
+
+@click.group()
+def main() -> None:
+    """Наставник: региональная платформа целевой модели наставничества."""
+
+
+@main.command()
+def demo() -> None:
+    """Start everything with demo data: embedded PostgreSQL and Redis when none is configured."""
+    settings, services = _prepare(get_settings())
+    if settings.is_production:
+        raise click.ClickException("`nastavnik demo` is for development only")
+    try:
+        asyncio.run(_upgrade(settings))
+        created = asyncio.run(_seed(settings))
+        click.echo("Демонстрационные данные созданы." if created else "Демонстрационные данные уже есть.")
+        click.echo(f"Наставник работает: http://{settings.host}:{settings.port}/")
+        click.echo("Вход: откройте адрес и выберите демонстрационного пользователя (куратор, наставник, регион…).")
+        asyncio.run(_serve(settings, with_worker=True))
+    except KeyboardInterrupt:
+        pass
+    finally:
+        if services:
+            services.stop()
+
+
+@main.command()
+@click.option("--with-worker/--no-worker", default=False, help="Run the background worker in the same process.")
+def serve(with_worker: bool) -> None:
+    """Run the web application."""
+    settings, services = _prepare(get_settings())
+    try:
+        asyncio.run(_serve(settings, with_worker=with_worker))
+    except KeyboardInterrupt:
+        pass
+    finally:
+        if services:
+            services.stop()
+
+
+@main.command()
+def worker() -> None:
+    """Run the background worker (arq)."""
+    settings, services = _prepare(get_settings())
+    try:
+        asyncio.run(_work(settings))
+    except KeyboardInterrupt:
+        pass
+    finally:
+        if services:
+            services.stop()
+
+
+@main.group()
+def db() -> None:
+    """Database maintenance."""
+
+
+@db.command("upgrade")
+def db_upgrade() -> None:
+    """Apply the core's and every loaded plugin's migrations (as the owner role)."""
+    settings, services = _prepare(get_settings())
+    try:
+        asyncio.run(_upgrade(settings))
+        click.echo("Миграции применены.")
+    finally:
+        if services:
+            services.stop()
+
+
+@main.command()
+def seed() -> None:
+    """Create the demo region (development only; idempotent)."""
+    settings, services = _prepare(get_settings())
+    if settings.is_production:
+        raise click.ClickException("demo data is refused in production")
+    try:
+        created = asyncio.run(_seed(settings))
+        click.echo("Демонстрационные данные созданы." if created else "Демонстрационные данные уже есть.")
+    finally:
+        if services:
+            services.stop()
+
+
+@main.command("settings")
+def show_settings() -> None:
+    """List every setting with its environment variable and meaning."""
+    for name, field in Settings.model_fields.items():
+        click.echo(f"NASTAVNIK_{name.upper()}\n    {(field.description or '').strip()}\n")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

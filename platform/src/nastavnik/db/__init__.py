@@ -1,0 +1,1 @@
+"""Database access: engines, the per-transaction scope, row-level security helpers, migrations."""

@@ -1,0 +1,38 @@
+"""Database roles: the owner runs migrations, the others are granted just what they need."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+_ROLE_NAME = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
+
+
+@dataclass(frozen=True, slots=True)
+class DbRoles:
+    """Names of the roles that policies and grants refer to."""
+
+    owner: str
+    app: str
+    auditor: str
+
+    def __post_init__(self) -> None:
+        for name in (self.owner, self.app, self.auditor):
+            if not _ROLE_NAME.match(name):
+                raise ValueError(f"not a safe role name: {name!r}")
+
+
+async def ensure_login_roles(conn: AsyncConnection, roles: DbRoles, passwords: dict[str, str | None]) -> None:
+    """Create the application and auditor roles if missing: no ownership, no BYPASSRLS, may log in."""
+    for name in (roles.app, roles.auditor):
+        exists = await conn.scalar(text("SELECT 1 FROM pg_roles WHERE rolname = :n"), {"n": name})
+        if not exists:
+            await conn.execute(text(f'CREATE ROLE "{name}" LOGIN NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE'))
+        password = passwords.get(name)
+        if password:
+            # Role names are validated above; the password travels as a quoted literal built by PostgreSQL.
+            quoted = await conn.scalar(text("SELECT quote_literal(:p)"), {"p": password})
+            await conn.execute(text(f'ALTER ROLE "{name}" PASSWORD {quoted}'))

@@ -1,0 +1,69 @@
+"""The one place that tells PostgreSQL who is acting and in which organisation.
+
+Row-level security policies read three transaction-local settings:
+``nastavnik.identity_id`` (the signed-in identity), ``nastavnik.org_id`` (the
+organisation named by the request) and ``nastavnik.scope`` (``oversight`` for the
+region's and municipality's read-only views). They are set with
+``set_config(..., true)`` at the start of every transaction of a scoped session,
+so they vanish at commit and never leak to the next user of a pooled connection.
+On Citus this function is also what must reach the shards: keep it the only one.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import event, text
+from sqlalchemy.engine import Connection
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.orm import Session, SessionTransaction
+
+SCOPE_KEY = "nastavnik_db_scope"
+
+_SET_SCOPE = text(
+    "SELECT set_config('nastavnik.identity_id', :identity_id, true),"
+    " set_config('nastavnik.org_id', :org_id, true),"
+    " set_config('nastavnik.scope', :scope, true)"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class DbScope:
+    """What the database needs to know about the acting request."""
+
+    identity_id: uuid.UUID | None
+    org_id: uuid.UUID | None = None
+    oversight: bool = False
+
+    def as_params(self) -> dict[str, str]:
+        return {
+            "identity_id": str(self.identity_id) if self.identity_id else "",
+            "org_id": str(self.org_id) if self.org_id else "",
+            "scope": "oversight" if self.oversight else "",
+        }
+
+
+NO_SCOPE = DbScope(identity_id=None)
+
+
+@event.listens_for(Session, "after_begin")
+def _apply_scope(session: Session, transaction: SessionTransaction, connection: Connection) -> None:
+    scope: DbScope | None = session.info.get(SCOPE_KEY)
+    if scope is not None:
+        connection.execute(_SET_SCOPE, scope.as_params())
+
+
+def scoped_session(factory: async_sessionmaker[AsyncSession], scope: DbScope, **kwargs: Any) -> AsyncSession:
+    """A session whose every transaction starts by setting ``scope``."""
+    session = factory(**kwargs)
+    session.info[SCOPE_KEY] = scope
+    return session
+
+
+async def rescope(session: AsyncSession, scope: DbScope) -> None:
+    """Change the scope of a session, including its transaction already under way."""
+    session.info[SCOPE_KEY] = scope
+    if session.in_transaction():
+        await session.execute(_SET_SCOPE, scope.as_params())

@@ -1,0 +1,130 @@
+"""Default plugin: the core's navigation, templates, indicators, dictionaries and jobs."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from nastavnik.hookspecs import hookimpl
+from nastavnik.models import Person, PersonRole, PersonStatus, ProgrammeRole
+from nastavnik.types import (
+    DictionaryEntry,
+    DictionaryKind,
+    JobSpec,
+    NavigationContext,
+    NavItem,
+    PluginInfo,
+    Regime,
+    StatisticContributor,
+    TemplateDir,
+)
+
+PLUGIN = PluginInfo(
+    name="core",
+    verbose_name="Ядро платформы",
+    version="0.1.0",
+    min_core_version="0.1.0",
+)
+
+TEMPLATES = Path(__file__).resolve().parent.parent / "web" / "templates"
+HEARTBEAT_KEY = "worker:heartbeat"
+
+MANAGERS = frozenset({ProgrammeRole.CURATOR.value, ProgrammeRole.DIRECTOR.value})
+
+
+@hookimpl
+def register_template_dirs() -> Iterable[TemplateDir]:
+    return [TemplateDir(namespace="core", path=TEMPLATES)]
+
+
+@hookimpl
+def register_navigation(context: NavigationContext) -> Iterable[NavItem]:
+    base = f"/o/{context.org_slug}"
+    return [
+        NavItem(title="Главная", href=f"{base}/", order=0),
+        NavItem(title="Люди", href=f"{base}/people", order=10, roles=MANAGERS),
+        NavItem(title="Численность", href=f"{base}/headcounts", order=20, roles=MANAGERS),
+        NavItem(title="Модули", href=f"{base}/plugins", order=90, roles=MANAGERS),
+    ]
+
+
+# Kinds and durations of mentoring apply to every organisation type and both regimes (DOMAIN.md).
+_KINDS = (
+    ("traditional", "Традиционное (один на один)", "Длительное взаимодействие пары, 3–12 месяцев."),
+    ("group", "Групповое", "Один наставник работает с группой наставляемых."),
+    ("virtual", "Виртуальное (дистанционное)", "Взаимодействие с помощью дистанционных технологий."),
+    ("short_term", "Краткосрочное (целеполагающее)", "Встречи по заранее поставленным целям."),
+    ("reverse", "Реверсивное", "Младший по возрасту или опыту учит старшего в своей области."),
+    ("situational", "Ситуационное", "Помощь в конкретной ситуации."),
+    ("flash", "Флэш-наставничество (скоростное)", "Разовые встречи для обмена опытом."),
+)
+_DURATIONS = (
+    ("short", "Краткосрочное (до 3 месяцев)"),
+    ("medium", "Среднесрочное (3–6 месяцев)"),
+    ("long", "Долгосрочное (6–12 месяцев)"),
+)
+
+
+@hookimpl
+def register_dictionaries() -> Iterable[DictionaryEntry]:
+    entries = []
+    for regime in Regime:
+        entries += [
+            DictionaryEntry(DictionaryKind.KIND, code, title, regime, (), description)
+            for code, title, description in _KINDS
+        ]
+        entries += [DictionaryEntry(DictionaryKind.DURATION, code, title, regime, ()) for code, title in _DURATIONS]
+    return entries
+
+
+async def _active_people(db: AsyncSession, org_id: uuid.UUID) -> int:
+    count = await db.scalar(
+        select(func.count()).select_from(Person).where(Person.org_id == org_id, Person.status == PersonStatus.ACTIVE)
+    )
+    return int(count or 0)
+
+
+async def _mentors(db: AsyncSession, org_id: uuid.UUID) -> int:
+    count = await db.scalar(
+        select(func.count())
+        .select_from(PersonRole)
+        .where(PersonRole.org_id == org_id, PersonRole.role == ProgrammeRole.MENTOR)
+    )
+    return int(count or 0)
+
+
+@hookimpl
+def register_statistics() -> Iterable[StatisticContributor]:
+    return [
+        StatisticContributor(
+            key="core.people",
+            title="Участников в базе",
+            description="Люди организации в статусе «работает/учится».",
+            compute=_active_people,
+        ),
+        StatisticContributor(
+            key="core.mentors",
+            title="Наставников",
+            description="Люди организации с ролью наставника.",
+            compute=_mentors,
+        ),
+    ]
+
+
+async def heartbeat(ctx: dict[str, Any]) -> str:
+    """Record that a worker is alive; the health page shows when it last ran."""
+    runtime = ctx["runtime"]
+    now = datetime.now(UTC).isoformat()
+    await runtime.redis.set(runtime.redis_key(HEARTBEAT_KEY), now, ex=3600)
+    return now
+
+
+@hookimpl
+def register_jobs() -> Iterable[JobSpec]:
+    return [JobSpec(name="core.heartbeat", function=heartbeat, cron_minutes=frozenset(range(0, 60, 5)))]

@@ -1,0 +1,1 @@
+"""Development conveniences: embedded services and demo data. Refused in production."""

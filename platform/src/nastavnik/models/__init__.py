@@ -1,0 +1,27 @@
+"""The core's data model. Importing this package registers every table on ``Base.metadata``."""
+
+from nastavnik.models.audit import AuditEvent
+from nastavnik.models.headcount import Headcount
+from nastavnik.models.identity import Identity, StaffAssignment, StaffRole
+from nastavnik.models.people import Person, PersonCategory, PersonRole, PersonStatus, ProgrammeRole
+from nastavnik.models.plugin_settings import OrgPluginSetting
+from nastavnik.models.reference import AcademicYear, Municipality, Organisation, OrgStatus, Region
+
+__all__ = [
+    "AcademicYear",
+    "AuditEvent",
+    "Headcount",
+    "Identity",
+    "Municipality",
+    "OrgPluginSetting",
+    "OrgStatus",
+    "Organisation",
+    "Person",
+    "PersonCategory",
+    "PersonRole",
+    "PersonStatus",
+    "ProgrammeRole",
+    "Region",
+    "StaffAssignment",
+    "StaffRole",
+]

@@ -1,0 +1,75 @@
+"""People inside an organisation and their programme roles (tenant-owned, personal data)."""
+
+from __future__ import annotations
+
+import uuid
+from enum import StrEnum
+
+from sqlalchemy import CheckConstraint, ForeignKey, ForeignKeyConstraint, Index, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from nastavnik.db.base import Base, TenantMixin, Timestamps, new_id
+
+
+class PersonCategory(StrEnum):
+    PEDAGOGUE = "pedagogue"
+    LEARNER = "learner"
+    STAFF = "staff"
+
+
+class PersonStatus(StrEnum):
+    ACTIVE = "active"
+    LEFT = "left"
+
+
+class ProgrammeRole(StrEnum):
+    """Roles granted inside the platform, per organisation."""
+
+    DIRECTOR = "director"
+    CURATOR = "curator"
+    MENTOR = "mentor"
+    MENTEE = "mentee"
+
+
+class Person(TenantMixin, Timestamps, Base):
+    """A person as one organisation knows them; linked to a login identity when they sign in.
+
+    The row is also the membership: an identity may enter an organisation only
+    through an active person record there (checked by ``nastavnik_current_org()``).
+    """
+
+    __tablename__ = "person"
+    __table_args__ = (
+        CheckConstraint("category IN ('pedagogue', 'learner', 'staff')", name="category_known"),
+        CheckConstraint("status IN ('active', 'left')", name="status_known"),
+        Index("uq_person_org_identity", "org_id", "identity_id", unique=True,
+              postgresql_where="identity_id IS NOT NULL"),
+        Index("ix_person_identity", "identity_id"),
+    )
+
+    org_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("organisation.id"), primary_key=True, sort_order=-100)
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
+    identity_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("identity.id"))
+    last_name: Mapped[str] = mapped_column(String(100))
+    first_name: Mapped[str] = mapped_column(String(100))
+    middle_name: Mapped[str | None] = mapped_column(String(100))
+    category: Mapped[str] = mapped_column(String(16))
+    status: Mapped[str] = mapped_column(String(16), default=PersonStatus.ACTIVE)
+    version: Mapped[int] = mapped_column(default=1)
+
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012 - SQLAlchemy's declarative idiom
+
+    @property
+    def full_name(self) -> str:
+        return " ".join(p for p in (self.last_name, self.first_name, self.middle_name) if p)
+
+
+class PersonRole(TenantMixin, Base):
+    __tablename__ = "person_role"
+    __table_args__ = (
+        ForeignKeyConstraint(["org_id", "person_id"], ["person.org_id", "person.id"], ondelete="CASCADE"),
+        CheckConstraint("role IN ('director', 'curator', 'mentor', 'mentee')", name="role_known"),
+    )
+
+    person_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    role: Mapped[str] = mapped_column(String(16), primary_key=True)

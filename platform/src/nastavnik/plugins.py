@@ -1,0 +1,193 @@
+"""Loading, validating and calling plugins.
+
+Plugins are distributions that expose a module through the ``nastavnik`` entry-point
+group; the module carries a :class:`~nastavnik.types.PluginInfo` as ``PLUGIN`` and
+hook implementations marked with :data:`~nastavnik.hookspecs.hookimpl`. The core's own
+features are registered the same way, as default plugins.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from importlib import import_module
+from importlib.metadata import entry_points, version
+from types import ModuleType
+from typing import Any
+
+import pluggy
+
+from nastavnik import hookspecs
+from nastavnik.types import OrganisationType, PluginInfo
+
+ENTRY_POINT_GROUP = "nastavnik"
+DEFAULT_PLUGINS = ("nastavnik.default_plugins.core",)
+
+
+class PluginError(RuntimeError):
+    """A plugin cannot be loaded: its declaration is wrong or does not fit this core."""
+
+
+def core_version() -> str:
+    return version("nastavnik")
+
+
+def _version_tuple(text: str) -> tuple[int, ...]:
+    parts = []
+    for piece in text.split("."):
+        digits = "".join(ch for ch in piece if ch.isdigit())
+        parts.append(int(digits or 0))
+    return tuple(parts)
+
+
+async def resolve(value: Any) -> Any:
+    """Await a hook result if it is awaitable: implementations may be sync or async."""
+    return await value if inspect.isawaitable(value) else value
+
+
+@dataclass(frozen=True, slots=True)
+class LoadedPlugin:
+    info: PluginInfo
+    module: ModuleType
+    default: bool
+
+    @property
+    def name(self) -> str:
+        return self.info.name
+
+    def serves(self, org_type: str) -> bool:
+        """Default plugins serve every organisation; others only the types they declare."""
+        return self.default or org_type in self.info.organisation_types
+
+
+class Plugins:
+    """The loaded plugins and a pluggy manager over them."""
+
+    def __init__(self) -> None:
+        self.pm = pluggy.PluginManager(hookspecs.PROJECT_NAME)
+        self.pm.add_hookspecs(hookspecs)
+        self.loaded: dict[str, LoadedPlugin] = {}
+
+    def register(self, module: ModuleType, *, default: bool = False) -> LoadedPlugin:
+        info = getattr(module, "PLUGIN", None)
+        if not isinstance(info, PluginInfo):
+            raise PluginError(f"{module.__name__}: a plugin module must define PLUGIN = PluginInfo(...)")
+        if info.name in self.loaded:
+            raise PluginError(f"two plugins are named {info.name!r}")
+        plugin = LoadedPlugin(info=info, module=module, default=default)
+        self.pm.register(module, name=info.name)
+        self.loaded[info.name] = plugin
+        return plugin
+
+    @property
+    def hook(self) -> Any:
+        return self.pm.hook
+
+    def by_module(self, module: object) -> LoadedPlugin:
+        name = self.pm.get_name(module)
+        if name is None:
+            raise PluginError(f"{module!r} is not registered")
+        return self.loaded[name]
+
+    def call_each(self, hook_name: str, **kwargs: Any) -> list[tuple[LoadedPlugin, Any]]:
+        """Call one hook on every plugin that implements it, keeping who returned what."""
+        caller = getattr(self.pm.hook, hook_name)
+        results = []
+        for impl in caller.get_hookimpls():
+            value = impl.function(**kwargs)
+            if value is not None:
+                results.append((self.by_module(impl.plugin), value))
+        return results
+
+    def call_for(self, hook_name: str, active: Iterable[str], **kwargs: Any) -> list[Any]:
+        """Call a hook only on the named (active) plugins."""
+        keep = set(active)
+        removed = [p.module for name, p in self.loaded.items() if name not in keep]
+        caller = self.pm.subset_hook_caller(hook_name, remove_plugins=removed)
+        return list(caller(**kwargs))
+
+    def flatten(self, hook_name: str, **kwargs: Any) -> list[Any]:
+        items: list[Any] = []
+        for result in getattr(self.pm.hook, hook_name)(**kwargs):
+            items.extend(result)
+        return items
+
+    def organisation_types(self) -> dict[str, OrganisationType]:
+        return {t.code: t for t in self.flatten("register_organisation_types")}
+
+    def active_for(self, org_type: str, disabled: Iterable[str] = ()) -> list[str]:
+        off = set(disabled)
+        return [
+            name
+            for name, plugin in self.loaded.items()
+            if plugin.serves(org_type) and (plugin.default or name not in off)
+        ]
+
+    def validate(self) -> None:
+        """Start-up checks: unknown hooks, version ranges, declared organisation types."""
+        self.pm.check_pending()
+        current = _version_tuple(core_version())
+        types_by_plugin: dict[str, set[str]] = {}
+        for plugin, result in self.call_each("register_organisation_types"):
+            types_by_plugin.setdefault(plugin.name, set()).update(t.code for t in result)
+        seen_types: dict[str, str] = {}
+        for name, plugin in self.loaded.items():
+            info = plugin.info
+            if current < _version_tuple(info.min_core_version) or (
+                info.max_core_version is not None and current >= _version_tuple(info.max_core_version)
+            ):
+                raise PluginError(
+                    f"plugin {name!r} {info.version} needs nastavnik >= {info.min_core_version}"
+                    f"{f', < {info.max_core_version}' if info.max_core_version else ''}; this is {core_version()}"
+                )
+            if plugin.default:
+                continue
+            if not info.organisation_types:
+                raise PluginError(f"plugin {name!r} declares no organisation types it serves")
+            offered = types_by_plugin.get(name, set())
+            for code in info.organisation_types:
+                if code in offered:
+                    if code in seen_types:
+                        raise PluginError(f"organisation type {code!r} is declared by {seen_types[code]!r} and {name!r}")
+                    seen_types[code] = name
+        all_types = set(seen_types) | {c for codes in types_by_plugin.values() for c in codes}
+        for name, plugin in self.loaded.items():
+            unknown = set(plugin.info.organisation_types) - all_types
+            if unknown:
+                raise PluginError(f"plugin {name!r} serves unknown organisation types: {sorted(unknown)}")
+
+
+def load_plugins(
+    names: Sequence[str] | None = None,
+    *,
+    entry_point_plugins: bool = True,
+    extra_modules: Sequence[ModuleType] = (),
+) -> Plugins:
+    """Register the default plugins, then the installed ones (all, or only ``names``), then validate."""
+    plugins = Plugins()
+    for dotted in DEFAULT_PLUGINS:
+        plugins.register(import_module(dotted), default=True)
+    if entry_point_plugins:
+        wanted = set(names) if names is not None else None
+        found = set()
+        for ep in entry_points(group=ENTRY_POINT_GROUP):
+            if wanted is not None and ep.name not in wanted:
+                continue
+            module = ep.load()
+            if not isinstance(module, ModuleType):
+                raise PluginError(f"entry point {ep.name!r} must name a module")
+            plugins.register(module)
+            found.add(ep.name)
+        if wanted is not None and wanted - found:
+            raise PluginError(f"plugins not installed: {sorted(wanted - found)}")
+    for module in extra_modules:
+        plugins.register(module)
+    plugins.validate()
+    return plugins
+
+
+def plugin_names_from_setting(value: str | None) -> list[str] | None:
+    if value is None or not value.strip():
+        return None
+    return [n.strip() for n in value.split(",") if n.strip()]

@@ -1,0 +1,87 @@
+"""The process's long-lived resources: engines per database role, Redis, plugins."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from redis.asyncio import Redis
+from sqlalchemy import text
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+
+from nastavnik.db.roles import DbRoles
+from nastavnik.plugins import Plugins, load_plugins, plugin_names_from_setting
+from nastavnik.settings import Settings
+
+
+def async_url(url: str) -> URL:
+    parsed = make_url(url)
+    if parsed.drivername in ("postgresql", "postgres"):
+        parsed = parsed.set(drivername="postgresql+asyncpg")
+    return parsed
+
+
+def role_url(owner_url: str, role: str, password: str | None) -> URL:
+    return async_url(owner_url).set(username=role, password=password)
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+    plugins: Plugins
+    roles: DbRoles
+    owner_engine: AsyncEngine
+    app_engine: AsyncEngine
+    auditor_engine: AsyncEngine
+    redis: Redis
+
+    def __post_init__(self) -> None:
+        self.app_sessions = async_sessionmaker(self.app_engine, expire_on_commit=False)
+        self.auditor_sessions = async_sessionmaker(self.auditor_engine, expire_on_commit=False)
+        self.owner_sessions = async_sessionmaker(self.owner_engine, expire_on_commit=False)
+
+    def redis_key(self, *parts: str) -> str:
+        return ":".join((self.settings.redis_prefix, *parts))
+
+    async def close(self) -> None:
+        for engine in (self.app_engine, self.auditor_engine, self.owner_engine):
+            await engine.dispose()
+        await self.redis.aclose()
+
+
+async def owner_role_name(owner_engine: AsyncEngine) -> str:
+    async with owner_engine.connect() as conn:
+        name = await conn.scalar(text("SELECT current_user"))
+    return str(name)
+
+
+async def build_runtime(settings: Settings, plugins: Plugins | None = None) -> Runtime:
+    if settings.database_url is None or settings.redis_url is None:
+        raise RuntimeError("database_url and redis_url must be resolved before the runtime is built")
+    owner_engine = create_async_engine(async_url(settings.database_url), pool_size=2, max_overflow=2)
+    roles = DbRoles(
+        owner=await owner_role_name(owner_engine), app=settings.db_app_role, auditor=settings.db_auditor_role
+    )
+    app_password = settings.db_app_password.get_secret_value() if settings.db_app_password else None
+    auditor_password = settings.db_auditor_password.get_secret_value() if settings.db_auditor_password else None
+    app_engine = create_async_engine(
+        role_url(settings.database_url, roles.app, app_password),
+        pool_size=settings.db_pool_size,
+        max_overflow=0,
+        pool_pre_ping=True,
+    )
+    auditor_engine = create_async_engine(
+        role_url(settings.database_url, roles.auditor, auditor_password), pool_size=2, max_overflow=0
+    )
+    if plugins is None:
+        plugins = load_plugins(plugin_names_from_setting(settings.plugins))
+    redis = Redis.from_url(settings.redis_url)
+    return Runtime(
+        settings=settings,
+        plugins=plugins,
+        roles=roles,
+        owner_engine=owner_engine,
+        app_engine=app_engine,
+        auditor_engine=auditor_engine,
+        redis=redis,
+    )

@@ -1,0 +1,1 @@
+"""Use cases. Each takes the acting context first and works inside its scope."""

@@ -1,0 +1,211 @@
+"""People of an organisation: the curator's base of staff and learners.
+
+Every read of a person's record and every change is written to the audit log.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+
+from sqlalchemy import delete, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from nastavnik.models import Person, PersonCategory, PersonRole, ProgrammeRole
+from nastavnik.services import audit
+from nastavnik.services.errors import Conflict, InvalidInput
+from nastavnik.tenancy import NotFound, OrgContext
+
+MANAGERS = (ProgrammeRole.CURATOR, ProgrammeRole.DIRECTOR)
+NAME_MAX = 100
+
+
+@dataclass(frozen=True, slots=True)
+class PersonDraft:
+    last_name: str
+    first_name: str
+    middle_name: str | None
+    category: str
+
+
+def parse_id(value: str) -> uuid.UUID:
+    """An id from a URL; anything malformed is simply not found."""
+    try:
+        return uuid.UUID(value)
+    except (ValueError, AttributeError, TypeError):
+        raise NotFound from None
+
+
+def _validate(draft: PersonDraft) -> PersonDraft:
+    errors = []
+    cleaned = {}
+    for field, label in (("last_name", "фамилию"), ("first_name", "имя")):
+        value = " ".join(str(getattr(draft, field) or "").split())
+        if not value:
+            errors.append({"field": field, "message": f"укажите {label}"})
+        elif len(value) > NAME_MAX:
+            errors.append({"field": field, "message": f"не длиннее {NAME_MAX} знаков"})
+        cleaned[field] = value
+    middle = " ".join((draft.middle_name or "").split()) or None
+    if middle and len(middle) > NAME_MAX:
+        errors.append({"field": "middle_name", "message": f"не длиннее {NAME_MAX} знаков"})
+    if draft.category not in set(PersonCategory):
+        errors.append({"field": "category", "message": "категория: педагог, обучающийся или сотрудник"})
+    if errors:
+        raise InvalidInput("Данные человека содержат ошибки.", errors)
+    return PersonDraft(cleaned["last_name"], cleaned["first_name"], middle, draft.category)
+
+
+async def list_people(db: AsyncSession, ctx: OrgContext, client_ip: str | None = None) -> list[Person]:
+    ctx.require_role(*MANAGERS)
+    people = list(
+        await db.scalars(
+            select(Person).where(ctx.owns(Person)).order_by(Person.last_name, Person.first_name, Person.id)
+        )
+    )
+    await audit.record(
+        db,
+        actor_identity_id=ctx.actor.identity_id,
+        org_id=ctx.org.id,
+        action="read",
+        object_type="person_list",
+        client_ip=client_ip,
+        details={"count": len(people)},
+    )
+    await db.commit()
+    return people
+
+
+async def get_person(db: AsyncSession, ctx: OrgContext, person_id: uuid.UUID, client_ip: str | None = None) -> Person:
+    """A person of the context's organisation; the person themself and managers may read it."""
+    person = await _find(db, ctx, person_id)
+    if person.id != ctx.person_id:
+        ctx.require_role(*MANAGERS)
+    await audit.record(
+        db,
+        actor_identity_id=ctx.actor.identity_id,
+        org_id=ctx.org.id,
+        action="read",
+        object_type="person",
+        object_id=str(person.id),
+        subject_person_id=person.id,
+        client_ip=client_ip,
+    )
+    await db.commit()
+    return person
+
+
+async def _find(db: AsyncSession, ctx: OrgContext, person_id: uuid.UUID) -> Person:
+    person = (await db.scalars(select(Person).where(Person.id == person_id, ctx.owns(Person)))).one_or_none()
+    if person is None:
+        raise NotFound
+    return person
+
+
+async def roles_of(db: AsyncSession, ctx: OrgContext, person_id: uuid.UUID) -> list[str]:
+    rows = await db.scalars(
+        select(PersonRole.role).where(PersonRole.person_id == person_id, ctx.owns(PersonRole)).order_by(PersonRole.role)
+    )
+    return list(rows)
+
+
+async def create_person(db: AsyncSession, ctx: OrgContext, draft: PersonDraft, client_ip: str | None = None) -> Person:
+    ctx.require_role(*MANAGERS)
+    clean = _validate(draft)
+    person = Person(
+        org_id=ctx.org.id,
+        last_name=clean.last_name,
+        first_name=clean.first_name,
+        middle_name=clean.middle_name,
+        category=clean.category,
+    )
+    db.add(person)
+    await db.flush()
+    await audit.record(
+        db,
+        actor_identity_id=ctx.actor.identity_id,
+        org_id=ctx.org.id,
+        action="create",
+        object_type="person",
+        object_id=str(person.id),
+        subject_person_id=person.id,
+        client_ip=client_ip,
+    )
+    await db.commit()
+    return person
+
+
+async def update_person(
+    db: AsyncSession,
+    ctx: OrgContext,
+    person_id: uuid.UUID,
+    draft: PersonDraft,
+    expected_version: int,
+    client_ip: str | None = None,
+) -> Person:
+    """Change a person's record if nobody changed it since ``expected_version`` (else Conflict)."""
+    ctx.require_role(*MANAGERS)
+    clean = _validate(draft)
+    person = await _find(db, ctx, person_id)
+    if person.version != expected_version:
+        raise Conflict("Запись уже изменил другой пользователь. Обновите страницу и повторите.", "version")
+    person.last_name, person.first_name = clean.last_name, clean.first_name
+    person.middle_name, person.category = clean.middle_name, clean.category
+    await db.flush()
+    await audit.record(
+        db,
+        actor_identity_id=ctx.actor.identity_id,
+        org_id=ctx.org.id,
+        action="update",
+        object_type="person",
+        object_id=str(person.id),
+        subject_person_id=person.id,
+        client_ip=client_ip,
+    )
+    await db.commit()
+    return person
+
+
+async def set_roles(
+    db: AsyncSession, ctx: OrgContext, person_id: uuid.UUID, roles: list[str], client_ip: str | None = None
+) -> list[str]:
+    ctx.require_role(*MANAGERS)
+    unknown = sorted(set(roles) - set(ProgrammeRole))
+    if unknown:
+        raise InvalidInput("Неизвестные роли.", [{"field": "roles", "message": ", ".join(unknown)}])
+    person = await _find(db, ctx, person_id)
+    await db.execute(delete(PersonRole).where(PersonRole.person_id == person.id, ctx.owns(PersonRole)))
+    for role in sorted(set(roles)):
+        db.add(PersonRole(org_id=ctx.org.id, person_id=person.id, role=role))
+    await audit.record(
+        db,
+        actor_identity_id=ctx.actor.identity_id,
+        org_id=ctx.org.id,
+        action="update",
+        object_type="person_roles",
+        object_id=str(person.id),
+        subject_person_id=person.id,
+        client_ip=client_ip,
+        details={"roles": sorted(set(roles))},
+    )
+    await db.commit()
+    return sorted(set(roles))
+
+
+async def delete_person(db: AsyncSession, ctx: OrgContext, person_id: uuid.UUID, client_ip: str | None = None) -> None:
+    ctx.require_role(*MANAGERS)
+    person = await _find(db, ctx, person_id)
+    if person.id == ctx.person_id:
+        raise InvalidInput("Нельзя удалить собственную запись.", [{"field": "person_id", "message": "это вы"}])
+    await db.delete(person)
+    await audit.record(
+        db,
+        actor_identity_id=ctx.actor.identity_id,
+        org_id=ctx.org.id,
+        action="delete",
+        object_type="person",
+        object_id=str(person_id),
+        subject_person_id=person_id,
+        client_ip=client_ip,
+    )
+    await db.commit()

@@ -1,0 +1,123 @@
+"""Settings read from the environment (prefix ``NASTAVNIK_``).
+
+Every field carries a docstring: it is the operator's documentation, and
+``nastavnik settings`` prints it. Values that are absent fall back to embedded
+services only in development (see :mod:`nastavnik.demo.embedded`).
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from functools import lru_cache
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Mode(StrEnum):
+    """How the platform runs: development allows demo conveniences, production forbids them."""
+
+    DEVELOPMENT = "development"
+    PRODUCTION = "production"
+
+
+class Settings(BaseSettings):
+    """Configuration of one Nastavnik deployment."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="NASTAVNIK_",
+        use_attribute_docstrings=True,
+        extra="ignore",
+        frozen=True,
+    )
+
+    mode: Mode = Mode.DEVELOPMENT
+    """`development` or `production`. Production refuses the development sign-in and the embedded services."""
+
+    database_url: str | None = None
+    """PostgreSQL URL of the owner role that runs migrations and seeds, e.g.
+    `postgresql+asyncpg://nastavnik_owner@db:5432/nastavnik`. Unset in development: an embedded PostgreSQL."""
+
+    db_app_role: str = "nastavnik_app"
+    """Database role the web application connects as. It owns nothing and cannot bypass row-level security."""
+
+    db_app_password: SecretStr | None = None
+    """Password of the application role; unset where the server trusts local connections."""
+
+    db_auditor_role: str = "nastavnik_auditor"
+    """Database role that may read and export the audit log, and nothing else of personal data."""
+
+    db_auditor_password: SecretStr | None = None
+    """Password of the auditor role."""
+
+    db_pool_size: int = Field(default=10, ge=1, le=200)
+    """Connections per process in the application role's pool."""
+
+    redis_url: str | None = None
+    """Redis URL for sessions and the job queue, e.g. `redis://redis:6379/0`. Unset in development: an embedded Redis."""
+
+    redis_prefix: str = "nastavnik"
+    """Prefix of every Redis key the platform writes, so several deployments or test runs share one Redis."""
+
+    secret_key: SecretStr = SecretStr("development-only-secret-key-change-me-please")
+    """Key that signs session cookies. Must be set to a random value of at least 32 characters in production."""
+
+    session_max_age: int = Field(default=8 * 3600, ge=60)
+    """Seconds a signed-in session lives."""
+
+    data_dir: str = ".nastavnik"
+    """Folder for the embedded services' data in development (relative to the working directory)."""
+
+    host: str = "127.0.0.1"
+    """Address `nastavnik serve` and `nastavnik demo` listen on."""
+
+    port: int = Field(default=8000, ge=1, le=65535)
+    """Port `nastavnik serve` and `nastavnik demo` listen on."""
+
+    log_format: str | None = None
+    """`json` or `console`. Unset: JSON in production, readable console lines in development."""
+
+    log_level: str = "INFO"
+    """Minimum level of log records: DEBUG, INFO, WARNING or ERROR."""
+
+    dev_login: bool = True
+    """Offer the development sign-in page that picks a demo person. Ignored (always off) in production."""
+
+    service_tenant_filter: bool = True
+    """Keep the service layer's own tenant checks. Only the isolation suite turns this off, to prove that
+    PostgreSQL's row-level security alone still holds; refused in production."""
+
+    plugins: str | None = None
+    """Comma-separated names of the plugins to load from the `nastavnik` entry-point group. Unset: all installed."""
+
+    @property
+    def is_production(self) -> bool:
+        return self.mode is Mode.PRODUCTION
+
+    def check(self) -> None:
+        """Refuse settings that are unsafe for the chosen mode."""
+        if not self.is_production:
+            return
+        problems = []
+        if self.database_url is None:
+            problems.append("NASTAVNIK_DATABASE_URL must be set in production")
+        if self.redis_url is None:
+            problems.append("NASTAVNIK_REDIS_URL must be set in production")
+        if "development-only" in self.secret_key.get_secret_value() or len(self.secret_key) < 32:
+            problems.append("NASTAVNIK_SECRET_KEY must be a random value of at least 32 characters")
+        if not self.service_tenant_filter:
+            problems.append("NASTAVNIK_SERVICE_TENANT_FILTER cannot be off in production")
+        if problems:
+            raise ValueError("; ".join(problems))
+
+    @property
+    def dev_login_enabled(self) -> bool:
+        return self.dev_login and not self.is_production
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process's settings, read once from the environment."""
+    settings = Settings()
+    settings.check()
+    return settings

@@ -1,0 +1,206 @@
+"""Who is acting, and inside which organisation.
+
+Access helpers take the acting context first and look up inside its scope
+(Zulip's realm pattern). Another organisation's object and a missing one raise the
+same :class:`NotFound`, so nobody can probe what exists elsewhere.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from dataclasses import dataclass, field
+
+from sqlalchemy import ColumnElement, func, select, true
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from nastavnik.db.scope import DbScope, rescope
+from nastavnik.models import (
+    Identity,
+    Municipality,
+    Organisation,
+    OrgPluginSetting,
+    OrgStatus,
+    Person,
+    PersonRole,
+    PersonStatus,
+    ProgrammeRole,
+    Region,
+    StaffAssignment,
+    StaffRole,
+)
+from nastavnik.plugins import Plugins
+
+SLUG_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{1,62}$")
+NIL_PERSON = uuid.UUID(int=0)
+
+
+class NotFound(Exception):  # noqa: N818 - reads as what the client gets
+    """The object does not exist for this person: missing, or not theirs. Always a 404."""
+
+
+class Forbidden(Exception):  # noqa: N818
+    """The person is inside the organisation but their role does not allow the action. A 403."""
+
+
+@dataclass(frozen=True, slots=True)
+class StaffGrant:
+    role: StaffRole
+    region_id: uuid.UUID
+    municipality_id: uuid.UUID | None
+
+
+@dataclass(frozen=True, slots=True)
+class Actor:
+    """A signed-in identity and its oversight grants."""
+
+    identity_id: uuid.UUID
+    display_name: str
+    staff: tuple[StaffGrant, ...] = ()
+
+    def grants(self, role: StaffRole) -> list[StaffGrant]:
+        return [g for g in self.staff if g.role is role]
+
+    @property
+    def is_auditor(self) -> bool:
+        return bool(self.grants(StaffRole.AUDITOR))
+
+
+@dataclass(frozen=True, slots=True)
+class OrgRef:
+    id: uuid.UUID
+    slug: str
+    type: str
+    short_name: str
+    full_name: str
+    inn: str
+    municipality_id: uuid.UUID
+    municipality_name: str
+    region_id: uuid.UUID
+    timezone: str
+
+
+@dataclass(frozen=True, slots=True)
+class OrgContext:
+    """The resolved organisation of a request; never optional inside ``/o/<slug>/``."""
+
+    actor: Actor
+    org: OrgRef
+    person_id: uuid.UUID
+    roles: frozenset[str]
+    active_plugins: tuple[str, ...]
+    service_filter: bool = field(default=True)
+
+    def owns(self, model: type[object]) -> ColumnElement[bool]:
+        """The service-level tenant predicate for a tenant model.
+
+        Switched off only by the isolation suite, to prove that row-level security alone holds.
+        """
+        if not self.service_filter:
+            return true()
+        return model.org_id == self.org.id  # type: ignore[attr-defined, no-any-return]
+
+    def has_role(self, *roles: ProgrammeRole) -> bool:
+        return any(r in self.roles for r in roles)
+
+    def require_role(self, *roles: ProgrammeRole) -> None:
+        if not self.has_role(*roles):
+            raise Forbidden
+
+
+async def load_actor(db: AsyncSession, identity_id: uuid.UUID) -> Actor | None:
+    identity = await db.get(Identity, identity_id)
+    if identity is None or not identity.active:
+        return None
+    rows = await db.execute(
+        select(StaffAssignment.role, StaffAssignment.region_id, StaffAssignment.municipality_id).where(
+            StaffAssignment.identity_id == identity_id
+        )
+    )
+    grants = tuple(StaffGrant(StaffRole(role), region, muni) for role, region, muni in rows)
+    return Actor(identity_id=identity.id, display_name=identity.display_name, staff=grants)
+
+
+async def org_by_slug(db: AsyncSession, slug: str) -> OrgRef:
+    """An active organisation by its slug (shared reference data), or NotFound."""
+    if not SLUG_PATTERN.match(slug):
+        raise NotFound
+    row = (
+        await db.execute(
+            select(Organisation, Municipality.name, Region.id, Region.timezone)
+            .join(Municipality, Municipality.id == Organisation.municipality_id)
+            .join(Region, Region.id == Municipality.region_id)
+            .where(Organisation.slug == slug, Organisation.status == OrgStatus.ACTIVE)
+        )
+    ).one_or_none()
+    if row is None:
+        raise NotFound
+    org, municipality_name, region_id, timezone = row
+    return OrgRef(
+        id=org.id,
+        slug=org.slug,
+        type=org.type,
+        short_name=org.short_name,
+        full_name=org.full_name,
+        inn=org.inn,
+        municipality_id=org.municipality_id,
+        municipality_name=municipality_name,
+        region_id=region_id,
+        timezone=timezone,
+    )
+
+
+async def resolve_org_context(
+    db: AsyncSession, actor: Actor, slug: str, plugins: Plugins, *, service_filter: bool = True
+) -> OrgContext:
+    """Resolve ``/o/<slug>/`` for ``actor``: the organisation, their membership and roles.
+
+    The database session is re-scoped to the organisation first, so every later query
+    of the request runs under row-level security for it.
+    """
+    org = await org_by_slug(db, slug)
+    await rescope(db, DbScope(identity_id=actor.identity_id, org_id=org.id))
+    membership = select(Person.id).where(
+        Person.identity_id == actor.identity_id, Person.status == PersonStatus.ACTIVE
+    )
+    if service_filter:
+        membership = membership.where(Person.org_id == org.id)
+    person_id = (await db.execute(membership.limit(1))).scalar_one_or_none()
+    if person_id is None:
+        if service_filter:
+            raise NotFound
+        # Service checks are off: act as if authorised with every role, so that only
+        # PostgreSQL stands between this request and another organisation's rows.
+        person_id, roles = NIL_PERSON, frozenset(ProgrammeRole)
+    else:
+        role_rows = await db.scalars(
+            select(PersonRole.role).where(PersonRole.person_id == person_id, PersonRole.org_id == org.id)
+        )
+        roles = frozenset(role_rows)
+    disabled = await db.scalars(
+        select(OrgPluginSetting.plugin).where(
+            OrgPluginSetting.org_id == org.id, OrgPluginSetting.enabled.is_(False)
+        )
+    )
+    return OrgContext(
+        actor=actor,
+        org=org,
+        person_id=person_id,
+        roles=roles,
+        active_plugins=tuple(plugins.active_for(org.type, disabled)),
+        service_filter=service_filter,
+    )
+
+
+async def organisations_of(db: AsyncSession, actor: Actor) -> list[tuple[str, str]]:
+    """(slug, short name) of every organisation the actor is an active member of, for the switcher."""
+    rows = await db.execute(
+        select(Organisation.slug, Organisation.short_name)
+        .where(
+            Organisation.status == OrgStatus.ACTIVE,
+            Organisation.id.in_(select(func.nastavnik_my_orgs())),
+        )
+        .order_by(Organisation.short_name)
+    )
+    return [(slug, name) for slug, name in rows]
+

@@ -1,0 +1,138 @@
+"""Public types that plugins return from their hooks. Frozen dataclasses: plugins describe, the core acts."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+from enum import StrEnum
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from litestar.types import ControllerRouterHandler
+    from sqlalchemy.ext.asyncio import AsyncSession
+
+
+class Regime(StrEnum):
+    """The two mentoring regimes of the target model."""
+
+    LEARNERS = "learners"
+    PEDAGOGUES = "pedagogues"
+
+
+class DictionaryKind(StrEnum):
+    """The four dictionaries that describe mentoring (DOMAIN.md: forms of mentoring)."""
+
+    FORM = "form"
+    ROLE_MODEL = "role_model"
+    KIND = "kind"
+    DURATION = "duration"
+
+
+@dataclass(frozen=True, slots=True)
+class PluginInfo:
+    """What a plugin declares about itself, validated when the platform starts (NetBox-style).
+
+    A plugin module exposes it as the module attribute ``PLUGIN``.
+    """
+
+    name: str
+    verbose_name: str
+    version: str
+    min_core_version: str
+    max_core_version: str | None = None
+    organisation_types: tuple[str, ...] = ()
+    default_settings: dict[str, Any] = field(default_factory=dict)
+    required_settings: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class OrganisationType:
+    code: str
+    title: str
+    """Russian name shown to users, e.g. «Общеобразовательная организация»."""
+    regimes: tuple[Regime, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class DictionaryEntry:
+    """One entry of a mentoring dictionary, offered to the organisation types listed."""
+
+    kind: DictionaryKind
+    code: str
+    title: str
+    regime: Regime
+    organisation_types: tuple[str, ...]
+    description: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class PluginRoutes:
+    """A plugin's route handlers. The core mounts them under ``/o/{slug}/p/<plugin>`` (pages) and
+    ``/api/o/{slug}/p/<plugin>`` (API), behind the organisation context and the plugin's activation,
+    so a plugin cannot register a path outside its namespace or reach an organisation it does not serve."""
+
+    pages: Sequence[ControllerRouterHandler] = ()
+    api: Sequence[ControllerRouterHandler] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class TemplateDir:
+    """A folder of Jinja templates, reachable as ``<namespace>/<file>``."""
+
+    namespace: str
+    path: Path
+
+
+@dataclass(frozen=True, slots=True)
+class NavigationContext:
+    """Where the navigation is being built: always inside one organisation."""
+
+    org_slug: str
+    org_type: str
+    roles: frozenset[str]
+
+
+@dataclass(frozen=True, slots=True)
+class NavItem:
+    title: str
+    href: str
+    order: int = 100
+    roles: frozenset[str] | None = None
+    """Programme roles that see the item; ``None`` means everyone in the organisation."""
+
+
+@dataclass(frozen=True, slots=True)
+class StatisticContributor:
+    """An indicator computed for one organisation inside its own tenant scope.
+
+    ``compute`` gets a session whose transaction is scoped to the organisation and
+    returns a number, or ``None`` for «нет данных». It must return aggregates only.
+    """
+
+    key: str
+    title: str
+    description: str
+    compute: Callable[[AsyncSession, uuid.UUID], Awaitable[int | float | None]]
+    organisation_types: tuple[str, ...] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class JobSpec:
+    """A background job for the arq worker; ``cron_minutes`` makes it periodic (e.g. ``{0, 30}``)."""
+
+    name: str
+    function: Callable[..., Awaitable[Any]]
+    cron_minutes: frozenset[int] | None = None
+    cron_hours: frozenset[int] | None = None
+    max_tries: int = 3
+    timeout_seconds: int = 60
+
+
+@dataclass(frozen=True, slots=True)
+class MigrationBranch:
+    """A plugin's own Alembic branch: a versions folder whose base revision carries ``branch_labels``."""
+
+    label: str
+    versions_dir: Path

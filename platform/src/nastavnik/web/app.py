@@ -1,0 +1,116 @@
+"""The Litestar application factory."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PrefixLoader, select_autoescape
+from litestar import Litestar, Router
+from litestar.config.csrf import CSRFConfig
+from litestar.contrib.jinja import JinjaTemplateEngine
+from litestar.di import Provide
+from litestar.middleware.session.server_side import ServerSideSessionConfig
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import SwaggerRenderPlugin
+from litestar.static_files import create_static_files_router
+from litestar.stores.redis import RedisStore
+from litestar.template.config import TemplateConfig
+from litestar.types import ControllerRouterHandler
+
+from nastavnik.plugins import Plugins
+from nastavnik.runtime import Runtime
+from nastavnik.types import PluginRoutes, TemplateDir
+from nastavnik.web.controllers import api_global, api_org, dev_login, health, pages
+from nastavnik.web.deps import BASE_DEPENDENCIES, plugin_org_provider
+from nastavnik.web.errors import EXCEPTION_HANDLERS
+from nastavnik.web.filters import FILTERS
+
+STATIC_DIR = Path(__file__).parent / "static"
+
+
+def plugin_routers(plugins: Plugins) -> list[Router]:
+    """Mount each plugin's handlers inside its own namespace, behind its activation check."""
+    routers = []
+    for plugin, routes in plugins.call_each("register_routes"):
+        if not isinstance(routes, PluginRoutes):
+            raise TypeError(f"plugin {plugin.name!r}: register_routes must return PluginRoutes")
+        dependencies = {"org": Provide(plugin_org_provider(plugin.name))}
+        if routes.pages:
+            routers.append(
+                Router(path=f"/o/{{slug:str}}/p/{plugin.name}", route_handlers=list(routes.pages), dependencies=dependencies)
+            )
+        if routes.api:
+            routers.append(
+                Router(path=f"/api/o/{{slug:str}}/p/{plugin.name}", route_handlers=list(routes.api), dependencies=dependencies)
+            )
+    return routers
+
+
+def template_environment(plugins: Plugins) -> Environment:
+    dirs: list[TemplateDir] = plugins.flatten("register_template_dirs")
+    namespaces: dict[str, FileSystemLoader] = {}
+    for d in dirs:
+        if d.namespace in namespaces:
+            raise ValueError(f"two template folders claim the namespace {d.namespace!r}")
+        namespaces[d.namespace] = FileSystemLoader(str(d.path))
+    env = Environment(
+        loader=ChoiceLoader([PrefixLoader(namespaces, delimiter="/")]),
+        autoescape=select_autoescape(default=True, default_for_string=True),
+        enable_async=False,
+    )
+    env.filters.update(FILTERS)
+    return env
+
+
+def create_app(runtime: Runtime) -> Litestar:
+    settings = runtime.settings
+
+    route_handlers: list[ControllerRouterHandler] = [
+        health.live,
+        health.ready,
+        dev_login.SignInController,
+        pages.HomeController,
+        pages.OrganisationPages,
+        api_org.OrganisationApi,
+        api_global.AccountApi,
+        api_global.OversightApi,
+        api_global.AuditApi,
+        create_static_files_router(path="/static", directories=[STATIC_DIR], include_in_schema=False),
+        *plugin_routers(runtime.plugins),
+    ]
+    session_store = RedisStore(runtime.redis, namespace=runtime.redis_key("session"), handle_client_shutdown=False)
+    env = template_environment(runtime.plugins)
+    app = Litestar(
+        route_handlers=route_handlers,
+        dependencies=BASE_DEPENDENCIES,
+        exception_handlers=EXCEPTION_HANDLERS,
+        stores={"sessions": session_store},
+        middleware=[
+            ServerSideSessionConfig(
+                store="sessions",
+                max_age=settings.session_max_age,
+                secure=settings.is_production,
+                samesite="lax",
+                httponly=True,
+            ).middleware
+        ],
+        csrf_config=CSRFConfig(
+            secret=settings.secret_key.get_secret_value(),
+            cookie_secure=settings.is_production,
+            cookie_samesite="lax",
+            safe_methods={"GET", "HEAD", "OPTIONS"},
+        ),
+        template_config=TemplateConfig(engine=JinjaTemplateEngine.from_environment(env)),
+        openapi_config=OpenAPIConfig(
+            title="Наставник",
+            version="0.1.0",
+            description="Региональная платформа целевой модели наставничества.",
+            path="/schema",
+            render_plugins=[SwaggerRenderPlugin()],
+        ),
+        debug=False,
+        logging_config=None,
+    )
+    app.state.runtime = runtime
+    return app
+

@@ -1,0 +1,190 @@
+"""JSON API outside any one organisation: the signed-in person, oversight, the audit log."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from litestar import Controller, Request, Response, get, post
+from litestar.params import Parameter
+from litestar.status_codes import HTTP_201_CREATED
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from nastavnik.models import AcademicYear, StaffRole
+from nastavnik.runtime import Runtime
+from nastavnik.services import audit, headcounts, organisations
+from nastavnik.services.organisations import OrganisationDraft
+from nastavnik.services.people import parse_id
+from nastavnik.tenancy import Actor, Forbidden, organisations_of
+from nastavnik.web.controllers.schemas import (
+    AuditEventOut,
+    HeadcountSummaryOut,
+    MembershipOut,
+    MeOut,
+    OrganisationIn,
+    OrganisationOut,
+)
+from nastavnik.web.deps import client_ip
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def current_start_year() -> int:
+    return AcademicYear.start_year_of(date.today())
+
+
+def organisation_out(org: Any) -> OrganisationOut:
+    return OrganisationOut(
+        id=org.id,
+        slug=org.slug,
+        type=org.type,
+        full_name=org.full_name,
+        short_name=org.short_name,
+        inn=org.inn,
+        municipality_id=org.municipality_id,
+        status=org.status,
+    )
+
+
+def summary_out(s: headcounts.HeadcountSummary) -> HeadcountSummaryOut:
+    return HeadcountSummaryOut(
+        municipality_id=s.municipality_id,
+        municipality_name=s.municipality_name,
+        organisations=s.organisations,
+        reporting=s.reporting,
+        learners_total=s.learners_total,
+        learners_10_18=s.learners_10_18,
+        pedagogues=s.pedagogues,
+        young_pedagogues=s.young_pedagogues,
+    )
+
+
+class AccountApi(Controller):
+    path = "/api/me"
+    tags = ["Учётная запись"]
+
+    @get("/", summary="Кто я и где состою")
+    async def me(self, db: AsyncSession, actor: Actor) -> MeOut:
+        orgs = await organisations_of(db, actor)
+        return MeOut(
+            identity_id=actor.identity_id,
+            display_name=actor.display_name,
+            staff_roles=sorted({g.role.value for g in actor.staff}),
+            organisations=[MembershipOut(slug=s, short_name=n) for s, n in orgs],
+        )
+
+
+class OversightApi(Controller):
+    path = "/api"
+    tags = ["Регион и муниципалитет"]
+
+    @get("/organisations", summary="Организации под моим наблюдением")
+    async def list_organisations(self, db: AsyncSession, actor: Actor) -> list[OrganisationOut]:
+        return [organisation_out(o) for o in await organisations.organisations_overseen(db, actor)]
+
+    @post("/organisations", summary="Создать организацию", status_code=HTTP_201_CREATED)
+    async def create_organisation(
+        self, request: Request[Any, Any, Any], db: AsyncSession, actor: Actor, runtime: Runtime, data: OrganisationIn
+    ) -> OrganisationOut:
+        draft = OrganisationDraft(
+            municipality_id=data.municipality_id,
+            type=data.type,
+            full_name=data.full_name,
+            short_name=data.short_name,
+            inn=data.inn,
+            slug=data.slug,
+        )
+        org = await organisations.create_organisation(db, actor, draft, runtime.plugins)
+        await audit.record(
+            db,
+            actor_identity_id=actor.identity_id,
+            org_id=org.id,
+            action="create",
+            object_type="organisation",
+            object_id=str(org.id),
+            client_ip=client_ip(request),
+        )
+        await db.commit()
+        return organisation_out(org)
+
+    @get("/region/headcounts", summary="Численность по муниципалитетам региона")
+    async def region_headcounts(
+        self, db: AsyncSession, actor: Actor, year: int | None = Parameter(default=None, ge=2000, le=2100)
+    ) -> list[HeadcountSummaryOut]:
+        if not actor.grants(StaffRole.REGION):
+            raise Forbidden
+        rows = await headcounts.oversight_summary(db, actor, year or current_start_year())
+        return [summary_out(r) for r in rows]
+
+    @get("/municipalities/{municipality_id:str}/headcounts", summary="Численность по муниципалитету")
+    async def municipality_headcounts(
+        self,
+        db: AsyncSession,
+        actor: Actor,
+        municipality_id: str,
+        year: int | None = Parameter(default=None, ge=2000, le=2100),
+    ) -> list[HeadcountSummaryOut]:
+        municipality = await organisations.municipality_for(db, actor, parse_id(municipality_id))
+        rows = await headcounts.oversight_summary(
+            db, actor, year or current_start_year(), municipality_id=municipality.id
+        )
+        return [summary_out(r) for r in rows]
+
+
+class AuditApi(Controller):
+    path = "/api/audit"
+    tags = ["Аудит"]
+
+    @get("/", summary="Журнал аудита (для аудитора)")
+    async def events(self, actor: Actor, runtime: Runtime) -> list[AuditEventOut]:
+        rows = await _read_audit(actor, runtime)
+        return [
+            AuditEventOut(
+                at=r.at.isoformat(),
+                actor=r.actor,
+                org_id=r.org_id,
+                action=r.action,
+                object_type=r.object_type,
+                object_id=r.object_id,
+                subject_person_id=r.subject_person_id,
+                outcome=r.outcome,
+            )
+            for r in rows
+        ]
+
+    @get("/export.xlsx", summary="Выгрузить журнал аудита в Excel")
+    async def export(
+        self, request: Request[Any, Any, Any], db: AsyncSession, actor: Actor, runtime: Runtime
+    ) -> Response[bytes]:
+        rows = await _read_audit(actor, runtime, limit=100_000)
+        timezone = await _timezone_of(db, actor)
+        await audit.record(
+            db,
+            actor_identity_id=actor.identity_id,
+            org_id=None,
+            action="export",
+            object_type="audit_log",
+            client_ip=client_ip(request),
+            details={"rows": len(rows)},
+        )
+        await db.commit()
+        return Response(
+            content=audit.export_xlsx(rows, timezone),
+            media_type=XLSX,
+            headers={"Content-Disposition": 'attachment; filename="audit-log.xlsx"'},
+        )
+
+
+async def _read_audit(actor: Actor, runtime: Runtime, limit: int = 500) -> list[audit.AuditRow]:
+    if not actor.is_auditor:
+        raise Forbidden
+    async with runtime.auditor_sessions() as auditor_db:
+        return await audit.read_events(auditor_db, limit=limit)
+
+
+async def _timezone_of(db: AsyncSession, actor: Actor) -> str:
+    from nastavnik.models import Region
+
+    grants = actor.grants(StaffRole.AUDITOR)
+    region = await db.get(Region, grants[0].region_id) if grants else None
+    return region.timezone if region else "Europe/Moscow"

@@ -1,0 +1,167 @@
+"""JSON API inside one organisation: /api/o/{slug}/..."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Controller, Request, delete, get, patch, post, put
+from litestar.status_codes import HTTP_201_CREATED, HTTP_204_NO_CONTENT
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from nastavnik.models import Person
+from nastavnik.runtime import Runtime
+from nastavnik.services import catalogue, headcounts, people, plugin_settings
+from nastavnik.services.people import PersonDraft, parse_id
+from nastavnik.tenancy import OrgContext
+from nastavnik.web.controllers.schemas import (
+    DictionaryEntryOut,
+    HeadcountIn,
+    HeadcountOut,
+    IndicatorOut,
+    OrgContextOut,
+    PersonIn,
+    PersonOut,
+    PersonUpdate,
+    PluginSettingIn,
+    PluginStateOut,
+    RolesIn,
+)
+from nastavnik.web.deps import ORG_DEPENDENCIES, client_ip
+
+
+def person_out(person: Person, roles: list[str] | None = None) -> PersonOut:
+    return PersonOut(
+        id=person.id,
+        last_name=person.last_name,
+        first_name=person.first_name,
+        middle_name=person.middle_name,
+        category=person.category,
+        status=person.status,
+        version=person.version,
+        roles=roles or [],
+    )
+
+
+class OrganisationApi(Controller):
+    path = "/api/o/{slug:str}"
+    dependencies = ORG_DEPENDENCIES
+    tags = ["Организация"]
+
+    @get("/", summary="Организация и мои роли в ней")
+    async def show(self, org: OrgContext) -> OrgContextOut:
+        return OrgContextOut(
+            id=org.org.id,
+            slug=org.org.slug,
+            type=org.org.type,
+            short_name=org.org.short_name,
+            full_name=org.org.full_name,
+            municipality=org.org.municipality_name,
+            my_roles=sorted(org.roles),
+            active_plugins=list(org.active_plugins),
+        )
+
+    @get("/people", summary="Люди организации")
+    async def list_people(self, request: Request[Any, Any, Any], db: AsyncSession, org: OrgContext) -> list[PersonOut]:
+        return [person_out(p) for p in await people.list_people(db, org, client_ip(request))]
+
+    @post("/people", summary="Добавить человека", status_code=HTTP_201_CREATED)
+    async def create_person(
+        self, request: Request[Any, Any, Any], db: AsyncSession, org: OrgContext, data: PersonIn
+    ) -> PersonOut:
+        draft = PersonDraft(data.last_name, data.first_name, data.middle_name, data.category)
+        return person_out(await people.create_person(db, org, draft, client_ip(request)))
+
+    @get("/people/{person_id:str}", summary="Карточка человека")
+    async def get_person(
+        self, request: Request[Any, Any, Any], db: AsyncSession, org: OrgContext, person_id: str
+    ) -> PersonOut:
+        person = await people.get_person(db, org, parse_id(person_id), client_ip(request))
+        return person_out(person, await people.roles_of(db, org, person.id))
+
+    @patch("/people/{person_id:str}", summary="Изменить карточку человека")
+    async def update_person(
+        self, request: Request[Any, Any, Any], db: AsyncSession, org: OrgContext, person_id: str, data: PersonUpdate
+    ) -> PersonOut:
+        draft = PersonDraft(data.last_name, data.first_name, data.middle_name, data.category)
+        person = await people.update_person(db, org, parse_id(person_id), draft, data.version, client_ip(request))
+        return person_out(person)
+
+    @put("/people/{person_id:str}/roles", summary="Роли человека в программе")
+    async def set_roles(
+        self, request: Request[Any, Any, Any], db: AsyncSession, org: OrgContext, person_id: str, data: RolesIn
+    ) -> list[str]:
+        return await people.set_roles(db, org, parse_id(person_id), data.roles, client_ip(request))
+
+    @delete("/people/{person_id:str}", summary="Удалить человека", status_code=HTTP_204_NO_CONTENT)
+    async def delete_person(
+        self, request: Request[Any, Any, Any], db: AsyncSession, org: OrgContext, person_id: str
+    ) -> None:
+        await people.delete_person(db, org, parse_id(person_id), client_ip(request))
+
+    @get("/headcounts", summary="Численность по учебным годам")
+    async def list_headcounts(self, db: AsyncSession, org: OrgContext) -> list[HeadcountOut]:
+        return [headcount_out(h) for h in await headcounts.list_headcounts(db, org)]
+
+    @put("/headcounts/{start_year:int}", summary="Указать численность за учебный год")
+    async def set_headcount(
+        self, request: Request[Any, Any, Any], db: AsyncSession, org: OrgContext, start_year: int, data: HeadcountIn
+    ) -> HeadcountOut:
+        values = headcounts.HeadcountValues(
+            data.learners_total, data.learners_10_18, data.pedagogues, data.young_pedagogues
+        )
+        return headcount_out(await headcounts.set_headcount(db, org, start_year, values, client_ip(request)))
+
+    @get("/plugins", summary="Модули организации")
+    async def list_plugins(self, db: AsyncSession, org: OrgContext, runtime: Runtime) -> list[PluginStateOut]:
+        states = await plugin_settings.plugin_states(db, org, runtime.plugins)
+        return [PluginStateOut(**_fields(s)) for s in states]
+
+    @put("/plugins/{name:str}", summary="Включить, отключить или настроить модуль")
+    async def configure_plugin(
+        self,
+        request: Request[Any, Any, Any],
+        db: AsyncSession,
+        org: OrgContext,
+        runtime: Runtime,
+        name: str,
+        data: PluginSettingIn,
+    ) -> PluginStateOut:
+        state = await plugin_settings.configure_plugin(
+            db, org, runtime.plugins, name, enabled=data.enabled, settings=data.settings, client_ip=client_ip(request)
+        )
+        return PluginStateOut(**_fields(state))
+
+    @get("/dictionaries", summary="Формы, ролевые модели, виды и сроки наставничества")
+    async def dictionaries(self, org: OrgContext, runtime: Runtime) -> list[DictionaryEntryOut]:
+        return [
+            DictionaryEntryOut(kind=e.kind, code=e.code, title=e.title, regime=e.regime, description=e.description)
+            for e in catalogue.dictionaries_for(runtime.plugins, org)
+        ]
+
+    @get("/indicators", summary="Показатели организации")
+    async def indicators(self, db: AsyncSession, org: OrgContext, runtime: Runtime) -> list[IndicatorOut]:
+        values = await catalogue.indicators_for(db, runtime.plugins, org)
+        return [IndicatorOut(key=v.key, title=v.title, description=v.description, value=v.value) for v in values]
+
+
+def headcount_out(h: Any) -> HeadcountOut:
+    return HeadcountOut(
+        academic_year=h.academic_year,
+        title=f"{h.academic_year}/{h.academic_year + 1}",
+        learners_total=h.learners_total,
+        learners_10_18=h.learners_10_18,
+        pedagogues=h.pedagogues,
+        young_pedagogues=h.young_pedagogues,
+    )
+
+
+def _fields(state: plugin_settings.PluginState) -> dict[str, Any]:
+    return {
+        "name": state.name,
+        "title": state.title,
+        "version": state.version,
+        "default": state.default,
+        "enabled": state.enabled,
+        "settings": state.settings,
+    }
+

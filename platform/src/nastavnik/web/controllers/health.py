@@ -1,0 +1,39 @@
+"""Liveness and readiness probes for the orchestrator."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from litestar import Response, get
+from sqlalchemy import text
+
+from nastavnik.runtime import Runtime
+
+PROBE_TIMEOUT = 2.0
+
+
+@get("/health/live", summary="Процесс жив", tags=["Служебное"])
+async def live() -> dict[str, str]:
+    return {"status": "ok"}
+
+
+@get("/health/ready", summary="Готов принимать запросы: PostgreSQL и Redis отвечают", tags=["Служебное"])
+async def ready(runtime: Runtime) -> Response[dict[str, Any]]:
+    checks: dict[str, str] = {}
+
+    async def database() -> None:
+        async with runtime.app_engine.connect() as conn:
+            await conn.execute(text("SELECT 1"))
+
+    async def redis() -> None:
+        await runtime.redis.ping()
+
+    for name, probe in (("postgresql", database), ("redis", redis)):
+        try:
+            await asyncio.wait_for(probe(), PROBE_TIMEOUT)
+            checks[name] = "ok"
+        except Exception as exc:  # noqa: BLE001 - any failure means "not ready"
+            checks[name] = f"error: {type(exc).__name__}"
+    ok = all(v == "ok" for v in checks.values())
+    return Response({"status": "ok" if ok else "unavailable", "checks": checks}, status_code=200 if ok else 503)

@@ -1,0 +1,289 @@
+"""Server-rendered pages in Russian. Every action here is also in the JSON API."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from litestar import Controller, Request, get, post
+from litestar.enums import RequestEncodingType
+from litestar.params import Body
+from litestar.response import Redirect, Template
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from nastavnik.models import PersonCategory, ProgrammeRole, Region, StaffRole
+from nastavnik.runtime import Runtime
+from nastavnik.services import audit, catalogue, headcounts, organisations, people, plugin_settings
+from nastavnik.services.errors import InvalidInput
+from nastavnik.services.people import PersonDraft, parse_id
+from nastavnik.tenancy import Actor, Forbidden, OrgContext, load_actor, organisations_of
+from nastavnik.web.controllers.api_global import current_start_year
+from nastavnik.web.deps import ORG_DEPENDENCIES, client_ip, identity_of
+from nastavnik.web.rendering import page
+
+Form = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)]
+
+CATEGORY_TITLES = {
+    PersonCategory.PEDAGOGUE: "педагог",
+    PersonCategory.LEARNER: "обучающийся",
+    PersonCategory.STAFF: "сотрудник",
+}
+ROLE_TITLES = {
+    ProgrammeRole.DIRECTOR: "руководитель",
+    ProgrammeRole.CURATOR: "куратор",
+    ProgrammeRole.MENTOR: "наставник",
+    ProgrammeRole.MENTEE: "наставляемый",
+}
+
+
+def _int(form: dict[str, str], field: str) -> int:
+    try:
+        return int(form.get(field, "").strip())
+    except ValueError:
+        raise InvalidInput("Численность содержит ошибки.", [{"field": field, "message": "введите целое число"}]) from None
+
+
+class HomeController(Controller):
+    tags = ["Страницы"]
+
+    @get("/", summary="Главная: ведёт на страницу вашего уровня")
+    async def home(self, request: Request[Any, Any, Any], db: AsyncSession, runtime: Runtime) -> Any:
+        identity_id = identity_of(request)
+        actor = await load_actor(db, identity_id) if identity_id else None
+        if actor is None:
+            return Redirect(path="/login")
+        if actor.grants(StaffRole.REGION):
+            return Redirect(path="/region")
+        municipal = actor.grants(StaffRole.MUNICIPALITY)
+        if municipal:
+            return Redirect(path=f"/m/{municipal[0].municipality_id}")
+        orgs = await organisations_of(db, actor)
+        if orgs:
+            return Redirect(path=f"/o/{orgs[0][0]}/")
+        if actor.is_auditor:
+            return Redirect(path="/audit")
+        return await page("core/no_access.html", db=db, runtime=runtime, actor=actor)
+
+    @get("/region", summary="Страница региона")
+    async def region(self, db: AsyncSession, runtime: Runtime, actor: Actor) -> Template:
+        grants = actor.grants(StaffRole.REGION)
+        if not grants:
+            raise Forbidden
+        region = await db.get(Region, grants[0].region_id)
+        year = current_start_year()
+        summary = await headcounts.oversight_summary(db, actor, year)
+        orgs = await organisations.organisations_overseen(db, actor)
+        by_type: dict[str, int] = {}
+        for org in orgs:
+            by_type[org.type] = by_type.get(org.type, 0) + 1
+        return await page(
+            "core/region.html",
+            db=db,
+            runtime=runtime,
+            actor=actor,
+            region=region,
+            year=year,
+            summary=summary,
+            total=_total(summary),
+            by_type=by_type,
+            type_titles={c: t.title for c, t in runtime.plugins.organisation_types().items()},
+        )
+
+    @get("/m/{municipality_id:str}", summary="Страница муниципалитета")
+    async def municipality(self, db: AsyncSession, runtime: Runtime, actor: Actor, municipality_id: str) -> Template:
+        municipality = await organisations.municipality_for(db, actor, parse_id(municipality_id))
+        year = current_start_year()
+        summary = await headcounts.oversight_summary(db, actor, year, municipality_id=municipality.id)
+        orgs = [o for o in await organisations.organisations_overseen(db, actor) if o.municipality_id == municipality.id]
+        return await page(
+            "core/municipality.html",
+            db=db,
+            runtime=runtime,
+            actor=actor,
+            municipality=municipality,
+            year=year,
+            total=_total(summary),
+            organisations=orgs,
+            type_titles={c: t.title for c, t in runtime.plugins.organisation_types().items()},
+        )
+
+    @get("/audit", summary="Журнал аудита")
+    async def audit_page(self, db: AsyncSession, runtime: Runtime, actor: Actor) -> Template:
+        if not actor.is_auditor:
+            raise Forbidden
+        async with runtime.auditor_sessions() as auditor_db:
+            rows = await audit.read_events(auditor_db, limit=200)
+        return await page(
+            "core/audit.html",
+            db=db,
+            runtime=runtime,
+            actor=actor,
+            rows=rows,
+            action_titles=audit.ACTION_TITLES,
+            outcome_titles=audit.OUTCOME_TITLES,
+        )
+
+
+def _total(summary: list[headcounts.HeadcountSummary]) -> headcounts.HeadcountSummary:
+    return headcounts.HeadcountSummary(
+        municipality_id=None,
+        municipality_name="Итого",
+        organisations=sum(s.organisations for s in summary),
+        reporting=sum(s.reporting for s in summary),
+        learners_total=sum(s.learners_total for s in summary),
+        learners_10_18=sum(s.learners_10_18 for s in summary),
+        pedagogues=sum(s.pedagogues for s in summary),
+        young_pedagogues=sum(s.young_pedagogues for s in summary),
+    )
+
+
+class OrganisationPages(Controller):
+    path = "/o/{slug:str}"
+    dependencies = ORG_DEPENDENCIES
+    tags = ["Страницы организации"]
+
+    @get("/", summary="Главная страница организации")
+    async def home(self, db: AsyncSession, runtime: Runtime, actor: Actor, org: OrgContext) -> Template:
+        indicators = await catalogue.indicators_for(db, runtime.plugins, org)
+        return await page(
+            "core/org_home.html",
+            db=db,
+            runtime=runtime,
+            actor=actor,
+            org=org,
+            indicators=indicators,
+            role_titles=ROLE_TITLES,
+            type_title=runtime.plugins.organisation_types().get(org.org.type),
+            dictionaries=catalogue.dictionaries_for(runtime.plugins, org),
+        )
+
+    @get("/people", summary="Люди организации")
+    async def people_page(
+        self, request: Request[Any, Any, Any], db: AsyncSession, runtime: Runtime, actor: Actor, org: OrgContext
+    ) -> Template:
+        rows = await people.list_people(db, org, client_ip(request))
+        return await page(
+            "core/people.html",
+            db=db,
+            runtime=runtime,
+            actor=actor,
+            org=org,
+            people=rows,
+            category_titles=CATEGORY_TITLES,
+        )
+
+    @post("/people", summary="Добавить человека (форма)")
+    async def add_person(
+        self, request: Request[Any, Any, Any], db: AsyncSession, org: OrgContext, data: Form
+    ) -> Redirect:
+        draft = PersonDraft(
+            data.get("last_name", ""), data.get("first_name", ""), data.get("middle_name"), data.get("category", "")
+        )
+        person = await people.create_person(db, org, draft, client_ip(request))
+        return Redirect(path=f"/o/{org.org.slug}/people/{person.id}")
+
+    @get("/people/{person_id:str}", summary="Карточка человека")
+    async def person_page(
+        self,
+        request: Request[Any, Any, Any],
+        db: AsyncSession,
+        runtime: Runtime,
+        actor: Actor,
+        org: OrgContext,
+        person_id: str,
+    ) -> Template:
+        person = await people.get_person(db, org, parse_id(person_id), client_ip(request))
+        return await page(
+            "core/person.html",
+            db=db,
+            runtime=runtime,
+            actor=actor,
+            org=org,
+            person=person,
+            roles=await people.roles_of(db, org, person.id),
+            category_titles=CATEGORY_TITLES,
+            role_titles=ROLE_TITLES,
+            can_manage=org.has_role(*people.MANAGERS),
+        )
+
+    @post("/people/{person_id:str}", summary="Изменить карточку человека (форма)")
+    async def edit_person(
+        self, request: Request[Any, Any, Any], db: AsyncSession, org: OrgContext, person_id: str, data: Form
+    ) -> Redirect:
+        pid = parse_id(person_id)
+        draft = PersonDraft(
+            data.get("last_name", ""), data.get("first_name", ""), data.get("middle_name"), data.get("category", "")
+        )
+        await people.update_person(db, org, pid, draft, _int(data, "version"), client_ip(request))
+        return Redirect(path=f"/o/{org.org.slug}/people/{pid}")
+
+    @post("/people/{person_id:str}/roles", summary="Изменить роли (форма)")
+    async def edit_roles(
+        self, request: Request[Any, Any, Any], db: AsyncSession, org: OrgContext, person_id: str, data: Form
+    ) -> Redirect:
+        pid = parse_id(person_id)
+        chosen = [role for role in ProgrammeRole if data.get(f"role_{role.value}") == "on"]
+        await people.set_roles(db, org, pid, chosen, client_ip(request))
+        return Redirect(path=f"/o/{org.org.slug}/people/{pid}")
+
+    @get("/people/{person_id:str}/delete", summary="Подтверждение удаления")
+    async def confirm_delete(
+        self,
+        request: Request[Any, Any, Any],
+        db: AsyncSession,
+        runtime: Runtime,
+        actor: Actor,
+        org: OrgContext,
+        person_id: str,
+    ) -> Template:
+        org.require_role(*people.MANAGERS)
+        person = await people.get_person(db, org, parse_id(person_id), client_ip(request))
+        return await page("core/person_delete.html", db=db, runtime=runtime, actor=actor, org=org, person=person)
+
+    @post("/people/{person_id:str}/delete", summary="Удалить человека (после подтверждения)")
+    async def delete_person(
+        self, request: Request[Any, Any, Any], db: AsyncSession, org: OrgContext, person_id: str, data: Form
+    ) -> Redirect:
+        if data.get("confirm") != "yes":
+            return Redirect(path=f"/o/{org.org.slug}/people/{person_id}/delete")
+        await people.delete_person(db, org, parse_id(person_id), client_ip(request))
+        return Redirect(path=f"/o/{org.org.slug}/people")
+
+    @get("/headcounts", summary="Численность")
+    async def headcounts_page(self, db: AsyncSession, runtime: Runtime, actor: Actor, org: OrgContext) -> Template:
+        rows = await headcounts.list_headcounts(db, org)
+        return await page(
+            "core/headcounts.html",
+            db=db,
+            runtime=runtime,
+            actor=actor,
+            org=org,
+            rows=rows,
+            year=current_start_year(),
+            can_manage=org.has_role(*people.MANAGERS),
+        )
+
+    @post("/headcounts", summary="Указать численность (форма)")
+    async def save_headcount(
+        self, request: Request[Any, Any, Any], db: AsyncSession, org: OrgContext, data: Form
+    ) -> Redirect:
+        values = headcounts.HeadcountValues(
+            _int(data, "learners_total"), _int(data, "learners_10_18"), _int(data, "pedagogues"), _int(data, "young_pedagogues")
+        )
+        await headcounts.set_headcount(db, org, _int(data, "academic_year"), values, client_ip(request))
+        return Redirect(path=f"/o/{org.org.slug}/headcounts")
+
+    @get("/plugins", summary="Модули организации")
+    async def plugins_page(self, db: AsyncSession, runtime: Runtime, actor: Actor, org: OrgContext) -> Template:
+        org.require_role(*people.MANAGERS)
+        states = await plugin_settings.plugin_states(db, org, runtime.plugins)
+        return await page("core/plugins.html", db=db, runtime=runtime, actor=actor, org=org, states=states)
+
+    @post("/plugins/{name:str}", summary="Включить или отключить модуль (форма)")
+    async def toggle_plugin(
+        self, request: Request[Any, Any, Any], db: AsyncSession, runtime: Runtime, org: OrgContext, name: str, data: Form
+    ) -> Redirect:
+        await plugin_settings.configure_plugin(
+            db, org, runtime.plugins, name, enabled=data.get("enabled") == "on", settings={}, client_ip=client_ip(request)
+        )
+        return Redirect(path=f"/o/{org.org.slug}/plugins")
+

@@ -1,0 +1,147 @@
+"""Request and response bodies of the JSON API (msgspec: validated at the edge, fast to encode)."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated, Any
+
+import msgspec
+
+Name = Annotated[str, msgspec.Meta(min_length=1, max_length=100)]
+Count = Annotated[int, msgspec.Meta(ge=0, le=1_000_000)]
+
+
+class PersonIn(msgspec.Struct, forbid_unknown_fields=True):
+    last_name: Name
+    first_name: Name
+    category: str
+    middle_name: Annotated[str, msgspec.Meta(max_length=100)] | None = None
+
+
+class PersonUpdate(PersonIn, forbid_unknown_fields=True):
+    version: int = 0
+
+
+class PersonOut(msgspec.Struct):
+    id: uuid.UUID
+    last_name: str
+    first_name: str
+    middle_name: str | None
+    category: str
+    status: str
+    version: int
+    roles: list[str] = []
+
+
+class RolesIn(msgspec.Struct, forbid_unknown_fields=True):
+    roles: list[str]
+
+
+class HeadcountIn(msgspec.Struct, forbid_unknown_fields=True):
+    learners_total: Count
+    learners_10_18: Count
+    pedagogues: Count
+    young_pedagogues: Count
+
+
+class HeadcountOut(msgspec.Struct):
+    academic_year: int
+    title: str
+    learners_total: int
+    learners_10_18: int
+    pedagogues: int
+    young_pedagogues: int
+
+
+class OrganisationIn(msgspec.Struct, forbid_unknown_fields=True):
+    municipality_id: uuid.UUID
+    type: str
+    full_name: Annotated[str, msgspec.Meta(min_length=1, max_length=500)]
+    short_name: Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
+    inn: Annotated[str, msgspec.Meta(max_length=10)]
+    slug: Annotated[str, msgspec.Meta(max_length=63)]
+
+
+class OrganisationOut(msgspec.Struct):
+    id: uuid.UUID
+    slug: str
+    type: str
+    full_name: str
+    short_name: str
+    inn: str
+    municipality_id: uuid.UUID
+    status: str
+
+
+class PluginSettingIn(msgspec.Struct, forbid_unknown_fields=True):
+    enabled: bool
+    settings: dict[str, Any] = {}
+
+
+class PluginStateOut(msgspec.Struct):
+    name: str
+    title: str
+    version: str
+    default: bool
+    enabled: bool
+    settings: dict[str, Any]
+
+
+class DictionaryEntryOut(msgspec.Struct):
+    kind: str
+    code: str
+    title: str
+    regime: str
+    description: str
+
+
+class IndicatorOut(msgspec.Struct):
+    key: str
+    title: str
+    description: str
+    value: int | float | None
+
+
+class MembershipOut(msgspec.Struct):
+    slug: str
+    short_name: str
+
+
+class MeOut(msgspec.Struct):
+    identity_id: uuid.UUID
+    display_name: str
+    staff_roles: list[str]
+    organisations: list[MembershipOut]
+
+
+class OrgContextOut(msgspec.Struct):
+    id: uuid.UUID
+    slug: str
+    type: str
+    short_name: str
+    full_name: str
+    municipality: str
+    my_roles: list[str]
+    active_plugins: list[str]
+
+
+class HeadcountSummaryOut(msgspec.Struct):
+    municipality_id: uuid.UUID | None
+    municipality_name: str
+    organisations: int
+    reporting: int
+    learners_total: int
+    learners_10_18: int
+    pedagogues: int
+    young_pedagogues: int
+
+
+class AuditEventOut(msgspec.Struct):
+    at: str
+    actor: str
+    org_id: uuid.UUID | None
+    action: str
+    object_type: str
+    object_id: str | None
+    subject_person_id: uuid.UUID | None
+    outcome: str

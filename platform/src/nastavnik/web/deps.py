@@ -1,0 +1,91 @@
+"""Request-scoped dependencies: the runtime, a scoped database session, the actor, the organisation."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncGenerator, Callable, Coroutine
+from typing import Any
+
+from litestar import Request
+from litestar.datastructures import State
+from litestar.di import Provide
+from litestar.exceptions import NotAuthorizedException
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from nastavnik.db.scope import DbScope, scoped_session
+from nastavnik.runtime import Runtime
+from nastavnik.tenancy import Actor, NotFound, OrgContext, load_actor, resolve_org_context
+
+SESSION_IDENTITY = "identity_id"
+
+
+def runtime_of(request: Request[Any, Any, Any]) -> Runtime:
+    runtime: Runtime = request.app.state.runtime
+    return runtime
+
+
+def identity_of(request: Request[Any, Any, Any]) -> uuid.UUID | None:
+    raw = request.session.get(SESSION_IDENTITY) if request.scope.get("session") is not None else None
+    try:
+        return uuid.UUID(str(raw)) if raw else None
+    except ValueError:
+        return None
+
+
+def client_ip(request: Request[Any, Any, Any]) -> str | None:
+    return request.client.host if request.client else None
+
+
+async def provide_runtime(state: State) -> Runtime:
+    runtime: Runtime = state.runtime
+    return runtime
+
+
+async def provide_db(request: Request[Any, Any, Any]) -> AsyncGenerator[AsyncSession, None]:
+    """One session per request, as the application role, scoped to the signed-in identity.
+
+    Services commit their writes themselves; whatever is left uncommitted is rolled back here.
+    """
+    runtime = runtime_of(request)
+    session = scoped_session(runtime.app_sessions, DbScope(identity_id=identity_of(request)))
+    try:
+        yield session
+    finally:
+        await session.close()
+
+
+async def provide_actor(request: Request[Any, Any, Any], db: AsyncSession) -> Actor:
+    identity_id = identity_of(request)
+    actor = await load_actor(db, identity_id) if identity_id else None
+    if actor is None:
+        raise NotAuthorizedException
+    return actor
+
+
+async def provide_org(request: Request[Any, Any, Any], db: AsyncSession, actor: Actor, slug: str) -> OrgContext:
+    runtime = runtime_of(request)
+    return await resolve_org_context(
+        db, actor, slug, runtime.plugins, service_filter=runtime.settings.service_tenant_filter
+    )
+
+
+def plugin_org_provider(plugin_name: str) -> Callable[..., Coroutine[Any, Any, OrgContext]]:
+    """The organisation context for a plugin's routes: only where the plugin is active."""
+
+    async def provide_plugin_org(
+        request: Request[Any, Any, Any], db: AsyncSession, actor: Actor, slug: str
+    ) -> OrgContext:
+        ctx = await provide_org(request, db, actor, slug)
+        if plugin_name not in ctx.active_plugins:
+            raise NotFound
+        return ctx
+
+    return provide_plugin_org
+
+
+BASE_DEPENDENCIES = {
+    "runtime": Provide(provide_runtime),
+    "db": Provide(provide_db),
+    "actor": Provide(provide_actor),
+}
+ORG_DEPENDENCIES = {"org": Provide(provide_org)}

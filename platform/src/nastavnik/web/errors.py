@@ -1,0 +1,138 @@
+"""Errors as RFC 9457 problem details under /api/, as Russian HTML pages elsewhere."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import quote
+
+import structlog
+from litestar import MediaType, Request, Response
+from litestar.exceptions import HTTPException, NotAuthorizedException, ValidationException
+from litestar.response import Redirect, Template
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm.exc import StaleDataError
+
+from nastavnik.services.errors import Conflict, InvalidInput
+from nastavnik.tenancy import Forbidden, NotFound
+
+log = structlog.get_logger(__name__)
+
+TITLES = {
+    400: "Неверный запрос",
+    401: "Требуется вход",
+    403: "Недостаточно прав",
+    404: "Не найдено",
+    405: "Метод не поддерживается",
+    409: "Конфликт",
+    413: "Слишком большой запрос",
+    422: "Данные не прошли проверку",
+    429: "Слишком много запросов",
+    500: "Внутренняя ошибка",
+    503: "Сервис временно недоступен",
+}
+DETAILS = {
+    401: "Войдите в систему, чтобы продолжить.",
+    403: "Ваша роль не позволяет выполнить это действие.",
+    404: "Такой страницы или записи нет, либо у вас нет к ней доступа.",
+    405: "Этот адрес не поддерживает такой запрос.",
+    500: "Что-то пошло не так. Мы уже знаем об ошибке; попробуйте позже.",
+}
+
+# PostgreSQL refused a row under row-level security: to the client it is simply not there.
+RLS_SQLSTATES = {"42501"}
+
+
+def is_api(request: Request[Any, Any, Any]) -> bool:
+    return request.url.path.startswith("/api/")
+
+
+def error_response(
+    request: Request[Any, Any, Any], status: int, detail: str | None = None, extra: dict[str, Any] | None = None
+) -> Response[Any]:
+    title = TITLES.get(status, "Ошибка")
+    detail = detail or DETAILS.get(status, title)
+    if is_api(request):
+        body: dict[str, Any] = {"type": "about:blank", "title": title, "status": status, "detail": detail}
+        if extra:
+            body.update(extra)
+        return Response(content=body, status_code=status, media_type="application/problem+json")
+    return Template(
+        template_name="core/error.html",
+        context={"status": status, "title": title, "detail": detail, "extra": extra or {}},
+        status_code=status,
+        media_type=MediaType.HTML,
+    )
+
+
+def _not_found(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    return error_response(request, 404)
+
+
+def _forbidden(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    return error_response(request, 403)
+
+
+def _not_authenticated(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    if is_api(request):
+        return error_response(request, 401)
+    return Redirect(path=f"/login?next={quote(request.url.path)}")
+
+
+def _conflict(request: Request[Any, Any, Any], exc: Conflict) -> Response[Any]:
+    return error_response(request, 409, exc.message, {"field": exc.field} if exc.field else None)
+
+
+def _invalid(request: Request[Any, Any, Any], exc: InvalidInput) -> Response[Any]:
+    return error_response(request, 422, exc.message, {"errors": exc.errors})
+
+
+def _validation(request: Request[Any, Any, Any], exc: ValidationException) -> Response[Any]:
+    errors = []
+    for item in exc.extra if isinstance(exc.extra, list) else []:
+        if isinstance(item, dict):
+            errors.append({"field": str(item.get("key") or item.get("source") or ""), "message": "неверное значение"})
+    return error_response(request, 400, "Запрос содержит неверные данные.", {"errors": errors})
+
+
+def _stale(request: Request[Any, Any, Any], exc: StaleDataError) -> Response[Any]:
+    return error_response(request, 409, "Запись уже изменил другой пользователь. Обновите страницу и повторите.")
+
+
+def _database(request: Request[Any, Any, Any], exc: DBAPIError) -> Response[Any]:
+    sqlstate = getattr(exc.orig, "sqlstate", None) or getattr(getattr(exc.orig, "__cause__", None), "sqlstate", None)
+    if sqlstate in RLS_SQLSTATES:
+        # Expected when a request reaches for another organisation's rows; logged, as it may also be a bug.
+        log.warning("refused by the database", path=request.url.path, error=str(exc.orig)[:200])
+        return error_response(request, 404)
+    log.exception("database error", path=request.url.path)
+    return error_response(request, 500)
+
+
+def _http(request: Request[Any, Any, Any], exc: HTTPException) -> Response[Any]:
+    if exc.status_code == 404:
+        return error_response(request, 404)
+    if exc.status_code >= 500:
+        log.error("http error", path=request.url.path, status=exc.status_code, detail=exc.detail)
+        return error_response(request, exc.status_code)
+    if exc.status_code == 403 and "csrf" in str(exc.detail).lower():
+        return error_response(request, 403, "Форма устарела или отправлена не с этой страницы. Обновите страницу.")
+    return error_response(request, exc.status_code, TITLES.get(exc.status_code) and DETAILS.get(exc.status_code))
+
+
+def _internal(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    log.exception("unhandled error", path=request.url.path)
+    return error_response(request, 500)
+
+
+EXCEPTION_HANDLERS: dict[type[Exception] | int, Any] = {
+    NotFound: _not_found,
+    Forbidden: _forbidden,
+    NotAuthorizedException: _not_authenticated,
+    Conflict: _conflict,
+    InvalidInput: _invalid,
+    ValidationException: _validation,
+    StaleDataError: _stale,
+    DBAPIError: _database,
+    HTTPException: _http,
+    Exception: _internal,
+}

@@ -1,0 +1,49 @@
+"""Rendering pages with the layout's shared context: who is signed in, where, what menu."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import MediaType
+from litestar.response import Template
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from nastavnik.models import StaffRole
+from nastavnik.runtime import Runtime
+from nastavnik.services.catalogue import navigation_for
+from nastavnik.tenancy import Actor, OrgContext, organisations_of
+
+
+async def page(
+    template: str,
+    *,
+    db: AsyncSession,
+    runtime: Runtime,
+    actor: Actor | None,
+    org: OrgContext | None = None,
+    status_code: int = 200,
+    **context: Any,
+) -> Template:
+    switcher = await organisations_of(db, actor) if actor else []
+    top_links = []
+    if actor:
+        if actor.grants(StaffRole.REGION):
+            top_links.append(("Регион", "/region"))
+        for grant in actor.grants(StaffRole.MUNICIPALITY):
+            top_links.append(("Муниципалитет", f"/m/{grant.municipality_id}"))
+        if actor.is_auditor:
+            top_links.append(("Журнал аудита", "/audit"))
+    return Template(
+        template_name=template,
+        context={
+            "actor": actor,
+            "org": org,
+            "nav": navigation_for(runtime.plugins, org) if org else [],
+            "switcher": switcher,
+            "top_links": top_links,
+            "dev_login": runtime.settings.dev_login_enabled,
+            **context,
+        },
+        status_code=status_code,
+        media_type=MediaType.HTML,
+    )

@@ -1,0 +1,57 @@
+"""The arq worker: runs the jobs that the core and the plugins register."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from arq import cron
+from arq.worker import Function, Worker, func
+
+from nastavnik.jobs import queue_name, redis_settings
+from nastavnik.runtime import Runtime
+from nastavnik.types import JobSpec
+
+
+def collect_jobs(runtime: Runtime) -> list[JobSpec]:
+    specs: list[JobSpec] = runtime.plugins.flatten("register_jobs")
+    names = [s.name for s in specs]
+    duplicates = {n for n in names if names.count(n) > 1}
+    if duplicates:
+        raise ValueError(f"job names registered twice: {sorted(duplicates)}")
+    return specs
+
+
+def build_worker(runtime: Runtime, **overrides: Any) -> Worker:
+    specs = collect_jobs(runtime)
+    functions: list[Function] = [
+        func(s.function, name=s.name, max_tries=s.max_tries, timeout=s.timeout_seconds) for s in specs
+    ]
+    cron_jobs = [
+        cron(
+            s.function,
+            name=f"cron:{s.name}",
+            minute=set(s.cron_minutes) if s.cron_minutes is not None else None,
+            hour=set(s.cron_hours) if s.cron_hours is not None else None,
+            max_tries=s.max_tries,
+            timeout=s.timeout_seconds,
+            run_at_startup=False,
+        )
+        for s in specs
+        if s.cron_minutes is not None or s.cron_hours is not None
+    ]
+
+    async def on_startup(ctx: dict[str, Any]) -> None:
+        ctx["runtime"] = runtime
+
+    assert runtime.settings.redis_url is not None
+    options: dict[str, Any] = {
+        "functions": functions,
+        "cron_jobs": cron_jobs,
+        "redis_settings": redis_settings(runtime.settings.redis_url),
+        "queue_name": queue_name(runtime.settings),
+        "on_startup": on_startup,
+        "handle_signals": False,
+        "keep_result": 3600,
+    }
+    options.update(overrides)
+    return Worker(**options)

@@ -1,0 +1,1 @@
+"""Nastavnik plugin for professional educational organisations (СПО): student and employer forms."""

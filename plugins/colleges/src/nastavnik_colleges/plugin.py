@@ -1,0 +1,51 @@
+"""Hook implementations of the colleges plugin."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from nastavnik import DictionaryEntry, DictionaryKind, OrganisationType, PluginInfo, Regime, hookimpl
+
+PLUGIN = PluginInfo(
+    name="colleges",
+    verbose_name="Профессиональные образовательные организации: формы наставничества с работодателями",
+    version="0.1.0",
+    min_core_version="0.1.0",
+    max_core_version="0.2.0",
+    organisation_types=("college",),
+)
+
+COLLEGE = ("college",)
+
+# DOMAIN.md: colleges use the student and employer forms; «студент – студент» and
+# «преподаватель – студент» are marked (check) there, so regions may rename or hide them.
+_FORMS = (
+    (Regime.LEARNERS, "student_student", "Студент – студент"),
+    (Regime.LEARNERS, "lecturer_student", "Преподаватель – студент"),
+    (Regime.LEARNERS, "employer_student", "Работодатель – студент"),
+    (Regime.LEARNERS, "student_pupil", "Студент – ученик"),
+    (Regime.PEDAGOGUES, "teacher_teacher", "Преподаватель – преподаватель"),
+    (Regime.PEDAGOGUES, "head_teacher", "Руководитель – преподаватель"),
+)
+_ROLE_MODELS = (
+    (Regime.LEARNERS, "achiever_underachiever", "Успевающий – неуспевающий"),
+    (Regime.LEARNERS, "peer_to_peer", "Равный – равному"),
+    (Regime.LEARNERS, "specialist_future_specialist", "Специалист предприятия – будущий специалист"),
+    (Regime.PEDAGOGUES, "experienced_young", "Опытный педагог – молодой специалист"),
+)
+
+
+@hookimpl
+def register_organisation_types() -> Iterable[OrganisationType]:
+    return [
+        OrganisationType(
+            "college", "Профессиональная образовательная организация (СПО)", (Regime.LEARNERS, Regime.PEDAGOGUES)
+        )
+    ]
+
+
+@hookimpl
+def register_dictionaries() -> Iterable[DictionaryEntry]:
+    return [DictionaryEntry(DictionaryKind.FORM, code, title, regime, COLLEGE) for regime, code, title in _FORMS] + [
+        DictionaryEntry(DictionaryKind.ROLE_MODEL, code, title, regime, COLLEGE) for regime, code, title in _ROLE_MODELS
+    ]

@@ -1,0 +1,1 @@
+"""Nastavnik plugin for preschool organisations (ДОО): the teachers' regime only."""

@@ -1,0 +1,44 @@
+"""Hook implementations of the kindergartens plugin."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from nastavnik import DictionaryEntry, DictionaryKind, OrganisationType, PluginInfo, Regime, hookimpl
+
+PLUGIN = PluginInfo(
+    name="kindergartens",
+    verbose_name="Дошкольные образовательные организации: наставничество педагогов",
+    version="0.1.0",
+    min_core_version="0.1.0",
+    max_core_version="0.2.0",
+    organisation_types=("kindergarten",),
+)
+
+KINDERGARTEN = ("kindergarten",)
+
+_FORMS = (
+    ("educator_educator", "Воспитатель – воспитатель"),
+    ("head_educator", "Руководитель – воспитатель"),
+    ("specialist_educator", "Педагог-специалист – молодой воспитатель"),
+)
+_ROLE_MODELS = (
+    ("experienced_young", "Опытный педагог – молодой специалист"),
+    ("leader_struggling", "Лидер педагогического сообщества – педагог, испытывающий проблемы"),
+)
+
+
+@hookimpl
+def register_organisation_types() -> Iterable[OrganisationType]:
+    # Kindergartens run only the teachers' regime: learners are under 10 (DOMAIN.md).
+    return [OrganisationType("kindergarten", "Дошкольная образовательная организация", (Regime.PEDAGOGUES,))]
+
+
+@hookimpl
+def register_dictionaries() -> Iterable[DictionaryEntry]:
+    return [
+        DictionaryEntry(DictionaryKind.FORM, code, title, Regime.PEDAGOGUES, KINDERGARTEN) for code, title in _FORMS
+    ] + [
+        DictionaryEntry(DictionaryKind.ROLE_MODEL, code, title, Regime.PEDAGOGUES, KINDERGARTEN)
+        for code, title in _ROLE_MODELS
+    ]

@@ -1,0 +1,1 @@
+"""Nastavnik plugin for general education schools: forms of mentoring and subject decades."""

@@ -1,0 +1,32 @@
+"""Mentoring dictionaries offered to schools (DOMAIN.md; entries marked (check) there stay data)."""
+
+from __future__ import annotations
+
+from nastavnik import DictionaryEntry, DictionaryKind, Regime
+
+SCHOOL = ("school",)
+
+_FORMS = (
+    (Regime.LEARNERS, "student_student", "Ученик – ученик"),
+    (Regime.LEARNERS, "teacher_student", "Учитель – ученик"),
+    (Regime.LEARNERS, "undergraduate_student", "Студент – ученик"),
+    (Regime.LEARNERS, "employer_student", "Работодатель – ученик"),
+    (Regime.PEDAGOGUES, "teacher_teacher", "Учитель – учитель"),
+    (Regime.PEDAGOGUES, "head_teacher", "Руководитель – учитель"),
+    (Regime.PEDAGOGUES, "university_young_teacher", "Педагог вуза/колледжа – молодой педагог"),
+)
+_ROLE_MODELS = (
+    (Regime.LEARNERS, "achiever_underachiever", "Успевающий – неуспевающий"),
+    (Regime.LEARNERS, "leader_passive", "Лидер – пассивный"),
+    (Regime.LEARNERS, "peer_to_peer", "Равный – равному"),
+    (Regime.LEARNERS, "adapted_unadapted", "Адаптированный – неадаптированный"),
+    (Regime.PEDAGOGUES, "experienced_young", "Опытный педагог – молодой специалист"),
+    (Regime.PEDAGOGUES, "class_teacher_young", "Опытный классный руководитель – молодой специалист"),
+    (Regime.PEDAGOGUES, "leader_struggling", "Лидер педагогического сообщества – педагог, испытывающий проблемы"),
+    (Regime.PEDAGOGUES, "innovator_conservative", "Педагог-новатор – консервативный педагог"),
+)
+
+ENTRIES = tuple(
+    [DictionaryEntry(DictionaryKind.FORM, code, title, regime, SCHOOL) for regime, code, title in _FORMS]
+    + [DictionaryEntry(DictionaryKind.ROLE_MODEL, code, title, regime, SCHOOL) for regime, code, title in _ROLE_MODELS]
+)

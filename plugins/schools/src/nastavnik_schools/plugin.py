@@ -1,0 +1,76 @@
+"""Hook implementations of the schools plugin."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+
+from nastavnik import (
+    DictionaryEntry,
+    MigrationBranch,
+    NavigationContext,
+    NavItem,
+    OrganisationType,
+    PluginInfo,
+    PluginRoutes,
+    Regime,
+    StatisticContributor,
+    TemplateDir,
+    hookimpl,
+)
+from nastavnik_schools import decades
+from nastavnik_schools.dictionaries import ENTRIES
+
+HERE = Path(__file__).resolve().parent
+
+PLUGIN = PluginInfo(
+    name="schools",
+    verbose_name="Общеобразовательные организации: формы наставничества, предметные декады",
+    version="0.1.0",
+    min_core_version="0.1.0",
+    max_core_version="0.2.0",
+    organisation_types=("school",),
+)
+
+
+@hookimpl
+def register_organisation_types() -> Iterable[OrganisationType]:
+    return [OrganisationType("school", "Общеобразовательная организация", (Regime.LEARNERS, Regime.PEDAGOGUES))]
+
+
+@hookimpl
+def register_dictionaries() -> Iterable[DictionaryEntry]:
+    return ENTRIES
+
+
+@hookimpl
+def register_routes() -> PluginRoutes:
+    return PluginRoutes(pages=[decades.DecadesPages], api=[decades.DecadesApi])
+
+
+@hookimpl
+def register_template_dirs() -> Iterable[TemplateDir]:
+    return [TemplateDir(namespace="schools", path=HERE / "templates")]
+
+
+@hookimpl
+def register_navigation(context: NavigationContext) -> Iterable[NavItem]:
+    return [NavItem(title="Предметные декады", href=f"/o/{context.org_slug}/p/schools/decades", order=50)]
+
+
+@hookimpl
+def register_statistics() -> Iterable[StatisticContributor]:
+    return [
+        StatisticContributor(
+            key="schools.subject_decades",
+            title="Предметных декад в плане",
+            description="Запланированные и проведённые предметные декады.",
+            compute=decades.count_decades,
+            organisation_types=("school",),
+        )
+    ]
+
+
+@hookimpl
+def register_migrations() -> Iterable[MigrationBranch]:
+    return [MigrationBranch(label="schools", versions_dir=HERE / "migrations" / "versions")]
