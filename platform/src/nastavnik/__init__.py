@@ -27,12 +27,15 @@ from nastavnik.types import (
     StatisticContributor,
     TemplateDir,
 )
+from nastavnik.web.params import CurrentActor, Db, Org, Rt
 from nastavnik.web.rendering import page as render_page
 
 __all__ = [
     "Actor",
     "Base",
     "Conflict",
+    "CurrentActor",
+    "Db",
     "DictionaryEntry",
     "DictionaryKind",
     "Forbidden",
@@ -42,11 +45,13 @@ __all__ = [
     "NavItem",
     "NavigationContext",
     "NotFound",
+    "Org",
     "OrgContext",
     "OrganisationType",
     "PluginInfo",
     "PluginRoutes",
     "Regime",
+    "Rt",
     "Runtime",
     "StatisticContributor",
     "TemplateDir",

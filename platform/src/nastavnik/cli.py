@@ -41,10 +41,15 @@ async def _upgrade(settings: Settings) -> None:
         branches = rt.plugins.flatten("register_migrations")
         passwords = {
             rt.roles.app: settings.db_app_password.get_secret_value() if settings.db_app_password else None,
-            rt.roles.auditor: settings.db_auditor_password.get_secret_value() if settings.db_auditor_password else None,
+            rt.roles.auditor: settings.db_auditor_password.get_secret_value()
+            if settings.db_auditor_password
+            else None,
         }
         await migrate.upgrade(
-            rt.owner_engine, rt.roles, plugin_version_dirs=[b.versions_dir for b in branches], passwords=passwords
+            rt.owner_engine,
+            rt.roles,
+            plugin_version_dirs=[b.versions_dir for b in branches],
+            passwords=passwords,
         )
 
 
@@ -117,7 +122,9 @@ def demo() -> None:
         created = asyncio.run(_seed(settings))
         click.echo("Демонстрационные данные созданы." if created else "Демонстрационные данные уже есть.")
         click.echo(f"Наставник работает: http://{settings.host}:{settings.port}/")
-        click.echo("Вход: откройте адрес и выберите демонстрационного пользователя (куратор, наставник, регион…).")
+        click.echo(
+            "Вход: откройте адрес и выберите демонстрационного пользователя (куратор, наставник, регион…)."
+        )
         asyncio.run(_serve(settings, with_worker=True))
     except KeyboardInterrupt:
         pass
@@ -127,7 +134,9 @@ def demo() -> None:
 
 
 @main.command()
-@click.option("--with-worker/--no-worker", default=False, help="Run the background worker in the same process.")
+@click.option(
+    "--with-worker/--no-worker", default=False, help="Run the background worker in the same process."
+)
 def serve(with_worker: bool) -> None:
     """Run the web application."""
     settings, services = _prepare(get_settings())

@@ -29,7 +29,9 @@ async def open_queue(settings: Settings) -> ArqRedis:
     return await create_pool(redis_settings(settings.redis_url), default_queue_name=queue_name(settings))
 
 
-async def enqueue(queue: ArqRedis, job_name: str, *args: Any, job_id: str | None = None, **kwargs: Any) -> bool:
+async def enqueue(
+    queue: ArqRedis, job_name: str, *args: Any, job_id: str | None = None, **kwargs: Any
+) -> bool:
     """Enqueue ``job_name``; with ``job_id`` a duplicate of a queued or running job is dropped."""
     job = await queue.enqueue_job(job_name, *args, _job_id=job_id, **kwargs)
     return job is not None

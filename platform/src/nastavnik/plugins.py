@@ -137,9 +137,10 @@ class Plugins:
             if current < _version_tuple(info.min_core_version) or (
                 info.max_core_version is not None and current >= _version_tuple(info.max_core_version)
             ):
+                upper = f", < {info.max_core_version}" if info.max_core_version else ""
                 raise PluginError(
-                    f"plugin {name!r} {info.version} needs nastavnik >= {info.min_core_version}"
-                    f"{f', < {info.max_core_version}' if info.max_core_version else ''}; this is {core_version()}"
+                    f"plugin {name!r} {info.version} needs nastavnik >= {info.min_core_version}{upper};"
+                    f" this is {core_version()}"
                 )
             if plugin.default:
                 continue
@@ -149,7 +150,9 @@ class Plugins:
             for code in info.organisation_types:
                 if code in offered:
                     if code in seen_types:
-                        raise PluginError(f"organisation type {code!r} is declared by {seen_types[code]!r} and {name!r}")
+                        raise PluginError(
+                            f"organisation type {code!r} is declared by {seen_types[code]!r} and {name!r}"
+                        )
                     seen_types[code] = name
         all_types = set(seen_types) | {c for codes in types_by_plugin.values() for c in codes}
         for name, plugin in self.loaded.items():

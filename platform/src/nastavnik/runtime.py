@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from redis.asyncio import Redis
 from sqlalchemy import text
 from sqlalchemy.engine import URL, make_url
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 
 from nastavnik.db.roles import DbRoles
 from nastavnik.plugins import Plugins, load_plugins, plugin_names_from_setting
@@ -63,7 +63,9 @@ async def build_runtime(settings: Settings, plugins: Plugins | None = None) -> R
         owner=await owner_role_name(owner_engine), app=settings.db_app_role, auditor=settings.db_auditor_role
     )
     app_password = settings.db_app_password.get_secret_value() if settings.db_app_password else None
-    auditor_password = settings.db_auditor_password.get_secret_value() if settings.db_auditor_password else None
+    auditor_password = (
+        settings.db_auditor_password.get_secret_value() if settings.db_auditor_password else None
+    )
     app_engine = create_async_engine(
         role_url(settings.database_url, roles.app, app_password),
         pool_size=settings.db_pool_size,

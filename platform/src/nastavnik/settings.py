@@ -32,7 +32,9 @@ class Settings(BaseSettings):
     )
 
     mode: Mode = Mode.DEVELOPMENT
-    """`development` or `production`. Production refuses the development sign-in and the embedded services."""
+    """`development` or `production`.
+
+    Production refuses the development sign-in and the embedded services."""
 
     database_url: str | None = None
     """PostgreSQL URL of the owner role that runs migrations and seeds, e.g.
@@ -54,13 +56,17 @@ class Settings(BaseSettings):
     """Connections per process in the application role's pool."""
 
     redis_url: str | None = None
-    """Redis URL for sessions and the job queue, e.g. `redis://redis:6379/0`. Unset in development: an embedded Redis."""
+    """Redis URL for sessions and the job queue, e.g. `redis://redis:6379/0`.
+
+    Unset in development: an embedded Redis."""
 
     redis_prefix: str = "nastavnik"
-    """Prefix of every Redis key the platform writes, so several deployments or test runs share one Redis."""
+    """Prefix of every Redis key the platform writes, so deployments or test runs can share one Redis."""
 
     secret_key: SecretStr = SecretStr("development-only-secret-key-change-me-please")
-    """Key that signs session cookies. Must be set to a random value of at least 32 characters in production."""
+    """Key that signs session cookies and CSRF tokens.
+
+    Must be a random value of at least 32 characters in production."""
 
     session_max_age: int = Field(default=8 * 3600, ge=60)
     """Seconds a signed-in session lives."""
@@ -88,7 +94,9 @@ class Settings(BaseSettings):
     PostgreSQL's row-level security alone still holds; refused in production."""
 
     plugins: str | None = None
-    """Comma-separated names of the plugins to load from the `nastavnik` entry-point group. Unset: all installed."""
+    """Comma-separated names of the plugins to load from the `nastavnik` entry-point group.
+
+    Unset: every installed plugin."""
 
     @property
     def is_production(self) -> bool:

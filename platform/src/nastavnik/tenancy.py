@@ -35,11 +35,11 @@ SLUG_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{1,62}$")
 NIL_PERSON = uuid.UUID(int=0)
 
 
-class NotFound(Exception):  # noqa: N818 - reads as what the client gets
+class NotFound(Exception):
     """The object does not exist for this person: missing, or not theirs. Always a 404."""
 
 
-class Forbidden(Exception):  # noqa: N818
+class Forbidden(Exception):
     """The person is inside the organisation but their role does not allow the action. A 403."""
 
 
@@ -203,4 +203,3 @@ async def organisations_of(db: AsyncSession, actor: Actor) -> list[tuple[str, st
         .order_by(Organisation.short_name)
     )
     return [(slug, name) for slug, name in rows]
-

@@ -34,7 +34,9 @@ def enable_tenant_rls(table: str, *, app_writes: bool = True) -> None:
         f'CREATE POLICY tenant_member ON {table} TO "{roles.app}"'
         " USING (org_id = nastavnik_current_org()) WITH CHECK (org_id = nastavnik_current_org())"
     )
-    op.execute(f'CREATE POLICY owner_maintenance ON {table} TO "{roles.owner}" USING (true) WITH CHECK (true)')
+    op.execute(
+        f'CREATE POLICY owner_maintenance ON {table} TO "{roles.owner}" USING (true) WITH CHECK (true)'
+    )
     privileges = "SELECT, INSERT, UPDATE, DELETE" if app_writes else "SELECT"
     op.execute(f'GRANT {privileges} ON {table} TO "{roles.app}"')
 

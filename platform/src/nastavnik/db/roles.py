@@ -30,7 +30,9 @@ async def ensure_login_roles(conn: AsyncConnection, roles: DbRoles, passwords: d
     for name in (roles.app, roles.auditor):
         exists = await conn.scalar(text("SELECT 1 FROM pg_roles WHERE rolname = :n"), {"n": name})
         if not exists:
-            await conn.execute(text(f'CREATE ROLE "{name}" LOGIN NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE'))
+            await conn.execute(
+                text(f'CREATE ROLE "{name}" LOGIN NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE')
+            )
         password = passwords.get(name)
         if password:
             # Role names are validated above; the password travels as a quoted literal built by PostgreSQL.

@@ -79,13 +79,17 @@ def register_dictionaries() -> Iterable[DictionaryEntry]:
             DictionaryEntry(DictionaryKind.KIND, code, title, regime, (), description)
             for code, title, description in _KINDS
         ]
-        entries += [DictionaryEntry(DictionaryKind.DURATION, code, title, regime, ()) for code, title in _DURATIONS]
+        entries += [
+            DictionaryEntry(DictionaryKind.DURATION, code, title, regime, ()) for code, title in _DURATIONS
+        ]
     return entries
 
 
 async def _active_people(db: AsyncSession, org_id: uuid.UUID) -> int:
     count = await db.scalar(
-        select(func.count()).select_from(Person).where(Person.org_id == org_id, Person.status == PersonStatus.ACTIVE)
+        select(func.count())
+        .select_from(Person)
+        .where(Person.org_id == org_id, Person.status == PersonStatus.ACTIVE)
     )
     return int(count or 0)
 

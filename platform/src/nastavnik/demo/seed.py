@@ -31,6 +31,8 @@ def inn(first_nine: str) -> str:
     """A legal entity's INN with its check digit (the ФНС algorithm)."""
     weights = (2, 4, 10, 3, 5, 9, 4, 6, 8)
     return first_nine + str(sum(int(d) * w for d, w in zip(first_nine, weights, strict=True)) % 11 % 10)
+
+
 DEMO_REGION_CODE = "demo"
 
 
@@ -46,11 +48,51 @@ class DemoOrg:
 
 
 DEMO_ORGS = (
-    DemoOrg("school-1", "school", "СОШ № 1", "Муниципальное бюджетное общеобразовательное учреждение «Средняя общеобразовательная школа № 1»", inn("860100001"), 0, (1120, 610, 74, 12)),
-    DemoOrg("gymnasium-2", "school", "Гимназия № 2", "Муниципальное автономное общеобразовательное учреждение «Гимназия № 2»", inn("860100002"), 0, (890, 520, 61, 9)),
-    DemoOrg("college-poly", "college", "Политехнический колледж", "Бюджетное учреждение профессионального образования «Политехнический колледж»", inn("860200001"), 1, (1450, 980, 96, 14)),
-    DemoOrg("kindergarten-5", "kindergarten", "Детский сад № 5 «Солнышко»", "Муниципальное бюджетное дошкольное образовательное учреждение «Детский сад № 5 «Солнышко»»", inn("860200002"), 1, (240, 0, 28, 6)),
-    DemoOrg("school-ozerny", "school", "Озёрная СОШ", "Муниципальное казённое общеобразовательное учреждение «Озёрная средняя общеобразовательная школа»", inn("860300001"), 2, (310, 170, 29, 5)),
+    DemoOrg(
+        "school-1",
+        "school",
+        "СОШ № 1",
+        "Муниципальное бюджетное общеобразовательное учреждение «Средняя общеобразовательная школа № 1»",
+        inn("860100001"),
+        0,
+        (1120, 610, 74, 12),
+    ),
+    DemoOrg(
+        "gymnasium-2",
+        "school",
+        "Гимназия № 2",
+        "Муниципальное автономное общеобразовательное учреждение «Гимназия № 2»",
+        inn("860100002"),
+        0,
+        (890, 520, 61, 9),
+    ),
+    DemoOrg(
+        "college-poly",
+        "college",
+        "Политехнический колледж",
+        "Бюджетное учреждение профессионального образования «Политехнический колледж»",
+        inn("860200001"),
+        1,
+        (1450, 980, 96, 14),
+    ),
+    DemoOrg(
+        "kindergarten-5",
+        "kindergarten",
+        "Детский сад № 5 «Солнышко»",
+        "Муниципальное бюджетное дошкольное образовательное учреждение «Детский сад № 5 «Солнышко»»",
+        inn("860200002"),
+        1,
+        (240, 0, 28, 6),
+    ),
+    DemoOrg(
+        "school-ozerny",
+        "school",
+        "Озёрная СОШ",
+        "Муниципальное казённое общеобразовательное учреждение «Озёрная средняя общеобразовательная школа»",
+        inn("860300001"),
+        2,
+        (310, 170, 29, 5),
+    ),
 )
 
 # (last, first, middle, category, roles) for every organisation; the first person is the curator.
@@ -64,15 +106,21 @@ DEMO_PEOPLE = (
 
 
 def _identity(subject: str, name: str) -> Identity:
-    return Identity(id=uuid.uuid5(uuid.NAMESPACE_URL, f"{DEV_ISSUER}/{subject}"), issuer=DEV_ISSUER,
-                    subject=subject, display_name=name)
+    return Identity(
+        id=uuid.uuid5(uuid.NAMESPACE_URL, f"{DEV_ISSUER}/{subject}"),
+        issuer=DEV_ISSUER,
+        subject=subject,
+        display_name=name,
+    )
 
 
 async def seed_demo(db: AsyncSession) -> bool:
     """Create the demo region; return False if it is already there."""
     if await db.scalar(select(Region.id).where(Region.code == DEMO_REGION_CODE)):
         return False
-    region = Region(code=DEMO_REGION_CODE, name="Северный край (демонстрационный регион)", timezone="Asia/Yekaterinburg")
+    region = Region(
+        code=DEMO_REGION_CODE, name="Северный край (демонстрационный регион)", timezone="Asia/Yekaterinburg"
+    )
     db.add(region)
     await db.flush()
     municipalities = [
@@ -85,32 +133,61 @@ async def seed_demo(db: AsyncSession) -> bool:
 
     staff = [
         (_identity("region", "Орлова Марина Сергеевна (департамент образования)"), "region", None),
-        (_identity("municipality", "Зайцев Павел Олегович (управление образования г. Северска)"), "municipality", 0),
+        (
+            _identity("municipality", "Зайцев Павел Олегович (управление образования г. Северска)"),
+            "municipality",
+            0,
+        ),
         (_identity("auditor", "Лебедева Ольга Николаевна (аудитор)"), "auditor", None),
     ]
     for identity, role, muni in staff:
         db.add(identity)
         await db.flush()
-        db.add(StaffAssignment(identity_id=identity.id, role=role, region_id=region.id,
-                               municipality_id=municipalities[muni].id if muni is not None else None))
+        db.add(
+            StaffAssignment(
+                identity_id=identity.id,
+                role=role,
+                region_id=region.id,
+                municipality_id=municipalities[muni].id if muni is not None else None,
+            )
+        )
 
     for org_def in DEMO_ORGS:
-        org = Organisation(municipality_id=municipalities[org_def.municipality].id, type=org_def.type,
-                           full_name=org_def.full_name, short_name=org_def.short_name, inn=org_def.inn,
-                           slug=org_def.slug)
+        org = Organisation(
+            municipality_id=municipalities[org_def.municipality].id,
+            type=org_def.type,
+            full_name=org_def.full_name,
+            short_name=org_def.short_name,
+            inn=org_def.inn,
+            slug=org_def.slug,
+        )
         db.add(org)
         await db.flush()
         total, young_learners, pedagogues, young = org_def.headcount
-        db.add(Headcount(org_id=org.id, academic_year=year, learners_total=total, learners_10_18=young_learners,
-                         pedagogues=pedagogues, young_pedagogues=young))
+        db.add(
+            Headcount(
+                org_id=org.id,
+                academic_year=year,
+                learners_total=total,
+                learners_10_18=young_learners,
+                pedagogues=pedagogues,
+                young_pedagogues=young,
+            )
+        )
         for last, first, middle, category, roles in DEMO_PEOPLE:
             if org_def.type == "kindergarten" and category == "learner":
                 continue  # kindergartens run only the teachers' regime
             identity = _identity(f"{org_def.slug}/{last}", f"{last} {first} ({org_def.short_name})")
             db.add(identity)
             await db.flush()
-            person = Person(org_id=org.id, identity_id=identity.id, last_name=last, first_name=first,
-                            middle_name=middle, category=category)
+            person = Person(
+                org_id=org.id,
+                identity_id=identity.id,
+                last_name=last,
+                first_name=first,
+                middle_name=middle,
+                category=category,
+            )
             db.add(person)
             await db.flush()
             for role in roles:
@@ -122,8 +199,14 @@ async def seed_demo(db: AsyncSession) -> bool:
     for slug in ("school-1", "gymnasium-2"):
         org_id = await db.scalar(select(Organisation.id).where(Organisation.slug == slug))
         assert org_id is not None
-        person = Person(org_id=org_id, identity_id=shared.id, last_name="Никитина", first_name="Анна",
-                        middle_name="Павловна", category="pedagogue")
+        person = Person(
+            org_id=org_id,
+            identity_id=shared.id,
+            last_name="Никитина",
+            first_name="Анна",
+            middle_name="Павловна",
+            category="pedagogue",
+        )
         db.add(person)
         await db.flush()
         db.add(PersonRole(org_id=org_id, person_id=person.id, role="mentor"))

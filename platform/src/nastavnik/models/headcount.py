@@ -25,7 +25,9 @@ class Headcount(TenantMixin, Timestamps, Base):
         CheckConstraint("young_pedagogues <= pedagogues", name="young_subset"),
     )
 
-    org_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("organisation.id"), primary_key=True, sort_order=-100)
+    org_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("organisation.id"), primary_key=True, sort_order=-100
+    )
     academic_year: Mapped[int] = mapped_column(ForeignKey("academic_year.start_year"), primary_key=True)
     learners_total: Mapped[int] = mapped_column(default=0)
     learners_10_18: Mapped[int] = mapped_column(default=0)

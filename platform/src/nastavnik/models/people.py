@@ -42,12 +42,19 @@ class Person(TenantMixin, Timestamps, Base):
     __table_args__ = (
         CheckConstraint("category IN ('pedagogue', 'learner', 'staff')", name="category_known"),
         CheckConstraint("status IN ('active', 'left')", name="status_known"),
-        Index("uq_person_org_identity", "org_id", "identity_id", unique=True,
-              postgresql_where="identity_id IS NOT NULL"),
+        Index(
+            "uq_person_org_identity",
+            "org_id",
+            "identity_id",
+            unique=True,
+            postgresql_where="identity_id IS NOT NULL",
+        ),
         Index("ix_person_identity", "identity_id"),
     )
 
-    org_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("organisation.id"), primary_key=True, sort_order=-100)
+    org_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("organisation.id"), primary_key=True, sort_order=-100
+    )
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
     identity_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("identity.id"))
     last_name: Mapped[str] = mapped_column(String(100))
@@ -57,7 +64,7 @@ class Person(TenantMixin, Timestamps, Base):
     status: Mapped[str] = mapped_column(String(16), default=PersonStatus.ACTIVE)
     version: Mapped[int] = mapped_column(default=1)
 
-    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012 - SQLAlchemy's declarative idiom
+    __mapper_args__ = {"version_id_col": version}
 
     @property
     def full_name(self) -> str:

@@ -15,7 +15,9 @@ from nastavnik.db.base import Base, TenantMixin, Timestamps
 class OrgPluginSetting(TenantMixin, Timestamps, Base):
     __tablename__ = "org_plugin_setting"
 
-    org_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("organisation.id"), primary_key=True, sort_order=-100)
+    org_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("organisation.id"), primary_key=True, sort_order=-100
+    )
     plugin: Mapped[str] = mapped_column(String(64), primary_key=True)
     enabled: Mapped[bool] = mapped_column(default=True)
     settings: Mapped[dict[str, Any]] = mapped_column(JSONB, default=dict)

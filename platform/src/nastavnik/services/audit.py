@@ -69,7 +69,9 @@ class AuditRow:
     client_ip: str | None
 
 
-async def read_events(auditor_db: AsyncSession, *, limit: int = 500, org_id: uuid.UUID | None = None) -> list[AuditRow]:
+async def read_events(
+    auditor_db: AsyncSession, *, limit: int = 500, org_id: uuid.UUID | None = None
+) -> list[AuditRow]:
     """The newest events, read through the auditor role's own connection."""
     query = (
         select(AuditEvent, Identity.display_name)
@@ -105,7 +107,17 @@ def export_xlsx(rows: list[AuditRow], timezone: str) -> bytes:
     assert sheet is not None
     sheet.title = "Журнал аудита"
     sheet.append(
-        ["Дата и время", "Кто", "Организация", "Действие", "Объект", "Идентификатор", "Чьи данные", "Итог", "IP-адрес"]
+        [
+            "Дата и время",
+            "Кто",
+            "Организация",
+            "Действие",
+            "Объект",
+            "Идентификатор",
+            "Чьи данные",
+            "Итог",
+            "IP-адрес",
+        ]
     )
     for row in rows:
         sheet.append(

@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from nastavnik.plugins import Plugins, resolve
-from nastavnik.types import DictionaryEntry, NavigationContext, NavItem, StatisticContributor
 from nastavnik.tenancy import OrgContext
+from nastavnik.types import DictionaryEntry, NavigationContext, NavItem, StatisticContributor
 
 
 def dictionaries_for(plugins: Plugins, ctx: OrgContext) -> list[DictionaryEntry]:
@@ -24,7 +24,11 @@ def dictionaries_for(plugins: Plugins, ctx: OrgContext) -> list[DictionaryEntry]
 
 def navigation_for(plugins: Plugins, ctx: OrgContext) -> list[NavItem]:
     nav_ctx = NavigationContext(org_slug=ctx.org.slug, org_type=ctx.org.type, roles=ctx.roles)
-    items = [item for result in plugins.call_for("register_navigation", ctx.active_plugins, context=nav_ctx) for item in result]
+    items = [
+        item
+        for result in plugins.call_for("register_navigation", ctx.active_plugins, context=nav_ctx)
+        for item in result
+    ]
     visible = [i for i in items if i.roles is None or i.roles & ctx.roles]
     return sorted(visible, key=lambda i: (i.order, i.title))
 

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 
 @dataclass
-class Conflict(Exception):  # noqa: N818
+class Conflict(Exception):
     """The change collides with existing data (a duplicate, a concurrent edit)."""
 
     message: str
@@ -14,7 +14,7 @@ class Conflict(Exception):  # noqa: N818
 
 
 @dataclass
-class InvalidInput(Exception):  # noqa: N818
+class InvalidInput(Exception):
     """Input that is well-formed but wrong for the domain; ``errors`` lists field and message pairs."""
 
     message: str

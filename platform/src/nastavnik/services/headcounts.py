@@ -43,7 +43,9 @@ def validate(values: HeadcountValues) -> None:
 
 async def list_headcounts(db: AsyncSession, ctx: OrgContext) -> list[Headcount]:
     return list(
-        await db.scalars(select(Headcount).where(ctx.owns(Headcount)).order_by(Headcount.academic_year.desc()))
+        await db.scalars(
+            select(Headcount).where(ctx.owns(Headcount)).order_by(Headcount.academic_year.desc())
+        )
     )
 
 
@@ -72,9 +74,7 @@ async def set_headcount(
     )
     await db.commit()
     headcount = (
-        await db.scalars(
-            select(Headcount).where(Headcount.academic_year == start_year, ctx.owns(Headcount))
-        )
+        await db.scalars(select(Headcount).where(Headcount.academic_year == start_year, ctx.owns(Headcount)))
     ).one()
     return headcount
 

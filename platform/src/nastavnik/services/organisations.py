@@ -48,21 +48,35 @@ async def municipality_for(db: AsyncSession, actor: Actor, municipality_id: uuid
     return municipality
 
 
-async def create_organisation(db: AsyncSession, actor: Actor, draft: OrganisationDraft, plugins: Plugins) -> Organisation:
+async def create_organisation(
+    db: AsyncSession, actor: Actor, draft: OrganisationDraft, plugins: Plugins
+) -> Organisation:
     """Region staff create an organisation in a municipality of their region."""
     if not actor.grants(StaffRole.REGION):
         raise Forbidden
     municipality = await db.get(Municipality, draft.municipality_id)
-    if municipality is None or not any(g.region_id == municipality.region_id for g in actor.grants(StaffRole.REGION)):
-        raise InvalidInput("Муниципалитет не найден в вашем регионе.", [{"field": "municipality_id", "message": "нет такого муниципалитета"}])
+    if municipality is None or not any(
+        g.region_id == municipality.region_id for g in actor.grants(StaffRole.REGION)
+    ):
+        raise InvalidInput(
+            "Муниципалитет не найден в вашем регионе.",
+            [{"field": "municipality_id", "message": "нет такого муниципалитета"}],
+        )
     errors = []
     types = plugins.organisation_types()
     if draft.type not in types:
-        errors.append({"field": "type", "message": "неизвестный тип организации; допустимы: " + ", ".join(sorted(types))})
+        errors.append(
+            {
+                "field": "type",
+                "message": "неизвестный тип организации; допустимы: " + ", ".join(sorted(types)),
+            }
+        )
     if not inn_checksum_ok(draft.inn):
         errors.append({"field": "inn", "message": "ИНН организации — 10 цифр с верной контрольной цифрой"})
     if not SLUG_PATTERN.match(draft.slug):
-        errors.append({"field": "slug", "message": "адрес — латинские строчные буквы, цифры и дефис, от 2 до 63 знаков"})
+        errors.append(
+            {"field": "slug", "message": "адрес — латинские строчные буквы, цифры и дефис, от 2 до 63 знаков"}
+        )
     if not draft.full_name.strip() or not draft.short_name.strip():
         errors.append({"field": "full_name", "message": "укажите полное и краткое наименование"})
     if errors:

@@ -76,7 +76,9 @@ async def list_people(db: AsyncSession, ctx: OrgContext, client_ip: str | None =
     return people
 
 
-async def get_person(db: AsyncSession, ctx: OrgContext, person_id: uuid.UUID, client_ip: str | None = None) -> Person:
+async def get_person(
+    db: AsyncSession, ctx: OrgContext, person_id: uuid.UUID, client_ip: str | None = None
+) -> Person:
     """A person of the context's organisation; the person themself and managers may read it."""
     person = await _find(db, ctx, person_id)
     if person.id != ctx.person_id:
@@ -104,12 +106,16 @@ async def _find(db: AsyncSession, ctx: OrgContext, person_id: uuid.UUID) -> Pers
 
 async def roles_of(db: AsyncSession, ctx: OrgContext, person_id: uuid.UUID) -> list[str]:
     rows = await db.scalars(
-        select(PersonRole.role).where(PersonRole.person_id == person_id, ctx.owns(PersonRole)).order_by(PersonRole.role)
+        select(PersonRole.role)
+        .where(PersonRole.person_id == person_id, ctx.owns(PersonRole))
+        .order_by(PersonRole.role)
     )
     return list(rows)
 
 
-async def create_person(db: AsyncSession, ctx: OrgContext, draft: PersonDraft, client_ip: str | None = None) -> Person:
+async def create_person(
+    db: AsyncSession, ctx: OrgContext, draft: PersonDraft, client_ip: str | None = None
+) -> Person:
     ctx.require_role(*MANAGERS)
     clean = _validate(draft)
     person = Person(
@@ -192,11 +198,15 @@ async def set_roles(
     return sorted(set(roles))
 
 
-async def delete_person(db: AsyncSession, ctx: OrgContext, person_id: uuid.UUID, client_ip: str | None = None) -> None:
+async def delete_person(
+    db: AsyncSession, ctx: OrgContext, person_id: uuid.UUID, client_ip: str | None = None
+) -> None:
     ctx.require_role(*MANAGERS)
     person = await _find(db, ctx, person_id)
     if person.id == ctx.person_id:
-        raise InvalidInput("Нельзя удалить собственную запись.", [{"field": "person_id", "message": "это вы"}])
+        raise InvalidInput(
+            "Нельзя удалить собственную запись.", [{"field": "person_id", "message": "это вы"}]
+        )
     await db.delete(person)
     await audit.record(
         db,

@@ -64,11 +64,17 @@ async def configure_plugin(
     if plugin is None or not plugin.serves(ctx.org.type):
         raise NotFound
     if plugin.default:
-        raise InvalidInput("Встроенный модуль нельзя отключить.", [{"field": "enabled", "message": "встроенный модуль"}])
+        raise InvalidInput(
+            "Встроенный модуль нельзя отключить.", [{"field": "enabled", "message": "встроенный модуль"}]
+        )
     unknown = sorted(set(settings) - set(plugin.info.default_settings))
     if unknown:
-        raise InvalidInput("Неизвестные настройки модуля.", [{"field": "settings", "message": ", ".join(unknown)}])
-    statement = insert(OrgPluginSetting).values(org_id=ctx.org.id, plugin=name, enabled=enabled, settings=settings)
+        raise InvalidInput(
+            "Неизвестные настройки модуля.", [{"field": "settings", "message": ", ".join(unknown)}]
+        )
+    statement = insert(OrgPluginSetting).values(
+        org_id=ctx.org.id, plugin=name, enabled=enabled, settings=settings
+    )
     await db.execute(
         statement.on_conflict_do_update(
             index_elements=[OrgPluginSetting.org_id, OrgPluginSetting.plugin],

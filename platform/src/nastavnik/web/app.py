@@ -7,11 +7,11 @@ from pathlib import Path
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PrefixLoader, select_autoescape
 from litestar import Litestar, Router
 from litestar.config.csrf import CSRFConfig
-from litestar.contrib.jinja import JinjaTemplateEngine
 from litestar.di import Provide
 from litestar.middleware.session.server_side import ServerSideSessionConfig
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import SwaggerRenderPlugin
+from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.static_files import create_static_files_router
 from litestar.stores.redis import RedisStore
 from litestar.template.config import TemplateConfig
@@ -37,11 +37,19 @@ def plugin_routers(plugins: Plugins) -> list[Router]:
         dependencies = {"org": Provide(plugin_org_provider(plugin.name))}
         if routes.pages:
             routers.append(
-                Router(path=f"/o/{{slug:str}}/p/{plugin.name}", route_handlers=list(routes.pages), dependencies=dependencies)
+                Router(
+                    path=f"/o/{{slug:str}}/p/{plugin.name}",
+                    route_handlers=list(routes.pages),
+                    dependencies=dependencies,
+                )
             )
         if routes.api:
             routers.append(
-                Router(path=f"/api/o/{{slug:str}}/p/{plugin.name}", route_handlers=list(routes.api), dependencies=dependencies)
+                Router(
+                    path=f"/api/o/{{slug:str}}/p/{plugin.name}",
+                    route_handlers=list(routes.api),
+                    dependencies=dependencies,
+                )
             )
     return routers
 
@@ -78,7 +86,9 @@ def create_app(runtime: Runtime) -> Litestar:
         create_static_files_router(path="/static", directories=[STATIC_DIR], include_in_schema=False),
         *plugin_routers(runtime.plugins),
     ]
-    session_store = RedisStore(runtime.redis, namespace=runtime.redis_key("session"), handle_client_shutdown=False)
+    session_store = RedisStore(
+        runtime.redis, namespace=runtime.redis_key("session"), handle_client_shutdown=False
+    )
     env = template_environment(runtime.plugins)
     app = Litestar(
         route_handlers=route_handlers,
@@ -88,6 +98,8 @@ def create_app(runtime: Runtime) -> Litestar:
         middleware=[
             ServerSideSessionConfig(
                 store="sessions",
+                # Probes and static files need no session, and must answer even when Redis does not.
+                exclude=["/health", "/static", "/schema"],
                 max_age=settings.session_max_age,
                 secure=settings.is_production,
                 samesite="lax",
@@ -113,4 +125,3 @@ def create_app(runtime: Runtime) -> Litestar:
     )
     app.state.runtime = runtime
     return app
-

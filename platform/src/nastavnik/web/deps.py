@@ -10,17 +10,19 @@ from litestar import Request
 from litestar.datastructures import State
 from litestar.di import Provide
 from litestar.exceptions import NotAuthorizedException
+from litestar.params import FromPath
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from nastavnik.db.scope import DbScope, scoped_session
 from nastavnik.runtime import Runtime
 from nastavnik.tenancy import Actor, NotFound, OrgContext, load_actor, resolve_org_context
+from nastavnik.web.params import CurrentActor, Db, Rt
 
 SESSION_IDENTITY = "identity_id"
 
 
 def runtime_of(request: Request[Any, Any, Any]) -> Runtime:
-    runtime: Runtime = request.app.state.runtime
+    runtime: Rt = request.app.state.runtime
     return runtime
 
 
@@ -37,7 +39,7 @@ def client_ip(request: Request[Any, Any, Any]) -> str | None:
 
 
 async def provide_runtime(state: State) -> Runtime:
-    runtime: Runtime = state.runtime
+    runtime: Rt = state.runtime
     return runtime
 
 
@@ -54,7 +56,7 @@ async def provide_db(request: Request[Any, Any, Any]) -> AsyncGenerator[AsyncSes
         await session.close()
 
 
-async def provide_actor(request: Request[Any, Any, Any], db: AsyncSession) -> Actor:
+async def provide_actor(request: Request[Any, Any, Any], db: Db) -> Actor:
     identity_id = identity_of(request)
     actor = await load_actor(db, identity_id) if identity_id else None
     if actor is None:
@@ -62,7 +64,9 @@ async def provide_actor(request: Request[Any, Any, Any], db: AsyncSession) -> Ac
     return actor
 
 
-async def provide_org(request: Request[Any, Any, Any], db: AsyncSession, actor: Actor, slug: str) -> OrgContext:
+async def provide_org(
+    request: Request[Any, Any, Any], db: Db, actor: CurrentActor, slug: FromPath[str]
+) -> OrgContext:
     runtime = runtime_of(request)
     return await resolve_org_context(
         db, actor, slug, runtime.plugins, service_filter=runtime.settings.service_tenant_filter
@@ -73,7 +77,7 @@ def plugin_org_provider(plugin_name: str) -> Callable[..., Coroutine[Any, Any, O
     """The organisation context for a plugin's routes: only where the plugin is active."""
 
     async def provide_plugin_org(
-        request: Request[Any, Any, Any], db: AsyncSession, actor: Actor, slug: str
+        request: Request[Any, Any, Any], db: Db, actor: CurrentActor, slug: FromPath[str]
     ) -> OrgContext:
         ctx = await provide_org(request, db, actor, slug)
         if plugin_name not in ctx.active_plugins:

@@ -47,7 +47,10 @@ def is_api(request: Request[Any, Any, Any]) -> bool:
 
 
 def error_response(
-    request: Request[Any, Any, Any], status: int, detail: str | None = None, extra: dict[str, Any] | None = None
+    request: Request[Any, Any, Any],
+    status: int,
+    detail: str | None = None,
+    extra: dict[str, Any] | None = None,
 ) -> Response[Any]:
     title = TITLES.get(status, "Ошибка")
     detail = detail or DETAILS.get(status, title)
@@ -90,16 +93,22 @@ def _validation(request: Request[Any, Any, Any], exc: ValidationException) -> Re
     errors = []
     for item in exc.extra if isinstance(exc.extra, list) else []:
         if isinstance(item, dict):
-            errors.append({"field": str(item.get("key") or item.get("source") or ""), "message": "неверное значение"})
+            errors.append(
+                {"field": str(item.get("key") or item.get("source") or ""), "message": "неверное значение"}
+            )
     return error_response(request, 400, "Запрос содержит неверные данные.", {"errors": errors})
 
 
 def _stale(request: Request[Any, Any, Any], exc: StaleDataError) -> Response[Any]:
-    return error_response(request, 409, "Запись уже изменил другой пользователь. Обновите страницу и повторите.")
+    return error_response(
+        request, 409, "Запись уже изменил другой пользователь. Обновите страницу и повторите."
+    )
 
 
 def _database(request: Request[Any, Any, Any], exc: DBAPIError) -> Response[Any]:
-    sqlstate = getattr(exc.orig, "sqlstate", None) or getattr(getattr(exc.orig, "__cause__", None), "sqlstate", None)
+    sqlstate = getattr(exc.orig, "sqlstate", None) or getattr(
+        getattr(exc.orig, "__cause__", None), "sqlstate", None
+    )
     if sqlstate in RLS_SQLSTATES:
         # Expected when a request reaches for another organisation's rows; logged, as it may also be a bug.
         log.warning("refused by the database", path=request.url.path, error=str(exc.orig)[:200])
@@ -115,8 +124,12 @@ def _http(request: Request[Any, Any, Any], exc: HTTPException) -> Response[Any]:
         log.error("http error", path=request.url.path, status=exc.status_code, detail=exc.detail)
         return error_response(request, exc.status_code)
     if exc.status_code == 403 and "csrf" in str(exc.detail).lower():
-        return error_response(request, 403, "Форма устарела или отправлена не с этой страницы. Обновите страницу.")
-    return error_response(request, exc.status_code, TITLES.get(exc.status_code) and DETAILS.get(exc.status_code))
+        return error_response(
+            request, 403, "Форма устарела или отправлена не с этой страницы. Обновите страницу."
+        )
+    return error_response(
+        request, exc.status_code, TITLES.get(exc.status_code) and DETAILS.get(exc.status_code)
+    )
 
 
 def _internal(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:

@@ -39,13 +39,18 @@ _ROLE_MODELS = (
 def register_organisation_types() -> Iterable[OrganisationType]:
     return [
         OrganisationType(
-            "college", "Профессиональная образовательная организация (СПО)", (Regime.LEARNERS, Regime.PEDAGOGUES)
+            "college",
+            "Профессиональная образовательная организация (СПО)",
+            (Regime.LEARNERS, Regime.PEDAGOGUES),
         )
     ]
 
 
 @hookimpl
 def register_dictionaries() -> Iterable[DictionaryEntry]:
-    return [DictionaryEntry(DictionaryKind.FORM, code, title, regime, COLLEGE) for regime, code, title in _FORMS] + [
-        DictionaryEntry(DictionaryKind.ROLE_MODEL, code, title, regime, COLLEGE) for regime, code, title in _ROLE_MODELS
+    return [
+        DictionaryEntry(DictionaryKind.FORM, code, title, regime, COLLEGE) for regime, code, title in _FORMS
+    ] + [
+        DictionaryEntry(DictionaryKind.ROLE_MODEL, code, title, regime, COLLEGE)
+        for regime, code, title in _ROLE_MODELS
     ]

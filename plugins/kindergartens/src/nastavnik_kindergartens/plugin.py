@@ -37,7 +37,8 @@ def register_organisation_types() -> Iterable[OrganisationType]:
 @hookimpl
 def register_dictionaries() -> Iterable[DictionaryEntry]:
     return [
-        DictionaryEntry(DictionaryKind.FORM, code, title, Regime.PEDAGOGUES, KINDERGARTEN) for code, title in _FORMS
+        DictionaryEntry(DictionaryKind.FORM, code, title, Regime.PEDAGOGUES, KINDERGARTEN)
+        for code, title in _FORMS
     ] + [
         DictionaryEntry(DictionaryKind.ROLE_MODEL, code, title, Regime.PEDAGOGUES, KINDERGARTEN)
         for code, title in _ROLE_MODELS

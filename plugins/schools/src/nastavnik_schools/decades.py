@@ -9,13 +9,25 @@ from typing import Annotated
 import msgspec
 from litestar import Controller, delete, get, post
 from litestar.enums import RequestEncodingType
-from litestar.params import Body
+from litestar.params import Body, FromPath, JSONBody
 from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_201_CREATED, HTTP_204_NO_CONTENT
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from nastavnik import Actor, Forbidden, InvalidInput, NotFound, OrgContext, Runtime, audit_record, parse_id, render_page
+from nastavnik import (
+    CurrentActor,
+    Db,
+    Forbidden,
+    InvalidInput,
+    NotFound,
+    Org,
+    OrgContext,
+    Rt,
+    audit_record,
+    parse_id,
+    render_page,
+)
 from nastavnik_schools.models import SubjectDecade
 
 MANAGERS = ("curator", "director")
@@ -38,10 +50,12 @@ class DecadeOut(msgspec.Struct):
 
 
 def _out(d: SubjectDecade) -> DecadeOut:
-    return DecadeOut(id=d.id, subject_area=d.subject_area, title=d.title, starts_on=d.starts_on, ends_on=d.ends_on)
+    return DecadeOut(
+        id=d.id, subject_area=d.subject_area, title=d.title, starts_on=d.starts_on, ends_on=d.ends_on
+    )
 
 
-def _require_manager(org: OrgContext) -> None:
+def _require_manager(org: Org) -> None:
     if not (set(MANAGERS) & org.roles):
         raise Forbidden
 
@@ -73,8 +87,14 @@ async def create_decade(db: AsyncSession, org: OrgContext, data: DecadeIn) -> Su
     )
     db.add(decade)
     await db.flush()
-    await audit_record(db, actor_identity_id=org.actor.identity_id, org_id=org.org.id, action="create",
-                       object_type="schools.subject_decade", object_id=str(decade.id))
+    await audit_record(
+        db,
+        actor_identity_id=org.actor.identity_id,
+        org_id=org.org.id,
+        action="create",
+        object_type="schools.subject_decade",
+        object_id=str(decade.id),
+    )
     await db.commit()
     return decade
 
@@ -91,13 +111,21 @@ async def delete_decade(db: AsyncSession, org: OrgContext, decade_id: uuid.UUID)
     _require_manager(org)
     decade = await get_decade(db, org, decade_id)
     await db.delete(decade)
-    await audit_record(db, actor_identity_id=org.actor.identity_id, org_id=org.org.id, action="delete",
-                       object_type="schools.subject_decade", object_id=str(decade_id))
+    await audit_record(
+        db,
+        actor_identity_id=org.actor.identity_id,
+        org_id=org.org.id,
+        action="delete",
+        object_type="schools.subject_decade",
+        object_id=str(decade_id),
+    )
     await db.commit()
 
 
-async def count_decades(db: AsyncSession, org_id: uuid.UUID) -> int:
-    count = await db.scalar(select(func.count()).select_from(SubjectDecade).where(SubjectDecade.org_id == org_id))
+async def count_decades(db: Db, org_id: uuid.UUID) -> int:
+    count = await db.scalar(
+        select(func.count()).select_from(SubjectDecade).where(SubjectDecade.org_id == org_id)
+    )
     return int(count or 0)
 
 
@@ -106,19 +134,19 @@ class DecadesApi(Controller):
     tags = ["Школы: предметные декады"]
 
     @get("/", summary="Предметные декады")
-    async def index(self, db: AsyncSession, org: OrgContext) -> list[DecadeOut]:
+    async def index(self, db: Db, org: Org) -> list[DecadeOut]:
         return [_out(d) for d in await list_decades(db, org)]
 
     @post("/", summary="Запланировать декаду", status_code=HTTP_201_CREATED)
-    async def create(self, db: AsyncSession, org: OrgContext, data: DecadeIn) -> DecadeOut:
+    async def create(self, db: Db, org: Org, data: JSONBody[DecadeIn]) -> DecadeOut:
         return _out(await create_decade(db, org, data))
 
     @get("/{decade_id:str}", summary="Декада")
-    async def show(self, db: AsyncSession, org: OrgContext, decade_id: str) -> DecadeOut:
+    async def show(self, db: Db, org: Org, decade_id: FromPath[str]) -> DecadeOut:
         return _out(await get_decade(db, org, parse_id(decade_id)))
 
     @delete("/{decade_id:str}", summary="Удалить декаду", status_code=HTTP_204_NO_CONTENT)
-    async def remove(self, db: AsyncSession, org: OrgContext, decade_id: str) -> None:
+    async def remove(self, db: Db, org: Org, decade_id: FromPath[str]) -> None:
         await delete_decade(db, org, parse_id(decade_id))
 
 
@@ -127,7 +155,7 @@ class DecadesPages(Controller):
     tags = ["Школы: предметные декады"]
 
     @get("/", summary="План предметных декад")
-    async def index(self, db: AsyncSession, org: OrgContext, runtime: Runtime, actor: Actor) -> Template:
+    async def index(self, db: Db, org: Org, runtime: Rt, actor: CurrentActor) -> Template:
         return await render_page(
             "schools/decades.html",
             db=db,
@@ -141,17 +169,22 @@ class DecadesPages(Controller):
     @post("/", summary="Запланировать декаду (форма)")
     async def create(
         self,
-        db: AsyncSession,
-        org: OrgContext,
+        db: Db,
+        org: Org,
         data: Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)],
     ) -> Redirect:
         try:
             starts_on = date.fromisoformat(data.get("starts_on", ""))
             ends_on = date.fromisoformat(data.get("ends_on", ""))
         except ValueError:
-            raise InvalidInput("Декада не сохранена.", [{"field": "starts_on", "message": "укажите даты"}]) from None
+            raise InvalidInput(
+                "Декада не сохранена.", [{"field": "starts_on", "message": "укажите даты"}]
+            ) from None
         decade = DecadeIn(
-            subject_area=data.get("subject_area", ""), title=data.get("title", ""), starts_on=starts_on, ends_on=ends_on
+            subject_area=data.get("subject_area", ""),
+            title=data.get("title", ""),
+            starts_on=starts_on,
+            ends_on=ends_on,
         )
         await create_decade(db, org, decade)
         return Redirect(path=f"/o/{org.org.slug}/p/schools/decades")

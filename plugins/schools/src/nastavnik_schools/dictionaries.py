@@ -22,11 +22,18 @@ _ROLE_MODELS = (
     (Regime.LEARNERS, "adapted_unadapted", "Адаптированный – неадаптированный"),
     (Regime.PEDAGOGUES, "experienced_young", "Опытный педагог – молодой специалист"),
     (Regime.PEDAGOGUES, "class_teacher_young", "Опытный классный руководитель – молодой специалист"),
-    (Regime.PEDAGOGUES, "leader_struggling", "Лидер педагогического сообщества – педагог, испытывающий проблемы"),
+    (
+        Regime.PEDAGOGUES,
+        "leader_struggling",
+        "Лидер педагогического сообщества – педагог, испытывающий проблемы",
+    ),
     (Regime.PEDAGOGUES, "innovator_conservative", "Педагог-новатор – консервативный педагог"),
 )
 
 ENTRIES = tuple(
     [DictionaryEntry(DictionaryKind.FORM, code, title, regime, SCHOOL) for regime, code, title in _FORMS]
-    + [DictionaryEntry(DictionaryKind.ROLE_MODEL, code, title, regime, SCHOOL) for regime, code, title in _ROLE_MODELS]
+    + [
+        DictionaryEntry(DictionaryKind.ROLE_MODEL, code, title, regime, SCHOOL)
+        for regime, code, title in _ROLE_MODELS
+    ]
 )

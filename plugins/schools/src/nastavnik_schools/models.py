@@ -15,7 +15,9 @@ class SubjectDecade(TenantMixin, Timestamps, Base):
     __tablename__ = "schools_subject_decade"
     __table_args__ = (CheckConstraint("ends_on >= starts_on", name="ordered"),)
 
-    org_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("organisation.id"), primary_key=True, sort_order=-100)
+    org_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("organisation.id"), primary_key=True, sort_order=-100
+    )
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
     subject_area: Mapped[str] = mapped_column(String(200))
     title: Mapped[str] = mapped_column(String(300))

@@ -35,7 +35,9 @@ PLUGIN = PluginInfo(
 
 @hookimpl
 def register_organisation_types() -> Iterable[OrganisationType]:
-    return [OrganisationType("school", "Общеобразовательная организация", (Regime.LEARNERS, Regime.PEDAGOGUES))]
+    return [
+        OrganisationType("school", "Общеобразовательная организация", (Regime.LEARNERS, Regime.PEDAGOGUES))
+    ]
 
 
 @hookimpl

@@ -6,16 +6,14 @@ from datetime import date
 from typing import Any
 
 from litestar import Controller, Request, Response, get, post
-from litestar.params import Parameter
+from litestar.params import FromPath, JSONBody, Parameter
 from litestar.status_codes import HTTP_201_CREATED
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from nastavnik.models import AcademicYear, StaffRole
-from nastavnik.runtime import Runtime
 from nastavnik.services import audit, headcounts, organisations
 from nastavnik.services.organisations import OrganisationDraft
 from nastavnik.services.people import parse_id
-from nastavnik.tenancy import Actor, Forbidden, organisations_of
+from nastavnik.tenancy import Forbidden, organisations_of
 from nastavnik.web.controllers.schemas import (
     AuditEventOut,
     HeadcountSummaryOut,
@@ -25,6 +23,7 @@ from nastavnik.web.controllers.schemas import (
     OrganisationOut,
 )
 from nastavnik.web.deps import client_ip
+from nastavnik.web.params import CurrentActor, Db, Rt
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -64,7 +63,7 @@ class AccountApi(Controller):
     tags = ["Учётная запись"]
 
     @get("/", summary="Кто я и где состою")
-    async def me(self, db: AsyncSession, actor: Actor) -> MeOut:
+    async def me(self, db: Db, actor: CurrentActor) -> MeOut:
         orgs = await organisations_of(db, actor)
         return MeOut(
             identity_id=actor.identity_id,
@@ -79,12 +78,17 @@ class OversightApi(Controller):
     tags = ["Регион и муниципалитет"]
 
     @get("/organisations", summary="Организации под моим наблюдением")
-    async def list_organisations(self, db: AsyncSession, actor: Actor) -> list[OrganisationOut]:
+    async def list_organisations(self, db: Db, actor: CurrentActor) -> list[OrganisationOut]:
         return [organisation_out(o) for o in await organisations.organisations_overseen(db, actor)]
 
     @post("/organisations", summary="Создать организацию", status_code=HTTP_201_CREATED)
     async def create_organisation(
-        self, request: Request[Any, Any, Any], db: AsyncSession, actor: Actor, runtime: Runtime, data: OrganisationIn
+        self,
+        request: Request[Any, Any, Any],
+        db: Db,
+        actor: CurrentActor,
+        runtime: Rt,
+        data: JSONBody[OrganisationIn],
     ) -> OrganisationOut:
         draft = OrganisationDraft(
             municipality_id=data.municipality_id,
@@ -109,7 +113,7 @@ class OversightApi(Controller):
 
     @get("/region/headcounts", summary="Численность по муниципалитетам региона")
     async def region_headcounts(
-        self, db: AsyncSession, actor: Actor, year: int | None = Parameter(default=None, ge=2000, le=2100)
+        self, db: Db, actor: CurrentActor, year: int | None = Parameter(default=None, ge=2000, le=2100)
     ) -> list[HeadcountSummaryOut]:
         if not actor.grants(StaffRole.REGION):
             raise Forbidden
@@ -119,9 +123,9 @@ class OversightApi(Controller):
     @get("/municipalities/{municipality_id:str}/headcounts", summary="Численность по муниципалитету")
     async def municipality_headcounts(
         self,
-        db: AsyncSession,
-        actor: Actor,
-        municipality_id: str,
+        db: Db,
+        actor: CurrentActor,
+        municipality_id: FromPath[str],
         year: int | None = Parameter(default=None, ge=2000, le=2100),
     ) -> list[HeadcountSummaryOut]:
         municipality = await organisations.municipality_for(db, actor, parse_id(municipality_id))
@@ -136,7 +140,7 @@ class AuditApi(Controller):
     tags = ["Аудит"]
 
     @get("/", summary="Журнал аудита (для аудитора)")
-    async def events(self, actor: Actor, runtime: Runtime) -> list[AuditEventOut]:
+    async def events(self, actor: CurrentActor, runtime: Rt) -> list[AuditEventOut]:
         rows = await _read_audit(actor, runtime)
         return [
             AuditEventOut(
@@ -154,7 +158,7 @@ class AuditApi(Controller):
 
     @get("/export.xlsx", summary="Выгрузить журнал аудита в Excel")
     async def export(
-        self, request: Request[Any, Any, Any], db: AsyncSession, actor: Actor, runtime: Runtime
+        self, request: Request[Any, Any, Any], db: Db, actor: CurrentActor, runtime: Rt
     ) -> Response[bytes]:
         rows = await _read_audit(actor, runtime, limit=100_000)
         timezone = await _timezone_of(db, actor)
@@ -175,14 +179,14 @@ class AuditApi(Controller):
         )
 
 
-async def _read_audit(actor: Actor, runtime: Runtime, limit: int = 500) -> list[audit.AuditRow]:
+async def _read_audit(actor: CurrentActor, runtime: Rt, limit: int = 500) -> list[audit.AuditRow]:
     if not actor.is_auditor:
         raise Forbidden
     async with runtime.auditor_sessions() as auditor_db:
         return await audit.read_events(auditor_db, limit=limit)
 
 
-async def _timezone_of(db: AsyncSession, actor: Actor) -> str:
+async def _timezone_of(db: Db, actor: CurrentActor) -> str:
     from nastavnik.models import Region
 
     grants = actor.grants(StaffRole.AUDITOR)

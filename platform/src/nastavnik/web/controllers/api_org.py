@@ -5,14 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from litestar import Controller, Request, delete, get, patch, post, put
+from litestar.params import FromPath, JSONBody
 from litestar.status_codes import HTTP_201_CREATED, HTTP_204_NO_CONTENT
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from nastavnik.models import Person
-from nastavnik.runtime import Runtime
 from nastavnik.services import catalogue, headcounts, people, plugin_settings
 from nastavnik.services.people import PersonDraft, parse_id
-from nastavnik.tenancy import OrgContext
 from nastavnik.web.controllers.schemas import (
     DictionaryEntryOut,
     HeadcountIn,
@@ -27,6 +25,7 @@ from nastavnik.web.controllers.schemas import (
     RolesIn,
 )
 from nastavnik.web.deps import ORG_DEPENDENCIES, client_ip
+from nastavnik.web.params import Db, Org, Rt
 
 
 def person_out(person: Person, roles: list[str] | None = None) -> PersonOut:
@@ -48,7 +47,7 @@ class OrganisationApi(Controller):
     tags = ["Организация"]
 
     @get("/", summary="Организация и мои роли в ней")
-    async def show(self, org: OrgContext) -> OrgContextOut:
+    async def show(self, org: Org) -> OrgContextOut:
         return OrgContextOut(
             id=org.org.id,
             slug=org.org.slug,
@@ -61,50 +60,67 @@ class OrganisationApi(Controller):
         )
 
     @get("/people", summary="Люди организации")
-    async def list_people(self, request: Request[Any, Any, Any], db: AsyncSession, org: OrgContext) -> list[PersonOut]:
+    async def list_people(self, request: Request[Any, Any, Any], db: Db, org: Org) -> list[PersonOut]:
         return [person_out(p) for p in await people.list_people(db, org, client_ip(request))]
 
     @post("/people", summary="Добавить человека", status_code=HTTP_201_CREATED)
     async def create_person(
-        self, request: Request[Any, Any, Any], db: AsyncSession, org: OrgContext, data: PersonIn
+        self, request: Request[Any, Any, Any], db: Db, org: Org, data: JSONBody[PersonIn]
     ) -> PersonOut:
         draft = PersonDraft(data.last_name, data.first_name, data.middle_name, data.category)
         return person_out(await people.create_person(db, org, draft, client_ip(request)))
 
     @get("/people/{person_id:str}", summary="Карточка человека")
     async def get_person(
-        self, request: Request[Any, Any, Any], db: AsyncSession, org: OrgContext, person_id: str
+        self, request: Request[Any, Any, Any], db: Db, org: Org, person_id: FromPath[str]
     ) -> PersonOut:
         person = await people.get_person(db, org, parse_id(person_id), client_ip(request))
         return person_out(person, await people.roles_of(db, org, person.id))
 
     @patch("/people/{person_id:str}", summary="Изменить карточку человека")
     async def update_person(
-        self, request: Request[Any, Any, Any], db: AsyncSession, org: OrgContext, person_id: str, data: PersonUpdate
+        self,
+        request: Request[Any, Any, Any],
+        db: Db,
+        org: Org,
+        person_id: FromPath[str],
+        data: JSONBody[PersonUpdate],
     ) -> PersonOut:
         draft = PersonDraft(data.last_name, data.first_name, data.middle_name, data.category)
-        person = await people.update_person(db, org, parse_id(person_id), draft, data.version, client_ip(request))
+        person = await people.update_person(
+            db, org, parse_id(person_id), draft, data.version, client_ip(request)
+        )
         return person_out(person)
 
     @put("/people/{person_id:str}/roles", summary="Роли человека в программе")
     async def set_roles(
-        self, request: Request[Any, Any, Any], db: AsyncSession, org: OrgContext, person_id: str, data: RolesIn
+        self,
+        request: Request[Any, Any, Any],
+        db: Db,
+        org: Org,
+        person_id: FromPath[str],
+        data: JSONBody[RolesIn],
     ) -> list[str]:
         return await people.set_roles(db, org, parse_id(person_id), data.roles, client_ip(request))
 
     @delete("/people/{person_id:str}", summary="Удалить человека", status_code=HTTP_204_NO_CONTENT)
     async def delete_person(
-        self, request: Request[Any, Any, Any], db: AsyncSession, org: OrgContext, person_id: str
+        self, request: Request[Any, Any, Any], db: Db, org: Org, person_id: FromPath[str]
     ) -> None:
         await people.delete_person(db, org, parse_id(person_id), client_ip(request))
 
     @get("/headcounts", summary="Численность по учебным годам")
-    async def list_headcounts(self, db: AsyncSession, org: OrgContext) -> list[HeadcountOut]:
+    async def list_headcounts(self, db: Db, org: Org) -> list[HeadcountOut]:
         return [headcount_out(h) for h in await headcounts.list_headcounts(db, org)]
 
     @put("/headcounts/{start_year:int}", summary="Указать численность за учебный год")
     async def set_headcount(
-        self, request: Request[Any, Any, Any], db: AsyncSession, org: OrgContext, start_year: int, data: HeadcountIn
+        self,
+        request: Request[Any, Any, Any],
+        db: Db,
+        org: Org,
+        start_year: FromPath[int],
+        data: JSONBody[HeadcountIn],
     ) -> HeadcountOut:
         values = headcounts.HeadcountValues(
             data.learners_total, data.learners_10_18, data.pedagogues, data.young_pedagogues
@@ -112,7 +128,7 @@ class OrganisationApi(Controller):
         return headcount_out(await headcounts.set_headcount(db, org, start_year, values, client_ip(request)))
 
     @get("/plugins", summary="Модули организации")
-    async def list_plugins(self, db: AsyncSession, org: OrgContext, runtime: Runtime) -> list[PluginStateOut]:
+    async def list_plugins(self, db: Db, org: Org, runtime: Rt) -> list[PluginStateOut]:
         states = await plugin_settings.plugin_states(db, org, runtime.plugins)
         return [PluginStateOut(**_fields(s)) for s in states]
 
@@ -120,28 +136,38 @@ class OrganisationApi(Controller):
     async def configure_plugin(
         self,
         request: Request[Any, Any, Any],
-        db: AsyncSession,
-        org: OrgContext,
-        runtime: Runtime,
-        name: str,
-        data: PluginSettingIn,
+        db: Db,
+        org: Org,
+        runtime: Rt,
+        name: FromPath[str],
+        data: JSONBody[PluginSettingIn],
     ) -> PluginStateOut:
         state = await plugin_settings.configure_plugin(
-            db, org, runtime.plugins, name, enabled=data.enabled, settings=data.settings, client_ip=client_ip(request)
+            db,
+            org,
+            runtime.plugins,
+            name,
+            enabled=data.enabled,
+            settings=data.settings,
+            client_ip=client_ip(request),
         )
         return PluginStateOut(**_fields(state))
 
     @get("/dictionaries", summary="Формы, ролевые модели, виды и сроки наставничества")
-    async def dictionaries(self, org: OrgContext, runtime: Runtime) -> list[DictionaryEntryOut]:
+    async def dictionaries(self, org: Org, runtime: Rt) -> list[DictionaryEntryOut]:
         return [
-            DictionaryEntryOut(kind=e.kind, code=e.code, title=e.title, regime=e.regime, description=e.description)
+            DictionaryEntryOut(
+                kind=e.kind, code=e.code, title=e.title, regime=e.regime, description=e.description
+            )
             for e in catalogue.dictionaries_for(runtime.plugins, org)
         ]
 
     @get("/indicators", summary="Показатели организации")
-    async def indicators(self, db: AsyncSession, org: OrgContext, runtime: Runtime) -> list[IndicatorOut]:
+    async def indicators(self, db: Db, org: Org, runtime: Rt) -> list[IndicatorOut]:
         values = await catalogue.indicators_for(db, runtime.plugins, org)
-        return [IndicatorOut(key=v.key, title=v.title, description=v.description, value=v.value) for v in values]
+        return [
+            IndicatorOut(key=v.key, title=v.title, description=v.description, value=v.value) for v in values
+        ]
 
 
 def headcount_out(h: Any) -> HeadcountOut:
@@ -164,4 +190,3 @@ def _fields(state: plugin_settings.PluginState) -> dict[str, Any]:
         "enabled": state.enabled,
         "settings": state.settings,
     }
-

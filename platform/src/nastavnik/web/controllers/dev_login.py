@@ -7,16 +7,15 @@ from typing import Annotated, Any
 
 from litestar import Controller, Request, Response, get, post
 from litestar.enums import RequestEncodingType
-from litestar.params import Body
+from litestar.params import Body, FromQuery
 from litestar.response import Redirect, Template
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from nastavnik.models import Identity, Organisation, Person, PersonRole, StaffAssignment
-from nastavnik.runtime import Runtime
 from nastavnik.services import audit
 from nastavnik.tenancy import NotFound, load_actor
 from nastavnik.web.deps import SESSION_IDENTITY, client_ip
+from nastavnik.web.params import Db, Rt
 from nastavnik.web.rendering import page
 
 ROLE_TITLES = {
@@ -41,7 +40,7 @@ class SignInController(Controller):
     tags = ["Вход"]
 
     @get("/login", summary="Вход")
-    async def login_page(self, db: AsyncSession, runtime: Runtime, next: str | None = None) -> Template:  # noqa: A002
+    async def login_page(self, db: Db, runtime: Rt, next: FromQuery[str | None] = None) -> Template:
         if not runtime.settings.dev_login_enabled:
             return await page("core/login_unavailable.html", db=db, runtime=runtime, actor=None)
         return await page(
@@ -57,8 +56,8 @@ class SignInController(Controller):
     async def login(
         self,
         request: Request[Any, Any, Any],
-        db: AsyncSession,
-        runtime: Runtime,
+        db: Db,
+        runtime: Rt,
         data: Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)],
     ) -> Response[Any]:
         if not runtime.settings.dev_login_enabled:
@@ -69,31 +68,54 @@ class SignInController(Controller):
             raise NotFound from None
         actor = await load_actor(db, identity_id)
         if actor is None:
-            await audit.record(db, actor_identity_id=None, org_id=None, action="login", object_type="session",
-                               outcome="failed", client_ip=client_ip(request), details={"method": "dev"})
+            await audit.record(
+                db,
+                actor_identity_id=None,
+                org_id=None,
+                action="login",
+                object_type="session",
+                outcome="failed",
+                client_ip=client_ip(request),
+                details={"method": "dev"},
+            )
             await db.commit()
             raise NotFound
         request.session[SESSION_IDENTITY] = str(actor.identity_id)
-        await audit.record(db, actor_identity_id=actor.identity_id, org_id=None, action="login",
-                           object_type="session", client_ip=client_ip(request), details={"method": "dev"})
+        await audit.record(
+            db,
+            actor_identity_id=actor.identity_id,
+            org_id=None,
+            action="login",
+            object_type="session",
+            client_ip=client_ip(request),
+            details={"method": "dev"},
+        )
         await db.commit()
         return Redirect(path=safe_next(data.get("next")))
 
     @post("/logout", summary="Выйти")
-    async def logout(self, request: Request[Any, Any, Any], db: AsyncSession) -> Redirect:
+    async def logout(self, request: Request[Any, Any, Any], db: Db) -> Redirect:
         raw = request.session.get(SESSION_IDENTITY)
         request.clear_session()
         if raw:
-            await audit.record(db, actor_identity_id=uuid.UUID(str(raw)), org_id=None, action="logout",
-                               object_type="session", client_ip=client_ip(request))
+            await audit.record(
+                db,
+                actor_identity_id=uuid.UUID(str(raw)),
+                org_id=None,
+                action="logout",
+                object_type="session",
+                client_ip=client_ip(request),
+            )
             await db.commit()
         return Redirect(path="/login")
 
 
-async def _demo_people(runtime: Runtime) -> list[dict[str, Any]]:
+async def _demo_people(runtime: Rt) -> list[dict[str, Any]]:
     """Everyone who can sign in, with where and as whom: read as the owner, development only."""
     async with runtime.owner_sessions() as owner:
-        identities = list(await owner.scalars(select(Identity).where(Identity.active).order_by(Identity.display_name)))
+        identities = list(
+            await owner.scalars(select(Identity).where(Identity.active).order_by(Identity.display_name))
+        )
         staff = await owner.execute(select(StaffAssignment.identity_id, StaffAssignment.role))
         memberships = await owner.execute(
             select(Person.identity_id, Organisation.short_name, PersonRole.role)

@@ -8,7 +8,7 @@ from typing import Any
 from litestar import Response, get
 from sqlalchemy import text
 
-from nastavnik.runtime import Runtime
+from nastavnik.web.params import Rt
 
 PROBE_TIMEOUT = 2.0
 
@@ -19,7 +19,7 @@ async def live() -> dict[str, str]:
 
 
 @get("/health/ready", summary="Готов принимать запросы: PostgreSQL и Redis отвечают", tags=["Служебное"])
-async def ready(runtime: Runtime) -> Response[dict[str, Any]]:
+async def ready(runtime: Rt) -> Response[dict[str, Any]]:
     checks: dict[str, str] = {}
 
     async def database() -> None:
@@ -33,7 +33,9 @@ async def ready(runtime: Runtime) -> Response[dict[str, Any]]:
         try:
             await asyncio.wait_for(probe(), PROBE_TIMEOUT)
             checks[name] = "ok"
-        except Exception as exc:  # noqa: BLE001 - any failure means "not ready"
+        except Exception as exc:
             checks[name] = f"error: {type(exc).__name__}"
     ok = all(v == "ok" for v in checks.values())
-    return Response({"status": "ok" if ok else "unavailable", "checks": checks}, status_code=200 if ok else 503)
+    return Response(
+        {"status": "ok" if ok else "unavailable", "checks": checks}, status_code=200 if ok else 503
+    )

@@ -6,18 +6,17 @@ from typing import Annotated, Any
 
 from litestar import Controller, Request, get, post
 from litestar.enums import RequestEncodingType
-from litestar.params import Body
+from litestar.params import Body, FromPath
 from litestar.response import Redirect, Template
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from nastavnik.models import PersonCategory, ProgrammeRole, Region, StaffRole
-from nastavnik.runtime import Runtime
 from nastavnik.services import audit, catalogue, headcounts, organisations, people, plugin_settings
 from nastavnik.services.errors import InvalidInput
 from nastavnik.services.people import PersonDraft, parse_id
-from nastavnik.tenancy import Actor, Forbidden, OrgContext, load_actor, organisations_of
+from nastavnik.tenancy import Forbidden, load_actor, organisations_of
 from nastavnik.web.controllers.api_global import current_start_year
 from nastavnik.web.deps import ORG_DEPENDENCIES, client_ip, identity_of
+from nastavnik.web.params import CurrentActor, Db, Org, Rt
 from nastavnik.web.rendering import page
 
 Form = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)]
@@ -39,14 +38,16 @@ def _int(form: dict[str, str], field: str) -> int:
     try:
         return int(form.get(field, "").strip())
     except ValueError:
-        raise InvalidInput("Численность содержит ошибки.", [{"field": field, "message": "введите целое число"}]) from None
+        raise InvalidInput(
+            "Численность содержит ошибки.", [{"field": field, "message": "введите целое число"}]
+        ) from None
 
 
 class HomeController(Controller):
     tags = ["Страницы"]
 
     @get("/", summary="Главная: ведёт на страницу вашего уровня")
-    async def home(self, request: Request[Any, Any, Any], db: AsyncSession, runtime: Runtime) -> Any:
+    async def home(self, request: Request[Any, Any, Any], db: Db, runtime: Rt) -> Any:
         identity_id = identity_of(request)
         actor = await load_actor(db, identity_id) if identity_id else None
         if actor is None:
@@ -64,7 +65,7 @@ class HomeController(Controller):
         return await page("core/no_access.html", db=db, runtime=runtime, actor=actor)
 
     @get("/region", summary="Страница региона")
-    async def region(self, db: AsyncSession, runtime: Runtime, actor: Actor) -> Template:
+    async def region(self, db: Db, runtime: Rt, actor: CurrentActor) -> Template:
         grants = actor.grants(StaffRole.REGION)
         if not grants:
             raise Forbidden
@@ -89,11 +90,17 @@ class HomeController(Controller):
         )
 
     @get("/m/{municipality_id:str}", summary="Страница муниципалитета")
-    async def municipality(self, db: AsyncSession, runtime: Runtime, actor: Actor, municipality_id: str) -> Template:
+    async def municipality(
+        self, db: Db, runtime: Rt, actor: CurrentActor, municipality_id: FromPath[str]
+    ) -> Template:
         municipality = await organisations.municipality_for(db, actor, parse_id(municipality_id))
         year = current_start_year()
         summary = await headcounts.oversight_summary(db, actor, year, municipality_id=municipality.id)
-        orgs = [o for o in await organisations.organisations_overseen(db, actor) if o.municipality_id == municipality.id]
+        orgs = [
+            o
+            for o in await organisations.organisations_overseen(db, actor)
+            if o.municipality_id == municipality.id
+        ]
         return await page(
             "core/municipality.html",
             db=db,
@@ -107,7 +114,7 @@ class HomeController(Controller):
         )
 
     @get("/audit", summary="Журнал аудита")
-    async def audit_page(self, db: AsyncSession, runtime: Runtime, actor: Actor) -> Template:
+    async def audit_page(self, db: Db, runtime: Rt, actor: CurrentActor) -> Template:
         if not actor.is_auditor:
             raise Forbidden
         async with runtime.auditor_sessions() as auditor_db:
@@ -142,7 +149,7 @@ class OrganisationPages(Controller):
     tags = ["Страницы организации"]
 
     @get("/", summary="Главная страница организации")
-    async def home(self, db: AsyncSession, runtime: Runtime, actor: Actor, org: OrgContext) -> Template:
+    async def home(self, db: Db, runtime: Rt, actor: CurrentActor, org: Org) -> Template:
         indicators = await catalogue.indicators_for(db, runtime.plugins, org)
         return await page(
             "core/org_home.html",
@@ -158,7 +165,7 @@ class OrganisationPages(Controller):
 
     @get("/people", summary="Люди организации")
     async def people_page(
-        self, request: Request[Any, Any, Any], db: AsyncSession, runtime: Runtime, actor: Actor, org: OrgContext
+        self, request: Request[Any, Any, Any], db: Db, runtime: Rt, actor: CurrentActor, org: Org
     ) -> Template:
         rows = await people.list_people(db, org, client_ip(request))
         return await page(
@@ -172,11 +179,12 @@ class OrganisationPages(Controller):
         )
 
     @post("/people", summary="Добавить человека (форма)")
-    async def add_person(
-        self, request: Request[Any, Any, Any], db: AsyncSession, org: OrgContext, data: Form
-    ) -> Redirect:
+    async def add_person(self, request: Request[Any, Any, Any], db: Db, org: Org, data: Form) -> Redirect:
         draft = PersonDraft(
-            data.get("last_name", ""), data.get("first_name", ""), data.get("middle_name"), data.get("category", "")
+            data.get("last_name", ""),
+            data.get("first_name", ""),
+            data.get("middle_name"),
+            data.get("category", ""),
         )
         person = await people.create_person(db, org, draft, client_ip(request))
         return Redirect(path=f"/o/{org.org.slug}/people/{person.id}")
@@ -185,11 +193,11 @@ class OrganisationPages(Controller):
     async def person_page(
         self,
         request: Request[Any, Any, Any],
-        db: AsyncSession,
-        runtime: Runtime,
-        actor: Actor,
-        org: OrgContext,
-        person_id: str,
+        db: Db,
+        runtime: Rt,
+        actor: CurrentActor,
+        org: Org,
+        person_id: FromPath[str],
     ) -> Template:
         person = await people.get_person(db, org, parse_id(person_id), client_ip(request))
         return await page(
@@ -207,18 +215,21 @@ class OrganisationPages(Controller):
 
     @post("/people/{person_id:str}", summary="Изменить карточку человека (форма)")
     async def edit_person(
-        self, request: Request[Any, Any, Any], db: AsyncSession, org: OrgContext, person_id: str, data: Form
+        self, request: Request[Any, Any, Any], db: Db, org: Org, person_id: FromPath[str], data: Form
     ) -> Redirect:
         pid = parse_id(person_id)
         draft = PersonDraft(
-            data.get("last_name", ""), data.get("first_name", ""), data.get("middle_name"), data.get("category", "")
+            data.get("last_name", ""),
+            data.get("first_name", ""),
+            data.get("middle_name"),
+            data.get("category", ""),
         )
         await people.update_person(db, org, pid, draft, _int(data, "version"), client_ip(request))
         return Redirect(path=f"/o/{org.org.slug}/people/{pid}")
 
     @post("/people/{person_id:str}/roles", summary="Изменить роли (форма)")
     async def edit_roles(
-        self, request: Request[Any, Any, Any], db: AsyncSession, org: OrgContext, person_id: str, data: Form
+        self, request: Request[Any, Any, Any], db: Db, org: Org, person_id: FromPath[str], data: Form
     ) -> Redirect:
         pid = parse_id(person_id)
         chosen = [role for role in ProgrammeRole if data.get(f"role_{role.value}") == "on"]
@@ -229,19 +240,21 @@ class OrganisationPages(Controller):
     async def confirm_delete(
         self,
         request: Request[Any, Any, Any],
-        db: AsyncSession,
-        runtime: Runtime,
-        actor: Actor,
-        org: OrgContext,
-        person_id: str,
+        db: Db,
+        runtime: Rt,
+        actor: CurrentActor,
+        org: Org,
+        person_id: FromPath[str],
     ) -> Template:
         org.require_role(*people.MANAGERS)
         person = await people.get_person(db, org, parse_id(person_id), client_ip(request))
-        return await page("core/person_delete.html", db=db, runtime=runtime, actor=actor, org=org, person=person)
+        return await page(
+            "core/person_delete.html", db=db, runtime=runtime, actor=actor, org=org, person=person
+        )
 
     @post("/people/{person_id:str}/delete", summary="Удалить человека (после подтверждения)")
     async def delete_person(
-        self, request: Request[Any, Any, Any], db: AsyncSession, org: OrgContext, person_id: str, data: Form
+        self, request: Request[Any, Any, Any], db: Db, org: Org, person_id: FromPath[str], data: Form
     ) -> Redirect:
         if data.get("confirm") != "yes":
             return Redirect(path=f"/o/{org.org.slug}/people/{person_id}/delete")
@@ -249,7 +262,7 @@ class OrganisationPages(Controller):
         return Redirect(path=f"/o/{org.org.slug}/people")
 
     @get("/headcounts", summary="Численность")
-    async def headcounts_page(self, db: AsyncSession, runtime: Runtime, actor: Actor, org: OrgContext) -> Template:
+    async def headcounts_page(self, db: Db, runtime: Rt, actor: CurrentActor, org: Org) -> Template:
         rows = await headcounts.list_headcounts(db, org)
         return await page(
             "core/headcounts.html",
@@ -263,27 +276,33 @@ class OrganisationPages(Controller):
         )
 
     @post("/headcounts", summary="Указать численность (форма)")
-    async def save_headcount(
-        self, request: Request[Any, Any, Any], db: AsyncSession, org: OrgContext, data: Form
-    ) -> Redirect:
+    async def save_headcount(self, request: Request[Any, Any, Any], db: Db, org: Org, data: Form) -> Redirect:
         values = headcounts.HeadcountValues(
-            _int(data, "learners_total"), _int(data, "learners_10_18"), _int(data, "pedagogues"), _int(data, "young_pedagogues")
+            _int(data, "learners_total"),
+            _int(data, "learners_10_18"),
+            _int(data, "pedagogues"),
+            _int(data, "young_pedagogues"),
         )
         await headcounts.set_headcount(db, org, _int(data, "academic_year"), values, client_ip(request))
         return Redirect(path=f"/o/{org.org.slug}/headcounts")
 
     @get("/plugins", summary="Модули организации")
-    async def plugins_page(self, db: AsyncSession, runtime: Runtime, actor: Actor, org: OrgContext) -> Template:
+    async def plugins_page(self, db: Db, runtime: Rt, actor: CurrentActor, org: Org) -> Template:
         org.require_role(*people.MANAGERS)
         states = await plugin_settings.plugin_states(db, org, runtime.plugins)
         return await page("core/plugins.html", db=db, runtime=runtime, actor=actor, org=org, states=states)
 
     @post("/plugins/{name:str}", summary="Включить или отключить модуль (форма)")
     async def toggle_plugin(
-        self, request: Request[Any, Any, Any], db: AsyncSession, runtime: Runtime, org: OrgContext, name: str, data: Form
+        self, request: Request[Any, Any, Any], db: Db, runtime: Rt, org: Org, name: FromPath[str], data: Form
     ) -> Redirect:
         await plugin_settings.configure_plugin(
-            db, org, runtime.plugins, name, enabled=data.get("enabled") == "on", settings={}, client_ip=client_ip(request)
+            db,
+            org,
+            runtime.plugins,
+            name,
+            enabled=data.get("enabled") == "on",
+            settings={},
+            client_ip=client_ip(request),
         )
         return Redirect(path=f"/o/{org.org.slug}/plugins")
-

@@ -1,0 +1,185 @@
+"""A small region of several tenants, each seeded with canary strings that must never leak.
+
+Two regions: «R1» with municipalities M1 and M2 holding two schools and a kindergarten
+(the isolation suite's three tenants), and «R2» with one school, so that the region's
+own scope is tested too.
+"""
+
+from __future__ import annotations
+
+import secrets
+import uuid
+from dataclasses import dataclass, field
+from datetime import date
+
+from nastavnik.models import (
+    AcademicYear,
+    Headcount,
+    Identity,
+    Municipality,
+    Organisation,
+    OrgPluginSetting,
+    Person,
+    PersonRole,
+    Region,
+    StaffAssignment,
+)
+from nastavnik.runtime import Runtime
+from nastavnik_schools.models import SubjectDecade
+
+PROGRAMME_ROLES = ("curator", "mentor", "mentee")
+
+
+@dataclass
+class OrgWorld:
+    key: str
+    id: uuid.UUID
+    slug: str
+    type: str
+    municipality_id: uuid.UUID
+    region_id: uuid.UUID
+    canary: str
+    identities: dict[str, uuid.UUID] = field(default_factory=dict)  # role -> identity
+    persons: dict[str, uuid.UUID] = field(default_factory=dict)  # role -> person
+    learner_id: uuid.UUID | None = None
+    decade_id: uuid.UUID | None = None
+
+
+@dataclass
+class World:
+    orgs: dict[str, OrgWorld]
+    staff: dict[str, uuid.UUID]  # region, municipality, auditor, outsider, region2 -> identity
+    regions: dict[str, uuid.UUID]
+    municipalities: dict[str, uuid.UUID]
+    year: int
+
+    @property
+    def canaries(self) -> dict[str, str]:
+        return {k: o.canary for k, o in self.orgs.items()}
+
+
+ORG_SPECS = (
+    # key, type, municipality, region
+    ("school_a", "school", "M1", "R1"),
+    ("school_b", "school", "M2", "R1"),
+    ("kindergarten_c", "kindergarten", "M2", "R1"),
+    ("school_x", "school", "M3", "R2"),
+)
+
+
+def _inn(n: int) -> str:
+    first_nine = f"{770000000 + n:09d}"
+    weights = (2, 4, 10, 3, 5, 9, 4, 6, 8)
+    return first_nine + str(sum(int(d) * w for d, w in zip(first_nine, weights, strict=True)) % 11 % 10)
+
+
+def _identity(label: str) -> Identity:
+    return Identity(issuer="test-issuer", subject=f"{label}-{secrets.token_hex(4)}", display_name=label)
+
+
+async def build_world(runtime: Runtime) -> World:
+    token = secrets.token_hex(3)
+    year = AcademicYear.start_year_of(date.today())
+    async with runtime.owner_sessions() as db:
+        regions = {
+            code: Region(code=f"{code}-{token}", name=f"Регион {code}", timezone="Asia/Yekaterinburg")
+            for code in ("R1", "R2")
+        }
+        db.add_all(regions.values())
+        await db.flush()
+        municipalities = {
+            "M1": Municipality(region_id=regions["R1"].id, name=f"Муниципалитет 1 {token}"),
+            "M2": Municipality(region_id=regions["R1"].id, name=f"Муниципалитет 2 {token}"),
+            "M3": Municipality(region_id=regions["R2"].id, name=f"Муниципалитет 3 {token}"),
+        }
+        db.add_all(municipalities.values())
+        await db.flush()
+        staff: dict[str, uuid.UUID] = {}
+        for key, role, region, municipality in (
+            ("region", "region", "R1", None),
+            ("municipality", "municipality", "R1", "M1"),
+            ("auditor", "auditor", "R1", None),
+            ("region2", "region", "R2", None),
+            ("outsider", None, None, None),
+        ):
+            identity = _identity(f"staff-{key}")
+            db.add(identity)
+            await db.flush()
+            staff[key] = identity.id
+            if role:
+                db.add(
+                    StaffAssignment(
+                        identity_id=identity.id,
+                        role=role,
+                        region_id=regions[region].id,  # type: ignore[index]
+                        municipality_id=municipalities[municipality].id if municipality else None,
+                    )
+                )
+        orgs: dict[str, OrgWorld] = {}
+        for n, (key, org_type, muni, region) in enumerate(ORG_SPECS, start=1):
+            slug = f"{key.replace('_', '-')}-{token}"
+            org = Organisation(
+                municipality_id=municipalities[muni].id,
+                type=org_type,
+                full_name=f"Организация {key}",
+                short_name=key,
+                inn=_inn(int(token, 16) % 100000 * 10 + n),
+                slug=slug,
+            )
+            db.add(org)
+            await db.flush()
+            canary = f"CANARY-{key}-{secrets.token_hex(4)}"
+            ow = OrgWorld(key, org.id, slug, org_type, municipalities[muni].id, regions[region].id, canary)
+            for role in PROGRAMME_ROLES:
+                identity = _identity(f"{key}-{role}")
+                db.add(identity)
+                await db.flush()
+                person = Person(
+                    org_id=org.id,
+                    identity_id=identity.id,
+                    last_name=f"{canary}-{role}",
+                    first_name="Имя",
+                    middle_name=None,
+                    category="pedagogue",
+                )
+                db.add(person)
+                await db.flush()
+                db.add(PersonRole(org_id=org.id, person_id=person.id, role=role))
+                ow.identities[role], ow.persons[role] = identity.id, person.id
+            learner = Person(
+                org_id=org.id, last_name=f"{canary}-learner", first_name="Ученик", category="learner"
+            )
+            db.add(learner)
+            db.add(
+                Headcount(
+                    org_id=org.id,
+                    academic_year=year,
+                    learners_total=100 * n,
+                    learners_10_18=50 * n,
+                    pedagogues=10 * n,
+                    young_pedagogues=n,
+                )
+            )
+            db.add(OrgPluginSetting(org_id=org.id, plugin="schools", enabled=True, settings={}))
+            await db.flush()
+            ow.learner_id = learner.id
+            if org_type == "school":
+                decade = SubjectDecade(
+                    org_id=org.id,
+                    subject_area=f"{canary} математика",
+                    title=f"Декада {canary}",
+                    starts_on=date(year, 11, 10),
+                    ends_on=date(year, 11, 20),
+                )
+                db.add(decade)
+                await db.flush()
+                ow.decade_id = decade.id
+            orgs[key] = ow
+        await db.commit()
+    return World(
+        orgs=orgs,
+        staff=staff,
+        regions={k: v.id for k, v in regions.items()},
+        municipalities={k: v.id for k, v in municipalities.items()},
+        year=year,
+    )
