@@ -1,0 +1,72 @@
+"""What the isolation suite knows about every route. A route missing here fails the suite.
+
+Tenant routes carry ``{slug}``; the suite fills every path parameter from the victim
+organisation. Routes outside an organisation must be listed in GLOBAL_ROUTES with
+the reason they are safe; writes need a body sample in BODIES.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+from tests.support.world import OrgWorld, World
+
+Route = tuple[str, str]  # (METHOD, path template as in the OpenAPI document)
+
+PARAMS: dict[str, Callable[[World, OrgWorld], str]] = {
+    "slug": lambda world, victim: victim.slug,
+    "person_id": lambda world, victim: str(victim.persons["mentee"]),
+    "decade_id": lambda world, victim: str(victim.decade_id or uuid.uuid4()),
+    "start_year": lambda world, victim: str(world.year),
+    "name": lambda world, victim: "schools",
+    "municipality_id": lambda world, victim: str(victim.municipality_id),
+}
+
+# Parameters that name a tenant-owned object: probed with the attacker's own slug too.
+OBJECT_IDS = {"person_id", "decade_id"}
+
+PERSON = {"last_name": "Вторженец", "first_name": "Иван", "category": "pedagogue"}
+HEADCOUNT = {"learners_total": 1, "learners_10_18": 1, "pedagogues": 1, "young_pedagogues": 1}
+DECADE = {"subject_area": "Вторжение", "title": "Чужая декада", "starts_on": "2026-12-01", "ends_on": "2026-12-05"}
+
+# Bodies: ("json", body) for the API, ("form", fields) for pages.
+BODIES: dict[Route, tuple[str, Any]] = {
+    ("POST", "/api/o/{slug}/people"): ("json", PERSON),
+    ("PATCH", "/api/o/{slug}/people/{person_id}"): ("json", {**PERSON, "version": 1}),
+    ("PUT", "/api/o/{slug}/people/{person_id}/roles"): ("json", {"roles": ["curator"]}),
+    ("DELETE", "/api/o/{slug}/people/{person_id}"): ("json", None),
+    ("PUT", "/api/o/{slug}/headcounts/{start_year}"): ("json", HEADCOUNT),
+    ("PUT", "/api/o/{slug}/plugins/{name}"): ("json", {"enabled": False, "settings": {}}),
+    ("POST", "/api/o/{slug}/p/schools/decades"): ("json", DECADE),
+    ("DELETE", "/api/o/{slug}/p/schools/decades/{decade_id}"): ("json", None),
+    ("POST", "/o/{slug}/people"): ("form", PERSON),
+    ("POST", "/o/{slug}/people/{person_id}"): ("form", {**PERSON, "version": "1"}),
+    ("POST", "/o/{slug}/people/{person_id}/roles"): ("form", {"role_curator": "on"}),
+    ("POST", "/o/{slug}/people/{person_id}/delete"): ("form", {"confirm": "yes"}),
+    ("POST", "/o/{slug}/headcounts"): ("form", {**{k: str(v) for k, v in HEADCOUNT.items()}, "academic_year": "2026"}),
+    ("POST", "/o/{slug}/plugins/{name}"): ("form", {}),
+    ("POST", "/o/{slug}/p/schools/decades"): ("form", DECADE),
+}
+
+# Routes outside any organisation, and why a member of one organisation learns nothing of another there.
+GLOBAL_ROUTES: dict[Route, str] = {
+    ("GET", "/health/live"): "a probe: no data",
+    ("GET", "/health/ready"): "a probe: no data",
+    ("GET", "/"): "redirects to the person's own home",
+    ("GET", "/login"): "the development sign-in page (development only)",
+    ("POST", "/login"): "starts a session; not probed here (it would change the session): see test_dev_login",
+    ("POST", "/logout"): "ends the session; not probed here: see test_dev_login",
+    ("GET", "/api/me"): "the person's own account and memberships",
+    ("GET", "/region"): "region staff only: tested in test_oversight",
+    ("GET", "/m/{municipality_id}"): "overseers of that municipality only: tested in test_oversight",
+    ("GET", "/api/organisations"): "overseers only: tested in test_oversight",
+    ("POST", "/api/organisations"): "region staff only: tested in test_oversight",
+    ("GET", "/api/region/headcounts"): "region staff only, aggregates: tested in test_oversight",
+    ("GET", "/api/municipalities/{municipality_id}/headcounts"): "overseers only, aggregates: test_oversight",
+    ("GET", "/audit"): "auditors only: tested in test_audit",
+    ("GET", "/api/audit"): "auditors only: tested in test_audit",
+    ("GET", "/api/audit/export.xlsx"): "auditors only: tested in test_audit",
+}
+NOT_PROBED = {("POST", "/login"), ("POST", "/logout")}
