@@ -1,0 +1,157 @@
+"""Row-level security seen from raw SQL as the application role, and a busy small pool."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import uuid
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError, ProgrammingError
+
+from nastavnik.db.scope import DbScope, scoped_session
+from nastavnik.runtime import Runtime, build_runtime
+from nastavnik.web.app import create_app
+from tests.support.http import client_for
+from tests.support.world import World
+
+pytestmark = pytest.mark.isolation
+
+TENANT_TABLES = ("person", "person_role", "headcount", "org_plugin_setting", "schools_subject_decade")
+
+
+def _member(world: World, key: str) -> DbScope:
+    org = world.orgs[key]
+    return DbScope(identity_id=org.identities["curator"], org_id=org.id)
+
+
+async def test_no_scope_sees_no_tenant_rows(runtime: Runtime, world: World) -> None:
+    async with runtime.app_engine.connect() as conn:
+        for table in TENANT_TABLES:
+            assert await conn.scalar(text(f"SELECT count(*) FROM {table}")) == 0, table
+
+
+async def test_member_sees_only_own_rows(runtime: Runtime, world: World) -> None:
+    scope = _member(world, "school_a")
+    async with scoped_session(runtime.app_sessions, scope) as db:
+        for table in TENANT_TABLES:
+            orgs = set((await db.execute(text(f"SELECT DISTINCT org_id FROM {table}"))).scalars())
+            assert orgs == {scope.org_id}, table
+
+
+async def test_naming_an_organisation_without_membership_sees_nothing(runtime: Runtime, world: World) -> None:
+    """The database checks membership itself: claiming another organisation is not enough."""
+    lying = DbScope(identity_id=world.orgs["school_a"].identities["curator"], org_id=world.orgs["school_b"].id)
+    async with scoped_session(runtime.app_sessions, lying) as db:
+        for table in TENANT_TABLES:
+            assert await db.scalar(text(f"SELECT count(*) FROM {table}")) == 0, table
+
+
+async def test_cannot_insert_or_update_another_organisations_rows(runtime: Runtime, world: World) -> None:
+    scope = _member(world, "school_a")
+    victim = world.orgs["school_b"]
+    async with scoped_session(runtime.app_sessions, scope) as db:
+        with pytest.raises(DBAPIError) as refused:
+            await db.execute(
+                text("INSERT INTO person (org_id, id, last_name, first_name, category, status, version)"
+                     " VALUES (:org, :id, 'X', 'Y', 'pedagogue', 'active', 1)"),
+                {"org": victim.id, "id": uuid.uuid4()},
+            )
+        assert "row-level security" in str(refused.value)
+    async with scoped_session(runtime.app_sessions, scope) as db:
+        updated = await db.execute(text("UPDATE person SET last_name = 'X' WHERE org_id = :org"), {"org": victim.id})
+        deleted = await db.execute(text("DELETE FROM person_role WHERE org_id = :org"), {"org": victim.id})
+        assert updated.rowcount == 0  # type: ignore[attr-defined]
+        assert deleted.rowcount == 0  # type: ignore[attr-defined]
+        await db.rollback()
+
+
+async def test_moving_a_row_to_another_organisation_is_refused(runtime: Runtime, world: World) -> None:
+    scope = _member(world, "school_a")
+    async with scoped_session(runtime.app_sessions, scope) as db:
+        with pytest.raises(DBAPIError):
+            await db.execute(
+                text("UPDATE headcount SET org_id = :other WHERE org_id = :own"),
+                {"other": world.orgs["school_b"].id, "own": scope.org_id},
+            )
+
+
+async def test_scope_does_not_outlive_its_transaction(runtime: Runtime, world: World) -> None:
+    """set_config(..., true) is transaction-local: the next user of the connection starts empty."""
+    async with runtime.app_engine.connect() as conn:
+        async with conn.begin():
+            await conn.execute(
+                text("SELECT set_config('nastavnik.identity_id', :i, true), set_config('nastavnik.org_id', :o, true)"),
+                {"i": str(world.orgs["school_a"].identities["curator"]), "o": str(world.orgs["school_a"].id)},
+            )
+            assert await conn.scalar(text("SELECT count(*) FROM person")) > 0
+        async with conn.begin():
+            assert await conn.scalar(text("SELECT current_setting('nastavnik.org_id', true)")) == ""
+            assert await conn.scalar(text("SELECT count(*) FROM person")) == 0
+
+
+async def test_application_role_cannot_read_the_audit_log(runtime: Runtime) -> None:
+    async with runtime.app_engine.connect() as conn:
+        with pytest.raises(ProgrammingError, match="permission denied"):
+            await conn.execute(text("SELECT count(*) FROM audit_log"))
+
+
+async def test_region_cannot_read_a_persons_record(runtime: Runtime, world: World) -> None:
+    """Even in the oversight scope, region staff read aggregates only: no person rows."""
+    scope = DbScope(identity_id=world.staff["region"], oversight=True)
+    async with scoped_session(runtime.app_sessions, scope) as db:
+        assert await db.scalar(text("SELECT count(*) FROM person")) == 0
+        assert await db.scalar(text("SELECT count(*) FROM person_role")) == 0
+        visible = set((await db.execute(text("SELECT org_id FROM headcount"))).scalars())
+    region_orgs = {o.id for o in world.orgs.values() if o.region_id == world.regions["R1"]}
+    assert visible == region_orgs  # its own region's headcounts, not R2's
+
+
+async def test_municipality_reads_only_its_municipality(runtime: Runtime, world: World) -> None:
+    scope = DbScope(identity_id=world.staff["municipality"], oversight=True)
+    async with scoped_session(runtime.app_sessions, scope) as db:
+        visible = set((await db.execute(text("SELECT org_id FROM headcount"))).scalars())
+    assert visible == {o.id for o in world.orgs.values() if o.municipality_id == world.municipalities["M1"]}
+
+
+async def test_oversight_needs_the_oversight_scope(runtime: Runtime, world: World) -> None:
+    scope = DbScope(identity_id=world.staff["region"], oversight=False)
+    async with scoped_session(runtime.app_sessions, scope) as db:
+        assert await db.scalar(text("SELECT count(*) FROM headcount")) == 0
+
+
+async def test_two_connections_thousands_of_interleaved_requests(runtime: Runtime, world: World) -> None:
+    """A pool of two connections serving alternating organisations leaks no canary."""
+    settings = runtime.settings.model_copy(update={"db_pool_size": 2})
+    small = await build_runtime(settings, plugins=runtime.plugins)
+    app = create_app(small)
+    keys = ["school_a", "school_b", "kindergarten_c"]
+    requests_total, concurrency = 2100, 30
+    failures: list[str] = []
+    stack = contextlib.AsyncExitStack()
+    try:
+        clients = {}
+        for key in keys:
+            clients[key] = await stack.enter_async_context(client_for(app, world.orgs[key].identities["curator"]))
+        semaphore = asyncio.Semaphore(concurrency)
+
+        async def one(i: int) -> None:
+            key = keys[i % len(keys)]
+            org = world.orgs[key]
+            async with semaphore:
+                response = await clients[key].get(f"/api/o/{org.slug}/people")
+            if response.status_code != 200 or org.canary not in response.text:
+                failures.append(f"{i}: {key} got {response.status_code}")
+            leaked = [c for k, c in world.canaries.items() if k != key and c in response.text]
+            if leaked:
+                failures.append(f"{i}: {key} saw {leaked}")
+
+        await asyncio.gather(*(one(i) for i in range(requests_total)))
+    finally:
+        await stack.aclose()
+        await small.app_engine.dispose()
+        await small.auditor_engine.dispose()
+        await small.owner_engine.dispose()
+        await small.redis.aclose()
+    assert not failures, failures[:10]
