@@ -64,6 +64,7 @@ ORG_SPECS = (
     ("school_b", "school", "M2", "R1"),
     ("kindergarten_c", "kindergarten", "M2", "R1"),
     ("school_x", "school", "M3", "R2"),
+    ("school_h", "school", "M1", "R1"),  # the role x route harness's own: its data gets changed
 )
 
 

@@ -1,0 +1,163 @@
+"""Role x route: inside one organisation, what each role gets from every route.
+
+A route missing from EXPECTED fails the test, so every new route states its rules here.
+Roles: curator, mentor, mentee (members), region, municipality, auditor (overseers, not
+members), anonymous. Tenant routes are called with the organisation's own slug and objects.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+import uuid
+from datetime import date
+from typing import Any
+
+from nastavnik.models import Person
+from nastavnik.runtime import Runtime
+from nastavnik_schools.models import SubjectDecade
+from tests.isolation.routes import BODIES, NOT_PROBED
+from tests.isolation.test_isolation_suite import openapi_routes
+from tests.support.http import client_for
+from tests.support.world import OrgWorld, World
+
+ROLES = ("curator", "mentor", "mentee", "region", "municipality", "auditor", "anonymous")
+MEMBERS = ("curator", "mentor", "mentee")
+PARAM = re.compile(r"{(\w+)}")
+
+MANAGERS_ONLY = "managers"  # curator succeeds; mentor and mentee 403
+ALL_MEMBERS = "members"  # every member succeeds
+
+# Tenant routes: (who, success status).
+TENANT: dict[tuple[str, str], tuple[str, int]] = {
+    ("GET", "/api/o/{slug}"): (ALL_MEMBERS, 200),
+    ("GET", "/api/o/{slug}/people"): (MANAGERS_ONLY, 200),
+    ("POST", "/api/o/{slug}/people"): (MANAGERS_ONLY, 201),
+    ("GET", "/api/o/{slug}/people/{person_id}"): (MANAGERS_ONLY, 200),
+    ("PATCH", "/api/o/{slug}/people/{person_id}"): (MANAGERS_ONLY, 200),
+    ("DELETE", "/api/o/{slug}/people/{person_id}"): (MANAGERS_ONLY, 204),
+    ("PUT", "/api/o/{slug}/people/{person_id}/roles"): (MANAGERS_ONLY, 200),
+    ("GET", "/api/o/{slug}/headcounts"): (ALL_MEMBERS, 200),
+    ("PUT", "/api/o/{slug}/headcounts/{start_year}"): (MANAGERS_ONLY, 200),
+    ("GET", "/api/o/{slug}/plugins"): (ALL_MEMBERS, 200),
+    ("PUT", "/api/o/{slug}/plugins/{name}"): (MANAGERS_ONLY, 200),
+    ("GET", "/api/o/{slug}/dictionaries"): (ALL_MEMBERS, 200),
+    ("GET", "/api/o/{slug}/indicators"): (ALL_MEMBERS, 200),
+    ("GET", "/api/o/{slug}/p/schools/decades"): (ALL_MEMBERS, 200),
+    ("POST", "/api/o/{slug}/p/schools/decades"): (MANAGERS_ONLY, 201),
+    ("GET", "/api/o/{slug}/p/schools/decades/{decade_id}"): (ALL_MEMBERS, 200),
+    ("DELETE", "/api/o/{slug}/p/schools/decades/{decade_id}"): (MANAGERS_ONLY, 204),
+    ("GET", "/o/{slug}"): (ALL_MEMBERS, 200),
+    ("GET", "/o/{slug}/people"): (MANAGERS_ONLY, 200),
+    ("POST", "/o/{slug}/people"): (MANAGERS_ONLY, 302),
+    ("GET", "/o/{slug}/people/{person_id}"): (MANAGERS_ONLY, 200),
+    ("POST", "/o/{slug}/people/{person_id}"): (MANAGERS_ONLY, 302),
+    ("POST", "/o/{slug}/people/{person_id}/roles"): (MANAGERS_ONLY, 302),
+    ("GET", "/o/{slug}/people/{person_id}/delete"): (MANAGERS_ONLY, 200),
+    ("POST", "/o/{slug}/people/{person_id}/delete"): (MANAGERS_ONLY, 302),
+    ("GET", "/o/{slug}/headcounts"): (ALL_MEMBERS, 200),
+    ("POST", "/o/{slug}/headcounts"): (MANAGERS_ONLY, 302),
+    ("GET", "/o/{slug}/plugins"): (MANAGERS_ONLY, 200),
+    ("POST", "/o/{slug}/plugins/{name}"): (MANAGERS_ONLY, 302),
+    ("GET", "/o/{slug}/p/schools/decades"): (ALL_MEMBERS, 200),
+    ("POST", "/o/{slug}/p/schools/decades"): (MANAGERS_ONLY, 302),
+}
+
+# Routes outside an organisation: the status for every role.
+GLOBAL: dict[tuple[str, str], dict[str, int]] = {
+    ("GET", "/health/live"): dict.fromkeys(ROLES, 200),
+    ("GET", "/health/ready"): dict.fromkeys(ROLES, 200),
+    ("GET", "/"): dict.fromkeys(ROLES, 302),
+    ("GET", "/login"): dict.fromkeys(ROLES, 200),
+    ("GET", "/api/me"): {**dict.fromkeys(ROLES, 200), "anonymous": 401},
+    ("GET", "/region"): {**dict.fromkeys(ROLES, 403), "region": 200, "anonymous": 302},
+    ("GET", "/m/{municipality_id}"): {
+        **dict.fromkeys(ROLES, 404), "region": 200, "municipality": 200, "anonymous": 302,
+    },
+    ("GET", "/api/organisations"): {**dict.fromkeys(ROLES, 403), "region": 200, "municipality": 200, "anonymous": 401},
+    ("POST", "/api/organisations"): {**dict.fromkeys(ROLES, 403), "region": 201, "anonymous": 401},
+    ("GET", "/api/region/headcounts"): {**dict.fromkeys(ROLES, 403), "region": 200, "anonymous": 401},
+    ("GET", "/api/municipalities/{municipality_id}/headcounts"): {
+        **dict.fromkeys(ROLES, 404), "region": 200, "municipality": 200, "anonymous": 401,
+    },
+    ("GET", "/audit"): {**dict.fromkeys(ROLES, 403), "auditor": 200, "anonymous": 302},
+    ("GET", "/api/audit"): {**dict.fromkeys(ROLES, 403), "auditor": 200, "anonymous": 401},
+    ("GET", "/api/audit/export.xlsx"): {**dict.fromkeys(ROLES, 403), "auditor": 200, "anonymous": 401},
+}
+
+
+def expected(route: tuple[str, str], role: str) -> int:
+    if route in GLOBAL:
+        return GLOBAL[route][role]
+    who, success = TENANT[route]
+    if role == "anonymous":
+        return 401 if route[1].startswith("/api/") else 302
+    if role not in MEMBERS:
+        return 404
+    if who == ALL_MEMBERS or role == "curator":
+        return success
+    return 403
+
+
+def identity_of(world: World, org: OrgWorld, role: str) -> uuid.UUID | None:
+    if role in MEMBERS:
+        return org.identities[role]
+    if role == "anonymous":
+        return None
+    return world.staff[role]
+
+
+async def fresh_objects(runtime: Runtime, org: OrgWorld) -> dict[str, str]:
+    """New objects for each call, so that a write by one role cannot spoil the next call."""
+    async with runtime.owner_sessions() as db:
+        person = Person(org_id=org.id, last_name="Харнесов", first_name="Тест", category="learner")
+        decade = SubjectDecade(org_id=org.id, subject_area="Харнес", title="Декада", starts_on=date(2026, 12, 1),
+                               ends_on=date(2026, 12, 5))
+        db.add_all([person, decade])
+        await db.commit()
+    return {"person_id": str(person.id), "decade_id": str(decade.id)}
+
+
+def body_for(route: tuple[str, str], world: World) -> tuple[str, Any]:
+    if route == ("POST", "/api/organisations"):
+        n = secrets.randbelow(10**8)
+        first_nine = f"5{n:08d}"
+        weights = (2, 4, 10, 3, 5, 9, 4, 6, 8)
+        inn = first_nine + str(sum(int(d) * w for d, w in zip(first_nine, weights, strict=True)) % 11 % 10)
+        return "json", {"municipality_id": str(world.municipalities["M1"]), "type": "school",
+                        "full_name": "Новая школа", "short_name": "Новая", "inn": inn, "slug": f"new-{n}"}
+    if route == ("PUT", "/api/o/{slug}/plugins/{name}"):
+        return "json", {"enabled": True, "settings": {}}  # keep the plugin on for the routes after it
+    if route == ("POST", "/o/{slug}/plugins/{name}"):
+        return "form", {"enabled": "on"}
+    kind, body = BODIES.get(route, ("json", None))
+    if route[0] in {"PATCH"} or route == ("POST", "/o/{slug}/people/{person_id}"):
+        body = {**body, "version": 1 if kind == "json" else "1"}
+    return kind, body
+
+
+async def test_every_role_gets_what_its_role_allows(runtime: Runtime, app, world: World) -> None:  # type: ignore[no-untyped-def]
+    org = world.orgs["school_h"]
+    async with client_for(app) as anonymous:
+        routes = [r for r in await openapi_routes(anonymous) if r not in NOT_PROBED]
+    missing = [r for r in routes if r not in TENANT and r not in GLOBAL]
+    assert not missing, f"add these routes to the role x route harness: {missing}"
+    mismatches = []
+    for role in ROLES:
+        async with client_for(app, identity_of(world, org, role)) as client:
+            for route in routes:
+                method, template = route
+                values = {"slug": org.slug, "start_year": str(world.year), "name": "schools",
+                          "municipality_id": str(world.municipalities["M1"]), **await fresh_objects(runtime, org)}
+                url = re.sub(r"{(\w+)}", lambda m: values[m.group(1)], template)
+                kind, body = body_for(route, world)
+                if method == "GET":
+                    response = await client.get(url)
+                elif kind == "form":
+                    response = await client.request(method, url, data=body)
+                else:
+                    response = await client.request(method, url, json=body)
+                want = expected(route, role)
+                if response.status_code != want:
+                    mismatches.append(f"{role:12} {method:6} {template}: {response.status_code}, expected {want}")
+    assert not mismatches, "\n".join(mismatches)
