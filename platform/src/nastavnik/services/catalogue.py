@@ -12,12 +12,15 @@ from nastavnik.types import DictionaryEntry, NavigationContext, NavItem, Statist
 
 
 def dictionaries_for(plugins: Plugins, ctx: OrgContext) -> list[DictionaryEntry]:
+    """Entries for the organisation's type and only for the regimes that type runs."""
+    org_type = plugins.organisation_types().get(ctx.org.type)
+    regimes = set(org_type.regimes) if org_type else set()
     entries = plugins.call_for("register_dictionaries", ctx.active_plugins)
     flat = [
         entry
         for result in entries
         for entry in result
-        if not entry.organisation_types or ctx.org.type in entry.organisation_types
+        if entry.regime in regimes and (not entry.organisation_types or ctx.org.type in entry.organisation_types)
     ]
     return sorted(flat, key=lambda e: (e.kind, e.regime, e.title))
 
