@@ -13,7 +13,7 @@ import uuid
 from datetime import date
 from typing import Any
 
-from nastavnik.models import Person
+from nastavnik.models import OrgPluginSetting, Person
 from nastavnik.runtime import Runtime
 from nastavnik_schools.models import SubjectDecade
 from tests.isolation.routes import BODIES, NOT_PROBED
@@ -138,6 +138,9 @@ def body_for(route: tuple[str, str], world: World) -> tuple[str, Any]:
 
 async def test_every_role_gets_what_its_role_allows(runtime: Runtime, app, world: World) -> None:  # type: ignore[no-untyped-def]
     org = world.orgs["school_h"]
+    async with runtime.owner_sessions() as db:  # a known start: other tests may have switched the plugin off
+        await db.merge(OrgPluginSetting(org_id=org.id, plugin="schools", enabled=True, settings={}))
+        await db.commit()
     async with client_for(app) as anonymous:
         routes = [r for r in await openapi_routes(anonymous) if r not in NOT_PROBED]
     missing = [r for r in routes if r not in TENANT and r not in GLOBAL]

@@ -184,3 +184,12 @@ async def build_world(runtime: Runtime) -> World:
         municipalities={k: v.id for k, v in municipalities.items()},
         year=year,
     )
+
+
+async def throwaway_person(runtime: Runtime, org: OrgWorld) -> uuid.UUID:
+    """A person nobody signs in as, for tests that may change or delete it."""
+    async with runtime.owner_sessions() as db:
+        person = Person(org_id=org.id, last_name="Временный", first_name="Тест", category="learner")
+        db.add(person)
+        await db.commit()
+        return person.id
