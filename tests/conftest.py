@@ -64,7 +64,7 @@ def services() -> Iterator[Services]:
 
 
 @dataclass(frozen=True)
-class TestDatabase:
+class RunDatabase:
     name: str
     owner: str
     app: str
@@ -72,10 +72,10 @@ class TestDatabase:
     owner_url: str
 
 
-async def create_test_database(services: Services, label: str) -> TestDatabase:
+async def create_test_database(services: Services, label: str) -> RunDatabase:
     """A database and three roles of this run's own: a non-superuser owner, the app, the auditor."""
     suffix = f"{RUN}_{label}"
-    db = TestDatabase(
+    db = RunDatabase(
         name=f"nastavnik_test_{suffix}",
         owner=f"nk_owner_{suffix}",
         app=f"nk_app_{suffix}",
@@ -93,12 +93,12 @@ async def create_test_database(services: Services, label: str) -> TestDatabase:
     owner_url = make_url(services.database_dsn(db.name)).set(
         drivername="postgresql+asyncpg", username=db.owner
     )
-    return TestDatabase(
+    return RunDatabase(
         db.name, db.owner, db.app, db.auditor, owner_url.render_as_string(hide_password=False)
     )
 
 
-async def drop_test_database(services: Services, db: TestDatabase) -> None:
+async def drop_test_database(services: Services, db: RunDatabase) -> None:
     conn = await asyncpg.connect(services.admin_dsn)
     try:
         await conn.execute(f'DROP DATABASE IF EXISTS "{db.name}" WITH (FORCE)')
@@ -108,7 +108,7 @@ async def drop_test_database(services: Services, db: TestDatabase) -> None:
         await conn.close()
 
 
-def test_settings(services: Services, db: TestDatabase, **overrides: object) -> Settings:
+def settings_for(services: Services, db: RunDatabase, **overrides: object) -> Settings:
     values: dict[str, object] = {
         "database_url": db.owner_url,
         "redis_url": services.redis_url,
@@ -131,15 +131,15 @@ async def migrated_runtime(settings: Settings) -> Runtime:
 
 
 @pytest.fixture(scope="session")
-async def test_db(services: Services) -> AsyncIterator[TestDatabase]:
+async def test_db(services: Services) -> AsyncIterator[RunDatabase]:
     db = await create_test_database(services, "main")
     yield db
     await drop_test_database(services, db)
 
 
 @pytest.fixture(scope="session")
-async def runtime(services: Services, test_db: TestDatabase) -> AsyncIterator[Runtime]:
-    rt = await migrated_runtime(test_settings(services, test_db))
+async def runtime(services: Services, test_db: RunDatabase) -> AsyncIterator[Runtime]:
+    rt = await migrated_runtime(settings_for(services, test_db))
     yield rt
     await rt.close()
 

@@ -47,9 +47,11 @@ class Client:
 
 
 @asynccontextmanager
-async def client_for(app: Litestar, identity_id: uuid.UUID | None = None) -> AsyncIterator[Client]:
+async def client_for(
+    app: Litestar, identity_id: uuid.UUID | None = None, *, base_url: str = "http://testserver"
+) -> AsyncIterator[Client]:
     transport = httpx.ASGITransport(app=app, client=("127.0.0.1", 50000))
-    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
+    async with httpx.AsyncClient(transport=transport, base_url=base_url) as http:
         client = Client(http)
         if identity_id is not None:
             response = await client.post("/login", data={"identity_id": str(identity_id), "next": "/"})
