@@ -93,9 +93,7 @@ async def create_test_database(services: Services, label: str) -> RunDatabase:
     owner_url = make_url(services.database_dsn(db.name)).set(
         drivername="postgresql+asyncpg", username=db.owner
     )
-    return RunDatabase(
-        db.name, db.owner, db.app, db.auditor, owner_url.render_as_string(hide_password=False)
-    )
+    return RunDatabase(db.name, db.owner, db.app, db.auditor, owner_url.render_as_string(hide_password=False))
 
 
 async def drop_test_database(services: Services, db: RunDatabase) -> None:

@@ -10,10 +10,26 @@ from tests.isolation.test_isolation_suite import openapi_routes
 from tests.support.http import client_for
 from tests.support.world import World, throwaway_person
 
-WEIRD_SEGMENTS = ["..", "%2e%2e", "'; DROP TABLE person; --", "x" * 3000, "00000000-0000-0000-0000-000000000000",
-                  "%00", "ё́", "-1", "99999999999999999999"]
-WEIRD_BODIES = [None, [], "строка", 12, {"last_name": None}, {"a": {"b": [1, 2, {"c": "d"}]}},
-                {"last_name": "x" * 10000, "first_name": "y", "category": "pedagogue"}]
+WEIRD_SEGMENTS = [
+    "..",
+    "%2e%2e",
+    "'; DROP TABLE person; --",
+    "x" * 3000,
+    "00000000-0000-0000-0000-000000000000",
+    "%00",
+    "ё́",
+    "-1",
+    "99999999999999999999",
+]
+WEIRD_BODIES = [
+    None,
+    [],
+    "строка",
+    12,
+    {"last_name": None},
+    {"a": {"b": [1, 2, {"c": "d"}]}},
+    {"last_name": "x" * 10000, "first_name": "y", "category": "pedagogue"},
+]
 
 
 async def test_unknown_slug_and_malformed_ids_are_404(app, world: World) -> None:  # type: ignore[no-untyped-def]
@@ -42,14 +58,23 @@ async def test_api_errors_are_problem_details_in_russian(app, world: World) -> N
     org = world.orgs["school_a"]
     async with client_for(app, org.identities["curator"]) as client:
         missing = await client.get(f"/api/o/{org.slug}/people/{org.persons['mentee']}0")
-        invalid = await client.put(f"/api/o/{org.slug}/headcounts/{world.year}", json={
-            "learners_total": 10, "learners_10_18": 20, "pedagogues": 1, "young_pedagogues": 2})
-        malformed = await client.request("POST", f"/api/o/{org.slug}/people", content=b"{not json",
-                                         headers={"content-type": "application/json"})
-        extra = await client.post(f"/api/o/{org.slug}/people",
-                                  json={"last_name": "А", "first_name": "Б", "category": "pedagogue", "is_admin": True})
-        blank = await client.post(f"/api/o/{org.slug}/people",
-                                  json={"last_name": "   ", "first_name": "Б", "category": "alien"})
+        invalid = await client.put(
+            f"/api/o/{org.slug}/headcounts/{world.year}",
+            json={"learners_total": 10, "learners_10_18": 20, "pedagogues": 1, "young_pedagogues": 2},
+        )
+        malformed = await client.request(
+            "POST",
+            f"/api/o/{org.slug}/people",
+            content=b"{not json",
+            headers={"content-type": "application/json"},
+        )
+        extra = await client.post(
+            f"/api/o/{org.slug}/people",
+            json={"last_name": "А", "first_name": "Б", "category": "pedagogue", "is_admin": True},
+        )
+        blank = await client.post(
+            f"/api/o/{org.slug}/people", json={"last_name": "   ", "first_name": "Б", "category": "alien"}
+        )
     assert missing.headers["content-type"] == "application/problem+json"
     assert missing.json()["title"] == "Не найдено"
     assert invalid.status_code == 422
@@ -64,13 +89,31 @@ async def test_api_errors_are_problem_details_in_russian(app, world: World) -> N
 async def test_a_stale_edit_is_refused_not_overwritten(app, world: World) -> None:  # type: ignore[no-untyped-def]
     org = world.orgs["school_a"]
     async with client_for(app, org.identities["curator"]) as client:
-        created = (await client.post(f"/api/o/{org.slug}/people",
-                                     json={"last_name": "Двоев", "first_name": "Олег", "category": "pedagogue"})).json()
+        created = (
+            await client.post(
+                f"/api/o/{org.slug}/people",
+                json={"last_name": "Двоев", "first_name": "Олег", "category": "pedagogue"},
+            )
+        ).json()
         url = f"/api/o/{org.slug}/people/{created['id']}"
-        first = await client.patch(url, json={"last_name": "Двоев", "first_name": "Первый", "category": "pedagogue",
-                                              "version": created["version"]})
-        second = await client.patch(url, json={"last_name": "Двоев", "first_name": "Второй", "category": "pedagogue",
-                                               "version": created["version"]})
+        first = await client.patch(
+            url,
+            json={
+                "last_name": "Двоев",
+                "first_name": "Первый",
+                "category": "pedagogue",
+                "version": created["version"],
+            },
+        )
+        second = await client.patch(
+            url,
+            json={
+                "last_name": "Двоев",
+                "first_name": "Второй",
+                "category": "pedagogue",
+                "version": created["version"],
+            },
+        )
         final = (await client.get(url)).json()
     assert first.status_code == 200
     assert second.status_code == 409
@@ -92,8 +135,9 @@ async def test_anonymous_pages_redirect_to_sign_in_and_api_says_401(app, world: 
 async def test_forms_without_csrf_token_are_refused(app, world: World) -> None:  # type: ignore[no-untyped-def]
     org = world.orgs["school_a"]
     async with client_for(app, org.identities["curator"]) as client:
-        response = await client.http.post(f"/o/{org.slug}/people", data={"last_name": "Без", "first_name": "Токена",
-                                                                         "category": "staff"})
+        response = await client.http.post(
+            f"/o/{org.slug}/people", data={"last_name": "Без", "first_name": "Токена", "category": "staff"}
+        )
     assert response.status_code == 403
 
 
@@ -105,7 +149,11 @@ async def test_no_path_input_yields_a_server_error(app, world: World, segment: s
         for method, template in routes:
             if template in ("/login", "/logout"):
                 continue
-            url = re.sub(r"{(\w+)}", lambda m: org.slug if m.group(1) == "slug" and segment == ".." else segment, template)
+            url = re.sub(
+                r"{(\w+)}",
+                lambda m: org.slug if m.group(1) == "slug" and segment == ".." else segment,
+                template,
+            )
             response = await client.request(method, url, json={})
             assert response.status_code < 500, f"{method} {url} -> {response.status_code}"
 
@@ -115,9 +163,16 @@ async def test_no_body_yields_a_server_error(runtime, app, world: World, body: o
     org = world.orgs["school_h"]
     target = await throwaway_person(runtime, org)
     async with client_for(app, org.identities["curator"]) as client:
-        routes = [r for r in await openapi_routes(client) if r[0] != "GET" and r[1] not in ("/login", "/logout")]
+        routes = [
+            r for r in await openapi_routes(client) if r[0] != "GET" and r[1] not in ("/login", "/logout")
+        ]
         for method, template in routes:
-            url = re.sub(r"{(\w+)}", lambda m: {"slug": org.slug, "start_year": str(world.year), "name": "schools"}.get(
-                m.group(1), str(target)), template)
+            url = re.sub(
+                r"{(\w+)}",
+                lambda m: {"slug": org.slug, "start_year": str(world.year), "name": "schools"}.get(
+                    m.group(1), str(target)
+                ),
+                template,
+            )
             response = await client.request(method, url, json=body)
             assert response.status_code < 500, f"{method} {url} {body!r:.60} -> {response.status_code}"

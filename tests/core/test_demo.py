@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import os
 import re
 import signal
@@ -36,14 +35,17 @@ async def test_seed_is_idempotent_and_every_level_has_a_home(services: Services)
             people = await session.scalar(select(func.count()).select_from(Person))
             staff = {r for r in (await session.execute(select(StaffAssignment.role))).scalars()}
             shared = await session.scalar(select(Identity.id).where(Identity.subject == "shared-teacher"))
-            region_id = await session.scalar(select(StaffAssignment.identity_id).where(StaffAssignment.role == "region"))
+            region_id = await session.scalar(
+                select(StaffAssignment.identity_id).where(StaffAssignment.role == "region")
+            )
         assert types == {"school", "college", "kindergarten"}
-        assert people and people > 20
+        assert people
+        assert people > 20
         assert staff == {"region", "municipality", "auditor"}
         app = create_app(runtime)
         async with client_for(app, shared) as client:
             me = (await client.get("/api/me")).json()
-            switcher = (await client.get("/o/school-1/")).text
+            switcher = (client.get("/o/school-1/")).text
         assert {o["slug"] for o in me["organisations"]} == {"school-1", "gymnasium-2"}
         assert "Гимназия № 2" in switcher  # the organisation switcher
         async with client_for(app, region_id) as client:
@@ -62,38 +64,53 @@ def _free_port() -> int:
 
 
 @pytest.mark.skipif(sys.platform != "linux", reason="embedded services are exercised on Linux")
-async def test_demo_command_on_a_machine_without_services() -> None:
+def test_demo_command_on_a_machine_without_services() -> None:
     """The README's first command: embedded PostgreSQL and Redis, migrations, seed, web and worker."""
     port = _free_port()
     workdir = Path(tempfile.mkdtemp(prefix="nastavnik-demo-"))
     env = {k: v for k, v in os.environ.items() if not k.startswith("NASTAVNIK_")}
     env.update({"NASTAVNIK_PORT": str(port), "NASTAVNIK_DATA_DIR": str(workdir / "data")})
     nastavnik = Path(sys.executable).with_name("nastavnik")
-    process = subprocess.Popen([str(nastavnik), "demo"], cwd=workdir, env=env, stdout=subprocess.PIPE,
-                               stderr=subprocess.STDOUT, start_new_session=True)
+    process = subprocess.Popen(
+        [str(nastavnik), "demo"],
+        cwd=workdir,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
     base = f"http://127.0.0.1:{port}"
     try:
-        async with httpx.AsyncClient(base_url=base, timeout=5) as client:
+        with httpx.Client(base_url=base, timeout=5) as client:
             deadline = time.monotonic() + 120
             while True:
                 try:
-                    if (await client.get("/health/ready")).status_code == 200:
+                    if client.get("/health/ready").status_code == 200:
                         break
                 except httpx.TransportError:
                     pass
                 if process.poll() is not None or time.monotonic() > deadline:
                     output = process.stdout.read().decode() if process.stdout else ""
                     pytest.fail(f"the demo did not become ready:\n{output[-3000:]}")
-                await asyncio.sleep(0.5)
-            login = await client.get("/login")
-            curator = re.search(r'value="([0-9a-f-]{36})">\s*<input type="hidden" name="next" value="/">\s*'
-                                r'<button type="submit">Сидорова Галина \(СОШ № 1\)', login.text)
+                time.sleep(0.5)
+            login = client.get("/login")
+            curator = re.search(
+                r'value="([0-9a-f-]{36})">\s*<input type="hidden" name="next" value="/">\s*'
+                r'<button type="submit">Сидорова Галина \(СОШ № 1\)',
+                login.text,
+            )
             assert curator, login.text[:2000]
-            signed_in = await client.post("/login", data={"identity_id": curator.group(1), "next": "/",
-                                                          "_csrf_token": client.cookies["csrftoken"]})
+            signed_in = client.post(
+                "/login",
+                data={
+                    "identity_id": curator.group(1),
+                    "next": "/",
+                    "_csrf_token": client.cookies["csrftoken"],
+                },
+            )
             assert signed_in.status_code == 302
-            home = await client.get("/o/school-1/")
-            people = await client.get("/o/school-1/people")
+            home = client.get("/o/school-1/")
+            people = client.get("/o/school-1/people")
         assert home.status_code == 200
         assert "Средняя общеобразовательная школа № 1" in home.text
         assert people.status_code == 200

@@ -42,7 +42,9 @@ async def test_region_sums_are_right(runtime: Runtime, app, world: World) -> Non
 
 async def test_municipality_coordinator_sees_only_their_municipality(app, world: World) -> None:  # type: ignore[no-untyped-def]
     async with client_for(app, world.staff["municipality"]) as client:
-        own = await client.get(f"/api/municipalities/{world.municipalities['M1']}/headcounts?year={world.year}")
+        own = await client.get(
+            f"/api/municipalities/{world.municipalities['M1']}/headcounts?year={world.year}"
+        )
         other = await client.get(f"/api/municipalities/{world.municipalities['M2']}/headcounts")
         other_page = await client.get(f"/m/{world.municipalities['M2']}")
         region = await client.get("/api/region/headcounts")
@@ -74,16 +76,31 @@ async def test_region_cannot_read_people_of_an_organisation(app, world: World) -
 
 async def test_region_creates_an_organisation_and_duplicates_are_named(app, world: World) -> None:  # type: ignore[no-untyped-def]
     n = secrets.randbelow(10**7)
-    body = {"municipality_id": str(world.municipalities["M1"]), "type": "college",
-            "full_name": "Колледж отраслевых технологий", "short_name": "КОТ", "inn": valid_inn(n), "slug": f"kot-{n}"}
+    body = {
+        "municipality_id": str(world.municipalities["M1"]),
+        "type": "college",
+        "full_name": "Колледж отраслевых технологий",
+        "short_name": "КОТ",
+        "inn": valid_inn(n),
+        "slug": f"kot-{n}",
+    }
     async with client_for(app, world.staff["region"]) as client:
         created = await client.post("/api/organisations", json=body)
         same_slug = await client.post("/api/organisations", json={**body, "inn": valid_inn(n + 1)})
         same_inn = await client.post("/api/organisations", json={**body, "slug": f"kot2-{n}"})
-        bad = await client.post("/api/organisations", json={**body, "inn": "1234567890", "slug": "Плохой адрес",
-                                                            "type": "university"})
-        foreign_muni = await client.post("/api/organisations", json={**body, "slug": f"x-{n}", "inn": valid_inn(n + 2),
-                                                                     "municipality_id": str(world.municipalities["M3"])})
+        bad = await client.post(
+            "/api/organisations",
+            json={**body, "inn": "1234567890", "slug": "Плохой адрес", "type": "university"},
+        )
+        foreign_muni = await client.post(
+            "/api/organisations",
+            json={
+                **body,
+                "slug": f"x-{n}",
+                "inn": valid_inn(n + 2),
+                "municipality_id": str(world.municipalities["M3"]),
+            },
+        )
     assert created.status_code == 201, created.text
     assert (same_slug.status_code, same_slug.json()["field"]) == (409, "slug")
     assert (same_inn.status_code, same_inn.json()["field"]) == (409, "inn")

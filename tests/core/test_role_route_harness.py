@@ -72,13 +72,24 @@ GLOBAL: dict[tuple[str, str], dict[str, int]] = {
     ("GET", "/api/me"): {**dict.fromkeys(ROLES, 200), "anonymous": 401},
     ("GET", "/region"): {**dict.fromkeys(ROLES, 403), "region": 200, "anonymous": 302},
     ("GET", "/m/{municipality_id}"): {
-        **dict.fromkeys(ROLES, 404), "region": 200, "municipality": 200, "anonymous": 302,
+        **dict.fromkeys(ROLES, 404),
+        "region": 200,
+        "municipality": 200,
+        "anonymous": 302,
     },
-    ("GET", "/api/organisations"): {**dict.fromkeys(ROLES, 403), "region": 200, "municipality": 200, "anonymous": 401},
+    ("GET", "/api/organisations"): {
+        **dict.fromkeys(ROLES, 403),
+        "region": 200,
+        "municipality": 200,
+        "anonymous": 401,
+    },
     ("POST", "/api/organisations"): {**dict.fromkeys(ROLES, 403), "region": 201, "anonymous": 401},
     ("GET", "/api/region/headcounts"): {**dict.fromkeys(ROLES, 403), "region": 200, "anonymous": 401},
     ("GET", "/api/municipalities/{municipality_id}/headcounts"): {
-        **dict.fromkeys(ROLES, 404), "region": 200, "municipality": 200, "anonymous": 401,
+        **dict.fromkeys(ROLES, 404),
+        "region": 200,
+        "municipality": 200,
+        "anonymous": 401,
     },
     ("GET", "/audit"): {**dict.fromkeys(ROLES, 403), "auditor": 200, "anonymous": 302},
     ("GET", "/api/audit"): {**dict.fromkeys(ROLES, 403), "auditor": 200, "anonymous": 401},
@@ -111,8 +122,13 @@ async def fresh_objects(runtime: Runtime, org: OrgWorld) -> dict[str, str]:
     """New objects for each call, so that a write by one role cannot spoil the next call."""
     async with runtime.owner_sessions() as db:
         person = Person(org_id=org.id, last_name="Харнесов", first_name="Тест", category="learner")
-        decade = SubjectDecade(org_id=org.id, subject_area="Харнес", title="Декада", starts_on=date(2026, 12, 1),
-                               ends_on=date(2026, 12, 5))
+        decade = SubjectDecade(
+            org_id=org.id,
+            subject_area="Харнес",
+            title="Декада",
+            starts_on=date(2026, 12, 1),
+            ends_on=date(2026, 12, 5),
+        )
         db.add_all([person, decade])
         await db.commit()
     return {"person_id": str(person.id), "decade_id": str(decade.id)}
@@ -124,8 +140,14 @@ def body_for(route: tuple[str, str], world: World) -> tuple[str, Any]:
         first_nine = f"5{n:08d}"
         weights = (2, 4, 10, 3, 5, 9, 4, 6, 8)
         inn = first_nine + str(sum(int(d) * w for d, w in zip(first_nine, weights, strict=True)) % 11 % 10)
-        return "json", {"municipality_id": str(world.municipalities["M1"]), "type": "school",
-                        "full_name": "Новая школа", "short_name": "Новая", "inn": inn, "slug": f"new-{n}"}
+        return "json", {
+            "municipality_id": str(world.municipalities["M1"]),
+            "type": "school",
+            "full_name": "Новая школа",
+            "short_name": "Новая",
+            "inn": inn,
+            "slug": f"new-{n}",
+        }
     if route == ("PUT", "/api/o/{slug}/plugins/{name}"):
         return "json", {"enabled": True, "settings": {}}  # keep the plugin on for the routes after it
     if route == ("POST", "/o/{slug}/plugins/{name}"):
@@ -150,9 +172,14 @@ async def test_every_role_gets_what_its_role_allows(runtime: Runtime, app, world
         async with client_for(app, identity_of(world, org, role)) as client:
             for route in routes:
                 method, template = route
-                values = {"slug": org.slug, "start_year": str(world.year), "name": "schools",
-                          "municipality_id": str(world.municipalities["M1"]), **await fresh_objects(runtime, org)}
-                url = re.sub(r"{(\w+)}", lambda m: values[m.group(1)], template)
+                values = {
+                    "slug": org.slug,
+                    "start_year": str(world.year),
+                    "name": "schools",
+                    "municipality_id": str(world.municipalities["M1"]),
+                    **await fresh_objects(runtime, org),
+                }
+                url = re.sub(r"{(\w+)}", lambda m, values=values: values[m.group(1)], template)
                 kind, body = body_for(route, world)
                 if method == "GET":
                     response = await client.get(url)
@@ -162,5 +189,7 @@ async def test_every_role_gets_what_its_role_allows(runtime: Runtime, app, world
                     response = await client.request(method, url, json=body)
                 want = expected(route, role)
                 if response.status_code != want:
-                    mismatches.append(f"{role:12} {method:6} {template}: {response.status_code}, expected {want}")
+                    mismatches.append(
+                        f"{role:12} {method:6} {template}: {response.status_code}, expected {want}"
+                    )
     assert not mismatches, "\n".join(mismatches)

@@ -22,14 +22,21 @@ def test_production_refuses_development_defaults() -> None:
 
 
 def test_production_refuses_switching_off_tenant_checks() -> None:
-    settings = Settings(mode=Mode.PRODUCTION, database_url="postgresql://x/y", redis_url="redis://x",
-                        secret_key="k" * 40, service_tenant_filter=False)  # type: ignore[arg-type]
+    settings = Settings(
+        mode=Mode.PRODUCTION,
+        database_url="postgresql://x/y",
+        redis_url="redis://x",
+        secret_key="k" * 40,
+        service_tenant_filter=False,
+    )  # type: ignore[arg-type]
     with pytest.raises(ValueError, match="SERVICE_TENANT_FILTER"):
         settings.check()
 
 
 def test_every_setting_is_documented() -> None:
-    undocumented = [name for name, field in Settings.model_fields.items() if not (field.description or "").strip()]
+    undocumented = [
+        name for name, field in Settings.model_fields.items() if not (field.description or "").strip()
+    ]
     assert not undocumented
 
 

@@ -29,7 +29,12 @@ OBJECT_IDS = {"person_id", "decade_id"}
 
 PERSON = {"last_name": "Вторженец", "first_name": "Иван", "category": "pedagogue"}
 HEADCOUNT = {"learners_total": 1, "learners_10_18": 1, "pedagogues": 1, "young_pedagogues": 1}
-DECADE = {"subject_area": "Вторжение", "title": "Чужая декада", "starts_on": "2026-12-01", "ends_on": "2026-12-05"}
+DECADE = {
+    "subject_area": "Вторжение",
+    "title": "Чужая декада",
+    "starts_on": "2026-12-01",
+    "ends_on": "2026-12-05",
+}
 
 # Bodies: ("json", body) for the API, ("form", fields) for pages.
 BODIES: dict[Route, tuple[str, Any]] = {
@@ -45,7 +50,10 @@ BODIES: dict[Route, tuple[str, Any]] = {
     ("POST", "/o/{slug}/people/{person_id}"): ("form", {**PERSON, "version": "1"}),
     ("POST", "/o/{slug}/people/{person_id}/roles"): ("form", {"role_curator": "on"}),
     ("POST", "/o/{slug}/people/{person_id}/delete"): ("form", {"confirm": "yes"}),
-    ("POST", "/o/{slug}/headcounts"): ("form", {**{k: str(v) for k, v in HEADCOUNT.items()}, "academic_year": "2026"}),
+    ("POST", "/o/{slug}/headcounts"): (
+        "form",
+        {**{k: str(v) for k, v in HEADCOUNT.items()}, "academic_year": "2026"},
+    ),
     ("POST", "/o/{slug}/plugins/{name}"): ("form", {}),
     ("POST", "/o/{slug}/p/schools/decades"): ("form", DECADE),
 }

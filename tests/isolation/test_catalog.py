@@ -27,55 +27,73 @@ async def _rows(runtime: Runtime, sql: str) -> list[tuple[object, ...]]:
 
 
 async def test_tables_without_org_id_are_reviewed(runtime: Runtime) -> None:
-    rows = await _rows(runtime, """
+    rows = await _rows(
+        runtime,
+        """
         SELECT c.relname FROM pg_class c
          WHERE c.relnamespace = 'public'::regnamespace AND c.relkind IN ('r', 'p')
            AND NOT EXISTS (SELECT 1 FROM pg_attribute a WHERE a.attrelid = c.oid AND a.attname = 'org_id'
-                           AND NOT a.attisdropped)""")
+                           AND NOT a.attisdropped)""",
+    )
     unreviewed = sorted(str(r[0]) for r in rows if r[0] not in SHARED_TABLES)
     assert not unreviewed, f"tables without org_id must be reviewed and listed in SHARED_TABLES: {unreviewed}"
 
 
 async def test_tables_with_org_id_have_forced_rls_and_policies(runtime: Runtime) -> None:
-    rows = await _rows(runtime, """
+    rows = await _rows(
+        runtime,
+        """
         SELECT c.relname, c.relrowsecurity, c.relforcerowsecurity,
                (SELECT count(*) FROM pg_policy p WHERE p.polrelid = c.oid)
           FROM pg_class c JOIN pg_attribute a ON a.attrelid = c.oid AND a.attname = 'org_id' AND NOT a.attisdropped
-         WHERE c.relnamespace = 'public'::regnamespace AND c.relkind IN ('r', 'p')""")
+         WHERE c.relnamespace = 'public'::regnamespace AND c.relkind IN ('r', 'p')""",
+    )
     assert len(rows) >= 5
     bad = [r for r in rows if not (r[1] and r[2] and int(r[3]) > 0)]  # type: ignore[call-overload]
     assert not bad, f"(table, rls, forced, policies) unprotected: {bad}"
 
 
 async def test_tenant_primary_keys_lead_with_org_id(runtime: Runtime) -> None:
-    rows = await _rows(runtime, """
+    rows = await _rows(
+        runtime,
+        """
         SELECT c.relname, a.attname
           FROM pg_index i JOIN pg_class c ON c.oid = i.indrelid
           JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum = i.indkey[0]
          WHERE i.indisprimary AND c.relnamespace = 'public'::regnamespace
            AND EXISTS (SELECT 1 FROM pg_attribute o WHERE o.attrelid = c.oid AND o.attname = 'org_id'
-                       AND NOT o.attnotnull = false)""")
+                       AND NOT o.attnotnull = false)""",
+    )
     bad = [r for r in rows if r[1] != "org_id"]
     assert not bad, f"primary keys of tenant tables must start with org_id: {bad}"
 
 
 async def test_application_role_owns_nothing_and_cannot_bypass(runtime: Runtime) -> None:
-    role = await _rows(runtime, "SELECT rolsuper, rolbypassrls, rolcreaterole, rolcreatedb FROM pg_roles WHERE rolname = :app")
+    role = await _rows(
+        runtime,
+        "SELECT rolsuper, rolbypassrls, rolcreaterole, rolcreatedb FROM pg_roles WHERE rolname = :app",
+    )
     assert role == [(False, False, False, False)]
-    owned = await _rows(runtime, """
+    owned = await _rows(
+        runtime,
+        """
         SELECT c.relname FROM pg_class c JOIN pg_roles r ON r.oid = c.relowner WHERE r.rolname = :app
         UNION ALL SELECT p.proname FROM pg_proc p JOIN pg_roles r ON r.oid = p.proowner WHERE r.rolname = :app
-        UNION ALL SELECT n.nspname FROM pg_namespace n JOIN pg_roles r ON r.oid = n.nspowner WHERE r.rolname = :app""")
+        UNION ALL SELECT n.nspname FROM pg_namespace n JOIN pg_roles r ON r.oid = n.nspowner WHERE r.rolname = :app""",
+    )
     assert owned == []
 
 
 async def test_no_view_leaks_past_rls(runtime: Runtime) -> None:
     """A view without security_invoker, or any materialized view, readable by the app would bypass RLS."""
-    rows = await _rows(runtime, """
+    rows = await _rows(
+        runtime,
+        """
         SELECT c.relname, c.relkind FROM pg_class c
          WHERE c.relnamespace = 'public'::regnamespace AND c.relkind IN ('v', 'm')
            AND has_table_privilege(:app, c.oid, 'SELECT')
-           AND (c.relkind = 'm' OR NOT coalesce(c.reloptions::text[] @> ARRAY['security_invoker=true'], false))""")
+           AND (c.relkind = 'm' OR NOT coalesce(c.reloptions::text[] @> ARRAY['security_invoker=true'], false))""",
+    )
     assert rows == []
 
 
@@ -84,10 +102,14 @@ async def test_catalog_checks_can_fail(runtime: Runtime) -> None:
     async with runtime.owner_engine.begin() as conn:
         await conn.execute(text("CREATE VIEW leaky_people AS SELECT * FROM person"))
         await conn.execute(text(f'GRANT SELECT ON leaky_people TO "{runtime.roles.app}"'))
-        found = (await conn.execute(text("""
+        found = (
+            await conn.execute(
+                text("""
             SELECT c.relname FROM pg_class c
              WHERE c.relname = 'leaky_people' AND has_table_privilege(:app, c.oid, 'SELECT')
                AND NOT coalesce(c.reloptions::text[] @> ARRAY['security_invoker=true'], false)"""),
-            {"app": runtime.roles.app})).all()
+                {"app": runtime.roles.app},
+            )
+        ).all()
         await conn.execute(text("DROP VIEW leaky_people"))
     assert found == [("leaky_people",)]

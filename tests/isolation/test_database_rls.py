@@ -42,7 +42,9 @@ async def test_member_sees_only_own_rows(runtime: Runtime, world: World) -> None
 
 async def test_naming_an_organisation_without_membership_sees_nothing(runtime: Runtime, world: World) -> None:
     """The database checks membership itself: claiming another organisation is not enough."""
-    lying = DbScope(identity_id=world.orgs["school_a"].identities["curator"], org_id=world.orgs["school_b"].id)
+    lying = DbScope(
+        identity_id=world.orgs["school_a"].identities["curator"], org_id=world.orgs["school_b"].id
+    )
     async with scoped_session(runtime.app_sessions, lying) as db:
         for table in TENANT_TABLES:
             assert await db.scalar(text(f"SELECT count(*) FROM {table}")) == 0, table
@@ -54,13 +56,17 @@ async def test_cannot_insert_or_update_another_organisations_rows(runtime: Runti
     async with scoped_session(runtime.app_sessions, scope) as db:
         with pytest.raises(DBAPIError) as refused:
             await db.execute(
-                text("INSERT INTO person (org_id, id, last_name, first_name, category, status, version)"
-                     " VALUES (:org, :id, 'X', 'Y', 'pedagogue', 'active', 1)"),
+                text(
+                    "INSERT INTO person (org_id, id, last_name, first_name, category, status, version)"
+                    " VALUES (:org, :id, 'X', 'Y', 'pedagogue', 'active', 1)"
+                ),
                 {"org": victim.id, "id": uuid.uuid4()},
             )
         assert "row-level security" in str(refused.value)
     async with scoped_session(runtime.app_sessions, scope) as db:
-        updated = await db.execute(text("UPDATE person SET last_name = 'X' WHERE org_id = :org"), {"org": victim.id})
+        updated = await db.execute(
+            text("UPDATE person SET last_name = 'X' WHERE org_id = :org"), {"org": victim.id}
+        )
         deleted = await db.execute(text("DELETE FROM person_role WHERE org_id = :org"), {"org": victim.id})
         assert updated.rowcount == 0  # type: ignore[attr-defined]
         assert deleted.rowcount == 0  # type: ignore[attr-defined]
@@ -82,7 +88,9 @@ async def test_scope_does_not_outlive_its_transaction(runtime: Runtime, world: W
     async with runtime.app_engine.connect() as conn:
         async with conn.begin():
             await conn.execute(
-                text("SELECT set_config('nastavnik.identity_id', :i, true), set_config('nastavnik.org_id', :o, true)"),
+                text(
+                    "SELECT set_config('nastavnik.identity_id', :i, true), set_config('nastavnik.org_id', :o, true)"
+                ),
                 {"i": str(world.orgs["school_a"].identities["curator"]), "o": str(world.orgs["school_a"].id)},
             )
             assert await conn.scalar(text("SELECT count(*) FROM person")) > 0
@@ -133,7 +141,9 @@ async def test_two_connections_thousands_of_interleaved_requests(runtime: Runtim
     try:
         clients = {}
         for key in keys:
-            clients[key] = await stack.enter_async_context(client_for(app, world.orgs[key].identities["curator"]))
+            clients[key] = await stack.enter_async_context(
+                client_for(app, world.orgs[key].identities["curator"])
+            )
         semaphore = asyncio.Semaphore(concurrency)
 
         async def one(i: int) -> None:

@@ -42,7 +42,9 @@ def fill(path: str, world: World, victim: OrgWorld, *, slug_of: OrgWorld | None 
     def value(match: re.Match[str]) -> str:
         name = match.group(1)
         if name not in PARAMS:
-            pytest.fail(f"path parameter {{{name}}} in {path} is unknown to the isolation suite: add it to PARAMS")
+            pytest.fail(
+                f"path parameter {{{name}}} in {path} is unknown to the isolation suite: add it to PARAMS"
+            )
         if name == "slug" and slug_of is not None:
             return slug_of.slug
         return PARAMS[name](world, victim)
@@ -51,7 +53,7 @@ def fill(path: str, world: World, victim: OrgWorld, *, slug_of: OrgWorld | None 
 
 
 async def call(client: Client, route: Route, url: str) -> Any:
-    method, template = route
+    method, _template = route
     kind, body = BODIES.get(route, ("json", None))
     if method == "GET":
         return await client.get(url)
@@ -63,15 +65,25 @@ async def call(client: Client, route: Route, url: str) -> Any:
 async def snapshot(runtime: Runtime, org: OrgWorld) -> dict[str, Any]:
     """What the victim owns, read as the owner: it must not change under attack."""
     async with runtime.owner_sessions() as db:
-        people = sorted((p.id, p.last_name, p.version) for p in await db.scalars(select(Person).where(Person.org_id == org.id)))
-        roles = sorted((r.person_id, r.role) for r in await db.scalars(select(PersonRole).where(PersonRole.org_id == org.id)))
+        people = sorted(
+            (p.id, p.last_name, p.version)
+            for p in await db.scalars(select(Person).where(Person.org_id == org.id))
+        )
+        roles = sorted(
+            (r.person_id, r.role)
+            for r in await db.scalars(select(PersonRole).where(PersonRole.org_id == org.id))
+        )
         counts = sorted(
-            (h.academic_year, h.learners_total) for h in await db.scalars(select(Headcount).where(Headcount.org_id == org.id))
+            (h.academic_year, h.learners_total)
+            for h in await db.scalars(select(Headcount).where(Headcount.org_id == org.id))
         )
         plugins = sorted(
-            (s.plugin, s.enabled) for s in await db.scalars(select(OrgPluginSetting).where(OrgPluginSetting.org_id == org.id))
+            (s.plugin, s.enabled)
+            for s in await db.scalars(select(OrgPluginSetting).where(OrgPluginSetting.org_id == org.id))
         )
-        decades = await db.scalar(select(func.count()).select_from(SubjectDecade).where(SubjectDecade.org_id == org.id))
+        decades = await db.scalar(
+            select(func.count()).select_from(SubjectDecade).where(SubjectDecade.org_id == org.id)
+        )
     return {"people": people, "roles": roles, "headcounts": counts, "plugins": plugins, "decades": decades}
 
 
@@ -79,9 +91,7 @@ async def test_every_route_is_known_to_the_suite(app, world: World) -> None:  # 
     async with client_for(app, world.orgs["school_a"].identities["curator"]) as client:
         routes = await openapi_routes(client)
     assert routes, "the OpenAPI document lists no routes"
-    unknown = [
-        r for r in routes if "{slug}" not in r[1] and r not in GLOBAL_ROUTES
-    ]
+    unknown = [r for r in routes if "{slug}" not in r[1] and r not in GLOBAL_ROUTES]
     assert not unknown, f"routes outside an organisation must be classified in GLOBAL_ROUTES: {unknown}"
     writes_without_body = [r for r in routes if "{slug}" in r[1] and r[0] != "GET" and r not in BODIES]
     assert not writes_without_body, f"write routes need a body sample in BODIES: {writes_without_body}"
@@ -105,7 +115,9 @@ async def _attack(runtime: Runtime, app: Any, world: World, *, service_filter: b
                 if "{slug}" in template:
                     urls.append(("foreign slug", fill(template, world, victim)))
                     if OBJECT_IDS & set(PARAM.findall(template)):
-                        urls.append(("own slug, foreign ids", fill(template, world, victim, slug_of=attacker)))
+                        urls.append(
+                            ("own slug, foreign ids", fill(template, world, victim, slug_of=attacker))
+                        )
                 else:
                     urls.append(("global", fill(template, world, victim)))
                 for mode, url in urls:
@@ -118,11 +130,20 @@ async def _attack(runtime: Runtime, app: Any, world: World, *, service_filter: b
                         problems.append(f"{method} {url} ({mode}) answered {response.status_code}")
                     if mode != "global" and service_filter and response.status_code != 404:
                         problems.append(f"{method} {url} ({mode}) answered {response.status_code}, not 404")
-                    if mode != "global" and not service_filter and method != "GET" and response.status_code < 400:
-                        problems.append(f"{method} {url} ({mode}) was accepted ({response.status_code}) with RLS alone")
+                    if (
+                        mode != "global"
+                        and not service_filter
+                        and method != "GET"
+                        and response.status_code < 400
+                    ):
+                        problems.append(
+                            f"{method} {url} ({mode}) was accepted ({response.status_code}) with RLS alone"
+                        )
         after = await snapshot(runtime, victim)
         if before != after:
-            problems.append(f"{victim_key}'s data changed under attack from {attacker_key}: {before} -> {after}")
+            problems.append(
+                f"{victim_key}'s data changed under attack from {attacker_key}: {before} -> {after}"
+            )
     return problems
 
 

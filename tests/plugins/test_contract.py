@@ -16,7 +16,8 @@ DOCS = ROOT / "docs" / "plugins.md"
 
 def hook_names() -> list[str]:
     return sorted(
-        name for name, fn in inspect.getmembers(hookspecs, inspect.isfunction)
+        name
+        for name, fn in inspect.getmembers(hookspecs, inspect.isfunction)
         if hasattr(fn, "nastavnik_spec")
     )
 
@@ -79,7 +80,11 @@ def test_core_imports_no_plugin() -> None:
 def test_plugins_import_only_the_public_api_and_not_each_other() -> None:
     bad = []
     for plugin_dir in (ROOT / "plugins").iterdir():
-        own = {p.name for p in (plugin_dir / "src").iterdir() if p.is_dir()} if (plugin_dir / "src").exists() else set()
+        own = (
+            {p.name for p in (plugin_dir / "src").iterdir() if p.is_dir()}
+            if (plugin_dir / "src").exists()
+            else set()
+        )
         for path, module in _imports(plugin_dir / "src"):
             top = module.split(".")[0]
             if module.startswith("nastavnik.") or (top.startswith("nastavnik_") and top not in own):

@@ -47,21 +47,32 @@ async def test_hook_register_dictionaries(app, world: World) -> None:  # type: i
 
 
 async def test_hook_register_routes(runtime: Runtime, app, world: World) -> None:  # type: ignore[no-untyped-def]
-    plugin_paths = [
-        route.path for route in app.routes if "/p/" in route.path
-    ]
+    plugin_paths = [route.path for route in app.routes if "/p/" in route.path]
     assert plugin_paths
     assert all(p.startswith(("/o/{slug:str}/p/schools", "/api/o/{slug:str}/p/schools")) for p in plugin_paths)
     school, kindergarten = world.orgs["school_a"], world.orgs["kindergarten_c"]
     async with client_for(app, school.identities["curator"]) as client:
-        created = await client.post(f"/api/o/{school.slug}/p/schools/decades", json={
-            "subject_area": "Русский язык", "title": "Декада словесности",
-            "starts_on": f"{world.year}-12-01", "ends_on": f"{world.year}-12-10"})
+        created = await client.post(
+            f"/api/o/{school.slug}/p/schools/decades",
+            json={
+                "subject_area": "Русский язык",
+                "title": "Декада словесности",
+                "starts_on": f"{world.year}-12-01",
+                "ends_on": f"{world.year}-12-10",
+            },
+        )
         assert created.status_code == 201
         listed = await client.get(f"/api/o/{school.slug}/p/schools/decades")
         assert "Декада словесности" in listed.text
-        bad = await client.post(f"/api/o/{school.slug}/p/schools/decades", json={
-            "subject_area": "x", "title": "y", "starts_on": f"{world.year}-12-10", "ends_on": f"{world.year}-12-01"})
+        bad = await client.post(
+            f"/api/o/{school.slug}/p/schools/decades",
+            json={
+                "subject_area": "x",
+                "title": "y",
+                "starts_on": f"{world.year}-12-10",
+                "ends_on": f"{world.year}-12-01",
+            },
+        )
         assert bad.status_code == 422
         assert bad.json()["errors"][0]["field"] == "ends_on"
     async with client_for(app, kindergarten.identities["curator"]) as client:
@@ -79,8 +90,9 @@ async def test_plugin_switched_off_hides_its_routes(app, world: World) -> None: 
         on = await client.put(f"/api/o/{org.slug}/plugins/schools", json={"enabled": True, "settings": {}})
         shown = await client.get(f"/api/o/{org.slug}/p/schools/decades")
         core = await client.put(f"/api/o/{org.slug}/plugins/core", json={"enabled": False, "settings": {}})
-        unknown_setting = await client.put(f"/api/o/{org.slug}/plugins/schools",
-                                           json={"enabled": True, "settings": {"colour": "red"}})
+        unknown_setting = await client.put(
+            f"/api/o/{org.slug}/plugins/schools", json={"enabled": True, "settings": {"colour": "red"}}
+        )
     assert hidden.status_code == 404
     assert "Предметные декады" not in home.text
     assert on.status_code == 200
@@ -116,12 +128,19 @@ async def test_hook_register_navigation(app, world: World) -> None:  # type: ign
 async def test_hook_register_statistics(runtime: Runtime, app, world: World) -> None:  # type: ignore[no-untyped-def]
     school, kindergarten = world.orgs["school_x"], world.orgs["kindergarten_c"]
     async with client_for(app, school.identities["curator"]) as client:
-        school_values = {i["key"]: i["value"] for i in (await client.get(f"/api/o/{school.slug}/indicators")).json()}
+        school_values = {
+            i["key"]: i["value"] for i in (await client.get(f"/api/o/{school.slug}/indicators")).json()
+        }
     async with client_for(app, kindergarten.identities["curator"]) as client:
-        kinder_values = {i["key"]: i["value"] for i in (await client.get(f"/api/o/{kindergarten.slug}/indicators")).json()}
+        kinder_values = {
+            i["key"]: i["value"] for i in (await client.get(f"/api/o/{kindergarten.slug}/indicators")).json()
+        }
     async with runtime.owner_sessions() as db:
-        people = await db.scalar(select(func.count()).select_from(Person).where(
-            Person.org_id == school.id, Person.status == PersonStatus.ACTIVE))
+        people = await db.scalar(
+            select(func.count())
+            .select_from(Person)
+            .where(Person.org_id == school.id, Person.status == PersonStatus.ACTIVE)
+        )
     assert school_values["core.people"] == people
     assert school_values["core.mentors"] == 1
     assert school_values["schools.subject_decades"] == 1
@@ -156,8 +175,9 @@ async def test_hook_register_migrations(runtime: Runtime) -> None:
     assert set(heads) == {"0001", "schools_0001"}
     async with runtime.owner_engine.connect() as conn:
         versions = set((await conn.execute(text("SELECT version_num FROM alembic_version"))).scalars())
-        forced = await conn.scalar(text(
-            "SELECT relforcerowsecurity FROM pg_class WHERE relname = 'schools_subject_decade'"))
+        forced = await conn.scalar(
+            text("SELECT relforcerowsecurity FROM pg_class WHERE relname = 'schools_subject_decade'")
+        )
     script = ScriptDirectory.from_config(migrate.alembic_config([b.versions_dir for b in branches]))
     applied = {rev.revision for rev in script.iterate_revisions(tuple(versions), "base")}
     assert set(heads) <= applied  # every branch is at its head

@@ -30,7 +30,10 @@ def org_type(code: str) -> object:
 
 def info(name: str = "extra", **kw: object) -> PluginInfo:
     values: dict[str, object] = {
-        "name": name, "verbose_name": "Тест", "version": "1.0", "min_core_version": "0.1.0",
+        "name": name,
+        "verbose_name": "Тест",
+        "version": "1.0",
+        "min_core_version": "0.1.0",
         "organisation_types": ("additional",),
     }
     values.update(kw)
@@ -38,7 +41,9 @@ def info(name: str = "extra", **kw: object) -> PluginInfo:
 
 
 def test_a_valid_extra_plugin_loads() -> None:
-    plugins = load_plugins(extra_modules=[make_plugin("extra", info(), register_organisation_types=org_type("additional"))])
+    plugins = load_plugins(
+        extra_modules=[make_plugin("extra", info(), register_organisation_types=org_type("additional"))]
+    )
     assert "additional" in plugins.organisation_types()
     assert plugins.active_for("additional") == ["core", "extra"]
 
@@ -47,16 +52,32 @@ def test_a_valid_extra_plugin_loads() -> None:
     ("module", "message"),
     [
         (make_plugin("nodecl", None), "must define PLUGIN"),
-        (make_plugin("old", info(min_core_version="9.0"), register_organisation_types=org_type("additional")),
-         "needs nastavnik >= 9.0"),
-        (make_plugin("new", info(max_core_version="0.1.0"), register_organisation_types=org_type("additional")),
-         "needs nastavnik"),
+        (
+            make_plugin(
+                "old", info(min_core_version="9.0"), register_organisation_types=org_type("additional")
+            ),
+            "needs nastavnik >= 9.0",
+        ),
+        (
+            make_plugin(
+                "new", info(max_core_version="0.1.0"), register_organisation_types=org_type("additional")
+            ),
+            "needs nastavnik",
+        ),
         (make_plugin("typeless", info(organisation_types=())), "declares no organisation types"),
         (make_plugin("ghost", info(organisation_types=("nowhere",))), "unknown organisation types"),
-        (make_plugin("clash", info(name="clash", organisation_types=("school",)),
-                     register_organisation_types=org_type("school")), "is declared by"),
-        (make_plugin("dup", info(name="schools"), register_organisation_types=org_type("additional")),
-         "two plugins are named"),
+        (
+            make_plugin(
+                "clash",
+                info(name="clash", organisation_types=("school",)),
+                register_organisation_types=org_type("school"),
+            ),
+            "is declared by",
+        ),
+        (
+            make_plugin("dup", info(name="schools"), register_organisation_types=org_type("additional")),
+            "two plugins are named",
+        ),
     ],
 )
 def test_bad_plugins_are_refused(module: types.ModuleType, message: str) -> None:
@@ -69,8 +90,12 @@ def test_an_unknown_hook_is_refused() -> None:
     def register_everything() -> list[object]:
         return []
 
-    module = make_plugin("typo", info(), register_organisation_types=org_type("additional"),
-                         register_everything=register_everything)
+    module = make_plugin(
+        "typo",
+        info(),
+        register_organisation_types=org_type("additional"),
+        register_everything=register_everything,
+    )
     with pytest.raises(Exception, match="unknown hook"):
         load_plugins(extra_modules=[module])
 

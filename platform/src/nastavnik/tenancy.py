@@ -171,12 +171,12 @@ async def resolve_org_context(
             raise NotFound
         # Service checks are off: act as if authorised with every role, so that only
         # PostgreSQL stands between this request and another organisation's rows.
-        person_id, roles = NIL_PERSON, frozenset(ProgrammeRole)
+        person_id, roles = NIL_PERSON, frozenset(role.value for role in ProgrammeRole)
     else:
         role_rows = await db.scalars(
             select(PersonRole.role).where(PersonRole.person_id == person_id, PersonRole.org_id == org.id)
         )
-        roles = frozenset(role_rows)
+        roles = frozenset(str(role) for role in role_rows)
     disabled = await db.scalars(
         select(OrgPluginSetting.plugin).where(
             OrgPluginSetting.org_id == org.id, OrgPluginSetting.enabled.is_(False)

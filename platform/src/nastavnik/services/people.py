@@ -6,6 +6,7 @@ Every read of a person's record and every change is written to the audit log.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import delete, select
@@ -173,7 +174,11 @@ async def update_person(
 
 
 async def set_roles(
-    db: AsyncSession, ctx: OrgContext, person_id: uuid.UUID, roles: list[str], client_ip: str | None = None
+    db: AsyncSession,
+    ctx: OrgContext,
+    person_id: uuid.UUID,
+    roles: Sequence[str],
+    client_ip: str | None = None,
 ) -> list[str]:
     ctx.require_role(*MANAGERS)
     unknown = sorted(set(roles) - set(ProgrammeRole))

@@ -126,9 +126,11 @@ async def _demo_people(runtime: Rt) -> list[dict[str, Any]]:
     roles: dict[uuid.UUID, list[str]] = {}
     for identity_id, role in staff:
         roles.setdefault(identity_id, []).append(ROLE_TITLES.get(role, role))
-    for identity_id, org_name, role in memberships:
+    for member_identity, org_name, role in memberships:
+        if member_identity is None:
+            continue
         label = f"{ROLE_TITLES.get(role, 'участник') if role else 'участник'} — {org_name}"
-        roles.setdefault(identity_id, []).append(label)
+        roles.setdefault(member_identity, []).append(label)
     return [
         {"id": i.id, "name": i.display_name, "roles": sorted(set(roles.get(i.id, [])))} for i in identities
     ]
