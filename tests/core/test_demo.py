@@ -45,7 +45,7 @@ async def test_seed_is_idempotent_and_every_level_has_a_home(services: Services)
         app = create_app(runtime)
         async with client_for(app, shared) as client:
             me = (await client.get("/api/me")).json()
-            switcher = (client.get("/o/school-1/")).text
+            switcher = (await client.get("/o/school-1/")).text
         assert {o["slug"] for o in me["organisations"]} == {"school-1", "gymnasium-2"}
         assert "Гимназия № 2" in switcher  # the organisation switcher
         async with client_for(app, region_id) as client:
