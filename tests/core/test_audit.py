@@ -103,3 +103,29 @@ def test_safe_cell() -> None:
     assert safe_cell("=1+1") == "'=1+1"
     assert safe_cell("@SUM(A1)") == "'@SUM(A1)"
     assert safe_cell("Иванова") == "Иванова"
+
+
+async def test_a_refused_role_is_logged_as_denied(runtime: Runtime, app, world: World) -> None:  # type: ignore[no-untyped-def]
+    org = world.orgs["school_a"]
+    async with client_for(app, org.identities["mentee"]) as client:
+        refused = await client.get(f"/api/o/{org.slug}/people")
+    assert refused.status_code == 403
+    async with runtime.auditor_sessions() as db:
+        denied = list(
+            await db.scalars(
+                select(AuditEvent).where(
+                    AuditEvent.outcome == "denied", AuditEvent.actor_identity_id == org.identities["mentee"]
+                )
+            )
+        )
+    assert [e.object_id for e in denied] == [f"GET /api/o/{org.slug}/people"]
+
+
+def test_times_show_in_the_regions_time_zone() -> None:
+    from datetime import UTC, datetime
+
+    from nastavnik.web.filters import ru_date
+
+    moment = datetime(2026, 11, 22, 20, 30, tzinfo=UTC)
+    assert ru_date(moment, "Asia/Yekaterinburg") == "23.11.2026 01:30"
+    assert ru_date(moment.date()) == "22.11.2026"

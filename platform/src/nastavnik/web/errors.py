@@ -7,6 +7,7 @@ from urllib.parse import quote
 
 import structlog
 from litestar import MediaType, Request, Response
+from litestar.background_tasks import BackgroundTask
 from litestar.exceptions import HTTPException, NotAuthorizedException, ValidationException
 from litestar.response import Redirect, Template
 from sqlalchemy.exc import DBAPIError
@@ -51,6 +52,7 @@ def error_response(
     status: int,
     detail: str | None = None,
     extra: dict[str, Any] | None = None,
+    background: BackgroundTask | None = None,
 ) -> Response[Any]:
     title = TITLES.get(status, "Ошибка")
     detail = detail or DETAILS.get(status, title)
@@ -58,12 +60,15 @@ def error_response(
         body: dict[str, Any] = {"type": "about:blank", "title": title, "status": status, "detail": detail}
         if extra:
             body.update(extra)
-        return Response(content=body, status_code=status, media_type="application/problem+json")
+        return Response(
+            content=body, status_code=status, media_type="application/problem+json", background=background
+        )
     return Template(
         template_name="core/error.html",
         context={"status": status, "title": title, "detail": detail, "extra": extra or {}},
         status_code=status,
         media_type=MediaType.HTML,
+        background=background,
     )
 
 
@@ -72,7 +77,31 @@ def _not_found(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]
 
 
 def _forbidden(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
-    return error_response(request, 403)
+    """A role refused: answered 403 and written to the audit log as a denied attempt."""
+    return error_response(request, 403, background=BackgroundTask(record_denied, request))
+
+
+async def record_denied(request: Request[Any, Any, Any]) -> None:
+    from nastavnik.db.scope import NO_SCOPE, scoped_session
+    from nastavnik.services import audit
+    from nastavnik.web.deps import client_ip, identity_of, runtime_of
+
+    runtime = runtime_of(request)
+    try:
+        async with scoped_session(runtime.app_sessions, NO_SCOPE) as db:
+            await audit.record(
+                db,
+                actor_identity_id=identity_of(request),
+                org_id=None,
+                action="read" if request.method == "GET" else "update",
+                object_type="route",
+                object_id=f"{request.method} {request.url.path}"[:200],
+                outcome="denied",
+                client_ip=client_ip(request),
+            )
+            await db.commit()
+    except Exception:
+        log.exception("could not audit a denied request", path=request.url.path)
 
 
 def _not_authenticated(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:

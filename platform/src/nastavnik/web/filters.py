@@ -4,13 +4,18 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date, datetime
-from typing import Any
+from zoneinfo import ZoneInfo
 
 
-def ru_date(value: date | datetime | None) -> str:
+def ru_date(value: date | datetime | None, timezone: str | None = None) -> str:
+    """dd.mm.yyyy; a moment in time is shown in the region's time zone (DESIGN.md: Web)."""
     if value is None:
         return "—"
-    return value.strftime("%d.%m.%Y %H:%M" if isinstance(value, datetime) else "%d.%m.%Y")
+    if isinstance(value, datetime):
+        if timezone and value.tzinfo is not None:
+            value = value.astimezone(ZoneInfo(timezone))
+        return value.strftime("%d.%m.%Y %H:%M")
+    return value.strftime("%d.%m.%Y")
 
 
 def ru_number(value: int | float | None) -> str:
@@ -21,4 +26,4 @@ def ru_number(value: int | float | None) -> str:
     return f"{value:,}".replace(",", "\u202f")
 
 
-FILTERS: dict[str, Callable[[Any], str]] = {"ru_date": ru_date, "ru_number": ru_number}
+FILTERS: dict[str, Callable[..., str]] = {"ru_date": ru_date, "ru_number": ru_number}

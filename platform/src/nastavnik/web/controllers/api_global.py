@@ -8,12 +8,13 @@ from typing import Any
 from litestar import Controller, Request, Response, get, post
 from litestar.params import FromPath, JSONBody, Parameter
 from litestar.status_codes import HTTP_201_CREATED
+from sqlalchemy.ext.asyncio import AsyncSession
 
-from nastavnik.models import AcademicYear, StaffRole
+from nastavnik.models import AcademicYear, Region, StaffRole
 from nastavnik.services import audit, headcounts, organisations
 from nastavnik.services.organisations import OrganisationDraft
 from nastavnik.services.people import parse_id
-from nastavnik.tenancy import Forbidden, organisations_of
+from nastavnik.tenancy import Actor, Forbidden, organisations_of
 from nastavnik.web.controllers.schemas import (
     AuditEventOut,
     HeadcountSummaryOut,
@@ -25,6 +26,7 @@ from nastavnik.web.controllers.schemas import (
 from nastavnik.web.deps import client_ip
 from nastavnik.web.params import CurrentActor, Db, Rt
 
+DEFAULT_TIMEZONE = "Europe/Moscow"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -161,7 +163,7 @@ class AuditApi(Controller):
         self, request: Request[Any, Any, Any], db: Db, actor: CurrentActor, runtime: Rt
     ) -> Response[bytes]:
         rows = await _read_audit(actor, runtime, limit=100_000)
-        timezone = await _timezone_of(db, actor)
+        timezone = await region_timezone(db, actor)
         await audit.record(
             db,
             actor_identity_id=actor.identity_id,
@@ -186,9 +188,7 @@ async def _read_audit(actor: CurrentActor, runtime: Rt, limit: int = 500) -> lis
         return await audit.read_events(auditor_db, limit=limit)
 
 
-async def _timezone_of(db: Db, actor: CurrentActor) -> str:
-    from nastavnik.models import Region
-
-    grants = actor.grants(StaffRole.AUDITOR)
-    region = await db.get(Region, grants[0].region_id) if grants else None
-    return region.timezone if region else "Europe/Moscow"
+async def region_timezone(db: AsyncSession, actor: Actor) -> str:
+    """The time zone of the region the actor works in (their first oversight grant)."""
+    region = await db.get(Region, actor.staff[0].region_id) if actor.staff else None
+    return region.timezone if region else DEFAULT_TIMEZONE

@@ -14,7 +14,7 @@ from nastavnik.services import audit, catalogue, headcounts, organisations, peop
 from nastavnik.services.errors import InvalidInput
 from nastavnik.services.people import PersonDraft, parse_id
 from nastavnik.tenancy import Forbidden, load_actor, organisations_of
-from nastavnik.web.controllers.api_global import current_start_year
+from nastavnik.web.controllers.api_global import current_start_year, region_timezone
 from nastavnik.web.deps import ORG_DEPENDENCIES, client_ip, identity_of
 from nastavnik.web.params import CurrentActor, Db, Org, Rt
 from nastavnik.web.rendering import page
@@ -125,6 +125,7 @@ class HomeController(Controller):
             runtime=runtime,
             actor=actor,
             rows=rows,
+            timezone=await region_timezone(db, actor),
             action_titles=audit.ACTION_TITLES,
             outcome_titles=audit.OUTCOME_TITLES,
         )

@@ -1,0 +1,39 @@
+"""Logs are JSON lines in production and readable lines in development."""
+
+from __future__ import annotations
+
+import json
+import logging
+
+import pytest
+
+from nastavnik.logging import configure_logging
+from nastavnik.settings import Mode, Settings
+
+
+@pytest.fixture
+def restore_logging():  # type: ignore[no-untyped-def]
+    root = logging.getLogger()
+    handlers, level = root.handlers[:], root.level
+    yield
+    root.handlers[:] = handlers
+    root.setLevel(level)
+
+
+def test_production_logs_are_json(restore_logging, capsys) -> None:  # type: ignore[no-untyped-def]
+    configure_logging(Settings(mode=Mode.PRODUCTION))
+    logging.getLogger("nastavnik.test").warning("проверка %s", "журнала")
+    line = capsys.readouterr().err.strip().splitlines()[-1]
+    record = json.loads(line)
+    assert record["event"] == "проверка журнала"
+    assert record["level"] == "warning"
+    assert record["logger"] == "nastavnik.test"
+    assert "timestamp" in record
+
+
+def test_development_logs_are_readable(restore_logging, capsys) -> None:  # type: ignore[no-untyped-def]
+    configure_logging(Settings(mode=Mode.DEVELOPMENT))
+    logging.getLogger("nastavnik.test").warning("читаемая строка")
+    line = capsys.readouterr().err.strip().splitlines()[-1]
+    assert "читаемая строка" in line
+    assert not line.startswith("{")
