@@ -176,3 +176,33 @@ async def test_no_body_yields_a_server_error(runtime, app, world: World, body: o
             )
             response = await client.request(method, url, json=body)
             assert response.status_code < 500, f"{method} {url} {body!r:.60} -> {response.status_code}"
+
+
+async def test_page_errors_name_fields_in_russian(app, world: World) -> None:  # type: ignore[no-untyped-def]
+    org = world.orgs["school_h"]
+    async with client_for(app, org.identities["curator"]) as client:
+        page = await client.post(
+            f"/o/{org.slug}/headcounts",
+            data={
+                "academic_year": str(world.year),
+                "learners_total": "10",
+                "learners_10_18": "20",
+                "pedagogues": "5",
+                "young_pedagogues": "1",
+            },
+        )
+        not_a_number = await client.post(
+            f"/o/{org.slug}/headcounts",
+            data={
+                "academic_year": str(world.year),
+                "learners_total": "много",
+                "learners_10_18": "1",
+                "pedagogues": "5",
+                "young_pedagogues": "1",
+            },
+        )
+    assert page.status_code == 422
+    assert "Обучающихся 10–18 лет" in page.text
+    assert "learners_10_18" not in page.text
+    assert not_a_number.status_code == 422
+    assert "введите целое число" in not_a_number.text

@@ -24,6 +24,19 @@ ACTION_TITLES = {
     "login": "вход",
     "logout": "выход",
 }
+OBJECT_TITLES = {
+    "session": "сеанс",
+    "person": "карточка человека",
+    "person_list": "список людей",
+    "person_roles": "роли человека",
+    "headcount": "численность",
+    "headcount_summary": "сводная численность",
+    "organisation": "организация",
+    "plugin_setting": "настройки модуля",
+    "audit_log": "журнал аудита",
+    "route": "адрес",
+    "schools.subject_decade": "предметная декада",
+}
 OUTCOME_TITLES = {"success": "успешно", "denied": "отказано", "failed": "ошибка"}
 
 
@@ -126,7 +139,7 @@ def export_xlsx(rows: list[AuditRow], timezone: str) -> bytes:
                 safe_cell(row.actor),
                 str(row.org_id) if row.org_id else "",
                 ACTION_TITLES.get(row.action, row.action),
-                safe_cell(row.object_type),
+                safe_cell(OBJECT_TITLES.get(row.object_type, row.object_type)),
                 safe_cell(row.object_id or ""),
                 str(row.subject_person_id) if row.subject_person_id else "",
                 OUTCOME_TITLES.get(row.outcome, row.outcome),

@@ -39,6 +39,34 @@ DETAILS = {
     500: "Что-то пошло не так. Мы уже знаем об ошибке; попробуйте позже.",
 }
 
+# Field codes of the API, as a person reads them on a page.
+FIELD_LABELS = {
+    "last_name": "Фамилия",
+    "first_name": "Имя",
+    "middle_name": "Отчество",
+    "category": "Категория",
+    "roles": "Роли",
+    "version": "Версия записи",
+    "person_id": "Человек",
+    "learners_total": "Обучающихся всего",
+    "learners_10_18": "Обучающихся 10–18 лет",
+    "pedagogues": "Педагогических работников",
+    "young_pedagogues": "Молодых педагогов",
+    "academic_year": "Учебный год",
+    "municipality_id": "Муниципалитет",
+    "type": "Тип организации",
+    "full_name": "Наименование",
+    "short_name": "Краткое наименование",
+    "inn": "ИНН",
+    "slug": "Адрес организации",
+    "enabled": "Модуль включён",
+    "settings": "Настройки модуля",
+    "subject_area": "Предметная область",
+    "title": "Название",
+    "starts_on": "Начало",
+    "ends_on": "Окончание",
+}
+
 # PostgreSQL refused a row under row-level security: to the client it is simply not there.
 RLS_SQLSTATES = {"42501"}
 
@@ -65,7 +93,13 @@ def error_response(
         )
     return Template(
         template_name="core/error.html",
-        context={"status": status, "title": title, "detail": detail, "extra": extra or {}},
+        context={
+            "status": status,
+            "title": title,
+            "detail": detail,
+            "extra": extra or {},
+            "field_labels": FIELD_LABELS,
+        },
         status_code=status,
         media_type=MediaType.HTML,
         background=background,

@@ -12,12 +12,14 @@ from litestar.response import Redirect, Template
 from sqlalchemy import select
 
 from nastavnik.models import Identity, Organisation, Person, PersonRole, StaffAssignment
+from nastavnik.runtime import Runtime
 from nastavnik.services import audit
 from nastavnik.tenancy import NotFound, load_actor
 from nastavnik.web.deps import SESSION_IDENTITY, client_ip
 from nastavnik.web.params import Db, Rt
 from nastavnik.web.rendering import page
 
+STAFF_GROUP = "Регион, муниципалитет, аудит"
 ROLE_TITLES = {
     "region": "регион",
     "municipality": "муниципалитет",
@@ -48,7 +50,7 @@ class SignInController(Controller):
             db=db,
             runtime=runtime,
             actor=None,
-            people=await _demo_people(runtime),
+            groups=await _demo_people(runtime),
             next=safe_next(next),
         )
 
@@ -110,12 +112,10 @@ class SignInController(Controller):
         return Redirect(path="/login")
 
 
-async def _demo_people(runtime: Rt) -> list[dict[str, Any]]:
-    """Everyone who can sign in, with where and as whom: read as the owner, development only."""
+async def _demo_people(runtime: Runtime) -> list[tuple[str, list[dict[str, Any]]]]:
+    """Everyone who can sign in, grouped by where they work: read as the owner, development only."""
     async with runtime.owner_sessions() as owner:
-        identities = list(
-            await owner.scalars(select(Identity).where(Identity.active).order_by(Identity.display_name))
-        )
+        names = {i.id: i.display_name for i in await owner.scalars(select(Identity).where(Identity.active))}
         staff = await owner.execute(select(StaffAssignment.identity_id, StaffAssignment.role))
         memberships = await owner.execute(
             select(Person.identity_id, Organisation.short_name, PersonRole.role)
@@ -123,14 +123,22 @@ async def _demo_people(runtime: Rt) -> list[dict[str, Any]]:
             .outerjoin(PersonRole, (PersonRole.org_id == Person.org_id) & (PersonRole.person_id == Person.id))
             .where(Person.identity_id.is_not(None))
         )
-    roles: dict[uuid.UUID, list[str]] = {}
+    groups: dict[str, dict[uuid.UUID, set[str]]] = {}
     for identity_id, role in staff:
-        roles.setdefault(identity_id, []).append(ROLE_TITLES.get(role, role))
-    for member_identity, org_name, role in memberships:
-        if member_identity is None:
-            continue
-        label = f"{ROLE_TITLES.get(role, 'участник') if role else 'участник'} — {org_name}"
-        roles.setdefault(member_identity, []).append(label)
+        if identity_id in names:
+            groups.setdefault(STAFF_GROUP, {}).setdefault(identity_id, set()).add(ROLE_TITLES.get(role, role))
+    for member_id, org_name, role in memberships:
+        if member_id in names:
+            label = ROLE_TITLES.get(role, "участник") if role else "участник"
+            groups.setdefault(org_name, {}).setdefault(member_id, set()).add(label)
+    ordered = sorted(groups, key=lambda g: (g != STAFF_GROUP, g))
     return [
-        {"id": i.id, "name": i.display_name, "roles": sorted(set(roles.get(i.id, [])))} for i in identities
+        (
+            group,
+            sorted(
+                ({"id": i, "name": names[i], "roles": sorted(r)} for i, r in groups[group].items()),
+                key=lambda p: (p["roles"], p["name"]),
+            ),
+        )
+        for group in ordered
     ]

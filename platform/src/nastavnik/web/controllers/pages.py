@@ -127,6 +127,7 @@ class HomeController(Controller):
             rows=rows,
             timezone=await region_timezone(db, actor),
             action_titles=audit.ACTION_TITLES,
+            object_titles=audit.OBJECT_TITLES,
             outcome_titles=audit.OUTCOME_TITLES,
         )
 
