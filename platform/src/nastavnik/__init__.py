@@ -9,7 +9,7 @@ from nastavnik.db.base import Base, TenantMixin, Timestamps, new_id
 from nastavnik.db.rls import enable_oversight_read, enable_tenant_rls
 from nastavnik.hookspecs import hookimpl
 from nastavnik.runtime import Runtime
-from nastavnik.services.audit import record as audit_record
+from nastavnik.services.audit import record_in as audit_record
 from nastavnik.services.errors import Conflict, InvalidInput
 from nastavnik.services.people import parse_id
 from nastavnik.tenancy import Actor, Forbidden, NotFound, OrgContext

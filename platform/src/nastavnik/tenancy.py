@@ -57,6 +57,8 @@ class Actor:
     identity_id: uuid.UUID
     display_name: str
     staff: tuple[StaffGrant, ...] = ()
+    client_ip: str | None = None
+    """Where the request came from, for the audit log."""
 
     def grants(self, role: StaffRole) -> list[StaffGrant]:
         return [g for g in self.staff if g.role is role]

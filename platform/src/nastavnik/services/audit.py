@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from nastavnik.models import AuditEvent, Identity
 from nastavnik.services.spreadsheets import safe_cell
+from nastavnik.tenancy import Actor, OrgContext
 
 ACTION_TITLES = {
     "read": "просмотр",
@@ -66,6 +67,56 @@ async def record(
             client_ip=client_ip,
             details=details or {},
         )
+    )
+
+
+async def record_by(
+    db: AsyncSession,
+    actor: Actor,
+    *,
+    org_id: uuid.UUID | None,
+    action: str,
+    object_type: str,
+    object_id: str | None = None,
+    subject_person_id: uuid.UUID | None = None,
+    outcome: str = "success",
+    details: dict[str, Any] | None = None,
+) -> None:
+    """Record what a signed-in actor did, from where they did it."""
+    await record(
+        db,
+        actor_identity_id=actor.identity_id,
+        org_id=org_id,
+        action=action,
+        object_type=object_type,
+        object_id=object_id,
+        subject_person_id=subject_person_id,
+        outcome=outcome,
+        client_ip=actor.client_ip,
+        details=details,
+    )
+
+
+async def record_in(
+    db: AsyncSession,
+    ctx: OrgContext,
+    *,
+    action: str,
+    object_type: str,
+    object_id: str | None = None,
+    subject_person_id: uuid.UUID | None = None,
+    details: dict[str, Any] | None = None,
+) -> None:
+    """Record what an actor did inside the organisation of ``ctx``."""
+    await record_by(
+        db,
+        ctx.actor,
+        org_id=ctx.org.id,
+        action=action,
+        object_type=object_type,
+        object_id=object_id,
+        subject_person_id=subject_person_id,
+        details=details,
     )
 
 

@@ -50,7 +50,7 @@ async def list_headcounts(db: AsyncSession, ctx: OrgContext) -> list[Headcount]:
 
 
 async def set_headcount(
-    db: AsyncSession, ctx: OrgContext, start_year: int, values: HeadcountValues, client_ip: str | None = None
+    db: AsyncSession, ctx: OrgContext, start_year: int, values: HeadcountValues
 ) -> Headcount:
     ctx.require_role(ProgrammeRole.CURATOR, ProgrammeRole.DIRECTOR)
     if await db.get(AcademicYear, start_year) is None:
@@ -63,14 +63,12 @@ async def set_headcount(
             index_elements=[Headcount.org_id, Headcount.academic_year], set_={**row, "updated_at": func.now()}
         )
     )
-    await audit.record(
+    await audit.record_in(
         db,
-        actor_identity_id=ctx.actor.identity_id,
-        org_id=ctx.org.id,
+        ctx,
         action="update",
         object_type="headcount",
         object_id=str(start_year),
-        client_ip=client_ip,
     )
     await db.commit()
     headcount = (
@@ -134,9 +132,9 @@ async def oversight_summary(
         query = query.where(Municipality.id == municipality_id)
     rows = await db.execute(query)
     summaries = [HeadcountSummary(*row) for row in rows]
-    await audit.record(
+    await audit.record_by(
         db,
-        actor_identity_id=actor.identity_id,
+        actor,
         org_id=None,
         action="read",
         object_type="headcount_summary",

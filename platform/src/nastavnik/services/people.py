@@ -57,42 +57,36 @@ def _validate(draft: PersonDraft) -> PersonDraft:
     return PersonDraft(cleaned["last_name"], cleaned["first_name"], middle, draft.category)
 
 
-async def list_people(db: AsyncSession, ctx: OrgContext, client_ip: str | None = None) -> list[Person]:
+async def list_people(db: AsyncSession, ctx: OrgContext) -> list[Person]:
     ctx.require_role(*MANAGERS)
     people = list(
         await db.scalars(
             select(Person).where(ctx.owns(Person)).order_by(Person.last_name, Person.first_name, Person.id)
         )
     )
-    await audit.record(
+    await audit.record_in(
         db,
-        actor_identity_id=ctx.actor.identity_id,
-        org_id=ctx.org.id,
+        ctx,
         action="read",
         object_type="person_list",
-        client_ip=client_ip,
         details={"count": len(people)},
     )
     await db.commit()
     return people
 
 
-async def get_person(
-    db: AsyncSession, ctx: OrgContext, person_id: uuid.UUID, client_ip: str | None = None
-) -> Person:
+async def get_person(db: AsyncSession, ctx: OrgContext, person_id: uuid.UUID) -> Person:
     """A person of the context's organisation; the person themself and managers may read it."""
     person = await _find(db, ctx, person_id)
     if person.id != ctx.person_id:
         ctx.require_role(*MANAGERS)
-    await audit.record(
+    await audit.record_in(
         db,
-        actor_identity_id=ctx.actor.identity_id,
-        org_id=ctx.org.id,
+        ctx,
         action="read",
         object_type="person",
         object_id=str(person.id),
         subject_person_id=person.id,
-        client_ip=client_ip,
     )
     await db.commit()
     return person
@@ -114,9 +108,7 @@ async def roles_of(db: AsyncSession, ctx: OrgContext, person_id: uuid.UUID) -> l
     return list(rows)
 
 
-async def create_person(
-    db: AsyncSession, ctx: OrgContext, draft: PersonDraft, client_ip: str | None = None
-) -> Person:
+async def create_person(db: AsyncSession, ctx: OrgContext, draft: PersonDraft) -> Person:
     ctx.require_role(*MANAGERS)
     clean = _validate(draft)
     person = Person(
@@ -128,15 +120,13 @@ async def create_person(
     )
     db.add(person)
     await db.flush()
-    await audit.record(
+    await audit.record_in(
         db,
-        actor_identity_id=ctx.actor.identity_id,
-        org_id=ctx.org.id,
+        ctx,
         action="create",
         object_type="person",
         object_id=str(person.id),
         subject_person_id=person.id,
-        client_ip=client_ip,
     )
     await db.commit()
     return person
@@ -148,7 +138,6 @@ async def update_person(
     person_id: uuid.UUID,
     draft: PersonDraft,
     expected_version: int,
-    client_ip: str | None = None,
 ) -> Person:
     """Change a person's record if nobody changed it since ``expected_version`` (else Conflict)."""
     ctx.require_role(*MANAGERS)
@@ -159,15 +148,13 @@ async def update_person(
     person.last_name, person.first_name = clean.last_name, clean.first_name
     person.middle_name, person.category = clean.middle_name, clean.category
     await db.flush()
-    await audit.record(
+    await audit.record_in(
         db,
-        actor_identity_id=ctx.actor.identity_id,
-        org_id=ctx.org.id,
+        ctx,
         action="update",
         object_type="person",
         object_id=str(person.id),
         subject_person_id=person.id,
-        client_ip=client_ip,
     )
     await db.commit()
     return person
@@ -178,7 +165,6 @@ async def set_roles(
     ctx: OrgContext,
     person_id: uuid.UUID,
     roles: Sequence[str],
-    client_ip: str | None = None,
 ) -> list[str]:
     ctx.require_role(*MANAGERS)
     unknown = sorted(set(roles) - set(ProgrammeRole))
@@ -188,24 +174,20 @@ async def set_roles(
     await db.execute(delete(PersonRole).where(PersonRole.person_id == person.id, ctx.owns(PersonRole)))
     for role in sorted(set(roles)):
         db.add(PersonRole(org_id=ctx.org.id, person_id=person.id, role=role))
-    await audit.record(
+    await audit.record_in(
         db,
-        actor_identity_id=ctx.actor.identity_id,
-        org_id=ctx.org.id,
+        ctx,
         action="update",
         object_type="person_roles",
         object_id=str(person.id),
         subject_person_id=person.id,
-        client_ip=client_ip,
         details={"roles": sorted(set(roles))},
     )
     await db.commit()
     return sorted(set(roles))
 
 
-async def delete_person(
-    db: AsyncSession, ctx: OrgContext, person_id: uuid.UUID, client_ip: str | None = None
-) -> None:
+async def delete_person(db: AsyncSession, ctx: OrgContext, person_id: uuid.UUID) -> None:
     ctx.require_role(*MANAGERS)
     person = await _find(db, ctx, person_id)
     if person.id == ctx.person_id:
@@ -213,14 +195,12 @@ async def delete_person(
             "Нельзя удалить собственную запись.", [{"field": "person_id", "message": "это вы"}]
         )
     await db.delete(person)
-    await audit.record(
+    await audit.record_in(
         db,
-        actor_identity_id=ctx.actor.identity_id,
-        org_id=ctx.org.id,
+        ctx,
         action="delete",
         object_type="person",
         object_id=str(person_id),
         subject_person_id=person_id,
-        client_ip=client_ip,
     )
     await db.commit()

@@ -57,7 +57,6 @@ async def configure_plugin(
     *,
     enabled: bool,
     settings: dict[str, Any],
-    client_ip: str | None = None,
 ) -> PluginState:
     ctx.require_role(ProgrammeRole.CURATOR, ProgrammeRole.DIRECTOR)
     plugin = plugins.loaded.get(name)
@@ -81,14 +80,12 @@ async def configure_plugin(
             set_={"enabled": enabled, "settings": settings, "updated_at": func.now()},
         )
     )
-    await audit.record(
+    await audit.record_in(
         db,
-        actor_identity_id=ctx.actor.identity_id,
-        org_id=ctx.org.id,
+        ctx,
         action="update",
         object_type="plugin_setting",
         object_id=name,
-        client_ip=client_ip,
         details={"enabled": enabled},
     )
     await db.commit()

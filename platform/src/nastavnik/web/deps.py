@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import uuid
 from collections.abc import AsyncGenerator, Callable, Coroutine
 from typing import Any
@@ -61,7 +62,7 @@ async def provide_actor(request: Request[Any, Any, Any], db: Db) -> Actor:
     actor = await load_actor(db, identity_id) if identity_id else None
     if actor is None:
         raise NotAuthorizedException
-    return actor
+    return dataclasses.replace(actor, client_ip=client_ip(request))
 
 
 async def provide_org(

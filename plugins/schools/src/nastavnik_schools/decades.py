@@ -89,8 +89,7 @@ async def create_decade(db: AsyncSession, org: OrgContext, data: DecadeIn) -> Su
     await db.flush()
     await audit_record(
         db,
-        actor_identity_id=org.actor.identity_id,
-        org_id=org.org.id,
+        org,
         action="create",
         object_type="schools.subject_decade",
         object_id=str(decade.id),
@@ -113,8 +112,7 @@ async def delete_decade(db: AsyncSession, org: OrgContext, decade_id: uuid.UUID)
     await db.delete(decade)
     await audit_record(
         db,
-        actor_identity_id=org.actor.identity_id,
-        org_id=org.org.id,
+        org,
         action="delete",
         object_type="schools.subject_decade",
         object_id=str(decade_id),

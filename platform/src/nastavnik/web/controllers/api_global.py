@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from litestar import Controller, Request, Response, get, post
+from litestar import Controller, Response, get, post
 from litestar.params import FromPath, JSONBody, Parameter
 from litestar.status_codes import HTTP_201_CREATED
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -23,7 +23,6 @@ from nastavnik.web.controllers.schemas import (
     OrganisationIn,
     OrganisationOut,
 )
-from nastavnik.web.deps import client_ip
 from nastavnik.web.params import CurrentActor, Db, Rt
 
 DEFAULT_TIMEZONE = "Europe/Moscow"
@@ -86,7 +85,6 @@ class OversightApi(Controller):
     @post("/organisations", summary="Создать организацию", status_code=HTTP_201_CREATED)
     async def create_organisation(
         self,
-        request: Request[Any, Any, Any],
         db: Db,
         actor: CurrentActor,
         runtime: Rt,
@@ -101,14 +99,13 @@ class OversightApi(Controller):
             slug=data.slug,
         )
         org = await organisations.create_organisation(db, actor, draft, runtime.plugins)
-        await audit.record(
+        await audit.record_by(
             db,
-            actor_identity_id=actor.identity_id,
+            actor,
             org_id=org.id,
             action="create",
             object_type="organisation",
             object_id=str(org.id),
-            client_ip=client_ip(request),
         )
         await db.commit()
         return organisation_out(org)
@@ -159,18 +156,15 @@ class AuditApi(Controller):
         ]
 
     @get("/export.xlsx", summary="Выгрузить журнал аудита в Excel")
-    async def export(
-        self, request: Request[Any, Any, Any], db: Db, actor: CurrentActor, runtime: Rt
-    ) -> Response[bytes]:
+    async def export(self, db: Db, actor: CurrentActor, runtime: Rt) -> Response[bytes]:
         rows = await _read_audit(actor, runtime, limit=100_000)
         timezone = await region_timezone(db, actor)
-        await audit.record(
+        await audit.record_by(
             db,
-            actor_identity_id=actor.identity_id,
+            actor,
             org_id=None,
             action="export",
             object_type="audit_log",
-            client_ip=client_ip(request),
             details={"rows": len(rows)},
         )
         await db.commit()

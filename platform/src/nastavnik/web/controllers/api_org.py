@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from litestar import Controller, Request, delete, get, patch, post, put
+from litestar import Controller, delete, get, patch, post, put
 from litestar.params import FromPath, JSONBody
 from litestar.status_codes import HTTP_201_CREATED, HTTP_204_NO_CONTENT
 
@@ -24,7 +24,7 @@ from nastavnik.web.controllers.schemas import (
     PluginStateOut,
     RolesIn,
 )
-from nastavnik.web.deps import ORG_DEPENDENCIES, client_ip
+from nastavnik.web.deps import ORG_DEPENDENCIES
 from nastavnik.web.params import Db, Org, Rt
 
 
@@ -60,54 +60,44 @@ class OrganisationApi(Controller):
         )
 
     @get("/people", summary="Люди организации")
-    async def list_people(self, request: Request[Any, Any, Any], db: Db, org: Org) -> list[PersonOut]:
-        return [person_out(p) for p in await people.list_people(db, org, client_ip(request))]
+    async def list_people(self, db: Db, org: Org) -> list[PersonOut]:
+        return [person_out(p) for p in await people.list_people(db, org)]
 
     @post("/people", summary="Добавить человека", status_code=HTTP_201_CREATED)
-    async def create_person(
-        self, request: Request[Any, Any, Any], db: Db, org: Org, data: JSONBody[PersonIn]
-    ) -> PersonOut:
+    async def create_person(self, db: Db, org: Org, data: JSONBody[PersonIn]) -> PersonOut:
         draft = PersonDraft(data.last_name, data.first_name, data.middle_name, data.category)
-        return person_out(await people.create_person(db, org, draft, client_ip(request)))
+        return person_out(await people.create_person(db, org, draft))
 
     @get("/people/{person_id:str}", summary="Карточка человека")
-    async def get_person(
-        self, request: Request[Any, Any, Any], db: Db, org: Org, person_id: FromPath[str]
-    ) -> PersonOut:
-        person = await people.get_person(db, org, parse_id(person_id), client_ip(request))
+    async def get_person(self, db: Db, org: Org, person_id: FromPath[str]) -> PersonOut:
+        person = await people.get_person(db, org, parse_id(person_id))
         return person_out(person, await people.roles_of(db, org, person.id))
 
     @patch("/people/{person_id:str}", summary="Изменить карточку человека")
     async def update_person(
         self,
-        request: Request[Any, Any, Any],
         db: Db,
         org: Org,
         person_id: FromPath[str],
         data: JSONBody[PersonUpdate],
     ) -> PersonOut:
         draft = PersonDraft(data.last_name, data.first_name, data.middle_name, data.category)
-        person = await people.update_person(
-            db, org, parse_id(person_id), draft, data.version, client_ip(request)
-        )
+        person = await people.update_person(db, org, parse_id(person_id), draft, data.version)
         return person_out(person)
 
     @put("/people/{person_id:str}/roles", summary="Роли человека в программе")
     async def set_roles(
         self,
-        request: Request[Any, Any, Any],
         db: Db,
         org: Org,
         person_id: FromPath[str],
         data: JSONBody[RolesIn],
     ) -> list[str]:
-        return await people.set_roles(db, org, parse_id(person_id), data.roles, client_ip(request))
+        return await people.set_roles(db, org, parse_id(person_id), data.roles)
 
     @delete("/people/{person_id:str}", summary="Удалить человека", status_code=HTTP_204_NO_CONTENT)
-    async def delete_person(
-        self, request: Request[Any, Any, Any], db: Db, org: Org, person_id: FromPath[str]
-    ) -> None:
-        await people.delete_person(db, org, parse_id(person_id), client_ip(request))
+    async def delete_person(self, db: Db, org: Org, person_id: FromPath[str]) -> None:
+        await people.delete_person(db, org, parse_id(person_id))
 
     @get("/headcounts", summary="Численность по учебным годам")
     async def list_headcounts(self, db: Db, org: Org) -> list[HeadcountOut]:
@@ -116,7 +106,6 @@ class OrganisationApi(Controller):
     @put("/headcounts/{start_year:int}", summary="Указать численность за учебный год")
     async def set_headcount(
         self,
-        request: Request[Any, Any, Any],
         db: Db,
         org: Org,
         start_year: FromPath[int],
@@ -125,7 +114,7 @@ class OrganisationApi(Controller):
         values = headcounts.HeadcountValues(
             data.learners_total, data.learners_10_18, data.pedagogues, data.young_pedagogues
         )
-        return headcount_out(await headcounts.set_headcount(db, org, start_year, values, client_ip(request)))
+        return headcount_out(await headcounts.set_headcount(db, org, start_year, values))
 
     @get("/plugins", summary="Модули организации")
     async def list_plugins(self, db: Db, org: Org, runtime: Rt) -> list[PluginStateOut]:
@@ -135,7 +124,6 @@ class OrganisationApi(Controller):
     @put("/plugins/{name:str}", summary="Включить, отключить или настроить модуль")
     async def configure_plugin(
         self,
-        request: Request[Any, Any, Any],
         db: Db,
         org: Org,
         runtime: Rt,
@@ -149,7 +137,6 @@ class OrganisationApi(Controller):
             name,
             enabled=data.enabled,
             settings=data.settings,
-            client_ip=client_ip(request),
         )
         return PluginStateOut(**_fields(state))
 

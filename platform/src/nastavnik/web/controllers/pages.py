@@ -15,7 +15,7 @@ from nastavnik.services.errors import InvalidInput
 from nastavnik.services.people import PersonDraft, parse_id
 from nastavnik.tenancy import Forbidden, load_actor, organisations_of
 from nastavnik.web.controllers.api_global import current_start_year, region_timezone
-from nastavnik.web.deps import ORG_DEPENDENCIES, client_ip, identity_of
+from nastavnik.web.deps import ORG_DEPENDENCIES, identity_of
 from nastavnik.web.params import CurrentActor, Db, Org, Rt
 from nastavnik.web.rendering import page
 
@@ -166,10 +166,8 @@ class OrganisationPages(Controller):
         )
 
     @get("/people", summary="Люди организации")
-    async def people_page(
-        self, request: Request[Any, Any, Any], db: Db, runtime: Rt, actor: CurrentActor, org: Org
-    ) -> Template:
-        rows = await people.list_people(db, org, client_ip(request))
+    async def people_page(self, db: Db, runtime: Rt, actor: CurrentActor, org: Org) -> Template:
+        rows = await people.list_people(db, org)
         return await page(
             "core/people.html",
             db=db,
@@ -181,27 +179,26 @@ class OrganisationPages(Controller):
         )
 
     @post("/people", summary="Добавить человека (форма)")
-    async def add_person(self, request: Request[Any, Any, Any], db: Db, org: Org, data: Form) -> Redirect:
+    async def add_person(self, db: Db, org: Org, data: Form) -> Redirect:
         draft = PersonDraft(
             data.get("last_name", ""),
             data.get("first_name", ""),
             data.get("middle_name"),
             data.get("category", ""),
         )
-        person = await people.create_person(db, org, draft, client_ip(request))
+        person = await people.create_person(db, org, draft)
         return Redirect(path=f"/o/{org.org.slug}/people/{person.id}")
 
     @get("/people/{person_id:str}", summary="Карточка человека")
     async def person_page(
         self,
-        request: Request[Any, Any, Any],
         db: Db,
         runtime: Rt,
         actor: CurrentActor,
         org: Org,
         person_id: FromPath[str],
     ) -> Template:
-        person = await people.get_person(db, org, parse_id(person_id), client_ip(request))
+        person = await people.get_person(db, org, parse_id(person_id))
         return await page(
             "core/person.html",
             db=db,
@@ -216,9 +213,7 @@ class OrganisationPages(Controller):
         )
 
     @post("/people/{person_id:str}", summary="Изменить карточку человека (форма)")
-    async def edit_person(
-        self, request: Request[Any, Any, Any], db: Db, org: Org, person_id: FromPath[str], data: Form
-    ) -> Redirect:
+    async def edit_person(self, db: Db, org: Org, person_id: FromPath[str], data: Form) -> Redirect:
         pid = parse_id(person_id)
         draft = PersonDraft(
             data.get("last_name", ""),
@@ -226,22 +221,19 @@ class OrganisationPages(Controller):
             data.get("middle_name"),
             data.get("category", ""),
         )
-        await people.update_person(db, org, pid, draft, _int(data, "version"), client_ip(request))
+        await people.update_person(db, org, pid, draft, _int(data, "version"))
         return Redirect(path=f"/o/{org.org.slug}/people/{pid}")
 
     @post("/people/{person_id:str}/roles", summary="Изменить роли (форма)")
-    async def edit_roles(
-        self, request: Request[Any, Any, Any], db: Db, org: Org, person_id: FromPath[str], data: Form
-    ) -> Redirect:
+    async def edit_roles(self, db: Db, org: Org, person_id: FromPath[str], data: Form) -> Redirect:
         pid = parse_id(person_id)
         chosen = [role for role in ProgrammeRole if data.get(f"role_{role.value}") == "on"]
-        await people.set_roles(db, org, pid, chosen, client_ip(request))
+        await people.set_roles(db, org, pid, chosen)
         return Redirect(path=f"/o/{org.org.slug}/people/{pid}")
 
     @get("/people/{person_id:str}/delete", summary="Подтверждение удаления")
     async def confirm_delete(
         self,
-        request: Request[Any, Any, Any],
         db: Db,
         runtime: Rt,
         actor: CurrentActor,
@@ -249,18 +241,16 @@ class OrganisationPages(Controller):
         person_id: FromPath[str],
     ) -> Template:
         org.require_role(*people.MANAGERS)
-        person = await people.get_person(db, org, parse_id(person_id), client_ip(request))
+        person = await people.get_person(db, org, parse_id(person_id))
         return await page(
             "core/person_delete.html", db=db, runtime=runtime, actor=actor, org=org, person=person
         )
 
     @post("/people/{person_id:str}/delete", summary="Удалить человека (после подтверждения)")
-    async def delete_person(
-        self, request: Request[Any, Any, Any], db: Db, org: Org, person_id: FromPath[str], data: Form
-    ) -> Redirect:
+    async def delete_person(self, db: Db, org: Org, person_id: FromPath[str], data: Form) -> Redirect:
         if data.get("confirm") != "yes":
             return Redirect(path=f"/o/{org.org.slug}/people/{person_id}/delete")
-        await people.delete_person(db, org, parse_id(person_id), client_ip(request))
+        await people.delete_person(db, org, parse_id(person_id))
         return Redirect(path=f"/o/{org.org.slug}/people")
 
     @get("/headcounts", summary="Численность")
@@ -278,14 +268,14 @@ class OrganisationPages(Controller):
         )
 
     @post("/headcounts", summary="Указать численность (форма)")
-    async def save_headcount(self, request: Request[Any, Any, Any], db: Db, org: Org, data: Form) -> Redirect:
+    async def save_headcount(self, db: Db, org: Org, data: Form) -> Redirect:
         values = headcounts.HeadcountValues(
             _int(data, "learners_total"),
             _int(data, "learners_10_18"),
             _int(data, "pedagogues"),
             _int(data, "young_pedagogues"),
         )
-        await headcounts.set_headcount(db, org, _int(data, "academic_year"), values, client_ip(request))
+        await headcounts.set_headcount(db, org, _int(data, "academic_year"), values)
         return Redirect(path=f"/o/{org.org.slug}/headcounts")
 
     @get("/plugins", summary="Модули организации")
@@ -295,9 +285,7 @@ class OrganisationPages(Controller):
         return await page("core/plugins.html", db=db, runtime=runtime, actor=actor, org=org, states=states)
 
     @post("/plugins/{name:str}", summary="Включить или отключить модуль (форма)")
-    async def toggle_plugin(
-        self, request: Request[Any, Any, Any], db: Db, runtime: Rt, org: Org, name: FromPath[str], data: Form
-    ) -> Redirect:
+    async def toggle_plugin(self, db: Db, runtime: Rt, org: Org, name: FromPath[str], data: Form) -> Redirect:
         await plugin_settings.configure_plugin(
             db,
             org,
@@ -305,6 +293,5 @@ class OrganisationPages(Controller):
             name,
             enabled=data.get("enabled") == "on",
             settings={},
-            client_ip=client_ip(request),
         )
         return Redirect(path=f"/o/{org.org.slug}/plugins")
