@@ -5,14 +5,13 @@ from __future__ import annotations
 import secrets
 
 from nastavnik.runtime import Runtime
+from nastavnik.services.organisations import with_inn_check_digit
 from tests.support.http import client_for
 from tests.support.world import World
 
 
 def valid_inn(seed: int) -> str:
-    first_nine = f"4{seed % 10**8:08d}"
-    weights = (2, 4, 10, 3, 5, 9, 4, 6, 8)
-    return first_nine + str(sum(int(d) * w for d, w in zip(first_nine, weights, strict=True)) % 11 % 10)
+    return with_inn_check_digit(f"4{seed % 10**8:08d}")
 
 
 async def test_region_sees_its_own_region_headcount_sums(app, world: World) -> None:  # type: ignore[no-untyped-def]
@@ -108,3 +107,12 @@ async def test_region_creates_an_organisation_and_duplicates_are_named(app, worl
     assert {e["field"] for e in bad.json()["errors"]} == {"type", "inn", "slug"}
     assert "ИНН" in bad.text
     assert foreign_muni.status_code == 422
+
+
+def test_inn_check_digit() -> None:
+    from nastavnik.services.organisations import inn_checksum_ok
+
+    assert inn_checksum_ok("7707083893")  # a real, published INN
+    assert not inn_checksum_ok("7707083894")
+    assert not inn_checksum_ok("770708389")
+    assert not inn_checksum_ok("77070838９3")

@@ -15,6 +15,7 @@ from typing import Any
 
 from nastavnik.models import OrgPluginSetting, Person
 from nastavnik.runtime import Runtime
+from nastavnik.services.organisations import with_inn_check_digit
 from nastavnik_schools.models import SubjectDecade
 from tests.isolation.routes import BODIES, NOT_PROBED
 from tests.isolation.test_isolation_suite import openapi_routes
@@ -137,9 +138,7 @@ async def fresh_objects(runtime: Runtime, org: OrgWorld) -> dict[str, str]:
 def body_for(route: tuple[str, str], world: World) -> tuple[str, Any]:
     if route == ("POST", "/api/organisations"):
         n = secrets.randbelow(10**8)
-        first_nine = f"5{n:08d}"
-        weights = (2, 4, 10, 3, 5, 9, 4, 6, 8)
-        inn = first_nine + str(sum(int(d) * w for d, w in zip(first_nine, weights, strict=True)) % 11 % 10)
+        inn = with_inn_check_digit(f"5{n:08d}")
         return "json", {
             "municipality_id": str(world.municipalities["M1"]),
             "type": "school",

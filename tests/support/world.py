@@ -25,6 +25,7 @@ from nastavnik.models import (
     StaffAssignment,
 )
 from nastavnik.runtime import Runtime
+from nastavnik.services.organisations import with_inn_check_digit
 from nastavnik_schools.models import SubjectDecade
 
 PROGRAMME_ROLES = ("curator", "mentor", "mentee")
@@ -69,9 +70,7 @@ ORG_SPECS = (
 
 
 def _inn(n: int) -> str:
-    first_nine = f"{770000000 + n:09d}"
-    weights = (2, 4, 10, 3, 5, 9, 4, 6, 8)
-    return first_nine + str(sum(int(d) * w for d, w in zip(first_nine, weights, strict=True)) % 11 % 10)
+    return with_inn_check_digit(f"{770000000 + n:09d}")
 
 
 def _identity(label: str) -> Identity:

@@ -23,14 +23,9 @@ from nastavnik.models import (
     Region,
     StaffAssignment,
 )
+from nastavnik.services.organisations import with_inn_check_digit
 
 DEV_ISSUER = "nastavnik-dev"
-
-
-def inn(first_nine: str) -> str:
-    """A legal entity's INN with its check digit (the ФНС algorithm)."""
-    weights = (2, 4, 10, 3, 5, 9, 4, 6, 8)
-    return first_nine + str(sum(int(d) * w for d, w in zip(first_nine, weights, strict=True)) % 11 % 10)
 
 
 DEMO_REGION_CODE = "demo"
@@ -53,7 +48,7 @@ DEMO_ORGS = (
         "school",
         "СОШ № 1",
         "Муниципальное бюджетное общеобразовательное учреждение «Средняя общеобразовательная школа № 1»",
-        inn("860100001"),
+        with_inn_check_digit("860100001"),
         0,
         (1120, 610, 74, 12),
     ),
@@ -62,7 +57,7 @@ DEMO_ORGS = (
         "school",
         "Гимназия № 2",
         "Муниципальное автономное общеобразовательное учреждение «Гимназия № 2»",
-        inn("860100002"),
+        with_inn_check_digit("860100002"),
         0,
         (890, 520, 61, 9),
     ),
@@ -71,7 +66,7 @@ DEMO_ORGS = (
         "college",
         "Политехнический колледж",
         "Бюджетное учреждение профессионального образования «Политехнический колледж»",
-        inn("860200001"),
+        with_inn_check_digit("860200001"),
         1,
         (1450, 980, 96, 14),
     ),
@@ -80,7 +75,7 @@ DEMO_ORGS = (
         "kindergarten",
         "Детский сад № 5 «Солнышко»",
         "Муниципальное бюджетное дошкольное образовательное учреждение «Детский сад № 5 «Солнышко»»",
-        inn("860200002"),
+        with_inn_check_digit("860200002"),
         1,
         (240, 0, 28, 6),
     ),
@@ -89,7 +84,7 @@ DEMO_ORGS = (
         "school",
         "Озёрная СОШ",
         "Муниципальное казённое общеобразовательное учреждение «Озёрная средняя общеобразовательная школа»",
-        inn("860300001"),
+        with_inn_check_digit("860300001"),
         2,
         (310, 170, 29, 5),
     ),

@@ -25,13 +25,16 @@ class OrganisationDraft:
     slug: str
 
 
+INN_WEIGHTS = (2, 4, 10, 3, 5, 9, 4, 6, 8)
+
+
+def with_inn_check_digit(first_nine: str) -> str:
+    """A legal entity's 10-digit INN: nine digits and the check digit of the ФНС algorithm."""
+    return first_nine + str(sum(int(d) * w for d, w in zip(first_nine, INN_WEIGHTS, strict=True)) % 11 % 10)
+
+
 def inn_checksum_ok(inn: str) -> bool:
-    """The check digit of a legal entity's 10-digit INN (ФНС algorithm)."""
-    if len(inn) != 10 or not inn.isdigit():
-        return False
-    weights = (2, 4, 10, 3, 5, 9, 4, 6, 8)
-    total = sum(int(d) * w for d, w in zip(inn, weights, strict=False))
-    return total % 11 % 10 == int(inn[9])
+    return len(inn) == 10 and inn.isascii() and inn.isdigit() and with_inn_check_digit(inn[:9]) == inn
 
 
 def oversees_municipality(actor: Actor, municipality: Municipality) -> bool:
