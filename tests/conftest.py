@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import shutil
 import tempfile
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
@@ -45,9 +46,10 @@ def services() -> Iterator[Services]:
     database_url = os.environ.get("NASTAVNIK_TEST_DATABASE_URL")
     redis_url = os.environ.get("NASTAVNIK_TEST_REDIS_URL")
     embedded = None
+    scratch = Path(tempfile.mkdtemp(prefix="nastavnik-test-"))
     if database_url is None or redis_url is None:
         embedded = start_embedded(
-            Path(tempfile.mkdtemp(prefix="nastavnik-test-")),
+            scratch,
             need_postgres=database_url is None,
             need_redis=redis_url is None,
         )
@@ -61,6 +63,7 @@ def services() -> Iterator[Services]:
     yield Services(admin_dsn=str(make_url(database_url).set(drivername="postgresql")), redis_url=redis_url)
     if embedded is not None:
         embedded.stop()
+    shutil.rmtree(scratch, ignore_errors=True)
 
 
 @dataclass(frozen=True)
@@ -152,7 +155,7 @@ async def _clean_redis(services: Services) -> AsyncIterator[None]:
     yield
     redis = Redis.from_url(services.redis_url)
     try:
-        async for key in redis.scan_iter(match=f"nastavnik-test-{RUN}*"):
+        async for key in redis.scan_iter(match=f"*nastavnik-test-{RUN}*"):  # ours, and arq's keys of our job ids
             await redis.delete(key)
     finally:
         await redis.aclose()

@@ -154,8 +154,9 @@ async def test_hook_register_jobs(runtime: Runtime) -> None:
     await runtime.redis.delete(runtime.redis_key(HEARTBEAT_KEY))
     queue = await open_queue(runtime.settings)
     try:
-        assert await enqueue(queue, "core.heartbeat", job_id="test-heartbeat")
-        assert not await enqueue(queue, "core.heartbeat", job_id="test-heartbeat")  # de-duplicated
+        job_id = f"{runtime.settings.redis_prefix}:heartbeat"  # arq keys job ids globally: keep ours per run
+        assert await enqueue(queue, "core.heartbeat", job_id=job_id)
+        assert not await enqueue(queue, "core.heartbeat", job_id=job_id)  # de-duplicated
         worker = build_worker(runtime, burst=True, poll_delay=0.05, keep_result=0)
         await asyncio.wait_for(worker.async_run(), timeout=30)
         await worker.close()
