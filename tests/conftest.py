@@ -155,7 +155,9 @@ async def _clean_redis(services: Services) -> AsyncIterator[None]:
     yield
     redis = Redis.from_url(services.redis_url)
     try:
-        async for key in redis.scan_iter(match=f"*nastavnik-test-{RUN}*"):  # ours, and arq's keys of our job ids
+        async for key in redis.scan_iter(
+            match=f"*nastavnik-test-{RUN}*"
+        ):  # ours, and arq's keys of our job ids
             await redis.delete(key)
     finally:
         await redis.aclose()
