@@ -155,9 +155,8 @@ async def _clean_redis(services: Services) -> AsyncIterator[None]:
     yield
     redis = Redis.from_url(services.redis_url)
     try:
-        async for key in redis.scan_iter(
-            match=f"*nastavnik-test-{RUN}*"
-        ):  # ours, and arq's keys of our job ids
+        # Our keys, and arq's keys of our job ids (arq prefixes job keys with its own "arq:").
+        async for key in redis.scan_iter(match=f"*nastavnik-test-{RUN}*"):
             await redis.delete(key)
     finally:
         await redis.aclose()
