@@ -89,6 +89,9 @@ class Settings(BaseSettings):
     dev_login: bool = True
     """Offer the development sign-in page that picks a demo person. Ignored (always off) in production."""
 
+    dev_issuer: bool = False
+    """Start the Keycloak-compatible development issuer (tests and the demo). Refused in production."""
+
     service_tenant_filter: bool = True
     """Keep the service layer's own tenant checks. Only the isolation suite turns this off, to prove that
     PostgreSQL's row-level security alone still holds; refused in production."""
@@ -115,6 +118,8 @@ class Settings(BaseSettings):
             problems.append("NASTAVNIK_SECRET_KEY must be a random value of at least 32 characters")
         if not self.service_tenant_filter:
             problems.append("NASTAVNIK_SERVICE_TENANT_FILTER cannot be off in production")
+        if self.dev_issuer:
+            problems.append("NASTAVNIK_DEV_ISSUER cannot be on in production")
         if problems:
             raise ValueError("; ".join(problems))
 

@@ -1,0 +1,383 @@
+"""The issuer's HTTP endpoints: OpenID Connect discovery, keys, authorization, tokens, userinfo, logout."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import html
+import json
+import time
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlencode
+
+from jwcrypto import jwt
+from jwcrypto.common import JWException
+from litestar import Litestar, MediaType, Request, Response, get, post
+from litestar.datastructures import State
+from litestar.params import FromPath
+from litestar.response import Redirect
+
+from nastavnik.devissuer.minting import token_response
+from nastavnik.devissuer.realm import CODE_LIFESPAN, Client, PendingCode, Realm, User
+
+PKCE_MIN, PKCE_MAX = 43, 128
+
+
+@dataclass
+class Issuer:
+    realm: Realm
+    base_url: str
+
+    @property
+    def issuer(self) -> str:
+        return f"{self.base_url}/realms/{self.realm.name}"
+
+    def endpoint(self, name: str) -> str:
+        return f"{self.issuer}/protocol/openid-connect/{name}"
+
+    def verify(self, token: str, *, typ: str = "Bearer") -> dict[str, Any]:
+        """A token this issuer signed, unexpired, of the given type: else ValueError."""
+        try:
+            keys = jwt.JWKSet()
+            for key in (self.realm.keys.current, *self.realm.keys.retired):
+                keys.add(key)
+            parsed = jwt.JWT(jwt=token, key=keys, algs=["RS256"], check_claims={"exp": None, "iss": self.issuer})
+            claims: dict[str, Any] = json.loads(parsed.claims)
+        except (JWException, ValueError, TypeError) as exc:
+            raise ValueError(str(exc)) from exc
+        if claims.get("typ") != typ:
+            raise ValueError("wrong token type")
+        return claims
+
+
+def oauth_error(error: str, description: str, status: int = 400) -> Response[dict[str, str]]:
+    return Response({"error": error, "error_description": description}, status_code=status)
+
+
+def issuer_of(state: State, realm: str) -> Issuer:
+    issuer: Issuer = state.issuer
+    if realm != issuer.realm.name:
+        raise LookupError(realm)
+    return issuer
+
+
+def _realm_guard(state: State, realm: str) -> Issuer | Response[dict[str, str]]:
+    try:
+        return issuer_of(state, realm)
+    except LookupError:
+        return Response({"error": "Realm does not exist"}, status_code=404)
+
+
+@get("/realms/{realm:str}/.well-known/openid-configuration")
+async def discovery(state: State, realm: FromPath[str]) -> Any:
+    issuer = _realm_guard(state, realm)
+    if isinstance(issuer, Response):
+        return issuer
+    return {
+        "issuer": issuer.issuer,
+        "authorization_endpoint": issuer.endpoint("auth"),
+        "token_endpoint": issuer.endpoint("token"),
+        "userinfo_endpoint": issuer.endpoint("userinfo"),
+        "end_session_endpoint": issuer.endpoint("logout"),
+        "jwks_uri": issuer.endpoint("certs"),
+        "introspection_endpoint": issuer.endpoint("token/introspect"),
+        "grant_types_supported": ["authorization_code", "password", "client_credentials", "refresh_token"],
+        "response_types_supported": ["code"],
+        "subject_types_supported": ["public"],
+        "id_token_signing_alg_values_supported": ["RS256"],
+        "code_challenge_methods_supported": ["S256"],
+        "scopes_supported": ["openid", "profile", "email", "organization"],
+        "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post"],
+    }
+
+
+@get("/realms/{realm:str}/protocol/openid-connect/certs")
+async def certs(state: State, realm: FromPath[str]) -> Any:
+    issuer = _realm_guard(state, realm)
+    if isinstance(issuer, Response):
+        return issuer
+    return issuer.realm.keys.jwks()
+
+
+@get("/realms/{realm:str}")
+async def realm_info(state: State, realm: FromPath[str]) -> Any:
+    issuer = _realm_guard(state, realm)
+    if isinstance(issuer, Response):
+        return issuer
+    return {
+        "realm": issuer.realm.name,
+        "public_key": issuer.realm.keys.public_pem_body(),
+        "token-service": f"{issuer.issuer}/protocol/openid-connect",
+        "account-service": f"{issuer.issuer}/account",
+        "tokens-not-before": 0,
+    }
+
+
+def _auth_params(params: dict[str, str], issuer: Issuer) -> tuple[Client, dict[str, str]] | Response[Any]:
+    """Validate an authorization request as Keycloak does; errors before the redirect URI is trusted are pages."""
+    client = issuer.realm.clients.get(params.get("client_id", ""))
+    if client is None or not client.standard_flow:
+        return _page("Ошибка входа", "<p>Неизвестное приложение (client_id).</p>", 400)
+    redirect_uri = params.get("redirect_uri", "")
+    if redirect_uri not in client.redirect_uris:
+        return _page("Ошибка входа", "<p>Недопустимый адрес возврата (redirect_uri).</p>", 400)
+    if params.get("response_type") != "code":
+        return _redirect_error(redirect_uri, params, "unsupported_response_type")
+    method, challenge = params.get("code_challenge_method"), params.get("code_challenge", "")
+    if client.pkce_method == "S256" or challenge:
+        if method != "S256" or not (PKCE_MIN <= len(challenge) <= PKCE_MAX):
+            return _redirect_error(redirect_uri, params, "invalid_request", "Missing parameter: code_challenge (S256)")
+    return client, params
+
+
+def _redirect_error(redirect_uri: str, params: dict[str, str], error: str, description: str = "") -> Redirect:
+    query = {"error": error, "error_description": description}
+    if params.get("state"):
+        query["state"] = params["state"]
+    return Redirect(path=f"{redirect_uri}?{urlencode(query)}")
+
+
+def _page(title: str, body: str, status: int = 200) -> Response[str]:
+    return Response(
+        f'<!doctype html><html lang="ru"><head><meta charset="utf-8">'
+        f'<meta name="viewport" content="width=device-width, initial-scale=1"><title>{html.escape(title)}</title>'
+        "<style>body{font:16px/1.5 system-ui,sans-serif;max-width:720px;margin:24px auto;padding:0 16px}"
+        "button{font:inherit;padding:8px 12px;margin:4px 0;min-height:40px}li{list-style:none}"
+        ".note{color:#555}</style></head>"
+        f"<body><h1>{html.escape(title)}</h1>{body}</body></html>",
+        status_code=status,
+        media_type=MediaType.HTML,
+    )
+
+
+def _hidden(params: dict[str, str]) -> str:
+    keep = ("client_id", "redirect_uri", "response_type", "scope", "state", "nonce", "code_challenge",
+            "code_challenge_method")
+    return "".join(
+        f'<input type="hidden" name="{k}" value="{html.escape(params[k], quote=True)}">' for k in keep if k in params
+    )
+
+
+@get("/realms/{realm:str}/protocol/openid-connect/auth")
+async def authorize_page(request: Request[Any, Any, Any], state: State, realm: FromPath[str]) -> Any:
+    issuer = _realm_guard(state, realm)
+    if isinstance(issuer, Response):
+        return issuer
+    checked = _auth_params(dict(request.query_params), issuer)
+    if isinstance(checked, Response):
+        return checked
+    _, params = checked
+    hidden = _hidden(params)
+    people = sorted(
+        (u for u in issuer.realm.users.values() if u.enabled and not u.service_account_client),
+        key=lambda u: u.display_name,
+    )
+    picks = "".join(
+        f'<li><form method="post">{hidden}<input type="hidden" name="pick" value="{u.id}">'
+        f'<button type="submit">{html.escape(u.display_name)}</button></form></li>'
+        for u in people
+    )
+    body = (
+        '<p class="note">Сервер входа для разработки и демонстрации, совместимый с Keycloak. '
+        "В рабочем режиме здесь единая учётная запись региона.</p>"
+        f'<form method="post">{hidden}<p><label>Логин <input name="username" autocomplete="username"></label></p>'
+        '<p><label>Пароль <input name="password" type="password" autocomplete="current-password"></label></p>'
+        '<p><button type="submit">Войти</button></p></form>'
+        f"<h2>Демонстрационные пользователи</h2><ul>{picks or '<li>Пользователей нет.</li>'}</ul>"
+    )
+    return _page("Вход в «Наставник»", body)
+
+
+@post("/realms/{realm:str}/protocol/openid-connect/auth", status_code=200)
+async def authorize(request: Request[Any, Any, Any], state: State, realm: FromPath[str]) -> Any:
+    issuer = _realm_guard(state, realm)
+    if isinstance(issuer, Response):
+        return issuer
+    form = dict(await request.form())
+    checked = _auth_params({k: str(v) for k, v in form.items()}, issuer)
+    if isinstance(checked, Response):
+        return checked
+    client, params = checked
+    user: User | None
+    if form.get("pick"):  # the demo's "pick a person": this issuer exists only in development
+        user = issuer.realm.users.get(str(form["pick"]))
+    else:
+        user = issuer.realm.user_by_name(str(form.get("username", "")))
+        if user is not None and not (user.password and hmac.compare_digest(user.password, str(form.get("password")))):
+            user = None
+    if user is None or not user.enabled or user.service_account_client:
+        return _page("Вход в «Наставник»", "<p>Неверный логин или пароль.</p>", 401)
+    session_id = issuer.realm.new_session(user.id)
+    code = issuer.realm.new_code(PendingCode(
+        client_id=client.client_id,
+        user_id=user.id,
+        redirect_uri=params["redirect_uri"],
+        code_challenge=params.get("code_challenge", ""),
+        nonce=params.get("nonce"),
+        scope=params.get("scope", "openid"),
+        session_id=session_id,
+        expires_at=time.monotonic() + CODE_LIFESPAN,
+    ))
+    query = {"code": code, "session_state": session_id, "iss": issuer.issuer}
+    if params.get("state"):
+        query["state"] = params["state"]
+    return Redirect(path=f"{params['redirect_uri']}?{urlencode(query)}")
+
+
+def _client_auth(request: Request[Any, Any, Any], form: dict[str, str], issuer: Issuer) -> Client | None:
+    client_id, secret = form.get("client_id"), form.get("client_secret")
+    header = request.headers.get("authorization", "")
+    if header.lower().startswith("basic "):
+        try:
+            decoded = base64.b64decode(header[6:]).decode()
+            client_id, _, secret = decoded.partition(":")
+        except (ValueError, UnicodeDecodeError):
+            return None
+    client = issuer.realm.clients.get(client_id or "")
+    if client is None or client.bearer_only:
+        return None
+    if client.public:
+        return client
+    if not client.secret or not secret or not hmac.compare_digest(client.secret, secret):
+        return None
+    return client
+
+
+def _s256(verifier: str) -> str:
+    return base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest()).rstrip(b"=").decode()
+
+
+@post("/realms/{realm:str}/protocol/openid-connect/token", status_code=200)
+async def token(request: Request[Any, Any, Any], state: State, realm: FromPath[str]) -> Any:
+    issuer = _realm_guard(state, realm)
+    if isinstance(issuer, Response):
+        return issuer
+    form = {k: str(v) for k, v in (await request.form()).items()}
+    client = _client_auth(request, form, issuer)
+    if client is None:
+        return oauth_error("invalid_client", "Invalid client or Invalid client credentials", 401)
+    grant = form.get("grant_type")
+    realm_state = issuer.realm
+    if grant == "authorization_code":
+        pending = realm_state.codes.pop(form.get("code", ""), None)  # single use: gone on first try
+        if pending is None or pending.client_id != client.client_id or pending.expires_at < time.monotonic():
+            return oauth_error("invalid_grant", "Code not valid")
+        if form.get("redirect_uri") != pending.redirect_uri:
+            return oauth_error("invalid_grant", "Incorrect redirect_uri")
+        if pending.code_challenge or client.pkce_method:
+            verifier = form.get("code_verifier", "")
+            if not verifier:
+                return oauth_error("invalid_grant", "PKCE code verifier not specified")
+            if not hmac.compare_digest(_s256(verifier), pending.code_challenge):
+                return oauth_error("invalid_grant", "PKCE verification failed: Invalid code verifier")
+        user = realm_state.users.get(pending.user_id)
+        if user is None or not user.enabled:
+            return oauth_error("invalid_grant", "User disabled")
+        return token_response(realm_state, issuer.issuer, client, user, pending.session_id, pending.scope,
+                              pending.nonce)
+    if grant == "password":
+        if not client.direct_access:
+            return oauth_error("unauthorized_client", "Client not allowed for direct access grants")
+        user = realm_state.user_by_name(form.get("username", ""))
+        password = form.get("password", "")
+        if user is None or not user.enabled or not user.password or not hmac.compare_digest(user.password, password):
+            return oauth_error("invalid_grant", "Invalid user credentials", 401)
+        session_id = realm_state.new_session(user.id)
+        return token_response(realm_state, issuer.issuer, client, user, session_id, form.get("scope", "openid"))
+    if grant == "client_credentials":
+        account = next((u for u in realm_state.users.values() if u.service_account_client == client.client_id), None)
+        if not client.service_account or account is None:
+            return oauth_error("unauthorized_client", "Client not enabled to retrieve service account")
+        session_id = realm_state.new_session(account.id)
+        return token_response(realm_state, issuer.issuer, client, account, session_id, form.get("scope", "profile"))
+    if grant == "refresh_token":
+        try:
+            claims = issuer.verify(form.get("refresh_token", ""), typ="Refresh")
+        except ValueError:
+            return oauth_error("invalid_grant", "Invalid refresh token")
+        user = realm_state.users.get(claims["sub"])
+        if claims.get("azp") != client.client_id or claims.get("sid") not in realm_state.sessions or user is None \
+                or not user.enabled:
+            return oauth_error("invalid_grant", "Session not active")
+        return token_response(realm_state, issuer.issuer, client, user, claims["sid"], claims.get("scope", "openid"))
+    return oauth_error("unsupported_grant_type", "Unsupported grant_type")
+
+
+def _bearer(request: Request[Any, Any, Any], issuer: Issuer) -> dict[str, Any] | None:
+    header = request.headers.get("authorization", "")
+    if not header.lower().startswith("bearer "):
+        return None
+    try:
+        claims = issuer.verify(header[7:])
+    except ValueError:
+        return None
+    if claims.get("sid") not in issuer.realm.sessions:
+        return None
+    return claims
+
+
+@get("/realms/{realm:str}/protocol/openid-connect/userinfo")
+async def userinfo(request: Request[Any, Any, Any], state: State, realm: FromPath[str]) -> Any:
+    issuer = _realm_guard(state, realm)
+    if isinstance(issuer, Response):
+        return issuer
+    claims = _bearer(request, issuer)
+    if claims is None:
+        return oauth_error("invalid_token", "Token verification failed", 401)
+    keep = ("sub", "name", "given_name", "family_name", "preferred_username", "email", "organization")
+    return {k: claims[k] for k in keep if k in claims}
+
+
+async def _logout(request: Request[Any, Any, Any], state: State, realm: str) -> Any:
+    issuer = _realm_guard(state, realm)
+    if isinstance(issuer, Response):
+        return issuer
+    params = dict(request.query_params)
+    if request.method == "POST":
+        params.update({k: str(v) for k, v in (await request.form()).items()})
+    session_id = None
+    if params.get("refresh_token"):  # python-keycloak's logout: the client posts its refresh token
+        try:
+            session_id = issuer.verify(params["refresh_token"], typ="Refresh").get("sid")
+        except ValueError:
+            return oauth_error("invalid_grant", "Invalid refresh token")
+    elif params.get("id_token_hint"):
+        try:
+            session_id = issuer.verify(params["id_token_hint"], typ="ID").get("sid")
+        except ValueError:
+            return _page("Выход", "<p>Неверный параметр id_token_hint.</p>", 400)
+    if session_id:
+        issuer.realm.sessions.pop(session_id, None)
+    target = params.get("post_logout_redirect_uri")
+    if target:
+        client = issuer.realm.clients.get(params.get("client_id", ""))
+        allowed = {u for c in issuer.realm.clients.values() for u in c.post_logout_redirect_uris}
+        if (client and target not in client.post_logout_redirect_uris) or target not in allowed:
+            return _page("Выход", "<p>Недопустимый адрес возврата после выхода.</p>", 400)
+        return Redirect(path=target)
+    if request.method == "POST":
+        return Response(None, status_code=204)
+    return _page("Выход", "<p>Вы вышли из системы.</p>")
+
+
+@get("/realms/{realm:str}/protocol/openid-connect/logout")
+async def logout_get(request: Request[Any, Any, Any], state: State, realm: FromPath[str]) -> Any:
+    return await _logout(request, state, realm)
+
+
+@post("/realms/{realm:str}/protocol/openid-connect/logout", status_code=200)
+async def logout_post(request: Request[Any, Any, Any], state: State, realm: FromPath[str]) -> Any:
+    return await _logout(request, state, realm)
+
+
+OIDC_HANDLERS = [discovery, certs, realm_info, authorize_page, authorize, token, userinfo, logout_get, logout_post]
+
+
+def create_issuer_app(issuer: Issuer) -> Litestar:
+    from nastavnik.devissuer.admin import ADMIN_HANDLERS
+
+    app = Litestar(route_handlers=[*OIDC_HANDLERS, *ADMIN_HANDLERS], openapi_config=None, logging_config=None)
+    app.state.issuer = issuer
+    return app

@@ -1,0 +1,54 @@
+"""Running the development issuer on a loopback port, inside the caller's event loop."""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+import uvicorn
+
+from nastavnik.devissuer.app import Issuer, create_issuer_app
+from nastavnik.devissuer.realm import REALM_EXPORT, load_realm
+from nastavnik.settings import Settings
+
+
+class IssuerRefused(RuntimeError):
+    """The development issuer was asked for where it must not run."""
+
+
+def check_may_start(settings: Settings) -> None:
+    if settings.is_production:
+        raise IssuerRefused("the development issuer never runs in production")
+    if not settings.dev_issuer:
+        raise IssuerRefused("the development issuer starts only when NASTAVNIK_DEV_ISSUER is set")
+
+
+@asynccontextmanager
+async def running_issuer(
+    settings: Settings, *, realm_export: Path = REALM_EXPORT, host: str = "127.0.0.1", port: int = 0
+) -> AsyncIterator[Issuer]:
+    """Serve the issuer on ``host:port`` (0: any free port) for as long as the context lasts."""
+    check_may_start(settings)
+    if host not in ("127.0.0.1", "localhost", "::1"):
+        raise IssuerRefused("the development issuer listens on loopback only")
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind((host, port))
+    base_url = f"http://{host}:{sock.getsockname()[1]}"
+    issuer = Issuer(realm=load_realm(realm_export), base_url=base_url)
+    server = uvicorn.Server(uvicorn.Config(create_issuer_app(issuer), log_config=None, access_log=False,
+                                           lifespan="off"))
+    task = asyncio.create_task(server.serve(sockets=[sock]))
+    try:
+        while not server.started:
+            if task.done():
+                task.result()
+            await asyncio.sleep(0.01)
+        yield issuer
+    finally:
+        server.should_exit = True
+        await asyncio.wait_for(task, timeout=10)
+        sock.close()
