@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import httpx
 from redis.asyncio import Redis
 from sqlalchemy import text
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 
+from nastavnik.auth.keyset import KeySet
+from nastavnik.auth.tokens import TokenVerifier
 from nastavnik.db.roles import DbRoles
 from nastavnik.plugins import Plugins, load_plugins, plugin_names_from_setting
 from nastavnik.settings import Settings
@@ -34,6 +37,8 @@ class Runtime:
     app_engine: AsyncEngine
     auditor_engine: AsyncEngine
     redis: Redis
+    http: httpx.AsyncClient | None = None
+    verifier: TokenVerifier | None = None
 
     def __post_init__(self) -> None:
         self.app_sessions = async_sessionmaker(self.app_engine, expire_on_commit=False)
@@ -47,6 +52,8 @@ class Runtime:
         for engine in (self.app_engine, self.auditor_engine, self.owner_engine):
             await engine.dispose()
         await self.redis.aclose()
+        if self.http is not None:
+            await self.http.aclose()
 
 
 async def owner_role_name(owner_engine: AsyncEngine) -> str:
@@ -78,6 +85,7 @@ async def build_runtime(settings: Settings, plugins: Plugins | None = None) -> R
     if plugins is None:
         plugins = load_plugins(plugin_names_from_setting(settings.plugins))
     redis = Redis.from_url(settings.redis_url)
+    http = httpx.AsyncClient(timeout=5.0)
     return Runtime(
         settings=settings,
         plugins=plugins,
@@ -86,4 +94,21 @@ async def build_runtime(settings: Settings, plugins: Plugins | None = None) -> R
         app_engine=app_engine,
         auditor_engine=auditor_engine,
         redis=redis,
+        http=http,
+        verifier=token_verifier(settings, http),
+    )
+
+
+def token_verifier(settings: Settings, http: httpx.AsyncClient) -> TokenVerifier | None:
+    """The access-token verifier of the configured realm, or None without single sign-on."""
+    issuer = settings.keycloak_issuer
+    if issuer is None:
+        return None
+    keys = KeySet(f"{issuer}/protocol/openid-connect/certs", http)
+    return TokenVerifier(
+        issuer=issuer,
+        audience=settings.keycloak_audience,
+        allowed_azp=settings.allowed_azp,
+        keys=keys,
+        leeway=settings.token_leeway,
     )

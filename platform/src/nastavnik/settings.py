@@ -86,6 +86,43 @@ class Settings(BaseSettings):
     log_level: str = "INFO"
     """Minimum level of log records: DEBUG, INFO, WARNING or ERROR."""
 
+    keycloak_url: str | None = None
+    """Base URL of the region's Keycloak, e.g. `https://sso.edu.example.ru`. Unset: no single sign-on
+    (development only: the development sign-in is offered instead)."""
+
+    keycloak_realm: str = "nastavnik"
+    """Keycloak realm of the region."""
+
+    keycloak_client_id: str = "nastavnik-web"
+    """Confidential client the pages sign in with (authorization code flow with PKCE)."""
+
+    keycloak_client_secret: SecretStr | None = None
+    """Secret of the pages' client."""
+
+    keycloak_audience: str = "nastavnik-api"
+    """Audience every access token must carry (added by the client's audience mapper)."""
+
+    keycloak_allowed_azp: str = "nastavnik-web"
+    """Comma-separated clients whose access tokens the API accepts (the token's `azp`)."""
+
+    keycloak_admin_client_id: str = "nastavnik-admin"
+    """Service-account client the platform manages users and organizations with (onboarding)."""
+
+    keycloak_admin_client_secret: SecretStr | None = None
+    """Secret of the onboarding client."""
+
+    token_leeway: int = Field(default=30, ge=0, le=60)
+    """Seconds of clock skew tolerated on a token's `exp` and `nbf` (at most 60)."""
+
+    role_region: str = "nastavnik-region"
+    """Realm role that admits the regional level (with an assignment to a region in the platform)."""
+
+    role_municipality: str = "nastavnik-municipality"
+    """Realm role that admits the municipal level (with an assignment to a municipality in the platform)."""
+
+    role_auditor: str = "nastavnik-auditor"
+    """Realm role that admits an auditor of the audit log."""
+
     dev_login: bool = True
     """Offer the development sign-in page that picks a demo person. Ignored (always off) in production."""
 
@@ -126,6 +163,17 @@ class Settings(BaseSettings):
     @property
     def dev_login_enabled(self) -> bool:
         return self.dev_login and not self.is_production
+
+    @property
+    def keycloak_issuer(self) -> str | None:
+        """The exact `iss` of the realm's tokens."""
+        if self.keycloak_url is None:
+            return None
+        return f"{self.keycloak_url.rstrip('/')}/realms/{self.keycloak_realm}"
+
+    @property
+    def allowed_azp(self) -> frozenset[str]:
+        return frozenset(c.strip() for c in self.keycloak_allowed_azp.split(",") if c.strip())
 
 
 @lru_cache(maxsize=1)

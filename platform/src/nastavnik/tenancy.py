@@ -59,6 +59,8 @@ class Actor:
     staff: tuple[StaffGrant, ...] = ()
     client_ip: str | None = None
     """Where the request came from, for the audit log."""
+    organisations: frozenset[str] | None = None
+    """Organisation slugs the sign-in admits (Keycloak's organization claim); None: not limited by a token."""
 
     def grants(self, role: StaffRole) -> list[StaffGrant]:
         return [g for g in self.staff if g.role is role]
@@ -160,6 +162,8 @@ async def resolve_org_context(
     The database session is re-scoped to the organisation first, so every later query
     of the request runs under row-level security for it.
     """
+    if service_filter and actor.organisations is not None and slug not in actor.organisations:
+        raise NotFound  # the identity provider does not admit this person to that organisation
     org = await org_by_slug(db, slug)
     await rescope(db, DbScope(identity_id=actor.identity_id, org_id=org.id))
     membership = select(Person.id).where(

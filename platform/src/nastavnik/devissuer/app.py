@@ -43,7 +43,9 @@ class Issuer:
             keys = jwt.JWKSet()
             for key in (self.realm.keys.current, *self.realm.keys.retired):
                 keys.add(key)
-            parsed = jwt.JWT(jwt=token, key=keys, algs=["RS256"], check_claims={"exp": None, "iss": self.issuer})
+            parsed = jwt.JWT(
+                jwt=token, key=keys, algs=["RS256"], check_claims={"exp": None, "iss": self.issuer}
+            )
             claims: dict[str, Any] = json.loads(parsed.claims)
         except (JWException, ValueError, TypeError) as exc:
             raise ValueError(str(exc)) from exc
@@ -116,7 +118,9 @@ async def realm_info(state: State, realm: FromPath[str]) -> Any:
 
 
 def _auth_params(params: dict[str, str], issuer: Issuer) -> tuple[Client, dict[str, str]] | Response[Any]:
-    """Validate an authorization request as Keycloak does; errors before the redirect URI is trusted are pages."""
+    """Validate an authorization request as Keycloak does.
+
+    Errors found before the redirect URI is trusted are shown as pages, later ones go back to the client."""
     client = issuer.realm.clients.get(params.get("client_id", ""))
     if client is None or not client.standard_flow:
         return _page("Ошибка входа", "<p>Неизвестное приложение (client_id).</p>", 400)
@@ -126,9 +130,11 @@ def _auth_params(params: dict[str, str], issuer: Issuer) -> tuple[Client, dict[s
     if params.get("response_type") != "code":
         return _redirect_error(redirect_uri, params, "unsupported_response_type")
     method, challenge = params.get("code_challenge_method"), params.get("code_challenge", "")
-    if client.pkce_method == "S256" or challenge:
-        if method != "S256" or not (PKCE_MIN <= len(challenge) <= PKCE_MAX):
-            return _redirect_error(redirect_uri, params, "invalid_request", "Missing parameter: code_challenge (S256)")
+    pkce_wanted = client.pkce_method == "S256" or challenge
+    if pkce_wanted and (method != "S256" or not (PKCE_MIN <= len(challenge) <= PKCE_MAX)):
+        return _redirect_error(
+            redirect_uri, params, "invalid_request", "Missing parameter: code_challenge (S256)"
+        )
     return client, params
 
 
@@ -142,7 +148,8 @@ def _redirect_error(redirect_uri: str, params: dict[str, str], error: str, descr
 def _page(title: str, body: str, status: int = 200) -> Response[str]:
     return Response(
         f'<!doctype html><html lang="ru"><head><meta charset="utf-8">'
-        f'<meta name="viewport" content="width=device-width, initial-scale=1"><title>{html.escape(title)}</title>'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f"<title>{html.escape(title)}</title>"
         "<style>body{font:16px/1.5 system-ui,sans-serif;max-width:720px;margin:24px auto;padding:0 16px}"
         "button{font:inherit;padding:8px 12px;margin:4px 0;min-height:40px}li{list-style:none}"
         ".note{color:#555}</style></head>"
@@ -153,10 +160,20 @@ def _page(title: str, body: str, status: int = 200) -> Response[str]:
 
 
 def _hidden(params: dict[str, str]) -> str:
-    keep = ("client_id", "redirect_uri", "response_type", "scope", "state", "nonce", "code_challenge",
-            "code_challenge_method")
+    keep = (
+        "client_id",
+        "redirect_uri",
+        "response_type",
+        "scope",
+        "state",
+        "nonce",
+        "code_challenge",
+        "code_challenge_method",
+    )
     return "".join(
-        f'<input type="hidden" name="{k}" value="{html.escape(params[k], quote=True)}">' for k in keep if k in params
+        f'<input type="hidden" name="{k}" value="{html.escape(params[k], quote=True)}">'
+        for k in keep
+        if k in params
     )
 
 
@@ -182,7 +199,8 @@ async def authorize_page(request: Request[Any, Any, Any], state: State, realm: F
     body = (
         '<p class="note">Сервер входа для разработки и демонстрации, совместимый с Keycloak. '
         "В рабочем режиме здесь единая учётная запись региона.</p>"
-        f'<form method="post">{hidden}<p><label>Логин <input name="username" autocomplete="username"></label></p>'
+        f'<form method="post">{hidden}'
+        '<p><label>Логин <input name="username" autocomplete="username"></label></p>'
         '<p><label>Пароль <input name="password" type="password" autocomplete="current-password"></label></p>'
         '<p><button type="submit">Войти</button></p></form>'
         f"<h2>Демонстрационные пользователи</h2><ul>{picks or '<li>Пользователей нет.</li>'}</ul>"
@@ -205,21 +223,23 @@ async def authorize(request: Request[Any, Any, Any], state: State, realm: FromPa
         user = issuer.realm.users.get(str(form["pick"]))
     else:
         user = issuer.realm.user_by_name(str(form.get("username", "")))
-        if user is not None and not (user.password and hmac.compare_digest(user.password, str(form.get("password")))):
+        if user is not None and not _password_ok(user, str(form.get("password", ""))):
             user = None
     if user is None or not user.enabled or user.service_account_client:
         return _page("Вход в «Наставник»", "<p>Неверный логин или пароль.</p>", 401)
     session_id = issuer.realm.new_session(user.id)
-    code = issuer.realm.new_code(PendingCode(
-        client_id=client.client_id,
-        user_id=user.id,
-        redirect_uri=params["redirect_uri"],
-        code_challenge=params.get("code_challenge", ""),
-        nonce=params.get("nonce"),
-        scope=params.get("scope", "openid"),
-        session_id=session_id,
-        expires_at=time.monotonic() + CODE_LIFESPAN,
-    ))
+    code = issuer.realm.new_code(
+        PendingCode(
+            client_id=client.client_id,
+            user_id=user.id,
+            redirect_uri=params["redirect_uri"],
+            code_challenge=params.get("code_challenge", ""),
+            nonce=params.get("nonce"),
+            scope=params.get("scope", "openid"),
+            session_id=session_id,
+            expires_at=time.monotonic() + CODE_LIFESPAN,
+        )
+    )
     query = {"code": code, "session_state": session_id, "iss": issuer.issuer}
     if params.get("state"):
         query["state"] = params["state"]
@@ -243,6 +263,10 @@ def _client_auth(request: Request[Any, Any, Any], form: dict[str, str], issuer: 
     if not client.secret or not secret or not hmac.compare_digest(client.secret, secret):
         return None
     return client
+
+
+def _password_ok(user: User, password: str) -> bool:
+    return bool(user.password) and hmac.compare_digest(str(user.password), password)
 
 
 def _s256(verifier: str) -> str:
@@ -275,33 +299,46 @@ async def token(request: Request[Any, Any, Any], state: State, realm: FromPath[s
         user = realm_state.users.get(pending.user_id)
         if user is None or not user.enabled:
             return oauth_error("invalid_grant", "User disabled")
-        return token_response(realm_state, issuer.issuer, client, user, pending.session_id, pending.scope,
-                              pending.nonce)
+        return token_response(
+            realm_state, issuer.issuer, client, user, pending.session_id, pending.scope, pending.nonce
+        )
     if grant == "password":
         if not client.direct_access:
             return oauth_error("unauthorized_client", "Client not allowed for direct access grants")
         user = realm_state.user_by_name(form.get("username", ""))
         password = form.get("password", "")
-        if user is None or not user.enabled or not user.password or not hmac.compare_digest(user.password, password):
+        if user is None or not user.enabled or not _password_ok(user, password):
             return oauth_error("invalid_grant", "Invalid user credentials", 401)
         session_id = realm_state.new_session(user.id)
-        return token_response(realm_state, issuer.issuer, client, user, session_id, form.get("scope", "openid"))
+        return token_response(
+            realm_state, issuer.issuer, client, user, session_id, form.get("scope", "openid")
+        )
     if grant == "client_credentials":
-        account = next((u for u in realm_state.users.values() if u.service_account_client == client.client_id), None)
+        account = next(
+            (u for u in realm_state.users.values() if u.service_account_client == client.client_id), None
+        )
         if not client.service_account or account is None:
             return oauth_error("unauthorized_client", "Client not enabled to retrieve service account")
         session_id = realm_state.new_session(account.id)
-        return token_response(realm_state, issuer.issuer, client, account, session_id, form.get("scope", "profile"))
+        return token_response(
+            realm_state, issuer.issuer, client, account, session_id, form.get("scope", "profile")
+        )
     if grant == "refresh_token":
         try:
             claims = issuer.verify(form.get("refresh_token", ""), typ="Refresh")
         except ValueError:
             return oauth_error("invalid_grant", "Invalid refresh token")
         user = realm_state.users.get(claims["sub"])
-        if claims.get("azp") != client.client_id or claims.get("sid") not in realm_state.sessions or user is None \
-                or not user.enabled:
+        if (
+            claims.get("azp") != client.client_id
+            or claims.get("sid") not in realm_state.sessions
+            or user is None
+            or not user.enabled
+        ):
             return oauth_error("invalid_grant", "Session not active")
-        return token_response(realm_state, issuer.issuer, client, user, claims["sid"], claims.get("scope", "openid"))
+        return token_response(
+            realm_state, issuer.issuer, client, user, claims["sid"], claims.get("scope", "openid")
+        )
     return oauth_error("unsupported_grant_type", "Unsupported grant_type")
 
 
@@ -372,7 +409,17 @@ async def logout_post(request: Request[Any, Any, Any], state: State, realm: From
     return await _logout(request, state, realm)
 
 
-OIDC_HANDLERS = [discovery, certs, realm_info, authorize_page, authorize, token, userinfo, logout_get, logout_post]
+OIDC_HANDLERS = [
+    discovery,
+    certs,
+    realm_info,
+    authorize_page,
+    authorize,
+    token,
+    userinfo,
+    logout_get,
+    logout_post,
+]
 
 
 def create_issuer_app(issuer: Issuer) -> Litestar:

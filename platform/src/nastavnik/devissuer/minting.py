@@ -14,7 +14,7 @@ from nastavnik.devissuer.realm import Client, Realm, User
 
 def sign(realm: Realm, claims: dict[str, Any]) -> str:
     key = realm.keys.current
-    token = jwt.JWT(header={"alg": "RS256", "typ": "JWT", "kid": key.key_id}, claims=json.dumps(claims))
+    token = jwt.JWT(header={"alg": "RS256", "typ": "JWT", "kid": key["kid"]}, claims=json.dumps(claims))
     token.make_signed_token(key)
     return str(token.serialize())
 
@@ -54,13 +54,27 @@ def access_claims(
 
 
 def token_response(
-    realm: Realm, issuer: str, client: Client, user: User, session_id: str, scope: str, nonce: str | None = None
+    realm: Realm,
+    issuer: str,
+    client: Client,
+    user: User,
+    session_id: str,
+    scope: str,
+    nonce: str | None = None,
 ) -> dict[str, Any]:
     now = int(time.time())
     access = access_claims(realm, issuer, client, user, session_id, scope, now)
     refresh = {
-        "exp": now + realm.refresh_lifespan, "iat": now, "jti": str(uuid.uuid4()), "iss": issuer, "aud": issuer,
-        "sub": user.id, "typ": "Refresh", "azp": client.client_id, "sid": session_id, "scope": scope,
+        "exp": now + realm.refresh_lifespan,
+        "iat": now,
+        "jti": str(uuid.uuid4()),
+        "iss": issuer,
+        "aud": issuer,
+        "sub": user.id,
+        "typ": "Refresh",
+        "azp": client.client_id,
+        "sid": session_id,
+        "scope": scope,
     }
     response: dict[str, Any] = {
         "access_token": sign(realm, access),

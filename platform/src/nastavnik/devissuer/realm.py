@@ -129,6 +129,8 @@ class Realm:
     keys: KeyRing = field(default_factory=KeyRing)
     codes: dict[str, PendingCode] = field(default_factory=dict)
     sessions: dict[str, str] = field(default_factory=dict)  # session id -> user id
+    # There is no mail server in development: the admin API's "send an email" records it here instead.
+    sent_emails: list[dict[str, Any]] = field(default_factory=list)
     access_lifespan: int = 300
     refresh_lifespan: int = REFRESH_LIFESPAN
 
@@ -175,14 +177,21 @@ def load_realm(path: Path = REALM_EXPORT) -> Realm:
             direct_access=bool(c.get("directAccessGrantsEnabled", False)),
             service_account=bool(c.get("serviceAccountsEnabled", False)),
             redirect_uris=list(c.get("redirectUris", [])),
-            post_logout_redirect_uris=[u for u in attributes.get("post.logout.redirect.uris", "").split("##") if u],
+            post_logout_redirect_uris=[
+                u for u in attributes.get("post.logout.redirect.uris", "").split("##") if u
+            ],
             pkce_method=attributes.get("pkce.code.challenge.method"),
             audiences=audiences,
             optional_scopes=list(c.get("optionalClientScopes", [])),
         )
     roles = {
-        r["name"]: {"id": str(uuid.uuid5(uuid.NAMESPACE_URL, "role/" + r["name"])), "name": r["name"],
-                    "description": r.get("description", ""), "composite": False, "clientRole": False}
+        r["name"]: {
+            "id": str(uuid.uuid5(uuid.NAMESPACE_URL, "role/" + r["name"])),
+            "name": r["name"],
+            "description": r.get("description", ""),
+            "composite": False,
+            "clientRole": False,
+        }
         for r in data.get("roles", {}).get("realm", [])
     }
     realm = Realm(
@@ -192,12 +201,14 @@ def load_realm(path: Path = REALM_EXPORT) -> Realm:
         access_lifespan=int(data.get("accessTokenLifespan", 300)),
     )
     for u in data.get("users", []):
-        realm.add_user(User(
-            id=str(uuid.uuid5(uuid.NAMESPACE_URL, "user/" + u["username"])),
-            username=u["username"],
-            enabled=bool(u.get("enabled", True)),
-            realm_roles=set(u.get("realmRoles", [])),
-            client_roles={k: set(v) for k, v in u.get("clientRoles", {}).items()},
-            service_account_client=u.get("serviceAccountClientId"),
-        ))
+        realm.add_user(
+            User(
+                id=str(uuid.uuid5(uuid.NAMESPACE_URL, "user/" + u["username"])),
+                username=u["username"],
+                enabled=bool(u.get("enabled", True)),
+                realm_roles=set(u.get("realmRoles", [])),
+                client_roles={k: set(v) for k, v in u.get("clientRoles", {}).items()},
+                service_account_client=u.get("serviceAccountClientId"),
+            )
+        )
     return realm

@@ -39,8 +39,9 @@ async def running_issuer(
     sock.bind((host, port))
     base_url = f"http://{host}:{sock.getsockname()[1]}"
     issuer = Issuer(realm=load_realm(realm_export), base_url=base_url)
-    server = uvicorn.Server(uvicorn.Config(create_issuer_app(issuer), log_config=None, access_log=False,
-                                           lifespan="off"))
+    server = uvicorn.Server(
+        uvicorn.Config(create_issuer_app(issuer), log_config=None, access_log=False, lifespan="off")
+    )
     task = asyncio.create_task(server.serve(sockets=[sock]))
     try:
         while not server.started:

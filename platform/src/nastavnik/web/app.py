@@ -8,6 +8,7 @@ from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PrefixLoader, se
 from litestar import Litestar, Router
 from litestar.config.csrf import CSRFConfig
 from litestar.di import Provide
+from litestar.middleware import DefineMiddleware
 from litestar.middleware.session.server_side import ServerSideSessionConfig
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import SwaggerRenderPlugin
@@ -21,6 +22,7 @@ from nastavnik.plugins import Plugins
 from nastavnik.runtime import Runtime
 from nastavnik.types import PluginRoutes, TemplateDir
 from nastavnik.web.controllers import api_global, api_org, dev_login, health, pages
+from nastavnik.web.csrf import CSRFUnlessBearer
 from nastavnik.web.deps import BASE_DEPENDENCIES, plugin_org_provider
 from nastavnik.web.errors import EXCEPTION_HANDLERS
 from nastavnik.web.filters import FILTERS
@@ -104,14 +106,17 @@ def create_app(runtime: Runtime) -> Litestar:
                 secure=settings.is_production,
                 samesite="lax",
                 httponly=True,
-            ).middleware
+            ).middleware,
+            DefineMiddleware(
+                CSRFUnlessBearer,
+                config=CSRFConfig(
+                    secret=settings.secret_key.get_secret_value(),
+                    cookie_secure=settings.is_production,
+                    cookie_samesite="lax",
+                    safe_methods={"GET", "HEAD", "OPTIONS"},
+                ),
+            ),
         ],
-        csrf_config=CSRFConfig(
-            secret=settings.secret_key.get_secret_value(),
-            cookie_secure=settings.is_production,
-            cookie_samesite="lax",
-            safe_methods={"GET", "HEAD", "OPTIONS"},
-        ),
         template_config=TemplateConfig(engine=JinjaTemplateEngine.from_environment(env)),
         openapi_config=OpenAPIConfig(
             title="Наставник",

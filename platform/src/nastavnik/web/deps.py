@@ -7,6 +7,7 @@ import uuid
 from collections.abc import AsyncGenerator, Callable, Coroutine
 from typing import Any
 
+import structlog
 from litestar import Request
 from litestar.datastructures import State
 from litestar.di import Provide
@@ -14,12 +15,15 @@ from litestar.exceptions import NotAuthorizedException
 from litestar.params import FromPath
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from nastavnik.auth.actors import actor_from_token
+from nastavnik.auth.tokens import TokenRejected
 from nastavnik.db.scope import DbScope, scoped_session
 from nastavnik.runtime import Runtime
 from nastavnik.tenancy import Actor, NotFound, OrgContext, load_actor, resolve_org_context
 from nastavnik.web.params import CurrentActor, Db, Rt
 
 SESSION_IDENTITY = "identity_id"
+log = structlog.get_logger(__name__)
 
 
 def runtime_of(request: Request[Any, Any, Any]) -> Runtime:
@@ -58,8 +62,28 @@ async def provide_db(request: Request[Any, Any, Any]) -> AsyncGenerator[AsyncSes
 
 
 async def provide_actor(request: Request[Any, Any, Any], db: Db) -> Actor:
+    """The signed-in person: from a bearer access token when the request carries one, else the session."""
+    header = request.headers.get("authorization")
+    if header is not None:
+        return await _actor_from_bearer(request, db, header)
     identity_id = identity_of(request)
     actor = await load_actor(db, identity_id) if identity_id else None
+    if actor is None:
+        raise NotAuthorizedException
+    return dataclasses.replace(actor, client_ip=client_ip(request))
+
+
+async def _actor_from_bearer(request: Request[Any, Any, Any], db: AsyncSession, header: str) -> Actor:
+    runtime = runtime_of(request)
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or runtime.verifier is None:
+        raise NotAuthorizedException
+    try:
+        verified = await runtime.verifier.verify(token.strip())
+    except TokenRejected as exc:
+        log.info("token rejected", reason=str(exc), path=request.url.path, client=client_ip(request))
+        raise NotAuthorizedException from None
+    actor = await actor_from_token(db, verified, runtime.settings)
     if actor is None:
         raise NotAuthorizedException
     return dataclasses.replace(actor, client_ip=client_ip(request))

@@ -1,0 +1,1 @@
+"""Single sign-on through Keycloak: verifying access tokens, the page login flow, onboarding."""

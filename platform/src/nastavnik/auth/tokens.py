@@ -1,0 +1,146 @@
+"""Verifying Keycloak access tokens (DESIGN.md: Identity).
+
+Every refusal raises :class:`TokenRejected`, which the web layer answers with 401. The
+checks are ordered cheapest first, so a malformed or oversized token costs microseconds.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from jwcrypto import jws
+from jwcrypto.common import JWException
+
+from nastavnik.auth.keyset import KeySet
+
+ALLOWED_ALGS = ("RS256",)
+MAX_TOKEN_BYTES = 8192
+MAX_LEEWAY = 60
+# Header parameters that would let a token choose its own key: never honoured, always refused.
+KEY_CHOOSING_HEADERS = {"jku", "x5u", "jwk", "x5c"}
+
+
+class TokenRejected(Exception):
+    """The token is not acceptable. The reason is logged, never shown to the client."""
+
+
+@dataclass(frozen=True, slots=True)
+class VerifiedToken:
+    issuer: str
+    subject: str
+    authorized_party: str
+    realm_roles: frozenset[str]
+    organizations: frozenset[str]
+    display_name: str
+    expires_at: int
+    claims: dict[str, Any]
+
+
+def _b64json(segment: str) -> Any:
+    padded = segment + "=" * (-len(segment) % 4)
+    try:
+        return json.loads(base64.urlsafe_b64decode(padded.encode("ascii")))
+    except (binascii.Error, ValueError, UnicodeError) as exc:
+        raise TokenRejected("malformed segment") from exc
+
+
+def organizations_of(claim: Any) -> frozenset[str]:
+    """Keycloak's ``organization`` claim: a list of aliases, or a map alias -> {id, attributes}."""
+    if isinstance(claim, list):
+        return frozenset(a for a in claim if isinstance(a, str))
+    if isinstance(claim, dict):
+        return frozenset(a for a in claim if isinstance(a, str))
+    return frozenset()
+
+
+class TokenVerifier:
+    def __init__(
+        self,
+        *,
+        issuer: str,
+        audience: str,
+        allowed_azp: frozenset[str],
+        keys: KeySet,
+        leeway: int = 30,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        if not 0 <= leeway <= MAX_LEEWAY:
+            raise ValueError(f"leeway must be within 0..{MAX_LEEWAY} seconds")
+        self.issuer = issuer
+        self.audience = audience
+        self.allowed_azp = allowed_azp
+        self.keys = keys
+        self.leeway = leeway
+        self.clock = clock
+
+    async def verify(self, token: str) -> VerifiedToken:
+        if not token or len(token) > MAX_TOKEN_BYTES:
+            raise TokenRejected("empty or oversized token")
+        parts = token.split(".")
+        if len(parts) != 3:  # five parts would be an encrypted JWE: never accepted
+            raise TokenRejected("not a signed compact JWT")
+        header = _b64json(parts[0])
+        if not isinstance(header, dict):
+            raise TokenRejected("header is not an object")
+        if header.get("alg") not in ALLOWED_ALGS:
+            raise TokenRejected(f"algorithm {header.get('alg')!r} not allowed")
+        if "crit" in header:
+            raise TokenRejected("critical header parameters are not understood")
+        if KEY_CHOOSING_HEADERS & header.keys():
+            raise TokenRejected("a token may not name its own key")
+        kid = header.get("kid")
+        if not isinstance(kid, str) or not kid:
+            raise TokenRejected("no key id")
+        key = await self.keys.key_for(kid)
+        if key is None:
+            raise TokenRejected("unknown key id")
+        try:
+            signed = jws.JWS()
+            signed.deserialize(token)
+            signed.verify(key, alg="RS256")
+        except (JWException, ValueError, TypeError) as exc:
+            raise TokenRejected("bad signature") from exc
+        claims = _b64json(parts[1])
+        if not isinstance(claims, dict):
+            raise TokenRejected("claims are not an object")
+        return self._check_claims(claims)
+
+    def _check_claims(self, claims: dict[str, Any]) -> VerifiedToken:
+        if claims.get("iss") != self.issuer:
+            raise TokenRejected("wrong issuer")
+        audience = claims.get("aud")
+        audiences = audience if isinstance(audience, list) else [audience]
+        if self.audience not in audiences:
+            raise TokenRejected("not for this audience")
+        if claims.get("typ") != "Bearer":
+            raise TokenRejected("not an access token")
+        if claims.get("azp") not in self.allowed_azp:
+            raise TokenRejected("unapproved authorized party")
+        now = self.clock()
+        exp, nbf = claims.get("exp"), claims.get("nbf")
+        if not isinstance(exp, int) or isinstance(exp, bool) or now > exp + self.leeway:
+            raise TokenRejected("expired or no expiry")
+        if nbf is not None and (not isinstance(nbf, int) or now < nbf - self.leeway):
+            raise TokenRejected("not yet valid")
+        subject = claims.get("sub")
+        if not isinstance(subject, str) or not subject:
+            raise TokenRejected("no subject")
+        realm_access = claims.get("realm_access")
+        roles = realm_access.get("roles", []) if isinstance(realm_access, dict) else []
+        name = claims.get("name") or claims.get("preferred_username") or subject
+        return VerifiedToken(
+            issuer=self.issuer,
+            subject=subject,
+            authorized_party=str(claims["azp"]),
+            realm_roles=frozenset(r for r in roles if isinstance(r, str)),
+            organizations=organizations_of(claims.get("organization")),
+            display_name=str(name)[:200],
+            expires_at=exp,
+            claims=claims,
+        )
