@@ -33,7 +33,7 @@ def valid_claims(issuer: Issuer, user_id: str, **changes: Any) -> dict[str, Any]
 
 
 def sign(claims: dict[str, Any], key: jwk.JWK, *, alg: str = "RS256", **header: Any) -> str:
-    protected = {"alg": alg, "typ": "JWT", "kid": key["kid"], **header}
+    protected = {"alg": alg, "typ": "JWT", "kid": key.get("kid"), **header}
     protected = {k: v for k, v in protected.items() if v is not None}
     token = jws.JWS(json.dumps(claims).encode())
     token.add_signature(key, alg=alg, protected=json.dumps(protected))
