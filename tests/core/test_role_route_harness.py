@@ -70,6 +70,7 @@ GLOBAL: dict[tuple[str, str], dict[str, int]] = {
     ("GET", "/health/ready"): dict.fromkeys(ROLES, 200),
     ("GET", "/"): dict.fromkeys(ROLES, 302),
     ("GET", "/login"): dict.fromkeys(ROLES, 200),
+    ("GET", "/auth/callback"): dict.fromkeys(ROLES, 404),  # no single sign-on configured in this app
     ("GET", "/api/me"): {**dict.fromkeys(ROLES, 200), "anonymous": 401},
     ("GET", "/region"): {**dict.fromkeys(ROLES, 403), "region": 200, "anonymous": 302},
     ("GET", "/m/{municipality_id}"): {

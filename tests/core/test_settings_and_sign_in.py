@@ -9,7 +9,7 @@ import pytest
 from nastavnik.runtime import Runtime
 from nastavnik.settings import Mode, Settings
 from nastavnik.web.app import create_app
-from nastavnik.web.controllers.dev_login import safe_next
+from nastavnik.web.controllers.sign_in import safe_next
 from tests.support.http import client_for
 from tests.support.world import World
 

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
+import socket
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
 import httpx
+import uvicorn
 from litestar import Litestar
 
 UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
@@ -57,3 +60,26 @@ async def client_for(
             response = await client.post("/login", data={"identity_id": str(identity_id), "next": "/"})
             assert response.status_code in (302, 303), response.text[:500]
         yield client
+
+
+def loopback_socket() -> socket.socket:
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.bind(("127.0.0.1", 0))
+    return sock
+
+
+@asynccontextmanager
+async def serving(app: Litestar, sock: socket.socket) -> AsyncIterator[str]:
+    """Serve ``app`` over real HTTP on an already bound loopback socket; yields its base URL."""
+    server = uvicorn.Server(uvicorn.Config(app, log_config=None, access_log=False, lifespan="off"))
+    task = asyncio.create_task(server.serve(sockets=[sock]))
+    try:
+        while not server.started:
+            if task.done():
+                task.result()
+            await asyncio.sleep(0.01)
+        yield f"http://127.0.0.1:{sock.getsockname()[1]}"
+    finally:
+        server.should_exit = True
+        await asyncio.wait_for(task, timeout=10)
+        sock.close()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import httpx
 from redis.asyncio import Redis
@@ -11,6 +12,7 @@ from sqlalchemy.engine import URL, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 
 from nastavnik.auth.keyset import KeySet
+from nastavnik.auth.oidc import OidcClient
 from nastavnik.auth.tokens import TokenVerifier
 from nastavnik.db.roles import DbRoles
 from nastavnik.plugins import Plugins, load_plugins, plugin_names_from_setting
@@ -39,6 +41,7 @@ class Runtime:
     redis: Redis
     http: httpx.AsyncClient | None = None
     verifier: TokenVerifier | None = None
+    oidc: OidcClient | None = None
 
     def __post_init__(self) -> None:
         self.app_sessions = async_sessionmaker(self.app_engine, expire_on_commit=False)
@@ -95,8 +98,14 @@ async def build_runtime(settings: Settings, plugins: Plugins | None = None) -> R
         auditor_engine=auditor_engine,
         redis=redis,
         http=http,
-        verifier=token_verifier(settings, http),
+        **sso_clients(settings, http),
     )
+
+
+def sso_clients(settings: Settings, http: httpx.AsyncClient) -> dict[str, Any]:
+    """The token verifier and the login client of the configured realm (none without single sign-on)."""
+    verifier = token_verifier(settings, http)
+    return {"verifier": verifier, "oidc": OidcClient(settings, verifier) if verifier else None}
 
 
 def token_verifier(settings: Settings, http: httpx.AsyncClient) -> TokenVerifier | None:

@@ -69,7 +69,13 @@ class Settings(BaseSettings):
     Must be a random value of at least 32 characters in production."""
 
     session_max_age: int = Field(default=8 * 3600, ge=60)
-    """Seconds a signed-in session lives."""
+    """Seconds a signed-in session lives at most, however active (the absolute timeout)."""
+
+    session_idle_timeout: int = Field(default=30 * 60, ge=60)
+    """Seconds without a request after which a session ends (the idle timeout)."""
+
+    public_url: str = "http://127.0.0.1:8000"
+    """The address people open the platform at; the sign-in callback is `<public_url>/auth/callback`."""
 
     data_dir: str = ".nastavnik"
     """Folder for the embedded services' data in development (relative to the working directory)."""

@@ -80,6 +80,26 @@ class TokenVerifier:
         self.clock = clock
 
     async def verify(self, token: str) -> VerifiedToken:
+        """An access token for our API, or TokenRejected."""
+        return self._check_claims(await self._signed_claims(token))
+
+    async def verify_id_token(self, token: str, *, client_id: str, nonce: str) -> dict[str, Any]:
+        """The ID token of a login we started: ours by audience, bound to the login by its nonce."""
+        claims = await self._signed_claims(token)
+        now = self.clock()
+        exp = claims.get("exp")
+        if claims.get("iss") != self.issuer or claims.get("typ") != "ID":
+            raise TokenRejected("not an ID token of this realm")
+        audience = claims.get("aud")
+        if audience != client_id and not (isinstance(audience, list) and client_id in audience):
+            raise TokenRejected("ID token for another client")
+        if not isinstance(exp, int) or now > exp + self.leeway:
+            raise TokenRejected("expired ID token")
+        if not nonce or claims.get("nonce") != nonce:
+            raise TokenRejected("nonce does not match the login")
+        return claims
+
+    async def _signed_claims(self, token: str) -> dict[str, Any]:
         if not token or len(token) > MAX_TOKEN_BYTES:
             raise TokenRejected("empty or oversized token")
         parts = token.split(".")
@@ -109,7 +129,7 @@ class TokenVerifier:
         claims = _b64json(parts[1])
         if not isinstance(claims, dict):
             raise TokenRejected("claims are not an object")
-        return self._check_claims(claims)
+        return claims
 
     def _check_claims(self, claims: dict[str, Any]) -> VerifiedToken:
         if claims.get("iss") != self.issuer:

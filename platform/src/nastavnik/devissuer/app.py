@@ -260,13 +260,18 @@ def _client_auth(request: Request[Any, Any, Any], form: dict[str, str], issuer: 
         return None
     if client.public:
         return client
-    if not client.secret or not secret or not hmac.compare_digest(client.secret, secret):
+    if not client.secret or not secret or not _same(client.secret, secret):
         return None
     return client
 
 
+def _same(a: str, b: str) -> bool:
+    """Constant-time comparison; on bytes, because compare_digest refuses non-ASCII strings."""
+    return hmac.compare_digest(a.encode(), b.encode())
+
+
 def _password_ok(user: User, password: str) -> bool:
-    return bool(user.password) and hmac.compare_digest(str(user.password), password)
+    return bool(user.password) and _same(str(user.password), password)
 
 
 def _s256(verifier: str) -> str:
@@ -294,7 +299,7 @@ async def token(request: Request[Any, Any, Any], state: State, realm: FromPath[s
             verifier = form.get("code_verifier", "")
             if not verifier:
                 return oauth_error("invalid_grant", "PKCE code verifier not specified")
-            if not hmac.compare_digest(_s256(verifier), pending.code_challenge):
+            if not _same(_s256(verifier), pending.code_challenge):
                 return oauth_error("invalid_grant", "PKCE verification failed: Invalid code verifier")
         user = realm_state.users.get(pending.user_id)
         if user is None or not user.enabled:

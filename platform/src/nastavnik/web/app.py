@@ -21,7 +21,7 @@ from litestar.types import ControllerRouterHandler
 from nastavnik.plugins import Plugins
 from nastavnik.runtime import Runtime
 from nastavnik.types import PluginRoutes, TemplateDir
-from nastavnik.web.controllers import api_global, api_org, dev_login, health, pages
+from nastavnik.web.controllers import api_global, api_org, health, pages, sign_in
 from nastavnik.web.csrf import CSRFUnlessBearer
 from nastavnik.web.deps import BASE_DEPENDENCIES, plugin_org_provider
 from nastavnik.web.errors import EXCEPTION_HANDLERS
@@ -78,7 +78,7 @@ def create_app(runtime: Runtime) -> Litestar:
     route_handlers: list[ControllerRouterHandler] = [
         health.live,
         health.ready,
-        dev_login.SignInController,
+        sign_in.SignInController,
         pages.HomeController,
         pages.OrganisationPages,
         api_org.OrganisationApi,

@@ -20,9 +20,10 @@ from nastavnik.auth.tokens import TokenRejected
 from nastavnik.db.scope import DbScope, scoped_session
 from nastavnik.runtime import Runtime
 from nastavnik.tenancy import Actor, NotFound, OrgContext, load_actor, resolve_org_context
+from nastavnik.web import session
 from nastavnik.web.params import CurrentActor, Db, Rt
 
-SESSION_IDENTITY = "identity_id"
+SESSION_IDENTITY = session.IDENTITY
 log = structlog.get_logger(__name__)
 
 
@@ -32,11 +33,7 @@ def runtime_of(request: Request[Any, Any, Any]) -> Runtime:
 
 
 def identity_of(request: Request[Any, Any, Any]) -> uuid.UUID | None:
-    raw = request.session.get(SESSION_IDENTITY) if request.scope.get("session") is not None else None
-    try:
-        return uuid.UUID(str(raw)) if raw else None
-    except ValueError:
-        return None
+    return session.identity(request, runtime_of(request).settings)
 
 
 def client_ip(request: Request[Any, Any, Any]) -> str | None:
@@ -70,6 +67,12 @@ async def provide_actor(request: Request[Any, Any, Any], db: Db) -> Actor:
     actor = await load_actor(db, identity_id) if identity_id else None
     if actor is None:
         raise NotAuthorizedException
+    admitted = session.admitted(request)
+    if admitted is not None:  # signed in through Keycloak: what it admitted at login still bounds the session
+        organisations, staff_roles = admitted
+        actor = dataclasses.replace(
+            actor, organisations=organisations, staff=tuple(g for g in actor.staff if g.role in staff_roles)
+        )
     return dataclasses.replace(actor, client_ip=client_ip(request))
 
 

@@ -1,24 +1,30 @@
-"""Development-only sign-in: pick a demo person. Refused in production; replaced by Keycloak (issue 3)."""
+"""Signing in and out: through Keycloak (authorization code flow with PKCE) when it is configured,
+else, in development only, by picking a demo person."""
 
 from __future__ import annotations
 
+import hmac
 import uuid
 from typing import Annotated, Any
 
 from litestar import Controller, Request, Response, get, post
 from litestar.enums import RequestEncodingType
-from litestar.params import Body, FromQuery
-from litestar.response import Redirect, Template
+from litestar.params import Body, FromQuery, Parameter
+from litestar.response import Redirect
 from sqlalchemy import select
 
+from nastavnik.auth.actors import actor_from_token
+from nastavnik.auth.oidc import LoginFailed
 from nastavnik.models import Identity, Organisation, Person, PersonRole, StaffAssignment
 from nastavnik.runtime import Runtime
 from nastavnik.services import audit
 from nastavnik.tenancy import NotFound, load_actor
-from nastavnik.web.deps import SESSION_IDENTITY, client_ip
+from nastavnik.web import session
+from nastavnik.web.deps import client_ip, identity_of
 from nastavnik.web.params import Db, Rt
 from nastavnik.web.rendering import page
 
+FLOW_STATE, FLOW_NONCE, FLOW_VERIFIER, FLOW_NEXT = "oidc_state", "oidc_nonce", "oidc_verifier", "oidc_next"
 STAFF_GROUP = "Регион, муниципалитет, аудит"
 ROLE_TITLES = {
     "region": "регион",
@@ -42,7 +48,20 @@ class SignInController(Controller):
     tags = ["Вход"]
 
     @get("/login", summary="Вход")
-    async def login_page(self, db: Db, runtime: Rt, next: FromQuery[str | None] = None) -> Template:
+    async def login_page(
+        self, request: Request[Any, Any, Any], db: Db, runtime: Rt, next: FromQuery[str | None] = None
+    ) -> Any:
+        if runtime.oidc is not None:
+            login = await runtime.oidc.start()
+            request.set_session(
+                {
+                    FLOW_STATE: login.state,
+                    FLOW_NONCE: login.nonce,
+                    FLOW_VERIFIER: login.verifier,
+                    FLOW_NEXT: safe_next(next),
+                }
+            )
+            return Redirect(path=login.url)
         if not runtime.settings.dev_login_enabled:
             return await page("core/login_unavailable.html", db=db, runtime=runtime, actor=None)
         return await page(
@@ -54,7 +73,58 @@ class SignInController(Controller):
             next=safe_next(next),
         )
 
-    @post("/login", summary="Войти как демонстрационный пользователь")
+    @get("/auth/callback", summary="Возврат после входа через единую учётную запись")
+    async def callback(
+        self,
+        request: Request[Any, Any, Any],
+        db: Db,
+        runtime: Rt,
+        code: FromQuery[str | None] = None,
+        returned_state: Annotated[str | None, Parameter(query="state")] = None,
+    ) -> Any:
+        if runtime.oidc is None:
+            raise NotFound
+        flow = dict(request.session) if session.has_session(request) else {}
+        try:
+            if not code or not returned_state or not flow.get(FLOW_STATE):
+                raise LoginFailed("no login in progress for this browser")
+            if not hmac.compare_digest(str(flow[FLOW_STATE]).encode(), returned_state.encode()):
+                raise LoginFailed("state does not match")
+            completed = await runtime.oidc.complete(
+                code=code, verifier=str(flow.get(FLOW_VERIFIER, "")), nonce=str(flow.get(FLOW_NONCE, ""))
+            )
+            actor = await actor_from_token(db, completed.access, runtime.settings)
+            if actor is None:
+                raise LoginFailed("identity deactivated")
+        except LoginFailed as failure:
+            request.clear_session()
+            await audit.record(
+                db,
+                actor_identity_id=None,
+                org_id=None,
+                action="login",
+                object_type="session",
+                outcome="failed",
+                client_ip=client_ip(request),
+                details={"method": "sso", "reason": failure.reason},
+            )
+            await db.commit()
+            return await page("core/login_failed.html", db=db, runtime=runtime, actor=None, status_code=400)
+        session.start(
+            request,
+            actor.identity_id,
+            sso=True,
+            id_token=completed.id_token,
+            organisations=completed.access.organizations,
+            staff_roles=[g.role.value for g in actor.staff],
+        )
+        await audit.record_by(
+            db, actor, org_id=None, action="login", object_type="session", details={"method": "sso"}
+        )
+        await db.commit()
+        return Redirect(path=safe_next(str(flow.get(FLOW_NEXT) or "/")))
+
+    @post("/login", summary="Войти как демонстрационный пользователь (только без единой учётной записи)")
     async def login(
         self,
         request: Request[Any, Any, Any],
@@ -62,7 +132,7 @@ class SignInController(Controller):
         runtime: Rt,
         data: Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)],
     ) -> Response[Any]:
-        if not runtime.settings.dev_login_enabled:
+        if not runtime.settings.dev_login_enabled or runtime.oidc is not None:
             raise NotFound
         try:
             identity_id = uuid.UUID(data.get("identity_id", ""))
@@ -82,7 +152,7 @@ class SignInController(Controller):
             )
             await db.commit()
             raise NotFound
-        request.session[SESSION_IDENTITY] = str(actor.identity_id)
+        session.start(request, actor.identity_id, sso=False)
         await audit.record(
             db,
             actor_identity_id=actor.identity_id,
@@ -96,19 +166,23 @@ class SignInController(Controller):
         return Redirect(path=safe_next(data.get("next")))
 
     @post("/logout", summary="Выйти")
-    async def logout(self, request: Request[Any, Any, Any], db: Db) -> Redirect:
-        raw = request.session.get(SESSION_IDENTITY)
+    async def logout(self, request: Request[Any, Any, Any], db: Db, runtime: Rt) -> Redirect:
+        identity_id = identity_of(request)
+        id_token = request.session.get(session.ID_TOKEN) if session.has_session(request) else None
         request.clear_session()
-        if raw:
+        if identity_id:
             await audit.record(
                 db,
-                actor_identity_id=uuid.UUID(str(raw)),
+                actor_identity_id=identity_id,
                 org_id=None,
                 action="logout",
                 object_type="session",
                 client_ip=client_ip(request),
             )
             await db.commit()
+        after = f"{runtime.settings.public_url.rstrip('/')}/login"
+        if runtime.oidc is not None:  # end the identity provider's session too, or the next login is silent
+            return Redirect(path=await runtime.oidc.logout_url(id_token, after))
         return Redirect(path="/login")
 
 

@@ -1,0 +1,162 @@
+"""The whole page login over real HTTP: the platform and the development issuer on loopback ports,
+redirects followed and cookies kept, as a browser would; then logout ends access."""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+
+import httpx
+import pytest
+from pydantic import SecretStr
+from sqlalchemy import select
+
+from nastavnik.devissuer.app import Issuer
+from nastavnik.models import AuditEvent
+from nastavnik.runtime import Runtime, sso_clients
+from nastavnik.web.app import create_app
+from tests.auth.conftest import SsoPerson
+from tests.support.http import loopback_socket, serving
+
+WEB_SECRET = "nastavnik-web-development-secret"
+
+
+@dataclass
+class Site:
+    url: str
+    runtime: Runtime
+
+
+@pytest.fixture(scope="module")
+async def site(runtime: Runtime, issuer: Issuer) -> AsyncIterator[Site]:
+    sock = loopback_socket()
+    public_url = f"http://127.0.0.1:{sock.getsockname()[1]}"
+    # Registering this test site with the realm, as an administrator would for a new address.
+    web = issuer.realm.clients["nastavnik-web"]
+    web.redirect_uris.append(f"{public_url}/auth/callback")
+    web.post_logout_redirect_uris.append(f"{public_url}/login")
+    settings = runtime.settings.model_copy(
+        update={
+            "keycloak_url": issuer.base_url,
+            "keycloak_client_secret": SecretStr(WEB_SECRET),
+            "public_url": public_url,
+            "session_idle_timeout": 600,
+        }
+    )
+    assert runtime.http is not None
+    sso = dataclasses.replace(runtime, settings=settings, **sso_clients(settings, runtime.http))
+    async with serving(create_app(sso), sock) as url:
+        yield Site(url, sso)
+
+
+def browser() -> httpx.AsyncClient:
+    return httpx.AsyncClient(follow_redirects=True, timeout=10)
+
+
+async def sign_in(client: httpx.AsyncClient, site: Site, who: SsoPerson, wanted: str) -> httpx.Response:
+    """Open a protected page, get sent to the issuer, pick the person there, come back."""
+    picker = await client.get(site.url + wanted)
+    assert picker.url.path.endswith("/protocol/openid-connect/auth"), picker.url
+    form = dict(
+        re.findall(r'<input type="hidden" name="(\w+)" value="([^"]*)">', picker.text.split("<h2>")[1])
+    )
+    return await client.post(
+        str(picker.url), data={**{k: v.replace("&amp;", "&") for k, v in form.items()}, "pick": who.user.id}
+    )
+
+
+async def test_login_serves_the_wanted_page_and_logout_ends_access(
+    site: Site, sso_curator: SsoPerson
+) -> None:
+    wanted = f"/o/{sso_curator.org.slug}/people"
+    async with browser() as client:
+        landed = await sign_in(client, site, sso_curator, wanted)
+        assert landed.status_code == 200, landed.text[:500]
+        assert str(landed.url) == site.url + wanted
+        assert sso_curator.org.canary in landed.text
+        me = (await client.get(site.url + "/api/me")).json()
+        assert me["display_name"] == "Ключева Ирина"
+        token = client.cookies.get("csrftoken")
+        out = await client.post(site.url + "/logout", headers={"x-csrftoken": token or ""})
+        # Back at our login page, which starts a new login at the issuer: Keycloak's session ended too.
+        assert out.url.path.endswith("/protocol/openid-connect/auth")
+        again = await client.get(site.url + wanted, follow_redirects=False)
+        assert again.status_code == 302
+        assert again.headers["location"].startswith("/login")
+
+
+async def test_a_replayed_callback_fails_cleanly_and_is_audited(site: Site, sso_curator: SsoPerson) -> None:
+    """The platform refuses a replayed callback before the issuer sees the code again (the issuer's own
+    single-use check is in test_issuer_refusals)."""
+    async with httpx.AsyncClient(follow_redirects=False, timeout=10) as client:
+        start = await client.get(site.url + "/login")
+        picker = await client.get(start.headers["location"])
+        form = dict(
+            re.findall(r'<input type="hidden" name="(\w+)" value="([^"]*)">', picker.text.split("<h2>")[1])
+        )
+        back = await client.post(
+            str(picker.url),
+            data={**{k: v.replace("&amp;", "&") for k, v in form.items()}, "pick": sso_curator.user.id},
+        )
+        callback = back.headers["location"]
+        first = await client.get(callback)
+        assert first.status_code == 302  # signed in
+        # The same callback again, from a browser that starts a new login: the code is spent.
+        await client.get(site.url + "/login")
+        replay = await client.get(callback)
+    assert replay.status_code == 400
+    assert "Вход не выполнен" in replay.text
+    await _assert_failed_login_audited(site, "state does not match")
+
+
+async def test_a_callback_with_a_wrong_state_fails(site: Site) -> None:
+    async with httpx.AsyncClient(follow_redirects=False, timeout=10) as client:
+        await client.get(site.url + "/login")
+        response = await client.get(site.url + "/auth/callback?code=abc&state=forged")
+    assert response.status_code == 400
+    await _assert_failed_login_audited(site, "state does not match")
+
+
+async def test_a_callback_without_a_login_in_progress_fails(site: Site) -> None:
+    """No verifier in this browser's session (another browser, or an expired one): nothing to complete."""
+    async with httpx.AsyncClient(follow_redirects=False, timeout=10) as client:
+        response = await client.get(site.url + "/auth/callback?code=abc&state=xyz")
+    assert response.status_code == 400
+    await _assert_failed_login_audited(site, "no login in progress for this browser")
+
+
+async def test_a_code_without_its_verifier_is_refused_by_the_issuer(
+    site: Site, sso_curator: SsoPerson, issuer: Issuer
+) -> None:  # type: ignore[no-untyped-def]
+    """The state matches but the verifier is not the one the challenge was made from."""
+    async with httpx.AsyncClient(follow_redirects=False, timeout=10) as client:
+        start = await client.get(site.url + "/login")
+        picker = await client.get(start.headers["location"])
+        form = dict(
+            re.findall(r'<input type="hidden" name="(\w+)" value="([^"]*)">', picker.text.split("<h2>")[1])
+        )
+        form = {k: v.replace("&amp;", "&") for k, v in form.items()}
+        form["code_challenge"] = "A" * 43  # a challenge the platform never made
+        back = await client.post(str(picker.url), data={**form, "pick": sso_curator.user.id})
+        response = await client.get(back.headers["location"])
+    assert response.status_code == 400
+    await _assert_failed_login_audited(site, "code exchange refused: 400")
+
+
+async def _assert_failed_login_audited(site: Site, reason: str) -> None:
+    async with site.runtime.auditor_sessions() as db:
+        events = list(
+            await db.scalars(
+                select(AuditEvent).where(AuditEvent.action == "login", AuditEvent.outcome == "failed")
+            )
+        )
+    assert any(e.details.get("reason") == reason for e in events), [e.details for e in events]
+
+
+async def test_a_non_ascii_state_is_refused_not_an_error(site: Site) -> None:
+    async with httpx.AsyncClient(follow_redirects=False, timeout=10) as client:
+        await client.get(site.url + "/login")
+        response = await client.get(site.url + "/auth/callback", params={"code": "код", "state": "состояние"})
+    assert response.status_code == 400
