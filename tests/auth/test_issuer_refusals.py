@@ -184,3 +184,13 @@ async def test_a_disabled_user_cannot_sign_in(http: httpx.AsyncClient, person: U
         "/token", data={"grant_type": "password", "username": person.username, "password": "верно"}, auth=WEB
     )
     assert response.status_code == 401
+
+
+async def test_a_temporary_password_needs_the_browser_flow_first(
+    http: httpx.AsyncClient, person: User
+) -> None:
+    person.required_actions = ["UPDATE_PASSWORD"]
+    response = await http.post(
+        "/token", data={"grant_type": "password", "username": person.username, "password": "верно"}, auth=WEB
+    )
+    assert (response.status_code, response.json()["error"]) == (400, "invalid_grant")

@@ -70,7 +70,13 @@ def test_demo_command_on_a_machine_without_services() -> None:
     port = _free_port()
     workdir = Path(tempfile.mkdtemp(prefix="nastavnik-demo-"))
     env = {k: v for k, v in os.environ.items() if not k.startswith("NASTAVNIK_")}
-    env.update({"NASTAVNIK_PORT": str(port), "NASTAVNIK_DATA_DIR": str(workdir / "data")})
+    env.update(
+        {
+            "NASTAVNIK_PORT": str(port),
+            "NASTAVNIK_DATA_DIR": str(workdir / "data"),
+            "NASTAVNIK_DEV_ISSUER_PORT": str(_free_port()),
+        }
+    )
     nastavnik = Path(sys.executable).with_name("nastavnik")
     process = subprocess.Popen(
         [str(nastavnik), "demo"],
@@ -94,22 +100,25 @@ def test_demo_command_on_a_machine_without_services() -> None:
                     output = process.stdout.read().decode() if process.stdout else ""
                     pytest.fail(f"the demo did not become ready:\n{output[-3000:]}")
                 time.sleep(0.5)
-            login = client.get("/login")
+            # Signing in goes through the development issuer's page, as with Keycloak.
+            picker = client.get("/o/school-1/people", follow_redirects=True)
+            assert picker.url.path.endswith("/protocol/openid-connect/auth"), picker.url
+            hidden = dict(
+                re.findall(
+                    r'<input type="hidden" name="(\w+)" value="([^"]*)">', picker.text.split("<h2>")[1]
+                )
+            )
             curator = re.search(
-                r'value="([0-9a-f-]{36})">\s*<input type="hidden" name="next" value="/">\s*'
-                r'<button type="submit">Сидорова Галина \(СОШ № 1\)',
-                login.text,
+                r'name="pick" value="([^"]+)"><button type="submit">Сидорова Галина \(СОШ № 1\)', picker.text
             )
-            assert curator, login.text[:2000]
-            signed_in = client.post(
-                "/login",
-                data={
-                    "identity_id": curator.group(1),
-                    "next": "/",
-                    "_csrf_token": client.cookies["csrftoken"],
-                },
+            assert curator, picker.text[:2000]
+            landed = client.post(
+                str(picker.url),
+                data={**{k: v.replace("&amp;", "&") for k, v in hidden.items()}, "pick": curator.group(1)},
+                follow_redirects=True,
             )
-            assert signed_in.status_code == 302
+            assert landed.status_code == 200, landed.text[:500]
+            assert landed.url.path == "/o/school-1/people"
             home = client.get("/o/school-1/")
             people = client.get("/o/school-1/people")
         assert home.status_code == 200

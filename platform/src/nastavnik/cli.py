@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import sys
 from collections.abc import AsyncIterator
 
 import click
+from pydantic import SecretStr
 
 from nastavnik.demo.embedded import EmbeddedServices, with_embedded
 from nastavnik.logging import configure_logging
@@ -61,6 +63,37 @@ async def _seed(settings: Settings) -> bool:
         assert isinstance(rt, Runtime)
         async with rt.owner_sessions() as db:
             return await seed_demo(db)
+
+
+async def _serve_demo(settings: Settings) -> None:
+    """The demo signs in through the development issuer, started here on a loopback port."""
+    from nastavnik.demo.sso import mirror_demo_people
+    from nastavnik.devissuer.realm import REALM_EXPORT
+    from nastavnik.devissuer.server import running_issuer
+    from nastavnik.runtime import Runtime
+
+    secrets = json.loads(REALM_EXPORT.read_text(encoding="utf-8"))["clients"]
+    web_secret = next(c["secret"] for c in secrets if c["clientId"] == settings.keycloak_client_id)
+    async with running_issuer(settings, port=settings.dev_issuer_port) as issuer:
+        public_url = f"http://{settings.host}:{settings.port}"
+        web = issuer.realm.clients[settings.keycloak_client_id]
+        web.redirect_uris.append(f"{public_url}/auth/callback")  # the demo's own address, wherever it listens
+        web.post_logout_redirect_uris.append(f"{public_url}/login")
+        sso = settings.model_copy(
+            update={
+                "keycloak_url": issuer.base_url,
+                "keycloak_client_secret": SecretStr(web_secret),
+                "public_url": public_url,
+            }
+        )
+        async with _runtime(sso) as rt:
+            assert isinstance(rt, Runtime)
+            async with rt.owner_sessions() as db:
+                people = await mirror_demo_people(db, issuer.realm, issuer.issuer, sso)
+        click.echo(
+            f"Вход через сервер единой учётной записи для разработки: {issuer.issuer} ({people} польз.)"
+        )
+        await _serve(sso, with_worker=True)
 
 
 async def _serve(settings: Settings, *, with_worker: bool) -> None:
@@ -117,6 +150,7 @@ def demo() -> None:
     settings, services = _prepare(get_settings())
     if settings.is_production:
         raise click.ClickException("`nastavnik demo` is for development only")
+    settings = settings.model_copy(update={"dev_issuer": True})
     try:
         asyncio.run(_upgrade(settings))
         created = asyncio.run(_seed(settings))
@@ -125,7 +159,7 @@ def demo() -> None:
         click.echo(
             "Вход: откройте адрес и выберите демонстрационного пользователя (куратор, наставник, регион…)."
         )
-        asyncio.run(_serve(settings, with_worker=True))
+        asyncio.run(_serve_demo(settings))
     except KeyboardInterrupt:
         pass
     finally:

@@ -135,6 +135,9 @@ class Settings(BaseSettings):
     dev_issuer: bool = False
     """Start the Keycloak-compatible development issuer (tests and the demo). Refused in production."""
 
+    dev_issuer_port: int = Field(default=8180, ge=1, le=65535)
+    """Loopback port of the development issuer that `nastavnik demo` starts."""
+
     service_tenant_filter: bool = True
     """Keep the service layer's own tenant checks. Only the isolation suite turns this off, to prove that
     PostgreSQL's row-level security alone still holds; refused in production."""

@@ -314,6 +314,8 @@ async def token(request: Request[Any, Any, Any], state: State, realm: FromPath[s
         password = form.get("password", "")
         if user is None or not user.enabled or not _password_ok(user, password):
             return oauth_error("invalid_grant", "Invalid user credentials", 401)
+        if user.required_actions:  # e.g. a temporary password: Keycloak wants the browser flow first
+            return oauth_error("invalid_grant", "Account is not fully set up")
         session_id = realm_state.new_session(user.id)
         return token_response(
             realm_state, issuer.issuer, client, user, session_id, form.get("scope", "openid")
