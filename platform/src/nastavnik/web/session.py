@@ -27,7 +27,8 @@ TOUCH_EVERY = 60
 
 
 def has_session(request: Request[Any, Any, Any]) -> bool:
-    return request.scope.get("session") is not None
+    # A cleared session is Litestar's Empty sentinel, not None: only a mapping is a session.
+    return isinstance(request.scope.get("session"), dict)
 
 
 def start(
@@ -64,7 +65,7 @@ def identity(request: Request[Any, Any, Any], settings: Settings) -> uuid.UUID |
         return None
     now = int(time.time())
     login_at, seen_at = int(data.get(LOGIN_AT, 0)), int(data.get(SEEN_AT, 0))
-    if now - login_at > settings.session_max_age or now - seen_at > settings.session_idle_timeout:
+    if now - login_at >= settings.session_max_age or now - seen_at > settings.session_idle_timeout:
         request.clear_session()
         return None
     if now - seen_at >= TOUCH_EVERY:
