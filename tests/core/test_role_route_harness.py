@@ -93,6 +93,19 @@ GLOBAL: dict[tuple[str, str], dict[str, int]] = {
         "municipality": 200,
         "anonymous": 401,
     },
+    ("GET", "/region/organisations"): {**dict.fromkeys(ROLES, 403), "region": 200, "anonymous": 302},
+    ("POST", "/region/organisations"): {**dict.fromkeys(ROLES, 403), "region": 302, "anonymous": 302},
+    # Nothing to retry for an organisation that never started onboarding: 404 for the region.
+    ("POST", "/region/organisations/{org_id}/retry"): {
+        **dict.fromkeys(ROLES, 403),
+        "region": 404,
+        "anonymous": 302,
+    },
+    ("POST", "/api/organisations/{org_id}/onboarding/retry"): {
+        **dict.fromkeys(ROLES, 403),
+        "region": 404,
+        "anonymous": 401,
+    },
     ("GET", "/audit"): {**dict.fromkeys(ROLES, 403), "auditor": 200, "anonymous": 302},
     ("GET", "/api/audit"): {**dict.fromkeys(ROLES, 403), "auditor": 200, "anonymous": 401},
     ("GET", "/api/audit/export.xlsx"): {**dict.fromkeys(ROLES, 403), "auditor": 200, "anonymous": 401},
@@ -137,6 +150,19 @@ async def fresh_objects(runtime: Runtime, org: OrgWorld) -> dict[str, str]:
 
 
 def body_for(route: tuple[str, str], world: World) -> tuple[str, Any]:
+    if route == ("POST", "/region/organisations"):
+        n = secrets.randbelow(10**8)
+        return "form", {
+            "municipality_id": str(world.municipalities["M1"]),
+            "type": "school",
+            "full_name": "Школа из формы",
+            "short_name": "Форма",
+            "inn": with_inn_check_digit(f"6{n:08d}"),
+            "slug": f"form-{n}",
+            "curator_last_name": "Кураторова",
+            "curator_first_name": "Вера",
+            "curator_email": f"vera{n}@school.example",
+        }
     if route == ("POST", "/api/organisations"):
         n = secrets.randbelow(10**8)
         inn = with_inn_check_digit(f"5{n:08d}")
@@ -177,6 +203,7 @@ async def test_every_role_gets_what_its_role_allows(runtime: Runtime, app, world
                     "start_year": str(world.year),
                     "name": "schools",
                     "municipality_id": str(world.municipalities["M1"]),
+                    "org_id": str(org.id),
                     **await fresh_objects(runtime, org),
                 }
                 url = re.sub(r"{(\w+)}", lambda m, values=values: values[m.group(1)], template)

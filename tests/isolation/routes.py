@@ -22,6 +22,7 @@ PARAMS: dict[str, Callable[[World, OrgWorld], str]] = {
     "start_year": lambda world, victim: str(world.year),
     "name": lambda world, victim: "schools",
     "municipality_id": lambda world, victim: str(victim.municipality_id),
+    "org_id": lambda world, victim: str(victim.id),
 }
 
 # Parameters that name a tenant-owned object: probed with the attacker's own slug too.
@@ -77,6 +78,13 @@ GLOBAL_ROUTES: dict[Route, str] = {
     ("POST", "/api/organisations"): "region staff only: tested in test_oversight",
     ("GET", "/api/region/headcounts"): "region staff only, aggregates: tested in test_oversight",
     ("GET", "/api/municipalities/{municipality_id}/headcounts"): "overseers only, aggregates: test_oversight",
+    ("GET", "/region/organisations"): "region staff only: tested in test_onboarding",
+    ("POST", "/region/organisations"): "region staff only: tested in test_onboarding",
+    ("POST", "/region/organisations/{org_id}/retry"): "region staff of that region only: test_onboarding",
+    (
+        "POST",
+        "/api/organisations/{org_id}/onboarding/retry",
+    ): "region staff of that region only: test_onboarding",
     ("GET", "/audit"): "auditors only: tested in test_audit",
     ("GET", "/api/audit"): "auditors only: tested in test_audit",
     ("GET", "/api/audit/export.xlsx"): "auditors only: tested in test_audit",

@@ -160,8 +160,5 @@ async def test_two_connections_thousands_of_interleaved_requests(runtime: Runtim
         await asyncio.gather(*(one(i) for i in range(requests_total)))
     finally:
         await stack.aclose()
-        await small.app_engine.dispose()
-        await small.auditor_engine.dispose()
-        await small.owner_engine.dispose()
-        await small.redis.aclose()
+        await small.close()
     assert not failures, failures[:10]

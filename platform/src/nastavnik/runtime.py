@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import httpx
+from arq.connections import ArqRedis
 from redis.asyncio import Redis
 from sqlalchemy import text
 from sqlalchemy.engine import URL, make_url
@@ -15,6 +16,7 @@ from nastavnik.auth.keyset import KeySet
 from nastavnik.auth.oidc import OidcClient
 from nastavnik.auth.tokens import TokenVerifier
 from nastavnik.db.roles import DbRoles
+from nastavnik.jobs import open_queue
 from nastavnik.plugins import Plugins, load_plugins, plugin_names_from_setting
 from nastavnik.settings import Settings
 
@@ -42,6 +44,7 @@ class Runtime:
     http: httpx.AsyncClient | None = None
     verifier: TokenVerifier | None = None
     oidc: OidcClient | None = None
+    queue: ArqRedis | None = None
 
     def __post_init__(self) -> None:
         self.app_sessions = async_sessionmaker(self.app_engine, expire_on_commit=False)
@@ -57,6 +60,8 @@ class Runtime:
         await self.redis.aclose()
         if self.http is not None:
             await self.http.aclose()
+        if self.queue is not None:
+            await self.queue.aclose()
 
 
 async def owner_role_name(owner_engine: AsyncEngine) -> str:
@@ -98,6 +103,7 @@ async def build_runtime(settings: Settings, plugins: Plugins | None = None) -> R
         auditor_engine=auditor_engine,
         redis=redis,
         http=http,
+        queue=await open_queue(settings),
         **sso_clients(settings, http),
     )
 

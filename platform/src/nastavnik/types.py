@@ -128,6 +128,8 @@ class JobSpec:
     cron_hours: frozenset[int] | None = None
     max_tries: int = 3
     timeout_seconds: int = 60
+    keep_result_seconds: int | None = None
+    """How long arq keeps the result; while it does, the same job id cannot run again (0: do not keep)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -25,7 +25,13 @@ def collect_jobs(runtime: Runtime) -> list[JobSpec]:
 def build_worker(runtime: Runtime, **overrides: Any) -> Worker:
     specs = collect_jobs(runtime)
     functions: list[Function] = [
-        func(cast(WorkerCoroutine, s.function), name=s.name, max_tries=s.max_tries, timeout=s.timeout_seconds)
+        func(
+            cast(WorkerCoroutine, s.function),
+            name=s.name,
+            max_tries=s.max_tries,
+            timeout=s.timeout_seconds,
+            keep_result=s.keep_result_seconds,
+        )
         for s in specs
     ]
     cron_jobs = [

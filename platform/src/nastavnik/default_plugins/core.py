@@ -34,6 +34,7 @@ PLUGIN = PluginInfo(
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "web" / "templates"
 HEARTBEAT_KEY = "worker:heartbeat"
+ONBOARD_JOB = "core.onboard_organisation"
 
 MANAGERS = frozenset({ProgrammeRole.CURATOR.value, ProgrammeRole.DIRECTOR.value})
 
@@ -129,6 +130,27 @@ async def heartbeat(ctx: dict[str, Any]) -> str:
     return now
 
 
+async def onboard_organisation(ctx: dict[str, Any], org_id: str) -> str:
+    """Bring an organisation into the realm; while Keycloak is unreachable, try again later."""
+    from arq import Retry
+
+    from nastavnik.services.onboarding import KeycloakUnavailable, run_onboarding
+
+    try:
+        return await run_onboarding(ctx["runtime"], uuid.UUID(org_id))
+    except KeycloakUnavailable:
+        raise Retry(defer=min(30 * int(ctx.get("job_try", 1)), 600)) from None
+
+
 @hookimpl
 def register_jobs() -> Iterable[JobSpec]:
-    return [JobSpec(name="core.heartbeat", function=heartbeat, cron_minutes=frozenset(range(0, 60, 5)))]
+    return [
+        JobSpec(name="core.heartbeat", function=heartbeat, cron_minutes=frozenset(range(0, 60, 5))),
+        JobSpec(
+            name=ONBOARD_JOB,
+            function=onboard_organisation,
+            max_tries=20,
+            timeout_seconds=60,
+            keep_result_seconds=0,  # a retry requested after a failure must be able to run
+        ),
+    ]

@@ -3,6 +3,7 @@
 from nastavnik.models.audit import AuditEvent
 from nastavnik.models.headcount import Headcount
 from nastavnik.models.identity import Identity, StaffAssignment, StaffRole
+from nastavnik.models.onboarding import OnboardingStatus, OrgOnboarding
 from nastavnik.models.people import Person, PersonCategory, PersonRole, PersonStatus, ProgrammeRole
 from nastavnik.models.plugin_settings import OrgPluginSetting
 from nastavnik.models.reference import AcademicYear, Municipality, Organisation, OrgStatus, Region
@@ -13,6 +14,8 @@ __all__ = [
     "Headcount",
     "Identity",
     "Municipality",
+    "OnboardingStatus",
+    "OrgOnboarding",
     "OrgPluginSetting",
     "OrgStatus",
     "Organisation",

@@ -65,6 +65,9 @@ FIELD_LABELS = {
     "title": "Название",
     "starts_on": "Начало",
     "ends_on": "Окончание",
+    "curator_last_name": "Фамилия куратора",
+    "curator_first_name": "Имя куратора",
+    "curator_email": "Электронная почта куратора",
 }
 
 # PostgreSQL refused a row under row-level security: to the client it is simply not there.

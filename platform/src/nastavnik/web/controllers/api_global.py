@@ -7,11 +7,11 @@ from typing import Any
 
 from litestar import Controller, Response, get, post
 from litestar.params import FromPath, JSONBody, Parameter
-from litestar.status_codes import HTTP_201_CREATED
+from litestar.status_codes import HTTP_201_CREATED, HTTP_202_ACCEPTED
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from nastavnik.models import AcademicYear, Region, StaffRole
-from nastavnik.services import audit, headcounts, organisations
+from nastavnik.services import audit, headcounts, onboarding, organisations
 from nastavnik.services.organisations import OrganisationDraft
 from nastavnik.services.people import parse_id
 from nastavnik.tenancy import Actor, Forbidden, organisations_of
@@ -33,8 +33,10 @@ def current_start_year() -> int:
     return AcademicYear.start_year_of(date.today())
 
 
-def organisation_out(org: Any) -> OrganisationOut:
+def organisation_out(org: Any, onboarding: Any = None) -> OrganisationOut:
     return OrganisationOut(
+        onboarding=onboarding.status if onboarding else None,
+        onboarding_error=onboarding.last_error if onboarding else None,
         id=org.id,
         slug=org.slug,
         type=org.type,
@@ -80,7 +82,9 @@ class OversightApi(Controller):
 
     @get("/organisations", summary="Организации под моим наблюдением")
     async def list_organisations(self, db: Db, actor: CurrentActor) -> list[OrganisationOut]:
-        return [organisation_out(o) for o in await organisations.organisations_overseen(db, actor)]
+        overseen = await organisations.organisations_overseen(db, actor)
+        states = await onboarding.statuses(db, actor)
+        return [organisation_out(o, states.get(o.id)) for o in overseen]
 
     @post("/organisations", summary="Создать организацию", status_code=HTTP_201_CREATED)
     async def create_organisation(
@@ -98,17 +102,41 @@ class OversightApi(Controller):
             inn=data.inn,
             slug=data.slug,
         )
+        curator = None
+        if data.curator is not None:
+            c = data.curator
+            curator = onboarding.validate_curator(
+                onboarding.CuratorDraft(c.last_name, c.first_name, c.middle_name, c.email)
+            )
         org = await organisations.create_organisation(db, actor, draft, runtime.plugins)
         await audit.record_by(
-            db,
-            actor,
-            org_id=org.id,
-            action="create",
-            object_type="organisation",
-            object_id=str(org.id),
+            db, actor, org_id=org.id, action="create", object_type="organisation", object_id=str(org.id)
+        )
+        if curator is not None:
+            await onboarding.start_onboarding(db, actor, org.id, curator)
+        await db.commit()
+        if curator is not None:
+            await onboarding.schedule(runtime, org.id)
+        return organisation_out(org, (await onboarding.statuses(db, actor)).get(org.id))
+
+    @post(
+        "/organisations/{org_id:str}/onboarding/retry",
+        summary="Повторить подключение организации",
+        status_code=HTTP_202_ACCEPTED,
+    )
+    async def retry_onboarding(
+        self, db: Db, actor: CurrentActor, runtime: Rt, org_id: FromPath[str]
+    ) -> OrganisationOut:
+        if not actor.grants(StaffRole.REGION):
+            raise Forbidden
+        row = await onboarding.retry(db, actor, parse_id(org_id))
+        await audit.record_by(
+            db, actor, org_id=row.org_id, action="update", object_type="onboarding", object_id=str(row.org_id)
         )
         await db.commit()
-        return organisation_out(org)
+        await onboarding.schedule(runtime, row.org_id)
+        org = next(o for o in await organisations.organisations_overseen(db, actor) if o.id == row.org_id)
+        return organisation_out(org, row)
 
     @get("/region/headcounts", summary="Численность по муниципалитетам региона")
     async def region_headcounts(

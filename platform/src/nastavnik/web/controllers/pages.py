@@ -8,9 +8,18 @@ from litestar import Controller, Request, get, post
 from litestar.enums import RequestEncodingType
 from litestar.params import Body, FromPath
 from litestar.response import Redirect, Template
+from sqlalchemy import select
 
-from nastavnik.models import PersonCategory, ProgrammeRole, Region, StaffRole
-from nastavnik.services import audit, catalogue, headcounts, organisations, people, plugin_settings
+from nastavnik.models import Municipality, PersonCategory, ProgrammeRole, Region, StaffRole
+from nastavnik.services import (
+    audit,
+    catalogue,
+    headcounts,
+    onboarding,
+    organisations,
+    people,
+    plugin_settings,
+)
 from nastavnik.services.errors import InvalidInput
 from nastavnik.services.people import PersonDraft, parse_id
 from nastavnik.tenancy import Forbidden, load_actor, organisations_of
@@ -21,6 +30,12 @@ from nastavnik.web.rendering import page
 
 Form = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)]
 
+ONBOARDING_TITLES = {
+    "pending": "ожидает подключения",
+    "retrying": "единая учётная запись недоступна, повторим",
+    "done": "подключена",
+    "failed": "ошибка подключения",
+}
 CATEGORY_TITLES = {
     PersonCategory.PEDAGOGUE: "педагог",
     PersonCategory.LEARNER: "обучающийся",
@@ -88,6 +103,73 @@ class HomeController(Controller):
             by_type=by_type,
             type_titles={c: t.title for c, t in runtime.plugins.organisation_types().items()},
         )
+
+    @get("/region/organisations", summary="Организации региона и их подключение")
+    async def region_organisations(self, db: Db, runtime: Rt, actor: CurrentActor) -> Template:
+        grants = actor.grants(StaffRole.REGION)
+        if not grants:
+            raise Forbidden
+        overseen = await organisations.organisations_overseen(db, actor)
+        states = await onboarding.statuses(db, actor)
+        municipalities = list(
+            await db.scalars(
+                select(Municipality)
+                .where(Municipality.region_id.in_([g.region_id for g in grants]))
+                .order_by(Municipality.name)
+            )
+        )
+        return await page(
+            "core/region_organisations.html",
+            db=db,
+            runtime=runtime,
+            actor=actor,
+            organisations=overseen,
+            states=states,
+            municipalities=municipalities,
+            types=runtime.plugins.organisation_types(),
+            status_titles=ONBOARDING_TITLES,
+        )
+
+    @post("/region/organisations", summary="Создать и подключить организацию (форма)")
+    async def create_organisation(self, db: Db, runtime: Rt, actor: CurrentActor, data: Form) -> Redirect:
+        curator = onboarding.validate_curator(
+            onboarding.CuratorDraft(
+                data.get("curator_last_name", ""),
+                data.get("curator_first_name", ""),
+                data.get("curator_middle_name"),
+                data.get("curator_email", ""),
+            )
+        )
+        draft = organisations.OrganisationDraft(
+            municipality_id=parse_id(data.get("municipality_id", "")),
+            type=data.get("type", ""),
+            full_name=data.get("full_name", ""),
+            short_name=data.get("short_name", ""),
+            inn=data.get("inn", "").strip(),
+            slug=data.get("slug", "").strip(),
+        )
+        org = await organisations.create_organisation(db, actor, draft, runtime.plugins)
+        await audit.record_by(
+            db, actor, org_id=org.id, action="create", object_type="organisation", object_id=str(org.id)
+        )
+        await onboarding.start_onboarding(db, actor, org.id, curator)
+        await db.commit()
+        await onboarding.schedule(runtime, org.id)
+        return Redirect(path="/region/organisations")
+
+    @post("/region/organisations/{org_id:str}/retry", summary="Повторить подключение (форма)")
+    async def retry_onboarding(
+        self, db: Db, runtime: Rt, actor: CurrentActor, org_id: FromPath[str]
+    ) -> Redirect:
+        if not actor.grants(StaffRole.REGION):
+            raise Forbidden
+        row = await onboarding.retry(db, actor, parse_id(org_id))
+        await audit.record_by(
+            db, actor, org_id=row.org_id, action="update", object_type="onboarding", object_id=str(row.org_id)
+        )
+        await db.commit()
+        await onboarding.schedule(runtime, row.org_id)
+        return Redirect(path="/region/organisations")
 
     @get("/m/{municipality_id:str}", summary="Страница муниципалитета")
     async def municipality(

@@ -53,6 +53,13 @@ class HeadcountOut(msgspec.Struct):
     young_pedagogues: int
 
 
+class CuratorIn(msgspec.Struct, forbid_unknown_fields=True):
+    last_name: Name
+    first_name: Name
+    email: Annotated[str, msgspec.Meta(min_length=3, max_length=254)]
+    middle_name: Annotated[str, msgspec.Meta(max_length=100)] | None = None
+
+
 class OrganisationIn(msgspec.Struct, forbid_unknown_fields=True):
     municipality_id: uuid.UUID
     type: str
@@ -60,6 +67,8 @@ class OrganisationIn(msgspec.Struct, forbid_unknown_fields=True):
     short_name: Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
     inn: Annotated[str, msgspec.Meta(max_length=10)]
     slug: Annotated[str, msgspec.Meta(max_length=63)]
+    curator: CuratorIn | None = None
+    """The curator to invite: their account and the organisation's Keycloak organization are created."""
 
 
 class OrganisationOut(msgspec.Struct):
@@ -71,6 +80,8 @@ class OrganisationOut(msgspec.Struct):
     inn: str
     municipality_id: uuid.UUID
     status: str
+    onboarding: str | None = None
+    onboarding_error: str | None = None
 
 
 class PluginSettingIn(msgspec.Struct, forbid_unknown_fields=True):

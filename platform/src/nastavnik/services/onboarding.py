@@ -1,0 +1,264 @@
+"""Onboarding an organisation into the realm, as the worker does it.
+
+Every step first looks for what it would create, so a rerun (after a crash, a retry, or a
+second request) converges to the same state: one Keycloak organization with the alias of the
+slug, one account for the curator (invited by e-mail to set a password), one membership, one
+person record with the curator role, linked to that account's identity.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+import structlog
+from keycloak import KeycloakAdmin
+from keycloak.exceptions import KeycloakError
+from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from nastavnik.db.scope import DbScope, rescope
+from nastavnik.models import (
+    Identity,
+    OnboardingStatus,
+    Organisation,
+    OrgOnboarding,
+    Person,
+    PersonRole,
+    ProgrammeRole,
+)
+from nastavnik.runtime import Runtime
+from nastavnik.services.errors import InvalidInput
+from nastavnik.settings import Settings
+from nastavnik.tenancy import Actor
+
+log = structlog.get_logger(__name__)
+INVITATION_ACTIONS = ["UPDATE_PASSWORD", "VERIFY_EMAIL"]
+INVITATION_LIFESPAN = 7 * 24 * 3600
+
+
+@dataclass(frozen=True, slots=True)
+class CuratorDraft:
+    last_name: str
+    first_name: str
+    middle_name: str | None
+    email: str
+
+
+class KeycloakUnavailable(Exception):
+    """Keycloak did not answer or answered 5xx: worth another try later."""
+
+
+def validate_curator(draft: CuratorDraft) -> CuratorDraft:
+    errors = []
+    last, first = " ".join(draft.last_name.split()), " ".join(draft.first_name.split())
+    email = draft.email.strip().lower()
+    if not last:
+        errors.append({"field": "curator_last_name", "message": "укажите фамилию куратора"})
+    if not first:
+        errors.append({"field": "curator_first_name", "message": "укажите имя куратора"})
+    local, _, domain = email.partition("@")
+    if not local or "." not in domain or " " in email or len(email) > 254:
+        errors.append({"field": "curator_email", "message": "укажите адрес электронной почты куратора"})
+    if errors:
+        raise InvalidInput("Куратор указан с ошибками.", errors)
+    middle = " ".join((draft.middle_name or "").split()) or None
+    return CuratorDraft(last, first, middle, email)
+
+
+async def schedule(runtime: Runtime, org_id: uuid.UUID) -> bool:
+    """Queue the onboarding job; a job already queued or running for the organisation is not doubled."""
+    from nastavnik.default_plugins.core import ONBOARD_JOB
+    from nastavnik.jobs import enqueue
+
+    if runtime.queue is None or not sso_configured(runtime.settings):
+        return False  # stays «ожидает подключения» until the deployment has single sign-on
+    job_id = f"{runtime.settings.redis_prefix}:onboard:{org_id}"
+    return await enqueue(runtime.queue, ONBOARD_JOB, str(org_id), job_id=job_id)
+
+
+async def statuses(db: AsyncSession, actor: Actor) -> dict[uuid.UUID, OrgOnboarding]:
+    """Onboarding rows of the organisations the actor oversees (read under the oversight scope)."""
+    await rescope(db, DbScope(identity_id=actor.identity_id, oversight=True))
+    return {row.org_id: row for row in await db.scalars(select(OrgOnboarding))}
+
+
+async def retry(db: AsyncSession, actor: Actor, org_id: uuid.UUID) -> OrgOnboarding:
+    """Ask for another attempt of a failed or stuck onboarding (the region's «Повторить»)."""
+    from nastavnik.tenancy import NotFound
+
+    row = (await statuses(db, actor)).get(org_id)
+    if row is None:
+        raise NotFound
+    if row.status == OnboardingStatus.DONE:
+        raise InvalidInput("Организация уже подключена.", [{"field": "status", "message": "уже подключена"}])
+    row.status = OnboardingStatus.PENDING
+    await db.flush()
+    return row
+
+
+async def start_onboarding(db: AsyncSession, actor: Actor, org_id: uuid.UUID, curator: CuratorDraft) -> None:
+    """Record the request in the organisation's onboarding row (under the region's oversight scope)."""
+    await rescope(db, DbScope(identity_id=actor.identity_id, oversight=True))
+    db.add(
+        OrgOnboarding(
+            org_id=org_id,
+            curator_last_name=curator.last_name,
+            curator_first_name=curator.first_name,
+            curator_middle_name=curator.middle_name,
+            curator_email=curator.email,
+        )
+    )
+    await db.flush()
+
+
+def sso_configured(settings: Settings) -> bool:
+    return settings.keycloak_url is not None and settings.keycloak_admin_client_secret is not None
+
+
+class NotConfigured(Exception):
+    """The deployment has no single sign-on to onboard into: retrying would not help."""
+
+
+def admin_client(settings: Settings) -> KeycloakAdmin:
+    if settings.keycloak_url is None or settings.keycloak_admin_client_secret is None:
+        raise NotConfigured("single sign-on is not configured")
+    return KeycloakAdmin(
+        server_url=settings.keycloak_url,
+        realm_name=settings.keycloak_realm,
+        client_id=settings.keycloak_admin_client_id,
+        client_secret_key=settings.keycloak_admin_client_secret.get_secret_value(),
+    )
+
+
+async def _keycloak(call: Any) -> Any:
+    """Run a python-keycloak call; unreachable or failing servers become KeycloakUnavailable."""
+    try:
+        return await call
+    except (httpx.TransportError, OSError) as exc:
+        raise KeycloakUnavailable(f"{type(exc).__name__}: {exc}") from exc
+    except KeycloakError as exc:
+        if exc.response_code is None or exc.response_code >= 500:
+            raise KeycloakUnavailable(f"Keycloak answered {exc.response_code}") from exc
+        raise
+
+
+async def ensure_in_keycloak(
+    admin: KeycloakAdmin, org: Organisation, row: OrgOnboarding, settings: Settings
+) -> None:
+    """The organization, the curator's account, the membership and the invitation: each only if missing."""
+    found = await _keycloak(admin.a_get_organizations({"search": org.slug, "exact": True}))
+    matching = [o for o in found if o.get("alias") == org.slug]
+    if matching:
+        row.keycloak_org_id = matching[0]["id"]
+    else:
+        row.keycloak_org_id = await _keycloak(
+            admin.a_create_organization({"name": org.short_name, "alias": org.slug, "enabled": True})
+        )
+    users = await _keycloak(admin.a_get_users({"email": row.curator_email, "exact": True}))
+    invited = False
+    if users:
+        row.keycloak_user_id = users[0]["id"]
+    else:
+        row.keycloak_user_id = await _keycloak(
+            admin.a_create_user(
+                {
+                    "username": row.curator_email,
+                    "email": row.curator_email,
+                    "firstName": row.curator_first_name,
+                    "lastName": row.curator_last_name,
+                    "enabled": True,
+                }
+            )
+        )
+        invited = True
+    members = await _keycloak(admin.a_get_organization_members(row.keycloak_org_id))
+    if row.keycloak_user_id not in {m.get("id") for m in members}:
+        await _keycloak(admin.a_organization_user_add(row.keycloak_user_id, row.keycloak_org_id))
+    if invited:
+        await _keycloak(
+            admin.a_send_update_account(
+                row.keycloak_user_id,
+                INVITATION_ACTIONS,
+                client_id=settings.keycloak_client_id,
+                lifespan=INVITATION_LIFESPAN,
+                redirect_uri=f"{settings.public_url.rstrip('/')}/auth/callback",
+            )
+        )
+
+
+async def ensure_in_platform(owner: AsyncSession, row: OrgOnboarding, issuer: str) -> None:
+    """The curator's identity, person record and role in the organisation: each only if missing."""
+    assert row.keycloak_user_id is not None
+    await owner.execute(
+        insert(Identity)
+        .values(
+            issuer=issuer,
+            subject=row.keycloak_user_id,
+            display_name=f"{row.curator_last_name} {row.curator_first_name}",
+        )
+        .on_conflict_do_nothing(index_elements=[Identity.issuer, Identity.subject])
+    )
+    identity_id = await owner.scalar(
+        select(Identity.id).where(Identity.issuer == issuer, Identity.subject == row.keycloak_user_id)
+    )
+    person_id = await owner.scalar(
+        select(Person.id).where(Person.org_id == row.org_id, Person.identity_id == identity_id)
+    )
+    if person_id is None:
+        person = Person(
+            org_id=row.org_id,
+            identity_id=identity_id,
+            last_name=row.curator_last_name,
+            first_name=row.curator_first_name,
+            middle_name=row.curator_middle_name,
+            category="pedagogue",
+        )
+        owner.add(person)
+        await owner.flush()
+        person_id = person.id
+    await owner.execute(
+        insert(PersonRole)
+        .values(org_id=row.org_id, person_id=person_id, role=ProgrammeRole.CURATOR)
+        .on_conflict_do_nothing()
+    )
+
+
+async def run_onboarding(runtime: Runtime, org_id: uuid.UUID) -> str:
+    """The worker's job: bring one organisation in, or record why not. Returns the new status.
+
+    Raises KeycloakUnavailable after recording it, so the worker retries later.
+    """
+    settings = runtime.settings
+    async with runtime.owner_sessions() as owner:
+        row = await owner.get(OrgOnboarding, org_id, with_for_update=True)
+        org = await owner.get(Organisation, org_id)
+        if row is None or org is None:
+            return "missing"
+        if row.status == OnboardingStatus.DONE:
+            return row.status
+        row.attempts += 1
+        try:
+            await ensure_in_keycloak(admin_client(settings), org, row, settings)
+            assert settings.keycloak_issuer is not None
+            await ensure_in_platform(owner, row, settings.keycloak_issuer)
+        except KeycloakUnavailable as exc:
+            row.status, row.last_error = OnboardingStatus.RETRYING, str(exc)[:500]
+            await owner.commit()
+            log.warning("onboarding will be retried", org=str(org_id), error=str(exc)[:200])
+            raise
+        except NotConfigured as exc:
+            row.status, row.last_error = OnboardingStatus.FAILED, str(exc)
+            await owner.commit()
+            return row.status
+        except KeycloakError as exc:
+            row.status = OnboardingStatus.FAILED
+            row.last_error = f"Keycloak {exc.response_code}: {exc.error_message!s}"[:500]
+            await owner.commit()
+            return row.status
+        row.status, row.last_error = OnboardingStatus.DONE, None
+        await owner.commit()
+        return row.status
