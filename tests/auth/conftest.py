@@ -85,3 +85,40 @@ async def enrol(runtime: Runtime, issuer: Issuer, org: OrgWorld, username: str, 
 @pytest.fixture(scope="session")
 async def sso_curator(runtime: Runtime, issuer: Issuer, world: World) -> SsoPerson:
     return await enrol(runtime, issuer, world.orgs["school_a"], "klyucheva", "curator")
+
+
+async def enrol_staff(
+    runtime: Runtime,
+    issuer: Issuer,
+    *,
+    role: str,
+    region_id: uuid.UUID,
+    municipality_id: uuid.UUID | None = None,
+) -> User:
+    """A Keycloak user with the realm role of ``role`` and the platform's assignment to its scope."""
+    from nastavnik.models import StaffAssignment
+
+    realm_role = {
+        "region": "nastavnik-region",
+        "municipality": "nastavnik-municipality",
+        "auditor": "nastavnik-auditor",
+    }[role]
+    user = issuer.realm.add_user(
+        User(
+            id=str(uuid.uuid4()),
+            username=f"{role}-{uuid.uuid4().hex[:6]}",
+            last_name=f"Сотрудник ({role})",
+            realm_roles={realm_role},
+        )
+    )
+    async with runtime.owner_sessions() as db:
+        identity = Identity(issuer=issuer.issuer, subject=user.id, display_name=user.display_name)
+        db.add(identity)
+        await db.flush()
+        db.add(
+            StaffAssignment(
+                identity_id=identity.id, role=role, region_id=region_id, municipality_id=municipality_id
+            )
+        )
+        await db.commit()
+    return user

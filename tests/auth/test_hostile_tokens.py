@@ -194,3 +194,28 @@ async def test_raw_signing_makes_valid_tokens(sso_app, issuer: Issuer, sso_curat
             f"/api/o/{sso_curator.org.slug}/people", headers={"Authorization": f"Bearer {token}"}
         )
     assert response.status_code == 200
+
+
+async def test_bearer_requests_and_anonymous_pages_leave_no_session(
+    sso_app, app, issuer: Issuer, sso_curator: SsoPerson, runtime: Runtime
+) -> None:  # type: ignore[no-untyped-def]
+    namespace = runtime.redis_key("session")
+
+    async def sessions() -> int:
+        return len([k async for k in runtime.redis.scan_iter(match=f"{namespace}*")])
+
+    before = await sessions()
+    token = sign(valid_claims(issuer, sso_curator.user.id), issuer.realm.keys.current)
+    async with _client(sso_app) as client:
+        for _ in range(5):
+            api = await client.get(
+                f"/api/o/{sso_curator.org.slug}/people", headers={"Authorization": f"Bearer {token}"}
+            )
+            assert api.status_code == 200
+            assert "session=" not in api.headers.get("set-cookie", "")
+    async with _client(app) as client:  # the app without single sign-on: anonymous pages
+        for path in ("/", "/login", "/o/no-such-org/"):
+            anonymous = await client.get(path)
+            assert anonymous.status_code in (200, 302)
+            assert "session=" not in anonymous.headers.get("set-cookie", "")
+    assert await sessions() == before

@@ -3,6 +3,7 @@ fetch a minute, and valid tokens keep verifying while the issuer is down."""
 
 from __future__ import annotations
 
+import asyncio
 import secrets
 
 import httpx
@@ -106,3 +107,19 @@ async def test_the_issuer_refuses_to_start_unless_enabled_and_never_in_productio
     with pytest.raises(IssuerRefused, match="never runs in production"):
         async with running_issuer(Settings(mode=Mode.PRODUCTION, dev_issuer=True)):
             pass
+
+
+async def test_concurrent_requests_on_a_cold_cache_all_verify_with_one_fetch(issuer: Issuer) -> None:
+    """Requests arriving while the first fetch is in flight wait for it instead of being refused."""
+    clock = FakeClock()
+
+    async def slow_jwks(request: httpx.Request) -> httpx.Response:
+        await asyncio.sleep(0.05)  # a key server that takes its time
+        return httpx.Response(200, json=issuer.realm.keys.jwks())
+
+    async with httpx.AsyncClient(transport=httpx.MockTransport(slow_jwks)) as http:
+        verifier = verifier_for(issuer, http, clock)
+        token = sign(valid_claims(issuer, member(issuer)), issuer.realm.keys.current)
+        results = await asyncio.gather(*(verifier.verify(token) for _ in range(32)), return_exceptions=True)
+    assert [r for r in results if isinstance(r, Exception)] == []
+    assert verifier.keys.fetches == 1

@@ -50,6 +50,16 @@ class Client:
 
 
 @asynccontextmanager
+async def bearer_client(app: Litestar, token: str) -> AsyncIterator[Client]:
+    """A client that authenticates every request with an access token, as API clients do."""
+    transport = httpx.ASGITransport(app=app, client=("127.0.0.1", 50000))
+    async with httpx.AsyncClient(
+        transport=transport, base_url="http://testserver", headers={"Authorization": f"Bearer {token}"}
+    ) as http:
+        yield Client(http)
+
+
+@asynccontextmanager
 async def client_for(
     app: Litestar, identity_id: uuid.UUID | None = None, *, base_url: str = "http://testserver"
 ) -> AsyncIterator[Client]:

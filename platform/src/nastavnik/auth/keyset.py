@@ -41,14 +41,14 @@ class KeySet:
         key = self.keys.get(kid)
         if key is not None:
             return key
-        if not self._may_fetch():
-            return None
+        # Unknown kid: wait for a fetch already in flight (it may bring this very key) rather than
+        # refusing a valid token during it; fetch only if none ran within the interval.
         async with self._lock:
-            # Another request may have refreshed while this one waited.
-            if kid in self.keys or not self._may_fetch():
-                return self.keys.get(kid)
-            await self.refresh()
-        return self.keys.get(kid)
+            key = self.keys.get(kid)
+            if key is None and self._may_fetch():
+                await self.refresh()
+                key = self.keys.get(kid)
+        return key
 
     def _may_fetch(self) -> bool:
         return self._last_attempt is None or self.clock() - self._last_attempt >= self.min_interval

@@ -146,15 +146,37 @@ async def _keycloak(call: Any) -> Any:
         raise
 
 
+ORGANIZATION_PAGE = 100
+
+
+async def organization_id(admin: KeycloakAdmin, alias: str, *, known: str | None = None) -> str | None:
+    """The Keycloak organization with ``alias``: by the id recorded earlier, else by paging the organizations
+    (Keycloak's organization search matches names and domains, not aliases)."""
+    if known:
+        try:
+            found = await _keycloak(admin.a_get_organization(known))
+            if found.get("alias") == alias:
+                return known
+        except KeycloakError as exc:
+            if exc.response_code != 404:
+                raise
+    first = 0
+    while True:
+        page = await _keycloak(admin.a_get_organizations({"first": first, "max": ORGANIZATION_PAGE}))
+        for candidate in page:
+            if candidate.get("alias") == alias:
+                return str(candidate["id"])
+        if len(page) < ORGANIZATION_PAGE:
+            return None
+        first += ORGANIZATION_PAGE
+
+
 async def ensure_in_keycloak(
     admin: KeycloakAdmin, org: Organisation, row: OrgOnboarding, settings: Settings
 ) -> None:
     """The organization, the curator's account, the membership and the invitation: each only if missing."""
-    found = await _keycloak(admin.a_get_organizations({"search": org.slug, "exact": True}))
-    matching = [o for o in found if o.get("alias") == org.slug]
-    if matching:
-        row.keycloak_org_id = matching[0]["id"]
-    else:
+    row.keycloak_org_id = await organization_id(admin, org.slug, known=row.keycloak_org_id)
+    if row.keycloak_org_id is None:
         row.keycloak_org_id = await _keycloak(
             admin.a_create_organization({"name": org.short_name, "alias": org.slug, "enabled": True})
         )

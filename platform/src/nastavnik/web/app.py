@@ -26,6 +26,7 @@ from nastavnik.web.csrf import CSRFUnlessBearer
 from nastavnik.web.deps import BASE_DEPENDENCIES, plugin_org_provider
 from nastavnik.web.errors import EXCEPTION_HANDLERS
 from nastavnik.web.filters import FILTERS
+from nastavnik.web.session_middleware import session_middleware
 
 STATIC_DIR = Path(__file__).parent / "static"
 
@@ -98,15 +99,17 @@ def create_app(runtime: Runtime) -> Litestar:
         exception_handlers=EXCEPTION_HANDLERS,
         stores={"sessions": session_store},
         middleware=[
-            ServerSideSessionConfig(
-                store="sessions",
-                # Probes and static files need no session, and must answer even when Redis does not.
-                exclude=["/health", "/static", "/schema"],
-                max_age=settings.session_max_age,
-                secure=settings.is_production,
-                samesite="lax",
-                httponly=True,
-            ).middleware,
+            session_middleware(
+                ServerSideSessionConfig(
+                    store="sessions",
+                    # Probes and static files need no session, and must answer even when Redis does not.
+                    exclude=["/health", "/static", "/schema"],
+                    max_age=settings.session_max_age,
+                    secure=settings.is_production,
+                    samesite="lax",
+                    httponly=True,
+                )
+            ),
             DefineMiddleware(
                 CSRFUnlessBearer,
                 config=CSRFConfig(

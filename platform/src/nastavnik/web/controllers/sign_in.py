@@ -9,7 +9,7 @@ from typing import Annotated, Any
 
 from litestar import Controller, Request, Response, get, post
 from litestar.enums import RequestEncodingType
-from litestar.params import Body, FromQuery, Parameter
+from litestar.params import Body, FromQuery, QueryParameter
 from litestar.response import Redirect
 from sqlalchemy import select
 
@@ -80,7 +80,7 @@ class SignInController(Controller):
         db: Db,
         runtime: Rt,
         code: FromQuery[str | None] = None,
-        returned_state: Annotated[str | None, Parameter(query="state")] = None,
+        returned_state: Annotated[str | None, QueryParameter(name="state")] = None,
     ) -> Any:
         if runtime.oidc is None:
             raise NotFound
