@@ -106,6 +106,12 @@ GLOBAL: dict[tuple[str, str], dict[str, int]] = {
         "region": 404,
         "anonymous": 401,
     },
+    # The body names no valid status: the region gets as far as the check (422), everyone else is refused.
+    ("PUT", "/api/organisations/{org_id}/status"): {
+        **dict.fromkeys(ROLES, 403),
+        "region": 422,
+        "anonymous": 401,
+    },
     ("GET", "/audit"): {**dict.fromkeys(ROLES, 403), "auditor": 200, "anonymous": 302},
     ("GET", "/api/audit"): {**dict.fromkeys(ROLES, 403), "auditor": 200, "anonymous": 401},
     ("GET", "/api/audit/export.xlsx"): {**dict.fromkeys(ROLES, 403), "auditor": 200, "anonymous": 401},
@@ -150,6 +156,8 @@ async def fresh_objects(runtime: Runtime, org: OrgWorld) -> dict[str, str]:
 
 
 def body_for(route: tuple[str, str], world: World) -> tuple[str, Any]:
+    if route == ("PUT", "/api/organisations/{org_id}/status"):
+        return "json", {"status": "frozen"}  # no such status: refused, and the harness organisation stays open
     if route == ("POST", "/region/organisations"):
         n = secrets.randbelow(10**8)
         return "form", {

@@ -85,6 +85,7 @@ GLOBAL_ROUTES: dict[Route, str] = {
         "POST",
         "/api/organisations/{org_id}/onboarding/retry",
     ): "region staff of that region only: test_onboarding",
+    ("PUT", "/api/organisations/{org_id}/status"): "region staff of that region only: test_deactivation",
     ("GET", "/audit"): "auditors only: tested in test_audit",
     ("GET", "/api/audit"): "auditors only: tested in test_audit",
     ("GET", "/api/audit/export.xlsx"): "auditors only: tested in test_audit",

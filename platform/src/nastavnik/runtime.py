@@ -85,7 +85,9 @@ async def build_runtime(settings: Settings, plugins: Plugins | None = None) -> R
         role_url(settings.database_url, roles.app, app_password),
         pool_size=settings.db_pool_size,
         max_overflow=0,
-        pool_pre_ping=True,
+        # No ping per checkout (a round trip on every request): a dropped connection is invalidated
+        # on its first error instead, and connections are renewed every half hour.
+        pool_recycle=1800,
     )
     auditor_engine = create_async_engine(
         role_url(settings.database_url, roles.auditor, auditor_password), pool_size=2, max_overflow=0

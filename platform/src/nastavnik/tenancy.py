@@ -113,16 +113,25 @@ class OrgContext:
 
 
 async def load_actor(db: AsyncSession, identity_id: uuid.UUID) -> Actor | None:
-    identity = await db.get(Identity, identity_id)
-    if identity is None or not identity.active:
-        return None
-    rows = await db.execute(
-        select(StaffAssignment.role, StaffAssignment.region_id, StaffAssignment.municipality_id).where(
-            StaffAssignment.identity_id == identity_id
+    """An active identity with its oversight grants, in one round trip."""
+    rows = (
+        await db.execute(
+            select(
+                Identity.display_name,
+                StaffAssignment.role,
+                StaffAssignment.region_id,
+                StaffAssignment.municipality_id,
+            )
+            .outerjoin(StaffAssignment, StaffAssignment.identity_id == Identity.id)
+            .where(Identity.id == identity_id, Identity.active)
         )
+    ).all()
+    if not rows:
+        return None
+    grants = tuple(
+        StaffGrant(StaffRole(role), region, muni) for _, role, region, muni in rows if role is not None
     )
-    grants = tuple(StaffGrant(StaffRole(role), region, muni) for role, region, muni in rows)
-    return Actor(identity_id=identity.id, display_name=identity.display_name, staff=grants)
+    return Actor(identity_id=identity_id, display_name=rows[0][0], staff=grants)
 
 
 async def org_by_slug(db: AsyncSession, slug: str) -> OrgRef:
@@ -166,23 +175,24 @@ async def resolve_org_context(
         raise NotFound  # the identity provider does not admit this person to that organisation
     org = await org_by_slug(db, slug)
     await rescope(db, DbScope(identity_id=actor.identity_id, org_id=org.id))
-    membership = select(Person.id).where(
-        Person.identity_id == actor.identity_id, Person.status == PersonStatus.ACTIVE
+    # The membership and its roles in one round trip.
+    membership = (
+        select(Person.id, PersonRole.role)
+        .outerjoin(PersonRole, (PersonRole.org_id == Person.org_id) & (PersonRole.person_id == Person.id))
+        .where(Person.identity_id == actor.identity_id, Person.status == PersonStatus.ACTIVE)
     )
     if service_filter:
         membership = membership.where(Person.org_id == org.id)
-    person_id = (await db.execute(membership.limit(1))).scalar_one_or_none()
-    if person_id is None:
+    rows = (await db.execute(membership)).all()
+    if not rows:
         if service_filter:
             raise NotFound
         # Service checks are off: act as if authorised with every role, so that only
         # PostgreSQL stands between this request and another organisation's rows.
         person_id, roles = NIL_PERSON, frozenset(role.value for role in ProgrammeRole)
     else:
-        role_rows = await db.scalars(
-            select(PersonRole.role).where(PersonRole.person_id == person_id, PersonRole.org_id == org.id)
-        )
-        roles = frozenset(str(role) for role in role_rows)
+        person_id = rows[0][0]
+        roles = frozenset(str(role) for pid, role in rows if role is not None and pid == person_id)
     disabled = await db.scalars(
         select(OrgPluginSetting.plugin).where(
             OrgPluginSetting.org_id == org.id, OrgPluginSetting.enabled.is_(False)

@@ -25,20 +25,23 @@ def admitted_staff_roles(token: VerifiedToken, settings: Settings) -> frozenset[
 
 
 async def identity_for(db: AsyncSession, token: VerifiedToken) -> Identity:
-    """The identity of (issuer, subject), created at first sign-in; the display name follows the token."""
-    await db.execute(
-        insert(Identity)
-        .values(issuer=token.issuer, subject=token.subject, display_name=token.display_name)
-        .on_conflict_do_nothing(index_elements=[Identity.issuer, Identity.subject])
-    )
-    identity = (
-        await db.scalars(
-            select(Identity).where(Identity.issuer == token.issuer, Identity.subject == token.subject)
+    """The identity of (issuer, subject), created at first sign-in; the display name follows the token.
+
+    The common case, a known identity with an unchanged name, costs one SELECT and no write.
+    """
+    query = select(Identity).where(Identity.issuer == token.issuer, Identity.subject == token.subject)
+    identity = (await db.scalars(query)).one_or_none()
+    if identity is None:
+        await db.execute(
+            insert(Identity)
+            .values(issuer=token.issuer, subject=token.subject, display_name=token.display_name)
+            .on_conflict_do_nothing(index_elements=[Identity.issuer, Identity.subject])
         )
-    ).one()
-    if identity.display_name != token.display_name:
+        identity = (await db.scalars(query)).one()
+        await db.commit()
+    elif identity.display_name != token.display_name:
         identity.display_name = token.display_name
-    await db.commit()
+        await db.commit()
     return identity
 
 

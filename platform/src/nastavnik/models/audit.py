@@ -10,7 +10,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, CheckConstraint, DateTime, Identity, Index, String, func
+from sqlalchemy import BigInteger, CheckConstraint, DateTime, FetchedValue, Index, String, func
 from sqlalchemy.dialects.postgresql import INET, JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -31,7 +31,9 @@ class AuditEvent(Base):
         {"implicit_returning": False},
     )
 
-    id: Mapped[int] = mapped_column(BigInteger, Identity(always=False), primary_key=True)
+    # The database numbers events (an identity column, see migration 0001). Declared as a fetched value so
+    # that an insert neither asks for the id back (the app may not read the log) nor pre-fetches it.
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, server_default=FetchedValue())
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     # No foreign keys: the log outlives what it names (a person destroyed under 152-FZ stays logged).
     org_id: Mapped[uuid.UUID | None]

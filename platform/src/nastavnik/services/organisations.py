@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from nastavnik.models import Municipality, Organisation, StaffRole
+from nastavnik.models import Municipality, Organisation, OrgStatus, StaffRole
 from nastavnik.plugins import Plugins
 from nastavnik.services.errors import Conflict, InvalidInput
 from nastavnik.tenancy import SLUG_PATTERN, Actor, Forbidden, NotFound
@@ -124,3 +124,17 @@ async def organisations_overseen(db: AsyncSession, actor: Actor) -> list[Organis
         .order_by(Organisation.short_name)
     )
     return list(await db.scalars(query))
+
+
+async def set_status(db: AsyncSession, actor: Actor, org_id: uuid.UUID, status: str) -> Organisation:
+    """The region deactivates an organisation (its people lose access at once) or reactivates it."""
+    if not actor.grants(StaffRole.REGION):
+        raise Forbidden
+    if status not in set(OrgStatus):
+        raise InvalidInput("Неизвестный статус.", [{"field": "status", "message": "active или inactive"}])
+    org = next((o for o in await organisations_overseen(db, actor) if o.id == org_id), None)
+    if org is None:
+        raise NotFound
+    org.status = status
+    await db.flush()
+    return org

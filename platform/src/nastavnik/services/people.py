@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from nastavnik.models import Person, PersonCategory, PersonRole, ProgrammeRole
+from nastavnik.models import Person, PersonCategory, PersonRole, PersonStatus, ProgrammeRole
 from nastavnik.services import audit
 from nastavnik.services.errors import Conflict, InvalidInput
 from nastavnik.tenancy import NotFound, OrgContext
@@ -27,6 +27,8 @@ class PersonDraft:
     first_name: str
     middle_name: str | None
     category: str
+    status: str | None = None
+    """``left`` ends the person's access to the organisation; ``active`` restores it."""
 
 
 def parse_id(value: str) -> uuid.UUID:
@@ -52,9 +54,11 @@ def _validate(draft: PersonDraft) -> PersonDraft:
         errors.append({"field": "middle_name", "message": f"не длиннее {NAME_MAX} знаков"})
     if draft.category not in set(PersonCategory):
         errors.append({"field": "category", "message": "категория: педагог, обучающийся или сотрудник"})
+    if draft.status is not None and draft.status not in set(PersonStatus):
+        errors.append({"field": "status", "message": "статус: active (работает, учится) или left (выбыл)"})
     if errors:
         raise InvalidInput("Данные человека содержат ошибки.", errors)
-    return PersonDraft(cleaned["last_name"], cleaned["first_name"], middle, draft.category)
+    return PersonDraft(cleaned["last_name"], cleaned["first_name"], middle, draft.category, draft.status)
 
 
 async def list_people(db: AsyncSession, ctx: OrgContext) -> list[Person]:
@@ -147,6 +151,12 @@ async def update_person(
         raise Conflict("Запись уже изменил другой пользователь. Обновите страницу и повторите.", "version")
     person.last_name, person.first_name = clean.last_name, clean.first_name
     person.middle_name, person.category = clean.middle_name, clean.category
+    if clean.status is not None:
+        if clean.status == PersonStatus.LEFT and person.id == ctx.person_id:
+            raise InvalidInput(
+                "Нельзя закрыть доступ самому себе.", [{"field": "status", "message": "это вы"}]
+            )
+        person.status = clean.status
     await db.flush()
     await audit.record_in(
         db,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from litestar import Controller, Response, get, post
+from litestar import Controller, Response, get, post, put
 from litestar.params import FromPath, JSONBody, Parameter
 from litestar.status_codes import HTTP_201_CREATED, HTTP_202_ACCEPTED
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -22,6 +22,7 @@ from nastavnik.web.controllers.schemas import (
     MeOut,
     OrganisationIn,
     OrganisationOut,
+    OrganisationStatusIn,
 )
 from nastavnik.web.params import CurrentActor, Db, Rt
 
@@ -118,6 +119,23 @@ class OversightApi(Controller):
         if curator is not None:
             await onboarding.schedule(runtime, org.id)
         return organisation_out(org, (await onboarding.statuses(db, actor)).get(org.id))
+
+    @put("/organisations/{org_id:str}/status", summary="Деактивировать или вернуть организацию")
+    async def set_status(
+        self, db: Db, actor: CurrentActor, org_id: FromPath[str], data: JSONBody[OrganisationStatusIn]
+    ) -> OrganisationOut:
+        org = await organisations.set_status(db, actor, parse_id(org_id), data.status)
+        await audit.record_by(
+            db,
+            actor,
+            org_id=org.id,
+            action="update",
+            object_type="organisation",
+            object_id=str(org.id),
+            details={"status": org.status},
+        )
+        await db.commit()
+        return organisation_out(org)
 
     @post(
         "/organisations/{org_id:str}/onboarding/retry",

@@ -81,7 +81,7 @@ class OrganisationApi(Controller):
         person_id: FromPath[str],
         data: JSONBody[PersonUpdate],
     ) -> PersonOut:
-        draft = PersonDraft(data.last_name, data.first_name, data.middle_name, data.category)
+        draft = PersonDraft(data.last_name, data.first_name, data.middle_name, data.category, data.status)
         person = await people.update_person(db, org, parse_id(person_id), draft, data.version)
         return person_out(person)
 

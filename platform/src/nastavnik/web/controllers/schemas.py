@@ -20,6 +20,7 @@ class PersonIn(msgspec.Struct, forbid_unknown_fields=True):
 
 class PersonUpdate(PersonIn, forbid_unknown_fields=True):
     version: int = 0
+    status: str | None = None
 
 
 class PersonOut(msgspec.Struct):
@@ -82,6 +83,10 @@ class OrganisationOut(msgspec.Struct):
     status: str
     onboarding: str | None = None
     onboarding_error: str | None = None
+
+
+class OrganisationStatusIn(msgspec.Struct, forbid_unknown_fields=True):
+    status: str
 
 
 class PluginSettingIn(msgspec.Struct, forbid_unknown_fields=True):
