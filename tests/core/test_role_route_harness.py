@@ -157,7 +157,9 @@ async def fresh_objects(runtime: Runtime, org: OrgWorld) -> dict[str, str]:
 
 def body_for(route: tuple[str, str], world: World) -> tuple[str, Any]:
     if route == ("PUT", "/api/organisations/{org_id}/status"):
-        return "json", {"status": "frozen"}  # no such status: refused, and the harness organisation stays open
+        return "json", {
+            "status": "frozen"
+        }  # no such status: refused, and the harness organisation stays open
     if route == ("POST", "/region/organisations"):
         n = secrets.randbelow(10**8)
         return "form", {
