@@ -106,6 +106,11 @@ GLOBAL: dict[tuple[str, str], dict[str, int]] = {
         "region": 404,
         "anonymous": 401,
     },
+    # Without a file: the region is told to choose one (422); an unknown upload token is a 404.
+    ("POST", "/api/organisations/import"): {**dict.fromkeys(ROLES, 422), "anonymous": 401},
+    ("POST", "/region/organisations/import"): {**dict.fromkeys(ROLES, 422), "anonymous": 302},
+    ("POST", "/api/organisations/import/{token}"): {**dict.fromkeys(ROLES, 404), "anonymous": 401},
+    ("POST", "/region/organisations/import/{token}"): {**dict.fromkeys(ROLES, 404), "anonymous": 302},
     # The body names no valid status: the region gets as far as the check (422), everyone else is refused.
     ("PUT", "/api/organisations/{org_id}/status"): {
         **dict.fromkeys(ROLES, 403),
@@ -214,6 +219,7 @@ async def test_every_role_gets_what_its_role_allows(runtime: Runtime, app, world
                     "name": "schools",
                     "municipality_id": str(world.municipalities["M1"]),
                     "org_id": str(org.id),
+                    "token": "no-such-upload",
                     **await fresh_objects(runtime, org),
                 }
                 url = re.sub(r"{(\w+)}", lambda m, values=values: values[m.group(1)], template)

@@ -23,6 +23,7 @@ PARAMS: dict[str, Callable[[World, OrgWorld], str]] = {
     "name": lambda world, victim: "schools",
     "municipality_id": lambda world, victim: str(victim.municipality_id),
     "org_id": lambda world, victim: str(victim.id),
+    "token": lambda world, victim: "no-such-upload",
 }
 
 # Parameters that name a tenant-owned object: probed with the attacker's own slug too.
@@ -85,6 +86,13 @@ GLOBAL_ROUTES: dict[Route, str] = {
         "POST",
         "/api/organisations/{org_id}/onboarding/retry",
     ): "region staff of that region only: test_onboarding",
+    ("POST", "/api/organisations/import"): "region staff only: test_organisation_import",
+    ("POST", "/api/organisations/import/{token}"): "the uploader's own upload only: test_organisation_import",
+    ("POST", "/region/organisations/import"): "region staff only: test_organisation_import",
+    (
+        "POST",
+        "/region/organisations/import/{token}",
+    ): "the uploader's own upload only: test_organisation_import",
     ("PUT", "/api/organisations/{org_id}/status"): "region staff of that region only: test_deactivation",
     ("GET", "/audit"): "auditors only: tested in test_audit",
     ("GET", "/api/audit"): "auditors only: tested in test_audit",

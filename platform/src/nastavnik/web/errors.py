@@ -68,6 +68,7 @@ FIELD_LABELS = {
     "curator_last_name": "Фамилия куратора",
     "curator_first_name": "Имя куратора",
     "curator_email": "Электронная почта куратора",
+    "file": "Файл",
 }
 
 # PostgreSQL refused a row under row-level security: to the client it is simply not there.

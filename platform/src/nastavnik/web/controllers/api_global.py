@@ -3,21 +3,24 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import Annotated, Any
 
 from litestar import Controller, Response, get, post, put
-from litestar.params import FromPath, JSONBody, Parameter
-from litestar.status_codes import HTTP_201_CREATED, HTTP_202_ACCEPTED
+from litestar.enums import RequestEncodingType
+from litestar.params import Body, FromPath, JSONBody, Parameter
+from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED, HTTP_202_ACCEPTED
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from nastavnik.models import AcademicYear, Region, StaffRole
-from nastavnik.services import audit, headcounts, onboarding, organisations
+from nastavnik.services import audit, headcounts, onboarding, organisation_import, organisations
 from nastavnik.services.organisations import OrganisationDraft
 from nastavnik.services.people import parse_id
 from nastavnik.tenancy import Actor, Forbidden, organisations_of
 from nastavnik.web.controllers.schemas import (
     AuditEventOut,
     HeadcountSummaryOut,
+    ImportPreviewOut,
+    ImportRowOut,
     MembershipOut,
     MeOut,
     OrganisationIn,
@@ -119,6 +122,52 @@ class OversightApi(Controller):
         if curator is not None:
             await onboarding.schedule(runtime, org.id)
         return organisation_out(org, (await onboarding.statuses(db, actor)).get(org.id))
+
+    @post("/organisations/import", summary="Проверить список организаций из Excel", status_code=HTTP_200_OK)
+    async def import_preview(
+        self,
+        db: Db,
+        actor: CurrentActor,
+        runtime: Rt,
+        data: Annotated[dict[str, Any], Body(media_type=RequestEncodingType.MULTI_PART)],
+    ) -> ImportPreviewOut:
+        from nastavnik.web.controllers.pages import _upload_bytes
+
+        content = await _upload_bytes(data)
+        checked = await organisation_import.preview(db, actor, runtime.plugins, content)
+        token = None if checked.errors else await organisation_import.keep_upload(runtime, actor, content)
+        return ImportPreviewOut(
+            token=token,
+            rows=[
+                ImportRowOut(
+                    row=r.row,
+                    short_name=r.draft.short_name,
+                    inn=r.draft.inn,
+                    slug=r.draft.slug,
+                    type=r.draft.type,
+                    curator_email=r.curator.email if r.curator else None,
+                )
+                for r in checked.rows
+            ],
+            errors=checked.errors,
+        )
+
+    @post("/organisations/import/{token:str}", summary="Создать организации из проверенного файла")
+    async def import_commit(
+        self, db: Db, actor: CurrentActor, runtime: Rt, token: FromPath[str]
+    ) -> list[str]:
+        content = await organisation_import.take_upload(runtime, actor, token)
+        created = await organisation_import.commit(db, runtime, actor, content)
+        await audit.record_by(
+            db,
+            actor,
+            org_id=None,
+            action="create",
+            object_type="organisation_import",
+            details={"organisations": len(created)},
+        )
+        await db.commit()
+        return [str(c) for c in created]
 
     @put("/organisations/{org_id:str}/status", summary="Деактивировать или вернуть организацию")
     async def set_status(

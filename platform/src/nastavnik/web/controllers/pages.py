@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from litestar import Controller, Request, get, post
+from litestar.datastructures import UploadFile
 from litestar.enums import RequestEncodingType
 from litestar.params import Body, FromPath
 from litestar.response import Redirect, Template
@@ -16,12 +17,14 @@ from nastavnik.services import (
     catalogue,
     headcounts,
     onboarding,
+    organisation_import,
     organisations,
     people,
     plugin_settings,
 )
 from nastavnik.services.errors import InvalidInput
 from nastavnik.services.people import PersonDraft, parse_id
+from nastavnik.services.table_import import MAX_FILE_BYTES
 from nastavnik.tenancy import Forbidden, load_actor, organisations_of
 from nastavnik.web.controllers.api_global import current_start_year, region_timezone
 from nastavnik.web.deps import ORG_DEPENDENCIES, identity_of
@@ -29,6 +32,19 @@ from nastavnik.web.params import CurrentActor, Db, Org, Rt
 from nastavnik.web.rendering import page
 
 Form = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)]
+Upload = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.MULTI_PART)]
+
+
+async def _upload_bytes(form: dict[str, Any]) -> bytes:
+    """The uploaded file of a form (field «file»), read within the import's size limit."""
+    upload = form.get("file")
+    if not isinstance(upload, UploadFile):
+        raise InvalidInput("Выберите файл Excel.", [{"field": "file", "message": "файл не выбран"}])
+    content = await upload.read(MAX_FILE_BYTES + 1)
+    if len(content) > MAX_FILE_BYTES:
+        raise InvalidInput("Файл слишком большой.", [{"field": "file", "message": "не больше 5 МБ"}])
+    return content
+
 
 ONBOARDING_TITLES = {
     "pending": "ожидает подключения",
@@ -155,6 +171,39 @@ class HomeController(Controller):
         await onboarding.start_onboarding(db, actor, org.id, curator)
         await db.commit()
         await onboarding.schedule(runtime, org.id)
+        return Redirect(path="/region/organisations")
+
+    @post("/region/organisations/import", summary="Загрузить список организаций из Excel: проверка")
+    async def import_preview(self, db: Db, runtime: Rt, actor: CurrentActor, data: Upload) -> Template:
+        content = await _upload_bytes(data)
+        checked = await organisation_import.preview(db, actor, runtime.plugins, content)
+        token = None if checked.errors else await organisation_import.keep_upload(runtime, actor, content)
+        return await page(
+            "core/region_import.html",
+            db=db,
+            runtime=runtime,
+            actor=actor,
+            preview=checked,
+            token=token,
+            types=runtime.plugins.organisation_types(),
+            status_code=200 if token else 422,
+        )
+
+    @post(
+        "/region/organisations/import/{token:str}", summary="Загрузить список организаций из Excel: выполнить"
+    )
+    async def import_commit(self, db: Db, runtime: Rt, actor: CurrentActor, token: FromPath[str]) -> Redirect:
+        content = await organisation_import.take_upload(runtime, actor, token)
+        created = await organisation_import.commit(db, runtime, actor, content)
+        await audit.record_by(
+            db,
+            actor,
+            org_id=None,
+            action="create",
+            object_type="organisation_import",
+            details={"organisations": len(created)},
+        )
+        await db.commit()
         return Redirect(path="/region/organisations")
 
     @post("/region/organisations/{org_id:str}/retry", summary="Повторить подключение (форма)")

@@ -161,3 +161,19 @@ class AuditEventOut(msgspec.Struct):
     object_id: str | None
     subject_person_id: uuid.UUID | None
     outcome: str
+
+
+class ImportRowOut(msgspec.Struct):
+    row: int
+    short_name: str
+    inn: str
+    slug: str
+    type: str
+    curator_email: str | None
+
+
+class ImportPreviewOut(msgspec.Struct):
+    token: str | None
+    """Present when the file has no errors: commit it with POST /api/organisations/import/{token}."""
+    rows: list[ImportRowOut]
+    errors: list[dict[str, str]]
