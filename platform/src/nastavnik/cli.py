@@ -72,8 +72,9 @@ async def _serve_demo(settings: Settings) -> None:
     from nastavnik.devissuer.server import running_issuer
     from nastavnik.runtime import Runtime
 
-    secrets = json.loads(REALM_EXPORT.read_text(encoding="utf-8"))["clients"]
-    web_secret = next(c["secret"] for c in secrets if c["clientId"] == settings.keycloak_client_id)
+    clients = {c["clientId"]: c for c in json.loads(REALM_EXPORT.read_text(encoding="utf-8"))["clients"]}
+    web_secret = clients[settings.keycloak_client_id]["secret"]
+    admin_secret = clients[settings.keycloak_admin_client_id]["secret"]
     async with running_issuer(settings, port=settings.dev_issuer_port) as issuer:
         public_url = f"http://{settings.host}:{settings.port}"
         web = issuer.realm.clients[settings.keycloak_client_id]
@@ -83,6 +84,7 @@ async def _serve_demo(settings: Settings) -> None:
             update={
                 "keycloak_url": issuer.base_url,
                 "keycloak_client_secret": SecretStr(web_secret),
+            "keycloak_admin_client_secret": SecretStr(admin_secret),
                 "public_url": public_url,
             }
         )
