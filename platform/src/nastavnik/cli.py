@@ -84,7 +84,7 @@ async def _serve_demo(settings: Settings) -> None:
             update={
                 "keycloak_url": issuer.base_url,
                 "keycloak_client_secret": SecretStr(web_secret),
-            "keycloak_admin_client_secret": SecretStr(admin_secret),
+                "keycloak_admin_client_secret": SecretStr(admin_secret),
                 "public_url": public_url,
             }
         )

@@ -29,9 +29,11 @@ from nastavnik.models import (
     Person,
     PersonRole,
     ProgrammeRole,
+    StaffRole,
 )
 from nastavnik.runtime import Runtime
 from nastavnik.services.errors import InvalidInput
+from nastavnik.services.organisations import OrganisationDraft
 from nastavnik.settings import Settings
 from nastavnik.tenancy import Actor
 
@@ -86,18 +88,47 @@ async def statuses(db: AsyncSession, actor: Actor) -> dict[uuid.UUID, OrgOnboard
     return {row.org_id: row for row in await db.scalars(select(OrgOnboarding))}
 
 
-async def retry(db: AsyncSession, actor: Actor, org_id: uuid.UUID) -> OrgOnboarding:
+async def retry(db: AsyncSession, runtime: Runtime, actor: Actor, org_id: uuid.UUID) -> OrgOnboarding:
     """Ask for another attempt of a failed or stuck onboarding (the region's «Повторить»)."""
-    from nastavnik.tenancy import NotFound
+    from nastavnik.services import audit
+    from nastavnik.tenancy import Forbidden, NotFound
 
+    if not actor.grants(StaffRole.REGION):
+        raise Forbidden
     row = (await statuses(db, actor)).get(org_id)
     if row is None:
         raise NotFound
     if row.status == OnboardingStatus.DONE:
         raise InvalidInput("Организация уже подключена.", [{"field": "status", "message": "уже подключена"}])
     row.status = OnboardingStatus.PENDING
-    await db.flush()
+    await audit.record_by(
+        db, actor, org_id=org_id, action="update", object_type="onboarding", object_id=str(org_id)
+    )
+    await db.commit()
+    await schedule(runtime, org_id)
     return row
+
+
+async def create_and_onboard(
+    db: AsyncSession,
+    runtime: Runtime,
+    actor: Actor,
+    draft: OrganisationDraft,
+    curator: CuratorDraft | None,
+) -> Organisation:
+    """The region creates an organisation and, when a curator is named, starts bringing it into the realm."""
+    from nastavnik.services import audit, organisations
+
+    org = await organisations.create_organisation(db, actor, draft, runtime.plugins)
+    await audit.record_by(
+        db, actor, org_id=org.id, action="create", object_type="organisation", object_id=str(org.id)
+    )
+    if curator is not None:
+        await start_onboarding(db, actor, org.id, curator)
+    await db.commit()
+    if curator is not None:
+        await schedule(runtime, org.id)
+    return org
 
 
 async def start_onboarding(db: AsyncSession, actor: Actor, org_id: uuid.UUID, curator: CuratorDraft) -> None:

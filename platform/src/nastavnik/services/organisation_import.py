@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from nastavnik.models import Municipality, Organisation, StaffRole
 from nastavnik.plugins import Plugins
 from nastavnik.runtime import Runtime
-from nastavnik.services import onboarding, organisations
+from nastavnik.services import audit, onboarding, organisations
 from nastavnik.services.errors import InvalidInput
 from nastavnik.services.table_import import Column, normalise_header, read_xlsx, text
 from nastavnik.tenancy import SLUG_PATTERN, Actor, Forbidden
@@ -161,8 +161,9 @@ async def take_upload(runtime: Runtime, actor: Actor, token: str) -> bytes:
     return bytes(data)
 
 
-async def commit(db: AsyncSession, runtime: Runtime, actor: Actor, data: bytes) -> list[uuid.UUID]:
-    """Create every organisation of the file in one transaction, or none of them."""
+async def commit(db: AsyncSession, runtime: Runtime, actor: Actor, token: str) -> list[uuid.UUID]:
+    """Create every organisation of the uploaded file in one transaction, or none of them."""
+    data = await take_upload(runtime, actor, token)
     checked = await preview(db, actor, runtime.plugins, data)
     if checked.errors:
         raise InvalidInput(
@@ -175,6 +176,14 @@ async def commit(db: AsyncSession, runtime: Runtime, actor: Actor, data: bytes) 
         if item.curator is not None:
             await onboarding.start_onboarding(db, actor, org.id, item.curator)
         created.append(org.id)
+    await audit.record_by(
+        db,
+        actor,
+        org_id=None,
+        action="create",
+        object_type="organisation_import",
+        details={"organisations": len(created)},
+    )
     await db.commit()
     for org_id in created:
         await onboarding.schedule(runtime, org_id)

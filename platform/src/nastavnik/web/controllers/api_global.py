@@ -112,15 +112,7 @@ class OversightApi(Controller):
             curator = onboarding.validate_curator(
                 onboarding.CuratorDraft(c.last_name, c.first_name, c.middle_name, c.email)
             )
-        org = await organisations.create_organisation(db, actor, draft, runtime.plugins)
-        await audit.record_by(
-            db, actor, org_id=org.id, action="create", object_type="organisation", object_id=str(org.id)
-        )
-        if curator is not None:
-            await onboarding.start_onboarding(db, actor, org.id, curator)
-        await db.commit()
-        if curator is not None:
-            await onboarding.schedule(runtime, org.id)
+        org = await onboarding.create_and_onboard(db, runtime, actor, draft, curator)
         return organisation_out(org, (await onboarding.statuses(db, actor)).get(org.id))
 
     @post("/organisations/import", summary="Проверить список организаций из Excel", status_code=HTTP_200_OK)
@@ -156,18 +148,7 @@ class OversightApi(Controller):
     async def import_commit(
         self, db: Db, actor: CurrentActor, runtime: Rt, token: FromPath[str]
     ) -> list[str]:
-        content = await organisation_import.take_upload(runtime, actor, token)
-        created = await organisation_import.commit(db, runtime, actor, content)
-        await audit.record_by(
-            db,
-            actor,
-            org_id=None,
-            action="create",
-            object_type="organisation_import",
-            details={"organisations": len(created)},
-        )
-        await db.commit()
-        return [str(c) for c in created]
+        return [str(c) for c in await organisation_import.commit(db, runtime, actor, token)]
 
     @put("/organisations/{org_id:str}/status", summary="Деактивировать или вернуть организацию")
     async def set_status(
@@ -194,14 +175,7 @@ class OversightApi(Controller):
     async def retry_onboarding(
         self, db: Db, actor: CurrentActor, runtime: Rt, org_id: FromPath[str]
     ) -> OrganisationOut:
-        if not actor.grants(StaffRole.REGION):
-            raise Forbidden
-        row = await onboarding.retry(db, actor, parse_id(org_id))
-        await audit.record_by(
-            db, actor, org_id=row.org_id, action="update", object_type="onboarding", object_id=str(row.org_id)
-        )
-        await db.commit()
-        await onboarding.schedule(runtime, row.org_id)
+        row = await onboarding.retry(db, runtime, actor, parse_id(org_id))
         org = next(o for o in await organisations.organisations_overseen(db, actor) if o.id == row.org_id)
         return organisation_out(org, row)
 

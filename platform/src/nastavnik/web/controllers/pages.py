@@ -164,13 +164,7 @@ class HomeController(Controller):
             inn=data.get("inn", "").strip(),
             slug=data.get("slug", "").strip(),
         )
-        org = await organisations.create_organisation(db, actor, draft, runtime.plugins)
-        await audit.record_by(
-            db, actor, org_id=org.id, action="create", object_type="organisation", object_id=str(org.id)
-        )
-        await onboarding.start_onboarding(db, actor, org.id, curator)
-        await db.commit()
-        await onboarding.schedule(runtime, org.id)
+        await onboarding.create_and_onboard(db, runtime, actor, draft, curator)
         return Redirect(path="/region/organisations")
 
     @post("/region/organisations/import", summary="Загрузить список организаций из Excel: проверка")
@@ -193,31 +187,14 @@ class HomeController(Controller):
         "/region/organisations/import/{token:str}", summary="Загрузить список организаций из Excel: выполнить"
     )
     async def import_commit(self, db: Db, runtime: Rt, actor: CurrentActor, token: FromPath[str]) -> Redirect:
-        content = await organisation_import.take_upload(runtime, actor, token)
-        created = await organisation_import.commit(db, runtime, actor, content)
-        await audit.record_by(
-            db,
-            actor,
-            org_id=None,
-            action="create",
-            object_type="organisation_import",
-            details={"organisations": len(created)},
-        )
-        await db.commit()
+        await organisation_import.commit(db, runtime, actor, token)
         return Redirect(path="/region/organisations")
 
     @post("/region/organisations/{org_id:str}/retry", summary="Повторить подключение (форма)")
     async def retry_onboarding(
         self, db: Db, runtime: Rt, actor: CurrentActor, org_id: FromPath[str]
     ) -> Redirect:
-        if not actor.grants(StaffRole.REGION):
-            raise Forbidden
-        row = await onboarding.retry(db, actor, parse_id(org_id))
-        await audit.record_by(
-            db, actor, org_id=row.org_id, action="update", object_type="onboarding", object_id=str(row.org_id)
-        )
-        await db.commit()
-        await onboarding.schedule(runtime, row.org_id)
+        await onboarding.retry(db, runtime, actor, parse_id(org_id))
         return Redirect(path="/region/organisations")
 
     @get("/m/{municipality_id:str}", summary="Страница муниципалитета")

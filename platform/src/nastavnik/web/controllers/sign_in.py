@@ -12,6 +12,7 @@ from litestar.enums import RequestEncodingType
 from litestar.params import Body, FromQuery, QueryParameter
 from litestar.response import Redirect
 from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from nastavnik.auth.actors import actor_from_token
 from nastavnik.auth.oidc import LoginFailed
@@ -98,16 +99,7 @@ class SignInController(Controller):
                 raise LoginFailed("identity deactivated")
         except LoginFailed as failure:
             request.clear_session()
-            await audit.record(
-                db,
-                actor_identity_id=None,
-                org_id=None,
-                action="login",
-                object_type="session",
-                outcome="failed",
-                client_ip=client_ip(request),
-                details={"method": "sso", "reason": failure.reason},
-            )
+            await _audit_failed_login(db, request, {"method": "sso", "reason": failure.reason})
             await db.commit()
             return await page("core/login_failed.html", db=db, runtime=runtime, actor=None, status_code=400)
         session.start(
@@ -140,16 +132,7 @@ class SignInController(Controller):
             raise NotFound from None
         actor = await load_actor(db, identity_id)
         if actor is None:
-            await audit.record(
-                db,
-                actor_identity_id=None,
-                org_id=None,
-                action="login",
-                object_type="session",
-                outcome="failed",
-                client_ip=client_ip(request),
-                details={"method": "dev"},
-            )
+            await _audit_failed_login(db, request, {"method": "dev"})
             await db.commit()
             raise NotFound
         session.start(request, actor.identity_id, sso=False)
@@ -184,6 +167,21 @@ class SignInController(Controller):
         if runtime.oidc is not None:  # end the identity provider's session too, or the next login is silent
             return Redirect(path=await runtime.oidc.logout_url(id_token, after))
         return Redirect(path="/login")
+
+
+async def _audit_failed_login(
+    db: AsyncSession, request: Request[Any, Any, Any], details: dict[str, str]
+) -> None:
+    await audit.record(
+        db,
+        actor_identity_id=None,
+        org_id=None,
+        action="login",
+        object_type="session",
+        outcome="failed",
+        client_ip=client_ip(request),
+        details=details,
+    )
 
 
 async def _demo_people(runtime: Runtime) -> list[tuple[str, list[dict[str, Any]]]]:
