@@ -89,7 +89,8 @@ async def test_export_cells_cannot_start_a_formula(runtime: Runtime, app, world:
         identity.display_name = '=HYPERLINK("http://evil.example","x")'
         await db.commit()
     async with client_for(app, world.staff["outsider"]) as client:
-        await client.get("/api/me")  # signing in writes an event with this actor
+        refused = await client.get("/api/organisations")  # a refusal is audited, with this actor
+    assert refused.status_code == 403
     async with client_for(app, world.staff["auditor"]) as client:
         export = await client.get("/api/audit/export.xlsx")
     sheet = load_workbook(io.BytesIO(export.content)).active

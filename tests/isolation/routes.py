@@ -65,11 +65,7 @@ GLOBAL_ROUTES: dict[Route, str] = {
     ("GET", "/health/live"): "a probe: no data",
     ("GET", "/health/ready"): "a probe: no data",
     ("GET", "/"): "redirects to the person's own home",
-    ("GET", "/login"): "the development sign-in page (development only)",
-    (
-        "POST",
-        "/login",
-    ): "starts a session; not probed here (it would change the session): test_settings_and_sign_in",
+    ("GET", "/login"): "starts the Keycloak login, or says sign-in is not configured",
     ("POST", "/logout"): "ends the session; not probed here: test_settings_and_sign_in, test_page_login",
     ("GET", "/auth/callback"): "completes a login started in this browser; refusals in test_page_login",
     ("GET", "/api/me"): "the person's own account and memberships",
@@ -98,4 +94,4 @@ GLOBAL_ROUTES: dict[Route, str] = {
     ("GET", "/api/audit"): "auditors only: tested in test_audit",
     ("GET", "/api/audit/export.xlsx"): "auditors only: tested in test_audit",
 }
-NOT_PROBED = {("POST", "/login"), ("POST", "/logout")}
+NOT_PROBED = {("POST", "/logout")}

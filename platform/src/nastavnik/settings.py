@@ -129,9 +129,6 @@ class Settings(BaseSettings):
     role_auditor: str = "nastavnik-auditor"
     """Realm role that admits an auditor of the audit log."""
 
-    dev_login: bool = True
-    """Offer the development sign-in page that picks a demo person. Ignored (always off) in production."""
-
     dev_issuer: bool = False
     """Start the Keycloak-compatible development issuer (tests and the demo). Refused in production."""
 
@@ -168,10 +165,6 @@ class Settings(BaseSettings):
             problems.append("NASTAVNIK_DEV_ISSUER cannot be on in production")
         if problems:
             raise ValueError("; ".join(problems))
-
-    @property
-    def dev_login_enabled(self) -> bool:
-        return self.dev_login and not self.is_production
 
     @property
     def keycloak_issuer(self) -> str | None:

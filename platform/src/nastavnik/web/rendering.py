@@ -41,7 +41,6 @@ async def page(
             "nav": navigation_for(runtime.plugins, org) if org else [],
             "switcher": switcher,
             "top_links": top_links,
-            "dev_login": runtime.settings.dev_login_enabled,
             **context,
         },
         status_code=status_code,

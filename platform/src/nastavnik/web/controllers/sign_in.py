@@ -1,25 +1,21 @@
-"""Signing in and out: through Keycloak (authorization code flow with PKCE) when it is configured,
-else, in development only, by picking a demo person."""
+"""Signing in and out through Keycloak: the authorization code flow with PKCE, and logout at both ends.
+
+Without Keycloak configured there is no way to sign in: `nastavnik demo` brings the development issuer."""
 
 from __future__ import annotations
 
 import hmac
-import uuid
 from typing import Annotated, Any
 
-from litestar import Controller, Request, Response, get, post
-from litestar.enums import RequestEncodingType
-from litestar.params import Body, FromQuery, QueryParameter
+from litestar import Controller, Request, get, post
+from litestar.params import FromQuery, QueryParameter
 from litestar.response import Redirect
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from nastavnik.auth.actors import actor_from_token
 from nastavnik.auth.oidc import LoginFailed
-from nastavnik.models import Identity, Organisation, Person, PersonRole, StaffAssignment
-from nastavnik.runtime import Runtime
 from nastavnik.services import audit
-from nastavnik.tenancy import NotFound, load_actor
+from nastavnik.tenancy import NotFound
 from nastavnik.web import session
 from nastavnik.web.deps import client_ip, identity_of
 from nastavnik.web.params import Db, Rt
@@ -63,16 +59,7 @@ class SignInController(Controller):
                 }
             )
             return Redirect(path=login.url)
-        if not runtime.settings.dev_login_enabled:
-            return await page("core/login_unavailable.html", db=db, runtime=runtime, actor=None)
-        return await page(
-            "core/login.html",
-            db=db,
-            runtime=runtime,
-            actor=None,
-            groups=await _demo_people(runtime),
-            next=safe_next(next),
-        )
+        return await page("core/login_unavailable.html", db=db, runtime=runtime, actor=None)
 
     @get("/auth/callback", summary="Возврат после входа через единую учётную запись")
     async def callback(
@@ -116,38 +103,6 @@ class SignInController(Controller):
         await db.commit()
         return Redirect(path=safe_next(str(flow.get(FLOW_NEXT) or "/")))
 
-    @post("/login", summary="Войти как демонстрационный пользователь (только без единой учётной записи)")
-    async def login(
-        self,
-        request: Request[Any, Any, Any],
-        db: Db,
-        runtime: Rt,
-        data: Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)],
-    ) -> Response[Any]:
-        if not runtime.settings.dev_login_enabled or runtime.oidc is not None:
-            raise NotFound
-        try:
-            identity_id = uuid.UUID(data.get("identity_id", ""))
-        except ValueError:
-            raise NotFound from None
-        actor = await load_actor(db, identity_id)
-        if actor is None:
-            await _audit_failed_login(db, request, {"method": "dev"})
-            await db.commit()
-            raise NotFound
-        session.start(request, actor.identity_id, sso=False)
-        await audit.record(
-            db,
-            actor_identity_id=actor.identity_id,
-            org_id=None,
-            action="login",
-            object_type="session",
-            client_ip=client_ip(request),
-            details={"method": "dev"},
-        )
-        await db.commit()
-        return Redirect(path=safe_next(data.get("next")))
-
     @post("/logout", summary="Выйти")
     async def logout(self, request: Request[Any, Any, Any], db: Db, runtime: Rt) -> Redirect:
         identity_id = identity_of(request)
@@ -182,35 +137,3 @@ async def _audit_failed_login(
         client_ip=client_ip(request),
         details=details,
     )
-
-
-async def _demo_people(runtime: Runtime) -> list[tuple[str, list[dict[str, Any]]]]:
-    """Everyone who can sign in, grouped by where they work: read as the owner, development only."""
-    async with runtime.owner_sessions() as owner:
-        names = {i.id: i.display_name for i in await owner.scalars(select(Identity).where(Identity.active))}
-        staff = await owner.execute(select(StaffAssignment.identity_id, StaffAssignment.role))
-        memberships = await owner.execute(
-            select(Person.identity_id, Organisation.short_name, PersonRole.role)
-            .join(Organisation, Organisation.id == Person.org_id)
-            .outerjoin(PersonRole, (PersonRole.org_id == Person.org_id) & (PersonRole.person_id == Person.id))
-            .where(Person.identity_id.is_not(None))
-        )
-    groups: dict[str, dict[uuid.UUID, set[str]]] = {}
-    for identity_id, role in staff:
-        if identity_id in names:
-            groups.setdefault(STAFF_GROUP, {}).setdefault(identity_id, set()).add(ROLE_TITLES.get(role, role))
-    for member_id, org_name, role in memberships:
-        if member_id in names:
-            label = ROLE_TITLES.get(role, "участник") if role else "участник"
-            groups.setdefault(org_name, {}).setdefault(member_id, set()).add(label)
-    ordered = sorted(groups, key=lambda g: (g != STAFF_GROUP, g))
-    return [
-        (
-            group,
-            sorted(
-                ({"id": i, "name": names[i], "roles": sorted(r)} for i, r in groups[group].items()),
-                key=lambda p: (p["roles"], p["name"]),
-            ),
-        )
-        for group in ordered
-    ]
