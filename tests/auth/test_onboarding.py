@@ -223,3 +223,72 @@ async def test_only_the_region_onboards(
     async with bearer_client(app, municipality_token) as client:
         response = await client.post("/region/organisations", data=new_school(world))
     assert response.status_code == 403
+
+
+async def test_deactivation_reaches_keycloak(
+    onboarding_runtime: Runtime, issuer: Issuer, world: World, region_token: str
+) -> None:
+    app = create_app(onboarding_runtime)
+    body = new_school(world)
+    api_body = {k: v for k, v in body.items() if not k.startswith("curator_")}
+    api_body["curator"] = {"last_name": "Кураторова", "first_name": "Инна", "email": body["curator_email"]}
+    async with bearer_client(app, region_token) as region:
+        org_id = (await region.post("/api/organisations", json=api_body)).json()["id"]
+    await run_queued_jobs(onboarding_runtime)
+    admin = KeycloakAdmin(
+        server_url=issuer.base_url,
+        realm_name="nastavnik",
+        client_id="nastavnik-admin",
+        client_secret_key=ADMIN_SECRET,
+    )
+    kc_org = next(
+        o for o in await admin.a_get_organizations({"first": 0, "max": 1000}) if o["alias"] == body["slug"]
+    )
+    # A teacher joins (in Keycloak and in the platform), then leaves.
+    teacher_id = await admin.a_create_user({"username": f"t-{secrets.token_hex(4)}", "enabled": True})
+    await admin.a_organization_user_add(teacher_id, kc_org["id"])
+    async with onboarding_runtime.owner_sessions() as db:
+        identity = Identity(issuer=issuer.issuer, subject=teacher_id, display_name="Учитель")
+        db.add(identity)
+        await db.flush()
+        teacher = Person(
+            org_id=org_id,
+            identity_id=identity.id,
+            last_name="Учитель",
+            first_name="Иван",
+            category="pedagogue",
+        )
+        db.add(teacher)
+        await db.commit()
+    curator = next(u for u in issuer.realm.users.values() if u.email == body["curator_email"])
+    curator_token = sign(valid_claims(issuer, curator.id), issuer.realm.keys.current)
+    async with bearer_client(app, curator_token) as client:
+        left = await client.patch(
+            f"/api/o/{body['slug']}/people/{teacher.id}",
+            json={
+                "last_name": "Учитель",
+                "first_name": "Иван",
+                "category": "pedagogue",
+                "version": 1,
+                "status": "left",
+            },
+        )
+    assert left.status_code == 200, left.text
+    await run_queued_jobs(onboarding_runtime)
+    members = {m["id"] for m in await admin.a_get_organization_members(kc_org["id"])}
+    assert teacher_id not in members
+    assert curator.id in members
+    # The region closes the organisation: Keycloak's organization is disabled, and opened again.
+    async with bearer_client(app, region_token) as region:
+        assert (
+            await region.put(f"/api/organisations/{org_id}/status", json={"status": "inactive"})
+        ).status_code == 200
+    await run_queued_jobs(onboarding_runtime)
+    assert (await admin.a_get_organization(kc_org["id"]))["enabled"] is False
+    assert body["slug"] not in valid_claims(issuer, curator.id)["organization"]
+    async with bearer_client(app, region_token) as region:
+        assert (
+            await region.put(f"/api/organisations/{org_id}/status", json={"status": "active"})
+        ).status_code == 200
+    await run_queued_jobs(onboarding_runtime)
+    assert (await admin.a_get_organization(kc_org["id"]))["enabled"] is True

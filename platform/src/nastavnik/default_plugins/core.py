@@ -35,6 +35,7 @@ PLUGIN = PluginInfo(
 TEMPLATES = Path(__file__).resolve().parent.parent / "web" / "templates"
 HEARTBEAT_KEY = "worker:heartbeat"
 ONBOARD_JOB = "core.onboard_organisation"
+SYNC_ACCESS_JOB = "core.sync_organisation_access"
 
 MANAGERS = frozenset({ProgrammeRole.CURATOR.value, ProgrammeRole.DIRECTOR.value})
 
@@ -142,6 +143,18 @@ async def onboard_organisation(ctx: dict[str, Any], org_id: str) -> str:
         raise Retry(defer=min(30 * int(ctx.get("job_try", 1)), 600)) from None
 
 
+async def sync_organisation_access(ctx: dict[str, Any], org_id: str) -> str:
+    """Carry a deactivation (of the organisation, or of people who left) over to Keycloak."""
+    from arq import Retry
+
+    from nastavnik.services.onboarding import KeycloakUnavailable, sync_access
+
+    try:
+        return await sync_access(ctx["runtime"], uuid.UUID(org_id))
+    except KeycloakUnavailable:
+        raise Retry(defer=min(30 * int(ctx.get("job_try", 1)), 600)) from None
+
+
 @hookimpl
 def register_jobs() -> Iterable[JobSpec]:
     return [
@@ -152,5 +165,12 @@ def register_jobs() -> Iterable[JobSpec]:
             max_tries=20,
             timeout_seconds=60,
             keep_result_seconds=0,  # a retry requested after a failure must be able to run
+        ),
+        JobSpec(
+            name=SYNC_ACCESS_JOB,
+            function=sync_organisation_access,
+            max_tries=20,
+            timeout_seconds=60,
+            keep_result_seconds=0,  # every later change must be carried over too
         ),
     ]

@@ -315,3 +315,58 @@ async def run_onboarding(runtime: Runtime, org_id: uuid.UUID) -> str:
         row.status, row.last_error = OnboardingStatus.DONE, None
         await owner.commit()
         return row.status
+
+
+async def sync_access(runtime: Runtime, org_id: uuid.UUID) -> str:
+    """Make Keycloak agree with the platform on who may enter an organisation.
+
+    The organization is enabled exactly while the organisation is active, and its members who have
+    left the organisation in the platform are removed from it. The platform already refuses them;
+    this keeps the organization claim honest for every other application of the realm.
+    """
+    settings = runtime.settings
+    async with runtime.owner_sessions() as owner:
+        org = await owner.get(Organisation, org_id)
+        row = await owner.get(OrgOnboarding, org_id)
+        if org is None or row is None or row.keycloak_org_id is None:
+            return "not onboarded"
+        left = set(
+            await owner.scalars(
+                select(Identity.subject)
+                .join(Person, Person.identity_id == Identity.id)
+                .where(
+                    Person.org_id == org_id,
+                    Person.status == "left",
+                    Identity.issuer == settings.keycloak_issuer,
+                )
+            )
+        )
+    try:
+        admin = admin_client(settings)
+    except NotConfigured:
+        return "not configured"
+    active = org.status == "active"
+    await _keycloak(
+        admin.a_update_organization(
+            row.keycloak_org_id, {"name": org.short_name, "alias": org.slug, "enabled": active}
+        )
+    )
+    members = await _keycloak(admin.a_get_organization_members(row.keycloak_org_id))
+    for member in members:
+        if member.get("id") in left:
+            await _keycloak(admin.a_organization_user_remove(member["id"], row.keycloak_org_id))
+    return "enabled" if active else "disabled"
+
+
+async def schedule_sync(runtime: Runtime, org_id: uuid.UUID) -> bool:
+    from nastavnik.default_plugins.core import SYNC_ACCESS_JOB
+    from nastavnik.jobs import enqueue
+
+    if runtime.queue is None or not sso_configured(runtime.settings):
+        return False
+    return await enqueue(
+        runtime.queue,
+        SYNC_ACCESS_JOB,
+        str(org_id),
+        job_id=f"{runtime.settings.redis_prefix}:sync-access:{org_id}",
+    )

@@ -152,7 +152,12 @@ class OversightApi(Controller):
 
     @put("/organisations/{org_id:str}/status", summary="Деактивировать или вернуть организацию")
     async def set_status(
-        self, db: Db, actor: CurrentActor, org_id: FromPath[str], data: JSONBody[OrganisationStatusIn]
+        self,
+        db: Db,
+        actor: CurrentActor,
+        runtime: Rt,
+        org_id: FromPath[str],
+        data: JSONBody[OrganisationStatusIn],
     ) -> OrganisationOut:
         org = await organisations.set_status(db, actor, parse_id(org_id), data.status)
         await audit.record_by(
@@ -165,6 +170,7 @@ class OversightApi(Controller):
             details={"status": org.status},
         )
         await db.commit()
+        await onboarding.schedule_sync(runtime, org.id)  # Keycloak's organization follows
         return organisation_out(org)
 
     @post(

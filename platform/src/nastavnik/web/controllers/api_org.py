@@ -9,7 +9,7 @@ from litestar.params import FromPath, JSONBody
 from litestar.status_codes import HTTP_201_CREATED, HTTP_204_NO_CONTENT
 
 from nastavnik.models import Person
-from nastavnik.services import catalogue, headcounts, people, plugin_settings
+from nastavnik.services import catalogue, headcounts, onboarding, people, plugin_settings
 from nastavnik.services.people import PersonDraft, parse_id
 from nastavnik.web.controllers.schemas import (
     DictionaryEntryOut,
@@ -78,11 +78,14 @@ class OrganisationApi(Controller):
         self,
         db: Db,
         org: Org,
+        runtime: Rt,
         person_id: FromPath[str],
         data: JSONBody[PersonUpdate],
     ) -> PersonOut:
         draft = PersonDraft(data.last_name, data.first_name, data.middle_name, data.category, data.status)
         person = await people.update_person(db, org, parse_id(person_id), draft, data.version)
+        if data.status is not None:  # who may enter changed: Keycloak's organization follows
+            await onboarding.schedule_sync(runtime, org.org.id)
         return person_out(person)
 
     @put("/people/{person_id:str}/roles", summary="Роли человека в программе")
