@@ -13,7 +13,9 @@ import uuid
 from datetime import date
 from typing import Any
 
-from nastavnik.models import OrgPluginSetting, Person
+from sqlalchemy import delete
+
+from nastavnik.models import OrgPluginSetting, Person, Programme, RoadmapItem
 from nastavnik.runtime import Runtime
 from nastavnik.services.organisations import with_inn_check_digit
 from nastavnik_schools.models import SubjectDecade
@@ -48,6 +50,21 @@ TENANT: dict[tuple[str, str], tuple[str, int]] = {
     ("POST", "/api/o/{slug}/p/schools/decades"): (MANAGERS_ONLY, 201),
     ("GET", "/api/o/{slug}/p/schools/decades/{decade_id}"): (ALL_MEMBERS, 200),
     ("DELETE", "/api/o/{slug}/p/schools/decades/{decade_id}"): (MANAGERS_ONLY, 204),
+    ("GET", "/api/o/{slug}/programmes"): (ALL_MEMBERS, 200),
+    ("POST", "/api/o/{slug}/programmes"): (MANAGERS_ONLY, 201),
+    ("GET", "/api/o/{slug}/programmes/{programme_id}"): (ALL_MEMBERS, 200),
+    ("PUT", "/api/o/{slug}/programmes/{programme_id}/documents"): (MANAGERS_ONLY, 200),
+    # A fresh programme lacks everything for stage 1: the curator is told what (422), others are refused.
+    ("POST", "/api/o/{slug}/programmes/{programme_id}/advance"): (MANAGERS_ONLY, 422),
+    ("POST", "/api/o/{slug}/programmes/{programme_id}/roadmap"): (MANAGERS_ONLY, 201),
+    ("PUT", "/api/o/{slug}/programmes/{programme_id}/roadmap/{item_id}/done"): (MANAGERS_ONLY, 200),
+    ("GET", "/o/{slug}/programmes"): (ALL_MEMBERS, 200),
+    ("POST", "/o/{slug}/programmes"): (MANAGERS_ONLY, 302),
+    ("GET", "/o/{slug}/programmes/{programme_id}"): (ALL_MEMBERS, 200),
+    ("POST", "/o/{slug}/programmes/{programme_id}/documents"): (MANAGERS_ONLY, 302),
+    ("POST", "/o/{slug}/programmes/{programme_id}/advance"): (MANAGERS_ONLY, 422),
+    ("POST", "/o/{slug}/programmes/{programme_id}/roadmap"): (MANAGERS_ONLY, 302),
+    ("POST", "/o/{slug}/programmes/{programme_id}/roadmap/{item_id}/done"): (MANAGERS_ONLY, 302),
     ("GET", "/o/{slug}"): (ALL_MEMBERS, 200),
     ("GET", "/o/{slug}/people"): (MANAGERS_ONLY, 200),
     ("POST", "/o/{slug}/people"): (MANAGERS_ONLY, 302),
@@ -147,6 +164,22 @@ def identity_of(world: World, org: OrgWorld, role: str) -> uuid.UUID | None:
 async def fresh_objects(runtime: Runtime, org: OrgWorld) -> dict[str, str]:
     """New objects for each call, so that a write by one role cannot spoil the next call."""
     async with runtime.owner_sessions() as db:
+        # One fresh programme (2035/2036, learners) at a time, beside the world's own.
+        await db.execute(
+            delete(Programme).where(Programme.org_id == org.id, Programme.id != org.programme_id)
+        )
+        programme = Programme(org_id=org.id, academic_year=2035, regime="learners")
+        db.add(programme)
+        await db.flush()
+        item = RoadmapItem(
+            org_id=org.id,
+            programme_id=programme.id,
+            stage=1,
+            title="Свежее",
+            due_on=date(2035, 10, 1),
+            responsible="Куратор",
+        )
+        db.add(item)
         person = Person(org_id=org.id, last_name="Харнесов", first_name="Тест", category="learner")
         decade = SubjectDecade(
             org_id=org.id,
@@ -157,7 +190,12 @@ async def fresh_objects(runtime: Runtime, org: OrgWorld) -> dict[str, str]:
         )
         db.add_all([person, decade])
         await db.commit()
-    return {"person_id": str(person.id), "decade_id": str(decade.id)}
+    return {
+        "person_id": str(person.id),
+        "decade_id": str(decade.id),
+        "programme_id": str(programme.id),
+        "item_id": str(item.id),
+    }
 
 
 def body_for(route: tuple[str, str], world: World) -> tuple[str, Any]:

@@ -24,10 +24,12 @@ PARAMS: dict[str, Callable[[World, OrgWorld], str]] = {
     "municipality_id": lambda world, victim: str(victim.municipality_id),
     "org_id": lambda world, victim: str(victim.id),
     "token": lambda world, victim: "no-such-upload",
+    "programme_id": lambda world, victim: str(victim.programme_id),
+    "item_id": lambda world, victim: str(victim.roadmap_item_id),
 }
 
 # Parameters that name a tenant-owned object: probed with the attacker's own slug too.
-OBJECT_IDS = {"person_id", "decade_id"}
+OBJECT_IDS = {"person_id", "decade_id", "programme_id", "item_id"}
 
 PERSON = {"last_name": "Вторженец", "first_name": "Иван", "category": "pedagogue"}
 HEADCOUNT = {"learners_total": 1, "learners_10_18": 1, "pedagogues": 1, "young_pedagogues": 1}
@@ -37,6 +39,17 @@ DECADE = {
     "starts_on": "2026-12-01",
     "ends_on": "2026-12-05",
 }
+
+DOCUMENTS = {
+    "version": 1,
+    "polozhenie_status": "approved",
+    "polozhenie_order_no": "15-од",
+    "polozhenie_order_date": "2026-09-01",
+    "programma_status": "approved",
+    "programma_order_no": "16-од",
+    "programma_order_date": "2026-09-01",
+}
+ROADMAP = {"stage": 1, "title": "Педсовет", "due_on": "2035-10-01", "responsible": "Завуч"}
 
 # Bodies: ("json", body) for the API, ("form", fields) for pages.
 BODIES: dict[Route, tuple[str, Any]] = {
@@ -48,6 +61,22 @@ BODIES: dict[Route, tuple[str, Any]] = {
     ("PUT", "/api/o/{slug}/plugins/{name}"): ("json", {"enabled": False, "settings": {}}),
     ("POST", "/api/o/{slug}/p/schools/decades"): ("json", DECADE),
     ("DELETE", "/api/o/{slug}/p/schools/decades/{decade_id}"): ("json", None),
+    ("POST", "/api/o/{slug}/programmes"): ("json", {"academic_year": 2031, "regime": "learners"}),
+    ("PUT", "/api/o/{slug}/programmes/{programme_id}/documents"): ("json", DOCUMENTS),
+    ("POST", "/api/o/{slug}/programmes/{programme_id}/advance"): ("json", {"version": 1}),
+    ("POST", "/api/o/{slug}/programmes/{programme_id}/roadmap"): ("json", ROADMAP),
+    ("PUT", "/api/o/{slug}/programmes/{programme_id}/roadmap/{item_id}/done"): ("json", {"done": True}),
+    ("POST", "/o/{slug}/programmes"): ("form", {"academic_year": "2032", "regime": "learners"}),
+    ("POST", "/o/{slug}/programmes/{programme_id}/documents"): (
+        "form",
+        {k: str(v) for k, v in DOCUMENTS.items()},
+    ),
+    ("POST", "/o/{slug}/programmes/{programme_id}/advance"): ("form", {"version": "1"}),
+    ("POST", "/o/{slug}/programmes/{programme_id}/roadmap"): (
+        "form",
+        {k: str(v) for k, v in ROADMAP.items()},
+    ),
+    ("POST", "/o/{slug}/programmes/{programme_id}/roadmap/{item_id}/done"): ("form", {"done": "on"}),
     ("POST", "/o/{slug}/people"): ("form", PERSON),
     ("POST", "/o/{slug}/people/{person_id}"): ("form", {**PERSON, "version": "1"}),
     ("POST", "/o/{slug}/people/{person_id}/roles"): ("form", {"role_curator": "on"}),

@@ -21,7 +21,9 @@ from nastavnik.models import (
     OrgPluginSetting,
     Person,
     PersonRole,
+    Programme,
     Region,
+    RoadmapItem,
     StaffAssignment,
 )
 from nastavnik.runtime import Runtime
@@ -44,6 +46,8 @@ class OrgWorld:
     persons: dict[str, uuid.UUID] = field(default_factory=dict)  # role -> person
     learner_id: uuid.UUID | None = None
     decade_id: uuid.UUID | None = None
+    programme_id: uuid.UUID | None = None
+    roadmap_item_id: uuid.UUID | None = None
 
 
 @dataclass
@@ -163,6 +167,20 @@ async def build_world(runtime: Runtime) -> World:
             db.add(OrgPluginSetting(org_id=org.id, plugin="schools", enabled=True, settings={}))
             await db.flush()
             ow.learner_id = learner.id
+            programme = Programme(org_id=org.id, academic_year=year, regime="pedagogues")
+            db.add(programme)
+            await db.flush()
+            item = RoadmapItem(
+                org_id=org.id,
+                programme_id=programme.id,
+                stage=1,
+                title=f"{canary} мероприятие",
+                due_on=date(year, 10, 1),
+                responsible="Куратор",
+            )
+            db.add(item)
+            await db.flush()
+            ow.programme_id, ow.roadmap_item_id = programme.id, item.id
             if org_type == "school":
                 decade = SubjectDecade(
                     org_id=org.id,

@@ -50,6 +50,7 @@ def register_navigation(context: NavigationContext) -> Iterable[NavItem]:
     base = f"/o/{context.org_slug}"
     return [
         NavItem(title="Главная", href=f"{base}/", order=0),
+        NavItem(title="Программа наставничества", href=f"{base}/programmes", order=5),
         NavItem(title="Люди", href=f"{base}/people", order=10, roles=MANAGERS),
         NavItem(title="Численность", href=f"{base}/headcounts", order=20, roles=MANAGERS),
         NavItem(title="Модули", href=f"{base}/plugins", order=90, roles=MANAGERS),

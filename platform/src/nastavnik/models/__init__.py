@@ -6,11 +6,14 @@ from nastavnik.models.identity import Identity, StaffAssignment, StaffRole
 from nastavnik.models.onboarding import OnboardingStatus, OrgOnboarding
 from nastavnik.models.people import Person, PersonCategory, PersonRole, PersonStatus, ProgrammeRole
 from nastavnik.models.plugin_settings import OrgPluginSetting
+from nastavnik.models.programme import STAGES, DocumentStatus, Programme, RoadmapItem
 from nastavnik.models.reference import AcademicYear, Municipality, Organisation, OrgStatus, Region
 
 __all__ = [
+    "STAGES",
     "AcademicYear",
     "AuditEvent",
+    "DocumentStatus",
     "Headcount",
     "Identity",
     "Municipality",
@@ -23,8 +26,10 @@ __all__ = [
     "PersonCategory",
     "PersonRole",
     "PersonStatus",
+    "Programme",
     "ProgrammeRole",
     "Region",
+    "RoadmapItem",
     "StaffAssignment",
     "StaffRole",
 ]

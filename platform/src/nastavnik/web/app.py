@@ -21,7 +21,7 @@ from litestar.types import ControllerRouterHandler
 from nastavnik.plugins import Plugins
 from nastavnik.runtime import Runtime
 from nastavnik.types import PluginRoutes, TemplateDir
-from nastavnik.web.controllers import api_global, api_org, health, pages, sign_in
+from nastavnik.web.controllers import api_global, api_org, health, pages, programmes, sign_in
 from nastavnik.web.csrf import CSRFUnlessBearer
 from nastavnik.web.deps import BASE_DEPENDENCIES, plugin_org_provider
 from nastavnik.web.errors import EXCEPTION_HANDLERS
@@ -83,6 +83,8 @@ def create_app(runtime: Runtime) -> Litestar:
         pages.HomeController,
         pages.OrganisationPages,
         api_org.OrganisationApi,
+        programmes.ProgrammeApi,
+        programmes.ProgrammePages,
         api_global.AccountApi,
         api_global.OversightApi,
         api_global.AuditApi,

@@ -69,6 +69,14 @@ FIELD_LABELS = {
     "curator_first_name": "Имя куратора",
     "curator_email": "Электронная почта куратора",
     "file": "Файл",
+    "stage": "Этап",
+    "due_on": "Срок",
+    "responsible": "Ответственный",
+    "regime": "Режим наставничества",
+    "polozhenie_status": "Положение о наставничестве",
+    "programma_status": "Программа наставничества",
+    "polozhenie_order_date": "Дата приказа о Положении",
+    "programma_order_date": "Дата приказа о Программе",
 }
 
 # PostgreSQL refused a row under row-level security: to the client it is simply not there.

@@ -1,0 +1,83 @@
+"""A mentoring programme: one per organisation, academic year and regime, run through seven stages.
+
+The organisation's Положение and Программа are recorded here with their status, order number and
+date: the region counts the organisations that have introduced the model from them.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+from enum import StrEnum
+
+from sqlalchemy import CheckConstraint, Date, ForeignKey, ForeignKeyConstraint, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from nastavnik.db.base import Base, TenantMixin, Timestamps, new_id
+
+STAGES = (
+    "Подготовка условий для запуска программы",
+    "Формирование базы наставляемых",
+    "Формирование базы наставников",
+    "Отбор и обучение наставников",
+    "Формирование наставнических пар или групп",
+    "Организация работы пар или групп",
+    "Завершение наставничества",
+)
+
+
+class DocumentStatus(StrEnum):
+    ABSENT = "absent"
+    DRAFT = "draft"
+    APPROVED = "approved"
+
+
+class Programme(TenantMixin, Timestamps, Base):
+    __tablename__ = "programme"
+    __table_args__ = (
+        UniqueConstraint("org_id", "academic_year", "regime"),
+        CheckConstraint("regime IN ('learners', 'pedagogues')", name="regime_known"),
+        CheckConstraint("status IN ('open', 'closed')", name="status_known"),
+        CheckConstraint("stage BETWEEN 1 AND 7", name="stage_range"),
+        CheckConstraint("polozhenie_status IN ('absent', 'draft', 'approved')", name="polozhenie_known"),
+        CheckConstraint("programma_status IN ('absent', 'draft', 'approved')", name="programma_known"),
+    )
+
+    org_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("organisation.id"), primary_key=True, sort_order=-100
+    )
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
+    academic_year: Mapped[int] = mapped_column(ForeignKey("academic_year.start_year"))
+    regime: Mapped[str] = mapped_column(String(16))
+    status: Mapped[str] = mapped_column(String(16), default="open")
+    stage: Mapped[int] = mapped_column(default=1)
+    polozhenie_status: Mapped[str] = mapped_column(String(16), default=DocumentStatus.ABSENT)
+    polozhenie_order_no: Mapped[str | None] = mapped_column(String(50))
+    polozhenie_order_date: Mapped[date | None] = mapped_column(Date)
+    programma_status: Mapped[str] = mapped_column(String(16), default=DocumentStatus.ABSENT)
+    programma_order_no: Mapped[str | None] = mapped_column(String(50))
+    programma_order_date: Mapped[date | None] = mapped_column(Date)
+    version: Mapped[int] = mapped_column(default=1)
+
+    __mapper_args__ = {"version_id_col": version}
+
+
+class RoadmapItem(TenantMixin, Timestamps, Base):
+    """A line of the programme's roadmap: мероприятие, срок, ответственный, результат / вид документа."""
+
+    __tablename__ = "roadmap_item"
+    __table_args__ = (
+        ForeignKeyConstraint(
+            ["org_id", "programme_id"], ["programme.org_id", "programme.id"], ondelete="CASCADE"
+        ),
+        CheckConstraint("stage BETWEEN 1 AND 7", name="stage_range"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
+    programme_id: Mapped[uuid.UUID]
+    stage: Mapped[int]
+    title: Mapped[str] = mapped_column(String(500))
+    due_on: Mapped[date] = mapped_column(Date)
+    responsible: Mapped[str] = mapped_column(String(200))
+    result: Mapped[str] = mapped_column(String(500), default="")
+    done: Mapped[bool] = mapped_column(default=False)
