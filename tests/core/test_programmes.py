@@ -62,7 +62,28 @@ async def test_a_programme_walks_its_stages(app, world: World) -> None:  # type:
         assert (
             await curator.put(f"{base}/roadmap/{item['id']}/done", json={"done": True})
         ).status_code == 200
-        for stage, version in ((1, 2), (2, 3), (3, 4), (4, 5)):
+        assert (await curator.post(f"{base}/advance", json={"version": 2})).status_code == 200
+        # Stage 2 counts the mentees of this regime in the base who may take part: none yet for learners.
+        lacking = await curator.post(f"{base}/advance", json={"version": 3})
+        assert lacking.status_code == 422
+        assert "наставляемого" in lacking.text
+        learner = (
+            await curator.post(
+                f"/api/o/{org.slug}/people",
+                json={"last_name": "Юная", "first_name": "Ученица", "category": "learner"},
+            )
+        ).json()
+        profile = await curator.put(
+            f"/api/o/{org.slug}/people/{learner['id']}/mentee-profile",
+            json={
+                "kind": "learner",
+                "birth_date": "2013-03-01",
+                "class_name": "7Б",
+                "guardian_consent_on": "2026-09-02",
+            },
+        )
+        assert profile.status_code == 200
+        for stage, version in ((2, 3), (3, 4), (4, 5)):
             moved = await curator.post(f"{base}/advance", json={"version": version})
             assert moved.status_code == 200, (stage, moved.text)
             assert moved.json()["stage"] == stage + 1

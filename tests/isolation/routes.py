@@ -77,6 +77,14 @@ BODIES: dict[Route, tuple[str, Any]] = {
         {k: str(v) for k, v in ROADMAP.items()},
     ),
     ("POST", "/o/{slug}/programmes/{programme_id}/roadmap/{item_id}/done"): ("form", {"done": "on"}),
+    ("PUT", "/api/o/{slug}/people/{person_id}/mentee-profile"): (
+        "json",
+        {"kind": "young_pedagogue", "profession_since": "2024-09-01"},
+    ),
+    ("PUT", "/api/o/{slug}/people/{person_id}/mentor-profile"): (
+        "json",
+        {"capacity": 2, "consent_on": "2025-09-01"},
+    ),
     ("POST", "/o/{slug}/people"): ("form", PERSON),
     ("POST", "/o/{slug}/people/{person_id}"): ("form", {**PERSON, "version": "1"}),
     ("POST", "/o/{slug}/people/{person_id}/roles"): ("form", {"role_curator": "on"}),

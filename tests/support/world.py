@@ -16,6 +16,8 @@ from nastavnik.models import (
     AcademicYear,
     Headcount,
     Identity,
+    MenteeProfile,
+    MentorProfile,
     Municipality,
     Organisation,
     OrgPluginSetting,
@@ -167,6 +169,24 @@ async def build_world(runtime: Runtime) -> World:
             db.add(OrgPluginSetting(org_id=org.id, plugin="schools", enabled=True, settings={}))
             await db.flush()
             ow.learner_id = learner.id
+            db.add(
+                MenteeProfile(
+                    org_id=org.id,
+                    person_id=ow.persons["mentee"],
+                    kind="young_pedagogue",
+                    profession_since=date(year - 1, 9, 1),
+                    requests=f"{canary} запрос",
+                )
+            )
+            db.add(
+                MentorProfile(
+                    org_id=org.id,
+                    person_id=ow.persons["mentor"],
+                    competencies=f"{canary} методика",
+                    capacity=2,
+                    consent_on=date(year, 9, 1),
+                )
+            )
             programme = Programme(org_id=org.id, academic_year=year, regime="pedagogues")
             db.add(programme)
             await db.flush()

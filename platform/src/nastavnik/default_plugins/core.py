@@ -52,6 +52,8 @@ def register_navigation(context: NavigationContext) -> Iterable[NavItem]:
         NavItem(title="Главная", href=f"{base}/", order=0),
         NavItem(title="Программа наставничества", href=f"{base}/programmes", order=5),
         NavItem(title="Люди", href=f"{base}/people", order=10, roles=MANAGERS),
+        NavItem(title="Наставляемые", href=f"{base}/bases/mentees", order=12, roles=MANAGERS),
+        NavItem(title="Наставники", href=f"{base}/bases/mentors", order=14, roles=MANAGERS),
         NavItem(title="Численность", href=f"{base}/headcounts", order=20, roles=MANAGERS),
         NavItem(title="Модули", href=f"{base}/plugins", order=90, roles=MANAGERS),
     ]

@@ -1,6 +1,7 @@
 """The core's data model. Importing this package registers every table on ``Base.metadata``."""
 
 from nastavnik.models.audit import AuditEvent
+from nastavnik.models.bases import MenteeProfile, MentorProfile
 from nastavnik.models.headcount import Headcount
 from nastavnik.models.identity import Identity, StaffAssignment, StaffRole
 from nastavnik.models.onboarding import OnboardingStatus, OrgOnboarding
@@ -16,6 +17,8 @@ __all__ = [
     "DocumentStatus",
     "Headcount",
     "Identity",
+    "MenteeProfile",
+    "MentorProfile",
     "Municipality",
     "OnboardingStatus",
     "OrgOnboarding",

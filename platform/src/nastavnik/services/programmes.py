@@ -23,7 +23,7 @@ from nastavnik.models import (
     ProgrammeRole,
     RoadmapItem,
 )
-from nastavnik.services import audit
+from nastavnik.services import audit, bases
 from nastavnik.services.errors import Conflict, InvalidInput
 from nastavnik.tenancy import NotFound, OrgContext
 from nastavnik.types import Regime
@@ -130,10 +130,10 @@ async def stage_lacks(db: AsyncSession, ctx: OrgContext, programme: Programme, s
             lacks.append("не назначен куратор")
         if not await roadmap(db, ctx, programme):
             lacks.append("в дорожной карте нет ни одного мероприятия")
-    elif stage == 2 and await _role_count(db, ctx, ProgrammeRole.MENTEE) == 0:
-        lacks.append("в базе нет ни одного наставляемого")
-    elif stage == 3 and await _role_count(db, ctx, ProgrammeRole.MENTOR) == 0:
-        lacks.append("в базе нет ни одного наставника")
+    elif stage == 2 and await bases.able_mentees(db, ctx, programme.regime) == 0:
+        lacks.append("в базе нет ни одного наставляемого, который может участвовать")
+    elif stage == 3 and await bases.able_mentors(db, ctx) == 0:
+        lacks.append("в базе нет ни одного наставника с письменным согласием")
     elif stage >= 5:
         lacks.append("нет ни одной наставнической пары или группы")
     return lacks

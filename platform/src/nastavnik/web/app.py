@@ -21,7 +21,7 @@ from litestar.types import ControllerRouterHandler
 from nastavnik.plugins import Plugins
 from nastavnik.runtime import Runtime
 from nastavnik.types import PluginRoutes, TemplateDir
-from nastavnik.web.controllers import api_global, api_org, health, pages, programmes, sign_in
+from nastavnik.web.controllers import api_global, api_org, bases, health, pages, programmes, sign_in
 from nastavnik.web.csrf import CSRFUnlessBearer
 from nastavnik.web.deps import BASE_DEPENDENCIES, plugin_org_provider
 from nastavnik.web.errors import EXCEPTION_HANDLERS
@@ -84,6 +84,8 @@ def create_app(runtime: Runtime) -> Litestar:
         pages.OrganisationPages,
         api_org.OrganisationApi,
         programmes.ProgrammeApi,
+        bases.BasesApi,
+        bases.BasesPages,
         programmes.ProgrammePages,
         api_global.AccountApi,
         api_global.OversightApi,

@@ -1,0 +1,60 @@
+"""The bases of mentees and mentors: what the programme needs to know about a person, and no more.
+
+Mentees: learners (birth date and class) or young teachers (the date they entered the profession),
+with their requests and difficulties; a learner under 18 takes part only with the recorded consent
+of a legal representative. Mentors: competencies, subjects, experience, capacity, status, training,
+and their written consent (Labour Code art. 351.8). Leaving the organisation or the profession is
+recorded with its date: the region follows whether young teachers stay.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+
+from sqlalchemy import CheckConstraint, Date, ForeignKeyConstraint, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from nastavnik.db.base import Base, TenantMixin, Timestamps
+
+
+class MenteeProfile(TenantMixin, Timestamps, Base):
+    __tablename__ = "mentee_profile"
+    __table_args__ = (
+        ForeignKeyConstraint(["org_id", "person_id"], ["person.org_id", "person.id"], ondelete="CASCADE"),
+        CheckConstraint("kind IN ('learner', 'young_pedagogue')", name="kind_known"),
+        CheckConstraint(
+            "left_reason IS NULL OR left_reason IN ('organisation', 'profession')", name="reason_known"
+        ),
+    )
+
+    person_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    birth_date: Mapped[date | None] = mapped_column(Date)
+    class_name: Mapped[str | None] = mapped_column(String(20))
+    profession_since: Mapped[date | None] = mapped_column(Date)
+    requests: Mapped[str] = mapped_column(Text, default="")
+    difficulties: Mapped[str] = mapped_column(Text, default="")
+    guardian_consent_on: Mapped[date | None] = mapped_column(Date)
+    left_on: Mapped[date | None] = mapped_column(Date)
+    left_reason: Mapped[str | None] = mapped_column(String(16))
+
+
+class MentorProfile(TenantMixin, Timestamps, Base):
+    __tablename__ = "mentor_profile"
+    __table_args__ = (
+        ForeignKeyConstraint(["org_id", "person_id"], ["person.org_id", "person.id"], ondelete="CASCADE"),
+        CheckConstraint("status IN ('current', 'reserve')", name="status_known"),
+        CheckConstraint("capacity BETWEEN 1 AND 20", name="capacity_range"),
+        CheckConstraint("experience_years BETWEEN 0 AND 70", name="experience_range"),
+    )
+
+    person_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    competencies: Mapped[str] = mapped_column(Text, default="")
+    subjects: Mapped[str] = mapped_column(Text, default="")
+    experience_years: Mapped[int] = mapped_column(default=0)
+    capacity: Mapped[int] = mapped_column(default=1)
+    status: Mapped[str] = mapped_column(String(16), default="current")
+    training: Mapped[str] = mapped_column(Text, default="")
+    consent_on: Mapped[date | None] = mapped_column(Date)
+    left_on: Mapped[date | None] = mapped_column(Date)

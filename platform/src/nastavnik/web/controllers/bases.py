@@ -1,0 +1,170 @@
+"""The bases of mentees and mentors: JSON API and pages inside one organisation."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+from typing import Annotated
+
+import msgspec
+from litestar import Controller, get, put
+from litestar.params import FromPath, JSONBody
+from litestar.response import Template
+
+from nastavnik.models import MenteeProfile, MentorProfile, Person
+from nastavnik.services import bases
+from nastavnik.services.people import parse_id
+from nastavnik.web.deps import ORG_DEPENDENCIES
+from nastavnik.web.params import CurrentActor, Db, Org, Rt
+from nastavnik.web.rendering import page
+
+Text = Annotated[str, msgspec.Meta(max_length=2000)]
+
+
+class MenteeProfileIn(msgspec.Struct, forbid_unknown_fields=True):
+    kind: str
+    birth_date: date | None = None
+    class_name: Annotated[str, msgspec.Meta(max_length=20)] | None = None
+    profession_since: date | None = None
+    requests: Text = ""
+    difficulties: Text = ""
+    guardian_consent_on: date | None = None
+    left_on: date | None = None
+    left_reason: str | None = None
+
+
+class MentorProfileIn(msgspec.Struct, forbid_unknown_fields=True):
+    competencies: Text = ""
+    subjects: Text = ""
+    experience_years: int = 0
+    capacity: int = 1
+    status: str = "current"
+    training: Text = ""
+    consent_on: date | None = None
+    left_on: date | None = None
+
+
+class MenteeOut(msgspec.Struct):
+    person_id: uuid.UUID
+    full_name: str
+    kind: str
+    birth_date: date | None
+    class_name: str | None
+    profession_since: date | None
+    requests: str
+    difficulties: str
+    guardian_consent_on: date | None
+    left_on: date | None
+    left_reason: str | None
+    may_take_part: bool
+    reason: str | None
+
+
+class MentorOut(msgspec.Struct):
+    person_id: uuid.UUID
+    full_name: str
+    competencies: str
+    subjects: str
+    experience_years: int
+    capacity: int
+    status: str
+    training: str
+    consent_on: date | None
+    left_on: date | None
+    may_mentor: bool
+    reason: str | None
+
+
+def mentee_out(person: Person, p: MenteeProfile, reason: str | None) -> MenteeOut:
+    return MenteeOut(
+        person_id=person.id,
+        full_name=person.full_name,
+        kind=p.kind,
+        birth_date=p.birth_date,
+        class_name=p.class_name,
+        profession_since=p.profession_since,
+        requests=p.requests,
+        difficulties=p.difficulties,
+        guardian_consent_on=p.guardian_consent_on,
+        left_on=p.left_on,
+        left_reason=p.left_reason,
+        may_take_part=reason is None,
+        reason=reason,
+    )
+
+
+def mentor_out(person: Person, p: MentorProfile, reason: str | None) -> MentorOut:
+    return MentorOut(
+        person_id=person.id,
+        full_name=person.full_name,
+        competencies=p.competencies,
+        subjects=p.subjects,
+        experience_years=p.experience_years,
+        capacity=p.capacity,
+        status=p.status,
+        training=p.training,
+        consent_on=p.consent_on,
+        left_on=p.left_on,
+        may_mentor=reason is None,
+        reason=reason,
+    )
+
+
+class BasesApi(Controller):
+    path = "/api/o/{slug:str}"
+    dependencies = ORG_DEPENDENCIES
+    tags = ["Базы наставляемых и наставников"]
+
+    @put("/people/{person_id:str}/mentee-profile", summary="Внести человека в базу наставляемых")
+    async def set_mentee(
+        self, db: Db, org: Org, person_id: FromPath[str], data: JSONBody[MenteeProfileIn]
+    ) -> MenteeOut:
+        draft = bases.MenteeDraft(**msgspec.structs.asdict(data))
+        profile = await bases.set_mentee_profile(db, org, parse_id(person_id), draft)
+        entry = next(e for e in await bases.mentee_base(db, org) if e[1].person_id == profile.person_id)
+        return mentee_out(*entry)
+
+    @put("/people/{person_id:str}/mentor-profile", summary="Внести человека в базу наставников")
+    async def set_mentor(
+        self, db: Db, org: Org, person_id: FromPath[str], data: JSONBody[MentorProfileIn]
+    ) -> MentorOut:
+        draft = bases.MentorDraft(**msgspec.structs.asdict(data))
+        profile = await bases.set_mentor_profile(db, org, parse_id(person_id), draft)
+        entry = next(e for e in await bases.mentor_base(db, org) if e[1].person_id == profile.person_id)
+        return mentor_out(*entry)
+
+    @get("/bases/mentees", summary="База наставляемых")
+    async def mentees(self, db: Db, org: Org) -> list[MenteeOut]:
+        return [mentee_out(*entry) for entry in await bases.mentee_base(db, org)]
+
+    @get("/bases/mentors", summary="База наставников")
+    async def mentors(self, db: Db, org: Org) -> list[MentorOut]:
+        return [mentor_out(*entry) for entry in await bases.mentor_base(db, org)]
+
+
+class BasesPages(Controller):
+    path = "/o/{slug:str}/bases"
+    dependencies = ORG_DEPENDENCIES
+    tags = ["Страницы: базы"]
+
+    @get("/mentees", summary="База наставляемых")
+    async def mentees(self, db: Db, runtime: Rt, actor: CurrentActor, org: Org) -> Template:
+        return await page(
+            "core/base_mentees.html",
+            db=db,
+            runtime=runtime,
+            actor=actor,
+            org=org,
+            entries=await bases.mentee_base(db, org),
+        )
+
+    @get("/mentors", summary="База наставников")
+    async def mentors(self, db: Db, runtime: Rt, actor: CurrentActor, org: Org) -> Template:
+        return await page(
+            "core/base_mentors.html",
+            db=db,
+            runtime=runtime,
+            actor=actor,
+            org=org,
+            entries=await bases.mentor_base(db, org),
+        )

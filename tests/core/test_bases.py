@@ -1,0 +1,84 @@
+"""The bases of mentees and mentors: consent decides who may take part; mistakes are refused in Russian."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from nastavnik.services.bases import age_on
+from tests.support.http import client_for
+from tests.support.world import World
+
+
+async def new_person(client, slug: str, category: str) -> str:  # type: ignore[no-untyped-def]
+    response = await client.post(
+        f"/api/o/{slug}/people", json={"last_name": "Базова", "first_name": "Анна", "category": category}
+    )
+    assert response.status_code == 201
+    return str(response.json()["id"])
+
+
+async def test_a_minor_takes_part_only_with_a_guardians_consent(app, world: World) -> None:  # type: ignore[no-untyped-def]
+    org = world.orgs["school_x"]
+    async with client_for(app, org.identities["curator"]) as curator:
+        pid = await new_person(curator, org.slug, "learner")
+        url = f"/api/o/{org.slug}/people/{pid}/mentee-profile"
+        learner = {"kind": "learner", "birth_date": "2012-05-20", "class_name": "8А", "requests": "алгебра"}
+        without = (await curator.put(url, json=learner)).json()
+        with_consent = (await curator.put(url, json={**learner, "guardian_consent_on": "2026-09-05"})).json()
+        left = (
+            await curator.put(
+                url,
+                json={
+                    **learner,
+                    "guardian_consent_on": "2026-09-05",
+                    "left_on": "2026-10-01",
+                    "left_reason": "organisation",
+                },
+            )
+        ).json()
+        listed = (await curator.get(f"/api/o/{org.slug}/bases/mentees")).json()
+    assert (without["may_take_part"], without["reason"]) == (False, "нет согласия законного представителя")
+    assert with_consent["may_take_part"] is True
+    assert (left["may_take_part"], left["reason"]) == (False, "выбыл(а)")
+    assert pid in {e["person_id"] for e in listed}
+
+
+async def test_a_mentor_needs_written_consent(app, world: World) -> None:  # type: ignore[no-untyped-def]
+    org = world.orgs["school_x"]
+    async with client_for(app, org.identities["curator"]) as curator:
+        pid = await new_person(curator, org.slug, "pedagogue")
+        url = f"/api/o/{org.slug}/people/{pid}/mentor-profile"
+        without = (await curator.put(url, json={"competencies": "ИКТ", "capacity": 3})).json()
+        reserve = (
+            await curator.put(url, json={"capacity": 3, "consent_on": "2026-09-01", "status": "reserve"})
+        ).json()
+        current = (await curator.put(url, json={"capacity": 3, "consent_on": "2026-09-01"})).json()
+    assert without["reason"] == "нет письменного согласия наставника"
+    assert reserve["reason"] == "в резерве"
+    assert current["may_mentor"] is True
+
+
+async def test_mistakes_are_refused_field_by_field(app, world: World) -> None:  # type: ignore[no-untyped-def]
+    org = world.orgs["school_x"]
+    async with client_for(app, org.identities["curator"]) as curator:
+        pid = await new_person(curator, org.slug, "learner")
+        mentee = await curator.put(
+            f"/api/o/{org.slug}/people/{pid}/mentee-profile",
+            json={"kind": "learner", "birth_date": "2099-01-01", "left_on": "2026-01-01"},
+        )
+        mentor = await curator.put(
+            f"/api/o/{org.slug}/people/{pid}/mentor-profile",
+            json={"capacity": 50, "experience_years": -1, "status": "retired"},
+        )
+        page = await curator.get(f"/o/{org.slug}/bases/mentees")
+    assert mentee.status_code == 422
+    assert {e["field"] for e in mentee.json()["errors"]} == {"birth_date", "class_name", "left_reason"}
+    assert mentor.status_code == 422
+    assert {e["field"] for e in mentor.json()["errors"]} == {"capacity", "experience_years", "status"}
+    assert page.status_code == 200
+    assert "База наставляемых" in page.text
+
+
+def test_age_counts_birthdays() -> None:
+    assert age_on(date(2008, 11, 23), date(2026, 11, 22)) == 17
+    assert age_on(date(2008, 11, 22), date(2026, 11, 22)) == 18
