@@ -82,3 +82,37 @@ async def test_mistakes_are_refused_field_by_field(app, world: World) -> None:  
 def test_age_counts_birthdays() -> None:
     assert age_on(date(2008, 11, 23), date(2026, 11, 22)) == 17
     assert age_on(date(2008, 11, 22), date(2026, 11, 22)) == 18
+
+
+async def test_the_person_card_edits_both_bases(app, world: World) -> None:  # type: ignore[no-untyped-def]
+    org = world.orgs["school_x"]
+    async with client_for(app, org.identities["curator"]) as curator:
+        pid = await new_person(curator, org.slug, "pedagogue")
+        card = await curator.get(f"/o/{org.slug}/people/{pid}")
+        assert "База наставников" in card.text
+        saved = await curator.post(
+            f"/o/{org.slug}/people/{pid}/mentor-profile",
+            data={
+                "competencies": "Проектная деятельность",
+                "capacity": "4",
+                "consent_on": "2026-09-01",
+                "status": "current",
+            },
+        )
+        assert saved.status_code == 302
+        young = await curator.post(
+            f"/o/{org.slug}/people/{pid}/mentee-profile",
+            data={
+                "kind": "young_pedagogue",
+                "profession_since": "2025-09-01",
+                "requests": "классное руководство",
+            },
+        )
+        assert young.status_code == 302
+        bad = await curator.post(f"/o/{org.slug}/people/{pid}/mentor-profile", data={"capacity": "много"})
+        mentors = await curator.get(f"/o/{org.slug}/bases/mentors")
+        mentees = await curator.get(f"/o/{org.slug}/bases/mentees")
+    assert bad.status_code == 422
+    assert "Наставляемых не больше" in bad.text
+    assert "Проектная деятельность" in mentors.text
+    assert "классное руководство" in mentees.text

@@ -67,6 +67,8 @@ TENANT: dict[tuple[str, str], tuple[str, int]] = {
     ("POST", "/o/{slug}/programmes/{programme_id}/roadmap/{item_id}/done"): (MANAGERS_ONLY, 302),
     ("PUT", "/api/o/{slug}/people/{person_id}/mentee-profile"): (MANAGERS_ONLY, 200),
     ("PUT", "/api/o/{slug}/people/{person_id}/mentor-profile"): (MANAGERS_ONLY, 200),
+    ("POST", "/o/{slug}/people/{person_id}/mentee-profile"): (MANAGERS_ONLY, 302),
+    ("POST", "/o/{slug}/people/{person_id}/mentor-profile"): (MANAGERS_ONLY, 302),
     ("GET", "/api/o/{slug}/bases/mentees"): (MANAGERS_ONLY, 200),
     ("GET", "/api/o/{slug}/bases/mentors"): (MANAGERS_ONLY, 200),
     ("GET", "/o/{slug}/bases/mentees"): (MANAGERS_ONLY, 200),

@@ -85,6 +85,14 @@ BODIES: dict[Route, tuple[str, Any]] = {
         "json",
         {"capacity": 2, "consent_on": "2025-09-01"},
     ),
+    ("POST", "/o/{slug}/people/{person_id}/mentee-profile"): (
+        "form",
+        {"kind": "young_pedagogue", "profession_since": "2024-09-01"},
+    ),
+    ("POST", "/o/{slug}/people/{person_id}/mentor-profile"): (
+        "form",
+        {"capacity": "2", "consent_on": "2025-09-01"},
+    ),
     ("POST", "/o/{slug}/people"): ("form", PERSON),
     ("POST", "/o/{slug}/people/{person_id}"): ("form", {**PERSON, "version": "1"}),
     ("POST", "/o/{slug}/people/{person_id}/roles"): ("form", {"role_curator": "on"}),

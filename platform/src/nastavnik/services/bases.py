@@ -226,3 +226,20 @@ async def able_mentees(db: AsyncSession, ctx: OrgContext, regime: str) -> int:
 async def able_mentors(db: AsyncSession, ctx: OrgContext) -> int:
     profiles = await db.scalars(select(MentorProfile).where(ctx.owns(MentorProfile)))
     return sum(1 for p in profiles if mentor_participation(p) is None)
+
+
+async def profiles_of(
+    db: AsyncSession, ctx: OrgContext, person_id: uuid.UUID
+) -> tuple[MenteeProfile | None, MentorProfile | None]:
+    """The person's entries in the two bases, for their card (the card's own read is audited already)."""
+    mentee = (
+        await db.scalars(
+            select(MenteeProfile).where(MenteeProfile.person_id == person_id, ctx.owns(MenteeProfile))
+        )
+    ).one_or_none()
+    mentor = (
+        await db.scalars(
+            select(MentorProfile).where(MentorProfile.person_id == person_id, ctx.owns(MentorProfile))
+        )
+    ).one_or_none()
+    return mentee, mentor

@@ -86,6 +86,7 @@ def create_app(runtime: Runtime) -> Litestar:
         programmes.ProgrammeApi,
         bases.BasesApi,
         bases.BasesPages,
+        bases.ProfilePages,
         programmes.ProgrammePages,
         api_global.AccountApi,
         api_global.OversightApi,

@@ -7,12 +7,14 @@ from datetime import date
 from typing import Annotated
 
 import msgspec
-from litestar import Controller, get, put
-from litestar.params import FromPath, JSONBody
-from litestar.response import Template
+from litestar import Controller, get, post, put
+from litestar.enums import RequestEncodingType
+from litestar.params import Body, FromPath, JSONBody
+from litestar.response import Redirect, Template
 
 from nastavnik.models import MenteeProfile, MentorProfile, Person
 from nastavnik.services import bases
+from nastavnik.services.errors import InvalidInput
 from nastavnik.services.people import parse_id
 from nastavnik.web.deps import ORG_DEPENDENCIES
 from nastavnik.web.params import CurrentActor, Db, Org, Rt
@@ -140,6 +142,68 @@ class BasesApi(Controller):
     @get("/bases/mentors", summary="База наставников")
     async def mentors(self, db: Db, org: Org) -> list[MentorOut]:
         return [mentor_out(*entry) for entry in await bases.mentor_base(db, org)]
+
+
+Form = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)]
+
+
+def _date(form: dict[str, str], name: str) -> date | None:
+    raw = form.get(name, "").strip()
+    if not raw:
+        return None
+    try:
+        return date.fromisoformat(raw)
+    except ValueError:
+        raise InvalidInput("Дата указана неверно.", [{"field": name, "message": "укажите дату"}]) from None
+
+
+def _int(form: dict[str, str], name: str, default: int) -> int:
+    raw = form.get(name, "").strip()
+    try:
+        return int(raw) if raw else default
+    except ValueError:
+        raise InvalidInput(
+            "Число указано неверно.", [{"field": name, "message": "введите целое число"}]
+        ) from None
+
+
+class ProfilePages(Controller):
+    path = "/o/{slug:str}/people/{person_id:str}"
+    dependencies = ORG_DEPENDENCIES
+    tags = ["Страницы: базы"]
+
+    @post("/mentee-profile", summary="Внести в базу наставляемых (форма)")
+    async def mentee(self, db: Db, org: Org, person_id: FromPath[str], data: Form) -> Redirect:
+        pid = parse_id(person_id)
+        draft = bases.MenteeDraft(
+            kind=data.get("kind", ""),
+            birth_date=_date(data, "birth_date"),
+            class_name=data.get("class_name") or None,
+            profession_since=_date(data, "profession_since"),
+            requests=data.get("requests", ""),
+            difficulties=data.get("difficulties", ""),
+            guardian_consent_on=_date(data, "guardian_consent_on"),
+            left_on=_date(data, "left_on"),
+            left_reason=data.get("left_reason") or None,
+        )
+        await bases.set_mentee_profile(db, org, pid, draft)
+        return Redirect(path=f"/o/{org.org.slug}/people/{pid}")
+
+    @post("/mentor-profile", summary="Внести в базу наставников (форма)")
+    async def mentor(self, db: Db, org: Org, person_id: FromPath[str], data: Form) -> Redirect:
+        pid = parse_id(person_id)
+        draft = bases.MentorDraft(
+            competencies=data.get("competencies", ""),
+            subjects=data.get("subjects", ""),
+            experience_years=_int(data, "experience_years", 0),
+            capacity=_int(data, "capacity", 1),
+            status=data.get("status", "current"),
+            training=data.get("training", ""),
+            consent_on=_date(data, "consent_on"),
+            left_on=_date(data, "left_on"),
+        )
+        await bases.set_mentor_profile(db, org, pid, draft)
+        return Redirect(path=f"/o/{org.org.slug}/people/{pid}")
 
 
 class BasesPages(Controller):

@@ -14,6 +14,7 @@ from sqlalchemy import select
 from nastavnik.models import Municipality, PersonCategory, ProgrammeRole, Region, StaffRole
 from nastavnik.services import (
     audit,
+    bases,
     catalogue,
     headcounts,
     onboarding,
@@ -315,6 +316,7 @@ class OrganisationPages(Controller):
             org=org,
             person=person,
             roles=await people.roles_of(db, org, person.id),
+            profiles=await bases.profiles_of(db, org, person.id),
             category_titles=CATEGORY_TITLES,
             role_titles=ROLE_TITLES,
             can_manage=org.has_role(*people.MANAGERS),
