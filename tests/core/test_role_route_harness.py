@@ -69,6 +69,12 @@ TENANT: dict[tuple[str, str], tuple[str, int]] = {
     ("PUT", "/api/o/{slug}/people/{person_id}/mentor-profile"): (MANAGERS_ONLY, 200),
     ("POST", "/o/{slug}/people/{person_id}/mentee-profile"): (MANAGERS_ONLY, 302),
     ("POST", "/o/{slug}/people/{person_id}/mentor-profile"): (MANAGERS_ONLY, 302),
+    ("POST", "/api/o/{slug}/bases/mentees/import"): (MANAGERS_ONLY, 200),
+    ("POST", "/api/o/{slug}/bases/mentees/import/{token}"): (MANAGERS_ONLY, 404),  # no such upload
+    ("GET", "/api/o/{slug}/bases/export.xlsx"): (MANAGERS_ONLY, 200),
+    ("POST", "/o/{slug}/bases/mentees/import"): (MANAGERS_ONLY, 200),
+    ("POST", "/o/{slug}/bases/mentees/import/{token}"): (MANAGERS_ONLY, 404),
+    ("GET", "/o/{slug}/bases/export.xlsx"): (MANAGERS_ONLY, 200),
     ("GET", "/api/o/{slug}/bases/mentees"): (MANAGERS_ONLY, 200),
     ("GET", "/api/o/{slug}/bases/mentors"): (MANAGERS_ONLY, 200),
     ("GET", "/o/{slug}/bases/mentees"): (MANAGERS_ONLY, 200),
@@ -272,6 +278,8 @@ async def test_every_role_gets_what_its_role_allows(runtime: Runtime, app, world
                 kind, body = body_for(route, world)
                 if method == "GET":
                     response = await client.get(url)
+                elif kind == "file":
+                    response = await client.request(method, url, files={"file": ("base.xlsx", body)})
                 elif kind == "form":
                     response = await client.request(method, url, data=body)
                 else:

@@ -51,6 +51,22 @@ DOCUMENTS = {
 }
 ROADMAP = {"stage": 1, "title": "Педсовет", "due_on": "2035-10-01", "responsible": "Завуч"}
 
+
+def small_base_file() -> bytes:
+    import io
+
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(["ФИО", "Кто", "Начало педагогической работы"])
+    sheet.append(["Новикова Нина Петровна", "молодой педагог", "01.09.2025"])
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
 # Bodies: ("json", body) for the API, ("form", fields) for pages.
 BODIES: dict[Route, tuple[str, Any]] = {
     ("POST", "/api/o/{slug}/people"): ("json", PERSON),
@@ -93,6 +109,10 @@ BODIES: dict[Route, tuple[str, Any]] = {
         "form",
         {"capacity": "2", "consent_on": "2025-09-01"},
     ),
+    ("POST", "/api/o/{slug}/bases/mentees/import"): ("file", small_base_file()),
+    ("POST", "/api/o/{slug}/bases/mentees/import/{token}"): ("json", None),
+    ("POST", "/o/{slug}/bases/mentees/import"): ("file", small_base_file()),
+    ("POST", "/o/{slug}/bases/mentees/import/{token}"): ("form", {}),
     ("POST", "/o/{slug}/people"): ("form", PERSON),
     ("POST", "/o/{slug}/people/{person_id}"): ("form", {**PERSON, "version": "1"}),
     ("POST", "/o/{slug}/people/{person_id}/roles"): ("form", {"role_curator": "on"}),
@@ -140,3 +160,11 @@ GLOBAL_ROUTES: dict[Route, str] = {
     ("GET", "/api/audit/export.xlsx"): "auditors only: tested in test_audit",
 }
 NOT_PROBED = {("POST", "/logout")}
+
+# POSTs that only check an upload and change nothing in the database: with the service checks off
+# they may answer 200 (RLS hides every row they would compare against, so nothing leaks), but the
+# commit that follows them is refused by PostgreSQL like any other write.
+VALIDATING_POSTS = {
+    ("POST", "/api/o/{slug}/bases/mentees/import"),
+    ("POST", "/o/{slug}/bases/mentees/import"),
+}

@@ -79,7 +79,7 @@ def _past(errors: list[dict[str, str]], name: str, value: date | None, today: da
         errors.append({"field": name, "message": "дата не может быть в будущем"})
 
 
-def _validate_mentee(draft: MenteeDraft, today: date) -> None:
+def validate_mentee(draft: MenteeDraft, today: date) -> None:
     errors: list[dict[str, str]] = []
     if draft.kind not in KIND_FOR_REGIME.values():
         errors.append({"field": "kind", "message": "обучающийся или молодой педагог"})
@@ -123,7 +123,7 @@ async def _person(db: AsyncSession, ctx: OrgContext, person_id: uuid.UUID) -> Pe
     return person
 
 
-def _values(draft: MenteeDraft | MentorDraft) -> dict[str, object]:
+def draft_values(draft: MenteeDraft | MentorDraft) -> dict[str, object]:
     values = {f.name: getattr(draft, f.name) for f in fields(draft)}
     return {k: (v.strip() if isinstance(v, str) else v) for k, v in values.items()}
 
@@ -133,8 +133,8 @@ async def set_mentee_profile(
 ) -> MenteeProfile:
     ctx.require_role(*MANAGERS)
     person = await _person(db, ctx, person_id)
-    _validate_mentee(draft, date.today())
-    values = _values(draft)
+    validate_mentee(draft, date.today())
+    values = draft_values(draft)
     await db.execute(
         insert(MenteeProfile)
         .values(org_id=ctx.org.id, person_id=person.id, **values)
@@ -162,7 +162,7 @@ async def set_mentor_profile(
     ctx.require_role(*MANAGERS)
     person = await _person(db, ctx, person_id)
     _validate_mentor(draft, date.today())
-    values = _values(draft)
+    values = draft_values(draft)
     await db.execute(
         insert(MentorProfile)
         .values(org_id=ctx.org.id, person_id=person.id, **values)

@@ -8,6 +8,7 @@ uncompressed content, and XML is parsed through defusedxml (openpyxl uses it whe
 
 from __future__ import annotations
 
+import csv
 import io
 import re
 import zipfile
@@ -43,6 +44,8 @@ class Column:
 class Table:
     rows: list[tuple[int, dict[str, Any]]] = field(default_factory=list)
     """(row number in the sheet, values by field), data rows only."""
+    columns: set[str] = field(default_factory=set)
+    """The fields whose columns the header row has."""
 
 
 def _cell_text(value: Any) -> str:
@@ -72,6 +75,58 @@ def _check_archive(data: bytes) -> None:
         ) from None
 
 
+def read_table(data: bytes, filename: str, columns: Sequence[Column]) -> Table:
+    """A table from an .xlsx or a .csv file, whichever it is."""
+    if filename.lower().endswith(".csv") or not data.startswith(b"PK"):
+        return _table_from_rows(_csv_rows(data), columns)
+    return read_xlsx(data, columns)
+
+
+def _csv_rows(data: bytes) -> list[list[Any]]:
+    """CSV as curators save it: UTF-8 (with or without BOM) or Windows-1251, separated by «;» or «,»."""
+    if len(data) > MAX_FILE_BYTES:
+        raise InvalidInput("Файл слишком большой.", [{"field": "file", "message": "не больше 5 МБ"}])
+    if b"\0" in data[:4096]:
+        raise InvalidInput(
+            "Это не таблица CSV.", [{"field": "file", "message": "сохраните как CSV или .xlsx"}]
+        )
+    try:
+        text_data = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text_data = data.decode("cp1251", errors="replace")
+    first_lines = "\n".join(text_data.splitlines()[:HEADER_SEARCH_ROWS])
+    delimiter = ";" if first_lines.count(";") >= first_lines.count(",") else ","
+    return [list(row) for row in csv.reader(io.StringIO(text_data), delimiter=delimiter)]
+
+
+def _table_from_rows(rows: Sequence[Sequence[Any]], columns: Sequence[Column]) -> Table:
+    positions: dict[str, int] | None = None
+    table = Table()
+    for number, values in enumerate(rows, start=1):
+        texts = [_cell_text(v) for v in values]
+        if positions is None:
+            positions = _match_header(texts, columns)
+            if positions is None and number >= HEADER_SEARCH_ROWS:
+                break
+            if positions is not None:
+                table.columns = set(positions)
+            continue
+        if not any(texts) or TOTAL_ROW.match(next((t for t in texts if t), "")):
+            continue
+        if len(table.rows) >= MAX_ROWS:
+            raise InvalidInput(
+                "Слишком много строк.", [{"field": "file", "message": f"не больше {MAX_ROWS}"}]
+            )
+        table.rows.append((number, {f: values[i] if i < len(values) else None for f, i in positions.items()}))
+    if positions is None:
+        missing = ", ".join(f"«{c.headers[0]}»" for c in columns if c.required)
+        raise InvalidInput(
+            "Не найдена строка заголовков.",
+            [{"field": "file", "message": f"в первых {HEADER_SEARCH_ROWS} строках нужны столбцы {missing}"}],
+        )
+    return table
+
+
 def read_xlsx(data: bytes, columns: Sequence[Column]) -> Table:
     """The first sheet's rows under the header row that names every required column."""
     _check_archive(data)
@@ -83,35 +138,10 @@ def read_xlsx(data: bytes, columns: Sequence[Column]) -> Table:
             "Файл Excel не читается.", [{"field": "file", "message": "файл повреждён"}]
         ) from None
     try:
-        sheet = book.worksheets[0]
-        rows = sheet.iter_rows(min_row=1, values_only=True)
-        positions: dict[str, int] | None = None
-        table = Table()
-        for number, values in enumerate(rows, start=1):
-            texts = [_cell_text(v) for v in values]
-            if positions is None:
-                positions = _match_header(texts, columns)
-                if positions is None and number >= HEADER_SEARCH_ROWS:
-                    break
-                continue
-            if not any(texts) or (texts and TOTAL_ROW.match(next((t for t in texts if t), ""))):
-                continue
-            if len(table.rows) >= MAX_ROWS:
-                raise InvalidInput(
-                    "Слишком много строк.", [{"field": "file", "message": f"не больше {MAX_ROWS}"}]
-                )
-            table.rows.append(
-                (number, {f: values[i] if i < len(values) else None for f, i in positions.items()})
-            )
+        rows = [list(r) for r in book.worksheets[0].iter_rows(min_row=1, values_only=True)]
     finally:
         book.close()
-    if positions is None:
-        missing = ", ".join(f"«{c.headers[0]}»" for c in columns if c.required)
-        raise InvalidInput(
-            "Не найдена строка заголовков.",
-            [{"field": "file", "message": f"в первых {HEADER_SEARCH_ROWS} строках нужны столбцы {missing}"}],
-        )
-    return table
+    return _table_from_rows(rows, columns)
 
 
 def _match_header(texts: Sequence[str], columns: Sequence[Column]) -> dict[str, int] | None:
@@ -123,10 +153,39 @@ def _match_header(texts: Sequence[str], columns: Sequence[Column]) -> dict[str, 
             if text in wanted:
                 found[column.field] = index
                 break
-    if all(c.field in found for c in columns if c.required):
+    if found and all(c.field in found for c in columns if c.required):
         return found
     return None
 
 
 def text(values: Mapping[str, Any], field_name: str) -> str:
     return _cell_text(values.get(field_name))
+
+
+DATE_TEXT = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4})$")
+
+
+class BadDate(ValueError):
+    """A date cell that is no date: the message says why, in Russian."""
+
+
+def date_value(values: Mapping[str, Any], field_name: str) -> date | None:
+    """A date from an Excel date cell, «дд.мм.гггг» text or ISO text; None when empty."""
+    value = values.get(field_name)
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    raw = _cell_text(value)
+    match = DATE_TEXT.match(raw)
+    try:
+        if match:
+            day, month, year = (int(g) for g in match.groups())
+            return date(year, month, day)
+        return date.fromisoformat(raw)
+    except ValueError:
+        if match:
+            raise BadDate(f"«{raw}» — такой даты нет") from None
+        raise BadDate(f"«{raw}» — не дата; нужно дд.мм.гггг") from None

@@ -85,6 +85,7 @@ def create_app(runtime: Runtime) -> Litestar:
         api_org.OrganisationApi,
         programmes.ProgrammeApi,
         bases.BasesApi,
+        bases.BasesTransferApi,
         bases.BasesPages,
         bases.ProfilePages,
         programmes.ProgrammePages,

@@ -4,16 +4,17 @@ from __future__ import annotations
 
 import uuid
 from datetime import date
-from typing import Annotated
+from typing import Annotated, Any
 
 import msgspec
-from litestar import Controller, get, post, put
+from litestar import Controller, Response, get, post, put
 from litestar.enums import RequestEncodingType
 from litestar.params import Body, FromPath, JSONBody
 from litestar.response import Redirect, Template
+from litestar.status_codes import HTTP_200_OK
 
 from nastavnik.models import MenteeProfile, MentorProfile, Person
-from nastavnik.services import bases
+from nastavnik.services import audit, base_import, bases
 from nastavnik.services.errors import InvalidInput
 from nastavnik.services.people import parse_id
 from nastavnik.web.deps import ORG_DEPENDENCIES
@@ -206,6 +207,80 @@ class ProfilePages(Controller):
         return Redirect(path=f"/o/{org.org.slug}/people/{pid}")
 
 
+Upload = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.MULTI_PART)]
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+async def _upload(form: dict[str, Any]) -> tuple[bytes, str]:
+    from nastavnik.web.controllers.pages import _upload_bytes
+
+    upload = form.get("file")
+    return await _upload_bytes(form), getattr(upload, "filename", "") or ""
+
+
+class ImportRowOut(msgspec.Struct):
+    row: int
+    full_name: str
+    kind: str
+    action: str
+
+
+class ImportPreviewOut(msgspec.Struct):
+    token: str | None
+    rows: list[ImportRowOut]
+    errors: list[dict[str, str]]
+
+
+def _preview_out(checked: base_import.MenteePreview, token: str | None) -> ImportPreviewOut:
+    return ImportPreviewOut(
+        token=token,
+        rows=[
+            ImportRowOut(
+                row=r.row,
+                full_name=" ".join(p for p in (r.last_name, r.first_name, r.middle_name) if p),
+                kind=r.draft.kind,
+                action="update" if r.person_id else "create",
+            )
+            for r in checked.rows
+        ],
+        errors=checked.errors,
+    )
+
+
+async def _export(db: Any, org: Any) -> Response[bytes]:
+    content = base_import.export_bases(await bases.mentee_base(db, org), await bases.mentor_base(db, org))
+    await audit.record_in(db, org, action="export", object_type="bases")
+    await db.commit()
+    return Response(
+        content=content, media_type=XLSX, headers={"Content-Disposition": 'attachment; filename="bases.xlsx"'}
+    )
+
+
+class BasesTransferApi(Controller):
+    path = "/api/o/{slug:str}/bases"
+    dependencies = ORG_DEPENDENCIES
+    tags = ["Базы наставляемых и наставников"]
+
+    @post(
+        "/mentees/import",
+        summary="Проверить файл базы наставляемых (.xlsx или .csv)",
+        status_code=HTTP_200_OK,
+    )
+    async def preview(self, db: Db, org: Org, runtime: Rt, data: Upload) -> ImportPreviewOut:
+        content, filename = await _upload(data)
+        checked = await base_import.preview_mentees(db, org, content, filename)
+        token = None if checked.errors else await base_import.keep_upload(runtime, org, content, filename)
+        return _preview_out(checked, token)
+
+    @post("/mentees/import/{token:str}", summary="Загрузить проверенный файл базы наставляемых")
+    async def commit(self, db: Db, org: Org, runtime: Rt, token: FromPath[str]) -> ImportPreviewOut:
+        return _preview_out(await base_import.commit_mentees(db, runtime, org, token), None)
+
+    @get("/export.xlsx", summary="Выгрузить базы наставляемых и наставников в Excel")
+    async def export(self, db: Db, org: Org) -> Response[bytes]:
+        return await _export(db, org)
+
+
 class BasesPages(Controller):
     path = "/o/{slug:str}/bases"
     dependencies = ORG_DEPENDENCIES
@@ -221,6 +296,32 @@ class BasesPages(Controller):
             org=org,
             entries=await bases.mentee_base(db, org),
         )
+
+    @post("/mentees/import", summary="Проверить файл базы наставляемых (форма)")
+    async def import_preview(
+        self, db: Db, runtime: Rt, actor: CurrentActor, org: Org, data: Upload
+    ) -> Template:
+        content, filename = await _upload(data)
+        checked = await base_import.preview_mentees(db, org, content, filename)
+        token = None if checked.errors else await base_import.keep_upload(runtime, org, content, filename)
+        return await page(
+            "core/base_import.html",
+            db=db,
+            runtime=runtime,
+            actor=actor,
+            org=org,
+            preview=_preview_out(checked, token),
+            status_code=200 if token else 422,
+        )
+
+    @post("/mentees/import/{token:str}", summary="Загрузить проверенный файл базы наставляемых (форма)")
+    async def import_commit(self, db: Db, runtime: Rt, org: Org, token: FromPath[str]) -> Redirect:
+        await base_import.commit_mentees(db, runtime, org, token)
+        return Redirect(path=f"/o/{org.org.slug}/bases/mentees")
+
+    @get("/export.xlsx", summary="Выгрузить базы в Excel")
+    async def export(self, db: Db, org: Org) -> Response[bytes]:
+        return await _export(db, org)
 
     @get("/mentors", summary="База наставников")
     async def mentors(self, db: Db, runtime: Rt, actor: CurrentActor, org: Org) -> Template:
