@@ -75,7 +75,7 @@ def new_school(world: World) -> dict[str, str]:
 
 
 async def run_queued_jobs(runtime: Runtime) -> None:
-    worker = build_worker(runtime, burst=True, poll_delay=0.05)
+    worker = build_worker(runtime, burst=True, poll_delay=0.05, cron_jobs=[])
     await asyncio.wait_for(worker.async_run(), timeout=30)
     await worker.close()
 

@@ -152,12 +152,17 @@ async def test_hook_register_jobs(runtime: Runtime) -> None:
     names = {spec.name for spec in collect_jobs(runtime)}
     assert "core.heartbeat" in names
     await runtime.redis.delete(runtime.redis_key(HEARTBEAT_KEY))
+    # Other tests share this run's queue: drain what they left, so the count below is ours alone.
+    drain = build_worker(runtime, burst=True, poll_delay=0.05, keep_result=0, cron_jobs=[])
+    await asyncio.wait_for(drain.async_run(), timeout=60)
+    await drain.close()
     queue = await open_queue(runtime.settings)
     try:
         job_id = f"{runtime.settings.redis_prefix}:heartbeat"  # arq keys job ids globally: keep ours per run
         assert await enqueue(queue, "core.heartbeat", job_id=job_id)
         assert not await enqueue(queue, "core.heartbeat", job_id=job_id)  # de-duplicated
-        worker = build_worker(runtime, burst=True, poll_delay=0.05, keep_result=0)
+        # No cron jobs in this worker: the periodic heartbeat would also run when the clock says so.
+        worker = build_worker(runtime, burst=True, poll_delay=0.05, keep_result=0, cron_jobs=[])
         await asyncio.wait_for(worker.async_run(), timeout=30)
         await worker.close()
     finally:
