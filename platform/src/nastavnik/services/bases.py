@@ -128,60 +128,49 @@ def draft_values(draft: MenteeDraft | MentorDraft) -> dict[str, object]:
     return {k: (v.strip() if isinstance(v, str) else v) for k, v in values.items()}
 
 
-async def set_mentee_profile(
-    db: AsyncSession, ctx: OrgContext, person_id: uuid.UUID, draft: MenteeDraft
-) -> MenteeProfile:
-    ctx.require_role(*MANAGERS)
+async def _save_profile(
+    db: AsyncSession,
+    ctx: OrgContext,
+    model: type[MenteeProfile] | type[MentorProfile],
+    person_id: uuid.UUID,
+    draft: MenteeDraft | MentorDraft,
+) -> None:
     person = await _person(db, ctx, person_id)
-    validate_mentee(draft, date.today())
     values = draft_values(draft)
     await db.execute(
-        insert(MenteeProfile)
+        insert(model)
         .values(org_id=ctx.org.id, person_id=person.id, **values)
-        .on_conflict_do_update(index_elements=[MenteeProfile.org_id, MenteeProfile.person_id], set_=values)
+        .on_conflict_do_update(index_elements=[model.org_id, model.person_id], set_=values)
     )
     await audit.record_in(
         db,
         ctx,
         action="update",
-        object_type="mentee_profile",
+        object_type=model.__tablename__,
         object_id=str(person.id),
         subject_person_id=person.id,
     )
     await db.commit()
-    return (
-        await db.scalars(
-            select(MenteeProfile).where(MenteeProfile.person_id == person.id, ctx.owns(MenteeProfile))
-        )
-    ).one()
+
+
+async def set_mentee_profile(
+    db: AsyncSession, ctx: OrgContext, person_id: uuid.UUID, draft: MenteeDraft
+) -> MenteeProfile:
+    ctx.require_role(*MANAGERS)
+    validate_mentee(draft, date.today())
+    await _save_profile(db, ctx, MenteeProfile, person_id, draft)
+    query = select(MenteeProfile).where(MenteeProfile.person_id == person_id, ctx.owns(MenteeProfile))
+    return (await db.scalars(query)).one()
 
 
 async def set_mentor_profile(
     db: AsyncSession, ctx: OrgContext, person_id: uuid.UUID, draft: MentorDraft
 ) -> MentorProfile:
     ctx.require_role(*MANAGERS)
-    person = await _person(db, ctx, person_id)
     _validate_mentor(draft, date.today())
-    values = draft_values(draft)
-    await db.execute(
-        insert(MentorProfile)
-        .values(org_id=ctx.org.id, person_id=person.id, **values)
-        .on_conflict_do_update(index_elements=[MentorProfile.org_id, MentorProfile.person_id], set_=values)
-    )
-    await audit.record_in(
-        db,
-        ctx,
-        action="update",
-        object_type="mentor_profile",
-        object_id=str(person.id),
-        subject_person_id=person.id,
-    )
-    await db.commit()
-    return (
-        await db.scalars(
-            select(MentorProfile).where(MentorProfile.person_id == person.id, ctx.owns(MentorProfile))
-        )
-    ).one()
+    await _save_profile(db, ctx, MentorProfile, person_id, draft)
+    query = select(MentorProfile).where(MentorProfile.person_id == person_id, ctx.owns(MentorProfile))
+    return (await db.scalars(query)).one()
 
 
 async def mentee_base(db: AsyncSession, ctx: OrgContext) -> list[tuple[Person, MenteeProfile, str | None]]:

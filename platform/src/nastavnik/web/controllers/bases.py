@@ -15,9 +15,9 @@ from litestar.status_codes import HTTP_200_OK
 
 from nastavnik.models import MenteeProfile, MentorProfile, Person
 from nastavnik.services import audit, base_import, bases
-from nastavnik.services.errors import InvalidInput
 from nastavnik.services.people import parse_id
 from nastavnik.web.deps import ORG_DEPENDENCIES
+from nastavnik.web.forms import form_date, form_int
 from nastavnik.web.params import CurrentActor, Db, Org, Rt
 from nastavnik.web.rendering import page
 
@@ -148,26 +148,6 @@ class BasesApi(Controller):
 Form = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)]
 
 
-def _date(form: dict[str, str], name: str) -> date | None:
-    raw = form.get(name, "").strip()
-    if not raw:
-        return None
-    try:
-        return date.fromisoformat(raw)
-    except ValueError:
-        raise InvalidInput("Дата указана неверно.", [{"field": name, "message": "укажите дату"}]) from None
-
-
-def _int(form: dict[str, str], name: str, default: int) -> int:
-    raw = form.get(name, "").strip()
-    try:
-        return int(raw) if raw else default
-    except ValueError:
-        raise InvalidInput(
-            "Число указано неверно.", [{"field": name, "message": "введите целое число"}]
-        ) from None
-
-
 class ProfilePages(Controller):
     path = "/o/{slug:str}/people/{person_id:str}"
     dependencies = ORG_DEPENDENCIES
@@ -178,13 +158,13 @@ class ProfilePages(Controller):
         pid = parse_id(person_id)
         draft = bases.MenteeDraft(
             kind=data.get("kind", ""),
-            birth_date=_date(data, "birth_date"),
+            birth_date=form_date(data, "birth_date"),
             class_name=data.get("class_name") or None,
-            profession_since=_date(data, "profession_since"),
+            profession_since=form_date(data, "profession_since"),
             requests=data.get("requests", ""),
             difficulties=data.get("difficulties", ""),
-            guardian_consent_on=_date(data, "guardian_consent_on"),
-            left_on=_date(data, "left_on"),
+            guardian_consent_on=form_date(data, "guardian_consent_on"),
+            left_on=form_date(data, "left_on"),
             left_reason=data.get("left_reason") or None,
         )
         await bases.set_mentee_profile(db, org, pid, draft)
@@ -196,12 +176,12 @@ class ProfilePages(Controller):
         draft = bases.MentorDraft(
             competencies=data.get("competencies", ""),
             subjects=data.get("subjects", ""),
-            experience_years=_int(data, "experience_years", 0),
-            capacity=_int(data, "capacity", 1),
+            experience_years=form_int(data, "experience_years", 0),
+            capacity=form_int(data, "capacity", 1),
             status=data.get("status", "current"),
             training=data.get("training", ""),
-            consent_on=_date(data, "consent_on"),
-            left_on=_date(data, "left_on"),
+            consent_on=form_date(data, "consent_on"),
+            left_on=form_date(data, "left_on"),
         )
         await bases.set_mentor_profile(db, org, pid, draft)
         return Redirect(path=f"/o/{org.org.slug}/people/{pid}")

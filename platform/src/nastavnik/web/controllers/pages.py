@@ -29,6 +29,7 @@ from nastavnik.services.table_import import MAX_FILE_BYTES
 from nastavnik.tenancy import Forbidden, load_actor, organisations_of
 from nastavnik.web.controllers.api_global import current_start_year, region_timezone
 from nastavnik.web.deps import ORG_DEPENDENCIES, identity_of
+from nastavnik.web.forms import form_int
 from nastavnik.web.params import CurrentActor, Db, Org, Rt
 from nastavnik.web.rendering import page
 
@@ -64,15 +65,6 @@ ROLE_TITLES = {
     ProgrammeRole.MENTOR: "наставник",
     ProgrammeRole.MENTEE: "наставляемый",
 }
-
-
-def _int(form: dict[str, str], field: str) -> int:
-    try:
-        return int(form.get(field, "").strip())
-    except ValueError:
-        raise InvalidInput(
-            "Численность содержит ошибки.", [{"field": field, "message": "введите целое число"}]
-        ) from None
 
 
 class HomeController(Controller):
@@ -331,7 +323,7 @@ class OrganisationPages(Controller):
             data.get("middle_name"),
             data.get("category", ""),
         )
-        await people.update_person(db, org, pid, draft, _int(data, "version"))
+        await people.update_person(db, org, pid, draft, form_int(data, "version"))
         return Redirect(path=f"/o/{org.org.slug}/people/{pid}")
 
     @post("/people/{person_id:str}/roles", summary="Изменить роли (форма)")
@@ -380,12 +372,12 @@ class OrganisationPages(Controller):
     @post("/headcounts", summary="Указать численность (форма)")
     async def save_headcount(self, db: Db, org: Org, data: Form) -> Redirect:
         values = headcounts.HeadcountValues(
-            _int(data, "learners_total"),
-            _int(data, "learners_10_18"),
-            _int(data, "pedagogues"),
-            _int(data, "young_pedagogues"),
+            form_int(data, "learners_total"),
+            form_int(data, "learners_10_18"),
+            form_int(data, "pedagogues"),
+            form_int(data, "young_pedagogues"),
         )
-        await headcounts.set_headcount(db, org, _int(data, "academic_year"), values)
+        await headcounts.set_headcount(db, org, form_int(data, "academic_year"), values)
         return Redirect(path=f"/o/{org.org.slug}/headcounts")
 
     @get("/plugins", summary="Модули организации")

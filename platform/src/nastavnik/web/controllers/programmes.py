@@ -21,6 +21,7 @@ from nastavnik.services.people import parse_id
 from nastavnik.tenancy import OrgContext
 from nastavnik.web.controllers.api_global import current_start_year
 from nastavnik.web.deps import ORG_DEPENDENCIES
+from nastavnik.web.forms import form_date, form_int
 from nastavnik.web.params import CurrentActor, Db, Org, Rt
 from nastavnik.web.rendering import page
 
@@ -145,27 +146,6 @@ async def detail(db: Any, org: OrgContext, programme_id: uuid.UUID) -> Programme
     )
 
 
-def _date(form: dict[str, str], field: str) -> date | None:
-    raw = form.get(field, "").strip()
-    if not raw:
-        return None
-    try:
-        return date.fromisoformat(raw)
-    except ValueError:
-        raise InvalidInput(
-            "Дата указана неверно.", [{"field": field, "message": "дата в формате ДД.ММ.ГГГГ"}]
-        ) from None
-
-
-def _int(form: dict[str, str], field: str) -> int:
-    try:
-        return int(form.get(field, "").strip())
-    except ValueError:
-        raise InvalidInput(
-            "Число указано неверно.", [{"field": field, "message": "введите целое число"}]
-        ) from None
-
-
 class ProgrammeApi(Controller):
     path = "/api/o/{slug:str}/programmes"
     dependencies = ORG_DEPENDENCIES
@@ -253,7 +233,7 @@ class ProgrammePages(Controller):
     @post("/", summary="Открыть программу (форма)")
     async def create(self, db: Db, runtime: Rt, org: Org, data: Form) -> Redirect:
         created = await programmes.create_programme(
-            db, org, _int(data, "academic_year"), data.get("regime", ""), org_regimes(runtime, org)
+            db, org, form_int(data, "academic_year"), data.get("regime", ""), org_regimes(runtime, org)
         )
         return Redirect(path=f"/o/{org.org.slug}/programmes/{created.id}")
 
@@ -280,28 +260,28 @@ class ProgrammePages(Controller):
         draft = programmes.DocumentsDraft(
             data.get("polozhenie_status", ""),
             data.get("polozhenie_order_no") or None,
-            _date(data, "polozhenie_order_date"),
+            form_date(data, "polozhenie_order_date"),
             data.get("programma_status", ""),
             data.get("programma_order_no") or None,
-            _date(data, "programma_order_date"),
+            form_date(data, "programma_order_date"),
         )
-        await programmes.record_documents(db, org, pid, draft, _int(data, "version"))
+        await programmes.record_documents(db, org, pid, draft, form_int(data, "version"))
         return Redirect(path=f"/o/{org.org.slug}/programmes/{pid}")
 
     @post("/{programme_id:str}/advance", summary="Перейти к следующему этапу (форма)")
     async def advance(self, db: Db, org: Org, programme_id: FromPath[str], data: Form) -> Redirect:
         pid = parse_id(programme_id)
-        await programmes.advance(db, org, pid, _int(data, "version"))
+        await programmes.advance(db, org, pid, form_int(data, "version"))
         return Redirect(path=f"/o/{org.org.slug}/programmes/{pid}")
 
     @post("/{programme_id:str}/roadmap", summary="Добавить мероприятие (форма)")
     async def add_item(self, db: Db, org: Org, programme_id: FromPath[str], data: Form) -> Redirect:
         pid = parse_id(programme_id)
-        due_on = _date(data, "due_on")
+        due_on = form_date(data, "due_on")
         if due_on is None:
             raise InvalidInput("Укажите срок.", [{"field": "due_on", "message": "укажите срок"}])
         draft = programmes.RoadmapDraft(
-            _int(data, "stage"),
+            form_int(data, "stage"),
             data.get("title", ""),
             due_on,
             data.get("responsible", ""),
