@@ -8,7 +8,6 @@ The commit re-reads the file and writes every row in one transaction, or none.
 from __future__ import annotations
 
 import io
-import secrets
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -18,11 +17,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from nastavnik.models import MenteeProfile, MentorProfile, Person, PersonCategory, PersonRole, ProgrammeRole
 from nastavnik.runtime import Runtime
-from nastavnik.services import audit, bases
+from nastavnik.services import audit, bases, uploads
 from nastavnik.services.errors import InvalidInput
 from nastavnik.services.spreadsheets import safe_cell
 from nastavnik.services.table_import import BadDate, Column, date_value, normalise_header, read_table, text
-from nastavnik.tenancy import NotFound, OrgContext
+from nastavnik.tenancy import OrgContext
 
 MENTEE_COLUMNS = (
     Column("full_name", ("ФИО", "Фамилия, имя, отчество", "Ф.И.О."), required=False),
@@ -37,7 +36,6 @@ MENTEE_COLUMNS = (
     Column("difficulties", ("Трудности",), required=False),
     Column("guardian_consent_on", ("Согласие законного представителя", "Согласие родителей"), required=False),
 )
-UPLOAD_TTL = 30 * 60
 KINDS = {
     "обучающийся": "learner",
     "ученик": "learner",
@@ -157,11 +155,8 @@ async def preview_mentees(db: AsyncSession, ctx: OrgContext, data: bytes, filena
     return result
 
 
-async def keep_upload(runtime: Runtime, ctx: OrgContext, data: bytes, filename: str) -> str:
-    token = secrets.token_urlsafe(24)
-    key = runtime.redis_key("import", "mentees", str(ctx.org.id), str(ctx.actor.identity_id), token)
-    await runtime.redis.set(key, filename.encode()[:200] + b"\n" + data, ex=UPLOAD_TTL)
-    return token
+def upload_scope(ctx: OrgContext) -> tuple[str, ...]:
+    return ("mentees", str(ctx.org.id), str(ctx.actor.identity_id))
 
 
 async def commit_mentees(db: AsyncSession, runtime: Runtime, ctx: OrgContext, token: str) -> MenteePreview:
@@ -169,13 +164,8 @@ async def commit_mentees(db: AsyncSession, runtime: Runtime, ctx: OrgContext, to
     import uuid
 
     ctx.require_role(*bases.MANAGERS)
-    key = runtime.redis_key("import", "mentees", str(ctx.org.id), str(ctx.actor.identity_id), token)
-    stored = await runtime.redis.get(key) if token.replace("-", "").replace("_", "").isalnum() else None
-    if stored is None:
-        raise NotFound
-    await runtime.redis.delete(key)
-    filename, _, data = bytes(stored).partition(b"\n")
-    checked = await preview_mentees(db, ctx, data, filename.decode(errors="replace"))
+    data, filename = await uploads.take(runtime, upload_scope(ctx), token)
+    checked = await preview_mentees(db, ctx, data, filename)
     if checked.errors:
         raise InvalidInput(
             "Импорт не выполнен: в файле есть ошибки, ничего не изменено.",

@@ -134,7 +134,7 @@ async def _save_profile(
     model: type[MenteeProfile] | type[MentorProfile],
     person_id: uuid.UUID,
     draft: MenteeDraft | MentorDraft,
-) -> None:
+) -> Person:
     person = await _person(db, ctx, person_id)
     values = draft_values(draft)
     await db.execute(
@@ -151,26 +151,31 @@ async def _save_profile(
         subject_person_id=person.id,
     )
     await db.commit()
+    return person
 
 
 async def set_mentee_profile(
     db: AsyncSession, ctx: OrgContext, person_id: uuid.UUID, draft: MenteeDraft
-) -> MenteeProfile:
+) -> tuple[Person, MenteeProfile, str | None]:
+    """Save a person's entry in the base of mentees; returns it as the base lists it."""
     ctx.require_role(*MANAGERS)
     validate_mentee(draft, date.today())
-    await _save_profile(db, ctx, MenteeProfile, person_id, draft)
-    query = select(MenteeProfile).where(MenteeProfile.person_id == person_id, ctx.owns(MenteeProfile))
-    return (await db.scalars(query)).one()
+    person = await _save_profile(db, ctx, MenteeProfile, person_id, draft)
+    query = select(MenteeProfile).where(MenteeProfile.person_id == person.id, ctx.owns(MenteeProfile))
+    profile = (await db.scalars(query)).one()
+    return person, profile, mentee_participation(profile, date.today())
 
 
 async def set_mentor_profile(
     db: AsyncSession, ctx: OrgContext, person_id: uuid.UUID, draft: MentorDraft
-) -> MentorProfile:
+) -> tuple[Person, MentorProfile, str | None]:
+    """Save a person's entry in the base of mentors; returns it as the base lists it."""
     ctx.require_role(*MANAGERS)
     _validate_mentor(draft, date.today())
-    await _save_profile(db, ctx, MentorProfile, person_id, draft)
-    query = select(MentorProfile).where(MentorProfile.person_id == person_id, ctx.owns(MentorProfile))
-    return (await db.scalars(query)).one()
+    person = await _save_profile(db, ctx, MentorProfile, person_id, draft)
+    query = select(MentorProfile).where(MentorProfile.person_id == person.id, ctx.owns(MentorProfile))
+    profile = (await db.scalars(query)).one()
+    return person, profile, mentor_participation(profile)
 
 
 async def mentee_base(db: AsyncSession, ctx: OrgContext) -> list[tuple[Person, MenteeProfile, str | None]]:

@@ -7,7 +7,6 @@ none; each one's onboarding is then queued as for an organisation created by han
 
 from __future__ import annotations
 
-import secrets
 import uuid
 from dataclasses import dataclass, field
 
@@ -17,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from nastavnik.models import Municipality, Organisation, StaffRole
 from nastavnik.plugins import Plugins
 from nastavnik.runtime import Runtime
-from nastavnik.services import audit, onboarding, organisations
+from nastavnik.services import audit, onboarding, organisations, uploads
 from nastavnik.services.errors import InvalidInput
 from nastavnik.services.table_import import Column, normalise_header, read_xlsx, text
 from nastavnik.tenancy import SLUG_PATTERN, Actor, Forbidden
@@ -38,7 +37,6 @@ COLUMNS = (
         required=False,
     ),
 )
-UPLOAD_TTL = 30 * 60
 
 
 @dataclass
@@ -141,29 +139,13 @@ async def preview(db: AsyncSession, actor: Actor, plugins: Plugins, data: bytes)
     return result
 
 
-async def keep_upload(runtime: Runtime, actor: Actor, data: bytes) -> str:
-    """Keep the file for the commit; the token is bound to the person who uploaded it."""
-    token = secrets.token_urlsafe(24)
-    await runtime.redis.set(
-        runtime.redis_key("import", "organisations", str(actor.identity_id), token), data, ex=UPLOAD_TTL
-    )
-    return token
-
-
-async def take_upload(runtime: Runtime, actor: Actor, token: str) -> bytes:
-    from nastavnik.tenancy import NotFound
-
-    key = runtime.redis_key("import", "organisations", str(actor.identity_id), token)
-    data = await runtime.redis.get(key) if token.replace("-", "").replace("_", "").isalnum() else None
-    if data is None:
-        raise NotFound
-    await runtime.redis.delete(key)
-    return bytes(data)
+def upload_scope(actor: Actor) -> tuple[str, ...]:
+    return ("organisations", str(actor.identity_id))
 
 
 async def commit(db: AsyncSession, runtime: Runtime, actor: Actor, token: str) -> list[uuid.UUID]:
     """Create every organisation of the uploaded file in one transaction, or none of them."""
-    data = await take_upload(runtime, actor, token)
+    data, _ = await uploads.take(runtime, upload_scope(actor), token)
     checked = await preview(db, actor, runtime.plugins, data)
     if checked.errors:
         raise InvalidInput(

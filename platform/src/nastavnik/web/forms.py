@@ -3,8 +3,30 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Annotated, Any
+
+from litestar.datastructures import UploadFile
+from litestar.enums import RequestEncodingType
+from litestar.params import Body
 
 from nastavnik.services.errors import InvalidInput
+from nastavnik.services.table_import import MAX_FILE_BYTES
+
+Form = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)]
+"""A submitted page form."""
+Upload = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.MULTI_PART)]
+"""A submitted form with a file in its «file» field."""
+
+
+async def uploaded_file(form: dict[str, Any]) -> tuple[bytes, str]:
+    """(content, file name) of the form's «file», read within the imports' size limit."""
+    upload = form.get("file")
+    if not isinstance(upload, UploadFile):
+        raise InvalidInput("Выберите файл Excel.", [{"field": "file", "message": "файл не выбран"}])
+    content = await upload.read(MAX_FILE_BYTES + 1)
+    if len(content) > MAX_FILE_BYTES:
+        raise InvalidInput("Файл слишком большой.", [{"field": "file", "message": "не больше 5 МБ"}])
+    return content, upload.filename or ""
 
 
 def form_date(form: dict[str, str], name: str) -> date | None:

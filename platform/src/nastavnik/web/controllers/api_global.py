@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated, Any
+from typing import Any
 
 from litestar import Controller, Response, get, post, put
-from litestar.enums import RequestEncodingType
-from litestar.params import Body, FromPath, JSONBody, Parameter
+from litestar.params import FromPath, JSONBody, Parameter
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED, HTTP_202_ACCEPTED
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from nastavnik.models import AcademicYear, Region, StaffRole
-from nastavnik.services import audit, headcounts, onboarding, organisation_import, organisations
+from nastavnik.services import audit, headcounts, onboarding, organisation_import, organisations, uploads
 from nastavnik.services.organisations import OrganisationDraft
 from nastavnik.services.people import parse_id
 from nastavnik.tenancy import Actor, Forbidden, organisations_of
@@ -27,6 +26,7 @@ from nastavnik.web.controllers.schemas import (
     OrganisationOut,
     OrganisationStatusIn,
 )
+from nastavnik.web.forms import Upload, uploaded_file
 from nastavnik.web.params import CurrentActor, Db, Rt
 
 DEFAULT_TIMEZONE = "Europe/Moscow"
@@ -121,13 +121,13 @@ class OversightApi(Controller):
         db: Db,
         actor: CurrentActor,
         runtime: Rt,
-        data: Annotated[dict[str, Any], Body(media_type=RequestEncodingType.MULTI_PART)],
+        data: Upload,
     ) -> ImportPreviewOut:
-        from nastavnik.web.controllers.pages import _upload_bytes
-
-        content = await _upload_bytes(data)
+        content, _ = await uploaded_file(data)
         checked = await organisation_import.preview(db, actor, runtime.plugins, content)
-        token = None if checked.errors else await organisation_import.keep_upload(runtime, actor, content)
+        token = None
+        if not checked.errors:
+            token = await uploads.keep(runtime, organisation_import.upload_scope(actor), content)
         return ImportPreviewOut(
             token=token,
             rows=[

@@ -8,16 +8,15 @@ from typing import Annotated, Any
 
 import msgspec
 from litestar import Controller, Response, get, post, put
-from litestar.enums import RequestEncodingType
-from litestar.params import Body, FromPath, JSONBody
+from litestar.params import FromPath, JSONBody
 from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_200_OK
 
 from nastavnik.models import MenteeProfile, MentorProfile, Person
-from nastavnik.services import audit, base_import, bases
+from nastavnik.services import audit, base_import, bases, uploads
 from nastavnik.services.people import parse_id
 from nastavnik.web.deps import ORG_DEPENDENCIES
-from nastavnik.web.forms import form_date, form_int
+from nastavnik.web.forms import Form, Upload, form_date, form_int, uploaded_file
 from nastavnik.web.params import CurrentActor, Db, Org, Rt
 from nastavnik.web.rendering import page
 
@@ -123,18 +122,14 @@ class BasesApi(Controller):
         self, db: Db, org: Org, person_id: FromPath[str], data: JSONBody[MenteeProfileIn]
     ) -> MenteeOut:
         draft = bases.MenteeDraft(**msgspec.structs.asdict(data))
-        profile = await bases.set_mentee_profile(db, org, parse_id(person_id), draft)
-        entry = next(e for e in await bases.mentee_base(db, org) if e[1].person_id == profile.person_id)
-        return mentee_out(*entry)
+        return mentee_out(*await bases.set_mentee_profile(db, org, parse_id(person_id), draft))
 
     @put("/people/{person_id:str}/mentor-profile", summary="Внести человека в базу наставников")
     async def set_mentor(
         self, db: Db, org: Org, person_id: FromPath[str], data: JSONBody[MentorProfileIn]
     ) -> MentorOut:
         draft = bases.MentorDraft(**msgspec.structs.asdict(data))
-        profile = await bases.set_mentor_profile(db, org, parse_id(person_id), draft)
-        entry = next(e for e in await bases.mentor_base(db, org) if e[1].person_id == profile.person_id)
-        return mentor_out(*entry)
+        return mentor_out(*await bases.set_mentor_profile(db, org, parse_id(person_id), draft))
 
     @get("/bases/mentees", summary="База наставляемых")
     async def mentees(self, db: Db, org: Org) -> list[MenteeOut]:
@@ -143,9 +138,6 @@ class BasesApi(Controller):
     @get("/bases/mentors", summary="База наставников")
     async def mentors(self, db: Db, org: Org) -> list[MentorOut]:
         return [mentor_out(*entry) for entry in await bases.mentor_base(db, org)]
-
-
-Form = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)]
 
 
 class ProfilePages(Controller):
@@ -187,15 +179,7 @@ class ProfilePages(Controller):
         return Redirect(path=f"/o/{org.org.slug}/people/{pid}")
 
 
-Upload = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.MULTI_PART)]
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-async def _upload(form: dict[str, Any]) -> tuple[bytes, str]:
-    from nastavnik.web.controllers.pages import _upload_bytes
-
-    upload = form.get("file")
-    return await _upload_bytes(form), getattr(upload, "filename", "") or ""
 
 
 class ImportRowOut(msgspec.Struct):
@@ -247,9 +231,11 @@ class BasesTransferApi(Controller):
         status_code=HTTP_200_OK,
     )
     async def preview(self, db: Db, org: Org, runtime: Rt, data: Upload) -> ImportPreviewOut:
-        content, filename = await _upload(data)
+        content, filename = await uploaded_file(data)
         checked = await base_import.preview_mentees(db, org, content, filename)
-        token = None if checked.errors else await base_import.keep_upload(runtime, org, content, filename)
+        token = None
+        if not checked.errors:
+            token = await uploads.keep(runtime, base_import.upload_scope(org), content, filename)
         return _preview_out(checked, token)
 
     @post("/mentees/import/{token:str}", summary="Загрузить проверенный файл базы наставляемых")
@@ -281,9 +267,11 @@ class BasesPages(Controller):
     async def import_preview(
         self, db: Db, runtime: Rt, actor: CurrentActor, org: Org, data: Upload
     ) -> Template:
-        content, filename = await _upload(data)
+        content, filename = await uploaded_file(data)
         checked = await base_import.preview_mentees(db, org, content, filename)
-        token = None if checked.errors else await base_import.keep_upload(runtime, org, content, filename)
+        token = None
+        if not checked.errors:
+            token = await uploads.keep(runtime, base_import.upload_scope(org), content, filename)
         return await page(
             "core/base_import.html",
             db=db,

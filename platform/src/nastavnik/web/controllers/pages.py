@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
 from litestar import Controller, Request, get, post
-from litestar.datastructures import UploadFile
-from litestar.enums import RequestEncodingType
-from litestar.params import Body, FromPath
+from litestar.params import FromPath
 from litestar.response import Redirect, Template
 from sqlalchemy import select
 
@@ -22,31 +20,15 @@ from nastavnik.services import (
     organisations,
     people,
     plugin_settings,
+    uploads,
 )
-from nastavnik.services.errors import InvalidInput
 from nastavnik.services.people import PersonDraft, parse_id
-from nastavnik.services.table_import import MAX_FILE_BYTES
 from nastavnik.tenancy import Forbidden, load_actor, organisations_of
 from nastavnik.web.controllers.api_global import current_start_year, region_timezone
 from nastavnik.web.deps import ORG_DEPENDENCIES, identity_of
-from nastavnik.web.forms import form_int
+from nastavnik.web.forms import Form, Upload, form_int, uploaded_file
 from nastavnik.web.params import CurrentActor, Db, Org, Rt
 from nastavnik.web.rendering import page
-
-Form = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)]
-Upload = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.MULTI_PART)]
-
-
-async def _upload_bytes(form: dict[str, Any]) -> bytes:
-    """The uploaded file of a form (field «file»), read within the import's size limit."""
-    upload = form.get("file")
-    if not isinstance(upload, UploadFile):
-        raise InvalidInput("Выберите файл Excel.", [{"field": "file", "message": "файл не выбран"}])
-    content = await upload.read(MAX_FILE_BYTES + 1)
-    if len(content) > MAX_FILE_BYTES:
-        raise InvalidInput("Файл слишком большой.", [{"field": "file", "message": "не больше 5 МБ"}])
-    return content
-
 
 ONBOARDING_TITLES = {
     "pending": "ожидает подключения",
@@ -162,9 +144,11 @@ class HomeController(Controller):
 
     @post("/region/organisations/import", summary="Загрузить список организаций из Excel: проверка")
     async def import_preview(self, db: Db, runtime: Rt, actor: CurrentActor, data: Upload) -> Template:
-        content = await _upload_bytes(data)
+        content, _ = await uploaded_file(data)
         checked = await organisation_import.preview(db, actor, runtime.plugins, content)
-        token = None if checked.errors else await organisation_import.keep_upload(runtime, actor, content)
+        token = None
+        if not checked.errors:
+            token = await uploads.keep(runtime, organisation_import.upload_scope(actor), content)
         return await page(
             "core/region_import.html",
             db=db,

@@ -8,8 +8,7 @@ from typing import Annotated, Any
 
 import msgspec
 from litestar import Controller, get, post, put
-from litestar.enums import RequestEncodingType
-from litestar.params import Body, FromPath, JSONBody
+from litestar.params import FromPath, JSONBody
 from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 
@@ -21,11 +20,10 @@ from nastavnik.services.people import parse_id
 from nastavnik.tenancy import OrgContext
 from nastavnik.web.controllers.api_global import current_start_year
 from nastavnik.web.deps import ORG_DEPENDENCIES
-from nastavnik.web.forms import form_date, form_int
+from nastavnik.web.forms import Form, form_date, form_int
 from nastavnik.web.params import CurrentActor, Db, Org, Rt
 from nastavnik.web.rendering import page
 
-Form = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)]
 REGIME_TITLES = {"learners": "наставничество обучающихся", "pedagogues": "наставничество педагогов"}
 DOCUMENT_STATUS_TITLES = {"absent": "нет", "draft": "проект", "approved": "утверждён(а)"}
 
