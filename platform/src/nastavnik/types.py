@@ -65,6 +65,9 @@ class DictionaryEntry:
     regime: Regime
     organisation_types: tuple[str, ...]
     description: str = ""
+    mentor_categories: tuple[str, ...] = ()
+    """For forms: the person categories (pedagogue, learner, staff) that may mentor under it; empty: anyone,
+    e.g. a partner's employee or student who joined the organisation by invitation. Matching reads it."""
 
 
 @dataclass(frozen=True, slots=True)

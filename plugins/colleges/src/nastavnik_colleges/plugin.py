@@ -19,13 +19,14 @@ COLLEGE = ("college",)
 
 # DOMAIN.md: colleges use the student and employer forms; «студент – студент» and
 # «преподаватель – студент» are marked (check) there, so regions may rename or hide them.
-_FORMS = (
-    (Regime.LEARNERS, "student_student", "Студент – студент"),
-    (Regime.LEARNERS, "lecturer_student", "Преподаватель – студент"),
-    (Regime.LEARNERS, "employer_student", "Работодатель – студент"),
-    (Regime.LEARNERS, "student_pupil", "Студент – ученик"),
-    (Regime.PEDAGOGUES, "teacher_teacher", "Преподаватель – преподаватель"),
-    (Regime.PEDAGOGUES, "head_teacher", "Руководитель – преподаватель"),
+# (regime, code, title, who may mentor: person categories, empty for partners invited from outside)
+_FORMS: tuple[tuple[Regime, str, str, tuple[str, ...]], ...] = (
+    (Regime.LEARNERS, "student_student", "Студент – студент", ("learner",)),
+    (Regime.LEARNERS, "lecturer_student", "Преподаватель – студент", ("pedagogue",)),
+    (Regime.LEARNERS, "employer_student", "Работодатель – студент", ()),
+    (Regime.LEARNERS, "student_pupil", "Студент – ученик", ("learner",)),
+    (Regime.PEDAGOGUES, "teacher_teacher", "Преподаватель – преподаватель", ("pedagogue",)),
+    (Regime.PEDAGOGUES, "head_teacher", "Руководитель – преподаватель", ("pedagogue", "staff")),
 )
 _ROLE_MODELS = (
     (Regime.LEARNERS, "achiever_underachiever", "Успевающий – неуспевающий"),
@@ -49,7 +50,8 @@ def register_organisation_types() -> Iterable[OrganisationType]:
 @hookimpl
 def register_dictionaries() -> Iterable[DictionaryEntry]:
     return [
-        DictionaryEntry(DictionaryKind.FORM, code, title, regime, COLLEGE) for regime, code, title in _FORMS
+        DictionaryEntry(DictionaryKind.FORM, code, title, regime, COLLEGE, mentor_categories=mentors)
+        for regime, code, title, mentors in _FORMS
     ] + [
         DictionaryEntry(DictionaryKind.ROLE_MODEL, code, title, regime, COLLEGE)
         for regime, code, title in _ROLE_MODELS

@@ -17,10 +17,11 @@ PLUGIN = PluginInfo(
 
 KINDERGARTEN = ("kindergarten",)
 
-_FORMS = (
-    ("educator_educator", "Воспитатель – воспитатель"),
-    ("head_educator", "Руководитель – воспитатель"),
-    ("specialist_educator", "Педагог-специалист – молодой воспитатель"),
+# (code, title, who may mentor: person categories)
+_FORMS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
+    ("educator_educator", "Воспитатель – воспитатель", ("pedagogue",)),
+    ("head_educator", "Руководитель – воспитатель", ("pedagogue", "staff")),
+    ("specialist_educator", "Педагог-специалист – молодой воспитатель", ("pedagogue",)),
 )
 _ROLE_MODELS = (
     ("experienced_young", "Опытный педагог – молодой специалист"),
@@ -37,8 +38,10 @@ def register_organisation_types() -> Iterable[OrganisationType]:
 @hookimpl
 def register_dictionaries() -> Iterable[DictionaryEntry]:
     return [
-        DictionaryEntry(DictionaryKind.FORM, code, title, Regime.PEDAGOGUES, KINDERGARTEN)
-        for code, title in _FORMS
+        DictionaryEntry(
+            DictionaryKind.FORM, code, title, Regime.PEDAGOGUES, KINDERGARTEN, mentor_categories=mentors
+        )
+        for code, title, mentors in _FORMS
     ] + [
         DictionaryEntry(DictionaryKind.ROLE_MODEL, code, title, Regime.PEDAGOGUES, KINDERGARTEN)
         for code, title in _ROLE_MODELS

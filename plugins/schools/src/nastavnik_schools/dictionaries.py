@@ -6,14 +6,15 @@ from nastavnik import DictionaryEntry, DictionaryKind, Regime
 
 SCHOOL = ("school",)
 
-_FORMS = (
-    (Regime.LEARNERS, "student_student", "Ученик – ученик"),
-    (Regime.LEARNERS, "teacher_student", "Учитель – ученик"),
-    (Regime.LEARNERS, "undergraduate_student", "Студент – ученик"),
-    (Regime.LEARNERS, "employer_student", "Работодатель – ученик"),
-    (Regime.PEDAGOGUES, "teacher_teacher", "Учитель – учитель"),
-    (Regime.PEDAGOGUES, "head_teacher", "Руководитель – учитель"),
-    (Regime.PEDAGOGUES, "university_young_teacher", "Педагог вуза/колледжа – молодой педагог"),
+# (regime, code, title, who may mentor: person categories, empty for partners invited from outside)
+_FORMS: tuple[tuple[Regime, str, str, tuple[str, ...]], ...] = (
+    (Regime.LEARNERS, "student_student", "Ученик – ученик", ("learner",)),
+    (Regime.LEARNERS, "teacher_student", "Учитель – ученик", ("pedagogue",)),
+    (Regime.LEARNERS, "undergraduate_student", "Студент – ученик", ()),
+    (Regime.LEARNERS, "employer_student", "Работодатель – ученик", ()),
+    (Regime.PEDAGOGUES, "teacher_teacher", "Учитель – учитель", ("pedagogue",)),
+    (Regime.PEDAGOGUES, "head_teacher", "Руководитель – учитель", ("pedagogue", "staff")),
+    (Regime.PEDAGOGUES, "university_young_teacher", "Педагог вуза/колледжа – молодой педагог", ()),
 )
 _ROLE_MODELS = (
     (Regime.LEARNERS, "achiever_underachiever", "Успевающий – неуспевающий"),
@@ -31,7 +32,10 @@ _ROLE_MODELS = (
 )
 
 ENTRIES = tuple(
-    [DictionaryEntry(DictionaryKind.FORM, code, title, regime, SCHOOL) for regime, code, title in _FORMS]
+    [
+        DictionaryEntry(DictionaryKind.FORM, code, title, regime, SCHOOL, mentor_categories=mentors)
+        for regime, code, title, mentors in _FORMS
+    ]
     + [
         DictionaryEntry(DictionaryKind.ROLE_MODEL, code, title, regime, SCHOOL)
         for regime, code, title in _ROLE_MODELS
