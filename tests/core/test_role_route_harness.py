@@ -15,7 +15,15 @@ from typing import Any
 
 from sqlalchemy import delete
 
-from nastavnik.models import OrgPluginSetting, Person, Programme, RoadmapItem
+from nastavnik.models import (
+    GroupMember,
+    MentoringGroup,
+    MentoringOrder,
+    OrgPluginSetting,
+    Person,
+    Programme,
+    RoadmapItem,
+)
 from nastavnik.runtime import Runtime
 from nastavnik.services.organisations import with_inn_check_digit
 from nastavnik_schools.models import SubjectDecade
@@ -93,6 +101,26 @@ TENANT: dict[tuple[str, str], tuple[str, int]] = {
     ("POST", "/o/{slug}/plugins/{name}"): (MANAGERS_ONLY, 302),
     ("GET", "/o/{slug}/p/schools/decades"): (ALL_MEMBERS, 200),
     ("POST", "/o/{slug}/p/schools/decades"): (MANAGERS_ONLY, 302),
+    # Pairs of the fresh programme: its one group holds the organisation's mentor and mentee, so they
+    # see it; bodies name people who are not in the base, so the curator is told why (422).
+    ("GET", "/api/o/{slug}/programmes/{programme_id}/groups"): (ALL_MEMBERS, 200),
+    ("POST", "/api/o/{slug}/programmes/{programme_id}/groups"): (MANAGERS_ONLY, 422),
+    ("GET", "/api/o/{slug}/programmes/{programme_id}/groups/{group_id}"): (ALL_MEMBERS, 200),
+    ("PUT", "/api/o/{slug}/programmes/{programme_id}/groups/{group_id}"): (MANAGERS_ONLY, 422),
+    ("DELETE", "/api/o/{slug}/programmes/{programme_id}/groups/{group_id}"): (MANAGERS_ONLY, 204),
+    ("POST", "/api/o/{slug}/programmes/{programme_id}/matching"): (MANAGERS_ONLY, 200),
+    ("POST", "/api/o/{slug}/programmes/{programme_id}/matching/accept"): (MANAGERS_ONLY, 422),
+    ("GET", "/api/o/{slug}/programmes/{programme_id}/orders"): (MANAGERS_ONLY, 200),
+    # The order's date is before the fresh programme's year: refused with the reason.
+    ("POST", "/api/o/{slug}/programmes/{programme_id}/orders"): (MANAGERS_ONLY, 422),
+    ("GET", "/api/o/{slug}/programmes/{programme_id}/orders/{order_id}/document.docx"): (MANAGERS_ONLY, 200),
+    ("GET", "/o/{slug}/programmes/{programme_id}/groups"): (ALL_MEMBERS, 200),
+    ("POST", "/o/{slug}/programmes/{programme_id}/matching"): (MANAGERS_ONLY, 200),
+    ("POST", "/o/{slug}/programmes/{programme_id}/matching/accept"): (MANAGERS_ONLY, 422),
+    ("POST", "/o/{slug}/programmes/{programme_id}/groups"): (MANAGERS_ONLY, 422),
+    ("POST", "/o/{slug}/programmes/{programme_id}/groups/{group_id}/delete"): (MANAGERS_ONLY, 302),
+    ("POST", "/o/{slug}/programmes/{programme_id}/orders"): (MANAGERS_ONLY, 422),
+    ("GET", "/o/{slug}/programmes/{programme_id}/orders/{order_id}/document.docx"): (MANAGERS_ONLY, 200),
 }
 
 # Routes outside an organisation: the status for every role.
@@ -203,8 +231,34 @@ async def fresh_objects(runtime: Runtime, org: OrgWorld) -> dict[str, str]:
             ends_on=date(2026, 12, 5),
         )
         db.add_all([person, decade])
+        group = MentoringGroup(
+            org_id=org.id,
+            id=uuid.uuid4(),
+            programme_id=programme.id,
+            form_code="student_student",
+            kind_code="traditional",
+            starts_on=date(2035, 9, 15),
+            ends_on=date(2036, 5, 31),
+            reasons=[],
+        )
+        order = MentoringOrder(
+            org_id=org.id,
+            id=uuid.uuid4(),
+            programme_id=programme.id,
+            kind="mentor_assignment",
+            number=secrets.token_hex(4),
+            issued_on=date(2035, 9, 1),
+        )
+        db.add_all([group, order])
+        await db.flush()
+        db.add_all(
+            GroupMember(org_id=org.id, group_id=group.id, person_id=org.persons[role], role=role)
+            for role in ("mentor", "mentee")
+        )
         await db.commit()
     return {
+        "group_id": str(group.id),
+        "order_id": str(order.id),
         "person_id": str(person.id),
         "decade_id": str(decade.id),
         "programme_id": str(programme.id),

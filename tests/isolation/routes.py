@@ -26,10 +26,12 @@ PARAMS: dict[str, Callable[[World, OrgWorld], str]] = {
     "token": lambda world, victim: "no-such-upload",
     "programme_id": lambda world, victim: str(victim.programme_id),
     "item_id": lambda world, victim: str(victim.roadmap_item_id),
+    "group_id": lambda world, victim: str(victim.group_id),
+    "order_id": lambda world, victim: str(victim.order_id),
 }
 
 # Parameters that name a tenant-owned object: probed with the attacker's own slug too.
-OBJECT_IDS = {"person_id", "decade_id", "programme_id", "item_id"}
+OBJECT_IDS = {"person_id", "decade_id", "programme_id", "item_id", "group_id", "order_id"}
 
 PERSON = {"last_name": "Вторженец", "first_name": "Иван", "category": "pedagogue"}
 HEADCOUNT = {"learners_total": 1, "learners_10_18": 1, "pedagogues": 1, "young_pedagogues": 1}
@@ -50,6 +52,16 @@ DOCUMENTS = {
     "programma_order_date": "2026-09-01",
 }
 ROADMAP = {"stage": 1, "title": "Педсовет", "due_on": "2035-10-01", "responsible": "Завуч"}
+GROUP = {
+    "mentor_ids": [str(uuid.UUID(int=1))],
+    "mentee_ids": [str(uuid.UUID(int=2))],
+    "form_code": "teacher_teacher",
+    "kind_code": "traditional",
+    "starts_on": "2035-09-15",
+    "ends_on": "2036-05-31",
+}
+TERM = {"starts_on": "2035-09-15", "ends_on": "2036-05-31"}
+ORDER = {"kind": "pairs_formation", "number": "99-од", "issued_on": "2026-09-01", "group_ids": []}
 
 
 def small_base_file() -> bytes:
@@ -109,6 +121,26 @@ BODIES: dict[Route, tuple[str, Any]] = {
         "form",
         {"capacity": "2", "consent_on": "2025-09-01"},
     ),
+    ("POST", "/api/o/{slug}/programmes/{programme_id}/groups"): ("json", GROUP),
+    ("PUT", "/api/o/{slug}/programmes/{programme_id}/groups/{group_id}"): ("json", {**GROUP, "version": 1}),
+    ("DELETE", "/api/o/{slug}/programmes/{programme_id}/groups/{group_id}"): ("json", None),
+    ("POST", "/api/o/{slug}/programmes/{programme_id}/matching"): ("json", {"exclude": []}),
+    ("POST", "/api/o/{slug}/programmes/{programme_id}/matching/accept"): (
+        "json",
+        {"pairs": [{"mentee_id": str(uuid.UUID(int=2)), "mentor_id": str(uuid.UUID(int=1))}], **TERM},
+    ),
+    ("POST", "/api/o/{slug}/programmes/{programme_id}/orders"): ("json", ORDER),
+    ("POST", "/o/{slug}/programmes/{programme_id}/matching"): ("form", {}),
+    ("POST", "/o/{slug}/programmes/{programme_id}/matching/accept"): ("form", TERM),
+    ("POST", "/o/{slug}/programmes/{programme_id}/groups"): (
+        "form",
+        {"form_code": "teacher_teacher", "kind_code": "traditional", **TERM},
+    ),
+    ("POST", "/o/{slug}/programmes/{programme_id}/groups/{group_id}/delete"): ("form", {"confirm": "yes"}),
+    ("POST", "/o/{slug}/programmes/{programme_id}/orders"): (
+        "form",
+        {"kind": "pairs_formation", "number": "99-од", "issued_on": "2026-09-01"},
+    ),
     ("POST", "/api/o/{slug}/bases/mentees/import"): ("file", small_base_file()),
     ("POST", "/api/o/{slug}/bases/mentees/import/{token}"): ("json", None),
     ("POST", "/o/{slug}/bases/mentees/import"): ("file", small_base_file()),
@@ -167,4 +199,7 @@ NOT_PROBED = {("POST", "/logout")}
 VALIDATING_POSTS = {
     ("POST", "/api/o/{slug}/bases/mentees/import"),
     ("POST", "/o/{slug}/bases/mentees/import"),
+    # Matching computes suggestions from what the person may read and writes nothing.
+    ("POST", "/api/o/{slug}/programmes/{programme_id}/matching"),
+    ("POST", "/o/{slug}/programmes/{programme_id}/matching"),
 }

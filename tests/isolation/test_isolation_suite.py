@@ -12,7 +12,15 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
-from nastavnik.models import Headcount, OrgPluginSetting, Person, PersonRole
+from nastavnik.models import (
+    GroupMember,
+    Headcount,
+    MentoringGroup,
+    MentoringOrder,
+    OrgPluginSetting,
+    Person,
+    PersonRole,
+)
 from nastavnik.runtime import Runtime
 from nastavnik.web.app import create_app
 from nastavnik_schools.models import SubjectDecade
@@ -94,7 +102,27 @@ async def snapshot(runtime: Runtime, org: OrgWorld) -> dict[str, Any]:
         decades = await db.scalar(
             select(func.count()).select_from(SubjectDecade).where(SubjectDecade.org_id == org.id)
         )
-    return {"people": people, "roles": roles, "headcounts": counts, "plugins": plugins, "decades": decades}
+        groups = sorted(
+            (g.id, g.status, g.version)
+            for g in await db.scalars(select(MentoringGroup).where(MentoringGroup.org_id == org.id))
+        )
+        members = await db.scalar(
+            select(func.count()).select_from(GroupMember).where(GroupMember.org_id == org.id)
+        )
+        orders = sorted(
+            (o.id, o.number)
+            for o in await db.scalars(select(MentoringOrder).where(MentoringOrder.org_id == org.id))
+        )
+    return {
+        "people": people,
+        "roles": roles,
+        "headcounts": counts,
+        "plugins": plugins,
+        "decades": decades,
+        "groups": groups,
+        "members": members,
+        "orders": orders,
+    }
 
 
 async def test_every_route_is_known_to_the_suite(app, world: World) -> None:  # type: ignore[no-untyped-def]

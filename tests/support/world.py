@@ -12,13 +12,19 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import date
 
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from nastavnik.models import (
     AcademicYear,
+    GroupMember,
     Headcount,
     Identity,
     MenteeProfile,
+    MentoringGroup,
+    MentoringOrder,
     MentorProfile,
     Municipality,
+    OrderGroup,
     Organisation,
     OrgPluginSetting,
     Person,
@@ -50,6 +56,8 @@ class OrgWorld:
     decade_id: uuid.UUID | None = None
     programme_id: uuid.UUID | None = None
     roadmap_item_id: uuid.UUID | None = None
+    group_id: uuid.UUID | None = None
+    order_id: uuid.UUID | None = None
 
 
 @dataclass
@@ -201,6 +209,7 @@ async def build_world(runtime: Runtime) -> World:
             db.add(item)
             await db.flush()
             ow.programme_id, ow.roadmap_item_id = programme.id, item.id
+            ow.group_id, ow.order_id = await add_ordered_pair(db, ow, programme.id, year)
             if org_type == "school":
                 decade = SubjectDecade(
                     org_id=org.id,
@@ -221,6 +230,42 @@ async def build_world(runtime: Runtime) -> World:
         municipalities={k: v.id for k, v in municipalities.items()},
         year=year,
     )
+
+
+async def add_ordered_pair(
+    db: AsyncSession, org: OrgWorld, programme_id: uuid.UUID, year: int
+) -> tuple[uuid.UUID, uuid.UUID]:
+    """The organisation's mentor and mentee as an active pair, with the order that formed it."""
+    group = MentoringGroup(
+        org_id=org.id,
+        id=uuid.uuid4(),
+        programme_id=programme_id,
+        form_code="teacher_teacher",
+        kind_code="traditional",
+        starts_on=date(year, 9, 15),
+        ends_on=date(year + 1, 5, 31),
+        status="active",
+        reasons=[f"{org.canary} причина"],
+    )
+    order = MentoringOrder(
+        org_id=org.id,
+        id=uuid.uuid4(),
+        programme_id=programme_id,
+        kind="pairs_formation",
+        number=f"{secrets.token_hex(3)}-од",
+        issued_on=date(year, 9, 10),
+    )
+    db.add_all([group, order])
+    await db.flush()
+    db.add_all(
+        [
+            GroupMember(org_id=org.id, group_id=group.id, person_id=org.persons["mentor"], role="mentor"),
+            GroupMember(org_id=org.id, group_id=group.id, person_id=org.persons["mentee"], role="mentee"),
+            OrderGroup(org_id=org.id, order_id=order.id, group_id=group.id),
+        ]
+    )
+    await db.flush()
+    return group.id, order.id
 
 
 async def throwaway_person(runtime: Runtime, org: OrgWorld) -> uuid.UUID:

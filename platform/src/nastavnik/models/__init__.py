@@ -5,6 +5,15 @@ from nastavnik.models.bases import MenteeProfile, MentorProfile
 from nastavnik.models.headcount import Headcount
 from nastavnik.models.identity import Identity, StaffAssignment, StaffRole
 from nastavnik.models.onboarding import OnboardingStatus, OrgOnboarding
+from nastavnik.models.pairs import (
+    GroupMember,
+    GroupStatus,
+    MemberRole,
+    MentoringGroup,
+    MentoringOrder,
+    OrderGroup,
+    OrderKind,
+)
 from nastavnik.models.people import Person, PersonCategory, PersonRole, PersonStatus, ProgrammeRole
 from nastavnik.models.plugin_settings import OrgPluginSetting
 from nastavnik.models.programme import STAGES, DocumentStatus, Programme, RoadmapItem
@@ -15,12 +24,19 @@ __all__ = [
     "AcademicYear",
     "AuditEvent",
     "DocumentStatus",
+    "GroupMember",
+    "GroupStatus",
     "Headcount",
     "Identity",
+    "MemberRole",
     "MenteeProfile",
     "MentorProfile",
+    "MentoringGroup",
+    "MentoringOrder",
     "Municipality",
     "OnboardingStatus",
+    "OrderGroup",
+    "OrderKind",
     "OrgOnboarding",
     "OrgPluginSetting",
     "OrgStatus",

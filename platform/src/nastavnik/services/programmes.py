@@ -18,6 +18,8 @@ from nastavnik.models import (
     STAGES,
     AcademicYear,
     DocumentStatus,
+    GroupStatus,
+    MentoringGroup,
     PersonRole,
     Programme,
     ProgrammeRole,
@@ -85,7 +87,7 @@ async def get_programme(db: AsyncSession, ctx: OrgContext, programme_id: uuid.UU
     return found
 
 
-def _writable(programme: Programme) -> None:
+def writable(programme: Programme) -> None:
     if programme.status == "closed":
         raise InvalidInput(
             "Учебный год закрыт: программа доступна только для чтения.",
@@ -134,9 +136,24 @@ async def stage_lacks(db: AsyncSession, ctx: OrgContext, programme: Programme, s
         lacks.append("в базе нет ни одного наставляемого, который может участвовать")
     elif stage == 3 and await bases.able_mentors(db, ctx) == 0:
         lacks.append("в базе нет ни одного наставника с письменным согласием")
-    elif stage >= 5:
-        lacks.append("нет ни одной наставнической пары или группы")
+    elif stage == 5:
+        counts = await _group_counts(db, ctx, programme)
+        if not counts:
+            lacks.append("нет ни одной наставнической пары или группы")
+        elif counts.get(GroupStatus.DRAFT):
+            lacks.append(f"пар и групп без приказа о формировании: {counts[GroupStatus.DRAFT]}")
+    elif stage == 6 and not (await _group_counts(db, ctx, programme)).get(GroupStatus.ACTIVE):
+        lacks.append("нет ни одной действующей наставнической пары или группы")
     return lacks
+
+
+async def _group_counts(db: AsyncSession, ctx: OrgContext, programme: Programme) -> dict[str, int]:
+    rows = await db.execute(
+        select(MentoringGroup.status, func.count())
+        .where(MentoringGroup.programme_id == programme.id, ctx.owns(MentoringGroup))
+        .group_by(MentoringGroup.status)
+    )
+    return {status: int(count) for status, count in rows}
 
 
 async def stages(db: AsyncSession, ctx: OrgContext, programme: Programme) -> list[StageState]:
@@ -157,7 +174,7 @@ async def advance(
     """Move the programme to its next stage, if the current one lacks nothing."""
     ctx.require_role(*MANAGERS)
     programme = await get_programme(db, ctx, programme_id)
-    _writable(programme)
+    writable(programme)
     if programme.version != expected_version:
         raise Conflict("Программу уже изменил другой пользователь. Обновите страницу.", "version")
     if programme.stage >= len(STAGES):
@@ -199,7 +216,7 @@ async def record_documents(
 ) -> Programme:
     ctx.require_role(*MANAGERS)
     programme = await get_programme(db, ctx, programme_id)
-    _writable(programme)
+    writable(programme)
     if programme.version != expected_version:
         raise Conflict("Программу уже изменил другой пользователь. Обновите страницу.", "version")
     errors = []
@@ -237,7 +254,7 @@ async def add_roadmap_item(
 ) -> RoadmapItem:
     ctx.require_role(*MANAGERS)
     programme = await get_programme(db, ctx, programme_id)
-    _writable(programme)
+    writable(programme)
     starts_on, ends_on = AcademicYear.bounds(programme.academic_year)
     errors = []
     if not 1 <= draft.stage <= len(STAGES):
@@ -276,7 +293,7 @@ async def set_roadmap_done(
 ) -> RoadmapItem:
     ctx.require_role(*MANAGERS)
     programme = await get_programme(db, ctx, programme_id)
-    _writable(programme)
+    writable(programme)
     item = (
         await db.scalars(
             select(RoadmapItem).where(

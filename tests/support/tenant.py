@@ -1,0 +1,187 @@
+"""A fresh organisation for one test, with its own curator and director, and quick base entries.
+
+Tests that change a programme's pairs take a tenant of their own, so that what they count is
+theirs alone, whatever other tests did to the shared world.
+"""
+
+from __future__ import annotations
+
+import secrets
+import uuid
+from dataclasses import dataclass, field
+from datetime import date
+
+from nastavnik.models import (
+    Identity,
+    MenteeProfile,
+    MentorProfile,
+    Organisation,
+    Person,
+    PersonRole,
+)
+from nastavnik.runtime import Runtime
+from nastavnik.services.organisations import with_inn_check_digit
+from tests.support.world import World
+
+
+@dataclass
+class Tenant:
+    id: uuid.UUID
+    slug: str
+    full_name: str
+    identities: dict[str, uuid.UUID] = field(default_factory=dict)  # role -> identity
+    persons: dict[str, uuid.UUID] = field(default_factory=dict)  # role -> person
+
+
+@dataclass(frozen=True)
+class Named:
+    last_name: str
+    first_name: str
+    middle_name: str | None = None
+
+
+async def new_tenant(
+    runtime: Runtime,
+    world: World,
+    *,
+    org_type: str = "school",
+    full_name: str = "Муниципальное бюджетное общеобразовательное учреждение «Средняя школа № 7»",
+    staff: dict[str, Named] | None = None,
+) -> Tenant:
+    """An active organisation in municipality M1 with signed-in staff (curator and director by default)."""
+    staff = staff or {
+        "curator": Named("Иванова", "Ирина", "Сергеевна"),
+        "director": Named("Петров", "Алексей", "Николаевич"),
+    }
+    n = secrets.randbelow(10**8)
+    async with runtime.owner_sessions() as db:
+        org = Organisation(
+            municipality_id=world.municipalities["M1"],
+            type=org_type,
+            full_name=full_name,
+            short_name=f"Школа {n}",
+            inn=with_inn_check_digit(f"4{n:08d}"),
+            slug=f"t-{n}",
+        )
+        db.add(org)
+        await db.flush()
+        tenant = Tenant(org.id, org.slug, org.full_name)
+        for role, name in staff.items():
+            identity = Identity(issuer="test-issuer", subject=f"{role}-{n}", display_name=name.last_name)
+            db.add(identity)
+            await db.flush()
+            person = Person(
+                org_id=org.id,
+                identity_id=identity.id,
+                last_name=name.last_name,
+                first_name=name.first_name,
+                middle_name=name.middle_name,
+                category="pedagogue",
+            )
+            db.add(person)
+            await db.flush()
+            db.add(PersonRole(org_id=org.id, person_id=person.id, role=role))
+            tenant.identities[role], tenant.persons[role] = identity.id, person.id
+        await db.commit()
+    return tenant
+
+
+async def add_mentor(
+    runtime: Runtime,
+    tenant: Tenant,
+    name: Named,
+    *,
+    competencies: str = "",
+    subjects: str = "",
+    capacity: int = 1,
+    category: str = "pedagogue",
+    consent: bool = True,
+    status: str = "current",
+    signs_in: bool = False,
+) -> uuid.UUID:
+    async with runtime.owner_sessions() as db:
+        identity_id = None
+        if signs_in:
+            identity = Identity(
+                issuer="test-issuer", subject=f"mentor-{secrets.token_hex(4)}", display_name=name.last_name
+            )
+            db.add(identity)
+            await db.flush()
+            identity_id = identity.id
+        person = Person(
+            org_id=tenant.id,
+            identity_id=identity_id,
+            last_name=name.last_name,
+            first_name=name.first_name,
+            middle_name=name.middle_name,
+            category=category,
+        )
+        db.add(person)
+        await db.flush()
+        db.add(
+            MentorProfile(
+                org_id=tenant.id,
+                person_id=person.id,
+                competencies=competencies,
+                subjects=subjects,
+                capacity=capacity,
+                status=status,
+                consent_on=date(2026, 9, 1) if consent else None,
+            )
+        )
+        db.add(PersonRole(org_id=tenant.id, person_id=person.id, role="mentor"))
+        await db.commit()
+        if identity_id:
+            tenant.identities[f"mentor:{name.last_name}"] = identity_id
+        return person.id
+
+
+async def add_mentee(
+    runtime: Runtime,
+    tenant: Tenant,
+    name: Named,
+    *,
+    kind: str = "young_pedagogue",
+    requests: str = "",
+    difficulties: str = "",
+    birth_date: date | None = None,
+    class_name: str | None = None,
+    signs_in: bool = False,
+) -> uuid.UUID:
+    async with runtime.owner_sessions() as db:
+        identity_id = None
+        if signs_in:
+            identity = Identity(
+                issuer="test-issuer", subject=f"mentee-{secrets.token_hex(4)}", display_name=name.last_name
+            )
+            db.add(identity)
+            await db.flush()
+            identity_id = identity.id
+        person = Person(
+            org_id=tenant.id,
+            identity_id=identity_id,
+            last_name=name.last_name,
+            first_name=name.first_name,
+            middle_name=name.middle_name,
+            category="learner" if kind == "learner" else "pedagogue",
+        )
+        db.add(person)
+        await db.flush()
+        db.add(
+            MenteeProfile(
+                org_id=tenant.id,
+                person_id=person.id,
+                kind=kind,
+                requests=requests,
+                difficulties=difficulties,
+                birth_date=birth_date,
+                class_name=class_name,
+                profession_since=date(2025, 9, 1) if kind == "young_pedagogue" else None,
+                guardian_consent_on=date(2026, 9, 1) if kind == "learner" else None,
+            )
+        )
+        db.add(PersonRole(org_id=tenant.id, person_id=person.id, role="mentee"))
+        await db.commit()
+        if identity_id:
+            tenant.identities[f"mentee:{name.last_name}"] = identity_id
+        return person.id
