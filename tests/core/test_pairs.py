@@ -18,7 +18,7 @@ from tests.support.tenant import Named, Tenant, add_mentee, add_mentor, new_tena
 from tests.support.world import World
 
 YEAR = AcademicYear.start_year_of(date.today())
-TERM = {"starts_on": f"{YEAR}-09-15", "ends_on": f"{YEAR + 1}-05-31"}
+TERM = {"starts_on": f"{YEAR}-09-01", "ends_on": f"{YEAR + 1}-05-31"}
 
 
 async def open_programme(client, tenant: Tenant, regime: str = "pedagogues") -> str:  # type: ignore[no-untyped-def]
@@ -145,7 +145,7 @@ async def test_matching_suggests_explains_and_the_curator_accepts(
     # Names in their grammatical cases: the mentor in the accusative, the mentees in the genitive.
     assert (
         "Назначить наставником Сидорову Галину Петровну для Новиковой Нины Петровны, Орловой Анны "
-        f"Викторовны на срок с 15.09.{YEAR} по 31.05.{YEAR + 1}." in " ".join(text)
+        f"Викторовны на срок с 01.09.{YEAR} по 31.05.{YEAR + 1}." in " ".join(text)
     )
     assert "Назначить наставником Кузнецова Олега Игоревича для Белова Павла Андреевича" in " ".join(text)
     assert (
@@ -395,6 +395,6 @@ async def test_pages_form_a_pair_and_download_its_order(runtime: Runtime, app, w
         "Белов Павел Андреевич",
         "Учитель – учитель",
         "Традиционное (один на один)",
-        f"15.09.{YEAR} – 31.05.{YEAR + 1}",
+        f"01.09.{YEAR} – 31.05.{YEAR + 1}",
     ]
     assert len(table.rows) == 2

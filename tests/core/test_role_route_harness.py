@@ -121,6 +121,15 @@ TENANT: dict[tuple[str, str], tuple[str, int]] = {
     ("POST", "/o/{slug}/programmes/{programme_id}/groups/{group_id}/delete"): (MANAGERS_ONLY, 302),
     ("POST", "/o/{slug}/programmes/{programme_id}/orders"): (MANAGERS_ONLY, 422),
     ("GET", "/o/{slug}/programmes/{programme_id}/orders/{order_id}/document.docx"): (MANAGERS_ONLY, 200),
+    # The fresh group is a draft and the fresh programme on stage 1: nothing may end or close yet.
+    ("POST", "/api/o/{slug}/programmes/{programme_id}/groups/{group_id}/complete"): (MANAGERS_ONLY, 422),
+    ("POST", "/api/o/{slug}/programmes/{programme_id}/groups/{group_id}/end-early"): (MANAGERS_ONLY, 422),
+    ("POST", "/api/o/{slug}/programmes/{programme_id}/close"): (MANAGERS_ONLY, 422),
+    ("POST", "/api/o/{slug}/programmes/{programme_id}/next-year"): (MANAGERS_ONLY, 422),
+    ("POST", "/o/{slug}/programmes/{programme_id}/groups/{group_id}/complete"): (MANAGERS_ONLY, 422),
+    ("POST", "/o/{slug}/programmes/{programme_id}/groups/{group_id}/end-early"): (MANAGERS_ONLY, 422),
+    ("POST", "/o/{slug}/programmes/{programme_id}/close"): (MANAGERS_ONLY, 422),
+    ("POST", "/o/{slug}/programmes/{programme_id}/next-year"): (MANAGERS_ONLY, 422),
 }
 
 # Routes outside an organisation: the status for every role.

@@ -141,6 +141,26 @@ BODIES: dict[Route, tuple[str, Any]] = {
         "form",
         {"kind": "pairs_formation", "number": "99-од", "issued_on": "2026-09-01"},
     ),
+    ("POST", "/api/o/{slug}/programmes/{programme_id}/groups/{group_id}/complete"): (
+        "json",
+        {"version": 1, "result": "Итоги", "ended_on": "2026-11-01"},
+    ),
+    ("POST", "/api/o/{slug}/programmes/{programme_id}/groups/{group_id}/end-early"): (
+        "json",
+        {"version": 1, "reason": "Переезд", "ended_on": "2026-11-01"},
+    ),
+    ("POST", "/api/o/{slug}/programmes/{programme_id}/close"): ("json", {"version": 1}),
+    ("POST", "/api/o/{slug}/programmes/{programme_id}/next-year"): ("json", None),
+    ("POST", "/o/{slug}/programmes/{programme_id}/groups/{group_id}/complete"): (
+        "form",
+        {"version": "1", "result": "Итоги", "ended_on": "2026-11-01"},
+    ),
+    ("POST", "/o/{slug}/programmes/{programme_id}/groups/{group_id}/end-early"): (
+        "form",
+        {"version": "1", "reason": "Переезд", "ended_on": "2026-11-01"},
+    ),
+    ("POST", "/o/{slug}/programmes/{programme_id}/close"): ("form", {"version": "1", "confirm": "yes"}),
+    ("POST", "/o/{slug}/programmes/{programme_id}/next-year"): ("form", {}),
     ("POST", "/api/o/{slug}/bases/mentees/import"): ("file", small_base_file()),
     ("POST", "/api/o/{slug}/bases/mentees/import/{token}"): ("json", None),
     ("POST", "/o/{slug}/bases/mentees/import"): ("file", small_base_file()),

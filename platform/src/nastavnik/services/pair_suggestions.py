@@ -142,6 +142,13 @@ class AcceptedPair:
     mentor_id: uuid.UUID
 
 
+def _reasons(accepted: Sequence[matching.Suggestion], people: dict[uuid.UUID, Person]) -> list[str]:
+    """A pair keeps its reasons as they are; a group's name the mentee each reason is about."""
+    if len(accepted) == 1:
+        return list(accepted[0].reasons)
+    return [f"{people[s.mentee_id].full_name}: {reason}" for s in accepted for reason in s.reasons]
+
+
 async def accept(
     db: AsyncSession,
     ctx: OrgContext,
@@ -182,7 +189,7 @@ async def accept(
             starts_on=starts_on,
             ends_on=ends_on,
             score=round(sum(s.score for s in accepted) / len(accepted), 1),
-            reasons=[reason for s in accepted for reason in s.reasons],
+            reasons=_reasons(accepted, found.people),
         )
         for (mentor_id, form_code), accepted in by_mentor.items()
     ]

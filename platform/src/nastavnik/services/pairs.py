@@ -117,7 +117,11 @@ async def _people(db: AsyncSession, ctx: OrgContext, ids: Iterable[uuid.UUID]) -
 async def mentees_taken(
     db: AsyncSession, ctx: OrgContext, programme_id: uuid.UUID, *, besides: uuid.UUID | None = None
 ) -> set[uuid.UUID]:
-    """Mentees already in an open group of the programme (other than ``besides``)."""
+    """Mentees already in a group of the programme (other than ``besides``) that is open or completed.
+
+    A mentee whose pair completed had their mentoring this year; one whose pair ended early may
+    get a new mentor.
+    """
     query = (
         select(GroupMember.person_id)
         .join(
@@ -126,7 +130,7 @@ async def mentees_taken(
         )
         .where(
             MentoringGroup.programme_id == programme_id,
-            MentoringGroup.status.in_(OPEN_STATUSES),
+            MentoringGroup.status.in_((*OPEN_STATUSES, GroupStatus.COMPLETED)),
             GroupMember.role == MemberRole.MENTEE,
             ctx.owns(GroupMember),
         )
@@ -315,9 +319,10 @@ async def create_groups(
     return created
 
 
-async def _group(
+async def group_for(
     db: AsyncSession, ctx: OrgContext, programme_id: uuid.UUID, group_id: uuid.UUID
 ) -> MentoringGroup:
+    """A group of the programme as the acting person may see it: the curator any, a member their own."""
     group = (
         await db.scalars(
             select(MentoringGroup).where(
@@ -422,7 +427,7 @@ async def get_group(
     dictionaries_of: Iterable[DictionaryEntry],
 ) -> GroupView:
     programme = await get_programme(db, ctx, programme_id)
-    group = await _group(db, ctx, programme.id, group_id)
+    group = await group_for(db, ctx, programme.id, group_id)
     (shown,) = await views(db, ctx, Dictionaries.of(dictionaries_of, programme.regime), [group])
     await audit.record_in(db, ctx, action="read", object_type="mentoring_group", object_id=str(group.id))
     await db.commit()
@@ -442,7 +447,7 @@ async def update_group(
     ctx.require_role(*MANAGERS)
     programme = await get_programme(db, ctx, programme_id)
     writable(programme)
-    group = await _group(db, ctx, programme.id, group_id)
+    group = await group_for(db, ctx, programme.id, group_id)
     if group.version != expected_version:
         raise Conflict("Пару уже изменил другой пользователь. Обновите страницу.", "version")
     if group.status not in OPEN_STATUSES:
@@ -469,7 +474,7 @@ async def delete_group(
     ctx.require_role(*MANAGERS)
     programme = await get_programme(db, ctx, programme_id)
     writable(programme)
-    group = await _group(db, ctx, programme.id, group_id)
+    group = await group_for(db, ctx, programme.id, group_id)
     if group.status != GroupStatus.DRAFT:
         raise _error(
             "Пару, названную в приказе, нельзя удалить: её можно только завершить.",

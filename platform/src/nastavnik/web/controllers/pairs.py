@@ -15,14 +15,14 @@ from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED, HTTP_204_NO_CON
 from nastavnik.documents.orders import ORDER_TITLES
 from nastavnik.models import AcademicYear, OrderKind, Person
 from nastavnik.runtime import Runtime
-from nastavnik.services import orders, pair_suggestions, pairs, programmes
+from nastavnik.services import completion, orders, pair_suggestions, pairs, programmes
 from nastavnik.services.catalogue import dictionaries_for
 from nastavnik.services.errors import InvalidInput
 from nastavnik.services.people import parse_id
 from nastavnik.tenancy import OrgContext
 from nastavnik.web.deps import ORG_DEPENDENCIES
 from nastavnik.web.downloads import DOCX, attachment
-from nastavnik.web.forms import Form, form_date
+from nastavnik.web.forms import Form, form_date, form_int
 from nastavnik.web.params import CurrentActor, Db, Org, Rt
 from nastavnik.web.rendering import page
 
@@ -106,6 +106,18 @@ class OrderIn(msgspec.Struct, forbid_unknown_fields=True):
     number: Annotated[str, msgspec.Meta(max_length=50)]
     issued_on: date
     group_ids: Annotated[list[uuid.UUID], msgspec.Meta(max_length=5000)]
+
+
+class CompleteIn(msgspec.Struct, forbid_unknown_fields=True):
+    version: int
+    result: Annotated[str, msgspec.Meta(max_length=5000)]
+    ended_on: date
+
+
+class EndEarlyIn(msgspec.Struct, forbid_unknown_fields=True):
+    version: int
+    reason: Annotated[str, msgspec.Meta(max_length=5000)]
+    ended_on: date
 
 
 class OrderOut(msgspec.Struct):
@@ -238,6 +250,42 @@ class PairsApi(Controller):
     async def remove(self, db: Db, org: Org, programme_id: FromPath[str], group_id: FromPath[str]) -> None:
         await pairs.delete_group(db, org, parse_id(programme_id), parse_id(group_id))
 
+    @post("/groups/{group_id:str}/complete", summary="Завершить пару с итогами", status_code=HTTP_200_OK)
+    async def complete(
+        self,
+        db: Db,
+        runtime: Rt,
+        org: Org,
+        programme_id: FromPath[str],
+        group_id: FromPath[str],
+        data: JSONBody[CompleteIn],
+    ) -> GroupOut:
+        pid, gid = parse_id(programme_id), parse_id(group_id)
+        await completion.complete_group(
+            db, org, pid, gid, data.version, result=data.result, ended_on=data.ended_on
+        )
+        return group_out(await pairs.get_group(db, org, pid, gid, dictionaries_for(runtime.plugins, org)))
+
+    @post(
+        "/groups/{group_id:str}/end-early",
+        summary="Завершить пару досрочно с причиной",
+        status_code=HTTP_200_OK,
+    )
+    async def end_early(
+        self,
+        db: Db,
+        runtime: Rt,
+        org: Org,
+        programme_id: FromPath[str],
+        group_id: FromPath[str],
+        data: JSONBody[EndEarlyIn],
+    ) -> GroupOut:
+        pid, gid = parse_id(programme_id), parse_id(group_id)
+        await completion.end_group_early(
+            db, org, pid, gid, data.version, reason=data.reason, ended_on=data.ended_on
+        )
+        return group_out(await pairs.get_group(db, org, pid, gid, dictionaries_for(runtime.plugins, org)))
+
     @post("/matching", summary="Предложить пары: оценка по критериям с объяснением", status_code=HTTP_200_OK)
     async def matching(
         self, db: Db, runtime: Rt, org: Org, programme_id: FromPath[str], data: JSONBody[MatchingIn]
@@ -329,6 +377,13 @@ def _term(data: dict[str, str]) -> tuple[date, date]:
     return starts_on, ends_on
 
 
+def _ended_on(data: dict[str, str]) -> date:
+    ended_on = form_date(data, "ended_on")
+    if ended_on is None:
+        raise InvalidInput("Укажите дату завершения.", [{"field": "ended_on", "message": "укажите дату"}])
+    return ended_on
+
+
 class PairsPages(Controller):
     path = "/o/{slug:str}/programmes/{programme_id:str}"
     dependencies = ORG_DEPENDENCIES
@@ -358,6 +413,7 @@ class PairsPages(Controller):
             can_manage=can_manage,
             free_mentors=mentors,
             free_mentees=mentees,
+            today=date.today(),
             default_term=(max(starts_on, date.today()), ends_on.replace(month=5, day=31)),
             **extra,
         )
@@ -426,6 +482,38 @@ class PairsPages(Controller):
                 [{"field": "confirm", "message": "отметьте подтверждение"}],
             )
         await pairs.delete_group(db, org, pid, parse_id(group_id))
+        return Redirect(path=f"/o/{org.org.slug}/programmes/{pid}/groups")
+
+    @post("/groups/{group_id:str}/complete", summary="Завершить пару с итогами (форма)")
+    async def complete(
+        self, db: Db, org: Org, programme_id: FromPath[str], group_id: FromPath[str], data: Form
+    ) -> Redirect:
+        pid = parse_id(programme_id)
+        await completion.complete_group(
+            db,
+            org,
+            pid,
+            parse_id(group_id),
+            form_int(data, "version"),
+            result=data.get("result", ""),
+            ended_on=_ended_on(data),
+        )
+        return Redirect(path=f"/o/{org.org.slug}/programmes/{pid}/groups")
+
+    @post("/groups/{group_id:str}/end-early", summary="Завершить пару досрочно (форма)")
+    async def end_early(
+        self, db: Db, org: Org, programme_id: FromPath[str], group_id: FromPath[str], data: Form
+    ) -> Redirect:
+        pid = parse_id(programme_id)
+        await completion.end_group_early(
+            db,
+            org,
+            pid,
+            parse_id(group_id),
+            form_int(data, "version"),
+            reason=data.get("reason", ""),
+            ended_on=_ended_on(data),
+        )
         return Redirect(path=f"/o/{org.org.slug}/programmes/{pid}/groups")
 
     @post("/orders", summary="Издать приказ (форма)")

@@ -14,7 +14,7 @@ from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 
 from nastavnik.models import STAGES, Programme, RoadmapItem
 from nastavnik.runtime import Runtime
-from nastavnik.services import programmes
+from nastavnik.services import completion, programmes
 from nastavnik.services.errors import InvalidInput
 from nastavnik.services.people import parse_id
 from nastavnik.tenancy import OrgContext
@@ -70,6 +70,8 @@ class ProgrammeDetailOut(msgspec.Struct):
     programme: ProgrammeOut
     stages: list[StageOut]
     roadmap: list[RoadmapItemOut]
+    closing_lacks: list[str]
+    """What still stands between the programme and its closing (empty when it may close)."""
 
 
 class DocumentsIn(msgspec.Struct, forbid_unknown_fields=True):
@@ -141,6 +143,9 @@ async def detail(db: Any, org: OrgContext, programme_id: uuid.UUID) -> Programme
             StageOut(s.number, s.title, s.state, s.lacks) for s in await programmes.stages(db, org, programme)
         ],
         roadmap=[item_out(i) for i in await programmes.roadmap(db, org, programme)],
+        closing_lacks=await completion.closing_lacks(db, org, programme)
+        if programme.status == "open"
+        else [],
     )
 
 
@@ -185,6 +190,24 @@ class ProgrammeApi(Controller):
         self, db: Db, org: Org, programme_id: FromPath[str], data: JSONBody[AdvanceIn]
     ) -> ProgrammeOut:
         return programme_out(await programmes.advance(db, org, parse_id(programme_id), data.version))
+
+    @post(
+        "/{programme_id:str}/close",
+        summary="Закрыть программу: учебный год только для чтения",
+        status_code=HTTP_200_OK,
+    )
+    async def close(
+        self, db: Db, org: Org, programme_id: FromPath[str], data: JSONBody[AdvanceIn]
+    ) -> ProgrammeOut:
+        return programme_out(await completion.close_programme(db, org, parse_id(programme_id), data.version))
+
+    @post(
+        "/{programme_id:str}/next-year",
+        summary="Открыть программу следующего учебного года",
+        status_code=HTTP_201_CREATED,
+    )
+    async def next_year(self, db: Db, org: Org, programme_id: FromPath[str]) -> ProgrammeOut:
+        return programme_out(await completion.start_next_year(db, org, parse_id(programme_id)))
 
     @post(
         "/{programme_id:str}/roadmap",
@@ -271,6 +294,22 @@ class ProgrammePages(Controller):
         pid = parse_id(programme_id)
         await programmes.advance(db, org, pid, form_int(data, "version"))
         return Redirect(path=f"/o/{org.org.slug}/programmes/{pid}")
+
+    @post("/{programme_id:str}/close", summary="Закрыть программу (форма, с подтверждением)")
+    async def close(self, db: Db, org: Org, programme_id: FromPath[str], data: Form) -> Redirect:
+        pid = parse_id(programme_id)
+        if data.get("confirm") != "yes":
+            raise InvalidInput(
+                "Подтвердите закрытие: после него программа доступна только для чтения.",
+                [{"field": "confirm", "message": "отметьте подтверждение"}],
+            )
+        await completion.close_programme(db, org, pid, form_int(data, "version"))
+        return Redirect(path=f"/o/{org.org.slug}/programmes/{pid}")
+
+    @post("/{programme_id:str}/next-year", summary="Открыть программу следующего года (форма)")
+    async def next_year(self, db: Db, org: Org, programme_id: FromPath[str], data: Form) -> Redirect:
+        created = await completion.start_next_year(db, org, parse_id(programme_id))
+        return Redirect(path=f"/o/{org.org.slug}/programmes/{created.id}")
 
     @post("/{programme_id:str}/roadmap", summary="Добавить мероприятие (форма)")
     async def add_item(self, db: Db, org: Org, programme_id: FromPath[str], data: Form) -> Redirect:
