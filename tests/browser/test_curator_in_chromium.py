@@ -1,0 +1,134 @@
+"""A curator in a real browser: imports the base of mentees, forms a pair and downloads its order.
+
+Headless Debian Chromium driven by playwright over real HTTP to the app on a loopback port, the
+way a curator's browser talks to the platform: forms, redirects, a file upload and a download.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import shutil
+from collections.abc import AsyncIterator
+from datetime import date
+from pathlib import Path
+
+import docx
+import pytest
+from openpyxl import Workbook
+from playwright.async_api import Browser, async_playwright
+
+from nastavnik.models import AcademicYear
+from nastavnik.runtime import Runtime
+from tests.support.http import forge_session, loopback_socket, serving
+from tests.support.tenant import Named, add_mentor, new_tenant
+from tests.support.world import World
+
+CHROMIUM = shutil.which("chromium")
+# Run as root on a closed network (DESIGN.md): no sandbox, no calls home. Playwright gives every
+# launch a fresh, empty profile of its own.
+FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-quic",
+    "--no-first-run",
+]
+
+
+@pytest.fixture
+async def browser() -> AsyncIterator[Browser]:
+    if CHROMIUM is None:
+        if os.environ.get("CI"):
+            pytest.fail("CI must install Debian's chromium (.ci/run does)")
+        pytest.skip("no chromium on this machine: apt-get install chromium")
+    async with async_playwright() as playwright:
+        launched = await playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=FLAGS)
+        try:
+            yield launched
+        finally:
+            await launched.close()
+
+
+def mentee_base() -> bytes:
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(["Список молодых педагогов"])
+    sheet.append([])
+    sheet.append(["ФИО", "Кто", "Начало педагогической работы", "Запросы"])
+    sheet.append(["Новикова Нина Петровна", "молодой педагог", "01.09.2025", "методика уроков математики"])
+    sheet.append(["Итого", 1])
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+async def test_a_curator_imports_pairs_and_downloads_the_order(
+    runtime: Runtime,
+    app,
+    world: World,
+    browser: Browser,
+    tmp_path: Path,  # type: ignore[no-untyped-def]
+) -> None:
+    tenant = await new_tenant(runtime, world)
+    await add_mentor(
+        runtime,
+        tenant,
+        Named("Сидорова", "Галина", "Петровна"),
+        competencies="методика преподавания математики",
+        subjects="математика",
+        capacity=2,
+    )
+    base_file = tmp_path / "база.xlsx"
+    base_file.write_bytes(mentee_base())
+    year = AcademicYear.start_year_of(date.today())
+    async with serving(app, loopback_socket()) as url:
+        context = await browser.new_context(accept_downloads=True, locale="ru-RU")
+        session = await forge_session(app, tenant.identities["curator"])
+        await context.add_cookies([{"name": "session", "value": session, "url": url}])
+        page = await context.new_page()
+
+        await page.goto(f"{url}/o/{tenant.slug}/bases/mentees")
+        await page.set_input_files("input[name=file]", str(base_file))
+        await page.get_by_role("button", name="Проверить файл").click()
+        await page.get_by_role("button", name="Загрузить").click()
+        await page.wait_for_url(f"**/o/{tenant.slug}/bases/mentees**")
+        assert "Новикова Нина Петровна" in await page.content()
+
+        await page.goto(f"{url}/o/{tenant.slug}/programmes")
+        await page.fill("input[name=academic_year]", str(year))
+        await page.select_option("select[name=regime]", "pedagogues")
+        await page.get_by_role("button", name="Открыть").click()
+        await page.get_by_role("link", name="Наставнические пары и группы, подбор и приказы →").click()
+
+        await page.get_by_role("button", name="Подобрать пары").click()
+        suggestion = page.locator("#accept-form tbody tr").first
+        assert "Новикова Нина Петровна" in await suggestion.inner_text()
+        assert "Сидорова Галина Петровна" in await suggestion.inner_text()
+        await page.get_by_role("button", name="Сформировать отмеченные пары").click()
+        assert "сформирована, ждёт приказа" in await page.content()
+
+        order_form = page.locator("#order-form")
+        await order_form.locator("input[name=number]").fill("23-од")
+        await order_form.locator("input[name=issued_on]").fill(date.today().isoformat())
+        await order_form.get_by_role("button", name="Издать приказ").click()
+        assert "действует" in await page.content()
+
+        async with page.expect_download() as waiting:
+            await page.get_by_role("link", name="скачать .docx").click()
+        download = await waiting.value
+        saved = tmp_path / "order.docx"
+        await download.save_as(saved)
+        await context.close()
+    assert download.suggested_filename.startswith("Приказ о формировании наставнических пар")
+    document = docx.Document(str(saved))
+    (table,) = document.tables
+    assert [c.text for c in table.rows[1].cells][:3] == [
+        "1",
+        "Сидорова Галина Петровна",
+        "Новикова Нина Петровна",
+    ]
+    assert any(p.text.endswith("№ 23-од") for p in document.paragraphs)
