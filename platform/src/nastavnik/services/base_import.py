@@ -15,6 +15,7 @@ from openpyxl import Workbook
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from nastavnik.db.bulk import insert_rows, update_from_excluded
 from nastavnik.models import MenteeProfile, MentorProfile, Person, PersonCategory, PersonRole, ProgrammeRole
 from nastavnik.runtime import Runtime
 from nastavnik.services import audit, bases, uploads
@@ -171,24 +172,42 @@ async def commit_mentees(db: AsyncSession, runtime: Runtime, ctx: OrgContext, to
             "Импорт не выполнен: в файле есть ошибки, ничего не изменено.",
             [{"field": f"строка {e['row']}, {e['field']}", "message": e["message"]} for e in checked.errors],
         )
+    # Set-based: three statements whatever the number of rows (10,000 rows row by row took a minute).
+    people, profiles = [], []
     for item in checked.rows:
+        person_id = uuid.UUID(item.person_id) if item.person_id else uuid.uuid4()
         if item.person_id is None:
-            person = Person(
-                org_id=ctx.org.id,
-                last_name=item.last_name,
-                first_name=item.first_name,
-                middle_name=item.middle_name,
-                category=PersonCategory.LEARNER if item.draft.kind == "learner" else PersonCategory.PEDAGOGUE,
+            people.append(
+                {
+                    "org_id": ctx.org.id,
+                    "id": person_id,
+                    "last_name": item.last_name,
+                    "first_name": item.first_name,
+                    "middle_name": item.middle_name,
+                    "category": PersonCategory.LEARNER.value
+                    if item.draft.kind == "learner"
+                    else PersonCategory.PEDAGOGUE.value,
+                }
             )
-            db.add(person)
-            await db.flush()
-            person_id = person.id
-        else:
-            person_id = uuid.UUID(item.person_id)
-        await db.merge(
-            MenteeProfile(org_id=ctx.org.id, person_id=person_id, **bases.draft_values(item.draft))
+        profiles.append({"org_id": ctx.org.id, "person_id": person_id, **bases.draft_values(item.draft)})
+    await insert_rows(db, Person, [{**p, "status": "active", "version": 1} for p in people])
+    if profiles:
+        columns = [c for c in profiles[0] if c not in ("org_id", "person_id")]
+        await insert_rows(
+            db,
+            MenteeProfile,
+            profiles,
+            on_conflict=update_from_excluded(["org_id", "person_id"], columns),
         )
-        await db.merge(PersonRole(org_id=ctx.org.id, person_id=person_id, role=ProgrammeRole.MENTEE))
+    await insert_rows(
+        db,
+        PersonRole,
+        [
+            {"org_id": ctx.org.id, "person_id": p["person_id"], "role": ProgrammeRole.MENTEE.value}
+            for p in profiles
+        ],
+        on_conflict="ON CONFLICT DO NOTHING",
+    )
     await audit.record_in(
         db,
         ctx,

@@ -131,14 +131,31 @@ def read_xlsx(data: bytes, columns: Sequence[Column]) -> Table:
     """The first sheet's rows under the header row that names every required column."""
     _check_archive(data)
     try:
-        # Not read-only: that mode drops leading empty rows, and row numbers must be the ones people see.
-        book = load_workbook(io.BytesIO(data), data_only=True)
+        # Read-only streams the sheet (several times faster on a 10,000-row base) but skips empty
+        # rows: each row is put back at its own number, as people see it in Excel.
+        book = load_workbook(io.BytesIO(data), data_only=True, read_only=True)
     except Exception:
         raise InvalidInput(
             "Файл Excel не читается.", [{"field": "file", "message": "файл повреждён"}]
         ) from None
     try:
-        rows = [list(r) for r in book.worksheets[0].iter_rows(min_row=1, values_only=True)]
+        rows: list[list[Any]] = []
+        for cells in book.worksheets[0].iter_rows(min_row=1):
+            number = next((c.row for c in cells if getattr(c, "row", None)), None)
+            if number is None:
+                continue
+            if number - 1 - len(rows) > MAX_ROWS:
+                raise InvalidInput(
+                    "Слишком много строк.", [{"field": "file", "message": f"не больше {MAX_ROWS}"}]
+                )
+            rows.extend([] for _ in range(number - 1 - len(rows)))
+            rows.append([c.value for c in cells])
+    except InvalidInput:
+        raise
+    except Exception:
+        raise InvalidInput(
+            "Файл Excel не читается.", [{"field": "file", "message": "файл повреждён"}]
+        ) from None
     finally:
         book.close()
     return _table_from_rows(rows, columns)
