@@ -106,7 +106,9 @@ def _error(message: str, field_name: str, detail: str) -> InvalidInput:
     return InvalidInput(message, [{"field": field_name, "message": detail}])
 
 
-async def _people(db: AsyncSession, ctx: OrgContext, ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, Person]:
+async def people_by_id(
+    db: AsyncSession, ctx: OrgContext, ids: Iterable[uuid.UUID]
+) -> dict[uuid.UUID, Person]:
     wanted = set(ids)
     if not wanted:
         return {}
@@ -179,7 +181,7 @@ async def validate_drafts(
     """
     starts, ends = AcademicYear.bounds(programme.academic_year)
     everyone = {pid for d in drafts for pid in (*d.mentor_ids, *d.mentee_ids)}
-    people = await _people(db, ctx, everyone)
+    people = await people_by_id(db, ctx, everyone)
     mentor_rows = await db.scalars(
         select(MentorProfile).where(MentorProfile.person_id.in_(everyone), ctx.owns(MentorProfile))
     )
@@ -315,9 +317,10 @@ async def create_groups(
     return created
 
 
-async def _group(
+async def group_for(
     db: AsyncSession, ctx: OrgContext, programme_id: uuid.UUID, group_id: uuid.UUID
 ) -> MentoringGroup:
+    """The programme's group if the person may see it: a manager any, a member only their own."""
     group = (
         await db.scalars(
             select(MentoringGroup).where(
@@ -354,7 +357,7 @@ async def views(
     members = list(
         await db.scalars(select(GroupMember).where(GroupMember.group_id.in_(ids), ctx.owns(GroupMember)))
     )
-    people = await _people(db, ctx, (m.person_id for m in members))
+    people = await people_by_id(db, ctx, (m.person_id for m in members))
     orders: dict[uuid.UUID, list[uuid.UUID]] = defaultdict(list)
     for order_id, group_id in await db.execute(
         select(OrderGroup.order_id, OrderGroup.group_id).where(
@@ -422,7 +425,7 @@ async def get_group(
     dictionaries_of: Iterable[DictionaryEntry],
 ) -> GroupView:
     programme = await get_programme(db, ctx, programme_id)
-    group = await _group(db, ctx, programme.id, group_id)
+    group = await group_for(db, ctx, programme.id, group_id)
     (shown,) = await views(db, ctx, Dictionaries.of(dictionaries_of, programme.regime), [group])
     await audit.record_in(db, ctx, action="read", object_type="mentoring_group", object_id=str(group.id))
     await db.commit()
@@ -442,7 +445,7 @@ async def update_group(
     ctx.require_role(*MANAGERS)
     programme = await get_programme(db, ctx, programme_id)
     writable(programme)
-    group = await _group(db, ctx, programme.id, group_id)
+    group = await group_for(db, ctx, programme.id, group_id)
     if group.version != expected_version:
         raise Conflict("Пару уже изменил другой пользователь. Обновите страницу.", "version")
     if group.status not in OPEN_STATUSES:
@@ -469,7 +472,7 @@ async def delete_group(
     ctx.require_role(*MANAGERS)
     programme = await get_programme(db, ctx, programme_id)
     writable(programme)
-    group = await _group(db, ctx, programme.id, group_id)
+    group = await group_for(db, ctx, programme.id, group_id)
     if group.status != GroupStatus.DRAFT:
         raise _error(
             "Пару, названную в приказе, нельзя удалить: её можно только завершить.",
