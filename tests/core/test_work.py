@@ -493,3 +493,15 @@ async def test_pages_work_without_javascript(runtime: Runtime, app, world: World
     assert "Записал(а): Смирнова Ольга Павловна" in page.text
     assert "Задач в плане пока нет." in after.text
     assert "Встреч в журнале пока нет." in after.text
+
+
+async def test_the_journal_outlives_its_authors_record(runtime: Runtime, app, world: World) -> None:  # type: ignore[no-untyped-def]
+    pair = await form_pair(runtime, app, world)
+    async with client_for(app, pair.tenant.identities["mentor:Смирнова"]) as mentor:
+        entry = await created(mentor, f"{pair.api}/journal", meeting())
+    assert entry["author_id"] == str(pair.mentor)
+    async with client_for(app, pair.tenant.identities["curator"]) as curator:
+        removed = await curator.delete(f"/api/o/{pair.tenant.slug}/people/{pair.mentor}")
+        kept = await curator.get(f"{pair.api}/journal")
+    assert removed.status_code == 204, removed.text
+    assert [(e["id"], e["author_id"]) for e in kept.json()] == [(entry["id"], None)]

@@ -39,8 +39,8 @@ from nastavnik.types import Regime
 # Topic fit dominates: meeting the mentee's request is what the pair is for (Р-145: the base of
 # mentees is built from their requests). Status outweighs the balance bonus: the reserve is a
 # fallback, while spreading the load is only a tie-breaker between otherwise similar mentors.
-# With these weights a reserve mentor wins only with a clearly better topic fit (by more than
-# 0.2 / 0.7 ≈ 29% of the request terms).
+# With these weights a reserve mentor wins only with a clearly better topic fit: by more than
+# 0.2 / 0.7 ≈ 29% of the request terms, give or take the balance bonus (at most 0.1 · 4/5).
 TOPIC_WEIGHT = 0.7
 STATUS_WEIGHT = 0.2
 BALANCE_WEIGHT = 0.1
@@ -249,7 +249,17 @@ def _regime_forms(forms: Sequence[FormRule], regime: str) -> list[FormRule]:
 
 
 def _best_form(mentor: MentorCandidate, regime_forms: Sequence[FormRule]) -> FormRule | None:
-    return next((form for form in regime_forms if form.admits(mentor.category)), None)
+    """The narrowest form that names the mentor's category (the first of equals); failing that, the
+    first open to anyone.
+
+    Open forms are for partners invited from outside, and wider ones for other roles: a teacher
+    mentoring a young teacher is «учитель – учитель» (pedagogues only), not «руководитель – учитель»
+    (pedagogues and staff) nor «педагог вуза – молодой педагог» (anyone), whatever the order.
+    """
+    named = [form for form in regime_forms if mentor.category in form.mentor_categories]
+    if named:
+        return min(named, key=lambda form: len(form.mentor_categories))
+    return next((form for form in regime_forms if not form.mentor_categories), None)
 
 
 def _mentor_stage(mentor: MentorCandidate, form: FormRule | None) -> int:
