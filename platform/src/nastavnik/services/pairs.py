@@ -106,9 +106,7 @@ def _error(message: str, field_name: str, detail: str) -> InvalidInput:
     return InvalidInput(message, [{"field": field_name, "message": detail}])
 
 
-async def people_by_id(
-    db: AsyncSession, ctx: OrgContext, ids: Iterable[uuid.UUID]
-) -> dict[uuid.UUID, Person]:
+async def _people(db: AsyncSession, ctx: OrgContext, ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, Person]:
     wanted = set(ids)
     if not wanted:
         return {}
@@ -181,7 +179,7 @@ async def validate_drafts(
     """
     starts, ends = AcademicYear.bounds(programme.academic_year)
     everyone = {pid for d in drafts for pid in (*d.mentor_ids, *d.mentee_ids)}
-    people = await people_by_id(db, ctx, everyone)
+    people = await _people(db, ctx, everyone)
     mentor_rows = await db.scalars(
         select(MentorProfile).where(MentorProfile.person_id.in_(everyone), ctx.owns(MentorProfile))
     )
@@ -320,7 +318,7 @@ async def create_groups(
 async def group_for(
     db: AsyncSession, ctx: OrgContext, programme_id: uuid.UUID, group_id: uuid.UUID
 ) -> MentoringGroup:
-    """The programme's group if the person may see it: a manager any, a member only their own."""
+    """A group of the programme as the acting person may see it: the curator any, a member their own."""
     group = (
         await db.scalars(
             select(MentoringGroup).where(
@@ -357,7 +355,7 @@ async def views(
     members = list(
         await db.scalars(select(GroupMember).where(GroupMember.group_id.in_(ids), ctx.owns(GroupMember)))
     )
-    people = await people_by_id(db, ctx, (m.person_id for m in members))
+    people = await _people(db, ctx, (m.person_id for m in members))
     orders: dict[uuid.UUID, list[uuid.UUID]] = defaultdict(list)
     for order_id, group_id in await db.execute(
         select(OrderGroup.order_id, OrderGroup.group_id).where(

@@ -37,7 +37,6 @@ from nastavnik.services.pairs import (
     Dictionaries,
     GroupView,
     group_for,
-    people_by_id,
     views,
 )
 from nastavnik.services.programmes import get_programme, writable
@@ -401,7 +400,11 @@ async def journal_entries(db: AsyncSession, ctx: OrgContext, group_id: uuid.UUID
             .order_by(JournalEntry.met_on, JournalEntry.created_at, JournalEntry.id)
         )
     )
-    authors = await people_by_id(db, ctx, {e.author_id for e in entries if e.author_id is not None})
+    wanted = {e.author_id for e in entries if e.author_id is not None}
+    authors = {}
+    if wanted:
+        found = await db.scalars(select(Person).where(Person.id.in_(wanted), ctx.owns(Person)))
+        authors = {p.id: p for p in found}
     return [JournalView(e, authors.get(e.author_id) if e.author_id else None) for e in entries]
 
 
