@@ -30,7 +30,7 @@ from nastavnik_schools.models import SubjectDecade
 from tests.isolation.routes import BODIES, NOT_PROBED
 from tests.isolation.test_isolation_suite import openapi_routes
 from tests.support.http import client_for
-from tests.support.world import OrgWorld, World
+from tests.support.world import OrgWorld, World, add_pair_work
 
 ROLES = ("curator", "mentor", "mentee", "region", "municipality", "auditor", "anonymous")
 MEMBERS = ("curator", "mentor", "mentee")
@@ -38,6 +38,10 @@ PARAM = re.compile(r"{(\w+)}")
 
 MANAGERS_ONLY = "managers"  # curator succeeds; mentor and mentee 403
 ALL_MEMBERS = "members"  # every member succeeds
+WRITERS = "writers"  # the group's writers succeed (curator, the group's mentor); the mentee 403
+
+GROUP_API = "/api/o/{slug}/programmes/{programme_id}/groups/{group_id}"
+GROUP_PAGE = "/o/{slug}/programmes/{programme_id}/groups/{group_id}"
 
 # Tenant routes: (who, success status).
 TENANT: dict[tuple[str, str], tuple[str, int]] = {
@@ -130,6 +134,32 @@ TENANT: dict[tuple[str, str], tuple[str, int]] = {
     ("POST", "/o/{slug}/programmes/{programme_id}/groups/{group_id}/end-early"): (MANAGERS_ONLY, 422),
     ("POST", "/o/{slug}/programmes/{programme_id}/close"): (MANAGERS_ONLY, 422),
     ("POST", "/o/{slug}/programmes/{programme_id}/next-year"): (MANAGERS_ONLY, 422),
+    # The work of the fresh group: its mentee's plan item and a journal entry are fresh for each call.
+    # A meeting cannot be dated in the 2035 programme's year yet (future), so journal writes reach
+    # the date check (422) for the writers, and the mentee is refused before it.
+    ("GET", "/api/o/{slug}/my"): (ALL_MEMBERS, 200),
+    ("GET", "/o/{slug}/my"): (ALL_MEMBERS, 200),
+    ("GET", f"{GROUP_API}/plan"): (ALL_MEMBERS, 200),
+    ("POST", f"{GROUP_API}/plan"): (WRITERS, 201),
+    ("PUT", f"{GROUP_API}/plan/{{plan_item_id}}"): (WRITERS, 200),
+    ("DELETE", f"{GROUP_API}/plan/{{plan_item_id}}"): (WRITERS, 204),
+    ("PUT", f"{GROUP_API}/plan/{{plan_item_id}}/done"): (ALL_MEMBERS, 200),
+    ("GET", f"{GROUP_API}/plan.docx"): (ALL_MEMBERS, 200),
+    ("GET", f"{GROUP_API}/journal"): (ALL_MEMBERS, 200),
+    ("POST", f"{GROUP_API}/journal"): (WRITERS, 422),
+    ("PUT", f"{GROUP_API}/journal/{{entry_id}}"): (WRITERS, 422),
+    ("DELETE", f"{GROUP_API}/journal/{{entry_id}}"): (WRITERS, 204),
+    ("GET", f"{GROUP_API}/journal.docx"): (ALL_MEMBERS, 200),
+    ("GET", GROUP_PAGE): (ALL_MEMBERS, 200),
+    ("POST", f"{GROUP_PAGE}/plan"): (WRITERS, 302),
+    ("POST", f"{GROUP_PAGE}/plan/{{plan_item_id}}"): (WRITERS, 302),
+    ("POST", f"{GROUP_PAGE}/plan/{{plan_item_id}}/done"): (ALL_MEMBERS, 302),
+    ("POST", f"{GROUP_PAGE}/plan/{{plan_item_id}}/delete"): (WRITERS, 302),
+    ("GET", f"{GROUP_PAGE}/plan.docx"): (ALL_MEMBERS, 200),
+    ("POST", f"{GROUP_PAGE}/journal"): (WRITERS, 422),
+    ("POST", f"{GROUP_PAGE}/journal/{{entry_id}}"): (WRITERS, 422),
+    ("POST", f"{GROUP_PAGE}/journal/{{entry_id}}/delete"): (WRITERS, 302),
+    ("GET", f"{GROUP_PAGE}/journal.docx"): (ALL_MEMBERS, 200),
 }
 
 # Routes outside an organisation: the status for every role.
@@ -199,7 +229,7 @@ def expected(route: tuple[str, str], role: str) -> int:
         return 401 if route[1].startswith("/api/") else 302
     if role not in MEMBERS:
         return 404
-    if who == ALL_MEMBERS or role == "curator":
+    if who == ALL_MEMBERS or role == "curator" or (who == WRITERS and role == "mentor"):
         return success
     return 403
 
@@ -264,6 +294,7 @@ async def fresh_objects(runtime: Runtime, org: OrgWorld) -> dict[str, str]:
             GroupMember(org_id=org.id, group_id=group.id, person_id=org.persons[role], role=role)
             for role in ("mentor", "mentee")
         )
+        plan_item_id, entry_id = await add_pair_work(db, org, group.id, 2035)
         await db.commit()
     return {
         "group_id": str(group.id),
@@ -272,6 +303,8 @@ async def fresh_objects(runtime: Runtime, org: OrgWorld) -> dict[str, str]:
         "decade_id": str(decade.id),
         "programme_id": str(programme.id),
         "item_id": str(item.id),
+        "plan_item_id": str(plan_item_id),
+        "entry_id": str(entry_id),
     }
 
 

@@ -28,10 +28,21 @@ PARAMS: dict[str, Callable[[World, OrgWorld], str]] = {
     "item_id": lambda world, victim: str(victim.roadmap_item_id),
     "group_id": lambda world, victim: str(victim.group_id),
     "order_id": lambda world, victim: str(victim.order_id),
+    "plan_item_id": lambda world, victim: str(victim.plan_item_id),
+    "entry_id": lambda world, victim: str(victim.journal_entry_id),
 }
 
 # Parameters that name a tenant-owned object: probed with the attacker's own slug too.
-OBJECT_IDS = {"person_id", "decade_id", "programme_id", "item_id", "group_id", "order_id"}
+OBJECT_IDS = {
+    "person_id",
+    "decade_id",
+    "programme_id",
+    "item_id",
+    "group_id",
+    "order_id",
+    "plan_item_id",
+    "entry_id",
+}
 
 PERSON = {"last_name": "Вторженец", "first_name": "Иван", "category": "pedagogue"}
 HEADCOUNT = {"learners_total": 1, "learners_10_18": 1, "pedagogues": 1, "young_pedagogues": 1}
@@ -62,6 +73,10 @@ GROUP = {
 }
 TERM = {"starts_on": "2035-09-15", "ends_on": "2036-05-31"}
 ORDER = {"kind": "pairs_formation", "number": "99-од", "issued_on": "2026-09-01", "group_ids": []}
+# Inside the role x route harness's fresh programme (2035/2036): its writers succeed. A meeting can
+# only be dated in the past, so a journal body for that year is refused with the reason.
+PLAN_ITEM = {"goal": "Вторжение", "task": "Чужая задача", "due_on": "2036-05-01", "result": ""}
+MEETING = {"met_on": "2035-10-01", "topic": "Чужая встреча", "content": "", "result": "", "assignment": ""}
 
 
 def small_base_file() -> bytes:
@@ -161,6 +176,50 @@ BODIES: dict[Route, tuple[str, Any]] = {
     ),
     ("POST", "/o/{slug}/programmes/{programme_id}/close"): ("form", {"version": "1", "confirm": "yes"}),
     ("POST", "/o/{slug}/programmes/{programme_id}/next-year"): ("form", {}),
+    ("POST", "/api/o/{slug}/programmes/{programme_id}/groups/{group_id}/plan"): ("json", PLAN_ITEM),
+    ("PUT", "/api/o/{slug}/programmes/{programme_id}/groups/{group_id}/plan/{plan_item_id}"): (
+        "json",
+        {**PLAN_ITEM, "version": 1},
+    ),
+    ("DELETE", "/api/o/{slug}/programmes/{programme_id}/groups/{group_id}/plan/{plan_item_id}"): (
+        "json",
+        None,
+    ),
+    ("PUT", "/api/o/{slug}/programmes/{programme_id}/groups/{group_id}/plan/{plan_item_id}/done"): (
+        "json",
+        {"done": True},
+    ),
+    ("POST", "/api/o/{slug}/programmes/{programme_id}/groups/{group_id}/journal"): ("json", MEETING),
+    ("PUT", "/api/o/{slug}/programmes/{programme_id}/groups/{group_id}/journal/{entry_id}"): (
+        "json",
+        {**MEETING, "version": 1},
+    ),
+    ("DELETE", "/api/o/{slug}/programmes/{programme_id}/groups/{group_id}/journal/{entry_id}"): (
+        "json",
+        None,
+    ),
+    ("POST", "/o/{slug}/programmes/{programme_id}/groups/{group_id}/plan"): ("form", PLAN_ITEM),
+    ("POST", "/o/{slug}/programmes/{programme_id}/groups/{group_id}/plan/{plan_item_id}"): (
+        "form",
+        {**PLAN_ITEM, "version": "1"},
+    ),
+    ("POST", "/o/{slug}/programmes/{programme_id}/groups/{group_id}/plan/{plan_item_id}/done"): (
+        "form",
+        {"done": "on"},
+    ),
+    ("POST", "/o/{slug}/programmes/{programme_id}/groups/{group_id}/plan/{plan_item_id}/delete"): (
+        "form",
+        {"confirm": "yes"},
+    ),
+    ("POST", "/o/{slug}/programmes/{programme_id}/groups/{group_id}/journal"): ("form", MEETING),
+    ("POST", "/o/{slug}/programmes/{programme_id}/groups/{group_id}/journal/{entry_id}"): (
+        "form",
+        {**MEETING, "version": "1"},
+    ),
+    ("POST", "/o/{slug}/programmes/{programme_id}/groups/{group_id}/journal/{entry_id}/delete"): (
+        "form",
+        {"confirm": "yes"},
+    ),
     ("POST", "/api/o/{slug}/bases/mentees/import"): ("file", small_base_file()),
     ("POST", "/api/o/{slug}/bases/mentees/import/{token}"): ("json", None),
     ("POST", "/o/{slug}/bases/mentees/import"): ("file", small_base_file()),

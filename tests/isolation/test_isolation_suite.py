@@ -15,11 +15,13 @@ from sqlalchemy import func, select
 from nastavnik.models import (
     GroupMember,
     Headcount,
+    JournalEntry,
     MentoringGroup,
     MentoringOrder,
     OrgPluginSetting,
     Person,
     PersonRole,
+    PlanItem,
 )
 from nastavnik.runtime import Runtime
 from nastavnik.web.app import create_app
@@ -113,6 +115,14 @@ async def snapshot(runtime: Runtime, org: OrgWorld) -> dict[str, Any]:
             (o.id, o.number)
             for o in await db.scalars(select(MentoringOrder).where(MentoringOrder.org_id == org.id))
         )
+        plan = sorted(
+            (i.id, i.task, i.done, i.version)
+            for i in await db.scalars(select(PlanItem).where(PlanItem.org_id == org.id))
+        )
+        journal = sorted(
+            (e.id, e.topic, e.met_on, e.version)
+            for e in await db.scalars(select(JournalEntry).where(JournalEntry.org_id == org.id))
+        )
     return {
         "people": people,
         "roles": roles,
@@ -122,6 +132,8 @@ async def snapshot(runtime: Runtime, org: OrgWorld) -> dict[str, Any]:
         "groups": groups,
         "members": members,
         "orders": orders,
+        "plan": plan,
+        "journal": journal,
     }
 
 
@@ -213,3 +225,11 @@ async def test_own_organisation_still_works(app, world: World) -> None:  # type:
     assert org.canary in people.text
     assert decades.status_code == 200
     assert org.canary in decades.text
+    group = f"/api/o/{org.slug}/programmes/{org.programme_id}/groups/{org.group_id}"
+    async with client_for(app, org.identities["mentee"]) as client:
+        plan = await client.get(f"{group}/plan")
+        journal = await client.get(f"{group}/journal")
+    assert plan.status_code == 200
+    assert f"{org.canary} задача" in plan.text
+    assert journal.status_code == 200
+    assert f"{org.canary} тема" in journal.text

@@ -19,6 +19,7 @@ from nastavnik.models import (
     GroupMember,
     Headcount,
     Identity,
+    JournalEntry,
     MenteeProfile,
     MentoringGroup,
     MentoringOrder,
@@ -29,6 +30,7 @@ from nastavnik.models import (
     OrgPluginSetting,
     Person,
     PersonRole,
+    PlanItem,
     Programme,
     Region,
     RoadmapItem,
@@ -58,6 +60,8 @@ class OrgWorld:
     roadmap_item_id: uuid.UUID | None = None
     group_id: uuid.UUID | None = None
     order_id: uuid.UUID | None = None
+    plan_item_id: uuid.UUID | None = None
+    journal_entry_id: uuid.UUID | None = None
 
 
 @dataclass
@@ -210,6 +214,7 @@ async def build_world(runtime: Runtime) -> World:
             await db.flush()
             ow.programme_id, ow.roadmap_item_id = programme.id, item.id
             ow.group_id, ow.order_id = await add_ordered_pair(db, ow, programme.id, year)
+            ow.plan_item_id, ow.journal_entry_id = await add_pair_work(db, ow, ow.group_id, year)
             if org_type == "school":
                 decade = SubjectDecade(
                     org_id=org.id,
@@ -266,6 +271,33 @@ async def add_ordered_pair(
     )
     await db.flush()
     return group.id, order.id
+
+
+async def add_pair_work(
+    db: AsyncSession, org: OrgWorld, group_id: uuid.UUID, year: int
+) -> tuple[uuid.UUID, uuid.UUID]:
+    """A task of the mentee's development plan and a meeting in the journal, both carrying the canary."""
+    item = PlanItem(
+        org_id=org.id,
+        id=uuid.uuid4(),
+        group_id=group_id,
+        mentee_id=org.persons["mentee"],
+        goal="Освоить методику",
+        task=f"{org.canary} задача",
+        due_on=date(year + 1, 5, 20),
+        done=False,
+    )
+    entry = JournalEntry(
+        org_id=org.id,
+        id=uuid.uuid4(),
+        group_id=group_id,
+        author_id=org.persons["mentor"],
+        met_on=date(year, 9, 20),
+        topic=f"{org.canary} тема",
+    )
+    db.add_all([item, entry])
+    await db.flush()
+    return item.id, entry.id
 
 
 async def throwaway_person(runtime: Runtime, org: OrgWorld) -> uuid.UUID:

@@ -38,6 +38,7 @@ ONBOARD_JOB = "core.onboard_organisation"
 SYNC_ACCESS_JOB = "core.sync_organisation_access"
 
 MANAGERS = frozenset({ProgrammeRole.CURATOR.value, ProgrammeRole.DIRECTOR.value})
+PAIR_MEMBERS = frozenset({ProgrammeRole.MENTOR.value, ProgrammeRole.MENTEE.value})
 
 
 @hookimpl
@@ -50,6 +51,7 @@ def register_navigation(context: NavigationContext) -> Iterable[NavItem]:
     base = f"/o/{context.org_slug}"
     return [
         NavItem(title="Главная", href=f"{base}/", order=0),
+        NavItem(title="Моё наставничество", href=f"{base}/my", order=3, roles=PAIR_MEMBERS),
         NavItem(title="Программа наставничества", href=f"{base}/programmes", order=5),
         NavItem(title="Люди", href=f"{base}/people", order=10, roles=MANAGERS),
         NavItem(title="Наставляемые", href=f"{base}/bases/mentees", order=12, roles=MANAGERS),

@@ -1,4 +1,6 @@
-"""Writes the default order templates: ``python -m nastavnik.documents.build_templates [DIR]``.
+"""Writes the default document templates: ``python -m nastavnik.documents.build_templates [DIR]``.
+
+The orders of stage 5, and the development plan and the mentor's journal of stage 6.
 
 The .docx files under ``templates/`` are this script's output, committed so that the platform
 does not build them at run time and so that a region can open one in Word, adapt it and upload
@@ -171,6 +173,28 @@ def _repeat_as_header(table: Table) -> None:
     row_properties.append(header)
 
 
+def _loop_table(
+    document: Document, headers: tuple[str, ...], widths: tuple[Cm, ...], cells: tuple[str, ...], loop: str
+) -> None:
+    """A table with a header row and one row per element of ``loop`` («g in groups»)."""
+    blank = ("",) * (len(headers) - 1)
+    # docxtpl's {%tr %} rows vanish on rendering: header, loop start, the repeated row, loop end.
+    table = document.add_table(rows=4, cols=len(headers))
+    table.style = document.styles["Table Grid"]
+    table.alignment = WD_TABLE_ALIGNMENT.CENTER
+    rows = (headers, (f"{{%tr for {loop} %}}", *blank), cells, ("{%tr endfor %}", *blank))
+    for row, texts in zip(table.rows, rows, strict=True):
+        for cell, text, width in zip(row.cells, texts, widths, strict=True):
+            cell.width = width
+            paragraph = cell.paragraphs[0]
+            run = paragraph.add_run(text)
+            run.font.size = Pt(12)
+            run.bold = row is table.rows[0]
+            if row is table.rows[0]:
+                paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    _repeat_as_header(table)
+
+
 def _pairs_table(document: Document) -> None:
     headers = ("№", "Наставник", "Наставляемые", "Форма наставничества", "Вид", "Срок")
     widths = (Cm(1), Cm(3.5), Cm(4), Cm(3), Cm(2.3), Cm(2.7))
@@ -182,21 +206,7 @@ def _pairs_table(document: Document) -> None:
         "{{ g.kind_title }}",
         TERM,
     )
-    # docxtpl's {%tr %} rows vanish on rendering: header, loop start, one row per group, loop end.
-    table = document.add_table(rows=4, cols=len(headers))
-    table.style = document.styles["Table Grid"]
-    table.alignment = WD_TABLE_ALIGNMENT.CENTER
-    rows = (headers, ("{%tr for g in groups %}",) + ("",) * 5, cells, ("{%tr endfor %}",) + ("",) * 5)
-    for row, texts in zip(table.rows, rows, strict=True):
-        for cell, text, width in zip(row.cells, texts, widths, strict=True):
-            cell.width = width
-            paragraph = cell.paragraphs[0]
-            run = paragraph.add_run(text)
-            run.font.size = Pt(12)
-            run.bold = row is table.rows[0]
-            if row is table.rows[0]:
-                paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    _repeat_as_header(table)
+    _loop_table(document, headers, widths, cells, "g in groups")
 
 
 def build_pairs_formation() -> Document:
@@ -230,9 +240,95 @@ def build_pairs_formation() -> Document:
     return document
 
 
+def _title_block(document: Document, title: str) -> None:
+    _paragraph(document, "{{ organisation_full_name }}", align=WD_ALIGN_PARAGRAPH.CENTER, bold=True)
+    _paragraph(document, title, align=WD_ALIGN_PARAGRAPH.CENTER, bold=True, space_before=18)
+    _paragraph(
+        document, "на {{ academic_year_title }} учебный год", align=WD_ALIGN_PARAGRAPH.CENTER, space_after=12
+    )
+
+
+def _group_lines(document: Document) -> None:
+    _paragraph(document, "Форма наставничества: {{ form_title }}")
+    _paragraph(document, "Вид наставничества: {{ kind_title }}")
+    _paragraph(
+        document,
+        "Срок наставничества: {{ starts_on|date_ru }} – {{ ends_on|date_ru }}",
+        space_after=12,
+    )
+
+
+def _mentor_signatures(document: Document) -> None:
+    _paragraph(document, "{%p for m in mentors %}")
+    _paragraph(document, "Наставник ____________ {{ m|initials }}", space_before=24)
+    _paragraph(document, "{%p endfor %}")
+
+
+MENTORS_LINE = "{% if mentors|length > 1 %}Наставники{% else %}Наставник{% endif %}: {{ mentors|names }}"
+DONE_MARK = "{% if i.done %}выполнено {{ i.done_on|date_ru }}{% else %}не выполнено{% endif %}"
+
+
+def build_development_plan() -> Document:
+    document = _new_document("Индивидуальный план развития")
+    _title_block(document, "ИНДИВИДУАЛЬНЫЙ ПЛАН РАЗВИТИЯ НАСТАВЛЯЕМОГО")
+    _paragraph(document, "Наставляемый: {{ mentee|nom }}")
+    _paragraph(document, MENTORS_LINE)
+    _group_lines(document)
+    _loop_table(
+        document,
+        ("№", "Цель", "Задача", "Срок", "Отметка о выполнении", "Результат"),
+        (Cm(1), Cm(3.3), Cm(4), Cm(2.4), Cm(2.6), Cm(3.2)),
+        (
+            "{{ loop.index }}",
+            "{{ i.goal }}",
+            "{{ i.task }}",
+            "{{ i.due_on|date_ru }}",
+            DONE_MARK,
+            "{{ i.result }}",
+        ),
+        "i in items",
+    )
+    # A no-break space keeps «%» with its number, as Russian typography writes it.
+    _paragraph(
+        document, "Выполнено задач: {{ done }} из {{ total }} ({{ progress }}\u00a0%)", space_before=12
+    )
+    _mentor_signatures(document)
+    _paragraph(document, "Наставляемый ____________ {{ mentee|initials }}", space_before=24)
+    return document
+
+
+def build_mentor_journal() -> Document:
+    document = _new_document("Журнал наставника")
+    _title_block(document, "ЖУРНАЛ НАСТАВНИКА")
+    _paragraph(document, MENTORS_LINE)
+    _paragraph(
+        document,
+        "{% if mentees|length > 1 %}Наставляемые{% else %}Наставляемый{% endif %}: {{ mentees|names }}",
+    )
+    _group_lines(document)
+    _loop_table(
+        document,
+        ("№", "Дата", "Тема", "Содержание", "Результат", "Задание"),
+        (Cm(1), Cm(2.3), Cm(3.2), Cm(4), Cm(3), Cm(3)),
+        (
+            "{{ loop.index }}",
+            "{{ e.met_on|date_ru }}",
+            "{{ e.topic }}",
+            "{{ e.content }}",
+            "{{ e.result }}",
+            "{{ e.assignment }}",
+        ),
+        "e in entries",
+    )
+    _mentor_signatures(document)
+    return document
+
+
 BUILDERS: dict[str, Callable[[], Document]] = {
     "mentor_assignment": build_mentor_assignment,
     "pairs_formation": build_pairs_formation,
+    "development_plan": build_development_plan,
+    "mentor_journal": build_mentor_journal,
 }
 
 

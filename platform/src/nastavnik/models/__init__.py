@@ -18,6 +18,7 @@ from nastavnik.models.people import Person, PersonCategory, PersonRole, PersonSt
 from nastavnik.models.plugin_settings import OrgPluginSetting
 from nastavnik.models.programme import STAGES, DocumentStatus, Programme, RoadmapItem
 from nastavnik.models.reference import AcademicYear, Municipality, Organisation, OrgStatus, Region
+from nastavnik.models.work import JournalEntry, PlanItem
 
 __all__ = [
     "STAGES",
@@ -28,6 +29,7 @@ __all__ = [
     "GroupStatus",
     "Headcount",
     "Identity",
+    "JournalEntry",
     "MemberRole",
     "MenteeProfile",
     "MentorProfile",
@@ -45,6 +47,7 @@ __all__ = [
     "PersonCategory",
     "PersonRole",
     "PersonStatus",
+    "PlanItem",
     "Programme",
     "ProgrammeRole",
     "Region",

@@ -37,6 +37,11 @@ OBJECT_TITLES = {
     "audit_log": "журнал аудита",
     "route": "адрес",
     "schools.subject_decade": "предметная декада",
+    "development_plan": "индивидуальный план развития",
+    "plan_item": "задача плана развития",
+    "mentor_journal": "журнал наставника",
+    "journal_entry": "запись журнала наставника",
+    "my_mentoring": "моё наставничество",
 }
 OUTCOME_TITLES = {"success": "успешно", "denied": "отказано", "failed": "ошибка"}
 

@@ -87,6 +87,17 @@ FIELD_LABELS = {
     "programma_status": "Программа наставничества",
     "polozhenie_order_date": "Дата приказа о Положении",
     "programma_order_date": "Дата приказа о Программе",
+    "mentee_id": "Наставляемый",
+    "goal": "Цель",
+    "task": "Задача",
+    "result": "Результат",
+    "done": "Отметка о выполнении",
+    "met_on": "Дата встречи",
+    "topic": "Тема",
+    "content": "Содержание",
+    "assignment": "Задание",
+    "confirm": "Подтверждение",
+    "status": "Состояние",
 }
 
 # PostgreSQL refused a row under row-level security: to the client it is simply not there.
