@@ -20,6 +20,8 @@ from nastavnik.models import (
     OrgPluginSetting,
     Person,
     PersonRole,
+    QuestionnaireAnswer,
+    QuestionnaireAssignment,
 )
 from nastavnik.runtime import Runtime
 from nastavnik.web.app import create_app
@@ -113,6 +115,16 @@ async def snapshot(runtime: Runtime, org: OrgWorld) -> dict[str, Any]:
             (o.id, o.number)
             for o in await db.scalars(select(MentoringOrder).where(MentoringOrder.org_id == org.id))
         )
+        assignments = sorted(
+            (a.id, a.version_id, a.completed_at)
+            for a in await db.scalars(
+                select(QuestionnaireAssignment).where(QuestionnaireAssignment.org_id == org.id)
+            )
+        )
+        answers = sorted(
+            (a.assignment_id, a.item_key, a.score, a.text)
+            for a in await db.scalars(select(QuestionnaireAnswer).where(QuestionnaireAnswer.org_id == org.id))
+        )
     return {
         "people": people,
         "roles": roles,
@@ -122,6 +134,8 @@ async def snapshot(runtime: Runtime, org: OrgWorld) -> dict[str, Any]:
         "groups": groups,
         "members": members,
         "orders": orders,
+        "questionnaire_assignments": assignments,
+        "questionnaire_answers": answers,
     }
 
 

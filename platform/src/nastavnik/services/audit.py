@@ -37,6 +37,10 @@ OBJECT_TITLES = {
     "audit_log": "журнал аудита",
     "route": "адрес",
     "schools.subject_decade": "предметная декада",
+    "questionnaire_assignment": "назначение анкет",
+    "questionnaire_answers": "ответы на анкету",
+    "questionnaire_results": "итоги анкет",
+    "questionnaire_version": "версия анкеты",
 }
 OUTCOME_TITLES = {"success": "успешно", "denied": "отказано", "failed": "ошибка"}
 

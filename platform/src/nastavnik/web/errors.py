@@ -87,6 +87,8 @@ FIELD_LABELS = {
     "programma_status": "Программа наставничества",
     "polozhenie_order_date": "Дата приказа о Положении",
     "programma_order_date": "Дата приказа о Программе",
+    "items": "Вопросы анкеты",
+    "answers": "Ответы",
 }
 
 # PostgreSQL refused a row under row-level security: to the client it is simply not there.
