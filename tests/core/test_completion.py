@@ -5,6 +5,9 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
+from sqlalchemy import func, select
+
+from nastavnik.models import QuestionnaireAssignment
 from nastavnik.runtime import Runtime
 from tests.core.test_pairs import TERM, YEAR, open_programme
 from tests.support.http import Client, client_for
@@ -101,6 +104,16 @@ async def test_a_pair_completes_or_ends_early_and_frees_its_mentor(
     ]
     assert early.status_code == 200, early.text
     assert early.json()["status"] == "ended_early"
+    # Each ended pair gave its mentor and its mentee the final questionnaires, once each.
+    async with runtime.owner_sessions() as db:
+        given = await db.execute(
+            select(QuestionnaireAssignment.group_id, QuestionnaireAssignment.role, func.count())
+            .where(QuestionnaireAssignment.org_id == tenant.id, QuestionnaireAssignment.moment == "end")
+            .group_by(QuestionnaireAssignment.group_id, QuestionnaireAssignment.role)
+        )
+        assert sorted((str(g), r, n) for g, r, n in given) == sorted(
+            (g, r, 1) for g in (group["id"], second_group["id"]) for r in ("mentee", "mentor")
+        )
 
 
 async def walk_to_the_last_stage(curator: Client, tenant: Tenant, pid: str) -> None:

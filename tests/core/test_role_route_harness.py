@@ -13,7 +13,8 @@ import uuid
 from datetime import date
 from typing import Any
 
-from sqlalchemy import delete
+from sqlalchemy import delete, select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from nastavnik.models import (
     GroupMember,
@@ -22,6 +23,9 @@ from nastavnik.models import (
     OrgPluginSetting,
     Person,
     Programme,
+    QuestionnaireAssignment,
+    QuestionnaireTemplate,
+    QuestionnaireVersion,
     RoadmapItem,
 )
 from nastavnik.runtime import Runtime
@@ -30,7 +34,7 @@ from nastavnik_schools.models import SubjectDecade
 from tests.isolation.routes import BODIES, NOT_PROBED
 from tests.isolation.test_isolation_suite import openapi_routes
 from tests.support.http import client_for
-from tests.support.world import OrgWorld, World, add_pair_work
+from tests.support.world import OrgWorld, World, add_pair_work, default_version
 
 ROLES = ("curator", "mentor", "mentee", "region", "municipality", "auditor", "anonymous")
 MEMBERS = ("curator", "mentor", "mentee")
@@ -42,6 +46,7 @@ WRITERS = "writers"  # the group's writers succeed (curator, the group's mentor)
 
 GROUP_API = "/api/o/{slug}/programmes/{programme_id}/groups/{group_id}"
 GROUP_PAGE = "/o/{slug}/programmes/{programme_id}/groups/{group_id}"
+RESPONDENT = "respondent"  # only the person it was given to (the mentee) succeeds; other members 404
 
 # Tenant routes: (who, success status).
 TENANT: dict[tuple[str, str], tuple[str, int]] = {
@@ -160,6 +165,27 @@ TENANT: dict[tuple[str, str], tuple[str, int]] = {
     ("POST", f"{GROUP_PAGE}/journal/{{entry_id}}"): (WRITERS, 422),
     ("POST", f"{GROUP_PAGE}/journal/{{entry_id}}/delete"): (WRITERS, 302),
     ("GET", f"{GROUP_PAGE}/journal.docx"): (ALL_MEMBERS, 200),
+    # Questionnaires: the fresh group's mentee has a fresh start questionnaire; only she reads and
+    # answers it (the curator sees answers through the results). The fresh group waits for its
+    # order, so the curator is told why end questionnaires cannot be given yet (422).
+    ("GET", "/api/o/{slug}/questionnaires"): (ALL_MEMBERS, 200),
+    ("GET", "/api/o/{slug}/questionnaires/{assignment_id}"): (RESPONDENT, 200),
+    ("POST", "/api/o/{slug}/questionnaires/{assignment_id}"): (RESPONDENT, 201),
+    ("GET", "/o/{slug}/questionnaires"): (ALL_MEMBERS, 200),
+    ("GET", "/o/{slug}/questionnaires/{assignment_id}"): (RESPONDENT, 200),
+    ("POST", "/o/{slug}/questionnaires/{assignment_id}"): (RESPONDENT, 302),
+    ("GET", "/api/o/{slug}/questionnaire-results"): (MANAGERS_ONLY, 200),
+    ("GET", "/o/{slug}/questionnaire-results"): (MANAGERS_ONLY, 200),
+    ("GET", "/api/o/{slug}/programmes/{programme_id}/groups/{group_id}/questionnaires"): (MANAGERS_ONLY, 200),
+    ("GET", "/o/{slug}/programmes/{programme_id}/groups/{group_id}/questionnaires"): (MANAGERS_ONLY, 200),
+    ("POST", "/api/o/{slug}/programmes/{programme_id}/groups/{group_id}/questionnaires/end"): (
+        MANAGERS_ONLY,
+        422,
+    ),
+    ("POST", "/o/{slug}/programmes/{programme_id}/groups/{group_id}/questionnaires/end"): (
+        MANAGERS_ONLY,
+        422,
+    ),
 }
 
 # Routes outside an organisation: the status for every role.
@@ -215,6 +241,40 @@ GLOBAL: dict[tuple[str, str], dict[str, int]] = {
         "region": 422,
         "anonymous": 401,
     },
+    # Questionnaire templates: region staff only; the fresh draft is the region's own copy (saved: 201,
+    # published: 200), everyone else is refused before anything is looked up.
+    ("GET", "/api/region/questionnaires"): {**dict.fromkeys(ROLES, 403), "region": 200, "anonymous": 401},
+    ("GET", "/api/region/questionnaires/{template_id}"): {
+        **dict.fromkeys(ROLES, 403),
+        "region": 200,
+        "anonymous": 401,
+    },
+    ("POST", "/api/region/questionnaires/{template_id}/versions"): {
+        **dict.fromkeys(ROLES, 403),
+        "region": 201,
+        "anonymous": 401,
+    },
+    ("POST", "/api/region/questionnaires/{template_id}/versions/{version_id}/publish"): {
+        **dict.fromkeys(ROLES, 403),
+        "region": 200,
+        "anonymous": 401,
+    },
+    ("GET", "/region/questionnaires"): {**dict.fromkeys(ROLES, 403), "region": 200, "anonymous": 302},
+    ("GET", "/region/questionnaires/{template_id}"): {
+        **dict.fromkeys(ROLES, 403),
+        "region": 200,
+        "anonymous": 302,
+    },
+    ("POST", "/region/questionnaires/{template_id}/versions"): {
+        **dict.fromkeys(ROLES, 403),
+        "region": 302,
+        "anonymous": 302,
+    },
+    ("POST", "/region/questionnaires/{template_id}/versions/{version_id}/publish"): {
+        **dict.fromkeys(ROLES, 403),
+        "region": 302,
+        "anonymous": 302,
+    },
     ("GET", "/audit"): {**dict.fromkeys(ROLES, 403), "auditor": 200, "anonymous": 302},
     ("GET", "/api/audit"): {**dict.fromkeys(ROLES, 403), "auditor": 200, "anonymous": 401},
     ("GET", "/api/audit/export.xlsx"): {**dict.fromkeys(ROLES, 403), "auditor": 200, "anonymous": 401},
@@ -229,6 +289,8 @@ def expected(route: tuple[str, str], role: str) -> int:
         return 401 if route[1].startswith("/api/") else 302
     if role not in MEMBERS:
         return 404
+    if who == RESPONDENT:
+        return success if role == "mentee" else 404
     if who == ALL_MEMBERS or role == "curator" or (who == WRITERS and role == "mentor"):
         return success
     return 403
@@ -295,8 +357,24 @@ async def fresh_objects(runtime: Runtime, org: OrgWorld) -> dict[str, str]:
             for role in ("mentor", "mentee")
         )
         plan_item_id, entry_id = await add_pair_work(db, org, group.id, 2035)
+        await db.flush()
+        _, version_id = await default_version(db, "mentee_start_learners")
+        assignment = QuestionnaireAssignment(
+            org_id=org.id,
+            id=uuid.uuid4(),
+            group_id=group.id,
+            person_id=org.persons["mentee"],
+            role="mentee",
+            moment="start",
+            version_id=version_id,
+        )
+        db.add(assignment)
+        template_id, draft_id = await region_draft(db, org.region_id)
         await db.commit()
     return {
+        "assignment_id": str(assignment.id),
+        "template_id": str(template_id),
+        "version_id": str(draft_id),
         "group_id": str(group.id),
         "order_id": str(order.id),
         "person_id": str(person.id),
@@ -306,6 +384,51 @@ async def fresh_objects(runtime: Runtime, org: OrgWorld) -> dict[str, str]:
         "plan_item_id": str(plan_item_id),
         "entry_id": str(entry_id),
     }
+
+
+async def region_draft(db: AsyncSession, region_id: uuid.UUID) -> tuple[uuid.UUID, uuid.UUID]:
+    """The region's own copy of «mentor_end» with a draft version waiting to be published."""
+    default = (
+        await db.scalars(
+            select(QuestionnaireTemplate).where(
+                QuestionnaireTemplate.code == "mentor_end", QuestionnaireTemplate.region_id.is_(None)
+            )
+        )
+    ).one()
+    own = (
+        await db.scalars(
+            select(QuestionnaireTemplate).where(
+                QuestionnaireTemplate.code == "mentor_end", QuestionnaireTemplate.region_id == region_id
+            )
+        )
+    ).one_or_none()
+    if own is None:
+        own = QuestionnaireTemplate(
+            id=uuid.uuid4(),
+            region_id=region_id,
+            code=default.code,
+            audience=default.audience,
+            regime=default.regime,
+            moment=default.moment,
+            title=default.title,
+        )
+        db.add(own)
+        await db.flush()
+    versions = list(
+        await db.scalars(select(QuestionnaireVersion).where(QuestionnaireVersion.template_id == own.id))
+    )
+    draft = next((v for v in versions if v.status == "draft"), None)
+    if draft is None:
+        draft = QuestionnaireVersion(
+            id=uuid.uuid4(),
+            template_id=own.id,
+            number=max((v.number for v in versions), default=0) + 1,
+            status="draft",
+            items=[{"key": "q1", "text": "Вопрос", "kind": "scale", "min": 1, "max": 10, "required": True}],
+        )
+        db.add(draft)
+        await db.flush()
+    return own.id, draft.id
 
 
 def body_for(route: tuple[str, str], world: World) -> tuple[str, Any]:

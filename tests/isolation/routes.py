@@ -30,6 +30,10 @@ PARAMS: dict[str, Callable[[World, OrgWorld], str]] = {
     "order_id": lambda world, victim: str(victim.order_id),
     "plan_item_id": lambda world, victim: str(victim.plan_item_id),
     "entry_id": lambda world, victim: str(victim.journal_entry_id),
+    "assignment_id": lambda world, victim: str(victim.assignment_id),
+    # Questionnaire templates are shared reference data (no tenant), named by global routes only.
+    "template_id": lambda world, victim: str(world.template_id),
+    "version_id": lambda world, victim: str(world.version_id),
 }
 
 # Parameters that name a tenant-owned object: probed with the attacker's own slug too.
@@ -42,7 +46,9 @@ OBJECT_IDS = {
     "order_id",
     "plan_item_id",
     "entry_id",
+    "assignment_id",
 }
+
 
 PERSON = {"last_name": "Вторженец", "first_name": "Иван", "category": "pedagogue"}
 HEADCOUNT = {"learners_total": 1, "learners_10_18": 1, "pedagogues": 1, "young_pedagogues": 1}
@@ -77,6 +83,24 @@ ORDER = {"kind": "pairs_formation", "number": "99-од", "issued_on": "2026-09-0
 # only be dated in the past, so a journal body for that year is refused with the reason.
 PLAN_ITEM = {"goal": "Вторжение", "task": "Чужая задача", "due_on": "2036-05-01", "result": ""}
 MEETING = {"met_on": "2035-10-01", "topic": "Чужая встреча", "content": "", "result": "", "assignment": ""}
+# Answers to the platform's «mentee_start_learners» questionnaire (the harness's fresh assignment).
+ANSWERS = {"expected_usefulness": 8, "expected_help": 7, "expected_interest": 9, "expectations": "Вторжение"}
+QUESTIONNAIRE_VERSION = {
+    "title": "Анкета наставника по итогам программы (регион)",
+    "items": [
+        {"key": "usefulness_self", "text": "Насколько полезным было наставничество для вас самих?"},
+        {"key": "comment", "text": "Что помогало работе пары?", "kind": "text"},
+    ],
+}
+QUESTIONNAIRE_FORM = {
+    "title": "Анкета наставника по итогам программы (регион)",
+    "item_1_key": "usefulness_self",
+    "item_1_text": "Насколько полезным было наставничество для вас самих?",
+    "item_1_kind": "scale",
+    "item_1_min": "1",
+    "item_1_max": "10",
+    "item_1_required": "on",
+}
 
 
 def small_base_file() -> bytes:
@@ -234,6 +258,18 @@ BODIES: dict[Route, tuple[str, Any]] = {
     ),
     ("POST", "/o/{slug}/plugins/{name}"): ("form", {}),
     ("POST", "/o/{slug}/p/schools/decades"): ("form", DECADE),
+    ("POST", "/api/o/{slug}/questionnaires/{assignment_id}"): ("json", {"answers": ANSWERS}),
+    ("POST", "/o/{slug}/questionnaires/{assignment_id}"): (
+        "form",
+        {f"a_{k}": str(v) for k, v in ANSWERS.items()},
+    ),
+    ("POST", "/api/o/{slug}/programmes/{programme_id}/groups/{group_id}/questionnaires/end"): ("json", None),
+    ("POST", "/o/{slug}/programmes/{programme_id}/groups/{group_id}/questionnaires/end"): ("form", {}),
+    # Global (region) writes: bodies so that the role harness reaches the role check with valid input.
+    ("POST", "/api/region/questionnaires/{template_id}/versions"): ("json", QUESTIONNAIRE_VERSION),
+    ("POST", "/api/region/questionnaires/{template_id}/versions/{version_id}/publish"): ("json", None),
+    ("POST", "/region/questionnaires/{template_id}/versions"): ("form", QUESTIONNAIRE_FORM),
+    ("POST", "/region/questionnaires/{template_id}/versions/{version_id}/publish"): ("form", {}),
 }
 
 # Routes outside any organisation, and why a member of one organisation learns nothing of another there.
@@ -266,6 +302,29 @@ GLOBAL_ROUTES: dict[Route, str] = {
         "/region/organisations/import/{token}",
     ): "the uploader's own upload only: test_organisation_import",
     ("PUT", "/api/organisations/{org_id}/status"): "region staff of that region only: test_deactivation",
+    ("GET", "/region/questionnaires"): "region staff only; templates are shared data without personal data",
+    ("GET", "/region/questionnaires/{template_id}"): "region staff; another region's template is 404",
+    (
+        "POST",
+        "/region/questionnaires/{template_id}/versions",
+    ): "region staff of the template's region only: test_questionnaires",
+    (
+        "POST",
+        "/region/questionnaires/{template_id}/versions/{version_id}/publish",
+    ): "region staff of the template's region only: test_questionnaires",
+    (
+        "GET",
+        "/api/region/questionnaires",
+    ): "region staff only; templates are shared data without personal data",
+    ("GET", "/api/region/questionnaires/{template_id}"): "region staff; another region's template is 404",
+    (
+        "POST",
+        "/api/region/questionnaires/{template_id}/versions",
+    ): "region staff of the template's region only: test_questionnaires",
+    (
+        "POST",
+        "/api/region/questionnaires/{template_id}/versions/{version_id}/publish",
+    ): "region staff of the template's region only: test_questionnaires",
     ("GET", "/audit"): "auditors only: tested in test_audit",
     ("GET", "/api/audit"): "auditors only: tested in test_audit",
     ("GET", "/api/audit/export.xlsx"): "auditors only: tested in test_audit",

@@ -18,6 +18,8 @@ SHARED_TABLES = {
     "organisation": "the tenants themselves: public registry facts",
     "identity": "login identity (issuer, subject, display name) only; personal data stays in person",
     "staff_assignment": "who oversees which region or municipality",
+    "questionnaire_template": "questionnaire templates a region owns (NULL: the platform's); no personal data",
+    "questionnaire_version": "a template's versions: wording and scales only, immutable once published",
 }
 
 

@@ -18,7 +18,15 @@ from tests.support.world import World
 
 pytestmark = pytest.mark.isolation
 
-TENANT_TABLES = ("person", "person_role", "headcount", "org_plugin_setting", "schools_subject_decade")
+TENANT_TABLES = (
+    "person",
+    "person_role",
+    "headcount",
+    "org_plugin_setting",
+    "schools_subject_decade",
+    "questionnaire_assignment",
+    "questionnaire_answer",
+)
 
 
 def _member(world: World, key: str) -> DbScope:
@@ -111,6 +119,8 @@ async def test_region_cannot_read_a_persons_record(runtime: Runtime, world: Worl
     async with scoped_session(runtime.app_sessions, scope) as db:
         assert await db.scalar(text("SELECT count(*) FROM person")) == 0
         assert await db.scalar(text("SELECT count(*) FROM person_role")) == 0
+        assert await db.scalar(text("SELECT count(*) FROM questionnaire_answer")) == 0
+        assert await db.scalar(text("SELECT count(*) FROM questionnaire_assignment")) == 0
         visible = set((await db.execute(text("SELECT org_id FROM headcount"))).scalars())
     region_orgs = {o.id for o in world.orgs.values() if o.region_id == world.regions["R1"]}
     assert visible == region_orgs  # its own region's headcounts, not R2's

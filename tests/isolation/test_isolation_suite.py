@@ -22,6 +22,8 @@ from nastavnik.models import (
     Person,
     PersonRole,
     PlanItem,
+    QuestionnaireAnswer,
+    QuestionnaireAssignment,
 )
 from nastavnik.runtime import Runtime
 from nastavnik.web.app import create_app
@@ -123,6 +125,16 @@ async def snapshot(runtime: Runtime, org: OrgWorld) -> dict[str, Any]:
             (e.id, e.topic, e.met_on, e.version)
             for e in await db.scalars(select(JournalEntry).where(JournalEntry.org_id == org.id))
         )
+        assignments = sorted(
+            (a.id, a.version_id, a.completed_at)
+            for a in await db.scalars(
+                select(QuestionnaireAssignment).where(QuestionnaireAssignment.org_id == org.id)
+            )
+        )
+        answers = sorted(
+            (a.assignment_id, a.item_key, a.score, a.text)
+            for a in await db.scalars(select(QuestionnaireAnswer).where(QuestionnaireAnswer.org_id == org.id))
+        )
     return {
         "people": people,
         "roles": roles,
@@ -134,6 +146,8 @@ async def snapshot(runtime: Runtime, org: OrgWorld) -> dict[str, Any]:
         "orders": orders,
         "plan": plan,
         "journal": journal,
+        "questionnaire_assignments": assignments,
+        "questionnaire_answers": answers,
     }
 
 

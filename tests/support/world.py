@@ -10,8 +10,9 @@ from __future__ import annotations
 import secrets
 import uuid
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import UTC, date, datetime
 
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from nastavnik.models import (
@@ -32,6 +33,10 @@ from nastavnik.models import (
     PersonRole,
     PlanItem,
     Programme,
+    QuestionnaireAnswer,
+    QuestionnaireAssignment,
+    QuestionnaireTemplate,
+    QuestionnaireVersion,
     Region,
     RoadmapItem,
     StaffAssignment,
@@ -62,6 +67,8 @@ class OrgWorld:
     order_id: uuid.UUID | None = None
     plan_item_id: uuid.UUID | None = None
     journal_entry_id: uuid.UUID | None = None
+    assignment_id: uuid.UUID | None = None
+    """The mentee's start questionnaire of the pair, answered, the canary in its free text."""
 
 
 @dataclass
@@ -71,6 +78,9 @@ class World:
     regions: dict[str, uuid.UUID]
     municipalities: dict[str, uuid.UUID]
     year: int
+    template_id: uuid.UUID | None = None
+    """A platform questionnaire template (shared data) and its first version, for global routes."""
+    version_id: uuid.UUID | None = None
 
     @property
     def canaries(self) -> dict[str, str]:
@@ -215,6 +225,7 @@ async def build_world(runtime: Runtime) -> World:
             ow.programme_id, ow.roadmap_item_id = programme.id, item.id
             ow.group_id, ow.order_id = await add_ordered_pair(db, ow, programme.id, year)
             ow.plan_item_id, ow.journal_entry_id = await add_pair_work(db, ow, ow.group_id, year)
+            ow.assignment_id = await add_answered_questionnaire(db, ow, ow.group_id)
             if org_type == "school":
                 decade = SubjectDecade(
                     org_id=org.id,
@@ -227,6 +238,7 @@ async def build_world(runtime: Runtime) -> World:
                 await db.flush()
                 ow.decade_id = decade.id
             orgs[key] = ow
+        template_id, version_id = await default_version(db, "mentor_end")
         await db.commit()
     return World(
         orgs=orgs,
@@ -234,6 +246,8 @@ async def build_world(runtime: Runtime) -> World:
         regions={k: v.id for k, v in regions.items()},
         municipalities={k: v.id for k, v in municipalities.items()},
         year=year,
+        template_id=template_id,
+        version_id=version_id,
     )
 
 
@@ -298,6 +312,55 @@ async def add_pair_work(
     db.add_all([item, entry])
     await db.flush()
     return item.id, entry.id
+
+
+async def default_version(db: AsyncSession, code: str) -> tuple[uuid.UUID, uuid.UUID]:
+    """(template, first version) of a platform questionnaire seeded by the migration."""
+    row = (
+        await db.execute(
+            select(QuestionnaireTemplate.id, QuestionnaireVersion.id)
+            .join(QuestionnaireVersion, QuestionnaireVersion.template_id == QuestionnaireTemplate.id)
+            .where(
+                QuestionnaireTemplate.code == code,
+                QuestionnaireTemplate.region_id.is_(None),
+                QuestionnaireVersion.number == 1,
+            )
+        )
+    ).one()
+    return row[0], row[1]
+
+
+async def add_answered_questionnaire(db: AsyncSession, org: OrgWorld, group_id: uuid.UUID) -> uuid.UUID:
+    """The mentee's start questionnaire of the pair, filled in; its free text carries the canary."""
+    _, version_id = await default_version(db, "mentee_start_pedagogues")
+    assignment = QuestionnaireAssignment(
+        org_id=org.id,
+        id=uuid.uuid4(),
+        group_id=group_id,
+        person_id=org.persons["mentee"],
+        role="mentee",
+        moment="start",
+        version_id=version_id,
+        completed_at=datetime.now(UTC),
+    )
+    db.add(assignment)
+    await db.flush()
+    db.add_all(
+        [
+            QuestionnaireAnswer(org_id=org.id, assignment_id=assignment.id, item_key=key, score=score)
+            for key, score in (("expected_usefulness", 9), ("expected_help", 8), ("stay_in_profession", 7))
+        ]
+        + [
+            QuestionnaireAnswer(
+                org_id=org.id,
+                assignment_id=assignment.id,
+                item_key="expectations",
+                text=f"{org.canary} ожидания",
+            )
+        ]
+    )
+    await db.flush()
+    return assignment.id
 
 
 async def throwaway_person(runtime: Runtime, org: OrgWorld) -> uuid.UUID:

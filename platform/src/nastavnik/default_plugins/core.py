@@ -57,6 +57,7 @@ def register_navigation(context: NavigationContext) -> Iterable[NavItem]:
         NavItem(title="Наставляемые", href=f"{base}/bases/mentees", order=12, roles=MANAGERS),
         NavItem(title="Наставники", href=f"{base}/bases/mentors", order=14, roles=MANAGERS),
         NavItem(title="Численность", href=f"{base}/headcounts", order=20, roles=MANAGERS),
+        NavItem(title="Анкеты", href=f"{base}/questionnaires", order=30),
         NavItem(title="Модули", href=f"{base}/plugins", order=90, roles=MANAGERS),
     ]
 

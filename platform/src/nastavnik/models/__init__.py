@@ -17,24 +17,38 @@ from nastavnik.models.pairs import (
 from nastavnik.models.people import Person, PersonCategory, PersonRole, PersonStatus, ProgrammeRole
 from nastavnik.models.plugin_settings import OrgPluginSetting
 from nastavnik.models.programme import STAGES, DocumentStatus, Programme, RoadmapItem
+from nastavnik.models.questionnaires import (
+    Audience,
+    ItemKind,
+    Moment,
+    QuestionnaireAnswer,
+    QuestionnaireAssignment,
+    QuestionnaireTemplate,
+    QuestionnaireVersion,
+    TemplateRegime,
+    VersionStatus,
+)
 from nastavnik.models.reference import AcademicYear, Municipality, Organisation, OrgStatus, Region
 from nastavnik.models.work import JournalEntry, PlanItem
 
 __all__ = [
     "STAGES",
     "AcademicYear",
+    "Audience",
     "AuditEvent",
     "DocumentStatus",
     "GroupMember",
     "GroupStatus",
     "Headcount",
     "Identity",
+    "ItemKind",
     "JournalEntry",
     "MemberRole",
     "MenteeProfile",
     "MentorProfile",
     "MentoringGroup",
     "MentoringOrder",
+    "Moment",
     "Municipality",
     "OnboardingStatus",
     "OrderGroup",
@@ -50,8 +64,14 @@ __all__ = [
     "PlanItem",
     "Programme",
     "ProgrammeRole",
+    "QuestionnaireAnswer",
+    "QuestionnaireAssignment",
+    "QuestionnaireTemplate",
+    "QuestionnaireVersion",
     "Region",
     "RoadmapItem",
     "StaffAssignment",
     "StaffRole",
+    "TemplateRegime",
+    "VersionStatus",
 ]

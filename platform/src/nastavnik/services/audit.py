@@ -42,6 +42,10 @@ OBJECT_TITLES = {
     "mentor_journal": "журнал наставника",
     "journal_entry": "запись журнала наставника",
     "my_mentoring": "моё наставничество",
+    "questionnaire_assignment": "назначение анкет",
+    "questionnaire_answers": "ответы на анкету",
+    "questionnaire_results": "итоги анкет",
+    "questionnaire_version": "версия анкеты",
 }
 OUTCOME_TITLES = {"success": "успешно", "denied": "отказано", "failed": "ошибка"}
 

@@ -1,6 +1,7 @@
 """Stage 7 and the turn of the year: pairs complete or end early, a programme closes, the next one opens.
 
-A mentor whose pair ended has their places back at once (a mentor's load counts only open
+Ending a pair gives its members the final questionnaires. A mentor whose pair ended has their
+places back at once (a mentor's load counts only open
 groups). A closed programme is read-only; the next academic year's programme starts from the
 same bases (they belong to the people, not to a year), the standing documents and the roadmap.
 """
@@ -14,11 +15,12 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from nastavnik.models import STAGES, AcademicYear, GroupStatus, MentoringGroup, Programme, RoadmapItem
+from nastavnik.models import STAGES, AcademicYear, GroupStatus, MentoringGroup, Moment, Programme, RoadmapItem
 from nastavnik.services import audit
 from nastavnik.services.errors import Conflict, InvalidInput
 from nastavnik.services.pairs import MANAGERS, group_for
 from nastavnik.services.programmes import get_programme, writable
+from nastavnik.services.questionnaires import assign_questionnaires
 from nastavnik.tenancy import OrgContext
 
 TEXT_MAX = 5000
@@ -76,6 +78,8 @@ async def _end(
     else:
         group.end_reason = cleaned
     await db.flush()
+    # The final questionnaires come with the end, completed or early: how it went is asked either way.
+    await assign_questionnaires(db, ctx, group, Moment.END)
     await audit.record_in(
         db,
         ctx,

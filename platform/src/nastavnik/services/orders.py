@@ -23,6 +23,7 @@ from nastavnik.models import (
     GroupStatus,
     MentoringGroup,
     MentoringOrder,
+    Moment,
     OrderGroup,
     OrderKind,
     Person,
@@ -34,6 +35,7 @@ from nastavnik.services import audit
 from nastavnik.services.errors import Conflict, InvalidInput
 from nastavnik.services.pairs import MANAGERS, OPEN_STATUSES, Dictionaries, GroupView, views
 from nastavnik.services.programmes import get_programme, writable
+from nastavnik.services.questionnaires import assign_questionnaires
 from nastavnik.tenancy import NotFound, OrgContext
 from nastavnik.types import DictionaryEntry
 
@@ -124,6 +126,10 @@ async def issue_order(
         for group in groups:
             group.status = GroupStatus.ACTIVE
     await db.flush()
+    if draft.kind == OrderKind.PAIRS_FORMATION:
+        # A group that starts working gives its people the start questionnaires, in the order's transaction.
+        for group in groups:
+            await assign_questionnaires(db, ctx, group, Moment.START)
     await audit.record_in(
         db,
         ctx,

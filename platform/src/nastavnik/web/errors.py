@@ -98,6 +98,8 @@ FIELD_LABELS = {
     "assignment": "Задание",
     "confirm": "Подтверждение",
     "status": "Состояние",
+    "items": "Вопросы анкеты",
+    "answers": "Ответы",
 }
 
 # PostgreSQL refused a row under row-level security: to the client it is simply not there.
