@@ -130,6 +130,12 @@ TENANT: dict[tuple[str, str], tuple[str, int]] = {
     ("POST", "/o/{slug}/programmes/{programme_id}/groups/{group_id}/end-early"): (MANAGERS_ONLY, 422),
     ("POST", "/o/{slug}/programmes/{programme_id}/close"): (MANAGERS_ONLY, 422),
     ("POST", "/o/{slug}/programmes/{programme_id}/next-year"): (MANAGERS_ONLY, 422),
+    # The report states the programme at any time; the fresh programme has no completed pair, so
+    # there is nobody to thank yet and the curator is told so (422).
+    ("GET", "/api/o/{slug}/programmes/{programme_id}/report.docx"): (MANAGERS_ONLY, 200),
+    ("GET", "/api/o/{slug}/programmes/{programme_id}/letters.docx"): (MANAGERS_ONLY, 422),
+    ("GET", "/o/{slug}/programmes/{programme_id}/report.docx"): (MANAGERS_ONLY, 200),
+    ("GET", "/o/{slug}/programmes/{programme_id}/letters.docx"): (MANAGERS_ONLY, 422),
 }
 
 # Routes outside an organisation: the status for every role.
