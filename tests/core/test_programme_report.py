@@ -176,6 +176,7 @@ async def test_the_report_and_the_letters_state_the_programme(runtime: Runtime, 
         ["2", "Формирование базы наставляемых", "не начат"],
     ]
     ended = TODAY.strftime("%d.%m.%Y")
+    # In the order the pairs were formed (same term): Сидорова's first.
     assert [r[1:] for r in rows(report, "№", "Наставник")] == [
         [
             "Сидорова Галина Петровна",
