@@ -186,6 +186,12 @@ TENANT: dict[tuple[str, str], tuple[str, int]] = {
         MANAGERS_ONLY,
         422,
     ),
+    # The report states the programme at any time; the fresh programme has no completed pair, so
+    # there is nobody to thank yet and the curator is told so (422).
+    ("GET", "/api/o/{slug}/programmes/{programme_id}/report.docx"): (MANAGERS_ONLY, 200),
+    ("GET", "/api/o/{slug}/programmes/{programme_id}/letters.docx"): (MANAGERS_ONLY, 422),
+    ("GET", "/o/{slug}/programmes/{programme_id}/report.docx"): (MANAGERS_ONLY, 200),
+    ("GET", "/o/{slug}/programmes/{programme_id}/letters.docx"): (MANAGERS_ONLY, 422),
 }
 
 # Routes outside an organisation: the status for every role.

@@ -331,6 +331,21 @@ GLOBAL_ROUTES: dict[Route, str] = {
 }
 NOT_PROBED = {("POST", "/logout")}
 
+# Downloads whose body is a .docx: a zip, where a deflated canary never shows in the raw bytes. The
+# suite reads the document's text before looking for canaries (tests/isolation/test_isolation_suite.py).
+DOCX_ROUTES = {
+    ("GET", "/api/o/{slug}/programmes/{programme_id}/orders/{order_id}/document.docx"),
+    ("GET", "/o/{slug}/programmes/{programme_id}/orders/{order_id}/document.docx"),
+    ("GET", "/api/o/{slug}/programmes/{programme_id}/report.docx"),
+    ("GET", "/o/{slug}/programmes/{programme_id}/report.docx"),
+    ("GET", "/api/o/{slug}/programmes/{programme_id}/letters.docx"),
+    ("GET", "/o/{slug}/programmes/{programme_id}/letters.docx"),
+    ("GET", "/api/o/{slug}/programmes/{programme_id}/groups/{group_id}/plan.docx"),
+    ("GET", "/o/{slug}/programmes/{programme_id}/groups/{group_id}/plan.docx"),
+    ("GET", "/api/o/{slug}/programmes/{programme_id}/groups/{group_id}/journal.docx"),
+    ("GET", "/o/{slug}/programmes/{programme_id}/groups/{group_id}/journal.docx"),
+}
+
 # POSTs that only check an upload and change nothing in the database: with the service checks off
 # they may answer 200 (RLS hides every row they would compare against, so nothing leaks), but the
 # commit that follows them is refused by PostgreSQL like any other write.

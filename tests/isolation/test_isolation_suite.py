@@ -6,7 +6,9 @@ switched off, where PostgreSQL's row-level security alone must hold.
 from __future__ import annotations
 
 import dataclasses
+import io
 import re
+import zipfile
 from typing import Any
 
 import pytest
@@ -30,6 +32,7 @@ from nastavnik.web.app import create_app
 from nastavnik_schools.models import SubjectDecade
 from tests.isolation.routes import (
     BODIES,
+    DOCX_ROUTES,
     GLOBAL_ROUTES,
     NOT_PROBED,
     OBJECT_IDS,
@@ -56,6 +59,23 @@ async def openapi_routes(client: Client) -> list[Route]:
             if method.upper() in {"GET", "POST", "PUT", "PATCH", "DELETE"}:
                 routes.append((method.upper(), path))
     return sorted(routes)
+
+
+def readable(route: Route, response: Any) -> str:
+    """What a person could read in the response, in lower case: a .docx's text, not its zip bytes.
+
+    Lower case because the documents print names normalised («CANARY-…» becomes «Canary-…»).
+    """
+    content = response.content
+    if route in DOCX_ROUTES and zipfile.is_zipfile(io.BytesIO(content)):
+        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+            xml = " ".join(
+                archive.read(name).decode("utf-8", "replace")
+                for name in archive.namelist()
+                if name.endswith(".xml")
+            )
+        return re.sub(r"<[^>]*>", "", xml).lower()
+    return str(response.text).lower()
 
 
 def fill(path: str, world: World, victim: OrgWorld, *, slug_of: OrgWorld | None = None) -> str:
@@ -159,7 +179,9 @@ async def test_every_route_is_known_to_the_suite(app, world: World) -> None:  # 
     assert not unknown, f"routes outside an organisation must be classified in GLOBAL_ROUTES: {unknown}"
     writes_without_body = [r for r in routes if "{slug}" in r[1] and r[0] != "GET" and r not in BODIES]
     assert not writes_without_body, f"write routes need a body sample in BODIES: {writes_without_body}"
-    stale = [r for r in (*GLOBAL_ROUTES, *BODIES) if r not in routes]
+    undeclared_documents = [r for r in routes if r[1].endswith(".docx") and r not in DOCX_ROUTES]
+    assert not undeclared_documents, f"list .docx downloads in DOCX_ROUTES: {undeclared_documents}"
+    stale = [r for r in (*GLOBAL_ROUTES, *BODIES, *DOCX_ROUTES) if r not in routes]
     assert not stale, f"the suite lists routes that no longer exist: {stale}"
 
 
@@ -186,8 +208,8 @@ async def _attack(runtime: Runtime, app: Any, world: World, *, service_filter: b
                     urls.append(("global", fill(template, world, victim)))
                 for mode, url in urls:
                     response = await call(client, route, url)
-                    text = response.text
-                    leaked = [c for c in foreign_canaries if c in text]
+                    text = readable(route, response)
+                    leaked = [c for c in foreign_canaries if c.lower() in text]
                     if leaked:
                         problems.append(f"{method} {url} ({mode}) leaked {leaked}")
                     if response.status_code >= 500:
@@ -232,9 +254,11 @@ async def test_row_level_security_alone_holds(runtime: Runtime, world: World) ->
 async def test_own_organisation_still_works(app, world: World) -> None:  # type: ignore[no-untyped-def]
     """The suite would pass vacuously if everything answered 404: the owners must see their data."""
     org = world.orgs["school_a"]
+    report_route = ("GET", "/api/o/{slug}/programmes/{programme_id}/report.docx")
     async with client_for(app, org.identities["curator"]) as client:
         people = await client.get(f"/api/o/{org.slug}/people")
         decades = await client.get(f"/api/o/{org.slug}/p/schools/decades")
+        report = await client.get(fill(report_route[1], world, org))
     assert people.status_code == 200
     assert org.canary in people.text
     assert decades.status_code == 200
@@ -247,3 +271,6 @@ async def test_own_organisation_still_works(app, world: World) -> None:  # type:
     assert f"{org.canary} задача" in plan.text
     assert journal.status_code == 200
     assert f"{org.canary} тема" in journal.text
+    # The .docx reader sees the organisation's own names: the leak check on documents is not vacuous.
+    assert report.status_code == 200
+    assert org.canary.lower() in readable(report_route, report)

@@ -12,9 +12,9 @@ from litestar.params import FromPath, JSONBody
 from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 
-from nastavnik.models import STAGES, Programme, RoadmapItem
+from nastavnik.models import STAGES, GroupStatus, Programme, RoadmapItem
 from nastavnik.runtime import Runtime
-from nastavnik.services import completion, programmes
+from nastavnik.services import completion, pairs, programmes
 from nastavnik.services.errors import InvalidInput
 from nastavnik.services.people import parse_id
 from nastavnik.tenancy import OrgContext
@@ -263,6 +263,7 @@ class ProgrammePages(Controller):
         self, db: Db, runtime: Rt, actor: CurrentActor, org: Org, programme_id: FromPath[str]
     ) -> Template:
         shown = await detail(db, org, parse_id(programme_id))
+        can_manage = org.has_role(*programmes.MANAGERS)
         return await page(
             "core/programme.html",
             db=db,
@@ -272,7 +273,11 @@ class ProgrammePages(Controller):
             detail=shown,
             regimes=REGIME_TITLES,
             document_titles=DOCUMENT_STATUS_TITLES,
-            can_manage=org.has_role(*programmes.MANAGERS),
+            can_manage=can_manage,
+            # The letters thank the mentors of completed pairs: offered once there is one.
+            completed_groups=await pairs.group_count(db, org, shown.programme.id, GroupStatus.COMPLETED)
+            if can_manage
+            else 0,
         )
 
     @post("/{programme_id:str}/documents", summary="Положение и Программа (форма)")
