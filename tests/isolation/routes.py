@@ -28,10 +28,11 @@ PARAMS: dict[str, Callable[[World, OrgWorld], str]] = {
     "item_id": lambda world, victim: str(victim.roadmap_item_id),
     "group_id": lambda world, victim: str(victim.group_id),
     "order_id": lambda world, victim: str(victim.order_id),
+    "batch_id": lambda world, victim: str(victim.account_batch_id),
 }
 
 # Parameters that name a tenant-owned object: probed with the attacker's own slug too.
-OBJECT_IDS = {"person_id", "decade_id", "programme_id", "item_id", "group_id", "order_id"}
+OBJECT_IDS = {"person_id", "decade_id", "programme_id", "item_id", "group_id", "order_id", "batch_id"}
 
 PERSON = {"last_name": "Вторженец", "first_name": "Иван", "category": "pedagogue"}
 HEADCOUNT = {"learners_total": 1, "learners_10_18": 1, "pedagogues": 1, "young_pedagogues": 1}
@@ -62,6 +63,8 @@ GROUP = {
 }
 TERM = {"starts_on": "2035-09-15", "ends_on": "2036-05-31"}
 ORDER = {"kind": "pairs_formation", "number": "99-од", "issued_on": "2026-09-01", "group_ids": []}
+# Accounts for someone who exists nowhere: a foreign slug or batch must be refused before that matters.
+ACCOUNTS = {"person_ids": [str(uuid.UUID(int=3))]}
 
 
 def small_base_file() -> bytes:
@@ -175,6 +178,12 @@ BODIES: dict[Route, tuple[str, Any]] = {
     ),
     ("POST", "/o/{slug}/plugins/{name}"): ("form", {}),
     ("POST", "/o/{slug}/p/schools/decades"): ("form", DECADE),
+    ("POST", "/api/o/{slug}/accounts"): ("json", ACCOUNTS),
+    ("POST", "/api/o/{slug}/accounts/{batch_id}/reset-passwords"): ("json", ACCOUNTS),
+    ("POST", "/api/o/{slug}/accounts/{batch_id}/retry"): ("json", None),
+    ("POST", "/o/{slug}/accounts"): ("form", {f"person_{uuid.UUID(int=3)}": "on"}),
+    ("POST", "/o/{slug}/accounts/{batch_id}/reset"): ("form", {f"person_{uuid.UUID(int=3)}": "on"}),
+    ("POST", "/o/{slug}/accounts/{batch_id}/retry"): ("form", {}),
 }
 
 # Routes outside any organisation, and why a member of one organisation learns nothing of another there.

@@ -15,6 +15,8 @@ from datetime import date
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from nastavnik.models import (
+    AccountBatch,
+    AccountEntry,
     AcademicYear,
     GroupMember,
     Headcount,
@@ -58,6 +60,7 @@ class OrgWorld:
     roadmap_item_id: uuid.UUID | None = None
     group_id: uuid.UUID | None = None
     order_id: uuid.UUID | None = None
+    account_batch_id: uuid.UUID | None = None
 
 
 @dataclass
@@ -210,6 +213,7 @@ async def build_world(runtime: Runtime) -> World:
             await db.flush()
             ow.programme_id, ow.roadmap_item_id = programme.id, item.id
             ow.group_id, ow.order_id = await add_ordered_pair(db, ow, programme.id, year)
+            ow.account_batch_id = await add_account_batch(db, ow, learner.id)
             if org_type == "school":
                 decade = SubjectDecade(
                     org_id=org.id,
@@ -266,6 +270,25 @@ async def add_ordered_pair(
     )
     await db.flush()
     return group.id, order.id
+
+
+async def add_account_batch(db: AsyncSession, org: OrgWorld, person_id: uuid.UUID) -> uuid.UUID:
+    """A curator's request for an account for the learner that failed, with the canary in its reason."""
+    batch = AccountBatch(org_id=org.id, id=uuid.uuid4())
+    db.add(batch)
+    await db.flush()
+    db.add(
+        AccountEntry(
+            org_id=org.id,
+            batch_id=batch.id,
+            person_id=person_id,
+            status="failed",
+            username=f"learner.{secrets.token_hex(2)}",
+            error=f"{org.canary} причина ошибки",
+        )
+    )
+    await db.flush()
+    return batch.id
 
 
 async def throwaway_person(runtime: Runtime, org: OrgWorld) -> uuid.UUID:

@@ -1,5 +1,6 @@
 """The core's data model. Importing this package registers every table on ``Base.metadata``."""
 
+from nastavnik.models.accounts import AccountBatch, AccountEntry, AccountStatus, Delivery
 from nastavnik.models.audit import AuditEvent
 from nastavnik.models.bases import MenteeProfile, MentorProfile
 from nastavnik.models.headcount import Headcount
@@ -22,7 +23,11 @@ from nastavnik.models.reference import AcademicYear, Municipality, Organisation,
 __all__ = [
     "STAGES",
     "AcademicYear",
+    "AccountBatch",
+    "AccountEntry",
+    "AccountStatus",
     "AuditEvent",
+    "Delivery",
     "DocumentStatus",
     "GroupMember",
     "GroupStatus",

@@ -37,6 +37,9 @@ OBJECT_TITLES = {
     "audit_log": "журнал аудита",
     "route": "адрес",
     "schools.subject_decade": "предметная декада",
+    "account": "учётная запись",
+    "account_batch": "создание учётных записей",
+    "access_sheet": "лист доступа",
 }
 OUTCOME_TITLES = {"success": "успешно", "denied": "отказано", "failed": "ошибка"}
 

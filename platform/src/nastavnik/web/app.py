@@ -21,7 +21,17 @@ from litestar.types import ControllerRouterHandler
 from nastavnik.plugins import Plugins
 from nastavnik.runtime import Runtime
 from nastavnik.types import PluginRoutes, TemplateDir
-from nastavnik.web.controllers import api_global, api_org, bases, health, pages, pairs, programmes, sign_in
+from nastavnik.web.controllers import (
+    accounts,
+    api_global,
+    api_org,
+    bases,
+    health,
+    pages,
+    pairs,
+    programmes,
+    sign_in,
+)
 from nastavnik.web.csrf import CSRFUnlessBearer
 from nastavnik.web.deps import BASE_DEPENDENCIES, plugin_org_provider
 from nastavnik.web.errors import EXCEPTION_HANDLERS
@@ -91,6 +101,8 @@ def create_app(runtime: Runtime) -> Litestar:
         programmes.ProgrammePages,
         pairs.PairsApi,
         pairs.PairsPages,
+        accounts.AccountsApi,
+        accounts.AccountsPages,
         api_global.AccountApi,
         api_global.OversightApi,
         api_global.AuditApi,
