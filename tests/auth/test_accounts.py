@@ -186,7 +186,8 @@ async def test_an_invitation_and_a_one_time_password_then_the_person_signs_in_as
     assert sheet.headers["content-type"].startswith("application/vnd.openxmlformats")
     text = sheet_text(sheet.content)
     one_time = temporary[0].password
-    assert one_time is not None and PASSWORD.fullmatch(one_time), one_time
+    assert one_time is not None
+    assert PASSWORD.fullmatch(one_time), one_time
     assert "Доступ к платформе «Наставник»" in text
     assert f"Логин: {by_sheet['username']}" in text
     assert f"Одноразовый пароль: {one_time}" in text

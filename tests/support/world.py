@@ -15,9 +15,9 @@ from datetime import date
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from nastavnik.models import (
+    AcademicYear,
     AccountBatch,
     AccountEntry,
-    AcademicYear,
     GroupMember,
     Headcount,
     Identity,
