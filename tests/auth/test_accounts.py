@@ -184,6 +184,7 @@ async def test_an_invitation_and_a_one_time_password_then_the_person_signs_in_as
         sheet = await curator.get(f"/api/o/{tenant.slug}/accounts/{batch_id}/sheet.docx")
     assert sheet.status_code == 200, sheet.text
     assert sheet.headers["content-type"].startswith("application/vnd.openxmlformats")
+    assert sheet.headers["cache-control"] == "no-store"
     text = sheet_text(sheet.content)
     one_time = temporary[0].password
     assert one_time is not None

@@ -93,7 +93,9 @@ def batch_out(view: accounts.BatchView) -> AccountBatchOut:
 
 async def _sheet(db: Any, runtime: Runtime, org: OrgContext, batch_id: str) -> Response[bytes]:
     name, content = await accounts.access_sheet(db, org, runtime, parse_id(batch_id))
-    return attachment(content, DOCX, name, f"access-{batch_id}.docx")
+    response = attachment(content, DOCX, name, f"access-{batch_id}.docx")
+    response.headers["Cache-Control"] = "no-store"  # passwords: no copy in a browser's or a proxy's cache
+    return response
 
 
 class AccountsApi(Controller):
