@@ -194,3 +194,62 @@ async def test_a_temporary_password_needs_the_browser_flow_first(
         "/token", data={"grant_type": "password", "username": person.username, "password": "верно"}, auth=WEB
     )
     assert (response.status_code, response.json()["error"]) == (400, "invalid_grant")
+
+
+def _hidden(text: str) -> dict[str, str]:
+    import html
+    import re
+
+    return {
+        k: html.unescape(v)
+        for k, v in re.findall(r'<input type="hidden" name="(\w+)" value="([^"]*)">', text)
+    }
+
+
+async def test_a_temporary_password_must_be_changed_before_a_code_is_issued(
+    http: httpx.AsyncClient, person: User
+) -> None:
+    person.required_actions = ["UPDATE_PASSWORD"]
+    verifier = secrets.token_urlsafe(48)
+    login = {**auth_params(verifier), "username": person.username, "password": "верно"}
+    asked = await http.post("/auth", data=login)
+    assert (asked.status_code, "location" in asked.headers) == (200, False)  # no code yet
+    assert "Смена пароля" in asked.text
+    step = _hidden(asked.text)
+    empty = await http.post("/auth", data={**step, "password_new": "", "password_confirm": ""})
+    assert "Введите новый пароль" in empty.text
+    mismatch = await http.post(
+        "/auth", data={**step, "password_new": "новое-1", "password_confirm": "новое-2"}
+    )
+    assert "Пароли не совпадают" in mismatch.text
+    forged = await http.post(
+        "/auth",
+        data={**step, "action_token": "forged", "password_new": "новое-1", "password_confirm": "новое-1"},
+    )
+    assert forged.status_code == 400
+    assert person.password == "верно"
+    done = await http.post("/auth", data={**step, "password_new": "новое-1", "password_confirm": "новое-1"})
+    assert done.status_code == 302
+    assert (await exchange(http, code_of(done), verifier)).status_code == 200
+    assert (person.password, person.required_actions) == ("новое-1", [])
+    replay = await http.post("/auth", data={**step, "password_new": "чужое-1", "password_confirm": "чужое-1"})
+    assert replay.status_code == 400  # the step is single use
+    assert person.password == "новое-1"
+    # The temporary password is spent; the new one signs in straight away.
+    assert (await http.post("/auth", data=login)).status_code == 401
+    again = await http.post("/auth", data={**login, "password": "новое-1"})
+    assert again.status_code == 302
+
+
+async def test_the_password_step_expires(http: httpx.AsyncClient, issuer: Issuer, person: User) -> None:
+    person.required_actions = ["UPDATE_PASSWORD"]
+    asked = await http.post(
+        "/auth",
+        data={**auth_params(secrets.token_urlsafe(48)), "username": person.username, "password": "верно"},
+    )
+    step = _hidden(asked.text)
+    issuer.realm.actions[step["action_token"]].expires_at = time.monotonic() - 1
+    late = await http.post("/auth", data={**step, "password_new": "новое-1", "password_confirm": "новое-1"})
+    assert late.status_code == 400
+    assert "истекло" in late.text
+    assert person.required_actions == ["UPDATE_PASSWORD"]

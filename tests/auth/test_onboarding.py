@@ -15,8 +15,9 @@ from sqlalchemy import func, select
 from nastavnik.devissuer.app import Issuer
 from nastavnik.models import Identity, OnboardingStatus, Organisation, OrgOnboarding, Person, PersonRole
 from nastavnik.runtime import Runtime, sso_clients
-from nastavnik.services.onboarding import KeycloakUnavailable, run_onboarding
+from nastavnik.services.onboarding import run_onboarding
 from nastavnik.services.organisations import with_inn_check_digit
+from nastavnik.services.realm import KeycloakUnavailable
 from nastavnik.web.app import create_app
 from nastavnik.worker import build_worker
 from tests.auth.conftest import enrol_staff

@@ -17,6 +17,8 @@ from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from nastavnik.models import (
+    AccountBatch,
+    AccountEntry,
     GroupMember,
     MentoringGroup,
     MentoringOrder,
@@ -29,6 +31,7 @@ from nastavnik.models import (
     RoadmapItem,
 )
 from nastavnik.runtime import Runtime
+from nastavnik.services import one_time_passwords
 from nastavnik.services.organisations import with_inn_check_digit
 from nastavnik_schools.models import SubjectDecade
 from tests.isolation.routes import BODIES, NOT_PROBED
@@ -192,6 +195,19 @@ TENANT: dict[tuple[str, str], tuple[str, int]] = {
     ("GET", "/api/o/{slug}/programmes/{programme_id}/letters.docx"): (MANAGERS_ONLY, 422),
     ("GET", "/o/{slug}/programmes/{programme_id}/report.docx"): (MANAGERS_ONLY, 200),
     ("GET", "/o/{slug}/programmes/{programme_id}/letters.docx"): (MANAGERS_ONLY, 422),
+    # Accounts: this app has no single sign-on, so every request for an account is refused (409) once the
+    # role and the objects check out; the fresh batch holds a one-time password, so its sheet downloads.
+    ("GET", "/api/o/{slug}/accounts"): (MANAGERS_ONLY, 200),
+    ("POST", "/api/o/{slug}/accounts"): (MANAGERS_ONLY, 409),
+    ("GET", "/api/o/{slug}/accounts/{batch_id}"): (MANAGERS_ONLY, 200),
+    ("GET", "/api/o/{slug}/accounts/{batch_id}/sheet.docx"): (MANAGERS_ONLY, 200),
+    ("POST", "/api/o/{slug}/accounts/{batch_id}/reset-passwords"): (MANAGERS_ONLY, 409),
+    ("POST", "/api/o/{slug}/accounts/{batch_id}/retry"): (MANAGERS_ONLY, 409),
+    ("POST", "/o/{slug}/accounts"): (MANAGERS_ONLY, 409),
+    ("GET", "/o/{slug}/accounts/{batch_id}"): (MANAGERS_ONLY, 200),
+    ("GET", "/o/{slug}/accounts/{batch_id}/sheet.docx"): (MANAGERS_ONLY, 200),
+    ("POST", "/o/{slug}/accounts/{batch_id}/reset"): (MANAGERS_ONLY, 409),
+    ("POST", "/o/{slug}/accounts/{batch_id}/retry"): (MANAGERS_ONLY, 409),
 }
 
 # Routes outside an organisation: the status for every role.
@@ -376,11 +392,26 @@ async def fresh_objects(runtime: Runtime, org: OrgWorld) -> dict[str, str]:
         )
         db.add(assignment)
         template_id, draft_id = await region_draft(db, org.region_id)
+        batch = AccountBatch(org_id=org.id, id=uuid.uuid4())
+        db.add(batch)
+        await db.flush()
+        db.add(
+            AccountEntry(
+                org_id=org.id,
+                batch_id=batch.id,
+                person_id=person.id,
+                status="created",
+                delivery="password",
+                username=f"kharnesov.t.{secrets.token_hex(2)}",
+            )
+        )
         await db.commit()
+    await one_time_passwords.keep(runtime, org.id, batch.id, person.id, one_time_passwords.generate())
     return {
         "assignment_id": str(assignment.id),
         "template_id": str(template_id),
         "version_id": str(draft_id),
+        "batch_id": str(batch.id),
         "group_id": str(group.id),
         "order_id": str(order.id),
         "person_id": str(person.id),
@@ -437,7 +468,15 @@ async def region_draft(db: AsyncSession, region_id: uuid.UUID) -> tuple[uuid.UUI
     return own.id, draft.id
 
 
-def body_for(route: tuple[str, str], world: World) -> tuple[str, Any]:
+def body_for(route: tuple[str, str], world: World, values: dict[str, str]) -> tuple[str, Any]:
+    person_routes = {
+        ("POST", "/api/o/{slug}/accounts"),
+        ("POST", "/api/o/{slug}/accounts/{batch_id}/reset-passwords"),
+    }
+    if route in person_routes:  # the fresh person (in the fresh batch): found, so the refusal is the SSO's
+        return "json", {"person_ids": [values["person_id"]]}
+    if route in {("POST", "/o/{slug}/accounts"), ("POST", "/o/{slug}/accounts/{batch_id}/reset")}:
+        return "form", {f"person_{values['person_id']}": "on"}
     if route == ("PUT", "/api/organisations/{org_id}/status"):
         return "json", {
             "status": "frozen"
@@ -500,7 +539,7 @@ async def test_every_role_gets_what_its_role_allows(runtime: Runtime, app, world
                     **await fresh_objects(runtime, org),
                 }
                 url = re.sub(r"{(\w+)}", lambda m, values=values: values[m.group(1)], template)
-                kind, body = body_for(route, world)
+                kind, body = body_for(route, world, values)
                 if method == "GET":
                     response = await client.get(url)
                 elif kind == "file":

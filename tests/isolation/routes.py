@@ -34,6 +34,7 @@ PARAMS: dict[str, Callable[[World, OrgWorld], str]] = {
     # Questionnaire templates are shared reference data (no tenant), named by global routes only.
     "template_id": lambda world, victim: str(world.template_id),
     "version_id": lambda world, victim: str(world.version_id),
+    "batch_id": lambda world, victim: str(victim.account_batch_id),
 }
 
 # Parameters that name a tenant-owned object: probed with the attacker's own slug too.
@@ -47,8 +48,8 @@ OBJECT_IDS = {
     "plan_item_id",
     "entry_id",
     "assignment_id",
+    "batch_id",
 }
-
 
 PERSON = {"last_name": "Вторженец", "first_name": "Иван", "category": "pedagogue"}
 HEADCOUNT = {"learners_total": 1, "learners_10_18": 1, "pedagogues": 1, "young_pedagogues": 1}
@@ -101,6 +102,8 @@ QUESTIONNAIRE_FORM = {
     "item_1_max": "10",
     "item_1_required": "on",
 }
+# Accounts for someone who exists nowhere: a foreign slug or batch must be refused before that matters.
+ACCOUNTS = {"person_ids": [str(uuid.UUID(int=3))]}
 
 
 def small_base_file() -> bytes:
@@ -270,6 +273,12 @@ BODIES: dict[Route, tuple[str, Any]] = {
     ("POST", "/api/region/questionnaires/{template_id}/versions/{version_id}/publish"): ("json", None),
     ("POST", "/region/questionnaires/{template_id}/versions"): ("form", QUESTIONNAIRE_FORM),
     ("POST", "/region/questionnaires/{template_id}/versions/{version_id}/publish"): ("form", {}),
+    ("POST", "/api/o/{slug}/accounts"): ("json", ACCOUNTS),
+    ("POST", "/api/o/{slug}/accounts/{batch_id}/reset-passwords"): ("json", ACCOUNTS),
+    ("POST", "/api/o/{slug}/accounts/{batch_id}/retry"): ("json", None),
+    ("POST", "/o/{slug}/accounts"): ("form", {f"person_{uuid.UUID(int=3)}": "on"}),
+    ("POST", "/o/{slug}/accounts/{batch_id}/reset"): ("form", {f"person_{uuid.UUID(int=3)}": "on"}),
+    ("POST", "/o/{slug}/accounts/{batch_id}/retry"): ("form", {}),
 }
 
 # Routes outside any organisation, and why a member of one organisation learns nothing of another there.
@@ -344,6 +353,8 @@ DOCX_ROUTES = {
     ("GET", "/o/{slug}/programmes/{programme_id}/groups/{group_id}/plan.docx"),
     ("GET", "/api/o/{slug}/programmes/{programme_id}/groups/{group_id}/journal.docx"),
     ("GET", "/o/{slug}/programmes/{programme_id}/groups/{group_id}/journal.docx"),
+    ("GET", "/api/o/{slug}/accounts/{batch_id}/sheet.docx"),
+    ("GET", "/o/{slug}/accounts/{batch_id}/sheet.docx"),
 }
 
 # POSTs that only check an upload and change nothing in the database: with the service checks off

@@ -15,6 +15,8 @@ import pytest
 from sqlalchemy import func, select
 
 from nastavnik.models import (
+    AccountBatch,
+    AccountEntry,
     GroupMember,
     Headcount,
     JournalEntry,
@@ -155,8 +157,22 @@ async def snapshot(runtime: Runtime, org: OrgWorld) -> dict[str, Any]:
             (a.assignment_id, a.item_key, a.score, a.text)
             for a in await db.scalars(select(QuestionnaireAnswer).where(QuestionnaireAnswer.org_id == org.id))
         )
+        batches = await db.scalar(
+            select(func.count()).select_from(AccountBatch).where(AccountBatch.org_id == org.id)
+        )
+        accounts = sorted(
+            (a.batch_id, a.person_id, a.status, a.username, a.delivered_at)
+            for a in await db.scalars(select(AccountEntry).where(AccountEntry.org_id == org.id))
+        )
+        emails = sorted(
+            (p.id, p.email, p.identity_id)
+            for p in await db.scalars(select(Person).where(Person.org_id == org.id))
+        )
     return {
         "people": people,
+        "emails": emails,
+        "account_batches": batches,
+        "accounts": accounts,
         "roles": roles,
         "headcounts": counts,
         "plugins": plugins,

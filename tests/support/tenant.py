@@ -185,3 +185,19 @@ async def add_mentee(
         if identity_id:
             tenant.identities[f"mentee:{name.last_name}"] = identity_id
         return person.id
+
+
+async def give_login(runtime: Runtime, tenant: Tenant, person_id: uuid.UUID, label: str) -> uuid.UUID:
+    """Link a person of the bases to a login identity, as account creation does (tests/auth covers it)."""
+    async with runtime.owner_sessions() as db:
+        identity = Identity(
+            issuer="test-issuer", subject=f"{label}-{secrets.token_hex(4)}", display_name=label
+        )
+        db.add(identity)
+        await db.flush()
+        person = await db.get(Person, (tenant.id, person_id))
+        assert person is not None
+        person.identity_id = identity.id
+        await db.commit()
+        tenant.identities[label] = identity.id
+        return identity.id

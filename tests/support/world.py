@@ -17,6 +17,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from nastavnik.models import (
     AcademicYear,
+    AccountBatch,
+    AccountEntry,
     GroupMember,
     Headcount,
     Identity,
@@ -69,6 +71,7 @@ class OrgWorld:
     journal_entry_id: uuid.UUID | None = None
     assignment_id: uuid.UUID | None = None
     """The mentee's start questionnaire of the pair, answered, the canary in its free text."""
+    account_batch_id: uuid.UUID | None = None
 
 
 @dataclass
@@ -226,6 +229,7 @@ async def build_world(runtime: Runtime) -> World:
             ow.group_id, ow.order_id = await add_ordered_pair(db, ow, programme.id, year)
             ow.plan_item_id, ow.journal_entry_id = await add_pair_work(db, ow, ow.group_id, year)
             ow.assignment_id = await add_answered_questionnaire(db, ow, ow.group_id)
+            ow.account_batch_id = await add_account_batch(db, ow, learner.id)
             if org_type == "school":
                 decade = SubjectDecade(
                     org_id=org.id,
@@ -361,6 +365,25 @@ async def add_answered_questionnaire(db: AsyncSession, org: OrgWorld, group_id: 
     )
     await db.flush()
     return assignment.id
+
+
+async def add_account_batch(db: AsyncSession, org: OrgWorld, person_id: uuid.UUID) -> uuid.UUID:
+    """A curator's request for an account for the learner that failed, with the canary in its reason."""
+    batch = AccountBatch(org_id=org.id, id=uuid.uuid4())
+    db.add(batch)
+    await db.flush()
+    db.add(
+        AccountEntry(
+            org_id=org.id,
+            batch_id=batch.id,
+            person_id=person_id,
+            status="failed",
+            username=f"learner.{secrets.token_hex(2)}",
+            error=f"{org.canary} причина ошибки",
+        )
+    )
+    await db.flush()
+    return batch.id
 
 
 async def throwaway_person(runtime: Runtime, org: OrgWorld) -> uuid.UUID:

@@ -117,6 +117,14 @@ class Settings(BaseSettings):
     keycloak_admin_client_secret: SecretStr | None = None
     """Secret of the onboarding client."""
 
+    account_password_ttl: int = Field(default=24 * 3600, ge=300, le=7 * 24 * 3600)
+    """Seconds the one-time passwords of new accounts are held (encrypted, in Redis) so the curator can
+    print the access sheet. Afterwards they are gone for good and must be reset to be handed out."""
+
+    account_min_learner_age: int = Field(default=14, ge=6, le=18)
+    """Learners younger than this get no account of their own when a curator creates accounts
+    (a minor older than this needs the recorded consent of a legal representative)."""
+
     token_leeway: int = Field(default=30, ge=0, le=60)
     """Seconds of clock skew tolerated on a token's `exp` and `nbf` (at most 60)."""
 

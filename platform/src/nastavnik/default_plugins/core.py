@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable
+from collections.abc import Awaitable, Iterable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -36,6 +36,7 @@ TEMPLATES = Path(__file__).resolve().parent.parent / "web" / "templates"
 HEARTBEAT_KEY = "worker:heartbeat"
 ONBOARD_JOB = "core.onboard_organisation"
 SYNC_ACCESS_JOB = "core.sync_organisation_access"
+ACCOUNTS_JOB = "core.create_accounts"
 
 MANAGERS = frozenset({ProgrammeRole.CURATOR.value, ProgrammeRole.DIRECTOR.value})
 PAIR_MEMBERS = frozenset({ProgrammeRole.MENTOR.value, ProgrammeRole.MENTEE.value})
@@ -137,28 +138,39 @@ async def heartbeat(ctx: dict[str, Any]) -> str:
     return now
 
 
-async def onboard_organisation(ctx: dict[str, Any], org_id: str) -> str:
-    """Bring an organisation into the realm; while Keycloak is unreachable, try again later."""
+async def retrying_while_keycloak_is_down(ctx: dict[str, Any], job: Awaitable[str]) -> str:
+    """Run a job that talks to Keycloak; while Keycloak is unreachable, arq runs it again later."""
     from arq import Retry
 
-    from nastavnik.services.onboarding import KeycloakUnavailable, run_onboarding
+    from nastavnik.services.realm import KeycloakUnavailable, retry_delay
 
     try:
-        return await run_onboarding(ctx["runtime"], uuid.UUID(org_id))
+        return await job
     except KeycloakUnavailable:
-        raise Retry(defer=min(30 * int(ctx.get("job_try", 1)), 600)) from None
+        raise Retry(defer=retry_delay(int(ctx.get("job_try", 1)))) from None
+
+
+async def onboard_organisation(ctx: dict[str, Any], org_id: str) -> str:
+    """Bring an organisation into the realm; while Keycloak is unreachable, try again later."""
+    from nastavnik.services.onboarding import run_onboarding
+
+    return await retrying_while_keycloak_is_down(ctx, run_onboarding(ctx["runtime"], uuid.UUID(org_id)))
 
 
 async def sync_organisation_access(ctx: dict[str, Any], org_id: str) -> str:
     """Carry a deactivation (of the organisation, or of people who left) over to Keycloak."""
-    from arq import Retry
+    from nastavnik.services.onboarding import sync_access
 
-    from nastavnik.services.onboarding import KeycloakUnavailable, sync_access
+    return await retrying_while_keycloak_is_down(ctx, sync_access(ctx["runtime"], uuid.UUID(org_id)))
 
-    try:
-        return await sync_access(ctx["runtime"], uuid.UUID(org_id))
-    except KeycloakUnavailable:
-        raise Retry(defer=min(30 * int(ctx.get("job_try", 1)), 600)) from None
+
+async def create_accounts(ctx: dict[str, Any], org_id: str, batch_id: str) -> str:
+    """Create the Keycloak accounts a curator asked for, person by person."""
+    from nastavnik.services.account_provisioning import run_batch
+
+    return await retrying_while_keycloak_is_down(
+        ctx, run_batch(ctx["runtime"], uuid.UUID(org_id), uuid.UUID(batch_id))
+    )
 
 
 @hookimpl
@@ -171,6 +183,13 @@ def register_jobs() -> Iterable[JobSpec]:
             max_tries=20,
             timeout_seconds=60,
             keep_result_seconds=0,  # a retry requested after a failure must be able to run
+        ),
+        JobSpec(
+            name=ACCOUNTS_JOB,
+            function=create_accounts,
+            max_tries=20,
+            timeout_seconds=120,
+            keep_result_seconds=0,  # a retry or a password reset of the same batch must be able to run
         ),
         JobSpec(
             name=SYNC_ACCESS_JOB,

@@ -218,6 +218,8 @@ async def authorize(request: Request[Any, Any, Any], state: State, realm: FromPa
     if isinstance(checked, Response):
         return checked
     client, params = checked
+    if form.get("action_token"):  # the second step of a sign-in: the user's new password
+        return _update_password(issuer, client, params, form)
     user: User | None
     if form.get("pick"):  # the demo's "pick a person": this issuer exists only in development
         user = issuer.realm.users.get(str(form["pick"]))
@@ -227,6 +229,50 @@ async def authorize(request: Request[Any, Any, Any], state: State, realm: FromPa
             user = None
     if user is None or not user.enabled or user.service_account_client:
         return _page("Вход в «Наставник»", "<p>Неверный логин или пароль.</p>", 401)
+    if "UPDATE_PASSWORD" in user.required_actions:
+        # A temporary password: as Keycloak does, no code until the user has set their own.
+        return _new_password_page(params, issuer.realm.new_action(user.id))
+    return _issue_code(issuer, client, params, user)
+
+
+def _new_password_page(params: dict[str, str], token: str, problem: str = "") -> Response[str]:
+    hidden = (
+        _hidden(params)
+        + f'<input type="hidden" name="action_token" value="{html.escape(token, quote=True)}">'
+    )
+    body = (
+        (f'<p role="alert"><strong>{html.escape(problem)}</strong></p>' if problem else "")
+        + "<p>Вы вошли с временным паролем. Придумайте новый пароль, чтобы продолжить.</p>"
+        f'<form method="post">{hidden}'
+        '<p><label>Новый пароль <input name="password_new" type="password" autocomplete="new-password">'
+        "</label></p>"
+        '<p><label>Повторите пароль <input name="password_confirm" type="password"'
+        ' autocomplete="new-password"></label></p>'
+        '<p><button type="submit">Сохранить и войти</button></p></form>'
+    )
+    return _page("Смена пароля", body)
+
+
+def _update_password(issuer: Issuer, client: Client, params: dict[str, str], form: dict[str, Any]) -> Any:
+    """Set the new password of a sign-in waiting for it; the action token is single use."""
+    token = str(form.get("action_token", ""))
+    pending = issuer.realm.actions.get(token)
+    user = issuer.realm.users.get(pending.user_id) if pending else None
+    if pending is None or pending.expires_at < time.monotonic() or user is None or not user.enabled:
+        issuer.realm.actions.pop(token, None)
+        return _page("Смена пароля", "<p>Время на смену пароля истекло. Войдите заново.</p>", 400)
+    new, confirm = str(form.get("password_new", "")), str(form.get("password_confirm", ""))
+    if not new:
+        return _new_password_page(params, token, "Введите новый пароль.")
+    if new != confirm:
+        return _new_password_page(params, token, "Пароли не совпадают.")
+    del issuer.realm.actions[token]
+    user.password = new
+    user.required_actions = [a for a in user.required_actions if a != "UPDATE_PASSWORD"]
+    return _issue_code(issuer, client, params, user)
+
+
+def _issue_code(issuer: Issuer, client: Client, params: dict[str, str], user: User) -> Redirect:
     session_id = issuer.realm.new_session(user.id)
     code = issuer.realm.new_code(
         PendingCode(

@@ -14,6 +14,7 @@ from nastavnik.devissuer.keys import KeyRing
 
 REALM_EXPORT = Path(__file__).resolve().parents[4] / "deploy" / "keycloak" / "realm-export.json"
 CODE_LIFESPAN = 60
+ACTION_LIFESPAN = 300  # Keycloak's default lifespan of a login action (e.g. «set a new password»)
 REFRESH_LIFESPAN = 1800
 
 
@@ -119,6 +120,14 @@ class PendingCode:
 
 
 @dataclass
+class PendingAction:
+    """A sign-in that passed the password check and waits for the user's required action."""
+
+    user_id: str
+    expires_at: float
+
+
+@dataclass
 class Realm:
     name: str
     clients: dict[str, Client]
@@ -128,6 +137,7 @@ class Realm:
     groups: dict[str, dict[str, Any]] = field(default_factory=dict)
     keys: KeyRing = field(default_factory=KeyRing)
     codes: dict[str, PendingCode] = field(default_factory=dict)
+    actions: dict[str, PendingAction] = field(default_factory=dict)
     sessions: dict[str, str] = field(default_factory=dict)  # session id -> user id
     # There is no mail server in development: the admin API's "send an email" records it here instead.
     sent_emails: list[dict[str, Any]] = field(default_factory=list)
@@ -149,6 +159,11 @@ class Realm:
         session_id = str(uuid.uuid4())
         self.sessions[session_id] = user_id
         return session_id
+
+    def new_action(self, user_id: str) -> str:
+        token = secrets.token_urlsafe(32)
+        self.actions[token] = PendingAction(user_id, time.monotonic() + ACTION_LIFESPAN)
+        return token
 
     def new_code(self, pending: PendingCode) -> str:
         code = secrets.token_urlsafe(32)

@@ -1,5 +1,6 @@
 """The core's data model. Importing this package registers every table on ``Base.metadata``."""
 
+from nastavnik.models.accounts import AccountBatch, AccountEntry, AccountStatus, Delivery
 from nastavnik.models.audit import AuditEvent
 from nastavnik.models.bases import MenteeProfile, MentorProfile
 from nastavnik.models.headcount import Headcount
@@ -34,8 +35,12 @@ from nastavnik.models.work import JournalEntry, PlanItem
 __all__ = [
     "STAGES",
     "AcademicYear",
+    "AccountBatch",
+    "AccountEntry",
+    "AccountStatus",
     "Audience",
     "AuditEvent",
+    "Delivery",
     "DocumentStatus",
     "GroupMember",
     "GroupStatus",

@@ -50,6 +50,8 @@ class Person(TenantMixin, Timestamps, Base):
             postgresql_where="identity_id IS NOT NULL",
         ),
         Index("ix_person_identity", "identity_id"),
+        # Keycloak keeps e-mails unique in the realm: two people of one organisation cannot share one.
+        Index("uq_person_org_email", "org_id", "email", unique=True, postgresql_where="email IS NOT NULL"),
     )
 
     org_id: Mapped[uuid.UUID] = mapped_column(
@@ -60,6 +62,8 @@ class Person(TenantMixin, Timestamps, Base):
     last_name: Mapped[str] = mapped_column(String(100))
     first_name: Mapped[str] = mapped_column(String(100))
     middle_name: Mapped[str | None] = mapped_column(String(100))
+    email: Mapped[str | None] = mapped_column(String(254))
+    """Where an invitation to set a password goes; without it the curator hands out a one-time password."""
     category: Mapped[str] = mapped_column(String(16))
     status: Mapped[str] = mapped_column(String(16), default=PersonStatus.ACTIVE)
     version: Mapped[int] = mapped_column(default=1)

@@ -46,6 +46,9 @@ OBJECT_TITLES = {
     "questionnaire_answers": "ответы на анкету",
     "questionnaire_results": "итоги анкет",
     "questionnaire_version": "версия анкеты",
+    "account": "учётная запись",
+    "account_batch": "создание учётных записей",
+    "access_sheet": "лист доступа",
 }
 OUTCOME_TITLES = {"success": "успешно", "denied": "отказано", "failed": "ошибка"}
 

@@ -10,9 +10,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from typing import Any
 
-import httpx
 import structlog
 from keycloak import KeycloakAdmin
 from keycloak.exceptions import KeycloakError
@@ -34,12 +32,20 @@ from nastavnik.models import (
 from nastavnik.runtime import Runtime
 from nastavnik.services.errors import InvalidInput
 from nastavnik.services.organisations import OrganisationDraft
+from nastavnik.services.realm import (
+    KeycloakUnavailable,
+    NotConfigured,
+    admin_client,
+    call,
+    ensure_identity,
+    ensure_organization,
+    send_invitation,
+    sso_configured,
+)
 from nastavnik.settings import Settings
 from nastavnik.tenancy import Actor
 
 log = structlog.get_logger(__name__)
-INVITATION_ACTIONS = ["UPDATE_PASSWORD", "VERIFY_EMAIL"]
-INVITATION_LIFESPAN = 7 * 24 * 3600
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,10 +54,6 @@ class CuratorDraft:
     first_name: str
     middle_name: str | None
     email: str
-
-
-class KeycloakUnavailable(Exception):
-    """Keycloak did not answer or answered 5xx: worth another try later."""
 
 
 def validate_curator(draft: CuratorDraft) -> CuratorDraft:
@@ -146,77 +148,17 @@ async def start_onboarding(db: AsyncSession, actor: Actor, org_id: uuid.UUID, cu
     await db.flush()
 
 
-def sso_configured(settings: Settings) -> bool:
-    return settings.keycloak_url is not None and settings.keycloak_admin_client_secret is not None
-
-
-class NotConfigured(Exception):
-    """The deployment has no single sign-on to onboard into: retrying would not help."""
-
-
-def admin_client(settings: Settings) -> KeycloakAdmin:
-    if settings.keycloak_url is None or settings.keycloak_admin_client_secret is None:
-        raise NotConfigured("single sign-on is not configured")
-    return KeycloakAdmin(
-        server_url=settings.keycloak_url,
-        realm_name=settings.keycloak_realm,
-        client_id=settings.keycloak_admin_client_id,
-        client_secret_key=settings.keycloak_admin_client_secret.get_secret_value(),
-    )
-
-
-async def _keycloak(call: Any) -> Any:
-    """Run a python-keycloak call; unreachable or failing servers become KeycloakUnavailable."""
-    try:
-        return await call
-    except (httpx.TransportError, OSError) as exc:
-        raise KeycloakUnavailable(f"{type(exc).__name__}: {exc}") from exc
-    except KeycloakError as exc:
-        if exc.response_code is None or exc.response_code >= 500:
-            raise KeycloakUnavailable(f"Keycloak answered {exc.response_code}") from exc
-        raise
-
-
-ORGANIZATION_PAGE = 100
-
-
-async def organization_id(admin: KeycloakAdmin, alias: str, *, known: str | None = None) -> str | None:
-    """The Keycloak organization with ``alias``: by the id recorded earlier, else by paging the organizations
-    (Keycloak's organization search matches names and domains, not aliases)."""
-    if known:
-        try:
-            found = await _keycloak(admin.a_get_organization(known))
-            if found.get("alias") == alias:
-                return known
-        except KeycloakError as exc:
-            if exc.response_code != 404:
-                raise
-    first = 0
-    while True:
-        page = await _keycloak(admin.a_get_organizations({"first": first, "max": ORGANIZATION_PAGE}))
-        for candidate in page:
-            if candidate.get("alias") == alias:
-                return str(candidate["id"])
-        if len(page) < ORGANIZATION_PAGE:
-            return None
-        first += ORGANIZATION_PAGE
-
-
 async def ensure_in_keycloak(
     admin: KeycloakAdmin, org: Organisation, row: OrgOnboarding, settings: Settings
 ) -> None:
     """The organization, the curator's account, the membership and the invitation: each only if missing."""
-    row.keycloak_org_id = await organization_id(admin, org.slug, known=row.keycloak_org_id)
-    if row.keycloak_org_id is None:
-        row.keycloak_org_id = await _keycloak(
-            admin.a_create_organization({"name": org.short_name, "alias": org.slug, "enabled": True})
-        )
-    users = await _keycloak(admin.a_get_users({"email": row.curator_email, "exact": True}))
+    row.keycloak_org_id = await ensure_organization(admin, org, known=row.keycloak_org_id)
+    users = await call(admin.a_get_users({"email": row.curator_email, "exact": True}))
     invited = False
     if users:
         row.keycloak_user_id = users[0]["id"]
     else:
-        row.keycloak_user_id = await _keycloak(
+        row.keycloak_user_id = await call(
             admin.a_create_user(
                 {
                     "username": row.curator_email,
@@ -228,35 +170,18 @@ async def ensure_in_keycloak(
             )
         )
         invited = True
-    members = await _keycloak(admin.a_get_organization_members(row.keycloak_org_id))
+    members = await call(admin.a_get_organization_members(row.keycloak_org_id))
     if row.keycloak_user_id not in {m.get("id") for m in members}:
-        await _keycloak(admin.a_organization_user_add(row.keycloak_user_id, row.keycloak_org_id))
+        await call(admin.a_organization_user_add(row.keycloak_user_id, row.keycloak_org_id))
     if invited:
-        await _keycloak(
-            admin.a_send_update_account(
-                row.keycloak_user_id,
-                INVITATION_ACTIONS,
-                client_id=settings.keycloak_client_id,
-                lifespan=INVITATION_LIFESPAN,
-                redirect_uri=f"{settings.public_url.rstrip('/')}/auth/callback",
-            )
-        )
+        await send_invitation(admin, row.keycloak_user_id, settings)
 
 
 async def ensure_in_platform(owner: AsyncSession, row: OrgOnboarding, issuer: str) -> None:
     """The curator's identity, person record and role in the organisation: each only if missing."""
     assert row.keycloak_user_id is not None
-    await owner.execute(
-        insert(Identity)
-        .values(
-            issuer=issuer,
-            subject=row.keycloak_user_id,
-            display_name=f"{row.curator_last_name} {row.curator_first_name}",
-        )
-        .on_conflict_do_nothing(index_elements=[Identity.issuer, Identity.subject])
-    )
-    identity_id = await owner.scalar(
-        select(Identity.id).where(Identity.issuer == issuer, Identity.subject == row.keycloak_user_id)
+    identity_id = await ensure_identity(
+        owner, issuer, row.keycloak_user_id, f"{row.curator_last_name} {row.curator_first_name}"
     )
     person_id = await owner.scalar(
         select(Person.id).where(Person.org_id == row.org_id, Person.identity_id == identity_id)
@@ -346,15 +271,15 @@ async def sync_access(runtime: Runtime, org_id: uuid.UUID) -> str:
     except NotConfigured:
         return "not configured"
     active = org.status == "active"
-    await _keycloak(
+    await call(
         admin.a_update_organization(
             row.keycloak_org_id, {"name": org.short_name, "alias": org.slug, "enabled": active}
         )
     )
-    members = await _keycloak(admin.a_get_organization_members(row.keycloak_org_id))
+    members = await call(admin.a_get_organization_members(row.keycloak_org_id))
     for member in members:
         if member.get("id") in left:
-            await _keycloak(admin.a_organization_user_remove(member["id"], row.keycloak_org_id))
+            await call(admin.a_organization_user_remove(member["id"], row.keycloak_org_id))
     return "enabled" if active else "disabled"
 
 

@@ -102,6 +102,15 @@ class Dictionaries:
         return entry.title if entry else code
 
 
+def alphabetical(person: Person) -> tuple[str, str, str]:
+    """Russian alphabetical order: «Ё» stands with «Е», not before «А» as its code point would put it."""
+
+    def fold(text: str | None) -> str:
+        return (text or "").casefold().replace("ё", "е")
+
+    return fold(person.last_name), fold(person.first_name), fold(person.middle_name)
+
+
 def _error(message: str, field_name: str, detail: str) -> InvalidInput:
     return InvalidInput(message, [{"field": field_name, "message": detail}])
 
@@ -373,7 +382,7 @@ async def views(
             by_group[member.group_id][member.role].append(people[member.person_id])
 
     def ordered(found: list[Person]) -> list[Person]:
-        return sorted(found, key=lambda p: (p.last_name, p.first_name, p.middle_name or ""))
+        return sorted(found, key=alphabetical)
 
     return [
         GroupView(

@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from nastavnik.models import Person, PersonCategory, PersonRole, PersonStatus, ProgrammeRole
@@ -19,6 +20,8 @@ from nastavnik.tenancy import NotFound, OrgContext
 
 MANAGERS = (ProgrammeRole.CURATOR, ProgrammeRole.DIRECTOR)
 NAME_MAX = 100
+EMAIL_MAX = 254
+EMAIL_TAKEN = "Этот адрес электронной почты уже указан у другого человека организации."
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,6 +32,27 @@ class PersonDraft:
     category: str
     status: str | None = None
     """``left`` ends the person's access to the organisation; ``active`` restores it."""
+    email: str | None = None
+    """Where an account invitation goes. On a change, None keeps the address and "" removes it."""
+
+
+def clean_email(value: str) -> tuple[str | None, str | None]:
+    """(the address in lower case or None when empty, the mistake in Russian or None)."""
+    email = value.strip().lower()
+    if not email:
+        return None, None
+    local, _, domain = email.partition("@")
+    labels = domain.split(".")
+    if (
+        not local
+        or len(email) > EMAIL_MAX
+        or any(c.isspace() for c in email)
+        or "@" in domain
+        or len(labels) < 2
+        or not all(labels)
+    ):
+        return None, "укажите адрес вида имя@school.ru"
+    return email, None
 
 
 def parse_id(value: str) -> uuid.UUID:
@@ -56,9 +80,40 @@ def _validate(draft: PersonDraft) -> PersonDraft:
         errors.append({"field": "category", "message": "категория: педагог, обучающийся или сотрудник"})
     if draft.status is not None and draft.status not in set(PersonStatus):
         errors.append({"field": "status", "message": "статус: active (работает, учится) или left (выбыл)"})
+    email = None
+    if draft.email is not None:
+        email, mistake = clean_email(draft.email)
+        if mistake:
+            errors.append({"field": "email", "message": mistake})
     if errors:
         raise InvalidInput("Данные человека содержат ошибки.", errors)
-    return PersonDraft(cleaned["last_name"], cleaned["first_name"], middle, draft.category, draft.status)
+    kept = None if draft.email is None else (email or "")
+    return PersonDraft(
+        cleaned["last_name"], cleaned["first_name"], middle, draft.category, draft.status, kept
+    )
+
+
+async def _check_email_free(
+    db: AsyncSession, ctx: OrgContext, email: str | None, person_id: uuid.UUID | None
+) -> None:
+    if not email:
+        return
+    query = select(Person.id).where(Person.email == email, ctx.owns(Person))
+    if person_id is not None:
+        query = query.where(Person.id != person_id)
+    if (await db.scalars(query)).first() is not None:
+        raise Conflict(EMAIL_TAKEN, "email")
+
+
+async def _flush_person(db: AsyncSession) -> None:
+    """Flush a person's change; the per-organisation e-mail index is the last word on duplicates."""
+    try:
+        await db.flush()
+    except IntegrityError as exc:
+        await db.rollback()
+        if "uq_person_org_email" in str(exc.orig):
+            raise Conflict(EMAIL_TAKEN, "email") from None
+        raise
 
 
 async def list_people(db: AsyncSession, ctx: OrgContext) -> list[Person]:
@@ -115,15 +170,17 @@ async def roles_of(db: AsyncSession, ctx: OrgContext, person_id: uuid.UUID) -> l
 async def create_person(db: AsyncSession, ctx: OrgContext, draft: PersonDraft) -> Person:
     ctx.require_role(*MANAGERS)
     clean = _validate(draft)
+    await _check_email_free(db, ctx, clean.email, None)
     person = Person(
         org_id=ctx.org.id,
         last_name=clean.last_name,
         first_name=clean.first_name,
         middle_name=clean.middle_name,
         category=clean.category,
+        email=clean.email or None,
     )
     db.add(person)
-    await db.flush()
+    await _flush_person(db)
     await audit.record_in(
         db,
         ctx,
@@ -151,13 +208,16 @@ async def update_person(
         raise Conflict("Запись уже изменил другой пользователь. Обновите страницу и повторите.", "version")
     person.last_name, person.first_name = clean.last_name, clean.first_name
     person.middle_name, person.category = clean.middle_name, clean.category
+    if clean.email is not None:
+        await _check_email_free(db, ctx, clean.email, person.id)
+        person.email = clean.email or None
     if clean.status is not None:
         if clean.status == PersonStatus.LEFT and person.id == ctx.person_id:
             raise InvalidInput(
                 "Нельзя закрыть доступ самому себе.", [{"field": "status", "message": "это вы"}]
             )
         person.status = clean.status
-    await db.flush()
+    await _flush_person(db)
     await audit.record_in(
         db,
         ctx,

@@ -142,8 +142,11 @@ async def stage_lacks(db: AsyncSession, ctx: OrgContext, programme: Programme, s
             lacks.append("нет ни одной наставнической пары или группы")
         elif counts.get(GroupStatus.DRAFT):
             lacks.append(f"пар и групп без приказа о формировании: {counts[GroupStatus.DRAFT]}")
-    elif stage == 6 and not (await _group_counts(db, ctx, programme)).get(GroupStatus.ACTIVE):
-        lacks.append("нет ни одной действующей наставнической пары или группы")
+    elif stage == 6:
+        counts = await _group_counts(db, ctx, programme)
+        worked = (GroupStatus.ACTIVE, GroupStatus.COMPLETED, GroupStatus.ENDED_EARLY)
+        if not any(counts.get(status) for status in worked):
+            lacks.append("нет ни одной действующей наставнической пары или группы")
     return lacks
 
 

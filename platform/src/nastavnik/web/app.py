@@ -22,6 +22,7 @@ from nastavnik.plugins import Plugins
 from nastavnik.runtime import Runtime
 from nastavnik.types import PluginRoutes, TemplateDir
 from nastavnik.web.controllers import (
+    accounts,
     api_global,
     api_org,
     bases,
@@ -114,6 +115,8 @@ def create_app(runtime: Runtime) -> Litestar:
         region_questionnaires.RegionQuestionnairesPages,
         programme_documents.ProgrammeDocumentsApi,
         programme_documents.ProgrammeDocumentsPages,
+        accounts.AccountsApi,
+        accounts.AccountsPages,
         api_global.AccountApi,
         api_global.OversightApi,
         api_global.AuditApi,

@@ -38,6 +38,8 @@ def person_out(person: Person, roles: list[str] | None = None) -> PersonOut:
         status=person.status,
         version=person.version,
         roles=roles or [],
+        email=person.email,
+        has_login=person.identity_id is not None,
     )
 
 
@@ -65,7 +67,9 @@ class OrganisationApi(Controller):
 
     @post("/people", summary="Добавить человека", status_code=HTTP_201_CREATED)
     async def create_person(self, db: Db, org: Org, data: JSONBody[PersonIn]) -> PersonOut:
-        draft = PersonDraft(data.last_name, data.first_name, data.middle_name, data.category)
+        draft = PersonDraft(
+            data.last_name, data.first_name, data.middle_name, data.category, email=data.email
+        )
         return person_out(await people.create_person(db, org, draft))
 
     @get("/people/{person_id:str}", summary="Карточка человека")
@@ -82,7 +86,9 @@ class OrganisationApi(Controller):
         person_id: FromPath[str],
         data: JSONBody[PersonUpdate],
     ) -> PersonOut:
-        draft = PersonDraft(data.last_name, data.first_name, data.middle_name, data.category, data.status)
+        draft = PersonDraft(
+            data.last_name, data.first_name, data.middle_name, data.category, data.status, data.email
+        )
         person = await people.update_person(db, org, parse_id(person_id), draft, data.version)
         if data.status is not None:  # who may enter changed: Keycloak's organization follows
             await onboarding.schedule_sync(runtime, org.org.id)

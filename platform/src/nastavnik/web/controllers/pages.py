@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from nastavnik.models import Municipality, PersonCategory, ProgrammeRole, Region, StaffRole
 from nastavnik.services import (
+    accounts,
     audit,
     bases,
     catalogue,
@@ -261,6 +262,8 @@ class OrganisationPages(Controller):
             org=org,
             people=rows,
             category_titles=CATEGORY_TITLES,
+            batches=await accounts.recent_batches(db, org, limit=10),
+            min_learner_age=runtime.settings.account_min_learner_age,
         )
 
     @post("/people", summary="Добавить человека (форма)")
@@ -270,6 +273,7 @@ class OrganisationPages(Controller):
             data.get("first_name", ""),
             data.get("middle_name"),
             data.get("category", ""),
+            email=data.get("email", ""),
         )
         person = await people.create_person(db, org, draft)
         return Redirect(path=f"/o/{org.org.slug}/people/{person.id}")
@@ -306,6 +310,7 @@ class OrganisationPages(Controller):
             data.get("first_name", ""),
             data.get("middle_name"),
             data.get("category", ""),
+            email=data.get("email"),  # a form without the field keeps the address
         )
         await people.update_person(db, org, pid, draft, form_int(data, "version"))
         return Redirect(path=f"/o/{org.org.slug}/people/{pid}")

@@ -11,11 +11,16 @@ Name = Annotated[str, msgspec.Meta(min_length=1, max_length=100)]
 Count = Annotated[int, msgspec.Meta(ge=0, le=1_000_000)]
 
 
+Email = Annotated[str, msgspec.Meta(max_length=254)]
+
+
 class PersonIn(msgspec.Struct, forbid_unknown_fields=True):
     last_name: Name
     first_name: Name
     category: str
     middle_name: Annotated[str, msgspec.Meta(max_length=100)] | None = None
+    email: Email | None = None
+    """Where an account invitation goes (optional). In a change: absent keeps it, "" removes it."""
 
 
 class PersonUpdate(PersonIn, forbid_unknown_fields=True):
@@ -32,6 +37,8 @@ class PersonOut(msgspec.Struct):
     status: str
     version: int
     roles: list[str] = []
+    email: str | None = None
+    has_login: bool = False
 
 
 class RolesIn(msgspec.Struct, forbid_unknown_fields=True):
