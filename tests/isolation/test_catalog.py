@@ -18,6 +18,8 @@ SHARED_TABLES = {
     "organisation": "the tenants themselves: public registry facts",
     "identity": "login identity (issuer, subject, display name) only; personal data stays in person",
     "staff_assignment": "who oversees which region or municipality",
+    "region_dictionary_entry": "a region's wording of the mentoring dictionaries: titles and codes, no"
+    " personal data; written only by that region's staff (its own RLS policies)",
 }
 
 

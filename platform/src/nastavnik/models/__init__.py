@@ -2,6 +2,7 @@
 
 from nastavnik.models.audit import AuditEvent
 from nastavnik.models.bases import MenteeProfile, MentorProfile
+from nastavnik.models.dictionaries import RegionDictionaryEntry
 from nastavnik.models.headcount import Headcount
 from nastavnik.models.identity import Identity, StaffAssignment, StaffRole
 from nastavnik.models.onboarding import OnboardingStatus, OrgOnboarding
@@ -48,6 +49,7 @@ __all__ = [
     "Programme",
     "ProgrammeRole",
     "Region",
+    "RegionDictionaryEntry",
     "RoadmapItem",
     "StaffAssignment",
     "StaffRole",

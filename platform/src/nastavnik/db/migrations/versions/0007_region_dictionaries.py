@@ -1,0 +1,90 @@
+"""a region's renames, hidden entries and additions to the mentoring dictionaries
+
+Revision ID: 0007
+Revises: 0006
+Create Date: 2026-12-09
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+from sqlalchemy.dialects import postgresql
+
+from nastavnik.db.rls import grant_shared_read, migration_roles
+
+revision: str = "0007"
+down_revision: str | Sequence[str] | None = "0006"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+TABLE = "region_dictionary_entry"
+# Writes only by the region's own staff: the service checks it, and so does PostgreSQL.
+OWN_REGION = (
+    "region_id IN (SELECT s.region_id FROM public.staff_assignment s"
+    " WHERE s.role = 'region'"
+    " AND s.identity_id = NULLIF(current_setting('nastavnik.identity_id', true), '')::uuid)"
+)
+
+
+def upgrade() -> None:
+    op.create_table(
+        TABLE,
+        sa.Column("id", sa.Uuid(), nullable=False),
+        sa.Column("region_id", sa.Uuid(), nullable=False),
+        sa.Column("kind", sa.String(length=16), nullable=False),
+        sa.Column("regime", sa.String(length=16), nullable=False),
+        sa.Column("code", sa.String(length=64), nullable=False),
+        sa.Column("organisation_type", sa.String(length=32), nullable=True),
+        sa.Column("title", sa.String(length=200), nullable=True),
+        sa.Column("hidden", sa.Boolean(), nullable=False),
+        sa.Column("added", sa.Boolean(), nullable=False),
+        sa.Column("description", sa.Text(), nullable=False),
+        sa.Column("mentor_categories", postgresql.ARRAY(sa.String(length=16)), nullable=False),
+        sa.Column("version", sa.Integer(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), server_default=sa.text("now()"), nullable=False),
+        sa.Column("updated_at", sa.DateTime(timezone=True), server_default=sa.text("now()"), nullable=False),
+        sa.CheckConstraint(
+            "kind IN ('form', 'role_model', 'kind', 'duration')", name=op.f(f"ck_{TABLE}_kind_known")
+        ),
+        sa.CheckConstraint("regime IN ('learners', 'pedagogues')", name=op.f(f"ck_{TABLE}_regime_known")),
+        sa.CheckConstraint("code ~ '^[a-z0-9_]{2,64}$'", name=op.f(f"ck_{TABLE}_code_format")),
+        sa.CheckConstraint("NOT added OR title IS NOT NULL", name=op.f(f"ck_{TABLE}_added_has_title")),
+        sa.ForeignKeyConstraint(["region_id"], ["region.id"], name=op.f(f"fk_{TABLE}_region_id_region")),
+        sa.PrimaryKeyConstraint("id", name=op.f(f"pk_{TABLE}")),
+        sa.UniqueConstraint(
+            "region_id",
+            "kind",
+            "regime",
+            "code",
+            "organisation_type",
+            name=op.f(f"uq_{TABLE}_region_id_kind_regime_code_organisation_type"),
+            postgresql_nulls_not_distinct=True,
+        ),
+    )
+    # The unique index leads with region_id: it also serves the one query per request by region.
+    roles = migration_roles()
+    grant_shared_read(TABLE)
+    op.execute(f'GRANT INSERT, UPDATE ON {TABLE} TO "{roles.app}"')
+    op.execute(f"ALTER TABLE {TABLE} ENABLE ROW LEVEL SECURITY")
+    op.execute(f"ALTER TABLE {TABLE} FORCE ROW LEVEL SECURITY")
+    # Every organisation reads its region's wording (and only that is ever asked for); no personal data.
+    op.execute(
+        f'CREATE POLICY shared_read ON {TABLE} FOR SELECT TO "{roles.app}", "{roles.auditor}" USING (true)'
+    )
+    op.execute(
+        f'CREATE POLICY region_insert ON {TABLE} FOR INSERT TO "{roles.app}" WITH CHECK ({OWN_REGION})'
+    )
+    op.execute(
+        f'CREATE POLICY region_update ON {TABLE} FOR UPDATE TO "{roles.app}"'
+        f" USING ({OWN_REGION}) WITH CHECK ({OWN_REGION})"
+    )
+    op.execute(
+        f'CREATE POLICY owner_maintenance ON {TABLE} TO "{roles.owner}" USING (true) WITH CHECK (true)'
+    )
+
+
+def downgrade() -> None:
+    op.drop_table(TABLE)
