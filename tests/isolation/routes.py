@@ -28,6 +28,10 @@ PARAMS: dict[str, Callable[[World, OrgWorld], str]] = {
     "item_id": lambda world, victim: str(victim.roadmap_item_id),
     "group_id": lambda world, victim: str(victim.group_id),
     "order_id": lambda world, victim: str(victim.order_id),
+    # A region's dictionary entry: shared reference data, named the same in every region.
+    "kind": lambda world, victim: "form",
+    "regime": lambda world, victim: "learners",
+    "code": lambda world, victim: "student_student",
 }
 
 # Parameters that name a tenant-owned object: probed with the attacker's own slug too.
@@ -78,6 +82,17 @@ def small_base_file() -> bytes:
     book.save(out)
     return out.getvalue()
 
+
+# A region's own entry: a role model for colleges, which the world's regions do not have.
+REGION_ENTRY = {
+    "kind": "role_model",
+    "regime": "learners",
+    "code": "intruder_role",
+    "title": "Чужая ролевая модель",
+    "organisation_type": "college",
+}
+# A stale version: whoever gets past the role check is refused (409) and nothing changes.
+REGION_CHANGE = {"title": "Чужое название", "version": 99}
 
 # Bodies: ("json", body) for the API, ("form", fields) for pages.
 BODIES: dict[Route, tuple[str, Any]] = {
@@ -175,6 +190,13 @@ BODIES: dict[Route, tuple[str, Any]] = {
     ),
     ("POST", "/o/{slug}/plugins/{name}"): ("form", {}),
     ("POST", "/o/{slug}/p/schools/decades"): ("form", DECADE),
+    ("POST", "/api/region/dictionaries"): ("json", REGION_ENTRY),
+    ("PUT", "/api/region/dictionaries/{kind}/{regime}/{code}"): ("json", REGION_CHANGE),
+    ("POST", "/region/dictionaries"): ("form", REGION_ENTRY),
+    ("POST", "/region/dictionaries/{kind}/{regime}/{code}"): (
+        "form",
+        {k: str(v) for k, v in REGION_CHANGE.items()},
+    ),
 }
 
 # Routes outside any organisation, and why a member of one organisation learns nothing of another there.
@@ -207,6 +229,24 @@ GLOBAL_ROUTES: dict[Route, str] = {
         "/region/organisations/import/{token}",
     ): "the uploader's own upload only: test_organisation_import",
     ("PUT", "/api/organisations/{org_id}/status"): "region staff of that region only: test_deactivation",
+    (
+        "GET",
+        "/api/region/dictionaries",
+    ): "region staff only, their own region's wording: test_region_dictionaries",
+    (
+        "POST",
+        "/api/region/dictionaries",
+    ): "region staff only, into their own region (RLS checks it too): test_region_dictionaries",
+    (
+        "PUT",
+        "/api/region/dictionaries/{kind}/{regime}/{code}",
+    ): "region staff only; another region's own entry is a 404: test_region_dictionaries",
+    ("GET", "/region/dictionaries"): "region staff only: test_region_dictionaries",
+    ("POST", "/region/dictionaries"): "region staff only, into their own region: test_region_dictionaries",
+    (
+        "POST",
+        "/region/dictionaries/{kind}/{regime}/{code}",
+    ): "region staff only; another region's own entry is a 404: test_region_dictionaries",
     ("GET", "/audit"): "auditors only: tested in test_audit",
     ("GET", "/api/audit"): "auditors only: tested in test_audit",
     ("GET", "/api/audit/export.xlsx"): "auditors only: tested in test_audit",

@@ -20,6 +20,7 @@ from nastavnik.models import (
     OrgPluginSetting,
     Person,
     PersonRole,
+    RegionDictionaryEntry,
 )
 from nastavnik.runtime import Runtime
 from nastavnik.web.app import create_app
@@ -113,6 +114,13 @@ async def snapshot(runtime: Runtime, org: OrgWorld) -> dict[str, Any]:
             (o.id, o.number)
             for o in await db.scalars(select(MentoringOrder).where(MentoringOrder.org_id == org.id))
         )
+        # Shared, but the victim's region's own: nobody inside an organisation may change it.
+        wording = sorted(
+            (w.kind, w.regime, w.code, w.organisation_type or "", w.title or "", w.hidden, w.version)
+            for w in await db.scalars(
+                select(RegionDictionaryEntry).where(RegionDictionaryEntry.region_id == org.region_id)
+            )
+        )
     return {
         "people": people,
         "roles": roles,
@@ -122,6 +130,7 @@ async def snapshot(runtime: Runtime, org: OrgWorld) -> dict[str, Any]:
         "groups": groups,
         "members": members,
         "orders": orders,
+        "region_dictionaries": wording,
     }
 
 
@@ -141,7 +150,9 @@ async def _attack(runtime: Runtime, app: Any, world: World, *, service_filter: b
     problems: list[str] = []
     for attacker_key, victim_key in PAIRS:
         attacker, victim = world.orgs[attacker_key], world.orgs[victim_key]
-        foreign_canaries = [c for k, c in world.canaries.items() if k != attacker_key]
+        foreign_canaries = [c for k, c in world.canaries.items() if k != attacker_key] + [
+            c for code, c in world.region_canaries.items() if world.regions[code] != attacker.region_id
+        ]
         before = await snapshot(runtime, victim)
         async with client_for(app, attacker.identities["curator"]) as client:
             routes = await openapi_routes(client)
@@ -209,6 +220,8 @@ async def test_own_organisation_still_works(app, world: World) -> None:  # type:
     async with client_for(app, org.identities["curator"]) as client:
         people = await client.get(f"/api/o/{org.slug}/people")
         decades = await client.get(f"/api/o/{org.slug}/p/schools/decades")
+        dictionaries = await client.get(f"/api/o/{org.slug}/dictionaries")
+    assert world.region_canaries["R1"] in dictionaries.text  # the region's own wording reaches its schools
     assert people.status_code == 200
     assert org.canary in people.text
     assert decades.status_code == 200

@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
-from nastavnik.db.rls import grant_shared_read, migration_roles
+from nastavnik.db.rls import migration_roles
 
 revision: str = "0007"
 down_revision: str | Sequence[str] | None = "0006"
@@ -26,6 +26,11 @@ OWN_REGION = (
     "region_id IN (SELECT s.region_id FROM public.staff_assignment s"
     " WHERE s.role = 'region'"
     " AND s.identity_id = NULLIF(current_setting('nastavnik.identity_id', true), '')::uuid)"
+)
+# Read by the members of the region's organisations (nastavnik_current_org() checks the membership).
+MEMBERS_REGION = (
+    "region_id IN (SELECT m.region_id FROM public.organisation o"
+    " JOIN public.municipality m ON m.id = o.municipality_id WHERE o.id = nastavnik_current_org())"
 )
 
 
@@ -66,13 +71,14 @@ def upgrade() -> None:
     )
     # The unique index leads with region_id: it also serves the one query per request by region.
     roles = migration_roles()
-    grant_shared_read(TABLE)
-    op.execute(f'GRANT INSERT, UPDATE ON {TABLE} TO "{roles.app}"')
+    op.execute(f'GRANT SELECT, INSERT, UPDATE ON {TABLE} TO "{roles.app}"')
     op.execute(f"ALTER TABLE {TABLE} ENABLE ROW LEVEL SECURITY")
     op.execute(f"ALTER TABLE {TABLE} FORCE ROW LEVEL SECURITY")
-    # Every organisation reads its region's wording (and only that is ever asked for); no personal data.
+    # No personal data, yet no reason to show a region's settings outside it: its organisations and its
+    # staff read them, nobody else (so a request that reached another region's organisation sees none).
     op.execute(
-        f'CREATE POLICY shared_read ON {TABLE} FOR SELECT TO "{roles.app}", "{roles.auditor}" USING (true)'
+        f'CREATE POLICY region_read ON {TABLE} FOR SELECT TO "{roles.app}"'
+        f" USING ({MEMBERS_REGION} OR {OWN_REGION})"
     )
     op.execute(
         f'CREATE POLICY region_insert ON {TABLE} FOR INSERT TO "{roles.app}" WITH CHECK ({OWN_REGION})'
