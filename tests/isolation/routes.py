@@ -83,6 +83,21 @@ def small_base_file() -> bytes:
     return out.getvalue()
 
 
+def small_mentor_file() -> bytes:
+    import io
+
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(["ФИО", "Наставляемых не более", "Дата согласия"])
+    sheet.append(["Сидорова Галина Петровна", 2, "01.09.2025"])
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
 # A region's own entry: a role model for colleges, which the world's regions do not have.
 REGION_ENTRY = {
     "kind": "role_model",
@@ -180,6 +195,10 @@ BODIES: dict[Route, tuple[str, Any]] = {
     ("POST", "/api/o/{slug}/bases/mentees/import/{token}"): ("json", None),
     ("POST", "/o/{slug}/bases/mentees/import"): ("file", small_base_file()),
     ("POST", "/o/{slug}/bases/mentees/import/{token}"): ("form", {}),
+    ("POST", "/api/o/{slug}/bases/mentors/import"): ("file", small_mentor_file()),
+    ("POST", "/api/o/{slug}/bases/mentors/import/{token}"): ("json", None),
+    ("POST", "/o/{slug}/bases/mentors/import"): ("file", small_mentor_file()),
+    ("POST", "/o/{slug}/bases/mentors/import/{token}"): ("form", {}),
     ("POST", "/o/{slug}/people"): ("form", PERSON),
     ("POST", "/o/{slug}/people/{person_id}"): ("form", {**PERSON, "version": "1"}),
     ("POST", "/o/{slug}/people/{person_id}/roles"): ("form", {"role_curator": "on"}),
@@ -259,6 +278,8 @@ NOT_PROBED = {("POST", "/logout")}
 VALIDATING_POSTS = {
     ("POST", "/api/o/{slug}/bases/mentees/import"),
     ("POST", "/o/{slug}/bases/mentees/import"),
+    ("POST", "/api/o/{slug}/bases/mentors/import"),
+    ("POST", "/o/{slug}/bases/mentors/import"),
     # Matching computes suggestions from what the person may read and writes nothing.
     ("POST", "/api/o/{slug}/programmes/{programme_id}/matching"),
     ("POST", "/o/{slug}/programmes/{programme_id}/matching"),
