@@ -11,6 +11,7 @@ every row in one transaction, or none.
 from __future__ import annotations
 
 import uuid
+from collections import defaultdict
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
@@ -19,6 +20,7 @@ from typing import Any, Generic, NamedTuple, TypeVar
 from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from nastavnik.db.bulk import insert_rows, update_from_excluded
 from nastavnik.models import MenteeProfile, MentorProfile, Person, PersonRole, ProgrammeRole
 from nastavnik.runtime import Runtime
 from nastavnik.services import audit, bases, uploads
@@ -246,30 +248,46 @@ async def commit(
             "Импорт не выполнен: в файле есть ошибки, ничего не изменено.",
             [{"field": f"строка {e['row']}, {e['field']}", "message": e["message"]} for e in checked.errors],
         )
+    # Set-based: a few statements whatever the number of rows (10,000 rows row by row took a minute).
+    people: list[dict[str, Any]] = []
+    profiles: list[dict[str, Any]] = []
+    restated: dict[str, list[uuid.UUID]] = defaultdict(list)
     for item in checked.rows:
+        person_id = uuid.UUID(item.person_id) if item.person_id else uuid.uuid4()
         if item.person_id is None:
-            person = Person(
-                org_id=ctx.org.id,
-                last_name=item.last_name,
-                first_name=item.first_name,
-                middle_name=item.middle_name,
-                category=item.parsed.category,
+            people.append(
+                {
+                    "org_id": ctx.org.id,
+                    "id": person_id,
+                    "last_name": item.last_name,
+                    "first_name": item.first_name,
+                    "middle_name": item.middle_name,
+                    "category": str(item.parsed.category),
+                }
             )
-            db.add(person)
-            await db.flush()
-            person_id = person.id
-        else:
-            person_id = uuid.UUID(item.person_id)
-            stated = item.parsed.stated_category
-            if stated is not None:
-                await db.execute(
-                    update(Person)
-                    .where(Person.id == person_id, Person.category != stated, ctx.owns(Person))
-                    .values(category=stated, version=Person.version + 1)
-                )
-        values = bases.draft_values(item.parsed.draft)
-        await db.merge(spec.profile(org_id=ctx.org.id, person_id=person_id, **values))
-        await db.merge(PersonRole(org_id=ctx.org.id, person_id=person_id, role=spec.role))
+        elif item.parsed.stated_category is not None:
+            restated[str(item.parsed.stated_category)].append(person_id)
+        profiles.append(
+            {"org_id": ctx.org.id, "person_id": person_id, **bases.draft_values(item.parsed.draft)}
+        )
+    await insert_rows(db, Person, [{**p, "status": "active", "version": 1} for p in people])
+    for category, ids in restated.items():  # at most one statement per category
+        await db.execute(
+            update(Person)
+            .where(Person.id.in_(ids), Person.category != category, ctx.owns(Person))
+            .values(category=category, version=Person.version + 1)
+        )
+    if profiles:
+        columns = [c for c in profiles[0] if c not in ("org_id", "person_id")]
+        await insert_rows(
+            db, spec.profile, profiles, on_conflict=update_from_excluded(["org_id", "person_id"], columns)
+        )
+    await insert_rows(
+        db,
+        PersonRole,
+        [{"org_id": ctx.org.id, "person_id": p["person_id"], "role": spec.role.value} for p in profiles],
+        on_conflict="ON CONFLICT DO NOTHING",
+    )
     await audit.record_in(
         db,
         ctx,

@@ -24,20 +24,6 @@ Short = Annotated[str, msgspec.Meta(max_length=200)]
 Long = Annotated[str, msgspec.Meta(max_length=5000)]
 
 
-class RegionEntryOut(msgspec.Struct):
-    kind: str
-    regime: str
-    code: str
-    organisation_type: str | None
-    plugin_title: str | None
-    title: str
-    hidden: bool
-    added: bool
-    description: str
-    mentor_categories: list[str]
-    version: int
-
-
 class EntryChangeIn(msgspec.Struct, forbid_unknown_fields=True):
     title: Long
     version: int
@@ -55,31 +41,13 @@ class NewEntryIn(msgspec.Struct, forbid_unknown_fields=True):
     mentor_categories: Annotated[list[Short], msgspec.Meta(max_length=10)] = []
 
 
-def entry_out(e: RegionEntry) -> RegionEntryOut:
-    return RegionEntryOut(
-        kind=e.kind,
-        regime=e.regime,
-        code=e.code,
-        organisation_type=e.organisation_type,
-        plugin_title=e.plugin_title,
-        title=e.title,
-        hidden=e.hidden,
-        added=e.added,
-        description=e.description,
-        mentor_categories=list(e.mentor_categories),
-        version=e.version,
-    )
-
-
 class RegionDictionaryApi(Controller):
     path = "/api/region/dictionaries"
     tags = ["Регион и муниципалитет"]
 
     @get("/", summary="Словари наставничества региона: названия модулей и региона, скрытые и свои записи")
-    async def index(self, db: Db, actor: CurrentActor, runtime: Rt) -> list[RegionEntryOut]:
-        return [
-            entry_out(e) for e in await region_dictionaries.region_dictionaries(db, actor, runtime.plugins)
-        ]
+    async def index(self, db: Db, actor: CurrentActor, runtime: Rt) -> list[RegionEntry]:
+        return await region_dictionaries.region_dictionaries(db, actor, runtime.plugins)
 
     @put(
         "/{kind:str}/{regime:str}/{code:str}",
@@ -94,26 +62,15 @@ class RegionDictionaryApi(Controller):
         regime: FromPath[str],
         code: FromPath[str],
         data: JSONBody[EntryChangeIn],
-    ) -> RegionEntryOut:
+    ) -> RegionEntry:
         change = EntryChange(data.organisation_type, data.title, data.hidden, data.version)
-        return entry_out(
-            await region_dictionaries.update_entry(db, actor, runtime.plugins, kind, regime, code, change)
-        )
+        return await region_dictionaries.update_entry(db, actor, runtime.plugins, kind, regime, code, change)
 
     @post("/", summary="Добавить в словарь запись региона", status_code=HTTP_201_CREATED)
-    async def add(
-        self, db: Db, actor: CurrentActor, runtime: Rt, data: JSONBody[NewEntryIn]
-    ) -> RegionEntryOut:
-        new = NewEntry(
-            kind=data.kind,
-            regime=data.regime,
-            code=data.code,
-            title=data.title,
-            organisation_type=data.organisation_type,
-            description=data.description,
-            mentor_categories=tuple(data.mentor_categories),
-        )
-        return entry_out(await region_dictionaries.add_entry(db, actor, runtime.plugins, new))
+    async def add(self, db: Db, actor: CurrentActor, runtime: Rt, data: JSONBody[NewEntryIn]) -> RegionEntry:
+        fields = msgspec.structs.asdict(data)
+        new = NewEntry(**{**fields, "mentor_categories": tuple(data.mentor_categories)})
+        return await region_dictionaries.add_entry(db, actor, runtime.plugins, new)
 
 
 def _sections(lines: list[RegionEntry]) -> list[tuple[str, list[RegionEntry]]]:
