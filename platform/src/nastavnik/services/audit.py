@@ -37,6 +37,10 @@ OBJECT_TITLES = {
     "audit_log": "журнал аудита",
     "route": "адрес",
     "schools.subject_decade": "предметная декада",
+    "mentee_import": "загрузка базы наставляемых",
+    "mentor_import": "загрузка базы наставников",
+    "region_dictionaries": "словари наставничества региона",
+    "region_dictionary_entry": "запись словаря региона",
 }
 OUTCOME_TITLES = {"success": "успешно", "denied": "отказано", "failed": "ошибка"}
 

@@ -87,6 +87,11 @@ FIELD_LABELS = {
     "programma_status": "Программа наставничества",
     "polozhenie_order_date": "Дата приказа о Положении",
     "programma_order_date": "Дата приказа о Программе",
+    "code": "Код",
+    "hidden": "Скрыть для новых пар",
+    "organisation_type": "Тип организации",
+    "mentor_categories": "Кто может быть наставником",
+    "description": "Описание",
 }
 
 # PostgreSQL refused a row under row-level security: to the client it is simply not there.
