@@ -183,7 +183,7 @@ def _view(
         plugin_title=plugin_entry.title if plugin_entry else None,
         title=title,
         hidden=bool(word and word.hidden),
-        added=plugin_entry is None,
+        added=plugin_entry is None and added is not None,  # neither: a code no plugin offers any more
         description=source.description if source else "",
         mentor_categories=tuple(source.mentor_categories) if source else (),
         version=own.version if own else 0,
@@ -327,6 +327,35 @@ def _last_visible(
     return errors
 
 
+def _new_row(
+    db: AsyncSession,
+    region_id: uuid.UUID,
+    key: Key,
+    org_type: str | None,
+    title: str | None,
+    *,
+    hidden: bool = False,
+    added: bool = False,
+    description: str = "",
+    mentor_categories: Sequence[str] = (),
+) -> RegionDictionaryEntry:
+    kind, regime, code = key
+    row = RegionDictionaryEntry(
+        region_id=region_id,
+        kind=kind,
+        regime=regime,
+        code=code,
+        organisation_type=org_type,
+        title=title,
+        hidden=hidden,
+        added=added,
+        description=description,
+        mentor_categories=list(mentor_categories),
+    )
+    db.add(row)
+    return row
+
+
 async def _save(db: AsyncSession, actor: Actor, row: RegionDictionaryEntry, action: str) -> None:
     try:
         await db.flush()
@@ -397,19 +426,7 @@ async def update_entry(
         )
         _refuse(problems, "Запись словаря не скрыта.")
     if row is None:
-        row = RegionDictionaryEntry(
-            region_id=region_id,
-            kind=kind,
-            regime=regime,
-            code=code,
-            organisation_type=change.organisation_type,
-            title=stored_title,
-            hidden=change.hidden,
-            added=False,
-            description="",
-            mentor_categories=[],
-        )
-        db.add(row)
+        row = _new_row(db, region_id, key, change.organisation_type, stored_title, hidden=change.hidden)
     else:
         row.title, row.hidden = stored_title, change.hidden
     await _save(db, actor, row, "update")
@@ -455,18 +472,15 @@ async def add_entry(db: AsyncSession, actor: Actor, plugins: Plugins, new: NewEn
     ]
     if taken_by_plugin or taken_by_region:
         raise Conflict(f"Запись с кодом «{new.code}» в этом словаре уже есть: выберите другой код.", "code")
-    row = RegionDictionaryEntry(
-        region_id=region_id,
-        kind=new.kind,
-        regime=new.regime,
-        code=new.code,
-        organisation_type=new.organisation_type,
-        title=title,
-        hidden=False,
+    row = _new_row(
+        db,
+        region_id,
+        key,
+        new.organisation_type,
+        title,
         added=True,
         description=new.description.strip(),
-        mentor_categories=list(categories),
+        mentor_categories=categories,
     )
-    db.add(row)
     await _save(db, actor, row, "create")
     return _view(key, new.organisation_type, None, [_override(row)])
