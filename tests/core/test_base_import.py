@@ -57,7 +57,11 @@ async def test_a_real_looking_base_is_previewed_committed_and_reimported(app, wo
         assert preview.status_code == 200, preview.text
         body = preview.json()
         assert body["errors"] == [
-            {"row": "7", "field": "profession_since", "message": "укажите дату начала педагогической работы"}
+            {
+                "row": "7",
+                "field": "Начало педагогической работы",
+                "message": "укажите дату начала педагогической работы",
+            }
         ]
         fixed = as_curators_keep_it(
             [

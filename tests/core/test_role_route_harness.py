@@ -95,6 +95,10 @@ TENANT: dict[tuple[str, str], tuple[str, int]] = {
     ("POST", "/o/{slug}/bases/mentees/import"): (MANAGERS_ONLY, 200),
     ("POST", "/o/{slug}/bases/mentees/import/{token}"): (MANAGERS_ONLY, 404),
     ("GET", "/o/{slug}/bases/export.xlsx"): (MANAGERS_ONLY, 200),
+    ("POST", "/api/o/{slug}/bases/mentors/import"): (MANAGERS_ONLY, 200),
+    ("POST", "/api/o/{slug}/bases/mentors/import/{token}"): (MANAGERS_ONLY, 404),  # no such upload
+    ("POST", "/o/{slug}/bases/mentors/import"): (MANAGERS_ONLY, 200),
+    ("POST", "/o/{slug}/bases/mentors/import/{token}"): (MANAGERS_ONLY, 404),
     ("GET", "/api/o/{slug}/bases/mentees"): (MANAGERS_ONLY, 200),
     ("GET", "/api/o/{slug}/bases/mentors"): (MANAGERS_ONLY, 200),
     ("GET", "/o/{slug}/bases/mentees"): (MANAGERS_ONLY, 200),
@@ -295,6 +299,22 @@ GLOBAL: dict[tuple[str, str], dict[str, int]] = {
     ("POST", "/region/questionnaires/{template_id}/versions/{version_id}/publish"): {
         **dict.fromkeys(ROLES, 403),
         "region": 302,
+        "anonymous": 302,
+    },
+    # The region's dictionaries: the harness's change names a stale version, so the region gets as far
+    # as the version check (409) and its wording stays the plugins'; an addition is a fresh code each time.
+    ("GET", "/api/region/dictionaries"): {**dict.fromkeys(ROLES, 403), "region": 200, "anonymous": 401},
+    ("POST", "/api/region/dictionaries"): {**dict.fromkeys(ROLES, 403), "region": 201, "anonymous": 401},
+    ("PUT", "/api/region/dictionaries/{kind}/{regime}/{code}"): {
+        **dict.fromkeys(ROLES, 403),
+        "region": 409,
+        "anonymous": 401,
+    },
+    ("GET", "/region/dictionaries"): {**dict.fromkeys(ROLES, 403), "region": 200, "anonymous": 302},
+    ("POST", "/region/dictionaries"): {**dict.fromkeys(ROLES, 403), "region": 302, "anonymous": 302},
+    ("POST", "/region/dictionaries/{kind}/{regime}/{code}"): {
+        **dict.fromkeys(ROLES, 403),
+        "region": 409,
         "anonymous": 302,
     },
     ("GET", "/audit"): {**dict.fromkeys(ROLES, 403), "auditor": 200, "anonymous": 302},
@@ -505,6 +525,9 @@ def body_for(route: tuple[str, str], world: World, values: dict[str, str]) -> tu
             "inn": inn,
             "slug": f"new-{n}",
         }
+    if route in {("POST", "/api/region/dictionaries"), ("POST", "/region/dictionaries")}:
+        kind, body = BODIES[route]
+        return kind, {**body, "code": f"harness_{secrets.token_hex(4)}"}
     if route == ("PUT", "/api/o/{slug}/plugins/{name}"):
         return "json", {"enabled": True, "settings": {}}  # keep the plugin on for the routes after it
     if route == ("POST", "/o/{slug}/plugins/{name}"):
@@ -536,6 +559,9 @@ async def test_every_role_gets_what_its_role_allows(runtime: Runtime, app, world
                     "municipality_id": str(world.municipalities["M1"]),
                     "org_id": str(org.id),
                     "token": "no-such-upload",
+                    "kind": "form",
+                    "regime": "learners",
+                    "code": "student_student",
                     **await fresh_objects(runtime, org),
                 }
                 url = re.sub(r"{(\w+)}", lambda m, values=values: values[m.group(1)], template)

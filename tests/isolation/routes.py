@@ -35,6 +35,10 @@ PARAMS: dict[str, Callable[[World, OrgWorld], str]] = {
     "template_id": lambda world, victim: str(world.template_id),
     "version_id": lambda world, victim: str(world.version_id),
     "batch_id": lambda world, victim: str(victim.account_batch_id),
+    # A region's dictionary entry: shared reference data, named the same in every region.
+    "kind": lambda world, victim: "form",
+    "regime": lambda world, victim: "learners",
+    "code": lambda world, victim: "student_student",
 }
 
 # Parameters that name a tenant-owned object: probed with the attacker's own slug too.
@@ -120,6 +124,32 @@ def small_base_file() -> bytes:
     book.save(out)
     return out.getvalue()
 
+
+def small_mentor_file() -> bytes:
+    import io
+
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(["ФИО", "Наставляемых не более", "Дата согласия"])
+    sheet.append(["Сидорова Галина Петровна", 2, "01.09.2025"])
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+# A region's own entry: a role model for colleges, which the world's regions do not have.
+REGION_ENTRY = {
+    "kind": "role_model",
+    "regime": "learners",
+    "code": "intruder_role",
+    "title": "Чужая ролевая модель",
+    "organisation_type": "college",
+}
+# A stale version: whoever gets past the role check is refused (409) and nothing changes.
+REGION_CHANGE = {"title": "Чужое название", "version": 99}
 
 # Bodies: ("json", body) for the API, ("form", fields) for pages.
 BODIES: dict[Route, tuple[str, Any]] = {
@@ -251,6 +281,10 @@ BODIES: dict[Route, tuple[str, Any]] = {
     ("POST", "/api/o/{slug}/bases/mentees/import/{token}"): ("json", None),
     ("POST", "/o/{slug}/bases/mentees/import"): ("file", small_base_file()),
     ("POST", "/o/{slug}/bases/mentees/import/{token}"): ("form", {}),
+    ("POST", "/api/o/{slug}/bases/mentors/import"): ("file", small_mentor_file()),
+    ("POST", "/api/o/{slug}/bases/mentors/import/{token}"): ("json", None),
+    ("POST", "/o/{slug}/bases/mentors/import"): ("file", small_mentor_file()),
+    ("POST", "/o/{slug}/bases/mentors/import/{token}"): ("form", {}),
     ("POST", "/o/{slug}/people"): ("form", PERSON),
     ("POST", "/o/{slug}/people/{person_id}"): ("form", {**PERSON, "version": "1"}),
     ("POST", "/o/{slug}/people/{person_id}/roles"): ("form", {"role_curator": "on"}),
@@ -279,6 +313,13 @@ BODIES: dict[Route, tuple[str, Any]] = {
     ("POST", "/o/{slug}/accounts"): ("form", {f"person_{uuid.UUID(int=3)}": "on"}),
     ("POST", "/o/{slug}/accounts/{batch_id}/reset"): ("form", {f"person_{uuid.UUID(int=3)}": "on"}),
     ("POST", "/o/{slug}/accounts/{batch_id}/retry"): ("form", {}),
+    ("POST", "/api/region/dictionaries"): ("json", REGION_ENTRY),
+    ("PUT", "/api/region/dictionaries/{kind}/{regime}/{code}"): ("json", REGION_CHANGE),
+    ("POST", "/region/dictionaries"): ("form", REGION_ENTRY),
+    ("POST", "/region/dictionaries/{kind}/{regime}/{code}"): (
+        "form",
+        {k: str(v) for k, v in REGION_CHANGE.items()},
+    ),
 }
 
 # Routes outside any organisation, and why a member of one organisation learns nothing of another there.
@@ -334,6 +375,24 @@ GLOBAL_ROUTES: dict[Route, str] = {
         "POST",
         "/api/region/questionnaires/{template_id}/versions/{version_id}/publish",
     ): "region staff of the template's region only: test_questionnaires",
+    (
+        "GET",
+        "/api/region/dictionaries",
+    ): "region staff only, their own region's wording: test_region_dictionaries",
+    (
+        "POST",
+        "/api/region/dictionaries",
+    ): "region staff only, into their own region (RLS checks it too): test_region_dictionaries",
+    (
+        "PUT",
+        "/api/region/dictionaries/{kind}/{regime}/{code}",
+    ): "region staff only; another region's own entry is a 404: test_region_dictionaries",
+    ("GET", "/region/dictionaries"): "region staff only: test_region_dictionaries",
+    ("POST", "/region/dictionaries"): "region staff only, into their own region: test_region_dictionaries",
+    (
+        "POST",
+        "/region/dictionaries/{kind}/{regime}/{code}",
+    ): "region staff only; another region's own entry is a 404: test_region_dictionaries",
     ("GET", "/audit"): "auditors only: tested in test_audit",
     ("GET", "/api/audit"): "auditors only: tested in test_audit",
     ("GET", "/api/audit/export.xlsx"): "auditors only: tested in test_audit",
@@ -363,6 +422,8 @@ DOCX_ROUTES = {
 VALIDATING_POSTS = {
     ("POST", "/api/o/{slug}/bases/mentees/import"),
     ("POST", "/o/{slug}/bases/mentees/import"),
+    ("POST", "/api/o/{slug}/bases/mentors/import"),
+    ("POST", "/o/{slug}/bases/mentors/import"),
     # Matching computes suggestions from what the person may read and writes nothing.
     ("POST", "/api/o/{slug}/programmes/{programme_id}/matching"),
     ("POST", "/o/{slug}/programmes/{programme_id}/matching"),

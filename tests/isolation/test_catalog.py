@@ -20,6 +20,8 @@ SHARED_TABLES = {
     "staff_assignment": "who oversees which region or municipality",
     "questionnaire_template": "questionnaire templates a region owns (NULL: the platform's); no personal data",
     "questionnaire_version": "a template's versions: wording and scales only, immutable once published",
+    "region_dictionary_entry": "a region's wording of the mentoring dictionaries: titles and codes, no"
+    " personal data; written only by that region's staff (its own RLS policies)",
 }
 
 

@@ -172,3 +172,60 @@ async def test_two_connections_thousands_of_interleaved_requests(runtime: Runtim
         await stack.aclose()
         await small.close()
     assert not failures, failures[:10]
+
+
+async def test_only_a_regions_own_staff_write_its_dictionaries(runtime: Runtime, world: World) -> None:
+    """A region's wording: its organisations' members and its staff read it, only its staff write it."""
+    insert = text(
+        "INSERT INTO region_dictionary_entry (id, region_id, kind, regime, code, title, hidden, added,"
+        " description, mentor_categories, version)"
+        " VALUES (:id, :region, 'kind', 'learners', :code, 'Чужое', false, true, '', '{}', 1)"
+    )
+    canaries = text("SELECT title FROM region_dictionary_entry WHERE code = 'canary_role' ORDER BY title")
+    r1 = world.regions["R1"]
+    member_of_r1 = _member(world, "school_a")
+    for scope in (
+        DbScope(identity_id=world.staff["region2"]),
+        member_of_r1,
+        DbScope(identity_id=world.staff["municipality"]),
+        DbScope(identity_id=None),
+    ):
+        async with scoped_session(runtime.app_sessions, scope) as db:
+            with pytest.raises(DBAPIError) as refused:
+                await db.execute(insert, {"id": uuid.uuid4(), "region": r1, "code": "intruder"})
+            assert "row-level security" in str(refused.value)
+        async with scoped_session(runtime.app_sessions, scope) as db:
+            updated = await db.execute(
+                text("UPDATE region_dictionary_entry SET title = 'Чужое' WHERE region_id = :region"),
+                {"region": r1},
+            )
+            assert updated.rowcount == 0  # type: ignore[attr-defined]
+            await db.rollback()
+    reads = {}
+    for label, scope in (
+        ("member of R1", member_of_r1),
+        ("member of R2", _member(world, "school_x")),
+        ("staff of R1", DbScope(identity_id=world.staff["region"])),
+        ("staff of R2", DbScope(identity_id=world.staff["region2"])),
+        ("R1's member naming R2's school", DbScope(member_of_r1.identity_id, world.orgs["school_x"].id)),
+        ("nobody", DbScope(identity_id=None)),
+    ):
+        async with scoped_session(runtime.app_sessions, scope) as db:
+            reads[label] = list((await db.execute(canaries)).scalars())
+    r1_canary, r2_canary = world.region_canaries["R1"], world.region_canaries["R2"]
+    assert reads == {
+        "member of R1": [r1_canary],
+        "member of R2": [r2_canary],
+        "staff of R1": [r1_canary],
+        "staff of R2": [r2_canary],
+        "R1's member naming R2's school": [],
+        "nobody": [],
+    }
+    async with scoped_session(runtime.app_sessions, DbScope(identity_id=world.staff["region"])) as db:
+        await db.execute(insert, {"id": uuid.uuid4(), "region": r1, "code": "own_entry"})
+        with pytest.raises(DBAPIError) as no_delete:
+            await db.execute(
+                text("DELETE FROM region_dictionary_entry WHERE region_id = :region"), {"region": r1}
+            )
+        assert "permission denied" in str(no_delete.value)  # never deleted: groups keep their codes
+        await db.rollback()

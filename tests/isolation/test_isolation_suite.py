@@ -28,6 +28,7 @@ from nastavnik.models import (
     PlanItem,
     QuestionnaireAnswer,
     QuestionnaireAssignment,
+    RegionDictionaryEntry,
 )
 from nastavnik.runtime import Runtime
 from nastavnik.web.app import create_app
@@ -168,6 +169,13 @@ async def snapshot(runtime: Runtime, org: OrgWorld) -> dict[str, Any]:
             (p.id, p.email, p.identity_id)
             for p in await db.scalars(select(Person).where(Person.org_id == org.id))
         )
+        # Shared, but the victim's region's own: nobody inside an organisation may change it.
+        wording = sorted(
+            (w.kind, w.regime, w.code, w.organisation_type or "", w.title or "", w.hidden, w.version)
+            for w in await db.scalars(
+                select(RegionDictionaryEntry).where(RegionDictionaryEntry.region_id == org.region_id)
+            )
+        )
     return {
         "people": people,
         "emails": emails,
@@ -184,6 +192,7 @@ async def snapshot(runtime: Runtime, org: OrgWorld) -> dict[str, Any]:
         "journal": journal,
         "questionnaire_assignments": assignments,
         "questionnaire_answers": answers,
+        "region_dictionaries": wording,
     }
 
 
@@ -205,7 +214,9 @@ async def _attack(runtime: Runtime, app: Any, world: World, *, service_filter: b
     problems: list[str] = []
     for attacker_key, victim_key in PAIRS:
         attacker, victim = world.orgs[attacker_key], world.orgs[victim_key]
-        foreign_canaries = [c for k, c in world.canaries.items() if k != attacker_key]
+        foreign_canaries = [c for k, c in world.canaries.items() if k != attacker_key] + [
+            c for code, c in world.region_canaries.items() if world.regions[code] != attacker.region_id
+        ]
         before = await snapshot(runtime, victim)
         async with client_for(app, attacker.identities["curator"]) as client:
             routes = await openapi_routes(client)
@@ -275,6 +286,8 @@ async def test_own_organisation_still_works(app, world: World) -> None:  # type:
         people = await client.get(f"/api/o/{org.slug}/people")
         decades = await client.get(f"/api/o/{org.slug}/p/schools/decades")
         report = await client.get(fill(report_route[1], world, org))
+        dictionaries = await client.get(f"/api/o/{org.slug}/dictionaries")
+    assert world.region_canaries["R1"] in dictionaries.text  # the region's own wording reaches its schools
     assert people.status_code == 200
     assert org.canary in people.text
     assert decades.status_code == 200

@@ -47,8 +47,10 @@ async def new_tenant(
     org_type: str = "school",
     full_name: str = "Муниципальное бюджетное общеобразовательное учреждение «Средняя школа № 7»",
     staff: dict[str, Named] | None = None,
+    municipality_id: uuid.UUID | None = None,
 ) -> Tenant:
-    """An active organisation in municipality M1 with signed-in staff (curator and director by default)."""
+    """An active organisation (in municipality M1 unless told) with signed-in staff (curator and director
+    by default)."""
     staff = staff or {
         "curator": Named("Иванова", "Ирина", "Сергеевна"),
         "director": Named("Петров", "Алексей", "Николаевич"),
@@ -56,7 +58,7 @@ async def new_tenant(
     n = secrets.randbelow(10**8)
     async with runtime.owner_sessions() as db:
         org = Organisation(
-            municipality_id=world.municipalities["M1"],
+            municipality_id=municipality_id or world.municipalities["M1"],
             type=org_type,
             full_name=full_name,
             short_name=f"Школа {n}",

@@ -2,7 +2,8 @@
 
 Two regions: «R1» with municipalities M1 and M2 holding two schools and a kindergarten
 (the isolation suite's three tenants), and «R2» with one school, so that the region's
-own scope is tested too.
+own scope is tested too. Each region words its dictionaries with a canary of its own (an added
+role model), which only that region's organisations may ever show.
 """
 
 from __future__ import annotations
@@ -40,6 +41,7 @@ from nastavnik.models import (
     QuestionnaireTemplate,
     QuestionnaireVersion,
     Region,
+    RegionDictionaryEntry,
     RoadmapItem,
     StaffAssignment,
 )
@@ -84,6 +86,7 @@ class World:
     template_id: uuid.UUID | None = None
     """A platform questionnaire template (shared data) and its first version, for global routes."""
     version_id: uuid.UUID | None = None
+    region_canaries: dict[str, str] = field(default_factory=dict)  # region code -> its dictionary canary
 
     @property
     def canaries(self) -> dict[str, str]:
@@ -118,6 +121,22 @@ async def build_world(runtime: Runtime) -> World:
         }
         db.add_all(regions.values())
         await db.flush()
+        region_canaries = {code: f"CANARY-{code}-{secrets.token_hex(4)}" for code in regions}
+        db.add_all(
+            RegionDictionaryEntry(
+                region_id=region.id,
+                kind="role_model",
+                regime="pedagogues",
+                code="canary_role",
+                organisation_type=None,
+                title=region_canaries[code],
+                hidden=False,
+                added=True,
+                description="",
+                mentor_categories=[],
+            )
+            for code, region in regions.items()
+        )
         municipalities = {
             "M1": Municipality(region_id=regions["R1"].id, name=f"Муниципалитет 1 {token}"),
             "M2": Municipality(region_id=regions["R1"].id, name=f"Муниципалитет 2 {token}"),
@@ -252,6 +271,7 @@ async def build_world(runtime: Runtime) -> World:
         year=year,
         template_id=template_id,
         version_id=version_id,
+        region_canaries=region_canaries,
     )
 
 

@@ -3,6 +3,7 @@
 from nastavnik.models.accounts import AccountBatch, AccountEntry, AccountStatus, Delivery
 from nastavnik.models.audit import AuditEvent
 from nastavnik.models.bases import MenteeProfile, MentorProfile
+from nastavnik.models.dictionaries import RegionDictionaryEntry
 from nastavnik.models.headcount import Headcount
 from nastavnik.models.identity import Identity, StaffAssignment, StaffRole
 from nastavnik.models.onboarding import OnboardingStatus, OrgOnboarding
@@ -74,6 +75,7 @@ __all__ = [
     "QuestionnaireTemplate",
     "QuestionnaireVersion",
     "Region",
+    "RegionDictionaryEntry",
     "RoadmapItem",
     "StaffAssignment",
     "StaffRole",

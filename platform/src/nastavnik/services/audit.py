@@ -49,6 +49,10 @@ OBJECT_TITLES = {
     "account": "учётная запись",
     "account_batch": "создание учётных записей",
     "access_sheet": "лист доступа",
+    "mentee_import": "загрузка базы наставляемых",
+    "mentor_import": "загрузка базы наставников",
+    "region_dictionaries": "словари наставничества региона",
+    "region_dictionary_entry": "запись словаря региона",
 }
 OUTCOME_TITLES = {"success": "успешно", "denied": "отказано", "failed": "ошибка"}
 

@@ -102,7 +102,7 @@ def validate_mentee(draft: MenteeDraft, today: date) -> None:
         raise InvalidInput("Данные наставляемого содержат ошибки.", errors)
 
 
-def _validate_mentor(draft: MentorDraft, today: date) -> None:
+def validate_mentor(draft: MentorDraft, today: date) -> None:
     errors: list[dict[str, str]] = []
     if not 1 <= draft.capacity <= 20:
         errors.append({"field": "capacity", "message": "от 1 до 20 наставляемых"})
@@ -171,7 +171,7 @@ async def set_mentor_profile(
 ) -> tuple[Person, MentorProfile, str | None]:
     """Save a person's entry in the base of mentors; returns it as the base lists it."""
     ctx.require_role(*MANAGERS)
-    _validate_mentor(draft, date.today())
+    validate_mentor(draft, date.today())
     person = await _save_profile(db, ctx, MentorProfile, person_id, draft)
     query = select(MentorProfile).where(MentorProfile.person_id == person.id, ctx.owns(MentorProfile))
     profile = (await db.scalars(query)).one()

@@ -8,7 +8,7 @@ hand). The .docx is generated from the organisation's data whenever it is downlo
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -32,12 +32,12 @@ from nastavnik.models import (
     ProgrammeRole,
 )
 from nastavnik.services import audit
+from nastavnik.services.catalogue import OrgDictionaries
 from nastavnik.services.errors import Conflict, InvalidInput
 from nastavnik.services.pairs import MANAGERS, OPEN_STATUSES, Dictionaries, GroupView, views
 from nastavnik.services.programmes import get_programme, writable
 from nastavnik.services.questionnaires import assign_questionnaires
 from nastavnik.tenancy import NotFound, OrgContext
-from nastavnik.types import DictionaryEntry
 
 CURATOR_POSITION = "куратора программы наставничества"
 
@@ -182,7 +182,7 @@ async def _order_views(
 
 
 async def list_orders(
-    db: AsyncSession, ctx: OrgContext, programme_id: uuid.UUID, dictionaries_of: Iterable[DictionaryEntry]
+    db: AsyncSession, ctx: OrgContext, programme_id: uuid.UUID, dictionaries_of: OrgDictionaries
 ) -> list[OrderView]:
     ctx.require_role(*MANAGERS)
     programme = await get_programme(db, ctx, programme_id)
@@ -218,7 +218,7 @@ async def order_document(
     ctx: OrgContext,
     programme_id: uuid.UUID,
     order_id: uuid.UUID,
-    dictionaries_of: Iterable[DictionaryEntry],
+    dictionaries_of: OrgDictionaries,
     template: bytes | None = None,
 ) -> tuple[str, bytes]:
     """(file name, .docx) of an order, filled from the organisation's data; the export is audited."""

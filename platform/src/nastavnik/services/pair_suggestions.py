@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from nastavnik.models import MenteeProfile, MentoringGroup, MentorProfile, Person, PersonStatus
 from nastavnik.services import audit, matching
 from nastavnik.services.bases import KIND_FOR_REGIME, mentee_participation
+from nastavnik.services.catalogue import OrgDictionaries
 from nastavnik.services.errors import InvalidInput
 from nastavnik.services.pairs import (
     MANAGERS,
@@ -31,7 +32,6 @@ from nastavnik.services.pairs import (
 )
 from nastavnik.services.programmes import get_programme
 from nastavnik.tenancy import OrgContext
-from nastavnik.types import DictionaryEntry
 
 GROUP_KIND = "group"
 PAIR_KIND = "traditional"
@@ -112,7 +112,7 @@ async def suggest(
     db: AsyncSession,
     ctx: OrgContext,
     programme_id: uuid.UUID,
-    dictionaries_of: Iterable[DictionaryEntry],
+    dictionaries_of: OrgDictionaries,
     exclude: Iterable[tuple[uuid.UUID, uuid.UUID]] = (),
 ) -> SuggestionsView:
     """The best assignment of the programme's free mentees to mentors with places, explained."""
@@ -153,14 +153,14 @@ async def accept(
     db: AsyncSession,
     ctx: OrgContext,
     programme_id: uuid.UUID,
-    dictionaries_of: Iterable[DictionaryEntry],
+    dictionaries_of: OrgDictionaries,
     pairs: Sequence[AcceptedPair],
     starts_on: date,
     ends_on: date,
 ) -> list[MentoringGroup]:
     """Form the accepted suggestions: a mentor with several accepted mentees gets one group, all or none."""
     ctx.require_role(*MANAGERS)
-    entries = list(dictionaries_of)
+    entries = dictionaries_of
     programme = await get_programme(db, ctx, programme_id)
     found = await _candidates(
         db, ctx, programme.id, programme.regime, Dictionaries.of(entries, programme.regime)

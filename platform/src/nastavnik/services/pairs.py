@@ -34,6 +34,7 @@ from nastavnik.models import (
 )
 from nastavnik.services import audit
 from nastavnik.services.bases import KIND_FOR_REGIME, mentee_participation
+from nastavnik.services.catalogue import OrgDictionaries
 from nastavnik.services.errors import Conflict, InvalidInput
 from nastavnik.services.programmes import get_programme, writable
 from nastavnik.tenancy import NotFound, OrgContext
@@ -79,27 +80,56 @@ class GroupView:
 
 @dataclass(frozen=True, slots=True)
 class Dictionaries:
-    """The programme's regime's entries of the organisation's dictionaries, by kind and code."""
+    """The programme's regime's entries of the organisation's dictionaries, by kind and code.
+
+    ``forms``, ``kinds`` and ``role_models`` are what new groups may use; ``hidden`` holds what the
+    region has hidden since, by (kind, code): existing groups keep their codes and titles.
+    """
 
     forms: dict[str, DictionaryEntry]
     kinds: dict[str, DictionaryEntry]
     role_models: dict[str, DictionaryEntry]
+    hidden: dict[tuple[str, str], DictionaryEntry] = field(default_factory=dict)
 
     @classmethod
     def of(cls, entries: Iterable[DictionaryEntry], regime: str) -> Dictionaries:
+        """From an organisation's dictionaries (hidden entries kept apart), or plain entries, all offered."""
+        hidden = entries.hidden if isinstance(entries, OrgDictionaries) else ()
         by_kind: dict[DictionaryKind, dict[str, DictionaryEntry]] = defaultdict(dict)
         for entry in entries:
             if entry.regime == regime:
                 by_kind[entry.kind][entry.code] = entry
         return cls(
-            by_kind[DictionaryKind.FORM], by_kind[DictionaryKind.KIND], by_kind[DictionaryKind.ROLE_MODEL]
+            by_kind[DictionaryKind.FORM],
+            by_kind[DictionaryKind.KIND],
+            by_kind[DictionaryKind.ROLE_MODEL],
+            {(str(e.kind), e.code): e for e in hidden if e.regime == regime},
         )
 
-    def title(self, kind: dict[str, DictionaryEntry], code: str | None) -> str:
+    def title(self, kind: DictionaryKind, code: str | None) -> str:
+        """The title of a code, hidden or not; the code itself if no dictionary knows it any more."""
         if code is None:
             return ""
-        entry = kind.get(code)
+        entry = self._offered(kind).get(code) or self.hidden.get((str(kind), code))
         return entry.title if entry else code
+
+    def _offered(self, kind: DictionaryKind) -> dict[str, DictionaryEntry]:
+        return {DictionaryKind.FORM: self.forms, DictionaryKind.KIND: self.kinds}.get(kind, self.role_models)
+
+    def keeping(self, group: MentoringGroup) -> Dictionaries:
+        """These dictionaries with the group's own codes still valid for it, even if hidden since."""
+
+        def plus(kind: DictionaryKind, code: str | None) -> dict[str, DictionaryEntry]:
+            offered = self._offered(kind)
+            entry = self.hidden.get((str(kind), code)) if code else None
+            return {**offered, entry.code: entry} if entry is not None else offered
+
+        return Dictionaries(
+            plus(DictionaryKind.FORM, group.form_code),
+            plus(DictionaryKind.KIND, group.kind_code),
+            plus(DictionaryKind.ROLE_MODEL, group.role_model_code),
+            self.hidden,
+        )
 
 
 def alphabetical(person: Person) -> tuple[str, str, str]:
@@ -289,7 +319,7 @@ async def create_groups(
     db: AsyncSession,
     ctx: OrgContext,
     programme_id: uuid.UUID,
-    dictionaries_of: Iterable[DictionaryEntry],
+    dictionaries_of: OrgDictionaries,
     drafts: Sequence[GroupDraft],
 ) -> list[MentoringGroup]:
     """Form several groups at once, all or none (accepting matching suggestions, or one by hand)."""
@@ -389,9 +419,9 @@ async def views(
             group=g,
             mentors=ordered(by_group[g.id][MemberRole.MENTOR]),
             mentees=ordered(by_group[g.id][MemberRole.MENTEE]),
-            form_title=dictionaries.title(dictionaries.forms, g.form_code),
-            kind_title=dictionaries.title(dictionaries.kinds, g.kind_code),
-            role_model_title=dictionaries.title(dictionaries.role_models, g.role_model_code) or None,
+            form_title=dictionaries.title(DictionaryKind.FORM, g.form_code),
+            kind_title=dictionaries.title(DictionaryKind.KIND, g.kind_code),
+            role_model_title=dictionaries.title(DictionaryKind.ROLE_MODEL, g.role_model_code) or None,
             order_ids=orders[g.id],
         )
         for g in groups
@@ -399,7 +429,7 @@ async def views(
 
 
 async def list_groups(
-    db: AsyncSession, ctx: OrgContext, programme_id: uuid.UUID, dictionaries_of: Iterable[DictionaryEntry]
+    db: AsyncSession, ctx: OrgContext, programme_id: uuid.UUID, dictionaries_of: OrgDictionaries
 ) -> list[GroupView]:
     """The programme's groups: all of them for the curator, one's own for a mentor or a mentee."""
     programme = await get_programme(db, ctx, programme_id)
@@ -433,7 +463,7 @@ async def get_group(
     ctx: OrgContext,
     programme_id: uuid.UUID,
     group_id: uuid.UUID,
-    dictionaries_of: Iterable[DictionaryEntry],
+    dictionaries_of: OrgDictionaries,
 ) -> GroupView:
     programme = await get_programme(db, ctx, programme_id)
     group = await group_for(db, ctx, programme.id, group_id)
@@ -448,7 +478,7 @@ async def update_group(
     ctx: OrgContext,
     programme_id: uuid.UUID,
     group_id: uuid.UUID,
-    dictionaries_of: Iterable[DictionaryEntry],
+    dictionaries_of: OrgDictionaries,
     draft: GroupDraft,
     expected_version: int,
 ) -> MentoringGroup:
@@ -461,7 +491,8 @@ async def update_group(
         raise Conflict("Пару уже изменил другой пользователь. Обновите страницу.", "version")
     if group.status not in OPEN_STATUSES:
         raise _error("Завершённую пару изменить нельзя.", "status", "пара завершена")
-    dictionaries = Dictionaries.of(dictionaries_of, programme.regime)
+    # The group may keep a form or kind the region has hidden since it was formed.
+    dictionaries = Dictionaries.of(dictionaries_of, programme.regime).keeping(group)
     await validate_drafts(db, ctx, programme, dictionaries, [draft], besides=group.id)
     group.form_code = draft.form_code
     group.kind_code = draft.kind_code

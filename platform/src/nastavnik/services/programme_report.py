@@ -57,7 +57,7 @@ from nastavnik.services.pairs import MANAGERS, Dictionaries, views
 from nastavnik.services.programmes import get_programme
 from nastavnik.services.questionnaire_results import MIN_RESPONDENTS
 from nastavnik.tenancy import OrgContext
-from nastavnik.types import DictionaryEntry
+from nastavnik.types import DictionaryEntry, DictionaryKind
 
 ORDERED = (GroupStatus.ACTIVE, GroupStatus.COMPLETED, GroupStatus.ENDED_EARLY)
 COVERED = (GroupStatus.ACTIVE, GroupStatus.COMPLETED)
@@ -152,7 +152,7 @@ async def group_figures(
             awaiting, share = int(drafts), None if percent is None else int(percent)
         else:
             by_form.append(
-                StatusCounts(dictionaries.title(dictionaries.forms, code), active, done, early, all_ordered)
+                StatusCounts(dictionaries.title(DictionaryKind.FORM, code), active, done, early, all_ordered)
             )
     by_form.sort(key=lambda line: line.form_title)
     return GroupFigures(by_form, totals, awaiting, share)

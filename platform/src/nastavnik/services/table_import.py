@@ -182,8 +182,16 @@ def text(values: Mapping[str, Any], field_name: str) -> str:
 DATE_TEXT = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4})$")
 
 
-class BadDate(ValueError):
-    """A date cell that is no date: the message says why, in Russian."""
+class BadCell(ValueError):
+    """A cell that does not hold what its column needs: the message says why, in Russian."""
+
+
+class BadDate(BadCell):
+    """A date cell that is no date."""
+
+
+class BadNumber(BadCell):
+    """A number cell that is no whole number."""
 
 
 def date_value(values: Mapping[str, Any], field_name: str) -> date | None:
@@ -206,3 +214,21 @@ def date_value(values: Mapping[str, Any], field_name: str) -> date | None:
         if match:
             raise BadDate(f"«{raw}» — такой даты нет") from None
         raise BadDate(f"«{raw}» — не дата; нужно дд.мм.гггг") from None
+
+
+WHOLE_NUMBER = re.compile(r"^[+-]?\d+(?:[.,]0+)?$")
+
+
+def number_value(values: Mapping[str, Any], field_name: str) -> int | None:
+    """A whole number from a number cell or its text («3», «3,0»); None when empty."""
+    value = values.get(field_name)
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    raw = _cell_text(value)
+    if WHOLE_NUMBER.match(raw):
+        return int(float(raw.replace(",", ".")))
+    raise BadNumber(f"«{raw}» — нужно целое число")

@@ -32,6 +32,7 @@ from nastavnik.web.controllers import (
     programme_documents,
     programmes,
     questionnaires,
+    region_dictionaries,
     region_questionnaires,
     sign_in,
     work,
@@ -120,6 +121,8 @@ def create_app(runtime: Runtime) -> Litestar:
         api_global.AccountApi,
         api_global.OversightApi,
         api_global.AuditApi,
+        region_dictionaries.RegionDictionaryApi,
+        region_dictionaries.RegionDictionaryPages,
         create_static_files_router(path="/static", directories=[STATIC_DIR], include_in_schema=False),
         *plugin_routers(runtime.plugins),
     ]

@@ -103,6 +103,11 @@ FIELD_LABELS = {
     "status": "Состояние",
     "items": "Вопросы анкеты",
     "answers": "Ответы",
+    "code": "Код",
+    "hidden": "Скрыть для новых пар",
+    "organisation_type": "Тип организации",
+    "mentor_categories": "Кто может быть наставником",
+    "description": "Описание",
 }
 
 # PostgreSQL refused a row under row-level security: to the client it is simply not there.

@@ -150,12 +150,12 @@ class OrganisationApi(Controller):
         return PluginStateOut(**_fields(state))
 
     @get("/dictionaries", summary="Формы, ролевые модели, виды и сроки наставничества")
-    async def dictionaries(self, org: Org, runtime: Rt) -> list[DictionaryEntryOut]:
+    async def dictionaries(self, db: Db, org: Org, runtime: Rt) -> list[DictionaryEntryOut]:
         return [
             DictionaryEntryOut(
                 kind=e.kind, code=e.code, title=e.title, regime=e.regime, description=e.description
             )
-            for e in catalogue.dictionaries_for(runtime.plugins, org)
+            for e in await catalogue.dictionaries_for(db, runtime.plugins, org)
         ]
 
     @get("/indicators", summary="Показатели организации")

@@ -13,7 +13,9 @@ from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_200_OK
 
 from nastavnik.models import MenteeProfile, MentorProfile, Person
-from nastavnik.services import audit, base_import, bases, uploads
+from nastavnik.services import audit, base_export, base_import, bases
+from nastavnik.services.mentee_import import MENTEES
+from nastavnik.services.mentor_import import MENTORS
 from nastavnik.services.people import parse_id
 from nastavnik.web.deps import ORG_DEPENDENCIES
 from nastavnik.web.forms import Form, Upload, form_date, form_int, uploaded_file
@@ -186,6 +188,8 @@ class ImportRowOut(msgspec.Struct):
     row: int
     full_name: str
     kind: str
+    """A mentee's kind (learner, young_pedagogue) or a mentor's category (pedagogue, staff, learner)."""
+    kind_title: str
     action: str
 
 
@@ -195,24 +199,33 @@ class ImportPreviewOut(msgspec.Struct):
     errors: list[dict[str, str]]
 
 
-def _preview_out(checked: base_import.MenteePreview, token: str | None) -> ImportPreviewOut:
-    return ImportPreviewOut(
-        token=token,
-        rows=[
-            ImportRowOut(
-                row=r.row,
-                full_name=" ".join(p for p in (r.last_name, r.first_name, r.middle_name) if p),
-                kind=r.draft.kind,
-                action="update" if r.person_id else "create",
-            )
-            for r in checked.rows
-        ],
-        errors=checked.errors,
+# What the pages call each base, and the column that says who the row is.
+BASE_TITLES = {"mentees": ("базы наставляемых", "Кто"), "mentors": ("базы наставников", "Категория")}
+
+
+def _preview_out(
+    spec: base_import.BaseSpec[Any], checked: base_import.Preview[Any], token: str | None
+) -> ImportPreviewOut:
+    rows = []
+    for r in checked.rows:
+        kind, kind_title = spec.describe(r.parsed)
+        rows.append(ImportRowOut(r.row, r.full_name, kind, kind_title, "update" if r.person_id else "create"))
+    return ImportPreviewOut(token=token, rows=rows, errors=checked.errors)
+
+
+async def _check(
+    db: Any, runtime: Any, org: Any, spec: base_import.BaseSpec[Any], data: dict[str, Any]
+) -> ImportPreviewOut:
+    """The preview of an uploaded file; a clean file is kept for the commit under the returned token."""
+    content, filename = await uploaded_file(data)
+    checked = await base_import.preview(db, org, spec, content, filename)
+    return _preview_out(
+        spec, checked, await base_import.keep_if_clean(runtime, org, spec, checked, content, filename)
     )
 
 
 async def _export(db: Any, org: Any) -> Response[bytes]:
-    content = base_import.export_bases(await bases.mentee_base(db, org), await bases.mentor_base(db, org))
+    content = base_export.export_bases(await bases.mentee_base(db, org), await bases.mentor_base(db, org))
     await audit.record_in(db, org, action="export", object_type="bases")
     await db.commit()
     return Response(
@@ -231,16 +244,23 @@ class BasesTransferApi(Controller):
         status_code=HTTP_200_OK,
     )
     async def preview(self, db: Db, org: Org, runtime: Rt, data: Upload) -> ImportPreviewOut:
-        content, filename = await uploaded_file(data)
-        checked = await base_import.preview_mentees(db, org, content, filename)
-        token = None
-        if not checked.errors:
-            token = await uploads.keep(runtime, base_import.upload_scope(org), content, filename)
-        return _preview_out(checked, token)
+        return await _check(db, runtime, org, MENTEES, data)
 
     @post("/mentees/import/{token:str}", summary="Загрузить проверенный файл базы наставляемых")
     async def commit(self, db: Db, org: Org, runtime: Rt, token: FromPath[str]) -> ImportPreviewOut:
-        return _preview_out(await base_import.commit_mentees(db, runtime, org, token), None)
+        return _preview_out(MENTEES, await base_import.commit(db, runtime, org, MENTEES, token), None)
+
+    @post(
+        "/mentors/import",
+        summary="Проверить файл базы наставников (.xlsx или .csv)",
+        status_code=HTTP_200_OK,
+    )
+    async def preview_mentors(self, db: Db, org: Org, runtime: Rt, data: Upload) -> ImportPreviewOut:
+        return await _check(db, runtime, org, MENTORS, data)
+
+    @post("/mentors/import/{token:str}", summary="Загрузить проверенный файл базы наставников")
+    async def commit_mentors(self, db: Db, org: Org, runtime: Rt, token: FromPath[str]) -> ImportPreviewOut:
+        return _preview_out(MENTORS, await base_import.commit(db, runtime, org, MENTORS, token), None)
 
     @get("/export.xlsx", summary="Выгрузить базы наставляемых и наставников в Excel")
     async def export(self, db: Db, org: Org) -> Response[bytes]:
@@ -263,29 +283,51 @@ class BasesPages(Controller):
             entries=await bases.mentee_base(db, org),
         )
 
-    @post("/mentees/import", summary="Проверить файл базы наставляемых (форма)")
-    async def import_preview(
-        self, db: Db, runtime: Rt, actor: CurrentActor, org: Org, data: Upload
+    async def _preview_page(
+        self,
+        db: Any,
+        runtime: Any,
+        actor: Any,
+        org: Any,
+        spec: base_import.BaseSpec[Any],
+        data: dict[str, Any],
     ) -> Template:
-        content, filename = await uploaded_file(data)
-        checked = await base_import.preview_mentees(db, org, content, filename)
-        token = None
-        if not checked.errors:
-            token = await uploads.keep(runtime, base_import.upload_scope(org), content, filename)
+        preview = await _check(db, runtime, org, spec, data)
+        title, kind_header = BASE_TITLES[spec.name]
         return await page(
             "core/base_import.html",
             db=db,
             runtime=runtime,
             actor=actor,
             org=org,
-            preview=_preview_out(checked, token),
-            status_code=200 if token else 422,
+            preview=preview,
+            base=spec.name,
+            base_title=title,
+            kind_header=kind_header,
+            status_code=200 if preview.token else 422,
         )
+
+    @post("/mentees/import", summary="Проверить файл базы наставляемых (форма)")
+    async def import_preview(
+        self, db: Db, runtime: Rt, actor: CurrentActor, org: Org, data: Upload
+    ) -> Template:
+        return await self._preview_page(db, runtime, actor, org, MENTEES, data)
 
     @post("/mentees/import/{token:str}", summary="Загрузить проверенный файл базы наставляемых (форма)")
     async def import_commit(self, db: Db, runtime: Rt, org: Org, token: FromPath[str]) -> Redirect:
-        await base_import.commit_mentees(db, runtime, org, token)
+        await base_import.commit(db, runtime, org, MENTEES, token)
         return Redirect(path=f"/o/{org.org.slug}/bases/mentees")
+
+    @post("/mentors/import", summary="Проверить файл базы наставников (форма)")
+    async def mentor_import_preview(
+        self, db: Db, runtime: Rt, actor: CurrentActor, org: Org, data: Upload
+    ) -> Template:
+        return await self._preview_page(db, runtime, actor, org, MENTORS, data)
+
+    @post("/mentors/import/{token:str}", summary="Загрузить проверенный файл базы наставников (форма)")
+    async def mentor_import_commit(self, db: Db, runtime: Rt, org: Org, token: FromPath[str]) -> Redirect:
+        await base_import.commit(db, runtime, org, MENTORS, token)
+        return Redirect(path=f"/o/{org.org.slug}/bases/mentors")
 
     @get("/export.xlsx", summary="Выгрузить базы в Excel")
     async def export(self, db: Db, org: Org) -> Response[bytes]:

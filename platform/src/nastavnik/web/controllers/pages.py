@@ -248,7 +248,7 @@ class OrganisationPages(Controller):
             indicators=indicators,
             role_titles=ROLE_TITLES,
             type_title=runtime.plugins.organisation_types().get(org.org.type),
-            dictionaries=catalogue.dictionaries_for(runtime.plugins, org),
+            dictionaries=await catalogue.dictionaries_for(db, runtime.plugins, org),
         )
 
     @get("/people", summary="Люди организации")

@@ -194,7 +194,7 @@ async def _document(
     db: Any, runtime: Runtime, org: OrgContext, programme_id: str, order_id: str
 ) -> Response[bytes]:
     name, content = await orders.order_document(
-        db, org, parse_id(programme_id), parse_id(order_id), dictionaries_for(runtime.plugins, org)
+        db, org, parse_id(programme_id), parse_id(order_id), await dictionaries_for(db, runtime.plugins, org)
     )
     return attachment(content, DOCX, name, f"order-{order_id}.docx")
 
@@ -207,7 +207,7 @@ class PairsApi(Controller):
     @get("/groups", summary="Пары и группы программы (наставник и наставляемый видят только свои)")
     async def index(self, db: Db, runtime: Rt, org: Org, programme_id: FromPath[str]) -> list[GroupOut]:
         shown = await pairs.list_groups(
-            db, org, parse_id(programme_id), dictionaries_for(runtime.plugins, org)
+            db, org, parse_id(programme_id), await dictionaries_for(db, runtime.plugins, org)
         )
         return [group_out(v) for v in shown]
 
@@ -215,7 +215,7 @@ class PairsApi(Controller):
     async def create(
         self, db: Db, runtime: Rt, org: Org, programme_id: FromPath[str], data: JSONBody[GroupIn]
     ) -> GroupOut:
-        entries = dictionaries_for(runtime.plugins, org)
+        entries = await dictionaries_for(db, runtime.plugins, org)
         pid = parse_id(programme_id)
         (group,) = await pairs.create_groups(db, org, pid, entries, [draft_of(data)])
         return group_out(await pairs.get_group(db, org, pid, group.id, entries))
@@ -224,7 +224,7 @@ class PairsApi(Controller):
     async def show(
         self, db: Db, runtime: Rt, org: Org, programme_id: FromPath[str], group_id: FromPath[str]
     ) -> GroupOut:
-        entries = dictionaries_for(runtime.plugins, org)
+        entries = await dictionaries_for(db, runtime.plugins, org)
         return group_out(await pairs.get_group(db, org, parse_id(programme_id), parse_id(group_id), entries))
 
     @put("/groups/{group_id:str}", summary="Изменить пару или группу (с номером версии)")
@@ -237,7 +237,7 @@ class PairsApi(Controller):
         group_id: FromPath[str],
         data: JSONBody[GroupEditIn],
     ) -> GroupOut:
-        entries = dictionaries_for(runtime.plugins, org)
+        entries = await dictionaries_for(db, runtime.plugins, org)
         pid, gid = parse_id(programme_id), parse_id(group_id)
         await pairs.update_group(db, org, pid, gid, entries, draft_of(data), data.version)
         return group_out(await pairs.get_group(db, org, pid, gid, entries))
@@ -264,7 +264,9 @@ class PairsApi(Controller):
         await completion.complete_group(
             db, org, pid, gid, data.version, result=data.result, ended_on=data.ended_on
         )
-        return group_out(await pairs.get_group(db, org, pid, gid, dictionaries_for(runtime.plugins, org)))
+        return group_out(
+            await pairs.get_group(db, org, pid, gid, await dictionaries_for(db, runtime.plugins, org))
+        )
 
     @post(
         "/groups/{group_id:str}/end-early",
@@ -284,7 +286,9 @@ class PairsApi(Controller):
         await completion.end_group_early(
             db, org, pid, gid, data.version, reason=data.reason, ended_on=data.ended_on
         )
-        return group_out(await pairs.get_group(db, org, pid, gid, dictionaries_for(runtime.plugins, org)))
+        return group_out(
+            await pairs.get_group(db, org, pid, gid, await dictionaries_for(db, runtime.plugins, org))
+        )
 
     @post("/matching", summary="Предложить пары: оценка по критериям с объяснением", status_code=HTTP_200_OK)
     async def matching(
@@ -294,7 +298,7 @@ class PairsApi(Controller):
             db,
             org,
             parse_id(programme_id),
-            dictionaries_for(runtime.plugins, org),
+            await dictionaries_for(db, runtime.plugins, org),
             [(p.mentee_id, p.mentor_id) for p in data.exclude],
         )
         return suggestions_out(shown)
@@ -303,7 +307,7 @@ class PairsApi(Controller):
     async def accept(
         self, db: Db, runtime: Rt, org: Org, programme_id: FromPath[str], data: JSONBody[AcceptIn]
     ) -> list[GroupOut]:
-        entries = dictionaries_for(runtime.plugins, org)
+        entries = await dictionaries_for(db, runtime.plugins, org)
         pid = parse_id(programme_id)
         accepted = [pair_suggestions.AcceptedPair(p.mentee_id, p.mentor_id) for p in data.pairs]
         created = await pair_suggestions.accept(db, org, pid, entries, accepted, data.starts_on, data.ends_on)
@@ -315,7 +319,7 @@ class PairsApi(Controller):
         self, db: Db, runtime: Rt, org: Org, programme_id: FromPath[str]
     ) -> list[OrderOut]:
         shown = await orders.list_orders(
-            db, org, parse_id(programme_id), dictionaries_for(runtime.plugins, org)
+            db, org, parse_id(programme_id), await dictionaries_for(db, runtime.plugins, org)
         )
         return [order_out(v) for v in shown]
 
@@ -347,7 +351,7 @@ async def _dictionaries(
     db: Any, org: OrgContext, runtime: Runtime, programme_id: uuid.UUID
 ) -> pairs.Dictionaries:
     programme = await programmes.get_programme(db, org, programme_id)
-    return pairs.Dictionaries.of(dictionaries_for(runtime.plugins, org), programme.regime)
+    return pairs.Dictionaries.of(await dictionaries_for(db, runtime.plugins, org), programme.regime)
 
 
 def _checked(data: dict[str, str], prefix: str) -> list[str]:
@@ -392,7 +396,7 @@ class PairsPages(Controller):
     async def _page(
         self, db: Any, runtime: Runtime, actor: Any, org: OrgContext, programme_id: uuid.UUID, **extra: Any
     ) -> Template:
-        entries = dictionaries_for(runtime.plugins, org)
+        entries = await dictionaries_for(db, runtime.plugins, org)
         programme = await programmes.get_programme(db, org, programme_id)
         can_manage = org.has_role(*pairs.MANAGERS)
         groups = await pairs.list_groups(db, org, programme.id, entries)
@@ -430,7 +434,9 @@ class PairsPages(Controller):
     ) -> Template:
         pid = parse_id(programme_id)
         rejected = _pair_refs(_checked(data, "reject_"))
-        shown = await pair_suggestions.suggest(db, org, pid, dictionaries_for(runtime.plugins, org), rejected)
+        shown = await pair_suggestions.suggest(
+            db, org, pid, await dictionaries_for(db, runtime.plugins, org), rejected
+        )
         return await self._page(
             db,
             runtime,
@@ -449,7 +455,7 @@ class PairsPages(Controller):
         starts_on, ends_on = _term(data)
         accepted = [pair_suggestions.AcceptedPair(a, b) for a, b in _pair_refs(_checked(data, "accept_"))]
         await pair_suggestions.accept(
-            db, org, pid, dictionaries_for(runtime.plugins, org), accepted, starts_on, ends_on
+            db, org, pid, await dictionaries_for(db, runtime.plugins, org), accepted, starts_on, ends_on
         )
         return Redirect(path=f"/o/{org.org.slug}/programmes/{pid}/groups")
 
@@ -468,7 +474,7 @@ class PairsPages(Controller):
             starts_on=starts_on,
             ends_on=ends_on,
         )
-        await pairs.create_groups(db, org, pid, dictionaries_for(runtime.plugins, org), [draft])
+        await pairs.create_groups(db, org, pid, await dictionaries_for(db, runtime.plugins, org), [draft])
         return Redirect(path=f"/o/{org.org.slug}/programmes/{pid}/groups")
 
     @post("/groups/{group_id:str}/delete", summary="Расформировать пару (форма, с подтверждением)")

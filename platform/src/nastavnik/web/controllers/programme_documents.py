@@ -19,7 +19,7 @@ LETTERS_SUMMARY = "Скачать благодарственные письма 
 async def _report(db: Db, runtime: Rt, org: Org, programme_id: str) -> Response[bytes]:
     pid = parse_id(programme_id)
     name, content = await programme_report.programme_report(
-        db, org, pid, dictionaries_for(runtime.plugins, org)
+        db, org, pid, await dictionaries_for(db, runtime.plugins, org)
     )
     return attachment(content, DOCX, name, f"programme-report-{pid}.docx")
 

@@ -197,7 +197,7 @@ async def _plan_document(
         parse_id(programme_id),
         parse_id(group_id),
         _optional_id(mentee_id),
-        dictionaries_for(runtime.plugins, org),
+        await dictionaries_for(db, runtime.plugins, org),
     )
     return attachment(content, DOCX, name, f"development-plan-{group_id}.docx")
 
@@ -206,7 +206,7 @@ async def _journal_document(
     db: Any, runtime: Runtime, org: OrgContext, programme_id: str, group_id: str
 ) -> Response[bytes]:
     name, content = await work_exports.journal_document(
-        db, org, parse_id(programme_id), parse_id(group_id), dictionaries_for(runtime.plugins, org)
+        db, org, parse_id(programme_id), parse_id(group_id), await dictionaries_for(db, runtime.plugins, org)
     )
     return attachment(content, DOCX, name, f"mentor-journal-{group_id}.docx")
 
@@ -221,7 +221,11 @@ class WorkApi(Controller):
         self, db: Db, runtime: Rt, org: Org, programme_id: FromPath[str], group_id: FromPath[str]
     ) -> PlanOut:
         shown, plans = await work.plans(
-            db, org, parse_id(programme_id), parse_id(group_id), dictionaries_for(runtime.plugins, org)
+            db,
+            org,
+            parse_id(programme_id),
+            parse_id(group_id),
+            await dictionaries_for(db, runtime.plugins, org),
         )
         return plan_out(shown, plans)
 
@@ -301,7 +305,11 @@ class WorkApi(Controller):
         self, db: Db, runtime: Rt, org: Org, programme_id: FromPath[str], group_id: FromPath[str]
     ) -> list[JournalEntryOut]:
         _, shown = await work.journal(
-            db, org, parse_id(programme_id), parse_id(group_id), dictionaries_for(runtime.plugins, org)
+            db,
+            org,
+            parse_id(programme_id),
+            parse_id(group_id),
+            await dictionaries_for(db, runtime.plugins, org),
         )
         return [entry_out(v.entry) for v in shown]
 
@@ -356,7 +364,9 @@ class MyApi(Controller):
 
     @get("/", summary="Моё наставничество: мои пары и группы во всех программах организации")
     async def index(self, db: Db, runtime: Rt, org: Org) -> list[MyGroupOut]:
-        return [my_out(m) for m in await work.my_groups(db, org, dictionaries_for(runtime.plugins, org))]
+        return [
+            my_out(m) for m in await work.my_groups(db, org, await dictionaries_for(db, runtime.plugins, org))
+        ]
 
 
 def _plan_draft(data: dict[str, str]) -> work.PlanDraft:
@@ -405,7 +415,11 @@ class WorkPages(Controller):
         group_id: FromPath[str],
     ) -> Template:
         shown = await work.group_page(
-            db, org, parse_id(programme_id), parse_id(group_id), dictionaries_for(runtime.plugins, org)
+            db,
+            org,
+            parse_id(programme_id),
+            parse_id(group_id),
+            await dictionaries_for(db, runtime.plugins, org),
         )
         return await page(
             "core/group.html",
@@ -568,5 +582,5 @@ class MyPages(Controller):
             runtime=runtime,
             actor=actor,
             org=org,
-            groups=await work.my_groups(db, org, dictionaries_for(runtime.plugins, org)),
+            groups=await work.my_groups(db, org, await dictionaries_for(db, runtime.plugins, org)),
         )

@@ -1,0 +1,36 @@
+"""A fresh region for one test: its own municipality and regional staff member.
+
+Tests that change a region's settings (its dictionaries) take a region of their own, so the shared
+world's regions R1 and R2 keep the plugins' wording for every other test.
+"""
+
+from __future__ import annotations
+
+import secrets
+import uuid
+from dataclasses import dataclass
+
+from nastavnik.models import Identity, Municipality, Region, StaffAssignment
+from nastavnik.runtime import Runtime
+
+
+@dataclass
+class FreshRegion:
+    id: uuid.UUID
+    municipality_id: uuid.UUID
+    staff: uuid.UUID  # identity of a regional staff member
+
+
+async def new_region(runtime: Runtime) -> FreshRegion:
+    token = secrets.token_hex(4)
+    async with runtime.owner_sessions() as db:
+        region = Region(code=f"F-{token}", name=f"Регион {token}", timezone="Asia/Yekaterinburg")
+        db.add(region)
+        await db.flush()
+        municipality = Municipality(region_id=region.id, name=f"Муниципалитет {token}")
+        staff = Identity(issuer="test-issuer", subject=f"region-{token}", display_name="Регионова")
+        db.add_all([municipality, staff])
+        await db.flush()
+        db.add(StaffAssignment(identity_id=staff.id, role="region", region_id=region.id))
+        await db.commit()
+        return FreshRegion(region.id, municipality.id, staff.id)
