@@ -3,7 +3,7 @@
 Russian headers in any column order, not necessarily on the first row (a merged title may sit
 above them), blank rows, and a closing «Итого» row are all expected. Every problem is reported
 with its row number as the person sees it in Excel. Files are bounded in size, rows and
-uncompressed content, and XML is parsed through defusedxml (openpyxl uses it when installed).
+uncompressed content before they are parsed (calamine, which expands no XML entities).
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from openpyxl import load_workbook
+from python_calamine import CalamineWorkbook
 
 from nastavnik.services.errors import InvalidInput
 
@@ -128,36 +128,21 @@ def _table_from_rows(rows: Sequence[Sequence[Any]], columns: Sequence[Column]) -
 
 
 def read_xlsx(data: bytes, columns: Sequence[Column]) -> Table:
-    """The first sheet's rows under the header row that names every required column."""
+    """The first sheet's rows under the header row that names every required column.
+
+    calamine (Rust) reads a 10,000-row base several times faster than openpyxl, without expanding
+    XML entities; the archive is checked for size and zip bombs first. The sheet is read from A1
+    with its empty rows kept, so row numbers are the ones people see in Excel.
+    """
     _check_archive(data)
     try:
-        # Read-only streams the sheet (several times faster on a 10,000-row base) but skips empty
-        # rows: each row is put back at its own number, as people see it in Excel.
-        book = load_workbook(io.BytesIO(data), data_only=True, read_only=True)
+        sheet = CalamineWorkbook.from_filelike(io.BytesIO(data)).get_sheet_by_index(0)
+        raw = sheet.to_python(skip_empty_area=False)
     except Exception:
         raise InvalidInput(
             "Файл Excel не читается.", [{"field": "file", "message": "файл повреждён"}]
         ) from None
-    try:
-        rows: list[list[Any]] = []
-        for cells in book.worksheets[0].iter_rows(min_row=1):
-            number = next((c.row for c in cells if getattr(c, "row", None)), None)
-            if number is None:
-                continue
-            if number - 1 - len(rows) > MAX_ROWS:
-                raise InvalidInput(
-                    "Слишком много строк.", [{"field": "file", "message": f"не больше {MAX_ROWS}"}]
-                )
-            rows.extend([] for _ in range(number - 1 - len(rows)))
-            rows.append([c.value for c in cells])
-    except InvalidInput:
-        raise
-    except Exception:
-        raise InvalidInput(
-            "Файл Excel не читается.", [{"field": "file", "message": "файл повреждён"}]
-        ) from None
-    finally:
-        book.close()
+    rows = [[None if value == "" else value for value in row] for row in raw]
     return _table_from_rows(rows, columns)
 
 
