@@ -18,7 +18,7 @@ from openpyxl import Workbook
 from nastavnik.models import AcademicYear
 from nastavnik.runtime import Runtime
 from tests.support.http import Client, client_for
-from tests.support.tenant import Named, Tenant, add_mentor, give_login, new_tenant
+from tests.support.tenant import Tenant, give_login, new_tenant
 from tests.support.world import World
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -107,24 +107,61 @@ async def import_mentees(curator: Client, tenant: Tenant) -> None:
     assert sorted(e["full_name"] for e in listed) == sorted(name for name, _, _ in MENTEES)
 
 
+MENTOR_HEADERS = ["Дата согласия", "ФИО", "Предметы", "Компетенции", "Наставляемых не более", "Стаж (лет)"]
+MENTORS = [
+    [
+        "01.09.2026",
+        "Сидорова Галина Петровна",
+        "математика, алгебра, геометрия",
+        "методика преподавания математики, подготовка к ОГЭ",
+        5,
+        24,
+    ],
+    ["01.09.2026", "Кузнецов Олег Игоревич", "литература, русский язык", "классное руководство", 2, 17],
+]
+
+
+def mentor_file(rows: list[list[Any]]) -> bytes:
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(["Наставники школы"])
+    sheet.append(MENTOR_HEADERS)  # columns in the curator's own order
+    for row in rows:
+        sheet.append(row)
+    sheet.append(["Итого", len(rows)])
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+async def import_mentors(curator: Client, tenant: Tenant) -> dict[str, str]:
+    url = f"/api/o/{tenant.slug}/bases/mentors/import"
+    broken = mentor_file([*MENTORS, ["31.02.2026", "Лишний Пётр Ильич", "", "", "много", 3]])
+    preview = (await curator.post(url, files={"file": ("наставники.xlsx", broken, XLSX)})).json()
+    assert {(e["row"], e["field"]) for e in preview["errors"]} == {
+        ("5", "Дата согласия"),
+        ("5", "Наставляемых не более"),
+    }
+    assert preview["token"] is None
+    preview = (
+        await curator.post(url, files={"file": ("наставники.xlsx", mentor_file(MENTORS), XLSX)})
+    ).json()
+    assert preview["errors"] == []
+    assert (await curator.post(f"{url}/{preview['token']}")).status_code == 201
+    listed = (await curator.get(f"/api/o/{tenant.slug}/bases/mentors")).json()
+    assert {e["full_name"]: e["capacity"] for e in listed} == {
+        "Сидорова Галина Петровна": 5,
+        "Кузнецов Олег Игоревич": 2,
+    }
+    return {e["full_name"]: e["person_id"] for e in listed}
+
+
 async def test_a_programme_year_from_the_bases_to_the_next_year(runtime: Runtime, app, world: World) -> None:  # type: ignore[no-untyped-def]
     tenant = await new_tenant(runtime, world)
-    sidorova = await add_mentor(
-        runtime,
-        tenant,
-        Named("Сидорова", "Галина", "Петровна"),
-        competencies="методика преподавания математики, подготовка к ОГЭ",
-        subjects="математика, алгебра, геометрия",
-        capacity=5,
-    )
-    kuznetsov = await add_mentor(
-        runtime,
-        tenant,
-        Named("Кузнецов", "Олег", "Игоревич"),
-        competencies="классное руководство",
-        subjects="литература, русский язык",
-        capacity=2,
-    )
+    async with client_for(app, tenant.identities["curator"]) as curator:
+        mentors = await import_mentors(curator, tenant)
+    sidorova, kuznetsov = mentors["Сидорова Галина Петровна"], mentors["Кузнецов Олег Игоревич"]
     async with client_for(app, tenant.identities["curator"]) as curator:
         slug = tenant.slug
         created = await curator.post(
