@@ -14,13 +14,23 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from nastavnik.models import (
     AcademicYear,
+    GroupMember,
     Headcount,
     Identity,
+    JournalEntry,
+    MenteeProfile,
+    MentoringGroup,
+    MentoringOrder,
+    MentorProfile,
     Municipality,
+    OrderGroup,
     Organisation,
     Person,
     PersonRole,
+    PlanItem,
+    Programme,
     Region,
+    RoadmapItem,
     StaffAssignment,
 )
 from nastavnik.services.organisations import with_inn_check_digit
@@ -169,6 +179,7 @@ async def seed_demo(db: AsyncSession) -> bool:
                 young_pedagogues=young,
             )
         )
+        people: dict[str, Person] = {}
         for last, first, middle, category, roles in DEMO_PEOPLE:
             if org_def.type == "kindergarten" and category == "learner":
                 continue  # kindergartens run only the teachers' regime
@@ -185,8 +196,10 @@ async def seed_demo(db: AsyncSession) -> bool:
             )
             db.add(person)
             await db.flush()
+            people[last] = person
             for role in roles:
                 db.add(PersonRole(org_id=org.id, person_id=person.id, role=role))
+        await _demo_programme(db, org, people, year)
     # One teacher works in two schools: one identity, a person record in each.
     shared = _identity("shared-teacher", "Никитина Анна Павловна (две школы)")
     db.add(shared)
@@ -207,3 +220,103 @@ async def seed_demo(db: AsyncSession) -> bool:
         db.add(PersonRole(org_id=org_id, person_id=person.id, role="mentor"))
     await db.commit()
     return True
+
+
+async def _demo_programme(db: AsyncSession, org: Organisation, people: dict[str, Person], year: int) -> None:
+    """A teachers' programme under way: both bases, one pair under its order, a plan and a meeting."""
+    mentor, mentee = people["Морозова"], people["Белов"]
+    starts = date(year, 9, 1)
+    db.add_all(
+        [
+            MentorProfile(
+                org_id=org.id,
+                person_id=mentor.id,
+                competencies="методика урока, классное руководство, подготовка к аттестации",
+                subjects="математика",
+                experience_years=21,
+                capacity=3,
+                consent_on=starts,
+            ),
+            MenteeProfile(
+                org_id=org.id,
+                person_id=mentee.id,
+                kind="young_pedagogue",
+                profession_since=date(year - 1, 9, 1),
+                requests="методика урока математики, дисциплина в классе",
+            ),
+        ]
+    )
+    programme = Programme(
+        org_id=org.id,
+        id=uuid.uuid4(),
+        academic_year=year,
+        regime="pedagogues",
+        stage=6,
+        polozhenie_status="approved",
+        polozhenie_order_no="101-од",
+        polozhenie_order_date=date(year, 8, 30),
+        programma_status="approved",
+        programma_order_no="102-од",
+        programma_order_date=date(year, 8, 30),
+    )
+    db.add(programme)
+    await db.flush()
+    db.add(
+        RoadmapItem(
+            org_id=org.id,
+            programme_id=programme.id,
+            stage=1,
+            title="Педагогический совет о внедрении целевой модели наставничества",
+            due_on=date(year, 8, 30),
+            responsible="Ковалёв А. И., директор",
+            result="Протокол педсовета",
+            done=True,
+        )
+    )
+    group = MentoringGroup(
+        org_id=org.id,
+        id=uuid.uuid4(),
+        programme_id=programme.id,
+        form_code="educator_educator" if org.type == "kindergarten" else "teacher_teacher",
+        kind_code="traditional",
+        starts_on=date(year, 9, 15),
+        ends_on=date(year + 1, 5, 31),
+        status="active",
+        reasons=[],
+    )
+    order = MentoringOrder(
+        org_id=org.id,
+        id=uuid.uuid4(),
+        programme_id=programme.id,
+        kind="pairs_formation",
+        number="115-од",
+        issued_on=date(year, 9, 12),
+    )
+    db.add_all([group, order])
+    await db.flush()
+    db.add_all(
+        [
+            GroupMember(org_id=org.id, group_id=group.id, person_id=mentor.id, role="mentor"),
+            GroupMember(org_id=org.id, group_id=group.id, person_id=mentee.id, role="mentee"),
+            OrderGroup(org_id=org.id, order_id=order.id, group_id=group.id),
+            PlanItem(
+                org_id=org.id,
+                id=uuid.uuid4(),
+                group_id=group.id,
+                mentee_id=mentee.id,
+                goal="Освоить методику современного урока",
+                task="Посетить и проанализировать 5 уроков наставника",
+                due_on=date(year, 12, 20),
+            ),
+            JournalEntry(
+                org_id=org.id,
+                id=uuid.uuid4(),
+                group_id=group.id,
+                author_id=mentor.id,
+                met_on=date(year, 9, 20),
+                topic="Знакомство, запросы и план развития",
+                content="Обсудили трудности первого года и составили индивидуальный план.",
+                assignment="Подготовить технологическую карту урока",
+            ),
+        ]
+    )
