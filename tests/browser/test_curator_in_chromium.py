@@ -105,7 +105,7 @@ async def test_a_curator_imports_pairs_and_downloads_the_order(
         await page.get_by_role("link", name="Наставнические пары и группы, подбор и приказы →").click()
 
         await page.get_by_role("button", name="Подобрать пары").click()
-        suggestion = page.locator("#accept-form tbody tr").first
+        suggestion = page.locator("#accept-form .suggestion").first
         assert "Новикова Нина Петровна" in await suggestion.inner_text()
         assert "Сидорова Галина Петровна" in await suggestion.inner_text()
         await page.get_by_role("button", name="Сформировать отмеченные пары").click()
