@@ -18,10 +18,22 @@ from nastavnik.models.people import Person, PersonCategory, PersonRole, PersonSt
 from nastavnik.models.plugin_settings import OrgPluginSetting
 from nastavnik.models.programme import STAGES, DocumentStatus, Programme, RoadmapItem
 from nastavnik.models.reference import AcademicYear, Municipality, Organisation, OrgStatus, Region
+from nastavnik.models.statistics import (
+    AreaScope,
+    ReportStatus,
+    StatAreaSnapshot,
+    StatAreaValue,
+    StatOrgSnapshot,
+    StatOrgValue,
+    StatReport,
+    StatRun,
+    StatTarget,
+)
 
 __all__ = [
     "STAGES",
     "AcademicYear",
+    "AreaScope",
     "AuditEvent",
     "DocumentStatus",
     "GroupMember",
@@ -48,7 +60,15 @@ __all__ = [
     "Programme",
     "ProgrammeRole",
     "Region",
+    "ReportStatus",
     "RoadmapItem",
     "StaffAssignment",
     "StaffRole",
+    "StatAreaSnapshot",
+    "StatAreaValue",
+    "StatOrgSnapshot",
+    "StatOrgValue",
+    "StatReport",
+    "StatRun",
+    "StatTarget",
 ]
