@@ -130,7 +130,14 @@ TENANT: dict[tuple[str, str], tuple[str, int]] = {
     ("POST", "/o/{slug}/programmes/{programme_id}/groups/{group_id}/end-early"): (MANAGERS_ONLY, 422),
     ("POST", "/o/{slug}/programmes/{programme_id}/close"): (MANAGERS_ONLY, 422),
     ("POST", "/o/{slug}/programmes/{programme_id}/next-year"): (MANAGERS_ONLY, 422),
+    ("GET", "/o/{slug}/statistics"): (MANAGERS_ONLY, 200),
+    ("GET", "/api/o/{slug}/statistics"): (MANAGERS_ONLY, 200),
 }
+
+REGION_ONLY_PAGE = {**dict.fromkeys(ROLES, 403), "region": 200, "anonymous": 302}
+REGION_ONLY_API = {**dict.fromkeys(ROLES, 403), "region": 200, "anonymous": 401}
+OVERSEERS_PAGE = {**dict.fromkeys(ROLES, 404), "region": 200, "municipality": 200, "anonymous": 302}
+OVERSEERS_API = {**dict.fromkeys(ROLES, 404), "region": 200, "municipality": 200, "anonymous": 401}
 
 # Routes outside an organisation: the status for every role.
 GLOBAL: dict[tuple[str, str], dict[str, int]] = {
@@ -188,6 +195,20 @@ GLOBAL: dict[tuple[str, str], dict[str, int]] = {
     ("GET", "/audit"): {**dict.fromkeys(ROLES, 403), "auditor": 200, "anonymous": 302},
     ("GET", "/api/audit"): {**dict.fromkeys(ROLES, 403), "auditor": 200, "anonymous": 401},
     ("GET", "/api/audit/export.xlsx"): {**dict.fromkeys(ROLES, 403), "auditor": 200, "anonymous": 401},
+    # Statistics: the region's staff see their region; the harness's municipality (M1) and organisation
+    # (school_h, in M1) are overseen by the region's staff and M1's coordinator; nobody else finds them.
+    ("GET", "/region/statistics"): REGION_ONLY_PAGE,
+    ("POST", "/region/statistics/recompute"): {**REGION_ONLY_PAGE, "region": 302},
+    ("POST", "/region/statistics/targets"): {**REGION_ONLY_PAGE, "region": 302},
+    ("GET", "/api/region/statistics"): REGION_ONLY_API,
+    ("GET", "/api/region/statistics/organisations"): REGION_ONLY_API,
+    ("GET", "/api/region/statistics/trend"): REGION_ONLY_API,
+    ("POST", "/api/region/statistics/recompute"): {**REGION_ONLY_API, "region": 202},
+    ("PUT", "/api/region/statistics/targets/{indicator}"): REGION_ONLY_API,
+    ("GET", "/m/{municipality_id}/statistics"): OVERSEERS_PAGE,
+    ("GET", "/m/{municipality_id}/statistics/{org_id}"): OVERSEERS_PAGE,
+    ("GET", "/api/municipalities/{municipality_id}/statistics"): OVERSEERS_API,
+    ("GET", "/api/municipalities/{municipality_id}/statistics/{org_id}"): OVERSEERS_API,
 }
 
 
@@ -304,6 +325,12 @@ def body_for(route: tuple[str, str], world: World) -> tuple[str, Any]:
             "inn": inn,
             "slug": f"new-{n}",
         }
+    if route == ("POST", "/region/statistics/recompute"):
+        return "form", {"year": str(world.year)}
+    if route == ("POST", "/region/statistics/targets"):
+        return "form", {"target_learners_covered": "70"}  # the default: other tests see no change
+    if route == ("PUT", "/api/region/statistics/targets/{indicator}"):
+        return "json", {"target": 70}
     if route == ("PUT", "/api/o/{slug}/plugins/{name}"):
         return "json", {"enabled": True, "settings": {}}  # keep the plugin on for the routes after it
     if route == ("POST", "/o/{slug}/plugins/{name}"):
@@ -335,6 +362,7 @@ async def test_every_role_gets_what_its_role_allows(runtime: Runtime, app, world
                     "municipality_id": str(world.municipalities["M1"]),
                     "org_id": str(org.id),
                     "token": "no-such-upload",
+                    "indicator": "learners_covered",
                     **await fresh_objects(runtime, org),
                 }
                 url = re.sub(r"{(\w+)}", lambda m, values=values: values[m.group(1)], template)

@@ -28,6 +28,8 @@ PARAMS: dict[str, Callable[[World, OrgWorld], str]] = {
     "item_id": lambda world, victim: str(victim.roadmap_item_id),
     "group_id": lambda world, victim: str(victim.group_id),
     "order_id": lambda world, victim: str(victim.order_id),
+    "indicator": lambda world, victim: "learners_covered",
+    "report_id": lambda world, victim: str(uuid.uuid4()),
 }
 
 # Parameters that name a tenant-owned object: probed with the attacker's own slug too.
@@ -210,6 +212,35 @@ GLOBAL_ROUTES: dict[Route, str] = {
     ("GET", "/audit"): "auditors only: tested in test_audit",
     ("GET", "/api/audit"): "auditors only: tested in test_audit",
     ("GET", "/api/audit/export.xlsx"): "auditors only: tested in test_audit",
+    # Regional statistics: figures only, never a person; who sees what is tested in tests/statistics
+    # (test_dashboard, test_access) and enforced again by the statistics tables' policies.
+    ("GET", "/region/statistics"): "region staff of their own region only: test_dashboard, test_access",
+    ("POST", "/region/statistics/recompute"): "region staff only, their own region: test_dashboard",
+    ("POST", "/region/statistics/targets"): "region staff only, their own region: test_dashboard",
+    ("GET", "/api/region/statistics"): "region staff of their own region only: test_dashboard, test_access",
+    ("GET", "/api/region/statistics/organisations"): "region staff of their own region only: test_access",
+    ("GET", "/api/region/statistics/trend"): "region staff of their own region only: test_access",
+    ("POST", "/api/region/statistics/recompute"): "region staff only, their own region: test_dashboard",
+    (
+        "PUT",
+        "/api/region/statistics/targets/{indicator}",
+    ): "region staff only, their own region: test_dashboard",
+    (
+        "GET",
+        "/m/{municipality_id}/statistics",
+    ): "the region's staff and that municipality's coordinator: test_access",
+    (
+        "GET",
+        "/m/{municipality_id}/statistics/{org_id}",
+    ): "overseers of that municipality, its organisations only: test_access",
+    (
+        "GET",
+        "/api/municipalities/{municipality_id}/statistics",
+    ): "the region's staff and that municipality's coordinator: test_access",
+    (
+        "GET",
+        "/api/municipalities/{municipality_id}/statistics/{org_id}",
+    ): "overseers of that municipality, its organisations only: test_access",
 }
 NOT_PROBED = {("POST", "/logout")}
 

@@ -18,7 +18,15 @@ from tests.support.world import World
 
 pytestmark = pytest.mark.isolation
 
-TENANT_TABLES = ("person", "person_role", "headcount", "org_plugin_setting", "schools_subject_decade")
+TENANT_TABLES = (
+    "person",
+    "person_role",
+    "headcount",
+    "org_plugin_setting",
+    "schools_subject_decade",
+    "stat_org_snapshot",
+    "stat_org_value",
+)
 
 
 def _member(world: World, key: str) -> DbScope:

@@ -20,6 +20,7 @@ from nastavnik.models import (
     OrgPluginSetting,
     Person,
     PersonRole,
+    StatOrgValue,
 )
 from nastavnik.runtime import Runtime
 from nastavnik.web.app import create_app
@@ -113,6 +114,10 @@ async def snapshot(runtime: Runtime, org: OrgWorld) -> dict[str, Any]:
             (o.id, o.number)
             for o in await db.scalars(select(MentoringOrder).where(MentoringOrder.org_id == org.id))
         )
+        figures = sorted(
+            (v.academic_year, v.as_of, v.indicator, v.breakdown, v.numerator, v.denominator)
+            for v in await db.scalars(select(StatOrgValue).where(StatOrgValue.org_id == org.id))
+        )
     return {
         "people": people,
         "roles": roles,
@@ -122,6 +127,7 @@ async def snapshot(runtime: Runtime, org: OrgWorld) -> dict[str, Any]:
         "groups": groups,
         "members": members,
         "orders": orders,
+        "figures": figures,
     }
 
 

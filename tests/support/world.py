@@ -223,6 +223,15 @@ async def build_world(runtime: Runtime) -> World:
                 ow.decade_id = decade.id
             orgs[key] = ow
         await db.commit()
+    # The organisations' figures exist too, so that the isolation suite has statistics to protect.
+    from nastavnik.statistics.recompute import ScopeKind, Snapshot, recompute
+
+    for region in regions.values():
+        await recompute(
+            runtime.aggregator_engine,
+            runtime.plugins,
+            Snapshot(ScopeKind.REGION, region.id, year, date.today()),
+        )
     return World(
         orgs=orgs,
         staff=staff,

@@ -55,6 +55,7 @@ def register_navigation(context: NavigationContext) -> Iterable[NavItem]:
         NavItem(title="Наставляемые", href=f"{base}/bases/mentees", order=12, roles=MANAGERS),
         NavItem(title="Наставники", href=f"{base}/bases/mentors", order=14, roles=MANAGERS),
         NavItem(title="Численность", href=f"{base}/headcounts", order=20, roles=MANAGERS),
+        NavItem(title="Показатели", href=f"{base}/statistics", order=25, roles=MANAGERS),
         NavItem(title="Модули", href=f"{base}/plugins", order=90, roles=MANAGERS),
     ]
 

@@ -21,7 +21,17 @@ from litestar.types import ControllerRouterHandler
 from nastavnik.plugins import Plugins
 from nastavnik.runtime import Runtime
 from nastavnik.types import PluginRoutes, TemplateDir
-from nastavnik.web.controllers import api_global, api_org, bases, health, pages, pairs, programmes, sign_in
+from nastavnik.web.controllers import (
+    api_global,
+    api_org,
+    bases,
+    health,
+    pages,
+    pairs,
+    programmes,
+    sign_in,
+    statistics,
+)
 from nastavnik.web.csrf import CSRFUnlessBearer
 from nastavnik.web.deps import BASE_DEPENDENCIES, plugin_org_provider
 from nastavnik.web.errors import EXCEPTION_HANDLERS
@@ -94,6 +104,11 @@ def create_app(runtime: Runtime) -> Litestar:
         api_global.AccountApi,
         api_global.OversightApi,
         api_global.AuditApi,
+        statistics.RegionStatisticsPages,
+        statistics.MunicipalityStatisticsPages,
+        statistics.StatisticsApi,
+        statistics.OrgStatisticsPages,
+        statistics.OrgStatisticsApi,
         create_static_files_router(path="/static", directories=[STATIC_DIR], include_in_schema=False),
         *plugin_routers(runtime.plugins),
     ]
