@@ -23,6 +23,7 @@ from nastavnik.models import (
     Person,
     Programme,
     RoadmapItem,
+    StatReport,
 )
 from nastavnik.runtime import Runtime
 from nastavnik.services.organisations import with_inn_check_digit
@@ -205,6 +206,12 @@ GLOBAL: dict[tuple[str, str], dict[str, int]] = {
     ("GET", "/api/region/statistics/trend"): REGION_ONLY_API,
     ("POST", "/api/region/statistics/recompute"): {**REGION_ONLY_API, "region": 202},
     ("PUT", "/api/region/statistics/targets/{indicator}"): REGION_ONLY_API,
+    ("POST", "/region/statistics/reports"): {**REGION_ONLY_PAGE, "region": 302},
+    ("GET", "/region/statistics/reports/{report_id}"): REGION_ONLY_PAGE,
+    ("POST", "/api/region/statistics/reports"): {**REGION_ONLY_API, "region": 202},
+    ("GET", "/api/region/statistics/reports/{report_id}"): REGION_ONLY_API,
+    ("GET", "/api/region/statistics/reports/{report_id}/monitoring.xlsx"): REGION_ONLY_API,
+    ("GET", "/api/region/statistics/reports/{report_id}/note.docx"): REGION_ONLY_API,
     ("GET", "/m/{municipality_id}/statistics"): OVERSEERS_PAGE,
     ("GET", "/m/{municipality_id}/statistics/{org_id}"): OVERSEERS_PAGE,
     ("GET", "/api/municipalities/{municipality_id}/statistics"): OVERSEERS_API,
@@ -296,6 +303,24 @@ async def fresh_objects(runtime: Runtime, org: OrgWorld) -> dict[str, str]:
     }
 
 
+async def finished_report(runtime: Runtime, world: World) -> str:
+    """A monitoring report of the harness's region, already built (the worker's part is test_reports')."""
+    report = StatReport(
+        region_id=world.regions["R1"],
+        academic_year=world.year,
+        as_of=date.today(),
+        status="done",
+        progress=100,
+        message="Готово",
+        xlsx=b"xlsx",
+        docx=b"docx",
+    )
+    async with runtime.owner_sessions() as db:
+        db.add(report)
+        await db.commit()
+    return str(report.id)
+
+
 def body_for(route: tuple[str, str], world: World) -> tuple[str, Any]:
     if route == ("PUT", "/api/organisations/{org_id}/status"):
         return "json", {
@@ -327,6 +352,10 @@ def body_for(route: tuple[str, str], world: World) -> tuple[str, Any]:
         }
     if route == ("POST", "/region/statistics/recompute"):
         return "form", {"year": str(world.year)}
+    if route == ("POST", "/region/statistics/reports"):
+        return "form", {"year": str(world.year)}
+    if route == ("POST", "/api/region/statistics/reports"):
+        return "json", {"academic_year": world.year}
     if route == ("POST", "/region/statistics/targets"):
         return "form", {"target_learners_covered": "70"}  # the default: other tests see no change
     if route == ("PUT", "/api/region/statistics/targets/{indicator}"):
@@ -350,6 +379,7 @@ async def test_every_role_gets_what_its_role_allows(runtime: Runtime, app, world
         routes = [r for r in await openapi_routes(anonymous) if r not in NOT_PROBED]
     missing = [r for r in routes if r not in TENANT and r not in GLOBAL]
     assert not missing, f"add these routes to the role x route harness: {missing}"
+    report_id = await finished_report(runtime, world)
     mismatches = []
     for role in ROLES:
         async with client_for(app, identity_of(world, org, role)) as client:
@@ -363,6 +393,7 @@ async def test_every_role_gets_what_its_role_allows(runtime: Runtime, app, world
                     "org_id": str(org.id),
                     "token": "no-such-upload",
                     "indicator": "learners_covered",
+                    "report_id": report_id,
                     **await fresh_objects(runtime, org),
                 }
                 url = re.sub(r"{(\w+)}", lambda m, values=values: values[m.group(1)], template)

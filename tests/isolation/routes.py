@@ -221,6 +221,24 @@ GLOBAL_ROUTES: dict[Route, str] = {
     ("GET", "/api/region/statistics/organisations"): "region staff of their own region only: test_access",
     ("GET", "/api/region/statistics/trend"): "region staff of their own region only: test_access",
     ("POST", "/api/region/statistics/recompute"): "region staff only, their own region: test_dashboard",
+    ("POST", "/region/statistics/reports"): "region staff only, their own region: test_reports",
+    (
+        "GET",
+        "/region/statistics/reports/{report_id}",
+    ): "region staff of the report's region only: test_reports",
+    ("POST", "/api/region/statistics/reports"): "region staff only, their own region: test_reports",
+    (
+        "GET",
+        "/api/region/statistics/reports/{report_id}",
+    ): "region staff of the report's region only: test_reports",
+    (
+        "GET",
+        "/api/region/statistics/reports/{report_id}/monitoring.xlsx",
+    ): "region staff of the report's region only: test_reports",
+    (
+        "GET",
+        "/api/region/statistics/reports/{report_id}/note.docx",
+    ): "region staff of the report's region only: test_reports",
     (
         "PUT",
         "/api/region/statistics/targets/{indicator}",

@@ -7,6 +7,7 @@ plain Python, and :func:`build_region` writes it for the SQL aggregation to read
 
 from __future__ import annotations
 
+import re
 import secrets
 import uuid
 from dataclasses import dataclass, field
@@ -146,7 +147,7 @@ async def build_region(runtime: Runtime, spec: RegionSpec) -> BuiltRegion:
                 full_name=f"Организация {org_spec.key}",
                 short_name=f"{org_spec.key} {token}",
                 inn=with_inn_check_digit(f"8{n:08d}"),
-                slug=f"st-{token}-{org_spec.key.lower()}"[:63],
+                slug=f"st-{token}-{re.sub('[^a-z0-9]', '', org_spec.key.lower()) or 'x'}"[:63],
                 status="active" if org_spec.active else "inactive",
             )
             db.add(org)

@@ -170,6 +170,7 @@ STATISTICS_NIGHTLY_HOUR = 2
 @hookimpl
 def register_jobs() -> Iterable[JobSpec]:
     from nastavnik.statistics import jobs as statistics
+    from nastavnik.statistics import reports
 
     return [
         JobSpec(
@@ -186,6 +187,13 @@ def register_jobs() -> Iterable[JobSpec]:
             cron_minutes=frozenset({0}),
             max_tries=3,
             timeout_seconds=120,
+            keep_result_seconds=0,
+        ),
+        JobSpec(
+            name=statistics.REPORT_JOB,
+            function=reports.report_job,
+            max_tries=3,
+            timeout_seconds=statistics.REPORT_TIMEOUT,
             keep_result_seconds=0,
         ),
         JobSpec(name="core.heartbeat", function=heartbeat, cron_minutes=frozenset(range(0, 60, 5))),

@@ -37,6 +37,7 @@ OBJECT_TITLES = {
     "audit_log": "журнал аудита",
     "route": "адрес",
     "schools.subject_decade": "предметная декада",
+    "statistics_report": "отчёт мониторинга",
 }
 OUTCOME_TITLES = {"success": "успешно", "denied": "отказано", "failed": "ошибка"}
 

@@ -8,12 +8,13 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from litestar import Controller, get, post, put
+from litestar import Controller, Response, get, post, put
 from litestar.params import FromPath, JSONBody, QueryParameter
 from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_202_ACCEPTED
 
-from nastavnik.services import statistics
+from nastavnik.models import ReportStatus, StatReport
+from nastavnik.services import statistics, statistics_reports
 from nastavnik.services.people import parse_id
 from nastavnik.services.statistics import Dashboard, Filters, OrgFigures
 from nastavnik.statistics.charts import line_chart
@@ -27,6 +28,8 @@ from nastavnik.web.controllers.statistics_schemas import (
     OrgPageOut,
     OrgRowOut,
     RecomputeOut,
+    ReportIn,
+    ReportOut,
     TargetIn,
     TargetOut,
     TrendOut,
@@ -34,6 +37,7 @@ from nastavnik.web.controllers.statistics_schemas import (
     figure_out,
 )
 from nastavnik.web.deps import ORG_DEPENDENCIES
+from nastavnik.web.downloads import attachment
 from nastavnik.web.forms import Form
 from nastavnik.web.params import CurrentActor, Db, Org, Rt
 from nastavnik.web.rendering import page
@@ -167,6 +171,23 @@ def org_figures_out(figures: OrgFigures, targets: dict[str, float]) -> OrgFigure
     )
 
 
+def report_out(report: StatReport) -> ReportOut:
+    base = f"/api/region/statistics/reports/{report.id}"
+    done = report.status == ReportStatus.DONE
+    return ReportOut(
+        id=report.id,
+        status=report.status,
+        progress=report.progress,
+        message=report.message,
+        academic_year=report.academic_year,
+        org_type=report.org_type,
+        as_of=report.as_of,
+        created_at=report.created_at,
+        finished_at=report.finished_at,
+        downloads=[f"{base}/monitoring.xlsx", f"{base}/note.docx"] if done else [],
+    )
+
+
 def _targets_of(figures: OrgFigures) -> dict[str, float]:
     return {f.indicator.key: f.target for f in figures.headline if f.target is not None}
 
@@ -207,6 +228,8 @@ class RegionStatisticsPages(Controller):
             db=db,
             runtime=runtime,
             actor=actor,
+            reports=await statistics_reports.recent_reports(db, actor),
+            report_titles=statistics_reports.STATUS_TITLES,
             **_board_context(board, runtime),
         )
 
@@ -227,6 +250,28 @@ class RegionStatisticsPages(Controller):
             value = statistics.parse_percent(raw, field=f"target_{indicator.key}")
             await statistics.set_target(db, runtime, actor, indicator.key, value)
         return Redirect(path="/region/statistics")
+
+    @post("/reports", summary="Подготовить отчёт мониторинга (форма)")
+    async def request_report(self, db: Db, runtime: Rt, actor: CurrentActor, data: Form) -> Redirect:
+        year = data.get("year", "").strip()
+        report = await statistics_reports.request_report(
+            db, runtime, actor, int(year) if year.isdigit() else None, data.get("type") or None
+        )
+        return Redirect(path=f"/region/statistics/reports/{report.id}")
+
+    @get("/reports/{report_id:str}", summary="Отчёт мониторинга: ход подготовки и файлы")
+    async def report(self, db: Db, runtime: Rt, actor: CurrentActor, report_id: FromPath[str]) -> Template:
+        report = await statistics_reports.get_report(db, actor, parse_id(report_id))
+        return await page(
+            "core/statistics_report.html",
+            db=db,
+            runtime=runtime,
+            actor=actor,
+            report=report,
+            titles=statistics_reports.STATUS_TITLES,
+            timezone=await statistics.timezone_of(db, actor),
+            type_titles={c: t.title for c, t in runtime.plugins.organisation_types().items()},
+        )
 
 
 class MunicipalityStatisticsPages(Controller):
@@ -346,6 +391,33 @@ class StatisticsApi(Controller):
     ) -> TargetOut:
         value = await statistics.set_target(db, runtime, actor, indicator, data.target)
         return TargetOut(indicator=indicator, target=value)
+
+    @post(
+        "/region/statistics/reports",
+        summary="Подготовить отчёт мониторинга (.xlsx) и аналитическую справку (.docx)",
+        status_code=HTTP_202_ACCEPTED,
+    )
+    async def request_report(
+        self, db: Db, runtime: Rt, actor: CurrentActor, data: JSONBody[ReportIn]
+    ) -> ReportOut:
+        report = await statistics_reports.request_report(
+            db, runtime, actor, data.academic_year, data.org_type
+        )
+        return report_out(report)
+
+    @get("/region/statistics/reports/{report_id:str}", summary="Отчёт мониторинга: ход подготовки")
+    async def report(self, db: Db, actor: CurrentActor, report_id: FromPath[str]) -> ReportOut:
+        return report_out(await statistics_reports.get_report(db, actor, parse_id(report_id)))
+
+    @get("/region/statistics/reports/{report_id:str}/monitoring.xlsx", summary="Скачать таблицу мониторинга")
+    async def monitoring_xlsx(self, db: Db, actor: CurrentActor, report_id: FromPath[str]) -> Response[bytes]:
+        f = await statistics_reports.report_file(db, actor, parse_id(report_id), "xlsx")
+        return attachment(f.content, f.media_type, f.filename, f.fallback)
+
+    @get("/region/statistics/reports/{report_id:str}/note.docx", summary="Скачать аналитическую справку")
+    async def note_docx(self, db: Db, actor: CurrentActor, report_id: FromPath[str]) -> Response[bytes]:
+        f = await statistics_reports.report_file(db, actor, parse_id(report_id), "docx")
+        return attachment(f.content, f.media_type, f.filename, f.fallback)
 
     @get(
         "/municipalities/{municipality_id:str}/statistics",

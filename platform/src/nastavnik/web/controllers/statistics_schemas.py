@@ -131,3 +131,23 @@ class TargetIn(msgspec.Struct, forbid_unknown_fields=True):
 class TargetOut(msgspec.Struct):
     indicator: str
     target: float | None
+
+
+class ReportIn(msgspec.Struct, forbid_unknown_fields=True):
+    academic_year: int | None = None
+    org_type: str | None = None
+
+
+class ReportOut(msgspec.Struct):
+    id: uuid.UUID
+    status: str
+    """queued, running, done or failed."""
+    progress: int
+    """Percent done."""
+    message: str
+    academic_year: int
+    org_type: str
+    as_of: date | None
+    created_at: datetime
+    finished_at: datetime | None
+    downloads: list[str]
