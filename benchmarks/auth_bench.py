@@ -532,6 +532,7 @@ async def bench_http(
         "redis_prefix": settings.redis_prefix,
         "db_app_role": settings.db_app_role,
         "db_auditor_role": settings.db_auditor_role,
+        "db_aggregator_role": settings.db_aggregator_role,
         "db_pool_size": args.pool,
         "keycloak_url": settings.keycloak_url,
         "log_level": "WARNING",

@@ -72,6 +72,7 @@ class RunDatabase:
     owner: str
     app: str
     auditor: str
+    aggregator: str
     owner_url: str
 
 
@@ -83,12 +84,13 @@ async def create_test_database(services: Services, label: str) -> RunDatabase:
         owner=f"nk_owner_{suffix}",
         app=f"nk_app_{suffix}",
         auditor=f"nk_auditor_{suffix}",
+        aggregator=f"nk_agg_{suffix}",
         owner_url="",
     )
     conn = await asyncpg.connect(services.admin_dsn)
     try:
         await conn.execute(f'CREATE ROLE "{db.owner}" LOGIN NOSUPERUSER NOBYPASSRLS')
-        for role in (db.app, db.auditor):
+        for role in (db.app, db.auditor, db.aggregator):
             await conn.execute(f'CREATE ROLE "{role}" LOGIN NOSUPERUSER NOBYPASSRLS')
         await conn.execute(f'CREATE DATABASE "{db.name}" OWNER "{db.owner}"')
     finally:
@@ -96,14 +98,16 @@ async def create_test_database(services: Services, label: str) -> RunDatabase:
     owner_url = make_url(services.database_dsn(db.name)).set(
         drivername="postgresql+asyncpg", username=db.owner
     )
-    return RunDatabase(db.name, db.owner, db.app, db.auditor, owner_url.render_as_string(hide_password=False))
+    return RunDatabase(
+        db.name, db.owner, db.app, db.auditor, db.aggregator, owner_url.render_as_string(hide_password=False)
+    )
 
 
 async def drop_test_database(services: Services, db: RunDatabase) -> None:
     conn = await asyncpg.connect(services.admin_dsn)
     try:
         await conn.execute(f'DROP DATABASE IF EXISTS "{db.name}" WITH (FORCE)')
-        for role in (db.app, db.auditor, db.owner):
+        for role in (db.app, db.auditor, db.aggregator, db.owner):
             await conn.execute(f'DROP ROLE IF EXISTS "{role}"')
     finally:
         await conn.close()
@@ -115,6 +119,7 @@ def settings_for(services: Services, db: RunDatabase, **overrides: object) -> Se
         "redis_url": services.redis_url,
         "db_app_role": db.app,
         "db_auditor_role": db.auditor,
+        "db_aggregator_role": db.aggregator,
         "redis_prefix": f"nastavnik-test-{RUN}",
         "db_pool_size": 5,
     }

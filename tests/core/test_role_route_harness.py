@@ -29,6 +29,7 @@ from nastavnik.models import (
     QuestionnaireTemplate,
     QuestionnaireVersion,
     RoadmapItem,
+    StatReport,
 )
 from nastavnik.runtime import Runtime
 from nastavnik.services import one_time_passwords
@@ -212,7 +213,14 @@ TENANT: dict[tuple[str, str], tuple[str, int]] = {
     ("GET", "/o/{slug}/accounts/{batch_id}/sheet.docx"): (MANAGERS_ONLY, 200),
     ("POST", "/o/{slug}/accounts/{batch_id}/reset"): (MANAGERS_ONLY, 409),
     ("POST", "/o/{slug}/accounts/{batch_id}/retry"): (MANAGERS_ONLY, 409),
+    ("GET", "/o/{slug}/statistics"): (MANAGERS_ONLY, 200),
+    ("GET", "/api/o/{slug}/statistics"): (MANAGERS_ONLY, 200),
 }
+
+REGION_ONLY_PAGE = {**dict.fromkeys(ROLES, 403), "region": 200, "anonymous": 302}
+REGION_ONLY_API = {**dict.fromkeys(ROLES, 403), "region": 200, "anonymous": 401}
+OVERSEERS_PAGE = {**dict.fromkeys(ROLES, 404), "region": 200, "municipality": 200, "anonymous": 302}
+OVERSEERS_API = {**dict.fromkeys(ROLES, 404), "region": 200, "municipality": 200, "anonymous": 401}
 
 # Routes outside an organisation: the status for every role.
 GLOBAL: dict[tuple[str, str], dict[str, int]] = {
@@ -320,6 +328,26 @@ GLOBAL: dict[tuple[str, str], dict[str, int]] = {
     ("GET", "/audit"): {**dict.fromkeys(ROLES, 403), "auditor": 200, "anonymous": 302},
     ("GET", "/api/audit"): {**dict.fromkeys(ROLES, 403), "auditor": 200, "anonymous": 401},
     ("GET", "/api/audit/export.xlsx"): {**dict.fromkeys(ROLES, 403), "auditor": 200, "anonymous": 401},
+    # Statistics: the region's staff see their region; the harness's municipality (M1) and organisation
+    # (school_h, in M1) are overseen by the region's staff and M1's coordinator; nobody else finds them.
+    ("GET", "/region/statistics"): REGION_ONLY_PAGE,
+    ("POST", "/region/statistics/recompute"): {**REGION_ONLY_PAGE, "region": 302},
+    ("POST", "/region/statistics/targets"): {**REGION_ONLY_PAGE, "region": 302},
+    ("GET", "/api/region/statistics"): REGION_ONLY_API,
+    ("GET", "/api/region/statistics/organisations"): REGION_ONLY_API,
+    ("GET", "/api/region/statistics/trend"): REGION_ONLY_API,
+    ("POST", "/api/region/statistics/recompute"): {**REGION_ONLY_API, "region": 202},
+    ("PUT", "/api/region/statistics/targets/{indicator}"): REGION_ONLY_API,
+    ("POST", "/region/statistics/reports"): {**REGION_ONLY_PAGE, "region": 302},
+    ("GET", "/region/statistics/reports/{report_id}"): REGION_ONLY_PAGE,
+    ("POST", "/api/region/statistics/reports"): {**REGION_ONLY_API, "region": 202},
+    ("GET", "/api/region/statistics/reports/{report_id}"): REGION_ONLY_API,
+    ("GET", "/api/region/statistics/reports/{report_id}/monitoring.xlsx"): REGION_ONLY_API,
+    ("GET", "/api/region/statistics/reports/{report_id}/note.docx"): REGION_ONLY_API,
+    ("GET", "/m/{municipality_id}/statistics"): OVERSEERS_PAGE,
+    ("GET", "/m/{municipality_id}/statistics/{org_id}"): OVERSEERS_PAGE,
+    ("GET", "/api/municipalities/{municipality_id}/statistics"): OVERSEERS_API,
+    ("GET", "/api/municipalities/{municipality_id}/statistics/{org_id}"): OVERSEERS_API,
 }
 
 
@@ -488,6 +516,24 @@ async def region_draft(db: AsyncSession, region_id: uuid.UUID) -> tuple[uuid.UUI
     return own.id, draft.id
 
 
+async def finished_report(runtime: Runtime, world: World) -> str:
+    """A monitoring report of the harness's region, already built (the worker's part is test_reports')."""
+    report = StatReport(
+        region_id=world.regions["R1"],
+        academic_year=world.year,
+        as_of=date.today(),
+        status="done",
+        progress=100,
+        message="Готово",
+        xlsx=b"xlsx",
+        docx=b"docx",
+    )
+    async with runtime.owner_sessions() as db:
+        db.add(report)
+        await db.commit()
+    return str(report.id)
+
+
 def body_for(route: tuple[str, str], world: World, values: dict[str, str]) -> tuple[str, Any]:
     person_routes = {
         ("POST", "/api/o/{slug}/accounts"),
@@ -497,6 +543,7 @@ def body_for(route: tuple[str, str], world: World, values: dict[str, str]) -> tu
         return "json", {"person_ids": [values["person_id"]]}
     if route in {("POST", "/o/{slug}/accounts"), ("POST", "/o/{slug}/accounts/{batch_id}/reset")}:
         return "form", {f"person_{values['person_id']}": "on"}
+
     if route == ("PUT", "/api/organisations/{org_id}/status"):
         return "json", {
             "status": "frozen"
@@ -528,6 +575,16 @@ def body_for(route: tuple[str, str], world: World, values: dict[str, str]) -> tu
     if route in {("POST", "/api/region/dictionaries"), ("POST", "/region/dictionaries")}:
         kind, body = BODIES[route]
         return kind, {**body, "code": f"harness_{secrets.token_hex(4)}"}
+    if route == ("POST", "/region/statistics/recompute"):
+        return "form", {"year": str(world.year)}
+    if route == ("POST", "/region/statistics/reports"):
+        return "form", {"year": str(world.year)}
+    if route == ("POST", "/api/region/statistics/reports"):
+        return "json", {"academic_year": world.year}
+    if route == ("POST", "/region/statistics/targets"):
+        return "form", {"target_learners_covered": "70"}  # the default: other tests see no change
+    if route == ("PUT", "/api/region/statistics/targets/{indicator}"):
+        return "json", {"target": 70}
     if route == ("PUT", "/api/o/{slug}/plugins/{name}"):
         return "json", {"enabled": True, "settings": {}}  # keep the plugin on for the routes after it
     if route == ("POST", "/o/{slug}/plugins/{name}"):
@@ -547,6 +604,7 @@ async def test_every_role_gets_what_its_role_allows(runtime: Runtime, app, world
         routes = [r for r in await openapi_routes(anonymous) if r not in NOT_PROBED]
     missing = [r for r in routes if r not in TENANT and r not in GLOBAL]
     assert not missing, f"add these routes to the role x route harness: {missing}"
+    report_id = await finished_report(runtime, world)
     mismatches = []
     for role in ROLES:
         async with client_for(app, identity_of(world, org, role)) as client:
@@ -562,6 +620,8 @@ async def test_every_role_gets_what_its_role_allows(runtime: Runtime, app, world
                     "kind": "form",
                     "regime": "learners",
                     "code": "student_student",
+                    "indicator": "learners_covered",
+                    "report_id": report_id,
                     **await fresh_objects(runtime, org),
                 }
                 url = re.sub(r"{(\w+)}", lambda m, values=values: values[m.group(1)], template)

@@ -39,6 +39,8 @@ PARAMS: dict[str, Callable[[World, OrgWorld], str]] = {
     "kind": lambda world, victim: "form",
     "regime": lambda world, victim: "learners",
     "code": lambda world, victim: "student_student",
+    "indicator": lambda world, victim: "learners_covered",
+    "report_id": lambda world, victim: str(uuid.uuid4()),
 }
 
 # Parameters that name a tenant-owned object: probed with the attacker's own slug too.
@@ -396,6 +398,53 @@ GLOBAL_ROUTES: dict[Route, str] = {
     ("GET", "/audit"): "auditors only: tested in test_audit",
     ("GET", "/api/audit"): "auditors only: tested in test_audit",
     ("GET", "/api/audit/export.xlsx"): "auditors only: tested in test_audit",
+    # Regional statistics: figures only, never a person; who sees what is tested in tests/statistics
+    # (test_dashboard, test_access) and enforced again by the statistics tables' policies.
+    ("GET", "/region/statistics"): "region staff of their own region only: test_dashboard, test_access",
+    ("POST", "/region/statistics/recompute"): "region staff only, their own region: test_dashboard",
+    ("POST", "/region/statistics/targets"): "region staff only, their own region: test_dashboard",
+    ("GET", "/api/region/statistics"): "region staff of their own region only: test_dashboard, test_access",
+    ("GET", "/api/region/statistics/organisations"): "region staff of their own region only: test_access",
+    ("GET", "/api/region/statistics/trend"): "region staff of their own region only: test_access",
+    ("POST", "/api/region/statistics/recompute"): "region staff only, their own region: test_dashboard",
+    ("POST", "/region/statistics/reports"): "region staff only, their own region: test_reports",
+    (
+        "GET",
+        "/region/statistics/reports/{report_id}",
+    ): "region staff of the report's region only: test_reports",
+    ("POST", "/api/region/statistics/reports"): "region staff only, their own region: test_reports",
+    (
+        "GET",
+        "/api/region/statistics/reports/{report_id}",
+    ): "region staff of the report's region only: test_reports",
+    (
+        "GET",
+        "/api/region/statistics/reports/{report_id}/monitoring.xlsx",
+    ): "region staff of the report's region only: test_reports",
+    (
+        "GET",
+        "/api/region/statistics/reports/{report_id}/note.docx",
+    ): "region staff of the report's region only: test_reports",
+    (
+        "PUT",
+        "/api/region/statistics/targets/{indicator}",
+    ): "region staff only, their own region: test_dashboard",
+    (
+        "GET",
+        "/m/{municipality_id}/statistics",
+    ): "the region's staff and that municipality's coordinator: test_access",
+    (
+        "GET",
+        "/m/{municipality_id}/statistics/{org_id}",
+    ): "overseers of that municipality, its organisations only: test_access",
+    (
+        "GET",
+        "/api/municipalities/{municipality_id}/statistics",
+    ): "the region's staff and that municipality's coordinator: test_access",
+    (
+        "GET",
+        "/api/municipalities/{municipality_id}/statistics/{org_id}",
+    ): "overseers of that municipality, its organisations only: test_access",
 }
 NOT_PROBED = {("POST", "/logout")}
 
@@ -414,6 +463,7 @@ DOCX_ROUTES = {
     ("GET", "/o/{slug}/programmes/{programme_id}/groups/{group_id}/journal.docx"),
     ("GET", "/api/o/{slug}/accounts/{batch_id}/sheet.docx"),
     ("GET", "/o/{slug}/accounts/{batch_id}/sheet.docx"),
+    ("GET", "/api/region/statistics/reports/{report_id}/note.docx"),
 }
 
 # POSTs that only check an upload and change nothing in the database: with the service checks off

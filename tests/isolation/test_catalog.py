@@ -22,12 +22,20 @@ SHARED_TABLES = {
     "questionnaire_version": "a template's versions: wording and scales only, immutable once published",
     "region_dictionary_entry": "a region's wording of the mentoring dictionaries: titles and codes, no"
     " personal data; written only by that region's staff (its own RLS policies)",
+    # Regional statistics: aggregates over many organisations, no person in them; forced RLS, read by the
+    # region staff of that region and the municipality's coordinators only (region rows also by members of
+    # the region's organisations, over at least five organisations); written by the aggregator alone.
+    "stat_area_snapshot": "a municipality's or the region's snapshot header: counts of organisations",
+    "stat_area_value": "sums of the organisations' numerators and denominators per municipality and region",
+    "stat_target": "a region's targets for its indicators, in percent",
+    "stat_run": "when a recompute ran and over how many organisations",
+    "stat_report": "the region's monitoring reports (figures of organisations, never of a person)",
 }
 
 
-async def _rows(runtime: Runtime, sql: str) -> list[tuple[object, ...]]:
+async def _rows(runtime: Runtime, sql: str, **params: str) -> list[tuple[object, ...]]:
     async with runtime.owner_engine.connect() as conn:
-        return [tuple(r) for r in await conn.execute(text(sql), {"app": runtime.roles.app})]
+        return [tuple(r) for r in await conn.execute(text(sql), {"app": runtime.roles.app, **params})]
 
 
 async def test_tables_without_org_id_are_reviewed(runtime: Runtime) -> None:
@@ -117,3 +125,62 @@ async def test_catalog_checks_can_fail(runtime: Runtime) -> None:
         ).all()
         await conn.execute(text("DROP VIEW leaky_people"))
     assert found == [("leaky_people",)]
+
+
+STATISTICS_TABLES = {
+    "stat_org_snapshot",
+    "stat_org_value",
+    "stat_area_snapshot",
+    "stat_area_value",
+    "stat_run",
+    "stat_report",
+}
+
+
+async def test_shared_statistics_tables_have_forced_rls(runtime: Runtime) -> None:
+    rows = await _rows(
+        runtime,
+        """
+        SELECT c.relname, c.relrowsecurity AND c.relforcerowsecurity FROM pg_class c
+         WHERE c.relnamespace = 'public'::regnamespace AND c.relkind = 'r' AND c.relname LIKE 'stat\\_%'""",
+    )
+    assert {str(r[0]) for r in rows} == STATISTICS_TABLES | {"stat_target"}
+    assert all(r[1] for r in rows), rows
+
+
+async def test_aggregator_role_writes_only_statistics_and_reads_no_free_text(runtime: Runtime) -> None:
+    """The statistics worker's role: no superuser, owns nothing, writes nothing but the statistics tables,
+    and of the bases reads only what the indicators count (no names, no requests, no audit log)."""
+    role = await _rows(
+        runtime,
+        "SELECT rolsuper, rolbypassrls, rolcreaterole, rolcreatedb FROM pg_roles WHERE rolname = :agg",
+        agg=runtime.roles.aggregator,
+    )
+    assert role == [(False, False, False, False)]
+    writable = await _rows(
+        runtime,
+        """
+        SELECT c.relname FROM pg_class c
+         WHERE c.relnamespace = 'public'::regnamespace AND c.relkind = 'r'
+           AND (has_table_privilege(:agg, c.oid, 'INSERT') OR has_table_privilege(:agg, c.oid, 'UPDATE')
+                OR has_table_privilege(:agg, c.oid, 'DELETE') OR has_table_privilege(:agg, c.oid, 'TRUNCATE'))""",
+        agg=runtime.roles.aggregator,
+    )
+    assert {str(r[0]) for r in writable} == STATISTICS_TABLES
+    checks = await _rows(
+        runtime,
+        """
+        SELECT has_column_privilege(:agg, 'mentee_profile', 'birth_date', 'SELECT'),
+               has_column_privilege(:agg, 'mentee_profile', 'requests', 'SELECT'),
+               has_column_privilege(:agg, 'person', 'last_name', 'SELECT'),
+               has_table_privilege(:agg, 'audit_log', 'SELECT'),
+               has_table_privilege(:agg, 'identity', 'SELECT')""",
+        agg=runtime.roles.aggregator,
+    )
+    assert checks == [(True, False, False, False, False)]
+    owned = await _rows(
+        runtime,
+        "SELECT c.relname FROM pg_class c JOIN pg_roles r ON r.oid = c.relowner WHERE r.rolname = :agg",
+        agg=runtime.roles.aggregator,
+    )
+    assert owned == []

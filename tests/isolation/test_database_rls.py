@@ -26,6 +26,8 @@ TENANT_TABLES = (
     "schools_subject_decade",
     "questionnaire_assignment",
     "questionnaire_answer",
+    "stat_org_snapshot",
+    "stat_org_value",
 )
 
 

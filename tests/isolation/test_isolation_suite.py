@@ -29,6 +29,7 @@ from nastavnik.models import (
     QuestionnaireAnswer,
     QuestionnaireAssignment,
     RegionDictionaryEntry,
+    StatOrgValue,
 )
 from nastavnik.runtime import Runtime
 from nastavnik.web.app import create_app
@@ -176,6 +177,10 @@ async def snapshot(runtime: Runtime, org: OrgWorld) -> dict[str, Any]:
                 select(RegionDictionaryEntry).where(RegionDictionaryEntry.region_id == org.region_id)
             )
         )
+        figures = sorted(
+            (v.academic_year, v.as_of, v.indicator, v.breakdown, v.numerator, v.denominator)
+            for v in await db.scalars(select(StatOrgValue).where(StatOrgValue.org_id == org.id))
+        )
     return {
         "people": people,
         "emails": emails,
@@ -193,6 +198,7 @@ async def snapshot(runtime: Runtime, org: OrgWorld) -> dict[str, Any]:
         "questionnaire_assignments": assignments,
         "questionnaire_answers": answers,
         "region_dictionaries": wording,
+        "figures": figures,
     }
 
 

@@ -179,7 +179,7 @@ async def test_hook_register_migrations(runtime: Runtime) -> None:
     assert isinstance(branches[0].versions_dir, Path)
     heads = migrate.heads([b.versions_dir for b in branches])
     (core_head,) = migrate.heads()  # the core alone has one head
-    assert set(heads) == {core_head, "schools_0001"}
+    assert set(heads) == {core_head, "schools_0002"}
     async with runtime.owner_engine.connect() as conn:
         versions = set((await conn.execute(text("SELECT version_num FROM alembic_version"))).scalars())
         forced = await conn.scalar(

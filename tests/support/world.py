@@ -263,6 +263,15 @@ async def build_world(runtime: Runtime) -> World:
             orgs[key] = ow
         template_id, version_id = await default_version(db, "mentor_end")
         await db.commit()
+    # The organisations' figures exist too, so that the isolation suite has statistics to protect.
+    from nastavnik.statistics.recompute import ScopeKind, Snapshot, recompute
+
+    for region in regions.values():
+        await recompute(
+            runtime.aggregator_engine,
+            runtime.plugins,
+            Snapshot(ScopeKind.REGION, region.id, year, date.today()),
+        )
     return World(
         orgs=orgs,
         staff=staff,

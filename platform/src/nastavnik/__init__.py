@@ -6,7 +6,12 @@ security helpers for their migrations, and page rendering.
 """
 
 from nastavnik.db.base import Base, TenantMixin, Timestamps, new_id
-from nastavnik.db.rls import enable_oversight_read, enable_tenant_rls
+from nastavnik.db.rls import (
+    disable_aggregator_read,
+    enable_aggregator_read,
+    enable_oversight_read,
+    enable_tenant_rls,
+)
 from nastavnik.hookspecs import hookimpl
 from nastavnik.runtime import Runtime
 from nastavnik.services.audit import record_in as audit_record
@@ -58,6 +63,8 @@ __all__ = [
     "TenantMixin",
     "Timestamps",
     "audit_record",
+    "disable_aggregator_read",
+    "enable_aggregator_read",
     "enable_oversight_read",
     "enable_tenant_rls",
     "hookimpl",

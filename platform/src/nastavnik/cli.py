@@ -46,6 +46,9 @@ async def _upgrade(settings: Settings) -> None:
             rt.roles.auditor: settings.db_auditor_password.get_secret_value()
             if settings.db_auditor_password
             else None,
+            rt.roles.aggregator: settings.db_aggregator_password.get_secret_value()
+            if settings.db_aggregator_password
+            else None,
         }
         await migrate.upgrade(
             rt.owner_engine,
@@ -128,13 +131,13 @@ async def _serve(settings: Settings, *, with_worker: bool) -> None:
             await asyncio.gather(*tasks, return_exceptions=True)
 
 
-async def _work(settings: Settings) -> None:
+async def _work(settings: Settings, *, with_cron: bool) -> None:
     from nastavnik.runtime import Runtime
     from nastavnik.worker import build_worker
 
     async with _runtime(settings) as rt:
         assert isinstance(rt, Runtime)
-        worker = build_worker(rt)
+        worker = build_worker(rt) if with_cron else build_worker(rt, cron_jobs=[])
         try:
             await worker.async_run()
         finally:
@@ -186,11 +189,16 @@ def serve(with_worker: bool) -> None:
 
 
 @main.command()
-def worker() -> None:
+@click.option(
+    "--cron/--no-cron",
+    default=True,
+    help="Also schedule the periodic jobs (nightly statistics, heartbeat); --no-cron only runs queued jobs.",
+)
+def worker(cron: bool) -> None:
     """Run the background worker (arq)."""
     settings, services = _prepare(get_settings())
     try:
-        asyncio.run(_work(settings))
+        asyncio.run(_work(settings, with_cron=cron))
     except KeyboardInterrupt:
         pass
     finally:

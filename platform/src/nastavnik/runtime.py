@@ -40,6 +40,7 @@ class Runtime:
     owner_engine: AsyncEngine
     app_engine: AsyncEngine
     auditor_engine: AsyncEngine
+    aggregator_engine: AsyncEngine
     redis: Redis
     http: httpx.AsyncClient | None = None
     verifier: TokenVerifier | None = None
@@ -50,12 +51,13 @@ class Runtime:
         self.app_sessions = async_sessionmaker(self.app_engine, expire_on_commit=False)
         self.auditor_sessions = async_sessionmaker(self.auditor_engine, expire_on_commit=False)
         self.owner_sessions = async_sessionmaker(self.owner_engine, expire_on_commit=False)
+        self.aggregator_sessions = async_sessionmaker(self.aggregator_engine, expire_on_commit=False)
 
     def redis_key(self, *parts: str) -> str:
         return ":".join((self.settings.redis_prefix, *parts))
 
     async def close(self) -> None:
-        for engine in (self.app_engine, self.auditor_engine, self.owner_engine):
+        for engine in (self.app_engine, self.auditor_engine, self.aggregator_engine, self.owner_engine):
             await engine.dispose()
         await self.redis.aclose()
         if self.http is not None:
@@ -75,7 +77,10 @@ async def build_runtime(settings: Settings, plugins: Plugins | None = None) -> R
         raise RuntimeError("database_url and redis_url must be resolved before the runtime is built")
     owner_engine = create_async_engine(async_url(settings.database_url), pool_size=2, max_overflow=2)
     roles = DbRoles(
-        owner=await owner_role_name(owner_engine), app=settings.db_app_role, auditor=settings.db_auditor_role
+        owner=await owner_role_name(owner_engine),
+        app=settings.db_app_role,
+        auditor=settings.db_auditor_role,
+        aggregator=settings.db_aggregator_role,
     )
     app_password = settings.db_app_password.get_secret_value() if settings.db_app_password else None
     auditor_password = (
@@ -92,6 +97,7 @@ async def build_runtime(settings: Settings, plugins: Plugins | None = None) -> R
     auditor_engine = create_async_engine(
         role_url(settings.database_url, roles.auditor, auditor_password), pool_size=2, max_overflow=0
     )
+    aggregator_engine = aggregator_engine_for(settings, roles)
     if plugins is None:
         plugins = load_plugins(plugin_names_from_setting(settings.plugins))
     redis = Redis.from_url(settings.redis_url)
@@ -103,10 +109,34 @@ async def build_runtime(settings: Settings, plugins: Plugins | None = None) -> R
         owner_engine=owner_engine,
         app_engine=app_engine,
         auditor_engine=auditor_engine,
+        aggregator_engine=aggregator_engine,
         redis=redis,
         http=http,
         queue=await open_queue(settings),
         **sso_clients(settings, http),
+    )
+
+
+def aggregator_engine_for(settings: Settings, roles: DbRoles) -> AsyncEngine:
+    """The statistics worker's connections, as the aggregator role.
+
+    A worker killed mid-recompute leaves its PostgreSQL backend running the statement (and holding the
+    recompute's advisory lock) until the server notices the client is gone: checking the connection every
+    second bounds that, so the job's next try does not wait behind its own ghost.
+    """
+    assert settings.database_url is not None
+    password = settings.db_aggregator_password.get_secret_value() if settings.db_aggregator_password else None
+    return create_async_engine(
+        role_url(settings.database_url, roles.aggregator, password),
+        pool_size=2,
+        max_overflow=2,
+        pool_pre_ping=True,  # a worker is long-lived and few of its checkouts are hot: a ping is cheap here
+        connect_args={
+            "server_settings": {
+                "application_name": "nastavnik-aggregator",
+                "client_connection_check_interval": "1000",
+            }
+        },
     )
 
 

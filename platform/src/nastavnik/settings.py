@@ -52,6 +52,13 @@ class Settings(BaseSettings):
     db_auditor_password: SecretStr | None = None
     """Password of the auditor role."""
 
+    db_aggregator_role: str = "nastavnik_aggregator"
+    """Database role the statistics worker connects as: reads across organisations through explicit
+    read-only policies, writes only the statistics tables."""
+
+    db_aggregator_password: SecretStr | None = None
+    """Password of the aggregator role."""
+
     db_pool_size: int = Field(default=10, ge=1, le=200)
     """Connections per process in the application role's pool."""
 
@@ -91,6 +98,11 @@ class Settings(BaseSettings):
 
     log_level: str = "INFO"
     """Minimum level of log records: DEBUG, INFO, WARNING or ERROR."""
+
+    worker_job_timeout: int | None = Field(default=None, ge=1, le=86400)
+    """Upper bound, in seconds, of every background job's timeout. A job whose worker died is picked up
+    again only after the longest job timeout plus 10 s: lower this where quick recovery matters.
+    Unset: each job's own timeout."""
 
     keycloak_url: str | None = None
     """Base URL of the region's Keycloak, e.g. `https://sso.edu.example.ru`. Unset: no single sign-on

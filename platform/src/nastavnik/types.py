@@ -119,6 +119,16 @@ class StatisticContributor:
     description: str
     compute: Callable[[AsyncSession, uuid.UUID], Awaitable[int | float | None]]
     organisation_types: tuple[str, ...] | None = None
+    aggregate_sql: str | None = None
+    """The same indicator for the regional recompute, set-based: a SELECT returning the columns
+    ``org_id, numerator, denominator, respondents`` (NULL where one does not apply), one row per
+    organisation. It runs as the aggregator role (grant it the plugin's tables in a migration with
+    ``enable_aggregator_read``), may join ``scope_org (org_id, municipality_id, org_type)`` — the
+    organisations being recomputed — and use ``:academic_year`` and ``:as_of``. Without it the indicator
+    is shown on the organisation's own page only."""
+    kind: str = "count"
+    """How the region reads it: ``count`` (summed), ``share`` (numerator over denominator, a percentage)
+    or ``average`` (numerator over denominator, shown only over at least five respondents)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -22,6 +22,12 @@ def collect_jobs(runtime: Runtime) -> list[JobSpec]:
     return specs
 
 
+def job_timeout(spec: JobSpec, runtime: Runtime) -> int:
+    """The job's own timeout, capped by ``worker_job_timeout`` where the deployment sets one."""
+    cap = runtime.settings.worker_job_timeout
+    return spec.timeout_seconds if cap is None else min(spec.timeout_seconds, cap)
+
+
 def build_worker(runtime: Runtime, **overrides: Any) -> Worker:
     specs = collect_jobs(runtime)
     functions: list[Function] = [
@@ -29,7 +35,7 @@ def build_worker(runtime: Runtime, **overrides: Any) -> Worker:
             cast(WorkerCoroutine, s.function),
             name=s.name,
             max_tries=s.max_tries,
-            timeout=s.timeout_seconds,
+            timeout=job_timeout(s, runtime),
             keep_result=s.keep_result_seconds,
         )
         for s in specs
@@ -41,7 +47,7 @@ def build_worker(runtime: Runtime, **overrides: Any) -> Worker:
             minute=set(s.cron_minutes) if s.cron_minutes is not None else None,
             hour=set(s.cron_hours) if s.cron_hours is not None else None,
             max_tries=s.max_tries,
-            timeout=s.timeout_seconds,
+            timeout=job_timeout(s, runtime),
             run_at_startup=False,
         )
         for s in specs

@@ -5,7 +5,8 @@ RLS enabled and forced; the application role sees and writes only rows of the
 organisation it is a member of (``nastavnik_current_org()`` checks the membership in
 the database itself, so a service that forgot to check still leaks nothing); the owner
 keeps a maintenance policy for migrations and seeds. Tables the region reads as
-aggregates add :func:`enable_oversight_read`.
+aggregates add :func:`enable_oversight_read`. The statistics worker's role reads the tables its
+indicators need through :func:`enable_aggregator_read` (read-only, and only the columns named).
 """
 
 from __future__ import annotations
@@ -57,3 +58,19 @@ def grant_shared_read(table: str) -> None:
     """Shared reference data: readable by the application and the auditor, written by the owner only."""
     roles = migration_roles()
     op.execute(f'GRANT SELECT ON {table} TO "{roles.app}", "{roles.auditor}"')
+
+
+def enable_aggregator_read(table: str, columns: tuple[str, ...] | None = None) -> None:
+    """Let the statistics aggregator read every organisation's rows of ``table``: read-only, and where
+    ``columns`` are named only those (no free text, no names: what an indicator counts, nothing more)."""
+    roles = migration_roles()
+    op.execute(f'CREATE POLICY aggregator_read ON {table} FOR SELECT TO "{roles.aggregator}" USING (true)')
+    privilege = f"SELECT ({', '.join(columns)})" if columns else "SELECT"
+    op.execute(f'GRANT {privilege} ON {table} TO "{roles.aggregator}"')
+
+
+def disable_aggregator_read(table: str) -> None:
+    """Undo :func:`enable_aggregator_read` (for downgrades)."""
+    roles = migration_roles()
+    op.execute(f"DROP POLICY IF EXISTS aggregator_read ON {table}")
+    op.execute(f'REVOKE ALL ON {table} FROM "{roles.aggregator}"')

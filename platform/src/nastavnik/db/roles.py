@@ -18,16 +18,19 @@ class DbRoles:
     owner: str
     app: str
     auditor: str
+    aggregator: str
+    """The statistics worker: reads across organisations through explicit read-only policies and
+    writes only the statistics tables."""
 
     def __post_init__(self) -> None:
-        for name in (self.owner, self.app, self.auditor):
+        for name in (self.owner, self.app, self.auditor, self.aggregator):
             if not _ROLE_NAME.match(name):
                 raise ValueError(f"not a safe role name: {name!r}")
 
 
 async def ensure_login_roles(conn: AsyncConnection, roles: DbRoles, passwords: dict[str, str | None]) -> None:
-    """Create the application and auditor roles if missing: no ownership, no BYPASSRLS, may log in."""
-    for name in (roles.app, roles.auditor):
+    """Create the application, auditor and aggregator roles if missing: no ownership, no BYPASSRLS."""
+    for name in (roles.app, roles.auditor, roles.aggregator):
         exists = await conn.scalar(text("SELECT 1 FROM pg_roles WHERE rolname = :n"), {"n": name})
         if not exists:
             await conn.execute(

@@ -59,6 +59,7 @@ def register_navigation(context: NavigationContext) -> Iterable[NavItem]:
         NavItem(title="Наставники", href=f"{base}/bases/mentors", order=14, roles=MANAGERS),
         NavItem(title="Численность", href=f"{base}/headcounts", order=20, roles=MANAGERS),
         NavItem(title="Анкеты", href=f"{base}/questionnaires", order=30),
+        NavItem(title="Показатели", href=f"{base}/statistics", order=25, roles=MANAGERS),
         NavItem(title="Модули", href=f"{base}/plugins", order=90, roles=MANAGERS),
     ]
 
@@ -120,12 +121,16 @@ def register_statistics() -> Iterable[StatisticContributor]:
             title="Участников в базе",
             description="Люди организации в статусе «работает/учится».",
             compute=_active_people,
+            aggregate_sql="SELECT org_id, count(*), NULL, NULL FROM person"
+            " WHERE status = 'active' AND org_id IN (SELECT org_id FROM scope_org) GROUP BY org_id",
         ),
         StatisticContributor(
             key="core.mentors",
             title="Наставников",
             description="Люди организации с ролью наставника.",
             compute=_mentors,
+            aggregate_sql="SELECT org_id, count(*), NULL, NULL FROM person_role"
+            " WHERE role = 'mentor' AND org_id IN (SELECT org_id FROM scope_org) GROUP BY org_id",
         ),
     ]
 
@@ -173,9 +178,39 @@ async def create_accounts(ctx: dict[str, Any], org_id: str, batch_id: str) -> st
     )
 
 
+STATISTICS_NIGHTLY_HOUR = 2
+"""The worker's local time of the nightly recompute of every region (quiet hours for the schools)."""
+
+
 @hookimpl
 def register_jobs() -> Iterable[JobSpec]:
+    from nastavnik.statistics import jobs as statistics
+    from nastavnik.statistics import reports
+
     return [
+        JobSpec(
+            name=statistics.RECOMPUTE_JOB,
+            function=statistics.recompute_job,
+            max_tries=3,
+            timeout_seconds=statistics.RECOMPUTE_TIMEOUT,
+            keep_result_seconds=0,  # the id de-duplicates while queued or running, never after
+        ),
+        JobSpec(
+            name=statistics.NIGHTLY_JOB,
+            function=statistics.nightly_job,
+            cron_hours=frozenset({STATISTICS_NIGHTLY_HOUR}),
+            cron_minutes=frozenset({0}),
+            max_tries=3,
+            timeout_seconds=120,
+            keep_result_seconds=0,
+        ),
+        JobSpec(
+            name=statistics.REPORT_JOB,
+            function=reports.report_job,
+            max_tries=3,
+            timeout_seconds=statistics.REPORT_TIMEOUT,
+            keep_result_seconds=0,
+        ),
         JobSpec(name="core.heartbeat", function=heartbeat, cron_minutes=frozenset(range(0, 60, 5))),
         JobSpec(
             name=ONBOARD_JOB,

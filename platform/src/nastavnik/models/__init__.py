@@ -31,6 +31,17 @@ from nastavnik.models.questionnaires import (
     VersionStatus,
 )
 from nastavnik.models.reference import AcademicYear, Municipality, Organisation, OrgStatus, Region
+from nastavnik.models.statistics import (
+    AreaScope,
+    ReportStatus,
+    StatAreaSnapshot,
+    StatAreaValue,
+    StatOrgSnapshot,
+    StatOrgValue,
+    StatReport,
+    StatRun,
+    StatTarget,
+)
 from nastavnik.models.work import JournalEntry, PlanItem
 
 __all__ = [
@@ -39,6 +50,7 @@ __all__ = [
     "AccountBatch",
     "AccountEntry",
     "AccountStatus",
+    "AreaScope",
     "Audience",
     "AuditEvent",
     "Delivery",
@@ -76,9 +88,17 @@ __all__ = [
     "QuestionnaireVersion",
     "Region",
     "RegionDictionaryEntry",
+    "ReportStatus",
     "RoadmapItem",
     "StaffAssignment",
     "StaffRole",
+    "StatAreaSnapshot",
+    "StatAreaValue",
+    "StatOrgSnapshot",
+    "StatOrgValue",
+    "StatReport",
+    "StatRun",
+    "StatTarget",
     "TemplateRegime",
     "VersionStatus",
 ]

@@ -53,6 +53,7 @@ OBJECT_TITLES = {
     "mentor_import": "загрузка базы наставников",
     "region_dictionaries": "словари наставничества региона",
     "region_dictionary_entry": "запись словаря региона",
+    "statistics_report": "отчёт мониторинга",
 }
 OUTCOME_TITLES = {"success": "успешно", "denied": "отказано", "failed": "ошибка"}
 

@@ -35,6 +35,7 @@ from nastavnik.web.controllers import (
     region_dictionaries,
     region_questionnaires,
     sign_in,
+    statistics,
     work,
 )
 from nastavnik.web.csrf import CSRFUnlessBearer
@@ -123,6 +124,11 @@ def create_app(runtime: Runtime) -> Litestar:
         api_global.AuditApi,
         region_dictionaries.RegionDictionaryApi,
         region_dictionaries.RegionDictionaryPages,
+        statistics.RegionStatisticsPages,
+        statistics.MunicipalityStatisticsPages,
+        statistics.StatisticsApi,
+        statistics.OrgStatisticsPages,
+        statistics.OrgStatisticsApi,
         create_static_files_router(path="/static", directories=[STATIC_DIR], include_in_schema=False),
         *plugin_routers(runtime.plugins),
     ]

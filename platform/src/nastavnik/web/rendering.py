@@ -29,8 +29,10 @@ async def page(
     if actor:
         if actor.grants(StaffRole.REGION):
             top_links.append(("Регион", "/region"))
+            top_links.append(("Статистика", "/region/statistics"))
         for grant in actor.grants(StaffRole.MUNICIPALITY):
             top_links.append(("Муниципалитет", f"/m/{grant.municipality_id}"))
+            top_links.append(("Статистика", f"/m/{grant.municipality_id}/statistics"))
         if actor.is_auditor:
             top_links.append(("Журнал аудита", "/audit"))
     return Template(

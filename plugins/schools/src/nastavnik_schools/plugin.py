@@ -69,6 +69,11 @@ def register_statistics() -> Iterable[StatisticContributor]:
             description="Запланированные и проведённые предметные декады.",
             compute=decades.count_decades,
             organisation_types=("school",),
+            # For the region: the decades of the academic year being computed.
+            aggregate_sql="SELECT d.org_id, count(*), NULL, NULL FROM schools_subject_decade d"
+            " WHERE d.starts_on BETWEEN make_date(CAST(:academic_year AS integer), 9, 1)"
+            " AND make_date(CAST(:academic_year AS integer) + 1, 8, 31)"
+            " AND d.org_id IN (SELECT org_id FROM scope_org) GROUP BY d.org_id",
         )
     ]
 

@@ -1,0 +1,141 @@
+"""The indicators computed in plain Python from a RegionSpec: what the SQL aggregation must agree with.
+
+Written from docs/indicators.md, not from the SQL, so that a mistake in either shows as a difference.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date
+
+from tests.statistics.spec import OrgSpec, RegionSpec
+
+Key = tuple[str, str]  # (indicator, breakdown)
+Value = tuple[int, int | None, int | None]  # numerator, denominator, respondents
+COUNT_KINDS = {"groups", "core.people", "core.mentors", "schools.subject_decades"}
+
+
+def whole_years(since: date, on: date) -> int:
+    return on.year - since.year - ((on.month, on.day) < (since.month, since.day))
+
+
+def _left(mentee_left_on: date | None, as_of: date) -> bool:
+    return mentee_left_on is not None and mentee_left_on <= as_of
+
+
+def org_values(org: OrgSpec, year: int, as_of: date) -> dict[Key, Value]:
+    mentees = {m.key: m for m in org.mentees}
+    this_year = [g for g in org.groups if g.year == year]
+    running = [
+        g
+        for g in this_year
+        if g.status in ("active", "completed") and (g.starts_on or date(year, 9, 15)) <= as_of
+    ]
+    headcount = org.headcounts.get(year)
+    covered = {
+        key
+        for g in running
+        for key in g.mentees
+        if mentees[key].kind == "learner"
+        and mentees[key].birth_date is not None
+        and 10 <= whole_years(mentees[key].birth_date, as_of) <= 18  # type: ignore[arg-type]
+        and not _left(mentees[key].left_on, as_of)
+    }
+    young = {
+        key
+        for g in running
+        for key in g.mentees
+        if mentees[key].kind == "young_pedagogue"
+        and mentees[key].profession_since is not None
+        and mentees[key].profession_since <= as_of  # type: ignore[operator]
+        and whole_years(mentees[key].profession_since, as_of) <= 3  # type: ignore[arg-type]
+        and not _left(mentees[key].left_on, as_of)
+    }
+    values: dict[Key, Value] = {
+        ("learners_covered", ""): (len(covered), headcount[0] if headcount else None, None),
+        ("young_teachers_mentored", ""): (len(young), headcount[1] if headcount else None, None),
+    }
+    cohort = {
+        key
+        for g in org.groups
+        if g.year == year - 1 and g.status in ("active", "completed")
+        for key in g.mentees
+        if mentees[key].kind == "young_pedagogue"
+    }
+    stayed = [
+        k
+        for k in cohort
+        if not (
+            mentees[k].left_reason == "profession"
+            and (mentees[k].left_on is None or mentees[k].left_on <= as_of)  # type: ignore[operator]
+        )
+    ]
+    values[("young_teachers_retained", "")] = (len(stayed), len(cohort) or None, None)
+    programmes = [p for p in org.programmes if p.year == year]
+
+    def approved(doc) -> bool:  # type: ignore[no-untyped-def]
+        return doc.status == "approved" and bool(doc.number) and doc.on is not None and doc.on <= as_of
+
+    flags = {
+        "curator": org.curator == "active",
+        "polozhenie": any(approved(p.polozhenie) for p in programmes),
+        "programma": any(approved(p.programma) for p in programmes),
+        "pairs_order": any(d <= as_of for p in programmes for d in p.pairs_orders),
+    }
+    values[("model_introduced", "")] = (int(all(flags.values())), 1, None)
+    for name, flag in flags.items():
+        values[("model_introduced", name)] = (int(flag), 1, None)
+    counts: dict[str, int] = defaultdict(int)
+    for g in this_year:
+        mentors = min(g.mentors, org.mentors)
+        shape = "pair" if mentors == 1 and len(set(g.mentees)) == 1 else "group"
+        for breakdown in (f"form:{g.form}", f"kind:{g.kind}", f"status:{g.status}", f"shape:{shape}"):
+            counts[breakdown] += 1
+    values[("groups", "")] = (len(this_year), None, None)
+    for breakdown, n in counts.items():
+        values[("groups", breakdown)] = (n, None, None)
+    people = (1 if org.curator == "active" else 0) + org.mentors + len(org.mentees)
+    values[("core.people", "")] = (people, None, None)
+    values[("core.mentors", "")] = (org.mentors, None, None)
+    if org.type == "school":
+        start, end = date(year, 9, 1), date(year + 1, 8, 31)
+        values[("schools.subject_decades", "")] = (
+            sum(1 for d in org.decades if start <= d <= end),
+            None,
+            None,
+        )
+    return values
+
+
+AreaKey = tuple[
+    str, str, str, str, str
+]  # scope, municipality ('' for the region), org_type, indicator, breakdown
+AreaValue = tuple[int, int | None, int | None, int]  # numerator, denominator, respondents, reporting
+
+
+def area_values(region: RegionSpec, year: int, as_of: date) -> dict[AreaKey, AreaValue]:
+    per_org = {o.key: org_values(o, year, as_of) for o in region.orgs if o.active}
+    groups: dict[tuple[str, str, str], list[str]] = defaultdict(list)
+    for org in region.orgs:
+        if not org.active:
+            continue
+        for scope, muni in (("municipality", org.municipality), ("region", "")):
+            for org_type in ("", org.type):
+                groups[(scope, muni, org_type)].append(org.key)
+    result: dict[AreaKey, AreaValue] = {}
+    for (scope, muni, org_type), keys in groups.items():
+        rows: dict[Key, list[Value]] = defaultdict(list)
+        for key in keys:
+            for k, v in per_org[key].items():
+                rows[k].append(v)
+        for (indicator, breakdown), values in rows.items():
+            counted = [v for v in values if v[1] is not None or indicator in COUNT_KINDS]
+            denominators = [v[1] for v in counted if v[1] is not None]
+            respondents = [v[2] for v in counted if v[2] is not None]
+            result[(scope, muni, org_type, indicator, breakdown)] = (
+                sum(v[0] for v in counted),
+                sum(denominators) if denominators else None,
+                sum(respondents) if respondents else None,
+                len(counted),
+            )
+    return result

@@ -1,0 +1,280 @@
+"""A region described as plain data, written into the database as the owner, and computed in Python.
+
+The hand-made region of test_indicators and the generated regions of the property test are both a
+:class:`RegionSpec`; :mod:`tests.statistics.reference` computes the indicators from the same spec in
+plain Python, and :func:`build_region` writes it for the SQL aggregation to read.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+import uuid
+from dataclasses import dataclass, field
+from datetime import date
+
+from nastavnik.models import (
+    GroupMember,
+    Headcount,
+    Identity,
+    MenteeProfile,
+    MentoringGroup,
+    MentoringOrder,
+    MentorProfile,
+    Municipality,
+    Organisation,
+    Person,
+    PersonRole,
+    Programme,
+    Region,
+    StaffAssignment,
+)
+from nastavnik.runtime import Runtime
+from nastavnik.services.organisations import with_inn_check_digit
+
+
+@dataclass
+class MenteeSpec:
+    key: str
+    kind: str = "learner"  # or young_pedagogue
+    birth_date: date | None = None
+    profession_since: date | None = None
+    left_on: date | None = None
+    left_reason: str | None = None
+
+
+@dataclass
+class GroupSpec:
+    year: int
+    status: str
+    mentees: list[str]
+    mentors: int = 1
+    starts_on: date | None = None  # default: 15 September of the year
+    form: str = "student_student"
+    kind: str = "traditional"
+
+
+@dataclass
+class DocumentSpec:
+    status: str = "approved"
+    number: str | None = "1-од"
+    on: date | None = None
+
+
+@dataclass
+class ProgrammeSpec:
+    year: int
+    polozhenie: DocumentSpec = field(default_factory=lambda: DocumentSpec(status="absent", number=None))
+    programma: DocumentSpec = field(default_factory=lambda: DocumentSpec(status="absent", number=None))
+    pairs_orders: list[date] = field(default_factory=list)
+
+
+@dataclass
+class OrgSpec:
+    key: str
+    municipality: str
+    type: str = "school"
+    active: bool = True
+    headcounts: dict[int, tuple[int, int]] = field(default_factory=dict)  # year -> (learners 10–18, young)
+    curator: str | None = "active"  # active, left or None
+    mentors: int = 1
+    mentees: list[MenteeSpec] = field(default_factory=list)
+    groups: list[GroupSpec] = field(default_factory=list)
+    programmes: list[ProgrammeSpec] = field(default_factory=list)
+    decades: list[date] = field(default_factory=list)  # subject decades (schools) by start date
+
+
+@dataclass
+class RegionSpec:
+    municipalities: list[str]
+    orgs: list[OrgSpec]
+
+
+@dataclass
+class BuiltRegion:
+    id: uuid.UUID
+    municipalities: dict[str, uuid.UUID]
+    orgs: dict[str, uuid.UUID]
+    slugs: dict[str, str]
+    curators: dict[str, uuid.UUID]  # org key -> the curator's identity
+    region_staff: uuid.UUID
+    coordinators: dict[str, uuid.UUID]  # municipality -> its coordinator's identity
+
+
+def _identity(label: str) -> Identity:
+    return Identity(issuer="test-issuer", subject=f"{label}-{secrets.token_hex(6)}", display_name=label)
+
+
+async def build_region(runtime: Runtime, spec: RegionSpec) -> BuiltRegion:
+    """Write the spec as the owner; every row of the region is new."""
+    from nastavnik_schools.models import SubjectDecade
+
+    token = secrets.token_hex(4)
+    async with runtime.owner_sessions() as db:
+        region = Region(code=f"S-{token}", name=f"Регион статистики {token}", timezone="Asia/Yekaterinburg")
+        db.add(region)
+        await db.flush()
+        munis = {
+            name: Municipality(region_id=region.id, name=f"{name} {token}") for name in spec.municipalities
+        }
+        db.add_all(munis.values())
+        staff = _identity("region-staff")
+        db.add(staff)
+        await db.flush()
+        db.add(StaffAssignment(identity_id=staff.id, role="region", region_id=region.id))
+        coordinators = {}
+        for name, muni in munis.items():
+            coordinator = _identity(f"coordinator-{name}")
+            db.add(coordinator)
+            await db.flush()
+            db.add(
+                StaffAssignment(
+                    identity_id=coordinator.id,
+                    role="municipality",
+                    region_id=region.id,
+                    municipality_id=muni.id,
+                )
+            )
+            coordinators[name] = coordinator.id
+        built = BuiltRegion(
+            region.id, {k: m.id for k, m in munis.items()}, {}, {}, {}, staff.id, coordinators
+        )
+        for org_spec in spec.orgs:
+            n = secrets.randbelow(10**8)
+            org = Organisation(
+                municipality_id=munis[org_spec.municipality].id,
+                type=org_spec.type,
+                full_name=f"Организация {org_spec.key}",
+                short_name=f"{org_spec.key} {token}",
+                inn=with_inn_check_digit(f"8{n:08d}"),
+                slug=f"st-{token}-{re.sub('[^a-z0-9]', '', org_spec.key.lower()) or 'x'}"[:63],
+                status="active" if org_spec.active else "inactive",
+            )
+            db.add(org)
+            await db.flush()
+            built.orgs[org_spec.key] = org.id
+            built.slugs[org_spec.key] = org.slug
+            await _fill_org(db, org.id, org_spec, built, SubjectDecade)
+        await db.commit()
+    return built
+
+
+async def _fill_org(db, org_id: uuid.UUID, spec: OrgSpec, built: BuiltRegion, decade_model) -> None:  # type: ignore[no-untyped-def]
+    for year, (learners, young) in spec.headcounts.items():
+        db.add(
+            Headcount(
+                org_id=org_id,
+                academic_year=year,
+                learners_total=learners + 100,
+                learners_10_18=learners,
+                pedagogues=young + 10,
+                young_pedagogues=young,
+            )
+        )
+    if spec.curator is not None:
+        identity = _identity(f"curator-{spec.key}")
+        db.add(identity)
+        await db.flush()
+        curator = Person(
+            org_id=org_id,
+            identity_id=identity.id,
+            last_name="Куратор",
+            first_name=spec.key,
+            category="pedagogue",
+            status=spec.curator,
+        )
+        db.add(curator)
+        await db.flush()
+        db.add(PersonRole(org_id=org_id, person_id=curator.id, role="curator"))
+        built.curators[spec.key] = identity.id
+    mentors = []
+    for i in range(spec.mentors):
+        mentor = Person(org_id=org_id, last_name="Наставник", first_name=str(i), category="pedagogue")
+        db.add(mentor)
+        await db.flush()
+        db.add(PersonRole(org_id=org_id, person_id=mentor.id, role="mentor"))
+        db.add(MentorProfile(org_id=org_id, person_id=mentor.id, capacity=20, consent_on=date(2020, 9, 1)))
+        mentors.append(mentor.id)
+    mentees = {}
+    for m in spec.mentees:
+        person = Person(
+            org_id=org_id,
+            last_name="Наставляемый",
+            first_name=m.key,
+            category="learner" if m.kind == "learner" else "pedagogue",
+        )
+        db.add(person)
+        await db.flush()
+        db.add(PersonRole(org_id=org_id, person_id=person.id, role="mentee"))
+        db.add(
+            MenteeProfile(
+                org_id=org_id,
+                person_id=person.id,
+                kind=m.kind,
+                birth_date=m.birth_date,
+                profession_since=m.profession_since,
+                left_on=m.left_on,
+                left_reason=m.left_reason,
+            )
+        )
+        mentees[m.key] = person.id
+    programmes: dict[int, Programme] = {}
+    regime = "pedagogues" if spec.type == "kindergarten" else "learners"
+    years = {p.year for p in spec.programmes} | {g.year for g in spec.groups}
+    by_year = {p.year: p for p in spec.programmes}
+    for year in sorted(years):
+        p = by_year.get(year, ProgrammeSpec(year))
+        programme = Programme(
+            org_id=org_id,
+            academic_year=year,
+            regime=regime,
+            polozhenie_status=p.polozhenie.status,
+            polozhenie_order_no=p.polozhenie.number,
+            polozhenie_order_date=p.polozhenie.on,
+            programma_status=p.programma.status,
+            programma_order_no=p.programma.number,
+            programma_order_date=p.programma.on,
+        )
+        db.add(programme)
+        await db.flush()
+        programmes[year] = programme
+        for i, issued_on in enumerate(p.pairs_orders):
+            db.add(
+                MentoringOrder(
+                    org_id=org_id,
+                    programme_id=programme.id,
+                    kind="pairs_formation",
+                    number=f"{i + 1}-п-{year}",
+                    issued_on=issued_on,
+                )
+            )
+    for g in spec.groups:
+        starts_on = g.starts_on or date(g.year, 9, 15)
+        group = MentoringGroup(
+            org_id=org_id,
+            id=uuid.uuid4(),
+            programme_id=programmes[g.year].id,
+            form_code=g.form,
+            kind_code=g.kind,
+            starts_on=starts_on,
+            ends_on=max(starts_on, date(g.year + 1, 5, 31)),
+            status=g.status,
+            reasons=[],
+        )
+        db.add(group)
+        await db.flush()
+        for mentor_id in mentors[: g.mentors]:
+            db.add(GroupMember(org_id=org_id, group_id=group.id, person_id=mentor_id, role="mentor"))
+        for key in dict.fromkeys(g.mentees):
+            db.add(GroupMember(org_id=org_id, group_id=group.id, person_id=mentees[key], role="mentee"))
+    for starts_on in spec.decades:
+        db.add(
+            decade_model(
+                org_id=org_id,
+                subject_area="Математика",
+                title="Декада",
+                starts_on=starts_on,
+                ends_on=starts_on,
+            )
+        )
+    await db.flush()

@@ -1,0 +1,160 @@
+"""Who reads which figures: the statistics tables' policies in raw SQL, and every statistics route over
+HTTP with another organisation's, municipality's or region's ids. A victim organisation's figures carry
+numbers nobody else has (987 654 learners 10–18, 54 321 young teachers): they must never leak."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
+
+from nastavnik.db.scope import DbScope, scoped_session
+from nastavnik.runtime import Runtime
+from nastavnik.statistics.recompute import ScopeKind, Snapshot, recompute
+from tests.isolation.test_isolation_suite import openapi_routes
+from tests.statistics.spec import BuiltRegion, GroupSpec, MenteeSpec, OrgSpec, RegionSpec, build_region
+from tests.support.http import client_for
+
+YEAR, AS_OF = 2026, date(2026, 11, 20)
+SECRETS = ("987654", "987\u202f654", "54321", "54\u202f321")
+
+
+def _org(key: str, municipality: str, headcount: tuple[int, int]) -> OrgSpec:
+    return OrgSpec(
+        key,
+        municipality,
+        headcounts={YEAR: headcount},
+        mentees=[MenteeSpec(f"{key}-1", birth_date=date(2012, 3, 3))],
+        groups=[GroupSpec(YEAR, "active", [f"{key}-1"])],
+    )
+
+
+@pytest.fixture(scope="module")
+async def regions(runtime: Runtime) -> tuple[BuiltRegion, BuiltRegion]:
+    """«V»: the victim V1 (in MB) beside A1 (in MA); «W»: another region with one organisation."""
+    victim = await build_region(
+        runtime, RegionSpec(["MA", "MB"], [_org("A1", "MA", (40, 4)), _org("V1", "MB", (987_654, 54_321))])
+    )
+    other = await build_region(runtime, RegionSpec(["MW"], [_org("W1", "MW", (30, 3))]))
+    for built in (victim, other):
+        await recompute(
+            runtime.aggregator_engine, runtime.plugins, Snapshot(ScopeKind.REGION, built.id, YEAR, AS_OF)
+        )
+    return victim, other
+
+
+async def _count(runtime: Runtime, scope: DbScope, sql: str) -> set[tuple[object, ...]]:
+    async with scoped_session(runtime.app_sessions, scope) as db:
+        return {tuple(r) for r in await db.execute(text(sql))}
+
+
+async def test_policies_in_raw_sql(runtime: Runtime, regions: tuple[BuiltRegion, BuiltRegion]) -> None:
+    victim, other = regions
+    org_rows = "SELECT DISTINCT org_id FROM stat_org_value"
+    area_rows = "SELECT DISTINCT scope, scope_id FROM stat_area_value"
+    staff = DbScope(identity_id=victim.region_staff, oversight=True)
+    assert await _count(runtime, staff, org_rows) == {(victim.orgs["A1"],), (victim.orgs["V1"],)}
+    assert await _count(runtime, staff, area_rows) == {
+        ("region", victim.id),
+        ("municipality", victim.municipalities["MA"]),
+        ("municipality", victim.municipalities["MB"]),
+    }
+    coordinator = DbScope(identity_id=victim.coordinators["MA"], oversight=True)
+    assert await _count(runtime, coordinator, org_rows) == {(victim.orgs["A1"],)}
+    assert await _count(runtime, coordinator, area_rows) == {("municipality", victim.municipalities["MA"])}
+    curator = DbScope(identity_id=victim.curators["A1"], org_id=victim.orgs["A1"])
+    assert await _count(runtime, curator, org_rows) == {(victim.orgs["A1"],)}
+    assert await _count(runtime, curator, area_rows) == set()  # two organisations: no regional average
+    # Asking for the oversight scope without a grant, or naming another organisation, gives nothing.
+    pretending = DbScope(identity_id=victim.curators["A1"], oversight=True)
+    lying = DbScope(identity_id=victim.curators["A1"], org_id=victim.orgs["V1"])
+    nobody = DbScope(identity_id=None)
+    for scope in (pretending, lying, nobody):
+        for table in (
+            "stat_org_snapshot",
+            "stat_org_value",
+            "stat_area_snapshot",
+            "stat_area_value",
+            "stat_run",
+        ):
+            assert await _count(runtime, scope, f"SELECT 1 FROM {table}") == set(), (scope, table)
+    other_staff = DbScope(identity_id=other.region_staff, oversight=True)
+    assert await _count(runtime, other_staff, org_rows) == {(other.orgs["W1"],)}
+
+
+async def test_the_application_cannot_write_figures(
+    runtime: Runtime, regions: tuple[BuiltRegion, BuiltRegion]
+) -> None:
+    victim, _ = regions
+    staff = DbScope(identity_id=victim.region_staff, oversight=True)
+    async with scoped_session(runtime.app_sessions, staff) as db:
+        with pytest.raises(DBAPIError, match="permission denied"):
+            await db.execute(text("UPDATE stat_area_value SET numerator = 0"))
+    curator = DbScope(identity_id=victim.curators["A1"], org_id=victim.orgs["A1"])
+    async with scoped_session(runtime.app_sessions, curator) as db:
+        with pytest.raises(DBAPIError, match="permission denied"):
+            await db.execute(text("DELETE FROM stat_org_value"))
+
+
+async def test_regional_average_for_members_needs_five_organisations(runtime: Runtime) -> None:
+    spec = RegionSpec(["M"], [_org(f"O{i}", "M", (10, 1)) for i in range(5)])
+    built = await build_region(runtime, spec)
+    await recompute(
+        runtime.aggregator_engine, runtime.plugins, Snapshot(ScopeKind.REGION, built.id, YEAR, AS_OF)
+    )
+    curator = DbScope(identity_id=built.curators["O0"], org_id=built.orgs["O0"])
+    rows = await _count(runtime, curator, "SELECT DISTINCT scope, org_type, reporting FROM stat_area_value")
+    # Only the region's all-types rows, and only those that five organisations entered.
+    assert {(s, t) for s, t, _ in rows} == {("region", "")}
+    assert min(int(n) for _, _, n in rows) >= 5  # type: ignore[call-overload]
+
+
+def _fill(template: str, values: dict[str, str]) -> str:
+    return re.sub(r"{(\w+)}", lambda m: values[m.group(1)], template)
+
+
+async def test_no_route_leaks_another_organisations_figures(
+    app, runtime: Runtime, regions: tuple[BuiltRegion, BuiltRegion]
+) -> None:  # type: ignore[no-untyped-def]
+    """Every statistics route, called with the victim's ids by everyone who may not see them."""
+    victim, other = regions
+    values = {
+        "slug": victim.slugs["V1"],
+        "municipality_id": str(victim.municipalities["MB"]),
+        "org_id": str(victim.orgs["V1"]),
+        "indicator": "learners_covered",
+        "report_id": "00000000-0000-0000-0000-000000000000",
+    }
+    async with client_for(app) as anonymous:
+        routes = [r for r in await openapi_routes(anonymous) if "statistics" in r[1]]
+    assert len(routes) >= 14
+    intruders = {
+        "curator of A1": victim.curators["A1"],
+        "coordinator of MA": victim.coordinators["MA"],
+        "another region's staff": other.region_staff,
+        "curator of another region": other.curators["W1"],
+    }
+    problems = []
+    for who, identity in intruders.items():
+        async with client_for(app, identity) as client:
+            for method, template in routes:
+                url = _fill(template, values)
+                response = await client.request(method, url, json={"target": 70} if method == "PUT" else None)
+                if response.status_code >= 500:
+                    problems.append(f"{who}: {method} {url} answered {response.status_code}")
+                leaked = [s for s in SECRETS if s in response.text]
+                if leaked:
+                    problems.append(f"{who}: {method} {url} leaked {leaked}")
+                if method == "GET" and response.status_code == 200 and "/o/" in template:
+                    problems.append(f"{who}: {method} {url} answered 200")
+    assert not problems, "\n".join(problems)
+    # The region's own staff do see it: the test would pass vacuously otherwise.
+    async with client_for(app, victim.region_staff) as client:
+        seen = await client.get(
+            f"/api/municipalities/{values['municipality_id']}/statistics/{values['org_id']}"
+        )
+    assert seen.status_code == 200
+    assert "987654" in seen.text

@@ -1,0 +1,166 @@
+"""Chaos: a real `nastavnik worker` killed with SIGKILL in the middle of a recompute, then started again.
+
+The recompute is caught half-way on purpose: this test holds an exclusive lock on ``stat_area_value``,
+so the worker's transaction, having already replaced the organisation rows, waits there. pg_stat_activity
+shows it waiting with a transaction id (it has written); then the worker is killed. Its transaction never
+commits: the previous figures stay. Started again with a short job timeout, the worker picks the job up
+(after the timeout plus arq's 10 s) and completes it; the figures equal a from-scratch recompute.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import subprocess
+import sys
+import time
+from datetime import date
+from pathlib import Path
+
+import asyncpg
+import pytest
+from sqlalchemy import text
+
+from nastavnik.runtime import Runtime
+from nastavnik.statistics import jobs
+from nastavnik.statistics.recompute import ScopeKind, Snapshot, recompute
+from tests.conftest import Services
+from tests.statistics.queue import run_worker, runs_of
+from tests.statistics.small import AS_OF, YEAR, small_region
+from tests.statistics.spec import build_region
+from tests.statistics.stored import area_rows
+
+JOB_TIMEOUT = 5  # seconds: the killed job is picked up again after 5 + 10 s
+
+
+def worker_env(runtime: Runtime) -> dict[str, str]:
+    s = runtime.settings
+    env = {k: v for k, v in os.environ.items() if not k.startswith("NASTAVNIK_")}
+    env.update(
+        {
+            "NASTAVNIK_DATABASE_URL": str(s.database_url),
+            "NASTAVNIK_REDIS_URL": str(s.redis_url),
+            "NASTAVNIK_REDIS_PREFIX": s.redis_prefix,
+            "NASTAVNIK_DB_APP_ROLE": s.db_app_role,
+            "NASTAVNIK_DB_AUDITOR_ROLE": s.db_auditor_role,
+            "NASTAVNIK_DB_AGGREGATOR_ROLE": s.db_aggregator_role,
+            "NASTAVNIK_WORKER_JOB_TIMEOUT": str(JOB_TIMEOUT),
+            "NASTAVNIK_LOG_FORMAT": "console",
+        }
+    )
+    return env
+
+
+def start_worker(runtime: Runtime, log: Path) -> subprocess.Popen[bytes]:
+    nastavnik = Path(sys.executable).with_name("nastavnik")
+    with log.open("ab") as out:
+        return subprocess.Popen(
+            [str(nastavnik), "worker", "--no-cron"],
+            env=worker_env(runtime),
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+
+
+async def aggregator_backends(
+    admin: asyncpg.Connection, runtime: Runtime, database: str
+) -> list[asyncpg.Record]:
+    return await admin.fetch(
+        "SELECT pid, backend_xid IS NOT NULL AS wrote, wait_event_type, query FROM pg_stat_activity"
+        " WHERE usename = $1 AND datname = $2 AND state <> 'idle'",
+        runtime.roles.aggregator,
+        database,
+    )
+
+
+async def wait_for(predicate, seconds: float, what: str) -> None:  # type: ignore[no-untyped-def]
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if await predicate():
+            return
+        await asyncio.sleep(0.2)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="client_connection_check_interval needs Linux")
+async def test_worker_killed_mid_recompute_leaves_the_previous_figures_then_recovers(
+    runtime: Runtime, services: Services, tmp_path: Path
+) -> None:
+    built = await build_region(runtime, small_region())
+    snapshot = Snapshot(ScopeKind.REGION, built.id, YEAR, AS_OF)
+    await recompute(runtime.aggregator_engine, runtime.plugins, snapshot)
+    before = await area_rows(runtime, built, YEAR, AS_OF)
+    runs_before = await runs_of(runtime, built.id)
+    # The data changes after the first figures: O1 gives its headcount (20 learners 10–18).
+    async with runtime.owner_engine.begin() as conn:
+        await conn.execute(
+            text(
+                "INSERT INTO headcount (org_id, academic_year, learners_total, learners_10_18, pedagogues,"
+                " young_pedagogues) VALUES (:org, :year, 100, 20, 10, 2)"
+            ),
+            {"org": built.orgs["O1"], "year": YEAR},
+        )
+    await run_worker(runtime)  # an empty queue: the worker below gets our job and no other
+    database = runtime.owner_engine.url.database
+    assert database is not None
+    admin = await asyncpg.connect(services.admin_dsn.rsplit("/", 1)[0] + f"/{database}")
+    log = tmp_path / "worker.log"
+    workers: list[subprocess.Popen[bytes]] = []
+    try:
+        blocker = runtime.owner_engine.connect()
+        conn = await blocker.__aenter__()
+        await conn.execute(text("BEGIN"))
+        await conn.execute(text("LOCK TABLE stat_area_value IN ACCESS EXCLUSIVE MODE"))
+        try:
+            requested = await jobs.request_recompute(runtime, snapshot)
+            workers.append(start_worker(runtime, log))
+
+            async def caught_half_way() -> bool:
+                rows = await aggregator_backends(admin, runtime, database)
+                return any(r["wrote"] and r["wait_event_type"] == "Lock" for r in rows)
+
+            await wait_for(caught_half_way, 60, "the worker's recompute to write and then wait")
+            (backend,) = [r for r in await aggregator_backends(admin, runtime, database) if r["wrote"]]
+            assert "stat_area_value" in backend["query"]
+            # It has replaced organisation rows already: it holds a write lock on their table.
+            locks = await admin.fetch(
+                "SELECT relation::regclass::text AS rel FROM pg_locks WHERE pid = $1 AND mode = 'RowExclusiveLock'",
+                backend["pid"],
+            )
+            assert "stat_org_value" in {r["rel"] for r in locks}
+            # Asked again while it runs: the request joins it.
+            joined = await jobs.request_recompute(runtime, snapshot)
+            assert (joined.joined, joined.state, joined.job_id) == (True, "in_progress", requested.job_id)
+            workers[0].send_signal(signal.SIGKILL)
+            workers[0].wait(timeout=10)
+
+            async def backend_gone() -> bool:
+                return not await aggregator_backends(admin, runtime, database)
+
+            # The server notices the dead client (client_connection_check_interval) and rolls back.
+            await wait_for(backend_gone, 30, "the killed worker's transaction to end")
+        finally:
+            await conn.execute(text("ROLLBACK"))
+            await blocker.__aexit__(None, None, None)
+        assert await area_rows(runtime, built, YEAR, AS_OF) == before  # the previous figures, untouched
+        assert await runs_of(runtime, built.id) == runs_before
+        workers.append(start_worker(runtime, log))
+
+        async def recomputed() -> bool:
+            return await runs_of(runtime, built.id) == runs_before + 1
+
+        await wait_for(recomputed, JOB_TIMEOUT + 10 + 45, "the restarted worker to complete the job")
+        after = await area_rows(runtime, built, YEAR, AS_OF)
+    finally:
+        for worker in workers:
+            if worker.poll() is None:
+                worker.terminate()
+                worker.wait(timeout=20)
+        await admin.close()
+    # O1's 3 learners now count over its headcount of 20: (2 + 3 + 4) / (10 + 20 + 30).
+    assert after[("region", "", "", "learners_covered", "")] == (9, 60, None, 3)
+    assert before[("region", "", "", "learners_covered", "")] == (6, 40, None, 2)
+    await recompute(runtime.aggregator_engine, runtime.plugins, snapshot)
+    assert await area_rows(runtime, built, YEAR, AS_OF) == after, log.read_text(errors="replace")[-3000:]
+    assert date.today()  # the snapshot date is fixed, whatever today is

@@ -1,0 +1,245 @@
+"""Every indicator on the hand-made region (tests/statistics/handmade.py), as literals with their arithmetic.
+
+Snapshot: academic year 2026/2027 as of 15.11.2026. Municipality MA holds the school A1 and the college
+A2, MB the school B1 (no headcount, its curator left), the kindergarten B2 and the deactivated school B3.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from nastavnik.runtime import Runtime
+from nastavnik.statistics.definitions import Kind
+from nastavnik.statistics.figures import Figure
+from nastavnik.statistics.indicators import catalogue
+from nastavnik.statistics.recompute import ScopeKind, Snapshot, recompute
+from tests.statistics import handmade
+from tests.statistics.reference import area_values, org_values
+from tests.statistics.spec import BuiltRegion, build_region
+from tests.statistics.stored import area_rows, org_rows
+
+YEAR, AS_OF = handmade.YEAR, handmade.AS_OF
+
+
+@pytest.fixture(scope="module")
+async def region(runtime: Runtime) -> BuiltRegion:
+    built = await build_region(runtime, handmade.REGION)
+    await recompute(
+        runtime.aggregator_engine, runtime.plugins, Snapshot(ScopeKind.REGION, built.id, YEAR, AS_OF)
+    )
+    return built
+
+
+async def orgs(
+    runtime: Runtime, region: BuiltRegion, indicator: str, breakdown: str = ""
+) -> dict[str, object]:
+    result = {}
+    for key in ("A1", "A2", "B1", "B2", "B3"):
+        rows = await org_rows(runtime, region.orgs[key], YEAR, AS_OF)
+        result[key] = rows.get((indicator, breakdown))
+    return result
+
+
+async def areas(
+    runtime: Runtime, region: BuiltRegion, indicator: str, breakdown: str = ""
+) -> dict[str, object]:
+    rows = await area_rows(runtime, region, YEAR, AS_OF)
+    return {
+        "MA": rows.get(("municipality", "MA", "", indicator, breakdown)),
+        "MB": rows.get(("municipality", "MB", "", indicator, breakdown)),
+        "region": rows.get(("region", "", "", indicator, breakdown)),
+    }
+
+
+def text_of(
+    indicator_key: str, numerator: int, denominator: int | None, respondents: int | None = None
+) -> str:
+    indicator = next(q.indicator for q in catalogue_for_text() if q.indicator.key == indicator_key)
+    return Figure(indicator, numerator, denominator, respondents).text
+
+
+def catalogue_for_text():  # type: ignore[no-untyped-def]
+    from nastavnik.plugins import load_plugins
+
+    return catalogue(load_plugins())
+
+
+async def test_learners_aged_10_to_18_covered(runtime: Runtime, region: BuiltRegion) -> None:
+    # A1: L1 (10 today), L3 (17), L4 (18), L11 (two groups, once) = 4 of its headcount 10.
+    # A2: K1, K2 = 2 of 5. B1: 1, but no headcount. B2: 0 of 0. B3 is deactivated: no row.
+    assert await orgs(runtime, region, "learners_covered") == {
+        "A1": (4, 10, None),
+        "A2": (2, 5, None),
+        "B1": (1, None, None),
+        "B2": (0, 0, None),
+        "B3": None,
+    }
+    # MA: (4 + 2) / (10 + 5) = 6/15, two reporting. MB: B1 has no denominator and stays out of both sums,
+    # B2 adds 0/0. The region: 6/15 = 40 %, three organisations reporting.
+    assert await areas(runtime, region, "learners_covered") == {
+        "MA": (6, 15, None, 2),
+        "MB": (0, 0, None, 1),
+        "region": (6, 15, None, 3),
+    }
+    assert text_of("learners_covered", 6, 15) == "40,0\u00a0%"
+    assert text_of("learners_covered", 1, None) == "нет данных"  # B1: never a division by zero
+    assert text_of("learners_covered", 0, 0) == "нет данных"  # B2 and MB
+
+
+async def test_young_teachers_with_a_mentor(runtime: Runtime, region: BuiltRegion) -> None:
+    # A1: Y1 (0 years), Y2 (3 years 364 days), Y6 (leaves tomorrow) = 3 of 4; Y3 has 4 years, Y4 starts
+    # tomorrow, Y5 left today, Y7 has no pair. A2: K3 = 1 of 2. B1: 1, no headcount. B2: D1 = 1 of 3.
+    assert await orgs(runtime, region, "young_teachers_mentored") == {
+        "A1": (3, 4, None),
+        "A2": (1, 2, None),
+        "B1": (1, None, None),
+        "B2": (1, 3, None),
+        "B3": None,
+    }
+    # MA: (3 + 1) / (4 + 2) = 4/6; MB: 1/3 (B1 out); the region: (4 + 1) / (6 + 3) = 5/9 = 55.6 %.
+    assert await areas(runtime, region, "young_teachers_mentored") == {
+        "MA": (4, 6, None, 2),
+        "MB": (1, 3, None, 1),
+        "region": (5, 9, None, 3),
+    }
+    assert text_of("young_teachers_mentored", 5, 9) == "55,6\u00a0%"
+
+
+async def test_young_teachers_who_stayed_a_year_later(runtime: Runtime, region: BuiltRegion) -> None:
+    # A1's cohort of 2025/2026: R1..R4 (R5's pair ended early, L10 is a learner) = 4; R2 left the
+    # profession, R3 only the school, R4 leaves after the snapshot: 3 stayed. B2: D3, 1 of 1.
+    # A2 and B1 mentored nobody last year: no cohort, no denominator.
+    assert await orgs(runtime, region, "young_teachers_retained") == {
+        "A1": (3, 4, None),
+        "A2": (0, None, None),
+        "B1": (0, None, None),
+        "B2": (1, 1, None),
+        "B3": None,
+    }
+    # MA: 3/4; MB: 1/1; the region: (3 + 1) / (4 + 1) = 4/5 = 80 %.
+    assert await areas(runtime, region, "young_teachers_retained") == {
+        "MA": (3, 4, None, 1),
+        "MB": (1, 1, None, 1),
+        "region": (4, 5, None, 2),
+    }
+    assert text_of("young_teachers_retained", 4, 5) == "80,0\u00a0%"
+
+
+async def test_organisations_that_introduced_the_model(runtime: Runtime, region: BuiltRegion) -> None:
+    # A1 has all four. A2's Программа is a draft; B1's curator left; B2's Положение was approved on
+    # 20.11, after the snapshot date.
+    assert await orgs(runtime, region, "model_introduced") == {
+        "A1": (1, 1, None),
+        "A2": (0, 1, None),
+        "B1": (0, 1, None),
+        "B2": (0, 1, None),
+        "B3": None,
+    }
+    # 1 of 2 in MA, 0 of 2 in MB, 1 of 4 in the region = 25 %.
+    assert await areas(runtime, region, "model_introduced") == {
+        "MA": (1, 2, None, 2),
+        "MB": (0, 2, None, 2),
+        "region": (1, 4, None, 4),
+    }
+    # Each condition alone, over the region: curators in A1, A2, B2 (3); Положение in A1, A2, B1 (3);
+    # Программа in A1, B1, B2 (3); an order on pairs everywhere (4).
+    for breakdown, expected in (("curator", 3), ("polozhenie", 3), ("programma", 3), ("pairs_order", 4)):
+        assert (await areas(runtime, region, "model_introduced", breakdown))["region"] == (
+            expected,
+            4,
+            None,
+            4,
+        )
+    assert text_of("model_introduced", 1, 4) == "25,0\u00a0%"
+
+
+async def test_pairs_and_groups_by_form_kind_status_and_shape(runtime: Runtime, region: BuiltRegion) -> None:
+    # A1's 17 groups of 2026/2027: 12 active, 3 completed, 1 ended early, 1 draft; 11 «ученик – ученик»,
+    # 6 «учитель – учитель»; 16 traditional, 1 group kind; 16 pairs and the group of L4 and L5.
+    a1 = await org_rows(runtime, region.orgs["A1"], YEAR, AS_OF)
+    assert {b: v[0] for (i, b), v in a1.items() if i == "groups"} == {
+        "": 17,
+        "status:active": 12,
+        "status:completed": 3,
+        "status:ended_early": 1,
+        "status:draft": 1,
+        "form:student_student": 11,
+        "form:teacher_teacher": 6,
+        "kind:traditional": 16,
+        "kind:group": 1,
+        "shape:pair": 16,
+        "shape:group": 1,
+    }
+    # The region: 17 (A1) + 3 (A2) + 2 (B1) + 2 (B2) = 24; B2's pair with two mentors is a group.
+    rows = await area_rows(runtime, region, YEAR, AS_OF)
+    region_groups = {
+        b: v[0] for (s, _m, t, i, b), v in rows.items() if s == "region" and t == "" and i == "groups"
+    }
+    assert region_groups == {
+        "": 24,
+        "status:active": 12 + 3 + 2 + 1,
+        "status:completed": 3,
+        "status:ended_early": 1 + 1,
+        "status:draft": 1,
+        "form:student_student": 11 + 2 + 1,
+        "form:teacher_teacher": 6 + 1 + 1 + 2,
+        "kind:traditional": 16 + 3 + 2 + 2,
+        "kind:group": 1,
+        "shape:pair": 16 + 3 + 2 + 1,
+        "shape:group": 1 + 1,
+    }
+
+
+async def test_plugin_contributions(runtime: Runtime, region: BuiltRegion) -> None:
+    # core.people: A1 = curator + 3 mentors + 24 mentees = 28; B1's curator left: 1 mentor + 2 mentees = 3.
+    assert await orgs(runtime, region, "core.people") == {
+        "A1": (28, None, None),
+        "A2": (5, None, None),
+        "B1": (3, None, None),
+        "B2": (6, None, None),
+        "B3": None,
+    }
+    # schools.subject_decades: schools only; A1's decades of 2026/2027 are two (one was in March 2026).
+    assert await orgs(runtime, region, "schools.subject_decades") == {
+        "A1": (2, None, None),
+        "A2": None,
+        "B1": (1, None, None),
+        "B2": None,
+        "B3": None,
+    }
+    assert (await areas(runtime, region, "schools.subject_decades"))["region"] == (3, None, None, 2)
+    assert (await areas(runtime, region, "core.mentors"))["region"] == (3 + 1 + 1 + 2, None, None, 4)
+
+
+async def test_satisfaction_and_plans_report_no_data_without_plans_or_answers(
+    runtime: Runtime, region: BuiltRegion
+) -> None:
+    for key in ("satisfaction_mentors", "satisfaction_mentees", "plan_completion"):
+        assert await orgs(runtime, region, key) == dict.fromkeys(("A1", "A2", "B1", "B2", "B3"))
+        assert await areas(runtime, region, key) == {"MA": None, "MB": None, "region": None}
+
+
+async def test_by_organisation_type(runtime: Runtime, region: BuiltRegion) -> None:
+    rows = await area_rows(runtime, region, YEAR, AS_OF)
+    # Schools of the region: A1 (4 of 10) and B1 (no headcount): 4/10, one reporting.
+    assert rows[("region", "", "school", "learners_covered", "")] == (4, 10, None, 1)
+    # Kindergartens: B2 alone.
+    assert rows[("region", "", "kindergarten", "young_teachers_mentored", "")] == (1, 3, None, 1)
+    assert ("municipality", "MA", "kindergarten", "young_teachers_mentored", "") not in rows
+
+
+async def test_the_plain_python_reference_agrees(runtime: Runtime, region: BuiltRegion) -> None:
+    """The reference of the property test, checked once against the literals' region."""
+    for org in handmade.REGION.orgs:
+        if org.active:
+            assert await org_rows(runtime, region.orgs[org.key], YEAR, AS_OF) == org_values(org, YEAR, AS_OF)
+    assert await area_rows(runtime, region, YEAR, AS_OF) == area_values(handmade.REGION, YEAR, AS_OF)
+
+
+def test_averages_need_five_respondents() -> None:
+    indicator = next(q.indicator for q in catalogue_for_text() if q.indicator.kind is Kind.AVERAGE)
+    # 4 people gave 8 scores summing to 60: 7.5, but four people are too few to show it.
+    assert Figure(indicator, 60, 8, 4).value is None
+    assert Figure(indicator, 60, 8, 4).text == "нет данных (ответивших меньше 5)"
+    # Five people, 10 scores summing to 75: 7.50.
+    assert Figure(indicator, 75, 10, 5).text == "7,50"
