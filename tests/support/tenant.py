@@ -11,6 +11,8 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import date
 
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from nastavnik.models import (
     Identity,
     MenteeProfile,
@@ -88,6 +90,15 @@ async def new_tenant(
     return tenant
 
 
+async def _login(db: AsyncSession, label: str, name: Named) -> uuid.UUID:
+    identity = Identity(
+        issuer="test-issuer", subject=f"{label}-{secrets.token_hex(4)}", display_name=name.last_name
+    )
+    db.add(identity)
+    await db.flush()
+    return identity.id
+
+
 async def add_mentor(
     runtime: Runtime,
     tenant: Tenant,
@@ -102,14 +113,7 @@ async def add_mentor(
     signs_in: bool = False,
 ) -> uuid.UUID:
     async with runtime.owner_sessions() as db:
-        identity_id = None
-        if signs_in:
-            identity = Identity(
-                issuer="test-issuer", subject=f"mentor-{secrets.token_hex(4)}", display_name=name.last_name
-            )
-            db.add(identity)
-            await db.flush()
-            identity_id = identity.id
+        identity_id = await _login(db, "mentor", name) if signs_in else None
         person = Person(
             org_id=tenant.id,
             identity_id=identity_id,
@@ -151,14 +155,7 @@ async def add_mentee(
     signs_in: bool = False,
 ) -> uuid.UUID:
     async with runtime.owner_sessions() as db:
-        identity_id = None
-        if signs_in:
-            identity = Identity(
-                issuer="test-issuer", subject=f"mentee-{secrets.token_hex(4)}", display_name=name.last_name
-            )
-            db.add(identity)
-            await db.flush()
-            identity_id = identity.id
+        identity_id = await _login(db, "mentee", name) if signs_in else None
         person = Person(
             org_id=tenant.id,
             identity_id=identity_id,
