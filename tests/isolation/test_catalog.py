@@ -22,6 +22,9 @@ SHARED_TABLES = {
     "questionnaire_version": "a template's versions: wording and scales only, immutable once published",
     "region_dictionary_entry": "a region's wording of the mentoring dictionaries: titles and codes, no"
     " personal data; written only by that region's staff (its own RLS policies)",
+    "region_document_template": "a region's .docx templates of the generated documents: wording and fields,"
+    " no personal data (the uploader by login identity); read by the region's organisations and staff,"
+    " written and deleted only by that region's staff (its own RLS policies, as for the dictionaries)",
 }
 
 

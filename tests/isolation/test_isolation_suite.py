@@ -6,6 +6,7 @@ switched off, where PostgreSQL's row-level security alone must hold.
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import io
 import re
 import zipfile
@@ -29,6 +30,7 @@ from nastavnik.models import (
     QuestionnaireAnswer,
     QuestionnaireAssignment,
     RegionDictionaryEntry,
+    RegionDocumentTemplate,
 )
 from nastavnik.runtime import Runtime
 from nastavnik.web.app import create_app
@@ -176,6 +178,12 @@ async def snapshot(runtime: Runtime, org: OrgWorld) -> dict[str, Any]:
                 select(RegionDictionaryEntry).where(RegionDictionaryEntry.region_id == org.region_id)
             )
         )
+        templates = sorted(
+            (t.code, t.file_name, hashlib.sha256(t.content).hexdigest(), t.uploaded_at, t.uploaded_by)
+            for t in await db.scalars(
+                select(RegionDocumentTemplate).where(RegionDocumentTemplate.region_id == org.region_id)
+            )
+        )
     return {
         "people": people,
         "emails": emails,
@@ -193,6 +201,7 @@ async def snapshot(runtime: Runtime, org: OrgWorld) -> dict[str, Any]:
         "questionnaire_assignments": assignments,
         "questionnaire_answers": answers,
         "region_dictionaries": wording,
+        "region_document_templates": templates,
     }
 
 

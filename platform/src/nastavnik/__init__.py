@@ -16,6 +16,7 @@ from nastavnik.tenancy import Actor, Forbidden, NotFound, OrgContext
 from nastavnik.types import (
     DictionaryEntry,
     DictionaryKind,
+    DocumentTemplate,
     JobSpec,
     MigrationBranch,
     NavigationContext,
@@ -38,6 +39,7 @@ __all__ = [
     "Db",
     "DictionaryEntry",
     "DictionaryKind",
+    "DocumentTemplate",
     "Forbidden",
     "InvalidInput",
     "JobSpec",

@@ -53,6 +53,8 @@ OBJECT_TITLES = {
     "mentor_import": "загрузка базы наставников",
     "region_dictionaries": "словари наставничества региона",
     "region_dictionary_entry": "запись словаря региона",
+    "region_document_templates": "шаблоны документов региона",
+    "region_document_template": "шаблон документа региона",
 }
 OUTCOME_TITLES = {"success": "успешно", "denied": "отказано", "failed": "ошибка"}
 
