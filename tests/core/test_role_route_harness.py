@@ -28,6 +28,7 @@ from nastavnik.models import (
     QuestionnaireAssignment,
     QuestionnaireTemplate,
     QuestionnaireVersion,
+    RegionDocumentTemplate,
     RoadmapItem,
     StatReport,
 )
@@ -35,7 +36,7 @@ from nastavnik.runtime import Runtime
 from nastavnik.services import one_time_passwords
 from nastavnik.services.organisations import with_inn_check_digit
 from nastavnik_schools.models import SubjectDecade
-from tests.isolation.routes import BODIES, NOT_PROBED
+from tests.isolation.routes import BODIES, NOT_PROBED, TEMPLATE_DOCUMENT, standard_template
 from tests.isolation.test_isolation_suite import openapi_routes
 from tests.support.http import client_for
 from tests.support.world import OrgWorld, World, add_pair_work, default_version
@@ -325,6 +326,32 @@ GLOBAL: dict[tuple[str, str], dict[str, int]] = {
         "region": 409,
         "anonymous": 302,
     },
+    # The region's document templates: the harness's region holds its own template of the document
+    # before every call (fresh_objects), so a revert succeeds; an upload is the standard template again.
+    ("GET", "/api/region/templates"): {**dict.fromkeys(ROLES, 403), "region": 200, "anonymous": 401},
+    ("GET", "/api/region/templates/{document}"): {
+        **dict.fromkeys(ROLES, 403),
+        "region": 200,
+        "anonymous": 401,
+    },
+    ("PUT", "/api/region/templates/{document}"): {
+        **dict.fromkeys(ROLES, 403),
+        "region": 200,
+        "anonymous": 401,
+    },
+    ("DELETE", "/api/region/templates/{document}"): {
+        **dict.fromkeys(ROLES, 403),
+        "region": 204,
+        "anonymous": 401,
+    },
+    ("GET", "/region/templates"): {**dict.fromkeys(ROLES, 403), "region": 200, "anonymous": 302},
+    ("GET", "/region/templates/{document}"): {**dict.fromkeys(ROLES, 403), "region": 200, "anonymous": 302},
+    ("POST", "/region/templates/{document}"): {**dict.fromkeys(ROLES, 403), "region": 302, "anonymous": 302},
+    ("POST", "/region/templates/{document}/revert"): {
+        **dict.fromkeys(ROLES, 403),
+        "region": 302,
+        "anonymous": 302,
+    },
     ("GET", "/audit"): {**dict.fromkeys(ROLES, 403), "auditor": 200, "anonymous": 302},
     ("GET", "/api/audit"): {**dict.fromkeys(ROLES, 403), "auditor": 200, "anonymous": 401},
     ("GET", "/api/audit/export.xlsx"): {**dict.fromkeys(ROLES, 403), "auditor": 200, "anonymous": 401},
@@ -440,6 +467,15 @@ async def fresh_objects(runtime: Runtime, org: OrgWorld) -> dict[str, str]:
         )
         db.add(assignment)
         template_id, draft_id = await region_draft(db, org.region_id)
+        await db.merge(
+            RegionDocumentTemplate(
+                region_id=org.region_id,
+                code=TEMPLATE_DOCUMENT,
+                content=standard_template(),
+                file_name="harness.docx",
+                uploaded_by=org.identities["curator"],
+            )
+        )
         batch = AccountBatch(org_id=org.id, id=uuid.uuid4())
         db.add(batch)
         await db.flush()
@@ -606,6 +642,29 @@ async def test_every_role_gets_what_its_role_allows(runtime: Runtime, app, world
     assert not missing, f"add these routes to the role x route harness: {missing}"
     report_id = await finished_report(runtime, world)
     mismatches = []
+    try:
+        await _every_role(runtime, app, world, org, routes, mismatches, report_id)
+    finally:  # the world's region keeps the standard templates for the tests after this one
+        async with runtime.owner_sessions() as db:
+            await db.execute(
+                delete(RegionDocumentTemplate).where(
+                    RegionDocumentTemplate.region_id == org.region_id,
+                    RegionDocumentTemplate.code == TEMPLATE_DOCUMENT,
+                )
+            )
+            await db.commit()
+    assert not mismatches, "\n".join(mismatches)
+
+
+async def _every_role(
+    runtime: Runtime,
+    app: Any,
+    world: World,
+    org: OrgWorld,
+    routes: list[tuple[str, str]],
+    mismatches: list[str],
+    report_id: str,
+) -> None:
     for role in ROLES:
         async with client_for(app, identity_of(world, org, role)) as client:
             for route in routes:
@@ -622,6 +681,7 @@ async def test_every_role_gets_what_its_role_allows(runtime: Runtime, app, world
                     "code": "student_student",
                     "indicator": "learners_covered",
                     "report_id": report_id,
+                    "document": TEMPLATE_DOCUMENT,
                     **await fresh_objects(runtime, org),
                 }
                 url = re.sub(r"{(\w+)}", lambda m, values=values: values[m.group(1)], template)
@@ -639,4 +699,3 @@ async def test_every_role_gets_what_its_role_allows(runtime: Runtime, app, world
                     mismatches.append(
                         f"{role:12} {method:6} {template}: {response.status_code}, expected {want}"
                     )
-    assert not mismatches, "\n".join(mismatches)

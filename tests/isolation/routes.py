@@ -15,6 +15,9 @@ from tests.support.world import OrgWorld, World
 
 Route = tuple[str, str]  # (METHOD, path template as in the OpenAPI document)
 
+# The document the region template routes name, and a template of it that any check accepts.
+TEMPLATE_DOCUMENT = "mentor_journal"
+
 PARAMS: dict[str, Callable[[World, OrgWorld], str]] = {
     "slug": lambda world, victim: victim.slug,
     "person_id": lambda world, victim: str(victim.persons["mentee"]),
@@ -41,6 +44,8 @@ PARAMS: dict[str, Callable[[World, OrgWorld], str]] = {
     "code": lambda world, victim: "student_student",
     "indicator": lambda world, victim: "learners_covered",
     "report_id": lambda world, victim: str(uuid.uuid4()),
+    # A document whose template a region replaces: shared reference data, named the same everywhere.
+    "document": lambda world, victim: TEMPLATE_DOCUMENT,
 }
 
 # Parameters that name a tenant-owned object: probed with the attacker's own slug too.
@@ -152,6 +157,13 @@ REGION_ENTRY = {
 }
 # A stale version: whoever gets past the role check is refused (409) and nothing changes.
 REGION_CHANGE = {"title": "Чужое название", "version": 99}
+
+
+def standard_template() -> bytes:
+    from nastavnik.documents.kinds import default_template
+
+    return default_template(TEMPLATE_DOCUMENT)
+
 
 # Bodies: ("json", body) for the API, ("form", fields) for pages.
 BODIES: dict[Route, tuple[str, Any]] = {
@@ -322,6 +334,9 @@ BODIES: dict[Route, tuple[str, Any]] = {
         "form",
         {k: str(v) for k, v in REGION_CHANGE.items()},
     ),
+    ("PUT", "/api/region/templates/{document}"): ("file", standard_template()),
+    ("POST", "/region/templates/{document}"): ("file", standard_template()),
+    ("POST", "/region/templates/{document}/revert"): ("form", {"confirm": "yes"}),
 }
 
 # Routes outside any organisation, and why a member of one organisation learns nothing of another there.
@@ -395,6 +410,32 @@ GLOBAL_ROUTES: dict[Route, str] = {
         "POST",
         "/region/dictionaries/{kind}/{regime}/{code}",
     ): "region staff only; another region's own entry is a 404: test_region_dictionaries",
+    (
+        "GET",
+        "/api/region/templates",
+    ): "region staff only, their own region's templates: test_document_templates",
+    (
+        "GET",
+        "/api/region/templates/{document}",
+    ): "region staff only, the template in force in their own region: test_document_templates",
+    (
+        "PUT",
+        "/api/region/templates/{document}",
+    ): "region staff only, into their own region (RLS checks it too): test_document_templates",
+    (
+        "DELETE",
+        "/api/region/templates/{document}",
+    ): "region staff only, their own region's template: test_document_templates",
+    ("GET", "/region/templates"): "region staff only: test_document_templates",
+    ("GET", "/region/templates/{document}"): "region staff only, their own region's: test_document_templates",
+    (
+        "POST",
+        "/region/templates/{document}",
+    ): "region staff only, into their own region: test_document_templates",
+    (
+        "POST",
+        "/region/templates/{document}/revert",
+    ): "region staff only, their own region's template: test_document_templates",
     ("GET", "/audit"): "auditors only: tested in test_audit",
     ("GET", "/api/audit"): "auditors only: tested in test_audit",
     ("GET", "/api/audit/export.xlsx"): "auditors only: tested in test_audit",
@@ -464,6 +505,9 @@ DOCX_ROUTES = {
     ("GET", "/api/o/{slug}/accounts/{batch_id}/sheet.docx"),
     ("GET", "/o/{slug}/accounts/{batch_id}/sheet.docx"),
     ("GET", "/api/region/statistics/reports/{report_id}/note.docx"),
+    # A region's template (the path may end in .docx, which Litestar cannot put in a route's pattern).
+    ("GET", "/api/region/templates/{document}"),
+    ("GET", "/region/templates/{document}"),
 }
 
 # POSTs that only check an upload and change nothing in the database: with the service checks off

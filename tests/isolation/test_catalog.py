@@ -30,6 +30,9 @@ SHARED_TABLES = {
     "stat_target": "a region's targets for its indicators, in percent",
     "stat_run": "when a recompute ran and over how many organisations",
     "stat_report": "the region's monitoring reports (figures of organisations, never of a person)",
+    "region_document_template": "a region's .docx templates of the generated documents: wording and fields,"
+    " no personal data (the uploader by login identity); read by the region's organisations and staff,"
+    " written and deleted only by that region's staff (its own RLS policies, as for the dictionaries)",
 }
 
 

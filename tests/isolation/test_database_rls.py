@@ -231,3 +231,91 @@ async def test_only_a_regions_own_staff_write_its_dictionaries(runtime: Runtime,
             )
         assert "permission denied" in str(no_delete.value)  # never deleted: groups keep their codes
         await db.rollback()
+
+
+async def test_only_a_regions_own_staff_write_its_document_templates(runtime: Runtime, world: World) -> None:
+    """A region's templates: its organisations' members and its staff read them, only its staff write them."""
+    r1, r2 = world.regions["R1"], world.regions["R2"]
+    upsert = text(
+        "INSERT INTO region_document_template (region_id, code, content, file_name, uploaded_by)"
+        " VALUES (:region, :code, '\\x00', 'чужой.docx', :who)"
+    )
+    names = text("SELECT file_name FROM region_document_template ORDER BY file_name")
+    async with runtime.owner_sessions() as db:  # R1's own, for this test only: R1 keeps the standard ones
+        await db.execute(
+            text(
+                "INSERT INTO region_document_template (region_id, code, content, file_name, uploaded_by)"
+                " VALUES (:region, 'mentor_journal', '\\x00', 'Журнал R1.docx', :who)"
+            ),
+            {"region": r1, "who": world.staff["region"]},
+        )
+        await db.commit()
+    try:
+        member_of_r1 = _member(world, "school_a")
+        for scope in (
+            DbScope(identity_id=world.staff["region2"]),
+            member_of_r1,
+            DbScope(identity_id=world.staff["municipality"]),
+            DbScope(identity_id=None),
+        ):
+            async with scoped_session(runtime.app_sessions, scope) as db:
+                with pytest.raises(DBAPIError) as refused:
+                    await db.execute(
+                        upsert, {"region": r1, "code": "pairs_formation", "who": world.staff["region"]}
+                    )
+                assert "row-level security" in str(refused.value)
+            async with scoped_session(runtime.app_sessions, scope) as db:
+                changed = await db.execute(
+                    text("UPDATE region_document_template SET file_name = 'чужой.docx' WHERE region_id = :r"),
+                    {"r": r1},
+                )
+                removed = await db.execute(
+                    text("DELETE FROM region_document_template WHERE region_id = :r"), {"r": r1}
+                )
+                assert (changed.rowcount, removed.rowcount) == (0, 0)  # type: ignore[attr-defined]
+                await db.rollback()
+        # Region staff write their own region's templates, never another's.
+        async with scoped_session(runtime.app_sessions, DbScope(identity_id=world.staff["region"])) as db:
+            changed = await db.execute(
+                text("UPDATE region_document_template SET file_name = 'чужой.docx' WHERE region_id = :r"),
+                {"r": r2},
+            )
+            removed = await db.execute(
+                text("DELETE FROM region_document_template WHERE region_id = :r"), {"r": r2}
+            )
+            assert (changed.rowcount, removed.rowcount) == (0, 0)  # type: ignore[attr-defined]
+            await db.rollback()
+        reads = {}
+        for label, scope in (
+            ("member of R1", member_of_r1),
+            ("member of R2", _member(world, "school_x")),
+            ("staff of R1", DbScope(identity_id=world.staff["region"])),
+            ("staff of R2", DbScope(identity_id=world.staff["region2"])),
+            ("municipality of R1", DbScope(identity_id=world.staff["municipality"])),
+            ("R1's member naming R2's school", DbScope(member_of_r1.identity_id, world.orgs["school_x"].id)),
+            ("nobody", DbScope(identity_id=None)),
+        ):
+            async with scoped_session(runtime.app_sessions, scope) as db:
+                reads[label] = list((await db.execute(names)).scalars())
+        assert reads == {
+            "member of R1": ["Журнал R1.docx"],
+            "member of R2": ["Благодарность R2.docx"],
+            "staff of R1": ["Журнал R1.docx"],
+            "staff of R2": ["Благодарность R2.docx"],
+            "municipality of R1": [],
+            "R1's member naming R2's school": [],
+            "nobody": [],
+        }
+        async with scoped_session(runtime.app_sessions, DbScope(identity_id=world.staff["region"])) as db:
+            removed = await db.execute(
+                text("DELETE FROM region_document_template WHERE region_id = :r"), {"r": r1}
+            )
+            assert removed.rowcount == 1  # type: ignore[attr-defined]  # its own staff revert it
+            await db.rollback()
+    finally:
+        async with runtime.owner_sessions() as db:
+            await db.execute(
+                text("DELETE FROM region_document_template WHERE region_id = :r AND code = 'mentor_journal'"),
+                {"r": r1},
+            )
+            await db.commit()

@@ -6,6 +6,7 @@ switched off, where PostgreSQL's row-level security alone must hold.
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import io
 import re
 import zipfile
@@ -29,6 +30,7 @@ from nastavnik.models import (
     QuestionnaireAnswer,
     QuestionnaireAssignment,
     RegionDictionaryEntry,
+    RegionDocumentTemplate,
     StatOrgValue,
 )
 from nastavnik.runtime import Runtime
@@ -181,6 +183,12 @@ async def snapshot(runtime: Runtime, org: OrgWorld) -> dict[str, Any]:
             (v.academic_year, v.as_of, v.indicator, v.breakdown, v.numerator, v.denominator)
             for v in await db.scalars(select(StatOrgValue).where(StatOrgValue.org_id == org.id))
         )
+        templates = sorted(
+            (t.code, t.file_name, hashlib.sha256(t.content).hexdigest(), t.uploaded_at, t.uploaded_by)
+            for t in await db.scalars(
+                select(RegionDocumentTemplate).where(RegionDocumentTemplate.region_id == org.region_id)
+            )
+        )
     return {
         "people": people,
         "emails": emails,
@@ -199,6 +207,7 @@ async def snapshot(runtime: Runtime, org: OrgWorld) -> dict[str, Any]:
         "questionnaire_answers": answers,
         "region_dictionaries": wording,
         "figures": figures,
+        "region_document_templates": templates,
     }
 
 

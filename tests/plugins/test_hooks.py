@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import io
 from pathlib import Path
 
+import docx
 import pytest
 from alembic.script import ScriptDirectory
 from sqlalchemy import func, select, text
@@ -198,3 +200,32 @@ def test_app_builds_with_only_the_default_plugins(runtime: Runtime) -> None:
     bare = dataclasses.replace(runtime, plugins=load_plugins(entry_point_plugins=False))
     app = create_app(bare)
     assert not [r.path for r in app.routes if "/p/" in r.path]
+
+
+def _text(content: bytes) -> str:
+    document = docx.Document(io.BytesIO(content))
+    cells = [cell.text for table in document.tables for row in table.rows for cell in row.cells]
+    return "\n".join([p.text for p in document.paragraphs] + cells)
+
+
+async def test_hook_register_document_templates(runtime: Runtime, app, world: World) -> None:  # type: ignore[no-untyped-def]
+    """The kindergartens plugin words the order forming pairs for a ДОО; a school keeps the platform's."""
+    offered = runtime.plugins.document_templates()
+    assert {key: t.plugin for key, t in offered.items()} == {
+        ("pairs_formation", "kindergarten"): "kindergartens"
+    }
+    documents = {}
+    for key in ("kindergarten_c", "school_a"):  # R1: no template of the region's own
+        org = world.orgs[key]
+        url = f"/api/o/{org.slug}/programmes/{org.programme_id}/orders/{org.order_id}/document.docx"
+        async with client_for(app, org.identities["curator"]) as client:
+            response = await client.get(url)
+        assert response.status_code == 200, response.text
+        documents[key] = _text(response.content)
+    kindergarten, school = documents["kindergarten_c"], documents["school_a"]
+    assert "О формировании наставнических пар (групп) педагогических работников" in kindergarten
+    assert "Заведующий ____________" in kindergarten
+    assert "обучающ" not in kindergarten.lower()  # no learners in a kindergarten's order
+    assert "Р-145" not in kindergarten
+    assert "Директор ____________" in school
+    assert "Р-145" in school  # the platform's own order cites the learners' target model

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import io
 import types
 from collections.abc import Iterable
+from pathlib import Path
 
+import docx
 import pytest
 
-from nastavnik import OrganisationType, PluginInfo, Regime, hookimpl
+from nastavnik import DocumentTemplate, OrganisationType, PluginInfo, Regime, hookimpl
 from nastavnik.plugins import PluginError, load_plugins
 
 
@@ -108,3 +111,74 @@ def test_naming_a_plugin_that_is_not_installed_fails() -> None:
 def test_loading_only_named_plugins() -> None:
     plugins = load_plugins(["schools"])
     assert set(plugins.loaded) == {"core", "schools"}
+
+
+def template_plugin(name: str, *templates: DocumentTemplate, serves: str | None = None) -> types.ModuleType:
+    """A plugin of the type «additional» (its own), or serving another plugin's type ``serves``."""
+
+    @hookimpl
+    def register_document_templates() -> Iterable[DocumentTemplate]:
+        return list(templates)
+
+    if serves is not None:
+        return make_plugin(
+            name,
+            info(name=name, organisation_types=(serves,)),
+            register_document_templates=register_document_templates,
+        )
+    return make_plugin(
+        name,
+        info(name=name),
+        register_organisation_types=org_type("additional"),
+        register_document_templates=register_document_templates,
+    )
+
+
+def docx_with(*lines: str) -> bytes:
+    document = docx.Document()
+    for line in lines:
+        document.add_paragraph(line)
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()
+
+
+def test_a_plugins_document_template_is_offered_for_its_types(tmp_path: Path) -> None:
+    path = tmp_path / "order.docx"
+    path.write_bytes(docx_with("Приказ № {{ number }} для {{ organisation_short_name }}"))
+    plugins = load_plugins(
+        extra_modules=[template_plugin("extra", DocumentTemplate("mentor_assignment", path))]
+    )
+    offered = plugins.document_templates()[("mentor_assignment", "additional")]
+    assert (offered.plugin, offered.path) == ("extra", path)
+    assert ("mentor_assignment", "school") not in plugins.document_templates()
+
+
+def test_bad_document_templates_are_refused(tmp_path: Path) -> None:
+    good = tmp_path / "good.docx"
+    good.write_bytes(docx_with("Приказ № {{ number }}"))
+    unfillable = tmp_path / "unfillable.docx"
+    unfillable.write_bytes(docx_with("Приказ № {{ no_such_field }}"))
+    cases = [
+        (template_plugin("unknown", DocumentTemplate("decree", good)), "unknown document 'decree'"),
+        (
+            template_plugin("missing", DocumentTemplate("pairs_formation", tmp_path / "absent.docx")),
+            "template of 'pairs_formation' is missing",
+        ),
+        (
+            template_plugin("foreign", DocumentTemplate("pairs_formation", good, ("school",))),
+            "types it does not serve: \\['school'\\]",
+        ),
+        (
+            template_plugin("broken", DocumentTemplate("mentor_journal", unfillable)),
+            "cannot be filled: В шаблоне используется поле «no_such_field»",
+        ),
+        (
+            # The kindergartens plugin already offers its own order forming pairs for a kindergarten.
+            template_plugin("twice", DocumentTemplate("pairs_formation", good), serves="kindergarten"),
+            "offered by 'kindergartens' and 'twice'",
+        ),
+    ]
+    for module, message in cases:
+        with pytest.raises(PluginError, match=message):
+            load_plugins(extra_modules=[module])

@@ -3,16 +3,20 @@
 Two regions: «R1» with municipalities M1 and M2 holding two schools and a kindergarten
 (the isolation suite's three tenants), and «R2» with one school, so that the region's
 own scope is tested too. Each region words its dictionaries with a canary of its own (an added
-role model), which only that region's organisations may ever show.
+role model), which only that region's organisations may ever show. R2 also has its own template
+of the thank-you letters carrying its canary (R1 keeps the standard templates: other tests read
+R1's documents).
 """
 
 from __future__ import annotations
 
+import io
 import secrets
 import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 
+import docx
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -42,6 +46,7 @@ from nastavnik.models import (
     QuestionnaireVersion,
     Region,
     RegionDictionaryEntry,
+    RegionDocumentTemplate,
     RoadmapItem,
     StaffAssignment,
 )
@@ -165,6 +170,15 @@ async def build_world(runtime: Runtime) -> World:
                         municipality_id=municipalities[municipality].id if municipality else None,
                     )
                 )
+        db.add(
+            RegionDocumentTemplate(
+                region_id=regions["R2"].id,
+                code="thank_you_letters",
+                content=region_letters_template(region_canaries["R2"]),
+                file_name="Благодарность R2.docx",
+                uploaded_by=staff["region2"],
+            )
+        )
         orgs: dict[str, OrgWorld] = {}
         for n, (key, org_type, muni, region) in enumerate(ORG_SPECS, start=1):
             slug = f"{key.replace('_', '-')}-{token}"
@@ -282,6 +296,16 @@ async def build_world(runtime: Runtime) -> World:
         version_id=version_id,
         region_canaries=region_canaries,
     )
+
+
+def region_letters_template(canary: str) -> bytes:
+    """A region's own thank-you letter: its canary in the text, a page per mentor."""
+    document = docx.Document()
+    for line in ("{%p for letter in letters %}", f"{canary}: {{{{ letter.mentor|dat }}}}", "{%p endfor %}"):
+        document.add_paragraph(line)
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()
 
 
 async def add_ordered_pair(

@@ -21,6 +21,7 @@ from nastavnik.tenancy import Actor, Forbidden, NotFound, OrgContext
 from nastavnik.types import (
     DictionaryEntry,
     DictionaryKind,
+    DocumentTemplate,
     JobSpec,
     MigrationBranch,
     NavigationContext,
@@ -43,6 +44,7 @@ __all__ = [
     "Db",
     "DictionaryEntry",
     "DictionaryKind",
+    "DocumentTemplate",
     "Forbidden",
     "InvalidInput",
     "JobSpec",

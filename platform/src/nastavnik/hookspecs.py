@@ -3,7 +3,8 @@
 Families, by what they do:
 
 * ``register_*`` — declare things the platform collects once at start-up or per request
-  (organisation types, dictionaries, routes, templates, navigation, statistics, jobs, migrations).
+  (organisation types, dictionaries, routes, templates, navigation, statistics, jobs, migrations,
+  document templates).
 
 Every hook is documented with its exact signature in docs/plugins.md and exercised by a test
 (tests/plugins/test_contract.py fails otherwise). Implementations may return an awaitable;
@@ -18,6 +19,7 @@ import pluggy
 
 from nastavnik.types import (
     DictionaryEntry,
+    DocumentTemplate,
     JobSpec,
     MigrationBranch,
     NavigationContext,
@@ -89,4 +91,17 @@ def register_migrations() -> Iterable[MigrationBranch]:
     """Return the plugin's Alembic branch for the tables it owns.
 
     Tenant tables must call :func:`nastavnik.db.rls.enable_tenant_rls` in their migration.
+    """
+
+
+@hookspec
+def register_document_templates() -> Iterable[DocumentTemplate]:
+    """Offer the plugin's own .docx templates for documents the platform generates (orders, plans, reports).
+
+    Each template replaces the platform's default for one document code in organisations of the
+    plugin's types (or of the types it names) where the plugin is active; a region's own upload
+    of the same document takes precedence. Called once at start-up, synchronously: an unknown code,
+    a missing file or a type the plugin does not serve refuses to start, and so do two plugins
+    offering the same document for the same type. The template sees the same fields as the
+    default one (docs/plugins.md lists them).
     """

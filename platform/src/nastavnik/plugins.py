@@ -13,13 +13,15 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from importlib import import_module
 from importlib.metadata import entry_points, version
+from pathlib import Path
 from types import ModuleType
 from typing import Any
 
 import pluggy
 
 from nastavnik import hookspecs
-from nastavnik.types import OrganisationType, PluginInfo
+from nastavnik.documents.kinds import DOCUMENT_TITLES
+from nastavnik.types import DocumentTemplate, OrganisationType, PluginInfo
 
 ENTRY_POINT_GROUP = "nastavnik"
 DEFAULT_PLUGINS = ("nastavnik.default_plugins.core",)
@@ -61,6 +63,17 @@ class LoadedPlugin:
         return self.default or org_type in self.info.organisation_types
 
 
+@dataclass(frozen=True, slots=True)
+class OfferedTemplate:
+    """A plugin's template of one document for one organisation type, as checked at start-up."""
+
+    plugin: str
+    plugin_title: str
+    code: str
+    organisation_type: str
+    path: Path
+
+
 class Plugins:
     """The loaded plugins and a pluggy manager over them."""
 
@@ -68,6 +81,7 @@ class Plugins:
         self.pm = pluggy.PluginManager(hookspecs.PROJECT_NAME)
         self.pm.add_hookspecs(hookspecs)
         self.loaded: dict[str, LoadedPlugin] = {}
+        self._templates: dict[tuple[str, str], OfferedTemplate] | None = None
 
     def register(self, module: ModuleType, *, default: bool = False) -> LoadedPlugin:
         info = getattr(module, "PLUGIN", None)
@@ -78,6 +92,7 @@ class Plugins:
         plugin = LoadedPlugin(info=info, module=module, default=default)
         self.pm.register(module, name=info.name)
         self.loaded[info.name] = plugin
+        self._templates = None
         return plugin
 
     @property
@@ -124,8 +139,68 @@ class Plugins:
             if plugin.serves(org_type) and (plugin.default or name not in off)
         ]
 
+    def document_templates(self) -> dict[tuple[str, str], OfferedTemplate]:
+        """The plugins' document templates by (document code, organisation type), checked once.
+
+        Raises ``PluginError`` for an unknown document, a missing file, a type the plugin does not
+        serve, two plugins offering one document for one type, or a template that cannot be filled.
+        """
+        if self._templates is None:
+            self._templates = self._collect_templates()
+        return self._templates
+
+    def _collect_templates(self) -> dict[tuple[str, str], OfferedTemplate]:
+        # Imported here: rendering pulls in docxtpl, which only this check and the documents need.
+        from nastavnik.documents.docx import TemplateBroken
+        from nastavnik.documents.samples import render_sample
+
+        every_type = set(self.organisation_types())
+        offered: dict[tuple[str, str], OfferedTemplate] = {}
+        for plugin, result in self.call_each("register_document_templates"):
+            served = every_type if plugin.default else set(plugin.info.organisation_types)
+            for template in result:
+                if not isinstance(template, DocumentTemplate):
+                    raise PluginError(
+                        f"plugin {plugin.name!r}: register_document_templates must return"
+                        " DocumentTemplate items"
+                    )
+                if template.code not in DOCUMENT_TITLES:
+                    raise PluginError(
+                        f"plugin {plugin.name!r} offers a template for an unknown document {template.code!r};"
+                        f" known documents: {', '.join(DOCUMENT_TITLES)}"
+                    )
+                path = Path(template.path)
+                if not path.is_file():
+                    raise PluginError(
+                        f"plugin {plugin.name!r}: the template of {template.code!r} is missing: {path}"
+                    )
+                types = set(template.organisation_types) or served
+                if types - served:
+                    raise PluginError(
+                        f"plugin {plugin.name!r} offers a template of {template.code!r} for organisation"
+                        f" types it does not serve: {sorted(types - served)}"
+                    )
+                try:
+                    render_sample(template.code, path.read_bytes())
+                except TemplateBroken as exc:
+                    raise PluginError(
+                        f"plugin {plugin.name!r}: the template of {template.code!r} ({path}) cannot be"
+                        f" filled: {exc.message} ({exc.detail or 'no detail'})"
+                    ) from exc
+                for org_type in sorted(types):
+                    other = offered.get((template.code, org_type))
+                    if other is not None:
+                        raise PluginError(
+                            f"the template of {template.code!r} for {org_type!r} is offered by"
+                            f" {other.plugin!r} and {plugin.name!r}"
+                        )
+                    offered[(template.code, org_type)] = OfferedTemplate(
+                        plugin.name, plugin.info.verbose_name, template.code, org_type, path
+                    )
+        return offered
+
     def validate(self) -> None:
-        """Start-up checks: unknown hooks, version ranges, declared organisation types."""
+        """Start-up checks: unknown hooks, version ranges, declared organisation types, document templates."""
         self.pm.check_pending()
         current = _version_tuple(core_version())
         types_by_plugin: dict[str, set[str]] = {}
@@ -159,6 +234,8 @@ class Plugins:
             unknown = set(plugin.info.organisation_types) - all_types
             if unknown:
                 raise PluginError(f"plugin {name!r} serves unknown organisation types: {sorted(unknown)}")
+        self._templates = None
+        self.document_templates()
 
 
 def load_plugins(

@@ -151,3 +151,18 @@ class MigrationBranch:
 
     label: str
     versions_dir: Path
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentTemplate:
+    """A plugin's own .docx template for one of the documents the platform generates.
+
+    ``code`` names the document (``pairs_formation``, ``mentor_assignment``, ``development_plan``,
+    ``mentor_journal``, ``programme_report``, ``thank_you_letters``); ``path`` is the committed
+    template file; ``organisation_types`` limits it to some of the types the plugin serves (empty:
+    all of them). A region's own upload still takes precedence over it.
+    """
+
+    code: str
+    path: Path
+    organisation_types: tuple[str, ...] = ()

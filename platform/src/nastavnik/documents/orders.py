@@ -1,8 +1,9 @@
 """The two orders of the target model's stage 5: assigning mentors and forming the pairs (groups).
 
-``render_order`` fills the default template of the order's kind, or a template an organisation
-or a region supplies instead; the fields a template can use are the ``OrderData`` attributes
-plus ``title`` (the order's name) and ``acquainted`` (who signs «С приказом ознакомлены»).
+``render_order`` fills the default template of the order's kind, or a template a plugin or a
+region supplies instead (``services.document_templates`` chooses); the fields a template can use
+are the ``OrderData`` attributes plus ``title`` (the order's name) and ``acquainted`` (who signs
+«С приказом ознакомлены»).
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """«Отчёт о реализации программы наставничества»: the programme's state as a .docx.
 
-``render_report`` fills the default template, or one an organisation or a region supplies; a
+``render_report`` fills the default template, or one a plugin or a region supplies; a
 template sees the ``ReportData`` attributes. Two of them are places kept for parts other
 modules deliver: ``plan_completion`` (the individual plans' completion, percent) and
 ``satisfaction`` (the questionnaires' averages). They are optional in a template too: the

@@ -1,7 +1,7 @@
 """The two documents of a pair's work: «Индивидуальный план развития» and «Журнал наставника».
 
 ``render_plan`` and ``render_journal`` fill the default templates (built by
-``build_templates``), or a template an organisation or a region supplies instead. A plan's
+``build_templates``), or a template a plugin or a region supplies instead. A plan's
 template sees the ``PlanData`` attributes plus ``done``, ``total`` and ``progress`` (a whole
 percentage); a journal's template sees the ``JournalData`` attributes.
 """

@@ -4,6 +4,7 @@ from nastavnik.models.accounts import AccountBatch, AccountEntry, AccountStatus,
 from nastavnik.models.audit import AuditEvent
 from nastavnik.models.bases import MenteeProfile, MentorProfile
 from nastavnik.models.dictionaries import RegionDictionaryEntry
+from nastavnik.models.document_templates import RegionDocumentTemplate
 from nastavnik.models.headcount import Headcount
 from nastavnik.models.identity import Identity, StaffAssignment, StaffRole
 from nastavnik.models.onboarding import OnboardingStatus, OrgOnboarding
@@ -88,6 +89,7 @@ __all__ = [
     "QuestionnaireVersion",
     "Region",
     "RegionDictionaryEntry",
+    "RegionDocumentTemplate",
     "ReportStatus",
     "RoadmapItem",
     "StaffAssignment",

@@ -54,6 +54,8 @@ OBJECT_TITLES = {
     "region_dictionaries": "словари наставничества региона",
     "region_dictionary_entry": "запись словаря региона",
     "statistics_report": "отчёт мониторинга",
+    "region_document_templates": "шаблоны документов региона",
+    "region_document_template": "шаблон документа региона",
 }
 OUTCOME_TITLES = {"success": "успешно", "denied": "отказано", "failed": "ошибка"}
 

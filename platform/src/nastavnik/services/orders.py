@@ -31,8 +31,10 @@ from nastavnik.models import (
     PersonStatus,
     ProgrammeRole,
 )
+from nastavnik.plugins import Plugins
 from nastavnik.services import audit
 from nastavnik.services.catalogue import OrgDictionaries
+from nastavnik.services.document_templates import fill
 from nastavnik.services.errors import Conflict, InvalidInput
 from nastavnik.services.pairs import MANAGERS, OPEN_STATUSES, Dictionaries, GroupView, views
 from nastavnik.services.programmes import get_programme, writable
@@ -219,9 +221,12 @@ async def order_document(
     programme_id: uuid.UUID,
     order_id: uuid.UUID,
     dictionaries_of: OrgDictionaries,
-    template: bytes | None = None,
+    plugins: Plugins,
 ) -> tuple[str, bytes]:
-    """(file name, .docx) of an order, filled from the organisation's data; the export is audited."""
+    """(file name, .docx) of an order, filled from the organisation's data; the export is audited.
+
+    The template is the region's, a plugin's or the platform's (:mod:`document_templates`).
+    """
     ctx.require_role(*MANAGERS)
     programme = await get_programme(db, ctx, programme_id)
     order = await _order(db, ctx, programme.id, order_id)
@@ -251,7 +256,7 @@ async def order_document(
             for mentor in view.mentors
         ],
     )
-    content = render_order(data, template)
+    content = await fill(db, ctx, plugins, order.kind, lambda template: render_order(data, template))
     await audit.record_in(
         db,
         ctx,

@@ -50,7 +50,9 @@ from nastavnik.models import (
     QuestionnaireTemplate,
     QuestionnaireVersion,
 )
+from nastavnik.plugins import Plugins
 from nastavnik.services import audit
+from nastavnik.services.document_templates import fill
 from nastavnik.services.errors import InvalidInput
 from nastavnik.services.orders import _holder
 from nastavnik.services.pairs import MANAGERS, Dictionaries, views
@@ -220,7 +222,7 @@ async def programme_report(
     ctx: OrgContext,
     programme_id: uuid.UUID,
     dictionaries_of: Iterable[DictionaryEntry],
-    template: bytes | None = None,
+    plugins: Plugins,
 ) -> tuple[str, bytes]:
     """(file name, .docx) of «Отчёт о реализации программы наставничества»; the export is audited.
 
@@ -270,7 +272,7 @@ async def programme_report(
         plan_completion=await _plan_completion(db, ctx, programme),
         satisfaction=await _satisfaction(db, ctx, programme),
     )
-    content = render_report(data, template)
+    content = await fill(db, ctx, plugins, "programme_report", lambda template: render_report(data, template))
     await audit.record_in(
         db,
         ctx,
@@ -313,7 +315,7 @@ async def _letters(db: AsyncSession, ctx: OrgContext, programme: Programme) -> l
 
 
 async def thank_you_letters(
-    db: AsyncSession, ctx: OrgContext, programme_id: uuid.UUID, template: bytes | None = None
+    db: AsyncSession, ctx: OrgContext, programme_id: uuid.UUID, plugins: Plugins
 ) -> tuple[str, bytes]:
     """(file name, .docx) with a «Благодарственное письмо» per mentor of a completed pair; audited."""
     ctx.require_role(*MANAGERS)
@@ -331,7 +333,9 @@ async def thank_you_letters(
         director=await _holder(db, ctx, ProgrammeRole.DIRECTOR),
         letters=letters,
     )
-    content = render_letters(data, template)
+    content = await fill(
+        db, ctx, plugins, "thank_you_letters", lambda template: render_letters(data, template)
+    )
     await audit.record_in(
         db,
         ctx,

@@ -7,13 +7,14 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable
-from pathlib import Path
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from nastavnik.documents.names import PersonName
 from nastavnik.documents.work import (
+    JOURNAL_TEMPLATE,
     JOURNAL_TITLE,
+    PLAN_TEMPLATE,
     PLAN_TITLE,
     JournalData,
     JournalLine,
@@ -23,7 +24,9 @@ from nastavnik.documents.work import (
     render_plan,
 )
 from nastavnik.models import Person
+from nastavnik.plugins import Plugins
 from nastavnik.services import audit
+from nastavnik.services.document_templates import fill
 from nastavnik.services.work import GroupWork, group_work, journal_entries, plan_items
 from nastavnik.tenancy import OrgContext
 from nastavnik.types import DictionaryEntry
@@ -44,7 +47,7 @@ async def plan_document(
     group_id: uuid.UUID,
     mentee_id: uuid.UUID | None,
     dictionaries_of: Iterable[DictionaryEntry],
-    template: bytes | Path | None = None,
+    plugins: Plugins,
 ) -> tuple[str, bytes]:
     """(file name, .docx) of one mentee's plan; without ``mentee_id``, of the only one the person sees."""
     work = await group_work(db, ctx, programme_id, group_id, dictionaries_of)
@@ -61,7 +64,7 @@ async def plan_document(
         ends_on=work.group.ends_on,
         items=[PlanLine(i.goal, i.task, i.due_on, i.done, i.done_on, i.result) for i in items],
     )
-    content = render_plan(data, template)
+    content = await fill(db, ctx, plugins, PLAN_TEMPLATE, lambda template: render_plan(data, template))
     await audit.record_in(
         db,
         ctx,
@@ -80,7 +83,7 @@ async def journal_document(
     programme_id: uuid.UUID,
     group_id: uuid.UUID,
     dictionaries_of: Iterable[DictionaryEntry],
-    template: bytes | Path | None = None,
+    plugins: Plugins,
 ) -> tuple[str, bytes]:
     """(file name, .docx) of the group's journal: every meeting, as every member may read it."""
     work = await group_work(db, ctx, programme_id, group_id, dictionaries_of)
@@ -99,7 +102,7 @@ async def journal_document(
             for v in entries
         ],
     )
-    content = render_journal(data, template)
+    content = await fill(db, ctx, plugins, JOURNAL_TEMPLATE, lambda template: render_journal(data, template))
     await audit.record_in(
         db,
         ctx,

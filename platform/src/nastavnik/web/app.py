@@ -34,6 +34,7 @@ from nastavnik.web.controllers import (
     questionnaires,
     region_dictionaries,
     region_questionnaires,
+    region_templates,
     sign_in,
     statistics,
     work,
@@ -129,6 +130,8 @@ def create_app(runtime: Runtime) -> Litestar:
         statistics.StatisticsApi,
         statistics.OrgStatisticsPages,
         statistics.OrgStatisticsApi,
+        region_templates.RegionTemplatesApi,
+        region_templates.RegionTemplatesPages,
         create_static_files_router(path="/static", directories=[STATIC_DIR], include_in_schema=False),
         *plugin_routers(runtime.plugins),
     ]

@@ -108,6 +108,7 @@ FIELD_LABELS = {
     "organisation_type": "Тип организации",
     "mentor_categories": "Кто может быть наставником",
     "description": "Описание",
+    "template": "Шаблон документа",
 }
 
 # PostgreSQL refused a row under row-level security: to the client it is simply not there.

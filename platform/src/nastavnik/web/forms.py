@@ -29,6 +29,17 @@ async def uploaded_file(form: dict[str, Any]) -> tuple[bytes, str]:
     return content, upload.filename or ""
 
 
+async def uploaded_file_or_none(form: dict[str, Any], limit: int) -> tuple[bytes | None, str]:
+    """(content, file name) of the form's «file», read to one byte past ``limit``; (None, "") without one.
+
+    The service decides what a missing or oversized file means, after checking who is asking.
+    """
+    upload = form.get("file")
+    if not isinstance(upload, UploadFile):
+        return None, ""
+    return await upload.read(limit + 1), upload.filename or ""
+
+
 def form_date(form: dict[str, str], name: str) -> date | None:
     """A date from an <input type="date"> (ISO), or None when left empty."""
     raw = form.get(name, "").strip()

@@ -3,8 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from pathlib import Path
 
-from nastavnik import DictionaryEntry, DictionaryKind, OrganisationType, PluginInfo, Regime, hookimpl
+from nastavnik import (
+    DictionaryEntry,
+    DictionaryKind,
+    DocumentTemplate,
+    OrganisationType,
+    PluginInfo,
+    Regime,
+    hookimpl,
+)
 
 PLUGIN = PluginInfo(
     name="kindergartens",
@@ -16,6 +25,8 @@ PLUGIN = PluginInfo(
 )
 
 KINDERGARTEN = ("kindergarten",)
+# Built by plugins/kindergartens/scripts/build_templates.py and committed.
+DOCUMENTS = Path(__file__).parent / "documents"
 
 # (code, title, who may mentor: person categories)
 _FORMS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
@@ -46,3 +57,9 @@ def register_dictionaries() -> Iterable[DictionaryEntry]:
         DictionaryEntry(DictionaryKind.ROLE_MODEL, code, title, Regime.PEDAGOGUES, KINDERGARTEN)
         for code, title in _ROLE_MODELS
     ]
+
+
+@hookimpl
+def register_document_templates() -> Iterable[DocumentTemplate]:
+    # The order forming pairs, worded for a ДОО: pedagogical workers only, signed by the head («Заведующий»).
+    return [DocumentTemplate("pairs_formation", DOCUMENTS / "pairs_formation.docx")]

@@ -194,7 +194,12 @@ async def _document(
     db: Any, runtime: Runtime, org: OrgContext, programme_id: str, order_id: str
 ) -> Response[bytes]:
     name, content = await orders.order_document(
-        db, org, parse_id(programme_id), parse_id(order_id), await dictionaries_for(db, runtime.plugins, org)
+        db,
+        org,
+        parse_id(programme_id),
+        parse_id(order_id),
+        await dictionaries_for(db, runtime.plugins, org),
+        runtime.plugins,
     )
     return attachment(content, DOCX, name, f"order-{order_id}.docx")
 

@@ -19,14 +19,14 @@ LETTERS_SUMMARY = "Скачать благодарственные письма 
 async def _report(db: Db, runtime: Rt, org: Org, programme_id: str) -> Response[bytes]:
     pid = parse_id(programme_id)
     name, content = await programme_report.programme_report(
-        db, org, pid, await dictionaries_for(db, runtime.plugins, org)
+        db, org, pid, await dictionaries_for(db, runtime.plugins, org), runtime.plugins
     )
     return attachment(content, DOCX, name, f"programme-report-{pid}.docx")
 
 
-async def _letters(db: Db, org: Org, programme_id: str) -> Response[bytes]:
+async def _letters(db: Db, runtime: Rt, org: Org, programme_id: str) -> Response[bytes]:
     pid = parse_id(programme_id)
-    name, content = await programme_report.thank_you_letters(db, org, pid)
+    name, content = await programme_report.thank_you_letters(db, org, pid, runtime.plugins)
     return attachment(content, DOCX, name, f"thank-you-letters-{pid}.docx")
 
 
@@ -40,8 +40,8 @@ class ProgrammeDocumentsApi(Controller):
         return await _report(db, runtime, org, programme_id)
 
     @get("/letters.docx", summary=LETTERS_SUMMARY)
-    async def letters(self, db: Db, org: Org, programme_id: FromPath[str]) -> Response[bytes]:
-        return await _letters(db, org, programme_id)
+    async def letters(self, db: Db, runtime: Rt, org: Org, programme_id: FromPath[str]) -> Response[bytes]:
+        return await _letters(db, runtime, org, programme_id)
 
 
 class ProgrammeDocumentsPages(Controller):
@@ -54,5 +54,5 @@ class ProgrammeDocumentsPages(Controller):
         return await _report(db, runtime, org, programme_id)
 
     @get("/letters.docx", summary=LETTERS_SUMMARY)
-    async def letters(self, db: Db, org: Org, programme_id: FromPath[str]) -> Response[bytes]:
-        return await _letters(db, org, programme_id)
+    async def letters(self, db: Db, runtime: Rt, org: Org, programme_id: FromPath[str]) -> Response[bytes]:
+        return await _letters(db, runtime, org, programme_id)

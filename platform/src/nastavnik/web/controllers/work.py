@@ -198,6 +198,7 @@ async def _plan_document(
         parse_id(group_id),
         _optional_id(mentee_id),
         await dictionaries_for(db, runtime.plugins, org),
+        runtime.plugins,
     )
     return attachment(content, DOCX, name, f"development-plan-{group_id}.docx")
 
@@ -206,7 +207,12 @@ async def _journal_document(
     db: Any, runtime: Runtime, org: OrgContext, programme_id: str, group_id: str
 ) -> Response[bytes]:
     name, content = await work_exports.journal_document(
-        db, org, parse_id(programme_id), parse_id(group_id), await dictionaries_for(db, runtime.plugins, org)
+        db,
+        org,
+        parse_id(programme_id),
+        parse_id(group_id),
+        await dictionaries_for(db, runtime.plugins, org),
+        runtime.plugins,
     )
     return attachment(content, DOCX, name, f"mentor-journal-{group_id}.docx")
 
