@@ -10,6 +10,7 @@ import re
 from datetime import date
 
 import pytest
+from sqlalchemy import text
 
 from nastavnik.runtime import Runtime
 from nastavnik.statistics.recompute import ScopeKind, Snapshot, recompute
@@ -77,6 +78,7 @@ async def test_organisations_sorted_by_an_indicator_without_javascript(app, regi
         ).json()
         page = await client.get(f"/region/statistics?year={YEAR}&sort=young_teachers_mentored&dir=desc")
         bad = await client.get(f"/region/statistics?year={YEAR}&sort=nonsense")
+        past_the_end = (await client.get(f"/api/region/statistics/organisations?year={YEAR}&page=7")).json()
     # Young teachers with a mentor: A1 3/4 = 75 %, A2 1/2 = 50 %, B2 1/3 = 33 %, B1 no headcount (last).
     assert [r["short_name"].split()[0] for r in down["rows"]] == ["A1", "A2", "B2", "B1"]
     assert [r["short_name"].split()[0] for r in up["rows"]] == ["B2", "A2", "A1", "B1"]
@@ -84,6 +86,7 @@ async def test_organisations_sorted_by_an_indicator_without_javascript(app, regi
     assert names == ["A1", "A2", "B2", "B1"]
     assert "sort=young_teachers_mentored&amp;dir=asc" in page.text  # the header link turns the order
     assert bad.status_code == 422
+    assert (past_the_end["page"], past_the_end["pages"], len(past_the_end["rows"])) == (1, 1, 4)
 
 
 async def test_filters_by_type_and_year(app, region: BuiltRegion) -> None:  # type: ignore[no-untyped-def]
@@ -250,3 +253,24 @@ async def test_curator_sees_the_regional_average_over_five_organisations(app, ru
     learners = figures(body, "region")["learners_covered"]
     assert (learners["numerator"], learners["denominator"], learners["reporting"]) == (24, 190, 5)
     assert "в среднем по региону: 12,6\u00a0%" in page.text
+
+
+async def test_a_snapshot_is_read_once_and_a_recompute_is_never_stale(app, runtime: Runtime) -> None:  # type: ignore[no-untyped-def]
+    built = await build_region(runtime, small_region(1))
+    as_of = date(2026, 11, 20)
+    snapshot = Snapshot(ScopeKind.REGION, built.id, 2026, as_of)
+    await recompute(runtime.aggregator_engine, runtime.plugins, snapshot)
+    async with client_for(app, built.region_staff) as client:
+        first = (await client.get("/api/region/statistics?year=2026")).json()
+        hits = runtime.statistics_cache.hits
+        again = (await client.get("/api/region/statistics?year=2026")).json()
+        assert runtime.statistics_cache.hits == hits + 1
+        # O0 gives a headcount of 4 learners 10–18 (it had 10) and the region recomputes: 2 of 4.
+        async with runtime.owner_engine.begin() as conn:
+            await conn.execute(
+                text("UPDATE headcount SET learners_10_18 = 4 WHERE org_id = :org"), {"org": built.orgs["O0"]}
+            )
+        await recompute(runtime.aggregator_engine, runtime.plugins, snapshot)
+        after = (await client.get("/api/region/statistics?year=2026")).json()
+    assert figures(first)["learners_covered"]["value"] == figures(again)["learners_covered"]["value"] == 20.0
+    assert figures(after)["learners_covered"]["value"] == 50.0

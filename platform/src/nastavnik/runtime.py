@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
@@ -19,6 +19,7 @@ from nastavnik.db.roles import DbRoles
 from nastavnik.jobs import open_queue
 from nastavnik.plugins import Plugins, load_plugins, plugin_names_from_setting
 from nastavnik.settings import Settings
+from nastavnik.statistics.cache import LruCache
 
 
 def async_url(url: str) -> URL:
@@ -46,8 +47,12 @@ class Runtime:
     verifier: TokenVerifier | None = None
     oidc: OidcClient | None = None
     queue: ArqRedis | None = None
+    statistics_cache: LruCache = field(default_factory=lambda: LruCache(0))
+    """Dashboards' figures per snapshot (nastavnik.statistics.cache); sized from the settings."""
 
     def __post_init__(self) -> None:
+        if self.statistics_cache.size == 0:
+            self.statistics_cache = LruCache(self.settings.statistics_cache_size)
         self.app_sessions = async_sessionmaker(self.app_engine, expire_on_commit=False)
         self.auditor_sessions = async_sessionmaker(self.auditor_engine, expire_on_commit=False)
         self.owner_sessions = async_sessionmaker(self.owner_engine, expire_on_commit=False)
@@ -135,6 +140,8 @@ def aggregator_engine_for(settings: Settings, roles: DbRoles) -> AsyncEngine:
             "server_settings": {
                 "application_name": "nastavnik-aggregator",
                 "client_connection_check_interval": "1000",
+                # Aggregations over whole tables: plan every statement for its actual dates and scope.
+                "plan_cache_mode": "force_custom_plan",
             }
         },
     )

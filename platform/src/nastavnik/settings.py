@@ -104,6 +104,9 @@ class Settings(BaseSettings):
     again only after the longest job timeout plus 10 s: lower this where quick recovery matters.
     Unset: each job's own timeout."""
 
+    statistics_cache_size: int = Field(default=256, ge=0, le=100_000)
+    """Dashboards kept in each process's memory, per snapshot (a recompute makes a new one); 0: none."""
+
     keycloak_url: str | None = None
     """Base URL of the region's Keycloak, e.g. `https://sso.edu.example.ru`. Unset: no single sign-on
     (development only: the development sign-in is offered instead)."""

@@ -21,7 +21,6 @@ from sqlalchemy import (
     Date,
     DateTime,
     ForeignKey,
-    ForeignKeyConstraint,
     Identity,
     Index,
     LargeBinary,
@@ -61,12 +60,9 @@ class StatOrgValue(Base):
     """One indicator (or one line of its breakdown) of an organisation's snapshot."""
 
     __tablename__ = "stat_org_value"
+    # No foreign key to its snapshot: only the recompute writes both, in one transaction, and a cascade
+    # would delete the old rows one snapshot at a time instead of in one statement.
     __table_args__ = (
-        ForeignKeyConstraint(
-            ["org_id", "academic_year", "as_of"],
-            ["stat_org_snapshot.org_id", "stat_org_snapshot.academic_year", "stat_org_snapshot.as_of"],
-            ondelete="CASCADE",
-        ),
         Index("ix_stat_org_value_indicator", "academic_year", "as_of", "indicator", "breakdown"),
     )
 
@@ -109,20 +105,7 @@ class StatAreaValue(Base):
     """Sums of the organisations' numerators and denominators over a municipality or the region."""
 
     __tablename__ = "stat_area_value"
-    __table_args__ = (
-        ForeignKeyConstraint(
-            ["scope", "scope_id", "org_type", "academic_year", "as_of"],
-            [
-                "stat_area_snapshot.scope",
-                "stat_area_snapshot.scope_id",
-                "stat_area_snapshot.org_type",
-                "stat_area_snapshot.academic_year",
-                "stat_area_snapshot.as_of",
-            ],
-            ondelete="CASCADE",
-        ),
-        Index("ix_stat_area_value_region", "region_id", "academic_year", "as_of"),
-    )
+    __table_args__ = (Index("ix_stat_area_value_region", "region_id", "academic_year", "as_of"),)
 
     scope: Mapped[str] = mapped_column(String(16), primary_key=True)
     scope_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)

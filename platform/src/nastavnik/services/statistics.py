@@ -145,12 +145,16 @@ def _snapshot_date(region: Region, year: int) -> date:
     return min(jobs.today_in(region.timezone), AcademicYear.bounds(year)[1])
 
 
+ALL_PARTS = frozenset({"municipalities", "table", "trend"})
+
+
 async def _dashboard(
     db: AsyncSession,
     runtime: Runtime,
     region: Region,
     municipality: Municipality | None,
     filters: Filters,
+    parts: frozenset[str] = ALL_PARTS,
 ) -> Dashboard:
     indicators = catalogue(runtime.plugins)
     by_key = {i.key: i for i in indicators}
@@ -168,37 +172,64 @@ async def _dashboard(
     if snapshot is None:
         board.headline = headline_of(r.Values(), indicators, targets)
         return board
-    values = await r.area_values(db, key, filters.year, snapshot.as_of, by_key, targets)
-    board.headline = headline_of(values, indicators, targets)
-    board.breakdowns = values.breakdowns
-    if municipality is None:
-        board.municipalities = await r.municipality_values(
-            db, region.id, filters.org_type, filters.year, snapshot.as_of, by_key, targets
-        )
-    board.table = await r.organisation_page(
-        db,
-        region_id=region.id,
-        academic_year=filters.year,
-        as_of=snapshot.as_of,
-        indicators=by_key,
-        targets=targets,
-        org_type=filters.org_type,
-        municipality_id=municipality.id if municipality else None,
-        sort=filters.sort,
-        descending=filters.descending,
-        page=filters.page,
+    cache_key = (key, filters, parts, snapshot.as_of, snapshot.computed_at, tuple(sorted(targets.items())))
+    cached = runtime.statistics_cache.get(cache_key)
+    if cached is not None:
+        board.headline, board.breakdowns, board.municipalities, board.table, board.trend = cached
+        return board
+    await _read_board(db, board, key, region, municipality, filters, parts, by_key)
+    runtime.statistics_cache.put(
+        cache_key, (board.headline, board.breakdowns, board.municipalities, board.table, board.trend)
     )
-    board.trend = await r.area_trend(db, key, filters.year, by_key)
     return board
 
 
-async def region_dashboard(db: AsyncSession, runtime: Runtime, actor: Actor, filters: Filters) -> Dashboard:
+async def _read_board(
+    db: AsyncSession,
+    board: Dashboard,
+    key: r.AreaKey,
+    region: Region,
+    municipality: Municipality | None,
+    filters: Filters,
+    parts: frozenset[str],
+    by_key: dict[str, Indicator],
+) -> None:
+    snapshot, indicators, targets = board.snapshot, board.indicators, board.targets
+    assert snapshot is not None
+    values = await r.area_values(db, key, filters.year, snapshot.as_of, by_key, targets)
+    board.headline = headline_of(values, indicators, targets)
+    board.breakdowns = values.breakdowns
+    if municipality is None and "municipalities" in parts:
+        board.municipalities = await r.municipality_values(
+            db, region.id, filters.org_type, filters.year, snapshot.as_of, by_key, targets
+        )
+    if "table" in parts:
+        board.table = await r.organisation_page(
+            db,
+            region_id=region.id,
+            academic_year=filters.year,
+            as_of=snapshot.as_of,
+            indicators=by_key,
+            targets=targets,
+            org_type=filters.org_type,
+            municipality_id=municipality.id if municipality else None,
+            sort=filters.sort,
+            descending=filters.descending,
+            page=filters.page,
+        )
+    if "trend" in parts:
+        board.trend = await r.area_trend(db, key, filters.year, by_key)
+
+
+async def region_dashboard(
+    db: AsyncSession, runtime: Runtime, actor: Actor, filters: Filters, parts: frozenset[str] = ALL_PARTS
+) -> Dashboard:
     region_id = _region_grant(actor)
     await _oversight(db, actor)
     region = await db.get(Region, region_id)
     if region is None:
         raise NotFound
-    return await _dashboard(db, runtime, region, None, filters)
+    return await _dashboard(db, runtime, region, None, filters, parts)
 
 
 async def overseen_municipality(db: AsyncSession, actor: Actor, municipality_id: uuid.UUID) -> Municipality:

@@ -35,7 +35,7 @@ def ru_int(value: int) -> str:
     return f"{value:,}".replace(",", "\u202f")
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Figure:
     """One indicator's figure in one scope; the value is derived, never stored."""
 

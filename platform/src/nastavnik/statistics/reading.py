@@ -260,18 +260,9 @@ async def organisation_page(
     page_size: int = PAGE_SIZE,
 ) -> OrgPage:
     """The organisations of a snapshot sorted by one indicator (in SQL): one page, with their figures."""
-    base = _org_filter(
-        select(func.count()).select_from(StatOrgSnapshot),
-        region_id,
-        academic_year,
-        as_of,
-        org_type,
-        municipality_id,
-    )
-    total = int(await db.scalar(base) or 0)
-    pages = max(1, -(-total // page_size))
-    page = min(max(1, page), pages)
+    page = max(1, page)
     sort_value = StatOrgValue.__table__.alias("sort_value")
+    # One statement for the page and the total (every read of these rows evaluates the oversight policy).
     query = (
         select(
             StatOrgSnapshot.org_id,
@@ -281,6 +272,7 @@ async def organisation_page(
             StatOrgSnapshot.org_type,
             StatOrgSnapshot.municipality_id,
             Municipality.name,
+            func.count().over().label("total"),
         )
         .join(Organisation, Organisation.id == StatOrgSnapshot.org_id)
         .join(Municipality, Municipality.id == StatOrgSnapshot.municipality_id)
@@ -311,10 +303,41 @@ async def organisation_page(
         query = query.order_by(name, StatOrgSnapshot.org_id)
     query = _org_filter(query, region_id, academic_year, as_of, org_type, municipality_id)
     listed = (await db.execute(query.limit(page_size).offset((page - 1) * page_size))).all()
+    if not listed and page > 1:  # past the last page: show the last one
+        total = int(
+            await db.scalar(
+                _org_filter(
+                    select(func.count()).select_from(StatOrgSnapshot),
+                    region_id,
+                    academic_year,
+                    as_of,
+                    org_type,
+                    municipality_id,
+                )
+            )
+            or 0
+        )
+        last = max(1, -(-total // page_size))
+        if last < page:
+            return await organisation_page(
+                db,
+                region_id=region_id,
+                academic_year=academic_year,
+                as_of=as_of,
+                indicators=indicators,
+                targets=targets,
+                org_type=org_type,
+                municipality_id=municipality_id,
+                sort=sort,
+                descending=descending,
+                page=last,
+                page_size=page_size,
+            )
+    total = int(listed[0][-1]) if listed else 0
     ids = [r[0] for r in listed]
     values = await org_values(db, ids, academic_year, as_of, indicators, targets, headline_only=True)
-    rows = [OrgRow(*r, values=values.get(r[0], Values())) for r in listed]
-    return OrgPage(rows=rows, total=total, page=page, pages=pages)
+    rows = [OrgRow(*r[:-1], values=values.get(r[0], Values())) for r in listed]
+    return OrgPage(rows=rows, total=total, page=page, pages=max(1, -(-total // page_size)))
 
 
 async def org_values(

@@ -29,7 +29,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from nastavnik.plugins import Plugins
 from nastavnik.statistics.definitions import Kind
 from nastavnik.statistics.indicators import catalogue
-from nastavnik.statistics.indicators.base import IndicatorQuery
+from nastavnik.statistics.indicators.base import MEMBERSHIP, MEMBERSHIP_TABLE, IndicatorQuery
 
 
 class ScopeKind(StrEnum):
@@ -219,6 +219,14 @@ async def recompute(
             {"key": lock_key(region_id, snapshot.academic_year, snapshot.as_of)},
         )
         started_at = await conn.scalar(text("SELECT clock_timestamp()"))
+        # Whole-table aggregations: hashes in memory rather than sorts on disk. The membership table is
+        # analysed from a small sample: enough for the planner to see its size, cheap to take.
+        await conn.execute(
+            text(
+                "SELECT set_config('work_mem', '64MB', true),"
+                " set_config('default_statistics_target', '10', true)"
+            )
+        )
         if statement_timeout_ms:
             # Transaction-local: a stuck statement cannot outlive the job that waits for it.
             await conn.execute(
@@ -233,6 +241,9 @@ async def recompute(
         await conn.execute(text(_DELETE_ORG_VALUES), params)
         await conn.execute(text(_DELETE_ORG_SNAPSHOTS), params)
         organisations = (await conn.execute(text(_INSERT_ORG_SNAPSHOTS), params)).rowcount
+        await conn.execute(text(MEMBERSHIP_TABLE))
+        await conn.execute(text(f"WITH {_SCOPE} {MEMBERSHIP}"), params)
+        await conn.execute(text("ANALYZE stat_membership"))
         missing = await _missing_tables(conn, queries)
         computed, skipped = [], []
         for query in queries:

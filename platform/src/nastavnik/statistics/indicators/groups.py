@@ -9,7 +9,7 @@ mentor with one mentee). No denominator.
 from __future__ import annotations
 
 from nastavnik.statistics.definitions import GROUPS, Indicator, Kind
-from nastavnik.statistics.indicators.base import IN_SCOPE, YEAR, IndicatorQuery
+from nastavnik.statistics.indicators.base import YEAR, IndicatorQuery
 
 INDICATOR = Indicator(
     key=GROUPS,
@@ -18,27 +18,30 @@ INDICATOR = Indicator(
     description="Пары и группы учебного года по формам, видам и состоянию.",
 )
 
+# Groups are counted once per combination of form, kind, status and shape, then spread over the four
+# breakdowns: the expansion runs over the few combinations, not over every group.
 SQL = f"""
 WITH grp AS (
-    SELECT g.org_id, g.id, g.form_code, g.kind_code, g.status,
-           CASE WHEN count(*) FILTER (WHERE gm.role = 'mentor') = 1
-                 AND count(*) FILTER (WHERE gm.role = 'mentee') = 1 THEN 'pair' ELSE 'group' END AS shape
-      FROM mentoring_group g
-      JOIN programme p ON p.org_id = g.org_id AND p.id = g.programme_id
-      LEFT JOIN group_member gm ON gm.org_id = g.org_id AND gm.group_id = g.id
-     WHERE p.academic_year = {YEAR} AND g.org_id {IN_SCOPE}
-     GROUP BY g.org_id, g.id, g.form_code, g.kind_code, g.status
+    SELECT m.org_id, min(m.form_code) AS form_code, min(m.kind_code) AS kind_code, min(m.status) AS status,
+           CASE WHEN count(*) FILTER (WHERE m.role = 'mentor') = 1
+                 AND count(*) FILTER (WHERE m.role = 'mentee') = 1 THEN 'pair' ELSE 'group' END AS shape
+      FROM stat_membership m
+     WHERE m.academic_year = {YEAR}
+     GROUP BY m.org_id, m.group_id  -- a group's form, kind and status are the same on each of its rows
+), combo AS (
+    SELECT org_id, form_code, kind_code, status, shape, count(*) AS n
+      FROM grp GROUP BY org_id, form_code, kind_code, status, shape
 )
-SELECT s.org_id, '' AS breakdown, count(grp.id) AS numerator, NULL::bigint AS denominator,
+SELECT s.org_id, '' AS breakdown, coalesce(sum(combo.n), 0)::bigint AS numerator, NULL::bigint AS denominator,
        NULL::bigint AS respondents
-  FROM scope_org s LEFT JOIN grp ON grp.org_id = s.org_id
+  FROM scope_org s LEFT JOIN combo ON combo.org_id = s.org_id
  GROUP BY s.org_id
 UNION ALL
-SELECT grp.org_id, b.breakdown, count(*), NULL::bigint, NULL::bigint
-  FROM grp
- CROSS JOIN LATERAL (VALUES ('form:' || grp.form_code), ('kind:' || grp.kind_code),
-                            ('status:' || grp.status), ('shape:' || grp.shape)) AS b(breakdown)
- GROUP BY grp.org_id, b.breakdown
+SELECT combo.org_id, b.breakdown, sum(combo.n)::bigint, NULL::bigint, NULL::bigint
+  FROM combo
+ CROSS JOIN LATERAL (VALUES ('form:' || combo.form_code), ('kind:' || combo.kind_code),
+                            ('status:' || combo.status), ('shape:' || combo.shape)) AS b(breakdown)
+ GROUP BY combo.org_id, b.breakdown
 """
 
 QUERY = IndicatorQuery(INDICATOR, SQL)

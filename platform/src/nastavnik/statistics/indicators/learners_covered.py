@@ -10,7 +10,7 @@ when the organisation gave no headcount: «нет данных»).
 from __future__ import annotations
 
 from nastavnik.statistics.definitions import LEARNERS_COVERED, Indicator, Kind
-from nastavnik.statistics.indicators.base import AS_OF, IN_SCOPE, YEAR, IndicatorQuery
+from nastavnik.statistics.indicators.base import AS_OF, RUNNING_MENTEES, YEAR, IndicatorQuery
 
 INDICATOR = Indicator(
     key=LEARNERS_COVERED,
@@ -27,20 +27,12 @@ SELECT s.org_id, '' AS breakdown, coalesce(c.covered, 0) AS numerator,
   FROM scope_org s
   LEFT JOIN headcount h ON h.org_id = s.org_id AND h.academic_year = {YEAR}
   LEFT JOIN (
-        SELECT gm.org_id, count(DISTINCT gm.person_id) AS covered
-          FROM group_member gm
-          JOIN mentoring_group g ON g.org_id = gm.org_id AND g.id = gm.group_id
-          JOIN programme p ON p.org_id = g.org_id AND p.id = g.programme_id
-          JOIN mentee_profile mp ON mp.org_id = gm.org_id AND mp.person_id = gm.person_id
-         WHERE gm.role = 'mentee'
-           AND g.status IN ('active', 'completed') AND g.starts_on <= {AS_OF}
-           AND p.academic_year = {YEAR}
-           AND mp.kind = 'learner'
-           AND mp.birth_date <= {AS_OF} - interval '10 years'
-           AND mp.birth_date > {AS_OF} - interval '19 years'
-           AND (mp.left_on IS NULL OR mp.left_on > {AS_OF})
-           AND gm.org_id {IN_SCOPE}
-         GROUP BY gm.org_id
+        SELECT m.org_id, count(DISTINCT m.person_id) AS covered
+          FROM {RUNNING_MENTEES}
+           AND m.kind = 'learner'
+           AND m.birth_date <= {AS_OF} - interval '10 years'
+           AND m.birth_date > {AS_OF} - interval '19 years'
+         GROUP BY m.org_id
        ) c ON c.org_id = s.org_id
 """
 

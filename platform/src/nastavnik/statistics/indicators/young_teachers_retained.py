@@ -10,7 +10,7 @@ staying in the profession). An organisation with an empty cohort has no denomina
 from __future__ import annotations
 
 from nastavnik.statistics.definitions import YOUNG_TEACHERS_RETAINED, Indicator, Kind
-from nastavnik.statistics.indicators.base import AS_OF, IN_SCOPE, YEAR, IndicatorQuery
+from nastavnik.statistics.indicators.base import AS_OF, YEAR, IndicatorQuery
 
 INDICATOR = Indicator(
     key=YOUNG_TEACHERS_RETAINED,
@@ -25,18 +25,14 @@ SELECT s.org_id, '' AS breakdown, coalesce(c.stayed, 0) AS numerator,
        NULLIF(coalesce(c.cohort, 0), 0) AS denominator, NULL::bigint AS respondents
   FROM scope_org s
   LEFT JOIN (
-        SELECT mp.org_id, count(*) AS cohort,
-               count(*) FILTER (WHERE mp.left_reason IS DISTINCT FROM 'profession' OR mp.left_on > {AS_OF})
+        SELECT org_id, count(*) AS cohort,
+               count(*) FILTER (WHERE left_reason IS DISTINCT FROM 'profession' OR left_on > {AS_OF})
                  AS stayed
-          FROM (SELECT DISTINCT gm.org_id, gm.person_id
-                  FROM group_member gm
-                  JOIN mentoring_group g ON g.org_id = gm.org_id AND g.id = gm.group_id
-                  JOIN programme p ON p.org_id = g.org_id AND p.id = g.programme_id
-                 WHERE gm.role = 'mentee' AND g.status IN ('active', 'completed')
-                   AND p.academic_year = {YEAR} - 1 AND gm.org_id {IN_SCOPE}) AS cohort
-          JOIN mentee_profile mp ON mp.org_id = cohort.org_id AND mp.person_id = cohort.person_id
-         WHERE mp.kind = 'young_pedagogue'
-         GROUP BY mp.org_id
+          FROM (SELECT DISTINCT m.org_id, m.person_id, m.left_reason, m.left_on
+                  FROM stat_membership m
+                 WHERE m.role = 'mentee' AND m.kind = 'young_pedagogue'
+                   AND m.status IN ('active', 'completed') AND m.academic_year = {YEAR} - 1) AS cohort
+         GROUP BY org_id
        ) c ON c.org_id = s.org_id
 """
 

@@ -345,7 +345,8 @@ class StatisticsApi(Controller):
         org_type: Type = None,
     ) -> DashboardOut:
         filters = await _filters(db, runtime, actor, year, org_type, None, None, None)
-        return dashboard_out(await statistics.region_dashboard(db, runtime, actor, filters))
+        board = await statistics.region_dashboard(db, runtime, actor, filters, frozenset({"municipalities"}))
+        return dashboard_out(board)
 
     @get("/region/statistics/organisations", summary="Организации региона с показателями, с сортировкой")
     async def organisations(
@@ -360,14 +361,16 @@ class StatisticsApi(Controller):
         page_no: PageNo = None,
     ) -> OrgPageOut:
         filters = await _filters(db, runtime, actor, year, org_type, sort, direction, page_no)
-        return org_page_out(await statistics.region_dashboard(db, runtime, actor, filters))
+        return org_page_out(
+            await statistics.region_dashboard(db, runtime, actor, filters, frozenset({"table"}))
+        )
 
     @get("/region/statistics/trend", summary="Показатели региона по снимкам учебного года")
     async def trend(
         self, db: Db, runtime: Rt, actor: CurrentActor, year: Year = None, org_type: Type = None
     ) -> list[TrendOut]:
         filters = await _filters(db, runtime, actor, year, org_type, None, None, None)
-        board = await statistics.region_dashboard(db, runtime, actor, filters)
+        board = await statistics.region_dashboard(db, runtime, actor, filters, frozenset({"trend"}))
         return trend_out(board.trend, board.by_key, board.targets)
 
     @post(
