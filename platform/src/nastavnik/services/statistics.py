@@ -12,7 +12,7 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -29,6 +29,7 @@ from nastavnik.models import (
 from nastavnik.plugins import Plugins
 from nastavnik.runtime import Runtime
 from nastavnik.services.errors import InvalidInput
+from nastavnik.services.organisations import municipality_for
 from nastavnik.statistics import jobs
 from nastavnik.statistics import reading as r
 from nastavnik.statistics.definitions import Indicator, Kind
@@ -234,8 +235,6 @@ async def region_dashboard(
 
 async def overseen_municipality(db: AsyncSession, actor: Actor, municipality_id: uuid.UUID) -> Municipality:
     """A municipality the actor oversees (its region's staff or its coordinator), or NotFound."""
-    from nastavnik.services.organisations import municipality_for
-
     municipality = await municipality_for(db, actor, municipality_id)
     await _oversight(db, actor)
     return municipality
@@ -432,10 +431,6 @@ async def region_of(db: AsyncSession, actor: Actor) -> Region:
     if region is None:
         raise NotFound
     return region
-
-
-async def municipalities_of(db: AsyncSession, region_id: uuid.UUID) -> list[Municipality]:
-    return list(await db.scalars(select(Municipality).where(Municipality.region_id == region_id)))
 
 
 def target_indicators(plugins: Plugins) -> list[Indicator]:
