@@ -32,22 +32,26 @@ MENTEES = Indicator(
 
 
 def _sql(role: str) -> str:
-    """Scores of the final questionnaires of ``role`` answered by the snapshot date, per item and overall."""
-    answers = f"""
+    """Scores of the final questionnaires of ``role`` answered by the snapshot date, per item and overall.
+
+    One join of the answers for both levels (``GROUPING SETS``): the per-item rows and the overall row
+    come from the same scan, rather than joining the largest table of the recompute twice.
+    """
+    return f"""
+WITH score AS (
+    SELECT x.org_id, x.item_key, a.person_id, x.score
       FROM questionnaire_answer x
       JOIN questionnaire_assignment a ON a.org_id = x.org_id AND a.id = x.assignment_id
       JOIN mentoring_group g ON g.org_id = a.org_id AND g.id = a.group_id
       JOIN programme p ON p.org_id = g.org_id AND p.id = g.programme_id
      WHERE a.role = '{role}' AND a.moment = 'end' AND x.score IS NOT NULL
        AND (a.completed_at AT TIME ZONE 'UTC')::date <= {AS_OF}
-       AND p.academic_year = {YEAR} AND x.org_id {IN_SCOPE}"""
-    return f"""
-SELECT x.org_id, 'item:' || x.item_key AS breakdown, sum(x.score) AS numerator, count(*) AS denominator,
-       count(DISTINCT a.person_id) AS respondents{answers}
- GROUP BY x.org_id, x.item_key
-UNION ALL
-SELECT x.org_id, '' AS breakdown, sum(x.score), count(*), count(DISTINCT a.person_id){answers}
- GROUP BY x.org_id
+       AND p.academic_year = {YEAR} AND x.org_id {IN_SCOPE}
+)
+SELECT org_id, CASE WHEN grouping(item_key) = 0 THEN 'item:' || item_key ELSE '' END AS breakdown,
+       sum(score) AS numerator, count(*) AS denominator, count(DISTINCT person_id) AS respondents
+  FROM score
+ GROUP BY GROUPING SETS ((org_id, item_key), (org_id))
 """
 
 
