@@ -137,3 +137,11 @@ async def test_plan_completion_and_satisfaction_of_a_school(runtime: Runtime, wo
     assert Figure(indicators["satisfaction_mentees"], 40, 5, 5).text == "8,00"
     assert Figure(indicators["satisfaction_mentors"], 9, 1, 1).value is None
     assert Figure(indicators["plan_completion"], 1, 3, None).value is not None
+
+    # Over a municipality the satisfaction queries are planned without nested loops: the same figures.
+    await recompute(
+        runtime.aggregator_engine,
+        runtime.plugins,
+        Snapshot(ScopeKind.MUNICIPALITY, world.municipalities["M1"], YEAR, AS_OF),
+    )
+    assert await org_rows(runtime, tenant.id, YEAR, AS_OF) == rows

@@ -59,6 +59,6 @@ SQL_MENTORS = _sql("mentor")
 SQL_MENTEES = _sql("mentee")
 
 QUERIES = (
-    IndicatorQuery(MENTORS, SQL_MENTORS, SOURCE_TABLES),
-    IndicatorQuery(MENTEES, SQL_MENTEES, SOURCE_TABLES),
+    IndicatorQuery(MENTORS, SQL_MENTORS, SOURCE_TABLES, nested_loops=False),
+    IndicatorQuery(MENTEES, SQL_MENTEES, SOURCE_TABLES, nested_loops=False),
 )
