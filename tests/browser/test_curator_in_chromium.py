@@ -109,13 +109,14 @@ async def test_a_curator_imports_pairs_and_downloads_the_order(
         assert "Новикова Нина Петровна" in await suggestion.inner_text()
         assert "Сидорова Галина Петровна" in await suggestion.inner_text()
         await page.get_by_role("button", name="Сформировать отмеченные пары").click()
-        assert "сформирована, ждёт приказа" in await page.content()
+        # The form posts and the page reloads: wait for the new page rather than read the one unloading.
+        await page.get_by_text("сформирована, ждёт приказа").first.wait_for()
 
         order_form = page.locator("#order-form")
         await order_form.locator("input[name=number]").fill("23-од")
         await order_form.locator("input[name=issued_on]").fill(date.today().isoformat())
         await order_form.get_by_role("button", name="Издать приказ").click()
-        assert "действует" in await page.content()
+        await page.get_by_text("действует").first.wait_for()
 
         async with page.expect_download() as waiting:
             await page.get_by_role("link", name="скачать .docx").click()
