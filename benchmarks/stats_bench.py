@@ -216,8 +216,8 @@ def generator(size: Size, run: str) -> list[str]:
       FROM bench_org b CROSS JOIN LATERAL generate_series(2, 1 + b.young) AS n""",
         # s picks the pair's state: uniform over 0..19 whichever of n's last digits are mentees.
         """ALTER TABLE bench_mentee ADD COLUMN s int, ADD COLUMN y int""",
-        """UPDATE bench_mentee SET s = (3 * (n / 10) + n) % 20,
-                                y = CASE WHEN (3 * (n / 10) + n) % 20 = 19 THEN {year} - 1 ELSE {year} END""",
+        """UPDATE bench_mentee SET s = (3 * (n / 10) + n) % 20""",
+        """UPDATE bench_mentee SET y = CASE WHEN s = 19 THEN {year} - 1 ELSE {year} END""",
         """INSERT INTO mentoring_group (org_id, id, programme_id, form_code, kind_code, starts_on, ends_on,
                                  status, reasons, result, version)
     SELECT m.org_id, md5('{run}g' || m.k || m.o || '-' || m.n)::uuid,

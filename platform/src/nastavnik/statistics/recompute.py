@@ -251,18 +251,18 @@ async def recompute(
                 skipped.append(query.indicator.key)
                 continue
             query_params = {**params, **query.bind, "indicator": query.indicator.key}
-            nested_loops = None
+            previous_nestloop = None
             if not query.nested_loops and snapshot.scope is not ScopeKind.ORGANISATION:
-                nested_loops = await conn.scalar(
+                previous_nestloop = await conn.scalar(
                     text(
                         "SELECT current_setting('enable_nestloop'),"
                         " set_config('enable_nestloop', 'off', true)"
                     )
                 )
             await conn.execute(text(_INSERT_VALUES.format(sql=query.sql)), query_params)
-            if nested_loops is not None:  # back to what the other statements are planned with
+            if previous_nestloop is not None:  # back to what the other statements are planned with
                 await conn.execute(
-                    text("SELECT set_config('enable_nestloop', :value, true)"), {"value": nested_loops}
+                    text("SELECT set_config('enable_nestloop', :value, true)"), {"value": previous_nestloop}
                 )
             computed.append(query.indicator.key)
         region_params = {
