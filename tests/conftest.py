@@ -15,6 +15,7 @@ import shutil
 import tempfile
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 import asyncpg
@@ -22,6 +23,7 @@ import pytest
 from redis.asyncio import Redis
 from sqlalchemy.engine import make_url
 
+from nastavnik import clock
 from nastavnik.db import migrate
 from nastavnik.demo.embedded import start_embedded
 from nastavnik.plugins import load_plugins
@@ -30,6 +32,26 @@ from nastavnik.settings import Settings
 from tests.support.world import World, build_world
 
 RUN = secrets.token_hex(4)
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--clock",
+        default=os.environ.get("NASTAVNIK_TEST_CLOCK"),
+        help="run the suite with the platform's clock set to this aware ISO instant, ticking from there "
+        "(e.g. 2026-12-04T23:30:00+00:00); also NASTAVNIK_TEST_CLOCK",
+    )
+
+
+@pytest.fixture(scope="session", autouse=True)
+def suite_clock(request: pytest.FixtureRequest) -> Iterator[None]:
+    """The whole run at a chosen instant, so the suite is shown to pass at any hour."""
+    instant = request.config.getoption("--clock")
+    if not instant:
+        yield
+        return
+    with clock.pinned(datetime.fromisoformat(instant.replace("Z", "+00:00")), tick=True):
+        yield
 
 
 @dataclass(frozen=True)

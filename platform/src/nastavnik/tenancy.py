@@ -10,10 +10,12 @@ from __future__ import annotations
 import re
 import uuid
 from dataclasses import dataclass, field
+from datetime import date
 
 from sqlalchemy import ColumnElement, func, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from nastavnik import clock
 from nastavnik.db.scope import DbScope, rescope
 from nastavnik.models import (
     Identity,
@@ -94,6 +96,10 @@ class OrgContext:
     roles: frozenset[str]
     active_plugins: tuple[str, ...]
     service_filter: bool = field(default=True)
+
+    def today(self) -> date:
+        """The organisation's local date (its region's time zone): the date every rule checks."""
+        return clock.today_in(self.org.timezone)
 
     def owns(self, model: type[object]) -> ColumnElement[bool]:
         """The service-level tenant predicate for a tenant model.

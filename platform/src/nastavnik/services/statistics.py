@@ -16,6 +16,7 @@ from sqlalchemy import delete
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from nastavnik import clock
 from nastavnik.db.scope import DbScope, rescope
 from nastavnik.models import (
     AcademicYear,
@@ -89,7 +90,7 @@ def parse_filters(
 
 
 def current_year_in(timezone: str) -> int:
-    return AcademicYear.start_year_of(jobs.today_in(timezone))
+    return AcademicYear.start_year_of(clock.today_in(timezone))
 
 
 @dataclass
@@ -143,7 +144,7 @@ async def _oversight(db: AsyncSession, actor: Actor) -> None:
 
 def _snapshot_date(region: Region, year: int) -> date:
     """Today in the region's time zone; for a past academic year, its last day."""
-    return min(jobs.today_in(region.timezone), AcademicYear.bounds(year)[1])
+    return min(clock.today_in(region.timezone), AcademicYear.bounds(year)[1])
 
 
 ALL_PARTS = frozenset({"municipalities", "table", "trend"})

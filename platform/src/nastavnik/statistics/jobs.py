@@ -12,9 +12,8 @@ import asyncio
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import structlog
 from arq import Retry
@@ -23,6 +22,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
+from nastavnik import clock
 from nastavnik.jobs import enqueue, queue_name
 from nastavnik.models import AcademicYear
 from nastavnik.runtime import Runtime
@@ -150,10 +150,6 @@ async def recompute_job(
     return {"snapshot": snapshot.key, "organisations": result.organisations, "seconds": result.seconds}
 
 
-def today_in(timezone: str) -> date:
-    return datetime.now(ZoneInfo(timezone)).date()
-
-
 async def nightly_job(ctx: dict[str, Any]) -> list[str]:
     """Every night: a recompute of every region for today (in the region's time zone)."""
     runtime: Runtime = ctx["runtime"]
@@ -162,7 +158,7 @@ async def nightly_job(ctx: dict[str, Any]) -> list[str]:
             regions = (await conn.execute(text("SELECT id, timezone FROM region ORDER BY code"))).all()
         requested = []
         for region_id, timezone in regions:
-            as_of = today_in(timezone)
+            as_of = clock.today_in(timezone)
             snapshot = Snapshot(ScopeKind.REGION, region_id, AcademicYear.start_year_of(as_of), as_of)
             await request_recompute(runtime, snapshot)
             requested.append(snapshot.key)
