@@ -62,9 +62,23 @@ PRE = GrammaticalCase.PREPOSITIONAL
         ("Лебедь", "Александр", "Иванович", GEN, "Лебедя Александра Ивановича"),
         ("Гусь", "Лев", "Ильич", DAT, "Гусю Льву Ильичу"),
         ("Толстая", "Софья", "Андреевна", PRE, "Толстой Софье Андреевне"),
-        # Turkic patronymics do not decline
-        ("Алиева", "Арзу", "Лутфияр кызы", DAT, "Алиевой Арзу Лутфияр кызы"),
+        # Turkic patronymics: the father's name declines as a man's first name, the particle never
+        ("Эльчин", "Руслан", "Эльчин оглы", GEN, "Эльчина Руслана Эльчина оглы"),
+        ("Алиев", "Руслан", "Эльчин оглы", INS, "Алиевым Русланом Эльчином оглы"),
+        ("Алиев", "Руслан", "Эльчин-оглы", DAT, "Алиеву Руслану Эльчину-оглы"),
+        ("Алиева", "Арзу", "Лутфияр кызы", DAT, "Алиевой Арзу Лутфияру кызы"),
+        ("Гасанова", "Лейла", "Эльчин гызы", GEN, "Гасановой Лейлы Эльчина гызы"),
+        ("Нурланов", "Бауыржан", "Ерлан улы", ACC, "Нурланова Бауыржана Ерлана улы"),
+        ("Асанов", "Бакыт", "Эрлан уулу", GEN, "Асанова Бакыта Эрлана уулу"),
         ("Мамедов", "Рашид", "Али оглы", GEN, "Мамедова Рашида Али оглы"),
+        # each part of a double surname declines as a surname of its own
+        ("Иванова-Ковальчук", "Мария", "Петровна", GEN, "Ивановой-Ковальчук Марии Петровны"),
+        ("Ковальчук-Иванова", "Мария", "Петровна", INS, "Ковальчук-Ивановой Марией Петровной"),
+        ("Шевченко-Петров", "Олег", "Ильич", GEN, "Шевченко-Петрова Олега Ильича"),
+        ("Петров-Водкин", "Кузьма", "Сергеевич", DAT, "Петрову-Водкину Кузьме Сергеевичу"),
+        # ё everywhere it is written
+        ("Ковалёв", "Артём", "Семёнович", INS, "Ковалёвым Артёмом Семёновичем"),
+        ("Соловьёва", "Алёна", "Фёдоровна", GEN, "Соловьёвой Алёны Фёдоровны"),
     ],
 )
 def test_full_name_in_case(
@@ -100,6 +114,10 @@ def test_capitalisation_and_spaces_are_normalised() -> None:
     assert odd.full(GEN) == "Салтыкова-Щедрина Михаила Евграфовича"
     assert odd == PersonName("Салтыков-Щедрин", "Михаил", "Евграфович")
     assert PersonName("АЛИЕВА", "АРЗУ", "ЛУТФИЯР  КЫЗЫ").full(NOM) == "Алиева Арзу Лутфияр кызы"
+    assert PersonName("алиев", "руслан", "ЭЛЬЧИН - ОГЛЫ").full(GEN) == "Алиева Руслана Эльчина-оглы"
+    # a particle is lower case only in a patronymic: a surname or a first name keeps its capital
+    assert PersonName("ГУСЕЙН-ОГЛЫ", "АХМЕД", "РАШИД ОГЛЫ").full(NOM) == "Гусейн-Оглы Ахмед Рашид оглы"
+    assert PersonName("Гусейн-Оглы", "Ахмед", "Рашид оглы").full(GEN) == "Гусейна-Оглы Ахмеда Рашида оглы"
     assert PersonName("ДеЛонг", "Анна").last_name == "ДеЛонг"  # deliberate mixed case is kept
 
 
@@ -119,6 +137,8 @@ def test_gender() -> None:
     assert PersonName("Черных", "Олег", "Сергеевич").gender is Gender.MALE
     assert PersonName("Алиева", "Арзу", "Лутфияр кызы").gender is Gender.FEMALE
     assert PersonName("Мамедов", "Рашид", "Али оглы").gender is Gender.MALE
+    assert PersonName("Алиев", "Руслан", "Эльчин-оглы").gender is Gender.MALE
+    assert PersonName("Гасанова", "Лейла", "Эльчин гызы").gender is Gender.FEMALE
     assert PersonName("Ковальчук", "Мария").gender is Gender.FEMALE  # by the first name
     assert PersonName("Иванова", "Саша").gender is Gender.FEMALE  # by the surname
     assert PersonName("Ковальчук", "Саша").gender is Gender.UNKNOWN

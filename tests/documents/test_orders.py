@@ -367,3 +367,64 @@ def test_every_kind_has_a_title() -> None:
         OrderKind.MENTOR_ASSIGNMENT: "Приказ о назначении наставника",
         OrderKind.PAIRS_FORMATION: "Приказ о формировании наставнических пар (групп)",
     }
+
+
+# --- names as official documents must spell them ---------------------------------------------------
+
+
+def test_turkic_patronymics_double_surnames_and_yo_in_the_order() -> None:
+    groups = [
+        replace(
+            _groups()[0],
+            mentor=PersonName("Алиев", "Руслан", "Эльчин оглы"),
+            mentees=[
+                PersonName("Гасанова", "Лейла", "Эльчин кызы"),
+                PersonName("Иванова-Ковальчук", "Алёна", "Семёновна"),
+            ],
+        )
+    ]
+    paragraphs = _paragraphs(render_order(_order(OrderKind.MENTOR_ASSIGNMENT, groups=groups)))
+    assert (
+        "1. Назначить наставником Алиева Руслана Эльчина оглы, учителя математики, для Гасановой Лейлы"
+        " Эльчина кызы, Ивановой-Ковальчук Алёны Семёновны на срок с 01.09.2026 по 31.05.2027." in paragraphs
+    )
+    signing = paragraphs[paragraphs.index("С приказом ознакомлены:") + 1 :]
+    assert signing[0].startswith("Алиев Р. Э. ____")
+
+    (table,) = docx.Document(
+        io.BytesIO(render_order(_order(OrderKind.PAIRS_FORMATION, groups=groups)))
+    ).tables
+    assert [cell.text for cell in table.rows[1].cells][1:3] == [
+        "Алиев Руслан Эльчин оглы",
+        "Гасанова Лейла Эльчин кызы, Иванова-Ковальчук Алёна Семёновна",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("short_name", "reads"),
+    [
+        # an abbreviation leads: the quoted name is an apposition and keeps the nominative
+        ("МБОУ «Гимназия № 2»", "Положением о наставничестве МБОУ «Гимназия № 2»,"),
+        (
+            "МАОУ «Средняя школа № 7 имени А. С. Пушкина»",
+            "Положением о наставничестве МАОУ «Средняя школа № 7 имени А. С. Пушкина»,",
+        ),
+        # a common noun leads: it declines, with its adjectives
+        ("Гимназия № 2", "Положением о наставничестве Гимназии № 2,"),
+        (
+            "Средняя общеобразовательная школа № 1",
+            "Положением о наставничестве Средней общеобразовательной школы № 1,",
+        ),
+        ("Детский сад № 5 «Солнышко»", "Положением о наставничестве Детского сада № 5 «Солнышко»,"),
+        ("Кадетская школа-интернат", "Положением о наставничестве Кадетской школы-интерната,"),
+        # nothing the rules know: left as the organisation wrote it
+        ("«Радуга»", "Положением о наставничестве «Радуга»,"),
+        ("Ломоносовская", "Положением о наставничестве Ломоносовская,"),
+    ],
+)
+def test_the_organisation_is_named_in_the_right_case(short_name: str, reads: str) -> None:
+    paragraphs = _paragraphs(
+        render_order(_order(OrderKind.MENTOR_ASSIGNMENT, organisation_short_name=short_name))
+    )
+    preamble = next(p for p in paragraphs if p.startswith("В соответствии с"))
+    assert preamble.endswith(reads), preamble

@@ -53,11 +53,13 @@ _PETROVICH_GENDER: dict[Gender, PetrovichGender] = {
     Gender.FEMALE: PetrovichGender.FEMALE,
 }
 
-# Turkic patronymics are written «Лутфияр кызы», «Али оглы»: the particle tells the gender and
-# stays in lower case whatever the input looked like.
+# Turkic patronymics are written «Лутфияр кызы», «Эльчин оглы» (or «Эльчин-оглы»): the particle
+# tells the gender and stays in lower case whatever the input looked like. Only the father's name
+# before it declines, as a man's first name («Руслана Эльчина оглы»); the particle never does.
 _FEMALE_PARTICLES = frozenset({"кызы", "гызы", "қызы"})
 _MALE_PARTICLES = frozenset({"оглы", "улы", "уулу", "оғлу"})
-_LOWER_CASE_WORDS = _FEMALE_PARTICLES | _MALE_PARTICLES
+_PARTICLES = _FEMALE_PARTICLES | _MALE_PARTICLES
+_PARTICLE_AT_END = re.compile(r"^(?P<father>.+?)(?P<joint>[ -])(?P<particle>\w+)$")
 
 _SPACES = re.compile(r"\s+")
 _SPACED_HYPHEN = re.compile(r"\s*-\s*")
@@ -74,10 +76,14 @@ def _detector() -> PetrovichGenderDetector:
     return PetrovichGenderDetector()
 
 
-def _normalise_word(word: str) -> str:
-    """One hyphen-free word in the style of a normal name: «ИВАНОВ», «иванов» → «Иванов»."""
+def _normalise_word(word: str, *, particle: bool = False) -> str:
+    """One hyphen-free word in the style of a normal name: «ИВАНОВ», «иванов» → «Иванов».
+
+    ``particle``: the word may be a patronymic's particle («ОГЛЫ» → «оглы»); only a patronymic's
+    words after the first may be one, so a surname such as «Гусейн-Оглы» keeps its capital.
+    """
     lowered = word.lower()
-    if lowered in _LOWER_CASE_WORDS:
+    if particle and lowered in _PARTICLES:
         return lowered
     # Mixed case someone typed on purpose («ДеЛонг») is kept; only all-upper or all-lower is fixed.
     if word.isupper() or word.islower():
@@ -85,23 +91,38 @@ def _normalise_word(word: str) -> str:
     return word
 
 
-def normalise_name_part(text: str | None) -> str:
-    """A name part with single spaces, tight hyphens, composed «ё» and title-cased words."""
+def normalise_name_part(text: str | None, *, patronymic: bool = False) -> str:
+    """A name part with single spaces, tight hyphens, composed «ё» and title-cased words.
+
+    ``patronymic``: a Turkic particle after the first word is written in lower case.
+    """
     if not text:
         return ""
     text = unicodedata.normalize("NFC", text)  # «е» + combining diaeresis is one «ё»
     text = _SPACES.sub(" ", text).strip()
     text = _SPACED_HYPHEN.sub("-", text).strip("-")
-    return " ".join("-".join(_normalise_word(piece) for piece in word.split("-")) for word in text.split(" "))
+    pieces = [word.split("-") for word in text.split(" ")]
+    return " ".join(
+        "-".join(
+            _normalise_word(piece, particle=patronymic and (i, j) != (0, 0)) for j, piece in enumerate(word)
+        )
+        for i, word in enumerate(pieces)
+    )
+
+
+def _turkic(middle_name: str) -> tuple[str, str, str] | None:
+    """(father's name, joint, particle) of «Эльчин оглы» or «Эльчин-оглы»; None for any other."""
+    found = _PARTICLE_AT_END.match(middle_name)
+    if found is None or found["particle"].lower() not in _PARTICLES:
+        return None
+    return found["father"], found["joint"], found["particle"]
 
 
 def _gender_by_patronymic(middle_name: str) -> Gender | None:
     lowered = middle_name.lower()
-    words = lowered.split(" ")
-    if words[-1] in _FEMALE_PARTICLES:
-        return Gender.FEMALE
-    if words[-1] in _MALE_PARTICLES:
-        return Gender.MALE
+    turkic = _turkic(lowered)
+    if turkic is not None:
+        return Gender.FEMALE if turkic[2] in _FEMALE_PARTICLES else Gender.MALE
     if lowered.endswith(("вна", "чна")):  # Петровна, Ильинична, Фоминична
         return Gender.FEMALE
     if lowered.endswith("ич"):  # Петрович, Ильич
@@ -122,6 +143,16 @@ def _detect(**parts: str) -> Gender:
     return Gender.UNKNOWN
 
 
+def _make(part: NamePart, gender: Gender, case: GrammaticalCase, value: str) -> str | None:
+    """pytrovich's declension of one word, or None where it fails or gives nothing."""
+    try:
+        declined = _maker().make(part, _PETROVICH_GENDER[gender], _PETROVICH_CASE[case], value)
+    except Exception:  # unknown shapes of names must fall back, never fail a document
+        logger.debug("declension failed for %r (%s)", value, case, exc_info=True)
+        return None
+    return declined if isinstance(declined, str) and declined else None
+
+
 def _initial(word: str) -> str:
     """«Галина» → «Г.», «Анна-Мария» → «А.-М.»."""
     return "-".join(f"{piece[0].upper()}." for piece in word.split(" ")[0].split("-") if piece)
@@ -140,7 +171,8 @@ class PersonName:
         # («  ИВАНОВ » and «Иванов») are then one value.
         object.__setattr__(self, "last_name", normalise_name_part(self.last_name))
         object.__setattr__(self, "first_name", normalise_name_part(self.first_name))
-        object.__setattr__(self, "middle_name", normalise_name_part(self.middle_name) or None)
+        middle = normalise_name_part(self.middle_name, patronymic=True)
+        object.__setattr__(self, "middle_name", middle or None)
 
     def __str__(self) -> str:
         return self.full()
@@ -163,19 +195,23 @@ class PersonName:
     def _decline(self, part: NamePart, value: str, case: GrammaticalCase) -> str:
         if not value or case is GrammaticalCase.NOMINATIVE:
             return value
-        target = _PETROVICH_CASE[case]
-        try:
-            gender = self.gender
-            if gender is Gender.UNKNOWN:
-                as_male = _maker().make(part, PetrovichGender.MALE, target, value)
-                as_female = _maker().make(part, PetrovichGender.FEMALE, target, value)
-                declined = as_male if as_male == as_female else value
-            else:
-                declined = _maker().make(part, _PETROVICH_GENDER[gender], target, value)
-        except Exception:  # unknown shapes of names must fall back, never fail a document
-            logger.debug("declension failed for %r (%s)", value, case, exc_info=True)
-            return value
-        return declined if isinstance(declined, str) and declined else value
+        if part is NamePart.LASTNAME and "-" in value:
+            # A double surname is two surnames: each declines (or not) by its own rules, so
+            # «Иванова-Ковальчук» gives «Ивановой-Ковальчук» whatever the rules make of the whole.
+            return "-".join(self._decline(part, piece, case) for piece in value.split("-"))
+        if part is NamePart.MIDDLENAME:
+            turkic = _turkic(value)
+            if turkic is not None:
+                father, joint, particle = turkic
+                first, _, rest = father.partition(" ")
+                declined = _make(NamePart.FIRSTNAME, Gender.MALE, case, first) or first
+                return " ".join(w for w in (declined, rest) if w) + joint + particle
+        gender = self.gender
+        if gender is Gender.UNKNOWN:
+            as_male = _make(part, Gender.MALE, case, value)
+            as_female = _make(part, Gender.FEMALE, case, value)
+            return as_male if as_male is not None and as_male == as_female else value
+        return _make(part, gender, case, value) or value
 
     def last(self, case: GrammaticalCase = GrammaticalCase.NOMINATIVE) -> str:
         return self._decline(NamePart.LASTNAME, self.last_name, GrammaticalCase(case))

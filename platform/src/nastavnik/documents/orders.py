@@ -16,6 +16,7 @@ from typing import Any
 
 from nastavnik.documents.docx import render
 from nastavnik.documents.names import PersonName
+from nastavnik.documents.organisation_names import organisation_genitive
 from nastavnik.models.pairs import OrderKind
 
 ORDER_TITLES: dict[OrderKind, str] = {
@@ -46,7 +47,10 @@ class OrderData:
     number: str
     issued_on: date
     organisation_full_name: str
-    organisation_short_name: str  # as it reads after «Положением о наставничестве»
+    # As the organisation writes it; the order puts it in the genitive where it reads after
+    # «Положением о наставничестве» (organisation_names: «Гимназия № 2» → «Гимназии № 2», while
+    # «МБОУ «Гимназия № 2»» stays as written).
+    organisation_short_name: str
     academic_year_title: str  # «2026/2027»
     director: PersonName | None
     curator: PersonName | None
@@ -69,10 +73,14 @@ def _acquainted(data: OrderData) -> list[PersonName]:
 
 
 def order_context(data: OrderData) -> dict[str, Any]:
-    """What a template of the order sees: the data's fields, ``title`` and ``acquainted``."""
+    """What a template of the order sees: the data's fields, ``title`` and ``acquainted``.
+
+    ``organisation_short_name`` is given in the genitive, the only way the orders read it.
+    """
     context: dict[str, Any] = {field.name: getattr(data, field.name) for field in fields(data)}
     kind = OrderKind(data.kind)
     context["kind"] = kind.value
+    context["organisation_short_name"] = organisation_genitive(data.organisation_short_name)
     context["title"] = ORDER_TITLES[kind]
     context["acquainted"] = _acquainted(data)
     return context

@@ -1,7 +1,8 @@
 """«Благодарственное письмо» to every mentor of a completed pair: one .docx, a page per mentor.
 
 A template sees ``organisation_full_name``, ``organisation_short_name`` (it reads after
-«Администрация», where an abbreviation needs no declension), ``academic_year_title``,
+«Администрация», so it is given in the genitive where that is safe; an abbreviation stays as
+written), ``academic_year_title``,
 ``issued_on``, ``director`` and ``letters``; each letter has ``mentor`` (a name the case filters
 decline), ``mentees`` (the people of the mentor's completed pairs), ``address`` («Галина
 Петровна», as the greeting names a person), ``gender`` (male, female or unknown) and
@@ -18,6 +19,7 @@ from typing import Any
 
 from nastavnik.documents.docx import render
 from nastavnik.documents.names import Gender, PersonName
+from nastavnik.documents.organisation_names import organisation_genitive
 
 TEMPLATE = "thank_you_letters"
 
@@ -57,7 +59,7 @@ def _letter(letter: Letter) -> dict[str, Any]:
 def letters_context(data: LettersData) -> dict[str, Any]:
     return {
         "organisation_full_name": data.organisation_full_name,
-        "organisation_short_name": data.organisation_short_name,
+        "organisation_short_name": organisation_genitive(data.organisation_short_name),
         "academic_year_title": data.academic_year_title,
         "issued_on": data.issued_on,
         "director": data.director,

@@ -27,10 +27,11 @@ from nastavnik.services.pairs import (
     Dictionaries,
     GroupDraft,
     create_groups,
+    lock_for_forming,
     mentees_taken,
     mentor_load,
 )
-from nastavnik.services.programmes import get_programme
+from nastavnik.services.programmes import get_programme, writable
 from nastavnik.tenancy import OrgContext
 
 GROUP_KIND = "group"
@@ -43,6 +44,9 @@ class Candidates:
     mentees: list[matching.MenteeCandidate]
     mentors: list[matching.MentorCandidate]
     forms: list[matching.FormRule]
+    taken: set[uuid.UUID]  # mentees already in a group of the programme
+    load: dict[uuid.UUID, int]  # mentees each mentor has over all open programmes
+    capacity: dict[uuid.UUID, int]
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,9 +58,10 @@ class SuggestionsView:
 async def _candidates(
     db: AsyncSession, ctx: OrgContext, programme_id: uuid.UUID, regime: str, dictionaries: Dictionaries
 ) -> Candidates:
-    """Mentees of the regime who may take part and are in no open group; mentors with places left."""
+    """Mentees of the regime who may take part and are in no open group; mentors with places left
+    (a mentor's mentees in every open programme of the organisation count against their capacity)."""
     taken = await mentees_taken(db, ctx, programme_id)
-    load = await mentor_load(db, ctx, programme_id)
+    load = await mentor_load(db, ctx)
     today = date.today()
     people: dict[uuid.UUID, Person] = {}
     mentees = []
@@ -83,6 +88,7 @@ async def _candidates(
             )
         )
     mentors = []
+    capacity: dict[uuid.UUID, int] = {}
     for person, mentor in await db.execute(
         select(Person, MentorProfile)
         .join(MentorProfile, (MentorProfile.org_id == Person.org_id) & (MentorProfile.person_id == Person.id))
@@ -90,6 +96,7 @@ async def _candidates(
         .order_by(Person.last_name, Person.first_name, Person.id)
     ):
         people[person.id] = person
+        capacity[person.id] = mentor.capacity
         mentors.append(
             matching.MentorCandidate(
                 id=person.id,
@@ -105,7 +112,7 @@ async def _candidates(
         matching.FormRule(code=e.code, title=e.title, regime=e.regime, mentor_categories=e.mentor_categories)
         for e in dictionaries.forms.values()
     ]
-    return Candidates(people, mentees, mentors, forms)
+    return Candidates(people, mentees, mentors, forms, taken, load, capacity)
 
 
 async def suggest(
@@ -149,6 +156,24 @@ def _reasons(accepted: Sequence[matching.Suggestion], people: dict[uuid.UUID, Pe
     return [f"{people[s.mentee_id].full_name}: {reason}" for s in accepted for reason in s.reasons]
 
 
+def _why_not(found: Candidates, pair: AcceptedPair) -> str:
+    """Why an accepted suggestion cannot be formed now, naming the person where it can."""
+    if pair.mentee_id in found.taken:
+        return "наставляемый уже в другой паре или группе этой программы"
+    if pair.mentee_id not in found.people:
+        return "наставляемый не может участвовать в этой программе"
+    mentor = found.people.get(pair.mentor_id)
+    if mentor is None:
+        return "наставник не найден среди работающих в организации"
+    capacity, load = found.capacity.get(pair.mentor_id, 0), found.load.get(pair.mentor_id, 0)
+    if load >= capacity:
+        return (
+            f"у наставника {mentor.full_name} нет свободных мест: наставляемых {load}"
+            f" в открытых программах организации, а можно не больше {capacity}"
+        )
+    return "наставник не подходит для этой пары"
+
+
 async def accept(
     db: AsyncSession,
     ctx: OrgContext,
@@ -162,6 +187,9 @@ async def accept(
     ctx.require_role(*MANAGERS)
     entries = dictionaries_of
     programme = await get_programme(db, ctx, programme_id)
+    writable(programme)
+    # Locked before the candidates are read: a concurrent acceptance is seen whole or not at all.
+    await lock_for_forming(db, ctx, programme, (pair.mentor_id for pair in pairs))
     found = await _candidates(
         db, ctx, programme.id, programme.regime, Dictionaries.of(entries, programme.regime)
     )
@@ -175,7 +203,7 @@ async def accept(
             matching.score_pair(mentee, mentor, found.forms, programme.regime) if mentee and mentor else None
         )
         if scored is None:
-            errors.append({"field": f"pairs[{n}]", "message": f"пара {n} не может быть сформирована"})
+            errors.append({"field": f"pairs[{n}]", "message": f"пара {n}: {_why_not(found, pair)}"})
             continue
         by_mentor[(scored.mentor_id, scored.form_code)].append(scored)
     if errors:

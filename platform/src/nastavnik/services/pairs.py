@@ -2,9 +2,14 @@
 
 Who may be in a group is decided here: mentors from the base with written consent who have not
 left, mentees of the programme's regime who may take part; a mentee in one open group of a
-programme at a time; a mentor never above their capacity, counted over every open group of the
-programme. The curator and the director see every group; a mentor or a mentee only their own,
-and another's answers 404 like a missing one.
+programme at a time; a mentor never above their capacity, which belongs to the person: it is
+counted over every open group of every open programme of the organisation, learners' and
+teachers' alike. The curator and the director see every group; a mentor or a mentee only their
+own, and another's answers 404 like a missing one.
+
+Forming and changing groups first takes ``lock_for_forming``: two curators submitting at the same
+moment are checked one after the other, so neither can place a mentee twice or push a mentor over
+their capacity (the second is refused with the usual message).
 """
 
 from __future__ import annotations
@@ -15,7 +20,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from nastavnik.models import (
@@ -42,6 +47,7 @@ from nastavnik.types import DictionaryEntry, DictionaryKind
 
 MANAGERS = (ProgrammeRole.CURATOR, ProgrammeRole.DIRECTOR)
 OPEN_STATUSES = (GroupStatus.DRAFT, GroupStatus.ACTIVE)
+OPEN_PROGRAMME = "open"
 STATUS_TITLES = {
     GroupStatus.DRAFT: "сформирована, ждёт приказа",
     GroupStatus.ACTIVE: "действует",
@@ -180,9 +186,10 @@ async def mentees_taken(
 
 
 async def mentor_load(
-    db: AsyncSession, ctx: OrgContext, programme_id: uuid.UUID, *, besides: uuid.UUID | None = None
+    db: AsyncSession, ctx: OrgContext, *, besides: uuid.UUID | None = None
 ) -> dict[uuid.UUID, int]:
-    """How many mentees each mentor already has in the programme's open groups."""
+    """How many mentees each mentor already has: in open groups of every open programme of the
+    organisation (both regimes), since a mentor's capacity is the person's, not a programme's."""
     mentor = GroupMember.__table__.alias("mentor")
     mentee = GroupMember.__table__.alias("mentee")
     query = (
@@ -193,11 +200,15 @@ async def mentor_load(
             MentoringGroup,
             (MentoringGroup.org_id == mentor.c.org_id) & (MentoringGroup.id == mentor.c.group_id),
         )
+        .join(
+            Programme,
+            (Programme.org_id == MentoringGroup.org_id) & (Programme.id == MentoringGroup.programme_id),
+        )
         .where(
             mentor.c.role == MemberRole.MENTOR,
             mentee.c.role == MemberRole.MENTEE,
-            MentoringGroup.programme_id == programme_id,
             MentoringGroup.status.in_(OPEN_STATUSES),
+            Programme.status == OPEN_PROGRAMME,
             ctx.owns(MentoringGroup),
         )
         .group_by(mentor.c.person_id)
@@ -205,6 +216,32 @@ async def mentor_load(
     if besides is not None:
         query = query.where(MentoringGroup.id != besides)
     return {person_id: int(count) for person_id, count in await db.execute(query)}
+
+
+async def lock_for_forming(
+    db: AsyncSession, ctx: OrgContext, programme: Programme, mentor_ids: Iterable[uuid.UUID]
+) -> None:
+    """Serialise forming groups: the programme's row (who is taken), then each mentor (capacity).
+
+    A mentor's capacity spans programmes, so the programme's lock alone would let a learners' and
+    a teachers' programme fill one mentor at once: each mentor gets a transaction-scoped advisory
+    lock of their own. Mentors are locked in one sorted order after the programme, so two forming
+    transactions never wait for each other in a cycle. Called before anything is read for the
+    checks; the locks go with the transaction.
+    """
+    await db.execute(
+        select(Programme.id).where(Programme.id == programme.id, ctx.owns(Programme)).with_for_update()
+    )
+    keys = sorted({f"mentor-capacity:{ctx.org.id}:{pid}" for pid in mentor_ids})
+    if keys:
+        # unnest walks the array in its order, so the locks are taken in the sorted order.
+        await db.execute(
+            text(
+                "SELECT count(pg_advisory_xact_lock(hashtextextended(k, 0)))"
+                " FROM unnest(CAST(:keys AS text[])) AS k"
+            ),
+            {"keys": keys},
+        )
 
 
 async def validate_drafts(
@@ -232,8 +269,9 @@ async def validate_drafts(
     )
     mentees = {p.person_id: p for p in mentee_rows}
     taken = await mentees_taken(db, ctx, programme.id, besides=besides)
-    load = await mentor_load(db, ctx, programme.id, besides=besides)
-    today = date.today()
+    load = await mentor_load(db, ctx, besides=besides)
+    already = dict(load)
+    today = ctx.today()
     errors: list[dict[str, str]] = []
 
     for n, draft in enumerate(drafts, start=1):
@@ -295,12 +333,10 @@ async def validate_drafts(
         profile = mentors.get(pid)
         if profile is not None and pid in everyone and count > profile.capacity:
             name = people[pid].full_name if pid in people else "наставник"
-            errors.append(
-                {
-                    "field": "mentor_ids",
-                    "message": f"{name}: наставляемых {count}, а можно не больше {profile.capacity}",
-                }
-            )
+            message = f"{name}: наставляемых {count}, а можно не больше {profile.capacity}"
+            if already.get(pid):
+                message += f" (уже {already[pid]} в парах и группах открытых программ организации)"
+            errors.append({"field": "mentor_ids", "message": message})
     if errors:
         raise InvalidInput("Пара или группа не сформирована: исправьте ошибки.", errors)
 
@@ -329,6 +365,7 @@ async def create_groups(
     if not drafts:
         raise _error("Не выбрано ни одной пары.", "pairs", "выберите хотя бы одну пару")
     dictionaries = Dictionaries.of(dictionaries_of, programme.regime)
+    await lock_for_forming(db, ctx, programme, (pid for d in drafts for pid in d.mentor_ids))
     await validate_drafts(db, ctx, programme, dictionaries, drafts)
     created = []
     for draft in drafts:
@@ -486,6 +523,8 @@ async def update_group(
     ctx.require_role(*MANAGERS)
     programme = await get_programme(db, ctx, programme_id)
     writable(programme)
+    # Locked before the group is read, so a concurrent edit's result is what the version check sees.
+    await lock_for_forming(db, ctx, programme, draft.mentor_ids)
     group = await group_for(db, ctx, programme.id, group_id)
     if group.version != expected_version:
         raise Conflict("Пару уже изменил другой пользователь. Обновите страницу.", "version")
