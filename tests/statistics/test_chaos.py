@@ -104,7 +104,7 @@ async def test_worker_killed_mid_recompute_leaves_the_previous_figures_then_reco
     await run_worker(runtime)  # an empty queue: the worker below gets our job and no other
     database = runtime.owner_engine.url.database
     assert database is not None
-    admin = await asyncpg.connect(services.admin_dsn.rsplit("/", 1)[0] + f"/{database}")
+    admin = await asyncpg.connect(services.database_dsn(database))  # over TCP or the embedded Unix socket
     log = tmp_path / "worker.log"
     workers: list[subprocess.Popen[bytes]] = []
     try:
