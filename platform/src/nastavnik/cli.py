@@ -232,7 +232,7 @@ async def _serve(settings: Settings, shutdown: Shutdown, *, with_worker: bool) -
             serving.cancel()
             await asyncio.gather(serving, return_exceptions=True)
         if shutdown.signal is not None:
-            log.info("stopped", signal=shutdown.signal.name)
+            log.info("web server stopped", signal=shutdown.signal.name)
 
 
 async def _work(settings: Settings, shutdown: Shutdown, *, with_cron: bool) -> None:
