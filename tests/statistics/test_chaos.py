@@ -1,4 +1,5 @@
-"""Chaos: a real `nastavnik worker` killed with SIGKILL in the middle of a recompute, then started again.
+"""Chaos: a real `nastavnik worker` killed with SIGKILL in the middle of a recompute, then started again;
+and one stopped with SIGTERM, as a container stops it, in the middle of one.
 
 The recompute is caught half-way on purpose: this test holds an exclusive lock on ``stat_area_value``,
 so the worker's transaction, having already replaced the organisation rows, waits there. pg_stat_activity
@@ -52,12 +53,12 @@ def worker_env(runtime: Runtime) -> dict[str, str]:
     return env
 
 
-def start_worker(runtime: Runtime, log: Path) -> subprocess.Popen[bytes]:
+def start_worker(runtime: Runtime, log: Path, **env: str) -> subprocess.Popen[bytes]:
     nastavnik = Path(sys.executable).with_name("nastavnik")
     with log.open("ab") as out:
         return subprocess.Popen(
             [str(nastavnik), "worker", "--no-cron"],
-            env=worker_env(runtime),
+            env={**worker_env(runtime), **env},
             stdout=out,
             stderr=subprocess.STDOUT,
         )
@@ -104,7 +105,7 @@ async def test_worker_killed_mid_recompute_leaves_the_previous_figures_then_reco
     await run_worker(runtime)  # an empty queue: the worker below gets our job and no other
     database = runtime.owner_engine.url.database
     assert database is not None
-    admin = await asyncpg.connect(services.admin_dsn.rsplit("/", 1)[0] + f"/{database}")
+    admin = await asyncpg.connect(services.database_dsn(database))  # over TCP or the embedded Unix socket
     log = tmp_path / "worker.log"
     workers: list[subprocess.Popen[bytes]] = []
     try:
@@ -164,3 +165,55 @@ async def test_worker_killed_mid_recompute_leaves_the_previous_figures_then_reco
     await recompute(runtime.aggregator_engine, runtime.plugins, snapshot)
     assert await area_rows(runtime, built, YEAR, AS_OF) == after, log.read_text(errors="replace")[-3000:]
     assert date.today()  # the snapshot date is fixed, whatever today is
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="signals as a container runtime sends them")
+async def test_worker_stopped_with_sigterm_mid_job_hands_it_back_and_exits_0(
+    runtime: Runtime, services: Services, tmp_path: Path
+) -> None:
+    """SIGTERM (PID 1 in a container gets no default action): arq's stop, pools closed, exit 0.
+
+    The job under way cannot finish (this test holds the table it writes), so after the grace the
+    worker cancels it and arq puts it back in the queue; the next worker completes it."""
+    built = await build_region(runtime, small_region())
+    snapshot = Snapshot(ScopeKind.REGION, built.id, YEAR, AS_OF)
+    await run_worker(runtime)  # an empty queue: the worker below gets our job and no other
+    runs_before = await runs_of(runtime, built.id)
+    database = runtime.owner_engine.url.database
+    assert database is not None
+    admin = await asyncpg.connect(services.database_dsn(database))
+    log = tmp_path / "worker.log"
+    worker: subprocess.Popen[bytes] | None = None
+    try:
+        async with runtime.owner_engine.connect() as conn:
+            await conn.execute(text("LOCK TABLE stat_area_value IN ACCESS EXCLUSIVE MODE"))
+            await jobs.request_recompute(runtime, snapshot)
+            worker = start_worker(runtime, log, NASTAVNIK_WORKER_SHUTDOWN_GRACE="1")
+
+            async def waiting_on_our_lock() -> bool:
+                rows = await aggregator_backends(admin, runtime, database)
+                return any(r["wait_event_type"] == "Lock" for r in rows)
+
+            await wait_for(waiting_on_our_lock, 60, "the worker's recompute to wait on the lock")
+            sent = time.monotonic()
+            worker.send_signal(signal.SIGTERM)
+            code = await asyncio.to_thread(worker.wait, 15)
+            took = time.monotonic() - sent
+            await conn.rollback()
+        output = log.read_text(errors="replace")
+        assert code == 0, output[-3000:]
+        assert took < 10, (took, output[-3000:])
+        assert "shutdown on SIGTERM" in output  # arq's own stop: no new job, the running one gets the grace
+        assert "cancelled, will be run again" in output  # the unfinished job went back to the queue
+        assert "worker stopped" in output, output[-3000:]
+        assert "signal=SIGTERM" in output
+        assert "Traceback" not in output, output[-3000:]
+        assert not await aggregator_backends(admin, runtime, database)  # its transaction is gone
+        assert await runs_of(runtime, built.id) == runs_before  # nothing half-written
+        await run_worker(runtime)  # the job handed back is done by the next worker, at once
+        assert await runs_of(runtime, built.id) == runs_before + 1
+    finally:
+        if worker is not None and worker.poll() is None:
+            worker.kill()
+            worker.wait(timeout=10)
+        await admin.close()

