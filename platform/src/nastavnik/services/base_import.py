@@ -415,6 +415,7 @@ async def keep(runtime: Runtime, ctx: OrgContext, spec: BaseSpec[Any], data: byt
 
 async def kept(runtime: Runtime, ctx: OrgContext, spec: BaseSpec[Any], token: str) -> tuple[bytes, str]:
     """The kept file again, for a new preview; it stays kept for the commit."""
+    ctx.require_role(*bases.MANAGERS)
     return await uploads.peek(runtime, upload_scope(ctx, spec), token)
 
 
