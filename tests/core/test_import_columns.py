@@ -7,7 +7,7 @@ Each test takes an organisation of its own (tests/support/tenant.py), so what it
 from __future__ import annotations
 
 import io
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
@@ -20,6 +20,9 @@ from nastavnik import clock
 from nastavnik.db.scope import DbScope, scoped_session
 from nastavnik.models import ImportColumnChoice, MenteeProfile, MentorProfile, Person
 from nastavnik.runtime import Runtime
+from nastavnik.services.mentee_import import MENTEES
+from nastavnik.services.mentor_import import MENTORS
+from nastavnik.services.table_import import recognise
 from tests.support.http import Client, client_for
 from tests.support.tenant import Tenant, new_tenant
 from tests.support.world import World
@@ -133,27 +136,31 @@ async def test_the_preview_names_every_column_and_what_it_is_read_as(
     tenant = await new_tenant(runtime, world)
     content = xlsx(
         [
-            ["№ п/п", "Ф. И. О.", "Макс. наставляемых", "Примечание", "Пустой"],
-            [1, "Сидорова Галина Петровна", 2, "переведена из школы № 3", None, "без заголовка"],
+            ["№ п/п", "Ф. И. О.", "Макс. наставляемых", "Примечание", "Пустой", "Количество наставляемых"],
+            [1, "Сидорова Галина Петровна", 2, "переведена из школы № 3", None, 3, "без заголовка"],
         ]
     )
     async with client_for(app, tenant.identities["curator"]) as curator:
         body = await check(curator, tenant, "mentors", content)
-    assert [
+    columns = [
         (c["letter"], c["title"], c["field"], c["field_title"], c["has_data"]) for c in body["columns"]
-    ] == [
+    ]
+    assert columns == [
         ("A", "№ п/п", None, "не используется", True),
         ("B", "Ф. И. О.", "full_name", "ФИО", True),
         ("C", "Макс. наставляемых", "capacity", "Наставляемых не более", True),
         ("D", "Примечание", None, "не используется", True),
         ("E", "Пустой", None, "не используется", False),
-        ("F", "", None, "не используется", True),
+        ("F", "Количество наставляемых", None, "не используется", True),
+        ("G", "", None, "не используется", True),
     ]
     assert body["columns"][0]["note"] == "номер по порядку"
+    assert body["columns"][5]["note"] == "повторяет столбец «Макс. наставляемых»"
     # Columns holding data that nothing reads are named before anything is written; the row number is not.
     dropped = [w for w in body["warnings"] if w["row"] == "0"]
-    assert [w["field"] for w in dropped] == ["Примечание", "столбец F"]
+    assert [w["field"] for w in dropped] == ["Примечание", "Количество наставляемых", "столбец G"]
     assert "не будут загружены" in dropped[0]["message"]
+    assert "(повторяет столбец «Макс. наставляемых»)" in dropped[1]["message"]
     assert body["fields"]["capacity"] == "Наставляемых не более"
 
 
@@ -348,8 +355,6 @@ async def test_missing_consent_is_named_by_row_before_anything_is_written_and_ba
 
 async def test_the_ages_in_warnings_are_the_regions_local_date(runtime: Runtime, app, world: World) -> None:  # type: ignore[no-untyped-def]
     """At 23:30 UTC it is already the next day in Moscow: a learner turning 18 that day needs no consent."""
-    from datetime import UTC, datetime
-
     tenant = await new_tenant(runtime, world)
     content = xlsx(
         [
@@ -431,3 +436,38 @@ async def test_an_excel_97_file_is_read(runtime: Runtime, app, world: World) -> 
     assert [
         (m["full_name"], m["capacity"], m["consent_on"]) for m in base if m["full_name"].startswith("Ё")
     ] == [("Ёлкина Алёна Сергеевна", 2, f"{YEAR}-09-01")]
+
+
+@pytest.mark.parametrize(
+    ("base", "title", "field"),
+    [
+        ("mentors", "Фамилия Имя Отчество", "full_name"),
+        ("mentors", "ФИО наставника", "full_name"),
+        ("mentors", "Ф. И. О.", "full_name"),
+        ("mentors", "Фамилия, имя, отчество (при наличии)", "full_name"),
+        ("mentors", "  отчество  ", "middle_name"),
+        ("mentors", "Согласие (дата)", "consent_on"),
+        ("mentors", "Дата письменного согласия", "consent_on"),
+        ("mentors", "Макс. наставляемых", "capacity"),
+        ("mentors", "Кол-во наставляемых", "capacity"),
+        ("mentors", "Стаж (лет)", "experience_years"),
+        ("mentors", "Стаж, полных лет", "experience_years"),
+        ("mentors", "E-mail", "email"),
+        ("mentees", "Адрес электронной почты", "email"),
+        ("mentees", "Запрос (трудности)", "requests"),
+        ("mentees", "Запросы и трудности", "requests"),
+        ("mentees", "Профессиональные дефициты", "difficulties"),
+        ("mentees", "Согласие законного представителя (дата)", "guardian_consent_on"),
+        ("mentees", "ДАТА РОЖДЕНИЯ (дд.мм.гггг)", "birth_date"),
+        ("mentees", "Класс/группа", "class_name"),
+        ("mentees", "Дата начала педагогической работы", "profession_since"),
+        # What names nothing of a base is not guessed at: it is shown as not used.
+        ("mentees", "Согласие на обработку персональных данных", None),
+        ("mentees", "Дата", None),
+        ("mentees", "Наставляемых не более", None),
+        ("mentors", "Дата рождения", None),
+    ],
+)
+def test_headers_are_recognised_by_their_words(base: str, title: str, field: str | None) -> None:
+    spec = MENTEES if base == "mentees" else MENTORS
+    assert recognise(title, spec.all_columns) == field

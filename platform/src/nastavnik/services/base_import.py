@@ -35,6 +35,7 @@ from nastavnik.services import audit, bases, uploads
 from nastavnik.services.errors import InvalidInput
 from nastavnik.services.people import clean_email
 from nastavnik.services.table_import import (
+    NUMBER_NOTE,
     BadCell,
     Column,
     HeaderNotFound,
@@ -274,16 +275,15 @@ async def preview(
         titles["full_name"] = next(c.title for c in table.sheet_columns if c.field == "full_name")
     result: Preview[Draft] = Preview(columns=table.sheet_columns)
     for sheet_column in table.sheet_columns:
-        if (
-            sheet_column.has_data
-            and sheet_column.field is None
-            and not sheet_column.chosen
-            and not sheet_column.note
-        ):
+        # A column the curator chose not to use, and the row numbers, are dropped knowingly.
+        dropped = sheet_column.field is None and not sheet_column.chosen and sheet_column.note != NUMBER_NOTE
+        if sheet_column.has_data and dropped:
             result.warning(
                 0,
                 sheet_column.title or f"столбец {sheet_column.letter}",
-                f"столбец {sheet_column.letter} не используется: его данные не будут загружены. "
+                f"столбец {sheet_column.letter} не используется"
+                + (f" ({sheet_column.note})" if sheet_column.note else "")
+                + ": его данные не будут загружены. "
                 "Укажите, что в нём, или удалите его из файла",
             )
     seen: dict[tuple[str, date | None], int] = {}

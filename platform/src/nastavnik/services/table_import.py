@@ -288,27 +288,34 @@ def _csv_rows(data: bytes) -> list[list[Any]]:
     return [list(row) for row in csv.reader(io.StringIO(text_data), delimiter=delimiter)]
 
 
+NUMBER_NOTE = "номер по порядку"
+
+
 def _map_header(texts: Sequence[str], columns: Sequence[Column], choices: Choices) -> list[SheetColumn]:
     """Every titled cell of a row read as a column: a remembered choice first, then recognition.
-    A field is read from the first column that names it; a later one is shown as a repeat."""
-    result: list[SheetColumn] = []
-    taken: dict[str, str] = {}
+
+    A field is read from one column only: the one the curator chose, else the first that names it;
+    another column naming it is shown as a repeat.
+    """
     known = {c.field for c in columns}
+    result: list[SheetColumn] = []
     for index, title in enumerate(texts):
         key = header_key(title)
         if key in choices and (choices[key] is None or choices[key] in known):
-            field_name, chosen = choices[key], True
+            result.append(SheetColumn(index, title, choices[key], chosen=True))
         else:
-            field_name, chosen = (recognise(title, columns) if key else None), False
-        column = SheetColumn(index, title, field_name, chosen)
-        if field_name is not None and field_name in taken:
+            result.append(SheetColumn(index, title, recognise(title, columns) if key else None))
+            if key in NUMBER_HEADERS and title.strip():
+                result[-1].note = NUMBER_NOTE
+    taken: dict[str, str] = {}
+    for column in sorted(result, key=lambda c: (not c.chosen, c.index)):
+        if column.field is None:
+            continue
+        if column.field in taken:
+            column.note = f"повторяет столбец «{taken[column.field]}»"
             column.field = None
-            column.note = f"повторяет столбец «{taken[field_name]}»"
-        elif field_name is not None:
-            taken[field_name] = title
-        elif key in NUMBER_HEADERS and title.strip():
-            column.note = "номер по порядку"
-        result.append(column)
+        else:
+            taken[column.field] = column.title
     return result
 
 
@@ -325,6 +332,7 @@ def _table_from_rows(
 ) -> Table:
     accept = accept or _required(columns)
     header: list[SheetColumn] | None = None
+    positions: dict[str, int] = {}
     header_row = 0
     candidate: tuple[int, list[str]] = (0, [])
     table = Table()
@@ -336,6 +344,7 @@ def _table_from_rows(
             if accept({c.field for c in mapped if c.field}):
                 header, header_row = mapped, number
                 table.columns = {c.field for c in mapped if c.field}
+                positions = {c.field: c.index for c in mapped if c.field}
                 continue
             if sum(1 for t in texts if t) > sum(1 for t in candidate[1] if t):
                 candidate = (number, texts)
@@ -351,7 +360,6 @@ def _table_from_rows(
         for index, cell in enumerate(texts):
             if cell:
                 widths[index] = True
-        positions = {c.field: c.index for c in header if c.field}
         table.rows.append((number, {f: values[i] if i < len(values) else None for f, i in positions.items()}))
     if header is None:
         missing = ", ".join(f"«{c.headers[0]}»" for c in columns if c.required)
