@@ -334,7 +334,8 @@ def _table_from_rows(
     header: list[SheetColumn] | None = None
     positions: dict[str, int] = {}
     header_row = 0
-    candidate: tuple[int, list[str]] = (0, [])
+    # Without a header row, the likeliest one is shown: the row naming most fields, then the fullest.
+    candidate: tuple[tuple[int, int], list[str]] = ((0, 0), [])
     table = Table()
     widths: dict[int, bool] = {}
     for number, values in enumerate(rows, start=1):
@@ -346,8 +347,9 @@ def _table_from_rows(
                 table.columns = {c.field for c in mapped if c.field}
                 positions = {c.field: c.index for c in mapped if c.field}
                 continue
-            if sum(1 for t in texts if t) > sum(1 for t in candidate[1] if t):
-                candidate = (number, texts)
+            likeness = (sum(1 for c in mapped if c.field), sum(1 for t in texts if t))
+            if likeness > candidate[0]:
+                candidate = (likeness, texts)
             if number >= HEADER_SEARCH_ROWS:
                 break
             continue
