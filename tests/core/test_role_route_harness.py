@@ -101,6 +101,10 @@ TENANT: dict[tuple[str, str], tuple[str, int]] = {
     ("POST", "/api/o/{slug}/bases/mentors/import/{token}"): (MANAGERS_ONLY, 404),  # no such upload
     ("POST", "/o/{slug}/bases/mentors/import"): (MANAGERS_ONLY, 200),
     ("POST", "/o/{slug}/bases/mentors/import/{token}"): (MANAGERS_ONLY, 404),
+    ("POST", "/api/o/{slug}/bases/mentees/import/{token}/columns"): (MANAGERS_ONLY, 404),  # no such upload
+    ("POST", "/o/{slug}/bases/mentees/import/{token}/columns"): (MANAGERS_ONLY, 404),
+    ("POST", "/api/o/{slug}/bases/mentors/import/{token}/columns"): (MANAGERS_ONLY, 404),
+    ("POST", "/o/{slug}/bases/mentors/import/{token}/columns"): (MANAGERS_ONLY, 404),
     ("GET", "/api/o/{slug}/bases/mentees"): (MANAGERS_ONLY, 200),
     ("GET", "/api/o/{slug}/bases/mentors"): (MANAGERS_ONLY, 200),
     ("GET", "/o/{slug}/bases/mentees"): (MANAGERS_ONLY, 200),

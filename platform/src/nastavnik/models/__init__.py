@@ -2,7 +2,7 @@
 
 from nastavnik.models.accounts import AccountBatch, AccountEntry, AccountStatus, Delivery
 from nastavnik.models.audit import AuditEvent
-from nastavnik.models.bases import MenteeProfile, MentorProfile
+from nastavnik.models.bases import ImportColumnChoice, MenteeProfile, MentorProfile
 from nastavnik.models.dictionaries import RegionDictionaryEntry
 from nastavnik.models.document_templates import RegionDocumentTemplate
 from nastavnik.models.headcount import Headcount
@@ -60,6 +60,7 @@ __all__ = [
     "GroupStatus",
     "Headcount",
     "Identity",
+    "ImportColumnChoice",
     "ItemKind",
     "JournalEntry",
     "MemberRole",

@@ -12,7 +12,7 @@ from __future__ import annotations
 import uuid
 from datetime import date
 
-from sqlalchemy import CheckConstraint, Date, ForeignKeyConstraint, String, Text
+from sqlalchemy import CheckConstraint, Date, ForeignKey, ForeignKeyConstraint, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from nastavnik.db.base import Base, TenantMixin, Timestamps
@@ -58,3 +58,20 @@ class MentorProfile(TenantMixin, Timestamps, Base):
     training: Mapped[str] = mapped_column(Text, default="")
     consent_on: Mapped[date | None] = mapped_column(Date)
     left_on: Mapped[date | None] = mapped_column(Date)
+
+
+class ImportColumnChoice(TenantMixin, Timestamps, Base):
+    """What a curator said a column of their file holds, remembered for the organisation's next import.
+
+    Keyed by the header's words (case, «ё» and punctuation aside); ``field`` None means «not used».
+    """
+
+    __tablename__ = "import_column_choice"
+    __table_args__ = (CheckConstraint("base IN ('mentees', 'mentors')", name="base_known"),)
+
+    org_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("organisation.id"), primary_key=True, sort_order=-100
+    )
+    base: Mapped[str] = mapped_column(String(16), primary_key=True)
+    header: Mapped[str] = mapped_column(String(200), primary_key=True)
+    field: Mapped[str | None] = mapped_column(String(32))

@@ -15,34 +15,68 @@ from collections import defaultdict
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any, Generic, NamedTuple, TypeVar
+from typing import Any, Generic, NamedTuple, TypeVar, cast
 
-from sqlalchemy import update
+from sqlalchemy import Table, bindparam, delete, select, update
+from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from nastavnik.db.bulk import insert_rows, update_from_excluded
-from nastavnik.models import MenteeProfile, MentorProfile, Person, PersonRole, ProgrammeRole
+from nastavnik.models import (
+    ImportColumnChoice,
+    MenteeProfile,
+    MentorProfile,
+    Person,
+    PersonRole,
+    ProgrammeRole,
+)
 from nastavnik.runtime import Runtime
 from nastavnik.services import audit, bases, uploads
 from nastavnik.services.errors import InvalidInput
+from nastavnik.services.people import clean_email
 from nastavnik.services.table_import import (
+    NUMBER_NOTE,
     BadCell,
     Column,
+    HeaderNotFound,
+    SheetColumn,
     date_value,
+    header_key,
     normalise_header,
     number_value,
     read_table,
+    recognise,
     text,
 )
 from nastavnik.tenancy import OrgContext
 
-NAME_COLUMNS = (
-    Column("full_name", ("ФИО", "Фамилия, имя, отчество", "Ф.И.О."), required=False),
+# Every base reads the names and the e-mail (where an account invitation goes) the same way.
+PERSON_COLUMNS = (
+    Column(
+        "full_name",
+        ("ФИО", "Фамилия имя отчество", "Фамилия имя", "Полное имя", "Фамилия и инициалы"),
+        required=False,
+    ),
     Column("last_name", ("Фамилия",), required=False),
     Column("first_name", ("Имя",), required=False),
     Column("middle_name", ("Отчество",), required=False),
+    Column(
+        "email",
+        ("Электронная почта", "E-mail", "Email", "Почта", "Mail", "Емейл", "Имейл", "Эл почта"),
+        required=False,
+    ),
 )
+PERSON_TITLES = {
+    "full_name": "ФИО",
+    "last_name": "Фамилия",
+    "first_name": "Имя",
+    "middle_name": "Отчество",
+    "email": "Электронная почта",
+}
 NAME_TITLE = "ФИО"
+PERSON_TABLE = cast(Table, Person.__table__)
+NAMES_NOT_FOUND = "Не найдены столбцы с именами: ожидался столбец «ФИО» или «Фамилия», «Имя», «Отчество»."
+NOT_USED = "не используется"
 
 Draft = TypeVar("Draft", bases.MenteeDraft, bases.MentorDraft)
 
@@ -134,6 +168,18 @@ class BaseSpec(Generic[Draft]):
     """How a match is described in Russian: «ФИО», «ФИО и датой рождения»."""
     describe: Callable[[ParsedRow[Draft]], tuple[str, str]]
     """(code, Russian title) of what the row is: a mentee's kind, a mentor's category."""
+    warn: Callable[[Draft, date], list[tuple[str, str]]]
+    """(field, message) of what a row may be loaded with but what keeps the person out of a programme
+    until it is fixed: a minor learner without a guardian's consent, a mentor without written consent."""
+
+    @property
+    def all_columns(self) -> tuple[Column, ...]:
+        return PERSON_COLUMNS + self.columns
+
+    @property
+    def field_titles(self) -> dict[str, str]:
+        """Every field a column may be read as, by the title the pages show."""
+        return {**PERSON_TITLES, **self.titles}
 
 
 @dataclass
@@ -144,6 +190,7 @@ class ImportRow(Generic[Draft]):
     middle_name: str | None
     parsed: ParsedRow[Draft]
     person_id: str | None = None  # the person it updates, if found
+    email: str | None = None
 
     @property
     def full_name(self) -> str:
@@ -154,9 +201,16 @@ class ImportRow(Generic[Draft]):
 class Preview(Generic[Draft]):
     rows: list[ImportRow[Draft]] = field(default_factory=list)
     errors: list[dict[str, str]] = field(default_factory=list)
+    warnings: list[dict[str, str]] = field(default_factory=list)
+    """Loaded as they are, but named before anything is written (row 0: the whole file)."""
+    columns: list[SheetColumn] = field(default_factory=list)
+    """Every column of the file and the field it is read as."""
 
     def error(self, row: int, column: str, message: str) -> None:
         self.errors.append({"row": str(row), "field": column, "message": message})
+
+    def warning(self, row: int, column: str, message: str) -> None:
+        self.warnings.append({"row": str(row), "field": column, "message": message})
 
     @property
     def created(self) -> int:
@@ -174,24 +228,67 @@ def _people(n: int) -> str:
     return "человека" if n % 10 in (2, 3, 4) and n % 100 not in (12, 13, 14) else "человек"
 
 
+def _has_names(found: set[str]) -> bool:
+    return "full_name" in found or {"last_name", "first_name"} <= found
+
+
+async def remembered(db: AsyncSession, ctx: OrgContext, spec: BaseSpec[Any]) -> dict[str, str | None]:
+    """The organisation's remembered choices of what its files' columns hold, by header key."""
+    rows = await db.execute(
+        select(ImportColumnChoice.header, ImportColumnChoice.field).where(
+            ImportColumnChoice.base == spec.name, ctx.owns(ImportColumnChoice)
+        )
+    )
+    return {header: field_name for header, field_name in rows}
+
+
+async def _emails(db: AsyncSession, ctx: OrgContext) -> dict[str, str]:
+    rows = await db.execute(
+        select(Person.email, Person.id).where(ctx.owns(Person), Person.email.is_not(None))
+    )
+    return {str(email): str(pid) for email, pid in rows}
+
+
 async def preview(
     db: AsyncSession, ctx: OrgContext, spec: BaseSpec[Draft], data: bytes, filename: str
 ) -> Preview[Draft]:
-    """Every row of the file checked against the base's rules and the people already in the organisation."""
+    """Every row of the file checked against the base's rules and the people already in the organisation,
+    and every column of it with what it is read as."""
     ctx.require_role(*bases.MANAGERS)
-    table = read_table(data, filename, NAME_COLUMNS + spec.columns)
-    if "full_name" not in table.columns and not {"last_name", "first_name"} <= table.columns:
-        raise InvalidInput(
-            "Не найдены столбцы с именами.",
-            [{"field": "file", "message": "нужен столбец «ФИО» или столбцы «Фамилия» и «Имя»"}],
+    try:
+        table = read_table(
+            data, filename, spec.all_columns, choices=await remembered(db, ctx, spec), accept=_has_names
         )
+    except HeaderNotFound as missing:
+        # The likeliest header row is still shown, so the curator can say which column holds the names.
+        found: Preview[Draft] = Preview(columns=missing.columns)
+        found.error(0, "file", NAMES_NOT_FOUND)
+        return found
     existing: dict[tuple[str, date | None], list[str]] = {}
     for pid, last, first, middle, matched_on in await spec.existing(db, ctx):
         existing.setdefault((name_key(last, first, middle), matched_on), []).append(str(pid))
+    emails = await _emails(db, ctx)
+    # A problem is named by the column's title in the curator's own file, where it has one.
     titles = {"full_name": NAME_TITLE, **spec.titles}
-    result: Preview[Draft] = Preview()
+    titles |= {c.field: c.title for c in table.sheet_columns if c.field and c.field != "full_name"}
+    if "full_name" in table.columns:
+        titles["full_name"] = next(c.title for c in table.sheet_columns if c.field == "full_name")
+    result: Preview[Draft] = Preview(columns=table.sheet_columns)
+    for sheet_column in table.sheet_columns:
+        # A column the curator chose not to use, and the row numbers, are dropped knowingly.
+        dropped = sheet_column.field is None and not sheet_column.chosen and sheet_column.note != NUMBER_NOTE
+        if sheet_column.has_data and dropped:
+            result.warning(
+                0,
+                sheet_column.title or f"столбец {sheet_column.letter}",
+                f"столбец {sheet_column.letter} не используется"
+                + (f" ({sheet_column.note})" if sheet_column.note else "")
+                + ": его данные не будут загружены. "
+                "Укажите, что в нём, или удалите его из файла",
+            )
     seen: dict[tuple[str, date | None], int] = {}
-    today = date.today()
+    seen_emails: dict[str, int] = {}
+    today = ctx.today()
     for row, values in table.rows:
         reader = RowReader(values, titles)
         last, first, middle = _names(values)
@@ -214,26 +311,112 @@ async def preview(
                 f"в организации {len(matches)} {_people(len(matches))} с такими {spec.matched_by}: "
                 "уточните запись вручную",
             )
+        person_id = matches[0] if len(matches) == 1 else None
+        email, mistake = clean_email(reader.text("email"))
+        if mistake:
+            reader.problem("email", f"«{reader.text('email')}»: {mistake}")
+        elif email is not None:
+            if email in seen_emails:
+                reader.problem("email", f"этот адрес уже указан в строке {seen_emails[email]}")
+            elif emails.get(email, person_id) != person_id:
+                reader.problem("email", "этот адрес уже указан у другого человека организации")
+            seen_emails.setdefault(email, row)
         for column, message in reader.problems:
             result.error(row, column, message)
         if not reader.problems:
-            result.rows.append(ImportRow(row, last, first, middle, parsed, matches[0] if matches else None))
+            result.rows.append(ImportRow(row, last, first, middle, parsed, person_id, email))
+            for field_name, message in spec.warn(parsed.draft, today):
+                result.warning(row, titles.get(field_name, field_name), message)
     if not table.rows:
         result.error(0, "file", "в таблице нет ни одной строки")
     return result
+
+
+@dataclass(frozen=True, slots=True)
+class ColumnChoice:
+    title: str
+    """The column's header as it is in the file."""
+    field: str | None
+    """The field it holds, or None: not used."""
+
+
+async def choose_columns(
+    db: AsyncSession, ctx: OrgContext, spec: BaseSpec[Any], choices: list[ColumnChoice]
+) -> None:
+    """Remember what the curator said the columns hold, for this and the organisation's next imports.
+
+    A choice equal to what the header is recognised as anyway is forgotten rather than kept, so a
+    better recognition later is not shadowed by it.
+    """
+    ctx.require_role(*bases.MANAGERS)
+    known = spec.field_titles
+    errors: list[dict[str, str]] = []
+    by_field: dict[str, str] = {}
+    keys: dict[str, str | None] = {}
+    for choice in choices:
+        key = header_key(choice.title)
+        if not key:
+            errors.append({"field": choice.title or "columns", "message": "у столбца нет заголовка"})
+        elif len(key) > 200:
+            errors.append({"field": choice.title[:50], "message": "заголовок длиннее 200 знаков"})
+        elif choice.field is not None and choice.field not in known:
+            errors.append({"field": choice.title, "message": f"«{choice.field}» — такого поля в базе нет"})
+        elif choice.field is not None and choice.field in by_field:
+            errors.append(
+                {
+                    "field": choice.title,
+                    "message": f"поле «{known[choice.field]}» уже выбрано "
+                    f"для столбца «{by_field[choice.field]}»",
+                }
+            )
+        else:
+            if choice.field is not None:
+                by_field[choice.field] = choice.title
+            keys[key] = choice.field
+    if errors:
+        raise InvalidInput("Столбцы указаны неверно.", errors)
+    automatic = {key: recognise(key, spec.all_columns) for key in keys}
+    forget = [key for key, field_name in keys.items() if automatic[key] == field_name]
+    keep = [
+        {"org_id": ctx.org.id, "base": spec.name, "header": key, "field": field_name}
+        for key, field_name in keys.items()
+        if key not in forget
+    ]
+    if forget:
+        await db.execute(
+            delete(ImportColumnChoice).where(
+                ImportColumnChoice.base == spec.name,
+                ImportColumnChoice.header.in_(forget),
+                ctx.owns(ImportColumnChoice),
+            )
+        )
+    if keep:
+        statement = insert(ImportColumnChoice).values(keep)
+        await db.execute(
+            statement.on_conflict_do_update(
+                index_elements=["org_id", "base", "header"],
+                set_={"field": statement.excluded.field, "updated_at": statement.excluded.updated_at},
+            )
+        )
+    await audit.record_in(
+        db, ctx, action="update", object_type=f"{spec.name}_import_columns", details={"columns": len(keys)}
+    )
+    await db.commit()
 
 
 def upload_scope(ctx: OrgContext, spec: BaseSpec[Any]) -> tuple[str, ...]:
     return (spec.name, str(ctx.org.id), str(ctx.actor.identity_id))
 
 
-async def keep_if_clean(
-    runtime: Runtime, ctx: OrgContext, spec: BaseSpec[Any], checked: Preview[Any], data: bytes, filename: str
-) -> str | None:
-    """Keep a file that passed its preview until the commit; a token names it. A broken file is not kept."""
-    if checked.errors:
-        return None
+async def keep(runtime: Runtime, ctx: OrgContext, spec: BaseSpec[Any], data: bytes, filename: str) -> str:
+    """Keep a previewed file until its commit, or until the curator has said what its columns hold."""
     return await uploads.keep(runtime, upload_scope(ctx, spec), data, filename)
+
+
+async def kept(runtime: Runtime, ctx: OrgContext, spec: BaseSpec[Any], token: str) -> tuple[bytes, str]:
+    """The kept file again, for a new preview; it stays kept for the commit."""
+    ctx.require_role(*bases.MANAGERS)
+    return await uploads.peek(runtime, upload_scope(ctx, spec), token)
 
 
 async def commit(
@@ -252,6 +435,7 @@ async def commit(
     people: list[dict[str, Any]] = []
     profiles: list[dict[str, Any]] = []
     restated: dict[str, list[uuid.UUID]] = defaultdict(list)
+    readdressed: list[dict[str, Any]] = []
     for item in checked.rows:
         person_id = uuid.UUID(item.person_id) if item.person_id else uuid.uuid4()
         if item.person_id is None:
@@ -262,11 +446,15 @@ async def commit(
                     "last_name": item.last_name,
                     "first_name": item.first_name,
                     "middle_name": item.middle_name,
+                    "email": item.email,
                     "category": str(item.parsed.category),
                 }
             )
-        elif item.parsed.stated_category is not None:
-            restated[str(item.parsed.stated_category)].append(person_id)
+        else:
+            if item.parsed.stated_category is not None:
+                restated[str(item.parsed.stated_category)].append(person_id)
+            if item.email is not None:
+                readdressed.append({"person": person_id, "address": item.email})
         profiles.append(
             {"org_id": ctx.org.id, "person_id": person_id, **bases.draft_values(item.parsed.draft)}
         )
@@ -276,6 +464,17 @@ async def commit(
             update(Person)
             .where(Person.id.in_(ids), Person.category != category, ctx.owns(Person))
             .values(category=category, version=Person.version + 1)
+        )
+    if readdressed:  # one statement, executed per row by the driver; unchanged addresses are skipped
+        await db.execute(
+            update(PERSON_TABLE)
+            .where(
+                PERSON_TABLE.c.org_id == ctx.org.id,
+                PERSON_TABLE.c.id == bindparam("person"),
+                PERSON_TABLE.c.email.is_distinct_from(bindparam("address")),
+            )
+            .values(email=bindparam("address"), version=PERSON_TABLE.c.version + 1),
+            readdressed,
         )
     if profiles:
         columns = [c for c in profiles[0] if c not in ("org_id", "person_id")]

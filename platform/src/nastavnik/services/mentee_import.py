@@ -3,6 +3,8 @@ date they started; matched on the full name and the birth date."""
 
 from __future__ import annotations
 
+from datetime import date
+
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -12,14 +14,37 @@ from nastavnik.services.base_import import BaseSpec, Known, ParsedRow, RowReader
 from nastavnik.services.table_import import Column
 from nastavnik.tenancy import OrgContext
 
+# Synonyms are compared by their words (see table_import.recognise): «Дата рождения (дд.мм.гггг)»,
+# «Класс/группа», «Запрос (трудности)», «Согласие (дата)» need no spelling of their own here.
 COLUMNS = (
-    Column("birth_date", ("Дата рождения",), required=False),
-    Column("class_name", ("Класс", "Группа", "Класс (группа)"), required=False),
-    Column("kind", ("Кто", "Категория"), required=False),
-    Column("profession_since", ("Начало педагогической работы", "Педагогический стаж с"), required=False),
-    Column("requests", ("Запросы", "Запрос"), required=False),
-    Column("difficulties", ("Трудности",), required=False),
-    Column("guardian_consent_on", ("Согласие законного представителя", "Согласие родителей"), required=False),
+    Column("birth_date", ("Дата рождения", "Рождения", "ДР"), required=False),
+    Column("class_name", ("Класс", "Группа", "Класс группа", "Учебная группа"), required=False),
+    Column("kind", ("Кто", "Категория", "Тип", "Вид"), required=False),
+    Column(
+        "profession_since",
+        (
+            "Начало педагогической работы",
+            "Педагогический стаж с",
+            "Стаж с",
+            "Начало работы",
+            "Работает с",
+            "В профессии с",
+        ),
+        required=False,
+    ),
+    Column(
+        "requests", ("Запросы", "Запрос", "Запросы и трудности", "Образовательный запрос"), required=False
+    ),
+    Column(
+        "difficulties",
+        ("Трудности", "Затруднения", "Проблемы", "Дефициты", "Профессиональные дефициты"),
+        required=False,
+    ),
+    Column(
+        "guardian_consent_on",
+        ("Согласие законного представителя", "Согласие родителей", "Согласие"),
+        required=False,
+    ),
 )
 TITLES = {
     "kind": "Кто",
@@ -73,6 +98,20 @@ async def existing(db: AsyncSession, ctx: OrgContext) -> list[Known]:
     return [Known(*row) for row in rows]
 
 
+def warn(draft: bases.MenteeDraft, today: date) -> list[tuple[str, str]]:
+    """A learner under 18 is loaded without a guardian's consent, but takes part only once it is recorded."""
+    minor = draft.birth_date is not None and bases.age_on(draft.birth_date, today) < bases.ADULT_AGE
+    if draft.kind == "learner" and minor and draft.guardian_consent_on is None:
+        return [
+            (
+                "guardian_consent_on",
+                "обучающемуся нет 18 лет, а согласия законного представителя нет: "
+                "в программе он сможет участвовать, когда дата согласия будет внесена",
+            )
+        ]
+    return []
+
+
 def describe(parsed: ParsedRow[bases.MenteeDraft]) -> tuple[str, str]:
     return parsed.draft.kind, KIND_TITLES[parsed.draft.kind]
 
@@ -89,4 +128,5 @@ MENTEES: BaseSpec[bases.MenteeDraft] = BaseSpec(
     existing=existing,
     matched_by="ФИО и датой рождения",
     describe=describe,
+    warn=warn,
 )

@@ -7,6 +7,8 @@ of the organisation with that name are an ambiguous match, shown and not merged.
 
 from __future__ import annotations
 
+from datetime import date
+
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -16,23 +18,32 @@ from nastavnik.services.base_import import BaseSpec, Known, ParsedRow, RowReader
 from nastavnik.services.table_import import Column
 from nastavnik.tenancy import OrgContext
 
+# Synonyms are compared by their words (see table_import.recognise): «Стаж (лет)», «Стаж, лет»,
+# «Согласие (дата)», «Макс. наставляемых» need no spelling of their own here.
 COLUMNS = (
     Column("category", ("Категория",), required=False),
-    Column("competencies", ("Компетенции",), required=False),
-    Column("subjects", ("Предметы", "Предмет"), required=False),
-    Column("experience_years", ("Стаж (лет)", "Стаж, лет", "Стаж", "Педагогический стаж"), required=False),
+    Column("competencies", ("Компетенции", "Компетентности"), required=False),
+    Column("subjects", ("Предметы", "Предмет", "Дисциплины", "Преподаваемые предметы"), required=False),
+    Column("experience_years", ("Стаж", "Педагогический стаж", "Стаж работы", "Опыт работы"), required=False),
     Column(
         "capacity",
-        ("Наставляемых не более", "Наставляемых не больше", "Количество наставляемых"),
+        (
+            "Наставляемых не более",
+            "Наставляемых не больше",
+            "Не более наставляемых",
+            "Количество наставляемых",
+            "Кол во наставляемых",
+            "Число наставляемых",
+            "Макс наставляемых",
+            "Наставляемых макс",
+            "Лимит наставляемых",
+            "Нагрузка",
+        ),
         required=False,
     ),
     Column("status", ("Статус",), required=False),
-    Column("training", ("Обучение", "Обучение наставников"), required=False),
-    Column(
-        "consent_on",
-        ("Дата согласия", "Дата письменного согласия", "Письменное согласие", "Согласие"),
-        required=False,
-    ),
+    Column("training", ("Обучение", "Подготовка", "Курсы", "Повышение квалификации"), required=False),
+    Column("consent_on", ("Согласие",), required=False),
 )
 TITLES = {
     "category": "Категория",
@@ -92,6 +103,19 @@ async def existing(db: AsyncSession, ctx: OrgContext) -> list[Known]:
     return [Known(pid, last, first, middle, None) for pid, last, first, middle in rows]  # by the name alone
 
 
+def warn(draft: bases.MentorDraft, today: date) -> list[tuple[str, str]]:
+    """A mentor is loaded without written consent, but is assigned only once it is recorded."""
+    if draft.consent_on is None:
+        return [
+            (
+                "consent_on",
+                "нет письменного согласия наставника (ст. 351.8 Трудового кодекса РФ): "
+                "наставником он станет, когда дата согласия будет внесена",
+            )
+        ]
+    return []
+
+
 def describe(parsed: ParsedRow[bases.MentorDraft]) -> tuple[str, str]:
     return parsed.category, CATEGORY_TITLES[PersonCategory(parsed.category)]
 
@@ -108,4 +132,5 @@ MENTORS: BaseSpec[bases.MentorDraft] = BaseSpec(
     existing=existing,
     matched_by="ФИО",
     describe=describe,
+    warn=warn,
 )

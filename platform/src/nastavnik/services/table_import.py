@@ -1,4 +1,4 @@
-"""Reading tables that people keep in Excel, as they keep them.
+"""Reading tables that people keep in Excel, as they keep them (.xlsx, .xls or CSV).
 
 Russian headers in any column order, not necessarily on the first row (a merged title may sit
 above them), blank rows, and a closing «Итого» row are all expected. Every problem is reported
@@ -12,7 +12,7 @@ import csv
 import io
 import re
 import zipfile
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -32,12 +32,150 @@ def normalise_header(text: str) -> str:
     return " ".join(text.lower().replace("ё", "е").replace(".", " ").replace(":", " ").split())
 
 
+def header_words(text: str) -> list[str]:
+    """A header as words: lower case, «е» for «ё», punctuation dropped, and a run of single letters
+    read as one word («Ф. И. О.» is «фио», «Д.Р.» is «др»)."""
+    words = re.sub(r"[^\w]+", " ", text.lower().replace("ё", "е").replace("_", " ")).split()
+    joined: list[str] = []
+    run = ""
+    for word in [*words, ""]:
+        if len(word) == 1:
+            run += word
+            continue
+        if run:
+            joined.append(run)
+            run = ""
+        if word:
+            joined.append(word)
+    return joined
+
+
+def header_key(text: str) -> str:
+    """How a header is remembered: its words, whatever the case, «ё» or punctuation."""
+    return " ".join(header_words(text))
+
+
+def _stem(word: str) -> str:
+    # A crude Russian stem: a long word without its ending matches its other cases and numbers
+    # («согласие», «согласия»; «наставляемых», «наставляемого»); a short one matches itself.
+    if len(word) > 5:
+        return word[:-2]
+    return word[:-1] if len(word) == 5 else word
+
+
+# Words a header adds around what it names: whose column it is, units, «дата». They never name a
+# field on their own; a header of nothing but these is not recognised.
+NOISE_STEMS = (
+    "дата",
+    "наставни",
+    "наставляем",
+    "обучающ",
+    "ученик",
+    "ученица",
+    "педагог",
+    "сотрудник",
+    "работник",
+    "молод",
+    "специалист",
+    "лет",
+    "год",
+    "чел",
+    "шт",
+    "полн",
+    "письменн",
+    "законн",
+    "представител",
+    "родител",
+    "эл",
+    "электрон",
+    "адрес",
+    "сведени",
+    "отметк",
+    "при",
+    "наличи",
+)
+NUMBER_HEADERS = {"", "пп", "номер", "номер пп", "n", "n пп", "no"}
+"""Headers of the row number column («№», «№ п/п»): read as such, not as lost data."""
+
+
+def _is_noise(word: str) -> bool:
+    return any(word.startswith(stem) for stem in NOISE_STEMS)
+
+
+def _match_score(words: Sequence[str], synonym: Sequence[str]) -> int:
+    """How many words of the header a synonym names (0: it does not name this header).
+
+    Every word of the synonym must be found in the header; every other word of the header must be
+    one that only surrounds a name (:data:`NOISE_STEMS`).
+    """
+    left = list(words)
+    for stem in (_stem(w) for w in synonym):
+        found = next((i for i, w in enumerate(left) if w.startswith(stem)), None)
+        if found is None:
+            return 0
+        left.pop(found)
+    if not synonym or not all(_is_noise(w) for w in left):
+        return 0
+    return len(synonym)
+
+
+def recognise(title: str, columns: Sequence[Column]) -> str | None:
+    """The field a header names, by its words and the fields' synonyms; None when it names none.
+
+    What is in parentheses is a clarification («Запрос (трудности)», «Стаж (лет)»): the words
+    outside them are tried first, then the whole header.
+    """
+    outside = re.sub(r"\([^)]*\)?", " ", title)
+    for text_ in (outside, title):
+        words = header_words(text_)
+        if not words:
+            continue
+        best: tuple[int, str] | None = None
+        for column in columns:
+            score = max((_match_score(words, header_words(h)) for h in column.headers), default=0)
+            if score and (best is None or score > best[0]):
+                best = (score, column.field)
+        if best is not None:
+            return best[1]
+    return None
+
+
+def column_letter(index: int) -> str:
+    """The column's letter as Excel shows it: 0 is A, 26 is AA."""
+    letters = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(ord("A") + rest) + letters
+    return letters
+
+
 @dataclass(frozen=True, slots=True)
 class Column:
     field: str
     headers: tuple[str, ...]
-    """Spellings of the header, any of which names this column (compared case- and ё-insensitively)."""
+    """Synonyms of the header, any of which names this column: compared by their words (see
+    :func:`recognise`), so case, «ё», punctuation, units and words in parentheses do not matter."""
     required: bool = True
+
+
+@dataclass
+class SheetColumn:
+    """One column of the file, as the preview shows it."""
+
+    index: int
+    title: str
+    field: str | None
+    """The field it is read as, or None when it is not used."""
+    chosen: bool = False
+    """The field (or «not used») is the curator's remembered choice, not the automatic recognition."""
+    has_data: bool = False
+    note: str = ""
+    """Why a column is not used, when that is not simply an unknown header."""
+
+    @property
+    def letter(self) -> str:
+        return column_letter(self.index)
 
 
 @dataclass
@@ -46,6 +184,18 @@ class Table:
     """(row number in the sheet, values by field), data rows only."""
     columns: set[str] = field(default_factory=set)
     """The fields whose columns the header row has."""
+    sheet_columns: list[SheetColumn] = field(default_factory=list)
+    """Every column of the file, used or not."""
+    header_row: int = 0
+
+
+class HeaderNotFound(InvalidInput):
+    """No header row names the columns needed; ``columns`` are those of the likeliest header row,
+    so the curator can say by hand what each one holds."""
+
+    def __init__(self, message: str, errors: list[dict[str, str]], columns: list[SheetColumn]) -> None:
+        super().__init__(message, errors)
+        self.columns = columns
 
 
 def _cell_text(value: Any) -> str:
@@ -60,9 +210,13 @@ def _cell_text(value: Any) -> str:
     return " ".join(str(value).split())
 
 
+def _too_big() -> InvalidInput:
+    return InvalidInput("Файл слишком большой.", [{"field": "file", "message": "не больше 5 МБ"}])
+
+
 def _check_archive(data: bytes) -> None:
     if len(data) > MAX_FILE_BYTES:
-        raise InvalidInput("Файл слишком большой.", [{"field": "file", "message": "не больше 5 МБ"}])
+        raise _too_big()
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             if sum(info.file_size for info in archive.infolist()) > MAX_UNCOMPRESSED_BYTES:
@@ -75,20 +229,55 @@ def _check_archive(data: bytes) -> None:
         ) from None
 
 
-def read_table(data: bytes, filename: str, columns: Sequence[Column]) -> Table:
-    """A table from an .xlsx or a .csv file, whichever it is."""
+OLE2_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+"""The first bytes of an Excel 97–2003 workbook (.xls)."""
+
+
+Choices = Mapping[str, str | None]
+"""Remembered choices: a header's key (:func:`header_key`) → the field it holds, or None: not used."""
+
+
+def read_table(
+    data: bytes,
+    filename: str,
+    columns: Sequence[Column],
+    *,
+    choices: Choices | None = None,
+    accept: Callable[[set[str]], bool] | None = None,
+) -> Table:
+    """A table from an .xlsx, an .xls or a .csv file, whichever it is (by its content, not its name)."""
+    if data.startswith(OLE2_SIGNATURE):
+        return _table_from_rows(_xls_rows(data), columns, choices, accept)
     if filename.lower().endswith(".csv") or not data.startswith(b"PK"):
-        return _table_from_rows(_csv_rows(data), columns)
-    return read_xlsx(data, columns)
+        return _table_from_rows(_csv_rows(data), columns, choices, accept)
+    return read_xlsx(data, columns, choices=choices, accept=accept)
+
+
+def _xls_rows(data: bytes) -> list[list[Any]]:
+    """An Excel 97–2003 workbook's first sheet: calamine reads the binary format as well."""
+    if len(data) > MAX_FILE_BYTES:
+        raise _too_big()
+    return _calamine_rows(data)
+
+
+def _calamine_rows(data: bytes) -> list[list[Any]]:
+    try:
+        sheet = CalamineWorkbook.from_filelike(io.BytesIO(data)).get_sheet_by_index(0)
+        raw = sheet.to_python(skip_empty_area=False)
+    except Exception:
+        raise InvalidInput(
+            "Файл Excel не читается.", [{"field": "file", "message": "файл повреждён"}]
+        ) from None
+    return [[None if value == "" else value for value in row] for row in raw]
 
 
 def _csv_rows(data: bytes) -> list[list[Any]]:
     """CSV as curators save it: UTF-8 (with or without BOM) or Windows-1251, separated by «;» or «,»."""
     if len(data) > MAX_FILE_BYTES:
-        raise InvalidInput("Файл слишком большой.", [{"field": "file", "message": "не больше 5 МБ"}])
+        raise _too_big()
     if b"\0" in data[:4096]:
         raise InvalidInput(
-            "Это не таблица CSV.", [{"field": "file", "message": "сохраните как CSV или .xlsx"}]
+            "Это не таблица CSV.", [{"field": "file", "message": "сохраните как .xlsx, .xls или CSV"}]
         )
     try:
         text_data = data.decode("utf-8-sig")
@@ -99,17 +288,70 @@ def _csv_rows(data: bytes) -> list[list[Any]]:
     return [list(row) for row in csv.reader(io.StringIO(text_data), delimiter=delimiter)]
 
 
-def _table_from_rows(rows: Sequence[Sequence[Any]], columns: Sequence[Column]) -> Table:
-    positions: dict[str, int] | None = None
+NUMBER_NOTE = "номер по порядку"
+
+
+def _map_header(texts: Sequence[str], columns: Sequence[Column], choices: Choices) -> list[SheetColumn]:
+    """Every titled cell of a row read as a column: a remembered choice first, then recognition.
+
+    A field is read from one column only: the one the curator chose, else the first that names it;
+    another column naming it is shown as a repeat.
+    """
+    known = {c.field for c in columns}
+    result: list[SheetColumn] = []
+    for index, title in enumerate(texts):
+        key = header_key(title)
+        if key in choices and (choices[key] is None or choices[key] in known):
+            result.append(SheetColumn(index, title, choices[key], chosen=True))
+        else:
+            result.append(SheetColumn(index, title, recognise(title, columns) if key else None))
+            if key in NUMBER_HEADERS and title.strip():
+                result[-1].note = NUMBER_NOTE
+    taken: dict[str, str] = {}
+    for column in sorted(result, key=lambda c: (not c.chosen, c.index)):
+        if column.field is None:
+            continue
+        if column.field in taken:
+            column.note = f"повторяет столбец «{taken[column.field]}»"
+            column.field = None
+        else:
+            taken[column.field] = column.title
+    return result
+
+
+def _required(columns: Sequence[Column]) -> Callable[[set[str]], bool]:
+    needed = {c.field for c in columns if c.required}
+    return lambda found: bool(found) and needed <= found
+
+
+def _table_from_rows(
+    rows: Sequence[Sequence[Any]],
+    columns: Sequence[Column],
+    choices: Choices | None = None,
+    accept: Callable[[set[str]], bool] | None = None,
+) -> Table:
+    accept = accept or _required(columns)
+    header: list[SheetColumn] | None = None
+    positions: dict[str, int] = {}
+    header_row = 0
+    # Without a header row, the likeliest one is shown: the row naming most fields, then the fullest.
+    candidate: tuple[tuple[int, int], list[str]] = ((0, 0), [])
     table = Table()
+    widths: dict[int, bool] = {}
     for number, values in enumerate(rows, start=1):
         texts = [_cell_text(v) for v in values]
-        if positions is None:
-            positions = _match_header(texts, columns)
-            if positions is None and number >= HEADER_SEARCH_ROWS:
+        if header is None:
+            mapped = _map_header(texts, columns, choices or {})
+            if accept({c.field for c in mapped if c.field}):
+                header, header_row = mapped, number
+                table.columns = {c.field for c in mapped if c.field}
+                positions = {c.field: c.index for c in mapped if c.field}
+                continue
+            likeness = (sum(1 for c in mapped if c.field), sum(1 for t in texts if t))
+            if likeness > candidate[0]:
+                candidate = (likeness, texts)
+            if number >= HEADER_SEARCH_ROWS:
                 break
-            if positions is not None:
-                table.columns = set(positions)
             continue
         if not any(texts) or TOTAL_ROW.match(next((t for t in texts if t), "")):
             continue
@@ -117,17 +359,34 @@ def _table_from_rows(rows: Sequence[Sequence[Any]], columns: Sequence[Column]) -
             raise InvalidInput(
                 "Слишком много строк.", [{"field": "file", "message": f"не больше {MAX_ROWS}"}]
             )
+        for index, cell in enumerate(texts):
+            if cell:
+                widths[index] = True
         table.rows.append((number, {f: values[i] if i < len(values) else None for f, i in positions.items()}))
-    if positions is None:
+    if header is None:
         missing = ", ".join(f"«{c.headers[0]}»" for c in columns if c.required)
-        raise InvalidInput(
+        raise HeaderNotFound(
             "Не найдена строка заголовков.",
             [{"field": "file", "message": f"в первых {HEADER_SEARCH_ROWS} строках нужны столбцы {missing}"}],
+            [c for c in _map_header(candidate[1], columns, choices or {}) if c.title],
         )
+    # Every column that holds data is shown, a column without a header too: nothing is dropped unseen.
+    for index in sorted(widths):
+        if index >= len(header):
+            header.extend(SheetColumn(i, "", None) for i in range(len(header), index + 1))
+        header[index].has_data = True
+    table.sheet_columns = [c for c in header if c.title or c.has_data]
+    table.header_row = header_row
     return table
 
 
-def read_xlsx(data: bytes, columns: Sequence[Column]) -> Table:
+def read_xlsx(
+    data: bytes,
+    columns: Sequence[Column],
+    *,
+    choices: Choices | None = None,
+    accept: Callable[[set[str]], bool] | None = None,
+) -> Table:
     """The first sheet's rows under the header row that names every required column.
 
     calamine (Rust) reads a 10,000-row base several times faster than openpyxl, without expanding
@@ -135,29 +394,7 @@ def read_xlsx(data: bytes, columns: Sequence[Column]) -> Table:
     with its empty rows kept, so row numbers are the ones people see in Excel.
     """
     _check_archive(data)
-    try:
-        sheet = CalamineWorkbook.from_filelike(io.BytesIO(data)).get_sheet_by_index(0)
-        raw = sheet.to_python(skip_empty_area=False)
-    except Exception:
-        raise InvalidInput(
-            "Файл Excel не читается.", [{"field": "file", "message": "файл повреждён"}]
-        ) from None
-    rows = [[None if value == "" else value for value in row] for row in raw]
-    return _table_from_rows(rows, columns)
-
-
-def _match_header(texts: Sequence[str], columns: Sequence[Column]) -> dict[str, int] | None:
-    found: dict[str, int] = {}
-    normalised = [normalise_header(t) for t in texts]
-    for column in columns:
-        wanted = {normalise_header(h) for h in column.headers}
-        for index, text in enumerate(normalised):
-            if text in wanted:
-                found[column.field] = index
-                break
-    if found and all(c.field in found for c in columns if c.required):
-        return found
-    return None
+    return _table_from_rows(_calamine_rows(data), columns, choices, accept)
 
 
 def text(values: Mapping[str, Any], field_name: str) -> str:

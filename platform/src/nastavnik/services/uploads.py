@@ -26,6 +26,17 @@ async def keep(runtime: Runtime, scope: tuple[str, ...], data: bytes, filename: 
     return token
 
 
+async def peek(runtime: Runtime, scope: tuple[str, ...], token: str) -> tuple[bytes, str]:
+    """(content, file name) of an upload kept under ``scope``, left kept; NotFound otherwise."""
+    if not token.replace("-", "").replace("_", "").isalnum():
+        raise NotFound
+    stored = await runtime.redis.get(_key(runtime, scope, token))
+    if stored is None:
+        raise NotFound
+    filename, _, data = bytes(stored).partition(b"\n")
+    return data, filename.decode(errors="replace")
+
+
 async def take(runtime: Runtime, scope: tuple[str, ...], token: str) -> tuple[bytes, str]:
     """(content, file name) of an upload kept under ``scope``, once; NotFound otherwise."""
     if not token.replace("-", "").replace("_", "").isalnum():  # token_urlsafe's alphabet only

@@ -193,10 +193,48 @@ class ImportRowOut(msgspec.Struct):
     action: str
 
 
+class ImportColumnOut(msgspec.Struct):
+    letter: str
+    """The column's letter in the sheet (A, B, …)."""
+    title: str
+    """Its header in the file ("" for a column without one)."""
+    field: str | None
+    """The field it is read as, or null: not used."""
+    field_title: str
+    """That field's Russian title, or «не используется»."""
+    chosen: bool
+    """Read so because the curator said so (remembered for the organisation's next import)."""
+    has_data: bool
+    note: str
+
+
 class ImportPreviewOut(msgspec.Struct):
     token: str | None
+    """Commits the file: given only when it has no errors."""
     rows: list[ImportRowOut]
     errors: list[dict[str, str]]
+    warnings: list[dict[str, str]] = []
+    """Rows loaded as they are but named before anything is written (row "0": the whole file)."""
+    columns: list[ImportColumnOut] = []
+    """Every column of the file with the field it is read as."""
+    file_token: str | None = None
+    """Names the kept file for saying by hand what its columns hold (…/import/{file_token}/columns)."""
+    fields: dict[str, str] = {}
+    """Every field a column may be read as, by its Russian title."""
+
+
+CHOICE_NOTE = "Выбор запоминается для следующих загрузок организации; field: null — столбец не используется."
+
+
+class ColumnChoiceIn(msgspec.Struct, forbid_unknown_fields=True):
+    title: Annotated[str, msgspec.Meta(max_length=200)]
+    """The column's header as it is in the file."""
+    field: Annotated[str, msgspec.Meta(max_length=32)] | None = None
+    """The field it holds (a key of the preview's «fields»), or null: not used."""
+
+
+class ColumnChoicesIn(msgspec.Struct, forbid_unknown_fields=True):
+    columns: Annotated[list[ColumnChoiceIn], msgspec.Meta(max_length=200)]
 
 
 # What the pages call each base, and the column that says who the row is.
@@ -204,23 +242,67 @@ BASE_TITLES = {"mentees": ("базы наставляемых", "Кто"), "ment
 
 
 def _preview_out(
-    spec: base_import.BaseSpec[Any], checked: base_import.Preview[Any], token: str | None
+    spec: base_import.BaseSpec[Any], checked: base_import.Preview[Any], file_token: str | None
 ) -> ImportPreviewOut:
     rows = []
     for r in checked.rows:
         kind, kind_title = spec.describe(r.parsed)
         rows.append(ImportRowOut(r.row, r.full_name, kind, kind_title, "update" if r.person_id else "create"))
-    return ImportPreviewOut(token=token, rows=rows, errors=checked.errors)
+    titles = spec.field_titles
+    columns = [
+        ImportColumnOut(
+            letter=c.letter,
+            title=c.title,
+            field=c.field,
+            field_title=titles[c.field] if c.field else base_import.NOT_USED,
+            chosen=c.chosen,
+            has_data=c.has_data,
+            note=c.note,
+        )
+        for c in checked.columns
+    ]
+    return ImportPreviewOut(
+        token=None if checked.errors else file_token,
+        rows=rows,
+        errors=checked.errors,
+        warnings=checked.warnings,
+        columns=columns,
+        file_token=file_token,
+        fields=titles,
+    )
 
 
 async def _check(
     db: Any, runtime: Any, org: Any, spec: base_import.BaseSpec[Any], data: dict[str, Any]
 ) -> ImportPreviewOut:
-    """The preview of an uploaded file; a clean file is kept for the commit under the returned token."""
+    """The preview of an uploaded file, kept under the returned token for the commit or a new mapping."""
     content, filename = await uploaded_file(data)
     checked = await base_import.preview(db, org, spec, content, filename)
-    return _preview_out(
-        spec, checked, await base_import.keep_if_clean(runtime, org, spec, checked, content, filename)
+    return _preview_out(spec, checked, await base_import.keep(runtime, org, spec, content, filename))
+
+
+async def _rechoose(
+    db: Any, runtime: Any, org: Any, spec: base_import.BaseSpec[Any], token: str, choices: ColumnChoicesIn
+) -> ImportPreviewOut:
+    """Remember what the curator said the kept file's columns hold and preview the file again."""
+    content, filename = await base_import.kept(runtime, org, spec, token)
+    await base_import.choose_columns(
+        db, org, spec, [base_import.ColumnChoice(c.title, c.field) for c in choices.columns]
+    )
+    return _preview_out(spec, await base_import.preview(db, org, spec, content, filename), token)
+
+
+def _form_choices(data: dict[str, str]) -> ColumnChoicesIn:
+    """The page's column form: «title_N» (the header) and «field_N» (a field, or empty: not used)."""
+    numbers = sorted(
+        (k.removeprefix("title_") for k in data if k.startswith("title_")), key=lambda n: (len(n), n)
+    )
+    numbers = numbers[:200]
+    return ColumnChoicesIn(
+        columns=[
+            ColumnChoiceIn(title=data[f"title_{n}"][:200], field=(data.get(f"field_{n}") or None))
+            for n in numbers
+        ]
     )
 
 
@@ -262,6 +344,28 @@ class BasesTransferApi(Controller):
     async def commit_mentors(self, db: Db, org: Org, runtime: Rt, token: FromPath[str]) -> ImportPreviewOut:
         return _preview_out(MENTORS, await base_import.commit(db, runtime, org, MENTORS, token), None)
 
+    @post(
+        "/mentees/import/{token:str}/columns",
+        summary="Указать, что в столбцах файла базы наставляемых, и проверить его снова",
+        description=CHOICE_NOTE,
+        status_code=HTTP_200_OK,
+    )
+    async def choose_mentee_columns(
+        self, db: Db, org: Org, runtime: Rt, token: FromPath[str], data: JSONBody[ColumnChoicesIn]
+    ) -> ImportPreviewOut:
+        return await _rechoose(db, runtime, org, MENTEES, token, data)
+
+    @post(
+        "/mentors/import/{token:str}/columns",
+        summary="Указать, что в столбцах файла базы наставников, и проверить его снова",
+        description=CHOICE_NOTE,
+        status_code=HTTP_200_OK,
+    )
+    async def choose_mentor_columns(
+        self, db: Db, org: Org, runtime: Rt, token: FromPath[str], data: JSONBody[ColumnChoicesIn]
+    ) -> ImportPreviewOut:
+        return await _rechoose(db, runtime, org, MENTORS, token, data)
+
     @get("/export.xlsx", summary="Выгрузить базы наставляемых и наставников в Excel")
     async def export(self, db: Db, org: Org) -> Response[bytes]:
         return await _export(db, org)
@@ -291,8 +395,12 @@ class BasesPages(Controller):
         org: Any,
         spec: base_import.BaseSpec[Any],
         data: dict[str, Any],
+        token: str | None = None,
     ) -> Template:
-        preview = await _check(db, runtime, org, spec, data)
+        if token is None:
+            preview = await _check(db, runtime, org, spec, data)
+        else:
+            preview = await _rechoose(db, runtime, org, spec, token, _form_choices(data))
         title, kind_header = BASE_TITLES[spec.name]
         return await page(
             "core/base_import.html",
@@ -328,6 +436,18 @@ class BasesPages(Controller):
     async def mentor_import_commit(self, db: Db, runtime: Rt, org: Org, token: FromPath[str]) -> Redirect:
         await base_import.commit(db, runtime, org, MENTORS, token)
         return Redirect(path=f"/o/{org.org.slug}/bases/mentors")
+
+    @post("/mentees/import/{token:str}/columns", summary="Указать, что в столбцах файла (форма)")
+    async def mentee_columns(
+        self, db: Db, runtime: Rt, actor: CurrentActor, org: Org, token: FromPath[str], data: Form
+    ) -> Template:
+        return await self._preview_page(db, runtime, actor, org, MENTEES, data, token)
+
+    @post("/mentors/import/{token:str}/columns", summary="Указать, что в столбцах файла (форма)")
+    async def mentor_columns(
+        self, db: Db, runtime: Rt, actor: CurrentActor, org: Org, token: FromPath[str], data: Form
+    ) -> Template:
+        return await self._preview_page(db, runtime, actor, org, MENTORS, data, token)
 
     @get("/export.xlsx", summary="Выгрузить базы в Excel")
     async def export(self, db: Db, org: Org) -> Response[bytes]:
