@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Awaitable, Iterable
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from nastavnik import clock
 from nastavnik.hookspecs import hookimpl
 from nastavnik.models import Person, PersonRole, PersonStatus, ProgrammeRole
 from nastavnik.types import (
@@ -138,7 +138,7 @@ def register_statistics() -> Iterable[StatisticContributor]:
 async def heartbeat(ctx: dict[str, Any]) -> str:
     """Record that a worker is alive; the health page shows when it last ran."""
     runtime = ctx["runtime"]
-    now = datetime.now(UTC).isoformat()
+    now = clock.now().isoformat()
     await runtime.redis.set(runtime.redis_key(HEARTBEAT_KEY), now, ex=3600)
     return now
 

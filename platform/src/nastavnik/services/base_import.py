@@ -191,7 +191,7 @@ async def preview(
     titles = {"full_name": NAME_TITLE, **spec.titles}
     result: Preview[Draft] = Preview()
     seen: dict[tuple[str, date | None], int] = {}
-    today = date.today()
+    today = ctx.today()
     for row, values in table.rows:
         reader = RowReader(values, titles)
         last, first, middle = _names(values)

@@ -57,7 +57,7 @@ async def _candidates(
     """Mentees of the regime who may take part and are in no open group; mentors with places left."""
     taken = await mentees_taken(db, ctx, programme_id)
     load = await mentor_load(db, ctx, programme_id)
-    today = date.today()
+    today = ctx.today()
     people: dict[uuid.UUID, Person] = {}
     mentees = []
     for person, profile in await db.execute(

@@ -233,7 +233,7 @@ async def validate_drafts(
     mentees = {p.person_id: p for p in mentee_rows}
     taken = await mentees_taken(db, ctx, programme.id, besides=besides)
     load = await mentor_load(db, ctx, programme.id, besides=besides)
-    today = date.today()
+    today = ctx.today()
     errors: list[dict[str, str]] = []
 
     for n, draft in enumerate(drafts, start=1):
