@@ -178,10 +178,6 @@ async def create_accounts(ctx: dict[str, Any], org_id: str, batch_id: str) -> st
     )
 
 
-STATISTICS_NIGHTLY_HOUR = 2
-"""The worker's local time of the nightly recompute of every region (quiet hours for the schools)."""
-
-
 @hookimpl
 def register_jobs() -> Iterable[JobSpec]:
     from nastavnik.statistics import jobs as statistics
@@ -198,7 +194,7 @@ def register_jobs() -> Iterable[JobSpec]:
         JobSpec(
             name=statistics.NIGHTLY_JOB,
             function=statistics.nightly_job,
-            cron_hours=frozenset({STATISTICS_NIGHTLY_HOUR}),
+            # Hourly: the job recomputes the regions whose own clock shows the night hour (a setting).
             cron_minutes=frozenset({0}),
             max_tries=3,
             timeout_seconds=120,
