@@ -9,6 +9,7 @@ Redis key prefix, and removes them at the end.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
 import shutil
@@ -43,15 +44,23 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
 
 
-@pytest.fixture(scope="session", autouse=True)
-def suite_clock(request: pytest.FixtureRequest) -> Iterator[None]:
-    """The whole run at a chosen instant, so the suite is shown to pass at any hour."""
-    instant = request.config.getoption("--clock")
-    if not instant:
-        yield
-        return
-    with clock.pinned(datetime.fromisoformat(instant.replace("Z", "+00:00")), tick=True):
-        yield
+_SUITE_CLOCK = pytest.StashKey[contextlib.AbstractContextManager[None]]()
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """The whole run at a chosen instant, so the suite is shown to pass at any hour. Pinned before the test
+    modules are imported, so dates they compute once (``TODAY = region_today()``) are on the same clock."""
+    instant = config.getoption("--clock")
+    if instant:
+        pin = clock.pinned(datetime.fromisoformat(instant.replace("Z", "+00:00")), tick=True)
+        pin.__enter__()
+        config.stash[_SUITE_CLOCK] = pin
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    pin = config.stash.get(_SUITE_CLOCK, None)
+    if pin is not None:
+        pin.__exit__(None, None, None)
 
 
 @dataclass(frozen=True)

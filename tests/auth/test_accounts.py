@@ -31,6 +31,7 @@ from nastavnik.services.account_provisioning import run_batch
 from nastavnik.services.realm import KeycloakUnavailable
 from nastavnik.web.app import create_app
 from nastavnik.worker import build_worker
+from tests.support.dates import region_today
 from tests.support.http import client_for, loopback_socket, serving
 from tests.support.tenant import Named, Tenant, add_mentee, add_mentor, new_tenant
 from tests.support.world import World
@@ -374,7 +375,7 @@ async def test_bad_requests_are_refused_in_russian_and_nothing_is_done(
     tenant = await new_tenant(site.runtime, world)
     mentor = await add_mentor(site.runtime, tenant, Named("Смирнов", "Илья"))
     signed_in = await add_mentor(site.runtime, tenant, Named("Входов", "Иван"), signs_in=True)
-    this_year = date.today().year
+    this_year = region_today().year
     teen = await add_mentee(
         site.runtime,
         tenant,

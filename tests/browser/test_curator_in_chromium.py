@@ -10,7 +10,6 @@ import io
 import os
 import shutil
 from collections.abc import AsyncIterator
-from datetime import date
 from pathlib import Path
 
 import docx
@@ -18,8 +17,8 @@ import pytest
 from openpyxl import Workbook
 from playwright.async_api import Browser, async_playwright
 
-from nastavnik.models import AcademicYear
 from nastavnik.runtime import Runtime
+from tests.support.dates import region_today, region_year
 from tests.support.http import forge_session, loopback_socket, serving
 from tests.support.tenant import Named, add_mentor, new_tenant
 from tests.support.world import World
@@ -84,7 +83,7 @@ async def test_a_curator_imports_pairs_and_downloads_the_order(
     )
     base_file = tmp_path / "база.xlsx"
     base_file.write_bytes(mentee_base())
-    year = AcademicYear.start_year_of(date.today())
+    year = region_year()
     async with serving(app, loopback_socket()) as url:
         context = await browser.new_context(accept_downloads=True, locale="ru-RU")
         session = await forge_session(app, tenant.identities["curator"])
@@ -114,7 +113,7 @@ async def test_a_curator_imports_pairs_and_downloads_the_order(
 
         order_form = page.locator("#order-form")
         await order_form.locator("input[name=number]").fill("23-од")
-        await order_form.locator("input[name=issued_on]").fill(date.today().isoformat())
+        await order_form.locator("input[name=issued_on]").fill(region_today().isoformat())
         await order_form.get_by_role("button", name="Издать приказ").click()
         await page.get_by_text("действует").first.wait_for()
 

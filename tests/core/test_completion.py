@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import func, select
@@ -10,11 +10,12 @@ from sqlalchemy import func, select
 from nastavnik.models import QuestionnaireAssignment
 from nastavnik.runtime import Runtime
 from tests.core.test_pairs import TERM, YEAR, open_programme
+from tests.support.dates import region_today
 from tests.support.http import Client, client_for
 from tests.support.tenant import Named, Tenant, add_mentee, add_mentor, new_tenant
 from tests.support.world import World
 
-TODAY = str(date.today())
+TODAY = str(region_today())
 
 
 async def active_pair(curator: Client, tenant: Tenant, pid: str, mentor: Any, mentee: Any) -> dict[str, Any]:
@@ -69,7 +70,7 @@ async def test_a_pair_completes_or_ends_early_and_frees_its_mentor(
             json={
                 "version": group["version"],
                 "result": "Итоги",
-                "ended_on": str(date.today() + timedelta(days=3)),
+                "ended_on": str(region_today() + timedelta(days=3)),
             },
         )
         stale = await curator.post(

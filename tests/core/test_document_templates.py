@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import io
 import uuid
-from datetime import date
 from typing import Any
 
 import docx
@@ -19,13 +18,14 @@ from nastavnik.documents.kinds import DOCUMENT_TITLES, default_template
 from nastavnik.models import AuditEvent, OrgPluginSetting, RegionDocumentTemplate
 from nastavnik.runtime import Runtime
 from tests.core.test_pairs import TERM, YEAR
+from tests.support.dates import region_today
 from tests.support.http import Client, client_for
 from tests.support.region import FreshRegion, new_region
 from tests.support.tenant import Named, Tenant, add_mentee, add_mentor, new_tenant
 from tests.support.world import World
 
 API = "/api/region/templates"
-TODAY = date.today()
+TODAY = region_today()
 PAIRS_ORDER = "Приказ о формировании наставнических пар (групп)"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 

@@ -6,18 +6,17 @@ Every test takes an organisation of its own (tests/support/tenant.py), so counts
 from __future__ import annotations
 
 import io
-from datetime import date
 from typing import Any
 
 import docx
 
-from nastavnik.models import AcademicYear
 from nastavnik.runtime import Runtime
+from tests.support.dates import region_today, region_year
 from tests.support.http import client_for
 from tests.support.tenant import Named, Tenant, add_mentee, add_mentor, new_tenant
 from tests.support.world import World
 
-YEAR = AcademicYear.start_year_of(date.today())
+YEAR = region_year()
 TERM = {"starts_on": f"{YEAR}-09-01", "ends_on": f"{YEAR + 1}-05-31"}
 
 
@@ -131,7 +130,7 @@ async def test_matching_suggests_explains_and_the_curator_accepts(
             json={
                 "kind": "mentor_assignment",
                 "number": "12/1-к",
-                "issued_on": str(date.today()),
+                "issued_on": str(region_today()),
                 "group_ids": [g["id"] for g in groups.values()],
             },
         )
@@ -141,7 +140,7 @@ async def test_matching_suggests_explains_and_the_curator_accepts(
     assert "filename*=UTF-8''%D0%9F%D1%80%D0%B8%D0%BA%D0%B0%D0%B7" in download.headers["content-disposition"]
     text = [p.text for p in docx.Document(io.BytesIO(download.content)).paragraphs]
     assert tenant.full_name in text
-    assert f"{date.today():%d.%m.%Y}\t№ 12/1-к" in text
+    assert f"{region_today():%d.%m.%Y}\t№ 12/1-к" in text
     # Names in their grammatical cases: the mentor in the accusative, the mentees in the genitive.
     assert (
         "Назначить наставником Сидорову Галину Петровну для Новиковой Нины Петровны, Орловой Анны "
@@ -221,7 +220,7 @@ async def test_a_pair_becomes_active_only_with_its_order(runtime: Runtime, app, 
             json={
                 "kind": "mentor_assignment",
                 "number": "41-к",
-                "issued_on": str(date.today()),
+                "issued_on": str(region_today()),
                 "group_ids": [group["id"]],
             },
         )
@@ -233,7 +232,7 @@ async def test_a_pair_becomes_active_only_with_its_order(runtime: Runtime, app, 
             json={
                 "kind": "pairs_formation",
                 "number": "42-од",
-                "issued_on": str(date.today()),
+                "issued_on": str(region_today()),
                 "group_ids": [group["id"]],
             },
         )
@@ -246,7 +245,7 @@ async def test_a_pair_becomes_active_only_with_its_order(runtime: Runtime, app, 
             json={
                 "kind": "pairs_formation",
                 "number": "43-од",
-                "issued_on": str(date.today()),
+                "issued_on": str(region_today()),
                 "group_ids": [group["id"]],
             },
         )
@@ -257,7 +256,7 @@ async def test_a_pair_becomes_active_only_with_its_order(runtime: Runtime, app, 
             json={
                 "kind": "mentor_assignment",
                 "number": "41-к",
-                "issued_on": str(date.today()),
+                "issued_on": str(region_today()),
                 "group_ids": [group["id"]],
             },
         )
@@ -372,7 +371,7 @@ async def test_pages_form_a_pair_and_download_its_order(runtime: Runtime, app, w
             data={
                 "kind": "pairs_formation",
                 "number": "17-од",
-                "issued_on": str(date.today()),
+                "issued_on": str(region_today()),
                 f"group_{groups[0]['id']}": "on",
             },
         )
@@ -383,11 +382,11 @@ async def test_pages_form_a_pair_and_download_its_order(runtime: Runtime, app, w
     assert download.headers["content-type"].startswith("application/vnd.openxmlformats")
     document = docx.Document(io.BytesIO(download.content))
     text = "\n".join(p.text for p in document.paragraphs)
-    assert f"{date.today():%d.%m.%Y}\t№ 17-од" in text
+    assert f"{region_today():%d.%m.%Y}\t№ 17-од" in text
     assert (
         f"Утвердить состав наставнических пар (групп) на {YEAR}/{YEAR + 1} учебный год (приложение)." in text
     )
-    assert f"Приложение к приказу от {date.today():%d.%m.%Y} № 17-од" in text
+    assert f"Приложение к приказу от {region_today():%d.%m.%Y} № 17-од" in text
     (table,) = document.tables
     assert [c.text for c in table.rows[1].cells] == [
         "1",

@@ -8,7 +8,6 @@ formed and waits for its order; later it is ordered and completes too.
 from __future__ import annotations
 
 import io
-from datetime import date
 from typing import Any
 from urllib.parse import quote
 
@@ -20,11 +19,12 @@ from nastavnik.models import AuditEvent
 from nastavnik.runtime import Runtime
 from tests.core.test_completion import active_pair
 from tests.core.test_pairs import TERM, YEAR, open_programme
+from tests.support.dates import region_today
 from tests.support.http import Client, client_for
 from tests.support.tenant import Named, Tenant, add_mentee, add_mentor, new_tenant
 from tests.support.world import World
 
-TODAY = date.today()
+TODAY = region_today()
 PAIRS_ORDER = "Приказ о формировании наставнических пар (групп)"
 TERM_TEXT = f"01.09.{YEAR} – 31.05.{YEAR + 1}"
 

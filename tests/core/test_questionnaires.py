@@ -10,7 +10,6 @@ import dataclasses
 import re
 import secrets
 import uuid
-from datetime import date
 from typing import Any
 
 import pytest
@@ -19,7 +18,6 @@ from sqlalchemy.exc import DBAPIError
 
 from nastavnik.db.scope import DbScope, scoped_session
 from nastavnik.models import (
-    AcademicYear,
     Identity,
     Municipality,
     QuestionnaireAnswer,
@@ -31,11 +29,12 @@ from nastavnik.models import (
 )
 from nastavnik.runtime import Runtime
 from nastavnik.services import audit
+from tests.support.dates import region_today, region_year
 from tests.support.http import Client, client_for
 from tests.support.tenant import Named, Tenant, add_mentee, add_mentor, new_tenant
 from tests.support.world import World
 
-YEAR = AcademicYear.start_year_of(date.today())
+YEAR = region_year()
 TERM = {"starts_on": f"{YEAR}-09-15", "ends_on": f"{YEAR + 1}-05-31"}
 MENTEE_START = {"expected_usefulness": 9, "expected_help": 8, "stay_in_profession": 7}
 MENTOR_START = {"expected_usefulness_self": 6, "expected_progress": 7, "readiness": 8}
@@ -110,7 +109,7 @@ async def form_group(
             json={
                 "kind": "pairs_formation",
                 "number": f"{secrets.token_hex(2)}-од",
-                "issued_on": str(date.today()),
+                "issued_on": str(region_today()),
                 "group_ids": [gid],
             },
         )
@@ -193,7 +192,7 @@ async def test_an_ordered_pair_fills_in_its_start_questionnaires(runtime: Runtim
             json={
                 "kind": "pairs_formation",
                 "number": "5-од",
-                "issued_on": str(date.today()),
+                "issued_on": str(region_today()),
                 "group_ids": [gid],
             },
         )

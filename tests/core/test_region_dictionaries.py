@@ -8,19 +8,19 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import date
 from typing import Any
 
 from sqlalchemy import event, select
 
-from nastavnik.models import AcademicYear, AuditEvent
+from nastavnik.models import AuditEvent
 from nastavnik.runtime import Runtime
+from tests.support.dates import region_year
 from tests.support.http import Client, client_for
 from tests.support.region import FreshRegion, new_region
 from tests.support.tenant import Named, Tenant, add_mentee, add_mentor, new_tenant
 from tests.support.world import World
 
-YEAR = AcademicYear.start_year_of(date.today())
+YEAR = region_year()
 TERM = {"starts_on": f"{YEAR}-09-01", "ends_on": f"{YEAR + 1}-05-31"}
 API = "/api/region/dictionaries"
 

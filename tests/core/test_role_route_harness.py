@@ -38,6 +38,7 @@ from nastavnik.services.organisations import with_inn_check_digit
 from nastavnik_schools.models import SubjectDecade
 from tests.isolation.routes import BODIES, NOT_PROBED, TEMPLATE_DOCUMENT, standard_template
 from tests.isolation.test_isolation_suite import openapi_routes
+from tests.support.dates import region_today
 from tests.support.http import client_for
 from tests.support.world import OrgWorld, World, add_pair_work, default_version
 
@@ -561,7 +562,7 @@ async def finished_report(runtime: Runtime, world: World) -> str:
     report = StatReport(
         region_id=world.regions["R1"],
         academic_year=world.year,
-        as_of=date.today(),
+        as_of=region_today(),
         status="done",
         progress=100,
         message="Готово",

@@ -8,21 +8,21 @@ from __future__ import annotations
 import io
 import uuid
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import docx
 from sqlalchemy import select, update
 
 from nastavnik.models import AcademicYear, AuditEvent, MentoringGroup, Programme
 from nastavnik.runtime import Runtime
+from tests.support.dates import region_today
 from tests.support.http import Client, client_for
 from tests.support.tenant import Named, Tenant, add_mentee, add_mentor, new_tenant
 from tests.support.world import World
 
 # new_tenant puts the organisation in the world's region R1, which keeps Yekaterinburg time.
-TODAY = datetime.now(ZoneInfo("Asia/Yekaterinburg")).date()
+TODAY = region_today()
 YEAR = AcademicYear.start_year_of(TODAY)
 STARTS, ENDS = AcademicYear.bounds(YEAR)
 MET_ON = max(STARTS, TODAY - timedelta(days=1))

@@ -15,15 +15,15 @@ from typing import Any
 import docx
 from openpyxl import Workbook
 
-from nastavnik.models import AcademicYear
 from nastavnik.runtime import Runtime
+from tests.support.dates import region_today, region_year
 from tests.support.http import Client, client_for
 from tests.support.tenant import Tenant, give_login, new_tenant
 from tests.support.world import World
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-YEAR = AcademicYear.start_year_of(date.today())
-TODAY = date.today()
+YEAR = region_year()
+TODAY = region_today()
 TERM = {"starts_on": f"{YEAR}-09-01", "ends_on": f"{YEAR + 1}-05-31"}
 
 # Six young teachers: five with mathematics requests, one with literature.

@@ -88,6 +88,7 @@ class OrgSpec:
 class RegionSpec:
     municipalities: list[str]
     orgs: list[OrgSpec]
+    timezone: str = "Asia/Yekaterinburg"
 
 
 @dataclass
@@ -111,7 +112,7 @@ async def build_region(runtime: Runtime, spec: RegionSpec) -> BuiltRegion:
 
     token = secrets.token_hex(4)
     async with runtime.owner_sessions() as db:
-        region = Region(code=f"S-{token}", name=f"Регион статистики {token}", timezone="Asia/Yekaterinburg")
+        region = Region(code=f"S-{token}", name=f"Регион статистики {token}", timezone=spec.timezone)
         db.add(region)
         await db.flush()
         munis = {

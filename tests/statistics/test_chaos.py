@@ -16,7 +16,6 @@ import signal
 import subprocess
 import sys
 import time
-from datetime import date
 from pathlib import Path
 
 import asyncpg
@@ -164,7 +163,6 @@ async def test_worker_killed_mid_recompute_leaves_the_previous_figures_then_reco
     assert before[("region", "", "", "learners_covered", "")] == (6, 40, None, 2)
     await recompute(runtime.aggregator_engine, runtime.plugins, snapshot)
     assert await area_rows(runtime, built, YEAR, AS_OF) == after, log.read_text(errors="replace")[-3000:]
-    assert date.today()  # the snapshot date is fixed, whatever today is
 
 
 @pytest.mark.skipif(sys.platform != "linux", reason="signals as a container runtime sends them")

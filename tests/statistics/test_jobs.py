@@ -7,13 +7,14 @@ import asyncio
 import dataclasses
 import itertools
 import uuid
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
 from arq import Retry
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import create_async_engine
 
+from nastavnik import clock
 from nastavnik.models import StatAreaValue, StatOrgValue, StatRun
 from nastavnik.runtime import Runtime
 from nastavnik.statistics import jobs
@@ -183,14 +184,19 @@ async def test_a_mistake_is_not_retried(runtime: Runtime) -> None:
     assert jobs.is_transient(ConnectionRefusedError())
 
 
-async def test_nightly_job_requests_every_region_and_cron_jobs_are_retried(runtime: Runtime) -> None:
+async def test_nightly_job_recomputes_a_region_at_its_night_and_cron_jobs_are_retried(
+    runtime: Runtime,
+) -> None:
     built = await build_region(runtime, small_region(1))
     await run_worker(runtime)
-    requested = await jobs.nightly_job({"runtime": runtime})
-    today = jobs.today_in("Asia/Yekaterinburg")
-    mine = f"region:{built.id}:{_start_year(today)}:{today.isoformat()}"
-    assert mine in requested
-    await run_worker(runtime, seconds=120)
+    # 21:00 UTC is 02:00 of the next day in Yekaterinburg (UTC+5): the region's night, for its new date.
+    with clock.pinned(datetime(2026, 12, 4, 21, 0, 5, tzinfo=UTC)):
+        requested = await jobs.nightly_job({"runtime": runtime})
+        today = clock.today_in("Asia/Yekaterinburg")
+        assert today == date(2026, 12, 5)
+        mine = f"region:{built.id}:{_start_year(today)}:{today.isoformat()}"
+        assert mine in requested
+        await run_worker(runtime, seconds=120)
     async with runtime.owner_sessions() as db:
         computed = await db.scalar(
             select(StatAreaValue.numerator).where(
@@ -206,9 +212,41 @@ async def test_nightly_job_requests_every_region_and_cron_jobs_are_retried(runti
     worker = build_worker(runtime)
     nightly = next(c for c in worker.cron_jobs if c.name == f"cron:{jobs.NIGHTLY_JOB}")
     assert nightly.max_tries >= 3
-    assert (nightly.hour, nightly.minute) == ({2}, {0})
+    assert (nightly.hour, nightly.minute) == (None, {0})  # hourly: each region's night is its own
     recompute_function = worker.functions[jobs.RECOMPUTE_JOB]
     assert (recompute_function.max_tries, recompute_function.keep_result_s) == (3, 0)
+
+
+async def test_the_nightly_recompute_follows_each_region_s_own_night(runtime: Runtime) -> None:
+    """Two regions five and three hours ahead of UTC: each is recomputed once, at 02:00 on its own clock,
+    for its new date; the hours between request neither."""
+    east = await build_region(runtime, RegionSpec(["M1"], [], timezone="Asia/Yekaterinburg"))
+    west = await build_region(runtime, RegionSpec(["M1"], [], timezone="Europe/Moscow"))
+
+    async def requested_at(instant: datetime) -> set[str]:
+        with clock.pinned(instant):
+            keys = await jobs.nightly_job({"runtime": runtime})
+        return {k for k in keys if k.split(":")[1] in (str(east.id), str(west.id))}
+
+    new_day = "2026:2026-12-05"
+    # 20:59:40 UTC: the hourly tick a little early still belongs to 21:00, 02:00 in Yekaterinburg.
+    assert await requested_at(datetime(2026, 12, 4, 20, 59, 40, tzinfo=UTC)) == {
+        f"region:{east.id}:{new_day}"
+    }
+    assert await requested_at(datetime(2026, 12, 4, 21, 3, tzinfo=UTC)) == {f"region:{east.id}:{new_day}"}
+    assert await requested_at(datetime(2026, 12, 4, 22, 0, tzinfo=UTC)) == set()
+    assert await requested_at(datetime(2026, 12, 4, 23, 0, tzinfo=UTC)) == {f"region:{west.id}:{new_day}"}
+    assert await requested_at(datetime(2026, 12, 5, 0, 0, tzinfo=UTC)) == set()
+    # The server's 02:00 UTC is morning in both regions: no recompute in the middle of their school day.
+    assert await requested_at(datetime(2026, 12, 5, 2, 0, tzinfo=UTC)) == set()
+    # A night hour set by the operator: 03:00 in Moscow is 00:00 UTC.
+    later = dataclasses.replace(
+        runtime, settings=runtime.settings.model_copy(update={"statistics_night_hour": 3})
+    )
+    with clock.pinned(datetime(2026, 12, 5, 0, 0, tzinfo=UTC)):
+        keys = await jobs.nightly_job({"runtime": later})
+    assert f"region:{west.id}:{new_day}" in keys
+    assert f"region:{east.id}:{new_day}" not in keys
 
 
 def _start_year(day: date) -> int:

@@ -11,7 +11,6 @@ import uuid
 from datetime import UTC, date, datetime
 
 from nastavnik.models import (
-    AcademicYear,
     GroupMember,
     MentoringGroup,
     PlanItem,
@@ -24,10 +23,11 @@ from nastavnik.statistics.figures import Figure
 from nastavnik.statistics.indicators import catalogue
 from nastavnik.statistics.recompute import ScopeKind, Snapshot, recompute
 from tests.statistics.stored import org_rows
+from tests.support.dates import region_year
 from tests.support.tenant import Named, add_mentee, add_mentor, new_tenant
 from tests.support.world import World, default_version
 
-YEAR = AcademicYear.start_year_of(date.today())
+YEAR = region_year()
 AS_OF = date(YEAR, 12, 1)
 BEFORE, AFTER = datetime(YEAR, 11, 20, 12, tzinfo=UTC), datetime(YEAR, 12, 5, 12, tzinfo=UTC)
 

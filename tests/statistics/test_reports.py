@@ -4,7 +4,6 @@ worker with its progress on the page, downloaded when done; no cell starts a for
 from __future__ import annotations
 
 import io
-from datetime import date
 
 import docx
 import pytest
@@ -17,6 +16,7 @@ from nastavnik.statistics.recompute import ScopeKind, Snapshot, recompute
 from tests.statistics import handmade
 from tests.statistics.queue import run_worker
 from tests.statistics.spec import BuiltRegion, OrgSpec, RegionSpec, build_region
+from tests.support.dates import region_today
 from tests.support.http import client_for
 
 YEAR = handmade.YEAR
@@ -152,4 +152,4 @@ async def test_reports_are_the_region_staffs_only(app, runtime: Runtime, region:
             ):
                 response = await client.get(url)
                 assert response.status_code == expected, (identity, url)
-    assert date.today()
+    assert region_today()

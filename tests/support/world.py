@@ -14,14 +14,14 @@ import io
 import secrets
 import uuid
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import date
 
 import docx
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from nastavnik import clock
 from nastavnik.models import (
-    AcademicYear,
     AccountBatch,
     AccountEntry,
     GroupMember,
@@ -53,6 +53,7 @@ from nastavnik.models import (
 from nastavnik.runtime import Runtime
 from nastavnik.services.organisations import with_inn_check_digit
 from nastavnik_schools.models import SubjectDecade
+from tests.support.dates import TIMEZONE, region_today, region_year
 
 PROGRAMME_ROLES = ("curator", "mentor", "mentee")
 
@@ -118,10 +119,10 @@ def _identity(label: str) -> Identity:
 
 async def build_world(runtime: Runtime) -> World:
     token = secrets.token_hex(3)
-    year = AcademicYear.start_year_of(date.today())
+    year = region_year()
     async with runtime.owner_sessions() as db:
         regions = {
-            code: Region(code=f"{code}-{token}", name=f"Регион {code}", timezone="Asia/Yekaterinburg")
+            code: Region(code=f"{code}-{token}", name=f"Регион {code}", timezone=TIMEZONE)
             for code in ("R1", "R2")
         }
         db.add_all(regions.values())
@@ -284,7 +285,7 @@ async def build_world(runtime: Runtime) -> World:
         await recompute(
             runtime.aggregator_engine,
             runtime.plugins,
-            Snapshot(ScopeKind.REGION, region.id, year, date.today()),
+            Snapshot(ScopeKind.REGION, region.id, year, region_today()),
         )
     return World(
         orgs=orgs,
@@ -398,7 +399,7 @@ async def add_answered_questionnaire(db: AsyncSession, org: OrgWorld, group_id: 
         role="mentee",
         moment="start",
         version_id=version_id,
-        completed_at=datetime.now(UTC),
+        completed_at=clock.now(),
     )
     db.add(assignment)
     await db.flush()

@@ -109,6 +109,10 @@ class Settings(BaseSettings):
     a cancelled job goes back to the queue at once. Keep it below the container's stop timeout
     (10 s for podman and docker, 30 s for Kubernetes by default)."""
 
+    statistics_night_hour: int = Field(default=2, ge=0, le=23)
+    """The hour of the night, on each region's own clock, when its statistics are recomputed for the new day
+    (the worker checks every hour which regions have reached it)."""
+
     statistics_cache_size: int = Field(default=256, ge=0, le=100_000)
     """Dashboards kept in each process's memory, per snapshot (a recompute makes a new one); 0: none."""
 

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Awaitable, Iterable
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from nastavnik import clock
 from nastavnik.hookspecs import hookimpl
 from nastavnik.models import Person, PersonRole, PersonStatus, ProgrammeRole
 from nastavnik.types import (
@@ -138,7 +138,7 @@ def register_statistics() -> Iterable[StatisticContributor]:
 async def heartbeat(ctx: dict[str, Any]) -> str:
     """Record that a worker is alive; the health page shows when it last ran."""
     runtime = ctx["runtime"]
-    now = datetime.now(UTC).isoformat()
+    now = clock.now().isoformat()
     await runtime.redis.set(runtime.redis_key(HEARTBEAT_KEY), now, ex=3600)
     return now
 
@@ -178,10 +178,6 @@ async def create_accounts(ctx: dict[str, Any], org_id: str, batch_id: str) -> st
     )
 
 
-STATISTICS_NIGHTLY_HOUR = 2
-"""The worker's local time of the nightly recompute of every region (quiet hours for the schools)."""
-
-
 @hookimpl
 def register_jobs() -> Iterable[JobSpec]:
     from nastavnik.statistics import jobs as statistics
@@ -198,7 +194,7 @@ def register_jobs() -> Iterable[JobSpec]:
         JobSpec(
             name=statistics.NIGHTLY_JOB,
             function=statistics.nightly_job,
-            cron_hours=frozenset({STATISTICS_NIGHTLY_HOUR}),
+            # Hourly: the job recomputes the regions whose own clock shows the night hour (a setting).
             cron_minutes=frozenset({0}),
             max_tries=3,
             timeout_seconds=120,

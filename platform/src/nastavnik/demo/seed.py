@@ -12,6 +12,7 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from nastavnik import clock
 from nastavnik.models import (
     AcademicYear,
     GroupMember,
@@ -134,7 +135,7 @@ async def seed_demo(db: AsyncSession) -> bool:
     ]
     db.add_all(municipalities)
     await db.flush()
-    year = AcademicYear.start_year_of(date.today())
+    year = AcademicYear.start_year_of(clock.today_in(region.timezone))
 
     staff = [
         (_identity("region", "Орлова Марина Сергеевна"), "region", None),

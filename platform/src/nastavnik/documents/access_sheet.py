@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass
-from datetime import UTC, datetime
 
 import docx
 from docx.document import Document
@@ -16,6 +15,8 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt
+
+from nastavnik import clock
 
 TITLE = "Доступ к платформе «Наставник»"
 INSTRUCTIONS = (
@@ -51,7 +52,7 @@ def _document() -> Document:
     properties.title = TITLE
     properties.author = properties.last_modified_by = "Наставник"
     properties.language = "ru-RU"
-    properties.created = properties.modified = datetime.now(UTC)
+    properties.created = properties.modified = clock.now()
     return document
 
 

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any
 
 import structlog
@@ -23,6 +22,7 @@ from sqlalchemy import exists, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from nastavnik import clock
 from nastavnik.models import (
     AccountBatch,
     AccountEntry,
@@ -345,7 +345,7 @@ async def _deliver(runtime: Runtime, realm: Realm, entry: AccountEntry, person: 
             runtime, entry.org_id, entry.batch_id, entry.person_id, password
         )
         entry.status, entry.delivery = AccountStatus.CREATED, Delivery.PASSWORD
-    entry.delivered_at = datetime.now(UTC)
+    entry.delivered_at = clock.now()
 
 
 async def _link(owner: AsyncSession, realm: Realm, person: Person, user_id: str) -> None:

@@ -214,7 +214,7 @@ async def request_accounts(
             )
         )
     )
-    today = date.today()
+    today = ctx.today()
     errors = []
     for person, mentee, mentor_id in sorted(rows, key=lambda r: (r[0].last_name, r[0].first_name)):
         in_base = mentee is not None or mentor_id is not None or person.id in with_roles

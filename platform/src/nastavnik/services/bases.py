@@ -159,11 +159,11 @@ async def set_mentee_profile(
 ) -> tuple[Person, MenteeProfile, str | None]:
     """Save a person's entry in the base of mentees; returns it as the base lists it."""
     ctx.require_role(*MANAGERS)
-    validate_mentee(draft, date.today())
+    validate_mentee(draft, ctx.today())
     person = await _save_profile(db, ctx, MenteeProfile, person_id, draft)
     query = select(MenteeProfile).where(MenteeProfile.person_id == person.id, ctx.owns(MenteeProfile))
     profile = (await db.scalars(query)).one()
-    return person, profile, mentee_participation(profile, date.today())
+    return person, profile, mentee_participation(profile, ctx.today())
 
 
 async def set_mentor_profile(
@@ -171,7 +171,7 @@ async def set_mentor_profile(
 ) -> tuple[Person, MentorProfile, str | None]:
     """Save a person's entry in the base of mentors; returns it as the base lists it."""
     ctx.require_role(*MANAGERS)
-    validate_mentor(draft, date.today())
+    validate_mentor(draft, ctx.today())
     person = await _save_profile(db, ctx, MentorProfile, person_id, draft)
     query = select(MentorProfile).where(MentorProfile.person_id == person.id, ctx.owns(MentorProfile))
     profile = (await db.scalars(query)).one()
@@ -187,7 +187,7 @@ async def mentee_base(db: AsyncSession, ctx: OrgContext) -> list[tuple[Person, M
         .where(ctx.owns(Person))
         .order_by(Person.last_name, Person.first_name)
     )
-    today = date.today()
+    today = ctx.today()
     result = [(person, profile, mentee_participation(profile, today)) for person, profile in rows]
     await audit.record_in(db, ctx, action="read", object_type="mentee_base", details={"count": len(result)})
     await db.commit()
@@ -213,7 +213,7 @@ async def able_mentees(db: AsyncSession, ctx: OrgContext, regime: str) -> int:
     profiles = await db.scalars(
         select(MenteeProfile).where(MenteeProfile.kind == KIND_FOR_REGIME[regime], ctx.owns(MenteeProfile))
     )
-    today = date.today()
+    today = ctx.today()
     return sum(1 for p in profiles if mentee_participation(p, today) is None)
 
 

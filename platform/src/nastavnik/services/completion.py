@@ -26,9 +26,11 @@ from nastavnik.tenancy import OrgContext
 TEXT_MAX = 5000
 
 
-def _end_date_errors(group: MentoringGroup, programme: Programme, ended_on: date) -> list[dict[str, str]]:
+def _end_date_errors(
+    group: MentoringGroup, programme: Programme, ended_on: date, today: date
+) -> list[dict[str, str]]:
     starts, ends = AcademicYear.bounds(programme.academic_year)
-    if ended_on > date.today():
+    if ended_on > today:
         return [{"field": "ended_on", "message": "дата завершения не может быть в будущем"}]
     if ended_on < group.starts_on or ended_on > ends or ended_on < starts:
         return [
@@ -68,7 +70,7 @@ async def _end(
         errors.append({"field": field_name, "message": f"укажите {label}"})
     elif len(cleaned) > TEXT_MAX:
         errors.append({"field": field_name, "message": f"не длиннее {TEXT_MAX} знаков"})
-    errors += _end_date_errors(group, programme, ended_on)
+    errors += _end_date_errors(group, programme, ended_on, ctx.today())
     if errors:
         raise InvalidInput("Пара не завершена: исправьте ошибки.", errors)
     group.status = status

@@ -15,13 +15,14 @@ import secrets
 import string
 import uuid
 from collections.abc import Iterable, Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
+from nastavnik import clock
 from nastavnik.runtime import Runtime
 from nastavnik.settings import Settings
 
@@ -86,7 +87,7 @@ async def keep(
     ttl = runtime.settings.account_password_ttl
     sealed = seal(runtime.settings, org_id, batch_id, person_id, password)
     await runtime.redis.set(_redis_key(runtime, org_id, batch_id, person_id), sealed, ex=ttl)
-    return datetime.now(UTC) + timedelta(seconds=ttl)
+    return clock.now() + timedelta(seconds=ttl)
 
 
 async def held(

@@ -62,7 +62,7 @@ class OrderView:
         return ORDER_TITLES[OrderKind(self.order.kind)]
 
 
-def _validate(draft: OrderDraft) -> str:
+def _validate(draft: OrderDraft, today: date) -> str:
     errors = []
     number = " ".join(draft.number.split())
     if draft.kind not in set(OrderKind):
@@ -71,7 +71,7 @@ def _validate(draft: OrderDraft) -> str:
         errors.append({"field": "number", "message": "укажите номер приказа"})
     elif len(number) > 50:
         errors.append({"field": "number", "message": "номер не длиннее 50 знаков"})
-    if draft.issued_on > date.today():
+    if draft.issued_on > today:
         errors.append({"field": "issued_on", "message": "дата приказа не может быть в будущем"})
     if not draft.group_ids:
         errors.append({"field": "group_ids", "message": "выберите пары и группы для приказа"})
@@ -86,7 +86,7 @@ async def issue_order(
     ctx.require_role(*MANAGERS)
     programme = await get_programme(db, ctx, programme_id)
     writable(programme)
-    number = _validate(draft)
+    number = _validate(draft, ctx.today())
     wanted = set(draft.group_ids)
     groups = list(
         await db.scalars(

@@ -62,7 +62,7 @@ async def _candidates(
     (a mentor's mentees in every open programme of the organisation count against their capacity)."""
     taken = await mentees_taken(db, ctx, programme_id)
     load = await mentor_load(db, ctx)
-    today = date.today()
+    today = ctx.today()
     people: dict[uuid.UUID, Person] = {}
     mentees = []
     for person, profile in await db.execute(

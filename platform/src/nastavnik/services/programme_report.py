@@ -13,7 +13,6 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date
 
 from sqlalchemy import Numeric, cast, distinct, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -239,7 +238,7 @@ async def programme_report(
         academic_year_title=_year_title(programme),
         regime_title=REGIME_TITLES.get(programme.regime, programme.regime),
         closed=programme.status == "closed",
-        drawn_up_on=date.today(),
+        drawn_up_on=ctx.today(),
         documents=[
             founding_document(
                 "Положение о наставничестве",
@@ -329,7 +328,7 @@ async def thank_you_letters(
         organisation_full_name=ctx.org.full_name,
         organisation_short_name=ctx.org.short_name,
         academic_year_title=_year_title(programme),
-        issued_on=date.today(),
+        issued_on=ctx.today(),
         director=await _holder(db, ctx, ProgrammeRole.DIRECTOR),
         letters=letters,
     )

@@ -228,7 +228,7 @@ async def record_documents(
         if status not in set(DocumentStatus):
             errors.append({"field": f"{name}_status", "message": "нет, проект или утверждён(а)"})
         order_date = getattr(draft, f"{name}_order_date")
-        if order_date is not None and order_date > date.today():
+        if order_date is not None and order_date > ctx.today():
             errors.append({"field": f"{name}_order_date", "message": "дата приказа не может быть в будущем"})
     if errors:
         raise InvalidInput("Документы указаны с ошибками.", errors)

@@ -21,6 +21,7 @@ from sqlalchemy import case, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from nastavnik import clock
 from nastavnik.db.scope import DbScope, rescope
 from nastavnik.models import (
     ItemKind,
@@ -341,7 +342,7 @@ async def publish(
     if version.status != VersionStatus.DRAFT:
         raise Conflict("Эта версия уже опубликована: изменения станут новой версией.", "version")
     version.status = VersionStatus.PUBLISHED
-    version.published_at = func.now()
+    version.published_at = clock.now()  # shown as the region's date: the one clock
     await db.flush()
     await audit.record_by(
         db,

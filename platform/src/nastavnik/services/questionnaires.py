@@ -14,10 +14,11 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import insert, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from nastavnik import clock
 from nastavnik.models import (
     Audience,
     GroupMember,
@@ -297,7 +298,7 @@ async def submit(
                 for k, s, t in answers
             ],
         )
-    assignment.completed_at = func.now()
+    assignment.completed_at = clock.now()  # shown as the region's date: the one clock
     await db.flush()
     await db.refresh(assignment)
     await audit.record_in(

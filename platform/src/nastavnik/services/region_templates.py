@@ -21,6 +21,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from nastavnik import clock
 from nastavnik.documents.docx import MAX_TEMPLATE_BYTES, TemplateBroken
 from nastavnik.documents.kinds import DOCUMENT_TITLES, default_template
 from nastavnik.documents.samples import render_sample
@@ -250,7 +251,12 @@ async def upload_template(
     t = RegionDocumentTemplate
     replaced = await db.scalar(select(t.code).where(t.region_id == region_id, t.code == code)) is not None
     statement = insert(t).values(
-        region_id=region_id, code=code, content=content, file_name=name, uploaded_by=actor.identity_id
+        region_id=region_id,
+        code=code,
+        content=content,
+        file_name=name,
+        uploaded_by=actor.identity_id,
+        uploaded_at=clock.now(),  # the platform's clock: the date shown is the region's date of the upload
     )
     await db.execute(
         statement.on_conflict_do_update(
@@ -259,7 +265,7 @@ async def upload_template(
                 "content": statement.excluded.content,
                 "file_name": statement.excluded.file_name,
                 "uploaded_by": statement.excluded.uploaded_by,
-                "uploaded_at": func.now(),
+                "uploaded_at": statement.excluded.uploaded_at,
             },
         )
     )

@@ -13,8 +13,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from datetime import date
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -50,10 +49,7 @@ LIMITS = {"goal": 500, "task": 1000, "result": 2000, "topic": 300, "content": 50
 def local_today(ctx: OrgContext) -> date:
     """Today in the region's time zone: a meeting held this evening in Yekaterinburg is not «future»
     although the server's clock may still be on yesterday."""
-    try:
-        return datetime.now(ZoneInfo(ctx.org.timezone)).date()
-    except (ZoneInfoNotFoundError, ValueError):
-        return date.today()
+    return ctx.today()
 
 
 @dataclass(frozen=True, slots=True)

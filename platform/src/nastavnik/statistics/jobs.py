@@ -12,7 +12,7 @@ import asyncio
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, timedelta
 from typing import Any
 
 import structlog
@@ -150,15 +150,33 @@ async def recompute_job(
     return {"snapshot": snapshot.key, "organisations": result.organisations, "seconds": result.seconds}
 
 
+def hourly_tick(instant: datetime) -> datetime:
+    """The whole hour a cron tick belongs to: the nearest one, so a tick that starts a little late, or its
+    retry a few seconds on, still counts as that hour's."""
+    return (instant + timedelta(minutes=30)).replace(minute=0, second=0, microsecond=0)
+
+
+def night_falls(timezone: str | None, tick: datetime, night_hour: int) -> bool:
+    """Whether the hourly ``tick`` is the night hour on the region's own clock."""
+    return tick.astimezone(clock.zone(timezone)).hour == night_hour
+
+
 async def nightly_job(ctx: dict[str, Any]) -> list[str]:
-    """Every night: a recompute of every region for today (in the region's time zone)."""
+    """Every hour: a recompute, for its new day, of each region whose local clock shows the night hour.
+
+    A region's night is its own (02:00 in Khanty-Mansiysk is 21:00 UTC, in Moscow 23:00 UTC), so one
+    hourly cron serves every time zone, and each region is recomputed once a day after its date changed.
+    """
     runtime: Runtime = ctx["runtime"]
+    tick = hourly_tick(clock.now())
     try:
         async with runtime.aggregator_engine.connect() as conn:
             regions = (await conn.execute(text("SELECT id, timezone FROM region ORDER BY code"))).all()
         requested = []
         for region_id, timezone in regions:
-            as_of = clock.today_in(timezone)
+            if not night_falls(timezone, tick, runtime.settings.statistics_night_hour):
+                continue
+            as_of = tick.astimezone(clock.zone(timezone)).date()
             snapshot = Snapshot(ScopeKind.REGION, region_id, AcademicYear.start_year_of(as_of), as_of)
             await request_recompute(runtime, snapshot)
             requested.append(snapshot.key)

@@ -26,6 +26,7 @@ from typing import Any
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from nastavnik import clock
 from nastavnik.plugins import Plugins
 from nastavnik.statistics.definitions import Kind
 from nastavnik.statistics.indicators import catalogue
@@ -92,7 +93,7 @@ WITH {_SCOPE}
 INSERT INTO stat_org_snapshot (org_id, academic_year, as_of, region_id, municipality_id, org_type,
                                computed_at)
 SELECT org_id, CAST(:academic_year AS integer), CAST(:as_of AS date), CAST(:region_id AS uuid),
-       municipality_id, org_type, now()
+       municipality_id, org_type, CAST(:computed_at AS timestamptz)
   FROM scope_org"""
 
 _INSERT_VALUES = f"""
@@ -121,7 +122,7 @@ INSERT INTO stat_area_snapshot (scope, scope_id, org_type, academic_year, as_of,
 SELECT CASE WHEN grouping(a.municipality_id) = 0 THEN 'municipality' ELSE 'region' END,
        coalesce(a.municipality_id, CAST(:region_id AS uuid)), coalesce(a.org_type, ''),
        CAST(:academic_year AS integer), CAST(:as_of AS date), CAST(:region_id AS uuid), a.municipality_id,
-       count(a.org_id), count(done.org_id), now()
+       count(a.org_id), count(done.org_id), CAST(:computed_at AS timestamptz)
   FROM active a LEFT JOIN done ON done.org_id = a.org_id
  GROUP BY GROUPING SETS ((a.municipality_id, a.org_type), (a.municipality_id), (a.org_type), ())"""
 
@@ -240,7 +241,11 @@ async def recompute(
         }
         await conn.execute(text(_DELETE_ORG_VALUES), params)
         await conn.execute(text(_DELETE_ORG_SNAPSHOTS), params)
-        organisations = (await conn.execute(text(_INSERT_ORG_SNAPSHOTS), params)).rowcount
+        # The platform's clock, not the database's: a pinned clock shows the same moment everywhere.
+        computed_at = clock.now()
+        organisations = (
+            await conn.execute(text(_INSERT_ORG_SNAPSHOTS), {**params, "computed_at": computed_at})
+        ).rowcount
         await conn.execute(text(MEMBERSHIP_TABLE))
         await conn.execute(text(f"WITH {_SCOPE} {MEMBERSHIP}"), params)
         await conn.execute(text("ANALYZE stat_membership"))
@@ -272,7 +277,7 @@ async def recompute(
         }
         await conn.execute(text(_DELETE_AREA_VALUES), region_params)
         await conn.execute(text(_DELETE_AREA_SNAPSHOTS), region_params)
-        await conn.execute(text(_INSERT_AREA_SNAPSHOTS), region_params)
+        await conn.execute(text(_INSERT_AREA_SNAPSHOTS), {**region_params, "computed_at": computed_at})
         count_keys = [q.indicator.key for q in queries if q.indicator.kind in (Kind.COUNT, Kind.BREAKDOWN)]
         await conn.execute(text(_INSERT_AREA_VALUES), {**region_params, "count_keys": count_keys})
         finished_at = await conn.scalar(

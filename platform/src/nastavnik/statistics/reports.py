@@ -24,6 +24,7 @@ from openpyxl.utils import get_column_letter
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from nastavnik import clock
 from nastavnik.models import Municipality, Organisation, Region, ReportStatus, StatOrgSnapshot, StatReport
 from nastavnik.plugins import Plugins
 from nastavnik.runtime import Runtime
@@ -84,7 +85,7 @@ async def load(db: AsyncSession, plugins: Plugins, report: StatReport) -> Report
     targets = await r.targets_of(db, region.id, indicators)
     key = r.AreaKey("region", region.id, report.org_type)
     snapshot = await r.latest_area_snapshot(db, key, report.academic_year)
-    computed_at = snapshot.computed_at if snapshot else datetime.now(ZoneInfo(region.timezone))
+    computed_at = snapshot.computed_at if snapshot else clock.now_in(region.timezone)
     region_values = await r.area_values(db, key, report.academic_year, report.as_of, by_key, targets)
     municipalities = {
         mid: MunicipalitySection(name, values)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from litestar import Controller, Response, get, post, put
@@ -10,6 +9,7 @@ from litestar.params import FromPath, JSONBody, Parameter
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED, HTTP_202_ACCEPTED
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from nastavnik import clock
 from nastavnik.models import AcademicYear, Region, StaffRole
 from nastavnik.services import audit, headcounts, onboarding, organisation_import, organisations, uploads
 from nastavnik.services.organisations import OrganisationDraft
@@ -33,8 +33,9 @@ DEFAULT_TIMEZONE = "Europe/Moscow"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def current_start_year() -> int:
-    return AcademicYear.start_year_of(date.today())
+def current_start_year(timezone: str | None) -> int:
+    """The academic year under way on the region's local date."""
+    return AcademicYear.start_year_of(clock.today_in(timezone))
 
 
 def organisation_out(org: Any, onboarding: Any = None) -> OrganisationOut:
@@ -191,7 +192,9 @@ class OversightApi(Controller):
     ) -> list[HeadcountSummaryOut]:
         if not actor.grants(StaffRole.REGION):
             raise Forbidden
-        rows = await headcounts.oversight_summary(db, actor, year or current_start_year())
+        rows = await headcounts.oversight_summary(
+            db, actor, year or current_start_year(await region_timezone(db, actor))
+        )
         return [summary_out(r) for r in rows]
 
     @get("/municipalities/{municipality_id:str}/headcounts", summary="Численность по муниципалитету")
@@ -204,7 +207,10 @@ class OversightApi(Controller):
     ) -> list[HeadcountSummaryOut]:
         municipality = await organisations.municipality_for(db, actor, parse_id(municipality_id))
         rows = await headcounts.oversight_summary(
-            db, actor, year or current_start_year(), municipality_id=municipality.id
+            db,
+            actor,
+            year or current_start_year(await region_timezone(db, actor)),
+            municipality_id=municipality.id,
         )
         return [summary_out(r) for r in rows]
 

@@ -77,7 +77,7 @@ class HomeController(Controller):
         if not grants:
             raise Forbidden
         region = await db.get(Region, grants[0].region_id)
-        year = current_start_year()
+        year = current_start_year(region.timezone if region else None)
         summary = await headcounts.oversight_summary(db, actor, year)
         orgs = await organisations.organisations_overseen(db, actor)
         by_type: dict[str, int] = {}
@@ -180,7 +180,7 @@ class HomeController(Controller):
         self, db: Db, runtime: Rt, actor: CurrentActor, municipality_id: FromPath[str]
     ) -> Template:
         municipality = await organisations.municipality_for(db, actor, parse_id(municipality_id))
-        year = current_start_year()
+        year = current_start_year(await region_timezone(db, actor))
         summary = await headcounts.oversight_summary(db, actor, year, municipality_id=municipality.id)
         orgs = [
             o
@@ -354,7 +354,7 @@ class OrganisationPages(Controller):
             actor=actor,
             org=org,
             rows=rows,
-            year=current_start_year(),
+            year=current_start_year(org.org.timezone),
             can_manage=org.has_role(*people.MANAGERS),
         )
 

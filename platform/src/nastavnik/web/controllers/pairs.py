@@ -422,8 +422,8 @@ class PairsPages(Controller):
             can_manage=can_manage,
             free_mentors=mentors,
             free_mentees=mentees,
-            today=date.today(),
-            default_term=(max(starts_on, date.today()), ends_on.replace(month=5, day=31)),
+            today=org.today(),
+            default_term=(max(starts_on, org.today()), ends_on.replace(month=5, day=31)),
             **extra,
         )
 

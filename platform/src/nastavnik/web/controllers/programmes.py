@@ -247,7 +247,7 @@ class ProgrammePages(Controller):
             stages=STAGES,
             regimes=REGIME_TITLES,
             available=sorted(org_regimes(runtime, org)),
-            year=current_start_year(),
+            year=current_start_year(org.org.timezone),
             can_manage=org.has_role(*programmes.MANAGERS),
         )
 

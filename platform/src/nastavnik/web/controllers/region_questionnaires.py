@@ -17,6 +17,7 @@ from nastavnik.services import questionnaire_templates as templates
 from nastavnik.services.errors import InvalidInput
 from nastavnik.services.people import parse_id
 from nastavnik.tenancy import Actor
+from nastavnik.web.controllers.api_global import region_timezone
 from nastavnik.web.controllers.questionnaires import ItemOut
 from nastavnik.web.forms import Form
 from nastavnik.web.params import CurrentActor, Db, Rt
@@ -212,6 +213,7 @@ class RegionQuestionnairesPages(Controller):
             regime_titles=templates.REGIME_TITLES,
             moment_titles=templates.MOMENT_TITLES,
             kind_titles=templates.KIND_TITLES,
+            timezone=await region_timezone(db, actor),
             **extra,
         )
 
