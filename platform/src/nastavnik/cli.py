@@ -7,6 +7,7 @@ import contextlib
 import json
 import sys
 from collections.abc import AsyncIterator
+from typing import TYPE_CHECKING, Any
 
 import click
 from pydantic import SecretStr
@@ -14,6 +15,9 @@ from pydantic import SecretStr
 from nastavnik.demo.embedded import EmbeddedServices, with_embedded
 from nastavnik.logging import configure_logging
 from nastavnik.settings import Settings, get_settings
+
+if TYPE_CHECKING:
+    import uvicorn
 
 
 def _prepare(settings: Settings) -> tuple[Settings, EmbeddedServices | None]:
@@ -101,6 +105,15 @@ async def _serve_demo(settings: Settings) -> None:
         await _serve(sso, with_worker=True)
 
 
+def web_server_config(app: Any, settings: Settings) -> uvicorn.Config:
+    import uvicorn
+
+    # No "server: uvicorn" banner: the software and its version are nobody's business.
+    return uvicorn.Config(
+        app, host=settings.host, port=settings.port, log_config=None, proxy_headers=True, server_header=False
+    )
+
+
 async def _serve(settings: Settings, *, with_worker: bool) -> None:
     import uvicorn
 
@@ -110,10 +123,7 @@ async def _serve(settings: Settings, *, with_worker: bool) -> None:
 
     async with _runtime(settings) as rt:
         assert isinstance(rt, Runtime)
-        app = create_app(rt)
-        server = uvicorn.Server(
-            uvicorn.Config(app, host=settings.host, port=settings.port, log_config=None, proxy_headers=True)
-        )
+        server = uvicorn.Server(web_server_config(create_app(rt), settings))
         tasks = [asyncio.create_task(server.serve())]
         worker = build_worker(rt) if with_worker else None
         if worker is not None:
