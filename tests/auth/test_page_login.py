@@ -4,18 +4,21 @@ redirects followed and cookies kept, as a browser would; then logout ends access
 from __future__ import annotations
 
 import dataclasses
+import json
 import re
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
 import httpx
 import pytest
+from litestar.stores.redis import RedisStore
 from pydantic import SecretStr
 from sqlalchemy import select
 
 from nastavnik.devissuer.app import Issuer
 from nastavnik.models import AuditEvent
 from nastavnik.runtime import Runtime, sso_clients
+from nastavnik.web import session
 from nastavnik.web.app import create_app
 from tests.auth.conftest import SsoPerson
 from tests.support.http import loopback_socket, serving
@@ -160,3 +163,68 @@ async def test_a_non_ascii_state_is_refused_not_an_error(site: Site) -> None:
         await client.get(site.url + "/login")
         response = await client.get(site.url + "/auth/callback", params={"code": "код", "state": "состояние"})
     assert response.status_code == 400
+
+
+def session_store(site: Site) -> RedisStore:
+    runtime = site.runtime
+    return RedisStore(runtime.redis, namespace=runtime.redis_key("session"), handle_client_shutdown=False)
+
+
+async def walk_to_callback(client: httpx.AsyncClient, site: Site, who: SsoPerson) -> str:
+    """Start a login and pick the person at the issuer; the callback address, not yet opened."""
+    start = await client.get(site.url + "/login")
+    picker = await client.get(start.headers["location"])
+    form = dict(
+        re.findall(r'<input type="hidden" name="(\w+)" value="([^"]*)">', picker.text.split("<h2>")[1])
+    )
+    back = await client.post(
+        str(picker.url), data={**{k: v.replace("&amp;", "&") for k, v in form.items()}, "pick": who.user.id}
+    )
+    return str(back.headers["location"])
+
+
+async def test_sign_in_gives_a_new_session_id_and_forgets_the_anonymous_one(
+    site: Site, sso_curator: SsoPerson
+) -> None:
+    """Session fixation: an id the browser held before sign-in (perhaps planted) is never signed in."""
+    store = session_store(site)
+    async with httpx.AsyncClient(follow_redirects=False, timeout=10) as client:
+        callback = await walk_to_callback(client, site, sso_curator)
+        before = client.cookies.get("session")
+        assert before
+        assert await store.get(before) is not None  # the login in progress lives there
+        signed_in = await client.get(callback)
+        after = client.cookies.get("session")
+        assert signed_in.status_code == 302
+        assert after
+        assert after != before
+        assert await store.get(before) is None  # the anonymous id resolves to nothing any more
+        data = json.loads(await store.get(after) or b"{}")
+        assert data[session.IDENTITY] == str(sso_curator.identity_id)
+        assert not any(key.startswith("oidc_") for key in data)  # nothing of the anonymous session kept
+        assert (await client.get(site.url + "/api/me")).status_code == 200
+    # The old id, replayed by whoever planted or saw it, is nobody.
+    async with httpx.AsyncClient(follow_redirects=False, timeout=10) as attacker:
+        attacker.cookies.set("session", before)
+        assert (await attacker.get(site.url + "/api/me")).status_code == 401
+
+
+async def test_a_csrf_token_from_before_sign_in_is_refused_after_it(
+    site: Site, sso_curator: SsoPerson
+) -> None:
+    async with httpx.AsyncClient(follow_redirects=False, timeout=10) as client:
+        callback = await walk_to_callback(client, site, sso_curator)
+        await client.get(site.url + "/health/live")
+        anonymous_token = client.cookies.get("csrftoken")
+        assert anonymous_token
+        await client.get(callback)
+        fresh_token = client.cookies.get("csrftoken")  # the sign-in response brings one for the new session
+        assert fresh_token
+        assert fresh_token != anonymous_token
+        stale = await client.post(site.url + "/logout", headers={"x-csrftoken": anonymous_token})
+        assert stale.status_code == 403
+        assert "Форма устарела" in stale.text
+        assert (await client.get(site.url + "/api/me")).status_code == 200  # still signed in
+        out = await client.post(site.url + "/logout", headers={"x-csrftoken": fresh_token})
+        assert out.status_code == 302
+        assert (await client.get(site.url + "/api/me")).status_code == 401

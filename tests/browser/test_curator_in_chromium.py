@@ -132,3 +132,36 @@ async def test_a_curator_imports_pairs_and_downloads_the_order(
         "Новикова Нина Петровна",
     ]
     assert any(p.text.endswith("№ 23-од") for p in document.paragraphs)
+
+
+async def test_pages_and_the_api_description_work_under_the_content_security_policy(
+    app,
+    world: World,
+    browser: Browser,  # type: ignore[no-untyped-def]
+) -> None:
+    """The browser enforces the policy: nothing on the pages or in Swagger UI is blocked by it."""
+    org = world.orgs["school_a"]
+    async with serving(app, loopback_socket()) as url:
+        context = await browser.new_context(locale="ru-RU")
+        session = await forge_session(app, org.identities["curator"])
+        await context.add_cookies([{"name": "session", "value": session, "url": url}])
+        page = await context.new_page()
+        problems: list[str] = []
+        page.on(
+            "console",
+            lambda m: problems.append(f"{m.text} ({m.location.get('url')})") if m.type == "error" else None,
+        )
+        page.on("pageerror", lambda e: problems.append(str(e)))
+        outside: list[str] = []
+        page.on("request", lambda r: None if r.url.startswith(url) else outside.append(r.url))
+
+        await page.goto(f"{url}/o/{org.slug}/people")
+        await page.get_by_role("button", name="Выйти").wait_for()
+        await page.goto(f"{url}/schema")
+        await page.locator(".swagger-ui .info .title").filter(has_text="Наставник").wait_for()
+        await page.locator(".opblock").first.wait_for()
+        await context.close()
+    assert not [p for p in problems if "Content Security Policy" in p or "Refused" in p], problems
+    # A missing /favicon.ico is the only failure a browser may log (none is served).
+    assert not [p for p in problems if not p.endswith("/favicon.ico)")], problems
+    assert not outside, outside

@@ -206,3 +206,69 @@ async def test_page_errors_name_fields_in_russian(app, world: World) -> None:  #
     assert "learners_10_18" not in page.text
     assert not_a_number.status_code == 422
     assert "введите целое число" in not_a_number.text
+
+
+DEEP_BODIES = {
+    "lists": b"[" * 100_000,
+    "objects": b'{"a":' * 100_000,
+    "just_too_deep": b"[" * 2_000 + b"]" * 2_000,
+    "deep_but_decodable": b"[" * 900 + b"]" * 900,
+}
+
+
+@pytest.mark.parametrize("body", DEEP_BODIES.values(), ids=DEEP_BODIES.keys())
+async def test_deeply_nested_json_is_a_client_error_not_a_500(app, world: World, body: bytes) -> None:  # type: ignore[no-untyped-def]
+    org = world.orgs["school_h"]
+    async with client_for(app, org.identities["curator"]) as client:
+        response = await client.post(
+            f"/api/o/{org.slug}/people", content=body, headers={"content-type": "application/json"}
+        )
+    assert response.status_code == 400
+    assert response.headers["content-type"] == "application/problem+json"
+    assert response.json()["title"] == "Неверный запрос"
+
+
+async def test_sign_in_is_checked_before_the_body_is_read(app, world: World) -> None:  # type: ignore[no-untyped-def]
+    """A stranger's body is never decoded, validated or parsed as an upload: 401 whatever it holds."""
+    org = world.orgs["school_h"]
+    json_routes = [f"/api/o/{org.slug}/people", f"/api/o/{org.slug}/programmes"]
+    bodies: list[dict[str, object]] = [
+        {"content": b"[" * 100_000, "headers": {"content-type": "application/json"}},
+        {"content": b"{not json", "headers": {"content-type": "application/json"}},
+        {"json": {"last_name": 5, "category": "alien"}},
+        {"json": []},
+    ]
+    upload = {"files": {"file": ("база.csv", b"\xff\xfe" * 1000, "text/csv")}}
+    credentials = {
+        "nobody": {},
+        "forged bearer token": {"authorization": "Bearer not-a-token"},
+        "not a bearer": {"authorization": "Basic YWxhZGRpbjpvcGVuc2VzYW1l"},
+    }
+    async with client_for(app) as client:
+        for who, headers in credentials.items():
+            for url in json_routes:
+                for body in bodies:
+                    extra = dict(body.get("headers", {}))  # type: ignore[call-overload]
+                    kwargs = {k: v for k, v in body.items() if k != "headers"}
+                    response = await client.http.post(url, headers={**headers, **extra}, **kwargs)  # type: ignore[arg-type]
+                    assert response.status_code == 401, (who, url, response.status_code, response.text[:200])
+                    assert response.json()["title"] == "Требуется вход"
+            uploaded = await client.http.post(
+                f"/api/o/{org.slug}/bases/mentees/import",
+                headers=headers,
+                **upload,  # type: ignore[arg-type]
+            )
+            assert uploaded.status_code == 401, (who, uploaded.text[:200])
+        # A page form from nobody is sent to sign in, not checked.
+        page = await client.http.post(f"/o/{org.slug}/people", data={"last_name": ""})
+    assert page.status_code == 302
+    assert page.headers["location"].startswith("/login")
+
+
+async def test_another_organisations_route_is_404_before_the_body_is_validated(app, world: World) -> None:  # type: ignore[no-untyped-def]
+    mine, theirs = world.orgs["school_a"], world.orgs["school_h"]
+    async with client_for(app, mine.identities["curator"]) as client:
+        response = await client.post(
+            f"/api/o/{theirs.slug}/people", json={"last_name": 5, "category": "alien"}
+        )
+    assert response.status_code == 404

@@ -70,3 +70,43 @@ def test_sign_in_never_redirects_off_site() -> None:
     assert safe_next("https://evil.example/") == "/"
     assert safe_next("/\\evil.example") == "/"
     assert safe_next(None) == "/"
+
+
+async def test_a_csrf_token_is_good_for_its_own_session_only(app, world: World) -> None:  # type: ignore[no-untyped-def]
+    """Session A's token is refused with session B, even planted as B's token cookie too: binding it to
+    the session is what a double-submit cookie alone does not give (a cookie can be planted)."""
+    org = world.orgs["school_a"]
+    curator = org.identities["curator"]
+    async with client_for(app, curator) as a:
+        await a.get("/health/live")
+        token_a = a.http.cookies.get("csrftoken")
+    assert token_a
+    async with client_for(app, curator) as b:  # the same person, another session
+        b.http.cookies.set("csrftoken", token_a)
+        api = await b.http.post(
+            f"/api/o/{org.slug}/people",
+            json={"last_name": "Чужойтокен", "first_name": "Апи", "category": "pedagogue"},
+            headers={"x-csrftoken": token_a},
+        )
+        page = await b.http.post(
+            f"/o/{org.slug}/people",
+            data={
+                "last_name": "Чужойтокен",
+                "first_name": "Страница",
+                "category": "staff",
+                "_csrf_token": token_a,
+            },
+        )
+        listed = await b.http.get(f"/api/o/{org.slug}/people")
+        people = listed.json()
+        token_b = listed.cookies.get("csrftoken")  # the planted token is not B's: the GET brought B's own
+        out = await b.http.post("/logout", headers={"x-csrftoken": token_b or ""})
+    assert api.status_code == 403
+    assert api.headers["content-type"] == "application/problem+json"
+    assert "Форма устарела" in api.json()["detail"]
+    assert page.status_code == 403
+    assert page.headers["content-type"].startswith("text/html")
+    assert "Форма устарела" in page.text
+    assert not [p for p in people if p["last_name"] == "Чужойтокен"]  # nothing written
+    assert token_b != token_a
+    assert out.status_code == 302

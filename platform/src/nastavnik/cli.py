@@ -193,6 +193,19 @@ async def _serve_demo(settings: Settings, shutdown: Shutdown) -> None:
         await _serve(sso, shutdown, with_worker=True)
 
 
+def web_server_config(app: Any, settings: Settings) -> uvicorn.Config:
+    # No "server: uvicorn" banner: the software and its version are nobody's business.
+    return uvicorn.Config(
+        app,
+        host=settings.host,
+        port=settings.port,
+        log_config=None,
+        proxy_headers=True,
+        server_header=False,
+        timeout_graceful_shutdown=WEB_SHUTDOWN_GRACE,
+    )
+
+
 async def _serve(settings: Settings, shutdown: Shutdown, *, with_worker: bool) -> None:
     """The web server (and the worker) until one of them ends or a signal asks them to stop."""
     from nastavnik.runtime import Runtime
@@ -201,17 +214,7 @@ async def _serve(settings: Settings, shutdown: Shutdown, *, with_worker: bool) -
 
     async with _runtime(settings) as rt:
         assert isinstance(rt, Runtime)
-        app = create_app(rt)
-        server = _Server(
-            uvicorn.Config(
-                app,
-                host=settings.host,
-                port=settings.port,
-                log_config=None,
-                proxy_headers=True,
-                timeout_graceful_shutdown=WEB_SHUTDOWN_GRACE,
-            )
-        )
+        server = _Server(web_server_config(create_app(rt), settings))
         serving = asyncio.create_task(server.serve())
         worker = build_worker(rt) if with_worker else None
         working = asyncio.create_task(worker.async_run()) if worker is not None else None

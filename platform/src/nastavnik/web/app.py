@@ -6,12 +6,10 @@ from pathlib import Path
 
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PrefixLoader, select_autoescape
 from litestar import Litestar, Router
-from litestar.config.csrf import CSRFConfig
 from litestar.di import Provide
 from litestar.middleware import DefineMiddleware
 from litestar.middleware.session.server_side import ServerSideSessionConfig
 from litestar.openapi import OpenAPIConfig
-from litestar.openapi.plugins import SwaggerRenderPlugin
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.static_files import create_static_files_router
 from litestar.stores.redis import RedisStore
@@ -39,10 +37,12 @@ from nastavnik.web.controllers import (
     statistics,
     work,
 )
-from nastavnik.web.csrf import CSRFUnlessBearer
+from nastavnik.web.csrf import SessionBoundCSRF
 from nastavnik.web.deps import BASE_DEPENDENCIES, plugin_org_provider
 from nastavnik.web.errors import EXCEPTION_HANDLERS
 from nastavnik.web.filters import FILTERS
+from nastavnik.web.openapi_ui import SWAGGER_UI_DIR, SWAGGER_UI_URL, PackagedSwaggerUI
+from nastavnik.web.security import SafeJsonRequest, security_headers, signed_in_first
 from nastavnik.web.session_middleware import session_middleware
 
 STATIC_DIR = Path(__file__).parent / "static"
@@ -133,6 +133,9 @@ def create_app(runtime: Runtime) -> Litestar:
         region_templates.RegionTemplatesApi,
         region_templates.RegionTemplatesPages,
         create_static_files_router(path="/static", directories=[STATIC_DIR], include_in_schema=False),
+        create_static_files_router(
+            path=SWAGGER_UI_URL, directories=[SWAGGER_UI_DIR], include_in_schema=False
+        ),
         *plugin_routers(runtime.plugins),
     ]
     session_store = RedisStore(
@@ -157,22 +160,23 @@ def create_app(runtime: Runtime) -> Litestar:
                 )
             ),
             DefineMiddleware(
-                CSRFUnlessBearer,
-                config=CSRFConfig(
-                    secret=settings.secret_key.get_secret_value(),
-                    cookie_secure=settings.is_production,
-                    cookie_samesite="lax",
-                    safe_methods={"GET", "HEAD", "OPTIONS"},
-                ),
+                SessionBoundCSRF,
+                secret=settings.secret_key.get_secret_value(),
+                session_cookie="session",
+                secure=settings.is_production,
             ),
         ],
+        # Sign-in is checked before a body is read; every response leaves with the security headers.
+        guards=[signed_in_first],
+        request_class=SafeJsonRequest,
+        before_send=[security_headers],
         template_config=TemplateConfig(engine=JinjaTemplateEngine.from_environment(env)),
         openapi_config=OpenAPIConfig(
             title="Наставник",
             version="0.1.0",
             description="Региональная платформа целевой модели наставничества.",
             path="/schema",
-            render_plugins=[SwaggerRenderPlugin()],
+            render_plugins=[PackagedSwaggerUI()],
         ),
         debug=False,
         logging_config=None,

@@ -22,6 +22,7 @@ from nastavnik.runtime import Runtime
 from nastavnik.tenancy import Actor, NotFound, OrgContext, load_actor, resolve_org_context
 from nastavnik.web import session
 from nastavnik.web.params import CurrentActor, Db, Rt
+from nastavnik.web.security import VERIFIED_TOKEN
 
 SESSION_IDENTITY = session.IDENTITY
 log = structlog.get_logger(__name__)
@@ -82,7 +83,8 @@ async def _actor_from_bearer(request: Request[Any, Any, Any], db: AsyncSession, 
     if scheme.lower() != "bearer" or runtime.verifier is None:
         raise NotAuthorizedException
     try:
-        verified = await runtime.verifier.verify(token.strip())
+        # Verified already by the guard that runs before the body is read (web.security).
+        verified = request.state.get(VERIFIED_TOKEN) or await runtime.verifier.verify(token.strip())
     except TokenRejected as exc:
         log.info("token rejected", reason=str(exc), path=request.url.path, client=client_ip(request))
         raise NotAuthorizedException from None

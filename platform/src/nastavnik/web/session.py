@@ -14,6 +14,7 @@ from typing import Any
 from litestar import Request
 
 from nastavnik.settings import Settings
+from nastavnik.web.session_middleware import rotate
 
 IDENTITY = "identity_id"
 LOGIN_AT = "login_at"
@@ -41,7 +42,10 @@ def start(
     staff_roles: Iterable[str] = (),
 ) -> None:
     now = int(time.time())
-    request.clear_session()  # a new login gets a fresh session: no fixation
+    # A new login gets a fresh session under a new id: the anonymous one's data and id are discarded,
+    # so an id planted in the browser before sign-in (session fixation) never becomes signed in.
+    request.clear_session()
+    rotate(request)
     request.set_session(
         {
             IDENTITY: str(identity_id),

@@ -4,10 +4,14 @@ Litestar's server-side backend stores an empty session and sets a cookie for eve
 comes without one: each API call with a bearer token and each anonymous page view would leave a
 key in Redis. Here a bearer request gets no session at all (it is authenticated by its token),
 and an empty session is never stored.
+
+Signing in gives the session a new id (``rotate``): whatever id the browser held before, perhaps
+one an attacker planted (session fixation), is deleted from the store and never signed in.
 """
 
 from __future__ import annotations
 
+import secrets
 from typing import Any
 
 from litestar.connection import ASGIConnection
@@ -18,15 +22,37 @@ from litestar.middleware.session.server_side import ServerSideSessionBackend, Se
 from litestar.types import Empty, Message, Receive, Scope, ScopeSession, Send
 from litestar.utils.empty import value_or_default
 
+# Set in the request's scope state by ``rotate``: the session's new id.
+ROTATE = "nastavnik_session_rotate"
+SESSION_ID_BYTES = 32
+
+
+def rotate(connection: ASGIConnection[Any, Any, Any, Any]) -> None:
+    """Store this request's session under a new id when the response goes out, forgetting the old one."""
+    connection.state[ROTATE] = secrets.token_hex(SESSION_ID_BYTES)
+
+
+def new_session_id(scope: Scope) -> str | None:
+    """The id ``rotate`` drew for this request's session, if it did."""
+    value = scope.get("state", {}).get(ROTATE)
+    return value if isinstance(value, str) else None
+
 
 class LeanServerSideBackend(ServerSideSessionBackend):
+    def get_session_id(self, connection: ASGIConnection[Any, Any, Any, Any]) -> str:
+        return new_session_id(connection.scope) or super().get_session_id(connection)
+
     async def store_in_message(
         self, scope_session: ScopeSession, message: Message, connection: ASGIConnection[Any, Any, Any, Any]
     ) -> None:
+        old_id = connection.cookies.get(self.config.key)
         if not value_or_default(scope_session, None):  # Empty, or a session with nothing in it
-            if self.config.key not in connection.cookies:
+            if not old_id:
                 return  # nothing to keep and nothing to forget: no Redis write, no cookie
             scope_session = Empty  # had one, now empty: let the backend delete it and clear the cookie
+            connection.state.pop(ROTATE, None)  # the id to delete is the browser's own
+        elif old_id and connection.state.get(ROTATE) is not None:
+            await self.delete(old_id, store=self.config.get_store_from_app(connection.scope["app"]))
         await super().store_in_message(scope_session, message, connection)
 
 
