@@ -143,19 +143,28 @@ def per_organisation(figures: list[Figure]) -> list[Figure]:
     return [replace(f, per_organisation=True) if f.indicator.kind is Kind.COUNT else f for f in figures]
 
 
-async def code_titles(db: AsyncSession, plugins: Plugins, region_id: uuid.UUID) -> dict[str, str]:
-    """``form:<code>`` and ``kind:<code>`` → the title the region's dictionaries give it."""
+async def code_titles(
+    db: AsyncSession, plugins: Plugins, region_id: uuid.UUID, org_type: str | None = None
+) -> dict[str, str]:
+    """``form:<code>`` and ``kind:<code>`` → the title the region's dictionaries give it.
+
+    Over every organisation type a code may be worded differently per type («Ученик – ученик» in
+    schools, «Студент – студент» in colleges): the titles are joined, each said once.
+    """
     overrides = await overrides_of(db, region_id)
-    titles: dict[str, str] = {}
-    for org_type, info in plugins.organisation_types().items():
+    found: dict[str, list[str]] = {}
+    for code, info in plugins.organisation_types().items():
+        if org_type and code != org_type:
+            continue
         regimes = {str(regime) for regime in info.regimes}
-        offered, hidden = apply_overrides(
-            plugin_entries(plugins, org_type, regimes), overrides, org_type, regimes
-        )
+        entries = plugin_entries(plugins, code, regimes)
+        offered, hidden = apply_overrides(entries, overrides, code, regimes)
         for entry in (*offered, *hidden):
             if entry.kind in (DictionaryKind.FORM, DictionaryKind.KIND):
-                titles.setdefault(f"{entry.kind}:{entry.code}", entry.title)
-    return titles
+                titles = found.setdefault(f"{entry.kind}:{entry.code}", [])
+                if entry.title not in titles:
+                    titles.append(entry.title)
+    return {key: " / ".join(titles) for key, titles in found.items()}
 
 
 def named_breakdowns(breakdowns: dict[str, list[Figure]], titles: dict[str, str]) -> dict[str, list[Figure]]:
@@ -219,7 +228,8 @@ async def _dashboard(
             cache_key, (board.headline, board.breakdowns, board.municipalities, board.table, board.trend)
         )
     # Named on every read: a region's new wording shows at once, without a recompute.
-    board.breakdowns = named_breakdowns(board.breakdowns, await code_titles(db, runtime.plugins, region.id))
+    titles = await code_titles(db, runtime.plugins, region.id, filters.org_type)
+    board.breakdowns = named_breakdowns(board.breakdowns, titles)
     return board
 
 
@@ -344,7 +354,8 @@ async def _org_figures(
         return result
     values = (await r.org_values(db, [org.id], year, latest[0], by_key, targets)).get(org.id, r.Values())
     result.headline = headline_of(values, indicators, targets)
-    result.breakdowns = named_breakdowns(values.breakdowns, await code_titles(db, runtime.plugins, region_id))
+    titles = await code_titles(db, runtime.plugins, region_id, org.type)
+    result.breakdowns = named_breakdowns(values.breakdowns, titles)
     region_values = await r.area_values(db, r.AreaKey("region", region_id), year, latest[0], by_key, targets)
     # Visible only where the policies allow it (a member: over at least five organisations).
     result.region = (
