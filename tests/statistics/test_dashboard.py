@@ -295,10 +295,10 @@ async def test_breakdowns_read_by_their_titles_and_charts_have_captions(app, reg
     async with client_for(app, region.curators["A1"]) as client:
         own = await client.get(f"/o/{a1}/statistics?year={YEAR}")
     # Forms and kinds by the dictionaries' words, never the codes; over all types each type's word once.
-    for text in (page.text, schools.text, own.text):
-        assert "student_student" not in text
-        assert "teacher_teacher" not in text
-        assert ">traditional<" not in text
+    for shown in (page.text, schools.text, own.text):
+        assert "student_student" not in shown
+        assert "teacher_teacher" not in shown
+        assert ">traditional<" not in shown
     assert "Ученик – ученик / Студент – студент" in page.text
     assert '<th scope="row">Ученик – ученик</th>' in schools.text
     assert "Традиционное (один на один)" in page.text
