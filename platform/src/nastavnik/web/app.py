@@ -41,8 +41,9 @@ from nastavnik.web.controllers import (
 )
 from nastavnik.web.csrf import CSRFUnlessBearer
 from nastavnik.web.deps import BASE_DEPENDENCIES, plugin_org_provider
-from nastavnik.web.errors import EXCEPTION_HANDLERS
+from nastavnik.web.errors import EXCEPTION_HANDLERS, FIELD_LABELS
 from nastavnik.web.filters import FILTERS
+from nastavnik.web.form_state import GLOBALS as FORM_GLOBALS
 from nastavnik.web.session_middleware import session_middleware
 
 STATIC_DIR = Path(__file__).parent / "static"
@@ -87,6 +88,8 @@ def template_environment(plugins: Plugins) -> Environment:
         enable_async=False,
     )
     env.filters.update(FILTERS)
+    env.globals.update(FORM_GLOBALS)
+    env.globals["field_labels"] = FIELD_LABELS
     return env
 
 

@@ -1,0 +1,101 @@
+"""A page form with errors comes back on its own page: what was typed, each message beside its field."""
+
+from __future__ import annotations
+
+import re
+
+from tests.support.http import client_for
+from tests.support.world import World
+
+SITE = "http://testserver"
+
+
+def field_error(html: str, name: str) -> str:
+    found = re.search(rf'<span class="field-error" id="e-{name}">([^<]*)</span>', html)
+    return found.group(1) if found else ""
+
+
+async def test_refused_new_person_comes_back_filled_in_with_messages_beside_fields(app, world: World) -> None:  # type: ignore[no-untyped-def]
+    org = world.orgs["school_a"]
+    people = f"/o/{org.slug}/people"
+    async with client_for(app, org.identities["curator"]) as client:
+        sent = await client.post(
+            people,
+            data={
+                "last_name": "  ",
+                "first_name": "Ёлкина",
+                "middle_name": "Петровна",
+                "email": "не почта",
+                "category": "learner",
+            },
+            headers={"referer": f"{SITE}{people}"},
+            follow_redirects=False,
+        )
+        shown = await client.get(sent.headers["location"])
+        again = await client.get(people)
+        listed = (await client.get(f"/api/o/{org.slug}/people")).json()
+    assert (sent.status_code, sent.headers["location"]) == (303, people)
+    html = shown.text
+    # Inside the normal page: the layout and the organisation's navigation are there.
+    assert shown.status_code == 200
+    assert 'aria-label="Разделы организации"' in html
+    assert "<h1>Люди</h1>" in html
+    # The summary names the fields in Russian and links to them; each message sits beside its field.
+    assert "Данные человека содержат ошибки." in html
+    assert '<a href="#f-last_name">Фамилия</a>: укажите фамилию' in html
+    assert field_error(html, "last_name") == "укажите фамилию"
+    assert field_error(html, "email")
+    assert field_error(html, "first_name") == ""
+    assert re.search(
+        r'name="last_name" id="f-last_name" aria-invalid="true" aria-describedby="e-last_name"', html
+    )
+    # What was typed is kept.
+    assert 'value="Ёлкина"' in html
+    assert 'value="Петровна"' in html
+    assert 'value="не почта"' in html
+    assert '<option value="learner" selected>' in html
+    # Shown once: the next visit is a clean form; nothing was written.
+    assert "Данные человека содержат ошибки." not in again.text
+    assert 'value="Ёлкина"' not in again.text
+    assert not any(p["first_name"] == "Ёлкина" for p in listed)
+
+
+async def test_refused_edit_keeps_the_typed_values_over_the_stored_ones(app, world: World) -> None:  # type: ignore[no-untyped-def]
+    org = world.orgs["school_a"]
+    person = org.persons["mentor"]
+    card = f"/o/{org.slug}/people/{person}"
+    async with client_for(app, org.identities["curator"]) as client:
+        stored = (await client.get(f"/api/o/{org.slug}/people/{person}")).json()
+        sent = await client.post(
+            card,
+            data={
+                "version": str(stored["version"]),
+                "last_name": "Новая",
+                "first_name": "",
+                "middle_name": "",
+                "email": "",
+                "category": stored["category"],
+            },
+            headers={"referer": f"{SITE}{card}"},
+            follow_redirects=True,
+        )
+        after = (await client.get(f"/api/o/{org.slug}/people/{person}")).json()
+    assert sent.status_code == 200
+    assert field_error(sent.text, "first_name") == "укажите имя"
+    assert 'value="Новая"' in sent.text  # what was typed, not the stored surname
+    assert after["last_name"] == stored["last_name"]  # nothing half-written
+
+
+async def test_a_form_from_another_site_or_without_referer_gets_the_error_page(app, world: World) -> None:  # type: ignore[no-untyped-def]
+    org = world.orgs["school_a"]
+    people = f"/o/{org.slug}/people"
+    data = {"last_name": "", "first_name": "Имя", "category": "learner"}
+    async with client_for(app, org.identities["curator"]) as client:
+        foreign = await client.post(
+            people, data=data, headers={"referer": "https://evil.example/o/x/people"}, follow_redirects=False
+        )
+        bare = await client.post(people, data=data, follow_redirects=False)
+    # Never an open redirect; without a page to go back to, the error page as before.
+    for response in (foreign, bare):
+        assert response.status_code == 422
+        assert "укажите фамилию" in response.text
