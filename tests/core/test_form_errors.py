@@ -99,3 +99,41 @@ async def test_a_form_from_another_site_or_without_referer_gets_the_error_page(a
     for response in (foreign, bare):
         assert response.status_code == 422
         assert "укажите фамилию" in response.text
+
+
+async def test_a_plugin_form_and_the_headcounts_come_back_the_same_way(app, world: World) -> None:  # type: ignore[no-untyped-def]
+    org = world.orgs["school_a"]
+    decades = f"/o/{org.slug}/p/schools/decades"
+    headcounts = f"/o/{org.slug}/headcounts"
+    async with client_for(app, org.identities["curator"]) as client:
+        decade = await client.post(
+            decades,
+            data={
+                "subject_area": "Математика",
+                "title": "Неделя чисел",
+                "starts_on": "2026-10-10",
+                "ends_on": "",
+            },
+            headers={"referer": f"{SITE}{decades}"},
+            follow_redirects=True,
+        )
+        counts = await client.post(
+            headcounts,
+            data={
+                "academic_year": "2026",
+                "learners_total": "много",
+                "learners_10_18": "12",
+                "pedagogues": "5",
+                "young_pedagogues": "1",
+            },
+            headers={"referer": f"{SITE}{headcounts}"},
+            follow_redirects=True,
+        )
+    assert decade.status_code == 200
+    assert "<h1>Предметные декады</h1>" in decade.text
+    assert field_error(decade.text, "starts_on") == "укажите даты"
+    assert 'value="Неделя чисел"' in decade.text and 'value="2026-10-10"' in decade.text
+    assert counts.status_code == 200
+    assert field_error(counts.text, "learners_total") == "введите целое число"
+    assert 'value="много"' in counts.text and 'value="12"' in counts.text
+    assert '<a href="#f-learners_total">Обучающихся всего</a>' in counts.text
