@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+from nastavnik.runtime import Runtime
+from tests.core.test_pairs import TERM, open_programme, staffed
 from tests.support.http import client_for
 from tests.support.world import World
 
@@ -139,3 +141,35 @@ async def test_a_plugin_form_and_the_headcounts_come_back_the_same_way(app, worl
     assert 'value="много"' in counts.text
     assert 'value="12"' in counts.text
     assert '<a href="#f-learners_total">Обучающихся всего</a>' in counts.text
+
+
+async def test_refused_pair_keeps_the_chosen_people_and_the_dates(
+    app, runtime: Runtime, world: World
+) -> None:  # type: ignore[no-untyped-def]
+    tenant, ids = await staffed(runtime, world)
+    async with client_for(app, tenant.identities["curator"]) as curator:
+        pid = await open_programme(curator, tenant)
+        groups = f"/o/{tenant.slug}/programmes/{pid}/groups"
+        empty = await curator.get(groups)
+        form_code = re.search(r'<select name="form_code"[^>]*><option value="([^"]+)"', empty.text)
+        assert form_code is not None
+        shown = await curator.post(
+            groups,
+            data={
+                f"mentee_{ids['orlova']}": "on",
+                "form_code": form_code.group(1),
+                "kind_code": "traditional",
+                "role_model_code": "",
+                "starts_on": TERM["starts_on"],
+                "ends_on": "2099-12-31",
+            },
+            headers={"referer": f"{SITE}{groups}"},
+            follow_redirects=True,
+        )
+        formed = (await curator.get(f"/api/o/{tenant.slug}/programmes/{pid}/groups")).json()
+    assert shown.status_code == 200
+    assert "выберите наставника" in field_error(shown.text, "mentor_ids")
+    assert f'name="mentee_{ids["orlova"]}" checked' in shown.text  # the mentee chosen stays chosen
+    assert f'name="mentee_{ids["belov"]}" checked' not in shown.text
+    assert 'value="2099-12-31"' in shown.text
+    assert formed == []
