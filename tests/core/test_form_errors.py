@@ -27,7 +27,7 @@ async def test_refused_new_person_comes_back_filled_in_with_messages_beside_fiel
                 "last_name": "  ",
                 "first_name": "Ёлкина",
                 "middle_name": "Петровна",
-                "email": "не почта",
+                "email": '"><script>x</script>',
                 "category": "learner",
             },
             headers={"referer": f"{SITE}{people}"},
@@ -54,7 +54,8 @@ async def test_refused_new_person_comes_back_filled_in_with_messages_beside_fiel
     # What was typed is kept.
     assert 'value="Ёлкина"' in html
     assert 'value="Петровна"' in html
-    assert 'value="не почта"' in html
+    assert 'value="&#34;&gt;&lt;script&gt;x&lt;/script&gt;"' in html  # kept, and escaped
+    assert "<script>x" not in html
     assert '<option value="learner" selected>' in html
     # Shown once: the next visit is a clean form; nothing was written.
     assert "Данные человека содержат ошибки." not in again.text
@@ -173,3 +174,28 @@ async def test_refused_pair_keeps_the_chosen_people_and_the_dates(
     assert f'name="mentee_{ids["belov"]}" checked' not in shown.text
     assert 'value="2099-12-31"' in shown.text
     assert formed == []
+
+
+async def test_refused_mentor_profile_keeps_what_was_typed(app, world: World) -> None:  # type: ignore[no-untyped-def]
+    org = world.orgs["school_a"]
+    person = org.persons["mentor"]
+    card = f"/o/{org.slug}/people/{person}"
+    async with client_for(app, org.identities["curator"]) as client:
+        shown = await client.post(
+            f"{card}/mentor-profile",
+            data={
+                "competencies": "проектная деятельность",
+                "subjects": "физика",
+                "experience_years": "12",
+                "capacity": "0",
+                "status": "reserve",
+                "training": "",
+                "consent_on": "",
+            },
+            headers={"referer": f"{SITE}{card}"},
+            follow_redirects=True,
+        )
+    assert shown.status_code == 200
+    assert field_error(shown.text, "capacity")
+    assert 'value="проектная деятельность"' in shown.text
+    assert '<option value="reserve" selected>резерв</option>' in shown.text

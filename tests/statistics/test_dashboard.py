@@ -331,3 +331,29 @@ async def test_regional_average_of_a_count_is_per_organisation(app, runtime: Run
     assert "в среднем по региону: 3,5" in card.group(1)
     assert "в среднем по региону: 21<" not in page.text
     assert "в среднем по региону: 12,6\u00a0%" in page.text
+
+
+async def test_refused_targets_come_back_filled_in_and_save_nothing(app, runtime: Runtime) -> None:  # type: ignore[no-untyped-def]
+    built = await build_region(runtime, small_region(1))
+    url = "/region/statistics/targets"
+    async with client_for(app, built.region_staff) as client:
+        shown = await client.post(
+            url,
+            data={"target_learners_covered": "55", "target_young_teachers_mentored": "много"},
+            headers={"referer": "http://testserver/region/statistics"},
+            follow_redirects=True,
+        )
+        body = (await client.get("/api/region/statistics")).json()
+    assert shown.status_code == 200
+    assert "<h1>Статистика наставничества" in shown.text
+    assert re.search(
+        r'name="target_young_teachers_mentored" id="f-target_young_teachers_mentored" aria-invalid="true"'
+        r'[^>]*value="много"',
+        shown.text,
+    )
+    assert (
+        '<span class="field-error" id="e-target_young_teachers_mentored">например, 70 или 72,5</span>'
+        in shown.text
+    )
+    assert 'value="55"' in shown.text
+    assert figures(body)["learners_covered"]["target"] == 70.0  # the good field was not saved alone

@@ -247,12 +247,14 @@ class RegionStatisticsPages(Controller):
 
     @post("/targets", summary="Цели показателей региона (форма)")
     async def targets(self, db: Db, runtime: Rt, actor: CurrentActor, data: Form) -> Redirect:
-        for indicator in statistics.target_indicators(runtime.plugins):
-            raw = data.get(f"target_{indicator.key}")
-            if raw is None:
-                continue
-            value = statistics.parse_percent(raw, field=f"target_{indicator.key}")
-            await statistics.set_target(db, runtime, actor, indicator.key, value)
+        # Every value is read before any is saved: one bad field saves nothing.
+        typed = {
+            indicator.key: statistics.parse_percent(raw, field=f"target_{indicator.key}")
+            for indicator in statistics.target_indicators(runtime.plugins)
+            if (raw := data.get(f"target_{indicator.key}")) is not None
+        }
+        for key, value in typed.items():
+            await statistics.set_target(db, runtime, actor, key, value)
         return Redirect(path="/region/statistics")
 
     @post("/reports", summary="Подготовить отчёт мониторинга (форма)")
