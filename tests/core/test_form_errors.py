@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 from nastavnik.runtime import Runtime
 from tests.core.test_pairs import TERM, open_programme, staffed
+from tests.core.test_work import TODAY, form_pair, meeting
 from tests.support.http import client_for
 from tests.support.world import World
 
@@ -199,3 +201,23 @@ async def test_refused_mentor_profile_keeps_what_was_typed(app, world: World) ->
     assert field_error(shown.text, "capacity")
     assert 'value="проектная деятельность"' in shown.text
     assert '<option value="reserve" selected>резерв</option>' in shown.text
+
+
+async def test_refused_journal_entry_comes_back_on_the_pairs_page(
+    app, runtime: Runtime, world: World
+) -> None:  # type: ignore[no-untyped-def]
+    pair = await form_pair(runtime, app, world)
+    async with client_for(app, pair.tenant.identities["mentor:Смирнова"]) as mentor:
+        shown = await mentor.post(
+            f"{pair.page}/journal",
+            data={**meeting(met_on=str(TODAY + timedelta(days=1))), "topic": "Разбор урока"},
+            headers={"referer": f"{SITE}{pair.page}"},
+            follow_redirects=True,
+        )
+        journal = (await mentor.get(f"{pair.api}/journal")).json()
+    assert shown.status_code == 200
+    assert "Журнал наставника" in shown.text
+    assert field_error(shown.text, "met_on")
+    assert 'value="Разбор урока"' in shown.text
+    assert ">Разобрали технологическую карту</textarea>" in shown.text
+    assert journal == []
