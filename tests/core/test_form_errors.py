@@ -221,3 +221,26 @@ async def test_refused_journal_entry_comes_back_on_the_pairs_page(
     assert 'value="Разбор урока"' in shown.text
     assert ">Разобрали технологическую карту</textarea>" in shown.text
     assert journal == []
+
+
+async def test_refused_order_keeps_its_number_and_chosen_pairs(app, runtime: Runtime, world: World) -> None:  # type: ignore[no-untyped-def]
+    pair = await form_pair(runtime, app, world)
+    groups = f"/o/{pair.tenant.slug}/programmes/{pair.programme_id}/groups"
+    async with client_for(app, pair.tenant.identities["curator"]) as curator:
+        shown = await curator.post(
+            f"/o/{pair.tenant.slug}/programmes/{pair.programme_id}/orders",
+            data={
+                "kind": "pairs_formation",
+                "number": "12-од",
+                "issued_on": str(TODAY + timedelta(days=3)),
+                f"group_{pair.group_id}": "on",
+            },
+            headers={"referer": f"{SITE}{groups}"},
+            follow_redirects=True,
+        )
+        orders = await curator.get(groups)
+    assert shown.status_code == 200
+    assert field_error(shown.text, "issued_on") == "дата приказа не может быть в будущем"
+    assert 'value="12-од"' in shown.text
+    assert f'name="group_{pair.group_id}" checked' in shown.text
+    assert "Приказов пока нет." in orders.text
