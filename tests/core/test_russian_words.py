@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 import pytest
 
 from nastavnik.runtime import Runtime
 from nastavnik.web.filters import plural
+from tests.core.test_work import TODAY, form_pair
 from tests.support.http import client_for
 from tests.support.tenant import Named, new_tenant
 from tests.support.world import World
@@ -99,3 +101,22 @@ async def test_yo_sorts_with_ye_on_the_people_page(app, runtime: Runtime, world:
     ]
     assert [" ".join(name.split()[:2]) for name in shown] == expected
     assert [f"{p['last_name']} {p['first_name']}" for p in api] == expected
+
+
+async def test_an_orders_pairs_are_counted_in_agreement(app, runtime: Runtime, world: World) -> None:  # type: ignore[no-untyped-def]
+    pair = await form_pair(runtime, app, world)
+    base = f"/api/o/{pair.tenant.slug}/programmes/{pair.programme_id}"
+    async with client_for(app, pair.tenant.identities["curator"]) as curator:
+        order = await curator.post(
+            f"{base}/orders",
+            json={
+                "kind": "mentor_assignment",
+                "number": "7-к",
+                "issued_on": str(TODAY - timedelta(days=1)),
+                "group_ids": [pair.group_id],
+            },
+        )
+        page = await curator.get(f"/o/{pair.tenant.slug}/programmes/{pair.programme_id}/groups")
+    assert order.status_code == 201, order.text
+    assert "№ 7-к (1\u00a0пара (группа))" in page.text  # not «1 пар и групп»
+    assert "пар и групп)" not in page.text
