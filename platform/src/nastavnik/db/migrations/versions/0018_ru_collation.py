@@ -22,11 +22,10 @@ depends_on: str | Sequence[str] | None = None
 UPGRADE = """
 DO $$
 BEGIN
-    IF EXISTS (SELECT 1 FROM pg_collation WHERE collprovider = 'i') THEN
-        CREATE COLLATION IF NOT EXISTS ru_icu (provider = icu, locale = 'ru-RU');
-    ELSE
-        CREATE COLLATION IF NOT EXISTS ru_icu FROM "C";
-    END IF;
+    -- Asking pg_collation is not enough: a build without ICU may still list ICU rows.
+    CREATE COLLATION IF NOT EXISTS ru_icu (provider = icu, locale = 'ru-RU');
+EXCEPTION WHEN OTHERS THEN
+    CREATE COLLATION IF NOT EXISTS ru_icu FROM "C";
 END
 $$;
 """
