@@ -131,13 +131,23 @@ async def test_recompute_now_joins_a_queued_one(app, runtime: Runtime) -> None: 
     assert (first.json()["joined"], first.json()["state"]) == (False, "queued")
     assert (second.json()["joined"], second.json()["job_id"]) == (True, first.json()["job_id"])
     assert "Пересчёт в очереди" in shown.text
-    assert (form.status_code, form.headers["location"]) == (302, f"/region/statistics?year={YEAR}")
+    # Like the report's page: it reloads itself (no script) and shows progress while the job is pending.
+    assert '<meta http-equiv="refresh"' in shown.text
+    assert "<progress>" in shown.text
+    after = f"/region/statistics?year={YEAR}&recomputed=true"
+    assert (form.status_code, form.headers["location"]) == (302, after)
     assert future.status_code == 422  # a year that has not begun
     assert await run_worker(runtime) == 1
     async with client_for(app, built.region_staff) as client:
         done = (await client.get(f"/api/region/statistics?year={YEAR}")).json()
+        ready = await client.get(after)
     assert done["recompute"] is None
     assert done["organisations"] == 1
+    # Once done: no more reloading, the new figures and a word that they are new.
+    assert "refresh" not in ready.text
+    assert "<progress>" not in ready.text
+    assert "Пересчёт завершён" in ready.text
+    assert "Организаций: 1" in ready.text
 
 
 async def test_targets_are_region_settings(app, region: BuiltRegion) -> None:  # type: ignore[no-untyped-def]
@@ -274,3 +284,76 @@ async def test_a_snapshot_is_read_once_and_a_recompute_is_never_stale(app, runti
         after = (await client.get("/api/region/statistics?year=2026")).json()
     assert figures(first)["learners_covered"]["value"] == figures(again)["learners_covered"]["value"] == 20.0
     assert figures(after)["learners_covered"]["value"] == 50.0
+
+
+async def test_breakdowns_read_by_their_titles_and_charts_have_captions(app, region: BuiltRegion) -> None:  # type: ignore[no-untyped-def]
+    a1 = region.slugs["A1"]
+    async with client_for(app, region.region_staff) as client:
+        page = await client.get(f"/region/statistics?year={YEAR}")
+        schools = await client.get(f"/region/statistics?year={YEAR}&type=school")
+        body = (await client.get(f"/api/region/statistics?year={YEAR}")).json()
+    async with client_for(app, region.curators["A1"]) as client:
+        own = await client.get(f"/o/{a1}/statistics?year={YEAR}")
+    # Forms and kinds by the dictionaries' words, never the codes; over all types each type's word once.
+    for shown in (page.text, schools.text, own.text):
+        assert "student_student" not in shown
+        assert "teacher_teacher" not in shown
+        assert ">traditional<" not in shown
+    assert "Ученик – ученик / Студент – студент" in page.text
+    assert '<th scope="row">Ученик – ученик</th>' in schools.text
+    assert "Традиционное (один на один)" in page.text
+    titles = {f["breakdown"]: f["title"] for f in body["breakdowns"]["groups"]}
+    assert titles["form:student_student"] == "Ученик – ученик / Студент – студент"
+    # Every chart has a caption a person sees, not only the SVG's tooltip.
+    charts = re.findall(r'<figure class="chart">(.*?)</figure>', page.text, re.S)
+    assert charts
+    assert all("<figcaption>" in c for c in charts)
+    assert "<figcaption>Молодые педагоги" in page.text or "<figcaption>Обучающиеся 10–18 лет" in page.text
+
+
+async def test_regional_average_of_a_count_is_per_organisation(app, runtime: Runtime) -> None:  # type: ignore[no-untyped-def]
+    spec = small_region(6)
+    for i, org in enumerate(spec.orgs):  # O0 plans 1 subject decade, O1 2, ... O5 6: 21 over six schools
+        org.decades = [date(2026, 10, 1)] * (i + 1)
+    built = await build_region(runtime, spec)
+    await recompute(
+        runtime.aggregator_engine,
+        runtime.plugins,
+        Snapshot(ScopeKind.REGION, built.id, 2026, date(2026, 11, 20)),
+    )
+    async with client_for(app, built.curators["O0"]) as client:
+        page = await client.get(f"/o/{built.slugs['O0']}/statistics?year=2026")
+    card = re.search(
+        r"<span class=\"value\">1</span>\s*<span>Предметных декад в плане</span>(.*?)</div>", page.text, re.S
+    )
+    assert card is not None
+    # The region's mean per school (21 / 6 = 3,5), not its total of 21; shares stay the regional rate.
+    assert "в среднем по региону: 3,5" in card.group(1)
+    assert "в среднем по региону: 21<" not in page.text
+    assert "в среднем по региону: 12,6\u00a0%" in page.text
+
+
+async def test_refused_targets_come_back_filled_in_and_save_nothing(app, runtime: Runtime) -> None:  # type: ignore[no-untyped-def]
+    built = await build_region(runtime, small_region(1))
+    url = "/region/statistics/targets"
+    async with client_for(app, built.region_staff) as client:
+        shown = await client.post(
+            url,
+            data={"target_learners_covered": "55", "target_young_teachers_mentored": "много"},
+            headers={"referer": "http://testserver/region/statistics"},
+            follow_redirects=True,
+        )
+        body = (await client.get("/api/region/statistics")).json()
+    assert shown.status_code == 200
+    assert "<h1>Статистика наставничества" in shown.text
+    assert re.search(
+        r'name="target_young_teachers_mentored" id="f-target_young_teachers_mentored" aria-invalid="true"'
+        r'[^>]*value="много"',
+        shown.text,
+    )
+    assert (
+        '<span class="field-error" id="e-target_young_teachers_mentored">например, 70 или 72,5</span>'
+        in shown.text
+    )
+    assert 'value="55"' in shown.text
+    assert figures(body)["learners_covered"]["target"] == 70.0  # the good field was not saved alone

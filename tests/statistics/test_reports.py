@@ -4,6 +4,7 @@ worker with its progress on the page, downloaded when done; no cell starts a for
 from __future__ import annotations
 
 import io
+from datetime import date
 
 import docx
 import pytest
@@ -15,8 +16,7 @@ from nastavnik.runtime import Runtime
 from nastavnik.statistics.recompute import ScopeKind, Snapshot, recompute
 from tests.statistics import handmade
 from tests.statistics.queue import run_worker
-from tests.statistics.spec import BuiltRegion, OrgSpec, RegionSpec, build_region
-from tests.support.dates import region_today
+from tests.statistics.spec import BuiltRegion, GroupSpec, MenteeSpec, OrgSpec, RegionSpec, build_region
 from tests.support.http import client_for
 
 YEAR = handmade.YEAR
@@ -72,27 +72,36 @@ async def test_report_is_built_by_the_worker_and_downloaded(
     assert sub[learners : learners + 3] == ["числитель", "знаменатель", "значение, % (цель 70)"]
     by_name = {str(row[1]).split()[0]: row for row in rows[5:] if row[1]}
     # A1: 4 of 10 = 40 %; B1 gave no headcount; the sums per municipality and for the region.
-    assert by_name["A1"][learners : learners + 3] == [4, 10, 40.0]
+    # Numbers are numbers: a share is the fraction 0.4 in a numeric cell shown with a % format.
+    assert by_name["A1"][learners : learners + 3] == [4, 10, 0.4]
+    sheet = load_workbook(io.BytesIO(workbook.content))["Мониторинг"]
+    a1_row = next(row for row in sheet.iter_rows(min_row=6) if str(row[1].value).startswith("A1"))
+    numerator, denominator, value = a1_row[learners : learners + 3]
+    assert (numerator.data_type, denominator.data_type, value.data_type) == ("n", "n", "n")
+    assert value.number_format == "0.0%"
     assert by_name["B1"][learners : learners + 3] == [1, "нет данных", "нет данных"]
     totals = {str(row[0]): row for row in rows[5:] if str(row[0]).startswith("Итого")}
     ma = next(v for k, v in totals.items() if k.startswith("Итого: MA"))
-    assert ma[learners : learners + 3] == [6, 15, 40.0]  # (4 + 2) / (10 + 5)
+    assert ma[learners : learners + 3] == [6, 15, 0.4]  # (4 + 2) / (10 + 5)
     region_total = next(v for k, v in totals.items() if k.startswith("Итого по региону"))
-    assert region_total[learners : learners + 3] == [6, 15, 40.0]
+    assert region_total[learners : learners + 3] == [6, 15, 0.4]
     assert region_total[1] == "организаций: 5"  # A1, A2, B1, B2 and the new one; B3 is deactivated
     # A name that starts like a formula stays text.
     assert any(str(row[1]).startswith("'=HYPERLINK") for row in rows[5:])
     assert not any(isinstance(c, str) and c.startswith("=") for row in rows for c in row)
     targets = load_workbook(io.BytesIO(workbook.content))["Показатели и цели"]
     target_rows = {row[0]: row for row in targets.iter_rows(values_only=True)}
-    assert target_rows["Обучающиеся 10–18 лет, охваченные наставничеством"][2] == 70
+    assert target_rows["Обучающиеся 10–18 лет, охваченные наставничеством"][2:4] == (0.7, 0.4)
     text = "\n".join(p.text for p in docx.Document(io.BytesIO(note.content)).paragraphs)
     assert "Аналитическая справка о реализации целевой модели наставничества" in text
     assert (
         "Обучающиеся 10–18 лет, охваченные наставничеством: 40,0\u00a0% (6 из 15) при цели 70 % — цель не достигнута"
         in text
     )
-    assert "Удовлетворённость наставников" in text  # listed as not yet available
+    # No answers yet: said so, not that the platform keeps no such data.
+    assert "Удовлетворённость наставников: ответов пока нет." in text
+    assert "не ведутся" not in text
+    assert "В расчёт вошли: 5 организаций из 2 муниципалитетов." in text
     assert "Наставляемый" not in text  # figures only
     async with runtime.owner_sessions() as db:
         exported = await db.scalar(
@@ -152,4 +161,37 @@ async def test_reports_are_the_region_staffs_only(app, runtime: Runtime, region:
             ):
                 response = await client.get(url)
                 assert response.status_code == expected, (identity, url)
-    assert region_today()
+
+
+async def test_note_names_no_best_and_worst_when_all_are_equal(app, runtime: Runtime) -> None:  # type: ignore[no-untyped-def]
+    learners = [MenteeSpec(f"E{i}", "learner", birth_date=date(2012, 1, 1 + i)) for i in range(2)]
+    spec = RegionSpec(
+        ["ME1", "ME2"],
+        [
+            OrgSpec(
+                key,
+                municipality,
+                headcounts={YEAR: (10, 2)},
+                mentees=[MenteeSpec(f"{key}{m.key}", m.kind, birth_date=m.birth_date) for m in learners],
+                groups=[GroupSpec(YEAR, "active", [f"{key}{m.key}"]) for m in learners],
+            )
+            for key, municipality in (("E1", "ME1"), ("E2", "ME2"))
+        ],
+    )
+    built = await build_region(runtime, spec)
+    await recompute(
+        runtime.aggregator_engine, runtime.plugins, Snapshot(ScopeKind.REGION, built.id, YEAR, handmade.AS_OF)
+    )
+    await run_worker(runtime)
+    async with client_for(app, built.region_staff) as client:
+        report_id = (
+            await client.post("/api/region/statistics/reports", json={"academic_year": YEAR})
+        ).json()["id"]
+    assert await run_worker(runtime) == 1
+    async with client_for(app, built.region_staff) as client:
+        note = await client.get(f"/api/region/statistics/reports/{report_id}/note.docx")
+    text = "\n".join(p.text for p in docx.Document(io.BytesIO(note.content)).paragraphs)
+    assert "Охват во всех муниципалитетах одинаков: 20,0\u00a0%." in text
+    assert "Наибольший" not in text
+    assert "Наименьший" not in text
+    assert "В расчёт вошли: 2 организации из 2 муниципалитетов." in text

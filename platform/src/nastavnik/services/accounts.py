@@ -18,6 +18,7 @@ from datetime import date, datetime
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from nastavnik.db.collation import name_key, name_order
 from nastavnik.documents.access_sheet import SheetEntry, build_access_sheet
 from nastavnik.models import (
     AccountBatch,
@@ -216,7 +217,7 @@ async def request_accounts(
     )
     today = ctx.today()
     errors = []
-    for person, mentee, mentor_id in sorted(rows, key=lambda r: (r[0].last_name, r[0].first_name)):
+    for person, mentee, mentor_id in sorted(rows, key=lambda r: name_key(r[0].last_name, r[0].first_name)):
         in_base = mentee is not None or mentor_id is not None or person.id in with_roles
         reason = refusal(
             person, mentee, in_base, today=today, min_learner_age=runtime.settings.account_min_learner_age
@@ -260,7 +261,7 @@ async def _view(db: AsyncSession, ctx: OrgContext, runtime: Runtime, batch: Acco
             select(AccountEntry, Person)
             .join(Person, (Person.org_id == AccountEntry.org_id) & (Person.id == AccountEntry.person_id))
             .where(AccountEntry.batch_id == batch.id, ctx.owns(AccountEntry))
-            .order_by(Person.last_name, Person.first_name, Person.id)
+            .order_by(*name_order(Person.last_name, Person.first_name), Person.id)
         )
     ).all()
     # The keys are built from rows the database let us read, never from the request alone.

@@ -15,6 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from nastavnik.db.collation import name_order
 from nastavnik.models import MenteeProfile, MentorProfile, Person, ProgrammeRole
 from nastavnik.services import audit
 from nastavnik.services.errors import InvalidInput
@@ -185,7 +186,7 @@ async def mentee_base(db: AsyncSession, ctx: OrgContext) -> list[tuple[Person, M
         select(Person, MenteeProfile)
         .join(MenteeProfile, (MenteeProfile.org_id == Person.org_id) & (MenteeProfile.person_id == Person.id))
         .where(ctx.owns(Person))
-        .order_by(Person.last_name, Person.first_name)
+        .order_by(*name_order(Person.last_name, Person.first_name))
     )
     today = ctx.today()
     result = [(person, profile, mentee_participation(profile, today)) for person, profile in rows]
@@ -200,7 +201,7 @@ async def mentor_base(db: AsyncSession, ctx: OrgContext) -> list[tuple[Person, M
         select(Person, MentorProfile)
         .join(MentorProfile, (MentorProfile.org_id == Person.org_id) & (MentorProfile.person_id == Person.id))
         .where(ctx.owns(Person))
-        .order_by(Person.last_name, Person.first_name)
+        .order_by(*name_order(Person.last_name, Person.first_name))
     )
     result = [(person, profile, mentor_participation(profile)) for person, profile in rows]
     await audit.record_in(db, ctx, action="read", object_type="mentor_base", details={"count": len(result)})

@@ -16,6 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from nastavnik.db.collation import name_order
 from nastavnik.documents.names import PersonName
 from nastavnik.documents.orders import ORDER_TITLES, GroupLine, OrderData, render_order
 from nastavnik.models import (
@@ -208,7 +209,7 @@ async def _holder(db: AsyncSession, ctx: OrgContext, role: ProgrammeRole) -> Per
             select(Person)
             .join(PersonRole, (PersonRole.org_id == Person.org_id) & (PersonRole.person_id == Person.id))
             .where(PersonRole.role == role, Person.status == PersonStatus.ACTIVE, ctx.owns(Person))
-            .order_by(Person.last_name, Person.first_name)
+            .order_by(*name_order(Person.last_name, Person.first_name))
             .limit(1)
         )
     ).first()

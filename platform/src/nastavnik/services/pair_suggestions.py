@@ -17,6 +17,7 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from nastavnik.db.collation import name_order
 from nastavnik.models import MenteeProfile, MentoringGroup, MentorProfile, Person, PersonStatus
 from nastavnik.services import audit, matching
 from nastavnik.services.bases import KIND_FOR_REGIME, mentee_participation
@@ -73,7 +74,7 @@ async def _candidates(
             MenteeProfile.kind == KIND_FOR_REGIME[regime],
             ctx.owns(Person),
         )
-        .order_by(Person.last_name, Person.first_name, Person.id)
+        .order_by(*name_order(Person.last_name, Person.first_name), Person.id)
     ):
         if person.id in taken or mentee_participation(profile, today) is not None:
             continue
@@ -93,7 +94,7 @@ async def _candidates(
         select(Person, MentorProfile)
         .join(MentorProfile, (MentorProfile.org_id == Person.org_id) & (MentorProfile.person_id == Person.id))
         .where(Person.status == PersonStatus.ACTIVE, MentorProfile.left_on.is_(None), ctx.owns(Person))
-        .order_by(Person.last_name, Person.first_name, Person.id)
+        .order_by(*name_order(Person.last_name, Person.first_name), Person.id)
     ):
         people[person.id] = person
         capacity[person.id] = mentor.capacity

@@ -13,6 +13,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from nastavnik.db.collation import name_order
 from nastavnik.models import Person, PersonCategory, PersonRole, PersonStatus, ProgrammeRole
 from nastavnik.services import audit
 from nastavnik.services.errors import Conflict, InvalidInput
@@ -120,7 +121,9 @@ async def list_people(db: AsyncSession, ctx: OrgContext) -> list[Person]:
     ctx.require_role(*MANAGERS)
     people = list(
         await db.scalars(
-            select(Person).where(ctx.owns(Person)).order_by(Person.last_name, Person.first_name, Person.id)
+            select(Person)
+            .where(ctx.owns(Person))
+            .order_by(*name_order(Person.last_name, Person.first_name), Person.id)
         )
     )
     await audit.record_in(

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from sqlalchemy import Numeric, cast, distinct, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from nastavnik.db.collation import name_key
 from nastavnik.documents.names import PersonName
 from nastavnik.documents.orders import ORDER_TITLES
 from nastavnik.documents.programme_report import (
@@ -304,8 +305,8 @@ async def _letters(db: AsyncSession, ctx: OrgContext, programme: Programme) -> l
             mentors[mentor.id] = mentor
             mentees.setdefault(mentor.id, {}).update((m.id, m) for m in view.mentees)
 
-    def by_name(person: Person) -> tuple[str, str, str]:
-        return person.last_name, person.first_name, person.middle_name or ""
+    def by_name(person: Person) -> tuple[str, ...]:
+        return name_key(person.last_name, person.first_name, person.middle_name)
 
     return [
         Letter(_name(mentor), [_name(m) for m in sorted(mentees[mentor.id].values(), key=by_name)])

@@ -9,7 +9,7 @@ never a person.
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 
 from sqlalchemy import delete
@@ -29,6 +29,7 @@ from nastavnik.models import (
 )
 from nastavnik.plugins import Plugins
 from nastavnik.runtime import Runtime
+from nastavnik.services.dictionary_overrides import apply_overrides, overrides_of, plugin_entries
 from nastavnik.services.errors import InvalidInput
 from nastavnik.services.organisations import municipality_for
 from nastavnik.statistics import jobs
@@ -38,6 +39,7 @@ from nastavnik.statistics.figures import Figure
 from nastavnik.statistics.indicators import indicators as catalogue
 from nastavnik.statistics.recompute import ScopeKind, Snapshot
 from nastavnik.tenancy import Actor, Forbidden, NotFound, OrgContext
+from nastavnik.types import DictionaryKind
 
 MANAGERS = (ProgrammeRole.CURATOR, ProgrammeRole.DIRECTOR)
 SORT_BY_NAME = "name"
@@ -131,6 +133,48 @@ def headline_of(values: r.Values, indicators: list[Indicator], targets: dict[str
     return figures
 
 
+def per_organisation(figures: list[Figure]) -> list[Figure]:
+    """An area's figures as they read beside one organisation's: «в среднем» per organisation.
+
+    A share or an average is already the region's rate (its numerators over its denominators, every
+    learner and every answer weighing the same); a count summed over the area is divided by the
+    organisations in it, or an organisation would be compared with the whole region's total.
+    """
+    return [replace(f, per_organisation=True) if f.indicator.kind is Kind.COUNT else f for f in figures]
+
+
+async def code_titles(
+    db: AsyncSession, plugins: Plugins, region_id: uuid.UUID, org_type: str | None = None
+) -> dict[str, str]:
+    """``form:<code>`` and ``kind:<code>`` → the title the region's dictionaries give it.
+
+    Over every organisation type a code may be worded differently per type («Ученик – ученик» in
+    schools, «Студент – студент» in colleges): the titles are joined, each said once.
+    """
+    overrides = await overrides_of(db, region_id)
+    found: dict[str, list[str]] = {}
+    for code, info in plugins.organisation_types().items():
+        if org_type and code != org_type:
+            continue
+        regimes = {str(regime) for regime in info.regimes}
+        entries = plugin_entries(plugins, code, regimes)
+        offered, hidden = apply_overrides(entries, overrides, code, regimes)
+        for entry in (*offered, *hidden):
+            if entry.kind in (DictionaryKind.FORM, DictionaryKind.KIND):
+                titles = found.setdefault(f"{entry.kind}:{entry.code}", [])
+                if entry.title not in titles:
+                    titles.append(entry.title)
+    return {key: " / ".join(titles) for key, titles in found.items()}
+
+
+def named_breakdowns(breakdowns: dict[str, list[Figure]], titles: dict[str, str]) -> dict[str, list[Figure]]:
+    """Copies (the read figures may be cached) with the dictionaries' titles on the coded breakdowns."""
+    return {
+        key: [replace(f, title=titles[f.breakdown]) if f.breakdown in titles else f for f in figures]
+        for key, figures in breakdowns.items()
+    }
+
+
 def _region_grant(actor: Actor) -> uuid.UUID:
     grants = actor.grants(StaffRole.REGION)
     if not grants:
@@ -178,11 +222,14 @@ async def _dashboard(
     cached = runtime.statistics_cache.get(cache_key)
     if cached is not None:
         board.headline, board.breakdowns, board.municipalities, board.table, board.trend = cached
-        return board
-    await _read_board(db, board, key, region, municipality, filters, parts, by_key)
-    runtime.statistics_cache.put(
-        cache_key, (board.headline, board.breakdowns, board.municipalities, board.table, board.trend)
-    )
+    else:
+        await _read_board(db, board, key, region, municipality, filters, parts, by_key)
+        runtime.statistics_cache.put(
+            cache_key, (board.headline, board.breakdowns, board.municipalities, board.table, board.trend)
+        )
+    # Named on every read: a region's new wording shows at once, without a recompute.
+    titles = await code_titles(db, runtime.plugins, region.id, filters.org_type)
+    board.breakdowns = named_breakdowns(board.breakdowns, titles)
     return board
 
 
@@ -307,15 +354,20 @@ async def _org_figures(
         return result
     values = (await r.org_values(db, [org.id], year, latest[0], by_key, targets)).get(org.id, r.Values())
     result.headline = headline_of(values, indicators, targets)
-    result.breakdowns = values.breakdowns
+    titles = await code_titles(db, runtime.plugins, region_id, org.type)
+    result.breakdowns = named_breakdowns(values.breakdowns, titles)
     region_values = await r.area_values(db, r.AreaKey("region", region_id), year, latest[0], by_key, targets)
     # Visible only where the policies allow it (a member: over at least five organisations).
-    result.region = headline_of(region_values, indicators, targets) if region_values.figures else None
+    result.region = (
+        per_organisation(headline_of(region_values, indicators, targets)) if region_values.figures else None
+    )
     if with_municipality:
         muni = await r.area_values(
             db, r.AreaKey("municipality", org.municipality_id), year, latest[0], by_key, targets
         )
-        result.municipality = headline_of(muni, indicators, targets) if muni.figures else None
+        result.municipality = (
+            per_organisation(headline_of(muni, indicators, targets)) if muni.figures else None
+        )
     result.trend = await r.org_trend(db, org.id, year, by_key)
     return result
 

@@ -3,6 +3,7 @@ labels), described for screen readers. Only numbers and escaped text go into the
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 
 from markupsafe import Markup, escape
@@ -83,3 +84,27 @@ def line_chart(
             )
     parts.append("</svg>")
     return Markup("".join(parts))  # noqa: S704 - built from numbers and escaped text only
+
+
+@dataclass(frozen=True, slots=True)
+class Chart:
+    """A chart with the caption a person reads above it (the SVG's own title is only a tooltip)."""
+
+    caption: str
+    svg: Markup
+
+
+def captioned_chart(
+    points: list[tuple[date, float | None]],
+    *,
+    title: str,
+    maximum: float = 100.0,
+    unit: str = "%",
+    target: float | None = None,
+) -> Chart:
+    measure = "%" if unit == "%" else f"средний балл из {_fmt(maximum).removesuffix(',0')}"
+    caption = f"{title}, {measure}: по снимкам учебного года"
+    if target is not None:
+        caption += f", цель {_fmt(target)}\u00a0%"
+    svg = line_chart(points, title=title, maximum=maximum, unit=unit, target=target)
+    return Chart(caption, svg)

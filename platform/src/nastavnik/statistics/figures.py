@@ -46,6 +46,10 @@ class Figure:
     reporting: int | None = None
     target: float | None = None
     breakdown: str = ""
+    title: str = ""
+    """The breakdown's Russian title where a dictionary names it (``form:…``, ``kind:…``)."""
+    per_organisation: bool = False
+    """A region's or municipality's count shown as the mean per organisation in the count."""
 
     @property
     def value(self) -> float | None:
@@ -54,6 +58,8 @@ class Figure:
             return share(self.numerator, self.denominator)
         if kind is Kind.AVERAGE:
             return average(self.numerator, self.denominator, self.respondents)
+        if self.per_organisation:
+            return self.numerator / self.reporting if self.reporting else None
         return float(self.numerator)
 
     @property
@@ -75,6 +81,8 @@ class Figure:
             return f"{ru_decimal(value)}\u00a0%"
         if kind is Kind.AVERAGE:
             return ru_decimal(value, 2)
+        if self.per_organisation:
+            return ru_decimal(value)
         return ru_int(self.numerator)
 
     @property
@@ -85,6 +93,8 @@ class Figure:
             return f"{ru_int(self.numerator)} из {ru_int(self.denominator)}"
         if kind is Kind.AVERAGE and self.respondents is not None:
             return f"ответивших: {ru_int(self.respondents)}"
+        if self.per_organisation and self.reporting:
+            return f"всего {ru_int(self.numerator)}, организаций: {ru_int(self.reporting)}"
         return ""
 
     @property
@@ -96,4 +106,6 @@ class Figure:
 
     @property
     def breakdown_title(self) -> str:
-        return BREAKDOWN_TITLES.get(self.breakdown, self.breakdown.partition(":")[2] or self.breakdown)
+        return self.title or BREAKDOWN_TITLES.get(
+            self.breakdown, self.breakdown.partition(":")[2] or self.breakdown
+        )

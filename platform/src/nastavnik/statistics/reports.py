@@ -34,6 +34,7 @@ from nastavnik.statistics.definitions import GROUPS, LEARNERS_COVERED, Indicator
 from nastavnik.statistics.figures import NO_DATA, Figure
 from nastavnik.statistics.indicators import indicators as catalogue
 from nastavnik.statistics.jobs import is_transient, retry_later
+from nastavnik.words import plural_form
 
 log = structlog.get_logger(__name__)
 
@@ -140,17 +141,44 @@ async def load(db: AsyncSession, plugins: Plugins, report: StatReport) -> Report
     )
 
 
+PERCENT_FORMAT = "0.0%"
+SCORE_FORMAT = "0.00"
+
+
 def _figure_cells(figure: Figure) -> list[Any]:
-    """Numerator, denominator, value: numbers as numbers, «нет данных» as text, never a formula."""
+    """Numerator, denominator, value: numbers as numbers (a share as a fraction shown with a % format),
+    «нет данных» as text, never a formula."""
     kind = figure.indicator.kind
     if kind is Kind.COUNT:
         return [figure.numerator]
     value = figure.value
-    shown: Any = round(value, 1) if value is not None else safe_cell(figure.text)
     if kind is Kind.AVERAGE:
         value_cell = round(value, 2) if value is not None else safe_cell(figure.text)
         return [figure.respondents if figure.respondents is not None else NO_DATA, value_cell]
+    shown: Any = round(value / 100, 4) if value is not None else safe_cell(figure.text)
     return [figure.numerator, figure.denominator if figure.denominator is not None else NO_DATA, shown]
+
+
+def _value_formats(data: ReportData) -> dict[int, str]:
+    """1-based column → number format of the indicators' value columns (after the four name columns)."""
+    formats, column = {}, 5
+    for indicator in data.columns:
+        if indicator.kind is Kind.COUNT:
+            column += 1
+        elif indicator.kind is Kind.AVERAGE:
+            formats[column + 1] = SCORE_FORMAT
+            column += 2
+        else:
+            formats[column + 2] = PERCENT_FORMAT
+            column += 3
+    return formats
+
+
+def _format_row(sheet: Any, formats: dict[int, str]) -> None:
+    for column, number_format in formats.items():
+        cell = sheet.cell(row=sheet.max_row, column=column)
+        if isinstance(cell.value, int | float):
+            cell.number_format = number_format
 
 
 def _headers(data: ReportData) -> tuple[list[str], list[str]]:
@@ -194,6 +222,7 @@ def build_xlsx(data: ReportData, plugins: Plugins) -> bytes:
         cell.font = Font(bold=True)
         cell.alignment = Alignment(wrap_text=True, vertical="top")
     types = plugins.organisation_types()
+    formats = _value_formats(data)
     for section in data.municipalities:
         for line in section.organisations:
             row: list[Any] = [
@@ -205,6 +234,7 @@ def build_xlsx(data: ReportData, plugins: Plugins) -> bytes:
             for indicator in data.columns:
                 row += _figure_cells(data.figure(line.values, indicator))
             sheet.append(row)
+            _format_row(sheet, formats)
         total = [
             safe_cell(f"Итого: {section.name}"),
             safe_cell(f"организаций: {len(section.organisations)}"),
@@ -214,6 +244,7 @@ def build_xlsx(data: ReportData, plugins: Plugins) -> bytes:
         for indicator in data.columns:
             total += _figure_cells(data.figure(section.values, indicator))
         sheet.append(total)
+        _format_row(sheet, formats)
         for cell in sheet[sheet.max_row]:
             cell.font = Font(bold=True)
     organisations = sum(len(s.organisations) for s in data.municipalities)
@@ -226,6 +257,7 @@ def build_xlsx(data: ReportData, plugins: Plugins) -> bytes:
     for indicator in data.columns:
         total += _figure_cells(data.figure(data.region, indicator))
     sheet.append(total)
+    _format_row(sheet, formats)
     for cell in sheet[sheet.max_row]:
         cell.font = Font(bold=True)
     sheet.freeze_panes = "C6"
@@ -242,7 +274,7 @@ def _definitions_sheet(book: Workbook, data: ReportData) -> None:
     sheet.append(
         [
             safe_cell(h)
-            for h in ("Показатель", "Определение", "Цель, %", "По региону", "Расчёт", "Организаций в расчёте")
+            for h in ("Показатель", "Определение", "Цель", "По региону", "Расчёт", "Организаций в расчёте")
         ]
     )
     for cell in sheet[1]:
@@ -254,17 +286,37 @@ def _definitions_sheet(book: Workbook, data: ReportData) -> None:
             [
                 safe_cell(indicator.title),
                 safe_cell(indicator.description),
-                target if target is not None else "",
-                safe_cell(figure.text),
+                target / 100 if target is not None else "",
+                _region_value(figure),
                 safe_cell(figure.detail),
                 figure.reporting if figure.reporting is not None else "",
             ]
         )
+        row = sheet.max_row
+        sheet.cell(row=row, column=3).number_format = PERCENT_FORMAT
+        if isinstance(sheet.cell(row=row, column=4).value, int | float):
+            sheet.cell(row=row, column=4).number_format = {
+                Kind.SHARE: PERCENT_FORMAT,
+                Kind.AVERAGE: SCORE_FORMAT,
+            }.get(indicator.kind, "0")
     for column, width in zip("ABCDEF", (40, 70, 10, 16, 20, 14), strict=True):
         sheet.column_dimensions[column].width = width
 
 
+def _region_value(figure: Figure) -> Any:
+    value = figure.value
+    if value is None:
+        return safe_cell(figure.text)
+    if figure.indicator.kind is Kind.SHARE:
+        return round(value / 100, 4)
+    if figure.indicator.kind is Kind.AVERAGE:
+        return round(value, 2)
+    return figure.numerator
+
+
 def _share_sentence(data: ReportData, figure: Figure) -> str:
+    if figure.indicator.kind is Kind.AVERAGE and not figure.respondents:
+        return f"{figure.indicator.title}: ответов пока нет."
     if figure.value is None:
         return f"{figure.indicator.title}: {figure.text}."
     sentence = f"{figure.indicator.title}: {figure.text}"
@@ -291,8 +343,11 @@ def build_docx(data: ReportData) -> bytes:
         "показатели, без персональных данных."
     )
     organisations = sum(len(s.organisations) for s in data.municipalities)
+    municipalities = len(data.municipalities)
     document.add_paragraph(
-        f"В расчёт вошли {organisations} организаций из {len(data.municipalities)} муниципалитетов."
+        f"В расчёт вошли: {organisations} "
+        f"{plural_form(organisations, 'организация', 'организации', 'организаций')} из {municipalities} "
+        f"{plural_form(municipalities, 'муниципалитета', 'муниципалитетов', 'муниципалитетов')}."
     )
     document.add_heading("Основные показатели", level=2)
     unavailable = []
@@ -301,7 +356,7 @@ def build_docx(data: ReportData) -> bytes:
         if indicator.kind is Kind.COUNT:
             document.add_paragraph(f"{indicator.title}: {figure.text}.", style="List Bullet")
         elif indicator.key not in data.region.figures:
-            unavailable.append(indicator.title)
+            unavailable.append(indicator)
         else:
             document.add_paragraph(_share_sentence(data, figure), style="List Bullet")
     groups = data.region.breakdowns.get(GROUPS, [])
@@ -318,9 +373,13 @@ def build_docx(data: ReportData) -> bytes:
     )
     if ranked:
         document.add_heading("Муниципалитеты: охват обучающихся 10–18 лет", level=2)
-        document.add_paragraph(f"Наибольший охват: {ranked[0][0]} — {ranked[0][1].text}.")
-        if len(ranked) > 1:
-            document.add_paragraph(f"Наименьший охват: {ranked[-1][0]} — {ranked[-1][1].text}.")
+        if len(ranked) > 1 and ranked[0][1].text == ranked[-1][1].text:
+            # All equal: naming one «наибольший» and another «наименьший» would invent a difference.
+            document.add_paragraph(f"Охват во всех муниципалитетах одинаков: {ranked[0][1].text}.")
+        else:
+            document.add_paragraph(f"Наибольший охват: {ranked[0][0]} — {ranked[0][1].text}.")
+            if len(ranked) > 1:
+                document.add_paragraph(f"Наименьший охват: {ranked[-1][0]} — {ranked[-1][1].text}.")
         missing = [name for name, f in coverage if f.value is None]
         if missing:
             document.add_paragraph("Нет данных о численности: " + ", ".join(missing) + ".")
@@ -334,11 +393,12 @@ def build_docx(data: ReportData) -> bytes:
             )
     if unavailable:
         document.add_heading("Нет данных", level=2)
-        document.add_paragraph(
-            "Показатели ещё не рассчитываются (нужные данные пока не ведутся в платформе): "
-            + ", ".join(unavailable)
-            + "."
-        )
+        for indicator in unavailable:
+            # Nothing computed: nothing recorded yet in the period (not that such data is not kept).
+            reason = (
+                "ответов пока нет" if indicator.kind is Kind.AVERAGE else "данных за этот период пока нет"
+            )
+            document.add_paragraph(f"{indicator.title}: {reason}.", style="List Bullet")
     out = io.BytesIO()
     document.save(out)
     return out.getvalue()

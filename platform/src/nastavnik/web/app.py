@@ -39,8 +39,9 @@ from nastavnik.web.controllers import (
 )
 from nastavnik.web.csrf import SessionBoundCSRF
 from nastavnik.web.deps import BASE_DEPENDENCIES, plugin_org_provider
-from nastavnik.web.errors import EXCEPTION_HANDLERS
+from nastavnik.web.errors import EXCEPTION_HANDLERS, FIELD_LABELS
 from nastavnik.web.filters import FILTERS
+from nastavnik.web.form_state import GLOBALS as FORM_GLOBALS
 from nastavnik.web.openapi_ui import SWAGGER_UI_DIR, SWAGGER_UI_URL, PackagedSwaggerUI
 from nastavnik.web.security import SafeJsonRequest, security_headers, signed_in_first
 from nastavnik.web.session_middleware import session_middleware
@@ -87,6 +88,8 @@ def template_environment(plugins: Plugins) -> Environment:
         enable_async=False,
     )
     env.filters.update(FILTERS)
+    env.globals.update(FORM_GLOBALS)
+    env.globals["field_labels"] = FIELD_LABELS
     return env
 
 

@@ -15,6 +15,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from nastavnik.services.errors import Conflict, InvalidInput
 from nastavnik.tenancy import Forbidden, NotFound
+from nastavnik.web.form_state import remember
 
 log = structlog.get_logger(__name__)
 
@@ -51,6 +52,14 @@ FIELD_LABELS = {
     "roles": "Роли",
     "version": "Версия записи",
     "person_id": "Человек",
+    "mentor_ids": "Наставники",
+    "number": "Номер приказа",
+    "issued_on": "Дата приказа",
+    "group_ids": "Пары и группы в приказе",
+    "mentee_ids": "Наставляемые",
+    "form_code": "Форма наставничества",
+    "kind_code": "Вид наставничества",
+    "role_model_code": "Ролевая модель",
     "learners_total": "Обучающихся всего",
     "learners_10_18": "Обучающихся 10–18 лет",
     "pedagogues": "Педагогических работников",
@@ -188,12 +197,27 @@ def _not_authenticated(request: Request[Any, Any, Any], exc: Exception) -> Respo
     return Redirect(path=f"/login?next={quote(request.url.path)}")
 
 
+def _back_to_the_form(
+    request: Request[Any, Any, Any], message: str, errors: list[dict[str, str]]
+) -> Response[Any] | None:
+    """A refused page form goes back to its page, filled in, messages beside fields (web/form_state.py)."""
+    if is_api(request):
+        return None
+    back = remember(request, message, errors)
+    return Redirect(path=back, status_code=303) if back else None
+
+
 def _conflict(request: Request[Any, Any, Any], exc: Conflict) -> Response[Any]:
-    return error_response(request, 409, exc.message, {"field": exc.field} if exc.field else None)
+    errors = [{"field": exc.field, "message": exc.message}] if exc.field else []
+    return _back_to_the_form(request, exc.message, errors) or error_response(
+        request, 409, exc.message, {"field": exc.field} if exc.field else None
+    )
 
 
 def _invalid(request: Request[Any, Any, Any], exc: InvalidInput) -> Response[Any]:
-    return error_response(request, 422, exc.message, {"errors": exc.errors})
+    return _back_to_the_form(request, exc.message, exc.errors) or error_response(
+        request, 422, exc.message, {"errors": exc.errors}
+    )
 
 
 def _validation(request: Request[Any, Any, Any], exc: ValidationException) -> Response[Any]:
@@ -203,7 +227,10 @@ def _validation(request: Request[Any, Any, Any], exc: ValidationException) -> Re
             errors.append(
                 {"field": str(item.get("key") or item.get("source") or ""), "message": "неверное значение"}
             )
-    return error_response(request, 400, "Запрос содержит неверные данные.", {"errors": errors})
+    message = "Запрос содержит неверные данные."
+    return _back_to_the_form(request, message, errors) or error_response(
+        request, 400, message, {"errors": errors}
+    )
 
 
 def _stale(request: Request[Any, Any, Any], exc: StaleDataError) -> Response[Any]:

@@ -1,10 +1,12 @@
-"""Jinja filters for Russian pages: dates as dd.mm.yyyy, numbers with thin spaces."""
+"""Jinja filters for Russian pages: dates as dd.mm.yyyy, numbers with thin spaces, plurals that agree."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
+
+from nastavnik.words import plural_form
 
 
 def ru_date(value: date | datetime | None, timezone: str | None = None) -> str:
@@ -26,4 +28,15 @@ def ru_number(value: int | float | None) -> str:
     return f"{value:,}".replace(",", "\u202f")
 
 
-FILTERS: dict[str, Callable[..., str]] = {"ru_date": ru_date, "ru_number": ru_number}
+def plural(n: int | None, one: str, few: str, many: str) -> str:
+    """«1 пара», «2 пары», «5 пар», «11 пар», «21 пара»: the number and the noun in agreement."""
+    count = int(n or 0)
+    return f"{ru_number(count)}\u00a0{plural_form(count, one, few, many)}"
+
+
+FILTERS: dict[str, Callable[..., str]] = {
+    "ru_date": ru_date,
+    "ru_number": ru_number,
+    "plural": plural,
+    "plural_form": plural_form,
+}

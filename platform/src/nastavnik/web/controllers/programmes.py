@@ -25,7 +25,11 @@ from nastavnik.web.params import CurrentActor, Db, Org, Rt
 from nastavnik.web.rendering import page
 
 REGIME_TITLES = {"learners": "наставничество обучающихся", "pedagogues": "наставничество педагогов"}
-DOCUMENT_STATUS_TITLES = {"absent": "нет", "draft": "проект", "approved": "утверждён(а)"}
+# The status word agrees with its document: «Положение … утверждено», «Программа … утверждена».
+DOCUMENT_STATUS_TITLES = {
+    "polozhenie": {"absent": "нет", "draft": "проект", "approved": "утверждено"},
+    "programma": {"absent": "нет", "draft": "проект", "approved": "утверждена"},
+}
 
 
 class ProgrammeIn(msgspec.Struct, forbid_unknown_fields=True):

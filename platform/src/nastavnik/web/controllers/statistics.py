@@ -17,7 +17,7 @@ from nastavnik.models import ReportStatus, StatReport
 from nastavnik.services import statistics, statistics_reports
 from nastavnik.services.people import parse_id
 from nastavnik.services.statistics import Dashboard, Filters, OrgFigures
-from nastavnik.statistics.charts import line_chart
+from nastavnik.statistics.charts import Chart, captioned_chart
 from nastavnik.statistics.definitions import BREAKDOWN_TITLES, Kind
 from nastavnik.statistics.reading import TrendPoints
 from nastavnik.tenancy import Actor
@@ -49,6 +49,8 @@ Type = Annotated[str | None, QueryParameter(name="type")]
 Sort = Annotated[str | None, QueryParameter(name="sort")]
 Direction = Annotated[str | None, QueryParameter(name="dir")]
 PageNo = Annotated[int | None, QueryParameter(name="page")]
+# Set by «Пересчитать сейчас»: once the recompute is over, the page says the figures are new.
+Requested = Annotated[bool | None, QueryParameter(name="recomputed", required=False)]
 
 
 async def _filters(
@@ -73,7 +75,7 @@ async def _filters(
     )
 
 
-def charts_of(trend: TrendPoints, board_indicators: dict[str, Any], targets: dict[str, float]) -> list[Any]:
+def charts_of(trend: TrendPoints, board_indicators: dict[str, Any], targets: dict[str, float]) -> list[Chart]:
     charts = []
     for key, points in trend.items():
         indicator = board_indicators.get(key)
@@ -81,7 +83,7 @@ def charts_of(trend: TrendPoints, board_indicators: dict[str, Any], targets: dic
             continue
         average = indicator.kind is Kind.AVERAGE
         charts.append(
-            line_chart(
+            captioned_chart(
                 points,
                 title=indicator.title,
                 maximum=10.0 if average else 100.0,
@@ -220,6 +222,7 @@ class RegionStatisticsPages(Controller):
         sort: Sort = None,
         direction: Direction = None,
         page_no: PageNo = None,
+        recomputed: Requested = None,
     ) -> Template:
         filters = await _filters(db, runtime, actor, year, org_type, sort, direction, page_no)
         board = await statistics.region_dashboard(db, runtime, actor, filters)
@@ -228,6 +231,7 @@ class RegionStatisticsPages(Controller):
             db=db,
             runtime=runtime,
             actor=actor,
+            recompute_done=bool(recomputed) and board.recompute is None,
             reports=await statistics_reports.recent_reports(db, actor),
             report_titles=statistics_reports.STATUS_TITLES,
             **_board_context(board, runtime),
@@ -239,16 +243,18 @@ class RegionStatisticsPages(Controller):
         requested = await statistics.request_region_recompute(
             db, runtime, actor, int(year) if year.isdigit() else None
         )
-        return Redirect(path=f"/region/statistics?year={requested.academic_year}")
+        return Redirect(path=f"/region/statistics?year={requested.academic_year}&recomputed=true")
 
     @post("/targets", summary="Цели показателей региона (форма)")
     async def targets(self, db: Db, runtime: Rt, actor: CurrentActor, data: Form) -> Redirect:
-        for indicator in statistics.target_indicators(runtime.plugins):
-            raw = data.get(f"target_{indicator.key}")
-            if raw is None:
-                continue
-            value = statistics.parse_percent(raw, field=f"target_{indicator.key}")
-            await statistics.set_target(db, runtime, actor, indicator.key, value)
+        # Every value is read before any is saved: one bad field saves nothing.
+        typed = {
+            indicator.key: statistics.parse_percent(raw, field=f"target_{indicator.key}")
+            for indicator in statistics.target_indicators(runtime.plugins)
+            if (raw := data.get(f"target_{indicator.key}")) is not None
+        }
+        for key, value in typed.items():
+            await statistics.set_target(db, runtime, actor, key, value)
         return Redirect(path="/region/statistics")
 
     @post("/reports", summary="Подготовить отчёт мониторинга (форма)")

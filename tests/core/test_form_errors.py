@@ -1,0 +1,246 @@
+"""A page form with errors comes back on its own page: what was typed, each message beside its field."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+from nastavnik.runtime import Runtime
+from tests.core.test_pairs import TERM, open_programme, staffed
+from tests.core.test_work import TODAY, form_pair, meeting
+from tests.support.http import client_for
+from tests.support.world import World
+
+SITE = "http://testserver"
+
+
+def field_error(html: str, name: str) -> str:
+    found = re.search(rf'<span class="field-error" id="e-{name}">([^<]*)</span>', html)
+    return found.group(1) if found else ""
+
+
+async def test_refused_new_person_comes_back_filled_in_with_messages_beside_fields(app, world: World) -> None:  # type: ignore[no-untyped-def]
+    org = world.orgs["school_a"]
+    people = f"/o/{org.slug}/people"
+    async with client_for(app, org.identities["curator"]) as client:
+        sent = await client.post(
+            people,
+            data={
+                "last_name": "  ",
+                "first_name": "Ёлкина",
+                "middle_name": "Петровна",
+                "email": '"><script>x</script>',
+                "category": "learner",
+            },
+            headers={"referer": f"{SITE}{people}"},
+            follow_redirects=False,
+        )
+        shown = await client.get(sent.headers["location"])
+        again = await client.get(people)
+        listed = (await client.get(f"/api/o/{org.slug}/people")).json()
+    assert (sent.status_code, sent.headers["location"]) == (303, people)
+    html = shown.text
+    # Inside the normal page: the layout and the organisation's navigation are there.
+    assert shown.status_code == 200
+    assert 'aria-label="Разделы организации"' in html
+    assert "<h1>Люди</h1>" in html
+    # The summary names the fields in Russian and links to them; each message sits beside its field.
+    assert "Данные человека содержат ошибки." in html
+    assert '<a href="#f-last_name">Фамилия</a>: укажите фамилию' in html
+    assert field_error(html, "last_name") == "укажите фамилию"
+    assert field_error(html, "email")
+    assert field_error(html, "first_name") == ""
+    assert re.search(
+        r'name="last_name" id="f-last_name" aria-invalid="true" aria-describedby="e-last_name"', html
+    )
+    # What was typed is kept.
+    assert 'value="Ёлкина"' in html
+    assert 'value="Петровна"' in html
+    assert 'value="&#34;&gt;&lt;script&gt;x&lt;/script&gt;"' in html  # kept, and escaped
+    assert "<script>x" not in html
+    assert '<option value="learner" selected>' in html
+    # Shown once: the next visit is a clean form; nothing was written.
+    assert "Данные человека содержат ошибки." not in again.text
+    assert 'value="Ёлкина"' not in again.text
+    assert not any(p["first_name"] == "Ёлкина" for p in listed)
+
+
+async def test_refused_edit_keeps_the_typed_values_over_the_stored_ones(app, world: World) -> None:  # type: ignore[no-untyped-def]
+    org = world.orgs["school_a"]
+    person = org.persons["mentor"]
+    card = f"/o/{org.slug}/people/{person}"
+    async with client_for(app, org.identities["curator"]) as client:
+        stored = (await client.get(f"/api/o/{org.slug}/people/{person}")).json()
+        sent = await client.post(
+            card,
+            data={
+                "version": str(stored["version"]),
+                "last_name": "Новая",
+                "first_name": "",
+                "middle_name": "",
+                "email": "",
+                "category": stored["category"],
+            },
+            headers={"referer": f"{SITE}{card}"},
+            follow_redirects=True,
+        )
+        after = (await client.get(f"/api/o/{org.slug}/people/{person}")).json()
+    assert sent.status_code == 200
+    assert field_error(sent.text, "first_name") == "укажите имя"
+    assert 'value="Новая"' in sent.text  # what was typed, not the stored surname
+    assert after["last_name"] == stored["last_name"]  # nothing half-written
+
+
+async def test_a_form_from_another_site_or_without_referer_gets_the_error_page(app, world: World) -> None:  # type: ignore[no-untyped-def]
+    org = world.orgs["school_a"]
+    people = f"/o/{org.slug}/people"
+    data = {"last_name": "", "first_name": "Имя", "category": "learner"}
+    async with client_for(app, org.identities["curator"]) as client:
+        foreign = await client.post(
+            people, data=data, headers={"referer": "https://evil.example/o/x/people"}, follow_redirects=False
+        )
+        bare = await client.post(people, data=data, follow_redirects=False)
+    # Never an open redirect; without a page to go back to, the error page as before.
+    for response in (foreign, bare):
+        assert response.status_code == 422
+        assert "укажите фамилию" in response.text
+
+
+async def test_a_plugin_form_and_the_headcounts_come_back_the_same_way(app, world: World) -> None:  # type: ignore[no-untyped-def]
+    org = world.orgs["school_a"]
+    decades = f"/o/{org.slug}/p/schools/decades"
+    headcounts = f"/o/{org.slug}/headcounts"
+    async with client_for(app, org.identities["curator"]) as client:
+        decade = await client.post(
+            decades,
+            data={
+                "subject_area": "Математика",
+                "title": "Неделя чисел",
+                "starts_on": "2026-10-10",
+                "ends_on": "",
+            },
+            headers={"referer": f"{SITE}{decades}"},
+            follow_redirects=True,
+        )
+        counts = await client.post(
+            headcounts,
+            data={
+                "academic_year": "2026",
+                "learners_total": "много",
+                "learners_10_18": "12",
+                "pedagogues": "5",
+                "young_pedagogues": "1",
+            },
+            headers={"referer": f"{SITE}{headcounts}"},
+            follow_redirects=True,
+        )
+    assert decade.status_code == 200
+    assert "<h1>Предметные декады</h1>" in decade.text
+    assert field_error(decade.text, "starts_on") == "укажите даты"
+    assert 'value="Неделя чисел"' in decade.text
+    assert 'value="2026-10-10"' in decade.text
+    assert counts.status_code == 200
+    assert field_error(counts.text, "learners_total") == "введите целое число"
+    assert 'value="много"' in counts.text
+    assert 'value="12"' in counts.text
+    assert '<a href="#f-learners_total">Обучающихся всего</a>' in counts.text
+
+
+async def test_refused_pair_keeps_the_chosen_people_and_the_dates(
+    app, runtime: Runtime, world: World
+) -> None:  # type: ignore[no-untyped-def]
+    tenant, ids = await staffed(runtime, world)
+    async with client_for(app, tenant.identities["curator"]) as curator:
+        pid = await open_programme(curator, tenant)
+        groups = f"/o/{tenant.slug}/programmes/{pid}/groups"
+        empty = await curator.get(groups)
+        form_code = re.search(r'<select name="form_code"[^>]*><option value="([^"]+)"', empty.text)
+        assert form_code is not None
+        shown = await curator.post(
+            groups,
+            data={
+                f"mentee_{ids['orlova']}": "on",
+                "form_code": form_code.group(1),
+                "kind_code": "traditional",
+                "role_model_code": "",
+                "starts_on": TERM["starts_on"],
+                "ends_on": "2099-12-31",
+            },
+            headers={"referer": f"{SITE}{groups}"},
+            follow_redirects=True,
+        )
+        formed = (await curator.get(f"/api/o/{tenant.slug}/programmes/{pid}/groups")).json()
+    assert shown.status_code == 200
+    assert "выберите наставника" in field_error(shown.text, "mentor_ids")
+    assert f'name="mentee_{ids["orlova"]}" checked' in shown.text  # the mentee chosen stays chosen
+    assert f'name="mentee_{ids["belov"]}" checked' not in shown.text
+    assert 'value="2099-12-31"' in shown.text
+    assert formed == []
+
+
+async def test_refused_mentor_profile_keeps_what_was_typed(app, world: World) -> None:  # type: ignore[no-untyped-def]
+    org = world.orgs["school_a"]
+    person = org.persons["mentor"]
+    card = f"/o/{org.slug}/people/{person}"
+    async with client_for(app, org.identities["curator"]) as client:
+        shown = await client.post(
+            f"{card}/mentor-profile",
+            data={
+                "competencies": "проектная деятельность",
+                "subjects": "физика",
+                "experience_years": "12",
+                "capacity": "0",
+                "status": "reserve",
+                "training": "",
+                "consent_on": "",
+            },
+            headers={"referer": f"{SITE}{card}"},
+            follow_redirects=True,
+        )
+    assert shown.status_code == 200
+    assert field_error(shown.text, "capacity")
+    assert 'value="проектная деятельность"' in shown.text
+    assert '<option value="reserve" selected>резерв</option>' in shown.text
+
+
+async def test_refused_journal_entry_comes_back_on_the_pairs_page(
+    app, runtime: Runtime, world: World
+) -> None:  # type: ignore[no-untyped-def]
+    pair = await form_pair(runtime, app, world)
+    async with client_for(app, pair.tenant.identities["mentor:Смирнова"]) as mentor:
+        shown = await mentor.post(
+            f"{pair.page}/journal",
+            data={**meeting(met_on=str(TODAY + timedelta(days=1))), "topic": "Разбор урока"},
+            headers={"referer": f"{SITE}{pair.page}"},
+            follow_redirects=True,
+        )
+        journal = (await mentor.get(f"{pair.api}/journal")).json()
+    assert shown.status_code == 200
+    assert "Журнал наставника" in shown.text
+    assert field_error(shown.text, "met_on")
+    assert 'value="Разбор урока"' in shown.text
+    assert ">Разобрали технологическую карту</textarea>" in shown.text
+    assert journal == []
+
+
+async def test_refused_order_keeps_its_number_and_chosen_pairs(app, runtime: Runtime, world: World) -> None:  # type: ignore[no-untyped-def]
+    pair = await form_pair(runtime, app, world)
+    groups = f"/o/{pair.tenant.slug}/programmes/{pair.programme_id}/groups"
+    async with client_for(app, pair.tenant.identities["curator"]) as curator:
+        shown = await curator.post(
+            f"/o/{pair.tenant.slug}/programmes/{pair.programme_id}/orders",
+            data={
+                "kind": "pairs_formation",
+                "number": "12-од",
+                "issued_on": str(TODAY + timedelta(days=3)),
+                f"group_{pair.group_id}": "on",
+            },
+            headers={"referer": f"{SITE}{groups}"},
+            follow_redirects=True,
+        )
+        orders = await curator.get(groups)
+    assert shown.status_code == 200
+    assert field_error(shown.text, "issued_on") == "дата приказа не может быть в будущем"
+    assert 'value="12-од"' in shown.text
+    assert f'name="group_{pair.group_id}" checked' in shown.text
+    assert "Приказов пока нет." in orders.text
