@@ -6,6 +6,7 @@ Each test takes an organisation of its own (tests/support/tenant.py), so what it
 
 from __future__ import annotations
 
+import asyncio
 import io
 from datetime import UTC, date, datetime
 from typing import Any
@@ -413,6 +414,41 @@ async def test_an_email_column_is_read_and_stored_in_both_bases(runtime: Runtime
     ]
     assert "этот адрес уже указан в строке 3" in refused["errors"][1]["message"]
     assert "у другого человека организации" in refused["errors"][2]["message"]
+
+
+async def test_two_imports_at_once_cannot_give_one_address_to_two_people(
+    runtime: Runtime, app, world: World
+) -> None:  # type: ignore[no-untyped-def]
+    """Both files pass their preview alone; committed at the same moment, the second is checked
+    against what the first wrote and refused in Russian, never a 500 from the e-mail index."""
+    tenant = await new_tenant(runtime, world)
+    files = [
+        xlsx([["ФИО", "Согласие", "E-mail"], [name, f"01.09.{YEAR}", "shared@school7.ru"]])
+        for name in ("Первова Полина Петровна", "Вторая Вера Викторовна")
+    ]
+    async with (
+        client_for(app, tenant.identities["curator"]) as first,
+        client_for(app, tenant.identities["curator"]) as second,
+    ):
+        tokens = [
+            (await check(client, tenant, "mentors", content))["token"]
+            for client, content in zip((first, second), files, strict=True)
+        ]
+        answers = await asyncio.gather(
+            *(
+                client.post(f"/api/o/{tenant.slug}/bases/mentors/import/{token}")
+                for client, token in zip((first, second), tokens, strict=True)
+            )
+        )
+    assert sorted(a.status_code for a in answers) == [201, 422], [a.text for a in answers]
+    refused = next(a for a in answers if a.status_code == 422).json()
+    assert "у другого человека организации" in str(refused)
+    holders = [p for p in (await people(runtime, tenant)).values() if p.email == "shared@school7.ru"]
+    assert len(holders) == 1
+    assert {p.full_name for p in (await people(runtime, tenant)).values()} & {
+        "Первова Полина Петровна",
+        "Вторая Вера Викторовна",
+    } == {holders[0].full_name}  # the refused file wrote nothing
 
 
 async def test_an_excel_97_file_is_read(runtime: Runtime, app, world: World) -> None:  # type: ignore[no-untyped-def]

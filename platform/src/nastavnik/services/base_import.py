@@ -19,9 +19,11 @@ from typing import Any, Generic, NamedTuple, TypeVar, cast
 
 from sqlalchemy import Table, bindparam, delete, select, update
 from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from nastavnik.db.bulk import insert_rows, update_from_excluded
+from nastavnik.db.locks import lock_for_transaction
 from nastavnik.models import (
     ImportColumnChoice,
     MenteeProfile,
@@ -32,7 +34,7 @@ from nastavnik.models import (
 )
 from nastavnik.runtime import Runtime
 from nastavnik.services import audit, bases, uploads
-from nastavnik.services.errors import InvalidInput
+from nastavnik.services.errors import Conflict, InvalidInput
 from nastavnik.services.people import clean_email
 from nastavnik.services.table_import import (
     NUMBER_NOTE,
@@ -425,6 +427,9 @@ async def commit(
     """Write every row of the kept file in one transaction, or none of them."""
     ctx.require_role(*bases.MANAGERS)
     data, filename = await uploads.take(runtime, upload_scope(ctx, spec), token)
+    # Two imports of one organisation take turns, so the second is checked against what the first
+    # wrote (an e-mail it took) instead of failing on the index.
+    await lock_for_transaction(db, [f"people-import:{ctx.org.id}"])
     checked = await preview(db, ctx, spec, data, filename)
     if checked.errors:
         raise InvalidInput(
@@ -458,6 +463,37 @@ async def commit(
         profiles.append(
             {"org_id": ctx.org.id, "person_id": person_id, **bases.draft_values(item.parsed.draft)}
         )
+    try:
+        await _write(db, ctx, spec, people, profiles, restated, readdressed)
+    except IntegrityError as exc:  # a person edited by hand at the same moment took an address
+        await db.rollback()
+        if "uq_person_org_email" in str(exc.orig):
+            raise Conflict(
+                "Импорт не выполнен: пока он шёл, один из адресов электронной почты из файла был "
+                "присвоен другому человеку. Ничего не изменено; загрузите файл ещё раз.",
+                "email",
+            ) from None
+        raise
+    await audit.record_in(
+        db,
+        ctx,
+        action="create",
+        object_type=spec.audit_object,
+        details={"rows": len(checked.rows), "created": checked.created},
+    )
+    await db.commit()
+    return checked
+
+
+async def _write(
+    db: AsyncSession,
+    ctx: OrgContext,
+    spec: BaseSpec[Draft],
+    people: list[dict[str, Any]],
+    profiles: list[dict[str, Any]],
+    restated: dict[str, list[uuid.UUID]],
+    readdressed: list[dict[str, Any]],
+) -> None:
     await insert_rows(db, Person, [{**p, "status": "active", "version": 1} for p in people])
     for category, ids in restated.items():  # at most one statement per category
         await db.execute(
@@ -487,12 +523,3 @@ async def commit(
         [{"org_id": ctx.org.id, "person_id": p["person_id"], "role": spec.role.value} for p in profiles],
         on_conflict="ON CONFLICT DO NOTHING",
     )
-    await audit.record_in(
-        db,
-        ctx,
-        action="create",
-        object_type=spec.audit_object,
-        details={"rows": len(checked.rows), "created": checked.created},
-    )
-    await db.commit()
-    return checked

@@ -20,9 +20,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import delete, func, select, text
+from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from nastavnik.db.locks import lock_for_transaction
 from nastavnik.models import (
     AcademicYear,
     GroupMember,
@@ -232,16 +233,7 @@ async def lock_for_forming(
     await db.execute(
         select(Programme.id).where(Programme.id == programme.id, ctx.owns(Programme)).with_for_update()
     )
-    keys = sorted({f"mentor-capacity:{ctx.org.id}:{pid}" for pid in mentor_ids})
-    if keys:
-        # unnest walks the array in its order, so the locks are taken in the sorted order.
-        await db.execute(
-            text(
-                "SELECT count(pg_advisory_xact_lock(hashtextextended(k, 0)))"
-                " FROM unnest(CAST(:keys AS text[])) AS k"
-            ),
-            {"keys": keys},
-        )
+    await lock_for_transaction(db, (f"mentor-capacity:{ctx.org.id}:{pid}" for pid in mentor_ids))
 
 
 async def validate_drafts(
