@@ -15,7 +15,7 @@ from tests.support.world import World
 
 
 async def events_about(runtime: Runtime, person_id: object) -> list[AuditEvent]:
-    async with runtime.auditor_sessions() as db:
+    async with runtime.owner_sessions() as db:
         return list(await db.scalars(select(AuditEvent).where(AuditEvent.subject_person_id == person_id)))
 
 
@@ -71,7 +71,7 @@ async def test_only_auditors_read_the_log_and_export_it(runtime: Runtime, app, w
     assert header[:4] == ["Дата и время", "Кто", "Организация", "Действие"]
     assert sheet.max_row > 1
     # The export itself is logged.
-    async with runtime.auditor_sessions() as db:
+    async with runtime.owner_sessions() as db:
         exports = list(
             await db.scalars(
                 select(AuditEvent).where(
@@ -111,7 +111,7 @@ async def test_a_refused_role_is_logged_as_denied(runtime: Runtime, app, world: 
     async with client_for(app, org.identities["mentee"]) as client:
         refused = await client.get(f"/api/o/{org.slug}/people")
     assert refused.status_code == 403
-    async with runtime.auditor_sessions() as db:
+    async with runtime.owner_sessions() as db:
         denied = list(
             await db.scalars(
                 select(AuditEvent).where(

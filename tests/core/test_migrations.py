@@ -18,7 +18,7 @@ async def _tables(engine) -> set[str]:  # type: ignore[no-untyped-def]
 
 async def test_upgrade_from_previous_version_then_downgrade_and_again(services: Services) -> None:
     db = await create_test_database(services, "migrations")
-    runtime = await build_runtime(settings_for(services, db), plugins=load_plugins())
+    runtime = await build_runtime(settings_for(services, db), plugins=load_plugins(), owner=True)
     try:
         dirs = [b.versions_dir for b in runtime.plugins.flatten("register_migrations")]
         # The previous version: the core alone, before the plugin branch existed.
