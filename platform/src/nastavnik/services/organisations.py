@@ -158,15 +158,10 @@ async def area_names(db: AsyncSession, grants: Sequence[StaffGrant]) -> dict[uui
     municipalities = {g.municipality_id for g in grants if g.municipality_id}
     names: dict[uuid.UUID, str] = {}
     if regions:
-        names.update(
-            (await db.execute(select(Region.id, Region.name).where(Region.id.in_(regions)))).tuples()
-        )
+        for id_, name in await db.execute(select(Region.id, Region.name).where(Region.id.in_(regions))):
+            names[id_] = name
     if municipalities:
-        names.update(
-            (
-                await db.execute(
-                    select(Municipality.id, Municipality.name).where(Municipality.id.in_(municipalities))
-                )
-            ).tuples()
-        )
+        query = select(Municipality.id, Municipality.name).where(Municipality.id.in_(municipalities))
+        for id_, name in await db.execute(query):
+            names[id_] = name
     return names

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated, Any
+from typing import Any
 
 from litestar import Controller, get, post, put
 from litestar.di import Provide
-from litestar.params import Dependency, FromPath, JSONBody, Parameter
+from litestar.params import FromPath, JSONBody, Parameter
 from litestar.response import Stream
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED, HTTP_202_ACCEPTED
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -245,9 +245,6 @@ def audit_filter(
     return audit.AuditFilter(date_from, date_to, person, action).check()
 
 
-AuditFilterParam = Annotated[audit.AuditFilter, Dependency(skip_validation=True)]
-
-
 def audit_event_out(r: audit.AuditRow) -> AuditEventOut:
     return AuditEventOut(
         at=r.at.isoformat(),
@@ -272,7 +269,7 @@ class AuditApi(Controller):
         db: Db,
         actor: CurrentActor,
         runtime: Rt,
-        wanted: AuditFilterParam,
+        wanted: audit.AuditFilter,
         page: int = Parameter(default=1, ge=1, le=1_000_000),
         per_page: int = Parameter(default=audit.PER_PAGE, ge=1, le=audit.MAX_PER_PAGE),
     ) -> AuditPageOut:
@@ -288,7 +285,7 @@ class AuditApi(Controller):
         )
 
     @get("/export.xlsx", summary="Выгрузить журнал аудита своего региона в Excel (все записи отбора)")
-    async def export(self, db: Db, actor: CurrentActor, runtime: Rt, wanted: AuditFilterParam) -> Stream:
+    async def export(self, db: Db, actor: CurrentActor, runtime: Rt, wanted: audit.AuditFilter) -> Stream:
         timezone = await audit.audit_timezone(db, actor)
         async with audit.auditor_session(runtime, actor) as auditor_db:
             file, count = await audit.export_to_file(

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
+from typing import Annotated, Any
 from urllib.parse import urlencode
 
 from litestar import Controller, Request, get, post
-from litestar.params import FromPath, Parameter
+from litestar.params import FromPath, Parameter, QueryParameter
 from litestar.response import Redirect, Template
 from sqlalchemy import select
 
@@ -212,7 +212,7 @@ class HomeController(Controller):
         date_to: str = Parameter(default="", max_length=10),
         person: str = Parameter(default="", max_length=200),
         action: str = Parameter(default="", max_length=16),
-        page_number: int = Parameter(query="page", default=1, ge=1, le=1_000_000),
+        page_number: Annotated[int, QueryParameter(name="page", ge=1, le=1_000_000)] = 1,
     ) -> Template:
         if not actor.is_auditor:
             raise Forbidden
