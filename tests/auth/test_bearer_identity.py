@@ -127,7 +127,11 @@ async def test_me_lists_memberships_and_staff_grants_for_a_token(
         await db.flush()
         for org, roles in ((school_a, ("curator", "mentor")), (school_b, ("mentee",))):
             person = Person(
-                org_id=org.id, identity_id=identity.id, last_name="Школьная", first_name="Двоя", category="staff"
+                org_id=org.id,
+                identity_id=identity.id,
+                last_name="Школьная",
+                first_name="Двоя",
+                category="staff",
             )
             db.add(person)
             await db.flush()
