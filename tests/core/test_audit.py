@@ -266,6 +266,7 @@ async def test_filters_by_period_person_and_action(runtime: Runtime, app, world:
         exports = await _all_pages(client, person=person, action="export")
         since = await _all_pages(client, person=person, date_from="2026-03-03")
         nobody = await _all_pages(client, person=person + "-нет")
+        by_id = await _all_pages(client, person=str(actor))
         bad_action = await client.get("/api/audit", params={"action": "steal"})
         backwards = await client.get(
             "/api/audit", params={"date_from": "2026-03-03", "date_to": "2026-03-01"}
@@ -280,6 +281,7 @@ async def test_filters_by_period_person_and_action(runtime: Runtime, app, world:
     assert [i["object_id"] for i in exports] == ["n2"]
     assert [i["object_id"] for i in since] == ["n3"]
     assert nobody == []
+    assert [i["object_id"] for i in by_id] == ["n3", "n2", "n1", "n0"]
     assert bad_action.status_code == 422
     assert "неизвестное действие" in bad_action.text
     assert backwards.status_code == 422

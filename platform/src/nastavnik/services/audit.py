@@ -207,8 +207,9 @@ MAX_PER_PAGE = 500
 
 @dataclass(frozen=True, slots=True)
 class AuditFilter:
-    """What an auditor asks for: a period of the region's local dates (both ends included), a part of the
-    acting person's name, an action. Empty fields do not filter."""
+    """What an auditor asks for: a period of the region's local dates (both ends included), a person (a part
+    of the acting person's name, or an id: the acting identity's or the person whose data it was), an
+    action. Empty fields do not filter."""
 
     date_from: date | None = None
     date_to: date | None = None
@@ -289,12 +290,22 @@ def _query(actor: Actor, wanted: AuditFilter, timezone: str) -> Select[AuditEven
         query = query.where(AuditEvent.at >= _local_midnight(wanted.date_from, timezone))
     if wanted.date_to:
         query = query.where(AuditEvent.at < _local_midnight(wanted.date_to + timedelta(days=1), timezone))
-    if wanted.person:
+    who = _uuid_or_none(wanted.person)
+    if who is not None:
+        query = query.where((AuditEvent.actor_identity_id == who) | (AuditEvent.subject_person_id == who))
+    elif wanted.person:
         pattern = "%" + wanted.person.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
         query = query.where(Identity.display_name.ilike(pattern, escape="\\"))
     if wanted.action:
         query = query.where(AuditEvent.action == wanted.action)
     return query
+
+
+def _uuid_or_none(value: str | None) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(value) if value else None
+    except ValueError:
+        return None
 
 
 def _row(event: AuditEvent, name: str | None) -> AuditRow:

@@ -235,7 +235,7 @@ def audit_filter(
     date_from: date | None = Parameter(default=None, description="С этой даты (по времени региона)"),
     date_to: date | None = Parameter(default=None, description="По эту дату включительно"),
     person: str | None = Parameter(
-        default=None, max_length=200, description="Часть имени того, кто действовал"
+        default=None, max_length=200, description="Часть имени действовавшего или id (его или чьих данных)"
     ),
     action: str | None = Parameter(
         default=None, max_length=16, description="Действие: read, export, create…"
