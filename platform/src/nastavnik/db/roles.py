@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass
 
 from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 _ROLE_NAME = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
@@ -36,6 +37,22 @@ class DbRoles:
                 raise ValueError(f"not a safe role name: {name!r}")
 
 
+# A role made meanwhile by a migration of another database of the same cluster (advisory locks are per
+# database, roles are not): duplicate_object, or the unique index of pg_authid once that one commits.
+_ROLE_EXISTS = {"42710", "23505"}
+
+
+async def _create_role(conn: AsyncConnection, name: str) -> None:
+    try:
+        async with conn.begin_nested():
+            await conn.execute(
+                text(f'CREATE ROLE "{name}" LOGIN NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE')
+            )
+    except DBAPIError as exc:
+        if getattr(exc.orig, "sqlstate", None) not in _ROLE_EXISTS:
+            raise
+
+
 async def ensure_login_roles(conn: AsyncConnection, roles: DbRoles, passwords: dict[str, str | None]) -> None:
     """Create the login roles if missing: no ownership, no BYPASSRLS.
 
@@ -46,9 +63,7 @@ async def ensure_login_roles(conn: AsyncConnection, roles: DbRoles, passwords: d
     for name in roles.login_roles:
         exists = await conn.scalar(text("SELECT 1 FROM pg_roles WHERE rolname = :n"), {"n": name})
         if not exists:
-            await conn.execute(
-                text(f'CREATE ROLE "{name}" LOGIN NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE')
-            )
+            await _create_role(conn, name)
         password = passwords.get(name)
         if password:
             # Role names are validated above; the password travels as a quoted literal built by PostgreSQL.
