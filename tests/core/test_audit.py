@@ -347,3 +347,11 @@ async def test_the_export_holds_every_row_not_the_newest_500(runtime: Runtime, a
             .limit(1)
         )
     assert logged == {"rows": 1234, "person": name}
+
+
+async def test_who_asks_is_checked_before_the_filter(app, world: World) -> None:  # type: ignore[no-untyped-def]
+    async with client_for(app, world.orgs["school_a"].identities["curator"]) as client:
+        assert (await client.get("/api/audit", params={"action": "steal"})).status_code == 403
+        assert (await client.get("/api/audit/export.xlsx", params={"action": "steal"})).status_code == 403
+    async with client_for(app) as anonymous:
+        assert (await anonymous.get("/api/audit", params={"action": "steal"})).status_code == 401

@@ -232,6 +232,7 @@ class OversightApi(Controller):
 
 
 def audit_filter(
+    actor: CurrentActor,
     date_from: date | None = Parameter(default=None, description="С этой даты (по времени региона)"),
     date_to: date | None = Parameter(default=None, description="По эту дату включительно"),
     person: str | None = Parameter(
@@ -241,7 +242,8 @@ def audit_filter(
         default=None, max_length=16, description="Действие: read, export, create…"
     ),
 ) -> audit.AuditFilter:
-    """The auditor's filter from the query string (the page's form and the API share it)."""
+    """The auditor's filter from the query string; who asks is checked first (a 403 before any 422)."""
+    audit.audited_regions(actor)
     return audit.AuditFilter(date_from, date_to, person, action).check()
 
 
