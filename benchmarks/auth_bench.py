@@ -222,7 +222,7 @@ def platform_server(values: dict[str, Any], control: Connection) -> None:
 async def _platform_server(values: dict[str, Any], control: Connection) -> None:
     settings = Settings.model_validate(values)
     configure_logging(settings)
-    runtime = await build_runtime(settings)
+    runtime = await build_runtime(settings, owner=True)
     try:
 
         def fetches() -> int:

@@ -365,7 +365,7 @@ def dashboard_server(values: dict[str, Any], control: Any) -> None:
 async def _dashboard_server(values: dict[str, Any], control: Any) -> None:
     settings = Settings.model_validate(values)
     configure_logging(settings)
-    runtime = await build_runtime(settings)
+    runtime = await build_runtime(settings, owner=True)
     try:
         await serve_until_told(create_app(runtime), control, lambda: 0)
     finally:

@@ -105,6 +105,7 @@ class RunDatabase:
     auditor: str
     aggregator: str
     owner_url: str
+    provisioner: str = ""
 
 
 async def create_test_database(services: Services, label: str) -> RunDatabase:
@@ -117,11 +118,12 @@ async def create_test_database(services: Services, label: str) -> RunDatabase:
         auditor=f"nk_auditor_{suffix}",
         aggregator=f"nk_agg_{suffix}",
         owner_url="",
+        provisioner=f"nk_prov_{suffix}",
     )
     conn = await asyncpg.connect(services.admin_dsn)
     try:
         await conn.execute(f'CREATE ROLE "{db.owner}" LOGIN NOSUPERUSER NOBYPASSRLS')
-        for role in (db.app, db.auditor, db.aggregator):
+        for role in (db.app, db.auditor, db.aggregator, db.provisioner):
             await conn.execute(f'CREATE ROLE "{role}" LOGIN NOSUPERUSER NOBYPASSRLS')
         await conn.execute(f'CREATE DATABASE "{db.name}" OWNER "{db.owner}"')
     finally:
@@ -130,7 +132,13 @@ async def create_test_database(services: Services, label: str) -> RunDatabase:
         drivername="postgresql+asyncpg", username=db.owner
     )
     return RunDatabase(
-        db.name, db.owner, db.app, db.auditor, db.aggregator, owner_url.render_as_string(hide_password=False)
+        db.name,
+        db.owner,
+        db.app,
+        db.auditor,
+        db.aggregator,
+        owner_url.render_as_string(hide_password=False),
+        db.provisioner,
     )
 
 
@@ -138,7 +146,7 @@ async def drop_test_database(services: Services, db: RunDatabase) -> None:
     conn = await asyncpg.connect(services.admin_dsn)
     try:
         await conn.execute(f'DROP DATABASE IF EXISTS "{db.name}" WITH (FORCE)')
-        for role in (db.app, db.auditor, db.aggregator, db.owner):
+        for role in (db.app, db.auditor, db.aggregator, db.provisioner, db.owner):
             await conn.execute(f'DROP ROLE IF EXISTS "{role}"')
     finally:
         await conn.close()
@@ -151,6 +159,7 @@ def settings_for(services: Services, db: RunDatabase, **overrides: object) -> Se
         "db_app_role": db.app,
         "db_auditor_role": db.auditor,
         "db_aggregator_role": db.aggregator,
+        "db_provisioner_role": db.provisioner,
         "redis_prefix": f"nastavnik-test-{RUN}",
         "db_pool_size": 5,
     }
@@ -159,7 +168,7 @@ def settings_for(services: Services, db: RunDatabase, **overrides: object) -> Se
 
 
 async def migrated_runtime(settings: Settings) -> Runtime:
-    runtime = await build_runtime(settings, plugins=load_plugins())
+    runtime = await build_runtime(settings, plugins=load_plugins(), owner=True)
     branches = runtime.plugins.flatten("register_migrations")
     await migrate.upgrade(
         runtime.owner_engine, runtime.roles, plugin_version_dirs=[b.versions_dir for b in branches]

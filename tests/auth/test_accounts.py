@@ -204,7 +204,7 @@ async def test_an_invitation_and_a_one_time_password_then_the_person_signs_in_as
     assert all(one_time not in repr(vars(row)) for row in rows)
     for key in await site.runtime.redis.keys(site.runtime.redis_key("accounts", "otp", str(tenant.id), "*")):
         assert one_time.encode() not in (await site.runtime.redis.get(key) or b"")
-    async with site.runtime.auditor_sessions() as db:
+    async with site.runtime.owner_sessions() as db:
         exports = await db.scalar(
             select(func.count())
             .select_from(AuditEvent)
@@ -360,7 +360,7 @@ async def test_through_the_pages_and_after_the_passwords_expire_they_are_reset(
     assert user.required_actions == ["UPDATE_PASSWORD"]
     assert f"Одноразовый пароль: {user.password}" in sheet_text(second.content)
     assert len(realm_users(issuer, user.username)) == 1
-    async with site.runtime.auditor_sessions() as db:
+    async with site.runtime.owner_sessions() as db:
         exports = await db.scalar(
             select(func.count())
             .select_from(AuditEvent)

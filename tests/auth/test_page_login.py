@@ -149,7 +149,7 @@ async def test_a_code_without_its_verifier_is_refused_by_the_issuer(
 
 
 async def _assert_failed_login_audited(site: Site, reason: str) -> None:
-    async with site.runtime.auditor_sessions() as db:
+    async with site.runtime.owner_sessions() as db:
         events = list(
             await db.scalars(
                 select(AuditEvent).where(AuditEvent.action == "login", AuditEvent.outcome == "failed")

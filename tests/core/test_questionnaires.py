@@ -378,7 +378,7 @@ async def test_the_curator_reads_a_groups_answers_and_nobody_else_does(
         assert await db.scalar(text("SELECT count(*) FROM questionnaire_answer")) == 4 + 3
 
     # Every read of someone's answers is in the audit log, with whose they were.
-    async with runtime.auditor_sessions() as auditor_db:
+    async with runtime.owner_sessions() as auditor_db:
         events = await audit.read_events(auditor_db, org_id=pair.tenant.id)
     reads = {
         e.subject_person_id for e in events if e.object_type == "questionnaire_answers" and e.action == "read"

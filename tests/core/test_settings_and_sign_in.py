@@ -52,7 +52,9 @@ async def test_sign_in_and_out(app, world: World) -> None:  # type: ignore[no-un
         me = (await client.get("/api/me")).json()
         out = await client.post("/logout")
         after = await client.get("/api/me")
-    assert me["organisations"] == [{"slug": org.slug, "short_name": "school_a"}]
+    assert me["organisations"] == [
+        {"slug": org.slug, "short_name": "school_a", "full_name": "Организация school_a", "roles": ["mentor"]}
+    ]
     assert out.status_code in (302, 303)
     assert after.status_code == 401
 

@@ -181,7 +181,7 @@ async def test_the_mentor_writes_the_mentee_ticks_and_sees_progress(
     assert "Моё наставничество" in nav.text
 
     # Reads and changes are in the audit log, under the mentee whose plan it is.
-    async with runtime.auditor_sessions() as db:
+    async with runtime.owner_sessions() as db:
         events = list(
             await db.scalars(
                 select(AuditEvent).where(
@@ -416,7 +416,7 @@ async def test_exports_open_in_word_with_names_tasks_dates_and_progress(
             "Провести урок по плану",
         ],
     ]
-    async with runtime.auditor_sessions() as db:
+    async with runtime.owner_sessions() as db:
         exports = list(
             await db.scalars(
                 select(AuditEvent.object_type).where(

@@ -45,6 +45,7 @@ def worker_env(runtime: Runtime) -> dict[str, str]:
             "NASTAVNIK_DB_APP_ROLE": s.db_app_role,
             "NASTAVNIK_DB_AUDITOR_ROLE": s.db_auditor_role,
             "NASTAVNIK_DB_AGGREGATOR_ROLE": s.db_aggregator_role,
+            "NASTAVNIK_DB_PROVISIONER_ROLE": s.db_provisioner_role,
             "NASTAVNIK_WORKER_JOB_TIMEOUT": str(JOB_TIMEOUT),
             "NASTAVNIK_LOG_FORMAT": "console",
         }

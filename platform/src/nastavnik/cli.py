@@ -98,10 +98,12 @@ def _prepare(settings: Settings) -> tuple[Settings, EmbeddedServices | None]:
 
 
 @contextlib.asynccontextmanager
-async def _runtime(settings: Settings) -> AsyncIterator[object]:
+async def _runtime(settings: Settings, *, owner: bool = False) -> AsyncIterator[object]:
+    """The process's resources; ``owner`` only for migrations and seeds (serve and worker never connect
+    as the owner role)."""
     from nastavnik.runtime import build_runtime
 
-    runtime = await build_runtime(settings)
+    runtime = await build_runtime(settings, owner=owner)
     try:
         yield runtime
     finally:
@@ -112,18 +114,16 @@ async def _upgrade(settings: Settings) -> None:
     from nastavnik.db import migrate
     from nastavnik.runtime import Runtime
 
-    async with _runtime(settings) as rt:
+    async with _runtime(settings, owner=True) as rt:
         assert isinstance(rt, Runtime)
         branches = rt.plugins.flatten("register_migrations")
-        passwords = {
-            rt.roles.app: settings.db_app_password.get_secret_value() if settings.db_app_password else None,
-            rt.roles.auditor: settings.db_auditor_password.get_secret_value()
-            if settings.db_auditor_password
-            else None,
-            rt.roles.aggregator: settings.db_aggregator_password.get_secret_value()
-            if settings.db_aggregator_password
-            else None,
+        secrets = {
+            rt.roles.app: settings.db_app_password,
+            rt.roles.auditor: settings.db_auditor_password,
+            rt.roles.aggregator: settings.db_aggregator_password,
+            rt.roles.provisioner: settings.db_provisioner_password,
         }
+        passwords = {role: secret.get_secret_value() if secret else None for role, secret in secrets.items()}
         await migrate.upgrade(
             rt.owner_engine,
             rt.roles,
@@ -136,7 +136,7 @@ async def _seed(settings: Settings) -> bool:
     from nastavnik.demo.seed import seed_demo
     from nastavnik.runtime import Runtime
 
-    async with _runtime(settings) as rt:
+    async with _runtime(settings, owner=True) as rt:
         assert isinstance(rt, Runtime)
         async with rt.owner_sessions() as db:
             return await seed_demo(db)
@@ -183,7 +183,7 @@ async def _serve_demo(settings: Settings, shutdown: Shutdown) -> None:
                 "public_url": public_url,
             }
         )
-        async with _runtime(sso) as rt:
+        async with _runtime(sso, owner=True) as rt:  # the seed's people, mirrored; closed before serving
             assert isinstance(rt, Runtime)
             async with rt.owner_sessions() as db:
                 people = await mirror_demo_people(db, issuer.realm, issuer.issuer, sso)

@@ -2,20 +2,24 @@
 
 from __future__ import annotations
 
+import getpass
+import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
 from arq.connections import ArqRedis
+from pydantic import SecretStr
 from redis.asyncio import Redis
 from sqlalchemy import text
 from sqlalchemy.engine import URL, make_url
-from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
 from nastavnik.auth.keyset import KeySet
 from nastavnik.auth.oidc import OidcClient
 from nastavnik.auth.tokens import TokenVerifier
 from nastavnik.db.roles import DbRoles
+from nastavnik.db.scope import DbScope, scoped_session
 from nastavnik.jobs import open_queue
 from nastavnik.plugins import Plugins, load_plugins, plugin_names_from_setting
 from nastavnik.settings import Settings
@@ -35,14 +39,19 @@ def role_url(owner_url: str, role: str, password: str | None) -> URL:
 
 @dataclass
 class Runtime:
+    """What a process holds. ``serve`` and ``worker`` hold no owner connection (``owner`` is None): they act
+    as the application, auditor, aggregator and provisioner roles only. Migrations, the demo's seed and the
+    tests build a runtime with ``owner=True``."""
+
     settings: Settings
     plugins: Plugins
     roles: DbRoles
-    owner_engine: AsyncEngine
     app_engine: AsyncEngine
     auditor_engine: AsyncEngine
     aggregator_engine: AsyncEngine
+    provisioner_engine: AsyncEngine
     redis: Redis
+    owner: AsyncEngine | None = None
     http: httpx.AsyncClient | None = None
     verifier: TokenVerifier | None = None
     oidc: OidcClient | None = None
@@ -55,14 +64,35 @@ class Runtime:
             self.statistics_cache = LruCache(self.settings.statistics_cache_size)
         self.app_sessions = async_sessionmaker(self.app_engine, expire_on_commit=False)
         self.auditor_sessions = async_sessionmaker(self.auditor_engine, expire_on_commit=False)
-        self.owner_sessions = async_sessionmaker(self.owner_engine, expire_on_commit=False)
         self.aggregator_sessions = async_sessionmaker(self.aggregator_engine, expire_on_commit=False)
+        self.provisioner_sessions = async_sessionmaker(self.provisioner_engine, expire_on_commit=False)
+
+    def provisioner_session(self, org_id: uuid.UUID) -> AsyncSession:
+        """A session of the provisioning jobs, bound to the one organisation the job names: the provisioner
+        role's policies let it touch that organisation's rows only."""
+        return scoped_session(self.provisioner_sessions, DbScope(identity_id=None, org_id=org_id))
+
+    @property
+    def owner_engine(self) -> AsyncEngine:
+        """The owner's connections: migrations and seeds only; a web or worker process has none."""
+        if self.owner is None:
+            raise RuntimeError("this process holds no owner connection (build_runtime(..., owner=True))")
+        return self.owner
+
+    def owner_sessions(self) -> AsyncSession:
+        return async_sessionmaker(self.owner_engine, expire_on_commit=False)()
+
+    @property
+    def engines(self) -> tuple[AsyncEngine, ...]:
+        """Every engine this process holds."""
+        held = (self.app_engine, self.auditor_engine, self.aggregator_engine, self.provisioner_engine)
+        return held if self.owner is None else (*held, self.owner)
 
     def redis_key(self, *parts: str) -> str:
         return ":".join((self.settings.redis_prefix, *parts))
 
     async def close(self) -> None:
-        for engine in (self.app_engine, self.auditor_engine, self.aggregator_engine, self.owner_engine):
+        for engine in self.engines:
             await engine.dispose()
         await self.redis.aclose()
         if self.http is not None:
@@ -77,22 +107,32 @@ async def owner_role_name(owner_engine: AsyncEngine) -> str:
     return str(name)
 
 
-async def build_runtime(settings: Settings, plugins: Plugins | None = None) -> Runtime:
+def _secret(value: SecretStr | None) -> str | None:
+    return value.get_secret_value() if value else None
+
+
+async def build_runtime(
+    settings: Settings, plugins: Plugins | None = None, *, owner: bool = False
+) -> Runtime:
+    """The process's resources. Only with ``owner`` does it connect as the owner role (migrations, seeds);
+    without it the owner's name is read from the URL (policies name it), and nothing connects as it."""
     if settings.database_url is None or settings.redis_url is None:
         raise RuntimeError("database_url and redis_url must be resolved before the runtime is built")
-    owner_engine = create_async_engine(async_url(settings.database_url), pool_size=2, max_overflow=2)
+    owner_engine = None
+    if owner:
+        owner_engine = create_async_engine(async_url(settings.database_url), pool_size=2, max_overflow=2)
+        owner_name = await owner_role_name(owner_engine)
+    else:
+        owner_name = async_url(settings.database_url).username or getpass.getuser()
     roles = DbRoles(
-        owner=await owner_role_name(owner_engine),
+        owner=owner_name,
         app=settings.db_app_role,
         auditor=settings.db_auditor_role,
         aggregator=settings.db_aggregator_role,
-    )
-    app_password = settings.db_app_password.get_secret_value() if settings.db_app_password else None
-    auditor_password = (
-        settings.db_auditor_password.get_secret_value() if settings.db_auditor_password else None
+        provisioner=settings.db_provisioner_role,
     )
     app_engine = create_async_engine(
-        role_url(settings.database_url, roles.app, app_password),
+        role_url(settings.database_url, roles.app, _secret(settings.db_app_password)),
         pool_size=settings.db_pool_size,
         max_overflow=0,
         # No ping per checkout (a round trip on every request): a dropped connection is invalidated
@@ -100,7 +140,15 @@ async def build_runtime(settings: Settings, plugins: Plugins | None = None) -> R
         pool_recycle=1800,
     )
     auditor_engine = create_async_engine(
-        role_url(settings.database_url, roles.auditor, auditor_password), pool_size=2, max_overflow=0
+        role_url(settings.database_url, roles.auditor, _secret(settings.db_auditor_password)),
+        pool_size=2,
+        max_overflow=0,
+    )
+    provisioner_engine = create_async_engine(
+        role_url(settings.database_url, roles.provisioner, _secret(settings.db_provisioner_password)),
+        pool_size=2,
+        max_overflow=0,
+        pool_pre_ping=True,  # jobs are few and far between: a ping per checkout costs nothing that matters
     )
     aggregator_engine = aggregator_engine_for(settings, roles)
     if plugins is None:
@@ -111,10 +159,11 @@ async def build_runtime(settings: Settings, plugins: Plugins | None = None) -> R
         settings=settings,
         plugins=plugins,
         roles=roles,
-        owner_engine=owner_engine,
+        owner=owner_engine,
         app_engine=app_engine,
         auditor_engine=auditor_engine,
         aggregator_engine=aggregator_engine,
+        provisioner_engine=provisioner_engine,
         redis=redis,
         http=http,
         queue=await open_queue(settings),
@@ -130,9 +179,8 @@ def aggregator_engine_for(settings: Settings, roles: DbRoles) -> AsyncEngine:
     second bounds that, so the job's next try does not wait behind its own ghost.
     """
     assert settings.database_url is not None
-    password = settings.db_aggregator_password.get_secret_value() if settings.db_aggregator_password else None
     return create_async_engine(
-        role_url(settings.database_url, roles.aggregator, password),
+        role_url(settings.database_url, roles.aggregator, _secret(settings.db_aggregator_password)),
         pool_size=2,
         max_overflow=2,
         pool_pre_ping=True,  # a worker is long-lived and few of its checkouts are hot: a ping is cheap here

@@ -38,7 +38,11 @@ class Settings(BaseSettings):
 
     database_url: str | None = None
     """PostgreSQL URL of the owner role that runs migrations and seeds, e.g.
-    `postgresql+asyncpg://nastavnik_owner@db:5432/nastavnik`. Unset in development: an embedded PostgreSQL."""
+    `postgresql+asyncpg://nastavnik_owner@db:5432/nastavnik`. Unset in development: an embedded PostgreSQL.
+
+    Only `nastavnik db upgrade` (and the demo's seed) connect as the owner. `serve` and `worker` take
+    the host, port and database from this URL and connect as the roles below, each with its own
+    password: give them the URL without the owner's password."""
 
     db_app_role: str = "nastavnik_app"
     """Database role the web application connects as. It owns nothing and cannot bypass row-level security."""
@@ -58,6 +62,15 @@ class Settings(BaseSettings):
 
     db_aggregator_password: SecretStr | None = None
     """Password of the aggregator role."""
+
+    db_provisioner_role: str = "nastavnik_provisioner"
+    """Database role of the background jobs that bring organisations and people's accounts in (onboarding,
+    account provisioning, access sync). It reads organisations and onboarding requests, creates login
+    identities, links a person to their account with their programme roles and keeps the batches' progress;
+    each transaction is bound to the one organisation its job names, and it can do nothing else."""
+
+    db_provisioner_password: SecretStr | None = None
+    """Password of the provisioner role; unset where the server trusts local connections."""
 
     db_pool_size: int = Field(default=10, ge=1, le=200)
     """Connections per process in the application role's pool."""

@@ -7,6 +7,7 @@ same :class:`NotFound`, so nobody can probe what exists elsewhere.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import uuid
 from dataclasses import dataclass, field
@@ -225,3 +226,33 @@ async def organisations_of(db: AsyncSession, actor: Actor) -> list[tuple[str, st
         .order_by(Organisation.short_name)
     )
     return [(slug, name) for slug, name in rows]
+
+
+@dataclass(frozen=True, slots=True)
+class Membership:
+    slug: str
+    short_name: str
+    full_name: str
+    roles: tuple[str, ...]
+
+
+async def memberships_of(db: AsyncSession, actor: Actor) -> list[Membership]:
+    """The active organisations the actor is a member of, with their programme roles there, in one round trip.
+
+    Read through ``nastavnik_my_memberships()``: the identity the database acts for, never a parameter.
+    An organisation the sign-in does not admit (the token's organization claim) is left out, as it cannot
+    be entered with it."""
+    memberships = func.nastavnik_my_memberships().table_valued("org_id", "role").alias("m")
+    rows = await db.execute(
+        select(Organisation.slug, Organisation.short_name, Organisation.full_name, memberships.c.role)
+        .join(memberships, memberships.c.org_id == Organisation.id)
+        .where(Organisation.status == OrgStatus.ACTIVE)
+        .order_by(Organisation.short_name, Organisation.slug, memberships.c.role)
+    )
+    found: dict[str, Membership] = {}
+    for slug, short_name, full_name, role in rows:
+        if actor.organisations is not None and slug not in actor.organisations:
+            continue
+        known = found.get(slug) or Membership(slug, short_name, full_name, ())
+        found[slug] = dataclasses.replace(known, roles=(*known.roles, role) if role else known.roles)
+    return list(found.values())

@@ -33,7 +33,6 @@ def alembic_config(plugin_version_dirs: Sequence[Path] = ()) -> Config:
 
 
 def _upgrade(connection: Connection, config: Config, target: str) -> None:
-    connection.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _MIGRATION_LOCK_KEY})
     config.attributes["connection"] = connection
     command.upgrade(config, target)
 
@@ -51,10 +50,15 @@ async def upgrade(
     passwords: dict[str, str | None] | None = None,
     target: str = "heads",
 ) -> None:
-    """Create the login roles if missing, then apply migrations up to ``target`` in one transaction."""
+    """Create the login roles if missing, then apply migrations up to ``target`` in one transaction.
+
+    The migration lock is taken first, before the roles are looked for: otherwise two processes
+    migrating a fresh database at once both find a role missing and the second CREATE ROLE fails.
+    """
     config = alembic_config(plugin_version_dirs)
     config.attributes[ROLES_ATTRIBUTE] = roles
     async with owner_engine.begin() as conn:
+        await conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _MIGRATION_LOCK_KEY})
         await ensure_login_roles(conn, roles, passwords or {})
         await conn.run_sync(_upgrade, config, target)
 
@@ -65,6 +69,7 @@ async def downgrade(
     config = alembic_config(plugin_version_dirs)
     config.attributes[ROLES_ATTRIBUTE] = roles
     async with owner_engine.begin() as conn:
+        await conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _MIGRATION_LOCK_KEY})
         await conn.run_sync(_downgrade, config, target)
 
 

@@ -1,7 +1,10 @@
 """The audit log (152-FZ): who read, exported, changed or deleted whose personal data.
 
 Global: ``org_id`` is empty for events outside any organisation (a failed sign-in).
-The application role may only insert; the auditor role reads.
+The application role may only insert; the auditor role reads the rows of the regions it audits.
+``region_id`` is set by the database on insert (migration 0017): the organisation's region, else the
+acting person's (their staff assignment, else an organisation they belong to); empty only where no
+region can be told, and such rows are the whole deployment's (every auditor reads them).
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ class AuditEvent(Base):
         CheckConstraint(f"outcome IN {AUDIT_OUTCOMES!r}".replace('"', "'"), name="outcome_known"),
         Index("ix_audit_log_at", "at"),
         Index("ix_audit_log_org_at", "org_id", "at"),
+        Index("ix_audit_log_region_at", "region_id", "at"),
         # The application role may insert but never read the log, so no RETURNING on insert.
         {"implicit_returning": False},
     )
@@ -38,6 +42,8 @@ class AuditEvent(Base):
     # No foreign keys: the log outlives what it names (a person destroyed under 152-FZ stays logged).
     org_id: Mapped[uuid.UUID | None]
     actor_identity_id: Mapped[uuid.UUID | None]
+    region_id: Mapped[uuid.UUID | None]
+    """Set by the trigger ``audit_region`` whatever the writer sends: never forged, never forgotten."""
     action: Mapped[str] = mapped_column(String(16))
     object_type: Mapped[str] = mapped_column(String(64))
     object_id: Mapped[str | None] = mapped_column(String(200))

@@ -78,13 +78,13 @@ class Realm:
 
 async def run_batch(runtime: Runtime, org_id: uuid.UUID, batch_id: uuid.UUID) -> str:
     """The job: work off the batch's open entries. Returns ``done``, ``failed`` or ``missing``."""
-    async with runtime.owner_sessions() as owner:
-        org = await owner.get(Organisation, org_id)
-        batch = await owner.get(AccountBatch, (org_id, batch_id))
+    async with runtime.provisioner_session(org_id) as job_db:
+        org = await job_db.get(Organisation, org_id)
+        batch = await job_db.get(AccountBatch, (org_id, batch_id))
         if org is None or batch is None:
             return "missing"
         todo = list(
-            await owner.scalars(
+            await job_db.scalars(
                 select(AccountEntry.person_id)
                 .where(
                     AccountEntry.org_id == org_id,
@@ -97,20 +97,20 @@ async def run_batch(runtime: Runtime, org_id: uuid.UUID, batch_id: uuid.UUID) ->
         if not todo:
             return "done"
         batch.attempts += 1
-        await owner.commit()
+        await job_db.commit()
         try:
             admin = admin_client(runtime.settings)
         except NotConfigured:
-            await _close_open(owner, org_id, batch_id, AccountStatus.FAILED, NOT_CONFIGURED)
+            await _close_open(job_db, org_id, batch_id, AccountStatus.FAILED, NOT_CONFIGURED)
             return "failed"
         try:
-            realm = await _realm(owner, runtime, admin, org)
+            realm = await _realm(job_db, runtime, admin, org)
             for person_id in todo:
-                await _one(owner, runtime, realm, org_id, batch_id, person_id)
+                await _one(job_db, runtime, realm, org_id, batch_id, person_id)
         except KeycloakUnavailable as exc:
-            await owner.rollback()
+            await job_db.rollback()
             reason = f"Keycloak недоступен, попытка повторится автоматически ({exc})"
-            await _close_open(owner, org_id, batch_id, AccountStatus.RETRYING, reason[:500])
+            await _close_open(job_db, org_id, batch_id, AccountStatus.RETRYING, reason[:500])
             log.warning(
                 "accounts will be retried", org=str(org_id), batch=str(batch_id), error=str(exc)[:200]
             )
@@ -118,8 +118,8 @@ async def run_batch(runtime: Runtime, org_id: uuid.UUID, batch_id: uuid.UUID) ->
     return "done"
 
 
-async def _realm(owner: AsyncSession, runtime: Runtime, admin: KeycloakAdmin, org: Organisation) -> Realm:
-    known = await owner.scalar(select(OrgOnboarding.keycloak_org_id).where(OrgOnboarding.org_id == org.id))
+async def _realm(job_db: AsyncSession, runtime: Runtime, admin: KeycloakAdmin, org: Organisation) -> Realm:
+    known = await job_db.scalar(select(OrgOnboarding.keycloak_org_id).where(OrgOnboarding.org_id == org.id))
     organization = await ensure_organization(admin, org, known=known)
     members = {str(m["id"]) for m in await call(admin.a_get_organization_members(organization))}
     assert runtime.settings.keycloak_issuer is not None
@@ -127,41 +127,41 @@ async def _realm(owner: AsyncSession, runtime: Runtime, admin: KeycloakAdmin, or
 
 
 async def _close_open(
-    owner: AsyncSession, org_id: uuid.UUID, batch_id: uuid.UUID, status: AccountStatus, reason: str
+    job_db: AsyncSession, org_id: uuid.UUID, batch_id: uuid.UUID, status: AccountStatus, reason: str
 ) -> None:
-    await owner.execute(
+    await job_db.execute(
         update(AccountEntry)
         .where(
             AccountEntry.org_id == org_id, AccountEntry.batch_id == batch_id, AccountEntry.status.in_(OPEN)
         )
         .values(status=status, error=reason)
     )
-    await owner.commit()
+    await job_db.commit()
 
 
 async def _locked(
-    owner: AsyncSession, org_id: uuid.UUID, batch_id: uuid.UUID, person_id: uuid.UUID
+    job_db: AsyncSession, org_id: uuid.UUID, batch_id: uuid.UUID, person_id: uuid.UUID
 ) -> tuple[AccountEntry, Person] | None:
-    entry = await owner.get(
+    entry = await job_db.get(
         AccountEntry, (org_id, batch_id, person_id), with_for_update=True, populate_existing=True
     )
-    person = await owner.get(Person, (org_id, person_id), with_for_update=True, populate_existing=True)
+    person = await job_db.get(Person, (org_id, person_id), with_for_update=True, populate_existing=True)
     if entry is None or person is None or not AccountStatus(entry.status).open:
         return None
     return entry, person
 
 
 async def _one(
-    owner: AsyncSession,
+    job_db: AsyncSession,
     runtime: Runtime,
     realm: Realm,
     org_id: uuid.UUID,
     batch_id: uuid.UUID,
     person_id: uuid.UUID,
 ) -> None:
-    locked = await _locked(owner, org_id, batch_id, person_id)
+    locked = await _locked(job_db, org_id, batch_id, person_id)
     if locked is None:
-        await owner.rollback()  # done meanwhile (another run), or the person was removed
+        await job_db.rollback()  # done meanwhile (another run), or the person was removed
         return
     entry, person = locked
     try:
@@ -170,27 +170,31 @@ async def _one(
             if found is None:
                 # Saved before the user exists: a rerun after a crash finds this user, not a new one.
                 entry.username = await _free_username(realm.admin, person)
-                await owner.commit()
-                locked = await _locked(owner, org_id, batch_id, person_id)
+                await job_db.commit()
+                locked = await _locked(job_db, org_id, batch_id, person_id)
                 if locked is None:
-                    await owner.rollback()
+                    await job_db.rollback()
                     return
                 entry, person = locked
         entry.attempts += 1
-        await _provision(owner, runtime, realm, entry, person)
+        await _provision(job_db, runtime, realm, entry, person)
     except KeycloakError as exc:
         await _failed(
-            owner, org_id, batch_id, person_id, f"Keycloak отказал (код {exc.response_code}): {_message(exc)}"
+            job_db,
+            org_id,
+            batch_id,
+            person_id,
+            f"Keycloak отказал (код {exc.response_code}): {_message(exc)}",
         )
         return
     except Refused as exc:
-        await _failed(owner, org_id, batch_id, person_id, exc.reason, forget_username=exc.forget_username)
+        await _failed(job_db, org_id, batch_id, person_id, exc.reason, forget_username=exc.forget_username)
         return
-    await owner.commit()
+    await job_db.commit()
 
 
 async def _failed(
-    owner: AsyncSession,
+    job_db: AsyncSession,
     org_id: uuid.UUID,
     batch_id: uuid.UUID,
     person_id: uuid.UUID,
@@ -198,11 +202,11 @@ async def _failed(
     *,
     forget_username: bool = False,
 ) -> None:
-    await owner.rollback()
+    await job_db.rollback()
     values: dict[str, Any] = {"status": AccountStatus.FAILED, "error": reason[:500]}
     if forget_username:
         values["username"] = None
-    await owner.execute(
+    await job_db.execute(
         update(AccountEntry)
         .where(
             AccountEntry.org_id == org_id,
@@ -211,7 +215,7 @@ async def _failed(
         )
         .values(**values)
     )
-    await owner.commit()
+    await job_db.commit()
 
 
 def _message(exc: KeycloakError) -> str:
@@ -255,9 +259,9 @@ async def _find_user(admin: KeycloakAdmin, entry: AccountEntry) -> dict[str, Any
     return None
 
 
-async def _linked_elsewhere(owner: AsyncSession, realm: Realm, person: Person, user_id: str) -> bool:
+async def _linked_elsewhere(job_db: AsyncSession, realm: Realm, person: Person, user_id: str) -> bool:
     """Whether the account already belongs to another person of the organisation."""
-    found = await owner.scalar(
+    found = await job_db.scalar(
         select(
             exists().where(
                 Person.org_id == person.org_id,
@@ -272,7 +276,7 @@ async def _linked_elsewhere(owner: AsyncSession, realm: Realm, person: Person, u
 
 
 async def _provision(
-    owner: AsyncSession, runtime: Runtime, realm: Realm, entry: AccountEntry, person: Person
+    job_db: AsyncSession, runtime: Runtime, realm: Realm, entry: AccountEntry, person: Person
 ) -> None:
     admin = realm.admin
     if person.status != PersonStatus.ACTIVE:
@@ -281,12 +285,12 @@ async def _provision(
     ours = user is not None
     if user is None:
         user = await _by_email(admin, person)  # e.g. a teacher of two schools: one account for both
-    if user is not None and await _linked_elsewhere(owner, realm, person, str(user["id"])):
+    if user is not None and await _linked_elsewhere(job_db, realm, person, str(user["id"])):
         raise Refused(
             "учётная запись с этим адресом электронной почты уже связана с другим человеком организации"
         )
     if person.identity_id is not None:
-        identity = await owner.get(Identity, person.identity_id)
+        identity = await job_db.get(Identity, person.identity_id)
         if user is None or identity is None or identity.subject != str(user["id"]):
             raise Refused("у человека уже есть другая учётная запись")
     if user is None:
@@ -300,7 +304,7 @@ async def _provision(
     if user_id not in realm.members:
         await call(admin.a_organization_user_add(user_id, realm.organization_id))
         realm.members.add(user_id)
-    await _link(owner, realm, person, user_id)
+    await _link(job_db, realm, person, user_id)
     if not ours:
         entry.status, entry.delivery = AccountStatus.LINKED, None
     elif entry.delivered_at is None:
@@ -348,19 +352,19 @@ async def _deliver(runtime: Runtime, realm: Realm, entry: AccountEntry, person: 
     entry.delivered_at = clock.now()
 
 
-async def _link(owner: AsyncSession, realm: Realm, person: Person, user_id: str) -> None:
+async def _link(job_db: AsyncSession, realm: Realm, person: Person, user_id: str) -> None:
     """The person signs in as this account, with the programme roles their bases give them."""
     person.identity_id = await ensure_identity(
-        owner, realm.issuer, user_id, f"{person.last_name} {person.first_name}"
+        job_db, realm.issuer, user_id, f"{person.last_name} {person.first_name}"
     )
     roles = []
     key = (person.org_id, person.id)
-    if await owner.get(MentorProfile, key) is not None:
+    if await job_db.get(MentorProfile, key) is not None:
         roles.append(ProgrammeRole.MENTOR)
-    if await owner.get(MenteeProfile, key) is not None:
+    if await job_db.get(MenteeProfile, key) is not None:
         roles.append(ProgrammeRole.MENTEE)
     for role in roles:
-        await owner.execute(
+        await job_db.execute(
             insert(PersonRole)
             .values(org_id=person.org_id, person_id=person.id, role=role)
             .on_conflict_do_nothing()

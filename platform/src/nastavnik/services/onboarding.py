@@ -177,13 +177,13 @@ async def ensure_in_keycloak(
         await send_invitation(admin, row.keycloak_user_id, settings)
 
 
-async def ensure_in_platform(owner: AsyncSession, row: OrgOnboarding, issuer: str) -> None:
+async def ensure_in_platform(job_db: AsyncSession, row: OrgOnboarding, issuer: str) -> None:
     """The curator's identity, person record and role in the organisation: each only if missing."""
     assert row.keycloak_user_id is not None
     identity_id = await ensure_identity(
-        owner, issuer, row.keycloak_user_id, f"{row.curator_last_name} {row.curator_first_name}"
+        job_db, issuer, row.keycloak_user_id, f"{row.curator_last_name} {row.curator_first_name}"
     )
-    person_id = await owner.scalar(
+    person_id = await job_db.scalar(
         select(Person.id).where(Person.org_id == row.org_id, Person.identity_id == identity_id)
     )
     if person_id is None:
@@ -195,10 +195,10 @@ async def ensure_in_platform(owner: AsyncSession, row: OrgOnboarding, issuer: st
             middle_name=row.curator_middle_name,
             category="pedagogue",
         )
-        owner.add(person)
-        await owner.flush()
+        job_db.add(person)
+        await job_db.flush()
         person_id = person.id
-    await owner.execute(
+    await job_db.execute(
         insert(PersonRole)
         .values(org_id=row.org_id, person_id=person_id, role=ProgrammeRole.CURATOR)
         .on_conflict_do_nothing()
@@ -211,9 +211,9 @@ async def run_onboarding(runtime: Runtime, org_id: uuid.UUID) -> str:
     Raises KeycloakUnavailable after recording it, so the worker retries later.
     """
     settings = runtime.settings
-    async with runtime.owner_sessions() as owner:
-        row = await owner.get(OrgOnboarding, org_id, with_for_update=True)
-        org = await owner.get(Organisation, org_id)
+    async with runtime.provisioner_session(org_id) as job_db:
+        row = await job_db.get(OrgOnboarding, org_id, with_for_update=True)
+        org = await job_db.get(Organisation, org_id)
         if row is None or org is None:
             return "missing"
         if row.status == OnboardingStatus.DONE:
@@ -222,23 +222,23 @@ async def run_onboarding(runtime: Runtime, org_id: uuid.UUID) -> str:
         try:
             await ensure_in_keycloak(admin_client(settings), org, row, settings)
             assert settings.keycloak_issuer is not None
-            await ensure_in_platform(owner, row, settings.keycloak_issuer)
+            await ensure_in_platform(job_db, row, settings.keycloak_issuer)
         except KeycloakUnavailable as exc:
             row.status, row.last_error = OnboardingStatus.RETRYING, str(exc)[:500]
-            await owner.commit()
+            await job_db.commit()
             log.warning("onboarding will be retried", org=str(org_id), error=str(exc)[:200])
             raise
         except NotConfigured as exc:
             row.status, row.last_error = OnboardingStatus.FAILED, str(exc)
-            await owner.commit()
+            await job_db.commit()
             return row.status
         except KeycloakError as exc:
             row.status = OnboardingStatus.FAILED
             row.last_error = f"Keycloak {exc.response_code}: {exc.error_message!s}"[:500]
-            await owner.commit()
+            await job_db.commit()
             return row.status
         row.status, row.last_error = OnboardingStatus.DONE, None
-        await owner.commit()
+        await job_db.commit()
         return row.status
 
 
@@ -250,13 +250,13 @@ async def sync_access(runtime: Runtime, org_id: uuid.UUID) -> str:
     this keeps the organization claim honest for every other application of the realm.
     """
     settings = runtime.settings
-    async with runtime.owner_sessions() as owner:
-        org = await owner.get(Organisation, org_id)
-        row = await owner.get(OrgOnboarding, org_id)
+    async with runtime.provisioner_session(org_id) as job_db:
+        org = await job_db.get(Organisation, org_id)
+        row = await job_db.get(OrgOnboarding, org_id)
         if org is None or row is None or row.keycloak_org_id is None:
             return "not onboarded"
         left = set(
-            await owner.scalars(
+            await job_db.scalars(
                 select(Identity.subject)
                 .join(Person, Person.identity_id == Identity.id)
                 .where(

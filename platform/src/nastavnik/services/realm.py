@@ -113,14 +113,14 @@ async def send_invitation(admin: KeycloakAdmin, user_id: str, settings: Settings
     )
 
 
-async def ensure_identity(owner: AsyncSession, issuer: str, subject: str, display_name: str) -> uuid.UUID:
+async def ensure_identity(job_db: AsyncSession, issuer: str, subject: str, display_name: str) -> uuid.UUID:
     """The platform's login identity of a Keycloak user, created if missing (as the first sign-in would)."""
-    await owner.execute(
+    await job_db.execute(
         insert(Identity)
         .values(issuer=issuer, subject=subject, display_name=display_name)
         .on_conflict_do_nothing(index_elements=[Identity.issuer, Identity.subject])
     )
-    identity_id = await owner.scalar(
+    identity_id = await job_db.scalar(
         select(Identity.id).where(Identity.issuer == issuer, Identity.subject == subject)
     )
     assert identity_id is not None

@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from nastavnik.auth.actors import actor_from_token
 from nastavnik.auth.tokens import TokenRejected
-from nastavnik.db.scope import DbScope, scoped_session
+from nastavnik.db.scope import DbScope, rescope, scoped_session
 from nastavnik.runtime import Runtime
 from nastavnik.tenancy import Actor, NotFound, OrgContext, load_actor, resolve_org_context
 from nastavnik.web import session
@@ -91,6 +91,9 @@ async def _actor_from_bearer(request: Request[Any, Any, Any], db: AsyncSession, 
     actor = await actor_from_token(db, verified, runtime.settings)
     if actor is None:
         raise NotAuthorizedException
+    # The session was opened before the token was read (identity unknown): from here on the database acts
+    # for this identity, exactly as for a page session, so row-level security sees who writes.
+    await rescope(db, DbScope(identity_id=actor.identity_id))
     return dataclasses.replace(actor, client_ip=client_ip(request))
 
 

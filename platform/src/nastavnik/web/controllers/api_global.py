@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from litestar import Controller, Response, get, post, put
+from litestar import Controller, get, post, put
+from litestar.di import Provide
 from litestar.params import FromPath, JSONBody, Parameter
+from litestar.response import Stream
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED, HTTP_202_ACCEPTED
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -14,9 +16,10 @@ from nastavnik.models import AcademicYear, Region, StaffRole
 from nastavnik.services import audit, headcounts, onboarding, organisation_import, organisations, uploads
 from nastavnik.services.organisations import OrganisationDraft
 from nastavnik.services.people import parse_id
-from nastavnik.tenancy import Actor, Forbidden, organisations_of
+from nastavnik.tenancy import Actor, Forbidden, memberships_of
 from nastavnik.web.controllers.schemas import (
     AuditEventOut,
+    AuditPageOut,
     HeadcountSummaryOut,
     ImportPreviewOut,
     ImportRowOut,
@@ -25,6 +28,7 @@ from nastavnik.web.controllers.schemas import (
     OrganisationIn,
     OrganisationOut,
     OrganisationStatusIn,
+    StaffGrantOut,
 )
 from nastavnik.web.forms import Upload, uploaded_file
 from nastavnik.web.params import CurrentActor, Db, Rt
@@ -72,12 +76,28 @@ class AccountApi(Controller):
 
     @get("/", summary="Кто я и где состою")
     async def me(self, db: Db, actor: CurrentActor) -> MeOut:
-        orgs = await organisations_of(db, actor)
+        memberships = await memberships_of(db, actor)
+        names = await organisations.area_names(db, actor.staff)
         return MeOut(
             identity_id=actor.identity_id,
             display_name=actor.display_name,
             staff_roles=sorted({g.role.value for g in actor.staff}),
-            organisations=[MembershipOut(slug=s, short_name=n) for s, n in orgs],
+            organisations=[
+                MembershipOut(
+                    slug=m.slug, short_name=m.short_name, full_name=m.full_name, roles=list(m.roles)
+                )
+                for m in memberships
+            ],
+            staff=[
+                StaffGrantOut(
+                    role=g.role.value,
+                    region_id=g.region_id,
+                    region_name=names.get(g.region_id, ""),
+                    municipality_id=g.municipality_id,
+                    municipality_name=names.get(g.municipality_id) if g.municipality_id else None,
+                )
+                for g in actor.staff
+            ],
         )
 
 
@@ -160,7 +180,9 @@ class OversightApi(Controller):
         org_id: FromPath[str],
         data: JSONBody[OrganisationStatusIn],
     ) -> OrganisationOut:
-        org = await organisations.set_status(db, actor, parse_id(org_id), data.status)
+        org = await organisations.set_status(
+            db, actor, parse_id(org_id), data.status, service_filter=runtime.settings.service_tenant_filter
+        )
         await audit.record_by(
             db,
             actor,
@@ -215,52 +237,86 @@ class OversightApi(Controller):
         return [summary_out(r) for r in rows]
 
 
+def audit_filter(
+    actor: CurrentActor,
+    date_from: date | None = Parameter(default=None, description="С этой даты (по времени региона)"),
+    date_to: date | None = Parameter(default=None, description="По эту дату включительно"),
+    person: str | None = Parameter(
+        default=None, max_length=200, description="Часть имени действовавшего или id (его или чьих данных)"
+    ),
+    action: str | None = Parameter(
+        default=None, max_length=16, description="Действие: read, export, create…"
+    ),
+) -> audit.AuditFilter:
+    """The auditor's filter from the query string; who asks is checked first (a 403 before any 422)."""
+    audit.audited_regions(actor)
+    return audit.AuditFilter(date_from, date_to, person, action).check()
+
+
+def audit_event_out(r: audit.AuditRow) -> AuditEventOut:
+    return AuditEventOut(
+        at=r.at.isoformat(),
+        actor=r.actor,
+        org_id=r.org_id,
+        action=r.action,
+        object_type=r.object_type,
+        object_id=r.object_id,
+        subject_person_id=r.subject_person_id,
+        outcome=r.outcome,
+    )
+
+
 class AuditApi(Controller):
     path = "/api/audit"
     tags = ["Аудит"]
+    dependencies = {"wanted": Provide(audit_filter, sync_to_thread=False)}
 
-    @get("/", summary="Журнал аудита (для аудитора)")
-    async def events(self, actor: CurrentActor, runtime: Rt) -> list[AuditEventOut]:
-        rows = await _read_audit(actor, runtime)
-        return [
-            AuditEventOut(
-                at=r.at.isoformat(),
-                actor=r.actor,
-                org_id=r.org_id,
-                action=r.action,
-                object_type=r.object_type,
-                object_id=r.object_id,
-                subject_person_id=r.subject_person_id,
-                outcome=r.outcome,
+    @get("/", summary="Журнал аудита своего региона (для аудитора), по страницам")
+    async def events(
+        self,
+        db: Db,
+        actor: CurrentActor,
+        runtime: Rt,
+        wanted: audit.AuditFilter,
+        page: int = Parameter(default=1, ge=1, le=1_000_000),
+        per_page: int = Parameter(default=audit.PER_PAGE, ge=1, le=audit.MAX_PER_PAGE),
+    ) -> AuditPageOut:
+        async with audit.auditor_session(runtime, actor) as auditor_db:
+            found = await audit.read_page(
+                auditor_db, actor, wanted, await audit.audit_timezone(db, actor), page=page, per_page=per_page
             )
-            for r in rows
-        ]
-
-    @get("/export.xlsx", summary="Выгрузить журнал аудита в Excel")
-    async def export(self, db: Db, actor: CurrentActor, runtime: Rt) -> Response[bytes]:
-        rows = await _read_audit(actor, runtime, limit=100_000)
-        timezone = await region_timezone(db, actor)
-        await audit.record_by(
-            db,
-            actor,
-            org_id=None,
-            action="export",
-            object_type="audit_log",
-            details={"rows": len(rows)},
+        return AuditPageOut(
+            items=[audit_event_out(r) for r in found.rows],
+            page=found.page,
+            per_page=found.per_page,
+            has_next=found.has_next,
         )
-        await db.commit()
-        return Response(
-            content=audit.export_xlsx(rows, timezone),
+
+    @get("/export.xlsx", summary="Выгрузить журнал аудита своего региона в Excel (все записи отбора)")
+    async def export(self, db: Db, actor: CurrentActor, runtime: Rt, wanted: audit.AuditFilter) -> Stream:
+        timezone = await audit.audit_timezone(db, actor)
+        async with audit.auditor_session(runtime, actor) as auditor_db:
+            file, count = await audit.export_to_file(
+                audit.all_rows(auditor_db, actor, wanted, timezone), timezone
+            )
+        try:
+            await audit.record_by(
+                db,
+                actor,
+                org_id=None,
+                action="export",
+                object_type="audit_log",
+                details={"rows": count, **wanted.as_details()},
+            )
+            await db.commit()
+        except BaseException:
+            file.close()
+            raise
+        return Stream(
+            audit.chunks(file),
             media_type=XLSX,
             headers={"Content-Disposition": 'attachment; filename="audit-log.xlsx"'},
         )
-
-
-async def _read_audit(actor: CurrentActor, runtime: Rt, limit: int = 500) -> list[audit.AuditRow]:
-    if not actor.is_auditor:
-        raise Forbidden
-    async with runtime.auditor_sessions() as auditor_db:
-        return await audit.read_events(auditor_db, limit=limit)
 
 
 async def region_timezone(db: AsyncSession, actor: Actor) -> str:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
+from datetime import date, datetime
+from typing import Annotated, Any
+from urllib.parse import urlencode
 
 from litestar import Controller, Request, get, post
-from litestar.params import FromPath
+from litestar.params import FromPath, Parameter, QueryParameter
 from litestar.response import Redirect, Template
 from sqlalchemy import select
 
@@ -23,9 +25,10 @@ from nastavnik.services import (
     plugin_settings,
     uploads,
 )
+from nastavnik.services.errors import InvalidInput
 from nastavnik.services.people import PersonDraft, parse_id
 from nastavnik.tenancy import Forbidden, load_actor, organisations_of
-from nastavnik.web.controllers.api_global import current_start_year, region_timezone
+from nastavnik.web.controllers.api_global import current_start_year
 from nastavnik.web.deps import ORG_DEPENDENCIES, identity_of
 from nastavnik.web.forms import Form, Upload, form_int, uploaded_file
 from nastavnik.web.params import CurrentActor, Db, Org, Rt
@@ -199,23 +202,65 @@ class HomeController(Controller):
             type_titles={c: t.title for c, t in runtime.plugins.organisation_types().items()},
         )
 
-    @get("/audit", summary="Журнал аудита")
-    async def audit_page(self, db: Db, runtime: Rt, actor: CurrentActor) -> Template:
+    @get("/audit", summary="Журнал аудита своего региона")
+    async def audit_page(
+        self,
+        db: Db,
+        runtime: Rt,
+        actor: CurrentActor,
+        date_from: str = Parameter(default="", max_length=10),
+        date_to: str = Parameter(default="", max_length=10),
+        person: str = Parameter(default="", max_length=200),
+        action: str = Parameter(default="", max_length=16),
+        page_number: Annotated[int, QueryParameter(name="page", ge=1, le=1_000_000)] = 1,
+    ) -> Template:
         if not actor.is_auditor:
             raise Forbidden
-        async with runtime.auditor_sessions() as auditor_db:
-            rows = await audit.read_events(auditor_db, limit=200)
+        timezone = await audit.audit_timezone(db, actor)
+        form = {"date_from": date_from, "date_to": date_to, "person": person, "action": action}
+        errors: dict[str, str] = {}
+        found, query = None, ""
+        try:
+            wanted = audit.AuditFilter(
+                _form_date(date_from, "date_from", errors),
+                _form_date(date_to, "date_to", errors),
+                person,
+                action,
+            ).check()
+        except InvalidInput as exc:
+            errors.update({e["field"]: e["message"] for e in exc.errors})
+        if not errors:
+            async with audit.auditor_session(runtime, actor) as auditor_db:
+                found = await audit.read_page(auditor_db, actor, wanted, timezone, page=page_number)
+            query = urlencode(wanted.as_details())  # what the pager and the export repeat (dates as ISO)
         return await page(
             "core/audit.html",
             db=db,
             runtime=runtime,
             actor=actor,
-            rows=rows,
-            timezone=await region_timezone(db, actor),
+            found=found,
+            form=form,
+            errors=errors,
+            query=query,
+            timezone=timezone,
             action_titles=audit.ACTION_TITLES,
             object_titles=audit.OBJECT_TITLES,
             outcome_titles=audit.OUTCOME_TITLES,
         )
+
+
+def _form_date(value: str, field: str, errors: dict[str, str]) -> date | None:
+    """A date typed in the filter form (ДД.ММ.ГГГГ or ГГГГ-ММ-ДД), or the message beside its field."""
+    value = value.strip()
+    if not value:
+        return None
+    for pattern in ("%Y-%m-%d", "%d.%m.%Y"):
+        try:
+            return datetime.strptime(value, pattern).date()
+        except ValueError:
+            continue
+    errors[field] = "дата в виде ДД.ММ.ГГГГ"
+    return None
 
 
 def _total(summary: list[headcounts.HeadcountSummary]) -> headcounts.HeadcountSummary:

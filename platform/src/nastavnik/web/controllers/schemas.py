@@ -128,6 +128,18 @@ class IndicatorOut(msgspec.Struct):
 class MembershipOut(msgspec.Struct):
     slug: str
     short_name: str
+    full_name: str = ""
+    roles: list[str] = msgspec.field(default_factory=list)
+    """Programme roles in the organisation: director, curator, mentor, mentee."""
+
+
+class StaffGrantOut(msgspec.Struct):
+    role: str
+    """region, municipality or auditor"""
+    region_id: uuid.UUID
+    region_name: str
+    municipality_id: uuid.UUID | None
+    municipality_name: str | None
 
 
 class MeOut(msgspec.Struct):
@@ -135,6 +147,7 @@ class MeOut(msgspec.Struct):
     display_name: str
     staff_roles: list[str]
     organisations: list[MembershipOut]
+    staff: list[StaffGrantOut] = msgspec.field(default_factory=list)
 
 
 class OrgContextOut(msgspec.Struct):
@@ -168,6 +181,14 @@ class AuditEventOut(msgspec.Struct):
     object_id: str | None
     subject_person_id: uuid.UUID | None
     outcome: str
+
+
+class AuditPageOut(msgspec.Struct):
+    items: list[AuditEventOut]
+    page: int
+    per_page: int
+    has_next: bool
+    """Whether a next page exists (the log is not counted: it may hold millions of rows)."""
 
 
 class ImportRowOut(msgspec.Struct):
