@@ -1,7 +1,7 @@
 """organisations written only by their region; the audit log read per region; the provisioner role
 
 Revision ID: 0017
-Revises: 0014
+Revises: 0016
 Create Date: 2026-12-04
 
 - ``organisation`` gets forced row-level security: everybody reads the registry, but only region staff
@@ -26,7 +26,7 @@ from alembic import op
 from nastavnik.db.rls import migration_roles
 
 revision: str = "0017"
-down_revision: str | Sequence[str] | None = "0014"
+down_revision: str | Sequence[str] | None = "0016"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
