@@ -28,7 +28,7 @@ from nastavnik.services import (
 from nastavnik.services.errors import InvalidInput
 from nastavnik.services.people import PersonDraft, parse_id
 from nastavnik.tenancy import Forbidden, load_actor, organisations_of
-from nastavnik.web.controllers.api_global import current_start_year
+from nastavnik.web.controllers.api_global import current_start_year, region_timezone
 from nastavnik.web.deps import ORG_DEPENDENCIES, identity_of
 from nastavnik.web.forms import Form, Upload, form_int, uploaded_file
 from nastavnik.web.params import CurrentActor, Db, Org, Rt
