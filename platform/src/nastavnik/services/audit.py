@@ -172,21 +172,7 @@ async def read_events(
     )
     if org_id is not None:
         query = query.where(AuditEvent.org_id == org_id)
-    rows = await auditor_db.execute(query)
-    return [
-        AuditRow(
-            at=event.at,
-            actor=name or "—",
-            org_id=event.org_id,
-            action=event.action,
-            object_type=event.object_type,
-            object_id=event.object_id,
-            subject_person_id=event.subject_person_id,
-            outcome=event.outcome,
-            client_ip=str(event.client_ip) if event.client_ip else None,
-        )
-        for event, name in rows
-    ]
+    return [_row(event, name) for event, name in await auditor_db.execute(query)]
 
 
 HEADER = [
