@@ -26,11 +26,11 @@ from nastavnik.web.controllers.schemas import (
     OrganisationOut,
     OrganisationStatusIn,
 )
+from nastavnik.web.downloads import XLSX
 from nastavnik.web.forms import Upload, uploaded_file
 from nastavnik.web.params import CurrentActor, Db, Rt
 
 DEFAULT_TIMEZONE = "Europe/Moscow"
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def current_start_year() -> int:
@@ -230,7 +230,7 @@ class AuditApi(Controller):
             for r in rows
         ]
 
-    @get("/export.xlsx", summary="Выгрузить журнал аудита в Excel")
+    @get("/export.xlsx", media_type=XLSX, summary="Выгрузить журнал аудита в Excel")
     async def export(self, db: Db, actor: CurrentActor, runtime: Rt) -> Response[bytes]:
         rows = await _read_audit(actor, runtime, limit=100_000)
         timezone = await region_timezone(db, actor)

@@ -18,12 +18,13 @@ from nastavnik.services.pairs import MANAGERS
 from nastavnik.services.people import parse_id
 from nastavnik.services.questionnaire_templates import AUDIENCE_TITLES
 from nastavnik.tenancy import OrgContext
+from nastavnik.types import Int32
 from nastavnik.web.deps import ORG_DEPENDENCIES
 from nastavnik.web.forms import Form
 from nastavnik.web.params import CurrentActor, Db, Org, Rt
 from nastavnik.web.rendering import page
 
-AnswerValue = int | Annotated[str, msgspec.Meta(max_length=10_000)]
+AnswerValue = Int32 | Annotated[str, msgspec.Meta(max_length=10_000)]
 ANSWER_FIELD = "a_"
 """Page form fields are named ``a_<item key>``."""
 

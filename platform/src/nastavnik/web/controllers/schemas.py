@@ -7,6 +7,8 @@ from typing import Annotated, Any
 
 import msgspec
 
+from nastavnik.types import Version
+
 Name = Annotated[str, msgspec.Meta(min_length=1, max_length=100)]
 Count = Annotated[int, msgspec.Meta(ge=0, le=1_000_000)]
 
@@ -24,7 +26,7 @@ class PersonIn(msgspec.Struct, forbid_unknown_fields=True):
 
 
 class PersonUpdate(PersonIn, forbid_unknown_fields=True):
-    version: int = 0
+    version: Version = 0
     status: str | None = None
 
 
@@ -122,7 +124,8 @@ class IndicatorOut(msgspec.Struct):
     key: str
     title: str
     description: str
-    value: int | float | None
+    value: float | None
+    """A count or a share; one JSON number type, so a value matches exactly one schema branch."""
 
 
 class MembershipOut(msgspec.Struct):
