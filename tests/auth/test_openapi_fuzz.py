@@ -24,7 +24,7 @@ from nastavnik.devissuer.app import Issuer
 from nastavnik.runtime import Runtime
 from tests.auth.conftest import enrol, enrol_staff
 from tests.auth.tokens import sign, valid_claims
-from tests.support.http import loopback_socket, serving
+from tests.support.http import bearer_client, loopback_socket, serving
 from tests.support.region import new_region
 from tests.support.tenant import new_tenant
 from tests.support.world import OrgWorld, World
@@ -57,6 +57,19 @@ ALLOWED: dict[tuple[str, str], str] = {
         "PUT /api/o/{slug}/plugins/{name}": CODES,
         "POST /api/o/{slug}/accounts": STORED,
         "POST /api/o/{slug}/programmes": f"{CODES}; {STORED}",
+        # The programme's own state: a stage moves on only when it has what it needs, pairs need able
+        # mentors and mentees, an order needs pairs, a next year needs a closed programme.
+        "POST /api/o/{slug}/programmes/{programme_id}/advance": STORED,
+        "POST /api/o/{slug}/programmes/{programme_id}/close": STORED,
+        "POST /api/o/{slug}/programmes/{programme_id}/next-year": STORED,
+        "PUT /api/o/{slug}/programmes/{programme_id}/documents": f"{CODES}; {STORED}; {CROSS}",
+        "POST /api/o/{slug}/programmes/{programme_id}/roadmap": f"{STORED}; {CROSS}",
+        "POST /api/o/{slug}/programmes/{programme_id}/groups": f"{CODES}; {STORED}; {CROSS}",
+        "POST /api/o/{slug}/programmes/{programme_id}/matching": STORED,
+        "POST /api/o/{slug}/programmes/{programme_id}/matching/accept": STORED,
+        "POST /api/o/{slug}/programmes/{programme_id}/orders": f"{CODES}; {STORED}; {CROSS}",
+        "GET /api/o/{slug}/programmes/{programme_id}/letters.docx": STORED,
+        "GET /api/o/{slug}/programmes/{programme_id}/report.docx": STORED,
         "POST /api/o/{slug}/p/schools/decades": CROSS,
         "POST /api/o/{slug}/bases/mentees/import": FILE,
         "POST /api/o/{slug}/bases/mentors/import": FILE,
@@ -66,8 +79,17 @@ ALLOWED: dict[tuple[str, str], str] = {
         "POST /api/region/dictionaries": CODES,
         "PUT /api/region/dictionaries/{kind}/{regime}/{code}": f"{CODES}; {STORED}",
         "POST /api/region/questionnaires/{template_id}/versions": f"{CROSS}; {STORED}",
-        "GET /api/region/statistics/organisations": CODES,
+        "GET /api/region/statistics": f"{CODES}; {STORED}",
+        "GET /api/region/statistics/organisations": f"{CODES}; {STORED}",
         "GET /api/region/statistics/trend": f"{CODES}; {STORED}",
+        "GET /api/municipalities/{municipality_id}/statistics": f"{CODES}; {STORED}",
+        "GET /api/municipalities/{municipality_id}/statistics/{org_id}": STORED,
+        "GET /api/municipalities/{municipality_id}/headcounts": STORED,
+        "GET /api/region/headcounts": STORED,
+        "GET /api/o/{slug}/statistics": STORED,
+        "GET /api/region/templates/{document}": CODES,
+        "PUT /api/region/templates/{document}": FILE,
+        "PUT /api/region/statistics/targets/{indicator}": f"{CODES}; {CROSS}",
         "POST /api/region/statistics/recompute": STORED,
         "POST /api/region/statistics/reports": f"{CODES}; {STORED}",
     }.items()
@@ -83,7 +105,7 @@ class Findings:
     by_phase: dict[str, int] = field(default_factory=dict)
 
 
-def fuzz(base_url: str, token: str, slug: str, own_paths: str) -> Findings:
+def fuzz(base_url: str, token: str, parameters: dict[str, str], own_paths: str) -> Findings:
     """A bounded schemathesis run; blocking, so it runs in a thread beside the server's event loop.
 
     Every operation of the document is fuzzed (valid and invalid data) with this token; the coverage
@@ -97,8 +119,8 @@ def fuzz(base_url: str, token: str, slug: str, own_paths: str) -> Findings:
     project.update(
         base_url=base_url,
         headers={"Authorization": f"Bearer {token}"},
-        # Routes inside an organisation reach the run's own one; other path values are generated.
-        parameters={"slug": slug},
+        # Paths name the run's own organisation, programme, person, municipality; other values are generated.
+        parameters=parameters,
         workers=1,
         request_timeout=20,
     )
@@ -145,13 +167,13 @@ def report(found: Findings) -> str:
 
 @dataclass
 class Fuzzed:
-    slug: str
+    parameters: dict[str, str]
     curator_token: str
     region_token: str
 
 
 @pytest.fixture(scope="module")
-async def fuzzed(runtime: Runtime, issuer: Issuer, world: World) -> Fuzzed:
+async def fuzzed(runtime: Runtime, issuer: Issuer, world: World, sso_app: Litestar) -> Fuzzed:
     """A region and an organisation of the run's own, a curator of it and the region's staff member."""
     region = await new_region(runtime)
     tenant = await new_tenant(runtime, world, municipality_id=region.municipality_id)
@@ -167,9 +189,26 @@ async def fuzzed(runtime: Runtime, issuer: Issuer, world: World) -> Fuzzed:
     curator = await enrol(runtime, issuer, org, f"fuzz-{tenant.slug}", "curator")
     staff = await enrol_staff(runtime, issuer, role="region", region_id=region.id)
     key = issuer.realm.keys.current
+    curator_token = sign(valid_claims(issuer, curator.user.id), key)
+    # A programme and a learner, so that fuzzed paths reach real records, not only 404s.
+    async with bearer_client(sso_app, curator_token) as client:
+        programme = await client.post(
+            f"/api/o/{tenant.slug}/programmes", json={"academic_year": world.year, "regime": "learners"}
+        )
+        person = await client.post(
+            f"/api/o/{tenant.slug}/people",
+            json={"last_name": "Фаззова", "first_name": "Ася", "category": "learner"},
+        )
+    assert (programme.status_code, person.status_code) == (201, 201), (programme.text, person.text)
     return Fuzzed(
-        tenant.slug,
-        sign(valid_claims(issuer, curator.user.id), key),
+        {
+            "slug": tenant.slug,
+            "programme_id": programme.json()["id"],
+            "person_id": person.json()["id"],
+            "municipality_id": str(region.municipality_id),
+            "org_id": str(tenant.id),
+        },
+        curator_token,
         sign(valid_claims(issuer, staff.id), key),
     )
 
@@ -181,7 +220,7 @@ async def test_schemathesis_finds_nothing(sso_app: Litestar, fuzzed: Fuzzed, who
     )
     started = time.monotonic()
     async with serving(sso_app, loopback_socket()) as base_url:
-        found = await asyncio.to_thread(fuzz, base_url, token, fuzzed.slug, own_paths)
+        found = await asyncio.to_thread(fuzz, base_url, token, fuzzed.parameters, own_paths)
     elapsed = time.monotonic() - started
     print(f"{who}: {len(found.operations)} operations, {found.cases} cases {found.by_phase}, {elapsed:.0f} s")
     assert len(found.operations) > 50, "the document lost its routes"

@@ -6,7 +6,7 @@ details), so the refusals a route can give are declared on it from what it is: a
 needs a bearer token (401) and a role (403); a path with identifiers may name something missing or
 another organisation's (404); a write may collide (409), carry a body that does not decode (400) or a
 value the schema or the domain refuses (422); a route with query parameters may get a value outside
-their bounds (422).
+their bounds (422), and a document download may not be ready to be made (422).
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 import msgspec
-from litestar import Litestar
+from litestar import Litestar, MediaType
 from litestar._openapi.schema_generation.plugins.struct import StructSchemaPlugin
 from litestar.handlers import HTTPRouteHandler
 from litestar.openapi import OpenAPIConfig, ResponseSpec
@@ -108,7 +108,8 @@ def refusals(handler: HTTPRouteHandler, path_parameters: set[str]) -> set[int]:
         statuses |= {400, 409, 422}
     dependencies = set(handler.resolve_dependencies())
     own = set(handler.parsed_fn_signature.parameters) - dependencies - path_parameters - RESERVED_KWARGS
-    if own:
+    if own or handler.media_type not in (MediaType.JSON, "application/json"):
+        # A query outside its bounds; a document that cannot be made yet (the programme not closed).
         statuses.add(422)
     return statuses
 
