@@ -121,7 +121,7 @@ def declare_refusals(app: Litestar) -> None:
             continue
         path_parameters = set(route.path_parameters)
         for handler in route.route_handlers:
-            if "OPTIONS" in handler.http_methods and len(handler.http_methods) == 1:
+            if handler.http_methods == {"OPTIONS"}:
                 continue
             declared: dict[int, Any] = dict(handler.responses or {})
             for status in sorted(refusals(handler, path_parameters)):
@@ -142,8 +142,7 @@ def fix_allow_headers(app: Litestar) -> None:
         if not isinstance(route, HTTPRoute):
             continue
         for handler in route.route_handlers:
-            fn = getattr(handler.fn, "__closure__", None) or ()
             if handler.http_methods == {"OPTIONS"}:
-                for cell in fn:
+                for cell in getattr(handler.fn, "__closure__", None) or ():
                     if isinstance(cell.cell_contents, HTTPRoute):
                         cell.cell_contents = route
