@@ -26,11 +26,13 @@ YEAR_MIN, YEAR_MAX = 2000, 2100
 STAGE_MIN, STAGE_MAX = 1, 7
 """The seven stages of a mentoring programme."""
 PAGE_MAX = 100_000
+HEADCOUNT_MAX = 1_000_000
+"""People of one kind in one organisation: far above any school, far below what the sums can hold."""
 
 AcademicYearStart = Annotated[
     int, msgspec.Meta(ge=YEAR_MIN, le=YEAR_MAX, description="Год начала учебного года, 2000–2100")
 ]
-Count = Annotated[int, msgspec.Meta(ge=0, le=INT4_MAX, description="Количество, от 0")]
+Headcount = Annotated[int, msgspec.Meta(ge=0, le=HEADCOUNT_MAX, description="Человек, от 0 до миллиона")]
 Version = Annotated[int, msgspec.Meta(ge=0, le=INT4_MAX, description="Версия записи, прочитанная клиентом")]
 Stage = Annotated[int, msgspec.Meta(ge=STAGE_MIN, le=STAGE_MAX, description="Этап программы, 1–7")]
 Int32 = Annotated[int, msgspec.Meta(ge=-INT4_MAX - 1, le=INT4_MAX)]
