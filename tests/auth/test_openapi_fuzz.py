@@ -127,7 +127,8 @@ def fuzz(base_url: str, token: str, parameters: dict[str, str], own_paths: str) 
         request_timeout=20,
     )
     project.checks.update(included_check_names=["all"])
-    project.generation.update(max_examples=MAX_EXAMPLES, no_shrink=True, deterministic=True)
+    # No example database on disk: a run is bounded and deterministic, and leaves nothing behind.
+    project.generation.update(max_examples=MAX_EXAMPLES, no_shrink=True, deterministic=True, database="none")
     project.phases.coverage.unexpected_methods = {"trace"}
     found = Findings()
     project.phases.update(phases=["examples", "fuzzing"])

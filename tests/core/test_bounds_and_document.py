@@ -192,3 +192,13 @@ async def test_refusals_answer_as_declared(app, world: World) -> None:  # type: 
     assert set(options.headers["allow"].replace(" ", "").split(",")) == {"GET", "POST", "OPTIONS"}
     assert malformed.status_code == 400
     assert set(malformed.json()) >= {"type", "title", "status", "detail"}
+
+
+async def test_bounds_inside_unions_and_maps_are_in_the_document(app) -> None:  # type: ignore[no-untyped-def]
+    answers = (await openapi(app))["components"]["schemas"]["AnswersIn"]["properties"]["answers"]
+    assert answers["maxProperties"] == 200
+    assert answers["propertyNames"] == {"type": "string", "maxLength": 200}
+    assert answers["additionalProperties"]["oneOf"] == [
+        {"type": "integer", "minimum": -2147483648, "maximum": 2147483647},
+        {"type": "string", "maxLength": 10000},
+    ]
