@@ -37,6 +37,18 @@ async def test_api_integers_out_of_range_are_422_naming_the_bound(app, world: Wo
         )
         assert_refused(
             await client.post(
+                f"{api}/programmes", json={"academic_year": "две тысячи", "regime": "learners"}
+            ),
+            "academic_year",
+            "ожидается целое число",
+        )
+        assert_refused(
+            await client.post(f"{api}/programmes", json={"regime": "learners"}),
+            "academic_year",
+            "обязательное поле",
+        )
+        assert_refused(
+            await client.post(
                 f"{api}/programmes/{org.programme_id}/roadmap",
                 json={"stage": TOO_BIG, "title": "Встреча", "due_on": "2026-01-10", "responsible": "Куратор"},
             ),
