@@ -42,7 +42,7 @@ async def test_unknown_slug_and_malformed_ids_are_404(app, world: World) -> None
             f"/api/o/{org.slug}/people/not-a-uuid",
             f"/api/o/{org.slug}/people/00000000-0000-0000-0000-000000000000",
             f"/api/o/{org.slug}/p/schools/decades/123",
-            f"/api/o/{org.slug}/headcounts/1900",
+            f"/api/o/{org.slug}/headcounts/2099",  # within the schema's bounds, not a year the platform keeps
         ):
             method = "PUT" if "headcounts" in url else "GET"
             body = {"learners_total": 1, "learners_10_18": 1, "pedagogues": 1, "young_pedagogues": 1}
@@ -81,7 +81,8 @@ async def test_api_errors_are_problem_details_in_russian(app, world: World) -> N
     assert {e["field"] for e in invalid.json()["errors"]} == {"learners_10_18", "young_pedagogues"}
     assert "не может быть больше" in invalid.text
     assert malformed.status_code == 400
-    assert extra.status_code == 400
+    assert extra.status_code == 422  # well-formed JSON, a field the schema does not have
+    assert extra.json()["errors"] == [{"field": "is_admin", "message": "такого поля нет"}]
     assert blank.status_code == 422
     assert {e["field"] for e in blank.json()["errors"]} == {"last_name", "category"}
 

@@ -415,8 +415,9 @@ async def test_bad_answers_are_refused_and_nothing_is_stored(runtime: Runtime, a
         assert not_text == [{"field": "answers.expectations", "message": "вопрос 4: ответ — текст"}]
         too_long = await refused({**MENTEE_START, "expectations": "а" * 2001})
         assert "не длиннее 2000 знаков" in too_long[0]["message"]
-        await refused({**MENTEE_START, "expected_help": True}, status=400)  # not a number at all
-        await refused({**MENTEE_START, "expected_help": 7.5}, status=400)
+        # Not a whole number at all: refused by the schema, a 422 like every other wrong value.
+        await refused({**MENTEE_START, "expected_help": True}, status=422)
+        await refused({**MENTEE_START, "expected_help": 7.5}, status=422)
         # The page form: the same refusal, beside its question, the other choices kept.
         page = await m.post(
             f"/o/{slug}/questionnaires/{q['id']}",

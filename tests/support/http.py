@@ -24,8 +24,10 @@ UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
 class Client:
     """An httpx client that sends the CSRF token with every unsafe request, as the pages do."""
 
-    def __init__(self, http: httpx.AsyncClient) -> None:
+    def __init__(self, http: httpx.AsyncClient, app: Litestar | None = None) -> None:
         self.http = http
+        self.app = app
+        """The app this client talks to in-process, when it does (its route table lists every route)."""
 
     async def request(self, method: str, url: str, **kwargs: Any) -> httpx.Response:
         headers = dict(kwargs.pop("headers", {}) or {})
@@ -82,7 +84,7 @@ async def bearer_client(app: Litestar, token: str) -> AsyncIterator[Client]:
     async with httpx.AsyncClient(
         transport=transport, base_url="http://testserver", headers={"Authorization": f"Bearer {token}"}
     ) as http:
-        yield Client(http)
+        yield Client(http, app)
 
 
 @asynccontextmanager
@@ -91,7 +93,7 @@ async def client_for(
 ) -> AsyncIterator[Client]:
     transport = httpx.ASGITransport(app=app, client=("127.0.0.1", 50000))
     async with httpx.AsyncClient(transport=transport, base_url=base_url) as http:
-        client = Client(http)
+        client = Client(http, app)
         if identity_id is not None:
             http.cookies.set("session", await forge_session(app, identity_id))
         yield client

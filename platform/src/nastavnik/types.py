@@ -7,11 +7,36 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Annotated, Any
+
+import msgspec
 
 if TYPE_CHECKING:
     from litestar.types import ControllerRouterHandler
     from sqlalchemy.ext.asyncio import AsyncSession
+
+
+# Bounds of the whole numbers the API and the page forms accept. A number outside PostgreSQL's
+# ``integer`` reached the database and came back a 500; with these it is refused first, as a 422
+# naming the field and the bound. Body fields take the msgspec types below; path and query
+# parameters take nastavnik.web.params' twins built from the same bounds.
+INT4_MAX = 2_147_483_647
+YEAR_MIN, YEAR_MAX = 2000, 2100
+"""The academic years the platform knows (the start year of «2025/2026» is 2025)."""
+STAGE_MIN, STAGE_MAX = 1, 7
+"""The seven stages of a mentoring programme."""
+PAGE_MAX = 100_000
+HEADCOUNT_MAX = 1_000_000
+"""People of one kind in one organisation: far above any school, far below what the sums can hold."""
+
+AcademicYearStart = Annotated[
+    int, msgspec.Meta(ge=YEAR_MIN, le=YEAR_MAX, description="Год начала учебного года, 2000–2100")
+]
+Headcount = Annotated[int, msgspec.Meta(ge=0, le=HEADCOUNT_MAX, description="Человек, от 0 до миллиона")]
+Version = Annotated[int, msgspec.Meta(ge=0, le=INT4_MAX, description="Версия записи, прочитанная клиентом")]
+Stage = Annotated[int, msgspec.Meta(ge=STAGE_MIN, le=STAGE_MAX, description="Этап программы, 1–7")]
+Int32 = Annotated[int, msgspec.Meta(ge=-INT4_MAX - 1, le=INT4_MAX)]
+"""Any whole number a PostgreSQL ``integer`` holds; the service checks the narrower rule."""
 
 
 class Regime(StrEnum):

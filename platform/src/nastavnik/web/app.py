@@ -9,7 +9,6 @@ from litestar import Litestar, Router
 from litestar.di import Provide
 from litestar.middleware import DefineMiddleware
 from litestar.middleware.session.server_side import ServerSideSessionConfig
-from litestar.openapi import OpenAPIConfig
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.static_files import create_static_files_router
 from litestar.stores.redis import RedisStore
@@ -42,7 +41,13 @@ from nastavnik.web.deps import BASE_DEPENDENCIES, plugin_org_provider
 from nastavnik.web.errors import EXCEPTION_HANDLERS, FIELD_LABELS
 from nastavnik.web.filters import FILTERS
 from nastavnik.web.form_state import GLOBALS as FORM_GLOBALS
-from nastavnik.web.openapi_ui import SWAGGER_UI_DIR, SWAGGER_UI_URL, PackagedSwaggerUI
+from nastavnik.web.openapi import (
+    StrictStructSchemaPlugin,
+    declare_refusals,
+    fix_allow_headers,
+    openapi_config,
+)
+from nastavnik.web.openapi_ui import SWAGGER_UI_DIR, SWAGGER_UI_URL
 from nastavnik.web.security import SafeJsonRequest, security_headers, signed_in_first
 from nastavnik.web.session_middleware import session_middleware
 
@@ -62,6 +67,7 @@ def plugin_routers(plugins: Plugins) -> list[Router]:
                     path=f"/o/{{slug:str}}/p/{plugin.name}",
                     route_handlers=list(routes.pages),
                     dependencies=dependencies,
+                    include_in_schema=False,
                 )
             )
         if routes.api:
@@ -96,45 +102,52 @@ def template_environment(plugins: Plugins) -> Environment:
 def create_app(runtime: Runtime) -> Litestar:
     settings = runtime.settings
 
-    route_handlers: list[ControllerRouterHandler] = [
+    api_handlers: list[ControllerRouterHandler] = [
         health.live,
         health.ready,
-        sign_in.SignInController,
-        pages.HomeController,
-        pages.OrganisationPages,
         api_org.OrganisationApi,
         programmes.ProgrammeApi,
         bases.BasesApi,
         bases.BasesTransferApi,
-        bases.BasesPages,
-        bases.ProfilePages,
-        programmes.ProgrammePages,
         pairs.PairsApi,
-        pairs.PairsPages,
         work.WorkApi,
-        work.WorkPages,
         work.MyApi,
-        work.MyPages,
         questionnaires.QuestionnairesApi,
-        questionnaires.QuestionnairesPages,
         region_questionnaires.RegionQuestionnairesApi,
-        region_questionnaires.RegionQuestionnairesPages,
         programme_documents.ProgrammeDocumentsApi,
-        programme_documents.ProgrammeDocumentsPages,
         accounts.AccountsApi,
-        accounts.AccountsPages,
         api_global.AccountApi,
         api_global.OversightApi,
         api_global.AuditApi,
         region_dictionaries.RegionDictionaryApi,
+        statistics.StatisticsApi,
+        statistics.OrgStatisticsApi,
+        region_templates.RegionTemplatesApi,
+    ]
+    page_handlers: list[ControllerRouterHandler] = [
+        sign_in.SignInController,
+        pages.HomeController,
+        pages.OrganisationPages,
+        bases.BasesPages,
+        bases.ProfilePages,
+        programmes.ProgrammePages,
+        pairs.PairsPages,
+        work.WorkPages,
+        work.MyPages,
+        questionnaires.QuestionnairesPages,
+        region_questionnaires.RegionQuestionnairesPages,
+        programme_documents.ProgrammeDocumentsPages,
+        accounts.AccountsPages,
         region_dictionaries.RegionDictionaryPages,
         statistics.RegionStatisticsPages,
         statistics.MunicipalityStatisticsPages,
-        statistics.StatisticsApi,
         statistics.OrgStatisticsPages,
-        statistics.OrgStatisticsApi,
-        region_templates.RegionTemplatesApi,
         region_templates.RegionTemplatesPages,
+    ]
+    route_handlers: list[ControllerRouterHandler] = [
+        *api_handlers,
+        # Pages answer browsers with HTML and redirects; the OpenAPI document describes the JSON API only.
+        Router(path="/", route_handlers=page_handlers, include_in_schema=False),
         create_static_files_router(path="/static", directories=[STATIC_DIR], include_in_schema=False),
         create_static_files_router(
             path=SWAGGER_UI_URL, directories=[SWAGGER_UI_DIR], include_in_schema=False
@@ -174,15 +187,12 @@ def create_app(runtime: Runtime) -> Litestar:
         request_class=SafeJsonRequest,
         before_send=[security_headers],
         template_config=TemplateConfig(engine=JinjaTemplateEngine.from_environment(env)),
-        openapi_config=OpenAPIConfig(
-            title="Наставник",
-            version="0.1.0",
-            description="Региональная платформа целевой модели наставничества.",
-            path="/schema",
-            render_plugins=[PackagedSwaggerUI()],
-        ),
+        openapi_config=openapi_config(),
+        plugins=[StrictStructSchemaPlugin()],
         debug=False,
         logging_config=None,
     )
     app.state.runtime = runtime
+    declare_refusals(app)
+    fix_allow_headers(app)
     return app

@@ -10,7 +10,9 @@ so it is not checked here: it is refused later for want of a sign-in (401), befo
 
 A browser cannot attach an ``Authorization`` header to a cross-site request without a CORS
 preflight, and such a request is authenticated by its token alone (never by the session),
-so checking a CSRF token there would only break API clients.
+so checking a CSRF token there would only break API clients. Nor does an API request that carries
+no session cookie: it has no ambient authority for a forged form to borrow, and it must hear that it
+is not signed in (401), not that its form is stale (403).
 """
 
 from __future__ import annotations

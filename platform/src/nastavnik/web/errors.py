@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 from urllib.parse import quote
 
@@ -134,6 +135,7 @@ def error_response(
     detail: str | None = None,
     extra: dict[str, Any] | None = None,
     background: BackgroundTask | None = None,
+    headers: dict[str, str] | None = None,
 ) -> Response[Any]:
     title = TITLES.get(status, "Ошибка")
     detail = detail or DETAILS.get(status, title)
@@ -142,7 +144,11 @@ def error_response(
         if extra:
             body.update(extra)
         return Response(
-            content=body, status_code=status, media_type="application/problem+json", background=background
+            content=body,
+            status_code=status,
+            media_type="application/problem+json",
+            background=background,
+            headers=headers,
         )
     return Template(
         template_name="core/error.html",
@@ -156,6 +162,7 @@ def error_response(
         status_code=status,
         media_type=MediaType.HTML,
         background=background,
+        headers=headers,
     )
 
 
@@ -220,17 +227,71 @@ def _invalid(request: Request[Any, Any, Any], exc: InvalidInput) -> Response[Any
     )
 
 
+# msgspec's words for a value outside its schema's bounds, e.g. "Expected `int` <= 2100".
+_BOUND = re.compile(r"Expected `(\w+)`(?: of length)? (<=|>=|<|>) (-?\d+)")
+_BOUND_WORDS = {"<=": "не больше", ">=": "не меньше", "<": "меньше", ">": "больше"}
+_EXPECTED = re.compile(r"Expected `([\w |-]+)`, got")
+_TYPE_WORDS = {
+    "int": "целое число",
+    "float": "число",
+    "str": "текст",
+    "bool": "да или нет (true/false)",
+    "array": "список",
+    "object": "объект",
+    "uuid": "идентификатор (UUID)",
+    "date": "дата (ГГГГ-ММ-ДД)",
+    "datetime": "дата и время",
+}
+_FIELD = re.compile(r"(unknown|missing required) field `([^`]+)`")
+
+
+def field_problem(key: str, message: str) -> dict[str, str]:
+    """A field and a Russian reading of one of msgspec's validation messages about it."""
+    if field := _FIELD.search(message):
+        # About a field inside the value: name that field, not the whole body.
+        inner = field.group(2) if key in ("", "data") else f"{key}.{field.group(2)}"
+        return {
+            "field": inner,
+            "message": "такого поля нет" if field.group(1) == "unknown" else "обязательное поле",
+        }
+    if bound := _BOUND.search(message):
+        kind, op, limit = bound.groups()
+        if "of length" in message:
+            return {
+                "field": key,
+                "message": f"{'знаков' if kind == 'str' else 'элементов'} {_BOUND_WORDS[op]} {limit}",
+            }
+        return {"field": key, "message": f"{_BOUND_WORDS[op]} {limit}"}
+    if expected := _EXPECTED.search(message):
+        words = [_TYPE_WORDS[t.strip()] for t in expected.group(1).split("|") if t.strip() in _TYPE_WORDS]
+        if words:
+            return {"field": key, "message": "ожидается " + " или ".join(words)}
+    return {"field": key, "message": "неверное значение"}
+
+
 def _validation(request: Request[Any, Any, Any], exc: ValidationException) -> Response[Any]:
+    """A well-formed request whose values break the schema (a type, a bound): 422, each field named.
+
+    A body that cannot be decoded at all is Litestar's ClientException, a 400 (see ``_http``)."""
     errors = []
     for item in exc.extra if isinstance(exc.extra, list) else []:
         if isinstance(item, dict):
-            errors.append(
-                {"field": str(item.get("key") or item.get("source") or ""), "message": "неверное значение"}
-            )
+            key = _client_name(request, str(item.get("key") or item.get("source") or ""))
+            errors.append(field_problem(key, str(item.get("message") or "")))
     message = "Запрос содержит неверные данные."
     return _back_to_the_form(request, message, errors) or error_response(
-        request, 400, message, {"errors": errors}
+        request, 422, message, {"errors": errors}
     )
+
+
+def _client_name(request: Request[Any, Any, Any], key: str) -> str:
+    """The name the client sent a parameter under (``page``), not the handler's own (``page_no``)."""
+    try:
+        parameter = request.route_handler.parsed_fn_signature.parameters.get(key)
+    except Exception:  # no handler resolved for this request
+        return key
+    definition = getattr(parameter, "kwarg_definition", None)
+    return str(getattr(definition, "query", None) or getattr(definition, "name", None) or key)
 
 
 def _stale(request: Request[Any, Any, Any], exc: StaleDataError) -> Response[Any]:
@@ -261,8 +322,12 @@ def _http(request: Request[Any, Any, Any], exc: HTTPException) -> Response[Any]:
         return error_response(
             request, 403, "Форма устарела или отправлена не с этой страницы. Обновите страницу."
         )
+    # The headers it carries are part of the answer, e.g. «Allow» on a 405 (RFC 9110).
     return error_response(
-        request, exc.status_code, TITLES.get(exc.status_code) and DETAILS.get(exc.status_code)
+        request,
+        exc.status_code,
+        TITLES.get(exc.status_code) and DETAILS.get(exc.status_code),
+        headers=exc.headers or None,
     )
 
 

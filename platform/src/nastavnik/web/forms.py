@@ -11,6 +11,7 @@ from litestar.params import Body
 
 from nastavnik.services.errors import InvalidInput
 from nastavnik.services.table_import import MAX_FILE_BYTES
+from nastavnik.types import INT4_MAX, YEAR_MAX, YEAR_MIN
 
 Form = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)]
 """A submitted page form."""
@@ -51,14 +52,34 @@ def form_date(form: dict[str, str], name: str) -> date | None:
         raise InvalidInput("Дата указана неверно.", [{"field": name, "message": "укажите дату"}]) from None
 
 
-def form_int(form: dict[str, str], name: str, default: int | None = None) -> int:
-    """A whole number; ``default`` when left empty (without a default, empty is an error)."""
+def form_int(
+    form: dict[str, str],
+    name: str,
+    default: int | None = None,
+    *,
+    ge: int = -INT4_MAX - 1,
+    le: int = INT4_MAX,
+) -> int:
+    """A whole number from ``ge`` to ``le`` (by default, any a PostgreSQL ``integer`` holds); ``default``
+    when left empty (without a default, empty is an error)."""
     raw = form.get(name, "").strip()
     if not raw and default is not None:
         return default
     try:
-        return int(raw)
+        value = int(raw)
     except ValueError:
         raise InvalidInput(
             "Число указано неверно.", [{"field": name, "message": "введите целое число"}]
         ) from None
+    if not ge <= value <= le:
+        raise InvalidInput(
+            "Число вне допустимых пределов.", [{"field": name, "message": f"число от {ge} до {le}"}]
+        )
+    return value
+
+
+def form_year(form: dict[str, str], name: str = "year") -> int | None:
+    """An academic year's start year (2000–2100) from a form, or None when none was chosen."""
+    if not form.get(name, "").strip():
+        return None
+    return form_int(form, name, ge=YEAR_MIN, le=YEAR_MAX)

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from typing import TypeAlias
+from typing import Annotated, TypeAlias
 
 from litestar.di import NamedDependency
+from litestar.params import Parameter
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from nastavnik.runtime import Runtime
 from nastavnik.tenancy import Actor, OrgContext
+from nastavnik.types import YEAR_MAX, YEAR_MIN
 
 Db: TypeAlias = NamedDependency[AsyncSession]
 """The request's database session (application role, scoped by row-level security)."""
@@ -18,3 +20,8 @@ CurrentActor: TypeAlias = NamedDependency[Actor]
 """The signed-in person; anonymous requests never reach a handler that asks for it."""
 Rt: TypeAlias = NamedDependency[Runtime]
 """The process's runtime: settings, plugins, engines, Redis."""
+
+# Bounded whole numbers in paths and queries (Litestar reads Parameter bounds there, not msgspec.Meta);
+# a value outside them is a 422, never a query the database cannot hold.
+YearPath = Annotated[int, Parameter(ge=YEAR_MIN, le=YEAR_MAX, description="Год начала учебного года")]
+"""An academic year named in the path (its start year, 2000–2100)."""

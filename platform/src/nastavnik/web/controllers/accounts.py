@@ -119,7 +119,9 @@ class AccountsApi(Controller):
     async def show(self, db: Db, runtime: Rt, org: Org, batch_id: FromPath[str]) -> AccountBatchOut:
         return batch_out(await accounts.batch_view(db, org, runtime, parse_id(batch_id)))
 
-    @get("/{batch_id:str}/sheet.docx", summary="Лист доступа с одноразовыми паролями (.docx)")
+    @get(
+        "/{batch_id:str}/sheet.docx", media_type=DOCX, summary="Лист доступа с одноразовыми паролями (.docx)"
+    )
     async def sheet(self, db: Db, runtime: Rt, org: Org, batch_id: FromPath[str]) -> Response[bytes]:
         return await _sheet(db, runtime, org, batch_id)
 
@@ -175,7 +177,7 @@ class AccountsPages(Controller):
             ttl_hours=runtime.settings.account_password_ttl // 3600,
         )
 
-    @get("/{batch_id:str}/sheet.docx", summary="Скачать лист доступа (.docx)")
+    @get("/{batch_id:str}/sheet.docx", media_type=DOCX, summary="Скачать лист доступа (.docx)")
     async def sheet(self, db: Db, runtime: Rt, org: Org, batch_id: FromPath[str]) -> Response[bytes]:
         return await _sheet(db, runtime, org, batch_id)
 

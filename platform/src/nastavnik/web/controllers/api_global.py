@@ -31,11 +31,11 @@ from nastavnik.web.controllers.schemas import (
     OrganisationStatusIn,
     StaffGrantOut,
 )
+from nastavnik.web.downloads import XLSX
 from nastavnik.web.forms import Upload, uploaded_file
 from nastavnik.web.params import CurrentActor, Db, Rt
 
 DEFAULT_TIMEZONE = "Europe/Moscow"
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def current_start_year(timezone: str | None) -> int:
@@ -293,7 +293,11 @@ class AuditApi(Controller):
             has_next=found.has_next,
         )
 
-    @get("/export.xlsx", summary="Выгрузить журнал аудита своего региона в Excel (все записи отбора)")
+    @get(
+        "/export.xlsx",
+        media_type=XLSX,
+        summary="Выгрузить журнал аудита своего региона в Excel (все записи отбора)",
+    )
     async def export(self, db: Db, actor: CurrentActor, runtime: Rt, wanted: audit.AuditFilter) -> Stream:
         timezone = await audit.audit_timezone(db, actor)
         async with audit.auditor_session(runtime, actor) as auditor_db:

@@ -25,7 +25,7 @@ from nastavnik.web.controllers.schemas import (
     RolesIn,
 )
 from nastavnik.web.deps import ORG_DEPENDENCIES
-from nastavnik.web.params import Db, Org, Rt
+from nastavnik.web.params import Db, Org, Rt, YearPath
 
 
 def person_out(person: Person, roles: list[str] | None = None) -> PersonOut:
@@ -117,7 +117,7 @@ class OrganisationApi(Controller):
         self,
         db: Db,
         org: Org,
-        start_year: FromPath[int],
+        start_year: YearPath,
         data: JSONBody[HeadcountIn],
     ) -> HeadcountOut:
         values = headcounts.HeadcountValues(

@@ -17,7 +17,9 @@ from nastavnik.services import audit, base_export, base_import, bases
 from nastavnik.services.mentee_import import MENTEES
 from nastavnik.services.mentor_import import MENTORS
 from nastavnik.services.people import parse_id
+from nastavnik.types import Int32
 from nastavnik.web.deps import ORG_DEPENDENCIES
+from nastavnik.web.downloads import XLSX
 from nastavnik.web.forms import Form, Upload, form_date, form_int, uploaded_file
 from nastavnik.web.params import CurrentActor, Db, Org, Rt
 from nastavnik.web.rendering import page
@@ -40,8 +42,9 @@ class MenteeProfileIn(msgspec.Struct, forbid_unknown_fields=True):
 class MentorProfileIn(msgspec.Struct, forbid_unknown_fields=True):
     competencies: Text = ""
     subjects: Text = ""
-    experience_years: int = 0
-    capacity: int = 1
+    # Only what PostgreSQL holds: the service checks 0–70 and 1–20 and names every wrong field at once.
+    experience_years: Int32 = 0
+    capacity: Int32 = 1
     status: str = "current"
     training: Text = ""
     consent_on: date | None = None
@@ -179,9 +182,6 @@ class ProfilePages(Controller):
         )
         await bases.set_mentor_profile(db, org, pid, draft)
         return Redirect(path=f"/o/{org.org.slug}/people/{pid}")
-
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 class ImportRowOut(msgspec.Struct):
@@ -366,7 +366,7 @@ class BasesTransferApi(Controller):
     ) -> ImportPreviewOut:
         return await _rechoose(db, runtime, org, MENTORS, token, data)
 
-    @get("/export.xlsx", summary="Выгрузить базы наставляемых и наставников в Excel")
+    @get("/export.xlsx", media_type=XLSX, summary="Выгрузить базы наставляемых и наставников в Excel")
     async def export(self, db: Db, org: Org) -> Response[bytes]:
         return await _export(db, org)
 
@@ -449,7 +449,7 @@ class BasesPages(Controller):
     ) -> Template:
         return await self._preview_page(db, runtime, actor, org, MENTORS, data, token)
 
-    @get("/export.xlsx", summary="Выгрузить базы в Excel")
+    @get("/export.xlsx", media_type=XLSX, summary="Выгрузить базы в Excel")
     async def export(self, db: Db, org: Org) -> Response[bytes]:
         return await _export(db, org)
 

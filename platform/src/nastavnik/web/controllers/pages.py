@@ -28,6 +28,7 @@ from nastavnik.services import (
 from nastavnik.services.errors import InvalidInput
 from nastavnik.services.people import PersonDraft, parse_id
 from nastavnik.tenancy import Forbidden, load_actor, organisations_of
+from nastavnik.types import HEADCOUNT_MAX, YEAR_MAX, YEAR_MIN
 from nastavnik.web.controllers.api_global import current_start_year, region_timezone
 from nastavnik.web.deps import ORG_DEPENDENCIES, identity_of
 from nastavnik.web.forms import Form, Upload, form_int, uploaded_file
@@ -357,7 +358,7 @@ class OrganisationPages(Controller):
             data.get("category", ""),
             email=data.get("email"),  # a form without the field keeps the address
         )
-        await people.update_person(db, org, pid, draft, form_int(data, "version"))
+        await people.update_person(db, org, pid, draft, form_int(data, "version", ge=0))
         return Redirect(path=f"/o/{org.org.slug}/people/{pid}")
 
     @post("/people/{person_id:str}/roles", summary="Изменить роли (форма)")
@@ -406,12 +407,14 @@ class OrganisationPages(Controller):
     @post("/headcounts", summary="Указать численность (форма)")
     async def save_headcount(self, db: Db, org: Org, data: Form) -> Redirect:
         values = headcounts.HeadcountValues(
-            form_int(data, "learners_total"),
-            form_int(data, "learners_10_18"),
-            form_int(data, "pedagogues"),
-            form_int(data, "young_pedagogues"),
+            form_int(data, "learners_total", ge=0, le=HEADCOUNT_MAX),
+            form_int(data, "learners_10_18", ge=0, le=HEADCOUNT_MAX),
+            form_int(data, "pedagogues", ge=0, le=HEADCOUNT_MAX),
+            form_int(data, "young_pedagogues", ge=0, le=HEADCOUNT_MAX),
         )
-        await headcounts.set_headcount(db, org, form_int(data, "academic_year"), values)
+        await headcounts.set_headcount(
+            db, org, form_int(data, "academic_year", ge=YEAR_MIN, le=YEAR_MAX), values
+        )
         return Redirect(path=f"/o/{org.org.slug}/headcounts")
 
     @get("/plugins", summary="Модули организации")

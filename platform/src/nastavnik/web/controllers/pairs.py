@@ -20,6 +20,7 @@ from nastavnik.services.catalogue import dictionaries_for
 from nastavnik.services.errors import InvalidInput
 from nastavnik.services.people import parse_id
 from nastavnik.tenancy import OrgContext
+from nastavnik.types import Version
 from nastavnik.web.deps import ORG_DEPENDENCIES
 from nastavnik.web.downloads import DOCX, attachment
 from nastavnik.web.forms import Form, form_date, form_int
@@ -64,7 +65,7 @@ class GroupIn(msgspec.Struct, forbid_unknown_fields=True):
 
 
 class GroupEditIn(GroupIn, forbid_unknown_fields=True):
-    version: int = 0
+    version: Version = 0
 
 
 class SuggestionOut(msgspec.Struct):
@@ -109,13 +110,13 @@ class OrderIn(msgspec.Struct, forbid_unknown_fields=True):
 
 
 class CompleteIn(msgspec.Struct, forbid_unknown_fields=True):
-    version: int
+    version: Version
     result: Annotated[str, msgspec.Meta(max_length=5000)]
     ended_on: date
 
 
 class EndEarlyIn(msgspec.Struct, forbid_unknown_fields=True):
-    version: int
+    version: Version
     reason: Annotated[str, msgspec.Meta(max_length=5000)]
     ended_on: date
 
@@ -345,7 +346,7 @@ class PairsApi(Controller):
             list(dict.fromkeys(data.group_ids)),
         )
 
-    @get("/orders/{order_id:str}/document.docx", summary="Скачать приказ (.docx)")
+    @get("/orders/{order_id:str}/document.docx", media_type=DOCX, summary="Скачать приказ (.docx)")
     async def document(
         self, db: Db, runtime: Rt, org: Org, programme_id: FromPath[str], order_id: FromPath[str]
     ) -> Response[bytes]:
@@ -505,7 +506,7 @@ class PairsPages(Controller):
             org,
             pid,
             parse_id(group_id),
-            form_int(data, "version"),
+            form_int(data, "version", ge=0),
             result=data.get("result", ""),
             ended_on=_ended_on(data),
         )
@@ -521,7 +522,7 @@ class PairsPages(Controller):
             org,
             pid,
             parse_id(group_id),
-            form_int(data, "version"),
+            form_int(data, "version", ge=0),
             reason=data.get("reason", ""),
             ended_on=_ended_on(data),
         )
@@ -539,7 +540,7 @@ class PairsPages(Controller):
         await orders.issue_order(db, org, pid, draft)
         return Redirect(path=f"/o/{org.org.slug}/programmes/{pid}/groups")
 
-    @get("/orders/{order_id:str}/document.docx", summary="Скачать приказ (.docx)")
+    @get("/orders/{order_id:str}/document.docx", media_type=DOCX, summary="Скачать приказ (.docx)")
     async def document(
         self, db: Db, runtime: Rt, org: Org, programme_id: FromPath[str], order_id: FromPath[str]
     ) -> Response[bytes]:

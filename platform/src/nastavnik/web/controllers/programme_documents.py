@@ -35,11 +35,11 @@ class ProgrammeDocumentsApi(Controller):
     dependencies = ORG_DEPENDENCIES
     tags = ["Программа наставничества"]
 
-    @get("/report.docx", summary=REPORT_SUMMARY)
+    @get("/report.docx", media_type=DOCX, summary=REPORT_SUMMARY)
     async def report(self, db: Db, runtime: Rt, org: Org, programme_id: FromPath[str]) -> Response[bytes]:
         return await _report(db, runtime, org, programme_id)
 
-    @get("/letters.docx", summary=LETTERS_SUMMARY)
+    @get("/letters.docx", media_type=DOCX, summary=LETTERS_SUMMARY)
     async def letters(self, db: Db, runtime: Rt, org: Org, programme_id: FromPath[str]) -> Response[bytes]:
         return await _letters(db, runtime, org, programme_id)
 
@@ -49,10 +49,10 @@ class ProgrammeDocumentsPages(Controller):
     dependencies = ORG_DEPENDENCIES
     tags = ["Страницы: программа наставничества"]
 
-    @get("/report.docx", summary=REPORT_SUMMARY)
+    @get("/report.docx", media_type=DOCX, summary=REPORT_SUMMARY)
     async def report(self, db: Db, runtime: Rt, org: Org, programme_id: FromPath[str]) -> Response[bytes]:
         return await _report(db, runtime, org, programme_id)
 
-    @get("/letters.docx", summary=LETTERS_SUMMARY)
+    @get("/letters.docx", media_type=DOCX, summary=LETTERS_SUMMARY)
     async def letters(self, db: Db, runtime: Rt, org: Org, programme_id: FromPath[str]) -> Response[bytes]:
         return await _letters(db, runtime, org, programme_id)

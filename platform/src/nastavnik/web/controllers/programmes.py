@@ -18,6 +18,7 @@ from nastavnik.services import completion, pairs, programmes
 from nastavnik.services.errors import InvalidInput
 from nastavnik.services.people import parse_id
 from nastavnik.tenancy import OrgContext
+from nastavnik.types import STAGE_MAX, STAGE_MIN, YEAR_MAX, YEAR_MIN, AcademicYearStart, Stage, Version
 from nastavnik.web.controllers.api_global import current_start_year
 from nastavnik.web.deps import ORG_DEPENDENCIES
 from nastavnik.web.forms import Form, form_date, form_int
@@ -33,7 +34,7 @@ DOCUMENT_STATUS_TITLES = {
 
 
 class ProgrammeIn(msgspec.Struct, forbid_unknown_fields=True):
-    academic_year: int
+    academic_year: AcademicYearStart
     regime: str
 
 
@@ -79,7 +80,7 @@ class ProgrammeDetailOut(msgspec.Struct):
 
 
 class DocumentsIn(msgspec.Struct, forbid_unknown_fields=True):
-    version: int
+    version: Version
     polozhenie_status: str
     programma_status: str
     polozhenie_order_no: Annotated[str, msgspec.Meta(max_length=50)] | None = None
@@ -89,11 +90,11 @@ class DocumentsIn(msgspec.Struct, forbid_unknown_fields=True):
 
 
 class AdvanceIn(msgspec.Struct, forbid_unknown_fields=True):
-    version: int
+    version: Version
 
 
 class RoadmapIn(msgspec.Struct, forbid_unknown_fields=True):
-    stage: int
+    stage: Stage
     title: Annotated[str, msgspec.Meta(max_length=500)]
     due_on: date
     responsible: Annotated[str, msgspec.Meta(max_length=200)]
@@ -258,7 +259,11 @@ class ProgrammePages(Controller):
     @post("/", summary="Открыть программу (форма)")
     async def create(self, db: Db, runtime: Rt, org: Org, data: Form) -> Redirect:
         created = await programmes.create_programme(
-            db, org, form_int(data, "academic_year"), data.get("regime", ""), org_regimes(runtime, org)
+            db,
+            org,
+            form_int(data, "academic_year", ge=YEAR_MIN, le=YEAR_MAX),
+            data.get("regime", ""),
+            org_regimes(runtime, org),
         )
         return Redirect(path=f"/o/{org.org.slug}/programmes/{created.id}")
 
@@ -295,13 +300,13 @@ class ProgrammePages(Controller):
             data.get("programma_order_no") or None,
             form_date(data, "programma_order_date"),
         )
-        await programmes.record_documents(db, org, pid, draft, form_int(data, "version"))
+        await programmes.record_documents(db, org, pid, draft, form_int(data, "version", ge=0))
         return Redirect(path=f"/o/{org.org.slug}/programmes/{pid}")
 
     @post("/{programme_id:str}/advance", summary="Перейти к следующему этапу (форма)")
     async def advance(self, db: Db, org: Org, programme_id: FromPath[str], data: Form) -> Redirect:
         pid = parse_id(programme_id)
-        await programmes.advance(db, org, pid, form_int(data, "version"))
+        await programmes.advance(db, org, pid, form_int(data, "version", ge=0))
         return Redirect(path=f"/o/{org.org.slug}/programmes/{pid}")
 
     @post("/{programme_id:str}/close", summary="Закрыть программу (форма, с подтверждением)")
@@ -312,7 +317,7 @@ class ProgrammePages(Controller):
                 "Подтвердите закрытие: после него программа доступна только для чтения.",
                 [{"field": "confirm", "message": "отметьте подтверждение"}],
             )
-        await completion.close_programme(db, org, pid, form_int(data, "version"))
+        await completion.close_programme(db, org, pid, form_int(data, "version", ge=0))
         return Redirect(path=f"/o/{org.org.slug}/programmes/{pid}")
 
     @post("/{programme_id:str}/next-year", summary="Открыть программу следующего года (форма)")
@@ -327,7 +332,7 @@ class ProgrammePages(Controller):
         if due_on is None:
             raise InvalidInput("Укажите срок.", [{"field": "due_on", "message": "укажите срок"}])
         draft = programmes.RoadmapDraft(
-            form_int(data, "stage"),
+            form_int(data, "stage", ge=STAGE_MIN, le=STAGE_MAX),
             data.get("title", ""),
             due_on,
             data.get("responsible", ""),

@@ -18,12 +18,27 @@ from nastavnik.services.pairs import MANAGERS
 from nastavnik.services.people import parse_id
 from nastavnik.services.questionnaire_templates import AUDIENCE_TITLES
 from nastavnik.tenancy import OrgContext
+from nastavnik.types import INT4_MAX, Int32
 from nastavnik.web.deps import ORG_DEPENDENCIES
 from nastavnik.web.forms import Form
 from nastavnik.web.params import CurrentActor, Db, Org, Rt
 from nastavnik.web.rendering import page
 
-AnswerValue = int | Annotated[str, msgspec.Meta(max_length=10_000)]
+ANSWER_TEXT_MAX, ANSWERS_MAX, ITEM_KEY_MAX = 10_000, 200, 200
+AnswerValue = Int32 | Annotated[str, msgspec.Meta(max_length=ANSWER_TEXT_MAX)]
+# Litestar drops the bounds inside a union and a dict's own bounds from the document; they are stated
+# here, so the document holds exactly what msgspec checks.
+ANSWERS_SCHEMA = {
+    # Plain JSON Schema: Litestar writes these values into the document as they are.
+    "additional_properties": {
+        "oneOf": [
+            {"type": "integer", "minimum": -INT4_MAX - 1, "maximum": INT4_MAX},
+            {"type": "string", "maxLength": ANSWER_TEXT_MAX},
+        ]
+    },
+    "max_properties": ANSWERS_MAX,
+    "property_names": {"type": "string", "maxLength": ITEM_KEY_MAX},
+}
 ANSWER_FIELD = "a_"
 """Page form fields are named ``a_<item key>``."""
 
@@ -55,7 +70,8 @@ class AssignmentOut(AssignmentBriefOut):
 
 class AnswersIn(msgspec.Struct, forbid_unknown_fields=True):
     answers: Annotated[
-        dict[Annotated[str, msgspec.Meta(max_length=200)], AnswerValue], msgspec.Meta(max_length=200)
+        dict[Annotated[str, msgspec.Meta(max_length=ITEM_KEY_MAX)], AnswerValue],
+        msgspec.Meta(max_length=ANSWERS_MAX, extra_json_schema={"extra": ANSWERS_SCHEMA}),
     ]
 
 

@@ -14,7 +14,7 @@ from litestar.status_codes import HTTP_201_CREATED
 from nastavnik.models import PersonCategory
 from nastavnik.services import region_dictionaries
 from nastavnik.services.region_dictionaries import EntryChange, NewEntry, RegionEntry
-from nastavnik.types import DictionaryKind, Regime
+from nastavnik.types import DictionaryKind, Regime, Version
 from nastavnik.web.forms import Form, form_int
 from nastavnik.web.params import CurrentActor, Db, Rt
 from nastavnik.web.rendering import page
@@ -26,7 +26,7 @@ Long = Annotated[str, msgspec.Meta(max_length=5000)]
 
 class EntryChangeIn(msgspec.Struct, forbid_unknown_fields=True):
     title: Long
-    version: int
+    version: Version
     hidden: bool = False
     organisation_type: Short | None = None
 
@@ -133,7 +133,7 @@ class RegionDictionaryPages(Controller):
             organisation_type=data.get("organisation_type") or None,
             title=data.get("title", ""),
             hidden=data.get("hidden") == "on",
-            version=form_int(data, "version", 0),
+            version=form_int(data, "version", 0, ge=0),
         )
         await region_dictionaries.update_entry(db, actor, runtime.plugins, kind, regime, code, change)
         return Redirect(path="/region/dictionaries")

@@ -17,6 +17,7 @@ from nastavnik.services import questionnaire_templates as templates
 from nastavnik.services.errors import InvalidInput
 from nastavnik.services.people import parse_id
 from nastavnik.tenancy import Actor
+from nastavnik.types import Int32
 from nastavnik.web.controllers.api_global import region_timezone
 from nastavnik.web.controllers.questionnaires import ItemOut
 from nastavnik.web.forms import Form
@@ -34,8 +35,8 @@ class ItemIn(msgspec.Struct, forbid_unknown_fields=True):
     key: Loose
     text: Loose
     kind: Annotated[str, msgspec.Meta(max_length=16)] = "scale"
-    min: int | None = None
-    max: int | None = None
+    min: Int32 | None = None
+    max: Int32 | None = None
     required: bool | None = None
 
 

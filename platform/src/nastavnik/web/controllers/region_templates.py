@@ -94,7 +94,7 @@ class RegionTemplatesApi(Controller):
             template_out(line) for line in await region_templates.region_templates(db, actor, runtime.plugins)
         ]
 
-    @get("/{document:str}", summary=DOWNLOAD_SUMMARY)
+    @get("/{document:str}", media_type=DOCX, summary=DOWNLOAD_SUMMARY)
     async def download(
         self,
         db: Db,
@@ -134,7 +134,7 @@ class RegionTemplatesPages(Controller):
             max_megabytes=MAX_TEMPLATE_BYTES // (1024 * 1024),
         )
 
-    @get("/{document:str}", summary=DOWNLOAD_SUMMARY)
+    @get("/{document:str}", media_type=DOCX, summary=DOWNLOAD_SUMMARY)
     async def download(
         self,
         db: Db,

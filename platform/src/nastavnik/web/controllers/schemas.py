@@ -7,8 +7,9 @@ from typing import Annotated, Any
 
 import msgspec
 
+from nastavnik.types import Headcount, Version
+
 Name = Annotated[str, msgspec.Meta(min_length=1, max_length=100)]
-Count = Annotated[int, msgspec.Meta(ge=0, le=1_000_000)]
 
 
 Email = Annotated[str, msgspec.Meta(max_length=254)]
@@ -24,7 +25,7 @@ class PersonIn(msgspec.Struct, forbid_unknown_fields=True):
 
 
 class PersonUpdate(PersonIn, forbid_unknown_fields=True):
-    version: int = 0
+    version: Version = 0
     status: str | None = None
 
 
@@ -46,10 +47,10 @@ class RolesIn(msgspec.Struct, forbid_unknown_fields=True):
 
 
 class HeadcountIn(msgspec.Struct, forbid_unknown_fields=True):
-    learners_total: Count
-    learners_10_18: Count
-    pedagogues: Count
-    young_pedagogues: Count
+    learners_total: Headcount
+    learners_10_18: Headcount
+    pedagogues: Headcount
+    young_pedagogues: Headcount
 
 
 class HeadcountOut(msgspec.Struct):
@@ -122,7 +123,8 @@ class IndicatorOut(msgspec.Struct):
     key: str
     title: str
     description: str
-    value: int | float | None
+    value: float | None
+    """A count or a share; one JSON number type, so a value matches exactly one schema branch."""
 
 
 class MembershipOut(msgspec.Struct):

@@ -21,6 +21,7 @@ from nastavnik.statistics.charts import Chart, captioned_chart
 from nastavnik.statistics.definitions import BREAKDOWN_TITLES, Kind
 from nastavnik.statistics.reading import TrendPoints
 from nastavnik.tenancy import Actor
+from nastavnik.types import PAGE_MAX, YEAR_MAX, YEAR_MIN
 from nastavnik.web.controllers.statistics_schemas import (
     AreaOut,
     DashboardOut,
@@ -37,18 +38,20 @@ from nastavnik.web.controllers.statistics_schemas import (
     figure_out,
 )
 from nastavnik.web.deps import ORG_DEPENDENCIES
-from nastavnik.web.downloads import attachment
-from nastavnik.web.forms import Form
+from nastavnik.web.downloads import DOCX, XLSX, attachment
+from nastavnik.web.forms import Form, form_year
 from nastavnik.web.params import CurrentActor, Db, Org, Rt
 from nastavnik.web.rendering import page
 
 RECOMPUTE_TITLES = {"queued": "в очереди", "in_progress": "выполняется"}
 
-Year = Annotated[int | None, QueryParameter(name="year")]
+Year = Annotated[
+    int | None, QueryParameter(name="year", ge=YEAR_MIN, le=YEAR_MAX, description="Год начала учебного года")
+]
 Type = Annotated[str | None, QueryParameter(name="type")]
 Sort = Annotated[str | None, QueryParameter(name="sort")]
 Direction = Annotated[str | None, QueryParameter(name="dir")]
-PageNo = Annotated[int | None, QueryParameter(name="page")]
+PageNo = Annotated[int | None, QueryParameter(name="page", ge=1, le=PAGE_MAX, description="Номер страницы")]
 # Set by «Пересчитать сейчас»: once the recompute is over, the page says the figures are new.
 Requested = Annotated[bool | None, QueryParameter(name="recomputed", required=False)]
 
@@ -239,10 +242,7 @@ class RegionStatisticsPages(Controller):
 
     @post("/recompute", summary="Пересчитать показатели региона сейчас (форма)")
     async def recompute(self, db: Db, runtime: Rt, actor: CurrentActor, data: Form) -> Redirect:
-        year = data.get("year", "").strip()
-        requested = await statistics.request_region_recompute(
-            db, runtime, actor, int(year) if year.isdigit() else None
-        )
+        requested = await statistics.request_region_recompute(db, runtime, actor, form_year(data))
         return Redirect(path=f"/region/statistics?year={requested.academic_year}&recomputed=true")
 
     @post("/targets", summary="Цели показателей региона (форма)")
@@ -259,9 +259,8 @@ class RegionStatisticsPages(Controller):
 
     @post("/reports", summary="Подготовить отчёт мониторинга (форма)")
     async def request_report(self, db: Db, runtime: Rt, actor: CurrentActor, data: Form) -> Redirect:
-        year = data.get("year", "").strip()
         report = await statistics_reports.request_report(
-            db, runtime, actor, int(year) if year.isdigit() else None, data.get("type") or None
+            db, runtime, actor, form_year(data), data.get("type") or None
         )
         return Redirect(path=f"/region/statistics/reports/{report.id}")
 
@@ -418,12 +417,20 @@ class StatisticsApi(Controller):
     async def report(self, db: Db, actor: CurrentActor, report_id: FromPath[str]) -> ReportOut:
         return report_out(await statistics_reports.get_report(db, actor, parse_id(report_id)))
 
-    @get("/region/statistics/reports/{report_id:str}/monitoring.xlsx", summary="Скачать таблицу мониторинга")
+    @get(
+        "/region/statistics/reports/{report_id:str}/monitoring.xlsx",
+        media_type=XLSX,
+        summary="Скачать таблицу мониторинга",
+    )
     async def monitoring_xlsx(self, db: Db, actor: CurrentActor, report_id: FromPath[str]) -> Response[bytes]:
         f = await statistics_reports.report_file(db, actor, parse_id(report_id), "xlsx")
         return attachment(f.content, f.media_type, f.filename, f.fallback)
 
-    @get("/region/statistics/reports/{report_id:str}/note.docx", summary="Скачать аналитическую справку")
+    @get(
+        "/region/statistics/reports/{report_id:str}/note.docx",
+        media_type=DOCX,
+        summary="Скачать аналитическую справку",
+    )
     async def note_docx(self, db: Db, actor: CurrentActor, report_id: FromPath[str]) -> Response[bytes]:
         f = await statistics_reports.report_file(db, actor, parse_id(report_id), "docx")
         return attachment(f.content, f.media_type, f.filename, f.fallback)

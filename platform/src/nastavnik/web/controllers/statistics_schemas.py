@@ -8,6 +8,7 @@ from datetime import date, datetime
 import msgspec
 
 from nastavnik.statistics.figures import Figure
+from nastavnik.types import AcademicYearStart
 
 
 class FigureOut(msgspec.Struct):
@@ -134,7 +135,7 @@ class TargetOut(msgspec.Struct):
 
 
 class ReportIn(msgspec.Struct, forbid_unknown_fields=True):
-    academic_year: int | None = None
+    academic_year: AcademicYearStart | None = None
     org_type: str | None = None
 
 

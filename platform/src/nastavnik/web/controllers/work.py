@@ -19,6 +19,7 @@ from nastavnik.services.catalogue import dictionaries_for
 from nastavnik.services.errors import InvalidInput
 from nastavnik.services.people import parse_id
 from nastavnik.tenancy import OrgContext
+from nastavnik.types import Version
 from nastavnik.web.controllers.pairs import GroupOut, PersonRef, group_out, person_ref
 from nastavnik.web.controllers.programmes import DoneIn
 from nastavnik.web.deps import ORG_DEPENDENCIES
@@ -41,7 +42,7 @@ class PlanItemIn(msgspec.Struct, forbid_unknown_fields=True):
 
 
 class PlanItemEditIn(msgspec.Struct, forbid_unknown_fields=True):
-    version: int
+    version: Version
     goal: Text
     task: Text
     due_on: date
@@ -85,7 +86,7 @@ class JournalEntryIn(msgspec.Struct, forbid_unknown_fields=True):
 
 
 class JournalEntryEditIn(msgspec.Struct, forbid_unknown_fields=True):
-    version: int
+    version: Version
     met_on: date
     topic: Text
     content: Text = ""
@@ -294,7 +295,7 @@ class WorkApi(Controller):
         )
         return item_out(item)
 
-    @get("/plan.docx", summary="Скачать индивидуальный план развития (.docx)")
+    @get("/plan.docx", media_type=DOCX, summary="Скачать индивидуальный план развития (.docx)")
     async def plan_document(
         self,
         db: Db,
@@ -356,7 +357,7 @@ class WorkApi(Controller):
             db, org, parse_id(programme_id), parse_id(group_id), parse_id(entry_id)
         )
 
-    @get("/journal.docx", summary="Скачать журнал наставника (.docx)")
+    @get("/journal.docx", media_type=DOCX, summary="Скачать журнал наставника (.docx)")
     async def journal_document(
         self, db: Db, runtime: Rt, org: Org, programme_id: FromPath[str], group_id: FromPath[str]
     ) -> Response[bytes]:
@@ -470,7 +471,7 @@ class WorkPages(Controller):
             parse_id(group_id),
             parse_id(plan_item_id),
             _plan_draft(data),
-            form_int(data, "version"),
+            form_int(data, "version", ge=0),
         )
         return self._back(org, programme_id, group_id, "plan")
 
@@ -510,7 +511,7 @@ class WorkPages(Controller):
         )
         return self._back(org, programme_id, group_id, "plan")
 
-    @get("/plan.docx", summary="Скачать индивидуальный план развития (.docx)")
+    @get("/plan.docx", media_type=DOCX, summary="Скачать индивидуальный план развития (.docx)")
     async def plan_document(
         self,
         db: Db,
@@ -548,7 +549,7 @@ class WorkPages(Controller):
             parse_id(group_id),
             parse_id(entry_id),
             _journal_draft(data),
-            form_int(data, "version"),
+            form_int(data, "version", ge=0),
         )
         return self._back(org, programme_id, group_id, "journal")
 
@@ -568,7 +569,7 @@ class WorkPages(Controller):
         )
         return self._back(org, programme_id, group_id, "journal")
 
-    @get("/journal.docx", summary="Скачать журнал наставника (.docx)")
+    @get("/journal.docx", media_type=DOCX, summary="Скачать журнал наставника (.docx)")
     async def journal_document(
         self, db: Db, runtime: Rt, org: Org, programme_id: FromPath[str], group_id: FromPath[str]
     ) -> Response[bytes]:
