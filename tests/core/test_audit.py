@@ -91,7 +91,8 @@ async def test_export_cells_cannot_start_a_formula(runtime: Runtime, app, world:
     async with runtime.owner_sessions() as db:
         identity = await db.get(Identity, world.staff["outsider"])
         assert identity is not None
-        identity.display_name = '=HYPERLINK("http://evil.example","x")'
+        # A control character (as hostile request paths leave in the log) cannot break the export either.
+        identity.display_name = '=HYPERLINK("http://evil.example","x")\x01'
         await db.commit()
     async with client_for(app, world.staff["outsider"]) as client:
         refused = await client.get("/api/organisations")  # a refusal is audited, with this actor
@@ -109,6 +110,7 @@ def test_safe_cell() -> None:
     assert safe_cell("=1+1") == "'=1+1"
     assert safe_cell("@SUM(A1)") == "'@SUM(A1)"
     assert safe_cell("Иванова") == "Иванова"
+    assert safe_cell("DELETE /api/x/\x00\x1b[0m") == "DELETE /api/x/[0m"
 
 
 async def test_a_refused_role_is_logged_as_denied(runtime: Runtime, app, world: World) -> None:  # type: ignore[no-untyped-def]

@@ -64,7 +64,7 @@ async def test_every_kind_of_response_carries_the_security_headers(app, world: W
     assert (api_missing.status_code, page_missing.status_code, no_route.status_code) == (404, 404, 404)
     assert wrong_method.status_code == 405
     assert no_csrf.status_code == 403
-    assert invalid.status_code == 400
+    assert invalid.status_code == 422
     assert health.status_code == 200
     assert (schema_page.status_code, schema.status_code) == (200, 200)
     assert (redirect.status_code, unauthorised.status_code, login.status_code) == (302, 401, 200)
