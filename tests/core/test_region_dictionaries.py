@@ -96,10 +96,12 @@ async def test_a_rename_shows_in_that_regions_organisations_only(runtime: Runtim
     async with runtime.owner_sessions() as db:
         events = list(
             await db.scalars(
-                select(AuditEvent).where(
+                select(AuditEvent)
+                .where(
                     AuditEvent.actor_identity_id == region.staff,
                     AuditEvent.object_type == "region_dictionary_entry",
                 )
+                .order_by(AuditEvent.at, AuditEvent.id)  # the rename, then the restore
             )
         )
     assert [(e.action, e.object_id, e.details["title"]) for e in events] == [
