@@ -24,7 +24,7 @@ from tests.support.tenant import Named, add_mentor, new_tenant
 from tests.support.world import World
 
 CHROMIUM = shutil.which("chromium")
-# Run as root on a closed network (DESIGN.md): no sandbox, no calls home. Playwright gives every
+# Run as root on a closed network (docs/decisions.md): no sandbox, no calls home. Playwright gives every
 # launch a fresh, empty profile of its own.
 FLAGS = [
     "--no-sandbox",

@@ -1,6 +1,6 @@
 """The indicators computed in plain Python from a RegionSpec: what the SQL aggregation must agree with.
 
-Written from docs/indicators.md, not from the SQL, so that a mistake in either shows as a difference.
+Written from docs/statistics.md, not from the SQL, so that a mistake in either shows as a difference.
 """
 
 from __future__ import annotations

@@ -47,7 +47,7 @@ class Regime(StrEnum):
 
 
 class DictionaryKind(StrEnum):
-    """The four dictionaries that describe mentoring (DOMAIN.md: forms of mentoring)."""
+    """The four dictionaries that describe mentoring (docs/dictionaries.md)."""
 
     FORM = "form"
     ROLE_MODEL = "role_model"

@@ -1,4 +1,4 @@
-"""Verifying Keycloak access tokens (DESIGN.md: Identity).
+"""Verifying Keycloak access tokens (docs/security.md: Identity).
 
 Every refusal raises :class:`TokenRejected`, which the web layer answers with 401. The
 checks are ordered cheapest first, so a malformed or oversized token costs microseconds.

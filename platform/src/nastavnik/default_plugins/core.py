@@ -64,7 +64,7 @@ def register_navigation(context: NavigationContext) -> Iterable[NavItem]:
     ]
 
 
-# Kinds and durations of mentoring apply to every organisation type and both regimes (DOMAIN.md).
+# Kinds and durations of mentoring apply to every organisation type and both regimes (the target model).
 _KINDS = (
     ("traditional", "Традиционное (один на один)", "Длительное взаимодействие пары, 3–12 месяцев."),
     ("group", "Групповое", "Один наставник работает с группой наставляемых."),

@@ -2,7 +2,7 @@
 
 The institution plugins offer the forms, role models, kinds and durations of mentoring; a region
 renames an entry, hides it from new pairs, or adds one of its own (regions issue their own acts,
-DOMAIN.md). One row per (region, dictionary, regime, code, organisation type); an empty
+docs/dictionaries.md). One row per (region, dictionary, regime, code, organisation type); an empty
 organisation type means every type of the region. Existing groups keep their codes whatever the
 region does: a row is never deleted, a hidden entry still names the groups formed under it.
 """

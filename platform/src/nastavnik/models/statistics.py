@@ -5,7 +5,7 @@ and denominator, never only the ratio, so that the sums over organisations are e
 recomputed at any level. Organisation rows are tenant rows (``org_id`` leads the key; a curator reads
 their own, the region and the municipality read them through the oversight policy). Municipality and
 region rows are the region's aggregates: shared tables whose policies name who may read them (see the
-migration 0007 and docs/indicators.md). Only the aggregator role writes any of them.
+migration 0007 and docs/statistics.md). Only the aggregator role writes any of them.
 """
 
 from __future__ import annotations

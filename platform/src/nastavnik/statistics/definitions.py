@@ -1,7 +1,7 @@
 """What an indicator is: its key, its title, how its numerator and denominator are read.
 
 The written definitions (numerator, denominator, as-of date, what «нет данных» means) are in
-docs/indicators.md; each indicator's SQL lives in its own module under
+docs/statistics.md; each indicator's SQL lives in its own module under
 :mod:`nastavnik.statistics.indicators`, and plugins add theirs through ``register_statistics``.
 """
 

@@ -10,7 +10,7 @@ from nastavnik.words import plural_form
 
 
 def ru_date(value: date | datetime | None, timezone: str | None = None) -> str:
-    """dd.mm.yyyy; a moment in time is shown in the region's time zone (DESIGN.md: Web)."""
+    """dd.mm.yyyy; a moment in time is shown in the region's time zone (docs/architecture.md)."""
     if value is None:
         return "—"
     if isinstance(value, datetime):

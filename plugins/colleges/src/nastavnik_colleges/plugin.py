@@ -17,8 +17,8 @@ PLUGIN = PluginInfo(
 
 COLLEGE = ("college",)
 
-# DOMAIN.md: colleges use the student and employer forms; «студент – студент» and
-# «преподаватель – студент» are marked (check) there, so regions may rename or hide them.
+# Colleges use the student and employer forms; «студент – студент» and
+# «преподаватель – студент» are unconfirmed wording, so regions may rename or hide them.
 # (regime, code, title, who may mentor: person categories, empty for partners invited from outside)
 _FORMS: tuple[tuple[Regime, str, str, tuple[str, ...]], ...] = (
     (Regime.LEARNERS, "student_student", "Студент – студент", ("learner",)),

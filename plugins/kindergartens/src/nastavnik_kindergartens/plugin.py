@@ -42,7 +42,7 @@ _ROLE_MODELS = (
 
 @hookimpl
 def register_organisation_types() -> Iterable[OrganisationType]:
-    # Kindergartens run only the teachers' regime: learners are under 10 (DOMAIN.md).
+    # Kindergartens run only the teachers' regime: learners are under 10 (the target model).
     return [OrganisationType("kindergarten", "Дошкольная образовательная организация", (Regime.PEDAGOGUES,))]
 
 

@@ -1,4 +1,4 @@
-"""Mentoring dictionaries offered to schools (DOMAIN.md; entries marked (check) there stay data)."""
+"""Mentoring dictionaries offered to schools (unconfirmed entries stay data a region can reword)."""
 
 from __future__ import annotations
 

@@ -41,7 +41,7 @@ MENTEE_END = [
 MENTEE_END_COMMENT = _free("comment", "Что было самым полезным и что стоило бы изменить?")
 MENTEE_EXPECTATIONS = _free("expectations", "Чего вы ожидаете от работы с наставником?")
 
-# The platform's default questionnaires (DOMAIN.md, «Monitoring and statistics»), as data: a region
+# The platform's default questionnaires (the target model's monitoring), as data: a region
 # edits them by making its own versions, never by changing code. Codes are stable; wording is not.
 DEFAULTS: tuple[tuple[str, str, str, str, str, list[dict[str, Any]]], ...] = (
     (
