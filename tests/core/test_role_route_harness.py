@@ -13,6 +13,7 @@ import uuid
 from datetime import date
 from typing import Any
 
+from litestar import Litestar
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -636,7 +637,7 @@ def body_for(route: tuple[str, str], world: World, values: dict[str, str]) -> tu
     return kind, body
 
 
-async def test_every_role_gets_what_its_role_allows(runtime: Runtime, app, world: World) -> None:  # type: ignore[no-untyped-def]
+async def test_every_role_gets_what_its_role_allows(runtime: Runtime, app: Litestar, world: World) -> None:
     org = world.orgs["school_h"]
     async with runtime.owner_sessions() as db:  # a known start: other tests may have switched the plugin off
         await db.merge(OrgPluginSetting(org_id=org.id, plugin="schools", enabled=True, settings={}))

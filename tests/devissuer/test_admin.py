@@ -10,6 +10,7 @@ import uuid
 from collections.abc import AsyncIterator
 from typing import Any
 
+import httpx
 import pytest
 from keycloak import KeycloakAdmin, KeycloakOpenID
 from keycloak.exceptions import (
@@ -23,6 +24,9 @@ from keycloak.exceptions import (
 from nastavnik.devissuer.app import Issuer
 from nastavnik.devissuer.server import running_issuer
 from nastavnik.settings import Settings
+
+AdminHttp = tuple[httpx.AsyncClient, dict[str, str], str]
+"""A client on the realm's admin API, its bearer headers and a fresh user's id."""
 
 REALM = "nastavnik"
 ADMIN_CLIENT, ADMIN_SECRET = "nastavnik-admin", "nastavnik-admin-development-secret"
@@ -749,14 +753,18 @@ async def test_unknown_realm_is_404(issuer: Issuer) -> None:
     "body",
     [{"attributes": ["not", "a", "map"]}, {"attributes": "x"}, {"requiredActions": "UPDATE_PASSWORD"}],
 )
-async def test_malformed_user_fields_are_400_not_500(issuer_admin_http, body) -> None:  # type: ignore[no-untyped-def]
+async def test_malformed_user_fields_are_400_not_500(
+    issuer_admin_http: AdminHttp, body: dict[str, object]
+) -> None:
     client, headers, user_id = issuer_admin_http
     response = await client.put(f"/users/{user_id}", json=body, headers=headers)
     assert response.status_code == 400
 
 
 @pytest.mark.parametrize("body", [{"domains": "x"}, {"domains": [1, 2]}, {"attributes": [1]}])
-async def test_malformed_organization_fields_are_400_not_500(issuer_admin_http, body) -> None:  # type: ignore[no-untyped-def]
+async def test_malformed_organization_fields_are_400_not_500(
+    issuer_admin_http: AdminHttp, body: dict[str, object]
+) -> None:
     client, headers, _ = issuer_admin_http
     response = await client.post(
         "/organizations",
@@ -767,9 +775,7 @@ async def test_malformed_organization_fields_are_400_not_500(issuer_admin_http, 
 
 
 @pytest.fixture
-async def issuer_admin_http(issuer):  # type: ignore[no-untyped-def]
-    import httpx
-
+async def issuer_admin_http(issuer: Issuer) -> AsyncIterator[AdminHttp]:
     async with httpx.AsyncClient(base_url=issuer.base_url) as http:
         token = (
             await http.post(

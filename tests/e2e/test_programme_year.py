@@ -13,6 +13,7 @@ from datetime import date, timedelta
 from typing import Any
 
 import docx
+from litestar import Litestar
 from openpyxl import Workbook
 
 from nastavnik.runtime import Runtime
@@ -157,7 +158,9 @@ async def import_mentors(curator: Client, tenant: Tenant) -> dict[str, str]:
     return {e["full_name"]: e["person_id"] for e in listed}
 
 
-async def test_a_programme_year_from_the_bases_to_the_next_year(runtime: Runtime, app, world: World) -> None:  # type: ignore[no-untyped-def]
+async def test_a_programme_year_from_the_bases_to_the_next_year(
+    runtime: Runtime, app: Litestar, world: World
+) -> None:
     tenant = await new_tenant(runtime, world)
     async with client_for(app, tenant.identities["curator"]) as curator:
         mentors = await import_mentors(curator, tenant)
