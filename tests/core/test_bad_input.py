@@ -23,7 +23,7 @@ WEIRD_SEGMENTS = [
     "-1",
     "99999999999999999999",
 ]
-WEIRD_BODIES = [
+WEIRD_BODIES: list[object] = [
     None,
     [],
     "строка",

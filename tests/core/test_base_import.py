@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from collections.abc import Sequence
 from datetime import datetime
 
 from litestar import Litestar
@@ -14,7 +15,7 @@ from tests.support.world import World
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def as_curators_keep_it(rows: list[list[object]], *, title: bool = True) -> bytes:
+def as_curators_keep_it(rows: Sequence[Sequence[object]], *, title: bool = True) -> bytes:
     book = Workbook()
     sheet = book.active
     assert sheet is not None
@@ -23,7 +24,7 @@ def as_curators_keep_it(rows: list[list[object]], *, title: bool = True) -> byte
         sheet.merge_cells("A1:F1")
         sheet.append([" "])
     for row in rows:
-        sheet.append(row)
+        sheet.append(list(row))
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()

@@ -97,7 +97,7 @@ async def audited(runtime: Runtime, identity: uuid.UUID) -> list[tuple[str, str 
 
 
 async def ordered(
-    runtime: Runtime, app: Any, tenant: Tenant, form_code: str = "teacher_teacher"
+    runtime: Runtime, app: Litestar, tenant: Tenant, form_code: str = "teacher_teacher"
 ) -> tuple[str, str, str]:
     """(programme, group, order) of a fresh pair Сидорова – Новикова under a «Приказ о формировании пар»."""
     mentor = await add_mentor(runtime, tenant, Named("Сидорова", "Галина", "Петровна"))
@@ -137,7 +137,7 @@ def order_url(tenant: Tenant, programme_id: str, order_id: str, *, api: bool = T
     return f"{prefix}/o/{tenant.slug}/programmes/{programme_id}/orders/{order_id}/document.docx"
 
 
-async def download(app: Any, tenant: Tenant, url: str) -> Any:
+async def download(app: Litestar, tenant: Tenant, url: str) -> Any:
     async with client_for(app, tenant.identities["curator"]) as curator:
         return await curator.get(url)
 

@@ -44,7 +44,8 @@ def workbook(rows: list[list[object]], *, title: bool = True) -> bytes:
         sheet.append(["База наставников МБОУ «СОШ № 7» на 2026/2027 учебный год"])
         sheet.merge_cells("A1:I1")
         sheet.append([" "])
-    for row in [HEADERS, *rows]:
+    headers: list[object] = list(HEADERS)
+    for row in [headers, *rows]:
         sheet.append(row)
     out = io.BytesIO()
     book.save(out)

@@ -148,7 +148,7 @@ class Pair:
     mentee_person: uuid.UUID
 
 
-async def ordered_pair(runtime: Runtime, world: World, app: Any) -> Pair:
+async def ordered_pair(runtime: Runtime, world: World, app: Litestar) -> Pair:
     region = await own_region(runtime, world)
     tenant = await new_tenant(runtime, region.world)
     mentor = await add_mentor(

@@ -30,7 +30,7 @@ def forms(entries: list[dict[str, Any]], regime: str) -> dict[str, str]:
     return {e["code"]: e["title"] for e in entries if e["kind"] == "form" and e["regime"] == regime}
 
 
-async def dictionaries(app: Any, slug: str, identity: Any) -> list[dict[str, Any]]:
+async def dictionaries(app: Litestar, slug: str, identity: Any) -> list[dict[str, Any]]:
     async with client_for(app, identity) as client:
         response = await client.get(f"/api/o/{slug}/dictionaries")
     assert response.status_code == 200, response.text

@@ -5,7 +5,6 @@ from __future__ import annotations
 import pytest
 from litestar import Litestar
 
-from nastavnik.web import session
 from tests.support.http import client_for
 from tests.support.world import World
 
@@ -15,7 +14,7 @@ class Clock:
         import time
 
         self.now = time.time()
-        monkeypatch.setattr(session.time, "time", lambda: self.now)
+        monkeypatch.setattr(time, "time", lambda: self.now)
 
 
 async def test_an_idle_session_ends(app: Litestar, world: World, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -50,7 +50,7 @@ class Pair:
 
 async def form_pair(
     runtime: Runtime,
-    app: Any,
+    app: Litestar,
     world: World,
     *,
     mentees: tuple[Named, ...] = (Named("Зайцева", "Вера", "Олеговна"),),

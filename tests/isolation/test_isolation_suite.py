@@ -233,7 +233,7 @@ async def test_every_route_is_known_to_the_suite(app: Litestar, world: World) ->
     assert not stale, f"the suite lists routes that no longer exist: {stale}"
 
 
-async def _attack(runtime: Runtime, app: Any, world: World, *, service_filter: bool) -> list[str]:
+async def _attack(runtime: Runtime, app: Litestar, world: World, *, service_filter: bool) -> list[str]:
     problems: list[str] = []
     for attacker_key, victim_key in PAIRS:
         attacker, victim = world.orgs[attacker_key], world.orgs[victim_key]

@@ -68,12 +68,13 @@ def start_worker(runtime: Runtime, log: Path, **env: str) -> subprocess.Popen[by
 async def aggregator_backends(
     admin: asyncpg.Connection, runtime: Runtime, database: str
 ) -> list[asyncpg.Record]:
-    return await admin.fetch(
+    rows: list[asyncpg.Record] = await admin.fetch(
         "SELECT pid, backend_xid IS NOT NULL AS wrote, wait_event_type, query FROM pg_stat_activity"
         " WHERE usename = $1 AND datname = $2 AND state <> 'idle'",
         runtime.roles.aggregator,
         database,
     )
+    return rows
 
 
 async def wait_for(predicate: Callable[[], Awaitable[object]], seconds: float, what: str) -> None:

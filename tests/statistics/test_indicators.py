@@ -34,7 +34,7 @@ async def region(runtime: Runtime) -> BuiltRegion:
 async def orgs(
     runtime: Runtime, region: BuiltRegion, indicator: str, breakdown: str = ""
 ) -> dict[str, object]:
-    result = {}
+    result: dict[str, object] = {}
     for key in ("A1", "A2", "B1", "B2", "B3"):
         rows = await org_rows(runtime, region.orgs[key], YEAR, AS_OF)
         result[key] = rows.get((indicator, breakdown))
