@@ -21,6 +21,7 @@ from pathlib import Path
 
 import asyncpg
 import pytest
+from litestar import Litestar
 from redis.asyncio import Redis
 from sqlalchemy.engine import make_url
 
@@ -208,7 +209,7 @@ async def _clean_redis(services: Services) -> AsyncIterator[None]:
 
 
 @pytest.fixture(scope="session")
-def app(runtime: Runtime):  # type: ignore[no-untyped-def]
+def app(runtime: Runtime) -> Litestar:
     from nastavnik.web.app import create_app
 
     return create_app(runtime)

@@ -283,7 +283,7 @@ async def test_running_the_job_again_gives_the_same_users(site: Site, issuer: Is
     assert await run_batch(site.runtime, tenant.id, uuid.UUID(batch_id)) == "done"
     again = await state()
     assert again[0] == first[0]  # same statuses
-    assert [(u[0], u[1]) for u in again[1]] == [(u[0], u[1]) for u in first[1]]  # type: ignore[union-attr]
+    assert [(u[0], u[1]) for u in again[1]] == [(u[0], u[1]) for u in first[1]]  # type: ignore[attr-defined]
     assert again[2:] == first[2:]  # same members, one invitation, same identities
     # A job already done does nothing more.
     assert await run_batch(site.runtime, tenant.id, uuid.UUID(batch_id)) == "done"

@@ -10,6 +10,7 @@ import secrets
 import uuid
 
 import httpx
+from litestar import Litestar
 from sqlalchemy import select
 
 from nastavnik.devissuer.app import Issuer
@@ -17,6 +18,7 @@ from nastavnik.devissuer.realm import Organization, User
 from nastavnik.models import Identity, Organisation, Person, PersonRole, StaffAssignment
 from nastavnik.runtime import Runtime
 from tests.auth.conftest import WEB_SECRET
+from tests.support.http import asgi_transport
 from tests.support.region import FreshRegion, new_region
 from tests.support.tenant import new_tenant
 from tests.support.world import World
@@ -44,8 +46,8 @@ def bearer(token: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
 
 
-def api(app) -> httpx.AsyncClient:  # type: ignore[no-untyped-def]
-    return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://testserver")
+def api(app: Litestar) -> httpx.AsyncClient:
+    return httpx.AsyncClient(transport=asgi_transport(app), base_url="http://testserver")
 
 
 async def region_staff(runtime: Runtime, issuer: Issuer, region: FreshRegion) -> tuple[User, uuid.UUID]:
@@ -71,7 +73,7 @@ async def region_staff(runtime: Runtime, issuer: Issuer, region: FreshRegion) ->
 
 async def test_region_staff_write_through_the_api_with_a_token(
     sso_runtime: Runtime,
-    sso_app,  # type: ignore[no-untyped-def]
+    sso_app: Litestar,
     issuer: Issuer,
     world: World,
 ) -> None:
@@ -100,7 +102,7 @@ async def test_region_staff_write_through_the_api_with_a_token(
 
 async def test_me_lists_memberships_and_staff_grants_for_a_token(
     sso_runtime: Runtime,
-    sso_app,  # type: ignore[no-untyped-def]
+    sso_app: Litestar,
     issuer: Issuer,
     world: World,
 ) -> None:

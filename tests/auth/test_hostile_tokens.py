@@ -12,12 +12,14 @@ from collections.abc import Callable
 import httpx
 import pytest
 from jwcrypto import jwk
+from litestar import Litestar
 
 from nastavnik.devissuer.app import Issuer
 from nastavnik.models import Identity
 from nastavnik.runtime import Runtime
 from tests.auth.conftest import SsoPerson, enrol
 from tests.auth.tokens import b64, raw_sign, sign, unsigned, valid_claims
+from tests.support.http import asgi_transport
 from tests.support.world import World
 
 Forger = Callable[[Issuer, SsoPerson], str]
@@ -103,7 +105,7 @@ def test_the_corpus_is_large_enough() -> None:
     assert len(CORPUS) >= 20
 
 
-async def test_a_valid_token_is_accepted(sso_app, issuer: Issuer, sso_curator: SsoPerson) -> None:  # type: ignore[no-untyped-def]
+async def test_a_valid_token_is_accepted(sso_app: Litestar, issuer: Issuer, sso_curator: SsoPerson) -> None:
     """The control: without it every 401 below could be a broken setup."""
     token = sign(valid_claims(issuer, sso_curator.user.id), issuer.realm.keys.current)
     async with _client(sso_app) as client:
@@ -115,7 +117,9 @@ async def test_a_valid_token_is_accepted(sso_app, issuer: Issuer, sso_curator: S
 
 
 @pytest.mark.parametrize("kind", sorted(CORPUS))
-async def test_hostile_token_is_refused(sso_app, issuer: Issuer, sso_curator: SsoPerson, kind: str) -> None:  # type: ignore[no-untyped-def]
+async def test_hostile_token_is_refused(
+    sso_app: Litestar, issuer: Issuer, sso_curator: SsoPerson, kind: str
+) -> None:
     token = CORPUS[kind](issuer, sso_curator)
     async with _client(sso_app) as client:
         response = await client.get(
@@ -129,7 +133,9 @@ async def test_hostile_token_is_refused(sso_app, issuer: Issuer, sso_curator: Ss
 @pytest.mark.parametrize(
     "header", ["Basic dXNlcjpwYXNz", "Bearer", "bearer  ", "Token abc", "Bearer a.b.c.d.e"]
 )
-async def test_malformed_authorization_headers(sso_app, sso_curator: SsoPerson, header: str) -> None:  # type: ignore[no-untyped-def]
+async def test_malformed_authorization_headers(
+    sso_app: Litestar, sso_curator: SsoPerson, header: str
+) -> None:
     async with _client(sso_app) as client:
         response = await client.get(
             f"/api/o/{sso_curator.org.slug}/people", headers={"Authorization": header}
@@ -138,8 +144,8 @@ async def test_malformed_authorization_headers(sso_app, sso_curator: SsoPerson, 
 
 
 async def test_an_organisation_the_token_does_not_admit_is_404(
-    sso_app, issuer: Issuer, sso_curator: SsoPerson, world: World
-) -> None:  # type: ignore[no-untyped-def]
+    sso_app: Litestar, issuer: Issuer, sso_curator: SsoPerson, world: World
+) -> None:
     """Even with a platform membership, the person enters only organisations the Organizations claim names."""
     token = sign(valid_claims(issuer, sso_curator.user.id, organization=[]), issuer.realm.keys.current)
     async with _client(sso_app) as client:
@@ -149,7 +155,9 @@ async def test_an_organisation_the_token_does_not_admit_is_404(
     assert response.status_code == 404
 
 
-async def test_both_shapes_of_the_organization_claim(sso_app, issuer: Issuer, sso_curator: SsoPerson) -> None:  # type: ignore[no-untyped-def]
+async def test_both_shapes_of_the_organization_claim(
+    sso_app: Litestar, issuer: Issuer, sso_curator: SsoPerson
+) -> None:
     as_map = {sso_curator.org.slug: {"id": "x", "attributes": {}}}
     token = sign(valid_claims(issuer, sso_curator.user.id, organization=as_map), issuer.realm.keys.current)
     async with _client(sso_app) as client:
@@ -160,8 +168,8 @@ async def test_both_shapes_of_the_organization_claim(sso_app, issuer: Issuer, ss
 
 
 async def test_a_deactivated_persons_token_stops_working(
-    sso_app, runtime: Runtime, issuer: Issuer, world: World
-) -> None:  # type: ignore[no-untyped-def]
+    sso_app: Litestar, runtime: Runtime, issuer: Issuer, world: World
+) -> None:
     who = await enrol(runtime, issuer, world.orgs["school_a"], "uvolena", "mentor")
     token = sign(valid_claims(issuer, who.user.id), issuer.realm.keys.current)
     url = f"/api/o/{who.org.slug}"
@@ -177,15 +185,17 @@ async def test_a_deactivated_persons_token_stops_working(
     assert after.status_code == 401
 
 
-def _client(app) -> httpx.AsyncClient:  # type: ignore[no-untyped-def]
-    return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://testserver")
+def _client(app: Litestar) -> httpx.AsyncClient:
+    return httpx.AsyncClient(transport=asgi_transport(app), base_url="http://testserver")
 
 
 def test_padding_helper_round_trips() -> None:
     assert base64.urlsafe_b64decode(b64(b"abc") + "=") == b"abc"
 
 
-async def test_raw_signing_makes_valid_tokens(sso_app, issuer: Issuer, sso_curator: SsoPerson) -> None:  # type: ignore[no-untyped-def]
+async def test_raw_signing_makes_valid_tokens(
+    sso_app: Litestar, issuer: Issuer, sso_curator: SsoPerson
+) -> None:
     """Control for the crit case: the same construction without crit is accepted."""
     key = issuer.realm.keys.current
     token = raw_sign({"alg": "RS256", "kid": key["kid"]}, valid_claims(issuer, sso_curator.user.id), key)
@@ -197,8 +207,8 @@ async def test_raw_signing_makes_valid_tokens(sso_app, issuer: Issuer, sso_curat
 
 
 async def test_bearer_requests_and_anonymous_pages_leave_no_session(
-    sso_app, app, issuer: Issuer, sso_curator: SsoPerson, runtime: Runtime
-) -> None:  # type: ignore[no-untyped-def]
+    sso_app: Litestar, app: Litestar, issuer: Issuer, sso_curator: SsoPerson, runtime: Runtime
+) -> None:
     namespace = runtime.redis_key("session")
 
     async def sessions() -> int:

@@ -55,7 +55,14 @@ def code_of(response: httpx.Response) -> str:
     return parse_qs(urlparse(response.headers["location"]).query)["code"][0]
 
 
-async def exchange(http: httpx.AsyncClient, code: str, verifier: str | None, *, auth=WEB, redirect=REDIRECT):  # type: ignore[no-untyped-def]
+async def exchange(
+    http: httpx.AsyncClient,
+    code: str,
+    verifier: str | None,
+    *,
+    auth: tuple[str, str] = WEB,
+    redirect: str = REDIRECT,
+) -> httpx.Response:
     data = {"grant_type": "authorization_code", "code": code, "redirect_uri": redirect}
     if verifier is not None:
         data["code_verifier"] = verifier

@@ -156,7 +156,7 @@ async def test_the_invited_curator_signs_in_as_curator(
 ) -> None:
     app = create_app(onboarding_runtime)
     body = new_school(world)
-    api_body = {k: v for k, v in body.items() if not k.startswith("curator_")}
+    api_body: dict[str, object] = {k: v for k, v in body.items() if not k.startswith("curator_")}
     api_body["curator"] = {
         "last_name": body["curator_last_name"],
         "first_name": body["curator_first_name"],
@@ -231,7 +231,7 @@ async def test_deactivation_reaches_keycloak(
 ) -> None:
     app = create_app(onboarding_runtime)
     body = new_school(world)
-    api_body = {k: v for k, v in body.items() if not k.startswith("curator_")}
+    api_body: dict[str, object] = {k: v for k, v in body.items() if not k.startswith("curator_")}
     api_body["curator"] = {"last_name": "Кураторова", "first_name": "Инна", "email": body["curator_email"]}
     async with bearer_client(app, region_token) as region:
         org_id = (await region.post("/api/organisations", json=api_body)).json()["id"]

@@ -132,7 +132,7 @@ async def test_a_callback_without_a_login_in_progress_fails(site: Site) -> None:
 
 async def test_a_code_without_its_verifier_is_refused_by_the_issuer(
     site: Site, sso_curator: SsoPerson, issuer: Issuer
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     """The state matches but the verifier is not the one the challenge was made from."""
     async with httpx.AsyncClient(follow_redirects=False, timeout=10) as client:
         start = await client.get(site.url + "/login")

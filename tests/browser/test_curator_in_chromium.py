@@ -14,6 +14,7 @@ from pathlib import Path
 
 import docx
 import pytest
+from litestar import Litestar
 from openpyxl import Workbook
 from playwright.async_api import Browser, async_playwright
 
@@ -67,10 +68,10 @@ def mentee_base() -> bytes:
 
 async def test_a_curator_imports_pairs_and_downloads_the_order(
     runtime: Runtime,
-    app,
+    app: Litestar,
     world: World,
     browser: Browser,
-    tmp_path: Path,  # type: ignore[no-untyped-def]
+    tmp_path: Path,
 ) -> None:
     tenant = await new_tenant(runtime, world)
     await add_mentor(
@@ -135,9 +136,9 @@ async def test_a_curator_imports_pairs_and_downloads_the_order(
 
 
 async def test_pages_and_the_api_description_work_under_the_content_security_policy(
-    app,
+    app: Litestar,
     world: World,
-    browser: Browser,  # type: ignore[no-untyped-def]
+    browser: Browser,
 ) -> None:
     """The browser enforces the policy: nothing on the pages or in Swagger UI is blocked by it."""
     org = world.orgs["school_a"]

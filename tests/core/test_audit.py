@@ -7,6 +7,7 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from litestar import Litestar
 from openpyxl import load_workbook
 from sqlalchemy import func, insert, select
 
@@ -24,7 +25,9 @@ async def events_about(runtime: Runtime, person_id: object) -> list[AuditEvent]:
         return list(await db.scalars(select(AuditEvent).where(AuditEvent.subject_person_id == person_id)))
 
 
-async def test_reading_a_person_is_logged_with_who_and_whose(runtime: Runtime, app, world: World) -> None:  # type: ignore[no-untyped-def]
+async def test_reading_a_person_is_logged_with_who_and_whose(
+    runtime: Runtime, app: Litestar, world: World
+) -> None:
     org = world.orgs["school_a"]
     target = org.persons["mentor"]
     async with client_for(app, org.identities["curator"]) as client:
@@ -38,7 +41,7 @@ async def test_reading_a_person_is_logged_with_who_and_whose(runtime: Runtime, a
     assert str(event.client_ip) == "127.0.0.1"
 
 
-async def test_changes_are_logged(runtime: Runtime, app, world: World) -> None:  # type: ignore[no-untyped-def]
+async def test_changes_are_logged(runtime: Runtime, app: Litestar, world: World) -> None:
     org = world.orgs["school_a"]
     async with client_for(app, org.identities["curator"]) as client:
         created = (
@@ -56,7 +59,9 @@ async def test_changes_are_logged(runtime: Runtime, app, world: World) -> None: 
     assert actions == ["create", "delete", "update"]
 
 
-async def test_only_auditors_read_the_log_and_export_it(runtime: Runtime, app, world: World) -> None:  # type: ignore[no-untyped-def]
+async def test_only_auditors_read_the_log_and_export_it(
+    runtime: Runtime, app: Litestar, world: World
+) -> None:
     async with client_for(app, world.orgs["school_a"].identities["curator"]) as client:
         assert (await client.get("/api/audit")).status_code == 403
         assert (await client.get("/api/audit/export.xlsx")).status_code == 403
@@ -87,7 +92,7 @@ async def test_only_auditors_read_the_log_and_export_it(runtime: Runtime, app, w
     assert exports
 
 
-async def test_export_cells_cannot_start_a_formula(runtime: Runtime, app, world: World) -> None:  # type: ignore[no-untyped-def]
+async def test_export_cells_cannot_start_a_formula(runtime: Runtime, app: Litestar, world: World) -> None:
     async with runtime.owner_sessions() as db:
         identity = await db.get(Identity, world.staff["outsider"])
         assert identity is not None
@@ -113,7 +118,7 @@ def test_safe_cell() -> None:
     assert safe_cell("DELETE /api/x/\x00\x1b[0m") == "DELETE /api/x/[0m"
 
 
-async def test_a_refused_role_is_logged_as_denied(runtime: Runtime, app, world: World) -> None:  # type: ignore[no-untyped-def]
+async def test_a_refused_role_is_logged_as_denied(runtime: Runtime, app: Litestar, world: World) -> None:
     org = world.orgs["school_a"]
     async with client_for(app, org.identities["mentee"]) as client:
         refused = await client.get(f"/api/o/{org.slug}/people")
@@ -174,7 +179,9 @@ async def _all_pages(client: Client, **params: str) -> list[dict[str, Any]]:
     raise AssertionError("too many pages")
 
 
-async def test_an_auditor_reads_only_their_regions_rows(runtime: Runtime, app, world: World) -> None:  # type: ignore[no-untyped-def]
+async def test_an_auditor_reads_only_their_regions_rows(
+    runtime: Runtime, app: Litestar, world: World
+) -> None:
     """Rows of R2's organisations and of R2's staff never reach R1's auditor: not through the API, the
     export, nor the auditor role's own connection (its policy); the deployment's rows reach both."""
     token = uuid.uuid4().hex[:8]
@@ -244,7 +251,7 @@ async def _events(runtime: Runtime, actor_id: uuid.UUID, rows: list[tuple[dateti
         await db.commit()
 
 
-async def test_filters_by_period_person_and_action(runtime: Runtime, app, world: World) -> None:  # type: ignore[no-untyped-def]
+async def test_filters_by_period_person_and_action(runtime: Runtime, app: Litestar, world: World) -> None:
     """The period is of the region's local dates (Yekaterinburg, UTC+5): 20:30 UTC on 1 March is 2 March."""
     name = f"Фильтрова-{uuid.uuid4().hex[:6]}"
     actor = await _actor(runtime, name)
@@ -297,7 +304,7 @@ async def test_filters_by_period_person_and_action(runtime: Runtime, app, world:
     assert "дата в виде ДД.ММ.ГГГГ" in bad_page.text
 
 
-async def test_pages_of_the_log(runtime: Runtime, app, world: World) -> None:  # type: ignore[no-untyped-def]
+async def test_pages_of_the_log(runtime: Runtime, app: Litestar, world: World) -> None:
     name = f"Страничная-{uuid.uuid4().hex[:6]}"
     actor = await _actor(runtime, name)
     async with runtime.owner_sessions() as db:
@@ -322,7 +329,9 @@ async def test_pages_of_the_log(runtime: Runtime, app, world: World) -> None:  #
     assert name in html.text
 
 
-async def test_the_export_holds_every_row_not_the_newest_500(runtime: Runtime, app, world: World) -> None:  # type: ignore[no-untyped-def]
+async def test_the_export_holds_every_row_not_the_newest_500(
+    runtime: Runtime, app: Litestar, world: World
+) -> None:
     name = f"Выгрузкина-{uuid.uuid4().hex[:6]}"
     actor = await _actor(runtime, name)
     async with runtime.owner_sessions() as db:
@@ -351,7 +360,7 @@ async def test_the_export_holds_every_row_not_the_newest_500(runtime: Runtime, a
     assert logged == {"rows": 1234, "person": name}
 
 
-async def test_who_asks_is_checked_before_the_filter(app, world: World) -> None:  # type: ignore[no-untyped-def]
+async def test_who_asks_is_checked_before_the_filter(app: Litestar, world: World) -> None:
     async with client_for(app, world.orgs["school_a"].identities["curator"]) as client:
         assert (await client.get("/api/audit", params={"action": "steal"})).status_code == 403
         assert (await client.get("/api/audit/export.xlsx", params={"action": "steal"})).status_code == 403

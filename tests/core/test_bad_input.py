@@ -5,7 +5,9 @@ from __future__ import annotations
 import re
 
 import pytest
+from litestar import Litestar
 
+from nastavnik.runtime import Runtime
 from tests.isolation.test_isolation_suite import openapi_routes
 from tests.support.http import client_for
 from tests.support.world import World, throwaway_person
@@ -21,7 +23,7 @@ WEIRD_SEGMENTS = [
     "-1",
     "99999999999999999999",
 ]
-WEIRD_BODIES = [
+WEIRD_BODIES: list[object] = [
     None,
     [],
     "строка",
@@ -32,7 +34,7 @@ WEIRD_BODIES = [
 ]
 
 
-async def test_unknown_slug_and_malformed_ids_are_404(app, world: World) -> None:  # type: ignore[no-untyped-def]
+async def test_unknown_slug_and_malformed_ids_are_404(app: Litestar, world: World) -> None:
     org = world.orgs["school_a"]
     async with client_for(app, org.identities["curator"]) as client:
         for url in (
@@ -54,7 +56,7 @@ async def test_unknown_slug_and_malformed_ids_are_404(app, world: World) -> None
     assert page.headers["content-type"].startswith("text/html")
 
 
-async def test_api_errors_are_problem_details_in_russian(app, world: World) -> None:  # type: ignore[no-untyped-def]
+async def test_api_errors_are_problem_details_in_russian(app: Litestar, world: World) -> None:
     org = world.orgs["school_a"]
     async with client_for(app, org.identities["curator"]) as client:
         missing = await client.get(f"/api/o/{org.slug}/people/{org.persons['mentee']}0")
@@ -87,7 +89,7 @@ async def test_api_errors_are_problem_details_in_russian(app, world: World) -> N
     assert {e["field"] for e in blank.json()["errors"]} == {"last_name", "category"}
 
 
-async def test_a_stale_edit_is_refused_not_overwritten(app, world: World) -> None:  # type: ignore[no-untyped-def]
+async def test_a_stale_edit_is_refused_not_overwritten(app: Litestar, world: World) -> None:
     org = world.orgs["school_a"]
     async with client_for(app, org.identities["curator"]) as client:
         created = (
@@ -122,7 +124,7 @@ async def test_a_stale_edit_is_refused_not_overwritten(app, world: World) -> Non
     assert final["first_name"] == "Первый"
 
 
-async def test_anonymous_pages_redirect_to_sign_in_and_api_says_401(app, world: World) -> None:  # type: ignore[no-untyped-def]
+async def test_anonymous_pages_redirect_to_sign_in_and_api_says_401(app: Litestar, world: World) -> None:
     org = world.orgs["school_a"]
     async with client_for(app) as client:
         page = await client.get(f"/o/{org.slug}/people")
@@ -133,7 +135,7 @@ async def test_anonymous_pages_redirect_to_sign_in_and_api_says_401(app, world: 
     assert api.json()["title"] == "Требуется вход"
 
 
-async def test_forms_without_csrf_token_are_refused(app, world: World) -> None:  # type: ignore[no-untyped-def]
+async def test_forms_without_csrf_token_are_refused(app: Litestar, world: World) -> None:
     org = world.orgs["school_a"]
     async with client_for(app, org.identities["curator"]) as client:
         response = await client.http.post(
@@ -143,7 +145,7 @@ async def test_forms_without_csrf_token_are_refused(app, world: World) -> None: 
 
 
 @pytest.mark.parametrize("segment", WEIRD_SEGMENTS)
-async def test_no_path_input_yields_a_server_error(app, world: World, segment: str) -> None:  # type: ignore[no-untyped-def]
+async def test_no_path_input_yields_a_server_error(app: Litestar, world: World, segment: str) -> None:
     org = world.orgs["school_h"]
     async with client_for(app, org.identities["curator"]) as client:
         routes = await openapi_routes(client)
@@ -160,7 +162,9 @@ async def test_no_path_input_yields_a_server_error(app, world: World, segment: s
 
 
 @pytest.mark.parametrize("body", WEIRD_BODIES, ids=[type(b).__name__ for b in WEIRD_BODIES])
-async def test_no_body_yields_a_server_error(runtime, app, world: World, body: object) -> None:  # type: ignore[no-untyped-def]
+async def test_no_body_yields_a_server_error(
+    runtime: Runtime, app: Litestar, world: World, body: object
+) -> None:
     org = world.orgs["school_h"]
     target = await throwaway_person(runtime, org)
     async with client_for(app, org.identities["curator"]) as client:
@@ -179,7 +183,7 @@ async def test_no_body_yields_a_server_error(runtime, app, world: World, body: o
             assert response.status_code < 500, f"{method} {url} {body!r:.60} -> {response.status_code}"
 
 
-async def test_page_errors_name_fields_in_russian(app, world: World) -> None:  # type: ignore[no-untyped-def]
+async def test_page_errors_name_fields_in_russian(app: Litestar, world: World) -> None:
     org = world.orgs["school_h"]
     async with client_for(app, org.identities["curator"]) as client:
         page = await client.post(
@@ -218,7 +222,9 @@ DEEP_BODIES = {
 
 
 @pytest.mark.parametrize("body", DEEP_BODIES.values(), ids=DEEP_BODIES.keys())
-async def test_deeply_nested_json_is_a_client_error_not_a_500(app, world: World, body: bytes) -> None:  # type: ignore[no-untyped-def]
+async def test_deeply_nested_json_is_a_client_error_not_a_500(
+    app: Litestar, world: World, body: bytes
+) -> None:
     org = world.orgs["school_h"]
     async with client_for(app, org.identities["curator"]) as client:
         response = await client.post(
@@ -232,7 +238,7 @@ async def test_deeply_nested_json_is_a_client_error_not_a_500(app, world: World,
     )
 
 
-async def test_sign_in_is_checked_before_the_body_is_read(app, world: World) -> None:  # type: ignore[no-untyped-def]
+async def test_sign_in_is_checked_before_the_body_is_read(app: Litestar, world: World) -> None:
     """A stranger's body is never decoded, validated or parsed as an upload: 401 whatever it holds."""
     org = world.orgs["school_h"]
     json_routes = [f"/api/o/{org.slug}/people", f"/api/o/{org.slug}/programmes"]
@@ -269,7 +275,9 @@ async def test_sign_in_is_checked_before_the_body_is_read(app, world: World) -> 
     assert page.headers["location"].startswith("/login")
 
 
-async def test_another_organisations_route_is_404_before_the_body_is_validated(app, world: World) -> None:  # type: ignore[no-untyped-def]
+async def test_another_organisations_route_is_404_before_the_body_is_validated(
+    app: Litestar, world: World
+) -> None:
     mine, theirs = world.orgs["school_a"], world.orgs["school_h"]
     async with client_for(app, mine.identities["curator"]) as client:
         response = await client.post(

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import io
+from collections.abc import Sequence
 from datetime import datetime
 
+from litestar import Litestar
 from openpyxl import Workbook, load_workbook
 
 from tests.support.http import client_for
@@ -13,7 +15,7 @@ from tests.support.world import World
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def as_curators_keep_it(rows: list[list[object]], *, title: bool = True) -> bytes:
+def as_curators_keep_it(rows: Sequence[Sequence[object]], *, title: bool = True) -> bytes:
     book = Workbook()
     sheet = book.active
     assert sheet is not None
@@ -22,7 +24,7 @@ def as_curators_keep_it(rows: list[list[object]], *, title: bool = True) -> byte
         sheet.merge_cells("A1:F1")
         sheet.append([" "])
     for row in rows:
-        sheet.append(row)
+        sheet.append(list(row))
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
@@ -31,7 +33,7 @@ def as_curators_keep_it(rows: list[list[object]], *, title: bool = True) -> byte
 HEADERS = ["Класс", "ФИО", "Дата рождения", "Запросы", "Согласие законного представителя", "Кто"]
 
 
-async def test_a_real_looking_base_is_previewed_committed_and_reimported(app, world: World) -> None:  # type: ignore[no-untyped-def]
+async def test_a_real_looking_base_is_previewed_committed_and_reimported(app: Litestar, world: World) -> None:
     org = world.orgs["school_a"]
     content = as_curators_keep_it(
         [
@@ -120,7 +122,7 @@ async def test_a_real_looking_base_is_previewed_committed_and_reimported(app, wo
     assert next(e for e in after if e["full_name"].startswith("Ёлкина"))["class_name"] == "7В"
 
 
-async def test_bad_rows_are_listed_and_nothing_is_written(app, world: World) -> None:  # type: ignore[no-untyped-def]
+async def test_bad_rows_are_listed_and_nothing_is_written(app: Litestar, world: World) -> None:
     org = world.orgs["school_b"]
     content = as_curators_keep_it(
         [
@@ -155,7 +157,7 @@ async def test_bad_rows_are_listed_and_nothing_is_written(app, world: World) -> 
     assert after == before
 
 
-async def test_csv_in_both_encodings_and_separators(app, world: World) -> None:  # type: ignore[no-untyped-def]
+async def test_csv_in_both_encodings_and_separators(app: Litestar, world: World) -> None:
     org = world.orgs["school_x"]
     cp1251 = "ФИО;Дата рождения;Класс;Кто\r\nВетрова Вера;12.04.2012;9А;обучающийся\r\n".encode("cp1251")
     utf8 = "\ufeffФИО,Дата рождения,Класс\nЗимин Захар,13.05.2011,9Б\n".encode()
@@ -174,7 +176,7 @@ async def test_csv_in_both_encodings_and_separators(app, world: World) -> None: 
     assert [r["full_name"] for r in unicode["rows"]] == ["Зимин Захар"]
 
 
-async def test_ambiguous_matches_are_shown_not_merged(app, world: World) -> None:  # type: ignore[no-untyped-def]
+async def test_ambiguous_matches_are_shown_not_merged(app: Litestar, world: World) -> None:
     org = world.orgs["school_x"]
     async with client_for(app, org.identities["curator"]) as curator:
         for _ in range(2):
@@ -200,7 +202,7 @@ async def test_ambiguous_matches_are_shown_not_merged(app, world: World) -> None
     assert "уточните запись вручную" in result["errors"][0]["message"]
 
 
-async def test_export_of_both_bases(app, world: World) -> None:  # type: ignore[no-untyped-def]
+async def test_export_of_both_bases(app: Litestar, world: World) -> None:
     org = world.orgs["school_a"]
     async with client_for(app, org.identities["curator"]) as curator:
         pid = (

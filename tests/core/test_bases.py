@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from datetime import date
 
+from litestar import Litestar
+
 from nastavnik.services.bases import age_on
-from tests.support.http import client_for
+from tests.support.http import Client, client_for
 from tests.support.world import World
 
 
-async def new_person(client, slug: str, category: str) -> str:  # type: ignore[no-untyped-def]
+async def new_person(client: Client, slug: str, category: str) -> str:
     response = await client.post(
         f"/api/o/{slug}/people", json={"last_name": "Базова", "first_name": "Анна", "category": category}
     )
@@ -17,7 +19,7 @@ async def new_person(client, slug: str, category: str) -> str:  # type: ignore[n
     return str(response.json()["id"])
 
 
-async def test_a_minor_takes_part_only_with_a_guardians_consent(app, world: World) -> None:  # type: ignore[no-untyped-def]
+async def test_a_minor_takes_part_only_with_a_guardians_consent(app: Litestar, world: World) -> None:
     org = world.orgs["school_x"]
     async with client_for(app, org.identities["curator"]) as curator:
         pid = await new_person(curator, org.slug, "learner")
@@ -43,7 +45,7 @@ async def test_a_minor_takes_part_only_with_a_guardians_consent(app, world: Worl
     assert pid in {e["person_id"] for e in listed}
 
 
-async def test_a_mentor_needs_written_consent(app, world: World) -> None:  # type: ignore[no-untyped-def]
+async def test_a_mentor_needs_written_consent(app: Litestar, world: World) -> None:
     org = world.orgs["school_x"]
     async with client_for(app, org.identities["curator"]) as curator:
         pid = await new_person(curator, org.slug, "pedagogue")
@@ -58,7 +60,7 @@ async def test_a_mentor_needs_written_consent(app, world: World) -> None:  # typ
     assert current["may_mentor"] is True
 
 
-async def test_mistakes_are_refused_field_by_field(app, world: World) -> None:  # type: ignore[no-untyped-def]
+async def test_mistakes_are_refused_field_by_field(app: Litestar, world: World) -> None:
     org = world.orgs["school_x"]
     async with client_for(app, org.identities["curator"]) as curator:
         pid = await new_person(curator, org.slug, "learner")
@@ -84,7 +86,7 @@ def test_age_counts_birthdays() -> None:
     assert age_on(date(2008, 11, 22), date(2026, 11, 22)) == 18
 
 
-async def test_the_person_card_edits_both_bases(app, world: World) -> None:  # type: ignore[no-untyped-def]
+async def test_the_person_card_edits_both_bases(app: Litestar, world: World) -> None:
     org = world.orgs["school_x"]
     async with client_for(app, org.identities["curator"]) as curator:
         pid = await new_person(curator, org.slug, "pedagogue")

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from litestar import Litestar
+
 from tests.support.http import client_for
 from tests.support.world import World
 
@@ -21,7 +23,7 @@ def assert_refused(response: Any, field: str, message: str) -> None:
     assert {"field": field, "message": message} in body["errors"], body
 
 
-async def test_api_integers_out_of_range_are_422_naming_the_bound(app, world: World) -> None:  # type: ignore[no-untyped-def]
+async def test_api_integers_out_of_range_are_422_naming_the_bound(app: Litestar, world: World) -> None:
     org = world.orgs["school_h"]
     api = f"/api/o/{org.slug}"
     async with client_for(app, org.identities["curator"]) as client:
@@ -94,7 +96,7 @@ async def test_api_integers_out_of_range_are_422_naming_the_bound(app, world: Wo
         )
 
 
-async def test_page_forms_refuse_integers_out_of_range_beside_the_field(app, world: World) -> None:  # type: ignore[no-untyped-def]
+async def test_page_forms_refuse_integers_out_of_range_beside_the_field(app: Litestar, world: World) -> None:
     org = world.orgs["school_h"]
     async with client_for(app, org.identities["curator"]) as client:
         programme = await client.post(
@@ -122,12 +124,12 @@ async def test_page_forms_refuse_integers_out_of_range_beside_the_field(app, wor
     assert "число от 2000 до 2100" in recompute.text
 
 
-async def openapi(app) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+async def openapi(app: Litestar) -> dict[str, Any]:
     async with client_for(app) as client:
         return dict((await client.get("/schema/openapi.json")).json())
 
 
-async def test_the_document_declares_every_refusal_with_its_problem_body(app) -> None:  # type: ignore[no-untyped-def]
+async def test_the_document_declares_every_refusal_with_its_problem_body(app: Litestar) -> None:
     document = await openapi(app)
     assert document["components"]["securitySchemes"]["bearer"]["scheme"] == "bearer"
     problem = document["components"]["schemas"]["Problem"]
@@ -160,7 +162,7 @@ async def test_the_document_declares_every_refusal_with_its_problem_body(app) ->
     assert list(export) == ["application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"]
 
 
-async def test_one_value_matches_one_schema_branch_and_unknown_fields_are_declared(app) -> None:  # type: ignore[no-untyped-def]
+async def test_one_value_matches_one_schema_branch_and_unknown_fields_are_declared(app: Litestar) -> None:
     document = await openapi(app)
     schemas = document["components"]["schemas"]
 
@@ -184,7 +186,7 @@ async def test_one_value_matches_one_schema_branch_and_unknown_fields_are_declar
     assert (year["minimum"], year["maximum"]) == (2000, 2100)
 
 
-async def test_refusals_answer_as_declared(app, world: World) -> None:  # type: ignore[no-untyped-def]
+async def test_refusals_answer_as_declared(app: Litestar, world: World) -> None:
     org = world.orgs["school_h"]
     async with client_for(app) as anonymous:
         # No credentials at all: the API says «sign in» (401), not «stale form» (CSRF, 403).
@@ -206,7 +208,7 @@ async def test_refusals_answer_as_declared(app, world: World) -> None:  # type: 
     assert set(malformed.json()) >= {"type", "title", "status", "detail"}
 
 
-async def test_bounds_inside_unions_and_maps_are_in_the_document(app) -> None:  # type: ignore[no-untyped-def]
+async def test_bounds_inside_unions_and_maps_are_in_the_document(app: Litestar) -> None:
     answers = (await openapi(app))["components"]["schemas"]["AnswersIn"]["properties"]["answers"]
     assert answers["maxProperties"] == 200
     assert answers["propertyNames"] == {"type": "string", "maxLength": 200}

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
+from litestar import Litestar
 from sqlalchemy import func, select
 
 from nastavnik.models import QuestionnaireAssignment
@@ -48,8 +49,8 @@ async def active_pair(curator: Client, tenant: Tenant, pid: str, mentor: Any, me
 
 
 async def test_a_pair_completes_or_ends_early_and_frees_its_mentor(
-    runtime: Runtime, app, world: World
-) -> None:  # type: ignore[no-untyped-def]
+    runtime: Runtime, app: Litestar, world: World
+) -> None:
     tenant = await new_tenant(runtime, world)
     mentor = await add_mentor(runtime, tenant, Named("Сидорова", "Галина", "Петровна"), capacity=1)
     first = await add_mentee(runtime, tenant, Named("Новикова", "Нина", "Петровна"))
@@ -153,8 +154,8 @@ async def walk_to_the_last_stage(curator: Client, tenant: Tenant, pid: str) -> N
 
 
 async def test_a_year_closes_read_only_and_the_next_starts_from_it(
-    runtime: Runtime, app, world: World
-) -> None:  # type: ignore[no-untyped-def]
+    runtime: Runtime, app: Litestar, world: World
+) -> None:
     tenant = await new_tenant(runtime, world)
     mentor = await add_mentor(runtime, tenant, Named("Сидорова", "Галина", "Петровна"), capacity=1)
     mentee = await add_mentee(runtime, tenant, Named("Новикова", "Нина", "Петровна"))

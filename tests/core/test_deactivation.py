@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import secrets
 
+from litestar import Litestar
+
 from nastavnik.models import Identity, Organisation, Person, PersonRole
 from nastavnik.runtime import Runtime
 from nastavnik.services.organisations import with_inn_check_digit
@@ -45,8 +47,8 @@ async def make_member(
 
 
 async def test_a_deactivated_organisation_is_closed_to_its_members(
-    runtime: Runtime, app, world: World
-) -> None:  # type: ignore[no-untyped-def]
+    runtime: Runtime, app: Litestar, world: World
+) -> None:
     org, identity, _ = await make_member(runtime, world)
     async with client_for(app, identity.id) as member, client_for(app, world.staff["region"]) as region:
         assert (await member.get(f"/api/o/{org.slug}/people")).status_code == 200
@@ -60,7 +62,9 @@ async def test_a_deactivated_organisation_is_closed_to_its_members(
         assert (await member.get(f"/api/o/{org.slug}/people")).status_code == 200
 
 
-async def test_only_the_organisations_region_may_deactivate_it(runtime: Runtime, app, world: World) -> None:  # type: ignore[no-untyped-def]
+async def test_only_the_organisations_region_may_deactivate_it(
+    runtime: Runtime, app: Litestar, world: World
+) -> None:
     org, _, _ = await make_member(runtime, world)
     async with (
         client_for(app, world.staff["region2"]) as other_region,
@@ -77,7 +81,7 @@ async def test_only_the_organisations_region_may_deactivate_it(runtime: Runtime,
     assert bad.status_code == 422
 
 
-async def test_a_person_who_left_loses_access(runtime: Runtime, app, world: World) -> None:  # type: ignore[no-untyped-def]
+async def test_a_person_who_left_loses_access(runtime: Runtime, app: Litestar, world: World) -> None:
     org, curator, _ = await make_member(runtime, world)
     _, leaver, leaver_person = await make_member(runtime, world, org)
     async with client_for(app, leaver.id) as left, client_for(app, curator.id) as manager:

@@ -12,6 +12,7 @@ from typing import Any
 
 import docx
 import pytest
+from litestar import Litestar
 from sqlalchemy import select
 
 from nastavnik.documents.kinds import DOCUMENT_TITLES, default_template
@@ -96,7 +97,7 @@ async def audited(runtime: Runtime, identity: uuid.UUID) -> list[tuple[str, str 
 
 
 async def ordered(
-    runtime: Runtime, app: Any, tenant: Tenant, form_code: str = "teacher_teacher"
+    runtime: Runtime, app: Litestar, tenant: Tenant, form_code: str = "teacher_teacher"
 ) -> tuple[str, str, str]:
     """(programme, group, order) of a fresh pair Сидорова – Новикова under a «Приказ о формировании пар»."""
     mentor = await add_mentor(runtime, tenant, Named("Сидорова", "Галина", "Петровна"))
@@ -136,7 +137,7 @@ def order_url(tenant: Tenant, programme_id: str, order_id: str, *, api: bool = T
     return f"{prefix}/o/{tenant.slug}/programmes/{programme_id}/orders/{order_id}/document.docx"
 
 
-async def download(app: Any, tenant: Tenant, url: str) -> Any:
+async def download(app: Litestar, tenant: Tenant, url: str) -> Any:
     async with client_for(app, tenant.identities["curator"]) as curator:
         return await curator.get(url)
 
@@ -147,8 +148,8 @@ async def region_with_school(runtime: Runtime, world: World, **kwargs: Any) -> t
 
 
 async def test_a_regions_order_template_fills_its_schools_orders_until_reverted(
-    runtime: Runtime, app, world: World
-) -> None:  # type: ignore[no-untyped-def]
+    runtime: Runtime, app: Litestar, world: World
+) -> None:
     region, school = await region_with_school(runtime, world)
     programme_id, _, order_id = await ordered(runtime, app, school)
     standard = document_text(await download(app, school, order_url(school, programme_id, order_id)))
@@ -220,8 +221,8 @@ async def test_a_regions_order_template_fills_its_schools_orders_until_reverted(
 
 
 async def test_a_kindergarten_gets_the_plugins_order_unless_its_region_has_its_own(
-    runtime: Runtime, app, world: World
-) -> None:  # type: ignore[no-untyped-def]
+    runtime: Runtime, app: Litestar, world: World
+) -> None:
     region, kindergarten = await region_with_school(
         runtime,
         world,
@@ -278,8 +279,8 @@ async def test_a_kindergarten_gets_the_plugins_order_unless_its_region_has_its_o
 
 
 async def test_every_document_is_filled_from_the_regions_template(
-    runtime: Runtime, app, world: World
-) -> None:  # type: ignore[no-untyped-def]
+    runtime: Runtime, app: Litestar, world: World
+) -> None:
     region, school = await region_with_school(runtime, world)
     programme_id, group_id, order_id = await ordered(runtime, app, school)
     base = f"/api/o/{school.slug}/programmes/{programme_id}"
@@ -336,8 +337,8 @@ BAD_UPLOADS = [
 
 @pytest.mark.parametrize(("content", "reason"), BAD_UPLOADS)
 async def test_a_bad_upload_is_refused_in_russian_and_nothing_is_stored(
-    runtime: Runtime, app, world: World, content: bytes, reason: str
-) -> None:  # type: ignore[no-untyped-def]
+    runtime: Runtime, app: Litestar, world: World, content: bytes, reason: str
+) -> None:
     region = await new_region(runtime)
     async with client_for(app, region.staff) as staff:
         refused = await upload(staff, "pairs_formation", content)
@@ -358,8 +359,8 @@ async def test_a_bad_upload_is_refused_in_russian_and_nothing_is_stored(
 
 
 async def test_a_replacement_is_checked_too_and_a_bad_one_keeps_the_previous(
-    runtime: Runtime, app, world: World
-) -> None:  # type: ignore[no-untyped-def]
+    runtime: Runtime, app: Litestar, world: World
+) -> None:
     region = await new_region(runtime)
     async with client_for(app, region.staff) as staff:
         assert (
@@ -388,7 +389,9 @@ async def test_a_replacement_is_checked_too_and_a_bad_one_keeps_the_previous(
     ]
 
 
-async def test_only_the_regions_own_staff_manage_its_templates(runtime: Runtime, app, world: World) -> None:  # type: ignore[no-untyped-def]
+async def test_only_the_regions_own_staff_manage_its_templates(
+    runtime: Runtime, app: Litestar, world: World
+) -> None:
     region, school = await region_with_school(runtime, world)
     async with client_for(app, region.staff) as staff:
         assert (await upload(staff, "pairs_formation", REGIONAL_ORDER)).status_code == 200
@@ -435,8 +438,8 @@ async def test_only_the_regions_own_staff_manage_its_templates(runtime: Runtime,
 
 
 async def test_a_stored_template_that_no_longer_fills_answers_422_naming_the_document(
-    runtime: Runtime, app, world: World
-) -> None:  # type: ignore[no-untyped-def]
+    runtime: Runtime, app: Litestar, world: World
+) -> None:
     region, school = await region_with_school(runtime, world)
     programme_id, _, order_id = await ordered(runtime, app, school)
     # Stored as if accepted before the documents lost that field: no upload today would let it in.

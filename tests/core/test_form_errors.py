@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
+from litestar import Litestar
+
 from nastavnik.runtime import Runtime
 from tests.core.test_pairs import TERM, open_programme, staffed
 from tests.core.test_work import TODAY, form_pair, meeting
@@ -19,7 +21,9 @@ def field_error(html: str, name: str) -> str:
     return found.group(1) if found else ""
 
 
-async def test_refused_new_person_comes_back_filled_in_with_messages_beside_fields(app, world: World) -> None:  # type: ignore[no-untyped-def]
+async def test_refused_new_person_comes_back_filled_in_with_messages_beside_fields(
+    app: Litestar, world: World
+) -> None:
     org = world.orgs["school_a"]
     people = f"/o/{org.slug}/people"
     async with client_for(app, org.identities["curator"]) as client:
@@ -65,7 +69,7 @@ async def test_refused_new_person_comes_back_filled_in_with_messages_beside_fiel
     assert not any(p["first_name"] == "Ёлкина" for p in listed)
 
 
-async def test_refused_edit_keeps_the_typed_values_over_the_stored_ones(app, world: World) -> None:  # type: ignore[no-untyped-def]
+async def test_refused_edit_keeps_the_typed_values_over_the_stored_ones(app: Litestar, world: World) -> None:
     org = world.orgs["school_a"]
     person = org.persons["mentor"]
     card = f"/o/{org.slug}/people/{person}"
@@ -91,7 +95,9 @@ async def test_refused_edit_keeps_the_typed_values_over_the_stored_ones(app, wor
     assert after["last_name"] == stored["last_name"]  # nothing half-written
 
 
-async def test_a_form_from_another_site_or_without_referer_gets_the_error_page(app, world: World) -> None:  # type: ignore[no-untyped-def]
+async def test_a_form_from_another_site_or_without_referer_gets_the_error_page(
+    app: Litestar, world: World
+) -> None:
     org = world.orgs["school_a"]
     people = f"/o/{org.slug}/people"
     data = {"last_name": "", "first_name": "Имя", "category": "learner"}
@@ -106,7 +112,7 @@ async def test_a_form_from_another_site_or_without_referer_gets_the_error_page(a
         assert "укажите фамилию" in response.text
 
 
-async def test_a_plugin_form_and_the_headcounts_come_back_the_same_way(app, world: World) -> None:  # type: ignore[no-untyped-def]
+async def test_a_plugin_form_and_the_headcounts_come_back_the_same_way(app: Litestar, world: World) -> None:
     org = world.orgs["school_a"]
     decades = f"/o/{org.slug}/p/schools/decades"
     headcounts = f"/o/{org.slug}/headcounts"
@@ -147,8 +153,8 @@ async def test_a_plugin_form_and_the_headcounts_come_back_the_same_way(app, worl
 
 
 async def test_refused_pair_keeps_the_chosen_people_and_the_dates(
-    app, runtime: Runtime, world: World
-) -> None:  # type: ignore[no-untyped-def]
+    app: Litestar, runtime: Runtime, world: World
+) -> None:
     tenant, ids = await staffed(runtime, world)
     async with client_for(app, tenant.identities["curator"]) as curator:
         pid = await open_programme(curator, tenant)
@@ -178,7 +184,7 @@ async def test_refused_pair_keeps_the_chosen_people_and_the_dates(
     assert formed == []
 
 
-async def test_refused_mentor_profile_keeps_what_was_typed(app, world: World) -> None:  # type: ignore[no-untyped-def]
+async def test_refused_mentor_profile_keeps_what_was_typed(app: Litestar, world: World) -> None:
     org = world.orgs["school_a"]
     person = org.persons["mentor"]
     card = f"/o/{org.slug}/people/{person}"
@@ -204,8 +210,8 @@ async def test_refused_mentor_profile_keeps_what_was_typed(app, world: World) ->
 
 
 async def test_refused_journal_entry_comes_back_on_the_pairs_page(
-    app, runtime: Runtime, world: World
-) -> None:  # type: ignore[no-untyped-def]
+    app: Litestar, runtime: Runtime, world: World
+) -> None:
     pair = await form_pair(runtime, app, world)
     async with client_for(app, pair.tenant.identities["mentor:Смирнова"]) as mentor:
         shown = await mentor.post(
@@ -223,7 +229,9 @@ async def test_refused_journal_entry_comes_back_on_the_pairs_page(
     assert journal == []
 
 
-async def test_refused_order_keeps_its_number_and_chosen_pairs(app, runtime: Runtime, world: World) -> None:  # type: ignore[no-untyped-def]
+async def test_refused_order_keeps_its_number_and_chosen_pairs(
+    app: Litestar, runtime: Runtime, world: World
+) -> None:
     pair = await form_pair(runtime, app, world)
     groups = f"/o/{pair.tenant.slug}/programmes/{pair.programme_id}/groups"
     async with client_for(app, pair.tenant.identities["curator"]) as curator:

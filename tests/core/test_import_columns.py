@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 import xlwt
+from litestar import Litestar
 from openpyxl import Workbook
 from sqlalchemy import select, text
 from sqlalchemy.exc import DBAPIError
@@ -81,8 +82,8 @@ async def people(runtime: Runtime, tenant: Tenant) -> dict[str, Person]:
 
 
 async def test_headers_in_the_curators_own_words_are_read_and_nothing_is_lost(
-    runtime: Runtime, app, world: World
-) -> None:  # type: ignore[no-untyped-def]
+    runtime: Runtime, app: Litestar, world: World
+) -> None:
     tenant = await new_tenant(runtime, world)
     mentors = xlsx(
         [
@@ -132,8 +133,8 @@ async def test_headers_in_the_curators_own_words_are_read_and_nothing_is_lost(
 
 
 async def test_the_preview_names_every_column_and_what_it_is_read_as(
-    runtime: Runtime, app, world: World
-) -> None:  # type: ignore[no-untyped-def]
+    runtime: Runtime, app: Litestar, world: World
+) -> None:
     tenant = await new_tenant(runtime, world)
     content = xlsx(
         [
@@ -166,8 +167,8 @@ async def test_the_preview_names_every_column_and_what_it_is_read_as(
 
 
 async def test_the_header_not_found_message_names_the_columns_it_looked_for(
-    runtime: Runtime, app, world: World
-) -> None:  # type: ignore[no-untyped-def]
+    runtime: Runtime, app: Litestar, world: World
+) -> None:
     tenant = await new_tenant(runtime, world)
     # The data row is fuller than the header row: the header is still the row that names a field.
     content = xlsx([["Ученик", "Класс"], ["Ветрова Вера", "9А", "отличница"]])
@@ -192,8 +193,8 @@ async def test_the_header_not_found_message_names_the_columns_it_looked_for(
 
 
 async def test_a_column_mapped_by_hand_is_remembered_for_the_organisations_next_import(
-    runtime: Runtime, app, world: World
-) -> None:  # type: ignore[no-untyped-def]
+    runtime: Runtime, app: Litestar, world: World
+) -> None:
     tenant = await new_tenant(runtime, world)
     other = await new_tenant(runtime, world)
     content = xlsx(
@@ -306,8 +307,8 @@ async def test_remembered_choices_are_invisible_and_untouchable_to_another_organ
 
 
 async def test_missing_consent_is_named_by_row_before_anything_is_written_and_bad_capacity_is_an_error(
-    runtime: Runtime, app, world: World
-) -> None:  # type: ignore[no-untyped-def]
+    runtime: Runtime, app: Litestar, world: World
+) -> None:
     tenant = await new_tenant(runtime, world)
     mentees = xlsx(
         [
@@ -355,7 +356,9 @@ async def test_missing_consent_is_named_by_row_before_anything_is_written_and_ba
     ]
 
 
-async def test_the_ages_in_warnings_are_the_regions_local_date(runtime: Runtime, app, world: World) -> None:  # type: ignore[no-untyped-def]
+async def test_the_ages_in_warnings_are_the_regions_local_date(
+    runtime: Runtime, app: Litestar, world: World
+) -> None:
     """At 23:30 UTC it is already the next day in Moscow: a learner turning 18 that day needs no consent."""
     tenant = await new_tenant(runtime, world)
     content = xlsx(
@@ -372,7 +375,9 @@ async def test_the_ages_in_warnings_are_the_regions_local_date(runtime: Runtime,
     assert [w["row"] for w in body["warnings"]] == ["3"]
 
 
-async def test_an_email_column_is_read_and_stored_in_both_bases(runtime: Runtime, app, world: World) -> None:  # type: ignore[no-untyped-def]
+async def test_an_email_column_is_read_and_stored_in_both_bases(
+    runtime: Runtime, app: Litestar, world: World
+) -> None:
     tenant = await new_tenant(runtime, world)  # the curator «Иванова Ирина Сергеевна» is matched by name
     mentors = xlsx(
         [
@@ -417,8 +422,8 @@ async def test_an_email_column_is_read_and_stored_in_both_bases(runtime: Runtime
 
 
 async def test_two_imports_at_once_cannot_give_one_address_to_two_people(
-    runtime: Runtime, app, world: World
-) -> None:  # type: ignore[no-untyped-def]
+    runtime: Runtime, app: Litestar, world: World
+) -> None:
     """Both files pass their preview alone; committed at the same moment, the second is checked
     against what the first wrote and refused in Russian, never a 500 from the e-mail index."""
     tenant = await new_tenant(runtime, world)
@@ -451,7 +456,7 @@ async def test_two_imports_at_once_cannot_give_one_address_to_two_people(
     } == {holders[0].full_name}  # the refused file wrote nothing
 
 
-async def test_an_excel_97_file_is_read(runtime: Runtime, app, world: World) -> None:  # type: ignore[no-untyped-def]
+async def test_an_excel_97_file_is_read(runtime: Runtime, app: Litestar, world: World) -> None:
     tenant = await new_tenant(runtime, world)
     content = xls(
         [

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Iterator
 
 import pytest
 
@@ -12,7 +13,7 @@ from nastavnik.settings import Mode, Settings
 
 
 @pytest.fixture
-def restore_logging():  # type: ignore[no-untyped-def]
+def restore_logging() -> Iterator[None]:
     root = logging.getLogger()
     handlers, level = root.handlers[:], root.level
     yield
@@ -20,7 +21,7 @@ def restore_logging():  # type: ignore[no-untyped-def]
     root.setLevel(level)
 
 
-def test_production_logs_are_json(restore_logging, capsys) -> None:  # type: ignore[no-untyped-def]
+def test_production_logs_are_json(restore_logging: None, capsys: pytest.CaptureFixture[str]) -> None:
     configure_logging(Settings(mode=Mode.PRODUCTION))
     logging.getLogger("nastavnik.test").warning("проверка %s", "журнала")
     line = capsys.readouterr().err.strip().splitlines()[-1]
@@ -31,7 +32,7 @@ def test_production_logs_are_json(restore_logging, capsys) -> None:  # type: ign
     assert "timestamp" in record
 
 
-def test_development_logs_are_readable(restore_logging, capsys) -> None:  # type: ignore[no-untyped-def]
+def test_development_logs_are_readable(restore_logging: None, capsys: pytest.CaptureFixture[str]) -> None:
     configure_logging(Settings(mode=Mode.DEVELOPMENT))
     logging.getLogger("nastavnik.test").warning("читаемая строка")
     line = capsys.readouterr().err.strip().splitlines()[-1]

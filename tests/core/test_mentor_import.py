@@ -9,6 +9,7 @@ import io
 from datetime import datetime
 from typing import Any
 
+from litestar import Litestar
 from openpyxl import Workbook
 from sqlalchemy import func, select
 
@@ -43,7 +44,8 @@ def workbook(rows: list[list[object]], *, title: bool = True) -> bytes:
         sheet.append(["База наставников МБОУ «СОШ № 7» на 2026/2027 учебный год"])
         sheet.merge_cells("A1:I1")
         sheet.append([" "])
-    for row in [HEADERS, *rows]:
+    headers: list[object] = list(HEADERS)
+    for row in [headers, *rows]:
         sheet.append(row)
     out = io.BytesIO()
     book.save(out)
@@ -76,8 +78,8 @@ async def people_count(runtime: Runtime, tenant: Tenant) -> int:
 
 
 async def test_a_real_looking_base_is_previewed_committed_and_reimported(
-    runtime: Runtime, app, world: World
-) -> None:  # type: ignore[no-untyped-def]
+    runtime: Runtime, app: Litestar, world: World
+) -> None:
     tenant = await new_tenant(runtime, world)  # its curator is «Иванова Ирина Сергеевна», a pedagogue
     content = workbook(
         [
@@ -168,8 +170,8 @@ async def test_a_real_looking_base_is_previewed_committed_and_reimported(
 
 
 async def test_every_bad_row_is_listed_by_row_and_column_and_nothing_is_written(
-    runtime: Runtime, app, world: World
-) -> None:  # type: ignore[no-untyped-def]
+    runtime: Runtime, app: Litestar, world: World
+) -> None:
     tenant = await new_tenant(runtime, world)
     content = workbook(
         [
@@ -226,8 +228,8 @@ async def test_every_bad_row_is_listed_by_row_and_column_and_nothing_is_written(
 
 
 async def test_ambiguous_names_are_shown_not_merged_and_a_commit_is_all_or_nothing(
-    runtime: Runtime, app, world: World
-) -> None:  # type: ignore[no-untyped-def]
+    runtime: Runtime, app: Litestar, world: World
+) -> None:
     tenant = await new_tenant(runtime, world)
     await add_mentor(runtime, tenant, Named("Двойнова", "Дарья"), capacity=1)
     content = workbook(
@@ -263,7 +265,9 @@ async def test_ambiguous_names_are_shown_not_merged_and_a_commit_is_all_or_nothi
     assert await people_count(runtime, tenant) == 2 + 2
 
 
-async def test_the_mentors_page_imports_through_its_form(runtime: Runtime, app, world: World) -> None:  # type: ignore[no-untyped-def]
+async def test_the_mentors_page_imports_through_its_form(
+    runtime: Runtime, app: Litestar, world: World
+) -> None:
     tenant = await new_tenant(runtime, world)
     async with client_for(app, tenant.identities["curator"]) as curator:
         listing = await curator.get(f"/o/{tenant.slug}/bases/mentors")

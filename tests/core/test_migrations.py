@@ -8,7 +8,7 @@ import secrets
 import asyncpg
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
-from sqlalchemy.ext.asyncio import create_async_engine
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from nastavnik.db import migrate
 from nastavnik.db.roles import DbRoles
@@ -17,7 +17,7 @@ from nastavnik.runtime import build_runtime
 from tests.conftest import RUN, Services, create_test_database, drop_test_database, settings_for
 
 
-async def _tables(engine) -> set[str]:  # type: ignore[no-untyped-def]
+async def _tables(engine: AsyncEngine) -> set[str]:
     async with engine.connect() as conn:
         rows = await conn.execute(text("SELECT tablename FROM pg_tables WHERE schemaname = 'public'"))
         return set(rows.scalars())

@@ -11,6 +11,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
+from litestar import Litestar
 from sqlalchemy import update
 
 from nastavnik import clock
@@ -29,7 +30,7 @@ REGION_HALF_PAST_MIDNIGHT = datetime(2026, 12, 4, 19, 30, tzinfo=UTC)  # 00:30 o
 
 @pytest.mark.parametrize("instant", [LATE_EVENING_UTC, REGION_HALF_PAST_MIDNIGHT], ids=["23:30Z", "00:30+05"])
 async def test_an_order_may_be_dated_the_region_s_today_but_not_its_tomorrow(
-    runtime: Runtime, app: Any, world: World, instant: datetime
+    runtime: Runtime, app: Litestar, world: World, instant: datetime
 ) -> None:
     tenant = await new_tenant(runtime, world)
     mentor = await add_mentor(runtime, tenant, Named("Кузнецов", "Олег", "Игоревич"), capacity=1)
@@ -73,7 +74,7 @@ async def test_an_order_may_be_dated_the_region_s_today_but_not_its_tomorrow(
 
 
 async def test_a_learner_comes_of_age_on_their_birthday_in_the_region(
-    runtime: Runtime, app: Any, world: World
+    runtime: Runtime, app: Litestar, world: World
 ) -> None:
     """Born on 5 December 2008, no legal representative's consent: a minor may not take part, an adult may.
     At 19:30 UTC on 4 December the learner is already 18 in the region (00:30 on their birthday)."""

@@ -7,6 +7,7 @@ import io
 import secrets
 import zipfile
 
+from litestar import Litestar
 from openpyxl import Workbook
 from sqlalchemy import select
 
@@ -86,7 +87,9 @@ async def municipality_names(runtime: Runtime, world: World) -> tuple[str, str]:
         return m1.name, m2.name
 
 
-async def test_a_real_looking_file_is_previewed_then_committed(runtime: Runtime, app, world: World) -> None:  # type: ignore[no-untyped-def]
+async def test_a_real_looking_file_is_previewed_then_committed(
+    runtime: Runtime, app: Litestar, world: World
+) -> None:
     n = secrets.randbelow(10**7)
     content, inns = as_people_keep_it(world, n, *await municipality_names(runtime, world))
     async with client_for(app, world.staff["region"]) as client:
@@ -111,8 +114,8 @@ async def test_a_real_looking_file_is_previewed_then_committed(runtime: Runtime,
 
 
 async def test_every_error_is_listed_by_row_and_nothing_is_created(
-    runtime: Runtime, app, world: World
-) -> None:  # type: ignore[no-untyped-def]
+    runtime: Runtime, app: Litestar, world: World
+) -> None:
     n = secrets.randbelow(10**7)
     m1, _ = await municipality_names(runtime, world)
     good = with_inn_check_digit(f"1{n:08d}")
@@ -149,7 +152,7 @@ async def test_every_error_is_listed_by_row_and_nothing_is_created(
         assert await db.scalar(select(Organisation.id).where(Organisation.inn == good)) is None
 
 
-async def test_hostile_and_wrong_files_are_refused(app, world: World) -> None:  # type: ignore[no-untyped-def]
+async def test_hostile_and_wrong_files_are_refused(app: Litestar, world: World) -> None:
     bomb = io.BytesIO()
     with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("xl/worksheets/sheet1.xml", b"\0" * (70 * 1024 * 1024))
@@ -186,8 +189,8 @@ def _billion_laughs() -> bytes:
 
 
 async def test_only_the_uploader_can_commit_and_only_the_region_imports(
-    runtime: Runtime, app, world: World
-) -> None:  # type: ignore[no-untyped-def]
+    runtime: Runtime, app: Litestar, world: World
+) -> None:
     n = secrets.randbelow(10**7)
     content, _ = as_people_keep_it(world, n, *await municipality_names(runtime, world))
     async with client_for(app, world.staff["region"]) as client:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import secrets
 
+from litestar import Litestar
+
 from nastavnik.runtime import Runtime
 from nastavnik.services.organisations import with_inn_check_digit
 from tests.support.http import client_for
@@ -14,7 +16,7 @@ def valid_inn(seed: int) -> str:
     return with_inn_check_digit(f"4{seed % 10**8:08d}")
 
 
-async def test_region_sees_its_own_region_headcount_sums(app, world: World) -> None:  # type: ignore[no-untyped-def]
+async def test_region_sees_its_own_region_headcount_sums(app: Litestar, world: World) -> None:
     async with client_for(app, world.staff["region"]) as client:
         rows = (await client.get(f"/api/region/headcounts?year={world.year}")).json()
         page = await client.get("/region")
@@ -29,7 +31,7 @@ async def test_region_sees_its_own_region_headcount_sums(app, world: World) -> N
         assert canary not in str(rows)
 
 
-async def test_region_sums_are_right(runtime: Runtime, app, world: World) -> None:  # type: ignore[no-untyped-def]
+async def test_region_sums_are_right(runtime: Runtime, app: Litestar, world: World) -> None:
     """M2 holds school_b (n=2) and kindergarten_c (n=3): learners 200 + 300, 10–18 100 + 150."""
     async with client_for(app, world.staff["region"]) as client:
         rows = (await client.get(f"/api/region/headcounts?year={world.year}")).json()
@@ -39,7 +41,7 @@ async def test_region_sums_are_right(runtime: Runtime, app, world: World) -> Non
     assert (m2["pedagogues"], m2["young_pedagogues"]) == (50, 5)
 
 
-async def test_municipality_coordinator_sees_only_their_municipality(app, world: World) -> None:  # type: ignore[no-untyped-def]
+async def test_municipality_coordinator_sees_only_their_municipality(app: Litestar, world: World) -> None:
     async with client_for(app, world.staff["municipality"]) as client:
         own = await client.get(
             f"/api/municipalities/{world.municipalities['M1']}/headcounts?year={world.year}"
@@ -55,7 +57,7 @@ async def test_municipality_coordinator_sees_only_their_municipality(app, world:
     assert {o["municipality_id"] for o in orgs} == {str(world.municipalities["M1"])}
 
 
-async def test_region_of_another_region_sees_nothing_of_this_one(app, world: World) -> None:  # type: ignore[no-untyped-def]
+async def test_region_of_another_region_sees_nothing_of_this_one(app: Litestar, world: World) -> None:
     async with client_for(app, world.staff["region2"]) as client:
         muni = await client.get(f"/api/municipalities/{world.municipalities['M1']}/headcounts")
         orgs = (await client.get("/api/organisations")).json()
@@ -63,7 +65,7 @@ async def test_region_of_another_region_sees_nothing_of_this_one(app, world: Wor
     assert {o["slug"] for o in orgs} == {world.orgs["school_x"].slug}
 
 
-async def test_region_cannot_read_people_of_an_organisation(app, world: World) -> None:  # type: ignore[no-untyped-def]
+async def test_region_cannot_read_people_of_an_organisation(app: Litestar, world: World) -> None:
     org = world.orgs["school_a"]
     async with client_for(app, world.staff["region"]) as client:
         listing = await client.get(f"/api/o/{org.slug}/people")
@@ -73,7 +75,7 @@ async def test_region_cannot_read_people_of_an_organisation(app, world: World) -
     assert org.canary not in listing.text + person.text
 
 
-async def test_region_creates_an_organisation_and_duplicates_are_named(app, world: World) -> None:  # type: ignore[no-untyped-def]
+async def test_region_creates_an_organisation_and_duplicates_are_named(app: Litestar, world: World) -> None:
     n = secrets.randbelow(10**7)
     body = {
         "municipality_id": str(world.municipalities["M1"]),

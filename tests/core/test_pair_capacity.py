@@ -14,6 +14,7 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 import httpx
+from litestar import Litestar
 from sqlalchemy import func, select
 
 from nastavnik.models import GroupMember, MemberRole, MentoringGroup
@@ -88,8 +89,8 @@ async def _groups_holding(runtime: Runtime, tenant: Tenant, mentee: uuid.UUID) -
 
 
 async def test_capacity_counts_the_mentees_of_every_open_programme(
-    runtime: Runtime, app, world: World
-) -> None:  # type: ignore[no-untyped-def]
+    runtime: Runtime, app: Litestar, world: World
+) -> None:
     """Сидорова may take two mentees in all. One young teacher in the teachers' programme leaves her
     one place in the learners' programme: matching offers one learner, accepting or forming two is
     refused with the numbers, and once the place is taken nothing more goes to her anywhere."""
@@ -150,8 +151,8 @@ async def test_capacity_counts_the_mentees_of_every_open_programme(
 
 
 async def test_editing_a_group_keeps_the_capacity_across_programmes(
-    runtime: Runtime, app, world: World
-) -> None:  # type: ignore[no-untyped-def]
+    runtime: Runtime, app: Litestar, world: World
+) -> None:
     tenant = await new_tenant(runtime, world)
     kuznetsov = await add_mentor(runtime, tenant, Named("Кузнецов", "Олег", "Игоревич"), capacity=2)
     novikova = await add_mentee(runtime, tenant, Named("Новикова", "Нина", "Петровна"))
@@ -180,7 +181,7 @@ async def test_editing_a_group_keeps_the_capacity_across_programmes(
 
 
 @asynccontextmanager
-async def _two_curators(app, tenant: Tenant) -> AsyncIterator[tuple[Client, Client]]:  # type: ignore[no-untyped-def]
+async def _two_curators(app: Litestar, tenant: Tenant) -> AsyncIterator[tuple[Client, Client]]:
     """Two signed-in curators, each with a session and an HTTP connection of their own."""
     async with serving(app, loopback_socket()) as url:
         clients = []
@@ -205,7 +206,9 @@ def _loser(responses: list[httpx.Response]) -> httpx.Response:
 ROUNDS = 4  # each round is a fresh race; without the locks a round or more lets both through
 
 
-async def test_two_curators_accepting_one_mentee_at_once(runtime: Runtime, app, world: World) -> None:  # type: ignore[no-untyped-def]
+async def test_two_curators_accepting_one_mentee_at_once(
+    runtime: Runtime, app: Litestar, world: World
+) -> None:
     tenant = await new_tenant(runtime, world)
     mentors = [
         await add_mentor(runtime, tenant, Named("Сидорова", "Галина", "Петровна"), capacity=ROUNDS),
@@ -238,7 +241,9 @@ async def test_two_curators_accepting_one_mentee_at_once(runtime: Runtime, app, 
     assert sum([await _mentees_of(runtime, tenant, m) for m in mentors]) == ROUNDS
 
 
-async def test_two_programmes_filling_one_mentor_at_once(runtime: Runtime, app, world: World) -> None:  # type: ignore[no-untyped-def]
+async def test_two_programmes_filling_one_mentor_at_once(
+    runtime: Runtime, app: Litestar, world: World
+) -> None:
     """Different programmes lock different rows: only the mentor's own lock keeps her capacity."""
     tenant = await new_tenant(runtime, world)
     mentors = [

@@ -9,10 +9,11 @@ import io
 from typing import Any
 
 import docx
+from litestar import Litestar
 
 from nastavnik.runtime import Runtime
 from tests.support.dates import region_today, region_year
-from tests.support.http import client_for
+from tests.support.http import Client, client_for
 from tests.support.tenant import Named, Tenant, add_mentee, add_mentor, new_tenant
 from tests.support.world import World
 
@@ -20,7 +21,7 @@ YEAR = region_year()
 TERM = {"starts_on": f"{YEAR}-09-01", "ends_on": f"{YEAR + 1}-05-31"}
 
 
-async def open_programme(client, tenant: Tenant, regime: str = "pedagogues") -> str:  # type: ignore[no-untyped-def]
+async def open_programme(client: Client, tenant: Tenant, regime: str = "pedagogues") -> str:
     response = await client.post(
         f"/api/o/{tenant.slug}/programmes", json={"academic_year": YEAR, "regime": regime}
     )
@@ -76,8 +77,8 @@ def by_mentee(suggestions: list[dict[str, Any]]) -> dict[str, str]:
 
 
 async def test_matching_suggests_explains_and_the_curator_accepts(
-    runtime: Runtime, app, world: World
-) -> None:  # type: ignore[no-untyped-def]
+    runtime: Runtime, app: Litestar, world: World
+) -> None:
     tenant, ids = await staffed(runtime, world)
     async with client_for(app, tenant.identities["curator"]) as curator:
         pid = await open_programme(curator, tenant)
@@ -154,7 +155,7 @@ async def test_matching_suggests_explains_and_the_curator_accepts(
     assert "Директор ____________ А. Н. Петров" in text
 
 
-async def test_rules_refuse_with_clear_reasons(runtime: Runtime, app, world: World) -> None:  # type: ignore[no-untyped-def]
+async def test_rules_refuse_with_clear_reasons(runtime: Runtime, app: Litestar, world: World) -> None:
     tenant, ids = await staffed(runtime, world)
     async with client_for(app, tenant.identities["curator"]) as curator:
         pid = await open_programme(curator, tenant)
@@ -196,7 +197,9 @@ async def test_rules_refuse_with_clear_reasons(runtime: Runtime, app, world: Wor
     assert "уже в другой паре или группе этой программы" in messages(same_mentee_again)
 
 
-async def test_a_pair_becomes_active_only_with_its_order(runtime: Runtime, app, world: World) -> None:  # type: ignore[no-untyped-def]
+async def test_a_pair_becomes_active_only_with_its_order(
+    runtime: Runtime, app: Litestar, world: World
+) -> None:
     tenant, ids = await staffed(runtime, world)
     async with client_for(app, tenant.identities["curator"]) as curator:
         pid = await open_programme(curator, tenant)
@@ -280,7 +283,7 @@ async def test_a_pair_becomes_active_only_with_its_order(runtime: Runtime, app, 
     ]
 
 
-async def test_the_second_of_two_curators_is_told(runtime: Runtime, app, world: World) -> None:  # type: ignore[no-untyped-def]
+async def test_the_second_of_two_curators_is_told(runtime: Runtime, app: Litestar, world: World) -> None:
     tenant, ids = await staffed(runtime, world)
     async with (
         client_for(app, tenant.identities["curator"]) as curator,
@@ -311,7 +314,9 @@ async def test_the_second_of_two_curators_is_told(runtime: Runtime, app, world: 
     assert [m["full_name"] for m in shown["mentees"]] == ["Орлова Анна Викторовна"]
 
 
-async def test_mentors_and_mentees_see_only_their_own_pairs(runtime: Runtime, app, world: World) -> None:  # type: ignore[no-untyped-def]
+async def test_mentors_and_mentees_see_only_their_own_pairs(
+    runtime: Runtime, app: Litestar, world: World
+) -> None:
     tenant = await new_tenant(runtime, world)
     mine = await add_mentor(runtime, tenant, Named("Смирнова", "Ольга", "Павловна"), signs_in=True)
     other = await add_mentor(runtime, tenant, Named("Фёдоров", "Илья", "Ильич"))
@@ -348,7 +353,9 @@ async def test_mentors_and_mentees_see_only_their_own_pairs(runtime: Runtime, ap
         assert order_list.status_code == 403
 
 
-async def test_pages_form_a_pair_and_download_its_order(runtime: Runtime, app, world: World) -> None:  # type: ignore[no-untyped-def]
+async def test_pages_form_a_pair_and_download_its_order(
+    runtime: Runtime, app: Litestar, world: World
+) -> None:
     tenant, ids = await staffed(runtime, world)
     async with client_for(app, tenant.identities["curator"]) as curator:
         pid = await open_programme(curator, tenant)

@@ -13,6 +13,7 @@ from urllib.parse import quote
 
 import docx
 from docx.document import Document
+from litestar import Litestar
 from sqlalchemy import select
 
 from nastavnik.models import AuditEvent
@@ -84,7 +85,9 @@ async def end(curator: Client, tenant: Tenant, pid: str, group: dict[str, Any], 
     assert response.status_code == 200, response.text
 
 
-async def test_the_report_and_the_letters_state_the_programme(runtime: Runtime, app, world: World) -> None:  # type: ignore[no-untyped-def]
+async def test_the_report_and_the_letters_state_the_programme(
+    runtime: Runtime, app: Litestar, world: World
+) -> None:
     tenant = await new_tenant(runtime, world)
     sidorova = await add_mentor(runtime, tenant, Named("Сидорова", "Галина", "Петровна"), signs_in=True)
     kuznetsov = await add_mentor(runtime, tenant, Named("Кузнецов", "Олег", "Игоревич"))
@@ -244,8 +247,8 @@ async def test_the_report_and_the_letters_state_the_programme(runtime: Runtime, 
 
 
 async def test_only_the_curator_and_the_director_download_and_only_their_own(
-    runtime: Runtime, app, world: World
-) -> None:  # type: ignore[no-untyped-def]
+    runtime: Runtime, app: Litestar, world: World
+) -> None:
     tenant = await new_tenant(runtime, world)
     mentor = await add_mentor(runtime, tenant, Named("Сидорова", "Галина", "Петровна"), signs_in=True)
     mentee = await add_mentee(runtime, tenant, Named("Новикова", "Нина", "Петровна"), signs_in=True)

@@ -3,6 +3,7 @@ stale edits refused, a closed year read-only."""
 
 from __future__ import annotations
 
+from litestar import Litestar
 from sqlalchemy import update
 
 from nastavnik.models import Programme
@@ -11,7 +12,7 @@ from tests.support.http import client_for
 from tests.support.world import World
 
 
-async def test_a_programme_walks_its_stages(app, world: World) -> None:  # type: ignore[no-untyped-def]
+async def test_a_programme_walks_its_stages(app: Litestar, world: World) -> None:
     org = world.orgs["school_b"]  # a school: both regimes; curator, mentor and mentee exist
     async with (
         client_for(app, org.identities["curator"]) as curator,
@@ -101,7 +102,7 @@ async def test_a_programme_walks_its_stages(app, world: World) -> None:  # type:
     assert "приказ № 15-од от 30.08.2026" in page.text
 
 
-async def test_a_kindergarten_runs_only_the_teachers_regime(app, world: World) -> None:  # type: ignore[no-untyped-def]
+async def test_a_kindergarten_runs_only_the_teachers_regime(app: Litestar, world: World) -> None:
     org = world.orgs["kindergarten_c"]
     async with client_for(app, org.identities["curator"]) as curator:
         learners = await curator.post(
@@ -114,7 +115,7 @@ async def test_a_kindergarten_runs_only_the_teachers_regime(app, world: World) -
     assert teachers.status_code == 201
 
 
-async def test_a_closed_programme_is_read_only(runtime: Runtime, app, world: World) -> None:  # type: ignore[no-untyped-def]
+async def test_a_closed_programme_is_read_only(runtime: Runtime, app: Litestar, world: World) -> None:
     org = world.orgs["school_x"]
     async with client_for(app, org.identities["curator"]) as curator:
         pid = (

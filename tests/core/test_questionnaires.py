@@ -13,6 +13,7 @@ import uuid
 from typing import Any
 
 import pytest
+from litestar import Litestar
 from sqlalchemy import func, select, text
 from sqlalchemy.exc import DBAPIError
 
@@ -147,7 +148,7 @@ class Pair:
     mentee_person: uuid.UUID
 
 
-async def ordered_pair(runtime: Runtime, world: World, app: Any) -> Pair:
+async def ordered_pair(runtime: Runtime, world: World, app: Litestar) -> Pair:
     region = await own_region(runtime, world)
     tenant = await new_tenant(runtime, region.world)
     mentor = await add_mentor(
@@ -175,7 +176,9 @@ async def only_questionnaire(client: Client, tenant: Tenant) -> dict[str, Any]:
     return dict(listed[0])
 
 
-async def test_an_ordered_pair_fills_in_its_start_questionnaires(runtime: Runtime, app, world: World) -> None:  # type: ignore[no-untyped-def]
+async def test_an_ordered_pair_fills_in_its_start_questionnaires(
+    runtime: Runtime, app: Litestar, world: World
+) -> None:
     region = await own_region(runtime, world)
     tenant = await new_tenant(runtime, region.world)
     mentor = await add_mentor(runtime, tenant, Named("Сидорова", "Галина", "Петровна"), signs_in=True)
@@ -261,8 +264,8 @@ async def test_an_ordered_pair_fills_in_its_start_questionnaires(runtime: Runtim
 
 
 async def test_an_assignment_keeps_its_version_after_the_region_publishes(
-    runtime: Runtime, app, world: World
-) -> None:  # type: ignore[no-untyped-def]
+    runtime: Runtime, app: Litestar, world: World
+) -> None:
     pair = await ordered_pair(runtime, world, app)
     slug = pair.tenant.slug
     async with client_for(app, pair.mentee) as m:
@@ -310,8 +313,8 @@ async def test_an_assignment_keeps_its_version_after_the_region_publishes(
 
 
 async def test_the_curator_reads_a_groups_answers_and_nobody_else_does(
-    runtime: Runtime, app, world: World
-) -> None:  # type: ignore[no-untyped-def]
+    runtime: Runtime, app: Litestar, world: World
+) -> None:
     pair = await ordered_pair(runtime, world, app)
     slug = pair.tenant.slug
     async with client_for(app, pair.mentee) as m:
@@ -386,7 +389,9 @@ async def test_the_curator_reads_a_groups_answers_and_nobody_else_does(
     assert {pair.mentee_person, pair.mentor_person} <= reads
 
 
-async def test_bad_answers_are_refused_and_nothing_is_stored(runtime: Runtime, app, world: World) -> None:  # type: ignore[no-untyped-def]
+async def test_bad_answers_are_refused_and_nothing_is_stored(
+    runtime: Runtime, app: Litestar, world: World
+) -> None:
     pair = await ordered_pair(runtime, world, app)
     slug = pair.tenant.slug
     async with client_for(app, pair.mentee) as m:
@@ -450,7 +455,9 @@ async def test_bad_answers_are_refused_and_nothing_is_stored(runtime: Runtime, a
     assert help_score == 8  # the second try changed nothing
 
 
-async def test_averages_are_hidden_under_five_respondents(runtime: Runtime, app, world: World) -> None:  # type: ignore[no-untyped-def]
+async def test_averages_are_hidden_under_five_respondents(
+    runtime: Runtime, app: Litestar, world: World
+) -> None:
     region = await own_region(runtime, world)
     tenant = await new_tenant(runtime, region.world)
     mentor = await add_mentor(
@@ -509,7 +516,7 @@ async def test_averages_are_hidden_under_five_respondents(runtime: Runtime, app,
     assert "личное" not in page.text
 
 
-async def test_the_curator_gives_end_questionnaires(runtime: Runtime, app, world: World) -> None:  # type: ignore[no-untyped-def]
+async def test_the_curator_gives_end_questionnaires(runtime: Runtime, app: Litestar, world: World) -> None:
     pair = await ordered_pair(runtime, world, app)
     slug = pair.tenant.slug
     draft_mentee = await add_mentee(runtime, pair.tenant, Named("Орлова", "Анна", "Викторовна"))
@@ -566,7 +573,7 @@ def scale(key: str, text_: str, **extra: Any) -> dict[str, Any]:
     return {"key": key, "text": text_, **extra}
 
 
-async def test_region_edits_with_bad_input_refused(runtime: Runtime, app, world: World) -> None:  # type: ignore[no-untyped-def]
+async def test_region_edits_with_bad_input_refused(runtime: Runtime, app: Litestar, world: World) -> None:
     region = await own_region(runtime, world)
     async with client_for(app, region.staff) as r:
         listed = (await r.get("/api/region/questionnaires")).json()
@@ -702,7 +709,9 @@ async def test_region_edits_with_bad_input_refused(runtime: Runtime, app, world:
         assert "региональная" in listing.text
 
 
-async def test_a_region_cannot_edit_another_regions_template(runtime: Runtime, app, world: World) -> None:  # type: ignore[no-untyped-def]
+async def test_a_region_cannot_edit_another_regions_template(
+    runtime: Runtime, app: Litestar, world: World
+) -> None:
     region = await own_region(runtime, world)
     async with client_for(app, region.staff) as r:
         default = next(

@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
+from litestar import Litestar
 from sqlalchemy import event, select
 
 from nastavnik.models import AuditEvent
@@ -29,7 +30,7 @@ def forms(entries: list[dict[str, Any]], regime: str) -> dict[str, str]:
     return {e["code"]: e["title"] for e in entries if e["kind"] == "form" and e["regime"] == regime}
 
 
-async def dictionaries(app: Any, slug: str, identity: Any) -> list[dict[str, Any]]:
+async def dictionaries(app: Litestar, slug: str, identity: Any) -> list[dict[str, Any]]:
     async with client_for(app, identity) as client:
         response = await client.get(f"/api/o/{slug}/dictionaries")
     assert response.status_code == 200, response.text
@@ -45,7 +46,9 @@ async def region_with_school(runtime: Runtime, world: World) -> tuple[FreshRegio
     return region, await new_tenant(runtime, world, municipality_id=region.municipality_id)
 
 
-async def test_a_rename_shows_in_that_regions_organisations_only(runtime: Runtime, app, world: World) -> None:  # type: ignore[no-untyped-def]
+async def test_a_rename_shows_in_that_regions_organisations_only(
+    runtime: Runtime, app: Litestar, world: World
+) -> None:
     region, school = await region_with_school(runtime, world)
     async with client_for(app, region.staff) as staff:
         listed = (await staff.get(API)).json()
@@ -126,8 +129,8 @@ async def _pedagogues_programme(
 
 
 async def test_a_hidden_form_is_not_offered_but_its_groups_keep_it(
-    runtime: Runtime, app, world: World
-) -> None:  # type: ignore[no-untyped-def]
+    runtime: Runtime, app: Litestar, world: World
+) -> None:
     region, school = await region_with_school(runtime, world)
     async with client_for(app, school.identities["curator"]) as curator:
         pid, ids = await _pedagogues_programme(runtime, school, curator)
@@ -183,7 +186,7 @@ async def test_a_hidden_form_is_not_offered_but_its_groups_keep_it(
     assert 'value="teacher_teacher"' not in page.text  # not among the forms to choose
 
 
-async def test_an_added_form_is_offered_and_used(runtime: Runtime, app, world: World) -> None:  # type: ignore[no-untyped-def]
+async def test_an_added_form_is_offered_and_used(runtime: Runtime, app: Litestar, world: World) -> None:
     region, school = await region_with_school(runtime, world)
     async with client_for(app, region.staff) as staff:
         added = await staff.post(
@@ -247,7 +250,7 @@ async def test_an_added_form_is_offered_and_used(runtime: Runtime, app, world: W
     assert created.json()["form_title"] == "Методист – учитель"
 
 
-async def test_bad_input_is_refused_in_russian(runtime: Runtime, app, world: World) -> None:  # type: ignore[no-untyped-def]
+async def test_bad_input_is_refused_in_russian(runtime: Runtime, app: Litestar, world: World) -> None:
     region = await new_region(runtime)
     kindergarten = await new_tenant(
         runtime, world, org_type="kindergarten", municipality_id=region.municipality_id
@@ -355,7 +358,7 @@ async def test_bad_input_is_refused_in_russian(runtime: Runtime, app, world: Wor
     assert forms(entries, "pedagogues") == {"club_form": "Клуб"}
 
 
-async def test_others_are_refused(runtime: Runtime, app, world: World) -> None:  # type: ignore[no-untyped-def]
+async def test_others_are_refused(runtime: Runtime, app: Litestar, world: World) -> None:
     region, school = await region_with_school(runtime, world)
     async with client_for(app, region.staff) as staff:
         added = await staff.post(
@@ -413,7 +416,7 @@ def statements(runtime: Runtime) -> Iterator[list[str]]:
         event.remove(engine, "before_cursor_execute", record)
 
 
-async def test_the_region_is_read_once_per_request(runtime: Runtime, app, world: World) -> None:  # type: ignore[no-untyped-def]
+async def test_the_region_is_read_once_per_request(runtime: Runtime, app: Litestar, world: World) -> None:
     """Accepting suggestions asks for the dictionaries twice (to form the groups, to show them): one query."""
     region, school = await region_with_school(runtime, world)
     async with client_for(app, region.staff) as staff:

@@ -13,6 +13,7 @@ import uuid
 from datetime import date
 from typing import Any
 
+from litestar import Litestar
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -636,7 +637,7 @@ def body_for(route: tuple[str, str], world: World, values: dict[str, str]) -> tu
     return kind, body
 
 
-async def test_every_role_gets_what_its_role_allows(runtime: Runtime, app, world: World) -> None:  # type: ignore[no-untyped-def]
+async def test_every_role_gets_what_its_role_allows(runtime: Runtime, app: Litestar, world: World) -> None:
     org = world.orgs["school_h"]
     async with runtime.owner_sessions() as db:  # a known start: other tests may have switched the plugin off
         await db.merge(OrgPluginSetting(org_id=org.id, plugin="schools", enabled=True, settings={}))
@@ -646,7 +647,7 @@ async def test_every_role_gets_what_its_role_allows(runtime: Runtime, app, world
     missing = [r for r in routes if r not in TENANT and r not in GLOBAL]
     assert not missing, f"add these routes to the role x route harness: {missing}"
     report_id = await finished_report(runtime, world)
-    mismatches = []
+    mismatches: list[str] = []
     try:
         await _every_role(runtime, app, world, org, routes, mismatches, report_id)
     finally:  # the world's region keeps the standard templates for the tests after this one
@@ -663,7 +664,7 @@ async def test_every_role_gets_what_its_role_allows(runtime: Runtime, app, world
 
 async def _every_role(
     runtime: Runtime,
-    app: Any,
+    app: Litestar,
     world: World,
     org: OrgWorld,
     routes: list[tuple[str, str]],
@@ -689,7 +690,7 @@ async def _every_role(
                     "document": TEMPLATE_DOCUMENT,
                     **await fresh_objects(runtime, org),
                 }
-                url = re.sub(r"{(\w+)}", lambda m, values=values: values[m.group(1)], template)
+                url = re.sub(r"{(\w+)}", lambda m: values[m.group(1)], template)  # noqa: B023 -- used at once
                 kind, body = body_for(route, world, values)
                 if method == "GET":
                     response = await client.get(url)

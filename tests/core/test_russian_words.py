@@ -6,6 +6,7 @@ import re
 from datetime import timedelta
 
 import pytest
+from litestar import Litestar
 
 from nastavnik.runtime import Runtime
 from nastavnik.web.filters import plural
@@ -37,7 +38,7 @@ def test_plural_agrees_with_the_number(n: int, expected: str) -> None:
     assert plural(n, "пара", "пары", "пар").replace("\u00a0", " ") == expected
 
 
-async def test_document_status_agrees_with_its_noun(app, runtime: Runtime, world: World) -> None:  # type: ignore[no-untyped-def]
+async def test_document_status_agrees_with_its_noun(app: Litestar, runtime: Runtime, world: World) -> None:
     tenant = await new_tenant(runtime, world)
     async with client_for(app, tenant.identities["curator"]) as curator:
         pid = (
@@ -64,7 +65,7 @@ async def test_document_status_agrees_with_its_noun(app, runtime: Runtime, world
     assert '<option value="approved" selected>утверждена</option>' in page.text
 
 
-async def test_yo_sorts_with_ye_on_the_people_page(app, runtime: Runtime, world: World) -> None:  # type: ignore[no-untyped-def]
+async def test_yo_sorts_with_ye_on_the_people_page(app: Litestar, runtime: Runtime, world: World) -> None:
     tenant = await new_tenant(
         runtime,
         world,
@@ -103,7 +104,9 @@ async def test_yo_sorts_with_ye_on_the_people_page(app, runtime: Runtime, world:
     assert [f"{p['last_name']} {p['first_name']}" for p in api] == expected
 
 
-async def test_an_orders_pairs_are_counted_in_agreement(app, runtime: Runtime, world: World) -> None:  # type: ignore[no-untyped-def]
+async def test_an_orders_pairs_are_counted_in_agreement(
+    app: Litestar, runtime: Runtime, world: World
+) -> None:
     pair = await form_pair(runtime, app, world)
     base = f"/api/o/{pair.tenant.slug}/programmes/{pair.programme_id}"
     async with client_for(app, pair.tenant.identities["curator"]) as curator:

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import httpx
 import uvicorn
+from litestar import Litestar
 
 from nastavnik.cli import web_server_config
 from nastavnik.types import TemplateDir
@@ -33,7 +34,7 @@ def assert_secure(response: httpx.Response, *, cacheable: bool = False) -> None:
         assert headers.get("cache-control") == "no-store", what
 
 
-async def test_every_kind_of_response_carries_the_security_headers(app, world: World) -> None:  # type: ignore[no-untyped-def]
+async def test_every_kind_of_response_carries_the_security_headers(app: Litestar, world: World) -> None:
     org = world.orgs["school_a"]
     async with client_for(app, org.identities["curator"]) as curator:
         page = await curator.get(f"/o/{org.slug}/people")
@@ -92,7 +93,7 @@ async def test_every_kind_of_response_carries_the_security_headers(app, world: W
         assert_secure(response, cacheable=True)
 
 
-async def test_the_api_description_is_served_from_the_package_without_inline_script(app) -> None:  # type: ignore[no-untyped-def]
+async def test_the_api_description_is_served_from_the_package_without_inline_script(app: Litestar) -> None:
     async with client_for(app) as client:
         page = await client.get("/schema")
         swagger = await client.get("/schema/swagger")
@@ -126,7 +127,7 @@ INLINE_SCRIPT = [
 ]
 
 
-def test_no_template_runs_inline_script_or_style(app) -> None:  # type: ignore[no-untyped-def]
+def test_no_template_runs_inline_script_or_style(app: Litestar) -> None:
     """The Content-Security-Policy would block them: scripts and styles live in files under /static."""
     dirs: list[TemplateDir] = app.state.runtime.plugins.flatten("register_template_dirs")
     templates = [p for d in dirs for p in Path(d.path).rglob("*.html")]
@@ -140,7 +141,7 @@ def test_no_template_runs_inline_script_or_style(app) -> None:  # type: ignore[n
     assert not found
 
 
-async def test_the_web_server_sends_no_server_banner(app) -> None:  # type: ignore[no-untyped-def]
+async def test_the_web_server_sends_no_server_banner(app: Litestar) -> None:
     """Over real HTTP, through the same uvicorn configuration `nastavnik serve` and the demo use."""
     config = web_server_config(app, app.state.runtime.settings)
     config.lifespan = "off"

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from litestar import Litestar
 
-from nastavnik.web import session
 from tests.support.http import client_for
 from tests.support.world import World
 
@@ -14,10 +14,10 @@ class Clock:
         import time
 
         self.now = time.time()
-        monkeypatch.setattr(session.time, "time", lambda: self.now)
+        monkeypatch.setattr(time, "time", lambda: self.now)
 
 
-async def test_an_idle_session_ends(app, world: World, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+async def test_an_idle_session_ends(app: Litestar, world: World, monkeypatch: pytest.MonkeyPatch) -> None:
     clock = Clock(monkeypatch)
     idle = app.state.runtime.settings.session_idle_timeout
     async with client_for(app, world.orgs["school_a"].identities["mentor"]) as client:
@@ -30,8 +30,8 @@ async def test_an_idle_session_ends(app, world: World, monkeypatch: pytest.Monke
 
 
 async def test_an_active_session_still_ends_at_the_absolute_timeout(
-    app, world: World, monkeypatch: pytest.MonkeyPatch
-) -> None:  # type: ignore[no-untyped-def]
+    app: Litestar, world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
     clock = Clock(monkeypatch)
     settings = app.state.runtime.settings
     async with client_for(app, world.orgs["school_a"].identities["mentor"]) as client:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from litestar import Litestar
 
 from nastavnik.settings import Mode, Settings
 from nastavnik.web.controllers.sign_in import safe_next
@@ -24,7 +25,7 @@ def test_production_refuses_switching_off_tenant_checks() -> None:
         redis_url="redis://x",
         secret_key="k" * 40,
         service_tenant_filter=False,
-    )  # type: ignore[arg-type]
+    )
     with pytest.raises(ValueError, match="SERVICE_TENANT_FILTER"):
         settings.check()
 
@@ -36,7 +37,7 @@ def test_every_setting_is_documented() -> None:
     assert not undocumented
 
 
-async def test_there_is_no_sign_in_but_keycloak(app) -> None:  # type: ignore[no-untyped-def]
+async def test_there_is_no_sign_in_but_keycloak(app: Litestar) -> None:
     """Without Keycloak configured the platform offers no way in (the demo brings the development issuer)."""
     async with client_for(app) as client:
         page = await client.get("/login")
@@ -46,7 +47,7 @@ async def test_there_is_no_sign_in_but_keycloak(app) -> None:  # type: ignore[no
     assert attempt.status_code == 405
 
 
-async def test_sign_in_and_out(app, world: World) -> None:  # type: ignore[no-untyped-def]
+async def test_sign_in_and_out(app: Litestar, world: World) -> None:
     org = world.orgs["school_a"]
     async with client_for(app, org.identities["mentor"]) as client:
         me = (await client.get("/api/me")).json()
@@ -59,7 +60,9 @@ async def test_sign_in_and_out(app, world: World) -> None:  # type: ignore[no-un
     assert after.status_code == 401
 
 
-async def test_a_session_of_an_unknown_or_deactivated_identity_is_no_sign_in(app, world: World) -> None:  # type: ignore[no-untyped-def]
+async def test_a_session_of_an_unknown_or_deactivated_identity_is_no_sign_in(
+    app: Litestar, world: World
+) -> None:
     import uuid
 
     async with client_for(app, uuid.uuid4()) as client:
@@ -74,7 +77,7 @@ def test_sign_in_never_redirects_off_site() -> None:
     assert safe_next(None) == "/"
 
 
-async def test_a_csrf_token_is_good_for_its_own_session_only(app, world: World) -> None:  # type: ignore[no-untyped-def]
+async def test_a_csrf_token_is_good_for_its_own_session_only(app: Litestar, world: World) -> None:
     """Session A's token is refused with session B, even planted as B's token cookie too: binding it to
     the session is what a double-submit cookie alone does not give (a cookie can be planted)."""
     org = world.orgs["school_a"]

@@ -12,6 +12,7 @@ from datetime import timedelta
 from typing import Any
 
 import docx
+from litestar import Litestar
 from sqlalchemy import select, update
 
 from nastavnik.models import AcademicYear, AuditEvent, MentoringGroup, Programme
@@ -49,7 +50,7 @@ class Pair:
 
 async def form_pair(
     runtime: Runtime,
-    app: Any,
+    app: Litestar,
     world: World,
     *,
     mentees: tuple[Named, ...] = (Named("Зайцева", "Вера", "Олеговна"),),
@@ -115,8 +116,8 @@ async def created(client: Client, url: str, body: dict[str, Any]) -> dict[str, A
 
 
 async def test_the_mentor_writes_the_mentee_ticks_and_sees_progress(
-    runtime: Runtime, app, world: World
-) -> None:  # type: ignore[no-untyped-def]
+    runtime: Runtime, app: Litestar, world: World
+) -> None:
     pair = await form_pair(runtime, app, world)
     async with client_for(app, pair.tenant.identities["mentor:Смирнова"]) as mentor:
         first = await created(mentor, f"{pair.api}/plan", plan_item())
@@ -193,7 +194,9 @@ async def test_the_mentor_writes_the_mentee_ticks_and_sees_progress(
     assert {("create", "plan_item"), ("update", "plan_item"), ("read", "development_plan")} <= kinds
 
 
-async def test_a_mentee_of_a_group_sees_only_their_own_plan(runtime: Runtime, app, world: World) -> None:  # type: ignore[no-untyped-def]
+async def test_a_mentee_of_a_group_sees_only_their_own_plan(
+    runtime: Runtime, app: Litestar, world: World
+) -> None:
     pair = await form_pair(
         runtime,
         app,
@@ -228,7 +231,9 @@ async def test_a_mentee_of_a_group_sees_only_their_own_plan(runtime: Runtime, ap
     assert "ЗАДАЧА ВОЛКОВА" not in page.text
 
 
-async def test_others_in_the_organisation_and_overseers_get_404(runtime: Runtime, app, world: World) -> None:  # type: ignore[no-untyped-def]
+async def test_others_in_the_organisation_and_overseers_get_404(
+    runtime: Runtime, app: Litestar, world: World
+) -> None:
     pair = await form_pair(runtime, app, world)
     other_mentor = await add_mentor(runtime, pair.tenant, Named("Фёдоров", "Илья", "Ильич"), signs_in=True)
     other_mentee = await add_mentee(
@@ -272,7 +277,9 @@ async def test_others_in_the_organisation_and_overseers_get_404(runtime: Runtime
             assert "ТАЙНАЯ" not in response.text
 
 
-async def test_mistakes_are_refused_with_russian_reasons(runtime: Runtime, app, world: World) -> None:  # type: ignore[no-untyped-def]
+async def test_mistakes_are_refused_with_russian_reasons(
+    runtime: Runtime, app: Litestar, world: World
+) -> None:
     pair = await form_pair(runtime, app, world)
     async with (
         client_for(app, pair.tenant.identities["mentor:Смирнова"]) as mentor,
@@ -355,8 +362,8 @@ def cells(table: Any) -> list[list[str]]:
 
 
 async def test_exports_open_in_word_with_names_tasks_dates_and_progress(
-    runtime: Runtime, app, world: World
-) -> None:  # type: ignore[no-untyped-def]
+    runtime: Runtime, app: Litestar, world: World
+) -> None:
     pair = await form_pair(runtime, app, world)
     async with client_for(app, pair.tenant.identities["mentor:Смирнова"]) as mentor:
         first = await created(mentor, f"{pair.api}/plan", plan_item(result="Посещены уроки 5 «А»"))
@@ -427,7 +434,7 @@ async def test_exports_open_in_word_with_names_tasks_dates_and_progress(
     assert sorted(exports) == ["development_plan", "development_plan", "mentor_journal"]
 
 
-async def test_pages_work_without_javascript(runtime: Runtime, app, world: World) -> None:  # type: ignore[no-untyped-def]
+async def test_pages_work_without_javascript(runtime: Runtime, app: Litestar, world: World) -> None:
     pair = await form_pair(runtime, app, world)
     async with client_for(app, pair.tenant.identities["curator"]) as curator:
         listing = await curator.get(f"/o/{pair.tenant.slug}/programmes/{pair.programme_id}/groups")
@@ -495,7 +502,7 @@ async def test_pages_work_without_javascript(runtime: Runtime, app, world: World
     assert "Встреч в журнале пока нет." in after.text
 
 
-async def test_the_journal_outlives_its_authors_record(runtime: Runtime, app, world: World) -> None:  # type: ignore[no-untyped-def]
+async def test_the_journal_outlives_its_authors_record(runtime: Runtime, app: Litestar, world: World) -> None:
     pair = await form_pair(runtime, app, world)
     async with client_for(app, pair.tenant.identities["mentor:Смирнова"]) as mentor:
         entry = await created(mentor, f"{pair.api}/journal", meeting())

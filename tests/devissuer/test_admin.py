@@ -10,6 +10,7 @@ import uuid
 from collections.abc import AsyncIterator
 from typing import Any
 
+import httpx
 import pytest
 from keycloak import KeycloakAdmin, KeycloakOpenID
 from keycloak.exceptions import (
@@ -23,6 +24,9 @@ from keycloak.exceptions import (
 from nastavnik.devissuer.app import Issuer
 from nastavnik.devissuer.server import running_issuer
 from nastavnik.settings import Settings
+
+AdminHttp = tuple[httpx.AsyncClient, dict[str, str], str]
+"""A client on the realm's admin API, its bearer headers and a fresh user's id."""
 
 REALM = "nastavnik"
 ADMIN_CLIENT, ADMIN_SECRET = "nastavnik-admin", "nastavnik-admin-development-secret"
@@ -127,7 +131,7 @@ async def test_duplicate_username_is_409(admin: KeycloakAdmin) -> None:
     with pytest.raises(KeycloakPostError) as refused:
         await make_user(admin, "IVANOV")
     assert refused.value.response_code == 409
-    assert b"same username" in refused.value.response_body
+    assert b"same username" in (refused.value.response_body or b"")
 
 
 async def test_duplicate_email_is_409(admin: KeycloakAdmin) -> None:
@@ -136,7 +140,7 @@ async def test_duplicate_email_is_409(admin: KeycloakAdmin) -> None:
     with pytest.raises(KeycloakPostError) as refused:
         await make_user(admin, "second", email="Same@School.example")
     assert refused.value.response_code == 409
-    assert b"same email" in refused.value.response_body
+    assert b"same email" in (refused.value.response_body or b"")
 
 
 async def test_create_user_with_exist_ok_returns_the_existing_id(admin: KeycloakAdmin) -> None:
@@ -289,6 +293,7 @@ async def test_reset_password_refusals(admin: KeycloakAdmin) -> None:
 async def test_delete_user(issuer: Issuer, admin: KeycloakAdmin) -> None:
     user_id = await make_user(admin, "gone")
     org_id = await admin.a_create_organization({"name": "Школа №5", "alias": "school-5"})
+    assert org_id is not None
     await admin.a_organization_user_add(user_id, org_id)
 
     assert await admin.a_delete_user(user_id) == {}
@@ -330,7 +335,7 @@ async def test_execute_actions_email_refusals(issuer: Issuer, admin: KeycloakAdm
     with pytest.raises(KeycloakPutError) as missing_email:
         await admin.a_send_update_account(no_email, ["UPDATE_PASSWORD"])
     assert missing_email.value.response_code == 400
-    assert b"email" in missing_email.value.response_body
+    assert b"email" in (missing_email.value.response_body or b"")
     with pytest.raises(KeycloakPutError) as bad_redirect:
         await admin.a_send_update_account(
             user_id, ["UPDATE_PASSWORD"], client_id=WEB_CLIENT, redirect_uri="https://evil.example/"
@@ -634,7 +639,7 @@ async def test_no_token_is_401(issuer: Issuer) -> None:
         with pytest.raises(KeycloakAuthenticationError) as refused:
             await anonymous.a_get_users()
         assert refused.value.response_code == 401
-        assert json.loads(refused.value.response_body) == {"error": "HTTP 401 Unauthorized"}
+        assert json.loads(refused.value.response_body or b"") == {"error": "HTTP 401 Unauthorized"}
     finally:
         await close(anonymous)
 
@@ -685,7 +690,7 @@ async def test_a_person_without_realm_management_roles_is_403(issuer: Issuer, ad
         with pytest.raises(KeycloakGetError) as reading:
             await teacher.a_get_users()
         assert reading.value.response_code == 403
-        assert json.loads(reading.value.response_body) == {"error": "HTTP 403 Forbidden"}
+        assert json.loads(reading.value.response_body or b"") == {"error": "HTTP 403 Forbidden"}
         with pytest.raises(KeycloakPostError) as writing:
             await teacher.a_create_user({"username": "intruder", "enabled": True})
         assert writing.value.response_code == 403
@@ -749,14 +754,18 @@ async def test_unknown_realm_is_404(issuer: Issuer) -> None:
     "body",
     [{"attributes": ["not", "a", "map"]}, {"attributes": "x"}, {"requiredActions": "UPDATE_PASSWORD"}],
 )
-async def test_malformed_user_fields_are_400_not_500(issuer_admin_http, body) -> None:  # type: ignore[no-untyped-def]
+async def test_malformed_user_fields_are_400_not_500(
+    issuer_admin_http: AdminHttp, body: dict[str, object]
+) -> None:
     client, headers, user_id = issuer_admin_http
     response = await client.put(f"/users/{user_id}", json=body, headers=headers)
     assert response.status_code == 400
 
 
 @pytest.mark.parametrize("body", [{"domains": "x"}, {"domains": [1, 2]}, {"attributes": [1]}])
-async def test_malformed_organization_fields_are_400_not_500(issuer_admin_http, body) -> None:  # type: ignore[no-untyped-def]
+async def test_malformed_organization_fields_are_400_not_500(
+    issuer_admin_http: AdminHttp, body: dict[str, object]
+) -> None:
     client, headers, _ = issuer_admin_http
     response = await client.post(
         "/organizations",
@@ -767,9 +776,7 @@ async def test_malformed_organization_fields_are_400_not_500(issuer_admin_http, 
 
 
 @pytest.fixture
-async def issuer_admin_http(issuer):  # type: ignore[no-untyped-def]
-    import httpx
-
+async def issuer_admin_http(issuer: Issuer) -> AsyncIterator[AdminHttp]:
     async with httpx.AsyncClient(base_url=issuer.base_url) as http:
         token = (
             await http.post(

@@ -18,10 +18,10 @@ from nastavnik.documents.orders import (
     ORDER_TITLES,
     GroupLine,
     OrderData,
-    OrderKind,
     default_template,
     render_order,
 )
+from nastavnik.models.pairs import OrderKind
 
 SEPT_1 = date(2026, 9, 1)
 MAY_31 = date(2027, 5, 31)

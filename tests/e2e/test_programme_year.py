@@ -9,10 +9,12 @@ completion, the report and the letters, closing the year and opening the next. E
 from __future__ import annotations
 
 import io
+import uuid
 from datetime import date, timedelta
 from typing import Any
 
 import docx
+from litestar import Litestar
 from openpyxl import Workbook
 
 from nastavnik.runtime import Runtime
@@ -157,7 +159,9 @@ async def import_mentors(curator: Client, tenant: Tenant) -> dict[str, str]:
     return {e["full_name"]: e["person_id"] for e in listed}
 
 
-async def test_a_programme_year_from_the_bases_to_the_next_year(runtime: Runtime, app, world: World) -> None:  # type: ignore[no-untyped-def]
+async def test_a_programme_year_from_the_bases_to_the_next_year(
+    runtime: Runtime, app: Litestar, world: World
+) -> None:
     tenant = await new_tenant(runtime, world)
     async with client_for(app, tenant.identities["curator"]) as curator:
         mentors = await import_mentors(curator, tenant)
@@ -264,8 +268,8 @@ async def test_a_programme_year_from_the_bases_to_the_next_year(runtime: Runtime
         people = {
             e["full_name"]: e["person_id"] for e in (await curator.get(f"/api/o/{slug}/bases/mentees")).json()
         }
-    await give_login(runtime, tenant, sidorova, "sidorova")
-    await give_login(runtime, tenant, kuznetsov, "kuznetsov")
+    await give_login(runtime, tenant, uuid.UUID(sidorova), "sidorova")
+    await give_login(runtime, tenant, uuid.UUID(kuznetsov), "kuznetsov")
     for name, person_id in people.items():
         await give_login(runtime, tenant, person_id, f"mentee:{name}")
     mentee_logins = [tenant.identities[f"mentee:{name}"] for name in people]

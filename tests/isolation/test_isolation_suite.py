@@ -13,6 +13,7 @@ import zipfile
 from typing import Any
 
 import pytest
+from litestar import Litestar
 from litestar.routes import HTTPRoute
 from sqlalchemy import func, select
 
@@ -218,7 +219,7 @@ async def snapshot(runtime: Runtime, org: OrgWorld) -> dict[str, Any]:
     }
 
 
-async def test_every_route_is_known_to_the_suite(app, world: World) -> None:  # type: ignore[no-untyped-def]
+async def test_every_route_is_known_to_the_suite(app: Litestar, world: World) -> None:
     async with client_for(app, world.orgs["school_a"].identities["curator"]) as client:
         routes = await openapi_routes(client)
     assert routes, "the OpenAPI document lists no routes"
@@ -232,7 +233,7 @@ async def test_every_route_is_known_to_the_suite(app, world: World) -> None:  # 
     assert not stale, f"the suite lists routes that no longer exist: {stale}"
 
 
-async def _attack(runtime: Runtime, app: Any, world: World, *, service_filter: bool) -> list[str]:
+async def _attack(runtime: Runtime, app: Litestar, world: World, *, service_filter: bool) -> list[str]:
     problems: list[str] = []
     for attacker_key, victim_key in PAIRS:
         attacker, victim = world.orgs[attacker_key], world.orgs[victim_key]
@@ -283,7 +284,9 @@ async def _attack(runtime: Runtime, app: Any, world: World, *, service_filter: b
     return problems
 
 
-async def test_foreign_slugs_and_ids_answer_404_without_canaries(runtime: Runtime, app, world: World) -> None:  # type: ignore[no-untyped-def]
+async def test_foreign_slugs_and_ids_answer_404_without_canaries(
+    runtime: Runtime, app: Litestar, world: World
+) -> None:
     problems = await _attack(runtime, app, world, service_filter=True)
     assert not problems, "\n".join(problems)
 
@@ -300,7 +303,7 @@ async def test_row_level_security_alone_holds(runtime: Runtime, world: World) ->
     assert not problems, "\n".join(problems)
 
 
-async def test_own_organisation_still_works(app, world: World) -> None:  # type: ignore[no-untyped-def]
+async def test_own_organisation_still_works(app: Litestar, world: World) -> None:
     """The suite would pass vacuously if everything answered 404: the owners must see their data."""
     org = world.orgs["school_a"]
     report_route = ("GET", "/api/o/{slug}/programmes/{programme_id}/report.docx")

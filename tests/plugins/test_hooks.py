@@ -9,6 +9,7 @@ from pathlib import Path
 import docx
 import pytest
 from alembic.script import ScriptDirectory
+from litestar import Litestar
 from sqlalchemy import func, select, text
 
 from nastavnik.db import migrate
@@ -32,7 +33,7 @@ def test_hook_register_organisation_types() -> None:
     assert types["college"].title.startswith("Профессиональная")
 
 
-async def test_hook_register_dictionaries(app, world: World) -> None:  # type: ignore[no-untyped-def]
+async def test_hook_register_dictionaries(app: Litestar, world: World) -> None:
     school, kindergarten = world.orgs["school_a"], world.orgs["kindergarten_c"]
     async with client_for(app, school.identities["mentee"]) as client:
         school_entries = (await client.get(f"/api/o/{school.slug}/dictionaries")).json()
@@ -48,7 +49,7 @@ async def test_hook_register_dictionaries(app, world: World) -> None:  # type: i
     assert "Реверсивное" in {e["title"] for e in kinder_entries if e["kind"] == "kind"}
 
 
-async def test_hook_register_routes(runtime: Runtime, app, world: World) -> None:  # type: ignore[no-untyped-def]
+async def test_hook_register_routes(runtime: Runtime, app: Litestar, world: World) -> None:
     plugin_paths = [route.path for route in app.routes if "/p/" in route.path]
     assert plugin_paths
     assert all(p.startswith(("/o/{slug:str}/p/schools", "/api/o/{slug:str}/p/schools")) for p in plugin_paths)
@@ -82,7 +83,7 @@ async def test_hook_register_routes(runtime: Runtime, app, world: World) -> None
         assert (await client.get(f"/api/o/{kindergarten.slug}/p/schools/decades")).status_code == 404
 
 
-async def test_plugin_switched_off_hides_its_routes(app, world: World) -> None:  # type: ignore[no-untyped-def]
+async def test_plugin_switched_off_hides_its_routes(app: Litestar, world: World) -> None:
     org = world.orgs["school_b"]
     async with client_for(app, org.identities["curator"]) as client:
         off = await client.put(f"/api/o/{org.slug}/plugins/schools", json={"enabled": False, "settings": {}})
@@ -113,7 +114,7 @@ def test_hook_register_template_dirs(runtime: Runtime) -> None:
         env.get_template("decades.html")  # only through its namespace
 
 
-async def test_hook_register_navigation(app, world: World) -> None:  # type: ignore[no-untyped-def]
+async def test_hook_register_navigation(app: Litestar, world: World) -> None:
     school, kindergarten = world.orgs["school_a"], world.orgs["kindergarten_c"]
     async with client_for(app, school.identities["curator"]) as client:
         curator_home = (await client.get(f"/o/{school.slug}/")).text
@@ -127,7 +128,7 @@ async def test_hook_register_navigation(app, world: World) -> None:  # type: ign
     assert "Предметные декады" not in kinder_home
 
 
-async def test_hook_register_statistics(runtime: Runtime, app, world: World) -> None:  # type: ignore[no-untyped-def]
+async def test_hook_register_statistics(runtime: Runtime, app: Litestar, world: World) -> None:
     school, kindergarten = world.orgs["school_x"], world.orgs["kindergarten_c"]
     async with client_for(app, school.identities["curator"]) as client:
         school_values = {
@@ -208,7 +209,7 @@ def _text(content: bytes) -> str:
     return "\n".join([p.text for p in document.paragraphs] + cells)
 
 
-async def test_hook_register_document_templates(runtime: Runtime, app, world: World) -> None:  # type: ignore[no-untyped-def]
+async def test_hook_register_document_templates(runtime: Runtime, app: Litestar, world: World) -> None:
     """The kindergartens plugin words the order forming pairs for a ДОО; a school keeps the platform's."""
     offered = runtime.plugins.document_templates()
     assert {key: t.plugin for key, t in offered.items()} == {

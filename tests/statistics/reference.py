@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import date
 
-from tests.statistics.spec import OrgSpec, RegionSpec
+from tests.statistics.spec import DocumentSpec, OrgSpec, RegionSpec
 
 Key = tuple[str, str]  # (indicator, breakdown)
 Value = tuple[int, int | None, int | None]  # numerator, denominator, respondents
@@ -73,7 +73,7 @@ def org_values(org: OrgSpec, year: int, as_of: date) -> dict[Key, Value]:
     values[("young_teachers_retained", "")] = (len(stayed), len(cohort) or None, None)
     programmes = [p for p in org.programmes if p.year == year]
 
-    def approved(doc) -> bool:  # type: ignore[no-untyped-def]
+    def approved(doc: DocumentSpec) -> bool:
         return doc.status == "approved" and bool(doc.number) and doc.on is not None and doc.on <= as_of
 
     flags = {

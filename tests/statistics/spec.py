@@ -13,6 +13,9 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import date
 
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from nastavnik.db.base import Base
 from nastavnik.models import (
     GroupMember,
     Headcount,
@@ -160,7 +163,9 @@ async def build_region(runtime: Runtime, spec: RegionSpec) -> BuiltRegion:
     return built
 
 
-async def _fill_org(db, org_id: uuid.UUID, spec: OrgSpec, built: BuiltRegion, decade_model) -> None:  # type: ignore[no-untyped-def]
+async def _fill_org(
+    db: AsyncSession, org_id: uuid.UUID, spec: OrgSpec, built: BuiltRegion, decade_model: type[Base]
+) -> None:
     for year, (learners, young) in spec.headcounts.items():
         db.add(
             Headcount(

@@ -8,6 +8,7 @@ import re
 from datetime import date
 
 import pytest
+from litestar import Litestar
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
@@ -117,8 +118,8 @@ def _fill(template: str, values: dict[str, str]) -> str:
 
 
 async def test_no_route_leaks_another_organisations_figures(
-    app, runtime: Runtime, regions: tuple[BuiltRegion, BuiltRegion]
-) -> None:  # type: ignore[no-untyped-def]
+    app: Litestar, runtime: Runtime, regions: tuple[BuiltRegion, BuiltRegion]
+) -> None:
     """Every statistics route, called with the victim's ids by everyone who may not see them."""
     victim, other = regions
     values = {

@@ -16,6 +16,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 import asyncpg
@@ -67,15 +68,16 @@ def start_worker(runtime: Runtime, log: Path, **env: str) -> subprocess.Popen[by
 async def aggregator_backends(
     admin: asyncpg.Connection, runtime: Runtime, database: str
 ) -> list[asyncpg.Record]:
-    return await admin.fetch(
+    rows: list[asyncpg.Record] = await admin.fetch(
         "SELECT pid, backend_xid IS NOT NULL AS wrote, wait_event_type, query FROM pg_stat_activity"
         " WHERE usename = $1 AND datname = $2 AND state <> 'idle'",
         runtime.roles.aggregator,
         database,
     )
+    return rows
 
 
-async def wait_for(predicate, seconds: float, what: str) -> None:  # type: ignore[no-untyped-def]
+async def wait_for(predicate: Callable[[], Awaitable[object]], seconds: float, what: str) -> None:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         if await predicate():

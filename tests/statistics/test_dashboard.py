@@ -10,6 +10,7 @@ import re
 from datetime import date
 
 import pytest
+from litestar import Litestar
 from sqlalchemy import text
 
 from nastavnik.runtime import Runtime
@@ -35,12 +36,12 @@ async def region(runtime: Runtime) -> BuiltRegion:
 
 
 def figures(body: dict[str, object], key: str = "indicators") -> dict[str, dict[str, object]]:
-    return {f["indicator"]: f for f in body[key]}  # type: ignore[attr-defined, index]
+    return {f["indicator"]: f for f in body[key]}  # type: ignore[attr-defined]
 
 
 async def test_region_dashboard_shows_indicators_targets_and_the_last_recompute(
-    app, region: BuiltRegion
-) -> None:  # type: ignore[no-untyped-def]
+    app: Litestar, region: BuiltRegion
+) -> None:
     async with client_for(app, region.region_staff) as client:
         page = await client.get(f"/region/statistics?year={YEAR}")
         body = (await client.get(f"/api/region/statistics?year={YEAR}")).json()
@@ -66,7 +67,9 @@ async def test_region_dashboard_shows_indicators_targets_and_the_last_recompute(
     assert [f["breakdown"] for f in body["breakdowns"]["groups"]][:1] == ["form:student_student"]
 
 
-async def test_organisations_sorted_by_an_indicator_without_javascript(app, region: BuiltRegion) -> None:  # type: ignore[no-untyped-def]
+async def test_organisations_sorted_by_an_indicator_without_javascript(
+    app: Litestar, region: BuiltRegion
+) -> None:
     async with client_for(app, region.region_staff) as client:
         down = (
             await client.get(
@@ -89,7 +92,7 @@ async def test_organisations_sorted_by_an_indicator_without_javascript(app, regi
     assert (past_the_end["page"], past_the_end["pages"], len(past_the_end["rows"])) == (1, 1, 4)
 
 
-async def test_filters_by_type_and_year(app, region: BuiltRegion) -> None:  # type: ignore[no-untyped-def]
+async def test_filters_by_type_and_year(app: Litestar, region: BuiltRegion) -> None:
     async with client_for(app, region.region_staff) as client:
         schools = (await client.get(f"/api/region/statistics?year={YEAR}&type=school")).json()
         table = (await client.get(f"/api/region/statistics/organisations?year={YEAR}&type=school")).json()
@@ -103,7 +106,7 @@ async def test_filters_by_type_and_year(app, region: BuiltRegion) -> None:  # ty
     assert unknown.status_code == 422
 
 
-async def test_trend_over_snapshots(app, region: BuiltRegion) -> None:  # type: ignore[no-untyped-def]
+async def test_trend_over_snapshots(app: Litestar, region: BuiltRegion) -> None:
     async with client_for(app, region.region_staff) as client:
         trend = {
             t["indicator"]: t for t in (await client.get(f"/api/region/statistics/trend?year={YEAR}")).json()
@@ -116,7 +119,7 @@ async def test_trend_over_snapshots(app, region: BuiltRegion) -> None:  # type: 
     ]
 
 
-async def test_recompute_now_joins_a_queued_one(app, runtime: Runtime) -> None:  # type: ignore[no-untyped-def]
+async def test_recompute_now_joins_a_queued_one(app: Litestar, runtime: Runtime) -> None:
     built = await build_region(runtime, small_region(1))  # its own region: the recompute is as of today
     await run_worker(runtime)
     async with client_for(app, built.region_staff) as client:
@@ -150,7 +153,7 @@ async def test_recompute_now_joins_a_queued_one(app, runtime: Runtime) -> None: 
     assert "Организаций: 1" in ready.text
 
 
-async def test_targets_are_region_settings(app, region: BuiltRegion) -> None:  # type: ignore[no-untyped-def]
+async def test_targets_are_region_settings(app: Litestar, region: BuiltRegion) -> None:
     async with client_for(app, region.region_staff) as client:
         put = await client.put("/api/region/statistics/targets/young_teachers_mentored", json={"target": 50})
         body = (await client.get(f"/api/region/statistics?year={YEAR}")).json()
@@ -181,7 +184,7 @@ async def test_targets_are_region_settings(app, region: BuiltRegion) -> None:  #
     assert "например, 70" in bad_form.text
 
 
-async def test_drill_down_region_municipality_organisation(app, region: BuiltRegion) -> None:  # type: ignore[no-untyped-def]
+async def test_drill_down_region_municipality_organisation(app: Litestar, region: BuiltRegion) -> None:
     ma, a1 = region.municipalities["MA"], region.orgs["A1"]
     async with client_for(app, region.region_staff) as client:
         region_page = await client.get(f"/region/statistics?year={YEAR}")
@@ -208,7 +211,9 @@ async def test_drill_down_region_municipality_organisation(app, region: BuiltReg
     assert wrong_muni.status_code == 404
 
 
-async def test_municipality_coordinator_sees_their_municipality_only(app, region: BuiltRegion) -> None:  # type: ignore[no-untyped-def]
+async def test_municipality_coordinator_sees_their_municipality_only(
+    app: Litestar, region: BuiltRegion
+) -> None:
     ma, mb = region.municipalities["MA"], region.municipalities["MB"]
     async with client_for(app, region.coordinators["MA"]) as client:
         own = await client.get(f"/api/municipalities/{ma}/statistics?year={YEAR}")
@@ -228,8 +233,8 @@ async def test_municipality_coordinator_sees_their_municipality_only(app, region
 
 
 async def test_curator_sees_own_figures_and_no_regional_average_over_fewer_than_five(
-    app, region: BuiltRegion
-) -> None:  # type: ignore[no-untyped-def]
+    app: Litestar, region: BuiltRegion
+) -> None:
     a1, b1 = region.slugs["A1"], region.slugs["B1"]
     async with client_for(app, region.curators["A1"]) as client:
         own = await client.get(f"/o/{a1}/statistics?year={YEAR}")
@@ -246,7 +251,9 @@ async def test_curator_sees_own_figures_and_no_regional_average_over_fewer_than_
     assert [r.status_code for r in (other, municipality, drill, region_api)] == [404, 404, 404, 403]
 
 
-async def test_curator_sees_the_regional_average_over_five_organisations(app, runtime: Runtime) -> None:  # type: ignore[no-untyped-def]
+async def test_curator_sees_the_regional_average_over_five_organisations(
+    app: Litestar, runtime: Runtime
+) -> None:
     spec = small_region(6)
     built = await build_region(runtime, spec)
     await recompute(
@@ -265,7 +272,9 @@ async def test_curator_sees_the_regional_average_over_five_organisations(app, ru
     assert "в среднем по региону: 12,6\u00a0%" in page.text
 
 
-async def test_a_snapshot_is_read_once_and_a_recompute_is_never_stale(app, runtime: Runtime) -> None:  # type: ignore[no-untyped-def]
+async def test_a_snapshot_is_read_once_and_a_recompute_is_never_stale(
+    app: Litestar, runtime: Runtime
+) -> None:
     built = await build_region(runtime, small_region(1))
     as_of = date(2026, 11, 20)
     snapshot = Snapshot(ScopeKind.REGION, built.id, 2026, as_of)
@@ -286,7 +295,9 @@ async def test_a_snapshot_is_read_once_and_a_recompute_is_never_stale(app, runti
     assert figures(after)["learners_covered"]["value"] == 50.0
 
 
-async def test_breakdowns_read_by_their_titles_and_charts_have_captions(app, region: BuiltRegion) -> None:  # type: ignore[no-untyped-def]
+async def test_breakdowns_read_by_their_titles_and_charts_have_captions(
+    app: Litestar, region: BuiltRegion
+) -> None:
     a1 = region.slugs["A1"]
     async with client_for(app, region.region_staff) as client:
         page = await client.get(f"/region/statistics?year={YEAR}")
@@ -311,7 +322,7 @@ async def test_breakdowns_read_by_their_titles_and_charts_have_captions(app, reg
     assert "<figcaption>Молодые педагоги" in page.text or "<figcaption>Обучающиеся 10–18 лет" in page.text
 
 
-async def test_regional_average_of_a_count_is_per_organisation(app, runtime: Runtime) -> None:  # type: ignore[no-untyped-def]
+async def test_regional_average_of_a_count_is_per_organisation(app: Litestar, runtime: Runtime) -> None:
     spec = small_region(6)
     for i, org in enumerate(spec.orgs):  # O0 plans 1 subject decade, O1 2, ... O5 6: 21 over six schools
         org.decades = [date(2026, 10, 1)] * (i + 1)
@@ -333,7 +344,7 @@ async def test_regional_average_of_a_count_is_per_organisation(app, runtime: Run
     assert "в среднем по региону: 12,6\u00a0%" in page.text
 
 
-async def test_refused_targets_come_back_filled_in_and_save_nothing(app, runtime: Runtime) -> None:  # type: ignore[no-untyped-def]
+async def test_refused_targets_come_back_filled_in_and_save_nothing(app: Litestar, runtime: Runtime) -> None:
     built = await build_region(runtime, small_region(1))
     url = "/region/statistics/targets"
     async with client_for(app, built.region_staff) as client:

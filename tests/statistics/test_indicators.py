@@ -12,6 +12,7 @@ from nastavnik.runtime import Runtime
 from nastavnik.statistics.definitions import Kind
 from nastavnik.statistics.figures import Figure
 from nastavnik.statistics.indicators import catalogue
+from nastavnik.statistics.indicators.base import IndicatorQuery
 from nastavnik.statistics.recompute import ScopeKind, Snapshot, recompute
 from tests.statistics import handmade
 from tests.statistics.reference import area_values, org_values
@@ -33,7 +34,7 @@ async def region(runtime: Runtime) -> BuiltRegion:
 async def orgs(
     runtime: Runtime, region: BuiltRegion, indicator: str, breakdown: str = ""
 ) -> dict[str, object]:
-    result = {}
+    result: dict[str, object] = {}
     for key in ("A1", "A2", "B1", "B2", "B3"):
         rows = await org_rows(runtime, region.orgs[key], YEAR, AS_OF)
         result[key] = rows.get((indicator, breakdown))
@@ -58,7 +59,7 @@ def text_of(
     return Figure(indicator, numerator, denominator, respondents).text
 
 
-def catalogue_for_text():  # type: ignore[no-untyped-def]
+def catalogue_for_text() -> list[IndicatorQuery]:
     from nastavnik.plugins import load_plugins
 
     return catalogue(load_plugins())

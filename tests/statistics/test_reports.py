@@ -8,6 +8,7 @@ from datetime import date
 
 import docx
 import pytest
+from litestar import Litestar
 from openpyxl import load_workbook
 from sqlalchemy import select
 
@@ -38,8 +39,8 @@ def _rows(content: bytes) -> list[list[object]]:
 
 
 async def test_report_is_built_by_the_worker_and_downloaded(
-    app, runtime: Runtime, region: BuiltRegion
-) -> None:  # type: ignore[no-untyped-def]
+    app: Litestar, runtime: Runtime, region: BuiltRegion
+) -> None:
     await run_worker(runtime)
     async with client_for(app, region.region_staff) as client:
         requested = await client.post("/api/region/statistics/reports", json={"academic_year": YEAR})
@@ -113,8 +114,8 @@ async def test_report_is_built_by_the_worker_and_downloaded(
 
 
 async def test_report_needs_a_snapshot_and_the_form_redirects(
-    app, runtime: Runtime, region: BuiltRegion
-) -> None:  # type: ignore[no-untyped-def]
+    app: Litestar, runtime: Runtime, region: BuiltRegion
+) -> None:
     async with client_for(app, region.region_staff) as client:
         none_yet = await client.post("/api/region/statistics/reports", json={"academic_year": YEAR - 1})
         form = await client.post(
@@ -140,7 +141,9 @@ async def test_report_needs_a_snapshot_and_the_form_redirects(
     assert names == ["'=HYPERLINK", "A1", "B1"]  # schools only
 
 
-async def test_reports_are_the_region_staffs_only(app, runtime: Runtime, region: BuiltRegion) -> None:  # type: ignore[no-untyped-def]
+async def test_reports_are_the_region_staffs_only(
+    app: Litestar, runtime: Runtime, region: BuiltRegion
+) -> None:
     other = await build_region(runtime, RegionSpec(["MW"], [OrgSpec("W1", "MW")]))
     async with client_for(app, region.region_staff) as client:
         report_id = (
@@ -163,7 +166,7 @@ async def test_reports_are_the_region_staffs_only(app, runtime: Runtime, region:
                 assert response.status_code == expected, (identity, url)
 
 
-async def test_note_names_no_best_and_worst_when_all_are_equal(app, runtime: Runtime) -> None:  # type: ignore[no-untyped-def]
+async def test_note_names_no_best_and_worst_when_all_are_equal(app: Litestar, runtime: Runtime) -> None:
     learners = [MenteeSpec(f"E{i}", "learner", birth_date=date(2012, 1, 1 + i)) for i in range(2)]
     spec = RegionSpec(
         ["ME1", "ME2"],

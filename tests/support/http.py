@@ -10,7 +10,7 @@ import time
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Any
+from typing import Any, cast
 
 import httpx
 import uvicorn
@@ -19,6 +19,12 @@ from litestar import Litestar
 from nastavnik.web import session
 
 UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
+
+
+def asgi_transport(app: Litestar, **kwargs: Any) -> httpx.ASGITransport:
+    """httpx's transport over the app in-process. httpx types its ASGI app with loose mappings where Litestar
+    declares its typed scopes, so the two signatures differ though the call is the same ASGI call."""
+    return httpx.ASGITransport(app=cast("Any", app), **kwargs)
 
 
 class Client:
@@ -80,7 +86,7 @@ async def forge_session(app: Litestar, identity_id: uuid.UUID) -> str:
 @asynccontextmanager
 async def bearer_client(app: Litestar, token: str) -> AsyncIterator[Client]:
     """A client that authenticates every request with an access token, as API clients do."""
-    transport = httpx.ASGITransport(app=app, client=("127.0.0.1", 50000))
+    transport = asgi_transport(app, client=("127.0.0.1", 50000))
     async with httpx.AsyncClient(
         transport=transport, base_url="http://testserver", headers={"Authorization": f"Bearer {token}"}
     ) as http:
@@ -91,7 +97,7 @@ async def bearer_client(app: Litestar, token: str) -> AsyncIterator[Client]:
 async def client_for(
     app: Litestar, identity_id: uuid.UUID | None = None, *, base_url: str = "http://testserver"
 ) -> AsyncIterator[Client]:
-    transport = httpx.ASGITransport(app=app, client=("127.0.0.1", 50000))
+    transport = asgi_transport(app, client=("127.0.0.1", 50000))
     async with httpx.AsyncClient(transport=transport, base_url=base_url) as http:
         client = Client(http, app)
         if identity_id is not None:

@@ -281,11 +281,11 @@ async def build_world(runtime: Runtime) -> World:
     # The organisations' figures exist too, so that the isolation suite has statistics to protect.
     from nastavnik.statistics.recompute import ScopeKind, Snapshot, recompute
 
-    for region in regions.values():
+    for built in regions.values():
         await recompute(
             runtime.aggregator_engine,
             runtime.plugins,
-            Snapshot(ScopeKind.REGION, region.id, year, region_today()),
+            Snapshot(ScopeKind.REGION, built.id, year, region_today()),
         )
     return World(
         orgs=orgs,
