@@ -7,7 +7,7 @@ import contextlib
 import json
 import signal
 import sys
-from collections.abc import AsyncIterator, Coroutine, Iterator
+from collections.abc import AsyncIterator, Callable, Coroutine, Iterator
 from types import FrameType
 from typing import Any, TypeVar
 
@@ -266,22 +266,36 @@ def main() -> None:
     """Наставник: региональная платформа целевой модели наставничества."""
 
 
-@main.command()
-def demo() -> None:
-    """Start everything with demo data: embedded PostgreSQL and Redis when none is configured."""
+def _run_until_stopped(
+    command: Callable[[Settings, Shutdown], Coroutine[Any, Any, None]],
+    *,
+    refused_in_production: str | None = None,
+) -> None:
+    """A long-running command (demo, serve, worker) until it ends or a signal stops it.
+
+    The embedded PostgreSQL and Redis it started are stopped on every way out; a second signal
+    ends the command at once, still through that stop."""
     shutdown = Shutdown()
     with shutdown.installed():
         settings, services = _prepare(get_settings())
-        if settings.is_production:
-            raise click.ClickException("`nastavnik demo` is for development only")
-        settings = settings.model_copy(update={"dev_issuer": True})
         try:
-            shutdown.run(_demo(settings, shutdown))
+            if refused_in_production and settings.is_production:
+                raise click.ClickException(refused_in_production)
+            shutdown.run(command(settings, shutdown))
         except KeyboardInterrupt:
             pass
         finally:
             if services:
                 services.stop()
+
+
+@main.command()
+def demo() -> None:
+    """Start everything with demo data: embedded PostgreSQL and Redis when none is configured."""
+    _run_until_stopped(
+        lambda settings, shutdown: _demo(settings.model_copy(update={"dev_issuer": True}), shutdown),
+        refused_in_production="`nastavnik demo` is for development only",
+    )
 
 
 @main.command()
@@ -290,16 +304,7 @@ def demo() -> None:
 )
 def serve(with_worker: bool) -> None:
     """Run the web application."""
-    shutdown = Shutdown()
-    with shutdown.installed():
-        settings, services = _prepare(get_settings())
-        try:
-            shutdown.run(_serve(settings, shutdown, with_worker=with_worker))
-        except KeyboardInterrupt:
-            pass
-        finally:
-            if services:
-                services.stop()
+    _run_until_stopped(lambda settings, shutdown: _serve(settings, shutdown, with_worker=with_worker))
 
 
 @main.command()
@@ -310,16 +315,7 @@ def serve(with_worker: bool) -> None:
 )
 def worker(cron: bool) -> None:
     """Run the background worker (arq); SIGTERM or Ctrl-C stops it gracefully."""
-    shutdown = Shutdown()
-    with shutdown.installed():
-        settings, services = _prepare(get_settings())
-        try:
-            shutdown.run(_work(settings, shutdown, with_cron=cron))
-        except KeyboardInterrupt:
-            pass
-        finally:
-            if services:
-                services.stop()
+    _run_until_stopped(lambda settings, shutdown: _work(settings, shutdown, with_cron=cron))
 
 
 @main.group()
