@@ -48,6 +48,15 @@ class SsoPerson:
     org: OrgWorld
 
 
+def join_organization(issuer: Issuer, org: OrgWorld, user_id: str) -> None:
+    """Make the user a member of the organisation's Keycloak organization (created on first use)."""
+    organization = next((o for o in issuer.realm.organizations.values() if o.alias == org.slug), None)
+    if organization is None:
+        organization = Organization(id=str(uuid.uuid4()), alias=org.slug, name=org.key)
+        issuer.realm.organizations[organization.id] = organization
+    organization.members.append(user_id)
+
+
 async def enrol(runtime: Runtime, issuer: Issuer, org: OrgWorld, username: str, role: str) -> SsoPerson:
     """A Keycloak user who is a member of the organization there and holds ``role`` in the platform."""
     user = issuer.realm.add_user(
@@ -59,11 +68,7 @@ async def enrol(runtime: Runtime, issuer: Issuer, org: OrgWorld, username: str, 
             last_name="Ключева",
         )
     )
-    organization = next((o for o in issuer.realm.organizations.values() if o.alias == org.slug), None)
-    if organization is None:
-        organization = Organization(id=str(uuid.uuid4()), alias=org.slug, name=org.key)
-        issuer.realm.organizations[organization.id] = organization
-    organization.members.append(user.id)
+    join_organization(issuer, org, user.id)
     async with runtime.owner_sessions() as db:
         identity = Identity(issuer=issuer.issuer, subject=user.id, display_name=user.display_name)
         db.add(identity)

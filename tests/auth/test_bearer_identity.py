@@ -14,10 +14,10 @@ from litestar import Litestar
 from sqlalchemy import select
 
 from nastavnik.devissuer.app import Issuer
-from nastavnik.devissuer.realm import Organization, User
+from nastavnik.devissuer.realm import User
 from nastavnik.models import Identity, Organisation, Person, PersonRole, StaffAssignment
 from nastavnik.runtime import Runtime
-from tests.auth.conftest import WEB_SECRET
+from tests.auth.conftest import WEB_SECRET, join_organization
 from tests.support.http import asgi_transport
 from tests.support.region import FreshRegion, new_region
 from tests.support.tenant import new_tenant
@@ -118,11 +118,7 @@ async def test_me_lists_memberships_and_staff_grants_for_a_token(
         )
     )
     for org in (school_a, school_b):
-        organization = next((o for o in issuer.realm.organizations.values() if o.alias == org.slug), None)
-        if organization is None:
-            organization = Organization(id=str(uuid.uuid4()), alias=org.slug, name=org.key)
-            issuer.realm.organizations[organization.id] = organization
-        organization.members.append(user.id)
+        join_organization(issuer, org, user.id)
     async with sso_runtime.owner_sessions() as db:
         identity = Identity(issuer=issuer.issuer, subject=user.id, display_name=user.display_name)
         db.add(identity)
