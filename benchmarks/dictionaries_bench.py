@@ -32,10 +32,10 @@ from tests.conftest import Services, create_test_database, drop_test_database, m
 from tests.support.world import World, build_world
 
 from nastavnik.db.scope import DbScope, scoped_session
-from nastavnik.models import RegionDictionaryEntry
+from nastavnik.domain.dictionaries.catalogue import dictionaries_for
+from nastavnik.domain.dictionaries.models import RegionDictionaryEntry
+from nastavnik.domain.dictionaries.overrides import forget
 from nastavnik.runtime import Runtime
-from nastavnik.services.catalogue import dictionaries_for
-from nastavnik.services.dictionary_overrides import forget
 from nastavnik.tenancy import OrgContext, load_actor, resolve_org_context
 
 

@@ -9,7 +9,7 @@ Options: ``--mentees 500 --mentors 200 --runs 5 --seed 2025``.
 The instance is seeded, so every run solves the same one: learners' requests and mentors'
 competencies are drawn from a fixed vocabulary of Russian school topics, in varied grammatical
 forms (the normalisation must bring them together); mentors have 1–4 free places, some are in
-the reserve and a few have not given consent. :func:`nastavnik.services.matching.suggest` is timed
+the reserve and a few have not given consent. :func:`nastavnik.domain.programmes.pairs.matching.suggest` is timed
 over the runs (scoring, the assignment and the explanations together); the target is at most 2 s.
 
 This is a benchmark, not a test: it prints its figures and exits 0 whether the target is met or not.
@@ -24,8 +24,8 @@ import time
 import uuid
 from collections import Counter
 
-from nastavnik.services import matching
-from nastavnik.services.matching import FormRule, MenteeCandidate, MentorCandidate
+from nastavnik.domain.programmes.pairs import matching
+from nastavnik.domain.programmes.pairs.matching import FormRule, MenteeCandidate, MentorCandidate
 
 TARGET_SECONDS = 2.0
 

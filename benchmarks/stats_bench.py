@@ -20,7 +20,7 @@ For each size:
    questionnaires of both members (one in five answered) and the end ones of pairs that ended (three in
    five answered) under the platform's default versions, subject decades. Timed (issue's bound: 15
    minutes per size).
-2. **Recompute** the whole region (``nastavnik.statistics.recompute``, as the aggregator role): once
+2. **Recompute** the whole region (``nastavnik.domain.statistics.recompute``, as the aggregator role): once
    cold, then again; the second is the figure. Its **ratio** to a warm plain scan (``SELECT count(*)``,
    as the same role, run twice, the second counted) of every table the recompute reads (target: at most
    3). Beside it, the **floor**: a bare ``count(*)`` of group members joined to their groups (what every
@@ -65,10 +65,10 @@ from tests.conftest import (
 from tests.support.http import forge_session
 
 from benchmarks.auth_bench import serve_until_told, start_server
+from nastavnik.domain.statistics.recompute import ScopeKind, Snapshot, recompute
 from nastavnik.logging import configure_logging
 from nastavnik.runtime import Runtime, build_runtime
 from nastavnik.settings import Settings
-from nastavnik.statistics.recompute import ScopeKind, Snapshot, recompute
 from nastavnik.web.app import create_app
 
 DEFAULT_DATABASE_URL = "postgresql://postgres@127.0.0.1:5432/postgres"

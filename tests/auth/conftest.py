@@ -13,7 +13,8 @@ from litestar import Litestar
 from nastavnik.devissuer.app import Issuer
 from nastavnik.devissuer.realm import Organization, User
 from nastavnik.devissuer.server import running_issuer
-from nastavnik.models import Identity, Person, PersonRole
+from nastavnik.models.identity import Identity
+from nastavnik.models.people import Person, PersonRole
 from nastavnik.runtime import Runtime, token_verifier
 from nastavnik.settings import Settings
 from nastavnik.web.app import create_app
@@ -101,7 +102,7 @@ async def enrol_staff(
     municipality_id: uuid.UUID | None = None,
 ) -> User:
     """A Keycloak user with the realm role of ``role`` and the platform's assignment to its scope."""
-    from nastavnik.models import StaffAssignment
+    from nastavnik.models.identity import StaffAssignment
 
     realm_role = {
         "region": "nastavnik-region",

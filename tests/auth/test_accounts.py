@@ -25,10 +25,14 @@ from sqlalchemy import func, select, update
 
 from nastavnik.devissuer.app import Issuer
 from nastavnik.devissuer.realm import User
-from nastavnik.models import AccountBatch, AccountEntry, AuditEvent, Identity, MenteeProfile, Person
+from nastavnik.domain.accounts.models import AccountBatch, AccountEntry
+from nastavnik.domain.accounts.provisioning import run_batch
+from nastavnik.domain.bases.models import MenteeProfile
+from nastavnik.domain.organisations.realm import KeycloakUnavailable
+from nastavnik.models.audit import AuditEvent
+from nastavnik.models.identity import Identity
+from nastavnik.models.people import Person
 from nastavnik.runtime import Runtime, sso_clients
-from nastavnik.services.account_provisioning import run_batch
-from nastavnik.services.realm import KeycloakUnavailable
 from nastavnik.web.app import create_app
 from nastavnik.worker import build_worker
 from tests.support.dates import region_today

@@ -15,7 +15,9 @@ from sqlalchemy import select
 
 from nastavnik.devissuer.app import Issuer
 from nastavnik.devissuer.realm import User
-from nastavnik.models import Identity, Organisation, Person, PersonRole, StaffAssignment
+from nastavnik.models.identity import Identity, StaffAssignment
+from nastavnik.models.people import Person, PersonRole
+from nastavnik.models.reference import Organisation
 from nastavnik.runtime import Runtime
 from tests.auth.conftest import WEB_SECRET, join_organization
 from tests.support.http import asgi_transport

@@ -15,7 +15,7 @@ from jwcrypto import jwk
 from litestar import Litestar
 
 from nastavnik.devissuer.app import Issuer
-from nastavnik.models import Identity
+from nastavnik.models.identity import Identity
 from nastavnik.runtime import Runtime
 from tests.auth.conftest import SsoPerson, enrol
 from tests.auth.tokens import b64, raw_sign, sign, unsigned, valid_claims

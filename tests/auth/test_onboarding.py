@@ -13,11 +13,14 @@ from pydantic import SecretStr
 from sqlalchemy import func, select
 
 from nastavnik.devissuer.app import Issuer
-from nastavnik.models import Identity, OnboardingStatus, Organisation, OrgOnboarding, Person, PersonRole
+from nastavnik.domain.organisations.models import OnboardingStatus, OrgOnboarding
+from nastavnik.domain.organisations.onboarding import run_onboarding
+from nastavnik.domain.organisations.realm import KeycloakUnavailable
+from nastavnik.domain.organisations.services import with_inn_check_digit
+from nastavnik.models.identity import Identity
+from nastavnik.models.people import Person, PersonRole
+from nastavnik.models.reference import Organisation
 from nastavnik.runtime import Runtime, sso_clients
-from nastavnik.services.onboarding import run_onboarding
-from nastavnik.services.organisations import with_inn_check_digit
-from nastavnik.services.realm import KeycloakUnavailable
 from nastavnik.web.app import create_app
 from nastavnik.worker import build_worker
 from tests.auth.conftest import enrol_staff

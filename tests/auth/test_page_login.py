@@ -16,7 +16,7 @@ from pydantic import SecretStr
 from sqlalchemy import select
 
 from nastavnik.devissuer.app import Issuer
-from nastavnik.models import AuditEvent
+from nastavnik.models.audit import AuditEvent
 from nastavnik.runtime import Runtime, sso_clients
 from nastavnik.web import session
 from nastavnik.web.app import create_app

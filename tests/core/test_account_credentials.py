@@ -7,8 +7,8 @@ import uuid
 
 from pydantic import SecretStr
 
-from nastavnik.services import one_time_passwords
-from nastavnik.services.usernames import transliterate, username_base, username_candidate
+from nastavnik.domain.accounts import one_time_passwords
+from nastavnik.domain.accounts.usernames import transliterate, username_base, username_candidate
 from nastavnik.settings import Settings
 
 

@@ -11,11 +11,12 @@ from litestar import Litestar
 from openpyxl import load_workbook
 from sqlalchemy import func, insert, select
 
+from nastavnik import audit
 from nastavnik.db.scope import DbScope, scoped_session
-from nastavnik.models import AuditEvent, Identity, StaffAssignment
+from nastavnik.models.audit import AuditEvent
+from nastavnik.models.identity import Identity, StaffAssignment
 from nastavnik.runtime import Runtime
-from nastavnik.services import audit
-from nastavnik.services.spreadsheets import safe_cell
+from nastavnik.spreadsheets import safe_cell
 from tests.support.http import Client, client_for
 from tests.support.world import World
 

@@ -6,7 +6,7 @@ from datetime import date
 
 from litestar import Litestar
 
-from nastavnik.services.bases import age_on
+from nastavnik.domain.bases.services import age_on
 from tests.support.http import Client, client_for
 from tests.support.world import World
 

@@ -8,7 +8,7 @@ from typing import Any
 from litestar import Litestar
 from sqlalchemy import func, select
 
-from nastavnik.models import QuestionnaireAssignment
+from nastavnik.domain.questionnaires.models import QuestionnaireAssignment
 from nastavnik.runtime import Runtime
 from tests.core.test_pairs import TERM, YEAR, open_programme
 from tests.support.dates import region_today

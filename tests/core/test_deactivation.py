@@ -6,9 +6,11 @@ import secrets
 
 from litestar import Litestar
 
-from nastavnik.models import Identity, Organisation, Person, PersonRole
+from nastavnik.domain.organisations.services import with_inn_check_digit
+from nastavnik.models.identity import Identity
+from nastavnik.models.people import Person, PersonRole
+from nastavnik.models.reference import Organisation
 from nastavnik.runtime import Runtime
-from nastavnik.services.organisations import with_inn_check_digit
 from tests.support.http import client_for
 from tests.support.world import World
 

@@ -26,7 +26,9 @@ from nastavnik.demo.seed import seed_demo
 from nastavnik.demo.sso import mirror_demo_people
 from nastavnik.devissuer.app import Issuer, create_issuer_app
 from nastavnik.devissuer.realm import load_realm
-from nastavnik.models import Identity, Organisation, Person, StaffAssignment
+from nastavnik.models.identity import Identity, StaffAssignment
+from nastavnik.models.people import Person
+from nastavnik.models.reference import Organisation
 from nastavnik.web.app import create_app
 from tests.conftest import Services, create_test_database, drop_test_database, migrated_runtime, settings_for
 from tests.support.http import client_for

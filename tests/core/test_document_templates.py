@@ -15,8 +15,10 @@ import pytest
 from litestar import Litestar
 from sqlalchemy import select
 
-from nastavnik.documents.kinds import DOCUMENT_TITLES, default_template
-from nastavnik.models import AuditEvent, OrgPluginSetting, RegionDocumentTemplate
+from nastavnik.domain.documents.kinds import DOCUMENT_TITLES, default_template
+from nastavnik.domain.documents.models import RegionDocumentTemplate
+from nastavnik.models.audit import AuditEvent
+from nastavnik.models.plugin_settings import OrgPluginSetting
 from nastavnik.runtime import Runtime
 from tests.core.test_pairs import TERM, YEAR
 from tests.support.dates import region_today

@@ -20,11 +20,12 @@ from sqlalchemy.exc import DBAPIError
 
 from nastavnik import clock
 from nastavnik.db.scope import DbScope, scoped_session
-from nastavnik.models import ImportColumnChoice, MenteeProfile, MentorProfile, Person
+from nastavnik.domain.bases.mentee_import import MENTEES
+from nastavnik.domain.bases.mentor_import import MENTORS
+from nastavnik.domain.bases.models import ImportColumnChoice, MenteeProfile, MentorProfile
+from nastavnik.domain.bases.table_import import recognise
+from nastavnik.models.people import Person
 from nastavnik.runtime import Runtime
-from nastavnik.services.mentee_import import MENTEES
-from nastavnik.services.mentor_import import MENTORS
-from nastavnik.services.table_import import recognise
 from tests.support.http import Client, client_for
 from tests.support.tenant import Tenant, new_tenant
 from tests.support.world import World

@@ -13,7 +13,8 @@ from litestar import Litestar
 from openpyxl import Workbook
 from sqlalchemy import func, select
 
-from nastavnik.models import AuditEvent, Person
+from nastavnik.models.audit import AuditEvent
+from nastavnik.models.people import Person
 from nastavnik.runtime import Runtime
 from tests.support.dates import region_year
 from tests.support.http import Client, client_for

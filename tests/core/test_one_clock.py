@@ -15,9 +15,9 @@ from litestar import Litestar
 from sqlalchemy import update
 
 from nastavnik import clock
-from nastavnik.models import MenteeProfile
+from nastavnik.domain.bases.models import MenteeProfile
+from nastavnik.domain.statistics.services import current_year_in
 from nastavnik.runtime import Runtime
-from nastavnik.services.statistics import current_year_in
 from nastavnik.web.controllers.api_global import current_start_year
 from tests.support.dates import TIMEZONE
 from tests.support.http import client_for

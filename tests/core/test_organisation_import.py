@@ -11,9 +11,10 @@ from litestar import Litestar
 from openpyxl import Workbook
 from sqlalchemy import select
 
-from nastavnik.models import Organisation, OrgOnboarding
+from nastavnik.domain.organisations.models import OrgOnboarding
+from nastavnik.domain.organisations.services import with_inn_check_digit
+from nastavnik.models.reference import Organisation
 from nastavnik.runtime import Runtime
-from nastavnik.services.organisations import with_inn_check_digit
 from tests.support.http import client_for
 from tests.support.world import World
 
@@ -77,7 +78,7 @@ def as_people_keep_it(world: World, n: int, m1: str, _m2: str) -> tuple[bytes, l
 
 
 async def municipality_names(runtime: Runtime, world: World) -> tuple[str, str]:
-    from nastavnik.models import Municipality
+    from nastavnik.models.reference import Municipality
 
     async with runtime.owner_sessions() as db:
         m1 = await db.get(Municipality, world.municipalities["M1"])

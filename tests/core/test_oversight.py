@@ -6,8 +6,8 @@ import secrets
 
 from litestar import Litestar
 
+from nastavnik.domain.organisations.services import with_inn_check_digit
 from nastavnik.runtime import Runtime
-from nastavnik.services.organisations import with_inn_check_digit
 from tests.support.http import client_for
 from tests.support.world import World
 
@@ -112,7 +112,7 @@ async def test_region_creates_an_organisation_and_duplicates_are_named(app: Lite
 
 
 def test_inn_check_digit() -> None:
-    from nastavnik.services.organisations import inn_checksum_ok
+    from nastavnik.domain.organisations.services import inn_checksum_ok
 
     assert inn_checksum_ok("7707083893")  # a real, published INN
     assert not inn_checksum_ok("7707083894")

@@ -17,7 +17,7 @@ import httpx
 from litestar import Litestar
 from sqlalchemy import func, select
 
-from nastavnik.models import GroupMember, MemberRole, MentoringGroup
+from nastavnik.domain.programmes.pairs.models import GroupMember, MemberRole, MentoringGroup
 from nastavnik.runtime import Runtime
 from tests.core.test_pairs import TERM, open_programme
 from tests.support.http import Client, client_for, forge_session, loopback_socket, serving

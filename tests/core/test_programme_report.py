@@ -16,7 +16,7 @@ from docx.document import Document
 from litestar import Litestar
 from sqlalchemy import select
 
-from nastavnik.models import AuditEvent
+from nastavnik.models.audit import AuditEvent
 from nastavnik.runtime import Runtime
 from tests.core.test_completion import active_pair
 from tests.core.test_pairs import TERM, YEAR, open_programme

@@ -6,7 +6,7 @@ from __future__ import annotations
 from litestar import Litestar
 from sqlalchemy import update
 
-from nastavnik.models import Programme
+from nastavnik.domain.programmes.models import Programme
 from nastavnik.runtime import Runtime
 from tests.support.http import client_for
 from tests.support.world import World

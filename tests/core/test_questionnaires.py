@@ -17,19 +17,17 @@ from litestar import Litestar
 from sqlalchemy import func, select, text
 from sqlalchemy.exc import DBAPIError
 
+from nastavnik import audit
 from nastavnik.db.scope import DbScope, scoped_session
-from nastavnik.models import (
-    Identity,
-    Municipality,
+from nastavnik.domain.questionnaires.models import (
     QuestionnaireAnswer,
     QuestionnaireAssignment,
     QuestionnaireTemplate,
     QuestionnaireVersion,
-    Region,
-    StaffAssignment,
 )
+from nastavnik.models.identity import Identity, StaffAssignment
+from nastavnik.models.reference import Municipality, Region
 from nastavnik.runtime import Runtime
-from nastavnik.services import audit
 from tests.support.dates import region_today, region_year
 from tests.support.http import Client, client_for
 from tests.support.tenant import Named, Tenant, add_mentee, add_mentor, new_tenant

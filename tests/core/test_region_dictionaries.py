@@ -13,7 +13,7 @@ from typing import Any
 from litestar import Litestar
 from sqlalchemy import event, select
 
-from nastavnik.models import AuditEvent
+from nastavnik.models.audit import AuditEvent
 from nastavnik.runtime import Runtime
 from tests.support.dates import region_year
 from tests.support.http import Client, client_for

@@ -17,25 +17,21 @@ from litestar import Litestar
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from nastavnik.models import (
-    AccountBatch,
-    AccountEntry,
-    GroupMember,
-    MentoringGroup,
-    MentoringOrder,
-    OrgPluginSetting,
-    Person,
-    Programme,
+from nastavnik.domain.accounts import one_time_passwords
+from nastavnik.domain.accounts.models import AccountBatch, AccountEntry
+from nastavnik.domain.documents.models import RegionDocumentTemplate
+from nastavnik.domain.organisations.services import with_inn_check_digit
+from nastavnik.domain.programmes.models import Programme, RoadmapItem
+from nastavnik.domain.programmes.pairs.models import GroupMember, MentoringGroup, MentoringOrder
+from nastavnik.domain.questionnaires.models import (
     QuestionnaireAssignment,
     QuestionnaireTemplate,
     QuestionnaireVersion,
-    RegionDocumentTemplate,
-    RoadmapItem,
-    StatReport,
 )
+from nastavnik.domain.statistics.models import StatReport
+from nastavnik.models.people import Person
+from nastavnik.models.plugin_settings import OrgPluginSetting
 from nastavnik.runtime import Runtime
-from nastavnik.services import one_time_passwords
-from nastavnik.services.organisations import with_inn_check_digit
 from nastavnik_schools.models import SubjectDecade
 from tests.isolation.routes import BODIES, NOT_PROBED, TEMPLATE_DOCUMENT, standard_template
 from tests.isolation.test_isolation_suite import openapi_routes

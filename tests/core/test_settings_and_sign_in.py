@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from litestar import Litestar
 
+from nastavnik.auth.routes import safe_next
 from nastavnik.settings import Mode, Settings
-from nastavnik.web.controllers.sign_in import safe_next
 from tests.support.http import client_for
 from tests.support.world import World
 

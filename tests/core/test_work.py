@@ -15,7 +15,10 @@ import docx
 from litestar import Litestar
 from sqlalchemy import select, update
 
-from nastavnik.models import AcademicYear, AuditEvent, MentoringGroup, Programme
+from nastavnik.domain.programmes.models import Programme
+from nastavnik.domain.programmes.pairs.models import MentoringGroup
+from nastavnik.models.audit import AuditEvent
+from nastavnik.models.reference import AcademicYear
 from nastavnik.runtime import Runtime
 from tests.support.dates import region_today
 from tests.support.http import Client, client_for

@@ -10,8 +10,8 @@ from types import ModuleType
 import docx
 import pytest
 
-from nastavnik.documents.kinds import DOCUMENT_TITLES, default_template
-from nastavnik.documents.samples import ORGANISATION, render_sample
+from nastavnik.domain.documents.kinds import DOCUMENT_TITLES, default_template
+from nastavnik.domain.documents.samples import ORGANISATION, render_sample
 
 ROOT = Path(__file__).resolve().parents[2]
 KINDERGARTENS = ROOT / "plugins" / "kindergartens"

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from hypothesis import given
-from hypothesis import strategies as st
+from hypothesis import given, strategies as st
 
-from nastavnik.documents import names
-from nastavnik.documents.names import Gender, GrammaticalCase, PersonName
+from nastavnik.domain.documents import names
+from nastavnik.domain.documents.names import Gender, GrammaticalCase, PersonName
 
 NOM = GrammaticalCase.NOMINATIVE
 GEN = GrammaticalCase.GENITIVE

@@ -11,17 +11,17 @@ from pathlib import Path
 import docx
 import pytest
 
-from nastavnik.documents import build_templates
-from nastavnik.documents.docx import MAX_TEMPLATE_BYTES, TemplateBroken, date_long, date_ru, render
-from nastavnik.documents.names import GrammaticalCase, PersonName
-from nastavnik.documents.orders import (
+from nastavnik.domain.documents import build_templates
+from nastavnik.domain.documents.docx import MAX_TEMPLATE_BYTES, TemplateBroken, date_long, date_ru, render
+from nastavnik.domain.documents.names import GrammaticalCase, PersonName
+from nastavnik.domain.documents.orders import (
     ORDER_TITLES,
     GroupLine,
     OrderData,
     default_template,
     render_order,
 )
-from nastavnik.models.pairs import OrderKind
+from nastavnik.domain.programmes.pairs.models import OrderKind
 
 SEPT_1 = date(2026, 9, 1)
 MAY_31 = date(2027, 5, 31)
@@ -358,7 +358,9 @@ def test_render_takes_any_context() -> None:
 def test_default_templates_are_the_build_scripts_output(kind: OrderKind) -> None:
     committed = default_template(kind)
     assert len(committed) < 100 * 1024
-    assert committed == build_templates.build(kind.value), "run python -m nastavnik.documents.build_templates"
+    assert committed == build_templates.build(kind.value), (
+        "run python -m nastavnik.domain.documents.build_templates"
+    )
     assert docx.Document(io.BytesIO(committed)).core_properties.title.startswith("Приказ")
 
 

@@ -8,9 +8,9 @@ from datetime import date
 import docx
 import pytest
 
-from nastavnik.documents import build_templates
-from nastavnik.documents.names import PersonName
-from nastavnik.documents.work import (
+from nastavnik.domain.documents import build_templates
+from nastavnik.domain.documents.names import PersonName
+from nastavnik.domain.documents.work import (
     JOURNAL_TEMPLATE,
     PLAN_TEMPLATE,
     JournalData,
@@ -29,7 +29,7 @@ MENTORS = [PersonName("Сидорова", "Галина", "Петровна"), P
 @pytest.mark.parametrize("name", [PLAN_TEMPLATE, JOURNAL_TEMPLATE])
 def test_committed_templates_are_the_scripts_output(name: str) -> None:
     assert default_template(name) == build_templates.build(name), (
-        "run python -m nastavnik.documents.build_templates"
+        "run python -m nastavnik.domain.documents.build_templates"
     )
 
 

@@ -160,7 +160,7 @@ REGION_CHANGE = {"title": "Чужое название", "version": 99}
 
 
 def standard_template() -> bytes:
-    from nastavnik.documents.kinds import default_template
+    from nastavnik.domain.documents.kinds import default_template
 
     return default_template(TEMPLATE_DOCUMENT)
 

@@ -17,24 +17,16 @@ from litestar import Litestar
 from litestar.routes import HTTPRoute
 from sqlalchemy import func, select
 
-from nastavnik.models import (
-    AccountBatch,
-    AccountEntry,
-    GroupMember,
-    Headcount,
-    JournalEntry,
-    MentoringGroup,
-    MentoringOrder,
-    OrgPluginSetting,
-    Person,
-    PersonRole,
-    PlanItem,
-    QuestionnaireAnswer,
-    QuestionnaireAssignment,
-    RegionDictionaryEntry,
-    RegionDocumentTemplate,
-    StatOrgValue,
-)
+from nastavnik.domain.accounts.models import AccountBatch, AccountEntry
+from nastavnik.domain.dictionaries.models import RegionDictionaryEntry
+from nastavnik.domain.documents.models import RegionDocumentTemplate
+from nastavnik.domain.programmes.pairs.models import GroupMember, MentoringGroup, MentoringOrder
+from nastavnik.domain.questionnaires.models import QuestionnaireAnswer, QuestionnaireAssignment
+from nastavnik.domain.statistics.headcount_models import Headcount
+from nastavnik.domain.statistics.models import StatOrgValue
+from nastavnik.domain.work.models import JournalEntry, PlanItem
+from nastavnik.models.people import Person, PersonRole
+from nastavnik.models.plugin_settings import OrgPluginSetting
 from nastavnik.runtime import Runtime
 from nastavnik.web.app import create_app
 from nastavnik_schools.models import SubjectDecade

@@ -14,7 +14,7 @@ from sqlalchemy import select, text
 from sqlalchemy.exc import DBAPIError
 
 from nastavnik.db.scope import DbScope, scoped_session
-from nastavnik.models import Organisation
+from nastavnik.models.reference import Organisation
 from nastavnik.runtime import Runtime
 from nastavnik.web.app import create_app
 from tests.support.http import client_for

@@ -12,10 +12,9 @@ import uuid
 from collections.abc import Sequence
 
 import pytest
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
+from hypothesis import HealthCheck, given, settings, strategies as st
 
-from nastavnik.services.matching import (
+from nastavnik.domain.programmes.pairs.matching import (
     BALANCE_FULL_AT,
     BALANCE_WEIGHT,
     STATUS_WEIGHT,

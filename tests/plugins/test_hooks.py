@@ -15,7 +15,7 @@ from sqlalchemy import func, select, text
 from nastavnik.db import migrate
 from nastavnik.default_plugins.core import HEARTBEAT_KEY
 from nastavnik.jobs import enqueue, open_queue
-from nastavnik.models import Person, PersonStatus
+from nastavnik.models.people import Person, PersonStatus
 from nastavnik.plugins import load_plugins
 from nastavnik.runtime import Runtime
 from nastavnik.types import Regime

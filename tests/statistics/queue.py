@@ -7,7 +7,7 @@ import uuid
 
 from sqlalchemy import func, select
 
-from nastavnik.models import StatRun
+from nastavnik.domain.statistics.models import StatRun
 from nastavnik.runtime import Runtime
 from nastavnik.worker import build_worker
 

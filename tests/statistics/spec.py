@@ -16,24 +16,15 @@ from datetime import date
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from nastavnik.db.base import Base
-from nastavnik.models import (
-    GroupMember,
-    Headcount,
-    Identity,
-    MenteeProfile,
-    MentoringGroup,
-    MentoringOrder,
-    MentorProfile,
-    Municipality,
-    Organisation,
-    Person,
-    PersonRole,
-    Programme,
-    Region,
-    StaffAssignment,
-)
+from nastavnik.domain.bases.models import MenteeProfile, MentorProfile
+from nastavnik.domain.organisations.services import with_inn_check_digit
+from nastavnik.domain.programmes.models import Programme
+from nastavnik.domain.programmes.pairs.models import GroupMember, MentoringGroup, MentoringOrder
+from nastavnik.domain.statistics.headcount_models import Headcount
+from nastavnik.models.identity import Identity, StaffAssignment
+from nastavnik.models.people import Person, PersonRole
+from nastavnik.models.reference import Municipality, Organisation, Region
 from nastavnik.runtime import Runtime
-from nastavnik.services.organisations import with_inn_check_digit
 
 
 @dataclass

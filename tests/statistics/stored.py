@@ -7,7 +7,7 @@ from datetime import date
 
 from sqlalchemy import select
 
-from nastavnik.models import StatAreaValue, StatOrgValue
+from nastavnik.domain.statistics.models import StatAreaValue, StatOrgValue
 from nastavnik.runtime import Runtime
 from tests.statistics.reference import AreaKey, AreaValue, Key, Value
 from tests.statistics.spec import BuiltRegion

@@ -13,8 +13,8 @@ from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
 from nastavnik.db.scope import DbScope, scoped_session
+from nastavnik.domain.statistics.recompute import ScopeKind, Snapshot, recompute
 from nastavnik.runtime import Runtime
-from nastavnik.statistics.recompute import ScopeKind, Snapshot, recompute
 from tests.isolation.test_isolation_suite import openapi_routes
 from tests.statistics.spec import BuiltRegion, GroupSpec, MenteeSpec, OrgSpec, RegionSpec, build_region
 from tests.support.http import client_for

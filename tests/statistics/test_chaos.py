@@ -23,9 +23,9 @@ import asyncpg
 import pytest
 from sqlalchemy import text
 
+from nastavnik.domain.statistics import jobs
+from nastavnik.domain.statistics.recompute import ScopeKind, Snapshot, recompute
 from nastavnik.runtime import Runtime
-from nastavnik.statistics import jobs
-from nastavnik.statistics.recompute import ScopeKind, Snapshot, recompute
 from tests.conftest import Services
 from tests.statistics.queue import run_worker, runs_of
 from tests.statistics.small import AS_OF, YEAR, small_region

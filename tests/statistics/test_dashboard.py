@@ -13,8 +13,8 @@ import pytest
 from litestar import Litestar
 from sqlalchemy import text
 
+from nastavnik.domain.statistics.recompute import ScopeKind, Snapshot, recompute
 from nastavnik.runtime import Runtime
-from nastavnik.statistics.recompute import ScopeKind, Snapshot, recompute
 from tests.statistics import handmade
 from tests.statistics.queue import run_worker
 from tests.statistics.small import small_region

@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import pytest
 
+from nastavnik.domain.statistics.definitions import Kind
+from nastavnik.domain.statistics.figures import Figure
+from nastavnik.domain.statistics.indicators import catalogue
+from nastavnik.domain.statistics.indicators.base import IndicatorQuery
+from nastavnik.domain.statistics.recompute import ScopeKind, Snapshot, recompute
 from nastavnik.runtime import Runtime
-from nastavnik.statistics.definitions import Kind
-from nastavnik.statistics.figures import Figure
-from nastavnik.statistics.indicators import catalogue
-from nastavnik.statistics.indicators.base import IndicatorQuery
-from nastavnik.statistics.recompute import ScopeKind, Snapshot, recompute
 from tests.statistics import handmade
 from tests.statistics.reference import area_values, org_values
 from tests.statistics.spec import BuiltRegion, build_region

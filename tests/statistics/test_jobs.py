@@ -15,10 +15,10 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from nastavnik import clock
-from nastavnik.models import StatAreaValue, StatOrgValue, StatRun
+from nastavnik.domain.statistics import jobs
+from nastavnik.domain.statistics.models import StatAreaValue, StatOrgValue, StatRun
+from nastavnik.domain.statistics.recompute import ScopeKind, Snapshot, recompute
 from nastavnik.runtime import Runtime
-from nastavnik.statistics import jobs
-from nastavnik.statistics.recompute import ScopeKind, Snapshot, recompute
 from nastavnik.worker import build_worker
 from tests.statistics.queue import run_worker, runs_of
 from tests.statistics.small import AS_OF, YEAR, small_region
@@ -115,7 +115,10 @@ async def _move_group_into(runtime: Runtime, spec: RegionSpec, org_id: uuid.UUID
     """Build a one-organisation region, then move its learner and pair into ``org_id``'s programme."""
     from sqlalchemy import update
 
-    from nastavnik.models import GroupMember, MenteeProfile, MentoringGroup, Person, PersonRole, Programme
+    from nastavnik.domain.bases.models import MenteeProfile
+    from nastavnik.domain.programmes.models import Programme
+    from nastavnik.domain.programmes.pairs.models import GroupMember, MentoringGroup
+    from nastavnik.models.people import Person, PersonRole
 
     other = await build_region(runtime, spec)
     source = other.orgs["Z"]

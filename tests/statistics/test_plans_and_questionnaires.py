@@ -10,18 +10,14 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, date, datetime
 
-from nastavnik.models import (
-    GroupMember,
-    MentoringGroup,
-    PlanItem,
-    Programme,
-    QuestionnaireAnswer,
-    QuestionnaireAssignment,
-)
+from nastavnik.domain.programmes.models import Programme
+from nastavnik.domain.programmes.pairs.models import GroupMember, MentoringGroup
+from nastavnik.domain.questionnaires.models import QuestionnaireAnswer, QuestionnaireAssignment
+from nastavnik.domain.statistics.figures import Figure
+from nastavnik.domain.statistics.indicators import catalogue
+from nastavnik.domain.statistics.recompute import ScopeKind, Snapshot, recompute
+from nastavnik.domain.work.models import PlanItem
 from nastavnik.runtime import Runtime
-from nastavnik.statistics.figures import Figure
-from nastavnik.statistics.indicators import catalogue
-from nastavnik.statistics.recompute import ScopeKind, Snapshot, recompute
 from tests.statistics.stored import org_rows
 from tests.support.dates import region_year
 from tests.support.tenant import Named, add_mentee, add_mentor, new_tenant

@@ -9,11 +9,10 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
+from hypothesis import HealthCheck, given, settings, strategies as st
 
+from nastavnik.domain.statistics.recompute import ScopeKind, Snapshot, recompute
 from nastavnik.runtime import Runtime
-from nastavnik.statistics.recompute import ScopeKind, Snapshot, recompute
 from tests.statistics.reference import area_values, org_values
 from tests.statistics.spec import (
     DocumentSpec,

@@ -12,9 +12,9 @@ from litestar import Litestar
 from openpyxl import load_workbook
 from sqlalchemy import select
 
-from nastavnik.models import AuditEvent
+from nastavnik.domain.statistics.recompute import ScopeKind, Snapshot, recompute
+from nastavnik.models.audit import AuditEvent
 from nastavnik.runtime import Runtime
-from nastavnik.statistics.recompute import ScopeKind, Snapshot, recompute
 from tests.statistics import handmade
 from tests.statistics.queue import run_worker
 from tests.statistics.spec import BuiltRegion, GroupSpec, MenteeSpec, OrgSpec, RegionSpec, build_region

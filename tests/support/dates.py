@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date
 
 from nastavnik import clock
-from nastavnik.models import AcademicYear
+from nastavnik.models.reference import AcademicYear
 
 TIMEZONE = "Asia/Yekaterinburg"
 

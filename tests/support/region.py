@@ -10,7 +10,8 @@ import secrets
 import uuid
 from dataclasses import dataclass
 
-from nastavnik.models import Identity, Municipality, Region, StaffAssignment
+from nastavnik.models.identity import Identity, StaffAssignment
+from nastavnik.models.reference import Municipality, Region
 from nastavnik.runtime import Runtime
 
 

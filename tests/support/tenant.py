@@ -13,16 +13,12 @@ from datetime import date
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from nastavnik.models import (
-    Identity,
-    MenteeProfile,
-    MentorProfile,
-    Organisation,
-    Person,
-    PersonRole,
-)
+from nastavnik.domain.bases.models import MenteeProfile, MentorProfile
+from nastavnik.domain.organisations.services import with_inn_check_digit
+from nastavnik.models.identity import Identity
+from nastavnik.models.people import Person, PersonRole
+from nastavnik.models.reference import Organisation
 from nastavnik.runtime import Runtime
-from nastavnik.services.organisations import with_inn_check_digit
 from tests.support.world import World
 
 

@@ -21,37 +21,26 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from nastavnik import clock
-from nastavnik.models import (
-    AccountBatch,
-    AccountEntry,
-    GroupMember,
-    Headcount,
-    Identity,
-    JournalEntry,
-    MenteeProfile,
-    MentoringGroup,
-    MentoringOrder,
-    MentorProfile,
-    Municipality,
-    OrderGroup,
-    Organisation,
-    OrgPluginSetting,
-    Person,
-    PersonRole,
-    PlanItem,
-    Programme,
+from nastavnik.domain.accounts.models import AccountBatch, AccountEntry
+from nastavnik.domain.bases.models import MenteeProfile, MentorProfile
+from nastavnik.domain.dictionaries.models import RegionDictionaryEntry
+from nastavnik.domain.documents.models import RegionDocumentTemplate
+from nastavnik.domain.organisations.services import with_inn_check_digit
+from nastavnik.domain.programmes.models import Programme, RoadmapItem
+from nastavnik.domain.programmes.pairs.models import GroupMember, MentoringGroup, MentoringOrder, OrderGroup
+from nastavnik.domain.questionnaires.models import (
     QuestionnaireAnswer,
     QuestionnaireAssignment,
     QuestionnaireTemplate,
     QuestionnaireVersion,
-    Region,
-    RegionDictionaryEntry,
-    RegionDocumentTemplate,
-    RoadmapItem,
-    StaffAssignment,
 )
+from nastavnik.domain.statistics.headcount_models import Headcount
+from nastavnik.domain.work.models import JournalEntry, PlanItem
+from nastavnik.models.identity import Identity, StaffAssignment
+from nastavnik.models.people import Person, PersonRole
+from nastavnik.models.plugin_settings import OrgPluginSetting
+from nastavnik.models.reference import Municipality, Organisation, Region
 from nastavnik.runtime import Runtime
-from nastavnik.services.organisations import with_inn_check_digit
 from nastavnik_schools.models import SubjectDecade
 from tests.support.dates import TIMEZONE, region_today, region_year
 
@@ -279,7 +268,7 @@ async def build_world(runtime: Runtime) -> World:
         template_id, version_id = await default_version(db, "mentor_end")
         await db.commit()
     # The organisations' figures exist too, so that the isolation suite has statistics to protect.
-    from nastavnik.statistics.recompute import ScopeKind, Snapshot, recompute
+    from nastavnik.domain.statistics.recompute import ScopeKind, Snapshot, recompute
 
     for built in regions.values():
         await recompute(

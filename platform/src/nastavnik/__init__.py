@@ -5,6 +5,7 @@ hooks return, the tenancy context, errors, the model base classes, the row-level
 security helpers for their migrations, and page rendering.
 """
 
+from nastavnik.audit import record_in as audit_record
 from nastavnik.db.base import Base, TenantMixin, Timestamps, new_id
 from nastavnik.db.rls import (
     disable_aggregator_read,
@@ -12,11 +13,10 @@ from nastavnik.db.rls import (
     enable_oversight_read,
     enable_tenant_rls,
 )
+from nastavnik.domain.people.services import parse_id
+from nastavnik.errors import Conflict, InvalidInput
 from nastavnik.hookspecs import hookimpl
 from nastavnik.runtime import Runtime
-from nastavnik.services.audit import record_in as audit_record
-from nastavnik.services.errors import Conflict, InvalidInput
-from nastavnik.services.people import parse_id
 from nastavnik.tenancy import Actor, Forbidden, NotFound, OrgContext
 from nastavnik.types import (
     DictionaryEntry,

@@ -20,7 +20,7 @@ from typing import Any
 import pluggy
 
 from nastavnik import hookspecs
-from nastavnik.documents.kinds import DOCUMENT_TITLES
+from nastavnik.domain.documents.kinds import DOCUMENT_TITLES
 from nastavnik.types import DocumentTemplate, OrganisationType, PluginInfo
 
 ENTRY_POINT_GROUP = "nastavnik"
@@ -151,8 +151,8 @@ class Plugins:
 
     def _collect_templates(self) -> dict[tuple[str, str], OfferedTemplate]:
         # Imported here: rendering pulls in docxtpl, which only this check and the documents need.
-        from nastavnik.documents.docx import TemplateBroken
-        from nastavnik.documents.samples import render_sample
+        from nastavnik.domain.documents.docx import TemplateBroken
+        from nastavnik.domain.documents.samples import render_sample
 
         every_type = set(self.organisation_types())
         offered: dict[tuple[str, str], OfferedTemplate] = {}

@@ -18,12 +18,12 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from nastavnik.auth.keyset import KeySet
 from nastavnik.auth.oidc import OidcClient
 from nastavnik.auth.tokens import TokenVerifier
+from nastavnik.cache import LruCache
 from nastavnik.db.roles import DbRoles
 from nastavnik.db.scope import DbScope, scoped_session
 from nastavnik.jobs import open_queue
 from nastavnik.plugins import Plugins, load_plugins, plugin_names_from_setting
 from nastavnik.settings import Settings
-from nastavnik.statistics.cache import LruCache
 
 
 def async_url(url: str) -> URL:
@@ -57,7 +57,7 @@ class Runtime:
     oidc: OidcClient | None = None
     queue: ArqRedis | None = None
     statistics_cache: LruCache = field(default_factory=lambda: LruCache(0))
-    """Dashboards' figures per snapshot (nastavnik.statistics.cache); sized from the settings."""
+    """Dashboards' figures per snapshot (nastavnik.cache); sized from the settings."""
 
     def __post_init__(self) -> None:
         if self.statistics_cache.size == 0:

@@ -18,20 +18,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from nastavnik import clock
 from nastavnik.db.scope import DbScope, rescope
-from nastavnik.models import (
-    Identity,
-    Municipality,
-    Organisation,
-    OrgPluginSetting,
-    OrgStatus,
-    Person,
-    PersonRole,
-    PersonStatus,
-    ProgrammeRole,
-    Region,
-    StaffAssignment,
-    StaffRole,
-)
+from nastavnik.models.identity import Identity, StaffAssignment, StaffRole
+from nastavnik.models.people import Person, PersonRole, PersonStatus, ProgrammeRole
+from nastavnik.models.plugin_settings import OrgPluginSetting
+from nastavnik.models.reference import Municipality, Organisation, OrgStatus, Region
 from nastavnik.plugins import Plugins
 
 SLUG_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{1,62}$")

@@ -7,7 +7,7 @@ forms pairs of pedagogical workers only (a kindergarten runs only the teachers' 
 learners' order Р-145 is not cited), follows the 2021 recommendations for teachers and the Labour
 Code's article on mentoring, and is signed by the head of a kindergarten («Заведующий»).
 
-Like the core's ``nastavnik.documents.build_templates``, whose page setup and helpers it reuses,
+Like the core's ``nastavnik.domain.documents.build_templates``, whose page setup and helpers it reuses,
 the .docx under ``src/nastavnik_kindergartens/documents/`` is this script's committed,
 byte-for-byte reproducible output: run it again after changing the wording here. The script is
 a build tool and lives outside the plugin's package: the plugin itself only reads the committed
@@ -25,7 +25,7 @@ from docx.document import Document
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK, WD_TAB_ALIGNMENT
 from docx.shared import Cm
 
-from nastavnik.documents.build_templates import (
+from nastavnik.domain.documents.build_templates import (
     MENTEES_NOTE,
     TERM,
     _control,

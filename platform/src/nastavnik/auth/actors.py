@@ -10,7 +10,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from nastavnik.auth.tokens import VerifiedToken
-from nastavnik.models import Identity, StaffRole
+from nastavnik.models.identity import Identity, StaffRole
 from nastavnik.settings import Settings
 from nastavnik.tenancy import Actor, load_actor
 

@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from nastavnik import clock
 from nastavnik.hookspecs import hookimpl
-from nastavnik.models import Person, PersonRole, PersonStatus, ProgrammeRole
+from nastavnik.models.people import Person, PersonRole, PersonStatus, ProgrammeRole
 from nastavnik.types import (
     DictionaryEntry,
     DictionaryKind,
@@ -147,7 +147,7 @@ async def retrying_while_keycloak_is_down(ctx: dict[str, Any], job: Awaitable[st
     """Run a job that talks to Keycloak; while Keycloak is unreachable, arq runs it again later."""
     from arq import Retry
 
-    from nastavnik.services.realm import KeycloakUnavailable, retry_delay
+    from nastavnik.domain.organisations.realm import KeycloakUnavailable, retry_delay
 
     try:
         return await job
@@ -157,21 +157,21 @@ async def retrying_while_keycloak_is_down(ctx: dict[str, Any], job: Awaitable[st
 
 async def onboard_organisation(ctx: dict[str, Any], org_id: str) -> str:
     """Bring an organisation into the realm; while Keycloak is unreachable, try again later."""
-    from nastavnik.services.onboarding import run_onboarding
+    from nastavnik.domain.organisations.onboarding import run_onboarding
 
     return await retrying_while_keycloak_is_down(ctx, run_onboarding(ctx["runtime"], uuid.UUID(org_id)))
 
 
 async def sync_organisation_access(ctx: dict[str, Any], org_id: str) -> str:
     """Carry a deactivation (of the organisation, or of people who left) over to Keycloak."""
-    from nastavnik.services.onboarding import sync_access
+    from nastavnik.domain.organisations.onboarding import sync_access
 
     return await retrying_while_keycloak_is_down(ctx, sync_access(ctx["runtime"], uuid.UUID(org_id)))
 
 
 async def create_accounts(ctx: dict[str, Any], org_id: str, batch_id: str) -> str:
     """Create the Keycloak accounts a curator asked for, person by person."""
-    from nastavnik.services.account_provisioning import run_batch
+    from nastavnik.domain.accounts.provisioning import run_batch
 
     return await retrying_while_keycloak_is_down(
         ctx, run_batch(ctx["runtime"], uuid.UUID(org_id), uuid.UUID(batch_id))
@@ -180,8 +180,7 @@ async def create_accounts(ctx: dict[str, Any], org_id: str, batch_id: str) -> st
 
 @hookimpl
 def register_jobs() -> Iterable[JobSpec]:
-    from nastavnik.statistics import jobs as statistics
-    from nastavnik.statistics import reports
+    from nastavnik.domain.statistics import jobs as statistics, reports
 
     return [
         JobSpec(

@@ -13,28 +13,15 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from nastavnik import clock
-from nastavnik.models import (
-    AcademicYear,
-    GroupMember,
-    Headcount,
-    Identity,
-    JournalEntry,
-    MenteeProfile,
-    MentoringGroup,
-    MentoringOrder,
-    MentorProfile,
-    Municipality,
-    OrderGroup,
-    Organisation,
-    Person,
-    PersonRole,
-    PlanItem,
-    Programme,
-    Region,
-    RoadmapItem,
-    StaffAssignment,
-)
-from nastavnik.services.organisations import with_inn_check_digit
+from nastavnik.domain.bases.models import MenteeProfile, MentorProfile
+from nastavnik.domain.organisations.services import with_inn_check_digit
+from nastavnik.domain.programmes.models import Programme, RoadmapItem
+from nastavnik.domain.programmes.pairs.models import GroupMember, MentoringGroup, MentoringOrder, OrderGroup
+from nastavnik.domain.statistics.headcount_models import Headcount
+from nastavnik.domain.work.models import JournalEntry, PlanItem
+from nastavnik.models.identity import Identity, StaffAssignment
+from nastavnik.models.people import Person, PersonRole
+from nastavnik.models.reference import AcademicYear, Municipality, Organisation, Region
 
 DEV_ISSUER = "nastavnik-dev"
 

@@ -16,16 +16,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from nastavnik.demo.seed import DEV_ISSUER
 from nastavnik.devissuer.realm import Organization, Realm, User
-from nastavnik.documents.names import Gender, PersonName
-from nastavnik.models import (
-    Identity,
-    Municipality,
-    Organisation,
-    Person,
-    PersonRole,
-    PersonStatus,
-    StaffAssignment,
-)
+from nastavnik.domain.documents.names import Gender, PersonName
+from nastavnik.models.identity import Identity, StaffAssignment
+from nastavnik.models.people import Person, PersonRole, PersonStatus
+from nastavnik.models.reference import Municipality, Organisation
 from nastavnik.settings import Settings
 
 REGION_OFFICE = "Региональный департамент"

@@ -1,79 +1,22 @@
-"""The core's data model. Importing this package registers every table on ``Base.metadata``."""
+"""The kernel's data model: the tenancy every domain stands on.
 
-from nastavnik.models.accounts import AccountBatch, AccountEntry, AccountStatus, Delivery
+Regions, municipalities and organisations (the tenants), identities and their staff grants, the
+people of an organisation with their programme roles, the plugins switched on per organisation and
+the audit log. Each domain keeps its own tables in ``nastavnik.domain.<name>.models``;
+:func:`nastavnik.domain.load_models` registers them all on ``Base.metadata``.
+"""
+
 from nastavnik.models.audit import AuditEvent
-from nastavnik.models.bases import ImportColumnChoice, MenteeProfile, MentorProfile
-from nastavnik.models.dictionaries import RegionDictionaryEntry
-from nastavnik.models.document_templates import RegionDocumentTemplate
-from nastavnik.models.headcount import Headcount
 from nastavnik.models.identity import Identity, StaffAssignment, StaffRole
-from nastavnik.models.onboarding import OnboardingStatus, OrgOnboarding
-from nastavnik.models.pairs import (
-    GroupMember,
-    GroupStatus,
-    MemberRole,
-    MentoringGroup,
-    MentoringOrder,
-    OrderGroup,
-    OrderKind,
-)
 from nastavnik.models.people import Person, PersonCategory, PersonRole, PersonStatus, ProgrammeRole
 from nastavnik.models.plugin_settings import OrgPluginSetting
-from nastavnik.models.programme import STAGES, DocumentStatus, Programme, RoadmapItem
-from nastavnik.models.questionnaires import (
-    Audience,
-    ItemKind,
-    Moment,
-    QuestionnaireAnswer,
-    QuestionnaireAssignment,
-    QuestionnaireTemplate,
-    QuestionnaireVersion,
-    TemplateRegime,
-    VersionStatus,
-)
 from nastavnik.models.reference import AcademicYear, Municipality, Organisation, OrgStatus, Region
-from nastavnik.models.statistics import (
-    AreaScope,
-    ReportStatus,
-    StatAreaSnapshot,
-    StatAreaValue,
-    StatOrgSnapshot,
-    StatOrgValue,
-    StatReport,
-    StatRun,
-    StatTarget,
-)
-from nastavnik.models.work import JournalEntry, PlanItem
 
 __all__ = [
-    "STAGES",
     "AcademicYear",
-    "AccountBatch",
-    "AccountEntry",
-    "AccountStatus",
-    "AreaScope",
-    "Audience",
     "AuditEvent",
-    "Delivery",
-    "DocumentStatus",
-    "GroupMember",
-    "GroupStatus",
-    "Headcount",
     "Identity",
-    "ImportColumnChoice",
-    "ItemKind",
-    "JournalEntry",
-    "MemberRole",
-    "MenteeProfile",
-    "MentorProfile",
-    "MentoringGroup",
-    "MentoringOrder",
-    "Moment",
     "Municipality",
-    "OnboardingStatus",
-    "OrderGroup",
-    "OrderKind",
-    "OrgOnboarding",
     "OrgPluginSetting",
     "OrgStatus",
     "Organisation",
@@ -81,27 +24,8 @@ __all__ = [
     "PersonCategory",
     "PersonRole",
     "PersonStatus",
-    "PlanItem",
-    "Programme",
     "ProgrammeRole",
-    "QuestionnaireAnswer",
-    "QuestionnaireAssignment",
-    "QuestionnaireTemplate",
-    "QuestionnaireVersion",
     "Region",
-    "RegionDictionaryEntry",
-    "RegionDocumentTemplate",
-    "ReportStatus",
-    "RoadmapItem",
     "StaffAssignment",
     "StaffRole",
-    "StatAreaSnapshot",
-    "StatAreaValue",
-    "StatOrgSnapshot",
-    "StatOrgValue",
-    "StatReport",
-    "StatRun",
-    "StatTarget",
-    "TemplateRegime",
-    "VersionStatus",
 ]

@@ -15,27 +15,22 @@ from litestar.stores.redis import RedisStore
 from litestar.template.config import TemplateConfig
 from litestar.types import ControllerRouterHandler
 
+from nastavnik.auth import routes as sign_in
+from nastavnik.domain.accounts import routes as accounts
+from nastavnik.domain.bases import routes as bases
+from nastavnik.domain.dictionaries import routes as region_dictionaries
+from nastavnik.domain.documents import routes as region_templates
+from nastavnik.domain.programmes import routes as programmes
+from nastavnik.domain.programmes.pairs import routes as pairs
+from nastavnik.domain.questionnaires import region_routes as region_questionnaires, routes as questionnaires
+from nastavnik.domain.reports import routes as programme_documents
+from nastavnik.domain.statistics import routes as statistics
+from nastavnik.domain.work import routes as work
 from nastavnik.plugins import Plugins
 from nastavnik.runtime import Runtime
 from nastavnik.types import PluginRoutes, TemplateDir
-from nastavnik.web.controllers import (
-    accounts,
-    api_global,
-    api_org,
-    bases,
-    health,
-    pages,
-    pairs,
-    programme_documents,
-    programmes,
-    questionnaires,
-    region_dictionaries,
-    region_questionnaires,
-    region_templates,
-    sign_in,
-    statistics,
-    work,
-)
+from nastavnik.web import health
+from nastavnik.web.controllers import api_global, api_org, pages
 from nastavnik.web.csrf import SessionBoundCSRF
 from nastavnik.web.deps import BASE_DEPENDENCIES, plugin_org_provider
 from nastavnik.web.errors import EXCEPTION_HANDLERS, FIELD_LABELS

@@ -14,7 +14,7 @@ from litestar.response import Redirect, Template
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm.exc import StaleDataError
 
-from nastavnik.services.errors import Conflict, InvalidInput
+from nastavnik.errors import Conflict, InvalidInput
 from nastavnik.tenancy import Forbidden, NotFound
 from nastavnik.web.form_state import remember
 
@@ -176,8 +176,8 @@ def _forbidden(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]
 
 
 async def record_denied(request: Request[Any, Any, Any]) -> None:
+    from nastavnik import audit
     from nastavnik.db.scope import NO_SCOPE, scoped_session
-    from nastavnik.services import audit
     from nastavnik.web.deps import client_ip, identity_of, runtime_of
 
     runtime = runtime_of(request)

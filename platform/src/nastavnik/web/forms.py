@@ -9,8 +9,8 @@ from litestar.datastructures import UploadFile
 from litestar.enums import RequestEncodingType
 from litestar.params import Body
 
-from nastavnik.services.errors import InvalidInput
-from nastavnik.services.table_import import MAX_FILE_BYTES
+from nastavnik.domain.bases.table_import import MAX_FILE_BYTES
+from nastavnik.errors import InvalidInput
 from nastavnik.types import INT4_MAX, YEAR_MAX, YEAR_MIN
 
 Form = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)]

@@ -8,9 +8,9 @@ from litestar import MediaType
 from litestar.response import Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from nastavnik.models import StaffRole
+from nastavnik.domain.dictionaries.catalogue import navigation_for
+from nastavnik.models.identity import StaffRole
 from nastavnik.runtime import Runtime
-from nastavnik.services.catalogue import navigation_for
 from nastavnik.tenancy import Actor, OrgContext, organisations_of
 
 

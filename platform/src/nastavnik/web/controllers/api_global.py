@@ -12,12 +12,19 @@ from litestar.response import Stream
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED, HTTP_202_ACCEPTED
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from nastavnik import clock
-from nastavnik.models import AcademicYear, Region, StaffRole
-from nastavnik.services import audit, headcounts, onboarding, organisation_import, organisations, uploads
-from nastavnik.services.organisations import OrganisationDraft
-from nastavnik.services.people import parse_id
+from nastavnik import audit, clock
+from nastavnik.domain.organisations import (
+    importing as organisation_import,
+    onboarding,
+    services as organisations,
+)
+from nastavnik.domain.organisations.services import OrganisationDraft
+from nastavnik.domain.people.services import parse_id
+from nastavnik.domain.statistics import headcounts
+from nastavnik.models.identity import StaffRole
+from nastavnik.models.reference import AcademicYear, Region
 from nastavnik.tenancy import Actor, Forbidden, memberships_of
+from nastavnik.web import uploads
 from nastavnik.web.controllers.schemas import (
     AuditEventOut,
     AuditPageOut,

@@ -11,24 +11,26 @@ from litestar.params import FromPath, Parameter, QueryParameter
 from litestar.response import Redirect, Template
 from sqlalchemy import select
 
-from nastavnik.models import Municipality, PersonCategory, ProgrammeRole, Region, StaffRole
-from nastavnik.services import (
-    accounts,
-    audit,
-    bases,
-    catalogue,
-    headcounts,
+from nastavnik import audit
+from nastavnik.domain.accounts import services as accounts
+from nastavnik.domain.bases import services as bases
+from nastavnik.domain.dictionaries import catalogue
+from nastavnik.domain.organisations import (
+    importing as organisation_import,
     onboarding,
-    organisation_import,
-    organisations,
-    people,
     plugin_settings,
-    uploads,
+    services as organisations,
 )
-from nastavnik.services.errors import InvalidInput
-from nastavnik.services.people import PersonDraft, parse_id
+from nastavnik.domain.people import services as people
+from nastavnik.domain.people.services import PersonDraft, parse_id
+from nastavnik.domain.statistics import headcounts
+from nastavnik.errors import InvalidInput
+from nastavnik.models.identity import StaffRole
+from nastavnik.models.people import PersonCategory, ProgrammeRole
+from nastavnik.models.reference import Municipality, Region
 from nastavnik.tenancy import Forbidden, load_actor, organisations_of
 from nastavnik.types import HEADCOUNT_MAX, YEAR_MAX, YEAR_MIN
+from nastavnik.web import uploads
 from nastavnik.web.controllers.api_global import current_start_year, region_timezone
 from nastavnik.web.deps import ORG_DEPENDENCIES, identity_of
 from nastavnik.web.forms import Form, Upload, form_int, uploaded_file

@@ -1,0 +1,51 @@
+"""The product's domains, one package each, standing on the kernel.
+
+The kernel (``nastavnik.tenancy``, ``nastavnik.db``, ``nastavnik.models``, ``nastavnik.errors``,
+``nastavnik.audit``, ``nastavnik.web``, ``nastavnik.auth`` …) never imports a domain; a domain
+imports the kernel and the domains listed before it in :data:`DOMAINS`, never one after it
+(tests/core/test_layering.py checks both). Each package holds its models, services, schemas,
+routes (API and pages) and templates.
+"""
+
+from __future__ import annotations
+
+from importlib import import_module
+from importlib.resources import files
+from importlib.util import find_spec
+from pathlib import Path
+
+DOMAINS = (
+    "people",
+    "dictionaries",
+    "documents",
+    "bases",
+    "organisations",
+    "accounts",
+    "programmes",
+    "questionnaires",
+    "work",
+    "reports",
+    "statistics",
+)
+"""In dependency order: each may import only the kernel and the domains before it."""
+
+MODEL_MODULES = ("models", "pairs.models", "headcount_models")
+
+
+def load_models() -> None:
+    """Import every domain's models, registering all tables on ``Base.metadata`` (migrations, tests)."""
+    for name in DOMAINS:
+        for module in MODEL_MODULES:
+            dotted = f"{__name__}.{name}.{module}"
+            if find_spec(dotted.rsplit(".", 1)[0]) is not None and find_spec(dotted) is not None:
+                import_module(dotted)
+
+
+def template_dirs() -> list[Path]:
+    """Each domain's page templates (``<domain>/templates``), for the core's template namespace."""
+    found = []
+    for name in DOMAINS:
+        folder = files(f"{__name__}.{name}") / "templates"
+        if folder.is_dir():
+            found.append(Path(str(folder)))
+    return found

@@ -1,0 +1,1 @@
+"""Accounts: Keycloak accounts for an organisation's people, one-time passwords, access sheets."""

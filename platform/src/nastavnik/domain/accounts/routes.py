@@ -1,0 +1,192 @@
+"""Accounts for the people of the bases: JSON API and pages (the work is in services.accounts)."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Annotated, Any
+
+import msgspec
+from litestar import Controller, Response, get, post
+from litestar.params import FromPath, JSONBody
+from litestar.response import Redirect, Template
+from litestar.status_codes import HTTP_202_ACCEPTED
+
+from nastavnik.domain.accounts import services as accounts
+from nastavnik.domain.accounts.models import AccountStatus, Delivery
+from nastavnik.domain.people.services import parse_id
+from nastavnik.runtime import Runtime
+from nastavnik.tenancy import OrgContext
+from nastavnik.web.deps import ORG_DEPENDENCIES
+from nastavnik.web.downloads import DOCX, attachment
+from nastavnik.web.forms import Form
+from nastavnik.web.params import CurrentActor, Db, Org, Rt
+from nastavnik.web.rendering import page
+
+REFRESH_SECONDS = 5
+
+PersonIds = Annotated[list[uuid.UUID], msgspec.Meta(max_length=accounts.MAX_BATCH)]
+
+
+class AccountsIn(msgspec.Struct, forbid_unknown_fields=True):
+    person_ids: PersonIds
+
+
+class AccountEntryOut(msgspec.Struct):
+    person_id: uuid.UUID
+    full_name: str
+    username: str | None
+    delivery: str
+    """``email``: an invitation to set a password; ``password``: a one-time password on the access sheet."""
+    delivery_title: str
+    status: str
+    """pending, retrying, created, invited, linked or failed."""
+    status_title: str
+    error: str | None
+    password_held: bool
+    """The one-time password can still be printed on the access sheet."""
+
+
+class AccountBatchOut(msgspec.Struct):
+    batch_id: uuid.UUID
+    created_at: datetime
+    in_progress: bool
+    passwords_held: int
+    passwords_until: datetime | None
+    to_reset: list[uuid.UUID]
+    """People whose one-time password is no longer held: reset it to print a new sheet."""
+    people: list[AccountEntryOut]
+
+
+class AccountBatchSummaryOut(msgspec.Struct):
+    batch_id: uuid.UUID
+    created_at: datetime
+    people: int
+    open: int
+    failed: int
+
+
+def batch_out(view: accounts.BatchView) -> AccountBatchOut:
+    return AccountBatchOut(
+        batch_id=view.batch.id,
+        created_at=view.batch.created_at,
+        in_progress=view.in_progress,
+        passwords_held=view.passwords_held,
+        passwords_until=view.passwords_until,
+        to_reset=[e.person.id for e in view.to_reset],
+        people=[
+            AccountEntryOut(
+                person_id=e.person.id,
+                full_name=e.person.full_name,
+                username=e.entry.username,
+                delivery=e.delivery,
+                delivery_title=accounts.DELIVERY_TITLES[Delivery(e.delivery)],
+                status=e.entry.status,
+                status_title=e.status_title,
+                error=e.entry.error,
+                password_held=e.password_held,
+            )
+            for e in view.entries
+        ],
+    )
+
+
+async def _sheet(db: Any, runtime: Runtime, org: OrgContext, batch_id: str) -> Response[bytes]:
+    name, content = await accounts.access_sheet(db, org, runtime, parse_id(batch_id))
+    response = attachment(content, DOCX, name, f"access-{batch_id}.docx")
+    response.headers["Cache-Control"] = "no-store"  # passwords: no copy in a browser's or a proxy's cache
+    return response
+
+
+class AccountsApi(Controller):
+    path = "/api/o/{slug:str}/accounts"
+    dependencies = ORG_DEPENDENCIES
+    tags = ["Учётные записи"]
+
+    @get("/", summary="Запросы на создание учётных записей (без имён)")
+    async def index(self, db: Db, org: Org) -> list[AccountBatchSummaryOut]:
+        return [
+            AccountBatchSummaryOut(s.batch_id, s.created_at, s.people, s.open, s.failed)
+            for s in await accounts.recent_batches(db, org)
+        ]
+
+    @post("/", summary="Создать учётные записи выбранным людям", status_code=HTTP_202_ACCEPTED)
+    async def create(self, db: Db, runtime: Rt, org: Org, data: JSONBody[AccountsIn]) -> AccountBatchOut:
+        batch = await accounts.request_accounts(db, org, runtime, data.person_ids)
+        return batch_out(await accounts.batch_view(db, org, runtime, batch.id))
+
+    @get("/{batch_id:str}", summary="Состояние учётной записи каждого человека")
+    async def show(self, db: Db, runtime: Rt, org: Org, batch_id: FromPath[str]) -> AccountBatchOut:
+        return batch_out(await accounts.batch_view(db, org, runtime, parse_id(batch_id)))
+
+    @get(
+        "/{batch_id:str}/sheet.docx", media_type=DOCX, summary="Лист доступа с одноразовыми паролями (.docx)"
+    )
+    async def sheet(self, db: Db, runtime: Rt, org: Org, batch_id: FromPath[str]) -> Response[bytes]:
+        return await _sheet(db, runtime, org, batch_id)
+
+    @post(
+        "/{batch_id:str}/reset-passwords",
+        summary="Сбросить одноразовые пароли выбранным людям",
+        status_code=HTTP_202_ACCEPTED,
+    )
+    async def reset(
+        self, db: Db, runtime: Rt, org: Org, batch_id: FromPath[str], data: JSONBody[AccountsIn]
+    ) -> AccountBatchOut:
+        batch = await accounts.reset_passwords(db, org, runtime, parse_id(batch_id), data.person_ids)
+        return batch_out(await accounts.batch_view(db, org, runtime, batch.id))
+
+    @post("/{batch_id:str}/retry", summary="Повторить неудавшиеся", status_code=HTTP_202_ACCEPTED)
+    async def retry(self, db: Db, runtime: Rt, org: Org, batch_id: FromPath[str]) -> AccountBatchOut:
+        batch = await accounts.retry(db, org, runtime, parse_id(batch_id))
+        return batch_out(await accounts.batch_view(db, org, runtime, batch.id))
+
+
+def _ticked(data: dict[str, str]) -> list[uuid.UUID]:
+    """People ticked in a form: checkboxes named ``person_<id>``."""
+    return [
+        parse_id(name[7:]) for name, value in data.items() if name.startswith("person_") and value == "on"
+    ]
+
+
+class AccountsPages(Controller):
+    path = "/o/{slug:str}/accounts"
+    dependencies = ORG_DEPENDENCIES
+    tags = ["Страницы: учётные записи"]
+
+    @post("/", summary="Создать учётные записи отмеченным людям (форма)")
+    async def create(self, db: Db, runtime: Rt, org: Org, data: Form) -> Redirect:
+        batch = await accounts.request_accounts(db, org, runtime, _ticked(data))
+        return Redirect(path=f"/o/{org.org.slug}/accounts/{batch.id}")
+
+    @get("/{batch_id:str}", summary="Создание учётных записей: ход работы и лист доступа")
+    async def show(
+        self, db: Db, runtime: Rt, actor: CurrentActor, org: Org, batch_id: FromPath[str]
+    ) -> Template:
+        view = await accounts.batch_view(db, org, runtime, parse_id(batch_id))
+        return await page(
+            "core/accounts.html",
+            db=db,
+            runtime=runtime,
+            actor=actor,
+            org=org,
+            view=view,
+            refresh=REFRESH_SECONDS if view.in_progress else None,
+            delivery_titles=accounts.DELIVERY_TITLES,
+            failed_statuses=(AccountStatus.FAILED, AccountStatus.RETRYING),
+            ttl_hours=runtime.settings.account_password_ttl // 3600,
+        )
+
+    @get("/{batch_id:str}/sheet.docx", media_type=DOCX, summary="Скачать лист доступа (.docx)")
+    async def sheet(self, db: Db, runtime: Rt, org: Org, batch_id: FromPath[str]) -> Response[bytes]:
+        return await _sheet(db, runtime, org, batch_id)
+
+    @post("/{batch_id:str}/reset", summary="Сбросить пароли отмеченным людям (форма)")
+    async def reset(self, db: Db, runtime: Rt, org: Org, batch_id: FromPath[str], data: Form) -> Redirect:
+        batch = await accounts.reset_passwords(db, org, runtime, parse_id(batch_id), _ticked(data))
+        return Redirect(path=f"/o/{org.org.slug}/accounts/{batch.id}")
+
+    @post("/{batch_id:str}/retry", summary="Повторить неудавшиеся (форма)")
+    async def retry(self, db: Db, runtime: Rt, org: Org, batch_id: FromPath[str], data: Form) -> Redirect:
+        batch = await accounts.retry(db, org, runtime, parse_id(batch_id))
+        return Redirect(path=f"/o/{org.org.slug}/accounts/{batch.id}")

@@ -1,0 +1,1 @@
+"""Bases of mentors and mentees: profiles, imports from curators' spreadsheets, exports."""

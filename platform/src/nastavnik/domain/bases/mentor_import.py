@@ -1,0 +1,137 @@
+"""The base of mentors read from a table: competencies, subjects, experience, capacity, status,
+training and the date of written consent (Labour Code art. 351.8).
+
+A mentor's table has no birth date, so a row matches on the normalised full name alone: two people
+of the organisation with that name are an ambiguous match, shown and not merged.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from nastavnik.domain.bases import services as bases
+from nastavnik.domain.bases.importing import BaseSpec, Known, ParsedRow, RowReader
+from nastavnik.domain.bases.models import MentorProfile
+from nastavnik.domain.bases.table_import import Column
+from nastavnik.models.people import Person, PersonCategory, ProgrammeRole
+from nastavnik.tenancy import OrgContext
+
+# Synonyms are compared by their words (see table_import.recognise): «Стаж (лет)», «Стаж, лет»,
+# «Согласие (дата)», «Макс. наставляемых» need no spelling of their own here.
+COLUMNS = (
+    Column("category", ("Категория",), required=False),
+    Column("competencies", ("Компетенции", "Компетентности"), required=False),
+    Column("subjects", ("Предметы", "Предмет", "Дисциплины", "Преподаваемые предметы"), required=False),
+    Column("experience_years", ("Стаж", "Педагогический стаж", "Стаж работы", "Опыт работы"), required=False),
+    Column(
+        "capacity",
+        (
+            "Наставляемых не более",
+            "Наставляемых не больше",
+            "Не более наставляемых",
+            "Количество наставляемых",
+            "Кол во наставляемых",
+            "Число наставляемых",
+            "Макс наставляемых",
+            "Наставляемых макс",
+            "Лимит наставляемых",
+            "Нагрузка",
+        ),
+        required=False,
+    ),
+    Column("status", ("Статус",), required=False),
+    Column("training", ("Обучение", "Подготовка", "Курсы", "Повышение квалификации"), required=False),
+    Column("consent_on", ("Согласие",), required=False),
+)
+TITLES = {
+    "category": "Категория",
+    "competencies": "Компетенции",
+    "subjects": "Предметы",
+    "experience_years": "Стаж (лет)",
+    "capacity": "Наставляемых не более",
+    "status": "Статус",
+    "training": "Обучение",
+    "consent_on": "Дата согласия",
+}
+CATEGORIES = {
+    "педагог": PersonCategory.PEDAGOGUE,
+    "педагогический работник": PersonCategory.PEDAGOGUE,
+    "учитель": PersonCategory.PEDAGOGUE,
+    "преподаватель": PersonCategory.PEDAGOGUE,
+    "воспитатель": PersonCategory.PEDAGOGUE,
+    "сотрудник": PersonCategory.STAFF,
+    "работник": PersonCategory.STAFF,
+    "обучающийся": PersonCategory.LEARNER,
+    "ученик": PersonCategory.LEARNER,
+    "студент": PersonCategory.LEARNER,
+}
+CATEGORY_TITLES = {
+    PersonCategory.PEDAGOGUE: "педагог",
+    PersonCategory.STAFF: "сотрудник",
+    PersonCategory.LEARNER: "обучающийся",
+}
+STATUSES = {
+    "действующий": "current",
+    "действующий наставник": "current",
+    "резерв": "reserve",
+    "в резерве": "reserve",
+}
+
+
+def read(r: RowReader) -> ParsedRow[bases.MentorDraft]:
+    category = r.choice("category", CATEGORIES, "педагог, сотрудник или обучающийся")
+    experience = r.number("experience_years")
+    capacity = r.number("capacity")
+    draft = bases.MentorDraft(
+        competencies=r.text("competencies"),
+        subjects=r.text("subjects"),
+        experience_years=0 if experience is None else experience,
+        capacity=1 if capacity is None else capacity,
+        status=r.choice("status", STATUSES, "действующий или резерв") or "current",
+        training=r.text("training"),
+        consent_on=r.date("consent_on"),
+    )
+    return ParsedRow(draft, category or PersonCategory.PEDAGOGUE, stated_category=category)
+
+
+async def existing(db: AsyncSession, ctx: OrgContext) -> list[Known]:
+    rows = await db.execute(
+        select(Person.id, Person.last_name, Person.first_name, Person.middle_name).where(ctx.owns(Person))
+    )
+    return [Known(pid, last, first, middle, None) for pid, last, first, middle in rows]  # by the name alone
+
+
+def warn(draft: bases.MentorDraft, today: date) -> list[tuple[str, str]]:
+    """A mentor is loaded without written consent, but is assigned only once it is recorded."""
+    if draft.consent_on is None:
+        return [
+            (
+                "consent_on",
+                "нет письменного согласия наставника (ст. 351.8 Трудового кодекса РФ): "
+                "наставником он станет, когда дата согласия будет внесена",
+            )
+        ]
+    return []
+
+
+def describe(parsed: ParsedRow[bases.MentorDraft]) -> tuple[str, str]:
+    return parsed.category, CATEGORY_TITLES[PersonCategory(parsed.category)]
+
+
+MENTORS: BaseSpec[bases.MentorDraft] = BaseSpec(
+    name="mentors",
+    audit_object="mentor_import",
+    columns=COLUMNS,
+    titles=TITLES,
+    profile=MentorProfile,
+    role=ProgrammeRole.MENTOR,
+    read=read,
+    validate=bases.validate_mentor,
+    existing=existing,
+    matched_by="ФИО",
+    describe=describe,
+    warn=warn,
+)

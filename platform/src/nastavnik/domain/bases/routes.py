@@ -1,0 +1,467 @@
+"""The bases of mentees and mentors: JSON API and pages inside one organisation."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+from typing import Annotated, Any
+
+import msgspec
+from litestar import Controller, Response, get, post, put
+from litestar.params import FromPath, JSONBody
+from litestar.response import Redirect, Template
+from litestar.status_codes import HTTP_200_OK
+
+from nastavnik import audit
+from nastavnik.domain.bases import export as base_export, importing as base_import, services as bases
+from nastavnik.domain.bases.mentee_import import MENTEES
+from nastavnik.domain.bases.mentor_import import MENTORS
+from nastavnik.domain.bases.models import MenteeProfile, MentorProfile
+from nastavnik.domain.people.services import parse_id
+from nastavnik.models.people import Person
+from nastavnik.types import Int32
+from nastavnik.web.deps import ORG_DEPENDENCIES
+from nastavnik.web.downloads import XLSX
+from nastavnik.web.forms import Form, Upload, form_date, form_int, uploaded_file
+from nastavnik.web.params import CurrentActor, Db, Org, Rt
+from nastavnik.web.rendering import page
+
+Text = Annotated[str, msgspec.Meta(max_length=2000)]
+
+
+class MenteeProfileIn(msgspec.Struct, forbid_unknown_fields=True):
+    kind: str
+    birth_date: date | None = None
+    class_name: Annotated[str, msgspec.Meta(max_length=20)] | None = None
+    profession_since: date | None = None
+    requests: Text = ""
+    difficulties: Text = ""
+    guardian_consent_on: date | None = None
+    left_on: date | None = None
+    left_reason: str | None = None
+
+
+class MentorProfileIn(msgspec.Struct, forbid_unknown_fields=True):
+    competencies: Text = ""
+    subjects: Text = ""
+    # Only what PostgreSQL holds: the service checks 0–70 and 1–20 and names every wrong field at once.
+    experience_years: Int32 = 0
+    capacity: Int32 = 1
+    status: str = "current"
+    training: Text = ""
+    consent_on: date | None = None
+    left_on: date | None = None
+
+
+class MenteeOut(msgspec.Struct):
+    person_id: uuid.UUID
+    full_name: str
+    kind: str
+    birth_date: date | None
+    class_name: str | None
+    profession_since: date | None
+    requests: str
+    difficulties: str
+    guardian_consent_on: date | None
+    left_on: date | None
+    left_reason: str | None
+    may_take_part: bool
+    reason: str | None
+
+
+class MentorOut(msgspec.Struct):
+    person_id: uuid.UUID
+    full_name: str
+    competencies: str
+    subjects: str
+    experience_years: int
+    capacity: int
+    status: str
+    training: str
+    consent_on: date | None
+    left_on: date | None
+    may_mentor: bool
+    reason: str | None
+
+
+def mentee_out(person: Person, p: MenteeProfile, reason: str | None) -> MenteeOut:
+    return MenteeOut(
+        person_id=person.id,
+        full_name=person.full_name,
+        kind=p.kind,
+        birth_date=p.birth_date,
+        class_name=p.class_name,
+        profession_since=p.profession_since,
+        requests=p.requests,
+        difficulties=p.difficulties,
+        guardian_consent_on=p.guardian_consent_on,
+        left_on=p.left_on,
+        left_reason=p.left_reason,
+        may_take_part=reason is None,
+        reason=reason,
+    )
+
+
+def mentor_out(person: Person, p: MentorProfile, reason: str | None) -> MentorOut:
+    return MentorOut(
+        person_id=person.id,
+        full_name=person.full_name,
+        competencies=p.competencies,
+        subjects=p.subjects,
+        experience_years=p.experience_years,
+        capacity=p.capacity,
+        status=p.status,
+        training=p.training,
+        consent_on=p.consent_on,
+        left_on=p.left_on,
+        may_mentor=reason is None,
+        reason=reason,
+    )
+
+
+class BasesApi(Controller):
+    path = "/api/o/{slug:str}"
+    dependencies = ORG_DEPENDENCIES
+    tags = ["Базы наставляемых и наставников"]
+
+    @put("/people/{person_id:str}/mentee-profile", summary="Внести человека в базу наставляемых")
+    async def set_mentee(
+        self, db: Db, org: Org, person_id: FromPath[str], data: JSONBody[MenteeProfileIn]
+    ) -> MenteeOut:
+        draft = bases.MenteeDraft(**msgspec.structs.asdict(data))
+        return mentee_out(*await bases.set_mentee_profile(db, org, parse_id(person_id), draft))
+
+    @put("/people/{person_id:str}/mentor-profile", summary="Внести человека в базу наставников")
+    async def set_mentor(
+        self, db: Db, org: Org, person_id: FromPath[str], data: JSONBody[MentorProfileIn]
+    ) -> MentorOut:
+        draft = bases.MentorDraft(**msgspec.structs.asdict(data))
+        return mentor_out(*await bases.set_mentor_profile(db, org, parse_id(person_id), draft))
+
+    @get("/bases/mentees", summary="База наставляемых")
+    async def mentees(self, db: Db, org: Org) -> list[MenteeOut]:
+        return [mentee_out(*entry) for entry in await bases.mentee_base(db, org)]
+
+    @get("/bases/mentors", summary="База наставников")
+    async def mentors(self, db: Db, org: Org) -> list[MentorOut]:
+        return [mentor_out(*entry) for entry in await bases.mentor_base(db, org)]
+
+
+class ProfilePages(Controller):
+    path = "/o/{slug:str}/people/{person_id:str}"
+    dependencies = ORG_DEPENDENCIES
+    tags = ["Страницы: базы"]
+
+    @post("/mentee-profile", summary="Внести в базу наставляемых (форма)")
+    async def mentee(self, db: Db, org: Org, person_id: FromPath[str], data: Form) -> Redirect:
+        pid = parse_id(person_id)
+        draft = bases.MenteeDraft(
+            kind=data.get("kind", ""),
+            birth_date=form_date(data, "birth_date"),
+            class_name=data.get("class_name") or None,
+            profession_since=form_date(data, "profession_since"),
+            requests=data.get("requests", ""),
+            difficulties=data.get("difficulties", ""),
+            guardian_consent_on=form_date(data, "guardian_consent_on"),
+            left_on=form_date(data, "left_on"),
+            left_reason=data.get("left_reason") or None,
+        )
+        await bases.set_mentee_profile(db, org, pid, draft)
+        return Redirect(path=f"/o/{org.org.slug}/people/{pid}")
+
+    @post("/mentor-profile", summary="Внести в базу наставников (форма)")
+    async def mentor(self, db: Db, org: Org, person_id: FromPath[str], data: Form) -> Redirect:
+        pid = parse_id(person_id)
+        draft = bases.MentorDraft(
+            competencies=data.get("competencies", ""),
+            subjects=data.get("subjects", ""),
+            experience_years=form_int(data, "experience_years", 0),
+            capacity=form_int(data, "capacity", 1),
+            status=data.get("status", "current"),
+            training=data.get("training", ""),
+            consent_on=form_date(data, "consent_on"),
+            left_on=form_date(data, "left_on"),
+        )
+        await bases.set_mentor_profile(db, org, pid, draft)
+        return Redirect(path=f"/o/{org.org.slug}/people/{pid}")
+
+
+class ImportRowOut(msgspec.Struct):
+    row: int
+    full_name: str
+    kind: str
+    """A mentee's kind (learner, young_pedagogue) or a mentor's category (pedagogue, staff, learner)."""
+    kind_title: str
+    action: str
+
+
+class ImportColumnOut(msgspec.Struct):
+    letter: str
+    """The column's letter in the sheet (A, B, …)."""
+    title: str
+    """Its header in the file ("" for a column without one)."""
+    field: str | None
+    """The field it is read as, or null: not used."""
+    field_title: str
+    """That field's Russian title, or «не используется»."""
+    chosen: bool
+    """Read so because the curator said so (remembered for the organisation's next import)."""
+    has_data: bool
+    note: str
+
+
+class ImportPreviewOut(msgspec.Struct):
+    token: str | None
+    """Commits the file: given only when it has no errors."""
+    rows: list[ImportRowOut]
+    errors: list[dict[str, str]]
+    warnings: list[dict[str, str]] = []
+    """Rows loaded as they are but named before anything is written (row "0": the whole file)."""
+    columns: list[ImportColumnOut] = []
+    """Every column of the file with the field it is read as."""
+    file_token: str | None = None
+    """Names the kept file for saying by hand what its columns hold (…/import/{file_token}/columns)."""
+    fields: dict[str, str] = {}
+    """Every field a column may be read as, by its Russian title."""
+
+
+CHOICE_NOTE = "Выбор запоминается для следующих загрузок организации; field: null — столбец не используется."
+
+
+class ColumnChoiceIn(msgspec.Struct, forbid_unknown_fields=True):
+    title: Annotated[str, msgspec.Meta(max_length=200)]
+    """The column's header as it is in the file."""
+    field: Annotated[str, msgspec.Meta(max_length=32)] | None = None
+    """The field it holds (a key of the preview's «fields»), or null: not used."""
+
+
+class ColumnChoicesIn(msgspec.Struct, forbid_unknown_fields=True):
+    columns: Annotated[list[ColumnChoiceIn], msgspec.Meta(max_length=200)]
+
+
+# What the pages call each base, and the column that says who the row is.
+BASE_TITLES = {"mentees": ("базы наставляемых", "Кто"), "mentors": ("базы наставников", "Категория")}
+
+
+def _preview_out(
+    spec: base_import.BaseSpec[Any], checked: base_import.Preview[Any], file_token: str | None
+) -> ImportPreviewOut:
+    rows = []
+    for r in checked.rows:
+        kind, kind_title = spec.describe(r.parsed)
+        rows.append(ImportRowOut(r.row, r.full_name, kind, kind_title, "update" if r.person_id else "create"))
+    titles = spec.field_titles
+    columns = [
+        ImportColumnOut(
+            letter=c.letter,
+            title=c.title,
+            field=c.field,
+            field_title=titles[c.field] if c.field else base_import.NOT_USED,
+            chosen=c.chosen,
+            has_data=c.has_data,
+            note=c.note,
+        )
+        for c in checked.columns
+    ]
+    return ImportPreviewOut(
+        token=None if checked.errors else file_token,
+        rows=rows,
+        errors=checked.errors,
+        warnings=checked.warnings,
+        columns=columns,
+        file_token=file_token,
+        fields=titles,
+    )
+
+
+async def _check(
+    db: Any, runtime: Any, org: Any, spec: base_import.BaseSpec[Any], data: dict[str, Any]
+) -> ImportPreviewOut:
+    """The preview of an uploaded file, kept under the returned token for the commit or a new mapping."""
+    content, filename = await uploaded_file(data)
+    checked = await base_import.preview(db, org, spec, content, filename)
+    return _preview_out(spec, checked, await base_import.keep(runtime, org, spec, content, filename))
+
+
+async def _rechoose(
+    db: Any, runtime: Any, org: Any, spec: base_import.BaseSpec[Any], token: str, choices: ColumnChoicesIn
+) -> ImportPreviewOut:
+    """Remember what the curator said the kept file's columns hold and preview the file again."""
+    content, filename = await base_import.kept(runtime, org, spec, token)
+    await base_import.choose_columns(
+        db, org, spec, [base_import.ColumnChoice(c.title, c.field) for c in choices.columns]
+    )
+    return _preview_out(spec, await base_import.preview(db, org, spec, content, filename), token)
+
+
+def _form_choices(data: dict[str, str]) -> ColumnChoicesIn:
+    """The page's column form: «title_N» (the header) and «field_N» (a field, or empty: not used)."""
+    numbers = sorted(
+        (k.removeprefix("title_") for k in data if k.startswith("title_")), key=lambda n: (len(n), n)
+    )
+    numbers = numbers[:200]
+    return ColumnChoicesIn(
+        columns=[
+            ColumnChoiceIn(title=data[f"title_{n}"][:200], field=(data.get(f"field_{n}") or None))
+            for n in numbers
+        ]
+    )
+
+
+async def _export(db: Any, org: Any) -> Response[bytes]:
+    content = base_export.export_bases(await bases.mentee_base(db, org), await bases.mentor_base(db, org))
+    await audit.record_in(db, org, action="export", object_type="bases")
+    await db.commit()
+    return Response(
+        content=content, media_type=XLSX, headers={"Content-Disposition": 'attachment; filename="bases.xlsx"'}
+    )
+
+
+class BasesTransferApi(Controller):
+    path = "/api/o/{slug:str}/bases"
+    dependencies = ORG_DEPENDENCIES
+    tags = ["Базы наставляемых и наставников"]
+
+    @post(
+        "/mentees/import",
+        summary="Проверить файл базы наставляемых (.xlsx или .csv)",
+        status_code=HTTP_200_OK,
+    )
+    async def preview(self, db: Db, org: Org, runtime: Rt, data: Upload) -> ImportPreviewOut:
+        return await _check(db, runtime, org, MENTEES, data)
+
+    @post("/mentees/import/{token:str}", summary="Загрузить проверенный файл базы наставляемых")
+    async def commit(self, db: Db, org: Org, runtime: Rt, token: FromPath[str]) -> ImportPreviewOut:
+        return _preview_out(MENTEES, await base_import.commit(db, runtime, org, MENTEES, token), None)
+
+    @post(
+        "/mentors/import",
+        summary="Проверить файл базы наставников (.xlsx или .csv)",
+        status_code=HTTP_200_OK,
+    )
+    async def preview_mentors(self, db: Db, org: Org, runtime: Rt, data: Upload) -> ImportPreviewOut:
+        return await _check(db, runtime, org, MENTORS, data)
+
+    @post("/mentors/import/{token:str}", summary="Загрузить проверенный файл базы наставников")
+    async def commit_mentors(self, db: Db, org: Org, runtime: Rt, token: FromPath[str]) -> ImportPreviewOut:
+        return _preview_out(MENTORS, await base_import.commit(db, runtime, org, MENTORS, token), None)
+
+    @post(
+        "/mentees/import/{token:str}/columns",
+        summary="Указать, что в столбцах файла базы наставляемых, и проверить его снова",
+        description=CHOICE_NOTE,
+        status_code=HTTP_200_OK,
+    )
+    async def choose_mentee_columns(
+        self, db: Db, org: Org, runtime: Rt, token: FromPath[str], data: JSONBody[ColumnChoicesIn]
+    ) -> ImportPreviewOut:
+        return await _rechoose(db, runtime, org, MENTEES, token, data)
+
+    @post(
+        "/mentors/import/{token:str}/columns",
+        summary="Указать, что в столбцах файла базы наставников, и проверить его снова",
+        description=CHOICE_NOTE,
+        status_code=HTTP_200_OK,
+    )
+    async def choose_mentor_columns(
+        self, db: Db, org: Org, runtime: Rt, token: FromPath[str], data: JSONBody[ColumnChoicesIn]
+    ) -> ImportPreviewOut:
+        return await _rechoose(db, runtime, org, MENTORS, token, data)
+
+    @get("/export.xlsx", media_type=XLSX, summary="Выгрузить базы наставляемых и наставников в Excel")
+    async def export(self, db: Db, org: Org) -> Response[bytes]:
+        return await _export(db, org)
+
+
+class BasesPages(Controller):
+    path = "/o/{slug:str}/bases"
+    dependencies = ORG_DEPENDENCIES
+    tags = ["Страницы: базы"]
+
+    @get("/mentees", summary="База наставляемых")
+    async def mentees(self, db: Db, runtime: Rt, actor: CurrentActor, org: Org) -> Template:
+        return await page(
+            "core/base_mentees.html",
+            db=db,
+            runtime=runtime,
+            actor=actor,
+            org=org,
+            entries=await bases.mentee_base(db, org),
+        )
+
+    async def _preview_page(
+        self,
+        db: Any,
+        runtime: Any,
+        actor: Any,
+        org: Any,
+        spec: base_import.BaseSpec[Any],
+        data: dict[str, Any],
+        token: str | None = None,
+    ) -> Template:
+        if token is None:
+            preview = await _check(db, runtime, org, spec, data)
+        else:
+            preview = await _rechoose(db, runtime, org, spec, token, _form_choices(data))
+        title, kind_header = BASE_TITLES[spec.name]
+        return await page(
+            "core/base_import.html",
+            db=db,
+            runtime=runtime,
+            actor=actor,
+            org=org,
+            preview=preview,
+            base=spec.name,
+            base_title=title,
+            kind_header=kind_header,
+            status_code=200 if preview.token else 422,
+        )
+
+    @post("/mentees/import", summary="Проверить файл базы наставляемых (форма)")
+    async def import_preview(
+        self, db: Db, runtime: Rt, actor: CurrentActor, org: Org, data: Upload
+    ) -> Template:
+        return await self._preview_page(db, runtime, actor, org, MENTEES, data)
+
+    @post("/mentees/import/{token:str}", summary="Загрузить проверенный файл базы наставляемых (форма)")
+    async def import_commit(self, db: Db, runtime: Rt, org: Org, token: FromPath[str]) -> Redirect:
+        await base_import.commit(db, runtime, org, MENTEES, token)
+        return Redirect(path=f"/o/{org.org.slug}/bases/mentees")
+
+    @post("/mentors/import", summary="Проверить файл базы наставников (форма)")
+    async def mentor_import_preview(
+        self, db: Db, runtime: Rt, actor: CurrentActor, org: Org, data: Upload
+    ) -> Template:
+        return await self._preview_page(db, runtime, actor, org, MENTORS, data)
+
+    @post("/mentors/import/{token:str}", summary="Загрузить проверенный файл базы наставников (форма)")
+    async def mentor_import_commit(self, db: Db, runtime: Rt, org: Org, token: FromPath[str]) -> Redirect:
+        await base_import.commit(db, runtime, org, MENTORS, token)
+        return Redirect(path=f"/o/{org.org.slug}/bases/mentors")
+
+    @post("/mentees/import/{token:str}/columns", summary="Указать, что в столбцах файла (форма)")
+    async def mentee_columns(
+        self, db: Db, runtime: Rt, actor: CurrentActor, org: Org, token: FromPath[str], data: Form
+    ) -> Template:
+        return await self._preview_page(db, runtime, actor, org, MENTEES, data, token)
+
+    @post("/mentors/import/{token:str}/columns", summary="Указать, что в столбцах файла (форма)")
+    async def mentor_columns(
+        self, db: Db, runtime: Rt, actor: CurrentActor, org: Org, token: FromPath[str], data: Form
+    ) -> Template:
+        return await self._preview_page(db, runtime, actor, org, MENTORS, data, token)
+
+    @get("/export.xlsx", media_type=XLSX, summary="Выгрузить базы в Excel")
+    async def export(self, db: Db, org: Org) -> Response[bytes]:
+        return await _export(db, org)
+
+    @get("/mentors", summary="База наставников")
+    async def mentors(self, db: Db, runtime: Rt, actor: CurrentActor, org: Org) -> Template:
+        return await page(
+            "core/base_mentors.html",
+            db=db,
+            runtime=runtime,
+            actor=actor,
+            org=org,
+            entries=await bases.mentor_base(db, org),
+        )

@@ -1,0 +1,241 @@
+"""The bases of mentees and mentors (stages 2 and 3 of a programme).
+
+Who may take part is decided here, in one place: a mentee who left does not; a learner under 18
+only with the recorded consent of a legal representative; a mentor only with their written
+consent, and not from the reserve or after leaving.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, fields
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from nastavnik import audit
+from nastavnik.db.collation import name_order
+from nastavnik.domain.bases.models import MenteeProfile, MentorProfile
+from nastavnik.errors import InvalidInput
+from nastavnik.models.people import Person, ProgrammeRole
+from nastavnik.tenancy import NotFound, OrgContext
+
+MANAGERS = (ProgrammeRole.CURATOR, ProgrammeRole.DIRECTOR)
+ADULT_AGE = 18
+KIND_FOR_REGIME = {"learners": "learner", "pedagogues": "young_pedagogue"}
+
+
+@dataclass(frozen=True, slots=True)
+class MenteeDraft:
+    kind: str
+    birth_date: date | None = None
+    class_name: str | None = None
+    profession_since: date | None = None
+    requests: str = ""
+    difficulties: str = ""
+    guardian_consent_on: date | None = None
+    left_on: date | None = None
+    left_reason: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class MentorDraft:
+    competencies: str = ""
+    subjects: str = ""
+    experience_years: int = 0
+    capacity: int = 1
+    status: str = "current"
+    training: str = ""
+    consent_on: date | None = None
+    left_on: date | None = None
+
+
+def age_on(birth: date, day: date) -> int:
+    return day.year - birth.year - ((day.month, day.day) < (birth.month, birth.day))
+
+
+def mentee_participation(profile: MenteeProfile, today: date) -> str | None:
+    """None if the mentee may take part, else the reason in Russian."""
+    if profile.left_on is not None:
+        return "выбыл(а)"
+    minor = profile.birth_date is not None and age_on(profile.birth_date, today) < ADULT_AGE
+    if profile.kind == "learner" and minor and profile.guardian_consent_on is None:
+        return "нет согласия законного представителя"
+    return None
+
+
+def mentor_participation(profile: MentorProfile) -> str | None:
+    if profile.left_on is not None:
+        return "выбыл(а)"
+    if profile.consent_on is None:
+        return "нет письменного согласия наставника"
+    if profile.status != "current":
+        return "в резерве"
+    return None
+
+
+def _past(errors: list[dict[str, str]], name: str, value: date | None, today: date) -> None:
+    if value is not None and value > today:
+        errors.append({"field": name, "message": "дата не может быть в будущем"})
+
+
+def validate_mentee(draft: MenteeDraft, today: date) -> None:
+    errors: list[dict[str, str]] = []
+    if draft.kind not in KIND_FOR_REGIME.values():
+        errors.append({"field": "kind", "message": "обучающийся или молодой педагог"})
+    if draft.kind == "learner":
+        if draft.birth_date is None:
+            errors.append({"field": "birth_date", "message": "укажите дату рождения"})
+        elif not 5 <= age_on(draft.birth_date, today) <= 25:
+            errors.append({"field": "birth_date", "message": "возраст обучающегося — от 5 до 25 лет"})
+        if not (draft.class_name or "").strip():
+            errors.append({"field": "class_name", "message": "укажите класс или группу"})
+    if draft.kind == "young_pedagogue" and draft.profession_since is None:
+        errors.append({"field": "profession_since", "message": "укажите дату начала педагогической работы"})
+    for name in ("birth_date", "profession_since", "guardian_consent_on", "left_on"):
+        _past(errors, name, getattr(draft, name), today)
+    if (draft.left_on is None) != (draft.left_reason is None):
+        errors.append({"field": "left_reason", "message": "укажите и дату, и причину выбытия"})
+    elif draft.left_reason not in (None, "organisation", "profession"):
+        errors.append({"field": "left_reason", "message": "из организации или из профессии"})
+    if errors:
+        raise InvalidInput("Данные наставляемого содержат ошибки.", errors)
+
+
+def validate_mentor(draft: MentorDraft, today: date) -> None:
+    errors: list[dict[str, str]] = []
+    if not 1 <= draft.capacity <= 20:
+        errors.append({"field": "capacity", "message": "от 1 до 20 наставляемых"})
+    if not 0 <= draft.experience_years <= 70:
+        errors.append({"field": "experience_years", "message": "стаж от 0 до 70 лет"})
+    if draft.status not in ("current", "reserve"):
+        errors.append({"field": "status", "message": "действующий или резерв"})
+    for name in ("consent_on", "left_on"):
+        _past(errors, name, getattr(draft, name), today)
+    if errors:
+        raise InvalidInput("Данные наставника содержат ошибки.", errors)
+
+
+async def _person(db: AsyncSession, ctx: OrgContext, person_id: uuid.UUID) -> Person:
+    person = (await db.scalars(select(Person).where(Person.id == person_id, ctx.owns(Person)))).one_or_none()
+    if person is None:
+        raise NotFound
+    return person
+
+
+def draft_values(draft: MenteeDraft | MentorDraft) -> dict[str, object]:
+    values = {f.name: getattr(draft, f.name) for f in fields(draft)}
+    return {k: (v.strip() if isinstance(v, str) else v) for k, v in values.items()}
+
+
+async def _save_profile(
+    db: AsyncSession,
+    ctx: OrgContext,
+    model: type[MenteeProfile] | type[MentorProfile],
+    person_id: uuid.UUID,
+    draft: MenteeDraft | MentorDraft,
+) -> Person:
+    person = await _person(db, ctx, person_id)
+    values = draft_values(draft)
+    await db.execute(
+        insert(model)
+        .values(org_id=ctx.org.id, person_id=person.id, **values)
+        .on_conflict_do_update(index_elements=[model.org_id, model.person_id], set_=values)
+    )
+    await audit.record_in(
+        db,
+        ctx,
+        action="update",
+        object_type=model.__tablename__,
+        object_id=str(person.id),
+        subject_person_id=person.id,
+    )
+    await db.commit()
+    return person
+
+
+async def set_mentee_profile(
+    db: AsyncSession, ctx: OrgContext, person_id: uuid.UUID, draft: MenteeDraft
+) -> tuple[Person, MenteeProfile, str | None]:
+    """Save a person's entry in the base of mentees; returns it as the base lists it."""
+    ctx.require_role(*MANAGERS)
+    validate_mentee(draft, ctx.today())
+    person = await _save_profile(db, ctx, MenteeProfile, person_id, draft)
+    query = select(MenteeProfile).where(MenteeProfile.person_id == person.id, ctx.owns(MenteeProfile))
+    profile = (await db.scalars(query)).one()
+    return person, profile, mentee_participation(profile, ctx.today())
+
+
+async def set_mentor_profile(
+    db: AsyncSession, ctx: OrgContext, person_id: uuid.UUID, draft: MentorDraft
+) -> tuple[Person, MentorProfile, str | None]:
+    """Save a person's entry in the base of mentors; returns it as the base lists it."""
+    ctx.require_role(*MANAGERS)
+    validate_mentor(draft, ctx.today())
+    person = await _save_profile(db, ctx, MentorProfile, person_id, draft)
+    query = select(MentorProfile).where(MentorProfile.person_id == person.id, ctx.owns(MentorProfile))
+    profile = (await db.scalars(query)).one()
+    return person, profile, mentor_participation(profile)
+
+
+async def mentee_base(db: AsyncSession, ctx: OrgContext) -> list[tuple[Person, MenteeProfile, str | None]]:
+    """Every mentee with their profile and, if they may not take part now, why."""
+    ctx.require_role(*MANAGERS)
+    rows = await db.execute(
+        select(Person, MenteeProfile)
+        .join(MenteeProfile, (MenteeProfile.org_id == Person.org_id) & (MenteeProfile.person_id == Person.id))
+        .where(ctx.owns(Person))
+        .order_by(*name_order(Person.last_name, Person.first_name))
+    )
+    today = ctx.today()
+    result = [(person, profile, mentee_participation(profile, today)) for person, profile in rows]
+    await audit.record_in(db, ctx, action="read", object_type="mentee_base", details={"count": len(result)})
+    await db.commit()
+    return result
+
+
+async def mentor_base(db: AsyncSession, ctx: OrgContext) -> list[tuple[Person, MentorProfile, str | None]]:
+    ctx.require_role(*MANAGERS)
+    rows = await db.execute(
+        select(Person, MentorProfile)
+        .join(MentorProfile, (MentorProfile.org_id == Person.org_id) & (MentorProfile.person_id == Person.id))
+        .where(ctx.owns(Person))
+        .order_by(*name_order(Person.last_name, Person.first_name))
+    )
+    result = [(person, profile, mentor_participation(profile)) for person, profile in rows]
+    await audit.record_in(db, ctx, action="read", object_type="mentor_base", details={"count": len(result)})
+    await db.commit()
+    return result
+
+
+async def able_mentees(db: AsyncSession, ctx: OrgContext, regime: str) -> int:
+    """Mentees of the regime who may take part today (stage 2 of a programme)."""
+    profiles = await db.scalars(
+        select(MenteeProfile).where(MenteeProfile.kind == KIND_FOR_REGIME[regime], ctx.owns(MenteeProfile))
+    )
+    today = ctx.today()
+    return sum(1 for p in profiles if mentee_participation(p, today) is None)
+
+
+async def able_mentors(db: AsyncSession, ctx: OrgContext) -> int:
+    profiles = await db.scalars(select(MentorProfile).where(ctx.owns(MentorProfile)))
+    return sum(1 for p in profiles if mentor_participation(p) is None)
+
+
+async def profiles_of(
+    db: AsyncSession, ctx: OrgContext, person_id: uuid.UUID
+) -> tuple[MenteeProfile | None, MentorProfile | None]:
+    """The person's entries in the two bases, for their card (the card's own read is audited already)."""
+    mentee = (
+        await db.scalars(
+            select(MenteeProfile).where(MenteeProfile.person_id == person_id, ctx.owns(MenteeProfile))
+        )
+    ).one_or_none()
+    mentor = (
+        await db.scalars(
+            select(MentorProfile).where(MentorProfile.person_id == person_id, ctx.owns(MentorProfile))
+        )
+    ).one_or_none()
+    return mentee, mentor

@@ -1,0 +1,139 @@
+"""The region's wording of the mentoring dictionaries: JSON API and pages for region staff."""
+
+from __future__ import annotations
+
+from itertools import groupby
+from typing import Annotated
+
+import msgspec
+from litestar import Controller, get, post, put
+from litestar.params import FromPath, JSONBody
+from litestar.response import Redirect, Template
+from litestar.status_codes import HTTP_201_CREATED
+
+from nastavnik.domain.dictionaries import region as region_dictionaries
+from nastavnik.domain.dictionaries.region import EntryChange, NewEntry, RegionEntry
+from nastavnik.models.people import PersonCategory
+from nastavnik.types import DictionaryKind, Regime, Version
+from nastavnik.web.forms import Form, form_int
+from nastavnik.web.params import CurrentActor, Db, Rt
+from nastavnik.web.rendering import page
+
+# Generous edge limits: the service refuses what is merely too long with a message in Russian.
+Short = Annotated[str, msgspec.Meta(max_length=200)]
+Long = Annotated[str, msgspec.Meta(max_length=5000)]
+
+
+class EntryChangeIn(msgspec.Struct, forbid_unknown_fields=True):
+    title: Long
+    version: Version
+    hidden: bool = False
+    organisation_type: Short | None = None
+
+
+class NewEntryIn(msgspec.Struct, forbid_unknown_fields=True):
+    kind: Short
+    regime: Short
+    code: Short
+    title: Long
+    organisation_type: Short | None = None
+    description: Long = ""
+    mentor_categories: Annotated[list[Short], msgspec.Meta(max_length=10)] = []
+
+
+class RegionDictionaryApi(Controller):
+    path = "/api/region/dictionaries"
+    tags = ["Регион и муниципалитет"]
+
+    @get("/", summary="Словари наставничества региона: названия модулей и региона, скрытые и свои записи")
+    async def index(self, db: Db, actor: CurrentActor, runtime: Rt) -> list[RegionEntry]:
+        return await region_dictionaries.region_dictionaries(db, actor, runtime.plugins)
+
+    @put(
+        "/{kind:str}/{regime:str}/{code:str}",
+        summary="Переименовать, скрыть или вернуть запись словаря (с номером версии)",
+    )
+    async def change(
+        self,
+        db: Db,
+        actor: CurrentActor,
+        runtime: Rt,
+        kind: FromPath[str],
+        regime: FromPath[str],
+        code: FromPath[str],
+        data: JSONBody[EntryChangeIn],
+    ) -> RegionEntry:
+        change = EntryChange(data.organisation_type, data.title, data.hidden, data.version)
+        return await region_dictionaries.update_entry(db, actor, runtime.plugins, kind, regime, code, change)
+
+    @post("/", summary="Добавить в словарь запись региона", status_code=HTTP_201_CREATED)
+    async def add(self, db: Db, actor: CurrentActor, runtime: Rt, data: JSONBody[NewEntryIn]) -> RegionEntry:
+        fields = msgspec.structs.asdict(data)
+        new = NewEntry(**{**fields, "mentor_categories": tuple(data.mentor_categories)})
+        return await region_dictionaries.add_entry(db, actor, runtime.plugins, new)
+
+
+def _sections(lines: list[RegionEntry]) -> list[tuple[str, list[RegionEntry]]]:
+    """The lines as one table per dictionary and regime, titled in Russian."""
+    return [
+        (
+            f"{region_dictionaries.KIND_TITLES[DictionaryKind(kind)]}: "
+            f"{region_dictionaries.REGIME_TITLES[Regime(regime)]}",
+            list(rows),
+        )
+        for (kind, regime), rows in groupby(lines, key=lambda e: (e.kind, e.regime))
+    ]
+
+
+class RegionDictionaryPages(Controller):
+    path = "/region/dictionaries"
+    tags = ["Страницы"]
+
+    @get("/", summary="Словари наставничества региона")
+    async def index(self, db: Db, runtime: Rt, actor: CurrentActor) -> Template:
+        lines = await region_dictionaries.region_dictionaries(db, actor, runtime.plugins)
+        return await page(
+            "core/region_dictionaries.html",
+            db=db,
+            runtime=runtime,
+            actor=actor,
+            sections=_sections(lines),
+            types=runtime.plugins.organisation_types(),
+            kind_titles=region_dictionaries.KIND_TITLES,
+            regime_titles=region_dictionaries.REGIME_TITLES,
+            category_titles=region_dictionaries.CATEGORY_TITLES,
+        )
+
+    @post("/", summary="Добавить в словарь запись региона (форма)")
+    async def add(self, db: Db, runtime: Rt, actor: CurrentActor, data: Form) -> Redirect:
+        new = NewEntry(
+            kind=data.get("kind", ""),
+            regime=data.get("regime", ""),
+            code=data.get("code", "").strip(),
+            title=data.get("title", ""),
+            organisation_type=data.get("organisation_type") or None,
+            description=data.get("description", ""),
+            mentor_categories=tuple(c.value for c in PersonCategory if data.get(f"mentor_{c.value}") == "on"),
+        )
+        await region_dictionaries.add_entry(db, actor, runtime.plugins, new)
+        return Redirect(path="/region/dictionaries")
+
+    @post("/{kind:str}/{regime:str}/{code:str}", summary="Переименовать, скрыть или вернуть запись (форма)")
+    async def change(
+        self,
+        db: Db,
+        runtime: Rt,
+        actor: CurrentActor,
+        kind: FromPath[str],
+        regime: FromPath[str],
+        code: FromPath[str],
+        data: Form,
+    ) -> Redirect:
+        change = EntryChange(
+            organisation_type=data.get("organisation_type") or None,
+            title=data.get("title", ""),
+            hidden=data.get("hidden") == "on",
+            version=form_int(data, "version", 0, ge=0),
+        )
+        await region_dictionaries.update_entry(db, actor, runtime.plugins, kind, regime, code, change)
+        return Redirect(path="/region/dictionaries")

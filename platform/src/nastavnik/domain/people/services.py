@@ -1,0 +1,279 @@
+"""People of an organisation: the curator's base of staff and learners.
+
+Every read of a person's record and every change is written to the audit log.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from nastavnik import audit
+from nastavnik.db.collation import name_order
+from nastavnik.errors import Conflict, InvalidInput
+from nastavnik.models.people import Person, PersonCategory, PersonRole, PersonStatus, ProgrammeRole
+from nastavnik.tenancy import NotFound, OrgContext
+
+MANAGERS = (ProgrammeRole.CURATOR, ProgrammeRole.DIRECTOR)
+NAME_MAX = 100
+EMAIL_MAX = 254
+EMAIL_TAKEN = "Этот адрес электронной почты уже указан у другого человека организации."
+
+
+@dataclass(frozen=True, slots=True)
+class PersonDraft:
+    last_name: str
+    first_name: str
+    middle_name: str | None
+    category: str
+    status: str | None = None
+    """``left`` ends the person's access to the organisation; ``active`` restores it."""
+    email: str | None = None
+    """Where an account invitation goes. On a change, None keeps the address and "" removes it."""
+
+
+def clean_email(value: str) -> tuple[str | None, str | None]:
+    """(the address in lower case or None when empty, the mistake in Russian or None)."""
+    email = value.strip().lower()
+    if not email:
+        return None, None
+    local, _, domain = email.partition("@")
+    labels = domain.split(".")
+    if (
+        not local
+        or len(email) > EMAIL_MAX
+        or any(c.isspace() for c in email)
+        or "@" in domain
+        or len(labels) < 2
+        or not all(labels)
+    ):
+        return None, "укажите адрес вида имя@school.ru"
+    return email, None
+
+
+def parse_id(value: str) -> uuid.UUID:
+    """An id from a URL; anything malformed is simply not found."""
+    try:
+        return uuid.UUID(value)
+    except (ValueError, AttributeError, TypeError):
+        raise NotFound from None
+
+
+def _validate(draft: PersonDraft) -> PersonDraft:
+    errors = []
+    cleaned = {}
+    for field, label in (("last_name", "фамилию"), ("first_name", "имя")):
+        value = " ".join(str(getattr(draft, field) or "").split())
+        if not value:
+            errors.append({"field": field, "message": f"укажите {label}"})
+        elif len(value) > NAME_MAX:
+            errors.append({"field": field, "message": f"не длиннее {NAME_MAX} знаков"})
+        cleaned[field] = value
+    middle = " ".join((draft.middle_name or "").split()) or None
+    if middle and len(middle) > NAME_MAX:
+        errors.append({"field": "middle_name", "message": f"не длиннее {NAME_MAX} знаков"})
+    if draft.category not in set(PersonCategory):
+        errors.append({"field": "category", "message": "категория: педагог, обучающийся или сотрудник"})
+    if draft.status is not None and draft.status not in set(PersonStatus):
+        errors.append({"field": "status", "message": "статус: active (работает, учится) или left (выбыл)"})
+    email = None
+    if draft.email is not None:
+        email, mistake = clean_email(draft.email)
+        if mistake:
+            errors.append({"field": "email", "message": mistake})
+    if errors:
+        raise InvalidInput("Данные человека содержат ошибки.", errors)
+    kept = None if draft.email is None else (email or "")
+    return PersonDraft(
+        cleaned["last_name"], cleaned["first_name"], middle, draft.category, draft.status, kept
+    )
+
+
+async def _check_email_free(
+    db: AsyncSession, ctx: OrgContext, email: str | None, person_id: uuid.UUID | None
+) -> None:
+    if not email:
+        return
+    query = select(Person.id).where(Person.email == email, ctx.owns(Person))
+    if person_id is not None:
+        query = query.where(Person.id != person_id)
+    if (await db.scalars(query)).first() is not None:
+        raise Conflict(EMAIL_TAKEN, "email")
+
+
+async def _flush_person(db: AsyncSession) -> None:
+    """Flush a person's change; the per-organisation e-mail index is the last word on duplicates."""
+    try:
+        await db.flush()
+    except IntegrityError as exc:
+        await db.rollback()
+        if "uq_person_org_email" in str(exc.orig):
+            raise Conflict(EMAIL_TAKEN, "email") from None
+        raise
+
+
+async def list_people(db: AsyncSession, ctx: OrgContext) -> list[Person]:
+    ctx.require_role(*MANAGERS)
+    people = list(
+        await db.scalars(
+            select(Person)
+            .where(ctx.owns(Person))
+            .order_by(*name_order(Person.last_name, Person.first_name), Person.id)
+        )
+    )
+    await audit.record_in(
+        db,
+        ctx,
+        action="read",
+        object_type="person_list",
+        details={"count": len(people)},
+    )
+    await db.commit()
+    return people
+
+
+async def get_person(db: AsyncSession, ctx: OrgContext, person_id: uuid.UUID) -> Person:
+    """A person of the context's organisation; the person themself and managers may read it."""
+    person = await _find(db, ctx, person_id)
+    if person.id != ctx.person_id:
+        ctx.require_role(*MANAGERS)
+    await audit.record_in(
+        db,
+        ctx,
+        action="read",
+        object_type="person",
+        object_id=str(person.id),
+        subject_person_id=person.id,
+    )
+    await db.commit()
+    return person
+
+
+async def _find(db: AsyncSession, ctx: OrgContext, person_id: uuid.UUID) -> Person:
+    person = (await db.scalars(select(Person).where(Person.id == person_id, ctx.owns(Person)))).one_or_none()
+    if person is None:
+        raise NotFound
+    return person
+
+
+async def roles_of(db: AsyncSession, ctx: OrgContext, person_id: uuid.UUID) -> list[str]:
+    rows = await db.scalars(
+        select(PersonRole.role)
+        .where(PersonRole.person_id == person_id, ctx.owns(PersonRole))
+        .order_by(PersonRole.role)
+    )
+    return list(rows)
+
+
+async def create_person(db: AsyncSession, ctx: OrgContext, draft: PersonDraft) -> Person:
+    ctx.require_role(*MANAGERS)
+    clean = _validate(draft)
+    await _check_email_free(db, ctx, clean.email, None)
+    person = Person(
+        org_id=ctx.org.id,
+        last_name=clean.last_name,
+        first_name=clean.first_name,
+        middle_name=clean.middle_name,
+        category=clean.category,
+        email=clean.email or None,
+    )
+    db.add(person)
+    await _flush_person(db)
+    await audit.record_in(
+        db,
+        ctx,
+        action="create",
+        object_type="person",
+        object_id=str(person.id),
+        subject_person_id=person.id,
+    )
+    await db.commit()
+    return person
+
+
+async def update_person(
+    db: AsyncSession,
+    ctx: OrgContext,
+    person_id: uuid.UUID,
+    draft: PersonDraft,
+    expected_version: int,
+) -> Person:
+    """Change a person's record if nobody changed it since ``expected_version`` (else Conflict)."""
+    ctx.require_role(*MANAGERS)
+    clean = _validate(draft)
+    person = await _find(db, ctx, person_id)
+    if person.version != expected_version:
+        raise Conflict("Запись уже изменил другой пользователь. Обновите страницу и повторите.", "version")
+    person.last_name, person.first_name = clean.last_name, clean.first_name
+    person.middle_name, person.category = clean.middle_name, clean.category
+    if clean.email is not None:
+        await _check_email_free(db, ctx, clean.email, person.id)
+        person.email = clean.email or None
+    if clean.status is not None:
+        if clean.status == PersonStatus.LEFT and person.id == ctx.person_id:
+            raise InvalidInput(
+                "Нельзя закрыть доступ самому себе.", [{"field": "status", "message": "это вы"}]
+            )
+        person.status = clean.status
+    await _flush_person(db)
+    await audit.record_in(
+        db,
+        ctx,
+        action="update",
+        object_type="person",
+        object_id=str(person.id),
+        subject_person_id=person.id,
+    )
+    await db.commit()
+    return person
+
+
+async def set_roles(
+    db: AsyncSession,
+    ctx: OrgContext,
+    person_id: uuid.UUID,
+    roles: Sequence[str],
+) -> list[str]:
+    ctx.require_role(*MANAGERS)
+    unknown = sorted(set(roles) - set(ProgrammeRole))
+    if unknown:
+        raise InvalidInput("Неизвестные роли.", [{"field": "roles", "message": ", ".join(unknown)}])
+    person = await _find(db, ctx, person_id)
+    await db.execute(delete(PersonRole).where(PersonRole.person_id == person.id, ctx.owns(PersonRole)))
+    for role in sorted(set(roles)):
+        db.add(PersonRole(org_id=ctx.org.id, person_id=person.id, role=role))
+    await audit.record_in(
+        db,
+        ctx,
+        action="update",
+        object_type="person_roles",
+        object_id=str(person.id),
+        subject_person_id=person.id,
+        details={"roles": sorted(set(roles))},
+    )
+    await db.commit()
+    return sorted(set(roles))
+
+
+async def delete_person(db: AsyncSession, ctx: OrgContext, person_id: uuid.UUID) -> None:
+    ctx.require_role(*MANAGERS)
+    person = await _find(db, ctx, person_id)
+    if person.id == ctx.person_id:
+        raise InvalidInput(
+            "Нельзя удалить собственную запись.", [{"field": "person_id", "message": "это вы"}]
+        )
+    await db.delete(person)
+    await audit.record_in(
+        db,
+        ctx,
+        action="delete",
+        object_type="person",
+        object_id=str(person_id),
+        subject_person_id=person_id,
+    )
+    await db.commit()

@@ -1,0 +1,1 @@
+"""Pairs and groups of a programme: forming, matching and suggestions, orders."""

@@ -1,0 +1,352 @@
+"""The mentoring programme: JSON API and pages inside one organisation."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+from typing import Annotated, Any
+
+import msgspec
+from litestar import Controller, get, post, put
+from litestar.params import FromPath, JSONBody
+from litestar.response import Redirect, Template
+from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
+
+from nastavnik.domain.people.services import parse_id
+from nastavnik.domain.programmes import completion, services as programmes
+from nastavnik.domain.programmes.models import STAGES, Programme, RoadmapItem
+from nastavnik.domain.programmes.pairs import services as pairs
+from nastavnik.domain.programmes.pairs.models import GroupStatus
+from nastavnik.errors import InvalidInput
+from nastavnik.runtime import Runtime
+from nastavnik.tenancy import OrgContext
+from nastavnik.types import STAGE_MAX, STAGE_MIN, YEAR_MAX, YEAR_MIN, AcademicYearStart, Stage, Version
+from nastavnik.web.controllers.api_global import current_start_year
+from nastavnik.web.deps import ORG_DEPENDENCIES
+from nastavnik.web.forms import Form, form_date, form_int
+from nastavnik.web.params import CurrentActor, Db, Org, Rt
+from nastavnik.web.rendering import page
+
+REGIME_TITLES = {"learners": "наставничество обучающихся", "pedagogues": "наставничество педагогов"}
+# The status word agrees with its document: «Положение … утверждено», «Программа … утверждена».
+DOCUMENT_STATUS_TITLES = {
+    "polozhenie": {"absent": "нет", "draft": "проект", "approved": "утверждено"},
+    "programma": {"absent": "нет", "draft": "проект", "approved": "утверждена"},
+}
+
+
+class ProgrammeIn(msgspec.Struct, forbid_unknown_fields=True):
+    academic_year: AcademicYearStart
+    regime: str
+
+
+class ProgrammeOut(msgspec.Struct):
+    id: uuid.UUID
+    academic_year: int
+    regime: str
+    status: str
+    stage: int
+    stage_title: str
+    version: int
+    polozhenie_status: str
+    polozhenie_order_no: str | None
+    polozhenie_order_date: date | None
+    programma_status: str
+    programma_order_no: str | None
+    programma_order_date: date | None
+
+
+class StageOut(msgspec.Struct):
+    number: int
+    title: str
+    state: str
+    lacks: list[str]
+
+
+class RoadmapItemOut(msgspec.Struct):
+    id: uuid.UUID
+    stage: int
+    title: str
+    due_on: date
+    responsible: str
+    result: str
+    done: bool
+
+
+class ProgrammeDetailOut(msgspec.Struct):
+    programme: ProgrammeOut
+    stages: list[StageOut]
+    roadmap: list[RoadmapItemOut]
+    closing_lacks: list[str]
+    """What still stands between the programme and its closing (empty when it may close)."""
+
+
+class DocumentsIn(msgspec.Struct, forbid_unknown_fields=True):
+    version: Version
+    polozhenie_status: str
+    programma_status: str
+    polozhenie_order_no: Annotated[str, msgspec.Meta(max_length=50)] | None = None
+    polozhenie_order_date: date | None = None
+    programma_order_no: Annotated[str, msgspec.Meta(max_length=50)] | None = None
+    programma_order_date: date | None = None
+
+
+class AdvanceIn(msgspec.Struct, forbid_unknown_fields=True):
+    version: Version
+
+
+class RoadmapIn(msgspec.Struct, forbid_unknown_fields=True):
+    stage: Stage
+    title: Annotated[str, msgspec.Meta(max_length=500)]
+    due_on: date
+    responsible: Annotated[str, msgspec.Meta(max_length=200)]
+    result: Annotated[str, msgspec.Meta(max_length=500)] = ""
+
+
+class DoneIn(msgspec.Struct, forbid_unknown_fields=True):
+    done: bool
+
+
+def programme_out(p: Programme) -> ProgrammeOut:
+    return ProgrammeOut(
+        id=p.id,
+        academic_year=p.academic_year,
+        regime=p.regime,
+        status=p.status,
+        stage=p.stage,
+        stage_title=STAGES[p.stage - 1],
+        version=p.version,
+        polozhenie_status=p.polozhenie_status,
+        polozhenie_order_no=p.polozhenie_order_no,
+        polozhenie_order_date=p.polozhenie_order_date,
+        programma_status=p.programma_status,
+        programma_order_no=p.programma_order_no,
+        programma_order_date=p.programma_order_date,
+    )
+
+
+def item_out(i: RoadmapItem) -> RoadmapItemOut:
+    return RoadmapItemOut(
+        id=i.id,
+        stage=i.stage,
+        title=i.title,
+        due_on=i.due_on,
+        responsible=i.responsible,
+        result=i.result,
+        done=i.done,
+    )
+
+
+def org_regimes(runtime: Runtime, org: OrgContext) -> set[str]:
+    org_type = runtime.plugins.organisation_types().get(org.org.type)
+    return {r.value for r in org_type.regimes} if org_type else set()
+
+
+async def detail(db: Any, org: OrgContext, programme_id: uuid.UUID) -> ProgrammeDetailOut:
+    programme = await programmes.get_programme(db, org, programme_id)
+    return ProgrammeDetailOut(
+        programme=programme_out(programme),
+        stages=[
+            StageOut(s.number, s.title, s.state, s.lacks) for s in await programmes.stages(db, org, programme)
+        ],
+        roadmap=[item_out(i) for i in await programmes.roadmap(db, org, programme)],
+        closing_lacks=await completion.closing_lacks(db, org, programme)
+        if programme.status == "open"
+        else [],
+    )
+
+
+class ProgrammeApi(Controller):
+    path = "/api/o/{slug:str}/programmes"
+    dependencies = ORG_DEPENDENCIES
+    tags = ["Программа наставничества"]
+
+    @get("/", summary="Программы наставничества организации")
+    async def index(self, db: Db, org: Org) -> list[ProgrammeOut]:
+        return [programme_out(p) for p in await programmes.list_programmes(db, org)]
+
+    @post("/", summary="Открыть программу на учебный год", status_code=HTTP_201_CREATED)
+    async def create(self, db: Db, org: Org, runtime: Rt, data: JSONBody[ProgrammeIn]) -> ProgrammeOut:
+        created = await programmes.create_programme(
+            db, org, data.academic_year, data.regime, org_regimes(runtime, org)
+        )
+        return programme_out(created)
+
+    @get("/{programme_id:str}", summary="Программа: этапы, чего не хватает, дорожная карта")
+    async def show(self, db: Db, org: Org, programme_id: FromPath[str]) -> ProgrammeDetailOut:
+        return await detail(db, org, parse_id(programme_id))
+
+    @put("/{programme_id:str}/documents", summary="Положение и Программа: статус, номер и дата приказа")
+    async def documents(
+        self, db: Db, org: Org, programme_id: FromPath[str], data: JSONBody[DocumentsIn]
+    ) -> ProgrammeOut:
+        draft = programmes.DocumentsDraft(
+            data.polozhenie_status,
+            data.polozhenie_order_no,
+            data.polozhenie_order_date,
+            data.programma_status,
+            data.programma_order_no,
+            data.programma_order_date,
+        )
+        return programme_out(
+            await programmes.record_documents(db, org, parse_id(programme_id), draft, data.version)
+        )
+
+    @post("/{programme_id:str}/advance", summary="Перейти к следующему этапу", status_code=HTTP_200_OK)
+    async def advance(
+        self, db: Db, org: Org, programme_id: FromPath[str], data: JSONBody[AdvanceIn]
+    ) -> ProgrammeOut:
+        return programme_out(await programmes.advance(db, org, parse_id(programme_id), data.version))
+
+    @post(
+        "/{programme_id:str}/close",
+        summary="Закрыть программу: учебный год только для чтения",
+        status_code=HTTP_200_OK,
+    )
+    async def close(
+        self, db: Db, org: Org, programme_id: FromPath[str], data: JSONBody[AdvanceIn]
+    ) -> ProgrammeOut:
+        return programme_out(await completion.close_programme(db, org, parse_id(programme_id), data.version))
+
+    @post(
+        "/{programme_id:str}/next-year",
+        summary="Открыть программу следующего учебного года",
+        status_code=HTTP_201_CREATED,
+    )
+    async def next_year(self, db: Db, org: Org, programme_id: FromPath[str]) -> ProgrammeOut:
+        return programme_out(await completion.start_next_year(db, org, parse_id(programme_id)))
+
+    @post(
+        "/{programme_id:str}/roadmap",
+        summary="Добавить мероприятие в дорожную карту",
+        status_code=HTTP_201_CREATED,
+    )
+    async def add_item(
+        self, db: Db, org: Org, programme_id: FromPath[str], data: JSONBody[RoadmapIn]
+    ) -> RoadmapItemOut:
+        draft = programmes.RoadmapDraft(data.stage, data.title, data.due_on, data.responsible, data.result)
+        return item_out(await programmes.add_roadmap_item(db, org, parse_id(programme_id), draft))
+
+    @put("/{programme_id:str}/roadmap/{item_id:str}/done", summary="Отметить выполнение мероприятия")
+    async def mark_done(
+        self, db: Db, org: Org, programme_id: FromPath[str], item_id: FromPath[str], data: JSONBody[DoneIn]
+    ) -> RoadmapItemOut:
+        item = await programmes.set_roadmap_done(
+            db, org, parse_id(programme_id), parse_id(item_id), data.done
+        )
+        return item_out(item)
+
+
+class ProgrammePages(Controller):
+    path = "/o/{slug:str}/programmes"
+    dependencies = ORG_DEPENDENCIES
+    tags = ["Страницы: программа наставничества"]
+
+    @get("/", summary="Программы наставничества")
+    async def index(self, db: Db, runtime: Rt, actor: CurrentActor, org: Org) -> Template:
+        return await page(
+            "core/programmes.html",
+            db=db,
+            runtime=runtime,
+            actor=actor,
+            org=org,
+            programmes=await programmes.list_programmes(db, org),
+            stages=STAGES,
+            regimes=REGIME_TITLES,
+            available=sorted(org_regimes(runtime, org)),
+            year=current_start_year(org.org.timezone),
+            can_manage=org.has_role(*programmes.MANAGERS),
+        )
+
+    @post("/", summary="Открыть программу (форма)")
+    async def create(self, db: Db, runtime: Rt, org: Org, data: Form) -> Redirect:
+        created = await programmes.create_programme(
+            db,
+            org,
+            form_int(data, "academic_year", ge=YEAR_MIN, le=YEAR_MAX),
+            data.get("regime", ""),
+            org_regimes(runtime, org),
+        )
+        return Redirect(path=f"/o/{org.org.slug}/programmes/{created.id}")
+
+    @get("/{programme_id:str}", summary="Программа: этапы и дорожная карта")
+    async def show(
+        self, db: Db, runtime: Rt, actor: CurrentActor, org: Org, programme_id: FromPath[str]
+    ) -> Template:
+        shown = await detail(db, org, parse_id(programme_id))
+        can_manage = org.has_role(*programmes.MANAGERS)
+        return await page(
+            "core/programme.html",
+            db=db,
+            runtime=runtime,
+            actor=actor,
+            org=org,
+            detail=shown,
+            regimes=REGIME_TITLES,
+            document_titles=DOCUMENT_STATUS_TITLES,
+            can_manage=can_manage,
+            # The letters thank the mentors of completed pairs: offered once there is one.
+            completed_groups=await pairs.group_count(db, org, shown.programme.id, GroupStatus.COMPLETED)
+            if can_manage
+            else 0,
+        )
+
+    @post("/{programme_id:str}/documents", summary="Положение и Программа (форма)")
+    async def documents(self, db: Db, org: Org, programme_id: FromPath[str], data: Form) -> Redirect:
+        pid = parse_id(programme_id)
+        draft = programmes.DocumentsDraft(
+            data.get("polozhenie_status", ""),
+            data.get("polozhenie_order_no") or None,
+            form_date(data, "polozhenie_order_date"),
+            data.get("programma_status", ""),
+            data.get("programma_order_no") or None,
+            form_date(data, "programma_order_date"),
+        )
+        await programmes.record_documents(db, org, pid, draft, form_int(data, "version", ge=0))
+        return Redirect(path=f"/o/{org.org.slug}/programmes/{pid}")
+
+    @post("/{programme_id:str}/advance", summary="Перейти к следующему этапу (форма)")
+    async def advance(self, db: Db, org: Org, programme_id: FromPath[str], data: Form) -> Redirect:
+        pid = parse_id(programme_id)
+        await programmes.advance(db, org, pid, form_int(data, "version", ge=0))
+        return Redirect(path=f"/o/{org.org.slug}/programmes/{pid}")
+
+    @post("/{programme_id:str}/close", summary="Закрыть программу (форма, с подтверждением)")
+    async def close(self, db: Db, org: Org, programme_id: FromPath[str], data: Form) -> Redirect:
+        pid = parse_id(programme_id)
+        if data.get("confirm") != "yes":
+            raise InvalidInput(
+                "Подтвердите закрытие: после него программа доступна только для чтения.",
+                [{"field": "confirm", "message": "отметьте подтверждение"}],
+            )
+        await completion.close_programme(db, org, pid, form_int(data, "version", ge=0))
+        return Redirect(path=f"/o/{org.org.slug}/programmes/{pid}")
+
+    @post("/{programme_id:str}/next-year", summary="Открыть программу следующего года (форма)")
+    async def next_year(self, db: Db, org: Org, programme_id: FromPath[str], data: Form) -> Redirect:
+        created = await completion.start_next_year(db, org, parse_id(programme_id))
+        return Redirect(path=f"/o/{org.org.slug}/programmes/{created.id}")
+
+    @post("/{programme_id:str}/roadmap", summary="Добавить мероприятие (форма)")
+    async def add_item(self, db: Db, org: Org, programme_id: FromPath[str], data: Form) -> Redirect:
+        pid = parse_id(programme_id)
+        due_on = form_date(data, "due_on")
+        if due_on is None:
+            raise InvalidInput("Укажите срок.", [{"field": "due_on", "message": "укажите срок"}])
+        draft = programmes.RoadmapDraft(
+            form_int(data, "stage", ge=STAGE_MIN, le=STAGE_MAX),
+            data.get("title", ""),
+            due_on,
+            data.get("responsible", ""),
+            data.get("result", ""),
+        )
+        await programmes.add_roadmap_item(db, org, pid, draft)
+        return Redirect(path=f"/o/{org.org.slug}/programmes/{pid}")
+
+    @post("/{programme_id:str}/roadmap/{item_id:str}/done", summary="Отметить выполнение (форма)")
+    async def mark_done(
+        self, db: Db, org: Org, programme_id: FromPath[str], item_id: FromPath[str], data: Form
+    ) -> Redirect:
+        pid = parse_id(programme_id)
+        await programmes.set_roadmap_done(db, org, pid, parse_id(item_id), data.get("done") == "on")
+        return Redirect(path=f"/o/{org.org.slug}/programmes/{pid}")

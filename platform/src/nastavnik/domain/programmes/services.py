@@ -1,0 +1,306 @@
+"""The mentoring programme: its seven stages, what each still lacks, the roadmap, the founding documents.
+
+A stage moves on only when everything it needs is there; the curator or the director moves it.
+A closed programme (its academic year over) is read-only.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, fields
+from datetime import date
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from nastavnik import audit
+from nastavnik.domain.bases import services as bases
+from nastavnik.domain.programmes.models import STAGES, DocumentStatus, Programme, RoadmapItem
+from nastavnik.domain.programmes.pairs.models import GroupStatus, MentoringGroup
+from nastavnik.errors import Conflict, InvalidInput
+from nastavnik.models.people import PersonRole, ProgrammeRole
+from nastavnik.models.reference import AcademicYear
+from nastavnik.tenancy import NotFound, OrgContext
+from nastavnik.types import Regime
+
+MANAGERS = (ProgrammeRole.CURATOR, ProgrammeRole.DIRECTOR)
+DOCUMENTS = {"polozhenie": "Положение о наставничестве", "programma": "Программа наставничества"}
+
+
+@dataclass(frozen=True, slots=True)
+class StageState:
+    number: int
+    title: str
+    state: str  # done, current, ahead
+    lacks: list[str]
+
+
+async def create_programme(
+    db: AsyncSession, ctx: OrgContext, start_year: int, regime: str, org_regimes: set[str]
+) -> Programme:
+    ctx.require_role(*MANAGERS)
+    if regime not in set(Regime):
+        raise InvalidInput("Неизвестный режим.", [{"field": "regime", "message": "learners или pedagogues"}])
+    if regime not in org_regimes:
+        raise InvalidInput(
+            "Этот режим наставничества не ведётся в организациях такого типа.",
+            [{"field": "regime", "message": "недоступен для организации"}],
+        )
+    if await db.get(AcademicYear, start_year) is None:
+        raise InvalidInput(
+            "Нет такого учебного года.", [{"field": "academic_year", "message": "неизвестный год"}]
+        )
+    programme = Programme(org_id=ctx.org.id, academic_year=start_year, regime=regime)
+    db.add(programme)
+    try:
+        await db.flush()
+    except IntegrityError:
+        await db.rollback()
+        raise Conflict("Программа на этот учебный год и режим уже есть.", "academic_year") from None
+    await audit.record_in(db, ctx, action="create", object_type="programme", object_id=str(programme.id))
+    await db.commit()
+    return programme
+
+
+async def list_programmes(db: AsyncSession, ctx: OrgContext) -> list[Programme]:
+    query = (
+        select(Programme)
+        .where(ctx.owns(Programme))
+        .order_by(Programme.academic_year.desc(), Programme.regime)
+    )
+    return list(await db.scalars(query))
+
+
+async def get_programme(db: AsyncSession, ctx: OrgContext, programme_id: uuid.UUID) -> Programme:
+    found = (
+        await db.scalars(select(Programme).where(Programme.id == programme_id, ctx.owns(Programme)))
+    ).one_or_none()
+    if found is None:
+        raise NotFound
+    return found
+
+
+def writable(programme: Programme) -> None:
+    if programme.status == "closed":
+        raise InvalidInput(
+            "Учебный год закрыт: программа доступна только для чтения.",
+            [{"field": "status", "message": "программа закрыта"}],
+        )
+
+
+async def roadmap(db: AsyncSession, ctx: OrgContext, programme: Programme) -> list[RoadmapItem]:
+    query = (
+        select(RoadmapItem)
+        .where(RoadmapItem.programme_id == programme.id, ctx.owns(RoadmapItem))
+        .order_by(RoadmapItem.stage, RoadmapItem.due_on, RoadmapItem.title)
+    )
+    return list(await db.scalars(query))
+
+
+async def _role_count(db: AsyncSession, ctx: OrgContext, role: ProgrammeRole) -> int:
+    count = await db.scalar(
+        select(func.count()).select_from(PersonRole).where(PersonRole.role == role, ctx.owns(PersonRole))
+    )
+    return int(count or 0)
+
+
+def _document_lacks(programme: Programme, name: str) -> list[str]:
+    status = getattr(programme, f"{name}_status")
+    if status != DocumentStatus.APPROVED:
+        return [
+            f"{DOCUMENTS[name]} не утверждено" if name == "polozhenie" else f"{DOCUMENTS[name]} не утверждена"
+        ]
+    if not getattr(programme, f"{name}_order_no") or not getattr(programme, f"{name}_order_date"):
+        return [f"{DOCUMENTS[name]}: укажите номер и дату приказа"]
+    return []
+
+
+async def stage_lacks(db: AsyncSession, ctx: OrgContext, programme: Programme, stage: int) -> list[str]:
+    """What stage ``stage`` still needs before the programme can move past it."""
+    items = [i for i in await roadmap(db, ctx, programme) if i.stage == stage]
+    lacks = [f"не выполнено мероприятие «{i.title}»" for i in items if not i.done]
+    if stage == 1:
+        lacks += _document_lacks(programme, "polozhenie") + _document_lacks(programme, "programma")
+        if await _role_count(db, ctx, ProgrammeRole.CURATOR) == 0:
+            lacks.append("не назначен куратор")
+        if not await roadmap(db, ctx, programme):
+            lacks.append("в дорожной карте нет ни одного мероприятия")
+    elif stage == 2 and await bases.able_mentees(db, ctx, programme.regime) == 0:
+        lacks.append("в базе нет ни одного наставляемого, который может участвовать")
+    elif stage == 3 and await bases.able_mentors(db, ctx) == 0:
+        lacks.append("в базе нет ни одного наставника с письменным согласием")
+    elif stage == 5:
+        counts = await _group_counts(db, ctx, programme)
+        if not counts:
+            lacks.append("нет ни одной наставнической пары или группы")
+        elif counts.get(GroupStatus.DRAFT):
+            lacks.append(f"пар и групп без приказа о формировании: {counts[GroupStatus.DRAFT]}")
+    elif stage == 6:
+        counts = await _group_counts(db, ctx, programme)
+        worked = (GroupStatus.ACTIVE, GroupStatus.COMPLETED, GroupStatus.ENDED_EARLY)
+        if not any(counts.get(status) for status in worked):
+            lacks.append("нет ни одной действующей наставнической пары или группы")
+    return lacks
+
+
+async def _group_counts(db: AsyncSession, ctx: OrgContext, programme: Programme) -> dict[str, int]:
+    rows = await db.execute(
+        select(MentoringGroup.status, func.count())
+        .where(MentoringGroup.programme_id == programme.id, ctx.owns(MentoringGroup))
+        .group_by(MentoringGroup.status)
+    )
+    return {status: int(count) for status, count in rows}
+
+
+async def stages(db: AsyncSession, ctx: OrgContext, programme: Programme) -> list[StageState]:
+    result = []
+    for number, title in enumerate(STAGES, start=1):
+        if number < programme.stage:
+            result.append(StageState(number, title, "done", []))
+        elif number == programme.stage:
+            result.append(StageState(number, title, "current", await stage_lacks(db, ctx, programme, number)))
+        else:
+            result.append(StageState(number, title, "ahead", []))
+    return result
+
+
+async def advance(
+    db: AsyncSession, ctx: OrgContext, programme_id: uuid.UUID, expected_version: int
+) -> Programme:
+    """Move the programme to its next stage, if the current one lacks nothing."""
+    ctx.require_role(*MANAGERS)
+    programme = await get_programme(db, ctx, programme_id)
+    writable(programme)
+    if programme.version != expected_version:
+        raise Conflict("Программу уже изменил другой пользователь. Обновите страницу.", "version")
+    if programme.stage >= len(STAGES):
+        raise InvalidInput(
+            "Программа уже на последнем этапе.", [{"field": "stage", "message": "последний этап"}]
+        )
+    lacks = await stage_lacks(db, ctx, programme, programme.stage)
+    if lacks:
+        raise InvalidInput(
+            f"Этап «{STAGES[programme.stage - 1]}» нельзя завершить.",
+            [{"field": "stage", "message": lack} for lack in lacks],
+        )
+    programme.stage += 1
+    await db.flush()
+    await audit.record_in(
+        db,
+        ctx,
+        action="update",
+        object_type="programme",
+        object_id=str(programme.id),
+        details={"stage": programme.stage},
+    )
+    await db.commit()
+    return programme
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentsDraft:
+    polozhenie_status: str
+    polozhenie_order_no: str | None
+    polozhenie_order_date: date | None
+    programma_status: str
+    programma_order_no: str | None
+    programma_order_date: date | None
+
+
+async def record_documents(
+    db: AsyncSession, ctx: OrgContext, programme_id: uuid.UUID, draft: DocumentsDraft, expected_version: int
+) -> Programme:
+    ctx.require_role(*MANAGERS)
+    programme = await get_programme(db, ctx, programme_id)
+    writable(programme)
+    if programme.version != expected_version:
+        raise Conflict("Программу уже изменил другой пользователь. Обновите страницу.", "version")
+    errors = []
+    for name in DOCUMENTS:
+        status = getattr(draft, f"{name}_status")
+        if status not in set(DocumentStatus):
+            errors.append({"field": f"{name}_status", "message": "нет, проект или утверждён(а)"})
+        order_date = getattr(draft, f"{name}_order_date")
+        if order_date is not None and order_date > ctx.today():
+            errors.append({"field": f"{name}_order_date", "message": "дата приказа не может быть в будущем"})
+    if errors:
+        raise InvalidInput("Документы указаны с ошибками.", errors)
+    for item in fields(draft):
+        value = getattr(draft, item.name)
+        setattr(programme, item.name, (value.strip() or None) if isinstance(value, str) else value)
+    await db.flush()
+    await audit.record_in(
+        db, ctx, action="update", object_type="programme_documents", object_id=str(programme.id)
+    )
+    await db.commit()
+    return programme
+
+
+@dataclass(frozen=True, slots=True)
+class RoadmapDraft:
+    stage: int
+    title: str
+    due_on: date
+    responsible: str
+    result: str
+
+
+async def add_roadmap_item(
+    db: AsyncSession, ctx: OrgContext, programme_id: uuid.UUID, draft: RoadmapDraft
+) -> RoadmapItem:
+    ctx.require_role(*MANAGERS)
+    programme = await get_programme(db, ctx, programme_id)
+    writable(programme)
+    starts_on, ends_on = AcademicYear.bounds(programme.academic_year)
+    errors = []
+    if not 1 <= draft.stage <= len(STAGES):
+        errors.append({"field": "stage", "message": "этап от 1 до 7"})
+    if not draft.title.strip():
+        errors.append({"field": "title", "message": "укажите мероприятие"})
+    if not draft.responsible.strip():
+        errors.append({"field": "responsible", "message": "укажите ответственного"})
+    if not starts_on <= draft.due_on <= ends_on:
+        errors.append(
+            {
+                "field": "due_on",
+                "message": f"срок в пределах учебного года: {starts_on:%d.%m.%Y} – {ends_on:%d.%m.%Y}",
+            }
+        )
+    if errors:
+        raise InvalidInput("Мероприятие не добавлено: исправьте ошибки.", errors)
+    item = RoadmapItem(
+        org_id=ctx.org.id,
+        programme_id=programme.id,
+        stage=draft.stage,
+        title=draft.title.strip(),
+        due_on=draft.due_on,
+        responsible=draft.responsible.strip(),
+        result=draft.result.strip(),
+    )
+    db.add(item)
+    await db.flush()
+    await audit.record_in(db, ctx, action="create", object_type="roadmap_item", object_id=str(item.id))
+    await db.commit()
+    return item
+
+
+async def set_roadmap_done(
+    db: AsyncSession, ctx: OrgContext, programme_id: uuid.UUID, item_id: uuid.UUID, done: bool
+) -> RoadmapItem:
+    ctx.require_role(*MANAGERS)
+    programme = await get_programme(db, ctx, programme_id)
+    writable(programme)
+    item = (
+        await db.scalars(
+            select(RoadmapItem).where(
+                RoadmapItem.id == item_id, RoadmapItem.programme_id == programme.id, ctx.owns(RoadmapItem)
+            )
+        )
+    ).one_or_none()
+    if item is None:
+        raise NotFound
+    item.done = done
+    await audit.record_in(db, ctx, action="update", object_type="roadmap_item", object_id=str(item.id))
+    await db.commit()
+    return item

@@ -1,0 +1,347 @@
+"""Questionnaires inside an organisation: filling one's own in, and the curator's results. API and pages."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Annotated, Any
+
+import msgspec
+from litestar import Controller, get, post
+from litestar.params import FromPath, JSONBody, Parameter
+from litestar.response import Redirect, Template
+from litestar.status_codes import HTTP_200_OK
+
+from nastavnik.domain.people.services import parse_id
+from nastavnik.domain.programmes.pairs.services import MANAGERS
+from nastavnik.domain.questionnaires import results as questionnaire_results, services as questionnaires
+from nastavnik.domain.questionnaires.questionnaire_templates import AUDIENCE_TITLES
+from nastavnik.errors import InvalidInput
+from nastavnik.tenancy import OrgContext
+from nastavnik.types import INT4_MAX, Int32
+from nastavnik.web.deps import ORG_DEPENDENCIES
+from nastavnik.web.forms import Form
+from nastavnik.web.params import CurrentActor, Db, Org, Rt
+from nastavnik.web.rendering import page
+
+ANSWER_TEXT_MAX, ANSWERS_MAX, ITEM_KEY_MAX = 10_000, 200, 200
+AnswerValue = Int32 | Annotated[str, msgspec.Meta(max_length=ANSWER_TEXT_MAX)]
+# Litestar drops the bounds inside a union and a dict's own bounds from the document; they are stated
+# here, so the document holds exactly what msgspec checks.
+ANSWERS_SCHEMA = {
+    # Plain JSON Schema: Litestar writes these values into the document as they are.
+    "additional_properties": {
+        "oneOf": [
+            {"type": "integer", "minimum": -INT4_MAX - 1, "maximum": INT4_MAX},
+            {"type": "string", "maxLength": ANSWER_TEXT_MAX},
+        ]
+    },
+    "max_properties": ANSWERS_MAX,
+    "property_names": {"type": "string", "maxLength": ITEM_KEY_MAX},
+}
+ANSWER_FIELD = "a_"
+"""Page form fields are named ``a_<item key>``."""
+
+
+class ItemOut(msgspec.Struct):
+    key: str
+    text: str
+    kind: str
+    min: int | None
+    max: int | None
+    required: bool
+
+
+class AssignmentBriefOut(msgspec.Struct):
+    id: uuid.UUID
+    title: str
+    moment: str
+    moment_title: str
+    version_id: uuid.UUID
+    version_number: int
+    assigned_at: datetime
+    completed_at: datetime | None
+
+
+class AssignmentOut(AssignmentBriefOut):
+    items: list[ItemOut] = []
+    answers: dict[str, int | str] = {}
+
+
+class AnswersIn(msgspec.Struct, forbid_unknown_fields=True):
+    answers: Annotated[
+        dict[Annotated[str, msgspec.Meta(max_length=ITEM_KEY_MAX)], AnswerValue],
+        msgspec.Meta(max_length=ANSWERS_MAX, extra_json_schema={"extra": ANSWERS_SCHEMA}),
+    ]
+
+
+class PersonRef(msgspec.Struct):
+    id: uuid.UUID
+    full_name: str
+
+
+class AnswerOut(msgspec.Struct):
+    key: str
+    question: str
+    kind: str
+    score: int | None
+    text: str | None
+
+
+class RespondentOut(msgspec.Struct):
+    assignment_id: uuid.UUID
+    person: PersonRef
+    role: str
+    role_title: str
+    moment: str
+    title: str
+    version_id: uuid.UUID
+    version_number: int
+    completed_at: datetime | None
+    answers: list[AnswerOut]
+
+
+class ItemSummaryOut(msgspec.Struct):
+    key: str
+    text: str
+    respondents: int
+    average: float | None
+    note: str | None
+
+
+class VersionSummaryOut(msgspec.Struct):
+    version_id: uuid.UUID
+    version_number: int
+    template_code: str
+    title: str
+    audience: str
+    moment: str
+    regional: bool
+    assigned: int
+    respondents: int
+    items: list[ItemSummaryOut]
+
+
+class AssignedOut(msgspec.Struct):
+    assigned: int
+
+
+def brief_out(v: questionnaires.AssignmentView) -> AssignmentBriefOut:
+    a = v.assignment
+    return AssignmentBriefOut(
+        a.id, v.title, a.moment, v.moment_title, v.version.id, v.version.number, a.assigned_at, a.completed_at
+    )
+
+
+def assignment_out(v: questionnaires.AssignmentView) -> AssignmentOut:
+    a = v.assignment
+    return AssignmentOut(
+        id=a.id,
+        title=v.title,
+        moment=a.moment,
+        moment_title=v.moment_title,
+        version_id=v.version.id,
+        version_number=v.version.number,
+        assigned_at=a.assigned_at,
+        completed_at=a.completed_at,
+        items=[ItemOut(**item) for item in v.items],
+        answers=v.answers,
+    )
+
+
+def respondent_out(r: questionnaire_results.RespondentResult) -> RespondentOut:
+    v = r.view
+    return RespondentOut(
+        assignment_id=v.assignment.id,
+        person=PersonRef(r.person.id, r.person.full_name),
+        role=v.assignment.role,
+        role_title=AUDIENCE_TITLES.get(v.assignment.role, v.assignment.role),
+        moment=v.assignment.moment,
+        title=v.title,
+        version_id=v.version.id,
+        version_number=v.version.number,
+        completed_at=v.assignment.completed_at,
+        answers=[
+            AnswerOut(
+                key=str(item["key"]),
+                question=str(item["text"]),
+                kind=str(item["kind"]),
+                score=value if isinstance(value := v.answers.get(item["key"]), int) else None,
+                text=value if isinstance(value, str) else None,
+            )
+            for item in v.items
+        ],
+    )
+
+
+def summary_out(s: questionnaire_results.VersionSummary) -> VersionSummaryOut:
+    return VersionSummaryOut(
+        version_id=s.version.id,
+        version_number=s.version.number,
+        template_code=s.template.code,
+        title=s.template.title,
+        audience=s.template.audience,
+        moment=s.template.moment,
+        regional=s.template.region_id is not None,
+        assigned=s.assigned,
+        respondents=s.respondents,
+        items=[ItemSummaryOut(i.key, i.text, i.respondents, i.average, i.note) for i in s.items],
+    )
+
+
+GROUP_PATH = "/programmes/{programme_id:str}/groups/{group_id:str}/questionnaires"
+
+
+class QuestionnairesApi(Controller):
+    path = "/api/o/{slug:str}"
+    dependencies = ORG_DEPENDENCIES
+    tags = ["Анкеты"]
+
+    @get("/questionnaires", summary="Мои анкеты: сначала незаполненные")
+    async def mine(self, db: Db, org: Org) -> list[AssignmentBriefOut]:
+        return [brief_out(v) for v in await questionnaires.my_questionnaires(db, org)]
+
+    @get("/questionnaires/{assignment_id:str}", summary="Моя анкета: вопросы и мои ответы")
+    async def show(self, db: Db, org: Org, assignment_id: FromPath[str]) -> AssignmentOut:
+        return assignment_out(await questionnaires.my_questionnaire(db, org, parse_id(assignment_id)))
+
+    @post("/questionnaires/{assignment_id:str}", summary="Ответить на анкету (один раз)")
+    async def answer(
+        self, db: Db, org: Org, assignment_id: FromPath[str], data: JSONBody[AnswersIn]
+    ) -> AssignmentOut:
+        shown = await questionnaires.submit(db, org, parse_id(assignment_id), data.answers)
+        return assignment_out(shown)
+
+    @get("/questionnaire-results", summary="Итоги анкет организации: средние по вопросам (от 5 ответов)")
+    async def results(self, db: Db, org: Org) -> list[VersionSummaryOut]:
+        return [summary_out(s) for s in await questionnaire_results.organisation_results(db, org)]
+
+    @get(GROUP_PATH, summary="Анкеты пары или группы с ответами (для куратора)")
+    async def group(
+        self, db: Db, org: Org, programme_id: FromPath[str], group_id: FromPath[str]
+    ) -> list[RespondentOut]:
+        shown = await questionnaire_results.group_results(db, org, parse_id(programme_id), parse_id(group_id))
+        return [respondent_out(r) for r in shown]
+
+    @post(GROUP_PATH + "/end", summary="Назначить итоговые анкеты паре или группе", status_code=HTTP_200_OK)
+    async def assign_end(
+        self, db: Db, org: Org, programme_id: FromPath[str], group_id: FromPath[str]
+    ) -> AssignedOut:
+        given = await questionnaires.assign_end_questionnaires(
+            db, org, parse_id(programme_id), parse_id(group_id)
+        )
+        return AssignedOut(given)
+
+
+def form_answers(data: dict[str, str]) -> dict[str, str]:
+    """The answers of a submitted page form (radio buttons and text areas named ``a_<key>``)."""
+    return {name[len(ANSWER_FIELD) :]: value for name, value in data.items() if name.startswith(ANSWER_FIELD)}
+
+
+class QuestionnairesPages(Controller):
+    path = "/o/{slug:str}"
+    dependencies = ORG_DEPENDENCIES
+    tags = ["Страницы: анкеты"]
+
+    @get("/questionnaires", summary="Мои анкеты")
+    async def mine(
+        self,
+        db: Db,
+        runtime: Rt,
+        actor: CurrentActor,
+        org: Org,
+        sent: str | None = Parameter(default=None, max_length=64),
+    ) -> Template:
+        shown = await questionnaires.my_questionnaires(db, org)
+        return await page(
+            "core/questionnaires.html",
+            db=db,
+            runtime=runtime,
+            actor=actor,
+            org=org,
+            open=[v for v in shown if v.assignment.completed_at is None],
+            done=[v for v in shown if v.assignment.completed_at is not None],
+            can_manage=org.has_role(*MANAGERS),
+            sent=sent is not None,
+        )
+
+    async def _form(
+        self, db: Any, runtime: Any, actor: Any, org: OrgContext, assignment_id: uuid.UUID, **extra: Any
+    ) -> Template:
+        shown = await questionnaires.my_questionnaire(db, org, assignment_id)
+        return await page(
+            "core/questionnaire.html", db=db, runtime=runtime, actor=actor, org=org, q=shown, **extra
+        )
+
+    @get("/questionnaires/{assignment_id:str}", summary="Заполнить анкету")
+    async def show(
+        self, db: Db, runtime: Rt, actor: CurrentActor, org: Org, assignment_id: FromPath[str]
+    ) -> Template:
+        return await self._form(db, runtime, actor, org, parse_id(assignment_id))
+
+    @post("/questionnaires/{assignment_id:str}", summary="Отправить анкету (форма)")
+    async def answer(
+        self, db: Db, runtime: Rt, actor: CurrentActor, org: Org, assignment_id: FromPath[str], data: Form
+    ) -> Template | Redirect:
+        aid = parse_id(assignment_id)
+        submitted = form_answers(data)
+        try:
+            await questionnaires.submit(db, org, aid, submitted)
+        except InvalidInput as problem:
+            # The form again, with each problem beside its question and what was chosen kept.
+            return await self._form(
+                db,
+                runtime,
+                actor,
+                org,
+                aid,
+                problem=problem.message,
+                errors={e["field"].removeprefix("answers."): e["message"] for e in problem.errors},
+                submitted=submitted,
+                status_code=422,
+            )
+        return Redirect(path=f"/o/{org.org.slug}/questionnaires?sent={aid}")
+
+    @get("/questionnaire-results", summary="Итоги анкет организации")
+    async def results(self, db: Db, runtime: Rt, actor: CurrentActor, org: Org) -> Template:
+        summaries = await questionnaire_results.organisation_results(db, org)
+        return await page(
+            "core/questionnaire_results.html",
+            db=db,
+            runtime=runtime,
+            actor=actor,
+            org=org,
+            summaries=summaries,
+            min_respondents=questionnaire_results.MIN_RESPONDENTS,
+            audience_titles=AUDIENCE_TITLES,
+        )
+
+    @get(GROUP_PATH, summary="Анкеты пары или группы с ответами")
+    async def group(
+        self,
+        db: Db,
+        runtime: Rt,
+        actor: CurrentActor,
+        org: Org,
+        programme_id: FromPath[str],
+        group_id: FromPath[str],
+    ) -> Template:
+        pid = parse_id(programme_id)
+        shown = await questionnaire_results.group_results(db, org, pid, parse_id(group_id))
+        return await page(
+            "core/group_questionnaires.html",
+            db=db,
+            runtime=runtime,
+            actor=actor,
+            org=org,
+            programme_id=pid,
+            results=[respondent_out(r) for r in shown],
+        )
+
+    @post(GROUP_PATH + "/end", summary="Назначить итоговые анкеты (форма)")
+    async def assign_end(
+        self, db: Db, org: Org, programme_id: FromPath[str], group_id: FromPath[str]
+    ) -> Redirect:
+        pid, gid = parse_id(programme_id), parse_id(group_id)
+        await questionnaires.assign_end_questionnaires(db, org, pid, gid)
+        return Redirect(path=f"/o/{org.org.slug}/programmes/{pid}/groups/{gid}/questionnaires")

@@ -1,0 +1,1 @@
+"""The programme's final documents: the report on its realisation and thank-you letters."""

@@ -1,0 +1,69 @@
+"""Mentors' and mentees' average satisfaction per questionnaire item (1–10 scales).
+
+What the queries return:
+
+* one row per (organisation, questionnaire item) of the final questionnaires of pairs and groups of the
+  academic year answered on or before the snapshot date;
+* ``breakdown`` = the item's stable code (``item:<code>``), '' for the average over all items;
+* ``numerator`` = the sum of the scores, ``denominator`` = the number of scores, ``respondents`` = the
+  number of distinct people who answered (distinct per organisation, so the sums stay exact);
+* the dashboard shows an average only over at least five respondents (MIN_RESPONDENTS).
+"""
+
+from __future__ import annotations
+
+from nastavnik.domain.statistics.definitions import (
+    SATISFACTION_MENTEES,
+    SATISFACTION_MENTORS,
+    Indicator,
+    Kind,
+)
+from nastavnik.domain.statistics.indicators.base import AS_OF, IN_SCOPE, YEAR, IndicatorQuery
+
+SOURCE_TABLES = ("questionnaire_answer", "questionnaire_assignment")
+
+MENTORS = Indicator(
+    key=SATISFACTION_MENTORS,
+    title="Удовлетворённость наставников",
+    kind=Kind.AVERAGE,
+    description="Средний балл наставников по пунктам итоговой анкеты (шкала 1–10).",
+)
+MENTEES = Indicator(
+    key=SATISFACTION_MENTEES,
+    title="Удовлетворённость наставляемых",
+    kind=Kind.AVERAGE,
+    description="Средний балл наставляемых по пунктам итоговой анкеты (шкала 1–10).",
+)
+
+
+def _sql(role: str) -> str:
+    """Scores of the final questionnaires of ``role`` answered by the snapshot date, per item and overall.
+
+    One join of the answers for both levels (``GROUPING SETS``): the per-item rows and the overall row
+    come from the same scan, rather than joining the largest table of the recompute twice.
+    """
+    return f"""
+WITH score AS (
+    SELECT x.org_id, x.item_key, a.person_id, x.score
+      FROM questionnaire_answer x
+      JOIN questionnaire_assignment a ON a.org_id = x.org_id AND a.id = x.assignment_id
+      JOIN mentoring_group g ON g.org_id = a.org_id AND g.id = a.group_id
+      JOIN programme p ON p.org_id = g.org_id AND p.id = g.programme_id
+     WHERE a.role = '{role}' AND a.moment = 'end' AND x.score IS NOT NULL
+       AND (a.completed_at AT TIME ZONE 'UTC')::date <= {AS_OF}
+       AND p.academic_year = {YEAR} AND x.org_id {IN_SCOPE}
+)
+SELECT org_id, CASE WHEN grouping(item_key) = 0 THEN 'item:' || item_key ELSE '' END AS breakdown,
+       sum(score) AS numerator, count(*) AS denominator, count(DISTINCT person_id) AS respondents
+  FROM score
+ GROUP BY GROUPING SETS ((org_id, item_key), (org_id))
+"""
+
+
+SQL_MENTORS = _sql("mentor")
+SQL_MENTEES = _sql("mentee")
+
+QUERIES = (
+    IndicatorQuery(MENTORS, SQL_MENTORS, SOURCE_TABLES, nested_loops=False),
+    IndicatorQuery(MENTEES, SQL_MENTEES, SOURCE_TABLES, nested_loops=False),
+)

@@ -1,0 +1,301 @@
+"""Recompute one snapshot: (scope, scope id, academic year, snapshot date), in one transaction.
+
+Everything happens in SQL, set-based, as the aggregator role, inside one transaction that first takes
+``pg_advisory_xact_lock`` on (region, academic year, snapshot date):
+
+1. the organisation rows of the scope are deleted and computed again, one INSERT … SELECT per indicator;
+2. the municipality and region rows of the whole region are derived again from the stored organisation
+   rows (sums of numerators and denominators, so every level adds up exactly);
+3. a ``stat_run`` row records the run.
+
+Readers keep seeing the previous figures until the commit (MVCC); a crash, a kill or a timeout rolls
+everything back, so the previous figures stay in place. Reruns and duplicates replace the same rows
+with the same figures. Every job of a region and date takes the same lock, so an organisation's recompute
+and the region's never interleave.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from dataclasses import dataclass
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from nastavnik import clock
+from nastavnik.domain.statistics.definitions import Kind
+from nastavnik.domain.statistics.indicators import catalogue
+from nastavnik.domain.statistics.indicators.base import MEMBERSHIP, MEMBERSHIP_TABLE, IndicatorQuery
+from nastavnik.plugins import Plugins
+
+
+class ScopeKind(StrEnum):
+    ORGANISATION = "organisation"
+    MUNICIPALITY = "municipality"
+    REGION = "region"
+
+
+class UnknownScope(Exception):
+    """The scope names no organisation, municipality or region."""
+
+
+@dataclass(frozen=True, slots=True)
+class Snapshot:
+    """What one recompute job computes."""
+
+    scope: ScopeKind
+    scope_id: uuid.UUID
+    academic_year: int
+    as_of: date
+
+    @property
+    def key(self) -> str:
+        return f"{self.scope.value}:{self.scope_id}:{self.academic_year}:{self.as_of.isoformat()}"
+
+
+@dataclass(frozen=True, slots=True)
+class RunResult:
+    region_id: uuid.UUID
+    organisations: int
+    indicators: list[str]
+    skipped: list[str]
+    seconds: float
+    finished_at: datetime
+
+
+# The organisations a job recomputes: active ones, in the scope.
+_SCOPE = """
+scope_org AS (
+    SELECT o.id AS org_id, o.municipality_id, o.type AS org_type
+      FROM organisation o JOIN municipality m ON m.id = o.municipality_id
+     WHERE o.status = 'active' AND m.region_id = CAST(:region_id AS uuid)
+       AND (CAST(:municipality_id AS uuid) IS NULL OR o.municipality_id = CAST(:municipality_id AS uuid))
+       AND (CAST(:org_id AS uuid) IS NULL OR o.id = CAST(:org_id AS uuid))
+)"""
+
+# Every organisation of the scope, active or not: their old rows of this snapshot go.
+_ALL_IN_SCOPE = """
+SELECT o.id FROM organisation o JOIN municipality m ON m.id = o.municipality_id
+ WHERE m.region_id = CAST(:region_id AS uuid)
+   AND (CAST(:municipality_id AS uuid) IS NULL OR o.municipality_id = CAST(:municipality_id AS uuid))
+   AND (CAST(:org_id AS uuid) IS NULL OR o.id = CAST(:org_id AS uuid))"""
+
+_SNAPSHOT = "academic_year = CAST(:academic_year AS integer) AND as_of = CAST(:as_of AS date)"
+
+_DELETE_ORG_VALUES = f"DELETE FROM stat_org_value WHERE {_SNAPSHOT} AND org_id IN ({_ALL_IN_SCOPE})"
+_DELETE_ORG_SNAPSHOTS = f"DELETE FROM stat_org_snapshot WHERE {_SNAPSHOT} AND org_id IN ({_ALL_IN_SCOPE})"
+_INSERT_ORG_SNAPSHOTS = f"""
+WITH {_SCOPE}
+INSERT INTO stat_org_snapshot (org_id, academic_year, as_of, region_id, municipality_id, org_type,
+                               computed_at)
+SELECT org_id, CAST(:academic_year AS integer), CAST(:as_of AS date), CAST(:region_id AS uuid),
+       municipality_id, org_type, CAST(:computed_at AS timestamptz)
+  FROM scope_org"""
+
+_INSERT_VALUES = f"""
+WITH {_SCOPE}
+INSERT INTO stat_org_value (org_id, academic_year, as_of, indicator, breakdown, numerator, denominator,
+                            respondents)
+SELECT r.org_id, CAST(:academic_year AS integer), CAST(:as_of AS date), CAST(:indicator AS text),
+       r.breakdown, r.numerator, r.denominator, r.respondents
+  FROM ({{sql}}) AS r"""
+
+_REGION_SNAPSHOT = "region_id = CAST(:region_id AS uuid) AND " + _SNAPSHOT
+_DELETE_AREA_VALUES = f"DELETE FROM stat_area_value WHERE {_REGION_SNAPSHOT}"
+_DELETE_AREA_SNAPSHOTS = f"DELETE FROM stat_area_snapshot WHERE {_REGION_SNAPSHOT}"
+
+# Area snapshots: per municipality and for the region, per organisation type and for all types ('').
+_INSERT_AREA_SNAPSHOTS = f"""
+WITH active AS (
+    SELECT o.id AS org_id, o.municipality_id, o.type AS org_type
+      FROM organisation o JOIN municipality m ON m.id = o.municipality_id
+     WHERE o.status = 'active' AND m.region_id = CAST(:region_id AS uuid)
+), done AS (
+    SELECT org_id FROM stat_org_snapshot WHERE {_REGION_SNAPSHOT}
+)
+INSERT INTO stat_area_snapshot (scope, scope_id, org_type, academic_year, as_of, region_id, municipality_id,
+                                organisations, computed, computed_at)
+SELECT CASE WHEN grouping(a.municipality_id) = 0 THEN 'municipality' ELSE 'region' END,
+       coalesce(a.municipality_id, CAST(:region_id AS uuid)), coalesce(a.org_type, ''),
+       CAST(:academic_year AS integer), CAST(:as_of AS date), CAST(:region_id AS uuid), a.municipality_id,
+       count(a.org_id), count(done.org_id), CAST(:computed_at AS timestamptz)
+  FROM active a LEFT JOIN done ON done.org_id = a.org_id
+ GROUP BY GROUPING SETS ((a.municipality_id, a.org_type), (a.municipality_id), (a.org_type), ())"""
+
+# Area values: sums over the stored rows of the region's active organisations. A share's numerator and
+# denominator are summed over the organisations that gave a denominator; counts over every organisation.
+_INSERT_AREA_VALUES = """
+WITH v AS (
+    SELECT s.municipality_id, s.org_type, v.indicator, v.breakdown, v.numerator, v.denominator, v.respondents,
+           (v.denominator IS NOT NULL OR v.indicator = ANY(CAST(:count_keys AS text[]))) AS counted
+      FROM stat_org_value v
+      JOIN stat_org_snapshot s
+        ON s.org_id = v.org_id AND s.academic_year = v.academic_year AND s.as_of = v.as_of
+      JOIN organisation o ON o.id = s.org_id AND o.status = 'active'
+     WHERE s.region_id = CAST(:region_id AS uuid)
+       AND s.academic_year = CAST(:academic_year AS integer) AND s.as_of = CAST(:as_of AS date)
+)
+INSERT INTO stat_area_value (scope, scope_id, org_type, academic_year, as_of, indicator, breakdown,
+                             numerator, denominator, respondents, reporting, region_id, municipality_id)
+SELECT CASE WHEN grouping(municipality_id) = 0 THEN 'municipality' ELSE 'region' END,
+       coalesce(municipality_id, CAST(:region_id AS uuid)), coalesce(org_type, ''),
+       CAST(:academic_year AS integer), CAST(:as_of AS date), indicator, breakdown,
+       coalesce(sum(numerator) FILTER (WHERE counted), 0), sum(denominator) FILTER (WHERE counted),
+       sum(respondents) FILTER (WHERE counted), count(*) FILTER (WHERE counted),
+       CAST(:region_id AS uuid), municipality_id
+  FROM v
+ GROUP BY GROUPING SETS ((municipality_id, org_type, indicator, breakdown),
+                         (municipality_id, indicator, breakdown),
+                         (org_type, indicator, breakdown),
+                         (indicator, breakdown))"""
+
+_INSERT_RUN = """
+INSERT INTO stat_run (region_id, scope, scope_id, academic_year, as_of, organisations, job_try, started_at,
+                      finished_at)
+VALUES (CAST(:region_id AS uuid), :scope, CAST(:scope_id AS uuid), CAST(:academic_year AS integer),
+        CAST(:as_of AS date), :organisations, :job_try, :started_at, clock_timestamp())
+RETURNING finished_at"""
+
+
+def lock_key(region_id: uuid.UUID, academic_year: int, as_of: date) -> str:
+    return f"nastavnik.domain.statistics:{region_id}:{academic_year}:{as_of.isoformat()}"
+
+
+async def _region_of(conn: AsyncConnection, snapshot: Snapshot) -> tuple[uuid.UUID, dict[str, Any]]:
+    """The region the scope lies in, and the scope's filter parameters."""
+    params: dict[str, uuid.UUID | None]
+    if snapshot.scope is ScopeKind.REGION:
+        found = await conn.scalar(text("SELECT id FROM region WHERE id = :id"), {"id": snapshot.scope_id})
+        params = {"municipality_id": None, "org_id": None}
+    elif snapshot.scope is ScopeKind.MUNICIPALITY:
+        found = await conn.scalar(
+            text("SELECT region_id FROM municipality WHERE id = :id"), {"id": snapshot.scope_id}
+        )
+        params = {"municipality_id": snapshot.scope_id, "org_id": None}
+    else:
+        found = await conn.scalar(
+            text(
+                "SELECT m.region_id FROM organisation o JOIN municipality m ON m.id = o.municipality_id"
+                " WHERE o.id = :id"
+            ),
+            {"id": snapshot.scope_id},
+        )
+        params = {"municipality_id": None, "org_id": snapshot.scope_id}
+    if found is None:
+        raise UnknownScope(snapshot.key)
+    region_id = found if isinstance(found, uuid.UUID) else uuid.UUID(str(found))
+    return region_id, params
+
+
+async def _missing_tables(conn: AsyncConnection, queries: list[IndicatorQuery]) -> set[str]:
+    names = sorted({t for q in queries for t in q.source_tables})
+    if not names:
+        return set()
+    rows = await conn.execute(
+        text("SELECT t FROM unnest(CAST(:names AS text[])) AS t WHERE to_regclass(t) IS NULL"),
+        {"names": names},
+    )
+    return {str(r[0]) for r in rows}
+
+
+async def recompute(
+    engine: AsyncEngine,
+    plugins: Plugins,
+    snapshot: Snapshot,
+    *,
+    job_try: int = 1,
+    statement_timeout_ms: int | None = None,
+) -> RunResult:
+    """Replace the snapshot's rows, and the region's aggregates, in one transaction (see the module)."""
+    started = time.perf_counter()
+    queries = catalogue(plugins)
+    async with engine.begin() as conn:
+        region_id, scope_params = await _region_of(conn, snapshot)
+        await conn.execute(
+            text("SELECT pg_advisory_xact_lock(hashtextextended(:key, 0))"),
+            {"key": lock_key(region_id, snapshot.academic_year, snapshot.as_of)},
+        )
+        started_at = await conn.scalar(text("SELECT clock_timestamp()"))
+        # Whole-table aggregations: hashes in memory rather than sorts on disk. The membership table is
+        # analysed from a small sample: enough for the planner to see its size, cheap to take.
+        await conn.execute(
+            text(
+                "SELECT set_config('work_mem', '64MB', true),"
+                " set_config('default_statistics_target', '10', true)"
+            )
+        )
+        if statement_timeout_ms:
+            # Transaction-local: a stuck statement cannot outlive the job that waits for it.
+            await conn.execute(
+                text("SELECT set_config('statement_timeout', :ms, true)"), {"ms": str(statement_timeout_ms)}
+            )
+        params: dict[str, Any] = {
+            "region_id": region_id,
+            "academic_year": snapshot.academic_year,
+            "as_of": snapshot.as_of,
+            **scope_params,
+        }
+        await conn.execute(text(_DELETE_ORG_VALUES), params)
+        await conn.execute(text(_DELETE_ORG_SNAPSHOTS), params)
+        # The platform's clock, not the database's: a pinned clock shows the same moment everywhere.
+        computed_at = clock.now()
+        organisations = (
+            await conn.execute(text(_INSERT_ORG_SNAPSHOTS), {**params, "computed_at": computed_at})
+        ).rowcount
+        await conn.execute(text(MEMBERSHIP_TABLE))
+        await conn.execute(text(f"WITH {_SCOPE} {MEMBERSHIP}"), params)
+        await conn.execute(text("ANALYZE stat_membership"))
+        missing = await _missing_tables(conn, queries)
+        computed, skipped = [], []
+        for query in queries:
+            if query.sql is None or set(query.source_tables) & missing:
+                skipped.append(query.indicator.key)
+                continue
+            query_params = {**params, **query.bind, "indicator": query.indicator.key}
+            previous_nestloop = None
+            if not query.nested_loops and snapshot.scope is not ScopeKind.ORGANISATION:
+                previous_nestloop = await conn.scalar(
+                    text(
+                        "SELECT current_setting('enable_nestloop'),"
+                        " set_config('enable_nestloop', 'off', true)"
+                    )
+                )
+            await conn.execute(text(_INSERT_VALUES.format(sql=query.sql)), query_params)
+            if previous_nestloop is not None:  # back to what the other statements are planned with
+                await conn.execute(
+                    text("SELECT set_config('enable_nestloop', :value, true)"), {"value": previous_nestloop}
+                )
+            computed.append(query.indicator.key)
+        region_params = {
+            "region_id": region_id,
+            "academic_year": snapshot.academic_year,
+            "as_of": snapshot.as_of,
+        }
+        await conn.execute(text(_DELETE_AREA_VALUES), region_params)
+        await conn.execute(text(_DELETE_AREA_SNAPSHOTS), region_params)
+        await conn.execute(text(_INSERT_AREA_SNAPSHOTS), {**region_params, "computed_at": computed_at})
+        count_keys = [q.indicator.key for q in queries if q.indicator.kind in (Kind.COUNT, Kind.BREAKDOWN)]
+        await conn.execute(text(_INSERT_AREA_VALUES), {**region_params, "count_keys": count_keys})
+        finished_at = await conn.scalar(
+            text(_INSERT_RUN),
+            {
+                **region_params,
+                "scope": snapshot.scope.value,
+                "scope_id": snapshot.scope_id,
+                "organisations": organisations,
+                "job_try": job_try,
+                "started_at": started_at,
+            },
+        )
+    return RunResult(
+        region_id=region_id,
+        organisations=organisations,
+        indicators=computed,
+        skipped=skipped,
+        seconds=time.perf_counter() - started,
+        finished_at=finished_at,
+    )

@@ -1,0 +1,1 @@
+"""The work of a pair: its development plan, journal and their exports."""

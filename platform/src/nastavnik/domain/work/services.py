@@ -1,0 +1,608 @@
+"""The work of a pair or group (stage 6): the mentee's development plan and the mentor's journal.
+
+Who may do what is decided here, on top of the group access of ``services.pairs`` (a manager
+sees every group, a member only their own, and another's answers 404 like a missing one):
+the group's mentors and the curator or director write the plan and the journal; a mentee sees
+only their own plan (another mentee's is 404) and may tick its tasks done, never edit or delete
+them; every member reads the journal. A closed programme and a group that has ended are
+read-only.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from nastavnik import audit
+from nastavnik.domain.documents.work import Progress
+from nastavnik.domain.programmes.models import Programme
+from nastavnik.domain.programmes.pairs.models import GroupMember, MentoringGroup
+from nastavnik.domain.programmes.pairs.services import (
+    MANAGERS,
+    OPEN_STATUSES,
+    Dictionaries,
+    GroupView,
+    group_for,
+    views,
+)
+from nastavnik.domain.programmes.services import get_programme, writable
+from nastavnik.domain.work.models import JournalEntry, PlanItem
+from nastavnik.errors import Conflict, InvalidInput
+from nastavnik.models.people import Person
+from nastavnik.models.reference import AcademicYear
+from nastavnik.tenancy import NIL_PERSON, Forbidden, NotFound, OrgContext
+from nastavnik.types import DictionaryEntry
+
+# The longest texts a plan item and a journal entry take (the columns' own bounds).
+LIMITS = {"goal": 500, "task": 1000, "result": 2000, "topic": 300, "content": 5000, "assignment": 2000}
+
+
+def local_today(ctx: OrgContext) -> date:
+    """Today in the region's time zone: a meeting held this evening in Yekaterinburg is not «future»
+    although the server's clock may still be on yesterday."""
+    return ctx.today()
+
+
+@dataclass(frozen=True, slots=True)
+class GroupWork:
+    """A group as the acting person may work with it: what they are in it, what they may do."""
+
+    programme: Programme
+    view: GroupView
+    person_id: uuid.UUID
+    manager: bool
+
+    @property
+    def group(self) -> MentoringGroup:
+        return self.view.group
+
+    @property
+    def is_mentor(self) -> bool:
+        return any(p.id == self.person_id for p in self.view.mentors)
+
+    @property
+    def is_mentee(self) -> bool:
+        return any(p.id == self.person_id for p in self.view.mentees)
+
+    @property
+    def can_write(self) -> bool:
+        """Writes the plan and the journal: the group's mentors and the curator or director."""
+        return self.manager or self.is_mentor
+
+    @property
+    def read_only(self) -> bool:
+        return self.programme.status == "closed" or self.group.status not in OPEN_STATUSES
+
+    @property
+    def mentees(self) -> list[Person]:
+        """Whose plans the person sees: every mentee's for a writer, a mentee only their own."""
+        if self.can_write:
+            return self.view.mentees
+        return [p for p in self.view.mentees if p.id == self.person_id]
+
+    def require_writer(self) -> None:
+        if not self.can_write:
+            raise Forbidden
+
+    def require_open(self) -> None:
+        writable(self.programme)
+        if self.group.status not in OPEN_STATUSES:
+            raise InvalidInput(
+                "Пара завершена: её план и журнал доступны только для чтения.",
+                [{"field": "status", "message": "пара завершена"}],
+            )
+
+    def mentee(self, mentee_id: uuid.UUID | None) -> Person:
+        """The mentee named, or the only one the person sees; another's or a stranger is 404."""
+        shown = self.mentees
+        if mentee_id is None:
+            if len(shown) == 1:
+                return shown[0]
+            raise InvalidInput(
+                "Выберите наставляемого.",
+                [{"field": "mentee_id", "message": "в группе несколько наставляемых: выберите одного"}],
+            )
+        for person in shown:
+            if person.id == mentee_id:
+                return person
+        raise NotFound
+
+
+async def group_work(
+    db: AsyncSession,
+    ctx: OrgContext,
+    programme_id: uuid.UUID,
+    group_id: uuid.UUID,
+    dictionaries_of: Iterable[DictionaryEntry] = (),
+) -> GroupWork:
+    """The group with its people, if the person may see it (``pairs.group_for``), else NotFound."""
+    programme = await get_programme(db, ctx, programme_id)
+    group = await group_for(db, ctx, programme.id, group_id)
+    (view,) = await views(db, ctx, Dictionaries.of(dictionaries_of, programme.regime), [group])
+    return GroupWork(programme, view, ctx.person_id, ctx.has_role(*MANAGERS))
+
+
+def _text(errors: list[dict[str, str]], name: str, value: str, missing: str | None = None) -> str:
+    cleaned = value.strip()
+    if missing is not None and not cleaned:
+        errors.append({"field": name, "message": missing})
+    elif len(cleaned) > LIMITS[name]:
+        errors.append({"field": name, "message": f"не длиннее {LIMITS[name]} знаков"})
+    return cleaned
+
+
+def _within_year(errors: list[dict[str, str]], name: str, day: date, programme: Programme) -> None:
+    starts, ends = AcademicYear.bounds(programme.academic_year)
+    if not starts <= day <= ends:
+        errors.append(
+            {"field": name, "message": f"в пределах учебного года: {starts:%d.%m.%Y} – {ends:%d.%m.%Y}"}
+        )
+
+
+# The development plan.
+
+
+@dataclass(frozen=True, slots=True)
+class PlanDraft:
+    goal: str
+    task: str
+    due_on: date | None
+    result: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class MenteePlan:
+    mentee: Person
+    items: list[PlanItem]
+
+    @property
+    def progress(self) -> Progress:
+        return Progress(sum(1 for i in self.items if i.done), len(self.items))
+
+
+def _checked_plan(draft: PlanDraft, programme: Programme) -> PlanDraft:
+    errors: list[dict[str, str]] = []
+    goal = _text(errors, "goal", draft.goal, "укажите цель")
+    task = _text(errors, "task", draft.task, "укажите задачу")
+    result = _text(errors, "result", draft.result)
+    if draft.due_on is None:
+        errors.append({"field": "due_on", "message": "укажите срок"})
+    else:
+        _within_year(errors, "due_on", draft.due_on, programme)
+    if errors:
+        raise InvalidInput("Задача плана не сохранена: исправьте ошибки.", errors)
+    return PlanDraft(goal, task, draft.due_on, result)
+
+
+async def plan_items(
+    db: AsyncSession, ctx: OrgContext, group_id: uuid.UUID, mentee_ids: Sequence[uuid.UUID]
+) -> list[PlanItem]:
+    query = (
+        select(PlanItem)
+        .where(PlanItem.group_id == group_id, PlanItem.mentee_id.in_(mentee_ids), ctx.owns(PlanItem))
+        .order_by(PlanItem.due_on, PlanItem.created_at, PlanItem.id)
+    )
+    return list(await db.scalars(query))
+
+
+async def _plans(db: AsyncSession, ctx: OrgContext, work: GroupWork) -> list[MenteePlan]:
+    """The plans the person sees, each read written to the audit log under its mentee."""
+    mentees = work.mentees
+    items = await plan_items(db, ctx, work.group.id, [m.id for m in mentees])
+    for mentee in mentees:
+        await audit.record_in(
+            db,
+            ctx,
+            action="read",
+            object_type="development_plan",
+            object_id=str(work.group.id),
+            subject_person_id=mentee.id,
+        )
+    return [MenteePlan(m, [i for i in items if i.mentee_id == m.id]) for m in mentees]
+
+
+async def plans(
+    db: AsyncSession,
+    ctx: OrgContext,
+    programme_id: uuid.UUID,
+    group_id: uuid.UUID,
+    dictionaries_of: Iterable[DictionaryEntry] = (),
+) -> tuple[GroupWork, list[MenteePlan]]:
+    work = await group_work(db, ctx, programme_id, group_id, dictionaries_of)
+    shown = await _plans(db, ctx, work)
+    await db.commit()
+    return work, shown
+
+
+async def _plan_item(db: AsyncSession, ctx: OrgContext, work: GroupWork, item_id: uuid.UUID) -> PlanItem:
+    item = (
+        await db.scalars(
+            select(PlanItem).where(
+                PlanItem.id == item_id, PlanItem.group_id == work.group.id, ctx.owns(PlanItem)
+            )
+        )
+    ).one_or_none()
+    if item is None or item.mentee_id not in {m.id for m in work.mentees}:
+        raise NotFound  # another mentee's task is as unknown as a missing one
+    return item
+
+
+async def add_plan_item(
+    db: AsyncSession,
+    ctx: OrgContext,
+    programme_id: uuid.UUID,
+    group_id: uuid.UUID,
+    mentee_id: uuid.UUID | None,
+    draft: PlanDraft,
+) -> PlanItem:
+    work = await group_work(db, ctx, programme_id, group_id)
+    work.require_writer()
+    work.require_open()
+    mentee = work.mentee(mentee_id)
+    cleaned = _checked_plan(draft, work.programme)
+    item = PlanItem(
+        org_id=ctx.org.id,
+        id=uuid.uuid4(),
+        group_id=work.group.id,
+        mentee_id=mentee.id,
+        goal=cleaned.goal,
+        task=cleaned.task,
+        due_on=cleaned.due_on,
+        result=cleaned.result,
+        done=False,
+    )
+    db.add(item)
+    await db.flush()
+    await audit.record_in(
+        db, ctx, action="create", object_type="plan_item", object_id=str(item.id), subject_person_id=mentee.id
+    )
+    await db.commit()
+    return item
+
+
+async def update_plan_item(
+    db: AsyncSession,
+    ctx: OrgContext,
+    programme_id: uuid.UUID,
+    group_id: uuid.UUID,
+    item_id: uuid.UUID,
+    draft: PlanDraft,
+    expected_version: int,
+) -> PlanItem:
+    """Edit a task; a stale edit (someone changed or ticked it meanwhile) is refused, not merged."""
+    work = await group_work(db, ctx, programme_id, group_id)
+    work.require_writer()
+    item = await _plan_item(db, ctx, work, item_id)
+    work.require_open()
+    if item.version != expected_version:
+        raise Conflict("Задачу плана уже изменил другой пользователь. Обновите страницу.", "version")
+    cleaned = _checked_plan(draft, work.programme)
+    item.goal, item.task, item.result = cleaned.goal, cleaned.task, cleaned.result
+    assert cleaned.due_on is not None  # checked above
+    item.due_on = cleaned.due_on
+    await db.flush()
+    await audit.record_in(
+        db,
+        ctx,
+        action="update",
+        object_type="plan_item",
+        object_id=str(item.id),
+        subject_person_id=item.mentee_id,
+    )
+    await db.commit()
+    return item
+
+
+async def set_plan_item_done(
+    db: AsyncSession,
+    ctx: OrgContext,
+    programme_id: uuid.UUID,
+    group_id: uuid.UUID,
+    item_id: uuid.UUID,
+    done: bool,
+) -> PlanItem:
+    """Tick a task done (dated today) or take the tick back: writers, and the mentee on their own."""
+    work = await group_work(db, ctx, programme_id, group_id)
+    item = await _plan_item(db, ctx, work, item_id)
+    if not (work.can_write or item.mentee_id == ctx.person_id):
+        raise Forbidden
+    work.require_open()
+    if item.done != done:
+        item.done = done
+        item.done_on = local_today(ctx) if done else None
+        await db.flush()
+    await audit.record_in(
+        db,
+        ctx,
+        action="update",
+        object_type="plan_item",
+        object_id=str(item.id),
+        subject_person_id=item.mentee_id,
+        details={"done": done},
+    )
+    await db.commit()
+    return item
+
+
+async def delete_plan_item(
+    db: AsyncSession, ctx: OrgContext, programme_id: uuid.UUID, group_id: uuid.UUID, item_id: uuid.UUID
+) -> None:
+    work = await group_work(db, ctx, programme_id, group_id)
+    work.require_writer()
+    item = await _plan_item(db, ctx, work, item_id)
+    work.require_open()
+    await db.delete(item)
+    await audit.record_in(
+        db,
+        ctx,
+        action="delete",
+        object_type="plan_item",
+        object_id=str(item.id),
+        subject_person_id=item.mentee_id,
+    )
+    await db.commit()
+
+
+# The mentor's journal.
+
+
+@dataclass(frozen=True, slots=True)
+class JournalDraft:
+    met_on: date | None
+    topic: str
+    content: str = ""
+    result: str = ""
+    assignment: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class JournalView:
+    entry: JournalEntry
+    author: Person | None
+
+
+def _checked_entry(draft: JournalDraft, programme: Programme, today: date) -> JournalDraft:
+    errors: list[dict[str, str]] = []
+    topic = _text(errors, "topic", draft.topic, "укажите тему встречи")
+    content = _text(errors, "content", draft.content)
+    result = _text(errors, "result", draft.result)
+    assignment = _text(errors, "assignment", draft.assignment)
+    if draft.met_on is None:
+        errors.append({"field": "met_on", "message": "укажите дату встречи"})
+    elif draft.met_on > today:
+        errors.append({"field": "met_on", "message": "дата встречи не может быть в будущем"})
+    else:
+        _within_year(errors, "met_on", draft.met_on, programme)
+    if errors:
+        raise InvalidInput("Запись журнала не сохранена: исправьте ошибки.", errors)
+    return JournalDraft(draft.met_on, topic, content, result, assignment)
+
+
+async def journal_entries(db: AsyncSession, ctx: OrgContext, group_id: uuid.UUID) -> list[JournalView]:
+    """The group's meetings in the order they took place, with who wrote each down."""
+    entries = list(
+        await db.scalars(
+            select(JournalEntry)
+            .where(JournalEntry.group_id == group_id, ctx.owns(JournalEntry))
+            .order_by(JournalEntry.met_on, JournalEntry.created_at, JournalEntry.id)
+        )
+    )
+    wanted = {e.author_id for e in entries if e.author_id is not None}
+    authors = {}
+    if wanted:
+        found = await db.scalars(select(Person).where(Person.id.in_(wanted), ctx.owns(Person)))
+        authors = {p.id: p for p in found}
+    return [JournalView(e, authors.get(e.author_id) if e.author_id else None) for e in entries]
+
+
+async def _journal(db: AsyncSession, ctx: OrgContext, work: GroupWork) -> list[JournalView]:
+    shown = await journal_entries(db, ctx, work.group.id)
+    await audit.record_in(
+        db,
+        ctx,
+        action="read",
+        object_type="mentor_journal",
+        object_id=str(work.group.id),
+        details={"count": len(shown)},
+    )
+    return shown
+
+
+async def journal(
+    db: AsyncSession,
+    ctx: OrgContext,
+    programme_id: uuid.UUID,
+    group_id: uuid.UUID,
+    dictionaries_of: Iterable[DictionaryEntry] = (),
+) -> tuple[GroupWork, list[JournalView]]:
+    work = await group_work(db, ctx, programme_id, group_id, dictionaries_of)
+    shown = await _journal(db, ctx, work)
+    await db.commit()
+    return work, shown
+
+
+async def _entry(db: AsyncSession, ctx: OrgContext, work: GroupWork, entry_id: uuid.UUID) -> JournalEntry:
+    entry = (
+        await db.scalars(
+            select(JournalEntry).where(
+                JournalEntry.id == entry_id, JournalEntry.group_id == work.group.id, ctx.owns(JournalEntry)
+            )
+        )
+    ).one_or_none()
+    if entry is None:
+        raise NotFound
+    return entry
+
+
+async def add_journal_entry(
+    db: AsyncSession, ctx: OrgContext, programme_id: uuid.UUID, group_id: uuid.UUID, draft: JournalDraft
+) -> JournalEntry:
+    work = await group_work(db, ctx, programme_id, group_id)
+    work.require_writer()
+    work.require_open()
+    cleaned = _checked_entry(draft, work.programme, local_today(ctx))
+    entry = JournalEntry(
+        org_id=ctx.org.id,
+        id=uuid.uuid4(),
+        group_id=work.group.id,
+        # Who wrote it down; with the service checks off (the isolation suite) there is no person.
+        author_id=None if ctx.person_id == NIL_PERSON else ctx.person_id,
+        met_on=cleaned.met_on,
+        topic=cleaned.topic,
+        content=cleaned.content,
+        result=cleaned.result,
+        assignment=cleaned.assignment,
+    )
+    db.add(entry)
+    await db.flush()
+    await audit.record_in(db, ctx, action="create", object_type="journal_entry", object_id=str(entry.id))
+    await db.commit()
+    return entry
+
+
+async def update_journal_entry(
+    db: AsyncSession,
+    ctx: OrgContext,
+    programme_id: uuid.UUID,
+    group_id: uuid.UUID,
+    entry_id: uuid.UUID,
+    draft: JournalDraft,
+    expected_version: int,
+) -> JournalEntry:
+    work = await group_work(db, ctx, programme_id, group_id)
+    work.require_writer()
+    entry = await _entry(db, ctx, work, entry_id)
+    work.require_open()
+    if entry.version != expected_version:
+        raise Conflict("Запись журнала уже изменил другой пользователь. Обновите страницу.", "version")
+    cleaned = _checked_entry(draft, work.programme, local_today(ctx))
+    assert cleaned.met_on is not None  # checked above
+    entry.met_on, entry.topic, entry.content = cleaned.met_on, cleaned.topic, cleaned.content
+    entry.result, entry.assignment = cleaned.result, cleaned.assignment
+    await db.flush()
+    await audit.record_in(db, ctx, action="update", object_type="journal_entry", object_id=str(entry.id))
+    await db.commit()
+    return entry
+
+
+async def delete_journal_entry(
+    db: AsyncSession, ctx: OrgContext, programme_id: uuid.UUID, group_id: uuid.UUID, entry_id: uuid.UUID
+) -> None:
+    work = await group_work(db, ctx, programme_id, group_id)
+    work.require_writer()
+    entry = await _entry(db, ctx, work, entry_id)
+    work.require_open()
+    await db.delete(entry)
+    await audit.record_in(db, ctx, action="delete", object_type="journal_entry", object_id=str(entry.id))
+    await db.commit()
+
+
+# The group's page: its people, the plans the person sees and the journal, read in one go.
+
+
+@dataclass(frozen=True, slots=True)
+class GroupPage:
+    work: GroupWork
+    plans: list[MenteePlan]
+    journal: list[JournalView]
+
+
+async def group_page(
+    db: AsyncSession,
+    ctx: OrgContext,
+    programme_id: uuid.UUID,
+    group_id: uuid.UUID,
+    dictionaries_of: Iterable[DictionaryEntry],
+) -> GroupPage:
+    work = await group_work(db, ctx, programme_id, group_id, dictionaries_of)
+    shown = GroupPage(work, await _plans(db, ctx, work), await _journal(db, ctx, work))
+    await db.commit()
+    return shown
+
+
+# «Моё наставничество»: the person's own groups across the organisation's programmes.
+
+
+@dataclass(frozen=True, slots=True)
+class MyGroup:
+    programme: Programme
+    view: GroupView
+    as_mentor: bool
+    progress: dict[uuid.UUID, Progress]
+    """Plan progress of each mentee the person sees here (a mentee: only their own)."""
+    meetings: int
+    last_met_on: date | None
+
+
+async def my_groups(
+    db: AsyncSession, ctx: OrgContext, dictionaries_of: Iterable[DictionaryEntry]
+) -> list[MyGroup]:
+    entries = list(dictionaries_of)
+    rows = list(
+        await db.execute(
+            select(MentoringGroup, Programme)
+            .join(
+                Programme,
+                (Programme.org_id == MentoringGroup.org_id) & (Programme.id == MentoringGroup.programme_id),
+            )
+            .where(
+                MentoringGroup.id.in_(
+                    select(GroupMember.group_id).where(
+                        GroupMember.person_id == ctx.person_id, ctx.owns(GroupMember)
+                    )
+                ),
+                ctx.owns(MentoringGroup),
+            )
+            .order_by(Programme.academic_year.desc(), MentoringGroup.created_at, MentoringGroup.id)
+        )
+    )
+    programmes = {group.id: programme for group, programme in rows}
+    shown: dict[uuid.UUID, GroupView] = {}
+    for regime in {programme.regime for programme in programmes.values()}:
+        groups = [g for g, p in rows if p.regime == regime]
+        for view in await views(db, ctx, Dictionaries.of(entries, regime), groups):
+            shown[view.group.id] = view
+    ids = list(programmes)
+    counts = await db.execute(
+        select(
+            PlanItem.group_id,
+            PlanItem.mentee_id,
+            func.count(),
+            func.count().filter(PlanItem.done),
+        )
+        .where(PlanItem.group_id.in_(ids), ctx.owns(PlanItem))
+        .group_by(PlanItem.group_id, PlanItem.mentee_id)
+    )
+    progress = {(g, m): Progress(int(done), int(total)) for g, m, total, done in counts}
+    meetings = {
+        g: (int(n), last)
+        for g, n, last in await db.execute(
+            select(JournalEntry.group_id, func.count(), func.max(JournalEntry.met_on))
+            .where(JournalEntry.group_id.in_(ids), ctx.owns(JournalEntry))
+            .group_by(JournalEntry.group_id)
+        )
+    }
+    result = []
+    for group, _ in rows:
+        view = shown[group.id]
+        as_mentor = any(p.id == ctx.person_id for p in view.mentors)
+        mine = view.mentees if as_mentor else [p for p in view.mentees if p.id == ctx.person_id]
+        count, last = meetings.get(group.id, (0, None))
+        result.append(
+            MyGroup(
+                programme=programmes[group.id],
+                view=view,
+                as_mentor=as_mentor,
+                progress={m.id: progress.get((group.id, m.id), Progress(0, 0)) for m in mine},
+                meetings=count,
+                last_met_on=last,
+            )
+        )
+    await audit.record_in(db, ctx, action="read", object_type="my_mentoring", details={"count": len(result)})
+    await db.commit()
+    return result

@@ -1,1 +1,0 @@
-"""Use cases. Each takes the acting context first and works inside its scope."""
