@@ -9,7 +9,8 @@ Options: ``--mentees 500 --mentors 200 --runs 5 --seed 2025``.
 The instance is seeded, so every run solves the same one: learners' requests and mentors'
 competencies are drawn from a fixed vocabulary of Russian school topics, in varied grammatical
 forms (the normalisation must bring them together); mentors have 1–4 free places, some are in
-the reserve and a few have not given consent. :func:`nastavnik.domain.programmes.pairs.matching.suggest` is timed
+the reserve and a few have not given consent.
+:func:`nastavnik.domain.programmes.pairs.matching.suggest` is timed
 over the runs (scoring, the assignment and the explanations together); the target is at most 2 s.
 
 This is a benchmark, not a test: it prints its figures and exits 0 whether the target is met or not.

@@ -17,8 +17,8 @@ from sqlalchemy import update
 from nastavnik import clock
 from nastavnik.domain.bases.models import MenteeProfile
 from nastavnik.domain.statistics.services import current_year_in
+from nastavnik.models.reference import current_start_year
 from nastavnik.runtime import Runtime
-from nastavnik.web.controllers.api_global import current_start_year
 from tests.support.dates import TIMEZONE
 from tests.support.http import client_for
 from tests.support.tenant import Named, add_mentee, add_mentor, new_tenant

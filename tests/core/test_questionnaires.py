@@ -6,10 +6,14 @@ Every test takes a region and an organisation of its own, so that versions the r
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import dataclasses
 import re
 import secrets
+import types
 import uuid
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -25,9 +29,11 @@ from nastavnik.domain.questionnaires.models import (
     QuestionnaireTemplate,
     QuestionnaireVersion,
 )
+from nastavnik.hookspecs import hookimpl
 from nastavnik.models.identity import Identity, StaffAssignment
 from nastavnik.models.reference import Municipality, Region
 from nastavnik.runtime import Runtime
+from nastavnik.types import PluginInfo
 from tests.support.dates import region_today, region_year
 from tests.support.http import Client, client_for
 from tests.support.tenant import Named, Tenant, add_mentee, add_mentor, new_tenant
@@ -774,3 +780,67 @@ async def test_a_region_cannot_edit_another_regions_template(
     assert stored.items[0]["key"] == "readiness"
     assert template is not None
     assert template.region_id == region.id
+
+
+@contextlib.contextmanager
+def recording_plugin(runtime: Runtime, serves: tuple[str, ...]) -> Iterator[list[tuple[str, str, str]]]:
+    """A plugin with async lifecycle hooks, loaded for the test and unloaded after it; it notes each event.
+
+    It serves ``serves`` (organisation types), so that the events reach it only where it is active.
+    """
+    events: list[tuple[str, str, str]] = []
+
+    @hookimpl
+    async def group_started(db: Any, ctx: Any, programme_id: uuid.UUID, group_id: uuid.UUID) -> None:
+        await asyncio.sleep(0)  # a real await: the implementation is a coroutine the core must await
+        events.append(("started", str(programme_id), str(group_id)))
+
+    @hookimpl
+    async def group_ended(db: Any, ctx: Any, programme_id: uuid.UUID, group_id: uuid.UUID) -> None:
+        await asyncio.sleep(0)
+        events.append(("ended", str(programme_id), str(group_id)))
+
+    module = types.ModuleType("recording_plugin")
+    module.PLUGIN = PluginInfo(  # type: ignore[attr-defined]
+        name="recorder",
+        verbose_name="Запись событий",
+        version="1.0",
+        min_core_version="0.1.0",
+        organisation_types=serves,
+    )
+    module.group_started = group_started  # type: ignore[attr-defined]
+    module.group_ended = group_ended  # type: ignore[attr-defined]
+    runtime.plugins.register(module)
+    try:
+        yield events
+    finally:
+        runtime.plugins.pm.unregister(module)
+        del runtime.plugins.loaded["recorder"]
+
+
+async def test_hook_group_started(runtime: Runtime, app: Litestar, world: World) -> None:
+    """The order starts the pair: an async plugin hears of it, and the core gives the start questionnaires."""
+    with recording_plugin(runtime, serves=("school",)) as events:
+        pair = await ordered_pair(runtime, world, app)
+    assert events == [("started", pair.pid, pair.gid)]
+    async with client_for(app, pair.mentee) as m:
+        given = await only_questionnaire(m, pair.tenant)
+    assert given["moment"] == "start"
+
+
+async def test_hook_group_ended(runtime: Runtime, app: Litestar, world: World) -> None:
+    """Ending a pair is heard by a plugin active there, not by one serving other types."""
+    with recording_plugin(runtime, serves=("school",)) as events:
+        pair = await ordered_pair(runtime, world, app)
+        url = f"/api/o/{pair.tenant.slug}/programmes/{pair.pid}/groups/{pair.gid}"
+        async with client_for(app, pair.tenant.identities["curator"]) as curator:
+            group = (await curator.get(url)).json()
+            done = await curator.post(
+                f"{url}/end-early",
+                json={"version": group["version"], "reason": "Переезд", "ended_on": str(region_today())},
+            )
+        assert done.status_code == 200, done.text
+    assert events == [("started", pair.pid, pair.gid), ("ended", pair.pid, pair.gid)]
+    with recording_plugin(runtime, serves=("kindergarten",)) as elsewhere:
+        await ordered_pair(runtime, world, app)
+    assert elsewhere == []  # the school's order is not the kindergarten plugin's business

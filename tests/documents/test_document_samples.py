@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib.util
 import io
+from importlib.resources import files
 from pathlib import Path
 from types import ModuleType
 
@@ -41,7 +42,8 @@ def test_every_standard_template_fills_with_its_sample_data(code: str) -> None:
 
 
 def test_every_document_code_has_a_sample_and_a_standard_template() -> None:
-    templates = {p.stem for p in (ROOT / "platform/src/nastavnik/documents/templates").glob("*.docx")}
+    folder = Path(str(files("nastavnik.domain.documents") / "templates"))
+    templates = {p.stem for p in folder.glob("*.docx")}
     assert templates == set(DOCUMENT_TITLES)
 
 

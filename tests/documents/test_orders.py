@@ -13,6 +13,7 @@ import pytest
 
 from nastavnik.domain.documents import build_templates
 from nastavnik.domain.documents.docx import MAX_TEMPLATE_BYTES, TemplateBroken, date_long, date_ru, render
+from nastavnik.domain.documents.kinds import OrderKind
 from nastavnik.domain.documents.names import GrammaticalCase, PersonName
 from nastavnik.domain.documents.orders import (
     ORDER_TITLES,
@@ -21,7 +22,6 @@ from nastavnik.domain.documents.orders import (
     default_template,
     render_order,
 )
-from nastavnik.domain.programmes.pairs.models import OrderKind
 
 SEPT_1 = date(2026, 9, 1)
 MAY_31 = date(2027, 5, 31)

@@ -13,9 +13,12 @@ Every hook is documented with its exact signature in docs/plugins.md and exercis
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import uuid
+from collections.abc import Awaitable, Iterable
+from typing import TYPE_CHECKING
 
 import pluggy
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from nastavnik.types import (
     DictionaryEntry,
@@ -29,6 +32,9 @@ from nastavnik.types import (
     StatisticContributor,
     TemplateDir,
 )
+
+if TYPE_CHECKING:
+    from nastavnik.tenancy import OrgContext
 
 PROJECT_NAME = "nastavnik"
 
@@ -104,4 +110,28 @@ def register_document_templates() -> Iterable[DocumentTemplate]:
     a missing file or a type the plugin does not serve refuses to start, and so do two plugins
     offering the same document for the same type. The template sees the same fields as the
     default one (docs/plugins.md lists them).
+    """
+
+
+@hookspec
+def group_started(
+    db: AsyncSession, ctx: OrgContext, programme_id: uuid.UUID, group_id: uuid.UUID
+) -> Awaitable[None] | None:
+    """A mentoring pair or group starts working: the order that forms it has just been issued.
+
+    ``db`` is the order's own session and transaction: an implementation writes through it and never
+    commits, so that the order and everything the event brings stand or fall together. Called once
+    per group, in the organisation ``ctx`` names, on the default plugins and the plugins active
+    there, in registration order; an implementation may be async (it is awaited). The core gives the
+    pair's members their start questionnaires here.
+    """
+
+
+@hookspec
+def group_ended(
+    db: AsyncSession, ctx: OrgContext, programme_id: uuid.UUID, group_id: uuid.UUID
+) -> Awaitable[None] | None:
+    """A mentoring pair or group has ended, completed or early; otherwise as :func:`group_started`.
+
+    The core gives the pair's members their final questionnaires here.
     """

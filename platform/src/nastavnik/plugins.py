@@ -9,19 +9,24 @@ features are registered the same way, as default plugins.
 from __future__ import annotations
 
 import inspect
+import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from importlib import import_module
 from importlib.metadata import entry_points, version
 from pathlib import Path
 from types import ModuleType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pluggy
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from nastavnik import hookspecs
 from nastavnik.domain.documents.kinds import DOCUMENT_TITLES
 from nastavnik.types import DocumentTemplate, OrganisationType, PluginInfo
+
+if TYPE_CHECKING:
+    from nastavnik.tenancy import OrgContext
 
 ENTRY_POINT_GROUP = "nastavnik"
 DEFAULT_PLUGINS = ("nastavnik.default_plugins.core",)
@@ -127,6 +132,27 @@ class Plugins:
         for result in getattr(self.pm.hook, hook_name)(**kwargs):
             items.extend(result)
         return items
+
+    async def group_started(
+        self, db: AsyncSession, ctx: OrgContext, programme_id: uuid.UUID, group_id: uuid.UUID
+    ) -> None:
+        """Tell the plugins active in the organisation that a group started (``group_started``)."""
+        caller = self._subset(self.pm.hook.group_started, ctx.active_plugins)
+        for result in caller(db=db, ctx=ctx, programme_id=programme_id, group_id=group_id):
+            await resolve(result)
+
+    async def group_ended(
+        self, db: AsyncSession, ctx: OrgContext, programme_id: uuid.UUID, group_id: uuid.UUID
+    ) -> None:
+        """Tell the plugins active in the organisation that a group ended (``group_ended``)."""
+        caller = self._subset(self.pm.hook.group_ended, ctx.active_plugins)
+        for result in caller(db=db, ctx=ctx, programme_id=programme_id, group_id=group_id):
+            await resolve(result)
+
+    def _subset(self, caller: Any, active: Iterable[str]) -> Any:
+        keep = set(active)
+        removed = [p.module for name, p in self.loaded.items() if name not in keep]
+        return self.pm.subset_hook_caller(caller.name, remove_plugins=removed)
 
     def organisation_types(self) -> dict[str, OrganisationType]:
         return {t.code: t for t in self.flatten("register_organisation_types")}

@@ -86,6 +86,8 @@ class OrgContext:
     person_id: uuid.UUID
     roles: frozenset[str]
     active_plugins: tuple[str, ...]
+    plugins: Plugins = field(repr=False, compare=False)
+    """The loaded plugins: services tell them of events (a group started or ended) through it."""
     service_filter: bool = field(default=True)
 
     def today(self) -> date:
@@ -201,6 +203,7 @@ async def resolve_org_context(
         person_id=person_id,
         roles=roles,
         active_plugins=tuple(plugins.active_for(org.type, disabled)),
+        plugins=plugins,
         service_filter=service_filter,
     )
 
@@ -246,3 +249,9 @@ async def memberships_of(db: AsyncSession, actor: Actor) -> list[Membership]:
         known = found.get(slug) or Membership(slug, short_name, full_name, ())
         found[slug] = dataclasses.replace(known, roles=(*known.roles, role) if role else known.roles)
     return list(found.values())
+
+
+async def region_timezone(db: AsyncSession, actor: Actor) -> str:
+    """The time zone of the region the actor works in (their first oversight grant)."""
+    region = await db.get(Region, actor.staff[0].region_id) if actor.staff else None
+    return region.timezone if region else clock.DEFAULT_TIMEZONE

@@ -10,6 +10,7 @@ from arq import cron
 from arq.typing import WorkerCoroutine
 from arq.worker import Function, Worker, func
 
+from nastavnik.domain import load_models
 from nastavnik.jobs import queue_name, redis_settings
 from nastavnik.runtime import Runtime
 from nastavnik.types import JobSpec
@@ -31,6 +32,7 @@ def job_timeout(spec: JobSpec, runtime: Runtime) -> int:
 
 
 def build_worker(runtime: Runtime, **overrides: Any) -> Worker:
+    load_models()  # every domain's tables, before the first query configures the mappers
     specs = collect_jobs(runtime)
     functions: list[Function] = [
         func(

@@ -4,15 +4,30 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Awaitable, Iterable
+from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
+from arq import Retry
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from nastavnik import clock
+from nastavnik.domain import template_dirs
+from nastavnik.domain.accounts.provisioning import run_batch
+from nastavnik.domain.accounts.services import ACCOUNTS_JOB
+from nastavnik.domain.organisations.onboarding import (
+    ONBOARD_JOB,
+    SYNC_ACCESS_JOB,
+    run_onboarding,
+    sync_access,
+)
+from nastavnik.domain.organisations.realm import KeycloakUnavailable, retry_delay
+from nastavnik.domain.questionnaires.models import Moment
+from nastavnik.domain.questionnaires.services import assign_questionnaires
 from nastavnik.hookspecs import hookimpl
 from nastavnik.models.people import Person, PersonRole, PersonStatus, ProgrammeRole
+from nastavnik.tenancy import OrgContext
 from nastavnik.types import (
     DictionaryEntry,
     DictionaryKind,
@@ -32,11 +47,9 @@ PLUGIN = PluginInfo(
     min_core_version="0.1.0",
 )
 
-TEMPLATES = Path(__file__).resolve().parent.parent / "web" / "templates"
+TEMPLATES = Path(str(files("nastavnik.web") / "templates"))
+"""The layout every page extends; each domain adds its own folder (nastavnik.domain.template_dirs)."""
 HEARTBEAT_KEY = "worker:heartbeat"
-ONBOARD_JOB = "core.onboard_organisation"
-SYNC_ACCESS_JOB = "core.sync_organisation_access"
-ACCOUNTS_JOB = "core.create_accounts"
 
 MANAGERS = frozenset({ProgrammeRole.CURATOR.value, ProgrammeRole.DIRECTOR.value})
 PAIR_MEMBERS = frozenset({ProgrammeRole.MENTOR.value, ProgrammeRole.MENTEE.value})
@@ -44,7 +57,7 @@ PAIR_MEMBERS = frozenset({ProgrammeRole.MENTOR.value, ProgrammeRole.MENTEE.value
 
 @hookimpl
 def register_template_dirs() -> Iterable[TemplateDir]:
-    return [TemplateDir(namespace="core", path=TEMPLATES)]
+    return [TemplateDir(namespace="core", path=path) for path in (TEMPLATES, *template_dirs())]
 
 
 @hookimpl
@@ -145,10 +158,6 @@ async def heartbeat(ctx: dict[str, Any]) -> str:
 
 async def retrying_while_keycloak_is_down(ctx: dict[str, Any], job: Awaitable[str]) -> str:
     """Run a job that talks to Keycloak; while Keycloak is unreachable, arq runs it again later."""
-    from arq import Retry
-
-    from nastavnik.domain.organisations.realm import KeycloakUnavailable, retry_delay
-
     try:
         return await job
     except KeycloakUnavailable:
@@ -157,22 +166,16 @@ async def retrying_while_keycloak_is_down(ctx: dict[str, Any], job: Awaitable[st
 
 async def onboard_organisation(ctx: dict[str, Any], org_id: str) -> str:
     """Bring an organisation into the realm; while Keycloak is unreachable, try again later."""
-    from nastavnik.domain.organisations.onboarding import run_onboarding
-
     return await retrying_while_keycloak_is_down(ctx, run_onboarding(ctx["runtime"], uuid.UUID(org_id)))
 
 
 async def sync_organisation_access(ctx: dict[str, Any], org_id: str) -> str:
     """Carry a deactivation (of the organisation, or of people who left) over to Keycloak."""
-    from nastavnik.domain.organisations.onboarding import sync_access
-
     return await retrying_while_keycloak_is_down(ctx, sync_access(ctx["runtime"], uuid.UUID(org_id)))
 
 
 async def create_accounts(ctx: dict[str, Any], org_id: str, batch_id: str) -> str:
     """Create the Keycloak accounts a curator asked for, person by person."""
-    from nastavnik.domain.accounts.provisioning import run_batch
-
     return await retrying_while_keycloak_is_down(
         ctx, run_batch(ctx["runtime"], uuid.UUID(org_id), uuid.UUID(batch_id))
     )
@@ -229,3 +232,19 @@ def register_jobs() -> Iterable[JobSpec]:
             keep_result_seconds=0,  # every later change must be carried over too
         ),
     ]
+
+
+@hookimpl
+async def group_started(
+    db: AsyncSession, ctx: OrgContext, programme_id: uuid.UUID, group_id: uuid.UUID
+) -> None:
+    """A pair that starts working gets its start questionnaires, in the order's transaction."""
+    await assign_questionnaires(db, ctx, programme_id, group_id, Moment.START)
+
+
+@hookimpl
+async def group_ended(
+    db: AsyncSession, ctx: OrgContext, programme_id: uuid.UUID, group_id: uuid.UUID
+) -> None:
+    """A pair that ended, completed or early, gets its final questionnaires."""
+    await assign_questionnaires(db, ctx, programme_id, group_id, Moment.END)

@@ -12,6 +12,7 @@ from enum import StrEnum
 from sqlalchemy import CheckConstraint, Date, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from nastavnik import clock
 from nastavnik.db.base import Base, Timestamps, new_id
 
 
@@ -83,3 +84,8 @@ class AcademicYear(Base):
     @staticmethod
     def start_year_of(day: date) -> int:
         return day.year if day.month >= 9 else day.year - 1
+
+
+def current_start_year(timezone: str | None) -> int:
+    """The academic year under way on the region's local date."""
+    return AcademicYear.start_year_of(clock.today_in(timezone))

@@ -16,6 +16,7 @@ from litestar.template.config import TemplateConfig
 from litestar.types import ControllerRouterHandler
 
 from nastavnik.auth import routes as sign_in
+from nastavnik.domain import load_models
 from nastavnik.domain.accounts import routes as accounts
 from nastavnik.domain.bases import routes as bases
 from nastavnik.domain.dictionaries import routes as region_dictionaries
@@ -28,7 +29,7 @@ from nastavnik.domain.statistics import routes as statistics
 from nastavnik.domain.work import routes as work
 from nastavnik.plugins import Plugins
 from nastavnik.runtime import Runtime
-from nastavnik.types import PluginRoutes, TemplateDir
+from nastavnik.types import PluginRoutes
 from nastavnik.web import health
 from nastavnik.web.controllers import api_global, api_org, pages
 from nastavnik.web.csrf import SessionBoundCSRF
@@ -77,12 +78,16 @@ def plugin_routers(plugins: Plugins) -> list[Router]:
 
 
 def template_environment(plugins: Plugins) -> Environment:
-    dirs: list[TemplateDir] = plugins.flatten("register_template_dirs")
-    namespaces: dict[str, FileSystemLoader] = {}
-    for d in dirs:
-        if d.namespace in namespaces:
-            raise ValueError(f"two template folders claim the namespace {d.namespace!r}")
-        namespaces[d.namespace] = FileSystemLoader(str(d.path))
+    # A plugin may give several folders for its namespace (the core gives one per domain);
+    # two plugins may never share one.
+    folders: dict[str, list[str]] = {}
+    owners: dict[str, str] = {}
+    for plugin, dirs in plugins.call_each("register_template_dirs"):
+        for d in dirs:
+            if owners.setdefault(d.namespace, plugin.name) != plugin.name:
+                raise ValueError(f"two template folders claim the namespace {d.namespace!r}")
+            folders.setdefault(d.namespace, []).append(str(d.path))
+    namespaces = {namespace: FileSystemLoader(paths) for namespace, paths in folders.items()}
     env = Environment(
         loader=ChoiceLoader([PrefixLoader(namespaces, delimiter="/")]),
         autoescape=select_autoescape(default=True, default_for_string=True),
@@ -95,6 +100,7 @@ def template_environment(plugins: Plugins) -> Environment:
 
 
 def create_app(runtime: Runtime) -> Litestar:
+    load_models()  # every domain's tables, before the first query configures the mappers
     settings = runtime.settings
 
     api_handlers: list[ControllerRouterHandler] = [

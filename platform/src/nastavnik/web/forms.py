@@ -9,7 +9,6 @@ from litestar.datastructures import UploadFile
 from litestar.enums import RequestEncodingType
 from litestar.params import Body
 
-from nastavnik.domain.bases.table_import import MAX_FILE_BYTES
 from nastavnik.errors import InvalidInput
 from nastavnik.types import INT4_MAX, YEAR_MAX, YEAR_MIN
 
@@ -17,6 +16,9 @@ Form = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED
 """A submitted page form."""
 Upload = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.MULTI_PART)]
 """A submitted form with a file in its «file» field."""
+
+MAX_FILE_BYTES = 5 * 1024 * 1024
+"""The largest spreadsheet an import reads (5 MiB)."""
 
 
 async def uploaded_file(form: dict[str, Any]) -> tuple[bytes, str]:

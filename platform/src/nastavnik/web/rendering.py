@@ -8,10 +8,11 @@ from litestar import MediaType
 from litestar.response import Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from nastavnik.domain.dictionaries.catalogue import navigation_for
 from nastavnik.models.identity import StaffRole
+from nastavnik.plugins import Plugins
 from nastavnik.runtime import Runtime
 from nastavnik.tenancy import Actor, OrgContext, organisations_of
+from nastavnik.types import NavigationContext, NavItem
 
 
 async def page(
@@ -48,3 +49,14 @@ async def page(
         status_code=status_code,
         media_type=MediaType.HTML,
     )
+
+
+def navigation_for(plugins: Plugins, ctx: OrgContext) -> list[NavItem]:
+    nav_ctx = NavigationContext(org_slug=ctx.org.slug, org_type=ctx.org.type, roles=ctx.roles)
+    items = [
+        item
+        for result in plugins.call_for("register_navigation", ctx.active_plugins, context=nav_ctx)
+        for item in result
+    ]
+    visible = [i for i in items if i.roles is None or i.roles & ctx.roles]
+    return sorted(visible, key=lambda i: (i.order, i.title))

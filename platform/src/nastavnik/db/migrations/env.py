@@ -5,8 +5,10 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy.engine import Connection
 
-import nastavnik.models  # noqa: F401 - registers the core tables on the metadata
 from nastavnik.db.base import Base
+from nastavnik.domain import load_models
+
+load_models()
 
 connection: Connection | None = context.config.attributes.get("connection")
 if connection is None:

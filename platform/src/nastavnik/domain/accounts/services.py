@@ -31,6 +31,8 @@ from nastavnik.models.people import Person, PersonCategory, PersonRole, PersonSt
 from nastavnik.runtime import Runtime
 from nastavnik.tenancy import NotFound, OrgContext
 
+ACCOUNTS_JOB = "core.create_accounts"
+
 MANAGERS = (ProgrammeRole.CURATOR, ProgrammeRole.DIRECTOR)
 MAX_BATCH = 500
 STATUS_TITLES = {
@@ -109,7 +111,6 @@ class BatchSummary:
 
 async def schedule(runtime: Runtime, org_id: uuid.UUID, batch_id: uuid.UUID) -> bool:
     """Queue the batch's job; one already queued or running for the batch is not doubled."""
-    from nastavnik.default_plugins.core import ACCOUNTS_JOB
     from nastavnik.jobs import enqueue
 
     if runtime.queue is None:

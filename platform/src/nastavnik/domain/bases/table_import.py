@@ -20,8 +20,8 @@ from typing import Any
 from python_calamine import CalamineWorkbook
 
 from nastavnik.errors import InvalidInput
+from nastavnik.web.forms import MAX_FILE_BYTES
 
-MAX_FILE_BYTES = 5 * 1024 * 1024
 MAX_UNCOMPRESSED_BYTES = 60 * 1024 * 1024
 MAX_ROWS = 20_000
 HEADER_SEARCH_ROWS = 15

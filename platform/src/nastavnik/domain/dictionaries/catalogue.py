@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from nastavnik.domain.dictionaries.overrides import apply_overrides, overrides_of, plugin_entries
 from nastavnik.plugins import Plugins, resolve
 from nastavnik.tenancy import OrgContext
-from nastavnik.types import DictionaryEntry, NavigationContext, NavItem, StatisticContributor
+from nastavnik.types import DictionaryEntry, StatisticContributor
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,17 +43,6 @@ async def dictionaries_for(db: AsyncSession, plugins: Plugins, ctx: OrgContext) 
     overrides = await overrides_of(db, ctx.org.region_id)
     offered, hidden = apply_overrides(entries, overrides, ctx.org.type, regimes)
     return OrgDictionaries(_ordered(offered), _ordered(hidden))
-
-
-def navigation_for(plugins: Plugins, ctx: OrgContext) -> list[NavItem]:
-    nav_ctx = NavigationContext(org_slug=ctx.org.slug, org_type=ctx.org.type, roles=ctx.roles)
-    items = [
-        item
-        for result in plugins.call_for("register_navigation", ctx.active_plugins, context=nav_ctx)
-        for item in result
-    ]
-    visible = [i for i in items if i.roles is None or i.roles & ctx.roles]
-    return sorted(visible, key=lambda i: (i.order, i.title))
 
 
 @dataclass(frozen=True, slots=True)

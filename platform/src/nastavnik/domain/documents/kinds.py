@@ -7,6 +7,7 @@ template replaces. Importing this module needs neither docxtpl nor a database.
 
 from __future__ import annotations
 
+from enum import StrEnum
 from importlib.resources import files
 
 DOCUMENT_TITLES: dict[str, str] = {
@@ -18,6 +19,13 @@ DOCUMENT_TITLES: dict[str, str] = {
     "thank_you_letters": "Благодарственные письма наставникам",
 }
 """Every replaceable document, in the order the region's page lists them."""
+
+
+class OrderKind(StrEnum):
+    MENTOR_ASSIGNMENT = "mentor_assignment"
+    """«Приказ о назначении наставника»."""
+    PAIRS_FORMATION = "pairs_formation"
+    """«Приказ о формировании наставнических пар (групп)»: the groups it lists become active."""
 
 
 def default_template(code: str) -> bytes:

@@ -15,9 +15,9 @@ from pathlib import Path
 from typing import Any
 
 from nastavnik.domain.documents.docx import render
+from nastavnik.domain.documents.kinds import OrderKind
 from nastavnik.domain.documents.names import PersonName
 from nastavnik.domain.documents.organisation_names import organisation_genitive
-from nastavnik.domain.programmes.pairs.models import OrderKind
 
 ORDER_TITLES: dict[OrderKind, str] = {
     OrderKind.MENTOR_ASSIGNMENT: "Приказ о назначении наставника",

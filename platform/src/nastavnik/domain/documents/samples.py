@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date
 
+from nastavnik.domain.documents.kinds import OrderKind
 from nastavnik.domain.documents.names import PersonName
 from nastavnik.domain.documents.orders import GroupLine, OrderData, render_order
 from nastavnik.domain.documents.programme_report import (
@@ -32,7 +33,6 @@ from nastavnik.domain.documents.work import (
     render_journal,
     render_plan,
 )
-from nastavnik.domain.programmes.pairs.models import OrderKind
 
 START = date(2026, 9, 1)
 END = date(2027, 5, 31)

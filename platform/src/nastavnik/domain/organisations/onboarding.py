@@ -39,6 +39,9 @@ from nastavnik.runtime import Runtime
 from nastavnik.settings import Settings
 from nastavnik.tenancy import Actor
 
+ONBOARD_JOB = "core.onboard_organisation"
+SYNC_ACCESS_JOB = "core.sync_organisation_access"
+
 log = structlog.get_logger(__name__)
 
 
@@ -69,7 +72,6 @@ def validate_curator(draft: CuratorDraft) -> CuratorDraft:
 
 async def schedule(runtime: Runtime, org_id: uuid.UUID) -> bool:
     """Queue the onboarding job; a job already queued or running for the organisation is not doubled."""
-    from nastavnik.default_plugins.core import ONBOARD_JOB
     from nastavnik.jobs import enqueue
 
     if runtime.queue is None or not sso_configured(runtime.settings):
@@ -279,7 +281,6 @@ async def sync_access(runtime: Runtime, org_id: uuid.UUID) -> str:
 
 
 async def schedule_sync(runtime: Runtime, org_id: uuid.UUID) -> bool:
-    from nastavnik.default_plugins.core import SYNC_ACCESS_JOB
     from nastavnik.jobs import enqueue
 
     if runtime.queue is None or not sso_configured(runtime.settings):

@@ -20,8 +20,6 @@ from nastavnik.domain.programmes.models import STAGES, Programme, RoadmapItem
 from nastavnik.domain.programmes.pairs.models import GroupStatus, MentoringGroup
 from nastavnik.domain.programmes.pairs.services import MANAGERS, group_for
 from nastavnik.domain.programmes.services import get_programme, writable
-from nastavnik.domain.questionnaires.models import Moment
-from nastavnik.domain.questionnaires.services import assign_questionnaires
 from nastavnik.errors import Conflict, InvalidInput
 from nastavnik.models.reference import AcademicYear
 from nastavnik.tenancy import OrgContext
@@ -84,7 +82,7 @@ async def _end(
         group.end_reason = cleaned
     await db.flush()
     # The final questionnaires come with the end, completed or early: how it went is asked either way.
-    await assign_questionnaires(db, ctx, group, Moment.END)
+    await ctx.plugins.group_ended(db, ctx, group.programme_id, group.id)
     await audit.record_in(
         db,
         ctx,

@@ -18,10 +18,10 @@ from nastavnik.domain.programmes.models import STAGES, Programme, RoadmapItem
 from nastavnik.domain.programmes.pairs import services as pairs
 from nastavnik.domain.programmes.pairs.models import GroupStatus
 from nastavnik.errors import InvalidInput
+from nastavnik.models.reference import current_start_year
 from nastavnik.runtime import Runtime
 from nastavnik.tenancy import OrgContext
 from nastavnik.types import STAGE_MAX, STAGE_MIN, YEAR_MAX, YEAR_MIN, AcademicYearStart, Stage, Version
-from nastavnik.web.controllers.api_global import current_start_year
 from nastavnik.web.deps import ORG_DEPENDENCIES
 from nastavnik.web.forms import Form, form_date, form_int
 from nastavnik.web.params import CurrentActor, Db, Org, Rt

@@ -17,9 +17,8 @@ from nastavnik.domain.questionnaires import questionnaire_templates as templates
 from nastavnik.domain.questionnaires.models import QuestionnaireVersion
 from nastavnik.domain.questionnaires.routes import ItemOut
 from nastavnik.errors import InvalidInput
-from nastavnik.tenancy import Actor
+from nastavnik.tenancy import Actor, region_timezone
 from nastavnik.types import Int32
-from nastavnik.web.controllers.api_global import region_timezone
 from nastavnik.web.forms import Form
 from nastavnik.web.params import CurrentActor, Db, Rt
 from nastavnik.web.rendering import page

@@ -19,7 +19,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from nastavnik import audit, clock
-from nastavnik.domain.programmes.pairs.models import GroupMember, GroupStatus, MentoringGroup
+from nastavnik.domain.programmes.pairs.models import GroupMember, GroupStatus
 from nastavnik.domain.programmes.pairs.services import MANAGERS, group_for
 from nastavnik.domain.programmes.services import get_programme, writable
 from nastavnik.domain.questionnaires.models import (
@@ -60,20 +60,22 @@ class AssignmentView:
         return list(self.version.items)
 
 
-async def assign_questionnaires(db: AsyncSession, ctx: OrgContext, group: MentoringGroup, moment: str) -> int:
-    """Give every active member of ``group`` the ``moment`` questionnaire of their audience.
+async def assign_questionnaires(
+    db: AsyncSession, ctx: OrgContext, programme_id: uuid.UUID, group_id: uuid.UUID, moment: str
+) -> int:
+    """Give every active member of the group the ``moment`` questionnaire of their audience.
 
     The region's latest published version, else the platform's. Members who already have this
     moment's questionnaire for the group keep theirs. Does not commit: it runs inside the caller's
     transaction (an order, a pair's completion), all or nothing with it. Returns how many were given.
     """
-    programme = await get_programme(db, ctx, group.programme_id)
+    programme = await get_programme(db, ctx, programme_id)
     members = list(
         await db.execute(
             select(GroupMember.person_id, GroupMember.role)
             .join(Person, (Person.org_id == GroupMember.org_id) & (Person.id == GroupMember.person_id))
             .where(
-                GroupMember.group_id == group.id,
+                GroupMember.group_id == group_id,
                 Person.status == PersonStatus.ACTIVE,
                 ctx.owns(GroupMember),
             )
@@ -87,7 +89,7 @@ async def assign_questionnaires(db: AsyncSession, ctx: OrgContext, group: Mentor
         {
             "org_id": ctx.org.id,
             "id": uuid.uuid4(),
-            "group_id": group.id,
+            "group_id": group_id,
             "person_id": person_id,
             "role": role,
             "moment": moment,
@@ -109,7 +111,7 @@ async def assign_questionnaires(db: AsyncSession, ctx: OrgContext, group: Mentor
         ctx,
         action="create",
         object_type="questionnaire_assignment",
-        object_id=str(group.id),
+        object_id=str(group_id),
         details={"moment": moment, "count": given},
     )
     return given
@@ -128,7 +130,7 @@ async def assign_end_questionnaires(
             "Пара ещё не действует: итоговые анкеты назначаются после приказа о формировании пар.",
             [{"field": "status", "message": "пара ждёт приказа"}],
         )
-    given = await assign_questionnaires(db, ctx, group, Moment.END)
+    given = await assign_questionnaires(db, ctx, group.programme_id, group.id, Moment.END)
     await db.commit()
     return given
 

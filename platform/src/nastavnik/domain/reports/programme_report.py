@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from nastavnik import audit
 from nastavnik.db.collation import name_key
+from nastavnik.domain.documents.kinds import OrderKind
 from nastavnik.domain.documents.names import PersonName
 from nastavnik.domain.documents.orders import ORDER_TITLES
 from nastavnik.domain.documents.programme_report import (
@@ -41,7 +42,6 @@ from nastavnik.domain.programmes.pairs.models import (
     MemberRole,
     MentoringGroup,
     MentoringOrder,
-    OrderKind,
 )
 from nastavnik.domain.programmes.pairs.orders import _holder
 from nastavnik.domain.programmes.pairs.services import MANAGERS, Dictionaries, views

@@ -10,9 +10,8 @@ from litestar.di import Provide
 from litestar.params import FromPath, JSONBody, Parameter
 from litestar.response import Stream
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED, HTTP_202_ACCEPTED
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from nastavnik import audit, clock
+from nastavnik import audit
 from nastavnik.domain.organisations import (
     importing as organisation_import,
     onboarding,
@@ -22,8 +21,8 @@ from nastavnik.domain.organisations.services import OrganisationDraft
 from nastavnik.domain.people.services import parse_id
 from nastavnik.domain.statistics import headcounts
 from nastavnik.models.identity import StaffRole
-from nastavnik.models.reference import AcademicYear, Region
-from nastavnik.tenancy import Actor, Forbidden, memberships_of
+from nastavnik.models.reference import current_start_year
+from nastavnik.tenancy import Forbidden, memberships_of, region_timezone
 from nastavnik.web import uploads
 from nastavnik.web.controllers.schemas import (
     AuditEventOut,
@@ -41,13 +40,6 @@ from nastavnik.web.controllers.schemas import (
 from nastavnik.web.downloads import XLSX
 from nastavnik.web.forms import Upload, uploaded_file
 from nastavnik.web.params import CurrentActor, Db, Rt
-
-DEFAULT_TIMEZONE = "Europe/Moscow"
-
-
-def current_start_year(timezone: str | None) -> int:
-    """The academic year under way on the region's local date."""
-    return AcademicYear.start_year_of(clock.today_in(timezone))
 
 
 def organisation_out(org: Any, onboarding: Any = None) -> OrganisationOut:
@@ -329,9 +321,3 @@ class AuditApi(Controller):
             media_type=XLSX,
             headers={"Content-Disposition": 'attachment; filename="audit-log.xlsx"'},
         )
-
-
-async def region_timezone(db: AsyncSession, actor: Actor) -> str:
-    """The time zone of the region the actor works in (their first oversight grant)."""
-    region = await db.get(Region, actor.staff[0].region_id) if actor.staff else None
-    return region.timezone if region else DEFAULT_TIMEZONE

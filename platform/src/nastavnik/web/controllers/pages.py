@@ -27,11 +27,10 @@ from nastavnik.domain.statistics import headcounts
 from nastavnik.errors import InvalidInput
 from nastavnik.models.identity import StaffRole
 from nastavnik.models.people import PersonCategory, ProgrammeRole
-from nastavnik.models.reference import Municipality, Region
-from nastavnik.tenancy import Forbidden, load_actor, organisations_of
+from nastavnik.models.reference import Municipality, Region, current_start_year
+from nastavnik.tenancy import Forbidden, load_actor, organisations_of, region_timezone
 from nastavnik.types import HEADCOUNT_MAX, YEAR_MAX, YEAR_MIN
 from nastavnik.web import uploads
-from nastavnik.web.controllers.api_global import current_start_year, region_timezone
 from nastavnik.web.deps import ORG_DEPENDENCIES, identity_of
 from nastavnik.web.forms import Form, Upload, form_int, uploaded_file
 from nastavnik.web.params import CurrentActor, Db, Org, Rt

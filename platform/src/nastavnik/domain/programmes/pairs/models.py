@@ -40,13 +40,6 @@ class MemberRole(StrEnum):
     MENTEE = "mentee"
 
 
-class OrderKind(StrEnum):
-    MENTOR_ASSIGNMENT = "mentor_assignment"
-    """«Приказ о назначении наставника»."""
-    PAIRS_FORMATION = "pairs_formation"
-    """«Приказ о формировании наставнических пар (групп)»: the groups it lists become active."""
-
-
 class MentoringGroup(TenantMixin, Timestamps, Base):
     __tablename__ = "mentoring_group"
     __table_args__ = (

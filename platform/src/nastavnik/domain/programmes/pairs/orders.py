@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from nastavnik import audit
 from nastavnik.db.collation import name_order
 from nastavnik.domain.dictionaries.catalogue import OrgDictionaries
+from nastavnik.domain.documents.kinds import OrderKind
 from nastavnik.domain.documents.names import PersonName
 from nastavnik.domain.documents.orders import ORDER_TITLES, GroupLine, OrderData, render_order
 from nastavnik.domain.documents.services import fill
@@ -27,12 +28,9 @@ from nastavnik.domain.programmes.pairs.models import (
     MentoringGroup,
     MentoringOrder,
     OrderGroup,
-    OrderKind,
 )
 from nastavnik.domain.programmes.pairs.services import MANAGERS, OPEN_STATUSES, Dictionaries, GroupView, views
 from nastavnik.domain.programmes.services import get_programme, writable
-from nastavnik.domain.questionnaires.models import Moment
-from nastavnik.domain.questionnaires.services import assign_questionnaires
 from nastavnik.errors import Conflict, InvalidInput
 from nastavnik.models.people import Person, PersonRole, PersonStatus, ProgrammeRole
 from nastavnik.models.reference import AcademicYear
@@ -127,9 +125,9 @@ async def issue_order(
             group.status = GroupStatus.ACTIVE
     await db.flush()
     if draft.kind == OrderKind.PAIRS_FORMATION:
-        # A group that starts working gives its people the start questionnaires, in the order's transaction.
+        # A group that starts working is an event for the plugins (the core gives the start questionnaires).
         for group in groups:
-            await assign_questionnaires(db, ctx, group, Moment.START)
+            await ctx.plugins.group_started(db, ctx, group.programme_id, group.id)
     await audit.record_in(
         db,
         ctx,

@@ -13,11 +13,11 @@ from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED, HTTP_204_NO_CONTENT
 
 from nastavnik.domain.dictionaries.catalogue import dictionaries_for
+from nastavnik.domain.documents.kinds import OrderKind
 from nastavnik.domain.documents.orders import ORDER_TITLES
 from nastavnik.domain.people.services import parse_id
 from nastavnik.domain.programmes import completion, services as programmes
 from nastavnik.domain.programmes.pairs import orders, services as pairs, suggestions as pair_suggestions
-from nastavnik.domain.programmes.pairs.models import OrderKind
 from nastavnik.errors import InvalidInput
 from nastavnik.models.people import Person
 from nastavnik.models.reference import AcademicYear
