@@ -14,7 +14,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from nastavnik import clock
 from nastavnik.domain.bases.models import MenteeProfile, MentorProfile
-from nastavnik.domain.organisations.services import with_inn_check_digit
 from nastavnik.domain.programmes.models import Programme, RoadmapItem
 from nastavnik.domain.programmes.pairs.models import GroupMember, MentoringGroup, MentoringOrder, OrderGroup
 from nastavnik.domain.statistics.headcount_models import Headcount
@@ -22,6 +21,7 @@ from nastavnik.domain.work.models import JournalEntry, PlanItem
 from nastavnik.models.identity import Identity, StaffAssignment
 from nastavnik.models.people import Person, PersonRole
 from nastavnik.models.reference import AcademicYear, Municipality, Organisation, Region
+from nastavnik.domain.organisations.services import with_inn_check_digit
 
 DEV_ISSUER = "nastavnik-dev"
 
