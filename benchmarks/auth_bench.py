@@ -71,11 +71,11 @@ from tests.conftest import (
 from tests.support.world import build_world
 
 from nastavnik.auth.tokens import TokenRejected, TokenVerifier
-from nastavnik.devissuer.server import running_issuer
 from nastavnik.logging import configure_logging
 from nastavnik.runtime import Runtime, build_runtime, token_verifier
 from nastavnik.settings import Settings
 from nastavnik.web.app import create_app
+from nastavnik_dev.issuer.server import running_issuer
 
 DEFAULT_DATABASE_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/0"

@@ -2,7 +2,8 @@
 
 Services: ``NASTAVNIK_TEST_DATABASE_URL`` (a superuser connection to a server, e.g.
 ``postgresql://postgres@127.0.0.1:5432/postgres``) and ``NASTAVNIK_TEST_REDIS_URL``; where
-unset, embedded PostgreSQL and Redis are started. The services may be shared and keep state,
+unset, embedded PostgreSQL and Redis are started (by the development distribution nastavnik-dev,
+which this module imports only then). The services may be shared and keep state,
 so every run creates its own database and roles (names carry a per-run suffix) and its own
 Redis key prefix, and removes them at the end.
 """
@@ -27,7 +28,6 @@ from sqlalchemy.engine import make_url
 
 from nastavnik import clock
 from nastavnik.db import migrate
-from nastavnik.demo.embedded import start_embedded
 from nastavnik.plugins import load_plugins
 from nastavnik.runtime import Runtime, build_runtime
 from nastavnik.settings import Settings
@@ -80,6 +80,8 @@ def services() -> Iterator[Services]:
     embedded = None
     scratch = Path(tempfile.mkdtemp(prefix="nastavnik-test-"))
     if database_url is None or redis_url is None:
+        from nastavnik_dev.embedded import start_embedded  # the tests need nastavnik-dev only here
+
         embedded = start_embedded(
             scratch,
             need_postgres=database_url is None,

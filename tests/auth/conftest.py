@@ -10,14 +10,13 @@ from dataclasses import dataclass
 import pytest
 from litestar import Litestar
 
-from nastavnik.devissuer.app import Issuer
-from nastavnik.devissuer.realm import Organization, User
-from nastavnik.devissuer.server import running_issuer
 from nastavnik.models.identity import Identity
 from nastavnik.models.people import Person, PersonRole
 from nastavnik.runtime import Runtime, token_verifier
 from nastavnik.settings import Settings
 from nastavnik.web.app import create_app
+from nastavnik_dev.issuer.realm import Issuer, Organization, User
+from nastavnik_dev.issuer.server import running_issuer
 from tests.support.world import OrgWorld, World
 
 WEB_SECRET = "nastavnik-web-development-secret"

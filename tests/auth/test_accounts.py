@@ -23,8 +23,6 @@ from litestar import Litestar
 from pydantic import SecretStr
 from sqlalchemy import func, select, update
 
-from nastavnik.devissuer.app import Issuer
-from nastavnik.devissuer.realm import User
 from nastavnik.domain.accounts.models import AccountBatch, AccountEntry
 from nastavnik.domain.accounts.provisioning import run_batch
 from nastavnik.domain.bases.models import MenteeProfile
@@ -35,6 +33,7 @@ from nastavnik.models.people import Person
 from nastavnik.runtime import Runtime, sso_clients
 from nastavnik.web.app import create_app
 from nastavnik.worker import build_worker
+from nastavnik_dev.issuer.realm import Issuer, User
 from tests.support.dates import region_today
 from tests.support.http import client_for, loopback_socket, serving
 from tests.support.tenant import Named, Tenant, add_mentee, add_mentor, new_tenant

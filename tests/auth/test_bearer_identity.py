@@ -13,12 +13,11 @@ import httpx
 from litestar import Litestar
 from sqlalchemy import select
 
-from nastavnik.devissuer.app import Issuer
-from nastavnik.devissuer.realm import User
 from nastavnik.models.identity import Identity, StaffAssignment
 from nastavnik.models.people import Person, PersonRole
 from nastavnik.models.reference import Organisation
 from nastavnik.runtime import Runtime
+from nastavnik_dev.issuer.realm import Issuer, User
 from tests.auth.conftest import WEB_SECRET, join_organization
 from tests.support.http import asgi_transport
 from tests.support.region import FreshRegion, new_region

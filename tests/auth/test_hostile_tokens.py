@@ -14,9 +14,9 @@ import pytest
 from jwcrypto import jwk
 from litestar import Litestar
 
-from nastavnik.devissuer.app import Issuer
 from nastavnik.models.identity import Identity
 from nastavnik.runtime import Runtime
+from nastavnik_dev.issuer.realm import Issuer
 from tests.auth.conftest import SsoPerson, enrol
 from tests.auth.tokens import b64, raw_sign, sign, unsigned, valid_claims
 from tests.support.http import asgi_transport

@@ -12,8 +12,7 @@ import httpx
 import pytest
 
 from nastavnik.auth.oidc import pkce_challenge
-from nastavnik.devissuer.app import Issuer
-from nastavnik.devissuer.realm import User
+from nastavnik_dev.issuer.realm import Issuer, User
 
 WEB = ("nastavnik-web", "nastavnik-web-development-secret")
 REDIRECT = "http://127.0.0.1:8000/auth/callback"

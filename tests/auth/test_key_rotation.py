@@ -12,10 +12,9 @@ from jwcrypto import jwk
 
 from nastavnik.auth.keyset import KeySet
 from nastavnik.auth.tokens import TokenRejected, TokenVerifier
-from nastavnik.devissuer.app import Issuer
-from nastavnik.devissuer.realm import User
-from nastavnik.devissuer.server import running_issuer
 from nastavnik.settings import Settings
+from nastavnik_dev.issuer.realm import Issuer, User
+from nastavnik_dev.issuer.server import running_issuer
 from tests.auth.tokens import sign, valid_claims
 
 
@@ -98,8 +97,8 @@ async def test_valid_tokens_verify_while_the_issuer_is_down() -> None:
 
 
 async def test_the_issuer_refuses_to_start_unless_enabled_and_never_in_production() -> None:
-    from nastavnik.devissuer.server import IssuerRefused
     from nastavnik.settings import Mode
+    from nastavnik_dev.issuer.server import IssuerRefused
 
     with pytest.raises(IssuerRefused, match="only when"):
         async with running_issuer(Settings()):

@@ -12,7 +12,6 @@ from keycloak import KeycloakAdmin
 from pydantic import SecretStr
 from sqlalchemy import func, select
 
-from nastavnik.devissuer.app import Issuer
 from nastavnik.domain.organisations.models import OnboardingStatus, OrgOnboarding
 from nastavnik.domain.organisations.onboarding import run_onboarding
 from nastavnik.domain.organisations.realm import KeycloakUnavailable
@@ -23,6 +22,7 @@ from nastavnik.models.reference import Organisation
 from nastavnik.runtime import Runtime, sso_clients
 from nastavnik.web.app import create_app
 from nastavnik.worker import build_worker
+from nastavnik_dev.issuer.realm import Issuer
 from tests.auth.conftest import enrol_staff
 from tests.auth.tokens import sign, valid_claims
 from tests.support.http import bearer_client, client_for

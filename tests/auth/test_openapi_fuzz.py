@@ -21,9 +21,9 @@ from schemathesis.config import SchemathesisConfig
 from schemathesis.engine import Status, events, from_schema
 from schemathesis.schemas import BaseSchema
 
-from nastavnik.devissuer.app import Issuer
 from nastavnik.runtime import Runtime, token_verifier
 from nastavnik.web.app import create_app
+from nastavnik_dev.issuer.realm import Issuer
 from tests.auth.conftest import enrol, enrol_staff
 from tests.auth.tokens import sign, valid_claims
 from tests.support.http import bearer_client, loopback_socket, serving

@@ -15,11 +15,11 @@ from litestar.stores.redis import RedisStore
 from pydantic import SecretStr
 from sqlalchemy import select
 
-from nastavnik.devissuer.app import Issuer
 from nastavnik.models.audit import AuditEvent
 from nastavnik.runtime import Runtime, sso_clients
 from nastavnik.web import session
 from nastavnik.web.app import create_app
+from nastavnik_dev.issuer.realm import Issuer
 from tests.auth.conftest import SsoPerson
 from tests.support.http import loopback_socket, serving
 

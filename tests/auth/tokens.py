@@ -9,8 +9,8 @@ from typing import Any
 
 from jwcrypto import jwk, jws
 
-from nastavnik.devissuer.app import Issuer
-from nastavnik.devissuer.minting import access_claims
+from nastavnik_dev.issuer.minting import access_claims
+from nastavnik_dev.issuer.realm import Issuer
 
 
 def b64(data: bytes) -> str:

@@ -21,9 +21,9 @@ from keycloak.exceptions import (
     KeycloakPutError,
 )
 
-from nastavnik.devissuer.app import Issuer
-from nastavnik.devissuer.server import running_issuer
 from nastavnik.settings import Settings
+from nastavnik_dev.issuer.realm import Issuer
+from nastavnik_dev.issuer.server import running_issuer
 
 AdminHttp = tuple[httpx.AsyncClient, dict[str, str], str]
 """A client on the realm's admin API, its bearer headers and a fresh user's id."""

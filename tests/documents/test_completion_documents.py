@@ -8,7 +8,6 @@ from datetime import date
 import docx
 import pytest
 
-from nastavnik.domain.documents import build_completion_templates
 from nastavnik.domain.documents.docx import render
 from nastavnik.domain.documents.names import PersonName
 from nastavnik.domain.documents.programme_report import (
@@ -29,6 +28,7 @@ from nastavnik.domain.documents.thank_you_letters import (
     default_template as letters_template,
     render_letters,
 )
+from nastavnik_dev.documents import build_completion_templates
 
 SIDOROVA = PersonName("Сидорова", "Галина", "Петровна")
 NOVIKOVA = PersonName("Новикова", "Нина", "Петровна")
@@ -212,7 +212,7 @@ def test_default_templates_are_the_build_scripts_output(name: str, committed: ob
     content = committed()  # type: ignore[operator]
     assert len(content) < 100 * 1024
     assert content == build_completion_templates.build(name), (
-        "run python -m nastavnik.domain.documents.build_completion_templates"
+        "run python -m nastavnik_dev.documents.build_completion_templates"
     )
     title = docx.Document(io.BytesIO(content)).core_properties.title
     assert title in {"Отчёт о реализации программы наставничества", "Благодарственное письмо"}

@@ -11,7 +11,6 @@ from pathlib import Path
 import docx
 import pytest
 
-from nastavnik.domain.documents import build_templates
 from nastavnik.domain.documents.docx import MAX_TEMPLATE_BYTES, TemplateBroken, date_long, date_ru, render
 from nastavnik.domain.documents.kinds import OrderKind
 from nastavnik.domain.documents.names import GrammaticalCase, PersonName
@@ -22,6 +21,7 @@ from nastavnik.domain.documents.orders import (
     default_template,
     render_order,
 )
+from nastavnik_dev.documents import build_templates
 
 SEPT_1 = date(2026, 9, 1)
 MAY_31 = date(2027, 5, 31)
@@ -359,7 +359,7 @@ def test_default_templates_are_the_build_scripts_output(kind: OrderKind) -> None
     committed = default_template(kind)
     assert len(committed) < 100 * 1024
     assert committed == build_templates.build(kind.value), (
-        "run python -m nastavnik.domain.documents.build_templates"
+        "run python -m nastavnik_dev.documents.build_templates"
     )
     assert docx.Document(io.BytesIO(committed)).core_properties.title.startswith("Приказ")
 

@@ -8,7 +8,6 @@ from datetime import date
 import docx
 import pytest
 
-from nastavnik.domain.documents import build_templates
 from nastavnik.domain.documents.names import PersonName
 from nastavnik.domain.documents.work import (
     JOURNAL_TEMPLATE,
@@ -22,6 +21,7 @@ from nastavnik.domain.documents.work import (
     render_journal,
     render_plan,
 )
+from nastavnik_dev.documents import build_templates
 
 MENTORS = [PersonName("Сидорова", "Галина", "Петровна"), PersonName("Королёв", "Фёдор", None)]
 
@@ -29,7 +29,7 @@ MENTORS = [PersonName("Сидорова", "Галина", "Петровна"), P
 @pytest.mark.parametrize("name", [PLAN_TEMPLATE, JOURNAL_TEMPLATE])
 def test_committed_templates_are_the_scripts_output(name: str) -> None:
     assert default_template(name) == build_templates.build(name), (
-        "run python -m nastavnik.domain.documents.build_templates"
+        "run python -m nastavnik_dev.documents.build_templates"
     )
 
 

@@ -1,10 +1,15 @@
-"""The `nastavnik` command: demo, serve, worker, db upgrade, seed."""
+"""The `nastavnik` command: serve, worker, db upgrade, settings; and what other distributions add.
+
+Commands contributed through the ``nastavnik.commands`` entry-point group join these (the development
+distribution nastavnik-dev adds ``demo`` and ``seed``, see :mod:`nastavnik.development`); they run
+through :func:`run_until_stopped` or :func:`run_once` and reuse :func:`upgrade_database` and
+:func:`serve_until_stopped`.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import signal
 import sys
 from collections.abc import AsyncIterator, Callable, Coroutine, Iterator
@@ -14,9 +19,15 @@ from typing import Any, TypeVar
 import click
 import structlog
 import uvicorn
-from pydantic import SecretStr
 
-from nastavnik.demo.embedded import EmbeddedServices, with_embedded
+from nastavnik.development import (
+    DEVELOPMENT_COMMANDS,
+    DevelopmentToolsMissing,
+    RunningServices,
+    contributed_commands,
+    missing_command,
+    with_embedded_services,
+)
 from nastavnik.logging import configure_logging
 from nastavnik.settings import Settings, get_settings
 
@@ -90,8 +101,11 @@ class _Server(uvicorn.Server):
         yield
 
 
-def _prepare(settings: Settings) -> tuple[Settings, EmbeddedServices | None]:
-    resolved, services = with_embedded(settings)
+def _prepare(settings: Settings) -> tuple[Settings, RunningServices | None]:
+    try:
+        resolved, services = with_embedded_services(settings)
+    except DevelopmentToolsMissing as missing:
+        raise click.ClickException(str(missing)) from None
     # After the embedded servers: their packages set up logging of their own on import.
     configure_logging(resolved)
     return resolved, services
@@ -110,7 +124,8 @@ async def _runtime(settings: Settings, *, owner: bool = False) -> AsyncIterator[
         await runtime.close()
 
 
-async def _upgrade(settings: Settings) -> None:
+async def upgrade_database(settings: Settings) -> None:
+    """The core's and every loaded plugin's migrations, as the owner role."""
     from nastavnik.db import migrate
     from nastavnik.runtime import Runtime
 
@@ -132,67 +147,6 @@ async def _upgrade(settings: Settings) -> None:
         )
 
 
-async def _seed(settings: Settings) -> bool:
-    from nastavnik.demo.seed import seed_demo
-    from nastavnik.runtime import Runtime
-
-    async with _runtime(settings, owner=True) as rt:
-        assert isinstance(rt, Runtime)
-        async with rt.owner_sessions() as db:
-            return await seed_demo(db)
-
-
-async def _demo(settings: Settings, shutdown: Shutdown) -> None:
-    """Migrate, seed, then serve; a stop asked for during a step takes effect when the step is done."""
-    if shutdown.requested:
-        return
-    await _upgrade(settings)
-    if shutdown.requested:
-        return
-    created = await _seed(settings)
-    click.echo("Демонстрационные данные созданы." if created else "Демонстрационные данные уже есть.")
-    if shutdown.requested:
-        return
-    click.echo(f"Наставник работает: http://{settings.host}:{settings.port}/")
-    click.echo(
-        "Вход: откройте адрес и выберите демонстрационного пользователя (куратор, наставник, регион…)."
-    )
-    await _serve_demo(settings, shutdown)
-
-
-async def _serve_demo(settings: Settings, shutdown: Shutdown) -> None:
-    """The demo signs in through the development issuer, started here on a loopback port."""
-    from nastavnik.demo.sso import mirror_demo_people
-    from nastavnik.devissuer.realm import REALM_EXPORT
-    from nastavnik.devissuer.server import running_issuer
-    from nastavnik.runtime import Runtime
-
-    clients = {c["clientId"]: c for c in json.loads(REALM_EXPORT.read_text(encoding="utf-8"))["clients"]}
-    web_secret = clients[settings.keycloak_client_id]["secret"]
-    admin_secret = clients[settings.keycloak_admin_client_id]["secret"]
-    async with running_issuer(settings, port=settings.dev_issuer_port) as issuer:
-        public_url = f"http://{settings.host}:{settings.port}"
-        web = issuer.realm.clients[settings.keycloak_client_id]
-        web.redirect_uris.append(f"{public_url}/auth/callback")  # the demo's own address, wherever it listens
-        web.post_logout_redirect_uris.append(f"{public_url}/login")
-        sso = settings.model_copy(
-            update={
-                "keycloak_url": issuer.base_url,
-                "keycloak_client_secret": SecretStr(web_secret),
-                "keycloak_admin_client_secret": SecretStr(admin_secret),
-                "public_url": public_url,
-            }
-        )
-        async with _runtime(sso, owner=True) as rt:  # the seed's people, mirrored; closed before serving
-            assert isinstance(rt, Runtime)
-            async with rt.owner_sessions() as db:
-                people = await mirror_demo_people(db, issuer.realm, issuer.issuer, sso)
-        click.echo(
-            f"Вход через сервер единой учётной записи для разработки: {issuer.issuer} ({people} польз.)"
-        )
-        await _serve(sso, shutdown, with_worker=True)
-
-
 def web_server_config(app: Any, settings: Settings) -> uvicorn.Config:
     # No "server: uvicorn" banner: the software and its version are nobody's business.
     return uvicorn.Config(
@@ -206,7 +160,7 @@ def web_server_config(app: Any, settings: Settings) -> uvicorn.Config:
     )
 
 
-async def _serve(settings: Settings, shutdown: Shutdown, *, with_worker: bool) -> None:
+async def serve_until_stopped(settings: Settings, shutdown: Shutdown, *, with_worker: bool) -> None:
     """The web server (and the worker) until one of them ends or a signal asks them to stop."""
     from nastavnik.runtime import Runtime
     from nastavnik.web.app import create_app
@@ -261,12 +215,47 @@ async def _work(settings: Settings, shutdown: Shutdown, *, with_cron: bool) -> N
         log.info("worker stopped", signal=shutdown.signal.name, jobs_complete=worker.jobs_complete)
 
 
-@click.group()
+class _Commands(click.Group):
+    """The product's own commands, then those contributed through ``nastavnik.commands`` (loaded only
+    when named or listed); a development command whose distribution is missing says so in one line."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *contributed_commands(), *DEVELOPMENT_COMMANDS})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        own = super().get_command(ctx, cmd_name)
+        if own is not None:
+            return own
+        entry = contributed_commands().get(cmd_name)
+        if entry is not None:
+            command = entry.load()
+            if not isinstance(command, click.Command):
+                raise click.ClickException(f"{entry.value} is not a click command")
+            return command
+        if cmd_name in DEVELOPMENT_COMMANDS:
+            return _missing(cmd_name)
+        return None
+
+
+def _missing(name: str) -> click.Command:
+    def refuse() -> None:
+        raise click.ClickException(str(missing_command(name)))
+
+    return click.Command(
+        name,
+        callback=refuse,
+        help=DEVELOPMENT_COMMANDS[name],
+        context_settings={"ignore_unknown_options": True, "allow_extra_args": True},
+        add_help_option=False,
+    )
+
+
+@click.group(cls=_Commands)
 def main() -> None:
     """Наставник: региональная платформа целевой модели наставничества."""
 
 
-def _run_until_stopped(
+def run_until_stopped(
     command: Callable[[Settings, Shutdown], Coroutine[Any, Any, None]],
     *,
     refused_in_production: str | None = None,
@@ -289,13 +278,21 @@ def _run_until_stopped(
                 services.stop()
 
 
-@main.command()
-def demo() -> None:
-    """Start everything with demo data: embedded PostgreSQL and Redis when none is configured."""
-    _run_until_stopped(
-        lambda settings, shutdown: _demo(settings.model_copy(update={"dev_issuer": True}), shutdown),
-        refused_in_production="`nastavnik demo` is for development only",
-    )
+def run_once(
+    step: Callable[[Settings], Coroutine[Any, Any, T]], *, refused_in_production: str | None = None
+) -> T:
+    """A short command (db upgrade, seed): a signal lets the step under way finish (a second one
+    interrupts it); the embedded PostgreSQL and Redis it started are stopped on every way out."""
+    shutdown = Shutdown()
+    with shutdown.installed():
+        settings, services = _prepare(get_settings())
+        try:
+            if refused_in_production and settings.is_production:
+                raise click.ClickException(refused_in_production)
+            return shutdown.run(step(settings))
+        finally:
+            if services:
+                services.stop()
 
 
 @main.command()
@@ -304,7 +301,9 @@ def demo() -> None:
 )
 def serve(with_worker: bool) -> None:
     """Run the web application."""
-    _run_until_stopped(lambda settings, shutdown: _serve(settings, shutdown, with_worker=with_worker))
+    run_until_stopped(
+        lambda settings, shutdown: serve_until_stopped(settings, shutdown, with_worker=with_worker)
+    )
 
 
 @main.command()
@@ -315,7 +314,7 @@ def serve(with_worker: bool) -> None:
 )
 def worker(cron: bool) -> None:
     """Run the background worker (arq); SIGTERM or Ctrl-C stops it gracefully."""
-    _run_until_stopped(lambda settings, shutdown: _work(settings, shutdown, with_cron=cron))
+    run_until_stopped(lambda settings, shutdown: _work(settings, shutdown, with_cron=cron))
 
 
 @main.group()
@@ -326,31 +325,8 @@ def db() -> None:
 @db.command("upgrade")
 def db_upgrade() -> None:
     """Apply the core's and every loaded plugin's migrations (as the owner role)."""
-    shutdown = Shutdown()
-    with shutdown.installed():
-        settings, services = _prepare(get_settings())
-        try:
-            shutdown.run(_upgrade(settings))
-            click.echo("Миграции применены.")
-        finally:
-            if services:
-                services.stop()
-
-
-@main.command()
-def seed() -> None:
-    """Create the demo region (development only; idempotent)."""
-    shutdown = Shutdown()
-    with shutdown.installed():
-        settings, services = _prepare(get_settings())
-        if settings.is_production:
-            raise click.ClickException("demo data is refused in production")
-        try:
-            created = shutdown.run(_seed(settings))
-            click.echo("Демонстрационные данные созданы." if created else "Демонстрационные данные уже есть.")
-        finally:
-            if services:
-                services.stop()
+    run_once(upgrade_database)
+    click.echo("Миграции применены.")
 
 
 @main.command("settings")

@@ -2,7 +2,8 @@
 
 Every field carries a docstring: it is the operator's documentation, and
 ``nastavnik settings`` prints it. Values that are absent fall back to embedded
-services only in development (see :mod:`nastavnik.demo.embedded`).
+services only in development, and only where the development distribution nastavnik-dev
+is installed (see :mod:`nastavnik.development`).
 """
 
 from __future__ import annotations

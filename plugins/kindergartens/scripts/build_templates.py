@@ -7,11 +7,12 @@ forms pairs of pedagogical workers only (a kindergarten runs only the teachers' 
 learners' order Р-145 is not cited), follows the 2021 recommendations for teachers and the Labour
 Code's article on mentoring, and is signed by the head of a kindergarten («Заведующий»).
 
-Like the core's ``nastavnik.domain.documents.build_templates``, whose page setup and helpers it reuses,
-the .docx under ``src/nastavnik_kindergartens/documents/`` is this script's committed,
-byte-for-byte reproducible output: run it again after changing the wording here. The script is
-a build tool and lives outside the plugin's package: the plugin itself only reads the committed
-file and imports nothing but the public ``nastavnik`` API.
+Like the core's templates' builder (``nastavnik_dev.documents.build_templates`` in the development
+distribution nastavnik-dev), whose page setup and helpers it reuses, the .docx under
+``src/nastavnik_kindergartens/documents/`` is this script's committed, byte-for-byte reproducible
+output: run it again after changing the wording here. The script is a build tool and lives outside
+the plugin's package: the plugin itself only reads the committed file and imports nothing but the
+public ``nastavnik`` API.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from docx.document import Document
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK, WD_TAB_ALIGNMENT
 from docx.shared import Cm
 
-from nastavnik.domain.documents.build_templates import (
+from nastavnik_dev.documents.build_templates import (
     MENTEES_NOTE,
     TERM,
     _control,

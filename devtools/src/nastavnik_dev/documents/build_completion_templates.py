@@ -1,9 +1,9 @@
-"""Writes the stage 7 templates: ``python -m nastavnik.domain.documents.build_completion_templates [DIR]``.
+"""Writes the stage 7 templates: ``python -m nastavnik_dev.documents.build_completion_templates [DIR]``.
 
 «Отчёт о реализации программы наставничества» and «Благодарственное письмо» (a page per mentor).
 Like the orders' templates (``build_templates``, whose page setup and helpers this reuses), the
-.docx files under ``templates/`` are this script's committed, byte-for-byte reproducible output:
-run it again after changing the wording here.
+.docx files under the product's ``nastavnik/documents/templates/`` are this script's committed,
+byte-for-byte reproducible output: run it again after changing the wording here.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
 from docx.shared import Cm, Length, Pt
 from docx.text.paragraph import Paragraph
 
-from nastavnik.domain.documents.build_templates import (
+from nastavnik_dev.documents.build_templates import (
     TEMPLATES_DIR,
     _item,
     _new_document,

@@ -1,15 +1,15 @@
-"""Writes the default document templates: ``python -m nastavnik.domain.documents.build_templates [DIR]``.
+"""Writes the default document templates: ``python -m nastavnik_dev.documents.build_templates [DIR]``.
 
 The orders of stage 5, and the development plan and the mentor's journal of stage 6.
 
-The .docx files under ``templates/`` are this script's output, committed so that the platform
-does not build them at run time and so that a region can open one in Word, adapt it and upload
-it as its own. Run it again after changing the wording here; the output is byte-for-byte
-reproducible (fixed archive timestamps and document properties), so an unchanged script gives
-no diff.
+The .docx files under the product's ``nastavnik/documents/templates/`` are this script's output,
+committed there so that the platform does not build them at run time (it reads them as package data)
+and so that a region can open one in Word, adapt it and upload it as its own. Run it again after
+changing the wording here; the output is byte-for-byte reproducible (fixed archive timestamps and
+document properties), so an unchanged script gives no diff.
 
-Fields use the filters of ``nastavnik.domain.documents.docx``: ``acc``/``gen``/… for full names in a
-case, ``names("genitive")`` for a comma-joined list, ``initials``, ``short``, ``date_ru``.
+Fields use the filters of ``nastavnik.domain.documents.docx``: ``acc``/``gen``/… for full names in a case,
+``names("genitive")`` for a comma-joined list, ``initials``, ``short``, ``date_ru``.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ import sys
 import zipfile
 from collections.abc import Callable
 from datetime import UTC, datetime
+from importlib.resources import files
 from pathlib import Path
 
 import docx
@@ -32,7 +33,8 @@ from docx.shared import Cm, Pt
 from docx.table import Table
 from docx.text.paragraph import Paragraph
 
-TEMPLATES_DIR = Path(__file__).parent / "templates"
+# The product's package data, where the product reads them (an editable install: the source tree).
+TEMPLATES_DIR = Path(str(files("nastavnik.domain.documents") / "templates"))
 FIXED_TIME = datetime(2026, 1, 1, tzinfo=UTC)
 ZIP_TIME = (2026, 1, 1, 0, 0, 0)
 

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import uvicorn
 
-from nastavnik.devissuer.app import Issuer, create_issuer_app
-from nastavnik.devissuer.realm import REALM_EXPORT, load_realm
 from nastavnik.settings import Settings
+from nastavnik_dev.issuer.app import create_issuer_app
+from nastavnik_dev.issuer.realm import REALM_EXPORT, Issuer, load_realm
 
 
 class IssuerRefused(RuntimeError):

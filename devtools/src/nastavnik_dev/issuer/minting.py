@@ -9,7 +9,7 @@ from typing import Any
 
 from jwcrypto import jwt
 
-from nastavnik.devissuer.realm import Client, Realm, User
+from nastavnik_dev.issuer.realm import Client, Realm, User
 
 
 def sign(realm: Realm, claims: dict[str, Any]) -> str:

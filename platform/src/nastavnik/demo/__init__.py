@@ -1,1 +1,0 @@
-"""Development conveniences: embedded services and demo data. Refused in production."""
