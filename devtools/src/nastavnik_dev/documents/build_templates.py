@@ -2,7 +2,7 @@
 
 The orders of stage 5, and the development plan and the mentor's journal of stage 6.
 
-The .docx files under the product's ``nastavnik/documents/templates/`` are this script's output,
+The .docx files under the product's ``nastavnik/domain/documents/templates/`` are this script's output,
 committed there so that the platform does not build them at run time (it reads them as package data)
 and so that a region can open one in Word, adapt it and upload it as its own. Run it again after
 changing the wording here; the output is byte-for-byte reproducible (fixed archive timestamps and
