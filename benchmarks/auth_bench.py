@@ -60,14 +60,6 @@ from redis.asyncio import Redis
 from sqlalchemy.engine import make_url
 from tests.auth.conftest import enrol
 from tests.auth.tokens import sign, valid_claims
-from tests.conftest import (
-    RUN,
-    Services,
-    create_test_database,
-    drop_test_database,
-    migrated_runtime,
-    settings_for,
-)
 from tests.support.world import build_world
 
 from nastavnik.auth.tokens import TokenRejected, TokenVerifier
@@ -75,6 +67,14 @@ from nastavnik.devissuer.server import running_issuer
 from nastavnik.logging import configure_logging
 from nastavnik.runtime import Runtime, build_runtime, token_verifier
 from nastavnik.settings import Settings
+from nastavnik.testing import (
+    RUN,
+    Services,
+    create_test_database,
+    drop_test_database,
+    migrated_runtime,
+    settings_for,
+)
 from nastavnik.web.app import create_app
 
 DEFAULT_DATABASE_URL = "postgresql://postgres@127.0.0.1:5432/postgres"

@@ -29,8 +29,14 @@ from nastavnik.devissuer.realm import load_realm
 from nastavnik.models.identity import Identity, StaffAssignment
 from nastavnik.models.people import Person
 from nastavnik.models.reference import Organisation
+from nastavnik.testing import (
+    Services,
+    create_test_database,
+    drop_test_database,
+    migrated_runtime,
+    settings_for,
+)
 from nastavnik.web.app import create_app
-from tests.conftest import Services, create_test_database, drop_test_database, migrated_runtime, settings_for
 from tests.support.http import client_for
 
 

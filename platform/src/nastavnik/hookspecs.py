@@ -18,6 +18,7 @@ from collections.abc import Iterable
 import pluggy
 
 from nastavnik.types import (
+    AuditTitles,
     DictionaryEntry,
     DocumentTemplate,
     JobSpec,
@@ -104,4 +105,22 @@ def register_document_templates() -> Iterable[DocumentTemplate]:
     a missing file or a type the plugin does not serve refuses to start, and so do two plugins
     offering the same document for the same type. The template sees the same fields as the
     default one (docs/plugins.md lists them).
+    """
+
+
+@hookspec
+def register_audit_titles() -> AuditTitles:
+    """Title the plugin's audited object types and label its form and API fields, in Russian.
+
+    Parameters: none. Called once at start-up (while the plugins are validated), synchronously: do
+    not return an awaitable. Return an :class:`~nastavnik.types.AuditTitles`; ``objects`` maps the
+    ``object_type`` the plugin passes to ``audit_record`` to its title in the auditor's log and export,
+    ``fields`` maps a field code of its forms and bodies to the label shown beside a refused field.
+
+    Results are combined into one dict of object titles and one dict of field labels over every loaded
+    plugin, the core's own (a default plugin) included. A key given twice (by two plugins, or by a plugin
+    for an object type or a field the core already titles) is refused with ``PluginError``, and so is a
+    plugin's object type that does not start with ``<plugin name>.``. A plugin need not label a field the
+    core already labels (``title``, ``starts_on``): the core's label is shown. An object type nobody
+    titles is shown by its code.
     """
