@@ -60,7 +60,13 @@ from redis.asyncio import Redis
 from sqlalchemy.engine import make_url
 from tests.auth.conftest import enrol
 from tests.auth.tokens import sign, valid_claims
-from tests.conftest import (
+from tests.support.world import build_world
+
+from nastavnik.auth.tokens import TokenRejected, TokenVerifier
+from nastavnik.logging import configure_logging
+from nastavnik.runtime import Runtime, build_runtime, token_verifier
+from nastavnik.settings import Settings
+from nastavnik.testing import (
     RUN,
     Services,
     create_test_database,
@@ -68,12 +74,6 @@ from tests.conftest import (
     migrated_runtime,
     settings_for,
 )
-from tests.support.world import build_world
-
-from nastavnik.auth.tokens import TokenRejected, TokenVerifier
-from nastavnik.logging import configure_logging
-from nastavnik.runtime import Runtime, build_runtime, token_verifier
-from nastavnik.settings import Settings
 from nastavnik.web.app import create_app
 from nastavnik_dev.issuer.server import running_issuer
 

@@ -28,7 +28,6 @@ from collections.abc import Awaitable, Callable
 
 from sqlalchemy import delete, event
 from sqlalchemy.ext.asyncio import AsyncSession
-from tests.conftest import Services, create_test_database, drop_test_database, migrated_runtime, settings_for
 from tests.support.world import World, build_world
 
 from nastavnik.db.scope import DbScope, scoped_session
@@ -37,6 +36,13 @@ from nastavnik.domain.dictionaries.models import RegionDictionaryEntry
 from nastavnik.domain.dictionaries.overrides import forget
 from nastavnik.runtime import Runtime
 from nastavnik.tenancy import OrgContext, load_actor, resolve_org_context
+from nastavnik.testing import (
+    Services,
+    create_test_database,
+    drop_test_database,
+    migrated_runtime,
+    settings_for,
+)
 
 
 def services_from_environment() -> Services:

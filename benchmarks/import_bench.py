@@ -27,13 +27,13 @@ import time
 from datetime import date, timedelta
 
 from openpyxl import Workbook
-from tests.conftest import create_test_database, drop_test_database, migrated_runtime, settings_for
 from tests.support.http import client_for
 from tests.support.tenant import new_tenant
 from tests.support.world import build_world
 
 from benchmarks.auth_bench import REDIS_PREFIX, clean_redis, services_from_environment
 from nastavnik.logging import configure_logging
+from nastavnik.testing import create_test_database, drop_test_database, migrated_runtime, settings_for
 from nastavnik.web.app import create_app
 
 TARGET_SECONDS = 5.0

@@ -54,14 +54,6 @@ from typing import Any
 import httpx
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
-from tests.conftest import (
-    RUN,
-    Services,
-    create_test_database,
-    drop_test_database,
-    migrated_runtime,
-    settings_for,
-)
 from tests.support.http import forge_session
 
 from benchmarks.auth_bench import serve_until_told, start_server
@@ -69,6 +61,14 @@ from nastavnik.domain.statistics.recompute import ScopeKind, Snapshot, recompute
 from nastavnik.logging import configure_logging
 from nastavnik.runtime import Runtime, build_runtime
 from nastavnik.settings import Settings
+from nastavnik.testing import (
+    RUN,
+    Services,
+    create_test_database,
+    drop_test_database,
+    migrated_runtime,
+    settings_for,
+)
 from nastavnik.web.app import create_app
 
 DEFAULT_DATABASE_URL = "postgresql://postgres@127.0.0.1:5432/postgres"

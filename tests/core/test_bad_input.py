@@ -8,7 +8,7 @@ import pytest
 from litestar import Litestar
 
 from nastavnik.runtime import Runtime
-from tests.isolation.test_isolation_suite import openapi_routes
+from nastavnik.testing import app_routes
 from tests.support.http import client_for
 from tests.support.world import World, throwaway_person
 
@@ -148,7 +148,7 @@ async def test_forms_without_csrf_token_are_refused(app: Litestar, world: World)
 async def test_no_path_input_yields_a_server_error(app: Litestar, world: World, segment: str) -> None:
     org = world.orgs["school_h"]
     async with client_for(app, org.identities["curator"]) as client:
-        routes = await openapi_routes(client)
+        routes = await app_routes(client)
         for method, template in routes:
             if template in ("/login", "/logout"):
                 continue
@@ -168,9 +168,7 @@ async def test_no_body_yields_a_server_error(
     org = world.orgs["school_h"]
     target = await throwaway_person(runtime, org)
     async with client_for(app, org.identities["curator"]) as client:
-        routes = [
-            r for r in await openapi_routes(client) if r[0] != "GET" and r[1] not in ("/login", "/logout")
-        ]
+        routes = [r for r in await app_routes(client) if r[0] != "GET" and r[1] not in ("/login", "/logout")]
         for method, template in routes:
             url = re.sub(
                 r"{(\w+)}",

@@ -24,13 +24,19 @@ from nastavnik.auth.oidc import pkce_challenge
 from nastavnik.models.identity import Identity, StaffAssignment
 from nastavnik.models.people import Person
 from nastavnik.models.reference import Organisation
+from nastavnik.testing import (
+    Services,
+    create_test_database,
+    drop_test_database,
+    migrated_runtime,
+    settings_for,
+)
 from nastavnik.web.app import create_app
 from nastavnik_dev.demo.seed import seed_demo
 from nastavnik_dev.demo.sso import mirror_demo_people
 from nastavnik_dev.embedded import start_embedded
 from nastavnik_dev.issuer.app import create_issuer_app
 from nastavnik_dev.issuer.realm import Issuer, load_realm
-from tests.conftest import Services, create_test_database, drop_test_database, migrated_runtime, settings_for
 from tests.support.http import client_for
 
 

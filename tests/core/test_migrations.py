@@ -14,7 +14,7 @@ from nastavnik.db import migrate
 from nastavnik.db.roles import DbRoles
 from nastavnik.plugins import load_plugins
 from nastavnik.runtime import build_runtime
-from tests.conftest import RUN, Services, create_test_database, drop_test_database, settings_for
+from nastavnik.testing import RUN, Services, create_test_database, drop_test_database, settings_for
 
 
 async def _tables(engine: AsyncEngine) -> set[str]:

@@ -32,9 +32,9 @@ from nastavnik.domain.statistics.models import StatReport
 from nastavnik.models.people import Person
 from nastavnik.models.plugin_settings import OrgPluginSetting
 from nastavnik.runtime import Runtime
+from nastavnik.testing import app_routes
 from nastavnik_schools.models import SubjectDecade
 from tests.isolation.routes import BODIES, NOT_PROBED, TEMPLATE_DOCUMENT, standard_template
-from tests.isolation.test_isolation_suite import openapi_routes
 from tests.support.dates import region_today
 from tests.support.http import client_for
 from tests.support.world import OrgWorld, World, add_pair_work, default_version
@@ -639,7 +639,7 @@ async def test_every_role_gets_what_its_role_allows(runtime: Runtime, app: Lites
         await db.merge(OrgPluginSetting(org_id=org.id, plugin="schools", enabled=True, settings={}))
         await db.commit()
     async with client_for(app) as anonymous:
-        routes = [r for r in await openapi_routes(anonymous) if r not in NOT_PROBED]
+        routes = [r for r in await app_routes(anonymous) if r not in NOT_PROBED]
     missing = [r for r in routes if r not in TENANT and r not in GLOBAL]
     assert not missing, f"add these routes to the role x route harness: {missing}"
     report_id = await finished_report(runtime, world)

@@ -5,16 +5,11 @@ switched off, where PostgreSQL's row-level security alone must hold.
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
-import io
-import re
-import zipfile
 from typing import Any
 
 import pytest
 from litestar import Litestar
-from litestar.routes import HTTPRoute
 from sqlalchemy import func, select
 
 from nastavnik.domain.accounts.models import AccountBatch, AccountEntry
@@ -28,7 +23,7 @@ from nastavnik.domain.work.models import JournalEntry, PlanItem
 from nastavnik.models.people import Person, PersonRole
 from nastavnik.models.plugin_settings import OrgPluginSetting
 from nastavnik.runtime import Runtime
-from nastavnik.web.app import create_app
+from nastavnik.testing import app_routes, app_with, client_for, cross_tenant_problems, fill, readable
 from nastavnik_schools.models import SubjectDecade
 from tests.isolation.routes import (
     BODIES,
@@ -38,76 +33,19 @@ from tests.isolation.routes import (
     OBJECT_IDS,
     PARAMS,
     VALIDATING_POSTS,
-    Route,
 )
-from tests.support.http import Client, client_for
 from tests.support.world import OrgWorld, World
 
 pytestmark = pytest.mark.isolation
 
-PARAM = re.compile(r"{(\w+)}")
 # (attacker, victim): a school against a school (plugin routes exist on both sides) and a
 # kindergarten against a school (the plugin is not even active for the attacker).
 PAIRS = (("school_a", "school_b"), ("kindergarten_c", "school_b"), ("school_b", "school_x"))
 
 
-async def openapi_routes(client: Client) -> list[Route]:
-    """Every route of the app: the JSON API (which the OpenAPI document describes) and the pages (which
-    it does not, being HTML for browsers). Read from the app's route table, so no route escapes."""
-    assert client.app is not None, "an in-process client knows its app"
-    schema_paths = set((await client.get("/schema/openapi.json")).json()["paths"])
-    routes = set()
-    for route in client.app.routes:
-        if not isinstance(route, HTTPRoute) or route.path.startswith(("/schema", "/static")):
-            continue
-        path = route.path_format or "/"
-        assert path in schema_paths or not path.startswith("/api/"), f"{path} is missing from the document"
-        for method in route.methods & {"GET", "POST", "PUT", "PATCH", "DELETE"}:
-            routes.add((method, path))
-    return sorted(routes)
-
-
-def readable(route: Route, response: Any) -> str:
-    """What a person could read in the response, in lower case: a .docx's text, not its zip bytes.
-
-    Lower case because the documents print names normalised («CANARY-…» becomes «Canary-…»).
-    """
-    content = response.content
-    if route in DOCX_ROUTES and zipfile.is_zipfile(io.BytesIO(content)):
-        with zipfile.ZipFile(io.BytesIO(content)) as archive:
-            xml = " ".join(
-                archive.read(name).decode("utf-8", "replace")
-                for name in archive.namelist()
-                if name.endswith(".xml")
-            )
-        return re.sub(r"<[^>]*>", "", xml).lower()
-    return str(response.text).lower()
-
-
-def fill(path: str, world: World, victim: OrgWorld, *, slug_of: OrgWorld | None = None) -> str:
-    def value(match: re.Match[str]) -> str:
-        name = match.group(1)
-        if name not in PARAMS:
-            pytest.fail(
-                f"path parameter {{{name}}} in {path} is unknown to the isolation suite: add it to PARAMS"
-            )
-        if name == "slug" and slug_of is not None:
-            return slug_of.slug
-        return PARAMS[name](world, victim)
-
-    return PARAM.sub(value, path)
-
-
-async def call(client: Client, route: Route, url: str) -> Any:
-    method, _template = route
-    kind, body = BODIES.get(route, ("json", None))
-    if method == "GET":
-        return await client.get(url)
-    if kind == "form":
-        return await client.request(method, url, data=body)
-    if kind == "file":
-        return await client.request(method, url, files={"file": ("base.xlsx", body)})
-    return await client.request(method, url, json=body)
+def values_of(world: World, victim: OrgWorld) -> dict[str, str]:
+    """Every path parameter the suite knows, naming the victim's objects."""
+    return {name: value(world, victim) for name, value in PARAMS.items()}
 
 
 async def snapshot(runtime: Runtime, org: OrgWorld) -> dict[str, Any]:
@@ -213,7 +151,7 @@ async def snapshot(runtime: Runtime, org: OrgWorld) -> dict[str, Any]:
 
 async def test_every_route_is_known_to_the_suite(app: Litestar, world: World) -> None:
     async with client_for(app, world.orgs["school_a"].identities["curator"]) as client:
-        routes = await openapi_routes(client)
+        routes = await app_routes(client)
     assert routes, "the OpenAPI document lists no routes"
     unknown = [r for r in routes if "{slug}" not in r[1] and r not in GLOBAL_ROUTES]
     assert not unknown, f"routes outside an organisation must be classified in GLOBAL_ROUTES: {unknown}"
@@ -234,40 +172,20 @@ async def _attack(runtime: Runtime, app: Litestar, world: World, *, service_filt
         ]
         before = await snapshot(runtime, victim)
         async with client_for(app, attacker.identities["curator"]) as client:
-            routes = await openapi_routes(client)
-            for route in routes:
-                method, template = route
-                if route in NOT_PROBED:
-                    continue
-                urls = []
-                if "{slug}" in template:
-                    urls.append(("foreign slug", fill(template, world, victim)))
-                    if OBJECT_IDS & set(PARAM.findall(template)):
-                        urls.append(
-                            ("own slug, foreign ids", fill(template, world, victim, slug_of=attacker))
-                        )
-                else:
-                    urls.append(("global", fill(template, world, victim)))
-                for mode, url in urls:
-                    response = await call(client, route, url)
-                    text = readable(route, response)
-                    leaked = [c for c in foreign_canaries if c.lower() in text]
-                    if leaked:
-                        problems.append(f"{method} {url} ({mode}) leaked {leaked}")
-                    if response.status_code >= 500:
-                        problems.append(f"{method} {url} ({mode}) answered {response.status_code}")
-                    if mode != "global" and service_filter and response.status_code != 404:
-                        problems.append(f"{method} {url} ({mode}) answered {response.status_code}, not 404")
-                    if (
-                        mode != "global"
-                        and not service_filter
-                        and method != "GET"
-                        and route not in VALIDATING_POSTS
-                        and response.status_code < 400
-                    ):
-                        problems.append(
-                            f"{method} {url} ({mode}) was accepted ({response.status_code}) with RLS alone"
-                        )
+            routes = [r for r in await app_routes(client) if r not in NOT_PROBED]
+        problems += await cross_tenant_problems(
+            app,
+            routes,
+            attacker=attacker.identities["curator"],
+            attacker_slug=attacker.slug,
+            victim=values_of(world, victim),
+            objects=OBJECT_IDS,
+            bodies=BODIES,
+            canaries=foreign_canaries,
+            service_filter=service_filter,
+            lenient=VALIDATING_POSTS,
+            documents=DOCX_ROUTES,
+        )
         after = await snapshot(runtime, victim)
         if before != after:
             problems.append(
@@ -289,9 +207,9 @@ async def test_row_level_security_alone_holds(runtime: Runtime, world: World) ->
     Reads of lists may then answer 200 with nothing in them (RLS filters silently); no canary
     may appear, no write may be accepted, and the victims' rows must be unchanged.
     """
-    settings = runtime.settings.model_copy(update={"service_tenant_filter": False})
-    unguarded = dataclasses.replace(runtime, settings=settings)
-    problems = await _attack(unguarded, create_app(unguarded), world, service_filter=False)
+    problems = await _attack(
+        runtime, app_with(runtime, service_tenant_filter=False), world, service_filter=False
+    )
     assert not problems, "\n".join(problems)
 
 
@@ -302,7 +220,7 @@ async def test_own_organisation_still_works(app: Litestar, world: World) -> None
     async with client_for(app, org.identities["curator"]) as client:
         people = await client.get(f"/api/o/{org.slug}/people")
         decades = await client.get(f"/api/o/{org.slug}/p/schools/decades")
-        report = await client.get(fill(report_route[1], world, org))
+        report = await client.get(fill(report_route[1], values_of(world, org)))
         dictionaries = await client.get(f"/api/o/{org.slug}/dictionaries")
     assert world.region_canaries["R1"] in dictionaries.text  # the region's own wording reaches its schools
     assert people.status_code == 200
@@ -319,4 +237,4 @@ async def test_own_organisation_still_works(app: Litestar, world: World) -> None
     assert f"{org.canary} тема" in journal.text
     # The .docx reader sees the organisation's own names: the leak check on documents is not vacuous.
     assert report.status_code == 200
-    assert org.canary.lower() in readable(report_route, report)
+    assert org.canary.lower() in readable(report, document=True)

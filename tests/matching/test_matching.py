@@ -31,14 +31,6 @@ from nastavnik.domain.programmes.pairs.matching import (
     terms,
 )
 
-
-@pytest.fixture(scope="session", autouse=True)
-def _clean_redis() -> None:
-    # The root conftest's autouse fixture of this name starts Redis and PostgreSQL for the whole
-    # session; these tests are pure, so they override it and need no services.
-    return
-
-
 LEARNERS_FORMS = (
     FormRule("teacher_learner", "Учитель – ученик", "learners", ("pedagogue",)),
     FormRule("teacher_teacher", "Учитель – учитель", "pedagogues", ("pedagogue",)),

@@ -52,8 +52,9 @@ def test_every_hook_is_documented_with_its_exact_signature() -> None:
 
 
 def test_every_hook_has_a_test() -> None:
+    """In the platform's suites or in a plugin's own tests (plugins/<name>/tests)."""
     names = set()
-    for path in (ROOT / "tests").rglob("test_*.py"):
+    for path in [*(ROOT / "tests").rglob("test_*.py"), *(ROOT / "plugins").glob("*/tests/**/test_*.py")]:
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
                 names.add(node.name)

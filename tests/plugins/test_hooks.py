@@ -12,6 +12,7 @@ from alembic.script import ScriptDirectory
 from litestar import Litestar
 from sqlalchemy import func, select, text
 
+from nastavnik import audit
 from nastavnik.db import migrate
 from nastavnik.default_plugins.core import HEARTBEAT_KEY
 from nastavnik.jobs import enqueue, open_queue
@@ -20,6 +21,7 @@ from nastavnik.plugins import load_plugins
 from nastavnik.runtime import Runtime
 from nastavnik.types import Regime
 from nastavnik.web.app import create_app, template_environment
+from nastavnik.web.errors import FIELD_LABELS
 from nastavnik.worker import build_worker, collect_jobs
 from tests.support.http import client_for
 from tests.support.world import World
@@ -47,61 +49,6 @@ async def test_hook_register_dictionaries(app: Litestar, world: World) -> None:
     assert {e["regime"] for e in kinder_entries} == {"pedagogues"}  # no learners' regime in a kindergarten
     # The core's kinds apply to every type.
     assert "Реверсивное" in {e["title"] for e in kinder_entries if e["kind"] == "kind"}
-
-
-async def test_hook_register_routes(runtime: Runtime, app: Litestar, world: World) -> None:
-    plugin_paths = [route.path for route in app.routes if "/p/" in route.path]
-    assert plugin_paths
-    assert all(p.startswith(("/o/{slug:str}/p/schools", "/api/o/{slug:str}/p/schools")) for p in plugin_paths)
-    school, kindergarten = world.orgs["school_a"], world.orgs["kindergarten_c"]
-    async with client_for(app, school.identities["curator"]) as client:
-        created = await client.post(
-            f"/api/o/{school.slug}/p/schools/decades",
-            json={
-                "subject_area": "Русский язык",
-                "title": "Декада словесности",
-                "starts_on": f"{world.year}-12-01",
-                "ends_on": f"{world.year}-12-10",
-            },
-        )
-        assert created.status_code == 201
-        listed = await client.get(f"/api/o/{school.slug}/p/schools/decades")
-        assert "Декада словесности" in listed.text
-        bad = await client.post(
-            f"/api/o/{school.slug}/p/schools/decades",
-            json={
-                "subject_area": "x",
-                "title": "y",
-                "starts_on": f"{world.year}-12-10",
-                "ends_on": f"{world.year}-12-01",
-            },
-        )
-        assert bad.status_code == 422
-        assert bad.json()["errors"][0]["field"] == "ends_on"
-    async with client_for(app, kindergarten.identities["curator"]) as client:
-        # Not a type the plugin serves: its routes do not exist there.
-        assert (await client.get(f"/api/o/{kindergarten.slug}/p/schools/decades")).status_code == 404
-
-
-async def test_plugin_switched_off_hides_its_routes(app: Litestar, world: World) -> None:
-    org = world.orgs["school_b"]
-    async with client_for(app, org.identities["curator"]) as client:
-        off = await client.put(f"/api/o/{org.slug}/plugins/schools", json={"enabled": False, "settings": {}})
-        assert off.status_code == 200
-        hidden = await client.get(f"/api/o/{org.slug}/p/schools/decades")
-        home = await client.get(f"/o/{org.slug}/")
-        on = await client.put(f"/api/o/{org.slug}/plugins/schools", json={"enabled": True, "settings": {}})
-        shown = await client.get(f"/api/o/{org.slug}/p/schools/decades")
-        core = await client.put(f"/api/o/{org.slug}/plugins/core", json={"enabled": False, "settings": {}})
-        unknown_setting = await client.put(
-            f"/api/o/{org.slug}/plugins/schools", json={"enabled": True, "settings": {"colour": "red"}}
-        )
-    assert hidden.status_code == 404
-    assert "Предметные декады" not in home.text
-    assert on.status_code == 200
-    assert shown.status_code == 200
-    assert core.status_code == 422  # the core cannot be switched off
-    assert unknown_setting.status_code == 422
 
 
 def test_hook_register_template_dirs(runtime: Runtime) -> None:
@@ -192,6 +139,23 @@ async def test_hook_register_migrations(runtime: Runtime) -> None:
     applied = {rev.revision for rev in script.iterate_revisions(tuple(versions), "base")}
     assert set(heads) <= applied  # every branch is at its head
     assert forced is True
+
+
+def test_hook_register_audit_titles(runtime: Runtime) -> None:
+    """The core's titles and labels come through the hook like a plugin's; each plugin titles only its own."""
+    titles = runtime.plugins.audit_titles()
+    assert titles.objects["person"] == "карточка человека"  # the core's, as a default plugin
+    assert titles.fields["last_name"] == "Фамилия"
+    assert titles.objects["schools.subject_decade"] == "предметная декада"  # the schools plugin's
+    assert titles.fields["subject_area"] == "Предметная область"
+    # The core names no plugin's objects or fields by hand.
+    assert "schools.subject_decade" not in audit.OBJECT_TITLES
+    assert "subject_area" not in FIELD_LABELS
+    bare = load_plugins(entry_point_plugins=False).audit_titles()
+    assert "schools.subject_decade" not in bare.objects
+    assert "subject_area" not in bare.fields
+    env = template_environment(runtime.plugins)
+    assert env.globals["field_labels"] == titles.fields  # what a refused page form names its fields by
 
 
 def test_app_builds_with_only_the_default_plugins(runtime: Runtime) -> None:

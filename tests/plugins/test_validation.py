@@ -10,7 +10,7 @@ from pathlib import Path
 import docx
 import pytest
 
-from nastavnik import DocumentTemplate, OrganisationType, PluginInfo, Regime, hookimpl
+from nastavnik import AuditTitles, DocumentTemplate, OrganisationType, PluginInfo, Regime, hookimpl
 from nastavnik.plugins import PluginError, load_plugins
 
 
@@ -182,3 +182,79 @@ def test_bad_document_templates_are_refused(tmp_path: Path) -> None:
     for module, message in cases:
         with pytest.raises(PluginError, match=message):
             load_plugins(extra_modules=[module])
+
+
+def titles_plugin(name: str, titles: AuditTitles) -> types.ModuleType:
+    @hookimpl
+    def register_audit_titles() -> AuditTitles:
+        return titles
+
+    return make_plugin(
+        name,
+        info(name=name, organisation_types=(f"type_of_{name}",)),
+        register_organisation_types=org_type(f"type_of_{name}"),
+        register_audit_titles=register_audit_titles,
+    )
+
+
+def test_a_plugins_audit_titles_are_combined_with_the_others() -> None:
+    plugins = load_plugins(
+        extra_modules=[
+            titles_plugin("extra", AuditTitles(objects={"extra.thing": "вещь"}, fields={"colour": "Цвет"}))
+        ]
+    )
+    titles = plugins.audit_titles()
+    assert titles.objects["extra.thing"] == "вещь"
+    assert titles.fields["colour"] == "Цвет"
+    assert titles.objects["schools.subject_decade"] == "предметная декада"
+    assert titles.objects["person"] == "карточка человека"
+
+
+@pytest.mark.parametrize(
+    ("modules", "message"),
+    [
+        (
+            [titles_plugin("extra", AuditTitles(objects={"thing": "вещь"}))],
+            "plugin 'extra': audited object types \\['thing'\\] must start with 'extra.'",
+        ),
+        (
+            [titles_plugin("extra", AuditTitles(objects={"schools.subject_decade": "декада"}))],
+            "must start with 'extra.'",
+        ),
+        (
+            [titles_plugin("extra", AuditTitles(fields={"last_name": "Фамилия"}))],
+            "the field 'last_name' is titled by both 'core' and 'extra'",
+        ),
+        (
+            [titles_plugin("extra", AuditTitles(fields={"subject_area": "Область"}))],
+            "the field 'subject_area' is titled by both 'schools' and 'extra'",
+        ),
+        (
+            [
+                titles_plugin("one", AuditTitles(fields={"colour": "Цвет"})),
+                titles_plugin("two", AuditTitles(fields={"colour": "Окраска"})),
+            ],
+            "the field 'colour' is titled by both 'one' and 'two'",
+        ),
+    ],
+)
+def test_audit_titles_given_twice_or_outside_the_namespace_are_refused(
+    modules: list[types.ModuleType], message: str
+) -> None:
+    with pytest.raises(PluginError, match=message):
+        load_plugins(extra_modules=modules)
+
+
+def test_audit_titles_must_be_audit_titles() -> None:
+    @hookimpl
+    def register_audit_titles() -> object:
+        return {"extra.thing": "вещь"}
+
+    module = make_plugin(
+        "extra",
+        info(),
+        register_organisation_types=org_type("additional"),
+        register_audit_titles=register_audit_titles,
+    )
+    with pytest.raises(PluginError, match="must return AuditTitles"):
+        load_plugins(extra_modules=[module])

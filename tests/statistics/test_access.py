@@ -15,7 +15,7 @@ from sqlalchemy.exc import DBAPIError
 from nastavnik.db.scope import DbScope, scoped_session
 from nastavnik.domain.statistics.recompute import ScopeKind, Snapshot, recompute
 from nastavnik.runtime import Runtime
-from tests.isolation.test_isolation_suite import openapi_routes
+from nastavnik.testing import app_routes
 from tests.statistics.spec import BuiltRegion, GroupSpec, MenteeSpec, OrgSpec, RegionSpec, build_region
 from tests.support.http import client_for
 
@@ -130,7 +130,7 @@ async def test_no_route_leaks_another_organisations_figures(
         "report_id": "00000000-0000-0000-0000-000000000000",
     }
     async with client_for(app) as anonymous:
-        routes = [r for r in await openapi_routes(anonymous) if "statistics" in r[1]]
+        routes = [r for r in await app_routes(anonymous) if "statistics" in r[1]]
     assert len(routes) >= 14
     intruders = {
         "curator of A1": victim.curators["A1"],

@@ -26,7 +26,7 @@ from sqlalchemy import text
 from nastavnik.domain.statistics import jobs
 from nastavnik.domain.statistics.recompute import ScopeKind, Snapshot, recompute
 from nastavnik.runtime import Runtime
-from tests.conftest import Services
+from nastavnik.testing import Services
 from tests.statistics.queue import run_worker, runs_of
 from tests.statistics.small import AS_OF, YEAR, small_region
 from tests.statistics.spec import build_region

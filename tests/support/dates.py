@@ -10,8 +10,9 @@ from datetime import date
 
 from nastavnik import clock
 from nastavnik.models.reference import AcademicYear
+from nastavnik.testing import TIMEZONE
 
-TIMEZONE = "Asia/Yekaterinburg"
+__all__ = ["TIMEZONE", "region_today", "region_year"]
 
 
 def region_today() -> date:

@@ -1,4 +1,4 @@
-"""A fresh region for one test: its own municipality and regional staff member.
+"""A fresh region for one test: its own municipality and regional staff member (the kit's ``new_region``).
 
 Tests that change a region's settings (its dictionaries) take a region of their own, so the shared
 world's regions R1 and R2 keep the plugins' wording for every other test.
@@ -6,32 +6,6 @@ world's regions R1 and R2 keep the plugins' wording for every other test.
 
 from __future__ import annotations
 
-import secrets
-import uuid
-from dataclasses import dataclass
+from nastavnik.testing import FreshRegion, new_region
 
-from nastavnik.models.identity import Identity, StaffAssignment
-from nastavnik.models.reference import Municipality, Region
-from nastavnik.runtime import Runtime
-
-
-@dataclass
-class FreshRegion:
-    id: uuid.UUID
-    municipality_id: uuid.UUID
-    staff: uuid.UUID  # identity of a regional staff member
-
-
-async def new_region(runtime: Runtime) -> FreshRegion:
-    token = secrets.token_hex(4)
-    async with runtime.owner_sessions() as db:
-        region = Region(code=f"F-{token}", name=f"Регион {token}", timezone="Asia/Yekaterinburg")
-        db.add(region)
-        await db.flush()
-        municipality = Municipality(region_id=region.id, name=f"Муниципалитет {token}")
-        staff = Identity(issuer="test-issuer", subject=f"region-{token}", display_name="Регионова")
-        db.add_all([municipality, staff])
-        await db.flush()
-        db.add(StaffAssignment(identity_id=staff.id, role="region", region_id=region.id))
-        await db.commit()
-        return FreshRegion(region.id, municipality.id, staff.id)
+__all__ = ["FreshRegion", "new_region"]

@@ -8,34 +8,18 @@ from __future__ import annotations
 
 import secrets
 import uuid
-from dataclasses import dataclass, field
 from datetime import date
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from nastavnik.domain.bases.models import MenteeProfile, MentorProfile
-from nastavnik.domain.organisations.services import with_inn_check_digit
 from nastavnik.models.identity import Identity
 from nastavnik.models.people import Person, PersonRole
-from nastavnik.models.reference import Organisation
 from nastavnik.runtime import Runtime
+from nastavnik.testing import STAFF, Named, Tenant, new_organisation
 from tests.support.world import World
 
-
-@dataclass
-class Tenant:
-    id: uuid.UUID
-    slug: str
-    full_name: str
-    identities: dict[str, uuid.UUID] = field(default_factory=dict)  # role -> identity
-    persons: dict[str, uuid.UUID] = field(default_factory=dict)  # role -> person
-
-
-@dataclass(frozen=True)
-class Named:
-    last_name: str
-    first_name: str
-    middle_name: str | None = None
+__all__ = ["Named", "Tenant", "add_mentee", "add_mentor", "give_login", "new_tenant"]
 
 
 async def new_tenant(
@@ -47,43 +31,15 @@ async def new_tenant(
     staff: dict[str, Named] | None = None,
     municipality_id: uuid.UUID | None = None,
 ) -> Tenant:
-    """An active organisation (in municipality M1 unless told) with signed-in staff (curator and director
-    by default)."""
-    staff = staff or {
-        "curator": Named("Иванова", "Ирина", "Сергеевна"),
-        "director": Named("Петров", "Алексей", "Николаевич"),
-    }
-    n = secrets.randbelow(10**8)
-    async with runtime.owner_sessions() as db:
-        org = Organisation(
-            municipality_id=municipality_id or world.municipalities["M1"],
-            type=org_type,
-            full_name=full_name,
-            short_name=f"Школа {n}",
-            inn=with_inn_check_digit(f"4{n:08d}"),
-            slug=f"t-{n}",
-        )
-        db.add(org)
-        await db.flush()
-        tenant = Tenant(org.id, org.slug, org.full_name)
-        for role, name in staff.items():
-            identity = Identity(issuer="test-issuer", subject=f"{role}-{n}", display_name=name.last_name)
-            db.add(identity)
-            await db.flush()
-            person = Person(
-                org_id=org.id,
-                identity_id=identity.id,
-                last_name=name.last_name,
-                first_name=name.first_name,
-                middle_name=name.middle_name,
-                category="pedagogue",
-            )
-            db.add(person)
-            await db.flush()
-            db.add(PersonRole(org_id=org.id, person_id=person.id, role=role))
-            tenant.identities[role], tenant.persons[role] = identity.id, person.id
-        await db.commit()
-    return tenant
+    """An active organisation (in the world's municipality M1 unless told) with signed-in staff (curator and
+    director by default): the kit's ``new_organisation``."""
+    return await new_organisation(
+        runtime,
+        municipality_id or world.municipalities["M1"],
+        org_type=org_type,
+        full_name=full_name,
+        staff=staff or {"curator": STAFF["curator"], "director": STAFF["director"]},
+    )
 
 
 async def _login(db: AsyncSession, label: str, name: Named) -> uuid.UUID:

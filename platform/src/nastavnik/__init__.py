@@ -1,8 +1,9 @@
 """Nastavnik core: the public API for plugins.
 
 Plugins import only from this module (a test enforces it): hook markers, the types
-hooks return, the tenancy context, errors, the model base classes, the row-level
-security helpers for their migrations, and page rendering.
+hooks return, the tenancy context with the programme roles and their check, errors, the
+model base classes, the row-level security helpers for their migrations, and page rendering.
+Their tests use ``nastavnik.testing`` (docs/plugins.md, "Testing your plugin").
 """
 
 from nastavnik.audit import record_in as audit_record
@@ -16,9 +17,11 @@ from nastavnik.db.rls import (
 from nastavnik.domain.people.services import parse_id
 from nastavnik.errors import Conflict, InvalidInput
 from nastavnik.hookspecs import hookimpl
+from nastavnik.models.people import ProgrammeRole
 from nastavnik.runtime import Runtime
-from nastavnik.tenancy import Actor, Forbidden, NotFound, OrgContext
+from nastavnik.tenancy import MANAGERS, Actor, Forbidden, NotFound, OrgContext, has_role, require_role
 from nastavnik.types import (
+    AuditTitles,
     DictionaryEntry,
     DictionaryKind,
     DocumentTemplate,
@@ -37,7 +40,9 @@ from nastavnik.web.params import CurrentActor, Db, Org, Rt
 from nastavnik.web.rendering import page as render_page
 
 __all__ = [
+    "MANAGERS",
     "Actor",
+    "AuditTitles",
     "Base",
     "Conflict",
     "CurrentActor",
@@ -57,6 +62,7 @@ __all__ = [
     "OrganisationType",
     "PluginInfo",
     "PluginRoutes",
+    "ProgrammeRole",
     "Regime",
     "Rt",
     "Runtime",
@@ -69,8 +75,10 @@ __all__ = [
     "enable_aggregator_read",
     "enable_oversight_read",
     "enable_tenant_rls",
+    "has_role",
     "hookimpl",
     "new_id",
     "parse_id",
     "render_page",
+    "require_role",
 ]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import tempfile
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import IO, TYPE_CHECKING, Any
@@ -35,6 +35,7 @@ ACTION_TITLES = {
     "login": "вход",
     "logout": "выход",
 }
+# The core's audited object types; plugins title theirs through register_audit_titles (Plugins.audit_titles).
 OBJECT_TITLES = {
     "session": "сеанс",
     "person": "карточка человека",
@@ -46,7 +47,6 @@ OBJECT_TITLES = {
     "plugin_setting": "настройки модуля",
     "audit_log": "журнал аудита",
     "route": "адрес",
-    "schools.subject_decade": "предметная декада",
     "development_plan": "индивидуальный план развития",
     "plan_item": "задача плана развития",
     "mentor_journal": "журнал наставника",
@@ -335,8 +335,11 @@ async def all_rows(
         yield _row(event, name)
 
 
-async def export_to_file(rows: AsyncIterator[AuditRow], timezone: str) -> tuple[IO[bytes], int]:
-    """The rows as an .xlsx workbook in a temporary file (rewound), and how many there were.
+async def export_to_file(
+    rows: AsyncIterator[AuditRow], timezone: str, object_titles: Mapping[str, str]
+) -> tuple[IO[bytes], int]:
+    """The rows as an .xlsx workbook in a temporary file (rewound), and how many there were; object types
+    are titled by ``object_titles`` (the core's and the plugins', ``Plugins.audit_titles``).
 
     A write-only workbook keeps one row in memory at a time, so a log of any length is exported whole."""
     tz = clock.zone(timezone)
@@ -353,7 +356,7 @@ async def export_to_file(rows: AsyncIterator[AuditRow], timezone: str) -> tuple[
                 safe_cell(row.actor),
                 str(row.org_id) if row.org_id else "",
                 ACTION_TITLES.get(row.action, row.action),
-                safe_cell(OBJECT_TITLES.get(row.object_type, row.object_type)),
+                safe_cell(object_titles.get(row.object_type, row.object_type)),
                 safe_cell(row.object_id or ""),
                 str(row.subject_person_id) if row.subject_person_id else "",
                 OUTCOME_TITLES.get(row.outcome, row.outcome),

@@ -21,6 +21,7 @@ import pluggy
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from nastavnik.types import (
+    AuditTitles,
     DictionaryEntry,
     DocumentTemplate,
     JobSpec,
@@ -134,4 +135,22 @@ def group_ended(
     """A mentoring pair or group has ended, completed or early; otherwise as :func:`group_started`.
 
     The core gives the pair's members their final questionnaires here.
+    """
+
+
+@hookspec
+def register_audit_titles() -> AuditTitles:
+    """Title the plugin's audited object types and label its form and API fields, in Russian.
+
+    Parameters: none. Called once at start-up (while the plugins are validated), synchronously: do
+    not return an awaitable. Return an :class:`~nastavnik.types.AuditTitles`; ``objects`` maps the
+    ``object_type`` the plugin passes to ``audit_record`` to its title in the auditor's log and export,
+    ``fields`` maps a field code of its forms and bodies to the label shown beside a refused field.
+
+    Results are combined into one dict of object titles and one dict of field labels over every loaded
+    plugin, the core's own (a default plugin) included. A key given twice (by two plugins, or by a plugin
+    for an object type or a field the core already titles) is refused with ``PluginError``, and so is a
+    plugin's object type that does not start with ``<plugin name>.``. A plugin need not label a field the
+    core already labels (``title``, ``starts_on``): the core's label is shown. An object type nobody
+    titles is shown by its code.
     """

@@ -23,7 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from nastavnik import hookspecs
 from nastavnik.domain.documents.kinds import DOCUMENT_TITLES
-from nastavnik.types import DocumentTemplate, OrganisationType, PluginInfo
+from nastavnik.types import AuditTitles, DocumentTemplate, OrganisationType, PluginInfo
 
 if TYPE_CHECKING:
     from nastavnik.tenancy import OrgContext
@@ -87,6 +87,7 @@ class Plugins:
         self.pm.add_hookspecs(hookspecs)
         self.loaded: dict[str, LoadedPlugin] = {}
         self._templates: dict[tuple[str, str], OfferedTemplate] | None = None
+        self._audit_titles: AuditTitles | None = None
 
     def register(self, module: ModuleType, *, default: bool = False) -> LoadedPlugin:
         info = getattr(module, "PLUGIN", None)
@@ -97,7 +98,7 @@ class Plugins:
         plugin = LoadedPlugin(info=info, module=module, default=default)
         self.pm.register(module, name=info.name)
         self.loaded[info.name] = plugin
-        self._templates = None
+        self._templates = self._audit_titles = None
         return plugin
 
     @property
@@ -225,6 +226,39 @@ class Plugins:
                     )
         return offered
 
+    def audit_titles(self) -> AuditTitles:
+        """Every plugin's audit object titles and field labels (``register_audit_titles``), the core's
+        included, combined once; ``PluginError`` for a key given twice or a plugin's object type outside
+        its ``<name>.`` namespace."""
+        if self._audit_titles is None:
+            objects: dict[str, str] = {}
+            fields: dict[str, str] = {}
+            titled_by: dict[tuple[str, str], str] = {}
+            for plugin, titles in self.call_each("register_audit_titles"):
+                if not isinstance(titles, AuditTitles):
+                    raise PluginError(
+                        f"plugin {plugin.name!r}: register_audit_titles must return AuditTitles"
+                    )
+                own = f"{plugin.name}."
+                stray = [key for key in titles.objects if not (plugin.default or key.startswith(own))]
+                if stray:
+                    raise PluginError(
+                        f"plugin {plugin.name!r}: audited object types {stray} must start with {own!r}"
+                    )
+                for kind, given, into in (
+                    ("object", titles.objects, objects),
+                    ("field", titles.fields, fields),
+                ):
+                    for key, title in given.items():
+                        if (kind, key) in titled_by:
+                            raise PluginError(
+                                f"the {kind} {key!r} is titled by both {titled_by[kind, key]!r}"
+                                f" and {plugin.name!r}"
+                            )
+                        into[key], titled_by[kind, key] = title, plugin.name
+            self._audit_titles = AuditTitles(objects, fields)
+        return self._audit_titles
+
     def validate(self) -> None:
         """Start-up checks: unknown hooks, version ranges, declared organisation types, document templates."""
         self.pm.check_pending()
@@ -260,8 +294,9 @@ class Plugins:
             unknown = set(plugin.info.organisation_types) - all_types
             if unknown:
                 raise PluginError(f"plugin {name!r} serves unknown organisation types: {sorted(unknown)}")
-        self._templates = None
+        self._templates = self._audit_titles = None
         self.document_templates()
+        self.audit_titles()
 
 
 def load_plugins(

@@ -24,6 +24,9 @@ from nastavnik.models.plugin_settings import OrgPluginSetting
 from nastavnik.models.reference import Municipality, Organisation, OrgStatus, Region
 from nastavnik.plugins import Plugins
 
+MANAGERS = (ProgrammeRole.CURATOR, ProgrammeRole.DIRECTOR)
+"""The programme roles that manage an organisation's mentoring: its bases, programme, pairs and settings."""
+
 SLUG_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{1,62}$")
 NIL_PERSON = uuid.UUID(int=0)
 
@@ -109,6 +112,18 @@ class OrgContext:
     def require_role(self, *roles: ProgrammeRole) -> None:
         if not self.has_role(*roles):
             raise Forbidden
+
+
+def has_role(ctx: OrgContext, *roles: ProgrammeRole) -> bool:
+    """Whether the acting person holds any of ``roles`` in the organisation of ``ctx``."""
+    return ctx.has_role(*roles)
+
+
+def require_role(ctx: OrgContext, *roles: ProgrammeRole) -> None:
+    """Refuse (``Forbidden``, a 403 audited as denied) unless the acting person holds one of ``roles`` in the
+    organisation of ``ctx``. Call it first in a service function, so the API and the page share the check:
+    ``require_role(org, *MANAGERS)``. A stranger never gets this far: their ``org`` is a 404."""
+    ctx.require_role(*roles)
 
 
 async def load_actor(db: AsyncSession, identity_id: uuid.UUID) -> Actor | None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
@@ -191,3 +191,18 @@ class DocumentTemplate:
     code: str
     path: Path
     organisation_types: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class AuditTitles:
+    """Russian words for what a plugin writes to the audit log and names in its refusals.
+
+    ``objects`` titles the audited object types the plugin passes to ``audit_record``
+    (``{"schools.subject_decade": "предметная декада"}``), shown in the auditor's log and its export;
+    a plugin's object types start with its own name and a dot. ``fields`` labels the fields of its
+    forms and API bodies (``{"subject_area": "Предметная область"}``), shown beside a refused field on
+    a page. A key that the core or another plugin already titles is refused at start-up.
+    """
+
+    objects: Mapping[str, str] = field(default_factory=dict)
+    fields: Mapping[str, str] = field(default_factory=dict)

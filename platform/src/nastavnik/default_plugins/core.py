@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from nastavnik import clock
+from nastavnik.audit import OBJECT_TITLES
 from nastavnik.domain import template_dirs
 from nastavnik.domain.accounts.provisioning import run_batch
 from nastavnik.domain.accounts.services import ACCOUNTS_JOB
@@ -29,6 +30,7 @@ from nastavnik.hookspecs import hookimpl
 from nastavnik.models.people import Person, PersonRole, PersonStatus, ProgrammeRole
 from nastavnik.tenancy import OrgContext
 from nastavnik.types import (
+    AuditTitles,
     DictionaryEntry,
     DictionaryKind,
     JobSpec,
@@ -39,6 +41,7 @@ from nastavnik.types import (
     StatisticContributor,
     TemplateDir,
 )
+from nastavnik.web.errors import FIELD_LABELS
 
 PLUGIN = PluginInfo(
     name="core",
@@ -106,6 +109,11 @@ def register_dictionaries() -> Iterable[DictionaryEntry]:
             DictionaryEntry(DictionaryKind.DURATION, code, title, regime, ()) for code, title in _DURATIONS
         ]
     return entries
+
+
+@hookimpl
+def register_audit_titles() -> AuditTitles:
+    return AuditTitles(objects=OBJECT_TITLES, fields=FIELD_LABELS)
 
 
 async def _active_people(db: AsyncSession, org_id: uuid.UUID) -> int:

@@ -34,7 +34,7 @@ from nastavnik.web import health
 from nastavnik.web.controllers import api_global, api_org, pages
 from nastavnik.web.csrf import SessionBoundCSRF
 from nastavnik.web.deps import BASE_DEPENDENCIES, plugin_org_provider
-from nastavnik.web.errors import EXCEPTION_HANDLERS, FIELD_LABELS
+from nastavnik.web.errors import EXCEPTION_HANDLERS
 from nastavnik.web.filters import FILTERS
 from nastavnik.web.form_state import GLOBALS as FORM_GLOBALS
 from nastavnik.web.openapi import (
@@ -95,7 +95,7 @@ def template_environment(plugins: Plugins) -> Environment:
     )
     env.filters.update(FILTERS)
     env.globals.update(FORM_GLOBALS)
-    env.globals["field_labels"] = FIELD_LABELS
+    env.globals["field_labels"] = plugins.audit_titles().fields
     return env
 
 

@@ -41,7 +41,8 @@ DETAILS = {
     500: "Что-то пошло не так. Мы уже знаем об ошибке; попробуйте позже.",
 }
 
-# Field codes of the API, as a person reads them on a page.
+# The core's field codes of the API, as a person reads them on a page; plugins label theirs through
+# register_audit_titles. Pages read the combined labels as the template global ``field_labels``.
 FIELD_LABELS = {
     "last_name": "Фамилия",
     "first_name": "Имя",
@@ -74,7 +75,6 @@ FIELD_LABELS = {
     "slug": "Адрес организации",
     "enabled": "Модуль включён",
     "settings": "Настройки модуля",
-    "subject_area": "Предметная область",
     "title": "Название",
     "starts_on": "Начало",
     "ends_on": "Окончание",
@@ -157,7 +157,6 @@ def error_response(
             "title": title,
             "detail": detail,
             "extra": extra or {},
-            "field_labels": FIELD_LABELS,
         },
         status_code=status,
         media_type=MediaType.HTML,

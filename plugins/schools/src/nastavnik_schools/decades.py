@@ -16,22 +16,29 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from nastavnik import (
+    MANAGERS,
+    AuditTitles,
     CurrentActor,
     Db,
-    Forbidden,
     InvalidInput,
     NotFound,
     Org,
     OrgContext,
     Rt,
     audit_record,
+    has_role,
     parse_id,
     render_page,
+    require_role,
 )
 from nastavnik_schools.models import SubjectDecade
 
-MANAGERS = ("curator", "director")
 MAX_DECADE_DAYS = 31
+DECADE = "schools.subject_decade"
+"""The audited object type of a decade."""
+AUDIT_TITLES = AuditTitles(
+    objects={DECADE: "предметная декада"}, fields={"subject_area": "Предметная область"}
+)
 
 
 class DecadeIn(msgspec.Struct, forbid_unknown_fields=True):
@@ -55,18 +62,13 @@ def _out(d: SubjectDecade) -> DecadeOut:
     )
 
 
-def _require_manager(org: Org) -> None:
-    if not (set(MANAGERS) & org.roles):
-        raise Forbidden
-
-
 async def list_decades(db: AsyncSession, org: OrgContext) -> list[SubjectDecade]:
     query = select(SubjectDecade).where(org.owns(SubjectDecade)).order_by(SubjectDecade.starts_on)
     return list(await db.scalars(query))
 
 
 async def create_decade(db: AsyncSession, org: OrgContext, data: DecadeIn) -> SubjectDecade:
-    _require_manager(org)
+    require_role(org, *MANAGERS)
     errors = []
     if not data.subject_area.strip():
         errors.append({"field": "subject_area", "message": "укажите предметную область"})
@@ -91,7 +93,7 @@ async def create_decade(db: AsyncSession, org: OrgContext, data: DecadeIn) -> Su
         db,
         org,
         action="create",
-        object_type="schools.subject_decade",
+        object_type=DECADE,
         object_id=str(decade.id),
     )
     await db.commit()
@@ -107,14 +109,14 @@ async def get_decade(db: AsyncSession, org: OrgContext, decade_id: uuid.UUID) ->
 
 
 async def delete_decade(db: AsyncSession, org: OrgContext, decade_id: uuid.UUID) -> None:
-    _require_manager(org)
+    require_role(org, *MANAGERS)
     decade = await get_decade(db, org, decade_id)
     await db.delete(decade)
     await audit_record(
         db,
         org,
         action="delete",
-        object_type="schools.subject_decade",
+        object_type=DECADE,
         object_id=str(decade_id),
     )
     await db.commit()
@@ -161,7 +163,7 @@ class DecadesPages(Controller):
             actor=actor,
             org=org,
             decades=await list_decades(db, org),
-            can_manage=bool(set(MANAGERS) & org.roles),
+            can_manage=has_role(org, *MANAGERS),
         )
 
     @post("/", summary="Запланировать декаду (форма)")

@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from nastavnik import (
+    AuditTitles,
     DictionaryEntry,
     MigrationBranch,
     NavigationContext,
@@ -81,3 +82,8 @@ def register_statistics() -> Iterable[StatisticContributor]:
 @hookimpl
 def register_migrations() -> Iterable[MigrationBranch]:
     return [MigrationBranch(label="schools", versions_dir=HERE / "migrations" / "versions")]
+
+
+@hookimpl
+def register_audit_titles() -> AuditTitles:
+    return decades.AUDIT_TITLES

@@ -301,7 +301,9 @@ class AuditApi(Controller):
         timezone = await audit.audit_timezone(db, actor)
         async with audit.auditor_session(runtime, actor) as auditor_db:
             file, count = await audit.export_to_file(
-                audit.all_rows(auditor_db, actor, wanted, timezone), timezone
+                audit.all_rows(auditor_db, actor, wanted, timezone),
+                timezone,
+                runtime.plugins.audit_titles().objects,
             )
         try:
             await audit.record_by(

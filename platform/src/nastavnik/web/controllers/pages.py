@@ -246,7 +246,7 @@ class HomeController(Controller):
             query=query,
             timezone=timezone,
             action_titles=audit.ACTION_TITLES,
-            object_titles=audit.OBJECT_TITLES,
+            object_titles=runtime.plugins.audit_titles().objects,
             outcome_titles=audit.OUTCOME_TITLES,
         )
 

@@ -1,0 +1,42 @@
+"""A smoke test of the colleges plugin's registrations: it loads alone, declares colleges and words their
+dictionaries; it has no routes, so no cross-tenant check of its own."""
+
+from __future__ import annotations
+
+from litestar import Litestar
+
+from nastavnik import DictionaryKind, Regime, Runtime
+from nastavnik.plugins import load_plugins
+from nastavnik.testing import app_routes, new_organisation, new_region, plugin_routes
+from nastavnik_colleges import plugin
+
+
+def test_the_plugin_loads_alone_and_declares_colleges() -> None:
+    plugins = load_plugins(["colleges"])
+    assert set(plugins.loaded) == {"core", "colleges"}
+    college = plugins.organisation_types()["college"]
+    assert set(college.regimes) == {Regime.LEARNERS, Regime.PEDAGOGUES}
+    assert plugins.active_for("college") == ["core", "colleges"]
+
+
+def test_its_dictionaries() -> None:
+    entries = list(plugin.register_dictionaries())
+    assert {e.organisation_types for e in entries} == {("college",)}
+    assert {e.kind for e in entries} == {DictionaryKind.FORM, DictionaryKind.ROLE_MODEL}
+    keys = [(e.kind, e.regime, e.code) for e in entries]
+    assert len(keys) == len(set(keys)), "a code given twice in one dictionary"
+    employer = next(e for e in entries if e.code == "employer_student")
+    assert employer.mentor_categories == ()  # a partner invited from outside
+
+
+async def test_a_college_reads_its_forms_and_no_schools(runtime: Runtime, app: Litestar) -> None:
+    region = await new_region(runtime)
+    college = await new_organisation(runtime, region.municipality_id, org_type="college")
+    async with college.signed_in(app, "mentor") as client:
+        entries = (await client.get(f"/api/o/{college.slug}/dictionaries")).json()
+        routes = await app_routes(client)
+    forms = {e["title"] for e in entries if e["kind"] == "form"}
+    assert "Работодатель – студент" in forms
+    assert "Ученик – ученик" not in forms  # a school's
+    assert "Реверсивное" in {e["title"] for e in entries if e["kind"] == "kind"}  # the core's kinds
+    assert plugin_routes(routes, "colleges") == []
