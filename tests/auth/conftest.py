@@ -14,10 +14,10 @@ from nastavnik.devissuer.app import Issuer
 from nastavnik.devissuer.realm import Organization, User
 from nastavnik.devissuer.server import running_issuer
 from nastavnik.models.identity import Identity
-from nastavnik.models.people import Person, PersonRole
 from nastavnik.runtime import Runtime, token_verifier
 from nastavnik.settings import Settings
 from nastavnik.web.app import create_app
+from tests.support.tenant import Named, add_member
 from tests.support.world import OrgWorld, World
 
 WEB_SECRET = "nastavnik-web-development-secret"
@@ -74,18 +74,9 @@ async def enrol(runtime: Runtime, issuer: Issuer, org: OrgWorld, username: str, 
         identity = Identity(issuer=issuer.issuer, subject=user.id, display_name=user.display_name)
         db.add(identity)
         await db.flush()
-        person = Person(
-            org_id=org.id,
-            identity_id=identity.id,
-            last_name="Ключева",
-            first_name="Ирина",
-            category="pedagogue",
-        )
-        db.add(person)
-        await db.flush()
-        db.add(PersonRole(org_id=org.id, person_id=person.id, role=role))
+        person_id = await add_member(db, org.id, identity.id, Named("Ключева", "Ирина"), role)
         await db.commit()
-        return SsoPerson(user, identity.id, person.id, org)
+        return SsoPerson(user, identity.id, person_id, org)
 
 
 @pytest.fixture(scope="session")

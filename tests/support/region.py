@@ -9,10 +9,13 @@ from __future__ import annotations
 import secrets
 import uuid
 from dataclasses import dataclass
+from typing import Any
 
 from nastavnik.models.identity import Identity, StaffAssignment
 from nastavnik.models.reference import Municipality, Region
 from nastavnik.runtime import Runtime
+from tests.support.tenant import Tenant, new_tenant
+from tests.support.world import World
 
 
 @dataclass
@@ -35,3 +38,9 @@ async def new_region(runtime: Runtime) -> FreshRegion:
         db.add(StaffAssignment(identity_id=staff.id, role="region", region_id=region.id))
         await db.commit()
         return FreshRegion(region.id, municipality.id, staff.id)
+
+
+async def region_with_school(runtime: Runtime, world: World, **tenant: Any) -> tuple[FreshRegion, Tenant]:
+    """A fresh region and an organisation in it (a school unless ``org_type`` says otherwise)."""
+    region = await new_region(runtime)
+    return region, await new_tenant(runtime, world, municipality_id=region.municipality_id, **tenant)

@@ -7,12 +7,9 @@ from collections.abc import Awaitable, Iterable
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, select
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from nastavnik import clock
 from nastavnik.hookspecs import hookimpl
-from nastavnik.models.people import Person, PersonRole, PersonStatus, ProgrammeRole
+from nastavnik.models.people import ProgrammeRole
 from nastavnik.types import (
     DictionaryEntry,
     DictionaryKind,
@@ -95,24 +92,6 @@ def register_dictionaries() -> Iterable[DictionaryEntry]:
     return entries
 
 
-async def _active_people(db: AsyncSession, org_id: uuid.UUID) -> int:
-    count = await db.scalar(
-        select(func.count())
-        .select_from(Person)
-        .where(Person.org_id == org_id, Person.status == PersonStatus.ACTIVE)
-    )
-    return int(count or 0)
-
-
-async def _mentors(db: AsyncSession, org_id: uuid.UUID) -> int:
-    count = await db.scalar(
-        select(func.count())
-        .select_from(PersonRole)
-        .where(PersonRole.org_id == org_id, PersonRole.role == ProgrammeRole.MENTOR)
-    )
-    return int(count or 0)
-
-
 @hookimpl
 def register_statistics() -> Iterable[StatisticContributor]:
     return [
@@ -120,16 +99,14 @@ def register_statistics() -> Iterable[StatisticContributor]:
             key="core.people",
             title="Участников в базе",
             description="Люди организации в статусе «работает/учится».",
-            compute=_active_people,
-            aggregate_sql="SELECT org_id, count(*), NULL, NULL FROM person"
+            sql="SELECT org_id, count(*), NULL, NULL FROM person"
             " WHERE status = 'active' AND org_id IN (SELECT org_id FROM scope_org) GROUP BY org_id",
         ),
         StatisticContributor(
             key="core.mentors",
             title="Наставников",
             description="Люди организации с ролью наставника.",
-            compute=_mentors,
-            aggregate_sql="SELECT org_id, count(*), NULL, NULL FROM person_role"
+            sql="SELECT org_id, count(*), NULL, NULL FROM person_role"
             " WHERE role = 'mentor' AND org_id IN (SELECT org_id FROM scope_org) GROUP BY org_id",
         ),
     ]
