@@ -11,12 +11,12 @@ import pytest
 from litestar import Litestar
 
 from nastavnik.models.identity import Identity
-from nastavnik.models.people import Person, PersonRole
 from nastavnik.runtime import Runtime, token_verifier
 from nastavnik.settings import Settings
 from nastavnik.web.app import create_app
 from nastavnik_dev.issuer.realm import Issuer, Organization, User
 from nastavnik_dev.issuer.server import running_issuer
+from tests.support.tenant import Named, add_member
 from tests.support.world import OrgWorld, World
 
 WEB_SECRET = "nastavnik-web-development-secret"
@@ -73,18 +73,9 @@ async def enrol(runtime: Runtime, issuer: Issuer, org: OrgWorld, username: str, 
         identity = Identity(issuer=issuer.issuer, subject=user.id, display_name=user.display_name)
         db.add(identity)
         await db.flush()
-        person = Person(
-            org_id=org.id,
-            identity_id=identity.id,
-            last_name="Ключева",
-            first_name="Ирина",
-            category="pedagogue",
-        )
-        db.add(person)
-        await db.flush()
-        db.add(PersonRole(org_id=org.id, person_id=person.id, role=role))
+        person_id = await add_member(db, org.id, identity.id, Named("Ключева", "Ирина"), role)
         await db.commit()
-        return SsoPerson(user, identity.id, person.id, org)
+        return SsoPerson(user, identity.id, person_id, org)
 
 
 @pytest.fixture(scope="session")

@@ -5,18 +5,14 @@ every bad request is refused in Russian with nothing done."""
 
 from __future__ import annotations
 
-import asyncio
 import dataclasses
 import html
-import io
 import re
 import secrets
 import uuid
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
 from datetime import date
 
-import docx
 import httpx
 import pytest
 from litestar import Litestar
@@ -30,13 +26,14 @@ from nastavnik.domain.organisations.realm import KeycloakUnavailable
 from nastavnik.models.audit import AuditEvent
 from nastavnik.models.identity import Identity
 from nastavnik.models.people import Person
-from nastavnik.runtime import Runtime, sso_clients
-from nastavnik.web.app import create_app
-from nastavnik.worker import build_worker
+from nastavnik.runtime import Runtime
 from nastavnik_dev.issuer.realm import Issuer, User
 from tests.support.dates import region_today
-from tests.support.http import client_for, loopback_socket, serving
+from tests.support.http import client_for
+from tests.support.office import docx_paragraphs
+from tests.support.sso import Site, served_site
 from tests.support.tenant import Named, Tenant, add_mentee, add_mentor, new_tenant
+from tests.support.worker import run_queued_jobs
 from tests.support.world import World
 
 ADMIN_SECRET = "nastavnik-admin-development-secret"
@@ -44,38 +41,15 @@ WEB_SECRET = "nastavnik-web-development-secret"
 PASSWORD = re.compile(r"^[A-HJ-NP-Za-km-z2-9]{12}$")  # 12 characters, nothing like 0/O/o or 1/l/I
 
 
-@dataclass
-class Site:
-    url: str
-    runtime: Runtime
-    app: Litestar  # the same platform in-process, for the curator's calls
-
-
 @pytest.fixture(scope="module")
 async def site(runtime: Runtime, issuer: Issuer) -> AsyncIterator[Site]:
-    sock = loopback_socket()
-    public_url = f"http://127.0.0.1:{sock.getsockname()[1]}"
-    web = issuer.realm.clients["nastavnik-web"]
-    web.redirect_uris.append(f"{public_url}/auth/callback")
-    web.post_logout_redirect_uris.append(f"{public_url}/login")
-    settings = runtime.settings.model_copy(
-        update={
-            "keycloak_url": issuer.base_url,
-            "keycloak_admin_client_secret": SecretStr(ADMIN_SECRET),
-            "keycloak_client_secret": SecretStr(WEB_SECRET),
-            "public_url": public_url,
-        }
-    )
-    assert runtime.http is not None
-    sso = dataclasses.replace(runtime, settings=settings, **sso_clients(settings, runtime.http))
-    async with serving(create_app(sso), sock) as url:
-        yield Site(url, sso, create_app(sso))
-
-
-async def run_queued_jobs(runtime: Runtime) -> None:
-    worker = build_worker(runtime, burst=True, poll_delay=0.05, cron_jobs=[])
-    await asyncio.wait_for(worker.async_run(), timeout=60)
-    await worker.close()
+    async with served_site(
+        runtime,
+        issuer,
+        keycloak_admin_client_secret=SecretStr(ADMIN_SECRET),
+        keycloak_client_secret=SecretStr(WEB_SECRET),
+    ) as served:
+        yield served
 
 
 async def two_mentors(site: Site, world: World) -> tuple[Tenant, uuid.UUID, uuid.UUID, str]:
@@ -123,10 +97,6 @@ def realm_users(issuer: Issuer, *usernames: object) -> list[User]:
 
 def members_of(issuer: Issuer, slug: str) -> list[str]:
     return [m for o in issuer.realm.organizations.values() if o.alias == slug for m in o.members]
-
-
-def sheet_text(content: bytes) -> str:
-    return "\n".join(p.text for p in docx.Document(io.BytesIO(content)).paragraphs)
 
 
 async def identity_subjects(runtime: Runtime, *person_ids: uuid.UUID) -> dict[uuid.UUID, str | None]:
@@ -189,7 +159,7 @@ async def test_an_invitation_and_a_one_time_password_then_the_person_signs_in_as
     assert sheet.status_code == 200, sheet.text
     assert sheet.headers["content-type"].startswith("application/vnd.openxmlformats")
     assert sheet.headers["cache-control"] == "no-store"
-    text = sheet_text(sheet.content)
+    text = "\n".join(docx_paragraphs(sheet.content))
     one_time = temporary[0].password
     assert one_time is not None
     assert PASSWORD.fullmatch(one_time), one_time
@@ -342,7 +312,7 @@ async def test_through_the_pages_and_after_the_passwords_expire_they_are_reset(
             u for u in issuer.realm.users.values() if u.last_name == "Зайцева" and u.first_name == "Анна"
         )
         old_password = user.password
-        assert f"Одноразовый пароль: {old_password}" in sheet_text(first.content)
+        assert f"Одноразовый пароль: {old_password}" in "\n".join(docx_paragraphs(first.content))
 
         # The day passes: the password is gone from Redis, so it can only be reset.
         for key in await site.runtime.redis.keys(
@@ -361,7 +331,7 @@ async def test_through_the_pages_and_after_the_passwords_expire_they_are_reset(
     assert second.status_code == 200
     assert user.password != old_password
     assert user.required_actions == ["UPDATE_PASSWORD"]
-    assert f"Одноразовый пароль: {user.password}" in sheet_text(second.content)
+    assert f"Одноразовый пароль: {user.password}" in "\n".join(docx_paragraphs(second.content))
     assert len(realm_users(issuer, user.username)) == 1
     async with site.runtime.owner_sessions() as db:
         exports = await db.scalar(

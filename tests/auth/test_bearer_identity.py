@@ -14,14 +14,13 @@ from litestar import Litestar
 from sqlalchemy import select
 
 from nastavnik.models.identity import Identity, StaffAssignment
-from nastavnik.models.people import Person, PersonRole
 from nastavnik.models.reference import Organisation
 from nastavnik.runtime import Runtime
 from nastavnik_dev.issuer.realm import Issuer, User
 from tests.auth.conftest import WEB_SECRET, join_organization
 from tests.support.http import asgi_transport
 from tests.support.region import FreshRegion, new_region
-from tests.support.tenant import new_tenant
+from tests.support.tenant import Named, add_member, new_tenant
 from tests.support.world import World
 
 PASSWORD = "пароль-носителя"
@@ -125,16 +124,7 @@ async def test_me_lists_memberships_and_staff_grants_for_a_token(
         db.add(identity)
         await db.flush()
         for org, roles in ((school_a, ("curator", "mentor")), (school_b, ("mentee",))):
-            person = Person(
-                org_id=org.id,
-                identity_id=identity.id,
-                last_name="Школьная",
-                first_name="Двоя",
-                category="staff",
-            )
-            db.add(person)
-            await db.flush()
-            db.add_all(PersonRole(org_id=org.id, person_id=person.id, role=r) for r in roles)
+            await add_member(db, org.id, identity.id, Named("Школьная", "Двоя"), *roles, category="staff")
         db.add(StaffAssignment(identity_id=identity.id, role="region", region_id=world.regions["R1"]))
         await db.commit()
     token = await token_of(issuer, user)

@@ -38,9 +38,10 @@ def member(issuer: Issuer) -> str:
     return user.id
 
 
-async def test_a_rotated_key_is_accepted_after_one_fetch(issuer: Issuer) -> None:
+async def test_a_rotated_key_is_accepted_after_one_fetch() -> None:
+    """On an issuer of its own: rotating the session's shared issuer would change every later test's keys."""
     clock = FakeClock()
-    async with httpx.AsyncClient() as http:
+    async with httpx.AsyncClient() as http, running_issuer(Settings(dev_issuer=True)) as issuer:
         verifier = verifier_for(issuer, http, clock)
         user_id = member(issuer)
         await verifier.verify(sign(valid_claims(issuer, user_id), issuer.realm.keys.current))

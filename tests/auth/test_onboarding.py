@@ -3,7 +3,6 @@ through python-keycloak, run twice with the same result; retried while Keycloak 
 
 from __future__ import annotations
 
-import asyncio
 import dataclasses
 import secrets
 
@@ -19,13 +18,14 @@ from nastavnik.domain.organisations.services import with_inn_check_digit
 from nastavnik.models.identity import Identity
 from nastavnik.models.people import Person, PersonRole
 from nastavnik.models.reference import Organisation
-from nastavnik.runtime import Runtime, sso_clients
+from nastavnik.runtime import Runtime
 from nastavnik.web.app import create_app
-from nastavnik.worker import build_worker
 from nastavnik_dev.issuer.realm import Issuer
 from tests.auth.conftest import enrol_staff
 from tests.auth.tokens import sign, valid_claims
 from tests.support.http import bearer_client, client_for
+from tests.support.sso import trusting
+from tests.support.worker import run_queued_jobs
 from tests.support.world import World
 
 ADMIN_SECRET = "nastavnik-admin-development-secret"
@@ -51,15 +51,12 @@ async def municipality_token(onboarding_runtime: Runtime, issuer: Issuer, world:
 
 @pytest.fixture(scope="module")
 async def onboarding_runtime(runtime: Runtime, issuer: Issuer) -> Runtime:
-    settings = runtime.settings.model_copy(
-        update={
-            "keycloak_url": issuer.base_url,
-            "keycloak_admin_client_secret": SecretStr(ADMIN_SECRET),
-            "keycloak_client_secret": SecretStr("nastavnik-web-development-secret"),
-        }
+    return trusting(
+        runtime,
+        issuer,
+        keycloak_admin_client_secret=SecretStr(ADMIN_SECRET),
+        keycloak_client_secret=SecretStr("nastavnik-web-development-secret"),
     )
-    assert runtime.http is not None
-    return dataclasses.replace(runtime, settings=settings, **sso_clients(settings, runtime.http))
 
 
 def new_school(world: World) -> dict[str, str]:
@@ -76,12 +73,6 @@ def new_school(world: World) -> dict[str, str]:
         "curator_middle_name": "Ивановна",
         "curator_email": f"olga.{n}@school.example",
     }
-
-
-async def run_queued_jobs(runtime: Runtime) -> None:
-    worker = build_worker(runtime, burst=True, poll_delay=0.05, cron_jobs=[])
-    await asyncio.wait_for(worker.async_run(), timeout=30)
-    await worker.close()
 
 
 async def keycloak_state(issuer: Issuer, slug: str, email: str) -> tuple[int, int, int, int]:

@@ -180,8 +180,8 @@ class Fuzzed:
 
 @pytest.fixture(scope="module")
 def fuzz_app(sso_runtime: Runtime) -> Litestar:
-    """An app with a token verifier of its own: it reads the issuer's keys as they are now, whatever
-    rotation other tests did to the shared issuer (a shared verifier refetches at most once a minute)."""
+    """An app with a token verifier of its own: it reads the issuer's keys as they are now, not as a shared
+    verifier cached them (it refetches at most once a minute)."""
     assert sso_runtime.http is not None
     verifier = token_verifier(sso_runtime.settings, sso_runtime.http)
     return create_app(dataclasses.replace(sso_runtime, verifier=verifier))

@@ -3,11 +3,9 @@ redirects followed and cookies kept, as a browser would; then logout ends access
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import re
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
 
 import httpx
 import pytest
@@ -16,42 +14,21 @@ from pydantic import SecretStr
 from sqlalchemy import select
 
 from nastavnik.models.audit import AuditEvent
-from nastavnik.runtime import Runtime, sso_clients
+from nastavnik.runtime import Runtime
 from nastavnik.web import session
-from nastavnik.web.app import create_app
 from nastavnik_dev.issuer.realm import Issuer
 from tests.auth.conftest import SsoPerson
-from tests.support.http import loopback_socket, serving
+from tests.support.sso import Site, served_site
 
 WEB_SECRET = "nastavnik-web-development-secret"
 
 
-@dataclass
-class Site:
-    url: str
-    runtime: Runtime
-
-
 @pytest.fixture(scope="module")
 async def site(runtime: Runtime, issuer: Issuer) -> AsyncIterator[Site]:
-    sock = loopback_socket()
-    public_url = f"http://127.0.0.1:{sock.getsockname()[1]}"
-    # Registering this test site with the realm, as an administrator would for a new address.
-    web = issuer.realm.clients["nastavnik-web"]
-    web.redirect_uris.append(f"{public_url}/auth/callback")
-    web.post_logout_redirect_uris.append(f"{public_url}/login")
-    settings = runtime.settings.model_copy(
-        update={
-            "keycloak_url": issuer.base_url,
-            "keycloak_client_secret": SecretStr(WEB_SECRET),
-            "public_url": public_url,
-            "session_idle_timeout": 600,
-        }
-    )
-    assert runtime.http is not None
-    sso = dataclasses.replace(runtime, settings=settings, **sso_clients(settings, runtime.http))
-    async with serving(create_app(sso), sock) as url:
-        yield Site(url, sso)
+    async with served_site(
+        runtime, issuer, keycloak_client_secret=SecretStr(WEB_SECRET), session_idle_timeout=600
+    ) as served:
+        yield served
 
 
 def browser() -> httpx.AsyncClient:

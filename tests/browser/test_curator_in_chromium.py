@@ -6,7 +6,6 @@ way a curator's browser talks to the platform: forms, redirects, a file upload a
 
 from __future__ import annotations
 
-import io
 import os
 import shutil
 from collections.abc import AsyncIterator
@@ -15,12 +14,12 @@ from pathlib import Path
 import docx
 import pytest
 from litestar import Litestar
-from openpyxl import Workbook
 from playwright.async_api import Browser, async_playwright
 
 from nastavnik.runtime import Runtime
 from tests.support.dates import region_today, region_year
 from tests.support.http import forge_session, loopback_socket, serving
+from tests.support.office import xlsx
 from tests.support.tenant import Named, add_mentor, new_tenant
 from tests.support.world import World
 
@@ -53,17 +52,15 @@ async def browser() -> AsyncIterator[Browser]:
 
 
 def mentee_base() -> bytes:
-    book = Workbook()
-    sheet = book.active
-    assert sheet is not None
-    sheet.append(["Список молодых педагогов"])
-    sheet.append([])
-    sheet.append(["ФИО", "Кто", "Начало педагогической работы", "Запросы"])
-    sheet.append(["Новикова Нина Петровна", "молодой педагог", "01.09.2025", "методика уроков математики"])
-    sheet.append(["Итого", 1])
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    return xlsx(
+        [
+            ["Список молодых педагогов"],
+            [],
+            ["ФИО", "Кто", "Начало педагогической работы", "Запросы"],
+            ["Новикова Нина Петровна", "молодой педагог", "01.09.2025", "методика уроков математики"],
+            ["Итого", 1],
+        ]
+    )
 
 
 async def test_a_curator_imports_pairs_and_downloads_the_order(

@@ -7,27 +7,18 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from litestar import Litestar
-from openpyxl import Workbook, load_workbook
+from openpyxl import load_workbook
 
 from tests.support.http import client_for
+from tests.support.office import xlsx
 from tests.support.world import World
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def as_curators_keep_it(rows: Sequence[Sequence[object]], *, title: bool = True) -> bytes:
-    book = Workbook()
-    sheet = book.active
-    assert sheet is not None
-    if title:
-        sheet.append(["База наставляемых МБОУ «СОШ» на 2026/2027 учебный год"])
-        sheet.merge_cells("A1:F1")
-        sheet.append([" "])
-    for row in rows:
-        sheet.append(list(row))
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    above: list[list[object]] = [["База наставляемых МБОУ «СОШ» на 2026/2027 учебный год"], [" "]]
+    return xlsx([*(above if title else []), *rows], merge="A1:F1" if title else None)
 
 
 HEADERS = ["Класс", "ФИО", "Дата рождения", "Запросы", "Согласие законного представителя", "Кто"]

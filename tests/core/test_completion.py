@@ -3,49 +3,19 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Any
 
 from litestar import Litestar
 from sqlalchemy import func, select
 
 from nastavnik.domain.questionnaires.models import QuestionnaireAssignment
 from nastavnik.runtime import Runtime
-from tests.core.test_pairs import TERM, YEAR, open_programme
 from tests.support.dates import region_today
 from tests.support.http import Client, client_for
+from tests.support.programme import YEAR, active_pair, open_programme
 from tests.support.tenant import Named, Tenant, add_mentee, add_mentor, new_tenant
 from tests.support.world import World
 
 TODAY = str(region_today())
-
-
-async def active_pair(curator: Client, tenant: Tenant, pid: str, mentor: Any, mentee: Any) -> dict[str, Any]:
-    base = f"/api/o/{tenant.slug}/programmes/{pid}"
-    group = await curator.post(
-        f"{base}/groups",
-        json={
-            "mentor_ids": [str(mentor)],
-            "mentee_ids": [str(mentee)],
-            "form_code": "teacher_teacher",
-            "kind_code": "traditional",
-            **TERM,
-        },
-    )
-    assert group.status_code == 201, group.text
-    number = f"{len(str(mentee))}-{str(mentee)[:4]}"
-    order = await curator.post(
-        f"{base}/orders",
-        json={
-            "kind": "pairs_formation",
-            "number": number,
-            "issued_on": TODAY,
-            "group_ids": [group.json()["id"]],
-        },
-    )
-    assert order.status_code == 201, order.text
-    shown = (await curator.get(f"{base}/groups/{group.json()['id']}")).json()
-    assert shown["status"] == "active"
-    return dict(shown)
 
 
 async def test_a_pair_completes_or_ends_early_and_frees_its_mentor(

@@ -3,21 +3,22 @@
 from __future__ import annotations
 
 import secrets
+import uuid
 
 from litestar import Litestar
 
 from nastavnik.domain.organisations.services import with_inn_check_digit
 from nastavnik.models.identity import Identity
-from nastavnik.models.people import Person, PersonRole
 from nastavnik.models.reference import Organisation
 from nastavnik.runtime import Runtime
 from tests.support.http import client_for
+from tests.support.tenant import Named, add_member
 from tests.support.world import World
 
 
 async def make_member(
     runtime: Runtime, world: World, org: Organisation | None = None
-) -> tuple[Organisation, Identity, Person]:
+) -> tuple[Organisation, Identity, uuid.UUID]:
     async with runtime.owner_sessions() as db:
         if org is None:
             n = secrets.randbelow(10**8)
@@ -34,18 +35,9 @@ async def make_member(
         identity = Identity(issuer="test-issuer", subject=secrets.token_hex(6), display_name="Уходящий")
         db.add(identity)
         await db.flush()
-        person = Person(
-            org_id=org.id,
-            identity_id=identity.id,
-            last_name="Уходящий",
-            first_name="Пётр",
-            category="pedagogue",
-        )
-        db.add(person)
-        await db.flush()
-        db.add(PersonRole(org_id=org.id, person_id=person.id, role="curator"))
+        person_id = await add_member(db, org.id, identity.id, Named("Уходящий", "Пётр"), "curator")
         await db.commit()
-        return org, identity, person
+        return org, identity, person_id
 
 
 async def test_a_deactivated_organisation_is_closed_to_its_members(
@@ -88,7 +80,7 @@ async def test_a_person_who_left_loses_access(runtime: Runtime, app: Litestar, w
     _, leaver, leaver_person = await make_member(runtime, world, org)
     async with client_for(app, leaver.id) as left, client_for(app, curator.id) as manager:
         assert (await left.get(f"/api/o/{org.slug}")).status_code == 200
-        url = f"/api/o/{org.slug}/people/{leaver_person.id}"
+        url = f"/api/o/{org.slug}/people/{leaver_person}"
         body = {"last_name": "Уходящий", "first_name": "Пётр", "category": "pedagogue", "version": 1}
         marked = await manager.patch(url, json={**body, "status": "left"})
         assert marked.status_code == 200

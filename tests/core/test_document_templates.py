@@ -20,15 +20,14 @@ from nastavnik.domain.documents.models import RegionDocumentTemplate
 from nastavnik.models.audit import AuditEvent
 from nastavnik.models.plugin_settings import OrgPluginSetting
 from nastavnik.runtime import Runtime
-from tests.core.test_pairs import TERM, YEAR
-from tests.support.dates import region_today
 from tests.support.http import Client, client_for
-from tests.support.region import FreshRegion, new_region
+from tests.support.office import docx_text
+from tests.support.programme import TODAY, form_group, issue_order, open_programme
+from tests.support.region import new_region, region_with_school
 from tests.support.tenant import Named, Tenant, add_mentee, add_mentor, new_tenant
 from tests.support.world import World
 
 API = "/api/region/templates"
-TODAY = region_today()
 PAIRS_ORDER = "Приказ о формировании наставнических пар (групп)"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
@@ -55,16 +54,10 @@ REGIONAL_ORDER = template(
 )
 
 
-def text_of(content: bytes) -> str:
-    document = docx.Document(io.BytesIO(content))
-    cells = [cell.text for table in document.tables for row in table.rows for cell in row.cells]
-    return "\n".join([p.text for p in document.paragraphs] + cells)
-
-
 def document_text(response: Any) -> str:
     assert response.status_code == 200, response.text
     assert response.headers["content-type"].startswith(DOCX)
-    return text_of(response.content)
+    return docx_text(response.content)
 
 
 async def upload(client: Client, code: str, content: bytes, name: str = "Приказ региона.docx") -> Any:
@@ -105,33 +98,10 @@ async def ordered(
     mentor = await add_mentor(runtime, tenant, Named("Сидорова", "Галина", "Петровна"))
     mentee = await add_mentee(runtime, tenant, Named("Новикова", "Нина", "Петровна"))
     async with client_for(app, tenant.identities["curator"]) as curator:
-        programme = await curator.post(
-            f"/api/o/{tenant.slug}/programmes", json={"academic_year": YEAR, "regime": "pedagogues"}
-        )
-        assert programme.status_code == 201, programme.text
-        base = f"/api/o/{tenant.slug}/programmes/{programme.json()['id']}"
-        group = await curator.post(
-            f"{base}/groups",
-            json={
-                "mentor_ids": [str(mentor)],
-                "mentee_ids": [str(mentee)],
-                "form_code": form_code,
-                "kind_code": "traditional",
-                **TERM,
-            },
-        )
-        assert group.status_code == 201, group.text
-        order = await curator.post(
-            f"{base}/orders",
-            json={
-                "kind": "pairs_formation",
-                "number": "7-од",
-                "issued_on": str(TODAY),
-                "group_ids": [group.json()["id"]],
-            },
-        )
-        assert order.status_code == 201, order.text
-    return programme.json()["id"], group.json()["id"], order.json()["id"]
+        pid = await open_programme(curator, tenant)
+        group = await form_group(curator, tenant, pid, mentor, mentee, form_code=form_code)
+        order = await issue_order(curator, tenant, pid, "7-од", group["id"])
+    return pid, group["id"], order["id"]
 
 
 def order_url(tenant: Tenant, programme_id: str, order_id: str, *, api: bool = True) -> str:
@@ -142,11 +112,6 @@ def order_url(tenant: Tenant, programme_id: str, order_id: str, *, api: bool = T
 async def download(app: Litestar, tenant: Tenant, url: str) -> Any:
     async with client_for(app, tenant.identities["curator"]) as curator:
         return await curator.get(url)
-
-
-async def region_with_school(runtime: Runtime, world: World, **kwargs: Any) -> tuple[FreshRegion, Tenant]:
-    region = await new_region(runtime)
-    return region, await new_tenant(runtime, world, municipality_id=region.municipality_id, **kwargs)
 
 
 async def test_a_regions_order_template_fills_its_schools_orders_until_reverted(
@@ -263,7 +228,7 @@ async def test_a_kindergarten_gets_the_plugins_order_unless_its_region_has_its_o
     assert [(v["plugin"], v["organisation_type"]) for v in line["plugins"]] == [
         ("kindergartens", "kindergarten")
     ]
-    assert text_of(plugin_file.content).count("Заведующий") == 1  # what a kindergarten of the region gets
+    assert docx_text(plugin_file.content).count("Заведующий") == 1  # what a kindergarten of the region gets
     assert "модуль «Дошкольные образовательные организации: наставничество педагогов»" in page.text
     # The region's own template comes first, for every type.
     assert "РЕГИОНАЛЬНЫЙ ШАБЛОН 7-од" in document_text(await download(app, kindergarten, kinder_url))
@@ -378,7 +343,7 @@ async def test_a_replacement_is_checked_too_and_a_bad_one_keeps_the_previous(
     assert replaced.status_code == 200
     assert replaced.json()["upload"]["file_name"] == "2.docx"
     assert (
-        text_of((await stored(runtime, region.id))["mentor_journal"])
+        docx_text((await stored(runtime, region.id))["mentor_journal"])
         == "Новый журнал {{ academic_year_title }}"
     )
     assert missing.status_code == 422

@@ -8,9 +8,8 @@ from datetime import timedelta
 from litestar import Litestar
 
 from nastavnik.runtime import Runtime
-from tests.core.test_pairs import TERM, open_programme, staffed
-from tests.core.test_work import TODAY, form_pair, meeting
 from tests.support.http import client_for
+from tests.support.programme import TERM, TODAY, form_pair, meeting, open_programme, staffed
 from tests.support.world import World
 
 SITE = "http://testserver"

@@ -14,7 +14,6 @@ from typing import Any
 import pytest
 import xlwt
 from litestar import Litestar
-from openpyxl import Workbook
 from sqlalchemy import select, text
 from sqlalchemy.exc import DBAPIError
 
@@ -27,6 +26,7 @@ from nastavnik.domain.bases.table_import import recognise
 from nastavnik.models.people import Person
 from nastavnik.runtime import Runtime
 from tests.support.http import Client, client_for
+from tests.support.office import xlsx
 from tests.support.tenant import Tenant, new_tenant
 from tests.support.world import World
 
@@ -37,17 +37,6 @@ TODAY = clock.today_in(None)
 YEAR = TODAY.year - 1
 MINOR = date(TODAY.year - 15, 1, 15)  # 14 or 15 years old: a guardian's consent is needed
 ADULT = date(TODAY.year - 20, 1, 15)
-
-
-def xlsx(rows: list[list[Any]]) -> bytes:
-    book = Workbook()
-    sheet = book.active
-    assert sheet is not None
-    for row in rows:
-        sheet.append(row)
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
 
 
 def xls(rows: list[list[Any]]) -> bytes:

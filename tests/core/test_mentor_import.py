@@ -5,12 +5,10 @@ Each test takes an organisation of its own (tests/support/tenant.py), so counts 
 
 from __future__ import annotations
 
-import io
 from datetime import datetime
 from typing import Any
 
 from litestar import Litestar
-from openpyxl import Workbook
 from sqlalchemy import func, select
 
 from nastavnik.models.audit import AuditEvent
@@ -18,6 +16,7 @@ from nastavnik.models.people import Person
 from nastavnik.runtime import Runtime
 from tests.support.dates import region_year
 from tests.support.http import Client, client_for
+from tests.support.office import xlsx
 from tests.support.tenant import Named, Tenant, add_mentor, new_tenant
 from tests.support.world import World
 
@@ -38,19 +37,9 @@ HEADERS = [
 
 
 def workbook(rows: list[list[object]], *, title: bool = True) -> bytes:
-    book = Workbook()
-    sheet = book.active
-    assert sheet is not None
-    if title:  # a merged title and an empty row above the headers
-        sheet.append(["База наставников МБОУ «СОШ № 7» на 2026/2027 учебный год"])
-        sheet.merge_cells("A1:I1")
-        sheet.append([" "])
-    headers: list[object] = list(HEADERS)
-    for row in [headers, *rows]:
-        sheet.append(row)
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    # A merged title and an empty row above the headers, as curators keep their lists.
+    above: list[list[object]] = [["База наставников МБОУ «СОШ № 7» на 2026/2027 учебный год"], [" "]]
+    return xlsx([*(above if title else []), list(HEADERS), *rows], merge="A1:I1" if title else None)
 
 
 def row(name: str, **cells: object) -> list[object]:

@@ -21,6 +21,7 @@ from nastavnik.models.reference import current_start_year
 from nastavnik.runtime import Runtime
 from tests.support.dates import TIMEZONE
 from tests.support.http import client_for
+from tests.support.programme import form_group
 from tests.support.tenant import Named, add_mentee, add_mentor, new_tenant
 from tests.support.world import World
 
@@ -44,25 +45,15 @@ async def test_an_order_may_be_dated_the_region_s_today_but_not_its_tomorrow(
             )
             assert created.status_code == 201, created.text
             base = f"/api/o/{tenant.slug}/programmes/{created.json()['id']}"
-            group = await curator.post(
-                f"{base}/groups",
-                json={
-                    "mentor_ids": [str(mentor)],
-                    "mentee_ids": [str(mentee)],
-                    "form_code": "teacher_teacher",
-                    "kind_code": "traditional",
-                    "starts_on": "2026-09-01",
-                    "ends_on": "2027-05-31",
-                },
-            )
-            assert group.status_code == 201, group.text
+            term = {"starts_on": "2026-09-01", "ends_on": "2027-05-31"}
+            group = await form_group(curator, tenant, created.json()["id"], mentor, mentee, **term)
 
             def order(number: str, issued_on: str) -> dict[str, Any]:
                 return {
                     "kind": "mentor_assignment",
                     "number": number,
                     "issued_on": issued_on,
-                    "group_ids": [group.json()["id"]],
+                    "group_ids": [group["id"]],
                 }
 
             tomorrow = await curator.post(f"{base}/orders", json=order("7-к", "2026-12-06"))

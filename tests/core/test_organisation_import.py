@@ -8,7 +8,6 @@ import secrets
 import zipfile
 
 from litestar import Litestar
-from openpyxl import Workbook
 from sqlalchemy import select
 
 from nastavnik.domain.organisations.models import OrgOnboarding
@@ -16,22 +15,15 @@ from nastavnik.domain.organisations.services import with_inn_check_digit
 from nastavnik.models.reference import Organisation
 from nastavnik.runtime import Runtime
 from tests.support.http import client_for
+from tests.support.office import xlsx
 from tests.support.world import World
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def workbook(rows: list[list[object]], *, merged_title: bool = False) -> bytes:
-    book = Workbook()
-    sheet = book.active
-    assert sheet is not None
-    for row in rows:
-        sheet.append(row)
-    if merged_title:  # a title above the table, merged across it, as departments make them
-        sheet.merge_cells("A1:F1")
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    # A title above the table, merged across it, as departments make them.
+    return xlsx(rows, merge="A1:F1" if merged_title else None)
 
 
 def as_people_keep_it(world: World, n: int, m1: str, _m2: str) -> tuple[bytes, list[str]]:

@@ -11,7 +11,6 @@ import asyncio
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Any
 
 import httpx
 from litestar import Litestar
@@ -19,20 +18,10 @@ from sqlalchemy import func, select
 
 from nastavnik.domain.programmes.pairs.models import GroupMember, MemberRole, MentoringGroup
 from nastavnik.runtime import Runtime
-from tests.core.test_pairs import TERM, open_programme
 from tests.support.http import Client, client_for, forge_session, loopback_socket, serving
+from tests.support.programme import TERM, group_body, open_programme
 from tests.support.tenant import Named, Tenant, add_mentee, add_mentor, new_tenant
 from tests.support.world import World
-
-
-def _group(mentor: uuid.UUID, *mentees: uuid.UUID, form_code: str = "teacher_teacher") -> dict[str, Any]:
-    return {
-        "mentor_ids": [str(mentor)],
-        "mentee_ids": [str(m) for m in mentees],
-        "form_code": form_code,
-        "kind_code": "group" if len(mentees) > 1 else "traditional",
-        **TERM,
-    }
 
 
 def _messages(response: httpx.Response) -> str:
@@ -107,7 +96,7 @@ async def test_capacity_counts_the_mentees_of_every_open_programme(
         learners = await open_programme(curator, tenant, "learners")
         teachers_url = f"/api/o/{tenant.slug}/programmes/{teachers}"
         learners_url = f"/api/o/{tenant.slug}/programmes/{learners}"
-        formed = await curator.post(f"{teachers_url}/groups", json=_group(sidorova, novikova))
+        formed = await curator.post(f"{teachers_url}/groups", json=group_body(sidorova, novikova))
         assert formed.status_code == 201, formed.text
 
         suggested = (await curator.post(f"{learners_url}/matching", json={})).json()
@@ -123,14 +112,14 @@ async def test_capacity_counts_the_mentees_of_every_open_programme(
             " (уже 1 в парах и группах открытых программ организации)" in _messages(accepted)
         )
         by_hand = await curator.post(
-            f"{learners_url}/groups", json=_group(sidorova, belov, gromov, form_code="teacher_student")
+            f"{learners_url}/groups", json=group_body(sidorova, belov, gromov, form_code="teacher_student")
         )
         assert (
             "Сидорова Галина Петровна: наставляемых 3, а можно не больше 2"
             " (уже 1 в парах и группах открытых программ организации)" in _messages(by_hand)
         )
         one = await curator.post(
-            f"{learners_url}/groups", json=_group(sidorova, belov, form_code="teacher_student")
+            f"{learners_url}/groups", json=group_body(sidorova, belov, form_code="teacher_student")
         )
         assert one.status_code == 201, one.text
 
@@ -145,7 +134,7 @@ async def test_capacity_counts_the_mentees_of_every_open_programme(
             "у наставника Сидорова Галина Петровна нет свободных мест: наставляемых 2"
             " в открытых программах организации, а можно не больше 2" in _messages(late)
         )
-        other_programme = await curator.post(f"{teachers_url}/groups", json=_group(sidorova, orlova))
+        other_programme = await curator.post(f"{teachers_url}/groups", json=group_body(sidorova, orlova))
         assert "Сидорова Галина Петровна: наставляемых 3, а можно не больше 2" in _messages(other_programme)
     assert await _mentees_of(runtime, tenant, sidorova) == 2
 
@@ -164,14 +153,14 @@ async def test_editing_a_group_keeps_the_capacity_across_programmes(
         learners_url = f"/api/o/{tenant.slug}/programmes/{learners}"
         teachers_url = f"/api/o/{tenant.slug}/programmes/{teachers}"
         in_learners = await curator.post(
-            f"{learners_url}/groups", json=_group(kuznetsov, belov, form_code="teacher_student")
+            f"{learners_url}/groups", json=group_body(kuznetsov, belov, form_code="teacher_student")
         )
         assert in_learners.status_code == 201, in_learners.text
-        group = await curator.post(f"{teachers_url}/groups", json=_group(kuznetsov, novikova))
+        group = await curator.post(f"{teachers_url}/groups", json=group_body(kuznetsov, novikova))
         assert group.status_code == 201, group.text
         grown = await curator.put(
             f"{teachers_url}/groups/{group.json()['id']}",
-            json={**_group(kuznetsov, novikova, orlova), "version": group.json()["version"]},
+            json={**group_body(kuznetsov, novikova, orlova), "version": group.json()["version"]},
         )
         assert "Кузнецов Олег Игоревич: наставляемых 3, а можно не больше 2" in _messages(grown)
     assert await _mentees_of(runtime, tenant, kuznetsov) == 2
@@ -266,11 +255,11 @@ async def test_two_programmes_filling_one_mentor_at_once(
                 await asyncio.gather(
                     first.post(
                         f"/api/o/{tenant.slug}/programmes/{teachers}/groups",
-                        json=_group(mentor, young_teacher),
+                        json=group_body(mentor, young_teacher),
                     ),
                     second.post(
                         f"/api/o/{tenant.slug}/programmes/{learners}/groups",
-                        json=_group(mentor, learner, form_code="teacher_student"),
+                        json=group_body(mentor, learner, form_code="teacher_student"),
                     ),
                 )
             )

@@ -12,64 +12,11 @@ import docx
 from litestar import Litestar
 
 from nastavnik.runtime import Runtime
-from tests.support.dates import region_today, region_year
-from tests.support.http import Client, client_for
-from tests.support.tenant import Named, Tenant, add_mentee, add_mentor, new_tenant
+from tests.support.dates import region_today
+from tests.support.http import client_for
+from tests.support.programme import TERM, YEAR, group_body, issue_order, open_programme, staffed
+from tests.support.tenant import Named, add_mentee, add_mentor, new_tenant
 from tests.support.world import World
-
-YEAR = region_year()
-TERM = {"starts_on": f"{YEAR}-09-01", "ends_on": f"{YEAR + 1}-05-31"}
-
-
-async def open_programme(client: Client, tenant: Tenant, regime: str = "pedagogues") -> str:
-    response = await client.post(
-        f"/api/o/{tenant.slug}/programmes", json={"academic_year": YEAR, "regime": regime}
-    )
-    assert response.status_code == 201, response.text
-    return str(response.json()["id"])
-
-
-async def staffed(runtime: Runtime, world: World) -> tuple[Tenant, dict[str, Any]]:
-    """Three mentors and three young teachers whose best assignment is plain by hand:
-    Сидорова (mathematics, two places) takes the two mathematics requests, Кузнецов (literature)
-    the literature one; Лебедева has no written consent and is never suggested."""
-    tenant = await new_tenant(runtime, world)
-    ids: dict[str, Any] = {
-        "sidorova": await add_mentor(
-            runtime,
-            tenant,
-            Named("Сидорова", "Галина", "Петровна"),
-            competencies="методика преподавания математики, подготовка к ОГЭ",
-            subjects="математика, алгебра",
-            capacity=2,
-        ),
-        "kuznetsov": await add_mentor(
-            runtime,
-            tenant,
-            Named("Кузнецов", "Олег", "Игоревич"),
-            competencies="классное руководство",
-            subjects="литература, русский язык",
-            capacity=1,
-        ),
-        "lebedeva": await add_mentor(
-            runtime,
-            tenant,
-            Named("Лебедева", "Мария", "Ивановна"),
-            competencies="математика, ОГЭ, литература",
-            capacity=3,
-            consent=False,
-        ),
-        "novikova": await add_mentee(
-            runtime, tenant, Named("Новикова", "Нина", "Петровна"), requests="методика уроков математики"
-        ),
-        "orlova": await add_mentee(
-            runtime, tenant, Named("Орлова", "Анна", "Викторовна"), requests="подготовка к ОГЭ по математике"
-        ),
-        "belov": await add_mentee(
-            runtime, tenant, Named("Белов", "Павел", "Андреевич"), requests="литература, классное руководство"
-        ),
-    }
-    return tenant, ids
 
 
 def by_mentee(suggestions: list[dict[str, Any]]) -> dict[str, str]:
@@ -162,14 +109,7 @@ async def test_rules_refuse_with_clear_reasons(runtime: Runtime, app: Litestar, 
         url = f"/api/o/{tenant.slug}/programmes/{pid}/groups"
 
         def group(mentor: str, *mentees: str, **extra: Any) -> dict[str, Any]:
-            return {
-                "mentor_ids": [str(ids[mentor])],
-                "mentee_ids": [str(ids[m]) for m in mentees],
-                "form_code": "teacher_teacher",
-                "kind_code": "group",
-                **TERM,
-                **extra,
-            }
+            return group_body(ids[mentor], *(ids[m] for m in mentees), kind_code="group", **extra)
 
         over_capacity = await curator.post(url, json=group("kuznetsov", "novikova", "belov"))
         no_consent = await curator.post(url, json=group("lebedeva", "novikova"))
@@ -204,13 +144,7 @@ async def test_a_pair_becomes_active_only_with_its_order(
     async with client_for(app, tenant.identities["curator"]) as curator:
         pid = await open_programme(curator, tenant)
         base = f"/api/o/{tenant.slug}/programmes/{pid}"
-        body = {
-            "mentor_ids": [str(ids["kuznetsov"])],
-            "mentee_ids": [str(ids["belov"])],
-            "form_code": "teacher_teacher",
-            "kind_code": "traditional",
-            **TERM,
-        }
+        body = group_body(ids["kuznetsov"], ids["belov"])
         group = (await curator.post(f"{base}/groups", json=body)).json()
         assert group["status"] == "draft"
         # Editing cannot switch it on: the body has no status at all.
@@ -230,16 +164,7 @@ async def test_a_pair_becomes_active_only_with_its_order(
         assert assignment.status_code == 201, assignment.text
         still = (await curator.get(f"{base}/groups/{group['id']}")).json()
         assert still["status"] == "draft"
-        formation = await curator.post(
-            f"{base}/orders",
-            json={
-                "kind": "pairs_formation",
-                "number": "42-од",
-                "issued_on": str(region_today()),
-                "group_ids": [group["id"]],
-            },
-        )
-        assert formation.status_code == 201, formation.text
+        await issue_order(curator, tenant, pid, "42-од", group["id"])
         active = (await curator.get(f"{base}/groups/{group['id']}")).json()
         assert active["status"] == "active"
         assert len(active["order_ids"]) == 2
@@ -291,13 +216,7 @@ async def test_the_second_of_two_curators_is_told(runtime: Runtime, app: Litesta
     ):
         pid = await open_programme(curator, tenant)
         base = f"/api/o/{tenant.slug}/programmes/{pid}/groups"
-        body = {
-            "mentor_ids": [str(ids["sidorova"])],
-            "mentee_ids": [str(ids["novikova"])],
-            "form_code": "teacher_teacher",
-            "kind_code": "traditional",
-            **TERM,
-        }
+        body = group_body(ids["sidorova"], ids["novikova"])
         group = (await curator.post(base, json=body)).json()
         edited = await curator.put(
             f"{base}/{group['id']}",
@@ -327,16 +246,7 @@ async def test_mentors_and_mentees_see_only_their_own_pairs(
         base = f"/api/o/{tenant.slug}/programmes/{pid}/groups"
         made = {}
         for mentor, mentee in ((mine, my_mentee), (other, other_mentee)):
-            response = await curator.post(
-                base,
-                json={
-                    "mentor_ids": [str(mentor)],
-                    "mentee_ids": [str(mentee)],
-                    "form_code": "teacher_teacher",
-                    "kind_code": "traditional",
-                    **TERM,
-                },
-            )
+            response = await curator.post(base, json=group_body(mentor, mentee))
             made[mentor] = response.json()["id"]
     for key in ("mentor:Смирнова", "mentee:Зайцева"):
         async with client_for(app, tenant.identities[key]) as person:

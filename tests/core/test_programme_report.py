@@ -18,14 +18,11 @@ from sqlalchemy import select
 
 from nastavnik.models.audit import AuditEvent
 from nastavnik.runtime import Runtime
-from tests.core.test_completion import active_pair
-from tests.core.test_pairs import TERM, YEAR, open_programme
-from tests.support.dates import region_today
 from tests.support.http import Client, client_for
+from tests.support.programme import TODAY, YEAR, active_pair, form_group, issue_order, open_programme
 from tests.support.tenant import Named, Tenant, add_mentee, add_mentor, new_tenant
 from tests.support.world import World
 
-TODAY = region_today()
 PAIRS_ORDER = "Приказ о формировании наставнических пар (групп)"
 TERM_TEXT = f"01.09.{YEAR} – 31.05.{YEAR + 1}"
 
@@ -59,21 +56,6 @@ def pages(document: Document) -> list[str]:
         else:
             found[-1] += paragraph.text + "\n"
     return found
-
-
-async def pair(curator: Client, tenant: Tenant, pid: str, mentor: Any, mentee: Any) -> dict[str, Any]:
-    response = await curator.post(
-        f"/api/o/{tenant.slug}/programmes/{pid}/groups",
-        json={
-            "mentor_ids": [str(mentor)],
-            "mentee_ids": [str(mentee)],
-            "form_code": "teacher_teacher",
-            "kind_code": "traditional",
-            **TERM,
-        },
-    )
-    assert response.status_code == 201, response.text
-    return dict(response.json())
 
 
 async def end(curator: Client, tenant: Tenant, pid: str, group: dict[str, Any], how: str, text: str) -> None:
@@ -117,7 +99,7 @@ async def test_the_report_and_the_letters_state_the_programme(
         early = await active_pair(curator, tenant, pid, kuznetsov, belov)
         await end(curator, tenant, pid, completed, "complete", "Проведено 8 открытых уроков")
         await end(curator, tenant, pid, early, "end-early", "Переезд наставляемого")
-        waiting = await pair(curator, tenant, pid, kuznetsov, orlova)  # formed, no order yet
+        waiting = await form_group(curator, tenant, pid, kuznetsov, orlova)  # formed, no order yet
 
         report = opened(await curator.get(f"{api}/report.docx"))
         report_page = await curator.get(f"{pages_base}/report.docx")
@@ -126,16 +108,7 @@ async def test_the_report_and_the_letters_state_the_programme(
         page_after = await curator.get(pages_base)
 
         # The waiting pair is ordered and completes: Кузнецов is thanked for Орлова, not for Белов.
-        ordered = await curator.post(
-            f"{api}/orders",
-            json={
-                "kind": "pairs_formation",
-                "number": "31-од",
-                "issued_on": str(TODAY),
-                "group_ids": [waiting["id"]],
-            },
-        )
-        assert ordered.status_code == 201, ordered.text
+        await issue_order(curator, tenant, pid, "31-од", waiting["id"])
         waiting = (await curator.get(f"{api}/groups/{waiting['id']}")).json()
         await end(curator, tenant, pid, waiting, "complete", "План выполнен")
         final_report = opened(await curator.get(f"{api}/report.docx"))

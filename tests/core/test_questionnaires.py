@@ -36,6 +36,7 @@ from nastavnik.runtime import Runtime
 from nastavnik.types import PluginInfo
 from tests.support.dates import region_today, region_year
 from tests.support.http import Client, client_for
+from tests.support.programme import form_group, issue_order, open_programme
 from tests.support.tenant import Named, Tenant, add_mentee, add_mentor, new_tenant
 from tests.support.world import World
 
@@ -78,15 +79,7 @@ async def own_region(runtime: Runtime, world: World) -> OwnRegion:
     )
 
 
-async def open_programme(curator: Client, tenant: Tenant) -> str:
-    response = await curator.post(
-        f"/api/o/{tenant.slug}/programmes", json={"academic_year": YEAR, "regime": "pedagogues"}
-    )
-    assert response.status_code == 201, response.text
-    return str(response.json()["id"])
-
-
-async def form_group(
+async def formed_group(
     curator: Client,
     tenant: Tenant,
     pid: str,
@@ -95,30 +88,10 @@ async def form_group(
     *,
     order: bool = True,
 ) -> str:
-    base = f"/api/o/{tenant.slug}/programmes/{pid}"
-    group = await curator.post(
-        f"{base}/groups",
-        json={
-            "mentor_ids": [str(mentor)],
-            "mentee_ids": [str(m) for m in mentees],
-            "form_code": "teacher_teacher",
-            "kind_code": "traditional" if len(mentees) == 1 else "group",
-            **TERM,
-        },
-    )
-    assert group.status_code == 201, group.text
-    gid = str(group.json()["id"])
+    """A pair or group from 15 September, put into effect by an order issued today unless ``order`` is off."""
+    gid = str((await form_group(curator, tenant, pid, mentor, *mentees, **TERM))["id"])
     if order:
-        issued = await curator.post(
-            f"{base}/orders",
-            json={
-                "kind": "pairs_formation",
-                "number": f"{secrets.token_hex(2)}-од",
-                "issued_on": str(region_today()),
-                "group_ids": [gid],
-            },
-        )
-        assert issued.status_code == 201, issued.text
+        await issue_order(curator, tenant, pid, f"{secrets.token_hex(2)}-од", gid)
     return gid
 
 
@@ -161,7 +134,7 @@ async def ordered_pair(runtime: Runtime, world: World, app: Litestar) -> Pair:
     mentee = await add_mentee(runtime, tenant, Named("Новикова", "Нина", "Петровна"), signs_in=True)
     async with client_for(app, tenant.identities["curator"]) as curator:
         pid = await open_programme(curator, tenant)
-        gid = await form_group(curator, tenant, pid, mentor, [mentee])
+        gid = await formed_group(curator, tenant, pid, mentor, [mentee])
     return Pair(
         tenant,
         region,
@@ -190,20 +163,11 @@ async def test_an_ordered_pair_fills_in_its_start_questionnaires(
     slug = tenant.slug
     async with client_for(app, tenant.identities["curator"]) as curator:
         pid = await open_programme(curator, tenant)
-        gid = await form_group(curator, tenant, pid, mentor, [mentee], order=False)
+        gid = await formed_group(curator, tenant, pid, mentor, [mentee], order=False)
         async with client_for(app, tenant.identities["mentee:Новикова"]) as m:
             before = (await m.get(f"/api/o/{slug}/questionnaires")).json()
         assert before == []  # a draft pair gets nothing: questionnaires come with the order
-        issued = await curator.post(
-            f"/api/o/{slug}/programmes/{pid}/orders",
-            json={
-                "kind": "pairs_formation",
-                "number": "5-од",
-                "issued_on": str(region_today()),
-                "group_ids": [gid],
-            },
-        )
-        assert issued.status_code == 201, issued.text
+        await issue_order(curator, tenant, pid, "5-од", gid)
 
     # The mentee, on the page form, as on a phone without JavaScript.
     async with client_for(app, tenant.identities["mentee:Новикова"]) as m:
@@ -303,7 +267,7 @@ async def test_an_assignment_keeps_its_version_after_the_region_publishes(
     # A pair ordered now is given the region's version.
     newcomer = await add_mentee(runtime, pair.tenant, Named("Орлова", "Анна", "Викторовна"), signs_in=True)
     async with client_for(app, pair.tenant.identities["curator"]) as curator:
-        await form_group(curator, pair.tenant, pair.pid, pair.mentor_person, [newcomer])
+        await formed_group(curator, pair.tenant, pair.pid, pair.mentor_person, [newcomer])
     async with client_for(app, pair.tenant.identities["mentee:Орлова"]) as o:
         fresh = await only_questionnaire(o, pair.tenant)
     assert fresh["version_id"] == draft_body["id"]
@@ -471,7 +435,7 @@ async def test_averages_are_hidden_under_five_respondents(
     mentees = [await add_mentee(runtime, tenant, Named(n, "Анна", "Ивановна"), signs_in=True) for n in names]
     async with client_for(app, tenant.identities["curator"]) as curator:
         pid = await open_programme(curator, tenant)
-        await form_group(curator, tenant, pid, mentor, mentees)
+        await formed_group(curator, tenant, pid, mentor, mentees)
     usefulness = [10, 9, 8, 6, 5]
     stay = [7, 7, 7, 7, 8]
 
@@ -528,7 +492,7 @@ async def test_the_curator_gives_end_questionnaires(runtime: Runtime, app: Lites
         end = f"/api/o/{slug}/programmes/{pair.pid}/groups/{pair.gid}/questionnaires/end"
         first = await curator.post(end)
         again = await curator.post(end)
-        draft_gid = await form_group(
+        draft_gid = await formed_group(
             curator, pair.tenant, pair.pid, pair.mentor_person, [draft_mentee], order=False
         )
         too_early = await curator.post(

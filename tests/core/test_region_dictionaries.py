@@ -15,14 +15,12 @@ from sqlalchemy import event, select
 
 from nastavnik.models.audit import AuditEvent
 from nastavnik.runtime import Runtime
-from tests.support.dates import region_year
 from tests.support.http import Client, client_for
-from tests.support.region import FreshRegion, new_region
+from tests.support.programme import TERM, YEAR, form_group, group_body
+from tests.support.region import new_region, region_with_school
 from tests.support.tenant import Named, Tenant, add_mentee, add_mentor, new_tenant
 from tests.support.world import World
 
-YEAR = region_year()
-TERM = {"starts_on": f"{YEAR}-09-01", "ends_on": f"{YEAR + 1}-05-31"}
 API = "/api/region/dictionaries"
 
 
@@ -39,11 +37,6 @@ async def dictionaries(app: Litestar, slug: str, identity: Any) -> list[dict[str
 
 async def put_entry(client: Client, path: str, **body: Any) -> Any:
     return await client.put(f"{API}/{path}", json=body)
-
-
-async def region_with_school(runtime: Runtime, world: World) -> tuple[FreshRegion, Tenant]:
-    region = await new_region(runtime)
-    return region, await new_tenant(runtime, world, municipality_id=region.municipality_id)
 
 
 async def test_a_rename_shows_in_that_regions_organisations_only(
@@ -135,12 +128,7 @@ async def test_a_hidden_form_is_not_offered_but_its_groups_keep_it(
     async with client_for(app, school.identities["curator"]) as curator:
         pid, ids = await _pedagogues_programme(runtime, school, curator)
         base = f"/api/o/{school.slug}/programmes/{pid}"
-        group = {
-            "mentor_ids": [ids["mentor"]],
-            "form_code": "teacher_teacher",
-            "kind_code": "traditional",
-            **TERM,
-        }
+        group = group_body(ids["mentor"])
         old = await curator.post(f"{base}/groups", json={**group, "mentee_ids": [ids["first"]]})
         assert old.status_code == 201, old.text
         suggested = (await curator.post(f"{base}/matching", json={})).json()["suggestions"]
@@ -235,19 +223,16 @@ async def test_an_added_form_is_offered_and_used(runtime: Runtime, app: Litestar
     )  # added for schools only
     async with client_for(app, school.identities["curator"]) as curator:
         pid, ids = await _pedagogues_programme(runtime, school, curator)
-        created = await curator.post(
-            f"/api/o/{school.slug}/programmes/{pid}/groups",
-            json={
-                "mentor_ids": [ids["mentor"]],
-                "mentee_ids": [ids["first"]],
-                "form_code": "methodist_teacher",
-                "kind_code": "traditional",
-                "role_model_code": "methodist_young",
-                **TERM,
-            },
+        created = await form_group(
+            curator,
+            school,
+            pid,
+            ids["mentor"],
+            ids["first"],
+            form_code="methodist_teacher",
+            role_model_code="methodist_young",
         )
-    assert created.status_code == 201, created.text
-    assert created.json()["form_title"] == "Методист – учитель"
+    assert created["form_title"] == "Методист – учитель"
 
 
 async def test_bad_input_is_refused_in_russian(runtime: Runtime, app: Litestar, world: World) -> None:
@@ -255,7 +240,6 @@ async def test_bad_input_is_refused_in_russian(runtime: Runtime, app: Litestar, 
     kindergarten = await new_tenant(
         runtime, world, org_type="kindergarten", municipality_id=region.municipality_id
     )
-    assert kindergarten.slug
     rename = {"organisation_type": "kindergarten", "title": "Воспитатель – воспитатель", "version": 0}
     new = {"kind": "form", "regime": "pedagogues", "code": "club_form", "title": "Клуб"}
     async with client_for(app, region.staff) as staff:

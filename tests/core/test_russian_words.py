@@ -10,8 +10,8 @@ from litestar import Litestar
 
 from nastavnik.runtime import Runtime
 from nastavnik.web.filters import plural
-from tests.core.test_work import TODAY, form_pair
 from tests.support.http import client_for
+from tests.support.programme import TODAY, form_pair
 from tests.support.tenant import Named, new_tenant
 from tests.support.world import World
 

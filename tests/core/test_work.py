@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import io
 import uuid
-from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
@@ -18,70 +17,13 @@ from sqlalchemy import select, update
 from nastavnik.domain.programmes.models import Programme
 from nastavnik.domain.programmes.pairs.models import MentoringGroup
 from nastavnik.models.audit import AuditEvent
-from nastavnik.models.reference import AcademicYear
 from nastavnik.runtime import Runtime
-from tests.support.dates import region_today
 from tests.support.http import Client, client_for
-from tests.support.tenant import Named, Tenant, add_mentee, add_mentor, new_tenant
+from tests.support.programme import ENDS, MET_ON, STARTS, TERM, TODAY, YEAR, form_pair, meeting
+from tests.support.tenant import Named, add_mentee, add_mentor
 from tests.support.world import World
 
-# new_tenant puts the organisation in the world's region R1, which keeps Yekaterinburg time.
-TODAY = region_today()
-YEAR = AcademicYear.start_year_of(TODAY)
-STARTS, ENDS = AcademicYear.bounds(YEAR)
-MET_ON = max(STARTS, TODAY - timedelta(days=1))
 DUE_ON = ENDS.replace(month=5, day=20)
-TERM = {"starts_on": str(STARTS), "ends_on": str(ENDS.replace(month=5, day=31))}
-
-
-@dataclass
-class Pair:
-    tenant: Tenant
-    programme_id: str
-    group_id: str
-    mentor: uuid.UUID
-    mentees: list[uuid.UUID]
-
-    @property
-    def api(self) -> str:
-        return f"/api/o/{self.tenant.slug}/programmes/{self.programme_id}/groups/{self.group_id}"
-
-    @property
-    def page(self) -> str:
-        return f"/o/{self.tenant.slug}/programmes/{self.programme_id}/groups/{self.group_id}"
-
-
-async def form_pair(
-    runtime: Runtime,
-    app: Litestar,
-    world: World,
-    *,
-    mentees: tuple[Named, ...] = (Named("Зайцева", "Вера", "Олеговна"),),
-) -> Pair:
-    """A tenant whose curator formed one pair (or group) of a signed-in mentor and signed-in mentees."""
-    tenant = await new_tenant(runtime, world)
-    mentor = await add_mentor(
-        runtime, tenant, Named("Смирнова", "Ольга", "Павловна"), capacity=len(mentees), signs_in=True
-    )
-    mentee_ids = [await add_mentee(runtime, tenant, name, signs_in=True) for name in mentees]
-    async with client_for(app, tenant.identities["curator"]) as curator:
-        programme = await curator.post(
-            f"/api/o/{tenant.slug}/programmes", json={"academic_year": YEAR, "regime": "pedagogues"}
-        )
-        assert programme.status_code == 201, programme.text
-        pid = programme.json()["id"]
-        group = await curator.post(
-            f"/api/o/{tenant.slug}/programmes/{pid}/groups",
-            json={
-                "mentor_ids": [str(mentor)],
-                "mentee_ids": [str(m) for m in mentee_ids],
-                "form_code": "teacher_teacher",
-                "kind_code": "group" if len(mentees) > 1 else "traditional",
-                **TERM,
-            },
-        )
-        assert group.status_code == 201, group.text
-    return Pair(tenant, pid, group.json()["id"], mentor, mentee_ids)
 
 
 def plan_item(**extra: Any) -> dict[str, Any]:
@@ -90,17 +32,6 @@ def plan_item(**extra: Any) -> dict[str, Any]:
         "task": "Посетить три урока наставника",
         "due_on": str(DUE_ON),
         "result": "",
-        **extra,
-    }
-
-
-def meeting(**extra: Any) -> dict[str, Any]:
-    return {
-        "met_on": str(MET_ON),
-        "topic": "Планирование урока",
-        "content": "Разобрали технологическую карту",
-        "result": "Составлен план урока",
-        "assignment": "Провести урок по плану",
         **extra,
     }
 

@@ -89,6 +89,14 @@ def grant_admin_roles(issuer: Issuer, user_id: str, *roles: str) -> None:
     issuer.realm.users[user_id].client_roles["realm-management"] = set(roles)
 
 
+async def make_organization(admin: KeycloakAdmin, name: str = "Школа №1", alias: str = "school-1") -> str:
+    """A new organization's id, read back by that id: the issuer's 201 named where it lives."""
+    org_id = await admin.a_create_organization({"name": name, "alias": alias})
+    found = await admin.a_get_organization(str(org_id))
+    assert (found["id"], found["name"], found["alias"]) == (org_id, name, alias)
+    return str(org_id)
+
+
 async def admin_as(issuer: Issuer, username: str, password: str) -> KeycloakAdmin:
     """An admin client holding a password-grant token of nastavnik-web: a person, not the service account."""
     return KeycloakAdmin(
@@ -292,8 +300,7 @@ async def test_reset_password_refusals(admin: KeycloakAdmin) -> None:
 
 async def test_delete_user(issuer: Issuer, admin: KeycloakAdmin) -> None:
     user_id = await make_user(admin, "gone")
-    org_id = await admin.a_create_organization({"name": "Школа №5", "alias": "school-5"})
-    assert org_id is not None
+    org_id = await make_organization(admin, "Школа №5", "school-5")
     await admin.a_organization_user_add(user_id, org_id)
 
     assert await admin.a_delete_user(user_id) == {}
@@ -445,8 +452,7 @@ async def test_create_and_get_organization(admin: KeycloakAdmin) -> None:
         }
     )
 
-    assert org_id is not None
-    organization = await admin.a_get_organization(org_id)
+    organization = await admin.a_get_organization(str(org_id))
     assert (organization["id"], organization["name"], organization["alias"]) == (
         org_id,
         "Школа №1",
@@ -502,9 +508,8 @@ async def test_organizations_search_and_paging(admin: KeycloakAdmin) -> None:
 
 
 async def test_update_organization(admin: KeycloakAdmin) -> None:
-    org_id = await admin.a_create_organization({"name": "Школа №1", "alias": "school-1"})
-    await admin.a_create_organization({"name": "Школа №2", "alias": "school-2"})
-    assert org_id is not None
+    org_id = await make_organization(admin)
+    await make_organization(admin, "Школа №2", "school-2")
 
     assert await admin.a_update_organization(org_id, {"name": "Гимназия №1", "alias": "school-1"}) == {}
 
@@ -522,8 +527,7 @@ async def test_update_organization(admin: KeycloakAdmin) -> None:
 
 
 async def test_delete_organization(admin: KeycloakAdmin) -> None:
-    org_id = await admin.a_create_organization({"name": "Школа №1", "alias": "school-1"})
-    assert org_id is not None
+    org_id = await make_organization(admin)
 
     assert await admin.a_delete_organization(org_id) == {}
 
@@ -536,8 +540,7 @@ async def test_delete_organization(admin: KeycloakAdmin) -> None:
 
 
 async def test_add_list_count_and_remove_members(admin: KeycloakAdmin) -> None:
-    org_id = await admin.a_create_organization({"name": "Школа №1", "alias": "school-1"})
-    assert org_id is not None
+    org_id = await make_organization(admin)
     user_id = await make_user(admin, "curator")
 
     assert await admin.a_organization_user_add(user_id, org_id) == b""  # 201 with no body
@@ -562,7 +565,7 @@ async def test_add_list_count_and_remove_members(admin: KeycloakAdmin) -> None:
 
 
 async def test_add_member_accepts_a_quoted_id_too(admin: KeycloakAdmin) -> None:
-    org_id = await admin.a_create_organization({"name": "Школа №1", "alias": "school-1"})
+    org_id = await make_organization(admin)
     user_id = await make_user(admin, "quoted")
 
     response = await admin.connection.a_raw_post(
@@ -575,8 +578,7 @@ async def test_add_member_accepts_a_quoted_id_too(admin: KeycloakAdmin) -> None:
 
 
 async def test_member_refusals(admin: KeycloakAdmin) -> None:
-    org_id = await admin.a_create_organization({"name": "Школа №1", "alias": "school-1"})
-    assert org_id is not None
+    org_id = await make_organization(admin)
     user_id = await make_user(admin, "someone")
 
     with pytest.raises(KeycloakPostError) as unknown_user:
@@ -597,8 +599,7 @@ async def test_member_refusals(admin: KeycloakAdmin) -> None:
 
 
 async def test_members_paging(admin: KeycloakAdmin) -> None:
-    org_id = await admin.a_create_organization({"name": "Школа №1", "alias": "school-1"})
-    assert org_id is not None
+    org_id = await make_organization(admin)
     for name in ("mentor-a", "mentor-b", "mentor-c"):
         await admin.a_organization_user_add(await make_user(admin, name), org_id)
 
@@ -616,8 +617,7 @@ async def test_members_paging(admin: KeycloakAdmin) -> None:
 
 
 async def test_organization_claim_in_a_password_grant_token(issuer: Issuer, admin: KeycloakAdmin) -> None:
-    org_id = await admin.a_create_organization({"name": "Школа №1", "alias": "school-1"})
-    assert org_id is not None
+    org_id = await make_organization(admin)
     user_id = await make_user(admin, "member", password="member-password")
     await admin.a_organization_user_add(user_id, org_id)
 

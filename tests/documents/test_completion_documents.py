@@ -29,6 +29,7 @@ from nastavnik.domain.documents.thank_you_letters import (
     render_letters,
 )
 from nastavnik_dev.documents import build_completion_templates
+from tests.support.office import docx_paragraphs
 
 SIDOROVA = PersonName("Сидорова", "Галина", "Петровна")
 NOVIKOVA = PersonName("Новикова", "Нина", "Петровна")
@@ -73,10 +74,6 @@ def _report(**changes: object) -> ReportData:
     return ReportData(**values)  # type: ignore[arg-type]
 
 
-def _paragraphs(data: bytes) -> list[str]:
-    return [p.text for p in docx.Document(io.BytesIO(data)).paragraphs]
-
-
 def _cells(data: bytes) -> list[list[str]]:
     document = docx.Document(io.BytesIO(data))
     return [[c.text for c in row.cells] for table in document.tables for row in table.rows]
@@ -99,7 +96,7 @@ def test_founding_documents_are_stated_in_words(
 
 def test_a_closed_year_without_monitoring_data_leaves_its_section_out() -> None:
     data = render_report(_report())
-    text = _paragraphs(data)
+    text = docx_paragraphs(data)
     assert "Сведения по состоянию на 01.06.2027; учебный год закрыт, программа завершена." in text
     assert "Положение о наставничестве: не разработано." in text
     assert "Доля завершённых пар и групп: 100 %." in text
@@ -121,7 +118,7 @@ def test_the_plans_and_the_questionnaires_fill_their_places() -> None:
             ],
         )
     )
-    text = _paragraphs(data)
+    text = docx_paragraphs(data)
     assert "6. Результаты мониторинга" in text
     assert "Выполнение индивидуальных планов развития: 82 %." in text
     cells = _cells(data)
@@ -130,7 +127,7 @@ def test_the_plans_and_the_questionnaires_fill_their_places() -> None:
 
 
 def test_without_groups_the_report_says_so() -> None:
-    text = _paragraphs(
+    text = docx_paragraphs(
         render_report(
             _report(
                 groups_total=0,
@@ -152,7 +149,7 @@ def test_without_groups_the_report_says_so() -> None:
 def test_a_caller_may_leave_the_optional_places_out_of_the_context() -> None:
     context = report_context(_report())
     del context["plan_completion"], context["satisfaction"]
-    assert "Пар и групп: 1." in _paragraphs(render(report_template(), context))
+    assert "Пар и групп: 1." in docx_paragraphs(render(report_template(), context))
 
 
 def _letters(*letters: Letter) -> bytes:
@@ -170,7 +167,7 @@ def _letters(*letters: Letter) -> bytes:
 
 def test_a_letter_names_the_mentor_and_the_mentees_in_their_cases() -> None:
     text = "\n".join(
-        _paragraphs(
+        docx_paragraphs(
             _letters(
                 Letter(
                     PersonName("Кузнецов", "Олег", "Игоревич"),
@@ -190,7 +187,7 @@ def test_a_letter_names_the_mentor_and_the_mentees_in_their_cases() -> None:
 
 
 def test_a_greeting_the_rules_cannot_tell_the_gender_of_reads_both_ways() -> None:
-    text = _paragraphs(_letters(Letter(PersonName("Белых", "Саша"), [NOVIKOVA])))
+    text = docx_paragraphs(_letters(Letter(PersonName("Белых", "Саша"), [NOVIKOVA])))
     assert "Уважаемый(ая) Саша!" in text
 
 

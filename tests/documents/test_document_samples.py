@@ -3,25 +3,18 @@
 from __future__ import annotations
 
 import importlib.util
-import io
 from importlib.resources import files
 from pathlib import Path
 from types import ModuleType
 
-import docx
 import pytest
 
 from nastavnik.domain.documents.kinds import DOCUMENT_TITLES, default_template
 from nastavnik.domain.documents.samples import ORGANISATION, render_sample
+from tests.support.office import docx_text
 
 ROOT = Path(__file__).resolve().parents[2]
 KINDERGARTENS = ROOT / "plugins" / "kindergartens"
-
-
-def text_of(content: bytes) -> str:
-    document = docx.Document(io.BytesIO(content))
-    cells = [cell.text for table in document.tables for row in table.rows for cell in row.cells]
-    return "\n".join([p.text for p in document.paragraphs] + cells)
 
 
 def build_script() -> ModuleType:
@@ -38,7 +31,7 @@ def build_script() -> ModuleType:
 @pytest.mark.parametrize("code", list(DOCUMENT_TITLES))
 def test_every_standard_template_fills_with_its_sample_data(code: str) -> None:
     # The standard templates pass the check a region's upload must pass.
-    assert ORGANISATION in text_of(render_sample(code, default_template(code)))
+    assert ORGANISATION in docx_text(render_sample(code, default_template(code)))
 
 
 def test_every_document_code_has_a_sample_and_a_standard_template() -> None:
@@ -56,7 +49,7 @@ def test_the_kindergarten_order_is_its_build_scripts_output() -> None:
 
 def test_the_kindergarten_order_reads_as_a_preschools() -> None:
     path = KINDERGARTENS / "src/nastavnik_kindergartens/documents/pairs_formation.docx"
-    text = text_of(render_sample("pairs_formation", path.read_bytes()))
+    text = docx_text(render_sample("pairs_formation", path.read_bytes()))
     assert "О формировании наставнических пар (групп) педагогических работников" in text
     assert "Положением о наставничестве педагогических работников МБОУ «СШ № 1»" in text
     assert "4. Контроль за исполнением приказа возложить на заместителя директора" in text

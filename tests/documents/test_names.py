@@ -164,9 +164,13 @@ def test_unknown_names_fall_back_to_the_nominative() -> None:
 )
 def test_never_raises(last: str, first: str, middle: str | None, case: GrammaticalCase) -> None:
     name = PersonName(last, first, middle)
-    assert isinstance(name.full(case), str)
-    assert isinstance(name.short(case), str)
-    assert isinstance(name.initials_first(), str)
+    parts = [part for part in (name.last_name, name.first_name, name.middle_name or "") if part]
+    # The nominative is the name as given (normalised); no case loses or invents a part.
+    assert name.full() == " ".join(parts)
+    assert bool(name.full(case)) == bool(parts)
+    assert name.short(case).startswith(name.last(case))
+    assert name.initials_first().endswith(name.last_name)
+    assert name.initials_first().startswith(name.initials())
 
 
 def test_rule_engines_are_built_once() -> None:

@@ -22,6 +22,7 @@ from nastavnik.domain.documents.orders import (
     render_order,
 )
 from nastavnik_dev.documents import build_templates
+from tests.support.office import docx_paragraphs, docx_text, docx_with
 
 SEPT_1 = date(2026, 9, 1)
 MAY_31 = date(2027, 5, 31)
@@ -78,30 +79,11 @@ def _order(kind: OrderKind, **changes: object) -> OrderData:
     return replace(data, **changes)  # type: ignore[arg-type]
 
 
-def _paragraphs(data: bytes) -> list[str]:
-    return [paragraph.text for paragraph in docx.Document(io.BytesIO(data)).paragraphs]
-
-
-def _text(data: bytes) -> str:
-    document = docx.Document(io.BytesIO(data))
-    cells = [cell.text for table in document.tables for row in table.rows for cell in row.cells]
-    return "\n".join([paragraph.text for paragraph in document.paragraphs] + cells)
-
-
-def _template(*lines: str) -> bytes:
-    document = docx.Document()
-    for line in lines:
-        document.add_paragraph(line)
-    buffer = io.BytesIO()
-    document.save(buffer)
-    return buffer.getvalue()
-
-
 # --- the mentor assignment order ------------------------------------------------------------
 
 
 def test_mentor_assignment_reads_as_an_order() -> None:
-    paragraphs = _paragraphs(render_order(_order(OrderKind.MENTOR_ASSIGNMENT)))
+    paragraphs = docx_paragraphs(render_order(_order(OrderKind.MENTOR_ASSIGNMENT)))
     assert paragraphs[0] == "Муниципальное бюджетное общеобразовательное учреждение «Средняя школа № 1»"
     assert "ПРИКАЗ" in paragraphs
     assert "01.09.2026\t№ 45-о" in paragraphs
@@ -142,7 +124,9 @@ def test_mentor_assignment_reads_as_an_order() -> None:
 
 
 def test_without_a_curator_the_director_keeps_control() -> None:
-    paragraphs = _paragraphs(render_order(_order(OrderKind.MENTOR_ASSIGNMENT, curator=None, director=None)))
+    paragraphs = docx_paragraphs(
+        render_order(_order(OrderKind.MENTOR_ASSIGNMENT, curator=None, director=None))
+    )
     assert "5. Контроль за исполнением приказа оставляю за собой." in paragraphs
     assert not any("возложить" in p for p in paragraphs)
     assert "Директор ____________ " in paragraphs
@@ -150,7 +134,7 @@ def test_without_a_curator_the_director_keeps_control() -> None:
 
 def test_an_unknown_position_is_left_out() -> None:
     groups = [replace(group, mentor_position="") for group in _groups()]
-    paragraphs = _paragraphs(render_order(_order(OrderKind.MENTOR_ASSIGNMENT, groups=groups)))
+    paragraphs = docx_paragraphs(render_order(_order(OrderKind.MENTOR_ASSIGNMENT, groups=groups)))
     assert (
         "1. Назначить наставником Сидорову Галину Петровну для Петрова Ивана Сергеевича"
         " на срок с 01.09.2026 по 31.05.2027." in paragraphs
@@ -160,7 +144,7 @@ def test_an_unknown_position_is_left_out() -> None:
 def test_a_mentor_of_two_groups_signs_once() -> None:
     groups = _groups()
     groups[2] = replace(groups[2], mentor=PersonName("Сидорова", "Галина", "Петровна"))
-    paragraphs = _paragraphs(render_order(_order(OrderKind.MENTOR_ASSIGNMENT, groups=groups)))
+    paragraphs = docx_paragraphs(render_order(_order(OrderKind.MENTOR_ASSIGNMENT, groups=groups)))
     assert sum(p.startswith("Сидорова Г. П. ____") for p in paragraphs) == 1
     assert sum(p.startswith("Кузнецова А. В. ____") for p in paragraphs) == 1
 
@@ -170,7 +154,7 @@ def test_a_mentor_of_two_groups_signs_once() -> None:
 
 def test_pairs_formation_lists_the_groups_in_a_table() -> None:
     data = render_order(_order(OrderKind.PAIRS_FORMATION))
-    paragraphs = _paragraphs(data)
+    paragraphs = docx_paragraphs(data)
     assert "01.09.2026\t№ 45-о" in paragraphs
     assert "О формировании наставнических пар (групп)" in paragraphs
     assert (
@@ -218,7 +202,7 @@ def test_pairs_formation_without_groups_has_only_the_header_row() -> None:
     data = render_order(_order(OrderKind.PAIRS_FORMATION, groups=[], curator=None))
     (table,) = docx.Document(io.BytesIO(data)).tables
     assert len(table.rows) == 1
-    assert "3. Контроль за исполнением приказа оставляю за собой." in _paragraphs(data)
+    assert "3. Контроль за исполнением приказа оставляю за собой." in docx_paragraphs(data)
 
 
 # --- safety of user text ------------------------------------------------------------------------
@@ -235,7 +219,7 @@ def test_markup_characters_in_user_text_are_shown_literally(kind: OrderKind) -> 
         number="5 & <6>",
         groups=groups,
     )
-    text = _text(render_order(order))  # python-docx opens it: the XML is intact
+    text = docx_text(render_order(order))  # python-docx opens it: the XML is intact
     assert "Школа «Знание & <Сила>»" in text
     assert "№ 5 & <6>" in text
     case = GrammaticalCase.GENITIVE if kind is OrderKind.MENTOR_ASSIGNMENT else GrammaticalCase.NOMINATIVE
@@ -248,19 +232,19 @@ def test_markup_characters_in_user_text_are_shown_literally(kind: OrderKind) -> 
 
 def test_forbidden_control_characters_are_dropped() -> None:
     order = _order(OrderKind.MENTOR_ASSIGNMENT, number="45\x00-\x0cо\x07")
-    assert "01.09.2026\t№ 45-о" in _paragraphs(render_order(order))
+    assert "01.09.2026\t№ 45-о" in docx_paragraphs(render_order(order))
 
 
 # --- templates ------------------------------------------------------------------------------------
 
 
 def test_a_custom_template_replaces_the_default() -> None:
-    template = _template(
+    template = docx_with(
         "Распоряжение № {{ number }} от {{ issued_on|date_long }}",
         "Вручить {{ groups[0].mentor|dat }}; {{ groups[0].mentor|case('instrumental') }};"
         " {{ director|initials }}; {{ groups[1].mentees|names('dative') }}; {{ title }}",
     )
-    paragraphs = _paragraphs(render_order(_order(OrderKind.MENTOR_ASSIGNMENT), template))
+    paragraphs = docx_paragraphs(render_order(_order(OrderKind.MENTOR_ASSIGNMENT), template))
     assert paragraphs == [
         "Распоряжение № 45-о от 1 сентября 2026 г.",
         "Вручить Сидоровой Галине Петровне; Сидоровой Галиной Петровной; П. И. Иванов;"
@@ -270,8 +254,8 @@ def test_a_custom_template_replaces_the_default() -> None:
 
 def test_a_template_can_be_given_as_a_path(tmp_path: Path) -> None:
     path = tmp_path / "order.docx"
-    path.write_bytes(_template("{{ groups[0].mentor|gen }} {{ groups[0].mentor|pre }}"))
-    paragraphs = _paragraphs(render_order(_order(OrderKind.PAIRS_FORMATION), path))
+    path.write_bytes(docx_with("{{ groups[0].mentor|gen }} {{ groups[0].mentor|pre }}"))
+    paragraphs = docx_paragraphs(render_order(_order(OrderKind.PAIRS_FORMATION), path))
     assert paragraphs == ["Сидоровой Галины Петровны Сидоровой Галине Петровне"]
 
 
@@ -300,24 +284,24 @@ def test_a_missing_file_is_reported(tmp_path: Path) -> None:
 
 
 def test_unclosed_field_is_a_syntax_error() -> None:
-    error = _broken(_template("Приказ № {{ number }}", "Наставник {{ unclosed"))
+    error = _broken(docx_with("Приказ № {{ number }}", "Наставник {{ unclosed"))
     assert "ошибка разметки" in error.message
     assert "unclosed" in error.message  # the fragment shows the author where to look
     assert error.detail is not None
 
 
 def test_an_unknown_field_is_named() -> None:
-    error = _broken(_template("{{ groups[0].teacher }}"))
+    error = _broken(docx_with("{{ groups[0].teacher }}"))
     assert "«teacher»" in error.message
     assert "нет в данных" in error.message
 
 
 def test_an_unknown_case_is_reported() -> None:
-    assert "неизвестный падеж «vocative»" in _broken(_template("{{ director|case('vocative') }}")).message
+    assert "неизвестный падеж «vocative»" in _broken(docx_with("{{ director|case('vocative') }}")).message
 
 
 def test_the_sandbox_keeps_python_internals_out() -> None:
-    error = _broken(_template("{{ number.__class__.__mro__ }}"))
+    error = _broken(docx_with("{{ number.__class__.__mro__ }}"))
     assert error.message == "Шаблон обращается к недоступным данным."
 
 
@@ -346,9 +330,9 @@ def test_the_filters_for_dates() -> None:
 
 def test_render_takes_any_context() -> None:
     data = render(
-        _template("{{ who|acc }} {{ when|date_ru }}"), {"who": PersonName("Ильин", "Никита"), "when": MAY_31}
+        docx_with("{{ who|acc }} {{ when|date_ru }}"), {"who": PersonName("Ильин", "Никита"), "when": MAY_31}
     )
-    assert _paragraphs(data) == ["Ильина Никиту 31.05.2027"]
+    assert docx_paragraphs(data) == ["Ильина Никиту 31.05.2027"]
 
 
 # --- the committed default templates --------------------------------------------------------------
@@ -385,7 +369,7 @@ def test_turkic_patronymics_double_surnames_and_yo_in_the_order() -> None:
             ],
         )
     ]
-    paragraphs = _paragraphs(render_order(_order(OrderKind.MENTOR_ASSIGNMENT, groups=groups)))
+    paragraphs = docx_paragraphs(render_order(_order(OrderKind.MENTOR_ASSIGNMENT, groups=groups)))
     assert (
         "1. Назначить наставником Алиева Руслана Эльчина оглы, учителя математики, для Гасановой Лейлы"
         " Эльчина кызы, Ивановой-Ковальчук Алёны Семёновны на срок с 01.09.2026 по 31.05.2027." in paragraphs
@@ -425,7 +409,7 @@ def test_turkic_patronymics_double_surnames_and_yo_in_the_order() -> None:
     ],
 )
 def test_the_organisation_is_named_in_the_right_case(short_name: str, reads: str) -> None:
-    paragraphs = _paragraphs(
+    paragraphs = docx_paragraphs(
         render_order(_order(OrderKind.MENTOR_ASSIGNMENT, organisation_short_name=short_name))
     )
     preamble = next(p for p in paragraphs if p.startswith("В соответствии с"))

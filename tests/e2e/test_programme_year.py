@@ -15,18 +15,15 @@ from typing import Any
 
 import docx
 from litestar import Litestar
-from openpyxl import Workbook
 
 from nastavnik.runtime import Runtime
-from tests.support.dates import region_today, region_year
 from tests.support.http import Client, client_for
+from tests.support.office import docx_paragraphs, xlsx
+from tests.support.programme import TERM, TODAY, YEAR
 from tests.support.tenant import Tenant, give_login, new_tenant
 from tests.support.world import World
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-YEAR = region_year()
-TODAY = region_today()
-TERM = {"starts_on": f"{YEAR}-09-01", "ends_on": f"{YEAR + 1}-05-31"}
 
 # Six young teachers: five with mathematics requests, one with literature.
 MENTEES = [
@@ -40,23 +37,10 @@ MENTEES = [
 
 
 def base_file(rows: list[list[Any]]) -> bytes:
-    book = Workbook()
-    sheet = book.active
-    assert sheet is not None
-    sheet.append(["База наставляемых (молодые педагоги) на учебный год"])
-    sheet.merge_cells("A1:D1")
-    sheet.append([])
-    sheet.append(["№", "ФИО", "Начало педагогической работы", "Запросы", "Кто"])
-    for n, row in enumerate(rows, start=1):
-        sheet.append([n, *row, "молодой педагог"])
-    sheet.append(["Итого", len(rows)])
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
-
-
-def paragraphs(content: bytes) -> list[str]:
-    return [p.text for p in docx.Document(io.BytesIO(content)).paragraphs]
+    title = ["База наставляемых (молодые педагоги) на учебный год"]
+    headers = ["№", "ФИО", "Начало педагогической работы", "Запросы", "Кто"]
+    numbered = [[n, *row, "молодой педагог"] for n, row in enumerate(rows, start=1)]
+    return xlsx([title, [], headers, *numbered, ["Итого", len(rows)]], merge="A1:D1")
 
 
 def table_rows(content: bytes) -> list[list[str]]:
@@ -124,17 +108,8 @@ MENTORS = [
 
 
 def mentor_file(rows: list[list[Any]]) -> bytes:
-    book = Workbook()
-    sheet = book.active
-    assert sheet is not None
-    sheet.append(["Наставники школы"])
-    sheet.append(MENTOR_HEADERS)  # columns in the curator's own order
-    for row in rows:
-        sheet.append(row)
-    sheet.append(["Итого", len(rows)])
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    # Columns in the curator's own order.
+    return xlsx([["Наставники школы"], MENTOR_HEADERS, *rows, ["Итого", len(rows)]])
 
 
 async def import_mentors(curator: Client, tenant: Tenant) -> dict[str, str]:
@@ -232,7 +207,7 @@ async def test_a_programme_year_from_the_bases_to_the_next_year(
             assert issued.status_code == 201, issued.text
             orders[kind] = issued.json()["id"]
         assignment = await curator.get(f"{base}/orders/{orders['mentor_assignment']}/document.docx")
-        text = " ".join(paragraphs(assignment.content))
+        text = " ".join(docx_paragraphs(assignment.content))
         assert f"{TODAY:%d.%m.%Y}\t№ 21-к" in text
         assert "Назначить наставником Кузнецова Олега Игоревича для Белова Павла Андреевича" in text
         assert (
@@ -261,7 +236,7 @@ async def test_a_programme_year_from_the_bases_to_the_next_year(
                 term,
             ],
         ]
-        assert f"Приложение к приказу от {TODAY:%d.%m.%Y} № 22-од" in paragraphs(formation.content)
+        assert f"Приложение к приказу от {TODAY:%d.%m.%Y} № 22-од" in docx_paragraphs(formation.content)
         await advance(curator, base, 1)  # stage 6: the work of the pairs
 
         # People who sign in: the mentors and every mentee (accounts are tests/auth's concern).
@@ -319,7 +294,7 @@ async def test_a_programme_year_from_the_bases_to_the_next_year(
     async with client_for(app, tenant.identities["curator"]) as curator:
         plan_docx = await curator.get(f"{group_url}/plan.docx", params={"mentee_id": novikova})
         assert plan_docx.status_code == 200, plan_docx.text
-        plan_text = " ".join(paragraphs(plan_docx.content))
+        plan_text = " ".join(docx_paragraphs(plan_docx.content))
         assert "Новикова Нина Петровна" in plan_text
         assert "Сидорова Галина Петровна" in plan_text
         cells = [c for row in table_rows(plan_docx.content) for c in row]
@@ -352,12 +327,12 @@ async def test_a_programme_year_from_the_bases_to_the_next_year(
     async with client_for(app, tenant.identities["curator"]) as curator:
         report = await curator.get(f"{base}/report.docx")
         assert report.status_code == 200, report.text
-        report_text = "\n".join(paragraphs(report.content))
+        report_text = "\n".join(docx_paragraphs(report.content))
         # Six mentees answered every item of the end questionnaire: five with 8, one with 9, so
         # each item's average is (5 × 8 + 9) / 6 = 8.17 → 8.2, over six respondents.
         assert "8,2" in report_text or "8.2" in report_text, report_text
         letters = await curator.get(f"{base}/letters.docx")
-        letter_text = " ".join(paragraphs(letters.content))
+        letter_text = " ".join(docx_paragraphs(letters.content))
         assert "Уважаемая Галина Петровна!" in letter_text
         assert "Уважаемый Олег Игоревич!" in letter_text
         assert "выражает благодарность Сидоровой Галине Петровне" in letter_text

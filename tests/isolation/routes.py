@@ -11,6 +11,7 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
+from tests.support.office import xlsx
 from tests.support.world import OrgWorld, World
 
 Route = tuple[str, str]  # (METHOD, path template as in the OpenAPI document)
@@ -118,33 +119,18 @@ ACCOUNTS = {"person_ids": [str(uuid.UUID(int=3))]}
 
 
 def small_base_file() -> bytes:
-    import io
-
-    from openpyxl import Workbook
-
-    book = Workbook()
-    sheet = book.active
-    assert sheet is not None
-    sheet.append(["ФИО", "Кто", "Начало педагогической работы"])
-    sheet.append(["Новикова Нина Петровна", "молодой педагог", "01.09.2025"])
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    return xlsx(
+        [
+            ["ФИО", "Кто", "Начало педагогической работы"],
+            ["Новикова Нина Петровна", "молодой педагог", "01.09.2025"],
+        ]
+    )
 
 
 def small_mentor_file() -> bytes:
-    import io
-
-    from openpyxl import Workbook
-
-    book = Workbook()
-    sheet = book.active
-    assert sheet is not None
-    sheet.append(["ФИО", "Наставляемых не более", "Дата согласия"])
-    sheet.append(["Сидорова Галина Петровна", 2, "01.09.2025"])
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    return xlsx(
+        [["ФИО", "Наставляемых не более", "Дата согласия"], ["Сидорова Галина Петровна", 2, "01.09.2025"]]
+    )
 
 
 # A region's own entry: a role model for colleges, which the world's regions do not have.

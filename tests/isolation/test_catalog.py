@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from nastavnik.runtime import Runtime
 
@@ -36,35 +37,53 @@ SHARED_TABLES = {
 }
 
 
+# The catalogue queries, run by the checks below and, against a planted fault, by their self-check.
+TABLES_WITHOUT_ORG_ID = """
+SELECT c.relname FROM pg_class c
+ WHERE c.relnamespace = 'public'::regnamespace AND c.relkind IN ('r', 'p')
+   AND NOT EXISTS (SELECT 1 FROM pg_attribute a WHERE a.attrelid = c.oid AND a.attname = 'org_id'
+                   AND NOT a.attisdropped)"""
+TENANT_TABLES = """
+SELECT c.relname, c.relrowsecurity, c.relforcerowsecurity,
+       (SELECT count(*) FROM pg_policy p WHERE p.polrelid = c.oid)
+  FROM pg_class c JOIN pg_attribute a ON a.attrelid = c.oid AND a.attname = 'org_id' AND NOT a.attisdropped
+ WHERE c.relnamespace = 'public'::regnamespace AND c.relkind IN ('r', 'p')"""
+LEAKING_VIEWS = """
+SELECT c.relname, c.relkind FROM pg_class c
+ WHERE c.relnamespace = 'public'::regnamespace AND c.relkind IN ('v', 'm')
+   AND has_table_privilege(:app, c.oid, 'SELECT')
+   AND (c.relkind = 'm' OR NOT coalesce(c.reloptions::text[] @> ARRAY['security_invoker=true'], false))"""
+
+
 async def _rows(runtime: Runtime, sql: str, **params: str) -> list[tuple[object, ...]]:
     async with runtime.owner_engine.connect() as conn:
-        return [tuple(r) for r in await conn.execute(text(sql), {"app": runtime.roles.app, **params})]
+        return await _query(conn, runtime, sql, **params)
+
+
+async def _query(
+    conn: AsyncConnection, runtime: Runtime, sql: str, **params: str
+) -> list[tuple[object, ...]]:
+    return [tuple(r) for r in await conn.execute(text(sql), {"app": runtime.roles.app, **params})]
+
+
+def _unreviewed(rows: list[tuple[object, ...]]) -> list[str]:
+    return sorted(str(r[0]) for r in rows if r[0] not in SHARED_TABLES)
+
+
+def _unprotected(rows: list[tuple[object, ...]]) -> list[tuple[object, ...]]:
+    """(table, rls, forced, policies) of the ``org_id`` tables without forced row-level security and a policy."""
+    return [r for r in rows if not (r[1] and r[2] and int(str(r[3])) > 0)]
 
 
 async def test_tables_without_org_id_are_reviewed(runtime: Runtime) -> None:
-    rows = await _rows(
-        runtime,
-        """
-        SELECT c.relname FROM pg_class c
-         WHERE c.relnamespace = 'public'::regnamespace AND c.relkind IN ('r', 'p')
-           AND NOT EXISTS (SELECT 1 FROM pg_attribute a WHERE a.attrelid = c.oid AND a.attname = 'org_id'
-                           AND NOT a.attisdropped)""",
-    )
-    unreviewed = sorted(str(r[0]) for r in rows if r[0] not in SHARED_TABLES)
+    unreviewed = _unreviewed(await _rows(runtime, TABLES_WITHOUT_ORG_ID))
     assert not unreviewed, f"tables without org_id must be reviewed and listed in SHARED_TABLES: {unreviewed}"
 
 
 async def test_tables_with_org_id_have_forced_rls_and_policies(runtime: Runtime) -> None:
-    rows = await _rows(
-        runtime,
-        """
-        SELECT c.relname, c.relrowsecurity, c.relforcerowsecurity,
-               (SELECT count(*) FROM pg_policy p WHERE p.polrelid = c.oid)
-          FROM pg_class c JOIN pg_attribute a ON a.attrelid = c.oid AND a.attname = 'org_id' AND NOT a.attisdropped
-         WHERE c.relnamespace = 'public'::regnamespace AND c.relkind IN ('r', 'p')""",
-    )
+    rows = await _rows(runtime, TENANT_TABLES)
     assert len(rows) >= 5
-    bad = [r for r in rows if not (r[1] and r[2] and int(r[3]) > 0)]  # type: ignore[call-overload]
+    bad = _unprotected(rows)
     assert not bad, f"(table, rls, forced, policies) unprotected: {bad}"
 
 
@@ -101,33 +120,27 @@ async def test_application_role_owns_nothing_and_cannot_bypass(runtime: Runtime)
 
 async def test_no_view_leaks_past_rls(runtime: Runtime) -> None:
     """A view without security_invoker, or any materialized view, readable by the app would bypass RLS."""
-    rows = await _rows(
-        runtime,
-        """
-        SELECT c.relname, c.relkind FROM pg_class c
-         WHERE c.relnamespace = 'public'::regnamespace AND c.relkind IN ('v', 'm')
-           AND has_table_privilege(:app, c.oid, 'SELECT')
-           AND (c.relkind = 'm' OR NOT coalesce(c.reloptions::text[] @> ARRAY['security_invoker=true'], false))""",
-    )
-    assert rows == []
+    assert await _rows(runtime, LEAKING_VIEWS) == []
 
 
 async def test_catalog_checks_can_fail(runtime: Runtime) -> None:
-    """The view check above finds a leaking view when there is one (then the view is removed)."""
-    async with runtime.owner_engine.begin() as conn:
-        await conn.execute(text("CREATE VIEW leaky_people AS SELECT * FROM person"))
-        await conn.execute(text(f'GRANT SELECT ON leaky_people TO "{runtime.roles.app}"'))
-        found = (
-            await conn.execute(
-                text("""
-            SELECT c.relname FROM pg_class c
-             WHERE c.relname = 'leaky_people' AND has_table_privilege(:app, c.oid, 'SELECT')
-               AND NOT coalesce(c.reloptions::text[] @> ARRAY['security_invoker=true'], false)"""),
-                {"app": runtime.roles.app},
-            )
-        ).all()
-        await conn.execute(text("DROP VIEW leaky_people"))
-    assert found == [("leaky_people",)]
+    """The very queries of the checks above find what they look for: a planted leaking view, an unreviewed
+    shared table and an unprotected tenant table, in a transaction that is rolled back."""
+    async with runtime.owner_engine.connect() as conn:
+        planted = await conn.begin()
+        try:
+            await conn.execute(text("CREATE VIEW leaky_people AS SELECT * FROM person"))
+            await conn.execute(text(f'GRANT SELECT ON leaky_people TO "{runtime.roles.app}"'))
+            await conn.execute(text("CREATE TABLE unreviewed_notes (note text)"))
+            await conn.execute(text("CREATE TABLE unprotected_notes (org_id uuid PRIMARY KEY, note text)"))
+            views = await _query(conn, runtime, LEAKING_VIEWS)
+            shared = _unreviewed(await _query(conn, runtime, TABLES_WITHOUT_ORG_ID))
+            tenant = _unprotected(await _query(conn, runtime, TENANT_TABLES))
+        finally:
+            await planted.rollback()
+    assert [str(name) for name, _kind in views] == ["leaky_people"]
+    assert shared == ["unreviewed_notes"]
+    assert tenant == [("unprotected_notes", False, False, 0)]
 
 
 STATISTICS_TABLES = {

@@ -7,7 +7,6 @@ reserve, balance = min(free places, 5) / 5, so one free place is worth 2 points,
 
 from __future__ import annotations
 
-import math
 import uuid
 from collections.abc import Sequence
 
@@ -91,10 +90,26 @@ def greedy(
     return round(result, 1)
 
 
+def _score(mentor_: MentorCandidate, requests: str = "математика") -> float:
+    found = score_pair(mentee(1, requests), mentor_, LEARNERS_FORMS, "learners")
+    assert found is not None
+    return found.score
+
+
 def test_weights_are_explicit_and_topic_dominates() -> None:
-    assert math.isclose(TOPIC_WEIGHT + STATUS_WEIGHT + BALANCE_WEIGHT, 1.0)
-    assert TOPIC_WEIGHT > STATUS_WEIGHT + BALANCE_WEIGHT
-    assert BALANCE_FULL_AT == 5
+    # The best a pair can score is 100 points: the weights share them out.
+    assert _score(mentor(1, "математика", capacity=BALANCE_FULL_AT)) == 100.0
+    # The topic outweighs status and balance together: a reserve mentor with one free place who covers
+    # the request beats a current mentor with every free place who does not.
+    fits = _score(mentor(1, "математика", capacity=1, status="reserve"))
+    idle = _score(mentor(2, "рисование", capacity=10 * BALANCE_FULL_AT))
+    assert fits == pytest.approx(100 * TOPIC_WEIGHT + 100 * BALANCE_WEIGHT / BALANCE_FULL_AT)
+    assert idle == pytest.approx(100 * (STATUS_WEIGHT + BALANCE_WEIGHT))
+    assert fits > idle
+    # The balance bonus is full from BALANCE_FULL_AT free places on, one place short of it costs a share.
+    assert _score(mentor(1, "математика", capacity=10 * BALANCE_FULL_AT)) == 100.0
+    one_short = _score(mentor(1, "математика", capacity=BALANCE_FULL_AT - 1))
+    assert one_short == pytest.approx(100.0 - 100 * BALANCE_WEIGHT / BALANCE_FULL_AT)
 
 
 # --- hand-worked cases ---------------------------------------------------------------------------------

@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-import asyncio
-import io
+from datetime import datetime
 from pathlib import Path
 
-import docx
 import pytest
 from alembic.script import ScriptDirectory
 from litestar import Litestar
 from sqlalchemy import func, select, text
 
+import nastavnik
+import nastavnik_schools
 from nastavnik import audit
 from nastavnik.db import migrate
 from nastavnik.default_plugins.core import HEARTBEAT_KEY
@@ -24,6 +24,8 @@ from nastavnik.web.app import create_app, template_environment
 from nastavnik.web.errors import FIELD_LABELS
 from nastavnik.worker import build_worker, collect_jobs
 from tests.support.http import client_for
+from tests.support.office import docx_text
+from tests.support.worker import run_queued_jobs
 from tests.support.world import World
 
 
@@ -53,8 +55,10 @@ async def test_hook_register_dictionaries(app: Litestar, world: World) -> None:
 
 def test_hook_register_template_dirs(runtime: Runtime) -> None:
     env = template_environment(runtime.plugins)
-    assert env.get_template("schools/decades.html")
-    assert env.get_template("core/base.html")
+    decades, base = env.get_template("schools/decades.html"), env.get_template("core/base.html")
+    # Each namespace is its own plugin's folder.
+    assert Path(str(decades.filename)).is_relative_to(Path(nastavnik_schools.__file__).parent)
+    assert Path(str(base.filename)).is_relative_to(Path(nastavnik.__file__).parent)
     from jinja2 import TemplateNotFound
 
     with pytest.raises(TemplateNotFound):
@@ -103,22 +107,20 @@ async def test_hook_register_jobs(runtime: Runtime) -> None:
     assert "core.heartbeat" in names
     await runtime.redis.delete(runtime.redis_key(HEARTBEAT_KEY))
     # Other tests share this run's queue: drain what they left, so the count below is ours alone.
-    drain = build_worker(runtime, burst=True, poll_delay=0.05, keep_result=0, cron_jobs=[])
-    await asyncio.wait_for(drain.async_run(), timeout=60)
-    await drain.close()
+    await run_queued_jobs(runtime, keep_result=0)
     queue = await open_queue(runtime.settings)
     try:
         job_id = f"{runtime.settings.redis_prefix}:heartbeat"  # arq keys job ids globally: keep ours per run
         assert await enqueue(queue, "core.heartbeat", job_id=job_id)
         assert not await enqueue(queue, "core.heartbeat", job_id=job_id)  # de-duplicated
         # No cron jobs in this worker: the periodic heartbeat would also run when the clock says so.
-        worker = build_worker(runtime, burst=True, poll_delay=0.05, keep_result=0, cron_jobs=[])
-        await asyncio.wait_for(worker.async_run(), timeout=30)
-        await worker.close()
+        completed = await run_queued_jobs(runtime, seconds=30, keep_result=0)
     finally:
         await queue.aclose()
-    assert worker.jobs_complete == 1
-    assert await runtime.redis.get(runtime.redis_key(HEARTBEAT_KEY)) is not None
+    assert completed == 1
+    beat = await runtime.redis.get(runtime.redis_key(HEARTBEAT_KEY))
+    assert beat is not None  # the job wrote the time it ran
+    assert datetime.fromisoformat(beat.decode()).tzinfo is not None
     cron_names = {c.name for c in build_worker(runtime).cron_jobs}
     assert "cron:core.heartbeat" in cron_names
 
@@ -126,7 +128,7 @@ async def test_hook_register_jobs(runtime: Runtime) -> None:
 async def test_hook_register_migrations(runtime: Runtime) -> None:
     branches = runtime.plugins.flatten("register_migrations")
     assert [b.label for b in branches] == ["schools"]
-    assert isinstance(branches[0].versions_dir, Path)
+    assert (branches[0].versions_dir / "schools_0001_subject_decades.py").is_file()
     heads = migrate.heads([b.versions_dir for b in branches])
     (core_head,) = migrate.heads()  # the core alone has one head
     assert set(heads) == {core_head, "schools_0002"}
@@ -167,12 +169,6 @@ def test_app_builds_with_only_the_default_plugins(runtime: Runtime) -> None:
     assert not [r.path for r in app.routes if "/p/" in r.path]
 
 
-def _text(content: bytes) -> str:
-    document = docx.Document(io.BytesIO(content))
-    cells = [cell.text for table in document.tables for row in table.rows for cell in row.cells]
-    return "\n".join([p.text for p in document.paragraphs] + cells)
-
-
 async def test_hook_register_document_templates(runtime: Runtime, app: Litestar, world: World) -> None:
     """The kindergartens plugin words the order forming pairs for a ДОО; a school keeps the platform's."""
     offered = runtime.plugins.document_templates()
@@ -186,7 +182,7 @@ async def test_hook_register_document_templates(runtime: Runtime, app: Litestar,
         async with client_for(app, org.identities["curator"]) as client:
             response = await client.get(url)
         assert response.status_code == 200, response.text
-        documents[key] = _text(response.content)
+        documents[key] = docx_text(response.content)
     kindergarten, school = documents["kindergarten_c"], documents["school_a"]
     assert "О формировании наставнических пар (групп) педагогических работников" in kindergarten
     assert "Заведующий ____________" in kindergarten

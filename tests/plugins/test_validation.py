@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import io
 import types
 from collections.abc import Iterable
 from pathlib import Path
 
-import docx
 import pytest
 
 from nastavnik import AuditTitles, DocumentTemplate, OrganisationType, PluginInfo, Regime, hookimpl
 from nastavnik.plugins import PluginError, load_plugins
+from tests.support.office import docx_with
 
 
 def make_plugin(name: str, info: PluginInfo | None, **hooks: object) -> types.ModuleType:
@@ -132,15 +131,6 @@ def template_plugin(name: str, *templates: DocumentTemplate, serves: str | None 
         register_organisation_types=org_type("additional"),
         register_document_templates=register_document_templates,
     )
-
-
-def docx_with(*lines: str) -> bytes:
-    document = docx.Document()
-    for line in lines:
-        document.add_paragraph(line)
-    buffer = io.BytesIO()
-    document.save(buffer)
-    return buffer.getvalue()
 
 
 def test_a_plugins_document_template_is_offered_for_its_types(tmp_path: Path) -> None:

@@ -1,25 +1,19 @@
-"""Running the real arq worker in the test process, without cron jobs (the clock must not add runs)."""
+"""The statistics jobs' queue in the tests: worked by the real arq worker, counted by the runs it left."""
 
 from __future__ import annotations
 
-import asyncio
 import uuid
 
 from sqlalchemy import func, select
 
 from nastavnik.domain.statistics.models import StatRun
 from nastavnik.runtime import Runtime
-from nastavnik.worker import build_worker
+from tests.support.worker import run_queued_jobs
 
 
 async def run_worker(runtime: Runtime, seconds: float = 60) -> int:
-    """Work the queue until it is empty; returns the number of jobs completed."""
-    worker = build_worker(runtime, burst=True, poll_delay=0.05, keep_result=0, cron_jobs=[])
-    try:
-        await asyncio.wait_for(worker.async_run(), timeout=seconds)
-    finally:
-        await worker.close()
-    return int(worker.jobs_complete)
+    """Work the queue until it is empty, keeping no job's result (a snapshot's id may run again)."""
+    return await run_queued_jobs(runtime, seconds=seconds, keep_result=0)
 
 
 async def runs_of(runtime: Runtime, region_id: uuid.UUID) -> int:

@@ -214,8 +214,7 @@ async def test_nightly_job_recomputes_a_region_at_its_night_and_cron_jobs_are_re
     assert computed == (2 if _start_year(today) == YEAR else 0)
     worker = build_worker(runtime)
     nightly = next(c for c in worker.cron_jobs if c.name == f"cron:{jobs.NIGHTLY_JOB}")
-    assert nightly.max_tries is not None
-    assert nightly.max_tries >= 3
+    assert (nightly.max_tries or 0) >= 3  # retried: arq's own default would be 1
     assert (nightly.hour, nightly.minute) == (None, {0})  # hourly: each region's night is its own
     recompute_function = worker.functions[jobs.RECOMPUTE_JOB]
     assert (recompute_function.max_tries, recompute_function.keep_result_s) == (3, 0)

@@ -42,6 +42,30 @@ async def new_tenant(
     )
 
 
+async def add_member(
+    db: AsyncSession,
+    org_id: uuid.UUID,
+    identity_id: uuid.UUID,
+    name: Named,
+    *roles: str,
+    category: str = "pedagogue",
+) -> uuid.UUID:
+    """A working person of the organisation signed in as ``identity_id``, with programme ``roles``; flushed."""
+    person = Person(
+        org_id=org_id,
+        identity_id=identity_id,
+        last_name=name.last_name,
+        first_name=name.first_name,
+        middle_name=name.middle_name,
+        category=category,
+    )
+    db.add(person)
+    await db.flush()
+    db.add_all(PersonRole(org_id=org_id, person_id=person.id, role=role) for role in roles)
+    await db.flush()
+    return person.id
+
+
 async def _login(db: AsyncSession, label: str, name: Named) -> uuid.UUID:
     identity = Identity(
         issuer="test-issuer", subject=f"{label}-{secrets.token_hex(4)}", display_name=name.last_name

@@ -85,7 +85,13 @@ def register_navigation(context: NavigationContext) -> Iterable[NavItem]:
 
 @hookspec
 def register_statistics() -> Iterable[StatisticContributor]:
-    """Return indicators computed per organisation (aggregates only, never personal data)."""
+    """Return indicators, each defined once by its ``sql`` (aggregates only, never personal data).
+
+    The same ``sql`` gives the organisation's own figure (its home page, under its row-level security)
+    and the regional statistics (over a municipality or a region, as the aggregator role), so the two
+    cannot disagree. Called on every loaded plugin whenever the indicators are listed (a page, a
+    recompute); an indicator is computed only where its plugin is active and serves the organisation's type.
+    """
 
 
 @hookspec

@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 import msgspec
 
 if TYPE_CHECKING:
     from litestar.types import ControllerRouterHandler
-    from sqlalchemy.ext.asyncio import AsyncSession
 
 
 # Bounds of the whole numbers the API and the page forms accept. A number outside PostgreSQL's
@@ -131,29 +129,37 @@ class NavItem:
     """Programme roles that see the item; ``None`` means everyone in the organisation."""
 
 
+IndicatorKind = Literal["count", "share", "average"]
+"""How an indicator's numerator and denominator are read: ``count`` (the numerator, summed over an area),
+``share`` (numerator over denominator, a percentage) or ``average`` (numerator over denominator, shown
+only over at least five respondents)."""
+
+
 @dataclass(frozen=True, slots=True)
 class StatisticContributor:
-    """An indicator computed for one organisation inside its own tenant scope.
+    """An indicator, defined once: ``sql`` yields its figures per organisation.
 
-    ``compute`` gets a session whose transaction is scoped to the organisation and
-    returns a number, or ``None`` for «нет данных». It must return aggregates only.
+    The organisation's own page runs ``sql`` for that one organisation inside its tenant scope (the
+    application role under row-level security); the regional recompute runs the same ``sql`` over the
+    organisations of a municipality or a region as the aggregator role. Both read the one definition, so
+    the two figures cannot disagree.
+
+    ``sql`` is a ``SELECT`` returning the columns ``org_id, numerator, denominator, respondents`` (in that
+    order; NULL where one does not apply), at most one row per organisation, for the organisations of the
+    CTE ``scope_org (org_id, municipality_id, org_type)`` (filter with
+    ``org_id IN (SELECT org_id FROM scope_org)``). It may use the parameters ``:academic_year`` (the year
+    it starts in) and ``:as_of`` (the date the figure is for). An organisation without a row counts 0.
+    It must return aggregates only, never a person's data; the aggregator reads a plugin's tables only
+    where the plugin's migration grants them (``enable_aggregator_read``), column by column.
     """
 
     key: str
     title: str
     description: str
-    compute: Callable[[AsyncSession, uuid.UUID], Awaitable[int | float | None]]
+    sql: str
+    kind: IndicatorKind = "count"
     organisation_types: tuple[str, ...] | None = None
-    aggregate_sql: str | None = None
-    """The same indicator for the regional recompute, set-based: a SELECT returning the columns
-    ``org_id, numerator, denominator, respondents`` (NULL where one does not apply), one row per
-    organisation. It runs as the aggregator role (grant it the plugin's tables in a migration with
-    ``enable_aggregator_read``), may join ``scope_org (org_id, municipality_id, org_type)`` — the
-    organisations being recomputed — and use ``:academic_year`` and ``:as_of``. Without it the indicator
-    is shown on the organisation's own page only."""
-    kind: str = "count"
-    """How the region reads it: ``count`` (summed), ``share`` (numerator over denominator, a percentage)
-    or ``average`` (numerator over denominator, shown only over at least five respondents)."""
+    """Where it applies, among the types the plugin serves (None: all of them)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -31,7 +31,7 @@ def test_its_registrations() -> None:
     assert (branch.versions_dir / "schools_0001_subject_decades.py").is_file()
     (indicator,) = plugin.register_statistics()
     assert indicator.key.startswith("schools.")
-    assert indicator.aggregate_sql
+    assert "scope_org" in indicator.sql  # one query, run for one organisation and for the region
     titles = load_plugins(["schools"]).audit_titles()
     assert titles.objects["schools.subject_decade"] == "предметная декада"
     assert template_environment(load_plugins(["schools"])).get_template("schools/decades.html")

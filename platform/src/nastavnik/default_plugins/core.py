@@ -9,7 +9,6 @@ from pathlib import Path
 from typing import Any
 
 from arq import Retry
-from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from nastavnik import clock
@@ -27,7 +26,7 @@ from nastavnik.domain.organisations.realm import KeycloakUnavailable, retry_dela
 from nastavnik.domain.questionnaires.models import Moment
 from nastavnik.domain.questionnaires.services import assign_questionnaires
 from nastavnik.hookspecs import hookimpl
-from nastavnik.models.people import Person, PersonRole, PersonStatus, ProgrammeRole
+from nastavnik.models.people import ProgrammeRole
 from nastavnik.tenancy import OrgContext
 from nastavnik.types import (
     AuditTitles,
@@ -116,24 +115,6 @@ def register_audit_titles() -> AuditTitles:
     return AuditTitles(objects=OBJECT_TITLES, fields=FIELD_LABELS)
 
 
-async def _active_people(db: AsyncSession, org_id: uuid.UUID) -> int:
-    count = await db.scalar(
-        select(func.count())
-        .select_from(Person)
-        .where(Person.org_id == org_id, Person.status == PersonStatus.ACTIVE)
-    )
-    return int(count or 0)
-
-
-async def _mentors(db: AsyncSession, org_id: uuid.UUID) -> int:
-    count = await db.scalar(
-        select(func.count())
-        .select_from(PersonRole)
-        .where(PersonRole.org_id == org_id, PersonRole.role == ProgrammeRole.MENTOR)
-    )
-    return int(count or 0)
-
-
 @hookimpl
 def register_statistics() -> Iterable[StatisticContributor]:
     return [
@@ -141,16 +122,14 @@ def register_statistics() -> Iterable[StatisticContributor]:
             key="core.people",
             title="Участников в базе",
             description="Люди организации в статусе «работает/учится».",
-            compute=_active_people,
-            aggregate_sql="SELECT org_id, count(*), NULL, NULL FROM person"
+            sql="SELECT org_id, count(*), NULL, NULL FROM person"
             " WHERE status = 'active' AND org_id IN (SELECT org_id FROM scope_org) GROUP BY org_id",
         ),
         StatisticContributor(
             key="core.mentors",
             title="Наставников",
             description="Люди организации с ролью наставника.",
-            compute=_mentors,
-            aggregate_sql="SELECT org_id, count(*), NULL, NULL FROM person_role"
+            sql="SELECT org_id, count(*), NULL, NULL FROM person_role"
             " WHERE role = 'mentor' AND org_id IN (SELECT org_id FROM scope_org) GROUP BY org_id",
         ),
     ]

@@ -12,7 +12,7 @@ from litestar.enums import RequestEncodingType
 from litestar.params import Body, FromPath, JSONBody
 from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_201_CREATED, HTTP_204_NO_CONTENT
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from nastavnik import (
@@ -120,13 +120,6 @@ async def delete_decade(db: AsyncSession, org: OrgContext, decade_id: uuid.UUID)
         object_id=str(decade_id),
     )
     await db.commit()
-
-
-async def count_decades(db: Db, org_id: uuid.UUID) -> int:
-    count = await db.scalar(
-        select(func.count()).select_from(SubjectDecade).where(SubjectDecade.org_id == org_id)
-    )
-    return int(count or 0)
 
 
 class DecadesApi(Controller):

@@ -61,20 +61,27 @@ def register_navigation(context: NavigationContext) -> Iterable[NavItem]:
     return [NavItem(title="Предметные декады", href=f"/o/{context.org_slug}/p/schools/decades", order=50)]
 
 
+# The decades starting within the academic year: the indicator's one definition, for the school's home
+# page (this academic year) and the regional statistics (the year recomputed) alike. The aggregator reads
+# the decades' dates, never their titles (migration schools_0002).
+DECADES_OF_THE_YEAR = """
+SELECT d.org_id, count(*), NULL, NULL
+  FROM schools_subject_decade d
+ WHERE d.starts_on BETWEEN make_date(CAST(:academic_year AS integer), 9, 1)
+                       AND make_date(CAST(:academic_year AS integer) + 1, 8, 31)
+   AND d.org_id IN (SELECT org_id FROM scope_org)
+ GROUP BY d.org_id"""
+
+
 @hookimpl
 def register_statistics() -> Iterable[StatisticContributor]:
     return [
         StatisticContributor(
             key="schools.subject_decades",
             title="Предметных декад в плане",
-            description="Запланированные и проведённые предметные декады.",
-            compute=decades.count_decades,
+            description="Запланированные и проведённые предметные декады учебного года.",
+            sql=DECADES_OF_THE_YEAR,
             organisation_types=("school",),
-            # For the region: the decades of the academic year being computed.
-            aggregate_sql="SELECT d.org_id, count(*), NULL, NULL FROM schools_subject_decade d"
-            " WHERE d.starts_on BETWEEN make_date(CAST(:academic_year AS integer), 9, 1)"
-            " AND make_date(CAST(:academic_year AS integer) + 1, 8, 31)"
-            " AND d.org_id IN (SELECT org_id FROM scope_org) GROUP BY d.org_id",
         )
     ]
 

@@ -29,7 +29,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from nastavnik import clock
 from nastavnik.domain.statistics.definitions import Kind
 from nastavnik.domain.statistics.indicators import catalogue
-from nastavnik.domain.statistics.indicators.base import MEMBERSHIP, MEMBERSHIP_TABLE, IndicatorQuery
+from nastavnik.domain.statistics.indicators.base import MEMBERSHIP, MEMBERSHIP_TABLE, missing_tables
 from nastavnik.plugins import Plugins
 
 
@@ -191,17 +191,6 @@ async def _region_of(conn: AsyncConnection, snapshot: Snapshot) -> tuple[uuid.UU
     return region_id, params
 
 
-async def _missing_tables(conn: AsyncConnection, queries: list[IndicatorQuery]) -> set[str]:
-    names = sorted({t for q in queries for t in q.source_tables})
-    if not names:
-        return set()
-    rows = await conn.execute(
-        text("SELECT t FROM unnest(CAST(:names AS text[])) AS t WHERE to_regclass(t) IS NULL"),
-        {"names": names},
-    )
-    return {str(r[0]) for r in rows}
-
-
 async def recompute(
     engine: AsyncEngine,
     plugins: Plugins,
@@ -249,7 +238,7 @@ async def recompute(
         await conn.execute(text(MEMBERSHIP_TABLE))
         await conn.execute(text(f"WITH {_SCOPE} {MEMBERSHIP}"), params)
         await conn.execute(text("ANALYZE stat_membership"))
-        missing = await _missing_tables(conn, queries)
+        missing = await missing_tables(conn, queries)
         computed, skipped = [], []
         for query in queries:
             if query.sql is None or set(query.source_tables) & missing:

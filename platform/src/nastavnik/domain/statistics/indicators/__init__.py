@@ -30,13 +30,15 @@ _KINDS = {"count": Kind.COUNT, "share": Kind.SHARE, "average": Kind.AVERAGE}
 
 
 def plugin_queries(plugins: Plugins) -> list[IndicatorQuery]:
-    """What plugins contribute through ``register_statistics`` with a set-based ``aggregate_sql``."""
+    """What plugins (the core's default one included) contribute through ``register_statistics``.
+
+    Each contributor's ``sql`` becomes the indicator's one query: the regional recompute runs it over its
+    scope, and the organisation's home page runs it for that organisation (``on_home_page``).
+    """
     queries = []
     for plugin, result in plugins.call_each("register_statistics"):
         contributor: StatisticContributor
         for contributor in result:
-            if contributor.aggregate_sql is None:
-                continue
             if contributor.kind not in _KINDS:
                 raise ValueError(f"statistic {contributor.key!r}: unknown kind {contributor.kind!r}")
             served = None if plugin.default else tuple(plugin.info.organisation_types)
@@ -58,10 +60,11 @@ def plugin_queries(plugins: Plugins) -> list[IndicatorQuery]:
             queries.append(
                 IndicatorQuery(
                     indicator,
-                    _plugin_sql(contributor.aggregate_sql, types),
+                    _plugin_sql(contributor.sql, types),
                     plugin=switch,
                     organisation_types=types,
                     bind=bind,
+                    on_home_page=True,
                 )
             )
     return queries

@@ -1,0 +1,85 @@
+"""An organisation's own figures, from the very queries the regional recompute runs.
+
+Every indicator has one definition, its :class:`~nastavnik.domain.statistics.indicators.base.IndicatorQuery`:
+a SELECT of ``org_id, breakdown, numerator, denominator, respondents`` over the organisations of
+``scope_org``. The recompute runs it over a municipality or a region as the aggregator role
+(:mod:`nastavnik.domain.statistics.recompute`); here the same SQL runs for one organisation, in the session of
+its request: the application role under row-level security for that organisation. ``scope_org`` is that
+organisation alone, and ``stat_membership`` a CTE of its memberships instead of the recompute's
+temporary table (the same rows, :data:`~nastavnik.domain.statistics.indicators.base.MEMBERSHIP_ROWS`).
+``tests/statistics/test_one_definition.py`` holds the two paths to the same figures.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from nastavnik.domain.statistics.figures import Figure
+from nastavnik.domain.statistics.indicators.base import MEMBERSHIP_ROWS, IndicatorQuery, missing_tables
+from nastavnik.models.reference import AcademicYear
+from nastavnik.tenancy import OrgContext
+
+
+def _one_organisation(sql: str) -> str:
+    return f"""
+WITH scope_org AS (
+    SELECT CAST(:org_id AS uuid) AS org_id, CAST(:municipality_id AS uuid) AS municipality_id,
+           CAST(:org_type AS text) AS org_type
+), stat_membership AS ({MEMBERSHIP_ROWS})
+SELECT r.breakdown, r.numerator, r.denominator, r.respondents
+  FROM ({sql}) AS r
+ WHERE r.org_id = CAST(:org_id AS uuid)
+ ORDER BY r.breakdown"""
+
+
+def applies(query: IndicatorQuery, ctx: OrgContext) -> bool:
+    """Whether the indicator is computed for the organisation: its plugin is active there and serves its
+    type (the recompute's query leaves such organisations out the same way)."""
+    types = query.organisation_types
+    return query.indicator.source in ctx.active_plugins and (types is None or ctx.org.type in types)
+
+
+async def organisation_figures(
+    db: AsyncSession,
+    queries: Iterable[IndicatorQuery],
+    ctx: OrgContext,
+    *,
+    academic_year: int | None = None,
+    as_of: date | None = None,
+) -> dict[str, list[Figure]]:
+    """The organisation's figures by indicator key (each breakdown a figure; '' first), as of ``as_of``
+    (default: the organisation's today) for ``academic_year`` (default: the year ``as_of`` lies in).
+
+    Indicators that do not apply to the organisation, or whose data does not exist yet, are left out.
+    The figures are what its managers may read: an indicator that counts answers sees only the answers
+    the acting person's row-level security lets them read (a curator or director: all of them).
+    """
+    as_of = as_of or ctx.today()
+    year = academic_year if academic_year is not None else AcademicYear.start_year_of(as_of)
+    chosen = [q for q in queries if applies(q, ctx)]
+    missing = await missing_tables(db, chosen)
+    params = {
+        "org_id": ctx.org.id,
+        "municipality_id": ctx.org.municipality_id,
+        "org_type": ctx.org.type,
+        "academic_year": year,
+        "as_of": as_of,
+    }
+    figures: dict[str, list[Figure]] = {}
+    for query in chosen:
+        if query.sql is None or set(query.source_tables) & missing:
+            continue
+        rows = await db.execute(text(_one_organisation(query.sql)), {**params, **query.bind})
+        figures[query.indicator.key] = [
+            Figure(query.indicator, int(n), _whole(d), _whole(r), breakdown=b) for b, n, d, r in rows
+        ]
+    return figures
+
+
+def _whole(value: int | None) -> int | None:
+    """A sum of PostgreSQL comes back a Decimal: the figures hold whole numbers."""
+    return None if value is None else int(value)

@@ -1,0 +1,179 @@
+"""A programme of the academic year under way, built through the API as a curator builds it.
+
+Dates come from the test regions' clock (tests/support/dates.py): the programme of ``YEAR``, pairs
+and groups over ``TERM``, a meeting met yesterday (or on 1 September).
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from litestar import Litestar
+
+from nastavnik.models.reference import AcademicYear
+from nastavnik.runtime import Runtime
+from tests.support.dates import region_today
+from tests.support.http import Client, client_for
+from tests.support.tenant import Named, Tenant, add_mentee, add_mentor, new_tenant
+from tests.support.world import World
+
+# new_tenant puts the organisation in the world's region R1, which keeps Yekaterinburg time.
+TODAY = region_today()
+YEAR = AcademicYear.start_year_of(TODAY)
+STARTS, ENDS = AcademicYear.bounds(YEAR)
+TERM = {"starts_on": str(STARTS), "ends_on": str(ENDS.replace(month=5, day=31))}
+MET_ON = max(STARTS, TODAY - timedelta(days=1))
+
+
+async def open_programme(client: Client, tenant: Tenant, regime: str = "pedagogues") -> str:
+    """The tenant's programme of ``YEAR``; its id."""
+    response = await client.post(
+        f"/api/o/{tenant.slug}/programmes", json={"academic_year": YEAR, "regime": regime}
+    )
+    assert response.status_code == 201, response.text
+    return str(response.json()["id"])
+
+
+def group_body(
+    mentor: object, *mentees: object, form_code: str = "teacher_teacher", **extra: Any
+) -> dict[str, Any]:
+    """What forms a pair (one mentee) or a group over ``TERM``; ``extra`` adds or replaces fields."""
+    return {
+        "mentor_ids": [str(mentor)],
+        "mentee_ids": [str(m) for m in mentees],
+        "form_code": form_code,
+        "kind_code": "group" if len(mentees) > 1 else "traditional",
+        **TERM,
+        **extra,
+    }
+
+
+async def form_group(
+    curator: Client, tenant: Tenant, pid: str, mentor: object, *mentees: object, **fields: Any
+) -> dict[str, Any]:
+    """A pair or group the curator formed (waiting for its order); the API's record of it."""
+    response = await curator.post(
+        f"/api/o/{tenant.slug}/programmes/{pid}/groups", json=group_body(mentor, *mentees, **fields)
+    )
+    assert response.status_code == 201, response.text
+    return dict(response.json())
+
+
+async def issue_order(
+    curator: Client, tenant: Tenant, pid: str, number: str, *group_ids: object, kind: str = "pairs_formation"
+) -> dict[str, Any]:
+    """An order issued today over the groups (by default the order on forming pairs, which starts them)."""
+    response = await curator.post(
+        f"/api/o/{tenant.slug}/programmes/{pid}/orders",
+        json={
+            "kind": kind,
+            "number": number,
+            "issued_on": str(TODAY),
+            "group_ids": [str(g) for g in group_ids],
+        },
+    )
+    assert response.status_code == 201, response.text
+    return dict(response.json())
+
+
+async def active_pair(curator: Client, tenant: Tenant, pid: str, mentor: Any, mentee: Any) -> dict[str, Any]:
+    """A pair formed and put into effect by an order on forming pairs issued today."""
+    group = await form_group(curator, tenant, pid, mentor, mentee)
+    await issue_order(curator, tenant, pid, f"{len(str(mentee))}-{str(mentee)[:4]}", group["id"])
+    shown = (await curator.get(f"/api/o/{tenant.slug}/programmes/{pid}/groups/{group['id']}")).json()
+    assert shown["status"] == "active"
+    return dict(shown)
+
+
+async def staffed(runtime: Runtime, world: World) -> tuple[Tenant, dict[str, Any]]:
+    """Three mentors and three young teachers whose best assignment is plain by hand:
+    Сидорова (mathematics, two places) takes the two mathematics requests, Кузнецов (literature)
+    the literature one; Лебедева has no written consent and is never suggested."""
+    tenant = await new_tenant(runtime, world)
+    ids: dict[str, Any] = {
+        "sidorova": await add_mentor(
+            runtime,
+            tenant,
+            Named("Сидорова", "Галина", "Петровна"),
+            competencies="методика преподавания математики, подготовка к ОГЭ",
+            subjects="математика, алгебра",
+            capacity=2,
+        ),
+        "kuznetsov": await add_mentor(
+            runtime,
+            tenant,
+            Named("Кузнецов", "Олег", "Игоревич"),
+            competencies="классное руководство",
+            subjects="литература, русский язык",
+            capacity=1,
+        ),
+        "lebedeva": await add_mentor(
+            runtime,
+            tenant,
+            Named("Лебедева", "Мария", "Ивановна"),
+            competencies="математика, ОГЭ, литература",
+            capacity=3,
+            consent=False,
+        ),
+        "novikova": await add_mentee(
+            runtime, tenant, Named("Новикова", "Нина", "Петровна"), requests="методика уроков математики"
+        ),
+        "orlova": await add_mentee(
+            runtime, tenant, Named("Орлова", "Анна", "Викторовна"), requests="подготовка к ОГЭ по математике"
+        ),
+        "belov": await add_mentee(
+            runtime, tenant, Named("Белов", "Павел", "Андреевич"), requests="литература, классное руководство"
+        ),
+    }
+    return tenant, ids
+
+
+@dataclass
+class Pair:
+    tenant: Tenant
+    programme_id: str
+    group_id: str
+    mentor: uuid.UUID
+    mentees: list[uuid.UUID]
+
+    @property
+    def api(self) -> str:
+        return f"/api/o/{self.tenant.slug}/programmes/{self.programme_id}/groups/{self.group_id}"
+
+    @property
+    def page(self) -> str:
+        return f"/o/{self.tenant.slug}/programmes/{self.programme_id}/groups/{self.group_id}"
+
+
+async def form_pair(
+    runtime: Runtime,
+    app: Litestar,
+    world: World,
+    *,
+    mentees: tuple[Named, ...] = (Named("Зайцева", "Вера", "Олеговна"),),
+) -> Pair:
+    """A tenant whose curator formed one pair (or group) of a signed-in mentor and signed-in mentees."""
+    tenant = await new_tenant(runtime, world)
+    mentor = await add_mentor(
+        runtime, tenant, Named("Смирнова", "Ольга", "Павловна"), capacity=len(mentees), signs_in=True
+    )
+    mentee_ids = [await add_mentee(runtime, tenant, name, signs_in=True) for name in mentees]
+    async with client_for(app, tenant.identities["curator"]) as curator:
+        pid = await open_programme(curator, tenant)
+        group = await form_group(curator, tenant, pid, mentor, *mentee_ids)
+    return Pair(tenant, pid, group["id"], mentor, mentee_ids)
+
+
+def meeting(**extra: Any) -> dict[str, Any]:
+    """A journal entry of a meeting held on ``MET_ON``."""
+    return {
+        "met_on": str(MET_ON),
+        "topic": "Планирование урока",
+        "content": "Разобрали технологическую карту",
+        "result": "Составлен план урока",
+        "assignment": "Провести урок по плану",
+        **extra,
+    }
