@@ -170,7 +170,7 @@ def settings_for(services: Services, db: RunDatabase, **overrides: object) -> Se
 
 async def migrated_runtime(settings: Settings) -> Runtime:
     runtime = await build_runtime(settings, plugins=load_plugins(), owner=True)
-    branches = runtime.plugins.flatten("register_migrations")
+    branches = runtime.plugins.migrations()
     await migrate.upgrade(
         runtime.owner_engine, runtime.roles, plugin_version_dirs=[b.versions_dir for b in branches]
     )

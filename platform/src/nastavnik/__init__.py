@@ -1,8 +1,10 @@
 """Nastavnik core: the public API for plugins.
 
 Plugins import only from this module (a test enforces it): hook markers, the types
-hooks return, the tenancy context, errors, the model base classes, the row-level
-security helpers for their migrations, and page rendering.
+hooks return, the narrow context their handlers and jobs receive (``PluginContext``, which
+also renders their pages), errors, the model base classes, and the row-level security
+helpers for their migrations. The process's runtime is not part of it: a plugin reaches the
+database only through the organisation-scoped session of its context.
 """
 
 from nastavnik.audit import record_in as audit_record
@@ -16,7 +18,7 @@ from nastavnik.db.rls import (
 from nastavnik.domain.people.services import parse_id
 from nastavnik.errors import Conflict, InvalidInput
 from nastavnik.hookspecs import hookimpl
-from nastavnik.runtime import Runtime
+from nastavnik.plugin_context import JobContext, PluginContext
 from nastavnik.tenancy import Actor, Forbidden, NotFound, OrgContext
 from nastavnik.types import (
     DictionaryEntry,
@@ -33,8 +35,7 @@ from nastavnik.types import (
     StatisticContributor,
     TemplateDir,
 )
-from nastavnik.web.params import CurrentActor, Db, Org, Rt
-from nastavnik.web.rendering import page as render_page
+from nastavnik.web.params import CurrentActor, Db, Org, PluginCtx
 
 __all__ = [
     "Actor",
@@ -47,6 +48,7 @@ __all__ = [
     "DocumentTemplate",
     "Forbidden",
     "InvalidInput",
+    "JobContext",
     "JobSpec",
     "MigrationBranch",
     "NavItem",
@@ -55,11 +57,11 @@ __all__ = [
     "Org",
     "OrgContext",
     "OrganisationType",
+    "PluginContext",
+    "PluginCtx",
     "PluginInfo",
     "PluginRoutes",
     "Regime",
-    "Rt",
-    "Runtime",
     "StatisticContributor",
     "TemplateDir",
     "TenantMixin",
@@ -72,5 +74,4 @@ __all__ = [
     "hookimpl",
     "new_id",
     "parse_id",
-    "render_page",
 ]

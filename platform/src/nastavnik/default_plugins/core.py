@@ -1,4 +1,4 @@
-"""Default plugin: the core's navigation, templates, indicators, dictionaries and jobs."""
+"""Default plugin: the core's routes, navigation, templates, indicators, dictionaries and jobs."""
 
 from __future__ import annotations
 
@@ -20,10 +20,12 @@ from nastavnik.types import (
     NavigationContext,
     NavItem,
     PluginInfo,
+    PluginRoutes,
     Regime,
     StatisticContributor,
     TemplateDir,
 )
+from nastavnik.web import core_routes
 
 PLUGIN = PluginInfo(
     name="core",
@@ -40,6 +42,13 @@ ACCOUNTS_JOB = "core.create_accounts"
 
 MANAGERS = frozenset({ProgrammeRole.CURATOR.value, ProgrammeRole.DIRECTOR.value})
 PAIR_MEMBERS = frozenset({ProgrammeRole.MENTOR.value, ProgrammeRole.MENTEE.value})
+
+
+@hookimpl
+def register_routes() -> PluginRoutes:
+    # The core's API and pages keep their own paths: they are mounted at the root, which only a default
+    # plugin may do; every other plugin's routes live under its namespace.
+    return PluginRoutes(root_api=core_routes.API, root_pages=core_routes.PAGES)
 
 
 @hookimpl

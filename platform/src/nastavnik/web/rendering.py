@@ -40,7 +40,7 @@ async def page(
         context={
             "actor": actor,
             "org": org,
-            "nav": navigation_for(runtime.plugins, org) if org else [],
+            "nav": await navigation_for(runtime.plugins, org) if org else [],
             "switcher": switcher,
             "top_links": top_links,
             **context,

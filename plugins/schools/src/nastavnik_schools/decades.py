@@ -13,20 +13,14 @@ from litestar.params import Body, FromPath, JSONBody
 from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_201_CREATED, HTTP_204_NO_CONTENT
 from sqlalchemy import func, select
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from nastavnik import (
-    CurrentActor,
     Db,
-    Forbidden,
     InvalidInput,
     NotFound,
-    Org,
-    OrgContext,
-    Rt,
-    audit_record,
+    PluginContext,
+    PluginCtx,
     parse_id,
-    render_page,
 )
 from nastavnik_schools.models import SubjectDecade
 
@@ -55,18 +49,13 @@ def _out(d: SubjectDecade) -> DecadeOut:
     )
 
 
-def _require_manager(org: Org) -> None:
-    if not (set(MANAGERS) & org.roles):
-        raise Forbidden
+async def list_decades(ctx: PluginContext) -> list[SubjectDecade]:
+    query = select(SubjectDecade).where(ctx.owns(SubjectDecade)).order_by(SubjectDecade.starts_on)
+    return list(await ctx.db.scalars(query))
 
 
-async def list_decades(db: AsyncSession, org: OrgContext) -> list[SubjectDecade]:
-    query = select(SubjectDecade).where(org.owns(SubjectDecade)).order_by(SubjectDecade.starts_on)
-    return list(await db.scalars(query))
-
-
-async def create_decade(db: AsyncSession, org: OrgContext, data: DecadeIn) -> SubjectDecade:
-    _require_manager(org)
+async def create_decade(ctx: PluginContext, data: DecadeIn) -> SubjectDecade:
+    ctx.require_role(*MANAGERS)
     errors = []
     if not data.subject_area.strip():
         errors.append({"field": "subject_area", "message": "укажите предметную область"})
@@ -79,45 +68,33 @@ async def create_decade(db: AsyncSession, org: OrgContext, data: DecadeIn) -> Su
     if errors:
         raise InvalidInput("Декада не сохранена: исправьте ошибки.", errors)
     decade = SubjectDecade(
-        org_id=org.org.id,
+        org_id=ctx.org.id,
         subject_area=data.subject_area.strip(),
         title=data.title.strip(),
         starts_on=data.starts_on,
         ends_on=data.ends_on,
     )
-    db.add(decade)
-    await db.flush()
-    await audit_record(
-        db,
-        org,
-        action="create",
-        object_type="schools.subject_decade",
-        object_id=str(decade.id),
-    )
-    await db.commit()
+    ctx.db.add(decade)
+    await ctx.db.flush()
+    await ctx.audit(action="create", object_type="schools.subject_decade", object_id=str(decade.id))
+    await ctx.db.commit()
     return decade
 
 
-async def get_decade(db: AsyncSession, org: OrgContext, decade_id: uuid.UUID) -> SubjectDecade:
-    query = select(SubjectDecade).where(SubjectDecade.id == decade_id, org.owns(SubjectDecade))
-    decade = (await db.scalars(query)).one_or_none()
+async def get_decade(ctx: PluginContext, decade_id: uuid.UUID) -> SubjectDecade:
+    query = select(SubjectDecade).where(SubjectDecade.id == decade_id, ctx.owns(SubjectDecade))
+    decade = (await ctx.db.scalars(query)).one_or_none()
     if decade is None:
         raise NotFound
     return decade
 
 
-async def delete_decade(db: AsyncSession, org: OrgContext, decade_id: uuid.UUID) -> None:
-    _require_manager(org)
-    decade = await get_decade(db, org, decade_id)
-    await db.delete(decade)
-    await audit_record(
-        db,
-        org,
-        action="delete",
-        object_type="schools.subject_decade",
-        object_id=str(decade_id),
-    )
-    await db.commit()
+async def delete_decade(ctx: PluginContext, decade_id: uuid.UUID) -> None:
+    ctx.require_role(*MANAGERS)
+    decade = await get_decade(ctx, decade_id)
+    await ctx.db.delete(decade)
+    await ctx.audit(action="delete", object_type="schools.subject_decade", object_id=str(decade_id))
+    await ctx.db.commit()
 
 
 async def count_decades(db: Db, org_id: uuid.UUID) -> int:
@@ -132,20 +109,20 @@ class DecadesApi(Controller):
     tags = ["Школы: предметные декады"]
 
     @get("/", summary="Предметные декады")
-    async def index(self, db: Db, org: Org) -> list[DecadeOut]:
-        return [_out(d) for d in await list_decades(db, org)]
+    async def index(self, ctx: PluginCtx) -> list[DecadeOut]:
+        return [_out(d) for d in await list_decades(ctx)]
 
     @post("/", summary="Запланировать декаду", status_code=HTTP_201_CREATED)
-    async def create(self, db: Db, org: Org, data: JSONBody[DecadeIn]) -> DecadeOut:
-        return _out(await create_decade(db, org, data))
+    async def create(self, ctx: PluginCtx, data: JSONBody[DecadeIn]) -> DecadeOut:
+        return _out(await create_decade(ctx, data))
 
     @get("/{decade_id:str}", summary="Декада")
-    async def show(self, db: Db, org: Org, decade_id: FromPath[str]) -> DecadeOut:
-        return _out(await get_decade(db, org, parse_id(decade_id)))
+    async def show(self, ctx: PluginCtx, decade_id: FromPath[str]) -> DecadeOut:
+        return _out(await get_decade(ctx, parse_id(decade_id)))
 
     @delete("/{decade_id:str}", summary="Удалить декаду", status_code=HTTP_204_NO_CONTENT)
-    async def remove(self, db: Db, org: Org, decade_id: FromPath[str]) -> None:
-        await delete_decade(db, org, parse_id(decade_id))
+    async def remove(self, ctx: PluginCtx, decade_id: FromPath[str]) -> None:
+        await delete_decade(ctx, parse_id(decade_id))
 
 
 class DecadesPages(Controller):
@@ -153,22 +130,17 @@ class DecadesPages(Controller):
     tags = ["Школы: предметные декады"]
 
     @get("/", summary="План предметных декад")
-    async def index(self, db: Db, org: Org, runtime: Rt, actor: CurrentActor) -> Template:
-        return await render_page(
+    async def index(self, ctx: PluginCtx) -> Template:
+        return await ctx.page(
             "schools/decades.html",
-            db=db,
-            runtime=runtime,
-            actor=actor,
-            org=org,
-            decades=await list_decades(db, org),
-            can_manage=bool(set(MANAGERS) & org.roles),
+            decades=await list_decades(ctx),
+            can_manage=ctx.has_role(*MANAGERS),
         )
 
     @post("/", summary="Запланировать декаду (форма)")
     async def create(
         self,
-        db: Db,
-        org: Org,
+        ctx: PluginCtx,
         data: Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)],
     ) -> Redirect:
         try:
@@ -184,5 +156,5 @@ class DecadesPages(Controller):
             starts_on=starts_on,
             ends_on=ends_on,
         )
-        await create_decade(db, org, decade)
-        return Redirect(path=f"/o/{org.org.slug}/p/schools/decades")
+        await create_decade(ctx, decade)
+        return Redirect(path=f"/o/{ctx.org.slug}/p/schools/decades")

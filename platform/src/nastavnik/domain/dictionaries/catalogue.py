@@ -45,13 +45,9 @@ async def dictionaries_for(db: AsyncSession, plugins: Plugins, ctx: OrgContext) 
     return OrgDictionaries(_ordered(offered), _ordered(hidden))
 
 
-def navigation_for(plugins: Plugins, ctx: OrgContext) -> list[NavItem]:
+async def navigation_for(plugins: Plugins, ctx: OrgContext) -> list[NavItem]:
     nav_ctx = NavigationContext(org_slug=ctx.org.slug, org_type=ctx.org.type, roles=ctx.roles)
-    items = [
-        item
-        for result in plugins.call_for("register_navigation", ctx.active_plugins, context=nav_ctx)
-        for item in result
-    ]
+    items = await plugins.navigation(nav_ctx, ctx.active_plugins)
     visible = [i for i in items if i.roles is None or i.roles & ctx.roles]
     return sorted(visible, key=lambda i: (i.order, i.title))
 
@@ -65,9 +61,7 @@ class IndicatorValue:
 
 
 async def indicators_for(db: AsyncSession, plugins: Plugins, ctx: OrgContext) -> list[IndicatorValue]:
-    contributors: list[StatisticContributor] = [
-        c for result in plugins.call_for("register_statistics", ctx.active_plugins) for c in result
-    ]
+    contributors: list[StatisticContributor] = [c for _, c in plugins.statistics(ctx.active_plugins)]
     values = []
     for contributor in contributors:
         if contributor.organisation_types is not None and ctx.org.type not in contributor.organisation_types:

@@ -427,12 +427,15 @@ class OrganisationPages(Controller):
 
     @post("/plugins/{name:str}", summary="Включить или отключить модуль (форма)")
     async def toggle_plugin(self, db: Db, runtime: Rt, org: Org, name: FromPath[str], data: Form) -> Redirect:
+        # The form's settings fields are «settings.<name>»; a form without any keeps what is stored.
+        sent = {k.removeprefix("settings."): v for k, v in data.items() if k.startswith("settings.")}
         await plugin_settings.configure_plugin(
             db,
             org,
             runtime.plugins,
             name,
             enabled=data.get("enabled") == "on",
-            settings={},
+            settings=sent or None,
+            from_form=True,
         )
         return Redirect(path=f"/o/{org.org.slug}/plugins")

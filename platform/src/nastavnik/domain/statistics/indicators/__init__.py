@@ -14,7 +14,6 @@ from nastavnik.domain.statistics.indicators import (
 )
 from nastavnik.domain.statistics.indicators.base import IndicatorQuery
 from nastavnik.plugins import Plugins
-from nastavnik.types import StatisticContributor
 
 CORE_QUERIES: tuple[IndicatorQuery, ...] = (
     learners_covered.QUERY,
@@ -32,38 +31,36 @@ _KINDS = {"count": Kind.COUNT, "share": Kind.SHARE, "average": Kind.AVERAGE}
 def plugin_queries(plugins: Plugins) -> list[IndicatorQuery]:
     """What plugins contribute through ``register_statistics`` with a set-based ``aggregate_sql``."""
     queries = []
-    for plugin, result in plugins.call_each("register_statistics"):
-        contributor: StatisticContributor
-        for contributor in result:
-            if contributor.aggregate_sql is None:
-                continue
-            if contributor.kind not in _KINDS:
-                raise ValueError(f"statistic {contributor.key!r}: unknown kind {contributor.kind!r}")
-            served = None if plugin.default else tuple(plugin.info.organisation_types)
-            types = contributor.organisation_types
-            if served is not None:
-                types = tuple(t for t in (types or served) if t in served)
-            indicator = Indicator(
-                key=contributor.key,
-                title=contributor.title,
-                kind=_KINDS[contributor.kind],
-                description=contributor.description,
-                source=plugin.name,
+    for plugin, contributor in plugins.statistics():
+        if contributor.aggregate_sql is None:
+            continue
+        if contributor.kind not in _KINDS:
+            raise ValueError(f"statistic {contributor.key!r}: unknown kind {contributor.kind!r}")
+        served = None if plugin.default else tuple(plugin.info.organisation_types)
+        types = contributor.organisation_types
+        if served is not None:
+            types = tuple(t for t in (types or served) if t in served)
+        indicator = Indicator(
+            key=contributor.key,
+            title=contributor.title,
+            kind=_KINDS[contributor.kind],
+            description=contributor.description,
+            source=plugin.name,
+            organisation_types=types,
+        )
+        switch = None if plugin.default else plugin.name
+        bind: dict[str, object] = {"plugin": switch}
+        if types is not None:
+            bind["org_types"] = list(types)
+        queries.append(
+            IndicatorQuery(
+                indicator,
+                _plugin_sql(contributor.aggregate_sql, types),
+                plugin=switch,
                 organisation_types=types,
+                bind=bind,
             )
-            switch = None if plugin.default else plugin.name
-            bind: dict[str, object] = {"plugin": switch}
-            if types is not None:
-                bind["org_types"] = list(types)
-            queries.append(
-                IndicatorQuery(
-                    indicator,
-                    _plugin_sql(contributor.aggregate_sql, types),
-                    plugin=switch,
-                    organisation_types=types,
-                    bind=bind,
-                )
-            )
+        )
     return queries
 
 
