@@ -27,7 +27,7 @@ async def test_upgrade_from_previous_version_then_downgrade_and_again(services: 
     db = await create_test_database(services, "migrations")
     runtime = await build_runtime(settings_for(services, db), plugins=load_plugins(), owner=True)
     try:
-        dirs = [b.versions_dir for b in runtime.plugins.flatten("register_migrations")]
+        dirs = [b.versions_dir for b in runtime.plugins.migrations()]
         # The previous version: the core alone, before the plugin branch existed.
         await migrate.upgrade(runtime.owner_engine, runtime.roles, target="0001")
         assert "person" in await _tables(runtime.owner_engine)
@@ -66,7 +66,7 @@ async def test_two_migrations_at_once_on_a_fresh_database_both_succeed(services:
         await admin.execute(f'CREATE DATABASE "{database}" OWNER "{owner}"')
         url = make_url(services.database_dsn(database)).set(drivername="postgresql+asyncpg", username=owner)
         engines = [create_async_engine(url, pool_size=1, max_overflow=0) for _ in range(2)]
-        dirs = [b.versions_dir for b in load_plugins().flatten("register_migrations")]
+        dirs = [b.versions_dir for b in load_plugins().migrations()]
         try:
             results = await asyncio.gather(
                 *(migrate.upgrade(e, roles, plugin_version_dirs=dirs) for e in engines),

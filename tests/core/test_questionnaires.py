@@ -153,9 +153,8 @@ async def only_questionnaire(client: Client, tenant: Tenant) -> dict[str, Any]:
     return dict(listed[0])
 
 
-async def test_an_ordered_pair_fills_in_its_start_questionnaires(
-    runtime: Runtime, app: Litestar, world: World
-) -> None:
+async def test_hook_group_started(runtime: Runtime, app: Litestar, world: World) -> None:
+    """The core's group_started: an ordered pair fills in its start questionnaires."""
     region = await own_region(runtime, world)
     tenant = await new_tenant(runtime, region.world)
     mentor = await add_mentor(runtime, tenant, Named("Сидорова", "Галина", "Петровна"), signs_in=True)
@@ -778,33 +777,42 @@ def recording_plugin(runtime: Runtime, serves: tuple[str, ...]) -> Iterator[list
     try:
         yield events
     finally:
-        runtime.plugins.pm.unregister(module)
-        del runtime.plugins.loaded["recorder"]
+        runtime.plugins.unregister("recorder")
 
 
-async def test_hook_group_started(runtime: Runtime, app: Litestar, world: World) -> None:
-    """The order starts the pair: an async plugin hears of it, and the core gives the start questionnaires."""
+async def test_async_hook_group_started(runtime: Runtime, app: Litestar, world: World) -> None:
+    """The order starts the pair: an async plugin active there hears of it, one serving other types not."""
     with recording_plugin(runtime, serves=("school",)) as events:
         pair = await ordered_pair(runtime, world, app)
     assert events == [("started", pair.pid, pair.gid)]
-    async with client_for(app, pair.mentee) as m:
-        given = await only_questionnaire(m, pair.tenant)
-    assert given["moment"] == "start"
-
-
-async def test_hook_group_ended(runtime: Runtime, app: Litestar, world: World) -> None:
-    """Ending a pair is heard by a plugin active there, not by one serving other types."""
-    with recording_plugin(runtime, serves=("school",)) as events:
-        pair = await ordered_pair(runtime, world, app)
-        url = f"/api/o/{pair.tenant.slug}/programmes/{pair.pid}/groups/{pair.gid}"
-        async with client_for(app, pair.tenant.identities["curator"]) as curator:
-            group = (await curator.get(url)).json()
-            done = await curator.post(
-                f"{url}/end-early",
-                json={"version": group["version"], "reason": "Переезд", "ended_on": str(region_today())},
-            )
-        assert done.status_code == 200, done.text
-    assert events == [("started", pair.pid, pair.gid), ("ended", pair.pid, pair.gid)]
     with recording_plugin(runtime, serves=("kindergarten",)) as elsewhere:
         await ordered_pair(runtime, world, app)
     assert elsewhere == []  # the school's order is not the kindergarten plugin's business
+
+
+async def end_early(app: Litestar, pair: Pair) -> None:
+    url = f"/api/o/{pair.tenant.slug}/programmes/{pair.pid}/groups/{pair.gid}"
+    async with client_for(app, pair.tenant.identities["curator"]) as curator:
+        group = (await curator.get(url)).json()
+        done = await curator.post(
+            f"{url}/end-early",
+            json={"version": group["version"], "reason": "Переезд", "ended_on": str(region_today())},
+        )
+    assert done.status_code == 200, done.text
+
+
+async def test_hook_group_ended(runtime: Runtime, app: Litestar, world: World) -> None:
+    """The core's group_ended: a pair ended early gives its mentee the final questionnaire."""
+    pair = await ordered_pair(runtime, world, app)
+    await end_early(app, pair)
+    async with client_for(app, pair.mentee) as m:
+        listed = (await m.get(f"/api/o/{pair.tenant.slug}/questionnaires")).json()
+    assert sorted(q["moment"] for q in listed) == ["end", "start"]
+
+
+async def test_async_hook_group_ended(runtime: Runtime, app: Litestar, world: World) -> None:
+    """Ending a pair is heard by an async plugin active there, after its start."""
+    with recording_plugin(runtime, serves=("school",)) as events:
+        pair = await ordered_pair(runtime, world, app)
+        await end_early(app, pair)
+    assert events == [("started", pair.pid, pair.gid), ("ended", pair.pid, pair.gid)]

@@ -129,7 +129,7 @@ INLINE_SCRIPT = [
 
 def test_no_template_runs_inline_script_or_style(app: Litestar) -> None:
     """The Content-Security-Policy would block them: scripts and styles live in files under /static."""
-    dirs: list[TemplateDir] = app.state.runtime.plugins.flatten("register_template_dirs")
+    dirs: list[TemplateDir] = app.state.runtime.plugins.template_dirs()
     templates = [p for d in dirs for p in Path(d.path).rglob("*.html")]
     assert len(templates) > 20
     found = [

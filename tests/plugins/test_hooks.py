@@ -126,7 +126,7 @@ async def test_hook_register_jobs(runtime: Runtime) -> None:
 
 
 async def test_hook_register_migrations(runtime: Runtime) -> None:
-    branches = runtime.plugins.flatten("register_migrations")
+    branches = runtime.plugins.migrations()
     assert [b.label for b in branches] == ["schools"]
     assert (branches[0].versions_dir / "schools_0001_subject_decades.py").is_file()
     heads = migrate.heads([b.versions_dir for b in branches])

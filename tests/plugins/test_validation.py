@@ -2,14 +2,31 @@
 
 from __future__ import annotations
 
+import dataclasses
+import re
 import types
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
+from typing import Annotated, Any
 
+import msgspec
 import pytest
 
-from nastavnik import AuditTitles, DocumentTemplate, OrganisationType, PluginInfo, Regime, hookimpl
-from nastavnik.plugins import PluginError, load_plugins
+from nastavnik import (
+    AuditTitles,
+    DictionaryEntry,
+    DictionaryKind,
+    DocumentTemplate,
+    JobSpec,
+    MigrationBranch,
+    OrganisationType,
+    PluginInfo,
+    PluginRoutes,
+    Regime,
+    TemplateDir,
+    hookimpl,
+)
+from nastavnik.plugins import PluginError, Plugins, check_core_version, load_plugins
 from tests.support.office import docx_with
 
 
@@ -248,3 +265,264 @@ def test_audit_titles_must_be_audit_titles() -> None:
     )
     with pytest.raises(PluginError, match="must return AuditTitles"):
         load_plugins(extra_modules=[module])
+
+
+@pytest.mark.parametrize(
+    ("minimum", "maximum", "current", "loads"),
+    [
+        ("0.1.0", "0.2.0", "0.1.0", True),
+        ("0.1.0", "0.2.0", "0.1.9.post1", True),
+        ("0.1.0", "0.2.0", "0.1.5.dev1", True),
+        ("0.1.0", "0.2.0", "0.1.0+region", True),  # a local version is the release it was built from
+        ("0.1.0", "0.2.0", "0.1.10", True),  # numbers, not strings: 10 > 9
+        ("0.1.0", "0.2.0", "0.1.0rc1", False),  # a pre-release comes before its release
+        ("0.1.0", "0.2.0", "0.2.0rc1", False),  # a pre-release of the upper bound already is that version
+        ("0.1.0", "0.2.0", "0.2.0.dev0", False),
+        ("0.1.0", "0.2.0", "0.2.0", False),
+        ("0.1.0", "0.2.0", "0.2.0+region", False),
+        ("0.2.0rc1", None, "0.2.0rc2", True),  # a plugin may accept a named pre-release
+        ("0.2.0rc1", None, "0.2.0rc1", True),
+        ("0.2.0rc1", None, "0.2.0b3", False),
+        ("0.1", None, "0.1.0", True),  # 0.1 == 0.1.0
+        ("1.0.0", None, "0.9.9", False),
+    ],
+)
+def test_core_version_ranges_follow_pep_440(
+    minimum: str, maximum: str | None, current: str, loads: bool
+) -> None:
+    declared = info(min_core_version=minimum, max_core_version=maximum)
+    if loads:
+        check_core_version(declared, current)
+    else:
+        with pytest.raises(PluginError, match=f"needs nastavnik >= {re.escape(minimum)}"):
+            check_core_version(declared, current)
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [("version", "one"), ("min_core_version", "0.1-beta-x"), ("max_core_version", "latest")],
+)
+def test_a_version_that_is_not_pep_440_is_refused(field: str, value: str) -> None:
+    declared = info(**{field: value})
+    with pytest.raises(PluginError, match=f"plugin 'extra': {field} '{value}' is not a version"):
+        check_core_version(declared, "0.1.0")
+    module = make_plugin("extra", declared, register_organisation_types=org_type("additional"))
+    with pytest.raises(PluginError, match="is not a version"):
+        load_plugins(extra_modules=[module])
+
+
+def returning(hook: str, value: object) -> object:
+    """A hook implementation named ``hook`` that returns ``value``."""
+
+    def implementation() -> object:
+        return value
+
+    implementation.__name__ = hook
+    return hookimpl(implementation)
+
+
+class NoDefault(msgspec.Struct):
+    limit: int
+
+
+class Listy(msgspec.Struct):
+    codes: list[str] = []
+
+
+class OutOfBounds(msgspec.Struct):
+    limit: Annotated[int, msgspec.Meta(ge=1)] = 0
+
+
+@hookimpl
+async def _job() -> None:
+    return None
+
+
+def _sync_job() -> None:
+    return None
+
+
+@pytest.mark.parametrize(
+    ("hooks", "declared", "message"),
+    [
+        (
+            {"register_dictionaries": returning("register_dictionaries", "form")},
+            {},
+            "register_dictionaries must return an iterable of DictionaryEntry, not str",
+        ),
+        (
+            {"register_dictionaries": returning("register_dictionaries", [1])},
+            {},
+            "register_dictionaries returned a int .*; it must return DictionaryEntry items",
+        ),
+        (
+            {"register_statistics": returning("register_statistics", ["core.people"])},
+            {},
+            "it must return StatisticContributor items",
+        ),
+        (
+            {"register_routes": returning("register_routes", [])},
+            {},
+            "register_routes must return PluginRoutes, not list",
+        ),
+        (
+            {"register_routes": returning("register_routes", PluginRoutes(root_api=[]))},
+            {},
+            None,  # an empty root list is nothing outside the namespace
+        ),
+        (
+            {"register_template_dirs": returning("register_template_dirs", [TemplateDir("core", Path("."))])},
+            {},
+            "its template namespace must be its name, not 'core'",
+        ),
+        (
+            {"register_migrations": returning("register_migrations", [MigrationBranch("other", Path("."))])},
+            {},
+            "its migration branch must be labelled 'extra', not 'other'",
+        ),
+        (
+            {
+                "register_migrations": returning(
+                    "register_migrations", [MigrationBranch("extra", Path("/nonexistent/versions"))]
+                )
+            },
+            {},
+            "the migrations folder is missing",
+        ),
+        (
+            {"register_jobs": returning("register_jobs", [JobSpec("core.heartbeat", _job)])},
+            {},
+            "the job 'core.heartbeat' is registered by 'core' and 'extra'",
+        ),
+        (
+            {"register_jobs": returning("register_jobs", [JobSpec("extra.sync", _sync_job)])},  # type: ignore[arg-type]
+            {},
+            "the job 'extra.sync' must be an async function",
+        ),
+        ({}, {"org_settings": NoDefault}, "the setting 'limit' of org_settings needs a default"),
+        (
+            {},
+            {"org_settings": Listy},
+            "the setting 'codes' of org_settings must be a bool, int, float or str",
+        ),
+        ({}, {"org_settings": OutOfBounds}, "a default of org_settings breaks its own bounds"),
+        ({}, {"org_settings": dict}, "org_settings must be a msgspec.Struct class"),
+        ({}, {"name": "Extra-Plugin"}, "must be lower-case letters, digits and _"),
+    ],
+)
+def test_what_a_plugin_declares_or_returns_is_checked_at_start_up(
+    hooks: dict[str, object], declared: dict[str, Any], message: str | None
+) -> None:
+    module = make_plugin(
+        "extra",
+        dataclasses.replace(info(), **declared),
+        register_organisation_types=org_type("additional"),
+        **hooks,
+    )
+    if message is None:
+        assert load_plugins(extra_modules=[module]).routes()
+        return
+    with pytest.raises(PluginError, match=message):
+        load_plugins(extra_modules=[module])
+
+
+def test_root_routes_are_the_core_s_alone() -> None:
+    from litestar import get
+
+    @get("/everywhere", sync_to_thread=False)
+    def everywhere() -> str:
+        return "x"
+
+    module = make_plugin(
+        "extra",
+        info(),
+        register_organisation_types=org_type("additional"),
+        register_routes=returning("register_routes", PluginRoutes(root_pages=[everywhere])),
+    )
+    with pytest.raises(PluginError, match="root_pages and root_api are for the core's default plugins"):
+        load_plugins(extra_modules=[module])
+    core = load_plugins(entry_point_plugins=False).routes()
+    assert [(p.name, bool(r.root_api), bool(r.root_pages)) for p, r in core] == [("core", True, True)]
+
+
+MARKERS = {
+    "tryfirst": hookimpl(tryfirst=True),
+    "trylast": hookimpl(trylast=True),
+    "hookwrapper": hookimpl(hookwrapper=True),
+    "wrapper": hookimpl(wrapper=True),
+}
+
+
+@pytest.mark.parametrize("option", sorted(MARKERS))
+def test_implementation_options_are_refused(option: str) -> None:
+    def register_dictionaries() -> Iterable[DictionaryEntry]:
+        return []
+
+    def wrapping() -> Iterator[None]:  # pluggy accepts only a generator as a wrapper
+        yield
+
+    implementation = wrapping if "wrapper" in option else register_dictionaries
+    implementation.__name__ = "register_dictionaries"
+    module = make_plugin(
+        "extra",
+        info(),
+        register_organisation_types=org_type("additional"),
+        register_dictionaries=MARKERS[option](implementation),
+    )
+    with pytest.raises(PluginError, match=f"register_dictionaries is marked {option}"):
+        load_plugins(extra_modules=[module])
+
+
+def test_results_are_combined_in_plugin_order() -> None:
+    """The default plugins first, then the installed ones by entry-point name, then the extra modules."""
+    plugins = load_plugins(
+        extra_modules=[make_plugin("extra", info(), register_organisation_types=org_type("additional"))]
+    )
+    assert list(plugins.loaded) == ["core", "colleges", "kindergartens", "schools", "extra"]
+    # Types are shown by their titles («Дошкольная…», «Общеобразовательная…», «Профессиональная…», «Тест»).
+    assert list(plugins.organisation_types()) == ["kindergarten", "school", "college", "additional"]
+    forms = [e.code for e in plugins.dictionaries() if e.kind == DictionaryKind.FORM]
+    assert (
+        forms.index("lecturer_student")
+        < forms.index("educator_educator")
+        < forms.index("undergraduate_student")
+    )
+
+
+def test_an_organisation_type_declared_twice_is_refused() -> None:
+    module = make_plugin(
+        "extra", info(organisation_types=("additional",)), register_organisation_types=org_type("college")
+    )
+    with pytest.raises(
+        PluginError, match="organisation type 'college' is declared by 'colleges' and 'extra'"
+    ):
+        load_plugins(extra_modules=[module])
+
+
+def test_hook_plugins_loaded() -> None:
+    """Called once, after the start-up hooks, with everything they returned; a refusal stops the start."""
+    seen: list[list[str]] = []
+
+    @hookimpl
+    def plugins_loaded(plugins: Plugins) -> None:
+        seen.append(sorted(plugins.organisation_types()))
+
+    @hookimpl
+    def refusing(plugins: Plugins) -> None:
+        if "additional" in plugins.organisation_types():
+            raise PluginError("plugin 'picky': the type 'additional' is not welcome")
+
+    watcher = make_plugin(
+        "extra", info(), register_organisation_types=org_type("additional"), plugins_loaded=plugins_loaded
+    )
+    load_plugins(entry_point_plugins=False, extra_modules=[watcher])
+    assert seen == [["additional"]]
+    picky = make_plugin(
+        "picky",
+        info(name="picky", organisation_types=("picky_type",)),
+        register_organisation_types=org_type("picky_type"),
+        plugins_loaded=refusing,
+    )
+    other = make_plugin("extra", info(), register_organisation_types=org_type("additional"))
+    with pytest.raises(PluginError, match="the type 'additional' is not welcome"):
+        load_plugins(entry_point_plugins=False, extra_modules=[picky, other])

@@ -1,9 +1,12 @@
 """Nastavnik core: the public API for plugins.
 
 Plugins import only from this module (a test enforces it): hook markers, the types
-hooks return, the tenancy context with the programme roles and their check, errors, the
-model base classes, the row-level security helpers for their migrations, and page rendering.
+hooks return, the narrow context their handlers and jobs receive (``PluginContext``, which
+also renders their pages), the programme roles and their check, errors, the model base classes,
+and the row-level security helpers for their migrations. The process's runtime is not part of it:
+a plugin reaches the database only through the organisation-scoped session of its context.
 Their tests use ``nastavnik.testing`` (docs/plugins.md, "Testing your plugin").
+
 """
 
 from nastavnik.audit import record_in as audit_record
@@ -18,7 +21,7 @@ from nastavnik.domain.people.services import parse_id
 from nastavnik.errors import Conflict, InvalidInput
 from nastavnik.hookspecs import hookimpl
 from nastavnik.models.people import ProgrammeRole
-from nastavnik.runtime import Runtime
+from nastavnik.plugin_context import JobContext, PluginContext
 from nastavnik.tenancy import MANAGERS, Actor, Forbidden, NotFound, OrgContext, has_role, require_role
 from nastavnik.types import (
     AuditTitles,
@@ -36,8 +39,7 @@ from nastavnik.types import (
     StatisticContributor,
     TemplateDir,
 )
-from nastavnik.web.params import CurrentActor, Db, Org, Rt
-from nastavnik.web.rendering import page as render_page
+from nastavnik.web.params import CurrentActor, Db, Org, PluginCtx
 
 __all__ = [
     "MANAGERS",
@@ -52,6 +54,7 @@ __all__ = [
     "DocumentTemplate",
     "Forbidden",
     "InvalidInput",
+    "JobContext",
     "JobSpec",
     "MigrationBranch",
     "NavItem",
@@ -60,12 +63,12 @@ __all__ = [
     "Org",
     "OrgContext",
     "OrganisationType",
+    "PluginContext",
+    "PluginCtx",
     "PluginInfo",
     "PluginRoutes",
     "ProgrammeRole",
     "Regime",
-    "Rt",
-    "Runtime",
     "StatisticContributor",
     "TemplateDir",
     "TenantMixin",
@@ -79,6 +82,5 @@ __all__ = [
     "hookimpl",
     "new_id",
     "parse_id",
-    "render_page",
     "require_role",
 ]

@@ -131,7 +131,7 @@ async def upgrade_database(settings: Settings) -> None:
 
     async with _runtime(settings, owner=True) as rt:
         assert isinstance(rt, Runtime)
-        branches = rt.plugins.flatten("register_migrations")
+        branches = rt.plugins.migrations()
         secrets = {
             rt.roles.app: settings.db_app_password,
             rt.roles.auditor: settings.db_auditor_password,

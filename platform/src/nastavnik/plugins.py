@@ -4,32 +4,60 @@ Plugins are distributions that expose a module through the ``nastavnik`` entry-p
 group; the module carries a :class:`~nastavnik.types.PluginInfo` as ``PLUGIN`` and
 hook implementations marked with :data:`~nastavnik.hookspecs.hookimpl`. The core's own
 features are registered the same way, as default plugins.
+
+:class:`Plugins` calls the hooks, one typed method per hook; no caller names a hook by a string.
+Start-up hooks (:attr:`~nastavnik.hookspecs.Call.STARTUP`) are called once, by :meth:`Plugins.validate`,
+and what they return is checked and kept; request hooks are called, and awaited, per request.
 """
 
 from __future__ import annotations
 
 import inspect
+import os
+import re
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from importlib import import_module
 from importlib.metadata import entry_points, version
 from pathlib import Path
 from types import ModuleType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
+import msgspec
+import msgspec.inspect
 import pluggy
+from packaging.specifiers import InvalidSpecifier, SpecifierSet
+from packaging.version import InvalidVersion, Version
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from nastavnik import hookspecs
-from nastavnik.domain.documents.kinds import DOCUMENT_TITLES
-from nastavnik.types import AuditTitles, DocumentTemplate, OrganisationType, PluginInfo
+from nastavnik.hookspecs import Call, when_called
+from nastavnik.types import (
+    AuditTitles,
+    DictionaryEntry,
+    DocumentTemplate,
+    JobSpec,
+    MigrationBranch,
+    NavigationContext,
+    NavItem,
+    OrganisationType,
+    PluginInfo,
+    PluginRoutes,
+    StatisticContributor,
+    TemplateDir,
+)
 
 if TYPE_CHECKING:
     from nastavnik.tenancy import OrgContext
 
 ENTRY_POINT_GROUP = "nastavnik"
 DEFAULT_PLUGINS = ("nastavnik.default_plugins.core",)
+PLUGIN_NAME = re.compile(r"^[a-z][a-z0-9_]{0,62}$")
+
+_T = TypeVar("_T")
+_R = TypeVar("_R")
+_F = TypeVar("_F", bound=Callable[..., object])
 
 
 class PluginError(RuntimeError):
@@ -40,17 +68,130 @@ def core_version() -> str:
     return version("nastavnik")
 
 
-def _version_tuple(text: str) -> tuple[int, ...]:
-    parts = []
-    for piece in text.split("."):
-        digits = "".join(ch for ch in piece if ch.isdigit())
-        parts.append(int(digits or 0))
-    return tuple(parts)
+def _version(owner: str, field: str, text: str) -> Version:
+    try:
+        return Version(text)
+    except InvalidVersion:
+        raise PluginError(f"plugin {owner!r}: {field} {text!r} is not a version (PEP 440)") from None
+
+
+def core_range(info: PluginInfo) -> SpecifierSet:
+    """The core versions a plugin accepts: ``>= min_core_version`` and, if given, ``< max_core_version``.
+
+    PEP 440 (``packaging``), pre-releases counted: ``0.1.0rc1 < 0.1.0 < 0.1.0.post1``; a local version
+    (``0.1.0+region``) is the release it is built from; ``< 0.2.0`` also refuses ``0.2.0rc1`` and
+    ``0.2.0.dev0`` (a pre-release of the bound already is that version).
+    """
+    _version(info.name, "min_core_version", info.min_core_version)
+    specifiers = [f">={info.min_core_version}"]
+    if info.max_core_version is not None:
+        _version(info.name, "max_core_version", info.max_core_version)
+        specifiers.append(f"<{info.max_core_version}")
+    try:
+        return SpecifierSet(",".join(specifiers))
+    except InvalidSpecifier:  # pragma: no cover - both bounds parsed as versions above
+        raise PluginError(f"plugin {info.name!r}: a core version bound is not a version") from None
+
+
+def check_core_version(info: PluginInfo, current: str) -> None:
+    """Refuse a plugin whose core version range does not hold ``current`` (pre-releases included)."""
+    _version(info.name, "version", info.version)
+    if not core_range(info).contains(Version(current), prereleases=True):
+        upper = f", < {info.max_core_version}" if info.max_core_version else ""
+        raise PluginError(
+            f"plugin {info.name!r} {info.version} needs nastavnik >= {info.min_core_version}{upper};"
+            f" this is {current}"
+        )
+
+
+def setting_variable(plugin: str, setting: str) -> str:
+    """The environment variable of a plugin's process-wide setting: ``NASTAVNIK_PLUGIN_<NAME>_<SETTING>``."""
+    return "_".join(("NASTAVNIK_PLUGIN", _env_word(plugin), _env_word(setting)))
+
+
+def _env_word(text: str) -> str:
+    return re.sub(r"[^A-Z0-9]", "_", text.upper())
 
 
 async def resolve(value: Any) -> Any:
-    """Await a hook result if it is awaitable: implementations may be sync or async."""
+    """Await ``value`` if it is awaitable (a statistic's ``compute`` may be a plain function)."""
     return await value if inspect.isawaitable(value) else value
+
+
+class NoSettings(msgspec.Struct, forbid_unknown_fields=True):
+    """The per-organisation settings of a plugin that declares none."""
+
+
+@dataclass(frozen=True, slots=True)
+class SettingField:
+    """One per-organisation setting of a plugin, as its ``org_settings`` declares it."""
+
+    name: str
+    title: str
+    kind: str
+    """``bool``, ``int``, ``float`` or ``str``."""
+    default: object
+    ge: float | None = None
+    le: float | None = None
+    gt: float | None = None
+    lt: float | None = None
+    min_length: int | None = None
+    max_length: int | None = None
+
+    def expected(self) -> str:
+        """What the field takes, in Russian: «целое число от 1 до 62»."""
+        words = {"bool": "да или нет", "int": "целое число", "float": "число", "str": "текст"}[self.kind]
+        bounds = []
+        if self.ge is not None and self.le is not None:
+            bounds.append(f"от {_number(self.ge)} до {_number(self.le)}")
+        else:
+            bounds += [f"не меньше {_number(self.ge)}"] if self.ge is not None else []
+            bounds += [f"не больше {_number(self.le)}"] if self.le is not None else []
+        bounds += [f"больше {_number(self.gt)}"] if self.gt is not None else []
+        bounds += [f"меньше {_number(self.lt)}"] if self.lt is not None else []
+        bounds += [f"не короче {self.min_length} знаков"] if self.min_length else []
+        bounds += [f"не длиннее {self.max_length} знаков"] if self.max_length is not None else []
+        return " ".join([words, ", ".join(bounds)]).strip()
+
+
+def _number(value: float) -> str:
+    return str(int(value)) if float(value).is_integer() else str(value).replace(".", ",")
+
+
+_KINDS: dict[type[msgspec.inspect.Type], str] = {
+    msgspec.inspect.BoolType: "bool",
+    msgspec.inspect.IntType: "int",
+    msgspec.inspect.FloatType: "float",
+    msgspec.inspect.StrType: "str",
+}
+
+
+def setting_fields(plugin: str, schema: type[msgspec.Struct]) -> list[SettingField]:
+    """The fields of a plugin's ``org_settings``; a schema the core cannot offer a curator: PluginError."""
+    info = msgspec.inspect.type_info(schema)
+    if not isinstance(info, msgspec.inspect.StructType):  # pragma: no cover - a Struct always is one
+        raise PluginError(f"plugin {plugin!r}: org_settings must be a msgspec.Struct")
+    fields = []
+    for f in info.fields:
+        kind_type, title = f.type, f.name
+        if isinstance(kind_type, msgspec.inspect.Metadata):
+            title = str((kind_type.extra_json_schema or {}).get("title", f.name))
+            kind_type = kind_type.type
+        kind = _KINDS.get(type(kind_type))
+        if kind is None:
+            raise PluginError(
+                f"plugin {plugin!r}: the setting {f.name!r} of org_settings must be a bool, int, float or str"
+            )
+        if f.required:
+            raise PluginError(f"plugin {plugin!r}: the setting {f.name!r} of org_settings needs a default")
+        bounds = {
+            name: getattr(kind_type, name)
+            for name in ("ge", "le", "gt", "lt", "min_length", "max_length")
+            if getattr(kind_type, name, None) is not None
+        }
+        default = f.default_factory() if f.default is msgspec.NODEFAULT else f.default
+        fields.append(SettingField(f.encode_name, title, kind, default, **bounds))
+    return fields
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,6 +203,11 @@ class LoadedPlugin:
     @property
     def name(self) -> str:
         return self.info.name
+
+    @property
+    def settings_schema(self) -> type[msgspec.Struct]:
+        """The plugin's per-organisation settings (:class:`NoSettings` when it declares none)."""
+        return self.info.org_settings or NoSettings
 
     def serves(self, org_type: str) -> bool:
         """Default plugins serve every organisation; others only the types they declare."""
@@ -79,84 +225,186 @@ class OfferedTemplate:
     path: Path
 
 
+@dataclass(frozen=True, slots=True)
+class _Collected:
+    """What the start-up hooks returned, checked once."""
+
+    organisation_types: dict[str, OrganisationType]
+    dictionaries: tuple[tuple[LoadedPlugin, DictionaryEntry], ...]
+    routes: tuple[tuple[LoadedPlugin, PluginRoutes], ...]
+    template_dirs: tuple[TemplateDir, ...]
+    statistics: tuple[tuple[LoadedPlugin, StatisticContributor], ...]
+    jobs: tuple[tuple[LoadedPlugin, JobSpec], ...]
+    migrations: tuple[MigrationBranch, ...]
+    document_templates: dict[tuple[str, str], OfferedTemplate]
+    audit_titles: AuditTitles
+    config: dict[str, dict[str, str]]
+
+
+def _hook_name(spec: Callable[..., object]) -> str:
+    name: str = getattr(spec, "__name__")  # noqa: B009 - a hook specification is a plain function
+    return name
+
+
+def _items(plugin: LoadedPlugin, spec: Callable[..., object], result: object, kind: type[_T]) -> list[_T]:
+    """The items a hook returned, each checked to be a ``kind``."""
+    hook = _hook_name(spec)
+    if isinstance(result, str | bytes | kind) or not isinstance(result, Iterable):
+        raise PluginError(
+            f"plugin {plugin.name!r}: {hook} must return an iterable of {kind.__name__},"
+            f" not {type(result).__name__}"
+        )
+    items = list(result)
+    for item in items:
+        if not isinstance(item, kind):
+            raise PluginError(
+                f"plugin {plugin.name!r}: {hook} returned a {type(item).__name__} ({item!r:.80});"
+                f" it must return {kind.__name__} items"
+            )
+    return items
+
+
+def _discard(value: object) -> None:
+    close = getattr(value, "close", None)  # an un-awaited coroutine: close it rather than warn later
+    if callable(close):
+        close()
+
+
 class Plugins:
-    """The loaded plugins and a pluggy manager over them."""
+    """The loaded plugins, a pluggy manager over them, and one typed method per hook."""
 
     def __init__(self) -> None:
-        self.pm = pluggy.PluginManager(hookspecs.PROJECT_NAME)
-        self.pm.add_hookspecs(hookspecs)
+        self._pm = pluggy.PluginManager(hookspecs.PROJECT_NAME)
+        self._pm.add_hookspecs(hookspecs)
         self.loaded: dict[str, LoadedPlugin] = {}
-        self._templates: dict[tuple[str, str], OfferedTemplate] | None = None
-        self._audit_titles: AuditTitles | None = None
+        self._collected: _Collected | None = None
 
     def register(self, module: ModuleType, *, default: bool = False) -> LoadedPlugin:
         info = getattr(module, "PLUGIN", None)
         if not isinstance(info, PluginInfo):
             raise PluginError(f"{module.__name__}: a plugin module must define PLUGIN = PluginInfo(...)")
+        if not PLUGIN_NAME.match(info.name):
+            raise PluginError(
+                f"{module.__name__}: the plugin name {info.name!r} must be lower-case letters, digits and _"
+            )
         if info.name in self.loaded:
             raise PluginError(f"two plugins are named {info.name!r}")
         plugin = LoadedPlugin(info=info, module=module, default=default)
-        self.pm.register(module, name=info.name)
+        try:
+            self._pm.register(module, name=info.name)
+        except pluggy.PluginValidationError as exc:
+            raise PluginError(f"plugin {info.name!r}: {exc}") from exc
         self.loaded[info.name] = plugin
-        self._templates = self._audit_titles = None
+        self._collected = None
         return plugin
 
-    @property
-    def hook(self) -> Any:
-        return self.pm.hook
+    def unregister(self, name: str) -> None:
+        """Unload a plugin (one a test loaded for itself): its hooks are no longer called."""
+        plugin = self.loaded.pop(name)
+        self._pm.unregister(plugin.module)
+        self._collected = None
 
-    def by_module(self, module: object) -> LoadedPlugin:
-        name = self.pm.get_name(module)
-        if name is None:
-            raise PluginError(f"{module!r} is not registered")
-        return self.loaded[name]
+    # -- calling hooks ------------------------------------------------------------------------------
 
-    def call_each(self, hook_name: str, **kwargs: Any) -> list[tuple[LoadedPlugin, Any]]:
-        """Call one hook on every plugin that implements it, keeping who returned what."""
-        caller = getattr(self.pm.hook, hook_name)
+    def _implementations(
+        self, spec: _F, active: Collection[str] | None = None
+    ) -> list[tuple[LoadedPlugin, _F]]:
+        """The implementations of ``spec``, in plugin order, each callable as the specification is."""
+        caller: pluggy.HookCaller = getattr(self._pm.hook, _hook_name(spec))
+        by_plugin = {impl.plugin_name: impl for impl in caller.get_hookimpls()}
+        found = []
+        for name, plugin in self.loaded.items():
+            impl = by_plugin.get(name)
+            if impl is not None and (active is None or name in active):
+                found.append((plugin, cast(_F, _bound(impl))))
+        return found
+
+    def _startup(self, spec: Callable[[], _R]) -> list[tuple[LoadedPlugin, _R]]:
+        """Call a start-up hook on every plugin, synchronously; an awaitable result is refused."""
         results = []
-        for impl in caller.get_hookimpls():
-            value = impl.function(**kwargs)
+        for plugin, function in self._implementations(spec):
+            value = function()
+            if inspect.isawaitable(value):
+                _discard(value)
+                raise PluginError(_async_refused(plugin.name, spec))
             if value is not None:
-                results.append((self.by_module(impl.plugin), value))
+                results.append((plugin, value))
         return results
 
-    def call_for(self, hook_name: str, active: Iterable[str], **kwargs: Any) -> list[Any]:
-        """Call a hook only on the named (active) plugins."""
-        keep = set(active)
-        removed = [p.module for name, p in self.loaded.items() if name not in keep]
-        caller = self.pm.subset_hook_caller(hook_name, remove_plugins=removed)
-        return list(caller(**kwargs))
+    def _state(self) -> _Collected:
+        if self._collected is None:
+            self.validate()
+        assert self._collected is not None
+        return self._collected
 
-    def flatten(self, hook_name: str, **kwargs: Any) -> list[Any]:
-        items: list[Any] = []
-        for result in getattr(self.pm.hook, hook_name)(**kwargs):
-            items.extend(result)
+    def organisation_types(self) -> dict[str, OrganisationType]:
+        """``register_organisation_types``: every declared type by its code, in the order of their titles."""
+        return dict(self._state().organisation_types)
+
+    def dictionaries(self, active: Iterable[str] | None = None) -> list[DictionaryEntry]:
+        """``register_dictionaries``: the entries of the ``active`` plugins (``None``: of every plugin)."""
+        keep = None if active is None else set(active)
+        return [e for p, e in self._state().dictionaries if keep is None or p.name in keep]
+
+    def routes(self) -> list[tuple[LoadedPlugin, PluginRoutes]]:
+        """``register_routes``: each plugin's routes, in plugin order."""
+        return list(self._state().routes)
+
+    def template_dirs(self) -> list[TemplateDir]:
+        """``register_template_dirs``: every template folder (namespaces unique)."""
+        return list(self._state().template_dirs)
+
+    async def navigation(self, context: NavigationContext, active: Iterable[str]) -> list[NavItem]:
+        """``register_navigation`` on the ``active`` plugins, awaiting the async implementations."""
+        items: list[NavItem] = []
+        for plugin, function in self._implementations(hookspecs.register_navigation, set(active)):
+            result = function(context=context)
+            if inspect.isawaitable(result):
+                result = await result
+            if result is not None:
+                items += _items(plugin, hookspecs.register_navigation, result, NavItem)
         return items
+
+    def statistics(
+        self, active: Iterable[str] | None = None
+    ) -> list[tuple[LoadedPlugin, StatisticContributor]]:
+        """``register_statistics``: each indicator with the plugin offering it (``active``: only theirs)."""
+        keep = None if active is None else set(active)
+        return [(p, s) for p, s in self._state().statistics if keep is None or p.name in keep]
+
+    def jobs(self) -> list[tuple[LoadedPlugin, JobSpec]]:
+        """``register_jobs``: each job with the plugin offering it (names unique)."""
+        return list(self._state().jobs)
+
+    def migrations(self) -> list[MigrationBranch]:
+        """``register_migrations``: the plugins' Alembic branches (labels unique, each its plugin's name)."""
+        return list(self._state().migrations)
+
+    def document_templates(self) -> dict[tuple[str, str], OfferedTemplate]:
+        """``register_document_templates``: the templates by (document code, organisation type)."""
+        return dict(self._state().document_templates)
+
+    def audit_titles(self) -> AuditTitles:
+        """``register_audit_titles``: every plugin's object titles and field labels, the core's included."""
+        return self._state().audit_titles
 
     async def group_started(
         self, db: AsyncSession, ctx: OrgContext, programme_id: uuid.UUID, group_id: uuid.UUID
     ) -> None:
-        """Tell the plugins active in the organisation that a group started (``group_started``)."""
-        caller = self._subset(self.pm.hook.group_started, ctx.active_plugins)
-        for result in caller(db=db, ctx=ctx, programme_id=programme_id, group_id=group_id):
-            await resolve(result)
+        """``group_started`` on the default plugins and those active in ``ctx``'s organisation, awaited."""
+        for _plugin, function in self._implementations(hookspecs.group_started, set(ctx.active_plugins)):
+            await resolve(function(db=db, ctx=ctx, programme_id=programme_id, group_id=group_id))
 
     async def group_ended(
         self, db: AsyncSession, ctx: OrgContext, programme_id: uuid.UUID, group_id: uuid.UUID
     ) -> None:
-        """Tell the plugins active in the organisation that a group ended (``group_ended``)."""
-        caller = self._subset(self.pm.hook.group_ended, ctx.active_plugins)
-        for result in caller(db=db, ctx=ctx, programme_id=programme_id, group_id=group_id):
-            await resolve(result)
+        """``group_ended`` on the default plugins and those active in ``ctx``'s organisation, awaited."""
+        for _plugin, function in self._implementations(hookspecs.group_ended, set(ctx.active_plugins)):
+            await resolve(function(db=db, ctx=ctx, programme_id=programme_id, group_id=group_id))
 
-    def _subset(self, caller: Any, active: Iterable[str]) -> Any:
-        keep = set(active)
-        removed = [p.module for name, p in self.loaded.items() if name not in keep]
-        return self.pm.subset_hook_caller(caller.name, remove_plugins=removed)
-
-    def organisation_types(self) -> dict[str, OrganisationType]:
-        return {t.code: t for t in self.flatten("register_organisation_types")}
+    def config(self, name: str) -> dict[str, str]:
+        """A plugin's process-wide settings (its ``required_settings``), read from the environment."""
+        return dict(self._state().config.get(name, {}))
 
     def active_for(self, org_type: str, disabled: Iterable[str] = ()) -> list[str]:
         off = set(disabled)
@@ -166,36 +414,209 @@ class Plugins:
             if plugin.serves(org_type) and (plugin.default or name not in off)
         ]
 
-    def document_templates(self) -> dict[tuple[str, str], OfferedTemplate]:
-        """The plugins' document templates by (document code, organisation type), checked once.
+    # -- start-up checks ----------------------------------------------------------------------------
 
-        Raises ``PluginError`` for an unknown document, a missing file, a type the plugin does not
-        serve, two plugins offering one document for one type, or a template that cannot be filled.
+    def validate(self, environ: Mapping[str, str] | None = None) -> None:
+        """Start-up checks, then every start-up hook called once and its results checked and kept.
+
+        Refuses (``PluginError``) unknown hooks, implementation options, async implementations of start-up
+        hooks, versions out of range, missing required settings, unusable ``org_settings``, and whatever
+        a hook returns that does not fit (each hook's documentation says what).
         """
-        if self._templates is None:
-            self._templates = self._collect_templates()
-        return self._templates
+        try:
+            self._pm.check_pending()
+        except pluggy.PluginValidationError as exc:
+            raise PluginError(str(exc)) from exc
+        self._check_implementations()
+        current = core_version()
+        for plugin in self.loaded.values():
+            check_core_version(plugin.info, current)
+            if plugin.info.org_settings is not None:
+                schema = plugin.info.org_settings
+                if not (isinstance(schema, type) and issubclass(schema, msgspec.Struct)):
+                    raise PluginError(f"plugin {plugin.name!r}: org_settings must be a msgspec.Struct class")
+                setting_fields(plugin.name, schema)
+                try:
+                    msgspec.convert(msgspec.to_builtins(schema()), schema)
+                except msgspec.ValidationError as exc:
+                    raise PluginError(
+                        f"plugin {plugin.name!r}: a default of org_settings breaks its own bounds: {exc}"
+                    ) from exc
+        config = self._read_config(os.environ if environ is None else environ)
+        types = self._collect_organisation_types()
+        self._collected = _Collected(
+            organisation_types=types,
+            dictionaries=tuple(
+                (plugin, entry)
+                for plugin, result in self._startup(hookspecs.register_dictionaries)
+                for entry in _items(plugin, hookspecs.register_dictionaries, result, DictionaryEntry)
+            ),
+            routes=self._collect_routes(),
+            template_dirs=self._collect_template_dirs(),
+            statistics=self._collect_statistics(),
+            jobs=self._collect_jobs(),
+            migrations=self._collect_migrations(),
+            document_templates=self._collect_templates(set(types)),
+            audit_titles=self._collect_audit_titles(),
+            config=config,
+        )
+        for plugin, function in self._implementations(hookspecs.plugins_loaded):
+            result = function(plugins=self)
+            if inspect.isawaitable(result):
+                _discard(result)
+                raise PluginError(_async_refused(plugin.name, hookspecs.plugins_loaded))
 
-    def _collect_templates(self) -> dict[tuple[str, str], OfferedTemplate]:
-        # Imported here: rendering pulls in docxtpl, which only this check and the documents need.
-        from nastavnik.domain.documents.docx import TemplateBroken
-        from nastavnik.domain.documents.samples import render_sample
+    def _check_implementations(self) -> None:
+        for spec in _hook_specs():
+            caller: pluggy.HookCaller = getattr(self._pm.hook, _hook_name(spec))
+            for impl in caller.get_hookimpls():
+                options = [o for o in ("tryfirst", "trylast", "wrapper", "hookwrapper") if getattr(impl, o)]
+                if options:
+                    raise PluginError(
+                        f"plugin {impl.plugin_name!r}: {_hook_name(spec)} is marked {', '.join(options)};"
+                        " the core combines every plugin's results itself, so these options are refused"
+                    )
+                function = impl.function
+                if when_called(spec) is Call.STARTUP and (
+                    inspect.iscoroutinefunction(function) or inspect.isasyncgenfunction(function)
+                ):
+                    raise PluginError(_async_refused(impl.plugin_name, spec))
 
-        every_type = set(self.organisation_types())
+    def _read_config(self, environ: Mapping[str, str]) -> dict[str, dict[str, str]]:
+        config: dict[str, dict[str, str]] = {}
+        for name, plugin in self.loaded.items():
+            values = config.setdefault(name, {})
+            for setting in plugin.info.required_settings:
+                variable = setting_variable(name, setting)
+                value = environ.get(variable, "").strip()
+                if not value:
+                    raise PluginError(
+                        f"plugin {name!r} needs the setting {setting!r}:"
+                        f" set the environment variable {variable}"
+                    )
+                values[setting] = value
+        return config
+
+    def _collect_organisation_types(self) -> dict[str, OrganisationType]:
+        types: dict[str, OrganisationType] = {}
+        declared_by: dict[str, str] = {}
+        for plugin, result in self._startup(hookspecs.register_organisation_types):
+            for org_type in _items(plugin, hookspecs.register_organisation_types, result, OrganisationType):
+                if org_type.code in declared_by:
+                    raise PluginError(
+                        f"organisation type {org_type.code!r} is declared by {declared_by[org_type.code]!r}"
+                        f" and {plugin.name!r}"
+                    )
+                declared_by[org_type.code] = plugin.name
+                types[org_type.code] = org_type
+        # Shown to people in this order (lists, choices, joined titles): by title, not by who declared it.
+        types = dict(sorted(types.items(), key=lambda item: (item[1].title, item[0])))
+        for name, plugin in self.loaded.items():
+            if plugin.default:
+                continue
+            if not plugin.info.organisation_types:
+                raise PluginError(f"plugin {name!r} declares no organisation types it serves")
+            unknown = set(plugin.info.organisation_types) - set(types)
+            if unknown:
+                raise PluginError(f"plugin {name!r} serves unknown organisation types: {sorted(unknown)}")
+        return types
+
+    def _collect_routes(self) -> tuple[tuple[LoadedPlugin, PluginRoutes], ...]:
+        found = []
+        for plugin, routes in self._startup(hookspecs.register_routes):
+            if not isinstance(routes, PluginRoutes):
+                raise PluginError(
+                    f"plugin {plugin.name!r}: register_routes must return PluginRoutes,"
+                    f" not {type(routes).__name__}"
+                )
+            if (routes.root_pages or routes.root_api) and not plugin.default:
+                raise PluginError(
+                    f"plugin {plugin.name!r}: root_pages and root_api are for the core's default plugins;"
+                    f" a plugin's routes live under /o/{{slug}}/p/{plugin.name}"
+                )
+            found.append((plugin, routes))
+        return tuple(found)
+
+    def _collect_template_dirs(self) -> tuple[TemplateDir, ...]:
+        dirs: list[TemplateDir] = []
+        claimed: dict[str, str] = {}
+        for plugin, result in self._startup(hookspecs.register_template_dirs):
+            for folder in _items(plugin, hookspecs.register_template_dirs, result, TemplateDir):
+                if not plugin.default and folder.namespace != plugin.name:
+                    raise PluginError(
+                        f"plugin {plugin.name!r}: its template namespace must be its name,"
+                        f" not {folder.namespace!r}"
+                    )
+                if claimed.get(folder.namespace, plugin.name) != plugin.name:
+                    raise PluginError(
+                        f"the template namespace {folder.namespace!r} is claimed by"
+                        f" {claimed[folder.namespace]!r}"
+                        f" and {plugin.name!r}"
+                    )
+                claimed[folder.namespace] = plugin.name
+                dirs.append(folder)
+        return tuple(dirs)
+
+    def _collect_statistics(self) -> tuple[tuple[LoadedPlugin, StatisticContributor], ...]:
+        found: list[tuple[LoadedPlugin, StatisticContributor]] = []
+        offered_by: dict[str, str] = {}
+        for plugin, result in self._startup(hookspecs.register_statistics):
+            for contributor in _items(plugin, hookspecs.register_statistics, result, StatisticContributor):
+                if contributor.key in offered_by:
+                    raise PluginError(
+                        f"the statistic {contributor.key!r} is offered by {offered_by[contributor.key]!r}"
+                        f" and {plugin.name!r}"
+                    )
+                offered_by[contributor.key] = plugin.name
+                found.append((plugin, contributor))
+        return tuple(found)
+
+    def _collect_jobs(self) -> tuple[tuple[LoadedPlugin, JobSpec], ...]:
+        found: list[tuple[LoadedPlugin, JobSpec]] = []
+        offered_by: dict[str, str] = {}
+        for plugin, result in self._startup(hookspecs.register_jobs):
+            for spec in _items(plugin, hookspecs.register_jobs, result, JobSpec):
+                if spec.name in offered_by:
+                    raise PluginError(
+                        f"the job {spec.name!r} is registered by {offered_by[spec.name]!r}"
+                        f" and {plugin.name!r}"
+                    )
+                if not inspect.iscoroutinefunction(spec.function):
+                    raise PluginError(
+                        f"plugin {plugin.name!r}: the job {spec.name!r} must be an async function"
+                    )
+                offered_by[spec.name] = plugin.name
+                found.append((plugin, spec))
+        return tuple(found)
+
+    def _collect_migrations(self) -> tuple[MigrationBranch, ...]:
+        found: list[MigrationBranch] = []
+        for plugin, result in self._startup(hookspecs.register_migrations):
+            for branch in _items(plugin, hookspecs.register_migrations, result, MigrationBranch):
+                if branch.label != plugin.name:
+                    raise PluginError(
+                        f"plugin {plugin.name!r}: its migration branch must be labelled {plugin.name!r},"
+                        f" not {branch.label!r}"
+                    )
+                if not Path(branch.versions_dir).is_dir():
+                    raise PluginError(
+                        f"plugin {plugin.name!r}: the migrations folder is missing: {branch.versions_dir}"
+                    )
+                if any(b.label == branch.label for b in found):
+                    raise PluginError(f"plugin {plugin.name!r} gives its migration branch twice")
+                found.append(branch)
+        return tuple(found)
+
+    def _collect_templates(self, every_type: set[str]) -> dict[tuple[str, str], OfferedTemplate]:
+        """The offered templates by (code, type): files present, types served, one plugin per pair.
+
+        What a document code means and whether a template fills is the documents domain's to check; the
+        core's default plugin does it in ``plugins_loaded``.
+        """
         offered: dict[tuple[str, str], OfferedTemplate] = {}
-        for plugin, result in self.call_each("register_document_templates"):
+        for plugin, result in self._startup(hookspecs.register_document_templates):
             served = every_type if plugin.default else set(plugin.info.organisation_types)
-            for template in result:
-                if not isinstance(template, DocumentTemplate):
-                    raise PluginError(
-                        f"plugin {plugin.name!r}: register_document_templates must return"
-                        " DocumentTemplate items"
-                    )
-                if template.code not in DOCUMENT_TITLES:
-                    raise PluginError(
-                        f"plugin {plugin.name!r} offers a template for an unknown document {template.code!r};"
-                        f" known documents: {', '.join(DOCUMENT_TITLES)}"
-                    )
+            for template in _items(plugin, hookspecs.register_document_templates, result, DocumentTemplate):
                 path = Path(template.path)
                 if not path.is_file():
                     raise PluginError(
@@ -207,13 +628,6 @@ class Plugins:
                         f"plugin {plugin.name!r} offers a template of {template.code!r} for organisation"
                         f" types it does not serve: {sorted(types - served)}"
                     )
-                try:
-                    render_sample(template.code, path.read_bytes())
-                except TemplateBroken as exc:
-                    raise PluginError(
-                        f"plugin {plugin.name!r}: the template of {template.code!r} ({path}) cannot be"
-                        f" filled: {exc.message} ({exc.detail or 'no detail'})"
-                    ) from exc
                 for org_type in sorted(types):
                     other = offered.get((template.code, org_type))
                     if other is not None:
@@ -226,77 +640,53 @@ class Plugins:
                     )
         return offered
 
-    def audit_titles(self) -> AuditTitles:
-        """Every plugin's audit object titles and field labels (``register_audit_titles``), the core's
-        included, combined once; ``PluginError`` for a key given twice or a plugin's object type outside
-        its ``<name>.`` namespace."""
-        if self._audit_titles is None:
-            objects: dict[str, str] = {}
-            fields: dict[str, str] = {}
-            titled_by: dict[tuple[str, str], str] = {}
-            for plugin, titles in self.call_each("register_audit_titles"):
-                if not isinstance(titles, AuditTitles):
-                    raise PluginError(
-                        f"plugin {plugin.name!r}: register_audit_titles must return AuditTitles"
-                    )
-                own = f"{plugin.name}."
-                stray = [key for key in titles.objects if not (plugin.default or key.startswith(own))]
-                if stray:
-                    raise PluginError(
-                        f"plugin {plugin.name!r}: audited object types {stray} must start with {own!r}"
-                    )
-                for kind, given, into in (
-                    ("object", titles.objects, objects),
-                    ("field", titles.fields, fields),
-                ):
-                    for key, title in given.items():
-                        if (kind, key) in titled_by:
-                            raise PluginError(
-                                f"the {kind} {key!r} is titled by both {titled_by[kind, key]!r}"
-                                f" and {plugin.name!r}"
-                            )
-                        into[key], titled_by[kind, key] = title, plugin.name
-            self._audit_titles = AuditTitles(objects, fields)
-        return self._audit_titles
-
-    def validate(self) -> None:
-        """Start-up checks: unknown hooks, version ranges, declared organisation types, document templates."""
-        self.pm.check_pending()
-        current = _version_tuple(core_version())
-        types_by_plugin: dict[str, set[str]] = {}
-        for plugin, result in self.call_each("register_organisation_types"):
-            types_by_plugin.setdefault(plugin.name, set()).update(t.code for t in result)
-        seen_types: dict[str, str] = {}
-        for name, plugin in self.loaded.items():
-            info = plugin.info
-            if current < _version_tuple(info.min_core_version) or (
-                info.max_core_version is not None and current >= _version_tuple(info.max_core_version)
-            ):
-                upper = f", < {info.max_core_version}" if info.max_core_version else ""
+    def _collect_audit_titles(self) -> AuditTitles:
+        objects: dict[str, str] = {}
+        fields: dict[str, str] = {}
+        titled_by: dict[tuple[str, str], str] = {}
+        for plugin, titles in self._startup(hookspecs.register_audit_titles):
+            if not isinstance(titles, AuditTitles):
+                raise PluginError(f"plugin {plugin.name!r}: register_audit_titles must return AuditTitles")
+            own = f"{plugin.name}."
+            stray = [key for key in titles.objects if not (plugin.default or key.startswith(own))]
+            if stray:
                 raise PluginError(
-                    f"plugin {name!r} {info.version} needs nastavnik >= {info.min_core_version}{upper};"
-                    f" this is {core_version()}"
+                    f"plugin {plugin.name!r}: audited object types {stray} must start with {own!r}"
                 )
-            if plugin.default:
-                continue
-            if not info.organisation_types:
-                raise PluginError(f"plugin {name!r} declares no organisation types it serves")
-            offered = types_by_plugin.get(name, set())
-            for code in info.organisation_types:
-                if code in offered:
-                    if code in seen_types:
+            for kind, given, into in (("object", titles.objects, objects), ("field", titles.fields, fields)):
+                for key, title in given.items():
+                    if (kind, key) in titled_by:
                         raise PluginError(
-                            f"organisation type {code!r} is declared by {seen_types[code]!r} and {name!r}"
+                            f"the {kind} {key!r} is titled by both {titled_by[kind, key]!r}"
+                            f" and {plugin.name!r}"
                         )
-                    seen_types[code] = name
-        all_types = set(seen_types) | {c for codes in types_by_plugin.values() for c in codes}
-        for name, plugin in self.loaded.items():
-            unknown = set(plugin.info.organisation_types) - all_types
-            if unknown:
-                raise PluginError(f"plugin {name!r} serves unknown organisation types: {sorted(unknown)}")
-        self._templates = self._audit_titles = None
-        self.document_templates()
-        self.audit_titles()
+                    into[key], titled_by[kind, key] = title, plugin.name
+        return AuditTitles(objects, fields)
+
+
+def _hook_specs() -> list[Callable[..., object]]:
+    """Every hook specification of :mod:`nastavnik.hookspecs`."""
+    return [
+        member
+        for _, member in inspect.getmembers(hookspecs, inspect.isfunction)
+        if hasattr(member, f"{hookspecs.PROJECT_NAME}_spec")
+    ]
+
+
+def _bound(impl: pluggy.HookImpl) -> Callable[..., object]:
+    """An implementation callable with the specification's keyword arguments (it may take fewer)."""
+
+    def call(**kwargs: object) -> object:
+        return impl.function(*(kwargs[name] for name in impl.argnames))
+
+    return call
+
+
+def _async_refused(plugin: str, spec: Callable[..., object]) -> str:
+    return (
+        f"plugin {plugin!r}: {_hook_name(spec)} is called once at start-up, synchronously;"
+        " its implementation must be a plain function, not async"
+    )
 
 
 def load_plugins(
@@ -304,15 +694,18 @@ def load_plugins(
     *,
     entry_point_plugins: bool = True,
     extra_modules: Sequence[ModuleType] = (),
+    environ: Mapping[str, str] | None = None,
 ) -> Plugins:
-    """Register the default plugins, then the installed ones (all, or only ``names``), then validate."""
+    """Register the default plugins, then the installed ones by entry-point name (all, or only ``names``),
+    then ``extra_modules``; validate and call the start-up hooks (``environ``: where the plugins'
+    required settings are read, the process's environment by default)."""
     plugins = Plugins()
     for dotted in DEFAULT_PLUGINS:
         plugins.register(import_module(dotted), default=True)
     if entry_point_plugins:
         wanted = set(names) if names is not None else None
         found = set()
-        for ep in entry_points(group=ENTRY_POINT_GROUP):
+        for ep in sorted(entry_points(group=ENTRY_POINT_GROUP), key=lambda ep: ep.name):
             if wanted is not None and ep.name not in wanted:
                 continue
             module = ep.load()
@@ -324,7 +717,7 @@ def load_plugins(
             raise PluginError(f"plugins not installed: {sorted(wanted - found)}")
     for module in extra_modules:
         plugins.register(module)
-    plugins.validate()
+    plugins.validate(environ)
     return plugins
 
 

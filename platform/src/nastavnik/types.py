@@ -57,7 +57,8 @@ class DictionaryKind(StrEnum):
 class PluginInfo:
     """What a plugin declares about itself, validated when the platform starts (NetBox-style).
 
-    A plugin module exposes it as the module attribute ``PLUGIN``.
+    A plugin module exposes it as the module attribute ``PLUGIN``. Versions are PEP 440 versions
+    (``packaging.version``): the plugin loads where ``min_core_version <= core < max_core_version``.
     """
 
     name: str
@@ -66,8 +67,15 @@ class PluginInfo:
     min_core_version: str
     max_core_version: str | None = None
     organisation_types: tuple[str, ...] = ()
-    default_settings: dict[str, Any] = field(default_factory=dict)
+    org_settings: type[msgspec.Struct] | None = None
+    """The plugin's settings per organisation: a ``msgspec.Struct`` whose every field has a default and is a
+    ``bool``, ``int``, ``float`` or ``str`` (bounds and a Russian ``title`` through ``msgspec.Meta``). A
+    curator edits them on the organisation's «Модули» page or ``PUT /api/o/{slug}/plugins/{name}``; every
+    field is validated there; the plugin reads them as ``ctx.settings`` (:class:`nastavnik.PluginContext`)."""
     required_settings: tuple[str, ...] = ()
+    """Process-wide settings the plugin cannot start without, each the environment variable
+    ``NASTAVNIK_PLUGIN_<NAME>_<SETTING>`` (upper case); a missing one refuses to start, naming the
+    variable. The plugin reads them as ``ctx.config["<setting>"]``."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,6 +109,12 @@ class PluginRoutes:
 
     pages: Sequence[ControllerRouterHandler] = ()
     api: Sequence[ControllerRouterHandler] = ()
+    root_pages: Sequence[ControllerRouterHandler] = ()
+    """Default plugins only (the core's own pages): mounted at the site's root with their own paths,
+    left out of the OpenAPI document. Another plugin that returns any refuses to start."""
+    root_api: Sequence[ControllerRouterHandler] = ()
+    """Default plugins only (the core's own JSON API): mounted at the root with their own paths and
+    described in the OpenAPI document. Another plugin that returns any refuses to start."""
 
 
 @dataclass(frozen=True, slots=True)

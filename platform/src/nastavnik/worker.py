@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import signal
 from typing import Any, cast
 
@@ -12,17 +13,38 @@ from arq.worker import Function, Worker, func
 
 from nastavnik.domain import load_models
 from nastavnik.jobs import queue_name, redis_settings
+from nastavnik.plugin_context import JobContext, job_opener
+from nastavnik.plugins import LoadedPlugin
 from nastavnik.runtime import Runtime
 from nastavnik.types import JobSpec
 
 
 def collect_jobs(runtime: Runtime) -> list[JobSpec]:
-    specs: list[JobSpec] = runtime.plugins.flatten("register_jobs")
-    names = [s.name for s in specs]
-    duplicates = {n for n in names if names.count(n) > 1}
-    if duplicates:
-        raise ValueError(f"job names registered twice: {sorted(duplicates)}")
-    return specs
+    """Every job the plugins register (names unique: checked at start-up), as the worker runs it."""
+    return [_as_run(runtime, plugin, spec) for plugin, spec in runtime.plugins.jobs()]
+
+
+def _as_run(runtime: Runtime, plugin: LoadedPlugin, spec: JobSpec) -> JobSpec:
+    """A plugin's job receives a narrow :class:`JobContext` first; the core's (default plugins') keep arq's
+    context, whose ``"runtime"`` is the process's runtime."""
+    if plugin.default:
+        return spec
+    function = spec.function
+    opener = job_opener(runtime.app_sessions, runtime.plugins, plugin)
+    config = runtime.plugins.config(plugin.name)
+
+    async def run(ctx: dict[str, Any], *args: Any, **kwargs: Any) -> Any:
+        job = JobContext(
+            plugin=plugin.name,
+            job_id=str(ctx.get("job_id", "")),
+            job_try=int(ctx.get("job_try", 1)),
+            config=config,
+            opener=opener,
+        )
+        return await function(job, *args, **kwargs)
+
+    run.__qualname__ = run.__name__ = spec.name
+    return dataclasses.replace(spec, function=run)
 
 
 def job_timeout(spec: JobSpec, runtime: Runtime) -> int:

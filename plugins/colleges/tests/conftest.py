@@ -6,8 +6,7 @@ from __future__ import annotations
 import pytest
 from litestar import Litestar
 
-from nastavnik import Runtime
-from nastavnik.testing import app_with
+from nastavnik.testing import Runtime, app_with
 
 
 @pytest.fixture(scope="session")

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from litestar import Litestar
 
-from nastavnik import DictionaryKind, Regime, Runtime
+from nastavnik import DictionaryKind, Regime
 from nastavnik.plugins import load_plugins
-from nastavnik.testing import app_routes, new_organisation, new_region, plugin_routes
+from nastavnik.testing import Runtime, app_routes, new_organisation, new_region, plugin_routes
 from nastavnik_colleges import plugin
 
 

@@ -6,9 +6,9 @@ from __future__ import annotations
 import docx
 from litestar import Litestar
 
-from nastavnik import Regime, Runtime
+from nastavnik import Regime
 from nastavnik.plugins import load_plugins
-from nastavnik.testing import app_routes, new_organisation, new_region, plugin_routes
+from nastavnik.testing import Runtime, app_routes, new_organisation, new_region, plugin_routes
 from nastavnik_kindergartens import plugin
 
 

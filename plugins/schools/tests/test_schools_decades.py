@@ -8,8 +8,7 @@ import re
 from litestar import Litestar
 from openpyxl import load_workbook
 
-from nastavnik import Runtime
-from nastavnik.testing import new_organisation, new_region
+from nastavnik.testing import Runtime, new_organisation, new_region
 
 DECADE = {
     "subject_area": "Русский язык",

@@ -10,8 +10,7 @@ import pytest
 from litestar import Litestar
 from sqlalchemy import select
 
-from nastavnik import Runtime
-from nastavnik.testing import Body, Route, Tenant, assert_isolated, new_organisation, new_region
+from nastavnik.testing import Body, Route, Runtime, Tenant, assert_isolated, new_organisation, new_region
 from nastavnik_schools.models import SubjectDecade
 
 INTRUDER = {

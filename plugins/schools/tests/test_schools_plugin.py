@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from litestar import Litestar
 
-from nastavnik import DictionaryKind, Regime, Runtime
+from nastavnik import DictionaryKind, Regime
 from nastavnik.plugins import load_plugins
-from nastavnik.testing import new_organisation, new_region
+from nastavnik.testing import Runtime, new_organisation, new_region
 from nastavnik.web.app import template_environment
 from nastavnik_schools import plugin
 

@@ -1,4 +1,4 @@
-"""Default plugin: the core's navigation, templates, indicators, dictionaries and jobs."""
+"""Default plugin: the core's routes, navigation, templates, indicators, dictionaries and jobs."""
 
 from __future__ import annotations
 
@@ -13,9 +13,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from nastavnik import clock
 from nastavnik.audit import OBJECT_TITLES
+from nastavnik.default_plugins import routes as core_routes
 from nastavnik.domain import template_dirs
 from nastavnik.domain.accounts.provisioning import run_batch
 from nastavnik.domain.accounts.services import ACCOUNTS_JOB
+from nastavnik.domain.documents.plugin_templates import check_offered_templates
 from nastavnik.domain.organisations.onboarding import (
     ONBOARD_JOB,
     SYNC_ACCESS_JOB,
@@ -27,6 +29,7 @@ from nastavnik.domain.questionnaires.models import Moment
 from nastavnik.domain.questionnaires.services import assign_questionnaires
 from nastavnik.hookspecs import hookimpl
 from nastavnik.models.people import ProgrammeRole
+from nastavnik.plugins import Plugins
 from nastavnik.tenancy import OrgContext
 from nastavnik.types import (
     AuditTitles,
@@ -36,6 +39,7 @@ from nastavnik.types import (
     NavigationContext,
     NavItem,
     PluginInfo,
+    PluginRoutes,
     Regime,
     StatisticContributor,
     TemplateDir,
@@ -55,6 +59,13 @@ HEARTBEAT_KEY = "worker:heartbeat"
 
 MANAGERS = frozenset({ProgrammeRole.CURATOR.value, ProgrammeRole.DIRECTOR.value})
 PAIR_MEMBERS = frozenset({ProgrammeRole.MENTOR.value, ProgrammeRole.MENTEE.value})
+
+
+@hookimpl
+def register_routes() -> PluginRoutes:
+    # The core's API and pages keep their own paths: they are mounted at the root, which only a default
+    # plugin may do; every other plugin's routes live under its namespace.
+    return PluginRoutes(root_api=core_routes.API, root_pages=core_routes.PAGES)
 
 
 @hookimpl
@@ -235,3 +246,9 @@ async def group_ended(
 ) -> None:
     """A pair that ended, completed or early, gets its final questionnaires."""
     await assign_questionnaires(db, ctx, programme_id, group_id, Moment.END)
+
+
+@hookimpl
+def plugins_loaded(plugins: Plugins) -> None:
+    """Every plugin's document templates name a known document and fill with its sample data."""
+    check_offered_templates(plugins)

@@ -13,6 +13,7 @@ The kit needs the test tools of the development group (pytest, pytest-asyncio); 
 does not depend on them, and nothing here but ``pytest_plugin`` imports pytest.
 """
 
+from nastavnik.runtime import Runtime
 from nastavnik.testing.apps import app_with
 from nastavnik.testing.http import Client, asgi_transport, bearer_client, client_for, forge_session
 from nastavnik.testing.isolation import (
@@ -61,6 +62,7 @@ __all__ = [
     "Named",
     "Route",
     "RunDatabase",
+    "Runtime",
     "Services",
     "Tenant",
     "app_routes",

@@ -161,7 +161,7 @@ async def migrated_runtime(settings: Settings, plugins: Sequence[str] | None = N
     """A runtime over ``settings`` with the plugins named (every installed one: ``None``), its database
     migrated: the core's migrations and every loaded plugin's branch."""
     runtime = await build_runtime(settings, plugins=load_plugins(plugins), owner=True)
-    branches = runtime.plugins.flatten("register_migrations")
+    branches = runtime.plugins.migrations()
     await migrate.upgrade(
         runtime.owner_engine, runtime.roles, plugin_version_dirs=[b.versions_dir for b in branches]
     )

@@ -15,25 +15,12 @@ from litestar.stores.redis import RedisStore
 from litestar.template.config import TemplateConfig
 from litestar.types import ControllerRouterHandler
 
-from nastavnik.auth import routes as sign_in
 from nastavnik.domain import load_models
-from nastavnik.domain.accounts import routes as accounts
-from nastavnik.domain.bases import routes as bases
-from nastavnik.domain.dictionaries import routes as region_dictionaries
-from nastavnik.domain.documents import routes as region_templates
-from nastavnik.domain.programmes import routes as programmes
-from nastavnik.domain.programmes.pairs import routes as pairs
-from nastavnik.domain.questionnaires import region_routes as region_questionnaires, routes as questionnaires
-from nastavnik.domain.reports import routes as programme_documents
-from nastavnik.domain.statistics import routes as statistics
-from nastavnik.domain.work import routes as work
-from nastavnik.plugins import Plugins
+from nastavnik.plugins import LoadedPlugin, Plugins
 from nastavnik.runtime import Runtime
 from nastavnik.types import PluginRoutes
-from nastavnik.web import health
-from nastavnik.web.controllers import api_global, api_org, pages
 from nastavnik.web.csrf import SessionBoundCSRF
-from nastavnik.web.deps import BASE_DEPENDENCIES, plugin_org_provider
+from nastavnik.web.deps import BASE_DEPENDENCIES, plugin_context_provider, plugin_org_provider
 from nastavnik.web.errors import EXCEPTION_HANDLERS
 from nastavnik.web.filters import FILTERS
 from nastavnik.web.form_state import GLOBALS as FORM_GLOBALS
@@ -50,43 +37,62 @@ from nastavnik.web.session_middleware import session_middleware
 STATIC_DIR = Path(__file__).parent / "static"
 
 
-def plugin_routers(plugins: Plugins) -> list[Router]:
-    """Mount each plugin's handlers inside its own namespace, behind its activation check."""
+def plugin_routers(plugin: LoadedPlugin, routes: PluginRoutes) -> list[Router]:
+    """Mount a plugin's handlers inside its own namespace, behind its activation check; its handlers may
+    ask for ``org`` and for their narrow context ``ctx``."""
+    dependencies = {
+        "org": Provide(plugin_org_provider(plugin.name)),
+        "ctx": Provide(plugin_context_provider(plugin)),
+    }
     routers = []
-    for plugin, routes in plugins.call_each("register_routes"):
-        if not isinstance(routes, PluginRoutes):
-            raise TypeError(f"plugin {plugin.name!r}: register_routes must return PluginRoutes")
-        dependencies = {"org": Provide(plugin_org_provider(plugin.name))}
-        if routes.pages:
-            routers.append(
-                Router(
-                    path=f"/o/{{slug:str}}/p/{plugin.name}",
-                    route_handlers=list(routes.pages),
-                    dependencies=dependencies,
-                    include_in_schema=False,
-                )
+    if routes.pages:
+        routers.append(
+            Router(
+                path=f"/o/{{slug:str}}/p/{plugin.name}",
+                route_handlers=list(routes.pages),
+                dependencies=dependencies,
+                include_in_schema=False,
             )
-        if routes.api:
-            routers.append(
-                Router(
-                    path=f"/api/o/{{slug:str}}/p/{plugin.name}",
-                    route_handlers=list(routes.api),
-                    dependencies=dependencies,
-                )
+        )
+    if routes.api:
+        routers.append(
+            Router(
+                path=f"/api/o/{{slug:str}}/p/{plugin.name}",
+                route_handlers=list(routes.api),
+                dependencies=dependencies,
             )
+        )
     return routers
 
 
+def hook_routes(plugins: Plugins) -> list[ControllerRouterHandler]:
+    """Every route of the site from ``register_routes``: the core's API and pages at their own paths (only a
+    default plugin mounts there), the static files, then each plugin's namespace."""
+    api: list[ControllerRouterHandler] = []
+    pages: list[ControllerRouterHandler] = []
+    namespaced: list[ControllerRouterHandler] = []
+    for plugin, routes in plugins.routes():
+        api += routes.root_api
+        pages += routes.root_pages
+        namespaced += plugin_routers(plugin, routes)
+    return [
+        *api,
+        # Pages answer browsers with HTML and redirects; the OpenAPI document describes the JSON API only.
+        Router(path="/", route_handlers=pages, include_in_schema=False),
+        create_static_files_router(path="/static", directories=[STATIC_DIR], include_in_schema=False),
+        create_static_files_router(
+            path=SWAGGER_UI_URL, directories=[SWAGGER_UI_DIR], include_in_schema=False
+        ),
+        *namespaced,
+    ]
+
+
 def template_environment(plugins: Plugins) -> Environment:
-    # A plugin may give several folders for its namespace (the core gives one per domain);
-    # two plugins may never share one.
+    # A plugin may give several folders for its own namespace (the core gives one per domain);
+    # namespaces are each plugin's own, checked at start-up (Plugins.template_dirs).
     folders: dict[str, list[str]] = {}
-    owners: dict[str, str] = {}
-    for plugin, dirs in plugins.call_each("register_template_dirs"):
-        for d in dirs:
-            if owners.setdefault(d.namespace, plugin.name) != plugin.name:
-                raise ValueError(f"two template folders claim the namespace {d.namespace!r}")
-            folders.setdefault(d.namespace, []).append(str(d.path))
+    for d in plugins.template_dirs():
+        folders.setdefault(d.namespace, []).append(str(d.path))
     namespaces = {namespace: FileSystemLoader(paths) for namespace, paths in folders.items()}
     env = Environment(
         loader=ChoiceLoader([PrefixLoader(namespaces, delimiter="/")]),
@@ -103,58 +109,7 @@ def create_app(runtime: Runtime) -> Litestar:
     load_models()  # every domain's tables, before the first query configures the mappers
     settings = runtime.settings
 
-    api_handlers: list[ControllerRouterHandler] = [
-        health.live,
-        health.ready,
-        api_org.OrganisationApi,
-        programmes.ProgrammeApi,
-        bases.BasesApi,
-        bases.BasesTransferApi,
-        pairs.PairsApi,
-        work.WorkApi,
-        work.MyApi,
-        questionnaires.QuestionnairesApi,
-        region_questionnaires.RegionQuestionnairesApi,
-        programme_documents.ProgrammeDocumentsApi,
-        accounts.AccountsApi,
-        api_global.AccountApi,
-        api_global.OversightApi,
-        api_global.AuditApi,
-        region_dictionaries.RegionDictionaryApi,
-        statistics.StatisticsApi,
-        statistics.OrgStatisticsApi,
-        region_templates.RegionTemplatesApi,
-    ]
-    page_handlers: list[ControllerRouterHandler] = [
-        sign_in.SignInController,
-        pages.HomeController,
-        pages.OrganisationPages,
-        bases.BasesPages,
-        bases.ProfilePages,
-        programmes.ProgrammePages,
-        pairs.PairsPages,
-        work.WorkPages,
-        work.MyPages,
-        questionnaires.QuestionnairesPages,
-        region_questionnaires.RegionQuestionnairesPages,
-        programme_documents.ProgrammeDocumentsPages,
-        accounts.AccountsPages,
-        region_dictionaries.RegionDictionaryPages,
-        statistics.RegionStatisticsPages,
-        statistics.MunicipalityStatisticsPages,
-        statistics.OrgStatisticsPages,
-        region_templates.RegionTemplatesPages,
-    ]
-    route_handlers: list[ControllerRouterHandler] = [
-        *api_handlers,
-        # Pages answer browsers with HTML and redirects; the OpenAPI document describes the JSON API only.
-        Router(path="/", route_handlers=page_handlers, include_in_schema=False),
-        create_static_files_router(path="/static", directories=[STATIC_DIR], include_in_schema=False),
-        create_static_files_router(
-            path=SWAGGER_UI_URL, directories=[SWAGGER_UI_DIR], include_in_schema=False
-        ),
-        *plugin_routers(runtime.plugins),
-    ]
+    route_handlers = hook_routes(runtime.plugins)
     session_store = RedisStore(
         runtime.redis, namespace=runtime.redis_key("session"), handle_client_shutdown=False
     )

@@ -1,8 +1,10 @@
-"""Request-scoped dependencies: the runtime, a scoped database session, the actor, the organisation."""
+"""Request-scoped dependencies: the runtime, a scoped database session, the actor, the organisation, and a
+plugin's narrow context."""
 
 from __future__ import annotations
 
 import dataclasses
+import functools
 import uuid
 from collections.abc import AsyncGenerator, Callable, Coroutine
 from typing import Any
@@ -18,10 +20,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from nastavnik.auth.actors import actor_from_token
 from nastavnik.auth.tokens import TokenRejected
 from nastavnik.db.scope import DbScope, rescope, scoped_session
+from nastavnik.plugin_context import PluginContext, plugin_context
+from nastavnik.plugins import LoadedPlugin
 from nastavnik.runtime import Runtime
 from nastavnik.tenancy import Actor, NotFound, OrgContext, load_actor, resolve_org_context
 from nastavnik.web import session
-from nastavnik.web.params import CurrentActor, Db, Rt
+from nastavnik.web.params import CurrentActor, Db, Org, Rt
+from nastavnik.web.rendering import page
 from nastavnik.web.security import VERIFIED_TOKEN
 
 SESSION_IDENTITY = session.IDENTITY
@@ -118,6 +123,20 @@ def plugin_org_provider(plugin_name: str) -> Callable[..., Coroutine[Any, Any, O
         return ctx
 
     return provide_plugin_org
+
+
+def plugin_context_provider(plugin: LoadedPlugin) -> Callable[..., Coroutine[Any, Any, PluginContext]]:
+    """A plugin handler's narrow context (``ctx: PluginCtx``): built on the plugin's ``org``, so only where
+    the plugin is active; its settings there are read only by the handlers that ask for it."""
+
+    async def provide_plugin_context(
+        request: Request[Any, Any, Any], db: Db, org: Org, actor: CurrentActor
+    ) -> PluginContext:
+        runtime = runtime_of(request)
+        renderer = functools.partial(page, db=db, runtime=runtime, actor=actor, org=org)
+        return await plugin_context(db, org, plugin, runtime.plugins.config(plugin.name), renderer)
+
+    return provide_plugin_context
 
 
 BASE_DEPENDENCIES = {

@@ -8,6 +8,7 @@ from litestar.di import NamedDependency
 from litestar.params import Parameter
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from nastavnik.plugin_context import PluginContext
 from nastavnik.runtime import Runtime
 from nastavnik.tenancy import Actor, OrgContext
 from nastavnik.types import YEAR_MAX, YEAR_MIN
@@ -19,7 +20,9 @@ Org: TypeAlias = NamedDependency[OrgContext]
 CurrentActor: TypeAlias = NamedDependency[Actor]
 """The signed-in person; anonymous requests never reach a handler that asks for it."""
 Rt: TypeAlias = NamedDependency[Runtime]
-"""The process's runtime: settings, plugins, engines, Redis."""
+"""The process's runtime: settings, plugins, engines, Redis (the core's handlers only)."""
+PluginCtx: TypeAlias = NamedDependency[PluginContext]
+"""A plugin handler's narrow context: its organisation, person, settings and scoped session."""
 
 # Bounded whole numbers in paths and queries (Litestar reads Parameter bounds there, not msgspec.Meta);
 # a value outside them is a 422, never a query the database cannot hold.

@@ -41,7 +41,7 @@ async def page(
         context={
             "actor": actor,
             "org": org,
-            "nav": navigation_for(runtime.plugins, org) if org else [],
+            "nav": await navigation_for(runtime.plugins, org) if org else [],
             "switcher": switcher,
             "top_links": top_links,
             **context,
@@ -51,12 +51,9 @@ async def page(
     )
 
 
-def navigation_for(plugins: Plugins, ctx: OrgContext) -> list[NavItem]:
+async def navigation_for(plugins: Plugins, ctx: OrgContext) -> list[NavItem]:
+    """The organisation's menu: what the plugins active there offer, for the person's roles, in order."""
     nav_ctx = NavigationContext(org_slug=ctx.org.slug, org_type=ctx.org.type, roles=ctx.roles)
-    items = [
-        item
-        for result in plugins.call_for("register_navigation", ctx.active_plugins, context=nav_ctx)
-        for item in result
-    ]
+    items = await plugins.navigation(nav_ctx, ctx.active_plugins)
     visible = [i for i in items if i.roles is None or i.roles & ctx.roles]
     return sorted(visible, key=lambda i: (i.order, i.title))

@@ -13,32 +13,24 @@ from litestar.params import Body, FromPath, JSONBody
 from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_201_CREATED, HTTP_204_NO_CONTENT
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from nastavnik import (
     MANAGERS,
     AuditTitles,
-    CurrentActor,
-    Db,
     InvalidInput,
     NotFound,
-    Org,
-    OrgContext,
-    Rt,
-    audit_record,
-    has_role,
+    PluginContext,
+    PluginCtx,
     parse_id,
-    render_page,
-    require_role,
 )
 from nastavnik_schools.models import SubjectDecade
 
-MAX_DECADE_DAYS = 31
 DECADE = "schools.subject_decade"
-"""The audited object type of a decade."""
+"""The decade as an audited object: titled in the auditor's log through ``register_audit_titles``."""
 AUDIT_TITLES = AuditTitles(
     objects={DECADE: "предметная декада"}, fields={"subject_area": "Предметная область"}
 )
+MAX_DECADE_DAYS = 31
 
 
 class DecadeIn(msgspec.Struct, forbid_unknown_fields=True):
@@ -62,13 +54,13 @@ def _out(d: SubjectDecade) -> DecadeOut:
     )
 
 
-async def list_decades(db: AsyncSession, org: OrgContext) -> list[SubjectDecade]:
-    query = select(SubjectDecade).where(org.owns(SubjectDecade)).order_by(SubjectDecade.starts_on)
-    return list(await db.scalars(query))
+async def list_decades(ctx: PluginContext) -> list[SubjectDecade]:
+    query = select(SubjectDecade).where(ctx.owns(SubjectDecade)).order_by(SubjectDecade.starts_on)
+    return list(await ctx.db.scalars(query))
 
 
-async def create_decade(db: AsyncSession, org: OrgContext, data: DecadeIn) -> SubjectDecade:
-    require_role(org, *MANAGERS)
+async def create_decade(ctx: PluginContext, data: DecadeIn) -> SubjectDecade:
+    ctx.require_role(*MANAGERS)
     errors = []
     if not data.subject_area.strip():
         errors.append({"field": "subject_area", "message": "укажите предметную область"})
@@ -81,45 +73,33 @@ async def create_decade(db: AsyncSession, org: OrgContext, data: DecadeIn) -> Su
     if errors:
         raise InvalidInput("Декада не сохранена: исправьте ошибки.", errors)
     decade = SubjectDecade(
-        org_id=org.org.id,
+        org_id=ctx.org.id,
         subject_area=data.subject_area.strip(),
         title=data.title.strip(),
         starts_on=data.starts_on,
         ends_on=data.ends_on,
     )
-    db.add(decade)
-    await db.flush()
-    await audit_record(
-        db,
-        org,
-        action="create",
-        object_type=DECADE,
-        object_id=str(decade.id),
-    )
-    await db.commit()
+    ctx.db.add(decade)
+    await ctx.db.flush()
+    await ctx.audit(action="create", object_type=DECADE, object_id=str(decade.id))
+    await ctx.db.commit()
     return decade
 
 
-async def get_decade(db: AsyncSession, org: OrgContext, decade_id: uuid.UUID) -> SubjectDecade:
-    query = select(SubjectDecade).where(SubjectDecade.id == decade_id, org.owns(SubjectDecade))
-    decade = (await db.scalars(query)).one_or_none()
+async def get_decade(ctx: PluginContext, decade_id: uuid.UUID) -> SubjectDecade:
+    query = select(SubjectDecade).where(SubjectDecade.id == decade_id, ctx.owns(SubjectDecade))
+    decade = (await ctx.db.scalars(query)).one_or_none()
     if decade is None:
         raise NotFound
     return decade
 
 
-async def delete_decade(db: AsyncSession, org: OrgContext, decade_id: uuid.UUID) -> None:
-    require_role(org, *MANAGERS)
-    decade = await get_decade(db, org, decade_id)
-    await db.delete(decade)
-    await audit_record(
-        db,
-        org,
-        action="delete",
-        object_type=DECADE,
-        object_id=str(decade_id),
-    )
-    await db.commit()
+async def delete_decade(ctx: PluginContext, decade_id: uuid.UUID) -> None:
+    ctx.require_role(*MANAGERS)
+    decade = await get_decade(ctx, decade_id)
+    await ctx.db.delete(decade)
+    await ctx.audit(action="delete", object_type=DECADE, object_id=str(decade_id))
+    await ctx.db.commit()
 
 
 class DecadesApi(Controller):
@@ -127,20 +107,20 @@ class DecadesApi(Controller):
     tags = ["Школы: предметные декады"]
 
     @get("/", summary="Предметные декады")
-    async def index(self, db: Db, org: Org) -> list[DecadeOut]:
-        return [_out(d) for d in await list_decades(db, org)]
+    async def index(self, ctx: PluginCtx) -> list[DecadeOut]:
+        return [_out(d) for d in await list_decades(ctx)]
 
     @post("/", summary="Запланировать декаду", status_code=HTTP_201_CREATED)
-    async def create(self, db: Db, org: Org, data: JSONBody[DecadeIn]) -> DecadeOut:
-        return _out(await create_decade(db, org, data))
+    async def create(self, ctx: PluginCtx, data: JSONBody[DecadeIn]) -> DecadeOut:
+        return _out(await create_decade(ctx, data))
 
     @get("/{decade_id:str}", summary="Декада")
-    async def show(self, db: Db, org: Org, decade_id: FromPath[str]) -> DecadeOut:
-        return _out(await get_decade(db, org, parse_id(decade_id)))
+    async def show(self, ctx: PluginCtx, decade_id: FromPath[str]) -> DecadeOut:
+        return _out(await get_decade(ctx, parse_id(decade_id)))
 
     @delete("/{decade_id:str}", summary="Удалить декаду", status_code=HTTP_204_NO_CONTENT)
-    async def remove(self, db: Db, org: Org, decade_id: FromPath[str]) -> None:
-        await delete_decade(db, org, parse_id(decade_id))
+    async def remove(self, ctx: PluginCtx, decade_id: FromPath[str]) -> None:
+        await delete_decade(ctx, parse_id(decade_id))
 
 
 class DecadesPages(Controller):
@@ -148,22 +128,17 @@ class DecadesPages(Controller):
     tags = ["Школы: предметные декады"]
 
     @get("/", summary="План предметных декад")
-    async def index(self, db: Db, org: Org, runtime: Rt, actor: CurrentActor) -> Template:
-        return await render_page(
+    async def index(self, ctx: PluginCtx) -> Template:
+        return await ctx.page(
             "schools/decades.html",
-            db=db,
-            runtime=runtime,
-            actor=actor,
-            org=org,
-            decades=await list_decades(db, org),
-            can_manage=has_role(org, *MANAGERS),
+            decades=await list_decades(ctx),
+            can_manage=ctx.has_role(*MANAGERS),
         )
 
     @post("/", summary="Запланировать декаду (форма)")
     async def create(
         self,
-        db: Db,
-        org: Org,
+        ctx: PluginCtx,
         data: Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)],
     ) -> Redirect:
         try:
@@ -179,5 +154,5 @@ class DecadesPages(Controller):
             starts_on=starts_on,
             ends_on=ends_on,
         )
-        await create_decade(db, org, decade)
-        return Redirect(path=f"/o/{org.org.slug}/p/schools/decades")
+        await create_decade(ctx, decade)
+        return Redirect(path=f"/o/{ctx.org.slug}/p/schools/decades")

@@ -98,8 +98,7 @@ def plugin_entries(
     names = plugins.active_for(org_type) if active is None else active
     return [
         entry
-        for result in plugins.call_for("register_dictionaries", names)
-        for entry in result
+        for entry in plugins.dictionaries(names)
         if entry.regime in regimes and (not entry.organisation_types or org_type in entry.organisation_types)
     ]
 

@@ -8,8 +8,9 @@ from litestar import Controller, delete, get, patch, post, put
 from litestar.params import FromPath, JSONBody
 from litestar.status_codes import HTTP_201_CREATED, HTTP_204_NO_CONTENT
 
+from nastavnik import plugin_settings
 from nastavnik.domain.dictionaries import catalogue
-from nastavnik.domain.organisations import onboarding, plugin_settings
+from nastavnik.domain.organisations import onboarding
 from nastavnik.domain.people import services as people
 from nastavnik.domain.people.services import PersonDraft, parse_id
 from nastavnik.domain.statistics import headcounts

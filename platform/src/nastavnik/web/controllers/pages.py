@@ -11,14 +11,13 @@ from litestar.params import FromPath, Parameter, QueryParameter
 from litestar.response import Redirect, Template
 from sqlalchemy import select
 
-from nastavnik import audit
+from nastavnik import audit, plugin_settings
 from nastavnik.domain.accounts import services as accounts
 from nastavnik.domain.bases import services as bases
 from nastavnik.domain.dictionaries import catalogue
 from nastavnik.domain.organisations import (
     importing as organisation_import,
     onboarding,
-    plugin_settings,
     services as organisations,
 )
 from nastavnik.domain.people import services as people
@@ -426,12 +425,15 @@ class OrganisationPages(Controller):
 
     @post("/plugins/{name:str}", summary="Включить или отключить модуль (форма)")
     async def toggle_plugin(self, db: Db, runtime: Rt, org: Org, name: FromPath[str], data: Form) -> Redirect:
+        # The form's settings fields are «settings.<name>»; a form without any keeps what is stored.
+        sent = {k.removeprefix("settings."): v for k, v in data.items() if k.startswith("settings.")}
         await plugin_settings.configure_plugin(
             db,
             org,
             runtime.plugins,
             name,
             enabled=data.get("enabled") == "on",
-            settings={},
+            settings=sent or None,
+            from_form=True,
         )
         return Redirect(path=f"/o/{org.org.slug}/plugins")

@@ -14,7 +14,6 @@ from nastavnik.domain.statistics.indicators import (
 )
 from nastavnik.domain.statistics.indicators.base import IndicatorQuery
 from nastavnik.plugins import Plugins
-from nastavnik.types import StatisticContributor
 
 CORE_QUERIES: tuple[IndicatorQuery, ...] = (
     learners_covered.QUERY,
@@ -36,37 +35,35 @@ def plugin_queries(plugins: Plugins) -> list[IndicatorQuery]:
     scope, and the organisation's home page runs it for that organisation (``on_home_page``).
     """
     queries = []
-    for plugin, result in plugins.call_each("register_statistics"):
-        contributor: StatisticContributor
-        for contributor in result:
-            if contributor.kind not in _KINDS:
-                raise ValueError(f"statistic {contributor.key!r}: unknown kind {contributor.kind!r}")
-            served = None if plugin.default else tuple(plugin.info.organisation_types)
-            types = contributor.organisation_types
-            if served is not None:
-                types = tuple(t for t in (types or served) if t in served)
-            indicator = Indicator(
-                key=contributor.key,
-                title=contributor.title,
-                kind=_KINDS[contributor.kind],
-                description=contributor.description,
-                source=plugin.name,
+    for plugin, contributor in plugins.statistics():
+        if contributor.kind not in _KINDS:
+            raise ValueError(f"statistic {contributor.key!r}: unknown kind {contributor.kind!r}")
+        served = None if plugin.default else tuple(plugin.info.organisation_types)
+        types = contributor.organisation_types
+        if served is not None:
+            types = tuple(t for t in (types or served) if t in served)
+        indicator = Indicator(
+            key=contributor.key,
+            title=contributor.title,
+            kind=_KINDS[contributor.kind],
+            description=contributor.description,
+            source=plugin.name,
+            organisation_types=types,
+        )
+        switch = None if plugin.default else plugin.name
+        bind: dict[str, object] = {"plugin": switch}
+        if types is not None:
+            bind["org_types"] = list(types)
+        queries.append(
+            IndicatorQuery(
+                indicator,
+                _plugin_sql(contributor.sql, types),
+                plugin=switch,
                 organisation_types=types,
+                bind=bind,
+                on_home_page=True,
             )
-            switch = None if plugin.default else plugin.name
-            bind: dict[str, object] = {"plugin": switch}
-            if types is not None:
-                bind["org_types"] = list(types)
-            queries.append(
-                IndicatorQuery(
-                    indicator,
-                    _plugin_sql(contributor.sql, types),
-                    plugin=switch,
-                    organisation_types=types,
-                    bind=bind,
-                    on_home_page=True,
-                )
-            )
+        )
     return queries
 
 
