@@ -2,10 +2,10 @@
 
 Plugins import only from this module (a test enforces it): hook markers, the types
 hooks return, the tenancy context, errors, the model base classes, the row-level
-security helpers for their migrations, and page rendering.
+security helpers for their migrations, page rendering and reading page forms.
 """
 
-from nastavnik.audit import record_in as audit_record
+from nastavnik.audit import record_in as audit_record, register_object_kind as register_audit_kind
 from nastavnik.db.base import Base, TenantMixin, Timestamps, new_id
 from nastavnik.db.rls import (
     disable_aggregator_read,
@@ -13,8 +13,7 @@ from nastavnik.db.rls import (
     enable_oversight_read,
     enable_tenant_rls,
 )
-from nastavnik.domain.people.services import parse_id
-from nastavnik.errors import Conflict, InvalidInput
+from nastavnik.errors import Conflict, FieldError, InvalidInput
 from nastavnik.hookspecs import hookimpl
 from nastavnik.runtime import Runtime
 from nastavnik.tenancy import Actor, Forbidden, NotFound, OrgContext
@@ -33,6 +32,7 @@ from nastavnik.types import (
     StatisticContributor,
     TemplateDir,
 )
+from nastavnik.web.forms import decode_form
 from nastavnik.web.params import CurrentActor, Db, Org, Rt
 from nastavnik.web.rendering import page as render_page
 
@@ -45,6 +45,7 @@ __all__ = [
     "DictionaryEntry",
     "DictionaryKind",
     "DocumentTemplate",
+    "FieldError",
     "Forbidden",
     "InvalidInput",
     "JobSpec",
@@ -65,12 +66,13 @@ __all__ = [
     "TenantMixin",
     "Timestamps",
     "audit_record",
+    "decode_form",
     "disable_aggregator_read",
     "enable_aggregator_read",
     "enable_oversight_read",
     "enable_tenant_rls",
     "hookimpl",
     "new_id",
-    "parse_id",
+    "register_audit_kind",
     "render_page",
 ]

@@ -21,7 +21,8 @@ from nastavnik.db.scope import DbScope, rescope, scoped_session
 from nastavnik.runtime import Runtime
 from nastavnik.tenancy import Actor, NotFound, OrgContext, load_actor, resolve_org_context
 from nastavnik.web import session
-from nastavnik.web.params import CurrentActor, Db, Rt
+from nastavnik.web.params import CurrentActor, Db, Org, Rt
+from nastavnik.web.rendering import Pages
 from nastavnik.web.security import VERIFIED_TOKEN
 
 SESSION_IDENTITY = session.IDENTITY
@@ -120,9 +121,18 @@ def plugin_org_provider(plugin_name: str) -> Callable[..., Coroutine[Any, Any, O
     return provide_plugin_org
 
 
+async def provide_pages(db: Db, runtime: Rt, actor: CurrentActor) -> Pages:
+    return Pages(db, runtime, actor)
+
+
+async def provide_org_pages(db: Db, runtime: Rt, actor: CurrentActor, org: Org) -> Pages:
+    return Pages(db, runtime, actor, org)
+
+
 BASE_DEPENDENCIES = {
     "runtime": Provide(provide_runtime),
     "db": Provide(provide_db),
     "actor": Provide(provide_actor),
+    "render": Provide(provide_pages),
 }
-ORG_DEPENDENCIES = {"org": Provide(provide_org)}
+ORG_DEPENDENCIES = {"org": Provide(provide_org), "render": Provide(provide_org_pages)}

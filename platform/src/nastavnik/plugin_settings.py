@@ -10,7 +10,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from nastavnik import audit
-from nastavnik.errors import InvalidInput
+from nastavnik.errors import FieldError, InvalidInput
 from nastavnik.models.people import ProgrammeRole
 from nastavnik.models.plugin_settings import OrgPluginSetting
 from nastavnik.plugins import Plugins
@@ -65,13 +65,11 @@ async def configure_plugin(
         raise NotFound
     if plugin.default:
         raise InvalidInput(
-            "Встроенный модуль нельзя отключить.", [{"field": "enabled", "message": "встроенный модуль"}]
+            "Встроенный модуль нельзя отключить.", [FieldError("enabled", "встроенный модуль")]
         )
     unknown = sorted(set(settings) - set(plugin.info.default_settings))
     if unknown:
-        raise InvalidInput(
-            "Неизвестные настройки модуля.", [{"field": "settings", "message": ", ".join(unknown)}]
-        )
+        raise InvalidInput("Неизвестные настройки модуля.", [FieldError("settings", ", ".join(unknown))])
     statement = insert(OrgPluginSetting).values(
         org_id=ctx.org.id, plugin=name, enabled=enabled, settings=settings
     )
@@ -82,12 +80,7 @@ async def configure_plugin(
         )
     )
     await audit.record_in(
-        db,
-        ctx,
-        action="update",
-        object_type="plugin_setting",
-        object_id=name,
-        details={"enabled": enabled},
+        db, ctx, "update", audit.ObjectKind.PLUGIN_SETTING, name, details={"enabled": enabled}
     )
     await db.commit()
     return PluginState(
