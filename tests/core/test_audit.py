@@ -199,7 +199,7 @@ async def test_an_auditor_reads_only_their_regions_rows(
                 actor_identity_id=actor_id,
                 org_id=org_id,
                 action="read",
-                object_type="route",
+                object_type=audit.ObjectKind.ROUTE,
                 object_id=object_id,
             )
         await db.commit()

@@ -208,7 +208,7 @@ async def test_page_errors_name_fields_in_russian(app: Litestar, world: World) -
     assert "Обучающихся 10–18 лет" in page.text
     assert "learners_10_18" not in page.text
     assert not_a_number.status_code == 422
-    assert "введите целое число" in not_a_number.text
+    assert "ожидается целое число" in not_a_number.text
 
 
 DEEP_BODIES = {

@@ -2,9 +2,10 @@
 
 Plugins import only from this module (a test enforces it): hook markers, the types
 hooks return, the narrow context their handlers and jobs receive (``PluginContext``, which
-also renders their pages), the programme roles and their check, errors, the model base classes,
-and the row-level security helpers for their migrations. The process's runtime is not part of it:
-a plugin reaches the database only through the organisation-scoped session of its context.
+also renders their pages), the programme roles and their check, errors (one ``FieldError`` per
+refused field), reading page forms into the API's typed bodies (``decode_form``), the model base
+classes, and the row-level security helpers for their migrations. The process's runtime is not part
+of it: a plugin reaches the database only through the organisation-scoped session of its context.
 Their tests use ``nastavnik.testing`` (docs/plugins.md, "Testing your plugin").
 
 """
@@ -17,8 +18,7 @@ from nastavnik.db.rls import (
     enable_oversight_read,
     enable_tenant_rls,
 )
-from nastavnik.domain.people.services import parse_id
-from nastavnik.errors import Conflict, InvalidInput
+from nastavnik.errors import Conflict, FieldError, InvalidInput
 from nastavnik.hookspecs import hookimpl
 from nastavnik.models.people import ProgrammeRole
 from nastavnik.plugin_context import JobContext, PluginContext
@@ -39,6 +39,7 @@ from nastavnik.types import (
     StatisticContributor,
     TemplateDir,
 )
+from nastavnik.web.forms import decode_form
 from nastavnik.web.params import CurrentActor, Db, Org, PluginCtx
 
 __all__ = [
@@ -52,6 +53,7 @@ __all__ = [
     "DictionaryEntry",
     "DictionaryKind",
     "DocumentTemplate",
+    "FieldError",
     "Forbidden",
     "InvalidInput",
     "JobContext",
@@ -74,6 +76,7 @@ __all__ = [
     "TenantMixin",
     "Timestamps",
     "audit_record",
+    "decode_form",
     "disable_aggregator_read",
     "enable_aggregator_read",
     "enable_oversight_read",
@@ -81,6 +84,5 @@ __all__ = [
     "has_role",
     "hookimpl",
     "new_id",
-    "parse_id",
     "require_role",
 ]

@@ -8,7 +8,8 @@ import uuid
 from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from typing import IO, TYPE_CHECKING, Any
+from enum import StrEnum
+from typing import IO, TYPE_CHECKING, Any, TypeAlias
 
 from openpyxl import Workbook
 from sqlalchemy import Select, insert, select
@@ -16,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from nastavnik import clock
 from nastavnik.db.scope import DbScope, scoped_session
-from nastavnik.errors import InvalidInput
+from nastavnik.errors import FieldError, InvalidInput
 from nastavnik.models.audit import AuditEvent
 from nastavnik.models.identity import Identity, StaffRole
 from nastavnik.models.reference import Region
@@ -35,39 +36,84 @@ ACTION_TITLES = {
     "login": "вход",
     "logout": "выход",
 }
-# The core's audited object types; plugins title theirs through register_audit_titles (Plugins.audit_titles).
-OBJECT_TITLES = {
-    "session": "сеанс",
-    "person": "карточка человека",
-    "person_list": "список людей",
-    "person_roles": "роли человека",
-    "headcount": "численность",
-    "headcount_summary": "сводная численность",
-    "organisation": "организация",
-    "plugin_setting": "настройки модуля",
-    "audit_log": "журнал аудита",
-    "route": "адрес",
-    "development_plan": "индивидуальный план развития",
-    "plan_item": "задача плана развития",
-    "mentor_journal": "журнал наставника",
-    "journal_entry": "запись журнала наставника",
-    "my_mentoring": "моё наставничество",
-    "questionnaire_assignment": "назначение анкет",
-    "questionnaire_answers": "ответы на анкету",
-    "questionnaire_results": "итоги анкет",
-    "questionnaire_version": "версия анкеты",
-    "account": "учётная запись",
-    "account_batch": "создание учётных записей",
-    "access_sheet": "лист доступа",
-    "mentee_import": "загрузка базы наставляемых",
-    "mentor_import": "загрузка базы наставников",
-    "region_dictionaries": "словари наставничества региона",
-    "region_dictionary_entry": "запись словаря региона",
-    "statistics_report": "отчёт мониторинга",
-    "region_document_templates": "шаблоны документов региона",
-    "region_document_template": "шаблон документа региона",
-}
+
+
+class ObjectKind(StrEnum):
+    """What an audit event is about, as recorded, with its Russian title (``label``).
+
+    A plugin's kinds are its own ``<plugin>.<name>`` codes, titled through ``register_audit_titles``.
+    """
+
+    _value_: str
+    label: str
+
+    def __new__(cls, code: str, label: str) -> ObjectKind:
+        kind = str.__new__(cls, code)
+        kind._value_ = code
+        kind.label = label
+        return kind
+
+    SESSION = "session", "сеанс"
+    ROUTE = "route", "адрес"
+    AUDIT_LOG = "audit_log", "журнал аудита"
+    ORGANISATION = "organisation", "организация"
+    ORGANISATION_IMPORT = "organisation_import", "загрузка списка организаций"
+    ONBOARDING = "onboarding", "подключение организации"
+    PLUGIN_SETTING = "plugin_setting", "настройки модуля"
+    PERSON = "person", "карточка человека"
+    PERSON_LIST = "person_list", "список людей"
+    PERSON_ROLES = "person_roles", "роли человека"
+    HEADCOUNT = "headcount", "численность"
+    HEADCOUNT_SUMMARY = "headcount_summary", "сводная численность"
+    ACCOUNT = "account", "учётная запись"
+    ACCOUNT_BATCH = "account_batch", "создание учётных записей"
+    ACCESS_SHEET = "access_sheet", "лист доступа"
+    BASES = "bases", "базы наставляемых и наставников"
+    MENTEE_BASE = "mentee_base", "база наставляемых"
+    MENTOR_BASE = "mentor_base", "база наставников"
+    MENTEE_PROFILE = "mentee_profile", "запись в базе наставляемых"
+    MENTOR_PROFILE = "mentor_profile", "запись в базе наставников"
+    MENTEE_IMPORT = "mentee_import", "загрузка базы наставляемых"
+    MENTOR_IMPORT = "mentor_import", "загрузка базы наставников"
+    MENTEE_IMPORT_COLUMNS = "mentees_import_columns", "столбцы файла базы наставляемых"
+    MENTOR_IMPORT_COLUMNS = "mentors_import_columns", "столбцы файла базы наставников"
+    PROGRAMME = "programme", "программа наставничества"
+    PROGRAMME_DOCUMENTS = "programme_documents", "положение и программа наставничества"
+    ROADMAP_ITEM = "roadmap_item", "мероприятие дорожной карты"
+    MATCHING = "matching", "подбор пар"
+    MENTORING_GROUP = "mentoring_group", "наставническая пара или группа"
+    MENTORING_GROUP_LIST = "mentoring_group_list", "список пар и групп"
+    MENTORING_ORDER = "mentoring_order", "приказ"
+    DEVELOPMENT_PLAN = "development_plan", "индивидуальный план развития"
+    PLAN_ITEM = "plan_item", "задача плана развития"
+    MENTOR_JOURNAL = "mentor_journal", "журнал наставника"
+    JOURNAL_ENTRY = "journal_entry", "запись журнала наставника"
+    MY_MENTORING = "my_mentoring", "моё наставничество"
+    PROGRAMME_REPORT = "programme_report", "отчёт о реализации программы наставничества"
+    THANK_YOU_LETTERS = "thank_you_letters", "благодарственные письма наставникам"
+    QUESTIONNAIRE_ASSIGNMENT = "questionnaire_assignment", "назначение анкет"
+    QUESTIONNAIRE_ANSWERS = "questionnaire_answers", "ответы на анкету"
+    QUESTIONNAIRE_RESULTS = "questionnaire_results", "итоги анкет"
+    QUESTIONNAIRE_VERSION = "questionnaire_version", "версия анкеты"
+    REGION_DICTIONARIES = "region_dictionaries", "словари наставничества региона"
+    REGION_DICTIONARY_ENTRY = "region_dictionary_entry", "запись словаря региона"
+    REGION_DOCUMENT_TEMPLATES = "region_document_templates", "шаблоны документов региона"
+    REGION_DOCUMENT_TEMPLATE = "region_document_template", "шаблон документа региона"
+    STATISTICS_REPORT = "statistics_report", "отчёт мониторинга"
+
+
+AuditObject: TypeAlias = ObjectKind | str
+"""What :func:`record` accepts as the kind of object: the core's, or a plugin's ``<plugin>.<name>`` code,
+which the plugin titles through ``register_audit_titles``."""
+
+OBJECT_TITLES: dict[str, str] = {kind.value: kind.label for kind in ObjectKind}
+"""The core's audited kinds by code, with their titles: what the default plugin registers as its own."""
+
 OUTCOME_TITLES = {"success": "успешно", "denied": "отказано", "failed": "ошибка"}
+
+
+ObjectId: TypeAlias = str | uuid.UUID | int | None
+"""What names the object within its kind (an id, a code, a year); written down as text."""
 
 
 async def record(
@@ -76,8 +122,8 @@ async def record(
     actor_identity_id: uuid.UUID | None,
     org_id: uuid.UUID | None,
     action: str,
-    object_type: str,
-    object_id: str | None = None,
+    object_type: AuditObject,
+    object_id: ObjectId = None,
     subject_person_id: uuid.UUID | None = None,
     outcome: str = "success",
     client_ip: str | None = None,
@@ -89,8 +135,8 @@ async def record(
             actor_identity_id=actor_identity_id,
             org_id=org_id,
             action=action,
-            object_type=object_type,
-            object_id=object_id,
+            object_type=str(object_type),
+            object_id=None if object_id is None else str(object_id),
             subject_person_id=subject_person_id,
             outcome=outcome,
             client_ip=client_ip,
@@ -102,16 +148,16 @@ async def record(
 async def record_by(
     db: AsyncSession,
     actor: Actor,
+    action: str,
+    object_type: AuditObject,
+    object_id: ObjectId = None,
     *,
     org_id: uuid.UUID | None,
-    action: str,
-    object_type: str,
-    object_id: str | None = None,
     subject_person_id: uuid.UUID | None = None,
     outcome: str = "success",
     details: dict[str, Any] | None = None,
 ) -> None:
-    """Record what a signed-in actor did, from where they did it."""
+    """Record what a signed-in actor did (``action`` to the object ``object_id`` of its kind), from where."""
     await record(
         db,
         actor_identity_id=actor.identity_id,
@@ -129,21 +175,21 @@ async def record_by(
 async def record_in(
     db: AsyncSession,
     ctx: OrgContext,
-    *,
     action: str,
-    object_type: str,
-    object_id: str | None = None,
+    object_type: AuditObject,
+    object_id: ObjectId = None,
+    *,
     subject_person_id: uuid.UUID | None = None,
     details: dict[str, Any] | None = None,
 ) -> None:
-    """Record what an actor did inside the organisation of ``ctx``."""
+    """Record what an actor did inside the organisation of ``ctx`` (``subject_person_id``: whose data)."""
     await record_by(
         db,
         ctx.actor,
+        action,
+        object_type,
+        object_id,
         org_id=ctx.org.id,
-        action=action,
-        object_type=object_type,
-        object_id=object_id,
         subject_person_id=subject_person_id,
         details=details,
     )
@@ -209,12 +255,12 @@ class AuditFilter:
         errors = []
         if self.action and self.action not in ACTION_TITLES:
             allowed = ", ".join(f"{k} ({v})" for k, v in ACTION_TITLES.items())
-            errors.append({"field": "action", "message": f"неизвестное действие; допустимы: {allowed}"})
+            errors.append(FieldError("action", f"неизвестное действие; допустимы: {allowed}"))
         if self.date_from and self.date_to and self.date_from > self.date_to:
-            errors.append({"field": "date_to", "message": "конец периода раньше его начала"})
+            errors.append(FieldError("date_to", "конец периода раньше его начала"))
         person = (self.person or "").strip()
         if len(person) > 200:
-            errors.append({"field": "person", "message": "не длиннее 200 знаков"})
+            errors.append(FieldError("person", "не длиннее 200 знаков"))
         if errors:
             raise InvalidInput("Журнал не показан: исправьте условия отбора.", errors)
         return AuditFilter(self.date_from, self.date_to, person or None, self.action or None)

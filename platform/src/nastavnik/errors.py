@@ -5,6 +5,24 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 
+@dataclass(frozen=True, slots=True)
+class FieldError:
+    """One wrong value, the same for the JSON API and the pages: which field, and what is wrong, in Russian.
+
+    ``field`` is the name the client sent it under (``last_name``, ``answers.q1``, ``curator.email``); in a
+    row of an uploaded table it is the column's title, and ``row`` is that row's number (0: the whole file).
+    """
+
+    field: str
+    message: str
+    row: int | None = None
+
+    def as_json(self) -> dict[str, str]:
+        """The error as the API sends it: ``field`` and ``message``, and ``row`` (as text) in a table."""
+        body = {"field": self.field, "message": self.message}
+        return body if self.row is None else {"row": str(self.row), **body}
+
+
 @dataclass
 class Conflict(Exception):
     """The change collides with existing data (a duplicate, a concurrent edit)."""
@@ -12,10 +30,17 @@ class Conflict(Exception):
     message: str
     field: str | None = None
 
+    @property
+    def errors(self) -> list[FieldError]:
+        return [FieldError(self.field, self.message)] if self.field else []
+
 
 @dataclass
 class InvalidInput(Exception):
-    """Input that is well-formed but wrong for the domain; ``errors`` lists field and message pairs."""
+    """Input that is well-formed but wrong for the domain: a message, and each wrong field."""
 
     message: str
-    errors: list[dict[str, str]] = field(default_factory=list)
+    errors: list[FieldError] = field(default_factory=list)
+
+    def as_json(self) -> list[dict[str, str]]:
+        return [e.as_json() for e in self.errors]

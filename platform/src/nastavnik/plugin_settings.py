@@ -18,7 +18,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from nastavnik import audit
-from nastavnik.errors import InvalidInput
+from nastavnik.errors import FieldError, InvalidInput
 from nastavnik.models.people import ProgrammeRole
 from nastavnik.models.plugin_settings import OrgPluginSetting
 from nastavnik.plugins import LoadedPlugin, Plugins, SettingField, setting_fields
@@ -67,16 +67,16 @@ def validate_settings(
     """Settings as sent (``from_form``: text from a page form), or InvalidInput naming every bad field."""
     schema = plugin.settings_schema
     fields = {f.name: f for f in fields_of(plugin)}
-    errors = []
+    errors: list[FieldError] = []
     for key, value in given.items():
         known = fields.get(key)
         if known is None:
-            errors.append({"field": f"settings.{key}", "message": "у модуля нет такой настройки"})
+            errors.append(FieldError(f"settings.{key}", "у модуля нет такой настройки"))
             continue
         try:
             msgspec.convert({key: value}, schema, strict=not from_form)
         except msgspec.ValidationError:
-            errors.append({"field": f"settings.{key}", "message": f"ожидается {known.expected()}"})
+            errors.append(FieldError(f"settings.{key}", f"ожидается {known.expected()}"))
     if errors:
         raise InvalidInput("Настройки модуля не сохранены: исправьте ошибки.", errors)
     return msgspec.convert(given, schema, strict=not from_form)
@@ -146,7 +146,7 @@ async def configure_plugin(
         raise NotFound
     if plugin.default:
         raise InvalidInput(
-            "Встроенный модуль нельзя отключить.", [{"field": "enabled", "message": "встроенный модуль"}]
+            "Встроенный модуль нельзя отключить.", [FieldError("enabled", "встроенный модуль")]
         )
     if settings is None:
         row = (await _stored(db, ctx)).get(name)

@@ -98,7 +98,7 @@ class SignInController(Controller):
             staff_roles=[g.role.value for g in actor.staff],
         )
         await audit.record_by(
-            db, actor, org_id=None, action="login", object_type="session", details={"method": "sso"}
+            db, actor, "login", audit.ObjectKind.SESSION, org_id=None, details={"method": "sso"}
         )
         await db.commit()
         return Redirect(path=safe_next(str(flow.get(FLOW_NEXT) or "/")))
@@ -114,7 +114,7 @@ class SignInController(Controller):
                 actor_identity_id=identity_id,
                 org_id=None,
                 action="logout",
-                object_type="session",
+                object_type=audit.ObjectKind.SESSION,
                 client_ip=client_ip(request),
             )
             await db.commit()
@@ -132,7 +132,7 @@ async def _audit_failed_login(
         actor_identity_id=None,
         org_id=None,
         action="login",
-        object_type="session",
+        object_type=audit.ObjectKind.SESSION,
         outcome="failed",
         client_ip=client_ip(request),
         details=details,

@@ -26,7 +26,7 @@ from nastavnik.runtime import Runtime
 from nastavnik.tenancy import Actor, NotFound, OrgContext, load_actor, resolve_org_context
 from nastavnik.web import session
 from nastavnik.web.params import CurrentActor, Db, Org, Rt
-from nastavnik.web.rendering import page
+from nastavnik.web.rendering import Pages, page
 from nastavnik.web.security import VERIFIED_TOKEN
 
 SESSION_IDENTITY = session.IDENTITY
@@ -139,9 +139,18 @@ def plugin_context_provider(plugin: LoadedPlugin) -> Callable[..., Coroutine[Any
     return provide_plugin_context
 
 
+async def provide_pages(db: Db, runtime: Rt, actor: CurrentActor) -> Pages:
+    return Pages(db, runtime, actor)
+
+
+async def provide_org_pages(db: Db, runtime: Rt, actor: CurrentActor, org: Org) -> Pages:
+    return Pages(db, runtime, actor, org)
+
+
 BASE_DEPENDENCIES = {
     "runtime": Provide(provide_runtime),
     "db": Provide(provide_db),
     "actor": Provide(provide_actor),
+    "render": Provide(provide_pages),
 }
-ORG_DEPENDENCIES = {"org": Provide(provide_org)}
+ORG_DEPENDENCIES = {"org": Provide(provide_org), "render": Provide(provide_org_pages)}

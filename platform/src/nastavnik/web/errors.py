@@ -14,7 +14,7 @@ from litestar.response import Redirect, Template
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm.exc import StaleDataError
 
-from nastavnik.errors import Conflict, InvalidInput
+from nastavnik.errors import Conflict, FieldError, InvalidInput
 from nastavnik.tenancy import Forbidden, NotFound
 from nastavnik.web.form_state import remember
 
@@ -121,6 +121,9 @@ FIELD_LABELS = {
     "template": "Шаблон документа",
 }
 
+INVALID_REQUEST = "Запрос содержит неверные данные."
+"""The message of a value the schema refuses, whether it came as JSON or from a page form."""
+
 # PostgreSQL refused a row under row-level security: to the client it is simply not there.
 RLS_SQLSTATES = {"42501"}
 
@@ -187,7 +190,7 @@ async def record_denied(request: Request[Any, Any, Any]) -> None:
                 actor_identity_id=identity_of(request),
                 org_id=None,
                 action="read" if request.method == "GET" else "update",
-                object_type="route",
+                object_type=audit.ObjectKind.ROUTE,
                 object_id=f"{request.method} {request.url.path}"[:200],
                 outcome="denied",
                 client_ip=client_ip(request),
@@ -204,7 +207,7 @@ def _not_authenticated(request: Request[Any, Any, Any], exc: Exception) -> Respo
 
 
 def _back_to_the_form(
-    request: Request[Any, Any, Any], message: str, errors: list[dict[str, str]]
+    request: Request[Any, Any, Any], message: str, errors: list[FieldError]
 ) -> Response[Any] | None:
     """A refused page form goes back to its page, filled in, messages beside fields (web/form_state.py)."""
     if is_api(request):
@@ -214,15 +217,14 @@ def _back_to_the_form(
 
 
 def _conflict(request: Request[Any, Any, Any], exc: Conflict) -> Response[Any]:
-    errors = [{"field": exc.field, "message": exc.message}] if exc.field else []
-    return _back_to_the_form(request, exc.message, errors) or error_response(
+    return _back_to_the_form(request, exc.message, exc.errors) or error_response(
         request, 409, exc.message, {"field": exc.field} if exc.field else None
     )
 
 
 def _invalid(request: Request[Any, Any, Any], exc: InvalidInput) -> Response[Any]:
     return _back_to_the_form(request, exc.message, exc.errors) or error_response(
-        request, 422, exc.message, {"errors": exc.errors}
+        request, 422, exc.message, {"errors": exc.as_json()}
     )
 
 
@@ -242,30 +244,31 @@ _TYPE_WORDS = {
     "datetime": "дата и время",
 }
 _FIELD = re.compile(r"(unknown|missing required) field `([^`]+)`")
+_INVALID = {
+    "Invalid RFC3339 encoded date": "date",
+    "Invalid RFC3339 encoded datetime": "datetime",
+    "Invalid UUID": "uuid",
+}
 
 
-def field_problem(key: str, message: str) -> dict[str, str]:
+def field_problem(key: str, message: str) -> FieldError:
     """A field and a Russian reading of one of msgspec's validation messages about it."""
     if field := _FIELD.search(message):
         # About a field inside the value: name that field, not the whole body.
         inner = field.group(2) if key in ("", "data") else f"{key}.{field.group(2)}"
-        return {
-            "field": inner,
-            "message": "такого поля нет" if field.group(1) == "unknown" else "обязательное поле",
-        }
+        return FieldError(inner, "такого поля нет" if field.group(1) == "unknown" else "обязательное поле")
     if bound := _BOUND.search(message):
         kind, op, limit = bound.groups()
         if "of length" in message:
-            return {
-                "field": key,
-                "message": f"{'знаков' if kind == 'str' else 'элементов'} {_BOUND_WORDS[op]} {limit}",
-            }
-        return {"field": key, "message": f"{_BOUND_WORDS[op]} {limit}"}
+            return FieldError(key, f"{'знаков' if kind == 'str' else 'элементов'} {_BOUND_WORDS[op]} {limit}")
+        return FieldError(key, f"{_BOUND_WORDS[op]} {limit}")
+    if invalid := _INVALID.get(message.strip()):
+        return FieldError(key, f"ожидается {_TYPE_WORDS[invalid]}")
     if expected := _EXPECTED.search(message):
         words = [_TYPE_WORDS[t.strip()] for t in expected.group(1).split("|") if t.strip() in _TYPE_WORDS]
         if words:
-            return {"field": key, "message": "ожидается " + " или ".join(words)}
-    return {"field": key, "message": "неверное значение"}
+            return FieldError(key, "ожидается " + " или ".join(words))
+    return FieldError(key, "неверное значение")
 
 
 def _validation(request: Request[Any, Any, Any], exc: ValidationException) -> Response[Any]:
@@ -277,18 +280,21 @@ def _validation(request: Request[Any, Any, Any], exc: ValidationException) -> Re
         if isinstance(item, dict):
             key = _client_name(request, str(item.get("key") or item.get("source") or ""))
             errors.append(field_problem(key, str(item.get("message") or "")))
-    message = "Запрос содержит неверные данные."
-    return _back_to_the_form(request, message, errors) or error_response(
-        request, 422, message, {"errors": errors}
+    return _back_to_the_form(request, INVALID_REQUEST, errors) or error_response(
+        request, 422, INVALID_REQUEST, {"errors": [e.as_json() for e in errors]}
     )
 
 
 def _client_name(request: Request[Any, Any, Any], key: str) -> str:
-    """The name the client sent a parameter under (``page``), not the handler's own (``page_no``)."""
+    """The name the client sent a parameter under (``page``), not the handler's own (``page_no``), whether
+    the handler or a dependency of it (a dashboard's query) reads it."""
     try:
-        parameter = request.route_handler.parsed_fn_signature.parameters.get(key)
+        handler = request.route_handler
+        providers = handler.resolve_dependencies().values()
+        signatures = [handler.parsed_fn_signature, *(p.parsed_fn_signature for p in providers)]
     except Exception:  # no handler resolved for this request
         return key
+    parameter = next((s.parameters[key] for s in signatures if key in s.parameters), None)
     definition = getattr(parameter, "kwarg_definition", None)
     return str(getattr(definition, "query", None) or getattr(definition, "name", None) or key)
 

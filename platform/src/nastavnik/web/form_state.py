@@ -22,6 +22,7 @@ from litestar import Request
 from litestar.datastructures import UploadFile
 from litestar.utils.scope.state import ScopeState
 
+from nastavnik.errors import FieldError
 from nastavnik.web.session import has_session
 
 FLASH = "form_flash"
@@ -37,7 +38,7 @@ class FormState:
 
     action: str
     message: str
-    errors: list[dict[str, str]] = field(default_factory=list)
+    errors: list[FieldError] = field(default_factory=list)
     values: dict[str, str] = field(default_factory=dict)
 
     def is_for(self, action: str) -> bool:
@@ -52,10 +53,10 @@ class FormState:
         return name in self.values if self.values else default
 
     def error(self, name: str) -> str:
-        return "; ".join(e["message"] for e in self.errors if e.get("field") == name)
+        return "; ".join(e.message for e in self.errors if e.field == name)
 
 
-def remember(request: Request[Any, Any, Any], message: str, errors: list[dict[str, str]]) -> str | None:
+def remember(request: Request[Any, Any, Any], message: str, errors: list[FieldError]) -> str | None:
     """Keep a refused page form for its page; the address to send the browser back to, or None.
 
     None where there is nothing to go back to: an API call, a request without a session, a form sent
@@ -67,9 +68,7 @@ def remember(request: Request[Any, Any, Any], message: str, errors: list[dict[st
     request.session[FLASH] = {
         "action": request.url.path,
         "message": message,
-        "errors": [{"field": str(e.get("field", "")), "message": str(e.get("message", ""))} for e in errors][
-            :MAX_FIELDS
-        ],
+        "errors": [e.as_json() for e in errors[:MAX_FIELDS]],
         "values": _typed(request),
     }
     return back
@@ -110,7 +109,10 @@ def _taken(request: Request[Any, Any, Any]) -> FormState | None:
             FormState(
                 str(flash.get("action", "")),
                 str(flash.get("message", "")),
-                list(flash.get("errors", [])),
+                [
+                    FieldError(str(e.get("field", "")), str(e.get("message", "")))
+                    for e in flash.get("errors", [])
+                ],
                 dict(flash.get("values", {})),
             )
             if isinstance(flash, dict)

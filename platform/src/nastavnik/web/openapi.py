@@ -100,6 +100,24 @@ class StrictStructSchemaPlugin(StructSchemaPlugin):
         return schema
 
 
+def _client_parameters(handler: HTTPRouteHandler) -> set[str]:
+    """What the client sends to ``handler`` besides its body: its own parameters and those of the
+    dependencies it asks for (a dashboard's query, an auditor's filter), however deep."""
+    provided = handler.resolve_dependencies()
+    found: set[str] = set()
+    asked, seen = list(handler.parsed_fn_signature.parameters), set()
+    while asked:
+        name = asked.pop()
+        if name in seen or name in RESERVED_KWARGS:
+            continue
+        seen.add(name)
+        if name in provided:
+            asked.extend(provided[name].parsed_fn_signature.parameters)
+        else:
+            found.add(name)
+    return found
+
+
 def refusals(handler: HTTPRouteHandler, path_parameters: set[str]) -> set[int]:
     """The statuses other than its success that ``handler`` can answer with."""
     statuses = {401, 403}
@@ -107,9 +125,10 @@ def refusals(handler: HTTPRouteHandler, path_parameters: set[str]) -> set[int]:
         statuses.add(404)
     if handler.http_methods & UNSAFE:
         statuses |= {400, 409, 422}
-    dependencies = set(handler.resolve_dependencies())
-    own = set(handler.parsed_fn_signature.parameters) - dependencies - path_parameters - RESERVED_KWARGS
-    if own or handler.media_type not in (MediaType.JSON, "application/json"):
+    if _client_parameters(handler) - path_parameters or handler.media_type not in (
+        MediaType.JSON,
+        "application/json",
+    ):
         # A query outside its bounds; a document that cannot be made yet (the programme not closed).
         statuses.add(422)
     return statuses

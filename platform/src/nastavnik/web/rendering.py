@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, TypeAlias
 
 from litestar import MediaType
+from litestar.di import NamedDependency
 from litestar.response import Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -57,3 +59,28 @@ async def navigation_for(plugins: Plugins, ctx: OrgContext) -> list[NavItem]:
     items = await plugins.navigation(nav_ctx, ctx.active_plugins)
     visible = [i for i in items if i.roles is None or i.roles & ctx.roles]
     return sorted(visible, key=lambda i: (i.order, i.title))
+
+
+@dataclass(frozen=True, slots=True)
+class Pages:
+    """Renders the request's pages: who is signed in, and where (``org``), filled into every layout."""
+
+    db: AsyncSession
+    runtime: Runtime
+    actor: Actor
+    org: OrgContext | None = None
+
+    async def __call__(self, template: str, *, status_code: int = 200, **context: Any) -> Template:
+        return await page(
+            template,
+            db=self.db,
+            runtime=self.runtime,
+            actor=self.actor,
+            org=self.org,
+            status_code=status_code,
+            **context,
+        )
+
+
+Render: TypeAlias = NamedDependency[Pages]
+"""What a page handler renders its page with: ``await render("core/x.html", rows=rows)``."""

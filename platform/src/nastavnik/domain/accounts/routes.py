@@ -8,20 +8,19 @@ from typing import Annotated, Any
 
 import msgspec
 from litestar import Controller, Response, get, post
-from litestar.params import FromPath, JSONBody
+from litestar.params import JSONBody
 from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_202_ACCEPTED
 
 from nastavnik.domain.accounts import services as accounts
 from nastavnik.domain.accounts.models import AccountStatus, Delivery
-from nastavnik.domain.people.services import parse_id
 from nastavnik.runtime import Runtime
 from nastavnik.tenancy import OrgContext
 from nastavnik.web.deps import ORG_DEPENDENCIES
 from nastavnik.web.downloads import DOCX, attachment
-from nastavnik.web.forms import Form
-from nastavnik.web.params import CurrentActor, Db, Org, Rt
-from nastavnik.web.rendering import page
+from nastavnik.web.forms import Form, decode_form, ticked
+from nastavnik.web.params import Db, Id, Org, Rt
+from nastavnik.web.rendering import Render
 
 REFRESH_SECONDS = 5
 
@@ -91,8 +90,8 @@ def batch_out(view: accounts.BatchView) -> AccountBatchOut:
     )
 
 
-async def _sheet(db: Any, runtime: Runtime, org: OrgContext, batch_id: str) -> Response[bytes]:
-    name, content = await accounts.access_sheet(db, org, runtime, parse_id(batch_id))
+async def _sheet(db: Any, runtime: Runtime, org: OrgContext, batch_id: uuid.UUID) -> Response[bytes]:
+    name, content = await accounts.access_sheet(db, org, runtime, batch_id)
     response = attachment(content, DOCX, name, f"access-{batch_id}.docx")
     response.headers["Cache-Control"] = "no-store"  # passwords: no copy in a browser's or a proxy's cache
     return response
@@ -115,38 +114,36 @@ class AccountsApi(Controller):
         batch = await accounts.request_accounts(db, org, runtime, data.person_ids)
         return batch_out(await accounts.batch_view(db, org, runtime, batch.id))
 
-    @get("/{batch_id:str}", summary="Состояние учётной записи каждого человека")
-    async def show(self, db: Db, runtime: Rt, org: Org, batch_id: FromPath[str]) -> AccountBatchOut:
-        return batch_out(await accounts.batch_view(db, org, runtime, parse_id(batch_id)))
+    @get("/{batch_id:uuid}", summary="Состояние учётной записи каждого человека")
+    async def show(self, db: Db, runtime: Rt, org: Org, batch_id: Id) -> AccountBatchOut:
+        return batch_out(await accounts.batch_view(db, org, runtime, batch_id))
 
     @get(
-        "/{batch_id:str}/sheet.docx", media_type=DOCX, summary="Лист доступа с одноразовыми паролями (.docx)"
+        "/{batch_id:uuid}/sheet.docx", media_type=DOCX, summary="Лист доступа с одноразовыми паролями (.docx)"
     )
-    async def sheet(self, db: Db, runtime: Rt, org: Org, batch_id: FromPath[str]) -> Response[bytes]:
+    async def sheet(self, db: Db, runtime: Rt, org: Org, batch_id: Id) -> Response[bytes]:
         return await _sheet(db, runtime, org, batch_id)
 
     @post(
-        "/{batch_id:str}/reset-passwords",
+        "/{batch_id:uuid}/reset-passwords",
         summary="Сбросить одноразовые пароли выбранным людям",
         status_code=HTTP_202_ACCEPTED,
     )
     async def reset(
-        self, db: Db, runtime: Rt, org: Org, batch_id: FromPath[str], data: JSONBody[AccountsIn]
+        self, db: Db, runtime: Rt, org: Org, batch_id: Id, data: JSONBody[AccountsIn]
     ) -> AccountBatchOut:
-        batch = await accounts.reset_passwords(db, org, runtime, parse_id(batch_id), data.person_ids)
+        batch = await accounts.reset_passwords(db, org, runtime, batch_id, data.person_ids)
         return batch_out(await accounts.batch_view(db, org, runtime, batch.id))
 
-    @post("/{batch_id:str}/retry", summary="Повторить неудавшиеся", status_code=HTTP_202_ACCEPTED)
-    async def retry(self, db: Db, runtime: Rt, org: Org, batch_id: FromPath[str]) -> AccountBatchOut:
-        batch = await accounts.retry(db, org, runtime, parse_id(batch_id))
+    @post("/{batch_id:uuid}/retry", summary="Повторить неудавшиеся", status_code=HTTP_202_ACCEPTED)
+    async def retry(self, db: Db, runtime: Rt, org: Org, batch_id: Id) -> AccountBatchOut:
+        batch = await accounts.retry(db, org, runtime, batch_id)
         return batch_out(await accounts.batch_view(db, org, runtime, batch.id))
 
 
 def _ticked(data: dict[str, str]) -> list[uuid.UUID]:
-    """People ticked in a form: checkboxes named ``person_<id>``."""
-    return [
-        parse_id(name[7:]) for name, value in data.items() if name.startswith("person_") and value == "on"
-    ]
+    """People ticked in a form (checkboxes named ``person_<id>``), read as the API reads its body."""
+    return decode_form({"person_ids": ticked(data, "person_")}, AccountsIn).person_ids
 
 
 class AccountsPages(Controller):
@@ -159,17 +156,11 @@ class AccountsPages(Controller):
         batch = await accounts.request_accounts(db, org, runtime, _ticked(data))
         return Redirect(path=f"/o/{org.org.slug}/accounts/{batch.id}")
 
-    @get("/{batch_id:str}", summary="Создание учётных записей: ход работы и лист доступа")
-    async def show(
-        self, db: Db, runtime: Rt, actor: CurrentActor, org: Org, batch_id: FromPath[str]
-    ) -> Template:
-        view = await accounts.batch_view(db, org, runtime, parse_id(batch_id))
-        return await page(
+    @get("/{batch_id:uuid}", summary="Создание учётных записей: ход работы и лист доступа")
+    async def show(self, render: Render, db: Db, runtime: Rt, org: Org, batch_id: Id) -> Template:
+        view = await accounts.batch_view(db, org, runtime, batch_id)
+        return await render(
             "core/accounts.html",
-            db=db,
-            runtime=runtime,
-            actor=actor,
-            org=org,
             view=view,
             refresh=REFRESH_SECONDS if view.in_progress else None,
             delivery_titles=accounts.DELIVERY_TITLES,
@@ -177,16 +168,16 @@ class AccountsPages(Controller):
             ttl_hours=runtime.settings.account_password_ttl // 3600,
         )
 
-    @get("/{batch_id:str}/sheet.docx", media_type=DOCX, summary="Скачать лист доступа (.docx)")
-    async def sheet(self, db: Db, runtime: Rt, org: Org, batch_id: FromPath[str]) -> Response[bytes]:
+    @get("/{batch_id:uuid}/sheet.docx", media_type=DOCX, summary="Скачать лист доступа (.docx)")
+    async def sheet(self, db: Db, runtime: Rt, org: Org, batch_id: Id) -> Response[bytes]:
         return await _sheet(db, runtime, org, batch_id)
 
-    @post("/{batch_id:str}/reset", summary="Сбросить пароли отмеченным людям (форма)")
-    async def reset(self, db: Db, runtime: Rt, org: Org, batch_id: FromPath[str], data: Form) -> Redirect:
-        batch = await accounts.reset_passwords(db, org, runtime, parse_id(batch_id), _ticked(data))
+    @post("/{batch_id:uuid}/reset", summary="Сбросить пароли отмеченным людям (форма)")
+    async def reset(self, db: Db, runtime: Rt, org: Org, batch_id: Id, data: Form) -> Redirect:
+        batch = await accounts.reset_passwords(db, org, runtime, batch_id, _ticked(data))
         return Redirect(path=f"/o/{org.org.slug}/accounts/{batch.id}")
 
-    @post("/{batch_id:str}/retry", summary="Повторить неудавшиеся (форма)")
-    async def retry(self, db: Db, runtime: Rt, org: Org, batch_id: FromPath[str], data: Form) -> Redirect:
-        batch = await accounts.retry(db, org, runtime, parse_id(batch_id))
+    @post("/{batch_id:uuid}/retry", summary="Повторить неудавшиеся (форма)")
+    async def retry(self, db: Db, runtime: Rt, org: Org, batch_id: Id, data: Form) -> Redirect:
+        batch = await accounts.retry(db, org, runtime, batch_id)
         return Redirect(path=f"/o/{org.org.slug}/accounts/{batch.id}")

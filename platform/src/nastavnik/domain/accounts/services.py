@@ -26,7 +26,7 @@ from nastavnik.domain.bases.models import MenteeProfile, MentorProfile
 from nastavnik.domain.bases.services import ADULT_AGE, age_on
 from nastavnik.domain.documents.access_sheet import SheetEntry, build_access_sheet
 from nastavnik.domain.organisations.realm import NOT_CONFIGURED, sso_configured
-from nastavnik.errors import Conflict, InvalidInput
+from nastavnik.errors import Conflict, FieldError, InvalidInput
 from nastavnik.models.people import Person, PersonCategory, PersonRole, PersonStatus, ProgrammeRole
 from nastavnik.runtime import Runtime
 from nastavnik.tenancy import NotFound, OrgContext
@@ -131,12 +131,12 @@ def _chosen(person_ids: Sequence[uuid.UUID], what: str) -> list[uuid.UUID]:
     if not chosen:
         raise InvalidInput(
             f"Выберите хотя бы одного человека, {what}.",
-            [{"field": "person_ids", "message": "никто не выбран"}],
+            [FieldError("person_ids", "никто не выбран")],
         )
     if len(chosen) > MAX_BATCH:
         raise InvalidInput(
             f"За один раз — не больше {MAX_BATCH} человек.",
-            [{"field": "person_ids", "message": f"выбрано {len(chosen)}"}],
+            [FieldError("person_ids", f"выбрано {len(chosen)}")],
         )
     return chosen
 
@@ -217,7 +217,7 @@ async def request_accounts(
         if reason is None and person.id in underway:
             reason = "учётная запись уже создаётся"
         if reason is not None:
-            errors.append({"field": "person_ids", "message": f"{person.full_name}: {reason}"})
+            errors.append(FieldError("person_ids", f"{person.full_name}: {reason}"))
     if errors:
         raise InvalidInput("Учётные записи не созданы: не всем выбранным людям их можно создать.", errors)
     batch = AccountBatch(org_id=ctx.org.id, requested_by=ctx.actor.identity_id)
@@ -226,12 +226,7 @@ async def request_accounts(
     for person_id in chosen:
         db.add(AccountEntry(org_id=ctx.org.id, batch_id=batch.id, person_id=person_id))
         await audit.record_in(
-            db,
-            ctx,
-            action="create",
-            object_type="account",
-            object_id=str(batch.id),
-            subject_person_id=person_id,
+            db, ctx, "create", audit.ObjectKind.ACCOUNT, batch.id, subject_person_id=person_id
         )
     await db.commit()
     await schedule(runtime, ctx.org.id, batch.id)
@@ -269,12 +264,7 @@ async def batch_view(db: AsyncSession, ctx: OrgContext, runtime: Runtime, batch_
     ctx.require_role(*MANAGERS)
     view = await _view(db, ctx, runtime, await _batch(db, ctx, batch_id))
     await audit.record_in(
-        db,
-        ctx,
-        action="read",
-        object_type="account_batch",
-        object_id=str(batch_id),
-        details={"count": len(view.entries)},
+        db, ctx, "read", audit.ObjectKind.ACCOUNT_BATCH, batch_id, details={"count": len(view.entries)}
     )
     await db.commit()
     return view
@@ -331,9 +321,9 @@ async def access_sheet(
     await audit.record_in(
         db,
         ctx,
-        action="export",
-        object_type="access_sheet",
-        object_id=str(batch_id),
+        "export",
+        audit.ObjectKind.ACCESS_SHEET,
+        batch_id,
         details={"people": [str(e.person.id) for e in printable if e.person.id in passwords]},
     )
     await db.commit()
@@ -361,10 +351,10 @@ async def reset_passwords(
     if len(rows) != len(chosen):
         raise InvalidInput(
             "Пароль можно сбросить только людям из этого списка.",
-            [{"field": "person_ids", "message": "выбран человек не из этого списка"}],
+            [FieldError("person_ids", "выбран человек не из этого списка")],
         )
     errors = [
-        {"field": "person_ids", "message": f"{person.full_name}: {reason}"}
+        FieldError("person_ids", f"{person.full_name}: {reason}")
         for entry, person in rows
         if (reason := _reset_refusal(entry)) is not None
     ]
@@ -374,12 +364,7 @@ async def reset_passwords(
         entry.status, entry.error = AccountStatus.PENDING, None
         entry.delivered_at = entry.password_expires_at = None
         await audit.record_in(
-            db,
-            ctx,
-            action="update",
-            object_type="account",
-            object_id=str(batch.id),
-            subject_person_id=entry.person_id,
+            db, ctx, "update", audit.ObjectKind.ACCOUNT, batch.id, subject_person_id=entry.person_id
         )
     await db.commit()
     await one_time_passwords.forget(runtime, batch.org_id, batch.id, chosen)
@@ -413,17 +398,12 @@ async def retry(db: AsyncSession, ctx: OrgContext, runtime: Runtime, batch_id: u
     )
     if not entries:
         raise InvalidInput(
-            "Повторять нечего: ошибок в этом списке нет.", [{"field": "batch_id", "message": "ошибок нет"}]
+            "Повторять нечего: ошибок в этом списке нет.", [FieldError("batch_id", "ошибок нет")]
         )
     for entry in entries:
         entry.status, entry.error = AccountStatus.PENDING, None
     await audit.record_in(
-        db,
-        ctx,
-        action="update",
-        object_type="account_batch",
-        object_id=str(batch.id),
-        details={"retry": len(entries)},
+        db, ctx, "update", audit.ObjectKind.ACCOUNT_BATCH, batch.id, details={"retry": len(entries)}
     )
     await db.commit()
     await schedule(runtime, batch.org_id, batch.id)

@@ -42,7 +42,7 @@ from nastavnik.domain.bases.table_import import (
     text,
 )
 from nastavnik.domain.people.services import clean_email
-from nastavnik.errors import Conflict, InvalidInput
+from nastavnik.errors import Conflict, FieldError, InvalidInput
 from nastavnik.models.people import Person, PersonRole, ProgrammeRole
 from nastavnik.runtime import Runtime
 from nastavnik.tenancy import OrgContext
@@ -152,8 +152,10 @@ class BaseSpec(Generic[Draft]):
 
     name: str
     """«mentees» or «mentors»: the upload's scope."""
-    audit_object: str
+    audit_object: audit.ObjectKind
     """What the audit log calls an import into this base."""
+    columns_audit_object: audit.ObjectKind
+    """What it calls the curator's choice of what the file's columns hold."""
     columns: tuple[Column, ...]
     titles: Mapping[str, str]
     """Field → the column title a person sees in the preview."""
@@ -198,17 +200,17 @@ class ImportRow(Generic[Draft]):
 @dataclass
 class Preview(Generic[Draft]):
     rows: list[ImportRow[Draft]] = field(default_factory=list)
-    errors: list[dict[str, str]] = field(default_factory=list)
-    warnings: list[dict[str, str]] = field(default_factory=list)
+    errors: list[FieldError] = field(default_factory=list)
+    warnings: list[FieldError] = field(default_factory=list)
     """Loaded as they are, but named before anything is written (row 0: the whole file)."""
     columns: list[SheetColumn] = field(default_factory=list)
     """Every column of the file and the field it is read as."""
 
     def error(self, row: int, column: str, message: str) -> None:
-        self.errors.append({"row": str(row), "field": column, "message": message})
+        self.errors.append(FieldError(column, message, row=row))
 
     def warning(self, row: int, column: str, message: str) -> None:
-        self.warnings.append({"row": str(row), "field": column, "message": message})
+        self.warnings.append(FieldError(column, message, row=row))
 
     @property
     def created(self) -> int:
@@ -297,7 +299,7 @@ async def preview(
             spec.validate(parsed.draft, today)
         except InvalidInput as problem:
             for item in problem.errors:
-                reader.problem(item["field"], item["message"])
+                reader.problem(item.field, item.message)
         key = (name_key(last, first, middle), parsed.match_on)
         if key in seen:
             reader.problem("full_name", f"повторяет строку {seen[key]}")
@@ -348,24 +350,23 @@ async def choose_columns(
     """
     ctx.require_role(*bases.MANAGERS)
     known = spec.field_titles
-    errors: list[dict[str, str]] = []
+    errors: list[FieldError] = []
     by_field: dict[str, str] = {}
     keys: dict[str, str | None] = {}
     for choice in choices:
         key = header_key(choice.title)
         if not key:
-            errors.append({"field": choice.title or "columns", "message": "у столбца нет заголовка"})
+            errors.append(FieldError(choice.title or "columns", "у столбца нет заголовка"))
         elif len(key) > 200:
-            errors.append({"field": choice.title[:50], "message": "заголовок длиннее 200 знаков"})
+            errors.append(FieldError(choice.title[:50], "заголовок длиннее 200 знаков"))
         elif choice.field is not None and choice.field not in known:
-            errors.append({"field": choice.title, "message": f"«{choice.field}» — такого поля в базе нет"})
+            errors.append(FieldError(choice.title, f"«{choice.field}» — такого поля в базе нет"))
         elif choice.field is not None and choice.field in by_field:
             errors.append(
-                {
-                    "field": choice.title,
-                    "message": f"поле «{known[choice.field]}» уже выбрано "
-                    f"для столбца «{by_field[choice.field]}»",
-                }
+                FieldError(
+                    choice.title,
+                    f"поле «{known[choice.field]}» уже выбрано для столбца «{by_field[choice.field]}»",
+                )
             )
         else:
             if choice.field is not None:
@@ -396,9 +397,7 @@ async def choose_columns(
                 set_={"field": statement.excluded.field, "updated_at": statement.excluded.updated_at},
             )
         )
-    await audit.record_in(
-        db, ctx, action="update", object_type=f"{spec.name}_import_columns", details={"columns": len(keys)}
-    )
+    await audit.record_in(db, ctx, "update", spec.columns_audit_object, details={"columns": len(keys)})
     await db.commit()
 
 
@@ -430,7 +429,7 @@ async def commit(
     if checked.errors:
         raise InvalidInput(
             "Импорт не выполнен: в файле есть ошибки, ничего не изменено.",
-            [{"field": f"строка {e['row']}, {e['field']}", "message": e["message"]} for e in checked.errors],
+            [FieldError(f"строка {e.row}, {e.field}", e.message) for e in checked.errors],
         )
     # Set-based: a few statements whatever the number of rows (10,000 rows row by row took a minute).
     people: list[dict[str, Any]] = []
@@ -471,11 +470,7 @@ async def commit(
             ) from None
         raise
     await audit.record_in(
-        db,
-        ctx,
-        action="create",
-        object_type=spec.audit_object,
-        details={"rows": len(checked.rows), "created": checked.created},
+        db, ctx, "create", spec.audit_object, details={"rows": len(checked.rows), "created": checked.created}
     )
     await db.commit()
     return checked

@@ -8,6 +8,7 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from nastavnik import audit
 from nastavnik.domain.bases import services as bases
 from nastavnik.domain.bases.importing import BaseSpec, Known, ParsedRow, RowReader
 from nastavnik.domain.bases.models import MenteeProfile
@@ -119,7 +120,8 @@ def describe(parsed: ParsedRow[bases.MenteeDraft]) -> tuple[str, str]:
 
 MENTEES: BaseSpec[bases.MenteeDraft] = BaseSpec(
     name="mentees",
-    audit_object="mentee_import",
+    audit_object=audit.ObjectKind.MENTEE_IMPORT,
+    columns_audit_object=audit.ObjectKind.MENTEE_IMPORT_COLUMNS,
     columns=COLUMNS,
     titles=TITLES,
     profile=MenteeProfile,

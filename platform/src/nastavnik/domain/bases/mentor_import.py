@@ -12,6 +12,7 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from nastavnik import audit
 from nastavnik.domain.bases import services as bases
 from nastavnik.domain.bases.importing import BaseSpec, Known, ParsedRow, RowReader
 from nastavnik.domain.bases.models import MentorProfile
@@ -123,7 +124,8 @@ def describe(parsed: ParsedRow[bases.MentorDraft]) -> tuple[str, str]:
 
 MENTORS: BaseSpec[bases.MentorDraft] = BaseSpec(
     name="mentors",
-    audit_object="mentor_import",
+    audit_object=audit.ObjectKind.MENTOR_IMPORT,
+    columns_audit_object=audit.ObjectKind.MENTOR_IMPORT_COLUMNS,
     columns=COLUMNS,
     titles=TITLES,
     profile=MentorProfile,

@@ -11,20 +11,21 @@ from litestar import Controller, Response, get, post, put
 from litestar.params import FromPath, JSONBody
 from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_200_OK
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from nastavnik import audit
 from nastavnik.domain.bases import export as base_export, importing as base_import, services as bases
 from nastavnik.domain.bases.mentee_import import MENTEES
 from nastavnik.domain.bases.mentor_import import MENTORS
 from nastavnik.domain.bases.models import MenteeProfile, MentorProfile
-from nastavnik.domain.people.services import parse_id
 from nastavnik.models.people import Person
+from nastavnik.tenancy import OrgContext
 from nastavnik.types import Int32
 from nastavnik.web.deps import ORG_DEPENDENCIES
 from nastavnik.web.downloads import XLSX
-from nastavnik.web.forms import Form, Upload, form_date, form_int, uploaded_file
-from nastavnik.web.params import CurrentActor, Db, Org, Rt
-from nastavnik.web.rendering import page
+from nastavnik.web.forms import Form, Upload, decode_form, uploaded_file
+from nastavnik.web.params import Db, Id, Org, Rt
+from nastavnik.web.rendering import Pages, Render
 
 Text = Annotated[str, msgspec.Meta(max_length=2000)]
 
@@ -119,24 +120,34 @@ def mentor_out(person: Person, p: MentorProfile, reason: str | None) -> MentorOu
     )
 
 
+async def set_mentee_profile(
+    db: AsyncSession, org: OrgContext, person_id: uuid.UUID, data: MenteeProfileIn
+) -> tuple[Person, MenteeProfile, str | None]:
+    return await bases.set_mentee_profile(
+        db, org, person_id, bases.MenteeDraft(**msgspec.structs.asdict(data))
+    )
+
+
+async def set_mentor_profile(
+    db: AsyncSession, org: OrgContext, person_id: uuid.UUID, data: MentorProfileIn
+) -> tuple[Person, MentorProfile, str | None]:
+    return await bases.set_mentor_profile(
+        db, org, person_id, bases.MentorDraft(**msgspec.structs.asdict(data))
+    )
+
+
 class BasesApi(Controller):
     path = "/api/o/{slug:str}"
     dependencies = ORG_DEPENDENCIES
     tags = ["Базы наставляемых и наставников"]
 
-    @put("/people/{person_id:str}/mentee-profile", summary="Внести человека в базу наставляемых")
-    async def set_mentee(
-        self, db: Db, org: Org, person_id: FromPath[str], data: JSONBody[MenteeProfileIn]
-    ) -> MenteeOut:
-        draft = bases.MenteeDraft(**msgspec.structs.asdict(data))
-        return mentee_out(*await bases.set_mentee_profile(db, org, parse_id(person_id), draft))
+    @put("/people/{person_id:uuid}/mentee-profile", summary="Внести человека в базу наставляемых")
+    async def set_mentee(self, db: Db, org: Org, person_id: Id, data: JSONBody[MenteeProfileIn]) -> MenteeOut:
+        return mentee_out(*await set_mentee_profile(db, org, person_id, data))
 
-    @put("/people/{person_id:str}/mentor-profile", summary="Внести человека в базу наставников")
-    async def set_mentor(
-        self, db: Db, org: Org, person_id: FromPath[str], data: JSONBody[MentorProfileIn]
-    ) -> MentorOut:
-        draft = bases.MentorDraft(**msgspec.structs.asdict(data))
-        return mentor_out(*await bases.set_mentor_profile(db, org, parse_id(person_id), draft))
+    @put("/people/{person_id:uuid}/mentor-profile", summary="Внести человека в базу наставников")
+    async def set_mentor(self, db: Db, org: Org, person_id: Id, data: JSONBody[MentorProfileIn]) -> MentorOut:
+        return mentor_out(*await set_mentor_profile(db, org, person_id, data))
 
     @get("/bases/mentees", summary="База наставляемых")
     async def mentees(self, db: Db, org: Org) -> list[MenteeOut]:
@@ -148,42 +159,19 @@ class BasesApi(Controller):
 
 
 class ProfilePages(Controller):
-    path = "/o/{slug:str}/people/{person_id:str}"
+    path = "/o/{slug:str}/people/{person_id:uuid}"
     dependencies = ORG_DEPENDENCIES
     tags = ["Страницы: базы"]
 
     @post("/mentee-profile", summary="Внести в базу наставляемых (форма)")
-    async def mentee(self, db: Db, org: Org, person_id: FromPath[str], data: Form) -> Redirect:
-        pid = parse_id(person_id)
-        draft = bases.MenteeDraft(
-            kind=data.get("kind", ""),
-            birth_date=form_date(data, "birth_date"),
-            class_name=data.get("class_name") or None,
-            profession_since=form_date(data, "profession_since"),
-            requests=data.get("requests", ""),
-            difficulties=data.get("difficulties", ""),
-            guardian_consent_on=form_date(data, "guardian_consent_on"),
-            left_on=form_date(data, "left_on"),
-            left_reason=data.get("left_reason") or None,
-        )
-        await bases.set_mentee_profile(db, org, pid, draft)
-        return Redirect(path=f"/o/{org.org.slug}/people/{pid}")
+    async def mentee(self, db: Db, org: Org, person_id: Id, data: Form) -> Redirect:
+        await set_mentee_profile(db, org, person_id, decode_form(data, MenteeProfileIn))
+        return Redirect(path=f"/o/{org.org.slug}/people/{person_id}")
 
     @post("/mentor-profile", summary="Внести в базу наставников (форма)")
-    async def mentor(self, db: Db, org: Org, person_id: FromPath[str], data: Form) -> Redirect:
-        pid = parse_id(person_id)
-        draft = bases.MentorDraft(
-            competencies=data.get("competencies", ""),
-            subjects=data.get("subjects", ""),
-            experience_years=form_int(data, "experience_years", 0),
-            capacity=form_int(data, "capacity", 1),
-            status=data.get("status", "current"),
-            training=data.get("training", ""),
-            consent_on=form_date(data, "consent_on"),
-            left_on=form_date(data, "left_on"),
-        )
-        await bases.set_mentor_profile(db, org, pid, draft)
-        return Redirect(path=f"/o/{org.org.slug}/people/{pid}")
+    async def mentor(self, db: Db, org: Org, person_id: Id, data: Form) -> Redirect:
+        await set_mentor_profile(db, org, person_id, decode_form(data, MentorProfileIn))
+        return Redirect(path=f"/o/{org.org.slug}/people/{person_id}")
 
 
 class ImportRowOut(msgspec.Struct):
@@ -266,8 +254,8 @@ def _preview_out(
     return ImportPreviewOut(
         token=None if checked.errors else file_token,
         rows=rows,
-        errors=checked.errors,
-        warnings=checked.warnings,
+        errors=[e.as_json() for e in checked.errors],
+        warnings=[e.as_json() for e in checked.warnings],
         columns=columns,
         file_token=file_token,
         fields=titles,
@@ -310,7 +298,7 @@ def _form_choices(data: dict[str, str]) -> ColumnChoicesIn:
 
 async def _export(db: Any, org: Any) -> Response[bytes]:
     content = base_export.export_bases(await bases.mentee_base(db, org), await bases.mentor_base(db, org))
-    await audit.record_in(db, org, action="export", object_type="bases")
+    await audit.record_in(db, org, "export", audit.ObjectKind.BASES)
     await db.commit()
     return Response(
         content=content, media_type=XLSX, headers={"Content-Disposition": 'attachment; filename="bases.xlsx"'}
@@ -379,37 +367,25 @@ class BasesPages(Controller):
     tags = ["Страницы: базы"]
 
     @get("/mentees", summary="База наставляемых")
-    async def mentees(self, db: Db, runtime: Rt, actor: CurrentActor, org: Org) -> Template:
-        return await page(
+    async def mentees(self, render: Render, db: Db, org: Org) -> Template:
+        return await render(
             "core/base_mentees.html",
-            db=db,
-            runtime=runtime,
-            actor=actor,
-            org=org,
             entries=await bases.mentee_base(db, org),
         )
 
-    async def _preview_page(
-        self,
-        db: Any,
-        runtime: Any,
-        actor: Any,
-        org: Any,
-        spec: base_import.BaseSpec[Any],
-        data: dict[str, Any],
-        token: str | None = None,
+    @staticmethod
+    async def _preview(
+        render: Pages, spec: base_import.BaseSpec[Any], data: dict[str, Any], token: str | None = None
     ) -> Template:
+        """The file checked (or checked again with the columns the curator chose) on the import's page."""
+        db, runtime, org = render.db, render.runtime, render.org
         if token is None:
             preview = await _check(db, runtime, org, spec, data)
         else:
             preview = await _rechoose(db, runtime, org, spec, token, _form_choices(data))
         title, kind_header = BASE_TITLES[spec.name]
-        return await page(
+        return await render(
             "core/base_import.html",
-            db=db,
-            runtime=runtime,
-            actor=actor,
-            org=org,
             preview=preview,
             base=spec.name,
             base_title=title,
@@ -418,10 +394,8 @@ class BasesPages(Controller):
         )
 
     @post("/mentees/import", summary="Проверить файл базы наставляемых (форма)")
-    async def import_preview(
-        self, db: Db, runtime: Rt, actor: CurrentActor, org: Org, data: Upload
-    ) -> Template:
-        return await self._preview_page(db, runtime, actor, org, MENTEES, data)
+    async def import_preview(self, render: Render, data: Upload) -> Template:
+        return await self._preview(render, MENTEES, data)
 
     @post("/mentees/import/{token:str}", summary="Загрузить проверенный файл базы наставляемых (форма)")
     async def import_commit(self, db: Db, runtime: Rt, org: Org, token: FromPath[str]) -> Redirect:
@@ -429,10 +403,8 @@ class BasesPages(Controller):
         return Redirect(path=f"/o/{org.org.slug}/bases/mentees")
 
     @post("/mentors/import", summary="Проверить файл базы наставников (форма)")
-    async def mentor_import_preview(
-        self, db: Db, runtime: Rt, actor: CurrentActor, org: Org, data: Upload
-    ) -> Template:
-        return await self._preview_page(db, runtime, actor, org, MENTORS, data)
+    async def mentor_import_preview(self, render: Render, data: Upload) -> Template:
+        return await self._preview(render, MENTORS, data)
 
     @post("/mentors/import/{token:str}", summary="Загрузить проверенный файл базы наставников (форма)")
     async def mentor_import_commit(self, db: Db, runtime: Rt, org: Org, token: FromPath[str]) -> Redirect:
@@ -440,28 +412,20 @@ class BasesPages(Controller):
         return Redirect(path=f"/o/{org.org.slug}/bases/mentors")
 
     @post("/mentees/import/{token:str}/columns", summary="Указать, что в столбцах файла (форма)")
-    async def mentee_columns(
-        self, db: Db, runtime: Rt, actor: CurrentActor, org: Org, token: FromPath[str], data: Form
-    ) -> Template:
-        return await self._preview_page(db, runtime, actor, org, MENTEES, data, token)
+    async def mentee_columns(self, render: Render, token: FromPath[str], data: Form) -> Template:
+        return await self._preview(render, MENTEES, data, token)
 
     @post("/mentors/import/{token:str}/columns", summary="Указать, что в столбцах файла (форма)")
-    async def mentor_columns(
-        self, db: Db, runtime: Rt, actor: CurrentActor, org: Org, token: FromPath[str], data: Form
-    ) -> Template:
-        return await self._preview_page(db, runtime, actor, org, MENTORS, data, token)
+    async def mentor_columns(self, render: Render, token: FromPath[str], data: Form) -> Template:
+        return await self._preview(render, MENTORS, data, token)
 
     @get("/export.xlsx", media_type=XLSX, summary="Выгрузить базы в Excel")
     async def export(self, db: Db, org: Org) -> Response[bytes]:
         return await _export(db, org)
 
     @get("/mentors", summary="База наставников")
-    async def mentors(self, db: Db, runtime: Rt, actor: CurrentActor, org: Org) -> Template:
-        return await page(
+    async def mentors(self, render: Render, db: Db, org: Org) -> Template:
+        return await render(
             "core/base_mentors.html",
-            db=db,
-            runtime=runtime,
-            actor=actor,
-            org=org,
             entries=await bases.mentor_base(db, org),
         )

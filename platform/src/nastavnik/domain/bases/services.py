@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from nastavnik import audit
 from nastavnik.db.collation import name_order
 from nastavnik.domain.bases.models import MenteeProfile, MentorProfile
-from nastavnik.errors import InvalidInput
+from nastavnik.errors import FieldError, InvalidInput
 from nastavnik.models.people import Person, ProgrammeRole
 from nastavnik.tenancy import NotFound, OrgContext
 
@@ -76,42 +76,42 @@ def mentor_participation(profile: MentorProfile) -> str | None:
     return None
 
 
-def _past(errors: list[dict[str, str]], name: str, value: date | None, today: date) -> None:
+def _past(errors: list[FieldError], name: str, value: date | None, today: date) -> None:
     if value is not None and value > today:
-        errors.append({"field": name, "message": "дата не может быть в будущем"})
+        errors.append(FieldError(name, "дата не может быть в будущем"))
 
 
 def validate_mentee(draft: MenteeDraft, today: date) -> None:
-    errors: list[dict[str, str]] = []
+    errors: list[FieldError] = []
     if draft.kind not in KIND_FOR_REGIME.values():
-        errors.append({"field": "kind", "message": "обучающийся или молодой педагог"})
+        errors.append(FieldError("kind", "обучающийся или молодой педагог"))
     if draft.kind == "learner":
         if draft.birth_date is None:
-            errors.append({"field": "birth_date", "message": "укажите дату рождения"})
+            errors.append(FieldError("birth_date", "укажите дату рождения"))
         elif not 5 <= age_on(draft.birth_date, today) <= 25:
-            errors.append({"field": "birth_date", "message": "возраст обучающегося — от 5 до 25 лет"})
+            errors.append(FieldError("birth_date", "возраст обучающегося — от 5 до 25 лет"))
         if not (draft.class_name or "").strip():
-            errors.append({"field": "class_name", "message": "укажите класс или группу"})
+            errors.append(FieldError("class_name", "укажите класс или группу"))
     if draft.kind == "young_pedagogue" and draft.profession_since is None:
-        errors.append({"field": "profession_since", "message": "укажите дату начала педагогической работы"})
+        errors.append(FieldError("profession_since", "укажите дату начала педагогической работы"))
     for name in ("birth_date", "profession_since", "guardian_consent_on", "left_on"):
         _past(errors, name, getattr(draft, name), today)
     if (draft.left_on is None) != (draft.left_reason is None):
-        errors.append({"field": "left_reason", "message": "укажите и дату, и причину выбытия"})
+        errors.append(FieldError("left_reason", "укажите и дату, и причину выбытия"))
     elif draft.left_reason not in (None, "organisation", "profession"):
-        errors.append({"field": "left_reason", "message": "из организации или из профессии"})
+        errors.append(FieldError("left_reason", "из организации или из профессии"))
     if errors:
         raise InvalidInput("Данные наставляемого содержат ошибки.", errors)
 
 
 def validate_mentor(draft: MentorDraft, today: date) -> None:
-    errors: list[dict[str, str]] = []
+    errors: list[FieldError] = []
     if not 1 <= draft.capacity <= 20:
-        errors.append({"field": "capacity", "message": "от 1 до 20 наставляемых"})
+        errors.append(FieldError("capacity", "от 1 до 20 наставляемых"))
     if not 0 <= draft.experience_years <= 70:
-        errors.append({"field": "experience_years", "message": "стаж от 0 до 70 лет"})
+        errors.append(FieldError("experience_years", "стаж от 0 до 70 лет"))
     if draft.status not in ("current", "reserve"):
-        errors.append({"field": "status", "message": "действующий или резерв"})
+        errors.append(FieldError("status", "действующий или резерв"))
     for name in ("consent_on", "left_on"):
         _past(errors, name, getattr(draft, name), today)
     if errors:
@@ -130,6 +130,12 @@ def draft_values(draft: MenteeDraft | MentorDraft) -> dict[str, object]:
     return {k: (v.strip() if isinstance(v, str) else v) for k, v in values.items()}
 
 
+PROFILE_KINDS = {
+    MenteeProfile: audit.ObjectKind.MENTEE_PROFILE,
+    MentorProfile: audit.ObjectKind.MENTOR_PROFILE,
+}
+
+
 async def _save_profile(
     db: AsyncSession,
     ctx: OrgContext,
@@ -144,14 +150,7 @@ async def _save_profile(
         .values(org_id=ctx.org.id, person_id=person.id, **values)
         .on_conflict_do_update(index_elements=[model.org_id, model.person_id], set_=values)
     )
-    await audit.record_in(
-        db,
-        ctx,
-        action="update",
-        object_type=model.__tablename__,
-        object_id=str(person.id),
-        subject_person_id=person.id,
-    )
+    await audit.record_in(db, ctx, "update", PROFILE_KINDS[model], person.id, subject_person_id=person.id)
     await db.commit()
     return person
 
@@ -191,7 +190,7 @@ async def mentee_base(db: AsyncSession, ctx: OrgContext) -> list[tuple[Person, M
     )
     today = ctx.today()
     result = [(person, profile, mentee_participation(profile, today)) for person, profile in rows]
-    await audit.record_in(db, ctx, action="read", object_type="mentee_base", details={"count": len(result)})
+    await audit.record_in(db, ctx, "read", audit.ObjectKind.MENTEE_BASE, details={"count": len(result)})
     await db.commit()
     return result
 
@@ -205,7 +204,7 @@ async def mentor_base(db: AsyncSession, ctx: OrgContext) -> list[tuple[Person, M
         .order_by(*name_order(Person.last_name, Person.first_name))
     )
     result = [(person, profile, mentor_participation(profile)) for person, profile in rows]
-    await audit.record_in(db, ctx, action="read", object_type="mentor_base", details={"count": len(result)})
+    await audit.record_in(db, ctx, "read", audit.ObjectKind.MENTOR_BASE, details={"count": len(result)})
     await db.commit()
     return result
 

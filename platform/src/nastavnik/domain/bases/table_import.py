@@ -19,7 +19,7 @@ from typing import Any
 
 from python_calamine import CalamineWorkbook
 
-from nastavnik.errors import InvalidInput
+from nastavnik.errors import FieldError, InvalidInput
 from nastavnik.web.forms import MAX_FILE_BYTES
 
 MAX_UNCOMPRESSED_BYTES = 60 * 1024 * 1024
@@ -193,7 +193,7 @@ class HeaderNotFound(InvalidInput):
     """No header row names the columns needed; ``columns`` are those of the likeliest header row,
     so the curator can say by hand what each one holds."""
 
-    def __init__(self, message: str, errors: list[dict[str, str]], columns: list[SheetColumn]) -> None:
+    def __init__(self, message: str, errors: list[FieldError], columns: list[SheetColumn]) -> None:
         super().__init__(message, errors)
         self.columns = columns
 
@@ -211,7 +211,7 @@ def _cell_text(value: Any) -> str:
 
 
 def _too_big() -> InvalidInput:
-    return InvalidInput("Файл слишком большой.", [{"field": "file", "message": "не больше 5 МБ"}])
+    return InvalidInput("Файл слишком большой.", [FieldError("file", "не больше 5 МБ")])
 
 
 def _check_archive(data: bytes) -> None:
@@ -220,12 +220,10 @@ def _check_archive(data: bytes) -> None:
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             if sum(info.file_size for info in archive.infolist()) > MAX_UNCOMPRESSED_BYTES:
-                raise InvalidInput(
-                    "Файл не читается.", [{"field": "file", "message": "слишком большое содержимое"}]
-                )
+                raise InvalidInput("Файл не читается.", [FieldError("file", "слишком большое содержимое")])
     except zipfile.BadZipFile:
         raise InvalidInput(
-            "Это не файл Excel (.xlsx).", [{"field": "file", "message": "сохраните таблицу в формате .xlsx"}]
+            "Это не файл Excel (.xlsx).", [FieldError("file", "сохраните таблицу в формате .xlsx")]
         ) from None
 
 
@@ -265,9 +263,7 @@ def _calamine_rows(data: bytes) -> list[list[Any]]:
         sheet = CalamineWorkbook.from_filelike(io.BytesIO(data)).get_sheet_by_index(0)
         raw = sheet.to_python(skip_empty_area=False)
     except Exception:
-        raise InvalidInput(
-            "Файл Excel не читается.", [{"field": "file", "message": "файл повреждён"}]
-        ) from None
+        raise InvalidInput("Файл Excel не читается.", [FieldError("file", "файл повреждён")]) from None
     return [[None if value == "" else value for value in row] for row in raw]
 
 
@@ -276,9 +272,7 @@ def _csv_rows(data: bytes) -> list[list[Any]]:
     if len(data) > MAX_FILE_BYTES:
         raise _too_big()
     if b"\0" in data[:4096]:
-        raise InvalidInput(
-            "Это не таблица CSV.", [{"field": "file", "message": "сохраните как .xlsx, .xls или CSV"}]
-        )
+        raise InvalidInput("Это не таблица CSV.", [FieldError("file", "сохраните как .xlsx, .xls или CSV")])
     try:
         text_data = data.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -356,9 +350,7 @@ def _table_from_rows(
         if not any(texts) or TOTAL_ROW.match(next((t for t in texts if t), "")):
             continue
         if len(table.rows) >= MAX_ROWS:
-            raise InvalidInput(
-                "Слишком много строк.", [{"field": "file", "message": f"не больше {MAX_ROWS}"}]
-            )
+            raise InvalidInput("Слишком много строк.", [FieldError("file", f"не больше {MAX_ROWS}")])
         for index, cell in enumerate(texts):
             if cell:
                 widths[index] = True
@@ -367,7 +359,7 @@ def _table_from_rows(
         missing = ", ".join(f"«{c.headers[0]}»" for c in columns if c.required)
         raise HeaderNotFound(
             "Не найдена строка заголовков.",
-            [{"field": "file", "message": f"в первых {HEADER_SEARCH_ROWS} строках нужны столбцы {missing}"}],
+            [FieldError("file", f"в первых {HEADER_SEARCH_ROWS} строках нужны столбцы {missing}")],
             [c for c in _map_header(candidate[1], columns, choices or {}) if c.title],
         )
     # Every column that holds data is shown, a column without a header too: nothing is dropped unseen.

@@ -26,7 +26,7 @@ from nastavnik.domain.dictionaries.overrides import (
     forget,
     plugin_entries,
 )
-from nastavnik.errors import Conflict, InvalidInput
+from nastavnik.errors import Conflict, FieldError, InvalidInput
 from nastavnik.models.identity import StaffRole
 from nastavnik.models.people import PersonCategory
 from nastavnik.models.reference import Municipality, Organisation, OrgStatus
@@ -217,68 +217,59 @@ async def region_dictionaries(db: AsyncSession, actor: Actor, plugins: Plugins) 
     await audit.record_by(
         db,
         actor,
+        "read",
+        audit.ObjectKind.REGION_DICTIONARIES,
+        region_id,
         org_id=None,
-        action="read",
-        object_type="region_dictionaries",
-        object_id=str(region_id),
         details={"count": len(lines)},
     )
     await db.commit()
     return lines
 
 
-def _check_path(kind: str, regime: str, code: str, errors: list[dict[str, str]]) -> None:
+def _check_path(kind: str, regime: str, code: str, errors: list[FieldError]) -> None:
     if kind not in set(DictionaryKind):
         errors.append(
-            {
-                "field": "kind",
-                "message": "неизвестный словарь: form (формы), role_model (ролевые модели), kind (виды)"
+            FieldError(
+                "kind",
+                "неизвестный словарь: form (формы), role_model (ролевые модели), kind (виды)"
                 " или duration (сроки)",
-            }
+            )
         )
     if regime not in set(Regime):
         errors.append(
-            {
-                "field": "regime",
-                "message": "неизвестный режим: learners (обучающиеся) или pedagogues (педагоги)",
-            }
+            FieldError("regime", "неизвестный режим: learners (обучающиеся) или pedagogues (педагоги)")
         )
     if not _CODE.match(code):
-        errors.append(
-            {"field": "code", "message": "код — латинские строчные буквы, цифры и «_», от 2 до 64 знаков"}
-        )
+        errors.append(FieldError("code", "код — латинские строчные буквы, цифры и «_», от 2 до 64 знаков"))
 
 
-def _check_title(title: str, errors: list[dict[str, str]]) -> str:
+def _check_title(title: str, errors: list[FieldError]) -> str:
     cleaned = " ".join(title.split())
     if not cleaned:
-        errors.append({"field": "title", "message": "укажите название"})
+        errors.append(FieldError("title", "укажите название"))
     elif len(cleaned) > MAX_TITLE:
-        errors.append({"field": "title", "message": f"название не длиннее {MAX_TITLE} знаков"})
+        errors.append(FieldError("title", f"название не длиннее {MAX_TITLE} знаков"))
     return cleaned
 
 
-def _check_type(plugins: Plugins, org_type: str | None, regime: str, errors: list[dict[str, str]]) -> None:
+def _check_type(plugins: Plugins, org_type: str | None, regime: str, errors: list[FieldError]) -> None:
     if org_type is None:
         return
     regimes = _regimes(plugins)
     if org_type not in regimes:
         errors.append(
-            {
-                "field": "organisation_type",
-                "message": "неизвестный тип организации; допустимы: " + ", ".join(sorted(regimes)),
-            }
+            FieldError(
+                "organisation_type", "неизвестный тип организации; допустимы: " + ", ".join(sorted(regimes))
+            )
         )
     elif regime in set(Regime) and regime not in regimes[org_type]:
         errors.append(
-            {
-                "field": "organisation_type",
-                "message": "организации этого типа не ведут такой режим наставничества",
-            }
+            FieldError("organisation_type", "организации этого типа не ведут такой режим наставничества")
         )
 
 
-def _refuse(errors: list[dict[str, str]], message: str) -> None:
+def _refuse(errors: list[FieldError], message: str) -> None:
     if errors:
         raise InvalidInput(message, errors)
 
@@ -290,7 +281,7 @@ def _last_visible(
     after: Sequence[Override],
     key: Key,
     org_type: str | None,
-) -> list[dict[str, str]]:
+) -> list[FieldError]:
     """Errors if the change leaves a type of the region without any form (or kind) of the regime."""
     kind, regime, _ = key
     if kind not in set(REQUIRED):
@@ -312,12 +303,12 @@ def _last_visible(
 
         if offered(before) and not offered(after):
             errors.append(
-                {
-                    "field": "hidden",
-                    "message": f"нельзя скрыть последнюю {REQUIRED[DictionaryKind(kind)]}"
+                FieldError(
+                    "hidden",
+                    f"нельзя скрыть последнюю {REQUIRED[DictionaryKind(kind)]}"
                     f" режима «{REGIME_TITLES[Regime(regime)]}» для типа «{types[t].title}»:"
                     " организациям региона нечем будет оформить новые пары",
-                }
+                )
             )
     return errors
 
@@ -362,10 +353,10 @@ async def _save(db: AsyncSession, actor: Actor, row: RegionDictionaryEntry, acti
     await audit.record_by(
         db,
         actor,
+        action,
+        audit.ObjectKind.REGION_DICTIONARY_ENTRY,
+        f"{row.kind}/{row.regime}/{row.code}",
         org_id=None,
-        action=action,
-        object_type="region_dictionary_entry",
-        object_id=f"{row.kind}/{row.regime}/{row.code}",
         details={
             "region_id": str(row.region_id),
             "organisation_type": row.organisation_type,
@@ -383,7 +374,7 @@ async def update_entry(
 ) -> RegionEntry:
     """Rename, hide or restore one entry for the region (for one organisation type, or for every type)."""
     region_id = region_of(actor)
-    errors: list[dict[str, str]] = []
+    errors: list[FieldError] = []
     _check_path(kind, regime, code, errors)
     _check_type(plugins, change.organisation_type, regime, errors)
     title = _check_title(change.title, errors)
@@ -433,27 +424,24 @@ async def update_entry(
 async def add_entry(db: AsyncSession, actor: Actor, plugins: Plugins, new: NewEntry) -> RegionEntry:
     """Add the region's own entry to a dictionary, for one organisation type or for every type."""
     region_id = region_of(actor)
-    errors: list[dict[str, str]] = []
+    errors: list[FieldError] = []
     _check_path(new.kind, new.regime, new.code, errors)
     _check_type(plugins, new.organisation_type, new.regime, errors)
     title = _check_title(new.title, errors)
     if len(new.description) > MAX_DESCRIPTION:
-        errors.append({"field": "description", "message": f"описание не длиннее {MAX_DESCRIPTION} знаков"})
+        errors.append(FieldError("description", f"описание не длиннее {MAX_DESCRIPTION} знаков"))
     categories = tuple(dict.fromkeys(new.mentor_categories))
     if categories and new.kind != DictionaryKind.FORM:
         errors.append(
-            {
-                "field": "mentor_categories",
-                "message": "кто может быть наставником, указывается только для форм",
-            }
+            FieldError("mentor_categories", "кто может быть наставником, указывается только для форм")
         )
     unknown = [c for c in categories if c not in set(PersonCategory)]
     if unknown:
         errors.append(
-            {
-                "field": "mentor_categories",
-                "message": "допустимы: " + ", ".join(f"{c.value} ({t})" for c, t in CATEGORY_TITLES.items()),
-            }
+            FieldError(
+                "mentor_categories",
+                "допустимы: " + ", ".join(f"{c.value} ({t})" for c, t in CATEGORY_TITLES.items()),
+            )
         )
     _refuse(errors, "Запись не добавлена: исправьте ошибки.")
     key: Key = (new.kind, new.regime, new.code)

@@ -15,9 +15,9 @@ from nastavnik.domain.dictionaries import region as region_dictionaries
 from nastavnik.domain.dictionaries.region import EntryChange, NewEntry, RegionEntry
 from nastavnik.models.people import PersonCategory
 from nastavnik.types import DictionaryKind, Regime, Version
-from nastavnik.web.forms import Form, form_int
+from nastavnik.web.forms import Form, decode_form
 from nastavnik.web.params import CurrentActor, Db, Rt
-from nastavnik.web.rendering import page
+from nastavnik.web.rendering import Render
 
 # Generous edge limits: the service refuses what is merely too long with a message in Russian.
 Short = Annotated[str, msgspec.Meta(max_length=200)]
@@ -39,6 +39,17 @@ class NewEntryIn(msgspec.Struct, forbid_unknown_fields=True):
     organisation_type: Short | None = None
     description: Long = ""
     mentor_categories: Annotated[list[Short], msgspec.Meta(max_length=10)] = []
+
+
+def new_entry(data: NewEntryIn) -> NewEntry:
+    fields = msgspec.structs.asdict(data)
+    return NewEntry(
+        **{**fields, "code": data.code.strip(), "mentor_categories": tuple(data.mentor_categories)}
+    )
+
+
+def change_of(data: EntryChangeIn) -> EntryChange:
+    return EntryChange(data.organisation_type, data.title, data.hidden, data.version)
 
 
 class RegionDictionaryApi(Controller):
@@ -63,14 +74,13 @@ class RegionDictionaryApi(Controller):
         code: FromPath[str],
         data: JSONBody[EntryChangeIn],
     ) -> RegionEntry:
-        change = EntryChange(data.organisation_type, data.title, data.hidden, data.version)
-        return await region_dictionaries.update_entry(db, actor, runtime.plugins, kind, regime, code, change)
+        return await region_dictionaries.update_entry(
+            db, actor, runtime.plugins, kind, regime, code, change_of(data)
+        )
 
     @post("/", summary="Добавить в словарь запись региона", status_code=HTTP_201_CREATED)
     async def add(self, db: Db, actor: CurrentActor, runtime: Rt, data: JSONBody[NewEntryIn]) -> RegionEntry:
-        fields = msgspec.structs.asdict(data)
-        new = NewEntry(**{**fields, "mentor_categories": tuple(data.mentor_categories)})
-        return await region_dictionaries.add_entry(db, actor, runtime.plugins, new)
+        return await region_dictionaries.add_entry(db, actor, runtime.plugins, new_entry(data))
 
 
 def _sections(lines: list[RegionEntry]) -> list[tuple[str, list[RegionEntry]]]:
@@ -90,13 +100,10 @@ class RegionDictionaryPages(Controller):
     tags = ["Страницы"]
 
     @get("/", summary="Словари наставничества региона")
-    async def index(self, db: Db, runtime: Rt, actor: CurrentActor) -> Template:
+    async def index(self, render: Render, db: Db, runtime: Rt, actor: CurrentActor) -> Template:
         lines = await region_dictionaries.region_dictionaries(db, actor, runtime.plugins)
-        return await page(
+        return await render(
             "core/region_dictionaries.html",
-            db=db,
-            runtime=runtime,
-            actor=actor,
             sections=_sections(lines),
             types=runtime.plugins.organisation_types(),
             kind_titles=region_dictionaries.KIND_TITLES,
@@ -106,16 +113,9 @@ class RegionDictionaryPages(Controller):
 
     @post("/", summary="Добавить в словарь запись региона (форма)")
     async def add(self, db: Db, runtime: Rt, actor: CurrentActor, data: Form) -> Redirect:
-        new = NewEntry(
-            kind=data.get("kind", ""),
-            regime=data.get("regime", ""),
-            code=data.get("code", "").strip(),
-            title=data.get("title", ""),
-            organisation_type=data.get("organisation_type") or None,
-            description=data.get("description", ""),
-            mentor_categories=tuple(c.value for c in PersonCategory if data.get(f"mentor_{c.value}") == "on"),
-        )
-        await region_dictionaries.add_entry(db, actor, runtime.plugins, new)
+        categories = [c.value for c in PersonCategory if data.get(f"mentor_{c.value}") == "on"]
+        new = decode_form({**data, "mentor_categories": categories}, NewEntryIn)
+        await region_dictionaries.add_entry(db, actor, runtime.plugins, new_entry(new))
         return Redirect(path="/region/dictionaries")
 
     @post("/{kind:str}/{regime:str}/{code:str}", summary="Переименовать, скрыть или вернуть запись (форма)")
@@ -129,11 +129,6 @@ class RegionDictionaryPages(Controller):
         code: FromPath[str],
         data: Form,
     ) -> Redirect:
-        change = EntryChange(
-            organisation_type=data.get("organisation_type") or None,
-            title=data.get("title", ""),
-            hidden=data.get("hidden") == "on",
-            version=form_int(data, "version", 0, ge=0),
-        )
+        change = change_of(decode_form(data, EntryChangeIn))
         await region_dictionaries.update_entry(db, actor, runtime.plugins, kind, regime, code, change)
         return Redirect(path="/region/dictionaries")

@@ -27,13 +27,13 @@ from nastavnik.domain.documents.docx import MAX_TEMPLATE_BYTES, TemplateBroken
 from nastavnik.domain.documents.kinds import DOCUMENT_TITLES, default_template
 from nastavnik.domain.documents.models import RegionDocumentTemplate
 from nastavnik.domain.documents.samples import render_sample
-from nastavnik.errors import InvalidInput
+from nastavnik.errors import FieldError, InvalidInput
 from nastavnik.models.identity import Identity
 from nastavnik.models.reference import Region
 from nastavnik.plugins import Plugins
 from nastavnik.tenancy import Actor, NotFound
 
-OBJECT_TYPE = "region_document_template"
+OBJECT_TYPE = audit.ObjectKind.REGION_DOCUMENT_TEMPLATE
 MAX_FILE_NAME = 255
 STANDARD = "стандартный"
 
@@ -142,10 +142,10 @@ async def region_templates(db: AsyncSession, actor: Actor, plugins: Plugins) -> 
     await audit.record_by(
         db,
         actor,
+        "read",
+        audit.ObjectKind.REGION_DOCUMENT_TEMPLATES,
+        region_id,
         org_id=None,
-        action="read",
-        object_type="region_document_templates",
-        object_id=str(region_id),
         details={"uploaded": sorted(uploads)},
     )
     await db.commit()
@@ -170,10 +170,9 @@ async def template_file(
         raise InvalidInput(
             "Неизвестный тип организации.",
             [
-                {
-                    "field": "organisation_type",
-                    "message": "допустимы: " + ", ".join(sorted(plugins.organisation_types())),
-                }
+                FieldError(
+                    "organisation_type", "допустимы: " + ", ".join(sorted(plugins.organisation_types()))
+                )
             ],
         )
     t = RegionDocumentTemplate
@@ -191,10 +190,10 @@ async def template_file(
     await audit.record_by(
         db,
         actor,
+        "export",
+        OBJECT_TYPE,
+        code,
         org_id=None,
-        action="export",
-        object_type=OBJECT_TYPE,
-        object_id=code,
         details={"region_id": str(region_id), "source": source, "organisation_type": organisation_type},
     )
     await db.commit()
@@ -216,7 +215,7 @@ async def upload_template(
     _known(code)
     if content is None:
         raise InvalidInput(
-            "Выберите файл шаблона в формате Word (.docx).", [{"field": "file", "message": "файл не выбран"}]
+            "Выберите файл шаблона в формате Word (.docx).", [FieldError("file", "файл не выбран")]
         )
     name = _file_name(file_name)
     details = {
@@ -237,17 +236,17 @@ async def upload_template(
         await audit.record_by(
             db,
             actor,
+            "update",
+            OBJECT_TYPE,
+            code,
             org_id=None,
-            action="update",
-            object_type=OBJECT_TYPE,
-            object_id=code,
             outcome="failed",
             details={**details, "reason": exc.message[:300]},
         )
         await db.commit()
         raise InvalidInput(
             f"Шаблон «{DOCUMENT_TITLES[code]}» не загружен: {exc.message}",
-            [{"field": "file", "message": exc.message}],
+            [FieldError("file", exc.message)],
         ) from None
     t = RegionDocumentTemplate
     replaced = await db.scalar(select(t.code).where(t.region_id == region_id, t.code == code)) is not None
@@ -271,13 +270,7 @@ async def upload_template(
         )
     )
     await audit.record_by(
-        db,
-        actor,
-        org_id=None,
-        action="update" if replaced else "create",
-        object_type=OBJECT_TYPE,
-        object_id=code,
-        details=details,
+        db, actor, "update" if replaced else "create", OBJECT_TYPE, code, org_id=None, details=details
     )
     await db.commit()
     return await template_line(db, actor, plugins, code)
@@ -290,7 +283,7 @@ async def revert_template(db: AsyncSession, actor: Actor, code: str, *, confirme
     if not confirmed:
         raise InvalidInput(
             f"Подтвердите, что для документа «{DOCUMENT_TITLES[code]}» нужно вернуть стандартный шаблон.",
-            [{"field": "confirm", "message": "отметьте подтверждение"}],
+            [FieldError("confirm", "отметьте подтверждение")],
         )
     t = RegionDocumentTemplate
     removed = await db.scalar(
@@ -301,10 +294,10 @@ async def revert_template(db: AsyncSession, actor: Actor, code: str, *, confirme
     await audit.record_by(
         db,
         actor,
+        "delete",
+        OBJECT_TYPE,
+        code,
         org_id=None,
-        action="delete",
-        object_type=OBJECT_TYPE,
-        object_id=code,
         details={"region_id": str(region_id), "file_name": removed},
     )
     await db.commit()

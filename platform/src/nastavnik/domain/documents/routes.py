@@ -20,7 +20,7 @@ from nastavnik.domain.documents.region_templates import TemplateLine
 from nastavnik.web.downloads import DOCX, attachment
 from nastavnik.web.forms import Form, Upload, uploaded_file_or_none
 from nastavnik.web.params import CurrentActor, Db, Rt
-from nastavnik.web.rendering import page
+from nastavnik.web.rendering import Render
 
 SUFFIX = ".docx"
 DOWNLOAD_SUMMARY = "Скачать действующий шаблон документа (.docx); путь может оканчиваться на .docx"
@@ -71,28 +71,13 @@ def _code(segment: str) -> str:
     return segment.removesuffix(SUFFIX)
 
 
-async def _download(
-    db: Db, runtime: Rt, actor: CurrentActor, document: str, organisation_type: str | None
-) -> Response[bytes]:
-    code = _code(document)
-    found = await region_templates.template_file(db, actor, runtime.plugins, code, organisation_type or None)
-    return attachment(found.content, DOCX, found.file_name, f"{code}.docx")
-
-
 async def _upload(db: Db, runtime: Rt, actor: CurrentActor, document: str, data: Upload) -> TemplateLine:
     content, file_name = await uploaded_file_or_none(data, MAX_TEMPLATE_BYTES)
     return await region_templates.upload_template(db, actor, runtime.plugins, document, content, file_name)
 
 
-class RegionTemplatesApi(Controller):
-    path = "/api/region/templates"
-    tags = ["Регион и муниципалитет"]
-
-    @get("/", summary="Шаблоны документов региона: какой действует для каждого документа")
-    async def index(self, db: Db, actor: CurrentActor, runtime: Rt) -> list[DocumentTemplateOut]:
-        return [
-            template_out(line) for line in await region_templates.region_templates(db, actor, runtime.plugins)
-        ]
+class Downloads(Controller):
+    """The template's download: the same for the API and the pages."""
 
     @get("/{document:str}", media_type=DOCX, summary=DOWNLOAD_SUMMARY)
     async def download(
@@ -103,7 +88,22 @@ class RegionTemplatesApi(Controller):
         document: FromPath[str],
         organisation_type: FromQuery[str | None] = None,
     ) -> Response[bytes]:
-        return await _download(db, runtime, actor, document, organisation_type)
+        code = _code(document)
+        found = await region_templates.template_file(
+            db, actor, runtime.plugins, code, organisation_type or None
+        )
+        return attachment(found.content, DOCX, found.file_name, f"{code}.docx")
+
+
+class RegionTemplatesApi(Downloads):
+    path = "/api/region/templates"
+    tags = ["Регион и муниципалитет"]
+
+    @get("/", summary="Шаблоны документов региона: какой действует для каждого документа")
+    async def index(self, db: Db, actor: CurrentActor, runtime: Rt) -> list[DocumentTemplateOut]:
+        return [
+            template_out(line) for line in await region_templates.region_templates(db, actor, runtime.plugins)
+        ]
 
     @put("/{document:str}", summary="Загрузить шаблон региона (.docx, поле file); проверяется до сохранения")
     async def upload(
@@ -118,32 +118,18 @@ class RegionTemplatesApi(Controller):
         await region_templates.revert_template(db, actor, document, confirmed=True)
 
 
-class RegionTemplatesPages(Controller):
+class RegionTemplatesPages(Downloads):
     path = "/region/templates"
     tags = ["Страницы"]
 
     @get("/", summary="Шаблоны документов региона")
-    async def index(self, db: Db, runtime: Rt, actor: CurrentActor) -> Template:
+    async def index(self, render: Render, db: Db, runtime: Rt, actor: CurrentActor) -> Template:
         lines = await region_templates.region_templates(db, actor, runtime.plugins)
-        return await page(
+        return await render(
             "core/region_templates.html",
-            db=db,
-            runtime=runtime,
-            actor=actor,
             lines=lines,
             max_megabytes=MAX_TEMPLATE_BYTES // (1024 * 1024),
         )
-
-    @get("/{document:str}", media_type=DOCX, summary=DOWNLOAD_SUMMARY)
-    async def download(
-        self,
-        db: Db,
-        actor: CurrentActor,
-        runtime: Rt,
-        document: FromPath[str],
-        organisation_type: FromQuery[str | None] = None,
-    ) -> Response[bytes]:
-        return await _download(db, runtime, actor, document, organisation_type)
 
     @post("/{document:str}", summary="Загрузить шаблон региона (форма с файлом)")
     async def upload(

@@ -20,7 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from nastavnik.domain.documents.docx import TemplateBroken
 from nastavnik.domain.documents.kinds import DOCUMENT_TITLES
 from nastavnik.domain.documents.models import RegionDocumentTemplate
-from nastavnik.errors import InvalidInput
+from nastavnik.errors import FieldError, InvalidInput
 from nastavnik.plugins import Plugins
 from nastavnik.tenancy import OrgContext
 
@@ -67,7 +67,7 @@ def broken(chosen: ChosenTemplate, exc: TemplateBroken) -> InvalidInput:
             f"Документ «{title}» не сформирован: шаблон модуля «{chosen.plugin_title}» не удаётся"
             " заполнить. Сообщите администратору платформы."
         )
-    return InvalidInput(message, [{"field": "template", "message": exc.message}])
+    return InvalidInput(message, [FieldError("template", exc.message)])
 
 
 async def fill(

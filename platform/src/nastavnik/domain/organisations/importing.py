@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from nastavnik import audit
 from nastavnik.domain.bases.table_import import Column, normalise_header, read_xlsx, text
 from nastavnik.domain.organisations import onboarding, services as organisations
-from nastavnik.errors import InvalidInput
+from nastavnik.errors import FieldError, InvalidInput
 from nastavnik.models.identity import StaffRole
 from nastavnik.models.reference import Municipality, Organisation
 from nastavnik.plugins import Plugins
@@ -52,10 +52,10 @@ class ImportRow:
 @dataclass
 class Preview:
     rows: list[ImportRow] = field(default_factory=list)
-    errors: list[dict[str, str]] = field(default_factory=list)
+    errors: list[FieldError] = field(default_factory=list)
 
     def error(self, row: int, field_name: str, message: str) -> None:
-        self.errors.append({"row": str(row), "field": field_name, "message": message})
+        self.errors.append(FieldError(field_name, message, row=row))
 
 
 async def preview(db: AsyncSession, actor: Actor, plugins: Plugins, data: bytes) -> Preview:
@@ -121,7 +121,7 @@ async def preview(db: AsyncSession, actor: Actor, plugins: Plugins, data: bytes)
                 )
             except InvalidInput as problem:
                 for item in problem.errors:
-                    result.error(row, item["field"], item["message"])
+                    result.error(row, item.field, item.message)
         if len(result.errors) == before and org_type and municipality:
             result.rows.append(
                 ImportRow(
@@ -153,7 +153,7 @@ async def commit(db: AsyncSession, runtime: Runtime, actor: Actor, token: str) -
     if checked.errors:
         raise InvalidInput(
             "Импорт не выполнен: в файле есть ошибки, ничего не изменено.",
-            [{"field": f"строка {e['row']}, {e['field']}", "message": e["message"]} for e in checked.errors],
+            [FieldError(f"строка {e.row}, {e.field}", e.message) for e in checked.errors],
         )
     created = []
     for item in checked.rows:
@@ -164,9 +164,9 @@ async def commit(db: AsyncSession, runtime: Runtime, actor: Actor, token: str) -
     await audit.record_by(
         db,
         actor,
+        "create",
+        audit.ObjectKind.ORGANISATION_IMPORT,
         org_id=None,
-        action="create",
-        object_type="organisation_import",
         details={"organisations": len(created)},
     )
     await db.commit()

@@ -31,7 +31,7 @@ from nastavnik.domain.organisations.realm import (
     sso_configured,
 )
 from nastavnik.domain.organisations.services import OrganisationDraft
-from nastavnik.errors import InvalidInput
+from nastavnik.errors import FieldError, InvalidInput
 from nastavnik.models.identity import Identity, StaffRole
 from nastavnik.models.people import Person, PersonRole, ProgrammeRole
 from nastavnik.models.reference import Organisation
@@ -58,12 +58,12 @@ def validate_curator(draft: CuratorDraft) -> CuratorDraft:
     last, first = " ".join(draft.last_name.split()), " ".join(draft.first_name.split())
     email = draft.email.strip().lower()
     if not last:
-        errors.append({"field": "curator_last_name", "message": "укажите фамилию куратора"})
+        errors.append(FieldError("curator_last_name", "укажите фамилию куратора"))
     if not first:
-        errors.append({"field": "curator_first_name", "message": "укажите имя куратора"})
+        errors.append(FieldError("curator_first_name", "укажите имя куратора"))
     local, _, domain = email.partition("@")
     if not local or "." not in domain or " " in email or len(email) > 254:
-        errors.append({"field": "curator_email", "message": "укажите адрес электронной почты куратора"})
+        errors.append(FieldError("curator_email", "укажите адрес электронной почты куратора"))
     if errors:
         raise InvalidInput("Куратор указан с ошибками.", errors)
     middle = " ".join((draft.middle_name or "").split()) or None
@@ -97,11 +97,9 @@ async def retry(db: AsyncSession, runtime: Runtime, actor: Actor, org_id: uuid.U
     if row is None:
         raise NotFound
     if row.status == OnboardingStatus.DONE:
-        raise InvalidInput("Организация уже подключена.", [{"field": "status", "message": "уже подключена"}])
+        raise InvalidInput("Организация уже подключена.", [FieldError("status", "уже подключена")])
     row.status = OnboardingStatus.PENDING
-    await audit.record_by(
-        db, actor, org_id=org_id, action="update", object_type="onboarding", object_id=str(org_id)
-    )
+    await audit.record_by(db, actor, "update", audit.ObjectKind.ONBOARDING, org_id, org_id=org_id)
     await db.commit()
     await schedule(runtime, org_id)
     return row
@@ -119,9 +117,7 @@ async def create_and_onboard(
     from nastavnik.domain.organisations import services as organisations
 
     org = await organisations.create_organisation(db, actor, draft, runtime.plugins)
-    await audit.record_by(
-        db, actor, org_id=org.id, action="create", object_type="organisation", object_id=str(org.id)
-    )
+    await audit.record_by(db, actor, "create", audit.ObjectKind.ORGANISATION, org.id, org_id=org.id)
     if curator is not None:
         await start_onboarding(db, actor, org.id, curator)
     await db.commit()

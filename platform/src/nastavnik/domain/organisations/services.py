@@ -10,7 +10,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from nastavnik.errors import Conflict, InvalidInput
+from nastavnik.errors import Conflict, FieldError, InvalidInput
 from nastavnik.models.identity import StaffRole
 from nastavnik.models.reference import Municipality, Organisation, OrgStatus, Region
 from nastavnik.plugins import Plugins
@@ -65,25 +65,22 @@ async def create_organisation(
     ):
         raise InvalidInput(
             "Муниципалитет не найден в вашем регионе.",
-            [{"field": "municipality_id", "message": "нет такого муниципалитета"}],
+            [FieldError("municipality_id", "нет такого муниципалитета")],
         )
     errors = []
     types = plugins.organisation_types()
     if draft.type not in types:
         errors.append(
-            {
-                "field": "type",
-                "message": "неизвестный тип организации; допустимы: " + ", ".join(sorted(types)),
-            }
+            FieldError("type", "неизвестный тип организации; допустимы: " + ", ".join(sorted(types)))
         )
     if not inn_checksum_ok(draft.inn):
-        errors.append({"field": "inn", "message": "ИНН организации — 10 цифр с верной контрольной цифрой"})
+        errors.append(FieldError("inn", "ИНН организации — 10 цифр с верной контрольной цифрой"))
     if not SLUG_PATTERN.match(draft.slug):
         errors.append(
-            {"field": "slug", "message": "адрес — латинские строчные буквы, цифры и дефис, от 2 до 63 знаков"}
+            FieldError("slug", "адрес — латинские строчные буквы, цифры и дефис, от 2 до 63 знаков")
         )
     if not draft.full_name.strip() or not draft.short_name.strip():
-        errors.append({"field": "full_name", "message": "укажите полное и краткое наименование"})
+        errors.append(FieldError("full_name", "укажите полное и краткое наименование"))
     if errors:
         raise InvalidInput("Организация не создана: исправьте ошибки.", errors)
     for field, value in (("slug", draft.slug), ("inn", draft.inn)):
@@ -138,7 +135,7 @@ async def set_status(
     if not actor.grants(StaffRole.REGION):
         raise Forbidden
     if status not in set(OrgStatus):
-        raise InvalidInput("Неизвестный статус.", [{"field": "status", "message": "active или inactive"}])
+        raise InvalidInput("Неизвестный статус.", [FieldError("status", "active или inactive")])
     if service_filter and not any(o.id == org_id for o in await organisations_overseen(db, actor)):
         raise NotFound
     org = await db.scalar(

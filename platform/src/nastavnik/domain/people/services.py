@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from nastavnik import audit
 from nastavnik.db.collation import name_order
-from nastavnik.errors import Conflict, InvalidInput
+from nastavnik.errors import Conflict, FieldError, InvalidInput
 from nastavnik.models.people import Person, PersonCategory, PersonRole, PersonStatus, ProgrammeRole
 from nastavnik.tenancy import NotFound, OrgContext
 
@@ -56,36 +56,28 @@ def clean_email(value: str) -> tuple[str | None, str | None]:
     return email, None
 
 
-def parse_id(value: str) -> uuid.UUID:
-    """An id from a URL; anything malformed is simply not found."""
-    try:
-        return uuid.UUID(value)
-    except (ValueError, AttributeError, TypeError):
-        raise NotFound from None
-
-
 def _validate(draft: PersonDraft) -> PersonDraft:
     errors = []
     cleaned = {}
     for field, label in (("last_name", "фамилию"), ("first_name", "имя")):
         value = " ".join(str(getattr(draft, field) or "").split())
         if not value:
-            errors.append({"field": field, "message": f"укажите {label}"})
+            errors.append(FieldError(field, f"укажите {label}"))
         elif len(value) > NAME_MAX:
-            errors.append({"field": field, "message": f"не длиннее {NAME_MAX} знаков"})
+            errors.append(FieldError(field, f"не длиннее {NAME_MAX} знаков"))
         cleaned[field] = value
     middle = " ".join((draft.middle_name or "").split()) or None
     if middle and len(middle) > NAME_MAX:
-        errors.append({"field": "middle_name", "message": f"не длиннее {NAME_MAX} знаков"})
+        errors.append(FieldError("middle_name", f"не длиннее {NAME_MAX} знаков"))
     if draft.category not in set(PersonCategory):
-        errors.append({"field": "category", "message": "категория: педагог, обучающийся или сотрудник"})
+        errors.append(FieldError("category", "категория: педагог, обучающийся или сотрудник"))
     if draft.status is not None and draft.status not in set(PersonStatus):
-        errors.append({"field": "status", "message": "статус: active (работает, учится) или left (выбыл)"})
+        errors.append(FieldError("status", "статус: active (работает, учится) или left (выбыл)"))
     email = None
     if draft.email is not None:
         email, mistake = clean_email(draft.email)
         if mistake:
-            errors.append({"field": "email", "message": mistake})
+            errors.append(FieldError("email", mistake))
     if errors:
         raise InvalidInput("Данные человека содержат ошибки.", errors)
     kept = None if draft.email is None else (email or "")
@@ -126,13 +118,7 @@ async def list_people(db: AsyncSession, ctx: OrgContext) -> list[Person]:
             .order_by(*name_order(Person.last_name, Person.first_name), Person.id)
         )
     )
-    await audit.record_in(
-        db,
-        ctx,
-        action="read",
-        object_type="person_list",
-        details={"count": len(people)},
-    )
+    await audit.record_in(db, ctx, "read", audit.ObjectKind.PERSON_LIST, details={"count": len(people)})
     await db.commit()
     return people
 
@@ -142,14 +128,7 @@ async def get_person(db: AsyncSession, ctx: OrgContext, person_id: uuid.UUID) ->
     person = await _find(db, ctx, person_id)
     if person.id != ctx.person_id:
         ctx.require_role(*MANAGERS)
-    await audit.record_in(
-        db,
-        ctx,
-        action="read",
-        object_type="person",
-        object_id=str(person.id),
-        subject_person_id=person.id,
-    )
+    await audit.record_in(db, ctx, "read", audit.ObjectKind.PERSON, person.id, subject_person_id=person.id)
     await db.commit()
     return person
 
@@ -184,14 +163,7 @@ async def create_person(db: AsyncSession, ctx: OrgContext, draft: PersonDraft) -
     )
     db.add(person)
     await _flush_person(db)
-    await audit.record_in(
-        db,
-        ctx,
-        action="create",
-        object_type="person",
-        object_id=str(person.id),
-        subject_person_id=person.id,
-    )
+    await audit.record_in(db, ctx, "create", audit.ObjectKind.PERSON, person.id, subject_person_id=person.id)
     await db.commit()
     return person
 
@@ -216,19 +188,10 @@ async def update_person(
         person.email = clean.email or None
     if clean.status is not None:
         if clean.status == PersonStatus.LEFT and person.id == ctx.person_id:
-            raise InvalidInput(
-                "Нельзя закрыть доступ самому себе.", [{"field": "status", "message": "это вы"}]
-            )
+            raise InvalidInput("Нельзя закрыть доступ самому себе.", [FieldError("status", "это вы")])
         person.status = clean.status
     await _flush_person(db)
-    await audit.record_in(
-        db,
-        ctx,
-        action="update",
-        object_type="person",
-        object_id=str(person.id),
-        subject_person_id=person.id,
-    )
+    await audit.record_in(db, ctx, "update", audit.ObjectKind.PERSON, person.id, subject_person_id=person.id)
     await db.commit()
     return person
 
@@ -242,7 +205,7 @@ async def set_roles(
     ctx.require_role(*MANAGERS)
     unknown = sorted(set(roles) - set(ProgrammeRole))
     if unknown:
-        raise InvalidInput("Неизвестные роли.", [{"field": "roles", "message": ", ".join(unknown)}])
+        raise InvalidInput("Неизвестные роли.", [FieldError("roles", ", ".join(unknown))])
     person = await _find(db, ctx, person_id)
     await db.execute(delete(PersonRole).where(PersonRole.person_id == person.id, ctx.owns(PersonRole)))
     for role in sorted(set(roles)):
@@ -250,9 +213,9 @@ async def set_roles(
     await audit.record_in(
         db,
         ctx,
-        action="update",
-        object_type="person_roles",
-        object_id=str(person.id),
+        "update",
+        audit.ObjectKind.PERSON_ROLES,
+        person.id,
         subject_person_id=person.id,
         details={"roles": sorted(set(roles))},
     )
@@ -264,16 +227,7 @@ async def delete_person(db: AsyncSession, ctx: OrgContext, person_id: uuid.UUID)
     ctx.require_role(*MANAGERS)
     person = await _find(db, ctx, person_id)
     if person.id == ctx.person_id:
-        raise InvalidInput(
-            "Нельзя удалить собственную запись.", [{"field": "person_id", "message": "это вы"}]
-        )
+        raise InvalidInput("Нельзя удалить собственную запись.", [FieldError("person_id", "это вы")])
     await db.delete(person)
-    await audit.record_in(
-        db,
-        ctx,
-        action="delete",
-        object_type="person",
-        object_id=str(person_id),
-        subject_person_id=person_id,
-    )
+    await audit.record_in(db, ctx, "delete", audit.ObjectKind.PERSON, person_id, subject_person_id=person_id)
     await db.commit()

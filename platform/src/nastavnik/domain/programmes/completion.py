@@ -19,8 +19,8 @@ from nastavnik import audit
 from nastavnik.domain.programmes.models import STAGES, Programme, RoadmapItem
 from nastavnik.domain.programmes.pairs.models import GroupStatus, MentoringGroup
 from nastavnik.domain.programmes.pairs.services import MANAGERS, group_for
-from nastavnik.domain.programmes.services import get_programme, writable
-from nastavnik.errors import Conflict, InvalidInput
+from nastavnik.domain.programmes.services import get_programme, programme_to_change, writable
+from nastavnik.errors import Conflict, FieldError, InvalidInput
 from nastavnik.models.reference import AcademicYear
 from nastavnik.tenancy import OrgContext
 
@@ -29,17 +29,16 @@ TEXT_MAX = 5000
 
 def _end_date_errors(
     group: MentoringGroup, programme: Programme, ended_on: date, today: date
-) -> list[dict[str, str]]:
+) -> list[FieldError]:
     starts, ends = AcademicYear.bounds(programme.academic_year)
     if ended_on > today:
-        return [{"field": "ended_on", "message": "дата завершения не может быть в будущем"}]
+        return [FieldError("ended_on", "дата завершения не может быть в будущем")]
     if ended_on < group.starts_on or ended_on > ends or ended_on < starts:
         return [
-            {
-                "field": "ended_on",
-                "message": f"дата завершения — от начала пары ({group.starts_on:%d.%m.%Y})"
-                f" до {ends:%d.%m.%Y}",
-            }
+            FieldError(
+                "ended_on",
+                f"дата завершения — от начала пары ({group.starts_on:%d.%m.%Y}) до {ends:%d.%m.%Y}",
+            )
         ]
     return []
 
@@ -64,13 +63,13 @@ async def _end(
     field_name = "result" if status is GroupStatus.COMPLETED else "end_reason"
     errors = []
     if group.status != GroupStatus.ACTIVE:
-        errors.append({"field": "status", "message": "завершить можно только действующую пару"})
+        errors.append(FieldError("status", "завершить можно только действующую пару"))
     cleaned = text.strip()
     if not cleaned:
         label = "итоги работы пары" if status is GroupStatus.COMPLETED else "причину досрочного завершения"
-        errors.append({"field": field_name, "message": f"укажите {label}"})
+        errors.append(FieldError(field_name, f"укажите {label}"))
     elif len(cleaned) > TEXT_MAX:
-        errors.append({"field": field_name, "message": f"не длиннее {TEXT_MAX} знаков"})
+        errors.append(FieldError(field_name, f"не длиннее {TEXT_MAX} знаков"))
     errors += _end_date_errors(group, programme, ended_on, ctx.today())
     if errors:
         raise InvalidInput("Пара не завершена: исправьте ошибки.", errors)
@@ -84,12 +83,7 @@ async def _end(
     # The final questionnaires come with the end, completed or early: how it went is asked either way.
     await ctx.plugins.group_ended(db, ctx, group.programme_id, group.id)
     await audit.record_in(
-        db,
-        ctx,
-        action="update",
-        object_type="mentoring_group",
-        object_id=str(group.id),
-        details={"status": status.value},
+        db, ctx, "update", audit.ObjectKind.MENTORING_GROUP, group.id, details={"status": status.value}
     )
     await db.commit()
     return group
@@ -166,25 +160,14 @@ async def closing_lacks(db: AsyncSession, ctx: OrgContext, programme: Programme)
 async def close_programme(
     db: AsyncSession, ctx: OrgContext, programme_id: uuid.UUID, expected_version: int
 ) -> Programme:
-    ctx.require_role(*MANAGERS)
-    programme = await get_programme(db, ctx, programme_id)
-    writable(programme)
-    if programme.version != expected_version:
-        raise Conflict("Программу уже изменил другой пользователь. Обновите страницу.", "version")
+    programme = await programme_to_change(db, ctx, programme_id, expected_version)
     lacks = await closing_lacks(db, ctx, programme)
     if lacks:
-        raise InvalidInput(
-            "Программу нельзя закрыть.", [{"field": "status", "message": lack} for lack in lacks]
-        )
+        raise InvalidInput("Программу нельзя закрыть.", [FieldError("status", lack) for lack in lacks])
     programme.status = "closed"
     await db.flush()
     await audit.record_in(
-        db,
-        ctx,
-        action="update",
-        object_type="programme",
-        object_id=str(programme.id),
-        details={"status": "closed"},
+        db, ctx, "update", audit.ObjectKind.PROGRAMME, programme.id, details={"status": "closed"}
     )
     await db.commit()
     return programme
@@ -208,13 +191,11 @@ async def start_next_year(db: AsyncSession, ctx: OrgContext, programme_id: uuid.
     if previous.status != "closed":
         raise InvalidInput(
             "Новый учебный год начинается после закрытия программы текущего.",
-            [{"field": "status", "message": "сначала закройте программу"}],
+            [FieldError("status", "сначала закройте программу")],
         )
     year = previous.academic_year + 1
     if await db.get(AcademicYear, year) is None:
-        raise InvalidInput(
-            "Нет такого учебного года.", [{"field": "academic_year", "message": "неизвестный год"}]
-        )
+        raise InvalidInput("Нет такого учебного года.", [FieldError("academic_year", "неизвестный год")])
     programme = Programme(
         org_id=ctx.org.id,
         id=uuid.uuid4(),
@@ -250,12 +231,7 @@ async def start_next_year(db: AsyncSession, ctx: OrgContext, programme_id: uuid.
     )
     await db.flush()
     await audit.record_in(
-        db,
-        ctx,
-        action="create",
-        object_type="programme",
-        object_id=str(programme.id),
-        details={"from": str(previous.id)},
+        db, ctx, "create", audit.ObjectKind.PROGRAMME, programme.id, details={"from": str(previous.id)}
     )
     await db.commit()
     return programme

@@ -8,24 +8,23 @@ from typing import Annotated, Any
 
 import msgspec
 from litestar import Controller, get, post, put
-from litestar.params import FromPath, JSONBody
+from litestar.params import JSONBody
 from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
+from sqlalchemy.ext.asyncio import AsyncSession
 
-from nastavnik.domain.people.services import parse_id
 from nastavnik.domain.programmes import completion, services as programmes
 from nastavnik.domain.programmes.models import STAGES, Programme, RoadmapItem
 from nastavnik.domain.programmes.pairs import services as pairs
 from nastavnik.domain.programmes.pairs.models import GroupStatus
-from nastavnik.errors import InvalidInput
 from nastavnik.models.reference import current_start_year
 from nastavnik.runtime import Runtime
 from nastavnik.tenancy import OrgContext
-from nastavnik.types import STAGE_MAX, STAGE_MIN, YEAR_MAX, YEAR_MIN, AcademicYearStart, Stage, Version
+from nastavnik.types import AcademicYearStart, Stage, Version
 from nastavnik.web.deps import ORG_DEPENDENCIES
-from nastavnik.web.forms import Form, form_date, form_int
-from nastavnik.web.params import CurrentActor, Db, Org, Rt
-from nastavnik.web.rendering import page
+from nastavnik.web.forms import Form, confirmed, decode_form
+from nastavnik.web.params import Db, Id, Org, Rt
+from nastavnik.web.rendering import Render
 
 REGIME_TITLES = {"learners": "наставничество обучающихся", "pedagogues": "наставничество педагогов"}
 # The status word agrees with its document: «Положение … утверждено», «Программа … утверждена».
@@ -156,6 +155,32 @@ async def detail(db: Any, org: OrgContext, programme_id: uuid.UUID) -> Programme
     )
 
 
+async def create_programme(
+    db: AsyncSession, runtime: Runtime, org: OrgContext, data: ProgrammeIn
+) -> Programme:
+    return await programmes.create_programme(
+        db, org, data.academic_year, data.regime, org_regimes(runtime, org)
+    )
+
+
+async def record_documents(
+    db: AsyncSession, org: OrgContext, programme_id: uuid.UUID, data: DocumentsIn
+) -> Programme:
+    draft = programmes.DocumentsDraft(
+        data.polozhenie_status,
+        data.polozhenie_order_no,
+        data.polozhenie_order_date,
+        data.programma_status,
+        data.programma_order_no,
+        data.programma_order_date,
+    )
+    return await programmes.record_documents(db, org, programme_id, draft, data.version)
+
+
+def roadmap_draft(data: RoadmapIn) -> programmes.RoadmapDraft:
+    return programmes.RoadmapDraft(data.stage, data.title, data.due_on, data.responsible, data.result)
+
+
 class ProgrammeApi(Controller):
     path = "/api/o/{slug:str}/programmes"
     dependencies = ORG_DEPENDENCIES
@@ -167,73 +192,51 @@ class ProgrammeApi(Controller):
 
     @post("/", summary="Открыть программу на учебный год", status_code=HTTP_201_CREATED)
     async def create(self, db: Db, org: Org, runtime: Rt, data: JSONBody[ProgrammeIn]) -> ProgrammeOut:
-        created = await programmes.create_programme(
-            db, org, data.academic_year, data.regime, org_regimes(runtime, org)
-        )
-        return programme_out(created)
+        return programme_out(await create_programme(db, runtime, org, data))
 
-    @get("/{programme_id:str}", summary="Программа: этапы, чего не хватает, дорожная карта")
-    async def show(self, db: Db, org: Org, programme_id: FromPath[str]) -> ProgrammeDetailOut:
-        return await detail(db, org, parse_id(programme_id))
+    @get("/{programme_id:uuid}", summary="Программа: этапы, чего не хватает, дорожная карта")
+    async def show(self, db: Db, org: Org, programme_id: Id) -> ProgrammeDetailOut:
+        return await detail(db, org, programme_id)
 
-    @put("/{programme_id:str}/documents", summary="Положение и Программа: статус, номер и дата приказа")
+    @put("/{programme_id:uuid}/documents", summary="Положение и Программа: статус, номер и дата приказа")
     async def documents(
-        self, db: Db, org: Org, programme_id: FromPath[str], data: JSONBody[DocumentsIn]
+        self, db: Db, org: Org, programme_id: Id, data: JSONBody[DocumentsIn]
     ) -> ProgrammeOut:
-        draft = programmes.DocumentsDraft(
-            data.polozhenie_status,
-            data.polozhenie_order_no,
-            data.polozhenie_order_date,
-            data.programma_status,
-            data.programma_order_no,
-            data.programma_order_date,
-        )
-        return programme_out(
-            await programmes.record_documents(db, org, parse_id(programme_id), draft, data.version)
-        )
+        return programme_out(await record_documents(db, org, programme_id, data))
 
-    @post("/{programme_id:str}/advance", summary="Перейти к следующему этапу", status_code=HTTP_200_OK)
-    async def advance(
-        self, db: Db, org: Org, programme_id: FromPath[str], data: JSONBody[AdvanceIn]
-    ) -> ProgrammeOut:
-        return programme_out(await programmes.advance(db, org, parse_id(programme_id), data.version))
+    @post("/{programme_id:uuid}/advance", summary="Перейти к следующему этапу", status_code=HTTP_200_OK)
+    async def advance(self, db: Db, org: Org, programme_id: Id, data: JSONBody[AdvanceIn]) -> ProgrammeOut:
+        return programme_out(await programmes.advance(db, org, programme_id, data.version))
 
     @post(
-        "/{programme_id:str}/close",
+        "/{programme_id:uuid}/close",
         summary="Закрыть программу: учебный год только для чтения",
         status_code=HTTP_200_OK,
     )
-    async def close(
-        self, db: Db, org: Org, programme_id: FromPath[str], data: JSONBody[AdvanceIn]
-    ) -> ProgrammeOut:
-        return programme_out(await completion.close_programme(db, org, parse_id(programme_id), data.version))
+    async def close(self, db: Db, org: Org, programme_id: Id, data: JSONBody[AdvanceIn]) -> ProgrammeOut:
+        return programme_out(await completion.close_programme(db, org, programme_id, data.version))
 
     @post(
-        "/{programme_id:str}/next-year",
+        "/{programme_id:uuid}/next-year",
         summary="Открыть программу следующего учебного года",
         status_code=HTTP_201_CREATED,
     )
-    async def next_year(self, db: Db, org: Org, programme_id: FromPath[str]) -> ProgrammeOut:
-        return programme_out(await completion.start_next_year(db, org, parse_id(programme_id)))
+    async def next_year(self, db: Db, org: Org, programme_id: Id) -> ProgrammeOut:
+        return programme_out(await completion.start_next_year(db, org, programme_id))
 
     @post(
-        "/{programme_id:str}/roadmap",
+        "/{programme_id:uuid}/roadmap",
         summary="Добавить мероприятие в дорожную карту",
         status_code=HTTP_201_CREATED,
     )
-    async def add_item(
-        self, db: Db, org: Org, programme_id: FromPath[str], data: JSONBody[RoadmapIn]
-    ) -> RoadmapItemOut:
-        draft = programmes.RoadmapDraft(data.stage, data.title, data.due_on, data.responsible, data.result)
-        return item_out(await programmes.add_roadmap_item(db, org, parse_id(programme_id), draft))
+    async def add_item(self, db: Db, org: Org, programme_id: Id, data: JSONBody[RoadmapIn]) -> RoadmapItemOut:
+        return item_out(await programmes.add_roadmap_item(db, org, programme_id, roadmap_draft(data)))
 
-    @put("/{programme_id:str}/roadmap/{item_id:str}/done", summary="Отметить выполнение мероприятия")
+    @put("/{programme_id:uuid}/roadmap/{item_id:uuid}/done", summary="Отметить выполнение мероприятия")
     async def mark_done(
-        self, db: Db, org: Org, programme_id: FromPath[str], item_id: FromPath[str], data: JSONBody[DoneIn]
+        self, db: Db, org: Org, programme_id: Id, item_id: Id, data: JSONBody[DoneIn]
     ) -> RoadmapItemOut:
-        item = await programmes.set_roadmap_done(
-            db, org, parse_id(programme_id), parse_id(item_id), data.done
-        )
+        item = await programmes.set_roadmap_done(db, org, programme_id, item_id, data.done)
         return item_out(item)
 
 
@@ -243,13 +246,9 @@ class ProgrammePages(Controller):
     tags = ["Страницы: программа наставничества"]
 
     @get("/", summary="Программы наставничества")
-    async def index(self, db: Db, runtime: Rt, actor: CurrentActor, org: Org) -> Template:
-        return await page(
+    async def index(self, render: Render, db: Db, runtime: Rt, org: Org) -> Template:
+        return await render(
             "core/programmes.html",
-            db=db,
-            runtime=runtime,
-            actor=actor,
-            org=org,
             programmes=await programmes.list_programmes(db, org),
             stages=STAGES,
             regimes=REGIME_TITLES,
@@ -260,27 +259,15 @@ class ProgrammePages(Controller):
 
     @post("/", summary="Открыть программу (форма)")
     async def create(self, db: Db, runtime: Rt, org: Org, data: Form) -> Redirect:
-        created = await programmes.create_programme(
-            db,
-            org,
-            form_int(data, "academic_year", ge=YEAR_MIN, le=YEAR_MAX),
-            data.get("regime", ""),
-            org_regimes(runtime, org),
-        )
-        return Redirect(path=f"/o/{org.org.slug}/programmes/{created.id}")
+        created = await create_programme(db, runtime, org, decode_form(data, ProgrammeIn))
+        return self._back(org, created.id)
 
-    @get("/{programme_id:str}", summary="Программа: этапы и дорожная карта")
-    async def show(
-        self, db: Db, runtime: Rt, actor: CurrentActor, org: Org, programme_id: FromPath[str]
-    ) -> Template:
-        shown = await detail(db, org, parse_id(programme_id))
+    @get("/{programme_id:uuid}", summary="Программа: этапы и дорожная карта")
+    async def show(self, render: Render, db: Db, org: Org, programme_id: Id) -> Template:
+        shown = await detail(db, org, programme_id)
         can_manage = org.has_role(*programmes.MANAGERS)
-        return await page(
+        return await render(
             "core/programme.html",
-            db=db,
-            runtime=runtime,
-            actor=actor,
-            org=org,
             detail=shown,
             regimes=REGIME_TITLES,
             document_titles=DOCUMENT_STATUS_TITLES,
@@ -291,62 +278,37 @@ class ProgrammePages(Controller):
             else 0,
         )
 
-    @post("/{programme_id:str}/documents", summary="Положение и Программа (форма)")
-    async def documents(self, db: Db, org: Org, programme_id: FromPath[str], data: Form) -> Redirect:
-        pid = parse_id(programme_id)
-        draft = programmes.DocumentsDraft(
-            data.get("polozhenie_status", ""),
-            data.get("polozhenie_order_no") or None,
-            form_date(data, "polozhenie_order_date"),
-            data.get("programma_status", ""),
-            data.get("programma_order_no") or None,
-            form_date(data, "programma_order_date"),
-        )
-        await programmes.record_documents(db, org, pid, draft, form_int(data, "version", ge=0))
-        return Redirect(path=f"/o/{org.org.slug}/programmes/{pid}")
+    @staticmethod
+    def _back(org: OrgContext, programme_id: uuid.UUID) -> Redirect:
+        return Redirect(path=f"/o/{org.org.slug}/programmes/{programme_id}")
 
-    @post("/{programme_id:str}/advance", summary="Перейти к следующему этапу (форма)")
-    async def advance(self, db: Db, org: Org, programme_id: FromPath[str], data: Form) -> Redirect:
-        pid = parse_id(programme_id)
-        await programmes.advance(db, org, pid, form_int(data, "version", ge=0))
-        return Redirect(path=f"/o/{org.org.slug}/programmes/{pid}")
+    @post("/{programme_id:uuid}/documents", summary="Положение и Программа (форма)")
+    async def documents(self, db: Db, org: Org, programme_id: Id, data: Form) -> Redirect:
+        await record_documents(db, org, programme_id, decode_form(data, DocumentsIn))
+        return self._back(org, programme_id)
 
-    @post("/{programme_id:str}/close", summary="Закрыть программу (форма, с подтверждением)")
-    async def close(self, db: Db, org: Org, programme_id: FromPath[str], data: Form) -> Redirect:
-        pid = parse_id(programme_id)
-        if data.get("confirm") != "yes":
-            raise InvalidInput(
-                "Подтвердите закрытие: после него программа доступна только для чтения.",
-                [{"field": "confirm", "message": "отметьте подтверждение"}],
-            )
-        await completion.close_programme(db, org, pid, form_int(data, "version", ge=0))
-        return Redirect(path=f"/o/{org.org.slug}/programmes/{pid}")
+    @post("/{programme_id:uuid}/advance", summary="Перейти к следующему этапу (форма)")
+    async def advance(self, db: Db, org: Org, programme_id: Id, data: Form) -> Redirect:
+        await programmes.advance(db, org, programme_id, decode_form(data, AdvanceIn).version)
+        return self._back(org, programme_id)
 
-    @post("/{programme_id:str}/next-year", summary="Открыть программу следующего года (форма)")
-    async def next_year(self, db: Db, org: Org, programme_id: FromPath[str], data: Form) -> Redirect:
-        created = await completion.start_next_year(db, org, parse_id(programme_id))
-        return Redirect(path=f"/o/{org.org.slug}/programmes/{created.id}")
+    @post("/{programme_id:uuid}/close", summary="Закрыть программу (форма, с подтверждением)")
+    async def close(self, db: Db, org: Org, programme_id: Id, data: Form) -> Redirect:
+        confirmed(data, "Подтвердите закрытие: после него программа доступна только для чтения.")
+        await completion.close_programme(db, org, programme_id, decode_form(data, AdvanceIn).version)
+        return self._back(org, programme_id)
 
-    @post("/{programme_id:str}/roadmap", summary="Добавить мероприятие (форма)")
-    async def add_item(self, db: Db, org: Org, programme_id: FromPath[str], data: Form) -> Redirect:
-        pid = parse_id(programme_id)
-        due_on = form_date(data, "due_on")
-        if due_on is None:
-            raise InvalidInput("Укажите срок.", [{"field": "due_on", "message": "укажите срок"}])
-        draft = programmes.RoadmapDraft(
-            form_int(data, "stage", ge=STAGE_MIN, le=STAGE_MAX),
-            data.get("title", ""),
-            due_on,
-            data.get("responsible", ""),
-            data.get("result", ""),
-        )
-        await programmes.add_roadmap_item(db, org, pid, draft)
-        return Redirect(path=f"/o/{org.org.slug}/programmes/{pid}")
+    @post("/{programme_id:uuid}/next-year", summary="Открыть программу следующего года (форма)")
+    async def next_year(self, db: Db, org: Org, programme_id: Id, data: Form) -> Redirect:
+        created = await completion.start_next_year(db, org, programme_id)
+        return self._back(org, created.id)
 
-    @post("/{programme_id:str}/roadmap/{item_id:str}/done", summary="Отметить выполнение (форма)")
-    async def mark_done(
-        self, db: Db, org: Org, programme_id: FromPath[str], item_id: FromPath[str], data: Form
-    ) -> Redirect:
-        pid = parse_id(programme_id)
-        await programmes.set_roadmap_done(db, org, pid, parse_id(item_id), data.get("done") == "on")
-        return Redirect(path=f"/o/{org.org.slug}/programmes/{pid}")
+    @post("/{programme_id:uuid}/roadmap", summary="Добавить мероприятие (форма)")
+    async def add_item(self, db: Db, org: Org, programme_id: Id, data: Form) -> Redirect:
+        await programmes.add_roadmap_item(db, org, programme_id, roadmap_draft(decode_form(data, RoadmapIn)))
+        return self._back(org, programme_id)
+
+    @post("/{programme_id:uuid}/roadmap/{item_id:uuid}/done", summary="Отметить выполнение (форма)")
+    async def mark_done(self, db: Db, org: Org, programme_id: Id, item_id: Id, data: Form) -> Redirect:
+        await programmes.set_roadmap_done(db, org, programme_id, item_id, decode_form(data, DoneIn).done)
+        return self._back(org, programme_id)

@@ -18,7 +18,7 @@ from nastavnik import audit
 from nastavnik.domain.bases import services as bases
 from nastavnik.domain.programmes.models import STAGES, DocumentStatus, Programme, RoadmapItem
 from nastavnik.domain.programmes.pairs.models import GroupStatus, MentoringGroup
-from nastavnik.errors import Conflict, InvalidInput
+from nastavnik.errors import Conflict, FieldError, InvalidInput
 from nastavnik.models.people import PersonRole, ProgrammeRole
 from nastavnik.models.reference import AcademicYear
 from nastavnik.tenancy import NotFound, OrgContext
@@ -41,16 +41,14 @@ async def create_programme(
 ) -> Programme:
     ctx.require_role(*MANAGERS)
     if regime not in set(Regime):
-        raise InvalidInput("Неизвестный режим.", [{"field": "regime", "message": "learners или pedagogues"}])
+        raise InvalidInput("Неизвестный режим.", [FieldError("regime", "learners или pedagogues")])
     if regime not in org_regimes:
         raise InvalidInput(
             "Этот режим наставничества не ведётся в организациях такого типа.",
-            [{"field": "regime", "message": "недоступен для организации"}],
+            [FieldError("regime", "недоступен для организации")],
         )
     if await db.get(AcademicYear, start_year) is None:
-        raise InvalidInput(
-            "Нет такого учебного года.", [{"field": "academic_year", "message": "неизвестный год"}]
-        )
+        raise InvalidInput("Нет такого учебного года.", [FieldError("academic_year", "неизвестный год")])
     programme = Programme(org_id=ctx.org.id, academic_year=start_year, regime=regime)
     db.add(programme)
     try:
@@ -58,7 +56,7 @@ async def create_programme(
     except IntegrityError:
         await db.rollback()
         raise Conflict("Программа на этот учебный год и режим уже есть.", "academic_year") from None
-    await audit.record_in(db, ctx, action="create", object_type="programme", object_id=str(programme.id))
+    await audit.record_in(db, ctx, "create", audit.ObjectKind.PROGRAMME, programme.id)
     await db.commit()
     return programme
 
@@ -85,7 +83,7 @@ def writable(programme: Programme) -> None:
     if programme.status == "closed":
         raise InvalidInput(
             "Учебный год закрыт: программа доступна только для чтения.",
-            [{"field": "status", "message": "программа закрыта"}],
+            [FieldError("status", "программа закрыта")],
         )
 
 
@@ -165,34 +163,35 @@ async def stages(db: AsyncSession, ctx: OrgContext, programme: Programme) -> lis
     return result
 
 
-async def advance(
+async def programme_to_change(
     db: AsyncSession, ctx: OrgContext, programme_id: uuid.UUID, expected_version: int
 ) -> Programme:
-    """Move the programme to its next stage, if the current one lacks nothing."""
+    """The programme a manager changes: open, and as they last read it (else Conflict: someone changed it)."""
     ctx.require_role(*MANAGERS)
     programme = await get_programme(db, ctx, programme_id)
     writable(programme)
     if programme.version != expected_version:
         raise Conflict("Программу уже изменил другой пользователь. Обновите страницу.", "version")
+    return programme
+
+
+async def advance(
+    db: AsyncSession, ctx: OrgContext, programme_id: uuid.UUID, expected_version: int
+) -> Programme:
+    """Move the programme to its next stage, if the current one lacks nothing."""
+    programme = await programme_to_change(db, ctx, programme_id, expected_version)
     if programme.stage >= len(STAGES):
-        raise InvalidInput(
-            "Программа уже на последнем этапе.", [{"field": "stage", "message": "последний этап"}]
-        )
+        raise InvalidInput("Программа уже на последнем этапе.", [FieldError("stage", "последний этап")])
     lacks = await stage_lacks(db, ctx, programme, programme.stage)
     if lacks:
         raise InvalidInput(
             f"Этап «{STAGES[programme.stage - 1]}» нельзя завершить.",
-            [{"field": "stage", "message": lack} for lack in lacks],
+            [FieldError("stage", lack) for lack in lacks],
         )
     programme.stage += 1
     await db.flush()
     await audit.record_in(
-        db,
-        ctx,
-        action="update",
-        object_type="programme",
-        object_id=str(programme.id),
-        details={"stage": programme.stage},
+        db, ctx, "update", audit.ObjectKind.PROGRAMME, programme.id, details={"stage": programme.stage}
     )
     await db.commit()
     return programme
@@ -211,28 +210,22 @@ class DocumentsDraft:
 async def record_documents(
     db: AsyncSession, ctx: OrgContext, programme_id: uuid.UUID, draft: DocumentsDraft, expected_version: int
 ) -> Programme:
-    ctx.require_role(*MANAGERS)
-    programme = await get_programme(db, ctx, programme_id)
-    writable(programme)
-    if programme.version != expected_version:
-        raise Conflict("Программу уже изменил другой пользователь. Обновите страницу.", "version")
+    programme = await programme_to_change(db, ctx, programme_id, expected_version)
     errors = []
     for name in DOCUMENTS:
         status = getattr(draft, f"{name}_status")
         if status not in set(DocumentStatus):
-            errors.append({"field": f"{name}_status", "message": "нет, проект или утверждён(а)"})
+            errors.append(FieldError(f"{name}_status", "нет, проект или утверждён(а)"))
         order_date = getattr(draft, f"{name}_order_date")
         if order_date is not None and order_date > ctx.today():
-            errors.append({"field": f"{name}_order_date", "message": "дата приказа не может быть в будущем"})
+            errors.append(FieldError(f"{name}_order_date", "дата приказа не может быть в будущем"))
     if errors:
         raise InvalidInput("Документы указаны с ошибками.", errors)
     for item in fields(draft):
         value = getattr(draft, item.name)
         setattr(programme, item.name, (value.strip() or None) if isinstance(value, str) else value)
     await db.flush()
-    await audit.record_in(
-        db, ctx, action="update", object_type="programme_documents", object_id=str(programme.id)
-    )
+    await audit.record_in(db, ctx, "update", audit.ObjectKind.PROGRAMME_DOCUMENTS, programme.id)
     await db.commit()
     return programme
 
@@ -255,17 +248,14 @@ async def add_roadmap_item(
     starts_on, ends_on = AcademicYear.bounds(programme.academic_year)
     errors = []
     if not 1 <= draft.stage <= len(STAGES):
-        errors.append({"field": "stage", "message": "этап от 1 до 7"})
+        errors.append(FieldError("stage", "этап от 1 до 7"))
     if not draft.title.strip():
-        errors.append({"field": "title", "message": "укажите мероприятие"})
+        errors.append(FieldError("title", "укажите мероприятие"))
     if not draft.responsible.strip():
-        errors.append({"field": "responsible", "message": "укажите ответственного"})
+        errors.append(FieldError("responsible", "укажите ответственного"))
     if not starts_on <= draft.due_on <= ends_on:
         errors.append(
-            {
-                "field": "due_on",
-                "message": f"срок в пределах учебного года: {starts_on:%d.%m.%Y} – {ends_on:%d.%m.%Y}",
-            }
+            FieldError("due_on", f"срок в пределах учебного года: {starts_on:%d.%m.%Y} – {ends_on:%d.%m.%Y}")
         )
     if errors:
         raise InvalidInput("Мероприятие не добавлено: исправьте ошибки.", errors)
@@ -280,7 +270,7 @@ async def add_roadmap_item(
     )
     db.add(item)
     await db.flush()
-    await audit.record_in(db, ctx, action="create", object_type="roadmap_item", object_id=str(item.id))
+    await audit.record_in(db, ctx, "create", audit.ObjectKind.ROADMAP_ITEM, item.id)
     await db.commit()
     return item
 
@@ -301,6 +291,6 @@ async def set_roadmap_done(
     if item is None:
         raise NotFound
     item.done = done
-    await audit.record_in(db, ctx, action="update", object_type="roadmap_item", object_id=str(item.id))
+    await audit.record_in(db, ctx, "update", audit.ObjectKind.ROADMAP_ITEM, item.id)
     await db.commit()
     return item

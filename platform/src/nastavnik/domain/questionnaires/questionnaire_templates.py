@@ -30,7 +30,7 @@ from nastavnik.domain.questionnaires.models import (
     TemplateRegime,
     VersionStatus,
 )
-from nastavnik.errors import Conflict, InvalidInput
+from nastavnik.errors import Conflict, FieldError, InvalidInput
 from nastavnik.models.identity import StaffRole
 from nastavnik.tenancy import Actor, Forbidden, NotFound
 
@@ -85,17 +85,17 @@ class TemplateView:
 
 def validate_items(drafts: Sequence[ItemDraft]) -> list[dict[str, Any]]:
     """Items as stored, or InvalidInput listing every problem by item, in Russian."""
-    errors: list[dict[str, str]] = []
+    errors: list[FieldError] = []
     if not drafts:
-        errors.append({"field": "items", "message": "добавьте хотя бы один вопрос"})
+        errors.append(FieldError("items", "добавьте хотя бы один вопрос"))
     if len(drafts) > MAX_ITEMS:
-        errors.append({"field": "items", "message": f"не больше {MAX_ITEMS} вопросов, а их {len(drafts)}"})
+        errors.append(FieldError("items", f"не больше {MAX_ITEMS} вопросов, а их {len(drafts)}"))
     first_of: dict[str, int] = {}
     items: list[dict[str, Any]] = []
     for n, draft in enumerate(drafts, start=1):
 
         def fail(part: str, message: str, n: int = n) -> None:
-            errors.append({"field": f"items.{n}.{part}", "message": f"вопрос {n}: {message}"})
+            errors.append(FieldError(f"items.{n}.{part}", f"вопрос {n}: {message}"))
 
         key, text = draft.key.strip(), " ".join(draft.text.split())
         if not key:
@@ -136,10 +136,10 @@ def validate_items(drafts: Sequence[ItemDraft]) -> list[dict[str, Any]]:
 def _validate_title(title: str) -> str:
     cleaned = " ".join(title.split())
     if not cleaned:
-        raise InvalidInput("Анкета не сохранена.", [{"field": "title", "message": "укажите название анкеты"}])
+        raise InvalidInput("Анкета не сохранена.", [FieldError("title", "укажите название анкеты")])
     if len(cleaned) > MAX_TITLE:
         raise InvalidInput(
-            "Анкета не сохранена.", [{"field": "title", "message": f"название не длиннее {MAX_TITLE} знаков"}]
+            "Анкета не сохранена.", [FieldError("title", f"название не длиннее {MAX_TITLE} знаков")]
         )
     return cleaned
 
@@ -311,10 +311,10 @@ async def save_draft(
     await audit.record_by(
         db,
         actor,
+        action,
+        audit.ObjectKind.QUESTIONNAIRE_VERSION,
+        draft.id,
         org_id=None,
-        action=action,
-        object_type="questionnaire_version",
-        object_id=str(draft.id),
         details={"code": own.code, "number": draft.number, "items": len(items)},
     )
     await db.commit()
@@ -346,10 +346,10 @@ async def publish(
     await audit.record_by(
         db,
         actor,
+        "update",
+        audit.ObjectKind.QUESTIONNAIRE_VERSION,
+        version.id,
         org_id=None,
-        action="update",
-        object_type="questionnaire_version",
-        object_id=str(version.id),
         details={"code": template.code, "number": version.number, "published": True},
     )
     await db.commit()

@@ -8,20 +8,20 @@ from typing import Annotated, Any
 
 import msgspec
 from litestar import Controller, get, post
-from litestar.params import FromPath, JSONBody
+from litestar.params import JSONBody
 from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
+from sqlalchemy.ext.asyncio import AsyncSession
 
-from nastavnik.domain.people.services import parse_id
 from nastavnik.domain.questionnaires import questionnaire_templates as templates
 from nastavnik.domain.questionnaires.models import QuestionnaireVersion
 from nastavnik.domain.questionnaires.routes import ItemOut
-from nastavnik.errors import InvalidInput
+from nastavnik.errors import FieldError, InvalidInput
 from nastavnik.tenancy import Actor, region_timezone
 from nastavnik.types import Int32
-from nastavnik.web.forms import Form
-from nastavnik.web.params import CurrentActor, Db, Rt
-from nastavnik.web.rendering import page
+from nastavnik.web.forms import Form, decode_form
+from nastavnik.web.params import CurrentActor, Db, Id
+from nastavnik.web.rendering import Pages, Render
 
 # Generous limits at the edge only stop abuse; the service gives the Russian reasons.
 Loose = Annotated[str, msgspec.Meta(max_length=5000)]
@@ -88,8 +88,11 @@ def template_out(view: templates.TemplateView) -> TemplateOut:
     )
 
 
-def _drafts(items: list[ItemIn]) -> list[templates.ItemDraft]:
-    return [templates.ItemDraft(i.key, i.text, i.kind, i.min, i.max, i.required) for i in items]
+async def save_draft(
+    db: AsyncSession, actor: Actor, template_id: uuid.UUID, data: VersionIn
+) -> QuestionnaireVersion:
+    drafts = [templates.ItemDraft(i.key, i.text, i.kind, i.min, i.max, i.required) for i in data.items]
+    return await templates.save_draft(db, actor, template_id, data.title, drafts)
 
 
 class RegionQuestionnairesApi(Controller):
@@ -100,30 +103,27 @@ class RegionQuestionnairesApi(Controller):
     async def index(self, db: Db, actor: CurrentActor) -> list[TemplateOut]:
         return [template_out(v) for v in await templates.list_templates(db, actor)]
 
-    @get("/{template_id:str}", summary="Анкета со всеми версиями")
-    async def show(self, db: Db, actor: CurrentActor, template_id: FromPath[str]) -> TemplateOut:
-        return template_out(await templates.get_template(db, actor, parse_id(template_id)))
+    @get("/{template_id:uuid}", summary="Анкета со всеми версиями")
+    async def show(self, db: Db, actor: CurrentActor, template_id: Id) -> TemplateOut:
+        return template_out(await templates.get_template(db, actor, template_id))
 
     @post(
-        "/{template_id:str}/versions",
+        "/{template_id:uuid}/versions",
         summary="Сохранить черновик новой версии (для платформенной анкеты — копия региона)",
         status_code=HTTP_201_CREATED,
     )
     async def save(
-        self, db: Db, actor: CurrentActor, template_id: FromPath[str], data: JSONBody[VersionIn]
+        self, db: Db, actor: CurrentActor, template_id: Id, data: JSONBody[VersionIn]
     ) -> VersionOut:
-        draft = await templates.save_draft(db, actor, parse_id(template_id), data.title, _drafts(data.items))
-        return version_out(draft)
+        return version_out(await save_draft(db, actor, template_id, data))
 
     @post(
-        "/{template_id:str}/versions/{version_id:str}/publish",
+        "/{template_id:uuid}/versions/{version_id:uuid}/publish",
         summary="Опубликовать черновик: его получают новые анкеты",
         status_code=HTTP_200_OK,
     )
-    async def publish(
-        self, db: Db, actor: CurrentActor, template_id: FromPath[str], version_id: FromPath[str]
-    ) -> VersionOut:
-        return version_out(await templates.publish(db, actor, parse_id(template_id), parse_id(version_id)))
+    async def publish(self, db: Db, actor: CurrentActor, template_id: Id, version_id: Id) -> VersionOut:
+        return version_out(await templates.publish(db, actor, template_id, version_id))
 
 
 def form_rows(data: dict[str, str]) -> list[dict[str, str]]:
@@ -151,30 +151,30 @@ def _number(raw: str, field_name: str, n: int) -> int | None:
     except ValueError:
         raise InvalidInput(
             "Анкета не сохранена: исправьте вопросы.",
-            [{"field": f"items.{n}.{field_name}", "message": f"вопрос {n}: введите целое число"}],
+            [FieldError(f"items.{n}.{field_name}", f"вопрос {n}: введите целое число")],
         ) from None
 
 
-def drafts_from_rows(rows: list[dict[str, str]]) -> list[templates.ItemDraft]:
-    """Questions from the page's rows; a new row without a key gets one from its position."""
+def version_from_rows(title: str | None, rows: list[dict[str, str]]) -> VersionIn:
+    """The page's rows as the API's body; a new row without a key gets one from its position."""
     taken = {r["key"] for r in rows if r["key"]}
-    drafts = []
+    items: list[dict[str, Any]] = []
     for n, row in enumerate(rows, start=1):
         key = row["key"]
         if not key:
             key = next(f"q{m}" for m in range(n, n + 1000) if f"q{m}" not in taken)
             taken.add(key)
-        drafts.append(
-            templates.ItemDraft(
-                key=key,
-                text=row["text"],
-                kind=row["kind"] or "scale",
-                min=_number(row["min"], "min", n),
-                max=_number(row["max"], "max", n),
-                required=row["required"] == "on",
-            )
+        items.append(
+            {
+                "key": key,
+                "text": row["text"],
+                "kind": row["kind"] or "scale",
+                "min": _number(row["min"], "min", n),
+                "max": _number(row["max"], "max", n),
+                "required": row["required"] == "on",
+            }
         )
-    return drafts
+    return decode_form({"title": title, "items": items}, VersionIn, keep_blank=["title"])
 
 
 class RegionQuestionnairesPages(Controller):
@@ -182,29 +182,23 @@ class RegionQuestionnairesPages(Controller):
     tags = ["Страницы: анкеты региона"]
 
     @get("/", summary="Анкеты региона")
-    async def index(self, db: Db, runtime: Rt, actor: CurrentActor) -> Template:
+    async def index(self, render: Render, db: Db, actor: CurrentActor) -> Template:
         views = await templates.list_templates(db, actor)
-        return await page(
+        return await render(
             "core/region_questionnaires.html",
-            db=db,
-            runtime=runtime,
-            actor=actor,
             views=views,
             audience_titles=templates.AUDIENCE_TITLES,
             regime_titles=templates.REGIME_TITLES,
             moment_titles=templates.MOMENT_TITLES,
         )
 
-    async def _page(
-        self, db: Any, runtime: Any, actor: Actor, template_id: uuid.UUID, **extra: Any
-    ) -> Template:
+    @staticmethod
+    async def _page(render: Pages, template_id: uuid.UUID, **extra: Any) -> Template:
+        db, actor = render.db, render.actor
         view = await templates.get_template(db, actor, template_id)
         base = view.draft or view.latest_published
-        return await page(
+        return await render(
             "core/region_questionnaire.html",
-            db=db,
-            runtime=runtime,
-            actor=actor,
             view=view,
             rows=extra.pop("rows", None)
             or [{**i, "required": i["required"]} for i in (base.items if base else [])],
@@ -217,24 +211,21 @@ class RegionQuestionnairesPages(Controller):
             **extra,
         )
 
-    @get("/{template_id:str}", summary="Анкета региона: версии и редактирование")
-    async def show(self, db: Db, runtime: Rt, actor: CurrentActor, template_id: FromPath[str]) -> Template:
-        return await self._page(db, runtime, actor, parse_id(template_id))
+    @get("/{template_id:uuid}", summary="Анкета региона: версии и редактирование")
+    async def show(self, render: Render, template_id: Id) -> Template:
+        return await self._page(render, template_id)
 
-    @post("/{template_id:str}/versions", summary="Сохранить черновик версии (форма)")
+    @post("/{template_id:uuid}/versions", summary="Сохранить черновик версии (форма)")
     async def save(
-        self, db: Db, runtime: Rt, actor: CurrentActor, template_id: FromPath[str], data: Form
+        self, render: Render, db: Db, actor: CurrentActor, template_id: Id, data: Form
     ) -> Template | Redirect:
-        tid = parse_id(template_id)
         rows = form_rows(data)
         try:
-            draft = await templates.save_draft(db, actor, tid, data.get("title"), drafts_from_rows(rows))
+            draft = await save_draft(db, actor, template_id, version_from_rows(data.get("title"), rows))
         except InvalidInput as problem:
             return await self._page(
-                db,
-                runtime,
-                actor,
-                tid,
+                render,
+                template_id,
                 rows=[{**r, "required": r["required"] == "on"} for r in rows],
                 title=data.get("title"),
                 problem=problem.message,
@@ -243,9 +234,7 @@ class RegionQuestionnairesPages(Controller):
             )
         return Redirect(path=f"/region/questionnaires/{draft.template_id}")
 
-    @post("/{template_id:str}/versions/{version_id:str}/publish", summary="Опубликовать черновик (форма)")
-    async def publish(
-        self, db: Db, actor: CurrentActor, template_id: FromPath[str], version_id: FromPath[str]
-    ) -> Redirect:
-        version = await templates.publish(db, actor, parse_id(template_id), parse_id(version_id))
+    @post("/{template_id:uuid}/versions/{version_id:uuid}/publish", summary="Опубликовать черновик (форма)")
+    async def publish(self, db: Db, actor: CurrentActor, template_id: Id, version_id: Id) -> Redirect:
+        version = await templates.publish(db, actor, template_id, version_id)
         return Redirect(path=f"/region/questionnaires/{version.template_id}")

@@ -93,9 +93,9 @@ async def group_results(
             await audit.record_in(
                 db,
                 ctx,
-                action="read",
-                object_type="questionnaire_answers",
-                object_id=str(r.view.assignment.id),
+                "read",
+                audit.ObjectKind.QUESTIONNAIRE_ANSWERS,
+                r.view.assignment.id,
                 subject_person_id=r.person.id,
                 details={"group_id": str(group.id)},
             )
@@ -159,11 +159,7 @@ async def organisation_results(db: AsyncSession, ctx: OrgContext) -> list[Versio
         assigned, done = counts[version.id]
         summaries.append(VersionSummary(template, version, assigned, done, items))
     await audit.record_in(
-        db,
-        ctx,
-        action="read",
-        object_type="questionnaire_results",
-        details={"versions": len(summaries)},
+        db, ctx, "read", audit.ObjectKind.QUESTIONNAIRE_RESULTS, details={"versions": len(summaries)}
     )
     await db.commit()
     return summaries

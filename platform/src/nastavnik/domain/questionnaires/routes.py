@@ -8,11 +8,10 @@ from typing import Annotated, Any
 
 import msgspec
 from litestar import Controller, get, post
-from litestar.params import FromPath, JSONBody, Parameter
+from litestar.params import JSONBody, Parameter
 from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_200_OK
 
-from nastavnik.domain.people.services import parse_id
 from nastavnik.domain.programmes.pairs.services import MANAGERS
 from nastavnik.domain.questionnaires import results as questionnaire_results, services as questionnaires
 from nastavnik.domain.questionnaires.questionnaire_templates import AUDIENCE_TITLES
@@ -20,9 +19,9 @@ from nastavnik.errors import InvalidInput
 from nastavnik.tenancy import OrgContext
 from nastavnik.types import INT4_MAX, Int32
 from nastavnik.web.deps import ORG_DEPENDENCIES
-from nastavnik.web.forms import Form
-from nastavnik.web.params import CurrentActor, Db, Org, Rt
-from nastavnik.web.rendering import page
+from nastavnik.web.forms import Form, decode_form
+from nastavnik.web.params import Db, Id, Org
+from nastavnik.web.rendering import Pages, Render
 
 ANSWER_TEXT_MAX, ANSWERS_MAX, ITEM_KEY_MAX = 10_000, 200, 200
 AnswerValue = Int32 | Annotated[str, msgspec.Meta(max_length=ANSWER_TEXT_MAX)]
@@ -189,7 +188,7 @@ def summary_out(s: questionnaire_results.VersionSummary) -> VersionSummaryOut:
     )
 
 
-GROUP_PATH = "/programmes/{programme_id:str}/groups/{group_id:str}/questionnaires"
+GROUP_PATH = "/programmes/{programme_id:uuid}/groups/{group_id:uuid}/questionnaires"
 
 
 class QuestionnairesApi(Controller):
@@ -201,15 +200,13 @@ class QuestionnairesApi(Controller):
     async def mine(self, db: Db, org: Org) -> list[AssignmentBriefOut]:
         return [brief_out(v) for v in await questionnaires.my_questionnaires(db, org)]
 
-    @get("/questionnaires/{assignment_id:str}", summary="Моя анкета: вопросы и мои ответы")
-    async def show(self, db: Db, org: Org, assignment_id: FromPath[str]) -> AssignmentOut:
-        return assignment_out(await questionnaires.my_questionnaire(db, org, parse_id(assignment_id)))
+    @get("/questionnaires/{assignment_id:uuid}", summary="Моя анкета: вопросы и мои ответы")
+    async def show(self, db: Db, org: Org, assignment_id: Id) -> AssignmentOut:
+        return assignment_out(await questionnaires.my_questionnaire(db, org, assignment_id))
 
-    @post("/questionnaires/{assignment_id:str}", summary="Ответить на анкету (один раз)")
-    async def answer(
-        self, db: Db, org: Org, assignment_id: FromPath[str], data: JSONBody[AnswersIn]
-    ) -> AssignmentOut:
-        shown = await questionnaires.submit(db, org, parse_id(assignment_id), data.answers)
+    @post("/questionnaires/{assignment_id:uuid}", summary="Ответить на анкету (один раз)")
+    async def answer(self, db: Db, org: Org, assignment_id: Id, data: JSONBody[AnswersIn]) -> AssignmentOut:
+        shown = await questionnaires.submit(db, org, assignment_id, data.answers)
         return assignment_out(shown)
 
     @get("/questionnaire-results", summary="Итоги анкет организации: средние по вопросам (от 5 ответов)")
@@ -217,19 +214,13 @@ class QuestionnairesApi(Controller):
         return [summary_out(s) for s in await questionnaire_results.organisation_results(db, org)]
 
     @get(GROUP_PATH, summary="Анкеты пары или группы с ответами (для куратора)")
-    async def group(
-        self, db: Db, org: Org, programme_id: FromPath[str], group_id: FromPath[str]
-    ) -> list[RespondentOut]:
-        shown = await questionnaire_results.group_results(db, org, parse_id(programme_id), parse_id(group_id))
+    async def group(self, db: Db, org: Org, programme_id: Id, group_id: Id) -> list[RespondentOut]:
+        shown = await questionnaire_results.group_results(db, org, programme_id, group_id)
         return [respondent_out(r) for r in shown]
 
     @post(GROUP_PATH + "/end", summary="Назначить итоговые анкеты паре или группе", status_code=HTTP_200_OK)
-    async def assign_end(
-        self, db: Db, org: Org, programme_id: FromPath[str], group_id: FromPath[str]
-    ) -> AssignedOut:
-        given = await questionnaires.assign_end_questionnaires(
-            db, org, parse_id(programme_id), parse_id(group_id)
-        )
+    async def assign_end(self, db: Db, org: Org, programme_id: Id, group_id: Id) -> AssignedOut:
+        given = await questionnaires.assign_end_questionnaires(db, org, programme_id, group_id)
         return AssignedOut(given)
 
 
@@ -245,103 +236,70 @@ class QuestionnairesPages(Controller):
 
     @get("/questionnaires", summary="Мои анкеты")
     async def mine(
-        self,
-        db: Db,
-        runtime: Rt,
-        actor: CurrentActor,
-        org: Org,
-        sent: str | None = Parameter(default=None, max_length=64),
+        self, render: Render, db: Db, org: Org, sent: str | None = Parameter(default=None, max_length=64)
     ) -> Template:
         shown = await questionnaires.my_questionnaires(db, org)
-        return await page(
+        return await render(
             "core/questionnaires.html",
-            db=db,
-            runtime=runtime,
-            actor=actor,
-            org=org,
             open=[v for v in shown if v.assignment.completed_at is None],
             done=[v for v in shown if v.assignment.completed_at is not None],
             can_manage=org.has_role(*MANAGERS),
             sent=sent is not None,
         )
 
-    async def _form(
-        self, db: Any, runtime: Any, actor: Any, org: OrgContext, assignment_id: uuid.UUID, **extra: Any
-    ) -> Template:
-        shown = await questionnaires.my_questionnaire(db, org, assignment_id)
-        return await page(
-            "core/questionnaire.html", db=db, runtime=runtime, actor=actor, org=org, q=shown, **extra
-        )
+    @staticmethod
+    async def _form(render: Pages, org: OrgContext, assignment_id: uuid.UUID, **extra: Any) -> Template:
+        shown = await questionnaires.my_questionnaire(render.db, org, assignment_id)
+        return await render("core/questionnaire.html", q=shown, **extra)
 
-    @get("/questionnaires/{assignment_id:str}", summary="Заполнить анкету")
-    async def show(
-        self, db: Db, runtime: Rt, actor: CurrentActor, org: Org, assignment_id: FromPath[str]
-    ) -> Template:
-        return await self._form(db, runtime, actor, org, parse_id(assignment_id))
+    @get("/questionnaires/{assignment_id:uuid}", summary="Заполнить анкету")
+    async def show(self, render: Render, org: Org, assignment_id: Id) -> Template:
+        return await self._form(render, org, assignment_id)
 
-    @post("/questionnaires/{assignment_id:str}", summary="Отправить анкету (форма)")
+    @post("/questionnaires/{assignment_id:uuid}", summary="Отправить анкету (форма)")
     async def answer(
-        self, db: Db, runtime: Rt, actor: CurrentActor, org: Org, assignment_id: FromPath[str], data: Form
+        self, render: Render, db: Db, org: Org, assignment_id: Id, data: Form
     ) -> Template | Redirect:
-        aid = parse_id(assignment_id)
         submitted = form_answers(data)
         try:
-            await questionnaires.submit(db, org, aid, submitted)
+            await questionnaires.submit(
+                db, org, assignment_id, decode_form({"answers": submitted}, AnswersIn).answers
+            )
         except InvalidInput as problem:
             # The form again, with each problem beside its question and what was chosen kept.
             return await self._form(
-                db,
-                runtime,
-                actor,
+                render,
                 org,
-                aid,
+                assignment_id,
                 problem=problem.message,
-                errors={e["field"].removeprefix("answers."): e["message"] for e in problem.errors},
+                errors={e.field.removeprefix("answers."): e.message for e in problem.errors},
                 submitted=submitted,
                 status_code=422,
             )
-        return Redirect(path=f"/o/{org.org.slug}/questionnaires?sent={aid}")
+        return Redirect(path=f"/o/{org.org.slug}/questionnaires?sent={assignment_id}")
 
     @get("/questionnaire-results", summary="Итоги анкет организации")
-    async def results(self, db: Db, runtime: Rt, actor: CurrentActor, org: Org) -> Template:
+    async def results(self, render: Render, db: Db, org: Org) -> Template:
         summaries = await questionnaire_results.organisation_results(db, org)
-        return await page(
+        return await render(
             "core/questionnaire_results.html",
-            db=db,
-            runtime=runtime,
-            actor=actor,
-            org=org,
             summaries=summaries,
             min_respondents=questionnaire_results.MIN_RESPONDENTS,
             audience_titles=AUDIENCE_TITLES,
         )
 
     @get(GROUP_PATH, summary="Анкеты пары или группы с ответами")
-    async def group(
-        self,
-        db: Db,
-        runtime: Rt,
-        actor: CurrentActor,
-        org: Org,
-        programme_id: FromPath[str],
-        group_id: FromPath[str],
-    ) -> Template:
-        pid = parse_id(programme_id)
-        shown = await questionnaire_results.group_results(db, org, pid, parse_id(group_id))
-        return await page(
+    async def group(self, render: Render, db: Db, org: Org, programme_id: Id, group_id: Id) -> Template:
+        pid = programme_id
+        shown = await questionnaire_results.group_results(db, org, pid, group_id)
+        return await render(
             "core/group_questionnaires.html",
-            db=db,
-            runtime=runtime,
-            actor=actor,
-            org=org,
             programme_id=pid,
             results=[respondent_out(r) for r in shown],
         )
 
     @post(GROUP_PATH + "/end", summary="Назначить итоговые анкеты (форма)")
-    async def assign_end(
-        self, db: Db, org: Org, programme_id: FromPath[str], group_id: FromPath[str]
-    ) -> Redirect:
-        pid, gid = parse_id(programme_id), parse_id(group_id)
+    async def assign_end(self, db: Db, org: Org, programme_id: Id, group_id: Id) -> Redirect:
+        pid, gid = programme_id, group_id
         await questionnaires.assign_end_questionnaires(db, org, pid, gid)
         return Redirect(path=f"/o/{org.org.slug}/programmes/{pid}/groups/{gid}/questionnaires")

@@ -32,7 +32,7 @@ from nastavnik.domain.questionnaires.models import (
     QuestionnaireVersion,
 )
 from nastavnik.domain.questionnaires.questionnaire_templates import MOMENT_TITLES, effective_version
-from nastavnik.errors import Conflict, InvalidInput
+from nastavnik.errors import Conflict, FieldError, InvalidInput
 from nastavnik.models.people import Person, PersonStatus
 from nastavnik.tenancy import NotFound, OrgContext
 
@@ -109,9 +109,9 @@ async def assign_questionnaires(
     await audit.record_in(
         db,
         ctx,
-        action="create",
-        object_type="questionnaire_assignment",
-        object_id=str(group_id),
+        "create",
+        audit.ObjectKind.QUESTIONNAIRE_ASSIGNMENT,
+        group_id,
         details={"moment": moment, "count": given},
     )
     return given
@@ -128,7 +128,7 @@ async def assign_end_questionnaires(
     if group.status not in ASSIGNABLE_AT_END:
         raise InvalidInput(
             "Пара ещё не действует: итоговые анкеты назначаются после приказа о формировании пар.",
-            [{"field": "status", "message": "пара ждёт приказа"}],
+            [FieldError("status", "пара ждёт приказа")],
         )
     given = await assign_questionnaires(db, ctx, group.programme_id, group.id, Moment.END)
     await db.commit()
@@ -210,9 +210,9 @@ async def my_questionnaire(db: AsyncSession, ctx: OrgContext, assignment_id: uui
         await audit.record_in(
             db,
             ctx,
-            action="read",
-            object_type="questionnaire_answers",
-            object_id=str(assignment.id),
+            "read",
+            audit.ObjectKind.QUESTIONNAIRE_ANSWERS,
+            assignment.id,
             subject_person_id=assignment.person_id,
         )
         await db.commit()
@@ -226,20 +226,18 @@ def check_answers(
 
     Values may be numbers (the API) or strings (a page form). Nothing is stored on any error.
     """
-    errors: list[dict[str, str]] = []
+    errors: list[FieldError] = []
     known = {str(item["key"]) for item in items}
     for key in raw:
         if key not in known:
-            errors.append(
-                {"field": f"answers.{key[:40]}", "message": f"вопроса «{key[:40]}» нет в этой анкете"}
-            )
+            errors.append(FieldError(f"answers.{key[:40]}", f"вопроса «{key[:40]}» нет в этой анкете"))
     answers: list[tuple[str, int | None, str | None]] = []
     for n, item in enumerate(items, start=1):
         key = str(item["key"])
         value = raw.get(key)
 
         def fail(message: str, key: str = key, n: int = n) -> None:
-            errors.append({"field": f"answers.{key}", "message": f"вопрос {n}: {message}"})
+            errors.append(FieldError(f"answers.{key}", f"вопрос {n}: {message}"))
 
         if value is None or (isinstance(value, str) and not value.strip()):
             if item.get("required"):
@@ -302,9 +300,9 @@ async def submit(
     await audit.record_in(
         db,
         ctx,
-        action="create",
-        object_type="questionnaire_answers",
-        object_id=str(assignment.id),
+        "create",
+        audit.ObjectKind.QUESTIONNAIRE_ANSWERS,
+        assignment.id,
         subject_person_id=assignment.person_id,
         details={"answered": len(answers)},
     )

@@ -55,7 +55,7 @@ from nastavnik.domain.questionnaires.models import (
 )
 from nastavnik.domain.questionnaires.results import MIN_RESPONDENTS
 from nastavnik.domain.work.models import PlanItem
-from nastavnik.errors import InvalidInput
+from nastavnik.errors import FieldError, InvalidInput
 from nastavnik.models.people import Person, ProgrammeRole
 from nastavnik.plugins import Plugins
 from nastavnik.tenancy import OrgContext
@@ -276,9 +276,9 @@ async def programme_report(
     await audit.record_in(
         db,
         ctx,
-        action="export",
-        object_type="programme_report",
-        object_id=str(programme.id),
+        "export",
+        audit.ObjectKind.PROGRAMME_REPORT,
+        programme.id,
         details={"groups": figures.totals.total},
     )
     await db.commit()
@@ -322,9 +322,7 @@ async def thank_you_letters(
     programme = await get_programme(db, ctx, programme_id)
     letters = await _letters(db, ctx, programme)
     if not letters:
-        raise InvalidInput(
-            NO_ONE_TO_THANK, [{"field": "status", "message": "ни одна пара программы ещё не завершена"}]
-        )
+        raise InvalidInput(NO_ONE_TO_THANK, [FieldError("status", "ни одна пара программы ещё не завершена")])
     data = LettersData(
         organisation_full_name=ctx.org.full_name,
         organisation_short_name=ctx.org.short_name,
@@ -337,12 +335,7 @@ async def thank_you_letters(
         db, ctx, plugins, "thank_you_letters", lambda template: render_letters(data, template)
     )
     await audit.record_in(
-        db,
-        ctx,
-        action="export",
-        object_type="thank_you_letters",
-        object_id=str(programme.id),
-        details={"letters": len(letters)},
+        db, ctx, "export", audit.ObjectKind.THANK_YOU_LETTERS, programme.id, details={"letters": len(letters)}
     )
     await db.commit()
     return f"Благодарственные письма наставникам {_file_year(programme)}.docx", content

@@ -2,57 +2,49 @@
 
 from __future__ import annotations
 
+import uuid
+
 from litestar import Controller, Response, get
-from litestar.params import FromPath
 
 from nastavnik.domain.dictionaries.catalogue import dictionaries_for
-from nastavnik.domain.people.services import parse_id
 from nastavnik.domain.reports import programme_report
 from nastavnik.web.deps import ORG_DEPENDENCIES
 from nastavnik.web.downloads import DOCX, attachment
-from nastavnik.web.params import Db, Org, Rt
+from nastavnik.web.params import Db, Id, Org, Rt
 
 REPORT_SUMMARY = "Скачать отчёт о реализации программы наставничества (.docx)"
 LETTERS_SUMMARY = "Скачать благодарственные письма наставникам завершённых пар (.docx)"
 
 
-async def _report(db: Db, runtime: Rt, org: Org, programme_id: str) -> Response[bytes]:
-    pid = parse_id(programme_id)
+async def _report(db: Db, runtime: Rt, org: Org, programme_id: uuid.UUID) -> Response[bytes]:
+    dictionaries = await dictionaries_for(db, runtime.plugins, org)
     name, content = await programme_report.programme_report(
-        db, org, pid, await dictionaries_for(db, runtime.plugins, org), runtime.plugins
+        db, org, programme_id, dictionaries, runtime.plugins
     )
-    return attachment(content, DOCX, name, f"programme-report-{pid}.docx")
+    return attachment(content, DOCX, name, f"programme-report-{programme_id}.docx")
 
 
-async def _letters(db: Db, runtime: Rt, org: Org, programme_id: str) -> Response[bytes]:
-    pid = parse_id(programme_id)
-    name, content = await programme_report.thank_you_letters(db, org, pid, runtime.plugins)
-    return attachment(content, DOCX, name, f"thank-you-letters-{pid}.docx")
+async def _letters(db: Db, runtime: Rt, org: Org, programme_id: uuid.UUID) -> Response[bytes]:
+    name, content = await programme_report.thank_you_letters(db, org, programme_id, runtime.plugins)
+    return attachment(content, DOCX, name, f"thank-you-letters-{programme_id}.docx")
 
 
 class ProgrammeDocumentsApi(Controller):
-    path = "/api/o/{slug:str}/programmes/{programme_id:str}"
+    path = "/api/o/{slug:str}/programmes/{programme_id:uuid}"
     dependencies = ORG_DEPENDENCIES
     tags = ["Программа наставничества"]
 
     @get("/report.docx", media_type=DOCX, summary=REPORT_SUMMARY)
-    async def report(self, db: Db, runtime: Rt, org: Org, programme_id: FromPath[str]) -> Response[bytes]:
+    async def report(self, db: Db, runtime: Rt, org: Org, programme_id: Id) -> Response[bytes]:
         return await _report(db, runtime, org, programme_id)
 
     @get("/letters.docx", media_type=DOCX, summary=LETTERS_SUMMARY)
-    async def letters(self, db: Db, runtime: Rt, org: Org, programme_id: FromPath[str]) -> Response[bytes]:
+    async def letters(self, db: Db, runtime: Rt, org: Org, programme_id: Id) -> Response[bytes]:
         return await _letters(db, runtime, org, programme_id)
 
 
-class ProgrammeDocumentsPages(Controller):
-    path = "/o/{slug:str}/programmes/{programme_id:str}"
-    dependencies = ORG_DEPENDENCIES
+class ProgrammeDocumentsPages(ProgrammeDocumentsApi):
+    """The same downloads on the organisation's pages."""
+
+    path = "/o/{slug:str}/programmes/{programme_id:uuid}"
     tags = ["Страницы: программа наставничества"]
-
-    @get("/report.docx", media_type=DOCX, summary=REPORT_SUMMARY)
-    async def report(self, db: Db, runtime: Rt, org: Org, programme_id: FromPath[str]) -> Response[bytes]:
-        return await _report(db, runtime, org, programme_id)
-
-    @get("/letters.docx", media_type=DOCX, summary=LETTERS_SUMMARY)
-    async def letters(self, db: Db, runtime: Rt, org: Org, programme_id: FromPath[str]) -> Response[bytes]:
-        return await _letters(db, runtime, org, programme_id)

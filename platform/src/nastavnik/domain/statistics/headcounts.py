@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from nastavnik import audit
 from nastavnik.db.scope import DbScope, rescope
 from nastavnik.domain.statistics.headcount_models import Headcount
-from nastavnik.errors import InvalidInput
+from nastavnik.errors import FieldError, InvalidInput
 from nastavnik.models.people import ProgrammeRole
 from nastavnik.models.reference import AcademicYear, Municipality, Organisation
 from nastavnik.tenancy import Actor, NotFound, OrgContext
@@ -34,11 +34,11 @@ def validate(values: HeadcountValues) -> None:
     for field in HEADCOUNT_FIELDS:
         value = getattr(values, field)
         if value < 0 or value > MAX_HEADCOUNT:
-            errors.append({"field": field, "message": f"число от 0 до {MAX_HEADCOUNT}"})
+            errors.append(FieldError(field, f"число от 0 до {MAX_HEADCOUNT}"))
     if values.learners_10_18 > values.learners_total:
-        errors.append({"field": "learners_10_18", "message": "не может быть больше общего числа обучающихся"})
+        errors.append(FieldError("learners_10_18", "не может быть больше общего числа обучающихся"))
     if values.young_pedagogues > values.pedagogues:
-        errors.append({"field": "young_pedagogues", "message": "не может быть больше числа педагогов"})
+        errors.append(FieldError("young_pedagogues", "не может быть больше числа педагогов"))
     if errors:
         raise InvalidInput("Численность содержит ошибки.", errors)
 
@@ -65,13 +65,7 @@ async def set_headcount(
             index_elements=[Headcount.org_id, Headcount.academic_year], set_={**row, "updated_at": func.now()}
         )
     )
-    await audit.record_in(
-        db,
-        ctx,
-        action="update",
-        object_type="headcount",
-        object_id=str(start_year),
-    )
+    await audit.record_in(db, ctx, "update", audit.ObjectKind.HEADCOUNT, start_year)
     await db.commit()
     headcount = (
         await db.scalars(select(Headcount).where(Headcount.academic_year == start_year, ctx.owns(Headcount)))
@@ -134,13 +128,6 @@ async def oversight_summary(
         query = query.where(Municipality.id == municipality_id)
     rows = await db.execute(query)
     summaries = [HeadcountSummary(*row) for row in rows]
-    await audit.record_by(
-        db,
-        actor,
-        org_id=None,
-        action="read",
-        object_type="headcount_summary",
-        object_id=str(start_year),
-    )
+    await audit.record_by(db, actor, "read", audit.ObjectKind.HEADCOUNT_SUMMARY, start_year, org_id=None)
     await db.commit()
     return summaries

@@ -15,7 +15,7 @@ from nastavnik.domain.statistics import reading as r
 from nastavnik.domain.statistics.jobs import REPORT_JOB
 from nastavnik.domain.statistics.models import ReportStatus, StatReport
 from nastavnik.domain.statistics.services import current_year_in, region_of
-from nastavnik.errors import Conflict, InvalidInput
+from nastavnik.errors import Conflict, FieldError, InvalidInput
 from nastavnik.jobs import enqueue
 from nastavnik.models.identity import StaffRole
 from nastavnik.runtime import Runtime
@@ -49,15 +49,13 @@ async def request_report(
     academic_year = year or current_year_in(region.timezone)
     types = runtime.plugins.organisation_types()
     if org_type and org_type not in types:
-        raise InvalidInput(
-            "Неизвестный тип организации.", [{"field": "type", "message": "выберите из списка"}]
-        )
+        raise InvalidInput("Неизвестный тип организации.", [FieldError("type", "выберите из списка")])
     await rescope(db, DbScope(identity_id=actor.identity_id, oversight=True))
     snapshot = await r.latest_area_snapshot(db, r.AreaKey("region", region.id, org_type or ""), academic_year)
     if snapshot is None:
         raise InvalidInput(
             "Показатели этого учебного года ещё не рассчитаны: нажмите «Пересчитать сейчас».",
-            [{"field": "year", "message": "нет рассчитанных показателей"}],
+            [FieldError("year", "нет рассчитанных показателей")],
         )
     report = StatReport(
         id=uuid.uuid4(),
@@ -123,10 +121,10 @@ async def report_file(db: AsyncSession, actor: Actor, report_id: uuid.UUID, kind
     await audit.record_by(
         db,
         actor,
+        "export",
+        audit.ObjectKind.STATISTICS_REPORT,
+        report.id,
         org_id=None,
-        action="export",
-        object_type="statistics_report",
-        object_id=str(report.id),
         details={"file": kind, "academic_year": report.academic_year},
     )
     await db.commit()

@@ -6,14 +6,17 @@ every page action is also in the API.
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+import uuid
+from dataclasses import dataclass
+from typing import Annotated, Any, TypeAlias
 
 from litestar import Controller, Response, get, post, put
+from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath, JSONBody, QueryParameter
 from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_202_ACCEPTED
+from sqlalchemy.ext.asyncio import AsyncSession
 
-from nastavnik.domain.people.services import parse_id
 from nastavnik.domain.statistics import report_requests as statistics_reports, services as statistics
 from nastavnik.domain.statistics.charts import Chart, captioned_chart
 from nastavnik.domain.statistics.definitions import BREAKDOWN_TITLES, Kind
@@ -35,13 +38,14 @@ from nastavnik.domain.statistics.schemas import (
     figure_out,
 )
 from nastavnik.domain.statistics.services import Dashboard, Filters, OrgFigures
+from nastavnik.runtime import Runtime
 from nastavnik.tenancy import Actor
 from nastavnik.types import PAGE_MAX, YEAR_MAX, YEAR_MIN
 from nastavnik.web.deps import ORG_DEPENDENCIES
 from nastavnik.web.downloads import DOCX, XLSX, attachment
-from nastavnik.web.forms import Form, form_year
-from nastavnik.web.params import CurrentActor, Db, Org, Rt
-from nastavnik.web.rendering import page
+from nastavnik.web.forms import Form, decode_form
+from nastavnik.web.params import CurrentActor, Db, Id, Org, Rt
+from nastavnik.web.rendering import Render
 
 RECOMPUTE_TITLES = {"queued": "в очереди", "in_progress": "выполняется"}
 
@@ -56,26 +60,52 @@ PageNo = Annotated[int | None, QueryParameter(name="page", ge=1, le=PAGE_MAX, de
 Requested = Annotated[bool | None, QueryParameter(name="recomputed", required=False)]
 
 
-async def _filters(
-    db: Db,
-    runtime: Rt,
-    actor: Actor,
-    year: int | None,
-    org_type: str | None,
-    sort: str | None,
-    direction: str | None,
-    page_no: int | None,
-) -> Filters:
+@dataclass(frozen=True, slots=True)
+class Asked:
+    """What a dashboard's query string asks for, as sent: checked by the service (``parse_filters``)."""
+
+    year: int | None = None
+    org_type: str | None = None
+    sort: str | None = None
+    direction: str | None = None
+    page: int | None = None
+
+
+def provide_asked(
+    year: Year = None,
+    org_type: Type = None,
+    sort: Sort = None,
+    direction: Direction = None,
+    page_no: PageNo = None,
+) -> Asked:
+    return Asked(year, org_type, sort, direction, page_no)
+
+
+AskedFor: TypeAlias = NamedDependency[Asked]
+DASHBOARD_QUERY = {"asked": Provide(provide_asked, sync_to_thread=False)}
+
+
+async def _filters(db: Db, runtime: Rt, actor: Actor, asked: Asked) -> Filters:
     region = await statistics.region_of(db, actor)
     return statistics.parse_filters(
         runtime.plugins,
-        year=year,
-        org_type=org_type,
-        sort=sort,
-        direction=direction,
-        page=page_no,
+        year=asked.year,
+        org_type=asked.org_type,
+        sort=asked.sort,
+        direction=asked.direction,
+        page=asked.page,
         default_year=statistics.current_year_in(region.timezone),
     )
+
+
+async def _municipality_board(
+    db: Db, runtime: Rt, actor: Actor, municipality_id: uuid.UUID, asked: Asked
+) -> Dashboard:
+    municipality = await statistics.overseen_municipality(db, actor, municipality_id)
+    filters = await statistics.filters_for_municipality(
+        db, runtime, municipality, asked.year, asked.org_type, asked.sort, asked.direction, asked.page
+    )
+    return await statistics.municipality_dashboard(db, runtime, actor, municipality.id, filters)
 
 
 def charts_of(trend: TrendPoints, board_indicators: dict[str, Any], targets: dict[str, float]) -> list[Chart]:
@@ -210,30 +240,33 @@ def _board_context(board: Dashboard, runtime: Rt) -> dict[str, Any]:
     }
 
 
+REPORT_FORM = {"academic_year": "year", "org_type": "type"}
+"""What the region's page forms call the API's fields: the dashboard's own filter names."""
+
+
+async def prepare_report(db: AsyncSession, runtime: Runtime, actor: Actor, data: ReportIn) -> StatReport:
+    return await statistics_reports.request_report(db, runtime, actor, data.academic_year, data.org_type)
+
+
 class RegionStatisticsPages(Controller):
     path = "/region/statistics"
+    dependencies = DASHBOARD_QUERY
     tags = ["Статистика: страницы"]
 
     @get("/", summary="Статистика региона")
     async def dashboard(
         self,
+        render: Render,
         db: Db,
         runtime: Rt,
         actor: CurrentActor,
-        year: Year = None,
-        org_type: Type = None,
-        sort: Sort = None,
-        direction: Direction = None,
-        page_no: PageNo = None,
+        asked: AskedFor,
         recomputed: Requested = None,
     ) -> Template:
-        filters = await _filters(db, runtime, actor, year, org_type, sort, direction, page_no)
+        filters = await _filters(db, runtime, actor, asked)
         board = await statistics.region_dashboard(db, runtime, actor, filters)
-        return await page(
+        return await render(
             "core/statistics_region.html",
-            db=db,
-            runtime=runtime,
-            actor=actor,
             recompute_done=bool(recomputed) and board.recompute is None,
             reports=await statistics_reports.recent_reports(db, actor),
             report_titles=statistics_reports.STATUS_TITLES,
@@ -242,7 +275,8 @@ class RegionStatisticsPages(Controller):
 
     @post("/recompute", summary="Пересчитать показатели региона сейчас (форма)")
     async def recompute(self, db: Db, runtime: Rt, actor: CurrentActor, data: Form) -> Redirect:
-        requested = await statistics.request_region_recompute(db, runtime, actor, form_year(data))
+        year = decode_form(data, ReportIn, names=REPORT_FORM).academic_year
+        requested = await statistics.request_region_recompute(db, runtime, actor, year)
         return Redirect(path=f"/region/statistics?year={requested.academic_year}&recomputed=true")
 
     @post("/targets", summary="Цели показателей региона (форма)")
@@ -259,19 +293,16 @@ class RegionStatisticsPages(Controller):
 
     @post("/reports", summary="Подготовить отчёт мониторинга (форма)")
     async def request_report(self, db: Db, runtime: Rt, actor: CurrentActor, data: Form) -> Redirect:
-        report = await statistics_reports.request_report(
-            db, runtime, actor, form_year(data), data.get("type") or None
-        )
+        report = await prepare_report(db, runtime, actor, decode_form(data, ReportIn, names=REPORT_FORM))
         return Redirect(path=f"/region/statistics/reports/{report.id}")
 
-    @get("/reports/{report_id:str}", summary="Отчёт мониторинга: ход подготовки и файлы")
-    async def report(self, db: Db, runtime: Rt, actor: CurrentActor, report_id: FromPath[str]) -> Template:
-        report = await statistics_reports.get_report(db, actor, parse_id(report_id))
-        return await page(
+    @get("/reports/{report_id:uuid}", summary="Отчёт мониторинга: ход подготовки и файлы")
+    async def report(
+        self, render: Render, db: Db, runtime: Rt, actor: CurrentActor, report_id: Id
+    ) -> Template:
+        report = await statistics_reports.get_report(db, actor, report_id)
+        return await render(
             "core/statistics_report.html",
-            db=db,
-            runtime=runtime,
-            actor=actor,
             report=report,
             titles=statistics_reports.STATUS_TITLES,
             timezone=await statistics.timezone_of(db, actor),
@@ -280,54 +311,35 @@ class RegionStatisticsPages(Controller):
 
 
 class MunicipalityStatisticsPages(Controller):
-    path = "/m/{municipality_id:str}/statistics"
+    path = "/m/{municipality_id:uuid}/statistics"
+    dependencies = DASHBOARD_QUERY
     tags = ["Статистика: страницы"]
 
     @get("/", summary="Статистика муниципалитета")
     async def dashboard(
-        self,
-        db: Db,
-        runtime: Rt,
-        actor: CurrentActor,
-        municipality_id: FromPath[str],
-        year: Year = None,
-        org_type: Type = None,
-        sort: Sort = None,
-        direction: Direction = None,
-        page_no: PageNo = None,
+        self, render: Render, db: Db, runtime: Rt, actor: CurrentActor, municipality_id: Id, asked: AskedFor
     ) -> Template:
-        municipality = await statistics.overseen_municipality(db, actor, parse_id(municipality_id))
-        filters = await statistics.filters_for_municipality(
-            db, runtime, municipality, year, org_type, sort, direction, page_no
-        )
-        board = await statistics.municipality_dashboard(db, runtime, actor, municipality.id, filters)
-        return await page(
+        board = await _municipality_board(db, runtime, actor, municipality_id, asked)
+        return await render(
             "core/statistics_municipality.html",
-            db=db,
-            runtime=runtime,
-            actor=actor,
             **_board_context(board, runtime),
         )
 
-    @get("/{org_id:str}", summary="Показатели организации для региона и муниципалитета")
+    @get("/{org_id:uuid}", summary="Показатели организации для региона и муниципалитета")
     async def organisation(
         self,
+        render: Render,
         db: Db,
         runtime: Rt,
         actor: CurrentActor,
-        municipality_id: FromPath[str],
-        org_id: FromPath[str],
+        municipality_id: Id,
+        org_id: Id,
         year: Year = None,
     ) -> Template:
-        figures = await statistics.overseen_org_figures(
-            db, runtime, actor, parse_id(municipality_id), parse_id(org_id), year
-        )
+        figures = await statistics.overseen_org_figures(db, runtime, actor, municipality_id, org_id, year)
         targets = _targets_of(figures)
-        return await page(
+        return await render(
             "core/statistics_org.html",
-            db=db,
-            runtime=runtime,
-            actor=actor,
             figures=figures,
             municipality_id=municipality_id,
             charts=charts_of(figures.trend, {i.key: i for i in figures.indicators}, targets),
@@ -338,34 +350,20 @@ class MunicipalityStatisticsPages(Controller):
 
 class StatisticsApi(Controller):
     path = "/api"
+    dependencies = DASHBOARD_QUERY
     tags = ["Статистика"]
 
     @get("/region/statistics", summary="Показатели региона: сводка, муниципалитеты, время расчёта")
     async def region(
-        self,
-        db: Db,
-        runtime: Rt,
-        actor: CurrentActor,
-        year: Year = None,
-        org_type: Type = None,
+        self, db: Db, runtime: Rt, actor: CurrentActor, year: Year = None, org_type: Type = None
     ) -> DashboardOut:
-        filters = await _filters(db, runtime, actor, year, org_type, None, None, None)
+        filters = await _filters(db, runtime, actor, Asked(year, org_type))
         board = await statistics.region_dashboard(db, runtime, actor, filters, frozenset({"municipalities"}))
         return dashboard_out(board)
 
     @get("/region/statistics/organisations", summary="Организации региона с показателями, с сортировкой")
-    async def organisations(
-        self,
-        db: Db,
-        runtime: Rt,
-        actor: CurrentActor,
-        year: Year = None,
-        org_type: Type = None,
-        sort: Sort = None,
-        direction: Direction = None,
-        page_no: PageNo = None,
-    ) -> OrgPageOut:
-        filters = await _filters(db, runtime, actor, year, org_type, sort, direction, page_no)
+    async def organisations(self, db: Db, runtime: Rt, actor: CurrentActor, asked: AskedFor) -> OrgPageOut:
+        filters = await _filters(db, runtime, actor, asked)
         return org_page_out(
             await statistics.region_dashboard(db, runtime, actor, filters, frozenset({"table"}))
         )
@@ -374,7 +372,7 @@ class StatisticsApi(Controller):
     async def trend(
         self, db: Db, runtime: Rt, actor: CurrentActor, year: Year = None, org_type: Type = None
     ) -> list[TrendOut]:
-        filters = await _filters(db, runtime, actor, year, org_type, None, None, None)
+        filters = await _filters(db, runtime, actor, Asked(year, org_type))
         board = await statistics.region_dashboard(db, runtime, actor, filters, frozenset({"trend"}))
         return trend_out(board.trend, board.by_key, board.targets)
 
@@ -408,54 +406,38 @@ class StatisticsApi(Controller):
     async def request_report(
         self, db: Db, runtime: Rt, actor: CurrentActor, data: JSONBody[ReportIn]
     ) -> ReportOut:
-        report = await statistics_reports.request_report(
-            db, runtime, actor, data.academic_year, data.org_type
-        )
-        return report_out(report)
+        return report_out(await prepare_report(db, runtime, actor, data))
 
-    @get("/region/statistics/reports/{report_id:str}", summary="Отчёт мониторинга: ход подготовки")
-    async def report(self, db: Db, actor: CurrentActor, report_id: FromPath[str]) -> ReportOut:
-        return report_out(await statistics_reports.get_report(db, actor, parse_id(report_id)))
+    @get("/region/statistics/reports/{report_id:uuid}", summary="Отчёт мониторинга: ход подготовки")
+    async def report(self, db: Db, actor: CurrentActor, report_id: Id) -> ReportOut:
+        return report_out(await statistics_reports.get_report(db, actor, report_id))
 
     @get(
-        "/region/statistics/reports/{report_id:str}/monitoring.xlsx",
+        "/region/statistics/reports/{report_id:uuid}/monitoring.xlsx",
         media_type=XLSX,
         summary="Скачать таблицу мониторинга",
     )
-    async def monitoring_xlsx(self, db: Db, actor: CurrentActor, report_id: FromPath[str]) -> Response[bytes]:
-        f = await statistics_reports.report_file(db, actor, parse_id(report_id), "xlsx")
+    async def monitoring_xlsx(self, db: Db, actor: CurrentActor, report_id: Id) -> Response[bytes]:
+        f = await statistics_reports.report_file(db, actor, report_id, "xlsx")
         return attachment(f.content, f.media_type, f.filename, f.fallback)
 
     @get(
-        "/region/statistics/reports/{report_id:str}/note.docx",
+        "/region/statistics/reports/{report_id:uuid}/note.docx",
         media_type=DOCX,
         summary="Скачать аналитическую справку",
     )
-    async def note_docx(self, db: Db, actor: CurrentActor, report_id: FromPath[str]) -> Response[bytes]:
-        f = await statistics_reports.report_file(db, actor, parse_id(report_id), "docx")
+    async def note_docx(self, db: Db, actor: CurrentActor, report_id: Id) -> Response[bytes]:
+        f = await statistics_reports.report_file(db, actor, report_id, "docx")
         return attachment(f.content, f.media_type, f.filename, f.fallback)
 
     @get(
-        "/municipalities/{municipality_id:str}/statistics",
+        "/municipalities/{municipality_id:uuid}/statistics",
         summary="Показатели муниципалитета и его организаций",
     )
     async def municipality(
-        self,
-        db: Db,
-        runtime: Rt,
-        actor: CurrentActor,
-        municipality_id: FromPath[str],
-        year: Year = None,
-        org_type: Type = None,
-        sort: Sort = None,
-        direction: Direction = None,
-        page_no: PageNo = None,
+        self, db: Db, runtime: Rt, actor: CurrentActor, municipality_id: Id, asked: AskedFor
     ) -> DashboardOut:
-        municipality = await statistics.overseen_municipality(db, actor, parse_id(municipality_id))
-        filters = await statistics.filters_for_municipality(
-            db, runtime, municipality, year, org_type, sort, direction, page_no
-        )
-        board = await statistics.municipality_dashboard(db, runtime, actor, municipality.id, filters)
+        board = await _municipality_board(db, runtime, actor, municipality_id, asked)
         body = dashboard_out(board)
         body.municipalities = [
             AreaOut(
@@ -468,21 +450,13 @@ class StatisticsApi(Controller):
         return body
 
     @get(
-        "/municipalities/{municipality_id:str}/statistics/{org_id:str}",
+        "/municipalities/{municipality_id:uuid}/statistics/{org_id:uuid}",
         summary="Показатели организации для региона и муниципалитета",
     )
     async def organisation(
-        self,
-        db: Db,
-        runtime: Rt,
-        actor: CurrentActor,
-        municipality_id: FromPath[str],
-        org_id: FromPath[str],
-        year: Year = None,
+        self, db: Db, runtime: Rt, actor: CurrentActor, municipality_id: Id, org_id: Id, year: Year = None
     ) -> OrgFiguresOut:
-        figures = await statistics.overseen_org_figures(
-            db, runtime, actor, parse_id(municipality_id), parse_id(org_id), year
-        )
+        figures = await statistics.overseen_org_figures(db, runtime, actor, municipality_id, org_id, year)
         return org_figures_out(figures, _targets_of(figures))
 
 
@@ -492,15 +466,11 @@ class OrgStatisticsPages(Controller):
     tags = ["Страницы организации"]
 
     @get("/", summary="Показатели организации рядом со средними по региону")
-    async def own(self, db: Db, runtime: Rt, actor: CurrentActor, org: Org, year: Year = None) -> Template:
+    async def own(self, render: Render, db: Db, runtime: Rt, org: Org, year: Year = None) -> Template:
         figures = await statistics.own_figures(db, runtime, org, year)
         targets = _targets_of(figures)
-        return await page(
+        return await render(
             "core/statistics_own.html",
-            db=db,
-            runtime=runtime,
-            actor=actor,
-            org=org,
             figures=figures,
             charts=charts_of(figures.trend, {i.key: i for i in figures.indicators}, targets),
             timezone=org.org.timezone,

@@ -26,7 +26,7 @@ from nastavnik.domain.statistics.figures import Figure
 from nastavnik.domain.statistics.indicators import indicators as catalogue
 from nastavnik.domain.statistics.models import StatTarget
 from nastavnik.domain.statistics.recompute import ScopeKind, Snapshot
-from nastavnik.errors import InvalidInput
+from nastavnik.errors import FieldError, InvalidInput
 from nastavnik.models.identity import StaffRole
 from nastavnik.models.people import ProgrammeRole
 from nastavnik.models.reference import AcademicYear, Municipality, Organisation, Region
@@ -65,15 +65,15 @@ def parse_filters(
     types = plugins.organisation_types()
     keys = {i.key for i in catalogue(plugins) if i.kind is not Kind.BREAKDOWN}
     if org_type and org_type not in types:
-        errors.append({"field": "type", "message": "неизвестный тип организации"})
+        errors.append(FieldError("type", "неизвестный тип организации"))
     if sort and sort != SORT_BY_NAME and sort not in keys:
-        errors.append({"field": "sort", "message": "по такому показателю сортировать нельзя"})
+        errors.append(FieldError("sort", "по такому показателю сортировать нельзя"))
     if direction and direction not in ("asc", "desc"):
-        errors.append({"field": "dir", "message": "порядок — asc или desc"})
+        errors.append(FieldError("dir", "порядок — asc или desc"))
     if year is not None and not 2019 <= year <= 2040:
-        errors.append({"field": "year", "message": "учебный год — от 2019 до 2040"})
+        errors.append(FieldError("year", "учебный год — от 2019 до 2040"))
     if page is not None and page < 1:
-        errors.append({"field": "page", "message": "страница — с первой"})
+        errors.append(FieldError("page", "страница — с первой"))
     if errors:
         raise InvalidInput("Неверные условия отбора.", errors)
     return Filters(
@@ -426,12 +426,12 @@ async def request_region_recompute(
         raise NotFound
     academic_year = year or current_year_in(region.timezone)
     if not 2019 <= academic_year <= 2040:
-        raise InvalidInput("Неверный учебный год.", [{"field": "year", "message": "от 2019 до 2040"}])
+        raise InvalidInput("Неверный учебный год.", [FieldError("year", "от 2019 до 2040")])
     as_of = _snapshot_date(region, academic_year)
     if as_of < AcademicYear.bounds(academic_year)[0]:
         raise InvalidInput(
             "Этот учебный год ещё не начался.",
-            [{"field": "year", "message": "выберите начавшийся учебный год"}],
+            [FieldError("year", "выберите начавшийся учебный год")],
         )
     state = await jobs.request_recompute(runtime, Snapshot(ScopeKind.REGION, region.id, academic_year, as_of))
     return RecomputeRequested(state, academic_year, as_of)
@@ -447,10 +447,10 @@ async def set_target(
         raise NotFound
     if not indicator.has_target:
         raise InvalidInput(
-            "Цель задаётся только для долей.", [{"field": "target", "message": "у этого показателя нет цели"}]
+            "Цель задаётся только для долей.", [FieldError("target", "у этого показателя нет цели")]
         )
     if target is not None and not 0 <= target <= 100:
-        raise InvalidInput("Цель — процент от 0 до 100.", [{"field": "target", "message": "от 0 до 100"}])
+        raise InvalidInput("Цель — процент от 0 до 100.", [FieldError("target", "от 0 до 100")])
     await _oversight(db, actor)
     if target is None:
         await db.execute(
@@ -492,11 +492,9 @@ def parse_percent(raw: str, *, field: str) -> float | None:
     try:
         value = float(text)
     except ValueError:
-        raise InvalidInput(
-            "Цель — число процентов.", [{"field": field, "message": "например, 70 или 72,5"}]
-        ) from None
+        raise InvalidInput("Цель — число процентов.", [FieldError(field, "например, 70 или 72,5")]) from None
     if not 0 <= value <= 100:
-        raise InvalidInput("Цель — процент от 0 до 100.", [{"field": field, "message": "от 0 до 100"}])
+        raise InvalidInput("Цель — процент от 0 до 100.", [FieldError(field, "от 0 до 100")])
     return value
 
 

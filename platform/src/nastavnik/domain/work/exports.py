@@ -66,12 +66,7 @@ async def plan_document(
     )
     content = await fill(db, ctx, plugins, PLAN_TEMPLATE, lambda template: render_plan(data, template))
     await audit.record_in(
-        db,
-        ctx,
-        action="export",
-        object_type="development_plan",
-        object_id=str(work.group.id),
-        subject_person_id=mentee.id,
+        db, ctx, "export", audit.ObjectKind.DEVELOPMENT_PLAN, work.group.id, subject_person_id=mentee.id
     )
     await db.commit()
     return f"{PLAN_TITLE} — {mentee.full_name}.docx", content
@@ -104,12 +99,7 @@ async def journal_document(
     )
     content = await fill(db, ctx, plugins, JOURNAL_TEMPLATE, lambda template: render_journal(data, template))
     await audit.record_in(
-        db,
-        ctx,
-        action="export",
-        object_type="mentor_journal",
-        object_id=str(work.group.id),
-        details={"count": len(entries)},
+        db, ctx, "export", audit.ObjectKind.MENTOR_JOURNAL, work.group.id, details={"count": len(entries)}
     )
     await db.commit()
     mentors = ", ".join(p.last_name for p in work.view.mentors) or "группы"

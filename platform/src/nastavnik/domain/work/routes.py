@@ -3,31 +3,32 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from datetime import date
-from typing import Annotated, Any
+from typing import Annotated, TypeAlias
 
 import msgspec
 from litestar import Controller, Response, delete, get, post, put
-from litestar.params import FromPath, FromQuery, JSONBody
+from litestar.di import NamedDependency, Provide
+from litestar.params import FromQuery, JSONBody
 from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_201_CREATED, HTTP_204_NO_CONTENT
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from nastavnik.domain.dictionaries.catalogue import dictionaries_for
-from nastavnik.domain.people.services import parse_id
 from nastavnik.domain.programmes.pairs.routes import GroupOut, PersonRef, group_out, person_ref
 from nastavnik.domain.programmes.routes import DoneIn
 from nastavnik.domain.work import exports as work_exports, services as work
 from nastavnik.domain.work.models import JournalEntry, PlanItem
-from nastavnik.errors import InvalidInput
 from nastavnik.models.reference import AcademicYear
 from nastavnik.runtime import Runtime
 from nastavnik.tenancy import OrgContext
 from nastavnik.types import Version
 from nastavnik.web.deps import ORG_DEPENDENCIES
 from nastavnik.web.downloads import DOCX, attachment
-from nastavnik.web.forms import Form, form_date, form_int
-from nastavnik.web.params import CurrentActor, Db, Org, Rt
-from nastavnik.web.rendering import page
+from nastavnik.web.forms import Form, confirmed, decode_form
+from nastavnik.web.params import Db, Id, Org, Rt
+from nastavnik.web.rendering import Render
 
 # A hard cap against abuse only: the domain's limits, with their Russian messages, are the service's.
 Text = Annotated[str, msgspec.Meta(max_length=20000)]
@@ -186,183 +187,122 @@ def my_out(mine: work.MyGroup) -> MyGroupOut:
     )
 
 
-def _optional_id(value: str | None) -> uuid.UUID | None:
-    return parse_id(value) if value else None
+def plan_draft(data: PlanItemIn | PlanItemEditIn) -> work.PlanDraft:
+    return work.PlanDraft(data.goal, data.task, data.due_on, data.result)
+
+
+def journal_draft(data: JournalEntryIn | JournalEntryEditIn) -> work.JournalDraft:
+    return work.JournalDraft(data.met_on, data.topic, data.content, data.result, data.assignment)
 
 
 async def _plan_document(
-    db: Any, runtime: Runtime, org: OrgContext, programme_id: str, group_id: str, mentee_id: str | None
+    db: AsyncSession, runtime: Runtime, org: OrgContext, at: GroupAt, mentee_id: uuid.UUID | None
 ) -> Response[bytes]:
+    dictionaries = await dictionaries_for(db, runtime.plugins, org)
     name, content = await work_exports.plan_document(
-        db,
-        org,
-        parse_id(programme_id),
-        parse_id(group_id),
-        _optional_id(mentee_id),
-        await dictionaries_for(db, runtime.plugins, org),
-        runtime.plugins,
+        db, org, at.programme_id, at.group_id, mentee_id, dictionaries, runtime.plugins
     )
-    return attachment(content, DOCX, name, f"development-plan-{group_id}.docx")
+    return attachment(content, DOCX, name, f"development-plan-{at.group_id}.docx")
 
 
 async def _journal_document(
-    db: Any, runtime: Runtime, org: OrgContext, programme_id: str, group_id: str
+    db: AsyncSession, runtime: Runtime, org: OrgContext, at: GroupAt
 ) -> Response[bytes]:
+    dictionaries = await dictionaries_for(db, runtime.plugins, org)
     name, content = await work_exports.journal_document(
-        db,
-        org,
-        parse_id(programme_id),
-        parse_id(group_id),
-        await dictionaries_for(db, runtime.plugins, org),
-        runtime.plugins,
+        db, org, at.programme_id, at.group_id, dictionaries, runtime.plugins
     )
-    return attachment(content, DOCX, name, f"mentor-journal-{group_id}.docx")
+    return attachment(content, DOCX, name, f"mentor-journal-{at.group_id}.docx")
+
+
+@dataclass(frozen=True, slots=True)
+class GroupAt:
+    """The pair or group a route's path names: its programme and itself."""
+
+    programme_id: uuid.UUID
+    group_id: uuid.UUID
+
+
+def provide_group(programme_id: Id, group_id: Id) -> GroupAt:
+    return GroupAt(programme_id, group_id)
+
+
+GROUP_DEPENDENCIES = {**ORG_DEPENDENCIES, "at": Provide(provide_group, sync_to_thread=False)}
+At: TypeAlias = NamedDependency[GroupAt]
+"""The pair or group of the route's path."""
 
 
 class WorkApi(Controller):
-    path = "/api/o/{slug:str}/programmes/{programme_id:str}/groups/{group_id:str}"
-    dependencies = ORG_DEPENDENCIES
+    path = "/api/o/{slug:str}/programmes/{programme_id:uuid}/groups/{group_id:uuid}"
+    dependencies = GROUP_DEPENDENCIES
     tags = ["Работа пары: план развития и журнал наставника"]
 
     @get("/plan", summary="Индивидуальные планы развития (наставляемый видит только свой)")
-    async def plan(
-        self, db: Db, runtime: Rt, org: Org, programme_id: FromPath[str], group_id: FromPath[str]
-    ) -> PlanOut:
-        shown, plans = await work.plans(
-            db,
-            org,
-            parse_id(programme_id),
-            parse_id(group_id),
-            await dictionaries_for(db, runtime.plugins, org),
-        )
+    async def plan(self, db: Db, runtime: Rt, org: Org, at: At) -> PlanOut:
+        dictionaries = await dictionaries_for(db, runtime.plugins, org)
+        shown, plans = await work.plans(db, org, at.programme_id, at.group_id, dictionaries)
         return plan_out(shown, plans)
 
     @post("/plan", summary="Добавить задачу в план (наставник, куратор)", status_code=HTTP_201_CREATED)
-    async def add_item(
-        self,
-        db: Db,
-        org: Org,
-        programme_id: FromPath[str],
-        group_id: FromPath[str],
-        data: JSONBody[PlanItemIn],
-    ) -> PlanItemOut:
-        draft = work.PlanDraft(data.goal, data.task, data.due_on, data.result)
-        item = await work.add_plan_item(
-            db, org, parse_id(programme_id), parse_id(group_id), data.mentee_id, draft
+    async def add_item(self, db: Db, org: Org, at: At, data: JSONBody[PlanItemIn]) -> PlanItemOut:
+        draft = plan_draft(data)
+        return item_out(
+            await work.add_plan_item(db, org, at.programme_id, at.group_id, data.mentee_id, draft)
         )
-        return item_out(item)
 
-    @put("/plan/{plan_item_id:str}", summary="Изменить задачу плана (с номером версии)")
+    @put("/plan/{plan_item_id:uuid}", summary="Изменить задачу плана (с номером версии)")
     async def edit_item(
-        self,
-        db: Db,
-        org: Org,
-        programme_id: FromPath[str],
-        group_id: FromPath[str],
-        plan_item_id: FromPath[str],
-        data: JSONBody[PlanItemEditIn],
+        self, db: Db, org: Org, at: At, plan_item_id: Id, data: JSONBody[PlanItemEditIn]
     ) -> PlanItemOut:
-        draft = work.PlanDraft(data.goal, data.task, data.due_on, data.result)
         item = await work.update_plan_item(
-            db, org, parse_id(programme_id), parse_id(group_id), parse_id(plan_item_id), draft, data.version
+            db, org, at.programme_id, at.group_id, plan_item_id, plan_draft(data), data.version
         )
         return item_out(item)
 
-    @delete("/plan/{plan_item_id:str}", summary="Удалить задачу плана", status_code=HTTP_204_NO_CONTENT)
-    async def remove_item(
-        self,
-        db: Db,
-        org: Org,
-        programme_id: FromPath[str],
-        group_id: FromPath[str],
-        plan_item_id: FromPath[str],
-    ) -> None:
-        await work.delete_plan_item(
-            db, org, parse_id(programme_id), parse_id(group_id), parse_id(plan_item_id)
-        )
+    @delete("/plan/{plan_item_id:uuid}", summary="Удалить задачу плана", status_code=HTTP_204_NO_CONTENT)
+    async def remove_item(self, db: Db, org: Org, at: At, plan_item_id: Id) -> None:
+        await work.delete_plan_item(db, org, at.programme_id, at.group_id, plan_item_id)
 
-    @put("/plan/{plan_item_id:str}/done", summary="Отметить задачу выполненной (и наставляемый — свою)")
+    @put("/plan/{plan_item_id:uuid}/done", summary="Отметить задачу выполненной (и наставляемый — свою)")
     async def mark_done(
-        self,
-        db: Db,
-        org: Org,
-        programme_id: FromPath[str],
-        group_id: FromPath[str],
-        plan_item_id: FromPath[str],
-        data: JSONBody[DoneIn],
+        self, db: Db, org: Org, at: At, plan_item_id: Id, data: JSONBody[DoneIn]
     ) -> PlanItemOut:
-        item = await work.set_plan_item_done(
-            db, org, parse_id(programme_id), parse_id(group_id), parse_id(plan_item_id), data.done
-        )
+        item = await work.set_plan_item_done(db, org, at.programme_id, at.group_id, plan_item_id, data.done)
         return item_out(item)
 
     @get("/plan.docx", media_type=DOCX, summary="Скачать индивидуальный план развития (.docx)")
     async def plan_document(
-        self,
-        db: Db,
-        runtime: Rt,
-        org: Org,
-        programme_id: FromPath[str],
-        group_id: FromPath[str],
-        mentee_id: FromQuery[str | None] = None,
+        self, db: Db, runtime: Rt, org: Org, at: At, mentee_id: FromQuery[uuid.UUID | None] = None
     ) -> Response[bytes]:
-        return await _plan_document(db, runtime, org, programme_id, group_id, mentee_id)
+        return await _plan_document(db, runtime, org, at, mentee_id)
 
     @get("/journal", summary="Журнал наставника: встречи пары или группы")
-    async def journal(
-        self, db: Db, runtime: Rt, org: Org, programme_id: FromPath[str], group_id: FromPath[str]
-    ) -> list[JournalEntryOut]:
-        _, shown = await work.journal(
-            db,
-            org,
-            parse_id(programme_id),
-            parse_id(group_id),
-            await dictionaries_for(db, runtime.plugins, org),
-        )
+    async def journal(self, db: Db, runtime: Rt, org: Org, at: At) -> list[JournalEntryOut]:
+        dictionaries = await dictionaries_for(db, runtime.plugins, org)
+        _, shown = await work.journal(db, org, at.programme_id, at.group_id, dictionaries)
         return [entry_out(v.entry) for v in shown]
 
     @post("/journal", summary="Записать встречу в журнал (наставник, куратор)", status_code=HTTP_201_CREATED)
-    async def add_entry(
-        self,
-        db: Db,
-        org: Org,
-        programme_id: FromPath[str],
-        group_id: FromPath[str],
-        data: JSONBody[JournalEntryIn],
-    ) -> JournalEntryOut:
-        draft = work.JournalDraft(data.met_on, data.topic, data.content, data.result, data.assignment)
-        entry = await work.add_journal_entry(db, org, parse_id(programme_id), parse_id(group_id), draft)
-        return entry_out(entry)
+    async def add_entry(self, db: Db, org: Org, at: At, data: JSONBody[JournalEntryIn]) -> JournalEntryOut:
+        draft = journal_draft(data)
+        return entry_out(await work.add_journal_entry(db, org, at.programme_id, at.group_id, draft))
 
-    @put("/journal/{entry_id:str}", summary="Изменить запись журнала (с номером версии)")
+    @put("/journal/{entry_id:uuid}", summary="Изменить запись журнала (с номером версии)")
     async def edit_entry(
-        self,
-        db: Db,
-        org: Org,
-        programme_id: FromPath[str],
-        group_id: FromPath[str],
-        entry_id: FromPath[str],
-        data: JSONBody[JournalEntryEditIn],
+        self, db: Db, org: Org, at: At, entry_id: Id, data: JSONBody[JournalEntryEditIn]
     ) -> JournalEntryOut:
-        draft = work.JournalDraft(data.met_on, data.topic, data.content, data.result, data.assignment)
         entry = await work.update_journal_entry(
-            db, org, parse_id(programme_id), parse_id(group_id), parse_id(entry_id), draft, data.version
+            db, org, at.programme_id, at.group_id, entry_id, journal_draft(data), data.version
         )
         return entry_out(entry)
 
-    @delete("/journal/{entry_id:str}", summary="Удалить запись журнала", status_code=HTTP_204_NO_CONTENT)
-    async def remove_entry(
-        self, db: Db, org: Org, programme_id: FromPath[str], group_id: FromPath[str], entry_id: FromPath[str]
-    ) -> None:
-        await work.delete_journal_entry(
-            db, org, parse_id(programme_id), parse_id(group_id), parse_id(entry_id)
-        )
+    @delete("/journal/{entry_id:uuid}", summary="Удалить запись журнала", status_code=HTTP_204_NO_CONTENT)
+    async def remove_entry(self, db: Db, org: Org, at: At, entry_id: Id) -> None:
+        await work.delete_journal_entry(db, org, at.programme_id, at.group_id, entry_id)
 
     @get("/journal.docx", media_type=DOCX, summary="Скачать журнал наставника (.docx)")
-    async def journal_document(
-        self, db: Db, runtime: Rt, org: Org, programme_id: FromPath[str], group_id: FromPath[str]
-    ) -> Response[bytes]:
-        return await _journal_document(db, runtime, org, programme_id, group_id)
+    async def journal_document(self, db: Db, runtime: Rt, org: Org, at: At) -> Response[bytes]:
+        return await _journal_document(db, runtime, org, at)
 
 
 class MyApi(Controller):
@@ -377,64 +317,21 @@ class MyApi(Controller):
         ]
 
 
-def _plan_draft(data: dict[str, str]) -> work.PlanDraft:
-    return work.PlanDraft(
-        data.get("goal", ""), data.get("task", ""), form_date(data, "due_on"), data.get("result", "")
-    )
-
-
-def _journal_draft(data: dict[str, str]) -> work.JournalDraft:
-    return work.JournalDraft(
-        form_date(data, "met_on"),
-        data.get("topic", ""),
-        data.get("content", ""),
-        data.get("result", ""),
-        data.get("assignment", ""),
-    )
-
-
-def _confirmed(data: dict[str, str], what: str) -> None:
-    if data.get("confirm") != "yes":
-        raise InvalidInput(
-            f"Подтвердите, что {what} нужно удалить.",
-            [{"field": "confirm", "message": "отметьте подтверждение"}],
-        )
-
-
 class WorkPages(Controller):
-    path = "/o/{slug:str}/programmes/{programme_id:str}/groups/{group_id:str}"
-    dependencies = ORG_DEPENDENCIES
+    path = "/o/{slug:str}/programmes/{programme_id:uuid}/groups/{group_id:uuid}"
+    dependencies = GROUP_DEPENDENCIES
     tags = ["Страницы: работа пары"]
 
     @staticmethod
-    def _back(org: OrgContext, programme_id: str, group_id: str, anchor: str) -> Redirect:
-        return Redirect(
-            path=f"/o/{org.org.slug}/programmes/{parse_id(programme_id)}/groups/{parse_id(group_id)}#{anchor}"
-        )
+    def _back(org: OrgContext, at: At, anchor: str) -> Redirect:
+        return Redirect(path=f"/o/{org.org.slug}/programmes/{at.programme_id}/groups/{at.group_id}#{anchor}")
 
     @get("/", summary="Пара или группа: план развития и журнал наставника")
-    async def show(
-        self,
-        db: Db,
-        runtime: Rt,
-        actor: CurrentActor,
-        org: Org,
-        programme_id: FromPath[str],
-        group_id: FromPath[str],
-    ) -> Template:
-        shown = await work.group_page(
-            db,
-            org,
-            parse_id(programme_id),
-            parse_id(group_id),
-            await dictionaries_for(db, runtime.plugins, org),
-        )
-        return await page(
+    async def show(self, render: Render, db: Db, runtime: Rt, org: Org, at: At) -> Template:
+        dictionaries = await dictionaries_for(db, runtime.plugins, org)
+        shown = await work.group_page(db, org, at.programme_id, at.group_id, dictionaries)
+        return await render(
             "core/group.html",
-            db=db,
-            runtime=runtime,
-            actor=actor,
-            org=org,
             shown=shown,
             w=shown.work,
             today=work.local_today(org),
@@ -442,139 +339,60 @@ class WorkPages(Controller):
         )
 
     @post("/plan", summary="Добавить задачу в план (форма)")
-    async def add_item(
-        self, db: Db, org: Org, programme_id: FromPath[str], group_id: FromPath[str], data: Form
-    ) -> Redirect:
-        await work.add_plan_item(
-            db,
-            org,
-            parse_id(programme_id),
-            parse_id(group_id),
-            _optional_id(data.get("mentee_id")),
-            _plan_draft(data),
-        )
-        return self._back(org, programme_id, group_id, "plan")
+    async def add_item(self, db: Db, org: Org, at: At, data: Form) -> Redirect:
+        form = decode_form(data, PlanItemIn)
+        await work.add_plan_item(db, org, at.programme_id, at.group_id, form.mentee_id, plan_draft(form))
+        return self._back(org, at, "plan")
 
-    @post("/plan/{plan_item_id:str}", summary="Изменить задачу плана (форма)")
-    async def edit_item(
-        self,
-        db: Db,
-        org: Org,
-        programme_id: FromPath[str],
-        group_id: FromPath[str],
-        plan_item_id: FromPath[str],
-        data: Form,
-    ) -> Redirect:
+    @post("/plan/{plan_item_id:uuid}", summary="Изменить задачу плана (форма)")
+    async def edit_item(self, db: Db, org: Org, at: At, plan_item_id: Id, data: Form) -> Redirect:
+        form = decode_form(data, PlanItemEditIn)
         await work.update_plan_item(
-            db,
-            org,
-            parse_id(programme_id),
-            parse_id(group_id),
-            parse_id(plan_item_id),
-            _plan_draft(data),
-            form_int(data, "version", ge=0),
+            db, org, at.programme_id, at.group_id, plan_item_id, plan_draft(form), form.version
         )
-        return self._back(org, programme_id, group_id, "plan")
+        return self._back(org, at, "plan")
 
-    @post("/plan/{plan_item_id:str}/done", summary="Отметить задачу выполненной или снять отметку (форма)")
-    async def mark_done(
-        self,
-        db: Db,
-        org: Org,
-        programme_id: FromPath[str],
-        group_id: FromPath[str],
-        plan_item_id: FromPath[str],
-        data: Form,
-    ) -> Redirect:
-        await work.set_plan_item_done(
-            db,
-            org,
-            parse_id(programme_id),
-            parse_id(group_id),
-            parse_id(plan_item_id),
-            data.get("done") == "on",
-        )
-        return self._back(org, programme_id, group_id, "plan")
+    @post("/plan/{plan_item_id:uuid}/done", summary="Отметить задачу выполненной или снять отметку (форма)")
+    async def mark_done(self, db: Db, org: Org, at: At, plan_item_id: Id, data: Form) -> Redirect:
+        done = decode_form(data, DoneIn).done
+        await work.set_plan_item_done(db, org, at.programme_id, at.group_id, plan_item_id, done)
+        return self._back(org, at, "plan")
 
-    @post("/plan/{plan_item_id:str}/delete", summary="Удалить задачу плана (форма, с подтверждением)")
-    async def remove_item(
-        self,
-        db: Db,
-        org: Org,
-        programme_id: FromPath[str],
-        group_id: FromPath[str],
-        plan_item_id: FromPath[str],
-        data: Form,
-    ) -> Redirect:
-        _confirmed(data, "задачу")
-        await work.delete_plan_item(
-            db, org, parse_id(programme_id), parse_id(group_id), parse_id(plan_item_id)
-        )
-        return self._back(org, programme_id, group_id, "plan")
+    @post("/plan/{plan_item_id:uuid}/delete", summary="Удалить задачу плана (форма, с подтверждением)")
+    async def remove_item(self, db: Db, org: Org, at: At, plan_item_id: Id, data: Form) -> Redirect:
+        confirmed(data, "Подтвердите, что задачу нужно удалить.")
+        await work.delete_plan_item(db, org, at.programme_id, at.group_id, plan_item_id)
+        return self._back(org, at, "plan")
 
     @get("/plan.docx", media_type=DOCX, summary="Скачать индивидуальный план развития (.docx)")
     async def plan_document(
-        self,
-        db: Db,
-        runtime: Rt,
-        org: Org,
-        programme_id: FromPath[str],
-        group_id: FromPath[str],
-        mentee_id: FromQuery[str | None] = None,
+        self, db: Db, runtime: Rt, org: Org, at: At, mentee_id: FromQuery[uuid.UUID | None] = None
     ) -> Response[bytes]:
-        return await _plan_document(db, runtime, org, programme_id, group_id, mentee_id)
+        return await _plan_document(db, runtime, org, at, mentee_id)
 
     @post("/journal", summary="Записать встречу в журнал (форма)")
-    async def add_entry(
-        self, db: Db, org: Org, programme_id: FromPath[str], group_id: FromPath[str], data: Form
-    ) -> Redirect:
-        await work.add_journal_entry(
-            db, org, parse_id(programme_id), parse_id(group_id), _journal_draft(data)
-        )
-        return self._back(org, programme_id, group_id, "journal")
+    async def add_entry(self, db: Db, org: Org, at: At, data: Form) -> Redirect:
+        draft = journal_draft(decode_form(data, JournalEntryIn))
+        await work.add_journal_entry(db, org, at.programme_id, at.group_id, draft)
+        return self._back(org, at, "journal")
 
-    @post("/journal/{entry_id:str}", summary="Изменить запись журнала (форма)")
-    async def edit_entry(
-        self,
-        db: Db,
-        org: Org,
-        programme_id: FromPath[str],
-        group_id: FromPath[str],
-        entry_id: FromPath[str],
-        data: Form,
-    ) -> Redirect:
+    @post("/journal/{entry_id:uuid}", summary="Изменить запись журнала (форма)")
+    async def edit_entry(self, db: Db, org: Org, at: At, entry_id: Id, data: Form) -> Redirect:
+        form = decode_form(data, JournalEntryEditIn)
         await work.update_journal_entry(
-            db,
-            org,
-            parse_id(programme_id),
-            parse_id(group_id),
-            parse_id(entry_id),
-            _journal_draft(data),
-            form_int(data, "version", ge=0),
+            db, org, at.programme_id, at.group_id, entry_id, journal_draft(form), form.version
         )
-        return self._back(org, programme_id, group_id, "journal")
+        return self._back(org, at, "journal")
 
-    @post("/journal/{entry_id:str}/delete", summary="Удалить запись журнала (форма, с подтверждением)")
-    async def remove_entry(
-        self,
-        db: Db,
-        org: Org,
-        programme_id: FromPath[str],
-        group_id: FromPath[str],
-        entry_id: FromPath[str],
-        data: Form,
-    ) -> Redirect:
-        _confirmed(data, "запись журнала")
-        await work.delete_journal_entry(
-            db, org, parse_id(programme_id), parse_id(group_id), parse_id(entry_id)
-        )
-        return self._back(org, programme_id, group_id, "journal")
+    @post("/journal/{entry_id:uuid}/delete", summary="Удалить запись журнала (форма, с подтверждением)")
+    async def remove_entry(self, db: Db, org: Org, at: At, entry_id: Id, data: Form) -> Redirect:
+        confirmed(data, "Подтвердите, что запись журнала нужно удалить.")
+        await work.delete_journal_entry(db, org, at.programme_id, at.group_id, entry_id)
+        return self._back(org, at, "journal")
 
     @get("/journal.docx", media_type=DOCX, summary="Скачать журнал наставника (.docx)")
-    async def journal_document(
-        self, db: Db, runtime: Rt, org: Org, programme_id: FromPath[str], group_id: FromPath[str]
-    ) -> Response[bytes]:
-        return await _journal_document(db, runtime, org, programme_id, group_id)
+    async def journal_document(self, db: Db, runtime: Rt, org: Org, at: At) -> Response[bytes]:
+        return await _journal_document(db, runtime, org, at)
 
 
 class MyPages(Controller):
@@ -583,12 +401,8 @@ class MyPages(Controller):
     tags = ["Страницы: работа пары"]
 
     @get("/", summary="Моё наставничество")
-    async def index(self, db: Db, runtime: Rt, actor: CurrentActor, org: Org) -> Template:
-        return await page(
+    async def index(self, render: Render, db: Db, runtime: Rt, org: Org) -> Template:
+        return await render(
             "core/my.html",
-            db=db,
-            runtime=runtime,
-            actor=actor,
-            org=org,
             groups=await work.my_groups(db, org, await dictionaries_for(db, runtime.plugins, org)),
         )

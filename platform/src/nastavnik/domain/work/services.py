@@ -11,9 +11,10 @@ read-only.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
+from typing import TypeAlias, TypeVar
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -32,13 +33,16 @@ from nastavnik.domain.programmes.pairs.services import (
 )
 from nastavnik.domain.programmes.services import get_programme, writable
 from nastavnik.domain.work.models import JournalEntry, PlanItem
-from nastavnik.errors import Conflict, InvalidInput
+from nastavnik.errors import Conflict, FieldError, InvalidInput
 from nastavnik.models.people import Person
 from nastavnik.models.reference import AcademicYear
 from nastavnik.tenancy import NIL_PERSON, Forbidden, NotFound, OrgContext
 from nastavnik.types import DictionaryEntry
 
 # The longest texts a plan item and a journal entry take (the columns' own bounds).
+Shown = TypeVar("Shown")
+Row = TypeVar("Row", PlanItem, JournalEntry)
+Dicts: TypeAlias = Iterable[DictionaryEntry]
 LIMITS = {"goal": 500, "task": 1000, "result": 2000, "topic": 300, "content": 5000, "assignment": 2000}
 
 
@@ -94,7 +98,7 @@ class GroupWork:
         if self.group.status not in OPEN_STATUSES:
             raise InvalidInput(
                 "Пара завершена: её план и журнал доступны только для чтения.",
-                [{"field": "status", "message": "пара завершена"}],
+                [FieldError("status", "пара завершена")],
             )
 
     def mentee(self, mentee_id: uuid.UUID | None) -> Person:
@@ -105,7 +109,7 @@ class GroupWork:
                 return shown[0]
             raise InvalidInput(
                 "Выберите наставляемого.",
-                [{"field": "mentee_id", "message": "в группе несколько наставляемых: выберите одного"}],
+                [FieldError("mentee_id", "в группе несколько наставляемых: выберите одного")],
             )
         for person in shown:
             if person.id == mentee_id:
@@ -127,21 +131,19 @@ async def group_work(
     return GroupWork(programme, view, ctx.person_id, ctx.has_role(*MANAGERS))
 
 
-def _text(errors: list[dict[str, str]], name: str, value: str, missing: str | None = None) -> str:
+def _text(errors: list[FieldError], name: str, value: str, missing: str | None = None) -> str:
     cleaned = value.strip()
     if missing is not None and not cleaned:
-        errors.append({"field": name, "message": missing})
+        errors.append(FieldError(name, missing))
     elif len(cleaned) > LIMITS[name]:
-        errors.append({"field": name, "message": f"не длиннее {LIMITS[name]} знаков"})
+        errors.append(FieldError(name, f"не длиннее {LIMITS[name]} знаков"))
     return cleaned
 
 
-def _within_year(errors: list[dict[str, str]], name: str, day: date, programme: Programme) -> None:
+def _within_year(errors: list[FieldError], name: str, day: date, programme: Programme) -> None:
     starts, ends = AcademicYear.bounds(programme.academic_year)
     if not starts <= day <= ends:
-        errors.append(
-            {"field": name, "message": f"в пределах учебного года: {starts:%d.%m.%Y} – {ends:%d.%m.%Y}"}
-        )
+        errors.append(FieldError(name, f"в пределах учебного года: {starts:%d.%m.%Y} – {ends:%d.%m.%Y}"))
 
 
 # The development plan.
@@ -166,12 +168,12 @@ class MenteePlan:
 
 
 def _checked_plan(draft: PlanDraft, programme: Programme) -> PlanDraft:
-    errors: list[dict[str, str]] = []
+    errors: list[FieldError] = []
     goal = _text(errors, "goal", draft.goal, "укажите цель")
     task = _text(errors, "task", draft.task, "укажите задачу")
     result = _text(errors, "result", draft.result)
     if draft.due_on is None:
-        errors.append({"field": "due_on", "message": "укажите срок"})
+        errors.append(FieldError("due_on", "укажите срок"))
     else:
         _within_year(errors, "due_on", draft.due_on, programme)
     if errors:
@@ -196,14 +198,23 @@ async def _plans(db: AsyncSession, ctx: OrgContext, work: GroupWork) -> list[Men
     items = await plan_items(db, ctx, work.group.id, [m.id for m in mentees])
     for mentee in mentees:
         await audit.record_in(
-            db,
-            ctx,
-            action="read",
-            object_type="development_plan",
-            object_id=str(work.group.id),
-            subject_person_id=mentee.id,
+            db, ctx, "read", audit.ObjectKind.DEVELOPMENT_PLAN, work.group.id, subject_person_id=mentee.id
         )
     return [MenteePlan(m, [i for i in items if i.mentee_id == m.id]) for m in mentees]
+
+
+async def _read(
+    db: AsyncSession,
+    ctx: OrgContext,
+    at: tuple[uuid.UUID, uuid.UUID],
+    dictionaries_of: Iterable[DictionaryEntry],
+    reader: Callable[[AsyncSession, OrgContext, GroupWork], Awaitable[Shown]],
+) -> tuple[GroupWork, Shown]:
+    """What ``reader`` shows of the group (programme id, group id) ``at``, its reads audited and committed."""
+    work = await group_work(db, ctx, *at, dictionaries_of)
+    shown = await reader(db, ctx, work)
+    await db.commit()
+    return work, shown
 
 
 async def plans(
@@ -211,23 +222,25 @@ async def plans(
     ctx: OrgContext,
     programme_id: uuid.UUID,
     group_id: uuid.UUID,
-    dictionaries_of: Iterable[DictionaryEntry] = (),
+    dictionaries_of: Dicts = (),
 ) -> tuple[GroupWork, list[MenteePlan]]:
-    work = await group_work(db, ctx, programme_id, group_id, dictionaries_of)
-    shown = await _plans(db, ctx, work)
-    await db.commit()
-    return work, shown
+    return await _read(db, ctx, (programme_id, group_id), dictionaries_of, _plans)
+
+
+async def _in_group(
+    db: AsyncSession, ctx: OrgContext, work: GroupWork, model: type[Row], row_id: uuid.UUID
+) -> Row:
+    """The group's task or journal entry ``row_id``; NotFound for anything else."""
+    query = select(model).where(model.id == row_id, model.group_id == work.group.id, ctx.owns(model))
+    found = (await db.scalars(query)).one_or_none()
+    if found is None:
+        raise NotFound
+    return found
 
 
 async def _plan_item(db: AsyncSession, ctx: OrgContext, work: GroupWork, item_id: uuid.UUID) -> PlanItem:
-    item = (
-        await db.scalars(
-            select(PlanItem).where(
-                PlanItem.id == item_id, PlanItem.group_id == work.group.id, ctx.owns(PlanItem)
-            )
-        )
-    ).one_or_none()
-    if item is None or item.mentee_id not in {m.id for m in work.mentees}:
+    item = await _in_group(db, ctx, work, PlanItem, item_id)
+    if item.mentee_id not in {m.id for m in work.mentees}:
         raise NotFound  # another mentee's task is as unknown as a missing one
     return item
 
@@ -258,9 +271,7 @@ async def add_plan_item(
     )
     db.add(item)
     await db.flush()
-    await audit.record_in(
-        db, ctx, action="create", object_type="plan_item", object_id=str(item.id), subject_person_id=mentee.id
-    )
+    await audit.record_in(db, ctx, "create", audit.ObjectKind.PLAN_ITEM, item.id, subject_person_id=mentee.id)
     await db.commit()
     return item
 
@@ -287,12 +298,7 @@ async def update_plan_item(
     item.due_on = cleaned.due_on
     await db.flush()
     await audit.record_in(
-        db,
-        ctx,
-        action="update",
-        object_type="plan_item",
-        object_id=str(item.id),
-        subject_person_id=item.mentee_id,
+        db, ctx, "update", audit.ObjectKind.PLAN_ITEM, item.id, subject_person_id=item.mentee_id
     )
     await db.commit()
     return item
@@ -319,9 +325,9 @@ async def set_plan_item_done(
     await audit.record_in(
         db,
         ctx,
-        action="update",
-        object_type="plan_item",
-        object_id=str(item.id),
+        "update",
+        audit.ObjectKind.PLAN_ITEM,
+        item.id,
         subject_person_id=item.mentee_id,
         details={"done": done},
     )
@@ -338,12 +344,7 @@ async def delete_plan_item(
     work.require_open()
     await db.delete(item)
     await audit.record_in(
-        db,
-        ctx,
-        action="delete",
-        object_type="plan_item",
-        object_id=str(item.id),
-        subject_person_id=item.mentee_id,
+        db, ctx, "delete", audit.ObjectKind.PLAN_ITEM, item.id, subject_person_id=item.mentee_id
     )
     await db.commit()
 
@@ -367,15 +368,15 @@ class JournalView:
 
 
 def _checked_entry(draft: JournalDraft, programme: Programme, today: date) -> JournalDraft:
-    errors: list[dict[str, str]] = []
+    errors: list[FieldError] = []
     topic = _text(errors, "topic", draft.topic, "укажите тему встречи")
     content = _text(errors, "content", draft.content)
     result = _text(errors, "result", draft.result)
     assignment = _text(errors, "assignment", draft.assignment)
     if draft.met_on is None:
-        errors.append({"field": "met_on", "message": "укажите дату встречи"})
+        errors.append(FieldError("met_on", "укажите дату встречи"))
     elif draft.met_on > today:
-        errors.append({"field": "met_on", "message": "дата встречи не может быть в будущем"})
+        errors.append(FieldError("met_on", "дата встречи не может быть в будущем"))
     else:
         _within_year(errors, "met_on", draft.met_on, programme)
     if errors:
@@ -403,12 +404,7 @@ async def journal_entries(db: AsyncSession, ctx: OrgContext, group_id: uuid.UUID
 async def _journal(db: AsyncSession, ctx: OrgContext, work: GroupWork) -> list[JournalView]:
     shown = await journal_entries(db, ctx, work.group.id)
     await audit.record_in(
-        db,
-        ctx,
-        action="read",
-        object_type="mentor_journal",
-        object_id=str(work.group.id),
-        details={"count": len(shown)},
+        db, ctx, "read", audit.ObjectKind.MENTOR_JOURNAL, work.group.id, details={"count": len(shown)}
     )
     return shown
 
@@ -418,25 +414,13 @@ async def journal(
     ctx: OrgContext,
     programme_id: uuid.UUID,
     group_id: uuid.UUID,
-    dictionaries_of: Iterable[DictionaryEntry] = (),
+    dictionaries_of: Dicts = (),
 ) -> tuple[GroupWork, list[JournalView]]:
-    work = await group_work(db, ctx, programme_id, group_id, dictionaries_of)
-    shown = await _journal(db, ctx, work)
-    await db.commit()
-    return work, shown
+    return await _read(db, ctx, (programme_id, group_id), dictionaries_of, _journal)
 
 
 async def _entry(db: AsyncSession, ctx: OrgContext, work: GroupWork, entry_id: uuid.UUID) -> JournalEntry:
-    entry = (
-        await db.scalars(
-            select(JournalEntry).where(
-                JournalEntry.id == entry_id, JournalEntry.group_id == work.group.id, ctx.owns(JournalEntry)
-            )
-        )
-    ).one_or_none()
-    if entry is None:
-        raise NotFound
-    return entry
+    return await _in_group(db, ctx, work, JournalEntry, entry_id)
 
 
 async def add_journal_entry(
@@ -460,7 +444,7 @@ async def add_journal_entry(
     )
     db.add(entry)
     await db.flush()
-    await audit.record_in(db, ctx, action="create", object_type="journal_entry", object_id=str(entry.id))
+    await audit.record_in(db, ctx, "create", audit.ObjectKind.JOURNAL_ENTRY, entry.id)
     await db.commit()
     return entry
 
@@ -485,7 +469,7 @@ async def update_journal_entry(
     entry.met_on, entry.topic, entry.content = cleaned.met_on, cleaned.topic, cleaned.content
     entry.result, entry.assignment = cleaned.result, cleaned.assignment
     await db.flush()
-    await audit.record_in(db, ctx, action="update", object_type="journal_entry", object_id=str(entry.id))
+    await audit.record_in(db, ctx, "update", audit.ObjectKind.JOURNAL_ENTRY, entry.id)
     await db.commit()
     return entry
 
@@ -498,7 +482,7 @@ async def delete_journal_entry(
     entry = await _entry(db, ctx, work, entry_id)
     work.require_open()
     await db.delete(entry)
-    await audit.record_in(db, ctx, action="delete", object_type="journal_entry", object_id=str(entry.id))
+    await audit.record_in(db, ctx, "delete", audit.ObjectKind.JOURNAL_ENTRY, entry.id)
     await db.commit()
 
 
@@ -603,6 +587,6 @@ async def my_groups(
                 last_met_on=last,
             )
         )
-    await audit.record_in(db, ctx, action="read", object_type="my_mentoring", details={"count": len(result)})
+    await audit.record_in(db, ctx, "read", audit.ObjectKind.MY_MENTORING, details={"count": len(result)})
     await db.commit()
     return result

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import Any, TypeAlias
 
 from litestar import Controller, get, post, put
-from litestar.di import Provide
+from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath, JSONBody, Parameter
 from litestar.response import Stream
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED, HTTP_202_ACCEPTED
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from nastavnik import audit
 from nastavnik.domain.organisations import (
@@ -17,12 +18,13 @@ from nastavnik.domain.organisations import (
     onboarding,
     services as organisations,
 )
+from nastavnik.domain.organisations.importing import Preview
 from nastavnik.domain.organisations.services import OrganisationDraft
-from nastavnik.domain.people.services import parse_id
 from nastavnik.domain.statistics import headcounts
 from nastavnik.models.identity import StaffRole
-from nastavnik.models.reference import current_start_year
-from nastavnik.tenancy import Forbidden, memberships_of, region_timezone
+from nastavnik.models.reference import Organisation, current_start_year
+from nastavnik.runtime import Runtime
+from nastavnik.tenancy import Actor, Forbidden, memberships_of, region_timezone
 from nastavnik.web import uploads
 from nastavnik.web.controllers.schemas import (
     AuditEventOut,
@@ -39,7 +41,7 @@ from nastavnik.web.controllers.schemas import (
 )
 from nastavnik.web.downloads import XLSX
 from nastavnik.web.forms import Upload, uploaded_file
-from nastavnik.web.params import CurrentActor, Db, Rt
+from nastavnik.web.params import CurrentActor, Db, Id, Rt
 
 
 def organisation_out(org: Any, onboarding: Any = None) -> OrganisationOut:
@@ -68,6 +70,38 @@ def summary_out(s: headcounts.HeadcountSummary) -> HeadcountSummaryOut:
         pedagogues=s.pedagogues,
         young_pedagogues=s.young_pedagogues,
     )
+
+
+async def create_organisation(
+    db: AsyncSession, runtime: Runtime, actor: Actor, data: OrganisationIn
+) -> Organisation:
+    """Create the organisation and start onboarding it, with its curator when one is named."""
+    curator = None
+    if (c := data.curator) is not None:
+        curator = onboarding.validate_curator(
+            onboarding.CuratorDraft(c.last_name, c.first_name, c.middle_name, c.email)
+        )
+    draft = OrganisationDraft(
+        municipality_id=data.municipality_id,
+        type=data.type,
+        full_name=data.full_name,
+        short_name=data.short_name,
+        inn=data.inn.strip(),
+        slug=data.slug.strip(),
+    )
+    return await onboarding.create_and_onboard(db, runtime, actor, draft, curator)
+
+
+async def check_organisations(
+    db: AsyncSession, runtime: Runtime, actor: Actor, data: dict[str, Any]
+) -> tuple[Preview, str | None]:
+    """The uploaded list of organisations checked, and the token that commits it (none when it has errors)."""
+    content, _ = await uploaded_file(data)
+    checked = await organisation_import.preview(db, actor, runtime.plugins, content)
+    token = None
+    if not checked.errors:
+        token = await uploads.keep(runtime, organisation_import.upload_scope(actor), content)
+    return checked, token
 
 
 class AccountApi(Controller):
@@ -113,42 +147,16 @@ class OversightApi(Controller):
 
     @post("/organisations", summary="Создать организацию", status_code=HTTP_201_CREATED)
     async def create_organisation(
-        self,
-        db: Db,
-        actor: CurrentActor,
-        runtime: Rt,
-        data: JSONBody[OrganisationIn],
+        self, db: Db, actor: CurrentActor, runtime: Rt, data: JSONBody[OrganisationIn]
     ) -> OrganisationOut:
-        draft = OrganisationDraft(
-            municipality_id=data.municipality_id,
-            type=data.type,
-            full_name=data.full_name,
-            short_name=data.short_name,
-            inn=data.inn,
-            slug=data.slug,
-        )
-        curator = None
-        if data.curator is not None:
-            c = data.curator
-            curator = onboarding.validate_curator(
-                onboarding.CuratorDraft(c.last_name, c.first_name, c.middle_name, c.email)
-            )
-        org = await onboarding.create_and_onboard(db, runtime, actor, draft, curator)
+        org = await create_organisation(db, runtime, actor, data)
         return organisation_out(org, (await onboarding.statuses(db, actor)).get(org.id))
 
     @post("/organisations/import", summary="Проверить список организаций из Excel", status_code=HTTP_200_OK)
     async def import_preview(
-        self,
-        db: Db,
-        actor: CurrentActor,
-        runtime: Rt,
-        data: Upload,
+        self, db: Db, actor: CurrentActor, runtime: Rt, data: Upload
     ) -> ImportPreviewOut:
-        content, _ = await uploaded_file(data)
-        checked = await organisation_import.preview(db, actor, runtime.plugins, content)
-        token = None
-        if not checked.errors:
-            token = await uploads.keep(runtime, organisation_import.upload_scope(actor), content)
+        checked, token = await check_organisations(db, runtime, actor, data)
         return ImportPreviewOut(
             token=token,
             rows=[
@@ -162,7 +170,7 @@ class OversightApi(Controller):
                 )
                 for r in checked.rows
             ],
-            errors=checked.errors,
+            errors=[e.as_json() for e in checked.errors],
         )
 
     @post("/organisations/import/{token:str}", summary="Создать организации из проверенного файла")
@@ -171,25 +179,20 @@ class OversightApi(Controller):
     ) -> list[str]:
         return [str(c) for c in await organisation_import.commit(db, runtime, actor, token)]
 
-    @put("/organisations/{org_id:str}/status", summary="Деактивировать или вернуть организацию")
+    @put("/organisations/{org_id:uuid}/status", summary="Деактивировать или вернуть организацию")
     async def set_status(
-        self,
-        db: Db,
-        actor: CurrentActor,
-        runtime: Rt,
-        org_id: FromPath[str],
-        data: JSONBody[OrganisationStatusIn],
+        self, db: Db, actor: CurrentActor, runtime: Rt, org_id: Id, data: JSONBody[OrganisationStatusIn]
     ) -> OrganisationOut:
         org = await organisations.set_status(
-            db, actor, parse_id(org_id), data.status, service_filter=runtime.settings.service_tenant_filter
+            db, actor, org_id, data.status, service_filter=runtime.settings.service_tenant_filter
         )
         await audit.record_by(
             db,
             actor,
+            "update",
+            audit.ObjectKind.ORGANISATION,
+            org.id,
             org_id=org.id,
-            action="update",
-            object_type="organisation",
-            object_id=str(org.id),
             details={"status": org.status},
         )
         await db.commit()
@@ -197,14 +200,12 @@ class OversightApi(Controller):
         return organisation_out(org)
 
     @post(
-        "/organisations/{org_id:str}/onboarding/retry",
+        "/organisations/{org_id:uuid}/onboarding/retry",
         summary="Повторить подключение организации",
         status_code=HTTP_202_ACCEPTED,
     )
-    async def retry_onboarding(
-        self, db: Db, actor: CurrentActor, runtime: Rt, org_id: FromPath[str]
-    ) -> OrganisationOut:
-        row = await onboarding.retry(db, runtime, actor, parse_id(org_id))
+    async def retry_onboarding(self, db: Db, actor: CurrentActor, runtime: Rt, org_id: Id) -> OrganisationOut:
+        row = await onboarding.retry(db, runtime, actor, org_id)
         org = next(o for o in await organisations.organisations_overseen(db, actor) if o.id == row.org_id)
         return organisation_out(org, row)
 
@@ -219,15 +220,15 @@ class OversightApi(Controller):
         )
         return [summary_out(r) for r in rows]
 
-    @get("/municipalities/{municipality_id:str}/headcounts", summary="Численность по муниципалитету")
+    @get("/municipalities/{municipality_id:uuid}/headcounts", summary="Численность по муниципалитету")
     async def municipality_headcounts(
         self,
         db: Db,
         actor: CurrentActor,
-        municipality_id: FromPath[str],
+        municipality_id: Id,
         year: int | None = Parameter(default=None, ge=2000, le=2100),
     ) -> list[HeadcountSummaryOut]:
-        municipality = await organisations.municipality_for(db, actor, parse_id(municipality_id))
+        municipality = await organisations.municipality_for(db, actor, municipality_id)
         rows = await headcounts.oversight_summary(
             db,
             actor,
@@ -266,6 +267,10 @@ def audit_event_out(r: audit.AuditRow) -> AuditEventOut:
     )
 
 
+Wanted: TypeAlias = NamedDependency[audit.AuditFilter]
+"""The auditor's filter, read from the query string by :func:`audit_filter`."""
+
+
 class AuditApi(Controller):
     path = "/api/audit"
     tags = ["Аудит"]
@@ -277,7 +282,7 @@ class AuditApi(Controller):
         db: Db,
         actor: CurrentActor,
         runtime: Rt,
-        wanted: audit.AuditFilter,
+        wanted: Wanted,
         page: int = Parameter(default=1, ge=1, le=1_000_000),
         per_page: int = Parameter(default=audit.PER_PAGE, ge=1, le=audit.MAX_PER_PAGE),
     ) -> AuditPageOut:
@@ -297,7 +302,7 @@ class AuditApi(Controller):
         media_type=XLSX,
         summary="Выгрузить журнал аудита своего региона в Excel (все записи отбора)",
     )
-    async def export(self, db: Db, actor: CurrentActor, runtime: Rt, wanted: audit.AuditFilter) -> Stream:
+    async def export(self, db: Db, actor: CurrentActor, runtime: Rt, wanted: Wanted) -> Stream:
         timezone = await audit.audit_timezone(db, actor)
         async with audit.auditor_session(runtime, actor) as auditor_db:
             file, count = await audit.export_to_file(
@@ -309,9 +314,9 @@ class AuditApi(Controller):
             await audit.record_by(
                 db,
                 actor,
+                "export",
+                audit.ObjectKind.AUDIT_LOG,
                 org_id=None,
-                action="export",
-                object_type="audit_log",
                 details={"rows": count, **wanted.as_details()},
             )
             await db.commit()

@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from litestar import Controller, delete, get, patch, post, put
 from litestar.params import FromPath, JSONBody
 from litestar.status_codes import HTTP_201_CREATED, HTTP_204_NO_CONTENT
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from nastavnik import plugin_settings
 from nastavnik.domain.dictionaries import catalogue
 from nastavnik.domain.organisations import onboarding
 from nastavnik.domain.people import services as people
-from nastavnik.domain.people.services import PersonDraft, parse_id
+from nastavnik.domain.people.services import PersonDraft
 from nastavnik.domain.statistics import headcounts
 from nastavnik.models.people import Person
+from nastavnik.runtime import Runtime
+from nastavnik.tenancy import OrgContext
 from nastavnik.web.controllers.schemas import (
     DictionaryEntryOut,
     HeadcountIn,
@@ -29,7 +33,7 @@ from nastavnik.web.controllers.schemas import (
     RolesIn,
 )
 from nastavnik.web.deps import ORG_DEPENDENCIES
-from nastavnik.web.params import Db, Org, Rt, YearPath
+from nastavnik.web.params import Db, Id, Org, Rt, YearPath
 
 
 def person_out(person: Person, roles: list[str] | None = None) -> PersonOut:
@@ -44,6 +48,34 @@ def person_out(person: Person, roles: list[str] | None = None) -> PersonOut:
         roles=roles or [],
         email=person.email,
         has_login=person.identity_id is not None,
+    )
+
+
+def person_draft(data: PersonIn | PersonUpdate) -> PersonDraft:
+    status = data.status if isinstance(data, PersonUpdate) else None
+    return PersonDraft(data.last_name, data.first_name, data.middle_name, data.category, status, data.email)
+
+
+async def change_person(
+    db: AsyncSession, runtime: Runtime, org: OrgContext, person_id: uuid.UUID, data: PersonUpdate
+) -> Person:
+    person = await people.update_person(db, org, person_id, person_draft(data), data.version)
+    if data.status is not None:  # who may enter changed: Keycloak's organization follows
+        await onboarding.schedule_sync(runtime, org.org.id)
+    return person
+
+
+def headcount_values(data: HeadcountIn) -> headcounts.HeadcountValues:
+    return headcounts.HeadcountValues(
+        data.learners_total, data.learners_10_18, data.pedagogues, data.young_pedagogues
+    )
+
+
+async def configure_plugin(
+    db: AsyncSession, runtime: Runtime, org: OrgContext, name: str, data: PluginSettingIn
+) -> plugin_settings.PluginState:
+    return await plugin_settings.configure_plugin(
+        db, org, runtime.plugins, name, enabled=data.enabled, settings=data.settings
     )
 
 
@@ -71,46 +103,26 @@ class OrganisationApi(Controller):
 
     @post("/people", summary="Добавить человека", status_code=HTTP_201_CREATED)
     async def create_person(self, db: Db, org: Org, data: JSONBody[PersonIn]) -> PersonOut:
-        draft = PersonDraft(
-            data.last_name, data.first_name, data.middle_name, data.category, email=data.email
-        )
-        return person_out(await people.create_person(db, org, draft))
+        return person_out(await people.create_person(db, org, person_draft(data)))
 
-    @get("/people/{person_id:str}", summary="Карточка человека")
-    async def get_person(self, db: Db, org: Org, person_id: FromPath[str]) -> PersonOut:
-        person = await people.get_person(db, org, parse_id(person_id))
+    @get("/people/{person_id:uuid}", summary="Карточка человека")
+    async def get_person(self, db: Db, org: Org, person_id: Id) -> PersonOut:
+        person = await people.get_person(db, org, person_id)
         return person_out(person, await people.roles_of(db, org, person.id))
 
-    @patch("/people/{person_id:str}", summary="Изменить карточку человека")
+    @patch("/people/{person_id:uuid}", summary="Изменить карточку человека")
     async def update_person(
-        self,
-        db: Db,
-        org: Org,
-        runtime: Rt,
-        person_id: FromPath[str],
-        data: JSONBody[PersonUpdate],
+        self, db: Db, org: Org, runtime: Rt, person_id: Id, data: JSONBody[PersonUpdate]
     ) -> PersonOut:
-        draft = PersonDraft(
-            data.last_name, data.first_name, data.middle_name, data.category, data.status, data.email
-        )
-        person = await people.update_person(db, org, parse_id(person_id), draft, data.version)
-        if data.status is not None:  # who may enter changed: Keycloak's organization follows
-            await onboarding.schedule_sync(runtime, org.org.id)
-        return person_out(person)
+        return person_out(await change_person(db, runtime, org, person_id, data))
 
-    @put("/people/{person_id:str}/roles", summary="Роли человека в программе")
-    async def set_roles(
-        self,
-        db: Db,
-        org: Org,
-        person_id: FromPath[str],
-        data: JSONBody[RolesIn],
-    ) -> list[str]:
-        return await people.set_roles(db, org, parse_id(person_id), data.roles)
+    @put("/people/{person_id:uuid}/roles", summary="Роли человека в программе")
+    async def set_roles(self, db: Db, org: Org, person_id: Id, data: JSONBody[RolesIn]) -> list[str]:
+        return await people.set_roles(db, org, person_id, data.roles)
 
-    @delete("/people/{person_id:str}", summary="Удалить человека", status_code=HTTP_204_NO_CONTENT)
-    async def delete_person(self, db: Db, org: Org, person_id: FromPath[str]) -> None:
-        await people.delete_person(db, org, parse_id(person_id))
+    @delete("/people/{person_id:uuid}", summary="Удалить человека", status_code=HTTP_204_NO_CONTENT)
+    async def delete_person(self, db: Db, org: Org, person_id: Id) -> None:
+        await people.delete_person(db, org, person_id)
 
     @get("/headcounts", summary="Численность по учебным годам")
     async def list_headcounts(self, db: Db, org: Org) -> list[HeadcountOut]:
@@ -118,16 +130,9 @@ class OrganisationApi(Controller):
 
     @put("/headcounts/{start_year:int}", summary="Указать численность за учебный год")
     async def set_headcount(
-        self,
-        db: Db,
-        org: Org,
-        start_year: YearPath,
-        data: JSONBody[HeadcountIn],
+        self, db: Db, org: Org, start_year: YearPath, data: JSONBody[HeadcountIn]
     ) -> HeadcountOut:
-        values = headcounts.HeadcountValues(
-            data.learners_total, data.learners_10_18, data.pedagogues, data.young_pedagogues
-        )
-        return headcount_out(await headcounts.set_headcount(db, org, start_year, values))
+        return headcount_out(await headcounts.set_headcount(db, org, start_year, headcount_values(data)))
 
     @get("/plugins", summary="Модули организации")
     async def list_plugins(self, db: Db, org: Org, runtime: Rt) -> list[PluginStateOut]:
@@ -136,22 +141,9 @@ class OrganisationApi(Controller):
 
     @put("/plugins/{name:str}", summary="Включить, отключить или настроить модуль")
     async def configure_plugin(
-        self,
-        db: Db,
-        org: Org,
-        runtime: Rt,
-        name: FromPath[str],
-        data: JSONBody[PluginSettingIn],
+        self, db: Db, org: Org, runtime: Rt, name: FromPath[str], data: JSONBody[PluginSettingIn]
     ) -> PluginStateOut:
-        state = await plugin_settings.configure_plugin(
-            db,
-            org,
-            runtime.plugins,
-            name,
-            enabled=data.enabled,
-            settings=data.settings,
-        )
-        return PluginStateOut(**_fields(state))
+        return PluginStateOut(**_fields(await configure_plugin(db, runtime, org, name, data)))
 
     @get("/dictionaries", summary="Формы, ролевые модели, виды и сроки наставничества")
     async def dictionaries(self, db: Db, org: Org, runtime: Rt) -> list[DictionaryEntryOut]:

@@ -21,19 +21,24 @@ from nastavnik.domain.organisations import (
     services as organisations,
 )
 from nastavnik.domain.people import services as people
-from nastavnik.domain.people.services import PersonDraft, parse_id
 from nastavnik.domain.statistics import headcounts
 from nastavnik.errors import InvalidInput
 from nastavnik.models.identity import StaffRole
 from nastavnik.models.people import PersonCategory, ProgrammeRole
 from nastavnik.models.reference import Municipality, Region, current_start_year
 from nastavnik.tenancy import Forbidden, load_actor, organisations_of, region_timezone
-from nastavnik.types import HEADCOUNT_MAX, YEAR_MAX, YEAR_MIN
-from nastavnik.web import uploads
+from nastavnik.web.controllers.api_global import check_organisations, create_organisation
+from nastavnik.web.controllers.api_org import change_person, headcount_values, person_draft
+from nastavnik.web.controllers.schemas import (
+    HeadcountForm,
+    OrganisationIn,
+    PersonIn,
+    PersonUpdate,
+)
 from nastavnik.web.deps import ORG_DEPENDENCIES, identity_of
-from nastavnik.web.forms import Form, Upload, form_int, uploaded_file
-from nastavnik.web.params import CurrentActor, Db, Org, Rt
-from nastavnik.web.rendering import page
+from nastavnik.web.forms import Form, Upload, decode_form, ticked
+from nastavnik.web.params import CurrentActor, Db, Id, Org, Rt
+from nastavnik.web.rendering import Render, page
 
 ONBOARDING_TITLES = {
     "pending": "ожидает подключения",
@@ -76,7 +81,7 @@ class HomeController(Controller):
         return await page("core/no_access.html", db=db, runtime=runtime, actor=actor)
 
     @get("/region", summary="Страница региона")
-    async def region(self, db: Db, runtime: Rt, actor: CurrentActor) -> Template:
+    async def region(self, render: Render, db: Db, runtime: Rt, actor: CurrentActor) -> Template:
         grants = actor.grants(StaffRole.REGION)
         if not grants:
             raise Forbidden
@@ -87,11 +92,8 @@ class HomeController(Controller):
         by_type: dict[str, int] = {}
         for org in orgs:
             by_type[org.type] = by_type.get(org.type, 0) + 1
-        return await page(
+        return await render(
             "core/region.html",
-            db=db,
-            runtime=runtime,
-            actor=actor,
             region=region,
             year=year,
             summary=summary,
@@ -101,7 +103,9 @@ class HomeController(Controller):
         )
 
     @get("/region/organisations", summary="Организации региона и их подключение")
-    async def region_organisations(self, db: Db, runtime: Rt, actor: CurrentActor) -> Template:
+    async def region_organisations(
+        self, render: Render, db: Db, runtime: Rt, actor: CurrentActor
+    ) -> Template:
         grants = actor.grants(StaffRole.REGION)
         if not grants:
             raise Forbidden
@@ -114,11 +118,8 @@ class HomeController(Controller):
                 .order_by(Municipality.name)
             )
         )
-        return await page(
+        return await render(
             "core/region_organisations.html",
-            db=db,
-            runtime=runtime,
-            actor=actor,
             organisations=overseen,
             states=states,
             municipalities=municipalities,
@@ -128,37 +129,16 @@ class HomeController(Controller):
 
     @post("/region/organisations", summary="Создать и подключить организацию (форма)")
     async def create_organisation(self, db: Db, runtime: Rt, actor: CurrentActor, data: Form) -> Redirect:
-        curator = onboarding.validate_curator(
-            onboarding.CuratorDraft(
-                data.get("curator_last_name", ""),
-                data.get("curator_first_name", ""),
-                data.get("curator_middle_name"),
-                data.get("curator_email", ""),
-            )
-        )
-        draft = organisations.OrganisationDraft(
-            municipality_id=parse_id(data.get("municipality_id", "")),
-            type=data.get("type", ""),
-            full_name=data.get("full_name", ""),
-            short_name=data.get("short_name", ""),
-            inn=data.get("inn", "").strip(),
-            slug=data.get("slug", "").strip(),
-        )
-        await onboarding.create_and_onboard(db, runtime, actor, draft, curator)
+        await create_organisation(db, runtime, actor, decode_form(data, OrganisationIn, nested=["curator"]))
         return Redirect(path="/region/organisations")
 
     @post("/region/organisations/import", summary="Загрузить список организаций из Excel: проверка")
-    async def import_preview(self, db: Db, runtime: Rt, actor: CurrentActor, data: Upload) -> Template:
-        content, _ = await uploaded_file(data)
-        checked = await organisation_import.preview(db, actor, runtime.plugins, content)
-        token = None
-        if not checked.errors:
-            token = await uploads.keep(runtime, organisation_import.upload_scope(actor), content)
-        return await page(
+    async def import_preview(
+        self, render: Render, db: Db, runtime: Rt, actor: CurrentActor, data: Upload
+    ) -> Template:
+        checked, token = await check_organisations(db, runtime, actor, data)
+        return await render(
             "core/region_import.html",
-            db=db,
-            runtime=runtime,
-            actor=actor,
             preview=checked,
             token=token,
             types=runtime.plugins.organisation_types(),
@@ -172,18 +152,16 @@ class HomeController(Controller):
         await organisation_import.commit(db, runtime, actor, token)
         return Redirect(path="/region/organisations")
 
-    @post("/region/organisations/{org_id:str}/retry", summary="Повторить подключение (форма)")
-    async def retry_onboarding(
-        self, db: Db, runtime: Rt, actor: CurrentActor, org_id: FromPath[str]
-    ) -> Redirect:
-        await onboarding.retry(db, runtime, actor, parse_id(org_id))
+    @post("/region/organisations/{org_id:uuid}/retry", summary="Повторить подключение (форма)")
+    async def retry_onboarding(self, db: Db, runtime: Rt, actor: CurrentActor, org_id: Id) -> Redirect:
+        await onboarding.retry(db, runtime, actor, org_id)
         return Redirect(path="/region/organisations")
 
-    @get("/m/{municipality_id:str}", summary="Страница муниципалитета")
+    @get("/m/{municipality_id:uuid}", summary="Страница муниципалитета")
     async def municipality(
-        self, db: Db, runtime: Rt, actor: CurrentActor, municipality_id: FromPath[str]
+        self, render: Render, db: Db, runtime: Rt, actor: CurrentActor, municipality_id: Id
     ) -> Template:
-        municipality = await organisations.municipality_for(db, actor, parse_id(municipality_id))
+        municipality = await organisations.municipality_for(db, actor, municipality_id)
         year = current_start_year(await region_timezone(db, actor))
         summary = await headcounts.oversight_summary(db, actor, year, municipality_id=municipality.id)
         orgs = [
@@ -191,11 +169,8 @@ class HomeController(Controller):
             for o in await organisations.organisations_overseen(db, actor)
             if o.municipality_id == municipality.id
         ]
-        return await page(
+        return await render(
             "core/municipality.html",
-            db=db,
-            runtime=runtime,
-            actor=actor,
             municipality=municipality,
             year=year,
             total=_total(summary),
@@ -206,6 +181,7 @@ class HomeController(Controller):
     @get("/audit", summary="Журнал аудита своего региона")
     async def audit_page(
         self,
+        render: Render,
         db: Db,
         runtime: Rt,
         actor: CurrentActor,
@@ -229,16 +205,13 @@ class HomeController(Controller):
                 action,
             ).check()
         except InvalidInput as exc:
-            errors.update({e["field"]: e["message"] for e in exc.errors})
+            errors.update({e.field: e.message for e in exc.errors})
         if not errors:
             async with audit.auditor_session(runtime, actor) as auditor_db:
                 found = await audit.read_page(auditor_db, actor, wanted, timezone, page=page_number)
             query = urlencode(wanted.as_details())  # what the pager and the export repeat (dates as ISO)
-        return await page(
+        return await render(
             "core/audit.html",
-            db=db,
-            runtime=runtime,
-            actor=actor,
             found=found,
             form=form,
             errors=errors,
@@ -283,14 +256,10 @@ class OrganisationPages(Controller):
     tags = ["Страницы организации"]
 
     @get("/", summary="Главная страница организации")
-    async def home(self, db: Db, runtime: Rt, actor: CurrentActor, org: Org) -> Template:
+    async def home(self, render: Render, db: Db, runtime: Rt, org: Org) -> Template:
         indicators = await catalogue.indicators_for(db, runtime.plugins, org)
-        return await page(
+        return await render(
             "core/org_home.html",
-            db=db,
-            runtime=runtime,
-            actor=actor,
-            org=org,
             indicators=indicators,
             role_titles=ROLE_TITLES,
             type_title=runtime.plugins.organisation_types().get(org.org.type),
@@ -298,14 +267,10 @@ class OrganisationPages(Controller):
         )
 
     @get("/people", summary="Люди организации")
-    async def people_page(self, db: Db, runtime: Rt, actor: CurrentActor, org: Org) -> Template:
+    async def people_page(self, render: Render, db: Db, runtime: Rt, org: Org) -> Template:
         rows = await people.list_people(db, org)
-        return await page(
+        return await render(
             "core/people.html",
-            db=db,
-            runtime=runtime,
-            actor=actor,
-            org=org,
             people=rows,
             category_titles=CATEGORY_TITLES,
             batches=await accounts.recent_batches(db, org, limit=10),
@@ -314,32 +279,14 @@ class OrganisationPages(Controller):
 
     @post("/people", summary="Добавить человека (форма)")
     async def add_person(self, db: Db, org: Org, data: Form) -> Redirect:
-        draft = PersonDraft(
-            data.get("last_name", ""),
-            data.get("first_name", ""),
-            data.get("middle_name"),
-            data.get("category", ""),
-            email=data.get("email", ""),
-        )
-        person = await people.create_person(db, org, draft)
+        person = await people.create_person(db, org, person_draft(decode_form(data, PersonIn)))
         return Redirect(path=f"/o/{org.org.slug}/people/{person.id}")
 
-    @get("/people/{person_id:str}", summary="Карточка человека")
-    async def person_page(
-        self,
-        db: Db,
-        runtime: Rt,
-        actor: CurrentActor,
-        org: Org,
-        person_id: FromPath[str],
-    ) -> Template:
-        person = await people.get_person(db, org, parse_id(person_id))
-        return await page(
+    @get("/people/{person_id:uuid}", summary="Карточка человека")
+    async def person_page(self, render: Render, db: Db, org: Org, person_id: Id) -> Template:
+        person = await people.get_person(db, org, person_id)
+        return await render(
             "core/person.html",
-            db=db,
-            runtime=runtime,
-            actor=actor,
-            org=org,
             person=person,
             roles=await people.roles_of(db, org, person.id),
             profiles=await bases.profiles_of(db, org, person.id),
@@ -348,57 +295,37 @@ class OrganisationPages(Controller):
             can_manage=org.has_role(*people.MANAGERS),
         )
 
-    @post("/people/{person_id:str}", summary="Изменить карточку человека (форма)")
-    async def edit_person(self, db: Db, org: Org, person_id: FromPath[str], data: Form) -> Redirect:
-        pid = parse_id(person_id)
-        draft = PersonDraft(
-            data.get("last_name", ""),
-            data.get("first_name", ""),
-            data.get("middle_name"),
-            data.get("category", ""),
-            email=data.get("email"),  # a form without the field keeps the address
+    @post("/people/{person_id:uuid}", summary="Изменить карточку человека (форма)")
+    async def edit_person(self, db: Db, runtime: Rt, org: Org, person_id: Id, data: Form) -> Redirect:
+        # An emptied address is removed; a form without the field keeps it.
+        await change_person(
+            db, runtime, org, person_id, decode_form(data, PersonUpdate, keep_blank=["email"])
         )
-        await people.update_person(db, org, pid, draft, form_int(data, "version", ge=0))
-        return Redirect(path=f"/o/{org.org.slug}/people/{pid}")
+        return Redirect(path=f"/o/{org.org.slug}/people/{person_id}")
 
-    @post("/people/{person_id:str}/roles", summary="Изменить роли (форма)")
-    async def edit_roles(self, db: Db, org: Org, person_id: FromPath[str], data: Form) -> Redirect:
-        pid = parse_id(person_id)
-        chosen = [role for role in ProgrammeRole if data.get(f"role_{role.value}") == "on"]
-        await people.set_roles(db, org, pid, chosen)
-        return Redirect(path=f"/o/{org.org.slug}/people/{pid}")
+    @post("/people/{person_id:uuid}/roles", summary="Изменить роли (форма)")
+    async def edit_roles(self, db: Db, org: Org, person_id: Id, data: Form) -> Redirect:
+        await people.set_roles(db, org, person_id, ticked(data, "role_"))
+        return Redirect(path=f"/o/{org.org.slug}/people/{person_id}")
 
-    @get("/people/{person_id:str}/delete", summary="Подтверждение удаления")
-    async def confirm_delete(
-        self,
-        db: Db,
-        runtime: Rt,
-        actor: CurrentActor,
-        org: Org,
-        person_id: FromPath[str],
-    ) -> Template:
+    @get("/people/{person_id:uuid}/delete", summary="Подтверждение удаления")
+    async def confirm_delete(self, render: Render, db: Db, org: Org, person_id: Id) -> Template:
         org.require_role(*people.MANAGERS)
-        person = await people.get_person(db, org, parse_id(person_id))
-        return await page(
-            "core/person_delete.html", db=db, runtime=runtime, actor=actor, org=org, person=person
-        )
+        person = await people.get_person(db, org, person_id)
+        return await render("core/person_delete.html", person=person)
 
-    @post("/people/{person_id:str}/delete", summary="Удалить человека (после подтверждения)")
-    async def delete_person(self, db: Db, org: Org, person_id: FromPath[str], data: Form) -> Redirect:
+    @post("/people/{person_id:uuid}/delete", summary="Удалить человека (после подтверждения)")
+    async def delete_person(self, db: Db, org: Org, person_id: Id, data: Form) -> Redirect:
         if data.get("confirm") != "yes":
             return Redirect(path=f"/o/{org.org.slug}/people/{person_id}/delete")
-        await people.delete_person(db, org, parse_id(person_id))
+        await people.delete_person(db, org, person_id)
         return Redirect(path=f"/o/{org.org.slug}/people")
 
     @get("/headcounts", summary="Численность")
-    async def headcounts_page(self, db: Db, runtime: Rt, actor: CurrentActor, org: Org) -> Template:
+    async def headcounts_page(self, render: Render, db: Db, org: Org) -> Template:
         rows = await headcounts.list_headcounts(db, org)
-        return await page(
+        return await render(
             "core/headcounts.html",
-            db=db,
-            runtime=runtime,
-            actor=actor,
-            org=org,
             rows=rows,
             year=current_start_year(org.org.timezone),
             can_manage=org.has_role(*people.MANAGERS),
@@ -406,22 +333,15 @@ class OrganisationPages(Controller):
 
     @post("/headcounts", summary="Указать численность (форма)")
     async def save_headcount(self, db: Db, org: Org, data: Form) -> Redirect:
-        values = headcounts.HeadcountValues(
-            form_int(data, "learners_total", ge=0, le=HEADCOUNT_MAX),
-            form_int(data, "learners_10_18", ge=0, le=HEADCOUNT_MAX),
-            form_int(data, "pedagogues", ge=0, le=HEADCOUNT_MAX),
-            form_int(data, "young_pedagogues", ge=0, le=HEADCOUNT_MAX),
-        )
-        await headcounts.set_headcount(
-            db, org, form_int(data, "academic_year", ge=YEAR_MIN, le=YEAR_MAX), values
-        )
+        form = decode_form(data, HeadcountForm)
+        await headcounts.set_headcount(db, org, form.academic_year, headcount_values(form))
         return Redirect(path=f"/o/{org.org.slug}/headcounts")
 
     @get("/plugins", summary="Модули организации")
-    async def plugins_page(self, db: Db, runtime: Rt, actor: CurrentActor, org: Org) -> Template:
+    async def plugins_page(self, render: Render, db: Db, runtime: Rt, org: Org) -> Template:
         org.require_role(*people.MANAGERS)
         states = await plugin_settings.plugin_states(db, org, runtime.plugins)
-        return await page("core/plugins.html", db=db, runtime=runtime, actor=actor, org=org, states=states)
+        return await render("core/plugins.html", states=states)
 
     @post("/plugins/{name:str}", summary="Включить или отключить модуль (форма)")
     async def toggle_plugin(self, db: Db, runtime: Rt, org: Org, name: FromPath[str], data: Form) -> Redirect:

@@ -7,11 +7,10 @@ from typing import Annotated, Any
 
 import msgspec
 
-from nastavnik.types import Headcount, Version
+from nastavnik.types import AcademicYearStart, Headcount, Version
 
-Name = Annotated[str, msgspec.Meta(min_length=1, max_length=100)]
-
-
+Name = Annotated[str, msgspec.Meta(max_length=100)]
+"""A person's name; an empty one is refused by the service, in Russian, with the other wrong fields."""
 Email = Annotated[str, msgspec.Meta(max_length=254)]
 
 
@@ -53,6 +52,12 @@ class HeadcountIn(msgspec.Struct, forbid_unknown_fields=True):
     young_pedagogues: Headcount
 
 
+class HeadcountForm(HeadcountIn, forbid_unknown_fields=True):
+    """The page's form: the API's body and the year that the API's path names."""
+
+    academic_year: AcademicYearStart
+
+
 class HeadcountOut(msgspec.Struct):
     academic_year: int
     title: str
@@ -65,7 +70,7 @@ class HeadcountOut(msgspec.Struct):
 class CuratorIn(msgspec.Struct, forbid_unknown_fields=True):
     last_name: Name
     first_name: Name
-    email: Annotated[str, msgspec.Meta(min_length=3, max_length=254)]
+    email: Email
     middle_name: Annotated[str, msgspec.Meta(max_length=100)] | None = None
 
 

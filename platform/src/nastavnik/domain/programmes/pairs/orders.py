@@ -31,7 +31,7 @@ from nastavnik.domain.programmes.pairs.models import (
 )
 from nastavnik.domain.programmes.pairs.services import MANAGERS, OPEN_STATUSES, Dictionaries, GroupView, views
 from nastavnik.domain.programmes.services import get_programme, writable
-from nastavnik.errors import Conflict, InvalidInput
+from nastavnik.errors import Conflict, FieldError, InvalidInput
 from nastavnik.models.people import Person, PersonRole, PersonStatus, ProgrammeRole
 from nastavnik.models.reference import AcademicYear
 from nastavnik.plugins import Plugins
@@ -62,15 +62,15 @@ def _validate(draft: OrderDraft, today: date) -> str:
     errors = []
     number = " ".join(draft.number.split())
     if draft.kind not in set(OrderKind):
-        errors.append({"field": "kind", "message": "приказ о назначении наставника или о формировании пар"})
+        errors.append(FieldError("kind", "приказ о назначении наставника или о формировании пар"))
     if not number:
-        errors.append({"field": "number", "message": "укажите номер приказа"})
+        errors.append(FieldError("number", "укажите номер приказа"))
     elif len(number) > 50:
-        errors.append({"field": "number", "message": "номер не длиннее 50 знаков"})
+        errors.append(FieldError("number", "номер не длиннее 50 знаков"))
     if draft.issued_on > today:
-        errors.append({"field": "issued_on", "message": "дата приказа не может быть в будущем"})
+        errors.append(FieldError("issued_on", "дата приказа не может быть в будущем"))
     if not draft.group_ids:
-        errors.append({"field": "group_ids", "message": "выберите пары и группы для приказа"})
+        errors.append(FieldError("group_ids", "выберите пары и группы для приказа"))
     if errors:
         raise InvalidInput("Приказ не издан: исправьте ошибки.", errors)
     return number
@@ -95,14 +95,14 @@ async def issue_order(
     )
     errors = []
     if len(groups) != len(wanted):
-        errors.append({"field": "group_ids", "message": "не все пары найдены в этой программе"})
+        errors.append(FieldError("group_ids", "не все пары найдены в этой программе"))
     for group in groups:
         if group.status not in OPEN_STATUSES:
-            errors.append({"field": "group_ids", "message": "завершённую пару нельзя включить в приказ"})
+            errors.append(FieldError("group_ids", "завершённую пару нельзя включить в приказ"))
         elif draft.kind == OrderKind.PAIRS_FORMATION and group.status != GroupStatus.DRAFT:
-            errors.append({"field": "group_ids", "message": "пара уже действует по приказу о формировании"})
+            errors.append(FieldError("group_ids", "пара уже действует по приказу о формировании"))
     if draft.issued_on < AcademicYear.bounds(programme.academic_year)[0].replace(month=6, day=1):
-        errors.append({"field": "issued_on", "message": "приказ издаётся не раньше июня перед учебным годом"})
+        errors.append(FieldError("issued_on", "приказ издаётся не раньше июня перед учебным годом"))
     if errors:
         raise InvalidInput("Приказ не издан: исправьте ошибки.", errors)
     order = MentoringOrder(
@@ -131,9 +131,9 @@ async def issue_order(
     await audit.record_in(
         db,
         ctx,
-        action="create",
-        object_type="mentoring_order",
-        object_id=str(order.id),
+        "create",
+        audit.ObjectKind.MENTORING_ORDER,
+        order.id,
         details={"kind": draft.kind, "groups": len(groups)},
     )
     await db.commit()
@@ -254,12 +254,7 @@ async def order_document(
     )
     content = await fill(db, ctx, plugins, order.kind, lambda template: render_order(data, template))
     await audit.record_in(
-        db,
-        ctx,
-        action="export",
-        object_type="mentoring_order",
-        object_id=str(order.id),
-        details={"kind": order.kind},
+        db, ctx, "export", audit.ObjectKind.MENTORING_ORDER, order.id, details={"kind": order.kind}
     )
     await db.commit()
     number = "".join(ch if ch.isalnum() or ch in "-_." else "_" for ch in order.number)

@@ -3,22 +3,23 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping
 from datetime import date
 from typing import Annotated, Any
 
 import msgspec
 from litestar import Controller, Response, delete, get, post, put
-from litestar.params import FromPath, JSONBody
+from litestar.params import JSONBody
 from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED, HTTP_204_NO_CONTENT
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from nastavnik.domain.dictionaries.catalogue import dictionaries_for
 from nastavnik.domain.documents.kinds import OrderKind
 from nastavnik.domain.documents.orders import ORDER_TITLES
-from nastavnik.domain.people.services import parse_id
 from nastavnik.domain.programmes import completion, services as programmes
 from nastavnik.domain.programmes.pairs import orders, services as pairs, suggestions as pair_suggestions
-from nastavnik.errors import InvalidInput
+from nastavnik.domain.programmes.pairs.models import MentoringGroup, MentoringOrder
 from nastavnik.models.people import Person
 from nastavnik.models.reference import AcademicYear
 from nastavnik.runtime import Runtime
@@ -26,9 +27,9 @@ from nastavnik.tenancy import OrgContext
 from nastavnik.types import Version
 from nastavnik.web.deps import ORG_DEPENDENCIES
 from nastavnik.web.downloads import DOCX, attachment
-from nastavnik.web.forms import Form, form_date, form_int
-from nastavnik.web.params import CurrentActor, Db, Org, Rt
-from nastavnik.web.rendering import page
+from nastavnik.web.forms import Form, confirmed, decode_form, ticked
+from nastavnik.web.params import Db, Id, Org, Rt
+from nastavnik.web.rendering import Pages, Render
 
 Code = Annotated[str, msgspec.Meta(max_length=64)]
 
@@ -195,151 +196,147 @@ def draft_of(data: GroupIn) -> pairs.GroupDraft:
 
 
 async def _document(
-    db: Any, runtime: Runtime, org: OrgContext, programme_id: str, order_id: str
+    db: AsyncSession, runtime: Runtime, org: OrgContext, programme_id: uuid.UUID, order_id: uuid.UUID
 ) -> Response[bytes]:
+    dictionaries = await dictionaries_for(db, runtime.plugins, org)
     name, content = await orders.order_document(
-        db,
-        org,
-        parse_id(programme_id),
-        parse_id(order_id),
-        await dictionaries_for(db, runtime.plugins, org),
-        runtime.plugins,
+        db, org, programme_id, order_id, dictionaries, runtime.plugins
     )
     return attachment(content, DOCX, name, f"order-{order_id}.docx")
 
 
+async def create_group(
+    db: AsyncSession, runtime: Runtime, org: OrgContext, programme_id: uuid.UUID, data: GroupIn
+) -> MentoringGroup:
+    entries = await dictionaries_for(db, runtime.plugins, org)
+    (group,) = await pairs.create_groups(db, org, programme_id, entries, [draft_of(data)])
+    return group
+
+
+async def suggest(
+    db: AsyncSession, runtime: Runtime, org: OrgContext, programme_id: uuid.UUID, data: MatchingIn
+) -> pair_suggestions.SuggestionsView:
+    entries = await dictionaries_for(db, runtime.plugins, org)
+    rejected = [(p.mentee_id, p.mentor_id) for p in data.exclude]
+    return await pair_suggestions.suggest(db, org, programme_id, entries, rejected)
+
+
+async def accept_pairs(
+    db: AsyncSession, runtime: Runtime, org: OrgContext, programme_id: uuid.UUID, data: AcceptIn
+) -> list[MentoringGroup]:
+    entries = await dictionaries_for(db, runtime.plugins, org)
+    accepted = [pair_suggestions.AcceptedPair(p.mentee_id, p.mentor_id) for p in data.pairs]
+    return await pair_suggestions.accept(
+        db, org, programme_id, entries, accepted, data.starts_on, data.ends_on
+    )
+
+
+async def finish(
+    db: AsyncSession,
+    org: OrgContext,
+    programme_id: uuid.UUID,
+    group_id: uuid.UUID,
+    data: CompleteIn | EndEarlyIn,
+) -> None:
+    """Complete the pair with its results, or end it early with the reason."""
+    if isinstance(data, CompleteIn):
+        await completion.complete_group(
+            db, org, programme_id, group_id, data.version, result=data.result, ended_on=data.ended_on
+        )
+    else:
+        await completion.end_group_early(
+            db, org, programme_id, group_id, data.version, reason=data.reason, ended_on=data.ended_on
+        )
+
+
+async def issue_order(
+    db: AsyncSession, org: OrgContext, programme_id: uuid.UUID, data: OrderIn
+) -> MentoringOrder:
+    draft = orders.OrderDraft(data.kind, data.number, data.issued_on, data.group_ids)
+    return await orders.issue_order(db, org, programme_id, draft)
+
+
 class PairsApi(Controller):
-    path = "/api/o/{slug:str}/programmes/{programme_id:str}"
+    path = "/api/o/{slug:str}/programmes/{programme_id:uuid}"
     dependencies = ORG_DEPENDENCIES
     tags = ["Наставнические пары и группы"]
 
     @get("/groups", summary="Пары и группы программы (наставник и наставляемый видят только свои)")
-    async def index(self, db: Db, runtime: Rt, org: Org, programme_id: FromPath[str]) -> list[GroupOut]:
-        shown = await pairs.list_groups(
-            db, org, parse_id(programme_id), await dictionaries_for(db, runtime.plugins, org)
-        )
-        return [group_out(v) for v in shown]
+    async def index(self, db: Db, runtime: Rt, org: Org, programme_id: Id) -> list[GroupOut]:
+        entries = await dictionaries_for(db, runtime.plugins, org)
+        return [group_out(v) for v in await pairs.list_groups(db, org, programme_id, entries)]
 
     @post("/groups", summary="Сформировать пару или группу", status_code=HTTP_201_CREATED)
     async def create(
-        self, db: Db, runtime: Rt, org: Org, programme_id: FromPath[str], data: JSONBody[GroupIn]
+        self, db: Db, runtime: Rt, org: Org, programme_id: Id, data: JSONBody[GroupIn]
     ) -> GroupOut:
-        entries = await dictionaries_for(db, runtime.plugins, org)
-        pid = parse_id(programme_id)
-        (group,) = await pairs.create_groups(db, org, pid, entries, [draft_of(data)])
-        return group_out(await pairs.get_group(db, org, pid, group.id, entries))
+        group = await create_group(db, runtime, org, programme_id, data)
+        return await _group(db, runtime, org, programme_id, group.id)
 
-    @get("/groups/{group_id:str}", summary="Пара или группа")
-    async def show(
-        self, db: Db, runtime: Rt, org: Org, programme_id: FromPath[str], group_id: FromPath[str]
-    ) -> GroupOut:
-        entries = await dictionaries_for(db, runtime.plugins, org)
-        return group_out(await pairs.get_group(db, org, parse_id(programme_id), parse_id(group_id), entries))
+    @get("/groups/{group_id:uuid}", summary="Пара или группа")
+    async def show(self, db: Db, runtime: Rt, org: Org, programme_id: Id, group_id: Id) -> GroupOut:
+        return await _group(db, runtime, org, programme_id, group_id)
 
-    @put("/groups/{group_id:str}", summary="Изменить пару или группу (с номером версии)")
+    @put("/groups/{group_id:uuid}", summary="Изменить пару или группу (с номером версии)")
     async def update(
-        self,
-        db: Db,
-        runtime: Rt,
-        org: Org,
-        programme_id: FromPath[str],
-        group_id: FromPath[str],
-        data: JSONBody[GroupEditIn],
+        self, db: Db, runtime: Rt, org: Org, programme_id: Id, group_id: Id, data: JSONBody[GroupEditIn]
     ) -> GroupOut:
         entries = await dictionaries_for(db, runtime.plugins, org)
-        pid, gid = parse_id(programme_id), parse_id(group_id)
-        await pairs.update_group(db, org, pid, gid, entries, draft_of(data), data.version)
-        return group_out(await pairs.get_group(db, org, pid, gid, entries))
+        await pairs.update_group(db, org, programme_id, group_id, entries, draft_of(data), data.version)
+        return group_out(await pairs.get_group(db, org, programme_id, group_id, entries))
 
     @delete(
-        "/groups/{group_id:str}",
+        "/groups/{group_id:uuid}",
         summary="Расформировать пару, ещё не названную в приказе",
         status_code=HTTP_204_NO_CONTENT,
     )
-    async def remove(self, db: Db, org: Org, programme_id: FromPath[str], group_id: FromPath[str]) -> None:
-        await pairs.delete_group(db, org, parse_id(programme_id), parse_id(group_id))
+    async def remove(self, db: Db, org: Org, programme_id: Id, group_id: Id) -> None:
+        await pairs.delete_group(db, org, programme_id, group_id)
 
-    @post("/groups/{group_id:str}/complete", summary="Завершить пару с итогами", status_code=HTTP_200_OK)
+    @post("/groups/{group_id:uuid}/complete", summary="Завершить пару с итогами", status_code=HTTP_200_OK)
     async def complete(
-        self,
-        db: Db,
-        runtime: Rt,
-        org: Org,
-        programme_id: FromPath[str],
-        group_id: FromPath[str],
-        data: JSONBody[CompleteIn],
+        self, db: Db, runtime: Rt, org: Org, programme_id: Id, group_id: Id, data: JSONBody[CompleteIn]
     ) -> GroupOut:
-        pid, gid = parse_id(programme_id), parse_id(group_id)
-        await completion.complete_group(
-            db, org, pid, gid, data.version, result=data.result, ended_on=data.ended_on
-        )
-        return group_out(
-            await pairs.get_group(db, org, pid, gid, await dictionaries_for(db, runtime.plugins, org))
-        )
+        await finish(db, org, programme_id, group_id, data)
+        return await _group(db, runtime, org, programme_id, group_id)
 
     @post(
-        "/groups/{group_id:str}/end-early",
+        "/groups/{group_id:uuid}/end-early",
         summary="Завершить пару досрочно с причиной",
         status_code=HTTP_200_OK,
     )
     async def end_early(
-        self,
-        db: Db,
-        runtime: Rt,
-        org: Org,
-        programme_id: FromPath[str],
-        group_id: FromPath[str],
-        data: JSONBody[EndEarlyIn],
+        self, db: Db, runtime: Rt, org: Org, programme_id: Id, group_id: Id, data: JSONBody[EndEarlyIn]
     ) -> GroupOut:
-        pid, gid = parse_id(programme_id), parse_id(group_id)
-        await completion.end_group_early(
-            db, org, pid, gid, data.version, reason=data.reason, ended_on=data.ended_on
-        )
-        return group_out(
-            await pairs.get_group(db, org, pid, gid, await dictionaries_for(db, runtime.plugins, org))
-        )
+        await finish(db, org, programme_id, group_id, data)
+        return await _group(db, runtime, org, programme_id, group_id)
 
     @post("/matching", summary="Предложить пары: оценка по критериям с объяснением", status_code=HTTP_200_OK)
     async def matching(
-        self, db: Db, runtime: Rt, org: Org, programme_id: FromPath[str], data: JSONBody[MatchingIn]
+        self, db: Db, runtime: Rt, org: Org, programme_id: Id, data: JSONBody[MatchingIn]
     ) -> SuggestionsOut:
-        shown = await pair_suggestions.suggest(
-            db,
-            org,
-            parse_id(programme_id),
-            await dictionaries_for(db, runtime.plugins, org),
-            [(p.mentee_id, p.mentor_id) for p in data.exclude],
-        )
-        return suggestions_out(shown)
+        return suggestions_out(await suggest(db, runtime, org, programme_id, data))
 
     @post("/matching/accept", summary="Принять предложенные пары", status_code=HTTP_201_CREATED)
     async def accept(
-        self, db: Db, runtime: Rt, org: Org, programme_id: FromPath[str], data: JSONBody[AcceptIn]
+        self, db: Db, runtime: Rt, org: Org, programme_id: Id, data: JSONBody[AcceptIn]
     ) -> list[GroupOut]:
-        entries = await dictionaries_for(db, runtime.plugins, org)
-        pid = parse_id(programme_id)
-        accepted = [pair_suggestions.AcceptedPair(p.mentee_id, p.mentor_id) for p in data.pairs]
-        created = await pair_suggestions.accept(db, org, pid, entries, accepted, data.starts_on, data.ends_on)
-        shown = await pairs.views(db, org, await _dictionaries(db, org, runtime, pid), created)
+        created = await accept_pairs(db, runtime, org, programme_id, data)
+        shown = await pairs.views(db, org, await _dictionaries(db, org, runtime, programme_id), created)
         return [group_out(v) for v in shown]
 
     @get("/orders", summary="Приказы программы")
-    async def orders_index(
-        self, db: Db, runtime: Rt, org: Org, programme_id: FromPath[str]
-    ) -> list[OrderOut]:
-        shown = await orders.list_orders(
-            db, org, parse_id(programme_id), await dictionaries_for(db, runtime.plugins, org)
-        )
-        return [order_out(v) for v in shown]
+    async def orders_index(self, db: Db, runtime: Rt, org: Org, programme_id: Id) -> list[OrderOut]:
+        entries = await dictionaries_for(db, runtime.plugins, org)
+        return [order_out(v) for v in await orders.list_orders(db, org, programme_id, entries)]
 
     @post(
         "/orders",
         summary="Издать приказ (о назначении наставника или о формировании пар)",
         status_code=HTTP_201_CREATED,
     )
-    async def issue(self, db: Db, org: Org, programme_id: FromPath[str], data: JSONBody[OrderIn]) -> OrderOut:
-        draft = orders.OrderDraft(data.kind, data.number, data.issued_on, data.group_ids)
-        order = await orders.issue_order(db, org, parse_id(programme_id), draft)
+    async def issue(self, db: Db, org: Org, programme_id: Id, data: JSONBody[OrderIn]) -> OrderOut:
+        order = await issue_order(db, org, programme_id, data)
         return OrderOut(
             order.id,
             order.kind,
@@ -349,11 +346,18 @@ class PairsApi(Controller):
             list(dict.fromkeys(data.group_ids)),
         )
 
-    @get("/orders/{order_id:str}/document.docx", media_type=DOCX, summary="Скачать приказ (.docx)")
+    @get("/orders/{order_id:uuid}/document.docx", media_type=DOCX, summary="Скачать приказ (.docx)")
     async def document(
-        self, db: Db, runtime: Rt, org: Org, programme_id: FromPath[str], order_id: FromPath[str]
+        self, db: Db, runtime: Rt, org: Org, programme_id: Id, order_id: Id
     ) -> Response[bytes]:
         return await _document(db, runtime, org, programme_id, order_id)
+
+
+async def _group(
+    db: AsyncSession, runtime: Runtime, org: OrgContext, programme_id: uuid.UUID, group_id: uuid.UUID
+) -> GroupOut:
+    entries = await dictionaries_for(db, runtime.plugins, org)
+    return group_out(await pairs.get_group(db, org, programme_id, group_id, entries))
 
 
 async def _dictionaries(
@@ -363,48 +367,23 @@ async def _dictionaries(
     return pairs.Dictionaries.of(await dictionaries_for(db, runtime.plugins, org), programme.regime)
 
 
-def _checked(data: dict[str, str], prefix: str) -> list[str]:
-    """Values of the form's ticked checkboxes named ``<prefix><value>``."""
-    return [name[len(prefix) :] for name, value in data.items() if name.startswith(prefix) and value == "on"]
-
-
-def _ids(values: list[str]) -> list[uuid.UUID]:
-    return [parse_id(v) for v in values]
-
-
-def _pair_refs(values: list[str]) -> list[tuple[uuid.UUID, uuid.UUID]]:
-    found = []
-    for value in values:
-        mentee, _, mentor = value.partition("_")
-        found.append((parse_id(mentee), parse_id(mentor)))
-    return found
-
-
-def _term(data: dict[str, str]) -> tuple[date, date]:
-    starts_on, ends_on = form_date(data, "starts_on"), form_date(data, "ends_on")
-    if starts_on is None or ends_on is None:
-        raise InvalidInput(
-            "Укажите срок пары.",
-            [{"field": "starts_on" if starts_on is None else "ends_on", "message": "укажите дату"}],
-        )
-    return starts_on, ends_on
-
-
-def _ended_on(data: dict[str, str]) -> date:
-    ended_on = form_date(data, "ended_on")
-    if ended_on is None:
-        raise InvalidInput("Укажите дату завершения.", [{"field": "ended_on", "message": "укажите дату"}])
-    return ended_on
+def pair_refs(data: Mapping[str, str], prefix: str) -> list[dict[str, str]]:
+    """Ticked pairs named ``<prefix><mentee id>_<mentor id>``, as the API's pair references."""
+    return [
+        dict(zip(("mentee_id", "mentor_id"), value.partition("_")[::2], strict=True))
+        for value in ticked(data, prefix)
+    ]
 
 
 class PairsPages(Controller):
-    path = "/o/{slug:str}/programmes/{programme_id:str}"
+    path = "/o/{slug:str}/programmes/{programme_id:uuid}"
     dependencies = ORG_DEPENDENCIES
     tags = ["Страницы: пары и группы"]
 
-    async def _page(
-        self, db: Any, runtime: Runtime, actor: Any, org: OrgContext, programme_id: uuid.UUID, **extra: Any
-    ) -> Template:
+    @staticmethod
+    async def _page(render: Pages, programme_id: uuid.UUID, **extra: Any) -> Template:
+        db, runtime, org = render.db, render.runtime, render.org
+        assert org is not None, "the organisation's pages render inside it"
         entries = await dictionaries_for(db, runtime.plugins, org)
         programme = await programmes.get_programme(db, org, programme_id)
         can_manage = org.has_role(*pairs.MANAGERS)
@@ -412,12 +391,8 @@ class PairsPages(Controller):
         dictionaries = pairs.Dictionaries.of(entries, programme.regime)
         starts_on, ends_on = AcademicYear.bounds(programme.academic_year)
         mentors, mentees = await pair_suggestions.choices(db, org, programme.id) if can_manage else ([], [])
-        return await page(
+        return await render(
             "core/pairs.html",
-            db=db,
-            runtime=runtime,
-            actor=actor,
-            org=org,
             programme=programme,
             groups=groups,
             orders=await orders.list_orders(db, org, programme.id, entries) if can_manage else [],
@@ -431,120 +406,69 @@ class PairsPages(Controller):
             **extra,
         )
 
+    @staticmethod
+    def _back(org: OrgContext, programme_id: uuid.UUID) -> Redirect:
+        return Redirect(path=f"/o/{org.org.slug}/programmes/{programme_id}/groups")
+
     @get("/groups", summary="Пары и группы, предложения и приказы")
-    async def index(
-        self, db: Db, runtime: Rt, actor: CurrentActor, org: Org, programme_id: FromPath[str]
-    ) -> Template:
-        return await self._page(db, runtime, actor, org, parse_id(programme_id))
+    async def index(self, render: Render, programme_id: Id) -> Template:
+        return await self._page(render, programme_id)
 
     @post("/matching", summary="Подобрать пары (форма; отмеченные отклонить)")
     async def matching(
-        self, db: Db, runtime: Rt, actor: CurrentActor, org: Org, programme_id: FromPath[str], data: Form
+        self, render: Render, db: Db, runtime: Rt, org: Org, programme_id: Id, data: Form
     ) -> Template:
-        pid = parse_id(programme_id)
-        rejected = _pair_refs(_checked(data, "reject_"))
-        shown = await pair_suggestions.suggest(
-            db, org, pid, await dictionaries_for(db, runtime.plugins, org), rejected
-        )
+        wanted = decode_form({"exclude": pair_refs(data, "reject_")}, MatchingIn)
+        shown = await suggest(db, runtime, org, programme_id, wanted)
         return await self._page(
-            db,
-            runtime,
-            actor,
-            org,
-            pid,
+            render,
+            programme_id,
             suggestions=suggestions_out(shown),
-            rejected=[f"{a}_{b}" for a, b in rejected],
+            rejected=[f"{p.mentee_id}_{p.mentor_id}" for p in wanted.exclude],
         )
 
     @post("/matching/accept", summary="Принять отмеченные предложения (форма)")
-    async def accept(
-        self, db: Db, runtime: Rt, org: Org, programme_id: FromPath[str], data: Form
-    ) -> Redirect:
-        pid = parse_id(programme_id)
-        starts_on, ends_on = _term(data)
-        accepted = [pair_suggestions.AcceptedPair(a, b) for a, b in _pair_refs(_checked(data, "accept_"))]
-        await pair_suggestions.accept(
-            db, org, pid, await dictionaries_for(db, runtime.plugins, org), accepted, starts_on, ends_on
+    async def accept(self, db: Db, runtime: Rt, org: Org, programme_id: Id, data: Form) -> Redirect:
+        await accept_pairs(
+            db,
+            runtime,
+            org,
+            programme_id,
+            decode_form({**data, "pairs": pair_refs(data, "accept_")}, AcceptIn),
         )
-        return Redirect(path=f"/o/{org.org.slug}/programmes/{pid}/groups")
+        return self._back(org, programme_id)
 
     @post("/groups", summary="Сформировать пару или группу вручную (форма)")
-    async def create(
-        self, db: Db, runtime: Rt, org: Org, programme_id: FromPath[str], data: Form
-    ) -> Redirect:
-        pid = parse_id(programme_id)
-        starts_on, ends_on = _term(data)
-        draft = pairs.GroupDraft(
-            mentor_ids=_ids(_checked(data, "mentor_")),
-            mentee_ids=_ids(_checked(data, "mentee_")),
-            form_code=data.get("form_code", ""),
-            kind_code=data.get("kind_code", ""),
-            role_model_code=data.get("role_model_code") or None,
-            starts_on=starts_on,
-            ends_on=ends_on,
-        )
-        await pairs.create_groups(db, org, pid, await dictionaries_for(db, runtime.plugins, org), [draft])
-        return Redirect(path=f"/o/{org.org.slug}/programmes/{pid}/groups")
+    async def create(self, db: Db, runtime: Rt, org: Org, programme_id: Id, data: Form) -> Redirect:
+        chosen = {"mentor_ids": ticked(data, "mentor_"), "mentee_ids": ticked(data, "mentee_")}
+        await create_group(db, runtime, org, programme_id, decode_form({**data, **chosen}, GroupIn))
+        return self._back(org, programme_id)
 
-    @post("/groups/{group_id:str}/delete", summary="Расформировать пару (форма, с подтверждением)")
-    async def remove(
-        self, db: Db, org: Org, programme_id: FromPath[str], group_id: FromPath[str], data: Form
-    ) -> Redirect:
-        pid = parse_id(programme_id)
-        if data.get("confirm") != "yes":
-            raise InvalidInput(
-                "Подтвердите, что пару нужно расформировать.",
-                [{"field": "confirm", "message": "отметьте подтверждение"}],
-            )
-        await pairs.delete_group(db, org, pid, parse_id(group_id))
-        return Redirect(path=f"/o/{org.org.slug}/programmes/{pid}/groups")
+    @post("/groups/{group_id:uuid}/delete", summary="Расформировать пару (форма, с подтверждением)")
+    async def remove(self, db: Db, org: Org, programme_id: Id, group_id: Id, data: Form) -> Redirect:
+        confirmed(data, "Подтвердите, что пару нужно расформировать.")
+        await pairs.delete_group(db, org, programme_id, group_id)
+        return self._back(org, programme_id)
 
-    @post("/groups/{group_id:str}/complete", summary="Завершить пару с итогами (форма)")
-    async def complete(
-        self, db: Db, org: Org, programme_id: FromPath[str], group_id: FromPath[str], data: Form
-    ) -> Redirect:
-        pid = parse_id(programme_id)
-        await completion.complete_group(
-            db,
-            org,
-            pid,
-            parse_id(group_id),
-            form_int(data, "version", ge=0),
-            result=data.get("result", ""),
-            ended_on=_ended_on(data),
-        )
-        return Redirect(path=f"/o/{org.org.slug}/programmes/{pid}/groups")
+    @post("/groups/{group_id:uuid}/complete", summary="Завершить пару с итогами (форма)")
+    async def complete(self, db: Db, org: Org, programme_id: Id, group_id: Id, data: Form) -> Redirect:
+        await finish(db, org, programme_id, group_id, decode_form(data, CompleteIn))
+        return self._back(org, programme_id)
 
-    @post("/groups/{group_id:str}/end-early", summary="Завершить пару досрочно (форма)")
-    async def end_early(
-        self, db: Db, org: Org, programme_id: FromPath[str], group_id: FromPath[str], data: Form
-    ) -> Redirect:
-        pid = parse_id(programme_id)
-        await completion.end_group_early(
-            db,
-            org,
-            pid,
-            parse_id(group_id),
-            form_int(data, "version", ge=0),
-            reason=data.get("reason", ""),
-            ended_on=_ended_on(data),
-        )
-        return Redirect(path=f"/o/{org.org.slug}/programmes/{pid}/groups")
+    @post("/groups/{group_id:uuid}/end-early", summary="Завершить пару досрочно (форма)")
+    async def end_early(self, db: Db, org: Org, programme_id: Id, group_id: Id, data: Form) -> Redirect:
+        await finish(db, org, programme_id, group_id, decode_form(data, EndEarlyIn))
+        return self._back(org, programme_id)
 
     @post("/orders", summary="Издать приказ (форма)")
-    async def issue(self, db: Db, org: Org, programme_id: FromPath[str], data: Form) -> Redirect:
-        pid = parse_id(programme_id)
-        issued_on = form_date(data, "issued_on")
-        if issued_on is None:
-            raise InvalidInput("Укажите дату приказа.", [{"field": "issued_on", "message": "укажите дату"}])
-        draft = orders.OrderDraft(
-            data.get("kind", ""), data.get("number", ""), issued_on, _ids(_checked(data, "group_"))
+    async def issue(self, db: Db, org: Org, programme_id: Id, data: Form) -> Redirect:
+        await issue_order(
+            db, org, programme_id, decode_form({**data, "group_ids": ticked(data, "group_")}, OrderIn)
         )
-        await orders.issue_order(db, org, pid, draft)
-        return Redirect(path=f"/o/{org.org.slug}/programmes/{pid}/groups")
+        return self._back(org, programme_id)
 
-    @get("/orders/{order_id:str}/document.docx", media_type=DOCX, summary="Скачать приказ (.docx)")
+    @get("/orders/{order_id:uuid}/document.docx", media_type=DOCX, summary="Скачать приказ (.docx)")
     async def document(
-        self, db: Db, runtime: Rt, org: Org, programme_id: FromPath[str], order_id: FromPath[str]
+        self, db: Db, runtime: Rt, org: Org, programme_id: Id, order_id: Id
     ) -> Response[bytes]:
         return await _document(db, runtime, org, programme_id, order_id)

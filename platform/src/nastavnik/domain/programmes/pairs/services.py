@@ -37,7 +37,7 @@ from nastavnik.domain.programmes.pairs.models import (
     OrderGroup,
 )
 from nastavnik.domain.programmes.services import get_programme, writable
-from nastavnik.errors import Conflict, InvalidInput
+from nastavnik.errors import Conflict, FieldError, InvalidInput
 from nastavnik.models.people import Person, PersonStatus, ProgrammeRole
 from nastavnik.models.reference import AcademicYear
 from nastavnik.tenancy import NotFound, OrgContext
@@ -146,7 +146,7 @@ def alphabetical(person: Person) -> tuple[str, str, str]:
 
 
 def _error(message: str, field_name: str, detail: str) -> InvalidInput:
-    return InvalidInput(message, [{"field": field_name, "message": detail}])
+    return InvalidInput(message, [FieldError(field_name, detail)])
 
 
 async def _people(db: AsyncSession, ctx: OrgContext, ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, Person]:
@@ -261,13 +261,13 @@ async def validate_drafts(
     load = await mentor_load(db, ctx, besides=besides)
     already = dict(load)
     today = ctx.today()
-    errors: list[dict[str, str]] = []
+    errors: list[FieldError] = []
 
     for n, draft in enumerate(drafts, start=1):
         where = f"группа {n}: " if len(drafts) > 1 else ""
 
         def fail(field_name: str, message: str, where: str = where) -> None:
-            errors.append({"field": field_name, "message": where + message})
+            errors.append(FieldError(field_name, where + message))
 
         if not draft.mentor_ids:
             fail("mentor_ids", "выберите наставника")
@@ -325,7 +325,7 @@ async def validate_drafts(
             message = f"{name}: наставляемых {count}, а можно не больше {profile.capacity}"
             if already.get(pid):
                 message += f" (уже {already[pid]} в парах и группах открытых программ организации)"
-            errors.append({"field": "mentor_ids", "message": message})
+            errors.append(FieldError("mentor_ids", message))
     if errors:
         raise InvalidInput("Пара или группа не сформирована: исправьте ошибки.", errors)
 
@@ -377,9 +377,7 @@ async def create_groups(
         db.add_all(_members(group.id, ctx.org.id, draft))
     await db.flush()
     for group in created:
-        await audit.record_in(
-            db, ctx, action="create", object_type="mentoring_group", object_id=str(group.id)
-        )
+        await audit.record_in(db, ctx, "create", audit.ObjectKind.MENTORING_GROUP, group.id)
     await db.commit()
     return created
 
@@ -473,12 +471,7 @@ async def list_groups(
     groups = list(await db.scalars(query.order_by(MentoringGroup.created_at, MentoringGroup.id)))
     shown = await views(db, ctx, Dictionaries.of(dictionaries_of, programme.regime), groups)
     await audit.record_in(
-        db,
-        ctx,
-        action="read",
-        object_type="mentoring_group_list",
-        object_id=str(programme.id),
-        details={"count": len(shown)},
+        db, ctx, "read", audit.ObjectKind.MENTORING_GROUP_LIST, programme.id, details={"count": len(shown)}
     )
     await db.commit()
     return shown
@@ -494,7 +487,7 @@ async def get_group(
     programme = await get_programme(db, ctx, programme_id)
     group = await group_for(db, ctx, programme.id, group_id)
     (shown,) = await views(db, ctx, Dictionaries.of(dictionaries_of, programme.regime), [group])
-    await audit.record_in(db, ctx, action="read", object_type="mentoring_group", object_id=str(group.id))
+    await audit.record_in(db, ctx, "read", audit.ObjectKind.MENTORING_GROUP, group.id)
     await db.commit()
     return shown
 
@@ -530,7 +523,7 @@ async def update_group(
     await db.execute(delete(GroupMember).where(GroupMember.group_id == group.id, ctx.owns(GroupMember)))
     db.add_all(_members(group.id, ctx.org.id, draft))
     await db.flush()
-    await audit.record_in(db, ctx, action="update", object_type="mentoring_group", object_id=str(group.id))
+    await audit.record_in(db, ctx, "update", audit.ObjectKind.MENTORING_GROUP, group.id)
     await db.commit()
     return group
 
@@ -561,7 +554,7 @@ async def delete_group(
             "пара названа в приказе",
         )
     await db.delete(group)
-    await audit.record_in(db, ctx, action="delete", object_type="mentoring_group", object_id=str(group.id))
+    await audit.record_in(db, ctx, "delete", audit.ObjectKind.MENTORING_GROUP, group.id)
     await db.commit()
 
 

@@ -34,7 +34,7 @@ from nastavnik.domain.programmes.pairs.services import (
     mentor_load,
 )
 from nastavnik.domain.programmes.services import get_programme, writable
-from nastavnik.errors import InvalidInput
+from nastavnik.errors import FieldError, InvalidInput
 from nastavnik.models.people import Person, PersonStatus
 from nastavnik.tenancy import OrgContext
 
@@ -138,9 +138,9 @@ async def suggest(
     await audit.record_in(
         db,
         ctx,
-        action="read",
-        object_type="matching",
-        object_id=str(programme.id),
+        "read",
+        audit.ObjectKind.MATCHING,
+        programme.id,
         details={"mentees": len(found.mentees), "mentors": len(found.mentors)},
     )
     await db.commit()
@@ -207,7 +207,7 @@ async def accept(
             matching.score_pair(mentee, mentor, found.forms, programme.regime) if mentee and mentor else None
         )
         if scored is None:
-            errors.append({"field": f"pairs[{n}]", "message": f"пара {n}: {_why_not(found, pair)}"})
+            errors.append(FieldError(f"pairs[{n}]", f"пара {n}: {_why_not(found, pair)}"))
             continue
         by_mentor[(scored.mentor_id, scored.form_code)].append(scored)
     if errors:
