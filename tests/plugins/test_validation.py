@@ -26,7 +26,8 @@ from nastavnik import (
     TemplateDir,
     hookimpl,
 )
-from nastavnik.plugins import PluginError, Plugins, check_core_version, load_plugins
+from nastavnik.plugin_info import check_core_version
+from nastavnik.plugins import PluginError, Plugins, load_plugins
 from tests.support.office import docx_with
 
 

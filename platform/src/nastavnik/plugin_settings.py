@@ -21,7 +21,8 @@ from nastavnik import audit
 from nastavnik.errors import FieldError, InvalidInput
 from nastavnik.models.people import ProgrammeRole
 from nastavnik.models.plugin_settings import OrgPluginSetting
-from nastavnik.plugins import LoadedPlugin, Plugins, SettingField, setting_fields
+from nastavnik.plugin_info import SettingField, setting_fields
+from nastavnik.plugins import LoadedPlugin, Plugins
 from nastavnik.tenancy import NotFound, OrgContext
 
 log = structlog.get_logger(__name__)
