@@ -23,7 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from nastavnik.domain.statistics.definitions import Kind
 from nastavnik.domain.statistics.figures import Figure
 from nastavnik.domain.statistics.indicators import catalogue
-from nastavnik.domain.statistics.indicators.base import MEMBERSHIP_ROWS, IndicatorQuery, missing_tables
+from nastavnik.domain.statistics.indicators.base import MEMBERSHIP_ROWS, IndicatorQuery
 from nastavnik.models.reference import AcademicYear
 from nastavnik.plugins import Plugins
 from nastavnik.tenancy import OrgContext
@@ -59,14 +59,13 @@ async def organisation_figures(
     """The organisation's figures by indicator key (each breakdown a figure; '' first), as of ``as_of``
     (default: the organisation's today) for ``academic_year`` (default: the year ``as_of`` lies in).
 
-    Indicators that do not apply to the organisation, or whose data does not exist yet, are left out.
+    Indicators that do not apply to the organisation are left out.
     The figures are what its managers may read: an indicator that counts answers sees only the answers
     the acting person's row-level security lets them read (a curator or director: all of them).
     """
     as_of = as_of or ctx.today()
     year = academic_year if academic_year is not None else AcademicYear.start_year_of(as_of)
     chosen = [q for q in queries if applies(q, ctx)]
-    missing = await missing_tables(db, chosen)
     params = {
         "org_id": ctx.org.id,
         "municipality_id": ctx.org.municipality_id,
@@ -76,8 +75,6 @@ async def organisation_figures(
     }
     figures: dict[str, list[Figure]] = {}
     for query in chosen:
-        if query.sql is None or set(query.source_tables) & missing:
-            continue
         rows = await db.execute(text(_one_organisation(query.sql)), {**params, **query.bind})
         figures[query.indicator.key] = [
             Figure(query.indicator, int(n), _whole(d), _whole(r), breakdown=b) for b, n, d, r in rows
