@@ -23,6 +23,7 @@ from nastavnik import (
     PluginInfo,
     PluginRoutes,
     Regime,
+    StatisticContributor,
     TemplateDir,
     hookimpl,
 )
@@ -322,6 +323,15 @@ def returning(hook: str, value: object) -> object:
     return hookimpl(implementation)
 
 
+def statistic(**fields: Any) -> list[StatisticContributor]:
+    """The plugin ``extra``'s one indicator, with ``fields`` over a count per organisation."""
+    return [
+        StatisticContributor(
+            "extra.x", "Икс", "Икс.", "SELECT org_id, 1, NULL, NULL FROM scope_org", **fields
+        )
+    ]
+
+
 class NoDefault(msgspec.Struct):
     limit: int
 
@@ -360,6 +370,40 @@ def _sync_job() -> None:
             {"register_statistics": returning("register_statistics", ["core.people"])},
             {},
             "it must return StatisticContributor items",
+        ),
+        (
+            {"register_statistics": returning("register_statistics", statistic(kind="ratio"))},
+            {},
+            "plugin 'extra': the statistic 'extra.x' has an unknown kind 'ratio'",
+        ),
+        (
+            {"register_statistics": returning("register_statistics", statistic(kind="breakdown"))},
+            {},
+            "the statistic 'extra.x' is a breakdown: its sql must return the breakdown column",
+        ),
+        (
+            {"register_statistics": returning("register_statistics", statistic(default_target=50.0))},
+            {},
+            "the statistic 'extra.x' is a count: only a share has a target",
+        ),
+        (
+            {
+                "register_statistics": returning(
+                    "register_statistics", statistic(kind="share", default_target=120.0)
+                )
+            },
+            {},
+            "its default target must be a percentage from 0 to 100, not 120.0",
+        ),
+        (
+            {
+                "register_statistics": returning(
+                    "register_statistics",
+                    statistic(kind="breakdown", breakdowns=True, on_home_page=False, nested_loops=False),
+                )
+            },
+            {},
+            None,  # what the core's own indicators declare, a plugin may too
         ),
         (
             {"register_routes": returning("register_routes", [])},

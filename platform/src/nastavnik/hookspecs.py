@@ -173,12 +173,17 @@ def register_statistics() -> Iterable[StatisticContributor]:
     Parameters: none.
     Called: once per process at start-up, on every loaded plugin, synchronously; the definitions are kept.
     Async: no; an ``async def`` implementation refuses to start.
-    Returns: ``StatisticContributor`` items (``None``: none).
+    Returns: ``StatisticContributor`` items (``None``: none); an unknown ``kind``, the kind ``breakdown``
+    without ``breakdowns=True``, or a ``default_target`` on anything but a share (or outside 0–100)
+    refuses to start.
     Combined: flattened in plugin order, with the plugin that offers each (``Plugins.statistics(active)``);
-    a key offered twice refuses to start. The same ``sql`` gives the organisation's own figure (its home
-    page, under its row-level security) and the regional statistics (over a municipality or a region, as
-    the aggregator role), so the two cannot disagree; an indicator is computed only where its plugin is
-    active and serves the organisation's type.
+    a key offered twice refuses to start. The result is the whole catalogue of indicators: the core's own
+    come through its default plugin, first, and nothing else registers one; the regional recompute, the
+    dashboards, the reports and the organisation's statistics page show these, in this order (its home
+    page: those with ``on_home_page``, the last loaded plugin's first). The same ``sql`` gives the
+    organisation's own figure (under its row-level security) and the regional statistics (over a
+    municipality or a region, as the aggregator role), so the two cannot disagree; an indicator is
+    computed only where its plugin is active and serves the organisation's type.
     """
 
 

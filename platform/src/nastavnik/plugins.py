@@ -22,7 +22,7 @@ from importlib import import_module
 from importlib.metadata import entry_points
 from pathlib import Path
 from types import ModuleType
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, TypeVar, cast, get_args
 
 import msgspec
 import msgspec.inspect
@@ -43,6 +43,7 @@ from nastavnik.types import (
     AuditTitles,
     DictionaryEntry,
     DocumentTemplate,
+    IndicatorKind,
     JobSpec,
     MigrationBranch,
     NavigationContext,
@@ -446,6 +447,7 @@ class Plugins:
                         f"the statistic {contributor.key!r} is offered by {offered_by[contributor.key]!r}"
                         f" and {plugin.name!r}"
                     )
+                _check_statistic(plugin, contributor)
                 offered_by[contributor.key] = plugin.name
                 found.append((plugin, contributor))
         return tuple(found)
@@ -541,6 +543,23 @@ class Plugins:
                         )
                     into[key], titled_by[kind, key] = title, plugin.name
         return AuditTitles(objects, fields)
+
+
+def _check_statistic(plugin: LoadedPlugin, contributor: StatisticContributor) -> None:
+    """A statistic's kind is known, a breakdown has its breakdown column, a default target fits a share."""
+    where = f"plugin {plugin.name!r}: the statistic {contributor.key!r}"
+    if contributor.kind not in get_args(IndicatorKind):
+        raise PluginError(f"{where} has an unknown kind {contributor.kind!r}")
+    if contributor.kind == "breakdown" and not contributor.breakdowns:
+        raise PluginError(
+            f"{where} is a breakdown: its sql must return the breakdown column (breakdowns=True)"
+        )
+    target = contributor.default_target
+    if target is not None:
+        if contributor.kind != "share":
+            raise PluginError(f"{where} is a {contributor.kind}: only a share has a target")
+        if not 0 <= target <= 100:
+            raise PluginError(f"{where}: its default target must be a percentage from 0 to 100, not {target}")
 
 
 def _hook_specs() -> list[Callable[..., object]]:

@@ -143,10 +143,11 @@ class NavItem:
     """Programme roles that see the item; ``None`` means everyone in the organisation."""
 
 
-IndicatorKind = Literal["count", "share", "average"]
+IndicatorKind = Literal["count", "share", "average", "breakdown"]
 """How an indicator's numerator and denominator are read: ``count`` (the numerator, summed over an area),
-``share`` (numerator over denominator, a percentage) or ``average`` (numerator over denominator, shown
-only over at least five respondents)."""
+``share`` (numerator over denominator, a percentage), ``average`` (numerator over denominator, shown
+only over at least five respondents) or ``breakdown`` (counts by breakdown key, shown as a chart and
+not in the tables; needs ``breakdowns``)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -163,17 +164,44 @@ class StatisticContributor:
     CTE ``scope_org (org_id, municipality_id, org_type)`` (filter with
     ``org_id IN (SELECT org_id FROM scope_org)``). It may use the parameters ``:academic_year`` (the year
     it starts in) and ``:as_of`` (the date the figure is for). An organisation without a row counts 0.
-    It must return aggregates only, never a person's data; the aggregator reads a plugin's tables only
-    where the plugin's migration grants them (``enable_aggregator_read``), column by column.
+    With ``breakdowns`` it returns a breakdown column too (see there). It must return aggregates only,
+    never a person's data; the aggregator reads a plugin's tables only where the plugin's migration grants
+    them (``enable_aggregator_read``), column by column.
+
+    Every field after ``sql`` has a default that keeps an indicator as plugins have always declared it: a
+    count per organisation, without breakdowns or target, on the organisation's home page.
     """
 
     key: str
+    """Unique over every loaded plugin; the stored figures and the region's targets are keyed by it."""
     title: str
+    """Russian, as the pages, the reports and the API show it."""
     description: str
+    """Russian, one sentence: what is counted (shown beside the figure and in the reports' definitions)."""
     sql: str
+    """The indicator's only definition (see above)."""
     kind: IndicatorKind = "count"
+    """How the figure reads and sums (:data:`IndicatorKind`)."""
     organisation_types: tuple[str, ...] | None = None
     """Where it applies, among the types the plugin serves (None: all of them)."""
+    breakdowns: bool = False
+    """True: ``sql`` returns ``org_id, breakdown, numerator, denominator, respondents``, one row per
+    organisation and breakdown key: ``''`` for the indicator's own figure, a key such as ``form:<code>``
+    (or ``item:<code>``) for a part of it. Its rows are taken as they come: an organisation without a row
+    for the key has no figure («нет данных»), not 0, so return a row of 0 where nothing was counted.
+    False: the four columns above, and the core gives every organisation a row (0 where none came)."""
+    default_target: float | None = None
+    """For a ``share``: the target in percent (0–100) the regional dashboard and reports compare the
+    figure with until the region sets its own; None: no target until then. Refused on another kind."""
+    on_home_page: bool = True
+    """Shown on the home page of the organisations it applies to and at ``GET /api/o/{slug}/indicators``
+    (computed there from ``sql`` for the organisation's today); False: only in the regional statistics
+    and on the organisation's statistics page (the stored snapshot)."""
+    nested_loops: bool = True
+    """False: over a municipality or a region the recompute plans ``sql`` without nested loops
+    (``enable_nestloop`` off for that one statement), for a query whose composite-key joins the planner
+    underestimates by orders of magnitude; one organisation keeps them. A planner hint: the figures are
+    the same either way."""
 
 
 @dataclass(frozen=True, slots=True)

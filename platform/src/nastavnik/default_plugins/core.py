@@ -27,6 +27,15 @@ from nastavnik.domain.organisations.onboarding import (
 from nastavnik.domain.organisations.realm import KeycloakUnavailable, retry_delay
 from nastavnik.domain.questionnaires.models import Moment
 from nastavnik.domain.questionnaires.services import assign_questionnaires
+from nastavnik.domain.statistics.indicators import (
+    groups,
+    learners_covered,
+    model_introduced,
+    plan_completion,
+    satisfaction,
+    young_teachers_mentored,
+    young_teachers_retained,
+)
 from nastavnik.hookspecs import hookimpl
 from nastavnik.models.people import ProgrammeRole
 from nastavnik.plugins import Plugins
@@ -128,7 +137,18 @@ def register_audit_titles() -> AuditTitles:
 
 @hookimpl
 def register_statistics() -> Iterable[StatisticContributor]:
+    """The core's indicators, in the order the dashboards show them: the eight regional ones (their SQL
+    and written definitions in :mod:`nastavnik.domain.statistics.indicators`), then the two of the
+    organisation's home page."""
     return [
+        learners_covered.STATISTIC,
+        young_teachers_mentored.STATISTIC,
+        model_introduced.STATISTIC,
+        young_teachers_retained.STATISTIC,
+        plan_completion.STATISTIC,
+        satisfaction.MENTORS,
+        satisfaction.MENTEES,
+        groups.STATISTIC,
         StatisticContributor(
             key="core.people",
             title="Участников в базе",

@@ -1,4 +1,4 @@
-"""What the loaded plugins offer an organisation: dictionaries, navigation, indicators."""
+"""What the loaded plugins offer an organisation: its dictionaries, as its region words them."""
 
 from __future__ import annotations
 

@@ -1,8 +1,9 @@
 """What an indicator is: its key, its title, how its numerator and denominator are read.
 
 The written definitions (numerator, denominator, as-of date, what «нет данных» means) are in
-docs/statistics.md; each indicator's SQL lives in its own module under
-:mod:`nastavnik.domain.statistics.indicators`, and plugins add theirs through ``register_statistics``.
+docs/statistics.md. Every indicator comes through ``register_statistics``: the core's own are its
+default plugin's, each with its SQL in its own module under :mod:`nastavnik.domain.statistics.indicators`;
+an :class:`Indicator` is what the catalogue makes of a plugin's ``StatisticContributor``.
 """
 
 from __future__ import annotations
@@ -35,7 +36,7 @@ class Indicator:
     default_target: float | None = None
     """Percent; a region may set its own (``stat_target``)."""
     source: str = "core"
-    """The plugin that contributes it."""
+    """The plugin that contributes it (``core``: the core's default plugin)."""
     organisation_types: tuple[str, ...] | None = None
     """Where it applies (None: every type)."""
 
@@ -44,7 +45,7 @@ class Indicator:
         return self.kind is Kind.SHARE
 
 
-# Keys of the core's indicators, in the order the dashboard shows them.
+# Keys of the core's indicators, in the order its default plugin returns them (the dashboards').
 LEARNERS_COVERED = "learners_covered"
 YOUNG_TEACHERS_MENTORED = "young_teachers_mentored"
 MODEL_INTRODUCED = "model_introduced"

@@ -144,7 +144,6 @@ async def recompute_job(
         snapshot=snapshot.key,
         organisations=result.organisations,
         seconds=round(result.seconds, 3),
-        skipped=result.skipped,
     )
     return {"snapshot": snapshot.key, "organisations": result.organisations, "seconds": result.seconds}
 

@@ -7,7 +7,8 @@ a SELECT of ``org_id, breakdown, numerator, denominator, respondents`` over the 
 its request: the application role under row-level security for that organisation. ``scope_org`` is that
 organisation alone, and ``stat_membership`` a CTE of its memberships instead of the recompute's
 temporary table (the same rows, :data:`~nastavnik.domain.statistics.indicators.base.MEMBERSHIP_ROWS`).
-``tests/statistics/test_one_definition.py`` holds the two paths to the same figures.
+``tests/statistics/test_one_definition.py`` holds the two paths to the same figures. The organisation's
+home page shows the indicators contributed for it (``on_home_page``) this way (:func:`indicators_for`).
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from nastavnik.domain.statistics.definitions import Kind
 from nastavnik.domain.statistics.figures import Figure
 from nastavnik.domain.statistics.indicators import catalogue
-from nastavnik.domain.statistics.indicators.base import MEMBERSHIP_ROWS, IndicatorQuery, missing_tables
+from nastavnik.domain.statistics.indicators.base import MEMBERSHIP_ROWS, IndicatorQuery
 from nastavnik.models.reference import AcademicYear
 from nastavnik.plugins import Plugins
 from nastavnik.tenancy import OrgContext
@@ -58,14 +59,13 @@ async def organisation_figures(
     """The organisation's figures by indicator key (each breakdown a figure; '' first), as of ``as_of``
     (default: the organisation's today) for ``academic_year`` (default: the year ``as_of`` lies in).
 
-    Indicators that do not apply to the organisation, or whose data does not exist yet, are left out.
+    Indicators that do not apply to the organisation are left out.
     The figures are what its managers may read: an indicator that counts answers sees only the answers
     the acting person's row-level security lets them read (a curator or director: all of them).
     """
     as_of = as_of or ctx.today()
     year = academic_year if academic_year is not None else AcademicYear.start_year_of(as_of)
     chosen = [q for q in queries if applies(q, ctx)]
-    missing = await missing_tables(db, chosen)
     params = {
         "org_id": ctx.org.id,
         "municipality_id": ctx.org.municipality_id,
@@ -75,8 +75,6 @@ async def organisation_figures(
     }
     figures: dict[str, list[Figure]] = {}
     for query in chosen:
-        if query.sql is None or set(query.source_tables) & missing:
-            continue
         rows = await db.execute(text(_one_organisation(query.sql)), {**params, **query.bind})
         figures[query.indicator.key] = [
             Figure(query.indicator, int(n), _whole(d), _whole(r), breakdown=b) for b, n, d, r in rows
@@ -98,7 +96,7 @@ class IndicatorValue:
 
 
 async def indicators_for(db: AsyncSession, plugins: Plugins, ctx: OrgContext) -> list[IndicatorValue]:
-    """The indicators of the organisation's home page: what ``register_statistics`` contributes, each
+    """The indicators of the organisation's home page: those contributed with ``on_home_page``, each
     computed from its one query (the same the regional recompute runs) for this organisation today."""
     queries = _home_order([q for q in catalogue(plugins) if q.on_home_page])
     figures = await organisation_figures(db, queries, ctx)

@@ -29,7 +29,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from nastavnik import clock
 from nastavnik.domain.statistics.definitions import Kind
 from nastavnik.domain.statistics.indicators import catalogue
-from nastavnik.domain.statistics.indicators.base import MEMBERSHIP, MEMBERSHIP_TABLE, missing_tables
+from nastavnik.domain.statistics.indicators.base import MEMBERSHIP, MEMBERSHIP_TABLE
 from nastavnik.plugins import Plugins
 
 
@@ -62,7 +62,6 @@ class RunResult:
     region_id: uuid.UUID
     organisations: int
     indicators: list[str]
-    skipped: list[str]
     seconds: float
     finished_at: datetime
 
@@ -238,12 +237,8 @@ async def recompute(
         await conn.execute(text(MEMBERSHIP_TABLE))
         await conn.execute(text(f"WITH {_SCOPE} {MEMBERSHIP}"), params)
         await conn.execute(text("ANALYZE stat_membership"))
-        missing = await missing_tables(conn, queries)
-        computed, skipped = [], []
+        computed = []
         for query in queries:
-            if query.sql is None or set(query.source_tables) & missing:
-                skipped.append(query.indicator.key)
-                continue
             query_params = {**params, **query.bind, "indicator": query.indicator.key}
             previous_nestloop = None
             if not query.nested_loops and snapshot.scope is not ScopeKind.ORGANISATION:
@@ -284,7 +279,6 @@ async def recompute(
         region_id=region_id,
         organisations=organisations,
         indicators=computed,
-        skipped=skipped,
         seconds=time.perf_counter() - started,
         finished_at=finished_at,
     )

@@ -1,8 +1,10 @@
 """The seam every indicator sits behind: one SELECT, the indicator's only definition.
 
-The regional recompute wraps it into an INSERT over the organisations of its scope (as the aggregator
-role); an organisation's own page runs it for that organisation alone, inside its tenant scope
-(:mod:`nastavnik.domain.statistics.organisation`). Each query returns the columns
+Every indicator, the core's and the plugins', is a ``StatisticContributor`` returned by
+``register_statistics``; the catalogue (:mod:`nastavnik.domain.statistics.indicators`) makes each an
+:class:`IndicatorQuery`. The regional recompute wraps its SQL into an INSERT over the organisations of
+its scope (as the aggregator role); an organisation's own page runs it for that organisation alone,
+inside its tenant scope (:mod:`nastavnik.domain.statistics.organisation`). Each query returns the columns
 ``org_id, breakdown, numerator, denominator, respondents`` for the organisations of the CTE
 ``scope_org (org_id, municipality_id, org_type)`` (the active organisations of the job's scope, or the
 one organisation). It may use the parameters ``:academic_year`` (the year it starts in) and ``:as_of``
@@ -15,12 +17,8 @@ only the columns that role was granted.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
-
-from sqlalchemy import text
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from nastavnik.domain.statistics.definitions import Indicator
 
@@ -62,34 +60,24 @@ stat_membership m
 
 @dataclass(frozen=True, slots=True)
 class IndicatorQuery:
+    """One indicator of the catalogue, as the recompute and the organisation's page run it."""
+
     indicator: Indicator
-    sql: str | None
-    """None: the data it needs does not exist yet; the indicator reports «нет данных»."""
-    source_tables: tuple[str, ...] = ()
-    """Tables it reads; if one is missing the indicator is skipped («нет данных»)."""
+    sql: str
+    """The contributor's ``sql``, wrapped where the core adds a row per organisation or filters them."""
     plugin: str | None = None
-    """The contributing plugin, whose per-organisation switch is honoured (None: the core)."""
+    """The contributing plugin, whose per-organisation switch is honoured (None: a default plugin, the
+    core, which no organisation switches off)."""
     organisation_types: tuple[str, ...] | None = None
     """Organisation types it applies to (None: every type)."""
     bind: dict[str, Any] = field(default_factory=dict)
     """Parameters of its own, beside the recompute's."""
-    on_home_page: bool = False
-    """Shown on the organisation's home page and at ``GET /api/o/{slug}/indicators`` (what plugins
-    contribute through ``register_statistics``), computed there for that organisation from ``sql``."""
+    on_home_page: bool = True
+    """Shown on the organisation's home page and at ``GET /api/o/{slug}/indicators``, computed there for
+    that organisation from ``sql`` (the contributor's ``on_home_page``)."""
     nested_loops: bool = True
-    """False: over a municipality or a region the statement is planned without nested loops. The planner
-    multiplies the selectivities of ``org_id`` and the id in a composite-key join, expects one row where a
-    thousand come, and loops over index probes of the largest tables (measured at size L: 4.8 s instead of
-    1.5 s). One organisation's recompute keeps them: there an index probe is the right plan."""
-
-
-async def missing_tables(db: AsyncConnection | AsyncSession, queries: Iterable[IndicatorQuery]) -> set[str]:
-    """The source tables of ``queries`` that do not exist: their indicators are skipped («нет данных»)."""
-    names = sorted({t for q in queries for t in q.source_tables})
-    if not names:
-        return set()
-    rows = await db.execute(
-        text("SELECT t FROM unnest(CAST(:names AS text[])) AS t WHERE to_regclass(t) IS NULL"),
-        {"names": names},
-    )
-    return {str(r[0]) for r in rows}
+    """False (the contributor's ``nested_loops``): over a municipality or a region the statement is
+    planned without nested loops. The planner multiplies the selectivities of ``org_id`` and the id in a
+    composite-key join, expects one row where a thousand come, and loops over index probes of the largest
+    tables (measured at size L: 4.8 s instead of 1.5 s). One organisation's recompute keeps them: there an
+    index probe is the right plan."""

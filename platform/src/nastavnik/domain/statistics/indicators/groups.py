@@ -8,15 +8,9 @@ mentor with one mentee). No denominator.
 
 from __future__ import annotations
 
-from nastavnik.domain.statistics.definitions import GROUPS, Indicator, Kind
-from nastavnik.domain.statistics.indicators.base import YEAR, IndicatorQuery
-
-INDICATOR = Indicator(
-    key=GROUPS,
-    title="Наставнические пары и группы",
-    kind=Kind.BREAKDOWN,
-    description="Пары и группы учебного года по формам, видам и состоянию.",
-)
+from nastavnik.domain.statistics.definitions import GROUPS
+from nastavnik.domain.statistics.indicators.base import YEAR
+from nastavnik.types import StatisticContributor
 
 # Groups are counted once per combination of form, kind, status and shape, then spread over the four
 # breakdowns: the expansion runs over the few combinations, not over every group.
@@ -44,4 +38,12 @@ SELECT combo.org_id, b.breakdown, sum(combo.n)::bigint, NULL::bigint, NULL::bigi
  GROUP BY combo.org_id, b.breakdown
 """
 
-QUERY = IndicatorQuery(INDICATOR, SQL)
+STATISTIC = StatisticContributor(
+    key=GROUPS,
+    title="Наставнические пары и группы",
+    description="Пары и группы учебного года по формам, видам и состоянию.",
+    sql=SQL,
+    kind="breakdown",
+    breakdowns=True,
+    on_home_page=False,
+)

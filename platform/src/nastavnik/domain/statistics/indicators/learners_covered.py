@@ -9,17 +9,9 @@ when the organisation gave no headcount: «нет данных»).
 
 from __future__ import annotations
 
-from nastavnik.domain.statistics.definitions import LEARNERS_COVERED, Indicator, Kind
-from nastavnik.domain.statistics.indicators.base import AS_OF, RUNNING_MENTEES, YEAR, IndicatorQuery
-
-INDICATOR = Indicator(
-    key=LEARNERS_COVERED,
-    title="Обучающиеся 10–18 лет, охваченные наставничеством",
-    kind=Kind.SHARE,
-    description="Доля обучающихся 10–18 лет, которые состоят наставляемыми в действующей или завершённой паре"
-    " (группе), от численности обучающихся 10–18 лет.",
-    default_target=70.0,
-)
+from nastavnik.domain.statistics.definitions import LEARNERS_COVERED
+from nastavnik.domain.statistics.indicators.base import AS_OF, RUNNING_MENTEES, YEAR
+from nastavnik.types import StatisticContributor
 
 SQL = f"""
 SELECT s.org_id, '' AS breakdown, coalesce(c.covered, 0) AS numerator,
@@ -36,4 +28,14 @@ SELECT s.org_id, '' AS breakdown, coalesce(c.covered, 0) AS numerator,
        ) c ON c.org_id = s.org_id
 """
 
-QUERY = IndicatorQuery(INDICATOR, SQL)
+STATISTIC = StatisticContributor(
+    key=LEARNERS_COVERED,
+    title="Обучающиеся 10–18 лет, охваченные наставничеством",
+    description="Доля обучающихся 10–18 лет, которые состоят наставляемыми в действующей или завершённой паре"
+    " (группе), от численности обучающихся 10–18 лет.",
+    sql=SQL,
+    kind="share",
+    breakdowns=True,
+    default_target=70.0,  # the federal target
+    on_home_page=False,
+)

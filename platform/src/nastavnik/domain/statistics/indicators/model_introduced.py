@@ -10,16 +10,9 @@ each condition alone; the total (breakdown '') needs all four.
 
 from __future__ import annotations
 
-from nastavnik.domain.statistics.definitions import MODEL_INTRODUCED, Indicator, Kind
-from nastavnik.domain.statistics.indicators.base import AS_OF, IN_SCOPE, YEAR, IndicatorQuery
-
-INDICATOR = Indicator(
-    key=MODEL_INTRODUCED,
-    title="Организации, внедрившие целевую модель",
-    kind=Kind.SHARE,
-    description="Назначен куратор, утверждены Положение и Программа наставничества (с номером и датой"
-    " приказа), издан приказ о формировании наставнических пар (групп).",
-)
+from nastavnik.domain.statistics.definitions import MODEL_INTRODUCED
+from nastavnik.domain.statistics.indicators.base import AS_OF, IN_SCOPE, YEAR
+from nastavnik.types import StatisticContributor
 
 
 def _approved(document: str) -> str:
@@ -61,4 +54,13 @@ SELECT f.org_id, b.breakdown, b.flag::int::bigint AS numerator, 1::bigint AS den
                             ('programma', f.programma), ('pairs_order', f.pairs_order)) AS b(breakdown, flag)
 """
 
-QUERY = IndicatorQuery(INDICATOR, SQL)
+STATISTIC = StatisticContributor(
+    key=MODEL_INTRODUCED,
+    title="Организации, внедрившие целевую модель",
+    description="Назначен куратор, утверждены Положение и Программа наставничества (с номером и датой"
+    " приказа), издан приказ о формировании наставнических пар (групп).",
+    sql=SQL,
+    kind="share",
+    breakdowns=True,
+    on_home_page=False,
+)

@@ -7,17 +7,9 @@ whose pairs have no task yet has no row: «нет данных», not 0 %.
 
 from __future__ import annotations
 
-from nastavnik.domain.statistics.definitions import PLAN_COMPLETION, Indicator, Kind
-from nastavnik.domain.statistics.indicators.base import AS_OF, IN_SCOPE, YEAR, IndicatorQuery
-
-SOURCE_TABLES = ("plan_item",)
-
-INDICATOR = Indicator(
-    key=PLAN_COMPLETION,
-    title="Выполнение индивидуальных планов",
-    kind=Kind.SHARE,
-    description="Доля выполненных пунктов индивидуальных планов развития наставляемых.",
-)
+from nastavnik.domain.statistics.definitions import PLAN_COMPLETION
+from nastavnik.domain.statistics.indicators.base import AS_OF, IN_SCOPE, YEAR
+from nastavnik.types import StatisticContributor
 
 SQL = f"""
 SELECT i.org_id, '' AS breakdown,
@@ -30,4 +22,12 @@ SELECT i.org_id, '' AS breakdown,
  GROUP BY i.org_id
 """
 
-QUERY = IndicatorQuery(INDICATOR, SQL, SOURCE_TABLES)
+STATISTIC = StatisticContributor(
+    key=PLAN_COMPLETION,
+    title="Выполнение индивидуальных планов",
+    description="Доля выполненных пунктов индивидуальных планов развития наставляемых.",
+    sql=SQL,
+    kind="share",
+    breakdowns=True,  # no row without a task: «нет данных», not 0 %
+    on_home_page=False,
+)

@@ -12,28 +12,9 @@ What the queries return:
 
 from __future__ import annotations
 
-from nastavnik.domain.statistics.definitions import (
-    SATISFACTION_MENTEES,
-    SATISFACTION_MENTORS,
-    Indicator,
-    Kind,
-)
-from nastavnik.domain.statistics.indicators.base import AS_OF, IN_SCOPE, YEAR, IndicatorQuery
-
-SOURCE_TABLES = ("questionnaire_answer", "questionnaire_assignment")
-
-MENTORS = Indicator(
-    key=SATISFACTION_MENTORS,
-    title="Удовлетворённость наставников",
-    kind=Kind.AVERAGE,
-    description="Средний балл наставников по пунктам итоговой анкеты (шкала 1–10).",
-)
-MENTEES = Indicator(
-    key=SATISFACTION_MENTEES,
-    title="Удовлетворённость наставляемых",
-    kind=Kind.AVERAGE,
-    description="Средний балл наставляемых по пунктам итоговой анкеты (шкала 1–10).",
-)
+from nastavnik.domain.statistics.definitions import SATISFACTION_MENTEES, SATISFACTION_MENTORS
+from nastavnik.domain.statistics.indicators.base import AS_OF, IN_SCOPE, YEAR
+from nastavnik.types import StatisticContributor
 
 
 def _sql(role: str) -> str:
@@ -63,7 +44,25 @@ SELECT org_id, CASE WHEN grouping(item_key) = 0 THEN 'item:' || item_key ELSE ''
 SQL_MENTORS = _sql("mentor")
 SQL_MENTEES = _sql("mentee")
 
-QUERIES = (
-    IndicatorQuery(MENTORS, SQL_MENTORS, SOURCE_TABLES, nested_loops=False),
-    IndicatorQuery(MENTEES, SQL_MENTEES, SOURCE_TABLES, nested_loops=False),
+# Over a municipality or a region the planner expected one final questionnaire per programme where there
+# were thousands and probed the assignments in nested loops (docs/statistics.md): hash joins instead.
+MENTORS = StatisticContributor(
+    key=SATISFACTION_MENTORS,
+    title="Удовлетворённость наставников",
+    description="Средний балл наставников по пунктам итоговой анкеты (шкала 1–10).",
+    sql=SQL_MENTORS,
+    kind="average",
+    breakdowns=True,
+    on_home_page=False,
+    nested_loops=False,
+)
+MENTEES = StatisticContributor(
+    key=SATISFACTION_MENTEES,
+    title="Удовлетворённость наставляемых",
+    description="Средний балл наставляемых по пунктам итоговой анкеты (шкала 1–10).",
+    sql=SQL_MENTEES,
+    kind="average",
+    breakdowns=True,
+    on_home_page=False,
+    nested_loops=False,
 )

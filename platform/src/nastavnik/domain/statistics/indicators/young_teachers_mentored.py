@@ -10,16 +10,9 @@ organisation's headcount of young teachers for the year (NULL without a headcoun
 
 from __future__ import annotations
 
-from nastavnik.domain.statistics.definitions import YOUNG_TEACHERS_MENTORED, Indicator, Kind
-from nastavnik.domain.statistics.indicators.base import AS_OF, RUNNING_MENTEES, YEAR, IndicatorQuery
-
-INDICATOR = Indicator(
-    key=YOUNG_TEACHERS_MENTORED,
-    title="Молодые педагоги с наставником",
-    kind=Kind.SHARE,
-    description="Доля молодых педагогов (стаж 0–3 года), у которых есть наставник в действующей или"
-    " завершённой паре (группе), от численности молодых педагогов.",
-)
+from nastavnik.domain.statistics.definitions import YOUNG_TEACHERS_MENTORED
+from nastavnik.domain.statistics.indicators.base import AS_OF, RUNNING_MENTEES, YEAR
+from nastavnik.types import StatisticContributor
 
 SQL = f"""
 SELECT s.org_id, '' AS breakdown, coalesce(c.mentored, 0) AS numerator,
@@ -36,4 +29,13 @@ SELECT s.org_id, '' AS breakdown, coalesce(c.mentored, 0) AS numerator,
        ) c ON c.org_id = s.org_id
 """
 
-QUERY = IndicatorQuery(INDICATOR, SQL)
+STATISTIC = StatisticContributor(
+    key=YOUNG_TEACHERS_MENTORED,
+    title="Молодые педагоги с наставником",
+    description="Доля молодых педагогов (стаж 0–3 года), у которых есть наставник в действующей или"
+    " завершённой паре (группе), от численности молодых педагогов.",
+    sql=SQL,
+    kind="share",
+    breakdowns=True,
+    on_home_page=False,
+)

@@ -9,16 +9,9 @@ staying in the profession). An organisation with an empty cohort has no denomina
 
 from __future__ import annotations
 
-from nastavnik.domain.statistics.definitions import YOUNG_TEACHERS_RETAINED, Indicator, Kind
-from nastavnik.domain.statistics.indicators.base import AS_OF, YEAR, IndicatorQuery
-
-INDICATOR = Indicator(
-    key=YOUNG_TEACHERS_RETAINED,
-    title="Молодые педагоги, оставшиеся в профессии через год",
-    kind=Kind.SHARE,
-    description="Из молодых педагогов, у которых был наставник в прошлом учебном году, доля не ушедших"
-    " из профессии.",
-)
+from nastavnik.domain.statistics.definitions import YOUNG_TEACHERS_RETAINED
+from nastavnik.domain.statistics.indicators.base import AS_OF, YEAR
+from nastavnik.types import StatisticContributor
 
 SQL = f"""
 SELECT s.org_id, '' AS breakdown, coalesce(c.stayed, 0) AS numerator,
@@ -36,4 +29,13 @@ SELECT s.org_id, '' AS breakdown, coalesce(c.stayed, 0) AS numerator,
        ) c ON c.org_id = s.org_id
 """
 
-QUERY = IndicatorQuery(INDICATOR, SQL)
+STATISTIC = StatisticContributor(
+    key=YOUNG_TEACHERS_RETAINED,
+    title="Молодые педагоги, оставшиеся в профессии через год",
+    description="Из молодых педагогов, у которых был наставник в прошлом учебном году, доля не ушедших"
+    " из профессии.",
+    sql=SQL,
+    kind="share",
+    breakdowns=True,
+    on_home_page=False,
+)
