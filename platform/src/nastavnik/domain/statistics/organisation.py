@@ -1,4 +1,5 @@
-"""An organisation's own figures, from the very queries the regional recompute runs.
+"""An organisation's own figures, from the very queries the regional recompute runs; the indicators of its
+home page among them (:func:`indicators_for`).
 
 Every indicator has one definition, its :class:`~nastavnik.domain.statistics.indicators.base.IndicatorQuery`:
 a SELECT of ``org_id, breakdown, numerator, denominator, respondents`` over the organisations of
@@ -13,14 +14,18 @@ temporary table (the same rows, :data:`~nastavnik.domain.statistics.indicators.b
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from nastavnik.domain.statistics.definitions import Kind
 from nastavnik.domain.statistics.figures import Figure
+from nastavnik.domain.statistics.indicators import catalogue
 from nastavnik.domain.statistics.indicators.base import MEMBERSHIP_ROWS, IndicatorQuery, missing_tables
 from nastavnik.models.reference import AcademicYear
+from nastavnik.plugins import Plugins
 from nastavnik.tenancy import OrgContext
 
 
@@ -83,3 +88,44 @@ async def organisation_figures(
 def _whole(value: int | None) -> int | None:
     """A sum of PostgreSQL comes back a Decimal: the figures hold whole numbers."""
     return None if value is None else int(value)
+
+
+@dataclass(frozen=True, slots=True)
+class IndicatorValue:
+    key: str
+    title: str
+    description: str
+    value: int | float | None
+
+
+async def indicators_for(db: AsyncSession, plugins: Plugins, ctx: OrgContext) -> list[IndicatorValue]:
+    """The indicators of the organisation's home page: what ``register_statistics`` contributes, each
+    computed from its one query (the same the regional recompute runs) for this organisation today."""
+    queries = _home_order([q for q in catalogue(plugins) if q.on_home_page])
+    figures = await organisation_figures(db, queries, ctx)
+    values = []
+    for query in queries:
+        found = figures.get(query.indicator.key)
+        if found is None:  # not for this organisation
+            continue
+        headline = next((f for f in found if f.breakdown == ""), None)
+        indicator = query.indicator
+        values.append(IndicatorValue(indicator.key, indicator.title, indicator.description, _shown(headline)))
+    return values
+
+
+def _home_order(queries: list[IndicatorQuery]) -> list[IndicatorQuery]:
+    """As the page has always shown them: the last loaded plugin's first (the order pluggy calls the hook
+    in), each plugin's in the order it registers them."""
+    sources = list(dict.fromkeys(q.indicator.source for q in queries))
+    rank = {source: i for i, source in enumerate(reversed(sources))}
+    return sorted(queries, key=lambda q: rank[q.indicator.source])
+
+
+def _shown(figure: Figure | None) -> int | float | None:
+    """A count as a whole number; a share or an average as its value (None: «нет данных»)."""
+    if figure is None:
+        return None
+    if figure.indicator.kind is Kind.COUNT:
+        return figure.numerator
+    return figure.value

@@ -16,6 +16,7 @@ from nastavnik.domain.organisations import onboarding
 from nastavnik.domain.people import services as people
 from nastavnik.domain.people.services import PersonDraft
 from nastavnik.domain.statistics import headcounts
+from nastavnik.domain.statistics.organisation import indicators_for
 from nastavnik.models.people import Person
 from nastavnik.runtime import Runtime
 from nastavnik.tenancy import OrgContext
@@ -156,7 +157,7 @@ class OrganisationApi(Controller):
 
     @get("/indicators", summary="Показатели организации")
     async def indicators(self, db: Db, org: Org, runtime: Rt) -> list[IndicatorOut]:
-        values = await catalogue.indicators_for(db, runtime.plugins, org)
+        values = await indicators_for(db, runtime.plugins, org)
         return [
             IndicatorOut(key=v.key, title=v.title, description=v.description, value=v.value) for v in values
         ]

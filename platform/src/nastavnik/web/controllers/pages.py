@@ -22,6 +22,7 @@ from nastavnik.domain.organisations import (
 )
 from nastavnik.domain.people import services as people
 from nastavnik.domain.statistics import headcounts
+from nastavnik.domain.statistics.organisation import indicators_for
 from nastavnik.errors import InvalidInput
 from nastavnik.models.identity import StaffRole
 from nastavnik.models.people import PersonCategory, ProgrammeRole
@@ -257,7 +258,7 @@ class OrganisationPages(Controller):
 
     @get("/", summary="Главная страница организации")
     async def home(self, render: Render, db: Db, runtime: Rt, org: Org) -> Template:
-        indicators = await catalogue.indicators_for(db, runtime.plugins, org)
+        indicators = await indicators_for(db, runtime.plugins, org)
         return await render(
             "core/org_home.html",
             indicators=indicators,
