@@ -217,3 +217,28 @@ async def test_bounds_inside_unions_and_maps_are_in_the_document(app: Litestar) 
         {"type": "integer", "minimum": -2147483648, "maximum": 2147483647},
         {"type": "string", "maxLength": 10000},
     ]
+
+
+async def test_components_keep_their_names_wherever_their_classes_live(app: Litestar) -> None:
+    """Two import previews share a class name: their components keep the names they were published
+    under (web.openapi.component), whichever module holds the classes now."""
+    document = await openapi(app)
+    schemas = document["components"]["schemas"]
+    organisations = schemas["web_controllers_schemas_ImportPreviewOut"]
+    bases = schemas["domain_bases_routes_ImportPreviewOut"]
+    assert organisations["properties"]["rows"]["items"] == {
+        "$ref": "#/components/schemas/web_controllers_schemas_ImportRowOut"
+    }
+    assert bases["properties"]["rows"]["items"] == {
+        "$ref": "#/components/schemas/domain_bases_routes_ImportRowOut"
+    }
+    assert "curator_email" in schemas["web_controllers_schemas_ImportRowOut"]["properties"]
+    assert "kind_title" in schemas["domain_bases_routes_ImportRowOut"]["properties"]
+    assert not {"ImportPreviewOut", "ImportRowOut"} & set(schemas)
+    paths = document["paths"]
+    preview = paths["/api/organisations/import"]["post"]["responses"]["200"]["content"]["application/json"]
+    assert preview["schema"] == {"$ref": "#/components/schemas/web_controllers_schemas_ImportPreviewOut"}
+    mentees = paths["/api/o/{slug}/bases/mentees/import"]["post"]["responses"]["200"]["content"]
+    assert mentees["application/json"]["schema"] == {
+        "$ref": "#/components/schemas/domain_bases_routes_ImportPreviewOut"
+    }

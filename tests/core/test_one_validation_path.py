@@ -13,10 +13,11 @@ from litestar import Litestar
 
 from nastavnik import audit
 from nastavnik.domain.bases.routes import MentorProfileIn
+from nastavnik.domain.organisations.schemas import OrganisationIn
+from nastavnik.domain.people.schemas import PersonUpdate
 from nastavnik.errors import FieldError, InvalidInput
 from nastavnik.models.plugin_settings import OrgPluginSetting
 from nastavnik.runtime import Runtime
-from nastavnik.web.controllers.schemas import OrganisationIn, PersonUpdate
 from nastavnik.web.forms import decode_form
 from tests.core.test_form_errors import SITE, field_error
 from tests.support.http import Client, client_for

@@ -270,3 +270,18 @@ async def region_timezone(db: AsyncSession, actor: Actor) -> str:
     """The time zone of the region the actor works in (their first oversight grant)."""
     region = await db.get(Region, actor.staff[0].region_id) if actor.staff else None
     return region.timezone if region else clock.DEFAULT_TIMEZONE
+
+
+def oversees_municipality(actor: Actor, municipality: Municipality) -> bool:
+    """Whether the actor oversees the municipality: as its region's staff or as its own."""
+    return any(g.region_id == municipality.region_id for g in actor.grants(StaffRole.REGION)) or any(
+        g.municipality_id == municipality.id for g in actor.grants(StaffRole.MUNICIPALITY)
+    )
+
+
+async def municipality_for(db: AsyncSession, actor: Actor, municipality_id: uuid.UUID) -> Municipality:
+    """A municipality the actor oversees, or NotFound."""
+    municipality = await db.get(Municipality, municipality_id)
+    if municipality is None or not oversees_municipality(actor, municipality):
+        raise NotFound
+    return municipality

@@ -35,6 +35,9 @@ Version = Annotated[int, msgspec.Meta(ge=0, le=INT4_MAX, description="Верси
 Stage = Annotated[int, msgspec.Meta(ge=STAGE_MIN, le=STAGE_MAX, description="Этап программы, 1–7")]
 Int32 = Annotated[int, msgspec.Meta(ge=-INT4_MAX - 1, le=INT4_MAX)]
 """Any whole number a PostgreSQL ``integer`` holds; the service checks the narrower rule."""
+PersonName = Annotated[str, msgspec.Meta(max_length=100)]
+"""A person's name; an empty one is refused by the service, in Russian, with the other wrong fields."""
+Email = Annotated[str, msgspec.Meta(max_length=254)]
 
 
 class Regime(StrEnum):

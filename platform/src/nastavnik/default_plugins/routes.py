@@ -1,6 +1,8 @@
 """The core's own route handlers, which the default plugin contributes through ``register_routes``
 (``nastavnik.default_plugins.core``): the JSON API at its own paths (in the OpenAPI document) and the
-pages (not in it)."""
+pages (not in it). Each domain's come from its ``routes`` modules; the kernel's are sign-in, health, the
+root's redirect and the audit log. Controllers of different domains may share a path prefix
+(``/api/o/{slug}``, ``/o/{slug}``): each brings its own handlers under it."""
 
 from __future__ import annotations
 
@@ -9,21 +11,26 @@ from litestar.types import ControllerRouterHandler
 from nastavnik.auth import routes as sign_in
 from nastavnik.domain.accounts import routes as accounts
 from nastavnik.domain.bases import routes as bases
-from nastavnik.domain.dictionaries import routes as region_dictionaries
+from nastavnik.domain.dictionaries import routes as dictionaries
 from nastavnik.domain.documents import routes as region_templates
+from nastavnik.domain.organisations import routes as organisations
+from nastavnik.domain.people import routes as people
 from nastavnik.domain.programmes import routes as programmes
 from nastavnik.domain.programmes.pairs import routes as pairs
 from nastavnik.domain.questionnaires import region_routes as region_questionnaires, routes as questionnaires
 from nastavnik.domain.reports import routes as programme_documents
-from nastavnik.domain.statistics import routes as statistics
+from nastavnik.domain.statistics import headcount_routes as headcounts, routes as statistics
 from nastavnik.domain.work import routes as work
-from nastavnik.web import health
-from nastavnik.web.controllers import api_global, api_org, pages
+from nastavnik.web import audit_routes, health, home
 
 API: tuple[ControllerRouterHandler, ...] = (
     health.live,
     health.ready,
-    api_org.OrganisationApi,
+    organisations.OrganisationApi,
+    people.PeopleApi,
+    headcounts.HeadcountsApi,
+    dictionaries.OrgDictionariesApi,
+    statistics.OrgIndicatorsApi,
     programmes.ProgrammeApi,
     bases.BasesApi,
     bases.BasesTransferApi,
@@ -34,10 +41,11 @@ API: tuple[ControllerRouterHandler, ...] = (
     region_questionnaires.RegionQuestionnairesApi,
     programme_documents.ProgrammeDocumentsApi,
     accounts.AccountsApi,
-    api_global.AccountApi,
-    api_global.OversightApi,
-    api_global.AuditApi,
-    region_dictionaries.RegionDictionaryApi,
+    accounts.AccountApi,
+    organisations.OversightApi,
+    headcounts.OversightHeadcountsApi,
+    audit_routes.AuditApi,
+    dictionaries.RegionDictionaryApi,
     statistics.StatisticsApi,
     statistics.OrgStatisticsApi,
     region_templates.RegionTemplatesApi,
@@ -45,8 +53,12 @@ API: tuple[ControllerRouterHandler, ...] = (
 
 PAGES: tuple[ControllerRouterHandler, ...] = (
     sign_in.SignInController,
-    pages.HomeController,
-    pages.OrganisationPages,
+    home.HomeController,
+    organisations.OversightPages,
+    audit_routes.AuditPages,
+    organisations.OrganisationPages,
+    people.PeoplePages,
+    headcounts.HeadcountPages,
     bases.BasesPages,
     bases.ProfilePages,
     programmes.ProgrammePages,
@@ -57,7 +69,7 @@ PAGES: tuple[ControllerRouterHandler, ...] = (
     region_questionnaires.RegionQuestionnairesPages,
     programme_documents.ProgrammeDocumentsPages,
     accounts.AccountsPages,
-    region_dictionaries.RegionDictionaryPages,
+    dictionaries.RegionDictionaryPages,
     statistics.RegionStatisticsPages,
     statistics.MunicipalityStatisticsPages,
     statistics.OrgStatisticsPages,

@@ -15,19 +15,23 @@ from importlib.util import find_spec
 from pathlib import Path
 
 DOMAINS = (
-    "people",
     "dictionaries",
     "documents",
     "bases",
-    "organisations",
-    "accounts",
     "programmes",
     "questionnaires",
     "work",
     "reports",
     "statistics",
+    "organisations",
+    "accounts",
+    "people",
 )
-"""In dependency order: each may import only the kernel and the domains before it."""
+"""In dependency order: each may import only the kernel and the domains before it.
+
+``organisations``, ``accounts`` and ``people`` come last: their pages gather what the others hold (an
+organisation's home page its indicators, the region's page its headcounts, a person's card their base
+profiles, the people's list their account batches), while nothing below needs them."""
 
 MODEL_MODULES = ("models", "pairs.models", "headcount_models")
 

@@ -31,6 +31,37 @@ class ProgrammeRole(StrEnum):
     MENTEE = "mentee"
 
 
+ROLE_TITLES = {
+    ProgrammeRole.DIRECTOR: "руководитель",
+    ProgrammeRole.CURATOR: "куратор",
+    ProgrammeRole.MENTOR: "наставник",
+    ProgrammeRole.MENTEE: "наставляемый",
+}
+"""Each programme role as the pages name it."""
+
+EMAIL_MAX = 254
+
+
+def clean_email(value: str) -> tuple[str | None, str | None]:
+    """An address as typed on a person's card or in a base's import: (the address in lower case or None
+    when empty, the mistake in Russian or None)."""
+    email = value.strip().lower()
+    if not email:
+        return None, None
+    local, _, domain = email.partition("@")
+    labels = domain.split(".")
+    if (
+        not local
+        or len(email) > EMAIL_MAX
+        or any(c.isspace() for c in email)
+        or "@" in domain
+        or len(labels) < 2
+        or not all(labels)
+    ):
+        return None, "укажите адрес вида имя@school.ru"
+    return email, None
+
+
 class Person(TenantMixin, Timestamps, Base):
     """A person as one organisation knows them; linked to a login identity when they sign in.
 
@@ -62,7 +93,7 @@ class Person(TenantMixin, Timestamps, Base):
     last_name: Mapped[str] = mapped_column(String(100))
     first_name: Mapped[str] = mapped_column(String(100))
     middle_name: Mapped[str | None] = mapped_column(String(100))
-    email: Mapped[str | None] = mapped_column(String(254))
+    email: Mapped[str | None] = mapped_column(String(EMAIL_MAX))
     """Where an invitation to set a password goes; without it the curator hands out a one-time password."""
     category: Mapped[str] = mapped_column(String(16))
     status: Mapped[str] = mapped_column(String(16), default=PersonStatus.ACTIVE)

@@ -19,6 +19,7 @@ from litestar._openapi.schema_generation.plugins.struct import StructSchemaPlugi
 from litestar.handlers import HTTPRouteHandler
 from litestar.openapi import OpenAPIConfig, ResponseSpec
 from litestar.openapi.spec import Components, Schema, SecurityScheme
+from litestar.params import KwargDefinition
 from litestar.routes import HTTPRoute
 from litestar.typing import FieldDefinition
 
@@ -66,6 +67,15 @@ def problem(status: int) -> ResponseSpec:
         description=f"{TITLES[status]}. {WHY[status]}",
         generate_examples=False,
     )
+
+
+def component(name: str) -> KwargDefinition:
+    """Pins the OpenAPI component name of a type: ``Annotated[ImportPreviewOut, component("…")]``.
+
+    Litestar names a component after its class and, where two classes share a name, after the paths of
+    their modules, so moving a class would rename its component, and the document's contract with it.
+    The components named so keep their names by this, wherever the class lives."""
+    return KwargDefinition(schema_component_key=name)
 
 
 def openapi_config() -> OpenAPIConfig:

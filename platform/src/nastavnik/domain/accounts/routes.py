@@ -1,4 +1,5 @@
-"""Accounts for the people of the bases: JSON API and pages (the work is in services.accounts)."""
+"""Accounts: the signed-in person's own («кто я»), and those the curators create for the people of the
+bases (JSON API and pages; the work is in services.accounts)."""
 
 from __future__ import annotations
 
@@ -14,12 +15,13 @@ from litestar.status_codes import HTTP_202_ACCEPTED
 
 from nastavnik.domain.accounts import services as accounts
 from nastavnik.domain.accounts.models import AccountStatus, Delivery
+from nastavnik.domain.organisations.services import area_names
 from nastavnik.runtime import Runtime
-from nastavnik.tenancy import OrgContext
+from nastavnik.tenancy import OrgContext, memberships_of
 from nastavnik.web.deps import ORG_DEPENDENCIES
 from nastavnik.web.downloads import DOCX, attachment
 from nastavnik.web.forms import Form, decode_form, ticked
-from nastavnik.web.params import Db, Id, Org, Rt
+from nastavnik.web.params import CurrentActor, Db, Id, Org, Rt
 from nastavnik.web.rendering import Render
 
 REFRESH_SECONDS = 5
@@ -65,6 +67,31 @@ class AccountBatchSummaryOut(msgspec.Struct):
     failed: int
 
 
+class MembershipOut(msgspec.Struct):
+    slug: str
+    short_name: str
+    full_name: str = ""
+    roles: list[str] = msgspec.field(default_factory=list)
+    """Programme roles in the organisation: director, curator, mentor, mentee."""
+
+
+class StaffGrantOut(msgspec.Struct):
+    role: str
+    """region, municipality or auditor"""
+    region_id: uuid.UUID
+    region_name: str
+    municipality_id: uuid.UUID | None
+    municipality_name: str | None
+
+
+class MeOut(msgspec.Struct):
+    identity_id: uuid.UUID
+    display_name: str
+    staff_roles: list[str]
+    organisations: list[MembershipOut]
+    staff: list[StaffGrantOut] = msgspec.field(default_factory=list)
+
+
 def batch_out(view: accounts.BatchView) -> AccountBatchOut:
     return AccountBatchOut(
         batch_id=view.batch.id,
@@ -95,6 +122,37 @@ async def _sheet(db: Any, runtime: Runtime, org: OrgContext, batch_id: uuid.UUID
     response = attachment(content, DOCX, name, f"access-{batch_id}.docx")
     response.headers["Cache-Control"] = "no-store"  # passwords: no copy in a browser's or a proxy's cache
     return response
+
+
+class AccountApi(Controller):
+    path = "/api/me"
+    tags = ["Учётная запись"]
+
+    @get("/", summary="Кто я и где состою")
+    async def me(self, db: Db, actor: CurrentActor) -> MeOut:
+        memberships = await memberships_of(db, actor)
+        names = await area_names(db, actor.staff)
+        return MeOut(
+            identity_id=actor.identity_id,
+            display_name=actor.display_name,
+            staff_roles=sorted({g.role.value for g in actor.staff}),
+            organisations=[
+                MembershipOut(
+                    slug=m.slug, short_name=m.short_name, full_name=m.full_name, roles=list(m.roles)
+                )
+                for m in memberships
+            ],
+            staff=[
+                StaffGrantOut(
+                    role=g.role.value,
+                    region_id=g.region_id,
+                    region_name=names.get(g.region_id, ""),
+                    municipality_id=g.municipality_id,
+                    municipality_name=names.get(g.municipality_id) if g.municipality_id else None,
+                )
+                for g in actor.staff
+            ],
+        )
 
 
 class AccountsApi(Controller):

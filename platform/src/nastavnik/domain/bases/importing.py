@@ -41,9 +41,8 @@ from nastavnik.domain.bases.table_import import (
     recognise,
     text,
 )
-from nastavnik.domain.people.services import clean_email
 from nastavnik.errors import Conflict, FieldError, InvalidInput
-from nastavnik.models.people import Person, PersonRole, ProgrammeRole
+from nastavnik.models.people import Person, PersonRole, ProgrammeRole, clean_email
 from nastavnik.runtime import Runtime
 from nastavnik.tenancy import OrgContext
 from nastavnik.web import uploads

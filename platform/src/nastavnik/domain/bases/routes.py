@@ -24,6 +24,7 @@ from nastavnik.types import Int32
 from nastavnik.web.deps import ORG_DEPENDENCIES
 from nastavnik.web.downloads import XLSX
 from nastavnik.web.forms import Form, Upload, decode_form, uploaded_file
+from nastavnik.web.openapi import component
 from nastavnik.web.params import Db, Id, Org, Rt
 from nastavnik.web.rendering import Pages, Render
 
@@ -201,7 +202,7 @@ class ImportColumnOut(msgspec.Struct):
 class ImportPreviewOut(msgspec.Struct):
     token: str | None
     """Commits the file: given only when it has no errors."""
-    rows: list[ImportRowOut]
+    rows: list[Annotated[ImportRowOut, component("domain_bases_routes_ImportRowOut")]]
     errors: list[dict[str, str]]
     warnings: list[dict[str, str]] = []
     """Rows loaded as they are but named before anything is written (row "0": the whole file)."""
@@ -211,6 +212,11 @@ class ImportPreviewOut(msgspec.Struct):
     """Names the kept file for saying by hand what its columns hold (…/import/{file_token}/columns)."""
     fields: dict[str, str] = {}
     """Every field a column may be read as, by its Russian title."""
+
+
+ImportPreview = Annotated[ImportPreviewOut, component("domain_bases_routes_ImportPreviewOut")]
+"""The preview as the API answers it; its component keeps the name it had beside the organisations'
+import preview of the same class name (nastavnik.web.openapi.component)."""
 
 
 CHOICE_NOTE = "Выбор запоминается для следующих загрузок организации; field: null — столбец не используется."
@@ -315,11 +321,11 @@ class BasesTransferApi(Controller):
         summary="Проверить файл базы наставляемых (.xlsx или .csv)",
         status_code=HTTP_200_OK,
     )
-    async def preview(self, db: Db, org: Org, runtime: Rt, data: Upload) -> ImportPreviewOut:
+    async def preview(self, db: Db, org: Org, runtime: Rt, data: Upload) -> ImportPreview:
         return await _check(db, runtime, org, MENTEES, data)
 
     @post("/mentees/import/{token:str}", summary="Загрузить проверенный файл базы наставляемых")
-    async def commit(self, db: Db, org: Org, runtime: Rt, token: FromPath[str]) -> ImportPreviewOut:
+    async def commit(self, db: Db, org: Org, runtime: Rt, token: FromPath[str]) -> ImportPreview:
         return _preview_out(MENTEES, await base_import.commit(db, runtime, org, MENTEES, token), None)
 
     @post(
@@ -327,11 +333,11 @@ class BasesTransferApi(Controller):
         summary="Проверить файл базы наставников (.xlsx или .csv)",
         status_code=HTTP_200_OK,
     )
-    async def preview_mentors(self, db: Db, org: Org, runtime: Rt, data: Upload) -> ImportPreviewOut:
+    async def preview_mentors(self, db: Db, org: Org, runtime: Rt, data: Upload) -> ImportPreview:
         return await _check(db, runtime, org, MENTORS, data)
 
     @post("/mentors/import/{token:str}", summary="Загрузить проверенный файл базы наставников")
-    async def commit_mentors(self, db: Db, org: Org, runtime: Rt, token: FromPath[str]) -> ImportPreviewOut:
+    async def commit_mentors(self, db: Db, org: Org, runtime: Rt, token: FromPath[str]) -> ImportPreview:
         return _preview_out(MENTORS, await base_import.commit(db, runtime, org, MENTORS, token), None)
 
     @post(
@@ -342,7 +348,7 @@ class BasesTransferApi(Controller):
     )
     async def choose_mentee_columns(
         self, db: Db, org: Org, runtime: Rt, token: FromPath[str], data: JSONBody[ColumnChoicesIn]
-    ) -> ImportPreviewOut:
+    ) -> ImportPreview:
         return await _rechoose(db, runtime, org, MENTEES, token, data)
 
     @post(
@@ -353,7 +359,7 @@ class BasesTransferApi(Controller):
     )
     async def choose_mentor_columns(
         self, db: Db, org: Org, runtime: Rt, token: FromPath[str], data: JSONBody[ColumnChoicesIn]
-    ) -> ImportPreviewOut:
+    ) -> ImportPreview:
         return await _rechoose(db, runtime, org, MENTORS, token, data)
 
     @get("/export.xlsx", media_type=XLSX, summary="Выгрузить базы наставляемых и наставников в Excel")

@@ -1,4 +1,5 @@
-"""The region's wording of the mentoring dictionaries: JSON API and pages for region staff."""
+"""The mentoring dictionaries: the region's wording of them (JSON API and pages for region staff) and an
+organisation's, as its region words them (JSON API)."""
 
 from __future__ import annotations
 
@@ -12,11 +13,13 @@ from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_201_CREATED
 
 from nastavnik.domain.dictionaries import region as region_dictionaries
+from nastavnik.domain.dictionaries.catalogue import dictionaries_for
 from nastavnik.domain.dictionaries.region import EntryChange, NewEntry, RegionEntry
 from nastavnik.models.people import PersonCategory
 from nastavnik.types import DictionaryKind, Regime, Version
+from nastavnik.web.deps import ORG_DEPENDENCIES
 from nastavnik.web.forms import Form, decode_form
-from nastavnik.web.params import CurrentActor, Db, Rt
+from nastavnik.web.params import CurrentActor, Db, Org, Rt
 from nastavnik.web.rendering import Render
 
 # Generous edge limits: the service refuses what is merely too long with a message in Russian.
@@ -39,6 +42,14 @@ class NewEntryIn(msgspec.Struct, forbid_unknown_fields=True):
     organisation_type: Short | None = None
     description: Long = ""
     mentor_categories: Annotated[list[Short], msgspec.Meta(max_length=10)] = []
+
+
+class DictionaryEntryOut(msgspec.Struct):
+    kind: str
+    code: str
+    title: str
+    regime: str
+    description: str
 
 
 def new_entry(data: NewEntryIn) -> NewEntry:
@@ -132,3 +143,18 @@ class RegionDictionaryPages(Controller):
         change = change_of(decode_form(data, EntryChangeIn))
         await region_dictionaries.update_entry(db, actor, runtime.plugins, kind, regime, code, change)
         return Redirect(path="/region/dictionaries")
+
+
+class OrgDictionariesApi(Controller):
+    path = "/api/o/{slug:str}"
+    dependencies = ORG_DEPENDENCIES
+    tags = ["Организация"]
+
+    @get("/dictionaries", summary="Формы, ролевые модели, виды и сроки наставничества")
+    async def dictionaries(self, db: Db, org: Org, runtime: Rt) -> list[DictionaryEntryOut]:
+        return [
+            DictionaryEntryOut(
+                kind=e.kind, code=e.code, title=e.title, regime=e.regime, description=e.description
+            )
+            for e in await dictionaries_for(db, runtime.plugins, org)
+        ]

@@ -39,20 +39,6 @@ def inn_checksum_ok(inn: str) -> bool:
     return len(inn) == 10 and inn.isascii() and inn.isdigit() and with_inn_check_digit(inn[:9]) == inn
 
 
-def oversees_municipality(actor: Actor, municipality: Municipality) -> bool:
-    return any(g.region_id == municipality.region_id for g in actor.grants(StaffRole.REGION)) or any(
-        g.municipality_id == municipality.id for g in actor.grants(StaffRole.MUNICIPALITY)
-    )
-
-
-async def municipality_for(db: AsyncSession, actor: Actor, municipality_id: uuid.UUID) -> Municipality:
-    """A municipality the actor oversees, or NotFound."""
-    municipality = await db.get(Municipality, municipality_id)
-    if municipality is None or not oversees_municipality(actor, municipality):
-        raise NotFound
-    return municipality
-
-
 async def create_organisation(
     db: AsyncSession, actor: Actor, draft: OrganisationDraft, plugins: Plugins
 ) -> Organisation:

@@ -16,12 +16,18 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from nastavnik import audit
 from nastavnik.db.collation import name_order
 from nastavnik.errors import Conflict, FieldError, InvalidInput
-from nastavnik.models.people import Person, PersonCategory, PersonRole, PersonStatus, ProgrammeRole
+from nastavnik.models.people import (
+    Person,
+    PersonCategory,
+    PersonRole,
+    PersonStatus,
+    ProgrammeRole,
+    clean_email,
+)
 from nastavnik.tenancy import NotFound, OrgContext
 
 MANAGERS = (ProgrammeRole.CURATOR, ProgrammeRole.DIRECTOR)
 NAME_MAX = 100
-EMAIL_MAX = 254
 EMAIL_TAKEN = "Этот адрес электронной почты уже указан у другого человека организации."
 
 
@@ -35,25 +41,6 @@ class PersonDraft:
     """``left`` ends the person's access to the organisation; ``active`` restores it."""
     email: str | None = None
     """Where an account invitation goes. On a change, None keeps the address and "" removes it."""
-
-
-def clean_email(value: str) -> tuple[str | None, str | None]:
-    """(the address in lower case or None when empty, the mistake in Russian or None)."""
-    email = value.strip().lower()
-    if not email:
-        return None, None
-    local, _, domain = email.partition("@")
-    labels = domain.split(".")
-    if (
-        not local
-        or len(email) > EMAIL_MAX
-        or any(c.isspace() for c in email)
-        or "@" in domain
-        or len(labels) < 2
-        or not all(labels)
-    ):
-        return None, "укажите адрес вида имя@school.ru"
-    return email, None
 
 
 def _validate(draft: PersonDraft) -> PersonDraft:

@@ -1,4 +1,5 @@
-"""An organisation's own figures, from the very queries the regional recompute runs.
+"""An organisation's own figures, from the very queries the regional recompute runs; the indicators of its
+home page among them (:func:`indicators_for`).
 
 Every indicator has one definition, its :class:`~nastavnik.domain.statistics.indicators.base.IndicatorQuery`:
 a SELECT of ``org_id, breakdown, numerator, denominator, respondents`` over the organisations of

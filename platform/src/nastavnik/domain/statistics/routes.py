@@ -1,4 +1,5 @@
-"""Regional statistics: the region's dashboard, a municipality's, an organisation's figures (pages and API).
+"""Regional statistics: the region's dashboard, a municipality's, an organisation's figures and its
+indicators (pages and API). The headcounts, their denominators, are in :mod:`.headcount_routes`.
 
 Plain links and forms (``?year=&type=&sort=&dir=&page=``), so every page works without JavaScript;
 every page action is also in the API.
@@ -21,10 +22,12 @@ from nastavnik.domain.statistics import report_requests as statistics_reports, s
 from nastavnik.domain.statistics.charts import Chart, captioned_chart
 from nastavnik.domain.statistics.definitions import BREAKDOWN_TITLES, Kind
 from nastavnik.domain.statistics.models import ReportStatus, StatReport
+from nastavnik.domain.statistics.organisation import indicators_for
 from nastavnik.domain.statistics.reading import TrendPoints
 from nastavnik.domain.statistics.schemas import (
     AreaOut,
     DashboardOut,
+    IndicatorOut,
     OrgFiguresOut,
     OrgPageOut,
     OrgRowOut,
@@ -486,3 +489,16 @@ class OrgStatisticsApi(Controller):
     async def own(self, db: Db, runtime: Rt, org: Org, year: Year = None) -> OrgFiguresOut:
         figures = await statistics.own_figures(db, runtime, org, year)
         return org_figures_out(figures, _targets_of(figures))
+
+
+class OrgIndicatorsApi(Controller):
+    path = "/api/o/{slug:str}"
+    dependencies = ORG_DEPENDENCIES
+    tags = ["Организация"]
+
+    @get("/indicators", summary="Показатели организации")
+    async def indicators(self, db: Db, org: Org, runtime: Rt) -> list[IndicatorOut]:
+        values = await indicators_for(db, runtime.plugins, org)
+        return [
+            IndicatorOut(key=v.key, title=v.title, description=v.description, value=v.value) for v in values
+        ]

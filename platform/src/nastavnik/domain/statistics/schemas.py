@@ -1,4 +1,5 @@
-"""Bodies of the statistics API: figures with their numerator and denominator, never a person."""
+"""Bodies of the statistics API: figures with their numerator and denominator, never a person; the
+headcounts that are their denominators; an organisation's indicators."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from datetime import date, datetime
 import msgspec
 
 from nastavnik.domain.statistics.figures import Figure
-from nastavnik.types import AcademicYearStart
+from nastavnik.types import AcademicYearStart, Headcount
 
 
 class FigureOut(msgspec.Struct):
@@ -152,3 +153,44 @@ class ReportOut(msgspec.Struct):
     created_at: datetime
     finished_at: datetime | None
     downloads: list[str]
+
+
+class HeadcountIn(msgspec.Struct, forbid_unknown_fields=True):
+    learners_total: Headcount
+    learners_10_18: Headcount
+    pedagogues: Headcount
+    young_pedagogues: Headcount
+
+
+class HeadcountForm(HeadcountIn, forbid_unknown_fields=True):
+    """The page's form: the API's body and the year that the API's path names."""
+
+    academic_year: AcademicYearStart
+
+
+class HeadcountOut(msgspec.Struct):
+    academic_year: int
+    title: str
+    learners_total: int
+    learners_10_18: int
+    pedagogues: int
+    young_pedagogues: int
+
+
+class HeadcountSummaryOut(msgspec.Struct):
+    municipality_id: uuid.UUID | None
+    municipality_name: str
+    organisations: int
+    reporting: int
+    learners_total: int
+    learners_10_18: int
+    pedagogues: int
+    young_pedagogues: int
+
+
+class IndicatorOut(msgspec.Struct):
+    key: str
+    title: str
+    description: str
+    value: float | None
+    """A count or a share; one JSON number type, so a value matches exactly one schema branch."""

@@ -19,7 +19,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from nastavnik import clock
 from nastavnik.db.scope import DbScope, rescope
 from nastavnik.domain.dictionaries.overrides import apply_overrides, overrides_of, plugin_entries
-from nastavnik.domain.organisations.services import municipality_for
 from nastavnik.domain.statistics import jobs, reading as r
 from nastavnik.domain.statistics.definitions import Indicator, Kind
 from nastavnik.domain.statistics.figures import Figure
@@ -32,7 +31,7 @@ from nastavnik.models.people import ProgrammeRole
 from nastavnik.models.reference import AcademicYear, Municipality, Organisation, Region
 from nastavnik.plugins import Plugins
 from nastavnik.runtime import Runtime
-from nastavnik.tenancy import Actor, Forbidden, NotFound, OrgContext
+from nastavnik.tenancy import Actor, Forbidden, NotFound, OrgContext, municipality_for
 from nastavnik.types import DictionaryKind
 
 MANAGERS = (ProgrammeRole.CURATOR, ProgrammeRole.DIRECTOR)

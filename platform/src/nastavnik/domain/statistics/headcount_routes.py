@@ -1,0 +1,121 @@
+"""Headcounts, the denominators of the statistics: an organisation states its own per academic year
+(JSON API and page); the region and the municipalities read their sums (JSON API)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Controller, get, post, put
+from litestar.params import JSONBody, Parameter
+from litestar.response import Redirect, Template
+
+from nastavnik.domain.statistics import headcounts
+from nastavnik.domain.statistics.schemas import HeadcountForm, HeadcountIn, HeadcountOut, HeadcountSummaryOut
+from nastavnik.models.identity import StaffRole
+from nastavnik.models.reference import current_start_year
+from nastavnik.tenancy import MANAGERS, Forbidden, municipality_for, region_timezone
+from nastavnik.web.deps import ORG_DEPENDENCIES
+from nastavnik.web.forms import Form, decode_form
+from nastavnik.web.params import CurrentActor, Db, Id, Org, YearPath
+from nastavnik.web.rendering import Render
+
+
+def headcount_values(data: HeadcountIn) -> headcounts.HeadcountValues:
+    return headcounts.HeadcountValues(
+        data.learners_total, data.learners_10_18, data.pedagogues, data.young_pedagogues
+    )
+
+
+def headcount_out(h: Any) -> HeadcountOut:
+    return HeadcountOut(
+        academic_year=h.academic_year,
+        title=f"{h.academic_year}/{h.academic_year + 1}",
+        learners_total=h.learners_total,
+        learners_10_18=h.learners_10_18,
+        pedagogues=h.pedagogues,
+        young_pedagogues=h.young_pedagogues,
+    )
+
+
+def summary_out(s: headcounts.HeadcountSummary) -> HeadcountSummaryOut:
+    return HeadcountSummaryOut(
+        municipality_id=s.municipality_id,
+        municipality_name=s.municipality_name,
+        organisations=s.organisations,
+        reporting=s.reporting,
+        learners_total=s.learners_total,
+        learners_10_18=s.learners_10_18,
+        pedagogues=s.pedagogues,
+        young_pedagogues=s.young_pedagogues,
+    )
+
+
+class HeadcountsApi(Controller):
+    path = "/api/o/{slug:str}"
+    dependencies = ORG_DEPENDENCIES
+    tags = ["Организация"]
+
+    @get("/headcounts", summary="Численность по учебным годам")
+    async def list_headcounts(self, db: Db, org: Org) -> list[HeadcountOut]:
+        return [headcount_out(h) for h in await headcounts.list_headcounts(db, org)]
+
+    @put("/headcounts/{start_year:int}", summary="Указать численность за учебный год")
+    async def set_headcount(
+        self, db: Db, org: Org, start_year: YearPath, data: JSONBody[HeadcountIn]
+    ) -> HeadcountOut:
+        return headcount_out(await headcounts.set_headcount(db, org, start_year, headcount_values(data)))
+
+
+class OversightHeadcountsApi(Controller):
+    path = "/api"
+    tags = ["Регион и муниципалитет"]
+
+    @get("/region/headcounts", summary="Численность по муниципалитетам региона")
+    async def region_headcounts(
+        self, db: Db, actor: CurrentActor, year: int | None = Parameter(default=None, ge=2000, le=2100)
+    ) -> list[HeadcountSummaryOut]:
+        if not actor.grants(StaffRole.REGION):
+            raise Forbidden
+        rows = await headcounts.oversight_summary(
+            db, actor, year or current_start_year(await region_timezone(db, actor))
+        )
+        return [summary_out(r) for r in rows]
+
+    @get("/municipalities/{municipality_id:uuid}/headcounts", summary="Численность по муниципалитету")
+    async def municipality_headcounts(
+        self,
+        db: Db,
+        actor: CurrentActor,
+        municipality_id: Id,
+        year: int | None = Parameter(default=None, ge=2000, le=2100),
+    ) -> list[HeadcountSummaryOut]:
+        municipality = await municipality_for(db, actor, municipality_id)
+        rows = await headcounts.oversight_summary(
+            db,
+            actor,
+            year or current_start_year(await region_timezone(db, actor)),
+            municipality_id=municipality.id,
+        )
+        return [summary_out(r) for r in rows]
+
+
+class HeadcountPages(Controller):
+    path = "/o/{slug:str}"
+    dependencies = ORG_DEPENDENCIES
+    tags = ["Страницы организации"]
+
+    @get("/headcounts", summary="Численность")
+    async def headcounts_page(self, render: Render, db: Db, org: Org) -> Template:
+        rows = await headcounts.list_headcounts(db, org)
+        return await render(
+            "core/headcounts.html",
+            rows=rows,
+            year=current_start_year(org.org.timezone),
+            can_manage=org.has_role(*MANAGERS),
+        )
+
+    @post("/headcounts", summary="Указать численность (форма)")
+    async def save_headcount(self, db: Db, org: Org, data: Form) -> Redirect:
+        form = decode_form(data, HeadcountForm)
+        await headcounts.set_headcount(db, org, form.academic_year, headcount_values(form))
+        return Redirect(path=f"/o/{org.org.slug}/headcounts")
