@@ -15,9 +15,11 @@ import tempfile
 import time
 from pathlib import Path
 
+import asyncpg
 import httpx
 import pytest
 from litestar.testing import AsyncTestClient
+from redis.asyncio import Redis
 from sqlalchemy import func, select
 
 from nastavnik.auth.oidc import pkce_challenge
@@ -31,6 +33,7 @@ from nastavnik.testing import (
     migrated_runtime,
     settings_for,
 )
+from nastavnik.testing.services import run_services
 from nastavnik.web.app import create_app
 from nastavnik_dev.demo.seed import seed_demo
 from nastavnik_dev.demo.sso import mirror_demo_people
@@ -273,3 +276,25 @@ def test_demo_command_on_a_machine_without_services() -> None:
     finally:
         _kill_leftovers(process, data)
         shutil.rmtree(workdir, ignore_errors=True)
+
+
+async def test_the_tests_start_embedded_services_on_a_machine_without_any(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """`uv run pytest` with nothing configured (the README's quick start): the kit's services come from
+    the development distribution's embedded PostgreSQL and Redis, started from inside the running loop
+    the session fixtures live in."""
+    monkeypatch.delenv("NASTAVNIK_TEST_DATABASE_URL", raising=False)
+    monkeypatch.delenv("NASTAVNIK_TEST_REDIS_URL", raising=False)
+    with run_services() as started:
+        assert started.redis_url.startswith("unix://")
+        conn = await asyncpg.connect(started.database_dsn("postgres"))
+        try:
+            assert await conn.fetchval("SELECT 1") == 1
+        finally:
+            await conn.close()
+        redis = Redis.from_url(started.redis_url)
+        try:
+            assert await redis.ping()
+        finally:
+            await redis.aclose()

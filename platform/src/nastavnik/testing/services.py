@@ -13,6 +13,7 @@ import secrets
 import shutil
 import tempfile
 from collections.abc import Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -57,7 +58,10 @@ def run_services() -> Iterator[Services]:
             wanted = Settings(
                 mode="development", database_url=database_url, redis_url=redis_url, data_dir=str(scratch)
             )
-            started, embedded = with_embedded_services(wanted)
+            # Started in a thread of its own: the embedded server's set-up runs its own event loop,
+            # and the fixtures that ask for the services already run inside pytest-asyncio's.
+            with ThreadPoolExecutor(max_workers=1) as thread:
+                started, embedded = thread.submit(with_embedded_services, wanted).result()
             if database_url is None:
                 assert started.database_url is not None
                 url = make_url(started.database_url)
