@@ -234,12 +234,7 @@ async def request_accounts(
 
 
 async def _batch(db: AsyncSession, ctx: OrgContext, batch_id: uuid.UUID) -> AccountBatch:
-    batch = (
-        await db.scalars(select(AccountBatch).where(AccountBatch.id == batch_id, ctx.owns(AccountBatch)))
-    ).one_or_none()
-    if batch is None:
-        raise NotFound
-    return batch
+    return await ctx.find(db, AccountBatch, batch_id)
 
 
 async def _view(db: AsyncSession, ctx: OrgContext, runtime: Runtime, batch: AccountBatch) -> BatchView:

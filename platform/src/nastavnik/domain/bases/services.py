@@ -20,7 +20,7 @@ from nastavnik.db.collation import name_order
 from nastavnik.domain.bases.models import MenteeProfile, MentorProfile
 from nastavnik.errors import FieldError, InvalidInput
 from nastavnik.models.people import Person, ProgrammeRole
-from nastavnik.tenancy import NotFound, OrgContext
+from nastavnik.tenancy import OrgContext
 
 MANAGERS = (ProgrammeRole.CURATOR, ProgrammeRole.DIRECTOR)
 ADULT_AGE = 18
@@ -118,13 +118,6 @@ def validate_mentor(draft: MentorDraft, today: date) -> None:
         raise InvalidInput("Данные наставника содержат ошибки.", errors)
 
 
-async def _person(db: AsyncSession, ctx: OrgContext, person_id: uuid.UUID) -> Person:
-    person = (await db.scalars(select(Person).where(Person.id == person_id, ctx.owns(Person)))).one_or_none()
-    if person is None:
-        raise NotFound
-    return person
-
-
 def draft_values(draft: MenteeDraft | MentorDraft) -> dict[str, object]:
     values = {f.name: getattr(draft, f.name) for f in fields(draft)}
     return {k: (v.strip() if isinstance(v, str) else v) for k, v in values.items()}
@@ -143,7 +136,7 @@ async def _save_profile(
     person_id: uuid.UUID,
     draft: MenteeDraft | MentorDraft,
 ) -> Person:
-    person = await _person(db, ctx, person_id)
+    person = await ctx.find(db, Person, person_id)
     values = draft_values(draft)
     await db.execute(
         insert(model)

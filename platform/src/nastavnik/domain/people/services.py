@@ -17,7 +17,7 @@ from nastavnik import audit
 from nastavnik.db.collation import name_order
 from nastavnik.errors import Conflict, FieldError, InvalidInput
 from nastavnik.models.people import Person, PersonCategory, PersonRole, PersonStatus, ProgrammeRole
-from nastavnik.tenancy import NotFound, OrgContext
+from nastavnik.tenancy import OrgContext
 
 MANAGERS = (ProgrammeRole.CURATOR, ProgrammeRole.DIRECTOR)
 NAME_MAX = 100
@@ -125,18 +125,11 @@ async def list_people(db: AsyncSession, ctx: OrgContext) -> list[Person]:
 
 async def get_person(db: AsyncSession, ctx: OrgContext, person_id: uuid.UUID) -> Person:
     """A person of the context's organisation; the person themself and managers may read it."""
-    person = await _find(db, ctx, person_id)
+    person = await ctx.find(db, Person, person_id)
     if person.id != ctx.person_id:
         ctx.require_role(*MANAGERS)
     await audit.record_in(db, ctx, "read", audit.ObjectKind.PERSON, person.id, subject_person_id=person.id)
     await db.commit()
-    return person
-
-
-async def _find(db: AsyncSession, ctx: OrgContext, person_id: uuid.UUID) -> Person:
-    person = (await db.scalars(select(Person).where(Person.id == person_id, ctx.owns(Person)))).one_or_none()
-    if person is None:
-        raise NotFound
     return person
 
 
@@ -178,7 +171,7 @@ async def update_person(
     """Change a person's record if nobody changed it since ``expected_version`` (else Conflict)."""
     ctx.require_role(*MANAGERS)
     clean = _validate(draft)
-    person = await _find(db, ctx, person_id)
+    person = await ctx.find(db, Person, person_id)
     if person.version != expected_version:
         raise Conflict("Запись уже изменил другой пользователь. Обновите страницу и повторите.", "version")
     person.last_name, person.first_name = clean.last_name, clean.first_name
@@ -206,7 +199,7 @@ async def set_roles(
     unknown = sorted(set(roles) - set(ProgrammeRole))
     if unknown:
         raise InvalidInput("Неизвестные роли.", [FieldError("roles", ", ".join(unknown))])
-    person = await _find(db, ctx, person_id)
+    person = await ctx.find(db, Person, person_id)
     await db.execute(delete(PersonRole).where(PersonRole.person_id == person.id, ctx.owns(PersonRole)))
     for role in sorted(set(roles)):
         db.add(PersonRole(org_id=ctx.org.id, person_id=person.id, role=role))
@@ -225,7 +218,7 @@ async def set_roles(
 
 async def delete_person(db: AsyncSession, ctx: OrgContext, person_id: uuid.UUID) -> None:
     ctx.require_role(*MANAGERS)
-    person = await _find(db, ctx, person_id)
+    person = await ctx.find(db, Person, person_id)
     if person.id == ctx.person_id:
         raise InvalidInput("Нельзя удалить собственную запись.", [FieldError("person_id", "это вы")])
     await db.delete(person)

@@ -21,7 +21,7 @@ from nastavnik.domain.programmes.pairs.models import GroupStatus, MentoringGroup
 from nastavnik.errors import Conflict, FieldError, InvalidInput
 from nastavnik.models.people import PersonRole, ProgrammeRole
 from nastavnik.models.reference import AcademicYear
-from nastavnik.tenancy import NotFound, OrgContext
+from nastavnik.tenancy import OrgContext
 from nastavnik.types import Regime
 
 MANAGERS = (ProgrammeRole.CURATOR, ProgrammeRole.DIRECTOR)
@@ -71,12 +71,7 @@ async def list_programmes(db: AsyncSession, ctx: OrgContext) -> list[Programme]:
 
 
 async def get_programme(db: AsyncSession, ctx: OrgContext, programme_id: uuid.UUID) -> Programme:
-    found = (
-        await db.scalars(select(Programme).where(Programme.id == programme_id, ctx.owns(Programme)))
-    ).one_or_none()
-    if found is None:
-        raise NotFound
-    return found
+    return await ctx.find(db, Programme, programme_id)
 
 
 def writable(programme: Programme) -> None:
@@ -281,15 +276,7 @@ async def set_roadmap_done(
     ctx.require_role(*MANAGERS)
     programme = await get_programme(db, ctx, programme_id)
     writable(programme)
-    item = (
-        await db.scalars(
-            select(RoadmapItem).where(
-                RoadmapItem.id == item_id, RoadmapItem.programme_id == programme.id, ctx.owns(RoadmapItem)
-            )
-        )
-    ).one_or_none()
-    if item is None:
-        raise NotFound
+    item = await ctx.find(db, RoadmapItem, item_id, RoadmapItem.programme_id == programme.id)
     item.done = done
     await audit.record_in(db, ctx, "update", audit.ObjectKind.ROADMAP_ITEM, item.id)
     await db.commit()

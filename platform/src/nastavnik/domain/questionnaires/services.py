@@ -189,17 +189,9 @@ async def my_questionnaires(db: AsyncSession, ctx: OrgContext) -> list[Assignmen
 async def _mine(
     db: AsyncSession, ctx: OrgContext, assignment_id: uuid.UUID, *, lock: bool = False
 ) -> QuestionnaireAssignment:
-    query = select(QuestionnaireAssignment).where(
-        QuestionnaireAssignment.id == assignment_id,
-        QuestionnaireAssignment.person_id == ctx.person_id,
-        ctx.owns(QuestionnaireAssignment),
-    )
-    if lock:
-        query = query.with_for_update()
-    found = (await db.scalars(query)).one_or_none()
-    if found is None:
-        raise NotFound  # someone else's questionnaire is as unknown as a missing one
-    return found
+    # Someone else's questionnaire is as unknown as a missing one.
+    mine = QuestionnaireAssignment.person_id == ctx.person_id
+    return await ctx.find(db, QuestionnaireAssignment, assignment_id, mine, lock=lock)
 
 
 async def my_questionnaire(db: AsyncSession, ctx: OrgContext, assignment_id: uuid.UUID) -> AssignmentView:

@@ -27,6 +27,7 @@ from nastavnik.types import Version
 from nastavnik.web.deps import ORG_DEPENDENCIES
 from nastavnik.web.downloads import DOCX, attachment
 from nastavnik.web.forms import Form, confirmed, decode_form
+from nastavnik.web.outputs import shown_as
 from nastavnik.web.params import Db, Id, Org, Rt
 from nastavnik.web.rendering import Render
 
@@ -127,17 +128,7 @@ class MyGroupOut(msgspec.Struct):
 
 
 def item_out(item: PlanItem) -> PlanItemOut:
-    return PlanItemOut(
-        id=item.id,
-        mentee_id=item.mentee_id,
-        goal=item.goal,
-        task=item.task,
-        due_on=item.due_on,
-        done=item.done,
-        done_on=item.done_on,
-        result=item.result,
-        version=item.version,
-    )
+    return shown_as(PlanItemOut, item)
 
 
 def plan_out(shown: work.GroupWork, plans: list[work.MenteePlan]) -> PlanOut:
@@ -159,16 +150,7 @@ def plan_out(shown: work.GroupWork, plans: list[work.MenteePlan]) -> PlanOut:
 
 
 def entry_out(entry: JournalEntry) -> JournalEntryOut:
-    return JournalEntryOut(
-        id=entry.id,
-        met_on=entry.met_on,
-        topic=entry.topic,
-        content=entry.content,
-        result=entry.result,
-        assignment=entry.assignment,
-        author_id=entry.author_id,
-        version=entry.version,
-    )
+    return shown_as(JournalEntryOut, entry)
 
 
 def my_out(mine: work.MyGroup) -> MyGroupOut:

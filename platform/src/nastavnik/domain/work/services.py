@@ -231,11 +231,7 @@ async def _in_group(
     db: AsyncSession, ctx: OrgContext, work: GroupWork, model: type[Row], row_id: uuid.UUID
 ) -> Row:
     """The group's task or journal entry ``row_id``; NotFound for anything else."""
-    query = select(model).where(model.id == row_id, model.group_id == work.group.id, ctx.owns(model))
-    found = (await db.scalars(query)).one_or_none()
-    if found is None:
-        raise NotFound
-    return found
+    return await ctx.find(db, model, row_id, model.group_id == work.group.id)
 
 
 async def _plan_item(db: AsyncSession, ctx: OrgContext, work: GroupWork, item_id: uuid.UUID) -> PlanItem:

@@ -35,7 +35,7 @@ from nastavnik.errors import Conflict, FieldError, InvalidInput
 from nastavnik.models.people import Person, PersonRole, PersonStatus, ProgrammeRole
 from nastavnik.models.reference import AcademicYear
 from nastavnik.plugins import Plugins
-from nastavnik.tenancy import NotFound, OrgContext
+from nastavnik.tenancy import OrgContext
 
 CURATOR_POSITION = "куратора программы наставничества"
 
@@ -143,18 +143,7 @@ async def issue_order(
 async def _order(
     db: AsyncSession, ctx: OrgContext, programme_id: uuid.UUID, order_id: uuid.UUID
 ) -> MentoringOrder:
-    order = (
-        await db.scalars(
-            select(MentoringOrder).where(
-                MentoringOrder.id == order_id,
-                MentoringOrder.programme_id == programme_id,
-                ctx.owns(MentoringOrder),
-            )
-        )
-    ).one_or_none()
-    if order is None:
-        raise NotFound
-    return order
+    return await ctx.find(db, MentoringOrder, order_id, MentoringOrder.programme_id == programme_id)
 
 
 async def _order_views(

@@ -28,6 +28,7 @@ from nastavnik.types import Version
 from nastavnik.web.deps import ORG_DEPENDENCIES
 from nastavnik.web.downloads import DOCX, attachment
 from nastavnik.web.forms import Form, confirmed, decode_form, ticked
+from nastavnik.web.outputs import shown_as
 from nastavnik.web.params import Db, Id, Org, Rt
 from nastavnik.web.rendering import Pages, Render
 
@@ -139,24 +140,16 @@ def person_ref(person: Person) -> PersonRef:
 
 
 def group_out(view: pairs.GroupView) -> GroupOut:
-    g = view.group
-    return GroupOut(
-        id=g.id,
-        status=g.status,
+    return shown_as(
+        GroupOut,
+        view.group,
         status_title=view.status_title,
         mentors=[person_ref(p) for p in view.mentors],
         mentees=[person_ref(p) for p in view.mentees],
-        form_code=g.form_code,
         form_title=view.form_title,
-        kind_code=g.kind_code,
         kind_title=view.kind_title,
-        role_model_code=g.role_model_code,
-        starts_on=g.starts_on,
-        ends_on=g.ends_on,
-        score=g.score,
-        reasons=[str(r) for r in g.reasons],
+        reasons=[str(r) for r in view.group.reasons],
         order_ids=view.order_ids,
-        version=g.version,
     )
 
 

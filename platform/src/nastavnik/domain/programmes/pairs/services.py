@@ -386,17 +386,7 @@ async def group_for(
     db: AsyncSession, ctx: OrgContext, programme_id: uuid.UUID, group_id: uuid.UUID
 ) -> MentoringGroup:
     """A group of the programme as the acting person may see it: the curator any, a member their own."""
-    group = (
-        await db.scalars(
-            select(MentoringGroup).where(
-                MentoringGroup.id == group_id,
-                MentoringGroup.programme_id == programme_id,
-                ctx.owns(MentoringGroup),
-            )
-        )
-    ).one_or_none()
-    if group is None:
-        raise NotFound
+    group = await ctx.find(db, MentoringGroup, group_id, MentoringGroup.programme_id == programme_id)
     if not ctx.has_role(*MANAGERS):
         mine = await db.scalar(
             select(func.count())
