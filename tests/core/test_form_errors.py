@@ -9,7 +9,7 @@ from litestar import Litestar
 
 from nastavnik.runtime import Runtime
 from tests.support.http import client_for
-from tests.support.programme import TERM, TODAY, form_pair, meeting, open_programme, staffed
+from tests.support.programme import TERM, TODAY, form_pair, meeting, staffed_programme
 from tests.support.world import World
 
 SITE = "http://testserver"
@@ -154,9 +154,7 @@ async def test_a_plugin_form_and_the_headcounts_come_back_the_same_way(app: Lite
 async def test_refused_pair_keeps_the_chosen_people_and_the_dates(
     app: Litestar, runtime: Runtime, world: World
 ) -> None:
-    tenant, ids = await staffed(runtime, world)
-    async with client_for(app, tenant.identities["curator"]) as curator:
-        pid = await open_programme(curator, tenant)
+    async with staffed_programme(runtime, app, world) as (tenant, ids, curator, pid):
         groups = f"/o/{tenant.slug}/programmes/{pid}/groups"
         empty = await curator.get(groups)
         form_code = re.search(r'<select name="form_code"[^>]*><option value="([^"]+)"', empty.text)

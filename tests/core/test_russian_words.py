@@ -11,7 +11,7 @@ from litestar import Litestar
 from nastavnik.runtime import Runtime
 from nastavnik.web.filters import plural
 from tests.support.http import client_for
-from tests.support.programme import TODAY, form_pair
+from tests.support.programme import TODAY, form_pair, order_body
 from tests.support.tenant import Named, new_tenant
 from tests.support.world import World
 
@@ -112,12 +112,9 @@ async def test_an_orders_pairs_are_counted_in_agreement(
     async with client_for(app, pair.tenant.identities["curator"]) as curator:
         order = await curator.post(
             f"{base}/orders",
-            json={
-                "kind": "mentor_assignment",
-                "number": "7-к",
-                "issued_on": str(TODAY - timedelta(days=1)),
-                "group_ids": [pair.group_id],
-            },
+            json=order_body(
+                "7-к", pair.group_id, kind="mentor_assignment", issued_on=TODAY - timedelta(days=1)
+            ),
         )
         page = await curator.get(f"/o/{pair.tenant.slug}/programmes/{pair.programme_id}/groups")
     assert order.status_code == 201, order.text

@@ -19,7 +19,7 @@ from litestar import Litestar
 from nastavnik.runtime import Runtime
 from tests.support.http import Client, client_for
 from tests.support.office import docx_paragraphs, xlsx
-from tests.support.programme import TERM, TODAY, YEAR
+from tests.support.programme import TERM, TODAY, YEAR, order_body
 from tests.support.tenant import Tenant, give_login, new_tenant
 from tests.support.world import World
 
@@ -202,7 +202,7 @@ async def test_a_programme_year_from_the_bases_to_the_next_year(
         for kind, number in (("mentor_assignment", "21-к"), ("pairs_formation", "22-од")):
             issued = await curator.post(
                 f"{base}/orders",
-                json={"kind": kind, "number": number, "issued_on": str(TODAY), "group_ids": group_ids},
+                json=order_body(number, *group_ids, kind=kind),
             )
             assert issued.status_code == 201, issued.text
             orders[kind] = issued.json()["id"]

@@ -7,6 +7,8 @@ and groups over ``TERM``, a meeting met yesterday (or on 1 September).
 from __future__ import annotations
 
 import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -62,18 +64,24 @@ async def form_group(
     return dict(response.json())
 
 
+def order_body(
+    number: str, *group_ids: object, kind: str = "pairs_formation", issued_on: object = TODAY
+) -> dict[str, Any]:
+    """What issues an order over the groups (by default today's order on forming pairs)."""
+    return {
+        "kind": kind,
+        "number": number,
+        "issued_on": str(issued_on),
+        "group_ids": [str(g) for g in group_ids],
+    }
+
+
 async def issue_order(
     curator: Client, tenant: Tenant, pid: str, number: str, *group_ids: object, kind: str = "pairs_formation"
 ) -> dict[str, Any]:
     """An order issued today over the groups (by default the order on forming pairs, which starts them)."""
     response = await curator.post(
-        f"/api/o/{tenant.slug}/programmes/{pid}/orders",
-        json={
-            "kind": kind,
-            "number": number,
-            "issued_on": str(TODAY),
-            "group_ids": [str(g) for g in group_ids],
-        },
+        f"/api/o/{tenant.slug}/programmes/{pid}/orders", json=order_body(number, *group_ids, kind=kind)
     )
     assert response.status_code == 201, response.text
     return dict(response.json())
@@ -86,6 +94,16 @@ async def active_pair(curator: Client, tenant: Tenant, pid: str, mentor: Any, me
     shown = (await curator.get(f"/api/o/{tenant.slug}/programmes/{pid}/groups/{group['id']}")).json()
     assert shown["status"] == "active"
     return dict(shown)
+
+
+@asynccontextmanager
+async def staffed_programme(
+    runtime: Runtime, app: Litestar, world: World
+) -> AsyncIterator[tuple[Tenant, dict[str, Any], Client, str]]:
+    """``staffed``'s tenant and people, its curator signed in, and the programme of ``YEAR`` it opened."""
+    tenant, ids = await staffed(runtime, world)
+    async with client_for(app, tenant.identities["curator"]) as curator:
+        yield tenant, ids, curator, await open_programme(curator, tenant)
 
 
 async def staffed(runtime: Runtime, world: World) -> tuple[Tenant, dict[str, Any]]:
