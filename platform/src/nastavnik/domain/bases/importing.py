@@ -397,8 +397,7 @@ async def choose_columns(
                 set_={"field": statement.excluded.field, "updated_at": statement.excluded.updated_at},
             )
         )
-    await audit.record_in(db, ctx, "update", spec.columns_audit_object, details={"columns": len(keys)})
-    await db.commit()
+    await audit.commit_in(db, ctx, "update", spec.columns_audit_object, details={"columns": len(keys)})
 
 
 def upload_scope(ctx: OrgContext, spec: BaseSpec[Any]) -> tuple[str, ...]:
@@ -469,10 +468,9 @@ async def commit(
                 "email",
             ) from None
         raise
-    await audit.record_in(
+    await audit.commit_in(
         db, ctx, "create", spec.audit_object, details={"rows": len(checked.rows), "created": checked.created}
     )
-    await db.commit()
     return checked
 
 

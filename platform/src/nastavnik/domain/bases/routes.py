@@ -272,8 +272,7 @@ def _form_choices(data: dict[str, str]) -> ColumnChoicesIn:
 
 async def _export(db: Any, org: Any) -> Response[bytes]:
     content = base_export.export_bases(await bases.mentee_base(db, org), await bases.mentor_base(db, org))
-    await audit.record_in(db, org, "export", audit.ObjectKind.BASES)
-    await db.commit()
+    await audit.commit_in(db, org, "export", audit.ObjectKind.BASES)
     return Response(
         content=content, media_type=XLSX, headers={"Content-Disposition": 'attachment; filename="bases.xlsx"'}
     )

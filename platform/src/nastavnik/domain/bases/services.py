@@ -143,8 +143,7 @@ async def _save_profile(
         .values(org_id=ctx.org.id, person_id=person.id, **values)
         .on_conflict_do_update(index_elements=[model.org_id, model.person_id], set_=values)
     )
-    await audit.record_in(db, ctx, "update", PROFILE_KINDS[model], person.id, subject_person_id=person.id)
-    await db.commit()
+    await audit.commit_in(db, ctx, "update", PROFILE_KINDS[model], person.id, subject_person_id=person.id)
     return person
 
 
@@ -183,8 +182,7 @@ async def mentee_base(db: AsyncSession, ctx: OrgContext) -> list[tuple[Person, M
     )
     today = ctx.today()
     result = [(person, profile, mentee_participation(profile, today)) for person, profile in rows]
-    await audit.record_in(db, ctx, "read", audit.ObjectKind.MENTEE_BASE, details={"count": len(result)})
-    await db.commit()
+    await audit.commit_in(db, ctx, "read", audit.ObjectKind.MENTEE_BASE, details={"count": len(result)})
     return result
 
 
@@ -197,8 +195,7 @@ async def mentor_base(db: AsyncSession, ctx: OrgContext) -> list[tuple[Person, M
         .order_by(*name_order(Person.last_name, Person.first_name))
     )
     result = [(person, profile, mentor_participation(profile)) for person, profile in rows]
-    await audit.record_in(db, ctx, "read", audit.ObjectKind.MENTOR_BASE, details={"count": len(result)})
-    await db.commit()
+    await audit.commit_in(db, ctx, "read", audit.ObjectKind.MENTOR_BASE, details={"count": len(result)})
     return result
 
 

@@ -118,8 +118,7 @@ async def list_people(db: AsyncSession, ctx: OrgContext) -> list[Person]:
             .order_by(*name_order(Person.last_name, Person.first_name), Person.id)
         )
     )
-    await audit.record_in(db, ctx, "read", audit.ObjectKind.PERSON_LIST, details={"count": len(people)})
-    await db.commit()
+    await audit.commit_in(db, ctx, "read", audit.ObjectKind.PERSON_LIST, details={"count": len(people)})
     return people
 
 
@@ -128,8 +127,7 @@ async def get_person(db: AsyncSession, ctx: OrgContext, person_id: uuid.UUID) ->
     person = await ctx.find(db, Person, person_id)
     if person.id != ctx.person_id:
         ctx.require_role(*MANAGERS)
-    await audit.record_in(db, ctx, "read", audit.ObjectKind.PERSON, person.id, subject_person_id=person.id)
-    await db.commit()
+    await audit.commit_in(db, ctx, "read", audit.ObjectKind.PERSON, person.id, subject_person_id=person.id)
     return person
 
 
@@ -156,8 +154,7 @@ async def create_person(db: AsyncSession, ctx: OrgContext, draft: PersonDraft) -
     )
     db.add(person)
     await _flush_person(db)
-    await audit.record_in(db, ctx, "create", audit.ObjectKind.PERSON, person.id, subject_person_id=person.id)
-    await db.commit()
+    await audit.commit_in(db, ctx, "create", audit.ObjectKind.PERSON, person.id, subject_person_id=person.id)
     return person
 
 
@@ -184,8 +181,7 @@ async def update_person(
             raise InvalidInput("Нельзя закрыть доступ самому себе.", [FieldError("status", "это вы")])
         person.status = clean.status
     await _flush_person(db)
-    await audit.record_in(db, ctx, "update", audit.ObjectKind.PERSON, person.id, subject_person_id=person.id)
-    await db.commit()
+    await audit.commit_in(db, ctx, "update", audit.ObjectKind.PERSON, person.id, subject_person_id=person.id)
     return person
 
 
@@ -222,5 +218,4 @@ async def delete_person(db: AsyncSession, ctx: OrgContext, person_id: uuid.UUID)
     if person.id == ctx.person_id:
         raise InvalidInput("Нельзя удалить собственную запись.", [FieldError("person_id", "это вы")])
     await db.delete(person)
-    await audit.record_in(db, ctx, "delete", audit.ObjectKind.PERSON, person_id, subject_person_id=person_id)
-    await db.commit()
+    await audit.commit_in(db, ctx, "delete", audit.ObjectKind.PERSON, person_id, subject_person_id=person_id)

@@ -82,10 +82,9 @@ async def _end(
     await db.flush()
     # The final questionnaires come with the end, completed or early: how it went is asked either way.
     await ctx.plugins.group_ended(db, ctx, group.programme_id, group.id)
-    await audit.record_in(
+    await audit.commit_in(
         db, ctx, "update", audit.ObjectKind.MENTORING_GROUP, group.id, details={"status": status.value}
     )
-    await db.commit()
     return group
 
 
@@ -166,10 +165,9 @@ async def close_programme(
         raise InvalidInput("Программу нельзя закрыть.", [FieldError("status", lack) for lack in lacks])
     programme.status = "closed"
     await db.flush()
-    await audit.record_in(
+    await audit.commit_in(
         db, ctx, "update", audit.ObjectKind.PROGRAMME, programme.id, details={"status": "closed"}
     )
-    await db.commit()
     return programme
 
 
@@ -230,8 +228,7 @@ async def start_next_year(db: AsyncSession, ctx: OrgContext, programme_id: uuid.
         for item in items
     )
     await db.flush()
-    await audit.record_in(
+    await audit.commit_in(
         db, ctx, "create", audit.ObjectKind.PROGRAMME, programme.id, details={"from": str(previous.id)}
     )
-    await db.commit()
     return programme

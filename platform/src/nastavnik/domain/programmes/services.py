@@ -56,8 +56,7 @@ async def create_programme(
     except IntegrityError:
         await db.rollback()
         raise Conflict("Программа на этот учебный год и режим уже есть.", "academic_year") from None
-    await audit.record_in(db, ctx, "create", audit.ObjectKind.PROGRAMME, programme.id)
-    await db.commit()
+    await audit.commit_in(db, ctx, "create", audit.ObjectKind.PROGRAMME, programme.id)
     return programme
 
 
@@ -185,10 +184,9 @@ async def advance(
         )
     programme.stage += 1
     await db.flush()
-    await audit.record_in(
+    await audit.commit_in(
         db, ctx, "update", audit.ObjectKind.PROGRAMME, programme.id, details={"stage": programme.stage}
     )
-    await db.commit()
     return programme
 
 
@@ -220,8 +218,7 @@ async def record_documents(
         value = getattr(draft, item.name)
         setattr(programme, item.name, (value.strip() or None) if isinstance(value, str) else value)
     await db.flush()
-    await audit.record_in(db, ctx, "update", audit.ObjectKind.PROGRAMME_DOCUMENTS, programme.id)
-    await db.commit()
+    await audit.commit_in(db, ctx, "update", audit.ObjectKind.PROGRAMME_DOCUMENTS, programme.id)
     return programme
 
 
@@ -265,8 +262,7 @@ async def add_roadmap_item(
     )
     db.add(item)
     await db.flush()
-    await audit.record_in(db, ctx, "create", audit.ObjectKind.ROADMAP_ITEM, item.id)
-    await db.commit()
+    await audit.commit_in(db, ctx, "create", audit.ObjectKind.ROADMAP_ITEM, item.id)
     return item
 
 
@@ -278,6 +274,5 @@ async def set_roadmap_done(
     writable(programme)
     item = await ctx.find(db, RoadmapItem, item_id, RoadmapItem.programme_id == programme.id)
     item.done = done
-    await audit.record_in(db, ctx, "update", audit.ObjectKind.ROADMAP_ITEM, item.id)
-    await db.commit()
+    await audit.commit_in(db, ctx, "update", audit.ObjectKind.ROADMAP_ITEM, item.id)
     return item

@@ -199,7 +199,7 @@ async def my_questionnaire(db: AsyncSession, ctx: OrgContext, assignment_id: uui
     assignment = await _mine(db, ctx, assignment_id)
     (shown,) = await _views(db, [assignment], answers=assignment.completed_at is not None)
     if assignment.completed_at is not None:
-        await audit.record_in(
+        await audit.commit_in(
             db,
             ctx,
             "read",
@@ -207,7 +207,6 @@ async def my_questionnaire(db: AsyncSession, ctx: OrgContext, assignment_id: uui
             assignment.id,
             subject_person_id=assignment.person_id,
         )
-        await db.commit()
     return shown
 
 
@@ -289,7 +288,7 @@ async def submit(
     assignment.completed_at = clock.now()  # shown as the region's date: the one clock
     await db.flush()
     await db.refresh(assignment)
-    await audit.record_in(
+    await audit.commit_in(
         db,
         ctx,
         "create",
@@ -298,5 +297,4 @@ async def submit(
         subject_person_id=assignment.person_id,
         details={"answered": len(answers)},
     )
-    await db.commit()
     return await my_questionnaire(db, ctx, assignment.id)

@@ -267,8 +267,7 @@ async def add_plan_item(
     )
     db.add(item)
     await db.flush()
-    await audit.record_in(db, ctx, "create", audit.ObjectKind.PLAN_ITEM, item.id, subject_person_id=mentee.id)
-    await db.commit()
+    await audit.commit_in(db, ctx, "create", audit.ObjectKind.PLAN_ITEM, item.id, subject_person_id=mentee.id)
     return item
 
 
@@ -293,10 +292,9 @@ async def update_plan_item(
     assert cleaned.due_on is not None  # checked above
     item.due_on = cleaned.due_on
     await db.flush()
-    await audit.record_in(
+    await audit.commit_in(
         db, ctx, "update", audit.ObjectKind.PLAN_ITEM, item.id, subject_person_id=item.mentee_id
     )
-    await db.commit()
     return item
 
 
@@ -318,7 +316,7 @@ async def set_plan_item_done(
         item.done = done
         item.done_on = local_today(ctx) if done else None
         await db.flush()
-    await audit.record_in(
+    await audit.commit_in(
         db,
         ctx,
         "update",
@@ -327,7 +325,6 @@ async def set_plan_item_done(
         subject_person_id=item.mentee_id,
         details={"done": done},
     )
-    await db.commit()
     return item
 
 
@@ -339,10 +336,9 @@ async def delete_plan_item(
     item = await _plan_item(db, ctx, work, item_id)
     work.require_open()
     await db.delete(item)
-    await audit.record_in(
+    await audit.commit_in(
         db, ctx, "delete", audit.ObjectKind.PLAN_ITEM, item.id, subject_person_id=item.mentee_id
     )
-    await db.commit()
 
 
 # The mentor's journal.
@@ -440,8 +436,7 @@ async def add_journal_entry(
     )
     db.add(entry)
     await db.flush()
-    await audit.record_in(db, ctx, "create", audit.ObjectKind.JOURNAL_ENTRY, entry.id)
-    await db.commit()
+    await audit.commit_in(db, ctx, "create", audit.ObjectKind.JOURNAL_ENTRY, entry.id)
     return entry
 
 
@@ -465,8 +460,7 @@ async def update_journal_entry(
     entry.met_on, entry.topic, entry.content = cleaned.met_on, cleaned.topic, cleaned.content
     entry.result, entry.assignment = cleaned.result, cleaned.assignment
     await db.flush()
-    await audit.record_in(db, ctx, "update", audit.ObjectKind.JOURNAL_ENTRY, entry.id)
-    await db.commit()
+    await audit.commit_in(db, ctx, "update", audit.ObjectKind.JOURNAL_ENTRY, entry.id)
     return entry
 
 
@@ -478,8 +472,7 @@ async def delete_journal_entry(
     entry = await _entry(db, ctx, work, entry_id)
     work.require_open()
     await db.delete(entry)
-    await audit.record_in(db, ctx, "delete", audit.ObjectKind.JOURNAL_ENTRY, entry.id)
-    await db.commit()
+    await audit.commit_in(db, ctx, "delete", audit.ObjectKind.JOURNAL_ENTRY, entry.id)
 
 
 # The group's page: its people, the plans the person sees and the journal, read in one go.
@@ -583,6 +576,5 @@ async def my_groups(
                 last_met_on=last,
             )
         )
-    await audit.record_in(db, ctx, "read", audit.ObjectKind.MY_MENTORING, details={"count": len(result)})
-    await db.commit()
+    await audit.commit_in(db, ctx, "read", audit.ObjectKind.MY_MENTORING, details={"count": len(result)})
     return result

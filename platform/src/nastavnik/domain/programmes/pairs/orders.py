@@ -128,7 +128,7 @@ async def issue_order(
         # A group that starts working is an event for the plugins (the core gives the start questionnaires).
         for group in groups:
             await ctx.plugins.group_started(db, ctx, group.programme_id, group.id)
-    await audit.record_in(
+    await audit.commit_in(
         db,
         ctx,
         "create",
@@ -136,7 +136,6 @@ async def issue_order(
         order.id,
         details={"kind": draft.kind, "groups": len(groups)},
     )
-    await db.commit()
     return order
 
 
@@ -242,9 +241,8 @@ async def order_document(
         ],
     )
     content = await fill(db, ctx, plugins, order.kind, lambda template: render_order(data, template))
-    await audit.record_in(
+    await audit.commit_in(
         db, ctx, "export", audit.ObjectKind.MENTORING_ORDER, order.id, details={"kind": order.kind}
     )
-    await db.commit()
     number = "".join(ch if ch.isalnum() or ch in "-_." else "_" for ch in order.number)
     return f"{ORDER_TITLES[OrderKind(order.kind)]} № {number} от {order.issued_on:%d.%m.%Y}.docx", content

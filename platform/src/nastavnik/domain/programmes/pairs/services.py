@@ -377,8 +377,7 @@ async def create_groups(
         db.add_all(_members(group.id, ctx.org.id, draft))
     await db.flush()
     for group in created:
-        await audit.record_in(db, ctx, "create", audit.ObjectKind.MENTORING_GROUP, group.id)
-    await db.commit()
+        await audit.commit_in(db, ctx, "create", audit.ObjectKind.MENTORING_GROUP, group.id)
     return created
 
 
@@ -460,10 +459,9 @@ async def list_groups(
         )
     groups = list(await db.scalars(query.order_by(MentoringGroup.created_at, MentoringGroup.id)))
     shown = await views(db, ctx, Dictionaries.of(dictionaries_of, programme.regime), groups)
-    await audit.record_in(
+    await audit.commit_in(
         db, ctx, "read", audit.ObjectKind.MENTORING_GROUP_LIST, programme.id, details={"count": len(shown)}
     )
-    await db.commit()
     return shown
 
 
@@ -477,8 +475,7 @@ async def get_group(
     programme = await get_programme(db, ctx, programme_id)
     group = await group_for(db, ctx, programme.id, group_id)
     (shown,) = await views(db, ctx, Dictionaries.of(dictionaries_of, programme.regime), [group])
-    await audit.record_in(db, ctx, "read", audit.ObjectKind.MENTORING_GROUP, group.id)
-    await db.commit()
+    await audit.commit_in(db, ctx, "read", audit.ObjectKind.MENTORING_GROUP, group.id)
     return shown
 
 
@@ -513,8 +510,7 @@ async def update_group(
     await db.execute(delete(GroupMember).where(GroupMember.group_id == group.id, ctx.owns(GroupMember)))
     db.add_all(_members(group.id, ctx.org.id, draft))
     await db.flush()
-    await audit.record_in(db, ctx, "update", audit.ObjectKind.MENTORING_GROUP, group.id)
-    await db.commit()
+    await audit.commit_in(db, ctx, "update", audit.ObjectKind.MENTORING_GROUP, group.id)
     return group
 
 
@@ -544,8 +540,7 @@ async def delete_group(
             "пара названа в приказе",
         )
     await db.delete(group)
-    await audit.record_in(db, ctx, "delete", audit.ObjectKind.MENTORING_GROUP, group.id)
-    await db.commit()
+    await audit.commit_in(db, ctx, "delete", audit.ObjectKind.MENTORING_GROUP, group.id)
 
 
 async def group_count(db: AsyncSession, ctx: OrgContext, programme_id: uuid.UUID, *statuses: str) -> int:

@@ -135,7 +135,7 @@ async def suggest(
     result = matching.suggest(
         found.mentees, found.mentors, found.forms, programme.regime, exclude=set(exclude)
     )
-    await audit.record_in(
+    await audit.commit_in(
         db,
         ctx,
         "read",
@@ -143,7 +143,6 @@ async def suggest(
         programme.id,
         details={"mentees": len(found.mentees), "mentors": len(found.mentors)},
     )
-    await db.commit()
     return SuggestionsView(result, found.people)
 
 
