@@ -98,8 +98,9 @@ async def _check_email_free(
         raise Conflict(EMAIL_TAKEN, "email")
 
 
-async def _flush_person(db: AsyncSession) -> None:
-    """Flush a person's change; the per-organisation e-mail index is the last word on duplicates."""
+async def _saved(db: AsyncSession, ctx: OrgContext, action: str, person: Person) -> Person:
+    """The person's record created or changed (``action``), audited and committed; the per-organisation
+    e-mail index is the last word on duplicates."""
     try:
         await db.flush()
     except IntegrityError as exc:
@@ -107,6 +108,8 @@ async def _flush_person(db: AsyncSession) -> None:
         if "uq_person_org_email" in str(exc.orig):
             raise Conflict(EMAIL_TAKEN, "email") from None
         raise
+    await audit.commit_in(db, ctx, action, audit.ObjectKind.PERSON, person.id, subject_person_id=person.id)
+    return person
 
 
 async def list_people(db: AsyncSession, ctx: OrgContext) -> list[Person]:
@@ -153,9 +156,7 @@ async def create_person(db: AsyncSession, ctx: OrgContext, draft: PersonDraft) -
         email=clean.email or None,
     )
     db.add(person)
-    await _flush_person(db)
-    await audit.commit_in(db, ctx, "create", audit.ObjectKind.PERSON, person.id, subject_person_id=person.id)
-    return person
+    return await _saved(db, ctx, "create", person)
 
 
 async def update_person(
@@ -180,9 +181,7 @@ async def update_person(
         if clean.status == PersonStatus.LEFT and person.id == ctx.person_id:
             raise InvalidInput("Нельзя закрыть доступ самому себе.", [FieldError("status", "это вы")])
         person.status = clean.status
-    await _flush_person(db)
-    await audit.commit_in(db, ctx, "update", audit.ObjectKind.PERSON, person.id, subject_person_id=person.id)
-    return person
+    return await _saved(db, ctx, "update", person)
 
 
 async def set_roles(

@@ -19,7 +19,11 @@ from nastavnik import audit
 from nastavnik.domain.programmes.models import STAGES, Programme, RoadmapItem
 from nastavnik.domain.programmes.pairs.models import GroupStatus, MentoringGroup
 from nastavnik.domain.programmes.pairs.services import MANAGERS, group_for
-from nastavnik.domain.programmes.services import get_programme, programme_to_change, writable
+from nastavnik.domain.programmes.services import (
+    get_programme,
+    managed_programme,
+    programme_to_change,
+)
 from nastavnik.errors import Conflict, FieldError, InvalidInput
 from nastavnik.models.reference import AcademicYear
 from nastavnik.tenancy import OrgContext
@@ -54,9 +58,7 @@ async def _end(
     ended_on: date,
     text: str,
 ) -> MentoringGroup:
-    ctx.require_role(*MANAGERS)
-    programme = await get_programme(db, ctx, programme_id)
-    writable(programme)
+    programme = await managed_programme(db, ctx, programme_id)
     group = await group_for(db, ctx, programme.id, group_id)
     if group.version != expected_version:
         raise Conflict("Пару уже изменил другой пользователь. Обновите страницу.", "version")

@@ -73,6 +73,14 @@ async def get_programme(db: AsyncSession, ctx: OrgContext, programme_id: uuid.UU
     return await ctx.find(db, Programme, programme_id)
 
 
+async def managed_programme(db: AsyncSession, ctx: OrgContext, programme_id: uuid.UUID) -> Programme:
+    """The programme as a manager changes it: Forbidden for anyone else, refused once its year is closed."""
+    ctx.require_role(*MANAGERS)
+    programme = await get_programme(db, ctx, programme_id)
+    writable(programme)
+    return programme
+
+
 def writable(programme: Programme) -> None:
     if programme.status == "closed":
         raise InvalidInput(
@@ -161,9 +169,7 @@ async def programme_to_change(
     db: AsyncSession, ctx: OrgContext, programme_id: uuid.UUID, expected_version: int
 ) -> Programme:
     """The programme a manager changes: open, and as they last read it (else Conflict: someone changed it)."""
-    ctx.require_role(*MANAGERS)
-    programme = await get_programme(db, ctx, programme_id)
-    writable(programme)
+    programme = await managed_programme(db, ctx, programme_id)
     if programme.version != expected_version:
         raise Conflict("Программу уже изменил другой пользователь. Обновите страницу.", "version")
     return programme
@@ -234,9 +240,7 @@ class RoadmapDraft:
 async def add_roadmap_item(
     db: AsyncSession, ctx: OrgContext, programme_id: uuid.UUID, draft: RoadmapDraft
 ) -> RoadmapItem:
-    ctx.require_role(*MANAGERS)
-    programme = await get_programme(db, ctx, programme_id)
-    writable(programme)
+    programme = await managed_programme(db, ctx, programme_id)
     starts_on, ends_on = AcademicYear.bounds(programme.academic_year)
     errors = []
     if not 1 <= draft.stage <= len(STAGES):
@@ -269,9 +273,7 @@ async def add_roadmap_item(
 async def set_roadmap_done(
     db: AsyncSession, ctx: OrgContext, programme_id: uuid.UUID, item_id: uuid.UUID, done: bool
 ) -> RoadmapItem:
-    ctx.require_role(*MANAGERS)
-    programme = await get_programme(db, ctx, programme_id)
-    writable(programme)
+    programme = await managed_programme(db, ctx, programme_id)
     item = await ctx.find(db, RoadmapItem, item_id, RoadmapItem.programme_id == programme.id)
     item.done = done
     await audit.commit_in(db, ctx, "update", audit.ObjectKind.ROADMAP_ITEM, item.id)

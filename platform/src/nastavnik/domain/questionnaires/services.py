@@ -20,8 +20,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from nastavnik import audit, clock
 from nastavnik.domain.programmes.pairs.models import GroupMember, GroupStatus
-from nastavnik.domain.programmes.pairs.services import MANAGERS, group_for
-from nastavnik.domain.programmes.services import get_programme, writable
+from nastavnik.domain.programmes.pairs.services import group_for
+from nastavnik.domain.programmes.services import get_programme, managed_programme
 from nastavnik.domain.questionnaires.models import (
     Audience,
     ItemKind,
@@ -121,9 +121,7 @@ async def assign_end_questionnaires(
     db: AsyncSession, ctx: OrgContext, programme_id: uuid.UUID, group_id: uuid.UUID
 ) -> int:
     """The curator's «Назначить итоговые анкеты» for a group that works or has ended."""
-    ctx.require_role(*MANAGERS)
-    programme = await get_programme(db, ctx, programme_id)
-    writable(programme)
+    programme = await managed_programme(db, ctx, programme_id)
     group = await group_for(db, ctx, programme.id, group_id)
     if group.status not in ASSIGNABLE_AT_END:
         raise InvalidInput(

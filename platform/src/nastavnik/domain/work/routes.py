@@ -222,7 +222,9 @@ class WorkApi(Controller):
     @get("/plan", summary="Индивидуальные планы развития (наставляемый видит только свой)")
     async def plan(self, db: Db, runtime: Rt, org: Org, at: At) -> PlanOut:
         dictionaries = await dictionaries_for(db, runtime.plugins, org)
-        shown, plans = await work.plans(db, org, at.programme_id, at.group_id, dictionaries)
+        shown, plans = await work.read_group(
+            db, org, (at.programme_id, at.group_id), dictionaries, work.plans
+        )
         return plan_out(shown, plans)
 
     @post("/plan", summary="Добавить задачу в план (наставник, куратор)", status_code=HTTP_201_CREATED)
@@ -261,7 +263,7 @@ class WorkApi(Controller):
     @get("/journal", summary="Журнал наставника: встречи пары или группы")
     async def journal(self, db: Db, runtime: Rt, org: Org, at: At) -> list[JournalEntryOut]:
         dictionaries = await dictionaries_for(db, runtime.plugins, org)
-        _, shown = await work.journal(db, org, at.programme_id, at.group_id, dictionaries)
+        _, shown = await work.read_group(db, org, (at.programme_id, at.group_id), dictionaries, work.journal)
         return [entry_out(v.entry) for v in shown]
 
     @post("/journal", summary="Записать встречу в журнал (наставник, куратор)", status_code=HTTP_201_CREATED)

@@ -30,7 +30,7 @@ from nastavnik.domain.programmes.pairs.models import (
     OrderGroup,
 )
 from nastavnik.domain.programmes.pairs.services import MANAGERS, OPEN_STATUSES, Dictionaries, GroupView, views
-from nastavnik.domain.programmes.services import get_programme, writable
+from nastavnik.domain.programmes.services import get_programme, managed_programme
 from nastavnik.errors import Conflict, FieldError, InvalidInput
 from nastavnik.models.people import Person, PersonRole, PersonStatus, ProgrammeRole
 from nastavnik.models.reference import AcademicYear
@@ -79,9 +79,7 @@ def _validate(draft: OrderDraft, today: date) -> str:
 async def issue_order(
     db: AsyncSession, ctx: OrgContext, programme_id: uuid.UUID, draft: OrderDraft
 ) -> MentoringOrder:
-    ctx.require_role(*MANAGERS)
-    programme = await get_programme(db, ctx, programme_id)
-    writable(programme)
+    programme = await managed_programme(db, ctx, programme_id)
     number = _validate(draft, ctx.today())
     wanted = set(draft.group_ids)
     groups = list(

@@ -36,7 +36,7 @@ from nastavnik.domain.programmes.pairs.models import (
     MentoringGroup,
     OrderGroup,
 )
-from nastavnik.domain.programmes.services import get_programme, writable
+from nastavnik.domain.programmes.services import get_programme, managed_programme
 from nastavnik.errors import Conflict, FieldError, InvalidInput
 from nastavnik.models.people import Person, PersonStatus, ProgrammeRole
 from nastavnik.models.reference import AcademicYear
@@ -348,9 +348,7 @@ async def create_groups(
     drafts: Sequence[GroupDraft],
 ) -> list[MentoringGroup]:
     """Form several groups at once, all or none (accepting matching suggestions, or one by hand)."""
-    ctx.require_role(*MANAGERS)
-    programme = await get_programme(db, ctx, programme_id)
-    writable(programme)
+    programme = await managed_programme(db, ctx, programme_id)
     if not drafts:
         raise _error("Не выбрано ни одной пары.", "pairs", "выберите хотя бы одну пару")
     dictionaries = Dictionaries.of(dictionaries_of, programme.regime)
@@ -489,9 +487,7 @@ async def update_group(
     expected_version: int,
 ) -> MentoringGroup:
     """Change a group's people, form or term; a second curator's stale edit is refused, not merged."""
-    ctx.require_role(*MANAGERS)
-    programme = await get_programme(db, ctx, programme_id)
-    writable(programme)
+    programme = await managed_programme(db, ctx, programme_id)
     # Locked before the group is read, so a concurrent edit's result is what the version check sees.
     await lock_for_forming(db, ctx, programme, draft.mentor_ids)
     group = await group_for(db, ctx, programme.id, group_id)
@@ -518,9 +514,7 @@ async def delete_group(
     db: AsyncSession, ctx: OrgContext, programme_id: uuid.UUID, group_id: uuid.UUID
 ) -> None:
     """Disband a group that no order has named yet; once ordered, it ends (completes or ends early)."""
-    ctx.require_role(*MANAGERS)
-    programme = await get_programme(db, ctx, programme_id)
-    writable(programme)
+    programme = await managed_programme(db, ctx, programme_id)
     group = await group_for(db, ctx, programme.id, group_id)
     if group.status != GroupStatus.DRAFT:
         raise _error(
