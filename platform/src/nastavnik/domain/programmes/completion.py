@@ -47,7 +47,7 @@ def _end_date_errors(
     return []
 
 
-async def _end(
+async def end_group(
     db: AsyncSession,
     ctx: OrgContext,
     programme_id: uuid.UUID,
@@ -58,6 +58,9 @@ async def _end(
     ended_on: date,
     text: str,
 ) -> MentoringGroup:
+    """End an active pair on ``ended_on``: COMPLETED, it has done its work (``text``: its results) and its
+    mentor is free again; ENDED_EARLY, either side ended the mentoring before its term (Labour Code
+    art. 351.8; ``text``: the reason, kept)."""
     programme = await managed_programme(db, ctx, programme_id)
     group = await group_for(db, ctx, programme.id, group_id)
     if group.version != expected_version:
@@ -88,52 +91,6 @@ async def _end(
         db, ctx, "update", audit.ObjectKind.MENTORING_GROUP, group.id, details={"status": status.value}
     )
     return group
-
-
-async def complete_group(
-    db: AsyncSession,
-    ctx: OrgContext,
-    programme_id: uuid.UUID,
-    group_id: uuid.UUID,
-    expected_version: int,
-    *,
-    result: str,
-    ended_on: date,
-) -> MentoringGroup:
-    """The pair has done its work: its results are recorded and its mentor is free again."""
-    return await _end(
-        db,
-        ctx,
-        programme_id,
-        group_id,
-        expected_version,
-        status=GroupStatus.COMPLETED,
-        ended_on=ended_on,
-        text=result,
-    )
-
-
-async def end_group_early(
-    db: AsyncSession,
-    ctx: OrgContext,
-    programme_id: uuid.UUID,
-    group_id: uuid.UUID,
-    expected_version: int,
-    *,
-    reason: str,
-    ended_on: date,
-) -> MentoringGroup:
-    """Either side ended the mentoring before its term (Labour Code art. 351.8): the reason is kept."""
-    return await _end(
-        db,
-        ctx,
-        programme_id,
-        group_id,
-        expected_version,
-        status=GroupStatus.ENDED_EARLY,
-        ended_on=ended_on,
-        text=reason,
-    )
 
 
 async def closing_lacks(db: AsyncSession, ctx: OrgContext, programme: Programme) -> list[str]:

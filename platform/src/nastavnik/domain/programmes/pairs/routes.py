@@ -19,7 +19,7 @@ from nastavnik.domain.documents.kinds import OrderKind
 from nastavnik.domain.documents.orders import ORDER_TITLES
 from nastavnik.domain.programmes import completion, services as programmes
 from nastavnik.domain.programmes.pairs import orders, services as pairs, suggestions as pair_suggestions
-from nastavnik.domain.programmes.pairs.models import MentoringGroup, MentoringOrder
+from nastavnik.domain.programmes.pairs.models import GroupStatus, MentoringGroup, MentoringOrder
 from nastavnik.models.people import Person
 from nastavnik.models.reference import AcademicYear
 from nastavnik.runtime import Runtime
@@ -233,13 +233,12 @@ async def finish(
 ) -> None:
     """Complete the pair with its results, or end it early with the reason."""
     if isinstance(data, CompleteIn):
-        await completion.complete_group(
-            db, org, programme_id, group_id, data.version, result=data.result, ended_on=data.ended_on
-        )
+        status, text = GroupStatus.COMPLETED, data.result
     else:
-        await completion.end_group_early(
-            db, org, programme_id, group_id, data.version, reason=data.reason, ended_on=data.ended_on
-        )
+        status, text = GroupStatus.ENDED_EARLY, data.reason
+    await completion.end_group(
+        db, org, programme_id, group_id, data.version, status=status, ended_on=data.ended_on, text=text
+    )
 
 
 async def issue_order(
