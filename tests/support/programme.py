@@ -39,6 +39,38 @@ async def open_programme(client: Client, tenant: Tenant, regime: str = "pedagogu
     return str(response.json()["id"])
 
 
+def approved_documents(on: object, version: int = 1) -> dict[str, Any]:
+    """The programme's founding documents, both approved on ``on`` (orders 15-од and 16-од)."""
+    return {
+        "version": version,
+        "polozhenie_status": "approved",
+        "polozhenie_order_no": "15-од",
+        "polozhenie_order_date": str(on),
+        "programma_status": "approved",
+        "programma_order_no": "16-од",
+        "programma_order_date": str(on),
+    }
+
+
+async def found(curator: Client, base: str, on: object) -> None:
+    """Stage 1 of the programme at ``base`` (its API path) done through the API: both founding documents
+    approved on ``on``, and the roadmap's «Педсовет о внедрении» held."""
+    documents = await curator.put(f"{base}/documents", json=approved_documents(on))
+    assert documents.status_code == 200, documents.text
+    item = await curator.post(
+        f"{base}/roadmap",
+        json={
+            "stage": 1,
+            "title": "Педсовет о внедрении",
+            "due_on": f"{YEAR}-09-30",
+            "responsible": "Директор",
+        },
+    )
+    assert item.status_code == 201, item.text
+    done = await curator.put(f"{base}/roadmap/{item.json()['id']}/done", json={"done": True})
+    assert done.status_code == 200, done.text
+
+
 def group_body(
     mentor: object, *mentees: object, form_code: str = "teacher_teacher", **extra: Any
 ) -> dict[str, Any]:
