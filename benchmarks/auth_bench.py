@@ -57,28 +57,19 @@ import uvicorn
 from jwcrypto import jwk
 from litestar import Litestar, get
 from redis.asyncio import Redis
-from sqlalchemy.engine import make_url
 from tests.auth.conftest import enrol
 from tests.auth.tokens import sign, valid_claims
 from tests.support.world import build_world
 
+from benchmarks.services import services_from_environment
 from nastavnik.auth.tokens import TokenRejected, TokenVerifier
 from nastavnik.logging import configure_logging
 from nastavnik.runtime import Runtime, build_runtime, token_verifier
 from nastavnik.settings import Settings
-from nastavnik.testing import (
-    RUN,
-    Services,
-    create_test_database,
-    drop_test_database,
-    migrated_runtime,
-    settings_for,
-)
+from nastavnik.testing import RUN, create_test_database, drop_test_database, migrated_runtime, settings_for
 from nastavnik.web.app import create_app
 from nastavnik_dev.issuer.server import running_issuer
 
-DEFAULT_DATABASE_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
-DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/0"
 REDIS_PREFIX = f"nastavnik-bench-{RUN}"
 HOST = "127.0.0.1"
 
@@ -215,7 +206,8 @@ async def serve_until_told(app: Any, control: Connection, fetches: Callable[[], 
 
 
 def platform_server(values: dict[str, Any], control: Connection) -> None:
-    """Child process: the platform as ``nastavnik serve`` builds it, trusting the parent's issuer."""
+    """Child process: the platform as ``nastavnik serve`` builds it with the settings ``values`` (here
+    trusting the parent's issuer)."""
     asyncio.run(_platform_server(values, control))
 
 
@@ -643,12 +635,6 @@ async def bench_http(
 
 # ---------------------------------------------------------------------------------------------
 # Setting up and cleaning up
-
-
-def services_from_environment() -> Services:
-    database_url = os.environ.get("NASTAVNIK_TEST_DATABASE_URL", DEFAULT_DATABASE_URL)
-    redis_url = os.environ.get("NASTAVNIK_TEST_REDIS_URL", DEFAULT_REDIS_URL)
-    return Services(admin_dsn=str(make_url(database_url).set(drivername="postgresql")), redis_url=redis_url)
 
 
 async def clean_redis(redis_url: str) -> int:

@@ -30,29 +30,14 @@ from sqlalchemy import delete, event
 from sqlalchemy.ext.asyncio import AsyncSession
 from tests.support.world import World, build_world
 
+from benchmarks.services import services_from_environment
 from nastavnik.db.scope import DbScope, scoped_session
 from nastavnik.domain.dictionaries.catalogue import dictionaries_for
 from nastavnik.domain.dictionaries.models import RegionDictionaryEntry
 from nastavnik.domain.dictionaries.overrides import forget
 from nastavnik.runtime import Runtime
 from nastavnik.tenancy import OrgContext, load_actor, resolve_org_context
-from nastavnik.testing import (
-    Services,
-    create_test_database,
-    drop_test_database,
-    migrated_runtime,
-    settings_for,
-)
-
-
-def services_from_environment() -> Services:
-    import os
-
-    from sqlalchemy.engine import make_url
-
-    url = os.environ.get("NASTAVNIK_TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
-    redis = os.environ.get("NASTAVNIK_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
-    return Services(admin_dsn=str(make_url(url).set(drivername="postgresql")), redis_url=redis)
+from nastavnik.testing import create_test_database, drop_test_database, migrated_runtime, settings_for
 
 
 async def context(runtime: Runtime, world: World) -> tuple[OrgContext, DbScope]:

@@ -43,24 +43,20 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
 import statistics
 import time
 import uuid
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
 
 import httpx
 from sqlalchemy import text
-from sqlalchemy.engine import make_url
 from tests.support.http import forge_session
 
-from benchmarks.auth_bench import serve_until_told, start_server
+from benchmarks.auth_bench import platform_server, start_server
+from benchmarks.services import services_from_environment
 from nastavnik.domain.statistics.recompute import ScopeKind, Snapshot, recompute
-from nastavnik.logging import configure_logging
-from nastavnik.runtime import Runtime, build_runtime
-from nastavnik.settings import Settings
+from nastavnik.runtime import Runtime
 from nastavnik.testing import (
     RUN,
     Services,
@@ -71,8 +67,6 @@ from nastavnik.testing import (
 )
 from nastavnik.web.app import create_app
 
-DEFAULT_DATABASE_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
-DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/0"
 YEAR = 2026
 AS_OF = date(2026, 11, 20)
 RATIO_TARGET = 3.0
@@ -358,20 +352,6 @@ async def join_floor(runtime: Runtime) -> tuple[float, float]:
         return join_s, scan_s
 
 
-def dashboard_server(values: dict[str, Any], control: Any) -> None:
-    asyncio.run(_dashboard_server(values, control))
-
-
-async def _dashboard_server(values: dict[str, Any], control: Any) -> None:
-    settings = Settings.model_validate(values)
-    configure_logging(settings)
-    runtime = await build_runtime(settings, owner=True)
-    try:
-        await serve_until_told(create_app(runtime), control, lambda: 0)
-    finally:
-        await runtime.close()
-
-
 async def latencies(base_url: str, path: str, cookie: str) -> list[float]:
     async with httpx.AsyncClient(base_url=base_url, cookies={"session": cookie}, timeout=30) as client:
         for _ in range(WARMUP):
@@ -457,14 +437,14 @@ async def bench_size(services: Services, size: Size) -> Result:
         cookie = await forge_session(create_app(runtime), staff)
         values = settings.model_dump(mode="json")
         values.update({k: getattr(settings, k).get_secret_value() for k in ("secret_key",)})
-        server = await start_server(f"stats-{size.name}", dashboard_server, values)
+        server = await start_server(f"stats-{size.name}", platform_server, values)
         base_url = f"http://127.0.0.1:{server.port}"
         page = await latencies(base_url, f"/region/statistics?year={YEAR}", cookie)
         api = await latencies(base_url, f"/api/region/statistics?year={YEAR}", cookie)
         await server.stop()
         # The same page read back from the database every time (the snapshot cache switched off).
         server = await start_server(
-            f"stats-{size.name}-uncached", dashboard_server, {**values, "statistics_cache_size": 0}
+            f"stats-{size.name}-uncached", platform_server, {**values, "statistics_cache_size": 0}
         )
         uncached = await latencies(
             f"http://127.0.0.1:{server.port}", f"/region/statistics?year={YEAR}", cookie
@@ -539,14 +519,7 @@ def report(results: list[Result]) -> None:
 
 
 async def main(sizes: list[str]) -> None:
-    services = Services(
-        admin_dsn=str(
-            make_url(os.environ.get("NASTAVNIK_TEST_DATABASE_URL", DEFAULT_DATABASE_URL)).set(
-                drivername="postgresql"
-            )
-        ),
-        redis_url=os.environ.get("NASTAVNIK_TEST_REDIS_URL", DEFAULT_REDIS_URL),
-    )
+    services = services_from_environment()
     results = []
     for name in sizes:
         results.append(await bench_size(services, SIZES[name]))

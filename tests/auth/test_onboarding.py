@@ -8,6 +8,7 @@ import secrets
 
 import pytest
 from keycloak import KeycloakAdmin
+from litestar import Litestar
 from pydantic import SecretStr
 from sqlalchemy import func, select
 
@@ -59,6 +60,11 @@ async def onboarding_runtime(runtime: Runtime, issuer: Issuer) -> Runtime:
     )
 
 
+@pytest.fixture(scope="module")
+def onboarding_app(onboarding_runtime: Runtime) -> Litestar:
+    return create_app(onboarding_runtime)
+
+
 def new_school(world: World) -> dict[str, str]:
     n = secrets.randbelow(10**8)
     return {
@@ -73,6 +79,18 @@ def new_school(world: World) -> dict[str, str]:
         "curator_middle_name": "Ивановна",
         "curator_email": f"olga.{n}@school.example",
     }
+
+
+def without_curator(body: dict[str, str]) -> dict[str, object]:
+    """The organisation alone, as the JSON API creates it (without inviting a curator)."""
+    return {k: v for k, v in body.items() if not k.startswith("curator_")}
+
+
+async def set_status(app: Litestar, region_token: str, org_id: object, status: str) -> None:
+    """The region opens (``active``) or closes (``inactive``) the organisation."""
+    async with bearer_client(app, region_token) as region:
+        changed = await region.put(f"/api/organisations/{org_id}/status", json={"status": status})
+    assert changed.status_code == 200, changed.text
 
 
 async def keycloak_state(issuer: Issuer, slug: str, email: str) -> tuple[int, int, int, int]:
@@ -110,11 +128,10 @@ async def platform_state(runtime: Runtime, slug: str) -> tuple[str, int, list[st
 
 
 async def test_onboarding_through_the_regions_page_twice_gives_the_same_result(
-    onboarding_runtime: Runtime, issuer: Issuer, world: World, region_token: str
+    onboarding_runtime: Runtime, onboarding_app: Litestar, issuer: Issuer, world: World, region_token: str
 ) -> None:
-    app = create_app(onboarding_runtime)
     form = new_school(world)
-    async with bearer_client(app, region_token) as client:
+    async with bearer_client(onboarding_app, region_token) as client:
         created = await client.post("/region/organisations", data=form)
         assert created.status_code == 302
         page = await client.get("/region/organisations")
@@ -140,30 +157,29 @@ async def test_onboarding_through_the_regions_page_twice_gives_the_same_result(
         await platform_state(onboarding_runtime, form["slug"]),
     )
     assert second == first
-    async with bearer_client(app, region_token) as client:
+    async with bearer_client(onboarding_app, region_token) as client:
         page = await client.get("/region/organisations")
     assert "подключена" in page.text
 
 
 async def test_the_invited_curator_signs_in_as_curator(
-    onboarding_runtime: Runtime, issuer: Issuer, world: World, region_token: str
+    onboarding_runtime: Runtime, onboarding_app: Litestar, issuer: Issuer, world: World, region_token: str
 ) -> None:
-    app = create_app(onboarding_runtime)
     body = new_school(world)
-    api_body: dict[str, object] = {k: v for k, v in body.items() if not k.startswith("curator_")}
+    api_body = without_curator(body)
     api_body["curator"] = {
         "last_name": body["curator_last_name"],
         "first_name": body["curator_first_name"],
         "email": body["curator_email"],
     }
-    async with bearer_client(app, region_token) as client:
+    async with bearer_client(onboarding_app, region_token) as client:
         created = await client.post("/api/organisations", json=api_body)
     assert created.status_code == 201, created.text
     assert created.json()["onboarding"] == "pending"
     await run_queued_jobs(onboarding_runtime)
     user = next(u for u in issuer.realm.users.values() if u.email == body["curator_email"])
     token = sign(valid_claims(issuer, user.id), issuer.realm.keys.current)
-    async with client_for(app) as client:
+    async with client_for(onboarding_app) as client:
         me = await client.get(f"/api/o/{body['slug']}", headers={"Authorization": f"Bearer {token}"})
     assert me.status_code == 200, me.text
     assert me.json()["my_roles"] == ["curator"]
@@ -173,11 +189,10 @@ async def test_the_invited_curator_signs_in_as_curator(
 
 
 async def test_keycloak_unreachable_is_retried_and_shown(
-    onboarding_runtime: Runtime, issuer: Issuer, world: World, region_token: str
+    onboarding_runtime: Runtime, onboarding_app: Litestar, issuer: Issuer, world: World, region_token: str
 ) -> None:
-    app = create_app(onboarding_runtime)
     form = new_school(world)
-    async with bearer_client(app, region_token) as client:
+    async with bearer_client(onboarding_app, region_token) as client:
         assert (await client.post("/region/organisations", data=form)).status_code == 302
     # Keycloak goes away: the job records why and asks to be retried.
     down = onboarding_runtime.settings.model_copy(update={"keycloak_url": "http://127.0.0.1:9"})
@@ -189,7 +204,7 @@ async def test_keycloak_unreachable_is_retried_and_shown(
         await run_onboarding(unreachable, org_id)
     status, people, _ = await platform_state(onboarding_runtime, form["slug"])
     assert (status, people) == ("retrying", 0)
-    async with bearer_client(app, region_token) as client:
+    async with bearer_client(onboarding_app, region_token) as client:
         page = await client.get("/region/organisations")
         assert "повторим" in page.text
         retried = await client.post(f"/api/organisations/{org_id}/onboarding/retry")
@@ -199,11 +214,10 @@ async def test_keycloak_unreachable_is_retried_and_shown(
 
 
 async def test_bad_curator_is_refused_and_nothing_is_created(
-    onboarding_runtime: Runtime, world: World, region_token: str
+    onboarding_runtime: Runtime, onboarding_app: Litestar, world: World, region_token: str
 ) -> None:
-    app = create_app(onboarding_runtime)
     form = {**new_school(world), "curator_email": "не почта", "curator_last_name": " "}
-    async with bearer_client(app, region_token) as client:
+    async with bearer_client(onboarding_app, region_token) as client:
         response = await client.post("/region/organisations", data=form)
     assert response.status_code == 422
     assert "Электронная почта куратора" in response.text
@@ -212,22 +226,20 @@ async def test_bad_curator_is_refused_and_nothing_is_created(
 
 
 async def test_only_the_region_onboards(
-    onboarding_runtime: Runtime, world: World, municipality_token: str
+    onboarding_app: Litestar, world: World, municipality_token: str
 ) -> None:
-    app = create_app(onboarding_runtime)
-    async with bearer_client(app, municipality_token) as client:
+    async with bearer_client(onboarding_app, municipality_token) as client:
         response = await client.post("/region/organisations", data=new_school(world))
     assert response.status_code == 403
 
 
 async def test_deactivation_reaches_keycloak(
-    onboarding_runtime: Runtime, issuer: Issuer, world: World, region_token: str
+    onboarding_runtime: Runtime, onboarding_app: Litestar, issuer: Issuer, world: World, region_token: str
 ) -> None:
-    app = create_app(onboarding_runtime)
     body = new_school(world)
-    api_body: dict[str, object] = {k: v for k, v in body.items() if not k.startswith("curator_")}
+    api_body = without_curator(body)
     api_body["curator"] = {"last_name": "Кураторова", "first_name": "Инна", "email": body["curator_email"]}
-    async with bearer_client(app, region_token) as region:
+    async with bearer_client(onboarding_app, region_token) as region:
         org_id = (await region.post("/api/organisations", json=api_body)).json()["id"]
     await run_queued_jobs(onboarding_runtime)
     admin = KeycloakAdmin(
@@ -257,7 +269,7 @@ async def test_deactivation_reaches_keycloak(
         await db.commit()
     curator = next(u for u in issuer.realm.users.values() if u.email == body["curator_email"])
     curator_token = sign(valid_claims(issuer, curator.id), issuer.realm.keys.current)
-    async with bearer_client(app, curator_token) as client:
+    async with bearer_client(onboarding_app, curator_token) as client:
         left = await client.patch(
             f"/api/o/{body['slug']}/people/{teacher.id}",
             json={
@@ -274,16 +286,10 @@ async def test_deactivation_reaches_keycloak(
     assert teacher_id not in members
     assert curator.id in members
     # The region closes the organisation: Keycloak's organization is disabled, and opened again.
-    async with bearer_client(app, region_token) as region:
-        assert (
-            await region.put(f"/api/organisations/{org_id}/status", json={"status": "inactive"})
-        ).status_code == 200
+    await set_status(onboarding_app, region_token, org_id, "inactive")
     await run_queued_jobs(onboarding_runtime)
     assert (await admin.a_get_organization(kc_org["id"]))["enabled"] is False
     assert body["slug"] not in valid_claims(issuer, curator.id)["organization"]
-    async with bearer_client(app, region_token) as region:
-        assert (
-            await region.put(f"/api/organisations/{org_id}/status", json={"status": "active"})
-        ).status_code == 200
+    await set_status(onboarding_app, region_token, org_id, "active")
     await run_queued_jobs(onboarding_runtime)
     assert (await admin.a_get_organization(kc_org["id"]))["enabled"] is True

@@ -11,7 +11,7 @@ from nastavnik.domain.questionnaires.models import QuestionnaireAssignment
 from nastavnik.runtime import Runtime
 from tests.support.dates import region_today
 from tests.support.http import Client, client_for
-from tests.support.programme import YEAR, active_pair, open_programme
+from tests.support.programme import YEAR, active_pair, found, open_programme
 from tests.support.tenant import Named, Tenant, add_mentee, add_mentor, new_tenant
 from tests.support.world import World
 
@@ -91,32 +91,7 @@ async def test_a_pair_completes_or_ends_early_and_frees_its_mentor(
 async def walk_to_the_last_stage(curator: Client, tenant: Tenant, pid: str) -> None:
     """Everything each stage needs, given through the API, then every stage moved on."""
     base = f"/api/o/{tenant.slug}/programmes/{pid}"
-    documents = await curator.put(
-        f"{base}/documents",
-        json={
-            "version": 1,
-            "polozhenie_status": "approved",
-            "polozhenie_order_no": "15-од",
-            "polozhenie_order_date": TODAY,
-            "programma_status": "approved",
-            "programma_order_no": "16-од",
-            "programma_order_date": TODAY,
-        },
-    )
-    assert documents.status_code == 200, documents.text
-    item = await curator.post(
-        f"{base}/roadmap",
-        json={
-            "stage": 1,
-            "title": "Педсовет о внедрении",
-            "due_on": f"{YEAR}-09-30",
-            "responsible": "Директор",
-        },
-    )
-    assert item.status_code == 201
-    assert (
-        await curator.put(f"{base}/roadmap/{item.json()['id']}/done", json={"done": True})
-    ).status_code == 200
+    await found(curator, base, TODAY)
     for _ in range(6):
         version = (await curator.get(base)).json()["programme"]["version"]
         moved = await curator.post(f"{base}/advance", json={"version": version})

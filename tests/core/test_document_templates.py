@@ -22,7 +22,7 @@ from nastavnik.models.plugin_settings import OrgPluginSetting
 from nastavnik.runtime import Runtime
 from tests.support.http import Client, client_for
 from tests.support.office import docx_text
-from tests.support.programme import TODAY, form_group, issue_order, open_programme
+from tests.support.programme import TODAY, form_group, issue_order, open_programme, order_body
 from tests.support.region import new_region, region_with_school
 from tests.support.tenant import Named, Tenant, add_mentee, add_mentor, new_tenant
 from tests.support.world import World
@@ -253,13 +253,7 @@ async def test_every_document_is_filled_from_the_regions_template(
     base = f"/api/o/{school.slug}/programmes/{programme_id}"
     async with client_for(app, school.identities["curator"]) as curator:
         assignment = await curator.post(
-            f"{base}/orders",
-            json={
-                "kind": "mentor_assignment",
-                "number": "8-к",
-                "issued_on": str(TODAY),
-                "group_ids": [group_id],
-            },
+            f"{base}/orders", json=order_body("8-к", group_id, kind="mentor_assignment")
         )
         assert assignment.status_code == 201, assignment.text
         # A completed pair, so that there is somebody to thank.

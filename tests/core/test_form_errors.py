@@ -8,16 +8,10 @@ from datetime import timedelta
 from litestar import Litestar
 
 from nastavnik.runtime import Runtime
+from tests.support.forms import field_error, send_form
 from tests.support.http import client_for
-from tests.support.programme import TERM, TODAY, form_pair, meeting, open_programme, staffed
+from tests.support.programme import TERM, TODAY, form_pair, meeting, staffed_programme
 from tests.support.world import World
-
-SITE = "http://testserver"
-
-
-def field_error(html: str, name: str) -> str:
-    found = re.search(rf'<span class="field-error" id="e-{name}">([^<]*)</span>', html)
-    return found.group(1) if found else ""
 
 
 async def test_refused_new_person_comes_back_filled_in_with_messages_beside_fields(
@@ -26,16 +20,16 @@ async def test_refused_new_person_comes_back_filled_in_with_messages_beside_fiel
     org = world.orgs["school_a"]
     people = f"/o/{org.slug}/people"
     async with client_for(app, org.identities["curator"]) as client:
-        sent = await client.post(
+        sent = await send_form(
+            client,
             people,
-            data={
+            {
                 "last_name": "  ",
                 "first_name": "Ёлкина",
                 "middle_name": "Петровна",
                 "email": '"><script>x</script>',
                 "category": "learner",
             },
-            headers={"referer": f"{SITE}{people}"},
             follow_redirects=False,
         )
         shown = await client.get(sent.headers["location"])
@@ -74,9 +68,10 @@ async def test_refused_edit_keeps_the_typed_values_over_the_stored_ones(app: Lit
     card = f"/o/{org.slug}/people/{person}"
     async with client_for(app, org.identities["curator"]) as client:
         stored = (await client.get(f"/api/o/{org.slug}/people/{person}")).json()
-        sent = await client.post(
+        sent = await send_form(
+            client,
             card,
-            data={
+            {
                 "version": str(stored["version"]),
                 "last_name": "Новая",
                 "first_name": "",
@@ -84,8 +79,6 @@ async def test_refused_edit_keeps_the_typed_values_over_the_stored_ones(app: Lit
                 "email": "",
                 "category": stored["category"],
             },
-            headers={"referer": f"{SITE}{card}"},
-            follow_redirects=True,
         )
         after = (await client.get(f"/api/o/{org.slug}/people/{person}")).json()
     assert sent.status_code == 200
@@ -116,28 +109,26 @@ async def test_a_plugin_form_and_the_headcounts_come_back_the_same_way(app: Lite
     decades = f"/o/{org.slug}/p/schools/decades"
     headcounts = f"/o/{org.slug}/headcounts"
     async with client_for(app, org.identities["curator"]) as client:
-        decade = await client.post(
+        decade = await send_form(
+            client,
             decades,
-            data={
+            {
                 "subject_area": "Математика",
                 "title": "Неделя чисел",
                 "starts_on": "2026-10-10",
                 "ends_on": "",
             },
-            headers={"referer": f"{SITE}{decades}"},
-            follow_redirects=True,
         )
-        counts = await client.post(
+        counts = await send_form(
+            client,
             headcounts,
-            data={
+            {
                 "academic_year": "2026",
                 "learners_total": "много",
                 "learners_10_18": "12",
                 "pedagogues": "5",
                 "young_pedagogues": "1",
             },
-            headers={"referer": f"{SITE}{headcounts}"},
-            follow_redirects=True,
         )
     assert decade.status_code == 200
     assert "<h1>Предметные декады</h1>" in decade.text
@@ -154,16 +145,15 @@ async def test_a_plugin_form_and_the_headcounts_come_back_the_same_way(app: Lite
 async def test_refused_pair_keeps_the_chosen_people_and_the_dates(
     app: Litestar, runtime: Runtime, world: World
 ) -> None:
-    tenant, ids = await staffed(runtime, world)
-    async with client_for(app, tenant.identities["curator"]) as curator:
-        pid = await open_programme(curator, tenant)
+    async with staffed_programme(runtime, app, world) as (tenant, ids, curator, pid):
         groups = f"/o/{tenant.slug}/programmes/{pid}/groups"
         empty = await curator.get(groups)
         form_code = re.search(r'<select name="form_code"[^>]*><option value="([^"]+)"', empty.text)
         assert form_code is not None
-        shown = await curator.post(
+        shown = await send_form(
+            curator,
             groups,
-            data={
+            {
                 f"mentee_{ids['orlova']}": "on",
                 "form_code": form_code.group(1),
                 "kind_code": "traditional",
@@ -171,8 +161,6 @@ async def test_refused_pair_keeps_the_chosen_people_and_the_dates(
                 "starts_on": TERM["starts_on"],
                 "ends_on": "2099-12-31",
             },
-            headers={"referer": f"{SITE}{groups}"},
-            follow_redirects=True,
         )
         formed = (await curator.get(f"/api/o/{tenant.slug}/programmes/{pid}/groups")).json()
     assert shown.status_code == 200
@@ -188,9 +176,10 @@ async def test_refused_mentor_profile_keeps_what_was_typed(app: Litestar, world:
     person = org.persons["mentor"]
     card = f"/o/{org.slug}/people/{person}"
     async with client_for(app, org.identities["curator"]) as client:
-        shown = await client.post(
+        shown = await send_form(
+            client,
             f"{card}/mentor-profile",
-            data={
+            {
                 "competencies": "проектная деятельность",
                 "subjects": "физика",
                 "experience_years": "12",
@@ -199,8 +188,7 @@ async def test_refused_mentor_profile_keeps_what_was_typed(app: Litestar, world:
                 "training": "",
                 "consent_on": "",
             },
-            headers={"referer": f"{SITE}{card}"},
-            follow_redirects=True,
+            page=card,
         )
     assert shown.status_code == 200
     assert field_error(shown.text, "capacity")
@@ -213,11 +201,11 @@ async def test_refused_journal_entry_comes_back_on_the_pairs_page(
 ) -> None:
     pair = await form_pair(runtime, app, world)
     async with client_for(app, pair.tenant.identities["mentor:Смирнова"]) as mentor:
-        shown = await mentor.post(
+        shown = await send_form(
+            mentor,
             f"{pair.page}/journal",
-            data={**meeting(met_on=str(TODAY + timedelta(days=1))), "topic": "Разбор урока"},
-            headers={"referer": f"{SITE}{pair.page}"},
-            follow_redirects=True,
+            {**meeting(met_on=str(TODAY + timedelta(days=1))), "topic": "Разбор урока"},
+            page=pair.page,
         )
         journal = (await mentor.get(f"{pair.api}/journal")).json()
     assert shown.status_code == 200
@@ -234,16 +222,16 @@ async def test_refused_order_keeps_its_number_and_chosen_pairs(
     pair = await form_pair(runtime, app, world)
     groups = f"/o/{pair.tenant.slug}/programmes/{pair.programme_id}/groups"
     async with client_for(app, pair.tenant.identities["curator"]) as curator:
-        shown = await curator.post(
+        shown = await send_form(
+            curator,
             f"/o/{pair.tenant.slug}/programmes/{pair.programme_id}/orders",
-            data={
+            {
                 "kind": "pairs_formation",
                 "number": "12-од",
                 "issued_on": str(TODAY + timedelta(days=3)),
                 f"group_{pair.group_id}": "on",
             },
-            headers={"referer": f"{SITE}{groups}"},
-            follow_redirects=True,
+            page=groups,
         )
         orders = await curator.get(groups)
     assert shown.status_code == 200

@@ -197,24 +197,14 @@ async def test_a_column_mapped_by_hand_is_remembered_for_the_organisations_next_
         first = await check(curator, tenant, "mentees", content)
         url = f"/api/o/{tenant.slug}/bases/mentees/import/{first['file_token']}/columns"
         wrong = await curator.post(url, json={"columns": [{"title": "Ученик", "field": "shoe_size"}]})
-        twice = await curator.post(
-            url,
-            json={
-                "columns": [
-                    {"title": "Ученик", "field": "full_name"},
-                    {"title": "Нужды", "field": "full_name"},
-                ]
-            },
-        )
-        mapped = await curator.post(
-            url,
-            json={
-                "columns": [
-                    {"title": "Ученик", "field": "full_name"},
-                    {"title": "Нужды", "field": "requests"},
-                ]
-            },
-        )
+
+        def needs_as(field: str) -> dict[str, Any]:
+            return {
+                "columns": [{"title": "Ученик", "field": "full_name"}, {"title": "Нужды", "field": field}]
+            }
+
+        twice = await curator.post(url, json=needs_as("full_name"))
+        mapped = await curator.post(url, json=needs_as("requests"))
         assert mapped.status_code == 200, mapped.text
         # Next time (another file, the header spelled in another case) the choice is already made.
         again = await check(curator, tenant, "mentees", xlsx([["УЧЕНИК", "Класс", "Дата рождения"]]))

@@ -21,7 +21,7 @@ from nastavnik.models.reference import current_start_year
 from nastavnik.runtime import Runtime
 from tests.support.dates import TIMEZONE
 from tests.support.http import client_for
-from tests.support.programme import form_group
+from tests.support.programme import form_group, order_body
 from tests.support.tenant import Named, add_mentee, add_mentor, new_tenant
 from tests.support.world import World
 
@@ -49,12 +49,7 @@ async def test_an_order_may_be_dated_the_region_s_today_but_not_its_tomorrow(
             group = await form_group(curator, tenant, created.json()["id"], mentor, mentee, **term)
 
             def order(number: str, issued_on: str) -> dict[str, Any]:
-                return {
-                    "kind": "mentor_assignment",
-                    "number": number,
-                    "issued_on": issued_on,
-                    "group_ids": [group["id"]],
-                }
+                return order_body(number, group["id"], kind="mentor_assignment", issued_on=issued_on)
 
             tomorrow = await curator.post(f"{base}/orders", json=order("7-к", "2026-12-06"))
             assert tomorrow.status_code == 422, tomorrow.text

@@ -19,7 +19,7 @@ from nastavnik.errors import FieldError, InvalidInput
 from nastavnik.models.plugin_settings import OrgPluginSetting
 from nastavnik.runtime import Runtime
 from nastavnik.web.forms import decode_form
-from tests.core.test_form_errors import SITE, field_error
+from tests.support.forms import field_error, send_form
 from tests.support.http import Client, client_for
 from tests.support.world import OrgWorld, World
 
@@ -87,7 +87,7 @@ async def _both(
         "plan": action.removesuffix("plan"),
         "mentor-profile": action.removesuffix("/mentor-profile"),
     }.get(action.rsplit("/", 1)[1], action)
-    shown = await client.post(action, data=form, headers={"referer": f"{SITE}{page}"}, follow_redirects=True)
+    shown = await send_form(client, action, form, page=page)
     assert shown.status_code == 200, shown.text
     return list(answer.json()["errors"]), shown.text
 

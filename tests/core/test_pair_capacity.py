@@ -29,6 +29,13 @@ def _messages(response: httpx.Response) -> str:
     return " ".join(e["message"] for e in response.json()["errors"])
 
 
+async def _both_programmes(curator: Client, tenant: Tenant) -> tuple[str, str]:
+    """The API paths of the tenant's programmes for teachers and for learners, both opened now."""
+    teachers = await open_programme(curator, tenant, "pedagogues")
+    learners = await open_programme(curator, tenant, "learners")
+    return f"/api/o/{tenant.slug}/programmes/{teachers}", f"/api/o/{tenant.slug}/programmes/{learners}"
+
+
 async def _mentees_of(runtime: Runtime, tenant: Tenant, mentor: uuid.UUID) -> int:
     """The mentor's mentees in open groups, as the database holds them."""
     mentee = GroupMember.__table__.alias("mentee")
@@ -92,10 +99,7 @@ async def test_capacity_counts_the_mentees_of_every_open_programme(
     belov = await add_mentee(runtime, tenant, Named("Белов", "Павел", "Андреевич"), kind="learner")
     gromov = await add_mentee(runtime, tenant, Named("Громов", "Илья", "Олегович"), kind="learner")
     async with client_for(app, tenant.identities["curator"]) as curator:
-        teachers = await open_programme(curator, tenant, "pedagogues")
-        learners = await open_programme(curator, tenant, "learners")
-        teachers_url = f"/api/o/{tenant.slug}/programmes/{teachers}"
-        learners_url = f"/api/o/{tenant.slug}/programmes/{learners}"
+        teachers_url, learners_url = await _both_programmes(curator, tenant)
         formed = await curator.post(f"{teachers_url}/groups", json=group_body(sidorova, novikova))
         assert formed.status_code == 201, formed.text
 
@@ -148,10 +152,7 @@ async def test_editing_a_group_keeps_the_capacity_across_programmes(
     orlova = await add_mentee(runtime, tenant, Named("Орлова", "Анна", "Викторовна"))
     belov = await add_mentee(runtime, tenant, Named("Белов", "Павел", "Андреевич"), kind="learner")
     async with client_for(app, tenant.identities["curator"]) as curator:
-        teachers = await open_programme(curator, tenant, "pedagogues")
-        learners = await open_programme(curator, tenant, "learners")
-        learners_url = f"/api/o/{tenant.slug}/programmes/{learners}"
-        teachers_url = f"/api/o/{tenant.slug}/programmes/{teachers}"
+        teachers_url, learners_url = await _both_programmes(curator, tenant)
         in_learners = await curator.post(
             f"{learners_url}/groups", json=group_body(kuznetsov, belov, form_code="teacher_student")
         )

@@ -14,7 +14,16 @@ from litestar import Litestar
 from nastavnik.runtime import Runtime
 from tests.support.dates import region_today
 from tests.support.http import client_for
-from tests.support.programme import TERM, YEAR, group_body, issue_order, open_programme, staffed
+from tests.support.programme import (
+    TERM,
+    YEAR,
+    group_body,
+    issue_order,
+    open_programme,
+    order_body,
+    staffed,
+    staffed_programme,
+)
 from tests.support.tenant import Named, add_mentee, add_mentor, new_tenant
 from tests.support.world import World
 
@@ -26,9 +35,7 @@ def by_mentee(suggestions: list[dict[str, Any]]) -> dict[str, str]:
 async def test_matching_suggests_explains_and_the_curator_accepts(
     runtime: Runtime, app: Litestar, world: World
 ) -> None:
-    tenant, ids = await staffed(runtime, world)
-    async with client_for(app, tenant.identities["curator"]) as curator:
-        pid = await open_programme(curator, tenant)
+    async with staffed_programme(runtime, app, world) as (tenant, ids, curator, pid):
         base = f"/api/o/{tenant.slug}/programmes/{pid}"
         suggested = (await curator.post(f"{base}/matching", json={})).json()
         assert by_mentee(suggested["suggestions"]) == {
@@ -75,12 +82,7 @@ async def test_matching_suggests_explains_and_the_curator_accepts(
 
         order = await curator.post(
             f"{base}/orders",
-            json={
-                "kind": "mentor_assignment",
-                "number": "12/1-к",
-                "issued_on": str(region_today()),
-                "group_ids": [g["id"] for g in groups.values()],
-            },
+            json=order_body("12/1-к", *(g["id"] for g in groups.values()), kind="mentor_assignment"),
         )
         assert order.status_code == 201, order.text
         download = await curator.get(f"{base}/orders/{order.json()['id']}/document.docx")
@@ -103,9 +105,7 @@ async def test_matching_suggests_explains_and_the_curator_accepts(
 
 
 async def test_rules_refuse_with_clear_reasons(runtime: Runtime, app: Litestar, world: World) -> None:
-    tenant, ids = await staffed(runtime, world)
-    async with client_for(app, tenant.identities["curator"]) as curator:
-        pid = await open_programme(curator, tenant)
+    async with staffed_programme(runtime, app, world) as (tenant, ids, curator, pid):
         url = f"/api/o/{tenant.slug}/programmes/{pid}/groups"
 
         def group(mentor: str, *mentees: str, **extra: Any) -> dict[str, Any]:
@@ -140,9 +140,7 @@ async def test_rules_refuse_with_clear_reasons(runtime: Runtime, app: Litestar, 
 async def test_a_pair_becomes_active_only_with_its_order(
     runtime: Runtime, app: Litestar, world: World
 ) -> None:
-    tenant, ids = await staffed(runtime, world)
-    async with client_for(app, tenant.identities["curator"]) as curator:
-        pid = await open_programme(curator, tenant)
+    async with staffed_programme(runtime, app, world) as (tenant, ids, curator, pid):
         base = f"/api/o/{tenant.slug}/programmes/{pid}"
         body = group_body(ids["kuznetsov"], ids["belov"])
         group = (await curator.post(f"{base}/groups", json=body)).json()
@@ -153,13 +151,7 @@ async def test_a_pair_becomes_active_only_with_its_order(
         )
         assert sneaky.status_code == 422  # a field the schema does not have
         assignment = await curator.post(
-            f"{base}/orders",
-            json={
-                "kind": "mentor_assignment",
-                "number": "41-к",
-                "issued_on": str(region_today()),
-                "group_ids": [group["id"]],
-            },
+            f"{base}/orders", json=order_body("41-к", group["id"], kind="mentor_assignment")
         )
         assert assignment.status_code == 201, assignment.text
         still = (await curator.get(f"{base}/groups/{group['id']}")).json()
@@ -168,35 +160,16 @@ async def test_a_pair_becomes_active_only_with_its_order(
         active = (await curator.get(f"{base}/groups/{group['id']}")).json()
         assert active["status"] == "active"
         assert len(active["order_ids"]) == 2
-        again = await curator.post(
-            f"{base}/orders",
-            json={
-                "kind": "pairs_formation",
-                "number": "43-од",
-                "issued_on": str(region_today()),
-                "group_ids": [group["id"]],
-            },
-        )
+        again = await curator.post(f"{base}/orders", json=order_body("43-од", group["id"]))
         assert again.status_code == 422
         assert "уже действует" in again.text
         duplicate_number = await curator.post(
-            f"{base}/orders",
-            json={
-                "kind": "mentor_assignment",
-                "number": "41-к",
-                "issued_on": str(region_today()),
-                "group_ids": [group["id"]],
-            },
+            f"{base}/orders", json=order_body("41-к", group["id"], kind="mentor_assignment")
         )
         assert duplicate_number.status_code == 409
         future = await curator.post(
             f"{base}/orders",
-            json={
-                "kind": "mentor_assignment",
-                "number": "44-к",
-                "issued_on": f"{YEAR + 2}-01-01",
-                "group_ids": [group["id"]],
-            },
+            json=order_body("44-к", group["id"], kind="mentor_assignment", issued_on=f"{YEAR + 2}-01-01"),
         )
         assert future.status_code == 422
         ordered_delete = await curator.delete(f"{base}/groups/{group['id']}")
@@ -266,9 +239,7 @@ async def test_mentors_and_mentees_see_only_their_own_pairs(
 async def test_pages_form_a_pair_and_download_its_order(
     runtime: Runtime, app: Litestar, world: World
 ) -> None:
-    tenant, ids = await staffed(runtime, world)
-    async with client_for(app, tenant.identities["curator"]) as curator:
-        pid = await open_programme(curator, tenant)
+    async with staffed_programme(runtime, app, world) as (tenant, ids, curator, pid):
         base = f"/o/{tenant.slug}/programmes/{pid}"
         page = await curator.post(f"{base}/matching", data={})
         assert page.status_code == 200

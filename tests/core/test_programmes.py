@@ -9,6 +9,7 @@ from sqlalchemy import update
 from nastavnik.domain.programmes.models import Programme
 from nastavnik.runtime import Runtime
 from tests.support.http import client_for
+from tests.support.programme import approved_documents
 from tests.support.world import World
 
 
@@ -47,16 +48,9 @@ async def test_a_programme_walks_its_stages(app: Litestar, world: World) -> None
                 json={"stage": 1, "title": "Педсовет", "due_on": "2027-09-15", "responsible": "Директор"},
             )
         ).json()
-        docs = {
-            "polozhenie_status": "approved",
-            "polozhenie_order_no": "15-од",
-            "polozhenie_order_date": "2026-08-30",
-            "programma_status": "approved",
-            "programma_order_no": "16-од",
-            "programma_order_date": "2026-08-30",
-        }
-        assert (await curator.put(f"{base}/documents", json={**docs, "version": 1})).status_code == 200
-        stale = await curator.put(f"{base}/documents", json={**docs, "version": 1})
+        docs = approved_documents("2026-08-30")
+        assert (await curator.put(f"{base}/documents", json=docs)).status_code == 200
+        stale = await curator.put(f"{base}/documents", json=docs)
         assert stale.status_code == 409
         lacks = (await curator.get(base)).json()["stages"][0]["lacks"]
         assert lacks == ["не выполнено мероприятие «Педсовет»"]

@@ -11,7 +11,7 @@ from litestar import Litestar
 from nastavnik.runtime import Runtime
 from nastavnik.web.filters import plural
 from tests.support.http import client_for
-from tests.support.programme import TODAY, form_pair
+from tests.support.programme import TODAY, approved_documents, form_pair, order_body
 from tests.support.tenant import Named, new_tenant
 from tests.support.world import World
 
@@ -46,15 +46,7 @@ async def test_document_status_agrees_with_its_noun(app: Litestar, runtime: Runt
                 f"/api/o/{tenant.slug}/programmes", json={"academic_year": 2026, "regime": "pedagogues"}
             )
         ).json()["id"]
-        docs = {
-            "polozhenie_status": "approved",
-            "polozhenie_order_no": "15-од",
-            "polozhenie_order_date": "2026-08-30",
-            "programma_status": "approved",
-            "programma_order_no": "16-од",
-            "programma_order_date": "2026-08-30",
-            "version": 1,
-        }
+        docs = approved_documents("2026-08-30")
         saved = await curator.put(f"/api/o/{tenant.slug}/programmes/{pid}/documents", json=docs)
         page = await curator.get(f"/o/{tenant.slug}/programmes/{pid}")
     assert saved.status_code == 200, saved.text
@@ -112,12 +104,9 @@ async def test_an_orders_pairs_are_counted_in_agreement(
     async with client_for(app, pair.tenant.identities["curator"]) as curator:
         order = await curator.post(
             f"{base}/orders",
-            json={
-                "kind": "mentor_assignment",
-                "number": "7-к",
-                "issued_on": str(TODAY - timedelta(days=1)),
-                "group_ids": [pair.group_id],
-            },
+            json=order_body(
+                "7-к", pair.group_id, kind="mentor_assignment", issued_on=TODAY - timedelta(days=1)
+            ),
         )
         page = await curator.get(f"/o/{pair.tenant.slug}/programmes/{pair.programme_id}/groups")
     assert order.status_code == 201, order.text

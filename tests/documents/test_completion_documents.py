@@ -28,7 +28,7 @@ from nastavnik.domain.documents.thank_you_letters import (
     default_template as letters_template,
     render_letters,
 )
-from nastavnik_dev.documents import build_completion_templates
+from nastavnik_dev.documents import build_completion_templates, build_templates
 from tests.support.office import docx_paragraphs
 
 SIDOROVA = PersonName("Сидорова", "Галина", "Петровна")
@@ -208,7 +208,7 @@ def test_one_page_per_letter_without_a_blank_page_at_the_end() -> None:
 def test_default_templates_are_the_build_scripts_output(name: str, committed: object) -> None:
     content = committed()  # type: ignore[operator]
     assert len(content) < 100 * 1024
-    assert content == build_completion_templates.build(name), (
+    assert content == build_templates.build(name, build_completion_templates.BUILDERS), (
         "run python -m nastavnik_dev.documents.build_completion_templates"
     )
     title = docx.Document(io.BytesIO(content)).core_properties.title

@@ -19,7 +19,7 @@ from litestar import Litestar
 from nastavnik.runtime import Runtime
 from tests.support.http import Client, client_for
 from tests.support.office import docx_paragraphs, xlsx
-from tests.support.programme import TERM, TODAY, YEAR
+from tests.support.programme import TERM, TODAY, YEAR, found, order_body
 from tests.support.tenant import Tenant, give_login, new_tenant
 from tests.support.world import World
 
@@ -151,28 +151,7 @@ async def test_a_programme_year_from_the_bases_to_the_next_year(
         base = f"/api/o/{slug}/programmes/{pid}"
 
         # Stage 1: the founding documents and the roadmap.
-        documents = {
-            "version": 1,
-            "polozhenie_status": "approved",
-            "polozhenie_order_no": "15-од",
-            "polozhenie_order_date": f"{YEAR}-08-28",
-            "programma_status": "approved",
-            "programma_order_no": "16-од",
-            "programma_order_date": f"{YEAR}-08-28",
-        }
-        assert (await curator.put(f"{base}/documents", json=documents)).status_code == 200
-        item = await curator.post(
-            f"{base}/roadmap",
-            json={
-                "stage": 1,
-                "title": "Педсовет о внедрении",
-                "due_on": f"{YEAR}-09-30",
-                "responsible": "Директор",
-            },
-        )
-        assert (
-            await curator.put(f"{base}/roadmap/{item.json()['id']}/done", json={"done": True})
-        ).status_code == 200
+        await found(curator, base, f"{YEAR}-08-28")
         # Stages 2 and 3: the bases.
         await import_mentees(curator, tenant)
         await advance(curator, base, 4)  # to stage 5, forming the pairs
@@ -202,7 +181,7 @@ async def test_a_programme_year_from_the_bases_to_the_next_year(
         for kind, number in (("mentor_assignment", "21-к"), ("pairs_formation", "22-од")):
             issued = await curator.post(
                 f"{base}/orders",
-                json={"kind": kind, "number": number, "issued_on": str(TODAY), "group_ids": group_ids},
+                json=order_body(number, *group_ids, kind=kind),
             )
             assert issued.status_code == 201, issued.text
             orders[kind] = issued.json()["id"]

@@ -5,10 +5,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import uuid
+from typing import Any
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import TextClause, text
 from sqlalchemy.exc import DBAPIError, ProgrammingError
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from nastavnik.db.scope import DbScope, scoped_session
 from nastavnik.runtime import Runtime, build_runtime
@@ -34,6 +36,48 @@ TENANT_TABLES = (
 def _member(world: World, key: str) -> DbScope:
     org = world.orgs[key]
     return DbScope(identity_id=org.identities["curator"], org_id=org.id)
+
+
+def _not_r1s_staff(world: World) -> tuple[DbScope, ...]:
+    """Who may not write R1's own rows: another region's staff, R1's members and municipality, nobody."""
+    return (
+        DbScope(identity_id=world.staff["region2"]),
+        _member(world, "school_a"),
+        DbScope(identity_id=world.staff["municipality"]),
+        DbScope(identity_id=None),
+    )
+
+
+async def _read_by_region(runtime: Runtime, world: World, query: TextClause) -> dict[str, list[Any]]:
+    """What ``query`` reads for the members and staff of R1 and R2, R1's municipality, R1's member naming
+    R2's school, and nobody."""
+    member_of_r1 = _member(world, "school_a")
+    reads = {}
+    for label, scope in (
+        ("member of R1", member_of_r1),
+        ("member of R2", _member(world, "school_x")),
+        ("staff of R1", DbScope(identity_id=world.staff["region"])),
+        ("staff of R2", DbScope(identity_id=world.staff["region2"])),
+        ("municipality of R1", DbScope(identity_id=world.staff["municipality"])),
+        ("R1's member naming R2's school", DbScope(member_of_r1.identity_id, world.orgs["school_x"].id)),
+        ("nobody", DbScope(identity_id=None)),
+    ):
+        async with scoped_session(runtime.app_sessions, scope) as db:
+            reads[label] = list((await db.execute(query)).scalars())
+    return reads
+
+
+async def _changed_and_removed(db: AsyncSession, region: uuid.UUID) -> tuple[int, int]:
+    """How many of the region's document templates an UPDATE and a DELETE reach (rolled back)."""
+    changed = await db.execute(
+        text("UPDATE region_document_template SET file_name = 'чужой.docx' WHERE region_id = :r"),
+        {"r": region},
+    )
+    removed = await db.execute(
+        text("DELETE FROM region_document_template WHERE region_id = :r"), {"r": region}
+    )
+    await db.rollback()
+    return changed.rowcount, removed.rowcount  # type: ignore[attr-defined]
 
 
 async def test_no_scope_sees_no_tenant_rows(runtime: Runtime, world: World) -> None:
@@ -185,13 +229,7 @@ async def test_only_a_regions_own_staff_write_its_dictionaries(runtime: Runtime,
     )
     canaries = text("SELECT title FROM region_dictionary_entry WHERE code = 'canary_role' ORDER BY title")
     r1 = world.regions["R1"]
-    member_of_r1 = _member(world, "school_a")
-    for scope in (
-        DbScope(identity_id=world.staff["region2"]),
-        member_of_r1,
-        DbScope(identity_id=world.staff["municipality"]),
-        DbScope(identity_id=None),
-    ):
+    for scope in _not_r1s_staff(world):
         async with scoped_session(runtime.app_sessions, scope) as db:
             with pytest.raises(DBAPIError) as refused:
                 await db.execute(insert, {"id": uuid.uuid4(), "region": r1, "code": "intruder"})
@@ -203,23 +241,13 @@ async def test_only_a_regions_own_staff_write_its_dictionaries(runtime: Runtime,
             )
             assert updated.rowcount == 0  # type: ignore[attr-defined]
             await db.rollback()
-    reads = {}
-    for label, scope in (
-        ("member of R1", member_of_r1),
-        ("member of R2", _member(world, "school_x")),
-        ("staff of R1", DbScope(identity_id=world.staff["region"])),
-        ("staff of R2", DbScope(identity_id=world.staff["region2"])),
-        ("R1's member naming R2's school", DbScope(member_of_r1.identity_id, world.orgs["school_x"].id)),
-        ("nobody", DbScope(identity_id=None)),
-    ):
-        async with scoped_session(runtime.app_sessions, scope) as db:
-            reads[label] = list((await db.execute(canaries)).scalars())
     r1_canary, r2_canary = world.region_canaries["R1"], world.region_canaries["R2"]
-    assert reads == {
+    assert await _read_by_region(runtime, world, canaries) == {
         "member of R1": [r1_canary],
         "member of R2": [r2_canary],
         "staff of R1": [r1_canary],
         "staff of R2": [r2_canary],
+        "municipality of R1": [],
         "R1's member naming R2's school": [],
         "nobody": [],
     }
@@ -251,13 +279,7 @@ async def test_only_a_regions_own_staff_write_its_document_templates(runtime: Ru
         )
         await db.commit()
     try:
-        member_of_r1 = _member(world, "school_a")
-        for scope in (
-            DbScope(identity_id=world.staff["region2"]),
-            member_of_r1,
-            DbScope(identity_id=world.staff["municipality"]),
-            DbScope(identity_id=None),
-        ):
+        for scope in _not_r1s_staff(world):
             async with scoped_session(runtime.app_sessions, scope) as db:
                 with pytest.raises(DBAPIError) as refused:
                     await db.execute(
@@ -265,39 +287,11 @@ async def test_only_a_regions_own_staff_write_its_document_templates(runtime: Ru
                     )
                 assert "row-level security" in str(refused.value)
             async with scoped_session(runtime.app_sessions, scope) as db:
-                changed = await db.execute(
-                    text("UPDATE region_document_template SET file_name = 'чужой.docx' WHERE region_id = :r"),
-                    {"r": r1},
-                )
-                removed = await db.execute(
-                    text("DELETE FROM region_document_template WHERE region_id = :r"), {"r": r1}
-                )
-                assert (changed.rowcount, removed.rowcount) == (0, 0)  # type: ignore[attr-defined]
-                await db.rollback()
+                assert await _changed_and_removed(db, r1) == (0, 0)
         # Region staff write their own region's templates, never another's.
         async with scoped_session(runtime.app_sessions, DbScope(identity_id=world.staff["region"])) as db:
-            changed = await db.execute(
-                text("UPDATE region_document_template SET file_name = 'чужой.docx' WHERE region_id = :r"),
-                {"r": r2},
-            )
-            removed = await db.execute(
-                text("DELETE FROM region_document_template WHERE region_id = :r"), {"r": r2}
-            )
-            assert (changed.rowcount, removed.rowcount) == (0, 0)  # type: ignore[attr-defined]
-            await db.rollback()
-        reads = {}
-        for label, scope in (
-            ("member of R1", member_of_r1),
-            ("member of R2", _member(world, "school_x")),
-            ("staff of R1", DbScope(identity_id=world.staff["region"])),
-            ("staff of R2", DbScope(identity_id=world.staff["region2"])),
-            ("municipality of R1", DbScope(identity_id=world.staff["municipality"])),
-            ("R1's member naming R2's school", DbScope(member_of_r1.identity_id, world.orgs["school_x"].id)),
-            ("nobody", DbScope(identity_id=None)),
-        ):
-            async with scoped_session(runtime.app_sessions, scope) as db:
-                reads[label] = list((await db.execute(names)).scalars())
-        assert reads == {
+            assert await _changed_and_removed(db, r2) == (0, 0)
+        assert await _read_by_region(runtime, world, names) == {
             "member of R1": ["Журнал R1.docx"],
             "member of R2": ["Благодарность R2.docx"],
             "staff of R1": ["Журнал R1.docx"],

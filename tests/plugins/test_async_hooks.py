@@ -28,10 +28,10 @@ from nastavnik.web.app import create_app
 from nastavnik.worker import build_worker
 from tests.plugins import probe_plugin
 from tests.plugins.test_contract import hook_names, spec
+from tests.support.forms import field_error, send_form
 from tests.support.http import client_for
 from tests.support.world import OrgWorld, World
 
-SITE = "http://testserver"
 STARTUP_HOOKS = [n for n in hook_names() if when_called(spec(n)) is Call.STARTUP]
 
 
@@ -69,11 +69,6 @@ async def people_of(runtime: Runtime, org: OrgWorld) -> int:
     async with runtime.owner_sessions() as db:
         count = await db.scalar(select(func.count()).select_from(Person).where(Person.org_id == org.id))
     return int(count or 0)
-
-
-def field_error(html: str, name: str) -> str:
-    found = re.search(rf'<span class="field-error" id="e-{re.escape(name)}">([^<]*)</span>', html)
-    return found.group(1) if found else ""
 
 
 async def test_async_hook_register_navigation(
@@ -235,23 +230,25 @@ async def test_settings_page_shows_each_refusal_beside_its_field(
     action = f"/o/{school.slug}/plugins/probe"
     context = f"/api/o/{school.slug}/p/probe/context"
     async with client_for(probe_app, school.identities["curator"]) as client:
-        refused = await client.post(
+        refused = await send_form(
+            client,
             action,
-            data={"enabled": "on", "settings.max_days": "много", "settings.greeting": "Добрый день"},
-            headers={"referer": f"{SITE}{page}"},
+            {"enabled": "on", "settings.max_days": "много", "settings.greeting": "Добрый день"},
+            page=page,
             follow_redirects=False,
         )
         shown = (await client.get(refused.headers["location"])).text
         kept = (await client.get(context)).json()["settings"]
-        saved = await client.post(
+        saved = await send_form(
+            client,
             action,
-            data={
+            {
                 "enabled": "on",
                 "settings.max_days": "12",
                 "settings.greeting": "Добрый день",
                 "settings.loud": "true",
             },
-            headers={"referer": f"{SITE}{page}"},
+            page=page,
             follow_redirects=False,
         )
         read = (await client.get(context)).json()["settings"]

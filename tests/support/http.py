@@ -3,7 +3,6 @@ loopback for the tests that need one."""
 
 from __future__ import annotations
 
-import asyncio
 import socket
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -12,6 +11,7 @@ import uvicorn
 from litestar import Litestar
 
 from nastavnik.testing.http import Client, asgi_transport, bearer_client, client_for, forge_session
+from nastavnik_dev.issuer.server import served
 
 __all__ = [
     "Client",
@@ -34,14 +34,5 @@ def loopback_socket() -> socket.socket:
 async def serving(app: Litestar, sock: socket.socket) -> AsyncIterator[str]:
     """Serve ``app`` over real HTTP on an already bound loopback socket; yields its base URL."""
     server = uvicorn.Server(uvicorn.Config(app, log_config=None, access_log=False, lifespan="off"))
-    task = asyncio.create_task(server.serve(sockets=[sock]))
-    try:
-        while not server.started:
-            if task.done():
-                task.result()
-            await asyncio.sleep(0.01)
+    async with served(server, sock):
         yield f"http://127.0.0.1:{sock.getsockname()[1]}"
-    finally:
-        server.should_exit = True
-        await asyncio.wait_for(task, timeout=10)
-        sock.close()

@@ -7,6 +7,8 @@ and groups over ``TERM``, a meeting met yesterday (or on 1 September).
 from __future__ import annotations
 
 import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -37,6 +39,38 @@ async def open_programme(client: Client, tenant: Tenant, regime: str = "pedagogu
     return str(response.json()["id"])
 
 
+def approved_documents(on: object, version: int = 1) -> dict[str, Any]:
+    """The programme's founding documents, both approved on ``on`` (orders 15-од and 16-од)."""
+    return {
+        "version": version,
+        "polozhenie_status": "approved",
+        "polozhenie_order_no": "15-од",
+        "polozhenie_order_date": str(on),
+        "programma_status": "approved",
+        "programma_order_no": "16-од",
+        "programma_order_date": str(on),
+    }
+
+
+async def found(curator: Client, base: str, on: object) -> None:
+    """Stage 1 of the programme at ``base`` (its API path) done through the API: both founding documents
+    approved on ``on``, and the roadmap's «Педсовет о внедрении» held."""
+    documents = await curator.put(f"{base}/documents", json=approved_documents(on))
+    assert documents.status_code == 200, documents.text
+    item = await curator.post(
+        f"{base}/roadmap",
+        json={
+            "stage": 1,
+            "title": "Педсовет о внедрении",
+            "due_on": f"{YEAR}-09-30",
+            "responsible": "Директор",
+        },
+    )
+    assert item.status_code == 201, item.text
+    done = await curator.put(f"{base}/roadmap/{item.json()['id']}/done", json={"done": True})
+    assert done.status_code == 200, done.text
+
+
 def group_body(
     mentor: object, *mentees: object, form_code: str = "teacher_teacher", **extra: Any
 ) -> dict[str, Any]:
@@ -62,18 +96,24 @@ async def form_group(
     return dict(response.json())
 
 
+def order_body(
+    number: str, *group_ids: object, kind: str = "pairs_formation", issued_on: object = TODAY
+) -> dict[str, Any]:
+    """What issues an order over the groups (by default today's order on forming pairs)."""
+    return {
+        "kind": kind,
+        "number": number,
+        "issued_on": str(issued_on),
+        "group_ids": [str(g) for g in group_ids],
+    }
+
+
 async def issue_order(
     curator: Client, tenant: Tenant, pid: str, number: str, *group_ids: object, kind: str = "pairs_formation"
 ) -> dict[str, Any]:
     """An order issued today over the groups (by default the order on forming pairs, which starts them)."""
     response = await curator.post(
-        f"/api/o/{tenant.slug}/programmes/{pid}/orders",
-        json={
-            "kind": kind,
-            "number": number,
-            "issued_on": str(TODAY),
-            "group_ids": [str(g) for g in group_ids],
-        },
+        f"/api/o/{tenant.slug}/programmes/{pid}/orders", json=order_body(number, *group_ids, kind=kind)
     )
     assert response.status_code == 201, response.text
     return dict(response.json())
@@ -86,6 +126,16 @@ async def active_pair(curator: Client, tenant: Tenant, pid: str, mentor: Any, me
     shown = (await curator.get(f"/api/o/{tenant.slug}/programmes/{pid}/groups/{group['id']}")).json()
     assert shown["status"] == "active"
     return dict(shown)
+
+
+@asynccontextmanager
+async def staffed_programme(
+    runtime: Runtime, app: Litestar, world: World
+) -> AsyncIterator[tuple[Tenant, dict[str, Any], Client, str]]:
+    """``staffed``'s tenant and people, its curator signed in, and the programme of ``YEAR`` it opened."""
+    tenant, ids = await staffed(runtime, world)
+    async with client_for(app, tenant.identities["curator"]) as curator:
+        yield tenant, ids, curator, await open_programme(curator, tenant)
 
 
 async def staffed(runtime: Runtime, world: World) -> tuple[Tenant, dict[str, Any]]:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import secrets
 import uuid
+from collections.abc import Callable
 from datetime import date
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -45,20 +46,13 @@ async def new_tenant(
 async def add_member(
     db: AsyncSession,
     org_id: uuid.UUID,
-    identity_id: uuid.UUID,
+    identity_id: uuid.UUID | None,
     name: Named,
     *roles: str,
     category: str = "pedagogue",
 ) -> uuid.UUID:
     """A working person of the organisation signed in as ``identity_id``, with programme ``roles``; flushed."""
-    person = Person(
-        org_id=org_id,
-        identity_id=identity_id,
-        last_name=name.last_name,
-        first_name=name.first_name,
-        middle_name=name.middle_name,
-        category=category,
-    )
+    person = name.person(org_id, identity_id, category)
     db.add(person)
     await db.flush()
     db.add_all(PersonRole(org_id=org_id, person_id=person.id, role=role) for role in roles)
@@ -75,6 +69,27 @@ async def _login(db: AsyncSession, label: str, name: Named) -> uuid.UUID:
     return identity.id
 
 
+async def _base_entry(
+    runtime: Runtime,
+    tenant: Tenant,
+    name: Named,
+    role: str,
+    category: str,
+    signs_in: bool,
+    profile: Callable[[uuid.UUID], MentorProfile | MenteeProfile],
+) -> uuid.UUID:
+    """A person of the tenant in the base of ``role`` (mentor or mentee) with the ``profile`` made for them;
+    one who ``signs_in`` is in ``tenant.identities`` as «role:last name»."""
+    async with runtime.owner_sessions() as db:
+        identity_id = await _login(db, role, name) if signs_in else None
+        person_id = await add_member(db, tenant.id, identity_id, name, role, category=category)
+        db.add(profile(person_id))
+        await db.commit()
+    if identity_id:
+        tenant.identities[f"{role}:{name.last_name}"] = identity_id
+    return person_id
+
+
 async def add_mentor(
     runtime: Runtime,
     tenant: Tenant,
@@ -88,34 +103,23 @@ async def add_mentor(
     status: str = "current",
     signs_in: bool = False,
 ) -> uuid.UUID:
-    async with runtime.owner_sessions() as db:
-        identity_id = await _login(db, "mentor", name) if signs_in else None
-        person = Person(
+    return await _base_entry(
+        runtime,
+        tenant,
+        name,
+        "mentor",
+        category,
+        signs_in,
+        lambda person_id: MentorProfile(
             org_id=tenant.id,
-            identity_id=identity_id,
-            last_name=name.last_name,
-            first_name=name.first_name,
-            middle_name=name.middle_name,
-            category=category,
-        )
-        db.add(person)
-        await db.flush()
-        db.add(
-            MentorProfile(
-                org_id=tenant.id,
-                person_id=person.id,
-                competencies=competencies,
-                subjects=subjects,
-                capacity=capacity,
-                status=status,
-                consent_on=date(2026, 9, 1) if consent else None,
-            )
-        )
-        db.add(PersonRole(org_id=tenant.id, person_id=person.id, role="mentor"))
-        await db.commit()
-        if identity_id:
-            tenant.identities[f"mentor:{name.last_name}"] = identity_id
-        return person.id
+            person_id=person_id,
+            competencies=competencies,
+            subjects=subjects,
+            capacity=capacity,
+            status=status,
+            consent_on=date(2026, 9, 1) if consent else None,
+        ),
+    )
 
 
 async def add_mentee(
@@ -130,36 +134,25 @@ async def add_mentee(
     class_name: str | None = None,
     signs_in: bool = False,
 ) -> uuid.UUID:
-    async with runtime.owner_sessions() as db:
-        identity_id = await _login(db, "mentee", name) if signs_in else None
-        person = Person(
+    return await _base_entry(
+        runtime,
+        tenant,
+        name,
+        "mentee",
+        "learner" if kind == "learner" else "pedagogue",
+        signs_in,
+        lambda person_id: MenteeProfile(
             org_id=tenant.id,
-            identity_id=identity_id,
-            last_name=name.last_name,
-            first_name=name.first_name,
-            middle_name=name.middle_name,
-            category="learner" if kind == "learner" else "pedagogue",
-        )
-        db.add(person)
-        await db.flush()
-        db.add(
-            MenteeProfile(
-                org_id=tenant.id,
-                person_id=person.id,
-                kind=kind,
-                requests=requests,
-                difficulties=difficulties,
-                birth_date=birth_date,
-                class_name=class_name,
-                profession_since=date(2025, 9, 1) if kind == "young_pedagogue" else None,
-                guardian_consent_on=date(2026, 9, 1) if kind == "learner" else None,
-            )
-        )
-        db.add(PersonRole(org_id=tenant.id, person_id=person.id, role="mentee"))
-        await db.commit()
-        if identity_id:
-            tenant.identities[f"mentee:{name.last_name}"] = identity_id
-        return person.id
+            person_id=person_id,
+            kind=kind,
+            requests=requests,
+            difficulties=difficulties,
+            birth_date=birth_date,
+            class_name=class_name,
+            profession_since=date(2025, 9, 1) if kind == "young_pedagogue" else None,
+            guardian_consent_on=date(2026, 9, 1) if kind == "learner" else None,
+        ),
+    )
 
 
 async def give_login(runtime: Runtime, tenant: Tenant, person_id: uuid.UUID, label: str) -> uuid.UUID:

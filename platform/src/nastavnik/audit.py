@@ -9,7 +9,7 @@ from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
-from typing import IO, TYPE_CHECKING, Any, TypeAlias
+from typing import IO, TYPE_CHECKING, Any, TypeAlias, TypedDict, Unpack
 
 from openpyxl import Workbook
 from sqlalchemy import Select, insert, select
@@ -193,6 +193,27 @@ async def record_in(
         subject_person_id=subject_person_id,
         details=details,
     )
+
+
+class About(TypedDict, total=False):
+    """What else an event inside an organisation records (the keywords of :func:`record_in`)."""
+
+    subject_person_id: uuid.UUID | None
+    details: dict[str, Any] | None
+
+
+async def commit_in(
+    db: AsyncSession,
+    ctx: OrgContext,
+    action: str,
+    object_type: AuditObject,
+    object_id: ObjectId = None,
+    **about: Unpack[About],
+) -> None:
+    """Record what an actor did inside the organisation (:func:`record_in`) and commit it with the change
+    it records: the event and the change are written together or not at all."""
+    await record_in(db, ctx, action, object_type, object_id, **about)
+    await db.commit()
 
 
 @dataclass(frozen=True, slots=True)

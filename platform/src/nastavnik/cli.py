@@ -255,6 +255,22 @@ def main() -> None:
     """Наставник: региональная платформа целевой модели наставничества."""
 
 
+@contextlib.contextmanager
+def _command(refused_in_production: str | None) -> Iterator[tuple[Settings, Shutdown]]:
+    """The settings of a command and its signal handling, refused in production when told; the embedded
+    PostgreSQL and Redis it started are stopped on every way out."""
+    shutdown = Shutdown()
+    with shutdown.installed():
+        settings, services = _prepare(get_settings())
+        try:
+            if refused_in_production and settings.is_production:
+                raise click.ClickException(refused_in_production)
+            yield settings, shutdown
+        finally:
+            if services:
+                services.stop()
+
+
 def run_until_stopped(
     command: Callable[[Settings, Shutdown], Coroutine[Any, Any, None]],
     *,
@@ -264,18 +280,8 @@ def run_until_stopped(
 
     The embedded PostgreSQL and Redis it started are stopped on every way out; a second signal
     ends the command at once, still through that stop."""
-    shutdown = Shutdown()
-    with shutdown.installed():
-        settings, services = _prepare(get_settings())
-        try:
-            if refused_in_production and settings.is_production:
-                raise click.ClickException(refused_in_production)
-            shutdown.run(command(settings, shutdown))
-        except KeyboardInterrupt:
-            pass
-        finally:
-            if services:
-                services.stop()
+    with _command(refused_in_production) as (settings, shutdown), contextlib.suppress(KeyboardInterrupt):
+        shutdown.run(command(settings, shutdown))
 
 
 def run_once(
@@ -283,16 +289,8 @@ def run_once(
 ) -> T:
     """A short command (db upgrade, seed): a signal lets the step under way finish (a second one
     interrupts it); the embedded PostgreSQL and Redis it started are stopped on every way out."""
-    shutdown = Shutdown()
-    with shutdown.installed():
-        settings, services = _prepare(get_settings())
-        try:
-            if refused_in_production and settings.is_production:
-                raise click.ClickException(refused_in_production)
-            return shutdown.run(step(settings))
-        finally:
-            if services:
-                services.stop()
+    with _command(refused_in_production) as (settings, shutdown):
+        return shutdown.run(step(settings))
 
 
 @main.command()

@@ -164,7 +164,7 @@ async def configure_plugin(
             set_={"enabled": enabled, "settings": values, "updated_at": func.now()},
         )
     )
-    await audit.record_in(
+    await audit.commit_in(
         db,
         ctx,
         action="update",
@@ -172,5 +172,4 @@ async def configure_plugin(
         object_id=name,
         details={"enabled": enabled},
     )
-    await db.commit()
     return _state(plugin, enabled, typed)

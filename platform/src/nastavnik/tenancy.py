@@ -12,6 +12,7 @@ import re
 import uuid
 from dataclasses import dataclass, field
 from datetime import date
+from typing import TypeVar
 
 from sqlalchemy import ColumnElement, func, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -29,6 +30,7 @@ MANAGERS = (ProgrammeRole.CURATOR, ProgrammeRole.DIRECTOR)
 
 SLUG_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{1,62}$")
 NIL_PERSON = uuid.UUID(int=0)
+Row = TypeVar("Row")
 
 
 class NotFound(Exception):
@@ -105,6 +107,24 @@ class OrgContext:
         if not self.service_filter:
             return true()
         return model.org_id == self.org.id  # type: ignore[attr-defined, no-any-return]
+
+    async def find(
+        self,
+        db: AsyncSession,
+        model: type[Row],
+        row_id: uuid.UUID,
+        *where: ColumnElement[bool],
+        lock: bool = False,
+    ) -> Row:
+        """The organisation's row ``row_id`` of the tenant ``model`` that also meets ``where`` (locked for
+        update with ``lock``); NotFound for anything else: missing, another organisation's, not meeting it."""
+        query = select(model).where(model.id == row_id, *where, self.owns(model))  # type: ignore[attr-defined]
+        if lock:
+            query = query.with_for_update()
+        found = (await db.scalars(query)).one_or_none()
+        if found is None:
+            raise NotFound
+        return found
 
     def has_role(self, *roles: ProgrammeRole) -> bool:
         return any(r in self.roles for r in roles)

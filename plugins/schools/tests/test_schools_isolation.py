@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import secrets
+from functools import partial
 from typing import Any
 
 import pytest
@@ -79,28 +80,10 @@ async def test_the_check_fails_when_a_route_leaks(runtime: Runtime, app: Litesta
     victim = await new_organisation(runtime, region.municipality_id)
     attacker = await new_organisation(runtime, region.municipality_id)
     decade_id = await planned_decade(app, victim, "CANARY-ok")
+    check = partial(assert_isolated, app, "schools", attacker=attacker, victim=victim, roles=["curator"])
     with pytest.raises(AssertionError, match="give it a body"):
-        await assert_isolated(
-            app,
-            "schools",
-            attacker=attacker,
-            victim=victim,
-            values={"decade_id": decade_id},
-            bodies={},
-            roles=["curator"],
-        )
+        await check(values={"decade_id": decade_id}, bodies={})
     with pytest.raises(AssertionError, match="the leak check would prove nothing"):
-        await assert_isolated(
-            app,
-            "schools",
-            attacker=attacker,
-            victim=victim,
-            values={"decade_id": decade_id},
-            bodies=BODIES,
-            canaries=["CANARY-nowhere"],
-            roles=["curator"],
-        )
+        await check(values={"decade_id": decade_id}, bodies=BODIES, canaries=["CANARY-nowhere"])
     with pytest.raises(AssertionError, match=r"path parameter \{decade_id\}"):
-        await assert_isolated(
-            app, "schools", attacker=attacker, victim=victim, bodies=BODIES, roles=["curator"]
-        )
+        await check(bodies=BODIES)

@@ -8,27 +8,22 @@ byte-for-byte reproducible output: run it again after changing the wording here.
 
 from __future__ import annotations
 
-import io
-import sys
-from collections.abc import Callable, Sequence
-from pathlib import Path
+from collections.abc import Callable
 
 from docx.document import Document
-from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
-from docx.shared import Cm, Length, Pt
+from docx.shared import Cm, Pt
 from docx.text.paragraph import Paragraph
 
 from nastavnik_dev.documents.build_templates import (
-    TEMPLATES_DIR,
+    TERM,
     _item,
+    _loop_table,
     _new_document,
     _paragraph,
-    _repeat_as_header,
-    _reproducible,
+    main,
 )
 
-TERM = "{{ g.starts_on|date_ru }} – {{ g.ends_on|date_ru }}"
 # The optional places other modules fill: absent, None or empty, they leave no trace.
 HAS_PLANS = "plan_completion is defined and plan_completion is not none"
 HAS_SATISFACTION = "satisfaction is defined and satisfaction"
@@ -42,48 +37,6 @@ def _sized(paragraph: Paragraph, size: int) -> Paragraph:
 
 def _section(document: Document, title: str) -> None:
     _paragraph(document, title, bold=True, space_before=12, space_after=6)
-
-
-def _table(
-    document: Document,
-    headers: Sequence[str],
-    widths: Sequence[Length],
-    loop: str,
-    cells: Sequence[str],
-    *,
-    footer: Sequence[str] | None = None,
-) -> None:
-    """A table with one row per item of ``loop`` («g in pairs»), and an optional closing row.
-
-    docxtpl's {%tr %} rows vanish on rendering: header, loop start, the row, loop end, footer.
-    """
-    blank = ("",) * (len(headers) - 1)
-    rows: list[Sequence[str]] = [
-        headers,
-        (f"{{%tr for {loop} %}}", *blank),
-        cells,
-        ("{%tr endfor %}", *blank),
-    ]
-    if footer is not None:
-        rows.append(footer)
-    table = document.add_table(rows=len(rows), cols=len(headers))
-    table.style = document.styles["Table Grid"]
-    table.alignment = WD_TABLE_ALIGNMENT.CENTER
-    for number, (row, texts) in enumerate(zip(table.rows, rows, strict=True)):
-        emphasised = number == 0 or (footer is not None and number == len(rows) - 1)
-        for cell, text, width in zip(row.cells, texts, widths, strict=True):
-            cell.width = width
-            paragraph = cell.paragraphs[0]
-            run = paragraph.add_run(text)
-            run.font.size = Pt(11)
-            run.bold = emphasised
-            if number == 0:
-                paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    _repeat_as_header(table)
-
-
-def _line(document: Document, text: str) -> Paragraph:
-    return _paragraph(document, text, align=WD_ALIGN_PARAGRAPH.JUSTIFY, indent=True)
 
 
 def build_programme_report() -> Document:
@@ -109,42 +62,44 @@ def build_programme_report() -> Document:
 
     _section(document, "1. Нормативные основания")
     _paragraph(document, "{%p for d in documents %}")
-    _line(document, "{{ d.title }}: {{ d.state }}.")
+    _item(document, "{{ d.title }}: {{ d.state }}.")
     _paragraph(document, "{%p endfor %}")
 
     _section(document, "2. Этапы реализации программы")
-    _table(
+    _loop_table(
         document,
         ("№", "Этап", "Состояние"),
         (Cm(1), Cm(11.5), Cm(4)),
-        "s in stages",
         ("{{ s.number }}", "{{ s.title }}", "{{ s.state }}"),
+        "s in stages",
+        size=11,
+        bold_header=True,
     )
 
     _section(document, "3. Участники, наставнические пары и группы")
-    _line(document, "Наставников, участвующих в программе: {{ mentors_taking_part }}.")
-    _line(document, "Наставляемых, участвующих в программе: {{ mentees_taking_part }}.")
-    _line(
+    _item(document, "Наставников, участвующих в программе: {{ mentors_taking_part }}.")
+    _item(document, "Наставляемых, участвующих в программе: {{ mentees_taking_part }}.")
+    _item(
         document,
         "Наставляемых, охваченных наставничеством (пара действует или завершена): {{ mentees_covered }}.",
     )
-    _line(document, "Пар и групп: {{ groups_total }}.")
-    _line(
+    _item(document, "Пар и групп: {{ groups_total }}.")
+    _item(
         document,
         "Доля завершённых пар и групп: "
         "{% if completed_share is not none %}{{ completed_share }} %{% else %}—{% endif %}.",
     )
     _paragraph(document, "{%p if awaiting_order %}")
-    _line(document, "Кроме того, сформированы и ждут приказа о формировании: {{ awaiting_order }}.")
+    _item(document, "Кроме того, сформированы и ждут приказа о формировании: {{ awaiting_order }}.")
     _paragraph(document, "{%p endif %}")
     _paragraph(document, "{%p if by_form %}")
     _paragraph(document, "Пары и группы по формам наставничества и состоянию:", space_before=6, space_after=6)
-    _table(
+    _loop_table(
         document,
         ("Форма наставничества", "Действует", "Завершена", "Завершена досрочно", "Всего"),
         (Cm(6.5), Cm(2.5), Cm(2.5), Cm(2.5), Cm(2.5)),
-        "f in by_form",
         ("{{ f.form_title }}", "{{ f.active }}", "{{ f.completed }}", "{{ f.ended_early }}", "{{ f.total }}"),
+        "f in by_form",
         footer=(
             "Итого",
             "{{ totals.active }}",
@@ -152,16 +107,17 @@ def build_programme_report() -> Document:
             "{{ totals.ended_early }}",
             "{{ totals.total }}",
         ),
+        size=11,
+        bold_header=True,
     )
     _paragraph(document, "{%p endif %}")
 
     _section(document, "4. Состав наставнических пар и групп")
     _paragraph(document, "{%p if pairs %}")
-    _table(
+    _loop_table(
         document,
         ("№", "Наставник", "Наставляемые", "Форма", "Срок", "Состояние", "Итоги / причина завершения"),
         (Cm(0.8), Cm(2.8), Cm(2.8), Cm(2.4), Cm(2.3), Cm(2.1), Cm(3.3)),
-        "g in pairs",
         (
             "{{ loop.index }}",
             "{{ g.mentors|names }}",
@@ -171,29 +127,34 @@ def build_programme_report() -> Document:
             "{{ g.status_title }}{% if g.ended_on %} {{ g.ended_on|date_ru }}{% endif %}",
             "{{ g.outcome }}",
         ),
+        "g in pairs",
+        size=11,
+        bold_header=True,
     )
     _paragraph(document, "{%p else %}")
-    _line(document, "Наставнических пар и групп по приказу пока нет.")
+    _item(document, "Наставнических пар и групп по приказу пока нет.")
     _paragraph(document, "{%p endif %}")
 
     _section(document, "5. Приказы по программе")
     _paragraph(document, "{%p if orders %}")
-    _table(
+    _loop_table(
         document,
         ("№", "Приказ", "Номер", "Дата"),
         (Cm(1), Cm(10), Cm(2.5), Cm(3)),
-        "o in orders",
         ("{{ loop.index }}", "{{ o.title }}", "{{ o.number }}", "{{ o.issued_on|date_ru }}"),
+        "o in orders",
+        size=11,
+        bold_header=True,
     )
     _paragraph(document, "{%p else %}")
-    _line(document, "Приказов по программе не издано.")
+    _item(document, "Приказов по программе не издано.")
     _paragraph(document, "{%p endif %}")
 
     # Places kept for the individual plans and the questionnaires (filled when those exist).
     _paragraph(document, f"{{%p if ({HAS_PLANS}) or ({HAS_SATISFACTION}) %}}")
     _section(document, "6. Результаты мониторинга")
     _paragraph(document, f"{{%p if {HAS_PLANS} %}}")
-    _line(document, "Выполнение индивидуальных планов развития: {{ plan_completion }} %.")
+    _item(document, "Выполнение индивидуальных планов развития: {{ plan_completion }} %.")
     _paragraph(document, "{%p endif %}")
     _paragraph(document, f"{{%p if {HAS_SATISFACTION} %}}")
     _paragraph(
@@ -202,12 +163,14 @@ def build_programme_report() -> Document:
         space_before=6,
         space_after=6,
     )
-    _table(
+    _loop_table(
         document,
         ("Показатель", "Средний балл", "Ответили"),
         (Cm(10.5), Cm(3), Cm(3)),
-        "s in satisfaction",
         ("{{ s.item }}", "{{ '%.1f'|format(s.average)|replace('.', ',') }}", "{{ s.respondents }}"),
+        "s in satisfaction",
+        size=11,
+        bold_header=True,
     )
     _paragraph(document, "{%p endif %}")
     _paragraph(document, "{%p endif %}")
@@ -263,21 +226,5 @@ BUILDERS: dict[str, Callable[[], Document]] = {
 }
 
 
-def build(name: str) -> bytes:
-    buffer = io.BytesIO()
-    BUILDERS[name]().save(buffer)
-    return _reproducible(buffer.getvalue())
-
-
-def main(argv: list[str] | None = None) -> None:
-    args = sys.argv[1:] if argv is None else argv
-    target = Path(args[0]) if args else TEMPLATES_DIR
-    target.mkdir(parents=True, exist_ok=True)
-    for name in BUILDERS:
-        path = target / f"{name}.docx"
-        path.write_bytes(build(name))
-        print(f"{path} ({path.stat().st_size} bytes)")
-
-
 if __name__ == "__main__":
-    main()
+    main(builders=BUILDERS)

@@ -17,7 +17,7 @@ from __future__ import annotations
 import io
 import sys
 import zipfile
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from importlib.resources import files
 from pathlib import Path
@@ -29,7 +29,7 @@ from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK, WD_TAB_ALIGNMENT
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
-from docx.shared import Cm, Pt
+from docx.shared import Cm, Length, Pt
 from docx.table import Table
 from docx.text.paragraph import Paragraph
 
@@ -117,13 +117,13 @@ def _item(document: Document, text: str) -> Paragraph:
     return _paragraph(document, text, align=WD_ALIGN_PARAGRAPH.JUSTIFY, indent=True)
 
 
-def _heading(document: Document, subject: str) -> None:
+def _heading(document: Document, subject: str, preamble: str = PREAMBLE + ",") -> None:
     _paragraph(document, "{{ organisation_full_name }}", align=WD_ALIGN_PARAGRAPH.CENTER, bold=True)
     _paragraph(document, "ПРИКАЗ", align=WD_ALIGN_PARAGRAPH.CENTER, bold=True, space_before=18)
     dated = _paragraph(document, "{{ issued_on|date_ru }}\t№ {{ number }}", space_before=12)
     dated.paragraph_format.tab_stops.add_tab_stop(Cm(16.5), WD_TAB_ALIGNMENT.RIGHT)
     _paragraph(document, subject, align=WD_ALIGN_PARAGRAPH.CENTER, bold=True, space_before=18)
-    _paragraph(document, PREAMBLE + ",", align=WD_ALIGN_PARAGRAPH.JUSTIFY, indent=True, space_before=18)
+    _paragraph(document, preamble, align=WD_ALIGN_PARAGRAPH.JUSTIFY, indent=True, space_before=18)
     _paragraph(document, "ПРИКАЗЫВАЮ:", bold=True, space_before=6, space_after=6)
 
 
@@ -136,8 +136,9 @@ def _control(document: Document, number: str) -> None:
     _paragraph(document, "{%p endif %}")
 
 
-def _signatures(document: Document) -> None:
-    _paragraph(document, "Директор ____________ {{ director|initials }}", space_before=36)
+def _signatures(document: Document, head: str = "Директор") -> None:
+    """The head's signature (``head``: how the organisation's head signs) and the acquaintance list."""
+    _paragraph(document, f"{head} ____________ {{{{ director|initials }}}}", space_before=36)
     _paragraph(document, "С приказом ознакомлены:", space_before=24, space_after=6)
     _paragraph(document, "{%p for person in acquainted %}")
     _paragraph(document, "{{ person|short }} ____________ «___» ____________ 20___ г.", space_after=6)
@@ -176,29 +177,55 @@ def _repeat_as_header(table: Table) -> None:
 
 
 def _loop_table(
-    document: Document, headers: tuple[str, ...], widths: tuple[Cm, ...], cells: tuple[str, ...], loop: str
+    document: Document,
+    headers: Sequence[str],
+    widths: Sequence[Length],
+    cells: Sequence[str],
+    loop: str,
+    *,
+    footer: Sequence[str] | None = None,
+    size: int = 12,
+    bold_header: bool = False,
 ) -> None:
-    """A table with a header row and one row per element of ``loop`` («g in groups»)."""
+    """A table with a header row, one row per element of ``loop`` («g in groups») and an optional
+    closing row, in ``size`` points. With ``bold_header`` the header is bold and centred, and so is the
+    closing row; without it (the orders, the plan and the journal as committed) every row is plain."""
     blank = ("",) * (len(headers) - 1)
-    # docxtpl's {%tr %} rows vanish on rendering: header, loop start, the repeated row, loop end.
-    table = document.add_table(rows=4, cols=len(headers))
+    # docxtpl's {%tr %} rows vanish on rendering: header, loop start, the repeated row, loop end, footer.
+    rows: list[Sequence[str]] = [
+        headers,
+        (f"{{%tr for {loop} %}}", *blank),
+        cells,
+        ("{%tr endfor %}", *blank),
+    ]
+    if footer is not None:
+        rows.append(footer)
+    table = document.add_table(rows=len(rows), cols=len(headers))
     table.style = document.styles["Table Grid"]
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
-    rows = (headers, (f"{{%tr for {loop} %}}", *blank), cells, ("{%tr endfor %}", *blank))
-    for row, texts in zip(table.rows, rows, strict=True):
+    for number, (row, texts) in enumerate(zip(table.rows, rows, strict=True)):
+        emphasised = bold_header and (number == 0 or (footer is not None and number == len(rows) - 1))
         for cell, text, width in zip(row.cells, texts, widths, strict=True):
             cell.width = width
             paragraph = cell.paragraphs[0]
             run = paragraph.add_run(text)
-            run.font.size = Pt(12)
-            run.bold = row is table.rows[0]
-            if row is table.rows[0]:
+            run.font.size = Pt(size)
+            run.bold = emphasised
+            if bold_header and number == 0:
                 paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
     _repeat_as_header(table)
 
 
-def _pairs_table(document: Document) -> None:
-    headers = ("№", "Наставник", "Наставляемые", "Форма наставничества", "Вид", "Срок")
+def _appendix(document: Document, title: str) -> None:
+    """A new page: the appendix's approval block top right, then its centred ``title``."""
+    document.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
+    appendix = _paragraph(document, "Приложение к приказу от {{ issued_on|date_ru }} № {{ number }}")
+    appendix.paragraph_format.left_indent = Cm(9.5)
+    _paragraph(document, title, align=WD_ALIGN_PARAGRAPH.CENTER, bold=True, space_before=18, space_after=12)
+
+
+def _pairs_table(document: Document, mentees: str = "Наставляемые") -> None:
+    headers = ("№", "Наставник", mentees, "Форма наставничества", "Вид", "Срок")
     widths = (Cm(1), Cm(3.5), Cm(4), Cm(3), Cm(2.3), Cm(2.7))
     cells = (
         "{{ loop.index }}",
@@ -226,18 +253,7 @@ def build_pairs_formation() -> Document:
     )
     _control(document, "3")
     _signatures(document)
-
-    document.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
-    appendix = _paragraph(document, "Приложение к приказу от {{ issued_on|date_ru }} № {{ number }}")
-    appendix.paragraph_format.left_indent = Cm(9.5)  # the approval block sits top right
-    _paragraph(
-        document,
-        "Состав наставнических пар (групп) на {{ academic_year_title }} учебный год",
-        align=WD_ALIGN_PARAGRAPH.CENTER,
-        bold=True,
-        space_before=18,
-        space_after=12,
-    )
+    _appendix(document, "Состав наставнических пар (групп) на {{ academic_year_title }} учебный год")
     _pairs_table(document)
     return document
 
@@ -345,19 +361,27 @@ def _reproducible(data: bytes) -> bytes:
     return output.getvalue()
 
 
-def build(kind: str) -> bytes:
+Builders = Mapping[str, Callable[[], Document]]
+
+
+def build(code: str, builders: Builders | None = None) -> bytes:
+    """The .docx of the template ``code`` of ``builders`` (by default these), reproducible byte for byte."""
     buffer = io.BytesIO()
-    BUILDERS[kind]().save(buffer)
+    (BUILDERS if builders is None else builders)[code]().save(buffer)
     return _reproducible(buffer.getvalue())
 
 
-def main(argv: list[str] | None = None) -> None:
+def main(
+    argv: list[str] | None = None, builders: Builders | None = None, folder: Path = TEMPLATES_DIR
+) -> None:
+    """Write each template of ``builders`` (by default these) as ``<code>.docx`` to the folder the command
+    line names, or else to ``folder``."""
     args = sys.argv[1:] if argv is None else argv
-    target = Path(args[0]) if args else TEMPLATES_DIR
+    target = Path(args[0]) if args else folder
     target.mkdir(parents=True, exist_ok=True)
-    for kind in BUILDERS:
-        path = target / f"{kind}.docx"
-        path.write_bytes(build(kind))
+    for code in BUILDERS if builders is None else builders:
+        path = target / f"{code}.docx"
+        path.write_bytes(build(code, builders))
         print(f"{path} ({path.stat().st_size} bytes)")
 
 

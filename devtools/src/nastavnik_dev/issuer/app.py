@@ -12,7 +12,7 @@ from urllib.parse import urlencode
 
 from litestar import Litestar, MediaType, Request, Response, get, post
 from litestar.datastructures import State
-from litestar.params import FromPath
+from litestar.di import Provide
 from litestar.response import Redirect
 
 from nastavnik_dev.issuer.admin import ADMIN_HANDLERS
@@ -26,25 +26,24 @@ def oauth_error(error: str, description: str, status: int = 400) -> Response[dic
     return Response({"error": error, "error_description": description}, status_code=status)
 
 
-def issuer_of(state: State, realm: str) -> Issuer:
+class UnknownRealm(LookupError):
+    """The path names a realm this issuer does not serve."""
+
+
+def realm_issuer(state: State, realm: str) -> Issuer:
+    """The issuer of the realm the path names (every OpenID Connect endpoint's dependency ``issuer``)."""
     issuer: Issuer = state.issuer
     if realm != issuer.realm.name:
-        raise LookupError(realm)
+        raise UnknownRealm(realm)
     return issuer
 
 
-def _realm_guard(state: State, realm: str) -> Issuer | Response[dict[str, str]]:
-    try:
-        return issuer_of(state, realm)
-    except LookupError:
-        return Response({"error": "Realm does not exist"}, status_code=404)
+def _unknown_realm(_: Request[Any, Any, Any], __: UnknownRealm) -> Response[dict[str, str]]:
+    return Response({"error": "Realm does not exist"}, status_code=404)
 
 
 @get("/realms/{realm:str}/.well-known/openid-configuration")
-async def discovery(state: State, realm: FromPath[str]) -> Any:
-    issuer = _realm_guard(state, realm)
-    if isinstance(issuer, Response):
-        return issuer
+async def discovery(issuer: Issuer) -> Any:
     return {
         "issuer": issuer.issuer,
         "authorization_endpoint": issuer.endpoint("auth"),
@@ -64,18 +63,12 @@ async def discovery(state: State, realm: FromPath[str]) -> Any:
 
 
 @get("/realms/{realm:str}/protocol/openid-connect/certs")
-async def certs(state: State, realm: FromPath[str]) -> Any:
-    issuer = _realm_guard(state, realm)
-    if isinstance(issuer, Response):
-        return issuer
+async def certs(issuer: Issuer) -> Any:
     return issuer.realm.keys.jwks()
 
 
 @get("/realms/{realm:str}")
-async def realm_info(state: State, realm: FromPath[str]) -> Any:
-    issuer = _realm_guard(state, realm)
-    if isinstance(issuer, Response):
-        return issuer
+async def realm_info(issuer: Issuer) -> Any:
     return {
         "realm": issuer.realm.name,
         "public_key": issuer.realm.keys.public_pem_body(),
@@ -153,10 +146,7 @@ def _pick_label(user: User) -> str:
 
 
 @get("/realms/{realm:str}/protocol/openid-connect/auth")
-async def authorize_page(request: Request[Any, Any, Any], state: State, realm: FromPath[str]) -> Any:
-    issuer = _realm_guard(state, realm)
-    if isinstance(issuer, Response):
-        return issuer
+async def authorize_page(request: Request[Any, Any, Any], issuer: Issuer) -> Any:
     checked = _auth_params(dict(request.query_params), issuer)
     if isinstance(checked, Response):
         return checked
@@ -184,10 +174,7 @@ async def authorize_page(request: Request[Any, Any, Any], state: State, realm: F
 
 
 @post("/realms/{realm:str}/protocol/openid-connect/auth", status_code=200)
-async def authorize(request: Request[Any, Any, Any], state: State, realm: FromPath[str]) -> Any:
-    issuer = _realm_guard(state, realm)
-    if isinstance(issuer, Response):
-        return issuer
+async def authorize(request: Request[Any, Any, Any], issuer: Issuer) -> Any:
     form = dict(await request.form())
     checked = _auth_params({k: str(v) for k, v in form.items()}, issuer)
     if isinstance(checked, Response):
@@ -300,10 +287,7 @@ def _s256(verifier: str) -> str:
 
 
 @post("/realms/{realm:str}/protocol/openid-connect/token", status_code=200)
-async def token(request: Request[Any, Any, Any], state: State, realm: FromPath[str]) -> Any:
-    issuer = _realm_guard(state, realm)
-    if isinstance(issuer, Response):
-        return issuer
+async def token(request: Request[Any, Any, Any], issuer: Issuer) -> Any:
     form = {k: str(v) for k, v in (await request.form()).items()}
     client = _client_auth(request, form, issuer)
     if client is None:
@@ -384,10 +368,7 @@ def _bearer(request: Request[Any, Any, Any], issuer: Issuer) -> dict[str, Any] |
 
 
 @get("/realms/{realm:str}/protocol/openid-connect/userinfo")
-async def userinfo(request: Request[Any, Any, Any], state: State, realm: FromPath[str]) -> Any:
-    issuer = _realm_guard(state, realm)
-    if isinstance(issuer, Response):
-        return issuer
+async def userinfo(request: Request[Any, Any, Any], issuer: Issuer) -> Any:
     claims = _bearer(request, issuer)
     if claims is None:
         return oauth_error("invalid_token", "Token verification failed", 401)
@@ -395,10 +376,7 @@ async def userinfo(request: Request[Any, Any, Any], state: State, realm: FromPat
     return {k: claims[k] for k in keep if k in claims}
 
 
-async def _logout(request: Request[Any, Any, Any], state: State, realm: str) -> Any:
-    issuer = _realm_guard(state, realm)
-    if isinstance(issuer, Response):
-        return issuer
+async def _logout(request: Request[Any, Any, Any], issuer: Issuer) -> Any:
     params = dict(request.query_params)
     if request.method == "POST":
         params.update({k: str(v) for k, v in (await request.form()).items()})
@@ -428,13 +406,13 @@ async def _logout(request: Request[Any, Any, Any], state: State, realm: str) -> 
 
 
 @get("/realms/{realm:str}/protocol/openid-connect/logout")
-async def logout_get(request: Request[Any, Any, Any], state: State, realm: FromPath[str]) -> Any:
-    return await _logout(request, state, realm)
+async def logout_get(request: Request[Any, Any, Any], issuer: Issuer) -> Any:
+    return await _logout(request, issuer)
 
 
 @post("/realms/{realm:str}/protocol/openid-connect/logout", status_code=200)
-async def logout_post(request: Request[Any, Any, Any], state: State, realm: FromPath[str]) -> Any:
-    return await _logout(request, state, realm)
+async def logout_post(request: Request[Any, Any, Any], issuer: Issuer) -> Any:
+    return await _logout(request, issuer)
 
 
 OIDC_HANDLERS = [
@@ -452,6 +430,12 @@ OIDC_HANDLERS = [
 
 def create_issuer_app(issuer: Issuer) -> Litestar:
     """The issuer's OpenID Connect endpoints and its admin API, serving ``issuer``."""
-    app = Litestar(route_handlers=[*OIDC_HANDLERS, *ADMIN_HANDLERS], openapi_config=None, logging_config=None)
+    app = Litestar(
+        route_handlers=[*OIDC_HANDLERS, *ADMIN_HANDLERS],
+        dependencies={"issuer": Provide(realm_issuer, sync_to_thread=False)},
+        exception_handlers={UnknownRealm: _unknown_realm},
+        openapi_config=None,
+        logging_config=None,
+    )
     app.state.issuer = issuer
     return app

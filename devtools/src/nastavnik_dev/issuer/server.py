@@ -52,13 +52,21 @@ async def running_issuer(
     server = _LoopbackServer(
         uvicorn.Config(create_issuer_app(issuer), log_config=None, access_log=False, lifespan="off")
     )
+    async with served(server, sock):
+        yield issuer
+
+
+@asynccontextmanager
+async def served(server: uvicorn.Server, sock: socket.socket) -> AsyncIterator[None]:
+    """Run ``server`` in the caller's event loop on an already bound socket, from when it has started
+    until the context ends; then stop it and close the socket."""
     task = asyncio.create_task(server.serve(sockets=[sock]))
     try:
         while not server.started:
             if task.done():
                 task.result()
             await asyncio.sleep(0.01)
-        yield issuer
+        yield
     finally:
         server.should_exit = True
         await asyncio.wait_for(task, timeout=10)

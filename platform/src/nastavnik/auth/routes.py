@@ -5,6 +5,7 @@ Without Keycloak configured there is no way to sign in: `nastavnik demo` brings 
 from __future__ import annotations
 
 import hmac
+import uuid
 from typing import Annotated, Any
 
 from litestar import Controller, Request, get, post
@@ -86,7 +87,8 @@ class SignInController(Controller):
                 raise LoginFailed("identity deactivated")
         except LoginFailed as failure:
             request.clear_session()
-            await _audit_failed_login(db, request, {"method": "sso", "reason": failure.reason})
+            details = {"method": "sso", "reason": failure.reason}
+            await _session_event(db, request, "login", None, outcome="failed", details=details)
             await db.commit()
             return await page("core/login_failed.html", db=db, runtime=runtime, actor=None, status_code=400)
         session.start(
@@ -109,14 +111,7 @@ class SignInController(Controller):
         id_token = request.session.get(session.ID_TOKEN) if session.has_session(request) else None
         request.clear_session()
         if identity_id:
-            await audit.record(
-                db,
-                actor_identity_id=identity_id,
-                org_id=None,
-                action="logout",
-                object_type=audit.ObjectKind.SESSION,
-                client_ip=client_ip(request),
-            )
+            await _session_event(db, request, "logout", identity_id)
             await db.commit()
         after = f"{runtime.settings.public_url.rstrip('/')}/login"
         if runtime.oidc is not None:  # end the identity provider's session too, or the next login is silent
@@ -124,16 +119,17 @@ class SignInController(Controller):
         return Redirect(path="/login")
 
 
-async def _audit_failed_login(
-    db: AsyncSession, request: Request[Any, Any, Any], details: dict[str, str]
+async def _session_event(
+    db: AsyncSession, request: Request[Any, Any, Any], action: str, identity_id: uuid.UUID | None, **more: Any
 ) -> None:
+    """A sign-in or sign-out (``action``) in the audit log, outside any organisation, from the request's
+    address; ``more``: its outcome and details."""
     await audit.record(
         db,
-        actor_identity_id=None,
+        actor_identity_id=identity_id,
         org_id=None,
-        action="login",
+        action=action,
         object_type=audit.ObjectKind.SESSION,
-        outcome="failed",
         client_ip=client_ip(request),
-        details=details,
+        **more,
     )

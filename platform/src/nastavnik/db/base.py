@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import DateTime, MetaData, func
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy import DateTime, ForeignKeyConstraint, MetaData, func
+from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -33,6 +34,23 @@ class TenantMixin:
     """
 
     org_id: Mapped[uuid.UUID] = mapped_column(primary_key=True, sort_order=-100)
+
+
+def tenant_fk(column: str, table: str, ondelete: str = "CASCADE") -> ForeignKeyConstraint:
+    """A tenant row's reference to another row of its organisation: ``(org_id, column)`` to ``table``'s
+    ``(org_id, id)``, so that a row can never point into another organisation."""
+    return ForeignKeyConstraint(["org_id", column], [f"{table}.org_id", f"{table}.id"], ondelete=ondelete)
+
+
+class Versioned:
+    """A row edited under optimistic locking: ``version`` goes up with every update, and an update from
+    a stale read (another version) fails instead of overwriting."""
+
+    version: Mapped[int] = mapped_column(default=1)
+
+    @declared_attr.directive
+    def __mapper_args__(cls) -> dict[str, Any]:
+        return {"version_id_col": cls.version}
 
 
 class Timestamps:

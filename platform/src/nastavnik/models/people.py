@@ -5,10 +5,10 @@ from __future__ import annotations
 import uuid
 from enum import StrEnum
 
-from sqlalchemy import CheckConstraint, ForeignKey, ForeignKeyConstraint, Index, String
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from nastavnik.db.base import Base, TenantMixin, Timestamps, new_id
+from nastavnik.db.base import Base, TenantMixin, Timestamps, Versioned, new_id, tenant_fk
 
 
 class PersonCategory(StrEnum):
@@ -62,7 +62,7 @@ def clean_email(value: str) -> tuple[str | None, str | None]:
     return email, None
 
 
-class Person(TenantMixin, Timestamps, Base):
+class Person(TenantMixin, Versioned, Timestamps, Base):
     """A person as one organisation knows them; linked to a login identity when they sign in.
 
     The row is also the membership: an identity may enter an organisation only
@@ -97,9 +97,6 @@ class Person(TenantMixin, Timestamps, Base):
     """Where an invitation to set a password goes; without it the curator hands out a one-time password."""
     category: Mapped[str] = mapped_column(String(16))
     status: Mapped[str] = mapped_column(String(16), default=PersonStatus.ACTIVE)
-    version: Mapped[int] = mapped_column(default=1)
-
-    __mapper_args__ = {"version_id_col": version}
 
     @property
     def full_name(self) -> str:
@@ -109,7 +106,7 @@ class Person(TenantMixin, Timestamps, Base):
 class PersonRole(TenantMixin, Base):
     __tablename__ = "person_role"
     __table_args__ = (
-        ForeignKeyConstraint(["org_id", "person_id"], ["person.org_id", "person.id"], ondelete="CASCADE"),
+        tenant_fk("person_id", "person"),
         CheckConstraint("role IN ('director', 'curator', 'mentor', 'mentee')", name="role_known"),
     )
 

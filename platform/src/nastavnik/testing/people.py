@@ -33,6 +33,19 @@ class Named:
     first_name: str
     middle_name: str | None = None
 
+    def person(
+        self, org_id: uuid.UUID, identity_id: uuid.UUID | None = None, category: str = "pedagogue"
+    ) -> Person:
+        """A new person of the organisation by this name (signed in as ``identity_id``, if given)."""
+        return Person(
+            org_id=org_id,
+            identity_id=identity_id,
+            last_name=self.last_name,
+            first_name=self.first_name,
+            middle_name=self.middle_name,
+            category=category,
+        )
+
 
 STAFF: dict[str, Named] = {
     ProgrammeRole.CURATOR: Named("Иванова", "Ирина", "Сергеевна"),
@@ -127,14 +140,7 @@ async def new_organisation(
             identity = Identity(issuer=ISSUER, subject=f"{role}-{n}", display_name=name.last_name)
             db.add(identity)
             await db.flush()
-            person = Person(
-                org_id=org.id,
-                identity_id=identity.id,
-                last_name=name.last_name,
-                first_name=name.first_name,
-                middle_name=name.middle_name,
-                category="pedagogue",
-            )
+            person = name.person(org.id, identity.id)
             db.add(person)
             await db.flush()
             db.add(PersonRole(org_id=org.id, person_id=person.id, role=role))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PrefixLoader, select_autoescape
@@ -13,7 +14,7 @@ from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.static_files import create_static_files_router
 from litestar.stores.redis import RedisStore
 from litestar.template.config import TemplateConfig
-from litestar.types import ControllerRouterHandler
+from litestar.types import ControllerRouterHandler, Empty, EmptyType
 
 from nastavnik.domain import load_models
 from nastavnik.plugins import LoadedPlugin, Plugins
@@ -44,25 +45,21 @@ def plugin_routers(plugin: LoadedPlugin, routes: PluginRoutes) -> list[Router]:
         "org": Provide(plugin_org_provider(plugin.name)),
         "ctx": Provide(plugin_context_provider(plugin)),
     }
-    routers = []
-    if routes.pages:
-        routers.append(
-            Router(
-                path=f"/o/{{slug:str}}/p/{plugin.name}",
-                route_handlers=list(routes.pages),
-                dependencies=dependencies,
-                include_in_schema=False,
-            )
+    # Pages answer browsers with HTML: the OpenAPI document describes the API only.
+    mounted: tuple[tuple[Sequence[ControllerRouterHandler], str, bool | EmptyType], ...] = (
+        (routes.pages, "/o", False),
+        (routes.api, "/api/o", Empty),
+    )
+    return [
+        Router(
+            path=f"{prefix}/{{slug:str}}/p/{plugin.name}",
+            route_handlers=list(handlers),
+            dependencies=dependencies,
+            include_in_schema=in_schema,
         )
-    if routes.api:
-        routers.append(
-            Router(
-                path=f"/api/o/{{slug:str}}/p/{plugin.name}",
-                route_handlers=list(routes.api),
-                dependencies=dependencies,
-            )
-        )
-    return routers
+        for handlers, prefix, in_schema in mounted
+        if handlers
+    ]
 
 
 def hook_routes(plugins: Plugins) -> list[ControllerRouterHandler]:

@@ -11,10 +11,10 @@ import uuid
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import CheckConstraint, DateTime, ForeignKey, ForeignKeyConstraint, Index, String, Text
+from sqlalchemy import CheckConstraint, DateTime, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from nastavnik.db.base import Base, TenantMixin, Timestamps, new_id
+from nastavnik.db.base import Base, TenantMixin, Timestamps, new_id, tenant_fk
 
 
 class AccountStatus(StrEnum):
@@ -50,10 +50,8 @@ class AccountBatch(TenantMixin, Timestamps, Base):
 class AccountEntry(TenantMixin, Timestamps, Base):
     __tablename__ = "account_entry"
     __table_args__ = (
-        ForeignKeyConstraint(
-            ["org_id", "batch_id"], ["account_batch.org_id", "account_batch.id"], ondelete="CASCADE"
-        ),
-        ForeignKeyConstraint(["org_id", "person_id"], ["person.org_id", "person.id"], ondelete="CASCADE"),
+        tenant_fk("batch_id", "account_batch"),
+        tenant_fk("person_id", "person"),
         CheckConstraint(
             "status IN ('pending', 'retrying', 'created', 'invited', 'linked', 'failed')", name="status_known"
         ),

@@ -225,21 +225,15 @@ async def request_accounts(
     await db.flush()
     for person_id in chosen:
         db.add(AccountEntry(org_id=ctx.org.id, batch_id=batch.id, person_id=person_id))
-        await audit.record_in(
+        await audit.commit_in(
             db, ctx, "create", audit.ObjectKind.ACCOUNT, batch.id, subject_person_id=person_id
         )
-    await db.commit()
     await schedule(runtime, ctx.org.id, batch.id)
     return batch
 
 
 async def _batch(db: AsyncSession, ctx: OrgContext, batch_id: uuid.UUID) -> AccountBatch:
-    batch = (
-        await db.scalars(select(AccountBatch).where(AccountBatch.id == batch_id, ctx.owns(AccountBatch)))
-    ).one_or_none()
-    if batch is None:
-        raise NotFound
-    return batch
+    return await ctx.find(db, AccountBatch, batch_id)
 
 
 async def _view(db: AsyncSession, ctx: OrgContext, runtime: Runtime, batch: AccountBatch) -> BatchView:
@@ -263,10 +257,9 @@ async def batch_view(db: AsyncSession, ctx: OrgContext, runtime: Runtime, batch_
     """Each person's state in the batch (names and logins: the read is audited)."""
     ctx.require_role(*MANAGERS)
     view = await _view(db, ctx, runtime, await _batch(db, ctx, batch_id))
-    await audit.record_in(
+    await audit.commit_in(
         db, ctx, "read", audit.ObjectKind.ACCOUNT_BATCH, batch_id, details={"count": len(view.entries)}
     )
-    await db.commit()
     return view
 
 
@@ -318,7 +311,7 @@ async def access_sheet(
         if e.person.id in passwords
     ]
     content = build_access_sheet(ctx.org.short_name, runtime.settings.public_url, sheet)
-    await audit.record_in(
+    await audit.commit_in(
         db,
         ctx,
         "export",
@@ -326,7 +319,6 @@ async def access_sheet(
         batch_id,
         details={"people": [str(e.person.id) for e in printable if e.person.id in passwords]},
     )
-    await db.commit()
     return f"Доступ к платформе «Наставник» — {ctx.org.short_name}.docx", content
 
 
@@ -363,10 +355,9 @@ async def reset_passwords(
     for entry, _ in rows:
         entry.status, entry.error = AccountStatus.PENDING, None
         entry.delivered_at = entry.password_expires_at = None
-        await audit.record_in(
+        await audit.commit_in(
             db, ctx, "update", audit.ObjectKind.ACCOUNT, batch.id, subject_person_id=entry.person_id
         )
-    await db.commit()
     await one_time_passwords.forget(runtime, batch.org_id, batch.id, chosen)
     await schedule(runtime, batch.org_id, batch.id)
     return batch
@@ -402,9 +393,8 @@ async def retry(db: AsyncSession, ctx: OrgContext, runtime: Runtime, batch_id: u
         )
     for entry in entries:
         entry.status, entry.error = AccountStatus.PENDING, None
-    await audit.record_in(
+    await audit.commit_in(
         db, ctx, "update", audit.ObjectKind.ACCOUNT_BATCH, batch.id, details={"retry": len(entries)}
     )
-    await db.commit()
     await schedule(runtime, batch.org_id, batch.id)
     return batch

@@ -3,13 +3,27 @@
 from __future__ import annotations
 
 import io
+from collections.abc import Iterable
 from datetime import date
 
 from openpyxl import Workbook
+from openpyxl.worksheet.worksheet import Worksheet
 
 from nastavnik.domain.bases.models import MenteeProfile, MentorProfile
 from nastavnik.models.people import Person
 from nastavnik.spreadsheets import safe_cell
+
+
+def _fill(sheet: Worksheet, headers: list[str], rows: Iterable[tuple[Person, list[object]]]) -> None:
+    """A header row, then each person's full name followed by their cells; dates shown as 01.09.2026."""
+    sheet.append(["Фамилия", "Имя", "Отчество", *headers])
+    for person, cells in rows:
+        names = (person.last_name, person.first_name, person.middle_name or "")
+        sheet.append([*(safe_cell(n) for n in names), *cells])
+    for row in sheet.iter_rows(min_row=2):
+        for cell in row:
+            if isinstance(cell.value, date):
+                cell.number_format = "DD.MM.YYYY"
 
 
 def export_bases(
@@ -21,11 +35,9 @@ def export_bases(
     sheet = book.active
     assert sheet is not None
     sheet.title = "Наставляемые"
-    sheet.append(
+    _fill(
+        sheet,
         [
-            "Фамилия",
-            "Имя",
-            "Отчество",
             "Кто",
             "Дата рождения",
             "Класс",
@@ -34,30 +46,27 @@ def export_bases(
             "Трудности",
             "Согласие законного представителя",
             "Участие",
-        ]
+        ],
+        (
+            (
+                person,
+                [
+                    "обучающийся" if p.kind == "learner" else "молодой педагог",
+                    p.birth_date,
+                    safe_cell(p.class_name or ""),
+                    p.profession_since,
+                    safe_cell(p.requests),
+                    safe_cell(p.difficulties),
+                    p.guardian_consent_on,
+                    reason or "может участвовать",
+                ],
+            )
+            for person, p, reason in mentees
+        ),
     )
-    for person, p, reason in mentees:
-        sheet.append(
-            [
-                safe_cell(person.last_name),
-                safe_cell(person.first_name),
-                safe_cell(person.middle_name or ""),
-                "обучающийся" if p.kind == "learner" else "молодой педагог",
-                p.birth_date,
-                safe_cell(p.class_name or ""),
-                p.profession_since,
-                safe_cell(p.requests),
-                safe_cell(p.difficulties),
-                p.guardian_consent_on,
-                reason or "может участвовать",
-            ]
-        )
-    mentor_sheet = book.create_sheet("Наставники")
-    mentor_sheet.append(
+    _fill(
+        book.create_sheet("Наставники"),
         [
-            "Фамилия",
-            "Имя",
-            "Отчество",
             "Компетенции",
             "Предметы",
             "Стаж",
@@ -66,29 +75,24 @@ def export_bases(
             "Обучение",
             "Письменное согласие",
             "Участие",
-        ]
+        ],
+        (
+            (
+                person,
+                [
+                    safe_cell(m.competencies),
+                    safe_cell(m.subjects),
+                    m.experience_years,
+                    m.capacity,
+                    "действующий" if m.status == "current" else "резерв",
+                    safe_cell(m.training),
+                    m.consent_on,
+                    reason or "может быть наставником",
+                ],
+            )
+            for person, m, reason in mentors
+        ),
     )
-    for person, m, reason in mentors:
-        mentor_sheet.append(
-            [
-                safe_cell(person.last_name),
-                safe_cell(person.first_name),
-                safe_cell(person.middle_name or ""),
-                safe_cell(m.competencies),
-                safe_cell(m.subjects),
-                m.experience_years,
-                m.capacity,
-                "действующий" if m.status == "current" else "резерв",
-                safe_cell(m.training),
-                m.consent_on,
-                reason or "может быть наставником",
-            ]
-        )
-    for ws in (sheet, mentor_sheet):
-        for row in ws.iter_rows(min_row=2):
-            for cell in row:
-                if isinstance(cell.value, date):
-                    cell.number_format = "DD.MM.YYYY"
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()

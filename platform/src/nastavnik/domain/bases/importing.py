@@ -76,6 +76,7 @@ NAMES_NOT_FOUND = "Не найдены столбцы с именами: ожи�
 NOT_USED = "не используется"
 
 Draft = TypeVar("Draft", bases.MenteeDraft, bases.MentorDraft)
+Value = TypeVar("Value")
 
 
 class Known(NamedTuple):
@@ -109,19 +110,19 @@ class RowReader:
     def text(self, field_name: str) -> str:
         return text(self.values, field_name)
 
-    def date(self, field_name: str) -> date | None:
+    def _read(self, field_name: str, read: Callable[[Mapping[str, Any], str], Value | None]) -> Value | None:
+        """The cell as ``read`` takes it; None, with the cell's problem noted, when it cannot."""
         try:
-            return date_value(self.values, field_name)
+            return read(self.values, field_name)
         except BadCell as bad:
             self.problem(field_name, str(bad))
             return None
 
+    def date(self, field_name: str) -> date | None:
+        return self._read(field_name, date_value)
+
     def number(self, field_name: str) -> int | None:
-        try:
-            return number_value(self.values, field_name)
-        except BadCell as bad:
-            self.problem(field_name, str(bad))
-            return None
+        return self._read(field_name, number_value)
 
     def choice(self, field_name: str, options: Mapping[str, str], hint: str) -> str | None:
         """The code for a word from ``options``; None when the cell is empty or says something else."""
@@ -396,8 +397,7 @@ async def choose_columns(
                 set_={"field": statement.excluded.field, "updated_at": statement.excluded.updated_at},
             )
         )
-    await audit.record_in(db, ctx, "update", spec.columns_audit_object, details={"columns": len(keys)})
-    await db.commit()
+    await audit.commit_in(db, ctx, "update", spec.columns_audit_object, details={"columns": len(keys)})
 
 
 def upload_scope(ctx: OrgContext, spec: BaseSpec[Any]) -> tuple[str, ...]:
@@ -468,10 +468,9 @@ async def commit(
                 "email",
             ) from None
         raise
-    await audit.record_in(
+    await audit.commit_in(
         db, ctx, "create", spec.audit_object, details={"rows": len(checked.rows), "created": checked.created}
     )
-    await db.commit()
     return checked
 
 

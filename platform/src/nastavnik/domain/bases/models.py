@@ -12,16 +12,16 @@ from __future__ import annotations
 import uuid
 from datetime import date
 
-from sqlalchemy import CheckConstraint, Date, ForeignKey, ForeignKeyConstraint, String, Text
+from sqlalchemy import CheckConstraint, Date, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from nastavnik.db.base import Base, TenantMixin, Timestamps
+from nastavnik.db.base import Base, TenantMixin, Timestamps, tenant_fk
 
 
 class MenteeProfile(TenantMixin, Timestamps, Base):
     __tablename__ = "mentee_profile"
     __table_args__ = (
-        ForeignKeyConstraint(["org_id", "person_id"], ["person.org_id", "person.id"], ondelete="CASCADE"),
+        tenant_fk("person_id", "person"),
         CheckConstraint("kind IN ('learner', 'young_pedagogue')", name="kind_known"),
         CheckConstraint(
             "left_reason IS NULL OR left_reason IN ('organisation', 'profession')", name="reason_known"
@@ -43,7 +43,7 @@ class MenteeProfile(TenantMixin, Timestamps, Base):
 class MentorProfile(TenantMixin, Timestamps, Base):
     __tablename__ = "mentor_profile"
     __table_args__ = (
-        ForeignKeyConstraint(["org_id", "person_id"], ["person.org_id", "person.id"], ondelete="CASCADE"),
+        tenant_fk("person_id", "person"),
         CheckConstraint("status IN ('current', 'reserve')", name="status_known"),
         CheckConstraint("capacity BETWEEN 1 AND 20", name="capacity_range"),
         CheckConstraint("experience_years BETWEEN 0 AND 70", name="experience_range"),

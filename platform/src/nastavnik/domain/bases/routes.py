@@ -25,6 +25,7 @@ from nastavnik.web.deps import ORG_DEPENDENCIES
 from nastavnik.web.downloads import XLSX
 from nastavnik.web.forms import Form, Upload, decode_form, uploaded_file
 from nastavnik.web.openapi import component
+from nastavnik.web.outputs import shown_as
 from nastavnik.web.params import Db, Id, Org, Rt
 from nastavnik.web.rendering import Pages, Render
 
@@ -87,38 +88,11 @@ class MentorOut(msgspec.Struct):
 
 
 def mentee_out(person: Person, p: MenteeProfile, reason: str | None) -> MenteeOut:
-    return MenteeOut(
-        person_id=person.id,
-        full_name=person.full_name,
-        kind=p.kind,
-        birth_date=p.birth_date,
-        class_name=p.class_name,
-        profession_since=p.profession_since,
-        requests=p.requests,
-        difficulties=p.difficulties,
-        guardian_consent_on=p.guardian_consent_on,
-        left_on=p.left_on,
-        left_reason=p.left_reason,
-        may_take_part=reason is None,
-        reason=reason,
-    )
+    return shown_as(MenteeOut, p, full_name=person.full_name, may_take_part=reason is None, reason=reason)
 
 
 def mentor_out(person: Person, p: MentorProfile, reason: str | None) -> MentorOut:
-    return MentorOut(
-        person_id=person.id,
-        full_name=person.full_name,
-        competencies=p.competencies,
-        subjects=p.subjects,
-        experience_years=p.experience_years,
-        capacity=p.capacity,
-        status=p.status,
-        training=p.training,
-        consent_on=p.consent_on,
-        left_on=p.left_on,
-        may_mentor=reason is None,
-        reason=reason,
-    )
+    return shown_as(MentorOut, p, full_name=person.full_name, may_mentor=reason is None, reason=reason)
 
 
 async def set_mentee_profile(
@@ -304,8 +278,7 @@ def _form_choices(data: dict[str, str]) -> ColumnChoicesIn:
 
 async def _export(db: Any, org: Any) -> Response[bytes]:
     content = base_export.export_bases(await bases.mentee_base(db, org), await bases.mentor_base(db, org))
-    await audit.record_in(db, org, "export", audit.ObjectKind.BASES)
-    await db.commit()
+    await audit.commit_in(db, org, "export", audit.ObjectKind.BASES)
     return Response(
         content=content, media_type=XLSX, headers={"Content-Disposition": 'attachment; filename="bases.xlsx"'}
     )

@@ -8,8 +8,10 @@ consent, and not from the reserve or after leaving.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, fields
 from datetime import date
+from typing import Generic, TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert
@@ -20,7 +22,7 @@ from nastavnik.db.collation import name_order
 from nastavnik.domain.bases.models import MenteeProfile, MentorProfile
 from nastavnik.errors import FieldError, InvalidInput
 from nastavnik.models.people import Person, ProgrammeRole
-from nastavnik.tenancy import NotFound, OrgContext
+from nastavnik.tenancy import OrgContext
 
 MANAGERS = (ProgrammeRole.CURATOR, ProgrammeRole.DIRECTOR)
 ADULT_AGE = 18
@@ -118,95 +120,96 @@ def validate_mentor(draft: MentorDraft, today: date) -> None:
         raise InvalidInput("Данные наставника содержат ошибки.", errors)
 
 
-async def _person(db: AsyncSession, ctx: OrgContext, person_id: uuid.UUID) -> Person:
-    person = (await db.scalars(select(Person).where(Person.id == person_id, ctx.owns(Person)))).one_or_none()
-    if person is None:
-        raise NotFound
-    return person
-
-
 def draft_values(draft: MenteeDraft | MentorDraft) -> dict[str, object]:
     values = {f.name: getattr(draft, f.name) for f in fields(draft)}
     return {k: (v.strip() if isinstance(v, str) else v) for k, v in values.items()}
 
 
-PROFILE_KINDS = {
-    MenteeProfile: audit.ObjectKind.MENTEE_PROFILE,
-    MentorProfile: audit.ObjectKind.MENTOR_PROFILE,
-}
+Profile = TypeVar("Profile", MenteeProfile, MentorProfile)
+Draft = TypeVar("Draft", MenteeDraft, MentorDraft)
 
 
-async def _save_profile(
-    db: AsyncSession,
-    ctx: OrgContext,
-    model: type[MenteeProfile] | type[MentorProfile],
-    person_id: uuid.UUID,
-    draft: MenteeDraft | MentorDraft,
-) -> Person:
-    person = await _person(db, ctx, person_id)
-    values = draft_values(draft)
+@dataclass(frozen=True, slots=True)
+class _Base(Generic[Profile, Draft]):
+    """One of the two bases: its entries' table, their checks, who may take part, its audit kinds."""
+
+    profile: type[Profile]
+    validate: Callable[[Draft, date], None]
+    participation: Callable[[Profile, date], str | None]
+    entry_kind: audit.ObjectKind
+    list_kind: audit.ObjectKind
+
+
+MENTEE_ENTRIES: _Base[MenteeProfile, MenteeDraft] = _Base(
+    MenteeProfile,
+    validate_mentee,
+    mentee_participation,
+    audit.ObjectKind.MENTEE_PROFILE,
+    audit.ObjectKind.MENTEE_BASE,
+)
+MENTOR_ENTRIES: _Base[MentorProfile, MentorDraft] = _Base(
+    MentorProfile,
+    validate_mentor,
+    lambda profile, _: mentor_participation(profile),
+    audit.ObjectKind.MENTOR_PROFILE,
+    audit.ObjectKind.MENTOR_BASE,
+)
+
+
+async def _set_profile(
+    db: AsyncSession, ctx: OrgContext, base: _Base[Profile, Draft], person_id: uuid.UUID, draft: Draft
+) -> tuple[Person, Profile, str | None]:
+    """Save a person's entry in the base; returns it as the base lists it."""
+    ctx.require_role(*MANAGERS)
+    base.validate(draft, ctx.today())
+    person = await ctx.find(db, Person, person_id)
+    model, values = base.profile, draft_values(draft)
     await db.execute(
         insert(model)
         .values(org_id=ctx.org.id, person_id=person.id, **values)
         .on_conflict_do_update(index_elements=[model.org_id, model.person_id], set_=values)
     )
-    await audit.record_in(db, ctx, "update", PROFILE_KINDS[model], person.id, subject_person_id=person.id)
-    await db.commit()
-    return person
+    await audit.commit_in(db, ctx, "update", base.entry_kind, person.id, subject_person_id=person.id)
+    profile = (await db.scalars(select(model).where(model.person_id == person.id, ctx.owns(model)))).one()
+    return person, profile, base.participation(profile, ctx.today())
 
 
 async def set_mentee_profile(
     db: AsyncSession, ctx: OrgContext, person_id: uuid.UUID, draft: MenteeDraft
 ) -> tuple[Person, MenteeProfile, str | None]:
-    """Save a person's entry in the base of mentees; returns it as the base lists it."""
-    ctx.require_role(*MANAGERS)
-    validate_mentee(draft, ctx.today())
-    person = await _save_profile(db, ctx, MenteeProfile, person_id, draft)
-    query = select(MenteeProfile).where(MenteeProfile.person_id == person.id, ctx.owns(MenteeProfile))
-    profile = (await db.scalars(query)).one()
-    return person, profile, mentee_participation(profile, ctx.today())
+    return await _set_profile(db, ctx, MENTEE_ENTRIES, person_id, draft)
 
 
 async def set_mentor_profile(
     db: AsyncSession, ctx: OrgContext, person_id: uuid.UUID, draft: MentorDraft
 ) -> tuple[Person, MentorProfile, str | None]:
-    """Save a person's entry in the base of mentors; returns it as the base lists it."""
-    ctx.require_role(*MANAGERS)
-    validate_mentor(draft, ctx.today())
-    person = await _save_profile(db, ctx, MentorProfile, person_id, draft)
-    query = select(MentorProfile).where(MentorProfile.person_id == person.id, ctx.owns(MentorProfile))
-    profile = (await db.scalars(query)).one()
-    return person, profile, mentor_participation(profile)
+    return await _set_profile(db, ctx, MENTOR_ENTRIES, person_id, draft)
 
 
-async def mentee_base(db: AsyncSession, ctx: OrgContext) -> list[tuple[Person, MenteeProfile, str | None]]:
-    """Every mentee with their profile and, if they may not take part now, why."""
+async def _entries(
+    db: AsyncSession, ctx: OrgContext, base: _Base[Profile, Draft]
+) -> list[tuple[Person, Profile, str | None]]:
+    """Every person in the base with their entry and, if they may not take part now, why."""
     ctx.require_role(*MANAGERS)
+    model = base.profile
     rows = await db.execute(
-        select(Person, MenteeProfile)
-        .join(MenteeProfile, (MenteeProfile.org_id == Person.org_id) & (MenteeProfile.person_id == Person.id))
+        select(Person, model)
+        .join(model, (model.org_id == Person.org_id) & (model.person_id == Person.id))
         .where(ctx.owns(Person))
         .order_by(*name_order(Person.last_name, Person.first_name))
     )
     today = ctx.today()
-    result = [(person, profile, mentee_participation(profile, today)) for person, profile in rows]
-    await audit.record_in(db, ctx, "read", audit.ObjectKind.MENTEE_BASE, details={"count": len(result)})
-    await db.commit()
+    result = [(person, profile, base.participation(profile, today)) for person, profile in rows]
+    await audit.commit_in(db, ctx, "read", base.list_kind, details={"count": len(result)})
     return result
+
+
+async def mentee_base(db: AsyncSession, ctx: OrgContext) -> list[tuple[Person, MenteeProfile, str | None]]:
+    return await _entries(db, ctx, MENTEE_ENTRIES)
 
 
 async def mentor_base(db: AsyncSession, ctx: OrgContext) -> list[tuple[Person, MentorProfile, str | None]]:
-    ctx.require_role(*MANAGERS)
-    rows = await db.execute(
-        select(Person, MentorProfile)
-        .join(MentorProfile, (MentorProfile.org_id == Person.org_id) & (MentorProfile.person_id == Person.id))
-        .where(ctx.owns(Person))
-        .order_by(*name_order(Person.last_name, Person.first_name))
-    )
-    result = [(person, profile, mentor_participation(profile)) for person, profile in rows]
-    await audit.record_in(db, ctx, "read", audit.ObjectKind.MENTOR_BASE, details={"count": len(result)})
-    await db.commit()
-    return result
+    return await _entries(db, ctx, MENTOR_ENTRIES)
 
 
 async def able_mentees(db: AsyncSession, ctx: OrgContext, regime: str) -> int:

@@ -134,22 +134,21 @@ def names_filter(values: Iterable[object] | None, case: object = GrammaticalCase
     return ", ".join(_in_case(value, parsed) for value in values)
 
 
-def date_ru(value: object) -> str:
-    """01.09.2026."""
+def _dated(value: object, written: Callable[[date], str]) -> str:
+    """A date as ``written`` puts it; None as nothing, anything else as it is."""
     if value is None:
         return ""
-    if isinstance(value, date):
-        return f"{value.day:02d}.{value.month:02d}.{value.year}"
-    return str(value)
+    return written(value) if isinstance(value, date) else str(value)
+
+
+def date_ru(value: object) -> str:
+    """01.09.2026."""
+    return _dated(value, lambda d: f"{d.day:02d}.{d.month:02d}.{d.year}")
 
 
 def date_long(value: object) -> str:
     """1 сентября 2026 г."""
-    if value is None:
-        return ""
-    if isinstance(value, date):
-        return f"{value.day} {MONTHS_GENITIVE[value.month - 1]} {value.year} г."
-    return str(value)
+    return _dated(value, lambda d: f"{d.day} {MONTHS_GENITIVE[d.month - 1]} {d.year} г.")
 
 
 def _finalize(value: object) -> object:

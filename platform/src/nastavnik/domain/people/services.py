@@ -24,7 +24,7 @@ from nastavnik.models.people import (
     ProgrammeRole,
     clean_email,
 )
-from nastavnik.tenancy import NotFound, OrgContext
+from nastavnik.tenancy import OrgContext
 
 MANAGERS = (ProgrammeRole.CURATOR, ProgrammeRole.DIRECTOR)
 NAME_MAX = 100
@@ -85,8 +85,9 @@ async def _check_email_free(
         raise Conflict(EMAIL_TAKEN, "email")
 
 
-async def _flush_person(db: AsyncSession) -> None:
-    """Flush a person's change; the per-organisation e-mail index is the last word on duplicates."""
+async def _saved(db: AsyncSession, ctx: OrgContext, action: str, person: Person) -> Person:
+    """The person's record created or changed (``action``), audited and committed; the per-organisation
+    e-mail index is the last word on duplicates."""
     try:
         await db.flush()
     except IntegrityError as exc:
@@ -94,6 +95,8 @@ async def _flush_person(db: AsyncSession) -> None:
         if "uq_person_org_email" in str(exc.orig):
             raise Conflict(EMAIL_TAKEN, "email") from None
         raise
+    await audit.commit_in(db, ctx, action, audit.ObjectKind.PERSON, person.id, subject_person_id=person.id)
+    return person
 
 
 async def list_people(db: AsyncSession, ctx: OrgContext) -> list[Person]:
@@ -105,25 +108,16 @@ async def list_people(db: AsyncSession, ctx: OrgContext) -> list[Person]:
             .order_by(*name_order(Person.last_name, Person.first_name), Person.id)
         )
     )
-    await audit.record_in(db, ctx, "read", audit.ObjectKind.PERSON_LIST, details={"count": len(people)})
-    await db.commit()
+    await audit.commit_in(db, ctx, "read", audit.ObjectKind.PERSON_LIST, details={"count": len(people)})
     return people
 
 
 async def get_person(db: AsyncSession, ctx: OrgContext, person_id: uuid.UUID) -> Person:
     """A person of the context's organisation; the person themself and managers may read it."""
-    person = await _find(db, ctx, person_id)
+    person = await ctx.find(db, Person, person_id)
     if person.id != ctx.person_id:
         ctx.require_role(*MANAGERS)
-    await audit.record_in(db, ctx, "read", audit.ObjectKind.PERSON, person.id, subject_person_id=person.id)
-    await db.commit()
-    return person
-
-
-async def _find(db: AsyncSession, ctx: OrgContext, person_id: uuid.UUID) -> Person:
-    person = (await db.scalars(select(Person).where(Person.id == person_id, ctx.owns(Person)))).one_or_none()
-    if person is None:
-        raise NotFound
+    await audit.commit_in(db, ctx, "read", audit.ObjectKind.PERSON, person.id, subject_person_id=person.id)
     return person
 
 
@@ -149,10 +143,7 @@ async def create_person(db: AsyncSession, ctx: OrgContext, draft: PersonDraft) -
         email=clean.email or None,
     )
     db.add(person)
-    await _flush_person(db)
-    await audit.record_in(db, ctx, "create", audit.ObjectKind.PERSON, person.id, subject_person_id=person.id)
-    await db.commit()
-    return person
+    return await _saved(db, ctx, "create", person)
 
 
 async def update_person(
@@ -165,7 +156,7 @@ async def update_person(
     """Change a person's record if nobody changed it since ``expected_version`` (else Conflict)."""
     ctx.require_role(*MANAGERS)
     clean = _validate(draft)
-    person = await _find(db, ctx, person_id)
+    person = await ctx.find(db, Person, person_id)
     if person.version != expected_version:
         raise Conflict("Запись уже изменил другой пользователь. Обновите страницу и повторите.", "version")
     person.last_name, person.first_name = clean.last_name, clean.first_name
@@ -177,10 +168,7 @@ async def update_person(
         if clean.status == PersonStatus.LEFT and person.id == ctx.person_id:
             raise InvalidInput("Нельзя закрыть доступ самому себе.", [FieldError("status", "это вы")])
         person.status = clean.status
-    await _flush_person(db)
-    await audit.record_in(db, ctx, "update", audit.ObjectKind.PERSON, person.id, subject_person_id=person.id)
-    await db.commit()
-    return person
+    return await _saved(db, ctx, "update", person)
 
 
 async def set_roles(
@@ -193,7 +181,7 @@ async def set_roles(
     unknown = sorted(set(roles) - set(ProgrammeRole))
     if unknown:
         raise InvalidInput("Неизвестные роли.", [FieldError("roles", ", ".join(unknown))])
-    person = await _find(db, ctx, person_id)
+    person = await ctx.find(db, Person, person_id)
     await db.execute(delete(PersonRole).where(PersonRole.person_id == person.id, ctx.owns(PersonRole)))
     for role in sorted(set(roles)):
         db.add(PersonRole(org_id=ctx.org.id, person_id=person.id, role=role))
@@ -212,9 +200,8 @@ async def set_roles(
 
 async def delete_person(db: AsyncSession, ctx: OrgContext, person_id: uuid.UUID) -> None:
     ctx.require_role(*MANAGERS)
-    person = await _find(db, ctx, person_id)
+    person = await ctx.find(db, Person, person_id)
     if person.id == ctx.person_id:
         raise InvalidInput("Нельзя удалить собственную запись.", [FieldError("person_id", "это вы")])
     await db.delete(person)
-    await audit.record_in(db, ctx, "delete", audit.ObjectKind.PERSON, person_id, subject_person_id=person_id)
-    await db.commit()
+    await audit.commit_in(db, ctx, "delete", audit.ObjectKind.PERSON, person_id, subject_person_id=person_id)

@@ -19,7 +19,11 @@ from nastavnik import audit
 from nastavnik.domain.programmes.models import STAGES, Programme, RoadmapItem
 from nastavnik.domain.programmes.pairs.models import GroupStatus, MentoringGroup
 from nastavnik.domain.programmes.pairs.services import MANAGERS, group_for
-from nastavnik.domain.programmes.services import get_programme, programme_to_change, writable
+from nastavnik.domain.programmes.services import (
+    get_programme,
+    managed_programme,
+    programme_to_change,
+)
 from nastavnik.errors import Conflict, FieldError, InvalidInput
 from nastavnik.models.reference import AcademicYear
 from nastavnik.tenancy import OrgContext
@@ -43,7 +47,7 @@ def _end_date_errors(
     return []
 
 
-async def _end(
+async def end_group(
     db: AsyncSession,
     ctx: OrgContext,
     programme_id: uuid.UUID,
@@ -54,9 +58,10 @@ async def _end(
     ended_on: date,
     text: str,
 ) -> MentoringGroup:
-    ctx.require_role(*MANAGERS)
-    programme = await get_programme(db, ctx, programme_id)
-    writable(programme)
+    """End an active pair on ``ended_on``: COMPLETED, it has done its work (``text``: its results) and its
+    mentor is free again; ENDED_EARLY, either side ended the mentoring before its term (Labour Code
+    art. 351.8; ``text``: the reason, kept)."""
+    programme = await managed_programme(db, ctx, programme_id)
     group = await group_for(db, ctx, programme.id, group_id)
     if group.version != expected_version:
         raise Conflict("Пару уже изменил другой пользователь. Обновите страницу.", "version")
@@ -82,57 +87,10 @@ async def _end(
     await db.flush()
     # The final questionnaires come with the end, completed or early: how it went is asked either way.
     await ctx.plugins.group_ended(db, ctx, group.programme_id, group.id)
-    await audit.record_in(
+    await audit.commit_in(
         db, ctx, "update", audit.ObjectKind.MENTORING_GROUP, group.id, details={"status": status.value}
     )
-    await db.commit()
     return group
-
-
-async def complete_group(
-    db: AsyncSession,
-    ctx: OrgContext,
-    programme_id: uuid.UUID,
-    group_id: uuid.UUID,
-    expected_version: int,
-    *,
-    result: str,
-    ended_on: date,
-) -> MentoringGroup:
-    """The pair has done its work: its results are recorded and its mentor is free again."""
-    return await _end(
-        db,
-        ctx,
-        programme_id,
-        group_id,
-        expected_version,
-        status=GroupStatus.COMPLETED,
-        ended_on=ended_on,
-        text=result,
-    )
-
-
-async def end_group_early(
-    db: AsyncSession,
-    ctx: OrgContext,
-    programme_id: uuid.UUID,
-    group_id: uuid.UUID,
-    expected_version: int,
-    *,
-    reason: str,
-    ended_on: date,
-) -> MentoringGroup:
-    """Either side ended the mentoring before its term (Labour Code art. 351.8): the reason is kept."""
-    return await _end(
-        db,
-        ctx,
-        programme_id,
-        group_id,
-        expected_version,
-        status=GroupStatus.ENDED_EARLY,
-        ended_on=ended_on,
-        text=reason,
-    )
 
 
 async def closing_lacks(db: AsyncSession, ctx: OrgContext, programme: Programme) -> list[str]:
@@ -166,10 +124,9 @@ async def close_programme(
         raise InvalidInput("Программу нельзя закрыть.", [FieldError("status", lack) for lack in lacks])
     programme.status = "closed"
     await db.flush()
-    await audit.record_in(
+    await audit.commit_in(
         db, ctx, "update", audit.ObjectKind.PROGRAMME, programme.id, details={"status": "closed"}
     )
-    await db.commit()
     return programme
 
 
@@ -230,8 +187,7 @@ async def start_next_year(db: AsyncSession, ctx: OrgContext, programme_id: uuid.
         for item in items
     )
     await db.flush()
-    await audit.record_in(
+    await audit.commit_in(
         db, ctx, "create", audit.ObjectKind.PROGRAMME, programme.id, details={"from": str(previous.id)}
     )
-    await db.commit()
     return programme

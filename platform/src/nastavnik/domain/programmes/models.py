@@ -10,10 +10,10 @@ import uuid
 from datetime import date
 from enum import StrEnum
 
-from sqlalchemy import CheckConstraint, Date, ForeignKey, ForeignKeyConstraint, String, UniqueConstraint
+from sqlalchemy import CheckConstraint, Date, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from nastavnik.db.base import Base, TenantMixin, Timestamps, new_id
+from nastavnik.db.base import Base, TenantMixin, Timestamps, Versioned, new_id, tenant_fk
 
 STAGES = (
     "Подготовка условий для запуска программы",
@@ -32,7 +32,7 @@ class DocumentStatus(StrEnum):
     APPROVED = "approved"
 
 
-class Programme(TenantMixin, Timestamps, Base):
+class Programme(TenantMixin, Versioned, Timestamps, Base):
     __tablename__ = "programme"
     __table_args__ = (
         UniqueConstraint("org_id", "academic_year", "regime"),
@@ -57,9 +57,6 @@ class Programme(TenantMixin, Timestamps, Base):
     programma_status: Mapped[str] = mapped_column(String(16), default=DocumentStatus.ABSENT)
     programma_order_no: Mapped[str | None] = mapped_column(String(50))
     programma_order_date: Mapped[date | None] = mapped_column(Date)
-    version: Mapped[int] = mapped_column(default=1)
-
-    __mapper_args__ = {"version_id_col": version}
 
 
 class RoadmapItem(TenantMixin, Timestamps, Base):
@@ -67,9 +64,7 @@ class RoadmapItem(TenantMixin, Timestamps, Base):
 
     __tablename__ = "roadmap_item"
     __table_args__ = (
-        ForeignKeyConstraint(
-            ["org_id", "programme_id"], ["programme.org_id", "programme.id"], ondelete="CASCADE"
-        ),
+        tenant_fk("programme_id", "programme"),
         CheckConstraint("stage BETWEEN 1 AND 7", name="stage_range"),
     )
 

@@ -23,6 +23,7 @@ from nastavnik.tenancy import OrgContext
 from nastavnik.types import AcademicYearStart, Stage, Version
 from nastavnik.web.deps import ORG_DEPENDENCIES
 from nastavnik.web.forms import Form, confirmed, decode_form
+from nastavnik.web.outputs import shown_as
 from nastavnik.web.params import Db, Id, Org, Rt
 from nastavnik.web.rendering import Render
 
@@ -107,33 +108,11 @@ class DoneIn(msgspec.Struct, forbid_unknown_fields=True):
 
 
 def programme_out(p: Programme) -> ProgrammeOut:
-    return ProgrammeOut(
-        id=p.id,
-        academic_year=p.academic_year,
-        regime=p.regime,
-        status=p.status,
-        stage=p.stage,
-        stage_title=STAGES[p.stage - 1],
-        version=p.version,
-        polozhenie_status=p.polozhenie_status,
-        polozhenie_order_no=p.polozhenie_order_no,
-        polozhenie_order_date=p.polozhenie_order_date,
-        programma_status=p.programma_status,
-        programma_order_no=p.programma_order_no,
-        programma_order_date=p.programma_order_date,
-    )
+    return shown_as(ProgrammeOut, p, stage_title=STAGES[p.stage - 1])
 
 
 def item_out(i: RoadmapItem) -> RoadmapItemOut:
-    return RoadmapItemOut(
-        id=i.id,
-        stage=i.stage,
-        title=i.title,
-        due_on=i.due_on,
-        responsible=i.responsible,
-        result=i.result,
-        done=i.done,
-    )
+    return shown_as(RoadmapItemOut, i)
 
 
 def org_regimes(runtime: Runtime, org: OrgContext) -> set[str]:

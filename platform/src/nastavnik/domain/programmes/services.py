@@ -21,7 +21,7 @@ from nastavnik.domain.programmes.pairs.models import GroupStatus, MentoringGroup
 from nastavnik.errors import Conflict, FieldError, InvalidInput
 from nastavnik.models.people import PersonRole, ProgrammeRole
 from nastavnik.models.reference import AcademicYear
-from nastavnik.tenancy import NotFound, OrgContext
+from nastavnik.tenancy import OrgContext
 from nastavnik.types import Regime
 
 MANAGERS = (ProgrammeRole.CURATOR, ProgrammeRole.DIRECTOR)
@@ -56,8 +56,7 @@ async def create_programme(
     except IntegrityError:
         await db.rollback()
         raise Conflict("Программа на этот учебный год и режим уже есть.", "academic_year") from None
-    await audit.record_in(db, ctx, "create", audit.ObjectKind.PROGRAMME, programme.id)
-    await db.commit()
+    await audit.commit_in(db, ctx, "create", audit.ObjectKind.PROGRAMME, programme.id)
     return programme
 
 
@@ -71,12 +70,15 @@ async def list_programmes(db: AsyncSession, ctx: OrgContext) -> list[Programme]:
 
 
 async def get_programme(db: AsyncSession, ctx: OrgContext, programme_id: uuid.UUID) -> Programme:
-    found = (
-        await db.scalars(select(Programme).where(Programme.id == programme_id, ctx.owns(Programme)))
-    ).one_or_none()
-    if found is None:
-        raise NotFound
-    return found
+    return await ctx.find(db, Programme, programme_id)
+
+
+async def managed_programme(db: AsyncSession, ctx: OrgContext, programme_id: uuid.UUID) -> Programme:
+    """The programme as a manager changes it: Forbidden for anyone else, refused once its year is closed."""
+    ctx.require_role(*MANAGERS)
+    programme = await get_programme(db, ctx, programme_id)
+    writable(programme)
+    return programme
 
 
 def writable(programme: Programme) -> None:
@@ -167,9 +169,7 @@ async def programme_to_change(
     db: AsyncSession, ctx: OrgContext, programme_id: uuid.UUID, expected_version: int
 ) -> Programme:
     """The programme a manager changes: open, and as they last read it (else Conflict: someone changed it)."""
-    ctx.require_role(*MANAGERS)
-    programme = await get_programme(db, ctx, programme_id)
-    writable(programme)
+    programme = await managed_programme(db, ctx, programme_id)
     if programme.version != expected_version:
         raise Conflict("Программу уже изменил другой пользователь. Обновите страницу.", "version")
     return programme
@@ -190,10 +190,9 @@ async def advance(
         )
     programme.stage += 1
     await db.flush()
-    await audit.record_in(
+    await audit.commit_in(
         db, ctx, "update", audit.ObjectKind.PROGRAMME, programme.id, details={"stage": programme.stage}
     )
-    await db.commit()
     return programme
 
 
@@ -225,8 +224,7 @@ async def record_documents(
         value = getattr(draft, item.name)
         setattr(programme, item.name, (value.strip() or None) if isinstance(value, str) else value)
     await db.flush()
-    await audit.record_in(db, ctx, "update", audit.ObjectKind.PROGRAMME_DOCUMENTS, programme.id)
-    await db.commit()
+    await audit.commit_in(db, ctx, "update", audit.ObjectKind.PROGRAMME_DOCUMENTS, programme.id)
     return programme
 
 
@@ -242,9 +240,7 @@ class RoadmapDraft:
 async def add_roadmap_item(
     db: AsyncSession, ctx: OrgContext, programme_id: uuid.UUID, draft: RoadmapDraft
 ) -> RoadmapItem:
-    ctx.require_role(*MANAGERS)
-    programme = await get_programme(db, ctx, programme_id)
-    writable(programme)
+    programme = await managed_programme(db, ctx, programme_id)
     starts_on, ends_on = AcademicYear.bounds(programme.academic_year)
     errors = []
     if not 1 <= draft.stage <= len(STAGES):
@@ -270,27 +266,15 @@ async def add_roadmap_item(
     )
     db.add(item)
     await db.flush()
-    await audit.record_in(db, ctx, "create", audit.ObjectKind.ROADMAP_ITEM, item.id)
-    await db.commit()
+    await audit.commit_in(db, ctx, "create", audit.ObjectKind.ROADMAP_ITEM, item.id)
     return item
 
 
 async def set_roadmap_done(
     db: AsyncSession, ctx: OrgContext, programme_id: uuid.UUID, item_id: uuid.UUID, done: bool
 ) -> RoadmapItem:
-    ctx.require_role(*MANAGERS)
-    programme = await get_programme(db, ctx, programme_id)
-    writable(programme)
-    item = (
-        await db.scalars(
-            select(RoadmapItem).where(
-                RoadmapItem.id == item_id, RoadmapItem.programme_id == programme.id, ctx.owns(RoadmapItem)
-            )
-        )
-    ).one_or_none()
-    if item is None:
-        raise NotFound
+    programme = await managed_programme(db, ctx, programme_id)
+    item = await ctx.find(db, RoadmapItem, item_id, RoadmapItem.programme_id == programme.id)
     item.done = done
-    await audit.record_in(db, ctx, "update", audit.ObjectKind.ROADMAP_ITEM, item.id)
-    await db.commit()
+    await audit.commit_in(db, ctx, "update", audit.ObjectKind.ROADMAP_ITEM, item.id)
     return item

@@ -20,7 +20,6 @@ from sqlalchemy import (
     CheckConstraint,
     DateTime,
     ForeignKey,
-    ForeignKeyConstraint,
     Index,
     String,
     Text,
@@ -30,7 +29,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
-from nastavnik.db.base import Base, TenantMixin, new_id
+from nastavnik.db.base import Base, TenantMixin, new_id, tenant_fk
 
 
 class Audience(StrEnum):
@@ -125,10 +124,8 @@ class QuestionnaireAssignment(TenantMixin, Base):
 
     __tablename__ = "questionnaire_assignment"
     __table_args__ = (
-        ForeignKeyConstraint(
-            ["org_id", "group_id"], ["mentoring_group.org_id", "mentoring_group.id"], ondelete="CASCADE"
-        ),
-        ForeignKeyConstraint(["org_id", "person_id"], ["person.org_id", "person.id"], ondelete="CASCADE"),
+        tenant_fk("group_id", "mentoring_group"),
+        tenant_fk("person_id", "person"),
         CheckConstraint("role IN ('mentor', 'mentee')", name="role_known"),
         CheckConstraint("moment IN ('start', 'end')", name="moment_known"),
         # Assigning twice (an order re-run, the curator pressing again) changes nothing.
@@ -152,11 +149,7 @@ class QuestionnaireAnswer(TenantMixin, Base):
 
     __tablename__ = "questionnaire_answer"
     __table_args__ = (
-        ForeignKeyConstraint(
-            ["org_id", "assignment_id"],
-            ["questionnaire_assignment.org_id", "questionnaire_assignment.id"],
-            ondelete="CASCADE",
-        ),
+        tenant_fk("assignment_id", "questionnaire_assignment"),
         CheckConstraint("(score IS NULL) <> (text IS NULL)", name="score_or_text"),
         CheckConstraint("score BETWEEN 1 AND 10", name="score_range"),
     )

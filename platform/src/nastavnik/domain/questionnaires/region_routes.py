@@ -20,6 +20,7 @@ from nastavnik.errors import FieldError, InvalidInput
 from nastavnik.tenancy import Actor, region_timezone
 from nastavnik.types import Int32
 from nastavnik.web.forms import Form, decode_form
+from nastavnik.web.outputs import shown_as
 from nastavnik.web.params import CurrentActor, Db, Id
 from nastavnik.web.rendering import Pages, Render
 
@@ -73,15 +74,9 @@ def version_out(v: QuestionnaireVersion) -> VersionOut:
 
 
 def template_out(view: templates.TemplateView) -> TemplateOut:
-    t = view.template
-    return TemplateOut(
-        id=t.id,
-        code=t.code,
-        audience=t.audience,
-        regime=t.regime,
-        moment=t.moment,
-        title=t.title,
-        region_id=t.region_id,
+    return shown_as(
+        TemplateOut,
+        view.template,
         regional=view.owned_by_region,
         effective=view.effective,
         versions=[version_out(v) for v in view.versions],

@@ -90,7 +90,7 @@ async def group_results(
     results = [RespondentResult(person, view) for (_, person), view in zip(rows, shown, strict=True)]
     for r in results:  # 152-FZ: whose answers were read, one event per person
         if r.view.assignment.completed_at is not None:
-            await audit.record_in(
+            await audit.commit_in(
                 db,
                 ctx,
                 "read",
@@ -99,7 +99,6 @@ async def group_results(
                 subject_person_id=r.person.id,
                 details={"group_id": str(group.id)},
             )
-    await db.commit()
     return results
 
 
@@ -158,8 +157,7 @@ async def organisation_results(db: AsyncSession, ctx: OrgContext) -> list[Versio
             items.append(ItemSummary(str(item["key"]), str(item["text"]), n, avg))
         assigned, done = counts[version.id]
         summaries.append(VersionSummary(template, version, assigned, done, items))
-    await audit.record_in(
+    await audit.commit_in(
         db, ctx, "read", audit.ObjectKind.QUESTIONNAIRE_RESULTS, details={"versions": len(summaries)}
     )
-    await db.commit()
     return summaries

@@ -20,8 +20,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from nastavnik import audit, clock
 from nastavnik.domain.programmes.pairs.models import GroupMember, GroupStatus
-from nastavnik.domain.programmes.pairs.services import MANAGERS, group_for
-from nastavnik.domain.programmes.services import get_programme, writable
+from nastavnik.domain.programmes.pairs.services import group_for
+from nastavnik.domain.programmes.services import get_programme, managed_programme
 from nastavnik.domain.questionnaires.models import (
     Audience,
     ItemKind,
@@ -121,9 +121,7 @@ async def assign_end_questionnaires(
     db: AsyncSession, ctx: OrgContext, programme_id: uuid.UUID, group_id: uuid.UUID
 ) -> int:
     """The curator's «Назначить итоговые анкеты» for a group that works or has ended."""
-    ctx.require_role(*MANAGERS)
-    programme = await get_programme(db, ctx, programme_id)
-    writable(programme)
+    programme = await managed_programme(db, ctx, programme_id)
     group = await group_for(db, ctx, programme.id, group_id)
     if group.status not in ASSIGNABLE_AT_END:
         raise InvalidInput(
@@ -189,17 +187,9 @@ async def my_questionnaires(db: AsyncSession, ctx: OrgContext) -> list[Assignmen
 async def _mine(
     db: AsyncSession, ctx: OrgContext, assignment_id: uuid.UUID, *, lock: bool = False
 ) -> QuestionnaireAssignment:
-    query = select(QuestionnaireAssignment).where(
-        QuestionnaireAssignment.id == assignment_id,
-        QuestionnaireAssignment.person_id == ctx.person_id,
-        ctx.owns(QuestionnaireAssignment),
-    )
-    if lock:
-        query = query.with_for_update()
-    found = (await db.scalars(query)).one_or_none()
-    if found is None:
-        raise NotFound  # someone else's questionnaire is as unknown as a missing one
-    return found
+    # Someone else's questionnaire is as unknown as a missing one.
+    mine = QuestionnaireAssignment.person_id == ctx.person_id
+    return await ctx.find(db, QuestionnaireAssignment, assignment_id, mine, lock=lock)
 
 
 async def my_questionnaire(db: AsyncSession, ctx: OrgContext, assignment_id: uuid.UUID) -> AssignmentView:
@@ -207,7 +197,7 @@ async def my_questionnaire(db: AsyncSession, ctx: OrgContext, assignment_id: uui
     assignment = await _mine(db, ctx, assignment_id)
     (shown,) = await _views(db, [assignment], answers=assignment.completed_at is not None)
     if assignment.completed_at is not None:
-        await audit.record_in(
+        await audit.commit_in(
             db,
             ctx,
             "read",
@@ -215,7 +205,6 @@ async def my_questionnaire(db: AsyncSession, ctx: OrgContext, assignment_id: uui
             assignment.id,
             subject_person_id=assignment.person_id,
         )
-        await db.commit()
     return shown
 
 
@@ -297,7 +286,7 @@ async def submit(
     assignment.completed_at = clock.now()  # shown as the region's date: the one clock
     await db.flush()
     await db.refresh(assignment)
-    await audit.record_in(
+    await audit.commit_in(
         db,
         ctx,
         "create",
@@ -306,5 +295,4 @@ async def submit(
         subject_person_id=assignment.person_id,
         details={"answered": len(answers)},
     )
-    await db.commit()
     return await my_questionnaire(db, ctx, assignment.id)

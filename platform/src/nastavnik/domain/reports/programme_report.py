@@ -273,7 +273,7 @@ async def programme_report(
         satisfaction=await _satisfaction(db, ctx, programme),
     )
     content = await fill(db, ctx, plugins, "programme_report", lambda template: render_report(data, template))
-    await audit.record_in(
+    await audit.commit_in(
         db,
         ctx,
         "export",
@@ -281,7 +281,6 @@ async def programme_report(
         programme.id,
         details={"groups": figures.totals.total},
     )
-    await db.commit()
     return f"Отчёт о реализации программы наставничества {_file_year(programme)}.docx", content
 
 
@@ -334,10 +333,9 @@ async def thank_you_letters(
     content = await fill(
         db, ctx, plugins, "thank_you_letters", lambda template: render_letters(data, template)
     )
-    await audit.record_in(
+    await audit.commit_in(
         db, ctx, "export", audit.ObjectKind.THANK_YOU_LETTERS, programme.id, details={"letters": len(letters)}
     )
-    await db.commit()
     return f"Благодарственные письма наставникам {_file_year(programme)}.docx", content
 
 

@@ -65,10 +65,9 @@ async def plan_document(
         items=[PlanLine(i.goal, i.task, i.due_on, i.done, i.done_on, i.result) for i in items],
     )
     content = await fill(db, ctx, plugins, PLAN_TEMPLATE, lambda template: render_plan(data, template))
-    await audit.record_in(
+    await audit.commit_in(
         db, ctx, "export", audit.ObjectKind.DEVELOPMENT_PLAN, work.group.id, subject_person_id=mentee.id
     )
-    await db.commit()
     return f"{PLAN_TITLE} — {mentee.full_name}.docx", content
 
 
@@ -98,9 +97,8 @@ async def journal_document(
         ],
     )
     content = await fill(db, ctx, plugins, JOURNAL_TEMPLATE, lambda template: render_journal(data, template))
-    await audit.record_in(
+    await audit.commit_in(
         db, ctx, "export", audit.ObjectKind.MENTOR_JOURNAL, work.group.id, details={"count": len(entries)}
     )
-    await db.commit()
     mentors = ", ".join(p.last_name for p in work.view.mentors) or "группы"
     return f"{JOURNAL_TITLE} — {mentors}.docx", content

@@ -10,22 +10,20 @@ from __future__ import annotations
 import uuid
 from datetime import date
 
-from sqlalchemy import CheckConstraint, Date, ForeignKeyConstraint, Index, String
+from sqlalchemy import CheckConstraint, Date, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from nastavnik.db.base import Base, TenantMixin, Timestamps, new_id
+from nastavnik.db.base import Base, TenantMixin, Timestamps, Versioned, new_id, tenant_fk
 
 
-class PlanItem(TenantMixin, Timestamps, Base):
+class PlanItem(TenantMixin, Versioned, Timestamps, Base):
     """A line of the individual development plan: цель, задача, срок, отметка о выполнении, результат."""
 
     __tablename__ = "plan_item"
     __table_args__ = (
-        ForeignKeyConstraint(
-            ["org_id", "group_id"], ["mentoring_group.org_id", "mentoring_group.id"], ondelete="CASCADE"
-        ),
+        tenant_fk("group_id", "mentoring_group"),
         # The plan is the mentee's personal data: destroying the person destroys their plan.
-        ForeignKeyConstraint(["org_id", "mentee_id"], ["person.org_id", "person.id"], ondelete="CASCADE"),
+        tenant_fk("mentee_id", "person"),
         CheckConstraint("done = (done_on IS NOT NULL)", name="done_dated"),
         Index("ix_plan_item_group_mentee", "org_id", "group_id", "mentee_id"),
     )
@@ -39,23 +37,18 @@ class PlanItem(TenantMixin, Timestamps, Base):
     done: Mapped[bool] = mapped_column(default=False)
     done_on: Mapped[date | None] = mapped_column(Date)
     result: Mapped[str] = mapped_column(String(2000), default="")
-    version: Mapped[int] = mapped_column(default=1)
-
-    __mapper_args__ = {"version_id_col": version}
 
 
-class JournalEntry(TenantMixin, Timestamps, Base):
+class JournalEntry(TenantMixin, Versioned, Timestamps, Base):
     """A meeting in the mentor's journal: дата, тема, содержание, результат, задание."""
 
     __tablename__ = "journal_entry"
     __table_args__ = (
-        ForeignKeyConstraint(
-            ["org_id", "group_id"], ["mentoring_group.org_id", "mentoring_group.id"], ondelete="CASCADE"
-        ),
+        tenant_fk("group_id", "mentoring_group"),
         # The journal is the group's record and outlives its author's person record; the
         # migration writes this as PostgreSQL 15's SET NULL (author_id), since a plain SET NULL
         # would also clear org_id, which may never be null.
-        ForeignKeyConstraint(["org_id", "author_id"], ["person.org_id", "person.id"], ondelete="SET NULL"),
+        tenant_fk("author_id", "person", ondelete="SET NULL"),
         Index("ix_journal_entry_group", "org_id", "group_id", "met_on"),
     )
 
@@ -67,6 +60,3 @@ class JournalEntry(TenantMixin, Timestamps, Base):
     content: Mapped[str] = mapped_column(String(5000), default="")
     result: Mapped[str] = mapped_column(String(2000), default="")
     assignment: Mapped[str] = mapped_column(String(2000), default="")
-    version: Mapped[int] = mapped_column(default=1)
-
-    __mapper_args__ = {"version_id_col": version}

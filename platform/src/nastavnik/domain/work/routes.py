@@ -27,6 +27,7 @@ from nastavnik.types import Version
 from nastavnik.web.deps import ORG_DEPENDENCIES
 from nastavnik.web.downloads import DOCX, attachment
 from nastavnik.web.forms import Form, confirmed, decode_form
+from nastavnik.web.outputs import shown_as
 from nastavnik.web.params import Db, Id, Org, Rt
 from nastavnik.web.rendering import Render
 
@@ -127,17 +128,7 @@ class MyGroupOut(msgspec.Struct):
 
 
 def item_out(item: PlanItem) -> PlanItemOut:
-    return PlanItemOut(
-        id=item.id,
-        mentee_id=item.mentee_id,
-        goal=item.goal,
-        task=item.task,
-        due_on=item.due_on,
-        done=item.done,
-        done_on=item.done_on,
-        result=item.result,
-        version=item.version,
-    )
+    return shown_as(PlanItemOut, item)
 
 
 def plan_out(shown: work.GroupWork, plans: list[work.MenteePlan]) -> PlanOut:
@@ -159,16 +150,7 @@ def plan_out(shown: work.GroupWork, plans: list[work.MenteePlan]) -> PlanOut:
 
 
 def entry_out(entry: JournalEntry) -> JournalEntryOut:
-    return JournalEntryOut(
-        id=entry.id,
-        met_on=entry.met_on,
-        topic=entry.topic,
-        content=entry.content,
-        result=entry.result,
-        assignment=entry.assignment,
-        author_id=entry.author_id,
-        version=entry.version,
-    )
+    return shown_as(JournalEntryOut, entry)
 
 
 def my_out(mine: work.MyGroup) -> MyGroupOut:
@@ -240,7 +222,9 @@ class WorkApi(Controller):
     @get("/plan", summary="Индивидуальные планы развития (наставляемый видит только свой)")
     async def plan(self, db: Db, runtime: Rt, org: Org, at: At) -> PlanOut:
         dictionaries = await dictionaries_for(db, runtime.plugins, org)
-        shown, plans = await work.plans(db, org, at.programme_id, at.group_id, dictionaries)
+        shown, plans = await work.read_group(
+            db, org, (at.programme_id, at.group_id), dictionaries, work.plans
+        )
         return plan_out(shown, plans)
 
     @post("/plan", summary="Добавить задачу в план (наставник, куратор)", status_code=HTTP_201_CREATED)
@@ -279,7 +263,7 @@ class WorkApi(Controller):
     @get("/journal", summary="Журнал наставника: встречи пары или группы")
     async def journal(self, db: Db, runtime: Rt, org: Org, at: At) -> list[JournalEntryOut]:
         dictionaries = await dictionaries_for(db, runtime.plugins, org)
-        _, shown = await work.journal(db, org, at.programme_id, at.group_id, dictionaries)
+        _, shown = await work.read_group(db, org, (at.programme_id, at.group_id), dictionaries, work.journal)
         return [entry_out(v.entry) for v in shown]
 
     @post("/journal", summary="Записать встречу в журнал (наставник, куратор)", status_code=HTTP_201_CREATED)

@@ -14,7 +14,7 @@ import uuid
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import TypeAlias, TypeVar
+from typing import TypeVar
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -42,7 +42,6 @@ from nastavnik.types import DictionaryEntry
 # The longest texts a plan item and a journal entry take (the columns' own bounds).
 Shown = TypeVar("Shown")
 Row = TypeVar("Row", PlanItem, JournalEntry)
-Dicts: TypeAlias = Iterable[DictionaryEntry]
 LIMITS = {"goal": 500, "task": 1000, "result": 2000, "topic": 300, "content": 5000, "assignment": 2000}
 
 
@@ -192,7 +191,7 @@ async def plan_items(
     return list(await db.scalars(query))
 
 
-async def _plans(db: AsyncSession, ctx: OrgContext, work: GroupWork) -> list[MenteePlan]:
+async def plans(db: AsyncSession, ctx: OrgContext, work: GroupWork) -> list[MenteePlan]:
     """The plans the person sees, each read written to the audit log under its mentee."""
     mentees = work.mentees
     items = await plan_items(db, ctx, work.group.id, [m.id for m in mentees])
@@ -203,7 +202,7 @@ async def _plans(db: AsyncSession, ctx: OrgContext, work: GroupWork) -> list[Men
     return [MenteePlan(m, [i for i in items if i.mentee_id == m.id]) for m in mentees]
 
 
-async def _read(
+async def read_group(
     db: AsyncSession,
     ctx: OrgContext,
     at: tuple[uuid.UUID, uuid.UUID],
@@ -217,25 +216,11 @@ async def _read(
     return work, shown
 
 
-async def plans(
-    db: AsyncSession,
-    ctx: OrgContext,
-    programme_id: uuid.UUID,
-    group_id: uuid.UUID,
-    dictionaries_of: Dicts = (),
-) -> tuple[GroupWork, list[MenteePlan]]:
-    return await _read(db, ctx, (programme_id, group_id), dictionaries_of, _plans)
-
-
 async def _in_group(
     db: AsyncSession, ctx: OrgContext, work: GroupWork, model: type[Row], row_id: uuid.UUID
 ) -> Row:
     """The group's task or journal entry ``row_id``; NotFound for anything else."""
-    query = select(model).where(model.id == row_id, model.group_id == work.group.id, ctx.owns(model))
-    found = (await db.scalars(query)).one_or_none()
-    if found is None:
-        raise NotFound
-    return found
+    return await ctx.find(db, model, row_id, model.group_id == work.group.id)
 
 
 async def _plan_item(db: AsyncSession, ctx: OrgContext, work: GroupWork, item_id: uuid.UUID) -> PlanItem:
@@ -243,6 +228,26 @@ async def _plan_item(db: AsyncSession, ctx: OrgContext, work: GroupWork, item_id
     if item.mentee_id not in {m.id for m in work.mentees}:
         raise NotFound  # another mentee's task is as unknown as a missing one
     return item
+
+
+async def _to_write(
+    db: AsyncSession,
+    ctx: OrgContext,
+    at: tuple[uuid.UUID, uuid.UUID],
+    find: Callable[[AsyncSession, OrgContext, GroupWork, uuid.UUID], Awaitable[Row]],
+    row_id: uuid.UUID,
+    expected_version: int | None = None,
+    stale: str = "",
+) -> tuple[GroupWork, Row]:
+    """The group (programme id, group id) ``at`` and its row ``row_id``, for one of its writers to change
+    while it is open; with ``expected_version``, as they last read it (else Conflict with ``stale``)."""
+    work = await group_work(db, ctx, *at)
+    work.require_writer()
+    row = await find(db, ctx, work, row_id)
+    work.require_open()
+    if expected_version is not None and row.version != expected_version:
+        raise Conflict(stale, "version")
+    return work, row
 
 
 async def add_plan_item(
@@ -271,8 +276,7 @@ async def add_plan_item(
     )
     db.add(item)
     await db.flush()
-    await audit.record_in(db, ctx, "create", audit.ObjectKind.PLAN_ITEM, item.id, subject_person_id=mentee.id)
-    await db.commit()
+    await audit.commit_in(db, ctx, "create", audit.ObjectKind.PLAN_ITEM, item.id, subject_person_id=mentee.id)
     return item
 
 
@@ -286,21 +290,18 @@ async def update_plan_item(
     expected_version: int,
 ) -> PlanItem:
     """Edit a task; a stale edit (someone changed or ticked it meanwhile) is refused, not merged."""
-    work = await group_work(db, ctx, programme_id, group_id)
-    work.require_writer()
-    item = await _plan_item(db, ctx, work, item_id)
-    work.require_open()
-    if item.version != expected_version:
-        raise Conflict("Задачу плана уже изменил другой пользователь. Обновите страницу.", "version")
+    stale = "Задачу плана уже изменил другой пользователь. Обновите страницу."
+    work, item = await _to_write(
+        db, ctx, (programme_id, group_id), _plan_item, item_id, expected_version, stale
+    )
     cleaned = _checked_plan(draft, work.programme)
     item.goal, item.task, item.result = cleaned.goal, cleaned.task, cleaned.result
     assert cleaned.due_on is not None  # checked above
     item.due_on = cleaned.due_on
     await db.flush()
-    await audit.record_in(
+    await audit.commit_in(
         db, ctx, "update", audit.ObjectKind.PLAN_ITEM, item.id, subject_person_id=item.mentee_id
     )
-    await db.commit()
     return item
 
 
@@ -322,7 +323,7 @@ async def set_plan_item_done(
         item.done = done
         item.done_on = local_today(ctx) if done else None
         await db.flush()
-    await audit.record_in(
+    await audit.commit_in(
         db,
         ctx,
         "update",
@@ -331,22 +332,17 @@ async def set_plan_item_done(
         subject_person_id=item.mentee_id,
         details={"done": done},
     )
-    await db.commit()
     return item
 
 
 async def delete_plan_item(
     db: AsyncSession, ctx: OrgContext, programme_id: uuid.UUID, group_id: uuid.UUID, item_id: uuid.UUID
 ) -> None:
-    work = await group_work(db, ctx, programme_id, group_id)
-    work.require_writer()
-    item = await _plan_item(db, ctx, work, item_id)
-    work.require_open()
+    _, item = await _to_write(db, ctx, (programme_id, group_id), _plan_item, item_id)
     await db.delete(item)
-    await audit.record_in(
+    await audit.commit_in(
         db, ctx, "delete", audit.ObjectKind.PLAN_ITEM, item.id, subject_person_id=item.mentee_id
     )
-    await db.commit()
 
 
 # The mentor's journal.
@@ -401,22 +397,13 @@ async def journal_entries(db: AsyncSession, ctx: OrgContext, group_id: uuid.UUID
     return [JournalView(e, authors.get(e.author_id) if e.author_id else None) for e in entries]
 
 
-async def _journal(db: AsyncSession, ctx: OrgContext, work: GroupWork) -> list[JournalView]:
+async def journal(db: AsyncSession, ctx: OrgContext, work: GroupWork) -> list[JournalView]:
+    """The group's journal, its read written to the audit log."""
     shown = await journal_entries(db, ctx, work.group.id)
     await audit.record_in(
         db, ctx, "read", audit.ObjectKind.MENTOR_JOURNAL, work.group.id, details={"count": len(shown)}
     )
     return shown
-
-
-async def journal(
-    db: AsyncSession,
-    ctx: OrgContext,
-    programme_id: uuid.UUID,
-    group_id: uuid.UUID,
-    dictionaries_of: Dicts = (),
-) -> tuple[GroupWork, list[JournalView]]:
-    return await _read(db, ctx, (programme_id, group_id), dictionaries_of, _journal)
 
 
 async def _entry(db: AsyncSession, ctx: OrgContext, work: GroupWork, entry_id: uuid.UUID) -> JournalEntry:
@@ -444,8 +431,7 @@ async def add_journal_entry(
     )
     db.add(entry)
     await db.flush()
-    await audit.record_in(db, ctx, "create", audit.ObjectKind.JOURNAL_ENTRY, entry.id)
-    await db.commit()
+    await audit.commit_in(db, ctx, "create", audit.ObjectKind.JOURNAL_ENTRY, entry.id)
     return entry
 
 
@@ -458,32 +444,25 @@ async def update_journal_entry(
     draft: JournalDraft,
     expected_version: int,
 ) -> JournalEntry:
-    work = await group_work(db, ctx, programme_id, group_id)
-    work.require_writer()
-    entry = await _entry(db, ctx, work, entry_id)
-    work.require_open()
-    if entry.version != expected_version:
-        raise Conflict("Запись журнала уже изменил другой пользователь. Обновите страницу.", "version")
+    stale = "Запись журнала уже изменил другой пользователь. Обновите страницу."
+    work, entry = await _to_write(
+        db, ctx, (programme_id, group_id), _entry, entry_id, expected_version, stale
+    )
     cleaned = _checked_entry(draft, work.programme, local_today(ctx))
     assert cleaned.met_on is not None  # checked above
     entry.met_on, entry.topic, entry.content = cleaned.met_on, cleaned.topic, cleaned.content
     entry.result, entry.assignment = cleaned.result, cleaned.assignment
     await db.flush()
-    await audit.record_in(db, ctx, "update", audit.ObjectKind.JOURNAL_ENTRY, entry.id)
-    await db.commit()
+    await audit.commit_in(db, ctx, "update", audit.ObjectKind.JOURNAL_ENTRY, entry.id)
     return entry
 
 
 async def delete_journal_entry(
     db: AsyncSession, ctx: OrgContext, programme_id: uuid.UUID, group_id: uuid.UUID, entry_id: uuid.UUID
 ) -> None:
-    work = await group_work(db, ctx, programme_id, group_id)
-    work.require_writer()
-    entry = await _entry(db, ctx, work, entry_id)
-    work.require_open()
+    _, entry = await _to_write(db, ctx, (programme_id, group_id), _entry, entry_id)
     await db.delete(entry)
-    await audit.record_in(db, ctx, "delete", audit.ObjectKind.JOURNAL_ENTRY, entry.id)
-    await db.commit()
+    await audit.commit_in(db, ctx, "delete", audit.ObjectKind.JOURNAL_ENTRY, entry.id)
 
 
 # The group's page: its people, the plans the person sees and the journal, read in one go.
@@ -504,7 +483,7 @@ async def group_page(
     dictionaries_of: Iterable[DictionaryEntry],
 ) -> GroupPage:
     work = await group_work(db, ctx, programme_id, group_id, dictionaries_of)
-    shown = GroupPage(work, await _plans(db, ctx, work), await _journal(db, ctx, work))
+    shown = GroupPage(work, await plans(db, ctx, work), await journal(db, ctx, work))
     await db.commit()
     return shown
 
@@ -587,6 +566,5 @@ async def my_groups(
                 last_met_on=last,
             )
         )
-    await audit.record_in(db, ctx, "read", audit.ObjectKind.MY_MENTORING, details={"count": len(result)})
-    await db.commit()
+    await audit.commit_in(db, ctx, "read", audit.ObjectKind.MY_MENTORING, details={"count": len(result)})
     return result

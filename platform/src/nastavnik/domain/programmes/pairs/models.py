@@ -15,7 +15,6 @@ from typing import Any
 from sqlalchemy import (
     CheckConstraint,
     Date,
-    ForeignKeyConstraint,
     Index,
     String,
     Text,
@@ -24,7 +23,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
-from nastavnik.db.base import Base, TenantMixin, Timestamps, new_id
+from nastavnik.db.base import Base, TenantMixin, Timestamps, Versioned, new_id, tenant_fk
 
 
 class GroupStatus(StrEnum):
@@ -40,12 +39,10 @@ class MemberRole(StrEnum):
     MENTEE = "mentee"
 
 
-class MentoringGroup(TenantMixin, Timestamps, Base):
+class MentoringGroup(TenantMixin, Versioned, Timestamps, Base):
     __tablename__ = "mentoring_group"
     __table_args__ = (
-        ForeignKeyConstraint(
-            ["org_id", "programme_id"], ["programme.org_id", "programme.id"], ondelete="CASCADE"
-        ),
+        tenant_fk("programme_id", "programme"),
         CheckConstraint("status IN ('draft', 'active', 'completed', 'ended_early')", name="status_known"),
         CheckConstraint("ends_on >= starts_on", name="term_ordered"),
         Index("ix_mentoring_group_programme", "org_id", "programme_id"),
@@ -66,18 +63,13 @@ class MentoringGroup(TenantMixin, Timestamps, Base):
     ended_on: Mapped[date | None] = mapped_column(Date)
     end_reason: Mapped[str | None] = mapped_column(Text)
     result: Mapped[str] = mapped_column(Text, default="")
-    version: Mapped[int] = mapped_column(default=1)
-
-    __mapper_args__ = {"version_id_col": version}
 
 
 class GroupMember(TenantMixin, Base):
     __tablename__ = "group_member"
     __table_args__ = (
-        ForeignKeyConstraint(
-            ["org_id", "group_id"], ["mentoring_group.org_id", "mentoring_group.id"], ondelete="CASCADE"
-        ),
-        ForeignKeyConstraint(["org_id", "person_id"], ["person.org_id", "person.id"], ondelete="CASCADE"),
+        tenant_fk("group_id", "mentoring_group"),
+        tenant_fk("person_id", "person"),
         CheckConstraint("role IN ('mentor', 'mentee')", name="role_known"),
         Index("ix_group_member_person", "org_id", "person_id"),
     )
@@ -92,9 +84,7 @@ class MentoringOrder(TenantMixin, Timestamps, Base):
 
     __tablename__ = "mentoring_order"
     __table_args__ = (
-        ForeignKeyConstraint(
-            ["org_id", "programme_id"], ["programme.org_id", "programme.id"], ondelete="CASCADE"
-        ),
+        tenant_fk("programme_id", "programme"),
         CheckConstraint("kind IN ('mentor_assignment', 'pairs_formation')", name="kind_known"),
         UniqueConstraint("org_id", "kind", "number", "issued_on"),
     )
@@ -111,12 +101,8 @@ class OrderGroup(TenantMixin, Base):
 
     __tablename__ = "order_group"
     __table_args__ = (
-        ForeignKeyConstraint(
-            ["org_id", "order_id"], ["mentoring_order.org_id", "mentoring_order.id"], ondelete="CASCADE"
-        ),
-        ForeignKeyConstraint(
-            ["org_id", "group_id"], ["mentoring_group.org_id", "mentoring_group.id"], ondelete="CASCADE"
-        ),
+        tenant_fk("order_id", "mentoring_order"),
+        tenant_fk("group_id", "mentoring_group"),
     )
 
     order_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)

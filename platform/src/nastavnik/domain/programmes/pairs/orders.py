@@ -30,12 +30,12 @@ from nastavnik.domain.programmes.pairs.models import (
     OrderGroup,
 )
 from nastavnik.domain.programmes.pairs.services import MANAGERS, OPEN_STATUSES, Dictionaries, GroupView, views
-from nastavnik.domain.programmes.services import get_programme, writable
+from nastavnik.domain.programmes.services import get_programme, managed_programme
 from nastavnik.errors import Conflict, FieldError, InvalidInput
 from nastavnik.models.people import Person, PersonRole, PersonStatus, ProgrammeRole
 from nastavnik.models.reference import AcademicYear
 from nastavnik.plugins import Plugins
-from nastavnik.tenancy import NotFound, OrgContext
+from nastavnik.tenancy import OrgContext
 
 CURATOR_POSITION = "куратора программы наставничества"
 
@@ -79,9 +79,7 @@ def _validate(draft: OrderDraft, today: date) -> str:
 async def issue_order(
     db: AsyncSession, ctx: OrgContext, programme_id: uuid.UUID, draft: OrderDraft
 ) -> MentoringOrder:
-    ctx.require_role(*MANAGERS)
-    programme = await get_programme(db, ctx, programme_id)
-    writable(programme)
+    programme = await managed_programme(db, ctx, programme_id)
     number = _validate(draft, ctx.today())
     wanted = set(draft.group_ids)
     groups = list(
@@ -128,7 +126,7 @@ async def issue_order(
         # A group that starts working is an event for the plugins (the core gives the start questionnaires).
         for group in groups:
             await ctx.plugins.group_started(db, ctx, group.programme_id, group.id)
-    await audit.record_in(
+    await audit.commit_in(
         db,
         ctx,
         "create",
@@ -136,25 +134,13 @@ async def issue_order(
         order.id,
         details={"kind": draft.kind, "groups": len(groups)},
     )
-    await db.commit()
     return order
 
 
 async def _order(
     db: AsyncSession, ctx: OrgContext, programme_id: uuid.UUID, order_id: uuid.UUID
 ) -> MentoringOrder:
-    order = (
-        await db.scalars(
-            select(MentoringOrder).where(
-                MentoringOrder.id == order_id,
-                MentoringOrder.programme_id == programme_id,
-                ctx.owns(MentoringOrder),
-            )
-        )
-    ).one_or_none()
-    if order is None:
-        raise NotFound
-    return order
+    return await ctx.find(db, MentoringOrder, order_id, MentoringOrder.programme_id == programme_id)
 
 
 async def _order_views(
@@ -253,9 +239,8 @@ async def order_document(
         ],
     )
     content = await fill(db, ctx, plugins, order.kind, lambda template: render_order(data, template))
-    await audit.record_in(
+    await audit.commit_in(
         db, ctx, "export", audit.ObjectKind.MENTORING_ORDER, order.id, details={"kind": order.kind}
     )
-    await db.commit()
     number = "".join(ch if ch.isalnum() or ch in "-_." else "_" for ch in order.number)
     return f"{ORDER_TITLES[OrderKind(order.kind)]} № {number} от {order.issued_on:%d.%m.%Y}.docx", content

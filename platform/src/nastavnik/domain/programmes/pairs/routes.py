@@ -19,7 +19,7 @@ from nastavnik.domain.documents.kinds import OrderKind
 from nastavnik.domain.documents.orders import ORDER_TITLES
 from nastavnik.domain.programmes import completion, services as programmes
 from nastavnik.domain.programmes.pairs import orders, services as pairs, suggestions as pair_suggestions
-from nastavnik.domain.programmes.pairs.models import MentoringGroup, MentoringOrder
+from nastavnik.domain.programmes.pairs.models import GroupStatus, MentoringGroup, MentoringOrder
 from nastavnik.models.people import Person
 from nastavnik.models.reference import AcademicYear
 from nastavnik.runtime import Runtime
@@ -28,6 +28,7 @@ from nastavnik.types import Version
 from nastavnik.web.deps import ORG_DEPENDENCIES
 from nastavnik.web.downloads import DOCX, attachment
 from nastavnik.web.forms import Form, confirmed, decode_form, ticked
+from nastavnik.web.outputs import shown_as
 from nastavnik.web.params import Db, Id, Org, Rt
 from nastavnik.web.rendering import Pages, Render
 
@@ -139,24 +140,16 @@ def person_ref(person: Person) -> PersonRef:
 
 
 def group_out(view: pairs.GroupView) -> GroupOut:
-    g = view.group
-    return GroupOut(
-        id=g.id,
-        status=g.status,
+    return shown_as(
+        GroupOut,
+        view.group,
         status_title=view.status_title,
         mentors=[person_ref(p) for p in view.mentors],
         mentees=[person_ref(p) for p in view.mentees],
-        form_code=g.form_code,
         form_title=view.form_title,
-        kind_code=g.kind_code,
         kind_title=view.kind_title,
-        role_model_code=g.role_model_code,
-        starts_on=g.starts_on,
-        ends_on=g.ends_on,
-        score=g.score,
-        reasons=[str(r) for r in g.reasons],
+        reasons=[str(r) for r in view.group.reasons],
         order_ids=view.order_ids,
-        version=g.version,
     )
 
 
@@ -240,13 +233,12 @@ async def finish(
 ) -> None:
     """Complete the pair with its results, or end it early with the reason."""
     if isinstance(data, CompleteIn):
-        await completion.complete_group(
-            db, org, programme_id, group_id, data.version, result=data.result, ended_on=data.ended_on
-        )
+        status, text = GroupStatus.COMPLETED, data.result
     else:
-        await completion.end_group_early(
-            db, org, programme_id, group_id, data.version, reason=data.reason, ended_on=data.ended_on
-        )
+        status, text = GroupStatus.ENDED_EARLY, data.reason
+    await completion.end_group(
+        db, org, programme_id, group_id, data.version, status=status, ended_on=data.ended_on, text=text
+    )
 
 
 async def issue_order(

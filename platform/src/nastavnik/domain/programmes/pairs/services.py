@@ -36,7 +36,7 @@ from nastavnik.domain.programmes.pairs.models import (
     MentoringGroup,
     OrderGroup,
 )
-from nastavnik.domain.programmes.services import get_programme, writable
+from nastavnik.domain.programmes.services import get_programme, managed_programme
 from nastavnik.errors import Conflict, FieldError, InvalidInput
 from nastavnik.models.people import Person, PersonStatus, ProgrammeRole
 from nastavnik.models.reference import AcademicYear
@@ -348,9 +348,7 @@ async def create_groups(
     drafts: Sequence[GroupDraft],
 ) -> list[MentoringGroup]:
     """Form several groups at once, all or none (accepting matching suggestions, or one by hand)."""
-    ctx.require_role(*MANAGERS)
-    programme = await get_programme(db, ctx, programme_id)
-    writable(programme)
+    programme = await managed_programme(db, ctx, programme_id)
     if not drafts:
         raise _error("Не выбрано ни одной пары.", "pairs", "выберите хотя бы одну пару")
     dictionaries = Dictionaries.of(dictionaries_of, programme.regime)
@@ -377,8 +375,7 @@ async def create_groups(
         db.add_all(_members(group.id, ctx.org.id, draft))
     await db.flush()
     for group in created:
-        await audit.record_in(db, ctx, "create", audit.ObjectKind.MENTORING_GROUP, group.id)
-    await db.commit()
+        await audit.commit_in(db, ctx, "create", audit.ObjectKind.MENTORING_GROUP, group.id)
     return created
 
 
@@ -386,17 +383,7 @@ async def group_for(
     db: AsyncSession, ctx: OrgContext, programme_id: uuid.UUID, group_id: uuid.UUID
 ) -> MentoringGroup:
     """A group of the programme as the acting person may see it: the curator any, a member their own."""
-    group = (
-        await db.scalars(
-            select(MentoringGroup).where(
-                MentoringGroup.id == group_id,
-                MentoringGroup.programme_id == programme_id,
-                ctx.owns(MentoringGroup),
-            )
-        )
-    ).one_or_none()
-    if group is None:
-        raise NotFound
+    group = await ctx.find(db, MentoringGroup, group_id, MentoringGroup.programme_id == programme_id)
     if not ctx.has_role(*MANAGERS):
         mine = await db.scalar(
             select(func.count())
@@ -470,10 +457,9 @@ async def list_groups(
         )
     groups = list(await db.scalars(query.order_by(MentoringGroup.created_at, MentoringGroup.id)))
     shown = await views(db, ctx, Dictionaries.of(dictionaries_of, programme.regime), groups)
-    await audit.record_in(
+    await audit.commit_in(
         db, ctx, "read", audit.ObjectKind.MENTORING_GROUP_LIST, programme.id, details={"count": len(shown)}
     )
-    await db.commit()
     return shown
 
 
@@ -487,8 +473,7 @@ async def get_group(
     programme = await get_programme(db, ctx, programme_id)
     group = await group_for(db, ctx, programme.id, group_id)
     (shown,) = await views(db, ctx, Dictionaries.of(dictionaries_of, programme.regime), [group])
-    await audit.record_in(db, ctx, "read", audit.ObjectKind.MENTORING_GROUP, group.id)
-    await db.commit()
+    await audit.commit_in(db, ctx, "read", audit.ObjectKind.MENTORING_GROUP, group.id)
     return shown
 
 
@@ -502,9 +487,7 @@ async def update_group(
     expected_version: int,
 ) -> MentoringGroup:
     """Change a group's people, form or term; a second curator's stale edit is refused, not merged."""
-    ctx.require_role(*MANAGERS)
-    programme = await get_programme(db, ctx, programme_id)
-    writable(programme)
+    programme = await managed_programme(db, ctx, programme_id)
     # Locked before the group is read, so a concurrent edit's result is what the version check sees.
     await lock_for_forming(db, ctx, programme, draft.mentor_ids)
     group = await group_for(db, ctx, programme.id, group_id)
@@ -523,8 +506,7 @@ async def update_group(
     await db.execute(delete(GroupMember).where(GroupMember.group_id == group.id, ctx.owns(GroupMember)))
     db.add_all(_members(group.id, ctx.org.id, draft))
     await db.flush()
-    await audit.record_in(db, ctx, "update", audit.ObjectKind.MENTORING_GROUP, group.id)
-    await db.commit()
+    await audit.commit_in(db, ctx, "update", audit.ObjectKind.MENTORING_GROUP, group.id)
     return group
 
 
@@ -532,9 +514,7 @@ async def delete_group(
     db: AsyncSession, ctx: OrgContext, programme_id: uuid.UUID, group_id: uuid.UUID
 ) -> None:
     """Disband a group that no order has named yet; once ordered, it ends (completes or ends early)."""
-    ctx.require_role(*MANAGERS)
-    programme = await get_programme(db, ctx, programme_id)
-    writable(programme)
+    programme = await managed_programme(db, ctx, programme_id)
     group = await group_for(db, ctx, programme.id, group_id)
     if group.status != GroupStatus.DRAFT:
         raise _error(
@@ -554,8 +534,7 @@ async def delete_group(
             "пара названа в приказе",
         )
     await db.delete(group)
-    await audit.record_in(db, ctx, "delete", audit.ObjectKind.MENTORING_GROUP, group.id)
-    await db.commit()
+    await audit.commit_in(db, ctx, "delete", audit.ObjectKind.MENTORING_GROUP, group.id)
 
 
 async def group_count(db: AsyncSession, ctx: OrgContext, programme_id: uuid.UUID, *statuses: str) -> int:

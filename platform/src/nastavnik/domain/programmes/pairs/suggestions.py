@@ -33,7 +33,7 @@ from nastavnik.domain.programmes.pairs.services import (
     mentees_taken,
     mentor_load,
 )
-from nastavnik.domain.programmes.services import get_programme, writable
+from nastavnik.domain.programmes.services import get_programme, managed_programme
 from nastavnik.errors import FieldError, InvalidInput
 from nastavnik.models.people import Person, PersonStatus
 from nastavnik.tenancy import OrgContext
@@ -135,7 +135,7 @@ async def suggest(
     result = matching.suggest(
         found.mentees, found.mentors, found.forms, programme.regime, exclude=set(exclude)
     )
-    await audit.record_in(
+    await audit.commit_in(
         db,
         ctx,
         "read",
@@ -143,7 +143,6 @@ async def suggest(
         programme.id,
         details={"mentees": len(found.mentees), "mentors": len(found.mentors)},
     )
-    await db.commit()
     return SuggestionsView(result, found.people)
 
 
@@ -188,10 +187,8 @@ async def accept(
     ends_on: date,
 ) -> list[MentoringGroup]:
     """Form the accepted suggestions: a mentor with several accepted mentees gets one group, all or none."""
-    ctx.require_role(*MANAGERS)
+    programme = await managed_programme(db, ctx, programme_id)
     entries = dictionaries_of
-    programme = await get_programme(db, ctx, programme_id)
-    writable(programme)
     # Locked before the candidates are read: a concurrent acceptance is seen whole or not at all.
     await lock_for_forming(db, ctx, programme, (pair.mentor_id for pair in pairs))
     found = await _candidates(
