@@ -7,12 +7,13 @@ import hashlib
 import hmac
 import html
 import time
-from typing import Any
+from typing import Any, TypeAlias
 from urllib.parse import urlencode
 
 from litestar import Litestar, MediaType, Request, Response, get, post
 from litestar.datastructures import State
-from litestar.di import Provide
+from litestar.di import NamedDependency, Provide
+from litestar.params import FromPath
 from litestar.response import Redirect
 
 from nastavnik_dev.issuer.admin import ADMIN_HANDLERS
@@ -20,6 +21,9 @@ from nastavnik_dev.issuer.minting import token_response
 from nastavnik_dev.issuer.realm import CODE_LIFESPAN, Client, Issuer, PendingCode, User
 
 PKCE_MIN, PKCE_MAX = 43, 128
+
+RealmIssuer: TypeAlias = NamedDependency[Issuer]
+"""The issuer of the realm the path names (``realm_issuer``), as a handler asks for it."""
 
 
 def oauth_error(error: str, description: str, status: int = 400) -> Response[dict[str, str]]:
@@ -30,7 +34,7 @@ class UnknownRealm(LookupError):
     """The path names a realm this issuer does not serve."""
 
 
-def realm_issuer(state: State, realm: str) -> Issuer:
+def realm_issuer(state: State, realm: FromPath[str]) -> Issuer:
     """The issuer of the realm the path names (every OpenID Connect endpoint's dependency ``issuer``)."""
     issuer: Issuer = state.issuer
     if realm != issuer.realm.name:
@@ -43,7 +47,7 @@ def _unknown_realm(_: Request[Any, Any, Any], __: UnknownRealm) -> Response[dict
 
 
 @get("/realms/{realm:str}/.well-known/openid-configuration")
-async def discovery(issuer: Issuer) -> Any:
+async def discovery(issuer: RealmIssuer) -> Any:
     return {
         "issuer": issuer.issuer,
         "authorization_endpoint": issuer.endpoint("auth"),
@@ -63,12 +67,12 @@ async def discovery(issuer: Issuer) -> Any:
 
 
 @get("/realms/{realm:str}/protocol/openid-connect/certs")
-async def certs(issuer: Issuer) -> Any:
+async def certs(issuer: RealmIssuer) -> Any:
     return issuer.realm.keys.jwks()
 
 
 @get("/realms/{realm:str}")
-async def realm_info(issuer: Issuer) -> Any:
+async def realm_info(issuer: RealmIssuer) -> Any:
     return {
         "realm": issuer.realm.name,
         "public_key": issuer.realm.keys.public_pem_body(),
@@ -146,7 +150,7 @@ def _pick_label(user: User) -> str:
 
 
 @get("/realms/{realm:str}/protocol/openid-connect/auth")
-async def authorize_page(request: Request[Any, Any, Any], issuer: Issuer) -> Any:
+async def authorize_page(request: Request[Any, Any, Any], issuer: RealmIssuer) -> Any:
     checked = _auth_params(dict(request.query_params), issuer)
     if isinstance(checked, Response):
         return checked
@@ -174,7 +178,7 @@ async def authorize_page(request: Request[Any, Any, Any], issuer: Issuer) -> Any
 
 
 @post("/realms/{realm:str}/protocol/openid-connect/auth", status_code=200)
-async def authorize(request: Request[Any, Any, Any], issuer: Issuer) -> Any:
+async def authorize(request: Request[Any, Any, Any], issuer: RealmIssuer) -> Any:
     form = dict(await request.form())
     checked = _auth_params({k: str(v) for k, v in form.items()}, issuer)
     if isinstance(checked, Response):
@@ -287,7 +291,7 @@ def _s256(verifier: str) -> str:
 
 
 @post("/realms/{realm:str}/protocol/openid-connect/token", status_code=200)
-async def token(request: Request[Any, Any, Any], issuer: Issuer) -> Any:
+async def token(request: Request[Any, Any, Any], issuer: RealmIssuer) -> Any:
     form = {k: str(v) for k, v in (await request.form()).items()}
     client = _client_auth(request, form, issuer)
     if client is None:
@@ -368,7 +372,7 @@ def _bearer(request: Request[Any, Any, Any], issuer: Issuer) -> dict[str, Any] |
 
 
 @get("/realms/{realm:str}/protocol/openid-connect/userinfo")
-async def userinfo(request: Request[Any, Any, Any], issuer: Issuer) -> Any:
+async def userinfo(request: Request[Any, Any, Any], issuer: RealmIssuer) -> Any:
     claims = _bearer(request, issuer)
     if claims is None:
         return oauth_error("invalid_token", "Token verification failed", 401)
@@ -376,7 +380,7 @@ async def userinfo(request: Request[Any, Any, Any], issuer: Issuer) -> Any:
     return {k: claims[k] for k in keep if k in claims}
 
 
-async def _logout(request: Request[Any, Any, Any], issuer: Issuer) -> Any:
+async def _logout(request: Request[Any, Any, Any], issuer: RealmIssuer) -> Any:
     params = dict(request.query_params)
     if request.method == "POST":
         params.update({k: str(v) for k, v in (await request.form()).items()})
@@ -406,12 +410,12 @@ async def _logout(request: Request[Any, Any, Any], issuer: Issuer) -> Any:
 
 
 @get("/realms/{realm:str}/protocol/openid-connect/logout")
-async def logout_get(request: Request[Any, Any, Any], issuer: Issuer) -> Any:
+async def logout_get(request: Request[Any, Any, Any], issuer: RealmIssuer) -> Any:
     return await _logout(request, issuer)
 
 
 @post("/realms/{realm:str}/protocol/openid-connect/logout", status_code=200)
-async def logout_post(request: Request[Any, Any, Any], issuer: Issuer) -> Any:
+async def logout_post(request: Request[Any, Any, Any], issuer: RealmIssuer) -> Any:
     return await _logout(request, issuer)
 
 
