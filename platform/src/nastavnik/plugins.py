@@ -272,14 +272,24 @@ class Plugins:
         self, db: AsyncSession, ctx: OrgContext, programme_id: uuid.UUID, group_id: uuid.UUID
     ) -> None:
         """``group_started`` on the default plugins and those active in ``ctx``'s organisation, awaited."""
-        for _plugin, function in self._implementations(hookspecs.group_started, set(ctx.active_plugins)):
-            await resolve(function(db=db, ctx=ctx, programme_id=programme_id, group_id=group_id))
+        await self._announce(hookspecs.group_started, db, ctx, programme_id, group_id)
 
     async def group_ended(
         self, db: AsyncSession, ctx: OrgContext, programme_id: uuid.UUID, group_id: uuid.UUID
     ) -> None:
         """``group_ended`` on the default plugins and those active in ``ctx``'s organisation, awaited."""
-        for _plugin, function in self._implementations(hookspecs.group_ended, set(ctx.active_plugins)):
+        await self._announce(hookspecs.group_ended, db, ctx, programme_id, group_id)
+
+    async def _announce(
+        self,
+        spec: Callable[..., object],
+        db: AsyncSession,
+        ctx: OrgContext,
+        programme_id: uuid.UUID,
+        group_id: uuid.UUID,
+    ) -> None:
+        """A group's event, to every implementation in plugin order, each awaited before the next."""
+        for _plugin, function in self._implementations(spec, set(ctx.active_plugins)):
             await resolve(function(db=db, ctx=ctx, programme_id=programme_id, group_id=group_id))
 
     def config(self, name: str) -> dict[str, str]:
