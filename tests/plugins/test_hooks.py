@@ -190,3 +190,22 @@ async def test_hook_register_document_templates(runtime: Runtime, app: Litestar,
     assert "Р-145" not in kindergarten
     assert "Директор ____________" in school
     assert "Р-145" in school  # the platform's own order cites the learners' target model
+
+
+def test_hook_register_associations(runtime: Runtime) -> None:
+    """Each plugin offers the methodical work its types have, in their words; the core offers none."""
+    offered = runtime.plugins.associations()
+    words = {key: (o.plugin, o.kind.title) for key, o in offered.items()}
+    assert words[("club", "school")] == ("schools", "Клуб молодых учителей")
+    assert words[("club", "college")] == ("colleges", "Школа молодого преподавателя")
+    assert words[("club", "kindergarten")] == ("kindergartens", "Клуб молодого педагога")
+    assert words[("decade", "college")] == ("colleges", "Неделя предметно-цикловой комиссии")
+    assert ("decade", "kindergarten") not in offered  # a kindergarten holds no subject decades
+    assert sorted(shape for shape, org_type in offered if org_type == "school") == [
+        "club",
+        "council",
+        "creative_group",
+        "decade",
+    ]
+    assert next(iter(offered[("decade", "school")].kind.event_forms)) == "open_lesson"
+    assert load_plugins(entry_point_plugins=False).associations() == {}

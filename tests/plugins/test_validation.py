@@ -13,6 +13,8 @@ import msgspec
 import pytest
 
 from nastavnik import (
+    AssociationKind,
+    AssociationShape,
     AuditTitles,
     DictionaryEntry,
     DictionaryKind,
@@ -27,6 +29,7 @@ from nastavnik import (
     TemplateDir,
     hookimpl,
 )
+from nastavnik.plugin_data import PluginDataError, load_associations
 from nastavnik.plugin_info import check_core_version
 from nastavnik.plugins import PluginError, Plugins, load_plugins
 from tests.support.office import docx_with
@@ -571,3 +574,47 @@ def test_hook_plugins_loaded() -> None:
     other = make_plugin("extra", info(), register_organisation_types=org_type("additional"))
     with pytest.raises(PluginError, match="the type 'additional' is not welcome"):
         load_plugins(entry_point_plugins=False, extra_modules=[picky, other])
+
+
+def associations_plugin(name: str, *kinds: AssociationKind, serves: str = "kindergarten") -> types.ModuleType:
+    @hookimpl
+    def register_associations() -> Iterable[AssociationKind]:
+        return list(kinds)
+
+    return make_plugin(
+        name, info(name=name, organisation_types=(serves,)), register_associations=register_associations
+    )
+
+
+def test_bad_associations_are_refused() -> None:
+    forms = {"seminar": "Семинар"}
+    cases = [
+        (
+            # The kindergartens plugin already offers the club of a kindergarten.
+            associations_plugin("twice", AssociationKind(AssociationShape.CLUB, "Клуб", "Клуб", forms)),
+            "'club' for 'kindergarten' is offered by 'kindergartens' and 'twice'",
+        ),
+        (
+            associations_plugin(
+                "foreign", AssociationKind(AssociationShape.COUNCIL, "Совет", "Совет", forms, ("school",))
+            ),
+            "offers 'council' for organisation types it does not serve: \\['school'\\]",
+        ),
+        (
+            associations_plugin("formless", AssociationKind(AssociationShape.COUNCIL, "Совет", "Совет", {})),
+            "offers 'council' without event forms",
+        ),
+    ]
+    for module, message in cases:
+        with pytest.raises(PluginError, match=message):
+            load_plugins(extra_modules=[module])
+
+
+def test_associations_read_from_a_data_file_refuse_what_they_cannot_mean(tmp_path: Path) -> None:
+    path = tmp_path / "methodical.toml"
+    path.write_text('[[association]]\nshape = "choir"\ntitle = "Хор"\nplural = "Хоры"\n', encoding="utf-8")
+    with pytest.raises(PluginDataError, match="association 1: unknown shape 'choir'"):
+        load_associations(path)
+    path.write_text('[[association]]\nshape = "club"\ntitle = ""\nplural = "Клуб"\n', encoding="utf-8")
+    with pytest.raises(PluginDataError, match="'title' must be a non-empty string"):
+        load_associations(path)

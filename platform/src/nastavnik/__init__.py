@@ -22,8 +22,11 @@ from nastavnik.errors import Conflict, FieldError, InvalidInput
 from nastavnik.hookspecs import hookimpl
 from nastavnik.models.people import ProgrammeRole
 from nastavnik.plugin_context import JobContext, PluginContext
+from nastavnik.plugin_data import PluginDataError, load_associations
 from nastavnik.tenancy import MANAGERS, Actor, Forbidden, NotFound, OrgContext, has_role, require_role
 from nastavnik.types import (
+    AssociationKind,
+    AssociationShape,
     AuditTitles,
     DictionaryEntry,
     DictionaryKind,
@@ -45,6 +48,8 @@ from nastavnik.web.params import CurrentActor, Db, Org, PluginCtx
 __all__ = [
     "MANAGERS",
     "Actor",
+    "AssociationKind",
+    "AssociationShape",
     "AuditTitles",
     "Base",
     "Conflict",
@@ -67,6 +72,7 @@ __all__ = [
     "OrganisationType",
     "PluginContext",
     "PluginCtx",
+    "PluginDataError",
     "PluginInfo",
     "PluginRoutes",
     "ProgrammeRole",
@@ -83,6 +89,7 @@ __all__ = [
     "enable_tenant_rls",
     "has_role",
     "hookimpl",
+    "load_associations",
     "new_id",
     "require_role",
 ]

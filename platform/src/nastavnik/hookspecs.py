@@ -37,6 +37,7 @@ import pluggy
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from nastavnik.types import (
+    AssociationKind,
     AuditTitles,
     DictionaryEntry,
     DocumentTemplate,
@@ -300,4 +301,21 @@ def plugins_loaded(plugins: Plugins) -> None:
     Returns: nothing; raise ``nastavnik.PluginError`` with the reason to refuse to start.
     Combined: every implementation runs, in plugin order; the first refusal stops the start. The core
     checks the plugins' document templates here: a known document code, a template its sample data fills.
+    """
+
+
+@hookspec
+@called(Call.STARTUP)
+def register_associations() -> Iterable[AssociationKind]:
+    """Offer shapes of the methodical work (clubs, decades, councils, creative groups) in the plugin's words.
+
+    Parameters: none.
+    Called: once per process at start-up, on every loaded plugin, synchronously.
+    Async: no; an ``async def`` implementation refuses to start.
+    Returns: ``AssociationKind`` items (``None``: none); a type the plugin does not serve, or a kind
+    without event forms, refuses to start.
+    Combined: by (shape, organisation type) into ``Plugins.associations()``; two plugins offering the
+    same shape for the same type refuse to start. The core's building block runs each offered shape
+    (pages, API, documents, indicators) in organisations of those types where the offering plugin is
+    active; switched off, the shape disappears there, its records kept.
     """

@@ -40,6 +40,7 @@ from nastavnik.plugin_info import (
     setting_variable,
 )
 from nastavnik.types import (
+    AssociationKind,
     AuditTitles,
     DictionaryEntry,
     DocumentTemplate,
@@ -106,6 +107,15 @@ class OfferedTemplate:
 
 
 @dataclass(frozen=True, slots=True)
+class OfferedAssociation:
+    """A shape of the methodical work as one plugin offers it to one organisation type."""
+
+    plugin: str
+    organisation_type: str
+    kind: AssociationKind
+
+
+@dataclass(frozen=True, slots=True)
 class _Collected:
     """What the start-up hooks returned, checked once."""
 
@@ -118,6 +128,7 @@ class _Collected:
     migrations: tuple[MigrationBranch, ...]
     document_templates: dict[tuple[str, str], OfferedTemplate]
     audit_titles: AuditTitles
+    associations: dict[tuple[str, str], OfferedAssociation]
     config: dict[str, dict[str, str]]
 
 
@@ -264,6 +275,10 @@ class Plugins:
         """``register_document_templates``: the templates by (document code, organisation type)."""
         return dict(self._state().document_templates)
 
+    def associations(self) -> dict[tuple[str, str], OfferedAssociation]:
+        """``register_associations``: the offered shapes by (shape, organisation type)."""
+        return dict(self._state().associations)
+
     def audit_titles(self) -> AuditTitles:
         """``register_audit_titles``: every plugin's object titles and field labels, the core's included."""
         return self._state().audit_titles
@@ -348,6 +363,7 @@ class Plugins:
             migrations=self._collect_migrations(),
             document_templates=self._collect_templates(set(types)),
             audit_titles=self._collect_audit_titles(),
+            associations=self._collect_associations(),
             config=config,
         )
         for plugin, function in self._implementations(hookspecs.plugins_loaded):
@@ -529,6 +545,32 @@ class Plugins:
                     offered[(template.code, org_type)] = OfferedTemplate(
                         plugin.name, plugin.info.verbose_name, template.code, org_type, path
                     )
+        return offered
+
+    def _collect_associations(self) -> dict[tuple[str, str], OfferedAssociation]:
+        """The offered shapes by (shape, type): types served, event forms given, one plugin per pair."""
+        offered: dict[tuple[str, str], OfferedAssociation] = {}
+        for plugin, result in self._startup(hookspecs.register_associations):
+            served = set(plugin.info.organisation_types)
+            for kind in _items(plugin, hookspecs.register_associations, result, AssociationKind):
+                types = set(kind.organisation_types) or served
+                if not types or types - served:
+                    raise PluginError(
+                        f"plugin {plugin.name!r} offers {kind.shape.value!r} for organisation types it"
+                        f" does not serve: {sorted(types - served) or 'none named'}"
+                    )
+                if not kind.event_forms:
+                    raise PluginError(
+                        f"plugin {plugin.name!r} offers {kind.shape.value!r} without event forms"
+                    )
+                for org_type in sorted(types):
+                    other = offered.get((kind.shape.value, org_type))
+                    if other is not None:
+                        raise PluginError(
+                            f"{kind.shape.value!r} for {org_type!r} is offered by {other.plugin!r} and"
+                            f" {plugin.name!r}"
+                        )
+                    offered[(kind.shape.value, org_type)] = OfferedAssociation(plugin.name, org_type, kind)
         return offered
 
     def _collect_audit_titles(self) -> AuditTitles:

@@ -257,3 +257,39 @@ class AuditTitles:
 
     objects: Mapping[str, str] = field(default_factory=dict)
     fields: Mapping[str, str] = field(default_factory=dict)
+
+
+class AssociationShape(StrEnum):
+    """The shapes of the methodical work the core's building block runs (``nastavnik.domain.methodical``)."""
+
+    CLUB = "club"
+    """The young teachers' club of the academic year: leader, members, meetings and their attendance."""
+    DECADE = "decade"
+    """A subject decade (a college's week of a subject-cycle commission): dates, responsible teachers,
+    events with classes and observers, learners taking part and their places, the analytic note."""
+    COUNCIL = "council"
+    """The methodical council of the academic year: members, meetings with agenda and decisions."""
+    CREATIVE_GROUP = "creative_group"
+    """A creative group of teachers: topic, leader, members, products."""
+
+
+@dataclass(frozen=True, slots=True)
+class AssociationKind:
+    """One shape of the methodical work as a plugin offers it, in its organisations' words.
+
+    ``title`` names one (the club: «Клуб молодых учителей»; a decade: «Предметная декада»), ``plural``
+    the menu item and the list page («Предметные декады»). ``event_forms`` maps the forms of its events,
+    by code, to their titles, in the order a form offers them; the codes the building block counts
+    (``open_lesson``, ``olympiad``, ``contest``, ``extracurricular`` of a decade) keep their meaning
+    whatever they are called. ``organisation_types`` limits the offer to some of the plugin's types
+    (empty: all of them). ``member_limit_years``: a club's members are young teachers of at most that
+    many years in the profession; anybody else is admitted with a warning (by the club's decision).
+    """
+
+    shape: AssociationShape
+    title: str
+    plural: str
+    event_forms: Mapping[str, str]
+    organisation_types: tuple[str, ...] = ()
+    member_limit_years: int | None = None
+    nav_order: int = 60

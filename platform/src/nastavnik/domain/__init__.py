@@ -25,6 +25,7 @@ DOMAINS = (
     "organisations",
     "accounts",
     "people",
+    "methodical",
 )
 """In dependency order: each may import only the kernel and the domains before it.
 
@@ -44,6 +45,7 @@ MODEL_MODULES = (
     "statistics.headcount_models",
     "organisations.models",
     "accounts.models",
+    "methodical.models",
 )
 """Every domain module that declares tables (a missing one fails the migrations' tests)."""
 

@@ -3,8 +3,20 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from pathlib import Path
 
-from nastavnik import DictionaryEntry, DictionaryKind, OrganisationType, PluginInfo, Regime, hookimpl
+from nastavnik import (
+    AssociationKind,
+    DictionaryEntry,
+    DictionaryKind,
+    OrganisationType,
+    PluginInfo,
+    Regime,
+    hookimpl,
+    load_associations,
+)
+
+HERE = Path(__file__).resolve().parent
 
 PLUGIN = PluginInfo(
     name="colleges",
@@ -56,3 +68,8 @@ def register_dictionaries() -> Iterable[DictionaryEntry]:
         DictionaryEntry(DictionaryKind.ROLE_MODEL, code, title, regime, COLLEGE)
         for regime, code, title in _ROLE_MODELS
     ]
+
+
+@hookimpl
+def register_associations() -> Iterable[AssociationKind]:
+    return load_associations(HERE / "methodical.toml")

@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from nastavnik import (
+    AssociationKind,
     DictionaryEntry,
     DictionaryKind,
     DocumentTemplate,
@@ -13,7 +14,10 @@ from nastavnik import (
     PluginInfo,
     Regime,
     hookimpl,
+    load_associations,
 )
+
+HERE = Path(__file__).resolve().parent
 
 PLUGIN = PluginInfo(
     name="kindergartens",
@@ -63,3 +67,8 @@ def register_dictionaries() -> Iterable[DictionaryEntry]:
 def register_document_templates() -> Iterable[DocumentTemplate]:
     # The order forming pairs, worded for a ДОО: pedagogical workers only, signed by the head («Заведующий»).
     return [DocumentTemplate("pairs_formation", DOCUMENTS / "pairs_formation.docx")]
+
+
+@hookimpl
+def register_associations() -> Iterable[AssociationKind]:
+    return load_associations(HERE / "methodical.toml")

@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from nastavnik import (
+    AssociationKind,
     AuditTitles,
     DictionaryEntry,
     MigrationBranch,
@@ -18,6 +19,7 @@ from nastavnik import (
     StatisticContributor,
     TemplateDir,
     hookimpl,
+    load_associations,
 )
 from nastavnik_schools import decades
 from nastavnik_schools.dictionaries import ENTRIES
@@ -94,3 +96,8 @@ def register_migrations() -> Iterable[MigrationBranch]:
 @hookimpl
 def register_audit_titles() -> AuditTitles:
     return decades.AUDIT_TITLES
+
+
+@hookimpl
+def register_associations() -> Iterable[AssociationKind]:
+    return load_associations(HERE / "methodical.toml")
