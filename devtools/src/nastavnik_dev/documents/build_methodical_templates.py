@@ -1,4 +1,6 @@
-"""Writes the methodical work's templates: ``python -m nastavnik_dev.documents.build_methodical_templates [DIR]``.
+"""Writes the methodical work's templates: ``python -m nastavnik_dev.documents.build_methodical_templates``.
+
+``[DIR]`` after it writes them there instead.
 
 The young teachers' club's plan and report, the subject decades' plan, closing note and order, the
 methodical council's plan and the order creating the creative groups (the data:
@@ -71,7 +73,10 @@ def _approval(document: Document) -> None:
     _right(document, "УТВЕРЖДЁН", space_before=12)
     _right(
         document,
-        "приказом от " + _known_date("approval.order_on") + " № " + _known("approval.order_number", BLANK_NUMBER),
+        "приказом от "
+        + _known_date("approval.order_on")
+        + " № "
+        + _known("approval.order_number", BLANK_NUMBER),
     )
 
 
@@ -238,7 +243,13 @@ def build_decade_plan() -> Document:
         document,
         ("№", "Название", "Предметная область", "Сроки проведения", "Ответственные"),
         (0.8, 4.2, 3.5, 3.5, 4.5),
-        ("{{ loop.index }}", "{{ d.title }}", "{{ d.subject_area }}", DECADE_TERM, "{{ d.responsible|names }}"),
+        (
+            "{{ loop.index }}",
+            "{{ d.title }}",
+            "{{ d.subject_area }}",
+            DECADE_TERM,
+            "{{ d.responsible|names }}",
+        ),
         "d in decades",
     )
     _paragraph(document, "{%p for d in decades %}")
@@ -357,7 +368,8 @@ def build_decade_order() -> Document:
     _paragraph(document, "{%p endif %}")
     _item(
         document,
-        f"{{{{ 2 + {AWARDS} + {THANKS} }}}}. Рассмотреть итоги мероприятий на заседании методического совета.",
+        f"{{{{ 2 + {AWARDS} + {THANKS} }}}}. Рассмотреть итоги мероприятий на заседании"
+        " методического совета.",
     )
     _control(document, f"{{{{ 3 + {AWARDS} + {THANKS} }}}}")
     _signatures(document)

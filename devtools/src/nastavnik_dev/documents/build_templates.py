@@ -118,9 +118,7 @@ def _item(document: Document, text: str) -> Paragraph:
     return _paragraph(document, text, align=WD_ALIGN_PARAGRAPH.JUSTIFY, indent=True)
 
 
-def _heading(
-    document: Document, subject: str, preamble: str = PREAMBLE + ",", issued: str = ISSUED
-) -> None:
+def _heading(document: Document, subject: str, preamble: str = PREAMBLE + ",", issued: str = ISSUED) -> None:
     """The order's head; ``issued``: how its date is written."""
     _paragraph(document, "{{ organisation_full_name }}", align=WD_ALIGN_PARAGRAPH.CENTER, bold=True)
     _paragraph(document, "ПРИКАЗ", align=WD_ALIGN_PARAGRAPH.CENTER, bold=True, space_before=18)

@@ -55,7 +55,9 @@ def acquainted(people: Iterable[PersonName | None]) -> list[PersonName]:
     return signing
 
 
-def order_heading_context(data: OrderHeading, title: str, named: Iterable[PersonName | None]) -> dict[str, Any]:
+def order_heading_context(
+    data: OrderHeading, title: str, named: Iterable[PersonName | None]
+) -> dict[str, Any]:
     """An order's fields (:func:`heading_context`), its ``title`` and ``acquainted``: the people ``named``
     in it, then the curator it charges with control."""
     return {

@@ -282,7 +282,9 @@ def render_council_plan(data: CouncilPlanData, template: bytes | Path | None = N
     return _render(COUNCIL_PLAN, heading_context(data), template)
 
 
-def render_creative_groups_order(data: CreativeGroupsOrderData, template: bytes | Path | None = None) -> bytes:
+def render_creative_groups_order(
+    data: CreativeGroupsOrderData, template: bytes | Path | None = None
+) -> bytes:
     """The order creating the creative groups as .docx bytes; ``TemplateBroken`` if a supplied template
     cannot be filled. Every leader and member signs as acquainted with it."""
     named = [person for group in data.groups for person in (group.leader, *group.members)]

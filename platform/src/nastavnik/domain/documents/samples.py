@@ -218,7 +218,9 @@ def _club_report() -> ClubReportData:
         club_name=CLUB_NAME,
         leader=CURATOR,
         members=CLUB_MEMBERS,
-        meetings=[ClubMeetingResult(START, "Планирование урока", "Семинар", "проведено", 2, "Составлены планы")],
+        meetings=[
+            ClubMeetingResult(START, "Планирование урока", "Семинар", "проведено", 2, "Составлены планы")
+        ],
         planned_count=1,
         held_count=1,
         attendance_percent=100,
@@ -276,7 +278,10 @@ def _council_plan() -> CouncilPlanData:
         organisation_short_name=SHORT_NAME,
         academic_year_title=YEAR,
         chair=CURATOR,
-        members=[CouncilMember(CURATOR, "заместитель директора"), CouncilMember(MENTOR, "учитель математики")],
+        members=[
+            CouncilMember(CURATOR, "заместитель директора"),
+            CouncilMember(MENTOR, "учитель математики"),
+        ],
         meetings=[CouncilMeeting(START, "Утверждение плана работы", CURATOR, "План утверждён")],
         approval=APPROVAL,
     )
@@ -292,7 +297,9 @@ def _creative_groups_order() -> CreativeGroupsOrderData:
         director=DIRECTOR,
         curator=CURATOR,
         curator_position=CURATOR_POSITION,
-        groups=[CreativeGroup("Цифровая школа", "Цифровые ресурсы на уроке", MENTOR, MENTEES, "Банк заданий")],
+        groups=[
+            CreativeGroup("Цифровая школа", "Цифровые ресурсы на уроке", MENTOR, MENTEES, "Банк заданий")
+        ],
     )
 
 
