@@ -17,7 +17,7 @@ themselves; likewise a decade may be a college's week of a subject commission.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 
 from docx.document import Document
 from docx.enum.text import WD_ALIGN_PARAGRAPH
@@ -41,7 +41,6 @@ ISSUED = "{{ issued_on|date_long }}"
 BLANK_DATE = "«___» ____________ 20___ г."
 BLANK_NUMBER = "______"
 CLUB = "{{ kind_title }}{% if club_name %} «{{ club_name }}»{% endif %}"
-DECADE_TERM = "{{ d.starts_on|date_long }} – {{ d.ends_on|date_long }}"
 YEAR_PREAMBLE = "В соответствии с планом методической работы {{ organisation_short_name }}"
 WITH_MENTOR = "{% if m.mentor %}{{ m.mentor|nom }}{% else %}—{% endif %}"
 
@@ -80,17 +79,32 @@ def _approval(document: Document) -> None:
     )
 
 
-def _plan_heading(document: Document, title: str) -> None:
+def _title(document: Document, title: str, *, approved: bool = True) -> None:
+    """The organisation's name, the approval block (a plan's: with ``approved``) and the ``title``."""
     _paragraph(document, "{{ organisation_full_name }}", align=CENTER, bold=True)
-    _approval(document)
+    if approved:
+        _approval(document)
     _paragraph(document, title, align=CENTER, bold=True, space_before=24, space_after=12)
 
 
-def _table(
-    document: Document, headers: Sequence[str], widths: Sequence[float], cells: Sequence[str], loop: str
-) -> None:
-    """A table with a bold header row and a row per element of ``loop``, in 11 points; ``widths`` in cm
-    (16.5 in all: the page's width between its margins)."""
+def _leader(document: Document) -> None:
+    _paragraph(document, "{%p if leader %}")
+    _item(document, "Руководитель: {{ leader|nom }}.")
+    _paragraph(document, "{%p endif %}")
+
+
+Column = tuple[str, float, str]
+"""A table's column: its header, its width in cm and its cell in the repeated row."""
+NUMBER_WIDTH = 0.8
+WIDTH = 16.5  # the page's width between its margins, in cm
+DATE: Column = ("Дата", 2.6, "{{ e.held_on|date_long }}")
+RESPONSIBLE: Column = ("Ответственный", 3, "{{ e.responsible|short }}")
+
+
+def _table(document: Document, loop: str, *columns: Column) -> None:
+    """A table in 11 points: a bold header row, then a numbered row per element of ``loop``."""
+    headers, widths, cells = zip(("№", NUMBER_WIDTH, "{{ loop.index }}"), *columns, strict=True)
+    assert round(sum(widths), 2) == WIDTH, (loop, sum(widths))
     sizes: list[Length] = [Cm(width) for width in widths]
     _loop_table(document, headers, sizes, cells, loop, size=11, bold_header=True)
 
@@ -105,13 +119,7 @@ def _summary(document: Document) -> None:
 
 
 def _members_table(document: Document) -> None:
-    _table(
-        document,
-        ("№", "Участник", "Наставник"),
-        (1, 8, 7.5),
-        ("{{ loop.index }}", "{{ m.name|nom }}", WITH_MENTOR),
-        "m in members",
-    )
+    _table(document, "m in members", ("Участник", 8, "{{ m.name|nom }}"), ("Наставник", 7.7, WITH_MENTOR))
 
 
 def _signature(document: Document, role: str, person: str, *, space_before: int = 36) -> None:
@@ -123,10 +131,8 @@ def _signature(document: Document, role: str, person: str, *, space_before: int 
 
 def build_club_plan() -> Document:
     document = _new_document("План работы клуба молодого педагога")
-    _plan_heading(document, f"План работы: {CLUB} на {{{{ academic_year_title }}}} учебный год")
-    _paragraph(document, "{%p if leader %}")
-    _item(document, "Руководитель: {{ leader|nom }}.")
-    _paragraph(document, "{%p endif %}")
+    _title(document, f"План работы: {CLUB} на {{{{ academic_year_title }}}} учебный год")
+    _leader(document)
     _item(
         document,
         "Цель: профессиональная адаптация молодых педагогов, поддержка их профессионального роста"
@@ -152,16 +158,11 @@ def build_club_plan() -> Document:
     _section(document, "2. План заседаний")
     _table(
         document,
-        ("№", "Дата", "Тема", "Форма проведения", "Ответственный"),
-        (1, 3, 6, 3.3, 3.2),
-        (
-            "{{ loop.index }}",
-            "{{ e.held_on|date_long }}",
-            "{{ e.topic }}",
-            "{{ e.form_title }}",
-            "{{ e.responsible|short }}",
-        ),
         "e in meetings",
+        DATE,
+        ("Тема", 6.8, "{{ e.topic }}"),
+        ("Форма проведения", 3.3, "{{ e.form_title }}"),
+        RESPONSIBLE,
     )
     _signature(document, "Руководитель", "leader")
     return document
@@ -169,18 +170,8 @@ def build_club_plan() -> Document:
 
 def build_club_report() -> Document:
     document = _new_document("Отчёт о работе клуба молодого педагога")
-    _paragraph(document, "{{ organisation_full_name }}", align=CENTER, bold=True)
-    _paragraph(
-        document,
-        f"Отчёт о работе: {CLUB} за {{{{ academic_year_title }}}} учебный год",
-        align=CENTER,
-        bold=True,
-        space_before=24,
-        space_after=12,
-    )
-    _paragraph(document, "{%p if leader %}")
-    _item(document, "Руководитель: {{ leader|nom }}.")
-    _paragraph(document, "{%p endif %}")
+    _title(document, f"Отчёт о работе: {CLUB} за {{{{ academic_year_title }}}} учебный год", approved=False)
+    _leader(document)
 
     _section(document, "1. Участники")
     _members_table(document)
@@ -194,18 +185,13 @@ def build_club_report() -> Document:
     _paragraph(document, "", space_after=6)
     _table(
         document,
-        ("№", "Дата", "Тема", "Форма проведения", "Отметка о проведении", "Явка, чел.", "Итоги"),
-        (0.8, 2.6, 3.6, 2.4, 2.3, 1.6, 3.2),
-        (
-            "{{ loop.index }}",
-            "{{ e.held_on|date_long }}",
-            "{{ e.topic }}",
-            "{{ e.form_title }}",
-            "{{ e.status_title }}",
-            "{{ e.attended if e.attended else '—' }}",
-            "{{ e.outcome }}",
-        ),
         "e in meetings",
+        DATE,
+        ("Тема", 3.6, "{{ e.topic }}"),
+        ("Форма проведения", 2.4, "{{ e.form_title }}"),
+        ("Отметка о проведении", 2.3, "{{ e.status_title }}"),
+        ("Явка, чел.", 1.6, "{{ e.attended if e.attended else '—' }}"),
+        ("Итоги", 3.2, "{{ e.outcome }}"),
     )
     _section(document, "3. Выводы")
     _summary(document)
@@ -215,8 +201,6 @@ def build_club_report() -> Document:
 
 
 # --- subject decades --------------------------------------------------------------------------
-
-EVENT_CELLS = ("{{ loop.index }}", "{{ e.held_on|date_long }}")
 
 
 def _decade_lines(document: Document, d: str) -> None:
@@ -238,19 +222,14 @@ def _decade_lines(document: Document, d: str) -> None:
 
 def build_decade_plan() -> Document:
     document = _new_document("План проведения предметных декад")
-    _plan_heading(document, "План проведения: {{ kind_title }} на {{ academic_year_title }} учебный год")
+    _title(document, "План проведения: {{ kind_title }} на {{ academic_year_title }} учебный год")
     _table(
         document,
-        ("№", "Название", "Предметная область", "Сроки проведения", "Ответственные"),
-        (0.8, 4.2, 3.5, 3.5, 4.5),
-        (
-            "{{ loop.index }}",
-            "{{ d.title }}",
-            "{{ d.subject_area }}",
-            DECADE_TERM,
-            "{{ d.responsible|names }}",
-        ),
         "d in decades",
+        ("Название", 4.2, "{{ d.title }}"),
+        ("Предметная область", 3.5, "{{ d.subject_area }}"),
+        ("Сроки проведения", 3.5, "{{ d.starts_on|date_long }} – {{ d.ends_on|date_long }}"),
+        ("Ответственные", 4.5, "{{ d.responsible|names }}"),
     )
     _paragraph(document, "{%p for d in decades %}")
     _section(document, "{{ loop.index }}. {{ d.title }}")
@@ -258,21 +237,18 @@ def build_decade_plan() -> Document:
     _paragraph(document, "", space_after=6)
     _table(
         document,
-        ("№", "Дата", "Мероприятие", "Форма проведения", "Классы", "Ответственный"),
-        (0.8, 2.8, 4.6, 3, 2.1, 3.2),
-        (
-            *EVENT_CELLS,
-            "{{ e.topic }}",
-            "{{ e.form_title }}",
-            "{{ e.classes }}",
-            "{{ e.responsible|short }}",
-        ),
         "e in d.events",
+        DATE,
+        ("Мероприятие", 5, "{{ e.topic }}"),
+        ("Форма проведения", 3, "{{ e.form_title }}"),
+        ("Классы", 2.1, "{{ e.classes }}"),
+        RESPONSIBLE,
     )
     _paragraph(document, "{%p endfor %}")
     return document
 
 
+OBSERVERS = "{% for o in e.observers %}{{ o|short }}{% if not loop.last %}, {% endif %}{% endfor %}"
 AUTHOR = (
     "Справку {% if author and author.gender == 'female' %}составила"
     "{% elif author and author.gender == 'male' %}составил{% else %}составил(а){% endif %}"
@@ -293,17 +269,13 @@ def build_decade_note() -> Document:
     _section(document, "1. Проведённые мероприятия")
     _table(
         document,
-        ("№", "Дата", "Мероприятие (форма)", "Классы", "Ответственный", "Участников", "Посетили"),
-        (0.8, 2.4, 4, 1.7, 2.5, 2, 3.1),
-        (
-            *EVENT_CELLS,
-            "{{ e.topic }} ({{ e.form_title }})",
-            "{{ e.classes }}",
-            "{{ e.responsible|short }}",
-            "{{ e.participants }}",
-            "{% for o in e.observers %}{{ o|short }}{% if not loop.last %}, {% endif %}{% endfor %}",
-        ),
         "e in events",
+        DATE,
+        ("Мероприятие (форма)", 3.6, "{{ e.topic }} ({{ e.form_title }})"),
+        ("Классы", 1.6, "{{ e.classes }}"),
+        RESPONSIBLE,
+        ("Участников", 2, "{{ e.participants }}"),
+        ("Посетили", 2.9, OBSERVERS),
     )
     _item(document, "Всего участников: {{ participants_total }}.")
 
@@ -311,16 +283,11 @@ def build_decade_note() -> Document:
     _paragraph(document, "{%p if winners %}")
     _table(
         document,
-        ("№", "Обучающийся", "Класс (группа)", "Результат", "Мероприятие"),
-        (0.8, 4.7, 2.5, 2.5, 6),
-        (
-            "{{ loop.index }}",
-            "{{ w.learner|nom }}",
-            "{{ w.class_name }}",
-            "{{ w.place_title }}",
-            "{{ w.event_topic }}",
-        ),
         "w in winners",
+        ("Обучающийся", 4.7, "{{ w.learner|nom }}"),
+        ("Класс (группа)", 2.5, "{{ w.class_name }}"),
+        ("Результат", 2.5, "{{ w.place_title }}"),
+        ("Мероприятие", 6, "{{ w.event_topic }}"),
     )
     _paragraph(document, "{%p else %}")
     _item(document, "Победителей и призёров нет.")
@@ -381,7 +348,7 @@ def build_decade_order() -> Document:
 
 def build_council_plan() -> Document:
     document = _new_document("План работы методического совета")
-    _plan_heading(document, "План работы методического совета на {{ academic_year_title }} учебный год")
+    _title(document, "План работы методического совета на {{ academic_year_title }} учебный год")
     _paragraph(document, "{%p if chair %}")
     _item(document, "Председатель: {{ chair|nom }}.")
     _paragraph(document, "{%p endif %}")
@@ -393,24 +360,18 @@ def build_council_plan() -> Document:
     _section(document, "1. Состав методического совета")
     _table(
         document,
-        ("№", "Фамилия, имя, отчество", "Должность"),
-        (1, 7.5, 8),
-        ("{{ loop.index }}", "{{ m.name|nom }}", "{{ m.position }}"),
         "m in members",
+        ("Фамилия, имя, отчество", 7.7, "{{ m.name|nom }}"),
+        ("Должность", 8, "{{ m.position }}"),
     )
     _section(document, "2. План заседаний")
     _table(
         document,
-        ("№", "Дата", "Повестка заседания", "Ответственный", "Решения"),
-        (0.8, 3, 6.2, 3, 3.5),
-        (
-            "{{ loop.index }}",
-            "{{ e.held_on|date_long }}",
-            "{{ e.topic }}",
-            "{{ e.responsible|short }}",
-            "{{ e.decisions }}",
-        ),
         "e in meetings",
+        DATE,
+        ("Повестка заседания", 6.6, "{{ e.topic }}"),
+        RESPONSIBLE,
+        ("Решения", 3.5, "{{ e.decisions }}"),
     )
     _signature(document, "Председатель методического совета", "chair")
     return document
@@ -448,17 +409,12 @@ def build_creative_groups_order() -> Document:
     _appendix(document, "Состав творческих групп педагогов на {{ academic_year_title }} учебный год", ISSUED)
     _table(
         document,
-        ("№", "Группа", "Тема", "Руководитель", "Участники", "Планируемый результат"),
-        (0.8, 2.6, 3.6, 2.8, 3.5, 3.2),
-        (
-            "{{ loop.index }}",
-            "«{{ g.name }}»",
-            "{{ g.topic }}",
-            "{{ g.leader|nom }}",
-            "{{ g.members|names }}",
-            "{{ g.products }}",
-        ),
         "g in groups",
+        ("Группа", 2.6, "«{{ g.name }}»"),
+        ("Тема", 3.6, "{{ g.topic }}"),
+        ("Руководитель", 2.8, "{{ g.leader|nom }}"),
+        ("Участники", 3.5, "{{ g.members|names }}"),
+        ("Планируемый результат", 3.2, "{{ g.products }}"),
     )
     return document
 

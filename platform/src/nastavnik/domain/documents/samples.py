@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date
 
+from nastavnik.domain.documents.heading import DocumentHeading, OrderHeading
 from nastavnik.domain.documents.kinds import OrderKind
 from nastavnik.domain.documents.methodical import (
     Approval,
@@ -74,19 +75,21 @@ MENTEES = [PersonName("Петров", "Иван", "Сергеевич"), PersonN
 FORM = "Учитель – учитель"
 KIND = "Групповое"
 CURATOR_POSITION = "заместителя директора по учебно-воспитательной работе"
+HEADING = DocumentHeading(ORGANISATION, SHORT_NAME, YEAR)
+ORDER_HEADING = OrderHeading(
+    **vars(HEADING),
+    number="45-о",
+    issued_on=START,
+    director=DIRECTOR,
+    curator=CURATOR,
+    curator_position=CURATOR_POSITION,
+)
 
 
 def _order(kind: OrderKind) -> OrderData:
     return OrderData(
+        **vars(ORDER_HEADING),
         kind=kind,
-        number="45-о",
-        issued_on=START,
-        organisation_full_name=ORGANISATION,
-        organisation_short_name=SHORT_NAME,
-        academic_year_title=YEAR,
-        director=DIRECTOR,
-        curator=CURATOR,
-        curator_position=CURATOR_POSITION,
         groups=[
             GroupLine(
                 mentor=MENTOR,
@@ -196,9 +199,7 @@ DECADE_EVENT = DecadeEvent(START, "Открытый урок «Дроби»", "�
 
 def _club_plan() -> ClubPlanData:
     return ClubPlanData(
-        organisation_full_name=ORGANISATION,
-        organisation_short_name=SHORT_NAME,
-        academic_year_title=YEAR,
+        **vars(HEADING),
         kind_title=CLUB_KIND,
         club_name=CLUB_NAME,
         leader=CURATOR,
@@ -211,9 +212,7 @@ def _club_plan() -> ClubPlanData:
 
 def _club_report() -> ClubReportData:
     return ClubReportData(
-        organisation_full_name=ORGANISATION,
-        organisation_short_name=SHORT_NAME,
-        academic_year_title=YEAR,
+        **vars(HEADING),
         kind_title=CLUB_KIND,
         club_name=CLUB_NAME,
         leader=CURATOR,
@@ -231,9 +230,7 @@ def _club_report() -> ClubReportData:
 
 def _decade_plan() -> DecadePlanData:
     return DecadePlanData(
-        organisation_full_name=ORGANISATION,
-        organisation_short_name=SHORT_NAME,
-        academic_year_title=YEAR,
+        **vars(HEADING),
         kind_title="Предметные декады",
         decades=[PlannedDecade(**vars(DECADE), events=[DECADE_EVENT])],
         approval=APPROVAL,
@@ -242,9 +239,7 @@ def _decade_plan() -> DecadePlanData:
 
 def _decade_note() -> DecadeNoteData:
     return DecadeNoteData(
-        organisation_full_name=ORGANISATION,
-        organisation_short_name=SHORT_NAME,
-        academic_year_title=YEAR,
+        **vars(HEADING),
         kind_title="Предметные декады",
         decade=DECADE,
         events=[HeldDecadeEvent(**vars(DECADE_EVENT), participants=25, observers=[CURATOR])],
@@ -258,14 +253,7 @@ def _decade_note() -> DecadeNoteData:
 
 def _decade_order() -> DecadeOrderData:
     return DecadeOrderData(
-        organisation_full_name=ORGANISATION,
-        organisation_short_name=SHORT_NAME,
-        academic_year_title=YEAR,
-        number="60-о",
-        issued_on=END,
-        director=DIRECTOR,
-        curator=CURATOR,
-        curator_position=CURATOR_POSITION,
+        **vars(ORDER_HEADING),
         decade=DECADE,
         awards=[DecadeWinner(LEARNER, "5 «А»", "победитель", "Олимпиада по математике")],
         thanked=[MENTOR],
@@ -274,9 +262,7 @@ def _decade_order() -> DecadeOrderData:
 
 def _council_plan() -> CouncilPlanData:
     return CouncilPlanData(
-        organisation_full_name=ORGANISATION,
-        organisation_short_name=SHORT_NAME,
-        academic_year_title=YEAR,
+        **vars(HEADING),
         chair=CURATOR,
         members=[
             CouncilMember(CURATOR, "заместитель директора"),
@@ -289,14 +275,7 @@ def _council_plan() -> CouncilPlanData:
 
 def _creative_groups_order() -> CreativeGroupsOrderData:
     return CreativeGroupsOrderData(
-        organisation_full_name=ORGANISATION,
-        organisation_short_name=SHORT_NAME,
-        academic_year_title=YEAR,
-        number="46-о",
-        issued_on=START,
-        director=DIRECTOR,
-        curator=CURATOR,
-        curator_position=CURATOR_POSITION,
+        **vars(ORDER_HEADING),
         groups=[
             CreativeGroup("Цифровая школа", "Цифровые ресурсы на уроке", MENTOR, MENTEES, "Банк заданий")
         ],
