@@ -9,6 +9,7 @@ from datetime import date
 import docx
 import pytest
 
+from nastavnik.domain.documents.docx import TemplateBroken
 from nastavnik.domain.documents.heading import DocumentHeading, OrderHeading
 from nastavnik.domain.documents.kinds import DOCUMENT_TITLES, default_template
 from nastavnik.domain.documents.methodical import (
@@ -42,8 +43,9 @@ from nastavnik.domain.documents.methodical import (
     unquoted,
 )
 from nastavnik.domain.documents.names import PersonName
+from nastavnik.domain.documents.samples import render_sample
 from nastavnik_dev.documents import build_methodical_templates, build_templates
-from tests.support.office import docx_paragraphs
+from tests.support.office import docx_paragraphs, docx_with
 
 FULL_NAME = "Муниципальное бюджетное общеобразовательное учреждение «Гимназия № 2»"
 HEADING = DocumentHeading(
@@ -111,6 +113,16 @@ def test_every_methodical_document_is_replaceable() -> None:
 )
 def test_a_typed_pair_of_quotes_around_a_name_goes(typed: str, name: str) -> None:
     assert unquoted(typed) == name
+
+
+def test_the_samples_refuse_a_template_that_reads_into_a_mentor_who_may_be_missing() -> None:
+    guarded = docx_with(
+        "{% for m in members %}{% if m.mentor %}{{ m.mentor.last_name }}{% endif %}{% endfor %}"
+    )
+    assert docx_paragraphs(render_sample("club_plan", guarded)) == ["Сидорова"]
+    with pytest.raises(TemplateBroken) as refused:
+        render_sample("club_plan", docx_with("{% for m in members %}{{ m.mentor.last_name }}{% endfor %}"))
+    assert "«last_name»" in refused.value.message
 
 
 # --- the young teachers' club -------------------------------------------------------------------

@@ -191,6 +191,8 @@ def _journal() -> JournalData:
 APPROVAL = Approval(date(2026, 8, 28), "1", date(2026, 8, 31), "44-о")
 CLUB_KIND = "Клуб молодых учителей"
 CLUB_NAME = "Звёзды будущего"
+# One member with a mentor, one without: a template's both branches are reached, and one that reads
+# into a mentor without asking whether there is one is refused, as real data would break it.
 CLUB_MEMBERS = [ClubMember(MENTEES[0], MENTOR), ClubMember(MENTEES[1], None)]
 LEARNER = PersonName("Орлов", "Максим", "Андреевич")
 DECADE = Decade("Математика и информатика", "Декада математики и информатики", START, END, [MENTOR])
