@@ -1,11 +1,10 @@
-"""Writes the methodical work's templates: ``python -m nastavnik_dev.documents.build_methodical_templates``.
+"""Writes the methodical work's default templates.
 
-``[DIR]`` after it writes them there instead.
-
-The young teachers' club's plan and report, the subject decades' plan, closing note and order, the
-methodical council's plan and the order creating the creative groups (the data:
-``nastavnik.domain.documents.methodical``). Like the orders' templates (``build_templates``, whose page
-setup and helpers this reuses), the .docx files under the product's
+Run ``python -m nastavnik_dev.documents.build_methodical_templates [DIR]`` (by default into the
+product's package). The young teachers' club's plan and report, the subject decades' plan, closing
+note and order, the methodical council's plan and the order creating the creative groups (the data:
+``nastavnik.domain.documents.methodical``). Like the orders' templates (``build_templates``, whose
+page setup and helpers this reuses), the .docx files under the product's
 ``nastavnik/domain/documents/templates/`` are this script's committed, byte-for-byte reproducible
 output: run it again after changing the wording here.
 
@@ -122,8 +121,8 @@ def _members_table(document: Document) -> None:
     _table(document, "m in members", ("Участник", 8, "{{ m.name|nom }}"), ("Наставник", 7.7, WITH_MENTOR))
 
 
-def _signature(document: Document, role: str, person: str, *, space_before: int = 36) -> None:
-    _paragraph(document, f"{role} ____________ {{{{ {person}|initials }}}}", space_before=space_before)
+def _signature(document: Document, role: str, person: str) -> None:
+    _paragraph(document, f"{role} ____________ {{{{ {person}|initials }}}}", space_before=36)
 
 
 # --- the young teachers' club -------------------------------------------------------------------
