@@ -52,12 +52,16 @@ def unquoted(name: str) -> str:
     """«Звёзды будущего» → Звёзды будущего: one pair of quotes around the whole name goes, since the
     documents quote names themselves; «Звёзды» и «Луна» keeps its quotes, they are not one pair."""
     name = name.strip()
-    closing = _QUOTES.get(name[:1])
+    opening = name[:1]
+    closing = _QUOTES.get(opening)
     if closing is None or len(name) < 2 or name[-1] != closing:
         return name
-    inner, depth = name[1:-1], 0
+    inner = name[1:-1]
+    if opening == closing:  # "…": another one inside cannot be told from the pair's end
+        return name if opening in inner else inner.strip()
+    depth = 0
     for ch in inner:
-        depth += (ch == "«") - (ch == "»")
+        depth += (ch == opening) - (ch == closing)
         if depth < 0:
             return name
     return inner.strip() if depth == 0 else name
