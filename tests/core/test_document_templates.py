@@ -15,11 +15,16 @@ import pytest
 from litestar import Litestar
 from sqlalchemy import select
 
+from nastavnik.db.scope import DbScope, scoped_session
 from nastavnik.domain.documents.kinds import DOCUMENT_TITLES, default_template
+from nastavnik.domain.documents.methodical import METHODICAL_DOCUMENTS
 from nastavnik.domain.documents.models import RegionDocumentTemplate
+from nastavnik.domain.documents.samples import ORGANISATION, render_sample
+from nastavnik.domain.documents.services import fill
 from nastavnik.models.audit import AuditEvent
 from nastavnik.models.plugin_settings import OrgPluginSetting
 from nastavnik.runtime import Runtime
+from nastavnik.tenancy import load_actor, resolve_org_context
 from tests.support.http import Client, client_for
 from tests.support.office import docx_text
 from tests.support.programme import TODAY, form_group, issue_order, open_programme, order_body
@@ -112,6 +117,26 @@ def order_url(tenant: Tenant, programme_id: str, order_id: str, *, api: bool = T
 async def download(app: Litestar, tenant: Tenant, url: str) -> Any:
     async with client_for(app, tenant.identities["curator"]) as curator:
         return await curator.get(url)
+
+
+async def filled(runtime: Runtime, slug: str, identity: uuid.UUID, code: str) -> str:
+    """The text of the ``code`` document with the sample data, from the template ``services.fill`` chooses
+    in the organisation ``slug`` for ``identity``: the way a download of the methodical work fills it."""
+    db = scoped_session(runtime.app_sessions, DbScope(identity_id=identity))
+    try:
+        actor = await load_actor(db, identity)
+        assert actor is not None
+        ctx = await resolve_org_context(db, actor, slug, runtime.plugins)
+        content = await fill(
+            db,
+            ctx,
+            runtime.plugins,
+            code,
+            lambda chosen: render_sample(code, chosen or default_template(code)),
+        )
+    finally:
+        await db.close()
+    return docx_text(content)
 
 
 async def test_a_regions_order_template_fills_its_schools_orders_until_reverted(
@@ -275,10 +300,19 @@ async def test_every_document_is_filled_from_the_regions_template(
         "programme_report": f"{base}/report.docx",
         "thank_you_letters": f"{base}/letters.docx",
     }
-    assert set(urls) == set(DOCUMENT_TITLES)
+    # The methodical work's documents are downloaded from its own pages; filled here as those fill them.
+    assert set(urls) | set(METHODICAL_DOCUMENTS) == set(DOCUMENT_TITLES)
     async with client_for(app, school.identities["curator"]) as curator:
         for code, url in urls.items():
             assert document_text(await curator.get(url)) == f"РЕГИОН: {code} {school.full_name}", code
+    for code in METHODICAL_DOCUMENTS:
+        text = await filled(runtime, school.slug, school.identities["curator"], code)
+        assert text == f"РЕГИОН: {code} {ORGANISATION}", code
+    # A school of another region gets the platform's own.
+    other = world.orgs["school_x"]
+    standard = await filled(runtime, other.slug, other.identities["curator"], "decade_order")
+    assert "РЕГИОН" not in standard
+    assert "Об итогах мероприятий «Декада математики и информатики»" in standard
 
 
 BAD_UPLOADS = [
@@ -319,34 +353,72 @@ async def test_a_bad_upload_is_refused_in_russian_and_nothing_is_stored(
     assert await audited(runtime, region.staff) == [("update", "pairs_formation", "failed")] * 2
 
 
+# (code, an upload that fills, one naming a field the document lacks, a replacement that fills): the
+# methodical documents' sample data reach their loops, so a slip inside a table's row is caught too.
+REPLACEMENTS = [
+    pytest.param(
+        "mentor_journal",
+        template("Журнал {{ organisation_full_name }}"),
+        template("Журнал {{ entries_total }}"),
+        template("Новый журнал {{ academic_year_title }}"),
+        "entries_total",
+        id="mentor_journal",
+    ),
+    pytest.param(
+        "decade_order",
+        template(
+            "Приказ № {{ number }}: «{{ decade.title }}»",
+            rows=("{%tr for w in awards %}", "{{ w.learner|acc }} ({{ w.class_name }})", "{%tr endfor %}"),
+        ),
+        template("{{ number }}", rows=("{%tr for w in awards %}", "{{ w.diploma }}", "{%tr endfor %}")),
+        template("Благодарность {{ thanked|names('dative') }}"),
+        "diploma",
+        id="decade_order",
+    ),
+    pytest.param(
+        "club_report",
+        template("Отчёт: {{ kind_title }} «{{ club_name }}»"),
+        template("{% for e in meetings %}{{ e.visitors }}{% endfor %}"),
+        template("Проведено {{ held_count }} из {{ planned_count }}"),
+        "visitors",
+        id="club_report",
+    ),
+]
+
+
+@pytest.mark.parametrize(("code", "good", "bad", "replacement", "unknown"), REPLACEMENTS)
 async def test_a_replacement_is_checked_too_and_a_bad_one_keeps_the_previous(
-    runtime: Runtime, app: Litestar, world: World
+    runtime: Runtime,
+    app: Litestar,
+    world: World,
+    code: str,
+    good: bytes,
+    bad: bytes,
+    replacement: bytes,
+    unknown: str,
 ) -> None:
     region = await new_region(runtime)
     async with client_for(app, region.staff) as staff:
-        assert (
-            await upload(staff, "mentor_journal", template("Журнал {{ organisation_full_name }}"))
-        ).status_code == 200
-        bad = await upload(staff, "mentor_journal", template("Журнал {{ entries_total }}"))
-        replaced = await upload(
-            staff, "mentor_journal", template("Новый журнал {{ academic_year_title }}"), "2.docx"
-        )
-        missing = await staff.put(f"{API}/mentor_journal", files={"other": ("x.txt", b"x")})
-        unknown = await upload(staff, "decree", template("Указ"))
-    assert bad.status_code == 422
+        assert (await upload(staff, code, good)).status_code == 200
+        refused = await upload(staff, code, bad)
+        kept = await stored(runtime, region.id)
+        replaced = await upload(staff, code, replacement, "2.docx")
+        missing = await staff.put(f"{API}/{code}", files={"other": ("x.txt", b"x")})
+        unknown_document = await upload(staff, "decree", template("Указ"))
+    assert refused.status_code == 422
+    assert refused.json()["detail"].startswith(f"Шаблон «{DOCUMENT_TITLES[code]}» не загружен: ")
+    assert f"«{unknown}»" in refused.json()["detail"]
+    assert kept == {code: good}
     assert replaced.status_code == 200
     assert replaced.json()["upload"]["file_name"] == "2.docx"
-    assert (
-        docx_text((await stored(runtime, region.id))["mentor_journal"])
-        == "Новый журнал {{ academic_year_title }}"
-    )
+    assert (await stored(runtime, region.id)) == {code: replacement}
     assert missing.status_code == 422
     assert missing.json()["detail"] == "Выберите файл шаблона в формате Word (.docx)."
-    assert unknown.status_code == 404  # the platform generates no such document
+    assert unknown_document.status_code == 404  # the platform generates no such document
     assert await audited(runtime, region.staff) == [
-        ("create", "mentor_journal", "success"),
-        ("update", "mentor_journal", "failed"),
-        ("update", "mentor_journal", "success"),
+        ("create", code, "success"),
+        ("update", code, "failed"),
+        ("update", code, "success"),
     ]
 
 

@@ -10,7 +10,7 @@ from types import ModuleType
 import pytest
 
 from nastavnik.domain.documents.kinds import DOCUMENT_TITLES, default_template
-from nastavnik.domain.documents.samples import ORGANISATION, render_sample
+from nastavnik.domain.documents.samples import ORGANISATION, SAMPLES, render_sample
 from nastavnik_dev.documents import build_templates
 from tests.support.office import docx_text
 
@@ -39,6 +39,7 @@ def test_every_document_code_has_a_sample_and_a_standard_template() -> None:
     folder = Path(str(files("nastavnik.domain.documents") / "templates"))
     templates = {p.stem for p in folder.glob("*.docx")}
     assert templates == set(DOCUMENT_TITLES)
+    assert set(SAMPLES) == set(DOCUMENT_TITLES)
 
 
 def test_the_kindergarten_order_is_its_build_scripts_output() -> None:

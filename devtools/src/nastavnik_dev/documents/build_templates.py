@@ -55,6 +55,7 @@ CONTROL_BY_CURATOR = (
 )
 CONTROL_BY_DIRECTOR = "Контроль за исполнением приказа оставляю за собой."
 TERM = "{{ g.starts_on|date_ru }} – {{ g.ends_on|date_ru }}"
+ISSUED = "{{ issued_on|date_ru }}"
 MENTEES_NOTE = "{% if g.mentee_note %} ({{ g.mentee_note }}){% endif %}"
 
 
@@ -117,10 +118,11 @@ def _item(document: Document, text: str) -> Paragraph:
     return _paragraph(document, text, align=WD_ALIGN_PARAGRAPH.JUSTIFY, indent=True)
 
 
-def _heading(document: Document, subject: str, preamble: str = PREAMBLE + ",") -> None:
+def _heading(document: Document, subject: str, preamble: str = PREAMBLE + ",", issued: str = ISSUED) -> None:
+    """The order's head; ``issued``: how its date is written."""
     _paragraph(document, "{{ organisation_full_name }}", align=WD_ALIGN_PARAGRAPH.CENTER, bold=True)
     _paragraph(document, "ПРИКАЗ", align=WD_ALIGN_PARAGRAPH.CENTER, bold=True, space_before=18)
-    dated = _paragraph(document, "{{ issued_on|date_ru }}\t№ {{ number }}", space_before=12)
+    dated = _paragraph(document, f"{issued}\t№ {{{{ number }}}}", space_before=12)
     dated.paragraph_format.tab_stops.add_tab_stop(Cm(16.5), WD_TAB_ALIGNMENT.RIGHT)
     _paragraph(document, subject, align=WD_ALIGN_PARAGRAPH.CENTER, bold=True, space_before=18)
     _paragraph(document, preamble, align=WD_ALIGN_PARAGRAPH.JUSTIFY, indent=True, space_before=18)
@@ -216,10 +218,10 @@ def _loop_table(
     _repeat_as_header(table)
 
 
-def _appendix(document: Document, title: str) -> None:
+def _appendix(document: Document, title: str, issued: str = ISSUED) -> None:
     """A new page: the appendix's approval block top right, then its centred ``title``."""
     document.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
-    appendix = _paragraph(document, "Приложение к приказу от {{ issued_on|date_ru }} № {{ number }}")
+    appendix = _paragraph(document, f"Приложение к приказу от {issued} № {{{{ number }}}}")
     appendix.paragraph_format.left_indent = Cm(9.5)
     _paragraph(document, title, align=WD_ALIGN_PARAGRAPH.CENTER, bold=True, space_before=18, space_after=12)
 

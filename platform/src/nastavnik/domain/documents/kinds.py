@@ -17,6 +17,13 @@ DOCUMENT_TITLES: dict[str, str] = {
     "mentor_journal": "Журнал наставника",
     "programme_report": "Отчёт о реализации программы наставничества",
     "thank_you_letters": "Благодарственные письма наставникам",
+    "club_plan": "План работы клуба молодого педагога",
+    "club_report": "Отчёт о работе клуба молодого педагога",
+    "decade_plan": "План проведения предметных декад",
+    "decade_note": "Справка по итогам предметной декады",
+    "decade_order": "Приказ об итогах предметной декады",
+    "council_plan": "План работы методического совета",
+    "creative_groups_order": "Приказ о создании творческих групп педагогов",
 }
 """Every replaceable document, in the order the region's page lists them."""
 

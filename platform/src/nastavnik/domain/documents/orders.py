@@ -8,16 +8,16 @@ are the ``OrderData`` attributes plus ``title`` (the order's name) and ``acquain
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from datetime import date
 from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
 from nastavnik.domain.documents.docx import render
+from nastavnik.domain.documents.heading import OrderHeading, order_heading_context
 from nastavnik.domain.documents.kinds import OrderKind
 from nastavnik.domain.documents.names import PersonName
-from nastavnik.domain.documents.organisation_names import organisation_genitive
 
 ORDER_TITLES: dict[OrderKind, str] = {
     OrderKind.MENTOR_ASSIGNMENT: "Приказ о назначении наставника",
@@ -42,20 +42,8 @@ class GroupLine:
 
 
 @dataclass(frozen=True)
-class OrderData:
+class OrderData(OrderHeading):
     kind: OrderKind
-    number: str
-    issued_on: date
-    organisation_full_name: str
-    # As the organisation writes it; the order puts it in the genitive where it reads after
-    # «Положением о наставничестве» (organisation_names: «Гимназия № 2» → «Гимназии № 2», while
-    # «МБОУ «Гимназия № 2»» stays as written).
-    organisation_short_name: str
-    academic_year_title: str  # «2026/2027»
-    director: PersonName | None
-    curator: PersonName | None
-    # Read after «возложить на», so in the accusative: «заместителя директора по УВР».
-    curator_position: str
     groups: list[GroupLine]
 
 
@@ -63,26 +51,12 @@ def default_template(kind: OrderKind) -> bytes:
     return (files("nastavnik.domain.documents") / "templates" / f"{OrderKind(kind).value}.docx").read_bytes()
 
 
-def _acquainted(data: OrderData) -> list[PersonName]:
-    # Everyone the order charges with something signs once, even a mentor of several groups.
-    people: list[PersonName] = []
-    for person in [group.mentor for group in data.groups] + [data.curator]:
-        if person is not None and person not in people:
-            people.append(person)
-    return people
-
-
 def order_context(data: OrderData) -> dict[str, Any]:
-    """What a template of the order sees: the data's fields, ``title`` and ``acquainted``.
-
-    ``organisation_short_name`` is given in the genitive, the only way the orders read it.
-    """
-    context: dict[str, Any] = {field.name: getattr(data, field.name) for field in fields(data)}
+    """What a template of the order sees: the data's fields, ``title`` and ``acquainted`` (the mentors,
+    then the curator); ``organisation_short_name`` in the genitive (:mod:`heading`)."""
     kind = OrderKind(data.kind)
+    context = order_heading_context(data, ORDER_TITLES[kind], [group.mentor for group in data.groups])
     context["kind"] = kind.value
-    context["organisation_short_name"] = organisation_genitive(data.organisation_short_name)
-    context["title"] = ORDER_TITLES[kind]
-    context["acquainted"] = _acquainted(data)
     return context
 
 

@@ -11,7 +11,36 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date
 
+from nastavnik.domain.documents.heading import DocumentHeading, OrderHeading
 from nastavnik.domain.documents.kinds import OrderKind
+from nastavnik.domain.documents.methodical import (
+    Approval,
+    ClubMeeting,
+    ClubMeetingResult,
+    ClubMember,
+    ClubPlanData,
+    ClubReportData,
+    CouncilMeeting,
+    CouncilMember,
+    CouncilPlanData,
+    CreativeGroup,
+    CreativeGroupsOrderData,
+    Decade,
+    DecadeEvent,
+    DecadeNoteData,
+    DecadeOrderData,
+    DecadePlanData,
+    DecadeWinner,
+    HeldDecadeEvent,
+    PlannedDecade,
+    render_club_plan,
+    render_club_report,
+    render_council_plan,
+    render_creative_groups_order,
+    render_decade_note,
+    render_decade_order,
+    render_decade_plan,
+)
 from nastavnik.domain.documents.names import PersonName
 from nastavnik.domain.documents.orders import GroupLine, OrderData, render_order
 from nastavnik.domain.documents.programme_report import (
@@ -45,19 +74,22 @@ MENTOR = PersonName("Сидорова", "Галина", "Петровна")
 MENTEES = [PersonName("Петров", "Иван", "Сергеевич"), PersonName("Ёлкина", "Алёна", "Игоревна")]
 FORM = "Учитель – учитель"
 KIND = "Групповое"
+CURATOR_POSITION = "заместителя директора по учебно-воспитательной работе"
+HEADING = DocumentHeading(ORGANISATION, SHORT_NAME, YEAR)
+ORDER_HEADING = OrderHeading(
+    **vars(HEADING),
+    number="45-о",
+    issued_on=START,
+    director=DIRECTOR,
+    curator=CURATOR,
+    curator_position=CURATOR_POSITION,
+)
 
 
 def _order(kind: OrderKind) -> OrderData:
     return OrderData(
+        **vars(ORDER_HEADING),
         kind=kind,
-        number="45-о",
-        issued_on=START,
-        organisation_full_name=ORGANISATION,
-        organisation_short_name=SHORT_NAME,
-        academic_year_title=YEAR,
-        director=DIRECTOR,
-        curator=CURATOR,
-        curator_position="заместителя директора по учебно-воспитательной работе",
         groups=[
             GroupLine(
                 mentor=MENTOR,
@@ -155,6 +187,103 @@ def _journal() -> JournalData:
     )
 
 
+# The methodical work: a club of the two young teachers, a decade, the council, a creative group.
+APPROVAL = Approval(date(2026, 8, 28), "1", date(2026, 8, 31), "44-о")
+CLUB_KIND = "Клуб молодых учителей"
+CLUB_NAME = "Звёзды будущего"
+# One member with a mentor, one without: a template's both branches are reached, and one that reads
+# into a mentor without asking whether there is one is refused, as real data would break it.
+CLUB_MEMBERS = [ClubMember(MENTEES[0], MENTOR), ClubMember(MENTEES[1], None)]
+LEARNER = PersonName("Орлов", "Максим", "Андреевич")
+DECADE = Decade("Математика и информатика", "Декада математики и информатики", START, END, [MENTOR])
+DECADE_EVENT = DecadeEvent(START, "Открытый урок «Дроби»", "Открытый урок", "5 «А»", MENTOR)
+
+
+def _club_plan() -> ClubPlanData:
+    return ClubPlanData(
+        **vars(HEADING),
+        kind_title=CLUB_KIND,
+        club_name=CLUB_NAME,
+        leader=CURATOR,
+        members=CLUB_MEMBERS,
+        meetings=[ClubMeeting(START, "Планирование урока", "Семинар", MENTOR)],
+        difficulties=["Дисциплина на уроке"],
+        approval=APPROVAL,
+    )
+
+
+def _club_report() -> ClubReportData:
+    return ClubReportData(
+        **vars(HEADING),
+        kind_title=CLUB_KIND,
+        club_name=CLUB_NAME,
+        leader=CURATOR,
+        members=CLUB_MEMBERS,
+        meetings=[
+            ClubMeetingResult(START, "Планирование урока", "Семинар", "проведено", 2, "Составлены планы")
+        ],
+        planned_count=1,
+        held_count=1,
+        attendance_percent=100,
+        summary="Заседания проведены по плану.",
+        drawn_up_on=END,
+    )
+
+
+def _decade_plan() -> DecadePlanData:
+    return DecadePlanData(
+        **vars(HEADING),
+        kind_title="Предметные декады",
+        decades=[PlannedDecade(**vars(DECADE), events=[DECADE_EVENT])],
+        approval=APPROVAL,
+    )
+
+
+def _decade_note() -> DecadeNoteData:
+    return DecadeNoteData(
+        **vars(HEADING),
+        kind_title="Предметные декады",
+        decade=DECADE,
+        events=[HeldDecadeEvent(**vars(DECADE_EVENT), participants=25, observers=[CURATOR])],
+        winners=[DecadeWinner(LEARNER, "5 «А»", "победитель", "Олимпиада по математике")],
+        participants_total=25,
+        summary="Мероприятия проведены по плану.",
+        author=CURATOR,
+        drawn_up_on=END,
+    )
+
+
+def _decade_order() -> DecadeOrderData:
+    return DecadeOrderData(
+        **vars(ORDER_HEADING),
+        decade=DECADE,
+        awards=[DecadeWinner(LEARNER, "5 «А»", "победитель", "Олимпиада по математике")],
+        thanked=[MENTOR],
+    )
+
+
+def _council_plan() -> CouncilPlanData:
+    return CouncilPlanData(
+        **vars(HEADING),
+        chair=CURATOR,
+        members=[
+            CouncilMember(CURATOR, "заместитель директора"),
+            CouncilMember(MENTOR, "учитель математики"),
+        ],
+        meetings=[CouncilMeeting(START, "Утверждение плана работы", CURATOR, "План утверждён")],
+        approval=APPROVAL,
+    )
+
+
+def _creative_groups_order() -> CreativeGroupsOrderData:
+    return CreativeGroupsOrderData(
+        **vars(ORDER_HEADING),
+        groups=[
+            CreativeGroup("Цифровая школа", "Цифровые ресурсы на уроке", MENTOR, MENTEES, "Банк заданий")
+        ],
+    )
+
+
 SAMPLES: dict[str, Callable[[bytes], bytes]] = {
     "mentor_assignment": lambda t: render_order(_order(OrderKind.MENTOR_ASSIGNMENT), t),
     "pairs_formation": lambda t: render_order(_order(OrderKind.PAIRS_FORMATION), t),
@@ -162,6 +291,13 @@ SAMPLES: dict[str, Callable[[bytes], bytes]] = {
     "thank_you_letters": lambda t: render_letters(_letters(), t),
     "development_plan": lambda t: render_plan(_plan(), t),
     "mentor_journal": lambda t: render_journal(_journal(), t),
+    "club_plan": lambda t: render_club_plan(_club_plan(), t),
+    "club_report": lambda t: render_club_report(_club_report(), t),
+    "decade_plan": lambda t: render_decade_plan(_decade_plan(), t),
+    "decade_note": lambda t: render_decade_note(_decade_note(), t),
+    "decade_order": lambda t: render_decade_order(_decade_order(), t),
+    "council_plan": lambda t: render_council_plan(_council_plan(), t),
+    "creative_groups_order": lambda t: render_creative_groups_order(_creative_groups_order(), t),
 }
 
 

@@ -1,10 +1,10 @@
 """Which template a generated document is filled from: the region's, a plugin's, or the platform's.
 
-One rule for all six documents: the upload of the organisation's region if there is one, else the
-template a plugin active in the organisation offers for its type, else the platform's default
-(``None``). A region's template is read when the document is generated, never cached: the web
-runs as several replicas and an upload or a revert must take effect in all of them at once (one
-primary-key lookup per download). A stored template that no longer fills (it names a field the
+One rule for every document of ``kinds.DOCUMENT_TITLES``: the upload of the organisation's region if
+there is one, else the template a plugin active in the organisation offers for its type, else the
+platform's default (``None``). A region's template is read when the document is generated, never
+cached: the web runs as several replicas and an upload or a revert must take effect in all of them at
+once (one primary-key lookup per download). A stored template that no longer fills (it names a field the
 document has since lost) is the region's to fix: the download answers 422 saying so, never 500.
 """
 
