@@ -46,6 +46,7 @@ from nastavnik.types import (
     NavItem,
     OrganisationType,
     PluginRoutes,
+    QuestionnaireDefault,
     StatisticContributor,
     TemplateDir,
 )
@@ -155,7 +156,8 @@ def register_navigation(
 ) -> Iterable[NavItem] | Awaitable[Iterable[NavItem]]:
     """Return navigation items for an organisation's menu.
 
-    Parameters: ``context``, the organisation's slug and type and the person's programme roles there.
+    Parameters: ``context``, the organisation's slug and type, the person's programme roles there, and the
+    purposes of the questionnaires the active plugins offer it (``offered_questionnaires``).
     Called: on every page rendered inside an organisation, once per page, only on the plugins active
     there (serving its type and not switched off).
     Async: yes; an ``async def`` implementation is awaited.
@@ -300,4 +302,22 @@ def plugins_loaded(plugins: Plugins) -> None:
     Returns: nothing; raise ``nastavnik.PluginError`` with the reason to refuse to start.
     Combined: every implementation runs, in plugin order; the first refusal stops the start. The core
     checks the plugins' document templates here: a known document code, a template its sample data fills.
+    """
+
+
+@hookspec
+@called(Call.STARTUP)
+def register_questionnaire_templates() -> Iterable[QuestionnaireDefault]:
+    """Offer default questionnaire templates (the diagnostics of young teachers' difficulties) as data.
+
+    Parameters: none.
+    Called: once per process at start-up, on every loaded plugin, synchronously; ``nastavnik db upgrade``
+    makes each one a platform default template (a changed one its next published version).
+    Async: no; an ``async def`` implementation refuses to start.
+    Returns: ``QuestionnaireDefault`` items (``None``: none); a code that does not start with
+    ``<plugin>_``, a type the plugin does not serve, or an item the region's editor would refuse, refuses
+    to start.
+    Combined: flattened in plugin order (``Plugins.questionnaire_defaults(active, org_type)``); a code
+    offered twice refuses to start. A template is given only in organisations of its types where its
+    plugin is active; a region edits it copy-on-write like the platform's other defaults.
     """

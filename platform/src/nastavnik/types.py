@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import tomllib
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -135,6 +136,10 @@ class NavigationContext:
     org_slug: str
     org_type: str
     roles: frozenset[str]
+    offered_questionnaires: frozenset[str] = frozenset()
+    """The purposes (:class:`QuestionnairePurpose`) of the questionnaires the plugins active in the
+    organisation offer for its type (``register_questionnaire_templates``): a menu item of one is shown
+    only where it can be given."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -257,3 +262,86 @@ class AuditTitles:
 
     objects: Mapping[str, str] = field(default_factory=dict)
     fields: Mapping[str, str] = field(default_factory=dict)
+
+
+class QuestionnairePurpose(StrEnum):
+    """What a plugin's questionnaire template is for: how the platform gives it and reads its results."""
+
+    DIAGNOSTICS = "diagnostics"
+    """«Диагностика затруднений молодых педагогов»: the curator gives it once an academic year to the
+    organisation's young teachers; its scale items are areas of work, rated by how hard each is
+    (the lowest score: no difficulty; the highest: a serious one)."""
+
+
+@dataclass(frozen=True, slots=True)
+class QuestionnaireItem:
+    """One question of a plugin's questionnaire template: ``key`` (latin lower case, digits and ``_``,
+    stable across versions: answers and results are keyed by it), the Russian ``text``, and its ``kind``:
+    a score on a scale (``min``–``max``, 1–10 unless given; required unless told) or free text (optional
+    unless told)."""
+
+    key: str
+    text: str
+    kind: Literal["scale", "text"] = "scale"
+    min: int | None = None
+    max: int | None = None
+    required: bool | None = None
+
+
+class _ItemFile(msgspec.Struct, forbid_unknown_fields=True):
+    key: str
+    text: str
+    kind: Literal["scale", "text"] = "scale"
+    min: int | None = None
+    max: int | None = None
+    required: bool | None = None
+
+
+class _DefaultFile(msgspec.Struct, forbid_unknown_fields=True):
+    code: str
+    title: str
+    items: list[_ItemFile]
+    organisation_types: list[str] = []
+    audience: Literal["mentor", "mentee"] = "mentee"
+    purpose: QuestionnairePurpose = QuestionnairePurpose.DIAGNOSTICS
+
+
+@dataclass(frozen=True, slots=True)
+class QuestionnaireDefault:
+    """A plugin's default questionnaire template: it becomes one of the platform's default templates,
+    which a region edits copy-on-write like the others (docs/questionnaires.md).
+
+    ``code`` starts with the plugin's name and ``_`` and is stable: a region's copy and every answer refer
+    to it (a changed wording or item list is published as the template's next version). ``title`` is what
+    people see; ``audience`` who answers it (``mentee``: the young teachers for the diagnostics);
+    ``organisation_types`` limits it to some of the plugin's types (empty: all of them); ``purpose`` says
+    how the platform gives it. Keep the items as data, one file per template: :meth:`from_toml`.
+    """
+
+    code: str
+    title: str
+    items: tuple[QuestionnaireItem, ...]
+    organisation_types: tuple[str, ...] = ()
+    audience: Literal["mentor", "mentee"] = "mentee"
+    purpose: QuestionnairePurpose = QuestionnairePurpose.DIAGNOSTICS
+
+    @classmethod
+    def from_toml(cls, path: Path) -> QuestionnaireDefault:
+        """The template a TOML file describes: the fields above at the top level, then one ``[[items]]``
+        table per question (``key``, ``text``, optional ``kind``, ``min``, ``max``, ``required``).
+        A file that cannot be read or does not fit refuses to start (``PluginError``), naming the file."""
+        # plugin_info imports this module: the error type is reached when it is needed.
+        from nastavnik.plugin_info import PluginError
+
+        try:
+            read = msgspec.convert(tomllib.loads(path.read_text(encoding="utf-8")), _DefaultFile)
+        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError, msgspec.ValidationError) as exc:
+            raise PluginError(f"the questionnaire template {path}: {exc}") from exc
+        return cls(
+            code=read.code,
+            title=read.title,
+            items=tuple(QuestionnaireItem(**msgspec.structs.asdict(item)) for item in read.items),
+            organisation_types=tuple(read.organisation_types),
+            audience=read.audience,
+            purpose=read.purpose,
+        )

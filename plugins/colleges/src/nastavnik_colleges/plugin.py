@@ -3,8 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from pathlib import Path
 
-from nastavnik import DictionaryEntry, DictionaryKind, OrganisationType, PluginInfo, Regime, hookimpl
+from nastavnik import (
+    DictionaryEntry,
+    DictionaryKind,
+    OrganisationType,
+    PluginInfo,
+    QuestionnaireDefault,
+    Regime,
+    hookimpl,
+)
 
 PLUGIN = PluginInfo(
     name="colleges",
@@ -56,3 +65,9 @@ def register_dictionaries() -> Iterable[DictionaryEntry]:
         DictionaryEntry(DictionaryKind.ROLE_MODEL, code, title, regime, COLLEGE)
         for regime, code, title in _ROLE_MODELS
     ]
+
+
+@hookimpl
+def register_questionnaire_templates() -> Iterable[QuestionnaireDefault]:
+    # The diagnostics of young teachers' difficulties worded for a college (преподаватель), kept as data.
+    return [QuestionnaireDefault.from_toml(Path(__file__).parent / "diagnostics.toml")]

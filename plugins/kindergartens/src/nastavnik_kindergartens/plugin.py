@@ -11,6 +11,7 @@ from nastavnik import (
     DocumentTemplate,
     OrganisationType,
     PluginInfo,
+    QuestionnaireDefault,
     Regime,
     hookimpl,
 )
@@ -63,3 +64,9 @@ def register_dictionaries() -> Iterable[DictionaryEntry]:
 def register_document_templates() -> Iterable[DocumentTemplate]:
     # The order forming pairs, worded for a ДОО: pedagogical workers only, signed by the head («Заведующий»).
     return [DocumentTemplate("pairs_formation", DOCUMENTS / "pairs_formation.docx")]
+
+
+@hookimpl
+def register_questionnaire_templates() -> Iterable[QuestionnaireDefault]:
+    # The diagnostics of young teachers' difficulties worded for a kindergarten (воспитатель), kept as data.
+    return [QuestionnaireDefault.from_toml(Path(__file__).parent / "diagnostics.toml")]

@@ -14,6 +14,7 @@ from nastavnik import (
     OrganisationType,
     PluginInfo,
     PluginRoutes,
+    QuestionnaireDefault,
     Regime,
     StatisticContributor,
     TemplateDir,
@@ -94,3 +95,9 @@ def register_migrations() -> Iterable[MigrationBranch]:
 @hookimpl
 def register_audit_titles() -> AuditTitles:
     return decades.AUDIT_TITLES
+
+
+@hookimpl
+def register_questionnaire_templates() -> Iterable[QuestionnaireDefault]:
+    # The diagnostics of young teachers' difficulties worded for a school (учитель), kept as data.
+    return [QuestionnaireDefault.from_toml(Path(__file__).parent / "diagnostics.toml")]

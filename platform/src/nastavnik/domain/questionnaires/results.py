@@ -12,8 +12,9 @@ from __future__ import annotations
 import uuid
 from collections import defaultdict
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import case, func, select
+from sqlalchemy import ColumnElement, case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from nastavnik import audit
@@ -32,6 +33,12 @@ from nastavnik.tenancy import OrgContext
 
 MIN_RESPONDENTS = 5
 TOO_FEW = "недостаточно ответов"
+
+
+def withheld(respondents: ColumnElement[Any], value: ColumnElement[Any]) -> ColumnElement[Any]:
+    """``value`` where at least ``MIN_RESPONDENTS`` answered, else NULL: a small group's figure never
+    leaves the database (with three respondents, the average and two answers give away the third)."""
+    return case((respondents >= MIN_RESPONDENTS, value), else_=None)
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,15 +120,13 @@ async def organisation_results(db: AsyncSession, ctx: OrgContext) -> list[Versio
                 func.count(),
                 func.count(QuestionnaireAssignment.completed_at),
             )
-            .where(ctx.owns(QuestionnaireAssignment))
+            # The diagnostics has its own page (diagnostics.py): here, the pairs' questionnaires.
+            .where(QuestionnaireAssignment.group_id.is_not(None), ctx.owns(QuestionnaireAssignment))
             .group_by(QuestionnaireAssignment.version_id)
         )
     }
     answered = func.count(QuestionnaireAnswer.score)
-    # The average leaves the database only where enough people answered.
-    average = case(
-        (answered >= MIN_RESPONDENTS, func.round(func.avg(QuestionnaireAnswer.score), 2)), else_=None
-    )
+    average = withheld(answered, func.round(func.avg(QuestionnaireAnswer.score), 2))
     per_item: dict[uuid.UUID, dict[str, tuple[int, float | None]]] = defaultdict(dict)
     for version_id, key, n, avg in await db.execute(
         select(QuestionnaireAssignment.version_id, QuestionnaireAnswer.item_key, answered, average)
@@ -130,7 +135,11 @@ async def organisation_results(db: AsyncSession, ctx: OrgContext) -> list[Versio
             (QuestionnaireAssignment.org_id == QuestionnaireAnswer.org_id)
             & (QuestionnaireAssignment.id == QuestionnaireAnswer.assignment_id),
         )
-        .where(QuestionnaireAnswer.score.is_not(None), ctx.owns(QuestionnaireAnswer))
+        .where(
+            QuestionnaireAnswer.score.is_not(None),
+            QuestionnaireAssignment.group_id.is_not(None),
+            ctx.owns(QuestionnaireAnswer),
+        )
         .group_by(QuestionnaireAssignment.version_id, QuestionnaireAnswer.item_key)
     ):
         per_item[version_id][key] = (int(n), float(avg) if avg is not None else None)

@@ -38,6 +38,15 @@ from nastavnik.tenancy import NotFound, OrgContext
 
 MAX_TEXT_ANSWER = 2000
 ASSIGNABLE_AT_END = (GroupStatus.ACTIVE, GroupStatus.COMPLETED, GroupStatus.ENDED_EARLY)
+SCALE_HINTS: dict[str, tuple[str, str, str]] = {
+    # The diagnostics (the only yearly questionnaire): each item is an area of work, rated by how hard it is.
+    Moment.YEAR: (
+        "Оцените, насколько трудно вам даётся каждое направление работы",
+        "затруднений нет",
+        "серьёзные затруднения",
+    ),
+}
+SCALE_HINT = ("Оцените каждое утверждение", "совсем нет", "полностью")
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,6 +67,11 @@ class AssignmentView:
     @property
     def items(self) -> list[dict[str, Any]]:
         return list(self.version.items)
+
+    @property
+    def scale_hint(self) -> tuple[str, str, str]:
+        """How the form asks for the scores: (the request, what the lowest score means, the highest)."""
+        return SCALE_HINTS.get(self.template.moment, SCALE_HINT)
 
 
 async def assign_questionnaires(
