@@ -15,8 +15,10 @@ from typing import Any
 import pytest
 from litestar import Litestar
 from sqlalchemy import func, select, text, update
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from nastavnik import audit
+from nastavnik.db import migrate
 from nastavnik.db.scope import DbScope, scoped_session
 from nastavnik.domain.bases.models import MenteeProfile
 from nastavnik.domain.questionnaires.diagnostics import difficulty_ranking, may_read_diagnostics
@@ -26,11 +28,11 @@ from nastavnik.domain.questionnaires.models import (
     QuestionnaireTemplate,
     QuestionnaireVersion,
 )
-from nastavnik.domain.questionnaires.plugin_defaults import install_plugin_defaults
+from nastavnik.domain.questionnaires.plugin_defaults import install_plugin_defaults, installer
 from nastavnik.plugins import OfferedQuestionnaire, PluginError, load_plugins
-from nastavnik.runtime import Runtime
+from nastavnik.runtime import Runtime, build_runtime
 from nastavnik.tenancy import load_actor, resolve_org_context
-from nastavnik.testing import app_with
+from nastavnik.testing import Services, app_with, create_test_database, drop_test_database, settings_for
 from nastavnik.types import QuestionnaireDefault, QuestionnaireItem
 from tests.support.dates import region_today, region_year
 from tests.support.http import Client, client_for
@@ -545,38 +547,64 @@ async def test_db_upgrade_installs_the_plugins_templates_as_platform_defaults(ru
     assert version.items[-1]["required"] is False
 
 
-async def test_installing_again_changes_nothing_and_a_change_is_the_next_version(runtime: Runtime) -> None:
-    code = f"extra_{uuid.uuid4().hex[:8]}"
+async def test_installing_again_changes_nothing_a_change_is_the_next_version_and_a_downgrade_removes_them(
+    services: Services,
+) -> None:
+    """On a database of its own: what it installs must not reach the other tests' region pages."""
+    db = await create_test_database(services, "diagnostics")
+    runtime = await build_runtime(settings_for(services, db), plugins=load_plugins(), owner=True)
+    dirs = [b.versions_dir for b in runtime.plugins.migrations()]
+    code = "extra_diagnostics"
     items = (QuestionnaireItem("a", "Первое"), QuestionnaireItem("b", "Второе", kind="text"))
     original = QuestionnaireDefault(code, "Проба", items)
 
-    async def install(template: QuestionnaireDefault) -> list[tuple[int, str, list[dict[str, Any]]]]:
-        async with runtime.owner_engine.begin() as conn:
-            await install_plugin_defaults(
-                conn, [OfferedQuestionnaire("extra", template, frozenset({"school"}))]
-            )
-        async with runtime.owner_sessions() as db:
-            rows = await db.execute(
+    async def upgrade(*templates: QuestionnaireDefault) -> None:
+        offered = [OfferedQuestionnaire("extra", t, frozenset({"school"})) for t in templates]
+
+        async def install(conn: AsyncConnection) -> None:
+            await install_plugin_defaults(conn, offered)
+
+        steps = [installer(runtime.plugins), install]
+        await migrate.upgrade(runtime.owner_engine, runtime.roles, plugin_version_dirs=dirs, then=steps)
+
+    async def versions(of: str = code) -> list[tuple[int, str, list[dict[str, Any]]]]:
+        async with runtime.owner_sessions() as session:
+            rows = await session.execute(
                 select(QuestionnaireVersion.number, QuestionnaireTemplate.title, QuestionnaireVersion.items)
                 .join(QuestionnaireTemplate, QuestionnaireTemplate.id == QuestionnaireVersion.template_id)
-                .where(QuestionnaireTemplate.code == code)
+                .where(QuestionnaireTemplate.code == of)
                 .order_by(QuestionnaireVersion.number)
             )
             return [(n, title, list(i)) for n, title, i in rows]
 
-    first = await install(original)
-    assert [(n, t) for n, t, _ in first] == [(1, "Проба")]
-    assert await install(original) == first  # idempotent
-    renamed = await install(dataclasses.replace(original, title="Проба, новое название"))
-    assert [(n, t) for n, t, _ in renamed] == [(1, "Проба, новое название")]
-    changed = dataclasses.replace(original, items=(*items, QuestionnaireItem("c", "Третье")))
-    versions = await install(changed)
-    assert [n for n, _, _ in versions] == [1, 2]
-    assert versions[0][2] == first[0][2]  # the published version is untouched
-    assert [i["key"] for i in versions[1][2]] == ["a", "b", "c"]
-    # Another audience or purpose for an existing code is refused: the regions' copies rely on it.
-    with pytest.raises(PluginError, match="give the changed one a new code"):
-        await install(dataclasses.replace(changed, audience="mentor"))
+    try:
+        await upgrade(original)
+        first = await versions()
+        assert [(n, t) for n, t, _ in first] == [(1, "Проба")]
+        schools = await versions("schools_diagnostics")
+        await upgrade(original)  # several pods, or the next deployment: nothing changes
+        assert await versions() == first
+        assert await versions("schools_diagnostics") == schools
+        await upgrade(dataclasses.replace(original, title="Проба, новое название"))
+        assert [(n, t) for n, t, _ in await versions()] == [(1, "Проба, новое название")]
+        changed = dataclasses.replace(original, items=(*items, QuestionnaireItem("c", "Третье")))
+        await upgrade(changed)
+        now = await versions()
+        assert [n for n, _, _ in now] == [1, 2]
+        assert now[0][2] == first[0][2]  # the published version is untouched
+        assert [i["key"] for i in now[1][2]] == ["a", "b", "c"]
+        # Another audience for an existing code is refused, and the whole upgrade with it.
+        with pytest.raises(PluginError, match="give the changed one a new code"):
+            await upgrade(dataclasses.replace(changed, audience="mentor"))
+        # Down to the revision before the campaigns: the yearly templates go (their published versions
+        # too), and up again they come back from the plugins.
+        await migrate.downgrade(runtime.owner_engine, runtime.roles, "0017", plugin_version_dirs=dirs)
+        assert await versions("schools_diagnostics") == []
+        await upgrade()
+        assert [n for n, _, _ in await versions("schools_diagnostics")] == [1]
+    finally:
+        await runtime.close()
+        await drop_test_database(services, db)
 
 
 def extra_plugin(template: QuestionnaireDefault) -> Any:

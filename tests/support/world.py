@@ -31,6 +31,7 @@ from nastavnik.domain.programmes.pairs.models import GroupMember, MentoringGroup
 from nastavnik.domain.questionnaires.models import (
     QuestionnaireAnswer,
     QuestionnaireAssignment,
+    QuestionnaireCampaign,
     QuestionnaireTemplate,
     QuestionnaireVersion,
 )
@@ -252,6 +253,7 @@ async def build_world(runtime: Runtime) -> World:
             ow.group_id, ow.order_id = await add_ordered_pair(db, ow, programme.id, year)
             ow.plan_item_id, ow.journal_entry_id = await add_pair_work(db, ow, ow.group_id, year)
             ow.assignment_id = await add_answered_questionnaire(db, ow, ow.group_id)
+            await add_answered_diagnostics(db, ow, year)
             ow.account_batch_id = await add_account_batch(db, ow, learner.id)
             if org_type == "school":
                 decade = SubjectDecade(
@@ -408,6 +410,47 @@ async def add_answered_questionnaire(db: AsyncSession, org: OrgWorld, group_id: 
     )
     await db.flush()
     return assignment.id
+
+
+DIAGNOSTICS = {"school": "schools_diagnostics", "kindergarten": "kindergartens_diagnostics"}
+"""The diagnostics template each plugin of the world's organisations offers (installed by db upgrade)."""
+
+
+async def add_answered_diagnostics(db: AsyncSession, org: OrgWorld, year: int) -> uuid.UUID:
+    """The year's diagnostics given to the mentee (a young teacher) and filled in: the canary in its free
+    text, which the pair's mentor and the curator read on the development plan."""
+    _, version_id = await default_version(db, DIAGNOSTICS[org.type])
+    campaign = QuestionnaireCampaign(
+        org_id=org.id, id=uuid.uuid4(), purpose="diagnostics", academic_year=year, version_id=version_id
+    )
+    db.add(campaign)
+    await db.flush()
+    assignment = QuestionnaireAssignment(
+        org_id=org.id,
+        id=uuid.uuid4(),
+        campaign_id=campaign.id,
+        person_id=org.persons["mentee"],
+        role="mentee",
+        moment="year",
+        version_id=version_id,
+        completed_at=clock.now(),
+    )
+    db.add(assignment)
+    await db.flush()
+    version = await db.get(QuestionnaireVersion, version_id)
+    assert version is not None
+    db.add_all(
+        QuestionnaireAnswer(
+            org_id=org.id,
+            assignment_id=assignment.id,
+            item_key=item["key"],
+            score=9 if item["kind"] == "scale" else None,
+            text=None if item["kind"] == "scale" else f"{org.canary} затруднение",
+        )
+        for item in version.items
+    )
+    await db.flush()
+    return campaign.id
 
 
 async def add_account_batch(db: AsyncSession, org: OrgWorld, person_id: uuid.UUID) -> uuid.UUID:
