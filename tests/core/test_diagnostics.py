@@ -6,16 +6,19 @@ Every test takes a region and a school of its own, so that what it gives, answer
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import uuid
+from collections.abc import AsyncIterator
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+import msgspec
 import pytest
 from litestar import Litestar
 from sqlalchemy import func, select, text, update
-from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from nastavnik import audit
 from nastavnik.db import migrate
@@ -31,7 +34,7 @@ from nastavnik.domain.questionnaires.models import (
 from nastavnik.domain.questionnaires.plugin_defaults import install_plugin_defaults, installer
 from nastavnik.plugins import OfferedQuestionnaire, PluginError, load_plugins
 from nastavnik.runtime import Runtime, build_runtime
-from nastavnik.tenancy import load_actor, resolve_org_context
+from nastavnik.tenancy import Forbidden, OrgContext, load_actor, resolve_org_context
 from nastavnik.testing import Services, app_with, create_test_database, drop_test_database, settings_for
 from nastavnik.types import QuestionnaireDefault, QuestionnaireItem
 from tests.support.dates import region_today, region_year
@@ -90,6 +93,17 @@ async def school(
         for name in names
     }
     return School(region, tenant, teachers)
+
+
+@contextlib.asynccontextmanager
+async def acting(
+    runtime: Runtime, identity: uuid.UUID, slug: str
+) -> AsyncIterator[tuple[AsyncSession, OrgContext]]:
+    """A service's session and context for ``identity`` inside the organisation ``slug``, as a request's."""
+    async with scoped_session(runtime.app_sessions, DbScope(identity_id=identity)) as db:
+        actor = await load_actor(db, identity)
+        assert actor is not None
+        yield db, await resolve_org_context(db, actor, slug, runtime.plugins)
 
 
 async def give(client: Client, slug: str, **body: Any) -> dict[str, Any]:
@@ -273,35 +287,35 @@ async def test_results_are_withheld_under_five_and_shown_from_five(
     assert "3 (60&nbsp;%)" in page.text
 
     # The club's meeting planning: the most difficult first, read by whom may_read_diagnostics admits.
-    async with scoped_session(
-        runtime.app_sessions, DbScope(identity_id=s.tenant.identities["curator"])
-    ) as db:
-        actor = await load_actor(db, s.tenant.identities["curator"])
-        assert actor is not None
-        ctx = await resolve_org_context(db, actor, s.slug, runtime.plugins)
+    async with acting(runtime, s.tenant.identities["curator"], s.slug) as (db, ctx):
         assert may_read_diagnostics(ctx)
         ranking = await difficulty_ranking(db, ctx, YEAR)
     assert [key for key, _, _ in ranking[:3]] == ["parents", "lesson_planning", "discipline"]
     assert ranking[0] == ("parents", "Работа с родителями (законными представителями) обучающихся", 9.0)
     assert len(ranking) == len(SCALES)
-    async with scoped_session(
-        runtime.app_sessions, DbScope(identity_id=s.tenant.identities["mentee:Белова"])
-    ) as db:
-        actor = await load_actor(db, s.tenant.identities["mentee:Белова"])
-        assert actor is not None
-        ctx = await resolve_org_context(db, actor, s.slug, runtime.plugins)
+    async with acting(runtime, s.tenant.identities["mentee:Белова"], s.slug) as (db, ctx):
         assert not may_read_diagnostics(ctx)
+        with pytest.raises(Forbidden):
+            await difficulty_ranking(db, ctx, YEAR)
+
+
+async def two_schools_the_first_gave_it(
+    runtime: Runtime, world: World, app: Litestar
+) -> tuple[School, School, dict[str, Any]]:
+    """Two schools of one region with a young teacher each (Новикова, Орлова); the first gave the
+    diagnostics: its young teacher's questionnaire."""
+    first = await school(runtime, world, ["Новикова"])
+    second = await school(runtime, world, ["Орлова"], region=first.region)
+    async with first.curator(app) as curator:
+        await give(curator, first.slug)
+    async with first.teacher(app, "Новикова") as t:
+        return first, second, await diagnostics_of(t, first.slug)
 
 
 async def test_another_organisation_finds_nothing_and_cannot_answer(
     runtime: Runtime, app: Litestar, world: World
 ) -> None:
-    victim = await school(runtime, world, ["Новикова"])
-    attacker = await school(runtime, world, ["Орлова"], region=victim.region)
-    async with victim.curator(app) as curator:
-        await give(curator, victim.slug)
-    async with victim.teacher(app, "Новикова") as t:
-        assignment = await diagnostics_of(t, victim.slug)
+    victim, attacker, assignment = await two_schools_the_first_gave_it(runtime, world, app)
     async with attacker.curator(app) as c:
         for url in (f"/api/o/{victim.slug}/diagnostics", f"/o/{victim.slug}/diagnostics"):
             assert (await c.get(url)).status_code == 404
@@ -360,12 +374,7 @@ async def test_an_organisation_whose_plugin_is_off_has_no_diagnostics(
 async def test_the_region_edits_it_copy_on_write_and_the_next_diagnostics_uses_its_version(
     runtime: Runtime, app: Litestar, world: World
 ) -> None:
-    first = await school(runtime, world, ["Новикова"])
-    second = await school(runtime, world, ["Орлова"], region=first.region)
-    async with first.curator(app) as curator:
-        await give(curator, first.slug)
-    async with first.teacher(app, "Новикова") as t:
-        before = await diagnostics_of(t, first.slug)
+    first, second, before = await two_schools_the_first_gave_it(runtime, world, app)
 
     async with first.region.signed_in(app) as r:
         templates = (await r.get("/api/region/questionnaires")).json()
@@ -585,9 +594,9 @@ async def test_installing_again_changes_nothing_a_change_is_the_next_version_and
         await upgrade(original)  # several pods, or the next deployment: nothing changes
         assert await versions() == first
         assert await versions("schools_diagnostics") == schools
-        await upgrade(dataclasses.replace(original, title="Проба, новое название"))
+        await upgrade(msgspec.structs.replace(original, title="Проба, новое название"))
         assert [(n, t) for n, t, _ in await versions()] == [(1, "Проба, новое название")]
-        changed = dataclasses.replace(original, items=(*items, QuestionnaireItem("c", "Третье")))
+        changed = msgspec.structs.replace(original, items=(*items, QuestionnaireItem("c", "Третье")))
         await upgrade(changed)
         now = await versions()
         assert [n for n, _, _ in now] == [1, 2]
@@ -595,7 +604,7 @@ async def test_installing_again_changes_nothing_a_change_is_the_next_version_and
         assert [i["key"] for i in now[1][2]] == ["a", "b", "c"]
         # Another audience for an existing code is refused, and the whole upgrade with it.
         with pytest.raises(PluginError, match="give the changed one a new code"):
-            await upgrade(dataclasses.replace(changed, audience="mentor"))
+            await upgrade(msgspec.structs.replace(changed, audience="mentor"))
         # Down to the revision before the campaigns: the yearly templates go (their published versions
         # too), and up again they come back from the plugins.
         await migrate.downgrade(runtime.owner_engine, runtime.roles, "0017", plugin_version_dirs=dirs)

@@ -1,4 +1,5 @@
-"""Public types that plugins return from their hooks. Frozen dataclasses: plugins describe, the core acts."""
+"""Public types that plugins return from their hooks. Frozen dataclasses (and frozen structs where a data
+file is read into them): plugins describe, the core acts."""
 
 from __future__ import annotations
 
@@ -273,12 +274,12 @@ class QuestionnairePurpose(StrEnum):
     (the lowest score: no difficulty; the highest: a serious one)."""
 
 
-@dataclass(frozen=True, slots=True)
-class QuestionnaireItem:
+class QuestionnaireItem(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     """One question of a plugin's questionnaire template: ``key`` (latin lower case, digits and ``_``,
-    stable across versions: answers and results are keyed by it), the Russian ``text``, and its ``kind``:
+    stable across versions: answers and results are kept by it), the Russian ``text``, and its ``kind``:
     a score on a scale (``min``–``max``, 1–10 unless given; required unless told) or free text (optional
-    unless told)."""
+    unless told). A frozen ``msgspec.Struct`` rather than a dataclass: a TOML file is read straight into it,
+    an unknown or mistyped field refused by name."""
 
     key: str
     text: str
@@ -288,26 +289,7 @@ class QuestionnaireItem:
     required: bool | None = None
 
 
-class _ItemFile(msgspec.Struct, forbid_unknown_fields=True):
-    key: str
-    text: str
-    kind: Literal["scale", "text"] = "scale"
-    min: int | None = None
-    max: int | None = None
-    required: bool | None = None
-
-
-class _DefaultFile(msgspec.Struct, forbid_unknown_fields=True):
-    code: str
-    title: str
-    items: list[_ItemFile]
-    organisation_types: list[str] = []
-    audience: Literal["mentor", "mentee"] = "mentee"
-    purpose: QuestionnairePurpose = QuestionnairePurpose.DIAGNOSTICS
-
-
-@dataclass(frozen=True, slots=True)
-class QuestionnaireDefault:
+class QuestionnaireDefault(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     """A plugin's default questionnaire template: it becomes one of the platform's default templates,
     which a region edits copy-on-write like the others (docs/questionnaires.md).
 
@@ -334,14 +316,6 @@ class QuestionnaireDefault:
         from nastavnik.plugin_info import PluginError
 
         try:
-            read = msgspec.convert(tomllib.loads(path.read_text(encoding="utf-8")), _DefaultFile)
+            return msgspec.convert(tomllib.loads(path.read_text(encoding="utf-8")), cls)
         except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError, msgspec.ValidationError) as exc:
             raise PluginError(f"the questionnaire template {path}: {exc}") from exc
-        return cls(
-            code=read.code,
-            title=read.title,
-            items=tuple(QuestionnaireItem(**msgspec.structs.asdict(item)) for item in read.items),
-            organisation_types=tuple(read.organisation_types),
-            audience=read.audience,
-            purpose=read.purpose,
-        )

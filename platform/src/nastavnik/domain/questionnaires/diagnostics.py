@@ -40,8 +40,8 @@ from nastavnik.domain.questionnaires.models import (
     QuestionnaireVersion,
 )
 from nastavnik.domain.questionnaires.questionnaire_templates import effective_version_of
-from nastavnik.domain.questionnaires.results import MIN_RESPONDENTS, TOO_FEW, withheld
-from nastavnik.domain.questionnaires.services import views_of
+from nastavnik.domain.questionnaires.results import MIN_RESPONDENTS, ItemSummary, withheld
+from nastavnik.domain.questionnaires.services import assignments_with_people, record_answers_read, views_of
 from nastavnik.errors import Conflict, FieldError, InvalidInput
 from nastavnik.models.people import Person, PersonStatus
 from nastavnik.models.reference import AcademicYear
@@ -251,25 +251,16 @@ async def give_diagnostics(
 
 
 @dataclass(frozen=True, slots=True)
-class Difficulty:
-    key: str
-    text: str
-    respondents: int
-    average: float | None
-    """None under MIN_RESPONDENTS respondents: withheld, not zero."""
+class Difficulty(ItemSummary):
     hard: int | None
     """How many rated it hard; withheld with the average."""
 
     @property
     def hard_share(self) -> int | None:
         """Rated it hard, in whole per cent of those who answered."""
-        return (
-            None if self.hard is None or not self.respondents else round(100 * self.hard / self.respondents)
-        )
-
-    @property
-    def note(self) -> str | None:
-        return TOO_FEW if self.average is None else None
+        if self.hard is None or not self.respondents:
+            return None
+        return round(100 * self.hard / self.respondents)
 
 
 @dataclass(frozen=True, slots=True)
@@ -421,16 +412,8 @@ async def teachers_status(db: AsyncSession, ctx: OrgContext, year: int) -> list[
     campaign = await campaign_of(db, ctx, year)
     given: dict[uuid.UUID, tuple[Person, QuestionnaireAssignment]] = {}
     if campaign is not None:
-        rows = await db.execute(
-            select(Person, QuestionnaireAssignment)
-            .join(
-                QuestionnaireAssignment,
-                (QuestionnaireAssignment.org_id == Person.org_id)
-                & (QuestionnaireAssignment.person_id == Person.id),
-            )
-            .where(QuestionnaireAssignment.campaign_id == campaign.id, ctx.owns(Person))
-        )
-        given = {person.id: (person, assignment) for person, assignment in rows}
+        rows = await assignments_with_people(db, ctx, QuestionnaireAssignment.campaign_id == campaign.id)
+        given = {person.id: (person, assignment) for assignment, person in rows}
     people = {p.id: p for p in await young_teachers(db, ctx)} | {pid: p for pid, (p, _) in given.items()}
     ordered = sorted(people.values(), key=lambda p: (p.last_name, p.first_name, p.middle_name or "", p.id))
     return [TeacherStatus(p, given[p.id][1] if p.id in given else None) for p in ordered]
@@ -498,14 +481,8 @@ async def own_diagnostics(
         found[assignment.person_id] = OwnDiagnostics(
             assignment.completed_at, sorted(hard, key=lambda h: -h.score / h.max), written
         )
-        await audit.record_in(
-            db,
-            ctx,
-            "read",
-            audit.ObjectKind.QUESTIONNAIRE_ANSWERS,
-            assignment.id,
-            subject_person_id=assignment.person_id,
-            details={"purpose": CampaignPurpose.DIAGNOSTICS.value, "academic_year": year},
+        await record_answers_read(
+            db, ctx, assignment, purpose=CampaignPurpose.DIAGNOSTICS.value, academic_year=year
         )
     return found
 

@@ -27,7 +27,12 @@ from nastavnik.domain.questionnaires.models import (
     QuestionnaireTemplate,
     QuestionnaireVersion,
 )
-from nastavnik.domain.questionnaires.services import AssignmentView, views_of
+from nastavnik.domain.questionnaires.services import (
+    AssignmentView,
+    assignments_with_people,
+    record_answers_read,
+    views_of,
+)
 from nastavnik.models.people import Person
 from nastavnik.tenancy import OrgContext
 
@@ -49,6 +54,8 @@ class RespondentResult:
 
 @dataclass(frozen=True, slots=True)
 class ItemSummary:
+    """A scale item over the respondents of a questionnaire (the diagnostics' adds how many rated it hard)."""
+
     key: str
     text: str
     respondents: int
@@ -76,36 +83,19 @@ async def group_results(
     ctx.require_role(*MANAGERS)
     programme = await get_programme(db, ctx, programme_id)
     group = await group_for(db, ctx, programme.id, group_id)
-    rows = list(
-        await db.execute(
-            select(QuestionnaireAssignment, Person)
-            .join(
-                Person,
-                (Person.org_id == QuestionnaireAssignment.org_id)
-                & (Person.id == QuestionnaireAssignment.person_id),
-            )
-            .where(QuestionnaireAssignment.group_id == group.id, ctx.owns(QuestionnaireAssignment))
-            .order_by(
-                QuestionnaireAssignment.moment.desc(),  # start before end
-                QuestionnaireAssignment.role.desc(),  # mentors before mentees
-                Person.last_name,
-                Person.first_name,
-            )
-        )
+    rows = await assignments_with_people(
+        db,
+        ctx,
+        QuestionnaireAssignment.group_id == group.id,
+        QuestionnaireAssignment.moment.desc(),  # start before end
+        QuestionnaireAssignment.role.desc(),  # mentors before mentees
     )
     shown = await views_of(db, [a for a, _ in rows], answers=True)
     results = [RespondentResult(person, view) for (_, person), view in zip(rows, shown, strict=True)]
     for r in results:  # 152-FZ: whose answers were read, one event per person
         if r.view.assignment.completed_at is not None:
-            await audit.commit_in(
-                db,
-                ctx,
-                "read",
-                audit.ObjectKind.QUESTIONNAIRE_ANSWERS,
-                r.view.assignment.id,
-                subject_person_id=r.person.id,
-                details={"group_id": str(group.id)},
-            )
+            await record_answers_read(db, ctx, r.view.assignment, group_id=str(group.id))
+    await db.commit()
     return results
 
 
