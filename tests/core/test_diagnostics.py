@@ -38,6 +38,7 @@ from nastavnik.tenancy import Forbidden, OrgContext, load_actor, resolve_org_con
 from nastavnik.testing import Services, app_with, create_test_database, drop_test_database, settings_for
 from nastavnik.types import QuestionnaireDefault, QuestionnaireItem
 from tests.support.dates import region_today, region_year
+from tests.support.forms import field_error, send_form
 from tests.support.http import Client, client_for
 from tests.support.programme import form_group, issue_order, open_programme
 from tests.support.region import FreshRegion, new_region
@@ -224,6 +225,19 @@ async def test_the_curator_gives_it_and_young_teachers_fill_it_in(
         nobody = await curator.post(f"/api/o/{s.slug}/diagnostics", json={"person_ids": []})
         assert nobody.status_code == 422
         assert nobody.json()["errors"][0]["field"] == "person_ids"
+        # The page form: «only those ticked» with nobody ticked comes back with the reason beside the list.
+        back = await send_form(curator, f"/o/{s.slug}/diagnostics", {"whom": "chosen"})
+        assert back.status_code == 200
+        assert field_error(back.text, "person_ids") == "выберите хотя бы одного молодого педагога"
+        assert 'name="whom" value="chosen" checked' in back.text
+        ticked = await send_form(
+            curator,
+            f"/o/{s.slug}/diagnostics",
+            {"whom": "chosen", f"person_{s.teachers['Новикова']}": "on"},
+            follow_redirects=False,
+        )
+        assert ticked.status_code == 302
+        assert ticked.headers["location"] == f"/o/{s.slug}/diagnostics?given=0"
         shown = await results(curator, s.slug)
         page = await curator.get(f"/o/{s.slug}/diagnostics")
     assert (shown["assigned"], shown["respondents"]) == (2, 2)
