@@ -24,7 +24,8 @@ from nastavnik import audit
 from nastavnik.db import migrate
 from nastavnik.db.scope import DbScope, scoped_session
 from nastavnik.domain.bases.models import MenteeProfile
-from nastavnik.domain.questionnaires.diagnostics import difficulty_ranking, may_read_diagnostics
+from nastavnik.domain.questionnaires.diagnostics import may_read_diagnostics
+from nastavnik.domain.questionnaires.diagnostics_results import difficulty_ranking
 from nastavnik.domain.questionnaires.models import (
     QuestionnaireAssignment,
     QuestionnaireCampaign,

@@ -1,4 +1,5 @@
-"""The diagnostics of young teachers' difficulties («Диагностика изучения затруднений молодых педагогов»).
+"""The diagnostics of young teachers' difficulties («Диагностика изучения затруднений молодых педагогов»):
+where it exists, who reads it, and giving it. What it tells is ``diagnostics_results``.
 
 Its template comes from the plugin of the organisation's type (``register_questionnaire_templates``,
 purpose «diagnostics»): an organisation whose plugin is switched off, or whose type no plugin offers one
@@ -8,21 +9,16 @@ mentees' base who has not left), or to chosen ones; the year's campaign fixes th
 adds only those who have none. Each young teacher fills it in among their questionnaires.
 
 Each scale item is an area of work rated by how hard it is: the lowest score «no difficulty», the highest
-«a serious one»; a score in the top third of the item's scale counts as rated hard. The results per area
-(respondents, average, how many rated it hard) are withheld under ``MIN_RESPONDENTS`` respondents, as every
-average of the questionnaires is. A person's own answers are read by them, the curator or director, and the
-mentors of their pairs (for the development plan), each read audited.
-"""
+«a serious one»; a score in the top third of the item's scale counts as rated hard."""
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, false, func, or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -31,22 +27,16 @@ from nastavnik.domain.bases.models import MenteeProfile
 from nastavnik.domain.questionnaires.models import (
     Audience,
     CampaignPurpose,
-    ItemKind,
     Moment,
-    QuestionnaireAnswer,
     QuestionnaireAssignment,
     QuestionnaireCampaign,
-    QuestionnaireTemplate,
-    QuestionnaireVersion,
 )
 from nastavnik.domain.questionnaires.questionnaire_templates import effective_version_of
-from nastavnik.domain.questionnaires.results import MIN_RESPONDENTS, ItemSummary, withheld
-from nastavnik.domain.questionnaires.services import assignments_with_people, record_answers_read, views_of
 from nastavnik.errors import Conflict, FieldError, InvalidInput
 from nastavnik.models.people import Person, PersonStatus
 from nastavnik.models.reference import AcademicYear
 from nastavnik.plugins import OfferedQuestionnaire
-from nastavnik.tenancy import MANAGERS, Forbidden, NotFound, OrgContext
+from nastavnik.tenancy import MANAGERS, NotFound, OrgContext
 from nastavnik.types import QuestionnairePurpose
 
 YOUNG_TEACHER = "young_pedagogue"
@@ -245,264 +235,3 @@ async def give_diagnostics(
         details={"purpose": CampaignPurpose.DIAGNOSTICS.value, "academic_year": year, "count": given},
     )
     return Given(year, given, int(assigned or 0))
-
-
-# What the curator learns.
-
-
-@dataclass(frozen=True, slots=True)
-class Difficulty(ItemSummary):
-    hard: int | None
-    """How many rated it hard; withheld with the average."""
-
-    @property
-    def hard_share(self) -> int | None:
-        """Rated it hard, in whole per cent of those who answered."""
-        if self.hard is None or not self.respondents:
-            return None
-        return round(100 * self.hard / self.respondents)
-
-
-@dataclass(frozen=True, slots=True)
-class TeacherStatus:
-    person: Person
-    assignment: QuestionnaireAssignment | None
-
-    @property
-    def status(self) -> str:
-        if self.assignment is None:
-            return "not_given"
-        return "completed" if self.assignment.completed_at is not None else "given"
-
-
-STATUS_TITLES = {"not_given": "не назначена", "given": "ждёт ответа", "completed": "заполнена"}
-
-
-@dataclass(frozen=True, slots=True)
-class DiagnosticsResults:
-    academic_year: int
-    current_year: int
-    template: QuestionnaireTemplate | None
-    version: QuestionnaireVersion | None
-    """The version the year's campaign was given under; before it is given, the one it would be given
-    under now (None: not installed on the platform yet)."""
-    started_at: datetime | None
-    """When the year's diagnostics was first given; None: not yet."""
-    assigned: int
-    respondents: int
-    difficulties: list[Difficulty]
-
-
-async def _difficulties(
-    db: AsyncSession, ctx: OrgContext, campaign: QuestionnaireCampaign, version: QuestionnaireVersion
-) -> list[Difficulty]:
-    """Per scale item of the campaign's version, in its order: respondents, average and how many rated it
-    hard, the last two only over at least MIN_RESPONDENTS respondents (computed and withheld in SQL)."""
-    scales = [item for item in version.items if item["kind"] == ItemKind.SCALE]
-    if not scales:
-        return []
-    answered = func.count(QuestionnaireAnswer.score)
-    rated_hard = or_(
-        false(),
-        *(
-            and_(
-                QuestionnaireAnswer.item_key == str(item["key"]),
-                QuestionnaireAnswer.score >= hard_from(item),
-            )
-            for item in scales
-        ),
-    )
-    rows = await db.execute(
-        select(
-            QuestionnaireAnswer.item_key,
-            answered,
-            withheld(answered, func.round(func.avg(QuestionnaireAnswer.score), 2)),
-            withheld(answered, func.count().filter(rated_hard)),
-        )
-        .join(
-            QuestionnaireAssignment,
-            (QuestionnaireAssignment.org_id == QuestionnaireAnswer.org_id)
-            & (QuestionnaireAssignment.id == QuestionnaireAnswer.assignment_id),
-        )
-        .where(
-            QuestionnaireAssignment.campaign_id == campaign.id,
-            QuestionnaireAnswer.score.is_not(None),
-            ctx.owns(QuestionnaireAnswer),
-        )
-        .group_by(QuestionnaireAnswer.item_key)
-    )
-    found = {
-        key: (int(n), float(avg) if avg is not None else None, int(hard) if hard is not None else None)
-        for key, n, avg, hard in rows
-    }
-    return [
-        Difficulty(str(item["key"]), str(item["text"]), *found.get(str(item["key"]), (0, None, None)))
-        for item in scales
-    ]
-
-
-async def _results(db: AsyncSession, ctx: OrgContext, year: int) -> DiagnosticsResults:
-    if not may_read_diagnostics(ctx):
-        raise Forbidden
-    offered = offered_diagnostics(ctx)
-    campaign = await campaign_of(db, ctx, year)
-    if campaign is None:
-        upcoming = await effective_version_of(db, ctx.org.region_id, offered.template.code)
-        template = await db.get(QuestionnaireTemplate, upcoming.template_id) if upcoming else None
-        return DiagnosticsResults(year, academic_year(ctx), template, upcoming, None, 0, 0, [])
-    version, template = (
-        await db.execute(
-            select(QuestionnaireVersion, QuestionnaireTemplate)
-            .join(QuestionnaireTemplate, QuestionnaireTemplate.id == QuestionnaireVersion.template_id)
-            .where(QuestionnaireVersion.id == campaign.version_id)
-        )
-    ).one()
-    assigned, done = (
-        await db.execute(
-            select(func.count(), func.count(QuestionnaireAssignment.completed_at)).where(
-                QuestionnaireAssignment.campaign_id == campaign.id, ctx.owns(QuestionnaireAssignment)
-            )
-        )
-    ).one()
-    return DiagnosticsResults(
-        year,
-        academic_year(ctx),
-        template,
-        version,
-        campaign.created_at,
-        int(assigned),
-        int(done),
-        await _difficulties(db, ctx, campaign, version),
-    )
-
-
-async def diagnostics_results(
-    db: AsyncSession, ctx: OrgContext, year: int | None = None
-) -> DiagnosticsResults:
-    """The diagnostics of ``year`` (by default the academic year under way) per difficulty; read audited."""
-    shown = await _results(db, ctx, year or academic_year(ctx))
-    await audit.commit_in(
-        db,
-        ctx,
-        "read",
-        audit.ObjectKind.QUESTIONNAIRE_RESULTS,
-        details={"purpose": CampaignPurpose.DIAGNOSTICS.value, "academic_year": shown.academic_year},
-    )
-    return shown
-
-
-async def difficulty_ranking(
-    db: AsyncSession, ctx: OrgContext, academic_year: int
-) -> list[tuple[str, str, float | None]]:
-    """(item key, wording, average or None when withheld) of the year's diagnostics, the most difficult
-    first (the highest average; withheld ones last, in the questionnaire's order): topics for the young
-    teachers' club's meetings. Readers as :func:`may_read_diagnostics`; the read audited and committed."""
-    shown = await diagnostics_results(db, ctx, academic_year)
-    ranked = sorted(
-        enumerate(shown.difficulties),
-        key=lambda pair: (pair[1].average is None, -(pair[1].average or 0.0), pair[0]),
-    )
-    return [(d.key, d.text, d.average) for _, d in ranked]
-
-
-async def teachers_status(db: AsyncSession, ctx: OrgContext, year: int) -> list[TeacherStatus]:
-    """The young teachers, and whoever else was given the year's diagnostics, with where each stands:
-    for the curator choosing whom to give it to (managers only)."""
-    ctx.require_role(*MANAGERS)
-    campaign = await campaign_of(db, ctx, year)
-    given: dict[uuid.UUID, tuple[Person, QuestionnaireAssignment]] = {}
-    if campaign is not None:
-        rows = await assignments_with_people(db, ctx, QuestionnaireAssignment.campaign_id == campaign.id)
-        given = {person.id: (person, assignment) for assignment, person in rows}
-    people = {p.id: p for p in await young_teachers(db, ctx)} | {pid: p for pid, (p, _) in given.items()}
-    ordered = sorted(people.values(), key=lambda p: (p.last_name, p.first_name, p.middle_name or "", p.id))
-    return [TeacherStatus(p, given[p.id][1] if p.id in given else None) for p in ordered]
-
-
-# A young teacher's own answers, for their development plan.
-
-
-@dataclass(frozen=True, slots=True)
-class RatedHard:
-    key: str
-    text: str
-    score: int
-    max: int
-
-
-@dataclass(frozen=True, slots=True)
-class OwnDiagnostics:
-    """What one young teacher answered in a year's diagnostics: the areas they rated hard (the hardest
-    first) and what they wrote in their own words."""
-
-    completed_at: datetime
-    hard: list[RatedHard]
-    written: list[tuple[str, str]]
-    """(question, answer) of the free-text items answered."""
-
-
-async def own_diagnostics(
-    db: AsyncSession, ctx: OrgContext, year: int, person_ids: Sequence[uuid.UUID]
-) -> dict[uuid.UUID, OwnDiagnostics]:
-    """Each person's filled-in diagnostics of ``year``, for the writers of their development plan: the
-    caller has checked that the acting person is their mentor or a manager (the answers' read policy says
-    the same). Each person's answers read is audited in the caller's transaction."""
-    campaign = await campaign_of(db, ctx, year)
-    if campaign is None or not person_ids:
-        return {}
-    assignments = list(
-        await db.scalars(
-            select(QuestionnaireAssignment).where(
-                QuestionnaireAssignment.campaign_id == campaign.id,
-                QuestionnaireAssignment.person_id.in_(list(person_ids)),
-                QuestionnaireAssignment.completed_at.is_not(None),
-                ctx.owns(QuestionnaireAssignment),
-            )
-        )
-    )
-    if not assignments:
-        return {}
-    found = {}
-    for view in await views_of(db, assignments, answers=True):
-        assignment = view.assignment
-        hard = [
-            RatedHard(str(item["key"]), str(item["text"]), score, int(item["max"]))
-            for item in view.items
-            if item["kind"] == ItemKind.SCALE
-            and isinstance(score := view.answers.get(str(item["key"])), int)
-            and is_hard(score, item)
-        ]
-        written = [
-            (str(item["text"]), text)
-            for item in view.items
-            if item["kind"] == ItemKind.TEXT and isinstance(text := view.answers.get(str(item["key"])), str)
-        ]
-        assert assignment.completed_at is not None  # filtered above
-        found[assignment.person_id] = OwnDiagnostics(
-            assignment.completed_at, sorted(hard, key=lambda h: -h.score / h.max), written
-        )
-        await record_answers_read(
-            db, ctx, assignment, purpose=CampaignPurpose.DIAGNOSTICS.value, academic_year=year
-        )
-    return found
-
-
-__all__ = [
-    "MIN_RESPONDENTS",
-    "STATUS_TITLES",
-    "DiagnosticsResults",
-    "Difficulty",
-    "Given",
-    "OwnDiagnostics",
-    "RatedHard",
-    "TeacherStatus",
-    "campaign_years",
-    "diagnostics_results",
-    "difficulty_ranking",
-    "give_diagnostics",
-    "may_read_diagnostics",
-    "offered_diagnostics",
-    "own_diagnostics",
-    "teachers_status",
-    "young_teachers",
-]

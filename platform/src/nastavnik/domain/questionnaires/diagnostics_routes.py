@@ -13,7 +13,8 @@ from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_200_OK
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from nastavnik.domain.questionnaires import diagnostics
+from nastavnik.domain.questionnaires import diagnostics, diagnostics_results as findings
+from nastavnik.domain.questionnaires.results import MIN_RESPONDENTS
 from nastavnik.domain.questionnaires.routes import PersonRef
 from nastavnik.tenancy import MANAGERS, OrgContext
 from nastavnik.web.deps import ORG_DEPENDENCIES
@@ -74,7 +75,7 @@ class DiagnosticsOut(msgspec.Struct):
 
 
 def diagnostics_out(
-    shown: diagnostics.DiagnosticsResults, people: list[diagnostics.TeacherStatus]
+    shown: findings.DiagnosticsResults, people: list[findings.TeacherStatus]
 ) -> DiagnosticsOut:
     return DiagnosticsOut(
         academic_year=shown.academic_year,
@@ -84,14 +85,14 @@ def diagnostics_out(
         started_at=shown.started_at,
         assigned=shown.assigned,
         respondents=shown.respondents,
-        min_respondents=diagnostics.MIN_RESPONDENTS,
+        min_respondents=MIN_RESPONDENTS,
         difficulties=[
             DifficultyOut(d.key, d.text, d.respondents, d.average, d.hard, d.hard_share, d.note)
             for d in shown.difficulties
         ],
         young_teachers=[
             YoungTeacherOut(
-                PersonRef(t.person.id, t.person.full_name), t.status, diagnostics.STATUS_TITLES[t.status]
+                PersonRef(t.person.id, t.person.full_name), t.status, findings.STATUS_TITLES[t.status]
             )
             for t in people
         ],
@@ -100,12 +101,10 @@ def diagnostics_out(
 
 async def _read(
     db: AsyncSession, org: OrgContext, year: int | None
-) -> tuple[diagnostics.DiagnosticsResults, list[diagnostics.TeacherStatus]]:
+) -> tuple[findings.DiagnosticsResults, list[findings.TeacherStatus]]:
     """The year's results, and for the managers who may give it, where each young teacher stands."""
-    shown = await diagnostics.diagnostics_results(db, org, year)
-    people = (
-        await diagnostics.teachers_status(db, org, shown.academic_year) if org.has_role(*MANAGERS) else []
-    )
+    shown = await findings.results(db, org, year)
+    people = await findings.teachers_status(db, org, shown.academic_year) if org.has_role(*MANAGERS) else []
     return shown, people
 
 
@@ -147,8 +146,8 @@ class DiagnosticsPages(Controller):
             d=shown,
             people=people,
             years=years,
-            status_titles=diagnostics.STATUS_TITLES,
-            min_respondents=diagnostics.MIN_RESPONDENTS,
+            status_titles=findings.STATUS_TITLES,
+            min_respondents=MIN_RESPONDENTS,
             can_give=org.has_role(*MANAGERS),
             given=given,
         )

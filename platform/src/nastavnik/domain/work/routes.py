@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from nastavnik.domain.dictionaries.catalogue import dictionaries_for
 from nastavnik.domain.programmes.pairs.routes import GroupOut, PersonRef, group_out, person_ref
 from nastavnik.domain.programmes.routes import DoneIn
-from nastavnik.domain.questionnaires.diagnostics import OwnDiagnostics
+from nastavnik.domain.questionnaires.diagnostics_results import OwnDiagnostics
 from nastavnik.domain.work import exports as work_exports, services as work
 from nastavnik.domain.work.models import JournalEntry, PlanItem
 from nastavnik.models.reference import AcademicYear

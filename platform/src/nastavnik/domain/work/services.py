@@ -32,7 +32,7 @@ from nastavnik.domain.programmes.pairs.services import (
     views,
 )
 from nastavnik.domain.programmes.services import get_programme, writable
-from nastavnik.domain.questionnaires.diagnostics import OwnDiagnostics, own_diagnostics
+from nastavnik.domain.questionnaires.diagnostics_results import OwnDiagnostics, own_diagnostics
 from nastavnik.domain.work.models import JournalEntry, PlanItem
 from nastavnik.errors import Conflict, FieldError, InvalidInput
 from nastavnik.models.people import Person
