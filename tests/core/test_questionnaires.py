@@ -545,12 +545,15 @@ async def test_region_edits_with_bad_input_refused(runtime: Runtime, app: Litest
     async with client_for(app, region.staff) as r:
         listed = (await r.get("/api/region/questionnaires")).json()
         assert sorted(t["code"] for t in listed) == [
+            "colleges_diagnostics",  # the plugins' diagnostics, installed by db upgrade
+            "kindergartens_diagnostics",
             "mentee_end_learners",
             "mentee_end_pedagogues",
             "mentee_start_learners",
             "mentee_start_pedagogues",
             "mentor_end",
             "mentor_start",
+            "schools_diagnostics",
         ]
         assert all(t["effective"] and not t["regional"] for t in listed)
         default = next(t for t in listed if t["code"] == "mentor_end")

@@ -185,6 +185,12 @@ TENANT: dict[tuple[str, str], tuple[str, int]] = {
     ("GET", "/o/{slug}/questionnaires"): (ALL_MEMBERS, 200),
     ("GET", "/o/{slug}/questionnaires/{assignment_id}"): (RESPONDENT, 200),
     ("POST", "/o/{slug}/questionnaires/{assignment_id}"): (RESPONDENT, 302),
+    # The diagnostics of young teachers' difficulties: the harness's mentee is a young teacher, so giving it
+    # succeeds (and gives nothing twice); its results are the managers'.
+    ("GET", "/api/o/{slug}/diagnostics"): (MANAGERS_ONLY, 200),
+    ("POST", "/api/o/{slug}/diagnostics"): (MANAGERS_ONLY, 200),
+    ("GET", "/o/{slug}/diagnostics"): (MANAGERS_ONLY, 200),
+    ("POST", "/o/{slug}/diagnostics"): (MANAGERS_ONLY, 302),
     ("GET", "/api/o/{slug}/questionnaire-results"): (MANAGERS_ONLY, 200),
     ("GET", "/o/{slug}/questionnaire-results"): (MANAGERS_ONLY, 200),
     ("GET", "/api/o/{slug}/programmes/{programme_id}/groups/{group_id}/questionnaires"): (MANAGERS_ONLY, 200),

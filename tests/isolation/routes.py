@@ -153,6 +153,9 @@ def standard_template() -> bytes:
 
 # Bodies: ("json", body) for the API, ("form", fields) for pages.
 BODIES: dict[Route, tuple[str, Any]] = {
+    # The diagnostics of the year to every young teacher of the organisation.
+    ("POST", "/api/o/{slug}/diagnostics"): ("json", {}),
+    ("POST", "/o/{slug}/diagnostics"): ("form", {"whom": "all"}),
     ("POST", "/api/o/{slug}/people"): ("json", PERSON),
     ("PATCH", "/api/o/{slug}/people/{person_id}"): ("json", {**PERSON, "version": 1}),
     ("PUT", "/api/o/{slug}/people/{person_id}/roles"): ("json", {"roles": ["curator"]}),

@@ -16,7 +16,11 @@ from nastavnik.domain.accounts.models import AccountBatch, AccountEntry
 from nastavnik.domain.dictionaries.models import RegionDictionaryEntry
 from nastavnik.domain.documents.models import RegionDocumentTemplate
 from nastavnik.domain.programmes.pairs.models import GroupMember, MentoringGroup, MentoringOrder
-from nastavnik.domain.questionnaires.models import QuestionnaireAnswer, QuestionnaireAssignment
+from nastavnik.domain.questionnaires.models import (
+    QuestionnaireAnswer,
+    QuestionnaireAssignment,
+    QuestionnaireCampaign,
+)
 from nastavnik.domain.statistics.headcount_models import Headcount
 from nastavnik.domain.statistics.models import StatOrgValue
 from nastavnik.domain.work.models import JournalEntry, PlanItem
@@ -95,6 +99,12 @@ async def snapshot(runtime: Runtime, org: OrgWorld) -> dict[str, Any]:
                 select(QuestionnaireAssignment).where(QuestionnaireAssignment.org_id == org.id)
             )
         )
+        campaigns = sorted(
+            (c.id, c.purpose, c.academic_year, c.version_id)
+            for c in await db.scalars(
+                select(QuestionnaireCampaign).where(QuestionnaireCampaign.org_id == org.id)
+            )
+        )
         answers = sorted(
             (a.assignment_id, a.item_key, a.score, a.text)
             for a in await db.scalars(select(QuestionnaireAnswer).where(QuestionnaireAnswer.org_id == org.id))
@@ -143,6 +153,7 @@ async def snapshot(runtime: Runtime, org: OrgWorld) -> dict[str, Any]:
         "journal": journal,
         "questionnaire_assignments": assignments,
         "questionnaire_answers": answers,
+        "questionnaire_campaigns": campaigns,
         "region_dictionaries": wording,
         "figures": figures,
         "region_document_templates": templates,
@@ -235,6 +246,14 @@ async def test_own_organisation_still_works(app: Litestar, world: World) -> None
     assert f"{org.canary} задача" in plan.text
     assert journal.status_code == 200
     assert f"{org.canary} тема" in journal.text
+    # The diagnostics: the curator reads its results, the pair's mentor what the mentee wrote in it.
+    async with client_for(app, org.identities["mentor"]) as client:
+        mentors_plan = await client.get(f"{group}/plan")
+    assert f"{org.canary} затруднение" in mentors_plan.text
+    async with client_for(app, org.identities["curator"]) as client:
+        diagnostics = await client.get(f"/api/o/{org.slug}/diagnostics")
+    assert diagnostics.status_code == 200
+    assert diagnostics.json()["respondents"] == 1
     # The .docx reader sees the organisation's own names: the leak check on documents is not vacuous.
     assert report.status_code == 200
     assert org.canary.lower() in readable(report, document=True)

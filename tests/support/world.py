@@ -15,6 +15,7 @@ import secrets
 import uuid
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 import docx
 from sqlalchemy import select
@@ -31,6 +32,7 @@ from nastavnik.domain.programmes.pairs.models import GroupMember, MentoringGroup
 from nastavnik.domain.questionnaires.models import (
     QuestionnaireAnswer,
     QuestionnaireAssignment,
+    QuestionnaireCampaign,
     QuestionnaireTemplate,
     QuestionnaireVersion,
 )
@@ -252,6 +254,7 @@ async def build_world(runtime: Runtime) -> World:
             ow.group_id, ow.order_id = await add_ordered_pair(db, ow, programme.id, year)
             ow.plan_item_id, ow.journal_entry_id = await add_pair_work(db, ow, ow.group_id, year)
             ow.assignment_id = await add_answered_questionnaire(db, ow, ow.group_id)
+            await add_answered_diagnostics(db, ow, year)
             ow.account_batch_id = await add_account_batch(db, ow, learner.id)
             if org_type == "school":
                 decade = SubjectDecade(
@@ -377,37 +380,68 @@ async def default_version(db: AsyncSession, code: str) -> tuple[uuid.UUID, uuid.
     return row[0], row[1]
 
 
-async def add_answered_questionnaire(db: AsyncSession, org: OrgWorld, group_id: uuid.UUID) -> uuid.UUID:
-    """The mentee's start questionnaire of the pair, filled in; its free text carries the canary."""
-    _, version_id = await default_version(db, "mentee_start_pedagogues")
+async def answered_by_mentee(
+    db: AsyncSession, org: OrgWorld, version_id: uuid.UUID, answers: dict[str, int | str], **given_as: Any
+) -> uuid.UUID:
+    """The mentee's questionnaire of ``version_id``, filled in with ``answers`` (scores and texts);
+    ``given_as`` places it: a pair's ``group_id`` and ``moment``, or a ``campaign_id`` and the moment «year»."""
     assignment = QuestionnaireAssignment(
         org_id=org.id,
         id=uuid.uuid4(),
-        group_id=group_id,
         person_id=org.persons["mentee"],
         role="mentee",
-        moment="start",
         version_id=version_id,
         completed_at=clock.now(),
+        **given_as,
     )
     db.add(assignment)
     await db.flush()
     db.add_all(
-        [
-            QuestionnaireAnswer(org_id=org.id, assignment_id=assignment.id, item_key=key, score=score)
-            for key, score in (("expected_usefulness", 9), ("expected_help", 8), ("stay_in_profession", 7))
-        ]
-        + [
-            QuestionnaireAnswer(
-                org_id=org.id,
-                assignment_id=assignment.id,
-                item_key="expectations",
-                text=f"{org.canary} ожидания",
-            )
-        ]
+        QuestionnaireAnswer(
+            org_id=org.id,
+            assignment_id=assignment.id,
+            item_key=key,
+            score=value if isinstance(value, int) else None,
+            text=value if isinstance(value, str) else None,
+        )
+        for key, value in answers.items()
     )
     await db.flush()
     return assignment.id
+
+
+async def add_answered_questionnaire(db: AsyncSession, org: OrgWorld, group_id: uuid.UUID) -> uuid.UUID:
+    """The mentee's start questionnaire of the pair, filled in; its free text carries the canary."""
+    _, version_id = await default_version(db, "mentee_start_pedagogues")
+    answers: dict[str, int | str] = {
+        "expected_usefulness": 9,
+        "expected_help": 8,
+        "stay_in_profession": 7,
+        "expectations": f"{org.canary} ожидания",
+    }
+    return await answered_by_mentee(db, org, version_id, answers, group_id=group_id, moment="start")
+
+
+DIAGNOSTICS = {"school": "schools_diagnostics", "kindergarten": "kindergartens_diagnostics"}
+"""The diagnostics template each plugin of the world's organisations offers (installed by db upgrade)."""
+
+
+async def add_answered_diagnostics(db: AsyncSession, org: OrgWorld, year: int) -> uuid.UUID:
+    """The year's diagnostics given to the mentee (a young teacher) and filled in: every area rated 9, the
+    canary in its free text, which the pair's mentor and the curator read on the development plan."""
+    _, version_id = await default_version(db, DIAGNOSTICS[org.type])
+    campaign = QuestionnaireCampaign(
+        org_id=org.id, id=uuid.uuid4(), purpose="diagnostics", academic_year=year, version_id=version_id
+    )
+    db.add(campaign)
+    await db.flush()
+    version = await db.get(QuestionnaireVersion, version_id)
+    assert version is not None
+    answers: dict[str, int | str] = {
+        item["key"]: 9 if item["kind"] == "scale" else f"{org.canary} затруднение" for item in version.items
+    }
+    await answered_by_mentee(db, org, version_id, answers, campaign_id=campaign.id, moment="year")
+    return campaign.id
 
 
 async def add_account_batch(db: AsyncSession, org: OrgWorld, person_id: uuid.UUID) -> uuid.UUID:

@@ -127,6 +127,7 @@ async def _runtime(settings: Settings, *, owner: bool = False) -> AsyncIterator[
 async def upgrade_database(settings: Settings) -> None:
     """The core's and every loaded plugin's migrations, as the owner role."""
     from nastavnik.db import migrate
+    from nastavnik.domain.questionnaires import plugin_defaults
     from nastavnik.runtime import Runtime
 
     async with _runtime(settings, owner=True) as rt:
@@ -144,6 +145,7 @@ async def upgrade_database(settings: Settings) -> None:
             rt.roles,
             plugin_version_dirs=[b.versions_dir for b in branches],
             passwords=passwords,
+            then=[plugin_defaults.installer(rt.plugins)],
         )
 
 

@@ -47,6 +47,7 @@ from nastavnik.types import (
     NavItem,
     OrganisationType,
     PluginRoutes,
+    QuestionnaireDefault,
     StatisticContributor,
     TemplateDir,
 )
@@ -156,7 +157,8 @@ def register_navigation(
 ) -> Iterable[NavItem] | Awaitable[Iterable[NavItem]]:
     """Return navigation items for an organisation's menu.
 
-    Parameters: ``context``, the organisation's slug and type and the person's programme roles there.
+    Parameters: ``context``, the organisation's slug and type, the person's programme roles there, and the
+    purposes of the questionnaires the active plugins offer it (``offered_questionnaires``).
     Called: on every page rendered inside an organisation, once per page, only on the plugins active
     there (serving its type and not switched off).
     Async: yes; an ``async def`` implementation is awaited.
@@ -318,4 +320,22 @@ def register_associations() -> Iterable[AssociationKind]:
     same shape for the same type refuse to start. The core's building block runs each offered shape
     (pages, API, documents, indicators) in organisations of those types where the offering plugin is
     active; switched off, the shape disappears there, its records kept.
+    """
+
+
+@hookspec
+@called(Call.STARTUP)
+def register_questionnaire_templates() -> Iterable[QuestionnaireDefault]:
+    """Offer default questionnaire templates (the diagnostics of young teachers' difficulties) as data.
+
+    Parameters: none.
+    Called: once per process at start-up, on every loaded plugin, synchronously; ``nastavnik db upgrade``
+    makes each one a platform default template (a changed one its next published version).
+    Async: no; an ``async def`` implementation refuses to start.
+    Returns: ``QuestionnaireDefault`` items (``None``: none); a code that does not start with
+    ``<plugin>_``, a type the plugin does not serve, or an item the region's editor would refuse, refuses
+    to start.
+    Combined: flattened in plugin order (``Plugins.questionnaire_defaults(active, org_type)``); a code
+    offered twice refuses to start. A template is given only in organisations of its types where its
+    plugin is active; a region edits it copy-on-write like the platform's other defaults.
     """

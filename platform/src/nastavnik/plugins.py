@@ -52,6 +52,8 @@ from nastavnik.types import (
     OrganisationType,
     PluginInfo,
     PluginRoutes,
+    QuestionnaireDefault,
+    QuestionnairePurpose,
     StatisticContributor,
     TemplateDir,
 )
@@ -116,6 +118,15 @@ class OfferedAssociation:
 
 
 @dataclass(frozen=True, slots=True)
+class OfferedQuestionnaire:
+    """A plugin's default questionnaire template with the organisation types it is given in."""
+
+    plugin: str
+    template: QuestionnaireDefault
+    organisation_types: frozenset[str]
+
+
+@dataclass(frozen=True, slots=True)
 class _Collected:
     """What the start-up hooks returned, checked once."""
 
@@ -129,6 +140,7 @@ class _Collected:
     document_templates: dict[tuple[str, str], OfferedTemplate]
     audit_titles: AuditTitles
     associations: dict[tuple[str, str], OfferedAssociation]
+    questionnaires: tuple[OfferedQuestionnaire, ...]
     config: dict[str, dict[str, str]]
 
 
@@ -283,6 +295,18 @@ class Plugins:
         """``register_audit_titles``: every plugin's object titles and field labels, the core's included."""
         return self._state().audit_titles
 
+    def questionnaire_defaults(
+        self, active: Iterable[str] | None = None, org_type: str | None = None
+    ) -> list[OfferedQuestionnaire]:
+        """``register_questionnaire_templates``: the templates of the ``active`` plugins (``None``: of every
+        plugin) offered for ``org_type`` (``None``: for any type), in plugin order."""
+        keep = None if active is None else set(active)
+        return [
+            q
+            for q in self._state().questionnaires
+            if (keep is None or q.plugin in keep) and (org_type is None or org_type in q.organisation_types)
+        ]
+
     async def group_started(
         self, db: AsyncSession, ctx: OrgContext, programme_id: uuid.UUID, group_id: uuid.UUID
     ) -> None:
@@ -364,6 +388,7 @@ class Plugins:
             document_templates=self._collect_templates(set(types)),
             audit_titles=self._collect_audit_titles(),
             associations=self._collect_associations(),
+            questionnaires=self._collect_questionnaires(set(types)),
             config=config,
         )
         for plugin, function in self._implementations(hookspecs.plugins_loaded):
@@ -572,6 +597,34 @@ class Plugins:
                         )
                     offered[(kind.shape.value, org_type)] = OfferedAssociation(plugin.name, org_type, kind)
         return offered
+
+    def _collect_questionnaires(self, every_type: set[str]) -> tuple[OfferedQuestionnaire, ...]:
+        """The offered templates: codes unique and the plugin's own, types served. Whether the items are
+        ones a region's editor accepts is the questionnaires domain's to check (``plugins_loaded``)."""
+        found: list[OfferedQuestionnaire] = []
+        offered_by: dict[str, str] = {}
+        hook = hookspecs.register_questionnaire_templates
+        for plugin, result in self._startup(hook):
+            served = every_type if plugin.default else set(plugin.info.organisation_types)
+            for template in _items(plugin, hook, result, QuestionnaireDefault):
+                where = f"plugin {plugin.name!r}: the questionnaire template {template.code!r}"
+                if template.code in offered_by:
+                    raise PluginError(
+                        f"the questionnaire template {template.code!r} is offered by"
+                        f" {offered_by[template.code]!r} and {plugin.name!r}"
+                    )
+                if not (plugin.default or template.code.startswith(f"{plugin.name}_")):
+                    raise PluginError(f"{where}: its code must start with {plugin.name + '_'!r}")
+                if template.purpose not in set(QuestionnairePurpose):
+                    raise PluginError(f"{where} has an unknown purpose {template.purpose!r}")
+                types = set(template.organisation_types) or served
+                if types - served:
+                    raise PluginError(
+                        f"{where} names organisation types it does not serve: {sorted(types - served)}"
+                    )
+                offered_by[template.code] = plugin.name
+                found.append(OfferedQuestionnaire(plugin.name, template, frozenset(types)))
+        return tuple(found)
 
     def _collect_audit_titles(self) -> AuditTitles:
         objects: dict[str, str] = {}

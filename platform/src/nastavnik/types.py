@@ -1,7 +1,9 @@
-"""Public types that plugins return from their hooks. Frozen dataclasses: plugins describe, the core acts."""
+"""Public types that plugins return from their hooks. Frozen dataclasses (and frozen structs where a data
+file is read into them): plugins describe, the core acts."""
 
 from __future__ import annotations
 
+import tomllib
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -135,6 +137,10 @@ class NavigationContext:
     org_slug: str
     org_type: str
     roles: frozenset[str]
+    offered_questionnaires: frozenset[str] = frozenset()
+    """The purposes (:class:`QuestionnairePurpose`) of the questionnaires the plugins active in the
+    organisation offer for its type (``register_questionnaire_templates``): a menu item of one is shown
+    only where it can be given."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -293,3 +299,59 @@ class AssociationKind:
     organisation_types: tuple[str, ...] = ()
     member_limit_years: int | None = None
     nav_order: int = 60
+
+
+class QuestionnairePurpose(StrEnum):
+    """What a plugin's questionnaire template is for: how the platform gives it and reads its results."""
+
+    DIAGNOSTICS = "diagnostics"
+    """«Диагностика затруднений молодых педагогов»: the curator gives it once an academic year to the
+    organisation's young teachers; its scale items are areas of work, rated by how hard each is
+    (the lowest score: no difficulty; the highest: a serious one)."""
+
+
+class QuestionnaireItem(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """One question of a plugin's questionnaire template: ``key`` (latin lower case, digits and ``_``,
+    stable across versions: answers and results are kept by it), the Russian ``text``, and its ``kind``:
+    a score on a scale (``min``–``max``, 1–10 unless given; required unless told) or free text (optional
+    unless told). A frozen ``msgspec.Struct`` rather than a dataclass: a TOML file is read straight into it,
+    an unknown or mistyped field refused by name."""
+
+    key: str
+    text: str
+    kind: Literal["scale", "text"] = "scale"
+    min: int | None = None
+    max: int | None = None
+    required: bool | None = None
+
+
+class QuestionnaireDefault(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """A plugin's default questionnaire template: it becomes one of the platform's default templates,
+    which a region edits copy-on-write like the others (docs/questionnaires.md).
+
+    ``code`` starts with the plugin's name and ``_`` and is stable: a region's copy and every answer refer
+    to it (a changed wording or item list is published as the template's next version). ``title`` is what
+    people see; ``audience`` who answers it (``mentee``: the young teachers for the diagnostics);
+    ``organisation_types`` limits it to some of the plugin's types (empty: all of them); ``purpose`` says
+    how the platform gives it. Keep the items as data, one file per template: :meth:`from_toml`.
+    """
+
+    code: str
+    title: str
+    items: tuple[QuestionnaireItem, ...]
+    organisation_types: tuple[str, ...] = ()
+    audience: Literal["mentor", "mentee"] = "mentee"
+    purpose: QuestionnairePurpose = QuestionnairePurpose.DIAGNOSTICS
+
+    @classmethod
+    def from_toml(cls, path: Path) -> QuestionnaireDefault:
+        """The template a TOML file describes: the fields above at the top level, then one ``[[items]]``
+        table per question (``key``, ``text``, optional ``kind``, ``min``, ``max``, ``required``).
+        A file that cannot be read or does not fit refuses to start (``PluginError``), naming the file."""
+        # plugin_info imports this module: the error type is reached when it is needed.
+        from nastavnik.plugin_info import PluginError
+
+        try:
+            return msgspec.convert(tomllib.loads(path.read_text(encoding="utf-8")), cls)
+        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError, msgspec.ValidationError) as exc:
+            raise PluginError(f"the questionnaire template {path}: {exc}") from exc

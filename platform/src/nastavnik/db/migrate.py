@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
 
 from alembic import command
@@ -10,7 +10,7 @@ from alembic.config import Config
 from alembic.script import ScriptDirectory
 from sqlalchemy import text
 from sqlalchemy.engine import Connection
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from nastavnik.db.rls import ROLES_ATTRIBUTE
 from nastavnik.db.roles import DbRoles, ensure_login_roles
@@ -49,8 +49,11 @@ async def upgrade(
     plugin_version_dirs: Sequence[Path] = (),
     passwords: dict[str, str | None] | None = None,
     target: str = "heads",
+    then: Sequence[Callable[[AsyncConnection], Awaitable[None]]] = (),
 ) -> None:
-    """Create the login roles if missing, then apply migrations up to ``target`` in one transaction.
+    """Create the login roles if missing, then apply migrations up to ``target`` in one transaction,
+    then run ``then`` (data the assembly installs after the schema, e.g. the plugins' questionnaire
+    templates) in the same transaction.
 
     The migration lock is taken first, before the roles are looked for: otherwise two processes
     migrating a fresh database at once both find a role missing and the second CREATE ROLE fails.
@@ -61,6 +64,8 @@ async def upgrade(
         await conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _MIGRATION_LOCK_KEY})
         await ensure_login_roles(conn, roles, passwords or {})
         await conn.run_sync(_upgrade, config, target)
+        for step in then:
+            await step(conn)
 
 
 async def downgrade(

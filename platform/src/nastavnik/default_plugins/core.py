@@ -26,6 +26,7 @@ from nastavnik.domain.organisations.onboarding import (
 )
 from nastavnik.domain.organisations.realm import KeycloakUnavailable, retry_delay
 from nastavnik.domain.questionnaires.models import Moment
+from nastavnik.domain.questionnaires.plugin_defaults import check_offered_questionnaires
 from nastavnik.domain.questionnaires.services import assign_questionnaires
 from nastavnik.domain.statistics.indicators import (
     groups,
@@ -49,6 +50,7 @@ from nastavnik.types import (
     NavItem,
     PluginInfo,
     PluginRoutes,
+    QuestionnairePurpose,
     Regime,
     StatisticContributor,
     TemplateDir,
@@ -85,7 +87,7 @@ def register_template_dirs() -> Iterable[TemplateDir]:
 @hookimpl
 def register_navigation(context: NavigationContext) -> Iterable[NavItem]:
     base = f"/o/{context.org_slug}"
-    return [
+    items = [
         NavItem(title="Главная", href=f"{base}/", order=0),
         NavItem(title="Моё наставничество", href=f"{base}/my", order=3, roles=PAIR_MEMBERS),
         NavItem(title="Программа наставничества", href=f"{base}/programmes", order=5),
@@ -97,6 +99,10 @@ def register_navigation(context: NavigationContext) -> Iterable[NavItem]:
         NavItem(title="Показатели", href=f"{base}/statistics", order=25, roles=MANAGERS),
         NavItem(title="Модули", href=f"{base}/plugins", order=90, roles=MANAGERS),
     ]
+    if QuestionnairePurpose.DIAGNOSTICS in context.offered_questionnaires:
+        # The diagnostics' template is a plugin's: shown only where an active plugin offers one.
+        items.append(NavItem("Диагностика затруднений", f"{base}/diagnostics", order=32, roles=MANAGERS))
+    return items
 
 
 # Kinds and durations of mentoring apply to every organisation type and both regimes (the target model).
@@ -270,5 +276,7 @@ async def group_ended(
 
 @hookimpl
 def plugins_loaded(plugins: Plugins) -> None:
-    """Every plugin's document templates name a known document and fill with its sample data."""
+    """Every plugin's document templates name a known document and fill with its sample data; its
+    questionnaire templates are ones a region's editor would accept."""
     check_offered_templates(plugins)
+    check_offered_questionnaires(plugins)

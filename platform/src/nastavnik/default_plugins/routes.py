@@ -17,7 +17,11 @@ from nastavnik.domain.organisations import routes as organisations
 from nastavnik.domain.people import routes as people
 from nastavnik.domain.programmes import routes as programmes
 from nastavnik.domain.programmes.pairs import routes as pairs
-from nastavnik.domain.questionnaires import region_routes as region_questionnaires, routes as questionnaires
+from nastavnik.domain.questionnaires import (
+    diagnostics_routes as diagnostics,
+    region_routes as region_questionnaires,
+    routes as questionnaires,
+)
 from nastavnik.domain.reports import routes as programme_documents
 from nastavnik.domain.statistics import headcount_routes as headcounts, routes as statistics
 from nastavnik.domain.work import routes as work
@@ -38,6 +42,7 @@ API: tuple[ControllerRouterHandler, ...] = (
     work.WorkApi,
     work.MyApi,
     questionnaires.QuestionnairesApi,
+    diagnostics.DiagnosticsApi,
     region_questionnaires.RegionQuestionnairesApi,
     programme_documents.ProgrammeDocumentsApi,
     accounts.AccountsApi,
@@ -66,6 +71,7 @@ PAGES: tuple[ControllerRouterHandler, ...] = (
     work.WorkPages,
     work.MyPages,
     questionnaires.QuestionnairesPages,
+    diagnostics.DiagnosticsPages,
     region_questionnaires.RegionQuestionnairesPages,
     programme_documents.ProgrammeDocumentsPages,
     accounts.AccountsPages,

@@ -24,6 +24,7 @@ from sqlalchemy.engine import make_url
 
 from nastavnik.db import migrate
 from nastavnik.development import with_embedded_services
+from nastavnik.domain.questionnaires import plugin_defaults
 from nastavnik.plugins import load_plugins
 from nastavnik.runtime import Runtime, build_runtime
 from nastavnik.settings import Settings
@@ -167,6 +168,9 @@ async def migrated_runtime(settings: Settings, plugins: Sequence[str] | None = N
     runtime = await build_runtime(settings, plugins=load_plugins(plugins), owner=True)
     branches = runtime.plugins.migrations()
     await migrate.upgrade(
-        runtime.owner_engine, runtime.roles, plugin_version_dirs=[b.versions_dir for b in branches]
+        runtime.owner_engine,
+        runtime.roles,
+        plugin_version_dirs=[b.versions_dir for b in branches],
+        then=[plugin_defaults.installer(runtime.plugins)],
     )
     return runtime

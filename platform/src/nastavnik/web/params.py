@@ -6,7 +6,7 @@ import uuid
 from typing import Annotated, TypeAlias
 
 from litestar.di import NamedDependency
-from litestar.params import FromPath, Parameter
+from litestar.params import FromPath, Parameter, QueryParameter
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from nastavnik.plugin_context import PluginContext
@@ -29,5 +29,9 @@ PluginCtx: TypeAlias = NamedDependency[PluginContext]
 # a value outside them is a 422, never a query the database cannot hold.
 YearPath = Annotated[int, Parameter(ge=YEAR_MIN, le=YEAR_MAX, description="Год начала учебного года")]
 """An academic year named in the path (its start year, 2000–2100)."""
+YearQuery = Annotated[
+    int | None, QueryParameter(name="year", ge=YEAR_MIN, le=YEAR_MAX, description="Год начала учебного года")
+]
+"""An academic year chosen in the query (``?year=2025``); None: the page's own default."""
 Id: TypeAlias = FromPath[uuid.UUID]
 """An id named in the path (``{person_id:uuid}``): a malformed one is a 404, as a missing record is."""

@@ -11,6 +11,7 @@ from nastavnik import (
     DictionaryKind,
     OrganisationType,
     PluginInfo,
+    QuestionnaireDefault,
     Regime,
     hookimpl,
     load_associations,
@@ -73,3 +74,9 @@ def register_dictionaries() -> Iterable[DictionaryEntry]:
 @hookimpl
 def register_associations() -> Iterable[AssociationKind]:
     return load_associations(HERE / "methodical.toml")
+
+
+@hookimpl
+def register_questionnaire_templates() -> Iterable[QuestionnaireDefault]:
+    # The diagnostics of young teachers' difficulties worded for a college (преподаватель), kept as data.
+    return [QuestionnaireDefault.from_toml(HERE / "diagnostics.toml")]

@@ -12,6 +12,7 @@ from nastavnik import (
     DocumentTemplate,
     OrganisationType,
     PluginInfo,
+    QuestionnaireDefault,
     Regime,
     hookimpl,
     load_associations,
@@ -72,3 +73,9 @@ def register_document_templates() -> Iterable[DocumentTemplate]:
 @hookimpl
 def register_associations() -> Iterable[AssociationKind]:
     return load_associations(HERE / "methodical.toml")
+
+
+@hookimpl
+def register_questionnaire_templates() -> Iterable[QuestionnaireDefault]:
+    # The diagnostics of young teachers' difficulties worded for a kindergarten (воспитатель), kept as data.
+    return [QuestionnaireDefault.from_toml(HERE / "diagnostics.toml")]

@@ -15,6 +15,7 @@ from nastavnik import (
     OrganisationType,
     PluginInfo,
     PluginRoutes,
+    QuestionnaireDefault,
     Regime,
     StatisticContributor,
     TemplateDir,
@@ -101,3 +102,9 @@ def register_audit_titles() -> AuditTitles:
 @hookimpl
 def register_associations() -> Iterable[AssociationKind]:
     return load_associations(HERE / "methodical.toml")
+
+
+@hookimpl
+def register_questionnaire_templates() -> Iterable[QuestionnaireDefault]:
+    # The diagnostics of young teachers' difficulties worded for a school (учитель), kept as data.
+    return [QuestionnaireDefault.from_toml(HERE / "diagnostics.toml")]

@@ -6,7 +6,10 @@ template with the same code and makes versions of it. A version's items live in 
 published version never changes (a database trigger refuses it), so every answer is read
 against the wording it was given under. Templates and versions hold no personal data.
 
-Assignments and answers are tenant data: who was asked, under which version, and what they said.
+Assignments and answers are tenant data: who was asked, under which version, and what they said. A
+pair's member is given a questionnaire at the start and the end of the pair (``group_id``); a young teacher
+is given the diagnostics of their difficulties through the organisation's campaign of the academic year
+(``campaign_id``): exactly one of the two.
 """
 
 from __future__ import annotations
@@ -46,6 +49,13 @@ class TemplateRegime(StrEnum):
 class Moment(StrEnum):
     START = "start"
     END = "end"
+    YEAR = "year"
+    """Once an academic year, through a campaign: the templates plugins offer (the diagnostics)."""
+
+
+class CampaignPurpose(StrEnum):
+    DIAGNOSTICS = "diagnostics"
+    """«Диагностика затруднений молодых педагогов» (nastavnik.types.QuestionnairePurpose)."""
 
 
 class VersionStatus(StrEnum):
@@ -65,7 +75,7 @@ class QuestionnaireTemplate(Base):
     __table_args__ = (
         CheckConstraint("audience IN ('mentor', 'mentee')", name="audience_known"),
         CheckConstraint("regime IN ('learners', 'pedagogues', 'both')", name="regime_known"),
-        CheckConstraint("moment IN ('start', 'end')", name="moment_known"),
+        CheckConstraint("moment IN ('start', 'end', 'year')", name="moment_known"),
         # One template per code for the platform, and one per code for each region.
         Index(
             "uq_questionnaire_template_default_code",
@@ -119,23 +129,56 @@ class QuestionnaireVersion(Base):
     published_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
+class QuestionnaireCampaign(TenantMixin, Base):
+    """An organisation's giving of a yearly questionnaire (the diagnostics) in one academic year.
+
+    Its version is fixed when it is first given: everyone of the year answers the same questions, so the
+    year's results compare item by item; a version the region publishes later is given from the next
+    year's campaign (or in an organisation that has not started this year's).
+    """
+
+    __tablename__ = "questionnaire_campaign"
+    __table_args__ = (
+        CheckConstraint("purpose IN ('diagnostics')", name="purpose_known"),
+        CheckConstraint("academic_year BETWEEN 2000 AND 2100", name="year_range"),
+        # Giving the diagnostics twice in a year adds people to the year's campaign, never a second one.
+        UniqueConstraint("org_id", "purpose", "academic_year"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
+    purpose: Mapped[str] = mapped_column(String(16))
+    academic_year: Mapped[int]
+    version_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("questionnaire_version.id"))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
 class QuestionnaireAssignment(TenantMixin, Base):
-    """A questionnaire given to a member of a group, under the version current at that moment."""
+    """A questionnaire given to a member of a group, or to a young teacher through a campaign, under the
+    version current at that moment (a campaign's: the one it was started with)."""
 
     __tablename__ = "questionnaire_assignment"
     __table_args__ = (
         tenant_fk("group_id", "mentoring_group"),
         tenant_fk("person_id", "person"),
+        tenant_fk("campaign_id", "questionnaire_campaign"),
         CheckConstraint("role IN ('mentor', 'mentee')", name="role_known"),
-        CheckConstraint("moment IN ('start', 'end')", name="moment_known"),
+        CheckConstraint("moment IN ('start', 'end', 'year')", name="moment_known"),
+        # A pair's questionnaire (start or end) or a campaign's (once a year): exactly one of the two.
+        CheckConstraint(
+            "(group_id IS NOT NULL AND campaign_id IS NULL AND moment IN ('start', 'end'))"
+            " OR (group_id IS NULL AND campaign_id IS NOT NULL AND moment = 'year')",
+            name="pair_or_campaign",
+        ),
         # Assigning twice (an order re-run, the curator pressing again) changes nothing.
         UniqueConstraint("org_id", "group_id", "person_id", "moment"),
+        UniqueConstraint("org_id", "campaign_id", "person_id"),
         Index("ix_questionnaire_assignment_person", "org_id", "person_id"),
         Index("ix_questionnaire_assignment_version", "org_id", "version_id"),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
-    group_id: Mapped[uuid.UUID]
+    group_id: Mapped[uuid.UUID | None]
+    campaign_id: Mapped[uuid.UUID | None]
     person_id: Mapped[uuid.UUID]
     role: Mapped[str] = mapped_column(String(16))
     moment: Mapped[str] = mapped_column(String(16))

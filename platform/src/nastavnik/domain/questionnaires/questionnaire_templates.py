@@ -17,7 +17,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import case, func, or_, select
+from sqlalchemy import ColumnElement, case, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -42,7 +42,7 @@ KEY_PATTERN = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
 
 AUDIENCE_TITLES = {"mentor": "наставник", "mentee": "наставляемый"}
 REGIME_TITLES = {"learners": "обучающиеся", "pedagogues": "педагоги", "both": "оба режима"}
-MOMENT_TITLES = {"start": "в начале", "end": "по итогам"}
+MOMENT_TITLES = {"start": "в начале", "end": "по итогам", "year": "раз в учебный год"}
 KIND_TITLES = {ItemKind.SCALE: "оценка по шкале", ItemKind.TEXT: "свободный ответ"}
 
 
@@ -364,19 +364,44 @@ async def effective_version(
 
     A template of the programme's own regime is preferred to one for both regimes.
     """
+    return await _effective(
+        db,
+        region_id,
+        (
+            QuestionnaireTemplate.audience == audience,
+            QuestionnaireTemplate.moment == moment,
+            QuestionnaireTemplate.regime.in_([regime, TemplateRegime.BOTH]),
+        ),
+        case((QuestionnaireTemplate.regime == regime, 0), else_=1),
+    )
+
+
+async def effective_version_of(
+    db: AsyncSession, region_id: uuid.UUID, code: str
+) -> QuestionnaireVersion | None:
+    """The version of the template ``code`` given now: the region's latest published, else the platform's."""
+    return await _effective(db, region_id, (QuestionnaireTemplate.code == code,))
+
+
+async def _effective(
+    db: AsyncSession,
+    region_id: uuid.UUID,
+    where: Sequence[ColumnElement[bool]],
+    *preferred: ColumnElement[Any],
+) -> QuestionnaireVersion | None:
+    """The latest published version of the templates ``where`` picks, the region's before the platform's,
+    then in the order ``preferred`` gives."""
     query = (
         select(QuestionnaireVersion)
         .join(QuestionnaireTemplate, QuestionnaireTemplate.id == QuestionnaireVersion.template_id)
         .where(
-            QuestionnaireTemplate.audience == audience,
-            QuestionnaireTemplate.moment == moment,
-            QuestionnaireTemplate.regime.in_([regime, TemplateRegime.BOTH]),
+            *where,
             or_(QuestionnaireTemplate.region_id.is_(None), QuestionnaireTemplate.region_id == region_id),
             QuestionnaireVersion.status == VersionStatus.PUBLISHED,
         )
         .order_by(
             QuestionnaireTemplate.region_id.is_(None),  # false (the region's) first
-            case((QuestionnaireTemplate.regime == regime, 0), else_=1),
+            *preferred,
             QuestionnaireVersion.number.desc(),
         )
         .limit(1)

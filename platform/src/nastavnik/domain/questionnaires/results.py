@@ -12,8 +12,9 @@ from __future__ import annotations
 import uuid
 from collections import defaultdict
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import case, func, select
+from sqlalchemy import ColumnElement, case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from nastavnik import audit
@@ -26,12 +27,23 @@ from nastavnik.domain.questionnaires.models import (
     QuestionnaireTemplate,
     QuestionnaireVersion,
 )
-from nastavnik.domain.questionnaires.services import AssignmentView, views_of
+from nastavnik.domain.questionnaires.services import (
+    AssignmentView,
+    assignments_with_people,
+    record_answers_read,
+    views_of,
+)
 from nastavnik.models.people import Person
 from nastavnik.tenancy import OrgContext
 
 MIN_RESPONDENTS = 5
 TOO_FEW = "недостаточно ответов"
+
+
+def withheld(respondents: ColumnElement[Any], value: ColumnElement[Any]) -> ColumnElement[Any]:
+    """``value`` where at least ``MIN_RESPONDENTS`` answered, else NULL: a small group's figure never
+    leaves the database (with three respondents, the average and two answers give away the third)."""
+    return case((respondents >= MIN_RESPONDENTS, value), else_=None)
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,6 +54,8 @@ class RespondentResult:
 
 @dataclass(frozen=True, slots=True)
 class ItemSummary:
+    """A scale item over the respondents of a questionnaire (the diagnostics' adds how many rated it hard)."""
+
     key: str
     text: str
     respondents: int
@@ -69,36 +83,19 @@ async def group_results(
     ctx.require_role(*MANAGERS)
     programme = await get_programme(db, ctx, programme_id)
     group = await group_for(db, ctx, programme.id, group_id)
-    rows = list(
-        await db.execute(
-            select(QuestionnaireAssignment, Person)
-            .join(
-                Person,
-                (Person.org_id == QuestionnaireAssignment.org_id)
-                & (Person.id == QuestionnaireAssignment.person_id),
-            )
-            .where(QuestionnaireAssignment.group_id == group.id, ctx.owns(QuestionnaireAssignment))
-            .order_by(
-                QuestionnaireAssignment.moment.desc(),  # start before end
-                QuestionnaireAssignment.role.desc(),  # mentors before mentees
-                Person.last_name,
-                Person.first_name,
-            )
-        )
+    rows = await assignments_with_people(
+        db,
+        ctx,
+        QuestionnaireAssignment.group_id == group.id,
+        QuestionnaireAssignment.moment.desc(),  # start before end
+        QuestionnaireAssignment.role.desc(),  # mentors before mentees
     )
     shown = await views_of(db, [a for a, _ in rows], answers=True)
     results = [RespondentResult(person, view) for (_, person), view in zip(rows, shown, strict=True)]
     for r in results:  # 152-FZ: whose answers were read, one event per person
         if r.view.assignment.completed_at is not None:
-            await audit.commit_in(
-                db,
-                ctx,
-                "read",
-                audit.ObjectKind.QUESTIONNAIRE_ANSWERS,
-                r.view.assignment.id,
-                subject_person_id=r.person.id,
-                details={"group_id": str(group.id)},
-            )
+            await record_answers_read(db, ctx, r.view.assignment, group_id=str(group.id))
+    await db.commit()
     return results
 
 
@@ -113,15 +110,13 @@ async def organisation_results(db: AsyncSession, ctx: OrgContext) -> list[Versio
                 func.count(),
                 func.count(QuestionnaireAssignment.completed_at),
             )
-            .where(ctx.owns(QuestionnaireAssignment))
+            # The diagnostics has its own page (diagnostics.py): here, the pairs' questionnaires.
+            .where(QuestionnaireAssignment.group_id.is_not(None), ctx.owns(QuestionnaireAssignment))
             .group_by(QuestionnaireAssignment.version_id)
         )
     }
     answered = func.count(QuestionnaireAnswer.score)
-    # The average leaves the database only where enough people answered.
-    average = case(
-        (answered >= MIN_RESPONDENTS, func.round(func.avg(QuestionnaireAnswer.score), 2)), else_=None
-    )
+    average = withheld(answered, func.round(func.avg(QuestionnaireAnswer.score), 2))
     per_item: dict[uuid.UUID, dict[str, tuple[int, float | None]]] = defaultdict(dict)
     for version_id, key, n, avg in await db.execute(
         select(QuestionnaireAssignment.version_id, QuestionnaireAnswer.item_key, answered, average)
@@ -130,7 +125,11 @@ async def organisation_results(db: AsyncSession, ctx: OrgContext) -> list[Versio
             (QuestionnaireAssignment.org_id == QuestionnaireAnswer.org_id)
             & (QuestionnaireAssignment.id == QuestionnaireAnswer.assignment_id),
         )
-        .where(QuestionnaireAnswer.score.is_not(None), ctx.owns(QuestionnaireAnswer))
+        .where(
+            QuestionnaireAnswer.score.is_not(None),
+            QuestionnaireAssignment.group_id.is_not(None),
+            ctx.owns(QuestionnaireAnswer),
+        )
         .group_by(QuestionnaireAssignment.version_id, QuestionnaireAnswer.item_key)
     ):
         per_item[version_id][key] = (int(n), float(avg) if avg is not None else None)

@@ -14,7 +14,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import ColumnElement, insert, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -38,6 +38,15 @@ from nastavnik.tenancy import NotFound, OrgContext
 
 MAX_TEXT_ANSWER = 2000
 ASSIGNABLE_AT_END = (GroupStatus.ACTIVE, GroupStatus.COMPLETED, GroupStatus.ENDED_EARLY)
+SCALE_HINTS: dict[str, tuple[str, str, str]] = {
+    # The diagnostics (the only yearly questionnaire): each item is an area of work, rated by how hard it is.
+    Moment.YEAR: (
+        "Оцените, насколько трудно вам даётся каждое направление работы",
+        "затруднений нет",
+        "серьёзные затруднения",
+    ),
+}
+SCALE_HINT = ("Оцените каждое утверждение", "совсем нет", "полностью")
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,6 +67,11 @@ class AssignmentView:
     @property
     def items(self) -> list[dict[str, Any]]:
         return list(self.version.items)
+
+    @property
+    def scale_hint(self) -> tuple[str, str, str]:
+        """How the form asks for the scores: (the request, what the lowest score means, the highest)."""
+        return SCALE_HINTS.get(self.template.moment, SCALE_HINT)
 
 
 async def assign_questionnaires(
@@ -168,6 +182,23 @@ async def views_of(
     return await _views(db, assignments, answers)
 
 
+async def assignments_with_people(
+    db: AsyncSession, ctx: OrgContext, where: ColumnElement[bool], *order_by: ColumnElement[Any]
+) -> list[tuple[QuestionnaireAssignment, Person]]:
+    """The organisation's assignments ``where`` picks, each with the person it was given to."""
+    rows = await db.execute(
+        select(QuestionnaireAssignment, Person)
+        .join(
+            Person,
+            (Person.org_id == QuestionnaireAssignment.org_id)
+            & (Person.id == QuestionnaireAssignment.person_id),
+        )
+        .where(where, ctx.owns(QuestionnaireAssignment))
+        .order_by(*order_by, Person.last_name, Person.first_name)
+    )
+    return [(assignment, person) for assignment, person in rows]
+
+
 async def my_questionnaires(db: AsyncSession, ctx: OrgContext) -> list[AssignmentView]:
     """The signed-in person's questionnaires: open ones first, then those filled in."""
     assignments = list(
@@ -197,15 +228,24 @@ async def my_questionnaire(db: AsyncSession, ctx: OrgContext, assignment_id: uui
     assignment = await _mine(db, ctx, assignment_id)
     (shown,) = await _views(db, [assignment], answers=assignment.completed_at is not None)
     if assignment.completed_at is not None:
-        await audit.commit_in(
-            db,
-            ctx,
-            "read",
-            audit.ObjectKind.QUESTIONNAIRE_ANSWERS,
-            assignment.id,
-            subject_person_id=assignment.person_id,
-        )
+        await record_answers_read(db, ctx, assignment)
+        await db.commit()
     return shown
+
+
+async def record_answers_read(
+    db: AsyncSession, ctx: OrgContext, assignment: QuestionnaireAssignment, **details: Any
+) -> None:
+    """152-FZ: a read of someone's answers goes to the audit log with whose they were (the caller commits)."""
+    await audit.record_in(
+        db,
+        ctx,
+        "read",
+        audit.ObjectKind.QUESTIONNAIRE_ANSWERS,
+        assignment.id,
+        subject_person_id=assignment.person_id,
+        details=details or None,
+    )
 
 
 def check_answers(

@@ -43,18 +43,16 @@ from nastavnik.domain.statistics.schemas import (
 from nastavnik.domain.statistics.services import Dashboard, Filters, OrgFigures
 from nastavnik.runtime import Runtime
 from nastavnik.tenancy import Actor
-from nastavnik.types import PAGE_MAX, YEAR_MAX, YEAR_MIN
+from nastavnik.types import PAGE_MAX
 from nastavnik.web.deps import ORG_DEPENDENCIES
 from nastavnik.web.downloads import DOCX, XLSX, attachment
 from nastavnik.web.forms import Form, decode_form
-from nastavnik.web.params import CurrentActor, Db, Id, Org, Rt
+from nastavnik.web.params import CurrentActor, Db, Id, Org, Rt, YearQuery
 from nastavnik.web.rendering import Render
 
 RECOMPUTE_TITLES = {"queued": "в очереди", "in_progress": "выполняется"}
 
-Year = Annotated[
-    int | None, QueryParameter(name="year", ge=YEAR_MIN, le=YEAR_MAX, description="Год начала учебного года")
-]
+Year = YearQuery
 Type = Annotated[str | None, QueryParameter(name="type")]
 Sort = Annotated[str | None, QueryParameter(name="sort")]
 Direction = Annotated[str | None, QueryParameter(name="dir")]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Annotated, TypeAlias
 
 import msgspec
@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from nastavnik.domain.dictionaries.catalogue import dictionaries_for
 from nastavnik.domain.programmes.pairs.routes import GroupOut, PersonRef, group_out, person_ref
 from nastavnik.domain.programmes.routes import DoneIn
+from nastavnik.domain.questionnaires.diagnostics_results import OwnDiagnostics
 from nastavnik.domain.work import exports as work_exports, services as work
 from nastavnik.domain.work.models import JournalEntry, PlanItem
 from nastavnik.models.reference import AcademicYear
@@ -64,6 +65,27 @@ class PlanItemOut(msgspec.Struct):
     version: int
 
 
+class RatedHardOut(msgspec.Struct):
+    key: str
+    text: str
+    score: int
+    max: int
+
+
+class WrittenOut(msgspec.Struct):
+    question: str
+    answer: str
+
+
+class MenteeDiagnosticsOut(msgspec.Struct):
+    """What the young teacher answered in the diagnostics of the programme's year: the areas rated hard
+    (the top third of the scale, the hardest first) and what they wrote."""
+
+    completed_at: datetime
+    rated_hard: list[RatedHardOut]
+    written: list[WrittenOut]
+
+
 class MenteePlanOut(msgspec.Struct):
     mentee: PersonRef
     items: list[PlanItemOut]
@@ -71,6 +93,8 @@ class MenteePlanOut(msgspec.Struct):
     total: int
     progress: int
     """Done of total, as a whole percentage."""
+    diagnostics: MenteeDiagnosticsOut | None = None
+    """For the plan's writers (the group's mentors, the curator or director); None: not filled in."""
 
 
 class PlanOut(msgspec.Struct):
@@ -131,6 +155,16 @@ def item_out(item: PlanItem) -> PlanItemOut:
     return shown_as(PlanItemOut, item)
 
 
+def diagnostics_out(own: OwnDiagnostics | None) -> MenteeDiagnosticsOut | None:
+    if own is None:
+        return None
+    return MenteeDiagnosticsOut(
+        own.completed_at,
+        [RatedHardOut(h.key, h.text, h.score, h.max) for h in own.hard],
+        [WrittenOut(question, answer) for question, answer in own.written],
+    )
+
+
 def plan_out(shown: work.GroupWork, plans: list[work.MenteePlan]) -> PlanOut:
     return PlanOut(
         group_id=shown.group.id,
@@ -143,6 +177,7 @@ def plan_out(shown: work.GroupWork, plans: list[work.MenteePlan]) -> PlanOut:
                 done=p.progress.done,
                 total=p.progress.total,
                 progress=p.progress.percent,
+                diagnostics=diagnostics_out(p.diagnostics),
             )
             for p in plans
         ],

@@ -32,6 +32,7 @@ from nastavnik.domain.programmes.pairs.services import (
     views,
 )
 from nastavnik.domain.programmes.services import get_programme, writable
+from nastavnik.domain.questionnaires.diagnostics_results import OwnDiagnostics, own_diagnostics
 from nastavnik.domain.work.models import JournalEntry, PlanItem
 from nastavnik.errors import Conflict, FieldError, InvalidInput
 from nastavnik.models.people import Person
@@ -160,6 +161,8 @@ class PlanDraft:
 class MenteePlan:
     mentee: Person
     items: list[PlanItem]
+    diagnostics: OwnDiagnostics | None = None
+    """What the young teacher rated hard in the diagnostics of the programme's year (for the writers)."""
 
     @property
     def progress(self) -> Progress:
@@ -192,14 +195,18 @@ async def plan_items(
 
 
 async def plans(db: AsyncSession, ctx: OrgContext, work: GroupWork) -> list[MenteePlan]:
-    """The plans the person sees, each read written to the audit log under its mentee."""
+    """The plans the person sees, each read written to the audit log under its mentee. The plan's writers
+    (the group's mentors, the curator or director) also see what each young teacher rated hard in the
+    year's diagnostics, so that the tasks address it; those answers' reads are audited too."""
     mentees = work.mentees
-    items = await plan_items(db, ctx, work.group.id, [m.id for m in mentees])
+    ids = [m.id for m in mentees]
+    items = await plan_items(db, ctx, work.group.id, ids)
     for mentee in mentees:
         await audit.record_in(
             db, ctx, "read", audit.ObjectKind.DEVELOPMENT_PLAN, work.group.id, subject_person_id=mentee.id
         )
-    return [MenteePlan(m, [i for i in items if i.mentee_id == m.id]) for m in mentees]
+    rated = await own_diagnostics(db, ctx, work.programme.academic_year, ids) if work.can_write else {}
+    return [MenteePlan(m, [i for i in items if i.mentee_id == m.id], rated.get(m.id)) for m in mentees]
 
 
 async def read_group(
