@@ -20,7 +20,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from nastavnik.domain.accounts import one_time_passwords
 from nastavnik.domain.accounts.models import AccountBatch, AccountEntry
 from nastavnik.domain.documents.models import RegionDocumentTemplate
-from nastavnik.inn import with_inn_check_digit
 from nastavnik.domain.programmes.models import Programme, RoadmapItem
 from nastavnik.domain.programmes.pairs.models import GroupMember, MentoringGroup, MentoringOrder
 from nastavnik.domain.questionnaires.models import (
@@ -29,6 +28,7 @@ from nastavnik.domain.questionnaires.models import (
     QuestionnaireVersion,
 )
 from nastavnik.domain.statistics.models import StatReport
+from nastavnik.inn import with_inn_check_digit
 from nastavnik.models.people import Person
 from nastavnik.models.plugin_settings import OrgPluginSetting
 from nastavnik.runtime import Runtime

@@ -17,10 +17,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from nastavnik.db.base import Base
 from nastavnik.domain.bases.models import MenteeProfile, MentorProfile
-from nastavnik.inn import with_inn_check_digit
 from nastavnik.domain.programmes.models import Programme
 from nastavnik.domain.programmes.pairs.models import GroupMember, MentoringGroup, MentoringOrder
 from nastavnik.domain.statistics.headcount_models import Headcount
+from nastavnik.inn import with_inn_check_digit
 from nastavnik.models.identity import Identity, StaffAssignment
 from nastavnik.models.people import Person, PersonRole
 from nastavnik.models.reference import Municipality, Organisation, Region

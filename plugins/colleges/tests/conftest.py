@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 from litestar import Litestar
 from pydantic import SecretStr
+from sqlalchemy import select
 
 from nastavnik.domain.bases.models import MenteeProfile, MentorProfile
 from nastavnik.domain.programmes.models import Programme
@@ -89,7 +90,8 @@ async def write_partnership(
     form_code: str = "employer_student",
 ) -> Partnership:
     """As the owner: a partner, its representative (in the base of mentors), a student mentored by them in a
-    pair of ``form_code`` in the ``year``'s programme, and the pair's internship at the partner."""
+    pair of ``form_code`` in the ``year``'s programme (made if missing), and the pair's internship at the
+    partner."""
     async with runtime.owner_sessions() as db:
         partner = Partner(
             org_id=college.id,
@@ -103,8 +105,18 @@ async def write_partnership(
         representative = Person(
             org_id=college.id, last_name=f"{canary} Мастеров", first_name="Илья", category="staff"
         )
-        student = Person(org_id=college.id, last_name=f"{canary} Студентова", first_name="Ая", category="learner")
-        programme = Programme(org_id=college.id, academic_year=year, regime="learners")
+        student = Person(
+            org_id=college.id, last_name=f"{canary} Студентова", first_name="Ая", category="learner"
+        )
+        programme = (
+            await db.scalars(
+                select(Programme).where(
+                    Programme.org_id == college.id,
+                    Programme.academic_year == year,
+                    Programme.regime == "learners",
+                )
+            )
+        ).one_or_none() or Programme(org_id=college.id, academic_year=year, regime="learners")
         db.add_all([partner, representative, student, programme])
         await db.flush()
         db.add_all(

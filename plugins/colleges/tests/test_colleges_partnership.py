@@ -76,11 +76,18 @@ async def test_registry_invitation_pair_and_internship(
     async with runtime.owner_sessions() as db:
         person = (await db.scalars(select(Person).where(Person.email == email))).one()
         roles = list(await db.scalars(select(PersonRole.role).where(PersonRole.person_id == person.id)))
-    assert (str(person.id), person.org_id, person.category, roles) == (mentor_id, college.id, "staff", ["mentor"])
+    assert (str(person.id), person.org_id, person.category, roles) == (
+        mentor_id,
+        college.id,
+        "staff",
+        ["mentor"],
+    )
     assert person.identity_id is not None
 
     async with college.signed_in(sso_app) as curator:
-        programme = await curator.post(f"{api}/programmes", json={"academic_year": year, "regime": "learners"})
+        programme = await curator.post(
+            f"{api}/programmes", json={"academic_year": year, "regime": "learners"}
+        )
         student = await curator.post(
             f"{api}/people", json={"last_name": "Студентова", "first_name": "Ая", "category": "learner"}
         )
@@ -140,7 +147,12 @@ async def test_registry_invitation_pair_and_internship(
     ]
     assert [(p["name"], p["representatives"], p["internships"]) for p in listing] == [(PARTNER["name"], 1, 1)]
     assert page.status_code == 200
-    for shown in ("Мастеров Илья Петрович", "Главный технолог", "Студентова Ая", "Цех № 3, помощник технолога"):
+    for shown in (
+        "Мастеров Илья Петрович",
+        "Главный технолог",
+        "Студентова Ая",
+        "Цех № 3, помощник технолога",
+    ):
         assert shown in page.text
     assert f"{date(year + 1, 2, 1):%d.%m.%Y}" in page.text
     # Every step is in the audit log under the plugin's own objects and the core's.
@@ -152,4 +164,10 @@ async def test_registry_invitation_pair_and_internship(
                 )
             )
         )
-    assert {"colleges.partner", "colleges.representative", "colleges.internship", "person", "account"} <= kinds
+    assert {
+        "colleges.partner",
+        "colleges.representative",
+        "colleges.internship",
+        "person",
+        "account",
+    } <= kinds
