@@ -435,6 +435,20 @@ def identity_of(world: World, org: OrgWorld | Tenant, role: str) -> uuid.UUID | 
     return world.staff[role]
 
 
+def fresh_group(programme: Programme, form_code: str) -> MentoringGroup:
+    """A draft group of the fresh 2035/2036 programme."""
+    return MentoringGroup(
+        org_id=programme.org_id,
+        id=uuid.uuid4(),
+        programme_id=programme.id,
+        form_code=form_code,
+        kind_code="traditional",
+        starts_on=date(2035, 9, 15),
+        ends_on=date(2036, 5, 31),
+        reasons=[],
+    )
+
+
 async def fresh_objects(runtime: Runtime, org: OrgWorld) -> dict[str, str]:
     """New objects for each call, so that a write by one role cannot spoil the next call."""
     async with runtime.owner_sessions() as db:
@@ -463,16 +477,7 @@ async def fresh_objects(runtime: Runtime, org: OrgWorld) -> dict[str, str]:
             ends_on=date(2026, 12, 5),
         )
         db.add_all([person, decade])
-        group = MentoringGroup(
-            org_id=org.id,
-            id=uuid.uuid4(),
-            programme_id=programme.id,
-            form_code="student_student",
-            kind_code="traditional",
-            starts_on=date(2035, 9, 15),
-            ends_on=date(2036, 5, 31),
-            reasons=[],
-        )
+        group = fresh_group(programme, "student_student")
         order = MentoringOrder(
             org_id=org.id,
             id=uuid.uuid4(),
@@ -557,16 +562,7 @@ async def fresh_college_objects(runtime: Runtime, college: Tenant) -> dict[str, 
         student = Person(org_id=college.id, last_name="Студентов", first_name="Тест", category="learner")
         db.add_all([programme, partner, mentor, student])
         await db.flush()
-        group = MentoringGroup(
-            org_id=college.id,
-            id=uuid.uuid4(),
-            programme_id=programme.id,
-            form_code="employer_student",
-            kind_code="traditional",
-            starts_on=date(2035, 9, 15),
-            ends_on=date(2036, 5, 31),
-            reasons=[],
-        )
+        group = fresh_group(programme, "employer_student")
         db.add_all(
             [
                 group,

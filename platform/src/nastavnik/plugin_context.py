@@ -40,6 +40,7 @@ from nastavnik.plugins import LoadedPlugin, Plugins
 from nastavnik.tenancy import Forbidden, NotFound, OrgContext, OrgRef, load_actor, resolve_org_context
 
 S = TypeVar("S", bound=msgspec.Struct)
+Row = TypeVar("Row")
 
 PageRenderer = Callable[..., Awaitable[Template]]
 """Renders a page with the layout's context (navigation, switcher): ``renderer(template, **context)``."""
@@ -72,6 +73,11 @@ class PluginContext:
     def owns(self, model: type[object]) -> ColumnElement[bool]:
         """The tenant predicate for a tenant model: use it in every query of the plugin's tables."""
         return self.org_context.owns(model)
+
+    async def find(self, model: type[Row], row_id: uuid.UUID, *where: ColumnElement[bool]) -> Row:
+        """The organisation's row ``row_id`` (its ``id``) of the tenant ``model``, also meeting ``where``;
+        ``NotFound`` (a 404) for a missing one and another organisation's alike."""
+        return await self.org_context.find(self.db, model, row_id, *where)
 
     def has_role(self, *roles: str) -> bool:
         return any(r in self.roles for r in roles)

@@ -11,8 +11,9 @@ from typing import Annotated
 import msgspec
 from sqlalchemy import ColumnElement, select
 
-from nastavnik import MANAGERS, FieldError, InvalidInput, MentoringPair, NotFound, PluginContext
+from nastavnik import MANAGERS, FieldError, InvalidInput, MentoringPair, PluginContext
 from nastavnik_colleges.models import Internship, Partner
+from nastavnik_colleges.partners import removed
 
 INTERNSHIP = "colleges.internship"
 INTERNSHIP_FORMS = frozenset({"employer_student"})
@@ -93,14 +94,7 @@ async def record_internship(ctx: PluginContext, data: InternshipIn) -> Internshi
 
 async def delete_internship(ctx: PluginContext, internship_id: uuid.UUID) -> None:
     ctx.require_role(*MANAGERS)
-    internship = (
-        await ctx.db.scalars(select(Internship).where(Internship.id == internship_id, ctx.owns(Internship)))
-    ).one_or_none()
-    if internship is None:
-        raise NotFound
-    await ctx.db.delete(internship)
-    await ctx.audit(action="delete", object_type=INTERNSHIP, object_id=str(internship_id))
-    await ctx.db.commit()
+    await removed(ctx, await ctx.find(Internship, internship_id), INTERNSHIP, internship_id)
 
 
 async def _views(ctx: PluginContext, *where: ColumnElement[bool]) -> list[InternshipView]:

@@ -11,7 +11,7 @@ import msgspec
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
-from nastavnik import MANAGERS, Conflict, FieldError, InvalidInput, NotFound, PluginContext, valid_inn
+from nastavnik import MANAGERS, Conflict, FieldError, InvalidInput, PluginContext, valid_inn
 from nastavnik_colleges.models import Internship, Partner, Representative
 
 PARTNER = "colleges.partner"
@@ -146,12 +146,14 @@ async def list_partners(ctx: PluginContext) -> list[PartnerOut]:
 
 async def get_partner(ctx: PluginContext, partner_id: uuid.UUID) -> Partner:
     ctx.require_role(*MANAGERS)
-    partner = (
-        await ctx.db.scalars(select(Partner).where(Partner.id == partner_id, ctx.owns(Partner)))
-    ).one_or_none()
-    if partner is None:
-        raise NotFound
-    return partner
+    return await ctx.find(Partner, partner_id)
+
+
+async def removed(ctx: PluginContext, row: object, object_type: str, object_id: uuid.UUID) -> None:
+    """Delete a row of the plugin's, audited, and commit."""
+    await ctx.db.delete(row)
+    await ctx.audit(action="delete", object_type=object_type, object_id=str(object_id))
+    await ctx.db.commit()
 
 
 async def create_partner(ctx: PluginContext, data: PartnerIn) -> Partner:
@@ -196,6 +198,4 @@ async def delete_partner(ctx: PluginContext, partner_id: uuid.UUID) -> None:
                 )
             ],
         )
-    await ctx.db.delete(partner)
-    await ctx.audit(action="delete", object_type=PARTNER, object_id=str(partner_id))
-    await ctx.db.commit()
+    await removed(ctx, partner, PARTNER, partner_id)

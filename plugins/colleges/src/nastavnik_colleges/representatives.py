@@ -26,7 +26,7 @@ from nastavnik import (
     PluginContext,
 )
 from nastavnik_colleges.models import Representative
-from nastavnik_colleges.partners import get_partner
+from nastavnik_colleges.partners import get_partner, removed
 
 REPRESENTATIVE = "colleges.representative"
 Name = Annotated[str, msgspec.Meta(max_length=100)]
@@ -115,6 +115,4 @@ async def remove_representative(ctx: PluginContext, partner_id: uuid.UUID, perso
     ).one_or_none()
     if link is None:
         raise NotFound
-    await ctx.db.delete(link)
-    await ctx.audit(action="delete", object_type=REPRESENTATIVE, object_id=str(person_id))
-    await ctx.db.commit()
+    await removed(ctx, link, REPRESENTATIVE, person_id)
