@@ -4,9 +4,11 @@ A plugin's handler asks for ``ctx: PluginCtx`` and gets a :class:`PluginContext`
 organisation, the acting person and their programme roles there, the plugin's settings for that
 organisation, its process-wide settings, and a database session scoped to that organisation (the
 application role under row-level security). It holds no engine, no Redis, no owner connection: what a
-plugin can reach is what the person could reach. A plugin's job gets a :class:`JobContext`, which opens the
-same context for an organisation on behalf of one of its people. The core's own (default-plugin) handlers
-and jobs keep the runtime.
+plugin can reach is what the person could reach. What belongs to the core's domains it asks of the core
+through the context's methods (``invite_mentor``, ``people``, ``mentoring_pairs``, from
+nastavnik.plugin_services), which check the person's role as the core's own pages do. A plugin's job gets
+a :class:`JobContext`, which opens the same context for an organisation on behalf of one of its people.
+The core's own (default-plugin) handlers and jobs keep the runtime.
 """
 
 from __future__ import annotations
