@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 from nastavnik.domain.organisations.models import OnboardingStatus, OrgOnboarding
 from nastavnik.domain.organisations.onboarding import run_onboarding
 from nastavnik.domain.organisations.realm import KeycloakUnavailable
-from nastavnik.domain.organisations.services import with_inn_check_digit
+from nastavnik.inn import with_inn_check_digit
 from nastavnik.models.identity import Identity
 from nastavnik.models.people import Person, PersonRole
 from nastavnik.models.reference import Organisation

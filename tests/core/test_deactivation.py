@@ -7,7 +7,7 @@ import uuid
 
 from litestar import Litestar
 
-from nastavnik.domain.organisations.services import with_inn_check_digit
+from nastavnik.inn import with_inn_check_digit
 from nastavnik.models.identity import Identity
 from nastavnik.models.reference import Organisation
 from nastavnik.runtime import Runtime

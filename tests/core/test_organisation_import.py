@@ -11,7 +11,7 @@ from litestar import Litestar
 from sqlalchemy import select
 
 from nastavnik.domain.organisations.models import OrgOnboarding
-from nastavnik.domain.organisations.services import with_inn_check_digit
+from nastavnik.inn import with_inn_check_digit
 from nastavnik.models.reference import Organisation
 from nastavnik.runtime import Runtime
 from tests.support.http import client_for

@@ -6,7 +6,7 @@ import secrets
 
 from litestar import Litestar
 
-from nastavnik.domain.organisations.services import with_inn_check_digit
+from nastavnik.inn import with_inn_check_digit
 from nastavnik.runtime import Runtime
 from tests.support.http import client_for
 from tests.support.world import World

@@ -2,7 +2,8 @@
 
 A route missing from EXPECTED fails the test, so every new route states its rules here.
 Roles: curator, mentor, mentee (members), region, municipality, auditor (overseers, not
-members), anonymous. Tenant routes are called with the organisation's own slug and objects.
+members), anonymous. Tenant routes are called with the organisation's own slug and objects: the world's
+school, or for a plugin serving another type (COLLEGE_ROUTES) an organisation of that type.
 """
 
 from __future__ import annotations
@@ -10,7 +11,9 @@ from __future__ import annotations
 import re
 import secrets
 import uuid
+from collections.abc import Awaitable, Callable
 from datetime import date
+from functools import partial
 from typing import Any
 
 from litestar import Litestar
@@ -19,8 +22,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from nastavnik.domain.accounts import one_time_passwords
 from nastavnik.domain.accounts.models import AccountBatch, AccountEntry
+from nastavnik.domain.bases.models import MentorProfile
 from nastavnik.domain.documents.models import RegionDocumentTemplate
-from nastavnik.domain.organisations.services import with_inn_check_digit
 from nastavnik.domain.programmes.models import Programme, RoadmapItem
 from nastavnik.domain.programmes.pairs.models import GroupMember, MentoringGroup, MentoringOrder
 from nastavnik.domain.questionnaires.models import (
@@ -29,10 +32,12 @@ from nastavnik.domain.questionnaires.models import (
     QuestionnaireVersion,
 )
 from nastavnik.domain.statistics.models import StatReport
+from nastavnik.inn import with_inn_check_digit
 from nastavnik.models.people import Person
 from nastavnik.models.plugin_settings import OrgPluginSetting
 from nastavnik.runtime import Runtime
-from nastavnik.testing import app_routes
+from nastavnik.testing import Tenant, app_routes, new_organisation, plugin_routes
+from nastavnik_colleges.models import Internship, Partner, Representative
 from nastavnik_schools.models import SubjectDecade
 from tests.isolation.routes import BODIES, NOT_PROBED, TEMPLATE_DOCUMENT, standard_template
 from tests.support.dates import region_today
@@ -47,6 +52,7 @@ MANAGERS_ONLY = "managers"  # curator succeeds; mentor and mentee 403
 ALL_MEMBERS = "members"  # every member succeeds
 WRITERS = "writers"  # the group's writers succeed (curator, the group's mentor); the mentee 403
 
+COLLEGES, COLLEGE_PAGES = "/api/o/{slug}/p/colleges", "/o/{slug}/p/colleges"
 GROUP_API = "/api/o/{slug}/programmes/{programme_id}/groups/{group_id}"
 GROUP_PAGE = "/o/{slug}/programmes/{programme_id}/groups/{group_id}"
 RESPONDENT = "respondent"  # only the person it was given to (the mentee) succeeds; other members 404
@@ -224,6 +230,32 @@ TENANT: dict[tuple[str, str], tuple[str, int]] = {
     ("POST", "/o/{slug}/accounts/{batch_id}/retry"): (MANAGERS_ONLY, 409),
     ("GET", "/o/{slug}/statistics"): (MANAGERS_ONLY, 200),
     ("GET", "/api/o/{slug}/statistics"): (MANAGERS_ONLY, 200),
+    # The colleges plugin, in a college: a fresh partner with a representative and an internship of a fresh
+    # pair «работодатель – студент». Such a partner is not deleted (422); this app has no single sign-on, so
+    # nobody can be invited (409).
+    ("GET", f"{COLLEGES}/partners"): (MANAGERS_ONLY, 200),
+    ("POST", f"{COLLEGES}/partners"): (MANAGERS_ONLY, 201),
+    ("GET", f"{COLLEGES}/partners/{{partner_id}}"): (MANAGERS_ONLY, 200),
+    ("PUT", f"{COLLEGES}/partners/{{partner_id}}"): (MANAGERS_ONLY, 200),
+    ("DELETE", f"{COLLEGES}/partners/{{partner_id}}"): (MANAGERS_ONLY, 422),
+    ("POST", f"{COLLEGES}/partners/{{partner_id}}/representatives"): (MANAGERS_ONLY, 409),
+    ("DELETE", f"{COLLEGES}/partners/{{partner_id}}/representatives/{{person_id}}"): (MANAGERS_ONLY, 204),
+    ("GET", f"{COLLEGES}/internships"): (MANAGERS_ONLY, 200),
+    ("POST", f"{COLLEGES}/internships"): (MANAGERS_ONLY, 201),
+    ("DELETE", f"{COLLEGES}/internships/{{internship_id}}"): (MANAGERS_ONLY, 204),
+    ("GET", f"{COLLEGE_PAGES}/partners"): (MANAGERS_ONLY, 200),
+    ("POST", f"{COLLEGE_PAGES}/partners"): (MANAGERS_ONLY, 302),
+    ("GET", f"{COLLEGE_PAGES}/partners/{{partner_id}}"): (MANAGERS_ONLY, 200),
+    ("POST", f"{COLLEGE_PAGES}/partners/{{partner_id}}"): (MANAGERS_ONLY, 302),
+    ("POST", f"{COLLEGE_PAGES}/partners/{{partner_id}}/delete"): (MANAGERS_ONLY, 422),
+    ("POST", f"{COLLEGE_PAGES}/partners/{{partner_id}}/representatives"): (MANAGERS_ONLY, 409),
+    ("POST", f"{COLLEGE_PAGES}/partners/{{partner_id}}/representatives/{{person_id}}/delete"): (
+        MANAGERS_ONLY,
+        302,
+    ),
+    ("GET", f"{COLLEGE_PAGES}/internships"): (MANAGERS_ONLY, 200),
+    ("POST", f"{COLLEGE_PAGES}/internships"): (MANAGERS_ONLY, 302),
+    ("POST", f"{COLLEGE_PAGES}/internships/{{internship_id}}/delete"): (MANAGERS_ONLY, 302),
 }
 
 REGION_ONLY_PAGE = {**dict.fromkeys(ROLES, 403), "region": 200, "anonymous": 302}
@@ -401,12 +433,26 @@ def expected(route: tuple[str, str], role: str) -> int:
     return 403
 
 
-def identity_of(world: World, org: OrgWorld, role: str) -> uuid.UUID | None:
+def identity_of(world: World, org: OrgWorld | Tenant, role: str) -> uuid.UUID | None:
     if role in MEMBERS:
         return org.identities[role]
     if role == "anonymous":
         return None
     return world.staff[role]
+
+
+def fresh_group(programme: Programme, form_code: str) -> MentoringGroup:
+    """A draft group of the fresh 2035/2036 programme."""
+    return MentoringGroup(
+        org_id=programme.org_id,
+        id=uuid.uuid4(),
+        programme_id=programme.id,
+        form_code=form_code,
+        kind_code="traditional",
+        starts_on=date(2035, 9, 15),
+        ends_on=date(2036, 5, 31),
+        reasons=[],
+    )
 
 
 async def fresh_objects(runtime: Runtime, org: OrgWorld) -> dict[str, str]:
@@ -437,16 +483,7 @@ async def fresh_objects(runtime: Runtime, org: OrgWorld) -> dict[str, str]:
             ends_on=date(2026, 12, 5),
         )
         db.add_all([person, decade])
-        group = MentoringGroup(
-            org_id=org.id,
-            id=uuid.uuid4(),
-            programme_id=programme.id,
-            form_code="student_student",
-            kind_code="traditional",
-            starts_on=date(2035, 9, 15),
-            ends_on=date(2036, 5, 31),
-            reasons=[],
-        )
+        group = fresh_group(programme, "student_student")
         order = MentoringOrder(
             org_id=org.id,
             id=uuid.uuid4(),
@@ -515,6 +552,55 @@ async def fresh_objects(runtime: Runtime, org: OrgWorld) -> dict[str, str]:
     }
 
 
+async def fresh_college_objects(runtime: Runtime, college: Tenant) -> dict[str, str]:
+    """A fresh partner with a representative mentoring a fresh student in a pair «работодатель – студент» of
+    the college's fresh 2035/2036 programme, and the pair's internship at the partner."""
+    async with runtime.owner_sessions() as db:
+        await db.execute(delete(Programme).where(Programme.org_id == college.id))
+        programme = Programme(org_id=college.id, academic_year=2035, regime="learners")
+        partner = Partner(
+            org_id=college.id,
+            name="Харнес-завод",
+            inn=with_inn_check_digit(f"3{secrets.randbelow(10**8):08d}"),
+            activity="Станкостроение",
+        )
+        mentor = Person(org_id=college.id, last_name="Мастеров", first_name="Тест", category="staff")
+        student = Person(org_id=college.id, last_name="Студентов", first_name="Тест", category="learner")
+        db.add_all([programme, partner, mentor, student])
+        await db.flush()
+        group = fresh_group(programme, "employer_student")
+        db.add_all(
+            [
+                group,
+                Representative(
+                    org_id=college.id, person_id=mentor.id, partner_id=partner.id, position="Мастер"
+                ),
+                MentorProfile(org_id=college.id, person_id=mentor.id, consent_on=date(2026, 9, 1)),
+            ]
+        )
+        await db.flush()
+        db.add_all(
+            GroupMember(org_id=college.id, group_id=group.id, person_id=p.id, role=r)
+            for p, r in ((mentor, "mentor"), (student, "mentee"))
+        )
+        internship = Internship(
+            org_id=college.id,
+            group_id=group.id,
+            partner_id=partner.id,
+            place="Цех",
+            starts_on=date(2035, 10, 1),
+            ends_on=date(2035, 11, 1),
+        )
+        db.add(internship)
+        await db.commit()
+    return {
+        "partner_id": str(partner.id),
+        "person_id": str(mentor.id),
+        "group_id": str(group.id),
+        "internship_id": str(internship.id),
+    }
+
+
 async def region_draft(db: AsyncSession, region_id: uuid.UUID) -> tuple[uuid.UUID, uuid.UUID]:
     """The region's own copy of «mentor_end» with a draft version waiting to be published."""
     default = (
@@ -578,6 +664,20 @@ async def finished_report(runtime: Runtime, world: World) -> str:
     return str(report.id)
 
 
+def college_body(route: tuple[str, str], values: dict[str, str]) -> tuple[str, Any]:
+    """The colleges plugin's writes: a partner by a fresh ИНН, an internship of the fresh employer pair."""
+    kind, body = BODIES[route]
+    if body is None:
+        return kind, body
+    fresh: dict[str, Any] = {
+        "inn": with_inn_check_digit(f"2{secrets.randbelow(10**8):08d}"),
+        "group_id": values["group_id"],
+        "partner_id": values["partner_id"],
+    }
+    changed = {k: v for k, v in fresh.items() if k in body}
+    return kind, {**body, **changed}
+
+
 def body_for(route: tuple[str, str], world: World, values: dict[str, str]) -> tuple[str, Any]:
     person_routes = {
         ("POST", "/api/o/{slug}/accounts"),
@@ -633,6 +733,8 @@ def body_for(route: tuple[str, str], world: World, values: dict[str, str]) -> tu
         return "json", {"enabled": True, "settings": {}}  # keep the plugin on for the routes after it
     if route == ("POST", "/o/{slug}/plugins/{name}"):
         return "form", {"enabled": "on"}
+    if "/p/colleges/" in route[1] and route in BODIES:
+        return college_body(route, values)
     kind, body = BODIES.get(route, ("json", None))
     if route[0] in {"PATCH"} or route == ("POST", "/o/{slug}/people/{person_id}"):
         body = {**body, "version": 1 if kind == "json" else "1"}
@@ -648,10 +750,38 @@ async def test_every_role_gets_what_its_role_allows(runtime: Runtime, app: Lites
         routes = [r for r in await app_routes(anonymous) if r not in NOT_PROBED]
     missing = [r for r in routes if r not in TENANT and r not in GLOBAL]
     assert not missing, f"add these routes to the role x route harness: {missing}"
+    college_routes = plugin_routes(routes, "colleges")
+    college = await new_organisation(runtime, world.municipalities["M1"], org_type="college")
     report_id = await finished_report(runtime, world)
+    fixed = {
+        "slug": org.slug,
+        "start_year": str(world.year),
+        "name": "schools",
+        "municipality_id": str(world.municipalities["M1"]),
+        "org_id": str(org.id),
+        "token": "no-such-upload",
+        "kind": "form",
+        "regime": "learners",
+        "code": "student_student",
+        "indicator": "learners_covered",
+        "report_id": report_id,
+        "document": TEMPLATE_DOCUMENT,
+    }
     mismatches: list[str] = []
     try:
-        await _every_role(runtime, app, world, org, routes, mismatches, report_id)
+        school_routes = [r for r in routes if r not in college_routes]
+        await _every_role(
+            app, world, org, school_routes, mismatches, fixed, partial(fresh_objects, runtime, org)
+        )
+        await _every_role(
+            app,
+            world,
+            college,
+            college_routes,
+            mismatches,
+            {"slug": college.slug},
+            partial(fresh_college_objects, runtime, college),
+        )
     finally:  # the world's region keeps the standard templates for the tests after this one
         async with runtime.owner_sessions() as db:
             await db.execute(
@@ -665,33 +795,20 @@ async def test_every_role_gets_what_its_role_allows(runtime: Runtime, app: Lites
 
 
 async def _every_role(
-    runtime: Runtime,
     app: Litestar,
     world: World,
-    org: OrgWorld,
+    org: OrgWorld | Tenant,
     routes: list[tuple[str, str]],
     mismatches: list[str],
-    report_id: str,
+    fixed: dict[str, str],
+    objects: Callable[[], Awaitable[dict[str, str]]],
 ) -> None:
+    """Each role requests each route in ``org``, with the ``fixed`` path values and ``objects`` made afresh."""
     for role in ROLES:
         async with client_for(app, identity_of(world, org, role)) as client:
             for route in routes:
                 method, template = route
-                values = {
-                    "slug": org.slug,
-                    "start_year": str(world.year),
-                    "name": "schools",
-                    "municipality_id": str(world.municipalities["M1"]),
-                    "org_id": str(org.id),
-                    "token": "no-such-upload",
-                    "kind": "form",
-                    "regime": "learners",
-                    "code": "student_student",
-                    "indicator": "learners_covered",
-                    "report_id": report_id,
-                    "document": TEMPLATE_DOCUMENT,
-                    **await fresh_objects(runtime, org),
-                }
+                values = {**fixed, **await objects()}
                 url = re.sub(r"{(\w+)}", lambda m: values[m.group(1)], template)  # noqa: B023 -- used at once
                 kind, body = body_for(route, world, values)
                 if method == "GET":

@@ -23,6 +23,10 @@ PARAMS: dict[str, Callable[[World, OrgWorld], str]] = {
     "slug": lambda world, victim: victim.slug,
     "person_id": lambda world, victim: str(victim.persons["mentee"]),
     "decade_id": lambda world, victim: str(victim.decade_id or uuid.uuid4()),
+    # The world's organisations are schools and a kindergarten: no partners there (the colleges plugin's own
+    # cross-tenant check, plugins/colleges/tests, attacks a college's real ones).
+    "partner_id": lambda world, victim: str(uuid.uuid4()),
+    "internship_id": lambda world, victim: str(uuid.uuid4()),
     "start_year": lambda world, victim: str(world.year),
     "name": lambda world, victim: "schools",
     "municipality_id": lambda world, victim: str(victim.municipality_id),
@@ -53,6 +57,8 @@ PARAMS: dict[str, Callable[[World, OrgWorld], str]] = {
 OBJECT_IDS = {
     "person_id",
     "decade_id",
+    "partner_id",
+    "internship_id",
     "programme_id",
     "item_id",
     "group_id",
@@ -114,6 +120,22 @@ QUESTIONNAIRE_FORM = {
     "item_1_max": "10",
     "item_1_required": "on",
 }
+# The colleges plugin: a partner enterprise, its representative invited to mentor, a pair's internship.
+PARTNER = {"name": "Чужой завод", "inn": "7707083893", "activity": "Вторжение"}
+REPRESENTATIVE = {
+    "last_name": "Чужой",
+    "first_name": "Пётр",
+    "email": "spy@zavod.example",
+    "position": "Шпион",
+}
+INTERNSHIP = {
+    "group_id": str(uuid.UUID(int=4)),
+    "partner_id": str(uuid.UUID(int=5)),
+    "place": "Цех",
+    "starts_on": "2035-10-01",
+    "ends_on": "2035-11-01",
+}
+COLLEGES_API, COLLEGES_PAGES = "/api/o/{slug}/p/colleges", "/o/{slug}/p/colleges"
 # Accounts for someone who exists nowhere: a foreign slug or batch must be refused before that matters.
 ACCOUNTS = {"person_ids": [str(uuid.UUID(int=3))]}
 
@@ -302,6 +324,23 @@ BODIES: dict[Route, tuple[str, Any]] = {
     ),
     ("POST", "/o/{slug}/plugins/{name}"): ("form", {}),
     ("POST", "/o/{slug}/p/schools/decades"): ("form", DECADE),
+    ("POST", f"{COLLEGES_API}/partners"): ("json", PARTNER),
+    ("PUT", f"{COLLEGES_API}/partners/{{partner_id}}"): ("json", {**PARTNER, "version": 1}),
+    ("DELETE", f"{COLLEGES_API}/partners/{{partner_id}}"): ("json", None),
+    ("POST", f"{COLLEGES_API}/partners/{{partner_id}}/representatives"): ("json", REPRESENTATIVE),
+    ("DELETE", f"{COLLEGES_API}/partners/{{partner_id}}/representatives/{{person_id}}"): ("json", None),
+    ("POST", f"{COLLEGES_API}/internships"): ("json", INTERNSHIP),
+    ("DELETE", f"{COLLEGES_API}/internships/{{internship_id}}"): ("json", None),
+    ("POST", f"{COLLEGES_PAGES}/partners"): ("form", PARTNER),
+    ("POST", f"{COLLEGES_PAGES}/partners/{{partner_id}}"): ("form", {**PARTNER, "version": "1"}),
+    ("POST", f"{COLLEGES_PAGES}/partners/{{partner_id}}/delete"): ("form", {"confirm": "yes"}),
+    ("POST", f"{COLLEGES_PAGES}/partners/{{partner_id}}/representatives"): ("form", REPRESENTATIVE),
+    ("POST", f"{COLLEGES_PAGES}/partners/{{partner_id}}/representatives/{{person_id}}/delete"): (
+        "form",
+        {"confirm": "yes"},
+    ),
+    ("POST", f"{COLLEGES_PAGES}/internships"): ("form", INTERNSHIP),
+    ("POST", f"{COLLEGES_PAGES}/internships/{{internship_id}}/delete"): ("form", {"confirm": "yes"}),
     ("POST", "/api/o/{slug}/questionnaires/{assignment_id}"): ("json", {"answers": ANSWERS}),
     ("POST", "/o/{slug}/questionnaires/{assignment_id}"): (
         "form",

@@ -109,6 +109,10 @@ A2 = OrgSpec(
     ],
     groups=[_pair("K1"), _pair("K2"), _tt("K3")],
     programmes=[ProgrammeSpec(YEAR, APPROVED, DocumentSpec("draft", None, None), [date(2026, 9, 10)])],
+    # Partners: an agreement of today (counted), one of tomorrow (not), one without. K1's internship starts
+    # today (counted); K2's ended in August, before the year (not).
+    agreements=[AS_OF, date(2026, 11, 16), None],
+    internships=[(0, AS_OF, date(2026, 12, 15)), (1, date(2026, 8, 1), date(2026, 8, 31))],
 )
 
 B1 = OrgSpec(

@@ -12,7 +12,14 @@ from tests.statistics.spec import DocumentSpec, OrgSpec, RegionSpec
 
 Key = tuple[str, str]  # (indicator, breakdown)
 Value = tuple[int, int | None, int | None]  # numerator, denominator, respondents
-COUNT_KINDS = {"groups", "core.people", "core.mentors", "schools.subject_decades"}
+COUNT_KINDS = {
+    "groups",
+    "core.people",
+    "core.mentors",
+    "schools.subject_decades",
+    "colleges.partners_with_agreement",
+    "colleges.students_on_internship",
+}
 
 
 def whole_years(since: date, on: date) -> int:
@@ -97,14 +104,32 @@ def org_values(org: OrgSpec, year: int, as_of: date) -> dict[Key, Value]:
     people = (1 if org.curator == "active" else 0) + org.mentors + len(org.mentees)
     values[("core.people", "")] = (people, None, None)
     values[("core.mentors", "")] = (org.mentors, None, None)
+    start, end = date(year, 9, 1), date(year + 1, 8, 31)
     if org.type == "school":
-        start, end = date(year, 9, 1), date(year + 1, 8, 31)
         values[("schools.subject_decades", "")] = (
             sum(1 for d in org.decades if start <= d <= end),
             None,
             None,
         )
+    if org.type == "college":
+        values.update(college_values(org, start, min(end, as_of)))
     return values
+
+
+def college_values(org: OrgSpec, start: date, until: date) -> dict[Key, Value]:
+    """Partners with an agreement signed by the date; students of pairs whose internship overlaps the year
+    up to that date, each once."""
+    signed = sum(1 for on in org.agreements if on is not None and on <= until)
+    practising = {
+        key
+        for index, starts_on, ends_on in org.internships
+        if starts_on <= until and ends_on >= start
+        for key in org.groups[index].mentees
+    }
+    return {
+        ("colleges.partners_with_agreement", ""): (signed, None, None),
+        ("colleges.students_on_internship", ""): (len(practising), None, None),
+    }
 
 
 AreaKey = tuple[

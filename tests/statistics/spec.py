@@ -15,16 +15,17 @@ from datetime import date
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from nastavnik.db.base import Base
 from nastavnik.domain.bases.models import MenteeProfile, MentorProfile
-from nastavnik.domain.organisations.services import with_inn_check_digit
 from nastavnik.domain.programmes.models import Programme
 from nastavnik.domain.programmes.pairs.models import GroupMember, MentoringGroup, MentoringOrder
 from nastavnik.domain.statistics.headcount_models import Headcount
+from nastavnik.inn import with_inn_check_digit
 from nastavnik.models.identity import Identity, StaffAssignment
 from nastavnik.models.people import Person, PersonRole
 from nastavnik.models.reference import Municipality, Organisation, Region
 from nastavnik.runtime import Runtime
+from nastavnik_colleges.models import Internship, Partner
+from nastavnik_schools.models import SubjectDecade
 
 
 @dataclass
@@ -76,6 +77,10 @@ class OrgSpec:
     groups: list[GroupSpec] = field(default_factory=list)
     programmes: list[ProgrammeSpec] = field(default_factory=list)
     decades: list[date] = field(default_factory=list)  # subject decades (schools) by start date
+    # Colleges: a partner enterprise per agreement date (None: no agreement), and internships at the first
+    # partner (or one without an agreement) as (the group's index in ``groups``, starts on, ends on).
+    agreements: list[date | None] = field(default_factory=list)
+    internships: list[tuple[int, date, date]] = field(default_factory=list)
 
 
 @dataclass
@@ -102,8 +107,6 @@ def _identity(label: str) -> Identity:
 
 async def build_region(runtime: Runtime, spec: RegionSpec) -> BuiltRegion:
     """Write the spec as the owner; every row of the region is new."""
-    from nastavnik_schools.models import SubjectDecade
-
     token = secrets.token_hex(4)
     async with runtime.owner_sessions() as db:
         region = Region(code=f"S-{token}", name=f"Регион статистики {token}", timezone=spec.timezone)
@@ -149,14 +152,12 @@ async def build_region(runtime: Runtime, spec: RegionSpec) -> BuiltRegion:
             await db.flush()
             built.orgs[org_spec.key] = org.id
             built.slugs[org_spec.key] = org.slug
-            await _fill_org(db, org.id, org_spec, built, SubjectDecade)
+            await _fill_org(db, org.id, org_spec, built)
         await db.commit()
     return built
 
 
-async def _fill_org(
-    db: AsyncSession, org_id: uuid.UUID, spec: OrgSpec, built: BuiltRegion, decade_model: type[Base]
-) -> None:
+async def _fill_org(db: AsyncSession, org_id: uuid.UUID, spec: OrgSpec, built: BuiltRegion) -> None:
     for year, (learners, young) in spec.headcounts.items():
         db.add(
             Headcount(
@@ -245,6 +246,7 @@ async def _fill_org(
                     issued_on=issued_on,
                 )
             )
+    group_ids = []
     for g in spec.groups:
         starts_on = g.starts_on or date(g.year, 9, 15)
         group = MentoringGroup(
@@ -260,13 +262,14 @@ async def _fill_org(
         )
         db.add(group)
         await db.flush()
+        group_ids.append(group.id)
         for mentor_id in mentors[: g.mentors]:
             db.add(GroupMember(org_id=org_id, group_id=group.id, person_id=mentor_id, role="mentor"))
         for key in dict.fromkeys(g.mentees):
             db.add(GroupMember(org_id=org_id, group_id=group.id, person_id=mentees[key], role="mentee"))
     for starts_on in spec.decades:
         db.add(
-            decade_model(
+            SubjectDecade(
                 org_id=org_id,
                 subject_area="Математика",
                 title="Декада",
@@ -274,4 +277,36 @@ async def _fill_org(
                 ends_on=starts_on,
             )
         )
+    await db.flush()
+    await _fill_partners(db, org_id, spec, group_ids)
+
+
+async def _fill_partners(
+    db: AsyncSession, org_id: uuid.UUID, spec: OrgSpec, group_ids: list[uuid.UUID]
+) -> None:
+    """The colleges plugin's rows: partners by agreement date, internships of the spec's groups."""
+    partners = [
+        Partner(
+            org_id=org_id,
+            name=f"Предприятие {n}",
+            inn=with_inn_check_digit(f"9{secrets.randbelow(10**8):08d}"),
+            activity="Промышленность",
+            agreement_number=f"{n}-П" if on else None,
+            agreement_date=on,
+        )
+        for n, on in enumerate(spec.agreements or ([None] if spec.internships else []), start=1)
+    ]
+    db.add_all(partners)
+    await db.flush()
+    db.add_all(
+        Internship(
+            org_id=org_id,
+            group_id=group_ids[index],
+            partner_id=partners[0].id,
+            place="Цех",
+            starts_on=starts_on,
+            ends_on=ends_on,
+        )
+        for index, starts_on, ends_on in spec.internships
+    )
     await db.flush()

@@ -209,6 +209,15 @@ async def test_plugin_contributions(runtime: Runtime, region: BuiltRegion) -> No
         "B3": None,
     }
     assert (await areas(runtime, region, "schools.subject_decades"))["region"] == (3, None, None, 2)
+    # The colleges plugin's, in its college A2 only: one agreement signed by today, one student practising.
+    for indicator in ("colleges.partners_with_agreement", "colleges.students_on_internship"):
+        assert await orgs(runtime, region, indicator) == {
+            "A1": None,
+            "A2": (1, None, None),
+            "B1": None,
+            "B2": None,
+            "B3": None,
+        }
     assert (await areas(runtime, region, "core.mentors"))["region"] == (3 + 1 + 1 + 2, None, None, 4)
 
 

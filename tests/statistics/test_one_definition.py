@@ -55,7 +55,8 @@ SCHOOLS_OFF = "S2"
 
 def _organisation(key: str, municipality: str, org_type: str) -> OrgSpec:
     """Learners aged 14 and young teachers in running groups, last year's cohort (one left the
-    profession), approved documents and the pairs order, a headcount, decades this year and last."""
+    profession), approved documents and the pairs order, a headcount, decades this year and last, a partner
+    with an agreement and one without, the learners' group at practice since October."""
     learners = [MenteeSpec(f"L{i}", "learner", birth_date=date(2012, 3, 1 + i)) for i in range(6)]
     young = [MenteeSpec(f"Y{i}", "young_pedagogue", profession_since=date(2024, 9, 1)) for i in range(6)]
     young[2].left_on, young[2].left_reason = date(2026, 6, 30), "profession"
@@ -77,6 +78,8 @@ def _organisation(key: str, municipality: str, org_type: str) -> OrgSpec:
             ProgrammeSpec(YEAR, polozhenie=approved, programma=approved, pairs_orders=[date(YEAR, 9, 14)])
         ],
         decades=[date(YEAR, 10, 5), date(YEAR - 1, 10, 5)],
+        agreements=[date(YEAR - 1, 5, 20), None] if org_type == "college" else [],
+        internships=[(0, date(YEAR, 10, 1), date(YEAR, 12, 20))] if org_type == "college" else [],
     )
 
 
@@ -193,9 +196,14 @@ async def test_every_indicator_is_the_same_on_the_organisations_page_and_in_the_
     assert {q.indicator.source for q in queries} >= {"core", "schools"}  # the core's and a plugin's
     counted: set[str] = set()
     decades: dict[str, Value | None] = {}
+    partners: dict[str, tuple[Value | None, Value | None]] = {}
     for key, org_id in region.orgs.items():
         regional = await org_rows(runtime, org_id, YEAR, AS_OF)
         decades[key] = regional.get(("schools.subject_decades", ""))
+        partners[key] = (
+            regional.get(("colleges.partners_with_agreement", "")),
+            regional.get(("colleges.students_on_internship", "")),
+        )
         own = await own_figures(runtime, region, key)
         for query in queries:
             name = query.indicator.key
@@ -211,6 +219,13 @@ async def test_every_indicator_is_the_same_on_the_organisations_page_and_in_the_
     # The schools plugin's decades: of this academic year (one of the two), in its schools only, and not
     # where a school switched the plugin off.
     assert decades == {"S1": (1, None, None), SCHOOLS_OFF: None, "C1": None, "K1": None}
+    # The colleges plugin's: in its college alone, one partner with an agreement, the group's six learners.
+    assert partners == {
+        "S1": (None, None),
+        SCHOOLS_OFF: (None, None),
+        "C1": ((1, None, None), (6, None, None)),
+        "K1": (None, None),
+    }
 
 
 async def test_the_home_page_shows_the_regional_figure(

@@ -26,7 +26,6 @@ from nastavnik.domain.accounts.models import AccountBatch, AccountEntry
 from nastavnik.domain.bases.models import MenteeProfile, MentorProfile
 from nastavnik.domain.dictionaries.models import RegionDictionaryEntry
 from nastavnik.domain.documents.models import RegionDocumentTemplate
-from nastavnik.domain.organisations.services import with_inn_check_digit
 from nastavnik.domain.programmes.models import Programme, RoadmapItem
 from nastavnik.domain.programmes.pairs.models import GroupMember, MentoringGroup, MentoringOrder, OrderGroup
 from nastavnik.domain.questionnaires.models import (
@@ -38,6 +37,7 @@ from nastavnik.domain.questionnaires.models import (
 )
 from nastavnik.domain.statistics.headcount_models import Headcount
 from nastavnik.domain.work.models import JournalEntry, PlanItem
+from nastavnik.inn import with_inn_check_digit
 from nastavnik.models.identity import Identity, StaffAssignment
 from nastavnik.models.people import Person, PersonRole
 from nastavnik.models.plugin_settings import OrgPluginSetting

@@ -4,15 +4,17 @@ A plugin's handler asks for ``ctx: PluginCtx`` and gets a :class:`PluginContext`
 organisation, the acting person and their programme roles there, the plugin's settings for that
 organisation, its process-wide settings, and a database session scoped to that organisation (the
 application role under row-level security). It holds no engine, no Redis, no owner connection: what a
-plugin can reach is what the person could reach. A plugin's job gets a :class:`JobContext`, which opens the
-same context for an organisation on behalf of one of its people. The core's own (default-plugin) handlers
-and jobs keep the runtime.
+plugin can reach is what the person could reach. What belongs to the core's domains it asks of the core
+through the context's methods (``invite_mentor``, ``people``, ``mentoring_pairs``, from
+nastavnik.plugin_services), which check the person's role as the core's own pages do. A plugin's job gets
+a :class:`JobContext`, which opens the same context for an organisation on behalf of one of its people.
+The core's own (default-plugin) handlers and jobs keep the runtime.
 """
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Collection, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import date
@@ -25,12 +27,22 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from nastavnik import audit
 from nastavnik.db.scope import DbScope, scoped_session
+from nastavnik.errors import FieldError
 from nastavnik.models.reference import Organisation
+from nastavnik.plugin_services import (
+    BeforeCommit,
+    CoreServices,
+    InvitedMentor,
+    MentoringPair,
+    MentorInvitation,
+    PersonSummary,
+)
 from nastavnik.plugin_settings import settings_for
 from nastavnik.plugins import LoadedPlugin, Plugins
 from nastavnik.tenancy import Forbidden, NotFound, OrgContext, OrgRef, load_actor, resolve_org_context
 
 S = TypeVar("S", bound=msgspec.Struct)
+Row = TypeVar("Row")
 
 PageRenderer = Callable[..., Awaitable[Template]]
 """Renders a page with the layout's context (navigation, switcher): ``renderer(template, **context)``."""
@@ -57,10 +69,17 @@ class PluginContext:
     org_context: OrgContext = field(repr=False, compare=False)
     """The same organisation and person as the core's own services take them."""
     renderer: PageRenderer | None = field(default=None, repr=False, compare=False)
+    services: CoreServices | None = field(default=None, repr=False, compare=False)
+    """What the core does on the plugin's request (nastavnik.plugin_services): given by the assembly."""
 
     def owns(self, model: type[object]) -> ColumnElement[bool]:
         """The tenant predicate for a tenant model: use it in every query of the plugin's tables."""
         return self.org_context.owns(model)
+
+    async def find(self, model: type[Row], row_id: uuid.UUID, *where: ColumnElement[bool]) -> Row:
+        """The organisation's row ``row_id`` (its ``id``) of the tenant ``model``, also meeting ``where``;
+        ``NotFound`` (a 404) for a missing one and another organisation's alike."""
+        return await self.org_context.find(self.db, model, row_id, *where)
 
     def has_role(self, *roles: str) -> bool:
         return any(r in self.roles for r in roles)
@@ -106,6 +125,57 @@ class PluginContext:
             raise RuntimeError("pages are rendered only while serving a request, not in a job")
         return await self.renderer(template, status_code=status_code, **context)
 
+    async def invite_mentor(
+        self,
+        invitation: MentorInvitation,
+        *,
+        before_commit: BeforeCommit | None = None,
+        errors: Sequence[FieldError] = (),
+    ) -> InvitedMentor:
+        """Invite a person from outside to mentor in the organisation, through the core's own onboarding:
+        a person of the organisation, an entry in its base of mentors, and an account (an invitation to
+        their e-mail, else a one-time password for the access sheet), which the worker then creates.
+
+        Only the curator and the director may (a 403). Refused with a Russian message per field
+        (``InvalidInput``: ``last_name``, ``first_name``, ``middle_name``, ``email``, ``category``,
+        ``consent_on``, ``capacity``), an e-mail another person of the organisation has (``Conflict`` on
+        ``email``), or where single sign-on is not configured (``Conflict``): then nothing is written.
+        ``await before_commit(person_id)`` writes the plugin's own rows with the person (its link to them)
+        through this context, without committing: all of it is committed in one transaction, or none of
+        it. ``errors``: what the plugin found wrong in its own fields of the same form, refused together
+        with the core's, so that every wrong field is named at once.
+        """
+        return await self._core().invite_mentor(self.db, self.org_context, invitation, before_commit, errors)
+
+    async def people(self, person_ids: Collection[uuid.UUID]) -> list[PersonSummary]:
+        """The organisation's people among ``person_ids`` (others are left out), in alphabetical order: what
+        a plugin's list shows of the people it links to. Only the curator and the director may (a 403); the
+        read is written to the audit log and committed with whatever the session holds."""
+        return await self._core().people(self.db, self.org_context, person_ids)
+
+    async def mentoring_pairs(
+        self,
+        *,
+        group_ids: Collection[uuid.UUID] | None = None,
+        mentor_ids: Collection[uuid.UUID] | None = None,
+        form_codes: Collection[str] | None = None,
+    ) -> list[MentoringPair]:
+        """The organisation's pairs and groups the person may see (the curator and the director every one,
+        a mentor or a mentee their own), newest academic year first: those named in ``group_ids``, with one
+        of ``mentor_ids`` as a mentor, of one of ``form_codes`` (each filter only when given).
+
+        The read names people, so it is written to the audit log and committed with whatever the session
+        holds: call it before your own writes, not between them.
+        """
+        return await self._core().mentoring_pairs(
+            self.db, self.org_context, group_ids=group_ids, mentor_ids=mentor_ids, form_codes=form_codes
+        )
+
+    def _core(self) -> CoreServices:
+        if self.services is None:
+            raise RuntimeError("the core's services are given to a plugin context by the app and the worker")
+        return self.services
+
 
 async def plugin_context(
     db: AsyncSession,
@@ -113,6 +183,7 @@ async def plugin_context(
     plugin: LoadedPlugin,
     config: Mapping[str, str],
     renderer: PageRenderer | None = None,
+    services: CoreServices | None = None,
 ) -> PluginContext:
     """The narrow context of ``plugin`` in the organisation ``org_context`` resolved (where it is active)."""
     return PluginContext(
@@ -125,6 +196,7 @@ async def plugin_context(
         db=db,
         org_context=org_context,
         renderer=renderer,
+        services=services,
     )
 
 
@@ -155,7 +227,10 @@ class JobContext:
 
 
 def job_opener(
-    sessions: async_sessionmaker[AsyncSession], plugins: Plugins, plugin: LoadedPlugin
+    sessions: async_sessionmaker[AsyncSession],
+    plugins: Plugins,
+    plugin: LoadedPlugin,
+    services: CoreServices | None = None,
 ) -> JobOpener:
     """How a plugin's job enters an organisation: as the application role, for one person."""
 
@@ -170,7 +245,9 @@ def job_opener(
             org_context = await resolve_org_context(db, actor, slug, plugins)
             if plugin.name not in org_context.active_plugins:
                 raise NotFound
-            yield await plugin_context(db, org_context, plugin, plugins.config(plugin.name))
+            yield await plugin_context(
+                db, org_context, plugin, plugins.config(plugin.name), services=services
+            )
         finally:
             await db.close()
 

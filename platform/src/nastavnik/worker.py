@@ -11,6 +11,7 @@ from arq import cron
 from arq.typing import WorkerCoroutine
 from arq.worker import Function, Worker, func
 
+from nastavnik.default_plugins.services import PluginServices
 from nastavnik.domain import load_models
 from nastavnik.jobs import queue_name, redis_settings
 from nastavnik.plugin_context import JobContext, job_opener
@@ -30,7 +31,7 @@ def _as_run(runtime: Runtime, plugin: LoadedPlugin, spec: JobSpec) -> JobSpec:
     if plugin.default:
         return spec
     function = spec.function
-    opener = job_opener(runtime.app_sessions, runtime.plugins, plugin)
+    opener = job_opener(runtime.app_sessions, runtime.plugins, plugin, PluginServices(runtime))
     config = runtime.plugins.config(plugin.name)
 
     async def run(ctx: dict[str, Any], *args: Any, **kwargs: Any) -> Any:

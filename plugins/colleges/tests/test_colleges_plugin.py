@@ -1,5 +1,5 @@
-"""A smoke test of the colleges plugin's registrations: it loads alone, declares colleges and words their
-dictionaries; it has no routes, so no cross-tenant check of its own."""
+"""A smoke test of the colleges plugin's registrations: it loads alone, declares colleges, words their
+dictionaries, and offers its routes, templates, indicators and migrations in its own namespace."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from litestar import Litestar
 from nastavnik import DictionaryKind, Regime
 from nastavnik.plugins import load_plugins
 from nastavnik.testing import Runtime, app_routes, new_organisation, new_region, plugin_routes
+from nastavnik.web.app import template_environment
 from nastavnik_colleges import plugin
 
 
@@ -39,4 +40,24 @@ async def test_a_college_reads_its_forms_and_no_schools(runtime: Runtime, app: L
     assert "Работодатель – студент" in forms
     assert "Ученик – ученик" not in forms  # a school's
     assert "Реверсивное" in {e["title"] for e in entries if e["kind"] == "kind"}  # the core's kinds
-    assert plugin_routes(routes, "colleges") == []
+    assert plugin_routes(routes, "colleges")
+    assert all("/p/colleges/" in path for _, path in plugin_routes(routes, "colleges"))
+
+
+def test_its_other_registrations() -> None:
+    (branch,) = plugin.register_migrations()
+    assert branch.label == "colleges"
+    assert sorted(p.name for p in branch.versions_dir.glob("colleges_*.py")) == [
+        "colleges_0001_partners.py",
+        "colleges_0002_statistics.py",
+    ]
+    indicators = list(plugin.register_statistics())
+    assert [i.key for i in indicators] == [
+        "colleges.partners_with_agreement",
+        "colleges.students_on_internship",
+    ]
+    assert all("scope_org" in i.sql and i.organisation_types == ("college",) for i in indicators)
+    plugins = load_plugins(["colleges"])
+    assert plugins.audit_titles().objects["colleges.partner"] == "предприятие-партнёр"
+    for name in ("partners.html", "partner.html", "internships.html"):
+        assert template_environment(plugins).get_template(f"colleges/{name}")

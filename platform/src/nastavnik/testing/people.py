@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 from litestar import Litestar
 
-from nastavnik.domain.organisations.services import with_inn_check_digit
+from nastavnik.inn import with_inn_check_digit
 from nastavnik.models.identity import Identity, StaffAssignment, StaffRole
 from nastavnik.models.people import Person, PersonRole, ProgrammeRole
 from nastavnik.models.reference import Municipality, Organisation, Region

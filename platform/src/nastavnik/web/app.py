@@ -16,7 +16,9 @@ from litestar.stores.redis import RedisStore
 from litestar.template.config import TemplateConfig
 from litestar.types import ControllerRouterHandler, Empty, EmptyType
 
+from nastavnik.default_plugins.services import PluginServices
 from nastavnik.domain import load_models
+from nastavnik.plugin_services import CoreServices
 from nastavnik.plugins import LoadedPlugin, Plugins
 from nastavnik.runtime import Runtime
 from nastavnik.types import PluginRoutes
@@ -38,12 +40,14 @@ from nastavnik.web.session_middleware import session_middleware
 STATIC_DIR = Path(__file__).parent / "static"
 
 
-def plugin_routers(plugin: LoadedPlugin, routes: PluginRoutes) -> list[Router]:
+def plugin_routers(
+    plugin: LoadedPlugin, routes: PluginRoutes, services: CoreServices | None = None
+) -> list[Router]:
     """Mount a plugin's handlers inside its own namespace, behind its activation check; its handlers may
-    ask for ``org`` and for their narrow context ``ctx``."""
+    ask for ``org`` and for their narrow context ``ctx`` (with the core's ``services``)."""
     dependencies = {
         "org": Provide(plugin_org_provider(plugin.name)),
-        "ctx": Provide(plugin_context_provider(plugin)),
+        "ctx": Provide(plugin_context_provider(plugin, services)),
     }
     # Pages answer browsers with HTML: the OpenAPI document describes the API only.
     mounted: tuple[tuple[Sequence[ControllerRouterHandler], str, bool | EmptyType], ...] = (
@@ -62,7 +66,7 @@ def plugin_routers(plugin: LoadedPlugin, routes: PluginRoutes) -> list[Router]:
     ]
 
 
-def hook_routes(plugins: Plugins) -> list[ControllerRouterHandler]:
+def hook_routes(plugins: Plugins, services: CoreServices | None = None) -> list[ControllerRouterHandler]:
     """Every route of the site from ``register_routes``: the core's API and pages at their own paths (only a
     default plugin mounts there), the static files, then each plugin's namespace."""
     api: list[ControllerRouterHandler] = []
@@ -71,7 +75,7 @@ def hook_routes(plugins: Plugins) -> list[ControllerRouterHandler]:
     for plugin, routes in plugins.routes():
         api += routes.root_api
         pages += routes.root_pages
-        namespaced += plugin_routers(plugin, routes)
+        namespaced += plugin_routers(plugin, routes, services)
     return [
         *api,
         # Pages answer browsers with HTML and redirects; the OpenAPI document describes the JSON API only.
@@ -106,7 +110,7 @@ def create_app(runtime: Runtime) -> Litestar:
     load_models()  # every domain's tables, before the first query configures the mappers
     settings = runtime.settings
 
-    route_handlers = hook_routes(runtime.plugins)
+    route_handlers = hook_routes(runtime.plugins, PluginServices(runtime))
     session_store = RedisStore(
         runtime.redis, namespace=runtime.redis_key("session"), handle_client_shutdown=False
     )

@@ -21,6 +21,7 @@ from nastavnik.auth.actors import actor_from_token
 from nastavnik.auth.tokens import TokenRejected
 from nastavnik.db.scope import DbScope, rescope, scoped_session
 from nastavnik.plugin_context import PluginContext, plugin_context
+from nastavnik.plugin_services import CoreServices
 from nastavnik.plugins import LoadedPlugin
 from nastavnik.runtime import Runtime
 from nastavnik.tenancy import Actor, NotFound, OrgContext, load_actor, resolve_org_context
@@ -125,16 +126,19 @@ def plugin_org_provider(plugin_name: str) -> Callable[..., Coroutine[Any, Any, O
     return provide_plugin_org
 
 
-def plugin_context_provider(plugin: LoadedPlugin) -> Callable[..., Coroutine[Any, Any, PluginContext]]:
+def plugin_context_provider(
+    plugin: LoadedPlugin, services: CoreServices | None = None
+) -> Callable[..., Coroutine[Any, Any, PluginContext]]:
     """A plugin handler's narrow context (``ctx: PluginCtx``): built on the plugin's ``org``, so only where
-    the plugin is active; its settings there are read only by the handlers that ask for it."""
+    the plugin is active; its settings there are read only by the handlers that ask for it. ``services``:
+    what the core does on a plugin's request (the assembly's, since the kernel imports no domain)."""
 
     async def provide_plugin_context(
         request: Request[Any, Any, Any], db: Db, org: Org, actor: CurrentActor
     ) -> PluginContext:
         runtime = runtime_of(request)
         renderer = functools.partial(page, db=db, runtime=runtime, actor=actor, org=org)
-        return await plugin_context(db, org, plugin, runtime.plugins.config(plugin.name), renderer)
+        return await plugin_context(db, org, plugin, runtime.plugins.config(plugin.name), renderer, services)
 
     return provide_plugin_context
 

@@ -1,4 +1,5 @@
-"""Hook implementations of the colleges plugin."""
+"""Hook implementations of the colleges plugin: the student and employer forms of mentoring, the registry
+of partner enterprises with their representatives who mentor, the internships of the employer form's pairs."""
 
 from __future__ import annotations
 
@@ -6,16 +7,29 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from nastavnik import (
+    MANAGERS,
     AssociationKind,
+    AuditTitles,
     DictionaryEntry,
     DictionaryKind,
+    MigrationBranch,
+    NavigationContext,
+    NavItem,
     OrganisationType,
     PluginInfo,
+    PluginRoutes,
     QuestionnaireDefault,
     Regime,
+    StatisticContributor,
+    TemplateDir,
     hookimpl,
     load_associations,
 )
+from nastavnik_colleges import routes
+from nastavnik_colleges.indicators import STATISTICS
+from nastavnik_colleges.internships import INTERNSHIP
+from nastavnik_colleges.partners import PARTNER
+from nastavnik_colleges.representatives import REPRESENTATIVE
 
 HERE = Path(__file__).resolve().parent
 
@@ -80,3 +94,59 @@ def register_associations() -> Iterable[AssociationKind]:
 def register_questionnaire_templates() -> Iterable[QuestionnaireDefault]:
     # The diagnostics of young teachers' difficulties worded for a college (преподаватель), kept as data.
     return [QuestionnaireDefault.from_toml(HERE / "diagnostics.toml")]
+
+
+@hookimpl
+def register_routes() -> PluginRoutes:
+    return PluginRoutes(
+        pages=[routes.PartnersPages, routes.InternshipsPages], api=[routes.PartnersApi, routes.InternshipsApi]
+    )
+
+
+@hookimpl
+def register_template_dirs() -> Iterable[TemplateDir]:
+    return [TemplateDir(namespace="colleges", path=HERE / "templates")]
+
+
+@hookimpl
+def register_navigation(context: NavigationContext) -> Iterable[NavItem]:
+    return [
+        NavItem(
+            title="Предприятия-партнёры",
+            href=f"/o/{context.org_slug}/p/colleges/partners",
+            order=50,
+            roles=frozenset(MANAGERS),
+        )
+    ]
+
+
+@hookimpl
+def register_statistics() -> Iterable[StatisticContributor]:
+    return STATISTICS
+
+
+@hookimpl
+def register_migrations() -> Iterable[MigrationBranch]:
+    return [MigrationBranch(label="colleges", versions_dir=HERE / "migrations" / "versions")]
+
+
+@hookimpl
+def register_audit_titles() -> AuditTitles:
+    return AuditTitles(
+        objects={
+            PARTNER: "предприятие-партнёр",
+            REPRESENTATIVE: "представитель предприятия-партнёра",
+            INTERNSHIP: "практика студента",
+        },
+        fields={
+            "name": "Наименование предприятия",
+            "activity": "Сфера деятельности",
+            "agreement_number": "Номер договора о сотрудничестве",
+            "agreement_date": "Дата договора о сотрудничестве",
+            "contact": "Контакт на предприятии",
+            "position": "Должность на предприятии",
+            "partner_id": "Предприятие",
+            "group_id": "Пара",
+            "place": "Место практики",
+        },
+    )

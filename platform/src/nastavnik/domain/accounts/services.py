@@ -119,7 +119,8 @@ async def schedule(runtime: Runtime, org_id: uuid.UUID, batch_id: uuid.UUID) -> 
     return await enqueue(runtime.queue, ACCOUNTS_JOB, str(org_id), str(batch_id), job_id=job_id)
 
 
-def _require_sso(runtime: Runtime) -> None:
+def require_sso(runtime: Runtime) -> None:
+    """A Conflict, in Russian, where no account can be made: the region's single sign-on is not configured."""
     if not sso_configured(runtime.settings):
         raise Conflict(
             f"{NOT_CONFIGURED}: учётные записи создать нельзя. Обратитесь к администратору региона."
@@ -192,7 +193,7 @@ async def request_accounts(
     ).all()
     if len(rows) != len(chosen):
         raise NotFound  # someone of another organisation, or nobody at all
-    _require_sso(runtime)
+    require_sso(runtime)
     with_roles = set(
         await db.scalars(
             select(PersonRole.person_id).where(PersonRole.person_id.in_(chosen), ctx.owns(PersonRole))
@@ -220,15 +221,24 @@ async def request_accounts(
             errors.append(FieldError("person_ids", f"{person.full_name}: {reason}"))
     if errors:
         raise InvalidInput("Учётные записи не созданы: не всем выбранным людям их можно создать.", errors)
+    batch = await queue_accounts(db, ctx, chosen)
+    await db.commit()
+    await schedule(runtime, ctx.org.id, batch.id)
+    return batch
+
+
+async def queue_accounts(db: AsyncSession, ctx: OrgContext, person_ids: Sequence[uuid.UUID]) -> AccountBatch:
+    """A batch asking for the accounts of people already checked, each request audited; not committed, and
+    the worker is scheduled only after the commit (it would find nothing before)."""
     batch = AccountBatch(org_id=ctx.org.id, requested_by=ctx.actor.identity_id)
     db.add(batch)
     await db.flush()
-    for person_id in chosen:
+    for person_id in person_ids:
         db.add(AccountEntry(org_id=ctx.org.id, batch_id=batch.id, person_id=person_id))
-        await audit.commit_in(
+        await audit.record_in(
             db, ctx, "create", audit.ObjectKind.ACCOUNT, batch.id, subject_person_id=person_id
         )
-    await schedule(runtime, ctx.org.id, batch.id)
+    await db.flush()
     return batch
 
 
@@ -329,7 +339,7 @@ async def reset_passwords(
     ctx.require_role(*MANAGERS)
     batch = await _batch(db, ctx, batch_id)
     chosen = _chosen(person_ids, "кому нужен новый пароль")
-    _require_sso(runtime)
+    require_sso(runtime)
     rows = (
         await db.execute(
             select(AccountEntry, Person)
@@ -375,7 +385,7 @@ async def retry(db: AsyncSession, ctx: OrgContext, runtime: Runtime, batch_id: u
     """Another attempt for the batch's people whose account failed."""
     ctx.require_role(*MANAGERS)
     batch = await _batch(db, ctx, batch_id)
-    _require_sso(runtime)
+    require_sso(runtime)
     entries = list(
         await db.scalars(
             select(AccountEntry)

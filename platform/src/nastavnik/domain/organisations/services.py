@@ -11,6 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from nastavnik.errors import Conflict, FieldError, InvalidInput
+from nastavnik.inn import valid_inn
 from nastavnik.models.identity import StaffRole
 from nastavnik.models.reference import Municipality, Organisation, OrgStatus, Region
 from nastavnik.plugins import Plugins
@@ -27,16 +28,9 @@ class OrganisationDraft:
     slug: str
 
 
-INN_WEIGHTS = (2, 4, 10, 3, 5, 9, 4, 6, 8)
-
-
-def with_inn_check_digit(first_nine: str) -> str:
-    """A legal entity's 10-digit INN: nine digits and the check digit of the ФНС algorithm."""
-    return first_nine + str(sum(int(d) * w for d, w in zip(first_nine, INN_WEIGHTS, strict=True)) % 11 % 10)
-
-
 def inn_checksum_ok(inn: str) -> bool:
-    return len(inn) == 10 and inn.isascii() and inn.isdigit() and with_inn_check_digit(inn[:9]) == inn
+    """An organisation's ИНН: a legal entity's, 10 digits with the right check digit."""
+    return valid_inn(inn, individual=False)
 
 
 async def create_organisation(

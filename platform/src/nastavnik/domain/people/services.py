@@ -6,7 +6,7 @@ Every read of a person's record and every change is written to the audit log.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import delete, select
@@ -24,6 +24,7 @@ from nastavnik.models.people import (
     ProgrammeRole,
     clean_email,
 )
+from nastavnik.plugin_services import PersonSummary
 from nastavnik.tenancy import OrgContext
 
 MANAGERS = (ProgrammeRole.CURATOR, ProgrammeRole.DIRECTOR)
@@ -43,7 +44,8 @@ class PersonDraft:
     """Where an account invitation goes. On a change, None keeps the address and "" removes it."""
 
 
-def _validate(draft: PersonDraft) -> PersonDraft:
+def validate_person(draft: PersonDraft) -> PersonDraft:
+    """The draft cleaned (spaces, the address in lower case), or InvalidInput naming every wrong field."""
     errors = []
     cleaned = {}
     for field, label in (("last_name", "фамилию"), ("first_name", "имя")):
@@ -73,7 +75,7 @@ def _validate(draft: PersonDraft) -> PersonDraft:
     )
 
 
-async def _check_email_free(
+async def check_email_free(
     db: AsyncSession, ctx: OrgContext, email: str | None, person_id: uuid.UUID | None
 ) -> None:
     if not email:
@@ -85,9 +87,8 @@ async def _check_email_free(
         raise Conflict(EMAIL_TAKEN, "email")
 
 
-async def _saved(db: AsyncSession, ctx: OrgContext, action: str, person: Person) -> Person:
-    """The person's record created or changed (``action``), audited and committed; the per-organisation
-    e-mail index is the last word on duplicates."""
+async def _flushed(db: AsyncSession) -> None:
+    """Write the person's record; the per-organisation e-mail index is the last word on duplicates."""
     try:
         await db.flush()
     except IntegrityError as exc:
@@ -95,7 +96,29 @@ async def _saved(db: AsyncSession, ctx: OrgContext, action: str, person: Person)
         if "uq_person_org_email" in str(exc.orig):
             raise Conflict(EMAIL_TAKEN, "email") from None
         raise
+
+
+async def _saved(db: AsyncSession, ctx: OrgContext, action: str, person: Person) -> Person:
+    """The person's record created or changed (``action``), audited and committed."""
+    await _flushed(db)
     await audit.commit_in(db, ctx, action, audit.ObjectKind.PERSON, person.id, subject_person_id=person.id)
+    return person
+
+
+async def add_person(db: AsyncSession, ctx: OrgContext, clean: PersonDraft) -> Person:
+    """A person from a validated draft (:func:`validate_person`), written but neither audited nor committed:
+    for a change that adds more in the same transaction (an invitation)."""
+    await check_email_free(db, ctx, clean.email, None)
+    person = Person(
+        org_id=ctx.org.id,
+        last_name=clean.last_name,
+        first_name=clean.first_name,
+        middle_name=clean.middle_name,
+        category=clean.category,
+        email=clean.email or None,
+    )
+    db.add(person)
+    await _flushed(db)
     return person
 
 
@@ -110,6 +133,24 @@ async def list_people(db: AsyncSession, ctx: OrgContext) -> list[Person]:
     )
     await audit.commit_in(db, ctx, "read", audit.ObjectKind.PERSON_LIST, details={"count": len(people)})
     return people
+
+
+async def summaries_of(
+    db: AsyncSession, ctx: OrgContext, person_ids: Collection[uuid.UUID]
+) -> list[PersonSummary]:
+    """The organisation's people among ``person_ids``, alphabetically, for a plugin's list (read audited)."""
+    ctx.require_role(*MANAGERS)
+    people = await db.scalars(
+        select(Person)
+        .where(Person.id.in_(list(person_ids)), ctx.owns(Person))
+        .order_by(*name_order(Person.last_name, Person.first_name), Person.id)
+    )
+    found = [
+        PersonSummary(p.id, p.full_name, p.email, p.status == PersonStatus.ACTIVE, p.identity_id is not None)
+        for p in people
+    ]
+    await audit.commit_in(db, ctx, "read", audit.ObjectKind.PERSON_LIST, details={"count": len(found)})
+    return found
 
 
 async def get_person(db: AsyncSession, ctx: OrgContext, person_id: uuid.UUID) -> Person:
@@ -132,18 +173,9 @@ async def roles_of(db: AsyncSession, ctx: OrgContext, person_id: uuid.UUID) -> l
 
 async def create_person(db: AsyncSession, ctx: OrgContext, draft: PersonDraft) -> Person:
     ctx.require_role(*MANAGERS)
-    clean = _validate(draft)
-    await _check_email_free(db, ctx, clean.email, None)
-    person = Person(
-        org_id=ctx.org.id,
-        last_name=clean.last_name,
-        first_name=clean.first_name,
-        middle_name=clean.middle_name,
-        category=clean.category,
-        email=clean.email or None,
-    )
-    db.add(person)
-    return await _saved(db, ctx, "create", person)
+    person = await add_person(db, ctx, validate_person(draft))
+    await audit.commit_in(db, ctx, "create", audit.ObjectKind.PERSON, person.id, subject_person_id=person.id)
+    return person
 
 
 async def update_person(
@@ -155,14 +187,14 @@ async def update_person(
 ) -> Person:
     """Change a person's record if nobody changed it since ``expected_version`` (else Conflict)."""
     ctx.require_role(*MANAGERS)
-    clean = _validate(draft)
+    clean = validate_person(draft)
     person = await ctx.find(db, Person, person_id)
     if person.version != expected_version:
         raise Conflict("Запись уже изменил другой пользователь. Обновите страницу и повторите.", "version")
     person.last_name, person.first_name = clean.last_name, clean.first_name
     person.middle_name, person.category = clean.middle_name, clean.category
     if clean.email is not None:
-        await _check_email_free(db, ctx, clean.email, person.id)
+        await check_email_free(db, ctx, clean.email, person.id)
         person.email = clean.email or None
     if clean.status is not None:
         if clean.status == PersonStatus.LEFT and person.id == ctx.person_id:
