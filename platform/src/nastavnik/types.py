@@ -135,6 +135,13 @@ class NavigationContext:
     org_slug: str
     org_type: str
     roles: frozenset[str]
+    active_plugins: tuple[str, ...] = ()
+    """The plugins active in the organisation (serving its type and not switched off there)."""
+    category: str = ""
+    """The person's category there: ``pedagogue``, ``learner`` or ``staff``."""
+    associations: tuple[AssociationKind, ...] = ()
+    """The shapes of the methodical work the organisation has (offered for its type by an active plugin),
+    in menu order (``nav_order``)."""
 
 
 @dataclass(frozen=True, slots=True)
