@@ -290,15 +290,14 @@ async def list_associations(db: AsyncSession, ctx: OrgContext, shape: str, year:
         )
     )
     ids = [a.id for a in found]
-    members = dict(
-        (
-            await db.execute(
-                select(AssociationMember.association_id, func.count())
-                .where(AssociationMember.association_id.in_(ids), ctx.owns(AssociationMember))
-                .group_by(AssociationMember.association_id)
-            )
-        ).tuples()
-    )
+    members = {
+        a: int(n)
+        for a, n in await db.execute(
+            select(AssociationMember.association_id, func.count())
+            .where(AssociationMember.association_id.in_(ids), ctx.owns(AssociationMember))
+            .group_by(AssociationMember.association_id)
+        )
+    }
     events = {
         a: (int(n), int(h))
         for a, n, h in await db.execute(

@@ -111,7 +111,7 @@ async def mentors_of(
         .order_by(Programme.academic_year.desc(), Person.last_name, Person.first_name)
     )
     found: dict[uuid.UUID, list[Person]] = defaultdict(list)
-    for mentee_id, person in rows.tuples():
+    for mentee_id, person in rows:
         if all(p.id != person.id for p in found[mentee_id]):
             found[mentee_id].append(person)
     return dict(found)
@@ -144,7 +144,7 @@ async def member_views(
     )
     if only is not None:
         query = query.where(AssociationMember.person_id == only)
-    rows = list((await db.execute(query)).tuples())
+    rows = [(m, p) for m, p in await db.execute(query)]
     people = [p for _, p in rows]
     young = await young_teachers(db, ctx, people, association.academic_year, kind.member_limit_years)
     mentors = await mentors_of(db, ctx, [p.id for p in people])

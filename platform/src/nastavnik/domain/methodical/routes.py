@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from litestar import Controller, delete, get, post, put
-from litestar.params import FromPath, JSONBody, Parameter
+from litestar.params import FromPath, JSONBody, QueryParameter
 from litestar.status_codes import HTTP_201_CREATED, HTTP_204_NO_CONTENT
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -48,7 +48,7 @@ from nastavnik.web.params import Db, Id, Org
 Shape = FromPath[str]
 """The shape named in the path: club, decade, council or creative_group."""
 Year = Annotated[
-    int | None, Parameter(query="year", ge=YEAR_MIN, le=YEAR_MAX, description="Год начала учебного года")
+    int | None, QueryParameter(name="year", ge=YEAR_MIN, le=YEAR_MAX, description="Год начала учебного года")
 ]
 SHAPED = "/{shape:str}/{association_id:uuid}"
 
