@@ -13,6 +13,8 @@ from collections.abc import Iterable
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from nastavnik import audit
+from nastavnik.domain.programmes.pairs.services import alphabetical
 from nastavnik.errors import FieldError
 from nastavnik.models.people import Person, PersonCategory, PersonStatus
 from nastavnik.tenancy import OrgContext
@@ -49,3 +51,25 @@ def check_person(
     else:
         return person
     return None
+
+
+async def choosable(db: AsyncSession, ctx: OrgContext, categories: tuple[str, ...]) -> list[Person]:
+    """The organisation's working people of ``categories``, by name, for a form's choices.
+
+    A list of learners is a read of children's personal data: it is recorded in the audit log."""
+    people = list(
+        await db.scalars(
+            select(Person).where(
+                Person.category.in_(categories), Person.status == PersonStatus.ACTIVE, ctx.owns(Person)
+            )
+        )
+    )
+    if PersonCategory.LEARNER.value in categories:
+        await audit.commit_in(
+            db,
+            ctx,
+            "read",
+            audit.ObjectKind.PERSON_LIST,
+            details={"category": "learner", "count": len(people)},
+        )
+    return sorted(people, key=alphabetical)

@@ -118,21 +118,21 @@ class MethodicalApi(Controller):
             warnings=[WarningOut(w.field, w.message) for w in admitted.warnings],
         )
 
-    @put(f"{SHAPED}/members/{{person_id:uuid}}", summary="Изменить должность в составе")
+    @put(f"{SHAPED}/members/{{member_id:uuid}}", summary="Изменить должность в составе")
     async def edit_member(
-        self, db: Db, org: Org, shape: Shape, association_id: Id, person_id: Id, data: JSONBody[MemberEditIn]
+        self, db: Db, org: Org, shape: Shape, association_id: Id, member_id: Id, data: JSONBody[MemberEditIn]
     ) -> MemberOut:
         return member_out(
-            await members.update_member(db, org, shape, association_id, person_id, data.position)
+            await members.update_member(db, org, shape, association_id, member_id, data.position)
         )
 
     @delete(
-        f"{SHAPED}/members/{{person_id:uuid}}",
+        f"{SHAPED}/members/{{member_id:uuid}}",
         summary="Исключить из состава",
         status_code=HTTP_204_NO_CONTENT,
     )
-    async def remove_member(self, db: Db, org: Org, shape: Shape, association_id: Id, person_id: Id) -> None:
-        await members.remove_member(db, org, shape, association_id, person_id)
+    async def remove_member(self, db: Db, org: Org, shape: Shape, association_id: Id, member_id: Id) -> None:
+        await members.remove_member(db, org, shape, association_id, member_id)
 
     @post(f"{SHAPED}/events", summary="Запланировать мероприятие", status_code=HTTP_201_CREATED)
     async def add_event(
