@@ -25,7 +25,12 @@ from nastavnik.domain.accounts.models import AccountBatch, AccountEntry
 from nastavnik.domain.bases.models import MenteeProfile, MentorProfile
 from nastavnik.domain.dictionaries.models import RegionDictionaryEntry
 from nastavnik.domain.documents.models import RegionDocumentTemplate
-from nastavnik.domain.methodical.models import Association, AssociationEvent, AssociationMember, EventParticipant
+from nastavnik.domain.methodical.models import (
+    Association,
+    AssociationEvent,
+    AssociationMember,
+    EventParticipant,
+)
 from nastavnik.domain.organisations.services import with_inn_check_digit
 from nastavnik.domain.programmes.models import Programme, RoadmapItem
 from nastavnik.domain.programmes.pairs.models import GroupMember, MentoringGroup, MentoringOrder, OrderGroup
@@ -388,9 +393,13 @@ async def add_club(db: AsyncSession, org: OrgWorld, year: int) -> tuple[uuid.UUI
         form="seminar",
         status="held",
     )
-    db.add_all([event, AssociationMember(org_id=org.id, association_id=club.id, person_id=org.persons["mentee"])])
+    db.add_all(
+        [event, AssociationMember(org_id=org.id, association_id=club.id, person_id=org.persons["mentee"])]
+    )
     await db.flush()
-    db.add(EventParticipant(org_id=org.id, event_id=event.id, person_id=org.persons["mentee"], role="attendee"))
+    db.add(
+        EventParticipant(org_id=org.id, event_id=event.id, person_id=org.persons["mentee"], role="attendee")
+    )
     await db.flush()
     return club.id, event.id
 

@@ -156,7 +156,8 @@ def register_navigation(
 ) -> Iterable[NavItem] | Awaitable[Iterable[NavItem]]:
     """Return navigation items for an organisation's menu.
 
-    Parameters: ``context``, the organisation's slug and type and the person's programme roles there.
+    Parameters: ``context``, the organisation's slug and type, the person's programme roles and category
+    there, the plugins active there and the shapes of the methodical work it has (``associations``).
     Called: on every page rendered inside an organisation, once per page, only on the plugins active
     there (serving its type and not switched off).
     Async: yes; an ``async def`` implementation is awaited.
