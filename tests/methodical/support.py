@@ -16,10 +16,11 @@ import httpx
 from nastavnik.domain.bases.models import MenteeProfile
 from nastavnik.models.identity import Identity
 from nastavnik.runtime import Runtime
+from tests.support.http import Client
 from tests.support.programme import ENDS, STARTS, TODAY, YEAR
 from tests.support.tenant import Named, Tenant, add_member
 
-__all__ = ["ENDS", "STARTS", "TODAY", "YEAR", "api", "detail", "later", "page", "person"]
+__all__ = ["ENDS", "STARTS", "TODAY", "YEAR", "api", "created", "detail", "fields", "later", "page", "person"]
 
 LATER = TODAY + timedelta(days=1) if TODAY < ENDS else None
 """A day of the academic year that has not come yet (none on its last day)."""
@@ -73,6 +74,14 @@ async def person(
     if identity_id is not None:
         tenant.identities[name.last_name] = identity_id
     return person_id
+
+
+async def created(client: Client, url: str, body: dict[str, Any]) -> dict[str, Any]:
+    """What the API answered a POST with: the record it created (201)."""
+    response = await client.post(url, json=body)
+    assert response.status_code == 201, response.text
+    result: dict[str, Any] = response.json()
+    return result
 
 
 def detail(response: httpx.Response, status: int = 422) -> str:

@@ -12,20 +12,25 @@ from sqlalchemy import select
 
 from nastavnik.models.audit import AuditEvent
 from nastavnik.runtime import Runtime
-from tests.methodical.support import ENDS, LATER, STARTS, TODAY, YEAR, api, detail, fields, later, person
-from tests.support.http import Client, client_for
+from tests.methodical.support import (
+    ENDS,
+    LATER,
+    STARTS,
+    TODAY,
+    YEAR,
+    api,
+    created,
+    detail,
+    fields,
+    later,
+    person,
+)
+from tests.support.http import client_for
 from tests.support.programme import active_pair, open_programme
 from tests.support.tenant import Named, Tenant, add_mentee, add_mentor, new_tenant
 from tests.support.world import World
 
 CLUB = "club"
-
-
-async def created(client: Client, url: str, body: dict[str, Any]) -> dict[str, Any]:
-    response = await client.post(url, json=body)
-    assert response.status_code == 201, response.text
-    result: dict[str, Any] = response.json()
-    return result
 
 
 async def club_school(runtime: Runtime, world: World) -> tuple[Tenant, dict[str, Any]]:

@@ -3,22 +3,13 @@ school has once the schools plugin is switched off (nothing)."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from litestar import Litestar
 
 from nastavnik.runtime import Runtime
-from tests.methodical.support import TODAY, YEAR, api, detail, person
-from tests.support.http import Client, client_for
+from tests.methodical.support import TODAY, YEAR, api, created, detail, person
+from tests.support.http import client_for
 from tests.support.tenant import Named, new_tenant
 from tests.support.world import World
-
-
-async def created(client: Client, url: str, body: dict[str, Any]) -> dict[str, Any]:
-    response = await client.post(url, json=body)
-    assert response.status_code == 201, response.text
-    result: dict[str, Any] = response.json()
-    return result
 
 
 async def test_the_councils_members_positions_agenda_and_decisions(

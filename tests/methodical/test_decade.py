@@ -12,8 +12,8 @@ from sqlalchemy import select
 from nastavnik.domain.methodical.models import Association
 from nastavnik.models.audit import AuditEvent
 from nastavnik.runtime import Runtime
-from tests.methodical.support import ENDS, STARTS, TODAY, YEAR, api, detail, fields, person
-from tests.support.http import Client, client_for
+from tests.methodical.support import ENDS, STARTS, TODAY, YEAR, api, created, detail, fields, person
+from tests.support.http import client_for
 from tests.support.tenant import Named, Tenant, new_tenant
 from tests.support.world import World
 
@@ -32,13 +32,6 @@ def decade_body(**extra: Any) -> dict[str, Any]:
         "ends_on": str(LAST),
         **extra,
     }
-
-
-async def created(client: Client, url: str, body: dict[str, Any]) -> dict[str, Any]:
-    response = await client.post(url, json=body)
-    assert response.status_code == 201, response.text
-    result: dict[str, Any] = response.json()
-    return result
 
 
 async def decade_school(runtime: Runtime, world: World) -> tuple[Tenant, dict[str, Any]]:

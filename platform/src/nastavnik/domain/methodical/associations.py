@@ -9,7 +9,7 @@ shapes last the academic year. One club and one council a year (the database hol
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import date
 
 from sqlalchemy import func, select
@@ -30,7 +30,7 @@ from nastavnik.domain.methodical.access import (
 )
 from nastavnik.domain.methodical.models import Association, AssociationEvent, AssociationMember
 from nastavnik.domain.methodical.people import TEACHERS, check_person, people_by_id
-from nastavnik.errors import Conflict, FieldError, InvalidInput
+from nastavnik.errors import Conflict, FieldError, InvalidInput, trimmed
 from nastavnik.models.people import Person
 from nastavnik.models.reference import AcademicYear
 from nastavnik.tenancy import MANAGERS, Forbidden, OrgContext
@@ -41,6 +41,8 @@ DECADE_DAYS = 31
 LIMITS = {"name": 300, "subject_area": 300, "summary": 20000, "products": 20000}
 NAMED_BY_KIND = {AssociationShape.CLUB.value, AssociationShape.COUNCIL.value}
 """Shapes that may go without a name of their own: they are called as the plugin calls them."""
+STEWARDED = {"summary", "products"}
+"""What the leader may change of the association: its conclusions; the rest is the managers'."""
 STALE = "Запись уже изменил другой пользователь. Обновите страницу и повторите."
 
 
@@ -56,18 +58,9 @@ class AssociationDraft:
     summary: str = ""
     products: str = ""
 
-    def stewarded_part(self) -> tuple[str, str]:
-        """What the leader may change: the conclusions."""
-        return self.summary, self.products
-
 
 def _text(errors: list[FieldError], name: str, value: str, missing: str | None = None) -> str:
-    cleaned = value.strip()
-    if missing is not None and not cleaned:
-        errors.append(FieldError(name, missing))
-    elif len(cleaned) > LIMITS[name]:
-        errors.append(FieldError(name, f"не длиннее {LIMITS[name]} знаков"))
-    return cleaned
+    return trimmed(errors, name, value, LIMITS[name], missing)
 
 
 def area_key(subject_area: str) -> str:
@@ -182,17 +175,7 @@ async def create_association(
     if shape == AssociationShape.DECADE.value:
         await _no_overlap(db, ctx, cleaned, None)
     association = Association(
-        org_id=ctx.org.id,
-        id=uuid.uuid4(),
-        shape=shape,
-        academic_year=year,
-        name=cleaned.name,
-        subject_area=cleaned.subject_area,
-        leader_id=cleaned.leader_id,
-        starts_on=cleaned.starts_on,
-        ends_on=cleaned.ends_on,
-        summary=cleaned.summary,
-        products=cleaned.products,
+        org_id=ctx.org.id, id=uuid.uuid4(), shape=shape, academic_year=year, **asdict(cleaned)
     )
     db.add(association)
     try:
@@ -221,22 +204,14 @@ async def update_association(
     if association.version != expected_version:
         raise Conflict(STALE, "version")
     cleaned = await _checked(db, ctx, kind, association.academic_year, draft)
-    managed = (cleaned.name, cleaned.subject_area, cleaned.leader_id, cleaned.starts_on, cleaned.ends_on)
-    stored = (
-        association.name,
-        association.subject_area,
-        association.leader_id,
-        association.starts_on,
-        association.ends_on,
-    )
-    if managed != stored and not ctx.has_role(*MANAGERS):
+    changed = {k for k, v in asdict(cleaned).items() if getattr(association, k) != v}
+    if changed - STEWARDED and not ctx.has_role(*MANAGERS):
         raise Forbidden  # the leader writes the conclusions; the rest is the curator's or the director's
     if shape == AssociationShape.DECADE.value:
         await _no_overlap(db, ctx, cleaned, association.id)
         await _events_inside(db, ctx, association, cleaned)
-    association.name, association.subject_area, association.leader_id = managed[:3]
-    association.starts_on, association.ends_on = cleaned.starts_on, cleaned.ends_on
-    association.summary, association.products = cleaned.stewarded_part()
+    for name in changed:
+        setattr(association, name, getattr(cleaned, name))
     await db.flush()
     await audit.commit_in(db, ctx, "update", audit.ObjectKind.METHODICAL_ASSOCIATION, association.id)
     return association

@@ -8,7 +8,7 @@ offering plugin words, and is marked held only once its day has come (the region
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import date
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -17,7 +17,7 @@ from nastavnik import audit
 from nastavnik.domain.methodical.access import association_to_steward, year_title
 from nastavnik.domain.methodical.models import Association, AssociationEvent
 from nastavnik.domain.methodical.people import TEACHERS, check_person, people_by_id
-from nastavnik.errors import Conflict, FieldError, InvalidInput
+from nastavnik.errors import Conflict, FieldError, InvalidInput, trimmed
 from nastavnik.models.reference import AcademicYear
 from nastavnik.tenancy import OrgContext
 from nastavnik.types import AssociationKind
@@ -39,12 +39,7 @@ class EventDraft:
 
 
 def _text(errors: list[FieldError], name: str, value: str, missing: str | None = None) -> str:
-    cleaned = value.strip()
-    if missing is not None and not cleaned:
-        errors.append(FieldError(name, missing))
-    elif len(cleaned) > LIMITS[name]:
-        errors.append(FieldError(name, f"не длиннее {LIMITS[name]} знаков"))
-    return cleaned
+    return trimmed(errors, name, value, LIMITS[name], missing)
 
 
 def _date(errors: list[FieldError], association: Association, day: date | None, today: date) -> None:
@@ -115,18 +110,8 @@ async def add_event(
 ) -> AssociationEvent:
     kind, association = await association_to_steward(db, ctx, shape, association_id)
     cleaned = await _checked(db, ctx, kind, association, draft)
-    assert cleaned.held_on is not None  # checked above
     event = AssociationEvent(
-        org_id=ctx.org.id,
-        id=uuid.uuid4(),
-        association_id=association.id,
-        held_on=cleaned.held_on,
-        topic=cleaned.topic,
-        form=cleaned.form,
-        classes=cleaned.classes,
-        responsible_id=cleaned.responsible_id,
-        status=cleaned.status,
-        outcome=cleaned.outcome,
+        org_id=ctx.org.id, id=uuid.uuid4(), association_id=association.id, **asdict(cleaned)
     )
     db.add(event)
     await db.flush()
@@ -149,18 +134,8 @@ async def update_event(
     if event.version != expected_version:
         raise Conflict(STALE, "version")
     cleaned = await _checked(db, ctx, kind, association, draft)
-    assert cleaned.held_on is not None  # checked above
-    event.held_on, event.topic, event.form, event.classes = (
-        cleaned.held_on,
-        cleaned.topic,
-        cleaned.form,
-        cleaned.classes,
-    )
-    event.responsible_id, event.status, event.outcome = (
-        cleaned.responsible_id,
-        cleaned.status,
-        cleaned.outcome,
-    )
+    for name, value in asdict(cleaned).items():
+        setattr(event, name, value)
     await db.flush()
     await audit.commit_in(db, ctx, "update", audit.ObjectKind.METHODICAL_EVENT, event.id)
     return event

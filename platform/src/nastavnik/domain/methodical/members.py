@@ -34,7 +34,7 @@ from nastavnik.domain.methodical.people import TEACHERS, check_person, people_by
 from nastavnik.domain.programmes.models import Programme
 from nastavnik.domain.programmes.pairs.models import GroupMember, GroupStatus, MemberRole, MentoringGroup
 from nastavnik.domain.programmes.pairs.services import alphabetical
-from nastavnik.errors import Conflict, FieldError, InvalidInput
+from nastavnik.errors import Conflict, FieldError, InvalidInput, trimmed
 from nastavnik.models.people import Person, PersonCategory
 from nastavnik.tenancy import NotFound, OrgContext
 from nastavnik.types import AssociationKind, AssociationShape, Regime
@@ -161,10 +161,7 @@ class Admitted:
 
 
 def _position(errors: list[FieldError], value: str) -> str:
-    cleaned = value.strip()
-    if len(cleaned) > POSITION_MAX:
-        errors.append(FieldError("position", f"не длиннее {POSITION_MAX} знаков"))
-    return cleaned
+    return trimmed(errors, "position", value, POSITION_MAX)
 
 
 async def add_member(

@@ -23,8 +23,9 @@ Code = Annotated[str, msgspec.Meta(max_length=40)]
 Ids = Annotated[list[uuid.UUID], msgspec.Meta(max_length=2000)]
 
 
-class AssociationIn(msgspec.Struct, forbid_unknown_fields=True):
-    academic_year: AcademicYearStart
+class AssociationFields(msgspec.Struct, forbid_unknown_fields=True):
+    """What a club, a decade, the council or a creative group is told; which fields count: its shape."""
+
     name: Text = ""
     """The club's own name («Звёзды будущего»), the decade's or the group's title; a club or a council
     without one is called as the organisation calls it."""
@@ -35,18 +36,19 @@ class AssociationIn(msgspec.Struct, forbid_unknown_fields=True):
     """A decade's first day (the other shapes last the academic year)."""
     ends_on: date | None = None
     summary: Text = ""
+    """The year's conclusions; a decade's analytic note (справка по итогам)."""
     products: Text = ""
+    """What a creative group produced."""
 
 
-class AssociationEditIn(msgspec.Struct, forbid_unknown_fields=True):
+class AssociationIn(AssociationFields, kw_only=True):
+    academic_year: AcademicYearStart
+
+
+class AssociationEditIn(AssociationFields, kw_only=True):
+    """A change as last read (``version``): the leader may change only ``summary`` and ``products``."""
+
     version: Version
-    name: Text = ""
-    subject_area: Text = ""
-    leader_id: uuid.UUID | None = None
-    starts_on: date | None = None
-    ends_on: date | None = None
-    summary: Text = ""
-    products: Text = ""
 
 
 class MemberIn(msgspec.Struct, forbid_unknown_fields=True):
@@ -73,15 +75,8 @@ class EventIn(msgspec.Struct, forbid_unknown_fields=True):
     """What the meeting came to; the council's decisions."""
 
 
-class EventEditIn(msgspec.Struct, forbid_unknown_fields=True):
+class EventEditIn(EventIn, kw_only=True):
     version: Version
-    held_on: date
-    topic: Text
-    form: Code
-    classes: Text = ""
-    responsible_id: uuid.UUID | None = None
-    status: Code = "planned"
-    outcome: Text = ""
 
 
 class ParticipantsIn(msgspec.Struct, forbid_unknown_fields=True):
