@@ -181,6 +181,7 @@ async def test_a_clubs_year_members_plan_attendance_and_outcome(
         assert (await learner_client.get(base)).status_code == 404
         assert (await learner_client.get(api(tenant, CLUB))).status_code == 404
         assert (await learner_client.get(f"/o/{tenant.slug}/methodical/club")).status_code == 404
+        assert (await learner_client.get(f"/api/o/{tenant.slug}/methodical")).status_code == 404
     async with runtime.owner_sessions() as db:
         kinds = {
             (e.action, e.object_type)

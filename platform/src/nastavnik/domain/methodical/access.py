@@ -35,10 +35,15 @@ def is_closed(ctx: OrgContext, start_year: int) -> bool:
     return start_year < current_year(ctx)
 
 
-def readable_shape(ctx: OrgContext, shape: str) -> AssociationKind:
-    """The shape as the organisation words it, for someone who may read it; NotFound for anyone else."""
+def require_reader(ctx: OrgContext) -> None:
+    """Pedagogues, staff and managers of the organisation read the methodical work; NotFound for others."""
     if not (ctx.has_role(*MANAGERS) or ctx.category in READERS):
         raise NotFound
+
+
+def readable_shape(ctx: OrgContext, shape: str) -> AssociationKind:
+    """The shape as the organisation words it, for someone who may read it; NotFound for anyone else."""
+    require_reader(ctx)
     return kind_of(ctx, shape)
 
 

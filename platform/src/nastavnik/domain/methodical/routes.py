@@ -11,7 +11,7 @@ from litestar.status_codes import HTTP_201_CREATED, HTTP_204_NO_CONTENT
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from nastavnik.domain.methodical import associations, events, members, offers, participants, views
-from nastavnik.domain.methodical.access import readable_shape
+from nastavnik.domain.methodical.access import require_reader
 from nastavnik.domain.methodical.models import Association, AssociationEvent
 from nastavnik.domain.methodical.people import people_by_id
 from nastavnik.domain.methodical.schemas import (
@@ -70,7 +70,8 @@ class MethodicalApi(Controller):
 
     @get("/", summary="Что из методической работы есть в организации и как это называется")
     async def offered(self, org: Org) -> list[KindOut]:
-        return [kind_out(readable_shape(org, shape)) for shape in offers.offered(org)]
+        require_reader(org)
+        return [kind_out(offer.kind) for offer in offers.offered(org).values()]
 
     @get("/{shape:str}", summary="Клуб, декады, совет или творческие группы учебного года")
     async def year(self, db: Db, org: Org, shape: Shape, year: Year = None) -> YearOut:
