@@ -209,3 +209,57 @@ async def test_a_decade_edited_and_deleted_through_its_pages(
         assert gone.status_code == 200
         assert "Декада истории" not in gone.text
         assert (await curator.get(decade_page)).status_code == 404
+
+
+async def test_every_shapes_pages_render_in_the_plugins_words(
+    runtime: Runtime, app: Litestar, world: World
+) -> None:
+    """Each shape's year, association and event pages, for a manager (with forms) and a reader (without)."""
+    tenant = await new_tenant(runtime, world)
+    await person(runtime, tenant, Named("Лисицына", "Ольга"), signs_in=True)
+    bodies = {
+        "club": ({"academic_year": YEAR}, "seminar", "Клуб молодых учителей"),
+        "council": ({"academic_year": YEAR}, "meeting", "Методический совет"),
+        "creative_group": (
+            {"academic_year": YEAR, "name": "Грамотность", "subject_area": "Функциональная грамотность"},
+            "workshop",
+            "Творческие группы",
+        ),
+        "decade": (
+            {
+                "academic_year": YEAR,
+                "name": "Декада физики",
+                "subject_area": "МО естественников",
+                "starts_on": str(TODAY),
+                "ends_on": str(TODAY),
+            },
+            "open_lesson",
+            "Предметные декады",
+        ),
+    }
+    for shape, (body, form, plural) in bodies.items():
+        async with client_for(app, tenant.identities["curator"]) as curator:
+            made = (await curator.post(api(tenant, shape), json=body)).json()
+            event = (
+                await curator.post(
+                    api(tenant, shape, made["id"], "events"),
+                    json={"held_on": str(TODAY), "topic": f"Тема {shape}", "form": form},
+                )
+            ).json()
+            pages = [
+                await curator.get(page(tenant, shape)),
+                await curator.get(page(tenant, shape, made["id"])),
+                await curator.get(page(tenant, shape, made["id"], "events", event["id"])),
+            ]
+        async with client_for(app, tenant.identities["Лисицына"]) as teacher:
+            read = [
+                await teacher.get(page(tenant, shape, made["id"])),
+                await teacher.get(page(tenant, shape, made["id"], "events", event["id"])),
+            ]
+        assert [p.status_code for p in pages + read] == [200] * 5, shape
+        assert f"<h1>{plural}</h1>" in pages[0].text
+        assert f"Тема {shape}" in pages[1].text
+        assert (
+            f'action="{page(tenant, shape, made["id"], "events", event["id"])}/participants"' in pages[2].text
+        )
+        assert "/participants" not in read[1].text.split("<main", 1)[1]

@@ -23,7 +23,7 @@ from nastavnik.domain.methodical.topics import suggested_topics
 from nastavnik.domain.programmes.pairs.services import alphabetical
 from nastavnik.models.people import Person
 from nastavnik.tenancy import MANAGERS, OrgContext
-from nastavnik.types import AssociationKind
+from nastavnik.types import AssociationKind, AssociationShape
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,5 +153,8 @@ async def association_view(
         can_manage=ctx.has_role(*MANAGERS),
         can_steward=is_steward(ctx, association),
         closed=closed,
-        suggested_topics=await suggested_topics(db, ctx, association.academic_year),
+        # The diagnostics of young teachers' difficulties feed the club's plan only.
+        suggested_topics=await suggested_topics(db, ctx, association.academic_year)
+        if kind.shape is AssociationShape.CLUB
+        else [],
     )
