@@ -24,6 +24,7 @@ from nastavnik.domain.accounts import one_time_passwords
 from nastavnik.domain.accounts.models import AccountBatch, AccountEntry
 from nastavnik.domain.bases.models import MentorProfile
 from nastavnik.domain.documents.models import RegionDocumentTemplate
+from nastavnik.domain.methodical.models import Association, AssociationEvent, AssociationMember
 from nastavnik.domain.programmes.models import Programme, RoadmapItem
 from nastavnik.domain.programmes.pairs.models import GroupMember, MentoringGroup, MentoringOrder
 from nastavnik.domain.questionnaires.models import (
@@ -39,7 +40,14 @@ from nastavnik.runtime import Runtime
 from nastavnik.testing import Tenant, app_routes, new_organisation, plugin_routes
 from nastavnik_colleges.models import Internship, Partner, Representative
 from nastavnik_schools.models import SubjectDecade
-from tests.isolation.routes import BODIES, NOT_PROBED, TEMPLATE_DOCUMENT, standard_template
+from tests.isolation.routes import (
+    BODIES,
+    METHODICAL,
+    METHODICAL_PAGE,
+    NOT_PROBED,
+    TEMPLATE_DOCUMENT,
+    standard_template,
+)
 from tests.support.dates import region_today
 from tests.support.http import client_for
 from tests.support.world import OrgWorld, World, add_pair_work, default_version
@@ -256,6 +264,36 @@ TENANT: dict[tuple[str, str], tuple[str, int]] = {
     ("GET", f"{COLLEGE_PAGES}/internships"): (MANAGERS_ONLY, 200),
     ("POST", f"{COLLEGE_PAGES}/internships"): (MANAGERS_ONLY, 302),
     ("POST", f"{COLLEGE_PAGES}/internships/{{internship_id}}/delete"): (MANAGERS_ONLY, 302),
+    # The methodical work, in the fresh club of 2035/2036: the mentor leads it (its writer), the mentee is a
+    # member; every teacher reads it. Renaming it is the curator's or the director's, not the leader's.
+    ("GET", "/api/o/{slug}/methodical"): (ALL_MEMBERS, 200),
+    ("GET", METHODICAL): (ALL_MEMBERS, 200),
+    ("POST", METHODICAL): (MANAGERS_ONLY, 201),
+    ("GET", f"{METHODICAL}/{{association_id}}"): (ALL_MEMBERS, 200),
+    ("PUT", f"{METHODICAL}/{{association_id}}"): (MANAGERS_ONLY, 200),
+    ("DELETE", f"{METHODICAL}/{{association_id}}"): (MANAGERS_ONLY, 204),
+    ("POST", f"{METHODICAL}/{{association_id}}/members"): (WRITERS, 201),
+    ("PUT", f"{METHODICAL}/{{association_id}}/members/{{member_id}}"): (WRITERS, 200),
+    ("DELETE", f"{METHODICAL}/{{association_id}}/members/{{member_id}}"): (WRITERS, 204),
+    ("POST", f"{METHODICAL}/{{association_id}}/events"): (WRITERS, 201),
+    ("PUT", f"{METHODICAL}/{{association_id}}/events/{{event_id}}"): (WRITERS, 200),
+    ("DELETE", f"{METHODICAL}/{{association_id}}/events/{{event_id}}"): (WRITERS, 204),
+    ("PUT", f"{METHODICAL}/{{association_id}}/events/{{event_id}}/participants"): (WRITERS, 200),
+    ("GET", METHODICAL_PAGE): (ALL_MEMBERS, 200),
+    ("POST", METHODICAL_PAGE): (MANAGERS_ONLY, 302),
+    ("GET", f"{METHODICAL_PAGE}/{{association_id}}"): (ALL_MEMBERS, 200),
+    ("POST", f"{METHODICAL_PAGE}/{{association_id}}"): (MANAGERS_ONLY, 302),
+    ("GET", f"{METHODICAL_PAGE}/{{association_id}}/delete"): (MANAGERS_ONLY, 200),
+    ("POST", f"{METHODICAL_PAGE}/{{association_id}}/delete"): (MANAGERS_ONLY, 302),
+    ("POST", f"{METHODICAL_PAGE}/{{association_id}}/members"): (WRITERS, 302),
+    ("POST", f"{METHODICAL_PAGE}/{{association_id}}/members/{{member_id}}"): (WRITERS, 302),
+    ("POST", f"{METHODICAL_PAGE}/{{association_id}}/members/{{member_id}}/delete"): (WRITERS, 302),
+    ("POST", f"{METHODICAL_PAGE}/{{association_id}}/events"): (WRITERS, 302),
+    ("GET", f"{METHODICAL_PAGE}/{{association_id}}/events/{{event_id}}"): (ALL_MEMBERS, 200),
+    ("POST", f"{METHODICAL_PAGE}/{{association_id}}/events/{{event_id}}"): (WRITERS, 302),
+    ("GET", f"{METHODICAL_PAGE}/{{association_id}}/events/{{event_id}}/delete"): (WRITERS, 200),
+    ("POST", f"{METHODICAL_PAGE}/{{association_id}}/events/{{event_id}}/delete"): (WRITERS, 302),
+    ("POST", f"{METHODICAL_PAGE}/{{association_id}}/events/{{event_id}}/participants"): (WRITERS, 302),
 }
 
 REGION_ONLY_PAGE = {**dict.fromkeys(ROLES, 403), "region": 200, "anonymous": 302}
@@ -499,6 +537,7 @@ async def fresh_objects(runtime: Runtime, org: OrgWorld) -> dict[str, str]:
             for role in ("mentor", "mentee")
         )
         plan_item_id, entry_id = await add_pair_work(db, org, group.id, 2035)
+        club_id, meeting_id = await fresh_club(db, org)
         await db.flush()
         _, version_id = await default_version(db, "mentee_start_learners")
         assignment = QuestionnaireAssignment(
@@ -549,6 +588,9 @@ async def fresh_objects(runtime: Runtime, org: OrgWorld) -> dict[str, str]:
         "item_id": str(item.id),
         "plan_item_id": str(plan_item_id),
         "entry_id": str(entry_id),
+        "association_id": str(club_id),
+        "event_id": str(meeting_id),
+        "member_id": str(org.persons["mentee"]),
     }
 
 
@@ -599,6 +641,34 @@ async def fresh_college_objects(runtime: Runtime, college: Tenant) -> dict[str, 
         "group_id": str(group.id),
         "internship_id": str(internship.id),
     }
+
+
+async def fresh_club(db: AsyncSession, org: OrgWorld) -> tuple[uuid.UUID, uuid.UUID]:
+    """The only club beside the world's: of 2035/2036, led by the mentor, the mentee in it, one meeting."""
+    await db.execute(delete(Association).where(Association.org_id == org.id, Association.id != org.club_id))
+    club = Association(
+        org_id=org.id,
+        id=uuid.uuid4(),
+        shape="club",
+        academic_year=2035,
+        name="Свежий клуб",
+        leader_id=org.persons["mentor"],
+    )
+    db.add(club)
+    await db.flush()
+    meeting = AssociationEvent(
+        org_id=org.id,
+        id=uuid.uuid4(),
+        association_id=club.id,
+        held_on=date(2035, 10, 1),
+        topic="Свежая встреча",
+        form="seminar",
+    )
+    db.add_all(
+        [meeting, AssociationMember(org_id=org.id, association_id=club.id, person_id=org.persons["mentee"])]
+    )
+    await db.flush()
+    return club.id, meeting.id
 
 
 async def region_draft(db: AsyncSession, region_id: uuid.UUID) -> tuple[uuid.UUID, uuid.UUID]:
@@ -678,6 +748,12 @@ def college_body(route: tuple[str, str], values: dict[str, str]) -> tuple[str, A
     return kind, {**body, **changed}
 
 
+def org_person(world: World, values: dict[str, str], role: str) -> uuid.UUID:
+    """The person of ``role`` in the organisation the call is made in (named by its slug)."""
+    org = next(o for o in world.orgs.values() if o.slug == values["slug"])
+    return org.persons[role]
+
+
 def body_for(route: tuple[str, str], world: World, values: dict[str, str]) -> tuple[str, Any]:
     person_routes = {
         ("POST", "/api/o/{slug}/accounts"),
@@ -729,6 +805,12 @@ def body_for(route: tuple[str, str], world: World, values: dict[str, str]) -> tu
         return "form", {"target_learners_covered": "70"}  # the default: other tests see no change
     if route == ("PUT", "/api/region/statistics/targets/{indicator}"):
         return "json", {"target": 70}
+    if route in {
+        ("POST", f"{METHODICAL}/{{association_id}}/members"),
+        ("POST", f"{METHODICAL_PAGE}/{{association_id}}/members"),
+    }:
+        # One of the organisation's own teachers, not yet in the fresh club.
+        return BODIES[route][0], {"person_id": str(org_person(world, values, "curator"))}
     if route == ("PUT", "/api/o/{slug}/plugins/{name}"):
         return "json", {"enabled": True, "settings": {}}  # keep the plugin on for the routes after it
     if route == ("POST", "/o/{slug}/plugins/{name}"):
@@ -766,6 +848,7 @@ async def test_every_role_gets_what_its_role_allows(runtime: Runtime, app: Lites
         "indicator": "learners_covered",
         "report_id": report_id,
         "document": TEMPLATE_DOCUMENT,
+        "shape": "club",
     }
     mismatches: list[str] = []
     try:

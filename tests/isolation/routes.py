@@ -51,6 +51,12 @@ PARAMS: dict[str, Callable[[World, OrgWorld], str]] = {
     "report_id": lambda world, victim: str(uuid.uuid4()),
     # A document whose template a region replaces: shared reference data, named the same everywhere.
     "document": lambda world, victim: TEMPLATE_DOCUMENT,
+    # The methodical work: the shape every organisation type has, and the victim's club, its meeting and
+    # its member (the mentee).
+    "shape": lambda world, victim: "club",
+    "association_id": lambda world, victim: str(victim.club_id),
+    "event_id": lambda world, victim: str(victim.club_event_id),
+    "member_id": lambda world, victim: str(victim.persons["mentee"]),
 }
 
 # Parameters that name a tenant-owned object: probed with the attacker's own slug too.
@@ -67,6 +73,9 @@ OBJECT_IDS = {
     "entry_id",
     "assignment_id",
     "batch_id",
+    "association_id",
+    "event_id",
+    "member_id",
 }
 
 PERSON = {"last_name": "Вторженец", "first_name": "Иван", "category": "pedagogue"}
@@ -136,6 +145,16 @@ INTERNSHIP = {
     "ends_on": "2035-11-01",
 }
 COLLEGES_API, COLLEGES_PAGES = "/api/o/{slug}/p/colleges", "/o/{slug}/p/colleges"
+# The methodical work: inside the role x route harness's fresh club of 2035/2036 (led by the mentor, the
+# mentee a member, one planned meeting), so that its writers succeed.
+METHODICAL = "/api/o/{slug}/methodical/{shape}"
+METHODICAL_PAGE = "/o/{slug}/methodical/{shape}"
+CLUB = {"academic_year": 2036, "name": "Чужой клуб"}
+CLUB_MEETING = {"held_on": "2035-10-02", "topic": "Чужая встреча", "form": "seminar"}
+# A person who exists nowhere: a foreign slug or club must be refused before that matters (the harness
+# names one of the organisation's own teachers instead).
+NEW_MEMBER = {"person_id": str(uuid.UUID(int=4))}
+
 # Accounts for someone who exists nowhere: a foreign slug or batch must be refused before that matters.
 ACCOUNTS = {"person_ids": [str(uuid.UUID(int=3))]}
 
@@ -369,6 +388,38 @@ BODIES: dict[Route, tuple[str, Any]] = {
     ("PUT", "/api/region/templates/{document}"): ("file", standard_template()),
     ("POST", "/region/templates/{document}"): ("file", standard_template()),
     ("POST", "/region/templates/{document}/revert"): ("form", {"confirm": "yes"}),
+    ("POST", METHODICAL): ("json", CLUB),
+    ("PUT", f"{METHODICAL}/{{association_id}}"): ("json", {"version": 1, "name": "Чужой клуб"}),
+    ("DELETE", f"{METHODICAL}/{{association_id}}"): ("json", None),
+    ("POST", f"{METHODICAL}/{{association_id}}/members"): ("json", NEW_MEMBER),
+    ("PUT", f"{METHODICAL}/{{association_id}}/members/{{member_id}}"): ("json", {"position": "секретарь"}),
+    ("DELETE", f"{METHODICAL}/{{association_id}}/members/{{member_id}}"): ("json", None),
+    ("POST", f"{METHODICAL}/{{association_id}}/events"): ("json", CLUB_MEETING),
+    ("PUT", f"{METHODICAL}/{{association_id}}/events/{{event_id}}"): ("json", {**CLUB_MEETING, "version": 1}),
+    ("DELETE", f"{METHODICAL}/{{association_id}}/events/{{event_id}}"): ("json", None),
+    ("PUT", f"{METHODICAL}/{{association_id}}/events/{{event_id}}/participants"): ("json", {"attendees": []}),
+    ("POST", METHODICAL_PAGE): ("form", {"academic_year": "2036", "name": "Чужой клуб"}),
+    ("POST", f"{METHODICAL_PAGE}/{{association_id}}"): ("form", {"version": "1", "name": "Чужой клуб"}),
+    ("POST", f"{METHODICAL_PAGE}/{{association_id}}/delete"): ("form", {"confirm": "yes"}),
+    ("POST", f"{METHODICAL_PAGE}/{{association_id}}/members"): ("form", NEW_MEMBER),
+    ("POST", f"{METHODICAL_PAGE}/{{association_id}}/members/{{member_id}}"): (
+        "form",
+        {"position": "секретарь"},
+    ),
+    ("POST", f"{METHODICAL_PAGE}/{{association_id}}/members/{{member_id}}/delete"): (
+        "form",
+        {"confirm": "yes"},
+    ),
+    ("POST", f"{METHODICAL_PAGE}/{{association_id}}/events"): ("form", CLUB_MEETING),
+    ("POST", f"{METHODICAL_PAGE}/{{association_id}}/events/{{event_id}}"): (
+        "form",
+        {**CLUB_MEETING, "version": "1"},
+    ),
+    ("POST", f"{METHODICAL_PAGE}/{{association_id}}/events/{{event_id}}/delete"): (
+        "form",
+        {"confirm": "yes"},
+    ),
+    ("POST", f"{METHODICAL_PAGE}/{{association_id}}/events/{{event_id}}/participants"): ("form", {}),
 }
 
 # Routes outside any organisation, and why a member of one organisation learns nothing of another there.

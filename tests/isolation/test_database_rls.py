@@ -30,6 +30,10 @@ TENANT_TABLES = (
     "questionnaire_answer",
     "stat_org_snapshot",
     "stat_org_value",
+    "methodical_association",
+    "methodical_member",
+    "methodical_event",
+    "methodical_participant",
 )
 
 

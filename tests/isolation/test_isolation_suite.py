@@ -15,6 +15,12 @@ from sqlalchemy import func, select
 from nastavnik.domain.accounts.models import AccountBatch, AccountEntry
 from nastavnik.domain.dictionaries.models import RegionDictionaryEntry
 from nastavnik.domain.documents.models import RegionDocumentTemplate
+from nastavnik.domain.methodical.models import (
+    Association,
+    AssociationEvent,
+    AssociationMember,
+    EventParticipant,
+)
 from nastavnik.domain.programmes.pairs.models import GroupMember, MentoringGroup, MentoringOrder
 from nastavnik.domain.questionnaires.models import (
     QuestionnaireAnswer,
@@ -137,7 +143,9 @@ async def snapshot(runtime: Runtime, org: OrgWorld) -> dict[str, Any]:
                 select(RegionDocumentTemplate).where(RegionDocumentTemplate.region_id == org.region_id)
             )
         )
+        methodical = await _methodical(db, org)
     return {
+        "methodical": methodical,
         "people": people,
         "emails": emails,
         "account_batches": batches,
@@ -157,6 +165,28 @@ async def snapshot(runtime: Runtime, org: OrgWorld) -> dict[str, Any]:
         "region_dictionaries": wording,
         "figures": figures,
         "region_document_templates": templates,
+    }
+
+
+async def _methodical(db: Any, org: OrgWorld) -> dict[str, list[Any]]:
+    """The victim's clubs, decades, councils and groups, their members, events and participants."""
+    return {
+        "associations": sorted(
+            (a.id, a.name, a.summary, a.leader_id, a.version)
+            for a in await db.scalars(select(Association).where(Association.org_id == org.id))
+        ),
+        "members": sorted(
+            (m.association_id, m.person_id, m.role, m.position)
+            for m in await db.scalars(select(AssociationMember).where(AssociationMember.org_id == org.id))
+        ),
+        "events": sorted(
+            (e.id, e.topic, e.held_on, e.status, e.version)
+            for e in await db.scalars(select(AssociationEvent).where(AssociationEvent.org_id == org.id))
+        ),
+        "participants": sorted(
+            (p.event_id, p.person_id, p.role, p.place or "")
+            for p in await db.scalars(select(EventParticipant).where(EventParticipant.org_id == org.id))
+        ),
     }
 
 
@@ -233,11 +263,14 @@ async def test_own_organisation_still_works(app: Litestar, world: World) -> None
         decades = await client.get(f"/api/o/{org.slug}/p/schools/decades")
         report = await client.get(fill(report_route[1], values_of(world, org)))
         dictionaries = await client.get(f"/api/o/{org.slug}/dictionaries")
+        club = await client.get(f"/api/o/{org.slug}/methodical/club/{org.club_id}")
     assert world.region_canaries["R1"] in dictionaries.text  # the region's own wording reaches its schools
     assert people.status_code == 200
     assert org.canary in people.text
     assert decades.status_code == 200
     assert org.canary in decades.text
+    assert club.status_code == 200
+    assert f"{org.canary} встреча" in club.text
     group = f"/api/o/{org.slug}/programmes/{org.programme_id}/groups/{org.group_id}"
     async with client_for(app, org.identities["mentee"]) as client:
         plan = await client.get(f"{group}/plan")

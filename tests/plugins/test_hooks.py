@@ -77,6 +77,11 @@ async def test_hook_register_navigation(app: Litestar, world: World) -> None:
     assert f'href="/o/{school.slug}/people"' in curator_home
     assert f'href="/o/{school.slug}/people"' not in mentee_home  # managers only
     assert "Предметные декады" not in kinder_home
+    # The context carries what the organisation's active plugins offer of the methodical work: the core
+    # lists those shapes, in each plugin's words.
+    assert f'href="/o/{school.slug}/methodical/decade"' in curator_home
+    assert f'href="/o/{kindergarten.slug}/methodical/club">Клуб молодого педагога<' in kinder_home
+    assert "/methodical/decade" not in kinder_home
 
 
 async def test_hook_register_statistics(runtime: Runtime, app: Litestar, world: World) -> None:

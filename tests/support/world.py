@@ -26,6 +26,12 @@ from nastavnik.domain.accounts.models import AccountBatch, AccountEntry
 from nastavnik.domain.bases.models import MenteeProfile, MentorProfile
 from nastavnik.domain.dictionaries.models import RegionDictionaryEntry
 from nastavnik.domain.documents.models import RegionDocumentTemplate
+from nastavnik.domain.methodical.models import (
+    Association,
+    AssociationEvent,
+    AssociationMember,
+    EventParticipant,
+)
 from nastavnik.domain.programmes.models import Programme, RoadmapItem
 from nastavnik.domain.programmes.pairs.models import GroupMember, MentoringGroup, MentoringOrder, OrderGroup
 from nastavnik.domain.questionnaires.models import (
@@ -71,6 +77,10 @@ class OrgWorld:
     assignment_id: uuid.UUID | None = None
     """The mentee's start questionnaire of the pair, answered, the canary in its free text."""
     account_batch_id: uuid.UUID | None = None
+    club_id: uuid.UUID | None = None
+    """The young teachers' club of the year: the mentor leads it, the mentee is a member, the canary its name."""
+    club_event_id: uuid.UUID | None = None
+    """The club's meeting (the canary its topic), which the mentee attended."""
 
 
 @dataclass
@@ -256,6 +266,7 @@ async def build_world(runtime: Runtime) -> World:
             ow.assignment_id = await add_answered_questionnaire(db, ow, ow.group_id)
             await add_answered_diagnostics(db, ow, year)
             ow.account_batch_id = await add_account_batch(db, ow, learner.id)
+            ow.club_id, ow.club_event_id = await add_club(db, ow, year)
             if org_type == "school":
                 decade = SubjectDecade(
                     org_id=org.id,
@@ -362,6 +373,38 @@ async def add_pair_work(
     db.add_all([item, entry])
     await db.flush()
     return item.id, entry.id
+
+
+async def add_club(db: AsyncSession, org: OrgWorld, year: int) -> tuple[uuid.UUID, uuid.UUID]:
+    """The year's young teachers' club led by the mentor, the mentee in it, and a meeting she attended."""
+    club = Association(
+        org_id=org.id,
+        id=uuid.uuid4(),
+        shape="club",
+        academic_year=year,
+        name=f"{org.canary} клуб",
+        leader_id=org.persons["mentor"],
+    )
+    db.add(club)
+    await db.flush()
+    event = AssociationEvent(
+        org_id=org.id,
+        id=uuid.uuid4(),
+        association_id=club.id,
+        held_on=date(year, 9, 1),
+        topic=f"{org.canary} встреча",
+        form="seminar",
+        status="held",
+    )
+    db.add_all(
+        [event, AssociationMember(org_id=org.id, association_id=club.id, person_id=org.persons["mentee"])]
+    )
+    await db.flush()
+    db.add(
+        EventParticipant(org_id=org.id, event_id=event.id, person_id=org.persons["mentee"], role="attendee")
+    )
+    await db.flush()
+    return club.id, event.id
 
 
 async def default_version(db: AsyncSession, code: str) -> tuple[uuid.UUID, uuid.UUID]:

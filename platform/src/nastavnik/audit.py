@@ -100,6 +100,13 @@ class ObjectKind(StrEnum):
     REGION_DOCUMENT_TEMPLATES = "region_document_templates", "шаблоны документов региона"
     REGION_DOCUMENT_TEMPLATE = "region_document_template", "шаблон документа региона"
     STATISTICS_REPORT = "statistics_report", "отчёт мониторинга"
+    METHODICAL_ASSOCIATION = (
+        "methodical_association",
+        "клуб, декада, совет или творческая группа",
+    )
+    METHODICAL_MEMBER = "methodical_member", "состав клуба, декады, совета или группы"
+    METHODICAL_EVENT = "methodical_event", "мероприятие методической работы"
+    METHODICAL_PARTICIPANTS = "methodical_participants", "участники мероприятия методической работы"
 
 
 AuditObject: TypeAlias = ObjectKind | str

@@ -23,6 +23,17 @@ class FieldError:
         return body if self.row is None else {"row": str(self.row), **body}
 
 
+def trimmed(errors: list[FieldError], name: str, value: str, limit: int, missing: str | None = None) -> str:
+    """``value`` without surrounding spaces; a problem with it goes to ``errors`` under ``name``: empty where
+    ``missing`` (the message) says it is required, or longer than ``limit`` characters."""
+    cleaned = value.strip()
+    if missing is not None and not cleaned:
+        errors.append(FieldError(name, missing))
+    elif len(cleaned) > limit:
+        errors.append(FieldError(name, f"не длиннее {limit} знаков"))
+    return cleaned
+
+
 @dataclass
 class Conflict(Exception):
     """The change collides with existing data (a duplicate, a concurrent edit)."""

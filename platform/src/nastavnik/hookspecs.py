@@ -157,7 +157,8 @@ def register_navigation(
 ) -> Iterable[NavItem] | Awaitable[Iterable[NavItem]]:
     """Return navigation items for an organisation's menu.
 
-    Parameters: ``context``, the organisation's slug and type, the person's programme roles there, and the
+    Parameters: ``context``, the organisation's slug and type, the person's programme roles and category
+    there, the plugins active there, the shapes of the methodical work it has (``associations``) and the
     purposes of the questionnaires the active plugins offer it (``offered_questionnaires``).
     Called: on every page rendered inside an organisation, once per page, only on the plugins active
     there (serving its type and not switched off).

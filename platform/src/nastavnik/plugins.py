@@ -291,6 +291,16 @@ class Plugins:
         """``register_associations``: the offered shapes by (shape, organisation type)."""
         return dict(self._state().associations)
 
+    def offered_associations(self, org_type: str, active: Iterable[str]) -> dict[str, OfferedAssociation]:
+        """The shapes of the methodical work an organisation has, by shape, in menu order: those offered
+        for its type by a plugin ``active`` there (a plugin switched off takes its shapes with it)."""
+        keep = set(active)
+        offered = [
+            o for (_, t), o in self._state().associations.items() if t == org_type and o.plugin in keep
+        ]
+        offered.sort(key=lambda o: (o.kind.nav_order, o.kind.shape.value))
+        return {o.kind.shape.value: o for o in offered}
+
     def audit_titles(self) -> AuditTitles:
         """``register_audit_titles``: every plugin's object titles and field labels, the core's included."""
         return self._state().audit_titles

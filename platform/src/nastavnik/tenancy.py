@@ -20,7 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from nastavnik import clock
 from nastavnik.db.scope import DbScope, rescope
 from nastavnik.models.identity import Identity, StaffAssignment, StaffRole
-from nastavnik.models.people import Person, PersonRole, PersonStatus, ProgrammeRole
+from nastavnik.models.people import Person, PersonCategory, PersonRole, PersonStatus, ProgrammeRole
 from nastavnik.models.plugin_settings import OrgPluginSetting
 from nastavnik.models.reference import Municipality, Organisation, OrgStatus, Region
 from nastavnik.plugins import Plugins
@@ -94,6 +94,8 @@ class OrgContext:
     plugins: Plugins = field(repr=False, compare=False)
     """The loaded plugins: services tell them of events (a group started or ended) through it."""
     service_filter: bool = field(default=True)
+    category: str = ""
+    """The person's category in the organisation (``PersonCategory``: pedagogue, learner, staff)."""
 
     def today(self) -> date:
         """The organisation's local date (its region's time zone): the date every rule checks."""
@@ -211,7 +213,7 @@ async def resolve_org_context(
     await rescope(db, DbScope(identity_id=actor.identity_id, org_id=org.id))
     # The membership and its roles in one round trip.
     membership = (
-        select(Person.id, PersonRole.role)
+        select(Person.id, PersonRole.role, Person.category)
         .outerjoin(PersonRole, (PersonRole.org_id == Person.org_id) & (PersonRole.person_id == Person.id))
         .where(Person.identity_id == actor.identity_id, Person.status == PersonStatus.ACTIVE)
     )
@@ -224,9 +226,10 @@ async def resolve_org_context(
         # Service checks are off: act as if authorised with every role, so that only
         # PostgreSQL stands between this request and another organisation's rows.
         person_id, roles = NIL_PERSON, frozenset(role.value for role in ProgrammeRole)
+        category = PersonCategory.STAFF.value
     else:
-        person_id = rows[0][0]
-        roles = frozenset(str(role) for pid, role in rows if role is not None and pid == person_id)
+        person_id, category = rows[0][0], rows[0][2]
+        roles = frozenset(str(role) for pid, role, _ in rows if role is not None and pid == person_id)
     disabled = await db.scalars(
         select(OrgPluginSetting.plugin).where(
             OrgPluginSetting.org_id == org.id, OrgPluginSetting.enabled.is_(False)
@@ -240,6 +243,7 @@ async def resolve_org_context(
         active_plugins=tuple(plugins.active_for(org.type, disabled)),
         plugins=plugins,
         service_filter=service_filter,
+        category=category,
     )
 
 

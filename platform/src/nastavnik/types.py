@@ -141,6 +141,13 @@ class NavigationContext:
     """The purposes (:class:`QuestionnairePurpose`) of the questionnaires the plugins active in the
     organisation offer for its type (``register_questionnaire_templates``): a menu item of one is shown
     only where it can be given."""
+    active_plugins: tuple[str, ...] = ()
+    """The plugins active in the organisation (serving its type and not switched off there)."""
+    category: str = ""
+    """The person's category there: ``pedagogue``, ``learner`` or ``staff``."""
+    associations: tuple[AssociationKind, ...] = ()
+    """The shapes of the methodical work the organisation has (offered for its type by an active plugin),
+    in menu order (``nav_order``)."""
 
 
 @dataclass(frozen=True, slots=True)

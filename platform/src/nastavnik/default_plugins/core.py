@@ -18,6 +18,7 @@ from nastavnik.domain import template_dirs
 from nastavnik.domain.accounts.provisioning import run_batch
 from nastavnik.domain.accounts.services import ACCOUNTS_JOB
 from nastavnik.domain.documents.plugin_templates import check_offered_templates
+from nastavnik.domain.methodical import offers as methodical_offers
 from nastavnik.domain.organisations.onboarding import (
     ONBOARD_JOB,
     SYNC_ACCESS_JOB,
@@ -98,6 +99,7 @@ def register_navigation(context: NavigationContext) -> Iterable[NavItem]:
         NavItem(title="Анкеты", href=f"{base}/questionnaires", order=30),
         NavItem(title="Показатели", href=f"{base}/statistics", order=25, roles=MANAGERS),
         NavItem(title="Модули", href=f"{base}/plugins", order=90, roles=MANAGERS),
+        *methodical_offers.navigation(context),
     ]
     if QuestionnairePurpose.DIAGNOSTICS in context.offered_questionnaires:
         # The diagnostics' template is a plugin's: shown only where an active plugin offers one.

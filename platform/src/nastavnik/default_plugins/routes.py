@@ -13,6 +13,7 @@ from nastavnik.domain.accounts import routes as accounts
 from nastavnik.domain.bases import routes as bases
 from nastavnik.domain.dictionaries import routes as dictionaries
 from nastavnik.domain.documents import routes as region_templates
+from nastavnik.domain.methodical import pages as methodical_pages, routes as methodical
 from nastavnik.domain.organisations import routes as organisations
 from nastavnik.domain.people import routes as people
 from nastavnik.domain.programmes import routes as programmes
@@ -54,6 +55,7 @@ API: tuple[ControllerRouterHandler, ...] = (
     statistics.StatisticsApi,
     statistics.OrgStatisticsApi,
     region_templates.RegionTemplatesApi,
+    methodical.MethodicalApi,
 )
 
 PAGES: tuple[ControllerRouterHandler, ...] = (
@@ -80,4 +82,5 @@ PAGES: tuple[ControllerRouterHandler, ...] = (
     statistics.MunicipalityStatisticsPages,
     statistics.OrgStatisticsPages,
     region_templates.RegionTemplatesPages,
+    methodical_pages.MethodicalPages,
 )

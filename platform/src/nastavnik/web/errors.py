@@ -119,6 +119,21 @@ FIELD_LABELS = {
     "mentor_categories": "Кто может быть наставником",
     "description": "Описание",
     "template": "Шаблон документа",
+    "name": "Название",
+    "leader_id": "Руководитель",
+    "summary": "Итоги, аналитическая справка",
+    "products": "Продукты",
+    "position": "Должность в составе",
+    "held_on": "Дата",
+    "form": "Форма",
+    "classes": "Классы, группы",
+    "responsible_id": "Ответственный",
+    "outcome": "Итог, решения",
+    "attendees": "Присутствовали",
+    "observers": "Наблюдатели",
+    "learners": "Участники-обучающиеся",
+    "winners": "Победители",
+    "prize_winners": "Призёры",
 }
 
 INVALID_REQUEST = "Запрос содержит неверные данные."

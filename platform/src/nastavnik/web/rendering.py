@@ -55,12 +55,16 @@ async def page(
 
 async def navigation_for(plugins: Plugins, ctx: OrgContext) -> list[NavItem]:
     """The organisation's menu: what the plugins active there offer, for the person's roles, in order."""
-    offered = plugins.questionnaire_defaults(ctx.active_plugins, ctx.org.type)
+    offered_questionnaires = plugins.questionnaire_defaults(ctx.active_plugins, ctx.org.type)
+    offered = plugins.offered_associations(ctx.org.type, ctx.active_plugins)
     nav_ctx = NavigationContext(
         org_slug=ctx.org.slug,
         org_type=ctx.org.type,
         roles=ctx.roles,
-        offered_questionnaires=frozenset(q.template.purpose for q in offered),
+        offered_questionnaires=frozenset(q.template.purpose for q in offered_questionnaires),
+        active_plugins=ctx.active_plugins,
+        category=ctx.category,
+        associations=tuple(o.kind for o in offered.values()),
     )
     items = await plugins.navigation(nav_ctx, ctx.active_plugins)
     visible = [i for i in items if i.roles is None or i.roles & ctx.roles]

@@ -34,7 +34,7 @@ from nastavnik.domain.programmes.pairs.services import (
 from nastavnik.domain.programmes.services import get_programme, writable
 from nastavnik.domain.questionnaires.diagnostics_results import OwnDiagnostics, own_diagnostics
 from nastavnik.domain.work.models import JournalEntry, PlanItem
-from nastavnik.errors import Conflict, FieldError, InvalidInput
+from nastavnik.errors import Conflict, FieldError, InvalidInput, trimmed
 from nastavnik.models.people import Person
 from nastavnik.models.reference import AcademicYear
 from nastavnik.tenancy import NIL_PERSON, Forbidden, NotFound, OrgContext
@@ -132,12 +132,7 @@ async def group_work(
 
 
 def _text(errors: list[FieldError], name: str, value: str, missing: str | None = None) -> str:
-    cleaned = value.strip()
-    if missing is not None and not cleaned:
-        errors.append(FieldError(name, missing))
-    elif len(cleaned) > LIMITS[name]:
-        errors.append(FieldError(name, f"не длиннее {LIMITS[name]} знаков"))
-    return cleaned
+    return trimmed(errors, name, value, LIMITS[name], missing)
 
 
 def _within_year(errors: list[FieldError], name: str, day: date, programme: Programme) -> None:
