@@ -139,12 +139,10 @@ def register_audit_titles() -> AuditTitles:
             INTERNSHIP: "практика студента",
         },
         fields={
-            "name": "Наименование предприятия",
             "activity": "Сфера деятельности",
             "agreement_number": "Номер договора о сотрудничестве",
             "agreement_date": "Дата договора о сотрудничестве",
             "contact": "Контакт на предприятии",
-            "position": "Должность на предприятии",
             "partner_id": "Предприятие",
             "group_id": "Пара",
             "place": "Место практики",
