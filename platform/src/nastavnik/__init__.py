@@ -20,6 +20,7 @@ from nastavnik.db.rls import (
 )
 from nastavnik.errors import Conflict, FieldError, InvalidInput
 from nastavnik.hookspecs import hookimpl
+from nastavnik.methodical_statistics import methodical_statistics
 from nastavnik.models.people import ProgrammeRole
 from nastavnik.plugin_context import JobContext, PluginContext
 from nastavnik.plugin_data import PluginDataError, load_associations
@@ -90,6 +91,7 @@ __all__ = [
     "has_role",
     "hookimpl",
     "load_associations",
+    "methodical_statistics",
     "new_id",
     "require_role",
 ]

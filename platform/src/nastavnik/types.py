@@ -284,6 +284,8 @@ class AssociationKind:
     whatever they are called. ``organisation_types`` limits the offer to some of the plugin's types
     (empty: all of them). ``member_limit_years``: a club's members are young teachers of at most that
     many years in the profession; anybody else is admitted with a warning (by the club's decision).
+    ``indicator_titles`` words the shape's regional indicators (:func:`nastavnik.methodical_statistics`)
+    by their code, where the plugin says it better than the titles built from ``title`` and ``plural``.
     """
 
     shape: AssociationShape
@@ -293,3 +295,4 @@ class AssociationKind:
     organisation_types: tuple[str, ...] = ()
     member_limit_years: int | None = None
     nav_order: int = 60
+    indicator_titles: Mapping[str, str] = field(default_factory=dict)

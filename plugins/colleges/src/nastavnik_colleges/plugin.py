@@ -12,8 +12,10 @@ from nastavnik import (
     OrganisationType,
     PluginInfo,
     Regime,
+    StatisticContributor,
     hookimpl,
     load_associations,
+    methodical_statistics,
 )
 
 HERE = Path(__file__).resolve().parent
@@ -73,3 +75,8 @@ def register_dictionaries() -> Iterable[DictionaryEntry]:
 @hookimpl
 def register_associations() -> Iterable[AssociationKind]:
     return load_associations(HERE / "methodical.toml")
+
+
+@hookimpl
+def register_statistics() -> Iterable[StatisticContributor]:
+    return methodical_statistics(PLUGIN.name, register_associations())

@@ -1,1 +1,1 @@
-"""Nastavnik plugin for general education schools: forms of mentoring and subject decades."""
+"""Nastavnik plugin for general education schools: forms of mentoring and the methodical work in a school's words."""
