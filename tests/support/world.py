@@ -25,6 +25,7 @@ from nastavnik.domain.accounts.models import AccountBatch, AccountEntry
 from nastavnik.domain.bases.models import MenteeProfile, MentorProfile
 from nastavnik.domain.dictionaries.models import RegionDictionaryEntry
 from nastavnik.domain.documents.models import RegionDocumentTemplate
+from nastavnik.domain.methodical.models import Association, AssociationEvent, EventParticipant
 from nastavnik.domain.organisations.services import with_inn_check_digit
 from nastavnik.domain.programmes.models import Programme, RoadmapItem
 from nastavnik.domain.programmes.pairs.models import GroupMember, MentoringGroup, MentoringOrder, OrderGroup
@@ -38,7 +39,6 @@ from nastavnik.domain.statistics.headcount_models import Headcount
 from nastavnik.domain.work.models import JournalEntry, PlanItem
 from nastavnik.models.identity import Identity, StaffAssignment
 from nastavnik.models.people import Person, PersonRole
-from nastavnik.domain.methodical.models import Association, AssociationEvent, EventParticipant
 from nastavnik.models.plugin_settings import OrgPluginSetting
 from nastavnik.models.reference import Municipality, Organisation, Region
 from nastavnik.runtime import Runtime

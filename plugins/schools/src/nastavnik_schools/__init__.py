@@ -1,1 +1,1 @@
-"""Nastavnik plugin for general education schools: forms of mentoring and the methodical work in a school's words."""
+"""Nastavnik plugin for general education schools: forms of mentoring, the methodical work in their words."""
