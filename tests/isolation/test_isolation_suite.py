@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 from nastavnik.domain.accounts.models import AccountBatch, AccountEntry
 from nastavnik.domain.dictionaries.models import RegionDictionaryEntry
 from nastavnik.domain.documents.models import RegionDocumentTemplate
+from nastavnik.domain.methodical.models import Association, AssociationEvent
 from nastavnik.domain.programmes.pairs.models import GroupMember, MentoringGroup, MentoringOrder
 from nastavnik.domain.questionnaires.models import QuestionnaireAnswer, QuestionnaireAssignment
 from nastavnik.domain.statistics.headcount_models import Headcount
@@ -24,7 +25,6 @@ from nastavnik.models.people import Person, PersonRole
 from nastavnik.models.plugin_settings import OrgPluginSetting
 from nastavnik.runtime import Runtime
 from nastavnik.testing import app_routes, app_with, client_for, cross_tenant_problems, fill, readable
-from nastavnik_schools.models import SubjectDecade
 from tests.isolation.routes import (
     BODIES,
     DOCX_ROUTES,
@@ -67,8 +67,13 @@ async def snapshot(runtime: Runtime, org: OrgWorld) -> dict[str, Any]:
             (s.plugin, s.enabled)
             for s in await db.scalars(select(OrgPluginSetting).where(OrgPluginSetting.org_id == org.id))
         )
-        decades = await db.scalar(
-            select(func.count()).select_from(SubjectDecade).where(SubjectDecade.org_id == org.id)
+        methodical = sorted(
+            (a.id, a.shape, a.name, a.version)
+            for a in await db.scalars(select(Association).where(Association.org_id == org.id))
+        )
+        events = sorted(
+            (e.id, e.topic, e.status, e.version)
+            for e in await db.scalars(select(AssociationEvent).where(AssociationEvent.org_id == org.id))
         )
         groups = sorted(
             (g.id, g.status, g.version)
@@ -135,7 +140,8 @@ async def snapshot(runtime: Runtime, org: OrgWorld) -> dict[str, Any]:
         "roles": roles,
         "headcounts": counts,
         "plugins": plugins,
-        "decades": decades,
+        "methodical_associations": methodical,
+        "methodical_events": events,
         "groups": groups,
         "members": members,
         "orders": orders,
@@ -219,14 +225,11 @@ async def test_own_organisation_still_works(app: Litestar, world: World) -> None
     report_route = ("GET", "/api/o/{slug}/programmes/{programme_id}/report.docx")
     async with client_for(app, org.identities["curator"]) as client:
         people = await client.get(f"/api/o/{org.slug}/people")
-        decades = await client.get(f"/api/o/{org.slug}/p/schools/decades")
         report = await client.get(fill(report_route[1], values_of(world, org)))
         dictionaries = await client.get(f"/api/o/{org.slug}/dictionaries")
     assert world.region_canaries["R1"] in dictionaries.text  # the region's own wording reaches its schools
     assert people.status_code == 200
     assert org.canary in people.text
-    assert decades.status_code == 200
-    assert org.canary in decades.text
     group = f"/api/o/{org.slug}/programmes/{org.programme_id}/groups/{org.group_id}"
     async with client_for(app, org.identities["mentee"]) as client:
         plan = await client.get(f"{group}/plan")

@@ -218,7 +218,6 @@ def test_a_plugins_audit_titles_are_combined_with_the_others() -> None:
     titles = plugins.audit_titles()
     assert titles.objects["extra.thing"] == "вещь"
     assert titles.fields["colour"] == "Цвет"
-    assert titles.objects["schools.subject_decade"] == "предметная декада"
     assert titles.objects["person"] == "карточка человека"
 
 
@@ -230,16 +229,12 @@ def test_a_plugins_audit_titles_are_combined_with_the_others() -> None:
             "plugin 'extra': audited object types \\['thing'\\] must start with 'extra.'",
         ),
         (
-            [titles_plugin("extra", AuditTitles(objects={"schools.subject_decade": "декада"}))],
+            [titles_plugin("extra", AuditTitles(objects={"schools.thing": "вещь"}))],
             "must start with 'extra.'",
         ),
         (
             [titles_plugin("extra", AuditTitles(fields={"last_name": "Фамилия"}))],
             "the field 'last_name' is titled by both 'core' and 'extra'",
-        ),
-        (
-            [titles_plugin("extra", AuditTitles(fields={"subject_area": "Область"}))],
-            "the field 'subject_area' is titled by both 'schools' and 'extra'",
         ),
         (
             [

@@ -25,7 +25,12 @@ from nastavnik.domain.accounts.models import AccountBatch, AccountEntry
 from nastavnik.domain.bases.models import MenteeProfile, MentorProfile
 from nastavnik.domain.dictionaries.models import RegionDictionaryEntry
 from nastavnik.domain.documents.models import RegionDocumentTemplate
-from nastavnik.domain.methodical.models import Association, AssociationEvent, EventParticipant
+from nastavnik.domain.methodical.models import (
+    Association,
+    AssociationEvent,
+    AssociationMember,
+    EventParticipant,
+)
 from nastavnik.domain.organisations.services import with_inn_check_digit
 from nastavnik.domain.programmes.models import Programme, RoadmapItem
 from nastavnik.domain.programmes.pairs.models import GroupMember, MentoringGroup, MentoringOrder, OrderGroup
@@ -107,8 +112,9 @@ def _identity(label: str) -> Identity:
 
 
 async def add_held_decade(db: AsyncSession, ow: OrgWorld, learner_id: uuid.UUID, year: int) -> uuid.UUID:
-    """A subject decade of the academic year, the canary in its titles, with an open lesson held in which
-    the learner took part: the school's methodical work for the isolation suite and its indicators."""
+    """A subject decade of the academic year, the canary in its titles, the mentor responsible, with an
+    open lesson held in which the learner took part: the school's methodical work for the isolation suite
+    and its indicators."""
     decade = Association(
         org_id=ow.id,
         id=uuid.uuid4(),
@@ -133,6 +139,11 @@ async def add_held_decade(db: AsyncSession, ow: OrgWorld, learner_id: uuid.UUID,
     db.add(lesson)
     await db.flush()
     db.add(EventParticipant(org_id=ow.id, event_id=lesson.id, person_id=learner_id, role="learner"))
+    db.add(
+        AssociationMember(
+            org_id=ow.id, association_id=decade.id, person_id=ow.persons["mentor"], role="responsible"
+        )
+    )
     await db.flush()
     return decade.id
 
