@@ -249,9 +249,9 @@ class AuditTitles:
     """Russian words for what a plugin writes to the audit log and names in its refusals.
 
     ``objects`` titles the audited object types the plugin passes to ``audit_record``
-    (``{"schools.subject_decade": "предметная декада"}``), shown in the auditor's log and its export;
+    (``{"contests.entry": "участие в конкурсе"}``), shown in the auditor's log and its export;
     a plugin's object types start with its own name and a dot. ``fields`` labels the fields of its
-    forms and API bodies (``{"subject_area": "Предметная область"}``), shown beside a refused field on
+    forms and API bodies (``{"contest": "Конкурс"}``), shown beside a refused field on
     a page. A key that the core or another plugin already titles is refused at start-up.
     """
 
