@@ -313,7 +313,8 @@ def generator(size: Size, run: str) -> list[str]:
            md5('{run}d' || b.o || '-' || d)::uuid, make_date({year}, 11, d + 2), 'Мероприятие', f.form, '5А',
            f.status, '', 1
       FROM bench_org b CROSS JOIN (VALUES (1), (15)) AS v(d)
-     CROSS JOIN (VALUES ('open_lesson', 'held'), ('olympiad', 'held'), ('contest', 'planned')) AS f(form, status)
+     CROSS JOIN (VALUES ('open_lesson', 'held'), ('olympiad', 'held'), ('contest', 'planned'))
+             AS f(form, status)
      WHERE b.type <> 'kindergarten'""",
         """INSERT INTO methodical_participant (org_id, event_id, person_id, role, place)
     SELECT b.id, md5('{run}ce' || b.o || '-' || e)::uuid, md5('{run}t' || b.o || '-' || n)::uuid,

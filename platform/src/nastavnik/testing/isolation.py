@@ -25,7 +25,7 @@ from nastavnik.testing.http import Client, client_for
 from nastavnik.testing.people import Tenant
 
 Route = tuple[str, str]
-"""(METHOD, path template as in the OpenAPI document), e.g. ``("GET", "/api/o/{slug}/p/contests/entries")``."""
+"""(METHOD, path template as in the OpenAPI document), e.g. ``("GET", "/api/o/{slug}/p/probe/context")``."""
 Body = tuple[str, Any]
 """What a write sends: ``("json", body)``, ``("form", fields)`` or ``("file", bytes)`` (a file field)."""
 
