@@ -119,7 +119,7 @@ async def _old_decades(engine: AsyncEngine) -> set[DecadeRow]:
         rows = await conn.execute(
             text("SELECT org_id, id, subject_area, title, starts_on, ends_on FROM schools_subject_decade")
         )
-        return {tuple(r) for r in rows}  # type: ignore[misc]
+        return {tuple(r) for r in rows}
 
 
 async def _associations(engine: AsyncEngine) -> set[tuple[object, ...]]:
@@ -148,32 +148,12 @@ async def test_the_schools_decades_move_into_the_methodical_work_and_back(servic
         region = await new_region(runtime)
         school_a = await new_organisation(runtime, region.municipality_id)
         school_b = await new_organisation(runtime, region.municipality_id)
+        a, b = school_a.id, school_b.id
         old: set[DecadeRow] = {
-            (
-                school_a.id,
-                uuid.uuid4(),
-                "Математика",
-                "Декада точных наук",
-                date(2026, 9, 1),
-                date(2026, 9, 10),
-            ),
-            (
-                school_a.id,
-                uuid.uuid4(),
-                "Филология",
-                "Неделя словесности",
-                date(2027, 3, 1),
-                date(2027, 3, 7),
-            ),
-            (school_a.id, uuid.uuid4(), "История", "Летняя декада", date(2026, 8, 25), date(2026, 9, 3)),
-            (
-                school_b.id,
-                uuid.uuid4(),
-                "Биология",
-                "Декада естествознания",
-                date(2026, 12, 1),
-                date(2026, 12, 1),
-            ),
+            (a, uuid.uuid4(), "Математика", "Декада точных наук", date(2026, 9, 1), date(2026, 9, 10)),
+            (a, uuid.uuid4(), "Филология", "Неделя словесности", date(2027, 3, 1), date(2027, 3, 7)),
+            (a, uuid.uuid4(), "История", "Летняя декада", date(2026, 8, 25), date(2026, 9, 3)),
+            (b, uuid.uuid4(), "Биология", "Декада естествознания", date(2026, 12, 1), date(2026, 12, 1)),
         }
         club, undated = uuid.uuid4(), uuid.uuid4()
         async with runtime.owner_engine.begin() as conn:
