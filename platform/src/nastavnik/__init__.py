@@ -4,8 +4,10 @@ Plugins import only from this module (a test enforces it): hook markers, the typ
 hooks return, the narrow context their handlers and jobs receive (``PluginContext``, which
 also renders their pages), the programme roles and their check, errors (one ``FieldError`` per
 refused field), reading page forms into the API's typed bodies (``decode_form``), the model base
-classes, and the row-level security helpers for their migrations. The process's runtime is not part
-of it: a plugin reaches the database only through the organisation-scoped session of its context.
+classes, the row-level security helpers for their migrations, and the methodical work's shared pieces
+(its words read from a plugin's data file, ``load_associations``; its indicators,
+``methodical_statistics``). The process's runtime is not part of it: a plugin reaches the database
+only through the organisation-scoped session of its context.
 Their tests use ``nastavnik.testing`` (docs/plugins.md, "Testing your plugin").
 
 """
