@@ -18,8 +18,9 @@ For each size:
    mentee (its state drawn uniformly: 70 % active, 15 % completed, 5 % each draft, ended early and of last
    year), three development-plan tasks per mentee, one to ten journal entries per pair, the start
    questionnaires of both members (one in five answered) and the end ones of pairs that ended (three in
-   five answered) under the platform's default versions, subject decades. Timed (issue's bound: 15
-   minutes per size).
+   five answered) under the platform's default versions, the methodical work (a club per organisation
+   with its meetings and attendance, two decades with their events and learners per school and
+   college). Timed (issue's bound: 15 minutes per size).
 2. **Recompute** the whole region (``nastavnik.domain.statistics.recompute``, as the aggregator role): once
    cold, then again; the second is the figure. Its **ratio** to a warm plain scan (``SELECT count(*)``,
    as the same role, run twice, the second counted) of every table the recompute reads (target: at most
@@ -92,7 +93,10 @@ SOURCE_TABLES = (
     "questionnaire_assignment",
     "questionnaire_answer",
     "org_plugin_setting",
-    "schools_subject_decade",
+    "methodical_association",
+    "methodical_member",
+    "methodical_event",
+    "methodical_participant",
 )
 
 
@@ -283,10 +287,45 @@ def generator(size: Size, run: str) -> list[str]:
       FROM bench_assignment a JOIN bench_version v ON v.code = a.code
      CROSS JOIN LATERAL jsonb_array_elements(v.items) WITH ORDINALITY AS item(value, position)
      WHERE a.completed_at IS NOT NULL""",
-        """INSERT INTO schools_subject_decade (org_id, id, subject_area, title, starts_on, ends_on)
-    SELECT b.id, md5('{run}d' || b.o || '-' || d)::uuid, 'Математика', 'Декада', make_date({year}, 11, d),
-           make_date({year}, 11, d + 9)
-      FROM bench_org b CROSS JOIN (VALUES (1), (15)) AS v(d) WHERE b.type = 'school'""",
+        # The methodical work: every organisation's club of the year (its young teachers the members; six
+        # meetings, three held, two planned, one cancelled; three in four members at each held one) and,
+        # in schools and colleges, two decades (an open lesson and an olympiad of twenty learners held, a
+        # contest planned).
+        """INSERT INTO methodical_association (org_id, id, shape, academic_year, name, subject_area,
+                                            starts_on, ends_on, summary, products, version)
+    SELECT b.id, md5('{run}c' || b.o)::uuid, 'club', {year}, 'Клуб', '', NULL, NULL, '', '', 1
+      FROM bench_org b
+    UNION ALL
+    SELECT b.id, md5('{run}d' || b.o || '-' || d)::uuid, 'decade', {year}, 'Декада', 'Математика',
+           make_date({year}, 11, d), make_date({year}, 11, d + 9), '', '', 1
+      FROM bench_org b CROSS JOIN (VALUES (1), (15)) AS v(d) WHERE b.type <> 'kindergarten'""",
+        """INSERT INTO methodical_member (org_id, association_id, person_id, role, position)
+    SELECT b.id, md5('{run}c' || b.o)::uuid, md5('{run}t' || b.o || '-' || n)::uuid, 'member', ''
+      FROM bench_org b CROSS JOIN LATERAL generate_series(2, 1 + b.young) AS n""",
+        """INSERT INTO methodical_event (org_id, id, association_id, held_on, topic, form, classes, status,
+                                  outcome, version)
+    SELECT b.id, md5('{run}ce' || b.o || '-' || e)::uuid, md5('{run}c' || b.o)::uuid,
+           make_date({year}, 9, 20) + 14 * e, 'Заседание ' || e, 'seminar', '',
+           CASE WHEN e <= 3 THEN 'held' WHEN e <= 5 THEN 'planned' ELSE 'cancelled' END, '', 1
+      FROM bench_org b CROSS JOIN generate_series(1, 6) AS e
+    UNION ALL
+    SELECT b.id, md5('{run}de' || b.o || '-' || d || '-' || f.form)::uuid,
+           md5('{run}d' || b.o || '-' || d)::uuid, make_date({year}, 11, d + 2), 'Мероприятие', f.form, '5А',
+           f.status, '', 1
+      FROM bench_org b CROSS JOIN (VALUES (1), (15)) AS v(d)
+     CROSS JOIN (VALUES ('open_lesson', 'held'), ('olympiad', 'held'), ('contest', 'planned'))
+             AS f(form, status)
+     WHERE b.type <> 'kindergarten'""",
+        """INSERT INTO methodical_participant (org_id, event_id, person_id, role, place)
+    SELECT b.id, md5('{run}ce' || b.o || '-' || e)::uuid, md5('{run}t' || b.o || '-' || n)::uuid,
+           'attendee', NULL
+      FROM bench_org b CROSS JOIN generate_series(1, 3) AS e
+     CROSS JOIN LATERAL generate_series(2, 1 + b.young) AS n WHERE (n + e) % 4 <> 0
+    UNION ALL
+    SELECT b.id, md5('{run}de' || b.o || '-' || d || '-olympiad')::uuid,
+           md5('{run}l' || b.o || '-' || (n + d))::uuid, 'learner', CASE WHEN n = 1 THEN 'winner' END
+      FROM bench_org b CROSS JOIN (VALUES (1), (15)) AS v(d) CROSS JOIN generate_series(1, 20) AS n
+     WHERE b.type <> 'kindergarten' AND b.learners >= 40""",
     ]
     return [s.format(**p) for s in statements]
 

@@ -77,7 +77,6 @@ ALLOWED: dict[tuple[str, str], str] = {
         "POST /api/o/{slug}/programmes/{programme_id}/orders": f"{CODES}; {STORED}; {CROSS}",
         "GET /api/o/{slug}/programmes/{programme_id}/letters.docx": STORED,
         "GET /api/o/{slug}/programmes/{programme_id}/report.docx": STORED,
-        "POST /api/o/{slug}/p/schools/decades": CROSS,
         "POST /api/o/{slug}/bases/mentees/import": FILE,
         "POST /api/o/{slug}/bases/mentors/import": FILE,
         "POST /api/organisations": f"{CODES}; {STORED}; {CROSS}",

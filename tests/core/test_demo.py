@@ -13,19 +13,28 @@ import subprocess
 import sys
 import tempfile
 import time
+import uuid
 from pathlib import Path
 
 import asyncpg
 import httpx
 import pytest
+from litestar import Litestar
 from litestar.testing import AsyncTestClient
 from redis.asyncio import Redis
 from sqlalchemy import func, select
 
 from nastavnik.auth.oidc import pkce_challenge
+from nastavnik.domain.methodical.models import (
+    Association,
+    AssociationEvent,
+    AssociationMember,
+    EventParticipant,
+)
 from nastavnik.models.identity import Identity, StaffAssignment
 from nastavnik.models.people import Person
 from nastavnik.models.reference import Organisation
+from nastavnik.runtime import Runtime
 from nastavnik.testing import (
     Services,
     create_test_database,
@@ -72,9 +81,73 @@ async def test_seed_is_idempotent_and_every_level_has_a_home(services: Services)
             region = await client.get("/region")
         assert region.status_code == 200
         assert "Северный край" in region.text
+        await _the_methodical_work_is_shown(runtime, app, shared)
     finally:
         await runtime.close()
         await drop_test_database(services, db)
+
+
+async def _the_methodical_work_is_shown(runtime: Runtime, app: Litestar, teacher: uuid.UUID | None) -> None:
+    """The demo school's club, decade, council and creative group, the kindergarten's club, and the
+    school's indicators counting them."""
+    async with runtime.owner_sessions() as session:
+        rows = await session.execute(
+            select(Organisation.slug, Association.shape, Association.name, Association.id)
+            .join(Organisation, Organisation.id == Association.org_id)
+            .order_by(Organisation.slug, Association.shape)
+        )
+        found = {(slug, shape, name): id_ for slug, shape, name, id_ in rows}
+        assert set(found) == {
+            ("kindergarten-5", "club", "Первые шаги"),
+            ("school-1", "club", "Звёзды будущего"),
+            ("school-1", "council", "Методический совет"),
+            ("school-1", "creative_group", "Функциональная грамотность"),
+            ("school-1", "decade", "Декада математики"),
+        }
+
+        async def members(key: tuple[str, str, str], role: str = "member") -> int:
+            return int(
+                await session.scalar(
+                    select(func.count())
+                    .select_from(AssociationMember)
+                    .where(AssociationMember.association_id == found[key], AssociationMember.role == role)
+                )
+                or 0
+            )
+
+        async def events(key: tuple[str, str, str]) -> list[tuple[str, str]]:
+            statuses = await session.execute(
+                select(AssociationEvent.form, AssociationEvent.status)
+                .where(AssociationEvent.association_id == found[key])
+                .order_by(AssociationEvent.held_on)
+            )
+            return [tuple(r) for r in statuses]  # type: ignore[misc]
+
+        club = ("school-1", "club", "Звёзды будущего")
+        decade = ("school-1", "decade", "Декада математики")
+        council = ("school-1", "council", "Методический совет")
+        assert await members(club) == 4
+        assert sorted(s for _, s in await events(club)) == ["held", "held", "planned", "planned"]
+        assert await members(council) == 3
+        assert len(await events(council)) == 2
+        assert await events(decade) == [
+            ("open_lesson", "held"),
+            ("olympiad", "held"),
+            ("extracurricular", "planned"),
+        ]
+        places = await session.execute(
+            select(EventParticipant.role, EventParticipant.place)
+            .join(AssociationEvent, AssociationEvent.id == EventParticipant.event_id)
+            .where(AssociationEvent.association_id == found[decade])
+        )
+        taking_part = sorted((role, place or "") for role, place in places)
+        assert taking_part.count(("learner", "winner")) == 1
+        assert taking_part.count(("learner", "")) == 3
+        assert taking_part.count(("observer", "")) == 3
+    async with client_for(app, teacher) as client:
+        shown = {i["key"]: i["value"] for i in (await client.get("/api/o/school-1/indicators")).json()}
+    assert shown["schools.decades_held"] == 1
+    assert shown["schools.club_members_share"] == pytest.approx(100 * 4 / 12)  # 4 of the 12 young teachers
 
 
 async def test_person_picker_names_each_person_with_role_and_organisation(services: Services) -> None:

@@ -16,7 +16,6 @@ from nastavnik.domain.bases.routes import MentorProfileIn
 from nastavnik.domain.organisations.schemas import OrganisationIn
 from nastavnik.domain.people.schemas import PersonUpdate
 from nastavnik.errors import FieldError, InvalidInput
-from nastavnik.models.plugin_settings import OrgPluginSetting
 from nastavnik.runtime import Runtime
 from nastavnik.web.forms import decode_form
 from tests.support.forms import field_error, send_form
@@ -27,13 +26,12 @@ MALFORMED = ("not-a-uuid", "12345", "00000000-0000-0000-0000-00000000000g")
 
 
 def _paths(org: OrgWorld, bad: str) -> dict[str, str]:
-    """Routes whose path names a record, with ``bad`` in its place: API and pages, core and plugin."""
+    """Routes whose path names a record, with ``bad`` in its place: API and pages."""
     programme, group = org.programme_id, org.group_id
     return {
         "api person": f"/api/o/{org.slug}/people/{bad}",
         "api programme": f"/api/o/{org.slug}/programmes/{bad}",
         "api group": f"/api/o/{org.slug}/programmes/{programme}/groups/{bad}/plan",
-        "api plugin": f"/api/o/{org.slug}/p/schools/decades/{bad}",
         "page person": f"/o/{org.slug}/people/{bad}",
         "page group": f"/o/{org.slug}/programmes/{programme}/groups/{bad}/",
         "page report": f"/o/{org.slug}/programmes/{bad}/report.docx",
@@ -93,12 +91,9 @@ async def _both(
 
 
 async def test_a_page_form_and_its_api_twin_refuse_a_value_with_the_same_words(
-    runtime: Runtime, app: Litestar, world: World
+    app: Litestar, world: World
 ) -> None:
     org = world.orgs["school_h"]
-    async with runtime.owner_sessions() as db:  # a known start: other tests may have switched the plugin off
-        await db.merge(OrgPluginSetting(org_id=org.id, plugin="schools", enabled=True, settings={}))
-        await db.commit()
     people = f"/o/{org.slug}/people"
     mentor = org.persons["mentor"]
     group = f"programmes/{org.programme_id}/groups/{org.group_id}"
@@ -144,14 +139,6 @@ async def test_a_page_form_and_its_api_twin_refuse_a_value_with_the_same_words(
             "POST",
             f"/api/o/{org.slug}/people",
             {"last_name": "", "first_name": "Ася", "category": "learner"},
-        ),
-        (
-            "ends_on",
-            f"/o/{org.slug}/p/schools/decades",
-            {"subject_area": "Физика", "title": "Неделя", "starts_on": "2026-10-10", "ends_on": ""},
-            "POST",
-            f"/api/o/{org.slug}/p/schools/decades",
-            {"subject_area": "Физика", "title": "Неделя", "starts_on": "2026-10-10"},
         ),
     ]
     async with client_for(app, org.identities["curator"]) as client:
@@ -212,7 +199,6 @@ def test_every_audited_kind_has_a_russian_title(runtime: Runtime) -> None:
     """The core's kinds (the enum) and the plugins' (register_audit_titles) are all titled in Russian."""
     titles = runtime.plugins.audit_titles().objects
     assert set(audit.OBJECT_TITLES) <= set(titles)
-    assert "schools.subject_decade" in titles
     for code, title in titles.items():
         assert re.fullmatch(r"[а-яё «»(),.\-]+", title), (code, title)
     for kind in audit.ObjectKind:

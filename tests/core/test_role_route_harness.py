@@ -39,7 +39,6 @@ from nastavnik.models.plugin_settings import OrgPluginSetting
 from nastavnik.runtime import Runtime
 from nastavnik.testing import Tenant, app_routes, new_organisation, plugin_routes
 from nastavnik_colleges.models import Internship, Partner, Representative
-from nastavnik_schools.models import SubjectDecade
 from tests.isolation.routes import (
     BODIES,
     METHODICAL,
@@ -80,10 +79,6 @@ TENANT: dict[tuple[str, str], tuple[str, int]] = {
     ("PUT", "/api/o/{slug}/plugins/{name}"): (MANAGERS_ONLY, 200),
     ("GET", "/api/o/{slug}/dictionaries"): (ALL_MEMBERS, 200),
     ("GET", "/api/o/{slug}/indicators"): (ALL_MEMBERS, 200),
-    ("GET", "/api/o/{slug}/p/schools/decades"): (ALL_MEMBERS, 200),
-    ("POST", "/api/o/{slug}/p/schools/decades"): (MANAGERS_ONLY, 201),
-    ("GET", "/api/o/{slug}/p/schools/decades/{decade_id}"): (ALL_MEMBERS, 200),
-    ("DELETE", "/api/o/{slug}/p/schools/decades/{decade_id}"): (MANAGERS_ONLY, 204),
     ("GET", "/api/o/{slug}/programmes"): (ALL_MEMBERS, 200),
     ("POST", "/api/o/{slug}/programmes"): (MANAGERS_ONLY, 201),
     ("GET", "/api/o/{slug}/programmes/{programme_id}"): (ALL_MEMBERS, 200),
@@ -133,8 +128,6 @@ TENANT: dict[tuple[str, str], tuple[str, int]] = {
     ("POST", "/o/{slug}/headcounts"): (MANAGERS_ONLY, 302),
     ("GET", "/o/{slug}/plugins"): (MANAGERS_ONLY, 200),
     ("POST", "/o/{slug}/plugins/{name}"): (MANAGERS_ONLY, 302),
-    ("GET", "/o/{slug}/p/schools/decades"): (ALL_MEMBERS, 200),
-    ("POST", "/o/{slug}/p/schools/decades"): (MANAGERS_ONLY, 302),
     # Pairs of the fresh programme: its one group holds the organisation's mentor and mentee, so they
     # see it; bodies name people who are not in the base, so the curator is told why (422).
     ("GET", "/api/o/{slug}/programmes/{programme_id}/groups"): (ALL_MEMBERS, 200),
@@ -513,14 +506,7 @@ async def fresh_objects(runtime: Runtime, org: OrgWorld) -> dict[str, str]:
         )
         db.add(item)
         person = Person(org_id=org.id, last_name="Харнесов", first_name="Тест", category="learner")
-        decade = SubjectDecade(
-            org_id=org.id,
-            subject_area="Харнес",
-            title="Декада",
-            starts_on=date(2026, 12, 1),
-            ends_on=date(2026, 12, 5),
-        )
-        db.add_all([person, decade])
+        db.add(person)
         group = fresh_group(programme, "student_student")
         order = MentoringOrder(
             org_id=org.id,
@@ -583,7 +569,6 @@ async def fresh_objects(runtime: Runtime, org: OrgWorld) -> dict[str, str]:
         "group_id": str(group.id),
         "order_id": str(order.id),
         "person_id": str(person.id),
-        "decade_id": str(decade.id),
         "programme_id": str(programme.id),
         "item_id": str(item.id),
         "plan_item_id": str(plan_item_id),

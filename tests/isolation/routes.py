@@ -22,7 +22,6 @@ TEMPLATE_DOCUMENT = "mentor_journal"
 PARAMS: dict[str, Callable[[World, OrgWorld], str]] = {
     "slug": lambda world, victim: victim.slug,
     "person_id": lambda world, victim: str(victim.persons["mentee"]),
-    "decade_id": lambda world, victim: str(victim.decade_id or uuid.uuid4()),
     # The world's organisations are schools and a kindergarten: no partners there (the colleges plugin's own
     # cross-tenant check, plugins/colleges/tests, attacks a college's real ones).
     "partner_id": lambda world, victim: str(uuid.uuid4()),
@@ -62,7 +61,6 @@ PARAMS: dict[str, Callable[[World, OrgWorld], str]] = {
 # Parameters that name a tenant-owned object: probed with the attacker's own slug too.
 OBJECT_IDS = {
     "person_id",
-    "decade_id",
     "partner_id",
     "internship_id",
     "programme_id",
@@ -80,12 +78,6 @@ OBJECT_IDS = {
 
 PERSON = {"last_name": "Вторженец", "first_name": "Иван", "category": "pedagogue"}
 HEADCOUNT = {"learners_total": 1, "learners_10_18": 1, "pedagogues": 1, "young_pedagogues": 1}
-DECADE = {
-    "subject_area": "Вторжение",
-    "title": "Чужая декада",
-    "starts_on": "2026-12-01",
-    "ends_on": "2026-12-05",
-}
 
 DOCUMENTS = {
     "version": 1,
@@ -203,8 +195,6 @@ BODIES: dict[Route, tuple[str, Any]] = {
     ("DELETE", "/api/o/{slug}/people/{person_id}"): ("json", None),
     ("PUT", "/api/o/{slug}/headcounts/{start_year}"): ("json", HEADCOUNT),
     ("PUT", "/api/o/{slug}/plugins/{name}"): ("json", {"enabled": False, "settings": {}}),
-    ("POST", "/api/o/{slug}/p/schools/decades"): ("json", DECADE),
-    ("DELETE", "/api/o/{slug}/p/schools/decades/{decade_id}"): ("json", None),
     ("POST", "/api/o/{slug}/programmes"): ("json", {"academic_year": 2031, "regime": "learners"}),
     ("PUT", "/api/o/{slug}/programmes/{programme_id}/documents"): ("json", DOCUMENTS),
     ("POST", "/api/o/{slug}/programmes/{programme_id}/advance"): ("json", {"version": 1}),
@@ -342,7 +332,6 @@ BODIES: dict[Route, tuple[str, Any]] = {
         {**{k: str(v) for k, v in HEADCOUNT.items()}, "academic_year": "2026"},
     ),
     ("POST", "/o/{slug}/plugins/{name}"): ("form", {}),
-    ("POST", "/o/{slug}/p/schools/decades"): ("form", DECADE),
     ("POST", f"{COLLEGES_API}/partners"): ("json", PARTNER),
     ("PUT", f"{COLLEGES_API}/partners/{{partner_id}}"): ("json", {**PARTNER, "version": 1}),
     ("DELETE", f"{COLLEGES_API}/partners/{{partner_id}}"): ("json", None),

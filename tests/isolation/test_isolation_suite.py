@@ -34,7 +34,6 @@ from nastavnik.models.people import Person, PersonRole
 from nastavnik.models.plugin_settings import OrgPluginSetting
 from nastavnik.runtime import Runtime
 from nastavnik.testing import app_routes, app_with, client_for, cross_tenant_problems, fill, readable
-from nastavnik_schools.models import SubjectDecade
 from tests.isolation.routes import (
     BODIES,
     DOCX_ROUTES,
@@ -76,9 +75,6 @@ async def snapshot(runtime: Runtime, org: OrgWorld) -> dict[str, Any]:
         plugins = sorted(
             (s.plugin, s.enabled)
             for s in await db.scalars(select(OrgPluginSetting).where(OrgPluginSetting.org_id == org.id))
-        )
-        decades = await db.scalar(
-            select(func.count()).select_from(SubjectDecade).where(SubjectDecade.org_id == org.id)
         )
         groups = sorted(
             (g.id, g.status, g.version)
@@ -153,7 +149,6 @@ async def snapshot(runtime: Runtime, org: OrgWorld) -> dict[str, Any]:
         "roles": roles,
         "headcounts": counts,
         "plugins": plugins,
-        "decades": decades,
         "groups": groups,
         "members": members,
         "orders": orders,
@@ -260,15 +255,15 @@ async def test_own_organisation_still_works(app: Litestar, world: World) -> None
     report_route = ("GET", "/api/o/{slug}/programmes/{programme_id}/report.docx")
     async with client_for(app, org.identities["curator"]) as client:
         people = await client.get(f"/api/o/{org.slug}/people")
-        decades = await client.get(f"/api/o/{org.slug}/p/schools/decades")
         report = await client.get(fill(report_route[1], values_of(world, org)))
         dictionaries = await client.get(f"/api/o/{org.slug}/dictionaries")
         club = await client.get(f"/api/o/{org.slug}/methodical/club/{org.club_id}")
+        decade = await client.get(f"/api/o/{org.slug}/methodical/decade/{org.decade_id}")
     assert world.region_canaries["R1"] in dictionaries.text  # the region's own wording reaches its schools
     assert people.status_code == 200
     assert org.canary in people.text
-    assert decades.status_code == 200
-    assert org.canary in decades.text
+    assert decade.status_code == 200
+    assert org.canary in decade.text
     assert club.status_code == 200
     assert f"{org.canary} встреча" in club.text
     group = f"/api/o/{org.slug}/programmes/{org.programme_id}/groups/{org.group_id}"

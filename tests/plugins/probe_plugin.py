@@ -18,6 +18,7 @@ from litestar.response import Template
 from sqlalchemy import text
 
 from nastavnik import (
+    AuditTitles,
     JobContext,
     JobSpec,
     NavigationContext,
@@ -32,6 +33,8 @@ from nastavnik import (
 
 HERE = Path(__file__).resolve().parent
 NAV_TITLE = "Проба (асинхронно)"
+AUDITED = "probe.context"
+"""The probe's audited kind of object, titled in the auditor's log through ``register_audit_titles``."""
 COUNT_JOB = "probe.count_people"
 ENVIRON = {"NASTAVNIK_PLUGIN_PROBE_API_URL": "https://probe.invalid/api"}
 """The environment the plugin needs to start (its required setting ``api_url``)."""
@@ -134,3 +137,8 @@ async def count_people(job: JobContext, org_id: str, identity_id: str) -> dict[s
 @hookimpl
 def register_jobs() -> Iterable[JobSpec]:
     return [JobSpec(name=COUNT_JOB, function=count_people, keep_result_seconds=60)]
+
+
+@hookimpl
+def register_audit_titles() -> AuditTitles:
+    return AuditTitles(objects={AUDITED: "контекст пробы"}, fields={"greeting": "Приветствие"})

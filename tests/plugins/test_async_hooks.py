@@ -97,7 +97,6 @@ async def test_async_hook_register_navigation(
     context = NavigationContext(org_slug="x", org_type="school", roles=frozenset({"curator"}))
     titles = {i.title for i in await probe_runtime.plugins.navigation(context, ["core", "probe"])}
     assert {probe_plugin.NAV_TITLE, "Главная"} <= titles
-    assert "Предметные декады" not in titles  # schools was not named active
     assert probe_plugin.NAV_TITLE not in {
         i.title for i in await probe_runtime.plugins.navigation(context, ["core", "schools"])
     }
@@ -155,6 +154,34 @@ def test_a_plugin_missing_a_required_setting_refuses_to_start() -> None:
     with pytest.raises(PluginError, match=re.escape(message)):
         load_plugins(extra_modules=[probe_plugin], environ={"NASTAVNIK_PLUGIN_PROBE_API_URL": "  "})
     assert probe_plugins().config("probe") == {"api_url": "https://probe.invalid/api"}
+
+
+async def test_hook_register_routes(probe_app: Litestar, school: OrgWorld, world: World) -> None:
+    """A plugin's routes live under its own prefix, only in the organisations of the types it serves, and
+    disappear where it is switched off (the core cannot be); its menu item goes with them."""
+    plugin_paths = [route.path for route in probe_app.routes if "/p/" in route.path]
+    assert plugin_paths
+    assert all(p.startswith(("/o/{slug:str}/p/probe/", "/api/o/{slug:str}/p/probe/")) for p in plugin_paths)
+    api, page = f"/api/o/{school.slug}/p/probe/context", f"/o/{school.slug}/p/probe/context"
+    kindergarten = world.orgs["kindergarten_c"]
+    switch = f"/api/o/{school.slug}/plugins"
+    async with client_for(probe_app, school.identities["curator"]) as client:
+        shown = (await client.get(api)).status_code, (await client.get(page)).status_code
+        off = await client.put(f"{switch}/probe", json={"enabled": False, "settings": {}})
+        hidden = (await client.get(api)).status_code, (await client.get(page)).status_code
+        home = (await client.get(f"/o/{school.slug}/")).text
+        on = await client.put(f"{switch}/probe", json={"enabled": True, "settings": {}})
+        again = (await client.get(api)).status_code
+        core = await client.put(f"{switch}/core", json={"enabled": False, "settings": {}})
+    async with client_for(probe_app, kindergarten.identities["curator"]) as client:
+        unserved = (await client.get(f"/api/o/{kindergarten.slug}/p/probe/context")).status_code
+    assert shown == (200, 200)
+    assert off.status_code == 200
+    assert hidden == (404, 404)
+    assert probe_plugin.NAV_TITLE not in home
+    assert (on.status_code, again) == (200, 200)
+    assert core.status_code == 422  # the core cannot be switched off
+    assert unserved == 404  # not a type the plugin serves: its routes do not exist there
 
 
 async def test_plugin_handlers_get_their_narrow_context(

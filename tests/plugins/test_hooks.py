@@ -11,7 +11,6 @@ from litestar import Litestar
 from sqlalchemy import func, select, text
 
 import nastavnik
-import nastavnik_schools
 from nastavnik import audit
 from nastavnik.db import migrate
 from nastavnik.default_plugins.core import HEARTBEAT_KEY
@@ -23,6 +22,8 @@ from nastavnik.types import Regime
 from nastavnik.web.app import create_app, template_environment
 from nastavnik.web.errors import FIELD_LABELS
 from nastavnik.worker import build_worker, collect_jobs
+from tests.plugins import probe_plugin
+from tests.plugins.test_async_hooks import probe_plugins
 from tests.support.http import client_for
 from tests.support.office import docx_text
 from tests.support.worker import run_queued_jobs
@@ -54,18 +55,21 @@ async def test_hook_register_dictionaries(app: Litestar, world: World) -> None:
 
 
 def test_hook_register_template_dirs(runtime: Runtime) -> None:
-    env = template_environment(runtime.plugins)
-    decades, base = env.get_template("schools/decades.html"), env.get_template("core/base.html")
+    env = template_environment(probe_plugins())
+    probe, base = env.get_template("probe/context.html"), env.get_template("core/base.html")
     # Each namespace is its own plugin's folder.
-    assert Path(str(decades.filename)).is_relative_to(Path(nastavnik_schools.__file__).parent)
+    assert Path(str(probe.filename)).is_relative_to(Path(probe_plugin.__file__).parent / "probe_templates")
     assert Path(str(base.filename)).is_relative_to(Path(nastavnik.__file__).parent)
     from jinja2 import TemplateNotFound
 
     with pytest.raises(TemplateNotFound):
-        env.get_template("decades.html")  # only through its namespace
+        env.get_template("context.html")  # only through its namespace
+    with pytest.raises(TemplateNotFound):
+        template_environment(runtime.plugins).get_template("probe/context.html")  # not loaded: not there
 
 
 async def test_hook_register_navigation(app: Litestar, world: World) -> None:
+    """The core's menu comes through the hook like a plugin's (the probe plugin's: test_async_hooks.py)."""
     school, kindergarten = world.orgs["school_a"], world.orgs["kindergarten_c"]
     async with client_for(app, school.identities["curator"]) as client:
         curator_home = (await client.get(f"/o/{school.slug}/")).text
@@ -73,15 +77,15 @@ async def test_hook_register_navigation(app: Litestar, world: World) -> None:
         mentee_home = (await client.get(f"/o/{school.slug}/")).text
     async with client_for(app, kindergarten.identities["curator"]) as client:
         kinder_home = (await client.get(f"/o/{kindergarten.slug}/")).text
-    assert f'href="/o/{school.slug}/p/schools/decades"' in curator_home
     assert f'href="/o/{school.slug}/people"' in curator_home
+    assert f'href="/o/{kindergarten.slug}/people"' in kinder_home
     assert f'href="/o/{school.slug}/people"' not in mentee_home  # managers only
-    assert "Предметные декады" not in kinder_home
     # The context carries what the organisation's active plugins offer of the methodical work: the core
     # lists those shapes, in each plugin's words.
     assert f'href="/o/{school.slug}/methodical/decade"' in curator_home
     assert f'href="/o/{kindergarten.slug}/methodical/club">Клуб молодого педагога<' in kinder_home
     assert "/methodical/decade" not in kinder_home
+    assert f'href="/o/{school.slug}/programmes"' in mentee_home
 
 
 async def test_hook_register_statistics(runtime: Runtime, app: Litestar, world: World) -> None:
@@ -102,8 +106,12 @@ async def test_hook_register_statistics(runtime: Runtime, app: Litestar, world: 
         )
     assert school_values["core.people"] == people
     assert school_values["core.mentors"] == 1
-    assert school_values["schools.subject_decades"] == 1
-    assert "schools.subject_decades" not in kinder_values
+    # The schools plugin's contribution (the methodical work, in a school's words): the world's decade
+    # with its open lesson held; a kindergarten has no decades, and its club is the kindergartens plugin's.
+    assert school_values["schools.decades_held"] == 1
+    assert "schools.decades_held" not in kinder_values
+    assert "kindergartens.club_members_share" in kinder_values
+    assert "schools.club_members_share" not in kinder_values
 
 
 async def test_hook_register_jobs(runtime: Runtime) -> None:
@@ -131,27 +139,36 @@ async def test_hook_register_jobs(runtime: Runtime) -> None:
 
 
 async def test_hook_register_migrations(runtime: Runtime) -> None:
+    """The schools plugin's branch: its own table of subject decades, then their move into the core's
+    methodical work (schools_0003, after the core's 0018), which leaves it no table."""
     branches = runtime.plugins.migrations()
     assert [b.label for b in branches] == ["colleges", "schools"]  # in plugin order
     assert (branches[1].versions_dir / "schools_0001_subject_decades.py").is_file()
     heads = migrate.heads([b.versions_dir for b in branches])
     (core_head,) = migrate.heads()  # the core alone has one head
-    assert set(heads) == {core_head, "colleges_0002", "schools_0002"}
+    assert set(heads) == {core_head, "colleges_0002", "schools_0003"}
     async with runtime.owner_engine.connect() as conn:
         versions = set((await conn.execute(text("SELECT version_num FROM alembic_version"))).scalars())
+        tables = set(
+            (
+                await conn.execute(text("SELECT tablename FROM pg_tables WHERE schemaname = 'public'"))
+            ).scalars()
+        )
         forced = set(
             await conn.scalars(
                 text(
                     "SELECT relname FROM pg_class WHERE relforcerowsecurity AND relname IN"
-                    " ('schools_subject_decade', 'colleges_partner', 'colleges_representative',"
-                    " 'colleges_internship')"
+                    " ('colleges_partner', 'colleges_representative', 'colleges_internship')"
                 )
             )
         )
     script = ScriptDirectory.from_config(migrate.alembic_config([b.versions_dir for b in branches]))
     applied = {rev.revision for rev in script.iterate_revisions(tuple(versions), "base")}
     assert set(heads) <= applied  # every branch is at its head
-    assert len(forced) == 4
+    assert len(forced) == 3
+    assert {"schools_0001", "schools_0002", "0018"} <= applied
+    assert "schools_subject_decade" not in tables
+    assert "methodical_association" in tables
 
 
 def test_hook_register_audit_titles(runtime: Runtime) -> None:
@@ -159,14 +176,14 @@ def test_hook_register_audit_titles(runtime: Runtime) -> None:
     titles = runtime.plugins.audit_titles()
     assert titles.objects["person"] == "карточка человека"  # the core's, as a default plugin
     assert titles.fields["last_name"] == "Фамилия"
-    assert titles.objects["schools.subject_decade"] == "предметная декада"  # the schools plugin's
-    assert titles.fields["subject_area"] == "Предметная область"
+    probed = probe_plugins().audit_titles()
+    assert probed.objects[probe_plugin.AUDITED] == "контекст пробы"  # the probe plugin's
+    assert probed.fields["greeting"] == "Приветствие"
     # The core names no plugin's objects or fields by hand.
-    assert "schools.subject_decade" not in audit.OBJECT_TITLES
-    assert "subject_area" not in FIELD_LABELS
-    bare = load_plugins(entry_point_plugins=False).audit_titles()
-    assert "schools.subject_decade" not in bare.objects
-    assert "subject_area" not in bare.fields
+    assert probe_plugin.AUDITED not in audit.OBJECT_TITLES
+    assert "greeting" not in FIELD_LABELS
+    assert probe_plugin.AUDITED not in titles.objects
+    assert "greeting" not in titles.fields
     env = template_environment(runtime.plugins)
     assert env.globals["field_labels"] == titles.fields  # what a refused page form names its fields by
 

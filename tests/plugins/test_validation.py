@@ -28,6 +28,7 @@ from nastavnik import (
     StatisticContributor,
     TemplateDir,
     hookimpl,
+    methodical_statistics,
 )
 from nastavnik.plugin_data import PluginDataError, load_associations
 from nastavnik.plugin_info import check_core_version
@@ -218,7 +219,6 @@ def test_a_plugins_audit_titles_are_combined_with_the_others() -> None:
     titles = plugins.audit_titles()
     assert titles.objects["extra.thing"] == "вещь"
     assert titles.fields["colour"] == "Цвет"
-    assert titles.objects["schools.subject_decade"] == "предметная декада"
     assert titles.objects["person"] == "карточка человека"
 
 
@@ -230,16 +230,12 @@ def test_a_plugins_audit_titles_are_combined_with_the_others() -> None:
             "plugin 'extra': audited object types \\['thing'\\] must start with 'extra.'",
         ),
         (
-            [titles_plugin("extra", AuditTitles(objects={"schools.subject_decade": "декада"}))],
+            [titles_plugin("extra", AuditTitles(objects={"schools.thing": "вещь"}))],
             "must start with 'extra.'",
         ),
         (
             [titles_plugin("extra", AuditTitles(fields={"last_name": "Фамилия"}))],
             "the field 'last_name' is titled by both 'core' and 'extra'",
-        ),
-        (
-            [titles_plugin("extra", AuditTitles(fields={"subject_area": "Область"}))],
-            "the field 'subject_area' is titled by both 'schools' and 'extra'",
         ),
         (
             [
@@ -618,3 +614,45 @@ def test_associations_read_from_a_data_file_refuse_what_they_cannot_mean(tmp_pat
     path.write_text('[[association]]\nshape = "club"\ntitle = ""\nplural = "Клуб"\n', encoding="utf-8")
     with pytest.raises(PluginDataError, match="'title' must be a non-empty string"):
         load_associations(path)
+    path.write_text(
+        '[[association]]\nshape = "club"\ntitle = "Клуб"\nplural = "Клуб"\n[association.event_forms]\n'
+        'seminar = "Семинар"\n[association.indicator_titles]\nclub_attendance = " "\n',
+        encoding="utf-8",
+    )
+    with pytest.raises(PluginDataError, match="'indicator_titles' must map codes to titles"):
+        load_associations(path)
+
+
+def test_the_methodical_works_indicators_speak_the_kinds_words() -> None:
+    """Without titles of its own a plugin's indicators are titled from its kind's words; a title for an
+    indicator the shape has not, or one shape offered twice, is refused."""
+    forms = {"seminar": "Семинар", "open_lesson": "Открытое занятие"}
+    club = AssociationKind(AssociationShape.CLUB, "Школа молодого мастера", "Школа молодого мастера", forms)
+    weeks = AssociationKind(AssociationShape.DECADE, "Неделя цикла", "Недели цикла", forms, ("additional",))
+    council = AssociationKind(AssociationShape.COUNCIL, "Совет", "Совет", forms)
+    made = {c.key: c for c in methodical_statistics("extra", [club, weeks, council])}
+    assert list(made) == [
+        "extra.club_members_share",
+        "extra.club_meetings_held",
+        "extra.club_attendance",
+        "extra.decades_held",
+        "extra.decade_open_lessons",
+        "extra.decade_learners",
+    ]  # a council has no indicators yet
+    assert made["extra.club_members_share"].title == "Школа молодого мастера: охват молодых педагогов"
+    assert made["extra.club_members_share"].kind == "share"
+    assert made["extra.decades_held"].title == "Недели цикла, проведённые в учебном году"
+    assert made["extra.decade_open_lessons"].title == "Недели цикла: проведено мероприятий «Открытое занятие»"
+    assert made["extra.club_attendance"].organisation_types is None  # every type the plugin serves
+    assert made["extra.decade_learners"].organisation_types == ("additional",)
+    assert [c.key for c in made.values() if c.on_home_page] == [
+        "extra.club_members_share",
+        "extra.decades_held",
+    ]
+    worded = dataclasses.replace(club, indicator_titles={"club_attendance": "Посещаемость занятий"})
+    assert methodical_statistics("extra", [worded])[2].title == "Посещаемость занятий"
+    wrong = dataclasses.replace(club, indicator_titles={"decades_held": "Проведено декад"})
+    with pytest.raises(PluginDataError, match="'club' has no indicators \\['decades_held'\\]"):
+        methodical_statistics("extra", [wrong])
+    with pytest.raises(PluginDataError, match="offers 'club' twice"):
+        methodical_statistics("extra", [club, worded])

@@ -8,7 +8,17 @@ from __future__ import annotations
 
 from datetime import date
 
-from tests.statistics.spec import DocumentSpec, GroupSpec, MenteeSpec, OrgSpec, ProgrammeSpec, RegionSpec
+from tests.statistics.spec import (
+    AssociationSpec,
+    DocumentSpec,
+    EventSpec,
+    GroupSpec,
+    MenteeSpec,
+    OrgSpec,
+    ProgrammeSpec,
+    RegionSpec,
+    held_decade,
+)
 
 YEAR = 2026
 AS_OF = date(2026, 11, 15)
@@ -93,7 +103,43 @@ A1 = OrgSpec(
         _tt("R5", "ended_early", YEAR - 1),
     ],
     programmes=[ProgrammeSpec(YEAR, APPROVED, APPROVED, [date(2026, 9, 10)])],
-    decades=[date(2026, 11, 10), date(2027, 3, 1), date(2026, 3, 1)],  # the last one is last year's
+    methodical=[
+        # The club: 3 members (the leader is none) of the 4 young teachers counted; 3 meetings held, 2
+        # planned, 1 cancelled; attendance 3 + 2 + 1 of 3 members × 3 meetings (R1 is a guest, and a mark on
+        # a planned meeting is no attendance).
+        AssociationSpec(
+            "club",
+            YEAR,
+            members=["Y1", "Y2", "Y7"],
+            events=[
+                EventSpec(attendees=["Y1", "Y2", "Y7"]),
+                EventSpec(attendees=["Y1", "Y2", "R1"]),
+                EventSpec(form="master_class", attendees=["Y1"]),
+                EventSpec("planned", attendees=["Y7"]),
+                EventSpec("planned"),
+                EventSpec("cancelled", attendees=["Y1", "Y2"]),
+            ],
+        ),
+        AssociationSpec(
+            "club", YEAR - 1, members=["R1", "R2", "R3", "R4"], events=[EventSpec(attendees=["R1"])]
+        ),
+        # Decades: D1 and D5 held something, D2 only planned, D3 has no events, last year's D4 is not counted.
+        # Open lessons held: 2 (the cancelled one is not); learners: L1, L3, L4, L11 (L1 twice; L5 only in a
+        # planned contest; Y1 observed a lesson).
+        held_decade(
+            YEAR,
+            EventSpec(form="open_lesson", observers=["Y1"]),
+            EventSpec(form="open_lesson"),
+            EventSpec("cancelled", "open_lesson"),
+            EventSpec(form="olympiad", learners=["L1", "L3", "L4"], winners=["L4"]),
+            EventSpec("planned", "contest", learners=["L5"]),
+        ),
+        AssociationSpec("decade", YEAR, events=[EventSpec("planned", "open_lesson")]),
+        AssociationSpec("decade", YEAR),
+        held_decade(YEAR - 1, EventSpec(form="olympiad", learners=["L6"])),
+        held_decade(YEAR, EventSpec(form="extracurricular", learners=["L1", "L11"])),
+        AssociationSpec("council", YEAR, members=["R1"], events=[EventSpec(attendees=["R1"])]),
+    ],
 )
 
 A2 = OrgSpec(
@@ -113,6 +159,8 @@ A2 = OrgSpec(
     # today (counted); K2's ended in August, before the year (not).
     agreements=[AS_OF, date(2026, 11, 16), None],
     internships=[(0, AS_OF, date(2026, 12, 15)), (1, date(2026, 8, 1), date(2026, 8, 31))],
+    # The college's school of young lecturers: K3 of 2 young teachers, one meeting held without anyone marked.
+    methodical=[AssociationSpec("club", YEAR, members=["K3"], events=[EventSpec()])],
 )
 
 B1 = OrgSpec(
@@ -125,7 +173,14 @@ B1 = OrgSpec(
     mentees=[_learner("S1", date(2014, 2, 2)), _young("S2", date(2025, 9, 1))],
     groups=[_pair("S1"), _tt("S2")],
     programmes=[ProgrammeSpec(YEAR, APPROVED, APPROVED, [date(2026, 10, 1)])],
-    decades=[date(2026, 12, 1)],
+    # No headcount: the club's share reads «нет данных»; one meeting held (S2 came), one planned; one
+    # decade with a held open lesson in which the learner S1 took part.
+    methodical=[
+        AssociationSpec(
+            "club", YEAR, members=["S2"], events=[EventSpec(attendees=["S2"]), EventSpec("planned")]
+        ),
+        held_decade(YEAR, EventSpec(form="open_lesson", learners=["S1"], winners=["S1"])),
+    ],
 )
 
 B2 = OrgSpec(
@@ -152,6 +207,7 @@ B2 = OrgSpec(
             [date(2026, 11, 10)],
         )
     ],
+    methodical=[AssociationSpec("club", YEAR, members=["D1", "D2", "D3"])],  # no meetings yet
 )
 
 B3 = OrgSpec(
@@ -162,6 +218,7 @@ B3 = OrgSpec(
     headcounts={YEAR: (100, 10)},
     mentees=[_learner("X1", date(2012, 1, 1))],
     groups=[_pair("X1")],
+    methodical=[held_decade(YEAR)],
 )
 
 REGION = RegionSpec(["MA", "MB"], [A1, A2, B1, B2, B3])

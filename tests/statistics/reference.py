@@ -12,13 +12,25 @@ from tests.statistics.spec import DocumentSpec, OrgSpec, RegionSpec
 
 Key = tuple[str, str]  # (indicator, breakdown)
 Value = tuple[int, int | None, int | None]  # numerator, denominator, respondents
+# The plugin offering the methodical work to each organisation type, and the shapes it offers there.
+METHODICAL = {
+    "school": ("schools", ("club", "decade")),
+    "college": ("colleges", ("club", "decade")),
+    "kindergarten": ("kindergartens", ("club",)),
+}
+DECADE_COUNTS = ("decades_held", "decade_open_lessons", "decade_learners")
 COUNT_KINDS = {
     "groups",
     "core.people",
     "core.mentors",
-    "schools.subject_decades",
     "colleges.partners_with_agreement",
     "colleges.students_on_internship",
+    *(
+        f"{plugin}.{code}"
+        for plugin, shapes in METHODICAL.values()
+        if "decade" in shapes
+        for code in DECADE_COUNTS
+    ),
 }
 
 
@@ -105,14 +117,46 @@ def org_values(org: OrgSpec, year: int, as_of: date) -> dict[Key, Value]:
     values[("core.people", "")] = (people, None, None)
     values[("core.mentors", "")] = (org.mentors, None, None)
     start, end = date(year, 9, 1), date(year + 1, 8, 31)
-    if org.type == "school":
-        values[("schools.subject_decades", "")] = (
-            sum(1 for d in org.decades if start <= d <= end),
+    if org.type == "college":
+        values.update(college_values(org, start, min(end, as_of)))
+    values.update(methodical_values(org, year))
+    return values
+
+
+def methodical_values(org: OrgSpec, year: int) -> dict[Key, Value]:
+    """The methodical work's indicators (docs/statistics.md): the year's club and decades, «held» by the
+    events' marks; a share without a denominator (no headcount, nothing held) has none."""
+    plugin, shapes = METHODICAL[org.type]
+    of_the_year = [a for a in org.methodical if a.year == year]
+    clubs = [a for a in of_the_year if a.shape == "club"]
+    members = {k for c in clubs for k in c.members}
+    meetings = [e for c in clubs for e in c.events]
+    held = [e for e in meetings if e.status == "held"]
+    planned = [e for e in meetings if e.status == "planned"]
+    headcount = org.headcounts.get(year)
+    attended = sum(
+        len(set(e.attendees) & set(c.members)) for c in clubs for e in c.events if e.status == "held"
+    )
+    places = sum(len(set(c.members)) * sum(e.status == "held" for e in c.events) for c in clubs)
+    values: dict[Key, Value] = {
+        (f"{plugin}.club_members_share", ""): (len(members), headcount[1] if headcount else None, None),
+        (f"{plugin}.club_meetings_held", ""): (len(held), len(held) + len(planned) or None, None),
+        (f"{plugin}.club_attendance", ""): (attended, places or None, None),
+    }
+    if "decade" in shapes:
+        decades = [a for a in of_the_year if a.shape == "decade"]
+        events = [e for d in decades for e in d.events if e.status == "held"]
+        values[(f"{plugin}.decades_held", "")] = (
+            sum(any(e.status == "held" for e in d.events) for d in decades),
             None,
             None,
         )
-    if org.type == "college":
-        values.update(college_values(org, start, min(end, as_of)))
+        values[(f"{plugin}.decade_open_lessons", "")] = (
+            sum(e.form == "open_lesson" for e in events),
+            None,
+            None,
+        )
+        values[(f"{plugin}.decade_learners", "")] = (len({k for e in events for k in e.learners}), None, None)
     return values
 
 

@@ -11,11 +11,17 @@ import re
 import secrets
 import uuid
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from nastavnik.domain.bases.models import MenteeProfile, MentorProfile
+from nastavnik.domain.methodical.models import (
+    Association,
+    AssociationEvent,
+    AssociationMember,
+    EventParticipant,
+)
 from nastavnik.domain.programmes.models import Programme
 from nastavnik.domain.programmes.pairs.models import GroupMember, MentoringGroup, MentoringOrder
 from nastavnik.domain.statistics.headcount_models import Headcount
@@ -25,7 +31,6 @@ from nastavnik.models.people import Person, PersonRole
 from nastavnik.models.reference import Municipality, Organisation, Region
 from nastavnik.runtime import Runtime
 from nastavnik_colleges.models import Internship, Partner
-from nastavnik_schools.models import SubjectDecade
 
 
 @dataclass
@@ -65,6 +70,35 @@ class ProgrammeSpec:
 
 
 @dataclass
+class EventSpec:
+    """An event of the methodical work; the people are keys of the organisation's mentees."""
+
+    status: str = "held"  # planned, held or cancelled
+    form: str = "seminar"
+    attendees: list[str] = field(default_factory=list)
+    observers: list[str] = field(default_factory=list)
+    learners: list[str] = field(default_factory=list)
+    winners: list[str] = field(default_factory=list)  # among the learners
+
+
+@dataclass
+class AssociationSpec:
+    """A club, a decade, a council or a creative group of an academic year (at most one club and one council
+    a year); its members and responsible teachers are keys of the organisation's mentees."""
+
+    shape: str
+    year: int
+    members: list[str] = field(default_factory=list)
+    responsible: list[str] = field(default_factory=list)
+    events: list[EventSpec] = field(default_factory=list)
+
+
+def held_decade(year: int, *events: EventSpec) -> AssociationSpec:
+    """A decade of the year with one held open lesson (or the events given)."""
+    return AssociationSpec("decade", year, events=list(events) or [EventSpec(form="open_lesson")])
+
+
+@dataclass
 class OrgSpec:
     key: str
     municipality: str
@@ -76,11 +110,11 @@ class OrgSpec:
     mentees: list[MenteeSpec] = field(default_factory=list)
     groups: list[GroupSpec] = field(default_factory=list)
     programmes: list[ProgrammeSpec] = field(default_factory=list)
-    decades: list[date] = field(default_factory=list)  # subject decades (schools) by start date
     # Colleges: a partner enterprise per agreement date (None: no agreement), and internships at the first
     # partner (or one without an agreement) as (the group's index in ``groups``, starts on, ends on).
     agreements: list[date | None] = field(default_factory=list)
     internships: list[tuple[int, date, date]] = field(default_factory=list)
+    methodical: list[AssociationSpec] = field(default_factory=list)  # clubs, decades, councils, groups
 
 
 @dataclass
@@ -267,16 +301,7 @@ async def _fill_org(db: AsyncSession, org_id: uuid.UUID, spec: OrgSpec, built: B
             db.add(GroupMember(org_id=org_id, group_id=group.id, person_id=mentor_id, role="mentor"))
         for key in dict.fromkeys(g.mentees):
             db.add(GroupMember(org_id=org_id, group_id=group.id, person_id=mentees[key], role="mentee"))
-    for starts_on in spec.decades:
-        db.add(
-            SubjectDecade(
-                org_id=org_id,
-                subject_area="Математика",
-                title="Декада",
-                starts_on=starts_on,
-                ends_on=starts_on,
-            )
-        )
+    await _fill_methodical(db, org_id, spec.methodical, mentees)
     await db.flush()
     await _fill_partners(db, org_id, spec, group_ids)
 
@@ -310,3 +335,55 @@ async def _fill_partners(
         for index, starts_on, ends_on in spec.internships
     )
     await db.flush()
+
+
+async def _fill_methodical(
+    db: AsyncSession, org_id: uuid.UUID, associations: list[AssociationSpec], people: dict[str, uuid.UUID]
+) -> None:
+    for n, spec in enumerate(associations):
+        starts_on = date(spec.year, 10, 1 + n % 20)
+        association = Association(
+            org_id=org_id,
+            id=uuid.uuid4(),
+            shape=spec.shape,
+            academic_year=spec.year,
+            name=f"{spec.shape} {n}",
+            starts_on=starts_on if spec.shape == "decade" else None,
+            ends_on=starts_on + timedelta(days=9) if spec.shape == "decade" else None,
+        )
+        db.add(association)
+        await db.flush()
+        for role, keys in (("member", spec.members), ("responsible", spec.responsible)):
+            db.add_all(
+                AssociationMember(
+                    org_id=org_id, association_id=association.id, person_id=people[k], role=role
+                )
+                for k in dict.fromkeys(keys)
+            )
+        for event_spec in spec.events:
+            event = AssociationEvent(
+                org_id=org_id,
+                id=uuid.uuid4(),
+                association_id=association.id,
+                held_on=starts_on,
+                topic="Тема",
+                form=event_spec.form,
+                status=event_spec.status,
+            )
+            db.add(event)
+            await db.flush()
+            for role, keys in (
+                ("attendee", event_spec.attendees),
+                ("observer", event_spec.observers),
+                ("learner", event_spec.learners),
+            ):
+                db.add_all(
+                    EventParticipant(
+                        org_id=org_id,
+                        event_id=event.id,
+                        person_id=people[k],
+                        role=role,
+                        place="winner" if role == "learner" and k in event_spec.winners else None,
+                    )
+                    for k in dict.fromkeys(keys)
+                )

@@ -18,7 +18,7 @@ from nastavnik.runtime import Runtime
 from tests.statistics import handmade
 from tests.statistics.queue import run_worker
 from tests.statistics.small import small_region
-from tests.statistics.spec import BuiltRegion, build_region
+from tests.statistics.spec import BuiltRegion, build_region, held_decade
 from tests.support.http import client_for
 
 YEAR = handmade.YEAR
@@ -324,8 +324,8 @@ async def test_breakdowns_read_by_their_titles_and_charts_have_captions(
 
 async def test_regional_average_of_a_count_is_per_organisation(app: Litestar, runtime: Runtime) -> None:
     spec = small_region(6)
-    for i, org in enumerate(spec.orgs):  # O0 plans 1 subject decade, O1 2, ... O5 6: 21 over six schools
-        org.decades = [date(2026, 10, 1)] * (i + 1)
+    for i, org in enumerate(spec.orgs):  # O0 held 1 subject decade, O1 2, ... O5 6: 21 over six schools
+        org.methodical = [held_decade(2026) for _ in range(i + 1)]
     built = await build_region(runtime, spec)
     await recompute(
         runtime.aggregator_engine,
@@ -335,7 +335,9 @@ async def test_regional_average_of_a_count_is_per_organisation(app: Litestar, ru
     async with client_for(app, built.curators["O0"]) as client:
         page = await client.get(f"/o/{built.slugs['O0']}/statistics?year=2026")
     card = re.search(
-        r"<span class=\"value\">1</span>\s*<span>Предметных декад в плане</span>(.*?)</div>", page.text, re.S
+        r"<span class=\"value\">1</span>\s*<span>Проведено предметных декад</span>(.*?)</div>",
+        page.text,
+        re.S,
     )
     assert card is not None
     # The region's mean per school (21 / 6 = 3,5), not its total of 21; shares stay the regional rate.

@@ -200,15 +200,20 @@ async def test_plugin_contributions(runtime: Runtime, region: BuiltRegion) -> No
         "B2": (6, None, None),
         "B3": None,
     }
-    # schools.subject_decades: schools only; A1's decades of 2026/2027 are two (one was in March 2026).
-    assert await orgs(runtime, region, "schools.subject_decades") == {
-        "A1": (2, None, None),
+    assert (await areas(runtime, region, "core.mentors"))["region"] == (3 + 1 + 1 + 2, None, None, 4)
+
+
+async def test_the_methodical_work(runtime: Runtime, region: BuiltRegion) -> None:
+    """The methodical work's indicators, each in the words of the plugin serving the type (handmade.py
+    tells each organisation's story)."""
+    # The club's members against the young teachers' headcount: A1 3 of 4; B1 1 without a headcount.
+    assert await orgs(runtime, region, "schools.club_members_share") == {
+        "A1": (3, 4, None),
         "A2": None,
         "B1": (1, None, None),
         "B2": None,
         "B3": None,
     }
-    assert (await areas(runtime, region, "schools.subject_decades"))["region"] == (3, None, None, 2)
     # The colleges plugin's, in its college A2 only: one agreement signed by today, one student practising.
     for indicator in ("colleges.partners_with_agreement", "colleges.students_on_internship"):
         assert await orgs(runtime, region, indicator) == {
@@ -218,7 +223,75 @@ async def test_plugin_contributions(runtime: Runtime, region: BuiltRegion) -> No
             "B2": None,
             "B3": None,
         }
-    assert (await areas(runtime, region, "core.mentors"))["region"] == (3 + 1 + 1 + 2, None, None, 4)
+    assert await orgs(runtime, region, "colleges.club_members_share") == {
+        "A1": None,
+        "A2": (1, 2, None),
+        "B1": None,
+        "B2": None,
+        "B3": None,
+    }
+    assert (await orgs(runtime, region, "kindergartens.club_members_share"))["B2"] == (3, 3, None)
+    # Meetings held of held and planned: A1 3 of 3 + 2 (the cancelled one counts in neither), B1 1 of 2.
+    assert await orgs(runtime, region, "schools.club_meetings_held") == {
+        "A1": (3, 5, None),
+        "A2": None,
+        "B1": (1, 2, None),
+        "B2": None,
+        "B3": None,
+    }
+    # B2's club has planned nothing yet: no denominator, «нет данных», and it does not report.
+    assert (await orgs(runtime, region, "kindergartens.club_meetings_held"))["B2"] == (0, None, None)
+    # Attendance: A1 (3 + 2 + 1) of 3 members × 3 meetings held; B1 1 of 1 × 1; A2's one meeting held
+    # without a mark: 0 of 1; B2 held none: no denominator.
+    assert await orgs(runtime, region, "schools.club_attendance") == {
+        "A1": (6, 9, None),
+        "A2": None,
+        "B1": (1, 1, None),
+        "B2": None,
+        "B3": None,
+    }
+    assert (await orgs(runtime, region, "colleges.club_attendance"))["A2"] == (0, 1, None)
+    assert (await orgs(runtime, region, "kindergartens.club_attendance"))["B2"] == (0, None, None)
+    # Decades: A1 held 2 (D1, D5) with 2 open lessons and 4 learners; B1 1, 1 and 1; the college none.
+    for indicator, a1, b1 in (
+        ("schools.decades_held", 2, 1),
+        ("schools.decade_open_lessons", 2, 1),
+        ("schools.decade_learners", 4, 1),
+    ):
+        assert await orgs(runtime, region, indicator) == {
+            "A1": (a1, None, None),
+            "A2": None,
+            "B1": (b1, None, None),
+            "B2": None,
+            "B3": None,
+        }, indicator
+    assert (await orgs(runtime, region, "colleges.decades_held"))["A2"] == (0, None, None)
+    assert "kindergartens.decades_held" not in {q.indicator.key for q in catalogue_for_text()}
+    # The areas sum numerators and denominators where there is a denominator (B1's member stays out of
+    # MB's, which nobody reports), counts over every school.
+    assert await areas(runtime, region, "schools.club_members_share") == {
+        "MA": (3, 4, None, 1),
+        "MB": (0, None, None, 0),
+        "region": (3, 4, None, 1),
+    }
+    assert await areas(runtime, region, "schools.club_meetings_held") == {
+        "MA": (3, 5, None, 1),
+        "MB": (1, 2, None, 1),
+        "region": (4, 7, None, 2),
+    }
+    assert (await areas(runtime, region, "schools.club_attendance"))["region"] == (7, 10, None, 2)
+    assert await areas(runtime, region, "schools.decade_learners") == {
+        "MA": (4, None, None, 1),
+        "MB": (1, None, None, 1),
+        "region": (5, None, None, 2),
+    }
+    assert (await areas(runtime, region, "schools.decades_held"))["region"] == (3, None, None, 2)
+    assert (await areas(runtime, region, "schools.decade_open_lessons"))["region"] == (3, None, None, 2)
+    # As read: 4 of 7 meetings held in the region's schools, 70 % attendance, 75 % of A1's young teachers.
+    assert text_of("schools.club_meetings_held", 4, 7) == "57,1\u00a0%"
+    assert text_of("schools.club_attendance", 7, 10) == "70,0\u00a0%"
+    assert text_of("schools.club_members_share", 3, 4) == "75,0\u00a0%"
+    assert text_of("schools.club_members_share", 1, None) == "нет данных"
 
 
 async def test_satisfaction_and_plans_report_no_data_without_plans_or_answers(

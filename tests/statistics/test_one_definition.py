@@ -33,14 +33,17 @@ from nastavnik.runtime import Runtime
 from nastavnik.tenancy import load_actor, resolve_org_context
 from tests.statistics.reference import Key, Value
 from tests.statistics.spec import (
+    AssociationSpec,
     BuiltRegion,
     DocumentSpec,
+    EventSpec,
     GroupSpec,
     MenteeSpec,
     OrgSpec,
     ProgrammeSpec,
     RegionSpec,
     build_region,
+    held_decade,
 )
 from tests.statistics.stored import org_rows
 from tests.support.http import client_for
@@ -51,12 +54,21 @@ INSTANT = datetime(2026, 12, 1, 7, 0, tzinfo=UTC)
 YEAR, AS_OF = 2026, date(2026, 12, 1)
 ANSWERED = datetime(YEAR, 11, 20, 12, 0, tzinfo=UTC)
 SCHOOLS_OFF = "S2"
+TAILS = (
+    "club_members_share",
+    "club_meetings_held",
+    "club_attendance",
+    "decades_held",
+    "decade_open_lessons",
+    "decade_learners",
+)
 
 
 def _organisation(key: str, municipality: str, org_type: str) -> OrgSpec:
     """Learners aged 14 and young teachers in running groups, last year's cohort (one left the
-    profession), approved documents and the pairs order, a headcount, decades this year and last, a partner
-    with an agreement and one without, the learners' group at practice since October."""
+    profession), approved documents and the pairs order, a headcount, a partner with an agreement and one
+    without, the learners' group at practice since October, the methodical work of this year and last: a
+    club (four members, two meetings held, one planned) and decades (two held, one only planned)."""
     learners = [MenteeSpec(f"L{i}", "learner", birth_date=date(2012, 3, 1 + i)) for i in range(6)]
     young = [MenteeSpec(f"Y{i}", "young_pedagogue", profession_since=date(2024, 9, 1)) for i in range(6)]
     young[2].left_on, young[2].left_reason = date(2026, 6, 30), "profession"
@@ -77,9 +89,31 @@ def _organisation(key: str, municipality: str, org_type: str) -> OrgSpec:
         programmes=[
             ProgrammeSpec(YEAR, polozhenie=approved, programma=approved, pairs_orders=[date(YEAR, 9, 14)])
         ],
-        decades=[date(YEAR, 10, 5), date(YEAR - 1, 10, 5)],
         agreements=[date(YEAR - 1, 5, 20), None] if org_type == "college" else [],
         internships=[(0, date(YEAR, 10, 1), date(YEAR, 12, 20))] if org_type == "college" else [],
+        methodical=[
+            AssociationSpec(
+                "club",
+                YEAR,
+                members=["Y0", "Y1", "Y3", "Y4"],
+                events=[
+                    EventSpec(attendees=["Y0", "Y1", "Y3"]),
+                    EventSpec(attendees=["Y0", "Y5"]),  # Y5 is a guest: no member's attendance
+                    EventSpec("planned"),
+                ],
+            ),
+            AssociationSpec(
+                "club", YEAR - 1, members=["Y0", "Y1", "Y2"], events=[EventSpec(attendees=["Y2"])]
+            ),
+            held_decade(
+                YEAR,
+                EventSpec(form="open_lesson", observers=["Y0"]),
+                EventSpec(form="olympiad", learners=["L0", "L1", "L2"], winners=["L0"]),
+            ),
+            held_decade(YEAR, EventSpec(form="contest", learners=["L2", "L3"])),
+            AssociationSpec("decade", YEAR, events=[EventSpec("planned", "open_lesson", learners=["L4"])]),
+            held_decade(YEAR - 1),
+        ],
     )
 
 
@@ -195,11 +229,11 @@ async def test_every_indicator_is_the_same_on_the_organisations_page_and_in_the_
     queries = catalogue(runtime.plugins)
     assert {q.indicator.source for q in queries} >= {"core", "schools"}  # the core's and a plugin's
     counted: set[str] = set()
-    decades: dict[str, Value | None] = {}
+    methodical: dict[str, dict[str, Value]] = {}
     partners: dict[str, tuple[Value | None, Value | None]] = {}
     for key, org_id in region.orgs.items():
         regional = await org_rows(runtime, org_id, YEAR, AS_OF)
-        decades[key] = regional.get(("schools.subject_decades", ""))
+        methodical[key] = {i.partition(".")[2]: v for (i, _), v in regional.items() if i.endswith(TAILS)}
         partners[key] = (
             regional.get(("colleges.partners_with_agreement", "")),
             regional.get(("colleges.students_on_internship", "")),
@@ -216,9 +250,6 @@ async def test_every_indicator_is_the_same_on_the_organisations_page_and_in_the_
             assert headline.value is not None, f"{name} in {key} reads «нет данных»"
             counted.add(name)
     assert counted == {q.indicator.key for q in queries}
-    # The schools plugin's decades: of this academic year (one of the two), in its schools only, and not
-    # where a school switched the plugin off.
-    assert decades == {"S1": (1, None, None), SCHOOLS_OFF: None, "C1": None, "K1": None}
     # The colleges plugin's: in its college alone, one partner with an agreement, the group's six learners.
     assert partners == {
         "S1": (None, None),
@@ -226,6 +257,22 @@ async def test_every_indicator_is_the_same_on_the_organisations_page_and_in_the_
         "C1": ((1, None, None), (6, None, None)),
         "K1": (None, None),
     }
+    # The methodical work, of this academic year, by the plugin serving each type (a kindergarten has no
+    # decades), and nothing where a school switched its plugin off: 4 members of the headcount's 10 young
+    # teachers; 2 meetings held of 3; 3 + 1 members' attendances of 4 members × 2 meetings; 2 decades with
+    # a held event, 1 open lesson held (the planned one is not), learners L0–L3 (L2 twice, L4 only
+    # registered for the planned lesson).
+    club = {
+        "club_members_share": (4, 10, None),
+        "club_meetings_held": (2, 3, None),
+        "club_attendance": (4, 8, None),
+    }
+    decades = {
+        "decades_held": (2, None, None),
+        "decade_open_lessons": (1, None, None),
+        "decade_learners": (4, None, None),
+    }
+    assert methodical == {"S1": club | decades, SCHOOLS_OFF: {}, "C1": club | decades, "K1": club}
 
 
 async def test_the_home_page_shows_the_regional_figure(

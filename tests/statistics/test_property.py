@@ -15,7 +15,9 @@ from nastavnik.domain.statistics.recompute import ScopeKind, Snapshot, recompute
 from nastavnik.runtime import Runtime
 from tests.statistics.reference import area_values, org_values
 from tests.statistics.spec import (
+    AssociationSpec,
     DocumentSpec,
+    EventSpec,
     GroupSpec,
     MenteeSpec,
     OrgSpec,
@@ -31,6 +33,36 @@ def _years_before(day: date, years: int) -> date:
         return day.replace(year=day.year - years)
     except ValueError:  # 29 February
         return day.replace(year=day.year - years, day=28)
+
+
+@st.composite
+def methodical(draw: st.DrawFn, year: int, keys: list[str]) -> list[AssociationSpec]:
+    """A club (one a year at most), decades and a council of this year or the last; events of every
+    status and form; attendees, observers and learners who are members and who are not."""
+    if not keys:
+        return []
+    some = st.lists(st.sampled_from(keys), max_size=4)
+
+    def events(min_size: int = 0) -> st.SearchStrategy[list[EventSpec]]:
+        event = st.builds(
+            EventSpec,
+            status=st.sampled_from(["planned", "held", "held", "cancelled"]),
+            form=st.sampled_from(["seminar", "open_lesson", "olympiad"]),
+            attendees=some,
+            observers=some,
+            learners=some,
+        )
+        return st.lists(event, min_size=min_size, max_size=4)
+
+    found = []
+    for y in (year, year - 1):
+        if draw(st.booleans()):
+            found.append(AssociationSpec("club", y, members=draw(some), events=draw(events(1))))
+    for y in draw(st.lists(st.sampled_from([year, year, year - 1]), min_size=1, max_size=3)):
+        found.append(AssociationSpec("decade", y, responsible=draw(some), events=draw(events(1))))
+    if draw(st.booleans()):
+        found.append(AssociationSpec("council", year, members=draw(some), events=draw(events())))
+    return found
 
 
 @st.composite
@@ -114,7 +146,7 @@ def regions(draw: st.DrawFn) -> tuple[RegionSpec, int, date]:
                 mentees=mentees,
                 groups=groups,
                 programmes=programmes,
-                decades=draw(st.lists(around(date(year, 9, 1)) | around(date(year + 1, 8, 31)), max_size=2)),
+                methodical=draw(methodical(year, keys)),
             )
         )
     return RegionSpec(municipalities, orgs), year, as_of

@@ -49,7 +49,6 @@ from nastavnik.models.people import Person, PersonRole
 from nastavnik.models.plugin_settings import OrgPluginSetting
 from nastavnik.models.reference import Municipality, Organisation, Region
 from nastavnik.runtime import Runtime
-from nastavnik_schools.models import SubjectDecade
 from tests.support.dates import TIMEZONE, region_today, region_year
 
 PROGRAMME_ROLES = ("curator", "mentor", "mentee")
@@ -116,6 +115,43 @@ def _inn(n: int) -> str:
 
 def _identity(label: str) -> Identity:
     return Identity(issuer="test-issuer", subject=f"{label}-{secrets.token_hex(4)}", display_name=label)
+
+
+async def add_held_decade(db: AsyncSession, ow: OrgWorld, learner_id: uuid.UUID, year: int) -> uuid.UUID:
+    """A subject decade of the academic year, the canary in its titles, the mentor responsible, with an
+    open lesson held in which the learner took part: the school's methodical work for the isolation suite
+    and its indicators."""
+    decade = Association(
+        org_id=ow.id,
+        id=uuid.uuid4(),
+        shape="decade",
+        academic_year=year,
+        name=f"Декада {ow.canary}",
+        subject_area=f"{ow.canary} математика",
+        starts_on=date(year, 11, 10),
+        ends_on=date(year, 11, 20),
+    )
+    lesson = AssociationEvent(
+        org_id=ow.id,
+        id=uuid.uuid4(),
+        association_id=decade.id,
+        held_on=date(year, 11, 12),
+        topic=f"Открытый урок {ow.canary}",
+        form="open_lesson",
+        status="held",
+    )
+    db.add(decade)
+    await db.flush()
+    db.add(lesson)
+    await db.flush()
+    db.add(EventParticipant(org_id=ow.id, event_id=lesson.id, person_id=learner_id, role="learner"))
+    db.add(
+        AssociationMember(
+            org_id=ow.id, association_id=decade.id, person_id=ow.persons["mentor"], role="responsible"
+        )
+    )
+    await db.flush()
+    return decade.id
 
 
 async def build_world(runtime: Runtime) -> World:
@@ -268,16 +304,7 @@ async def build_world(runtime: Runtime) -> World:
             ow.account_batch_id = await add_account_batch(db, ow, learner.id)
             ow.club_id, ow.club_event_id = await add_club(db, ow, year)
             if org_type == "school":
-                decade = SubjectDecade(
-                    org_id=org.id,
-                    subject_area=f"{canary} математика",
-                    title=f"Декада {canary}",
-                    starts_on=date(year, 11, 10),
-                    ends_on=date(year, 11, 20),
-                )
-                db.add(decade)
-                await db.flush()
-                ow.decade_id = decade.id
+                ow.decade_id = await add_held_decade(db, ow, learner.id, year)
             orgs[key] = ow
         template_id, version_id = await default_version(db, "mentor_end")
         await db.commit()

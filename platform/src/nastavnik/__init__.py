@@ -7,8 +7,9 @@ refused field), reading page forms into the API's typed bodies (``decode_form``,
 model base classes and ``tenant_fk`` (a reference to another row of the organisation, the core's too),
 the row-level security helpers for their migrations, ``valid_inn``, and the types of what the core does
 on a plugin's request through its context (``ctx.invite_mentor``, ``ctx.people``,
-``ctx.mentoring_pairs``). The process's runtime is not part of it: a plugin reaches the database only
-through the organisation-scoped session of its context.
+``ctx.mentoring_pairs``), and the methodical work's shared pieces (its words read from a plugin's data
+file, ``load_associations``; its indicators, ``methodical_statistics``). The process's runtime is not part
+of it: a plugin reaches the database only through the organisation-scoped session of its context.
 Their tests use ``nastavnik.testing`` (docs/plugins.md, "Testing your plugin").
 
 """
@@ -24,6 +25,7 @@ from nastavnik.db.rls import (
 from nastavnik.errors import Conflict, FieldError, InvalidInput
 from nastavnik.hookspecs import hookimpl
 from nastavnik.inn import valid_inn
+from nastavnik.methodical_statistics import methodical_statistics
 from nastavnik.models.people import ProgrammeRole
 from nastavnik.plugin_context import JobContext, PluginContext
 from nastavnik.plugin_data import PluginDataError, load_associations
@@ -114,6 +116,7 @@ __all__ = [
     "has_role",
     "hookimpl",
     "load_associations",
+    "methodical_statistics",
     "new_id",
     "require_role",
     "tenant_fk",

@@ -319,8 +319,9 @@ def register_associations() -> Iterable[AssociationKind]:
     without event forms, refuses to start.
     Combined: by (shape, organisation type) into ``Plugins.associations()``; two plugins offering the
     same shape for the same type refuse to start. The core's building block runs each offered shape
-    (pages, API, documents, indicators) in organisations of those types where the offering plugin is
-    active; switched off, the shape disappears there, its records kept.
+    (pages, API, documents) in organisations of those types where the offering plugin is active;
+    switched off, the shape disappears there, its records kept. Its indicators come through the plugin's
+    ``register_statistics``: ``methodical_statistics(PLUGIN.name, kinds)``.
     """
 
 

@@ -26,12 +26,19 @@ def _text(entry: Mapping[str, Any], key: str, where: str) -> str:
     return value
 
 
+def _titles(entry: Mapping[str, Any], key: str, where: str) -> dict[str, str]:
+    titles = entry.get(key, {})
+    if not isinstance(titles, dict) or not all(isinstance(v, str) and v.strip() for v in titles.values()):
+        raise PluginDataError(f"{where}: {key!r} must map codes to titles")
+    return dict(titles)
+
+
 def load_associations(path: Path) -> list[AssociationKind]:
     """The ``[[association]]`` tables of ``path`` as :class:`AssociationKind` items, in file order.
 
     Each names its ``shape``, ``title``, ``plural`` and ``event_forms`` (a table of code = title, in the
-    order forms are offered), and optionally ``organisation_types``, ``member_limit_years`` and
-    ``nav_order``.
+    order forms are offered), and optionally ``organisation_types``, ``member_limit_years``,
+    ``nav_order`` and ``indicator_titles`` (a table of indicator code = title).
     """
     with path.open("rb") as file:
         data = tomllib.load(file)
@@ -42,19 +49,18 @@ def load_associations(path: Path) -> list[AssociationKind]:
             shape = AssociationShape(entry.get("shape"))
         except ValueError:
             raise PluginDataError(f"{where}: unknown shape {entry.get('shape')!r}") from None
-        forms = entry.get("event_forms", {})
-        if not isinstance(forms, dict) or not all(isinstance(v, str) and v for v in forms.values()):
-            raise PluginDataError(f"{where}: 'event_forms' must map codes to titles")
+        forms = _titles(entry, "event_forms", where)
         limit = entry.get("member_limit_years")
         kinds.append(
             AssociationKind(
                 shape=shape,
                 title=_text(entry, "title", where),
                 plural=_text(entry, "plural", where),
-                event_forms=dict(forms),
+                event_forms=forms,
                 organisation_types=tuple(entry.get("organisation_types", ())),
                 member_limit_years=int(limit) if limit is not None else None,
                 nav_order=int(entry.get("nav_order", 60)),
+                indicator_titles=_titles(entry, "indicator_titles", where),
             )
         )
     return kinds

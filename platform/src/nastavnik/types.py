@@ -262,9 +262,9 @@ class AuditTitles:
     """Russian words for what a plugin writes to the audit log and names in its refusals.
 
     ``objects`` titles the audited object types the plugin passes to ``audit_record``
-    (``{"schools.subject_decade": "предметная декада"}``), shown in the auditor's log and its export;
+    (``{"contests.entry": "участие в конкурсе"}``), shown in the auditor's log and its export;
     a plugin's object types start with its own name and a dot. ``fields`` labels the fields of its
-    forms and API bodies (``{"subject_area": "Предметная область"}``), shown beside a refused field on
+    forms and API bodies (``{"contest": "Конкурс"}``), shown beside a refused field on
     a page. A key that the core or another plugin already titles is refused at start-up.
     """
 
@@ -297,6 +297,8 @@ class AssociationKind:
     whatever they are called. ``organisation_types`` limits the offer to some of the plugin's types
     (empty: all of them). ``member_limit_years``: a club's members are young teachers of at most that
     many years in the profession; anybody else is admitted with a warning (by the club's decision).
+    ``indicator_titles`` words the shape's regional indicators (:func:`nastavnik.methodical_statistics`)
+    by their code, where the plugin says it better than the titles built from ``title`` and ``plural``.
     """
 
     shape: AssociationShape
@@ -306,6 +308,7 @@ class AssociationKind:
     organisation_types: tuple[str, ...] = ()
     member_limit_years: int | None = None
     nav_order: int = 60
+    indicator_titles: Mapping[str, str] = field(default_factory=dict)
 
 
 class QuestionnairePurpose(StrEnum):

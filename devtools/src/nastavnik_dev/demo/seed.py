@@ -1,4 +1,5 @@
-"""Demo data: a region with municipalities, schools, a college and a kindergarten, people in every role.
+"""Demo data: a region with municipalities, schools, a college and a kindergarten, people in every role;
+the methodical work of the demo school (СОШ № 1) and of the kindergarten.
 
 Idempotent: a second run finds the demo region and changes nothing. Runs as the owner role.
 """
@@ -22,6 +23,7 @@ from nastavnik.inn import with_inn_check_digit
 from nastavnik.models.identity import Identity, StaffAssignment
 from nastavnik.models.people import Person, PersonRole
 from nastavnik.models.reference import AcademicYear, Municipality, Organisation, Region
+from nastavnik_dev.demo.methodical import Calendar, seed_kindergarten_club, seed_school_methodical_work
 
 DEV_ISSUER = "nastavnik-dev"
 
@@ -122,7 +124,8 @@ async def seed_demo(db: AsyncSession) -> bool:
     ]
     db.add_all(municipalities)
     await db.flush()
-    year = AcademicYear.start_year_of(clock.today_in(region.timezone))
+    today = clock.today_in(region.timezone)
+    year = AcademicYear.start_year_of(today)
 
     staff = [
         (_identity("region", "Орлова Марина Сергеевна"), "region", None),
@@ -188,6 +191,10 @@ async def seed_demo(db: AsyncSession) -> bool:
             for role in roles:
                 db.add(PersonRole(org_id=org.id, person_id=person.id, role=role))
         await _demo_programme(db, org, people, year)
+        if org_def.slug == "school-1":
+            await seed_school_methodical_work(db, org, people, Calendar(today, year))
+        elif org_def.type == "kindergarten":
+            await seed_kindergarten_club(db, org, people, Calendar(today, year))
     # One teacher works in two schools: one identity, a person record in each.
     shared = _identity("shared-teacher", "Никитина Анна Павловна (две школы)")
     db.add(shared)

@@ -25,7 +25,7 @@ from nastavnik.testing.http import Client, client_for
 from nastavnik.testing.people import Tenant
 
 Route = tuple[str, str]
-"""(METHOD, path template as in the OpenAPI document), e.g. ``("GET", "/api/o/{slug}/p/schools/decades")``."""
+"""(METHOD, path template as in the OpenAPI document), e.g. ``("GET", "/api/o/{slug}/p/probe/context")``."""
 Body = tuple[str, Any]
 """What a write sends: ``("json", body)``, ``("form", fields)`` or ``("file", bytes)`` (a file field)."""
 
@@ -199,7 +199,7 @@ async def assert_isolated(
     again with the service layer's tenant checks off, where row-level security alone must refuse every
     write and show nothing. ``AssertionError`` lists every problem.
 
-    ``values`` names the victim's objects by path parameter (``{"decade_id": str(decade.id)}``; the slug is
+    ``values`` names the victim's objects by path parameter (``{"entry_id": str(entry.id)}``; the slug is
     added); ``bodies`` gives each write route a valid body, so that nothing but the tenant check can refuse
     it; ``canaries`` are strings only the victim's data holds; ``snapshot`` reads what the victim owns (as
     the owner, e.g. through ``runtime.owner_sessions()``), which must not change. So that the check cannot

@@ -24,6 +24,7 @@ from nastavnik import (
     TemplateDir,
     hookimpl,
     load_associations,
+    methodical_statistics,
 )
 from nastavnik_colleges import routes
 from nastavnik_colleges.indicators import STATISTICS
@@ -122,7 +123,7 @@ def register_navigation(context: NavigationContext) -> Iterable[NavItem]:
 
 @hookimpl
 def register_statistics() -> Iterable[StatisticContributor]:
-    return STATISTICS
+    return [*STATISTICS, *methodical_statistics(PLUGIN.name, register_associations())]
 
 
 @hookimpl

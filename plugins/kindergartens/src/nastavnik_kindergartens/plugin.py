@@ -14,8 +14,10 @@ from nastavnik import (
     PluginInfo,
     QuestionnaireDefault,
     Regime,
+    StatisticContributor,
     hookimpl,
     load_associations,
+    methodical_statistics,
 )
 
 HERE = Path(__file__).resolve().parent
@@ -79,3 +81,8 @@ def register_associations() -> Iterable[AssociationKind]:
 def register_questionnaire_templates() -> Iterable[QuestionnaireDefault]:
     # The diagnostics of young teachers' difficulties worded for a kindergarten (воспитатель), kept as data.
     return [QuestionnaireDefault.from_toml(HERE / "diagnostics.toml")]
+
+
+@hookimpl
+def register_statistics() -> Iterable[StatisticContributor]:
+    return methodical_statistics(PLUGIN.name, register_associations())

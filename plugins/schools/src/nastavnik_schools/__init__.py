@@ -1,1 +1,1 @@
-"""Nastavnik plugin for general education schools: forms of mentoring and subject decades."""
+"""Nastavnik plugin for general education schools: forms of mentoring, the methodical work in their words."""
