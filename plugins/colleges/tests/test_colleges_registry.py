@@ -285,8 +285,8 @@ async def test_internships_only_for_the_employer_form_within_reason(
         listed = (await curator.get(internships)).json()
     assert all(r.status_code == 422 for r in (wrong_form, foreign_pair, foreign_partner, backwards, endless))
     assert errors(wrong_form) == {
-        "group_id": "практику записывают парам формы «Работодатель – студент»,"
-        " а у этой пары форма «Студент – студент»"
+        "group_id": "практика записывается только для пар формы «Работодатель – студент»,"
+        " а эта пара — формы «Студент – студент»"
     }
     assert errors(foreign_pair) == {"group_id": "такой пары нет в организации"}
     assert errors(foreign_partner) == {"partner_id": "такого предприятия нет в реестре партнёров"}

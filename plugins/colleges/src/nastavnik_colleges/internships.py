@@ -65,8 +65,8 @@ async def record_internship(ctx: PluginContext, data: InternshipIn) -> Internshi
         errors.append(
             FieldError(
                 "group_id",
-                f"практику записывают парам формы «{EMPLOYER_FORM_TITLE}», "
-                f"а у этой пары форма «{pairs[0].form_title}»",
+                f"практика записывается только для пар формы «{EMPLOYER_FORM_TITLE}», "
+                f"а эта пара — формы «{pairs[0].form_title}»",
             )
         )
     partner = await ctx.db.scalar(select(Partner.id).where(Partner.id == data.partner_id, ctx.owns(Partner)))
