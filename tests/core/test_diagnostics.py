@@ -303,13 +303,13 @@ async def test_results_are_withheld_under_five_and_shown_from_five(
 
     # The club's meeting planning: the most difficult first, read by whom may_read_diagnostics admits.
     async with acting(runtime, s.tenant.identities["curator"], s.slug) as (db, ctx):
-        assert may_read_diagnostics(ctx)
+        assert await may_read_diagnostics(db, ctx, YEAR)
         ranking = await difficulty_ranking(db, ctx, YEAR)
     assert [key for key, _, _ in ranking[:3]] == ["parents", "lesson_planning", "discipline"]
     assert ranking[0] == ("parents", "Работа с родителями (законными представителями) обучающихся", 9.0)
     assert len(ranking) == len(SCALES)
     async with acting(runtime, s.tenant.identities["mentee:Белова"], s.slug) as (db, ctx):
-        assert not may_read_diagnostics(ctx)
+        assert not await may_read_diagnostics(db, ctx, YEAR)
         with pytest.raises(Forbidden):
             await difficulty_ranking(db, ctx, YEAR)
 

@@ -58,6 +58,7 @@ PARAM = re.compile(r"{(\w+)}")
 MANAGERS_ONLY = "managers"  # curator succeeds; mentor and mentee 403
 ALL_MEMBERS = "members"  # every member succeeds
 WRITERS = "writers"  # the group's writers succeed (curator, the group's mentor); the mentee 403
+CLUB_LEADER = "club leader"  # the curator and the year's club leader (the world's: the mentor); mentee 403
 
 COLLEGES, COLLEGE_PAGES = "/api/o/{slug}/p/colleges", "/o/{slug}/p/colleges"
 GROUP_API = "/api/o/{slug}/programmes/{programme_id}/groups/{group_id}"
@@ -193,10 +194,11 @@ TENANT: dict[tuple[str, str], tuple[str, int]] = {
     ("GET", "/o/{slug}/questionnaires/{assignment_id}"): (RESPONDENT, 200),
     ("POST", "/o/{slug}/questionnaires/{assignment_id}"): (RESPONDENT, 302),
     # The diagnostics of young teachers' difficulties: the harness's mentee is a young teacher, so giving it
-    # succeeds (and gives nothing twice); its results are the managers'.
-    ("GET", "/api/o/{slug}/diagnostics"): (MANAGERS_ONLY, 200),
+    # succeeds (and gives nothing twice); its results of the year under way are the managers' and the
+    # leader of that year's club (the world's club, led by the mentor; the fresh 2035 club is another year).
+    ("GET", "/api/o/{slug}/diagnostics"): (CLUB_LEADER, 200),
     ("POST", "/api/o/{slug}/diagnostics"): (MANAGERS_ONLY, 200),
-    ("GET", "/o/{slug}/diagnostics"): (MANAGERS_ONLY, 200),
+    ("GET", "/o/{slug}/diagnostics"): (CLUB_LEADER, 200),
     ("POST", "/o/{slug}/diagnostics"): (MANAGERS_ONLY, 302),
     ("GET", "/api/o/{slug}/questionnaire-results"): (MANAGERS_ONLY, 200),
     ("GET", "/o/{slug}/questionnaire-results"): (MANAGERS_ONLY, 200),
@@ -459,7 +461,7 @@ def expected(route: tuple[str, str], role: str) -> int:
         return 404
     if who == RESPONDENT:
         return success if role == "mentee" else 404
-    if who == ALL_MEMBERS or role == "curator" or (who == WRITERS and role == "mentor"):
+    if who == ALL_MEMBERS or role == "curator" or (who in (WRITERS, CLUB_LEADER) and role == "mentor"):
         return success
     return 403
 

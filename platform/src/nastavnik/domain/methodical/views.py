@@ -19,7 +19,7 @@ from nastavnik.domain.methodical.members import MemberView, member_views
 from nastavnik.domain.methodical.models import Association, AssociationEvent, EventParticipant
 from nastavnik.domain.methodical.participants import participants_of
 from nastavnik.domain.methodical.people import people_by_id
-from nastavnik.domain.methodical.topics import suggested_topics
+from nastavnik.domain.methodical.topics import reads_diagnostics, suggested_topics
 from nastavnik.domain.programmes.pairs.services import alphabetical
 from nastavnik.models.people import Person
 from nastavnik.tenancy import MANAGERS, OrgContext
@@ -68,6 +68,8 @@ class AssociationView:
     closed: bool
     """Its academic year is over: nothing of it changes."""
     suggested_topics: list[str]
+    reads_diagnostics: bool
+    """A club whose year's diagnostics results the acting person may read (a manager, its leader)."""
 
     @property
     def year_title(self) -> str:
@@ -144,6 +146,10 @@ async def association_view(
         )
     await audit.commit_in(db, ctx, "read", audit.ObjectKind.METHODICAL_ASSOCIATION, association.id)
     closed = is_closed(ctx, association.academic_year)
+    # The diagnostics of young teachers' difficulties feed the club's plan only, for those who read them.
+    reads = kind.shape is AssociationShape.CLUB and await reads_diagnostics(
+        db, ctx, association.academic_year
+    )
     return AssociationView(
         kind=kind,
         association=association,
@@ -153,8 +159,6 @@ async def association_view(
         can_manage=ctx.has_role(*MANAGERS),
         can_steward=is_steward(ctx, association),
         closed=closed,
-        # The diagnostics of young teachers' difficulties feed the club's plan only.
-        suggested_topics=await suggested_topics(db, ctx, association.academic_year)
-        if kind.shape is AssociationShape.CLUB
-        else [],
+        suggested_topics=await suggested_topics(db, ctx, association.academic_year) if reads else [],
+        reads_diagnostics=reads,
     )

@@ -51,20 +51,31 @@ def offered_diagnostics(ctx: OrgContext) -> OfferedQuestionnaire:
     raise NotFound
 
 
-def may_read_diagnostics(ctx: OrgContext) -> bool:
-    """Who reads the diagnostics' results (aggregates per difficulty, and ``difficulty_ranking``): the
-    curator and the director. The one check of it: widen it here (the young teachers' club's leader).
+def has_diagnostics(ctx: OrgContext) -> bool:
+    """Whether the organisation has the diagnostics at all (:func:`offered_diagnostics` finds a template)."""
+    try:
+        offered_diagnostics(ctx)
+    except NotFound:
+        return False
+    return True
 
-    A reader it admits beyond the managers reads the aggregates through the answers' read policy
-    (migration 0019, ``respondent_or_manager``), which admits only managers, the respondent and their
-    mentors: widen that policy for them as well, or their aggregates count only their own answers.
+
+async def may_read_diagnostics(db: AsyncSession, ctx: OrgContext, academic_year: int) -> bool:
+    """Who reads the results of the academic year's diagnostics (aggregates per difficulty, and
+    ``difficulty_ranking``): the curator, the director and the leader of the organisation's young teachers'
+    club of that year. The one check of it is the database's ``nastavnik_may_read_diagnostics`` (migration
+    0020), so that this domain needs nothing of the methodical one; the aggregates themselves come from
+    ``nastavnik_diagnostics_difficulties``, which applies the same check and never shows the leader a
+    person's answers (the answers' read policy admits only managers, the respondent and their mentors).
     """
-    return ctx.has_role(*MANAGERS)
+    allowed = await db.scalar(select(func.nastavnik_may_read_diagnostics(academic_year)))
+    return bool(allowed)
 
 
 def hard_from(item: dict[str, Any]) -> int:
     """The lowest score that rates an area hard: the top third of the item's scale (7–10 on 1–10, 4–5 on
-    1–5), in whole numbers so that the page, the plan and the SQL agree to the point."""
+    1–5), in whole numbers so that the page, the plan and the SQL agree to the point (the database's twin:
+    ``nastavnik_hard_from``, migration 0020)."""
     low, high = int(item["min"]), int(item["max"])
     return low + (2 * (high - low) + 2) // 3
 
@@ -125,6 +136,13 @@ async def campaign_years(db: AsyncSession, ctx: OrgContext) -> list[int]:
             .order_by(QuestionnaireCampaign.academic_year.desc())
         )
     )
+
+
+async def readable_years(db: AsyncSession, ctx: OrgContext, also: set[int]) -> list[int]:
+    """The years the diagnostics was given in, and ``also``, that the acting person may read, the latest
+    first: every one for a manager, their club's years for a club's leader."""
+    years = sorted({*also, *await campaign_years(db, ctx)}, reverse=True)
+    return [year for year in years if await may_read_diagnostics(db, ctx, year)]
 
 
 # Giving it.

@@ -1,10 +1,12 @@
-"""What the diagnostics of young teachers' difficulties tells: per area for the curator, per person for
-the development plan.
+"""What the diagnostics of young teachers' difficulties tells: per area for the curator, the director and
+the young teachers' club's leader, per person for the development plan.
 
 Per area (scale item) of the year's campaign: respondents, the average and how many rated it hard, the last
-two withheld under ``MIN_RESPONDENTS`` respondents by the same SQL expression as every other average of the
-questionnaires; :func:`difficulty_ranking` orders the areas the most difficult first (the young teachers'
-club's suggested topics). Readers: :func:`~nastavnik.domain.questionnaires.diagnostics.may_read_diagnostics`.
+two withheld under ``MIN_RESPONDENTS`` respondents, computed by the database's
+``nastavnik_diagnostics_difficulties`` (migration 0020), which the readers call but whose answers the
+club's leader may not select; :func:`difficulty_ranking` orders the areas the most difficult first (the
+young teachers' club's suggested topics). Readers:
+:func:`~nastavnik.domain.questionnaires.diagnostics.may_read_diagnostics`.
 Per person: the areas a young teacher rated hard and what they wrote, for the writers of their plan, each
 read audited with whose answers they were.
 """
@@ -16,7 +18,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import and_, false, func, or_, select
+from sqlalchemy import func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from nastavnik import audit
@@ -24,14 +26,13 @@ from nastavnik.domain.questionnaires import diagnostics
 from nastavnik.domain.questionnaires.models import (
     CampaignPurpose,
     ItemKind,
-    QuestionnaireAnswer,
     QuestionnaireAssignment,
     QuestionnaireCampaign,
     QuestionnaireTemplate,
     QuestionnaireVersion,
 )
 from nastavnik.domain.questionnaires.questionnaire_templates import effective_version_of
-from nastavnik.domain.questionnaires.results import ItemSummary, withheld
+from nastavnik.domain.questionnaires.results import ItemSummary
 from nastavnik.domain.questionnaires.services import assignments_with_people, record_answers_read, views_of
 from nastavnik.models.people import Person
 from nastavnik.tenancy import MANAGERS, Forbidden, OrgContext
@@ -81,42 +82,22 @@ class DiagnosticsResults:
 
 
 async def _difficulties(
-    db: AsyncSession, ctx: OrgContext, campaign: QuestionnaireCampaign, version: QuestionnaireVersion
+    db: AsyncSession, campaign: QuestionnaireCampaign, version: QuestionnaireVersion
 ) -> list[Difficulty]:
     """Per scale item of the campaign's version, in its order: respondents, average and how many rated it
-    hard, the last two only over at least MIN_RESPONDENTS respondents (computed and withheld in SQL)."""
+    hard, the last two only over at least MIN_RESPONDENTS respondents. Computed and withheld by the
+    database (``nastavnik_diagnostics_difficulties``, migration 0020), which counts every young teacher's
+    answers for whoever may read the year's results while showing none of them: the club's leader may not
+    select the answers themselves."""
     scales = [item for item in version.items if item["kind"] == ItemKind.SCALE]
     if not scales:
         return []
-    answered = func.count(QuestionnaireAnswer.score)
-    rated_hard = or_(
-        false(),
-        *(
-            and_(
-                QuestionnaireAnswer.item_key == str(item["key"]),
-                QuestionnaireAnswer.score >= diagnostics.hard_from(item),
-            )
-            for item in scales
-        ),
-    )
     rows = await db.execute(
-        select(
-            QuestionnaireAnswer.item_key,
-            answered,
-            withheld(answered, func.round(func.avg(QuestionnaireAnswer.score), 2)),
-            withheld(answered, func.count().filter(rated_hard)),
-        )
-        .join(
-            QuestionnaireAssignment,
-            (QuestionnaireAssignment.org_id == QuestionnaireAnswer.org_id)
-            & (QuestionnaireAssignment.id == QuestionnaireAnswer.assignment_id),
-        )
-        .where(
-            QuestionnaireAssignment.campaign_id == campaign.id,
-            QuestionnaireAnswer.score.is_not(None),
-            ctx.owns(QuestionnaireAnswer),
-        )
-        .group_by(QuestionnaireAnswer.item_key)
+        text(
+            "SELECT item_key, answered, average, rated_hard"
+            " FROM nastavnik_diagnostics_difficulties(:campaign)"
+        ),
+        {"campaign": campaign.id},
     )
     found = {
         key: (int(n), float(avg) if avg is not None else None, int(hard) if hard is not None else None)
@@ -129,7 +110,7 @@ async def _difficulties(
 
 
 async def _results(db: AsyncSession, ctx: OrgContext, year: int) -> DiagnosticsResults:
-    if not diagnostics.may_read_diagnostics(ctx):
+    if not await diagnostics.may_read_diagnostics(db, ctx, year):
         raise Forbidden
     offered = diagnostics.offered_diagnostics(ctx)
     campaign = await diagnostics.campaign_of(db, ctx, year)
@@ -159,7 +140,7 @@ async def _results(db: AsyncSession, ctx: OrgContext, year: int) -> DiagnosticsR
         campaign.created_at,
         int(assigned),
         int(done),
-        await _difficulties(db, ctx, campaign, version),
+        await _difficulties(db, campaign, version),
     )
 
 

@@ -140,7 +140,7 @@ class DiagnosticsPages(Controller):
         given: int | None = Parameter(default=None, ge=0, le=100_000),
     ) -> Template:
         shown, people = await _read(db, org, year)
-        years = sorted({shown.current_year, *await diagnostics.campaign_years(db, org)}, reverse=True)
+        years = await diagnostics.readable_years(db, org, {shown.current_year, shown.academic_year})
         return await render(
             "core/diagnostics.html",
             d=shown,

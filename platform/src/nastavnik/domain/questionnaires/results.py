@@ -37,6 +37,8 @@ from nastavnik.models.people import Person
 from nastavnik.tenancy import OrgContext
 
 MIN_RESPONDENTS = 5
+"""Fewer respondents than this and an average is withheld. The diagnostics' figures are withheld by the
+database (migration 0020, ``nastavnik_diagnostics_difficulties``), which repeats the number: change both."""
 TOO_FEW = "недостаточно ответов"
 
 
