@@ -305,8 +305,13 @@ async def test_results_are_withheld_under_five_and_shown_from_five(
     async with acting(runtime, s.tenant.identities["curator"], s.slug) as (db, ctx):
         assert await may_read_diagnostics(db, ctx, YEAR)
         ranking = await difficulty_ranking(db, ctx, YEAR)
-    assert [key for key, _, _ in ranking[:3]] == ["parents", "lesson_planning", "discipline"]
-    assert ranking[0] == ("parents", "Работа с родителями (законными представителями) обучающихся", 9.0)
+    assert [d.key for d in ranking[:3]] == ["parents", "lesson_planning", "discipline"]
+    top = ranking[0]
+    assert (top.key, top.text, top.average) == (
+        "parents",
+        "Работа с родителями (законными представителями) обучающихся",
+        9.0,
+    )
     assert len(ranking) == len(SCALES)
     async with acting(runtime, s.tenant.identities["mentee:Белова"], s.slug) as (db, ctx):
         assert not await may_read_diagnostics(db, ctx, YEAR)

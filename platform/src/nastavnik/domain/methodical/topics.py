@@ -28,12 +28,13 @@ async def reads_diagnostics(db: AsyncSession, ctx: OrgContext, academic_year: in
 async def suggested_topics(db: AsyncSession, ctx: OrgContext, academic_year: int) -> list[str]:
     """Topics for the club's plan of the academic year, most wanted first; the meeting form offers them.
 
-    The areas of the year's diagnostics the most difficult first (``difficulty_ranking``), only those whose
-    figures are shown: none where fewer than five young teachers answered, where the diagnostics was not
-    given, or for someone who may not read its results. Reading them is audited as a read of the results
-    (and committed).
+    The areas of the year's diagnostics the most difficult first (``difficulty_ranking``) that at least one
+    young teacher rated hard: an area nobody finds hard is no difficulty to plan a meeting on, nor to list
+    in the club's plan. None where the figures are withheld (fewer than five answered), where the
+    diagnostics was not given, or for someone who may not read its results. Reading them is audited as a
+    read of the results (and committed).
     """
     if not await reads_diagnostics(db, ctx, academic_year):
         return []
     ranking = await difficulty_ranking(db, ctx, academic_year)
-    return list(dict.fromkeys(short_topic(text) for _, text, average in ranking if average is not None))
+    return list(dict.fromkeys(short_topic(d.text) for d in ranking if d.hard))

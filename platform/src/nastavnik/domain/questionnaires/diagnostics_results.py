@@ -157,18 +157,16 @@ async def results(db: AsyncSession, ctx: OrgContext, year: int | None = None) ->
     return shown
 
 
-async def difficulty_ranking(
-    db: AsyncSession, ctx: OrgContext, academic_year: int
-) -> list[tuple[str, str, float | None]]:
-    """(item key, wording, average or None when withheld) of the year's diagnostics, the most difficult
-    first (the highest average; withheld ones last, in the questionnaire's order): topics for the young
-    teachers' club's meetings. Readers as :func:`may_read_diagnostics`; the read audited and committed."""
+async def difficulty_ranking(db: AsyncSession, ctx: OrgContext, academic_year: int) -> list[Difficulty]:
+    """The areas of the year's diagnostics, the most difficult first (the highest average; withheld ones
+    last, in the questionnaire's order): topics for the young teachers' club's meetings. Readers as
+    :func:`may_read_diagnostics`; the read audited and committed."""
     shown = await results(db, ctx, academic_year)
     ranked = sorted(
         enumerate(shown.difficulties),
         key=lambda pair: (pair[1].average is None, -(pair[1].average or 0.0), pair[0]),
     )
-    return [(d.key, d.text, d.average) for _, d in ranked]
+    return [d for _, d in ranked]
 
 
 async def teachers_status(db: AsyncSession, ctx: OrgContext, year: int) -> list[TeacherStatus]:
