@@ -16,7 +16,19 @@ from sqlalchemy import select
 from nastavnik.domain.documents.models import RegionDocumentTemplate
 from nastavnik.models.audit import AuditEvent
 from nastavnik.runtime import Runtime
-from tests.methodical.support import ENDS, STARTS, TODAY, YEAR, api, created, detail, fields, page, person
+from tests.methodical.support import (
+    FIRST,
+    LAST,
+    STARTS,
+    TODAY,
+    YEAR,
+    api,
+    created,
+    detail,
+    fields,
+    page,
+    person,
+)
 from tests.support.forms import field_error, send_form
 from tests.support.http import Client, client_for
 from tests.support.office import docx_text, docx_with
@@ -28,9 +40,6 @@ from tests.support.world import World
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 YEAR_TITLE = f"{YEAR}/{YEAR + 1}"
 FILE_YEAR = f"{YEAR}-{YEAR + 1}"
-# Ten days of the year under way around today, so that today's events may already be held.
-FIRST = max(STARTS, TODAY - timedelta(days=5))
-LAST = min(ENDS, FIRST + timedelta(days=9))
 
 
 def document(response: httpx.Response, file_name: str | None = None) -> str:
