@@ -206,7 +206,6 @@ async def decade_school(runtime: Runtime, app: Litestar, world: World) -> tuple[
     class in the base of mentees), a prize-winner (no class known) and a participant, a cancelled contest,
     its conclusions; Кротов responsible. The decade's API path, and everyone's ids."""
     tenant = await new_tenant(runtime, world)
-    learner = {"category": "learner", "signs_in": True}
     ids: dict[str, Any] = {
         "teacher": await person(runtime, tenant, Named("Кротов", "Илья", "Андреевич"), signs_in=True),
         "observer": await person(runtime, tenant, Named("Юдина", "Вера", "Олеговна"), signs_in=True),
@@ -214,7 +213,7 @@ async def decade_school(runtime: Runtime, app: Litestar, world: World) -> tuple[
             runtime, tenant, Named("Андреева", "Анна", "Сергеевна"), kind="learner", class_name="5А"
         ),
         "boris": await person(runtime, tenant, Named("Борисов", "Борис", "Павлович"), category="learner"),
-        "vera": await person(runtime, tenant, Named("Васина", "Вера"), **learner),
+        "vera": await person(runtime, tenant, Named("Васина", "Вера"), category="learner", signs_in=True),
     }
     async with client_for(app, tenant.identities["curator"]) as curator:
         decade = await created(
@@ -466,6 +465,7 @@ async def test_the_councils_plan_and_the_creative_groups_order(
             f"Приказ о создании творческих групп педагогов № 12-о от {TODAY:%d.%m.%Y}.docx",
         )
         groups_page = await teacher.get(page(tenant, "creative_group"))
+        council_page = await teacher.get(page(tenant, "council", council["id"]))
         on_page = await send_form(
             teacher,
             page(tenant, "creative_group", "order.docx"),
@@ -478,6 +478,7 @@ async def test_the_councils_plan_and_the_creative_groups_order(
     assert "Утверждение плана методической работы\nЛебедева М. И.\nПлан утвердить" in plan
     assert "Председатель методического совета ____________ М. И. Лебедева" in plan
     assert f'action="{page(tenant, "creative_group", "order.docx")}"' in groups_page.text
+    assert f'href="{page(tenant, "council", council["id"], "plan.docx")}"' in council_page.text
     assert "О создании творческих групп педагогов" in order
     assert "2.1. Лебедеву Марию Ивановну — творческой группы «Цифровая школа»." in order
     assert (

@@ -153,26 +153,30 @@ async def _order_heading(
 # --- the young teachers' club ----------------------------------------------------------------------
 
 
-def _club_members(shown: AssociationView) -> list[docs.ClubMember]:
-    return [
-        docs.ClubMember(name_of(m.person), name_of(m.mentors[0]) if m.mentors else None)
-        for m in shown.members
-    ]
+def _club(ctx: OrgContext, shown: AssociationView) -> dict[str, Any]:
+    """What the club's plan and report both state: its heading, title, name, leader and members (with their
+    mentors); a club without a name of its own is called by its title alone."""
+    club = shown.association
+    return {
+        **_heading(ctx, club.academic_year),
+        "kind_title": shown.kind.title,
+        "club_name": club.name if club.name != shown.kind.title else "",
+        "leader": _optional(shown.leader),
+        "members": [
+            docs.ClubMember(name_of(m.person), name_of(m.mentors[0]) if m.mentors else None)
+            for m in shown.members
+        ],
+    }
 
 
 async def _club_plan(db: AsyncSession, ctx: OrgContext, plugins: Plugins, shown: AssociationView) -> bytes:
-    club = shown.association
     data = docs.ClubPlanData(
-        **_heading(ctx, club.academic_year),
-        kind_title=shown.kind.title,
-        club_name=club.name if club.name != shown.kind.title else "",
-        leader=_optional(shown.leader),
-        members=_club_members(shown),
+        **_club(ctx, shown),
         meetings=[
             docs.ClubMeeting(e.event.held_on, e.event.topic, e.form_title, _optional(e.responsible))
             for e in _not_cancelled(shown.events)
         ],
-        difficulties=await suggested_topics(db, ctx, club.academic_year),
+        difficulties=await suggested_topics(db, ctx, shown.association.academic_year),
     )
     return await fill(db, ctx, plugins, docs.CLUB_PLAN, lambda t: docs.render_club_plan(data, t))
 
@@ -189,14 +193,9 @@ def attendance_percent(shown: AssociationView) -> int | None:
 
 
 async def _club_report(db: AsyncSession, ctx: OrgContext, plugins: Plugins, shown: AssociationView) -> bytes:
-    club = shown.association
     members = {m.person.id for m in shown.members}
     data = docs.ClubReportData(
-        **_heading(ctx, club.academic_year),
-        kind_title=shown.kind.title,
-        club_name=club.name if club.name != shown.kind.title else "",
-        leader=_optional(shown.leader),
-        members=_club_members(shown),
+        **_club(ctx, shown),
         meetings=[
             docs.ClubMeetingResult(
                 e.event.held_on,
@@ -212,7 +211,7 @@ async def _club_report(db: AsyncSession, ctx: OrgContext, plugins: Plugins, show
         planned_count=len(_not_cancelled(shown.events)),
         held_count=sum(1 for e in shown.events if e.event.status == "held"),
         attendance_percent=attendance_percent(shown),
-        summary=club.summary,
+        summary=shown.association.summary,
         drawn_up_on=ctx.today(),
     )
     return await fill(db, ctx, plugins, docs.CLUB_REPORT, lambda t: docs.render_club_report(data, t))
