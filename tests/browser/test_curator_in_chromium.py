@@ -1,4 +1,5 @@
-"""A curator in a real browser: imports the base of mentees, forms a pair and downloads its order.
+"""A curator in a real browser: imports the base of mentees, forms a pair and downloads its order; plans a
+subject decade and downloads the year's plan of decades.
 
 Headless Debian Chromium driven by playwright over real HTTP to the app on a loopback port, the
 way a curator's browser talks to the platform: forms, redirects, a file upload and a download.
@@ -17,9 +18,10 @@ from litestar import Litestar
 from playwright.async_api import Browser, async_playwright
 
 from nastavnik.runtime import Runtime
+from tests.methodical.support import FIRST, LAST, TODAY, YEAR, person
 from tests.support.dates import region_today, region_year
 from tests.support.http import forge_session, loopback_socket, serving
-from tests.support.office import xlsx
+from tests.support.office import docx_text, xlsx
 from tests.support.tenant import Named, add_mentor, new_tenant
 from tests.support.world import World
 
@@ -130,6 +132,68 @@ async def test_a_curator_imports_pairs_and_downloads_the_order(
         "Новикова Нина Петровна",
     ]
     assert any(p.text.endswith("№ 23-од") for p in document.paragraphs)
+
+
+async def test_a_curator_plans_a_decade_on_the_pages_and_downloads_the_years_plan(
+    runtime: Runtime,
+    app: Litestar,
+    world: World,
+    browser: Browser,
+    tmp_path: Path,
+) -> None:
+    """The decade over ``FIRST``–``LAST`` (inside the academic year under way, around the region's today):
+    created with its methodical association and dates, a responsible teacher, an open lesson and an
+    olympiad, each form sent as a browser sends it; the year's plan downloaded from the list of decades."""
+    tenant = await new_tenant(runtime, world)
+    teacher = await person(runtime, tenant, Named("Кротов", "Илья", "Андреевич"))
+    async with serving(app, loopback_socket()) as url:
+        context = await browser.new_context(accept_downloads=True, locale="ru-RU")
+        session = await forge_session(app, tenant.identities["curator"])
+        await context.add_cookies([{"name": "session", "value": session, "url": url}])
+        page = await context.new_page()
+
+        decades = f"{url}/o/{tenant.slug}/methodical/decade"
+        await page.goto(decades)
+        await page.fill("input[name=name]", "Декада математики")
+        await page.fill("input[name=subject_area]", "МО учителей математики")
+        await page.fill("input[name=starts_on]", FIRST.isoformat())
+        await page.fill("input[name=ends_on]", LAST.isoformat())
+        await page.get_by_role("button", name="Добавить").click()
+        await page.get_by_role("heading", name="Декада математики", level=1).wait_for()
+
+        responsible = page.locator("form[action$='/members']")
+        await responsible.locator("select[name=person_id]").select_option(str(teacher))
+        await responsible.get_by_role("button", name="Добавить").click()
+        await page.get_by_role("cell", name="Кротов Илья Андреевич", exact=True).wait_for()
+
+        for held_on, topic, form, classes in (
+            (TODAY, "Решение текстовых задач", "open_lesson", "5А, 6Б"),
+            (LAST, "Школьная олимпиада по математике", "olympiad", "5–9"),
+        ):
+            event = page.locator("form[action$='/events']")
+            await event.locator("input[name=held_on]").fill(held_on.isoformat())
+            await event.locator("input[name=topic]").fill(topic)
+            await event.locator("select[name=form]").select_option(form)
+            await event.locator("input[name=classes]").fill(classes)
+            await event.locator("select[name=responsible_id]").select_option(str(teacher))
+            await event.get_by_role("button", name="Запланировать").click()
+            await page.get_by_role("link", name=topic, exact=True).wait_for()
+
+        await page.get_by_role("link", name=f"← Предметные декады, {YEAR}/{YEAR + 1}").click()
+        plan_link = page.get_by_role("link", name=f"План проведения: Предметные декады на {YEAR}/{YEAR + 1}")
+        async with page.expect_download() as waiting:
+            await plan_link.click()
+        download = await waiting.value
+        saved = tmp_path / "plan.docx"
+        await download.save_as(saved)
+        await context.close()
+    assert download.suggested_filename == f"План проведения — Предметные декады {YEAR}-{YEAR + 1}.docx"
+    text = docx_text(saved.read_bytes())
+    assert f"План проведения: Предметные декады на {YEAR}/{YEAR + 1} учебный год" in text
+    assert "Декада математики\nМО учителей математики" in text
+    assert "Ответственный: Кротов Илья Андреевич." in text
+    assert "Решение текстовых задач\nОткрытый урок\n5А, 6Б\nКротов И. А." in text
+    assert "Школьная олимпиада по математике\nОлимпиада\n5–9\nКротов И. А." in text
 
 
 async def test_pages_and_the_api_description_work_under_the_content_security_policy(

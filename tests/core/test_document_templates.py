@@ -15,16 +15,12 @@ import pytest
 from litestar import Litestar
 from sqlalchemy import select
 
-from nastavnik.db.scope import DbScope, scoped_session
 from nastavnik.domain.documents.kinds import DOCUMENT_TITLES, default_template
-from nastavnik.domain.documents.methodical import METHODICAL_DOCUMENTS
 from nastavnik.domain.documents.models import RegionDocumentTemplate
-from nastavnik.domain.documents.samples import ORGANISATION, render_sample
-from nastavnik.domain.documents.services import fill
 from nastavnik.models.audit import AuditEvent
 from nastavnik.models.plugin_settings import OrgPluginSetting
 from nastavnik.runtime import Runtime
-from nastavnik.tenancy import load_actor, resolve_org_context
+from tests.methodical.support import every_shape, person
 from tests.support.http import Client, client_for
 from tests.support.office import docx_text
 from tests.support.programme import TODAY, form_group, issue_order, open_programme, order_body
@@ -117,26 +113,6 @@ def order_url(tenant: Tenant, programme_id: str, order_id: str, *, api: bool = T
 async def download(app: Litestar, tenant: Tenant, url: str) -> Any:
     async with client_for(app, tenant.identities["curator"]) as curator:
         return await curator.get(url)
-
-
-async def filled(runtime: Runtime, slug: str, identity: uuid.UUID, code: str) -> str:
-    """The text of the ``code`` document with the sample data, from the template ``services.fill`` chooses
-    in the organisation ``slug`` for ``identity``: the way a download of the methodical work fills it."""
-    db = scoped_session(runtime.app_sessions, DbScope(identity_id=identity))
-    try:
-        actor = await load_actor(db, identity)
-        assert actor is not None
-        ctx = await resolve_org_context(db, actor, slug, runtime.plugins)
-        content = await fill(
-            db,
-            ctx,
-            runtime.plugins,
-            code,
-            lambda chosen: render_sample(code, chosen or default_template(code)),
-        )
-    finally:
-        await db.close()
-    return docx_text(content)
 
 
 async def test_a_regions_order_template_fills_its_schools_orders_until_reverted(
@@ -292,6 +268,10 @@ async def test_every_document_is_filled_from_the_regions_template(
         for code in DOCUMENT_TITLES:
             response = await upload(staff, code, template(f"РЕГИОН: {code} {{{{ organisation_full_name }}}}"))
             assert response.status_code == 200, (code, response.text)
+    async with client_for(app, school.identities["curator"]) as curator:
+        shapes = await every_shape(curator, school, await person(runtime, school, Named("Лебедева", "Мария")))
+    methodical = f"/api/o/{school.slug}/methodical"
+    order = f"?number=9-о&issued_on={TODAY}"
     urls = {
         "pairs_formation": f"{base}/orders/{order_id}/document.docx",
         "mentor_assignment": f"{base}/orders/{assignment.json()['id']}/document.docx",
@@ -299,20 +279,26 @@ async def test_every_document_is_filled_from_the_regions_template(
         "mentor_journal": f"{base}/groups/{group_id}/journal.docx",
         "programme_report": f"{base}/report.docx",
         "thank_you_letters": f"{base}/letters.docx",
+        "club_plan": f"{methodical}/club/{shapes['club']}/plan.docx",
+        "club_report": f"{methodical}/club/{shapes['club']}/report.docx",
+        "decade_plan": f"{methodical}/decade/plan.docx",
+        "decade_note": f"{methodical}/decade/{shapes['decade']}/note.docx",
+        "decade_order": f"{methodical}/decade/{shapes['decade']}/order.docx{order}",
+        "council_plan": f"{methodical}/council/{shapes['council']}/plan.docx",
+        "creative_groups_order": f"{methodical}/creative_group/order.docx{order}",
     }
-    # The methodical work's documents are downloaded from its own pages; filled here as those fill them.
-    assert set(urls) | set(METHODICAL_DOCUMENTS) == set(DOCUMENT_TITLES)
+    assert set(urls) == set(DOCUMENT_TITLES)
     async with client_for(app, school.identities["curator"]) as curator:
         for code, url in urls.items():
             assert document_text(await curator.get(url)) == f"РЕГИОН: {code} {school.full_name}", code
-    for code in METHODICAL_DOCUMENTS:
-        text = await filled(runtime, school.slug, school.identities["curator"], code)
-        assert text == f"РЕГИОН: {code} {ORGANISATION}", code
     # A school of another region gets the platform's own.
     other = world.orgs["school_x"]
-    standard = await filled(runtime, other.slug, other.identities["curator"], "decade_order")
+    async with client_for(app, other.identities["curator"]) as curator:
+        standard = document_text(
+            await curator.get(f"/api/o/{other.slug}/methodical/decade/{other.decade_id}/note.docx")
+        )
     assert "РЕГИОН" not in standard
-    assert "Об итогах мероприятий «Декада математики и информатики»" in standard
+    assert f"по итогам мероприятий «Декада {other.canary}»" in standard
 
 
 BAD_UPLOADS = [

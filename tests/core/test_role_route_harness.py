@@ -44,10 +44,11 @@ from tests.isolation.routes import (
     METHODICAL,
     METHODICAL_PAGE,
     NOT_PROBED,
+    SHAPE_OF,
     TEMPLATE_DOCUMENT,
     standard_template,
 )
-from tests.support.dates import region_today
+from tests.support.dates import region_today, region_year
 from tests.support.http import client_for
 from tests.support.world import OrgWorld, World, add_pair_work, default_version
 
@@ -289,6 +290,23 @@ TENANT: dict[tuple[str, str], tuple[str, int]] = {
     ("GET", f"{METHODICAL_PAGE}/{{association_id}}/events/{{event_id}}/delete"): (WRITERS, 200),
     ("POST", f"{METHODICAL_PAGE}/{{association_id}}/events/{{event_id}}/delete"): (WRITERS, 302),
     ("POST", f"{METHODICAL_PAGE}/{{association_id}}/events/{{event_id}}/participants"): (WRITERS, 302),
+    # Its documents: every teacher downloads the fresh club's plan and report, the plan of the year's decades
+    # and the order creating the year's creative groups (a fresh group of the year under way: the page's
+    # order, dated today, succeeds; the API's without a number is told so). What names a decade's learners,
+    # of the fresh decade the mentor answers for, is the managers' and hers: asked without a number, or
+    # dated before the decade, the order is refused with the reason.
+    ("GET", f"{METHODICAL}/{{association_id}}/plan.docx"): (ALL_MEMBERS, 200),
+    ("GET", f"{METHODICAL}/{{association_id}}/report.docx"): (ALL_MEMBERS, 200),
+    ("GET", f"{METHODICAL}/{{association_id}}/note.docx"): (WRITERS, 200),
+    ("GET", f"{METHODICAL}/{{association_id}}/order.docx"): (WRITERS, 422),
+    ("GET", f"{METHODICAL}/plan.docx"): (ALL_MEMBERS, 200),
+    ("GET", f"{METHODICAL}/order.docx"): (ALL_MEMBERS, 422),
+    ("GET", f"{METHODICAL_PAGE}/{{association_id}}/plan.docx"): (ALL_MEMBERS, 200),
+    ("GET", f"{METHODICAL_PAGE}/{{association_id}}/report.docx"): (ALL_MEMBERS, 200),
+    ("GET", f"{METHODICAL_PAGE}/{{association_id}}/note.docx"): (WRITERS, 200),
+    ("POST", f"{METHODICAL_PAGE}/{{association_id}}/order.docx"): (WRITERS, 422),
+    ("GET", f"{METHODICAL_PAGE}/plan.docx"): (ALL_MEMBERS, 200),
+    ("POST", f"{METHODICAL_PAGE}/order.docx"): (ALL_MEMBERS, 200),
 }
 
 REGION_ONLY_PAGE = {**dict.fromkeys(ROLES, 403), "region": 200, "anonymous": 302}
@@ -525,7 +543,7 @@ async def fresh_objects(runtime: Runtime, org: OrgWorld) -> dict[str, str]:
             for role in ("mentor", "mentee")
         )
         plan_item_id, entry_id = await add_pair_work(db, org, group.id, 2035)
-        club_id, meeting_id = await fresh_club(db, org)
+        club_id, meeting_id, decade_id = await fresh_club(db, org)
         await db.flush()
         _, version_id = await default_version(db, "mentee_start_learners")
         assignment = QuestionnaireAssignment(
@@ -576,6 +594,7 @@ async def fresh_objects(runtime: Runtime, org: OrgWorld) -> dict[str, str]:
         "plan_item_id": str(plan_item_id),
         "entry_id": str(entry_id),
         "association_id": str(club_id),
+        "decade_id": str(decade_id),
         "event_id": str(meeting_id),
         "member_id": str(org.persons["mentee"]),
     }
@@ -630,9 +649,37 @@ async def fresh_college_objects(runtime: Runtime, college: Tenant) -> dict[str, 
     }
 
 
-async def fresh_club(db: AsyncSession, org: OrgWorld) -> tuple[uuid.UUID, uuid.UUID]:
-    """The only club beside the world's: of 2035/2036, led by the mentor, the mentee in it, one meeting."""
+async def fresh_club(db: AsyncSession, org: OrgWorld) -> tuple[uuid.UUID, uuid.UUID, uuid.UUID]:
+    """The only club beside the world's: of 2035/2036, led by the mentor, the mentee in it, one meeting;
+    beside it a decade of 2035/2036 the mentor answers for, and a creative group of the year under way
+    she leads (its order can be dated today)."""
     await db.execute(delete(Association).where(Association.org_id == org.id, Association.id != org.club_id))
+    decade = Association(
+        org_id=org.id,
+        id=uuid.uuid4(),
+        shape="decade",
+        academic_year=2035,
+        name="Свежая декада",
+        subject_area="Свежее МО",
+        starts_on=date(2035, 11, 10),
+        ends_on=date(2035, 11, 20),
+    )
+    group = Association(
+        org_id=org.id,
+        id=uuid.uuid4(),
+        shape="creative_group",
+        academic_year=region_year(),
+        name="Свежая группа",
+        subject_area="Свежая тема",
+        leader_id=org.persons["mentor"],
+    )
+    db.add_all([decade, group])
+    await db.flush()
+    db.add(
+        AssociationMember(
+            org_id=org.id, association_id=decade.id, person_id=org.persons["mentor"], role="responsible"
+        )
+    )
     club = Association(
         org_id=org.id,
         id=uuid.uuid4(),
@@ -655,7 +702,7 @@ async def fresh_club(db: AsyncSession, org: OrgWorld) -> tuple[uuid.UUID, uuid.U
         [meeting, AssociationMember(org_id=org.id, association_id=club.id, person_id=org.persons["mentee"])]
     )
     await db.flush()
-    return club.id, meeting.id
+    return club.id, meeting.id, decade.id
 
 
 async def region_draft(db: AsyncSession, region_id: uuid.UUID) -> tuple[uuid.UUID, uuid.UUID]:
@@ -735,6 +782,19 @@ def college_body(route: tuple[str, str], values: dict[str, str]) -> tuple[str, A
     return kind, {**body, **changed}
 
 
+def shaped(route: tuple[str, str], values: dict[str, str]) -> dict[str, str]:
+    """The path values for ``route``: a document of one shape only is called with that shape, a decade's
+    with the fresh decade."""
+    shape = SHAPE_OF.get(route)
+    if shape is None:
+        return values
+    return {
+        **values,
+        "shape": shape,
+        **({"association_id": values["decade_id"]} if shape == "decade" else {}),
+    }
+
+
 def org_person(world: World, values: dict[str, str], role: str) -> uuid.UUID:
     """The person of ``role`` in the organisation the call is made in (named by its slug)."""
     org = next(o for o in world.orgs.values() if o.slug == values["slug"])
@@ -798,6 +858,11 @@ def body_for(route: tuple[str, str], world: World, values: dict[str, str]) -> tu
     }:
         # One of the organisation's own teachers, not yet in the fresh club.
         return BODIES[route][0], {"person_id": str(org_person(world, values, "curator"))}
+    if route in {
+        ("POST", f"{METHODICAL_PAGE}/{{association_id}}/order.docx"),
+        ("POST", f"{METHODICAL_PAGE}/order.docx"),
+    }:
+        return "form", {"number": "1-од", "issued_on": str(region_today())}
     if route == ("PUT", "/api/o/{slug}/plugins/{name}"):
         return "json", {"enabled": True, "settings": {}}  # keep the plugin on for the routes after it
     if route == ("POST", "/o/{slug}/plugins/{name}"):
@@ -878,7 +943,7 @@ async def _every_role(
         async with client_for(app, identity_of(world, org, role)) as client:
             for route in routes:
                 method, template = route
-                values = {**fixed, **await objects()}
+                values = shaped(route, {**fixed, **await objects()})
                 url = re.sub(r"{(\w+)}", lambda m: values[m.group(1)], template)  # noqa: B023 -- used at once
                 kind, body = body_for(route, world, values)
                 if method == "GET":

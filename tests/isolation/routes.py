@@ -146,6 +146,25 @@ CLUB_MEETING = {"held_on": "2035-10-02", "topic": "Чужая встреча", "
 # A person who exists nowhere: a foreign slug or club must be refused before that matters (the harness
 # names one of the organisation's own teachers instead).
 NEW_MEMBER = {"person_id": str(uuid.UUID(int=4))}
+# The number and date an order of the methodical work is drawn up under (the harness dates it today).
+METHODICAL_ORDER = {"number": "1-од", "issued_on": "2026-09-01"}
+# Documents of one shape only: called with that shape (and for a decade's, with the victim's decade), so
+# that they reach their lookups rather than stop at a shape without the document.
+SHAPE_OF: dict[Route, str] = {
+    **{
+        (method, f"{prefix}/{{association_id}}/{document}"): "decade"
+        for prefix, method, document in (
+            (METHODICAL, "GET", "note.docx"),
+            (METHODICAL_PAGE, "GET", "note.docx"),
+            (METHODICAL, "GET", "order.docx"),
+            (METHODICAL_PAGE, "POST", "order.docx"),
+        )
+    },
+    ("GET", f"{METHODICAL}/plan.docx"): "decade",
+    ("GET", f"{METHODICAL_PAGE}/plan.docx"): "decade",
+    ("GET", f"{METHODICAL}/order.docx"): "creative_group",
+    ("POST", f"{METHODICAL_PAGE}/order.docx"): "creative_group",
+}
 
 # Accounts for someone who exists nowhere: a foreign slug or batch must be refused before that matters.
 ACCOUNTS = {"person_ids": [str(uuid.UUID(int=3))]}
@@ -409,6 +428,8 @@ BODIES: dict[Route, tuple[str, Any]] = {
         {"confirm": "yes"},
     ),
     ("POST", f"{METHODICAL_PAGE}/{{association_id}}/events/{{event_id}}/participants"): ("form", {}),
+    ("POST", f"{METHODICAL_PAGE}/{{association_id}}/order.docx"): ("form", METHODICAL_ORDER),
+    ("POST", f"{METHODICAL_PAGE}/order.docx"): ("form", METHODICAL_ORDER),
 }
 
 # Routes outside any organisation, and why a member of one organisation learns nothing of another there.
@@ -577,6 +598,22 @@ DOCX_ROUTES = {
     ("GET", "/api/o/{slug}/accounts/{batch_id}/sheet.docx"),
     ("GET", "/o/{slug}/accounts/{batch_id}/sheet.docx"),
     ("GET", "/api/region/statistics/reports/{report_id}/note.docx"),
+    # The methodical work's documents: a club's or the council's plan, a club's report, a decade's note and
+    # order, the plan of the year's decades, the order creating the year's creative groups.
+    *(
+        (method, f"{prefix}{path}")
+        for prefix in (METHODICAL, METHODICAL_PAGE)
+        for method, path in (
+            ("GET", "/{association_id}/plan.docx"),
+            ("GET", "/{association_id}/report.docx"),
+            ("GET", "/{association_id}/note.docx"),
+            ("GET", "/plan.docx"),
+        )
+    ),
+    ("GET", f"{METHODICAL}/{{association_id}}/order.docx"),
+    ("GET", f"{METHODICAL}/order.docx"),
+    ("POST", f"{METHODICAL_PAGE}/{{association_id}}/order.docx"),
+    ("POST", f"{METHODICAL_PAGE}/order.docx"),
     # A region's template (the path may end in .docx, which Litestar cannot put in a route's pattern).
     ("GET", "/api/region/templates/{document}"),
     ("GET", "/region/templates/{document}"),

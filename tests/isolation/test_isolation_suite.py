@@ -41,6 +41,7 @@ from tests.isolation.routes import (
     NOT_PROBED,
     OBJECT_IDS,
     PARAMS,
+    SHAPE_OF,
     VALIDATING_POSTS,
 )
 from tests.support.world import OrgWorld, World
@@ -52,9 +53,15 @@ pytestmark = pytest.mark.isolation
 PAIRS = (("school_a", "school_b"), ("kindergarten_c", "school_b"), ("school_b", "school_x"))
 
 
-def values_of(world: World, victim: OrgWorld) -> dict[str, str]:
-    """Every path parameter the suite knows, naming the victim's objects."""
-    return {name: value(world, victim) for name, value in PARAMS.items()}
+def values_of(world: World, victim: OrgWorld, shape: str | None = None) -> dict[str, str]:
+    """Every path parameter the suite knows, naming the victim's objects; with ``shape``, the methodical
+    work's shape called (and for a decade, the victim's decade)."""
+    values = {name: value(world, victim) for name, value in PARAMS.items()}
+    if shape is not None:
+        values["shape"] = shape
+    if shape == "decade":
+        values["association_id"] = str(victim.decade_id)
+    return values
 
 
 async def snapshot(runtime: Runtime, org: OrgWorld) -> dict[str, Any]:
@@ -209,19 +216,23 @@ async def _attack(runtime: Runtime, app: Litestar, world: World, *, service_filt
         before = await snapshot(runtime, victim)
         async with client_for(app, attacker.identities["curator"]) as client:
             routes = [r for r in await app_routes(client) if r not in NOT_PROBED]
-        problems += await cross_tenant_problems(
-            app,
-            routes,
-            attacker=attacker.identities["curator"],
-            attacker_slug=attacker.slug,
-            victim=values_of(world, victim),
-            objects=OBJECT_IDS,
-            bodies=BODIES,
-            canaries=foreign_canaries,
-            service_filter=service_filter,
-            lenient=VALIDATING_POSTS,
-            documents=DOCX_ROUTES,
-        )
+        by_shape: dict[str | None, list[tuple[str, str]]] = {}
+        for route in routes:
+            by_shape.setdefault(SHAPE_OF.get(route), []).append(route)
+        for shape, shaped in by_shape.items():
+            problems += await cross_tenant_problems(
+                app,
+                shaped,
+                attacker=attacker.identities["curator"],
+                attacker_slug=attacker.slug,
+                victim=values_of(world, victim, shape),
+                objects=OBJECT_IDS,
+                bodies=BODIES,
+                canaries=foreign_canaries,
+                service_filter=service_filter,
+                lenient=VALIDATING_POSTS,
+                documents=DOCX_ROUTES,
+            )
         after = await snapshot(runtime, victim)
         if before != after:
             problems.append(
@@ -259,11 +270,14 @@ async def test_own_organisation_still_works(app: Litestar, world: World) -> None
         dictionaries = await client.get(f"/api/o/{org.slug}/dictionaries")
         club = await client.get(f"/api/o/{org.slug}/methodical/club/{org.club_id}")
         decade = await client.get(f"/api/o/{org.slug}/methodical/decade/{org.decade_id}")
+        note = await client.get(f"/api/o/{org.slug}/methodical/decade/{org.decade_id}/note.docx")
     assert world.region_canaries["R1"] in dictionaries.text  # the region's own wording reaches its schools
     assert people.status_code == 200
     assert org.canary in people.text
     assert decade.status_code == 200
     assert org.canary in decade.text
+    assert note.status_code == 200
+    assert org.canary.lower() in readable(note, document=True)  # the decade's own name, in its note
     assert club.status_code == 200
     assert f"{org.canary} встреча" in club.text
     group = f"/api/o/{org.slug}/programmes/{org.programme_id}/groups/{org.group_id}"

@@ -20,10 +20,28 @@ from tests.support.http import Client
 from tests.support.programme import ENDS, STARTS, TODAY, YEAR
 from tests.support.tenant import Named, Tenant, add_member
 
-__all__ = ["ENDS", "STARTS", "TODAY", "YEAR", "api", "created", "detail", "fields", "later", "page", "person"]
+__all__ = [
+    "ENDS",
+    "FIRST",
+    "LAST",
+    "STARTS",
+    "TODAY",
+    "YEAR",
+    "api",
+    "created",
+    "detail",
+    "every_shape",
+    "fields",
+    "later",
+    "page",
+    "person",
+]
 
 LATER = TODAY + timedelta(days=1) if TODAY < ENDS else None
 """A day of the academic year that has not come yet (none on its last day)."""
+FIRST = max(STARTS, TODAY - timedelta(days=5))
+LAST = min(ENDS, FIRST + timedelta(days=9))
+"""Ten days of the academic year around today: a decade whose events of today may already be held."""
 
 
 def later() -> date:
@@ -95,3 +113,29 @@ def fields(response: httpx.Response) -> set[str]:
     """The fields a 422 names."""
     assert response.status_code == 422, response.text
     return {e["field"] for e in response.json().get("errors", [])}
+
+
+async def every_shape(client: Client, tenant: Tenant, leader: uuid.UUID) -> dict[str, str]:
+    """One association of each shape of ``YEAR``, made through the API by ``client`` (a manager), all led by
+    ``leader``: a club, a decade over ``FIRST``–``LAST``, the council, a creative group. Their ids by shape."""
+    bodies = {
+        "club": {"name": "Звёзды будущего"},
+        "decade": {
+            "name": "Декада математики",
+            "subject_area": "МО учителей математики",
+            "starts_on": str(FIRST),
+            "ends_on": str(LAST),
+        },
+        "council": {},
+        "creative_group": {"name": "Цифровая школа", "subject_area": "Цифровые ресурсы на уроке"},
+    }
+    return {
+        shape: str(
+            (
+                await created(
+                    client, api(tenant, shape), {"academic_year": YEAR, "leader_id": str(leader), **body}
+                )
+            )["id"]
+        )
+        for shape, body in bodies.items()
+    }

@@ -107,6 +107,7 @@ class ObjectKind(StrEnum):
     METHODICAL_MEMBER = "methodical_member", "состав клуба, декады, совета или группы"
     METHODICAL_EVENT = "methodical_event", "мероприятие методической работы"
     METHODICAL_PARTICIPANTS = "methodical_participants", "участники мероприятия методической работы"
+    METHODICAL_DOCUMENT = "methodical_document", "документ методической работы"
 
 
 AuditObject: TypeAlias = ObjectKind | str

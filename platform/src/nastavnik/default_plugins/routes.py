@@ -13,7 +13,11 @@ from nastavnik.domain.accounts import routes as accounts
 from nastavnik.domain.bases import routes as bases
 from nastavnik.domain.dictionaries import routes as dictionaries
 from nastavnik.domain.documents import routes as region_templates
-from nastavnik.domain.methodical import pages as methodical_pages, routes as methodical
+from nastavnik.domain.methodical import (
+    downloads as methodical_documents,
+    pages as methodical_pages,
+    routes as methodical,
+)
 from nastavnik.domain.organisations import routes as organisations
 from nastavnik.domain.people import routes as people
 from nastavnik.domain.programmes import routes as programmes
@@ -56,6 +60,7 @@ API: tuple[ControllerRouterHandler, ...] = (
     statistics.OrgStatisticsApi,
     region_templates.RegionTemplatesApi,
     methodical.MethodicalApi,
+    methodical_documents.MethodicalDownloadsApi,
 )
 
 PAGES: tuple[ControllerRouterHandler, ...] = (
@@ -83,4 +88,5 @@ PAGES: tuple[ControllerRouterHandler, ...] = (
     statistics.OrgStatisticsPages,
     region_templates.RegionTemplatesPages,
     methodical_pages.MethodicalPages,
+    methodical_documents.MethodicalDownloadsPages,
 )

@@ -8,7 +8,7 @@ consent, and not from the reserve or after leaving.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, fields
 from datetime import date
 from typing import Generic, TypeVar
@@ -241,3 +241,20 @@ async def profiles_of(
         )
     ).one_or_none()
     return mentee, mentor
+
+
+async def class_names(
+    db: AsyncSession, ctx: OrgContext, person_ids: Iterable[uuid.UUID]
+) -> dict[uuid.UUID, str]:
+    """The class (a college's study group) of each learner among ``person_ids`` whose entry in the base of
+    mentees records one; the others are absent. The caller audits the read."""
+    wanted = set(person_ids)
+    if not wanted:
+        return {}
+    rows = await db.execute(
+        select(MenteeProfile.person_id, MenteeProfile.class_name).where(
+            MenteeProfile.person_id.in_(wanted),
+            ctx.owns(MenteeProfile),
+        )
+    )
+    return {person_id: class_name for person_id, class_name in rows if class_name}

@@ -15,6 +15,7 @@ import unicodedata
 from dataclasses import dataclass
 from enum import StrEnum
 from functools import cache, cached_property
+from typing import Protocol
 
 from pytrovich.detector import PetrovichGenderDetector
 from pytrovich.enums import Case, Gender as PetrovichGender, NamePart
@@ -155,6 +156,22 @@ def _make(part: NamePart, gender: Gender, case: GrammaticalCase, value: str) -> 
 def _initial(word: str) -> str:
     """«Галина» → «Г.», «Анна-Мария» → «А.-М.»."""
     return "-".join(f"{piece[0].upper()}." for piece in word.split(" ")[0].split("-") if piece)
+
+
+class HasName(Protocol):
+    """A record of a person as the platform keeps it: the three parts of the name, the patronymic optional."""
+
+    @property
+    def last_name(self) -> str: ...
+    @property
+    def first_name(self) -> str: ...
+    @property
+    def middle_name(self) -> str | None: ...
+
+
+def name_of(person: HasName) -> PersonName:
+    """The name of a person's record, to be declined in a document."""
+    return PersonName(person.last_name, person.first_name, person.middle_name)
 
 
 @dataclass(frozen=True)

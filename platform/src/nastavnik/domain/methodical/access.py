@@ -9,6 +9,7 @@ and participants. An association of a past academic year is closed: nothing of i
 from __future__ import annotations
 
 import uuid
+from collections.abc import Collection
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -62,6 +63,12 @@ def is_steward(ctx: OrgContext, association: Association) -> bool:
 def require_steward(ctx: OrgContext, association: Association) -> None:
     if not is_steward(ctx, association):
         raise Forbidden
+
+
+def reads_results(ctx: OrgContext, association: Association, responsible: Collection[uuid.UUID]) -> bool:
+    """Reads what names a decade's learners outside its page (its closing note, the order on its results):
+    a manager, its leader, or one of its ``responsible`` teachers (learners are children: 152-FZ)."""
+    return is_steward(ctx, association) or ctx.person_id in responsible
 
 
 def require_open_year(ctx: OrgContext, start_year: int) -> None:

@@ -253,17 +253,24 @@ class YearList:
     can_manage: bool
 
 
-async def list_associations(db: AsyncSession, ctx: OrgContext, shape: str, year: int | None) -> YearList:
-    """The shape's associations of the academic year (by default the one under way), decades by date."""
-    kind = readable_shape(ctx, shape)
-    year = current_year(ctx) if year is None else year
-    found = list(
+async def of_the_year(db: AsyncSession, ctx: OrgContext, shape: str, year: int) -> list[Association]:
+    """The organisation's associations of ``shape`` and of the academic year, decades by date, then by name.
+
+    The caller has checked that the person may read the shape (``readable_shape``)."""
+    return list(
         await db.scalars(
             select(Association)
             .where(Association.shape == shape, Association.academic_year == year, ctx.owns(Association))
             .order_by(Association.starts_on.nulls_last(), Association.name, Association.id)
         )
     )
+
+
+async def list_associations(db: AsyncSession, ctx: OrgContext, shape: str, year: int | None) -> YearList:
+    """The shape's associations of the academic year (by default the one under way), decades by date."""
+    kind = readable_shape(ctx, shape)
+    year = current_year(ctx) if year is None else year
+    found = await of_the_year(db, ctx, shape, year)
     ids = [a.id for a in found]
     members = {
         a: int(n)

@@ -11,7 +11,7 @@ from litestar import Controller, get, post
 from litestar.response import Redirect, Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from nastavnik.domain.methodical import associations, events, members, participants, views
+from nastavnik.domain.methodical import associations, documents, events, members, participants, views
 from nastavnik.domain.methodical.access import association_in, current_year, require_manager, require_steward
 from nastavnik.domain.methodical.events import STATUS_TITLES
 from nastavnik.domain.methodical.participants import OPEN_LESSON, PLACE_TITLES
@@ -110,6 +110,7 @@ class MethodicalPages(Controller):
             statuses=STATUS_TITLES,
             bounds=AcademicYear.bounds(shown.association.academic_year),
             is_decade=shape == AssociationShape.DECADE.value,
+            results=documents.may_read_results(org, shown),
         )
 
     @post(SHAPED, summary="Изменить (форма)")

@@ -91,6 +91,16 @@ class ParticipantsIn(msgspec.Struct, forbid_unknown_fields=True):
     prize_winners: Ids = msgspec.field(default_factory=list)
 
 
+class OrderDocumentIn(msgspec.Struct):
+    """The number and date an order of the methodical work is drawn up under (the pages' form; the API
+    takes them in the query), and for the creative groups' order its academic year (by default the one under
+    way). The services check them, in Russian."""
+
+    number: Text = ""
+    issued_on: date | None = None
+    year: AcademicYearStart | None = None
+
+
 class FormOut(msgspec.Struct):
     code: str
     title: str

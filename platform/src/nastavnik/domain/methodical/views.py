@@ -122,19 +122,41 @@ async def _events(
     return await event_views(db, ctx, kind, events)
 
 
-async def association_view(
-    db: AsyncSession, ctx: OrgContext, shape: str, association_id: uuid.UUID
+async def gathered(
+    db: AsyncSession, ctx: OrgContext, kind: AssociationKind, association: Association
 ) -> AssociationView:
-    """The association for someone who may read it, its read (and each learner named) audited."""
-    kind, association = await association_in(db, ctx, shape, association_id)
+    """The association found for someone who may read it, with its people and events; nothing audited:
+    its callers record the read (:func:`association_view`) or the export (``documents``) themselves."""
     leader = (
         (await people_by_id(db, ctx, [association.leader_id])).get(association.leader_id)
         if association.leader_id
         else None
     )
-    members = await member_views(db, ctx, kind, association)
-    events = await _events(db, ctx, kind, association)
-    learners = {p.person.id for e in events for p in e.of_role("learner")}
+    # The diagnostics of young teachers' difficulties feed the club's plan only, for those who read them.
+    reads = kind.shape is AssociationShape.CLUB and await reads_diagnostics(
+        db, ctx, association.academic_year
+    )
+    return AssociationView(
+        kind=kind,
+        association=association,
+        leader=leader,
+        members=await member_views(db, ctx, kind, association),
+        events=await _events(db, ctx, kind, association),
+        can_manage=ctx.has_role(*MANAGERS),
+        can_steward=is_steward(ctx, association),
+        closed=is_closed(ctx, association.academic_year),
+        suggested_topics=await suggested_topics(db, ctx, association.academic_year) if reads else [],
+        reads_diagnostics=reads,
+    )
+
+
+async def association_view(
+    db: AsyncSession, ctx: OrgContext, shape: str, association_id: uuid.UUID
+) -> AssociationView:
+    """The association for someone who may read it, its read (and each learner named) audited."""
+    kind, association = await association_in(db, ctx, shape, association_id)
+    shown = await gathered(db, ctx, kind, association)
+    learners = {p.person.id for e in shown.events for p in e.of_role("learner")}
     for learner in sorted(learners):
         await audit.record_in(
             db,
@@ -145,20 +167,4 @@ async def association_view(
             subject_person_id=learner,
         )
     await audit.commit_in(db, ctx, "read", audit.ObjectKind.METHODICAL_ASSOCIATION, association.id)
-    closed = is_closed(ctx, association.academic_year)
-    # The diagnostics of young teachers' difficulties feed the club's plan only, for those who read them.
-    reads = kind.shape is AssociationShape.CLUB and await reads_diagnostics(
-        db, ctx, association.academic_year
-    )
-    return AssociationView(
-        kind=kind,
-        association=association,
-        leader=leader,
-        members=members,
-        events=events,
-        can_manage=ctx.has_role(*MANAGERS),
-        can_steward=is_steward(ctx, association),
-        closed=closed,
-        suggested_topics=await suggested_topics(db, ctx, association.academic_year) if reads else [],
-        reads_diagnostics=reads,
-    )
+    return shown
