@@ -41,7 +41,6 @@ from nastavnik.domain.methodical.members import MemberView, member_views
 from nastavnik.domain.methodical.models import Association
 from nastavnik.domain.methodical.participants import PLACE_TITLES
 from nastavnik.domain.methodical.people import people_by_id
-from nastavnik.domain.methodical.topics import suggested_topics
 from nastavnik.domain.methodical.views import AssociationView, EventView, gathered
 from nastavnik.domain.programmes.pairs.orders import CURATOR_POSITION, _holder
 from nastavnik.errors import FieldError, InvalidInput
@@ -176,7 +175,7 @@ async def _club_plan(db: AsyncSession, ctx: OrgContext, plugins: Plugins, shown:
             docs.ClubMeeting(e.event.held_on, e.event.topic, e.form_title, _optional(e.responsible))
             for e in _not_cancelled(shown.events)
         ],
-        difficulties=await suggested_topics(db, ctx, shown.association.academic_year),
+        difficulties=shown.suggested_topics,
     )
     return await fill(db, ctx, plugins, docs.CLUB_PLAN, lambda t: docs.render_club_plan(data, t))
 
