@@ -190,10 +190,16 @@ async def test_aggregator_role_writes_only_statistics_and_reads_no_free_text(run
                has_column_privilege(:agg, 'mentee_profile', 'requests', 'SELECT'),
                has_column_privilege(:agg, 'person', 'last_name', 'SELECT'),
                has_table_privilege(:agg, 'audit_log', 'SELECT'),
-               has_table_privilege(:agg, 'identity', 'SELECT')""",
+               has_table_privilege(:agg, 'identity', 'SELECT'),
+               has_column_privilege(:agg, 'person', 'category', 'SELECT'),
+               has_column_privilege(:agg, 'mentor_profile', 'left_on', 'SELECT'),
+               has_column_privilege(:agg, 'mentor_profile', 'training', 'SELECT'),
+               has_column_privilege(:agg, 'mentor_profile', 'competencies', 'SELECT')""",
         agg=runtime.roles.aggregator,
     )
-    assert checks == [(True, False, False, False, False)]
+    # The involvement indicators read whether a member is a pedagogue and when a mentor left the base of
+    # mentors (migration 0023), nothing else of a mentor.
+    assert checks == [(True, False, False, False, False, True, True, False, False)]
     owned = await _rows(
         runtime,
         "SELECT c.relname FROM pg_class c JOIN pg_roles r ON r.oid = c.relowner WHERE r.rolname = :agg",

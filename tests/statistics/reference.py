@@ -42,6 +42,59 @@ def _left(mentee_left_on: date | None, as_of: date) -> bool:
     return mentee_left_on is not None and mentee_left_on <= as_of
 
 
+def involvement(org: OrgSpec, year: int, as_of: date) -> dict[str, dict[str, set[str]]]:
+    """Who the two involvement indicators count, by indicator and role: the members of the pairs and groups
+    of the year's programmes, active or completed, started by the snapshot date, whose term reaches
+    1 September; a mentee who has not left the base of mentees, a mentor who has not left the base of
+    mentors; teachers by the person's category, learners by a learner's record in the base of mentees aged
+    10–18. The anonymous mentors (``OrgSpec.mentors``) are pedagogues who never left."""
+    people = {m.key: m for m in org.mentees}
+    found: dict[str, dict[str, set[str]]] = {
+        "teachers_involved": {"mentor": set(), "mentee": set()},
+        "learners_involved": {"mentor": set(), "mentee": set()},
+    }
+    for g in org.groups:
+        starts_on, ends_on = g.term()
+        if not (
+            g.year == year
+            and g.status in ("active", "completed")
+            and starts_on <= as_of
+            and ends_on >= date(year, 9, 1)
+        ):
+            continue
+        found["teachers_involved"]["mentor"] |= {f"mentor#{i}" for i in range(min(g.mentors, org.mentors))}
+        members = [("mentee", k) for k in g.mentees] + [("mentor", k) for k in g.mentor_keys]
+        for role, key in members:
+            person = people[key]
+            if _left(person.left_on if role == "mentee" else person.mentor_left_on, as_of):
+                continue
+            if person.person_category == "pedagogue":
+                found["teachers_involved"][role].add(key)
+            born = person.birth_date
+            if (
+                person.in_mentee_base
+                and person.kind == "learner"
+                and born is not None
+                and 10 <= whole_years(born, as_of) <= 18
+            ):
+                found["learners_involved"][role].add(key)
+    return found
+
+
+def involvement_values(org: OrgSpec, year: int, as_of: date) -> dict[Key, Value]:
+    headcount = org.headcounts.get(year)
+    denominators = {
+        "teachers_involved": org.pedagogues.get(year, headcount[1] + 10) if headcount else None,
+        "learners_involved": headcount[0] if headcount else None,
+    }
+    values: dict[Key, Value] = {}
+    for indicator, roles in involvement(org, year, as_of).items():
+        values[(indicator, "")] = (len(roles["mentor"] | roles["mentee"]), denominators[indicator], None)
+        for role, keys in roles.items():
+            values[(indicator, f"role:{role}")] = (len(keys), denominators[indicator], None)
+    return values
+
+
 def org_values(org: OrgSpec, year: int, as_of: date) -> dict[Key, Value]:
     mentees = {m.key: m for m in org.mentees}
     this_year = [g for g in org.groups if g.year == year]
@@ -55,7 +108,8 @@ def org_values(org: OrgSpec, year: int, as_of: date) -> dict[Key, Value]:
         key
         for g in running
         for key in g.mentees
-        if mentees[key].kind == "learner"
+        if mentees[key].in_mentee_base
+        and mentees[key].kind == "learner"
         and mentees[key].birth_date is not None
         and 10 <= whole_years(mentees[key].birth_date, as_of) <= 18  # type: ignore[arg-type]
         and not _left(mentees[key].left_on, as_of)
@@ -73,6 +127,7 @@ def org_values(org: OrgSpec, year: int, as_of: date) -> dict[Key, Value]:
     values: dict[Key, Value] = {
         ("learners_covered", ""): (len(covered), headcount[0] if headcount else None, None),
         ("young_teachers_mentored", ""): (len(young), headcount[1] if headcount else None, None),
+        **involvement_values(org, year, as_of),
     }
     cohort = {
         key
@@ -106,7 +161,7 @@ def org_values(org: OrgSpec, year: int, as_of: date) -> dict[Key, Value]:
         values[("model_introduced", name)] = (int(flag), 1, None)
     counts: dict[str, int] = defaultdict(int)
     for g in this_year:
-        mentors = min(g.mentors, org.mentors)
+        mentors = min(g.mentors, org.mentors) + len(set(g.mentor_keys))
         shape = "pair" if mentors == 1 and len(set(g.mentees)) == 1 else "group"
         for breakdown in (f"form:{g.form}", f"kind:{g.kind}", f"status:{g.status}", f"shape:{shape}"):
             counts[breakdown] += 1
@@ -115,7 +170,8 @@ def org_values(org: OrgSpec, year: int, as_of: date) -> dict[Key, Value]:
         values[("groups", breakdown)] = (n, None, None)
     people = (1 if org.curator == "active" else 0) + org.mentors + len(org.mentees)
     values[("core.people", "")] = (people, None, None)
-    values[("core.mentors", "")] = (org.mentors, None, None)
+    keyed_mentors = {k for g in org.groups for k in g.mentor_keys}
+    values[("core.mentors", "")] = (org.mentors + len(keyed_mentors), None, None)
     start, end = date(year, 9, 1), date(year + 1, 8, 31)
     if org.type == "college":
         values.update(college_values(org, start, min(end, as_of)))

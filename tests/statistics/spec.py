@@ -35,12 +35,22 @@ from nastavnik_colleges.models import Internship, Partner
 
 @dataclass
 class MenteeSpec:
+    """A person of the organisation known by a key: by default in the base of mentees; also a mentor where a
+    group names them in ``mentor_keys``."""
+
     key: str
     kind: str = "learner"  # or young_pedagogue
     birth_date: date | None = None
     profession_since: date | None = None
     left_on: date | None = None
     left_reason: str | None = None
+    category: str | None = None  # default: learner for a learner, pedagogue for a young teacher
+    in_mentee_base: bool = True  # False: no record in the base of mentees (e.g. a staff member who mentors)
+    mentor_left_on: date | None = None  # when they left the base of mentors, where they mentor
+
+    @property
+    def person_category(self) -> str:
+        return self.category or ("learner" if self.kind == "learner" else "pedagogue")
 
 
 @dataclass
@@ -52,6 +62,12 @@ class GroupSpec:
     starts_on: date | None = None  # default: 15 September of the year
     form: str = "student_student"
     kind: str = "traditional"
+    mentor_keys: list[str] = field(default_factory=list)  # keyed people who mentor it beside ``mentors``
+    ends_on: date | None = None  # default: 31 May of the next year (or the start, if later)
+
+    def term(self) -> tuple[date, date]:
+        starts_on = self.starts_on or date(self.year, 9, 15)
+        return starts_on, self.ends_on or max(starts_on, date(self.year + 1, 5, 31))
 
 
 @dataclass
@@ -105,6 +121,7 @@ class OrgSpec:
     type: str = "school"
     active: bool = True
     headcounts: dict[int, tuple[int, int]] = field(default_factory=dict)  # year -> (learners 10–18, young)
+    pedagogues: dict[int, int] = field(default_factory=dict)  # year -> pedagogues (default: young + 10)
     curator: str | None = "active"  # active, left or None
     mentors: int = 1
     mentees: list[MenteeSpec] = field(default_factory=list)
@@ -199,7 +216,7 @@ async def _fill_org(db: AsyncSession, org_id: uuid.UUID, spec: OrgSpec, built: B
                 academic_year=year,
                 learners_total=learners + 100,
                 learners_10_18=learners,
-                pedagogues=young + 10,
+                pedagogues=spec.pedagogues.get(year, young + 10),
                 young_pedagogues=young,
             )
         )
@@ -229,14 +246,12 @@ async def _fill_org(db: AsyncSession, org_id: uuid.UUID, spec: OrgSpec, built: B
         mentors.append(mentor.id)
     mentees = {}
     for m in spec.mentees:
-        person = Person(
-            org_id=org_id,
-            last_name="Наставляемый",
-            first_name=m.key,
-            category="learner" if m.kind == "learner" else "pedagogue",
-        )
+        person = Person(org_id=org_id, last_name="Наставляемый", first_name=m.key, category=m.person_category)
         db.add(person)
         await db.flush()
+        mentees[m.key] = person.id
+        if not m.in_mentee_base:
+            continue
         db.add(PersonRole(org_id=org_id, person_id=person.id, role="mentee"))
         db.add(
             MenteeProfile(
@@ -249,7 +264,17 @@ async def _fill_org(db: AsyncSession, org_id: uuid.UUID, spec: OrgSpec, built: B
                 left_reason=m.left_reason,
             )
         )
-        mentees[m.key] = person.id
+    by_key = {m.key: m for m in spec.mentees}
+    for key in dict.fromkeys(k for g in spec.groups for k in g.mentor_keys):
+        db.add(PersonRole(org_id=org_id, person_id=mentees[key], role="mentor"))
+        db.add(
+            MentorProfile(
+                org_id=org_id,
+                person_id=mentees[key],
+                consent_on=date(2020, 9, 1),
+                left_on=by_key[key].mentor_left_on,
+            )
+        )
     programmes: dict[int, Programme] = {}
     regime = "pedagogues" if spec.type == "kindergarten" else "learners"
     years = {p.year for p in spec.programmes} | {g.year for g in spec.groups}
@@ -282,7 +307,7 @@ async def _fill_org(db: AsyncSession, org_id: uuid.UUID, spec: OrgSpec, built: B
             )
     group_ids = []
     for g in spec.groups:
-        starts_on = g.starts_on or date(g.year, 9, 15)
+        starts_on, ends_on = g.term()
         group = MentoringGroup(
             org_id=org_id,
             id=uuid.uuid4(),
@@ -290,7 +315,7 @@ async def _fill_org(db: AsyncSession, org_id: uuid.UUID, spec: OrgSpec, built: B
             form_code=g.form,
             kind_code=g.kind,
             starts_on=starts_on,
-            ends_on=max(starts_on, date(g.year + 1, 5, 31)),
+            ends_on=ends_on,
             status=g.status,
             reasons=[],
         )
@@ -299,6 +324,8 @@ async def _fill_org(db: AsyncSession, org_id: uuid.UUID, spec: OrgSpec, built: B
         group_ids.append(group.id)
         for mentor_id in mentors[: g.mentors]:
             db.add(GroupMember(org_id=org_id, group_id=group.id, person_id=mentor_id, role="mentor"))
+        for key in dict.fromkeys(g.mentor_keys):
+            db.add(GroupMember(org_id=org_id, group_id=group.id, person_id=mentees[key], role="mentor"))
         for key in dict.fromkeys(g.mentees):
             db.add(GroupMember(org_id=org_id, group_id=group.id, person_id=mentees[key], role="mentee"))
     await _fill_methodical(db, org_id, spec.methodical, mentees)

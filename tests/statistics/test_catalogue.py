@@ -21,10 +21,12 @@ from nastavnik.default_plugins import core as default_plugin
 from nastavnik.domain.statistics.definitions import (
     GROUPS,
     LEARNERS_COVERED,
+    LEARNERS_INVOLVED,
     MODEL_INTRODUCED,
     PLAN_COMPLETION,
     SATISFACTION_MENTEES,
     SATISFACTION_MENTORS,
+    TEACHERS_INVOLVED,
     YOUNG_TEACHERS_MENTORED,
     YOUNG_TEACHERS_RETAINED,
     Kind,
@@ -40,7 +42,9 @@ from nastavnik.tenancy import load_actor, resolve_org_context
 from tests.statistics.spec import OrgSpec, RegionSpec, build_region
 from tests.statistics.stored import org_rows
 
-CORE_EIGHT = [
+CORE_REGIONAL = [
+    TEACHERS_INVOLVED,
+    LEARNERS_INVOLVED,
     LEARNERS_COVERED,
     YOUNG_TEACHERS_MENTORED,
     MODEL_INTRODUCED,
@@ -50,7 +54,8 @@ CORE_EIGHT = [
     SATISFACTION_MENTEES,
     GROUPS,
 ]
-"""The core's regional indicators, in the order the dashboards have always shown them."""
+"""The core's regional indicators in the dashboards' order: the two federal involvement indicators first,
+then the eight in the order the dashboards have always shown them."""
 
 YEAR, AS_OF = 2026, date(2026, 11, 20)
 INSTANT = datetime(2026, 11, 20, 7, 0, tzinfo=UTC)  # noon in the region (UTC+5)
@@ -116,15 +121,17 @@ def test_the_catalogue_is_what_register_statistics_returns() -> None:
     queries = catalogue(plugins)
     assert [(q.indicator.source, q.indicator.key) for q in queries] == contributed(plugins)
     keys = [q.indicator.key for q in queries]
-    # The core's default plugin loads first and returns its eight regional indicators first.
-    assert keys[:8] == CORE_EIGHT
-    assert {q.indicator.source for q in queries[:10]} == {"core"}
+    # The core's default plugin loads first and returns its ten regional indicators first.
+    assert keys[:10] == CORE_REGIONAL
+    assert {q.indicator.source for q in queries[:12]} == {"core"}
     assert keys[-2:] == ["extra.seven", "extra.parts"]  # the last plugin loaded: last
     by_key = {q.indicator.key: q for q in queries}
-    # What the core's eight declare: breakdowns, the coverage's target, not on the home page.
+    # What the core's ten declare: breakdowns, the coverage's and involvement's targets, not on the home page.
     assert by_key[LEARNERS_COVERED].indicator.default_target == 70.0
+    assert by_key[TEACHERS_INVOLVED].indicator.default_target == 70.0
+    assert by_key[LEARNERS_INVOLVED].indicator.default_target == 70.0
     assert by_key[GROUPS].indicator.kind is Kind.BREAKDOWN
-    assert not any(by_key[key].on_home_page for key in CORE_EIGHT)
+    assert not any(by_key[key].on_home_page for key in CORE_REGIONAL)
     assert [k for k, q in by_key.items() if not q.nested_loops] == [
         SATISFACTION_MENTORS,
         SATISFACTION_MENTEES,
@@ -146,7 +153,7 @@ def test_an_indicator_the_default_plugin_does_not_return_is_not_in_the_catalogue
     keys = [q.indicator.key for q in catalogue(plugins)]
     assert PLAN_COMPLETION not in keys
     assert keys == [key for _, key in contributed(plugins)]
-    assert keys[:7] == [k for k in CORE_EIGHT if k != PLAN_COMPLETION]
+    assert keys[:9] == [k for k in CORE_REGIONAL if k != PLAN_COMPLETION]
 
 
 async def test_the_regional_recompute_computes_exactly_the_registered_indicators(

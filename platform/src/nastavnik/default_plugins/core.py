@@ -32,9 +32,11 @@ from nastavnik.domain.questionnaires.services import assign_questionnaires
 from nastavnik.domain.statistics.indicators import (
     groups,
     learners_covered,
+    learners_involved,
     model_introduced,
     plan_completion,
     satisfaction,
+    teachers_involved,
     young_teachers_mentored,
     young_teachers_retained,
 )
@@ -145,10 +147,12 @@ def register_audit_titles() -> AuditTitles:
 
 @hookimpl
 def register_statistics() -> Iterable[StatisticContributor]:
-    """The core's indicators, in the order the dashboards show them: the eight regional ones (their SQL
-    and written definitions in :mod:`nastavnik.domain.statistics.indicators`), then the two of the
-    organisation's home page."""
+    """The core's indicators, in the order the dashboards show them: the ten regional ones (their SQL
+    and written definitions in :mod:`nastavnik.domain.statistics.indicators`), the two federal involvement
+    indicators first, then the two of the organisation's home page."""
     return [
+        teachers_involved.STATISTIC,
+        learners_involved.STATISTIC,
         learners_covered.STATISTIC,
         young_teachers_mentored.STATISTIC,
         model_introduced.STATISTIC,

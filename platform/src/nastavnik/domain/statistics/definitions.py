@@ -47,7 +47,9 @@ class Indicator:
 
 # Keys of the core's indicators, in the order its default plugin returns them (the dashboards').
 LEARNERS_COVERED = "learners_covered"
+LEARNERS_INVOLVED = "learners_involved"
 YOUNG_TEACHERS_MENTORED = "young_teachers_mentored"
+TEACHERS_INVOLVED = "teachers_involved"
 MODEL_INTRODUCED = "model_introduced"
 YOUNG_TEACHERS_RETAINED = "young_teachers_retained"
 PLAN_COMPLETION = "plan_completion"
@@ -66,4 +68,6 @@ BREAKDOWN_TITLES = {
     "polozhenie": "Положение утверждено",
     "programma": "Программа утверждена",
     "pairs_order": "приказ о парах издан",
+    "role:mentor": "в роли наставника",
+    "role:mentee": "в роли наставляемого",
 }

@@ -1,6 +1,6 @@
 """The catalogue of indicators: exactly what ``register_statistics`` returns, in that order.
 
-Every indicator, the core's included, is a ``StatisticContributor`` of some plugin: the core's eight
+Every indicator, the core's included, is a ``StatisticContributor`` of some plugin: the core's ten
 regional indicators (one module each in this package, with their written definition and their SQL) and
 ``core.people``/``core.mentors`` come through the core's default plugin
 (:mod:`nastavnik.default_plugins.core`) like any plugin's, first, since the default plugins load first.

@@ -27,23 +27,28 @@ YEAR = "CAST(:academic_year AS integer)"
 IN_SCOPE = "IN (SELECT org_id FROM scope_org)"
 
 # One row per member of a pair or group of the scope's programmes of this and the previous academic
-# year (a group without members keeps one row with no person), with the mentee base's fields for
-# mentees. A temporary table of the recompute's transaction: gone at its end, whatever happens.
+# year (a group without members keeps one row with no person), with the person's category, the mentee
+# base's fields of every member who has a record there (mentees; also a learner who mentors a peer, whose
+# birth date only the base of mentees keeps) and, for mentors, the day they left the base of mentors.
+# A temporary table of the recompute's transaction: gone at its end, whatever happens.
 MEMBERSHIP_TABLE = """
 CREATE TEMPORARY TABLE stat_membership (
     org_id uuid NOT NULL, group_id uuid NOT NULL, academic_year integer NOT NULL, status varchar(16) NOT NULL,
-    starts_on date NOT NULL, form_code varchar(64) NOT NULL, kind_code varchar(64) NOT NULL, person_id uuid,
-    role varchar(16), kind varchar(16), birth_date date, profession_since date, left_on date,
-    left_reason varchar(16)
+    starts_on date NOT NULL, ends_on date NOT NULL, form_code varchar(64) NOT NULL, kind_code varchar(64) NOT NULL,
+    person_id uuid, role varchar(16), category varchar(16), kind varchar(16), birth_date date,
+    profession_since date, left_on date, left_reason varchar(16), mentor_left_on date
 ) ON COMMIT DROP
 """
 MEMBERSHIP_ROWS = f"""
-SELECT g.org_id, g.id AS group_id, p.academic_year, g.status, g.starts_on, g.form_code, g.kind_code,
-       gm.person_id, gm.role, mp.kind, mp.birth_date, mp.profession_since, mp.left_on, mp.left_reason
+SELECT g.org_id, g.id AS group_id, p.academic_year, g.status, g.starts_on, g.ends_on, g.form_code,
+       g.kind_code, gm.person_id, gm.role, pe.category, mp.kind, mp.birth_date, mp.profession_since,
+       mp.left_on, mp.left_reason, mr.left_on AS mentor_left_on
   FROM mentoring_group g
   JOIN programme p ON p.org_id = g.org_id AND p.id = g.programme_id
   LEFT JOIN group_member gm ON gm.org_id = g.org_id AND gm.group_id = g.id
-  LEFT JOIN mentee_profile mp ON gm.role = 'mentee' AND mp.org_id = gm.org_id AND mp.person_id = gm.person_id
+  LEFT JOIN person pe ON pe.org_id = gm.org_id AND pe.id = gm.person_id
+  LEFT JOIN mentee_profile mp ON mp.org_id = gm.org_id AND mp.person_id = gm.person_id
+  LEFT JOIN mentor_profile mr ON gm.role = 'mentor' AND mr.org_id = gm.org_id AND mr.person_id = gm.person_id
  WHERE p.academic_year IN ({YEAR}, {YEAR} - 1) AND g.org_id {IN_SCOPE}
 """
 MEMBERSHIP = f"INSERT INTO stat_membership {MEMBERSHIP_ROWS}"
@@ -55,6 +60,19 @@ stat_membership m
  WHERE m.role = 'mentee' AND m.academic_year = {YEAR}
    AND m.status IN ('active', 'completed') AND m.starts_on <= {AS_OF}
    AND (m.left_on IS NULL OR m.left_on > {AS_OF})
+"""
+
+# Every member, mentor or mentee, of a pair or group that runs on the snapshot date and has not left the
+# base they take part from (a mentee the base of mentees, a mentor the base of mentors) by then: what the
+# involvement indicators count, each person once. The pair's term overlaps the academic year (from
+# 1 September): the programme's year keeps it there today, and a term written otherwise is not counted.
+RUNNING_MEMBERS = f"""
+stat_membership m
+ WHERE m.academic_year = {YEAR}
+   AND m.status IN ('active', 'completed') AND m.starts_on <= {AS_OF}
+   AND m.ends_on >= make_date({YEAR}, 9, 1)
+   AND ((m.role = 'mentee' AND (m.left_on IS NULL OR m.left_on > {AS_OF}))
+        OR (m.role = 'mentor' AND (m.mentor_left_on IS NULL OR m.mentor_left_on > {AS_OF})))
 """
 
 
