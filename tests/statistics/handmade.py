@@ -62,6 +62,7 @@ A1 = OrgSpec(
         _learner("L10", date(2012, 1, 1)),  # only in last year's pair: not
         _learner("L11", date(2012, 1, 1)),  # in two groups this year: counted once
         _learner("L12", None),  # no birth date: not
+        _learner("L13", date(2011, 1, 1)),  # 15, mentors the peer L2: involved, not covered
         _young("Y1", date(2026, 9, 1)),  # 0 years: counted
         _young("Y2", date(2022, 11, 16)),  # 3 years 364 days: counted
         _young("Y3", date(2022, 11, 15)),  # 4 years today: not
@@ -79,7 +80,7 @@ A1 = OrgSpec(
     ],
     groups=[
         _pair("L1"),
-        _pair("L2"),
+        _pair("L2", mentors=0, mentor_keys=["L13"]),  # «ученик – ученик»: a learner mentors
         _pair("L3", "completed"),
         GroupSpec(YEAR, "active", ["L4", "L5"], kind="group"),
         _pair("L6", "ended_early"),

@@ -1,6 +1,7 @@
 """Who reads which figures: the statistics tables' policies in raw SQL, and every statistics route over
 HTTP with another organisation's, municipality's or region's ids. A victim organisation's figures carry
-numbers nobody else has (987 654 learners 10–18, 54 321 young teachers): they must never leak."""
+numbers nobody else has (987 654 learners 10–18, 54 321 young teachers, 876 543 pedagogues, the
+denominator of the teachers' involvement): they must never leak."""
 
 from __future__ import annotations
 
@@ -20,14 +21,15 @@ from tests.statistics.spec import BuiltRegion, GroupSpec, MenteeSpec, OrgSpec, R
 from tests.support.http import client_for
 
 YEAR, AS_OF = 2026, date(2026, 11, 20)
-SECRETS = ("987654", "987\u202f654", "54321", "54\u202f321")
+SECRETS = ("987654", "987\u202f654", "54321", "54\u202f321", "876543", "876\u202f543")
 
 
-def _org(key: str, municipality: str, headcount: tuple[int, int]) -> OrgSpec:
+def _org(key: str, municipality: str, headcount: tuple[int, int], pedagogues: int | None = None) -> OrgSpec:
     return OrgSpec(
         key,
         municipality,
         headcounts={YEAR: headcount},
+        pedagogues={YEAR: pedagogues} if pedagogues else {},
         mentees=[MenteeSpec(f"{key}-1", birth_date=date(2012, 3, 3))],
         groups=[GroupSpec(YEAR, "active", [f"{key}-1"])],
     )
@@ -37,7 +39,7 @@ def _org(key: str, municipality: str, headcount: tuple[int, int]) -> OrgSpec:
 async def regions(runtime: Runtime) -> tuple[BuiltRegion, BuiltRegion]:
     """«V»: the victim V1 (in MB) beside A1 (in MA); «W»: another region with one organisation."""
     victim = await build_region(
-        runtime, RegionSpec(["MA", "MB"], [_org("A1", "MA", (40, 4)), _org("V1", "MB", (987_654, 54_321))])
+        runtime, RegionSpec(["MA", "MB"], [_org("A1", "MA", (40, 4)), _org("V1", "MB", (987_654, 54_321), 876_543)])
     )
     other = await build_region(runtime, RegionSpec(["MW"], [_org("W1", "MW", (30, 3))]))
     for built in (victim, other):
@@ -159,3 +161,4 @@ async def test_no_route_leaks_another_organisations_figures(
         )
     assert seen.status_code == 200
     assert "987654" in seen.text
+    assert "876543" in seen.text  # the involvement of its teachers, among the rest

@@ -106,6 +106,50 @@ async def test_young_teachers_with_a_mentor(runtime: Runtime, region: BuiltRegio
     assert text_of("young_teachers_mentored", 5, 9) == "55,6\u00a0%"
 
 
+async def test_teachers_involved_as_mentors_or_mentees(runtime: Runtime, region: BuiltRegion) -> None:
+    # Pedagogues in a running pair or group, as mentor or mentee, each once. A1: its first mentor (in every
+    # pair but L2's) and Y1, Y2, Y3 (4 years: every pedagogue counts), Y4 (a pedagogue from tomorrow, in a
+    # running pair today), Y6 = 6 of its 14 pedagogues; Y5 left today, the R cohort was last year. A2: the
+    # mentor and K3 = 2 of 12. B1: 2, no headcount. B2: both mentors of D1's group and D1 = 3 of 13 (D2's
+    # pair ended early).
+    assert await orgs(runtime, region, "teachers_involved") == {
+        "A1": (6, 14, None),
+        "A2": (2, 12, None),
+        "B1": (2, None, None),
+        "B2": (3, 13, None),
+        "B3": None,
+    }
+    assert (await orgs(runtime, region, "teachers_involved", "role:mentor"))["A1"] == (1, 14, None)
+    assert (await orgs(runtime, region, "teachers_involved", "role:mentee"))["A1"] == (5, 14, None)
+    # MA: (6 + 2) / (14 + 12) = 8/26; MB: 3/13 (B1 out); the region: 11/39 = 28.2 %, below the 70 % target.
+    assert await areas(runtime, region, "teachers_involved") == {
+        "MA": (8, 26, None, 2),
+        "MB": (3, 13, None, 1),
+        "region": (11, 39, None, 3),
+    }
+    assert text_of("teachers_involved", 11, 39) == "28,2 %"
+
+
+async def test_learners_involved_as_mentees_and_peer_mentors(runtime: Runtime, region: BuiltRegion) -> None:
+    # learners_covered's four of A1 (L1, L3, L4, L11) and L13, who mentors L2 (9: not) = 5 of 10; A2: 2 of 5;
+    # B1: 1 without a headcount; B2: 0 of 0.
+    assert await orgs(runtime, region, "learners_involved") == {
+        "A1": (5, 10, None),
+        "A2": (2, 5, None),
+        "B1": (1, None, None),
+        "B2": (0, 0, None),
+        "B3": None,
+    }
+    assert (await orgs(runtime, region, "learners_involved", "role:mentor"))["A1"] == (1, 10, None)
+    # MA: (5 + 2) / (10 + 5) = 7/15; the region the same with B2's 0/0: 46.7 % (coverage alone: 40 %).
+    assert await areas(runtime, region, "learners_involved") == {
+        "MA": (7, 15, None, 2),
+        "MB": (0, 0, None, 1),
+        "region": (7, 15, None, 3),
+    }
+    assert text_of("learners_involved", 7, 15) == "46,7 %"
+
+
 async def test_young_teachers_who_stayed_a_year_later(runtime: Runtime, region: BuiltRegion) -> None:
     # A1's cohort of 2025/2026: R1..R4 (R5's pair ended early, L10 is a learner) = 4; R2 left the
     # profession, R3 only the school, R4 leaves after the snapshot: 3 stayed. B2: D3, 1 of 1.
@@ -192,15 +236,16 @@ async def test_pairs_and_groups_by_form_kind_status_and_shape(runtime: Runtime, 
 
 
 async def test_plugin_contributions(runtime: Runtime, region: BuiltRegion) -> None:
-    # core.people: A1 = curator + 3 mentors + 24 mentees = 28; B1's curator left: 1 mentor + 2 mentees = 3.
+    # core.people: A1 = curator + 3 mentors + 25 mentees = 29; B1's curator left: 1 mentor + 2 mentees = 3.
     assert await orgs(runtime, region, "core.people") == {
-        "A1": (28, None, None),
+        "A1": (29, None, None),
         "A2": (5, None, None),
         "B1": (3, None, None),
         "B2": (6, None, None),
         "B3": None,
     }
-    assert (await areas(runtime, region, "core.mentors"))["region"] == (3 + 1 + 1 + 2, None, None, 4)
+    # Mentors: A1's 3 and the learner L13, A2's, B1's and B2's two.
+    assert (await areas(runtime, region, "core.mentors"))["region"] == (3 + 1 + 1 + 1 + 2, None, None, 4)
 
 
 async def test_the_methodical_work(runtime: Runtime, region: BuiltRegion) -> None:

@@ -66,10 +66,12 @@ TAILS = (
 
 def _organisation(key: str, municipality: str, org_type: str) -> OrgSpec:
     """Learners aged 14 and young teachers in running groups, last year's cohort (one left the
-    profession), approved documents and the pairs order, a headcount, a partner with an agreement and one
-    without, the learners' group at practice since October, the methodical work of this year and last: a
-    club (four members, two meetings held, one planned) and decades (two held, one only planned)."""
+    profession), a learner of 15 who mentors a peer, approved documents and the pairs order, a headcount,
+    a partner with an agreement and one without, the learners' group at practice since October, the
+    methodical work of this year and last: a club (four members, two meetings held, one planned) and
+    decades (two held, one only planned)."""
     learners = [MenteeSpec(f"L{i}", "learner", birth_date=date(2012, 3, 1 + i)) for i in range(6)]
+    peer = MenteeSpec("P0", "learner", birth_date=date(2011, 4, 1))
     young = [MenteeSpec(f"Y{i}", "young_pedagogue", profession_since=date(2024, 9, 1)) for i in range(6)]
     young[2].left_on, young[2].left_reason = date(2026, 6, 30), "profession"
     approved = DocumentSpec(on=date(YEAR, 9, 10))
@@ -79,9 +81,10 @@ def _organisation(key: str, municipality: str, org_type: str) -> OrgSpec:
         org_type,
         headcounts={YEAR: (20, 10)},
         mentors=5,
-        mentees=learners + young,
+        mentees=[*learners, *young, peer],
         groups=[
             GroupSpec(YEAR, "active", [m.key for m in learners], mentors=5),
+            GroupSpec(YEAR, "active", ["L5"], mentors=0, mentor_keys=["P0"]),  # «ученик – ученик»
             GroupSpec(YEAR, "active", [m.key for m in young]),
             GroupSpec(YEAR, "completed", ["L0"], kind="flash"),
             GroupSpec(YEAR - 1, "completed", ["Y0", "Y1", "Y2"]),
@@ -249,6 +252,9 @@ async def test_every_indicator_is_the_same_on_the_organisations_page_and_in_the_
             assert headline.numerator > 0, f"{name} in {key} counts nothing: seed what it counts"
             assert headline.value is not None, f"{name} in {key} reads «нет данных»"
             counted.add(name)
+        # The involvement indicators count a learner who mentors and a teacher who mentors, both ways alike.
+        assert regional[("learners_involved", "role:mentor")][0] == 1, key
+        assert regional[("teachers_involved", "role:mentor")][0] == 5, key
     assert counted == {q.indicator.key for q in queries}
     # The colleges plugin's: in its college alone, one partner with an agreement, the group's six learners.
     assert partners == {

@@ -89,7 +89,16 @@ def regions(draw: st.DrawFn) -> tuple[RegionSpec, int, date]:
             left_on = draw(st.none() | around(as_of))
             if draw(st.booleans()):
                 born = draw(st.none() | around(_years_before(as_of, 10)) | around(_years_before(as_of, 19)))
-                mentees.append(MenteeSpec(f"m{i}", "learner", birth_date=born, left_on=left_on))
+                mentees.append(
+                    MenteeSpec(
+                        f"m{i}",
+                        "learner",
+                        birth_date=born,
+                        left_on=left_on,
+                        in_mentee_base=draw(st.sampled_from([True, True, True, False])),
+                        mentor_left_on=draw(st.none() | around(as_of)),
+                    )
+                )
             else:
                 since = draw(around(_years_before(as_of, 4)) | around(as_of) | st.just(date(year - 1, 9, 1)))
                 reason = draw(st.none() | st.sampled_from(["organisation", "profession"]))
@@ -100,18 +109,23 @@ def regions(draw: st.DrawFn) -> tuple[RegionSpec, int, date]:
                         profession_since=since,
                         left_on=left_on,
                         left_reason=reason,
+                        mentor_left_on=draw(st.none() | around(as_of)),
                     )
                 )
         keys = [m.key for m in mentees]
         groups = []
         if keys:
             for _ in range(draw(st.integers(0, 5))):
+                chosen = draw(st.lists(st.sampled_from(keys), min_size=1, max_size=3))
+                # Learners and young teachers who mentor too (never in a group they are mentored in).
+                mentoring = draw(st.lists(st.sampled_from(keys), max_size=2))
                 groups.append(
                     GroupSpec(
                         year=draw(st.sampled_from([year, year - 1])),
                         status=draw(st.sampled_from(["draft", "active", "completed", "ended_early"])),
-                        mentees=draw(st.lists(st.sampled_from(keys), min_size=1, max_size=3)),
-                        mentors=draw(st.integers(1, 2)),
+                        mentees=chosen,
+                        mentors=draw(st.integers(0, 2)),
+                        mentor_keys=[k for k in dict.fromkeys(mentoring) if k not in chosen],
                         starts_on=draw(around(as_of)),
                         form=draw(st.sampled_from(["student_student", "teacher_teacher"])),
                         kind=draw(st.sampled_from(["traditional", "group"])),
