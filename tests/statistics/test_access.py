@@ -39,7 +39,8 @@ def _org(key: str, municipality: str, headcount: tuple[int, int], pedagogues: in
 async def regions(runtime: Runtime) -> tuple[BuiltRegion, BuiltRegion]:
     """«V»: the victim V1 (in MB) beside A1 (in MA); «W»: another region with one organisation."""
     victim = await build_region(
-        runtime, RegionSpec(["MA", "MB"], [_org("A1", "MA", (40, 4)), _org("V1", "MB", (987_654, 54_321), 876_543)])
+        runtime,
+        RegionSpec(["MA", "MB"], [_org("A1", "MA", (40, 4)), _org("V1", "MB", (987_654, 54_321), 876_543)]),
     )
     other = await build_region(runtime, RegionSpec(["MW"], [_org("W1", "MW", (30, 3))]))
     for built in (victim, other):

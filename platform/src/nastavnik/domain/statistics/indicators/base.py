@@ -34,9 +34,9 @@ IN_SCOPE = "IN (SELECT org_id FROM scope_org)"
 MEMBERSHIP_TABLE = """
 CREATE TEMPORARY TABLE stat_membership (
     org_id uuid NOT NULL, group_id uuid NOT NULL, academic_year integer NOT NULL, status varchar(16) NOT NULL,
-    starts_on date NOT NULL, ends_on date NOT NULL, form_code varchar(64) NOT NULL, kind_code varchar(64) NOT NULL,
-    person_id uuid, role varchar(16), category varchar(16), kind varchar(16), birth_date date,
-    profession_since date, left_on date, left_reason varchar(16), mentor_left_on date
+    starts_on date NOT NULL, ends_on date NOT NULL, form_code varchar(64) NOT NULL,
+    kind_code varchar(64) NOT NULL, person_id uuid, role varchar(16), category varchar(16), kind varchar(16),
+    birth_date date, profession_since date, left_on date, left_reason varchar(16), mentor_left_on date
 ) ON COMMIT DROP
 """
 MEMBERSHIP_ROWS = f"""
