@@ -14,20 +14,24 @@ from nastavnik.domain.statistics.indicators.base import RUNNING_MEMBERS, YEAR
 def involvement_sql(who: str, headcount_column: str) -> str:
     """The SELECT of an involvement indicator: ``who`` narrows :data:`RUNNING_MEMBERS` (an ``AND …``
     condition on ``m``), ``headcount_column`` is the denominator read from the year's headcount."""
+    # One pass: each person once per organisation with the roles they hold, then the three counts of it.
     return f"""
 WITH involved AS (
-    SELECT DISTINCT m.org_id, m.person_id, m.role
+    SELECT m.org_id, m.person_id, bool_or(m.role = 'mentor') AS mentors, bool_or(m.role = 'mentee') AS mentees
       FROM {RUNNING_MEMBERS}
        {who}
+     GROUP BY m.org_id, m.person_id
 ), counted AS (
-    SELECT org_id, '' AS breakdown, count(DISTINCT person_id) AS n FROM involved GROUP BY org_id
-    UNION ALL
-    SELECT org_id, 'role:' || role, count(*) FROM involved GROUP BY org_id, role
+    SELECT org_id, count(*) AS total, count(*) FILTER (WHERE mentors) AS as_mentor,
+           count(*) FILTER (WHERE mentees) AS as_mentee
+      FROM involved GROUP BY org_id
 )
-SELECT s.org_id, b.breakdown, coalesce(c.n, 0)::bigint AS numerator,
+SELECT s.org_id, b.breakdown,
+       coalesce(CASE b.breakdown WHEN '' THEN c.total WHEN 'role:mentor' THEN c.as_mentor ELSE c.as_mentee END,
+                0)::bigint AS numerator,
        h.{headcount_column}::bigint AS denominator, NULL::bigint AS respondents
   FROM scope_org s
  CROSS JOIN (VALUES (''), ('role:mentor'), ('role:mentee')) AS b(breakdown)
   LEFT JOIN headcount h ON h.org_id = s.org_id AND h.academic_year = {YEAR}
-  LEFT JOIN counted c ON c.org_id = s.org_id AND c.breakdown = b.breakdown
+  LEFT JOIN counted c ON c.org_id = s.org_id
 """
