@@ -27,8 +27,8 @@ WITH involved AS (
       FROM involved GROUP BY org_id
 )
 SELECT s.org_id, b.breakdown,
-       coalesce(CASE b.breakdown WHEN '' THEN c.total WHEN 'role:mentor' THEN c.as_mentor ELSE c.as_mentee END,
-                0)::bigint AS numerator,
+       coalesce(CASE b.breakdown WHEN '' THEN c.total WHEN 'role:mentor' THEN c.as_mentor
+                                 ELSE c.as_mentee END, 0)::bigint AS numerator,
        h.{headcount_column}::bigint AS denominator, NULL::bigint AS respondents
   FROM scope_org s
  CROSS JOIN (VALUES (''), ('role:mentor'), ('role:mentee')) AS b(breakdown)
