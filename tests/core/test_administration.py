@@ -83,7 +83,9 @@ async def municipality_names(runtime: Runtime, region_id: uuid.UUID) -> list[str
     async with runtime.owner_sessions() as db:
         return list(
             await db.scalars(
-                select(Municipality.name).where(Municipality.region_id == region_id).order_by(Municipality.name)
+                select(Municipality.name)
+                .where(Municipality.region_id == region_id)
+                .order_by(Municipality.name)
             )
         )
 
@@ -99,7 +101,9 @@ async def test_administrator_creates_renames_and_retires_municipalities(
         assert created.status_code == 201, created.text
         body = created.json()
         assert (body["name"], body["retired"], body["active_organisations"]) == ("Сургутский район", False, 0)
-        renamed = await admin.patch(f"/api/region/municipalities/{body['id']}", json={"name": "Сургутский р-н"})
+        renamed = await admin.patch(
+            f"/api/region/municipalities/{body['id']}", json={"name": "Сургутский р-н"}
+        )
         assert renamed.status_code == 200, renamed.text
         assert renamed.json()["name"] == "Сургутский р-н"
         retired = await admin.post(f"/api/region/municipalities/{body['id']}/retire")
@@ -137,7 +141,9 @@ async def test_duplicate_municipality_name_is_refused_whatever_the_case(
     runtime: Runtime, app: Litestar, region_a: Administered, twin: str
 ) -> None:
     async with client_for(app, region_a.admin) as admin:
-        assert (await admin.post("/api/region/municipalities", json={"name": "Сургутский район"})).status_code == 201
+        assert (
+            await admin.post("/api/region/municipalities", json={"name": "Сургутский район"})
+        ).status_code == 201
         again = await admin.post("/api/region/municipalities", json={"name": twin})
     assert again.status_code == 409
     assert (again.json()["field"], again.json()["detail"]) == (
@@ -147,12 +153,18 @@ async def test_duplicate_municipality_name_is_refused_whatever_the_case(
     assert (await municipality_names(runtime, region_a.region.id)).count("Сургутский район") == 1
 
 
-async def test_yo_and_ye_are_the_same_municipality(runtime: Runtime, app: Litestar, region_a: Administered) -> None:
+async def test_yo_and_ye_are_the_same_municipality(
+    runtime: Runtime, app: Litestar, region_a: Administered
+) -> None:
     async with client_for(app, region_a.admin) as admin:
-        assert (await admin.post("/api/region/municipalities", json={"name": "Посёлок Берёзово"})).status_code == 201
+        assert (
+            await admin.post("/api/region/municipalities", json={"name": "Посёлок Берёзово"})
+        ).status_code == 201
         second = await admin.post("/api/region/municipalities", json={"name": "поселок березово"})
         other = (await admin.post("/api/region/municipalities", json={"name": "Посёлок Игрим"})).json()
-        rename = await admin.patch(f"/api/region/municipalities/{other['id']}", json={"name": "ПОСЕЛОК БЕРЁЗОВО"})
+        rename = await admin.patch(
+            f"/api/region/municipalities/{other['id']}", json={"name": "ПОСЕЛОК БЕРЁЗОВО"}
+        )
     assert (second.status_code, rename.status_code) == (409, 409)
     names = await municipality_names(runtime, region_a.region.id)
     assert "поселок березово" not in names
@@ -184,9 +196,14 @@ async def test_municipality_with_active_organisations_is_not_retired(
     await new_organisation(runtime, municipality)
     async with client_for(app, region_a.admin) as admin:
         refused = await admin.post(f"/api/region/municipalities/{municipality}/retire")
-        unconfirmed = await send_form(admin, f"/region/municipalities/{municipality}/retire", {}, page="/region/municipalities")
+        unconfirmed = await send_form(
+            admin, f"/region/municipalities/{municipality}/retire", {}, page="/region/municipalities"
+        )
         confirmed = await send_form(
-            admin, f"/region/municipalities/{municipality}/retire", {"confirm": "yes"}, page="/region/municipalities"
+            admin,
+            f"/region/municipalities/{municipality}/retire",
+            {"confirm": "yes"},
+            page="/region/municipalities",
         )
     assert refused.status_code == 422
     assert refused.json()["detail"] == (
@@ -245,7 +262,11 @@ async def test_administrator_appoints_staff_and_sees_them_pending_without_sso(
         ({"email": "olga edu.ru"}, "email", "укажите адрес вида имя@school.ru"),
         ({"last_name": "  "}, "last_name", "укажите фамилию"),
         ({"role": "director"}, "role", None),
-        ({"role": "municipality", "municipality_id": None}, "municipality_id", "выберите муниципалитет координатора"),
+        (
+            {"role": "municipality", "municipality_id": None},
+            "municipality_id",
+            "выберите муниципалитет координатора",
+        ),
     ],
 )
 async def test_bad_appointments_are_refused_and_nothing_is_written(
@@ -256,7 +277,13 @@ async def test_bad_appointments_are_refused_and_nothing_is_written(
     field: str,
     message: str | None,
 ) -> None:
-    body = {"role": "region", "last_name": "Иванова", "first_name": "Анна", "email": "anna@edu.example", **change}
+    body = {
+        "role": "region",
+        "last_name": "Иванова",
+        "first_name": "Анна",
+        "email": "anna@edu.example",
+        **change,
+    }
     async with client_for(app, region_a.admin) as admin:
         refused = await admin.post("/api/region/staff", json=body)
     assert refused.status_code == 422, refused.text
@@ -267,9 +294,7 @@ async def test_bad_appointments_are_refused_and_nothing_is_written(
     else:
         assert errors[field].startswith("выберите роль: администратор региона")
     async with runtime.owner_sessions() as db:
-        count = await db.scalar(
-            select(func.count()).where(StaffAppointment.region_id == region_a.region.id)
-        )
+        count = await db.scalar(select(func.count()).where(StaffAppointment.region_id == region_a.region.id))
     assert count == 0
 
 
@@ -305,7 +330,9 @@ async def test_malformed_email_on_the_page_comes_back_beside_the_field(
     assert 'value="Аудиторова"' in shown.text
 
 
-async def test_removed_staff_lose_their_grant_at_once(runtime: Runtime, app: Litestar, region_a: Administered) -> None:
+async def test_removed_staff_lose_their_grant_at_once(
+    runtime: Runtime, app: Litestar, region_a: Administered
+) -> None:
     async with client_for(app, region_a.region.staff) as staff:
         assert (await staff.get("/region")).status_code == 200
         async with client_for(app, region_a.admin) as admin:
@@ -325,7 +352,9 @@ async def test_the_last_administrator_cannot_remove_themselves(
     grant = region_a.admin_grant
     async with client_for(app, region_a.admin) as admin:
         refused = await admin.delete(f"/api/region/staff/{grant}")
-        page = await send_form(admin, f"/region/staff/{grant}/delete", {"confirm": "yes"}, page="/region/staff")
+        page = await send_form(
+            admin, f"/region/staff/{grant}/delete", {"confirm": "yes"}, page="/region/staff"
+        )
         still = await admin.get("/region/staff")
     assert refused.status_code == 422
     assert refused.json()["detail"] == (
@@ -336,14 +365,20 @@ async def test_the_last_administrator_cannot_remove_themselves(
     assert still.status_code == 200
     # With a second administrator, the first may step down.
     async with runtime.owner_sessions() as db:
-        other = Identity(issuer="test-issuer", subject=f"admin2-{secrets.token_hex(4)}", display_name="Второй")
+        other = Identity(
+            issuer="test-issuer", subject=f"admin2-{secrets.token_hex(4)}", display_name="Второй"
+        )
         db.add(other)
         await db.flush()
         db.add(StaffAssignment(identity_id=other.id, role=StaffRole.ADMIN, region_id=region_a.region.id))
         await db.commit()
     async with client_for(app, region_a.admin) as admin:
         stepped_down = await send_form(
-            admin, f"/region/staff/{grant}/delete", {"confirm": "yes"}, page="/region/staff", follow_redirects=False
+            admin,
+            f"/region/staff/{grant}/delete",
+            {"confirm": "yes"},
+            page="/region/staff",
+            follow_redirects=False,
         )
         gone = await admin.get("/region/staff")
     assert stepped_down.status_code == 302
@@ -369,10 +404,21 @@ async def test_other_staff_are_refused_the_administrators_actions(
             statuses = [(await client.request(m, p)).status_code for m, p in ADMIN_ROUTES]
             writes = [
                 (await client.post("/api/region/municipalities", json={"name": "Захваченный"})).status_code,
-                (await client.patch(f"/api/region/municipalities/{municipality}", json={"name": "Иное"})).status_code,
+                (
+                    await client.patch(f"/api/region/municipalities/{municipality}", json={"name": "Иное"})
+                ).status_code,
                 (await client.post(f"/api/region/municipalities/{municipality}/retire")).status_code,
-                (await client.post("/api/region/staff", json={"role": "admin", "last_name": "Я", "first_name": "Я",
-                                                               "email": "me@edu.example"})).status_code,
+                (
+                    await client.post(
+                        "/api/region/staff",
+                        json={
+                            "role": "admin",
+                            "last_name": "Я",
+                            "first_name": "Я",
+                            "email": "me@edu.example",
+                        },
+                    )
+                ).status_code,
                 (await client.delete(f"/api/region/staff/{region_a.admin_grant}")).status_code,
             ]
         assert statuses == [403] * 4
@@ -393,10 +439,16 @@ async def test_region_a_administrator_cannot_see_or_touch_region_b(
             (await admin.post(f"/api/region/municipalities/{theirs}/retire")).status_code,
             (await admin.delete(f"/api/region/staff/{region_b.admin_grant}")).status_code,
             (await admin.post(f"/region/municipalities/{theirs}", data={"name": "Взлом"})).status_code,
-            (await admin.post(f"/region/municipalities/{theirs}/retire", data={"confirm": "yes"})).status_code,
-            (await admin.post(f"/region/staff/{region_b.admin_grant}/delete", data={"confirm": "yes"})).status_code,
+            (
+                await admin.post(f"/region/municipalities/{theirs}/retire", data={"confirm": "yes"})
+            ).status_code,
+            (
+                await admin.post(f"/region/staff/{region_b.admin_grant}/delete", data={"confirm": "yes"})
+            ).status_code,
             (await admin.delete(f"/api/region/staff/{uuid.uuid4()}")).status_code,
-            (await admin.patch(f"/api/region/municipalities/{uuid.uuid4()}", json={"name": "Нет"})).status_code,
+            (
+                await admin.patch(f"/api/region/municipalities/{uuid.uuid4()}", json={"name": "Нет"})
+            ).status_code,
         ]
     assert answers == [404] * 8
     assert str(theirs) not in {m["id"] for m in municipalities}
@@ -405,7 +457,9 @@ async def test_region_a_administrator_cannot_see_or_touch_region_b(
     async with runtime.owner_sessions() as db:
         kept = await db.get(Municipality, theirs)
         grant = await db.get(StaffAssignment, region_b.admin_grant)
-    assert kept is not None and kept.retired_at is None and not kept.name.startswith("Взлом")
+    assert kept is not None
+    assert kept.retired_at is None
+    assert not kept.name.startswith("Взлом")
     assert grant is not None
 
 
@@ -416,10 +470,14 @@ async def test_the_database_refuses_another_regions_writes_by_itself(
     scope = DbScope(identity_id=region_a.admin)
     async with scoped_session(runtime.app_sessions, scope) as db:
         with pytest.raises(DBAPIError, match="row-level security"):
-            await db.execute(insert(Municipality).values(id=uuid.uuid4(), region_id=region_b.region.id, name="Чужой"))
+            await db.execute(
+                insert(Municipality).values(id=uuid.uuid4(), region_id=region_b.region.id, name="Чужой")
+            )
         await db.rollback()
         renamed = await db.execute(
-            update(Municipality).where(Municipality.id == region_b.region.municipality_id).values(name="Чужой")
+            update(Municipality)
+            .where(Municipality.id == region_b.region.municipality_id)
+            .values(name="Чужой")
         )
         deleted = await db.execute(
             StaffAssignment.__table__.delete().where(StaffAssignment.id == region_b.admin_grant)
@@ -428,10 +486,14 @@ async def test_the_database_refuses_another_regions_writes_by_itself(
     assert (renamed.rowcount, deleted.rowcount) == (0, 0)  # type: ignore[attr-defined]
     # A's own region: the same statements work.
     async with scoped_session(runtime.app_sessions, scope) as db:
-        await db.execute(insert(Municipality).values(id=uuid.uuid4(), region_id=region_a.region.id, name="Свой"))
+        await db.execute(
+            insert(Municipality).values(id=uuid.uuid4(), region_id=region_a.region.id, name="Свой")
+        )
         await db.commit()
     # Region staff who are not administrators write nothing.
     async with scoped_session(runtime.app_sessions, DbScope(identity_id=region_a.region.staff)) as db:
         with pytest.raises(DBAPIError, match="row-level security"):
-            await db.execute(insert(Municipality).values(id=uuid.uuid4(), region_id=region_a.region.id, name="Нет"))
+            await db.execute(
+                insert(Municipality).values(id=uuid.uuid4(), region_id=region_a.region.id, name="Нет")
+            )
     assert "Свой" in await municipality_names(runtime, region_a.region.id)
