@@ -4,9 +4,11 @@ grants through python-keycloak; that administrator signs in and appoints a coord
 
 from __future__ import annotations
 
+import re
 import secrets
 import uuid
 
+import httpx
 import pytest
 from keycloak import KeycloakAdmin
 from litestar import Litestar
@@ -21,11 +23,13 @@ from nastavnik.web.app import create_app
 from nastavnik_dev.issuer.realm import Issuer, User
 from tests.auth.tokens import sign, valid_claims
 from tests.support.http import bearer_client
-from tests.support.sso import trusting
+from tests.support.forms import field_error
+from tests.support.sso import served_site, trusting
 from tests.support.worker import run_queued_jobs
 from tests.support.world import World
 
 ADMIN_SECRET = "nastavnik-admin-development-secret"
+WEB_SECRET = "nastavnik-web-development-secret"
 
 
 @pytest.fixture(scope="module")
@@ -48,8 +52,8 @@ def token_of(issuer: Issuer, user_id: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def platform_admin(issuer: Issuer) -> str:
-    user = issuer.realm.add_user(
+def platform_admin_user(issuer: Issuer) -> User:
+    return issuer.realm.add_user(
         User(
             id=str(uuid.uuid4()),
             username=f"platform-{secrets.token_hex(3)}",
@@ -57,7 +61,11 @@ def platform_admin(issuer: Issuer) -> str:
             realm_roles={"nastavnik-platform-admin"},
         )
     )
-    return token_of(issuer, user.id)
+
+
+@pytest.fixture(scope="module")
+def platform_admin(issuer: Issuer, platform_admin_user: User) -> str:
+    return token_of(issuer, platform_admin_user.id)
 
 
 def region_body(**changes: str) -> dict[str, str]:
@@ -254,3 +262,34 @@ async def test_keycloak_accounts_are_made_through_python_keycloak(
             )
         )
     assert statuses == ["done", "done"]
+
+
+async def test_platform_admin_signs_in_on_the_pages_and_creates_a_region(
+    sso: Runtime, issuer: Issuer, platform_admin_user: User
+) -> None:
+    """The session path: the realm role admitted at sign-in is kept in the session."""
+    async with (
+        served_site(sso, issuer, keycloak_client_secret=SecretStr(WEB_SECRET)) as site,
+        httpx.AsyncClient(follow_redirects=True, timeout=30) as client,
+    ):
+        picker = await client.get(site.url + "/")
+        form = dict(
+            re.findall(r'<input type="hidden" name="(\w+)" value="([^"]*)">', picker.text.split("<h2>")[1])
+        )
+        landed = await client.post(
+            str(picker.url),
+            data={**{k: v.replace("&amp;", "&") for k, v in form.items()}, "pick": platform_admin_user.id},
+        )
+        assert str(landed.url) == site.url + "/admin/regions", landed.text[:300]
+        assert '<a href="/admin/regions">Регионы</a>' in landed.text
+        csrf = {"x-csrftoken": client.cookies.get("csrftoken") or "", "referer": site.url + "/admin/regions"}
+        body = region_body(timezone="Мск+2")
+        refused = await client.post(site.url + "/admin/regions", data=body, headers=csrf)
+        created = await client.post(
+            site.url + "/admin/regions", data={**body, "timezone": "Asia/Omsk"}, headers=csrf
+        )
+    assert field_error(refused.text, "timezone").startswith("укажите часовой пояс из базы IANA")
+    assert 'value="Мск+2"' in refused.text
+    assert created.status_code == 200
+    assert body["name"] in created.text
+    assert "Asia/Omsk" in created.text

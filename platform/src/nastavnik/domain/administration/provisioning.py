@@ -20,6 +20,7 @@ from keycloak.exceptions import KeycloakError
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from nastavnik.db.locks import lock_for_transaction
 from nastavnik.db.scope import DbScope, scoped_session
 from nastavnik.domain.administration.models import AppointmentStatus, StaffAppointment
 from nastavnik.domain.organisations.realm import (
@@ -109,6 +110,9 @@ async def run_appointment(runtime: Runtime, appointment_id: uuid.UUID) -> str:
             return "missing"  # withdrawn meanwhile
         if row.status == AppointmentStatus.DONE:
             return row.status
+        # One person's appointments (an administrator is also region staff) run one at a time, or two jobs
+        # would both find no account and both create one.
+        await lock_for_transaction(job_db, [f"staff-account:{row.email}"])
         row.attempts += 1
         try:
             await ensure_account(admin_client(settings), row, settings)

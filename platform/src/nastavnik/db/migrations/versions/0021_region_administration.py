@@ -174,11 +174,6 @@ def downgrade() -> None:
     roles = migration_roles()
     app, provisioner = roles.app, roles.provisioner
     op.execute(f'REVOKE INSERT ON region FROM "{app}"')
-    op.drop_index(op.f("ix_staff_appointment_region_id"), table_name="staff_appointment")
-    op.drop_table("staff_appointment")
-    op.execute(f'REVOKE DELETE ON staff_assignment FROM "{app}"')
-    op.execute(f'REVOKE ALL ON staff_assignment FROM "{provisioner}"')
-    op.execute(f'REVOKE INSERT, UPDATE ON municipality FROM "{app}"')
     for table, policies in (
         ("municipality", ("owner_maintenance", "shared_read", "admin_insert", "admin_update")),
         ("staff_assignment", ("owner_maintenance", "shared_read", "admin_delete", "provisioner_grant")),
@@ -187,6 +182,11 @@ def downgrade() -> None:
             op.execute(f"DROP POLICY {policy} ON {table}")
         op.execute(f"ALTER TABLE {table} NO FORCE ROW LEVEL SECURITY")
         op.execute(f"ALTER TABLE {table} DISABLE ROW LEVEL SECURITY")
+    op.execute(f'REVOKE DELETE ON staff_assignment FROM "{app}"')
+    op.execute(f'REVOKE ALL ON staff_assignment FROM "{provisioner}"')
+    op.execute(f'REVOKE INSERT, UPDATE ON municipality FROM "{app}"')
+    op.drop_index(op.f("ix_staff_appointment_region_id"), table_name="staff_appointment")
+    op.drop_table("staff_appointment")
     op.execute("DROP FUNCTION nastavnik_region_has_admin(uuid)")
     op.execute("DROP FUNCTION nastavnik_admin_regions()")
     op.drop_column("municipality", "retired_at")
