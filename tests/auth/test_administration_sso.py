@@ -22,8 +22,8 @@ from nastavnik.runtime import Runtime
 from nastavnik.web.app import create_app
 from nastavnik_dev.issuer.realm import Issuer, User
 from tests.auth.tokens import sign, valid_claims
-from tests.support.http import bearer_client
 from tests.support.forms import field_error
+from tests.support.http import bearer_client
 from tests.support.sso import served_site, trusting
 from tests.support.worker import run_queued_jobs
 from tests.support.world import World

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import pytest
 from litestar import Litestar
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.exc import DBAPIError
 
 from nastavnik.db.scope import DbScope, scoped_session
@@ -479,9 +479,7 @@ async def test_the_database_refuses_another_regions_writes_by_itself(
             .where(Municipality.id == region_b.region.municipality_id)
             .values(name="Чужой")
         )
-        deleted = await db.execute(
-            StaffAssignment.__table__.delete().where(StaffAssignment.id == region_b.admin_grant)
-        )
+        deleted = await db.execute(delete(StaffAssignment).where(StaffAssignment.id == region_b.admin_grant))
         await db.commit()
     assert (renamed.rowcount, deleted.rowcount) == (0, 0)  # type: ignore[attr-defined]
     # A's own region: the same statements work.

@@ -878,14 +878,14 @@ def body_for(route: tuple[str, str], world: World, values: dict[str, str]) -> tu
             "slug": f"new-{n}",
         }
     if route in {("POST", "/api/admin/regions"), ("POST", "/admin/regions")}:
-        n = secrets.token_hex(3)
+        token = secrets.token_hex(3)
         return ("json" if route[1].startswith("/api/") else "form"), {
-            "code": f"H-{n}",
+            "code": f"H-{token}",
             "name": "Регион из харнеса",
             "timezone": "Asia/Yekaterinburg",
             "admin_last_name": "Админова",
             "admin_first_name": "Анна",
-            "admin_email": f"admin.{n}@edu.example",
+            "admin_email": f"admin.{token}@edu.example",
         }
     if route in {("POST", "/api/region/municipalities"), ("POST", "/region/municipalities")}:
         return ("json" if route[1].startswith("/api/") else "form"), {

@@ -129,7 +129,10 @@ def upgrade() -> None:
     for table in ("municipality", "staff_assignment"):
         op.execute(f"CREATE POLICY shared_read ON {table} FOR SELECT USING (true)")
 
-    op.execute(f'GRANT INSERT (id, region_id, name, retired_at), UPDATE (name, retired_at) ON municipality TO "{app}"')
+    op.execute(
+        "GRANT INSERT (id, region_id, name, retired_at), UPDATE (name, retired_at)"
+        f' ON municipality TO "{app}"'
+    )
     op.execute(
         f'CREATE POLICY admin_insert ON municipality FOR INSERT TO "{app}" WITH CHECK ({ADMINISTERED})'
     )
