@@ -24,22 +24,14 @@ from nastavnik_dev.issuer.realm import Issuer, User
 from tests.auth.tokens import sign, valid_claims
 from tests.support.forms import field_error
 from tests.support.http import bearer_client
-from tests.support.sso import served_site, trusting
+from tests.support.sso import ADMIN_SECRET, WEB_SECRET, provisioning, served_site
 from tests.support.worker import run_queued_jobs
 from tests.support.world import World
-
-ADMIN_SECRET = "nastavnik-admin-development-secret"
-WEB_SECRET = "nastavnik-web-development-secret"
 
 
 @pytest.fixture(scope="module")
 def sso(runtime: Runtime, issuer: Issuer) -> Runtime:
-    return trusting(
-        runtime,
-        issuer,
-        keycloak_admin_client_secret=SecretStr(ADMIN_SECRET),
-        keycloak_client_secret=SecretStr("nastavnik-web-development-secret"),
-    )
+    return provisioning(runtime, issuer)
 
 
 @pytest.fixture(scope="module")

@@ -13,7 +13,6 @@ from typing import Any
 
 import pytest
 from litestar import Litestar
-from pydantic import SecretStr
 
 from nastavnik.inn import with_inn_check_digit
 from nastavnik.runtime import Runtime
@@ -24,11 +23,9 @@ from nastavnik_dev.issuer.server import running_issuer
 from tests.auth.tokens import sign, valid_claims
 from tests.support.http import Client, bearer_client
 from tests.support.programme import STARTS, YEAR, active_pair, open_programme
-from tests.support.sso import trusting
+from tests.support.sso import provisioning
 from tests.support.tenant import Tenant
 from tests.support.worker import run_queued_jobs
-
-ADMIN_SECRET = "nastavnik-admin-development-secret"
 
 
 @pytest.fixture(scope="module")
@@ -39,12 +36,7 @@ async def issuer() -> AsyncIterator[Issuer]:
 
 @pytest.fixture(scope="module")
 def sso(runtime: Runtime, issuer: Issuer) -> Runtime:
-    return trusting(
-        runtime,
-        issuer,
-        keycloak_admin_client_secret=SecretStr(ADMIN_SECRET),
-        keycloak_client_secret=SecretStr("nastavnik-web-development-secret"),
-    )
+    return provisioning(runtime, issuer)
 
 
 def token_for(issuer: Issuer, email: str) -> str:

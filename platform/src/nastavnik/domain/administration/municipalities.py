@@ -84,18 +84,7 @@ async def create_municipality(db: AsyncSession, actor: Actor, name: str) -> Muni
     await _refuse_duplicate(db, region_id, cleaned)
     municipality = Municipality(id=uuid.uuid4(), region_id=region_id, name=cleaned)
     db.add(municipality)
-    await db.flush()
-    await audit.record_by(
-        db,
-        actor,
-        "create",
-        audit.ObjectKind.MUNICIPALITY,
-        municipality.id,
-        org_id=None,
-        details={"name": cleaned},
-    )
-    await db.commit()
-    return municipality
+    return await _recorded(db, actor, "create", municipality, {"name": cleaned})
 
 
 async def rename_municipality(
@@ -103,22 +92,12 @@ async def rename_municipality(
 ) -> Municipality:
     municipality = await administered_municipality(db, actor, municipality_id, lock=True)
     cleaned = _checked_name(name)
-    if cleaned != municipality.name:
-        await _refuse_duplicate(db, municipality.region_id, cleaned, but=municipality.id)
-        before = municipality.name
-        municipality.name = cleaned
-        await db.flush()
-        await audit.record_by(
-            db,
-            actor,
-            "update",
-            audit.ObjectKind.MUNICIPALITY,
-            municipality.id,
-            org_id=None,
-            details={"name": cleaned, "was": before},
-        )
-    await db.commit()
-    return municipality
+    if cleaned == municipality.name:
+        await db.commit()
+        return municipality  # the same name: nothing changes, nothing to record
+    await _refuse_duplicate(db, municipality.region_id, cleaned, but=municipality.id)
+    before, municipality.name = municipality.name, cleaned
+    return await _recorded(db, actor, "update", municipality, {"name": cleaned, "was": before})
 
 
 async def retire_municipality(db: AsyncSession, actor: Actor, municipality_id: uuid.UUID) -> Municipality:
@@ -141,15 +120,16 @@ async def retire_municipality(db: AsyncSession, actor: Actor, municipality_id: u
             [FieldError("municipality_id", f"{active} {word}")],
         )
     municipality.retired_at = clock.now()
+    return await _recorded(db, actor, "update", municipality, {"retired": True})
+
+
+async def _recorded(
+    db: AsyncSession, actor: Actor, action: str, municipality: Municipality, details: dict[str, object]
+) -> Municipality:
+    """The change written, in the audit log and committed together."""
     await db.flush()
     await audit.record_by(
-        db,
-        actor,
-        "update",
-        audit.ObjectKind.MUNICIPALITY,
-        municipality.id,
-        org_id=None,
-        details={"retired": True},
+        db, actor, action, audit.ObjectKind.MUNICIPALITY, municipality.id, org_id=None, details=details
     )
     await db.commit()
     return municipality
