@@ -37,10 +37,6 @@ class Municipality(Base):
 
     region: Mapped[Region] = relationship(lazy="raise")
 
-    @property
-    def active(self) -> bool:
-        return self.retired_at is None
-
 
 class OrgStatus(StrEnum):
     ACTIVE = "active"
