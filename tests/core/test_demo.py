@@ -189,6 +189,7 @@ async def test_person_picker_names_each_person_with_role_and_organisation(servic
     assert "Орлова Марина Сергеевна — специалист, Региональный департамент" in picks
     assert "Лебедева Ольга Николаевна — аудитор, Региональный департамент" in picks
     assert "Зайцев Павел Олегович — координатор, управление образования (г. Северск)" in picks
+    assert "Платформова Вера — администратор платформы: создаёт регионы" in picks
     assert all(" — " in p for p in picks), [p for p in picks if " — " not in p]
 
 

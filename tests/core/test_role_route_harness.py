@@ -2,7 +2,7 @@
 
 A route missing from EXPECTED fails the test, so every new route states its rules here.
 Roles: curator, mentor, mentee (members), region, municipality, auditor (overseers, not
-members), anonymous. Tenant routes are called with the organisation's own slug and objects: the world's
+members), admin (the region's administrator, neither), anonymous. Tenant routes are called with the organisation's own slug and objects: the world's
 school, or for a plugin serving another type (COLLEGE_ROUTES) an organisation of that type.
 """
 
@@ -34,8 +34,10 @@ from nastavnik.domain.questionnaires.models import (
 )
 from nastavnik.domain.statistics.models import StatReport
 from nastavnik.inn import with_inn_check_digit
+from nastavnik.models.identity import Identity, StaffAssignment, StaffRole
 from nastavnik.models.people import Person
 from nastavnik.models.plugin_settings import OrgPluginSetting
+from nastavnik.models.reference import Municipality
 from nastavnik.runtime import Runtime
 from nastavnik.testing import Tenant, app_routes, new_organisation, plugin_routes
 from nastavnik_colleges.models import Internship, Partner, Representative
@@ -52,7 +54,7 @@ from tests.support.dates import region_today, region_year
 from tests.support.http import client_for
 from tests.support.world import OrgWorld, World, add_pair_work, default_version
 
-ROLES = ("curator", "mentor", "mentee", "region", "municipality", "auditor", "anonymous")
+ROLES = ("curator", "mentor", "mentee", "region", "municipality", "auditor", "admin", "anonymous")
 MEMBERS = ("curator", "mentor", "mentee")
 PARAM = re.compile(r"{(\w+)}")
 
@@ -314,6 +316,12 @@ REGION_ONLY_API = {**dict.fromkeys(ROLES, 403), "region": 200, "anonymous": 401}
 OVERSEERS_PAGE = {**dict.fromkeys(ROLES, 404), "region": 200, "municipality": 200, "anonymous": 302}
 OVERSEERS_API = {**dict.fromkeys(ROLES, 404), "region": 200, "municipality": 200, "anonymous": 401}
 
+ADMIN_ONLY_PAGE = {**dict.fromkeys(ROLES, 403), "admin": 200, "anonymous": 302}
+ADMIN_ONLY_API = {**dict.fromkeys(ROLES, 403), "admin": 200, "anonymous": 401}
+# The platform administrator holds a realm role only, which no harness session carries: everyone is refused.
+PLATFORM_ADMIN_PAGE = {**dict.fromkeys(ROLES, 403), "anonymous": 302}
+PLATFORM_ADMIN_API = {**dict.fromkeys(ROLES, 403), "anonymous": 401}
+
 # Routes outside an organisation: the status for every role.
 GLOBAL: dict[tuple[str, str], dict[str, int]] = {
     ("GET", "/health/live"): dict.fromkeys(ROLES, 200),
@@ -443,6 +451,26 @@ GLOBAL: dict[tuple[str, str], dict[str, int]] = {
         "region": 302,
         "anonymous": 302,
     },
+    # Administration: R1's administrator keeps its municipalities (the harness's M1 is renamed to its own
+    # name, and cannot be retired while it has organisations: 422) and its staff (a fresh grant removed).
+    ("GET", "/api/admin/regions"): PLATFORM_ADMIN_API,
+    ("POST", "/api/admin/regions"): PLATFORM_ADMIN_API,
+    ("GET", "/admin/regions"): PLATFORM_ADMIN_PAGE,
+    ("POST", "/admin/regions"): PLATFORM_ADMIN_PAGE,
+    ("GET", "/api/region/municipalities"): ADMIN_ONLY_API,
+    ("POST", "/api/region/municipalities"): {**ADMIN_ONLY_API, "admin": 201},
+    ("PATCH", "/api/region/municipalities/{municipality_id}"): ADMIN_ONLY_API,
+    ("POST", "/api/region/municipalities/{municipality_id}/retire"): {**ADMIN_ONLY_API, "admin": 422},
+    ("GET", "/api/region/staff"): ADMIN_ONLY_API,
+    ("POST", "/api/region/staff"): {**ADMIN_ONLY_API, "admin": 201},
+    ("DELETE", "/api/region/staff/{assignment_id}"): {**ADMIN_ONLY_API, "admin": 204},
+    ("GET", "/region/municipalities"): ADMIN_ONLY_PAGE,
+    ("POST", "/region/municipalities"): {**ADMIN_ONLY_PAGE, "admin": 302},
+    ("POST", "/region/municipalities/{municipality_id}"): {**ADMIN_ONLY_PAGE, "admin": 302},
+    ("POST", "/region/municipalities/{municipality_id}/retire"): {**ADMIN_ONLY_PAGE, "admin": 422},
+    ("GET", "/region/staff"): ADMIN_ONLY_PAGE,
+    ("POST", "/region/staff"): {**ADMIN_ONLY_PAGE, "admin": 302},
+    ("POST", "/region/staff/{assignment_id}/delete"): {**ADMIN_ONLY_PAGE, "admin": 302},
     ("GET", "/audit"): {**dict.fromkeys(ROLES, 403), "auditor": 200, "anonymous": 302},
     ("GET", "/api/audit"): {**dict.fromkeys(ROLES, 403), "auditor": 200, "anonymous": 401},
     ("GET", "/api/audit/export.xlsx"): {**dict.fromkeys(ROLES, 403), "auditor": 200, "anonymous": 401},
@@ -579,9 +607,17 @@ async def fresh_objects(runtime: Runtime, org: OrgWorld) -> dict[str, str]:
                 username=f"kharnesov.t.{secrets.token_hex(2)}",
             )
         )
+        colleague = Identity(
+            issuer="test-issuer", subject=f"harness-{secrets.token_hex(4)}", display_name="Харнесова"
+        )
+        db.add(colleague)
+        await db.flush()
+        grant = StaffAssignment(identity_id=colleague.id, role=StaffRole.REGION, region_id=org.region_id)
+        db.add(grant)
         await db.commit()
     await one_time_passwords.keep(runtime, org.id, batch.id, person.id, one_time_passwords.generate())
     return {
+        "staff_assignment_id": str(grant.id),
         "assignment_id": str(assignment.id),
         "template_id": str(template_id),
         "version_id": str(draft_id),
@@ -785,6 +821,8 @@ def college_body(route: tuple[str, str], values: dict[str, str]) -> tuple[str, A
 def shaped(route: tuple[str, str], values: dict[str, str]) -> dict[str, str]:
     """The path values for ``route``: a document of one shape only is called with that shape, a decade's
     with the fresh decade."""
+    if "/region/staff/" in route[1]:  # a staff member's grant, not a questionnaire's assignment
+        return {**values, "assignment_id": values["staff_assignment_id"]}
     shape = SHAPE_OF.get(route)
     if shape is None:
         return values
@@ -839,6 +877,37 @@ def body_for(route: tuple[str, str], world: World, values: dict[str, str]) -> tu
             "inn": inn,
             "slug": f"new-{n}",
         }
+    if route in {("POST", "/api/admin/regions"), ("POST", "/admin/regions")}:
+        token = secrets.token_hex(3)
+        return ("json" if route[1].startswith("/api/") else "form"), {
+            "code": f"H-{token}",
+            "name": "Регион из харнеса",
+            "timezone": "Asia/Yekaterinburg",
+            "admin_last_name": "Админова",
+            "admin_first_name": "Анна",
+            "admin_email": f"admin.{token}@edu.example",
+        }
+    if route in {("POST", "/api/region/municipalities"), ("POST", "/region/municipalities")}:
+        return ("json" if route[1].startswith("/api/") else "form"), {
+            "name": f"Харнес {secrets.token_hex(4)}"
+        }
+    if route in {
+        ("PATCH", "/api/region/municipalities/{municipality_id}"),
+        ("POST", "/region/municipalities/{municipality_id}"),
+    }:  # its own name again: M1 stays as the other tests know it
+        return ("json" if route[1].startswith("/api/") else "form"), {"name": values["municipality_name"]}
+    if route in {
+        ("POST", "/region/municipalities/{municipality_id}/retire"),
+        ("POST", "/region/staff/{assignment_id}/delete"),
+    }:
+        return "form", {"confirm": "yes"}
+    if route in {("POST", "/api/region/staff"), ("POST", "/region/staff")}:
+        return ("json" if route[1].startswith("/api/") else "form"), {
+            "role": "auditor",
+            "last_name": "Аудиторова",
+            "first_name": "Нина",
+            "email": f"nina.{secrets.token_hex(4)}@edu.example",
+        }
     if route in {("POST", "/api/region/dictionaries"), ("POST", "/region/dictionaries")}:
         kind, body = BODIES[route]
         return kind, {**body, "code": f"harness_{secrets.token_hex(4)}"}
@@ -887,7 +956,11 @@ async def test_every_role_gets_what_its_role_allows(runtime: Runtime, app: Lites
     college_routes = plugin_routes(routes, "colleges")
     college = await new_organisation(runtime, world.municipalities["M1"], org_type="college")
     report_id = await finished_report(runtime, world)
+    async with runtime.owner_sessions() as db:
+        m1 = await db.get(Municipality, world.municipalities["M1"])
+        assert m1 is not None
     fixed = {
+        "municipality_name": m1.name,
         "slug": org.slug,
         "start_year": str(world.year),
         "name": "schools",
@@ -919,6 +992,12 @@ async def test_every_role_gets_what_its_role_allows(runtime: Runtime, app: Lites
         )
     finally:  # the world's region keeps the standard templates for the tests after this one
         async with runtime.owner_sessions() as db:
+            # ... and only its own municipalities (regional figures are by municipality).
+            await db.execute(
+                delete(Municipality).where(
+                    Municipality.region_id == org.region_id, Municipality.name.like("Харнес %")
+                )
+            )
             await db.execute(
                 delete(RegionDocumentTemplate).where(
                     RegionDocumentTemplate.region_id == org.region_id,

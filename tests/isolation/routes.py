@@ -529,6 +529,51 @@ GLOBAL_ROUTES: dict[Route, str] = {
         "POST",
         "/region/templates/{document}/revert",
     ): "region staff only, their own region's template: test_document_templates",
+    # Administration: the platform administrator's regions (a realm role only), a region administrator's
+    # municipalities and staff; another region's are 404 (tests/core/test_administration.py) and the
+    # database refuses their writes by itself (test_the_database_refuses_another_regions_writes_by_itself).
+    ("GET", "/api/admin/regions"): "the platform administrator only: tests/auth/test_administration_sso",
+    ("POST", "/api/admin/regions"): "the platform administrator only: tests/auth/test_administration_sso",
+    ("GET", "/admin/regions"): "the platform administrator only: tests/auth/test_administration_sso",
+    ("POST", "/admin/regions"): "the platform administrator only: tests/auth/test_administration_sso",
+    (
+        "GET",
+        "/api/region/municipalities",
+    ): "the region's administrator, their region only: test_administration",
+    (
+        "POST",
+        "/api/region/municipalities",
+    ): "the region's administrator, into their region: test_administration",
+    (
+        "PATCH",
+        "/api/region/municipalities/{municipality_id}",
+    ): "the region's administrator; another region's is 404: test_administration",
+    (
+        "POST",
+        "/api/region/municipalities/{municipality_id}/retire",
+    ): "the region's administrator; another region's is 404: test_administration",
+    ("GET", "/api/region/staff"): "the region's administrator, their region only: test_administration",
+    ("POST", "/api/region/staff"): "the region's administrator, into their region: test_administration",
+    (
+        "DELETE",
+        "/api/region/staff/{assignment_id}",
+    ): "the region's administrator; another region's is 404: test_administration",
+    ("GET", "/region/municipalities"): "the region's administrator, their region only: test_administration",
+    ("POST", "/region/municipalities"): "the region's administrator, into their region: test_administration",
+    (
+        "POST",
+        "/region/municipalities/{municipality_id}",
+    ): "the region's administrator; another region's is 404: test_administration",
+    (
+        "POST",
+        "/region/municipalities/{municipality_id}/retire",
+    ): "the region's administrator; another region's is 404: test_administration",
+    ("GET", "/region/staff"): "the region's administrator, their region only: test_administration",
+    ("POST", "/region/staff"): "the region's administrator, into their region: test_administration",
+    (
+        "POST",
+        "/region/staff/{assignment_id}/delete",
+    ): "the region's administrator; another region's is 404: test_administration",
     ("GET", "/audit"): "auditors only: tested in test_audit",
     ("GET", "/api/audit"): "auditors only: tested in test_audit",
     ("GET", "/api/audit/export.xlsx"): "auditors only: tested in test_audit",

@@ -18,7 +18,10 @@ SHARED_TABLES = {
     "municipality": "reference data",
     "organisation": "the tenants themselves: public registry facts",
     "identity": "login identity (issuer, subject, display name) only; personal data stays in person",
-    "staff_assignment": "who oversees which region or municipality",
+    "staff_assignment": "who oversees which region or municipality, or administers a region",
+    "staff_appointment": "a region's staff asked for by its administrator until their account is made: adult"
+    " officials' names and work e-mails, shown on that region's staff list only (forced RLS: the region's"
+    " administrators, the platform administrator for what they asked)",
     "questionnaire_template": "questionnaire templates a region owns (NULL: the platform's); no personal data",
     "questionnaire_version": "a template's versions: wording and scales only, immutable once published",
     "region_dictionary_entry": "a region's wording of the mentoring dictionaries: titles and codes, no"

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from litestar import Litestar
+from pydantic import SecretStr
 
 from nastavnik.runtime import Runtime, sso_clients
 from nastavnik.web.app import create_app
@@ -20,6 +21,8 @@ from nastavnik_dev.issuer.realm import Issuer
 from tests.support.http import loopback_socket, serving
 
 WEB_CLIENT = "nastavnik-web"
+WEB_SECRET = "nastavnik-web-development-secret"
+ADMIN_SECRET = "nastavnik-admin-development-secret"
 
 
 def trusting(runtime: Runtime, issuer: Issuer, **settings: Any) -> Runtime:
@@ -28,6 +31,17 @@ def trusting(runtime: Runtime, issuer: Issuer, **settings: Any) -> Runtime:
     assert runtime.http is not None, "the tests' runtime holds the platform's HTTP client"
     changed = runtime.settings.model_copy(update={"keycloak_url": issuer.base_url, **settings})
     return dataclasses.replace(runtime, settings=changed, **sso_clients(changed, runtime.http))
+
+
+def provisioning(runtime: Runtime, issuer: Issuer) -> Runtime:
+    """``runtime`` trusting ``issuer`` with the secrets of its web and service-account clients: the jobs that
+    make Keycloak accounts (onboarding, staff appointments) run against the issuer's admin API."""
+    return trusting(
+        runtime,
+        issuer,
+        keycloak_admin_client_secret=SecretStr(ADMIN_SECRET),
+        keycloak_client_secret=SecretStr(WEB_SECRET),
+    )
 
 
 @dataclass

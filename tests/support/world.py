@@ -85,7 +85,7 @@ class OrgWorld:
 @dataclass
 class World:
     orgs: dict[str, OrgWorld]
-    staff: dict[str, uuid.UUID]  # region, municipality, auditor, outsider, region2 -> identity
+    staff: dict[str, uuid.UUID]  # region, municipality, auditor, outsider, region2, admin -> identity
     regions: dict[str, uuid.UUID]
     municipalities: dict[str, uuid.UUID]
     year: int
@@ -193,6 +193,7 @@ async def build_world(runtime: Runtime) -> World:
             ("municipality", "municipality", "R1", "M1"),
             ("auditor", "auditor", "R1", None),
             ("region2", "region", "R2", None),
+            ("admin", "admin", "R1", None),  # R1's administrator (municipalities and staff)
             ("outsider", None, None, None),
         ):
             identity = _identity(f"staff-{key}")

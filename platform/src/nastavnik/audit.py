@@ -108,6 +108,9 @@ class ObjectKind(StrEnum):
     METHODICAL_EVENT = "methodical_event", "мероприятие методической работы"
     METHODICAL_PARTICIPANTS = "methodical_participants", "участники мероприятия методической работы"
     METHODICAL_DOCUMENT = "methodical_document", "документ методической работы"
+    REGION = "region", "регион"
+    MUNICIPALITY = "municipality", "муниципалитет"
+    STAFF_APPOINTMENT = "staff_appointment", "назначение сотрудника региона"
 
 
 AuditObject: TypeAlias = ObjectKind | str

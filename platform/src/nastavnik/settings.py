@@ -175,6 +175,14 @@ class Settings(BaseSettings):
     role_auditor: str = "nastavnik-auditor"
     """Realm role that admits an auditor of the audit log."""
 
+    role_region_admin: str = "nastavnik-region-admin"
+    """Realm role that admits a region's administrator (with an administrator's assignment to the region in
+    the platform): keeps the region's municipalities and appoints its staff."""
+
+    role_platform_admin: str = "nastavnik-platform-admin"
+    """Realm role of the platform's administrator, who creates regions and their first administrators.
+    The role alone admits them: it is held in Keycloak only, with no assignment in the platform."""
+
     dev_issuer: bool = False
     """Start the Keycloak-compatible development issuer (tests and the demo). Refused in production."""
 

@@ -59,6 +59,8 @@ class Actor:
     """Where the request came from, for the audit log."""
     organisations: frozenset[str] | None = None
     """Organisation slugs the sign-in admits (Keycloak's organization claim); None: not limited by a token."""
+    platform_admin: bool = False
+    """The sign-in carries the platform administrator's realm role (creates regions)."""
 
     def grants(self, role: StaffRole) -> list[StaffGrant]:
         return [g for g in self.staff if g.role is role]

@@ -29,9 +29,14 @@ ROLE_TITLES = {"director": "руководитель", "curator": "курато�
 CATEGORY_TITLES = {"pedagogue": "педагог", "staff": "сотрудник"}
 
 
+PLATFORM_ADMIN = "platform-admin"
+
+
 def staff_title(role: str, municipality: str | None) -> str:
     if role == "municipality":
         return f"координатор, управление образования ({municipality})"
+    if role == "admin":
+        return f"администратор региона, {REGION_OFFICE}"
     return f"{'аудитор' if role == 'auditor' else 'специалист'}, {REGION_OFFICE}"
 
 
@@ -53,7 +58,8 @@ def member_title(name: PersonName, category: str, roles: set[str], organisation:
 async def mirror_demo_people(
     owner_db: AsyncSession, realm: Realm, issuer_url: str, settings: Settings
 ) -> int:
-    """Adopt the demo's identities for ``issuer_url`` and create them in ``realm``; returns how many.
+    """Adopt the demo's identities for ``issuer_url`` and create them in ``realm``, with the platform's
+    administrator (a realm role only); returns how many users were made.
 
     Each user carries its full name and, in the attribute ``title``, what it does where
     («куратор, СОШ № 1»): the issuer's pick-a-person page shows it."""
@@ -70,6 +76,7 @@ async def mirror_demo_people(
         "region": settings.role_region,
         "municipality": settings.role_municipality,
         "auditor": settings.role_auditor,
+        "admin": settings.role_region_admin,
     }
     roles: dict[uuid.UUID, set[str]] = defaultdict(set)
     titles: dict[uuid.UUID, list[str]] = defaultdict(list)
@@ -113,4 +120,15 @@ async def mirror_demo_people(
                 attributes={"title": titles[identity.id]} if titles.get(identity.id) else {},
             )
         )
-    return len(identities)
+    # The platform's administrator holds a realm role only: no identity in the platform until they sign in.
+    realm.add_user(
+        User(
+            id=PLATFORM_ADMIN,
+            username=PLATFORM_ADMIN,
+            last_name="Платформова",
+            first_name="Вера",
+            realm_roles={settings.role_platform_admin},
+            attributes={"title": ["администратор платформы: создаёт регионы"]},
+        )
+    )
+    return len(identities) + 1

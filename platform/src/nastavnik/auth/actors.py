@@ -20,6 +20,7 @@ def admitted_staff_roles(token: VerifiedToken, settings: Settings) -> frozenset[
         settings.role_region: StaffRole.REGION,
         settings.role_municipality: StaffRole.MUNICIPALITY,
         settings.role_auditor: StaffRole.AUDITOR,
+        settings.role_region_admin: StaffRole.ADMIN,
     }
     return frozenset(role for name, role in by_realm_role.items() if name in token.realm_roles)
 
@@ -60,4 +61,5 @@ async def actor_from_token(db: AsyncSession, token: VerifiedToken, settings: Set
         actor,
         staff=tuple(g for g in actor.staff if g.role in admitted),
         organisations=token.organizations,
+        platform_admin=settings.role_platform_admin in token.realm_roles,
     )

@@ -28,6 +28,7 @@ ROLE_TITLES = {
     "region": "регион",
     "municipality": "муниципалитет",
     "auditor": "аудитор",
+    "admin": "администратор региона",
     "director": "руководитель",
     "curator": "куратор",
     "mentor": "наставник",
@@ -98,6 +99,7 @@ class SignInController(Controller):
             id_token=completed.id_token,
             organisations=completed.access.organizations,
             staff_roles=[g.role.value for g in actor.staff],
+            platform_admin=actor.platform_admin,
         )
         await audit.record_by(
             db, actor, "login", audit.ObjectKind.SESSION, org_id=None, details={"method": "sso"}

@@ -17,6 +17,7 @@ from nastavnik.default_plugins import routes as core_routes
 from nastavnik.domain import template_dirs
 from nastavnik.domain.accounts.provisioning import run_batch
 from nastavnik.domain.accounts.services import ACCOUNTS_JOB
+from nastavnik.domain.administration.provisioning import APPOINT_JOB
 from nastavnik.domain.documents.plugin_templates import check_offered_templates
 from nastavnik.domain.methodical import offers as methodical_offers
 from nastavnik.domain.organisations.onboarding import (
@@ -204,6 +205,14 @@ async def sync_organisation_access(ctx: dict[str, Any], org_id: str) -> str:
     return await retrying_while_keycloak_is_down(ctx, sync_access(ctx["runtime"], uuid.UUID(org_id)))
 
 
+async def provision_staff(ctx: dict[str, Any], appointment_id: str) -> str:
+    """Make a region's staff member's account, realm role, invitation and grant."""
+    from nastavnik.domain.administration.provisioning import run_appointment
+
+    job = run_appointment(ctx["runtime"], uuid.UUID(appointment_id))
+    return await retrying_while_keycloak_is_down(ctx, job)
+
+
 async def create_accounts(ctx: dict[str, Any], org_id: str, batch_id: str) -> str:
     """Create the Keycloak accounts a curator asked for, person by person."""
     return await retrying_while_keycloak_is_down(
@@ -253,6 +262,13 @@ def register_jobs() -> Iterable[JobSpec]:
             max_tries=20,
             timeout_seconds=120,
             keep_result_seconds=0,  # a retry or a password reset of the same batch must be able to run
+        ),
+        JobSpec(
+            name=APPOINT_JOB,
+            function=provision_staff,
+            max_tries=20,
+            timeout_seconds=60,
+            keep_result_seconds=0,  # a retry after a failure must be able to run
         ),
         JobSpec(
             name=SYNC_ACCESS_JOB,

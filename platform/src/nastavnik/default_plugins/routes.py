@@ -10,6 +10,7 @@ from litestar.types import ControllerRouterHandler
 
 from nastavnik.auth import routes as sign_in
 from nastavnik.domain.accounts import routes as accounts
+from nastavnik.domain.administration import routes as administration
 from nastavnik.domain.bases import routes as bases
 from nastavnik.domain.dictionaries import routes as dictionaries
 from nastavnik.domain.documents import routes as region_templates
@@ -61,6 +62,8 @@ API: tuple[ControllerRouterHandler, ...] = (
     region_templates.RegionTemplatesApi,
     methodical.MethodicalApi,
     methodical_documents.MethodicalDownloadsApi,
+    administration.PlatformAdminApi,
+    administration.RegionAdminApi,
 )
 
 PAGES: tuple[ControllerRouterHandler, ...] = (
@@ -89,4 +92,5 @@ PAGES: tuple[ControllerRouterHandler, ...] = (
     region_templates.RegionTemplatesPages,
     methodical_pages.MethodicalPages,
     methodical_documents.MethodicalDownloadsPages,
+    administration.AdministrationPages,
 )

@@ -26,6 +26,7 @@ DOMAINS = (
     "accounts",
     "people",
     "methodical",
+    "administration",
 )
 """In dependency order: each may import only the kernel and the domains before it.
 
@@ -46,6 +47,7 @@ MODEL_MODULES = (
     "organisations.models",
     "accounts.models",
     "methodical.models",
+    "administration.models",
 )
 """Every domain module that declares tables (a missing one fails the migrations' tests)."""
 

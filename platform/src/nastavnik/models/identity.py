@@ -34,14 +34,16 @@ class StaffRole(StrEnum):
     REGION = "region"
     MUNICIPALITY = "municipality"
     AUDITOR = "auditor"
+    ADMIN = "admin"
+    """A region's administrator: keeps its municipalities and appoints its staff (issue 13)."""
 
 
 class StaffAssignment(Base):
-    """Who oversees what: the region, one municipality, or the audit log."""
+    """Who oversees what: the region, one municipality, or the audit log; or who administers a region."""
 
     __tablename__ = "staff_assignment"
     __table_args__ = (
-        CheckConstraint("role IN ('region', 'municipality', 'auditor')", name="role_known"),
+        CheckConstraint("role IN ('region', 'municipality', 'auditor', 'admin')", name="role_known"),
         CheckConstraint("role <> 'municipality' OR municipality_id IS NOT NULL", name="municipality_bound"),
         UniqueConstraint("identity_id", "role", "region_id", "municipality_id"),
     )

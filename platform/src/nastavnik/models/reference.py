@@ -6,10 +6,10 @@ Nothing here is personal data: names and INNs of organisations are public regist
 from __future__ import annotations
 
 import uuid
-from datetime import date
+from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import CheckConstraint, Date, ForeignKey, String, UniqueConstraint
+from sqlalchemy import CheckConstraint, Date, DateTime, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from nastavnik import clock
@@ -32,6 +32,8 @@ class Municipality(Base):
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
     region_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("region.id"), index=True)
     name: Mapped[str] = mapped_column(String(200))
+    retired_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    """When the region's administrator retired it: hidden from pickers, its history kept."""
 
     region: Mapped[Region] = relationship(lazy="raise")
 

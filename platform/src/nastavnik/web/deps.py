@@ -78,7 +78,10 @@ async def provide_actor(request: Request[Any, Any, Any], db: Db) -> Actor:
     if admitted is not None:  # signed in through Keycloak: what it admitted at login still bounds the session
         organisations, staff_roles = admitted
         actor = dataclasses.replace(
-            actor, organisations=organisations, staff=tuple(g for g in actor.staff if g.role in staff_roles)
+            actor,
+            organisations=organisations,
+            staff=tuple(g for g in actor.staff if g.role in staff_roles),
+            platform_admin=session.platform_admin(request),
         )
     return dataclasses.replace(actor, client_ip=client_ip(request))
 

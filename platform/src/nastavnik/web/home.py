@@ -9,6 +9,7 @@ from litestar.response import Redirect
 
 from nastavnik.models.identity import StaffRole
 from nastavnik.tenancy import load_actor, organisations_of
+from nastavnik.web import session
 from nastavnik.web.deps import identity_of
 from nastavnik.web.params import Db, Rt
 from nastavnik.web.rendering import page
@@ -25,6 +26,8 @@ class HomeController(Controller):
             return Redirect(path="/login")
         if actor.grants(StaffRole.REGION):
             return Redirect(path="/region")
+        if actor.grants(StaffRole.ADMIN):
+            return Redirect(path="/region/staff")
         municipal = actor.grants(StaffRole.MUNICIPALITY)
         if municipal:
             return Redirect(path=f"/m/{municipal[0].municipality_id}")
@@ -33,4 +36,6 @@ class HomeController(Controller):
             return Redirect(path=f"/o/{orgs[0][0]}/")
         if actor.is_auditor:
             return Redirect(path="/audit")
+        if session.platform_admin(request):
+            return Redirect(path="/admin/regions")
         return await page("core/no_access.html", db=db, runtime=runtime, actor=actor)

@@ -30,9 +30,14 @@ async def page(
     switcher = await organisations_of(db, actor) if actor else []
     top_links = []
     if actor:
+        if actor.platform_admin:
+            top_links.append(("Регионы", "/admin/regions"))
         if actor.grants(StaffRole.REGION):
             top_links.append(("Регион", "/region"))
             top_links.append(("Статистика", "/region/statistics"))
+        if actor.grants(StaffRole.ADMIN):
+            top_links.append(("Муниципалитеты", "/region/municipalities"))
+            top_links.append(("Сотрудники", "/region/staff"))
         for grant in actor.grants(StaffRole.MUNICIPALITY):
             top_links.append(("Муниципалитет", f"/m/{grant.municipality_id}"))
             top_links.append(("Статистика", f"/m/{grant.municipality_id}/statistics"))

@@ -23,6 +23,7 @@ SSO = "sso"
 ID_TOKEN = "id_token"  # noqa: S105 - a session key, not a secret
 ORGANISATIONS = "organisations"
 STAFF_ROLES = "staff_roles"
+PLATFORM_ADMIN = "platform_admin"
 # Written at most this often: a request refreshes "last seen" without a Redis write every time.
 TOUCH_EVERY = 60
 
@@ -40,6 +41,7 @@ def start(
     id_token: str | None = None,
     organisations: Iterable[str] = (),
     staff_roles: Iterable[str] = (),
+    platform_admin: bool = False,
 ) -> None:
     now = int(time.time())
     # A new login gets a fresh session under a new id: the anonymous one's data and id are discarded,
@@ -55,6 +57,7 @@ def start(
             ID_TOKEN: id_token,
             ORGANISATIONS: sorted(organisations),
             STAFF_ROLES: sorted(staff_roles),
+            PLATFORM_ADMIN: platform_admin,
         }
     )
 
@@ -86,3 +89,10 @@ def admitted(request: Request[Any, Any, Any]) -> tuple[frozenset[str], frozenset
     if not has_session(request) or not request.session.get(SSO):
         return None
     return frozenset(request.session.get(ORGANISATIONS, [])), frozenset(request.session.get(STAFF_ROLES, []))
+
+
+def platform_admin(request: Request[Any, Any, Any]) -> bool:
+    """Whether the identity provider admitted the platform administrator's realm role at login."""
+    return (
+        has_session(request) and bool(request.session.get(SSO)) and bool(request.session.get(PLATFORM_ADMIN))
+    )

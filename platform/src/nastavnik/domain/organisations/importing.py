@@ -68,7 +68,9 @@ async def preview(db: AsyncSession, actor: Actor, plugins: Plugins, data: bytes)
     municipalities = {
         normalise_header(m.name): m.id
         for m in await db.scalars(
-            select(Municipality).where(Municipality.region_id.in_([g.region_id for g in grants]))
+            select(Municipality).where(
+                Municipality.region_id.in_([g.region_id for g in grants]), Municipality.retired_at.is_(None)
+            )
         )
     }
     taken = {(o.slug, o.inn) for o in await db.scalars(select(Organisation))}

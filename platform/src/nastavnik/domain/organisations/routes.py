@@ -259,7 +259,10 @@ class OversightPages(Controller):
         municipalities = list(
             await db.scalars(
                 select(Municipality)
-                .where(Municipality.region_id.in_([g.region_id for g in grants]))
+                .where(
+                    Municipality.region_id.in_([g.region_id for g in grants]),
+                    Municipality.retired_at.is_(None),
+                )
                 .order_by(Municipality.name)
             )
         )

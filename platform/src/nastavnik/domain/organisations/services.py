@@ -40,8 +40,10 @@ async def create_organisation(
     if not actor.grants(StaffRole.REGION):
         raise Forbidden
     municipality = await db.get(Municipality, draft.municipality_id)
-    if municipality is None or not any(
-        g.region_id == municipality.region_id for g in actor.grants(StaffRole.REGION)
+    if (
+        municipality is None
+        or municipality.retired_at is not None  # retired: no new organisations there
+        or not any(g.region_id == municipality.region_id for g in actor.grants(StaffRole.REGION))
     ):
         raise InvalidInput(
             "Муниципалитет не найден в вашем регионе.",

@@ -1,0 +1,1 @@
+"""Administration: regions, their municipalities and their staff, kept without the demo seed."""
