@@ -10,9 +10,11 @@ from typing import Any
 
 import docx
 from litestar import Litestar
+from sqlalchemy import select
 
 from nastavnik.domain.documents.kinds import DOCUMENT_TITLES, default_template
 from nastavnik.domain.programmes.roadmap_defaults import LEARNERS, PEDAGOGUES, DefaultLine
+from nastavnik.models.audit import AuditEvent
 from nastavnik.runtime import Runtime
 from nastavnik.testing import Tenant, new_organisation, new_region
 from nastavnik_dev.documents import build_roadmap_template, build_templates
@@ -80,6 +82,13 @@ async def test_a_manager_edits_and_deletes_a_line_through_the_api(runtime: Runti
         assert await lines(curator, base) == []
         assert (await curator.delete(url)).status_code == 404
         assert (await curator.put(url, json={**change, "version": 2})).status_code == 404
+    async with runtime.owner_sessions() as db:
+        actions = await db.scalars(
+            select(AuditEvent.action)
+            .where(AuditEvent.org_id == org.id, AuditEvent.object_type == "roadmap_item")
+            .order_by(AuditEvent.at)
+        )
+        assert list(actions) == ["create", "update", "delete"]  # refused edits leave nothing behind
 
 
 async def test_the_page_edits_and_deletes_only_after_confirmation(runtime: Runtime, app: Litestar) -> None:
@@ -96,6 +105,11 @@ async def test_the_page_edits_and_deletes_only_after_confirmation(runtime: Runti
         refused = await send_form(curator, f"{page}/roadmap/{item['id']}", form, page=page)
         assert field_error(refused.text, "title") == "укажите мероприятие"
         assert 'value="Директор"' in refused.text
+        for name, value in (("due_on", "31.02.2026"), ("due_on", "2027-09-01"), ("stage", "9")):
+            wrong = await send_form(
+                curator, f"{page}/roadmap/{item['id']}", {**form, "title": "Т", name: value}, page=page
+            )
+            assert field_error(wrong.text, name), (name, value)
         moved = await send_form(
             curator, f"{page}/roadmap/{item['id']}", {**form, "title": "Совещание"}, follow_redirects=False
         )
