@@ -17,6 +17,7 @@ from sqlalchemy import delete
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from nastavnik import audit
+from nastavnik.db.locks import lock_for_transaction
 from nastavnik.domain.dictionaries.region import region_of
 from nastavnik.domain.programmes.models import STAGES, RegionRoadmapItem
 from nastavnik.domain.programmes.roadmap_defaults import STANDARD, DefaultLine, region_lines
@@ -123,6 +124,8 @@ async def save_region_roadmap(
     region_id = region_of(actor)
     _regime(regime)
     cleaned = _checked(lines, rows)
+    # Two saves at once take turns (the second replaces the first), never a clash of positions.
+    await lock_for_transaction(db, [f"region-roadmap:{region_id}:{regime}"])
     t = RegionRoadmapItem
     await db.execute(delete(t).where(t.region_id == region_id, t.regime == regime))
     db.add_all(

@@ -15,6 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from nastavnik import audit
+from nastavnik.db.locks import lock_for_transaction
 from nastavnik.domain.bases import services as bases
 from nastavnik.domain.programmes.models import STAGES, DocumentStatus, Programme, RoadmapItem
 from nastavnik.domain.programmes.pairs.models import GroupStatus, MentoringGroup
@@ -345,6 +346,8 @@ async def fill_roadmap(
     lacks (by stage and title) are appended: what the curator wrote, edited or marked done stays.
     """
     programme = await managed_programme(db, ctx, programme_id)
+    # Two clicks at once take turns, so the second sees the first's lines and adds none twice.
+    await lock_for_transaction(db, [f"roadmap-fill:{ctx.org.id}:{programme.id}"])
     present = {(i.stage, _same(i.title)) for i in await roadmap(db, ctx, programme)}
     if present and not confirmed:
         raise InvalidInput(
