@@ -71,6 +71,10 @@ ALLOWED: dict[tuple[str, str], str] = {
         "POST /api/o/{slug}/programmes/{programme_id}/next-year": STORED,
         "PUT /api/o/{slug}/programmes/{programme_id}/documents": f"{CODES}; {STORED}; {CROSS}",
         "POST /api/o/{slug}/programmes/{programme_id}/roadmap": f"{STORED}; {CROSS}",
+        "PUT /api/o/{slug}/programmes/{programme_id}/roadmap/{item_id}": f"{STORED}; {CROSS}",
+        "DELETE /api/o/{slug}/programmes/{programme_id}/roadmap/{item_id}": STORED,
+        # A roadmap with lines is filled only when the request confirms it.
+        "POST /api/o/{slug}/programmes/{programme_id}/roadmap/default": STORED,
         "POST /api/o/{slug}/programmes/{programme_id}/groups": f"{CODES}; {STORED}; {CROSS}",
         "POST /api/o/{slug}/programmes/{programme_id}/matching": STORED,
         "POST /api/o/{slug}/programmes/{programme_id}/matching/accept": STORED,
@@ -95,6 +99,11 @@ ALLOWED: dict[tuple[str, str], str] = {
         "GET /api/o/{slug}/statistics": STORED,
         "GET /api/region/templates/{document}": CODES,
         "PUT /api/region/templates/{document}": FILE,
+        # The region's default roadmap: a regime (learners or pedagogues) in the path; the lines' stage,
+        # month and day bounds and texts are the service's checks, so that every wrong line is named at once.
+        "GET /api/region/roadmap/{regime}": CODES,
+        "PUT /api/region/roadmap/{regime}": f"{CODES}; {CROSS}",
+        "DELETE /api/region/roadmap/{regime}": f"{CODES}; {STORED}",
         "PUT /api/region/statistics/targets/{indicator}": f"{CODES}; {CROSS}",
         "POST /api/region/statistics/recompute": STORED,
         "POST /api/region/statistics/reports": f"{CODES}; {STORED}",

@@ -286,6 +286,7 @@ async def test_every_document_is_filled_from_the_regions_template(
         "decade_order": f"{methodical}/decade/{shapes['decade']}/order.docx{order}",
         "council_plan": f"{methodical}/council/{shapes['council']}/plan.docx",
         "creative_groups_order": f"{methodical}/creative_group/order.docx{order}",
+        "roadmap": f"{base}/roadmap.docx",
     }
     assert set(urls) == set(DOCUMENT_TITLES)
     async with client_for(app, school.identities["curator"]) as curator:

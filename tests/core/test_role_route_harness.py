@@ -25,7 +25,7 @@ from nastavnik.domain.accounts.models import AccountBatch, AccountEntry
 from nastavnik.domain.bases.models import MentorProfile
 from nastavnik.domain.documents.models import RegionDocumentTemplate
 from nastavnik.domain.methodical.models import Association, AssociationEvent, AssociationMember
-from nastavnik.domain.programmes.models import Programme, RoadmapItem
+from nastavnik.domain.programmes.models import Programme, RegionRoadmapItem, RoadmapItem
 from nastavnik.domain.programmes.pairs.models import GroupMember, MentoringGroup, MentoringOrder
 from nastavnik.domain.questionnaires.models import (
     QuestionnaireAssignment,
@@ -91,6 +91,10 @@ TENANT: dict[tuple[str, str], tuple[str, int]] = {
     ("POST", "/api/o/{slug}/programmes/{programme_id}/advance"): (MANAGERS_ONLY, 422),
     ("POST", "/api/o/{slug}/programmes/{programme_id}/roadmap"): (MANAGERS_ONLY, 201),
     ("PUT", "/api/o/{slug}/programmes/{programme_id}/roadmap/{item_id}/done"): (MANAGERS_ONLY, 200),
+    ("PUT", "/api/o/{slug}/programmes/{programme_id}/roadmap/{item_id}"): (MANAGERS_ONLY, 200),
+    ("DELETE", "/api/o/{slug}/programmes/{programme_id}/roadmap/{item_id}"): (MANAGERS_ONLY, 204),
+    ("POST", "/api/o/{slug}/programmes/{programme_id}/roadmap/default"): (MANAGERS_ONLY, 200),
+    ("GET", "/api/o/{slug}/programmes/{programme_id}/roadmap.docx"): (ALL_MEMBERS, 200),
     ("GET", "/o/{slug}/programmes"): (ALL_MEMBERS, 200),
     ("POST", "/o/{slug}/programmes"): (MANAGERS_ONLY, 302),
     ("GET", "/o/{slug}/programmes/{programme_id}"): (ALL_MEMBERS, 200),
@@ -98,6 +102,10 @@ TENANT: dict[tuple[str, str], tuple[str, int]] = {
     ("POST", "/o/{slug}/programmes/{programme_id}/advance"): (MANAGERS_ONLY, 422),
     ("POST", "/o/{slug}/programmes/{programme_id}/roadmap"): (MANAGERS_ONLY, 302),
     ("POST", "/o/{slug}/programmes/{programme_id}/roadmap/{item_id}/done"): (MANAGERS_ONLY, 302),
+    ("POST", "/o/{slug}/programmes/{programme_id}/roadmap/{item_id}"): (MANAGERS_ONLY, 302),
+    ("POST", "/o/{slug}/programmes/{programme_id}/roadmap/{item_id}/delete"): (MANAGERS_ONLY, 302),
+    ("POST", "/o/{slug}/programmes/{programme_id}/roadmap/default"): (MANAGERS_ONLY, 302),
+    ("GET", "/o/{slug}/programmes/{programme_id}/roadmap.docx"): (ALL_MEMBERS, 200),
     ("PUT", "/api/o/{slug}/people/{person_id}/mentee-profile"): (MANAGERS_ONLY, 200),
     ("PUT", "/api/o/{slug}/people/{person_id}/mentor-profile"): (MANAGERS_ONLY, 200),
     ("POST", "/o/{slug}/people/{person_id}/mentee-profile"): (MANAGERS_ONLY, 302),
@@ -471,6 +479,23 @@ GLOBAL: dict[tuple[str, str], dict[str, int]] = {
     ("GET", "/region/staff"): ADMIN_ONLY_PAGE,
     ("POST", "/region/staff"): {**ADMIN_ONLY_PAGE, "admin": 302},
     ("POST", "/region/staff/{assignment_id}/delete"): {**ADMIN_ONLY_PAGE, "admin": 302},
+    # The region's default roadmap: the harness's region keeps a list of its own for the learners before
+    # every call (fresh_objects), so a revert succeeds; a save is one line again.
+    ("GET", "/api/region/roadmap"): {**dict.fromkeys(ROLES, 403), "region": 200, "anonymous": 401},
+    ("GET", "/api/region/roadmap/{regime}"): {**dict.fromkeys(ROLES, 403), "region": 200, "anonymous": 401},
+    ("PUT", "/api/region/roadmap/{regime}"): {**dict.fromkeys(ROLES, 403), "region": 200, "anonymous": 401},
+    ("DELETE", "/api/region/roadmap/{regime}"): {
+        **dict.fromkeys(ROLES, 403),
+        "region": 204,
+        "anonymous": 401,
+    },
+    ("GET", "/region/roadmap"): {**dict.fromkeys(ROLES, 403), "region": 200, "anonymous": 302},
+    ("POST", "/region/roadmap/{regime}"): {**dict.fromkeys(ROLES, 403), "region": 302, "anonymous": 302},
+    ("POST", "/region/roadmap/{regime}/revert"): {
+        **dict.fromkeys(ROLES, 403),
+        "region": 302,
+        "anonymous": 302,
+    },
     ("GET", "/audit"): {**dict.fromkeys(ROLES, 403), "auditor": 200, "anonymous": 302},
     ("GET", "/api/audit"): {**dict.fromkeys(ROLES, 403), "auditor": 200, "anonymous": 401},
     ("GET", "/api/audit/export.xlsx"): {**dict.fromkeys(ROLES, 403), "auditor": 200, "anonymous": 401},
@@ -592,6 +617,19 @@ async def fresh_objects(runtime: Runtime, org: OrgWorld) -> dict[str, str]:
                 content=standard_template(),
                 file_name="harness.docx",
                 uploaded_by=org.identities["curator"],
+            )
+        )
+        await db.merge(
+            RegionRoadmapItem(
+                region_id=org.region_id,
+                regime="learners",
+                position=1,
+                stage=1,
+                month=1,
+                day=1,
+                title="Харнес",
+                responsible="куратор",
+                result="",
             )
         )
         batch = AccountBatch(org_id=org.id, id=uuid.uuid4())
@@ -990,7 +1028,7 @@ async def test_every_role_gets_what_its_role_allows(runtime: Runtime, app: Lites
             {"slug": college.slug},
             partial(fresh_college_objects, runtime, college),
         )
-    finally:  # the world's region keeps the standard templates for the tests after this one
+    finally:  # the world's region keeps the standard templates and roadmap for the tests after this one
         async with runtime.owner_sessions() as db:
             # ... and only its own municipalities (regional figures are by municipality).
             await db.execute(
@@ -998,6 +1036,7 @@ async def test_every_role_gets_what_its_role_allows(runtime: Runtime, app: Lites
                     Municipality.region_id == org.region_id, Municipality.name.like("Харнес %")
                 )
             )
+            await db.execute(delete(RegionRoadmapItem).where(RegionRoadmapItem.region_id == org.region_id))
             await db.execute(
                 delete(RegionDocumentTemplate).where(
                     RegionDocumentTemplate.region_id == org.region_id,

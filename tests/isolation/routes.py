@@ -89,6 +89,8 @@ DOCUMENTS = {
     "programma_order_date": "2026-09-01",
 }
 ROADMAP = {"stage": 1, "title": "Педсовет", "due_on": "2035-10-01", "responsible": "Завуч"}
+# A line of a region's default roadmap: its second month (October), the 1st.
+REGION_ROADMAP_LINE = {"stage": 1, "month": 2, "day": 1, "title": "Семинар", "responsible": "куратор"}
 GROUP = {
     "mentor_ids": [str(uuid.UUID(int=1))],
     "mentee_ids": [str(uuid.UUID(int=2))],
@@ -219,6 +221,9 @@ BODIES: dict[Route, tuple[str, Any]] = {
     ("POST", "/api/o/{slug}/programmes/{programme_id}/advance"): ("json", {"version": 1}),
     ("POST", "/api/o/{slug}/programmes/{programme_id}/roadmap"): ("json", ROADMAP),
     ("PUT", "/api/o/{slug}/programmes/{programme_id}/roadmap/{item_id}/done"): ("json", {"done": True}),
+    ("PUT", "/api/o/{slug}/programmes/{programme_id}/roadmap/{item_id}"): ("json", {**ROADMAP, "version": 1}),
+    ("DELETE", "/api/o/{slug}/programmes/{programme_id}/roadmap/{item_id}"): ("json", None),
+    ("POST", "/api/o/{slug}/programmes/{programme_id}/roadmap/default"): ("json", {"confirm": True}),
     ("POST", "/o/{slug}/programmes"): ("form", {"academic_year": "2032", "regime": "learners"}),
     ("POST", "/o/{slug}/programmes/{programme_id}/documents"): (
         "form",
@@ -230,6 +235,12 @@ BODIES: dict[Route, tuple[str, Any]] = {
         {k: str(v) for k, v in ROADMAP.items()},
     ),
     ("POST", "/o/{slug}/programmes/{programme_id}/roadmap/{item_id}/done"): ("form", {"done": "on"}),
+    ("POST", "/o/{slug}/programmes/{programme_id}/roadmap/{item_id}"): (
+        "form",
+        {**{k: str(v) for k, v in ROADMAP.items()}, "version": "1"},
+    ),
+    ("POST", "/o/{slug}/programmes/{programme_id}/roadmap/{item_id}/delete"): ("form", {"confirm": "yes"}),
+    ("POST", "/o/{slug}/programmes/{programme_id}/roadmap/default"): ("form", {"confirm": "yes"}),
     ("PUT", "/api/o/{slug}/people/{person_id}/mentee-profile"): (
         "json",
         {"kind": "young_pedagogue", "profession_since": "2024-09-01"},
@@ -396,6 +407,12 @@ BODIES: dict[Route, tuple[str, Any]] = {
     ("PUT", "/api/region/templates/{document}"): ("file", standard_template()),
     ("POST", "/region/templates/{document}"): ("file", standard_template()),
     ("POST", "/region/templates/{document}/revert"): ("form", {"confirm": "yes"}),
+    ("PUT", "/api/region/roadmap/{regime}"): ("json", {"lines": [REGION_ROADMAP_LINE]}),
+    ("POST", "/region/roadmap/{regime}"): (
+        "form",
+        {f"{k}_1": str(v) for k, v in REGION_ROADMAP_LINE.items()},
+    ),
+    ("POST", "/region/roadmap/{regime}/revert"): ("form", {"confirm": "yes"}),
     ("POST", METHODICAL): ("json", CLUB),
     ("PUT", f"{METHODICAL}/{{association_id}}"): ("json", {"version": 1, "name": "Чужой клуб"}),
     ("DELETE", f"{METHODICAL}/{{association_id}}"): ("json", None),
@@ -574,6 +591,22 @@ GLOBAL_ROUTES: dict[Route, str] = {
         "POST",
         "/region/staff/{assignment_id}/delete",
     ): "the region's administrator; another region's is 404: test_administration",
+    ("GET", "/api/region/roadmap"): "region staff only, their own region's default roadmap: test_roadmap",
+    (
+        "GET",
+        "/api/region/roadmap/{regime}",
+    ): "region staff only, their own region's default roadmap: test_roadmap",
+    (
+        "PUT",
+        "/api/region/roadmap/{regime}",
+    ): "region staff only, into their own region (RLS checks it too): test_roadmap",
+    (
+        "DELETE",
+        "/api/region/roadmap/{regime}",
+    ): "region staff only; another region's list is never reached (404): test_roadmap",
+    ("GET", "/region/roadmap"): "region staff only: test_roadmap",
+    ("POST", "/region/roadmap/{regime}"): "region staff only, into their own region: test_roadmap",
+    ("POST", "/region/roadmap/{regime}/revert"): "region staff only, their own region's list: test_roadmap",
     ("GET", "/audit"): "auditors only: tested in test_audit",
     ("GET", "/api/audit"): "auditors only: tested in test_audit",
     ("GET", "/api/audit/export.xlsx"): "auditors only: tested in test_audit",
@@ -636,6 +669,8 @@ DOCX_ROUTES = {
     ("GET", "/o/{slug}/programmes/{programme_id}/report.docx"),
     ("GET", "/api/o/{slug}/programmes/{programme_id}/letters.docx"),
     ("GET", "/o/{slug}/programmes/{programme_id}/letters.docx"),
+    ("GET", "/api/o/{slug}/programmes/{programme_id}/roadmap.docx"),
+    ("GET", "/o/{slug}/programmes/{programme_id}/roadmap.docx"),
     ("GET", "/api/o/{slug}/programmes/{programme_id}/groups/{group_id}/plan.docx"),
     ("GET", "/o/{slug}/programmes/{programme_id}/groups/{group_id}/plan.docx"),
     ("GET", "/api/o/{slug}/programmes/{programme_id}/groups/{group_id}/journal.docx"),

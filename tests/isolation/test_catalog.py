@@ -37,6 +37,9 @@ SHARED_TABLES = {
     "region_document_template": "a region's .docx templates of the generated documents: wording and fields,"
     " no personal data (the uploader by login identity); read by the region's organisations and staff,"
     " written and deleted only by that region's staff (its own RLS policies, as for the dictionaries)",
+    "region_roadmap_item": "a region's default roadmap per regime: activities, roles and relative dates, no"
+    " personal data; read by the region's organisations and staff, written and deleted only by that"
+    " region's staff (its own RLS policies, as for the document templates)",
 }
 
 

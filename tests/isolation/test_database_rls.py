@@ -320,3 +320,53 @@ async def test_only_a_regions_own_staff_write_its_document_templates(runtime: Ru
                 {"r": r1},
             )
             await db.commit()
+
+
+async def test_only_a_regions_own_staff_write_its_default_roadmap(runtime: Runtime, world: World) -> None:
+    """A region's default roadmap: its organisations' members and its staff read it, only its staff write it."""
+    r1, r2 = world.regions["R1"], world.regions["R2"]
+    insert = text(
+        "INSERT INTO region_roadmap_item (region_id, regime, position, stage, month, day, title, responsible,"
+        " result) VALUES (:region, 'learners', :position, 1, 1, 1, :title, 'куратор', '')"
+    )
+    titles = text("SELECT title FROM region_roadmap_item ORDER BY title")
+    async with runtime.owner_sessions() as db:  # for this test only: the world's regions keep the standard
+        await db.execute(insert, {"region": r1, "position": 1, "title": "Семинар R1"})
+        await db.execute(insert, {"region": r2, "position": 1, "title": "Семинар R2"})
+        await db.commit()
+    try:
+        for scope in _not_r1s_staff(world):
+            async with scoped_session(runtime.app_sessions, scope) as db:
+                with pytest.raises(DBAPIError) as refused:
+                    await db.execute(insert, {"region": r1, "position": 2, "title": "Чужое"})
+                assert "row-level security" in str(refused.value)
+            async with scoped_session(runtime.app_sessions, scope) as db:
+                changed = await db.execute(
+                    text("UPDATE region_roadmap_item SET title = 'Чужое' WHERE region_id = :r"), {"r": r1}
+                )
+                removed = await db.execute(
+                    text("DELETE FROM region_roadmap_item WHERE region_id = :r"), {"r": r1}
+                )
+                assert (changed.rowcount, removed.rowcount) == (0, 0)  # type: ignore[attr-defined]
+                await db.rollback()
+        assert await _read_by_region(runtime, world, titles) == {
+            "member of R1": ["Семинар R1"],
+            "member of R2": ["Семинар R2"],
+            "staff of R1": ["Семинар R1"],
+            "staff of R2": ["Семинар R2"],
+            "municipality of R1": [],
+            "R1's member naming R2's school": [],
+            "nobody": [],
+        }
+        async with scoped_session(runtime.app_sessions, DbScope(identity_id=world.staff["region"])) as db:
+            removed = await db.execute(
+                text("DELETE FROM region_roadmap_item WHERE region_id = :r"), {"r": r1}
+            )
+            assert removed.rowcount == 1  # type: ignore[attr-defined]  # its own staff revert it
+            await db.rollback()
+    finally:
+        async with runtime.owner_sessions() as db:
+            await db.execute(
+                text("DELETE FROM region_roadmap_item WHERE region_id IN (:a, :b)"), {"a": r1, "b": r2}
+            )
+            await db.commit()

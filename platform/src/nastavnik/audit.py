@@ -80,6 +80,8 @@ class ObjectKind(StrEnum):
     PROGRAMME = "programme", "программа наставничества"
     PROGRAMME_DOCUMENTS = "programme_documents", "положение и программа наставничества"
     ROADMAP_ITEM = "roadmap_item", "мероприятие дорожной карты"
+    ROADMAP = "roadmap", "дорожная карта"
+    REGION_ROADMAP = "region_roadmap", "типовая дорожная карта региона"
     MATCHING = "matching", "подбор пар"
     MENTORING_GROUP = "mentoring_group", "наставническая пара или группа"
     MENTORING_GROUP_LIST = "mentoring_group_list", "список пар и групп"

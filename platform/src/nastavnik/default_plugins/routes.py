@@ -21,7 +21,7 @@ from nastavnik.domain.methodical import (
 )
 from nastavnik.domain.organisations import routes as organisations
 from nastavnik.domain.people import routes as people
-from nastavnik.domain.programmes import routes as programmes
+from nastavnik.domain.programmes import region_roadmap_routes as region_roadmap, routes as programmes
 from nastavnik.domain.programmes.pairs import routes as pairs
 from nastavnik.domain.questionnaires import (
     diagnostics_routes as diagnostics,
@@ -60,6 +60,7 @@ API: tuple[ControllerRouterHandler, ...] = (
     statistics.StatisticsApi,
     statistics.OrgStatisticsApi,
     region_templates.RegionTemplatesApi,
+    region_roadmap.RegionRoadmapApi,
     methodical.MethodicalApi,
     methodical_documents.MethodicalDownloadsApi,
     administration.PlatformAdminApi,
@@ -90,6 +91,7 @@ PAGES: tuple[ControllerRouterHandler, ...] = (
     statistics.MunicipalityStatisticsPages,
     statistics.OrgStatisticsPages,
     region_templates.RegionTemplatesPages,
+    region_roadmap.RegionRoadmapPages,
     methodical_pages.MethodicalPages,
     methodical_documents.MethodicalDownloadsPages,
     administration.AdministrationPages,

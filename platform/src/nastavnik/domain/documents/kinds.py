@@ -24,6 +24,7 @@ DOCUMENT_TITLES: dict[str, str] = {
     "decade_order": "Приказ об итогах предметной декады",
     "council_plan": "План работы методического совета",
     "creative_groups_order": "Приказ о создании творческих групп педагогов",
+    "roadmap": "Дорожная карта внедрения целевой модели наставничества",
 }
 """Every replaceable document, in the order the region's page lists them."""
 

@@ -53,6 +53,7 @@ from nastavnik.domain.documents.programme_report import (
     founding_document,
     render_report,
 )
+from nastavnik.domain.documents.roadmap import RoadmapData, RoadmapLine, RoadmapStage, render_roadmap
 from nastavnik.domain.documents.thank_you_letters import Letter, LettersData, render_letters
 from nastavnik.domain.documents.work import (
     JournalData,
@@ -284,6 +285,22 @@ def _creative_groups_order() -> CreativeGroupsOrderData:
     )
 
 
+def _roadmap() -> RoadmapData:
+    return RoadmapData(
+        **vars(HEADING),
+        regime_title="наставничество обучающихся",
+        order_number="44-о",
+        order_on=START,
+        stages=[
+            RoadmapStage(
+                1,
+                "Подготовка условий для запуска программы",
+                [RoadmapLine("Назначение куратора", START, "руководитель ОО", "приказ", True)],
+            )
+        ],
+    )
+
+
 SAMPLES: dict[str, Callable[[bytes], bytes]] = {
     "mentor_assignment": lambda t: render_order(_order(OrderKind.MENTOR_ASSIGNMENT), t),
     "pairs_formation": lambda t: render_order(_order(OrderKind.PAIRS_FORMATION), t),
@@ -298,6 +315,7 @@ SAMPLES: dict[str, Callable[[bytes], bytes]] = {
     "decade_order": lambda t: render_decade_order(_decade_order(), t),
     "council_plan": lambda t: render_council_plan(_council_plan(), t),
     "creative_groups_order": lambda t: render_creative_groups_order(_creative_groups_order(), t),
+    "roadmap": lambda t: render_roadmap(_roadmap(), t),
 }
 
 

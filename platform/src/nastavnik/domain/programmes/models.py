@@ -59,8 +59,11 @@ class Programme(TenantMixin, Versioned, Timestamps, Base):
     programma_order_date: Mapped[date | None] = mapped_column(Date)
 
 
-class RoadmapItem(TenantMixin, Timestamps, Base):
-    """A line of the programme's roadmap: мероприятие, срок, ответственный, результат / вид документа."""
+class RoadmapItem(TenantMixin, Versioned, Timestamps, Base):
+    """A line of the programme's roadmap: мероприятие, срок, ответственный, результат / вид документа.
+
+    Edited under optimistic locking (migration 0025 added the version): a stale edit is refused.
+    """
 
     __tablename__ = "roadmap_item"
     __table_args__ = (
@@ -76,3 +79,30 @@ class RoadmapItem(TenantMixin, Timestamps, Base):
     responsible: Mapped[str] = mapped_column(String(200))
     result: Mapped[str] = mapped_column(String(500), default="")
     done: Mapped[bool] = mapped_column(default=False)
+
+
+class RegionRoadmapItem(Base):
+    """A line of a region's own default roadmap for one regime: shared reference data, no personal data.
+
+    The due date is relative, so the same list serves every academic year: ``month`` of the academic
+    year (1 is September, 12 is August) and ``day`` of that month (a day the month lacks means its last).
+    A region with any line for a regime replaces the platform's default for that regime as a whole.
+    """
+
+    __tablename__ = "region_roadmap_item"
+    __table_args__ = (
+        CheckConstraint("regime IN ('learners', 'pedagogues')", name="regime_known"),
+        CheckConstraint("stage BETWEEN 1 AND 7", name="stage_range"),
+        CheckConstraint("month BETWEEN 1 AND 12", name="month_range"),
+        CheckConstraint("day BETWEEN 1 AND 31", name="day_range"),
+    )
+
+    region_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("region.id"), primary_key=True)
+    regime: Mapped[str] = mapped_column(String(16), primary_key=True)
+    position: Mapped[int] = mapped_column(primary_key=True)
+    stage: Mapped[int]
+    month: Mapped[int]
+    day: Mapped[int]
+    title: Mapped[str] = mapped_column(String(500))
+    responsible: Mapped[str] = mapped_column(String(200))
+    result: Mapped[str] = mapped_column(String(500), default="")

@@ -7,13 +7,13 @@ from datetime import date
 from typing import Annotated, Any
 
 import msgspec
-from litestar import Controller, get, post, put
+from litestar import Controller, Response, delete, get, post, put
 from litestar.params import JSONBody
 from litestar.response import Redirect, Template
-from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
+from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED, HTTP_204_NO_CONTENT
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from nastavnik.domain.programmes import completion, services as programmes
+from nastavnik.domain.programmes import completion, roadmap_export, services as programmes
 from nastavnik.domain.programmes.models import STAGES, Programme, RoadmapItem
 from nastavnik.domain.programmes.pairs import services as pairs
 from nastavnik.domain.programmes.pairs.models import GroupStatus
@@ -22,6 +22,7 @@ from nastavnik.runtime import Runtime
 from nastavnik.tenancy import OrgContext
 from nastavnik.types import AcademicYearStart, Stage, Version
 from nastavnik.web.deps import ORG_DEPENDENCIES
+from nastavnik.web.downloads import DOCX, attachment
 from nastavnik.web.forms import Form, confirmed, decode_form
 from nastavnik.web.outputs import shown_as
 from nastavnik.web.params import Db, Id, Org, Rt
@@ -71,6 +72,7 @@ class RoadmapItemOut(msgspec.Struct):
     responsible: str
     result: str
     done: bool
+    version: int
 
 
 class ProgrammeDetailOut(msgspec.Struct):
@@ -103,8 +105,30 @@ class RoadmapIn(msgspec.Struct, forbid_unknown_fields=True):
     result: Annotated[str, msgspec.Meta(max_length=500)] = ""
 
 
+class RoadmapEditIn(msgspec.Struct, forbid_unknown_fields=True):
+    version: Version
+    stage: Stage
+    title: Annotated[str, msgspec.Meta(max_length=500)]
+    due_on: date
+    responsible: Annotated[str, msgspec.Meta(max_length=200)]
+    result: Annotated[str, msgspec.Meta(max_length=500)] = ""
+
+
 class DoneIn(msgspec.Struct, forbid_unknown_fields=True):
     done: bool
+
+
+class FillIn(msgspec.Struct, forbid_unknown_fields=True):
+    confirm: bool = False
+    """Needed when the roadmap has lines already: the default's missing lines are then appended."""
+
+
+class FilledOut(msgspec.Struct):
+    added: int
+    skipped: int
+    """Default lines the roadmap already had (same stage and title), not added twice."""
+    regional: bool
+    """True: the region's own default roadmap; false: the platform's."""
 
 
 def programme_out(p: Programme) -> ProgrammeOut:
@@ -156,8 +180,24 @@ async def record_documents(
     return await programmes.record_documents(db, org, programme_id, draft, data.version)
 
 
-def roadmap_draft(data: RoadmapIn) -> programmes.RoadmapDraft:
+def roadmap_draft(data: RoadmapIn | RoadmapEditIn) -> programmes.RoadmapDraft:
     return programmes.RoadmapDraft(data.stage, data.title, data.due_on, data.responsible, data.result)
+
+
+ROADMAP_DOCX = "Скачать дорожную карту внедрения целевой модели наставничества (.docx)"
+
+
+async def _roadmap_document(db: Db, runtime: Rt, org: Org, programme_id: uuid.UUID) -> Response[bytes]:
+    name, content = await roadmap_export.roadmap_document(db, org, programme_id, runtime.plugins)
+    return attachment(content, DOCX, name, f"roadmap-{programme_id}.docx")
+
+
+async def edit_item(
+    db: AsyncSession, org: OrgContext, programme_id: uuid.UUID, item_id: uuid.UUID, data: RoadmapEditIn
+) -> RoadmapItem:
+    return await programmes.update_roadmap_item(
+        db, org, programme_id, item_id, roadmap_draft(data), data.version
+    )
 
 
 class ProgrammeApi(Controller):
@@ -218,6 +258,33 @@ class ProgrammeApi(Controller):
         item = await programmes.set_roadmap_done(db, org, programme_id, item_id, data.done)
         return item_out(item)
 
+    @put("/{programme_id:uuid}/roadmap/{item_id:uuid}", summary="Изменить мероприятие (с номером версии)")
+    async def edit_item(
+        self, db: Db, org: Org, programme_id: Id, item_id: Id, data: JSONBody[RoadmapEditIn]
+    ) -> RoadmapItemOut:
+        return item_out(await edit_item(db, org, programme_id, item_id, data))
+
+    @delete(
+        "/{programme_id:uuid}/roadmap/{item_id:uuid}",
+        summary="Удалить мероприятие из дорожной карты",
+        status_code=HTTP_204_NO_CONTENT,
+    )
+    async def remove_item(self, db: Db, org: Org, programme_id: Id, item_id: Id) -> None:
+        await programmes.delete_roadmap_item(db, org, programme_id, item_id)
+
+    @post(
+        "/{programme_id:uuid}/roadmap/default",
+        summary="Заполнить дорожную карту типовой (региона или платформы); непустую — с подтверждением",
+        status_code=HTTP_200_OK,
+    )
+    async def fill_roadmap(self, db: Db, org: Org, programme_id: Id, data: JSONBody[FillIn]) -> FilledOut:
+        filled = await programmes.fill_roadmap(db, org, programme_id, confirmed=data.confirm)
+        return FilledOut(filled.added, filled.skipped, filled.regional)
+
+    @get("/{programme_id:uuid}/roadmap.docx", media_type=DOCX, summary=ROADMAP_DOCX)
+    async def roadmap_document(self, db: Db, runtime: Rt, org: Org, programme_id: Id) -> Response[bytes]:
+        return await _roadmap_document(db, runtime, org, programme_id)
+
 
 class ProgrammePages(Controller):
     path = "/o/{slug:str}/programmes"
@@ -258,8 +325,10 @@ class ProgrammePages(Controller):
         )
 
     @staticmethod
-    def _back(org: OrgContext, programme_id: uuid.UUID) -> Redirect:
-        return Redirect(path=f"/o/{org.org.slug}/programmes/{programme_id}")
+    def _back(org: OrgContext, programme_id: uuid.UUID, anchor: str = "") -> Redirect:
+        return Redirect(
+            path=f"/o/{org.org.slug}/programmes/{programme_id}" + (f"#{anchor}" if anchor else "")
+        )
 
     @post("/{programme_id:uuid}/documents", summary="Положение и Программа (форма)")
     async def documents(self, db: Db, org: Org, programme_id: Id, data: Form) -> Redirect:
@@ -291,3 +360,26 @@ class ProgrammePages(Controller):
     async def mark_done(self, db: Db, org: Org, programme_id: Id, item_id: Id, data: Form) -> Redirect:
         await programmes.set_roadmap_done(db, org, programme_id, item_id, decode_form(data, DoneIn).done)
         return self._back(org, programme_id)
+
+    @post("/{programme_id:uuid}/roadmap/{item_id:uuid}", summary="Изменить мероприятие (форма)")
+    async def edit_item(self, db: Db, org: Org, programme_id: Id, item_id: Id, data: Form) -> Redirect:
+        await edit_item(db, org, programme_id, item_id, decode_form(data, RoadmapEditIn))
+        return self._back(org, programme_id, "roadmap")
+
+    @post(
+        "/{programme_id:uuid}/roadmap/{item_id:uuid}/delete",
+        summary="Удалить мероприятие (форма, с подтверждением)",
+    )
+    async def remove_item(self, db: Db, org: Org, programme_id: Id, item_id: Id, data: Form) -> Redirect:
+        confirmed(data, "Подтвердите, что мероприятие нужно удалить из дорожной карты.")
+        await programmes.delete_roadmap_item(db, org, programme_id, item_id)
+        return self._back(org, programme_id, "roadmap")
+
+    @post("/{programme_id:uuid}/roadmap/default", summary="Заполнить дорожную карту типовой (форма)")
+    async def fill_roadmap(self, db: Db, org: Org, programme_id: Id, data: Form) -> Redirect:
+        await programmes.fill_roadmap(db, org, programme_id, confirmed=data.get("confirm") == "yes")
+        return self._back(org, programme_id, "roadmap")
+
+    @get("/{programme_id:uuid}/roadmap.docx", media_type=DOCX, summary=ROADMAP_DOCX)
+    async def roadmap_document(self, db: Db, runtime: Rt, org: Org, programme_id: Id) -> Response[bytes]:
+        return await _roadmap_document(db, runtime, org, programme_id)

@@ -15,9 +15,11 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from nastavnik import audit
+from nastavnik.db.locks import lock_for_transaction
 from nastavnik.domain.bases import services as bases
 from nastavnik.domain.programmes.models import STAGES, DocumentStatus, Programme, RoadmapItem
 from nastavnik.domain.programmes.pairs.models import GroupStatus, MentoringGroup
+from nastavnik.domain.programmes.roadmap_defaults import default_lines
 from nastavnik.errors import Conflict, FieldError, InvalidInput
 from nastavnik.models.people import PersonRole, ProgrammeRole
 from nastavnik.models.reference import AcademicYear
@@ -237,10 +239,8 @@ class RoadmapDraft:
     result: str
 
 
-async def add_roadmap_item(
-    db: AsyncSession, ctx: OrgContext, programme_id: uuid.UUID, draft: RoadmapDraft
-) -> RoadmapItem:
-    programme = await managed_programme(db, ctx, programme_id)
+def checked_roadmap(draft: RoadmapDraft, programme: Programme) -> RoadmapDraft:
+    """The draft with its texts trimmed; InvalidInput naming each field that is wrong."""
     starts_on, ends_on = AcademicYear.bounds(programme.academic_year)
     errors = []
     if not 1 <= draft.stage <= len(STAGES):
@@ -254,27 +254,136 @@ async def add_roadmap_item(
             FieldError("due_on", f"срок в пределах учебного года: {starts_on:%d.%m.%Y} – {ends_on:%d.%m.%Y}")
         )
     if errors:
-        raise InvalidInput("Мероприятие не добавлено: исправьте ошибки.", errors)
-    item = RoadmapItem(
+        raise InvalidInput("Мероприятие не сохранено: исправьте ошибки.", errors)
+    return RoadmapDraft(
+        draft.stage, draft.title.strip(), draft.due_on, draft.responsible.strip(), draft.result.strip()
+    )
+
+
+def new_roadmap_item(ctx: OrgContext, programme: Programme, draft: RoadmapDraft) -> RoadmapItem:
+    return RoadmapItem(
         org_id=ctx.org.id,
+        id=uuid.uuid4(),
         programme_id=programme.id,
         stage=draft.stage,
-        title=draft.title.strip(),
+        title=draft.title,
         due_on=draft.due_on,
-        responsible=draft.responsible.strip(),
-        result=draft.result.strip(),
+        responsible=draft.responsible,
+        result=draft.result,
     )
+
+
+async def add_roadmap_item(
+    db: AsyncSession, ctx: OrgContext, programme_id: uuid.UUID, draft: RoadmapDraft
+) -> RoadmapItem:
+    programme = await managed_programme(db, ctx, programme_id)
+    item = new_roadmap_item(ctx, programme, checked_roadmap(draft, programme))
     db.add(item)
     await db.flush()
     await audit.commit_in(db, ctx, "create", audit.ObjectKind.ROADMAP_ITEM, item.id)
     return item
 
 
+async def _roadmap_item(
+    db: AsyncSession, ctx: OrgContext, programme_id: uuid.UUID, item_id: uuid.UUID
+) -> tuple[Programme, RoadmapItem]:
+    """A manager's programme, open, and its roadmap line (another programme's or organisation's: 404)."""
+    programme = await managed_programme(db, ctx, programme_id)
+    item = await ctx.find(db, RoadmapItem, item_id, RoadmapItem.programme_id == programme.id)
+    return programme, item
+
+
+async def update_roadmap_item(
+    db: AsyncSession,
+    ctx: OrgContext,
+    programme_id: uuid.UUID,
+    item_id: uuid.UUID,
+    draft: RoadmapDraft,
+    expected_version: int,
+) -> RoadmapItem:
+    """Edit a roadmap line; a stale edit (someone changed or ticked it meanwhile) is refused, not merged."""
+    programme, item = await _roadmap_item(db, ctx, programme_id, item_id)
+    if item.version != expected_version:
+        raise Conflict("Мероприятие уже изменил другой пользователь. Обновите страницу.", "version")
+    cleaned = checked_roadmap(draft, programme)
+    item.stage, item.title, item.due_on = cleaned.stage, cleaned.title, cleaned.due_on
+    item.responsible, item.result = cleaned.responsible, cleaned.result
+    await db.flush()
+    await audit.commit_in(db, ctx, "update", audit.ObjectKind.ROADMAP_ITEM, item.id)
+    return item
+
+
+async def delete_roadmap_item(
+    db: AsyncSession, ctx: OrgContext, programme_id: uuid.UUID, item_id: uuid.UUID
+) -> None:
+    """Remove a roadmap line (the pages ask to confirm first; the API's DELETE is the confirmed action)."""
+    _, item = await _roadmap_item(db, ctx, programme_id, item_id)
+    await db.delete(item)
+    await audit.commit_in(
+        db, ctx, "delete", audit.ObjectKind.ROADMAP_ITEM, item.id, details={"title": item.title}
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Filled:
+    added: int
+    skipped: int
+    """Default lines already in the roadmap (same stage and title): not added twice."""
+    regional: bool
+    """Whether the lines came from the region's own default rather than the platform's."""
+
+
+def _same(title: str) -> str:
+    return " ".join(title.casefold().replace("ё", "е").split())
+
+
+async def fill_roadmap(
+    db: AsyncSession, ctx: OrgContext, programme_id: uuid.UUID, *, confirmed: bool
+) -> Filled:
+    """Fill the roadmap from the default of the programme's regime (the region's, else the platform's).
+
+    An empty roadmap fills at once. One with lines needs ``confirmed``; then only the default lines it
+    lacks (by stage and title) are appended: what the curator wrote, edited or marked done stays.
+    """
+    programme = await managed_programme(db, ctx, programme_id)
+    # Two clicks at once take turns, so the second sees the first's lines and adds none twice.
+    await lock_for_transaction(db, [f"roadmap-fill:{ctx.org.id}:{programme.id}"])
+    present = {(i.stage, _same(i.title)) for i in await roadmap(db, ctx, programme)}
+    if present and not confirmed:
+        raise InvalidInput(
+            "В дорожной карте уже есть мероприятия: подтвердите, что нужно добавить недостающие"
+            " мероприятия типовой дорожной карты.",
+            [FieldError("confirm", "отметьте подтверждение")],
+        )
+    lines, regional = await default_lines(db, ctx.org.region_id, programme.regime)
+    fresh = [line for line in lines if (line.stage, _same(line.title)) not in present]
+    db.add_all(
+        new_roadmap_item(
+            ctx,
+            programme,
+            RoadmapDraft(
+                line.stage, line.title, line.due_on(programme.academic_year), line.responsible, line.result
+            ),
+        )
+        for line in fresh
+    )
+    await db.flush()
+    filled = Filled(len(fresh), len(lines) - len(fresh), regional)
+    await audit.commit_in(
+        db,
+        ctx,
+        "create",
+        audit.ObjectKind.ROADMAP,
+        programme.id,
+        details={"added": filled.added, "skipped": filled.skipped, "regional": regional},
+    )
+    return filled
+
+
 async def set_roadmap_done(
     db: AsyncSession, ctx: OrgContext, programme_id: uuid.UUID, item_id: uuid.UUID, done: bool
 ) -> RoadmapItem:
-    programme = await managed_programme(db, ctx, programme_id)
-    item = await ctx.find(db, RoadmapItem, item_id, RoadmapItem.programme_id == programme.id)
+    _, item = await _roadmap_item(db, ctx, programme_id, item_id)
     item.done = done
     await audit.commit_in(db, ctx, "update", audit.ObjectKind.ROADMAP_ITEM, item.id)
     return item
