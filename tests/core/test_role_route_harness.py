@@ -950,6 +950,11 @@ async def _every_role(
                     response = await client.get(url)
                 elif kind == "file":
                     response = await client.request(method, url, files={"file": ("base.xlsx", body)})
+                elif kind == "multipart":
+                    fields, file = body
+                    response = await client.request(
+                        method, url, data=fields, files={"file": ("scan.png", file)}
+                    )
                 elif kind == "form":
                     response = await client.request(method, url, data=body)
                 else:
