@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import io
+import uuid
 from datetime import timedelta
 from typing import Any
 
@@ -11,6 +12,7 @@ import docx
 from litestar import Litestar
 from sqlalchemy import select
 
+from nastavnik.domain.programmes.models import Programme
 from nastavnik.models.audit import AuditEvent
 from nastavnik.runtime import Runtime
 from tests.support.forms import SITE, field_error
@@ -65,7 +67,8 @@ async def test_the_curator_keeps_a_mentors_courses_and_the_mentor_reads_them(
         )
         listed = (await curator.get(url)).json()
     assert (first["hours"], first["certificate_no"], first["has_certificate"]) == (72, "862401", False)
-    assert changed.status_code == 200 and changed.json()["version"] == 2
+    assert changed.status_code == 200
+    assert changed.json()["version"] == 2
     assert stale.status_code == 409
     # Both finished the same day: by course.
     assert [(t["course"], t["hours"]) for t in listed["trainings"]] == [
@@ -77,9 +80,11 @@ async def test_the_curator_keeps_a_mentors_courses_and_the_mentor_reads_them(
         mine = await own.get(url)
         write = await own.post(url, json=course())
         page = await own.get(f"/o/{slug}/people/{mentor}/trainings")
-    assert mine.status_code == 200 and len(mine.json()["trainings"]) == 2
+    assert mine.status_code == 200
+    assert len(mine.json()["trainings"]) == 2
     assert write.status_code == 403
-    assert page.status_code == 200 and "Наставничество в образовательной организации" in page.text
+    assert page.status_code == 200
+    assert "Наставничество в образовательной организации" in page.text
     assert "Добавить обучение" not in page.text  # a mentor reads their own; the curator keeps them
     async with client_for(app, pair.tenant.identities["mentee:Зайцева"]) as mentee:
         assert (await mentee.get(url)).status_code == 403
@@ -145,9 +150,11 @@ async def test_a_certificate_scan_is_checked_by_its_bytes_and_its_download_audit
     assert problems(exe) == problems(disguised)
     assert problems(large) == {"file": "файл больше 5 МБ: уменьшите скан или сохраните его в PDF"}
     assert none_yet.status_code == 404
-    assert kept.status_code == 200 and kept.json()["has_certificate"] is True
+    assert kept.status_code == 200
+    assert kept.json()["has_certificate"] is True
     assert kept.json()["certificate_name"] == "удостоверение.pdf"
-    assert downloaded.status_code == 200 and downloaded.content == PDF
+    assert downloaded.status_code == 200
+    assert downloaded.content == PDF
     assert downloaded.headers["content-type"].startswith("application/pdf")
     async with client_for(app, pair.tenant.identities["mentor:Смирнова"]) as own:
         assert (await own.get(scan)).content == PDF
@@ -221,11 +228,15 @@ async def test_the_page_adds_a_course_with_its_scan_and_a_bad_one_comes_back_bes
     assert 'value="Институт развития образования"' in future.text  # what was typed comes back
     assert nothing["trainings"] == []
     assert saved.status_code == 302
-    assert "скан документа" in shown.text and "862401" in shown.text
+    assert "скан документа" in shown.text
+    assert "862401" in shown.text
     assert record["trainings"][0]["has_certificate"] is True
-    assert confirm.status_code == 200 and "Удалить запись об обучении" in confirm.text
-    assert unconfirmed.status_code == 303 and len(still["trainings"]) == 1  # not without the confirmation
-    assert deleted.status_code == 302 and after["trainings"] == []
+    assert confirm.status_code == 200
+    assert "Удалить запись об обучении" in confirm.text
+    assert unconfirmed.status_code == 303
+    assert len(still["trainings"]) == 1
+    assert deleted.status_code == 302
+    assert after["trainings"] == []
 
 
 async def test_stage_four_names_the_mentors_of_open_pairs_without_training(
@@ -235,9 +246,7 @@ async def test_stage_four_names_the_mentors_of_open_pairs_without_training(
     slug = pair.tenant.slug
     programme = f"/api/o/{slug}/programmes/{pair.programme_id}"
     async with runtime.owner_sessions() as db:  # the programme has reached stage 4
-        from nastavnik.domain.programmes.models import Programme
-
-        row = await db.get(Programme, (pair.tenant.id, __import__("uuid").UUID(pair.programme_id)))
+        row = await db.get(Programme, (pair.tenant.id, uuid.UUID(pair.programme_id)))
         assert row is not None
         row.stage = 4
         await db.commit()
@@ -253,9 +262,11 @@ async def test_stage_four_names_the_mentors_of_open_pairs_without_training(
     assert before["untrained_mentors"] == [
         {"person_id": str(pair.mentor), "full_name": "Смирнова Ольга Павловна"}
     ]
-    assert f"/o/{slug}/people/{pair.mentor}/trainings" in page.text and "добавить обучение" in page.text
+    assert f"/o/{slug}/people/{pair.mentor}/trainings" in page.text
+    assert "добавить обучение" in page.text
     assert problems(refused) == {"stage": "1 наставник без обучения"}
-    assert after["stages"][3]["lacks"] == [] and after["untrained_mentors"] == []
+    assert after["stages"][3]["lacks"] == []
+    assert after["untrained_mentors"] == []
     async with client_for(app, pair.tenant.identities["mentor:Смирнова"]) as mentor:
         # A mentor reads the programme but not the list of colleagues without training.
         assert (await mentor.get(programme)).json()["untrained_mentors"] == []
@@ -309,7 +320,8 @@ async def test_the_import_reads_courses_by_row_and_column_all_or_nothing(
         hers = (await curator.get(f"/api/o/{tenant.slug}/people/{sidorova}/trainings")).json()
         his = (await curator.get(f"/api/o/{tenant.slug}/people/{kuznetsov}/trainings")).json()
     preview = refused.json()
-    assert refused.status_code == 200 and preview["token"] is None
+    assert refused.status_code == 200
+    assert preview["token"] is None
     errors = {(e["row"], e["field"]): e["message"] for e in preview["errors"]}
     assert errors == {
         ("4", "ФИО наставника"): "«Петров Пётр»: такого наставника нет в базе наставников организации",
@@ -330,7 +342,8 @@ async def test_the_import_reads_courses_by_row_and_column_all_or_nothing(
     }
     assert [(w["field"], w["row"]) for w in preview["warnings"]] == [("Примечание", "0")]
     assert commit_nothing.json()["trainings"] == []
-    assert checked.json()["token"] and [r["action"] for r in checked.json()["rows"]] == ["create", "create"]
+    assert checked.json()["token"]
+    assert [r["action"] for r in checked.json()["rows"]] == ["create", "create"]
     assert done.status_code == 201, done.text
     assert [r["action"] for r in again.json()["rows"]] == ["update", "update"]  # the same file adds nothing
     assert [(t["course"], t["hours"], t["certificate_no"]) for t in hers["trainings"]] == [
@@ -368,7 +381,8 @@ async def test_the_mentors_certificate_names_them_in_the_dative_with_their_cours
     assert pair.tenant.full_name in text
     assert "выдано Смирновой Ольге Павловне" in text
     assert "она прошла обучение" in text
-    assert "Наставничество в образовательной организации" in text and "Медиация в школе" in text
+    assert "Наставничество в образовательной организации" in text
+    assert "Медиация в школе" in text
     assert "№ 862401" in text
     assert "108" in text  # 72 + 36 hours
     assert f"{STARTED:%d.%m.%Y} – {FINISHED:%d.%m.%Y}" in text

@@ -85,7 +85,7 @@ async def send(client: Client, route: Route, url: str, body: Body | None = None)
     if kind == "file":
         return await client.request(method, url, files={"file": ("base.xlsx", content)})
     if kind == "multipart":
-        fields, file = content
+        fields, file = content or ({}, b"")
         return await client.request(method, url, data=fields, files={"file": ("scan.png", file)})
     return await client.request(method, url, json=content)
 
