@@ -12,9 +12,12 @@ import docx
 from litestar import Litestar
 from sqlalchemy import select
 
+from nastavnik.domain.documents.kinds import default_template
 from nastavnik.domain.programmes.models import Programme
 from nastavnik.models.audit import AuditEvent
+from nastavnik.models.people import Person
 from nastavnik.runtime import Runtime
+from nastavnik_dev.documents import build_templates, build_training_templates
 from tests.support.forms import SITE, field_error
 from tests.support.http import Client, client_for
 from tests.support.office import xlsx
@@ -396,3 +399,66 @@ async def test_the_mentors_certificate_names_them_in_the_dative_with_their_cours
             )
         )
         assert len(list(events)) == 2
+
+
+async def test_another_organisation_never_reaches_a_training_or_its_scan(app: Litestar, world: World) -> None:
+    """School A's curator asks for school B's mentor's course and scan (the canary is in both): 404 under
+    A's own address and under B's, where A's curator is no member."""
+    attacker, victim = world.orgs["school_a"], world.orgs["school_b"]
+    mentor, training_id = victim.persons["mentor"], victim.training_id
+    async with client_for(app, attacker.identities["curator"]) as curator:
+        for slug in (attacker.slug, victim.slug):
+            base = f"/api/o/{slug}/people/{mentor}/trainings"
+            answers = [
+                await curator.get(base),
+                await curator.get(f"{base}/{training_id}/certificate"),
+                await curator.get(f"/o/{slug}/people/{mentor}/trainings/{training_id}/certificate"),
+                await curator.get(f"/api/o/{slug}/people/{mentor}/mentor-certificate.docx"),
+                await curator.put(f"{base}/{training_id}", json={**course(), "version": 1}),
+                await curator.put(f"{base}/{training_id}/certificate", files={"file": ("a.pdf", PDF)}),
+            ]
+            assert [a.status_code for a in answers] == [404] * 6, slug
+            assert all(victim.canary.lower() not in a.text.lower() for a in answers)
+    async with client_for(app, victim.identities["curator"]) as owner:  # and it is there, unchanged
+        scan = await owner.get(f"/api/o/{victim.slug}/people/{mentor}/trainings/{training_id}/certificate")
+    assert scan.status_code == 200
+    assert victim.canary.encode() in scan.content
+
+
+async def test_an_imported_row_names_its_mentor_by_address_when_two_share_a_name(
+    runtime: Runtime, app: Litestar, world: World
+) -> None:
+    tenant = await new_tenant(runtime, world)
+    first = await add_mentor(runtime, tenant, Named("Смирнова", "Анна", "Павловна"))
+    await add_mentor(runtime, tenant, Named("Смирнова", "Анна", "Павловна"))
+    async with runtime.owner_sessions() as db:
+        person = await db.get(Person, (tenant.id, first))
+        assert person is not None
+        person.email = "smirnova@school.example"
+        await db.commit()
+    api = f"/api/o/{tenant.slug}/bases/trainings/import"
+    header = ["ФИО", "E-mail", "Курс", "Организация", "Часов", "Начало", "Окончание"]
+    start, end = STARTED.strftime("%d.%m.%Y"), FINISHED.strftime("%d.%m.%Y")
+    rows = [
+        ["Смирнова Анна Павловна", "", "Медиация", "ИРО", 16, start, end],
+        ["Смирнова Анна Павловна", "SMIRNOVA@school.example", "Медиация", "ИРО", 16, start, end],
+        ["", "nobody@school.example", "Медиация", "ИРО", 16, start, end],
+    ]
+    async with client_for(app, tenant.identities["curator"]) as curator:
+        preview = (await curator.post(api, files={"file": ("t.xlsx", xlsx([header, *rows]))})).json()
+    errors = {(e["row"], e["field"]): e["message"] for e in preview["errors"]}
+    assert errors == {
+        (
+            "2",
+            "ФИО",
+        ): "в базе наставников 2 человека с ФИО «Смирнова Анна Павловна»: укажите в файле их электронную почту",
+        ("4", "E-mail"): "в базе наставников нет человека с адресом «nobody@school.example»",
+    }
+    assert [(r["row"], r["full_name"]) for r in preview["rows"]] == [(3, "Смирнова Анна Павловна")]
+
+
+def test_the_committed_certificate_template_is_the_builders_output() -> None:
+    built = build_templates.build("mentor_certificate", build_training_templates.BUILDERS)
+    assert default_template("mentor_certificate") == built, (
+        "run python -m nastavnik_dev.documents.build_training_templates"
+    )
