@@ -78,7 +78,7 @@ class ObjectKind(StrEnum):
     MENTEE_IMPORT_COLUMNS = "mentees_import_columns", "столбцы файла базы наставляемых"
     MENTOR_IMPORT_COLUMNS = "mentors_import_columns", "столбцы файла базы наставников"
     MENTOR_TRAINING = "mentor_training", "обучение наставника"
-    MENTOR_TRAININGS = "mentor_trainings", "обучение наставника: список курсов"
+    MENTOR_TRAININGS = "mentor_trainings", "список курсов обучения наставника"
     TRAINING_CERTIFICATE = "training_certificate", "документ об обучении наставника (файл)"
     TRAINING_IMPORT = "training_import", "загрузка обучения наставников"
     MENTOR_CERTIFICATE = "mentor_certificate", "свидетельство наставника"
