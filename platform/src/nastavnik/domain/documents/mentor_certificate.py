@@ -4,8 +4,8 @@ A template sees ``organisation_full_name``, ``organisation_short_name`` (in the 
 document), ``issued_on``, ``mentor`` (a name the case filters decline: «выдано {{ mentor|dat }}»),
 ``gender`` (male, female or unknown), ``pronoun`` and ``passed`` («он прошёл», «она прошла» or «он(а)
 прошёл(-ла)», agreeing with the mentor), ``trainings`` (each with ``course``, ``provider``, ``hours``,
-``started_on``, ``finished_on`` and ``certificate_no``, possibly None), ``hours`` (all of them together), ``director`` and ``curator``
-(None when nobody holds the role: the signature line stays blank).
+``started_on``, ``finished_on`` and ``certificate_no``, possibly None), ``hours`` (all of them together),
+``director`` and ``curator`` (None when nobody holds the role: the signature line stays blank).
 """
 
 from __future__ import annotations
