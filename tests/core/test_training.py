@@ -343,7 +343,14 @@ async def test_the_import_reads_courses_by_row_and_column_all_or_nothing(
         "Номер удостоверения": "Номер удостоверения",
         "Примечание": "не используется",
     }
-    assert [(w["field"], w["row"]) for w in preview["warnings"]] == [("Примечание", "0")]
+    assert [(w["field"], w["row"], w["message"]) for w in preview["warnings"]] == [
+        (
+            "Примечание",
+            "0",
+            "столбец I не используется: его данные не будут загружены. "
+            "Переименуйте заголовок столбца или удалите столбец из файла",
+        )
+    ]
     assert commit_nothing.json()["trainings"] == []
     assert checked.json()["token"]
     assert [r["action"] for r in checked.json()["rows"]] == ["create", "create"]

@@ -249,8 +249,14 @@ async def _emails(db: AsyncSession, ctx: OrgContext) -> dict[str, str]:
     return {str(email): str(pid) for email, pid in rows}
 
 
-def warn_unused_columns(warning: Callable[[int, str, str], None], columns: list[SheetColumn]) -> None:
-    """Name, as a warning of the whole file (row 0), every column holding data that will not be loaded."""
+CHOOSE_OR_DROP = "Укажите, что в нём, или удалите его из файла"
+
+
+def warn_unused_columns(
+    warning: Callable[[int, str, str], None], columns: list[SheetColumn], hint: str = CHOOSE_OR_DROP
+) -> None:
+    """Name, as a warning of the whole file (row 0), every column holding data that will not be loaded,
+    and what the curator can do about it (``hint``)."""
     for sheet_column in columns:
         # A column the curator chose not to use, and the row numbers, are dropped knowingly.
         dropped = sheet_column.field is None and not sheet_column.chosen and sheet_column.note != NUMBER_NOTE
@@ -261,7 +267,7 @@ def warn_unused_columns(warning: Callable[[int, str, str], None], columns: list[
                 f"столбец {sheet_column.letter} не используется"
                 + (f" ({sheet_column.note})" if sheet_column.note else "")
                 + ": его данные не будут загружены. "
-                "Укажите, что в нём, или удалите его из файла",
+                + hint,
             )
 
 

@@ -254,7 +254,11 @@ async def preview(db: AsyncSession, ctx: OrgContext, data: bytes, filename: str)
     titles = {**FIELD_TITLES}
     titles |= {c.field: c.title for c in table.sheet_columns if c.field}
     result = TrainingPreview(columns=table.sheet_columns)
-    warn_unused_columns(result.warning, table.sheet_columns)
+    # This file's columns are not chosen by hand (the bases' remembered choices are per base): a header the
+    # pipeline does not know is renamed in the file instead.
+    warn_unused_columns(
+        result.warning, table.sheet_columns, "Переименуйте заголовок столбца или удалите столбец из файла"
+    )
     mentors = await _mentors(db, ctx)
     by_name: dict[str, list[Mentor]] = {}
     for known in mentors:
