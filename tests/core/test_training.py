@@ -115,6 +115,7 @@ async def test_bad_training_input_is_refused_in_russian_and_nothing_is_written(
         no_hours = problems(await curator.post(url, json=course(hours=0)))
         too_many = problems(await curator.post(url, json=course(hours=2001)))
         blank = problems(await curator.post(url, json=course(course="  ", provider="")))
+        nul = problems(await curator.post(url, json=course(certificate_no="8\u00006")))
         # Someone who is not in the base of mentors gets no training record.
         mentee = problems(
             await curator.post(f"/api/o/{pair.tenant.slug}/people/{pair.mentees[0]}/trainings", json=course())
@@ -129,6 +130,7 @@ async def test_bad_training_input_is_refused_in_russian_and_nothing_is_written(
         "course": "укажите название курса",
         "provider": "укажите организацию, проводившую обучение",
     }
+    assert nul == {"certificate_no": "недопустимый символ (NUL): наберите текст заново"}
     assert mentee == {"person_id": "человек не внесён в базу наставников: сначала внесите его туда"}
     assert listed["trainings"] == []
 

@@ -53,5 +53,5 @@ def check_certificate(
     kind = kind_of(content)
     if kind is None:
         raise _refused("это не PDF, JPEG или PNG: загрузите скан документа в одном из этих форматов")
-    name = " ".join(filename.replace("/", " ").replace("\\", " ").split())[:MAX_NAME]
+    name = " ".join(filename.replace("/", " ").replace("\\", " ").replace("\x00", "").split())[:MAX_NAME]
     return CertificateFile(content, kind, name or f"документ.{EXTENSIONS[kind]}")

@@ -49,8 +49,11 @@ def training_errors(draft: TrainingDraft, today: date) -> list[FieldError]:
         if not getattr(draft, name).strip():
             errors.append(FieldError(name, f"укажите {title}"))
     for name, limit in TEXT_LIMITS.items():
-        if len((getattr(draft, name) or "").strip()) > limit:
+        value = getattr(draft, name) or ""
+        if len(value.strip()) > limit:
             errors.append(FieldError(name, f"не длиннее {limit} знаков"))
+        elif "\x00" in value:  # PostgreSQL's text cannot hold it
+            errors.append(FieldError(name, "недопустимый символ (NUL): наберите текст заново"))
     if not 1 <= draft.hours <= MAX_HOURS:
         errors.append(FieldError("hours", f"количество часов — целое число от 1 до {MAX_HOURS}"))
     for name in ("started_on", "finished_on"):
