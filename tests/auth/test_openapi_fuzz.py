@@ -59,6 +59,16 @@ ALLOWED: dict[tuple[str, str], str] = {
         # PostgreSQL can store), so that every wrong field of the profile is named at once.
         "PUT /api/o/{slug}/people/{person_id}/mentor-profile": f"{CODES}; {CROSS}",
         "DELETE /api/o/{slug}/people/{person_id}": STORED,
+        # A training record: hours 1–2000, a course and a provider named, dates in order and not in the future
+        # are the service's checks, so that every wrong field is named at once; only a mentor of the base has
+        # one, and a certificate needs at least one record.
+        "POST /api/o/{slug}/people/{person_id}/trainings": f"{STORED}; {CROSS}",
+        "PUT /api/o/{slug}/people/{person_id}/trainings/{training_id}": f"{STORED}; {CROSS}",
+        "PUT /api/o/{slug}/people/{person_id}/trainings/{training_id}/certificate": (
+            "an uploaded scan is told by its first bytes (PDF, JPEG or PNG) and its size, which no schema describes"
+        ),
+        "GET /api/o/{slug}/people/{person_id}/mentor-certificate.docx": STORED,
+        "POST /api/o/{slug}/bases/trainings/import": FILE,
         "PUT /api/o/{slug}/plugins/{name}": CODES,
         "POST /api/o/{slug}/accounts": STORED,
         # The fuzzer's organisation has no young teachers in its base: nobody to give the diagnostics to.

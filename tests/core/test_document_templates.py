@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import uuid
+from datetime import timedelta
 from typing import Any
 
 import docx
@@ -270,9 +271,23 @@ async def test_every_document_is_filled_from_the_regions_template(
             assert response.status_code == 200, (code, response.text)
     async with client_for(app, school.identities["curator"]) as curator:
         shapes = await every_shape(curator, school, await person(runtime, school, Named("Лебедева", "Мария")))
+    trained = await add_mentor(runtime, school, Named("Орлова", "Ольга", "Ивановна"))
+    async with client_for(app, school.identities["curator"]) as curator:
+        course = await curator.post(
+            f"/api/o/{school.slug}/people/{trained}/trainings",
+            json={
+                "course": "Наставничество",
+                "provider": "ИРО",
+                "hours": 36,
+                "started_on": str(TODAY - timedelta(days=9)),
+                "finished_on": str(TODAY - timedelta(days=2)),
+            },
+        )
+        assert course.status_code == 201, course.text
     methodical = f"/api/o/{school.slug}/methodical"
     order = f"?number=9-о&issued_on={TODAY}"
     urls = {
+        "mentor_certificate": f"/api/o/{school.slug}/people/{trained}/mentor-certificate.docx",
         "pairs_formation": f"{base}/orders/{order_id}/document.docx",
         "mentor_assignment": f"{base}/orders/{assignment.json()['id']}/document.docx",
         "development_plan": f"{base}/groups/{group_id}/plan.docx",

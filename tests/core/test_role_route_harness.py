@@ -22,7 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from nastavnik.domain.accounts import one_time_passwords
 from nastavnik.domain.accounts.models import AccountBatch, AccountEntry
-from nastavnik.domain.bases.models import MentorProfile
+from nastavnik.domain.bases.models import MentorProfile, MentorTraining
 from nastavnik.domain.documents.models import RegionDocumentTemplate
 from nastavnik.domain.methodical.models import Association, AssociationEvent, AssociationMember
 from nastavnik.domain.programmes.models import Programme, RegionRoadmapItem, RoadmapItem
@@ -46,12 +46,16 @@ from tests.isolation.routes import (
     METHODICAL,
     METHODICAL_PAGE,
     NOT_PROBED,
+    PEOPLE_API,
+    PEOPLE_PAGE,
+    SCAN,
     SHAPE_OF,
     TEMPLATE_DOCUMENT,
     standard_template,
 )
 from tests.support.dates import region_today, region_year
 from tests.support.http import client_for
+from tests.support.office import xlsx
 from tests.support.world import OrgWorld, World, add_pair_work, default_version
 
 ROLES = ("curator", "mentor", "mentee", "region", "municipality", "auditor", "admin", "anonymous")
@@ -108,6 +112,30 @@ TENANT: dict[tuple[str, str], tuple[str, int]] = {
     ("GET", "/o/{slug}/programmes/{programme_id}/roadmap.docx"): (ALL_MEMBERS, 200),
     ("PUT", "/api/o/{slug}/people/{person_id}/mentee-profile"): (MANAGERS_ONLY, 200),
     ("PUT", "/api/o/{slug}/people/{person_id}/mentor-profile"): (MANAGERS_ONLY, 200),
+    # A mentor's training (the fresh person is in the base of mentors, with a course and its scan): the
+    # curator keeps it; a mentor reads only their own, so the fresh person's is 403 to them.
+    ("GET", f"{PEOPLE_API}/trainings"): (MANAGERS_ONLY, 200),
+    ("POST", f"{PEOPLE_API}/trainings"): (MANAGERS_ONLY, 201),
+    ("PUT", f"{PEOPLE_API}/trainings/{{training_id}}"): (MANAGERS_ONLY, 200),
+    ("DELETE", f"{PEOPLE_API}/trainings/{{training_id}}"): (MANAGERS_ONLY, 204),
+    ("PUT", f"{PEOPLE_API}/trainings/{{training_id}}/certificate"): (MANAGERS_ONLY, 200),
+    ("DELETE", f"{PEOPLE_API}/trainings/{{training_id}}/certificate"): (MANAGERS_ONLY, 204),
+    ("GET", f"{PEOPLE_API}/trainings/{{training_id}}/certificate"): (MANAGERS_ONLY, 200),
+    ("GET", f"{PEOPLE_API}/mentor-certificate.docx"): (MANAGERS_ONLY, 200),
+    ("GET", f"{PEOPLE_PAGE}/trainings"): (MANAGERS_ONLY, 200),
+    ("POST", f"{PEOPLE_PAGE}/trainings"): (MANAGERS_ONLY, 302),
+    ("GET", f"{PEOPLE_PAGE}/trainings/{{training_id}}"): (MANAGERS_ONLY, 200),
+    ("POST", f"{PEOPLE_PAGE}/trainings/{{training_id}}"): (MANAGERS_ONLY, 302),
+    ("GET", f"{PEOPLE_PAGE}/trainings/{{training_id}}/delete"): (MANAGERS_ONLY, 200),
+    ("POST", f"{PEOPLE_PAGE}/trainings/{{training_id}}/delete"): (MANAGERS_ONLY, 302),
+    ("POST", f"{PEOPLE_PAGE}/trainings/{{training_id}}/certificate/delete"): (MANAGERS_ONLY, 302),
+    ("GET", f"{PEOPLE_PAGE}/trainings/{{training_id}}/certificate"): (MANAGERS_ONLY, 200),
+    ("GET", f"{PEOPLE_PAGE}/mentor-certificate.docx"): (MANAGERS_ONLY, 200),
+    # The import's file names the fresh mentor: previewed clean (200); an unknown upload token is a 404.
+    ("POST", "/api/o/{slug}/bases/trainings/import"): (MANAGERS_ONLY, 200),
+    ("POST", "/api/o/{slug}/bases/trainings/import/{token}"): (MANAGERS_ONLY, 404),
+    ("POST", "/o/{slug}/bases/trainings/import"): (MANAGERS_ONLY, 200),
+    ("POST", "/o/{slug}/bases/trainings/import/{token}"): (MANAGERS_ONLY, 404),
     ("POST", "/o/{slug}/people/{person_id}/mentee-profile"): (MANAGERS_ONLY, 302),
     ("POST", "/o/{slug}/people/{person_id}/mentor-profile"): (MANAGERS_ONLY, 302),
     ("POST", "/api/o/{slug}/bases/mentees/import"): (MANAGERS_ONLY, 200),
@@ -353,6 +381,21 @@ GLOBAL: dict[tuple[str, str], dict[str, int]] = {
     },
     ("POST", "/api/organisations"): {**dict.fromkeys(ROLES, 403), "region": 201, "anonymous": 401},
     ("GET", "/api/region/headcounts"): {**dict.fromkeys(ROLES, 403), "region": 200, "anonymous": 401},
+    # The register of trained mentors: region staff and municipality coordinators (their own scope).
+    **{
+        ("GET", path): {
+            **dict.fromkeys(ROLES, 403),
+            "region": 200,
+            "municipality": 200,
+            "anonymous": anonymous,
+        }
+        for path, anonymous in (
+            ("/api/region/training", 401),
+            ("/api/region/training/export.xlsx", 401),
+            ("/region/training", 302),
+            ("/region/training/export.xlsx", 302),
+        )
+    },
     ("GET", "/api/municipalities/{municipality_id}/headcounts"): {
         **dict.fromkeys(ROLES, 404),
         "region": 200,
@@ -578,8 +621,33 @@ async def fresh_objects(runtime: Runtime, org: OrgWorld) -> dict[str, str]:
             responsible="Куратор",
         )
         db.add(item)
-        person = Person(org_id=org.id, last_name="Харнесов", first_name="Тест", category="learner")
+        person_id = uuid.uuid4()
+        person = Person(
+            org_id=org.id,
+            id=person_id,
+            last_name="Харнесов",
+            first_name="Тест",
+            category="learner",
+            email=f"{person_id}@harness.example",  # names this one among the harness's many
+        )
         db.add(person)
+        await db.flush()
+        # In the base of mentors (a learner mentors in the peer forms), with a course and its scan.
+        db.add(MentorProfile(org_id=org.id, person_id=person.id, consent_on=date(2035, 9, 1)))
+        training = MentorTraining(
+            org_id=org.id,
+            id=uuid.uuid4(),
+            person_id=person.id,
+            course="Курс харнеса",
+            provider="ИРО",
+            hours=8,
+            started_on=date(2025, 3, 1),
+            finished_on=date(2025, 3, 2),
+            certificate=SCAN,
+            certificate_type="pdf",
+            certificate_name="scan.pdf",
+        )
+        db.add(training)
         group = fresh_group(programme, "student_student")
         order = MentoringOrder(
             org_id=org.id,
@@ -671,6 +739,7 @@ async def fresh_objects(runtime: Runtime, org: OrgWorld) -> dict[str, str]:
         "decade_id": str(decade_id),
         "event_id": str(meeting_id),
         "member_id": str(org.persons["mentee"]),
+        "training_id": str(training.id),
     }
 
 
@@ -887,6 +956,24 @@ def body_for(route: tuple[str, str], world: World, values: dict[str, str]) -> tu
     if route in {("POST", "/o/{slug}/accounts"), ("POST", "/o/{slug}/accounts/{batch_id}/reset")}:
         return "form", {f"person_{values['person_id']}": "on"}
 
+    if route in {
+        ("POST", "/api/o/{slug}/bases/trainings/import"),
+        ("POST", "/o/{slug}/bases/trainings/import"),
+    }:
+        return "file", xlsx(  # the fresh mentor, by name and address: a clean preview
+            [
+                ["ФИО", "Электронная почта", "Курс", "Организация", "Часов", "Дата начала", "Дата окончания"],
+                [
+                    "Харнесов Тест",
+                    f"{values['person_id']}@harness.example",
+                    "Наставничество",
+                    "ИРО",
+                    36,
+                    "01.03.2025",
+                    "10.03.2025",
+                ],
+            ]
+        )
     if route == ("PUT", "/api/organisations/{org_id}/status"):
         return "json", {
             "status": "frozen"
@@ -1068,6 +1155,11 @@ async def _every_role(
                     response = await client.get(url)
                 elif kind == "file":
                     response = await client.request(method, url, files={"file": ("base.xlsx", body)})
+                elif kind == "multipart":
+                    fields, file = body
+                    response = await client.request(
+                        method, url, data=fields, files={"file": ("scan.png", file)}
+                    )
                 elif kind == "form":
                     response = await client.request(method, url, data=body)
                 else:

@@ -56,6 +56,8 @@ PARAMS: dict[str, Callable[[World, OrgWorld], str]] = {
     "association_id": lambda world, victim: str(victim.club_id),
     "event_id": lambda world, victim: str(victim.club_event_id),
     "member_id": lambda world, victim: str(victim.persons["mentee"]),
+    # The mentor's training record, its certificate scan carrying the canary.
+    "training_id": lambda world, victim: str(victim.training_id),
 }
 
 # Parameters that name a tenant-owned object: probed with the attacker's own slug too.
@@ -74,6 +76,7 @@ OBJECT_IDS = {
     "association_id",
     "event_id",
     "member_id",
+    "training_id",
 }
 
 PERSON = {"last_name": "Вторженец", "first_name": "Иван", "category": "pedagogue"}
@@ -205,8 +208,46 @@ def standard_template() -> bytes:
     return default_template(TEMPLATE_DOCUMENT)
 
 
+# A mentor's course, and a scan of its certificate (a PDF by its first bytes).
+TRAINING = {
+    "course": "Чужой курс",
+    "provider": "ИРО",
+    "hours": 16,
+    "started_on": "2025-03-01",
+    "finished_on": "2025-03-10",
+}
+TRAINING_FORM = {k: str(v) for k, v in TRAINING.items()}
+SCAN = b"%PDF-1.4\n%%EOF\n"
+PEOPLE_API, PEOPLE_PAGE = "/api/o/{slug}/people/{person_id}", "/o/{slug}/people/{person_id}"
+
+
+def small_training_file() -> bytes:
+    return xlsx(
+        [
+            ["ФИО", "Курс", "Организация", "Часов", "Дата начала", "Дата окончания"],
+            ["Сидорова Галина Петровна", "Наставничество", "ИРО", 36, "01.03.2025", "10.03.2025"],
+        ]
+    )
+
+
 # Bodies: ("json", body) for the API, ("form", fields) for pages.
 BODIES: dict[Route, tuple[str, Any]] = {
+    ("POST", f"{PEOPLE_API}/trainings"): ("json", TRAINING),
+    ("PUT", f"{PEOPLE_API}/trainings/{{training_id}}"): ("json", {**TRAINING, "version": 1}),
+    ("DELETE", f"{PEOPLE_API}/trainings/{{training_id}}"): ("json", None),
+    ("PUT", f"{PEOPLE_API}/trainings/{{training_id}}/certificate"): ("file", SCAN),
+    ("DELETE", f"{PEOPLE_API}/trainings/{{training_id}}/certificate"): ("json", None),
+    ("POST", f"{PEOPLE_PAGE}/trainings"): ("multipart", (TRAINING_FORM, SCAN)),
+    ("POST", f"{PEOPLE_PAGE}/trainings/{{training_id}}"): (
+        "multipart",
+        ({**TRAINING_FORM, "version": "1"}, SCAN),
+    ),
+    ("POST", f"{PEOPLE_PAGE}/trainings/{{training_id}}/delete"): ("form", {"confirm": "yes"}),
+    ("POST", f"{PEOPLE_PAGE}/trainings/{{training_id}}/certificate/delete"): ("form", {"confirm": "yes"}),
+    ("POST", "/api/o/{slug}/bases/trainings/import"): ("file", small_training_file()),
+    ("POST", "/api/o/{slug}/bases/trainings/import/{token}"): ("json", None),
+    ("POST", "/o/{slug}/bases/trainings/import"): ("file", small_training_file()),
+    ("POST", "/o/{slug}/bases/trainings/import/{token}"): ("form", {}),
     # The diagnostics of the year to every young teacher of the organisation.
     ("POST", "/api/o/{slug}/diagnostics"): ("json", {}),
     ("POST", "/o/{slug}/diagnostics"): ("form", {"whom": "all"}),
@@ -463,6 +504,12 @@ GLOBAL_ROUTES: dict[Route, str] = {
     ("GET", "/api/organisations"): "overseers only: tested in test_oversight",
     ("POST", "/api/organisations"): "region staff only: tested in test_oversight",
     ("GET", "/api/region/headcounts"): "region staff only, aggregates: tested in test_oversight",
+    # The register of trained mentors: figures and trained mentors' names of the caller's own oversight scope,
+    # through one SECURITY DEFINER function (tests/statistics/test_training_register.py).
+    ("GET", "/api/region/training"): "region staff and coordinators, their own scope: test_training_register",
+    ("GET", "/api/region/training/export.xlsx"): "region staff and coordinators, their own scope: ditto",
+    ("GET", "/region/training"): "region staff and coordinators, their own scope: test_training_register",
+    ("GET", "/region/training/export.xlsx"): "region staff and coordinators, their own scope: ditto",
     ("GET", "/api/municipalities/{municipality_id}/headcounts"): "overseers only, aggregates: test_oversight",
     ("GET", "/region/organisations"): "region staff only: tested in test_onboarding",
     ("POST", "/region/organisations"): "region staff only: tested in test_onboarding",
@@ -678,6 +725,8 @@ DOCX_ROUTES = {
     ("GET", "/api/o/{slug}/accounts/{batch_id}/sheet.docx"),
     ("GET", "/o/{slug}/accounts/{batch_id}/sheet.docx"),
     ("GET", "/api/region/statistics/reports/{report_id}/note.docx"),
+    ("GET", "/api/o/{slug}/people/{person_id}/mentor-certificate.docx"),
+    ("GET", "/o/{slug}/people/{person_id}/mentor-certificate.docx"),
     # The methodical work's documents: a club's or the council's plan, a club's report, a decade's note and
     # order, the plan of the year's decades, the order creating the year's creative groups.
     *(
@@ -707,6 +756,8 @@ VALIDATING_POSTS = {
     ("POST", "/o/{slug}/bases/mentees/import"),
     ("POST", "/api/o/{slug}/bases/mentors/import"),
     ("POST", "/o/{slug}/bases/mentors/import"),
+    ("POST", "/api/o/{slug}/bases/trainings/import"),
+    ("POST", "/o/{slug}/bases/trainings/import"),
     # Matching computes suggestions from what the person may read and writes nothing.
     ("POST", "/api/o/{slug}/programmes/{programme_id}/matching"),
     ("POST", "/o/{slug}/programmes/{programme_id}/matching"),

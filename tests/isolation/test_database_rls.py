@@ -33,6 +33,7 @@ TENANT_TABLES = (
     "questionnaire_answer",
     "stat_org_snapshot",
     "stat_org_value",
+    "mentor_training",
     "methodical_association",
     "methodical_member",
     "methodical_event",

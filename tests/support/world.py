@@ -23,7 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from nastavnik import clock
 from nastavnik.domain.accounts.models import AccountBatch, AccountEntry
-from nastavnik.domain.bases.models import MenteeProfile, MentorProfile
+from nastavnik.domain.bases.models import MenteeProfile, MentorProfile, MentorTraining
 from nastavnik.domain.dictionaries.models import RegionDictionaryEntry
 from nastavnik.domain.documents.models import RegionDocumentTemplate
 from nastavnik.domain.methodical.models import (
@@ -80,6 +80,8 @@ class OrgWorld:
     """The young teachers' club of the year: the mentor leads it, the mentee is a member, the canary its name."""
     club_event_id: uuid.UUID | None = None
     """The club's meeting (the canary its topic), which the mentee attended."""
+    training_id: uuid.UUID | None = None
+    """The mentor's training (the canary its course), with a PNG scan of the certificate carrying it too."""
 
 
 @dataclass
@@ -282,6 +284,23 @@ async def build_world(runtime: Runtime) -> World:
                     competencies=f"{canary} методика",
                     capacity=2,
                     consent_on=date(year, 9, 1),
+                )
+            )
+            ow.training_id = uuid.uuid4()
+            db.add(
+                MentorTraining(
+                    org_id=org.id,
+                    id=ow.training_id,
+                    person_id=ow.persons["mentor"],
+                    course=f"{canary} курс наставников",
+                    provider="ИРО",
+                    hours=36,
+                    started_on=date(year - 1, 3, 1),
+                    finished_on=date(year - 1, 3, 20),
+                    certificate_no="7",
+                    certificate=b"\x89PNG\r\n\x1a\n" + canary.encode(),
+                    certificate_type="png",
+                    certificate_name="scan.png",
                 )
             )
             programme = Programme(org_id=org.id, academic_year=year, regime="pedagogues")

@@ -14,7 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from nastavnik import clock
-from nastavnik.domain.bases.models import MenteeProfile, MentorProfile
+from nastavnik.domain.bases.models import MenteeProfile, MentorProfile, MentorTraining
 from nastavnik.domain.programmes.models import Programme, RoadmapItem
 from nastavnik.domain.programmes.pairs.models import GroupMember, MentoringGroup, MentoringOrder, OrderGroup
 from nastavnik.domain.statistics.headcount_models import Headcount
@@ -238,6 +238,18 @@ async def _demo_programme(db: AsyncSession, org: Organisation, people: dict[str,
                 kind="young_pedagogue",
                 profession_since=date(year - 1, 9, 1),
                 requests="методика урока математики, дисциплина в классе",
+            ),
+            # Stage 4: the mentor's course, a year before, so that the region's register names someone.
+            MentorTraining(
+                org_id=org.id,
+                id=uuid.uuid4(),
+                person_id=mentor.id,
+                course="Наставничество в образовательной организации",
+                provider="Институт развития образования",
+                hours=72,
+                started_on=date(year - 1, 11, 10),
+                finished_on=date(year - 1, 11, 24),
+                certificate_no="862401",
             ),
         ]
     )

@@ -11,7 +11,7 @@ from litestar.types import ControllerRouterHandler
 from nastavnik.auth import routes as sign_in
 from nastavnik.domain.accounts import routes as accounts
 from nastavnik.domain.administration import routes as administration
-from nastavnik.domain.bases import routes as bases
+from nastavnik.domain.bases import routes as bases, training_routes as trainings
 from nastavnik.domain.dictionaries import routes as dictionaries
 from nastavnik.domain.documents import routes as region_templates
 from nastavnik.domain.methodical import (
@@ -29,7 +29,11 @@ from nastavnik.domain.questionnaires import (
     routes as questionnaires,
 )
 from nastavnik.domain.reports import routes as programme_documents
-from nastavnik.domain.statistics import headcount_routes as headcounts, routes as statistics
+from nastavnik.domain.statistics import (
+    headcount_routes as headcounts,
+    routes as statistics,
+    training_routes as training_register,
+)
 from nastavnik.domain.work import routes as work
 from nastavnik.web import audit_routes, health, home
 
@@ -44,6 +48,8 @@ API: tuple[ControllerRouterHandler, ...] = (
     programmes.ProgrammeApi,
     bases.BasesApi,
     bases.BasesTransferApi,
+    trainings.TrainingApi,
+    trainings.TrainingImportApi,
     pairs.PairsApi,
     work.WorkApi,
     work.MyApi,
@@ -55,6 +61,7 @@ API: tuple[ControllerRouterHandler, ...] = (
     accounts.AccountApi,
     organisations.OversightApi,
     headcounts.OversightHeadcountsApi,
+    training_register.TrainingRegisterApi,
     audit_routes.AuditApi,
     dictionaries.RegionDictionaryApi,
     statistics.StatisticsApi,
@@ -77,6 +84,8 @@ PAGES: tuple[ControllerRouterHandler, ...] = (
     headcounts.HeadcountPages,
     bases.BasesPages,
     bases.ProfilePages,
+    trainings.TrainingPages,
+    trainings.TrainingImportPages,
     programmes.ProgrammePages,
     pairs.PairsPages,
     work.WorkPages,
@@ -88,6 +97,7 @@ PAGES: tuple[ControllerRouterHandler, ...] = (
     accounts.AccountsPages,
     dictionaries.RegionDictionaryPages,
     statistics.RegionStatisticsPages,
+    training_register.TrainingRegisterPages,
     statistics.MunicipalityStatisticsPages,
     statistics.OrgStatisticsPages,
     region_templates.RegionTemplatesPages,

@@ -27,7 +27,8 @@ from nastavnik.testing.people import Tenant
 Route = tuple[str, str]
 """(METHOD, path template as in the OpenAPI document), e.g. ``("GET", "/api/o/{slug}/p/probe/context")``."""
 Body = tuple[str, Any]
-"""What a write sends: ``("json", body)``, ``("form", fields)`` or ``("file", bytes)`` (a file field)."""
+"""What a write sends: ``("json", body)``, ``("form", fields)``, ``("file", bytes)`` (a file field) or
+``("multipart", (fields, bytes))`` (a page form with its fields and a file)."""
 
 PARAM = re.compile(r"{(\w+)}")
 METHODS = frozenset({"GET", "POST", "PUT", "PATCH", "DELETE"})
@@ -83,6 +84,9 @@ async def send(client: Client, route: Route, url: str, body: Body | None = None)
         return await client.request(method, url, data=content)
     if kind == "file":
         return await client.request(method, url, files={"file": ("base.xlsx", content)})
+    if kind == "multipart":
+        fields, file = content or ({}, b"")
+        return await client.request(method, url, data=fields, files={"file": ("scan.png", file)})
     return await client.request(method, url, json=content)
 
 

@@ -35,12 +35,15 @@ async def page(
         if actor.grants(StaffRole.REGION):
             top_links.append(("Регион", "/region"))
             top_links.append(("Статистика", "/region/statistics"))
+            top_links.append(("Обученные наставники", "/region/training"))
         if actor.grants(StaffRole.ADMIN):
             top_links.append(("Муниципалитеты", "/region/municipalities"))
             top_links.append(("Сотрудники", "/region/staff"))
         for grant in actor.grants(StaffRole.MUNICIPALITY):
             top_links.append(("Муниципалитет", f"/m/{grant.municipality_id}"))
             top_links.append(("Статистика", f"/m/{grant.municipality_id}/statistics"))
+        if actor.grants(StaffRole.MUNICIPALITY) and not actor.grants(StaffRole.REGION):
+            top_links.append(("Обученные наставники", "/region/training"))
         if actor.is_auditor:
             top_links.append(("Журнал аудита", "/audit"))
     return Template(

@@ -249,6 +249,28 @@ async def _emails(db: AsyncSession, ctx: OrgContext) -> dict[str, str]:
     return {str(email): str(pid) for email, pid in rows}
 
 
+CHOOSE_OR_DROP = "Укажите, что в нём, или удалите его из файла"
+
+
+def warn_unused_columns(
+    warning: Callable[[int, str, str], None], columns: list[SheetColumn], hint: str = CHOOSE_OR_DROP
+) -> None:
+    """Name, as a warning of the whole file (row 0), every column holding data that will not be loaded,
+    and what the curator can do about it (``hint``)."""
+    for sheet_column in columns:
+        # A column the curator chose not to use, and the row numbers, are dropped knowingly.
+        dropped = sheet_column.field is None and not sheet_column.chosen and sheet_column.note != NUMBER_NOTE
+        if sheet_column.has_data and dropped:
+            warning(
+                0,
+                sheet_column.title or f"столбец {sheet_column.letter}",
+                f"столбец {sheet_column.letter} не используется"
+                + (f" ({sheet_column.note})" if sheet_column.note else "")
+                + ": его данные не будут загружены. "
+                + hint,
+            )
+
+
 async def preview(
     db: AsyncSession, ctx: OrgContext, spec: BaseSpec[Draft], data: bytes, filename: str
 ) -> Preview[Draft]:
@@ -274,18 +296,7 @@ async def preview(
     if "full_name" in table.columns:
         titles["full_name"] = next(c.title for c in table.sheet_columns if c.field == "full_name")
     result: Preview[Draft] = Preview(columns=table.sheet_columns)
-    for sheet_column in table.sheet_columns:
-        # A column the curator chose not to use, and the row numbers, are dropped knowingly.
-        dropped = sheet_column.field is None and not sheet_column.chosen and sheet_column.note != NUMBER_NOTE
-        if sheet_column.has_data and dropped:
-            result.warning(
-                0,
-                sheet_column.title or f"столбец {sheet_column.letter}",
-                f"столбец {sheet_column.letter} не используется"
-                + (f" ({sheet_column.note})" if sheet_column.note else "")
-                + ": его данные не будут загружены. "
-                "Укажите, что в нём, или удалите его из файла",
-            )
+    warn_unused_columns(result.warning, table.sheet_columns)
     seen: dict[tuple[str, date | None], int] = {}
     seen_emails: dict[str, int] = {}
     today = ctx.today()

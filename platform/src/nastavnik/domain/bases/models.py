@@ -12,10 +12,10 @@ from __future__ import annotations
 import uuid
 from datetime import date
 
-from sqlalchemy import CheckConstraint, Date, ForeignKey, String, Text
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, LargeBinary, String, Text
+from sqlalchemy.orm import Mapped, deferred, mapped_column
 
-from nastavnik.db.base import Base, TenantMixin, Timestamps, tenant_fk
+from nastavnik.db.base import Base, TenantMixin, Timestamps, Versioned, new_id, tenant_fk
 
 
 class MenteeProfile(TenantMixin, Timestamps, Base):
@@ -56,6 +56,7 @@ class MentorProfile(TenantMixin, Timestamps, Base):
     capacity: Mapped[int] = mapped_column(default=1)
     status: Mapped[str] = mapped_column(String(16), default="current")
     training: Mapped[str] = mapped_column(Text, default="")
+    """The free text of the time before training records: kept and shown as «прежняя запись»."""
     consent_on: Mapped[date | None] = mapped_column(Date)
     left_on: Mapped[date | None] = mapped_column(Date)
 
@@ -75,3 +76,37 @@ class ImportColumnChoice(TenantMixin, Timestamps, Base):
     base: Mapped[str] = mapped_column(String(16), primary_key=True)
     header: Mapped[str] = mapped_column(String(200), primary_key=True)
     field: Mapped[str | None] = mapped_column(String(32))
+
+
+class MentorTraining(TenantMixin, Versioned, Timestamps, Base):
+    """A course a mentor took (stage 4 of a programme): курс, организация, часы, даты, номер удостоверения,
+    and optionally the scan of the certificate itself (PDF, JPEG or PNG, at most 5 MB).
+
+    The scan is personal data kept with the record (bytea, loaded only when it is downloaded: deferred);
+    destroying the person destroys their trainings.
+    """
+
+    __tablename__ = "mentor_training"
+    __table_args__ = (
+        tenant_fk("person_id", "person"),
+        CheckConstraint("hours BETWEEN 1 AND 2000", name="hours_range"),
+        CheckConstraint("finished_on >= started_on", name="dates_ordered"),
+        CheckConstraint(
+            "(certificate IS NULL) = (certificate_type IS NULL)"
+            " AND (certificate_type IS NULL OR certificate_type IN ('pdf', 'jpeg', 'png'))",
+            name="certificate_typed",
+        ),
+        Index("ix_mentor_training_person", "org_id", "person_id", "finished_on"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
+    person_id: Mapped[uuid.UUID]
+    course: Mapped[str] = mapped_column(String(300))
+    provider: Mapped[str] = mapped_column(String(300))
+    hours: Mapped[int]
+    started_on: Mapped[date] = mapped_column(Date)
+    finished_on: Mapped[date] = mapped_column(Date)
+    certificate_no: Mapped[str | None] = mapped_column(String(100))
+    certificate_type: Mapped[str | None] = mapped_column(String(8))
+    certificate_name: Mapped[str | None] = mapped_column(String(200))
+    certificate: Mapped[bytes | None] = deferred(mapped_column(LargeBinary))

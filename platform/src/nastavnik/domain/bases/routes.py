@@ -14,7 +14,12 @@ from litestar.status_codes import HTTP_200_OK
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from nastavnik import audit
-from nastavnik.domain.bases import export as base_export, importing as base_import, services as bases
+from nastavnik.domain.bases import (
+    export as base_export,
+    importing as base_import,
+    services as bases,
+    training,
+)
 from nastavnik.domain.bases.mentee_import import MENTEES
 from nastavnik.domain.bases.mentor_import import MENTORS
 from nastavnik.domain.bases.models import MenteeProfile, MentorProfile
@@ -407,4 +412,5 @@ class BasesPages(Controller):
         return await render(
             "core/base_mentors.html",
             entries=await bases.mentor_base(db, org),
+            trainings=await training.totals_by_mentor(db, org),
         )

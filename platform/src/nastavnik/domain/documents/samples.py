@@ -13,6 +13,11 @@ from datetime import date
 
 from nastavnik.domain.documents.heading import DocumentHeading, OrderHeading
 from nastavnik.domain.documents.kinds import OrderKind
+from nastavnik.domain.documents.mentor_certificate import (
+    MentorCertificateData,
+    TrainingLine,
+    render_mentor_certificate,
+)
 from nastavnik.domain.documents.methodical import (
     Approval,
     ClubMeeting,
@@ -157,6 +162,22 @@ def _letters() -> LettersData:
         issued_on=END,
         director=DIRECTOR,
         letters=[Letter(MENTOR, MENTEES)],
+    )
+
+
+def _mentor_certificate() -> MentorCertificateData:
+    return MentorCertificateData(
+        organisation_full_name=ORGANISATION,
+        organisation_short_name=SHORT_NAME,
+        issued_on=END,
+        mentor=MENTOR,
+        trainings=[
+            TrainingLine(
+                "Наставничество в образовании", "ИРО", 72, date(2026, 3, 2), date(2026, 3, 20), "861"
+            )
+        ],
+        director=DIRECTOR,
+        curator=CURATOR,
     )
 
 
@@ -306,6 +327,7 @@ SAMPLES: dict[str, Callable[[bytes], bytes]] = {
     "pairs_formation": lambda t: render_order(_order(OrderKind.PAIRS_FORMATION), t),
     "programme_report": lambda t: render_report(_report(), t),
     "thank_you_letters": lambda t: render_letters(_letters(), t),
+    "mentor_certificate": lambda t: render_mentor_certificate(_mentor_certificate(), t),
     "development_plan": lambda t: render_plan(_plan(), t),
     "mentor_journal": lambda t: render_journal(_journal(), t),
     "club_plan": lambda t: render_club_plan(_club_plan(), t),

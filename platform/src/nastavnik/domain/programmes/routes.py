@@ -75,12 +75,21 @@ class RoadmapItemOut(msgspec.Struct):
     version: int
 
 
+class UntrainedMentorOut(msgspec.Struct):
+    person_id: uuid.UUID
+    full_name: str
+
+
 class ProgrammeDetailOut(msgspec.Struct):
     programme: ProgrammeOut
     stages: list[StageOut]
     roadmap: list[RoadmapItemOut]
     closing_lacks: list[str]
     """What still stands between the programme and its closing (empty when it may close)."""
+    untrained_mentors: list[UntrainedMentorOut] = []
+    """Stage 4: the mentors of the programme's open pairs and groups without a training record (their
+    trainings are added at /api/o/{slug}/people/{person_id}/trainings); given to the curator and the
+    director only."""
 
 
 class DocumentsIn(msgspec.Struct, forbid_unknown_fields=True):
@@ -154,6 +163,12 @@ async def detail(db: Any, org: OrgContext, programme_id: uuid.UUID) -> Programme
         roadmap=[item_out(i) for i in await programmes.roadmap(db, org, programme)],
         closing_lacks=await completion.closing_lacks(db, org, programme)
         if programme.status == "open"
+        else [],
+        untrained_mentors=[
+            UntrainedMentorOut(p.id, p.full_name)
+            for p in await programmes.untrained_mentors(db, org, programme)
+        ]
+        if org.has_role(*programmes.MANAGERS)
         else [],
     )
 

@@ -15,16 +15,19 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from nastavnik import audit
+from nastavnik.db.collation import name_order
 from nastavnik.db.locks import lock_for_transaction
 from nastavnik.domain.bases import services as bases
+from nastavnik.domain.bases.models import MentorTraining
 from nastavnik.domain.programmes.models import STAGES, DocumentStatus, Programme, RoadmapItem
-from nastavnik.domain.programmes.pairs.models import GroupStatus, MentoringGroup
+from nastavnik.domain.programmes.pairs.models import GroupMember, GroupStatus, MemberRole, MentoringGroup
 from nastavnik.domain.programmes.roadmap_defaults import default_lines
 from nastavnik.errors import Conflict, FieldError, InvalidInput
-from nastavnik.models.people import PersonRole, ProgrammeRole
+from nastavnik.models.people import Person, PersonRole, ProgrammeRole
 from nastavnik.models.reference import AcademicYear
 from nastavnik.tenancy import OrgContext
 from nastavnik.types import Regime
+from nastavnik.words import plural_form
 
 MANAGERS = (ProgrammeRole.CURATOR, ProgrammeRole.DIRECTOR)
 DOCUMENTS = {"polozhenie": "Положение о наставничестве", "programma": "Программа наставничества"}
@@ -132,6 +135,11 @@ async def stage_lacks(db: AsyncSession, ctx: OrgContext, programme: Programme, s
         lacks.append("в базе нет ни одного наставляемого, который может участвовать")
     elif stage == 3 and await bases.able_mentors(db, ctx) == 0:
         lacks.append("в базе нет ни одного наставника с письменным согласием")
+    elif stage == 4:
+        untrained = len(await untrained_mentors(db, ctx, programme))
+        if untrained:
+            noun = plural_form(untrained, "наставник", "наставника", "наставников")
+            lacks.append(f"{untrained} {noun} без обучения")
     elif stage == 5:
         counts = await _group_counts(db, ctx, programme)
         if not counts:
@@ -144,6 +152,37 @@ async def stage_lacks(db: AsyncSession, ctx: OrgContext, programme: Programme, s
         if not any(counts.get(status) for status in worked):
             lacks.append("нет ни одной действующей наставнической пары или группы")
     return lacks
+
+
+OPEN_GROUPS = (GroupStatus.DRAFT, GroupStatus.ACTIVE)
+"""A pair being formed (awaiting its order) or working: its mentors should have been trained (stage 4)."""
+
+
+async def untrained_mentors(db: AsyncSession, ctx: OrgContext, programme: Programme) -> list[Person]:
+    """The mentors of the programme's open pairs and groups without a single training record, by name.
+
+    The free text of the base's old «Обучение» field does not count: it says neither hours nor dates."""
+    trained = select(MentorTraining.person_id).where(ctx.owns(MentorTraining))
+    in_groups = (
+        select(GroupMember.person_id)
+        .join(
+            MentoringGroup,
+            (MentoringGroup.org_id == GroupMember.org_id) & (MentoringGroup.id == GroupMember.group_id),
+        )
+        .where(
+            MentoringGroup.programme_id == programme.id,
+            MentoringGroup.status.in_(OPEN_GROUPS),
+            GroupMember.role == MemberRole.MENTOR,
+            ctx.owns(GroupMember),
+        )
+    )
+    return list(
+        await db.scalars(
+            select(Person)
+            .where(Person.id.in_(in_groups), Person.id.not_in(trained), ctx.owns(Person))
+            .order_by(*name_order(Person.last_name, Person.first_name))
+        )
+    )
 
 
 async def _group_counts(db: AsyncSession, ctx: OrgContext, programme: Programme) -> dict[str, int]:
