@@ -1,7 +1,7 @@
 """mentors' training records (stage 4) and the region's narrow read of its register of trained mentors
 
 Revision ID: 0024
-Revises: 0020
+Revises: 0023
 Create Date: 2026-12-14
 
 - ``mentor_training``: a course a mentor took (курс, организация, часы, даты, номер удостоверения) with an
@@ -29,7 +29,7 @@ from alembic import op
 from nastavnik.db.rls import enable_tenant_rls, migration_roles
 
 revision: str = "0024"
-down_revision: str | Sequence[str] | None = "0020"
+down_revision: str | Sequence[str] | None = "0023"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

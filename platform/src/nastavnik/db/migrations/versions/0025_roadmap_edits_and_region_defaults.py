@@ -1,7 +1,7 @@
 """roadmap items carry a version; a region's own default roadmap per regime
 
 Revision ID: 0025
-Revises: 0020
+Revises: 0024
 Create Date: 2026-12-13
 
 ``roadmap_item.version``: a roadmap line is now edited, under optimistic locking like the plan's tasks.
@@ -21,7 +21,7 @@ from alembic import op
 from nastavnik.db.rls import migration_roles
 
 revision: str = "0025"
-down_revision: str | Sequence[str] | None = "0020"
+down_revision: str | Sequence[str] | None = "0024"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
