@@ -82,6 +82,30 @@ class ImportRowOut(msgspec.Struct):
     slug: str
     type: str
     curator_email: str | None
+    action: str = "create"
+    """«create», or «update» for an organisation of the region already on the platform (same ИНН)."""
+    action_title: str = "создание"
+    full_name: str = ""
+    renamed: bool = False
+    """An update that changes the organisation's names."""
+    academic_year: int | None = None
+    """The year of the row's headcounts; None when the row states none (its headcounts stay as they are)."""
+    learners_total: int | None = None
+    learners_10_18: int | None = None
+    pedagogues: int | None = None
+    young_pedagogues: int | None = None
+
+
+class ImportColumnOut(msgspec.Struct):
+    """One column of the uploaded file, as the preview reads it."""
+
+    letter: str
+    title: str
+    field: str | None
+    """What it is read as, or None: not used."""
+    read_as: str
+    """The same in Russian: a field's title, or «не используется» (with why)."""
+    has_data: bool
 
 
 class ImportPreviewOut(msgspec.Struct):
@@ -89,6 +113,13 @@ class ImportPreviewOut(msgspec.Struct):
     """Present when the file has no errors: commit it with POST /api/organisations/import/{token}."""
     rows: list[Annotated[ImportRowOut, component("web_controllers_schemas_ImportRowOut")]]
     errors: list[dict[str, str]]
+    warnings: list[dict[str, str]] = []
+    """Named before anything is written, loaded all the same (row 0: the whole file)."""
+    columns: list[ImportColumnOut] = []
+    academic_year: int | None = None
+    """The year of the headcounts of rows that name none."""
+    created: int = 0
+    updated: int = 0
 
 
 ImportPreview = Annotated[ImportPreviewOut, component("web_controllers_schemas_ImportPreviewOut")]
