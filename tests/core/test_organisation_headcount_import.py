@@ -7,27 +7,22 @@ from __future__ import annotations
 
 import secrets
 import uuid
-from datetime import date
 from typing import Any
 
 from litestar import Litestar
 from sqlalchemy import select
 
-from nastavnik.domain.programmes.models import Programme
-from nastavnik.domain.programmes.pairs.models import GroupMember, MentoringGroup
 from nastavnik.domain.statistics.headcount_models import Headcount
 from nastavnik.inn import with_inn_check_digit
 from nastavnik.models.audit import AuditEvent
-from nastavnik.models.identity import Identity, StaffAssignment, StaffRole
-from nastavnik.models.people import Person
 from nastavnik.models.reference import Municipality, Organisation
 from nastavnik.runtime import Runtime
-from nastavnik.testing.people import ISSUER
 from tests.support.dates import region_year
 from tests.support.forms import send_form
+from tests.support.headcounts import add_learners_in_pairs, coordinator_of
 from tests.support.http import client_for
 from tests.support.office import first_sheet, xlsx
-from tests.support.region import FreshRegion, new_region
+from tests.support.region import new_region
 from tests.support.tenant import new_tenant
 from tests.support.world import World
 
@@ -113,7 +108,7 @@ async def test_headcounts_come_with_new_organisations_and_a_reupload_updates_the
         assert preview.status_code == 200, preview.text
         body = preview.json()
         assert body["errors"] == []
-        assert [(c["letter"], c["title"], c["read_as"], c["has_data"]) for c in body["columns"]] == [
+        assert [(c["letter"], c["title"], c["field_title"], c["has_data"]) for c in body["columns"]] == [
             ("A", "№", "не используется (номер по порядку)", True),
             ("B", "Муниципалитет", "Муниципалитет", True),
             ("C", "Тип", "Тип", True),
@@ -238,7 +233,7 @@ async def test_every_mistake_is_named_by_row_and_column_and_nothing_is_written(
         )
         db.add(foreign)
         await db.commit()
-    header = [
+    header: list[object] = [
         "Муниципалитет",
         "Тип",
         "ИНН",
@@ -294,48 +289,6 @@ async def test_every_mistake_is_named_by_row_and_column_and_nothing_is_written(
     for value in good[:11]:
         assert await org_by_inn(runtime, value) is None
     assert await headcount_of(runtime, foreign.id, region_year()) is None
-
-
-async def add_learners_in_pairs(runtime: Runtime, org_id: uuid.UUID, year: int) -> None:
-    """Two learner mentees and a learner who mentors them in an active group of the year, a learner in a
-    draft group (not counted) and a pedagogue mentor (not a learner): three learners in pairs."""
-    async with runtime.owner_sessions() as db:
-        programme = Programme(org_id=org_id, academic_year=year, regime="learners")
-        db.add(programme)
-        await db.flush()
-        people = [
-            Person(org_id=org_id, last_name=f"Ученик{i}", first_name="Имя", category=category)
-            for i, category in enumerate(["learner", "learner", "learner", "learner", "pedagogue"])
-        ]
-        db.add_all(people)
-        await db.flush()
-        groups = [
-            MentoringGroup(
-                org_id=org_id,
-                id=uuid.uuid4(),
-                programme_id=programme.id,
-                form_code="learner_learner",
-                kind_code="group",
-                starts_on=date(year, 9, 15),
-                ends_on=date(year + 1, 5, 31),
-                status=status,
-            )
-            for status in ("active", "draft", "active")
-        ]
-        db.add_all(groups)
-        await db.flush()
-        members = [
-            (groups[0], people[0], "mentor"),
-            (groups[0], people[1], "mentee"),
-            (groups[0], people[2], "mentee"),
-            (groups[1], people[3], "mentee"),
-            (groups[2], people[4], "mentor"),
-            (groups[2], people[1], "mentee"),
-        ]
-        db.add_all(
-            GroupMember(org_id=org_id, group_id=g.id, person_id=p.id, role=role) for g, p, role in members
-        )
-        await db.commit()
 
 
 async def test_a_headcount_below_the_learners_in_pairs_is_a_warning_for_the_region_and_the_curator(
@@ -419,27 +372,6 @@ async def _inn_of(runtime: Runtime, org_id: uuid.UUID) -> str:
         return org.inn
 
 
-async def coordinator_of(runtime: Runtime, region: FreshRegion, name: str) -> tuple[uuid.UUID, uuid.UUID]:
-    """A second municipality of the region and its coordinator (identity)."""
-    async with runtime.owner_sessions() as db:
-        municipality = Municipality(region_id=region.id, name=name)
-        coordinator = Identity(
-            issuer=ISSUER, subject=f"coordinator-{secrets.token_hex(4)}", display_name="Муниц"
-        )
-        db.add_all([municipality, coordinator])
-        await db.flush()
-        db.add(
-            StaffAssignment(
-                identity_id=coordinator.id,
-                role=StaffRole.MUNICIPALITY,
-                region_id=region.id,
-                municipality_id=municipality.id,
-            )
-        )
-        await db.commit()
-        return municipality.id, coordinator.id
-
-
 async def test_the_export_reimports_unchanged_and_each_overseer_exports_only_their_own(
     runtime: Runtime, app: Litestar, world: World
 ) -> None:
@@ -519,7 +451,7 @@ async def test_the_export_reimports_unchanged_and_each_overseer_exports_only_the
         body = (await upload(client, exported.content)).json()
         assert body["errors"] == []
         assert body["warnings"] == []
-        assert [c["read_as"] for c in body["columns"]] == [
+        assert [c["field_title"] for c in body["columns"]] == [
             "Муниципалитет",
             "Тип",
             "ИНН",
@@ -553,9 +485,10 @@ async def test_the_export_reimports_unchanged_and_each_overseer_exports_only_the
             await client.post("/api/organisations/import", files={"file": ("o.xlsx", content, XLSX)})
         ).status_code == 403
     assert theirs.status_code == 200
-    assert sorted(r[2] for r in list(first_sheet(theirs.content).iter_rows(values_only=True))[1:]) == sorted(
-        [inns[1], inns[2]]
-    )
+    assert [r[2] for r in list(first_sheet(theirs.content).iter_rows(values_only=True))[1:]] == [
+        inns[2],
+        inns[1],
+    ]
     async with other.signed_in(app) as client:
         foreign = await client.get("/api/region/organisations.xlsx")
         into_theirs = (await upload(client, content)).json()
@@ -577,3 +510,101 @@ async def test_the_export_reimports_unchanged_and_each_overseer_exports_only_the
             )
         )
     assert sorted(map(str, exports)) == sorted(map(str, [region.staff] * 3 + [coordinator, other.staff]))
+
+
+async def test_an_upload_neither_moves_nor_retypes_nor_readdresses_an_organisation(
+    runtime: Runtime, app: Litestar, world: World
+) -> None:
+    region = await new_region(runtime)
+    tenant = await new_tenant(runtime, world, municipality_id=region.municipality_id)
+    n = secrets.randbelow(10**6)
+    _, _ = await coordinator_of(runtime, region, f"Берёзовский район {n}")
+    m = await municipality_name(runtime, region.municipality_id)
+    existing = await org_by_inn(runtime, await _inn_of(runtime, tenant.id))
+    assert existing is not None
+    header: list[object] = [
+        "Муниципалитет",
+        "Тип",
+        "ИНН",
+        "Полное наименование",
+        "Краткое наименование",
+        "Адрес",
+        "Статус",
+        "Фамилия куратора",
+        "Имя куратора",
+        "Эл. почта куратора",
+    ]
+    fresh = inn(900_000_000 + n)
+    content = xlsx(
+        [
+            header,
+            [
+                f"Берёзовский район {n}",
+                "Дошкольная образовательная организация",
+                existing.inn,
+                "А",
+                "Б",
+                "another-address",
+                "действует",
+                None,
+                None,
+                None,
+            ],
+            [m, SCHOOL, existing.inn[:9] + "x", "В", "Г", None, None, None, None, None],
+            [m, SCHOOL, fresh, "Новая", "Новая", f"new-{n}", "отключена", None, None, None],
+        ]
+    )
+    curator_again = xlsx(
+        [
+            header,
+            [
+                m,
+                SCHOOL,
+                existing.inn,
+                existing.full_name,
+                existing.short_name,
+                None,
+                "действует",
+                "Петрова",
+                "Анна",
+                f"petrova{n}@school.example",
+            ],
+        ]
+    )
+    async with region.signed_in(app) as client:
+        body = (await upload(client, content, year="2030/2031")).json()
+        warned = (await upload(client, curator_again)).json()
+        bad_year = await upload(client, curator_again, year="тридцатый")
+        page = await client.post(
+            "/region/organisations/import",
+            files={"file": ("orgs.xlsx", curator_again, XLSX)},
+            data={"year": "2030"},
+        )
+    assert [(e["row"], e["field"], e["message"]) for e in body["errors"]] == [
+        ("2", "Тип", "тип организации загрузкой не меняется (сейчас — «Общеобразовательная организация»)"),
+        (
+            "2",
+            "Муниципалитет",
+            f"организация уже в муниципалитете «{m}»: в другой муниципалитет она загрузкой не переводится",
+        ),
+        ("2", "Адрес", f"адрес организации загрузкой не меняется (сейчас — «{existing.slug}»)"),
+        ("3", "ИНН", f"«{existing.inn[:9]}x» — не ИНН организации (10 цифр с верной контрольной цифрой)"),
+        ("4", "Статус", "новая организация подключается действующей"),
+    ]
+    assert body["academic_year"] == 2030
+    assert warned["errors"] == []
+    assert [(w["row"], w["field"]) for w in warned["warnings"]] == [("2", "Эл. почта куратора")]
+    assert [(r["action"], r["renamed"]) for r in warned["rows"]] == [("update", False)]
+    assert bad_year.status_code == 422
+    assert "«тридцатый» — не учебный год; нужно, например, 2026/2027" in bad_year.text
+    assert page.status_code == 200, page.text
+    for shown in (
+        "Столбцы файла",
+        "Читается как",
+        "Статус (для сведения: статус меняется на странице организаций)",
+        "обновление",
+        "численность не указана — не меняется",
+        "Загрузить: новых 0, обновить 1",
+    ):
+        assert shown in page.text, shown
+    assert await org_by_inn(runtime, fresh) is None

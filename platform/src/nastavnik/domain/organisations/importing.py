@@ -249,14 +249,15 @@ async def preview(db: AsyncSession, actor: Actor, plugins: Plugins, data: bytes,
     types = plugins.organisation_types()
     type_by_name = {normalise_header(t.title): code for code, t in types.items()} | {c: c for c in types}
     ours: dict[str, uuid.UUID] = {}
+    municipality_names: dict[uuid.UUID, str] = {}
     elsewhere: set[str] = set()
     for m in await db.scalars(select(Municipality)):
         if m.region_id in region_ids:
             ours[normalise_header(m.name)] = m.id
+            municipality_names[m.id] = m.name
         else:
             elsewhere.add(normalise_header(m.name))
     own_municipalities = set(ours.values())
-    municipality_names = {v: k for k, v in ours.items()}
     known: dict[str, _Known] = {}
     slugs: set[str] = set()
     for o in await db.scalars(select(Organisation)):
@@ -477,8 +478,8 @@ async def keep(runtime: Runtime, actor: Actor, data: bytes, default_year: int) -
 async def commit(db: AsyncSession, runtime: Runtime, actor: Actor, token: str) -> Preview:
     """Create and update every organisation of the uploaded file, with its headcounts, in one
     transaction, or none of them."""
+    data, kept_year = await uploads.take(runtime, upload_scope(actor), token)  # another's token: 404
     region_ids = _region_ids(actor)
-    data, kept_year = await uploads.take(runtime, upload_scope(actor), token)
     # Two imports of one region take turns, so the second is checked against what the first wrote.
     await lock_for_transaction(db, [f"organisation-import:{r}" for r in sorted(map(str, region_ids))])
     checked = await preview(db, actor, runtime.plugins, data, int(kept_year))

@@ -22,10 +22,10 @@ from nastavnik.domain.organisations import (
 )
 from nastavnik.domain.organisations.importing import Preview
 from nastavnik.domain.organisations.schemas import (
-    ImportColumnOut,
     ImportPreview,
     ImportPreviewOut,
     ImportRowOut,
+    OrganisationImportColumnOut,
     OrganisationIn,
     OrganisationOut,
     OrganisationStatusIn,
@@ -131,12 +131,13 @@ def import_preview_out(checked: Preview, token: str | None) -> ImportPreviewOut:
         errors=[e.as_json() for e in checked.errors],
         warnings=[e.as_json() for e in checked.warnings],
         columns=[
-            ImportColumnOut(
+            OrganisationImportColumnOut(
                 letter=c.letter,
                 title=c.title,
                 field=c.field,
-                read_as=checked.column_title(c),
+                field_title=checked.column_title(c),
                 has_data=c.has_data,
+                note=c.note,
             )
             for c in checked.columns
         ],

@@ -96,16 +96,19 @@ class ImportRowOut(msgspec.Struct):
     young_pedagogues: int | None = None
 
 
-class ImportColumnOut(msgspec.Struct):
-    """One column of the uploaded file, as the preview reads it."""
+class OrganisationImportColumnOut(msgspec.Struct):
+    """One column of the uploaded file, as the preview reads it (as the bases' import shows its columns)."""
 
     letter: str
+    """The column's letter in the sheet (A, B, …)."""
     title: str
+    """Its header in the file ("" for a column without one)."""
     field: str | None
-    """What it is read as, or None: not used."""
-    read_as: str
-    """The same in Russian: a field's title, or «не используется» (with why)."""
+    """The field it is read as, or null: not used."""
+    field_title: str
+    """That field's Russian title, or «не используется» (with why)."""
     has_data: bool
+    note: str
 
 
 class ImportPreviewOut(msgspec.Struct):
@@ -115,7 +118,7 @@ class ImportPreviewOut(msgspec.Struct):
     errors: list[dict[str, str]]
     warnings: list[dict[str, str]] = []
     """Named before anything is written, loaded all the same (row 0: the whole file)."""
-    columns: list[ImportColumnOut] = []
+    columns: list[OrganisationImportColumnOut] = []
     academic_year: int | None = None
     """The year of the headcounts of rows that name none."""
     created: int = 0
