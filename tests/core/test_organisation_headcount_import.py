@@ -44,6 +44,12 @@ EXPORT_HEADER = [
 ]
 
 
+IDENTITY = EXPORT_HEADER[:5]
+"""Муниципалитет, Тип, ИНН and the two names: what every row of an import needs."""
+FIGURES = EXPORT_HEADER[8:]
+"""The four headcounts."""
+
+
 def inn(prefix: int) -> str:
     return with_inn_check_digit(f"{prefix:09d}")
 
@@ -233,18 +239,7 @@ async def test_every_mistake_is_named_by_row_and_column_and_nothing_is_written(
         )
         db.add(foreign)
         await db.commit()
-    header: list[object] = [
-        "Муниципалитет",
-        "Тип",
-        "ИНН",
-        "Полное наименование",
-        "Краткое наименование",
-        "Учебный год",
-        "Обучающихся всего",
-        "Обучающихся 10–18 лет",
-        "Педагогов",
-        "Молодых педагогов",
-    ]
+    header: list[object] = [*IDENTITY, "Учебный год", *FIGURES]
     rows: list[list[object]] = [
         header,
         [m, SCHOOL, good[0], "Школа 0", "Ш0", None, 100, 50, 10, 2],  # 2: fine
@@ -302,17 +297,7 @@ async def test_a_headcount_below_the_learners_in_pairs_is_a_warning_for_the_regi
     assert org is not None
     m = await municipality_name(runtime, region.municipality_id)
     row = [m, SCHOOL, org.inn, org.full_name, org.short_name]
-    header = [
-        "Муниципалитет",
-        "Тип",
-        "ИНН",
-        "Полное наименование",
-        "Краткое наименование",
-        "Обучающихся всего",
-        "Обучающихся 10–18 лет",
-        "Педагогов",
-        "Молодых педагогов",
-    ]
+    header = [*IDENTITY, *FIGURES]
     async with region.signed_in(app) as client:
         body = (await upload(client, xlsx([header, [*row, 2, 2, 5, 1]]))).json()
         assert body["errors"] == []
@@ -384,18 +369,7 @@ async def test_the_export_reimports_unchanged_and_each_overseer_exports_only_the
     inns = [inn(700_000_000 + n * 3 + i) for i in range(3)]
     content = xlsx(
         [
-            [
-                "Муниципалитет",
-                "Тип",
-                "ИНН",
-                "Полное наименование",
-                "Краткое наименование",
-                "Адрес",
-                "Обучающихся всего",
-                "Обучающихся 10–18 лет",
-                "Педагогов",
-                "Молодых педагогов",
-            ],
+            [*IDENTITY, "Адрес", *FIGURES],
             [m, SCHOOL, inns[0], "МБОУ «Лицей»", "Лицей", f"licey-{n}", 900, 600, 70, 12],
             [
                 m2_name,
@@ -452,18 +426,9 @@ async def test_the_export_reimports_unchanged_and_each_overseer_exports_only_the
         assert body["errors"] == []
         assert body["warnings"] == []
         assert [c["field_title"] for c in body["columns"]] == [
-            "Муниципалитет",
-            "Тип",
-            "ИНН",
-            "Полное наименование",
-            "Краткое наименование",
-            "Адрес",
+            *EXPORT_HEADER[:6],
             "Статус (для сведения: статус меняется на странице организаций)",
-            "Учебный год",
-            "Обучающихся всего",
-            "Обучающихся 10–18 лет",
-            "Педагогов",
-            "Молодых педагогов",
+            *EXPORT_HEADER[7:],
         ]
         assert {(r["inn"], r["action"], r["renamed"]) for r in body["rows"]} == {
             (v, "update", False) for v in inns
@@ -523,13 +488,7 @@ async def test_an_upload_neither_moves_nor_retypes_nor_readdresses_an_organisati
     existing = await org_by_inn(runtime, await _inn_of(runtime, tenant.id))
     assert existing is not None
     header: list[object] = [
-        "Муниципалитет",
-        "Тип",
-        "ИНН",
-        "Полное наименование",
-        "Краткое наименование",
-        "Адрес",
-        "Статус",
+        *EXPORT_HEADER[:7],
         "Фамилия куратора",
         "Имя куратора",
         "Эл. почта куратора",
