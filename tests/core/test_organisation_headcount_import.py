@@ -147,6 +147,7 @@ async def test_headcounts_come_with_new_organisations_and_a_reupload_updates_the
         assert (committed.json()["created"], committed.json()["updated"]) == (2, 0)
     created = await org_by_inn(runtime, first)
     assert created is not None
+    assert committed.json()["rows"][0]["org_id"] == str(created.id)
     assert await headcount_of(runtime, created.id, year) == (640, 410, 52, 9)
     without = await org_by_inn(runtime, second)
     assert without is not None

@@ -136,7 +136,7 @@ class ImportRow:
     draft: organisations.OrganisationDraft
     curator: onboarding.CuratorDraft | None
     org_id: uuid.UUID | None = None
-    """The organisation an update changes."""
+    """The organisation an update changes; after the commit, a created one too."""
     renamed: bool = False
     academic_year: int | None = None
     headcount: headcounts.HeadcountValues | None = None
@@ -496,7 +496,7 @@ async def commit(db: AsyncSession, runtime: Runtime, actor: Actor, token: str) -
             if item.curator is not None:
                 await onboarding.start_onboarding(db, actor, org.id, item.curator)
             created.append(org.id)
-            org_id = org.id
+            org_id = item.org_id = org.id  # the commit's answer names the new organisations
         else:
             assert item.org_id is not None
             org_id = item.org_id

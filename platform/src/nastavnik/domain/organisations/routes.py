@@ -125,6 +125,7 @@ def import_preview_out(checked: Preview, token: str | None) -> ImportPreviewOut:
                 learners_10_18=r.headcount.learners_10_18 if r.headcount else None,
                 pedagogues=r.headcount.pedagogues if r.headcount else None,
                 young_pedagogues=r.headcount.young_pedagogues if r.headcount else None,
+                org_id=r.org_id,
             )
             for r in checked.rows
         ],

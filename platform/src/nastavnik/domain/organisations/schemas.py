@@ -94,6 +94,8 @@ class ImportRowOut(msgspec.Struct):
     learners_10_18: int | None = None
     pedagogues: int | None = None
     young_pedagogues: int | None = None
+    org_id: uuid.UUID | None = None
+    """The organisation it updates; in the commit's answer, the one it created too."""
 
 
 class OrganisationImportColumnOut(msgspec.Struct):
