@@ -18,7 +18,7 @@ from nastavnik.models.audit import AuditEvent
 from nastavnik.models.reference import Municipality, Organisation
 from nastavnik.runtime import Runtime
 from tests.support.dates import region_year
-from tests.support.forms import send_form
+from tests.support.forms import field_error, send_form
 from tests.support.headcounts import add_learners_in_pairs, coordinator_of
 from tests.support.http import client_for
 from tests.support.office import first_sheet, xlsx
@@ -568,3 +568,20 @@ async def test_an_upload_neither_moves_nor_retypes_nor_readdresses_an_organisati
     ):
         assert shown in page.text, shown
     assert await org_by_inn(runtime, fresh) is None
+
+
+async def test_a_wrong_year_comes_back_beside_its_field_on_the_page(runtime: Runtime, app: Litestar) -> None:
+    region = await new_region(runtime)
+    m = await municipality_name(runtime, region.municipality_id)
+    content = xlsx([IDENTITY, [m, SCHOOL, inn(910_000_000 + secrets.randbelow(10**6)), "Школа", "Школа"]])
+    async with region.signed_in(app) as client:
+        refused = await client.post(
+            "/region/organisations/import",
+            files={"file": ("orgs.xlsx", content, XLSX)},
+            data={"year": "1999/2000"},
+            headers={"referer": "http://testserver/region/organisations"},
+            follow_redirects=True,
+        )
+    assert refused.status_code == 200
+    assert field_error(refused.text, "year") == "такого учебного года в системе нет"
+    assert 'value="1999/2000"' in refused.text

@@ -482,7 +482,8 @@ async def commit(db: AsyncSession, runtime: Runtime, actor: Actor, token: str) -
     region_ids = _region_ids(actor)
     # Two imports of one region take turns, so the second is checked against what the first wrote.
     await lock_for_transaction(db, [f"organisation-import:{r}" for r in sorted(map(str, region_ids))])
-    checked = await preview(db, actor, runtime.plugins, data, int(kept_year))
+    year = int(kept_year) if kept_year.isdigit() else await default_year(db, actor, None)
+    checked = await preview(db, actor, runtime.plugins, data, year)
     if checked.errors:
         raise InvalidInput(
             "Импорт не выполнен: в файле есть ошибки, ничего не изменено.",
