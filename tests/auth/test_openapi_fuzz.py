@@ -95,6 +95,7 @@ ALLOWED: dict[tuple[str, str], str] = {
         "POST /api/o/{slug}/bases/mentors/import": FILE,
         "POST /api/organisations": f"{CODES}; {STORED}; {CROSS}",
         "POST /api/organisations/import": FILE,
+        "GET /api/region/organisations.xlsx": STORED,
         "PUT /api/organisations/{org_id}/status": CODES,
         "POST /api/region/dictionaries": CODES,
         "PUT /api/region/dictionaries/{kind}/{regime}/{code}": f"{CODES}; {STORED}",

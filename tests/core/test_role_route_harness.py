@@ -420,6 +420,19 @@ GLOBAL: dict[tuple[str, str], dict[str, int]] = {
     ("POST", "/region/organisations/import"): {**dict.fromkeys(ROLES, 422), "anonymous": 302},
     ("POST", "/api/organisations/import/{token}"): {**dict.fromkeys(ROLES, 404), "anonymous": 401},
     ("POST", "/region/organisations/import/{token}"): {**dict.fromkeys(ROLES, 404), "anonymous": 302},
+    # The overseers' list with headcounts: the region's, or a coordinator's municipality's.
+    ("GET", "/api/region/organisations.xlsx"): {
+        **dict.fromkeys(ROLES, 403),
+        "region": 200,
+        "municipality": 200,
+        "anonymous": 401,
+    },
+    ("GET", "/region/organisations.xlsx"): {
+        **dict.fromkeys(ROLES, 403),
+        "region": 200,
+        "municipality": 200,
+        "anonymous": 302,
+    },
     # The body names no valid status: the region gets as far as the check (422), everyone else is refused.
     ("PUT", "/api/organisations/{org_id}/status"): {
         **dict.fromkeys(ROLES, 403),

@@ -526,6 +526,14 @@ GLOBAL_ROUTES: dict[Route, str] = {
         "/region/organisations/import/{token}",
     ): "the uploader's own upload only: test_organisation_import",
     ("PUT", "/api/organisations/{org_id}/status"): "region staff of that region only: test_deactivation",
+    (
+        "GET",
+        "/api/region/organisations.xlsx",
+    ): "the overseer's own organisations only (a coordinator's municipality): test_organisation_headcount_import",
+    (
+        "GET",
+        "/region/organisations.xlsx",
+    ): "the overseer's own organisations only (a coordinator's municipality): test_organisation_headcount_import",
     ("GET", "/region/questionnaires"): "region staff only; templates are shared data without personal data",
     ("GET", "/region/questionnaires/{template_id}"): "region staff; another region's template is 404",
     (

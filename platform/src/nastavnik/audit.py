@@ -58,6 +58,7 @@ class ObjectKind(StrEnum):
     AUDIT_LOG = "audit_log", "журнал аудита"
     ORGANISATION = "organisation", "организация"
     ORGANISATION_IMPORT = "organisation_import", "загрузка списка организаций"
+    ORGANISATION_LIST = "organisation_list", "список организаций с численностью"
     ONBOARDING = "onboarding", "подключение организации"
     PLUGIN_SETTING = "plugin_setting", "настройки модуля"
     PERSON = "person", "карточка человека"

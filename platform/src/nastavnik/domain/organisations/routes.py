@@ -6,8 +6,8 @@ from __future__ import annotations
 from typing import Any
 
 from litestar import Controller, get, post, put
-from litestar.params import FromPath, JSONBody
-from litestar.response import Redirect, Template
+from litestar.params import FromPath, JSONBody, Parameter
+from litestar.response import Redirect, Response, Template
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED, HTTP_202_ACCEPTED
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from nastavnik import audit, plugin_settings
 from nastavnik.domain.dictionaries.catalogue import dictionaries_for
 from nastavnik.domain.organisations import (
+    export as organisation_export,
     importing as organisation_import,
     onboarding,
     services as organisations,
@@ -24,6 +25,7 @@ from nastavnik.domain.organisations.schemas import (
     ImportPreview,
     ImportPreviewOut,
     ImportRowOut,
+    OrganisationImportColumnOut,
     OrganisationIn,
     OrganisationOut,
     OrganisationStatusIn,
@@ -39,8 +41,8 @@ from nastavnik.models.people import ROLE_TITLES
 from nastavnik.models.reference import Municipality, Organisation, Region, current_start_year
 from nastavnik.runtime import Runtime
 from nastavnik.tenancy import MANAGERS, Actor, Forbidden, OrgContext, municipality_for, region_timezone
-from nastavnik.web import uploads
 from nastavnik.web.deps import ORG_DEPENDENCIES
+from nastavnik.web.downloads import XLSX, attachment
 from nastavnik.web.forms import Form, Upload, decode_form, uploaded_file
 from nastavnik.web.params import CurrentActor, Db, Id, Org, Rt
 from nastavnik.web.rendering import Render
@@ -91,13 +93,68 @@ async def create_organisation(
 async def check_organisations(
     db: AsyncSession, runtime: Runtime, actor: Actor, data: dict[str, Any]
 ) -> tuple[Preview, str | None]:
-    """The uploaded list of organisations checked, and the token that commits it (none when it has errors)."""
+    """The uploaded list of organisations checked, and the token that commits it (none when it has errors).
+
+    The form's «year» (optional) is the academic year of the headcounts of rows that name none."""
     content, _ = await uploaded_file(data)
-    checked = await organisation_import.preview(db, actor, runtime.plugins, content)
+    year = await organisation_import.default_year(db, actor, data.get("year"))
+    checked = await organisation_import.preview(db, actor, runtime.plugins, content, year)
     token = None
     if not checked.errors:
-        token = await uploads.keep(runtime, organisation_import.upload_scope(actor), content)
+        token = await organisation_import.keep(runtime, actor, content, year)
     return checked, token
+
+
+def import_preview_out(checked: Preview, token: str | None) -> ImportPreviewOut:
+    return ImportPreviewOut(
+        token=token,
+        rows=[
+            ImportRowOut(
+                row=r.row,
+                short_name=r.draft.short_name,
+                inn=r.draft.inn,
+                slug=r.draft.slug,
+                type=r.draft.type,
+                curator_email=r.curator.email if r.curator else None,
+                action=r.action,
+                action_title=r.action_title,
+                full_name=r.draft.full_name,
+                renamed=r.renamed,
+                academic_year=r.academic_year,
+                learners_total=r.headcount.learners_total if r.headcount else None,
+                learners_10_18=r.headcount.learners_10_18 if r.headcount else None,
+                pedagogues=r.headcount.pedagogues if r.headcount else None,
+                young_pedagogues=r.headcount.young_pedagogues if r.headcount else None,
+                org_id=r.org_id,
+            )
+            for r in checked.rows
+        ],
+        errors=[e.as_json() for e in checked.errors],
+        warnings=[e.as_json() for e in checked.warnings],
+        columns=[
+            OrganisationImportColumnOut(
+                letter=c.letter,
+                title=c.title,
+                field=c.field,
+                field_title=checked.column_title(c),
+                has_data=c.has_data,
+                note=c.note,
+            )
+            for c in checked.columns
+        ],
+        academic_year=checked.academic_year,
+        created=checked.created,
+        updated=checked.updated,
+    )
+
+
+async def export_organisations(
+    db: AsyncSession, runtime: Runtime, actor: Actor, year: int | None
+) -> Response[bytes]:
+    """The overseen organisations with the year's headcounts (the year under way by default), as .xlsx."""
+    start_year = await organisation_import.default_year(db, actor, year)
+    content = await organisation_export.export_list(db, actor, runtime.plugins, start_year)
+    return attachment(content, XLSX, f"Организации {start_year}-{start_year + 1}.xlsx", "organisations.xlsx")
 
 
 async def configure_plugin(
@@ -125,30 +182,37 @@ class OversightApi(Controller):
         org = await create_organisation(db, runtime, actor, data)
         return organisation_out(org, (await onboarding.statuses(db, actor)).get(org.id))
 
-    @post("/organisations/import", summary="Проверить список организаций из Excel", status_code=HTTP_200_OK)
+    @post(
+        "/organisations/import",
+        summary="Проверить список организаций с численностью из Excel",
+        status_code=HTTP_200_OK,
+    )
     async def import_preview(self, db: Db, actor: CurrentActor, runtime: Rt, data: Upload) -> ImportPreview:
         checked, token = await check_organisations(db, runtime, actor, data)
-        return ImportPreviewOut(
-            token=token,
-            rows=[
-                ImportRowOut(
-                    row=r.row,
-                    short_name=r.draft.short_name,
-                    inn=r.draft.inn,
-                    slug=r.draft.slug,
-                    type=r.draft.type,
-                    curator_email=r.curator.email if r.curator else None,
-                )
-                for r in checked.rows
-            ],
-            errors=[e.as_json() for e in checked.errors],
-        )
+        return import_preview_out(checked, token)
 
-    @post("/organisations/import/{token:str}", summary="Создать организации из проверенного файла")
+    @post(
+        "/organisations/import/{token:str}",
+        summary="Создать и обновить организации и их численность из проверенного файла",
+    )
     async def import_commit(
         self, db: Db, actor: CurrentActor, runtime: Rt, token: FromPath[str]
-    ) -> list[str]:
-        return [str(c) for c in await organisation_import.commit(db, runtime, actor, token)]
+    ) -> ImportPreview:
+        return import_preview_out(await organisation_import.commit(db, runtime, actor, token), None)
+
+    @get(
+        "/region/organisations.xlsx",
+        media_type=XLSX,
+        summary="Выгрузить организации с численностью в Excel (координатор — своего муниципалитета)",
+    )
+    async def export(
+        self,
+        db: Db,
+        actor: CurrentActor,
+        runtime: Rt,
+        year: int | None = Parameter(default=None, ge=2000, le=2100),
+    ) -> Response[bytes]:
+        return await export_organisations(db, runtime, actor, year)
 
     @put("/organisations/{org_id:uuid}/status", summary="Деактивировать или вернуть организацию")
     async def set_status(
@@ -290,6 +354,7 @@ class OversightPages(Controller):
             preview=checked,
             token=token,
             types=runtime.plugins.organisation_types(),
+            titles=headcounts.HEADCOUNT_TITLES,
             status_code=200 if token else 422,
         )
 
@@ -299,6 +364,18 @@ class OversightPages(Controller):
     async def import_commit(self, db: Db, runtime: Rt, actor: CurrentActor, token: FromPath[str]) -> Redirect:
         await organisation_import.commit(db, runtime, actor, token)
         return Redirect(path="/region/organisations")
+
+    @get(
+        "/region/organisations.xlsx", media_type=XLSX, summary="Выгрузить организации с численностью в Excel"
+    )
+    async def export(
+        self,
+        db: Db,
+        runtime: Rt,
+        actor: CurrentActor,
+        year: int | None = Parameter(default=None, ge=2000, le=2100),
+    ) -> Response[bytes]:
+        return await export_organisations(db, runtime, actor, year)
 
     @post("/region/organisations/{org_id:uuid}/retry", summary="Повторить подключение (форма)")
     async def retry_onboarding(self, db: Db, runtime: Rt, actor: CurrentActor, org_id: Id) -> Redirect:

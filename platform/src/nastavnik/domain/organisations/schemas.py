@@ -82,6 +82,35 @@ class ImportRowOut(msgspec.Struct):
     slug: str
     type: str
     curator_email: str | None
+    action: str = "create"
+    """«create», or «update» for an organisation of the region already on the platform (same ИНН)."""
+    action_title: str = "создание"
+    full_name: str = ""
+    renamed: bool = False
+    """An update that changes the organisation's names."""
+    academic_year: int | None = None
+    """The year of the row's headcounts; None when the row states none (its headcounts stay as they are)."""
+    learners_total: int | None = None
+    learners_10_18: int | None = None
+    pedagogues: int | None = None
+    young_pedagogues: int | None = None
+    org_id: uuid.UUID | None = None
+    """The organisation it updates; in the commit's answer, the one it created too."""
+
+
+class OrganisationImportColumnOut(msgspec.Struct):
+    """One column of the uploaded file, as the preview reads it (as the bases' import shows its columns)."""
+
+    letter: str
+    """The column's letter in the sheet (A, B, …)."""
+    title: str
+    """Its header in the file ("" for a column without one)."""
+    field: str | None
+    """The field it is read as, or null: not used."""
+    field_title: str
+    """That field's Russian title, or «не используется» (with why)."""
+    has_data: bool
+    note: str
 
 
 class ImportPreviewOut(msgspec.Struct):
@@ -89,6 +118,13 @@ class ImportPreviewOut(msgspec.Struct):
     """Present when the file has no errors: commit it with POST /api/organisations/import/{token}."""
     rows: list[Annotated[ImportRowOut, component("web_controllers_schemas_ImportRowOut")]]
     errors: list[dict[str, str]]
+    warnings: list[dict[str, str]] = []
+    """Named before anything is written, loaded all the same (row 0: the whole file)."""
+    columns: list[OrganisationImportColumnOut] = []
+    academic_year: int | None = None
+    """The year of the headcounts of rows that name none."""
+    created: int = 0
+    updated: int = 0
 
 
 ImportPreview = Annotated[ImportPreviewOut, component("web_controllers_schemas_ImportPreviewOut")]

@@ -145,3 +145,16 @@ async def area_names(db: AsyncSession, grants: Sequence[StaffGrant]) -> dict[uui
         for id_, name in await db.execute(query):
             names[id_] = name
     return names
+
+
+async def rename(db: AsyncSession, actor: Actor, org_id: uuid.UUID, full_name: str, short_name: str) -> None:
+    """Region staff correct an organisation's names (the import of the region's list); not committed here.
+
+    PostgreSQL lets only the region's own staff update the row (migration 0017)."""
+    if not actor.grants(StaffRole.REGION):
+        raise Forbidden
+    await db.execute(
+        update(Organisation)
+        .where(Organisation.id == org_id)
+        .values(full_name=full_name, short_name=short_name, updated_at=func.now())
+    )

@@ -26,8 +26,9 @@ def headcount_values(data: HeadcountIn) -> headcounts.HeadcountValues:
     )
 
 
-def headcount_out(h: Any) -> HeadcountOut:
+def headcount_out(h: Any, warnings: list[dict[str, str]] | None = None) -> HeadcountOut:
     return HeadcountOut(
+        warnings=warnings or [],
         academic_year=h.academic_year,
         title=f"{h.academic_year}/{h.academic_year + 1}",
         learners_total=h.learners_total,
@@ -63,7 +64,9 @@ class HeadcountsApi(Controller):
     async def set_headcount(
         self, db: Db, org: Org, start_year: YearPath, data: JSONBody[HeadcountIn]
     ) -> HeadcountOut:
-        return headcount_out(await headcounts.set_headcount(db, org, start_year, headcount_values(data)))
+        saved = await headcounts.set_headcount(db, org, start_year, headcount_values(data))
+        warning = await headcounts.pairs_warning(db, org, start_year, saved.learners_total)
+        return headcount_out(saved, [{"field": "learners_total", "message": warning}] if warning else None)
 
 
 class OversightHeadcountsApi(Controller):
@@ -106,16 +109,24 @@ class HeadcountPages(Controller):
 
     @get("/headcounts", summary="Численность")
     async def headcounts_page(self, render: Render, db: Db, org: Org) -> Template:
-        rows = await headcounts.list_headcounts(db, org)
-        return await render(
-            "core/headcounts.html",
-            rows=rows,
-            year=current_start_year(org.org.timezone),
-            can_manage=org.has_role(*MANAGERS),
-        )
+        return await _page(render, db, org)
 
     @post("/headcounts", summary="Указать численность (форма)")
-    async def save_headcount(self, db: Db, org: Org, data: Form) -> Redirect:
+    async def save_headcount(self, render: Render, db: Db, org: Org, data: Form) -> Redirect | Template:
         form = decode_form(data, HeadcountForm)
-        await headcounts.set_headcount(db, org, form.academic_year, headcount_values(form))
+        saved = await headcounts.set_headcount(db, org, form.academic_year, headcount_values(form))
+        warning = await headcounts.pairs_warning(db, org, form.academic_year, saved.learners_total)
+        if warning:  # saved: the page says so, with the warning, instead of going back silently
+            return await _page(render, db, org, warning=f"Сохранено, но {warning}.")
         return Redirect(path=f"/o/{org.org.slug}/headcounts")
+
+
+async def _page(render: Render, db: Any, org: Any, warning: str | None = None) -> Template:
+    rows = await headcounts.list_headcounts(db, org)
+    return await render(
+        "core/headcounts.html",
+        rows=rows,
+        year=current_start_year(org.org.timezone),
+        can_manage=org.has_role(*MANAGERS),
+        warning=warning,
+    )

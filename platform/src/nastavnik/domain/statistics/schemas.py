@@ -175,6 +175,8 @@ class HeadcountOut(msgspec.Struct):
     learners_10_18: int
     pedagogues: int
     young_pedagogues: int
+    warnings: list[dict[str, str]] = []
+    """Saved all the same: e.g. fewer learners than are already in the year's pairs and groups."""
 
 
 class HeadcountSummaryOut(msgspec.Struct):
