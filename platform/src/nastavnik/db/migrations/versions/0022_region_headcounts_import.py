@@ -1,7 +1,7 @@
 """the region writes its organisations' headcounts; the learners in pairs counted for it, as one number
 
 Revision ID: 0022
-Revises: 0020
+Revises: 0021
 Create Date: 2026-12-06
 
 - ``headcount``: region staff insert and update the rows of organisations in municipalities of their own
@@ -25,7 +25,7 @@ from alembic import op
 from nastavnik.db.rls import migration_roles
 
 revision: str = "0022"
-down_revision: str | Sequence[str] | None = "0020"
+down_revision: str | Sequence[str] | None = "0021"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,7 +1,7 @@
 """the aggregator reads a person's category and the day a mentor left the base: the involvement indicators
 
 Revision ID: 0023
-Revises: 0021
+Revises: 0022
 Create Date: 2026-12-06
 
 The federal involvement indicators (``teachers_involved``, ``learners_involved``) count the pedagogical
@@ -20,7 +20,7 @@ from alembic import op
 from nastavnik.db.rls import disable_aggregator_read, enable_aggregator_read, migration_roles
 
 revision: str = "0023"
-down_revision: str | Sequence[str] | None = "0021"
+down_revision: str | Sequence[str] | None = "0022"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
