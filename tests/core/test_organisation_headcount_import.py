@@ -12,6 +12,7 @@ from typing import Any
 from litestar import Litestar
 from sqlalchemy import select
 
+from nastavnik import clock
 from nastavnik.domain.statistics.headcount_models import Headcount
 from nastavnik.inn import with_inn_check_digit
 from nastavnik.models.audit import AuditEvent
@@ -239,6 +240,9 @@ async def test_every_mistake_is_named_by_row_and_column_and_nothing_is_written(
             slug=f"foreign-{n}",
         )
         db.add(foreign)
+        # A municipality of the region that was retired: its history stays, nothing new goes there.
+        retired = Municipality(region_id=region.id, name=f"Упразднённый район {n}", retired_at=clock.now())
+        db.add(retired)
         await db.commit()
     header: list[object] = [*IDENTITY, "Учебный год", *FIGURES]
     rows: list[list[object]] = [
@@ -254,6 +258,7 @@ async def test_every_mistake_is_named_by_row_and_column_and_nothing_is_written(
         [m, SCHOOL, good[8], "Школа 8", "Ш8", None, 100, None, 10, 2],  # 10: half a headcount
         [m, SCHOOL, good[9], "Школа 9", "Ш9", f"{region_year()}/{region_year() + 2}", 1, 1, 1, 1],  # 11
         [m, SCHOOL, good[11], "Школа 11", "Ш11", None, None, None, None, None],  # 12: the other region's ИНН
+        [retired.name, SCHOOL, good[10], "Школа 10", "Ш10", None, None, None, None, None],  # 13: retired
     ]
     async with region.signed_in(app) as client:
         api = await upload(client, xlsx(rows))
@@ -277,6 +282,7 @@ async def test_every_mistake_is_named_by_row_and_column_and_nothing_is_written(
             f"«{region_year()}/{region_year() + 2}»: учебный год длится с сентября по август следующего года",
         ),
         ("12", "ИНН", "этот ИНН уже занят другой организацией платформы"),
+        ("13", "Муниципалитет", f"«{retired.name}» упразднён: организации в него не добавляются"),
     ]
     assert "Чужая" not in api.text
     assert page.status_code == 422
