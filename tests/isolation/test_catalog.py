@@ -34,6 +34,10 @@ SHARED_TABLES = {
     "region_document_template": "a region's .docx templates of the generated documents: wording and fields,"
     " no personal data (the uploader by login identity); read by the region's organisations and staff,"
     " written and deleted only by that region's staff (its own RLS policies, as for the dictionaries)",
+    "region_notification_settings": "a region's default quiet hours and digest hour: no personal data; read"
+    " by the region's organisations and staff, written only by that region's staff (its own RLS policies)",
+    "region_notification_template": "a region's wording of the notification kinds (subject, body): no"
+    " personal data; read by the region's organisations and staff, written only by its staff",
 }
 
 
