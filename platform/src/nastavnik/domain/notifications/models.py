@@ -13,7 +13,17 @@ from datetime import datetime, time
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import CheckConstraint, DateTime, ForeignKey, Index, String, Text, Time, UniqueConstraint
+from sqlalchemy import (
+    CheckConstraint,
+    DateTime,
+    ForeignKey,
+    Index,
+    String,
+    Text,
+    Time,
+    UniqueConstraint,
+    false,
+)
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -78,6 +88,8 @@ class Notification(TenantMixin, Base):
     email_due_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     """Not before: the creation, then the end of quiet hours, a retry's backoff or the digest hour."""
     email_attempts: Mapped[int] = mapped_column(default=0)
+    email_digest: Mapped[bool] = mapped_column(default=False, server_default=false())
+    """Waits for the person's daily digest (their preference for the kind when it was first due)."""
     email_error: Mapped[str | None] = mapped_column(Text)
     """Why the e-mail was not sent (Russian), or the last temporary failure."""
     emailed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

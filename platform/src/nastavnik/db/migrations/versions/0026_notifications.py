@@ -47,15 +47,17 @@ JOB_REGION = (
     " JOIN public.municipality m ON m.id = o.municipality_id"
     " WHERE o.id = NULLIF(current_setting('nastavnik.org_id', true), '')::uuid)"
 )
-# Ids only: which organisations have an e-mail due now. The job then works in each one alone.
+# Ids only: which organisations have an e-mail due now, or one whose sending was cut off by a crash
+# (``sending`` for longer than the stale interval). The job then works in each one alone.
 DUE_ORGS_FUNCTION = """
-CREATE FUNCTION nastavnik_notification_due_orgs(at timestamptz) RETURNS SETOF uuid
+CREATE FUNCTION nastavnik_notification_due_orgs(at timestamptz, stale timestamptz) RETURNS SETOF uuid
 LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp AS $$
     SELECT DISTINCT n.org_id FROM public.notification n
-     WHERE n.email_state = 'pending' AND n.email_due_at <= at
+     WHERE (n.email_state = 'pending' AND n.email_due_at <= at)
+        OR (n.email_state = 'sending' AND n.email_due_at <= stale)
 $$
 """
-EMAIL_COLUMNS = "email_state, email_due_at, email_attempts, email_error, emailed_at, message_id"
+EMAIL_COLUMNS = "email_state, email_due_at, email_attempts, email_digest, email_error, emailed_at, message_id"
 REGION_TABLES = ("region_notification_settings", "region_notification_template")
 TENANT_TABLES = ("notification", "notification_preference", "notification_quiet_hours")
 
@@ -91,6 +93,7 @@ def _create_tables() -> None:
         sa.Column("email_state", sa.String(length=16), nullable=False),
         sa.Column("email_due_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("email_attempts", sa.Integer(), nullable=False),
+        sa.Column("email_digest", sa.Boolean(), nullable=False, server_default=sa.false()),
         sa.Column("email_error", sa.Text(), nullable=True),
         sa.Column("emailed_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("message_id", sa.String(length=200), nullable=True),
@@ -238,11 +241,11 @@ def upgrade() -> None:
             f" USING ({JOB_ORG}) WITH CHECK ({JOB_ORG})"
         )
     op.execute(DUE_ORGS_FUNCTION)
-    op.execute("REVOKE ALL ON FUNCTION nastavnik_notification_due_orgs(timestamptz) FROM PUBLIC")
-    op.execute(f"GRANT EXECUTE ON FUNCTION nastavnik_notification_due_orgs(timestamptz) TO {provisioner}")
+    op.execute("REVOKE ALL ON FUNCTION nastavnik_notification_due_orgs(timestamptz, timestamptz) FROM PUBLIC")
+    op.execute(f"GRANT EXECUTE ON FUNCTION nastavnik_notification_due_orgs(timestamptz, timestamptz) TO {provisioner}")
 
 
 def downgrade() -> None:
-    op.execute("DROP FUNCTION nastavnik_notification_due_orgs(timestamptz)")
+    op.execute("DROP FUNCTION nastavnik_notification_due_orgs(timestamptz, timestamptz)")
     for table in (*REGION_TABLES, *reversed(TENANT_TABLES)):
         op.drop_table(table)
