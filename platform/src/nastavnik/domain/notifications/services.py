@@ -26,6 +26,7 @@ from nastavnik.domain.notifications.models import (
 from nastavnik.domain.notifications.schedule import DEFAULT_QUIET
 from nastavnik.domain.notifications.wording import region_wordings
 from nastavnik.errors import FieldError, InvalidInput
+from nastavnik.models.people import Person
 from nastavnik.tenancy import NotFound, OrgContext
 
 PAGE_SIZE = 50
@@ -131,6 +132,11 @@ async def mark_read(db: AsyncSession, ctx: OrgContext, notification_id: uuid.UUI
 
 
 async def mark_all_read(db: AsyncSession, ctx: OrgContext) -> int:
+    """Mark every notification of the person read; how many were unread."""
+    # The person as this organisation knows them: an UPDATE that reaches no row would otherwise be
+    # «accepted» in an organisation the person is not a member of (nothing changes, but nothing says so).
+    if await db.scalar(select(Person.id).where(ctx.owns(Person), Person.id == ctx.person_id)) is None:
+        raise NotFound
     result = await db.execute(
         update(Notification)
         .where(*_mine(ctx), Notification.read_at.is_(None))  # type: ignore[arg-type]
