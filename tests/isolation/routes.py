@@ -408,7 +408,7 @@ BODIES: dict[Route, tuple[str, Any]] = {
     ("PUT", "/api/o/{slug}/notifications/settings"): (
         "json",
         {
-            "preferences": [{"kind": "pair_formed", "enabled": False}],
+            "preferences": [{"kind": "pair_formed", "mode": "off"}],
             "quiet_hours": {"starts": "20:00", "ends": "09:00"},
         },
     ),

@@ -291,4 +291,7 @@ async def test_region_settings(app: Litestar, runtime: Runtime, place: Place) ->
     await place.add(runtime, "mentor")
     async with client_for(app, place.identities["mentor"]) as mentor:
         quiet = (await mentor.get(f"/api/o/{place.tenant.slug}/notifications/settings")).json()["quiet_hours"]
+        page = await mentor.get(f"/o/{place.tenant.slug}/notifications/settings")
+        assert page.status_code == 200
+        assert 'name="starts" type="time"  value="20:00"' in page.text
     assert quiet == {"starts": "20:00", "ends": "09:00", "own": False}
