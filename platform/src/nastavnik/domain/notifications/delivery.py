@@ -211,7 +211,8 @@ async def _letter(
     )
 
 
-async def _settle(db: AsyncSession, row: Notification, state: EmailState, reason: str) -> None:
+def _settle(row: Notification, state: EmailState, reason: str) -> None:
+    """No e-mail for ``row`` (ever): the state and the reason in Russian, kept on the row."""
     row.email_state, row.email_error = state, reason
 
 
@@ -235,7 +236,7 @@ async def _claim_next(runtime: Runtime, org_id: uuid.UUID, report: DeliveryRepor
             )
         ).scalar_one_or_none()
         if stale is not None:
-            await _settle(db, stale, EmailState.FAILED, CUT_OFF)
+            _settle(stale, EmailState.FAILED, CUT_OFF)
             report.failed += 1
             return True
         row = (
@@ -259,7 +260,7 @@ async def _claim_next(runtime: Runtime, org_id: uuid.UUID, report: DeliveryRepor
             refusal = (EmailState.SKIPPED, NO_MAIL)
         if refusal is not None or row.kind not in KINDS:
             state, reason = refusal or (EmailState.SKIPPED, "неизвестный вид уведомления")
-            await _settle(db, row, state, reason)
+            _settle(row, state, reason)
             report.skipped += state == EmailState.SKIPPED
             report.failed += state == EmailState.FAILED
             return True
