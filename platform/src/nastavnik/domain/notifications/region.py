@@ -4,7 +4,6 @@ too); every change is audited. A region's wording reaches only its own organisat
 
 from __future__ import annotations
 
-import uuid
 from dataclasses import dataclass
 from datetime import time
 
@@ -13,13 +12,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from nastavnik import audit, clock
 from nastavnik.audit import ObjectKind
+from nastavnik.domain.dictionaries.region import region_of
 from nastavnik.domain.notifications.kinds import KINDS, placeholders
 from nastavnik.domain.notifications.models import RegionNotificationSettings, RegionNotificationTemplate
 from nastavnik.domain.notifications.schedule import DEFAULT_DIGEST_HOUR, DEFAULT_QUIET
 from nastavnik.domain.notifications.services import check_quiet_hours
 from nastavnik.errors import Conflict, FieldError, InvalidInput, trimmed
-from nastavnik.models.identity import StaffRole
-from nastavnik.tenancy import Actor, Forbidden, NotFound
+from nastavnik.tenancy import Actor, NotFound
 
 SUBJECT_MAX = 300
 BODY_MAX = 5000
@@ -46,13 +45,6 @@ class RegionSettings:
     quiet_ends: time | None
     digest_hour: int
     version: int
-
-
-def region_of(actor: Actor) -> uuid.UUID:
-    grants = actor.grants(StaffRole.REGION)
-    if not grants:
-        raise Forbidden
-    return grants[0].region_id
 
 
 async def wordings(db: AsyncSession, actor: Actor) -> list[KindWording]:
