@@ -56,7 +56,7 @@ from tests.isolation.routes import (
 from tests.support.dates import region_today, region_year
 from tests.support.http import client_for
 from tests.support.office import xlsx
-from tests.support.world import OrgWorld, World, add_pair_work, default_version
+from tests.support.world import OrgWorld, World, add_notification, add_pair_work, default_version
 
 ROLES = ("curator", "mentor", "mentee", "region", "municipality", "auditor", "admin", "anonymous")
 MEMBERS = ("curator", "mentor", "mentee")
@@ -345,6 +345,18 @@ TENANT: dict[tuple[str, str], tuple[str, int]] = {
     ("POST", f"{METHODICAL_PAGE}/{{association_id}}/order.docx"): (WRITERS, 422),
     ("GET", f"{METHODICAL_PAGE}/plan.docx"): (ALL_MEMBERS, 200),
     ("POST", f"{METHODICAL_PAGE}/order.docx"): (ALL_MEMBERS, 200),
+    # Notifications: each member their own list and settings; a notification only its person (the fresh
+    # one is the mentee's), everybody else 404.
+    ("GET", "/api/o/{slug}/notifications"): (ALL_MEMBERS, 200),
+    ("POST", "/api/o/{slug}/notifications/read"): (ALL_MEMBERS, 200),
+    ("POST", "/api/o/{slug}/notifications/{notification_id}/read"): (RESPONDENT, 200),
+    ("GET", "/api/o/{slug}/notifications/settings"): (ALL_MEMBERS, 200),
+    ("PUT", "/api/o/{slug}/notifications/settings"): (ALL_MEMBERS, 200),
+    ("GET", "/o/{slug}/notifications"): (ALL_MEMBERS, 200),
+    ("POST", "/o/{slug}/notifications/read"): (ALL_MEMBERS, 302),
+    ("POST", "/o/{slug}/notifications/{notification_id}/read"): (RESPONDENT, 302),
+    ("GET", "/o/{slug}/notifications/settings"): (ALL_MEMBERS, 200),
+    ("POST", "/o/{slug}/notifications/settings"): (ALL_MEMBERS, 302),
 }
 
 REGION_ONLY_PAGE = {**dict.fromkeys(ROLES, 403), "region": 200, "anonymous": 302}
@@ -552,6 +564,19 @@ GLOBAL: dict[tuple[str, str], dict[str, int]] = {
         "region": 302,
         "anonymous": 302,
     },
+    # The region's notifications: the harness's changes name a stale version (409), so the world's region
+    # keeps its settings and wording; a reset of a kind the region never reworded changes nothing.
+    ("GET", "/api/region/notifications"): REGION_ONLY_API,
+    ("GET", "/region/notifications"): REGION_ONLY_PAGE,
+    ("PUT", "/api/region/notifications/settings"): {**REGION_ONLY_API, "region": 409},
+    ("POST", "/region/notifications/settings"): {**REGION_ONLY_PAGE, "region": 409},
+    ("PUT", "/api/region/notifications/{kind}"): {**REGION_ONLY_API, "region": 409},
+    ("POST", "/region/notifications/{kind}"): {**REGION_ONLY_PAGE, "region": 409},
+    ("DELETE", "/api/region/notifications/{kind}"): REGION_ONLY_API,
+    ("POST", "/region/notifications/{kind}/reset"): {**REGION_ONLY_PAGE, "region": 302},
+    # One-click unsubscribe: no sign-in needed, and a token that is not signed is a 404 for anyone.
+    ("GET", "/unsubscribe/{token}"): dict.fromkeys(ROLES, 404),
+    ("POST", "/unsubscribe/{token}"): dict.fromkeys(ROLES, 404),
     ("GET", "/audit"): {**dict.fromkeys(ROLES, 403), "auditor": 200, "anonymous": 302},
     ("GET", "/api/audit"): {**dict.fromkeys(ROLES, 403), "auditor": 200, "anonymous": 401},
     ("GET", "/api/audit/export.xlsx"): {**dict.fromkeys(ROLES, 403), "auditor": 200, "anonymous": 401},
@@ -733,6 +758,7 @@ async def fresh_objects(runtime: Runtime, org: OrgWorld) -> dict[str, str]:
         await db.flush()
         grant = StaffAssignment(identity_id=colleague.id, role=StaffRole.REGION, region_id=org.region_id)
         db.add(grant)
+        notification_id = await add_notification(db, org, "mentee")  # only the mentee's to read
         await db.commit()
     await one_time_passwords.keep(runtime, org.id, batch.id, person.id, one_time_passwords.generate())
     return {
@@ -753,6 +779,7 @@ async def fresh_objects(runtime: Runtime, org: OrgWorld) -> dict[str, str]:
         "event_id": str(meeting_id),
         "member_id": str(org.persons["mentee"]),
         "training_id": str(training.id),
+        "notification_id": str(notification_id),
     }
 
 
@@ -943,6 +970,8 @@ def shaped(route: tuple[str, str], values: dict[str, str]) -> dict[str, str]:
     with the fresh decade."""
     if "/region/staff/" in route[1]:  # a staff member's grant, not a questionnaire's assignment
         return {**values, "assignment_id": values["staff_assignment_id"]}
+    if "/region/notifications/" in route[1]:
+        return {**values, "kind": "stage_waiting"}  # a notification kind, not a dictionary's
     shape = SHAPE_OF.get(route)
     if shape is None:
         return values

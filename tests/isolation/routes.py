@@ -58,6 +58,7 @@ PARAMS: dict[str, Callable[[World, OrgWorld], str]] = {
     "member_id": lambda world, victim: str(victim.persons["mentee"]),
     # The mentor's training record, its certificate scan carrying the canary.
     "training_id": lambda world, victim: str(victim.training_id),
+    "notification_id": lambda world, victim: str(victim.notification_id),
 }
 
 # Parameters that name a tenant-owned object: probed with the attacker's own slug too.
@@ -77,6 +78,7 @@ OBJECT_IDS = {
     "event_id",
     "member_id",
     "training_id",
+    "notification_id",
 }
 
 PERSON = {"last_name": "Вторженец", "first_name": "Иван", "category": "pedagogue"}
@@ -229,6 +231,10 @@ def small_training_file() -> bytes:
         ]
     )
 
+# A stale version: region staff get as far as the version check (409), and the region's settings and
+# wording stay as they were for the tests after this one.
+REGION_NOTIFICATIONS = {"quiet_starts": "21:00", "quiet_ends": "08:00", "digest_hour": 17, "version": 999}
+WORDING = {"subject": "Чужая тема", "body": "Чужой текст", "version": 999}
 
 # Bodies: ("json", body) for the API, ("form", fields) for pages.
 BODIES: dict[Route, tuple[str, Any]] = {
@@ -454,6 +460,31 @@ BODIES: dict[Route, tuple[str, Any]] = {
         {f"{k}_1": str(v) for k, v in REGION_ROADMAP_LINE.items()},
     ),
     ("POST", "/region/roadmap/{regime}/revert"): ("form", {"confirm": "yes"}),
+    ("POST", "/api/o/{slug}/notifications/{notification_id}/read"): ("json", None),
+    ("POST", "/api/o/{slug}/notifications/read"): ("json", None),
+    ("PUT", "/api/o/{slug}/notifications/settings"): (
+        "json",
+        {
+            "preferences": [{"kind": "pair_formed", "mode": "off"}],
+            "quiet_hours": {"starts": "20:00", "ends": "09:00"},
+        },
+    ),
+    ("POST", "/o/{slug}/notifications/{notification_id}/read"): ("form", {}),
+    ("POST", "/o/{slug}/notifications/read"): ("form", {}),
+    ("POST", "/o/{slug}/notifications/settings"): (
+        "form",
+        {"enabled_pair_formed": "on", "starts": "", "ends": ""},
+    ),
+    ("PUT", "/api/region/notifications/settings"): ("json", REGION_NOTIFICATIONS),
+    ("POST", "/region/notifications/settings"): (
+        "form",
+        {k: str(v) for k, v in REGION_NOTIFICATIONS.items()},
+    ),
+    ("PUT", "/api/region/notifications/{kind}"): ("json", WORDING),
+    ("POST", "/region/notifications/{kind}"): ("form", {k: str(v) for k, v in WORDING.items()}),
+    ("DELETE", "/api/region/notifications/{kind}"): ("json", None),
+    ("POST", "/region/notifications/{kind}/reset"): ("form", {"confirm": "yes"}),
+    ("POST", "/unsubscribe/{token}"): ("form", {"List-Unsubscribe": "One-Click"}),
     ("POST", METHODICAL): ("json", CLUB),
     ("PUT", f"{METHODICAL}/{{association_id}}"): ("json", {"version": 1, "name": "Чужой клуб"}),
     ("DELETE", f"{METHODICAL}/{{association_id}}"): ("json", None),
@@ -662,6 +693,45 @@ GLOBAL_ROUTES: dict[Route, str] = {
     ("GET", "/region/roadmap"): "region staff only: test_roadmap",
     ("POST", "/region/roadmap/{regime}"): "region staff only, into their own region: test_roadmap",
     ("POST", "/region/roadmap/{regime}/revert"): "region staff only, their own region's list: test_roadmap",
+    (
+        "GET",
+        "/api/region/notifications",
+    ): "region staff only, their own region's: tests/notifications/test_routes",
+    (
+        "GET",
+        "/region/notifications",
+    ): "region staff only, their own region's: tests/notifications/test_routes",
+    (
+        "PUT",
+        "/api/region/notifications/settings",
+    ): "region staff only, their own region's (RLS checks it too): tests/notifications/test_routes",
+    (
+        "POST",
+        "/region/notifications/settings",
+    ): "region staff only, their own region's (RLS checks it too): tests/notifications/test_routes",
+    (
+        "PUT",
+        "/api/region/notifications/{kind}",
+    ): "region staff only, into their own region (RLS checks it too): tests/notifications/test_routes",
+    (
+        "POST",
+        "/region/notifications/{kind}",
+    ): "region staff only, into their own region (RLS checks it too): tests/notifications/test_routes",
+    (
+        "DELETE",
+        "/api/region/notifications/{kind}",
+    ): "region staff only, their own region's wording: tests/notifications/test_routes",
+    (
+        "POST",
+        "/region/notifications/{kind}/reset",
+    ): "region staff only, their own region's wording: tests/notifications/test_routes",
+    # RFC 8058's one-click unsubscribe: no sign-in by design; the token is signed with the application's
+    # secret and names its person, organisation and kind, so it reaches nobody else; a forged one is a 404.
+    (
+        "GET",
+        "/unsubscribe/{token}",
+    ): "a signed link's own person only, no data but kinds' titles: test_routes",
+    ("POST", "/unsubscribe/{token}"): "a signed link's own person's preference only: tests/notifications",
     ("GET", "/audit"): "auditors only: tested in test_audit",
     ("GET", "/api/audit"): "auditors only: tested in test_audit",
     ("GET", "/api/audit/export.xlsx"): "auditors only: tested in test_audit",

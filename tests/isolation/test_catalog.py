@@ -40,6 +40,10 @@ SHARED_TABLES = {
     "region_roadmap_item": "a region's default roadmap per regime: activities, roles and relative dates, no"
     " personal data; read by the region's organisations and staff, written and deleted only by that"
     " region's staff (its own RLS policies, as for the document templates)",
+    "region_notification_settings": "a region's default quiet hours and digest hour: no personal data; read"
+    " by the region's organisations and staff, written only by that region's staff (its own RLS policies)",
+    "region_notification_template": "a region's wording of the notification kinds (subject, body): no"
+    " personal data; read by the region's organisations and staff, written only by its staff",
 }
 
 

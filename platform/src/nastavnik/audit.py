@@ -120,6 +120,8 @@ class ObjectKind(StrEnum):
     REGION = "region", "регион"
     MUNICIPALITY = "municipality", "муниципалитет"
     STAFF_APPOINTMENT = "staff_appointment", "назначение сотрудника региона"
+    REGION_NOTIFICATION_TEMPLATE = "region_notification_template", "текст уведомления региона"
+    REGION_NOTIFICATION_SETTINGS = "region_notification_settings", "тихие часы и сводка уведомлений региона"
 
 
 AuditObject: TypeAlias = ObjectKind | str

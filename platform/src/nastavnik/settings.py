@@ -130,6 +130,39 @@ class Settings(BaseSettings):
     statistics_cache_size: int = Field(default=256, ge=0, le=100_000)
     """Dashboards kept in each process's memory, per snapshot (a recompute makes a new one); 0: none."""
 
+    smtp_host: str | None = None
+    """Mail server the notifications' e-mail goes through, e.g. `smtp.edu.example.ru`. Unset: no e-mail
+    at all, notifications only in the platform's own list (docs/notifications.md)."""
+
+    smtp_port: int = Field(default=587, ge=1, le=65535)
+    """Port of the mail server: 587 with STARTTLS (the default), 465 with `smtp_ssl`, 25 unencrypted."""
+
+    smtp_user: str | None = None
+    """Login at the mail server; unset: send without authentication (a relay inside the network)."""
+
+    smtp_password: SecretStr | None = None
+    """Password of `smtp_user`."""
+
+    smtp_starttls: bool = True
+    """Upgrade the connection with STARTTLS when the server offers it (port 587)."""
+
+    smtp_ssl: bool = False
+    """Speak TLS from the first byte (port 465); overrides `smtp_starttls`."""
+
+    smtp_timeout: int = Field(default=30, ge=1, le=300)
+    """Seconds to wait for the mail server at each step before the attempt counts as a temporary failure."""
+
+    mail_from: str = "Наставник <noreply@nastavnik.local>"
+    """The sender of the notifications' e-mail (`From`), a name and an address the mail server accepts;
+    its domain also ends every message's Message-ID."""
+
+    notification_max_attempts: int = Field(default=6, ge=1, le=50)
+    """Tries of one e-mail after temporary failures (4xx, connection refused), with growing pauses
+    (1, 5, 15, 60 minutes, then every 3 hours); then it is recorded as not delivered."""
+
+    notification_batch_size: int = Field(default=200, ge=1, le=10_000)
+    """E-mails one run of the delivery job sends at most (it runs every minute)."""
+
     keycloak_url: str | None = None
     """Base URL of the region's Keycloak, e.g. `https://sso.edu.example.ru`. Unset: no single sign-on
     (development only: the development sign-in is offered instead)."""

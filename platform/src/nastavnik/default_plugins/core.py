@@ -20,6 +20,7 @@ from nastavnik.domain.accounts.services import ACCOUNTS_JOB
 from nastavnik.domain.administration.provisioning import APPOINT_JOB
 from nastavnik.domain.documents.plugin_templates import check_offered_templates
 from nastavnik.domain.methodical import offers as methodical_offers
+from nastavnik.domain.notifications.delivery import DELIVERY_JOB, deliver
 from nastavnik.domain.organisations.onboarding import (
     ONBOARD_JOB,
     SYNC_ACCESS_JOB,
@@ -220,6 +221,12 @@ async def create_accounts(ctx: dict[str, Any], org_id: str, batch_id: str) -> st
     )
 
 
+async def deliver_notifications(ctx: dict[str, Any]) -> str:
+    """E-mail the notifications that are due, each at most once (docs/notifications.md)."""
+    report = await deliver(ctx["runtime"])
+    return f"sent {report.sent}, skipped {report.skipped}, failed {report.failed}, retried {report.retried}"
+
+
 @hookimpl
 def register_jobs() -> Iterable[JobSpec]:
     from nastavnik.domain.statistics import jobs as statistics, reports
@@ -276,6 +283,16 @@ def register_jobs() -> Iterable[JobSpec]:
             max_tries=20,
             timeout_seconds=60,
             keep_result_seconds=0,  # every later change must be carried over too
+        ),
+        JobSpec(
+            name=DELIVERY_JOB,
+            function=deliver_notifications,
+            # Every minute; two runs at once share the work (rows are claimed with SKIP LOCKED) and a run
+            # that failed is simply the next minute's: a retry could never send twice anyway.
+            cron_minutes=frozenset(range(60)),
+            max_tries=1,
+            timeout_seconds=240,
+            keep_result_seconds=0,
         ),
     ]
 

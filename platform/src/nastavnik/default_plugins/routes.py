@@ -19,6 +19,7 @@ from nastavnik.domain.methodical import (
     pages as methodical_pages,
     routes as methodical,
 )
+from nastavnik.domain.notifications import routes as notifications
 from nastavnik.domain.organisations import routes as organisations
 from nastavnik.domain.people import routes as people
 from nastavnik.domain.programmes import region_roadmap_routes as region_roadmap, routes as programmes
@@ -72,6 +73,8 @@ API: tuple[ControllerRouterHandler, ...] = (
     methodical_documents.MethodicalDownloadsApi,
     administration.PlatformAdminApi,
     administration.RegionAdminApi,
+    notifications.NotificationsApi,
+    notifications.RegionNotificationsApi,
 )
 
 PAGES: tuple[ControllerRouterHandler, ...] = (
@@ -105,4 +108,7 @@ PAGES: tuple[ControllerRouterHandler, ...] = (
     methodical_pages.MethodicalPages,
     methodical_documents.MethodicalDownloadsPages,
     administration.AdministrationPages,
+    notifications.NotificationsPages,
+    notifications.UnsubscribeController,
+    notifications.RegionNotificationsPages,
 )

@@ -15,6 +15,7 @@ from pathlib import Path
 
 DOMAINS = (
     "dictionaries",
+    "notifications",
     "documents",
     "bases",
     "programmes",
@@ -36,6 +37,7 @@ profiles, the people's list their account batches), while nothing below needs th
 
 MODEL_MODULES = (
     "dictionaries.models",
+    "notifications.models",
     "documents.models",
     "bases.models",
     "programmes.models",
