@@ -20,11 +20,13 @@ from litestar import Litestar
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from nastavnik import clock
 from nastavnik.domain.accounts import one_time_passwords
 from nastavnik.domain.accounts.models import AccountBatch, AccountEntry
 from nastavnik.domain.bases.models import MentorProfile
 from nastavnik.domain.documents.models import RegionDocumentTemplate
 from nastavnik.domain.methodical.models import Association, AssociationEvent, AssociationMember
+from nastavnik.domain.notifications.models import Notification
 from nastavnik.domain.programmes.models import Programme, RoadmapItem
 from nastavnik.domain.programmes.pairs.models import GroupMember, MentoringGroup, MentoringOrder
 from nastavnik.domain.questionnaires.models import (
@@ -317,6 +319,18 @@ TENANT: dict[tuple[str, str], tuple[str, int]] = {
     ("POST", f"{METHODICAL_PAGE}/{{association_id}}/order.docx"): (WRITERS, 422),
     ("GET", f"{METHODICAL_PAGE}/plan.docx"): (ALL_MEMBERS, 200),
     ("POST", f"{METHODICAL_PAGE}/order.docx"): (ALL_MEMBERS, 200),
+    # Notifications: each member their own list and settings; a notification only its person (the fresh
+    # one is the mentee's), everybody else 404.
+    ("GET", "/api/o/{slug}/notifications"): (ALL_MEMBERS, 200),
+    ("POST", "/api/o/{slug}/notifications/read"): (ALL_MEMBERS, 200),
+    ("POST", "/api/o/{slug}/notifications/{notification_id}/read"): (RESPONDENT, 200),
+    ("GET", "/api/o/{slug}/notifications/settings"): (ALL_MEMBERS, 200),
+    ("PUT", "/api/o/{slug}/notifications/settings"): (ALL_MEMBERS, 200),
+    ("GET", "/o/{slug}/notifications"): (ALL_MEMBERS, 200),
+    ("POST", "/o/{slug}/notifications/read"): (ALL_MEMBERS, 302),
+    ("POST", "/o/{slug}/notifications/{notification_id}/read"): (RESPONDENT, 302),
+    ("GET", "/o/{slug}/notifications/settings"): (ALL_MEMBERS, 200),
+    ("POST", "/o/{slug}/notifications/settings"): (ALL_MEMBERS, 302),
 }
 
 REGION_ONLY_PAGE = {**dict.fromkeys(ROLES, 403), "region": 200, "anonymous": 302}
@@ -453,6 +467,19 @@ GLOBAL: dict[tuple[str, str], dict[str, int]] = {
         "region": 302,
         "anonymous": 302,
     },
+    # The region's notifications: the harness's changes name a stale version (409), so the world's region
+    # keeps its settings and wording; a reset of a kind the region never reworded changes nothing.
+    ("GET", "/api/region/notifications"): REGION_ONLY_API,
+    ("GET", "/region/notifications"): REGION_ONLY_PAGE,
+    ("PUT", "/api/region/notifications/settings"): {**REGION_ONLY_API, "region": 409},
+    ("POST", "/region/notifications/settings"): {**REGION_ONLY_PAGE, "region": 409},
+    ("PUT", "/api/region/notifications/{kind}"): {**REGION_ONLY_API, "region": 409},
+    ("POST", "/region/notifications/{kind}"): {**REGION_ONLY_PAGE, "region": 409},
+    ("DELETE", "/api/region/notifications/{kind}"): REGION_ONLY_API,
+    ("POST", "/region/notifications/{kind}/reset"): {**REGION_ONLY_PAGE, "region": 302},
+    # One-click unsubscribe: no sign-in needed, and a token that is not signed is a 404 for anyone.
+    ("GET", "/unsubscribe/{token}"): dict.fromkeys(ROLES, 404),
+    ("POST", "/unsubscribe/{token}"): dict.fromkeys(ROLES, 404),
     ("GET", "/audit"): {**dict.fromkeys(ROLES, 403), "auditor": 200, "anonymous": 302},
     ("GET", "/api/audit"): {**dict.fromkeys(ROLES, 403), "auditor": 200, "anonymous": 401},
     ("GET", "/api/audit/export.xlsx"): {**dict.fromkeys(ROLES, 403), "auditor": 200, "anonymous": 401},
@@ -514,6 +541,24 @@ def fresh_group(programme: Programme, form_code: str) -> MentoringGroup:
         ends_on=date(2036, 5, 31),
         reasons=[],
     )
+
+
+async def add_mentee_notification(db: AsyncSession, org: OrgWorld) -> uuid.UUID:
+    """A fresh unread notification of the mentee's (committed)."""
+    notification = Notification(
+        org_id=org.id,
+        id=uuid.uuid4(),
+        person_id=org.persons["mentee"],
+        kind="stage_waiting",
+        params={"stage_title": "Харнес"},
+        dedup_key=f"harness:{uuid.uuid4()}",
+        created_at=clock.now(),
+        email_state="skipped",
+        email_due_at=clock.now(),
+    )
+    db.add(notification)
+    await db.commit()
+    return notification.id
 
 
 async def fresh_objects(runtime: Runtime, org: OrgWorld) -> dict[str, str]:
@@ -589,7 +634,7 @@ async def fresh_objects(runtime: Runtime, org: OrgWorld) -> dict[str, str]:
                 username=f"kharnesov.t.{secrets.token_hex(2)}",
             )
         )
-        await db.commit()
+        notification_id = await add_mentee_notification(db, org)  # commits
     await one_time_passwords.keep(runtime, org.id, batch.id, person.id, one_time_passwords.generate())
     return {
         "assignment_id": str(assignment.id),
@@ -607,6 +652,7 @@ async def fresh_objects(runtime: Runtime, org: OrgWorld) -> dict[str, str]:
         "decade_id": str(decade_id),
         "event_id": str(meeting_id),
         "member_id": str(org.persons["mentee"]),
+        "notification_id": str(notification_id),
     }
 
 
@@ -795,6 +841,8 @@ def college_body(route: tuple[str, str], values: dict[str, str]) -> tuple[str, A
 def shaped(route: tuple[str, str], values: dict[str, str]) -> dict[str, str]:
     """The path values for ``route``: a document of one shape only is called with that shape, a decade's
     with the fresh decade."""
+    if "/region/notifications/" in route[1]:
+        return {**values, "kind": "stage_waiting"}  # a notification kind, not a dictionary's
     shape = SHAPE_OF.get(route)
     if shape is None:
         return values

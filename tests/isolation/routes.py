@@ -56,6 +56,7 @@ PARAMS: dict[str, Callable[[World, OrgWorld], str]] = {
     "association_id": lambda world, victim: str(victim.club_id),
     "event_id": lambda world, victim: str(victim.club_event_id),
     "member_id": lambda world, victim: str(victim.persons["mentee"]),
+    "notification_id": lambda world, victim: str(victim.notification_id),
 }
 
 # Parameters that name a tenant-owned object: probed with the attacker's own slug too.
@@ -74,6 +75,7 @@ OBJECT_IDS = {
     "association_id",
     "event_id",
     "member_id",
+    "notification_id",
 }
 
 PERSON = {"last_name": "Вторженец", "first_name": "Иван", "category": "pedagogue"}
@@ -202,6 +204,11 @@ def standard_template() -> bytes:
 
     return default_template(TEMPLATE_DOCUMENT)
 
+
+# A stale version: region staff get as far as the version check (409), and the region's settings and
+# wording stay as they were for the tests after this one.
+REGION_NOTIFICATIONS = {"quiet_starts": "21:00", "quiet_ends": "08:00", "digest_hour": 17, "version": 999}
+WORDING = {"subject": "Чужая тема", "body": "Чужой текст", "version": 999}
 
 # Bodies: ("json", body) for the API, ("form", fields) for pages.
 BODIES: dict[Route, tuple[str, Any]] = {
@@ -401,6 +408,31 @@ BODIES: dict[Route, tuple[str, Any]] = {
     ("PUT", "/api/region/templates/{document}"): ("file", standard_template()),
     ("POST", "/region/templates/{document}"): ("file", standard_template()),
     ("POST", "/region/templates/{document}/revert"): ("form", {"confirm": "yes"}),
+    ("POST", "/api/o/{slug}/notifications/{notification_id}/read"): ("json", None),
+    ("POST", "/api/o/{slug}/notifications/read"): ("json", None),
+    ("PUT", "/api/o/{slug}/notifications/settings"): (
+        "json",
+        {
+            "preferences": [{"kind": "pair_formed", "enabled": False}],
+            "quiet_hours": {"starts": "20:00", "ends": "09:00"},
+        },
+    ),
+    ("POST", "/o/{slug}/notifications/{notification_id}/read"): ("form", {}),
+    ("POST", "/o/{slug}/notifications/read"): ("form", {}),
+    ("POST", "/o/{slug}/notifications/settings"): (
+        "form",
+        {"enabled_pair_formed": "on", "starts": "", "ends": ""},
+    ),
+    ("PUT", "/api/region/notifications/settings"): ("json", REGION_NOTIFICATIONS),
+    ("POST", "/region/notifications/settings"): (
+        "form",
+        {k: str(v) for k, v in REGION_NOTIFICATIONS.items()},
+    ),
+    ("PUT", "/api/region/notifications/{kind}"): ("json", WORDING),
+    ("POST", "/region/notifications/{kind}"): ("form", {k: str(v) for k, v in WORDING.items()}),
+    ("DELETE", "/api/region/notifications/{kind}"): ("json", None),
+    ("POST", "/region/notifications/{kind}/reset"): ("form", {"confirm": "yes"}),
+    ("POST", "/unsubscribe/{token}"): ("form", {"List-Unsubscribe": "One-Click"}),
     ("POST", METHODICAL): ("json", CLUB),
     ("PUT", f"{METHODICAL}/{{association_id}}"): ("json", {"version": 1, "name": "Чужой клуб"}),
     ("DELETE", f"{METHODICAL}/{{association_id}}"): ("json", None),
@@ -534,6 +566,45 @@ GLOBAL_ROUTES: dict[Route, str] = {
         "POST",
         "/region/templates/{document}/revert",
     ): "region staff only, their own region's template: test_document_templates",
+    (
+        "GET",
+        "/api/region/notifications",
+    ): "region staff only, their own region's: tests/notifications/test_routes",
+    (
+        "GET",
+        "/region/notifications",
+    ): "region staff only, their own region's: tests/notifications/test_routes",
+    (
+        "PUT",
+        "/api/region/notifications/settings",
+    ): "region staff only, their own region's (RLS checks it too): tests/notifications/test_routes",
+    (
+        "POST",
+        "/region/notifications/settings",
+    ): "region staff only, their own region's (RLS checks it too): tests/notifications/test_routes",
+    (
+        "PUT",
+        "/api/region/notifications/{kind}",
+    ): "region staff only, into their own region (RLS checks it too): tests/notifications/test_routes",
+    (
+        "POST",
+        "/region/notifications/{kind}",
+    ): "region staff only, into their own region (RLS checks it too): tests/notifications/test_routes",
+    (
+        "DELETE",
+        "/api/region/notifications/{kind}",
+    ): "region staff only, their own region's wording: tests/notifications/test_routes",
+    (
+        "POST",
+        "/region/notifications/{kind}/reset",
+    ): "region staff only, their own region's wording: tests/notifications/test_routes",
+    # RFC 8058's one-click unsubscribe: no sign-in by design; the token is signed with the application's
+    # secret and names its person, organisation and kind, so it reaches nobody else; a forged one is a 404.
+    (
+        "GET",
+        "/unsubscribe/{token}",
+    ): "a signed link's own person only, no data but kinds' titles: test_routes",
+    ("POST", "/unsubscribe/{token}"): "a signed link's own person's preference only: tests/notifications",
     ("GET", "/audit"): "auditors only: tested in test_audit",
     ("GET", "/api/audit"): "auditors only: tested in test_audit",
     ("GET", "/api/audit/export.xlsx"): "auditors only: tested in test_audit",

@@ -21,6 +21,7 @@ from tests.support.world import World
 pytestmark = pytest.mark.isolation
 
 TENANT_TABLES = (
+    "notification",
     "person",
     "person_role",
     "headcount",

@@ -34,6 +34,7 @@ class Place:
     tenant: Tenant
     people: dict[str, uuid.UUID] = field(default_factory=dict)
     emails: dict[str, str] = field(default_factory=dict)
+    identities: dict[str, uuid.UUID] = field(default_factory=dict)
 
     async def add(
         self,
@@ -74,6 +75,8 @@ class Place:
                 )
             await db.commit()
         self.people[label] = person.id
+        if identity is not None:
+            self.identities[label] = identity.id
         if address:
             self.emails[label] = address
         return person.id

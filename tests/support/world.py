@@ -32,6 +32,7 @@ from nastavnik.domain.methodical.models import (
     AssociationMember,
     EventParticipant,
 )
+from nastavnik.domain.notifications.models import Notification
 from nastavnik.domain.programmes.models import Programme, RoadmapItem
 from nastavnik.domain.programmes.pairs.models import GroupMember, MentoringGroup, MentoringOrder, OrderGroup
 from nastavnik.domain.questionnaires.models import (
@@ -80,6 +81,8 @@ class OrgWorld:
     """The young teachers' club of the year: the mentor leads it, the mentee is a member, the canary its name."""
     club_event_id: uuid.UUID | None = None
     """The club's meeting (the canary its topic), which the mentee attended."""
+    notification_id: uuid.UUID | None = None
+    """The curator's notification (the canary in its parameters), already past e-mail (no address)."""
 
 
 @dataclass
@@ -152,6 +155,24 @@ async def add_held_decade(db: AsyncSession, ow: OrgWorld, learner_id: uuid.UUID,
     )
     await db.flush()
     return decade.id
+
+
+async def add_notification(db: AsyncSession, ow: OrgWorld) -> uuid.UUID:
+    """A notification of the curator's, unread, the canary in the stage it names."""
+    notification = Notification(
+        org_id=ow.id,
+        id=uuid.uuid4(),
+        person_id=ow.persons["curator"],
+        kind="stage_waiting",
+        params={"stage_title": f"{ow.canary} этап"},
+        dedup_key=f"world:{ow.key}",
+        created_at=clock.now(),
+        email_state="skipped",
+        email_due_at=clock.now(),
+    )
+    db.add(notification)
+    await db.flush()
+    return notification.id
 
 
 async def build_world(runtime: Runtime) -> World:
@@ -303,6 +324,7 @@ async def build_world(runtime: Runtime) -> World:
             await add_answered_diagnostics(db, ow, year)
             ow.account_batch_id = await add_account_batch(db, ow, learner.id)
             ow.club_id, ow.club_event_id = await add_club(db, ow, year)
+            ow.notification_id = await add_notification(db, ow)
             if org_type == "school":
                 ow.decade_id = await add_held_decade(db, ow, learner.id, year)
             orgs[key] = ow

@@ -108,6 +108,8 @@ class ObjectKind(StrEnum):
     METHODICAL_EVENT = "methodical_event", "мероприятие методической работы"
     METHODICAL_PARTICIPANTS = "methodical_participants", "участники мероприятия методической работы"
     METHODICAL_DOCUMENT = "methodical_document", "документ методической работы"
+    REGION_NOTIFICATION_TEMPLATE = "region_notification_template", "текст уведомления региона"
+    REGION_NOTIFICATION_SETTINGS = "region_notification_settings", "тихие часы и сводка уведомлений региона"
 
 
 AuditObject: TypeAlias = ObjectKind | str

@@ -18,6 +18,7 @@ from nastavnik.domain.methodical import (
     pages as methodical_pages,
     routes as methodical,
 )
+from nastavnik.domain.notifications import routes as notifications
 from nastavnik.domain.organisations import routes as organisations
 from nastavnik.domain.people import routes as people
 from nastavnik.domain.programmes import routes as programmes
@@ -61,6 +62,8 @@ API: tuple[ControllerRouterHandler, ...] = (
     region_templates.RegionTemplatesApi,
     methodical.MethodicalApi,
     methodical_documents.MethodicalDownloadsApi,
+    notifications.NotificationsApi,
+    notifications.RegionNotificationsApi,
 )
 
 PAGES: tuple[ControllerRouterHandler, ...] = (
@@ -89,4 +92,7 @@ PAGES: tuple[ControllerRouterHandler, ...] = (
     region_templates.RegionTemplatesPages,
     methodical_pages.MethodicalPages,
     methodical_documents.MethodicalDownloadsPages,
+    notifications.NotificationsPages,
+    notifications.UnsubscribeController,
+    notifications.RegionNotificationsPages,
 )

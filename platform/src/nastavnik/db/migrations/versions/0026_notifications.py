@@ -57,6 +57,7 @@ LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, public, pg_te
         OR (n.email_state = 'sending' AND n.email_due_at <= stale)
 $$
 """
+DUE_ORGS = "nastavnik_notification_due_orgs(timestamptz, timestamptz)"
 EMAIL_COLUMNS = "email_state, email_due_at, email_attempts, email_digest, email_error, emailed_at, message_id"
 REGION_TABLES = ("region_notification_settings", "region_notification_template")
 TENANT_TABLES = ("notification", "notification_preference", "notification_quiet_hours")
@@ -241,11 +242,11 @@ def upgrade() -> None:
             f" USING ({JOB_ORG}) WITH CHECK ({JOB_ORG})"
         )
     op.execute(DUE_ORGS_FUNCTION)
-    op.execute("REVOKE ALL ON FUNCTION nastavnik_notification_due_orgs(timestamptz, timestamptz) FROM PUBLIC")
-    op.execute(f"GRANT EXECUTE ON FUNCTION nastavnik_notification_due_orgs(timestamptz, timestamptz) TO {provisioner}")
+    op.execute(f"REVOKE ALL ON FUNCTION {DUE_ORGS} FROM PUBLIC")
+    op.execute(f"GRANT EXECUTE ON FUNCTION {DUE_ORGS} TO {provisioner}")
 
 
 def downgrade() -> None:
-    op.execute("DROP FUNCTION nastavnik_notification_due_orgs(timestamptz, timestamptz)")
+    op.execute(f"DROP FUNCTION {DUE_ORGS}")
     for table in (*REGION_TABLES, *reversed(TENANT_TABLES)):
         op.drop_table(table)
