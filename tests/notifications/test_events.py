@@ -3,20 +3,25 @@ early; and the curator's one-click reminder about questionnaires not answered (r
 
 from __future__ import annotations
 
+import secrets
 from typing import Any
 
 from litestar import Litestar
 from sqlalchemy import func, select, update
 
+from nastavnik.domain.notifications.delivery import deliver
 from nastavnik.domain.notifications.models import Notification
 from nastavnik.models.audit import AuditEvent
 from nastavnik.models.people import Person
 from nastavnik.runtime import Runtime
+from tests.notifications.conftest import quiet_hours
 from tests.notifications.events import shown, to
+from tests.notifications.smtp import SmtpServer
 from tests.support.dates import region_today
 from tests.support.forms import send_form
 from tests.support.http import Client, client_for
 from tests.support.programme import form_group, issue_order, open_programme
+from tests.support.region import region_with_school
 from tests.support.tenant import Named, Tenant, add_mentee, add_mentor, new_tenant
 from tests.support.world import World
 
@@ -205,3 +210,29 @@ async def test_nobody_to_remind_is_said_in_russian(runtime: Runtime, app: Litest
     assert refused.status_code == 422, refused.text
     assert refused.json()["detail"].startswith("Напоминать некому")
     assert await shown(runtime, tenant.id, "questionnaire_reminder") == []
+
+
+async def test_a_pair_formed_reaches_the_mentor_by_e_mail_in_russian(
+    mail_runtime: Runtime, smtp: SmtpServer, app: Litestar, world: World
+) -> None:
+    """The whole way: the order's transaction writes the notification, the delivery job mails it over SMTP."""
+    region, tenant = await region_with_school(mail_runtime, world)
+    await quiet_hours(mail_runtime, region.id, None, None)
+    mentor = await add_mentor(mail_runtime, tenant, SMIRNOVA, signs_in=True)
+    mentee = await add_mentee(mail_runtime, tenant, ZAITSEVA, signs_in=True)
+    address = f"smirnova-{secrets.token_hex(3)}@school.example.ru"
+    async with mail_runtime.owner_sessions() as db:
+        await db.execute(update(Person).where(Person.id == mentor).values(email=address))
+        await db.commit()
+    async with client_for(app, tenant.identities["curator"]) as curator:
+        pid = await open_programme(curator, tenant)
+        group = await form_group(curator, tenant, pid, mentor, mentee)
+        await issue_order(curator, tenant, pid, "21-од", group["id"])
+    await deliver(mail_runtime)
+    [letter] = smtp.recorder.to(address)
+    assert letter.message["Subject"] == "Сформирована наставническая пара"
+    assert letter.body.startswith(
+        f"Приказом № 21-од от {region_today():%d.%m.%Y} сформирована наставническая пара:"
+        " наставник Смирнова Ольга Павловна, наставляемый Зайцева Вера Олеговна."
+    )
+    assert f"Подробнее: https://nastavnik.example.ru/o/{tenant.slug}/my" in letter.body

@@ -39,7 +39,10 @@ async def test_each_new_account_is_announced_once_to_its_person(site: Site, worl
     batch_id = await ask(site, tenant, orlov, sokolova)
     await run_queued_jobs(site.runtime)
     people = await batch_json(site, tenant, batch_id)
-    logins = {orlov: people["Орлов Пётр Ильич"]["username"], sokolova: people["Соколова Мария Ивановна"]["username"]}
+    logins = {
+        orlov: people["Орлов Пётр Ильич"]["username"],
+        sokolova: people["Соколова Мария Ивановна"]["username"],
+    }
     found = await shown(site.runtime, tenant.id, "account_created")
     for person_id, login in logins.items():
         assert [(s.subject, s.body, s.link) for s in to(found, person_id)] == [

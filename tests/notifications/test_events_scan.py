@@ -265,7 +265,8 @@ async def test_the_scan_reminds_the_right_people_of_what_is_due_on_the_local_dat
         ]
     )
     # Nothing to who left or has no login; nobody else in the school.
-    assert to(found, p["left"]) == [] and to(found, p["no_login"]) == []
+    assert to(found, p["left"]) == []
+    assert to(found, p["no_login"]) == []
     assert {s.person_id for s in found} == {p["mentee"], p["mentor"], p["curator"]}
     assert written == len(found) == 10
 
@@ -290,7 +291,8 @@ async def test_a_second_scan_and_the_next_days_write_nothing_twice(
         first = await scan_organisation(runtime, school.tenant.id)
         before = await rows()
         assert await scan_organisation(runtime, school.tenant.id) == 0
-    assert await rows() == before and first == len(before) == 10
+    assert await rows() == before
+    assert first == len(before) == 10
     # The next day nothing announced is announced again (the overdue task, the questionnaire, the stage);
     # only what became due is new: the mentee's questionnaire now three days old, the seminar now within three
     # days, and the club's next meeting (to the mentee and the leader).
