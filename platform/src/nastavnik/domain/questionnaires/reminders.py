@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from nastavnik import audit, clock
@@ -34,21 +35,20 @@ NOBODY = (
 
 
 @dataclass(frozen=True, slots=True)
-class Reminded:
-    sent: int
-    """Reminders written now (one per questionnaire not answered and person)."""
+class Unanswered:
+    assignment_id: uuid.UUID
+    person_id: uuid.UUID
+    title: str
+    days: int
+    """Local days since it was assigned (0 on the day itself)."""
 
 
-async def remind_unanswered(
-    db: AsyncSession, ctx: OrgContext, programme_id: uuid.UUID, group_id: uuid.UUID
-) -> Reminded:
-    """A «Напоминание куратора об анкете» to each member of the group for each questionnaire they have not
-    answered; Conflict when every one was already reminded today, InvalidInput when nobody can be."""
-    ctx.require_role(*MANAGERS)
-    programme = await get_programme(db, ctx, programme_id)
-    group = await group_for(db, ctx, programme.id, group_id)
-    today = ctx.today()
-    zone = clock.zone(ctx.org.timezone)
+async def unanswered(
+    db: AsyncSession, timezone: str, today: date, *where: ColumnElement[bool]
+) -> list[Unanswered]:
+    """The questionnaires not answered that ``where`` picks (over the assignment and its person), oldest
+    first: the curator's reminder and the daily scan ask the same question."""
+    zone = clock.zone(timezone)
     rows = await db.execute(
         select(
             QuestionnaireAssignment.id,
@@ -63,27 +63,50 @@ async def remind_unanswered(
             (Person.org_id == QuestionnaireAssignment.org_id)
             & (Person.id == QuestionnaireAssignment.person_id),
         )
-        .where(
-            QuestionnaireAssignment.group_id == group.id,
-            QuestionnaireAssignment.completed_at.is_(None),
-            Person.status == PersonStatus.ACTIVE,
-            Person.identity_id.is_not(None),
-            ctx.owns(QuestionnaireAssignment),
-        )
+        .where(QuestionnaireAssignment.completed_at.is_(None), *where)
         .order_by(QuestionnaireAssignment.assigned_at, QuestionnaireAssignment.id)
     )
+    return [
+        Unanswered(assignment_id, person_id, title, (today - assigned_at.astimezone(zone).date()).days)
+        for assignment_id, person_id, assigned_at, title in rows
+    ]
+
+
+@dataclass(frozen=True, slots=True)
+class Reminded:
+    sent: int
+    """Reminders written now (one per questionnaire not answered and person)."""
+
+
+async def remind_unanswered(
+    db: AsyncSession, ctx: OrgContext, programme_id: uuid.UUID, group_id: uuid.UUID
+) -> Reminded:
+    """A «Напоминание куратора об анкете» to each member of the group for each questionnaire they have not
+    answered; Conflict when every one was already reminded today, InvalidInput when nobody can be."""
+    ctx.require_role(*MANAGERS)
+    programme = await get_programme(db, ctx, programme_id)
+    group = await group_for(db, ctx, programme.id, group_id)
+    today = ctx.today()
+    found = await unanswered(
+        db,
+        ctx.org.timezone,
+        today,
+        QuestionnaireAssignment.group_id == group.id,
+        Person.status == PersonStatus.ACTIVE,
+        Person.identity_id.is_not(None),
+        ctx.owns(QuestionnaireAssignment),
+    )
     reachable = sent = 0
-    for assignment_id, person_id, assigned_at, title in rows:
+    for waiting in found:
         reachable += 1
-        days = (today - assigned_at.astimezone(zone).date()).days
         sent += await notify(
             db,
             org_id=ctx.org.id,
-            person_id=person_id,
+            person_id=waiting.person_id,
             kind="questionnaire_reminder",
-            params={"questionnaire_title": title, "days": str(days)},
-            key=f"questionnaire_reminder:{assignment_id}:{today.isoformat()}",
-            link=f"/o/{ctx.org.slug}/questionnaires/{assignment_id}",
+            params={"questionnaire_title": waiting.title, "days": str(waiting.days)},
+            key=f"questionnaire_reminder:{waiting.assignment_id}:{today.isoformat()}",
+            link=f"/o/{ctx.org.slug}/questionnaires/{waiting.assignment_id}",
         )
     if not reachable:
         raise InvalidInput(NOBODY, [FieldError("group_id", "нет участников без ответа с учётной записью")])

@@ -22,11 +22,8 @@ from nastavnik.domain.notifications.outbox import notify
 from nastavnik.domain.programmes.models import STAGES, Programme, RoadmapItem
 from nastavnik.domain.programmes.pairs.models import GroupMember, GroupStatus, MemberRole, MentoringGroup
 from nastavnik.domain.programmes.services import stage_lacks
-from nastavnik.domain.questionnaires.models import (
-    QuestionnaireAssignment,
-    QuestionnaireTemplate,
-    QuestionnaireVersion,
-)
+from nastavnik.domain.questionnaires.models import QuestionnaireAssignment
+from nastavnik.domain.questionnaires.reminders import unanswered
 from nastavnik.domain.work.models import PlanItem
 from nastavnik.models.people import Person, PersonRole, PersonStatus, ProgrammeRole
 from nastavnik.plugins import Plugins
@@ -114,33 +111,23 @@ async def questionnaires_unanswered(
     zone = clock.zone(scope.timezone)
     # Assigned before the local midnight that starts day (today - after_days + 1).
     before = datetime.combine(scope.today - timedelta(days=after_days - 1), time(0), tzinfo=zone)
-    rows = await db.execute(
-        select(
-            QuestionnaireAssignment.id,
-            QuestionnaireAssignment.person_id,
-            QuestionnaireAssignment.assigned_at,
-            QuestionnaireTemplate.title,
-        )
-        .join(QuestionnaireVersion, QuestionnaireVersion.id == QuestionnaireAssignment.version_id)
-        .join(QuestionnaireTemplate, QuestionnaireTemplate.id == QuestionnaireVersion.template_id)
-        .where(
-            QuestionnaireAssignment.org_id == scope.org_id,
-            QuestionnaireAssignment.completed_at.is_(None),
-            QuestionnaireAssignment.assigned_at < before,
-        )
-        .order_by(QuestionnaireAssignment.assigned_at, QuestionnaireAssignment.id)
+    found = await unanswered(
+        db,
+        scope.timezone,
+        scope.today,
+        QuestionnaireAssignment.org_id == scope.org_id,
+        QuestionnaireAssignment.assigned_at < before,
     )
-    for assignment_id, person_id, assigned_at, title in rows:
-        days = (scope.today - assigned_at.astimezone(zone).date()).days
+    for waiting in found:
         await _send(
             db,
             scope,
             count,
-            [person_id],
+            [waiting.person_id],
             "questionnaire_unanswered",
-            {"questionnaire_title": title, "days": str(days)},
-            f"questionnaire_unanswered:{assignment_id}:{after_days}",
-            f"/o/{scope.slug}/questionnaires/{assignment_id}",
+            {"questionnaire_title": waiting.title, "days": str(waiting.days)},
+            f"questionnaire_unanswered:{waiting.assignment_id}:{after_days}",
+            f"/o/{scope.slug}/questionnaires/{waiting.assignment_id}",
         )
 
 
