@@ -31,7 +31,10 @@ REMINDERS_JOB = "core.reminders.scan"
 @dataclass
 class ScanReport:
     organisations: list[uuid.UUID] = field(default_factory=list)
+    """Those scanned."""
     written: int = 0
+    transient: BaseException | None = None
+    """The last transient failure of an organisation (the job then runs again later)."""
 
 
 async def _organisations(
@@ -83,7 +86,16 @@ async def scan_due(runtime: Runtime) -> ScanReport:
         return report
     for org_id, slug, timezone in await _organisations(runtime, regions=morning):
         today = tick.astimezone(clock.zone(timezone)).date()
-        report.written += await _scan_one(runtime, org_id, slug, today)
+        try:
+            report.written += await _scan_one(runtime, org_id, slug, today)
+        except Exception as exc:
+            # One organisation's failure neither stops the others' reminders nor loses its own for good:
+            # a transient one is tried again with the whole run (which rewrites nothing), another is logged.
+            if is_transient(exc):
+                report.transient = exc
+            else:
+                log.exception("reminders scan failed", org_id=str(org_id))
+            continue
         report.organisations.append(org_id)
     return report
 
@@ -96,5 +108,7 @@ async def reminders_job(ctx: dict[str, Any]) -> str:
         if is_transient(exc):
             raise retry_later(ctx) from exc
         raise
+    if report.transient is not None:
+        raise retry_later(ctx) from report.transient
     log.info("reminders written", organisations=len(report.organisations), written=report.written)
     return f"organisations {len(report.organisations)}, written {report.written}"
