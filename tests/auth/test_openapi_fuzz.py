@@ -98,6 +98,11 @@ ALLOWED: dict[tuple[str, str], str] = {
         "PUT /api/region/statistics/targets/{indicator}": f"{CODES}; {CROSS}",
         "POST /api/region/statistics/recompute": STORED,
         "POST /api/region/statistics/reports": f"{CODES}; {STORED}",
+        # A notification kind is a code; quiet hours need both ends, and not the same time.
+        "PUT /api/o/{slug}/notifications/settings": f"{CODES}; {CROSS}",
+        "PUT /api/region/notifications/settings": CROSS,
+        # The wording may use only the kind's own placeholders, in paired braces.
+        "PUT /api/region/notifications/{kind}": f"{CODES}; {CROSS}",
     }.items()
 }
 

@@ -20,13 +20,11 @@ from litestar import Litestar
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from nastavnik import clock
 from nastavnik.domain.accounts import one_time_passwords
 from nastavnik.domain.accounts.models import AccountBatch, AccountEntry
 from nastavnik.domain.bases.models import MentorProfile
 from nastavnik.domain.documents.models import RegionDocumentTemplate
 from nastavnik.domain.methodical.models import Association, AssociationEvent, AssociationMember
-from nastavnik.domain.notifications.models import Notification
 from nastavnik.domain.programmes.models import Programme, RoadmapItem
 from nastavnik.domain.programmes.pairs.models import GroupMember, MentoringGroup, MentoringOrder
 from nastavnik.domain.questionnaires.models import (
@@ -52,7 +50,7 @@ from tests.isolation.routes import (
 )
 from tests.support.dates import region_today, region_year
 from tests.support.http import client_for
-from tests.support.world import OrgWorld, World, add_pair_work, default_version
+from tests.support.world import OrgWorld, World, add_notification, add_pair_work, default_version
 
 ROLES = ("curator", "mentor", "mentee", "region", "municipality", "auditor", "anonymous")
 MEMBERS = ("curator", "mentor", "mentee")
@@ -543,24 +541,6 @@ def fresh_group(programme: Programme, form_code: str) -> MentoringGroup:
     )
 
 
-async def add_mentee_notification(db: AsyncSession, org: OrgWorld) -> uuid.UUID:
-    """A fresh unread notification of the mentee's (committed)."""
-    notification = Notification(
-        org_id=org.id,
-        id=uuid.uuid4(),
-        person_id=org.persons["mentee"],
-        kind="stage_waiting",
-        params={"stage_title": "Харнес"},
-        dedup_key=f"harness:{uuid.uuid4()}",
-        created_at=clock.now(),
-        email_state="skipped",
-        email_due_at=clock.now(),
-    )
-    db.add(notification)
-    await db.commit()
-    return notification.id
-
-
 async def fresh_objects(runtime: Runtime, org: OrgWorld) -> dict[str, str]:
     """New objects for each call, so that a write by one role cannot spoil the next call."""
     async with runtime.owner_sessions() as db:
@@ -634,7 +614,8 @@ async def fresh_objects(runtime: Runtime, org: OrgWorld) -> dict[str, str]:
                 username=f"kharnesov.t.{secrets.token_hex(2)}",
             )
         )
-        notification_id = await add_mentee_notification(db, org)  # commits
+        notification_id = await add_notification(db, org, "mentee")  # only the mentee's to read
+        await db.commit()
     await one_time_passwords.keep(runtime, org.id, batch.id, person.id, one_time_passwords.generate())
     return {
         "assignment_id": str(assignment.id),

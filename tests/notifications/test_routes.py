@@ -88,8 +88,8 @@ async def test_preferences_and_quiet_hours(app: Litestar, runtime: Runtime, plac
     async with client_for(app, place.identities["mentor"]) as mentor:
         body = {
             "preferences": [
-                {"kind": "plan_task_due", "enabled": True, "mode": "digest"},
-                {"kind": "stage_waiting", "enabled": False},
+                {"kind": "plan_task_due", "mode": "digest"},
+                {"kind": "stage_waiting", "mode": "off"},
             ],
             "quiet_hours": {"starts": "22:00", "ends": "07:30"},
         }
@@ -98,22 +98,22 @@ async def test_preferences_and_quiet_hours(app: Litestar, runtime: Runtime, plac
         assert by_kind["plan_task_due"] == (True, "digest")
         assert by_kind["stage_waiting"] == (False, "immediate")
         assert by_kind["pair_formed"] == (True, "immediate")
-        assert saved["quiet_hours"] == {"starts": "22:00:00", "ends": "07:30:00", "own": True}
+        assert saved["quiet_hours"] == {"starts": "22:00", "ends": "07:30", "own": True}
 
         wrong = await mentor.put(url, json={"quiet_hours": {"starts": "25:00", "ends": "07:00"}})
         assert wrong.status_code == 422
-        assert "укажите время в виде ЧЧ:ММ, например 21:00" in wrong.text
+        assert wrong.json()["errors"] == [{"field": "quiet_hours.starts", "message": "неверное значение"}]
         half = await mentor.put(url, json={"quiet_hours": {"starts": "22:00"}})
         assert half.status_code == 422
         assert "укажите и начало, и конец тихих часов" in half.text
         bad_mode = await mentor.put(url, json={"preferences": [{"kind": "pair_formed", "mode": "weekly"}]})
         assert bad_mode.status_code == 422
-        assert "выберите «сразу» или «в ежедневной сводке»" in bad_mode.text
+        assert bad_mode.json()["errors"][0]["field"] == "preferences[0].mode"
         unknown = await mentor.put(url, json={"preferences": [{"kind": "no_such_kind"}]})
         assert unknown.status_code == 422
         # Nothing of the refused requests was written.
         again = (await mentor.get(url)).json()
-        assert again["quiet_hours"]["starts"] == "22:00:00"
+        assert again["quiet_hours"]["starts"] == "22:00"
         assert {p["kind"]: p["mode"] for p in again["preferences"]}["pair_formed"] == "immediate"
 
         form = await mentor.post(
@@ -130,6 +130,16 @@ async def test_preferences_and_quiet_hours(app: Litestar, runtime: Runtime, plac
         assert form.status_code in (302, 303)
         page = (await mentor.get(f"/o/{place.tenant.slug}/notifications/settings")).text
         assert "Как принято в регионе." in page
+        settings_page = f"http://testserver/o/{place.tenant.slug}/notifications/settings"
+        refused = await mentor.post(
+            f"/o/{place.tenant.slug}/notifications/settings",
+            data={"enabled_pair_formed": "on", "starts": "25:00", "ends": "07:00"},
+            headers={"Referer": settings_page},
+            follow_redirects=False,
+        )
+        assert refused.status_code == 303
+        back = (await mentor.get(f"/o/{place.tenant.slug}/notifications/settings")).text
+        assert 'id="e-starts">укажите время в виде ЧЧ:ММ, например 21:00</span>' in back
     async with runtime.owner_sessions() as db:
         prefs = {
             p.kind: (p.enabled, p.mode)
@@ -262,8 +272,8 @@ async def test_region_settings(app: Litestar, runtime: Runtime, place: Place) ->
         )
         assert saved.status_code == 200
         assert saved.json() == {
-            "quiet_starts": "20:00:00",
-            "quiet_ends": "09:00:00",
+            "quiet_starts": "20:00",
+            "quiet_ends": "09:00",
             "digest_hour": 18,
             "version": current["version"] + 1,
         }
@@ -281,4 +291,4 @@ async def test_region_settings(app: Litestar, runtime: Runtime, place: Place) ->
     await place.add(runtime, "mentor")
     async with client_for(app, place.identities["mentor"]) as mentor:
         quiet = (await mentor.get(f"/api/o/{place.tenant.slug}/notifications/settings")).json()["quiet_hours"]
-    assert quiet == {"starts": "20:00:00", "ends": "09:00:00", "own": False}
+    assert quiet == {"starts": "20:00", "ends": "09:00", "own": False}

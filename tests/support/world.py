@@ -157,15 +157,16 @@ async def add_held_decade(db: AsyncSession, ow: OrgWorld, learner_id: uuid.UUID,
     return decade.id
 
 
-async def add_notification(db: AsyncSession, ow: OrgWorld) -> uuid.UUID:
-    """A notification of the curator's, unread, the canary in the stage it names."""
+async def add_notification(db: AsyncSession, ow: OrgWorld, role: str = "curator") -> uuid.UUID:
+    """An unread notification of the person of ``role``, the canary in the stage it names, already past
+    e-mail (the world's people have no address); flushed."""
     notification = Notification(
         org_id=ow.id,
         id=uuid.uuid4(),
-        person_id=ow.persons["curator"],
+        person_id=ow.persons[role],
         kind="stage_waiting",
         params={"stage_title": f"{ow.canary} этап"},
-        dedup_key=f"world:{ow.key}",
+        dedup_key=f"world:{uuid.uuid4()}",
         created_at=clock.now(),
         email_state="skipped",
         email_due_at=clock.now(),

@@ -3,12 +3,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Annotated
+from datetime import time
+from typing import Annotated, Literal
 
 import msgspec
 from litestar import Controller, delete, get, post, put
-from litestar.params import FromPath, FromQuery, JSONBody
+from litestar.params import FromPath, JSONBody
 from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_200_OK
 
@@ -30,8 +30,16 @@ from nastavnik.web.params import CurrentActor, Db, Id, Org, Rt
 from nastavnik.web.rendering import Render, page
 
 Short = Annotated[str, msgspec.Meta(max_length=200)]
-Clock = Annotated[str, msgspec.Meta(max_length=8)]
+Clock = Annotated[str, msgspec.Meta(pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$", description="ЧЧ:ММ")]
 Text = Annotated[str, msgspec.Meta(max_length=10_000)]
+OFF = "off"
+# Request bodies carry choices as words, not booleans: Litestar reads a JSON body leniently, where 0 or
+# 1 would pass for false or true.
+Channel = Literal["immediate", "digest", "off"]
+
+
+def clock_text(value: time | None) -> str | None:
+    return value.strftime("%H:%M") if value is not None else None
 
 
 class NotificationsOut(msgspec.Struct):
@@ -46,15 +54,29 @@ class ReadOut(msgspec.Struct):
 
 class PreferenceIn(msgspec.Struct, forbid_unknown_fields=True):
     kind: Short
-    enabled: bool = True
-    mode: Short = DeliveryMode.IMMEDIATE.value
+    mode: Channel = "immediate"
+    """By e-mail at once, in the daily digest, or not at all (``off``)."""
 
 
 class QuietHoursIn(msgspec.Struct, forbid_unknown_fields=True):
     starts: Clock | None = None
     ends: Clock | None = None
-    region_default: bool = False
-    """Back to the region's quiet hours (``starts`` and ``ends`` ignored)."""
+    """Both empty: no quiet hours at all."""
+    source: Literal["own", "region"] = "own"
+    """``region``: back to the region's quiet hours (``starts`` and ``ends`` ignored)."""
+
+
+class QuietHoursOut(msgspec.Struct):
+    starts: str | None
+    ends: str | None
+    own: bool
+
+
+class RegionSettingsOut(msgspec.Struct):
+    quiet_starts: str | None
+    quiet_ends: str | None
+    digest_hour: int
+    version: int
 
 
 class SettingsIn(msgspec.Struct, forbid_unknown_fields=True):
@@ -64,7 +86,7 @@ class SettingsIn(msgspec.Struct, forbid_unknown_fields=True):
 
 class SettingsOut(msgspec.Struct):
     preferences: list[PreferenceView]
-    quiet_hours: QuietHours
+    quiet_hours: QuietHoursOut
 
 
 class WordingIn(msgspec.Struct, forbid_unknown_fields=True):
@@ -81,8 +103,16 @@ class RegionSettingsIn(msgspec.Struct, forbid_unknown_fields=True):
 
 
 class RegionNotificationsOut(msgspec.Struct):
-    settings: RegionSettings
+    settings: RegionSettingsOut
     kinds: list[KindWording]
+
+
+def quiet_out(q: QuietHours) -> QuietHoursOut:
+    return QuietHoursOut(clock_text(q.starts), clock_text(q.ends), q.own)
+
+
+def region_settings_out(r: RegionSettings) -> RegionSettingsOut:
+    return RegionSettingsOut(clock_text(r.quiet_starts), clock_text(r.quiet_ends), r.digest_hour, r.version)
 
 
 class UnsubscribedOut(msgspec.Struct):
@@ -90,29 +120,33 @@ class UnsubscribedOut(msgspec.Struct):
 
 
 async def _settings(db: Db, org: Org) -> SettingsOut:
-    return SettingsOut(await services.preferences(db, org), await services.quiet_hours(db, org))
+    return SettingsOut(await services.preferences(db, org), quiet_out(await services.quiet_hours(db, org)))
 
 
 async def _save_settings(db: Db, org: Org, data: SettingsIn) -> SettingsOut:
     # Quiet hours first: their mistake refuses the whole form before any preference is written.
     if data.quiet_hours is not None:
         q = data.quiet_hours
-        times = services.read_times({"starts": q.starts, "ends": q.ends}) if not q.region_default else {}
+        region_default = q.source == "region"
+        times = services.read_times({"starts": q.starts, "ends": q.ends}) if not region_default else {}
         await services.set_quiet_hours(
-            db, org, times.get("starts"), times.get("ends"), region_default=q.region_default
+            db, org, times.get("starts"), times.get("ends"), region_default=region_default
         )
     if data.preferences:
-        await services.set_preferences(
-            db, org, [PreferenceChange(p.kind, p.enabled, p.mode) for p in data.preferences]
-        )
+        changes = [
+            PreferenceChange(p.kind, p.mode != OFF, DeliveryMode.IMMEDIATE if p.mode == OFF else p.mode)
+            for p in data.preferences
+        ]
+        await services.set_preferences(db, org, changes)
     return await _settings(db, org)
 
 
-async def _save_region_settings(db: Db, actor: CurrentActor, data: RegionSettingsIn) -> RegionSettings:
+async def _save_region_settings(db: Db, actor: CurrentActor, data: RegionSettingsIn) -> RegionSettingsOut:
     times = services.read_times({"quiet_starts": data.quiet_starts, "quiet_ends": data.quiet_ends})
-    return await region_notifications.set_region_settings(
+    saved = await region_notifications.set_region_settings(
         db, actor, times["quiet_starts"], times["quiet_ends"], data.digest_hour, data.version
     )
+    return region_settings_out(saved)
 
 
 class NotificationsApi(Controller):
@@ -120,11 +154,9 @@ class NotificationsApi(Controller):
     dependencies = ORG_DEPENDENCIES
     tags = ["Уведомления"]
 
-    @get("/", summary="Мои уведомления (новые сверху) и число непрочитанных")
-    async def index(
-        self, db: Db, org: Org, before: FromQuery[datetime | None] = None, unread: FromQuery[bool] = False
-    ) -> NotificationsOut:
-        items = await services.my_notifications(db, org, before=before, unread_only=unread)
+    @get("/", summary="Мои уведомления: 50 последних (новые сверху) и число непрочитанных")
+    async def index(self, db: Db, org: Org) -> NotificationsOut:
+        items = await services.my_notifications(db, org)
         return NotificationsOut(await services.unread_count(db, org), items)
 
     @post("/{notification_id:uuid}/read", summary="Отметить уведомление прочитанным", status_code=HTTP_200_OK)
@@ -178,13 +210,17 @@ class NotificationsPages(Controller):
 
     @post("/settings", summary="Сохранить настройки уведомлений (форма)")
     async def save_settings(self, db: Db, org: Org, data: Form) -> Redirect:
+        # An unticked kind is off; a mode that is none of the choices is refused by the service in Russian.
         preferences = [
-            PreferenceIn(
-                kind, data.get(f"enabled_{kind}") == "on", data.get(f"mode_{kind}", "immediate")[:20]
-            )
+            PreferenceIn(kind, data.get(f"mode_{kind}", "immediate") if data.get(f"enabled_{kind}") else OFF)  # type: ignore[arg-type]
             for kind in KINDS
         ]
-        quiet = decode_form(data, QuietHoursIn)
+        # Read as typed: a mistake in a time is refused in Russian beside its field (services.read_times).
+        quiet = QuietHoursIn(
+            starts=data.get("starts") or None,
+            ends=data.get("ends") or None,
+            source="region" if data.get("region_default") else "own",
+        )
         await _save_settings(db, org, SettingsIn(preferences, quiet))
         return Redirect(path=f"/o/{org.org.slug}/notifications/settings")
 
@@ -223,14 +259,14 @@ class RegionNotificationsApi(Controller):
     @get("/", summary="Уведомления региона: тихие часы, час сводки и тексты уведомлений")
     async def index(self, db: Db, actor: CurrentActor) -> RegionNotificationsOut:
         return RegionNotificationsOut(
-            await region_notifications.region_settings(db, actor),
+            region_settings_out(await region_notifications.region_settings(db, actor)),
             await region_notifications.wordings(db, actor),
         )
 
     @put("/settings", summary="Изменить тихие часы и час ежедневной сводки региона")
     async def save_settings(
         self, db: Db, actor: CurrentActor, data: JSONBody[RegionSettingsIn]
-    ) -> RegionSettings:
+    ) -> RegionSettingsOut:
         return await _save_region_settings(db, actor, data)
 
     @put("/{kind:str}", summary="Свой текст уведомления (тема и текст с подстановками)")
