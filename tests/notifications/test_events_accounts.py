@@ -8,15 +8,19 @@ from collections.abc import AsyncIterator
 
 import pytest
 from pydantic import SecretStr
-from sqlalchemy import update
 
-from nastavnik.domain.accounts.models import AccountEntry
 from nastavnik.domain.accounts.provisioning import run_batch
-from nastavnik.models.people import Person
 from nastavnik.runtime import Runtime
 from nastavnik_dev.issuer.realm import Issuer
 from tests.auth.conftest import issuer  # noqa: F401  (the development issuer, a session fixture)
-from tests.auth.test_accounts import ADMIN_SECRET, WEB_SECRET, ask, batch_json, two_mentors
+from tests.auth.test_accounts import (
+    ADMIN_SECRET,
+    WEB_SECRET,
+    ask,
+    batch_json,
+    crash_after_keycloak,
+    two_mentors,
+)
 from tests.notifications.events import shown, to
 from tests.support.sso import Site, served_site
 from tests.support.worker import run_queued_jobs
@@ -54,13 +58,6 @@ async def test_each_new_account_is_announced_once_to_its_person(site: Site, worl
         ]
     assert len(found) == 2
     # The job run again after a crash that lost everything but the Keycloak user: still one notification each.
-    async with site.runtime.owner_sessions() as db:
-        await db.execute(
-            update(AccountEntry)
-            .where(AccountEntry.org_id == tenant.id, AccountEntry.person_id == sokolova)
-            .values(status="pending", keycloak_user_id=None, delivered_at=None)
-        )
-        await db.execute(update(Person).where(Person.id == sokolova).values(identity_id=None))
-        await db.commit()
+    await crash_after_keycloak(site.runtime, tenant, sokolova)
     assert await run_batch(site.runtime, tenant.id, uuid.UUID(batch_id)) == "done"
     assert await shown(site.runtime, tenant.id, "account_created") == found
