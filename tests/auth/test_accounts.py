@@ -75,6 +75,19 @@ async def two_mentors(site: Site, world: World) -> tuple[Tenant, uuid.UUID, uuid
     return tenant, orlov, sokolova, email
 
 
+async def crash_after_keycloak(runtime: Runtime, tenant: Tenant, person_id: uuid.UUID) -> None:
+    """As if the job crashed after Keycloak created the person's user, before anything else was saved (only
+    the login chosen first is left)."""
+    async with runtime.owner_sessions() as db:
+        await db.execute(
+            update(AccountEntry)
+            .where(AccountEntry.org_id == tenant.id, AccountEntry.person_id == person_id)
+            .values(status="pending", keycloak_user_id=None, delivered_at=None)
+        )
+        await db.execute(update(Person).where(Person.id == person_id).values(identity_id=None))
+        await db.commit()
+
+
 async def ask(site: Site, tenant: Tenant, *person_ids: uuid.UUID) -> str:
     async with client_for(site.app, tenant.identities["curator"]) as curator:
         response = await curator.post(
@@ -245,14 +258,7 @@ async def test_running_the_job_again_gives_the_same_users(site: Site, issuer: Is
     assert await run_batch(site.runtime, tenant.id, uuid.UUID(batch_id)) == "done"
     assert await state() == first
     # A crash after Keycloak created the user, before anything else was saved: found by the login saved first.
-    async with site.runtime.owner_sessions() as db:
-        await db.execute(
-            update(AccountEntry)
-            .where(AccountEntry.org_id == tenant.id, AccountEntry.person_id == sokolova)
-            .values(status="pending", keycloak_user_id=None, delivered_at=None)
-        )
-        await db.execute(update(Person).where(Person.id == sokolova).values(identity_id=None))
-        await db.commit()
+    await crash_after_keycloak(site.runtime, tenant, sokolova)
     assert await run_batch(site.runtime, tenant.id, uuid.UUID(batch_id)) == "done"
     again = await state()
     assert again[0] == first[0]  # same statuses

@@ -251,6 +251,16 @@ TENANT: dict[tuple[str, str], tuple[str, int]] = {
         MANAGERS_ONLY,
         422,
     ),
+    # The world's pair has questionnaires not answered: the curator reminds (the page comes back with what
+    # was done, or that it was done today already), the others are refused.
+    ("POST", "/api/o/{slug}/programmes/{programme_id}/groups/{group_id}/questionnaires/remind"): (
+        MANAGERS_ONLY,
+        200,
+    ),
+    ("POST", "/o/{slug}/programmes/{programme_id}/groups/{group_id}/questionnaires/remind"): (
+        MANAGERS_ONLY,
+        302,
+    ),
     # The report states the programme at any time; the fresh programme has no completed pair, so
     # there is nobody to thank yet and the curator is told so (422).
     ("GET", "/api/o/{slug}/programmes/{programme_id}/report.docx"): (MANAGERS_ONLY, 200),

@@ -433,6 +433,11 @@ BODIES: dict[Route, tuple[str, Any]] = {
     ),
     ("POST", "/api/o/{slug}/programmes/{programme_id}/groups/{group_id}/questionnaires/end"): ("json", None),
     ("POST", "/o/{slug}/programmes/{programme_id}/groups/{group_id}/questionnaires/end"): ("form", {}),
+    ("POST", "/api/o/{slug}/programmes/{programme_id}/groups/{group_id}/questionnaires/remind"): (
+        "json",
+        None,
+    ),
+    ("POST", "/o/{slug}/programmes/{programme_id}/groups/{group_id}/questionnaires/remind"): ("form", {}),
     # Global (region) writes: bodies so that the role harness reaches the role check with valid input.
     ("POST", "/api/region/questionnaires/{template_id}/versions"): ("json", QUESTIONNAIRE_VERSION),
     ("POST", "/api/region/questionnaires/{template_id}/versions/{version_id}/publish"): ("json", None),

@@ -163,6 +163,14 @@ class Settings(BaseSettings):
     notification_batch_size: int = Field(default=200, ge=1, le=10_000)
     """E-mails one run of the delivery job sends at most (it runs every minute)."""
 
+    reminders_hour: int = Field(default=8, ge=0, le=23)
+    """The morning hour, on each region's own clock, when the reminders' scan runs for its organisations
+    (questionnaires without an answer, plan tasks due and overdue, roadmap items due, club meetings
+    tomorrow, stages waiting for the curator); the worker checks every hour which regions have reached it."""
+
+    questionnaire_reminder_days: int = Field(default=3, ge=1, le=60)
+    """Days after a questionnaire was assigned when a person who has not answered it is reminded."""
+
     keycloak_url: str | None = None
     """Base URL of the region's Keycloak, e.g. `https://sso.edu.example.ru`. Unset: no single sign-on
     (development only: the development sign-in is offered instead)."""

@@ -229,6 +229,7 @@ async def deliver_notifications(ctx: dict[str, Any]) -> str:
 
 @hookimpl
 def register_jobs() -> Iterable[JobSpec]:
+    from nastavnik.domain.reminders import jobs as reminders
     from nastavnik.domain.statistics import jobs as statistics, reports
 
     return [
@@ -253,6 +254,15 @@ def register_jobs() -> Iterable[JobSpec]:
             function=reports.report_job,
             max_tries=3,
             timeout_seconds=statistics.REPORT_TIMEOUT,
+            keep_result_seconds=0,
+        ),
+        JobSpec(
+            name=reminders.REMINDERS_JOB,
+            function=reminders.reminders_job,
+            # Hourly: each organisation is scanned when its region's clock shows the reminders' hour.
+            cron_minutes=frozenset({10}),
+            max_tries=3,
+            timeout_seconds=300,
             keep_result_seconds=0,
         ),
         JobSpec(name="core.heartbeat", function=heartbeat, cron_minutes=frozenset(range(0, 60, 5))),

@@ -28,12 +28,14 @@ DOMAINS = (
     "people",
     "methodical",
     "administration",
+    "reminders",
 )
 """In dependency order: each may import only the kernel and the domains before it.
 
 ``organisations``, ``accounts`` and ``people`` come last: their pages gather what the others hold (an
 organisation's home page its indicators, the region's page its headcounts, a person's card their base
-profiles, the people's list their account batches), while nothing below needs them."""
+profiles, the people's list their account batches), while nothing below needs them. ``reminders`` is
+last: its daily scan reads the questionnaires, the plans, the roadmap and the methodical events."""
 
 MODEL_MODULES = (
     "dictionaries.models",

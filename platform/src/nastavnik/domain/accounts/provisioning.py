@@ -27,6 +27,7 @@ from nastavnik.domain.accounts import one_time_passwords
 from nastavnik.domain.accounts.models import AccountBatch, AccountEntry, AccountStatus, Delivery
 from nastavnik.domain.accounts.usernames import username_base, username_candidate
 from nastavnik.domain.bases.models import MenteeProfile, MentorProfile
+from nastavnik.domain.notifications.outbox import notify
 from nastavnik.domain.organisations.models import OrgOnboarding
 from nastavnik.domain.organisations.realm import (
     NOT_CONFIGURED,
@@ -296,6 +297,8 @@ async def _provision(
         await call(admin.a_organization_user_add(user_id, realm.organization_id))
         realm.members.add(user_id)
     await _link(job_db, realm, person, user_id)
+    if ours:
+        await _announce(job_db, entry, person, user_id)
     if not ours:
         entry.status, entry.delivery = AccountStatus.LINKED, None
     elif entry.delivered_at is None:
@@ -303,6 +306,22 @@ async def _provision(
     else:
         entry.status = AccountStatus.INVITED if entry.delivery == Delivery.EMAIL else AccountStatus.CREATED
     entry.error = None
+
+
+async def _announce(job_db: AsyncSession, entry: AccountEntry, person: Person, user_id: str) -> None:
+    """«Создана учётная запись» in the person's own transaction, once per account (the key): a rerun of
+    the batch, or a password reset through another batch, writes nothing more. The provisioner role may
+    insert into the outbox of the job's organisation (migration 0026)."""
+    slug = await job_db.scalar(select(Organisation.slug).where(Organisation.id == person.org_id))
+    await notify(
+        job_db,
+        org_id=person.org_id,
+        person_id=person.id,
+        kind="account_created",
+        params={"login_hint": entry.username or person.email or ""},
+        key=f"account_created:{person.id}:{user_id}",
+        link=f"/o/{slug}/",
+    )
 
 
 async def _create_user(admin: KeycloakAdmin, entry: AccountEntry, person: Person) -> str:

@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from nastavnik import audit
 from nastavnik.domain.programmes.models import STAGES, Programme, RoadmapItem
+from nastavnik.domain.programmes.pairs import notices
 from nastavnik.domain.programmes.pairs.models import GroupStatus, MentoringGroup
 from nastavnik.domain.programmes.pairs.services import MANAGERS, group_for
 from nastavnik.domain.programmes.services import (
@@ -87,6 +88,7 @@ async def end_group(
     await db.flush()
     # The final questionnaires come with the end, completed or early: how it went is asked either way.
     await ctx.plugins.group_ended(db, ctx, group.programme_id, group.id)
+    await notices.pair_ended(db, ctx, group, early=status is GroupStatus.ENDED_EARLY)
     await audit.commit_in(
         db, ctx, "update", audit.ObjectKind.MENTORING_GROUP, group.id, details={"status": status.value}
     )

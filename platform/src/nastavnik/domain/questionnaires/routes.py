@@ -13,9 +13,13 @@ from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_200_OK
 
 from nastavnik.domain.programmes.pairs.services import MANAGERS
-from nastavnik.domain.questionnaires import results as questionnaire_results, services as questionnaires
+from nastavnik.domain.questionnaires import (
+    reminders,
+    results as questionnaire_results,
+    services as questionnaires,
+)
 from nastavnik.domain.questionnaires.questionnaire_templates import AUDIENCE_TITLES
-from nastavnik.errors import InvalidInput
+from nastavnik.errors import Conflict, InvalidInput
 from nastavnik.tenancy import OrgContext
 from nastavnik.types import INT4_MAX, Int32
 from nastavnik.web.deps import ORG_DEPENDENCIES
@@ -125,6 +129,11 @@ class AssignedOut(msgspec.Struct):
     assigned: int
 
 
+class RemindedOut(msgspec.Struct):
+    sent: int
+    """Reminders written now, one per questionnaire not answered and person."""
+
+
 def brief_out(v: questionnaires.AssignmentView) -> AssignmentBriefOut:
     a = v.assignment
     return AssignmentBriefOut(
@@ -189,6 +198,8 @@ def summary_out(s: questionnaire_results.VersionSummary) -> VersionSummaryOut:
 
 
 GROUP_PATH = "/programmes/{programme_id:uuid}/groups/{group_id:uuid}/questionnaires"
+REMIND_NOTICES = {"already": reminders.ALREADY_TODAY, "nobody": reminders.NOBODY}
+"""What the page says after a reminder that wrote nothing (the redirect names it)."""
 
 
 class QuestionnairesApi(Controller):
@@ -222,6 +233,15 @@ class QuestionnairesApi(Controller):
     async def assign_end(self, db: Db, org: Org, programme_id: Id, group_id: Id) -> AssignedOut:
         given = await questionnaires.assign_end_questionnaires(db, org, programme_id, group_id)
         return AssignedOut(given)
+
+    @post(
+        GROUP_PATH + "/remind",
+        summary="Напомнить не ответившим участникам пары об анкетах (не чаще раза в день)",
+        status_code=HTTP_200_OK,
+    )
+    async def remind(self, db: Db, org: Org, programme_id: Id, group_id: Id) -> RemindedOut:
+        reminded = await reminders.remind_unanswered(db, org, programme_id, group_id)
+        return RemindedOut(reminded.sent)
 
 
 def form_answers(data: dict[str, str]) -> dict[str, str]:
@@ -289,14 +309,37 @@ class QuestionnairesPages(Controller):
         )
 
     @get(GROUP_PATH, summary="Анкеты пары или группы с ответами")
-    async def group(self, render: Render, db: Db, org: Org, programme_id: Id, group_id: Id) -> Template:
+    async def group(
+        self,
+        render: Render,
+        db: Db,
+        org: Org,
+        programme_id: Id,
+        group_id: Id,
+        reminded: int | None = Parameter(default=None, ge=0, le=INT4_MAX),
+        notice: str | None = Parameter(default=None, max_length=16),
+    ) -> Template:
         pid = programme_id
         shown = await questionnaire_results.group_results(db, org, pid, group_id)
         return await render(
             "core/group_questionnaires.html",
             programme_id=pid,
+            group_id=group_id,
             results=[respondent_out(r) for r in shown],
+            reminded=reminded,
+            notice=REMIND_NOTICES.get(notice or ""),
         )
+
+    @post(GROUP_PATH + "/remind", summary="Напомнить не ответившим об анкетах (форма)")
+    async def remind(self, db: Db, org: Org, programme_id: Id, group_id: Id) -> Redirect:
+        page = f"/o/{org.org.slug}/programmes/{programme_id}/groups/{group_id}/questionnaires"
+        try:
+            reminded = await reminders.remind_unanswered(db, org, programme_id, group_id)
+        except Conflict:
+            return Redirect(path=f"{page}?notice=already")
+        except InvalidInput:
+            return Redirect(path=f"{page}?notice=nobody")
+        return Redirect(path=f"{page}?reminded={reminded.sent}")
 
     @post(GROUP_PATH + "/end", summary="Назначить итоговые анкеты (форма)")
     async def assign_end(self, db: Db, org: Org, programme_id: Id, group_id: Id) -> Redirect:

@@ -23,6 +23,7 @@ from nastavnik.domain.documents.kinds import OrderKind
 from nastavnik.domain.documents.names import PersonName
 from nastavnik.domain.documents.orders import ORDER_TITLES, GroupLine, OrderData, render_order
 from nastavnik.domain.documents.services import fill
+from nastavnik.domain.programmes.pairs import notices
 from nastavnik.domain.programmes.pairs.models import (
     GroupStatus,
     MentoringGroup,
@@ -126,6 +127,7 @@ async def issue_order(
         # A group that starts working is an event for the plugins (the core gives the start questionnaires).
         for group in groups:
             await ctx.plugins.group_started(db, ctx, group.programme_id, group.id)
+        await notices.pairs_formed(db, ctx, order, groups)
     await audit.commit_in(
         db,
         ctx,
