@@ -1,7 +1,7 @@
 """notifications: the outbox, people's preferences and quiet hours, the region's settings and wording
 
 Revision ID: 0026
-Revises: 0020
+Revises: 0025
 Create Date: 2026-12-06
 
 - ``notification`` (tenant): one row per event and person, idempotent per organisation by its key; the
@@ -27,7 +27,7 @@ from sqlalchemy.dialects import postgresql
 from nastavnik.db.rls import enable_tenant_rls, migration_roles
 
 revision: str = "0026"
-down_revision: str | Sequence[str] | None = "0020"
+down_revision: str | Sequence[str] | None = "0025"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
