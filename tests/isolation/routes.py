@@ -231,6 +231,7 @@ def small_training_file() -> bytes:
         ]
     )
 
+
 # A stale version: region staff get as far as the version check (409), and the region's settings and
 # wording stay as they were for the tests after this one.
 REGION_NOTIFICATIONS = {"quiet_starts": "21:00", "quiet_ends": "08:00", "digest_hour": 17, "version": 999}
