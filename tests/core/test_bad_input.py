@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import re
+import secrets
 
 import pytest
 from litestar import Litestar
+from sqlalchemy import func, select
 
+from nastavnik.models.people import Person
 from nastavnik.runtime import Runtime
 from nastavnik.testing import app_routes
+from tests.support.forms import send_form
 from tests.support.http import client_for
 from tests.support.world import World, throwaway_person
 
@@ -31,6 +35,14 @@ WEIRD_BODIES: list[object] = [
     {"last_name": None},
     {"a": {"b": [1, 2, {"c": "d"}]}},
     {"last_name": "x" * 10000, "first_name": "y", "category": "pedagogue"},
+    # PostgreSQL's text cannot hold U+0000: every text field of every route must refuse it, not fail.
+    {
+        "last_name": "А\u0000",
+        "first_name": "\u0000",
+        "category": "pedagogue",
+        "title": "\u0000",
+        "name": "\u0000",
+    },
 ]
 
 
@@ -86,6 +98,32 @@ async def test_api_errors_are_problem_details_in_russian(app: Litestar, world: W
     assert extra.json()["errors"] == [{"field": "is_admin", "message": "такого поля нет"}]
     assert blank.status_code == 422
     assert {e["field"] for e in blank.json()["errors"]} == {"last_name", "category"}
+
+
+async def test_a_nul_character_is_refused_in_russian_and_nothing_is_written(
+    runtime: Runtime, app: Litestar, world: World
+) -> None:
+    org = world.orgs["school_a"]
+    last_name = f"Нулев{secrets.token_hex(3)}"
+    async with client_for(app, org.identities["curator"]) as client:
+        api = await client.post(
+            f"/api/o/{org.slug}/people",
+            json={"last_name": last_name, "first_name": "Б\u0000", "category": "pedagogue"},
+        )
+        page = await send_form(
+            client,
+            f"/o/{org.slug}/people",
+            {"last_name": last_name, "first_name": "Б\u0000", "category": "pedagogue"},
+        )
+    assert api.status_code == 422, api.text
+    assert "недопустимый нулевой символ" in api.json()["detail"]
+    assert page.status_code == 422
+    assert "недопустимый нулевой символ" in page.text
+    async with runtime.owner_sessions() as db:
+        assert (
+            await db.scalar(select(func.count()).select_from(Person).where(Person.last_name == last_name))
+            == 0
+        )
 
 
 async def test_a_stale_edit_is_refused_not_overwritten(app: Litestar, world: World) -> None:

@@ -148,6 +148,8 @@ INVALID_REQUEST = "Запрос содержит неверные данные."
 
 # PostgreSQL refused a row under row-level security: to the client it is simply not there.
 RLS_SQLSTATES = {"42501"}
+NUL_SQLSTATES = {"22021", "22P05"}
+"""PostgreSQL's text cannot hold U+0000 (in a string or a JSON value): a user's input, not a fault."""
 
 
 def is_api(request: Request[Any, Any, Any]) -> bool:
@@ -335,6 +337,15 @@ def _database(request: Request[Any, Any, Any], exc: DBAPIError) -> Response[Any]
         # Expected when a request reaches for another organisation's rows; logged, as it may also be a bug.
         log.warning("refused by the database", path=request.url.path, error=str(exc.orig)[:200])
         return error_response(request, 404)
+    if sqlstate in NUL_SQLSTATES:
+        # Whatever field carried it, the transaction is rolled back: nothing of the request is written.
+        log.info("a text with U+0000 refused", path=request.url.path)
+        return error_response(
+            request,
+            422,
+            "В тексте есть недопустимый нулевой символ (U+0000): такой текст сохранить нельзя."
+            " Уберите его (обычно он попадает при копировании из другой программы) и повторите.",
+        )
     log.exception("database error", path=request.url.path)
     return error_response(request, 500)
 
