@@ -2,7 +2,8 @@
 creates the region; its administrator, whose account the worker made in the development issuer, signs in,
 adds municipalities and a coordinator and connects a school with its curator; the curator gives the
 headcount and runs a small programme (bases, a pair put into effect by an order); the region recomputes
-its figures and reads them, computed by hand: one young teacher of four has a mentor (25 %)."""
+its figures and reads them, computed by hand: one young teacher of four has a mentor (25 %), two
+pedagogues of twenty are involved in mentoring (10 % against the federal 70 %)."""
 
 from __future__ import annotations
 
@@ -160,6 +161,12 @@ async def test_a_region_from_nothing_to_its_figures(sso: Runtime, issuer: Issuer
     assert (mentored["numerator"], mentored["denominator"], mentored["value"]) == (1, 4, 25.0)
     covered = figures["learners_covered"]
     assert (covered["numerator"], covered["denominator"], covered["value"]) == (0, 200, 0.0)
+    # The federal indicators: the two pedagogues of the pair of 20 (the target 70 % by default), no learner.
+    teachers = figures["teachers_involved"]
+    assert (teachers["numerator"], teachers["denominator"], teachers["value"]) == (2, 20, 10.0)
+    assert (teachers["target"], teachers["meets_target"]) == (70.0, False)
+    learners = figures["learners_involved"]
+    assert (learners["numerator"], learners["denominator"], learners["value"]) == (0, 200, 0.0)
     assert board["organisations"] == 1
     areas = {a["name"]: by_indicator(a["indicators"]) for a in board["municipalities"]}
     assert areas["Город Северный"]["young_teachers_mentored"]["value"] == 25.0
