@@ -93,8 +93,20 @@ async def walk_to_the_last_stage(curator: Client, tenant: Tenant, pid: str) -> N
     base = f"/api/o/{tenant.slug}/programmes/{pid}"
     await found(curator, base, TODAY)
     for _ in range(6):
-        version = (await curator.get(base)).json()["programme"]["version"]
-        moved = await curator.post(f"{base}/advance", json={"version": version})
+        shown = (await curator.get(base)).json()
+        for mentor in shown["untrained_mentors"]:  # stage 4: every mentor of an open pair has been trained
+            trained = await curator.post(
+                f"/api/o/{tenant.slug}/people/{mentor['person_id']}/trainings",
+                json={
+                    "course": "Наставничество в образовательной организации",
+                    "provider": "Институт развития образования",
+                    "hours": 36,
+                    "started_on": TODAY,
+                    "finished_on": TODAY,
+                },
+            )
+            assert trained.status_code == 201, trained.text
+        moved = await curator.post(f"{base}/advance", json={"version": shown["programme"]["version"]})
         assert moved.status_code == 200, moved.text
 
 

@@ -15,6 +15,7 @@ import pytest
 from sqlalchemy import func, select, text
 
 from nastavnik import clock
+from nastavnik.domain.bases.models import MentorTraining
 from nastavnik.domain.methodical.models import Association, AssociationEvent, AssociationMember
 from nastavnik.domain.notifications.models import Notification
 from nastavnik.domain.programmes.models import Programme, RoadmapItem
@@ -90,6 +91,18 @@ async def _school(runtime: Runtime, world: World, today: date) -> School:
             ("mentee", "no_login"),
         ):
             db.add(GroupMember(org_id=org, group_id=group.id, person_id=p[person], role=role))
+        for mentor in ("mentor", "left"):  # stage 4 lacks nothing: its mentors are trained
+            db.add(
+                MentorTraining(
+                    org_id=org,
+                    person_id=p[mentor],
+                    course="Наставничество",
+                    provider="ИРО",
+                    hours=36,
+                    started_on=starts,
+                    finished_on=starts,
+                )
+            )
         school.ids |= {"programme": programme.id, "group": group.id}
 
         def task(name: str, mentee: str, due: date, *, done: bool = False) -> None:

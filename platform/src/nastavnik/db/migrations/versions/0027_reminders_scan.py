@@ -8,7 +8,8 @@ The daily scan (``nastavnik.domain.reminders``) runs with no signed-in person, s
 membership policies show it nothing. It acts as the provisioner role, which already writes the outbox of
 the one organisation its transaction names (0026): here it may also *read*, in that organisation only, the
 columns that tell what is due — questionnaire assignments, plan tasks, groups and their members, the
-programme and its roadmap (whole rows: a stage's checks read them), the methodical associations, their
+programme and its roadmap (whole rows: a stage's checks read them), whether a mentor has a training
+record (stage 4's check), the methodical associations, their
 members and events — and the shared questionnaire titles. No answer, no journal, no free text beyond the
 titles the reminders quote.
 """
@@ -36,6 +37,8 @@ TENANT_COLUMNS: dict[str, str | None] = {
     # its roadmap; neither holds a person's data beyond the name of who answers for an item.
     "programme": None,
     "roadmap_item": None,
+    # Stage 4's check (untrained mentors of the open pairs): whether a mentor has a record, nothing of it.
+    "mentor_training": "org_id, person_id",
     "methodical_association": "org_id, id, shape, name, leader_id",
     "methodical_member": "org_id, association_id, person_id",
     "methodical_event": "org_id, id, association_id, held_on, topic, status",
