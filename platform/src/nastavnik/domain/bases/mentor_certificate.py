@@ -9,11 +9,9 @@ from __future__ import annotations
 
 import uuid
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from nastavnik import audit
-from nastavnik.db.collation import name_order
 from nastavnik.domain.bases import training
 from nastavnik.domain.documents.mentor_certificate import (
     TEMPLATE,
@@ -21,32 +19,14 @@ from nastavnik.domain.documents.mentor_certificate import (
     TrainingLine,
     render_mentor_certificate,
 )
-from nastavnik.domain.documents.names import PersonName
 from nastavnik.domain.documents.services import fill
+from nastavnik.domain.documents.signers import person_name, role_holder
 from nastavnik.errors import FieldError, InvalidInput
-from nastavnik.models.people import Person, PersonRole, PersonStatus, ProgrammeRole
+from nastavnik.models.people import ProgrammeRole
 from nastavnik.plugins import Plugins
 from nastavnik.tenancy import OrgContext
 
 NO_TRAINING = "Свидетельство не составлено: у наставника нет ни одной записи об обучении."
-
-
-def _name(person: Person) -> PersonName:
-    return PersonName(person.last_name, person.first_name, person.middle_name)
-
-
-async def _signer(db: AsyncSession, ctx: OrgContext, role: ProgrammeRole) -> PersonName | None:
-    """Who signs for ``role`` (the first by name of the active holders), or None: a blank line."""
-    person = (
-        await db.scalars(
-            select(Person)
-            .join(PersonRole, (PersonRole.org_id == Person.org_id) & (PersonRole.person_id == Person.id))
-            .where(PersonRole.role == role, Person.status == PersonStatus.ACTIVE, ctx.owns(Person))
-            .order_by(*name_order(Person.last_name, Person.first_name))
-            .limit(1)
-        )
-    ).first()
-    return None if person is None else _name(person)
 
 
 async def certificate_docx(
@@ -64,10 +44,10 @@ async def certificate_docx(
         organisation_full_name=ctx.org.full_name,
         organisation_short_name=ctx.org.short_name,
         issued_on=ctx.today(),
-        mentor=_name(person),
+        mentor=person_name(person),
         trainings=lines,
-        director=await _signer(db, ctx, ProgrammeRole.DIRECTOR),
-        curator=await _signer(db, ctx, ProgrammeRole.CURATOR),
+        director=await role_holder(db, ctx, ProgrammeRole.DIRECTOR),
+        curator=await role_holder(db, ctx, ProgrammeRole.CURATOR),
     )
     content = await fill(
         db, ctx, plugins, TEMPLATE, lambda template: render_mentor_certificate(data, template)

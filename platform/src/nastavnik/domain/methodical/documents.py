@@ -29,6 +29,7 @@ from nastavnik.domain.bases.services import class_names
 from nastavnik.domain.documents import methodical as docs
 from nastavnik.domain.documents.names import PersonName, name_of
 from nastavnik.domain.documents.services import fill
+from nastavnik.domain.documents.signers import role_holder
 from nastavnik.domain.methodical.access import (
     association_in,
     current_year,
@@ -42,7 +43,7 @@ from nastavnik.domain.methodical.models import Association
 from nastavnik.domain.methodical.participants import PLACE_TITLES
 from nastavnik.domain.methodical.people import people_by_id
 from nastavnik.domain.methodical.views import AssociationView, EventView, gathered
-from nastavnik.domain.programmes.pairs.orders import CURATOR_POSITION, _holder
+from nastavnik.domain.programmes.pairs.orders import CURATOR_POSITION
 from nastavnik.errors import FieldError, InvalidInput
 from nastavnik.models.people import Person, ProgrammeRole
 from nastavnik.models.reference import AcademicYear
@@ -143,8 +144,8 @@ async def _order_heading(
         **_heading(ctx, year),
         "number": number,
         "issued_on": issued_on,
-        "director": await _holder(db, ctx, ProgrammeRole.DIRECTOR),
-        "curator": await _holder(db, ctx, ProgrammeRole.CURATOR),
+        "director": await role_holder(db, ctx, ProgrammeRole.DIRECTOR),
+        "curator": await role_holder(db, ctx, ProgrammeRole.CURATOR),
         "curator_position": CURATOR_POSITION,
     }
 
@@ -386,7 +387,7 @@ async def decade_note(
         # Distinct learners, as the indicator «learners taking part»: one in three olympiads is one.
         participants_total=len({p.person.id for e in held for p in e.of_role("learner")}),
         summary=shown.association.summary,
-        author=await _holder(db, ctx, ProgrammeRole.CURATOR),
+        author=await role_holder(db, ctx, ProgrammeRole.CURATOR),
         drawn_up_on=ctx.today(),
     )
     content = await fill(db, ctx, plugins, docs.DECADE_NOTE, lambda t: docs.render_decade_note(data, t))

@@ -20,7 +20,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from nastavnik import audit
 from nastavnik.db.collation import name_key
 from nastavnik.domain.documents.kinds import OrderKind
-from nastavnik.domain.documents.names import PersonName
 from nastavnik.domain.documents.orders import ORDER_TITLES
 from nastavnik.domain.documents.programme_report import (
     REGIME_TITLES,
@@ -34,6 +33,7 @@ from nastavnik.domain.documents.programme_report import (
     render_report,
 )
 from nastavnik.domain.documents.services import fill
+from nastavnik.domain.documents.signers import person_name, role_holder
 from nastavnik.domain.documents.thank_you_letters import Letter, LettersData, render_letters
 from nastavnik.domain.programmes.models import STAGES, Programme
 from nastavnik.domain.programmes.pairs.models import (
@@ -43,7 +43,6 @@ from nastavnik.domain.programmes.pairs.models import (
     MentoringGroup,
     MentoringOrder,
 )
-from nastavnik.domain.programmes.pairs.orders import _holder
 from nastavnik.domain.programmes.pairs.services import MANAGERS, Dictionaries, views
 from nastavnik.domain.programmes.services import get_programme
 from nastavnik.domain.questionnaires.models import (
@@ -87,10 +86,6 @@ def _year_title(programme: Programme) -> str:
 
 def _file_year(programme: Programme) -> str:
     return f"{programme.academic_year}-{programme.academic_year + 1}"
-
-
-def _name(person: Person) -> PersonName:
-    return PersonName(person.last_name, person.first_name, person.middle_name)
 
 
 async def participants(db: AsyncSession, ctx: OrgContext, programme_id: uuid.UUID) -> Participants:
@@ -194,8 +189,8 @@ async def _pairs(
     )
     return [
         PairLine(
-            mentors=[_name(p) for p in view.mentors],
-            mentees=[_name(p) for p in view.mentees],
+            mentors=[person_name(p) for p in view.mentors],
+            mentees=[person_name(p) for p in view.mentees],
             form_title=view.form_title,
             kind_title=view.kind_title,
             starts_on=view.group.starts_on,
@@ -267,8 +262,8 @@ async def programme_report(
         completed_share=figures.completed_share,
         pairs=await _pairs(db, ctx, programme, dictionaries),
         orders=await _orders(db, ctx, programme),
-        curator=await _holder(db, ctx, ProgrammeRole.CURATOR),
-        director=await _holder(db, ctx, ProgrammeRole.DIRECTOR),
+        curator=await role_holder(db, ctx, ProgrammeRole.CURATOR),
+        director=await role_holder(db, ctx, ProgrammeRole.DIRECTOR),
         plan_completion=await _plan_completion(db, ctx, programme),
         satisfaction=await _satisfaction(db, ctx, programme),
     )
@@ -308,7 +303,9 @@ async def _letters(db: AsyncSession, ctx: OrgContext, programme: Programme) -> l
         return name_key(person.last_name, person.first_name, person.middle_name)
 
     return [
-        Letter(_name(mentor), [_name(m) for m in sorted(mentees[mentor.id].values(), key=by_name)])
+        Letter(
+            person_name(mentor), [person_name(m) for m in sorted(mentees[mentor.id].values(), key=by_name)]
+        )
         for mentor in sorted(mentors.values(), key=by_name)
     ]
 
@@ -327,7 +324,7 @@ async def thank_you_letters(
         organisation_short_name=ctx.org.short_name,
         academic_year_title=_year_title(programme),
         issued_on=ctx.today(),
-        director=await _holder(db, ctx, ProgrammeRole.DIRECTOR),
+        director=await role_holder(db, ctx, ProgrammeRole.DIRECTOR),
         letters=letters,
     )
     content = await fill(

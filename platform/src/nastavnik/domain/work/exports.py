@@ -11,8 +11,8 @@ from collections.abc import Iterable
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from nastavnik import audit
-from nastavnik.domain.documents.names import PersonName
 from nastavnik.domain.documents.services import fill
+from nastavnik.domain.documents.signers import person_name
 from nastavnik.domain.documents.work import (
     JOURNAL_TEMPLATE,
     JOURNAL_TITLE,
@@ -26,14 +26,9 @@ from nastavnik.domain.documents.work import (
     render_plan,
 )
 from nastavnik.domain.work.services import GroupWork, group_work, journal_entries, plan_items
-from nastavnik.models.people import Person
 from nastavnik.plugins import Plugins
 from nastavnik.tenancy import OrgContext
 from nastavnik.types import DictionaryEntry
-
-
-def _name(person: Person) -> PersonName:
-    return PersonName(person.last_name, person.first_name, person.middle_name)
 
 
 def _year_title(work: GroupWork) -> str:
@@ -56,8 +51,8 @@ async def plan_document(
     data = PlanData(
         organisation_full_name=ctx.org.full_name,
         academic_year_title=_year_title(work),
-        mentee=_name(mentee),
-        mentors=[_name(p) for p in work.view.mentors],
+        mentee=person_name(mentee),
+        mentors=[person_name(p) for p in work.view.mentors],
         form_title=work.view.form_title,
         kind_title=work.view.kind_title,
         starts_on=work.group.starts_on,
@@ -85,8 +80,8 @@ async def journal_document(
     data = JournalData(
         organisation_full_name=ctx.org.full_name,
         academic_year_title=_year_title(work),
-        mentors=[_name(p) for p in work.view.mentors],
-        mentees=[_name(p) for p in work.view.mentees],
+        mentors=[person_name(p) for p in work.view.mentors],
+        mentees=[person_name(p) for p in work.view.mentees],
         form_title=work.view.form_title,
         kind_title=work.view.kind_title,
         starts_on=work.group.starts_on,

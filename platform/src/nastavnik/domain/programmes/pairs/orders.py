@@ -17,12 +17,11 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from nastavnik import audit
-from nastavnik.db.collation import name_order
 from nastavnik.domain.dictionaries.catalogue import OrgDictionaries
 from nastavnik.domain.documents.kinds import OrderKind
-from nastavnik.domain.documents.names import PersonName
 from nastavnik.domain.documents.orders import ORDER_TITLES, GroupLine, OrderData, render_order
 from nastavnik.domain.documents.services import fill
+from nastavnik.domain.documents.signers import person_name, role_holder
 from nastavnik.domain.programmes.pairs import notices
 from nastavnik.domain.programmes.pairs.models import (
     GroupStatus,
@@ -33,7 +32,7 @@ from nastavnik.domain.programmes.pairs.models import (
 from nastavnik.domain.programmes.pairs.services import MANAGERS, OPEN_STATUSES, Dictionaries, GroupView, views
 from nastavnik.domain.programmes.services import get_programme, managed_programme
 from nastavnik.errors import Conflict, FieldError, InvalidInput
-from nastavnik.models.people import Person, PersonRole, PersonStatus, ProgrammeRole
+from nastavnik.models.people import ProgrammeRole
 from nastavnik.models.reference import AcademicYear
 from nastavnik.plugins import Plugins
 from nastavnik.tenancy import OrgContext
@@ -182,23 +181,6 @@ async def list_orders(
     return await _order_views(db, ctx, Dictionaries.of(dictionaries_of, programme.regime), orders)
 
 
-def _name(person: Person) -> PersonName:
-    return PersonName(person.last_name, person.first_name, person.middle_name)
-
-
-async def _holder(db: AsyncSession, ctx: OrgContext, role: ProgrammeRole) -> PersonName | None:
-    person = (
-        await db.scalars(
-            select(Person)
-            .join(PersonRole, (PersonRole.org_id == Person.org_id) & (PersonRole.person_id == Person.id))
-            .where(PersonRole.role == role, Person.status == PersonStatus.ACTIVE, ctx.owns(Person))
-            .order_by(*name_order(Person.last_name, Person.first_name))
-            .limit(1)
-        )
-    ).first()
-    return _name(person) if person else None
-
-
 async def order_document(
     db: AsyncSession,
     ctx: OrgContext,
@@ -222,14 +204,14 @@ async def order_document(
         organisation_full_name=ctx.org.full_name,
         organisation_short_name=ctx.org.short_name,
         academic_year_title=f"{programme.academic_year}/{programme.academic_year + 1}",
-        director=await _holder(db, ctx, ProgrammeRole.DIRECTOR),
-        curator=await _holder(db, ctx, ProgrammeRole.CURATOR),
+        director=await role_holder(db, ctx, ProgrammeRole.DIRECTOR),
+        curator=await role_holder(db, ctx, ProgrammeRole.CURATOR),
         curator_position=CURATOR_POSITION,
         groups=[
             GroupLine(
-                mentor=_name(mentor),
+                mentor=person_name(mentor),
                 mentor_position="",
-                mentees=[_name(m) for m in view.mentees],
+                mentees=[person_name(m) for m in view.mentees],
                 mentee_note="",
                 form_title=view.form_title,
                 kind_title=view.kind_title,
