@@ -70,7 +70,7 @@ async def test_seed_is_idempotent_and_every_level_has_a_home(services: Services)
         assert types == {"school", "college", "kindergarten"}
         assert people
         assert people > 20
-        assert staff == {"region", "municipality", "auditor"}
+        assert staff == {"region", "admin", "municipality", "auditor"}
         app = create_app(runtime)
         async with client_for(app, shared) as client:
             me = (await client.get("/api/me")).json()
@@ -79,8 +79,11 @@ async def test_seed_is_idempotent_and_every_level_has_a_home(services: Services)
         assert "Гимназия № 2" in switcher  # the organisation switcher
         async with client_for(app, region_id) as client:
             region = await client.get("/region")
+            municipalities = await client.get("/region/municipalities")  # the specialist administers too
         assert region.status_code == 200
         assert "Северный край" in region.text
+        assert municipalities.status_code == 200
+        assert "г. Северск" in municipalities.text
         await _the_methodical_work_is_shown(runtime, app, shared)
     finally:
         await runtime.close()
@@ -186,7 +189,10 @@ async def test_person_picker_names_each_person_with_role_and_organisation(servic
     assert "Белов Илья Сергеевич — наставляемый, Политехнический колледж" in picks
     assert "Соколова-Ли Дарья — наставляемая, Озёрная СОШ" in picks  # a learner; the participle agrees
     assert "Никитина Анна Павловна — наставник, Гимназия № 2; наставник, СОШ № 1" in picks  # two schools
-    assert "Орлова Марина Сергеевна — специалист, Региональный департамент" in picks
+    assert (
+        "Орлова Марина Сергеевна — администратор региона, Региональный департамент;"
+        " специалист, Региональный департамент"
+    ) in picks
     assert "Лебедева Ольга Николаевна — аудитор, Региональный департамент" in picks
     assert "Зайцев Павел Олегович — координатор, управление образования (г. Северск)" in picks
     assert "Платформова Вера — администратор платформы: создаёт регионы" in picks

@@ -127,26 +127,25 @@ async def seed_demo(db: AsyncSession) -> bool:
     today = clock.today_in(region.timezone)
     year = AcademicYear.start_year_of(today)
 
+    # The region's specialist is its administrator too, as `nastavnik region create` makes the first one:
+    # the demo shows the municipalities' and staff's pages as well as the figures.
     staff = [
-        (_identity("region", "Орлова Марина Сергеевна"), "region", None),
-        (
-            _identity("municipality", "Зайцев Павел Олегович"),
-            "municipality",
-            0,
-        ),
-        (_identity("auditor", "Лебедева Ольга Николаевна"), "auditor", None),
+        (_identity("region", "Орлова Марина Сергеевна"), ("region", "admin"), None),
+        (_identity("municipality", "Зайцев Павел Олегович"), ("municipality",), 0),
+        (_identity("auditor", "Лебедева Ольга Николаевна"), ("auditor",), None),
     ]
-    for identity, role, muni in staff:
+    for identity, roles, muni in staff:
         db.add(identity)
         await db.flush()
-        db.add(
-            StaffAssignment(
-                identity_id=identity.id,
-                role=role,
-                region_id=region.id,
-                municipality_id=municipalities[muni].id if muni is not None else None,
+        for role in roles:
+            db.add(
+                StaffAssignment(
+                    identity_id=identity.id,
+                    role=role,
+                    region_id=region.id,
+                    municipality_id=municipalities[muni].id if muni is not None else None,
+                )
             )
-        )
 
     for org_def in DEMO_ORGS:
         org = Organisation(
