@@ -162,13 +162,14 @@ class BaseSpec(Generic[Draft]):
     profile: type[MenteeProfile] | type[MentorProfile]
     role: ProgrammeRole
     read: Callable[[RowReader], ParsedRow[Draft]]
-    validate: Callable[[Draft, date], None]
+    validate: Callable[[Draft, date, str], None]
+    """The base's rules for the row's entry, given the row's person category."""
     existing: Callable[[AsyncSession, OrgContext], Awaitable[list[Known]]]
     matched_by: str
     """How a match is described in Russian: «ФИО», «ФИО и датой рождения»."""
     describe: Callable[[ParsedRow[Draft]], tuple[str, str]]
     """(code, Russian title) of what the row is: a mentee's kind, a mentor's category."""
-    warn: Callable[[Draft, date], list[tuple[str, str]]]
+    warn: Callable[[Draft, date, str], list[tuple[str, str]]]
     """(field, message) of what a row may be loaded with but what keeps the person out of a programme
     until it is fixed: a minor learner without a guardian's consent, a mentor without written consent."""
 
@@ -307,7 +308,7 @@ async def preview(
             reader.problem("full_name", "нужны хотя бы фамилия и имя")
         parsed = spec.read(reader)
         try:
-            spec.validate(parsed.draft, today)
+            spec.validate(parsed.draft, today, parsed.category)
         except InvalidInput as problem:
             for item in problem.errors:
                 reader.problem(item.field, item.message)
@@ -336,7 +337,7 @@ async def preview(
             result.error(row, column, message)
         if not reader.problems:
             result.rows.append(ImportRow(row, last, first, middle, parsed, person_id, email))
-            for field_name, message in spec.warn(parsed.draft, today):
+            for field_name, message in spec.warn(parsed.draft, today, parsed.category):
                 result.warning(row, titles.get(field_name, field_name), message)
     if not table.rows:
         result.error(0, "file", "в таблице нет ни одной строки")

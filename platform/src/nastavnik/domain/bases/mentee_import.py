@@ -100,7 +100,7 @@ async def existing(db: AsyncSession, ctx: OrgContext) -> list[Known]:
     return [Known(*row) for row in rows]
 
 
-def warn(draft: bases.MenteeDraft, today: date) -> list[tuple[str, str]]:
+def warn(draft: bases.MenteeDraft, today: date, category: str) -> list[tuple[str, str]]:
     """A learner under 18 is loaded without a guardian's consent, but takes part only once it is recorded."""
     minor = draft.birth_date is not None and bases.age_on(draft.birth_date, today) < bases.ADULT_AGE
     if draft.kind == "learner" and minor and draft.guardian_consent_on is None:

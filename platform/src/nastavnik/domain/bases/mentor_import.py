@@ -1,8 +1,12 @@
 """The base of mentors read from a table: competencies, subjects, experience, capacity, status,
-training and the date of written consent (Labour Code art. 351.8).
+training, the date of written consent (Labour Code art. 351.8) and, for a learner who mentors a peer only,
+the birth date (the federal indicator of learners aged 10–18 involved counts them by it).
 
-A mentor's table has no birth date, so a row matches on the normalised full name alone: two people
-of the organisation with that name are an ambiguous match, shown and not merged.
+A row matches on the normalised full name alone (most mentors have no birth date in the base): two
+people of the organisation with that name are an ambiguous match, shown and not merged. A birth date on
+the row of a pedagogue or staff member is an error (it is not kept); a learner's row without one loads
+with a warning, for that learner is then left out of the indicator. A matched learner whose row states
+no category is read as the row says (a pedagogue): its birth date asks for the category «обучающийся».
 """
 
 from __future__ import annotations
@@ -46,6 +50,7 @@ COLUMNS = (
     Column("status", ("Статус",), required=False),
     Column("training", ("Обучение", "Подготовка", "Курсы", "Повышение квалификации"), required=False),
     Column("consent_on", ("Согласие",), required=False),
+    Column("birth_date", ("Дата рождения", "Рождения", "ДР"), required=False),
 )
 TITLES = {
     "category": "Категория",
@@ -56,6 +61,7 @@ TITLES = {
     "status": "Статус",
     "training": "Обучение",
     "consent_on": "Дата согласия",
+    "birth_date": "Дата рождения",
 }
 CATEGORIES = {
     "педагог": PersonCategory.PEDAGOGUE,
@@ -94,6 +100,7 @@ def read(r: RowReader) -> ParsedRow[bases.MentorDraft]:
         status=r.choice("status", STATUSES, "действующий или резерв") or "current",
         training=r.text("training"),
         consent_on=r.date("consent_on"),
+        birth_date=r.date("birth_date"),
     )
     return ParsedRow(draft, category or PersonCategory.PEDAGOGUE, stated_category=category)
 
@@ -105,17 +112,27 @@ async def existing(db: AsyncSession, ctx: OrgContext) -> list[Known]:
     return [Known(pid, last, first, middle, None) for pid, last, first, middle in rows]  # by the name alone
 
 
-def warn(draft: bases.MentorDraft, today: date) -> list[tuple[str, str]]:
-    """A mentor is loaded without written consent, but is assigned only once it is recorded."""
+def warn(draft: bases.MentorDraft, today: date, category: str) -> list[tuple[str, str]]:
+    """A mentor is loaded without written consent, but is assigned only once it is recorded; a learner
+    mentor without a birth date is loaded, but the indicator of learners involved cannot count them."""
+    warnings = []
     if draft.consent_on is None:
-        return [
+        warnings.append(
             (
                 "consent_on",
                 "нет письменного согласия наставника (ст. 351.8 Трудового кодекса РФ): "
                 "наставником он станет, когда дата согласия будет внесена",
             )
-        ]
-    return []
+        )
+    if category == PersonCategory.LEARNER and draft.birth_date is None:
+        warnings.append(
+            (
+                "birth_date",
+                "обучающийся-наставник не будет учтён в показателе вовлечённости обучающихся: "
+                "не указана дата рождения",
+            )
+        )
+    return warnings
 
 
 def describe(parsed: ParsedRow[bases.MentorDraft]) -> tuple[str, str]:

@@ -3,7 +3,7 @@
 Mentees: learners (birth date and class) or young teachers (the date they entered the profession),
 with their requests and difficulties; a learner under 18 takes part only with the recorded consent
 of a legal representative. Mentors: competencies, subjects, experience, capacity, status, training,
-and their written consent (Labour Code art. 351.8). Leaving the organisation or the profession is
+and their written consent (Labour Code art. 351.8); a learner who mentors a peer, their birth date. Leaving the organisation or the profession is
 recorded with its date: the region follows whether young teachers stay.
 """
 
@@ -47,6 +47,7 @@ class MentorProfile(TenantMixin, Timestamps, Base):
         CheckConstraint("status IN ('current', 'reserve')", name="status_known"),
         CheckConstraint("capacity BETWEEN 1 AND 20", name="capacity_range"),
         CheckConstraint("experience_years BETWEEN 0 AND 70", name="experience_range"),
+        CheckConstraint("birth_date IS NULL OR birth_date > DATE '1900-01-01'", name="birth_date_sensible"),
     )
 
     person_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
@@ -59,6 +60,9 @@ class MentorProfile(TenantMixin, Timestamps, Base):
     """The free text of the time before training records: kept and shown as «прежняя запись»."""
     consent_on: Mapped[date | None] = mapped_column(Date)
     left_on: Mapped[date | None] = mapped_column(Date)
+    birth_date: Mapped[date | None] = mapped_column(Date)
+    """A learner mentor's only (a peer's mentor): their age decides whether they count in the federal
+    indicator of learners involved; an adult mentor's birth date is not collected (152-FZ)."""
 
 
 class ImportColumnChoice(TenantMixin, Timestamps, Base):

@@ -59,6 +59,8 @@ class MentorProfileIn(msgspec.Struct, forbid_unknown_fields=True):
     training: Text = ""
     consent_on: date | None = None
     left_on: date | None = None
+    birth_date: date | None = None
+    """Only for a learner who mentors a peer (refused for an adult, 152-FZ)."""
 
 
 class MenteeOut(msgspec.Struct):
@@ -88,6 +90,7 @@ class MentorOut(msgspec.Struct):
     training: str
     consent_on: date | None
     left_on: date | None
+    birth_date: date | None
     may_mentor: bool
     reason: str | None
 

@@ -28,21 +28,25 @@ IN_SCOPE = "IN (SELECT org_id FROM scope_org)"
 
 # One row per member of a pair or group of the scope's programmes of this and the previous academic
 # year (a group without members keeps one row with no person), with the person's category, the mentee
-# base's fields of every member who has a record there (mentees; also a learner who mentors a peer, whose
-# birth date only the base of mentees keeps) and, for mentors, the day they left the base of mentors.
+# base's fields of every member who has a record there, for mentors the day they left the base of
+# mentors, and ``learner_birth_date``: a learner's birth date from the base of mentees if it has one,
+# else, for a learner who mentors a peer, from the base of mentors (which keeps it for learners only).
 # A temporary table of the recompute's transaction: gone at its end, whatever happens.
 MEMBERSHIP_TABLE = """
 CREATE TEMPORARY TABLE stat_membership (
     org_id uuid NOT NULL, group_id uuid NOT NULL, academic_year integer NOT NULL, status varchar(16) NOT NULL,
     starts_on date NOT NULL, ends_on date NOT NULL, form_code varchar(64) NOT NULL,
     kind_code varchar(64) NOT NULL, person_id uuid, role varchar(16), category varchar(16), kind varchar(16),
-    birth_date date, profession_since date, left_on date, left_reason varchar(16), mentor_left_on date
+    birth_date date, profession_since date, left_on date, left_reason varchar(16), mentor_left_on date,
+    learner_birth_date date
 ) ON COMMIT DROP
 """
 MEMBERSHIP_ROWS = f"""
 SELECT g.org_id, g.id AS group_id, p.academic_year, g.status, g.starts_on, g.ends_on, g.form_code,
        g.kind_code, gm.person_id, gm.role, pe.category, mp.kind, mp.birth_date, mp.profession_since,
-       mp.left_on, mp.left_reason, mr.left_on AS mentor_left_on
+       mp.left_on, mp.left_reason, mr.left_on AS mentor_left_on,
+       coalesce(CASE WHEN mp.kind = 'learner' THEN mp.birth_date END,
+                CASE WHEN pe.category = 'learner' THEN mr.birth_date END) AS learner_birth_date
   FROM mentoring_group g
   JOIN programme p ON p.org_id = g.org_id AND p.id = g.programme_id
   LEFT JOIN group_member gm ON gm.org_id = g.org_id AND gm.group_id = g.id

@@ -1,7 +1,8 @@
 """Share of learners aged 10–18 involved in mentoring: as mentees and as mentors of their peers.
 
 Numerator: distinct learners of the organisation (a record of kind «обучающийся» in the base of mentees,
-which keeps a learner's birth date: a learner who mentors is counted from it too) aged 10 to 18 in whole
+or, for a learner mentor in no such record, the person category «обучающийся» and the birth date the base
+of mentors keeps for a learner: ``learner_birth_date`` of the membership, one expression) aged 10 to 18 in whole
 years on the snapshot date, who are members, as mentee or as mentor (the peer forms «ученик – ученик»,
 «студент – студент»), of a pair or group that is active or completed, belongs to a programme of the
 academic year, started on or before the snapshot date and whose term overlaps the year; who have not
@@ -19,9 +20,8 @@ from nastavnik.domain.statistics.indicators.involvement import involvement_sql
 from nastavnik.types import StatisticContributor
 
 SQL = involvement_sql(
-    f"""AND m.kind = 'learner'
-       AND m.birth_date <= {AS_OF} - interval '10 years'
-       AND m.birth_date > {AS_OF} - interval '19 years'""",
+    f"""AND m.learner_birth_date <= {AS_OF} - interval '10 years'
+       AND m.learner_birth_date > {AS_OF} - interval '19 years'""",
     "learners_10_18",
 )
 
@@ -31,7 +31,7 @@ STATISTIC = StatisticContributor(
     description="Доля обучающихся 10–18 лет, которые участвуют в действующей или завершённой паре (группе)"
     " учебного года наставляемым или наставником (формы «ученик – ученик», «студент – студент»), от"
     " численности обучающихся 10–18 лет. Каждый считается один раз; возраст — по дате рождения в базе"
-    " наставляемых.",
+    " наставляемых, а у обучающегося, которого там нет, — в базе наставников.",
     sql=SQL,
     kind="share",
     breakdowns=True,
