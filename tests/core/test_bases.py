@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
+from typing import Any
 
 from litestar import Litestar
 
 from nastavnik.domain.bases.services import age_on
+from tests.support.dates import region_today
 from tests.support.http import Client, client_for
 from tests.support.world import World
 
@@ -118,3 +120,61 @@ async def test_the_person_card_edits_both_bases(app: Litestar, world: World) -> 
     assert "Наставляемых не больше" in bad.text
     assert "Проектная деятельность" in mentors.text
     assert "классное руководство" in mentees.text
+
+
+async def test_the_base_of_mentors_keeps_a_birth_date_for_a_learner_only(app: Litestar, world: World) -> None:
+    """A learner who mentors a peer is counted in the federal indicator by their age, so the base of
+    mentors keeps their birth date; an adult mentor's is refused (152-FZ), and the ages are 7 to 25."""
+    org = world.orgs["school_x"]
+    today = region_today()
+    born = date(today.year - 15, 1, 1)  # 14 or 15, whatever the day
+    async with client_for(app, org.identities["curator"]) as curator:
+        learner = await new_person(curator, org.slug, "learner")
+        teacher = await new_person(curator, org.slug, "pedagogue")
+
+        async def put(pid: str, birth: date) -> Any:
+            url = f"/api/o/{org.slug}/people/{pid}/mentor-profile"
+            return await curator.put(url, json={"consent_on": None, "birth_date": birth.isoformat()})
+
+        kept = await put(learner, born)
+        adult = await put(teacher, date(1980, 1, 1))
+        future = await put(learner, today + timedelta(days=1))
+        six = await put(learner, date(today.year - 6, 1, 1))  # 6 all year
+        twenty_six = await put(learner, date(today.year - 26, 1, 1))  # 26 all year
+        listed = (await curator.get(f"/api/o/{org.slug}/bases/mentors")).json()
+        card = await curator.get(f"/o/{org.slug}/people/{learner}")
+        teacher_card = await curator.get(f"/o/{org.slug}/people/{teacher}")
+        page = await curator.post(
+            f"/o/{org.slug}/people/{learner}/mentor-profile",
+            data={
+                "capacity": "1",
+                "status": "current",
+                "birth_date": (today + timedelta(days=1)).isoformat(),
+            },
+        )
+    assert kept.status_code == 200, kept.text
+    assert kept.json()["birth_date"] == born.isoformat()
+    assert {e["person_id"]: e["birth_date"] for e in listed if e["birth_date"]} == {learner: born.isoformat()}
+    errors = {
+        name: [(e["field"], e["message"]) for e in response.json()["errors"]]
+        for name, response in (("adult", adult), ("future", future), ("six", six), ("26", twenty_six))
+    }
+    assert errors == {
+        "adult": [
+            (
+                "birth_date",
+                "дату рождения указывают только для обучающегося, который наставляет сверстника: "
+                "у педагога и сотрудника она не хранится",
+            )
+        ],
+        "future": [("birth_date", "дата не может быть в будущем")],
+        "six": [("birth_date", "возраст обучающегося-наставника — от 7 до 25 лет")],
+        "26": [("birth_date", "возраст обучающегося-наставника — от 7 до 25 лет")],
+    }
+    assert {adult.status_code, future.status_code, six.status_code, twenty_six.status_code} == {422}
+    # The card asks for it of a learner, with its purpose, and never of a teacher.
+    assert "Дата рождения (обучающегося-наставника" in card.text
+    assert f'value="{born.isoformat()}"' in card.text
+    assert "Дата рождения (обучающегося-наставника" not in teacher_card.text
+    assert page.status_code == 422
+    assert "дата не может быть в будущем" in page.text

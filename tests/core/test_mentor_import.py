@@ -276,3 +276,61 @@ async def test_the_mentors_page_imports_through_its_form(
     assert committed.status_code == 302
     assert committed.headers["location"] == f"/o/{tenant.slug}/bases/mentors"
     assert "Лебедева Мария" in after.text
+
+
+async def test_a_learner_mentors_birth_date_is_read_and_an_adults_refused(
+    runtime: Runtime, app: Litestar, world: World
+) -> None:
+    """«ученик – ученик»: the base of mentors keeps a learner's birth date, so the federal indicator can
+    count them; a pedagogue's is an error (not kept), a learner without one loads with a warning."""
+    tenant = await new_tenant(runtime, world)
+    headers = ["ФИО", "Категория", "ДР", "Согласие"]
+    consent = f"01.09.{YEAR}"
+    bad = xlsx(
+        [
+            headers,
+            ["Сверстникова Саша", "обучающийся", f"01.01.{YEAR - 14}", consent],  # row 2
+            ["Учителева Ульяна", "педагог", "01.01.1980", consent],
+            ["Малышев Миша", "ученик", f"01.01.{YEAR - 5}", consent],  # 5 or 6 years old
+            ["Будущев Борис", "студент", f"01.01.{YEAR + 2}", consent],
+        ]
+    )
+    good = xlsx(
+        [
+            headers,
+            ["Сверстникова Саша", "обучающийся", f"01.01.{YEAR - 14}", consent],
+            ["Безданных Денис", "ученик", "", consent],  # row 3
+            ["Учителева Ульяна", "педагог", "", consent],
+        ]
+    )
+    async with client_for(app, tenant.identities["curator"]) as curator:
+        refused = await check(curator, tenant, bad)
+        accepted = await check(curator, tenant, good)
+        committed = await curator.post(f"/api/o/{tenant.slug}/bases/mentors/import/{accepted['token']}")
+        base = await mentors(curator, tenant)
+    assert [(e["row"], e["field"], e["message"]) for e in refused["errors"]] == [
+        (
+            "3",
+            "ДР",
+            "дату рождения указывают только для обучающегося, который наставляет сверстника: "
+            "у педагога и сотрудника она не хранится",
+        ),
+        ("4", "ДР", "возраст обучающегося-наставника — от 7 до 25 лет"),
+        ("5", "ДР", "дата не может быть в будущем"),
+    ]
+    assert refused["token"] is None
+    assert accepted["errors"] == []
+    assert [(w["row"], w["field"], w["message"]) for w in accepted["warnings"]] == [
+        (
+            "3",
+            "ДР",
+            "обучающийся-наставник не будет учтён в показателе вовлечённости обучающихся: "
+            "не указана дата рождения",
+        )
+    ]
+    assert committed.status_code == 201, committed.text
+    assert {name: entry["birth_date"] for name, entry in base.items()} == {
+        "Сверстникова Саша": f"{YEAR - 14}-01-01",
+        "Безданных Денис": None,
+        "Учителева Ульяна": None,
+    }

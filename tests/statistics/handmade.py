@@ -62,7 +62,9 @@ A1 = OrgSpec(
         _learner("L10", date(2012, 1, 1)),  # only in last year's pair: not
         _learner("L11", date(2012, 1, 1)),  # in two groups this year: counted once
         _learner("L12", None),  # no birth date: not
-        _learner("L13", date(2011, 1, 1)),  # 15, mentors the peer L2: involved, not covered
+        # 15, mentors the peer L2: involved, not covered; the base of mentees' birth date goes before the
+        # base of mentors' (a mistaken 6 there changes nothing)
+        MenteeSpec("L13", "learner", birth_date=date(2011, 1, 1), mentor_birth_date=date(2020, 1, 1)),
         _young("Y1", date(2026, 9, 1)),  # 0 years: counted
         _young("Y2", date(2022, 11, 16)),  # 3 years 364 days: counted
         _young("Y3", date(2022, 11, 15)),  # 4 years today: not

@@ -46,8 +46,9 @@ def involvement(org: OrgSpec, year: int, as_of: date) -> dict[str, dict[str, set
     """Who the two involvement indicators count, by indicator and role: the members of the pairs and groups
     of the year's programmes, active or completed, started by the snapshot date, whose term reaches
     1 September; a mentee who has not left the base of mentees, a mentor who has not left the base of
-    mentors; teachers by the person's category, learners by a learner's record in the base of mentees aged
-    10–18. The anonymous mentors (``OrgSpec.mentors``) are pedagogues who never left."""
+    mentors; teachers by the person's category, learners aged 10–18 by the birth date of a learner's record
+    in the base of mentees, or, for a learner mentor without one, by the birth date in the base of mentors.
+    The anonymous mentors (``OrgSpec.mentors``) are pedagogues who never left."""
     people = {m.key: m for m in org.mentees}
     found: dict[str, dict[str, set[str]]] = {
         "teachers_involved": {"mentor": set(), "mentee": set()},
@@ -70,13 +71,12 @@ def involvement(org: OrgSpec, year: int, as_of: date) -> dict[str, dict[str, set
                 continue
             if person.person_category == "pedagogue":
                 found["teachers_involved"][role].add(key)
-            born = person.birth_date
-            if (
-                person.in_mentee_base
-                and person.kind == "learner"
-                and born is not None
-                and 10 <= whole_years(born, as_of) <= 18
-            ):
+            # A learner's age: from the base of mentees where it has a learner's record, else, as a mentor,
+            # from the birth date the base of mentors keeps for a learner.
+            born = person.birth_date if person.in_mentee_base and person.kind == "learner" else None
+            if born is None and role == "mentor" and person.person_category == "learner":
+                born = person.mentor_birth_date
+            if born is not None and 10 <= whole_years(born, as_of) <= 18:
                 found["learners_involved"][role].add(key)
     return found
 

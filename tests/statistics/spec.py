@@ -47,6 +47,7 @@ class MenteeSpec:
     category: str | None = None  # default: learner for a learner, pedagogue for a young teacher
     in_mentee_base: bool = True  # False: no record in the base of mentees (e.g. a staff member who mentors)
     mentor_left_on: date | None = None  # when they left the base of mentors, where they mentor
+    mentor_birth_date: date | None = None  # a learner mentor's birth date in the base of mentors
 
     @property
     def person_category(self) -> str:
@@ -273,6 +274,7 @@ async def _fill_org(db: AsyncSession, org_id: uuid.UUID, spec: OrgSpec, built: B
                 person_id=mentees[key],
                 consent_on=date(2020, 9, 1),
                 left_on=by_key[key].mentor_left_on,
+                birth_date=by_key[key].mentor_birth_date,
             )
         )
     programmes: dict[int, Programme] = {}

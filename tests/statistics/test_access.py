@@ -18,6 +18,7 @@ from nastavnik.domain.statistics.recompute import ScopeKind, Snapshot, recompute
 from nastavnik.runtime import Runtime
 from nastavnik.testing import app_routes
 from tests.statistics.spec import BuiltRegion, GroupSpec, MenteeSpec, OrgSpec, RegionSpec, build_region
+from tests.statistics.stored import org_rows
 from tests.support.http import client_for
 
 YEAR, AS_OF = 2026, date(2026, 11, 20)
@@ -163,3 +164,40 @@ async def test_no_route_leaks_another_organisations_figures(
     assert seen.status_code == 200
     assert "987654" in seen.text
     assert "876543" in seen.text  # the involvement of its teachers, among the rest
+
+
+async def test_a_learner_mentors_birth_date_is_read_by_the_count_alone(runtime: Runtime) -> None:
+    """The base of mentors keeps a learner mentor's birth date (migration 0028): the aggregator counts the
+    learner by it, their own organisation reads it, the region's staff and another organisation never."""
+    peer = MenteeSpec("peer", category="learner", in_mentee_base=False, mentor_birth_date=date(2011, 4, 5))
+    spec = RegionSpec(
+        ["M"],
+        [
+            OrgSpec(
+                "P1",
+                "M",
+                headcounts={YEAR: (10, 1)},
+                mentors=0,
+                mentees=[MenteeSpec("mentee", birth_date=date(2012, 3, 3)), peer],
+                groups=[GroupSpec(YEAR, "active", ["mentee"], mentors=0, mentor_keys=["peer"])],
+            ),
+            _org("P2", "M", (10, 1)),
+        ],
+    )
+    built = await build_region(runtime, spec)
+    await recompute(
+        runtime.aggregator_engine, runtime.plugins, Snapshot(ScopeKind.REGION, built.id, YEAR, AS_OF)
+    )
+    # The mentee (14) and the peer mentor (15, only in the base of mentors): 2 of 10, 1 as a mentor.
+    figures = await org_rows(runtime, built.orgs["P1"], YEAR, AS_OF)
+    assert figures[("learners_involved", "")] == (2, 10, None)
+    assert figures[("learners_involved", "role:mentor")] == (1, 10, None)
+    dates = "SELECT org_id, birth_date FROM mentor_profile WHERE birth_date IS NOT NULL"
+    own = DbScope(identity_id=built.curators["P1"], org_id=built.orgs["P1"])
+    assert await _count(runtime, own, dates) == {(built.orgs["P1"], date(2011, 4, 5))}
+    staff = DbScope(identity_id=built.region_staff, oversight=True)
+    assert await _count(runtime, staff, "SELECT birth_date FROM mentor_profile") == set()
+    neighbour = DbScope(identity_id=built.curators["P2"], org_id=built.orgs["P2"])
+    assert await _count(runtime, neighbour, dates) == set()
+    lying = DbScope(identity_id=built.curators["P2"], org_id=built.orgs["P1"])
+    assert await _count(runtime, lying, dates) == set()

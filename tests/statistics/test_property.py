@@ -97,6 +97,11 @@ def regions(draw: st.DrawFn) -> tuple[RegionSpec, int, date]:
                         left_on=left_on,
                         in_mentee_base=draw(st.sampled_from([True, True, True, False])),
                         mentor_left_on=draw(st.none() | around(as_of)),
+                        # What the base of mentors keeps for a learner who mentors (used where the base of
+                        # mentees has no learner's record of them).
+                        mentor_birth_date=draw(
+                            st.none() | around(_years_before(as_of, 10)) | around(_years_before(as_of, 19))
+                        ),
                     )
                 )
             else:
