@@ -3,7 +3,8 @@
 Mentees: learners (birth date and class) or young teachers (the date they entered the profession),
 with their requests and difficulties; a learner under 18 takes part only with the recorded consent
 of a legal representative. Mentors: competencies, subjects, experience, capacity, status, training,
-and their written consent (Labour Code art. 351.8); a learner who mentors a peer, their birth date. Leaving the organisation or the profession is
+and their written consent (Labour Code art. 351.8); of a learner who mentors a peer, and of nobody
+else, the birth date. Leaving the organisation or the profession is
 recorded with its date: the region follows whether young teachers stay.
 """
 

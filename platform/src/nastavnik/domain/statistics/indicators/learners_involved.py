@@ -2,9 +2,9 @@
 
 Numerator: distinct learners of the organisation (a record of kind «обучающийся» in the base of mentees,
 or, for a learner mentor in no such record, the person category «обучающийся» and the birth date the base
-of mentors keeps for a learner: ``learner_birth_date`` of the membership, one expression) aged 10 to 18 in whole
-years on the snapshot date, who are members, as mentee or as mentor (the peer forms «ученик – ученик»,
-«студент – студент»), of a pair or group that is active or completed, belongs to a programme of the
+of mentors keeps for a learner: ``learner_birth_date`` of the membership, one expression) aged 10 to 18
+in whole years on the snapshot date, who are members, as mentee or as mentor (the peer forms «ученик –
+ученик», «студент – студент»), of a pair or group that is active or completed, belongs to a programme of the
 academic year, started on or before the snapshot date and whose term overlaps the year; who have not
 left, by the snapshot date, the base they take part from. A pair ended early and a draft count for
 nobody. Each learner once; breakdowns ``role:mentor`` and ``role:mentee``. Denominator: the
