@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+import io
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from litestar import Litestar
+from openpyxl import load_workbook
 
 from nastavnik.domain.bases.services import age_on
 from tests.support.dates import region_today
@@ -142,6 +144,7 @@ async def test_the_base_of_mentors_keeps_a_birth_date_for_a_learner_only(app: Li
         six = await put(learner, date(today.year - 6, 1, 1))  # 6 all year
         twenty_six = await put(learner, date(today.year - 26, 1, 1))  # 26 all year
         listed = (await curator.get(f"/api/o/{org.slug}/bases/mentors")).json()
+        exported = await curator.get(f"/api/o/{org.slug}/bases/export.xlsx")
         card = await curator.get(f"/o/{org.slug}/people/{learner}")
         teacher_card = await curator.get(f"/o/{org.slug}/people/{teacher}")
         page = await curator.post(
@@ -172,6 +175,14 @@ async def test_the_base_of_mentors_keeps_a_birth_date_for_a_learner_only(app: Li
         "26": [("birth_date", "возраст обучающегося-наставника — от 7 до 25 лет")],
     }
     assert {adult.status_code, future.status_code, six.status_code, twenty_six.status_code} == {422}
+    # The export has it beside the category, so that the file imports back as it is.
+    sheet = load_workbook(io.BytesIO(exported.content))["Наставники"]
+    rows = [list(r) for r in sheet.iter_rows(values_only=True)]
+    header = rows[0]
+    category, birth = header.index("Категория"), header.index("Дата рождения (обучающегося)")
+    assert [(r[category], r[birth]) for r in rows[1:] if r[birth]] == [
+        ("обучающийся", datetime.combine(born, datetime.min.time()))
+    ]
     # The card asks for it of a learner, with its purpose, and never of a teacher.
     assert "Дата рождения (обучающегося-наставника" in card.text
     assert f'value="{born.isoformat()}"' in card.text

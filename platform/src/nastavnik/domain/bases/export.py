@@ -9,8 +9,9 @@ from datetime import date
 from openpyxl import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
+from nastavnik.domain.bases.mentor_import import CATEGORY_TITLES
 from nastavnik.domain.bases.models import MenteeProfile, MentorProfile
-from nastavnik.models.people import Person
+from nastavnik.models.people import Person, PersonCategory
 from nastavnik.spreadsheets import safe_cell
 
 
@@ -67,6 +68,7 @@ def export_bases(
     _fill(
         book.create_sheet("Наставники"),
         [
+            "Категория",
             "Компетенции",
             "Предметы",
             "Стаж",
@@ -74,12 +76,16 @@ def export_bases(
             "Статус",
             "Обучение",
             "Письменное согласие",
+            "Дата рождения (обучающегося)",
             "Участие",
         ],
         (
             (
                 person,
                 [
+                    # The category beside the birth date, so that the file imports back as it is: the
+                    # import keeps a birth date only on a row that says «обучающийся».
+                    CATEGORY_TITLES[PersonCategory(person.category)],
                     safe_cell(m.competencies),
                     safe_cell(m.subjects),
                     m.experience_years,
@@ -87,6 +93,7 @@ def export_bases(
                     "действующий" if m.status == "current" else "резерв",
                     safe_cell(m.training),
                     m.consent_on,
+                    m.birth_date,
                     reason or "может быть наставником",
                 ],
             )
