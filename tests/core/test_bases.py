@@ -189,3 +189,18 @@ async def test_the_base_of_mentors_keeps_a_birth_date_for_a_learner_only(app: Li
     assert "Дата рождения (обучающегося-наставника" not in teacher_card.text
     assert page.status_code == 422
     assert "дата не может быть в будущем" in page.text
+    # Once no longer a learner (a category corrected), the birth date has no purpose and is not kept.
+    async with client_for(app, org.identities["curator"]) as curator:
+        shown = (await curator.get(f"/api/o/{org.slug}/people/{learner}")).json()
+        changed = await curator.patch(
+            f"/api/o/{org.slug}/people/{learner}",
+            json={
+                "last_name": shown["last_name"],
+                "first_name": shown["first_name"],
+                "category": "pedagogue",
+                "version": shown["version"],
+            },
+        )
+        relisted = (await curator.get(f"/api/o/{org.slug}/bases/mentors")).json()
+    assert changed.status_code == 200, changed.text
+    assert [e["birth_date"] for e in relisted if e["person_id"] == learner] == [None]

@@ -9,12 +9,13 @@ import uuid
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from nastavnik import audit
 from nastavnik.db.collation import name_order
+from nastavnik.domain.bases.models import MentorProfile
 from nastavnik.errors import Conflict, FieldError, InvalidInput
 from nastavnik.models.people import (
     Person,
@@ -191,6 +192,14 @@ async def update_person(
     person = await ctx.find(db, Person, person_id)
     if person.version != expected_version:
         raise Conflict("Запись уже изменил другой пользователь. Обновите страницу и повторите.", "version")
+    if person.category == PersonCategory.LEARNER and clean.category != PersonCategory.LEARNER:
+        # 152-FZ: the base of mentors keeps a birth date for a learner only (the learners' involvement
+        # indicator); once the person is no longer a learner it has no purpose, so it goes.
+        await db.execute(
+            update(MentorProfile)
+            .where(MentorProfile.person_id == person.id, ctx.owns(MentorProfile))
+            .values(birth_date=None)
+        )
     person.last_name, person.first_name = clean.last_name, clean.first_name
     person.middle_name, person.category = clean.middle_name, clean.category
     if clean.email is not None:
