@@ -199,8 +199,9 @@ class ImportRow(Generic[Draft]):
 
 
 @dataclass
-class Preview(Generic[Draft]):
-    rows: list[ImportRow[Draft]] = field(default_factory=list)
+class Findings:
+    """What checking a file found, by row and column: what any import's preview shows."""
+
     errors: list[FieldError] = field(default_factory=list)
     warnings: list[FieldError] = field(default_factory=list)
     """Loaded as they are, but named before anything is written (row 0: the whole file)."""
@@ -212,6 +213,11 @@ class Preview(Generic[Draft]):
 
     def warning(self, row: int, column: str, message: str) -> None:
         self.warnings.append(FieldError(column, message, row=row))
+
+
+@dataclass
+class Preview(Findings, Generic[Draft]):
+    rows: list[ImportRow[Draft]] = field(default_factory=list)
 
     @property
     def created(self) -> int:

@@ -27,6 +27,7 @@ from nastavnik.db.locks import lock_for_transaction
 from nastavnik.domain.bases.importing import (
     PERSON_COLUMNS,
     PERSON_TITLES,
+    Findings,
     RowReader,
     warn_unused_columns,
 )
@@ -35,7 +36,6 @@ from nastavnik.domain.bases.services import MANAGERS
 from nastavnik.domain.bases.table_import import (
     Column,
     HeaderNotFound,
-    SheetColumn,
     normalise_header,
     read_table,
     text,
@@ -136,17 +136,8 @@ class TrainingRow:
 
 
 @dataclass
-class TrainingPreview:
+class TrainingPreview(Findings):
     rows: list[TrainingRow] = field(default_factory=list)
-    errors: list[FieldError] = field(default_factory=list)
-    warnings: list[FieldError] = field(default_factory=list)
-    columns: list[SheetColumn] = field(default_factory=list)
-
-    def error(self, row: int, column: str, message: str) -> None:
-        self.errors.append(FieldError(column, message, row=row))
-
-    def warning(self, row: int, column: str, message: str) -> None:
-        self.warnings.append(FieldError(column, message, row=row))
 
 
 def _names_or_email(found: set[str]) -> bool:
