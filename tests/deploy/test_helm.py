@@ -22,7 +22,9 @@ import yaml
 from tests.support.tools import require_tool
 
 CHART = Path(__file__).resolve().parents[2] / "helm" / "nastavnik"
-VALUE_SETS = {path.name.removesuffix("-values.yaml"): path for path in sorted((CHART / "ci").glob("*-values.yaml"))}
+VALUE_SETS = {
+    path.name.removesuffix("-values.yaml"): path for path in sorted((CHART / "ci").glob("*-values.yaml"))
+}
 RELEASE = "nastavnik"
 NAMESPACE = "region"
 # The oldest Kubernetes the chart supports (Chart.yaml's kubeVersion) and the newest the validator knows.
@@ -66,8 +68,16 @@ def one(manifests: list[Manifest], kind: str, name: str) -> Manifest:
 
 
 def pod_spec(manifest: Manifest) -> dict[str, Any]:
-    spec: dict[str, Any] = manifest["spec"] if manifest["kind"] == "Pod" else manifest["spec"]["template"]["spec"]
+    spec: dict[str, Any] = (
+        manifest["spec"] if manifest["kind"] == "Pod" else manifest["spec"]["template"]["spec"]
+    )
     return spec
+
+
+def pod_labels(manifest: Manifest) -> dict[str, str]:
+    metadata = manifest["metadata"] if manifest["kind"] == "Pod" else manifest["spec"]["template"]["metadata"]
+    labels: dict[str, str] = metadata["labels"]
+    return labels
 
 
 def env(container: dict[str, Any]) -> dict[str, Any]:
@@ -96,9 +106,7 @@ def test_manifests_validate_strictly(
 ) -> None:
     validator = Path(sys.executable).with_name("kubernetes-validate")
     assert validator.exists(), "kubernetes-validate is a dev dependency: uv sync installs it"
-    manifests = [
-        m for m in rendered[value_set] if not m["apiVersion"].startswith(CUSTOM_RESOURCE_GROUPS)
-    ]
+    manifests = [m for m in rendered[value_set] if not m["apiVersion"].startswith(CUSTOM_RESOURCE_GROUPS)]
     target = tmp_path / f"{value_set}.yaml"
     target.write_text(yaml.safe_dump_all(manifests), encoding="utf-8")
     done = subprocess.run(
@@ -139,13 +147,20 @@ def test_migration_job_is_a_hook_against_postgresql(rendered: dict[str, list[Man
     assert variables["NASTAVNIK_DB_APP_PASSWORD"]["secretKeyRef"]["name"] == database["existingSecret"]
 
 
-def test_web_and_worker_go_through_pgbouncer_and_read_the_replica(rendered: dict[str, list[Manifest]]) -> None:
+def test_web_and_worker_go_through_pgbouncer_and_read_the_replica(
+    rendered: dict[str, list[Manifest]],
+) -> None:
     values = yaml.safe_load(VALUE_SETS["production"].read_text(encoding="utf-8"))
     for name in ("web", "worker"):
         deployment = one(rendered["production"], "Deployment", f"{RELEASE}-{name}")
         variables = env(pod_spec(deployment)["containers"][0])
-        assert f"@{values['pgbouncer']['host']}:{values['pgbouncer']['port']}/" in variables["NASTAVNIK_DATABASE_URL"]
-        assert ":$(" not in variables["NASTAVNIK_DATABASE_URL"], "web and worker never get the owner's password"
+        assert (
+            f"@{values['pgbouncer']['host']}:{values['pgbouncer']['port']}/"
+            in variables["NASTAVNIK_DATABASE_URL"]
+        )
+        assert ":$(" not in variables["NASTAVNIK_DATABASE_URL"], (
+            "web and worker never get the owner's password"
+        )
         assert "DB_OWNER_PASSWORD" not in variables
         assert variables["NASTAVNIK_DB_TRANSACTION_POOLING"] == "true"
         assert f"@{values['replica']['host']}:5432/" in variables["NASTAVNIK_DATABASE_REPLICA_URL"]
@@ -166,7 +181,8 @@ def test_web_probes_use_the_health_routes_on_the_web_port(
     ports = {p["name"]: p["containerPort"] for p in container["ports"]}
     assert ports == {"http": 8000}
     assert env(container)["NASTAVNIK_PORT"] == "8000"
-    assert env(container)["NASTAVNIK_HOST"] == "0.0.0.0"
+    # Every interface of the pod: the Service and the kubelet's probes come from outside it.
+    assert env(container)["NASTAVNIK_HOST"] == "0.0.0.0"  # noqa: S104
     assert container["livenessProbe"]["httpGet"] == {"path": "/health/live", "port": "http"}
     assert container["readinessProbe"]["httpGet"] == {"path": "/health/ready", "port": "http"}
     service = one(rendered[value_set], "Service", RELEASE)
@@ -192,7 +208,8 @@ def test_every_pod_runs_unprivileged_on_a_read_only_root(
         assert pod["runAsUser"] == UID
         assert pod["seccompProfile"] == {"type": "RuntimeDefault"}
         tmp = [v for v in spec["volumes"] if v["name"] == "tmp"]
-        assert tmp and "emptyDir" in tmp[0]
+        assert tmp, "the read-only root needs a writable /tmp"
+        assert "emptyDir" in tmp[0]
         for container in spec["containers"] + spec.get("initContainers", []):
             context = container["securityContext"]
             assert context["runAsNonRoot"] is True, container["name"]
@@ -200,7 +217,7 @@ def test_every_pod_runs_unprivileged_on_a_read_only_root(
             assert context["readOnlyRootFilesystem"] is True
             assert context["allowPrivilegeEscalation"] is False
             assert context["capabilities"]["drop"] == ["ALL"]
-            assert {"name": "tmp", "mountPath": "/tmp"} in container["volumeMounts"]
+            assert {"name": "tmp", "mountPath": "/tmp"} in container["volumeMounts"]  # noqa: S108
             checked += 1
     assert checked >= 2
 
@@ -208,9 +225,15 @@ def test_every_pod_runs_unprivileged_on_a_read_only_root(
 def test_autoscaler_only_with_autoscaling(rendered: dict[str, list[Manifest]]) -> None:
     [hpa] = objects(rendered["production"], "HorizontalPodAutoscaler")
     assert hpa["apiVersion"] == "autoscaling/v2"
-    assert hpa["spec"]["scaleTargetRef"] == {"apiVersion": "apps/v1", "kind": "Deployment", "name": f"{RELEASE}-web"}
+    assert hpa["spec"]["scaleTargetRef"] == {
+        "apiVersion": "apps/v1",
+        "kind": "Deployment",
+        "name": f"{RELEASE}-web",
+    }
     assert (hpa["spec"]["minReplicas"], hpa["spec"]["maxReplicas"]) == (3, 20)
-    targets = {m["resource"]["name"]: m["resource"]["target"]["averageUtilization"] for m in hpa["spec"]["metrics"]}
+    targets = {
+        m["resource"]["name"]: m["resource"]["target"]["averageUtilization"] for m in hpa["spec"]["metrics"]
+    }
     assert targets == {"cpu": 65, "memory": 80}
     # The autoscaler owns the replica count: the Deployment must not reset it on every upgrade.
     assert "replicas" not in one(rendered["production"], "Deployment", f"{RELEASE}-web")["spec"]
@@ -225,7 +248,9 @@ def test_disruption_budgets_cover_web_and_worker(rendered: dict[str, list[Manife
         for name, budget in budgets.items():
             labels = one(rendered[value_set], "Deployment", name)["spec"]["template"]["metadata"]["labels"]
             assert budget["spec"]["selector"]["matchLabels"].items() <= labels.items()
-    production = {b["metadata"]["name"]: b["spec"] for b in objects(rendered["production"], "PodDisruptionBudget")}
+    production = {
+        b["metadata"]["name"]: b["spec"] for b in objects(rendered["production"], "PodDisruptionBudget")
+    }
     assert production[f"{RELEASE}-web"]["minAvailable"] == 2
     assert "maxUnavailable" not in production[f"{RELEASE}-web"]
     assert objects(rendered["bare"], "PodDisruptionBudget") == []
@@ -240,15 +265,26 @@ def test_network_policies(rendered: dict[str, list[Manifest]]) -> None:
     assert web["podSelector"]["matchLabels"].items() <= web_labels.items()
     assert web["policyTypes"] == ["Ingress"]
     controller = web["ingress"][0]["from"][0]
-    assert controller["namespaceSelector"] == {"matchLabels": {"kubernetes.io/metadata.name": "ingress-nginx"}}
+    assert controller["namespaceSelector"] == {
+        "matchLabels": {"kubernetes.io/metadata.name": "ingress-nginx"}
+    }
     # The egress policy covers every pod of the release, the hook Job and the test pod included.
     egress = policies[f"{RELEASE}-egress"]
     for manifest in pods(manifests):
-        labels = manifest["metadata"]["labels"] if manifest["kind"] == "Pod" else manifest["spec"]["template"]["metadata"]["labels"]
+        labels = pod_labels(manifest)
         assert egress["podSelector"]["matchLabels"].items() <= labels.items(), manifest["metadata"]["name"]
     ports = {(p["port"], p.get("protocol", "TCP")) for rule in egress["egress"] for p in rule["ports"]}
     # DNS, PostgreSQL, PgBouncer, Redis, Keycloak (its URL's port), SMTPS, the web port (helm test).
-    assert ports == {(53, "UDP"), (53, "TCP"), (5432, "TCP"), (6432, "TCP"), (6379, "TCP"), (8443, "TCP"), (465, "TCP"), (8000, "TCP")}
+    assert ports == {
+        (53, "UDP"),
+        (53, "TCP"),
+        (5432, "TCP"),
+        (6432, "TCP"),
+        (6379, "TCP"),
+        (8443, "TCP"),
+        (465, "TCP"),
+        (8000, "TCP"),
+    }
     minimal = {p["metadata"]["name"]: p["spec"] for p in objects(rendered["minimal"], "NetworkPolicy")}
     minimal_ports = {p["port"] for rule in minimal[f"{RELEASE}-egress"]["egress"] for p in rule["ports"]}
     assert 443 in minimal_ports  # https://sso.edu.example.ru: the scheme's port
@@ -303,11 +339,14 @@ def test_metrics_annotations_and_service_monitor(rendered: dict[str, list[Manife
     web = one(rendered["production"], "Deployment", f"{RELEASE}-web")
     assert web["spec"]["template"]["metadata"]["annotations"]["prometheus.io/port"] == "8000"
     assert objects(rendered["production"], "ServiceMonitor") == []  # off by default
-    assert "prometheus.io/scrape" not in one(rendered["minimal"], "Deployment", f"{RELEASE}-web")["spec"]["template"]["metadata"]["annotations"]
+    minimal_web = one(rendered["minimal"], "Deployment", f"{RELEASE}-web")
+    assert "prometheus.io/scrape" not in minimal_web["spec"]["template"]["metadata"]["annotations"]
     [monitor] = objects(rendered["bare"], "ServiceMonitor")
     assert monitor["metadata"]["labels"]["release"] == "prometheus"
     assert {e["port"] for e in monitor["spec"]["endpoints"]} == {"http", "metrics"}
-    assert all(e["authorization"]["credentials"]["key"] == "metrics-token" for e in monitor["spec"]["endpoints"])
+    assert all(
+        e["authorization"]["credentials"]["key"] == "metrics-token" for e in monitor["spec"]["endpoints"]
+    )
 
 
 def test_chart_made_secret_exists_before_the_migrations(rendered: dict[str, list[Manifest]]) -> None:
@@ -380,11 +419,20 @@ def test_package(helm: str, tmp_path: Path) -> None:
     archive = tmp_path / f"nastavnik-{chart['version']}.tgz"
     with tarfile.open(archive) as packaged:
         names = set(packaged.getnames())
-    assert {"nastavnik/values.schema.json", "nastavnik/README.md", "nastavnik/templates/migrations-job.yaml"} <= names
+    assert {
+        "nastavnik/values.schema.json",
+        "nastavnik/README.md",
+        "nastavnik/templates/migrations-job.yaml",
+    } <= names
     assert not any(name.startswith("nastavnik/ci/") for name in names)
     # The packaged chart lints as the directory does.
     shutil.unpack_archive(archive, tmp_path / "unpacked")
     packaged_lint = run_helm(
-        helm, "lint", "--strict", str(tmp_path / "unpacked" / "nastavnik"), "--values", str(VALUE_SETS["minimal"])
+        helm,
+        "lint",
+        "--strict",
+        str(tmp_path / "unpacked" / "nastavnik"),
+        "--values",
+        str(VALUE_SETS["minimal"]),
     )
     assert packaged_lint.returncode == 0, packaged_lint.stdout + packaged_lint.stderr
