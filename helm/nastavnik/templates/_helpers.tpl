@@ -249,8 +249,9 @@ migrations take session-level locks). $(DB_OWNER_PASSWORD) is expanded by Kubern
 {{- end -}}
 
 {{- define "nastavnik.validate" -}}
-{{- if le (int .Values.worker.terminationGracePeriodSeconds) (int .Values.worker.shutdownGrace) -}}
-{{- fail "worker.terminationGracePeriodSeconds must be above worker.shutdownGrace: Kubernetes would kill the worker while its jobs finish" -}}
+{{- /* A stopping worker exits within its grace plus 5 s (jobs handed back, connections closed). */ -}}
+{{- if le (int .Values.worker.terminationGracePeriodSeconds) (add 5 .Values.worker.shutdownGrace) -}}
+{{- fail "worker.terminationGracePeriodSeconds must be above worker.shutdownGrace + 5: Kubernetes would kill the worker while its jobs finish" -}}
 {{- end -}}
 {{- if and (not .Values.existingSecret) (not .Values.externalDatabase.existingSecret) -}}
 {{- $db := .Values.externalDatabase -}}
