@@ -6,12 +6,14 @@ helm comes from helm/install-helm.sh (CI runs it); kubernetes-validate is a dev 
 
 from __future__ import annotations
 
+import http.server
 import os
 import re
 import shutil
 import subprocess
 import sys
 import tarfile
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -328,6 +330,47 @@ def test_helm_test_pod_checks_readiness_through_the_service(
     service = one(rendered[value_set], "Service", RELEASE)
     url = f"http://{RELEASE}:{service['spec']['ports'][0]['port']}/health/ready"
     assert pod["spec"]["containers"][0]["args"][-1] == url
+
+
+class ReadyHandler(http.server.BaseHTTPRequestHandler):
+    status = 200
+
+    def do_GET(self) -> None:
+        body = b'{"status": "ok"}' if self.path == "/health/ready" and self.status == 200 else b"{}"
+        self.send_response(self.status if self.path == "/health/ready" else 404)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+
+@pytest.mark.parametrize(("status", "passes"), [(200, True), (503, False)])
+def test_helm_test_script_passes_only_on_ready(
+    rendered: dict[str, list[Manifest]], status: int, passes: bool
+) -> None:
+    """The test pod's own script, run as the pod runs it, against a web port answering 200 or 503."""
+    [container] = one(rendered["minimal"], "Pod", f"{RELEASE}-test-ready")["spec"]["containers"]
+    assert container["command"][0] == "python3"
+    handler = type("Handler", (ReadyHandler,), {"status": status})
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        url = f"http://127.0.0.1:{server.server_address[1]}/health/ready"
+        script = container["args"][0]
+        done = subprocess.run(
+            [sys.executable, *container["command"][1:], script, url],
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=60,
+        )
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert (done.returncode == 0) is passes, done.stdout + done.stderr
 
 
 def test_bare_set_leaves_optional_objects_out(rendered: dict[str, list[Manifest]]) -> None:

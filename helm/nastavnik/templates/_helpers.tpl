@@ -48,12 +48,6 @@ app.kubernetes.io/component: {{ .component }}
 app.kubernetes.io/component: {{ .component }}
 {{- end -}}
 
-{{- define "nastavnik.annotations" -}}
-{{- with .Values.commonAnnotations }}
-{{ toYaml . }}
-{{- end }}
-{{- end -}}
-
 {{- define "nastavnik.image" -}}
 {{- $repository := .Values.image.repository -}}
 {{- if .Values.image.registry -}}
