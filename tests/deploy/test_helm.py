@@ -410,6 +410,30 @@ def test_chart_made_secret_exists_before_the_migrations(rendered: dict[str, list
     assert objects(rendered["production"], "Secret") == []  # existingSecret: the chart makes none
 
 
+@pytest.mark.parametrize(
+    ("settings", "refusal"),
+    [
+        (
+            ["web.autoscaling.enabled=true", "web.autoscaling.targetCPU="],
+            "web.autoscaling needs targetCPU or targetMemory",
+        ),
+        (
+            [
+                "web.autoscaling.enabled=true",
+                "web.autoscaling.minReplicas=5",
+                "web.autoscaling.maxReplicas=3",
+            ],
+            "minReplicas is above maxReplicas",
+        ),
+    ],
+)
+def test_an_impossible_autoscaler_is_refused(helm: str, settings: list[str], refusal: str) -> None:
+    sets = [arg for setting in settings for arg in ("--set", setting)]
+    done = run_helm(helm, "template", RELEASE, str(CHART), "--values", str(VALUE_SETS["minimal"]), *sets)
+    assert done.returncode != 0
+    assert refusal in done.stderr
+
+
 def test_passwords_are_required_without_an_existing_secret(helm: str) -> None:
     done = run_helm(helm, "template", RELEASE, str(CHART), "--set", "externalDatabase.host=db")
     assert done.returncode != 0

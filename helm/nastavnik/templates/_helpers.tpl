@@ -247,6 +247,14 @@ migrations take session-level locks). $(DB_OWNER_PASSWORD) is expanded by Kubern
 {{- if le (int .Values.worker.terminationGracePeriodSeconds) (add 5 .Values.worker.shutdownGrace) -}}
 {{- fail "worker.terminationGracePeriodSeconds must be above worker.shutdownGrace + 5: Kubernetes would kill the worker while its jobs finish" -}}
 {{- end -}}
+{{- with .Values.web.autoscaling -}}
+{{- if and .enabled (not .targetCPU) (not .targetMemory) -}}
+{{- fail "web.autoscaling needs targetCPU or targetMemory" -}}
+{{- end -}}
+{{- if and .enabled (gt (int .minReplicas) (int .maxReplicas)) -}}
+{{- fail "web.autoscaling.minReplicas is above maxReplicas" -}}
+{{- end -}}
+{{- end -}}
 {{- if and (not .Values.existingSecret) (not .Values.externalDatabase.existingSecret) -}}
 {{- $db := .Values.externalDatabase -}}
 {{- range $key := list "password" "appPassword" "auditorPassword" "aggregatorPassword" "provisionerPassword" -}}
