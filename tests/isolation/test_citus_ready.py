@@ -310,7 +310,9 @@ async def test_citus_checks_can_fail(runtime: Runtime) -> None:
             sequences = await _query(conn, SMALL_SEQUENCES)
             inheriting = await _query(conn, INHERITANCE)
             triggers = {(str(t), str(g)) for t, g in await _query(conn, TRIGGERS_SQL)} - set(TRIGGERS)
-            functions = set(_tenant_reading(await _query(conn, FUNCTIONS), tenant)) - set(TENANT_READING_FUNCTIONS)
+            functions = set(_tenant_reading(await _query(conn, FUNCTIONS), tenant)) - set(
+                TENANT_READING_FUNCTIONS
+            )
         finally:
             await planted.rollback()
     assert sorted((str(t), str(i)) for t, i in unique) == [
