@@ -42,6 +42,23 @@ def tenant_fk(column: str, table: str, ondelete: str = "CASCADE") -> ForeignKeyC
     return ForeignKeyConstraint(["org_id", column], [f"{table}.org_id", f"{table}.id"], ondelete=ondelete)
 
 
+CLEARED_ON_DELETE = "cleared_on_delete"
+"""The ``info`` key of a :func:`clearing_fk`."""
+
+
+def clearing_fk(column: str, table: str) -> ForeignKeyConstraint:
+    """An optional tenant reference that outlives the row it points to: the deleting service clears it
+    (:func:`nastavnik.db.references.clear_references`) before the delete.
+
+    Not ``ON DELETE SET NULL (column)``: Citus refuses SET NULL on a foreign key that holds the distribution
+    column even where PostgreSQL 15's column list leaves ``org_id`` alone (migration 0029, docs/scaling.md);
+    the key itself is a plain one, so a delete that forgot to clear fails instead of leaving a dangling id.
+    """
+    return ForeignKeyConstraint(
+        ["org_id", column], [f"{table}.org_id", f"{table}.id"], info={CLEARED_ON_DELETE: True}
+    )
+
+
 class Versioned:
     """A row edited under optimistic locking: ``version`` goes up with every update, and an update from
     a stale read (another version) fails instead of overwriting."""

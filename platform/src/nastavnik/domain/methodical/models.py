@@ -15,7 +15,7 @@ from datetime import date
 from sqlalchemy import CheckConstraint, Date, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from nastavnik.db.base import Base, TenantMixin, Timestamps, Versioned, new_id, tenant_fk
+from nastavnik.db.base import Base, TenantMixin, Timestamps, Versioned, clearing_fk, new_id, tenant_fk
 
 SHAPES = "('club', 'decade', 'council', 'creative_group')"
 
@@ -28,8 +28,8 @@ class Association(TenantMixin, Versioned, Timestamps, Base):
         CheckConstraint(f"shape IN {SHAPES}", name="shape_known"),
         CheckConstraint("academic_year BETWEEN 2000 AND 2100", name="year_range"),
         CheckConstraint("ends_on >= starts_on", name="ordered"),
-        # The leader outlives nothing: the migration writes PostgreSQL 15's SET NULL (leader_id).
-        tenant_fk("leader_id", "person", ondelete="SET NULL"),
+        # The association outlives its leader's person record: deleting the person clears leader_id.
+        clearing_fk("leader_id", "person"),
         Index("ix_methodical_association_year", "org_id", "shape", "academic_year"),
         # One club and one council a year per organisation; decades and creative groups are many.
         Index(
@@ -84,7 +84,7 @@ class AssociationEvent(TenantMixin, Versioned, Timestamps, Base):
     __tablename__ = "methodical_event"
     __table_args__ = (
         tenant_fk("association_id", "methodical_association"),
-        tenant_fk("responsible_id", "person", ondelete="SET NULL"),
+        clearing_fk("responsible_id", "person"),
         CheckConstraint("status IN ('planned', 'held', 'cancelled')", name="status_known"),
         Index("ix_methodical_event_association", "org_id", "association_id", "held_on"),
     )

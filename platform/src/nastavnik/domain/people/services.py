@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from nastavnik import audit
 from nastavnik.db.collation import name_order
+from nastavnik.db.references import clear_references
 from nastavnik.domain.bases.models import MentorProfile
 from nastavnik.errors import Conflict, FieldError, InvalidInput
 from nastavnik.models.people import (
@@ -244,5 +245,8 @@ async def delete_person(db: AsyncSession, ctx: OrgContext, person_id: uuid.UUID)
     person = await ctx.find(db, Person, person_id)
     if person.id == ctx.person_id:
         raise InvalidInput("Нельзя удалить собственную запись.", [FieldError("person_id", "это вы")])
+    # Journal entries, associations and events outlive the person: their references are cleared here,
+    # not by ON DELETE SET NULL, which Citus refuses on a key holding org_id (migration 0029).
+    await clear_references(db, Person.__tablename__, ctx.org.id, person.id)
     await db.delete(person)
     await audit.commit_in(db, ctx, "delete", audit.ObjectKind.PERSON, person_id, subject_person_id=person_id)

@@ -13,7 +13,7 @@ from datetime import date
 from sqlalchemy import CheckConstraint, Date, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from nastavnik.db.base import Base, TenantMixin, Timestamps, Versioned, new_id, tenant_fk
+from nastavnik.db.base import Base, TenantMixin, Timestamps, Versioned, clearing_fk, new_id, tenant_fk
 
 
 class PlanItem(TenantMixin, Versioned, Timestamps, Base):
@@ -45,10 +45,9 @@ class JournalEntry(TenantMixin, Versioned, Timestamps, Base):
     __tablename__ = "journal_entry"
     __table_args__ = (
         tenant_fk("group_id", "mentoring_group"),
-        # The journal is the group's record and outlives its author's person record; the
-        # migration writes this as PostgreSQL 15's SET NULL (author_id), since a plain SET NULL
-        # would also clear org_id, which may never be null.
-        tenant_fk("author_id", "person", ondelete="SET NULL"),
+        # The journal is the group's record and outlives its author's person record: deleting the
+        # person clears author_id (migration 0029).
+        clearing_fk("author_id", "person"),
         Index("ix_journal_entry_group", "org_id", "group_id", "met_on"),
     )
 
