@@ -146,3 +146,13 @@ async def test_settings_pgbouncer_refuses_at_start_hold_in_every_transaction(run
             )
         ).one()
     assert tuple(found) == ("force_custom_plan", "1s", "nastavnik-aggregator")
+
+
+async def test_a_streamed_read_runs_through_the_pooler(runtime: Runtime) -> None:
+    """Server-side cursors (the audit log's export streams its rows) live in their transaction: fine."""
+    async with runtime.auditor_sessions() as db:
+        result = await db.stream(
+            text("SELECT g FROM generate_series(1, 2500) AS g").execution_options(yield_per=1000)
+        )
+        seen = [row[0] async for row in result]
+    assert seen == list(range(1, 2501))
