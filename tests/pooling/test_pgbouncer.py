@@ -118,20 +118,29 @@ async def churn(sessions: async_sessionmaker[AsyncSession], clients: int = 6, ro
     await asyncio.gather(*(client(n) for n in range(clients)))
 
 
-async def test_statement_caches_break_behind_a_transaction_pooler(direct: Runtime, bouncer: Bouncer) -> None:
+async def test_statement_caches_break_behind_a_transaction_pooler(
+    services: Services, pooled_db: RunDatabase, direct: Runtime
+) -> None:
     """The failure mode is real: without the setting, asyncpg's and SQLAlchemy's prepared statements meet
-    other clients' on the shared server connections."""
-    rt = await through_bouncer(direct, bouncer, pooling=False)
-    try:
-        with pytest.raises(DBAPIError, match="prepared statement"):
-            await churn(rt.app_sessions)
-    finally:
-        rt.owner = None
-        await rt.close()
+    other clients' on the shared server connections. (A PgBouncer of its own: the statements it leaves on
+    its server connections go with it.)"""
+    with pgbouncer(services.admin_dsn, (pooled_db.app,), pool_size=2) as own:
+        rt = await through_bouncer(direct, own, pooling=False)
+        try:
+            with pytest.raises(DBAPIError, match="prepared statement"):
+                await churn(rt.app_sessions)
+        finally:
+            rt.owner = None
+            await rt.close()
 
 
 async def test_the_same_traffic_passes_with_transaction_pooling(runtime: Runtime) -> None:
     await churn(runtime.app_sessions)
+    # And it leaves no prepared statement behind on the server connections it shared (unique names
+    # instead of unnamed statements would pile up there).
+    for _ in range(4):
+        async with runtime.app_sessions() as db, db.begin():
+            assert await db.scalar(text("SELECT count(*) FROM pg_prepared_statements")) == 0
 
 
 async def test_settings_pgbouncer_refuses_at_start_hold_in_every_transaction(runtime: Runtime) -> None:
