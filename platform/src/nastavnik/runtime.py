@@ -19,6 +19,7 @@ from nastavnik.auth.keyset import KeySet
 from nastavnik.auth.oidc import OidcClient
 from nastavnik.auth.tokens import TokenVerifier
 from nastavnik.cache import LruCache
+from nastavnik.db import pooling
 from nastavnik.db.roles import DbRoles
 from nastavnik.db.scope import DbScope, scoped_session
 from nastavnik.jobs import open_queue
@@ -37,6 +38,29 @@ def role_url(owner_url: str, role: str, password: str | None) -> URL:
     return async_url(owner_url).set(username=role, password=password)
 
 
+def role_engine(
+    settings: Settings,
+    role: str,
+    password: SecretStr | None,
+    *,
+    url: str | None = None,
+    server_settings: dict[str, str] | None = None,
+    **options: Any,
+) -> AsyncEngine:
+    """An engine connecting as ``role`` to the server of ``url`` (the primary's ``database_url`` unless
+    named), fit for a transaction pooler in front of it where ``db_transaction_pooling`` says so."""
+    server = url or settings.database_url
+    assert server is not None
+    pooling_mode = settings.db_transaction_pooling
+    engine = create_async_engine(
+        role_url(server, role, _secret(password)),
+        connect_args=pooling.connect_args(pooling_mode, server_settings),
+        **options,
+    )
+    pooling.set_per_transaction(engine, pooling.per_transaction(pooling_mode, server_settings or {}))
+    return engine
+
+
 @dataclass
 class Runtime:
     """What a process holds. ``serve`` and ``worker`` hold no owner connection (``owner`` is None): they act
@@ -52,6 +76,8 @@ class Runtime:
     provisioner_engine: AsyncEngine
     redis: Redis
     owner: AsyncEngine | None = None
+    replica_app_engine: AsyncEngine | None = None
+    """The application role on the read replica (``database_replica_url``); None without one."""
     http: httpx.AsyncClient | None = None
     verifier: TokenVerifier | None = None
     oidc: OidcClient | None = None
@@ -66,6 +92,11 @@ class Runtime:
         self.auditor_sessions = async_sessionmaker(self.auditor_engine, expire_on_commit=False)
         self.aggregator_sessions = async_sessionmaker(self.aggregator_engine, expire_on_commit=False)
         self.provisioner_sessions = async_sessionmaker(self.provisioner_engine, expire_on_commit=False)
+        self.replica_sessions = (
+            async_sessionmaker(self.replica_app_engine, expire_on_commit=False)
+            if self.replica_app_engine is not None
+            else None
+        )
 
     def provisioner_session(self, org_id: uuid.UUID) -> AsyncSession:
         """A session of the provisioning jobs, bound to the one organisation the job names: the provisioner
@@ -85,7 +116,14 @@ class Runtime:
     @property
     def engines(self) -> tuple[AsyncEngine, ...]:
         """Every engine this process holds."""
-        held = (self.app_engine, self.auditor_engine, self.aggregator_engine, self.provisioner_engine)
+        held: tuple[AsyncEngine, ...] = (
+            self.app_engine,
+            self.auditor_engine,
+            self.aggregator_engine,
+            self.provisioner_engine,
+        )
+        if self.replica_app_engine is not None:
+            held = (*held, self.replica_app_engine)
         return held if self.owner is None else (*held, self.owner)
 
     def redis_key(self, *parts: str) -> str:
@@ -120,7 +158,14 @@ async def build_runtime(
         raise RuntimeError("database_url and redis_url must be resolved before the runtime is built")
     owner_engine = None
     if owner:
-        owner_engine = create_async_engine(async_url(settings.database_url), pool_size=2, max_overflow=2)
+        # Migrations and seeds connect to PostgreSQL itself (never through a transaction pooler); the
+        # pooling arguments only make them a little slower where the setting is on for the whole install.
+        owner_engine = create_async_engine(
+            async_url(settings.database_url),
+            pool_size=2,
+            max_overflow=2,
+            connect_args=pooling.connect_args(settings.db_transaction_pooling),
+        )
         owner_name = await owner_role_name(owner_engine)
     else:
         owner_name = async_url(settings.database_url).username or getpass.getuser()
@@ -131,21 +176,19 @@ async def build_runtime(
         aggregator=settings.db_aggregator_role,
         provisioner=settings.db_provisioner_role,
     )
-    app_engine = create_async_engine(
-        role_url(settings.database_url, roles.app, _secret(settings.db_app_password)),
-        pool_size=settings.db_pool_size,
-        max_overflow=0,
-        # No ping per checkout (a round trip on every request): a dropped connection is invalidated
-        # on its first error instead, and connections are renewed every half hour.
-        pool_recycle=1800,
+    app_engine = app_engine_for(settings, roles)
+    replica_app_engine = (
+        app_engine_for(settings, roles, url=settings.database_replica_url)
+        if settings.database_replica_url
+        else None
     )
-    auditor_engine = create_async_engine(
-        role_url(settings.database_url, roles.auditor, _secret(settings.db_auditor_password)),
-        pool_size=2,
-        max_overflow=0,
+    auditor_engine = role_engine(
+        settings, roles.auditor, settings.db_auditor_password, pool_size=2, max_overflow=0
     )
-    provisioner_engine = create_async_engine(
-        role_url(settings.database_url, roles.provisioner, _secret(settings.db_provisioner_password)),
+    provisioner_engine = role_engine(
+        settings,
+        roles.provisioner,
+        settings.db_provisioner_password,
         pool_size=2,
         max_overflow=0,
         pool_pre_ping=True,  # jobs are few and far between: a ping per checkout costs nothing that matters
@@ -161,6 +204,7 @@ async def build_runtime(
         roles=roles,
         owner=owner_engine,
         app_engine=app_engine,
+        replica_app_engine=replica_app_engine,
         auditor_engine=auditor_engine,
         aggregator_engine=aggregator_engine,
         provisioner_engine=provisioner_engine,
@@ -171,26 +215,41 @@ async def build_runtime(
     )
 
 
+def app_engine_for(settings: Settings, roles: DbRoles, *, url: str | None = None) -> AsyncEngine:
+    """The application role's connections: to the primary, or with ``url`` to the read replica."""
+    return role_engine(
+        settings,
+        roles.app,
+        settings.db_app_password,
+        url=url,
+        pool_size=settings.db_pool_size,
+        max_overflow=0,
+        # No ping per checkout (a round trip on every request): a dropped connection is invalidated
+        # on its first error instead, and connections are renewed every half hour.
+        pool_recycle=1800,
+    )
+
+
 def aggregator_engine_for(settings: Settings, roles: DbRoles) -> AsyncEngine:
     """The statistics worker's connections, as the aggregator role.
 
     A worker killed mid-recompute leaves its PostgreSQL backend running the statement (and holding the
     recompute's advisory lock) until the server notices the client is gone: checking the connection every
-    second bounds that, so the job's next try does not wait behind its own ghost.
+    second bounds that, so the job's next try does not wait behind its own ghost. (Behind PgBouncer the
+    client is PgBouncer, which closes the server connection of a client gone mid-transaction.)
     """
-    assert settings.database_url is not None
-    return create_async_engine(
-        role_url(settings.database_url, roles.aggregator, _secret(settings.db_aggregator_password)),
+    return role_engine(
+        settings,
+        roles.aggregator,
+        settings.db_aggregator_password,
         pool_size=2,
         max_overflow=2,
         pool_pre_ping=True,  # a worker is long-lived and few of its checkouts are hot: a ping is cheap here
-        connect_args={
-            "server_settings": {
-                "application_name": "nastavnik-aggregator",
-                "client_connection_check_interval": "1000",
-                # Aggregations over whole tables: plan every statement for its actual dates and scope.
-                "plan_cache_mode": "force_custom_plan",
-            }
+        server_settings={
+            "application_name": "nastavnik-aggregator",
+            "client_connection_check_interval": "1000",
+            # Aggregations over whole tables: plan every statement for its actual dates and scope.
+            "plan_cache_mode": "force_custom_plan",
         },
     )
 

@@ -239,6 +239,26 @@ class Settings(BaseSettings):
 
     Unset: every installed plugin."""
 
+    db_transaction_pooling: bool = False
+    """Set when `serve` and `worker` reach PostgreSQL through PgBouncer in transaction pooling mode
+    (`pool_mode = transaction`): their `database_url` then names PgBouncer. Every connection is made
+    without prepared statements kept across transactions (asyncpg's and SQLAlchemy's statement caches
+    off, each statement parsed unnamed), and the settings PgBouncer refuses at connection start are set
+    at the start of each transaction instead. Costs about one round trip per statement; leave it off
+    when connecting to PostgreSQL directly or through a pooler in session mode.
+
+    `nastavnik db upgrade` must always connect to PostgreSQL itself, never through PgBouncer: give it
+    a `database_url` that names the server (docs/pooling.md)."""
+
+    database_replica_url: str | None = None
+    """URL of a streaming standby of the database (`pg_basebackup -R`, or the managed service's read
+    replica), e.g. `postgresql+asyncpg://db-replica:5432/nastavnik`. Only its host, port, database and
+    query are used: the roles and their passwords are those of the primary. Where set, the dashboards,
+    the statistics pages of the region, municipalities and organisations (and their API) and the
+    downloads of monitoring reports read from it; everything that writes, and everything that must see
+    what was just written (the audit log's entries included), stays on the primary. A standby lags a
+    little behind: a recompute shows there a moment later. Unset: everything reads from the primary."""
+
     @property
     def is_production(self) -> bool:
         return self.mode is Mode.PRODUCTION

@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import Session, SessionTransaction
 
 SCOPE_KEY = "nastavnik_db_scope"
+SCOPE_SOURCE_KEY = "nastavnik_db_scope_source"
 
 _SET_SCOPE = text(
     "SELECT set_config('nastavnik.identity_id', :identity_id, true),"
@@ -51,6 +52,8 @@ NO_SCOPE = DbScope(identity_id=None)
 @event.listens_for(Session, "after_begin")
 def _apply_scope(session: Session, transaction: SessionTransaction, connection: Connection) -> None:
     scope: DbScope | None = session.info.get(SCOPE_KEY)
+    if scope is None and (source := session.info.get(SCOPE_SOURCE_KEY)) is not None:
+        scope = source.get(SCOPE_KEY)
     if scope is not None:
         connection.execute(_SET_SCOPE, scope.as_params())
 
@@ -59,6 +62,15 @@ def scoped_session(factory: async_sessionmaker[AsyncSession], scope: DbScope, **
     """A session whose every transaction starts by setting ``scope``."""
     session = factory(**kwargs)
     session.info[SCOPE_KEY] = scope
+    return session
+
+
+def following_session(factory: async_sessionmaker[AsyncSession], source: AsyncSession) -> AsyncSession:
+    """A session (of another engine: the read replica's) acting in the scope of ``source``: each of its
+    transactions starts with the scope ``source`` has at that moment (the request's organisation once
+    resolved), until the session is given one of its own with :func:`rescope`."""
+    session = factory()
+    session.info[SCOPE_SOURCE_KEY] = source.info
     return session
 
 

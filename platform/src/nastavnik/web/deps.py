@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from nastavnik.auth.actors import actor_from_token
 from nastavnik.auth.tokens import TokenRejected
-from nastavnik.db.scope import DbScope, rescope, scoped_session
+from nastavnik.db.scope import DbScope, following_session, rescope, scoped_session
 from nastavnik.plugin_context import PluginContext, plugin_context
 from nastavnik.plugin_services import CoreServices
 from nastavnik.plugins import LoadedPlugin
@@ -59,6 +59,23 @@ async def provide_db(request: Request[Any, Any, Any]) -> AsyncGenerator[AsyncSes
     """
     runtime = runtime_of(request)
     session = scoped_session(runtime.app_sessions, DbScope(identity_id=identity_of(request)))
+    try:
+        yield session
+    finally:
+        await session.close()
+
+
+async def provide_reads(request: Request[Any, Any, Any], db: Db) -> AsyncGenerator[AsyncSession, None]:
+    """The request's session for reads that may lag a moment behind: on the read replica where one is
+    configured, acting in the same scope as ``db``; without one, ``db`` itself (no second connection).
+
+    Dashboards, statistics and report files read through it. Nothing writes through it (a standby
+    refuses), and nothing that must see a write just made reads through it."""
+    sessions = runtime_of(request).replica_sessions
+    if sessions is None:
+        yield db
+        return
+    session = following_session(sessions, db)
     try:
         yield session
     finally:
@@ -157,6 +174,7 @@ async def provide_org_pages(db: Db, runtime: Rt, actor: CurrentActor, org: Org) 
 BASE_DEPENDENCIES = {
     "runtime": Provide(provide_runtime),
     "db": Provide(provide_db),
+    "reads": Provide(provide_reads),
     "actor": Provide(provide_actor),
     "render": Provide(provide_pages),
 }

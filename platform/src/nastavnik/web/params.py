@@ -16,6 +16,10 @@ from nastavnik.types import YEAR_MAX, YEAR_MIN
 
 Db: TypeAlias = NamedDependency[AsyncSession]
 """The request's database session (application role, scoped by row-level security)."""
+Reads: TypeAlias = NamedDependency[AsyncSession]
+"""The request's session for reads that may lag a moment: the read replica's where one is configured
+(``database_replica_url``), else the request's own (``db``); in the same scope as ``db``. Read-only, and
+never for what a write of this or a previous request must already show."""
 Org: TypeAlias = NamedDependency[OrgContext]
 """The resolved organisation of a ``/o/{slug}/`` route."""
 CurrentActor: TypeAlias = NamedDependency[Actor]

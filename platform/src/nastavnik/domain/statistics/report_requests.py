@@ -103,8 +103,20 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
-async def report_file(db: AsyncSession, actor: Actor, report_id: uuid.UUID, kind: str) -> ReportFile:
-    report = await get_report(db, actor, report_id)
+async def report_file(
+    db: AsyncSession, actor: Actor, report_id: uuid.UUID, kind: str, *, reads: AsyncSession | None = None
+) -> ReportFile:
+    """A finished report's file, read from ``reads`` (the read replica's session, where there is one: the
+    files are the bulk), its download recorded in the audit log through ``db``. A report the replica does
+    not show finished yet (it lags a moment behind the worker's write) is read from ``db``."""
+    report = None
+    if reads is not None and reads is not db:
+        try:
+            report = await get_report(reads, actor, report_id)
+        except NotFound:
+            report = None
+    if report is None or report.status != ReportStatus.DONE:
+        report = await get_report(db, actor, report_id)
     if report.status != ReportStatus.DONE:
         raise Conflict("Отчёт ещё не готов: дождитесь окончания подготовки.", "status")
     year = f"{report.academic_year}-{report.academic_year + 1}"

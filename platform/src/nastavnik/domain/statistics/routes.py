@@ -47,7 +47,7 @@ from nastavnik.types import PAGE_MAX
 from nastavnik.web.deps import ORG_DEPENDENCIES
 from nastavnik.web.downloads import DOCX, XLSX, attachment
 from nastavnik.web.forms import Form, decode_form
-from nastavnik.web.params import CurrentActor, Db, Id, Org, Rt, YearQuery
+from nastavnik.web.params import CurrentActor, Db, Id, Org, Reads, Rt, YearQuery
 from nastavnik.web.rendering import Render
 
 RECOMPUTE_TITLES = {"queued": "в очереди", "in_progress": "выполняется"}
@@ -100,13 +100,13 @@ async def _filters(db: Db, runtime: Rt, actor: Actor, asked: Asked) -> Filters:
 
 
 async def _municipality_board(
-    db: Db, runtime: Rt, actor: Actor, municipality_id: uuid.UUID, asked: Asked
+    db: Db, reads: Reads, runtime: Rt, actor: Actor, municipality_id: uuid.UUID, asked: Asked
 ) -> Dashboard:
     municipality = await statistics.overseen_municipality(db, actor, municipality_id)
     filters = await statistics.filters_for_municipality(
         db, runtime, municipality, asked.year, asked.org_type, asked.sort, asked.direction, asked.page
     )
-    return await statistics.municipality_dashboard(db, runtime, actor, municipality.id, filters)
+    return await statistics.municipality_dashboard(db, runtime, actor, municipality.id, filters, reads=reads)
 
 
 def charts_of(trend: TrendPoints, board_indicators: dict[str, Any], targets: dict[str, float]) -> list[Chart]:
@@ -259,13 +259,14 @@ class RegionStatisticsPages(Controller):
         self,
         render: Render,
         db: Db,
+        reads: Reads,
         runtime: Rt,
         actor: CurrentActor,
         asked: AskedFor,
         recomputed: Requested = None,
     ) -> Template:
         filters = await _filters(db, runtime, actor, asked)
-        board = await statistics.region_dashboard(db, runtime, actor, filters)
+        board = await statistics.region_dashboard(db, runtime, actor, filters, reads=reads)
         return await render(
             "core/statistics_region.html",
             recompute_done=bool(recomputed) and board.recompute is None,
@@ -318,9 +319,16 @@ class MunicipalityStatisticsPages(Controller):
 
     @get("/", summary="Статистика муниципалитета")
     async def dashboard(
-        self, render: Render, db: Db, runtime: Rt, actor: CurrentActor, municipality_id: Id, asked: AskedFor
+        self,
+        render: Render,
+        db: Db,
+        reads: Reads,
+        runtime: Rt,
+        actor: CurrentActor,
+        municipality_id: Id,
+        asked: AskedFor,
     ) -> Template:
-        board = await _municipality_board(db, runtime, actor, municipality_id, asked)
+        board = await _municipality_board(db, reads, runtime, actor, municipality_id, asked)
         return await render(
             "core/statistics_municipality.html",
             **_board_context(board, runtime),
@@ -331,13 +339,16 @@ class MunicipalityStatisticsPages(Controller):
         self,
         render: Render,
         db: Db,
+        reads: Reads,
         runtime: Rt,
         actor: CurrentActor,
         municipality_id: Id,
         org_id: Id,
         year: Year = None,
     ) -> Template:
-        figures = await statistics.overseen_org_figures(db, runtime, actor, municipality_id, org_id, year)
+        figures = await statistics.overseen_org_figures(
+            db, runtime, actor, municipality_id, org_id, year, reads=reads
+        )
         targets = _targets_of(figures)
         return await render(
             "core/statistics_org.html",
@@ -356,25 +367,31 @@ class StatisticsApi(Controller):
 
     @get("/region/statistics", summary="Показатели региона: сводка, муниципалитеты, время расчёта")
     async def region(
-        self, db: Db, runtime: Rt, actor: CurrentActor, year: Year = None, org_type: Type = None
+        self, db: Db, reads: Reads, runtime: Rt, actor: CurrentActor, year: Year = None, org_type: Type = None
     ) -> DashboardOut:
         filters = await _filters(db, runtime, actor, Asked(year, org_type))
-        board = await statistics.region_dashboard(db, runtime, actor, filters, frozenset({"municipalities"}))
+        board = await statistics.region_dashboard(
+            db, runtime, actor, filters, frozenset({"municipalities"}), reads=reads
+        )
         return dashboard_out(board)
 
     @get("/region/statistics/organisations", summary="Организации региона с показателями, с сортировкой")
-    async def organisations(self, db: Db, runtime: Rt, actor: CurrentActor, asked: AskedFor) -> OrgPageOut:
+    async def organisations(
+        self, db: Db, reads: Reads, runtime: Rt, actor: CurrentActor, asked: AskedFor
+    ) -> OrgPageOut:
         filters = await _filters(db, runtime, actor, asked)
         return org_page_out(
-            await statistics.region_dashboard(db, runtime, actor, filters, frozenset({"table"}))
+            await statistics.region_dashboard(db, runtime, actor, filters, frozenset({"table"}), reads=reads)
         )
 
     @get("/region/statistics/trend", summary="Показатели региона по снимкам учебного года")
     async def trend(
-        self, db: Db, runtime: Rt, actor: CurrentActor, year: Year = None, org_type: Type = None
+        self, db: Db, reads: Reads, runtime: Rt, actor: CurrentActor, year: Year = None, org_type: Type = None
     ) -> list[TrendOut]:
         filters = await _filters(db, runtime, actor, Asked(year, org_type))
-        board = await statistics.region_dashboard(db, runtime, actor, filters, frozenset({"trend"}))
+        board = await statistics.region_dashboard(
+            db, runtime, actor, filters, frozenset({"trend"}), reads=reads
+        )
         return trend_out(board.trend, board.by_key, board.targets)
 
     @post(
@@ -418,8 +435,10 @@ class StatisticsApi(Controller):
         media_type=XLSX,
         summary="Скачать таблицу мониторинга",
     )
-    async def monitoring_xlsx(self, db: Db, actor: CurrentActor, report_id: Id) -> Response[bytes]:
-        f = await statistics_reports.report_file(db, actor, report_id, "xlsx")
+    async def monitoring_xlsx(
+        self, db: Db, reads: Reads, actor: CurrentActor, report_id: Id
+    ) -> Response[bytes]:
+        f = await statistics_reports.report_file(db, actor, report_id, "xlsx", reads=reads)
         return attachment(f.content, f.media_type, f.filename, f.fallback)
 
     @get(
@@ -427,8 +446,8 @@ class StatisticsApi(Controller):
         media_type=DOCX,
         summary="Скачать аналитическую справку",
     )
-    async def note_docx(self, db: Db, actor: CurrentActor, report_id: Id) -> Response[bytes]:
-        f = await statistics_reports.report_file(db, actor, report_id, "docx")
+    async def note_docx(self, db: Db, reads: Reads, actor: CurrentActor, report_id: Id) -> Response[bytes]:
+        f = await statistics_reports.report_file(db, actor, report_id, "docx", reads=reads)
         return attachment(f.content, f.media_type, f.filename, f.fallback)
 
     @get(
@@ -436,9 +455,9 @@ class StatisticsApi(Controller):
         summary="Показатели муниципалитета и его организаций",
     )
     async def municipality(
-        self, db: Db, runtime: Rt, actor: CurrentActor, municipality_id: Id, asked: AskedFor
+        self, db: Db, reads: Reads, runtime: Rt, actor: CurrentActor, municipality_id: Id, asked: AskedFor
     ) -> DashboardOut:
-        board = await _municipality_board(db, runtime, actor, municipality_id, asked)
+        board = await _municipality_board(db, reads, runtime, actor, municipality_id, asked)
         body = dashboard_out(board)
         body.municipalities = [
             AreaOut(
@@ -455,9 +474,18 @@ class StatisticsApi(Controller):
         summary="Показатели организации для региона и муниципалитета",
     )
     async def organisation(
-        self, db: Db, runtime: Rt, actor: CurrentActor, municipality_id: Id, org_id: Id, year: Year = None
+        self,
+        db: Db,
+        reads: Reads,
+        runtime: Rt,
+        actor: CurrentActor,
+        municipality_id: Id,
+        org_id: Id,
+        year: Year = None,
     ) -> OrgFiguresOut:
-        figures = await statistics.overseen_org_figures(db, runtime, actor, municipality_id, org_id, year)
+        figures = await statistics.overseen_org_figures(
+            db, runtime, actor, municipality_id, org_id, year, reads=reads
+        )
         return org_figures_out(figures, _targets_of(figures))
 
 
@@ -467,8 +495,10 @@ class OrgStatisticsPages(Controller):
     tags = ["Страницы организации"]
 
     @get("/", summary="Показатели организации рядом со средними по региону")
-    async def own(self, render: Render, db: Db, runtime: Rt, org: Org, year: Year = None) -> Template:
-        figures = await statistics.own_figures(db, runtime, org, year)
+    async def own(
+        self, render: Render, db: Db, reads: Reads, runtime: Rt, org: Org, year: Year = None
+    ) -> Template:
+        figures = await statistics.own_figures(db, runtime, org, year, reads=reads)
         targets = _targets_of(figures)
         return await render(
             "core/statistics_own.html",
@@ -484,8 +514,8 @@ class OrgStatisticsApi(Controller):
     tags = ["Организация"]
 
     @get("/", summary="Показатели организации рядом со средними по региону")
-    async def own(self, db: Db, runtime: Rt, org: Org, year: Year = None) -> OrgFiguresOut:
-        figures = await statistics.own_figures(db, runtime, org, year)
+    async def own(self, db: Db, reads: Reads, runtime: Rt, org: Org, year: Year = None) -> OrgFiguresOut:
+        figures = await statistics.own_figures(db, runtime, org, year, reads=reads)
         return org_figures_out(figures, _targets_of(figures))
 
 

@@ -179,6 +179,12 @@ async def _oversight(db: AsyncSession, actor: Actor) -> None:
     await rescope(db, DbScope(identity_id=actor.identity_id, oversight=True))
 
 
+async def _oversee_reads(db: AsyncSession, reads: AsyncSession | None, actor: Actor) -> None:
+    """The read replica's session in the oversight scope too (nothing to do where it is ``db`` itself)."""
+    if reads is not None and reads is not db:
+        await _oversight(reads, actor)
+
+
 def _snapshot_date(region: Region, year: int) -> date:
     """Today in the region's time zone; for a past academic year, its last day."""
     return min(clock.today_in(region.timezone), AcademicYear.bounds(year)[1])
@@ -194,17 +200,21 @@ async def _dashboard(
     municipality: Municipality | None,
     filters: Filters,
     parts: frozenset[str] = ALL_PARTS,
+    reads: AsyncSession | None = None,
 ) -> Dashboard:
+    """The dashboard of the region or a municipality: the targets from ``db`` (a target just set shows at
+    once), the recomputed figures from ``reads`` (the read replica's session, where there is one)."""
     indicators = catalogue(runtime.plugins)
     by_key = {i.key: i for i in indicators}
     targets = await r.targets_of(db, region.id, indicators)
+    figures = reads or db
     key = (
         r.AreaKey("municipality", municipality.id, filters.org_type)
         if municipality
         else r.AreaKey("region", region.id, filters.org_type)
     )
-    years = await r.years_of(db, region.id)
-    snapshot = await r.latest_area_snapshot(db, key, filters.year)
+    years = await r.years_of(figures, region.id)
+    snapshot = await r.latest_area_snapshot(figures, key, filters.year)
     board = Dashboard(region, municipality, filters, years, indicators, targets, snapshot)
     if municipality is None:
         board.recompute = await recompute_state(runtime, region, filters.year)
@@ -216,7 +226,7 @@ async def _dashboard(
     if cached is not None:
         board.headline, board.breakdowns, board.municipalities, board.table, board.trend = cached
     else:
-        await _read_board(db, board, key, region, municipality, filters, parts, by_key)
+        await _read_board(figures, board, key, region, municipality, filters, parts, by_key)
         runtime.statistics_cache.put(
             cache_key, (board.headline, board.breakdowns, board.municipalities, board.table, board.trend)
         )
@@ -264,14 +274,22 @@ async def _read_board(
 
 
 async def region_dashboard(
-    db: AsyncSession, runtime: Runtime, actor: Actor, filters: Filters, parts: frozenset[str] = ALL_PARTS
+    db: AsyncSession,
+    runtime: Runtime,
+    actor: Actor,
+    filters: Filters,
+    parts: frozenset[str] = ALL_PARTS,
+    *,
+    reads: AsyncSession | None = None,
 ) -> Dashboard:
+    """The region's dashboard; ``reads``: where its figures are read from (see :func:`_dashboard`)."""
     region_id = _region_grant(actor)
     await _oversight(db, actor)
+    await _oversee_reads(db, reads, actor)
     region = await db.get(Region, region_id)
     if region is None:
         raise NotFound
-    return await _dashboard(db, runtime, region, None, filters, parts)
+    return await _dashboard(db, runtime, region, None, filters, parts, reads)
 
 
 async def overseen_municipality(db: AsyncSession, actor: Actor, municipality_id: uuid.UUID) -> Municipality:
@@ -282,13 +300,20 @@ async def overseen_municipality(db: AsyncSession, actor: Actor, municipality_id:
 
 
 async def municipality_dashboard(
-    db: AsyncSession, runtime: Runtime, actor: Actor, municipality_id: uuid.UUID, filters: Filters
+    db: AsyncSession,
+    runtime: Runtime,
+    actor: Actor,
+    municipality_id: uuid.UUID,
+    filters: Filters,
+    *,
+    reads: AsyncSession | None = None,
 ) -> Dashboard:
     municipality = await overseen_municipality(db, actor, municipality_id)
+    await _oversee_reads(db, reads, actor)
     region = await db.get(Region, municipality.region_id)
     if region is None:
         raise NotFound
-    return await _dashboard(db, runtime, region, municipality, filters)
+    return await _dashboard(db, runtime, region, municipality, filters, reads=reads)
 
 
 @dataclass
@@ -326,18 +351,21 @@ async def _org_figures(
     year: int,
     *,
     with_municipality: bool,
+    reads: AsyncSession | None = None,
 ) -> OrgFigures:
+    """The organisation's figures: the targets from ``db``, the recomputed figures from ``reads``."""
     indicators = catalogue(runtime.plugins)
     by_key = {i.key: i for i in indicators}
     targets = await r.targets_of(db, region_id, indicators)
-    latest = await r.latest_org_snapshot(db, org.id, year)
+    figures = reads or db
+    latest = await r.latest_org_snapshot(figures, org.id, year)
     result = OrgFigures(
         org.id,
         org.short_name,
         org.full_name,
         org.type,
         year,
-        await r.years_of(db, region_id),
+        await r.years_of(figures, region_id),
         latest[0] if latest else None,
         latest[1] if latest else None,
         indicators,
@@ -345,23 +373,25 @@ async def _org_figures(
     if latest is None:
         result.headline = headline_of(r.Values(), indicators, targets)
         return result
-    values = (await r.org_values(db, [org.id], year, latest[0], by_key, targets)).get(org.id, r.Values())
+    values = (await r.org_values(figures, [org.id], year, latest[0], by_key, targets)).get(org.id, r.Values())
     result.headline = headline_of(values, indicators, targets)
     titles = await code_titles(db, runtime.plugins, region_id, org.type)
     result.breakdowns = named_breakdowns(values.breakdowns, titles)
-    region_values = await r.area_values(db, r.AreaKey("region", region_id), year, latest[0], by_key, targets)
+    region_values = await r.area_values(
+        figures, r.AreaKey("region", region_id), year, latest[0], by_key, targets
+    )
     # Visible only where the policies allow it (a member: over at least five organisations).
     result.region = (
         per_organisation(headline_of(region_values, indicators, targets)) if region_values.figures else None
     )
     if with_municipality:
         muni = await r.area_values(
-            db, r.AreaKey("municipality", org.municipality_id), year, latest[0], by_key, targets
+            figures, r.AreaKey("municipality", org.municipality_id), year, latest[0], by_key, targets
         )
         result.municipality = (
             per_organisation(headline_of(muni, indicators, targets)) if muni.figures else None
         )
-    result.trend = await r.org_trend(db, org.id, year, by_key)
+    result.trend = await r.org_trend(figures, org.id, year, by_key)
     return result
 
 
@@ -372,20 +402,36 @@ async def overseen_org_figures(
     municipality_id: uuid.UUID,
     org_id: uuid.UUID,
     year: int | None,
+    *,
+    reads: AsyncSession | None = None,
 ) -> OrgFigures:
     """An organisation's figures for the region's staff or its municipality's coordinator."""
     municipality = await overseen_municipality(db, actor, municipality_id)
+    await _oversee_reads(db, reads, actor)
     org = await db.get(Organisation, org_id)
     if org is None or org.municipality_id != municipality.id:
         raise NotFound
     region = await db.get(Region, municipality.region_id)
     assert region is not None
     return await _org_figures(
-        db, runtime, org, region.id, year or current_year_in(region.timezone), with_municipality=True
+        db,
+        runtime,
+        org,
+        region.id,
+        year or current_year_in(region.timezone),
+        with_municipality=True,
+        reads=reads,
     )
 
 
-async def own_figures(db: AsyncSession, runtime: Runtime, ctx: OrgContext, year: int | None) -> OrgFigures:
+async def own_figures(
+    db: AsyncSession,
+    runtime: Runtime,
+    ctx: OrgContext,
+    year: int | None,
+    *,
+    reads: AsyncSession | None = None,
+) -> OrgFigures:
     """The organisation's own figures beside the regional average, for its curator or director."""
     ctx.require_role(*MANAGERS)
     org = await db.get(Organisation, ctx.org.id)
@@ -398,6 +444,7 @@ async def own_figures(db: AsyncSession, runtime: Runtime, ctx: OrgContext, year:
         ctx.org.region_id,
         year or current_year_in(ctx.org.timezone),
         with_municipality=False,
+        reads=reads,
     )
 
 
