@@ -33,4 +33,16 @@ fi
     -s "attributes.\"post.logout.redirect.uris\"=$public_url/login"
 "$kcadm" update "clients/$admin" --config "$config" -r "$realm" \
     -s "secret=$KEYCLOAK_ADMIN_CLIENT_SECRET"
-echo "realm $realm: client secrets and the addresses of $public_url applied"
+
+# Keycloak mails the invitations of new accounts itself (the first administrator's too): through the
+# same server and sender as the platform's notifications. "Name <address>" splits into its two parts.
+from_address="$(sed -n 's/.*<\(.*\)>.*/\1/p' <<<"$NASTAVNIK_MAIL_FROM")"
+from_name="$(sed -n 's/^ *\(.*[^ ]\) *<.*/\1/p' <<<"$NASTAVNIK_MAIL_FROM")"
+"$kcadm" update "realms/$realm" --config "$config" \
+    -s "smtpServer.host=$NASTAVNIK_SMTP_HOST" \
+    -s "smtpServer.port=\"$NASTAVNIK_SMTP_PORT\"" \
+    -s "smtpServer.from=${from_address:-$NASTAVNIK_MAIL_FROM}" \
+    -s "smtpServer.fromDisplayName=$from_name" \
+    -s "smtpServer.starttls=\"$NASTAVNIK_SMTP_STARTTLS\"" \
+    -s "smtpServer.ssl=\"$NASTAVNIK_SMTP_SSL\""
+echo "realm $realm: client secrets, the addresses of $public_url and the mail server applied"

@@ -69,13 +69,18 @@ def compose_schema() -> dict[str, Any]:
             pytest.fail(f"no package.json above {dclint}")
         package = package.parent
     schema = json.loads((package / "schemas" / "compose.schema.json").read_text(encoding="utf-8"))
-    assert schema.get("title") == "Compose Specification", "dclint's schema is not the Compose Specification's"
+    assert schema.get("title") == "Compose Specification", (
+        "dclint's schema is not the Compose Specification's"
+    )
     return dict(schema)
 
 
 def schema_errors(document: dict[str, Any]) -> list[str]:
     validator = Draft7Validator(compose_schema())
-    return [f"{'/'.join(map(str, e.absolute_path)) or '<root>'}: {e.message}" for e in validator.iter_errors(document)]
+    return [
+        f"{'/'.join(map(str, e.absolute_path)) or '<root>'}: {e.message}"
+        for e in validator.iter_errors(document)
+    ]
 
 
 # --- The Compose Specification -----------------------------------------------------------------------
@@ -123,7 +128,9 @@ def test_example_secrets_are_placeholders(env: dict[str, str]) -> None:
     # Whoever copies the example must replace every secret: none may look like a usable value.
     secrets = [k for k in env if re.search(r"PASSWORD|SECRET|TOKEN", k)]
     assert len(secrets) >= 12
-    assert all(env[k].startswith("change-me") for k in secrets), [k for k in secrets if "change-me" not in env[k]]
+    assert all(env[k].startswith("change-me") for k in secrets), [
+        k for k in secrets if "change-me" not in env[k]
+    ]
 
 
 def test_the_platform_is_given_only_real_settings(services: dict[str, dict[str, Any]]) -> None:
@@ -131,7 +138,9 @@ def test_the_platform_is_given_only_real_settings(services: dict[str, dict[str, 
     for name in APP_SERVICES:
         for variable in environment(services[name]):
             assert variable.startswith("NASTAVNIK_"), f"{name}: {variable} is no setting of the platform"
-            assert variable.removeprefix("NASTAVNIK_").lower() in known, f"{name}: {variable} is not a setting"
+            assert variable.removeprefix("NASTAVNIK_").lower() in known, (
+                f"{name}: {variable} is not a setting"
+            )
 
 
 def test_the_settings_of_the_example_pass_the_production_check(services: dict[str, dict[str, Any]]) -> None:
@@ -143,7 +152,7 @@ def test_the_settings_of_the_example_pass_the_production_check(services: dict[st
         if k.removeprefix("NASTAVNIK_").lower() in Settings.model_fields
     }
     values["secret_key"] = "x" * 64
-    settings = Settings(**values)
+    settings = Settings.model_validate(values)
     settings.check()
     assert settings.is_production
     assert settings.keycloak_issuer == "http://keycloak.localhost:8080/realms/nastavnik"
@@ -160,7 +169,7 @@ def test_app_containers_are_read_only_unprivileged_and_non_root(
     assert service["image"].startswith("nastavnik:")
     assert service["build"] == {"context": "..", "dockerfile": "deploy/Containerfile"}
     assert service["read_only"] is True
-    assert "/tmp" in service["tmpfs"]
+    assert "/tmp" in service["tmpfs"]  # noqa: S108 - the container's own tmpfs
     user = str(service["user"]).split(":")
     assert user == [str(APP_UID), str(APP_UID)]
     assert service["cap_drop"] == ["ALL"]
@@ -220,7 +229,7 @@ def test_pgbouncer_pools_transactions_for_every_login_role(services: dict[str, d
         role = getattr(defaults, f"db_{kind}_role")
         variable = f"NASTAVNIK_DB_{kind.upper()}_PASSWORD"
         # Each role's line in the user list, with the password web and worker are given.
-        assert f"' {role} \"${variable}\"" in script, f"{role} missing from PgBouncer's user list"
+        assert f'\' {role} "${variable}"' in script, f"{role} missing from PgBouncer's user list"
         assert given[variable] == environment(services["web"])[variable]
 
 
@@ -280,7 +289,9 @@ def test_keycloak_imports_the_realm_export(services: dict[str, dict[str, Any]]) 
     keycloak = services["keycloak"]
     assert keycloak["image"].startswith("quay.io/keycloak/keycloak:")
     assert "--import-realm" in keycloak["command"]
-    assert "./keycloak/realm-export.json:/opt/keycloak/data/import/realm-export.json:ro" in keycloak["volumes"]
+    assert (
+        "./keycloak/realm-export.json:/opt/keycloak/data/import/realm-export.json:ro" in keycloak["volumes"]
+    )
     # One address for browsers, Keycloak's issuer and the platform (see compose.yaml).
     issuer_base = environment(keycloak)["KC_HOSTNAME"]
     for name in APP_SERVICES:
@@ -294,7 +305,8 @@ def test_images_are_pinned(services: dict[str, dict[str, Any]]) -> None:
         image = service["image"]
         if name in APP_SERVICES:
             continue
-        assert ":" in image and not image.endswith(":latest"), f"{name}: {image}"
+        assert ":" in image, f"{name}: {image}"
+        assert not image.endswith(":latest"), f"{name}: {image}"
 
 
 def test_operators_guide_is_linked() -> None:

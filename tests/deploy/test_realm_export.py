@@ -31,7 +31,9 @@ def clients(realm: dict[str, Any]) -> dict[str, dict[str, Any]]:
 
 def test_the_realm_is_the_one_the_platform_and_compose_name(realm: dict[str, Any]) -> None:
     assert realm["realm"] == Settings().keycloak_realm
-    compose, _ = load((DEPLOY / "compose.yaml").read_text(encoding="utf-8"), read_env_file(DEPLOY / ".env.example"))
+    compose, _ = load(
+        (DEPLOY / "compose.yaml").read_text(encoding="utf-8"), read_env_file(DEPLOY / ".env.example")
+    )
     assert environment(compose["services"]["web"])["NASTAVNIK_KEYCLOAK_REALM"] == realm["realm"]
     assert realm["enabled"] is True
     # The organization claim needs Keycloak's Organizations feature on the realm.
@@ -57,7 +59,8 @@ def test_clients_are_the_ones_the_settings_name(realm: dict[str, Any]) -> None:
     settings = Settings()
     by_id = clients(realm)
     web = by_id[settings.keycloak_client_id]
-    assert web["publicClient"] is False and web["standardFlowEnabled"] is True
+    assert web["publicClient"] is False
+    assert web["standardFlowEnabled"] is True
     assert web["attributes"]["pkce.code.challenge.method"] == "S256"
     assert settings.allowed_azp == {settings.keycloak_client_id}
     # The audience the platform demands is added to the web client's access tokens.
@@ -69,7 +72,8 @@ def test_clients_are_the_ones_the_settings_name(realm: dict[str, Any]) -> None:
     assert audiences == [settings.keycloak_audience]
     assert by_id[settings.keycloak_audience]["bearerOnly"] is True
     admin = by_id[settings.keycloak_admin_client_id]
-    assert admin["serviceAccountsEnabled"] is True and admin["publicClient"] is False
+    assert admin["serviceAccountsEnabled"] is True
+    assert admin["publicClient"] is False
     account = next(u for u in realm["users"] if u.get("serviceAccountClientId") == admin["clientId"])
     assert {"manage-users", "view-users"} <= set(account["clientRoles"]["realm-management"])
     # The organization scope the sign-in asks for (nastavnik.auth.oidc.SCOPE) exists and is offered.
