@@ -52,7 +52,7 @@ def bound(request_id: str | None, **more: Any) -> Iterator[None]:
     """Within the block, ``request_id`` (and ``more``) is on every log line and in every job enqueued."""
     token = _current.set(request_id)
     try:
-        with structlog.contextvars.bound_contextvars(request_id=request_id, **more):
+        with structlog.contextvars.bound_contextvars(**_present(request_id=request_id, **more)):
             yield
     finally:
         _current.reset(token)
@@ -62,7 +62,12 @@ def bind(request_id: str | None, **more: Any) -> None:
     """:func:`bound` for the rest of the current task: a worker's job runs in a task of its own, which ends
     with the job, so nothing is left to undo."""
     _current.set(request_id)
-    structlog.contextvars.bind_contextvars(request_id=request_id, **more)
+    structlog.contextvars.bind_contextvars(**_present(request_id=request_id, **more))
+
+
+def _present(**values: Any) -> dict[str, Any]:
+    """Only what is known: a cron job has no request, and its lines need no ``"request_id": null``."""
+    return {key: value for key, value in values.items() if value is not None}
 
 
 # --- jobs -------------------------------------------------------------------------------------------
