@@ -13,13 +13,16 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 import httpx
+import pytest
+from arq.worker import Retry
 from litestar import Litestar
+from prometheus_client import REGISTRY
 from prometheus_client.parser import text_string_to_metric_families
 from pydantic import SecretStr
 from sqlalchemy import text
 
 from nastavnik.jobs import enqueue, queue_name
-from nastavnik.metrics import serve_worker_metrics
+from nastavnik.metrics import measured, serve_worker_metrics
 from nastavnik.runtime import Runtime
 from nastavnik.settings import Mode
 from nastavnik.web.app import create_app
@@ -214,3 +217,18 @@ async def test_the_worker_shows_its_jobs_durations_and_failures(runtime: Runtime
     # The worker's pools and the queue's length, read on the worker's loop for the scrape.
     assert after.value("nastavnik_db_pool_size", role="aggregator") == 2
     assert "nastavnik_job_queue_length" in {s.name for s in after.samples}
+
+
+async def test_a_job_asking_to_run_again_counts_as_retried_not_failed() -> None:
+    async def waits_for_keycloak(ctx: dict[str, object]) -> None:
+        raise Retry(defer=60)
+
+    def runs(outcome: str) -> float:
+        labels = {"job": "test.waits_for_keycloak", "outcome": outcome}
+        return REGISTRY.get_sample_value("nastavnik_jobs_total", labels) or 0.0
+
+    before = {o: runs(o) for o in ("retried", "failed")}
+    with pytest.raises(Retry):  # arq still sees the request to run again
+        await measured("test.waits_for_keycloak", waits_for_keycloak)({})
+    assert runs("retried") == before["retried"] + 1
+    assert runs("failed") == before["failed"]

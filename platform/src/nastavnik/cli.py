@@ -212,11 +212,11 @@ async def _work(settings: Settings, shutdown: Shutdown, *, with_cron: bool) -> N
                 working.result()
         finally:
             stop.cancel()
-            if stop_metrics is not None:
-                stop_metrics()
             await stop_worker(
                 worker, working, shutdown.signal or signal.SIGTERM, grace=settings.worker_shutdown_grace
             )
+            if stop_metrics is not None:  # scraped until the last job has ended
+                stop_metrics()
     if shutdown.signal is not None:
         log.info("worker stopped", signal=shutdown.signal.name, jobs_complete=worker.jobs_complete)
 

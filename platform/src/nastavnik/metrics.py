@@ -18,6 +18,7 @@ from typing import Any
 from wsgiref.simple_server import WSGIRequestHandler, make_server
 
 import structlog
+from arq.worker import Retry
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
     REGISTRY,
@@ -49,8 +50,8 @@ JOB_DURATION = Histogram(
 )
 JOBS = Counter(
     "nastavnik_jobs",
-    "Background job runs by job name and outcome: succeeded, failed (an error) or cancelled "
-    "(a timeout or a stopping worker; arq runs it again).",
+    "Background job runs by job name and outcome: succeeded, failed (an error), retried (the job asked "
+    "to run again later) or cancelled (a timeout or a stopping worker; arq runs it again).",
     ["job", "outcome"],
 )
 
@@ -68,6 +69,9 @@ def measured(name: str, function: Callable[..., Any]) -> Callable[..., Any]:
             result = await function(ctx, *args, **kwargs)
             outcome = "succeeded"
             return result
+        except Retry:
+            outcome = "retried"  # the job asked to run again later (e.g. while Keycloak is down)
+            raise
         except asyncio.CancelledError:
             outcome = "cancelled"
             raise
