@@ -8,9 +8,14 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import os
+import signal
+import subprocess
+import sys
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 
 import httpx
 import pytest
@@ -232,3 +237,63 @@ async def test_a_job_asking_to_run_again_counts_as_retried_not_failed() -> None:
         await measured("test.waits_for_keycloak", waits_for_keycloak)({})
     assert runs("retried") == before["retried"] + 1
     assert runs("failed") == before["failed"]
+
+
+def start_worker(env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
+    with log.open("wb") as out:
+        return subprocess.Popen(
+            [str(Path(sys.executable).with_name("nastavnik")), "worker", "--no-cron"],
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+
+
+async def test_nastavnik_worker_serves_its_metrics_on_the_port_it_is_given(
+    runtime: Runtime, tmp_path: Path
+) -> None:
+    """The command itself, as a container runs it: the port and the token from the environment, the
+    metrics served until SIGTERM, then a clean exit."""
+    s = runtime.settings
+    sock = loopback_socket()
+    port = sock.getsockname()[1]
+    sock.close()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("NASTAVNIK_")}
+    env.update(
+        {
+            "NASTAVNIK_DATABASE_URL": str(s.database_url),
+            "NASTAVNIK_REDIS_URL": str(s.redis_url),
+            "NASTAVNIK_REDIS_PREFIX": s.redis_prefix,
+            "NASTAVNIK_DB_APP_ROLE": s.db_app_role,
+            "NASTAVNIK_DB_AUDITOR_ROLE": s.db_auditor_role,
+            "NASTAVNIK_DB_AGGREGATOR_ROLE": s.db_aggregator_role,
+            "NASTAVNIK_DB_PROVISIONER_ROLE": s.db_provisioner_role,
+            "NASTAVNIK_WORKER_METRICS_PORT": str(port),
+            "NASTAVNIK_METRICS_TOKEN": "token-from-the-environment",
+            "NASTAVNIK_LOG_FORMAT": "json",
+        }
+    )
+    log = tmp_path / "worker.log"
+    worker = start_worker(env, log)
+    url = f"http://127.0.0.1:{port}/metrics"
+    try:
+        async with httpx.AsyncClient() as http:
+            for _ in range(300):  # until the worker has started (its runtime first), or it died
+                assert worker.poll() is None, log.read_text()
+                try:
+                    refused = await http.get(url)
+                    break
+                except httpx.TransportError:
+                    await asyncio.sleep(0.1)
+            else:
+                raise AssertionError(f"the worker serves no metrics on {port}: {log.read_text()}")
+            served = await http.get(url, headers={"Authorization": "Bearer token-from-the-environment"})
+    finally:
+        worker.send_signal(signal.SIGTERM)
+        code = worker.wait(timeout=30)
+    assert refused.status_code == 401
+    assert served.status_code == 200
+    body = Scrape(served.text)
+    assert body.value("nastavnik_db_pool_size", role="provisioner") == 2
+    assert "nastavnik_job_queue_length" in {sample.name for sample in body.samples}
+    assert code == 0, log.read_text()
