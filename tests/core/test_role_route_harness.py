@@ -384,6 +384,7 @@ PLATFORM_ADMIN_API = {**dict.fromkeys(ROLES, 403), "anonymous": 401}
 GLOBAL: dict[tuple[str, str], dict[str, int]] = {
     ("GET", "/health/live"): dict.fromkeys(ROLES, 200),
     ("GET", "/health/ready"): dict.fromkeys(ROLES, 200),
+    ("GET", "/metrics"): dict.fromkeys(ROLES, 200),  # served without a token in development
     ("GET", "/"): dict.fromkeys(ROLES, 302),
     ("GET", "/login"): dict.fromkeys(ROLES, 200),
     ("GET", "/auth/callback"): dict.fromkeys(ROLES, 404),  # no single sign-on configured in this app

@@ -531,6 +531,10 @@ BODIES: dict[Route, tuple[str, Any]] = {
 GLOBAL_ROUTES: dict[Route, str] = {
     ("GET", "/health/live"): "a probe: no data",
     ("GET", "/health/ready"): "a probe: no data",
+    (
+        "GET",
+        "/metrics",
+    ): "Prometheus metrics: route templates, counts, pools; no slug, id or name (test_metrics)",
     ("GET", "/"): "redirects to the person's own home",
     ("GET", "/login"): "starts the Keycloak login, or says sign-in is not configured",
     ("POST", "/logout"): "ends the session; not probed here: test_settings_and_sign_in, test_page_login",

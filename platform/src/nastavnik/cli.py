@@ -196,12 +196,14 @@ async def serve_until_stopped(settings: Settings, shutdown: Shutdown, *, with_wo
 
 async def _work(settings: Settings, shutdown: Shutdown, *, with_cron: bool) -> None:
     """The worker until a signal: it then finishes or hands back its jobs (arq's way) and exits 0."""
+    from nastavnik.metrics import serve_worker_metrics
     from nastavnik.runtime import Runtime
     from nastavnik.worker import build_worker, stop_worker
 
     async with _runtime(settings) as rt:
         assert isinstance(rt, Runtime)
         worker = build_worker(rt) if with_cron else build_worker(rt, cron_jobs=[])
+        stop_metrics = serve_worker_metrics(rt, asyncio.get_running_loop())
         working = asyncio.create_task(worker.async_run())
         stop = asyncio.create_task(shutdown.wait())
         try:
@@ -213,6 +215,8 @@ async def _work(settings: Settings, shutdown: Shutdown, *, with_cron: bool) -> N
             await stop_worker(
                 worker, working, shutdown.signal or signal.SIGTERM, grace=settings.worker_shutdown_grace
             )
+            if stop_metrics is not None:  # scraped until the last job has ended
+                stop_metrics()
     if shutdown.signal is not None:
         log.info("worker stopped", signal=shutdown.signal.name, jobs_complete=worker.jobs_complete)
 

@@ -7,6 +7,7 @@ from urllib.parse import urlparse
 
 from arq.connections import ArqRedis, RedisSettings, create_pool
 
+from nastavnik.request_ids import serialize_job
 from nastavnik.settings import Settings
 
 
@@ -26,7 +27,12 @@ def queue_name(settings: Settings) -> str:
 async def open_queue(settings: Settings) -> ArqRedis:
     if settings.redis_url is None:
         raise RuntimeError("redis_url is not resolved")
-    return await create_pool(redis_settings(settings.redis_url), default_queue_name=queue_name(settings))
+    # Jobs enqueued during a request carry its id to the worker's log lines (nastavnik.request_ids).
+    return await create_pool(
+        redis_settings(settings.redis_url),
+        default_queue_name=queue_name(settings),
+        job_serializer=serialize_job,
+    )
 
 
 async def enqueue(

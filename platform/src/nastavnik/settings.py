@@ -259,6 +259,20 @@ class Settings(BaseSettings):
     what was just written (the audit log's entries included), stays on the primary. A standby lags a
     little behind: a recompute shows there a moment later. Unset: everything reads from the primary."""
 
+    metrics_enabled: bool | None = None
+    """Serve Prometheus metrics at `/metrics` on the web port (docs/observability.md). Unset: served in
+    development, and in production only when `metrics_token` is set. `true`: served, with the token where
+    one is set and to anyone who reaches the port otherwise (keep `/metrics` off the ingress then);
+    `false`: never served (404)."""
+
+    metrics_token: SecretStr | None = None
+    """Token Prometheus must send as `Authorization: Bearer <token>` to read `/metrics` on the web port and
+    the worker's metrics; without it, or with another, the answer is 401. Unset: no token is asked."""
+
+    worker_metrics_port: int | None = Field(default=None, ge=1, le=65535)
+    """Port `nastavnik worker` serves its own Prometheus metrics on (jobs' durations and failures, its
+    database pools), at `http://<host>:<port>/metrics` with the address of `host`. Unset: none served."""
+
     @property
     def is_production(self) -> bool:
         return self.mode is Mode.PRODUCTION

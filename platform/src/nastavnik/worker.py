@@ -11,9 +11,11 @@ from arq import cron
 from arq.typing import WorkerCoroutine
 from arq.worker import Function, Worker, func
 
+from nastavnik import request_ids
 from nastavnik.default_plugins.services import PluginServices
 from nastavnik.domain import load_models
 from nastavnik.jobs import queue_name, redis_settings
+from nastavnik.metrics import measured
 from nastavnik.plugin_context import JobContext, job_opener
 from nastavnik.plugins import LoadedPlugin
 from nastavnik.runtime import Runtime
@@ -56,7 +58,8 @@ def job_timeout(spec: JobSpec, runtime: Runtime) -> int:
 
 def build_worker(runtime: Runtime, **overrides: Any) -> Worker:
     load_models()  # every domain's tables, before the first query configures the mappers
-    specs = collect_jobs(runtime)
+    # Every job, the core's and the plugins', counted and timed by its name (nastavnik.metrics).
+    specs = [dataclasses.replace(s, function=measured(s.name, s.function)) for s in collect_jobs(runtime)]
     functions: list[Function] = [
         func(
             cast(WorkerCoroutine, s.function),
@@ -84,6 +87,17 @@ def build_worker(runtime: Runtime, **overrides: Any) -> Worker:
     async def on_startup(ctx: dict[str, Any]) -> None:
         ctx["runtime"] = runtime
 
+    async def on_job_start(ctx: dict[str, Any]) -> None:
+        """In the job's own task (arq runs each in one), before arq logs its start: the job's log lines,
+        arq's included, carry the request that enqueued it, the job's name and id; so do the jobs it
+        enqueues in turn."""
+        origin = request_ids.job_origin()
+        request_ids.bind(
+            origin.request_id if origin else None,
+            job=origin.name if origin else None,
+            job_id=str(ctx.get("job_id", "")),
+        )
+
     assert runtime.settings.redis_url is not None
     options: dict[str, Any] = {
         "functions": functions,
@@ -91,6 +105,9 @@ def build_worker(runtime: Runtime, **overrides: Any) -> Worker:
         "redis_settings": redis_settings(runtime.settings.redis_url),
         "queue_name": queue_name(runtime.settings),
         "on_startup": on_startup,
+        "on_job_start": on_job_start,
+        "job_serializer": request_ids.serialize_job,
+        "job_deserializer": request_ids.deserialize_job,
         # The command that runs the worker owns SIGINT/SIGTERM (it may also run the web server and the
         # embedded services) and stops the worker through stop_worker.
         "handle_signals": False,

@@ -18,6 +18,7 @@ from litestar.types import ControllerRouterHandler, Empty, EmptyType
 
 from nastavnik.default_plugins.services import PluginServices
 from nastavnik.domain import load_models
+from nastavnik.metrics import ProcessMetrics
 from nastavnik.plugin_services import CoreServices
 from nastavnik.plugins import LoadedPlugin, Plugins
 from nastavnik.runtime import Runtime
@@ -27,6 +28,7 @@ from nastavnik.web.deps import BASE_DEPENDENCIES, plugin_context_provider, plugi
 from nastavnik.web.errors import EXCEPTION_HANDLERS
 from nastavnik.web.filters import FILTERS
 from nastavnik.web.form_state import GLOBALS as FORM_GLOBALS
+from nastavnik.web.metrics import MetricsController, prometheus_config, served as metrics_served
 from nastavnik.web.openapi import (
     StrictStructSchemaPlugin,
     declare_refusals,
@@ -34,6 +36,7 @@ from nastavnik.web.openapi import (
     openapi_config,
 )
 from nastavnik.web.openapi_ui import SWAGGER_UI_DIR, SWAGGER_UI_URL
+from nastavnik.web.request_id import RequestIdMiddleware
 from nastavnik.web.security import SafeJsonRequest, security_headers, signed_in_first
 from nastavnik.web.session_middleware import session_middleware
 
@@ -111,6 +114,8 @@ def create_app(runtime: Runtime) -> Litestar:
     settings = runtime.settings
 
     route_handlers = hook_routes(runtime.plugins, PluginServices(runtime))
+    if metrics_served(settings):
+        route_handlers.append(MetricsController)
     session_store = RedisStore(
         runtime.redis, namespace=runtime.redis_key("session"), handle_client_shutdown=False
     )
@@ -121,11 +126,13 @@ def create_app(runtime: Runtime) -> Litestar:
         exception_handlers=EXCEPTION_HANDLERS,
         stores={"sessions": session_store},
         middleware=[
+            # Outermost, so a request's time includes the session's and the CSRF check's.
+            prometheus_config().middleware,
             session_middleware(
                 ServerSideSessionConfig(
                     store="sessions",
                     # Probes and static files need no session, and must answer even when Redis does not.
-                    exclude=["/health", "/static", "/schema"],
+                    exclude=["/health", "/static", "/schema", "/metrics"],
                     max_age=settings.session_max_age,
                     secure=settings.is_production,
                     samesite="lax",
@@ -150,6 +157,10 @@ def create_app(runtime: Runtime) -> Litestar:
         logging_config=None,
     )
     app.state.runtime = runtime
+    app.state.metrics = ProcessMetrics(runtime)
+    # Around the whole application, not in the routes' middleware: a request that matches no route (a 404)
+    # or fails before its route is found still gets its id, in its response and its log lines.
+    app.asgi_handler = RequestIdMiddleware(app.asgi_handler)
     declare_refusals(app)
     fix_allow_headers(app)
     return app

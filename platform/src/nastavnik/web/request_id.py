@@ -1,0 +1,40 @@
+"""The request id middleware: every request gets an id, in its response and on every log line it causes.
+
+It wraps the whole application, not a route: unknown addresses and errors answer with the id too. An
+incoming ``X-Request-ID`` (from the ingress or the client) is kept when it is a sane token, so one id
+follows the request through the proxies; otherwise the request gets a new one.
+"""
+
+from __future__ import annotations
+
+from litestar.datastructures import MutableScopeHeaders
+from litestar.types import ASGIApp, Message, Receive, Scope, Send
+
+from nastavnik import request_ids
+
+
+def incoming_request_id(scope: Scope) -> str | None:
+    for name, value in scope.get("headers", ()):
+        if name == request_ids.HEADER.encode():
+            return request_ids.sane(value.decode("latin-1"))
+    return None
+
+
+class RequestIdMiddleware:
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] not in ("http", "websocket"):
+            await self.app(scope, receive, send)
+            return
+        request_id = incoming_request_id(scope) or request_ids.new_request_id()
+
+        async def send_with_id(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                MutableScopeHeaders.from_message(message)[request_ids.HEADER] = request_id
+            await send(message)
+
+        # The server's access log line is written while the response starts, inside this block too.
+        with request_ids.bound(request_id):
+            await self.app(scope, receive, send_with_id)
