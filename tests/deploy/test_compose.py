@@ -32,14 +32,6 @@ from tests.deploy.compose_file import (
 )
 from tests.support.tools import require_tool
 
-# Settings other parts of issue 14 add alongside this file (the pooler, the replica, the metrics); once
-# they are fields of Settings this list only repeats them.
-COMING_SETTINGS = {
-    "db_transaction_pooling",
-    "database_replica_url",
-    "metrics_token",
-    "worker_metrics_port",
-}
 APP_SERVICES = ("migrate", "web", "worker")
 POOLED = ("web", "worker")
 APP_UID = 10001
@@ -134,7 +126,7 @@ def test_example_secrets_are_placeholders(env: dict[str, str]) -> None:
 
 
 def test_the_platform_is_given_only_real_settings(services: dict[str, dict[str, Any]]) -> None:
-    known = set(Settings.model_fields) | COMING_SETTINGS
+    known = set(Settings.model_fields)
     for name in APP_SERVICES:
         for variable in environment(services[name]):
             assert variable.startswith("NASTAVNIK_"), f"{name}: {variable} is no setting of the platform"

@@ -513,16 +513,6 @@ def test_package(helm: str, tmp_path: Path) -> None:
     assert packaged_lint.returncode == 0, packaged_lint.stdout + packaged_lint.stderr
 
 
-# Settings other parts of issue 14 add to settings.py in parallel; once they are merged every name is
-# a field and this set only documents where they came from.
-SETTINGS_ADDED_ALONGSIDE = {
-    "NASTAVNIK_DB_TRANSACTION_POOLING",
-    "NASTAVNIK_DATABASE_REPLICA_URL",
-    "NASTAVNIK_METRICS_TOKEN",
-    "NASTAVNIK_WORKER_METRICS_PORT",
-}
-
-
 def container_environment(container: dict[str, Any]) -> dict[str, str]:
     """The variables as the container sees them: a Secret's key stands in for its value, and
     `$(NAME)` expands to a variable defined before it, as Kubernetes does."""
@@ -540,7 +530,7 @@ def container_environment(container: dict[str, Any]) -> dict[str, str]:
 def test_the_platform_reads_the_rendered_environment(
     rendered: dict[str, list[Manifest]], value_set: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    known = {f"NASTAVNIK_{name.upper()}" for name in Settings.model_fields} | SETTINGS_ADDED_ALONGSIDE
+    known = {f"NASTAVNIK_{name.upper()}" for name in Settings.model_fields}
     for manifest in pods(rendered[value_set]):
         if manifest["kind"] == "Pod":
             continue  # the helm test pod runs python3, not the platform

@@ -79,6 +79,9 @@ def build_worker(runtime: Runtime, **overrides: Any) -> Worker:
             max_tries=s.max_tries,
             timeout=job_timeout(s, runtime),
             run_at_startup=False,
+            # arq de-duplicates a cron run by its job id only while the result is kept: keeping it an hour
+            # stops a worker whose clock lags a little from running the same run again.
+            keep_result=3600,
         )
         for s in specs
         if s.cron_minutes is not None or s.cron_hours is not None
