@@ -96,7 +96,8 @@ cleanup() {
     if command -v redis-cli >/dev/null; then
         redis-cli -u "$REDIS" --scan --pattern "$PREFIX*" | xargs -r redis-cli -u "$REDIS" DEL >/dev/null 2>&1
     fi
-    rm -rf "$WORK"
+    [ -z "${ctr:-}" ] || buildah rm "$ctr" >/dev/null 2>&1
+    rm -rf "$WORK" "$STATE/rootfs-$RUN"
     [ "$status" = 0 ] || echo "== image check FAILED after $(since "$STARTED")s" >&2
     exit "$status"
 }
@@ -130,6 +131,7 @@ else
     buildah config --env PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
         --env LANG=C.UTF-8 --cmd /usr/bin/python3 "$ctr"
     buildah commit --quiet --rm "$ctr" "$BASE_IMAGE" >/dev/null
+    ctr=
     rm -rf "$root"
     # Earlier days' bases are replaced by today's.
     podman images --format '{{.Repository}}:{{.Tag}}' localhost/nastavnik-ci-base |
@@ -229,7 +231,12 @@ until [ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/health
     fi
     sleep 0.5
 done
-step "serve: /health/ready 200"
+# The packaged files are there: the stylesheet, the OpenAPI UI's bundle, and the document of every route.
+for path in /static/app.css /static/swagger-ui/swagger-ui-bundle.js /schema/openapi.json; do
+    code=$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port$path")
+    [ "$code" = 200 ] || fail "GET $path answered $code"
+done
+step "serve: /health/ready 200; static files and /schema/openapi.json 200"
 # The worker is at work once arq has registered its functions and polls the queue.
 until podman logs "$WORKER" 2>&1 | grep -q 'Starting worker'; do
     if ! running "$WORKER" || [ $SECONDS -ge $deadline ]; then
