@@ -94,7 +94,7 @@ cleanup() {
     for role in "${ROLES[@]}"; do psql_admin -c "DROP ROLE IF EXISTS ${OWNER%_owner}_$role" >/dev/null 2>&1; done
     psql_admin -c "DROP ROLE IF EXISTS $OWNER" >/dev/null 2>&1
     if command -v redis-cli >/dev/null; then
-        redis-cli -u "$REDIS" --scan --pattern "$PREFIX*" | xargs -r redis-cli -u "$REDIS" DEL >/dev/null 2>&1
+        redis-cli -u "$REDIS" --scan --pattern "$PREFIX*" 2>/dev/null | xargs -r redis-cli -u "$REDIS" DEL >/dev/null 2>&1
     fi
     [ -z "${ctr:-}" ] || buildah rm "$ctr" >/dev/null 2>&1
     rm -rf "$WORK" "$STATE/rootfs-$RUN"
@@ -156,8 +156,10 @@ size=$(podman image inspect --format '{{.Size}}' "$IMAGE")
 step "image $IMAGE built: $((size / 1000000)) MB ($(podman image inspect --format '{{.Size}}' "$BASE_IMAGE" | awk '{printf "%d", $1 / 1000000}') MB of it the base)"
 
 # --- what the image holds ---------------------------------------------------------------------------------------
+# A read-only root with one writable /tmp, as in Kubernetes (readOnlyRootFilesystem and an emptyDir):
+# podman's own writable /run and /var/tmp are left out, so a write anywhere else fails the check.
 run=(podman run --rm --runtime runc --ulimit nofile=20000:20000 --ulimit nproc=32768:32768
-    --network host --read-only)
+    --network host --read-only --read-only-tmpfs=false --tmpfs /tmp:rw,mode=1777,size=256m)
 "${run[@]}" --entrypoint python3 "$IMAGE" -c '
 import importlib.metadata as md, importlib.util as u, os, sys
 plugins = sorted(e.name for e in md.entry_points(group="nastavnik"))
