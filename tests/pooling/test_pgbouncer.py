@@ -22,6 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from nastavnik.db.scope import DbScope, scoped_session
 from nastavnik.runtime import Runtime, build_runtime
 from nastavnik.testing.services import (
+    REDIS_PREFIX,
     RunDatabase,
     Services,
     create_test_database,
@@ -65,7 +66,8 @@ def bouncer(services: Services, pooled_db: RunDatabase) -> Iterator[Bouncer]:
 @pytest.fixture(scope="module")
 async def direct(services: Services, pooled_db: RunDatabase) -> AsyncIterator[Runtime]:
     """The runtime on PostgreSQL itself, as ``nastavnik db upgrade`` runs: it migrates the database."""
-    rt = await migrated_runtime(settings_for(services, pooled_db))
+    # A queue of its own, as the replica's module: its jobs never reach the suite's workers.
+    rt = await migrated_runtime(settings_for(services, pooled_db, redis_prefix=f"{REDIS_PREFIX}:pooling"))
     yield rt
     await rt.close()
 

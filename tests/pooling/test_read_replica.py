@@ -25,6 +25,7 @@ from nastavnik.models.audit import AuditEvent
 from nastavnik.runtime import Runtime
 from nastavnik.testing import FreshRegion, Tenant, new_organisation, new_region
 from nastavnik.testing.services import (
+    REDIS_PREFIX,
     RunDatabase,
     Services,
     create_test_database,
@@ -60,7 +61,16 @@ async def runtime(
     """Migrated on the primary, reading dashboards from the standby."""
     primary = Services(replicated.primary_dsn, services.redis_url)
     standby_url = replicated.dsn(replicated.standby_port, primary_db.name)
-    rt = await migrated_runtime(settings_for(primary, primary_db, database_replica_url=standby_url))
+    rt = await migrated_runtime(
+        settings_for(
+            primary,
+            primary_db,
+            database_replica_url=standby_url,
+            # A queue of its own: jobs its requests enqueue must not reach the suite's workers after this
+            # module's servers are gone (they would retry against a stopped primary).
+            redis_prefix=f"{REDIS_PREFIX}:replica",
+        )
+    )
     yield rt
     await rt.close()
 
