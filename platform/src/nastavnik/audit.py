@@ -170,6 +170,7 @@ def counts_toward_figures(action: str, object_type: str, outcome: str) -> bool:
         return False
     return object_type in COUNTED_KINDS or "." in object_type
 
+
 AuditObject: TypeAlias = ObjectKind | str
 """What :func:`record` accepts as the kind of object: the core's, or a plugin's ``<plugin>.<name>`` code,
 which the plugin titles through ``register_audit_titles``."""

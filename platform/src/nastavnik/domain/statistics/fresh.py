@@ -1,4 +1,4 @@
-"""The job that makes an organisation's figures fresh after a change (scheduled by ``nastavnik.fresh_figures``).
+"""The job that makes an organisation's figures fresh after a change (scheduled by ``fresh_figures``).
 
 It recomputes the organisation for today on its region's clock, in the current academic year; the
 recompute derives the municipality and region rows again from the organisations' stored rows, so every
