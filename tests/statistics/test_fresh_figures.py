@@ -1,6 +1,7 @@
 """Fresh figures: a committed change schedules its organisation's recompute, which the real worker runs.
 
-The app here waits no debounce (``statistics_fresh_delay`` 0): the queue is worked only after the changes,
+Fresh figures are on here (the tests' settings turn them off for the rest of the suite), and the app
+waits no debounce (``statistics_fresh_delay`` 0): the queue is worked only after the changes,
 so a burst still finds its run scheduled and not started, exactly as within the real window.
 """
 
@@ -11,11 +12,13 @@ import dataclasses
 import uuid
 from datetime import date
 
+from arq.jobs import Job
 from sqlalchemy import func, select, text
 
 from nastavnik import fresh_figures
 from nastavnik.domain.statistics.models import StatAreaValue, StatOrgSnapshot, StatOrgValue, StatRun
 from nastavnik.domain.statistics.recompute import ScopeKind, Snapshot, lock_key, recompute
+from nastavnik.jobs import queue_name
 from nastavnik.runtime import Runtime
 from nastavnik.testing.apps import app_with
 from tests.statistics.queue import run_worker
@@ -30,7 +33,8 @@ Rows = dict[tuple[str, str], tuple[int, int | None]]
 
 def quick(runtime: Runtime) -> Runtime:
     return dataclasses.replace(
-        runtime, settings=runtime.settings.model_copy(update={"statistics_fresh_delay": 0})
+        runtime,
+        settings=runtime.settings.model_copy(update={"statistics_fresh": True, "statistics_fresh_delay": 0}),
     )
 
 
@@ -273,3 +277,33 @@ async def test_a_tenant_of_no_region_snapshot_today_gets_the_whole_region(
     await fresh_figures.schedule(quick(runtime), [tenant.id])
     assert await run_worker(runtime) == 1
     assert await runs_of(runtime, region_id) == region_runs + 1
+
+
+async def test_a_run_waits_the_debounce_and_none_is_scheduled_where_fresh_figures_are_off(
+    runtime: Runtime, world: World
+) -> None:
+    tenant = (await staffed(runtime, world))[0]
+    await run_worker(runtime)
+    # The suite's own settings: off. A committed change schedules nothing.
+    async with runtime.app_sessions() as db:
+        await db.execute(text("SELECT 1"))
+        fresh_figures.figures_changed(db, tenant.id)
+        await db.commit()
+    assert not await scheduled(runtime, tenant.id)
+    # On, with a window (20 s by default, 2 here): the job is queued to run that long after it was enqueued.
+    assert runtime.settings.statistics_fresh_delay == 20
+    on = dataclasses.replace(
+        runtime,
+        settings=runtime.settings.model_copy(update={"statistics_fresh": True, "statistics_fresh_delay": 2}),
+    )
+    assert await fresh_figures.schedule(on, [tenant.id]) == 1
+    assert await fresh_figures.schedule(on, [tenant.id]) == 0  # the one scheduled counts it
+    assert runtime.queue is not None
+    queued = await runtime.queue.zrange(queue_name(runtime.settings), 0, -1, withscores=True)
+    assert len(queued) == 1
+    job_id, score = queued[0]
+    info = await Job(job_id.decode(), runtime.queue, _queue_name=queue_name(runtime.settings)).info()
+    assert info is not None
+    assert info.function == fresh_figures.FRESH_JOB
+    assert score - info.enqueue_time.timestamp() * 1000 >= 2_000 - 1
+    assert await run_worker(runtime) == 1  # the worker waits it out

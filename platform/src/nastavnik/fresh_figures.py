@@ -62,9 +62,9 @@ def scheduled_key(runtime: Runtime, org_id: uuid.UUID) -> str:
 
 async def schedule(runtime: Runtime, org_ids: Iterable[uuid.UUID]) -> int:
     """Schedule a recompute of each organisation unless one is scheduled and not started; the number
-    scheduled now. Without a queue (a process that runs no jobs) nothing is scheduled: the nightly
-    recompute reconciles."""
-    if runtime.queue is None:
+    scheduled now. Without a queue (a process that runs no jobs), or with ``statistics_fresh`` off,
+    nothing is scheduled: the nightly recompute reconciles."""
+    if runtime.queue is None or not runtime.settings.statistics_fresh:
         return 0
     delay = runtime.settings.statistics_fresh_delay
     # Long enough to outlast the wait and a busy queue; short enough that a lost job is soon replaced.
@@ -87,7 +87,7 @@ def _schedule_after_commit(session: Session) -> None:
     if not pending:
         return
     runtime: Runtime | None = session.info.get(RUNTIME_KEY)
-    if runtime is None:
+    if runtime is None or not runtime.settings.statistics_fresh:
         return
     try:
         # Inside the commit's greenlet (AsyncSession.commit): the enqueue finishes before commit returns.
