@@ -15,7 +15,7 @@ from datetime import date
 from arq.jobs import Job
 from sqlalchemy import func, select, text
 
-from nastavnik import fresh_figures
+from nastavnik import audit, fresh_figures
 from nastavnik.domain.statistics.models import StatAreaValue, StatOrgSnapshot, StatOrgValue, StatRun
 from nastavnik.domain.statistics.recompute import ScopeKind, Snapshot, lock_key, recompute
 from nastavnik.jobs import queue_name
@@ -307,3 +307,18 @@ async def test_a_run_waits_the_debounce_and_none_is_scheduled_where_fresh_figure
     assert info.function == fresh_figures.FRESH_JOB
     assert score - info.enqueue_time.timestamp() * 1000 >= 2_000 - 1
     assert await run_worker(runtime) == 1  # the worker waits it out
+
+
+def test_what_the_audit_log_counts_as_a_change_to_the_figures() -> None:
+    assert audit.counts_toward_figures("create", audit.ObjectKind.MENTORING_GROUP, "success")
+    assert audit.counts_toward_figures("update", audit.ObjectKind.HEADCOUNT, "success")
+    assert audit.counts_toward_figures("create", audit.ObjectKind.QUESTIONNAIRE_ANSWERS, "success")
+    assert audit.counts_toward_figures("update", audit.ObjectKind.PLAN_ITEM, "success")
+    assert audit.counts_toward_figures("create", audit.ObjectKind.MENTEE_IMPORT, "success")
+    assert audit.counts_toward_figures("delete", "colleges.partner", "success")  # a plugin's own kind
+    # Reading, exporting, failing or being refused changes nothing; nor do kinds no indicator counts.
+    assert not audit.counts_toward_figures("read", audit.ObjectKind.MENTORING_GROUP, "success")
+    assert not audit.counts_toward_figures("export", audit.ObjectKind.MENTEE_BASE, "success")
+    assert not audit.counts_toward_figures("update", audit.ObjectKind.HEADCOUNT, "denied")
+    assert not audit.counts_toward_figures("create", audit.ObjectKind.JOURNAL_ENTRY, "success")
+    assert not audit.counts_toward_figures("create", audit.ObjectKind.STATISTICS_REPORT, "success")
