@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from nastavnik import clock
 from nastavnik.db.scope import DbScope, scoped_session
 from nastavnik.errors import FieldError, InvalidInput
+from nastavnik.fresh_figures import figures_changed
 from nastavnik.models.audit import AuditEvent
 from nastavnik.models.identity import Identity, StaffRole
 from nastavnik.models.reference import Region
@@ -124,6 +125,52 @@ class ObjectKind(StrEnum):
     REGION_NOTIFICATION_SETTINGS = "region_notification_settings", "тихие часы и сводка уведомлений региона"
 
 
+# What the indicators count (docs/statistics.md): a change recorded about one of these kinds, or about a
+# plugin's own ``<plugin>.<name>`` kind, schedules its organisation's recompute (nastavnik.fresh_figures).
+# Every change is audited, so the log's one entry point is where none of them can be missed.
+COUNTED_KINDS = frozenset(
+    {
+        ObjectKind.ORGANISATION,
+        ObjectKind.PLUGIN_SETTING,
+        ObjectKind.PERSON,
+        ObjectKind.PERSON_LIST,
+        ObjectKind.PERSON_ROLES,
+        ObjectKind.HEADCOUNT,
+        ObjectKind.BASES,
+        ObjectKind.MENTEE_BASE,
+        ObjectKind.MENTOR_BASE,
+        ObjectKind.MENTEE_PROFILE,
+        ObjectKind.MENTOR_PROFILE,
+        ObjectKind.MENTEE_IMPORT,
+        ObjectKind.MENTOR_IMPORT,
+        ObjectKind.MENTOR_TRAINING,
+        ObjectKind.TRAINING_IMPORT,
+        ObjectKind.PROGRAMME,
+        ObjectKind.PROGRAMME_DOCUMENTS,
+        ObjectKind.MATCHING,
+        ObjectKind.MENTORING_GROUP,
+        ObjectKind.MENTORING_ORDER,
+        ObjectKind.DEVELOPMENT_PLAN,
+        ObjectKind.PLAN_ITEM,
+        ObjectKind.QUESTIONNAIRE_ASSIGNMENT,
+        ObjectKind.QUESTIONNAIRE_ANSWERS,
+        ObjectKind.METHODICAL_ASSOCIATION,
+        ObjectKind.METHODICAL_MEMBER,
+        ObjectKind.METHODICAL_EVENT,
+        ObjectKind.METHODICAL_PARTICIPANTS,
+        ObjectKind.METHODICAL_DOCUMENT,
+    }
+)
+CHANGES = frozenset({"create", "update", "delete"})
+
+
+def counts_toward_figures(action: str, object_type: str, outcome: str) -> bool:
+    """Whether a recorded event changed what an organisation's indicators count."""
+    if outcome != "success" or action not in CHANGES:
+        return False
+    return object_type in COUNTED_KINDS or "." in object_type
+
+
 AuditObject: TypeAlias = ObjectKind | str
 """What :func:`record` accepts as the kind of object: the core's, or a plugin's ``<plugin>.<name>`` code,
 which the plugin titles through ``register_audit_titles``."""
@@ -152,6 +199,8 @@ async def record(
     details: dict[str, Any] | None = None,
 ) -> None:
     """Append one event. A plain INSERT without RETURNING: the application role cannot read the log."""
+    if org_id is not None and counts_toward_figures(action, str(object_type), outcome):
+        figures_changed(db, org_id)  # scheduled when this transaction commits, with the change
     await db.execute(
         insert(AuditEvent).values(
             actor_identity_id=actor_identity_id,

@@ -28,6 +28,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from nastavnik import audit
 from nastavnik.db.scope import DbScope, scoped_session
 from nastavnik.errors import FieldError
+from nastavnik.fresh_figures import figures_changed
 from nastavnik.models.reference import Organisation
 from nastavnik.plugin_services import (
     BeforeCommit,
@@ -80,6 +81,12 @@ class PluginContext:
         """The organisation's row ``row_id`` (its ``id``) of the tenant ``model``, also meeting ``where``;
         ``NotFound`` (a 404) for a missing one and another organisation's alike."""
         return await self.org_context.find(self.db, model, row_id, *where)
+
+    def figures_changed(self) -> None:
+        """Say that this transaction changes what the plugin's indicators count, where no audited change
+        says so already (a change audited through :meth:`audit` does): the organisation's figures are
+        recomputed shortly after the commit, never after a rollback (docs/statistics.md, «Fresh figures»)."""
+        figures_changed(self.db, self.org.id)
 
     def has_role(self, *roles: str) -> bool:
         return any(r in self.roles for r in roles)

@@ -15,6 +15,7 @@ from sqlalchemy import text
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
+from nastavnik import fresh_figures
 from nastavnik.auth.keyset import KeySet
 from nastavnik.auth.oidc import OidcClient
 from nastavnik.auth.tokens import TokenVerifier
@@ -97,6 +98,7 @@ class Runtime:
             if self.replica_app_engine is not None
             else None
         )
+        fresh_figures.attach(self)  # commits that change counted data schedule their recompute
 
     def provisioner_session(self, org_id: uuid.UUID) -> AsyncSession:
         """A session of the provisioning jobs, bound to the one organisation the job names: the provisioner

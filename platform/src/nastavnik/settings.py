@@ -273,6 +273,16 @@ class Settings(BaseSettings):
     """Port `nastavnik worker` serves its own Prometheus metrics on (jobs' durations and failures, its
     database pools), at `http://<host>:<port>/metrics` with the address of `host`. Unset: none served."""
 
+    statistics_fresh: bool = True
+    """Recompute an organisation's figures shortly after a change to what its indicators count (a pair
+    formed or ended, an import, an answer, a plan task, a headcount, a plugin's events), so that its page
+    and the dashboards show it within a minute (docs/statistics.md, «Fresh figures»). `false`: the figures
+    are those of the night's run until the next night (the tests' default, which a test turns on)."""
+
+    statistics_fresh_delay: int = Field(default=20, ge=0, le=3600)
+    """Seconds an organisation's recompute waits after the first change: the changes of those seconds are
+    counted by one run, shown about this long after, plus the run's own time. 0: at once."""
+
     @property
     def is_production(self) -> bool:
         return self.mode is Mode.PRODUCTION

@@ -42,6 +42,7 @@ from nastavnik.domain.statistics.indicators import (
     young_teachers_mentored,
     young_teachers_retained,
 )
+from nastavnik.fresh_figures import FRESH_JOB
 from nastavnik.hookspecs import hookimpl
 from nastavnik.models.people import ProgrammeRole
 from nastavnik.plugins import Plugins
@@ -230,7 +231,7 @@ async def deliver_notifications(ctx: dict[str, Any]) -> str:
 @hookimpl
 def register_jobs() -> Iterable[JobSpec]:
     from nastavnik.domain.reminders import jobs as reminders
-    from nastavnik.domain.statistics import jobs as statistics, reports
+    from nastavnik.domain.statistics import fresh, jobs as statistics, reports
 
     return [
         JobSpec(
@@ -239,6 +240,13 @@ def register_jobs() -> Iterable[JobSpec]:
             max_tries=3,
             timeout_seconds=statistics.RECOMPUTE_TIMEOUT,
             keep_result_seconds=0,  # the id de-duplicates while queued or running, never after
+        ),
+        JobSpec(
+            name=FRESH_JOB,
+            function=fresh.fresh_job,
+            max_tries=3,
+            timeout_seconds=statistics.RECOMPUTE_TIMEOUT,
+            keep_result_seconds=0,  # scheduled by nastavnik.fresh_figures, de-duplicated there
         ),
         JobSpec(
             name=statistics.NIGHTLY_JOB,
