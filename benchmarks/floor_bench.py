@@ -44,6 +44,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import logging
 import os
 import re
 import shutil
@@ -85,6 +86,7 @@ from benchmarks.auth_bench import (
 )
 from benchmarks.services import services_from_environment
 from nastavnik.auth.tokens import TokenRejected
+from nastavnik.cli import PROCESS_HEADER
 from nastavnik.db import pooling
 from nastavnik.logging import configure_logging
 from nastavnik.runtime import Runtime, build_runtime, role_url, token_verifier
@@ -228,6 +230,7 @@ class Authenticator:
         self.spec = spec
         settings = Settings.model_validate(spec.settings)
         configure_logging(settings)
+        logging.getLogger("httpx").setLevel(logging.WARNING)  # the key fetch is not news
         self.http = httpx.AsyncClient(timeout=5.0)
         self.verifier = token_verifier(settings, self.http) if spec.auth == "bearer" else None
         self.redis = Redis.from_url(str(settings.redis_url)) if spec.auth == "session" else None
@@ -453,12 +456,15 @@ async def start_command(settings: Settings, workers: int) -> Served:
         try:
             async with httpx.AsyncClient() as http:
                 ready = await http.get(f"http://{HOST}:{port}/health/ready")
-            seen.add(ready.headers.get("x-nastavnik-worker", "1"))
+            seen.add(ready.headers.get(PROCESS_HEADER, "1"))
             if len(seen) >= workers:
                 break
         except httpx.TransportError:
             pass
         await asyncio.sleep(0.1)
+    else:
+        process.send_signal(signal.SIGTERM)
+        raise RuntimeError(f"nastavnik serve --workers {workers}: only processes {seen} answered")
 
     async def stop() -> None:
         process.send_signal(signal.SIGTERM)

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import httpx
 
-from nastavnik.cli import WORKER_HEADER
+from nastavnik.cli import PROCESS_HEADER
 from nastavnik.runtime import Runtime
 from tests.support.http import loopback_socket
 
@@ -74,7 +74,7 @@ async def test_two_web_processes_answer_on_one_port_and_stop_cleanly_on_sigterm(
                 await asyncio.sleep(0.1)
                 continue
             statuses.add(ready.status_code)
-            answered_by.add(ready.headers[WORKER_HEADER])
+            answered_by.add(ready.headers[PROCESS_HEADER])
             if len(answered_by) == 2:
                 break
             await asyncio.sleep(0.02)

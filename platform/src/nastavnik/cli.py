@@ -209,7 +209,7 @@ async def serve_until_stopped(
             log.info("web server stopped", signal=shutdown.signal.name)
 
 
-WORKER_HEADER = "x-nastavnik-worker"  # which web process answered (its number), with more than one
+PROCESS_HEADER = "x-nastavnik-process"  # which web process answered (its number), with more than one
 
 
 def listening_socket(host: str, port: int) -> socket.socket:
@@ -236,7 +236,7 @@ def _web_process(settings: Settings, sock: socket.socket, number: int) -> None:
     with shutdown.installed(), contextlib.suppress(KeyboardInterrupt):
         shutdown.run(
             serve_until_stopped(
-                settings, shutdown, with_worker=False, sock=sock, headers=[(WORKER_HEADER, str(number))]
+                settings, shutdown, with_worker=False, sock=sock, headers=[(PROCESS_HEADER, str(number))]
             )
         )
 
