@@ -46,7 +46,7 @@ import socket
 import statistics
 import sys
 import time
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterator, Mapping
 from dataclasses import asdict, dataclass, field
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
@@ -165,8 +165,9 @@ def server_config(app: Any) -> uvicorn.Config:
     return uvicorn.Config(app, log_level="warning", access_log=False, log_config=None, lifespan="auto")
 
 
-async def serve_until_told(app: Any, control: Connection, fetches: Callable[[], int]) -> None:
-    """Serve ``app`` on a free loopback port; answer the parent's "fetches" and "stop" on ``control``."""
+async def serve_until_told(app: Any, control: Connection, answers: Mapping[str, Callable[[], Any]]) -> None:
+    """Serve ``app`` on a free loopback port; answer the parent's questions (``answers``: message to
+    answer) and "stop" on ``control``."""
     # IPPROTO_TCP, not the default 0: asyncio sets TCP_NODELAY only on sockets that say TCP, and
     # without it small responses wait for delayed ACKs (~40 ms). uvicorn's own host/port binding
     # (`nastavnik serve`) gets IPPROTO_TCP from getaddrinfo.
@@ -191,8 +192,8 @@ async def serve_until_told(app: Any, control: Connection, fetches: Callable[[], 
                 loop.remove_reader(control.fileno())
                 server.should_exit = True
                 return
-            if message == "fetches":
-                control.send(fetches())
+            if message in answers:
+                control.send(answers[message]())
             elif message == "stop":
                 server.should_exit = True
 
@@ -220,7 +221,7 @@ async def _platform_server(values: dict[str, Any], control: Connection) -> None:
         def fetches() -> int:
             return runtime.verifier.keys.fetches if runtime.verifier is not None else -1
 
-        await serve_until_told(create_app(runtime), control, fetches)
+        await serve_until_told(create_app(runtime), control, {"fetches": fetches})
     finally:
         await runtime.close()
 
@@ -232,7 +233,7 @@ async def constant() -> dict[str, str]:
 
 def bare_server(control: Connection) -> None:
     """Child process: a bare Litestar app with one endpoint returning a constant JSON."""
-    asyncio.run(serve_until_told(Litestar(route_handlers=[constant]), control, lambda: 0))
+    asyncio.run(serve_until_told(Litestar(route_handlers=[constant]), control, {}))
 
 
 @dataclass

@@ -10,9 +10,13 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import multiprocessing
+import os
 import signal
+import socket
 import sys
 from collections.abc import AsyncIterator, Callable, Coroutine, Iterator
+from multiprocessing.connection import wait as wait_for_any
 from types import FrameType
 from typing import Any, TypeVar
 
@@ -149,7 +153,9 @@ async def upgrade_database(settings: Settings) -> None:
         )
 
 
-def web_server_config(app: Any, settings: Settings) -> uvicorn.Config:
+def web_server_config(
+    app: Any, settings: Settings, *, headers: list[tuple[str, str]] | None = None
+) -> uvicorn.Config:
     # No "server: uvicorn" banner: the software and its version are nobody's business.
     return uvicorn.Config(
         app,
@@ -159,19 +165,28 @@ def web_server_config(app: Any, settings: Settings) -> uvicorn.Config:
         proxy_headers=True,
         server_header=False,
         timeout_graceful_shutdown=WEB_SHUTDOWN_GRACE,
+        headers=headers,
     )
 
 
-async def serve_until_stopped(settings: Settings, shutdown: Shutdown, *, with_worker: bool) -> None:
-    """The web server (and the worker) until one of them ends or a signal asks them to stop."""
+async def serve_until_stopped(
+    settings: Settings,
+    shutdown: Shutdown,
+    *,
+    with_worker: bool,
+    sock: socket.socket | None = None,
+    headers: list[tuple[str, str]] | None = None,
+) -> None:
+    """The web server (and the worker) until one of them ends or a signal asks them to stop; on ``sock``
+    (shared with the other web processes) when given, else on the settings' host and port."""
     from nastavnik.runtime import Runtime
     from nastavnik.web.app import create_app
     from nastavnik.worker import build_worker, stop_worker
 
     async with _runtime(settings) as rt:
         assert isinstance(rt, Runtime)
-        server = _Server(web_server_config(create_app(rt), settings))
-        serving = asyncio.create_task(server.serve())
+        server = _Server(web_server_config(create_app(rt), settings, headers=headers))
+        serving = asyncio.create_task(server.serve(sockets=[sock] if sock is not None else None))
         worker = build_worker(rt) if with_worker else None
         working = asyncio.create_task(worker.async_run()) if worker is not None else None
         stop = asyncio.create_task(shutdown.wait())
@@ -192,6 +207,72 @@ async def serve_until_stopped(settings: Settings, shutdown: Shutdown, *, with_wo
             await asyncio.gather(serving, return_exceptions=True)
         if shutdown.signal is not None:
             log.info("web server stopped", signal=shutdown.signal.name)
+
+
+PROCESS_HEADER = "x-nastavnik-process"  # which web process answered (its number), with more than one
+
+
+def listening_socket(host: str, port: int) -> socket.socket:
+    """The web port, bound once by the parent and shared by every web process (the kernel spreads the
+    connections). Created with IPPROTO_TCP, as uvicorn's own binding does through getaddrinfo: asyncio
+    sets TCP_NODELAY only on sockets that say TCP, and without it small answers wait for delayed ACKs."""
+    family, kind, proto, _, address = socket.getaddrinfo(
+        host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE
+    )[0]
+    sock = socket.socket(family, kind, proto)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind(address)
+    return sock
+
+
+def _web_process(settings: Settings, sock: socket.socket, number: int) -> None:
+    """One of ``serve --workers N``'s processes: the single-process server on the shared socket, with its
+    own runtime and its own signal handling (SIGTERM from the parent drains it and it exits 0)."""
+    # A group of its own: Ctrl-C in a terminal reaches the parent only, which forwards one SIGTERM (a
+    # second signal would stop the process at once, without draining).
+    os.setpgid(0, 0)
+    configure_logging(settings)
+    shutdown = Shutdown()
+    with shutdown.installed(), contextlib.suppress(KeyboardInterrupt):
+        shutdown.run(
+            serve_until_stopped(
+                settings, shutdown, with_worker=False, sock=sock, headers=[(PROCESS_HEADER, str(number))]
+            )
+        )
+
+
+def serve_processes(settings: Settings, shutdown: Shutdown, count: int) -> None:
+    """``count`` web processes on one port until a signal: the parent forwards SIGTERM (the container's
+    stop) to them, waits for them to drain, and exits 0 when they all did; if one dies on its own the
+    others are stopped and the command fails, for the orchestrator to restart the whole."""
+    sock = listening_socket(settings.host, settings.port)
+    # spawn, not fork: a fresh interpreter per process (no inherited event loop, threads or pools).
+    context = multiprocessing.get_context("spawn")
+    processes = [
+        context.Process(target=_web_process, args=(settings, sock, n), name=f"nastavnik-web-{n}")
+        for n in range(1, count + 1)
+    ]
+    for process in processes:
+        process.start()
+    sock.close()  # the children hold it
+    log.info("web processes started", count=count, pids=[p.pid for p in processes])
+    try:
+        while not shutdown.requested and all(p.is_alive() for p in processes):
+            wait_for_any([p.sentinel for p in processes], timeout=0.5)
+    finally:
+        for process in processes:
+            if process.is_alive():
+                process.terminate()  # SIGTERM: each drains its requests under way
+        deadline = WEB_SHUTDOWN_GRACE + 10
+        for process in processes:
+            process.join(deadline)
+            if process.is_alive():
+                process.kill()
+                process.join()
+    failed = {p.name: p.exitcode for p in processes if p.exitcode != 0}
+    if failed or not shutdown.requested:
+        raise click.ClickException(f"web processes ended: {failed or 'on their own'}")
+    log.info("web processes stopped", signal=shutdown.signal.name if shutdown.signal else None)
 
 
 async def _work(settings: Settings, shutdown: Shutdown, *, with_cron: bool) -> None:
@@ -303,11 +384,25 @@ def run_once(
 @click.option(
     "--with-worker/--no-worker", default=False, help="Run the background worker in the same process."
 )
-def serve(with_worker: bool) -> None:
+@click.option(
+    "--workers",
+    type=click.IntRange(1, 64),
+    default=None,
+    help="Web server processes sharing the port (default: the web_workers setting, 1).",
+)
+def serve(with_worker: bool, workers: int | None) -> None:
     """Run the web application."""
-    run_until_stopped(
-        lambda settings, shutdown: serve_until_stopped(settings, shutdown, with_worker=with_worker)
-    )
+    with _command(None) as (settings, shutdown), contextlib.suppress(KeyboardInterrupt):
+        count = workers if workers is not None else settings.web_workers
+        if count == 1:
+            shutdown.run(serve_until_stopped(settings, shutdown, with_worker=with_worker))
+            return
+        if with_worker:
+            raise click.UsageError(
+                "--with-worker runs the background worker inside the one web process: with more web"
+                " processes run `nastavnik worker` beside them"
+            )
+        serve_processes(settings, shutdown, count)
 
 
 @main.command()

@@ -283,6 +283,12 @@ class Settings(BaseSettings):
     """Seconds an organisation's recompute waits after the first change: the changes of those seconds are
     counted by one run, shown about this long after, plus the run's own time. 0: at once."""
 
+    web_workers: int = Field(default=1, ge=1, le=64)
+    """Processes `nastavnik serve` runs, sharing the web port (`--workers` overrides it). Each process has
+    its own database pool (`db_pool_size` connections) and its own Prometheus metrics: with more than one,
+    a scrape of `/metrics` answers from whichever process takes it (docs/observability.md), so under
+    Prometheus prefer more replicas of one process each. Cannot be combined with `--with-worker`."""
+
     @property
     def is_production(self) -> bool:
         return self.mode is Mode.PRODUCTION
