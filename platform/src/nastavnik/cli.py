@@ -164,6 +164,7 @@ def web_server_config(app: Any, settings: Settings) -> uvicorn.Config:
 
 async def serve_until_stopped(settings: Settings, shutdown: Shutdown, *, with_worker: bool) -> None:
     """The web server (and the worker) until one of them ends or a signal asks them to stop."""
+    from nastavnik.gc_tuning import settle_after_start_up
     from nastavnik.runtime import Runtime
     from nastavnik.web.app import create_app
     from nastavnik.worker import build_worker, stop_worker
@@ -171,6 +172,7 @@ async def serve_until_stopped(settings: Settings, shutdown: Shutdown, *, with_wo
     async with _runtime(settings) as rt:
         assert isinstance(rt, Runtime)
         server = _Server(web_server_config(create_app(rt), settings))
+        settle_after_start_up()  # the app is built: freeze it out of the collector's way
         serving = asyncio.create_task(server.serve())
         worker = build_worker(rt) if with_worker else None
         working = asyncio.create_task(worker.async_run()) if worker is not None else None
