@@ -9,10 +9,11 @@ from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
-from typing import IO, TYPE_CHECKING, Any, TypeAlias, TypedDict, Unpack
+from typing import IO, TYPE_CHECKING, Any, TypeAlias, TypedDict, Unpack, cast
 
 from openpyxl import Workbook
-from sqlalchemy import Select, insert, select
+from sqlalchemy import CTE, Select, String, Table, Uuid, bindparam, func, insert, literal, select
+from sqlalchemy.dialects.postgresql import INET
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from nastavnik import clock
@@ -285,6 +286,33 @@ async def commit_in(
     it records: the event and the change are written together or not at all."""
     await record_in(db, ctx, action, object_type, object_id, **about)
     await db.commit()
+
+
+_audit_log = cast(Table, AuditEvent.__table__)
+
+
+def read_riding_along(rows: CTE, object_type: AuditObject) -> CTE:
+    """The event "the actor read ``object_type`` inside the organisation" (details: how many of ``rows``), as
+    an INSERT to add (``add_cte``) to the very statement that reads ``rows`` (a CTE of it): written in the
+    same round trip, from the same snapshot, so the count is the number of rows returned. Bound parameters:
+    :func:`read_params`. Like :func:`record`, no RETURNING: the application role cannot read the log."""
+    count = select(func.count()).select_from(rows).scalar_subquery()
+    event = select(
+        bindparam("audit_actor", type_=Uuid),
+        bindparam("audit_org", type_=Uuid),
+        literal("read", String),
+        literal(str(object_type), String),
+        literal("success", String),
+        bindparam("audit_ip", type_=INET),
+        func.jsonb_build_object("count", count),
+    )
+    columns = ["actor_identity_id", "org_id", "action", "object_type", "outcome", "client_ip", "details"]
+    return insert(_audit_log).from_select(columns, event).cte(f"audit_{rows.name}")
+
+
+def read_params(ctx: OrgContext) -> dict[str, Any]:
+    """The bound parameters of :func:`read_riding_along`: who reads, in which organisation, from where."""
+    return {"audit_actor": ctx.actor.identity_id, "audit_org": ctx.org.id, "audit_ip": ctx.actor.client_ip}
 
 
 @dataclass(frozen=True, slots=True)

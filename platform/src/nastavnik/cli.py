@@ -179,6 +179,7 @@ async def serve_until_stopped(
 ) -> None:
     """The web server (and the worker) until one of them ends or a signal asks them to stop; on ``sock``
     (shared with the other web processes) when given, else on the settings' host and port."""
+    from nastavnik.gc_tuning import settle_after_start_up
     from nastavnik.runtime import Runtime
     from nastavnik.web.app import create_app
     from nastavnik.worker import build_worker, stop_worker
@@ -186,6 +187,7 @@ async def serve_until_stopped(
     async with _runtime(settings) as rt:
         assert isinstance(rt, Runtime)
         server = _Server(web_server_config(create_app(rt), settings, headers=headers))
+        settle_after_start_up()  # the app is built: freeze it out of the collector's way
         serving = asyncio.create_task(server.serve(sockets=[sock] if sock is not None else None))
         worker = build_worker(rt) if with_worker else None
         working = asyncio.create_task(worker.async_run()) if worker is not None else None

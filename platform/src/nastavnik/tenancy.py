@@ -10,15 +10,28 @@ from __future__ import annotations
 import dataclasses
 import re
 import uuid
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from typing import TypeVar
+from typing import Any, TypeVar
 
-from sqlalchemy import ColumnElement, func, select, true
+from sqlalchemy import (
+    ColumnElement,
+    CompoundSelect,
+    Select,
+    String,
+    bindparam,
+    cast,
+    func,
+    null,
+    select,
+    true,
+    union_all,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from nastavnik import clock
-from nastavnik.db.scope import DbScope, rescope
+from nastavnik.db.scope import DbScope, note_scope, scope_settings
 from nastavnik.models.identity import Identity, StaffAssignment, StaffRole
 from nastavnik.models.people import Person, PersonCategory, PersonRole, PersonStatus, ProgrammeRole
 from nastavnik.models.plugin_settings import OrgPluginSetting
@@ -150,55 +163,109 @@ def require_role(ctx: OrgContext, *roles: ProgrammeRole) -> None:
     ctx.require_role(*roles)
 
 
+# The statements of the request's hot path, built once: building a statement and its cache key costs more
+# Python than running it. Core tables (not the mapped classes): rows come back as tuples, no ORM loading.
+_identity = Identity.__table__
+_staff = StaffAssignment.__table__
+_org = Organisation.__table__
+_municipality = Municipality.__table__
+_region = Region.__table__
+_person = Person.__table__
+_person_role = PersonRole.__table__
+_plugin_setting = OrgPluginSetting.__table__
+
+_ACTOR = (
+    select(_identity.c.display_name, _staff.c.role, _staff.c.region_id, _staff.c.municipality_id)
+    .outerjoin(_staff, _staff.c.identity_id == _identity.c.id)
+    .where(_identity.c.id == bindparam("identity_id"), _identity.c.active)
+)
+
+
+def actor_of_rows(identity_id: uuid.UUID, display_name: str, grants: Iterable[tuple[Any, Any, Any]]) -> Actor:
+    """The actor of an identity from its rows joined to its staff assignments (none: one row of NULLs)."""
+    staff = tuple(
+        StaffGrant(StaffRole(role), region, muni) for role, region, muni in grants if role is not None
+    )
+    return Actor(identity_id=identity_id, display_name=display_name, staff=staff)
+
+
 async def load_actor(db: AsyncSession, identity_id: uuid.UUID) -> Actor | None:
     """An active identity with its oversight grants, in one round trip."""
-    rows = (
-        await db.execute(
-            select(
-                Identity.display_name,
-                StaffAssignment.role,
-                StaffAssignment.region_id,
-                StaffAssignment.municipality_id,
-            )
-            .outerjoin(StaffAssignment, StaffAssignment.identity_id == Identity.id)
-            .where(Identity.id == identity_id, Identity.active)
-        )
-    ).all()
+    rows = (await db.execute(_ACTOR, {"identity_id": identity_id})).all()
     if not rows:
         return None
-    grants = tuple(
-        StaffGrant(StaffRole(role), region, muni) for _, role, region, muni in rows if role is not None
+    return actor_of_rows(identity_id, rows[0][0], (row[1:] for row in rows))
+
+
+def _org_statement(*extra: Any) -> Select[Any]:
+    return (
+        select(
+            _org.c.id,
+            _org.c.slug,
+            _org.c.type,
+            _org.c.short_name,
+            _org.c.full_name,
+            _org.c.inn,
+            _org.c.municipality_id,
+            _municipality.c.name,
+            _region.c.id,
+            _region.c.timezone,
+            *extra,
+        )
+        .join(_municipality, _municipality.c.id == _org.c.municipality_id)
+        .join(_region, _region.c.id == _municipality.c.region_id)
+        .where(_org.c.slug == bindparam("slug"), _org.c.status == OrgStatus.ACTIVE.value)
     )
-    return Actor(identity_id=identity_id, display_name=rows[0][0], staff=grants)
+
+
+_ORG_BY_SLUG = _org_statement()
+# The organisation and, in the same round trip, the request's scope set to it: organisation, municipality
+# and region are shared reference data, which no policy reads the scope for.
+_ORG_SCOPING = _org_statement(
+    *scope_settings(bindparam("identity_id", type_=String), cast(_org.c.id, String))
+)
+
+
+def _org_ref(row: Sequence[Any]) -> OrgRef:
+    return OrgRef(*row[:10])
 
 
 async def org_by_slug(db: AsyncSession, slug: str) -> OrgRef:
     """An active organisation by its slug (shared reference data), or NotFound."""
     if not SLUG_PATTERN.match(slug):
         raise NotFound
-    row = (
-        await db.execute(
-            select(Organisation, Municipality.name, Region.id, Region.timezone)
-            .join(Municipality, Municipality.id == Organisation.municipality_id)
-            .join(Region, Region.id == Municipality.region_id)
-            .where(Organisation.slug == slug, Organisation.status == OrgStatus.ACTIVE)
-        )
-    ).one_or_none()
+    row = (await db.execute(_ORG_BY_SLUG, {"slug": slug})).one_or_none()
     if row is None:
         raise NotFound
-    org, municipality_name, region_id, timezone = row
-    return OrgRef(
-        id=org.id,
-        slug=org.slug,
-        type=org.type,
-        short_name=org.short_name,
-        full_name=org.full_name,
-        inn=org.inn,
-        municipality_id=org.municipality_id,
-        municipality_name=municipality_name,
-        region_id=region_id,
-        timezone=timezone,
+    return _org_ref(row)
+
+
+def _membership_statement(*, service_filter: bool) -> CompoundSelect[Any]:
+    """The actor's membership with its roles and the organisation's disabled plugins, in one round trip:
+    rows with a person (id, role, category) and rows with a disabled plugin's name."""
+    membership = (
+        select(_person.c.id, _person_role.c.role, _person.c.category, null().label("plugin"))
+        .outerjoin(
+            _person_role,
+            (_person_role.c.org_id == _person.c.org_id) & (_person_role.c.person_id == _person.c.id),
+        )
+        .where(
+            _person.c.identity_id == bindparam("identity_id"),
+            _person.c.status == PersonStatus.ACTIVE.value,
+        )
     )
+    if service_filter:
+        membership = membership.where(_person.c.org_id == bindparam("org_id"))
+    disabled = select(null(), null(), null(), _plugin_setting.c.plugin).where(
+        _plugin_setting.c.org_id == bindparam("org_id"), _plugin_setting.c.enabled.is_(False)
+    )
+    return union_all(membership, disabled)
+
+
+_MEMBERSHIP = {
+    True: _membership_statement(service_filter=True),
+    False: _membership_statement(service_filter=False),
+}
 
 
 async def resolve_org_context(
@@ -206,23 +273,26 @@ async def resolve_org_context(
 ) -> OrgContext:
     """Resolve ``/o/<slug>/`` for ``actor``: the organisation, their membership and roles.
 
-    The database session is re-scoped to the organisation first, so every later query
-    of the request runs under row-level security for it.
+    The database session is re-scoped to the organisation first (in the statement that finds it), so
+    every later query of the request runs under row-level security for it.
     """
     if service_filter and actor.organisations is not None and slug not in actor.organisations:
         raise NotFound  # the identity provider does not admit this person to that organisation
-    org = await org_by_slug(db, slug)
-    await rescope(db, DbScope(identity_id=actor.identity_id, org_id=org.id))
-    # The membership and its roles in one round trip.
-    membership = (
-        select(Person.id, PersonRole.role, Person.category)
-        .outerjoin(PersonRole, (PersonRole.org_id == Person.org_id) & (PersonRole.person_id == Person.id))
-        .where(Person.identity_id == actor.identity_id, Person.status == PersonStatus.ACTIVE)
-    )
-    if service_filter:
-        membership = membership.where(Person.org_id == org.id)
-    rows = (await db.execute(membership)).all()
-    if not rows:
+    if not SLUG_PATTERN.match(slug):
+        raise NotFound
+    found = (
+        await db.execute(_ORG_SCOPING, {"slug": slug, "identity_id": str(actor.identity_id)})
+    ).one_or_none()
+    if found is None:
+        raise NotFound
+    org = _org_ref(found)
+    note_scope(db, DbScope(identity_id=actor.identity_id, org_id=org.id))
+    rows = (
+        await db.execute(_MEMBERSHIP[service_filter], {"identity_id": actor.identity_id, "org_id": org.id})
+    ).all()
+    members = [row for row in rows if row[3] is None]
+    disabled = [row[3] for row in rows if row[3] is not None]
+    if not members:
         if service_filter:
             raise NotFound
         # Service checks are off: act as if authorised with every role, so that only
@@ -230,13 +300,8 @@ async def resolve_org_context(
         person_id, roles = NIL_PERSON, frozenset(role.value for role in ProgrammeRole)
         category = PersonCategory.STAFF.value
     else:
-        person_id, category = rows[0][0], rows[0][2]
-        roles = frozenset(str(role) for pid, role, _ in rows if role is not None and pid == person_id)
-    disabled = await db.scalars(
-        select(OrgPluginSetting.plugin).where(
-            OrgPluginSetting.org_id == org.id, OrgPluginSetting.enabled.is_(False)
-        )
-    )
+        person_id, category = members[0][0], members[0][2]
+        roles = frozenset(str(role) for pid, role, _, _ in members if role is not None and pid == person_id)
     return OrgContext(
         actor=actor,
         org=org,

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from jwcrypto import jws
+from jwcrypto import jwk, jws
 from jwcrypto.common import JWException
 
 from nastavnik.auth.keyset import KeySet
@@ -22,6 +22,9 @@ from nastavnik.auth.keyset import KeySet
 ALLOWED_ALGS = ("RS256",)
 MAX_TOKEN_BYTES = 8192
 MAX_LEEWAY = 60
+VERIFIED_CACHE_SIZE = 4096
+"""Access tokens kept verified (each until it expires): a client sends the same token with every request
+until it refreshes it, and checking its RSA signature again costs a quarter of a millisecond."""
 # Header parameters that would let a token choose its own key: never honoured, always refused.
 KEY_CHOOSING_HEADERS = {"jku", "x5u", "jwk", "x5c"}
 
@@ -40,6 +43,8 @@ class VerifiedToken:
     display_name: str
     expires_at: int
     claims: dict[str, Any]
+    key_id: str = ""
+    """The id of the realm's key that verified the signature."""
 
 
 def _b64json(segment: str) -> Any:
@@ -78,10 +83,38 @@ class TokenVerifier:
         self.keys = keys
         self.leeway = leeway
         self.clock = clock
+        # token -> (what it verified to, the key that verified it). Only tokens that passed every check;
+        # a refusal is never kept, so a hostile token costs its checks every time (cheapest first).
+        self._verified: dict[str, tuple[VerifiedToken, jwk.JWK]] = {}
 
     async def verify(self, token: str) -> VerifiedToken:
-        """An access token for our API, or TokenRejected."""
-        return self._check_claims(await self._signed_claims(token))
+        """An access token for our API, or TokenRejected.
+
+        A token verified before is answered from memory while it has not expired and the key that signed
+        it is still the realm's key of its id (a key rotated out or replaced sends it through every check
+        again); the time checks run again on every use."""
+        kept = self._verified.get(token)
+        if kept is not None:
+            verified, key = kept
+            if self.keys.keys.get(verified.key_id) is key and self._still_valid(verified):
+                return verified
+            del self._verified[token]
+        claims, kid, key = await self._signed_claims_and_key(token)
+        verified = self._check_claims(claims, key_id=kid)
+        if len(self._verified) >= VERIFIED_CACHE_SIZE:
+            del self._verified[next(iter(self._verified))]  # the oldest: bounded memory
+        self._verified[token] = (verified, key)
+        return verified
+
+    @property
+    def kept(self) -> int:
+        """How many verified tokens are kept."""
+        return len(self._verified)
+
+    def _still_valid(self, verified: VerifiedToken) -> bool:
+        now = self.clock()
+        nbf = verified.claims.get("nbf")
+        return now <= verified.expires_at + self.leeway and (nbf is None or now >= nbf - self.leeway)
 
     async def verify_id_token(self, token: str, *, client_id: str, nonce: str) -> dict[str, Any]:
         """The ID token of a login we started: ours by audience, bound to the login by its nonce."""
@@ -100,6 +133,10 @@ class TokenVerifier:
         return claims
 
     async def _signed_claims(self, token: str) -> dict[str, Any]:
+        claims, _, _ = await self._signed_claims_and_key(token)
+        return claims
+
+    async def _signed_claims_and_key(self, token: str) -> tuple[dict[str, Any], str, jwk.JWK]:
         if not token or len(token) > MAX_TOKEN_BYTES:
             raise TokenRejected("empty or oversized token")
         parts = token.split(".")
@@ -129,9 +166,9 @@ class TokenVerifier:
         claims = _b64json(parts[1])
         if not isinstance(claims, dict):
             raise TokenRejected("claims are not an object")
-        return claims
+        return claims, kid, key
 
-    def _check_claims(self, claims: dict[str, Any]) -> VerifiedToken:
+    def _check_claims(self, claims: dict[str, Any], *, key_id: str = "") -> VerifiedToken:
         if claims.get("iss") != self.issuer:
             raise TokenRejected("wrong issuer")
         audience = claims.get("aud")
@@ -163,4 +200,5 @@ class TokenVerifier:
             display_name=str(name)[:200],
             expires_at=exp,
             claims=claims,
+            key_id=key_id,
         )

@@ -15,7 +15,7 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import event, text
+from sqlalchemy import event, func, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import Session, SessionTransaction
@@ -72,6 +72,25 @@ def following_session(factory: async_sessionmaker[AsyncSession], source: AsyncSe
     session = factory()
     session.info[SCOPE_SOURCE_KEY] = source.info
     return session
+
+
+def note_scope(session: AsyncSession, scope: DbScope) -> None:
+    """Record the scope of a session whose transaction under way a statement of the caller's has just set
+    (with :func:`scope_settings`): the round trip of :func:`rescope` ridden along with a query. Later
+    transactions of the session start with it."""
+    session.info[SCOPE_KEY] = scope
+
+
+def scope_settings(identity_id: Any, org_id: Any, scope: str = "") -> list[Any]:
+    """The ``set_config(..., true)`` calls that set the scope, as columns of a caller's SELECT (SQL
+    expressions or bound parameters of text): the statement that finds the identity or the organisation
+    also tells PostgreSQL who acts where, in the same round trip. Only in the select list of a statement
+    reading shared tables (no row-level security depends on it within that statement)."""
+    return [
+        func.set_config("nastavnik.identity_id", identity_id, True),
+        func.set_config("nastavnik.org_id", org_id, True),
+        func.set_config("nastavnik.scope", scope, True),
+    ]
 
 
 async def rescope(session: AsyncSession, scope: DbScope) -> None:

@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from nastavnik.auth.actors import actor_from_token
 from nastavnik.auth.tokens import TokenRejected
-from nastavnik.db.scope import DbScope, following_session, rescope, scoped_session
+from nastavnik.db.scope import DbScope, following_session, scoped_session
 from nastavnik.plugin_context import PluginContext, plugin_context
 from nastavnik.plugin_services import CoreServices
 from nastavnik.plugins import LoadedPlugin
@@ -58,7 +58,15 @@ async def provide_db(request: Request[Any, Any, Any]) -> AsyncGenerator[AsyncSes
     Services commit their writes themselves; whatever is left uncommitted is rolled back here.
     """
     runtime = runtime_of(request)
-    session = scoped_session(runtime.app_sessions, DbScope(identity_id=identity_of(request)))
+    identity_id = identity_of(request)
+    if identity_id is None:
+        # Nobody signed in by session: the scope is empty, which is what every transaction starts with (the
+        # settings are only ever set with is_local true, and the policies read unset as empty), so nothing
+        # is sent at BEGIN. A bearer request's statement that finds its identity sets the scope (and records
+        # it for the session's later transactions).
+        session = runtime.app_sessions()
+    else:
+        session = scoped_session(runtime.app_sessions, DbScope(identity_id=identity_id))
     try:
         yield session
     finally:
@@ -114,12 +122,12 @@ async def _actor_from_bearer(request: Request[Any, Any, Any], db: AsyncSession, 
     except TokenRejected as exc:
         log.info("token rejected", reason=str(exc), path=request.url.path, client=client_ip(request))
         raise NotAuthorizedException from None
+    # The session was opened before the token was read (identity unknown): from here on the database acts
+    # for this identity, exactly as for a page session, so row-level security sees who writes (the
+    # statement that finds the actor sets it).
     actor = await actor_from_token(db, verified, runtime.settings)
     if actor is None:
         raise NotAuthorizedException
-    # The session was opened before the token was read (identity unknown): from here on the database acts
-    # for this identity, exactly as for a page session, so row-level security sees who writes.
-    await rescope(db, DbScope(identity_id=actor.identity_id))
     return dataclasses.replace(actor, client_ip=client_ip(request))
 
 

@@ -15,7 +15,7 @@ from nastavnik.domain.bases import services as bases
 from nastavnik.domain.organisations import onboarding
 from nastavnik.domain.people import services as people
 from nastavnik.domain.people.schemas import PersonIn, PersonOut, PersonUpdate, RolesIn
-from nastavnik.domain.people.services import PersonDraft
+from nastavnik.domain.people.services import PersonDraft, PersonRow
 from nastavnik.models.people import ROLE_TITLES, Person, PersonCategory
 from nastavnik.runtime import Runtime
 from nastavnik.tenancy import OrgContext
@@ -31,7 +31,7 @@ CATEGORY_TITLES = {
 }
 
 
-def person_out(person: Person, roles: list[str] | None = None) -> PersonOut:
+def person_out(person: Person | PersonRow, roles: list[str] | None = None) -> PersonOut:
     return PersonOut(
         id=person.id,
         last_name=person.last_name,

@@ -5,11 +5,13 @@ Every read of a person's record and every change is written to the audit log.
 
 from __future__ import annotations
 
+import dataclasses
 import uuid
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import Select, Uuid, bindparam, delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -124,16 +126,49 @@ async def add_person(db: AsyncSession, ctx: OrgContext, clean: PersonDraft) -> P
     return person
 
 
-async def list_people(db: AsyncSession, ctx: OrgContext) -> list[Person]:
-    ctx.require_role(*MANAGERS)
-    people = list(
-        await db.scalars(
-            select(Person)
-            .where(ctx.owns(Person))
-            .order_by(*name_order(Person.last_name, Person.first_name), Person.id)
-        )
+@dataclass(frozen=True, slots=True)
+class PersonRow:
+    """A person as the organisation's list shows them: read without the ORM (no identity map for a list)."""
+
+    id: uuid.UUID
+    last_name: str
+    first_name: str
+    middle_name: str | None
+    email: str | None
+    category: str
+    status: str
+    version: int
+    identity_id: uuid.UUID | None
+
+    @property
+    def full_name(self) -> str:
+        return " ".join(p for p in (self.last_name, self.first_name, self.middle_name) if p)
+
+
+def _list_statement(*, service_filter: bool) -> Select[Any]:
+    """The organisation's people in name order, and the audit event of reading them, in one statement built
+    once (the hot path: constructing it per request costs more than running it)."""
+    person = Person.__table__
+    people = select(*(person.c[f.name] for f in dataclasses.fields(PersonRow)))
+    if service_filter:
+        people = people.where(person.c.org_id == bindparam("org_id", type_=Uuid))
+    rows = people.cte("people")
+    return (
+        select(rows)
+        .add_cte(audit.read_riding_along(rows, audit.ObjectKind.PERSON_LIST))
+        .order_by(*name_order(rows.c.last_name, rows.c.first_name), rows.c.id)
     )
-    await audit.commit_in(db, ctx, "read", audit.ObjectKind.PERSON_LIST, details={"count": len(people)})
+
+
+_LIST = {True: _list_statement(service_filter=True), False: _list_statement(service_filter=False)}
+
+
+async def list_people(db: AsyncSession, ctx: OrgContext) -> list[PersonRow]:
+    ctx.require_role(*MANAGERS)
+    # The read is audited in the same statement (see audit.read_riding_along) and committed with it.
+    result = await db.execute(_LIST[ctx.service_filter], {"org_id": ctx.org.id, **audit.read_params(ctx)})
+    people = [PersonRow(*row) for row in result]
+    await db.commit()
     return people
 
 
