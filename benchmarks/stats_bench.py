@@ -49,9 +49,11 @@ import time
 import uuid
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 import httpx
-from sqlalchemy import text
+from sqlalchemy import event, text
+from sqlalchemy.ext.asyncio import AsyncEngine
 from tests.support.http import forge_session
 
 from benchmarks.auth_bench import platform_server, start_server
@@ -402,6 +404,40 @@ async def join_floors(runtime: Runtime) -> tuple[dict[str, float], float]:
         return joins, scan_s
 
 
+class StatementTimes:
+    """Seconds per statement of what runs on an engine while it is attached: where a recompute's time goes."""
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self.engine = engine.sync_engine
+        self.times: list[tuple[float, str]] = []
+        self._started: dict[int, float] = {}
+
+    def _before(self, conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        self._started[id(cursor)] = time.perf_counter()
+
+    def _after(self, conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        started = self._started.pop(id(cursor), None)
+        if started is not None:
+            flat = " ".join(statement.split())
+            if "INSERT INTO stat_org_value" in flat:  # an indicator: what it selects, not the wrapper
+                flat = "indicator " + flat[flat.index("FROM (") + 6 :]
+                if "AS MATERIALIZED (" in flat:  # a plugin's indicator, wrapped: what it computes
+                    flat = "indicator " + flat[flat.index("AS MATERIALIZED (") + 17 :]
+            self.times.append((time.perf_counter() - started, flat[:160]))
+
+    def __enter__(self) -> StatementTimes:
+        event.listen(self.engine, "before_cursor_execute", self._before)
+        event.listen(self.engine, "after_cursor_execute", self._after)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        event.remove(self.engine, "before_cursor_execute", self._before)
+        event.remove(self.engine, "after_cursor_execute", self._after)
+
+    def top(self, n: int) -> list[tuple[float, str]]:
+        return sorted(self.times, reverse=True)[:n]
+
+
 async def organisation_recomputes(runtime: Runtime, region_id: uuid.UUID, sample: int) -> list[float]:
     """Seconds of one organisation's recompute, for ``sample`` organisations spread over the region
     (every organisation when there are fewer), each after the region's figures exist."""
@@ -417,11 +453,20 @@ async def organisation_recomputes(runtime: Runtime, region_id: uuid.UUID, sample
         )
     step = max(1, len(orgs) // sample)
     seconds = []
-    for org_id in orgs[::step][:sample]:
-        result = await recompute(
-            runtime.aggregator_engine, runtime.plugins, Snapshot(ScopeKind.ORGANISATION, org_id, YEAR, AS_OF)
-        )
-        seconds.append(result.seconds)
+    with StatementTimes(runtime.aggregator_engine) as steps:
+        for org_id in orgs[::step][:sample]:
+            result = await recompute(
+                runtime.aggregator_engine,
+                runtime.plugins,
+                Snapshot(ScopeKind.ORGANISATION, org_id, YEAR, AS_OF),
+            )
+            seconds.append(result.seconds)
+    # Where an organisation's recompute spends its time: each statement's total over the sample.
+    totals: dict[str, float] = {}
+    for took, statement in steps.times:
+        totals[statement] = totals.get(statement, 0.0) + took
+    for statement, took in sorted(totals.items(), key=lambda kv: -kv[1])[:6]:
+        print(f"  {took / len(seconds) * 1000:6.1f} ms per organisation  {statement}", flush=True)
     return seconds
 
 
@@ -513,7 +558,10 @@ async def bench_size(services: Services, size: Size, organisations: int, dashboa
         print(f"[{size.name}] generated in {generate_s:.1f} s: {rows}", flush=True)
         snapshot = Snapshot(ScopeKind.REGION, region_id, YEAR, AS_OF)
         cold = await recompute(runtime.aggregator_engine, runtime.plugins, snapshot)
-        warm = await recompute(runtime.aggregator_engine, runtime.plugins, snapshot)
+        with StatementTimes(runtime.aggregator_engine) as steps:
+            warm = await recompute(runtime.aggregator_engine, runtime.plugins, snapshot)
+        for seconds, statement in steps.top(8):
+            print(f"[{size.name}]   {seconds * 1000:7.1f} ms  {statement}", flush=True)
         scan = await warm_scan_seconds(runtime)
         floor_joins, floor_scan = await join_floors(runtime)
         print(
