@@ -157,16 +157,28 @@ SELECT CASE WHEN grouping(municipality_id) = 0 THEN 'municipality' ELSE 'region'
                          (indicator, breakdown))"""
 
 # One organisation's recompute: its rows go, and those of the region's organisations that are no longer
-# active (a regional recompute would drop them too); the municipalities they were filed under come back,
-# to be derived again.
+# active (a regional recompute would drop them too); the municipalities they were filed under are derived
+# again. The few ids are read first so that the deletes probe the primary keys: as a semi-join, the planner
+# walked every organisation row of the snapshot.
 _ORG_GONE = """
-SELECT s.org_id FROM stat_org_snapshot s JOIN organisation o ON o.id = s.org_id
- WHERE s.region_id = CAST(:region_id AS uuid) AND s.academic_year = CAST(:academic_year AS integer)
-   AND s.as_of = CAST(:as_of AS date) AND (o.id = CAST(:org_id AS uuid) OR o.status <> 'active')"""
-_DELETE_GONE_VALUES = f"DELETE FROM stat_org_value WHERE {_SNAPSHOT} AND org_id IN ({_ORG_GONE})"
+SELECT s.org_id, s.municipality_id FROM stat_org_snapshot s
+ WHERE s.org_id = CAST(:org_id AS uuid)
+   AND s.academic_year = CAST(:academic_year AS integer) AND s.as_of = CAST(:as_of AS date)
+UNION
+SELECT s.org_id, s.municipality_id
+  FROM organisation o
+  JOIN stat_org_snapshot s
+    ON s.org_id = o.id AND s.academic_year = CAST(:academic_year AS integer) AND s.as_of = CAST(:as_of AS date)
+ WHERE o.status <> 'active' AND s.region_id = CAST(:region_id AS uuid)"""
+_DELETE_GONE_VALUES = f"DELETE FROM stat_org_value WHERE {_SNAPSHOT} AND org_id = ANY(CAST(:gone AS uuid[]))"
 _DELETE_GONE_SNAPSHOTS = (
-    f"DELETE FROM stat_org_snapshot WHERE {_SNAPSHOT} AND org_id IN ({_ORG_GONE}) RETURNING municipality_id"
+    f"DELETE FROM stat_org_snapshot WHERE {_SNAPSHOT} AND org_id = ANY(CAST(:gone AS uuid[]))"
 )
+# The active organisations filed under some municipalities: whose rows make those municipalities' rows.
+_ORGS_OF_MUNICIPALITIES = """
+SELECT s.org_id FROM stat_org_snapshot s JOIN organisation o ON o.id = s.org_id AND o.status = 'active'
+ WHERE s.region_id = CAST(:region_id AS uuid) AND s.academic_year = CAST(:academic_year AS integer)
+   AND s.as_of = CAST(:as_of AS date) AND s.municipality_id = ANY(CAST(:municipalities AS uuid[]))"""
 
 # The municipality rows of some municipalities, from their organisations' stored rows (as
 # _INSERT_AREA_VALUES does for all of them), and the region's rows as the sums of all municipality rows:
@@ -180,12 +192,11 @@ _INSERT_MUNICIPALITY_VALUES = """
 WITH v AS (
     SELECT s.municipality_id, s.org_type, v.indicator, v.breakdown, v.numerator, v.denominator, v.respondents,
            (v.denominator IS NOT NULL OR v.indicator = ANY(CAST(:count_keys AS text[]))) AS counted
-      FROM stat_org_snapshot s
-      JOIN organisation o ON o.id = s.org_id AND o.status = 'active'
-      JOIN stat_org_value v
-        ON v.org_id = s.org_id AND v.academic_year = s.academic_year AND v.as_of = s.as_of
-     WHERE s.region_id = CAST(:region_id AS uuid) AND s.municipality_id = ANY(CAST(:municipalities AS uuid[]))
-       AND s.academic_year = CAST(:academic_year AS integer) AND s.as_of = CAST(:as_of AS date)
+      FROM stat_org_value v
+      JOIN stat_org_snapshot s
+        ON s.org_id = v.org_id AND s.academic_year = v.academic_year AND s.as_of = v.as_of
+     WHERE v.org_id = ANY(CAST(:org_ids AS uuid[]))
+       AND v.academic_year = CAST(:academic_year AS integer) AND v.as_of = CAST(:as_of AS date)
 )
 INSERT INTO stat_area_value (scope, scope_id, org_type, academic_year, as_of, indicator, breakdown,
                              numerator, denominator, respondents, reporting, region_id, municipality_id)
@@ -257,7 +268,10 @@ async def _derive_municipalities(
     if municipalities:
         area_params = {**region_params, "municipalities": municipalities}
         await conn.execute(text(_DELETE_MUNICIPALITY_VALUES), area_params)
-        await conn.execute(text(_INSERT_MUNICIPALITY_VALUES), {**area_params, "count_keys": count_keys})
+        org_ids = list((await conn.scalars(text(_ORGS_OF_MUNICIPALITIES), area_params)).all())
+        await conn.execute(
+            text(_INSERT_MUNICIPALITY_VALUES), {**area_params, "org_ids": org_ids, "count_keys": count_keys}
+        )
     await conn.execute(text(_DELETE_REGION_VALUES), region_params)
     await conn.execute(text(_INSERT_REGION_VALUES), region_params)
 
@@ -301,8 +315,11 @@ async def recompute(
         }
         touched: set[uuid.UUID] = set()
         if snapshot.scope is ScopeKind.ORGANISATION:
-            await conn.execute(text(_DELETE_GONE_VALUES), params)
-            touched.update((await conn.scalars(text(_DELETE_GONE_SNAPSHOTS), params)).all())
+            gone = (await conn.execute(text(_ORG_GONE), params)).all()
+            touched.update(municipality_id for _, municipality_id in gone)
+            gone_ids = list({snapshot.scope_id, *(org_id for org_id, _ in gone)})
+            await conn.execute(text(_DELETE_GONE_VALUES), {**params, "gone": gone_ids})
+            await conn.execute(text(_DELETE_GONE_SNAPSHOTS), {**params, "gone": gone_ids})
         else:
             await conn.execute(text(_DELETE_ORG_VALUES), params)
             await conn.execute(text(_DELETE_ORG_SNAPSHOTS), params)
