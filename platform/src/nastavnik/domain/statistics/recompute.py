@@ -168,7 +168,8 @@ UNION
 SELECT s.org_id, s.municipality_id
   FROM organisation o
   JOIN stat_org_snapshot s
-    ON s.org_id = o.id AND s.academic_year = CAST(:academic_year AS integer) AND s.as_of = CAST(:as_of AS date)
+    ON s.org_id = o.id
+   AND s.academic_year = CAST(:academic_year AS integer) AND s.as_of = CAST(:as_of AS date)
  WHERE o.status <> 'active' AND s.region_id = CAST(:region_id AS uuid)"""
 _DELETE_GONE_VALUES = f"DELETE FROM stat_org_value WHERE {_SNAPSHOT} AND org_id = ANY(CAST(:gone AS uuid[]))"
 _DELETE_GONE_SNAPSHOTS = (
