@@ -470,13 +470,13 @@ async def organisation_recomputes(runtime: Runtime, region_id: uuid.UUID, sample
     return seconds
 
 
-async def latencies(base_url: str, path: str, cookie: str) -> list[float]:
+async def latencies(base_url: str, path: str, cookie: str, requests: int) -> list[float]:
     async with httpx.AsyncClient(base_url=base_url, cookies={"session": cookie}, timeout=30) as client:
         for _ in range(WARMUP):
             response = await client.get(path)
             response.raise_for_status()
         samples = []
-        for _ in range(REQUESTS):
+        for _ in range(requests):
             started = time.perf_counter()
             response = await client.get(path)
             samples.append((time.perf_counter() - started) * 1000)
@@ -543,7 +543,7 @@ def summary(samples: list[float]) -> dict[str, float]:
     }
 
 
-async def bench_size(services: Services, size: Size, organisations: int, dashboard: bool) -> Result:
+async def bench_size(services: Services, size: Size, organisations: int, requests: int) -> Result:
     database = await create_test_database(services, f"bench{size.name.lower()}")
     settings = settings_for(
         services, database, redis_prefix=f"nastavnik-bench-{RUN}-{size.name}", log_level="WARNING"
@@ -579,7 +579,7 @@ async def bench_size(services: Services, size: Size, organisations: int, dashboa
             flush=True,
         )
         page = api = uncached = uncached_api = None
-        if dashboard:
+        if requests:
             async with runtime.owner_engine.begin() as conn:
                 staff = uuid.uuid4()
                 await conn.execute(
@@ -601,16 +601,18 @@ async def bench_size(services: Services, size: Size, organisations: int, dashboa
             values.update({k: getattr(settings, k).get_secret_value() for k in ("secret_key",)})
             server = await start_server(f"stats-{size.name}", platform_server, values)
             base_url = f"http://127.0.0.1:{server.port}"
-            page = summary(await latencies(base_url, f"/region/statistics?year={YEAR}", cookie))
-            api = summary(await latencies(base_url, f"/api/region/statistics?year={YEAR}", cookie))
+            page = summary(await latencies(base_url, f"/region/statistics?year={YEAR}", cookie, requests))
+            api = summary(await latencies(base_url, f"/api/region/statistics?year={YEAR}", cookie, requests))
             await server.stop()
             # The same page and API read back from the database every time (the snapshot cache off).
             server = await start_server(
                 f"stats-{size.name}-uncached", platform_server, {**values, "statistics_cache_size": 0}
             )
             base_url = f"http://127.0.0.1:{server.port}"
-            uncached = summary(await latencies(base_url, f"/region/statistics?year={YEAR}", cookie))
-            uncached_api = summary(await latencies(base_url, f"/api/region/statistics?year={YEAR}", cookie))
+            uncached = summary(await latencies(base_url, f"/region/statistics?year={YEAR}", cookie, requests))
+            uncached_api = summary(
+                await latencies(base_url, f"/api/region/statistics?year={YEAR}", cookie, requests)
+            )
         return Result(
             size.name,
             rows,
@@ -693,11 +695,11 @@ def report(results: list[Result]) -> None:
         print("L / S dashboard p99: not measured (L not run)")
 
 
-async def main(sizes: list[str], organisations: int, dashboard: bool) -> None:
+async def main(sizes: list[str], organisations: int, requests: int) -> None:
     services = services_from_environment()
     results = []
     for name in sizes:
-        results.append(await bench_size(services, SIZES[name], organisations, dashboard))
+        results.append(await bench_size(services, SIZES[name], organisations, requests))
     report(results)
     for r in results:
         extra = {t: r.rows[t] for t in ("plan_item", "questionnaire_answer", "journal_entry")}
@@ -710,12 +712,14 @@ if __name__ == "__main__":
     parser.add_argument(
         "--organisations", type=int, default=100, help="organisations whose own recompute is timed"
     )
-    parser.add_argument("--no-dashboard", action="store_true", help="skip the dashboard's latency")
+    parser.add_argument(
+        "--requests", type=int, default=REQUESTS, help="dashboard requests per measurement (0: skip them)"
+    )
     args = parser.parse_args()
     asyncio.run(
         main(
             [s.strip().upper() for s in args.sizes.split(",") if s.strip()],
             args.organisations,
-            not args.no_dashboard,
+            args.requests,
         )
     )
