@@ -4,7 +4,6 @@ stored rows, and the same as a regional recompute gives, after moves and deactiv
 
 from __future__ import annotations
 
-import uuid
 from collections import defaultdict
 from datetime import date
 
@@ -95,7 +94,7 @@ async def _sums_of_org_rows(runtime: Runtime, built: BuiltRegion) -> dict[AreaKe
     return result
 
 
-async def _area_snapshots(runtime: Runtime, built: BuiltRegion) -> set[tuple[str, uuid.UUID, str, int, int]]:
+async def _area_snapshots(runtime: Runtime, built: BuiltRegion) -> set[tuple[object, ...]]:
     async with runtime.owner_engine.connect() as conn:
         rows = await conn.execute(
             text(
@@ -104,7 +103,7 @@ async def _area_snapshots(runtime: Runtime, built: BuiltRegion) -> set[tuple[str
             ),
             {"r": built.id, "y": YEAR, "d": AS_OF},
         )
-        return {tuple(row) for row in rows}  # type: ignore[misc]
+        return {tuple(row) for row in rows}
 
 
 async def _org_rows(runtime: Runtime, built: BuiltRegion) -> set[tuple[object, ...]]:
