@@ -329,8 +329,9 @@ async def recompute(
         inserted = await conn.execute(
             text(_INSERT_ORG_SNAPSHOTS + " RETURNING municipality_id"), {**params, "computed_at": computed_at}
         )
-        touched.update(inserted.scalars().all())
-        organisations = inserted.rowcount
+        entered = inserted.scalars().all()
+        touched.update(entered)
+        organisations = len(entered)
         await conn.execute(text(MEMBERSHIP_TABLE))
         await conn.execute(text(f"WITH {_SCOPE} {MEMBERSHIP}"), params)
         await conn.execute(text("ANALYZE stat_membership"))
