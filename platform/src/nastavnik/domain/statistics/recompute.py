@@ -4,8 +4,12 @@ Everything happens in SQL, set-based, as the aggregator role, inside one transac
 ``pg_advisory_xact_lock`` on (region, academic year, snapshot date):
 
 1. the organisation rows of the scope are deleted and computed again, one INSERT … SELECT per indicator;
-2. the municipality and region rows of the whole region are derived again from the stored organisation
-   rows (sums of numerators and denominators, so every level adds up exactly);
+2. the municipality and region rows are derived again from the stored organisation rows (sums of
+   numerators and denominators, so every level adds up exactly): after a municipality's or the region's
+   recompute, those of the whole region; after one organisation's, only the rows of the municipalities
+   its figures left or entered (its own, the one it was filed under before, and those of organisations
+   no longer active, whose figures go), then the region's rows as the sums of the municipalities' rows
+   (every indicator's rows are sums, distinct counts included: they are distinct per organisation);
 3. a ``stat_run`` row records the run.
 
 Readers keep seeing the previous figures until the commit (MVCC); a crash, a kill or a timeout rolls
@@ -152,6 +156,70 @@ SELECT CASE WHEN grouping(municipality_id) = 0 THEN 'municipality' ELSE 'region'
                          (org_type, indicator, breakdown),
                          (indicator, breakdown))"""
 
+# One organisation's recompute: its rows go, and those of the region's organisations that are no longer
+# active (a regional recompute would drop them too); the municipalities they were filed under are derived
+# again. The few ids are read first so that the deletes probe the primary keys: as a semi-join, the planner
+# walked every organisation row of the snapshot.
+_ORG_GONE = """
+SELECT s.org_id, s.municipality_id FROM stat_org_snapshot s
+ WHERE s.org_id = CAST(:org_id AS uuid)
+   AND s.academic_year = CAST(:academic_year AS integer) AND s.as_of = CAST(:as_of AS date)
+UNION
+SELECT s.org_id, s.municipality_id
+  FROM organisation o
+  JOIN stat_org_snapshot s
+    ON s.org_id = o.id
+   AND s.academic_year = CAST(:academic_year AS integer) AND s.as_of = CAST(:as_of AS date)
+ WHERE o.status <> 'active' AND s.region_id = CAST(:region_id AS uuid)"""
+_DELETE_GONE_VALUES = f"DELETE FROM stat_org_value WHERE {_SNAPSHOT} AND org_id = ANY(CAST(:gone AS uuid[]))"
+_DELETE_GONE_SNAPSHOTS = (
+    f"DELETE FROM stat_org_snapshot WHERE {_SNAPSHOT} AND org_id = ANY(CAST(:gone AS uuid[]))"
+)
+# The active organisations filed under some municipalities: whose rows make those municipalities' rows.
+_ORGS_OF_MUNICIPALITIES = """
+SELECT s.org_id FROM stat_org_snapshot s JOIN organisation o ON o.id = s.org_id AND o.status = 'active'
+ WHERE s.region_id = CAST(:region_id AS uuid) AND s.academic_year = CAST(:academic_year AS integer)
+   AND s.as_of = CAST(:as_of AS date) AND s.municipality_id = ANY(CAST(:municipalities AS uuid[]))"""
+
+# The municipality rows of some municipalities, from their organisations' stored rows (as
+# _INSERT_AREA_VALUES does for all of them), and the region's rows as the sums of all municipality rows:
+# a municipality row of one type sums the same organisation rows as the region's row of that type
+# restricted to it, so summing numerators, denominators, respondents and reporting organisations over the
+# municipalities gives exactly what summing over the organisations gives.
+_DELETE_MUNICIPALITY_VALUES = f"""
+DELETE FROM stat_area_value
+ WHERE {_REGION_SNAPSHOT} AND scope = 'municipality' AND scope_id = ANY(CAST(:municipalities AS uuid[]))"""
+_INSERT_MUNICIPALITY_VALUES = """
+WITH v AS (
+    SELECT s.municipality_id, s.org_type, v.indicator, v.breakdown, v.numerator, v.denominator, v.respondents,
+           (v.denominator IS NOT NULL OR v.indicator = ANY(CAST(:count_keys AS text[]))) AS counted
+      FROM stat_org_value v
+      JOIN stat_org_snapshot s
+        ON s.org_id = v.org_id AND s.academic_year = v.academic_year AND s.as_of = v.as_of
+     WHERE v.org_id = ANY(CAST(:org_ids AS uuid[]))
+       AND v.academic_year = CAST(:academic_year AS integer) AND v.as_of = CAST(:as_of AS date)
+)
+INSERT INTO stat_area_value (scope, scope_id, org_type, academic_year, as_of, indicator, breakdown,
+                             numerator, denominator, respondents, reporting, region_id, municipality_id)
+SELECT 'municipality', municipality_id, coalesce(org_type, ''),
+       CAST(:academic_year AS integer), CAST(:as_of AS date), indicator, breakdown,
+       coalesce(sum(numerator) FILTER (WHERE counted), 0), sum(denominator) FILTER (WHERE counted),
+       sum(respondents) FILTER (WHERE counted), count(*) FILTER (WHERE counted),
+       CAST(:region_id AS uuid), municipality_id
+  FROM v
+ GROUP BY GROUPING SETS ((municipality_id, org_type, indicator, breakdown),
+                         (municipality_id, indicator, breakdown))"""
+_DELETE_REGION_VALUES = f"DELETE FROM stat_area_value WHERE {_REGION_SNAPSHOT} AND scope = 'region'"
+_INSERT_REGION_VALUES = f"""
+INSERT INTO stat_area_value (scope, scope_id, org_type, academic_year, as_of, indicator, breakdown,
+                             numerator, denominator, respondents, reporting, region_id, municipality_id)
+SELECT 'region', CAST(:region_id AS uuid), org_type, CAST(:academic_year AS integer), CAST(:as_of AS date),
+       indicator, breakdown, sum(numerator), sum(denominator), sum(respondents), sum(reporting),
+       CAST(:region_id AS uuid), NULL
+  FROM stat_area_value
+ WHERE {_REGION_SNAPSHOT} AND scope = 'municipality'
+ GROUP BY org_type, indicator, breakdown"""
+
 _INSERT_RUN = """
 INSERT INTO stat_run (region_id, scope, scope_id, academic_year, as_of, organisations, job_try, started_at,
                       finished_at)
@@ -188,6 +256,25 @@ async def _region_of(conn: AsyncConnection, snapshot: Snapshot) -> tuple[uuid.UU
         raise UnknownScope(snapshot.key)
     region_id = found if isinstance(found, uuid.UUID) else uuid.UUID(str(found))
     return region_id, params
+
+
+async def _derive_municipalities(
+    conn: AsyncConnection,
+    region_params: dict[str, Any],
+    municipalities: list[uuid.UUID],
+    count_keys: list[str],
+) -> None:
+    """The rows of ``municipalities`` from their organisations' rows, then the region's from all
+    municipalities' rows: one organisation's recompute re-reads its municipality, not the whole region."""
+    if municipalities:
+        area_params = {**region_params, "municipalities": municipalities}
+        await conn.execute(text(_DELETE_MUNICIPALITY_VALUES), area_params)
+        org_ids = list((await conn.scalars(text(_ORGS_OF_MUNICIPALITIES), area_params)).all())
+        await conn.execute(
+            text(_INSERT_MUNICIPALITY_VALUES), {**area_params, "org_ids": org_ids, "count_keys": count_keys}
+        )
+    await conn.execute(text(_DELETE_REGION_VALUES), region_params)
+    await conn.execute(text(_INSERT_REGION_VALUES), region_params)
 
 
 async def recompute(
@@ -227,13 +314,24 @@ async def recompute(
             "as_of": snapshot.as_of,
             **scope_params,
         }
-        await conn.execute(text(_DELETE_ORG_VALUES), params)
-        await conn.execute(text(_DELETE_ORG_SNAPSHOTS), params)
+        touched: set[uuid.UUID] = set()
+        if snapshot.scope is ScopeKind.ORGANISATION:
+            gone = (await conn.execute(text(_ORG_GONE), params)).all()
+            touched.update(municipality_id for _, municipality_id in gone)
+            gone_ids = list({snapshot.scope_id, *(org_id for org_id, _ in gone)})
+            await conn.execute(text(_DELETE_GONE_VALUES), {**params, "gone": gone_ids})
+            await conn.execute(text(_DELETE_GONE_SNAPSHOTS), {**params, "gone": gone_ids})
+        else:
+            await conn.execute(text(_DELETE_ORG_VALUES), params)
+            await conn.execute(text(_DELETE_ORG_SNAPSHOTS), params)
         # The platform's clock, not the database's: a pinned clock shows the same moment everywhere.
         computed_at = clock.now()
-        organisations = (
-            await conn.execute(text(_INSERT_ORG_SNAPSHOTS), {**params, "computed_at": computed_at})
-        ).rowcount
+        inserted = await conn.execute(
+            text(_INSERT_ORG_SNAPSHOTS + " RETURNING municipality_id"), {**params, "computed_at": computed_at}
+        )
+        entered = inserted.scalars().all()
+        touched.update(entered)
+        organisations = len(entered)
         await conn.execute(text(MEMBERSHIP_TABLE))
         await conn.execute(text(f"WITH {_SCOPE} {MEMBERSHIP}"), params)
         await conn.execute(text("ANALYZE stat_membership"))
@@ -259,11 +357,16 @@ async def recompute(
             "academic_year": snapshot.academic_year,
             "as_of": snapshot.as_of,
         }
-        await conn.execute(text(_DELETE_AREA_VALUES), region_params)
+        count_keys = [q.indicator.key for q in queries if q.indicator.kind in (Kind.COUNT, Kind.BREAKDOWN)]
+        # The area snapshots (organisations per municipality and type) are derived whole: they read the
+        # region's organisations, not their figures, and cost little.
         await conn.execute(text(_DELETE_AREA_SNAPSHOTS), region_params)
         await conn.execute(text(_INSERT_AREA_SNAPSHOTS), {**region_params, "computed_at": computed_at})
-        count_keys = [q.indicator.key for q in queries if q.indicator.kind in (Kind.COUNT, Kind.BREAKDOWN)]
-        await conn.execute(text(_INSERT_AREA_VALUES), {**region_params, "count_keys": count_keys})
+        if snapshot.scope is ScopeKind.ORGANISATION:
+            await _derive_municipalities(conn, region_params, sorted(touched), count_keys)
+        else:
+            await conn.execute(text(_DELETE_AREA_VALUES), region_params)
+            await conn.execute(text(_INSERT_AREA_VALUES), {**region_params, "count_keys": count_keys})
         finished_at = await conn.scalar(
             text(_INSERT_RUN),
             {

@@ -74,17 +74,22 @@ def _wrapped(sql: str, types: tuple[str, ...] | None, *, breakdowns: bool) -> st
     ]
     if types is not None:
         where.append("s.org_type = ANY(CAST(:org_types AS text[]))")
+    # The plugin's statement is computed once (MATERIALIZED): as a subquery joined to the scope, the planner
+    # expected one organisation where there were hundreds and ran its aggregate again for every one of
+    # them (measured at size S: the club attendance 2.4 s per plugin instead of 50 ms).
     if breakdowns:
         return f"""
+WITH r(org_id, breakdown, numerator, denominator, respondents) AS MATERIALIZED ({sql})
 SELECT r.org_id, r.breakdown, r.numerator, r.denominator, r.respondents
-  FROM ({sql}) AS r(org_id, breakdown, numerator, denominator, respondents)
+  FROM r
   JOIN scope_org s ON s.org_id = r.org_id
  WHERE {" AND ".join(where)}
 """
     return f"""
+WITH r(org_id, numerator, denominator, respondents) AS MATERIALIZED ({sql})
 SELECT s.org_id, '' AS breakdown, coalesce(r.numerator, 0)::bigint AS numerator,
        r.denominator::bigint AS denominator, r.respondents::bigint AS respondents
   FROM scope_org s
-  LEFT JOIN ({sql}) AS r(org_id, numerator, denominator, respondents) ON r.org_id = s.org_id
+  LEFT JOIN r ON r.org_id = s.org_id
  WHERE {" AND ".join(where)}
 """
