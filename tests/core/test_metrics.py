@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-import os
 import signal
 import subprocess
 import sys
@@ -32,6 +31,7 @@ from nastavnik.runtime import Runtime
 from nastavnik.settings import Mode
 from nastavnik.web.app import create_app
 from tests.support.http import client_for, loopback_socket
+from tests.support.processes import command_env
 from tests.support.worker import run_queued_jobs
 from tests.support.world import World
 
@@ -254,24 +254,14 @@ async def test_nastavnik_worker_serves_its_metrics_on_the_port_it_is_given(
 ) -> None:
     """The command itself, as a container runs it: the port and the token from the environment, the
     metrics served until SIGTERM, then a clean exit."""
-    s = runtime.settings
     sock = loopback_socket()
     port = sock.getsockname()[1]
     sock.close()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("NASTAVNIK_")}
-    env.update(
-        {
-            "NASTAVNIK_DATABASE_URL": str(s.database_url),
-            "NASTAVNIK_REDIS_URL": str(s.redis_url),
-            "NASTAVNIK_REDIS_PREFIX": s.redis_prefix,
-            "NASTAVNIK_DB_APP_ROLE": s.db_app_role,
-            "NASTAVNIK_DB_AUDITOR_ROLE": s.db_auditor_role,
-            "NASTAVNIK_DB_AGGREGATOR_ROLE": s.db_aggregator_role,
-            "NASTAVNIK_DB_PROVISIONER_ROLE": s.db_provisioner_role,
-            "NASTAVNIK_WORKER_METRICS_PORT": str(port),
-            "NASTAVNIK_METRICS_TOKEN": "token-from-the-environment",
-            "NASTAVNIK_LOG_FORMAT": "json",
-        }
+    env = command_env(
+        runtime,
+        worker_metrics_port=str(port),
+        metrics_token="token-from-the-environment",
+        log_format="json",
     )
     log = tmp_path / "worker.log"
     worker = start_worker(env, log)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import os
 import signal
 import subprocess
 import sys
@@ -14,27 +13,11 @@ import httpx
 from nastavnik.cli import PROCESS_HEADER
 from nastavnik.runtime import Runtime
 from tests.support.http import loopback_socket
+from tests.support.processes import command_env
 
 
-def command_env(runtime: Runtime, port: int) -> dict[str, str]:
-    s = runtime.settings
-    env = {k: v for k, v in os.environ.items() if not k.startswith("NASTAVNIK_")}
-    env.update(
-        {
-            "NASTAVNIK_DATABASE_URL": str(s.database_url),
-            "NASTAVNIK_REDIS_URL": str(s.redis_url),
-            "NASTAVNIK_REDIS_PREFIX": s.redis_prefix,
-            "NASTAVNIK_DB_APP_ROLE": s.db_app_role,
-            "NASTAVNIK_DB_AUDITOR_ROLE": s.db_auditor_role,
-            "NASTAVNIK_DB_AGGREGATOR_ROLE": s.db_aggregator_role,
-            "NASTAVNIK_DB_PROVISIONER_ROLE": s.db_provisioner_role,
-            "NASTAVNIK_HOST": "127.0.0.1",
-            "NASTAVNIK_PORT": str(port),
-            "NASTAVNIK_DB_POOL_SIZE": "2",
-            "NASTAVNIK_LOG_FORMAT": "json",
-        }
-    )
-    return env
+def serve_env(runtime: Runtime, port: int) -> dict[str, str]:
+    return command_env(runtime, host="127.0.0.1", port=str(port), db_pool_size="2", log_format="json")
 
 
 def nastavnik(*args: str, env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
@@ -59,7 +42,7 @@ async def test_two_web_processes_answer_on_one_port_and_stop_cleanly_on_sigterm(
 ) -> None:
     port = free_port()
     log = tmp_path / "serve.log"
-    server = nastavnik("serve", "--workers", "2", env=command_env(runtime, port), log=log)
+    server = nastavnik("serve", "--workers", "2", env=serve_env(runtime, port), log=log)
     url = f"http://127.0.0.1:{port}/health/ready"
     answered_by: set[str] = set()
     statuses: set[int] = set()
@@ -89,7 +72,7 @@ async def test_two_web_processes_answer_on_one_port_and_stop_cleanly_on_sigterm(
 
 async def test_more_web_processes_refuse_the_worker_inside(runtime: Runtime, tmp_path: Path) -> None:
     log = tmp_path / "serve.log"
-    env = command_env(runtime, free_port()) | {"NASTAVNIK_WEB_WORKERS": "2"}
+    env = serve_env(runtime, free_port()) | {"NASTAVNIK_WEB_WORKERS": "2"}
     server = nastavnik("serve", "--with-worker", env=env, log=log)
     code = server.wait(timeout=60)
     assert code == 2, log.read_text()

@@ -19,7 +19,6 @@ import re
 import secrets
 import shlex
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -34,17 +33,12 @@ import pytest
 
 from nastavnik.testing.services import Services
 from tests.deploy.compose_file import COMPOSE, DEPLOY, ENV_EXAMPLE, environment, load, read_env_file
+from tests.pooling.servers import free_port, wait_for_port
 from tests.support.tools import require_tool
 
 POSTGRES_BIN = Path("/usr/lib/postgresql/15/bin")
 SERVICE_USER = "postgres"
 DEADLINE = 60.0
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def as_service_user(command: Sequence[str], env: dict[str, str] | None = None) -> list[str]:
@@ -59,19 +53,6 @@ def run(command: Sequence[str], env: dict[str, str] | None = None) -> str:
     if done.returncode != 0:
         raise AssertionError(f"{' '.join(command)} failed:\n{done.stdout}\n{done.stderr}")
     return done.stdout
-
-
-def wait_for_port(port: int, process: subprocess.Popen[bytes], log: Path) -> None:
-    deadline = time.monotonic() + DEADLINE
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise AssertionError(f"exited with {process.returncode}:\n{log.read_text(errors='replace')}")
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
-            return
-        except OSError:
-            time.sleep(0.05)
-    raise AssertionError(f"nothing listens on {port}:\n{log.read_text(errors='replace')}")
 
 
 def server_flags(archive: Path) -> list[str]:

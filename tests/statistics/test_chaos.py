@@ -11,7 +11,6 @@ commits: the previous figures stay. Started again with a short job timeout, the 
 from __future__ import annotations
 
 import asyncio
-import os
 import signal
 import subprocess
 import sys
@@ -31,27 +30,13 @@ from tests.statistics.queue import run_worker, runs_of
 from tests.statistics.small import AS_OF, YEAR, small_region
 from tests.statistics.spec import build_region
 from tests.statistics.stored import area_rows
+from tests.support.processes import command_env
 
 JOB_TIMEOUT = 5  # seconds: the killed job is picked up again after 5 + 10 s
 
 
 def worker_env(runtime: Runtime) -> dict[str, str]:
-    s = runtime.settings
-    env = {k: v for k, v in os.environ.items() if not k.startswith("NASTAVNIK_")}
-    env.update(
-        {
-            "NASTAVNIK_DATABASE_URL": str(s.database_url),
-            "NASTAVNIK_REDIS_URL": str(s.redis_url),
-            "NASTAVNIK_REDIS_PREFIX": s.redis_prefix,
-            "NASTAVNIK_DB_APP_ROLE": s.db_app_role,
-            "NASTAVNIK_DB_AUDITOR_ROLE": s.db_auditor_role,
-            "NASTAVNIK_DB_AGGREGATOR_ROLE": s.db_aggregator_role,
-            "NASTAVNIK_DB_PROVISIONER_ROLE": s.db_provisioner_role,
-            "NASTAVNIK_WORKER_JOB_TIMEOUT": str(JOB_TIMEOUT),
-            "NASTAVNIK_LOG_FORMAT": "console",
-        }
-    )
-    return env
+    return command_env(runtime, worker_job_timeout=str(JOB_TIMEOUT), log_format="console")
 
 
 def start_worker(runtime: Runtime, log: Path, **env: str) -> subprocess.Popen[bytes]:
