@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from litestar import Response, get
@@ -18,7 +19,11 @@ async def live() -> dict[str, str]:
     return {"status": "ok"}
 
 
-@get("/health/ready", summary="Готов принимать запросы: PostgreSQL и Redis отвечают", tags=["Служебное"])
+@get(
+    "/health/ready",
+    summary="Готов принимать запросы: PostgreSQL (и его реплика, если задана) и Redis отвечают",
+    tags=["Служебное"],
+)
 async def ready(runtime: Rt) -> Response[dict[str, Any]]:
     checks: dict[str, str] = {}
 
@@ -29,7 +34,18 @@ async def ready(runtime: Rt) -> Response[dict[str, Any]]:
     async def redis() -> None:
         await runtime.redis.ping()
 
-    for name, probe in (("postgresql", database), ("redis", redis)):
+    probes: list[tuple[str, Callable[[], Awaitable[None]]]] = [("postgresql", database)]
+    replica_engine = runtime.replica_app_engine
+    if replica_engine is not None:
+        # Dashboards and report downloads read the replica when one is set: without it they fail,
+        # so an instance that cannot reach it is not ready either.
+        async def replica() -> None:
+            async with replica_engine.connect() as conn:
+                await conn.execute(text("SELECT 1"))
+
+        probes.append(("replica", replica))
+    probes.append(("redis", redis))
+    for name, probe in probes:
         try:
             await asyncio.wait_for(probe(), PROBE_TIMEOUT)
             checks[name] = "ok"
