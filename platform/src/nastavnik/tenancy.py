@@ -181,6 +181,13 @@ _ACTOR = (
 )
 
 
+# The same, setting the request's identity in the same round trip (a page session's first statement): the
+# identity and staff tables are read by no policy that depends on the scope; no row, no setting.
+_ACTOR_SCOPING = _ACTOR.add_columns(
+    func.set_config("nastavnik.identity_id", cast(_identity.c.id, String), True)
+)
+
+
 def actor_of_rows(identity_id: uuid.UUID, display_name: str, grants: Iterable[tuple[Any, Any, Any]]) -> Actor:
     """The actor of an identity from its rows joined to its staff assignments (none: one row of NULLs)."""
     staff = tuple(
@@ -189,12 +196,13 @@ def actor_of_rows(identity_id: uuid.UUID, display_name: str, grants: Iterable[tu
     return Actor(identity_id=identity_id, display_name=display_name, staff=staff)
 
 
-async def load_actor(db: AsyncSession, identity_id: uuid.UUID) -> Actor | None:
-    """An active identity with its oversight grants, in one round trip."""
-    rows = (await db.execute(_ACTOR, {"identity_id": identity_id})).all()
+async def load_actor(db: AsyncSession, identity_id: uuid.UUID, *, scoping: bool = False) -> Actor | None:
+    """An active identity with its oversight grants, in one round trip; with ``scoping``, the same statement
+    sets the transaction's identity (``nastavnik.identity_id``) when the identity is active."""
+    rows = (await db.execute(_ACTOR_SCOPING if scoping else _ACTOR, {"identity_id": identity_id})).all()
     if not rows:
         return None
-    return actor_of_rows(identity_id, rows[0][0], (row[1:] for row in rows))
+    return actor_of_rows(identity_id, rows[0][0], (row[1:4] for row in rows))
 
 
 def _org_statement(*extra: Any) -> Select[Any]:

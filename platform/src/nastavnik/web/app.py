@@ -91,7 +91,9 @@ def hook_routes(plugins: Plugins, services: CoreServices | None = None) -> list[
     ]
 
 
-def template_environment(plugins: Plugins) -> Environment:
+def template_environment(plugins: Plugins, *, auto_reload: bool = True) -> Environment:
+    """The pages' templates. ``auto_reload``: look at every template's file again on each render (Jinja's
+    default), for development; in production a template is compiled once and kept."""
     # A plugin may give several folders for its own namespace (the core gives one per domain);
     # namespaces are each plugin's own, checked at start-up (Plugins.template_dirs).
     folders: dict[str, list[str]] = {}
@@ -102,6 +104,7 @@ def template_environment(plugins: Plugins) -> Environment:
         loader=ChoiceLoader([PrefixLoader(namespaces, delimiter="/")]),
         autoescape=select_autoescape(default=True, default_for_string=True),
         enable_async=False,
+        auto_reload=auto_reload,
     )
     env.filters.update(FILTERS)
     env.globals.update(FORM_GLOBALS)
@@ -119,7 +122,7 @@ def create_app(runtime: Runtime) -> Litestar:
     session_store = RedisStore(
         runtime.redis, namespace=runtime.redis_key("session"), handle_client_shutdown=False
     )
-    env = template_environment(runtime.plugins)
+    env = template_environment(runtime.plugins, auto_reload=not settings.is_production)
     app = Litestar(
         route_handlers=route_handlers,
         dependencies=BASE_DEPENDENCIES,

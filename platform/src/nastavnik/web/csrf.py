@@ -22,7 +22,7 @@ import hmac
 import secrets
 from typing import Any
 
-from litestar.datastructures import Cookie, MutableScopeHeaders
+from litestar.datastructures import MutableScopeHeaders
 from litestar.enums import RequestEncodingType, ScopeType
 from litestar.exceptions import PermissionDeniedException
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
@@ -50,6 +50,9 @@ class SessionBoundCSRF:
         self.key = hashlib.sha256(b"nastavnik-csrf|" + secret.encode()).digest()
         self.session_cookie = session_cookie
         self.secure = secure
+        # The token cookie's attributes, as Litestar's Cookie writes them, joined once: the token is hex,
+        # nothing to quote, and a page view that brings no valid token gets a new one (a SimpleCookie each).
+        self.cookie_tail = "; Path=/; SameSite=lax" + ("; Secure" if secure else "")
 
     def issue(self, session_id: str) -> str:
         nonce = secrets.token_hex(NONCE_HEX // 2)
@@ -93,8 +96,8 @@ class SessionBoundCSRF:
                 if (rotated := new_session_id(scope)) is not None:
                     token = self.issue(rotated)  # signed in just now: the old session's token is spent
                 if token is not None:
-                    cookie = Cookie(key=TOKEN_COOKIE, value=token, secure=self.secure, samesite="lax")
-                    MutableScopeHeaders.from_message(message).add("set-cookie", cookie.to_header(header=""))
+                    header = f"{TOKEN_COOKIE}={token}{self.cookie_tail}"
+                    MutableScopeHeaders.from_message(message).add("set-cookie", header)
             await send(message)
 
         await self.app(scope, receive, send_with_token)

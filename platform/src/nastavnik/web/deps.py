@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from nastavnik.auth.actors import actor_from_token
 from nastavnik.auth.tokens import TokenRejected
-from nastavnik.db.scope import DbScope, following_session, scoped_session
+from nastavnik.db.scope import SCOPE_KEY, DbScope, following_session, note_scope, scoped_session
 from nastavnik.plugin_context import PluginContext, plugin_context
 from nastavnik.plugin_services import CoreServices
 from nastavnik.plugins import LoadedPlugin
@@ -96,7 +96,7 @@ async def provide_actor(request: Request[Any, Any, Any], db: Db) -> Actor:
     if header is not None:
         return await _actor_from_bearer(request, db, header)
     identity_id = identity_of(request)
-    actor = await load_actor(db, identity_id) if identity_id else None
+    actor = await _actor_from_session(db, identity_id) if identity_id else None
     if actor is None:
         raise NotAuthorizedException
     admitted = session.admitted(request)
@@ -109,6 +109,23 @@ async def provide_actor(request: Request[Any, Any, Any], db: Db) -> Actor:
             platform_admin=session.platform_admin(request),
         )
     return dataclasses.replace(actor, client_ip=client_ip(request))
+
+
+async def _actor_from_session(db: AsyncSession, identity_id: uuid.UUID) -> Actor | None:
+    """The session's identity as an actor (None: deactivated or gone, refused at once).
+
+    The request's session is scoped to the identity (``provide_db``). When this is the transaction's first
+    statement, the scope rides along with it instead of a ``set_config`` of its own at BEGIN (the identity
+    and staff tables are read by no policy that depends on it); later transactions start with the scope as
+    before."""
+    scope = DbScope(identity_id=identity_id)
+    if db.in_transaction() or db.info.get(SCOPE_KEY) != scope:
+        return await load_actor(db, identity_id)
+    del db.info[SCOPE_KEY]
+    try:
+        return await load_actor(db, identity_id, scoping=True)
+    finally:
+        note_scope(db, scope)
 
 
 async def _actor_from_bearer(request: Request[Any, Any, Any], db: AsyncSession, header: str) -> Actor:

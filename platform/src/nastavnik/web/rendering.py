@@ -8,32 +8,63 @@ from typing import Any, TypeAlias
 from litestar import MediaType
 from litestar.di import NamedDependency
 from litestar.response import Template
-from sqlalchemy import column, func, select, table
+from sqlalchemy import bindparam, column, func, select, table
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from nastavnik.models.identity import StaffRole
+from nastavnik.models.reference import Organisation, OrgStatus
 from nastavnik.plugins import Plugins
 from nastavnik.runtime import Runtime
-from nastavnik.tenancy import Actor, OrgContext, organisations_of
+from nastavnik.tenancy import Actor, OrgContext
 from nastavnik.types import NavigationContext, NavItem
 
 # The notifications' outbox, named rather than imported (the kernel imports no domain): the top bar's
 # unread count is one index-only count over its partial index of unread rows (org_id, person_id).
 _NOTIFICATION = table("notification", column("org_id"), column("person_id"), column("read_at"))
+_ORGANISATION = Organisation.__table__
+
+# What the layout reads, built once (see docs/hot-path.md): the organisation switcher (the active
+# organisations the identity the database acts for is a member of) and, inside an organisation, the
+# person's unread notifications: one round trip for both. The count is a one-row derived table the
+# switcher is outer-joined to, so the count comes back even with no organisation to switch to.
+_SWITCHER_JOIN = (_ORGANISATION.c.status == OrgStatus.ACTIVE.value) & _ORGANISATION.c.id.in_(
+    select(func.nastavnik_my_orgs())
+)
+_SWITCHER = (
+    select(_ORGANISATION.c.slug, _ORGANISATION.c.short_name)
+    .where(_SWITCHER_JOIN)
+    .order_by(_ORGANISATION.c.short_name)
+)
+_UNREAD = (
+    select(func.count().label("unread"))
+    .select_from(_NOTIFICATION)
+    .where(
+        _NOTIFICATION.c.org_id == bindparam("org_id"),
+        _NOTIFICATION.c.person_id == bindparam("person_id"),
+        _NOTIFICATION.c.read_at.is_(None),
+    )
+    .subquery("unread")
+)
+_LAYOUT = (
+    select(_UNREAD.c.unread, _ORGANISATION.c.slug, _ORGANISATION.c.short_name)
+    .select_from(_UNREAD.outerjoin(_ORGANISATION, _SWITCHER_JOIN))
+    .order_by(_ORGANISATION.c.short_name)
+)
 
 
 async def unread_notifications(db: AsyncSession, org: OrgContext) -> int:
     """How many of the person's notifications in ``org`` are unread (the top bar's badge)."""
-    count = await db.scalar(
-        select(func.count())
-        .select_from(_NOTIFICATION)
-        .where(
-            _NOTIFICATION.c.org_id == org.org.id,
-            _NOTIFICATION.c.person_id == org.person_id,
-            _NOTIFICATION.c.read_at.is_(None),
-        )
-    )
-    return int(count or 0)
+    unread, _ = await layout_of(db, org)
+    return unread
+
+
+async def layout_of(db: AsyncSession, org: OrgContext | None) -> tuple[int, list[tuple[str, str]]]:
+    """(unread notifications in ``org``, the switcher's (slug, short name) pairs) in one round trip; without
+    an organisation, no count and the switcher alone."""
+    if org is None:
+        return 0, [(slug, name) for slug, name in await db.execute(_SWITCHER)]
+    rows = (await db.execute(_LAYOUT, {"org_id": org.org.id, "person_id": org.person_id})).all()
+    return int(rows[0][0] or 0), [(slug, name) for _, slug, name in rows if slug is not None]
 
 
 async def page(
@@ -46,7 +77,7 @@ async def page(
     status_code: int = 200,
     **context: Any,
 ) -> Template:
-    switcher = await organisations_of(db, actor) if actor else []
+    unread, switcher = await layout_of(db, org) if actor else (0, [])
     top_links = []
     if actor:
         if actor.platform_admin:
@@ -73,7 +104,7 @@ async def page(
             "nav": await navigation_for(runtime.plugins, org) if org else [],
             "switcher": switcher,
             "top_links": top_links,
-            "unread_notifications": await unread_notifications(db, org) if org and actor else 0,
+            "unread_notifications": unread,
             **context,
         },
         status_code=status_code,

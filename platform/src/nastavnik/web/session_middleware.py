@@ -3,7 +3,7 @@
 Litestar's server-side backend stores an empty session and sets a cookie for every request that
 comes without one: each API call with a bearer token and each anonymous page view would leave a
 key in Redis. Here a bearer request gets no session at all (it is authenticated by its token),
-and an empty session is never stored.
+and an empty session is never stored, nor is an unchanged one stored again.
 
 Signing in gives the session a new id (``rotate``): whatever id the browser held before, perhaps
 one an attacker planted (session fixation), is deleted from the store and never signed in.
@@ -25,6 +25,8 @@ from litestar.utils.empty import value_or_default
 # Set in the request's scope state by ``rotate``: the session's new id.
 ROTATE = "nastavnik_session_rotate"
 SESSION_ID_BYTES = 32
+# Set in the request's scope state when the session is read: its stored bytes, to tell whether it changed.
+LOADED = "nastavnik_session_loaded"
 
 
 def rotate(connection: ASGIConnection[Any, Any, Any, Any]) -> None:
@@ -42,6 +44,15 @@ class LeanServerSideBackend(ServerSideSessionBackend):
     def get_session_id(self, connection: ASGIConnection[Any, Any, Any, Any]) -> str:
         return new_session_id(connection.scope) or super().get_session_id(connection)
 
+    async def load_from_connection(self, connection: ASGIConnection[Any, Any, Any, Any]) -> dict[str, Any]:
+        if session_id := connection.cookies.get(self.config.key):
+            store = self.config.get_store_from_app(connection.scope["app"])
+            data = await self.get(session_id, store=store)
+            if data is not None:
+                connection.state[LOADED] = data
+                return self.deserialize_data(data)
+        return {}
+
     async def store_in_message(
         self, scope_session: ScopeSession, message: Message, connection: ASGIConnection[Any, Any, Any, Any]
     ) -> None:
@@ -53,6 +64,11 @@ class LeanServerSideBackend(ServerSideSessionBackend):
             connection.state.pop(ROTATE, None)  # the id to delete is the browser's own
         elif old_id and connection.state.get(ROTATE) is not None:
             await self.delete(old_id, store=self.config.get_store_from_app(connection.scope["app"]))
+        elif old_id and connection.state.get(LOADED) == self.serialize_data(scope_session, connection.scope):
+            # Unchanged (a request between two "last seen" touches, see web.session.TOUCH_EVERY): no Redis
+            # write and no new cookie. Both were given the session's full lifetime at their last write, at or
+            # after sign-in, so neither runs out before the session's absolute limit does.
+            return
         await super().store_in_message(scope_session, message, connection)
 
 

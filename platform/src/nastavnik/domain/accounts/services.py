@@ -14,8 +14,9 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Integer, Select, Uuid, bindparam, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from nastavnik import audit
@@ -273,27 +274,35 @@ async def batch_view(db: AsyncSession, ctx: OrgContext, runtime: Runtime, batch_
     return view
 
 
+def _recent_statement(*, service_filter: bool) -> Select[Any]:
+    """The latest batches with counts only (no names), built once: the people page reads it on every view."""
+    batch, entry = AccountBatch.__table__, AccountEntry.__table__
+    people, status = func.count(entry.c.person_id), entry.c.status
+    query = (
+        select(
+            batch.c.id,
+            batch.c.created_at,
+            people,
+            people.filter((status == AccountStatus.PENDING.value) | (status == AccountStatus.RETRYING.value)),
+            people.filter(status == AccountStatus.FAILED.value),
+        )
+        .join(entry, (entry.c.org_id == batch.c.org_id) & (entry.c.batch_id == batch.c.id))
+        .group_by(batch.c.org_id, batch.c.id, batch.c.created_at)
+        .order_by(batch.c.created_at.desc())
+        .limit(bindparam("limit", type_=Integer))
+    )
+    if service_filter:
+        query = query.where(batch.c.org_id == bindparam("org_id", type_=Uuid))
+    return query
+
+
+_RECENT = {True: _recent_statement(service_filter=True), False: _recent_statement(service_filter=False)}
+
+
 async def recent_batches(db: AsyncSession, ctx: OrgContext, limit: int = 20) -> list[BatchSummary]:
     """The latest batches with counts only (no names)."""
     ctx.require_role(*MANAGERS)
-    open_statuses = [AccountStatus.PENDING.value, AccountStatus.RETRYING.value]
-    rows = await db.execute(
-        select(
-            AccountBatch.id,
-            AccountBatch.created_at,
-            func.count(AccountEntry.person_id),
-            func.count(AccountEntry.person_id).filter(AccountEntry.status.in_(open_statuses)),
-            func.count(AccountEntry.person_id).filter(AccountEntry.status == AccountStatus.FAILED),
-        )
-        .join(
-            AccountEntry,
-            (AccountEntry.org_id == AccountBatch.org_id) & (AccountEntry.batch_id == AccountBatch.id),
-        )
-        .where(ctx.owns(AccountBatch))
-        .group_by(AccountBatch.org_id, AccountBatch.id, AccountBatch.created_at)
-        .order_by(AccountBatch.created_at.desc())
-        .limit(limit)
-    )
+    rows = await db.execute(_RECENT[ctx.service_filter], {"org_id": ctx.org.id, "limit": limit})
     return [BatchSummary(bid, at, int(n), int(o), int(f)) for bid, at, n, o, f in rows]
 
 

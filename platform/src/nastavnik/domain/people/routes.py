@@ -100,14 +100,18 @@ class PeoplePages(Controller):
 
     @get("/people", summary="Люди организации")
     async def people_page(self, render: Render, db: Db, runtime: Rt, org: Org) -> Template:
-        rows = await people.list_people(db, org)
-        return await render(
+        # One transaction for the whole page: the list with its read's audit event, the batches, the layout,
+        # then the commit that keeps the audit event.
+        rows = await people.list_people(db, org, commit=False)
+        page = await render(
             "core/people.html",
             people=rows,
             category_titles=CATEGORY_TITLES,
             batches=await accounts.recent_batches(db, org, limit=10),
             min_learner_age=runtime.settings.account_min_learner_age,
         )
+        await db.commit()
+        return page
 
     @post("/people", summary="Добавить человека (форма)")
     async def add_person(self, db: Db, org: Org, data: Form) -> Redirect:

@@ -163,12 +163,15 @@ def _list_statement(*, service_filter: bool) -> Select[Any]:
 _LIST = {True: _list_statement(service_filter=True), False: _list_statement(service_filter=False)}
 
 
-async def list_people(db: AsyncSession, ctx: OrgContext) -> list[PersonRow]:
+async def list_people(db: AsyncSession, ctx: OrgContext, *, commit: bool = True) -> list[PersonRow]:
+    """The organisation's people, for its managers. The read is audited in the same statement (see
+    audit.read_riding_along) and committed here, or, with ``commit=False``, by the caller, who must: the page
+    commits once it has read the rest of itself, all in one transaction."""
     ctx.require_role(*MANAGERS)
-    # The read is audited in the same statement (see audit.read_riding_along) and committed with it.
     result = await db.execute(_LIST[ctx.service_filter], {"org_id": ctx.org.id, **audit.read_params(ctx)})
     people = [PersonRow(*row) for row in result]
-    await db.commit()
+    if commit:
+        await db.commit()
     return people
 
 
