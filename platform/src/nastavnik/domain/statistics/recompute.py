@@ -354,9 +354,9 @@ async def recompute(
         entered = inserted.scalars().all()
         touched.update(entered)
         organisations = len(entered)
-        # The rows the indicators share, each a temporary table built in one statement and analysed so
-        # that the statements reading it are planned on its real size. A table the indicators planned
-        # without nested loops read is built without them too.
+        # The rows the indicators share, each a temporary table built in one statement and, over a
+        # municipality or the region, analysed so that the statements reading it are planned on its real
+        # contents. A table the indicators planned without nested loops read is built without them too.
         whole_scope = snapshot.scope is not ScopeKind.ORGANISATION
         for table, rows in PREPARED.items():
             readers = [q for q in queries if table in q.sql]
@@ -366,7 +366,8 @@ async def recompute(
                 await conn.execute(
                     text(f"CREATE TEMPORARY TABLE {table} ON COMMIT DROP AS WITH {_SCOPE} {rows}"), params
                 )
-            await conn.execute(text(f"ANALYZE {table}"))
+            if whole_scope:  # one organisation's few rows plan well enough on the table's size alone
+                await conn.execute(text(f"ANALYZE {table}"))
         computed = []
         for query in queries:
             query_params = {**params, **query.bind, "indicator": query.indicator.key}
