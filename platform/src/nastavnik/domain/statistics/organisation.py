@@ -6,8 +6,9 @@ a SELECT of ``org_id, breakdown, numerator, denominator, respondents`` over the 
 ``scope_org``. The recompute runs it over a municipality or a region as the aggregator role
 (:mod:`nastavnik.domain.statistics.recompute`); here the same SQL runs for one organisation, in the session of
 its request: the application role under row-level security for that organisation. ``scope_org`` is that
-organisation alone, and ``stat_membership`` a CTE of its memberships instead of the recompute's
-temporary table (the same rows, :data:`~nastavnik.domain.statistics.indicators.base.MEMBERSHIP_ROWS`).
+organisation alone, and ``stat_membership`` and ``stat_score`` CTEs of its memberships and final scores
+instead of the recompute's temporary tables (the same rows,
+:data:`~nastavnik.domain.statistics.indicators.base.PREPARED`).
 ``tests/statistics/test_one_definition.py`` holds the two paths to the same figures. The organisation's
 home page shows the indicators contributed for it (``on_home_page``) this way (:func:`indicators_for`).
 """
@@ -24,18 +25,20 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from nastavnik.domain.statistics.definitions import Kind
 from nastavnik.domain.statistics.figures import Figure
 from nastavnik.domain.statistics.indicators import catalogue
-from nastavnik.domain.statistics.indicators.base import MEMBERSHIP_ROWS, IndicatorQuery
+from nastavnik.domain.statistics.indicators.base import PREPARED, IndicatorQuery
 from nastavnik.models.reference import AcademicYear
 from nastavnik.plugins import Plugins
 from nastavnik.tenancy import OrgContext
 
 
 def _one_organisation(sql: str) -> str:
+    # Only the prepared rows the indicator reads: a CTE nobody reads would not run, but costs its planning.
+    prepared = "".join(f", {table} AS ({rows})" for table, rows in PREPARED.items() if table in sql)
     return f"""
 WITH scope_org AS (
     SELECT CAST(:org_id AS uuid) AS org_id, CAST(:municipality_id AS uuid) AS municipality_id,
            CAST(:org_type AS text) AS org_type
-), stat_membership AS ({MEMBERSHIP_ROWS})
+){prepared}
 SELECT r.breakdown, r.numerator, r.denominator, r.respondents
   FROM ({sql}) AS r
  WHERE r.org_id = CAST(:org_id AS uuid)

@@ -22,6 +22,8 @@ from __future__ import annotations
 
 import time
 import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
@@ -33,7 +35,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from nastavnik import clock
 from nastavnik.domain.statistics.definitions import Kind
 from nastavnik.domain.statistics.indicators import catalogue
-from nastavnik.domain.statistics.indicators.base import MEMBERSHIP, MEMBERSHIP_TABLE
+from nastavnik.domain.statistics.indicators.base import PREPARED
 from nastavnik.plugins import Plugins
 
 
@@ -129,28 +131,43 @@ SELECT CASE WHEN grouping(a.municipality_id) = 0 THEN 'municipality' ELSE 'regio
   FROM active a LEFT JOIN done ON done.org_id = a.org_id
  GROUP BY GROUPING SETS ((a.municipality_id, a.org_type), (a.municipality_id), (a.org_type), ())"""
 
-# Area values: sums over the stored rows of the region's active organisations. A share's numerator and
-# denominator are summed over the organisations that gave a denominator; counts over every organisation.
-_INSERT_AREA_VALUES = """
+
+def _org_values(where: str, *, active_only: bool) -> str:
+    """The stored organisation rows to sum (``v``): with the municipality and type each is filed under, and
+    ``counted`` when it enters the sums (a share's rows with a denominator; every row of a count)."""
+    active = "\n      JOIN organisation o ON o.id = s.org_id AND o.status = 'active'" if active_only else ""
+    return f"""
 WITH v AS (
     SELECT s.municipality_id, s.org_type, v.indicator, v.breakdown, v.numerator, v.denominator, v.respondents,
            (v.denominator IS NOT NULL OR v.indicator = ANY(CAST(:count_keys AS text[]))) AS counted
       FROM stat_org_value v
       JOIN stat_org_snapshot s
-        ON s.org_id = v.org_id AND s.academic_year = v.academic_year AND s.as_of = v.as_of
-      JOIN organisation o ON o.id = s.org_id AND o.status = 'active'
-     WHERE s.region_id = CAST(:region_id AS uuid)
-       AND s.academic_year = CAST(:academic_year AS integer) AND s.as_of = CAST(:as_of AS date)
-)
+        ON s.org_id = v.org_id AND s.academic_year = v.academic_year AND s.as_of = v.as_of{active}
+     WHERE {where}
+)"""
+
+
+_AREA_COLUMNS = """
 INSERT INTO stat_area_value (scope, scope_id, org_type, academic_year, as_of, indicator, breakdown,
-                             numerator, denominator, respondents, reporting, region_id, municipality_id)
-SELECT CASE WHEN grouping(municipality_id) = 0 THEN 'municipality' ELSE 'region' END,
-       coalesce(municipality_id, CAST(:region_id AS uuid)), coalesce(org_type, ''),
-       CAST(:academic_year AS integer), CAST(:as_of AS date), indicator, breakdown,
+                             numerator, denominator, respondents, reporting, region_id, municipality_id)"""
+_SUMS = """
        coalesce(sum(numerator) FILTER (WHERE counted), 0), sum(denominator) FILTER (WHERE counted),
        sum(respondents) FILTER (WHERE counted), count(*) FILTER (WHERE counted),
        CAST(:region_id AS uuid), municipality_id
-  FROM v
+  FROM v"""
+
+# Area values: sums over the stored rows of the region's active organisations. A share's numerator and
+# denominator are summed over the organisations that gave a denominator; counts over every organisation.
+_INSERT_AREA_VALUES = f"""{
+    _org_values(
+        "s.region_id = CAST(:region_id AS uuid)"
+        " AND s.academic_year = CAST(:academic_year AS integer) AND s.as_of = CAST(:as_of AS date)",
+        active_only=True,
+    )
+}{_AREA_COLUMNS}
+SELECT CASE WHEN grouping(municipality_id) = 0 THEN 'municipality' ELSE 'region' END,
+       coalesce(municipality_id, CAST(:region_id AS uuid)), coalesce(org_type, ''),
+       CAST(:academic_year AS integer), CAST(:as_of AS date), indicator, breakdown,{_SUMS}
  GROUP BY GROUPING SETS ((municipality_id, org_type, indicator, breakdown),
                          (municipality_id, indicator, breakdown),
                          (org_type, indicator, breakdown),
@@ -189,24 +206,15 @@ SELECT s.org_id FROM stat_org_snapshot s JOIN organisation o ON o.id = s.org_id 
 _DELETE_MUNICIPALITY_VALUES = f"""
 DELETE FROM stat_area_value
  WHERE {_REGION_SNAPSHOT} AND scope = 'municipality' AND scope_id = ANY(CAST(:municipalities AS uuid[]))"""
-_INSERT_MUNICIPALITY_VALUES = """
-WITH v AS (
-    SELECT s.municipality_id, s.org_type, v.indicator, v.breakdown, v.numerator, v.denominator, v.respondents,
-           (v.denominator IS NOT NULL OR v.indicator = ANY(CAST(:count_keys AS text[]))) AS counted
-      FROM stat_org_value v
-      JOIN stat_org_snapshot s
-        ON s.org_id = v.org_id AND s.academic_year = v.academic_year AND s.as_of = v.as_of
-     WHERE v.org_id = ANY(CAST(:org_ids AS uuid[]))
-       AND v.academic_year = CAST(:academic_year AS integer) AND v.as_of = CAST(:as_of AS date)
-)
-INSERT INTO stat_area_value (scope, scope_id, org_type, academic_year, as_of, indicator, breakdown,
-                             numerator, denominator, respondents, reporting, region_id, municipality_id)
+_INSERT_MUNICIPALITY_VALUES = f"""{
+    _org_values(
+        "v.org_id = ANY(CAST(:org_ids AS uuid[]))"
+        " AND v.academic_year = CAST(:academic_year AS integer) AND v.as_of = CAST(:as_of AS date)",
+        active_only=False,
+    )
+}{_AREA_COLUMNS}
 SELECT 'municipality', municipality_id, coalesce(org_type, ''),
-       CAST(:academic_year AS integer), CAST(:as_of AS date), indicator, breakdown,
-       coalesce(sum(numerator) FILTER (WHERE counted), 0), sum(denominator) FILTER (WHERE counted),
-       sum(respondents) FILTER (WHERE counted), count(*) FILTER (WHERE counted),
-       CAST(:region_id AS uuid), municipality_id
-  FROM v
+       CAST(:academic_year AS integer), CAST(:as_of AS date), indicator, breakdown,{_SUMS}
  GROUP BY GROUPING SETS ((municipality_id, org_type, indicator, breakdown),
                          (municipality_id, indicator, breakdown))"""
 _DELETE_REGION_VALUES = f"DELETE FROM stat_area_value WHERE {_REGION_SNAPSHOT} AND scope = 'region'"
@@ -256,6 +264,20 @@ async def _region_of(conn: AsyncConnection, snapshot: Snapshot) -> tuple[uuid.UU
         raise UnknownScope(snapshot.key)
     region_id = found if isinstance(found, uuid.UUID) else uuid.UUID(str(found))
     return region_id, params
+
+
+@asynccontextmanager
+async def _nested_loops(conn: AsyncConnection, allowed: bool) -> AsyncIterator[None]:
+    """Statements planned without nested loops unless ``allowed``, then back to what the others are planned
+    with."""
+    if allowed:
+        yield
+        return
+    previous = await conn.scalar(
+        text("SELECT current_setting('enable_nestloop'), set_config('enable_nestloop', 'off', true)")
+    )
+    yield
+    await conn.execute(text("SELECT set_config('enable_nestloop', :value, true)"), {"value": previous})
 
 
 async def _derive_municipalities(
@@ -332,25 +354,25 @@ async def recompute(
         entered = inserted.scalars().all()
         touched.update(entered)
         organisations = len(entered)
-        await conn.execute(text(MEMBERSHIP_TABLE))
-        await conn.execute(text(f"WITH {_SCOPE} {MEMBERSHIP}"), params)
-        await conn.execute(text("ANALYZE stat_membership"))
+        # The rows the indicators share, each a temporary table built in one statement and, over a
+        # municipality or the region, analysed so that the statements reading it are planned on its real
+        # contents. A table the indicators planned without nested loops read is built without them too.
+        whole_scope = snapshot.scope is not ScopeKind.ORGANISATION
+        for table, rows in PREPARED.items():
+            readers = [q for q in queries if table in q.sql]
+            if not readers:
+                continue
+            async with _nested_loops(conn, all(q.nested_loops for q in readers) or not whole_scope):
+                await conn.execute(
+                    text(f"CREATE TEMPORARY TABLE {table} ON COMMIT DROP AS WITH {_SCOPE} {rows}"), params
+                )
+            if whole_scope:  # one organisation's few rows plan well enough on the table's size alone
+                await conn.execute(text(f"ANALYZE {table}"))
         computed = []
         for query in queries:
             query_params = {**params, **query.bind, "indicator": query.indicator.key}
-            previous_nestloop = None
-            if not query.nested_loops and snapshot.scope is not ScopeKind.ORGANISATION:
-                previous_nestloop = await conn.scalar(
-                    text(
-                        "SELECT current_setting('enable_nestloop'),"
-                        " set_config('enable_nestloop', 'off', true)"
-                    )
-                )
-            await conn.execute(text(_INSERT_VALUES.format(sql=query.sql)), query_params)
-            if previous_nestloop is not None:  # back to what the other statements are planned with
-                await conn.execute(
-                    text("SELECT set_config('enable_nestloop', :value, true)"), {"value": previous_nestloop}
-                )
+            async with _nested_loops(conn, query.nested_loops or not whole_scope):
+                await conn.execute(text(_INSERT_VALUES.format(sql=query.sql)), query_params)
             computed.append(query.indicator.key)
         region_params = {
             "region_id": region_id,

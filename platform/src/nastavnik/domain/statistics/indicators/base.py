@@ -8,11 +8,14 @@ inside its tenant scope (:mod:`nastavnik.domain.statistics.organisation`). Each 
 ``org_id, breakdown, numerator, denominator, respondents`` for the organisations of the CTE
 ``scope_org (org_id, municipality_id, org_type)`` (the active organisations of the job's scope, or the
 one organisation). It may use the parameters ``:academic_year`` (the year it starts in) and ``:as_of``
-(the snapshot date), and ``stat_membership``: the pairs' and groups' members of the scope for this and
-the previous academic year, with the mentee base's fields, prepared once per recompute (see
-:data:`MEMBERSHIP`) so that the indicators do not each join the biggest tables again; for one
-organisation it is a CTE of the same rows (:data:`MEMBERSHIP_ROWS`). Under the aggregator role it sees
-only the columns that role was granted.
+(the snapshot date), and the rows prepared once per recompute (:data:`PREPARED`) so that the
+indicators do not each join the biggest tables again: ``stat_membership``, the pairs' and groups'
+members of the scope for this and the previous academic year, with the mentee base's fields
+(:data:`MEMBERSHIP_ROWS`), and ``stat_score``, the scores of the final questionnaires of the academic
+year (:data:`SCORE_ROWS`). The recompute makes each a temporary table of its transaction, built by
+``CREATE TABLE … AS`` (whose SELECT may run in parallel workers, which an ``INSERT … SELECT`` never
+does) and analysed; for one organisation each is a CTE of the same rows. Under the aggregator role it
+sees only the columns that role was granted.
 """
 
 from __future__ import annotations
@@ -31,16 +34,6 @@ IN_SCOPE = "IN (SELECT org_id FROM scope_org)"
 # base's fields of every member who has a record there, for mentors the day they left the base of
 # mentors, and ``learner_birth_date``: a learner's birth date from the base of mentees if it has one,
 # else, for a learner who mentors a peer, from the base of mentors (which keeps it for learners only).
-# A temporary table of the recompute's transaction: gone at its end, whatever happens.
-MEMBERSHIP_TABLE = """
-CREATE TEMPORARY TABLE stat_membership (
-    org_id uuid NOT NULL, group_id uuid NOT NULL, academic_year integer NOT NULL, status varchar(16) NOT NULL,
-    starts_on date NOT NULL, ends_on date NOT NULL, form_code varchar(64) NOT NULL,
-    kind_code varchar(64) NOT NULL, person_id uuid, role varchar(16), category varchar(16), kind varchar(16),
-    birth_date date, profession_since date, left_on date, left_reason varchar(16), mentor_left_on date,
-    learner_birth_date date
-) ON COMMIT DROP
-"""
 MEMBERSHIP_ROWS = f"""
 SELECT g.org_id, g.id AS group_id, p.academic_year, g.status, g.starts_on, g.ends_on, g.form_code,
        g.kind_code, gm.person_id, gm.role, pe.category, mp.kind, mp.birth_date, mp.profession_since,
@@ -55,7 +48,25 @@ SELECT g.org_id, g.id AS group_id, p.academic_year, g.status, g.starts_on, g.end
   LEFT JOIN mentor_profile mr ON gm.role = 'mentor' AND mr.org_id = gm.org_id AND mr.person_id = gm.person_id
  WHERE p.academic_year IN ({YEAR}, {YEAR} - 1) AND g.org_id {IN_SCOPE}
 """
-MEMBERSHIP = f"INSERT INTO stat_membership {MEMBERSHIP_ROWS}"
+
+# One row per score of the final questionnaires (moment ``end``) of the pairs and groups of the scope's
+# programmes of the academic year, answered on or before the snapshot date: the organisation, the role
+# the questionnaire was for, the item, who answered, the score. Both satisfaction indicators read it, so
+# the largest table of the recompute (the answers) is joined once rather than once per role.
+SCORE_ROWS = f"""
+SELECT x.org_id, a.role, x.item_key, a.person_id, x.score
+  FROM questionnaire_answer x
+  JOIN questionnaire_assignment a ON a.org_id = x.org_id AND a.id = x.assignment_id
+  JOIN mentoring_group g ON g.org_id = a.org_id AND g.id = a.group_id
+  JOIN programme p ON p.org_id = g.org_id AND p.id = g.programme_id
+ WHERE a.moment = 'end' AND x.score IS NOT NULL
+   AND (a.completed_at AT TIME ZONE 'UTC')::date <= {AS_OF}
+   AND p.academic_year = {YEAR} AND x.org_id {IN_SCOPE}
+"""
+
+# The rows every recompute prepares once, by table name: the recompute makes each a temporary table of its
+# transaction, an organisation's page a CTE of the same name.
+PREPARED = {"stat_membership": MEMBERSHIP_ROWS, "stat_score": SCORE_ROWS}
 
 # The mentees of pairs and groups that run on the snapshot date (active or completed, of the year,
 # started on or before it): what the coverage indicators count.

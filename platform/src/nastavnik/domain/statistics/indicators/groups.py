@@ -16,12 +16,14 @@ from nastavnik.types import StatisticContributor
 # breakdowns: the expansion runs over the few combinations, not over every group.
 SQL = f"""
 WITH grp AS (
-    SELECT m.org_id, min(m.form_code) AS form_code, min(m.kind_code) AS kind_code, min(m.status) AS status,
+    SELECT m.org_id, m.form_code, m.kind_code, m.status,
            CASE WHEN count(*) FILTER (WHERE m.role = 'mentor') = 1
                  AND count(*) FILTER (WHERE m.role = 'mentee') = 1 THEN 'pair' ELSE 'group' END AS shape
       FROM stat_membership m
      WHERE m.academic_year = {YEAR}
-     GROUP BY m.org_id, m.group_id  -- a group's form, kind and status are the same on each of its rows
+     -- A group's form, kind and status are the same on each of its rows: grouped by, not min() of them
+     -- (hashing the codes is cheaper than comparing them in the collation, row by row).
+     GROUP BY m.org_id, m.group_id, m.form_code, m.kind_code, m.status
 ), combo AS (
     SELECT org_id, form_code, kind_code, status, shape, count(*) AS n
       FROM grp GROUP BY org_id, form_code, kind_code, status, shape

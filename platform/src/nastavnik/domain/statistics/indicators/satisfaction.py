@@ -13,30 +13,20 @@ What the queries return:
 from __future__ import annotations
 
 from nastavnik.domain.statistics.definitions import SATISFACTION_MENTEES, SATISFACTION_MENTORS
-from nastavnik.domain.statistics.indicators.base import AS_OF, IN_SCOPE, YEAR
 from nastavnik.types import StatisticContributor
 
 
 def _sql(role: str) -> str:
     """Scores of the final questionnaires of ``role`` answered by the snapshot date, per item and overall.
 
-    One join of the answers for both levels (``GROUPING SETS``): the per-item rows and the overall row
-    come from the same scan, rather than joining the largest table of the recompute twice.
+    The scores are ``stat_score`` (:data:`~nastavnik.domain.statistics.indicators.base.SCORE_ROWS`: the
+    answers joined once for both roles); both levels come from one pass over them (``GROUPING SETS``).
     """
     return f"""
-WITH score AS (
-    SELECT x.org_id, x.item_key, a.person_id, x.score
-      FROM questionnaire_answer x
-      JOIN questionnaire_assignment a ON a.org_id = x.org_id AND a.id = x.assignment_id
-      JOIN mentoring_group g ON g.org_id = a.org_id AND g.id = a.group_id
-      JOIN programme p ON p.org_id = g.org_id AND p.id = g.programme_id
-     WHERE a.role = '{role}' AND a.moment = 'end' AND x.score IS NOT NULL
-       AND (a.completed_at AT TIME ZONE 'UTC')::date <= {AS_OF}
-       AND p.academic_year = {YEAR} AND x.org_id {IN_SCOPE}
-)
 SELECT org_id, CASE WHEN grouping(item_key) = 0 THEN 'item:' || item_key ELSE '' END AS breakdown,
        sum(score) AS numerator, count(*) AS denominator, count(DISTINCT person_id) AS respondents
-  FROM score
+  FROM stat_score
+ WHERE role = '{role}'
  GROUP BY GROUPING SETS ((org_id, item_key), (org_id))
 """
 
@@ -45,7 +35,8 @@ SQL_MENTORS = _sql("mentor")
 SQL_MENTEES = _sql("mentee")
 
 # Over a municipality or a region the planner expected one final questionnaire per programme where there
-# were thousands and probed the assignments in nested loops (docs/statistics.md): hash joins instead.
+# were thousands and probed the assignments in nested loops (docs/statistics.md): hash joins instead, for
+# these statements and for the ``stat_score`` they read (the recompute builds it so when they ask it).
 MENTORS = StatisticContributor(
     key=SATISFACTION_MENTORS,
     title="Удовлетворённость наставников",
