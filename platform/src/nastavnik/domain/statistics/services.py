@@ -14,12 +14,12 @@ from datetime import date, datetime
 from functools import cached_property
 from urllib.parse import urlencode
 
-from sqlalchemy import delete
+from sqlalchemy import delete, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from nastavnik import clock
-from nastavnik.db.scope import DbScope, rescope
+from nastavnik.db.scope import DbScope, note_scope, rescope, scope_settings
 from nastavnik.domain.dictionaries.overrides import apply_overrides, overrides_of, plugin_entries
 from nastavnik.domain.statistics import jobs, reading as r
 from nastavnik.domain.statistics.definitions import Indicator, Kind
@@ -328,12 +328,15 @@ async def region_dashboard(
     parts: frozenset[str] = ALL_PARTS,
     *,
     reads: AsyncSession | None = None,
+    region: Region | None = None,
 ) -> Dashboard:
-    """The region's dashboard; ``reads``: where its figures are read from (see :func:`_dashboard`)."""
+    """The region's dashboard; ``reads``: where its figures are read from (see :func:`_dashboard`);
+    ``region``: the actor's region where the caller has already read it (shared reference data)."""
     region_id = _region_grant(actor)
     await _oversight(db, actor)
     await _oversee_reads(db, reads, actor)
-    region = await db.get(Region, region_id)
+    if region is None or region.id != region_id:
+        region = await db.get(Region, region_id)
     if region is None:
         raise NotFound
     return await _dashboard(db, runtime, region, None, filters, parts, reads)
@@ -564,6 +567,27 @@ async def set_target(
     await _oversight(db, actor)
     targets = await r.targets_of(db, region_id, [indicator])
     return targets.get(indicator.key)
+
+
+async def oversight_region(db: AsyncSession, actor: Actor) -> Region:
+    """The region of the actor's staff grant, read with the oversight scope riding along (the region is
+    shared reference data, which no policy reads the scope for): the dashboard's reads that follow need
+    no round trip of their own to ask for it."""
+    region_id = _region_grant(actor)
+    scope = DbScope(identity_id=actor.identity_id, oversight=True)
+    params = scope.as_params()
+    row = (
+        await db.execute(
+            select(Region, *scope_settings(params["identity_id"], params["org_id"], params["scope"])).where(
+                Region.id == region_id
+            )
+        )
+    ).first()
+    note_scope(db, scope)
+    if row is None:
+        raise NotFound
+    region: Region = row[0]
+    return region
 
 
 async def region_of(db: AsyncSession, actor: Actor) -> Region:
