@@ -10,7 +10,20 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, TypeVar
 
-from sqlalchemy import Numeric, Select, Uuid, and_, case, cast, func, literal, select, true, union_all
+from sqlalchemy import (
+    Numeric,
+    Select,
+    Uuid,
+    and_,
+    case,
+    cast,
+    func,
+    literal,
+    literal_column,
+    select,
+    true,
+    union_all,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from nastavnik.domain.statistics.definitions import Indicator, Kind
@@ -242,9 +255,19 @@ async def area_figures(
         )
     if trend:
         parts.append(
-            select(literal("t"), literal(None, Uuid), literal(""), *columns).where(
-                *_trend_filter(key, academic_year, indicators)
-            )
+            # Only the columns of the trend's index (migration 0030): an index-only scan of its points.
+            select(
+                literal("t"),
+                literal(None, Uuid),
+                literal(""),
+                StatAreaValue.as_of,
+                StatAreaValue.indicator,
+                literal(""),
+                StatAreaValue.numerator,
+                StatAreaValue.denominator,
+                StatAreaValue.respondents,
+                StatAreaValue.reporting,
+            ).where(*_trend_filter(key, academic_year, indicators))
         )
     query = union_all(*parts) if len(parts) > 1 else own
     own_rows: list[AreaRow] = []
@@ -623,7 +646,8 @@ def _trend_filter(key: AreaKey, academic_year: int, indicators: dict[str, Indica
         StatAreaValue.scope_id == key.scope_id,
         StatAreaValue.org_type == key.org_type,
         StatAreaValue.academic_year == academic_year,
-        StatAreaValue.breakdown == "",
+        # A literal, so that a generic plan too matches the partial index of the trend (migration 0030).
+        StatAreaValue.breakdown == literal_column("''"),
         StatAreaValue.indicator.in_(keys),
     ]
 
