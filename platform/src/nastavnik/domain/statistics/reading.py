@@ -487,6 +487,8 @@ async def organisation_page(
             StatOrgSnapshot.org_type,
             StatOrgSnapshot.municipality_id,
             Municipality.name.label("municipality_name"),
+            StatOrgSnapshot.academic_year,
+            StatOrgSnapshot.as_of,
             func.count().over().label("total"),
             func.row_number().over(order_by=order).label("position"),
         )
@@ -506,10 +508,14 @@ async def organisation_page(
             func.array_agg(StatOrgValue.denominator).label("denominators"),
             func.array_agg(StatOrgValue.respondents).label("respondents"),
         )
+        # The whole key from the page's row, none of it a constant: the planner then estimates the lookup
+        # as one organisation's rows of one snapshot (by the columns' distinct values) and probes the
+        # primary key, even for a snapshot date or year its statistics have not seen yet (a constant date
+        # it has not seen reads as one row of the snapshot, and it scanned the snapshot per organisation).
         .where(
             StatOrgValue.org_id == listed.c.org_id,
-            StatOrgValue.academic_year == academic_year,
-            StatOrgValue.as_of == as_of,
+            StatOrgValue.academic_year == listed.c.academic_year,
+            StatOrgValue.as_of == listed.c.as_of,
             StatOrgValue.breakdown == "",
         )
         .lateral("figures")
