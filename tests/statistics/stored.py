@@ -12,8 +12,16 @@ from nastavnik.runtime import Runtime
 from tests.statistics.reference import AreaKey, AreaValue, Key, Value
 from tests.statistics.spec import BuiltRegion
 
+Figures = dict[Key, tuple[int, int | None]]
+"""Numerator and denominator by (indicator, breakdown)."""
 
-async def org_rows(runtime: Runtime, org_id: uuid.UUID, year: int, as_of: date) -> dict[Key, Value]:
+
+async def org_rows(runtime: Runtime, org_id: uuid.UUID, year: int | None, as_of: date) -> dict[Key, Value]:
+    """An organisation's stored rows of the snapshot of ``as_of`` (of the academic year ``year``; None:
+    whichever year the date's snapshot is of)."""
+    where = [StatOrgValue.org_id == org_id, StatOrgValue.as_of == as_of]
+    if year is not None:
+        where.append(StatOrgValue.academic_year == year)
     async with runtime.owner_sessions() as db:
         rows = await db.execute(
             select(
@@ -22,11 +30,50 @@ async def org_rows(runtime: Runtime, org_id: uuid.UUID, year: int, as_of: date) 
                 StatOrgValue.numerator,
                 StatOrgValue.denominator,
                 StatOrgValue.respondents,
-            ).where(
-                StatOrgValue.org_id == org_id, StatOrgValue.academic_year == year, StatOrgValue.as_of == as_of
-            )
+            ).where(*where)
         )
         return {(i, b): (n, d, r) for i, b, n, d, r in rows}
+
+
+async def region_rows(
+    runtime: Runtime, region_id: uuid.UUID, year: int | None, as_of: date
+) -> dict[Key, AreaValue]:
+    """The region's stored rows over every organisation type (``org_type`` ''), as :func:`org_rows`."""
+    where = [
+        StatAreaValue.scope == "region",
+        StatAreaValue.scope_id == region_id,
+        StatAreaValue.org_type == "",
+        StatAreaValue.as_of == as_of,
+    ]
+    if year is not None:
+        where.append(StatAreaValue.academic_year == year)
+    async with runtime.owner_sessions() as db:
+        rows = await db.execute(
+            select(
+                StatAreaValue.indicator,
+                StatAreaValue.breakdown,
+                StatAreaValue.numerator,
+                StatAreaValue.denominator,
+                StatAreaValue.respondents,
+                StatAreaValue.reporting,
+            ).where(*where)
+        )
+        return {(i, b): (n, d, r, rep) for i, b, n, d, r, rep in rows}
+
+
+async def org_figures(runtime: Runtime, org_id: uuid.UUID, as_of: date) -> Figures:
+    """:func:`org_rows` of the snapshot of ``as_of``: numerators and denominators only."""
+    return {
+        key: (value[0], value[1]) for key, value in (await org_rows(runtime, org_id, None, as_of)).items()
+    }
+
+
+async def region_figures(runtime: Runtime, region_id: uuid.UUID, as_of: date) -> Figures:
+    """:func:`region_rows` of the snapshot of ``as_of``: numerators and denominators only."""
+    return {
+        key: (value[0], value[1])
+        for key, value in (await region_rows(runtime, region_id, None, as_of)).items()
+    }
 
 
 async def area_rows(runtime: Runtime, built: BuiltRegion, year: int, as_of: date) -> dict[AreaKey, AreaValue]:

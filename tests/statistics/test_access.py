@@ -14,6 +14,8 @@ from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
 from nastavnik.db.scope import DbScope, scoped_session
+from nastavnik.domain.statistics.indicators import indicators as catalogue
+from nastavnik.domain.statistics.reading import AreaFigures, AreaKey, area_figures, organisation_page
 from nastavnik.domain.statistics.recompute import ScopeKind, Snapshot, recompute
 from nastavnik.runtime import Runtime
 from nastavnik.testing import app_routes
@@ -201,3 +203,44 @@ async def test_a_learner_mentors_birth_date_is_read_by_the_count_alone(runtime: 
     assert await _count(runtime, neighbour, dates) == set()
     lying = DbScope(identity_id=built.curators["P2"], org_id=built.orgs["P1"])
     assert await _count(runtime, lying, dates) == set()
+
+
+async def test_the_dashboards_reads_hold_the_policies_without_the_services_check(
+    runtime: Runtime, regions: tuple[BuiltRegion, BuiltRegion]
+) -> None:
+    """The dashboard's combined reads (the organisations' page with each one's figures looked up by key;
+    the area's figures with its municipalities and trend), called for the victim's region directly,
+    without the services' own check: each reader gets what the policies give, never more."""
+    victim, other = regions
+    indicators = {i.key: i for i in catalogue(runtime.plugins)}
+    region_key = AreaKey("region", victim.id)
+
+    async def read(scope: DbScope) -> tuple[dict[object, tuple[str, ...]], AreaFigures]:
+        async with scoped_session(runtime.app_sessions, scope) as db:
+            table = await organisation_page(
+                db, region_id=victim.id, academic_year=YEAR, as_of=AS_OF, indicators=indicators, targets={}
+            )
+            area = await area_figures(
+                db, region_key, victim.id, YEAR, AS_OF, indicators, {}, municipalities=True, trend=True
+            )
+        return {row.org_id: row.cells for row in table.rows}, area
+
+    rows, area = await read(DbScope(identity_id=victim.region_staff, oversight=True))
+    assert set(rows) == {victim.orgs["A1"], victim.orgs["V1"]}
+    assert area.values.figures
+    assert area.trend
+    assert {mid for mid, _, _ in area.municipalities} == set(victim.municipalities.values())
+    # The coordinator of MA: A1's row only; no region rows, MA's row only.
+    rows, area = await read(DbScope(identity_id=victim.coordinators["MA"], oversight=True))
+    assert set(rows) == {victim.orgs["A1"]}
+    assert not area.values.figures
+    assert not area.trend
+    assert [mid for mid, _, _ in area.municipalities] == [victim.municipalities["MA"]]
+    # Another region's staff, and a curator of the victim region asking for the oversight scope: nothing.
+    for scope in (
+        DbScope(identity_id=other.region_staff, oversight=True),
+        DbScope(identity_id=victim.curators["A1"], oversight=True),
+    ):
+        rows, area = await read(scope)
+        assert rows == {}, scope
+        assert (area.values.figures, area.municipalities, area.trend) == ({}, [], {}), scope

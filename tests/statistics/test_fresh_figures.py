@@ -16,19 +16,18 @@ from arq.jobs import Job
 from sqlalchemy import func, select, text
 
 from nastavnik import audit, fresh_figures
-from nastavnik.domain.statistics.models import StatAreaValue, StatOrgSnapshot, StatOrgValue, StatRun
+from nastavnik.domain.statistics.models import StatOrgSnapshot, StatRun
 from nastavnik.domain.statistics.recompute import ScopeKind, Snapshot, lock_key, recompute
 from nastavnik.jobs import queue_name
 from nastavnik.runtime import Runtime
 from nastavnik.testing.apps import app_with
 from tests.statistics.queue import run_worker
+from tests.statistics.stored import org_figures, region_figures
 from tests.support.dates import region_today, region_year
 from tests.support.http import Client
 from tests.support.programme import active_pair, form_group, open_programme, staffed
 from tests.support.tenant import Tenant
 from tests.support.world import World
-
-Rows = dict[tuple[str, str], tuple[int, int | None]]
 
 
 def quick(runtime: Runtime) -> Runtime:
@@ -62,37 +61,6 @@ async def today_computed(runtime: Runtime, org_id: uuid.UUID) -> tuple[uuid.UUID
         Snapshot(ScopeKind.REGION, region_id, region_year(), today),
     )
     return region_id, today
-
-
-async def org_figures(runtime: Runtime, org_id: uuid.UUID, as_of: date) -> Rows:
-    async with runtime.owner_sessions() as db:
-        rows = await db.execute(
-            select(
-                StatOrgValue.indicator,
-                StatOrgValue.breakdown,
-                StatOrgValue.numerator,
-                StatOrgValue.denominator,
-            ).where(StatOrgValue.org_id == org_id, StatOrgValue.as_of == as_of)
-        )
-        return {(i, b): (n, d) for i, b, n, d in rows}
-
-
-async def region_figures(runtime: Runtime, region_id: uuid.UUID, as_of: date) -> Rows:
-    async with runtime.owner_sessions() as db:
-        rows = await db.execute(
-            select(
-                StatAreaValue.indicator,
-                StatAreaValue.breakdown,
-                StatAreaValue.numerator,
-                StatAreaValue.denominator,
-            ).where(
-                StatAreaValue.scope == "region",
-                StatAreaValue.scope_id == region_id,
-                StatAreaValue.org_type == "",
-                StatAreaValue.as_of == as_of,
-            )
-        )
-        return {(i, b): (n, d) for i, b, n, d in rows}
 
 
 async def runs_of(runtime: Runtime, scope_id: uuid.UUID) -> int:

@@ -94,7 +94,11 @@ def scope_settings(identity_id: Any, org_id: Any, scope: str = "") -> list[Any]:
 
 
 async def rescope(session: AsyncSession, scope: DbScope) -> None:
-    """Change the scope of a session, including its transaction already under way."""
+    """Change the scope of a session, including its transaction already under way.
+
+    The scope recorded on the session is always the one its transaction under way has (set at BEGIN, by
+    this function, or noted by :func:`note_scope`), so asking again for the same scope sends nothing."""
+    current = session.info.get(SCOPE_KEY)
     session.info[SCOPE_KEY] = scope
-    if session.in_transaction():
+    if session.in_transaction() and current != scope:
         await session.execute(_SET_SCOPE, scope.as_params())

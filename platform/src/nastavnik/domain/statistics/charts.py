@@ -67,12 +67,13 @@ def line_chart(
         run.append(f"{x(i):.1f},{y(value):.1f}")
     if len(run) > 1:
         parts.append(f'<polyline points="{" ".join(run)}" class="line"/>')
+    # Dates and numbers are digits, dots and commas: only the unit needs escaping (once per chart).
+    suffix = f" {escape(unit)}</title></circle>"
     for i, value in known:
+        day = points[i][0]
         parts.append(
             f'<circle cx="{x(i):.1f}" cy="{y(value):.1f}" r="3" class="point">'
-            f"<title>{escape(points[i][0].strftime('%d.%m.%Y'))}: {escape(_fmt(value))} {escape(unit)}"
-            "</title>"
-            "</circle>"
+            f"<title>{day.day:02d}.{day.month:02d}.{day.year:04d}: {_fmt(value)}{suffix}"
         )
     if points:
         first, last_day = points[0][0].strftime("%d.%m"), points[-1][0].strftime("%d.%m")

@@ -28,6 +28,7 @@ from sqlalchemy import (
     String,
     Text,
     func,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -105,7 +106,21 @@ class StatAreaValue(Base):
     """Sums of the organisations' numerators and denominators over a municipality or the region."""
 
     __tablename__ = "stat_area_value"
-    __table_args__ = (Index("ix_stat_area_value_region", "region_id", "academic_year", "as_of"),)
+    __table_args__ = (
+        Index("ix_stat_area_value_region", "region_id", "academic_year", "as_of"),
+        # The dashboards' trend (migration 0030): headline rows only, everything it and the policy read.
+        Index(
+            "ix_stat_area_value_trend",
+            "scope",
+            "scope_id",
+            "org_type",
+            "academic_year",
+            "indicator",
+            "as_of",
+            postgresql_include=["numerator", "denominator", "respondents", "reporting", "region_id"],
+            postgresql_where=text("breakdown = ''"),
+        ),
+    )
 
     scope: Mapped[str] = mapped_column(String(16), primary_key=True)
     scope_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)

@@ -10,11 +10,24 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, TypeVar
 
-from sqlalchemy import Numeric, Select, and_, case, cast, func, select
+from sqlalchemy import (
+    Numeric,
+    Select,
+    Uuid,
+    and_,
+    case,
+    cast,
+    func,
+    literal,
+    literal_column,
+    select,
+    true,
+    union_all,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from nastavnik.domain.statistics.definitions import Indicator, Kind
-from nastavnik.domain.statistics.figures import Figure
+from nastavnik.domain.statistics.figures import NO_DATA, Figure, average, share
 from nastavnik.domain.statistics.models import (
     StatAreaSnapshot,
     StatAreaValue,
@@ -138,6 +151,159 @@ async def latest_area_snapshot(db: AsyncSession, key: AreaKey, academic_year: in
     return AreaSnapshotInfo(*row) if row else None
 
 
+async def snapshot_and_years(
+    db: AsyncSession, key: AreaKey, academic_year: int
+) -> tuple[list[int], AreaSnapshotInfo | None]:
+    """The academic years with a snapshot of the area (newest first) and the year's latest snapshot of
+    ``key``: one statement, both read by the area's primary key."""
+    years = (
+        select(func.array_agg(StatAreaSnapshot.academic_year.distinct()).label("years"))
+        .where(
+            StatAreaSnapshot.scope == key.scope,
+            StatAreaSnapshot.scope_id == key.scope_id,
+            StatAreaSnapshot.org_type == "",
+        )
+        .subquery("years")
+    )
+    latest = (
+        select(
+            StatAreaSnapshot.as_of,
+            StatAreaSnapshot.computed_at,
+            StatAreaSnapshot.organisations,
+            StatAreaSnapshot.computed,
+        )
+        .where(
+            StatAreaSnapshot.scope == key.scope,
+            StatAreaSnapshot.scope_id == key.scope_id,
+            StatAreaSnapshot.org_type == key.org_type,
+            StatAreaSnapshot.academic_year == academic_year,
+        )
+        .order_by(StatAreaSnapshot.as_of.desc())
+        .limit(1)
+        .lateral("latest")
+    )
+    row = (
+        await db.execute(
+            select(
+                years.c.years, latest.c.as_of, latest.c.computed_at, latest.c.organisations, latest.c.computed
+            )
+            .select_from(years)
+            .outerjoin(latest, true())
+        )
+    ).one()
+    snapshot = AreaSnapshotInfo(*row[1:]) if row[1] is not None else None
+    return sorted(row[0] or (), reverse=True), snapshot
+
+
+@dataclass
+class AreaFigures:
+    """What a dashboard reads of the area values: its own figures, its municipalities', its trend."""
+
+    values: Values
+    municipalities: list[tuple[uuid.UUID, str, Values]]
+    trend: TrendPoints
+
+
+AreaRow = tuple[str, str, int, int | None, int | None, int | None]
+
+
+async def area_figures(
+    db: AsyncSession,
+    key: AreaKey,
+    region_id: uuid.UUID,
+    academic_year: int,
+    as_of: date,
+    indicators: dict[str, Indicator],
+    targets: dict[str, float],
+    *,
+    municipalities: bool,
+    trend: bool,
+) -> AreaFigures:
+    """:func:`area_values`, and as asked :func:`municipality_values` and :func:`area_trend`, in one
+    statement (``UNION ALL`` of the three reads, each by its own index)."""
+    columns = (
+        StatAreaValue.as_of,
+        StatAreaValue.indicator,
+        StatAreaValue.breakdown,
+        StatAreaValue.numerator,
+        StatAreaValue.denominator,
+        StatAreaValue.respondents,
+        StatAreaValue.reporting,
+    )
+    own = select(
+        literal("a").label("part"), literal(None, Uuid).label("scope_id"), literal("").label("name"), *columns
+    ).where(
+        StatAreaValue.scope == key.scope,
+        StatAreaValue.scope_id == key.scope_id,
+        StatAreaValue.org_type == key.org_type,
+        StatAreaValue.academic_year == academic_year,
+        StatAreaValue.as_of == as_of,
+    )
+    parts = [own]
+    if municipalities:
+        parts.append(
+            select(literal("m"), StatAreaValue.scope_id, Municipality.name, *columns)
+            .join(Municipality, Municipality.id == StatAreaValue.scope_id)
+            .where(
+                StatAreaValue.scope == "municipality",
+                StatAreaValue.region_id == region_id,
+                StatAreaValue.org_type == key.org_type,
+                StatAreaValue.academic_year == academic_year,
+                StatAreaValue.as_of == as_of,
+                StatAreaValue.breakdown == "",
+            )
+        )
+    if trend:
+        parts.append(
+            # Only the columns of the trend's index (migration 0030): an index-only scan of its points.
+            select(
+                literal("t"),
+                literal(None, Uuid),
+                literal(""),
+                StatAreaValue.as_of,
+                StatAreaValue.indicator,
+                literal(""),
+                StatAreaValue.numerator,
+                StatAreaValue.denominator,
+                StatAreaValue.respondents,
+                StatAreaValue.reporting,
+            ).where(*_trend_filter(key, academic_year, indicators))
+        )
+    query = union_all(*parts) if len(parts) > 1 else own
+    own_rows: list[AreaRow] = []
+    by_municipality: dict[tuple[uuid.UUID, str], list[AreaRow]] = {}
+    trend_rows: list[tuple[date, str, int, int | None, int | None]] = []
+    for (
+        part,
+        scope_id,
+        name,
+        row_as_of,
+        indicator,
+        breakdown,
+        numerator,
+        denominator,
+        respondents,
+        reporting,
+    ) in await db.execute(query):
+        if part == "a":
+            own_rows.append((indicator, breakdown, numerator, denominator, respondents, reporting))
+        elif part == "m":
+            by_municipality.setdefault((scope_id, name), []).append(
+                (indicator, breakdown, numerator, denominator, respondents, reporting)
+            )
+        else:
+            trend_rows.append((row_as_of, indicator, numerator, denominator, respondents))
+    trend_rows.sort(key=lambda r: r[0])
+    return AreaFigures(
+        values=collect(own_rows, indicators, targets),
+        municipalities=[
+            (mid, name, collect(rows, indicators, targets))
+            for (mid, name), rows in sorted(by_municipality.items(), key=lambda kv: (kv[0][1], str(kv[0][0])))
+        ],
+        trend=_trend(trend_rows, indicators),
+    )
+
+
 async def area_values(
     db: AsyncSession,
     key: AreaKey,
@@ -203,6 +369,24 @@ async def municipality_values(
     return [(mid, name, collect(vals, indicators, targets)) for (mid, name), vals in grouped.items()]
 
 
+TABLE_KINDS = (Kind.SHARE, Kind.AVERAGE)
+"""The kinds of indicator the dashboards' tables show a column of."""
+
+
+def table_columns(indicators: dict[str, Indicator]) -> list[Indicator]:
+    return [i for i in indicators.values() if i.kind in TABLE_KINDS]
+
+
+def cells_of(values: Values, columns: list[Indicator]) -> tuple[str, ...]:
+    """A table row's texts, one per column: rendered once with the figures (and cached with them)
+    rather than by the template cell by cell."""
+    texts = []
+    for indicator in columns:
+        figure = values.figures.get(indicator.key)
+        texts.append(figure.text if figure is not None else NO_DATA)
+    return tuple(texts)
+
+
 @dataclass(frozen=True, slots=True)
 class OrgRow:
     org_id: uuid.UUID
@@ -213,6 +397,8 @@ class OrgRow:
     municipality_id: uuid.UUID
     municipality_name: str
     values: Values
+    cells: tuple[str, ...] = ()
+    """The texts of the table's columns (:func:`table_columns`), in order."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -258,27 +444,20 @@ async def organisation_page(
     page: int = 1,
     page_size: int = PAGE_SIZE,
 ) -> OrgPage:
-    """The organisations of a snapshot sorted by one indicator (in SQL): one page, with their figures."""
+    """The organisations of a snapshot sorted by one indicator (in SQL): one page, with their figures.
+
+    One statement: the page (sorted, limited, with the total), then each of its organisations' headline
+    figures looked up by its key (``LATERAL``, the primary key of ``stat_org_value``), so the values'
+    policy is evaluated on the page's rows only, never on the whole snapshot's."""
     page = max(1, page)
     sort_value = StatOrgValue.__table__.alias("sort_value")
-    # One statement for the page and the total (every read of these rows evaluates the oversight policy).
-    query = (
-        select(
-            StatOrgSnapshot.org_id,
-            Organisation.short_name,
-            Organisation.full_name,
-            Organisation.inn,
-            StatOrgSnapshot.org_type,
-            StatOrgSnapshot.municipality_id,
-            Municipality.name,
-            func.count().over().label("total"),
-        )
-        .join(Organisation, Organisation.id == StatOrgSnapshot.org_id)
-        .join(Municipality, Municipality.id == StatOrgSnapshot.municipality_id)
-    )
     indicator = indicators.get(sort)
+    order: list[Any]
+    joined = StatOrgSnapshot.__table__.join(Organisation, Organisation.id == StatOrgSnapshot.org_id).join(
+        Municipality, Municipality.id == StatOrgSnapshot.municipality_id
+    )
     if indicator is not None:
-        query = query.outerjoin(
+        joined = joined.outerjoin(
             sort_value,
             and_(
                 sort_value.c.org_id == StatOrgSnapshot.org_id,
@@ -295,14 +474,74 @@ async def organisation_page(
             key = ratio
         else:
             key = sort_value.c.numerator
-        order = key.desc().nulls_last() if descending else key.asc().nulls_last()
-        query = query.order_by(order, Organisation.short_name, StatOrgSnapshot.org_id)
+        order = [key.desc().nulls_last() if descending else key.asc().nulls_last(), Organisation.short_name]
     else:
-        name = Organisation.short_name.desc() if descending else Organisation.short_name.asc()
-        query = query.order_by(name, StatOrgSnapshot.org_id)
-    query = _org_filter(query, region_id, academic_year, as_of, org_type, municipality_id)
-    listed = (await db.execute(query.limit(page_size).offset((page - 1) * page_size))).all()
-    if not listed and page > 1:  # past the last page: show the last one
+        order = [Organisation.short_name.desc() if descending else Organisation.short_name.asc()]
+    order.append(StatOrgSnapshot.org_id)
+    listed_query = _org_filter(
+        select(
+            StatOrgSnapshot.org_id,
+            Organisation.short_name,
+            Organisation.full_name,
+            Organisation.inn,
+            StatOrgSnapshot.org_type,
+            StatOrgSnapshot.municipality_id,
+            Municipality.name.label("municipality_name"),
+            StatOrgSnapshot.academic_year,
+            StatOrgSnapshot.as_of,
+            func.count().over().label("total"),
+            func.row_number().over(order_by=order).label("position"),
+        )
+        .select_from(joined)
+        .order_by(*order),
+        region_id,
+        academic_year,
+        as_of,
+        org_type,
+        municipality_id,
+    )
+    listed = listed_query.limit(page_size).offset((page - 1) * page_size).subquery("listed")
+    figures = (
+        select(
+            func.array_agg(StatOrgValue.indicator).label("indicators"),
+            func.array_agg(StatOrgValue.numerator).label("numerators"),
+            func.array_agg(StatOrgValue.denominator).label("denominators"),
+            func.array_agg(StatOrgValue.respondents).label("respondents"),
+        )
+        # The whole key from the page's row, none of it a constant: the planner then estimates the lookup
+        # as one organisation's rows of one snapshot (by the columns' distinct values) and probes the
+        # primary key, even for a snapshot date or year its statistics have not seen yet (a constant date
+        # it has not seen reads as one row of the snapshot, and it scanned the snapshot per organisation).
+        .where(
+            StatOrgValue.org_id == listed.c.org_id,
+            StatOrgValue.academic_year == listed.c.academic_year,
+            StatOrgValue.as_of == listed.c.as_of,
+            StatOrgValue.breakdown == "",
+        )
+        .lateral("figures")
+    )
+    result = (
+        await db.execute(
+            select(
+                listed.c.org_id,
+                listed.c.short_name,
+                listed.c.full_name,
+                listed.c.inn,
+                listed.c.org_type,
+                listed.c.municipality_id,
+                listed.c.municipality_name,
+                listed.c.total,
+                figures.c.indicators,
+                figures.c.numerators,
+                figures.c.denominators,
+                figures.c.respondents,
+            )
+            .select_from(listed)
+            .outerjoin(figures, true())
+            .order_by(listed.c.position)
+        )
+    ).all()
+    if not result and page > 1:  # past the last page: show the last one
         total = int(
             await db.scalar(
                 _org_filter(
@@ -332,10 +571,25 @@ async def organisation_page(
                 page=last,
                 page_size=page_size,
             )
-    total = int(listed[0][-1]) if listed else 0
-    ids = [r[0] for r in listed]
-    values = await org_values(db, ids, academic_year, as_of, indicators, targets, headline_only=True)
-    rows = [OrgRow(*r[:-1], values=values.get(r[0], Values())) for r in listed]
+    total = int(result[0].total) if result else 0
+    columns = table_columns(indicators)
+    rows = []
+    for r in result:
+        values = collect(
+            [
+                (key, "", numerator, denominator, respondents, None)
+                for key, numerator, denominator, respondents in zip(
+                    r.indicators or (),
+                    r.numerators or (),
+                    r.denominators or (),
+                    r.respondents or (),
+                    strict=True,
+                )
+            ],
+            indicators,
+            targets,
+        )
+        rows.append(OrgRow(*r[:7], values=values, cells=cells_of(values, columns)))
     return OrgPage(rows=rows, total=total, page=page, pages=max(1, -(-total // page_size)))
 
 
@@ -390,11 +644,24 @@ async def latest_org_snapshot(
 TrendPoints = dict[str, list[tuple[date, float | None]]]
 
 
+def _trend_filter(key: AreaKey, academic_year: int, indicators: dict[str, Indicator]) -> list[Any]:
+    """The headline rows of every share and average of the area over the year's snapshots."""
+    keys = [k for k, i in indicators.items() if i.kind in TABLE_KINDS]
+    return [
+        StatAreaValue.scope == key.scope,
+        StatAreaValue.scope_id == key.scope_id,
+        StatAreaValue.org_type == key.org_type,
+        StatAreaValue.academic_year == academic_year,
+        # A literal, so that a generic plan too matches the partial index of the trend (migration 0030).
+        StatAreaValue.breakdown == literal_column("''"),
+        StatAreaValue.indicator.in_(keys),
+    ]
+
+
 async def area_trend(
     db: AsyncSession, key: AreaKey, academic_year: int, indicators: dict[str, Indicator]
 ) -> TrendPoints:
     """The value of every share and average over the snapshots of the year, oldest first."""
-    keys = [k for k, i in indicators.items() if i.kind in (Kind.SHARE, Kind.AVERAGE)]
     rows = await db.execute(
         select(
             StatAreaValue.as_of,
@@ -403,14 +670,7 @@ async def area_trend(
             StatAreaValue.denominator,
             StatAreaValue.respondents,
         )
-        .where(
-            StatAreaValue.scope == key.scope,
-            StatAreaValue.scope_id == key.scope_id,
-            StatAreaValue.org_type == key.org_type,
-            StatAreaValue.academic_year == academic_year,
-            StatAreaValue.breakdown == "",
-            StatAreaValue.indicator.in_(keys),
-        )
+        .where(*_trend_filter(key, academic_year, indicators))
         .order_by(StatAreaValue.as_of)
     )
     return _trend(rows, indicators)
@@ -440,10 +700,15 @@ async def org_trend(
 
 
 def _trend(rows: object, indicators: dict[str, Indicator]) -> TrendPoints:
+    """Each share's and average's value per snapshot (a year of daily snapshots is thousands of rows:
+    the value is computed as :class:`Figure` computes it, without building one per row)."""
     points: TrendPoints = {}
     for as_of, key, numerator, denominator, respondents in rows:  # type: ignore[attr-defined]
-        figure = Figure(indicators[key], int(numerator), denominator, respondents)
-        points.setdefault(key, []).append((as_of, figure.value))
+        if indicators[key].kind is Kind.AVERAGE:
+            value = average(numerator, denominator, respondents)
+        else:
+            value = share(numerator, denominator)
+        points.setdefault(key, []).append((as_of, value))
     return points
 
 

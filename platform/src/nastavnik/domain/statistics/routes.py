@@ -41,6 +41,7 @@ from nastavnik.domain.statistics.schemas import (
     figure_out,
 )
 from nastavnik.domain.statistics.services import Dashboard, Filters, OrgFigures
+from nastavnik.models.reference import Region
 from nastavnik.runtime import Runtime
 from nastavnik.tenancy import Actor
 from nastavnik.types import PAGE_MAX
@@ -86,9 +87,11 @@ AskedFor: TypeAlias = NamedDependency[Asked]
 DASHBOARD_QUERY = {"asked": Provide(provide_asked, sync_to_thread=False)}
 
 
-async def _filters(db: Db, runtime: Rt, actor: Actor, asked: Asked) -> Filters:
-    region = await statistics.region_of(db, actor)
-    return statistics.parse_filters(
+async def _region_filters(db: Db, runtime: Rt, actor: Actor, asked: Asked) -> tuple[Region, Filters]:
+    """The region's staff's region and their dashboard's filters (the region is passed on to the
+    dashboard: read once per request)."""
+    region = await statistics.oversight_region(db, actor)
+    return region, statistics.parse_filters(
         runtime.plugins,
         year=asked.year,
         org_type=asked.org_type,
@@ -265,8 +268,8 @@ class RegionStatisticsPages(Controller):
         asked: AskedFor,
         recomputed: Requested = None,
     ) -> Template:
-        filters = await _filters(db, runtime, actor, asked)
-        board = await statistics.region_dashboard(db, runtime, actor, filters, reads=reads)
+        region, filters = await _region_filters(db, runtime, actor, asked)
+        board = await statistics.region_dashboard(db, runtime, actor, filters, reads=reads, region=region)
         return await render(
             "core/statistics_region.html",
             recompute_done=bool(recomputed) and board.recompute is None,
@@ -369,9 +372,9 @@ class StatisticsApi(Controller):
     async def region(
         self, db: Db, reads: Reads, runtime: Rt, actor: CurrentActor, year: Year = None, org_type: Type = None
     ) -> DashboardOut:
-        filters = await _filters(db, runtime, actor, Asked(year, org_type))
+        region, filters = await _region_filters(db, runtime, actor, Asked(year, org_type))
         board = await statistics.region_dashboard(
-            db, runtime, actor, filters, frozenset({"municipalities"}), reads=reads
+            db, runtime, actor, filters, frozenset({"municipalities"}), reads=reads, region=region
         )
         return dashboard_out(board)
 
@@ -379,18 +382,20 @@ class StatisticsApi(Controller):
     async def organisations(
         self, db: Db, reads: Reads, runtime: Rt, actor: CurrentActor, asked: AskedFor
     ) -> OrgPageOut:
-        filters = await _filters(db, runtime, actor, asked)
+        region, filters = await _region_filters(db, runtime, actor, asked)
         return org_page_out(
-            await statistics.region_dashboard(db, runtime, actor, filters, frozenset({"table"}), reads=reads)
+            await statistics.region_dashboard(
+                db, runtime, actor, filters, frozenset({"table"}), reads=reads, region=region
+            )
         )
 
     @get("/region/statistics/trend", summary="Показатели региона по снимкам учебного года")
     async def trend(
         self, db: Db, reads: Reads, runtime: Rt, actor: CurrentActor, year: Year = None, org_type: Type = None
     ) -> list[TrendOut]:
-        filters = await _filters(db, runtime, actor, Asked(year, org_type))
+        region, filters = await _region_filters(db, runtime, actor, Asked(year, org_type))
         board = await statistics.region_dashboard(
-            db, runtime, actor, filters, frozenset({"trend"}), reads=reads
+            db, runtime, actor, filters, frozenset({"trend"}), reads=reads, region=region
         )
         return trend_out(board.trend, board.by_key, board.targets)
 

@@ -11,17 +11,19 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
+from functools import cached_property
+from urllib.parse import urlencode
 
-from sqlalchemy import delete
+from sqlalchemy import delete, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from nastavnik import clock
-from nastavnik.db.scope import DbScope, rescope
+from nastavnik.db.scope import DbScope, note_scope, rescope, scope_settings
 from nastavnik.domain.dictionaries.overrides import apply_overrides, overrides_of, plugin_entries
 from nastavnik.domain.statistics import jobs, reading as r
 from nastavnik.domain.statistics.definitions import Indicator, Kind
-from nastavnik.domain.statistics.figures import Figure
+from nastavnik.domain.statistics.figures import NO_DATA, Figure
 from nastavnik.domain.statistics.indicators import indicators as catalogue
 from nastavnik.domain.statistics.models import StatTarget
 from nastavnik.domain.statistics.recompute import ScopeKind, Snapshot
@@ -106,13 +108,53 @@ class Dashboard:
     trend: r.TrendPoints = field(default_factory=dict)
     recompute: jobs.RecomputeState | None = None
 
-    @property
+    @cached_property
     def table_indicators(self) -> list[Indicator]:
-        return [i for i in self.indicators if i.kind in (Kind.SHARE, Kind.AVERAGE)]
+        return [i for i in self.indicators if i.kind in r.TABLE_KINDS]
 
-    @property
+    @cached_property
     def by_key(self) -> dict[str, Indicator]:
         return {i.key: i for i in self.indicators}
+
+    # What the page's links repeat, encoded once per page rather than once per link.
+    @cached_property
+    def area_query(self) -> str:
+        """The year and type (a municipality's link, the drill-down)."""
+        return urlencode({"year": self.filters.year, "type": self.filters.org_type})
+
+    @cached_property
+    def page_query(self) -> str:
+        """The filters and order without the page number (the pager's links add it)."""
+        direction = "desc" if self.filters.descending else "asc"
+        return urlencode(
+            {
+                "year": self.filters.year,
+                "type": self.filters.org_type,
+                "sort": self.filters.sort,
+                "dir": direction,
+            }
+        )
+
+    def sort_query(self, key: str) -> str:
+        """The link of a column's heading: by that column, the other way round if it is the order now."""
+        current = self.filters.sort == key
+        direction = "asc" if current and self.filters.descending else "desc"
+        return urlencode(
+            {"year": self.filters.year, "type": self.filters.org_type, "sort": key, "dir": direction}
+        )
+
+    @cached_property
+    def municipality_rows(self) -> list[tuple[uuid.UUID, str, list[tuple[str, str]]]]:
+        """The municipalities' table: (id, name, [(text, detail) per column])."""
+        columns = self.table_indicators
+        rows = []
+        for mid, name, values in self.municipalities:
+            cells = []
+            for indicator in columns:
+                figure = values.figures.get(indicator.key)
+                cells.append((figure.text, figure.detail) if figure is not None else (NO_DATA, ""))
+            rows.append((mid, name, cells))
+        return rows
 
 
 def headline_of(values: r.Values, indicators: list[Indicator], targets: dict[str, float]) -> list[Figure]:
@@ -213,8 +255,7 @@ async def _dashboard(
         if municipality
         else r.AreaKey("region", region.id, filters.org_type)
     )
-    years = await r.years_of(figures, region.id)
-    snapshot = await r.latest_area_snapshot(figures, key, filters.year)
+    years, snapshot = await r.snapshot_and_years(figures, key, filters.year)
     board = Dashboard(region, municipality, filters, years, indicators, targets, snapshot)
     if municipality is None:
         board.recompute = await recompute_state(runtime, region, filters.year)
@@ -248,13 +289,21 @@ async def _read_board(
 ) -> None:
     snapshot, indicators, targets = board.snapshot, board.indicators, board.targets
     assert snapshot is not None
-    values = await r.area_values(db, key, filters.year, snapshot.as_of, by_key, targets)
-    board.headline = headline_of(values, indicators, targets)
-    board.breakdowns = values.breakdowns
-    if municipality is None and "municipalities" in parts:
-        board.municipalities = await r.municipality_values(
-            db, region.id, filters.org_type, filters.year, snapshot.as_of, by_key, targets
-        )
+    area = await r.area_figures(
+        db,
+        key,
+        region.id,
+        filters.year,
+        snapshot.as_of,
+        by_key,
+        targets,
+        municipalities=municipality is None and "municipalities" in parts,
+        trend="trend" in parts,
+    )
+    board.headline = headline_of(area.values, indicators, targets)
+    board.breakdowns = area.values.breakdowns
+    board.municipalities = area.municipalities
+    board.trend = area.trend
     if "table" in parts:
         board.table = await r.organisation_page(
             db,
@@ -269,8 +318,6 @@ async def _read_board(
             descending=filters.descending,
             page=filters.page,
         )
-    if "trend" in parts:
-        board.trend = await r.area_trend(db, key, filters.year, by_key)
 
 
 async def region_dashboard(
@@ -281,12 +328,15 @@ async def region_dashboard(
     parts: frozenset[str] = ALL_PARTS,
     *,
     reads: AsyncSession | None = None,
+    region: Region | None = None,
 ) -> Dashboard:
-    """The region's dashboard; ``reads``: where its figures are read from (see :func:`_dashboard`)."""
+    """The region's dashboard; ``reads``: where its figures are read from (see :func:`_dashboard`);
+    ``region``: the actor's region where the caller has already read it (shared reference data)."""
     region_id = _region_grant(actor)
     await _oversight(db, actor)
     await _oversee_reads(db, reads, actor)
-    region = await db.get(Region, region_id)
+    if region is None or region.id != region_id:
+        region = await db.get(Region, region_id)
     if region is None:
         raise NotFound
     return await _dashboard(db, runtime, region, None, filters, parts, reads)
@@ -517,6 +567,27 @@ async def set_target(
     await _oversight(db, actor)
     targets = await r.targets_of(db, region_id, [indicator])
     return targets.get(indicator.key)
+
+
+async def oversight_region(db: AsyncSession, actor: Actor) -> Region:
+    """The region of the actor's staff grant, read with the oversight scope riding along (the region is
+    shared reference data, which no policy reads the scope for): the dashboard's reads that follow need
+    no round trip of their own to ask for it."""
+    region_id = _region_grant(actor)
+    scope = DbScope(identity_id=actor.identity_id, oversight=True)
+    params = scope.as_params()
+    row = (
+        await db.execute(
+            select(Region, *scope_settings(params["identity_id"], params["org_id"], params["scope"])).where(
+                Region.id == region_id
+            )
+        )
+    ).first()
+    note_scope(db, scope)
+    if row is None:
+        raise NotFound
+    region: Region = row[0]
+    return region
 
 
 async def region_of(db: AsyncSession, actor: Actor) -> Region:
