@@ -87,7 +87,7 @@ from benchmarks.auth_bench import (
 from benchmarks.services import services_from_environment
 from nastavnik.auth.tokens import TokenRejected
 from nastavnik.cli import PROCESS_HEADER
-from nastavnik.db import pooling
+from nastavnik.db import driver, pooling
 from nastavnik.logging import configure_logging
 from nastavnik.runtime import Runtime, build_runtime, role_url, token_verifier
 from nastavnik.settings import Settings
@@ -137,6 +137,13 @@ class Capture:
             return record
 
         event.listen(engine, "before_cursor_execute", on_execute)
+        if replayed:  # the hot path's statements run on the driver's connection of this engine's sessions
+
+            def on_driver(statement: str, arguments: Sequence[Any]) -> None:
+                if self.armed:
+                    self.steps.append(("SQL", statement, list(arguments)))
+
+            driver.listeners.append(on_driver)
         # First among the begin listeners: the pooling module's own one runs a statement at begin.
         event.listen(engine, "begin", edge("BEGIN"), insert=True)
         event.listen(engine, "commit", edge("COMMIT"))

@@ -16,6 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from nastavnik import audit
+from nastavnik.db import driver
 from nastavnik.db.collation import name_order
 from nastavnik.db.references import clear_references
 from nastavnik.domain.bases.models import MentorProfile
@@ -160,14 +161,18 @@ def _list_statement(*, service_filter: bool) -> Select[Any]:
     )
 
 
-_LIST = {True: _list_statement(service_filter=True), False: _list_statement(service_filter=False)}
+_LIST = {
+    True: driver.DriverStatement(_list_statement(service_filter=True)),
+    False: driver.DriverStatement(_list_statement(service_filter=False)),
+}
 
 
 async def list_people(db: AsyncSession, ctx: OrgContext) -> list[PersonRow]:
     ctx.require_role(*MANAGERS)
     # The read is audited in the same statement (see audit.read_riding_along) and committed with it.
-    result = await db.execute(_LIST[ctx.service_filter], {"org_id": ctx.org.id, **audit.read_params(ctx)})
-    people = [PersonRow(*row) for row in result]
+    # On the driver's connection, in the session's transaction (nastavnik.db.driver).
+    rows = await driver.fetch(db, _LIST[ctx.service_filter], {"org_id": ctx.org.id, **audit.read_params(ctx)})
+    people = [PersonRow(*row) for row in rows]
     await db.commit()
     return people
 
