@@ -32,8 +32,8 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.expression import Executable
 
-_DIALECT = PGDialect_asyncpg()
-_DBAPI_ERROR = PGDialect_asyncpg.import_dbapi().Error
+_DIALECT = PGDialect_asyncpg()  # type: ignore[no-untyped-call]
+_DBAPI_ERROR = PGDialect_asyncpg.import_dbapi().Error  # type: ignore[no-untyped-call]
 _DRIVER_KEY = "nastavnik_driver_connection"
 
 Listener = Callable[[str, Sequence[Any]], None]
@@ -49,7 +49,7 @@ class DriverStatement:
 
     def __init__(self, statement: Executable) -> None:
         compiled = statement.compile(dialect=_DIALECT)  # type: ignore[attr-defined]
-        processors = compiled._bind_processors  # noqa: SLF001 - what SQLAlchemy would convert
+        processors = compiled._bind_processors
         self.sql: str = compiled.string
         self._order: tuple[str, ...] = tuple(compiled.positiontup or ())
         required = {name for name, bind in compiled.binds.items() if bind.required}
@@ -78,10 +78,10 @@ async def _driver_connection(session: AsyncSession) -> Any:
         connection = await session.connection()  # begins the session's transaction and its listeners
         adapted = (await connection.get_raw_connection()).dbapi_connection
         session.info[_DRIVER_KEY] = (session.sync_session.get_transaction(), adapted)
-    if adapted._transaction is None:  # noqa: SLF001 - the dialect's adapter begins lazily, before its first statement
-        async with adapted._execute_mutex:  # noqa: SLF001
-            if adapted._transaction is None:  # noqa: SLF001
-                await adapted._start_transaction()  # noqa: SLF001
+    if adapted._transaction is None:
+        async with adapted._execute_mutex:
+            if adapted._transaction is None:
+                await adapted._start_transaction()
     return adapted
 
 
@@ -95,7 +95,7 @@ async def fetch(session: AsyncSession, statement: DriverStatement, params: Mappi
         rows: list[Any] = await adapted.driver_connection.fetch(statement.sql, *arguments)
     except Exception as error:
         try:
-            adapted._handle_exception(error)  # noqa: SLF001 - the dialect's translation to its DBAPI errors
+            adapted._handle_exception(error)
         except Exception as translated:
             raise DBAPIError.instance(
                 statement.sql, arguments, translated, _DBAPI_ERROR, dialect=_DIALECT
