@@ -40,14 +40,13 @@ import contextlib
 import math
 import multiprocessing
 import os
-import re
 import shutil
 import socket
 import statistics
 import sys
 import time
 from collections.abc import Awaitable, Callable, Iterator, Mapping
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
 from typing import Any
@@ -56,22 +55,16 @@ import httpx
 import uvicorn
 from jwcrypto import jwk
 from litestar import Litestar, get
-from redis.asyncio import Redis
-from tests.auth.conftest import enrol
-from tests.auth.tokens import sign, valid_claims
-from tests.support.world import build_world
+from tests.auth.tokens import sign
 
-from benchmarks.services import services_from_environment
+from benchmarks.services import LoadResult, bench_world, run_wrk
 from nastavnik.auth.tokens import TokenRejected, TokenVerifier
 from nastavnik.gc_tuning import settle_after_start_up
 from nastavnik.logging import configure_logging
-from nastavnik.runtime import Runtime, build_runtime, token_verifier
+from nastavnik.runtime import build_runtime, token_verifier
 from nastavnik.settings import Settings
-from nastavnik.testing import RUN, create_test_database, drop_test_database, migrated_runtime, settings_for
 from nastavnik.web.app import create_app
-from nastavnik_dev.issuer.server import running_issuer
 
-REDIS_PREFIX = f"nastavnik-bench-{RUN}"
 HOST = "127.0.0.1"
 
 VERIFY_P99_TARGET_US = 1000.0
@@ -125,31 +118,6 @@ class Timings:
         return (
             f"median {self.median:8.1f} µs   p95 {self.p95:8.1f} µs   p99 {self.p99:8.1f} µs"
             f"   max {self.max:9.1f} µs   (n={self.n})"
-        )
-
-
-@dataclass
-class LoadResult:
-    generator: str
-    url: str
-    requests: int
-    failures: int  # non-200 answers and socket errors
-    elapsed: float
-    p50_ms: float | None = None
-    p99_ms: float | None = None
-    statuses: dict[int, int] = field(default_factory=dict)
-
-    @property
-    def rps(self) -> float:
-        return self.requests / self.elapsed if self.elapsed > 0 else 0.0
-
-    def line(self) -> str:
-        latency = ""
-        if self.p50_ms is not None and self.p99_ms is not None:
-            latency = f"   latency p50 {self.p50_ms:7.2f} ms   p99 {self.p99_ms:7.2f} ms"
-        return (
-            f"{self.rps:9.1f} req/s   {self.requests} requests in {self.elapsed:.2f} s"
-            f"   failures {self.failures}{latency}"
         )
 
 
@@ -385,57 +353,6 @@ async def httpx_load(url: str, headers: dict[str, str], concurrency: int, durati
     return LoadResult(**data)
 
 
-_UNITS = {"us": 1e-3, "ms": 1.0, "s": 1e3, "m": 60e3}
-
-
-def _wrk_ms(text: str) -> float:
-    match = re.fullmatch(r"([\d.]+)(us|ms|s|m)", text)
-    if match is None:
-        raise ValueError(f"unexpected wrk latency {text!r}")
-    return float(match[1]) * _UNITS[match[2]]
-
-
-def parse_wrk(output: str, url: str) -> LoadResult:
-    total = re.search(r"(\d+) requests in ([\d.]+)(us|ms|s|m)", output)
-    if total is None:
-        raise ValueError(f"unexpected wrk output:\n{output}")
-    requests = int(total[1])
-    elapsed = _wrk_ms(total[2] + total[3]) / 1000
-    non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
-    socket_errors = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", output)
-    failures = int(non_2xx[1]) if non_2xx else 0
-    if socket_errors:
-        failures += sum(int(socket_errors[i]) for i in (1, 3, 4))  # read errors count closed sockets
-    p50 = re.search(r"^\s+50%\s+(\S+)", output, re.MULTILINE)
-    p99 = re.search(r"^\s+99%\s+(\S+)", output, re.MULTILINE)
-    return LoadResult(
-        generator="wrk",
-        url=url,
-        requests=requests,
-        failures=failures,
-        elapsed=elapsed,
-        p50_ms=_wrk_ms(p50[1]) if p50 else None,
-        p99_ms=_wrk_ms(p99[1]) if p99 else None,
-    )
-
-
-async def wrk_load(
-    wrk: str, url: str, headers: dict[str, str], concurrency: int, duration: float
-) -> LoadResult:
-    command = [wrk, "-t1", f"-c{concurrency}", f"-d{max(1, round(duration))}s", "--latency"]
-    command += ["--timeout", "30s"]
-    for name, value in headers.items():
-        command += ["-H", f"{name}: {value}"]
-    process = await asyncio.create_subprocess_exec(
-        *command, url, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT
-    )
-    output, _ = await process.communicate()
-    text = output.decode(errors="replace")
-    if process.returncode != 0:
-        raise RuntimeError(f"wrk failed ({process.returncode}):\n{text}")
-    return parse_wrk(text, url)
-
-
 Load = Callable[[str, dict[str, str], int, float], Awaitable[LoadResult]]
 
 
@@ -448,7 +365,7 @@ def choose_generator(wanted: str) -> tuple[str, Load]:
         async def with_wrk(
             url: str, headers: dict[str, str], concurrency: int, duration: float
         ) -> LoadResult:
-            return await wrk_load(wrk, url, headers, concurrency, duration)
+            return await run_wrk(url, headers, threads=1, connections=concurrency, duration=duration)
 
         return f"wrk ({wrk}, 1 thread)", with_wrk
     return "httpx (asyncio, a separate process)", httpx_load
@@ -654,46 +571,11 @@ async def bench_http(
 # Setting up and cleaning up
 
 
-async def clean_redis(redis_url: str) -> int:
-    redis = Redis.from_url(redis_url)
-    removed = 0
-    try:
-        async for key in redis.scan_iter(match=f"*{REDIS_PREFIX}*"):
-            removed += await redis.delete(key)
-    finally:
-        await redis.aclose()
-    return removed
-
-
 async def run(args: argparse.Namespace) -> list[Row]:
-    services = services_from_environment()
-    db = await create_test_database(services, "bench")
-    runtime: Runtime | None = None
-    try:
-        settings = settings_for(
-            services, db, redis_prefix=REDIS_PREFIX, db_pool_size=args.pool, log_level="WARNING"
-        )
-        configure_logging(settings)
-        runtime = await migrated_runtime(settings)
-        world = await build_world(runtime)
-        org = world.orgs["school_a"]
-        async with running_issuer(Settings(dev_issuer=True)) as issuer:
-            curator = await enrol(runtime, issuer, org, "bench-curator", "curator")
-            # An hour of validity: the run must never meet the token's expiry.
-            claims = valid_claims(issuer, curator.user.id, exp=int(time.time()) + 3600)
-            key = issuer.realm.keys.current
-            token = sign(claims, key)
-            sso = settings.model_copy(update={"keycloak_url": issuer.base_url})
-            print(f"database {db.name}, Redis prefix {REDIS_PREFIX}, issuer {issuer.issuer}")
-            rows = await bench_verification(sso, key, claims, args)
-            rows += await bench_http(sso, org.slug, org.canary, token, args)
-        return rows
-    finally:
-        if runtime is not None:
-            await runtime.close()
-        await drop_test_database(services, db)
-        removed = await clean_redis(services.redis_url)
-        print(f"\ncleaned up: database {db.name} and its roles dropped, {removed} Redis keys removed")
+    async with bench_world("bench", pool=args.pool) as bench:
+        rows = await bench_verification(bench.settings, bench.issuer.realm.keys.current, bench.claims, args)
+        rows += await bench_http(bench.settings, bench.org.slug, bench.org.canary, bench.token, args)
+    return rows
 
 
 def print_summary(rows: list[Row]) -> None:

@@ -47,7 +47,6 @@ import json
 import logging
 import os
 import re
-import shutil
 import signal
 import socket
 import statistics
@@ -70,28 +69,21 @@ from redis.asyncio import Redis
 from sqlalchemy import event, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.ext.asyncio import create_async_engine
-from tests.auth.conftest import enrol
-from tests.auth.tokens import sign, valid_claims
-from tests.support.world import build_world
 
 from benchmarks.auth_bench import (
     HOST,
-    REDIS_PREFIX,
-    LoadResult,
     bare_server,
-    clean_redis,
-    parse_wrk,
     serve_until_told,
     start_server,
 )
-from benchmarks.services import services_from_environment
+from benchmarks.services import LoadResult, bench_world, run_wrk
 from nastavnik.auth.tokens import TokenRejected
 from nastavnik.cli import PROCESS_HEADER
-from nastavnik.db import pooling
+from nastavnik.db import driver, pooling
+from nastavnik.gc_tuning import settle_after_start_up
 from nastavnik.logging import configure_logging
 from nastavnik.runtime import Runtime, build_runtime, role_url, token_verifier
 from nastavnik.settings import Settings
-from nastavnik.testing import create_test_database, drop_test_database, migrated_runtime, settings_for
 from nastavnik.testing.http import forge_session
 from nastavnik.web.app import create_app
 
@@ -137,6 +129,13 @@ class Capture:
             return record
 
         event.listen(engine, "before_cursor_execute", on_execute)
+        if replayed:  # the hot path's statements run on the driver's connection of this engine's sessions
+
+            def on_driver(statement: str, arguments: Sequence[Any]) -> None:
+                if self.armed:
+                    self.steps.append(("SQL", statement, list(arguments)))
+
+            driver.listeners.append(on_driver)
         # First among the begin listeners: the pooling module's own one runs a statement at begin.
         event.listen(engine, "begin", edge("BEGIN"), insert=True)
         event.listen(engine, "commit", edge("COMMIT"))
@@ -165,7 +164,9 @@ async def _product_server(values: dict[str, Any], control: Connection) -> None:
     for other in (runtime.auditor_engine, runtime.aggregator_engine, runtime.provisioner_engine):
         capture.attach(other.sync_engine, replayed=False)
     try:
-        await serve_until_told(create_app(runtime), control, {"arm": capture.arm, "take": capture.take})
+        app = create_app(runtime)
+        settle_after_start_up()  # as `nastavnik serve` does
+        await serve_until_told(app, control, {"arm": capture.arm, "take": capture.take})
     finally:
         await runtime.close()
 
@@ -486,21 +487,7 @@ async def start_child(name: str, target: Callable[..., None], *args: Any) -> Ser
 
 
 async def wrk(url: str, headers: dict[str, str], args: argparse.Namespace, duration: float) -> LoadResult:
-    wrk_path = shutil.which("wrk")
-    if wrk_path is None:
-        raise SystemExit("wrk is not installed: apt-get install -y wrk")
-    command = [wrk_path, f"-t{args.threads}", f"-c{args.connections}", f"-d{max(1, round(duration))}s"]
-    command += ["--latency", "--timeout", "30s"]
-    for name, value in headers.items():
-        command += ["-H", f"{name}: {value}"]
-    process = await asyncio.create_subprocess_exec(
-        *command, url, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT
-    )
-    output, _ = await process.communicate()
-    text_out = output.decode(errors="replace")
-    if process.returncode != 0:
-        raise RuntimeError(f"wrk failed ({process.returncode}):\n{text_out}")
-    return parse_wrk(text_out, url)
+    return await run_wrk(url, headers, threads=args.threads, connections=args.connections, duration=duration)
 
 
 @dataclass
@@ -681,88 +668,60 @@ async def session_key(redis_url: str, session_id: str) -> str:
 
 
 async def run(args: argparse.Namespace) -> list[str]:
-    from nastavnik_dev.issuer.server import running_issuer
-
-    services = services_from_environment()
-    db = await create_test_database(services, "floor")
-    runtime: Runtime | None = None
     results: list[str] = []
-    try:
-        settings = settings_for(
-            services, db, redis_prefix=REDIS_PREFIX, db_pool_size=args.pool, log_level="WARNING"
+    async with bench_world("floor", pool=args.pool) as bench:
+        runtime, settings, org, world = bench.runtime, bench.settings, bench.org, bench.world
+        session_id = await forge_session(create_app(runtime), bench.curator.identity_id)
+        key = await session_key(str(settings.redis_url), session_id)
+        try:
+            await statistics_ready(runtime, org.region_id, world.year)
+        except Exception as exc:  # the page is still measured, with whatever it shows
+            print(f"NOTE: the statistics recompute failed ({exc!r})")
+        values = bench.child_values()
+        app_dsn = str(role_url(str(settings.database_url), settings.db_app_role, None)).replace(
+            "postgresql+asyncpg://", "postgresql://"
         )
-        configure_logging(settings)
-        runtime = await migrated_runtime(settings)
-        world = await build_world(runtime)
-        org = world.orgs["school_a"]
-        async with running_issuer(Settings(dev_issuer=True)) as issuer:
-            curator = await enrol(runtime, issuer, org, "bench-curator", "curator")
-            claims = valid_claims(issuer, curator.user.id, exp=int(time.time()) + 3600)
-            token = sign(claims, issuer.realm.keys.current)
-            sso = settings.model_copy(update={"keycloak_url": issuer.base_url})
-            session_id = await forge_session(create_app(runtime), curator.identity_id)
-            key = await session_key(str(settings.redis_url), session_id)
-            try:
-                await statistics_ready(runtime, org.region_id, world.year)
-            except Exception as exc:  # the page is still measured, with whatever it shows
-                print(f"NOTE: the statistics recompute failed ({exc!r})")
-            print(f"database {db.name}, Redis prefix {REDIS_PREFIX}, issuer {issuer.issuer}")
-            values = sso.model_dump(mode="python")
-            values = {
-                k: v.get_secret_value() if hasattr(v, "get_secret_value") else v for k, v in values.items()
-            }
-            app_dsn = str(role_url(str(settings.database_url), settings.db_app_role, None)).replace(
-                "postgresql+asyncpg://", "postgresql://"
-            )
-            spec_base = {"app_dsn": app_dsn, "settings": values, "session_key": key, "pool": args.pool}
-            scenarios = [
-                Scenario(
-                    "api", f"/api/o/{org.slug}/people", "bearer", API_RATIO_TARGET, "The tenant list (API)"
-                ),
-                Scenario("page", f"/o/{org.slug}/people", "session", PAGE_RATIO_TARGET, "The people page"),
-                Scenario(
-                    "stats",
-                    f"/o/{org.slug}/statistics?year={world.year}",
-                    "session",
-                    PAGE_RATIO_TARGET,
-                    "The organisation's statistics page",
-                ),
-            ]
-            wanted = set(args.scenarios.split(","))
-            product = await start_child("product", product_server, values)
-            constant = await start_child("constant", bare_server)
-            commands: list[Served] = []
-            try:
-                for workers in args.worker_counts:
-                    if workers > 1:
-                        commands.append(await start_command(sso, workers))
-                for scenario in scenarios:
-                    if scenario.name not in wanted:
-                        continue
-                    headers = (
-                        {"Authorization": f"Bearer {token}"}
-                        if scenario.auth == "bearer"
-                        else {"Cookie": f"{SESSION_COOKIE}={session_id}"}
-                    )
-                    results += await run_scenario(
-                        scenario,
-                        product,
-                        commands,
-                        constant,
-                        {**spec_base, "auth": scenario.auth},
-                        headers,
-                        args,
-                    )
-            finally:
-                for served in (*commands, constant, product):
-                    await served.stop()
-        return results
-    finally:
-        if runtime is not None:
-            await runtime.close()
-        await drop_test_database(services, db)
-        removed = await clean_redis(services.redis_url)
-        print(f"\ncleaned up: database {db.name} and its roles dropped, {removed} Redis keys removed")
+        spec_base = {"app_dsn": app_dsn, "settings": values, "session_key": key, "pool": args.pool}
+        scenarios = [
+            Scenario("api", f"/api/o/{org.slug}/people", "bearer", API_RATIO_TARGET, "The tenant list (API)"),
+            Scenario("page", f"/o/{org.slug}/people", "session", PAGE_RATIO_TARGET, "The people page"),
+            Scenario(
+                "stats",
+                f"/o/{org.slug}/statistics?year={world.year}",
+                "session",
+                PAGE_RATIO_TARGET,
+                "The organisation's statistics page",
+            ),
+        ]
+        wanted = set(args.scenarios.split(","))
+        product = await start_child("product", product_server, values)
+        constant = await start_child("constant", bare_server)
+        commands: list[Served] = []
+        try:
+            for workers in args.worker_counts:
+                if workers > 1:
+                    commands.append(await start_command(settings, workers))
+            for scenario in scenarios:
+                if scenario.name not in wanted:
+                    continue
+                headers = (
+                    {"Authorization": f"Bearer {bench.token}"}
+                    if scenario.auth == "bearer"
+                    else {"Cookie": f"{SESSION_COOKIE}={session_id}"}
+                )
+                results += await run_scenario(
+                    scenario,
+                    product,
+                    commands,
+                    constant,
+                    {**spec_base, "auth": scenario.auth},
+                    headers,
+                    args,
+                )
+        finally:
+            for served in (*commands, constant, product):
+                await served.stop()
+    return results
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:

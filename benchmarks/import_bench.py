@@ -31,7 +31,7 @@ from tests.support.http import client_for
 from tests.support.tenant import new_tenant
 from tests.support.world import build_world
 
-from benchmarks.auth_bench import REDIS_PREFIX, clean_redis, services_from_environment
+from benchmarks.services import REDIS_PREFIX, clean_redis, services_from_environment
 from nastavnik.logging import configure_logging
 from nastavnik.testing import create_test_database, drop_test_database, migrated_runtime, settings_for
 from nastavnik.web.app import create_app

@@ -162,6 +162,10 @@ def web_server_config(
         host=settings.host,
         port=settings.port,
         log_config=None,
+        # The C parser (a dependency) and asyncio's own loop, whatever else is installed: uvloop was
+        # measured no faster for the product (docs/hot-path.md).
+        http="httptools",
+        loop="asyncio",
         proxy_headers=True,
         server_header=False,
         timeout_graceful_shutdown=WEB_SHUTDOWN_GRACE,

@@ -31,6 +31,7 @@ from sqlalchemy import (
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from nastavnik import clock
+from nastavnik.db import driver
 from nastavnik.db.scope import DbScope, note_scope, scope_settings
 from nastavnik.models.identity import Identity, StaffAssignment, StaffRole
 from nastavnik.models.people import Person, PersonCategory, PersonRole, PersonStatus, ProgrammeRole
@@ -229,8 +230,8 @@ def _org_statement(*extra: Any) -> Select[Any]:
 _ORG_BY_SLUG = _org_statement()
 # The organisation and, in the same round trip, the request's scope set to it: organisation, municipality
 # and region are shared reference data, which no policy reads the scope for.
-_ORG_SCOPING = _org_statement(
-    *scope_settings(bindparam("identity_id", type_=String), cast(_org.c.id, String))
+_ORG_SCOPING = driver.DriverStatement(
+    _org_statement(*scope_settings(bindparam("identity_id", type_=String), cast(_org.c.id, String)))
 )
 
 
@@ -271,8 +272,8 @@ def _membership_statement(*, service_filter: bool) -> CompoundSelect[Any]:
 
 
 _MEMBERSHIP = {
-    True: _membership_statement(service_filter=True),
-    False: _membership_statement(service_filter=False),
+    True: driver.DriverStatement(_membership_statement(service_filter=True)),
+    False: driver.DriverStatement(_membership_statement(service_filter=False)),
 }
 
 
@@ -288,16 +289,15 @@ async def resolve_org_context(
         raise NotFound  # the identity provider does not admit this person to that organisation
     if not SLUG_PATTERN.match(slug):
         raise NotFound
-    found = (
-        await db.execute(_ORG_SCOPING, {"slug": slug, "identity_id": str(actor.identity_id)})
-    ).one_or_none()
-    if found is None:
+    # Both statements on the driver's connection, in the session's transaction (nastavnik.db.driver).
+    found = await driver.fetch(db, _ORG_SCOPING, {"slug": slug, "identity_id": str(actor.identity_id)})
+    if not found:
         raise NotFound
-    org = _org_ref(found)
+    org = _org_ref(found[0])
     note_scope(db, DbScope(identity_id=actor.identity_id, org_id=org.id))
-    rows = (
-        await db.execute(_MEMBERSHIP[service_filter], {"identity_id": actor.identity_id, "org_id": org.id})
-    ).all()
+    rows = await driver.fetch(
+        db, _MEMBERSHIP[service_filter], {"identity_id": actor.identity_id, "org_id": org.id}
+    )
     members = [row for row in rows if row[3] is None]
     disabled = [row[3] for row in rows if row[3] is not None]
     if not members:

@@ -10,6 +10,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from nastavnik.auth.tokens import VerifiedToken
+from nastavnik.db import driver
 from nastavnik.db.scope import DbScope, note_scope, rescope
 from nastavnik.models.identity import Identity, StaffAssignment, StaffRole
 from nastavnik.settings import Settings
@@ -71,6 +72,7 @@ _KNOWN_ACTOR = (
     .outerjoin(_staff, _staff.c.identity_id == _identity.c.id)
     .where(_identity.c.issuer == bindparam("issuer"), _identity.c.subject == bindparam("subject"))
 )
+_KNOWN_ACTOR_ON_DRIVER = driver.DriverStatement(_KNOWN_ACTOR)
 
 
 async def actor_from_token(db: AsyncSession, token: VerifiedToken, settings: Settings) -> Actor | None:
@@ -83,7 +85,7 @@ async def actor_from_token(db: AsyncSession, token: VerifiedToken, settings: Set
     The common case, a known identity with an unchanged name, costs one round trip: the identity, its
     grants and the scope in one statement. A first sign-in or a changed name takes the longer way.
     """
-    rows = (await db.execute(_KNOWN_ACTOR, {"issuer": token.issuer, "subject": token.subject})).all()
+    rows = await driver.fetch(db, _KNOWN_ACTOR_ON_DRIVER, {"issuer": token.issuer, "subject": token.subject})
     if rows and rows[0][1] == token.display_name:
         identity_id, active = rows[0][0], rows[0][2]
         if not active:

@@ -16,6 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from nastavnik import audit
+from nastavnik.db import driver
 from nastavnik.db.collation import name_order
 from nastavnik.db.references import clear_references
 from nastavnik.domain.bases.models import MentorProfile
@@ -160,7 +161,10 @@ def _list_statement(*, service_filter: bool) -> Select[Any]:
     )
 
 
-_LIST = {True: _list_statement(service_filter=True), False: _list_statement(service_filter=False)}
+_LIST = {
+    True: driver.DriverStatement(_list_statement(service_filter=True)),
+    False: driver.DriverStatement(_list_statement(service_filter=False)),
+}
 
 
 async def list_people(db: AsyncSession, ctx: OrgContext, *, commit: bool = True) -> list[PersonRow]:
@@ -168,8 +172,9 @@ async def list_people(db: AsyncSession, ctx: OrgContext, *, commit: bool = True)
     audit.read_riding_along) and committed here, or, with ``commit=False``, by the caller, who must: the page
     commits once it has read the rest of itself, all in one transaction."""
     ctx.require_role(*MANAGERS)
-    result = await db.execute(_LIST[ctx.service_filter], {"org_id": ctx.org.id, **audit.read_params(ctx)})
-    people = [PersonRow(*row) for row in result]
+    # On the driver's connection, in the session's transaction (nastavnik.db.driver).
+    rows = await driver.fetch(db, _LIST[ctx.service_filter], {"org_id": ctx.org.id, **audit.read_params(ctx)})
+    people = [PersonRow(*row) for row in rows]
     if commit:
         await db.commit()
     return people
