@@ -4,17 +4,23 @@ errors are SQLAlchemy's, and with transaction pooling on they leave no prepared 
 
 from __future__ import annotations
 
+import uuid
+
 import pytest
-from sqlalchemy import func, literal, select, text
+from sqlalchemy import bindparam, func, literal, select, text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import async_sessionmaker, create_async_engine
 
 from nastavnik.db import driver, pooling
+from nastavnik.models.identity import Identity
 from nastavnik.runtime import Runtime
 
 _SET = driver.DriverStatement(select(func.set_config("nastavnik.scope", literal("probe"), True)))
 _TXID = driver.DriverStatement(select(func.txid_current()))
 _FAIL = driver.DriverStatement(select(literal(1) / literal(0)))
+_IDENTITY = driver.DriverStatement(
+    select(Identity.display_name).where(Identity.id == bindparam("identity_id"))
+)
 _SCOPE = text("SELECT current_setting('nastavnik.scope', true)")
 
 
@@ -75,3 +81,15 @@ async def test_with_transaction_pooling_no_prepared_statement_is_left(runtime: R
                 await db.commit()
     finally:
         await engine.dispose()
+
+
+async def test_pending_orm_changes_are_flushed_before_a_driver_statement(runtime: Runtime) -> None:
+    """As ``session.execute`` autoflushes: a driver statement sees what the session was about to write."""
+    identity = Identity(
+        id=uuid.uuid4(), issuer="https://driver.test", subject=str(uuid.uuid4()), display_name="Проба"
+    )
+    async with runtime.app_sessions() as db:
+        db.add(identity)  # pending: not yet sent
+        rows = await driver.fetch(db, _IDENTITY, {"identity_id": identity.id})
+        assert [tuple(row) for row in rows] == [("Проба",)]
+        await db.rollback()

@@ -187,6 +187,7 @@ _ACTOR = (
 _ACTOR_SCOPING = _ACTOR.add_columns(
     func.set_config("nastavnik.identity_id", cast(_identity.c.id, String), True)
 )
+_LOAD_ACTOR = {False: driver.DriverStatement(_ACTOR), True: driver.DriverStatement(_ACTOR_SCOPING)}
 
 
 def actor_of_rows(identity_id: uuid.UUID, display_name: str, grants: Iterable[tuple[Any, Any, Any]]) -> Actor:
@@ -200,7 +201,8 @@ def actor_of_rows(identity_id: uuid.UUID, display_name: str, grants: Iterable[tu
 async def load_actor(db: AsyncSession, identity_id: uuid.UUID, *, scoping: bool = False) -> Actor | None:
     """An active identity with its oversight grants, in one round trip; with ``scoping``, the same statement
     sets the transaction's identity (``nastavnik.identity_id``) when the identity is active."""
-    rows = (await db.execute(_ACTOR_SCOPING if scoping else _ACTOR, {"identity_id": identity_id})).all()
+    # On the driver's connection, in the session's transaction (nastavnik.db.driver).
+    rows = await driver.fetch(db, _LOAD_ACTOR[scoping], {"identity_id": identity_id})
     if not rows:
         return None
     return actor_of_rows(identity_id, rows[0][0], (row[1:4] for row in rows))

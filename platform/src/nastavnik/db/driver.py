@@ -87,6 +87,10 @@ async def _driver_connection(session: AsyncSession) -> Any:
 
 async def fetch(session: AsyncSession, statement: DriverStatement, params: Mapping[str, Any]) -> list[Any]:
     """The rows of ``statement`` with ``params``, in the session's transaction, on its asyncpg connection."""
+    sync_session = session.sync_session
+    if sync_session.autoflush and (sync_session.new or sync_session.dirty or sync_session.deleted):
+        # As ``session.execute`` would: the ORM's pending changes are sent before a statement reads.
+        await session.flush()
     adapted = await _driver_connection(session)
     arguments = statement.arguments(params)
     for listener in listeners:

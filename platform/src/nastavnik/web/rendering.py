@@ -11,6 +11,7 @@ from litestar.response import Template
 from sqlalchemy import bindparam, column, func, select, table
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from nastavnik.db import driver
 from nastavnik.models.identity import StaffRole
 from nastavnik.models.reference import Organisation, OrgStatus
 from nastavnik.plugins import Plugins
@@ -45,7 +46,7 @@ _UNREAD = (
     )
     .subquery("unread")
 )
-_LAYOUT = (
+_LAYOUT = driver.DriverStatement(
     select(_UNREAD.c.unread, _ORGANISATION.c.slug, _ORGANISATION.c.short_name)
     .select_from(_UNREAD.outerjoin(_ORGANISATION, _SWITCHER_JOIN))
     .order_by(_ORGANISATION.c.short_name)
@@ -63,7 +64,7 @@ async def layout_of(db: AsyncSession, org: OrgContext | None) -> tuple[int, list
     an organisation, no count and the switcher alone."""
     if org is None:
         return 0, [(slug, name) for slug, name in await db.execute(_SWITCHER)]
-    rows = (await db.execute(_LAYOUT, {"org_id": org.org.id, "person_id": org.person_id})).all()
+    rows = await driver.fetch(db, _LAYOUT, {"org_id": org.org.id, "person_id": org.person_id})
     return int(rows[0][0] or 0), [(slug, name) for _, slug, name in rows if slug is not None]
 
 

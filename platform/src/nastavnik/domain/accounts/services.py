@@ -20,6 +20,7 @@ from sqlalchemy import Integer, Select, Uuid, bindparam, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from nastavnik import audit
+from nastavnik.db import driver
 from nastavnik.db.collation import name_key, name_order
 from nastavnik.domain.accounts import one_time_passwords
 from nastavnik.domain.accounts.models import AccountBatch, AccountEntry, AccountStatus, Delivery
@@ -296,13 +297,16 @@ def _recent_statement(*, service_filter: bool) -> Select[Any]:
     return query
 
 
-_RECENT = {True: _recent_statement(service_filter=True), False: _recent_statement(service_filter=False)}
+_RECENT = {
+    True: driver.DriverStatement(_recent_statement(service_filter=True)),
+    False: driver.DriverStatement(_recent_statement(service_filter=False)),
+}
 
 
 async def recent_batches(db: AsyncSession, ctx: OrgContext, limit: int = 20) -> list[BatchSummary]:
     """The latest batches with counts only (no names)."""
     ctx.require_role(*MANAGERS)
-    rows = await db.execute(_RECENT[ctx.service_filter], {"org_id": ctx.org.id, "limit": limit})
+    rows = await driver.fetch(db, _RECENT[ctx.service_filter], {"org_id": ctx.org.id, "limit": limit})
     return [BatchSummary(bid, at, int(n), int(o), int(f)) for bid, at, n, o, f in rows]
 
 
