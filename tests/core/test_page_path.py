@@ -13,6 +13,7 @@ from litestar.stores.redis import RedisStore
 from sqlalchemy import event, select, update
 from sqlalchemy.engine import Engine
 
+from nastavnik.db import driver
 from nastavnik.models.audit import AuditEvent
 from nastavnik.models.identity import Identity
 from nastavnik.runtime import Runtime
@@ -25,10 +26,14 @@ from tests.support.world import World
 
 @contextmanager
 def statements_of(engine: Engine) -> Iterator[list[str]]:
-    """What the application's engine sends while the block runs: BEGIN, COMMIT, ROLLBACK and each SQL."""
+    """What the application's engine sends while the block runs: BEGIN, COMMIT, ROLLBACK and each SQL, its
+    own and those run on its driver connection (nastavnik.db.driver)."""
     sent: list[str] = []
 
     def on_execute(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        sent.append(" ".join(statement.split()))
+
+    def on_driver(statement: str, arguments: Any) -> None:
         sent.append(" ".join(statement.split()))
 
     def edge(kind: str) -> Any:
@@ -42,9 +47,11 @@ def statements_of(engine: Engine) -> Iterator[list[str]]:
     ]
     for name, listener in listeners:
         event.listen(engine, name, listener)
+    driver.listeners.append(on_driver)
     try:
         yield sent
     finally:
+        driver.listeners.remove(on_driver)
         for name, listener in listeners:
             event.remove(engine, name, listener)
 
