@@ -129,25 +129,28 @@ class AreaSnapshotInfo:
     computed: int
 
 
-async def latest_area_snapshot(db: AsyncSession, key: AreaKey, academic_year: int) -> AreaSnapshotInfo | None:
-    row = (
-        await db.execute(
-            select(
-                StatAreaSnapshot.as_of,
-                StatAreaSnapshot.computed_at,
-                StatAreaSnapshot.organisations,
-                StatAreaSnapshot.computed,
-            )
-            .where(
-                StatAreaSnapshot.scope == key.scope,
-                StatAreaSnapshot.scope_id == key.scope_id,
-                StatAreaSnapshot.org_type == key.org_type,
-                StatAreaSnapshot.academic_year == academic_year,
-            )
-            .order_by(StatAreaSnapshot.as_of.desc())
-            .limit(1)
+def _latest_area_snapshot(key: AreaKey, academic_year: int) -> Select[date, datetime, int, int]:
+    """The year's latest snapshot of ``key``, by the area's primary key (the columns of AreaSnapshotInfo)."""
+    return (
+        select(
+            StatAreaSnapshot.as_of,
+            StatAreaSnapshot.computed_at,
+            StatAreaSnapshot.organisations,
+            StatAreaSnapshot.computed,
         )
-    ).first()
+        .where(
+            StatAreaSnapshot.scope == key.scope,
+            StatAreaSnapshot.scope_id == key.scope_id,
+            StatAreaSnapshot.org_type == key.org_type,
+            StatAreaSnapshot.academic_year == academic_year,
+        )
+        .order_by(StatAreaSnapshot.as_of.desc())
+        .limit(1)
+    )
+
+
+async def latest_area_snapshot(db: AsyncSession, key: AreaKey, academic_year: int) -> AreaSnapshotInfo | None:
+    row = (await db.execute(_latest_area_snapshot(key, academic_year))).first()
     return AreaSnapshotInfo(*row) if row else None
 
 
@@ -165,23 +168,7 @@ async def snapshot_and_years(
         )
         .subquery("years")
     )
-    latest = (
-        select(
-            StatAreaSnapshot.as_of,
-            StatAreaSnapshot.computed_at,
-            StatAreaSnapshot.organisations,
-            StatAreaSnapshot.computed,
-        )
-        .where(
-            StatAreaSnapshot.scope == key.scope,
-            StatAreaSnapshot.scope_id == key.scope_id,
-            StatAreaSnapshot.org_type == key.org_type,
-            StatAreaSnapshot.academic_year == academic_year,
-        )
-        .order_by(StatAreaSnapshot.as_of.desc())
-        .limit(1)
-        .lateral("latest")
-    )
+    latest = _latest_area_snapshot(key, academic_year).lateral("latest")
     row = (
         await db.execute(
             select(
