@@ -206,7 +206,7 @@ async def area_figures(
     municipalities: bool,
     trend: bool,
 ) -> AreaFigures:
-    """:func:`area_values`, and as asked :func:`municipality_values` and :func:`area_trend`, in one
+    """:func:`area_values`, and as asked :func:`municipality_values` and the year's trend, in one
     statement (``UNION ALL`` of the three reads, each by its own index)."""
     columns = (
         StatAreaValue.as_of,
@@ -643,24 +643,6 @@ def _trend_filter(key: AreaKey, academic_year: int, indicators: dict[str, Indica
         StatAreaValue.breakdown == literal_column("''"),
         StatAreaValue.indicator.in_(keys),
     ]
-
-
-async def area_trend(
-    db: AsyncSession, key: AreaKey, academic_year: int, indicators: dict[str, Indicator]
-) -> TrendPoints:
-    """The value of every share and average over the snapshots of the year, oldest first."""
-    rows = await db.execute(
-        select(
-            StatAreaValue.as_of,
-            StatAreaValue.indicator,
-            StatAreaValue.numerator,
-            StatAreaValue.denominator,
-            StatAreaValue.respondents,
-        )
-        .where(*_trend_filter(key, academic_year, indicators))
-        .order_by(StatAreaValue.as_of)
-    )
-    return _trend(rows, indicators)
 
 
 async def org_trend(
