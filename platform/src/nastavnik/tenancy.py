@@ -241,6 +241,41 @@ def _org_ref(row: Sequence[Any]) -> OrgRef:
     return OrgRef(*row[:10])
 
 
+def org_by_slug_subquery() -> Any:
+    """The active organisation of ``:slug`` with its municipality's name and region (the ten columns of
+    :class:`OrgRef`, in its order), as a subquery for a statement that finds more in the same round trip
+    (the bearer request's actor: ``auth.actors``)."""
+    return _org_statement().subquery("org_found")
+
+
+_ORG_FOUND_KEY = "nastavnik_org_found"
+
+
+def remember_org(db: AsyncSession, identity_id: uuid.UUID, slug: str, row: Sequence[Any] | None) -> None:
+    """The organisation of ``slug`` (its :class:`OrgRef` columns; None: no active one) as a statement of the
+    caller's found it in the transaction under way, which that statement also scoped to it (identity,
+    organisation, no oversight) when found. :func:`resolve_org_context` takes it from there for the same
+    identity and slug in the same transaction instead of asking again."""
+    org = _org_ref(row) if row is not None else None
+    if org is not None:
+        note_scope(db, DbScope(identity_id=identity_id, org_id=org.id))
+    db.info[_ORG_FOUND_KEY] = (db.sync_session.get_transaction(), identity_id, slug, org)
+
+
+def _remembered_org(db: AsyncSession, identity_id: uuid.UUID, slug: str) -> tuple[bool, OrgRef | None]:
+    """(True, the organisation or None) when :func:`remember_org` found ``slug`` for ``identity_id`` in the
+    transaction still under way; (False, None) otherwise (taken once: a second resolution asks again)."""
+    kept = db.info.pop(_ORG_FOUND_KEY, None)
+    if kept is None:
+        return False, None
+    transaction, kept_identity, kept_slug, org = kept
+    if transaction is None or transaction is not db.sync_session.get_transaction():
+        return False, None
+    if kept_identity != identity_id or kept_slug != slug:
+        return False, None
+    return True, org
+
+
 async def org_by_slug(db: AsyncSession, slug: str) -> OrgRef:
     """An active organisation by its slug (shared reference data), or NotFound."""
     if not SLUG_PATTERN.match(slug):
@@ -291,12 +326,17 @@ async def resolve_org_context(
         raise NotFound  # the identity provider does not admit this person to that organisation
     if not SLUG_PATTERN.match(slug):
         raise NotFound
-    # Both statements on the driver's connection, in the session's transaction (nastavnik.db.driver).
-    found = await driver.fetch(db, _ORG_SCOPING, {"slug": slug, "identity_id": str(actor.identity_id)})
-    if not found:
+    # Both statements on the driver's connection, in the session's transaction (nastavnik.db.driver). A
+    # bearer request's actor statement may have found the organisation, and scoped the transaction to it,
+    # already (remember_org): one round trip less.
+    known, org = _remembered_org(db, actor.identity_id, slug)
+    if not known:
+        found = await driver.fetch(db, _ORG_SCOPING, {"slug": slug, "identity_id": str(actor.identity_id)})
+        org = _org_ref(found[0]) if found else None
+        if org is not None:
+            note_scope(db, DbScope(identity_id=actor.identity_id, org_id=org.id))
+    if org is None:
         raise NotFound
-    org = _org_ref(found[0])
-    note_scope(db, DbScope(identity_id=actor.identity_id, org_id=org.id))
     rows = await driver.fetch(
         db, _MEMBERSHIP[service_filter], {"identity_id": actor.identity_id, "org_id": org.id}
     )

@@ -5,16 +5,16 @@ from __future__ import annotations
 
 import dataclasses
 
-from sqlalchemy import String, bindparam, case, cast, func, select
+from sqlalchemy import String, and_, bindparam, case, cast, func, literal, select, true
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from nastavnik.auth.tokens import VerifiedToken
 from nastavnik.db import driver
-from nastavnik.db.scope import DbScope, note_scope, rescope
+from nastavnik.db.scope import DbScope, note_scope, rescope, scope_settings
 from nastavnik.models.identity import Identity, StaffAssignment, StaffRole
 from nastavnik.settings import Settings
-from nastavnik.tenancy import Actor, actor_of_rows, load_actor
+from nastavnik.tenancy import Actor, actor_of_rows, load_actor, org_by_slug_subquery, remember_org
 
 
 def admitted_staff_roles(token: VerifiedToken, settings: Settings) -> frozenset[StaffRole]:
@@ -74,8 +74,31 @@ _KNOWN_ACTOR = (
 )
 _KNOWN_ACTOR_ON_DRIVER = driver.DriverStatement(_KNOWN_ACTOR)
 
+# The same with, when the request names an organisation (``/api/o/{slug}/…``), that organisation: its
+# columns (NULL when no active one has the slug) on every row, and the scope set to it (identity,
+# organisation, no oversight) when the identity is active and the organisation found — what
+# ``tenancy.resolve_org_context`` would send as a round trip of its own next. Organisation, municipality
+# and region are shared reference data, read by no policy that depends on the scope, like the identity and
+# staff tables; row-level security reads start with the next statement.
+_org_found = org_by_slug_subquery()
+_found_and_active = and_(_identity.c.active, _org_found.c[0].is_not(None))
+_KNOWN_ACTOR_IN_ORG = driver.DriverStatement(
+    _KNOWN_ACTOR.add_columns(
+        *_org_found.c,
+        *(
+            case((_found_and_active, setting))
+            for setting in scope_settings(
+                cast(_identity.c.id, String), cast(_org_found.c[0], String), literal("", String)
+            )[1:]
+        ),
+    ).outerjoin(_org_found, true())
+)
+_ACTOR_COLUMNS = 7
 
-async def actor_from_token(db: AsyncSession, token: VerifiedToken, settings: Settings) -> Actor | None:
+
+async def actor_from_token(
+    db: AsyncSession, token: VerifiedToken, settings: Settings, *, slug: str | None = None
+) -> Actor | None:
     """The acting person, or None when their identity is deactivated. The session acts for the identity
     from here on (its scope), as for a page session, so row-level security sees who writes.
 
@@ -84,14 +107,25 @@ async def actor_from_token(db: AsyncSession, token: VerifiedToken, settings: Set
 
     The common case, a known identity with an unchanged name, costs one round trip: the identity, its
     grants and the scope in one statement. A first sign-in or a changed name takes the longer way.
+
+    ``slug``: the organisation the request names, whose context will be resolved next (only one the
+    token's organization claim admits, and a well-formed slug). The same statement then finds it and scopes
+    the transaction to it, and ``tenancy.resolve_org_context`` takes it from there (``remember_org``).
     """
-    rows = await driver.fetch(db, _KNOWN_ACTOR_ON_DRIVER, {"issuer": token.issuer, "subject": token.subject})
+    params = {"issuer": token.issuer, "subject": token.subject}
+    if slug is None:
+        rows = await driver.fetch(db, _KNOWN_ACTOR_ON_DRIVER, params)
+    else:
+        rows = await driver.fetch(db, _KNOWN_ACTOR_IN_ORG, params | {"slug": slug})
     if rows and rows[0][1] == token.display_name:
         identity_id, active = rows[0][0], rows[0][2]
         if not active:
             return None
         actor = actor_of_rows(identity_id, rows[0][1], (row[3:6] for row in rows))
         note_scope(db, DbScope(identity_id=identity_id))
+        if slug is not None:
+            org_row = rows[0][_ACTOR_COLUMNS : _ACTOR_COLUMNS + 10]
+            remember_org(db, identity_id, slug, org_row if org_row[0] is not None else None)
     else:
         identity = await identity_for(db, token)
         found = await load_actor(db, identity.id)

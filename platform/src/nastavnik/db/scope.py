@@ -81,7 +81,7 @@ def note_scope(session: AsyncSession, scope: DbScope) -> None:
     session.info[SCOPE_KEY] = scope
 
 
-def scope_settings(identity_id: Any, org_id: Any, scope: str = "") -> list[Any]:
+def scope_settings(identity_id: Any, org_id: Any, scope: Any = "") -> list[Any]:
     """The ``set_config(..., true)`` calls that set the scope, as columns of a caller's SELECT (SQL
     expressions or bound parameters of text): the statement that finds the identity or the organisation
     also tells PostgreSQL who acts where, in the same round trip. Only in the select list of a statement

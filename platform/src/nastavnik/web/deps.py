@@ -18,17 +18,17 @@ from litestar.params import FromPath
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from nastavnik.auth.actors import actor_from_token
-from nastavnik.auth.tokens import TokenRejected
+from nastavnik.auth.tokens import TokenRejected, VerifiedToken
 from nastavnik.db.scope import SCOPE_KEY, DbScope, following_session, note_scope, scoped_session
 from nastavnik.plugin_context import PluginContext, plugin_context
 from nastavnik.plugin_services import CoreServices
 from nastavnik.plugins import LoadedPlugin
 from nastavnik.runtime import Runtime
-from nastavnik.tenancy import Actor, NotFound, OrgContext, load_actor, resolve_org_context
+from nastavnik.tenancy import SLUG_PATTERN, Actor, NotFound, OrgContext, load_actor, resolve_org_context
 from nastavnik.web import session
 from nastavnik.web.params import CurrentActor, Db, Org, Rt
 from nastavnik.web.rendering import Pages, page
-from nastavnik.web.security import VERIFIED_TOKEN
+from nastavnik.web.security import VERIFIED_TOKEN, needs
 
 SESSION_IDENTITY = session.IDENTITY
 log = structlog.get_logger(__name__)
@@ -142,10 +142,26 @@ async def _actor_from_bearer(request: Request[Any, Any, Any], db: AsyncSession, 
     # The session was opened before the token was read (identity unknown): from here on the database acts
     # for this identity, exactly as for a page session, so row-level security sees who writes (the
     # statement that finds the actor sets it).
-    actor = await actor_from_token(db, verified, runtime.settings)
+    actor = await actor_from_token(db, verified, runtime.settings, slug=_org_to_find(request, verified))
     if actor is None:
         raise NotAuthorizedException
     return dataclasses.replace(actor, client_ip=client_ip(request))
+
+
+def _org_to_find(request: Request[Any, Any, Any], verified: VerifiedToken) -> str | None:
+    """The slug of the organisation whose context this request resolves next (its handler asks for ``org``),
+    for the actor's statement to find it in the same round trip; None where ``provide_org`` would refuse
+    it without asking the database (a malformed slug, one the token's organization claim does not
+    admit), or the route has no organisation."""
+    slug = request.path_params.get("slug")
+    if not isinstance(slug, str) or not SLUG_PATTERN.match(slug):
+        return None
+    if not needs(request.route_handler, "org"):
+        return None
+    admitted = verified.organizations
+    if admitted is not None and slug not in admitted and runtime_of(request).settings.service_tenant_filter:
+        return None
+    return slug
 
 
 async def provide_org(

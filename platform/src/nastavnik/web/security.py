@@ -68,14 +68,14 @@ async def security_headers(message: Message, scope: Scope) -> None:
     del headers["server"]  # the software and its version are nobody's business
 
 
-def _needs_actor(handler: BaseRouteHandler) -> bool:
-    """Whether the handler, or a dependency it asks for however deeply, needs the signed-in person."""
+def needs(handler: BaseRouteHandler, dependency: str) -> bool:
+    """Whether the handler, or a dependency it asks for however deeply, asks for ``dependency``."""
     dependencies = handler.resolve_dependencies()
     wanted = list(handler.parsed_fn_signature.parameters)
     seen: set[str] = set()
     while wanted:
         name = wanted.pop()
-        if name == "actor":
+        if name == dependency:
             return True
         if name in seen or name not in dependencies:
             continue
@@ -91,7 +91,7 @@ async def signed_in_first(connection: ASGIConnection[Any, Any, Any, Any], handle
     checks, follow in the dependencies and services, which need the database (and still run before
     the body is validated).
     """
-    if not _needs_actor(handler):  # a few dictionary look-ups: both are cached on the handler
+    if not needs(handler, "actor"):  # a few dictionary look-ups: both are cached on the handler
         return
     runtime = connection.app.state.runtime
     header = connection.headers.get("authorization")
