@@ -88,7 +88,8 @@ async def _driver_connection(session: AsyncSession) -> Any:
 async def fetch(session: AsyncSession, statement: DriverStatement, params: Mapping[str, Any]) -> list[Any]:
     """The rows of ``statement`` with ``params``, in the session's transaction, on its asyncpg connection."""
     sync_session = session.sync_session
-    if sync_session.autoflush and (sync_session.new or sync_session.dirty or sync_session.deleted):
+    # (``_is_clean``: what ``flush`` itself checks; the ``new``/``dirty``/``deleted`` views build sets.)
+    if sync_session.autoflush and not sync_session._is_clean():
         # As ``session.execute`` would: the ORM's pending changes are sent before a statement reads.
         await session.flush()
     adapted = await _driver_connection(session)
