@@ -136,6 +136,12 @@ class Capture:
                     self.steps.append(("SQL", statement, list(arguments)))
 
             driver.listeners.append(on_driver)
+
+            def on_driver_edge(kind: str) -> None:  # the driver's own transaction (nastavnik.db.driver)
+                if self.armed:
+                    self.steps.append((kind, "", None))
+
+            driver.edge_listeners.append(on_driver_edge)
         # First among the begin listeners: the pooling module's own one runs a statement at begin.
         event.listen(engine, "begin", edge("BEGIN"), insert=True)
         event.listen(engine, "commit", edge("COMMIT"))

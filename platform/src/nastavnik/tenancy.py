@@ -259,7 +259,7 @@ def remember_org(db: AsyncSession, identity_id: uuid.UUID, slug: str, row: Seque
     org = _org_ref(row) if row is not None else None
     if org is not None:
         note_scope(db, DbScope(identity_id=identity_id, org_id=org.id))
-    db.info[_ORG_FOUND_KEY] = (db.sync_session.get_transaction(), identity_id, slug, org)
+    db.info[_ORG_FOUND_KEY] = (driver.current_transaction(db), identity_id, slug, org)
 
 
 def _remembered_org(db: AsyncSession, identity_id: uuid.UUID, slug: str) -> tuple[bool, OrgRef | None]:
@@ -269,7 +269,7 @@ def _remembered_org(db: AsyncSession, identity_id: uuid.UUID, slug: str) -> tupl
     if kept is None:
         return False, None
     transaction, kept_identity, kept_slug, org = kept
-    if transaction is None or transaction is not db.sync_session.get_transaction():
+    if transaction is None or transaction is not driver.current_transaction(db):
         return False, None
     if kept_identity != identity_id or kept_slug != slug:
         return False, None

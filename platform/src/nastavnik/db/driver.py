@@ -20,17 +20,37 @@ parameters, and each execution is one ``fetch`` on the asyncpg connection the se
 
 Only for statements of fixed shape whose parameters asyncpg encodes as they are (uuid, text, bool, inet
 text, timestamps): no SQLAlchemy type processing is applied to parameters or results.
+
+A request's session (:class:`RequestSession`, the one of a request without a signed-in session: a bearer
+token's, or nobody's) goes further: when a driver statement is its transaction's first, the transaction is
+the driver's own — a connection taken from the same engine's pool, ``BEGIN`` and ``COMMIT`` sent by asyncpg
+— and the ORM session's transaction machinery (its ``SessionTransaction``, the engine ``Connection``, their
+events) is never built for a request whose statements are all the driver's. The moment anything else needs
+a connection of the session (an ORM statement, a flush, ``session.connection()``), the session is handed
+that very connection, in the transaction under way (:meth:`_RequestSyncSession.get_bind`), and keeps it
+until it is closed: everything still runs in one transaction, and it ends as the session's does. Only
+where nothing must be run at ``BEGIN`` (no scope recorded on the session, no per-transaction settings of a
+transaction pooler: :func:`nastavnik.db.pooling.set_per_transaction`); otherwise the session's own
+transaction, as before.
 """
 
 from __future__ import annotations
 
+import asyncio
+import weakref
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from sqlalchemy.dialects.postgresql.asyncpg import PGDialect_asyncpg
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session
+from sqlalchemy.pool import PoolProxiedConnection
 from sqlalchemy.sql.expression import Executable
+from sqlalchemy.util import greenlet_spawn
+
+from nastavnik.db.scope import SCOPE_KEY, SCOPE_SOURCE_KEY
 
 _DIALECT = PGDialect_asyncpg()  # type: ignore[no-untyped-call]
 _DBAPI_ERROR = PGDialect_asyncpg.import_dbapi().Error  # type: ignore[no-untyped-call]
@@ -40,6 +60,21 @@ Listener = Callable[[str, Sequence[Any]], None]
 listeners: list[Listener] = []
 """Called with (SQL, parameters) before each statement (the floor benchmark records a request's
 statements with it, as it does SQLAlchemy's with ``before_cursor_execute``). Empty in the product."""
+edge_listeners: list[Callable[[str], None]] = []
+"""Called with ``BEGIN``, ``COMMIT`` or ``ROLLBACK`` when the driver's own transaction (see above) sends
+it (the floor benchmark records them, as it does the engine's ``begin`` and ``commit`` events)."""
+
+_BEGIN_AS_IS: weakref.WeakSet[Engine] = weakref.WeakSet()
+"""Engines whose transactions need nothing run at ``BEGIN`` by the engine (see :func:`begins_as_is`)."""
+
+
+def begins_as_is(engine: Engine, as_is: bool = True) -> None:
+    """Whether ``engine``'s transactions may begin as a bare ``BEGIN`` (the driver's own transaction): false
+    where something must run at each begin (:func:`nastavnik.db.pooling.set_per_transaction`)."""
+    if as_is:
+        _BEGIN_AS_IS.add(engine)
+    else:
+        _BEGIN_AS_IS.discard(engine)
 
 
 class DriverStatement:
@@ -68,8 +103,146 @@ class DriverStatement:
         return [fixed[name] if name in fixed else params[name] for name in self._order]
 
 
+def _translated(error: Exception, adapted: Any, sql: str, arguments: Sequence[Any]) -> Exception:
+    """The asyncpg ``error`` as SQLAlchemy's DBAPIError (as ``session.execute`` raises it)."""
+    try:
+        adapted._handle_exception(error)
+    except Exception as translated:
+        return DBAPIError.instance(sql, arguments, translated, _DBAPI_ERROR, dialect=_DIALECT)
+    return error
+
+
+class _RequestSyncSession(Session):
+    """The ORM session of a :class:`RequestSession`: it holds the driver's transaction, when one is under way,
+    and takes its connection over the first time it needs one."""
+
+    _own: tuple[PoolProxiedConnection, Any] | None = None
+    """The driver's transaction under way: the pool's connection and its adapted asyncpg connection."""
+    _held: Connection | None = None
+    """The engine connection made of the driver's, once handed over: the session's until it is closed."""
+
+    def get_bind(self, *args: Any, **kwargs: Any) -> Any:
+        if self._held is not None:
+            return self._held
+        if self._own is not None:
+            # Anything that needs a connection of the session: that of the transaction under way. Beginning
+            # it there sends nothing (the adapter has begun already) and runs the session's begin listeners.
+            self._held = Connection(self.bind, connection=self._own[0])  # type: ignore[arg-type]
+            self._own = None
+            return self._held
+        return super().get_bind(*args, **kwargs)
+
+    def may_begin_own(self) -> bool:
+        """Whether the next transaction may be the driver's own: nothing held, nothing under way or pending,
+        nothing to run at BEGIN (no scope recorded: the session's begin listeners would set it)."""
+        info = self.info
+        return (
+            self._held is None
+            and self._own is None
+            and self._transaction is None
+            and self.bind in _BEGIN_AS_IS
+            and SCOPE_KEY not in info
+            and SCOPE_SOURCE_KEY not in info
+            and self._is_clean()
+        )
+
+
+class RequestSession(AsyncSession):
+    """A request's session whose driver statements may run in a transaction of the driver's own (module
+    docstring). Commit, rollback and close end that transaction as they end the session's own."""
+
+    sync_session_class = _RequestSyncSession
+    sync_session: _RequestSyncSession
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._starting = asyncio.Lock()
+
+    def in_transaction(self) -> bool:
+        return self.sync_session._own is not None or super().in_transaction()
+
+    async def commit(self) -> None:
+        own = self.sync_session._own
+        if own is None or not self.sync_session._is_clean():
+            # The session's own transaction, or pending changes: flushing hands the connection over.
+            await super().commit()
+            return
+        await self._end_own("COMMIT")
+
+    async def rollback(self) -> None:
+        if self.sync_session._own is not None:
+            await self._end_own("ROLLBACK")
+        await super().rollback()
+
+    async def close(self) -> None:
+        try:
+            if self.sync_session._own is not None:
+                await self._end_own("ROLLBACK")
+            await super().close()
+        finally:
+            held, self.sync_session._held = self.sync_session._held, None
+            if held is not None:
+                await greenlet_spawn(held.close)  # back to the pool, which rolls back what is left
+
+    async def reset(self) -> None:
+        await self.close()
+
+    async def begin_own(self) -> Any:
+        """The adapted connection of a transaction of the driver's own, begun; None where not allowed."""
+        async with self._starting:
+            sync = self.sync_session
+            if sync._own is not None:
+                return sync._own[1]
+            if not sync.may_begin_own():
+                return None
+            pooled = await greenlet_spawn(sync.bind.raw_connection)  # type: ignore[union-attr]
+            adapted = pooled.dbapi_connection
+            try:
+                for listener in edge_listeners:
+                    listener("BEGIN")
+                await adapted._start_transaction()
+            except BaseException:
+                await greenlet_spawn(pooled.close)
+                raise
+            sync._own = (pooled, adapted)
+            return adapted
+
+    async def _end_own(self, edge: str) -> None:
+        own = self.sync_session._own
+        assert own is not None
+        self.sync_session._own = None
+        pooled, adapted = own
+        try:
+            for listener in edge_listeners:
+                listener(edge)
+            transaction = adapted._transaction
+            if transaction is not None:
+                try:
+                    await adapted._call_and_discard(
+                        transaction.commit if edge == "COMMIT" else transaction.rollback
+                    )
+                except Exception as error:
+                    raise _translated(error, adapted, edge, ()) from error
+        finally:
+            await greenlet_spawn(pooled.close)  # back to the pool (its reset rolls back anything left)
+
+
+def current_transaction(session: AsyncSession) -> object | None:
+    """What identifies the transaction under way of ``session`` (None: none), the driver's own included."""
+    sync = session.sync_session
+    own = getattr(sync, "_own", None)
+    return own if own is not None else sync.get_transaction()
+
+
 async def _driver_connection(session: AsyncSession) -> Any:
     """The asyncpg connection of the session's transaction, begun (``BEGIN`` sent) if it was not yet."""
+    if isinstance(session, RequestSession):
+        own = session.sync_session._own
+        if own is not None:
+            return own[1]
+        adapted = await session.begin_own()
+        if adapted is not None:
+            return adapted
     transaction = session.sync_session.get_transaction()
     kept = session.info.get(_DRIVER_KEY)
     if transaction is not None and kept is not None and kept[0] is transaction:
@@ -99,11 +272,8 @@ async def fetch(session: AsyncSession, statement: DriverStatement, params: Mappi
     try:
         rows: list[Any] = await adapted.driver_connection.fetch(statement.sql, *arguments)
     except Exception as error:
-        try:
-            adapted._handle_exception(error)
-        except Exception as translated:
-            raise DBAPIError.instance(
-                statement.sql, arguments, translated, _DBAPI_ERROR, dialect=_DIALECT
-            ) from error
-        raise
+        translated = _translated(error, adapted, statement.sql, arguments)
+        if translated is error:
+            raise
+        raise translated from error
     return rows

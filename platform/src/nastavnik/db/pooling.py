@@ -29,6 +29,8 @@ from sqlalchemy import event, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from nastavnik.db import driver
+
 # What PgBouncer accepts in a client's startup packet (it sets them on every server connection it
 # hands that client): anything else named there is refused with "unsupported startup parameter".
 POOLER_STARTUP_SETTINGS = frozenset({"application_name"})
@@ -66,7 +68,9 @@ def per_transaction(pooling: bool, server_settings: Mapping[str, str]) -> dict[s
 
 def set_per_transaction(engine: AsyncEngine, settings: Mapping[str, str]) -> None:
     """Begin every transaction of ``engine`` by setting ``settings`` for that transaction only (one
-    statement, sent right after BEGIN)."""
+    statement, sent right after BEGIN). Without settings, its transactions may begin as a bare ``BEGIN``,
+    the driver's own (:mod:`nastavnik.db.driver`); with them, always through the engine, which runs them."""
+    driver.begins_as_is(engine.sync_engine, not settings)
     if not settings:
         return
     names = sorted(settings)

@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from nastavnik.auth.actors import actor_from_token
 from nastavnik.auth.tokens import TokenRejected, VerifiedToken
+from nastavnik.db import driver
 from nastavnik.db.scope import SCOPE_KEY, DbScope, following_session, note_scope, scoped_session
 from nastavnik.plugin_context import PluginContext, plugin_context
 from nastavnik.plugin_services import CoreServices
@@ -59,12 +60,14 @@ async def provide_db(request: Request[Any, Any, Any]) -> AsyncGenerator[AsyncSes
     """
     runtime = runtime_of(request)
     identity_id = identity_of(request)
+    session: AsyncSession
     if identity_id is None:
         # Nobody signed in by session: the scope is empty, which is what every transaction starts with (the
         # settings are only ever set with is_local true, and the policies read unset as empty), so nothing
         # is sent at BEGIN. A bearer request's statement that finds its identity sets the scope (and records
-        # it for the session's later transactions).
-        session = runtime.app_sessions()
+        # it for the session's later transactions). Its driver statements may run in a transaction of the
+        # driver's own, without the session's transaction machinery (nastavnik.db.driver.RequestSession).
+        session = driver.RequestSession(**runtime.app_sessions.kw)
     else:
         session = scoped_session(runtime.app_sessions, DbScope(identity_id=identity_id))
     try:
