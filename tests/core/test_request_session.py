@@ -8,7 +8,7 @@ from __future__ import annotations
 import uuid
 
 import pytest
-from sqlalchemy import func, literal, select, text
+from sqlalchemy import delete, func, literal, select, text
 from sqlalchemy.exc import DBAPIError
 
 from nastavnik.db import driver
@@ -85,7 +85,7 @@ async def test_pending_changes_are_flushed_into_the_transaction_and_committed(ru
     async with runtime.owner_sessions() as owner:
         found = await owner.scalar(select(Identity.subject).where(Identity.subject == subject))
         assert found == subject
-        await owner.execute(Identity.__table__.delete().where(Identity.subject == subject))
+        await owner.execute(delete(Identity).where(Identity.subject == subject))
         await owner.commit()
     assert checked_out(runtime) == 0
 
