@@ -176,9 +176,12 @@ class RequestSession(AsyncSession):
 
     async def close(self) -> None:
         try:
-            if self.sync_session._own is not None:
+            sync = self.sync_session
+            if sync._own is not None:
                 await self._end_own("ROLLBACK")
-            await super().close()
+            if sync._transaction is not None or sync.identity_map or sync._new or sync._deleted:
+                # (Otherwise there is nothing to close: no transaction, no object to let go of.)
+                await super().close()
         finally:
             held, self.sync_session._held = self.sync_session._held, None
             if held is not None:
