@@ -8,8 +8,9 @@ from __future__ import annotations
 import uuid
 
 import pytest
-from sqlalchemy import delete, func, literal, select, text
+from sqlalchemy import delete, event, func, literal, select, text
 from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm import Session
 
 from nastavnik.db import driver
 from nastavnik.db.scope import DbScope, note_scope
@@ -130,3 +131,22 @@ async def test_a_scope_to_set_at_begin_takes_the_session_transaction(runtime: Ru
     finally:
         await db.close()
     assert checked_out(runtime) == 0
+
+
+async def test_the_commit_of_the_driver_transaction_is_the_session_commit_for_its_listeners(
+    runtime: Runtime,
+) -> None:
+    committed: list[object] = []
+
+    def after_commit(session: Session) -> None:
+        committed.append(session)
+
+    event.listen(Session, "after_commit", after_commit)
+    try:
+        db = request_session(runtime)
+        await driver.fetch(db, _TXID, {})
+        await db.commit()
+        assert committed == [db.sync_session]
+        await db.close()
+    finally:
+        event.remove(Session, "after_commit", after_commit)

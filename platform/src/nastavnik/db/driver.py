@@ -168,6 +168,11 @@ class RequestSession(AsyncSession):
             await super().commit()
             return
         await self._end_own("COMMIT")
+        sync = self.sync_session
+        if sync.dispatch.after_commit:
+            # The session's transaction committed, as far as its listeners go (what they were told to do
+            # after a commit: fresh_figures' recomputes), in the greenlet they may await in.
+            await greenlet_spawn(sync.dispatch.after_commit, sync)
 
     async def rollback(self) -> None:
         if self.sync_session._own is not None:
