@@ -23,14 +23,15 @@ uvicorn with the same settings, driven by wrk in turn while the others sit idle:
   ``AsyncEngine`` without the ORM);
 - ``constant``: a bare Litestar endpoint answering a constant JSON.
 
-The statements are taken from the product's own log at run time: a SQLAlchemy
-``before_cursor_execute`` listener (with ``begin``/``commit``/``rollback``), and the driver's own
-(``nastavnik.db.driver.listeners`` and ``edge_listeners``: the hot path's statements and the ``BEGIN`` and
-``COMMIT`` of a transaction of the driver's own), in the product's process records one warm request; the floor and core servers replay that list with the same parameters, those
-of an INSERT that are per-request values (ids, times) regenerated. The benchmark checks that two
-captured requests agree, that a capture after the load still agrees (the product did not change its
-statements meanwhile), and that the floor executed exactly the captured number of statements per
-request during its load. Whatever statements the product issues, the floor follows.
+The statements are taken from the product's own log at run time: a SQLAlchemy ``before_cursor_execute``
+listener (with ``begin``/``commit``/``rollback``), and the driver's own
+(``nastavnik.db.driver.listeners`` and ``edge_listeners``: the hot path's statements and the ``BEGIN``
+and ``COMMIT`` of a transaction of the driver's own), in the product's process records one warm request;
+the floor and core servers replay that list with the same parameters, those of an INSERT that are
+per-request values (ids, times) regenerated. The benchmark checks that two captured requests agree, that
+a capture after the load still agrees (the product did not change its statements meanwhile), and that the
+floor executed exactly the captured number of statements per request during its load. Whatever statements
+the product issues, the floor follows.
 
 What it prints per scenario and server: req/s, latency p50 and p99 (wrk ``--latency``), server CPU per
 request (utime+stime from /proc before and after), medians over the repetitions, and the ratios
