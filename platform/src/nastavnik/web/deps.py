@@ -207,12 +207,14 @@ def plugin_context_provider(
     return provide_plugin_context
 
 
-async def provide_pages(db: Db, runtime: Rt, actor: CurrentActor) -> Pages:
-    return Pages(db, runtime, actor)
+# The runtime is taken from the request, not asked for as a dependency: ``runtime`` and ``db`` would then be
+# resolved side by side, which Litestar does in a task group of two tasks on every page view.
+async def provide_pages(request: Request[Any, Any, Any], db: Db, actor: CurrentActor) -> Pages:
+    return Pages(db, runtime_of(request), actor)
 
 
-async def provide_org_pages(db: Db, runtime: Rt, actor: CurrentActor, org: Org) -> Pages:
-    return Pages(db, runtime, actor, org)
+async def provide_org_pages(request: Request[Any, Any, Any], db: Db, actor: CurrentActor, org: Org) -> Pages:
+    return Pages(db, runtime_of(request), actor, org)
 
 
 BASE_DEPENDENCIES = {

@@ -9,6 +9,9 @@ from zoneinfo import ZoneInfo
 from nastavnik.words import plural_form
 
 
+# The formats are written out rather than given to strftime, which costs about five times as much (it goes
+# through the C library's time formatting) and shows in pages that list dates (tests/core/test_filters.py
+# compares the two). ``%`` rather than an f-string: half the cost again, for the same digits.
 def ru_date(value: date | datetime | None, timezone: str | None = None) -> str:
     """dd.mm.yyyy; a moment in time is shown in the region's time zone (docs/architecture.md)."""
     if value is None:
@@ -16,8 +19,8 @@ def ru_date(value: date | datetime | None, timezone: str | None = None) -> str:
     if isinstance(value, datetime):
         if timezone and value.tzinfo is not None:
             value = value.astimezone(ZoneInfo(timezone))
-        return value.strftime("%d.%m.%Y %H:%M")
-    return value.strftime("%d.%m.%Y")
+        return "%02d.%02d.%d %02d:%02d" % (value.day, value.month, value.year, value.hour, value.minute)  # noqa: UP031
+    return "%02d.%02d.%d" % (value.day, value.month, value.year)  # noqa: UP031
 
 
 def ru_number(value: int | float | None) -> str:
@@ -25,6 +28,8 @@ def ru_number(value: int | float | None) -> str:
         return "нет данных"
     if isinstance(value, float):
         return f"{value:,.1f}".replace(",", "\u202f").replace(".", ",")
+    if -1000 < value < 1000:  # no thousands to group: the plain digits (most counts on a page)
+        return str(value)
     return f"{value:,}".replace(",", "\u202f")
 
 

@@ -23,6 +23,7 @@ from litestar.datastructures import UploadFile
 from litestar.utils.scope.state import ScopeState
 
 from nastavnik.errors import FieldError
+from nastavnik.web import form_fields
 from nastavnik.web.session import has_session
 
 FLASH = "form_flash"
@@ -134,4 +135,5 @@ def form_state(context: Context, action: str | None = None) -> FormState | None:
     return state
 
 
-GLOBALS = {"form_state": form_state}
+# ``form_fields``: the macros of core/_forms.html in Python (web.form_fields), for the pages viewed most.
+GLOBALS = {"form_state": form_state, "form_fields": form_fields.FIELDS}

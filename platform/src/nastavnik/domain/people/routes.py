@@ -99,16 +99,17 @@ class PeoplePages(Controller):
     tags = ["Страницы организации"]
 
     @get("/people", summary="Люди организации")
-    async def people_page(self, render: Render, db: Db, runtime: Rt, org: Org) -> Template:
+    async def people_page(self, render: Render, db: Db, org: Org) -> Template:
         # One transaction for the whole page: the list with its read's audit event, the batches, the layout,
-        # then the commit that keeps the audit event.
+        # then the commit that keeps the audit event. (No ``runtime`` parameter: ``render`` has it, and asking
+        # for it would resolve it beside ``db`` in a task group of its own, see web.deps.provide_org_pages.)
         rows = await people.list_people(db, org, commit=False)
         page = await render(
             "core/people.html",
             people=rows,
             category_titles=CATEGORY_TITLES,
             batches=await accounts.recent_batches(db, org, limit=10),
-            min_learner_age=runtime.settings.account_min_learner_age,
+            min_learner_age=render.runtime.settings.account_min_learner_age,
         )
         await db.commit()
         return page
