@@ -37,6 +37,11 @@ organisations, 234,000 learners, 17,500 teachers; L about 650 large organisation
 100,000 teachers, about a million participants, three million questionnaire answers and five million
 journal entries (S and M get answers and entries in the same proportions).
 
+Generating L takes minutes: ``--keep`` leaves each size's database and roles behind and prints the run's
+tag; ``--reuse TAG`` measures those databases again (no generation; migrations added since are applied,
+the figures stored so far are replaced by the recompute's). Drop a kept database and its five roles by
+hand when done.
+
 This is a benchmark, not a test: it prints its figures and exits 0 whether targets are met or not.
 """
 
