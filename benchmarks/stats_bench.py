@@ -692,7 +692,8 @@ async def bench_size(
             await server.stop()
         await runtime.close()
         if keep:
-            print(f"[{size.name}] kept {database.name}: --reuse {RUN} --sizes {size.name}", flush=True)
+            tag = reuse or RUN
+            print(f"[{size.name}] kept {database.name}: --reuse {tag} --sizes {size.name}", flush=True)
         else:
             await drop_test_database(services, database)
 
