@@ -37,6 +37,11 @@ organisations, 234,000 learners, 17,500 teachers; L about 650 large organisation
 100,000 teachers, about a million participants, three million questionnaire answers and five million
 journal entries (S and M get answers and entries in the same proportions).
 
+Generating L takes minutes: ``--keep`` leaves each size's database and roles behind and prints the run's
+tag; ``--reuse TAG`` measures those databases again (no generation; migrations added since are applied,
+the figures stored so far are replaced by the recompute's). Drop a kept database and its five roles by
+hand when done.
+
 This is a benchmark, not a test: it prints its figures and exits 0 whether targets are met or not.
 """
 
@@ -53,6 +58,7 @@ from typing import Any
 
 import httpx
 from sqlalchemy import event, text
+from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine
 from tests.support.http import forge_session
 
@@ -62,6 +68,7 @@ from nastavnik.domain.statistics.recompute import ScopeKind, Snapshot, recompute
 from nastavnik.runtime import Runtime
 from nastavnik.testing import (
     RUN,
+    RunDatabase,
     Services,
     create_test_database,
     drop_test_database,
@@ -554,17 +561,57 @@ def summary(samples: list[float]) -> dict[str, float]:
     }
 
 
-async def bench_size(services: Services, size: Size, organisations: int, requests: int) -> Result:
-    database = await create_test_database(services, f"bench{size.name.lower()}")
+def kept_database(services: Services, run: str, size: Size) -> RunDatabase:
+    """The database (and roles) a run with ``--keep`` left behind: named by that run's tag and the size."""
+    suffix = f"{run}_bench{size.name.lower()}"
+    url = make_url(services.database_dsn(f"nastavnik_test_{suffix}")).set(
+        drivername="postgresql+asyncpg", username=f"nk_owner_{suffix}"
+    )
+    return RunDatabase(
+        f"nastavnik_test_{suffix}",
+        f"nk_owner_{suffix}",
+        f"nk_app_{suffix}",
+        f"nk_auditor_{suffix}",
+        f"nk_agg_{suffix}",
+        url.render_as_string(hide_password=False),
+        f"nk_prov_{suffix}",
+    )
+
+
+async def generated_region(runtime: Runtime) -> uuid.UUID:
+    """The one region a kept database holds."""
+    async with runtime.owner_engine.connect() as conn:
+        region_id = await conn.scalar(text("SELECT id FROM region WHERE code LIKE 'B-%'"))
+    assert isinstance(region_id, uuid.UUID)
+    return region_id
+
+
+async def bench_size(
+    services: Services,
+    size: Size,
+    organisations: int,
+    requests: int,
+    keep: bool = False,
+    reuse: str | None = None,
+) -> Result:
+    if reuse:
+        database = kept_database(services, reuse, size)
+        keep = True  # whoever kept it drops it
+    else:
+        database = await create_test_database(services, f"bench{size.name.lower()}")
     settings = settings_for(
         services, database, redis_prefix=f"nastavnik-bench-{RUN}-{size.name}", log_level="WARNING"
     )
-    runtime = await migrated_runtime(settings)
+    runtime = await migrated_runtime(settings)  # a kept database gets the migrations added since
     server = None
     try:
-        run = uuid.uuid4().hex[:8]
-        print(f"[{size.name}] generating…", flush=True)
-        region_id, generate_s = await generate(runtime, size, run)
+        if reuse:
+            region_id, generate_s = await generated_region(runtime), 0.0
+            print(f"[{size.name}] reusing {database.name}", flush=True)
+        else:
+            run = uuid.uuid4().hex[:8]
+            print(f"[{size.name}] generating…", flush=True)
+            region_id, generate_s = await generate(runtime, size, run)
         rows = await counts(runtime)
         print(f"[{size.name}] generated in {generate_s:.1f} s: {rows}", flush=True)
         snapshot = Snapshot(ScopeKind.REGION, region_id, YEAR, AS_OF)
@@ -644,7 +691,11 @@ async def bench_size(services: Services, size: Size, organisations: int, request
         if server is not None:
             await server.stop()
         await runtime.close()
-        await drop_test_database(services, database)
+        if keep:
+            tag = reuse or RUN
+            print(f"[{size.name}] kept {database.name}: --reuse {tag} --sizes {size.name}", flush=True)
+        else:
+            await drop_test_database(services, database)
 
 
 def _ms(figures: dict[str, float] | None, key: str) -> str:
@@ -707,11 +758,13 @@ def report(results: list[Result]) -> None:
         print("L / S dashboard p99: not measured (L not run)")
 
 
-async def main(sizes: list[str], organisations: int, requests: int) -> None:
+async def main(
+    sizes: list[str], organisations: int, requests: int, keep: bool = False, reuse: str | None = None
+) -> None:
     services = services_from_environment()
     results = []
     for name in sizes:
-        results.append(await bench_size(services, SIZES[name], organisations, requests))
+        results.append(await bench_size(services, SIZES[name], organisations, requests, keep, reuse))
     report(results)
     for r in results:
         extra = {t: r.rows[t] for t in ("plan_item", "questionnaire_answer", "journal_entry")}
@@ -727,11 +780,23 @@ if __name__ == "__main__":
     parser.add_argument(
         "--requests", type=int, default=REQUESTS, help="dashboard requests per measurement (0: skip them)"
     )
+    parser.add_argument(
+        "--keep",
+        action="store_true",
+        help="leave each size's database and roles behind (drop them by hand) and print how to reuse them",
+    )
+    parser.add_argument(
+        "--reuse",
+        metavar="RUN",
+        help="the tag a --keep run printed: measure its kept databases again instead of generating",
+    )
     args = parser.parse_args()
     asyncio.run(
         main(
             [s.strip().upper() for s in args.sizes.split(",") if s.strip()],
             args.organisations,
             args.requests,
+            args.keep,
+            args.reuse,
         )
     )

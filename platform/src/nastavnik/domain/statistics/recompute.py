@@ -317,12 +317,15 @@ async def recompute(
             {"key": lock_key(region_id, snapshot.academic_year, snapshot.as_of)},
         )
         started_at = await conn.scalar(text("SELECT clock_timestamp()"))
-        # Whole-table aggregations: hashes in memory rather than sorts on disk. The membership table is
-        # analysed from a small sample: enough for the planner to see its size, cheap to take.
+        # Whole-table aggregations: hashes and sorts in memory rather than on disk (at size L, with 64 MB,
+        # the groups' hash and the mentors' scores' sort spilled). The membership table is analysed from a
+        # small sample: enough for the planner to see its size, cheap to take. No JIT compilation: at size
+        # L every large statement crossed its thresholds and compiling took 0.8 s of the recompute in all
+        # (docs/statistics.md, «Against the floor»).
         await conn.execute(
             text(
-                "SELECT set_config('work_mem', '64MB', true),"
-                " set_config('default_statistics_target', '10', true)"
+                "SELECT set_config('work_mem', '128MB', true),"
+                " set_config('default_statistics_target', '10', true), set_config('jit', 'off', true)"
             )
         )
         if statement_timeout_ms:
