@@ -17,9 +17,11 @@ import dataclasses
 import gc
 import secrets
 from collections.abc import Iterator
+from typing import Any, cast
 
 import pytest
 from litestar import Litestar
+from sqlalchemy.pool import QueuePool
 
 from nastavnik.models.identity import Identity
 from nastavnik.runtime import Runtime
@@ -43,12 +45,12 @@ def no_collector() -> Iterator[None]:
 
 def checked_out(runtime: Runtime) -> dict[str, int]:
     """Connections held per engine (only the nonzero ones)."""
-    held = {str(engine.url): engine.pool.checkedout() for engine in runtime.engines}  # type: ignore[attr-defined]
+    held = {str(engine.url): cast(QueuePool, engine.pool).checkedout() for engine in runtime.engines}
     return {url: n for url, n in held.items() if n}
 
 
-async def answered(runtime: Runtime, client: Client, method: str, url: str, **kwargs: object) -> int:
-    response = await client.request(method, url, **kwargs)  # type: ignore[arg-type]
+async def answered(runtime: Runtime, client: Client, method: str, url: str, **kwargs: Any) -> int:
+    response = await client.request(method, url, **kwargs)
     assert checked_out(runtime) == {}, f"{method} {url} answered {response.status_code} and kept a connection"
     return response.status_code
 

@@ -7,7 +7,7 @@ import dataclasses
 import functools
 import uuid
 from collections.abc import AsyncGenerator, Callable, Coroutine
-from typing import Any
+from typing import Any, cast
 
 import structlog
 from litestar import Request
@@ -58,7 +58,7 @@ OPEN_SESSIONS = "nastavnik_open_sessions"
 
 
 def _opened(request: Request[Any, Any, Any], session: AsyncSession) -> list[AsyncSession]:
-    opened: list[AsyncSession] = request.scope.setdefault(OPEN_SESSIONS, [])  # type: ignore[typeddict-item]
+    opened: list[AsyncSession] = cast(dict[str, Any], request.scope).setdefault(OPEN_SESSIONS, [])
     opened.append(session)
     return opened
 
@@ -76,7 +76,7 @@ async def close_abandoned_sessions(exc: Exception, scope: Scope) -> None:
     ``finally`` never runs, and its connection stays checked out until the garbage collector reaps it
     (SQLAlchemy warns and terminates it). Under a burst of refusals that empties the pool. Whatever
     the dependencies closed themselves is no longer listed; what is left is closed here."""
-    opened: list[AsyncSession] = scope.pop(OPEN_SESSIONS, None) or []  # type: ignore[misc]
+    opened: list[AsyncSession] = cast(dict[str, Any], scope).pop(OPEN_SESSIONS, None) or []
     while opened:
         await opened.pop().close()
 
