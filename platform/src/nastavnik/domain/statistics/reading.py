@@ -11,11 +11,15 @@ from decimal import Decimal
 from typing import Any, TypeVar
 
 from sqlalchemy import (
+    ARRAY,
     BigInteger,
     Numeric,
     Select,
+    String,
     Uuid,
     and_,
+    any_,
+    bindparam,
     case,
     cast,
     func,
@@ -709,7 +713,8 @@ async def org_page_figures(
             StatOrgValue.org_id == org_id,
             StatOrgValue.academic_year == academic_year,
             StatOrgValue.breakdown == "",
-            StatOrgValue.indicator.in_(trend_keys),
+            # One array parameter, not an expanding IN: that one SQLAlchemy renders anew on every execution.
+            StatOrgValue.indicator == any_(bindparam("trend_keys", trend_keys, type_=ARRAY(String))),
             # Only beside a snapshot of the year, as the separate reads ran the trend only then.
             latest.c.as_of.is_not(None),
         )
