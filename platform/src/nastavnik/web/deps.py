@@ -78,7 +78,10 @@ async def close_abandoned_sessions(exc: Exception, scope: Scope) -> None:
     the dependencies closed themselves is no longer listed; what is left is closed here."""
     opened: list[AsyncSession] = cast(dict[str, Any], scope).pop(OPEN_SESSIONS, None) or []
     while opened:
-        await opened.pop().close()
+        try:
+            await opened.pop().close()
+        except Exception:  # the refusal is still answered as it should be; the pool drops a broken connection
+            log.warning("a refused request's session failed to close", exc_info=True)
 
 
 async def provide_db(request: Request[Any, Any, Any]) -> AsyncGenerator[AsyncSession, None]:
