@@ -3,15 +3,17 @@
 The tests make their own primary and standby (initdb, ``pg_basebackup -R``), migrate and seed the
 primary, and set ``database_replica_url`` to the standby. With the standby's replay paused, a change
 made and recomputed on the primary does not show on the dashboards, an organisation's statistics or
-their API, and shows once replay resumes: the figures are read from the standby. What must see its own
-write still goes to the primary meanwhile: a target just set, the audit entry of a report download,
-and forming a pair.
+their API, the register of trained mentors or the region's and municipality's headcount sums, and shows
+once replay resumes: they are read from the standby. What must see its own write still goes to the
+primary meanwhile: a target just set, the audit entry of a report download or of a register read, an
+organisation's own headcounts just saved, and forming a pair.
 """
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import AsyncIterator, Iterator
+from datetime import timedelta
 from typing import Any
 
 import asyncpg
@@ -242,3 +244,86 @@ async def test_writes_go_to_the_primary_with_a_replica_set(
         shown = await curator.get(f"/api/o/{school.slug}/programmes/{programme}/groups/{group['id']}")
     assert shown.status_code == 200
     assert shown.json()["status"] == "draft"
+
+
+async def oversight_seen(app: Litestar, region: FreshRegion) -> dict[str, Any]:
+    """What the region's staff are shown of the register of trained mentors and of the headcounts."""
+    async with client_for(app, region.staff) as staff:
+        register = await staff.get("/api/region/training")
+        page = await staff.get("/region/training")
+        export = await staff.get("/api/region/training/export.xlsx")
+        region_sums = await staff.get(f"/api/region/headcounts?year={YEAR}")
+        municipality_sums = await staff.get(
+            f"/api/municipalities/{region.municipality_id}/headcounts?year={YEAR}"
+        )
+    for response in (register, page, export, region_sums, municipality_sums):
+        assert response.status_code == 200, response.text
+    return {
+        "trained": register.json()["total"]["trained"],
+        "hours": register.json()["total"]["hours"],
+        "region_learners": sum(m["learners_total"] for m in region_sums.json()),
+        "municipality_learners": sum(m["learners_total"] for m in municipality_sums.json()),
+    }
+
+
+async def register_reads(runtime: Runtime, staff: uuid.UUID) -> int:
+    async with runtime.owner_sessions() as db:
+        found = await db.scalar(
+            select(func.count())
+            .select_from(AuditEvent)
+            .where(AuditEvent.object_type == "training_register", AuditEvent.actor_identity_id == staff)
+        )
+    return int(found or 0)
+
+
+async def test_training_register_and_headcount_sums_read_the_standby(
+    runtime: Runtime, app: Litestar, replicated: Replicated, region: tuple[FreshRegion, Tenant]
+) -> None:
+    fresh, _ = region
+    school = await new_organisation(runtime, fresh.municipality_id)
+    mentor = await add_mentor(runtime, school, Named("Лебедева", "Мария", "Ивановна"))
+    await replicated.caught_up()
+    before = await oversight_seen(app, fresh)
+    reads_before = await register_reads(runtime, fresh.staff)
+
+    await replicated.pause_replay()
+    try:
+        async with client_for(app, school.identities["curator"]) as curator:
+            trained = await curator.post(
+                f"/api/o/{school.slug}/people/{mentor}/trainings",
+                json={
+                    "course": "Наставничество в образовании",
+                    "provider": "ИРО",
+                    "hours": 36,
+                    "started_on": str(region_today() - timedelta(days=30)),
+                    "finished_on": str(region_today() - timedelta(days=10)),
+                },
+            )
+            stated = await curator.put(
+                f"/api/o/{school.slug}/headcounts/{YEAR}",
+                json={"learners_total": 700, "learners_10_18": 400, "pedagogues": 50, "young_pedagogues": 5},
+            )
+            own = await curator.get(f"/api/o/{school.slug}/headcounts")
+            own_page = await curator.get(f"/o/{school.slug}/headcounts")
+        paused = await oversight_seen(app, fresh)
+        # Three reads of the register (API, page, export), audited while the standby could not take them.
+        reads_paused = await register_reads(runtime, fresh.staff)
+    finally:
+        await replicated.resume_replay()
+    after = await oversight_seen(app, fresh)
+
+    assert (trained.status_code, stated.status_code) == (201, 200), (trained.text, stated.text)
+    # The organisation's own headcounts, just saved, are read from the primary: its page shows them at once.
+    assert [h["learners_total"] for h in own.json() if h["academic_year"] == YEAR] == [700]
+    assert own_page.status_code == 200
+    assert "700" in own_page.text
+    # Replay paused: the standby's register and sums, without the training and the headcount just made.
+    assert paused == before
+    assert reads_paused == reads_before + 3
+    # Replay resumed: both show.
+    assert after == {
+        "trained": before["trained"] + 1,
+        "hours": before["hours"] + 36,
+        "region_learners": before["region_learners"] + 700,
+        "municipality_learners": before["municipality_learners"] + 700,
+    }

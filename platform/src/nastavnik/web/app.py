@@ -24,7 +24,12 @@ from nastavnik.plugins import LoadedPlugin, Plugins
 from nastavnik.runtime import Runtime
 from nastavnik.types import PluginRoutes
 from nastavnik.web.csrf import SessionBoundCSRF
-from nastavnik.web.deps import BASE_DEPENDENCIES, plugin_context_provider, plugin_org_provider
+from nastavnik.web.deps import (
+    BASE_DEPENDENCIES,
+    close_abandoned_sessions,
+    plugin_context_provider,
+    plugin_org_provider,
+)
 from nastavnik.web.errors import EXCEPTION_HANDLERS
 from nastavnik.web.filters import FILTERS
 from nastavnik.web.form_state import GLOBALS as FORM_GLOBALS
@@ -127,6 +132,8 @@ def create_app(runtime: Runtime) -> Litestar:
         route_handlers=route_handlers,
         dependencies=BASE_DEPENDENCIES,
         exception_handlers=EXCEPTION_HANDLERS,
+        # A request refused while its dependencies were resolved never ran its session's cleanup.
+        after_exception=[close_abandoned_sessions],
         stores={"sessions": session_store},
         middleware=[
             # Outermost, so a request's time includes the session's and the CSRF check's.

@@ -7,7 +7,7 @@ import dataclasses
 import functools
 import uuid
 from collections.abc import AsyncGenerator, Callable, Coroutine
-from typing import Any
+from typing import Any, cast
 
 import structlog
 from litestar import Request
@@ -15,6 +15,7 @@ from litestar.datastructures import State
 from litestar.di import Provide
 from litestar.exceptions import NotAuthorizedException
 from litestar.params import FromPath
+from litestar.types import Scope
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from nastavnik.auth.actors import actor_from_token
@@ -53,10 +54,42 @@ async def provide_runtime(state: State) -> Runtime:
     return runtime
 
 
+OPEN_SESSIONS = "nastavnik_open_sessions"
+"""The request's sessions not yet closed by their dependency's cleanup (a list in the ASGI scope)."""
+
+
+def _opened(request: Request[Any, Any, Any], session: AsyncSession) -> list[AsyncSession]:
+    opened: list[AsyncSession] = cast(dict[str, Any], request.scope).setdefault(OPEN_SESSIONS, [])
+    opened.append(session)
+    return opened
+
+
+def _closing(opened: list[AsyncSession], session: AsyncSession) -> None:
+    if session in opened:  # not yet closed by close_abandoned_sessions
+        opened.remove(session)
+
+
+async def close_abandoned_sessions(exc: Exception, scope: Scope) -> None:
+    """The application's ``after_exception`` hook: close the sessions a refused request left open.
+
+    Litestar finalises a generator dependency only once all of a handler's dependencies are resolved: when
+    a later one raises (the actor: 401; the organisation: 404, 403; a plugin's or a group's), the session's
+    ``finally`` never runs, and its connection stays checked out until the garbage collector reaps it
+    (SQLAlchemy warns and terminates it). Under a burst of refusals that empties the pool. Whatever
+    the dependencies closed themselves is no longer listed; what is left is closed here."""
+    opened: list[AsyncSession] = cast(dict[str, Any], scope).pop(OPEN_SESSIONS, None) or []
+    while opened:
+        try:
+            await opened.pop().close()
+        except Exception:  # the refusal is still answered as it should be; the pool drops a broken connection
+            log.warning("a refused request's session failed to close", exc_info=True)
+
+
 async def provide_db(request: Request[Any, Any, Any]) -> AsyncGenerator[AsyncSession, None]:
     """One session per request, as the application role, scoped to the signed-in identity.
 
-    Services commit their writes themselves; whatever is left uncommitted is rolled back here.
+    Services commit their writes themselves; whatever is left uncommitted is rolled back here (or, for
+    a request refused while its dependencies were resolved, by :func:`close_abandoned_sessions`).
     """
     runtime = runtime_of(request)
     identity_id = identity_of(request)
@@ -70,9 +103,11 @@ async def provide_db(request: Request[Any, Any, Any]) -> AsyncGenerator[AsyncSes
         session = driver.RequestSession(**runtime.app_sessions.kw)
     else:
         session = scoped_session(runtime.app_sessions, DbScope(identity_id=identity_id))
+    opened = _opened(request, session)
     try:
         yield session
     finally:
+        _closing(opened, session)
         await session.close()
 
 
@@ -87,9 +122,11 @@ async def provide_reads(request: Request[Any, Any, Any], db: Db) -> AsyncGenerat
         yield db
         return
     session = following_session(sessions, db)
+    opened = _opened(request, session)
     try:
         yield session
     finally:
+        _closing(opened, session)
         await session.close()
 
 

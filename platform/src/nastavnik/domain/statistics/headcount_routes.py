@@ -1,5 +1,10 @@
 """Headcounts, the denominators of the statistics: an organisation states its own per academic year
-(JSON API and page); the region and the municipalities read their sums (JSON API)."""
+(JSON API and page); the region and the municipalities read their sums (JSON API).
+
+The sums are read from the read replica where one is configured (``reads``): they add up what the
+organisations stated, as the dashboards do, and a moment's lag shows nothing wrong. An organisation's own
+headcounts (its list and page) are read from the primary: the form saves and goes back to the page, which
+must show the figures just saved — on a lagging standby it would show the old ones and look unsaved."""
 
 from __future__ import annotations
 
@@ -16,7 +21,7 @@ from nastavnik.models.reference import current_start_year
 from nastavnik.tenancy import MANAGERS, Forbidden, municipality_for, region_timezone
 from nastavnik.web.deps import ORG_DEPENDENCIES
 from nastavnik.web.forms import Form, decode_form
-from nastavnik.web.params import CurrentActor, Db, Id, Org, YearPath
+from nastavnik.web.params import CurrentActor, Db, Id, Org, Reads, YearPath
 from nastavnik.web.rendering import Render
 
 
@@ -75,12 +80,16 @@ class OversightHeadcountsApi(Controller):
 
     @get("/region/headcounts", summary="Численность по муниципалитетам региона")
     async def region_headcounts(
-        self, db: Db, actor: CurrentActor, year: int | None = Parameter(default=None, ge=2000, le=2100)
+        self,
+        db: Db,
+        reads: Reads,
+        actor: CurrentActor,
+        year: int | None = Parameter(default=None, ge=2000, le=2100),
     ) -> list[HeadcountSummaryOut]:
         if not actor.grants(StaffRole.REGION):
             raise Forbidden
         rows = await headcounts.oversight_summary(
-            db, actor, year or current_start_year(await region_timezone(db, actor))
+            db, actor, year or current_start_year(await region_timezone(db, actor)), reads=reads
         )
         return [summary_out(r) for r in rows]
 
@@ -88,6 +97,7 @@ class OversightHeadcountsApi(Controller):
     async def municipality_headcounts(
         self,
         db: Db,
+        reads: Reads,
         actor: CurrentActor,
         municipality_id: Id,
         year: int | None = Parameter(default=None, ge=2000, le=2100),
@@ -98,6 +108,7 @@ class OversightHeadcountsApi(Controller):
             actor,
             year or current_start_year(await region_timezone(db, actor)),
             municipality_id=municipality.id,
+            reads=reads,
         )
         return [summary_out(r) for r in rows]
 

@@ -172,13 +172,24 @@ class HeadcountSummary:
 
 
 async def oversight_summary(
-    db: AsyncSession, actor: Actor, start_year: int, *, municipality_id: uuid.UUID | None = None
+    db: AsyncSession,
+    actor: Actor,
+    start_year: int,
+    *,
+    municipality_id: uuid.UUID | None = None,
+    reads: AsyncSession | None = None,
 ) -> list[HeadcountSummary]:
     """Headcount sums per municipality for the actor's oversight scope, read under the oversight policy.
 
-    Only aggregates leave the database: the region never receives an organisation's people.
+    Only aggregates leave the database: the region never receives an organisation's people. Read through
+    ``reads`` where the caller gives it (the read replica's session): the sums of what the organisations
+    stated; the audit entry is written through ``db``.
     """
-    await rescope(db, DbScope(identity_id=actor.identity_id, oversight=True))
+    scope = DbScope(identity_id=actor.identity_id, oversight=True)
+    await rescope(db, scope)
+    source = reads if reads is not None else db
+    if source is not db:
+        await rescope(source, scope)
     counts = (
         select(
             Headcount.org_id,
@@ -210,7 +221,7 @@ async def oversight_summary(
     )
     if municipality_id is not None:
         query = query.where(Municipality.id == municipality_id)
-    rows = await db.execute(query)
+    rows = await source.execute(query)
     summaries = [HeadcountSummary(*row) for row in rows]
     await audit.record_by(db, actor, "read", audit.ObjectKind.HEADCOUNT_SUMMARY, start_year, org_id=None)
     await db.commit()

@@ -11,10 +11,15 @@ from decimal import Decimal
 from typing import Any, TypeVar
 
 from sqlalchemy import (
+    ARRAY,
+    BigInteger,
     Numeric,
     Select,
+    String,
     Uuid,
     and_,
+    any_,
+    bindparam,
     case,
     cast,
     func,
@@ -109,16 +114,6 @@ async def targets_of(db: AsyncSession, region_id: uuid.UUID, indicators: list[In
     for key, target in rows:
         targets[key] = float(target)
     return {k: v for k, v in targets.items() if v is not None}
-
-
-async def years_of(db: AsyncSession, region_id: uuid.UUID) -> list[int]:
-    rows = await db.scalars(
-        select(StatAreaSnapshot.academic_year)
-        .where(StatAreaSnapshot.region_id == region_id)
-        .distinct()
-        .order_by(StatAreaSnapshot.academic_year.desc())
-    )
-    return list(rows)
 
 
 @dataclass(frozen=True, slots=True)
@@ -614,21 +609,142 @@ async def org_values(
     return {org_id: collect(rows, indicators, targets) for org_id, rows in grouped.items()}
 
 
-async def latest_org_snapshot(
-    db: AsyncSession, org_id: uuid.UUID, academic_year: int
-) -> tuple[date, datetime] | None:
-    row = (
-        await db.execute(
-            select(StatOrgSnapshot.as_of, StatOrgSnapshot.computed_at)
-            .where(StatOrgSnapshot.org_id == org_id, StatOrgSnapshot.academic_year == academic_year)
-            .order_by(StatOrgSnapshot.as_of.desc())
-            .limit(1)
-        )
-    ).first()
-    return (row[0], row[1]) if row else None
-
-
 TrendPoints = dict[str, list[tuple[date, float | None]]]
+
+
+@dataclass
+class OrgPageFigures:
+    """What an organisation's figures page reads of the snapshots (:func:`org_page_figures`)."""
+
+    years: list[int]
+    """The academic years with a snapshot of any area in the region, newest first."""
+    latest: tuple[date, datetime] | None
+    """The organisation's latest snapshot of the year: its date and time of computation."""
+    values: Values
+    """Its figures as of that snapshot, every breakdown (as :func:`org_values` reads them)."""
+    region: Values
+    """The region's figures as of that date, all types (as :func:`area_values` reads them)."""
+    municipality: Values
+    """Its municipality's figures as of that date, where asked."""
+    trend: TrendPoints
+    """Its shares' and averages' headline values over the year's snapshots, oldest first."""
+
+
+async def org_page_figures(
+    db: AsyncSession,
+    org_id: uuid.UUID,
+    region_id: uuid.UUID,
+    municipality_id: uuid.UUID | None,
+    academic_year: int,
+    indicators: dict[str, Indicator],
+    targets: dict[str, float],
+) -> OrgPageFigures:
+    """An organisation's figures page, read in one statement: the region's academic years with a snapshot,
+    the organisation's latest snapshot of the year, and as of it the organisation's values, the region's
+    (and ``municipality_id``'s where given), and the year's trend of its shares and averages.
+
+    The years are an aggregate (always one row); the latest snapshot is looked up beside them
+    (``LATERAL``), and the values and the trend's points beside that (``LATERAL`` over a ``UNION ALL`` of
+    the parts, each by its table's primary key): one round trip where there were five. Every table is
+    read in the session, under the same policies as separate reads (the region's figures, for instance,
+    only where a member may see them). Nothing is read but the years when the organisation has no
+    snapshot of the year."""
+    years = (
+        select(func.array_agg(StatAreaSnapshot.academic_year.distinct()).label("years"))
+        .where(StatAreaSnapshot.region_id == region_id)
+        .subquery("years")
+    )
+    latest = (
+        select(StatOrgSnapshot.as_of, StatOrgSnapshot.computed_at)
+        .where(StatOrgSnapshot.org_id == org_id, StatOrgSnapshot.academic_year == academic_year)
+        .order_by(StatOrgSnapshot.as_of.desc())
+        .limit(1)
+        .lateral("latest")
+    )
+    org_columns = (
+        StatOrgValue.as_of,
+        StatOrgValue.indicator,
+        StatOrgValue.breakdown,
+        StatOrgValue.numerator,
+        StatOrgValue.denominator,
+        StatOrgValue.respondents,
+    )
+    area_columns = (
+        StatAreaValue.as_of,
+        StatAreaValue.indicator,
+        StatAreaValue.breakdown,
+        StatAreaValue.numerator,
+        StatAreaValue.denominator,
+        StatAreaValue.respondents,
+        StatAreaValue.reporting,
+    )
+
+    def area(part: str, scope: str, scope_id: uuid.UUID) -> Select[*tuple[Any, ...]]:
+        return select(literal(part).label("part"), *area_columns).where(
+            StatAreaValue.scope == scope,
+            StatAreaValue.scope_id == scope_id,
+            StatAreaValue.org_type == "",
+            StatAreaValue.academic_year == academic_year,
+            StatAreaValue.as_of == latest.c.as_of,
+        )
+
+    parts: list[Select[*tuple[Any, ...]]] = [
+        select(literal("o").label("part"), *org_columns, literal(None, BigInteger).label("reporting")).where(
+            StatOrgValue.org_id == org_id,
+            StatOrgValue.academic_year == academic_year,
+            StatOrgValue.as_of == latest.c.as_of,
+        ),
+        area("r", "region", region_id),
+    ]
+    if municipality_id is not None:
+        parts.append(area("m", "municipality", municipality_id))
+    trend_keys = [k for k, i in indicators.items() if i.kind in TABLE_KINDS]
+    parts.append(
+        select(
+            literal("t"),
+            StatOrgValue.as_of,
+            StatOrgValue.indicator,
+            StatOrgValue.breakdown,
+            StatOrgValue.numerator,
+            StatOrgValue.denominator,
+            StatOrgValue.respondents,
+            literal(None, BigInteger),
+        ).where(
+            StatOrgValue.org_id == org_id,
+            StatOrgValue.academic_year == academic_year,
+            StatOrgValue.breakdown == "",
+            # One array parameter, not an expanding IN: that one SQLAlchemy renders anew on every execution.
+            StatOrgValue.indicator == any_(bindparam("trend_keys", trend_keys, type_=ARRAY(String))),
+            # Only beside a snapshot of the year, as the separate reads ran the trend only then.
+            latest.c.as_of.is_not(None),
+        )
+    )
+    values = union_all(*parts).lateral("parts")
+    rows = (
+        await db.execute(
+            select(years.c.years, latest.c.as_of, latest.c.computed_at, *values.c)
+            .select_from(years)
+            .outerjoin(latest, true())
+            .outerjoin(values, true())
+        )
+    ).all()
+    years_found, as_of_found, computed_at = rows[0][:3]  # the same on every row
+    found: dict[str, list[AreaRow]] = {"o": [], "r": [], "m": []}
+    trend_rows: list[tuple[date, str, int, int | None, int | None]] = []
+    for _, _, _, part, as_of, indicator, breakdown, numerator, denominator, respondents, reporting in rows:
+        if part == "t":
+            trend_rows.append((as_of, indicator, numerator, denominator, respondents))
+        elif part is not None:
+            found[part].append((indicator, breakdown, numerator, denominator, respondents, reporting))
+    trend_rows.sort(key=lambda r: r[0])
+    return OrgPageFigures(
+        years=sorted(years_found or (), reverse=True),
+        latest=(as_of_found, computed_at) if as_of_found is not None else None,
+        values=collect(found["o"], indicators, targets),
+        region=collect(found["r"], indicators, targets),
+        municipality=collect(found["m"], indicators, targets),
+        trend=_trend(trend_rows, indicators),
+    )
 
 
 def _trend_filter(key: AreaKey, academic_year: int, indicators: dict[str, Indicator]) -> list[Any]:
@@ -643,29 +759,6 @@ def _trend_filter(key: AreaKey, academic_year: int, indicators: dict[str, Indica
         StatAreaValue.breakdown == literal_column("''"),
         StatAreaValue.indicator.in_(keys),
     ]
-
-
-async def org_trend(
-    db: AsyncSession, org_id: uuid.UUID, academic_year: int, indicators: dict[str, Indicator]
-) -> TrendPoints:
-    keys = [k for k, i in indicators.items() if i.kind in (Kind.SHARE, Kind.AVERAGE)]
-    rows = await db.execute(
-        select(
-            StatOrgValue.as_of,
-            StatOrgValue.indicator,
-            StatOrgValue.numerator,
-            StatOrgValue.denominator,
-            StatOrgValue.respondents,
-        )
-        .where(
-            StatOrgValue.org_id == org_id,
-            StatOrgValue.academic_year == academic_year,
-            StatOrgValue.breakdown == "",
-            StatOrgValue.indicator.in_(keys),
-        )
-        .order_by(StatOrgValue.as_of)
-    )
-    return _trend(rows, indicators)
 
 
 def _trend(rows: object, indicators: dict[str, Indicator]) -> TrendPoints:

@@ -33,7 +33,7 @@ from nastavnik.models.people import ProgrammeRole
 from nastavnik.models.reference import AcademicYear, Municipality, Organisation, Region
 from nastavnik.plugins import Plugins
 from nastavnik.runtime import Runtime
-from nastavnik.tenancy import Actor, Forbidden, NotFound, OrgContext, municipality_for
+from nastavnik.tenancy import Actor, Forbidden, NotFound, OrgContext, OrgRef, municipality_for
 from nastavnik.types import DictionaryKind
 
 MANAGERS = (ProgrammeRole.CURATOR, ProgrammeRole.DIRECTOR)
@@ -396,26 +396,35 @@ class OrgFigures:
 async def _org_figures(
     db: AsyncSession,
     runtime: Runtime,
-    org: Organisation,
+    org: Organisation | OrgRef,
     region_id: uuid.UUID,
     year: int,
     *,
     with_municipality: bool,
     reads: AsyncSession | None = None,
 ) -> OrgFigures:
-    """The organisation's figures: the targets from ``db``, the recomputed figures from ``reads``."""
+    """The organisation's figures: the targets from ``db``, the recomputed figures from ``reads`` (in one
+    statement, :func:`~nastavnik.domain.statistics.reading.org_page_figures`)."""
     indicators = catalogue(runtime.plugins)
     by_key = {i.key: i for i in indicators}
     targets = await r.targets_of(db, region_id, indicators)
-    figures = reads or db
-    latest = await r.latest_org_snapshot(figures, org.id, year)
+    read = await r.org_page_figures(
+        reads or db,
+        org.id,
+        region_id,
+        org.municipality_id if with_municipality else None,
+        year,
+        by_key,
+        targets,
+    )
+    latest = read.latest
     result = OrgFigures(
         org.id,
         org.short_name,
         org.full_name,
         org.type,
         year,
-        await r.years_of(figures, region_id),
+        read.years,
         latest[0] if latest else None,
         latest[1] if latest else None,
         indicators,
@@ -423,25 +432,19 @@ async def _org_figures(
     if latest is None:
         result.headline = headline_of(r.Values(), indicators, targets)
         return result
-    values = (await r.org_values(figures, [org.id], year, latest[0], by_key, targets)).get(org.id, r.Values())
-    result.headline = headline_of(values, indicators, targets)
+    result.headline = headline_of(read.values, indicators, targets)
     titles = await code_titles(db, runtime.plugins, region_id, org.type)
-    result.breakdowns = named_breakdowns(values.breakdowns, titles)
-    region_values = await r.area_values(
-        figures, r.AreaKey("region", region_id), year, latest[0], by_key, targets
-    )
+    result.breakdowns = named_breakdowns(read.values.breakdowns, titles)
     # Visible only where the policies allow it (a member: over at least five organisations).
     result.region = (
-        per_organisation(headline_of(region_values, indicators, targets)) if region_values.figures else None
+        per_organisation(headline_of(read.region, indicators, targets)) if read.region.figures else None
     )
     if with_municipality:
-        muni = await r.area_values(
-            figures, r.AreaKey("municipality", org.municipality_id), year, latest[0], by_key, targets
-        )
+        muni = read.municipality
         result.municipality = (
             per_organisation(headline_of(muni, indicators, targets)) if muni.figures else None
         )
-    result.trend = await r.org_trend(figures, org.id, year, by_key)
+    result.trend = read.trend
     return result
 
 
@@ -484,13 +487,10 @@ async def own_figures(
 ) -> OrgFigures:
     """The organisation's own figures beside the regional average, for its curator or director."""
     ctx.require_role(*MANAGERS)
-    org = await db.get(Organisation, ctx.org.id)
-    if org is None:
-        raise NotFound
     return await _org_figures(
         db,
         runtime,
-        org,
+        ctx.org,  # resolved in this request (an active organisation): no second read of it
         ctx.org.region_id,
         year or current_year_in(ctx.org.timezone),
         with_municipality=False,

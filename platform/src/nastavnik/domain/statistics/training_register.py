@@ -89,12 +89,22 @@ def _may_read(actor: Actor) -> None:
         raise Forbidden
 
 
-async def register(db: AsyncSession, actor: Actor, *, action: str = "read") -> Register:
-    """The register for the actor's oversight scope (the region, or a coordinator's municipality); audited."""
+async def register(
+    db: AsyncSession, actor: Actor, *, action: str = "read", reads: AsyncSession | None = None
+) -> Register:
+    """The register for the actor's oversight scope (the region, or a coordinator's municipality); audited.
+
+    Read through ``reads`` (the read replica's session where one is configured): the register counts what
+    the organisations entered, never a write of the person reading it, so a moment's lag is harmless. The
+    audit entry is written through ``db``, on the primary."""
     _may_read(actor)
-    await rescope(db, DbScope(identity_id=actor.identity_id, oversight=True))
+    scope = DbScope(identity_id=actor.identity_id, oversight=True)
+    await rescope(db, scope)
+    source = reads if reads is not None else db
+    if source is not db:
+        await rescope(source, scope)
     visible = select(func.nastavnik_oversight_orgs())
-    orgs = await db.execute(
+    orgs = await source.execute(
         select(Organisation.id, Organisation.short_name, Municipality.id, Municipality.name)
         .join(Municipality, Municipality.id == Organisation.municipality_id)
         .where(Organisation.id.in_(visible), Organisation.status == "active")
@@ -109,7 +119,7 @@ async def register(db: AsyncSession, actor: Actor, *, action: str = "read") -> R
         municipality_of[org_id] = municipality_id
     total = Figures()
     mentors: list[TrainedMentor] = []
-    rows = await db.execute(
+    rows = await source.execute(
         select(
             REGISTER.c.org_id, REGISTER.c.full_name, REGISTER.c.in_pair, REGISTER.c.trained, REGISTER.c.hours
         )

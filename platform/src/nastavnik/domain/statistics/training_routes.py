@@ -1,7 +1,8 @@
 """The register of trained mentors for region staff and municipality coordinators: JSON API, page, .xlsx.
 
 The same addresses serve both: the database limits a coordinator to their municipality
-(``nastavnik_oversight_orgs()``), and everyone else is refused (403)."""
+(``nastavnik_oversight_orgs()``), and everyone else is refused (403). The register is read from the read
+replica where one is configured (``reads``), as the dashboards are; its audit entry goes to the primary."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from litestar.response import Template
 
 from nastavnik.domain.statistics import training_register
 from nastavnik.web.downloads import XLSX, attachment
-from nastavnik.web.params import CurrentActor, Db
+from nastavnik.web.params import CurrentActor, Db, Reads
 from nastavnik.web.rendering import Render
 
 
@@ -81,8 +82,8 @@ def register_out(r: training_register.Register) -> RegisterOut:
     )
 
 
-async def _export(db: Db, actor: CurrentActor) -> Response[bytes]:
-    data = await training_register.register(db, actor, action="export")
+async def _export(db: Db, reads: Reads, actor: CurrentActor) -> Response[bytes]:
+    data = await training_register.register(db, actor, action="export", reads=reads)
     return attachment(
         training_register.export_register(data),
         XLSX,
@@ -96,12 +97,12 @@ class TrainingRegisterApi(Controller):
     tags = ["Регион и муниципалитет"]
 
     @get("/", summary="Реестр обученных наставников: по муниципалитетам и организациям, ФИО обученных")
-    async def register(self, db: Db, actor: CurrentActor) -> RegisterOut:
-        return register_out(await training_register.register(db, actor))
+    async def register(self, db: Db, reads: Reads, actor: CurrentActor) -> RegisterOut:
+        return register_out(await training_register.register(db, actor, reads=reads))
 
     @get("/export.xlsx", media_type=XLSX, summary="Реестр обученных наставников в Excel")
-    async def export(self, db: Db, actor: CurrentActor) -> Response[bytes]:
-        return await _export(db, actor)
+    async def export(self, db: Db, reads: Reads, actor: CurrentActor) -> Response[bytes]:
+        return await _export(db, reads, actor)
 
 
 class TrainingRegisterPages(Controller):
@@ -109,9 +110,10 @@ class TrainingRegisterPages(Controller):
     tags = ["Регион и муниципалитет: страницы"]
 
     @get("/", summary="Реестр обученных наставников")
-    async def page(self, render: Render, db: Db, actor: CurrentActor) -> Template:
-        return await render("core/region_training.html", register=await training_register.register(db, actor))
+    async def page(self, render: Render, db: Db, reads: Reads, actor: CurrentActor) -> Template:
+        data = await training_register.register(db, actor, reads=reads)
+        return await render("core/region_training.html", register=data)
 
     @get("/export.xlsx", media_type=XLSX, summary="Реестр обученных наставников в Excel")
-    async def export(self, db: Db, actor: CurrentActor) -> Response[bytes]:
-        return await _export(db, actor)
+    async def export(self, db: Db, reads: Reads, actor: CurrentActor) -> Response[bytes]:
+        return await _export(db, reads, actor)
