@@ -11,6 +11,7 @@ organisation's own headcounts just saved, and forming a pair.
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from datetime import timedelta
@@ -256,14 +257,27 @@ async def oversight_seen(app: Litestar, region: FreshRegion) -> dict[str, Any]:
         municipality_sums = await staff.get(
             f"/api/municipalities/{region.municipality_id}/headcounts?year={YEAR}"
         )
-    for response in (register, page, export, region_sums, municipality_sums):
+        # The region's and the municipality's own pages show the year's sums too (tokens and times aside,
+        # their tables are the same bytes for the same sums).
+        region_page = await staff.get("/region")
+        municipality_page = await staff.get(f"/m/{region.municipality_id}")
+    for response in (register, page, export, region_sums, municipality_sums, region_page, municipality_page):
         assert response.status_code == 200, response.text
     return {
+        "region_page": summary_table(region_page.text),
+        "municipality_page": summary_table(municipality_page.text),
         "trained": register.json()["total"]["trained"],
         "hours": register.json()["total"]["hours"],
         "region_learners": sum(m["learners_total"] for m in region_sums.json()),
         "municipality_learners": sum(m["learners_total"] for m in municipality_sums.json()),
     }
+
+
+def summary_table(html: str) -> str:
+    """The headcount sums' table of a region's or municipality's page."""
+    found = re.search(r"Численность на .*?</tbody>", html, re.S)
+    assert found is not None, html
+    return found.group(0)
 
 
 async def register_reads(runtime: Runtime, staff: uuid.UUID) -> int:
@@ -320,7 +334,9 @@ async def test_training_register_and_headcount_sums_read_the_standby(
     # Replay paused: the standby's register and sums, without the training and the headcount just made.
     assert paused == before
     assert reads_paused == reads_before + 3
-    # Replay resumed: both show.
+    # Replay resumed: both show, on the pages too.
+    assert after.pop("region_page") != before.pop("region_page")
+    assert after.pop("municipality_page") != before.pop("municipality_page")
     assert after == {
         "trained": before["trained"] + 1,
         "hours": before["hours"] + 36,

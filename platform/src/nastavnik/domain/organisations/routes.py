@@ -44,7 +44,7 @@ from nastavnik.tenancy import MANAGERS, Actor, Forbidden, OrgContext, municipali
 from nastavnik.web.deps import ORG_DEPENDENCIES
 from nastavnik.web.downloads import XLSX, attachment
 from nastavnik.web.forms import Form, Upload, decode_form, uploaded_file
-from nastavnik.web.params import CurrentActor, Db, Id, Org, Rt
+from nastavnik.web.params import CurrentActor, Db, Id, Org, Reads, Rt
 from nastavnik.web.rendering import Render
 
 ONBOARDING_TITLES = {
@@ -290,13 +290,15 @@ class OversightPages(Controller):
     tags = ["Страницы"]
 
     @get("/region", summary="Страница региона")
-    async def region(self, render: Render, db: Db, runtime: Rt, actor: CurrentActor) -> Template:
+    async def region(
+        self, render: Render, db: Db, reads: Reads, runtime: Rt, actor: CurrentActor
+    ) -> Template:
         grants = actor.grants(StaffRole.REGION)
         if not grants:
             raise Forbidden
         region = await db.get(Region, grants[0].region_id)
         year = current_start_year(region.timezone if region else None)
-        summary = await headcounts.oversight_summary(db, actor, year)
+        summary = await headcounts.oversight_summary(db, actor, year, reads=reads)
         orgs = await organisations.organisations_overseen(db, actor)
         by_type: dict[str, int] = {}
         for org in orgs:
@@ -384,11 +386,13 @@ class OversightPages(Controller):
 
     @get("/m/{municipality_id:uuid}", summary="Страница муниципалитета")
     async def municipality(
-        self, render: Render, db: Db, runtime: Rt, actor: CurrentActor, municipality_id: Id
+        self, render: Render, db: Db, reads: Reads, runtime: Rt, actor: CurrentActor, municipality_id: Id
     ) -> Template:
         municipality = await municipality_for(db, actor, municipality_id)
         year = current_start_year(await region_timezone(db, actor))
-        summary = await headcounts.oversight_summary(db, actor, year, municipality_id=municipality.id)
+        summary = await headcounts.oversight_summary(
+            db, actor, year, municipality_id=municipality.id, reads=reads
+        )
         orgs = [
             o
             for o in await organisations.organisations_overseen(db, actor)

@@ -43,6 +43,25 @@ from nastavnik.domain.statistics.models import (
 from nastavnik.models.reference import Municipality, Organisation
 
 PAGE_SIZE = 50
+
+# The columns a figure is read with: an area's (with how many organisations reported) and an organisation's.
+_AREA_VALUE_COLUMNS = (
+    StatAreaValue.as_of,
+    StatAreaValue.indicator,
+    StatAreaValue.breakdown,
+    StatAreaValue.numerator,
+    StatAreaValue.denominator,
+    StatAreaValue.respondents,
+    StatAreaValue.reporting,
+)
+_ORG_VALUE_COLUMNS = (
+    StatOrgValue.as_of,
+    StatOrgValue.indicator,
+    StatOrgValue.breakdown,
+    StatOrgValue.numerator,
+    StatOrgValue.denominator,
+    StatOrgValue.respondents,
+)
 Query = TypeVar("Query", bound=Select[*tuple[Any, ...]])
 
 
@@ -203,15 +222,7 @@ async def area_figures(
 ) -> AreaFigures:
     """:func:`area_values`, and as asked :func:`municipality_values` and the year's trend, in one
     statement (``UNION ALL`` of the three reads, each by its own index)."""
-    columns = (
-        StatAreaValue.as_of,
-        StatAreaValue.indicator,
-        StatAreaValue.breakdown,
-        StatAreaValue.numerator,
-        StatAreaValue.denominator,
-        StatAreaValue.respondents,
-        StatAreaValue.reporting,
-    )
+    columns = _AREA_VALUE_COLUMNS
     own = select(
         literal("a").label("part"), literal(None, Uuid).label("scope_id"), literal("").label("name"), *columns
     ).where(
@@ -661,23 +672,8 @@ async def org_page_figures(
         .limit(1)
         .lateral("latest")
     )
-    org_columns = (
-        StatOrgValue.as_of,
-        StatOrgValue.indicator,
-        StatOrgValue.breakdown,
-        StatOrgValue.numerator,
-        StatOrgValue.denominator,
-        StatOrgValue.respondents,
-    )
-    area_columns = (
-        StatAreaValue.as_of,
-        StatAreaValue.indicator,
-        StatAreaValue.breakdown,
-        StatAreaValue.numerator,
-        StatAreaValue.denominator,
-        StatAreaValue.respondents,
-        StatAreaValue.reporting,
-    )
+    org_columns = _ORG_VALUE_COLUMNS
+    area_columns = _AREA_VALUE_COLUMNS
 
     def area(part: str, scope: str, scope_id: uuid.UUID) -> Select[*tuple[Any, ...]]:
         return select(literal(part).label("part"), *area_columns).where(
