@@ -314,6 +314,14 @@ _MEMBERSHIP = {
 }
 
 
+def slug_admitted(organisations: frozenset[str] | None, slug: str, *, service_filter: bool = True) -> bool:
+    """Whether ``slug`` may be looked up at all: well formed, and, where the service's own tenant filter is
+    on, among ``organisations`` (the token's organization claim; None: no claim)."""
+    if service_filter and organisations is not None and slug not in organisations:
+        return False  # the identity provider does not admit this person to that organisation
+    return SLUG_PATTERN.match(slug) is not None
+
+
 async def resolve_org_context(
     db: AsyncSession, actor: Actor, slug: str, plugins: Plugins, *, service_filter: bool = True
 ) -> OrgContext:
@@ -322,9 +330,7 @@ async def resolve_org_context(
     The database session is re-scoped to the organisation first (in the statement that finds it), so
     every later query of the request runs under row-level security for it.
     """
-    if service_filter and actor.organisations is not None and slug not in actor.organisations:
-        raise NotFound  # the identity provider does not admit this person to that organisation
-    if not SLUG_PATTERN.match(slug):
+    if not slug_admitted(actor.organisations, slug, service_filter=service_filter):
         raise NotFound
     # Both statements on the driver's connection, in the session's transaction (nastavnik.db.driver). A
     # bearer request's actor statement may have found the organisation, and scoped the transaction to it,

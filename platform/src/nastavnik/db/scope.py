@@ -93,6 +93,16 @@ def scope_settings(identity_id: Any, org_id: Any, scope: Any = "") -> list[Any]:
     ]
 
 
+async def rescope_reads(db: AsyncSession, reads: AsyncSession | None, scope: DbScope) -> AsyncSession:
+    """:func:`rescope` of ``db`` and of ``reads`` (a read replica's session, where the caller has one other
+    than ``db``): the session to read through."""
+    await rescope(db, scope)
+    if reads is None or reads is db:
+        return db
+    await rescope(reads, scope)
+    return reads
+
+
 async def rescope(session: AsyncSession, scope: DbScope) -> None:
     """Change the scope of a session, including its transaction already under way.
 

@@ -26,7 +26,7 @@ from nastavnik.plugin_context import PluginContext, plugin_context
 from nastavnik.plugin_services import CoreServices
 from nastavnik.plugins import LoadedPlugin
 from nastavnik.runtime import Runtime
-from nastavnik.tenancy import SLUG_PATTERN, Actor, NotFound, OrgContext, load_actor, resolve_org_context
+from nastavnik.tenancy import Actor, NotFound, OrgContext, load_actor, resolve_org_context, slug_admitted
 from nastavnik.web import session
 from nastavnik.web.params import CurrentActor, Db, Org, Rt
 from nastavnik.web.rendering import Pages, page
@@ -194,14 +194,10 @@ def _org_to_find(request: Request[Any, Any, Any], verified: VerifiedToken) -> st
     it without asking the database (a malformed slug, one the token's organization claim does not
     admit), or the route has no organisation."""
     slug = request.path_params.get("slug")
-    if not isinstance(slug, str) or not SLUG_PATTERN.match(slug):
+    if not isinstance(slug, str) or not needs(request.route_handler, "org"):
         return None
-    if not needs(request.route_handler, "org"):
-        return None
-    admitted = verified.organizations
-    if admitted is not None and slug not in admitted and runtime_of(request).settings.service_tenant_filter:
-        return None
-    return slug
+    service_filter = runtime_of(request).settings.service_tenant_filter
+    return slug if slug_admitted(verified.organizations, slug, service_filter=service_filter) else None
 
 
 async def provide_org(

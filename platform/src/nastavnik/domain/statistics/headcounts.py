@@ -10,7 +10,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from nastavnik import audit
-from nastavnik.db.scope import DbScope, rescope
+from nastavnik.db.scope import DbScope, rescope, rescope_reads
 from nastavnik.domain.statistics.headcount_models import Headcount
 from nastavnik.errors import FieldError, InvalidInput
 from nastavnik.models.people import ProgrammeRole
@@ -185,11 +185,7 @@ async def oversight_summary(
     ``reads`` where the caller gives it (the read replica's session): the sums of what the organisations
     stated; the audit entry is written through ``db``.
     """
-    scope = DbScope(identity_id=actor.identity_id, oversight=True)
-    await rescope(db, scope)
-    source = reads if reads is not None else db
-    if source is not db:
-        await rescope(source, scope)
+    source = await rescope_reads(db, reads, DbScope(identity_id=actor.identity_id, oversight=True))
     counts = (
         select(
             Headcount.org_id,

@@ -306,14 +306,7 @@ async def area_values(
     targets: dict[str, float],
 ) -> Values:
     rows = await db.execute(
-        select(
-            StatAreaValue.indicator,
-            StatAreaValue.breakdown,
-            StatAreaValue.numerator,
-            StatAreaValue.denominator,
-            StatAreaValue.respondents,
-            StatAreaValue.reporting,
-        ).where(
+        select(*_AREA_VALUE_COLUMNS[1:]).where(
             StatAreaValue.scope == key.scope,
             StatAreaValue.scope_id == key.scope_id,
             StatAreaValue.org_type == key.org_type,
@@ -321,7 +314,7 @@ async def area_values(
             StatAreaValue.as_of == as_of,
         )
     )
-    return collect([tuple(r) for r in rows], indicators, targets)  # type: ignore[misc]
+    return collect([tuple(r) for r in rows], indicators, targets)
 
 
 async def municipality_values(
@@ -672,11 +665,9 @@ async def org_page_figures(
         .limit(1)
         .lateral("latest")
     )
-    org_columns = _ORG_VALUE_COLUMNS
-    area_columns = _AREA_VALUE_COLUMNS
 
     def area(part: str, scope: str, scope_id: uuid.UUID) -> Select[*tuple[Any, ...]]:
-        return select(literal(part).label("part"), *area_columns).where(
+        return select(literal(part).label("part"), *_AREA_VALUE_COLUMNS).where(
             StatAreaValue.scope == scope,
             StatAreaValue.scope_id == scope_id,
             StatAreaValue.org_type == "",
@@ -685,7 +676,9 @@ async def org_page_figures(
         )
 
     parts: list[Select[*tuple[Any, ...]]] = [
-        select(literal("o").label("part"), *org_columns, literal(None, BigInteger).label("reporting")).where(
+        select(
+            literal("o").label("part"), *_ORG_VALUE_COLUMNS, literal(None, BigInteger).label("reporting")
+        ).where(
             StatOrgValue.org_id == org_id,
             StatOrgValue.academic_year == academic_year,
             StatOrgValue.as_of == latest.c.as_of,
@@ -694,23 +687,14 @@ async def org_page_figures(
     ]
     if municipality_id is not None:
         parts.append(area("m", "municipality", municipality_id))
-    trend_keys = [k for k, i in indicators.items() if i.kind in TABLE_KINDS]
     parts.append(
-        select(
-            literal("t"),
-            StatOrgValue.as_of,
-            StatOrgValue.indicator,
-            StatOrgValue.breakdown,
-            StatOrgValue.numerator,
-            StatOrgValue.denominator,
-            StatOrgValue.respondents,
-            literal(None, BigInteger),
-        ).where(
+        select(literal("t"), *_ORG_VALUE_COLUMNS, literal(None, BigInteger)).where(
             StatOrgValue.org_id == org_id,
             StatOrgValue.academic_year == academic_year,
             StatOrgValue.breakdown == "",
             # One array parameter, not an expanding IN: that one SQLAlchemy renders anew on every execution.
-            StatOrgValue.indicator == any_(bindparam("trend_keys", trend_keys, type_=ARRAY(String))),
+            StatOrgValue.indicator
+            == any_(bindparam("trend_keys", _trend_keys(indicators), type_=ARRAY(String))),
             # Only beside a snapshot of the year, as the separate reads ran the trend only then.
             latest.c.as_of.is_not(None),
         )
@@ -745,7 +729,6 @@ async def org_page_figures(
 
 def _trend_filter(key: AreaKey, academic_year: int, indicators: dict[str, Indicator]) -> list[Any]:
     """The headline rows of every share and average of the area over the year's snapshots."""
-    keys = [k for k, i in indicators.items() if i.kind in TABLE_KINDS]
     return [
         StatAreaValue.scope == key.scope,
         StatAreaValue.scope_id == key.scope_id,
@@ -753,8 +736,13 @@ def _trend_filter(key: AreaKey, academic_year: int, indicators: dict[str, Indica
         StatAreaValue.academic_year == academic_year,
         # A literal, so that a generic plan too matches the partial index of the trend (migration 0030).
         StatAreaValue.breakdown == literal_column("''"),
-        StatAreaValue.indicator.in_(keys),
+        StatAreaValue.indicator.in_(_trend_keys(indicators)),
     ]
+
+
+def _trend_keys(indicators: dict[str, Indicator]) -> list[str]:
+    """The indicators a trend follows: the shares and averages."""
+    return [k for k, i in indicators.items() if i.kind in TABLE_KINDS]
 
 
 def _trend(rows: object, indicators: dict[str, Indicator]) -> TrendPoints:

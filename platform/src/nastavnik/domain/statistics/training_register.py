@@ -20,7 +20,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from nastavnik import audit
-from nastavnik.db.scope import DbScope, rescope
+from nastavnik.db.scope import DbScope, rescope_reads
 from nastavnik.models.identity import StaffRole
 from nastavnik.models.reference import Municipality, Organisation
 from nastavnik.spreadsheets import safe_cell
@@ -98,11 +98,7 @@ async def register(
     the organisations entered, never a write of the person reading it, so a moment's lag is harmless. The
     audit entry is written through ``db``, on the primary."""
     _may_read(actor)
-    scope = DbScope(identity_id=actor.identity_id, oversight=True)
-    await rescope(db, scope)
-    source = reads if reads is not None else db
-    if source is not db:
-        await rescope(source, scope)
+    source = await rescope_reads(db, reads, DbScope(identity_id=actor.identity_id, oversight=True))
     visible = select(func.nastavnik_oversight_orgs())
     orgs = await source.execute(
         select(Organisation.id, Organisation.short_name, Municipality.id, Municipality.name)
