@@ -14,6 +14,7 @@ from redis.asyncio import Redis
 from sqlalchemy import text
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.pool import NullPool
 
 from nastavnik import fresh_figures
 from nastavnik.auth.keyset import KeySet
@@ -79,6 +80,10 @@ class Runtime:
     owner: AsyncEngine | None = None
     replica_app_engine: AsyncEngine | None = None
     """The application role on the read replica (``database_replica_url``); None without one."""
+    aggregator_shares_engine: AsyncEngine | None = None
+    """The aggregator role's connections for the shares of a regional recompute, opened for each share and
+    closed after it (no pool): a share never waits for a connection another recompute holds
+    (docs/statistics.md, «Against the floor»). None: the shares take theirs from ``aggregator_engine``."""
     http: httpx.AsyncClient | None = None
     verifier: TokenVerifier | None = None
     oidc: OidcClient | None = None
@@ -126,6 +131,8 @@ class Runtime:
         )
         if self.replica_app_engine is not None:
             held = (*held, self.replica_app_engine)
+        if self.aggregator_shares_engine is not None:
+            held = (*held, self.aggregator_shares_engine)
         return held if self.owner is None else (*held, self.owner)
 
     def redis_key(self, *parts: str) -> str:
@@ -196,6 +203,7 @@ async def build_runtime(
         pool_pre_ping=True,  # jobs are few and far between: a ping per checkout costs nothing that matters
     )
     aggregator_engine = aggregator_engine_for(settings, roles)
+    aggregator_shares_engine = aggregator_engine_for(settings, roles, pooled=False)
     if plugins is None:
         plugins = load_plugins(plugin_names_from_setting(settings.plugins))
     redis = Redis.from_url(settings.redis_url)
@@ -209,6 +217,7 @@ async def build_runtime(
         replica_app_engine=replica_app_engine,
         auditor_engine=auditor_engine,
         aggregator_engine=aggregator_engine,
+        aggregator_shares_engine=aggregator_shares_engine,
         provisioner_engine=provisioner_engine,
         redis=redis,
         http=http,
@@ -232,21 +241,29 @@ def app_engine_for(settings: Settings, roles: DbRoles, *, url: str | None = None
     )
 
 
-def aggregator_engine_for(settings: Settings, roles: DbRoles) -> AsyncEngine:
-    """The statistics worker's connections, as the aggregator role.
+def aggregator_engine_for(settings: Settings, roles: DbRoles, *, pooled: bool = True) -> AsyncEngine:
+    """The statistics worker's connections, as the aggregator role: pooled, or (``pooled=False``) opened
+    for each checkout and closed after it, for the shares of a regional recompute.
 
     A worker killed mid-recompute leaves its PostgreSQL backend running the statement (and holding the
     recompute's advisory lock) until the server notices the client is gone: checking the connection every
     second bounds that, so the job's next try does not wait behind its own ghost. (Behind PgBouncer the
     client is PgBouncer, which closes the server connection of a client gone mid-transaction.)
     """
+    pool: dict[str, Any] = (
+        {
+            "pool_size": 2,
+            "max_overflow": 2,
+            "pool_pre_ping": True,  # a worker is long-lived and few of its checkouts are hot: a ping is cheap
+        }
+        if pooled
+        else {"poolclass": NullPool}
+    )
     return role_engine(
         settings,
         roles.aggregator,
         settings.db_aggregator_password,
-        pool_size=2,
-        max_overflow=2,
-        pool_pre_ping=True,  # a worker is long-lived and few of its checkouts are hot: a ping is cheap here
+        **pool,
         server_settings={
             "application_name": "nastavnik-aggregator",
             "client_connection_check_interval": "1000",

@@ -127,6 +127,12 @@ class Settings(BaseSettings):
     """The hour of the night, on each region's own clock, when its statistics are recomputed for the new day
     (the worker checks every hour which regions have reached it)."""
 
+    statistics_recompute_connections: int = Field(default=2, ge=1, le=16)
+    """Connections a municipality's or the region's recompute computes its organisations' figures over at
+    once, each for a share of the organisations; the figures are then written in the one transaction that
+    replaces the snapshot (docs/statistics.md, «Against the floor»). About the cores PostgreSQL can give the
+    statistics worker; 1: all on one connection. Each share opens its own connection and closes it after."""
+
     statistics_cache_size: int = Field(default=256, ge=0, le=100_000)
     """Dashboards kept in each process's memory, per snapshot (a recompute makes a new one); 0: none."""
 

@@ -128,6 +128,8 @@ async def recompute_job(
             snapshot,
             job_try=int(ctx.get("job_try", 1)),
             statement_timeout_ms=recompute_timeout(runtime) * 1000,
+            connections=runtime.settings.statistics_recompute_connections,
+            shares_engine=runtime.aggregator_shares_engine,
         )
     except UnknownScope:
         log.warning("statistics scope vanished", snapshot=snapshot.key)

@@ -3,7 +3,11 @@
 Everything happens in SQL, set-based, as the aggregator role, inside one transaction that first takes
 ``pg_advisory_xact_lock`` on (region, academic year, snapshot date):
 
-1. the organisation rows of the scope are deleted and computed again, one INSERT … SELECT per indicator;
+1. the organisation rows of the scope are deleted and computed again: each indicator's SELECT over the
+   scope's organisations, their rows written in one INSERT. A municipality's or the region's organisations
+   are split into shares, each computed at the same time on a connection of its own, in a read-only
+   transaction of its own (see :func:`recompute`); what they return is written here, in the one
+   transaction;
 2. the municipality and region rows are derived again from the stored organisation rows (sums of
    numerators and denominators, so every level adds up exactly): after a municipality's or the region's
    recompute, those of the whole region; after one organisation's, only the rows of the municipalities
@@ -20,6 +24,7 @@ and the region's never interleave.
 
 from __future__ import annotations
 
+import asyncio
 import time
 import uuid
 from collections.abc import AsyncIterator
@@ -35,7 +40,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from nastavnik import clock
 from nastavnik.domain.statistics.definitions import Kind
 from nastavnik.domain.statistics.indicators import catalogue
-from nastavnik.domain.statistics.indicators.base import PREPARED
+from nastavnik.domain.statistics.indicators.base import PREPARED, IndicatorQuery
 from nastavnik.plugins import Plugins
 
 
@@ -72,7 +77,8 @@ class RunResult:
     finished_at: datetime
 
 
-# The organisations a job recomputes: active ones, in the scope.
+# The organisations a job recomputes: active ones, in the scope; of those, the share ``:share`` of
+# ``:shares`` (a hash of the id spreads them evenly; ``:shares`` 1: all of them).
 _SCOPE = """
 scope_org AS (
     SELECT o.id AS org_id, o.municipality_id, o.type AS org_type
@@ -80,7 +86,11 @@ scope_org AS (
      WHERE o.status = 'active' AND m.region_id = CAST(:region_id AS uuid)
        AND (CAST(:municipality_id AS uuid) IS NULL OR o.municipality_id = CAST(:municipality_id AS uuid))
        AND (CAST(:org_id AS uuid) IS NULL OR o.id = CAST(:org_id AS uuid))
+       AND (CAST(:shares AS integer) = 1
+            OR mod(abs(CAST(hashtext(CAST(o.id AS text)) AS bigint)), CAST(:shares AS integer))
+               = CAST(:share AS integer))
 )"""
+_ALL_SHARES = {"share": 0, "shares": 1}
 
 # Every organisation of the scope, active or not: their old rows of this snapshot go.
 _ALL_IN_SCOPE = """
@@ -101,13 +111,22 @@ SELECT org_id, CAST(:academic_year AS integer), CAST(:as_of AS date), CAST(:regi
        municipality_id, org_type, CAST(:computed_at AS timestamptz)
   FROM scope_org"""
 
-_INSERT_VALUES = f"""
+# One indicator's rows for the organisations of the scope (or of a share of it), in the types the table
+# stores them in: the same casts an INSERT of the SELECT would make.
+_SELECT_VALUES = f"""
 WITH {_SCOPE}
+SELECT CAST(r.org_id AS uuid), CAST(r.breakdown AS text), CAST(r.numerator AS bigint),
+       CAST(r.denominator AS bigint), CAST(r.respondents AS bigint)
+  FROM ({{sql}}) AS r"""
+# Every indicator's rows, written in one statement.
+_INSERT_VALUES = """
 INSERT INTO stat_org_value (org_id, academic_year, as_of, indicator, breakdown, numerator, denominator,
                             respondents)
-SELECT r.org_id, CAST(:academic_year AS integer), CAST(:as_of AS date), CAST(:indicator AS text),
-       r.breakdown, r.numerator, r.denominator, r.respondents
-  FROM ({{sql}}) AS r"""
+SELECT r.org_id, CAST(:academic_year AS integer), CAST(:as_of AS date), r.indicator, r.breakdown,
+       r.numerator, r.denominator, r.respondents
+  FROM unnest(CAST(:org_ids AS uuid[]), CAST(:indicators AS text[]), CAST(:breakdowns AS text[]),
+              CAST(:numerators AS bigint[]), CAST(:denominators AS bigint[]), CAST(:respondents AS bigint[]))
+       AS r (org_id, indicator, breakdown, numerator, denominator, respondents)"""
 
 _REGION_SNAPSHOT = "region_id = CAST(:region_id AS uuid) AND " + _SNAPSHOT
 _DELETE_AREA_VALUES = f"DELETE FROM stat_area_value WHERE {_REGION_SNAPSHOT}"
@@ -299,6 +318,127 @@ async def _derive_municipalities(
     await conn.execute(text(_INSERT_REGION_VALUES), region_params)
 
 
+async def _settle(conn: AsyncConnection, statement_timeout_ms: int | None) -> None:
+    """The settings of a recompute's transaction (each connection's own, ending with it).
+
+    Whole-table aggregations: hashes and sorts in memory rather than on disk (at size L, with 64 MB, the
+    groups' hash and the mentors' scores' sort spilled). The prepared tables are analysed from a small
+    sample: enough for the planner to see their size, cheap to take. No JIT compilation: at size L every
+    large statement crossed its thresholds and compiling took 0.8 s of the recompute in all
+    (docs/statistics.md, «Against the floor»).
+    """
+    await conn.execute(
+        text(
+            "SELECT set_config('work_mem', '128MB', true),"
+            " set_config('default_statistics_target', '10', true), set_config('jit', 'off', true)"
+        )
+    )
+    if statement_timeout_ms:
+        # Transaction-local: a stuck statement cannot outlive the job that waits for it.
+        await conn.execute(
+            text("SELECT set_config('statement_timeout', :ms, true)"), {"ms": str(statement_timeout_ms)}
+        )
+
+
+# An indicator's row as stat_org_value stores it: organisation, indicator, breakdown, numerator,
+# denominator, respondents.
+ValueRow = tuple[uuid.UUID, str, str, int, int | None, int | None]
+
+
+async def _compute_values(
+    conn: AsyncConnection, queries: list[IndicatorQuery], params: dict[str, Any], *, whole_scope: bool
+) -> list[ValueRow]:
+    """Every indicator's rows for the organisations of ``params``' scope and share, in ``conn``'s
+    transaction.
+
+    The rows the indicators share are first made temporary tables of that transaction, each built in one
+    statement and, over a municipality or the region, analysed so that the statements reading it are
+    planned on its real contents. A table the indicators planned without nested loops read is built
+    without them too.
+    """
+    for table, rows in PREPARED.items():
+        readers = [q for q in queries if table in q.sql]
+        if not readers:
+            continue
+        async with _nested_loops(conn, all(q.nested_loops for q in readers) or not whole_scope):
+            await conn.execute(
+                text(f"CREATE TEMPORARY TABLE {table} ON COMMIT DROP AS WITH {_SCOPE} {rows}"), params
+            )
+        if whole_scope:  # one organisation's few rows plan well enough on the table's size alone
+            await conn.execute(text(f"ANALYZE {table}"))
+    values: list[ValueRow] = []
+    for query in queries:
+        key = query.indicator.key
+        async with _nested_loops(conn, query.nested_loops or not whole_scope):
+            result = await conn.execute(
+                text(_SELECT_VALUES.format(sql=query.sql)), {**params, **query.bind, "indicator": key}
+            )
+        values.extend((org_id, key, *rest) for org_id, *rest in result)
+    return values
+
+
+async def _share_values(
+    engine: AsyncEngine,
+    queries: list[IndicatorQuery],
+    params: dict[str, Any],
+    share: int,
+    shares: int,
+    statement_timeout_ms: int | None,
+) -> list[ValueRow]:
+    """One share's rows, on a connection and in a transaction of its own that writes nothing but its
+    temporary tables (gone at its end)."""
+    async with engine.connect() as conn, conn.begin():
+        await _settle(conn, statement_timeout_ms)
+        return await _compute_values(
+            conn, queries, {**params, "share": share, "shares": shares}, whole_scope=True
+        )
+
+
+async def _values_in_shares(
+    engine: AsyncEngine,
+    queries: list[IndicatorQuery],
+    params: dict[str, Any],
+    shares: int,
+    statement_timeout_ms: int | None,
+) -> list[ValueRow]:
+    """The scope's rows computed in ``shares`` shares at once. The first failure is raised as it is (a
+    transient one is retried by the job as before) once the other shares are cancelled: their
+    transactions roll back, and so does the caller's."""
+    tasks = [
+        asyncio.create_task(_share_values(engine, queries, params, share, shares, statement_timeout_ms))
+        for share in range(shares)
+    ]
+    try:
+        parts = await asyncio.gather(*tasks)
+    except BaseException:
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        raise
+    return [row for part in parts for row in part]
+
+
+async def _insert_values(conn: AsyncConnection, params: dict[str, Any], values: list[ValueRow]) -> None:
+    if not values:
+        return
+    org_ids, indicators, breakdowns, numerators, denominators, respondents = map(
+        list, zip(*values, strict=True)
+    )
+    await conn.execute(
+        text(_INSERT_VALUES),
+        {
+            "academic_year": params["academic_year"],
+            "as_of": params["as_of"],
+            "org_ids": org_ids,
+            "indicators": indicators,
+            "breakdowns": breakdowns,
+            "numerators": numerators,
+            "denominators": denominators,
+            "respondents": respondents,
+        },
+    )
+
+
 async def recompute(
     engine: AsyncEngine,
     plugins: Plugins,
@@ -306,8 +446,23 @@ async def recompute(
     *,
     job_try: int = 1,
     statement_timeout_ms: int | None = None,
+    connections: int = 2,
+    shares_engine: AsyncEngine | None = None,
 ) -> RunResult:
-    """Replace the snapshot's rows, and the region's aggregates, in one transaction (see the module)."""
+    """Replace the snapshot's rows, and the region's aggregates, in one transaction (see the module).
+
+    A municipality's or the region's organisations are computed in ``connections`` shares at once, each on
+    a connection of its own (the setting ``statistics_recompute_connections``): on one connection the
+    recompute is one core's work, and most of its statements cannot use PostgreSQL's parallel workers
+    (docs/statistics.md, «Against the floor»). The shares' connections come from ``shares_engine``, the
+    worker's unpooled one, so that a share never waits for a connection that a recompute waiting for its
+    shares holds (several regions' recomputes at once would otherwise empty the pool and wait on each
+    other); None: from ``engine``, for callers that run one recompute at a time. Each share's transaction
+    reads the data
+    committed when each of its statements starts, as every statement of a single-connection recompute
+    does; the advisory lock, held by this transaction throughout, keeps other recomputes of the snapshot
+    out. Readers still see the previous figures until this transaction commits: the shares only read.
+    """
     started = time.perf_counter()
     queries = catalogue(plugins)
     async with engine.begin() as conn:
@@ -317,27 +472,13 @@ async def recompute(
             {"key": lock_key(region_id, snapshot.academic_year, snapshot.as_of)},
         )
         started_at = await conn.scalar(text("SELECT clock_timestamp()"))
-        # Whole-table aggregations: hashes and sorts in memory rather than on disk (at size L, with 64 MB,
-        # the groups' hash and the mentors' scores' sort spilled). The membership table is analysed from a
-        # small sample: enough for the planner to see its size, cheap to take. No JIT compilation: at size
-        # L every large statement crossed its thresholds and compiling took 0.8 s of the recompute in all
-        # (docs/statistics.md, «Against the floor»).
-        await conn.execute(
-            text(
-                "SELECT set_config('work_mem', '128MB', true),"
-                " set_config('default_statistics_target', '10', true), set_config('jit', 'off', true)"
-            )
-        )
-        if statement_timeout_ms:
-            # Transaction-local: a stuck statement cannot outlive the job that waits for it.
-            await conn.execute(
-                text("SELECT set_config('statement_timeout', :ms, true)"), {"ms": str(statement_timeout_ms)}
-            )
+        await _settle(conn, statement_timeout_ms)
         params: dict[str, Any] = {
             "region_id": region_id,
             "academic_year": snapshot.academic_year,
             "as_of": snapshot.as_of,
             **scope_params,
+            **_ALL_SHARES,
         }
         touched: set[uuid.UUID] = set()
         if snapshot.scope is ScopeKind.ORGANISATION:
@@ -357,26 +498,15 @@ async def recompute(
         entered = inserted.scalars().all()
         touched.update(entered)
         organisations = len(entered)
-        # The rows the indicators share, each a temporary table built in one statement and, over a
-        # municipality or the region, analysed so that the statements reading it are planned on its real
-        # contents. A table the indicators planned without nested loops read is built without them too.
         whole_scope = snapshot.scope is not ScopeKind.ORGANISATION
-        for table, rows in PREPARED.items():
-            readers = [q for q in queries if table in q.sql]
-            if not readers:
-                continue
-            async with _nested_loops(conn, all(q.nested_loops for q in readers) or not whole_scope):
-                await conn.execute(
-                    text(f"CREATE TEMPORARY TABLE {table} ON COMMIT DROP AS WITH {_SCOPE} {rows}"), params
-                )
-            if whole_scope:  # one organisation's few rows plan well enough on the table's size alone
-                await conn.execute(text(f"ANALYZE {table}"))
-        computed = []
-        for query in queries:
-            query_params = {**params, **query.bind, "indicator": query.indicator.key}
-            async with _nested_loops(conn, query.nested_loops or not whole_scope):
-                await conn.execute(text(_INSERT_VALUES.format(sql=query.sql)), query_params)
-            computed.append(query.indicator.key)
+        if whole_scope and connections > 1 and organisations > 1:
+            values = await _values_in_shares(
+                shares_engine or engine, queries, params, connections, statement_timeout_ms
+            )
+        else:
+            values = await _compute_values(conn, queries, params, whole_scope=whole_scope)
+        await _insert_values(conn, params, values)
+        computed = [query.indicator.key for query in queries]
         region_params = {
             "region_id": region_id,
             "academic_year": snapshot.academic_year,

@@ -1,0 +1,158 @@
+"""A municipality's or the region's recompute computed in shares, each on a connection of its own.
+
+The shares split the scope's organisations by a hash of their ids; what they return is written in the one
+transaction that replaces the snapshot. These tests hold that split to the single connection's result,
+that every organisation falls in exactly one share, that a share's failure leaves the previous figures
+and no connection behind, and that several regions' recomputes at once (the night of a time zone) do not
+wait on each other for connections.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import types
+import uuid
+from collections.abc import Iterable
+from typing import Any
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
+
+from nastavnik import PluginInfo, StatisticContributor, hookimpl
+from nastavnik.domain.statistics import jobs
+from nastavnik.domain.statistics.recompute import _SCOPE, ScopeKind, Snapshot, recompute
+from nastavnik.plugins import load_plugins
+from nastavnik.runtime import Runtime
+from tests.statistics import handmade
+from tests.statistics.small import small_region
+from tests.statistics.spec import BuiltRegion, OrgSpec, RegionSpec, build_region
+from tests.statistics.test_fresh_property import everything
+
+YEAR, AS_OF = handmade.YEAR, handmade.AS_OF
+
+
+async def _recompute(runtime: Runtime, snapshot: Snapshot, connections: int, **kw: Any) -> None:
+    await recompute(
+        runtime.aggregator_engine,
+        kw.pop("plugins", runtime.plugins),
+        snapshot,
+        connections=connections,
+        shares_engine=runtime.aggregator_shares_engine,
+        **kw,
+    )
+
+
+@pytest.mark.parametrize("connections", [2, 3, 7])
+async def test_shares_store_what_one_connection_stores(runtime: Runtime, connections: int) -> None:
+    """Every stored row of the hand-made region (five organisations, every edge the definitions name),
+    after a recompute in shares, equals the single connection's, and so does a municipality's."""
+    built = await build_region(runtime, handmade.REGION)
+    region = Snapshot(ScopeKind.REGION, built.id, YEAR, AS_OF)
+    await _recompute(runtime, region, 1)
+    alone = await everything(runtime, built, YEAR, AS_OF)
+    assert sum(bool(rows) for rows in alone["organisations"].values()) >= 4, "figures to compare"
+    await _recompute(runtime, region, connections)
+    assert await everything(runtime, built, YEAR, AS_OF) == alone
+    municipality = Snapshot(ScopeKind.MUNICIPALITY, built.municipalities["MB"], YEAR, AS_OF)
+    await _recompute(runtime, municipality, connections)
+    assert await everything(runtime, built, YEAR, AS_OF) == alone
+
+
+async def _scope(runtime: Runtime, built: BuiltRegion, share: int, shares: int) -> list[uuid.UUID]:
+    async with runtime.aggregator_engine.connect() as conn:
+        found = await conn.scalars(
+            text(f"WITH {_SCOPE} SELECT org_id FROM scope_org"),
+            {
+                "region_id": built.id,
+                "municipality_id": None,
+                "org_id": None,
+                "share": share,
+                "shares": shares,
+            },
+        )
+        return list(found)
+
+
+async def test_every_organisation_falls_in_exactly_one_share(runtime: Runtime) -> None:
+    built = await build_region(
+        runtime, RegionSpec(["M1"], [OrgSpec(f"O{i}", "M1", "school") for i in range(40)])
+    )
+    everyone = sorted(await _scope(runtime, built, 0, 1))
+    assert sorted(everyone) == sorted(built.orgs.values())
+    for shares in (2, 3, 5):
+        parts = [await _scope(runtime, built, share, shares) for share in range(shares)]
+        assert sorted(org for part in parts for org in part) == everyone  # each once, none lost
+        assert all(parts), f"forty organisations leave no share of {shares} empty"
+
+
+def _failing_plugin(org_id: uuid.UUID) -> types.ModuleType:
+    """A plugin whose one indicator divides by zero for one organisation: the share that computes it
+    fails, the other succeeds."""
+    module = types.ModuleType("nastavnik_failing_share")
+    module.PLUGIN = PluginInfo(  # type: ignore[attr-defined]
+        name="failing_share",
+        verbose_name="Сбойный показатель",
+        version="1.0",
+        min_core_version="0.1.0",
+        organisation_types=("school",),
+    )
+
+    @hookimpl
+    def register_statistics() -> Iterable[StatisticContributor]:
+        sql = (
+            f"SELECT org_id, 1 / CASE WHEN org_id = CAST('{org_id}' AS uuid) THEN 0 ELSE 1 END AS numerator,"
+            " NULL::bigint AS denominator, NULL::bigint AS respondents FROM scope_org"
+        )
+        return [StatisticContributor("failing.share", "Сбой", "Делит на ноль в одной организации.", sql)]
+
+    module.register_statistics = register_statistics  # type: ignore[attr-defined]
+    return module
+
+
+async def _aggregator_transactions(runtime: Runtime) -> list[str]:
+    """The aggregator's backends still inside a transaction."""
+    async with runtime.owner_engine.connect() as conn:
+        found = await conn.scalars(
+            text(
+                "SELECT state FROM pg_stat_activity WHERE usename = :role AND datname = current_database()"
+                " AND state LIKE 'idle in transaction%'"
+            ),
+            {"role": runtime.roles.aggregator},
+        )
+        return list(found)
+
+
+async def test_a_failing_share_leaves_the_previous_figures(runtime: Runtime) -> None:
+    built = await build_region(runtime, small_region(6))
+    region = Snapshot(ScopeKind.REGION, built.id, handmade.YEAR, handmade.AS_OF)
+    await _recompute(runtime, region, 2)
+    before = await everything(runtime, built, handmade.YEAR, handmade.AS_OF)
+    async with runtime.owner_engine.begin() as conn:  # the data changes: the next figures would differ
+        await conn.execute(
+            text("UPDATE mentoring_group SET status = 'ended_early' WHERE org_id = :org"),
+            {"org": built.orgs["O5"]},
+        )
+    failing = load_plugins(extra_modules=[_failing_plugin(built.orgs["O2"])])
+    with pytest.raises(DBAPIError, match="division by zero"):
+        await _recompute(runtime, region, 2, plugins=failing)
+    assert await everything(runtime, built, handmade.YEAR, handmade.AS_OF) == before
+    assert await _aggregator_transactions(runtime) == []
+    await _recompute(runtime, region, 2)  # the connections are usable; the change shows now
+    assert await everything(runtime, built, handmade.YEAR, handmade.AS_OF) != before
+
+
+async def test_regions_recomputed_at_once_do_not_wait_on_each_other(runtime: Runtime) -> None:
+    """Six regions' recomputes at once through the job, as a worker runs a time zone's night: each holds
+    one of the aggregator's pooled connections (two, and two more at most) and its shares open their own,
+    so none waits for a connection another holds; each region's figures are its single-connection ones."""
+    built = [await build_region(runtime, small_region(4)) for _ in range(6)]
+    ctx = {"runtime": runtime, "job_try": 1}
+    done = await asyncio.gather(
+        *(jobs.recompute_job(ctx, "region", str(b.id), YEAR, AS_OF.isoformat()) for b in built)
+    )
+    assert [d["organisations"] for d in done] == [4] * 6
+    shared = [await everything(runtime, b, YEAR, AS_OF) for b in built]
+    for b in built:
+        await _recompute(runtime, Snapshot(ScopeKind.REGION, b.id, YEAR, AS_OF), 1)
+    assert [await everything(runtime, b, YEAR, AS_OF) for b in built] == shared
