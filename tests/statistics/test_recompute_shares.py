@@ -21,7 +21,7 @@ from sqlalchemy.exc import DBAPIError
 
 from nastavnik import PluginInfo, StatisticContributor, hookimpl
 from nastavnik.domain.statistics import jobs
-from nastavnik.domain.statistics.recompute import _SCOPE, ScopeKind, Snapshot, recompute
+from nastavnik.domain.statistics.recompute import _SCOPE, ScopeKind, Snapshot, recompute, split
 from nastavnik.plugins import load_plugins
 from nastavnik.runtime import Runtime
 from tests.statistics import handmade
@@ -59,31 +59,35 @@ async def test_shares_store_what_one_connection_stores(runtime: Runtime, connect
     assert await everything(runtime, built, YEAR, AS_OF) == alone
 
 
-async def _scope(runtime: Runtime, built: BuiltRegion, share: int, shares: int) -> list[uuid.UUID]:
+async def _scope(runtime: Runtime, built: BuiltRegion, share_orgs: list[uuid.UUID] | None) -> set[uuid.UUID]:
     async with runtime.aggregator_engine.connect() as conn:
         found = await conn.scalars(
             text(f"WITH {_SCOPE} SELECT org_id FROM scope_org"),
-            {
-                "region_id": built.id,
-                "municipality_id": None,
-                "org_id": None,
-                "share": share,
-                "shares": shares,
-            },
+            {"region_id": built.id, "municipality_id": None, "org_id": None, "share_orgs": share_orgs},
         )
-        return list(found)
+        return set(found)
 
 
-async def test_every_organisation_falls_in_exactly_one_share(runtime: Runtime) -> None:
+def test_organisations_are_dealt_into_shares_each_once() -> None:
+    orgs = [uuid.uuid4() for _ in range(7)]
+    for shares in (1, 2, 3, 7, 9):
+        parts = split(orgs, shares)
+        assert len(parts) == min(shares, len(orgs))
+        assert all(parts)
+        assert sorted(org for part in parts for org in part) == sorted(orgs)
+        assert max(map(len, parts)) - min(map(len, parts)) <= 1
+    assert split([], 2) == []
+
+
+async def test_a_share_reads_its_own_organisations_of_the_scope_only(runtime: Runtime) -> None:
     built = await build_region(
-        runtime, RegionSpec(["M1"], [OrgSpec(f"O{i}", "M1", "school") for i in range(40)])
+        runtime, RegionSpec(["M1"], [OrgSpec(f"O{i}", "M1", "school") for i in range(5)])
     )
-    everyone = sorted(await _scope(runtime, built, 0, 1))
-    assert sorted(everyone) == sorted(built.orgs.values())
-    for shares in (2, 3, 5):
-        parts = [await _scope(runtime, built, share, shares) for share in range(shares)]
-        assert sorted(org for part in parts for org in part) == everyone  # each once, none lost
-        assert all(parts), f"forty organisations leave no share of {shares} empty"
+    other = await build_region(runtime, RegionSpec(["M1"], [OrgSpec("X", "M1", "school")]))
+    everyone = await _scope(runtime, built, None)
+    assert everyone == set(built.orgs.values())
+    share = [built.orgs["O1"], built.orgs["O3"], other.orgs["X"]]  # another region's is not in the scope
+    assert await _scope(runtime, built, share) == {built.orgs["O1"], built.orgs["O3"]}
 
 
 def _failing_plugin(org_id: uuid.UUID) -> types.ModuleType:

@@ -77,8 +77,10 @@ class RunResult:
     finished_at: datetime
 
 
-# The organisations a job recomputes: active ones, in the scope; of those, the share ``:share`` of
-# ``:shares`` (a hash of the id spreads them evenly; ``:shares`` 1: all of them).
+# The organisations a job recomputes: active ones, in the scope; of those, those of ``:share_orgs``, a
+# share's (NULL: all of them). A list rather than a filter on the ids' hash: the planner (custom plans,
+# ``plan_cache_mode``) counts a list's elements, but took a hash's remainder for one in two hundred and
+# probed the largest tables by index for what it expected to be three organisations (measured at size L).
 _SCOPE = """
 scope_org AS (
     SELECT o.id AS org_id, o.municipality_id, o.type AS org_type
@@ -86,11 +88,9 @@ scope_org AS (
      WHERE o.status = 'active' AND m.region_id = CAST(:region_id AS uuid)
        AND (CAST(:municipality_id AS uuid) IS NULL OR o.municipality_id = CAST(:municipality_id AS uuid))
        AND (CAST(:org_id AS uuid) IS NULL OR o.id = CAST(:org_id AS uuid))
-       AND (CAST(:shares AS integer) = 1
-            OR mod(abs(CAST(hashtext(CAST(o.id AS text)) AS bigint)), CAST(:shares AS integer))
-               = CAST(:share AS integer))
+       AND (CAST(:share_orgs AS uuid[]) IS NULL OR o.id = ANY(CAST(:share_orgs AS uuid[])))
 )"""
-_ALL_SHARES = {"share": 0, "shares": 1}
+_ALL_SHARES: dict[str, Any] = {"share_orgs": None}
 
 # Every organisation of the scope, active or not: their old rows of this snapshot go.
 _ALL_IN_SCOPE = """
@@ -377,36 +377,38 @@ async def _compute_values(
     return values
 
 
+def split(org_ids: list[uuid.UUID], shares: int) -> list[list[uuid.UUID]]:
+    """``org_ids`` dealt into at most ``shares`` shares, in turn, none empty."""
+    return [part for part in (org_ids[i::shares] for i in range(shares)) if part]
+
+
 async def _share_values(
     engine: AsyncEngine,
     queries: list[IndicatorQuery],
     params: dict[str, Any],
-    share: int,
-    shares: int,
+    share_orgs: list[uuid.UUID],
     statement_timeout_ms: int | None,
 ) -> list[ValueRow]:
     """One share's rows, on a connection and in a transaction of its own that writes nothing but its
     temporary tables (gone at its end)."""
     async with engine.connect() as conn, conn.begin():
         await _settle(conn, statement_timeout_ms)
-        return await _compute_values(
-            conn, queries, {**params, "share": share, "shares": shares}, whole_scope=True
-        )
+        return await _compute_values(conn, queries, {**params, "share_orgs": share_orgs}, whole_scope=True)
 
 
 async def _values_in_shares(
     engine: AsyncEngine,
     queries: list[IndicatorQuery],
     params: dict[str, Any],
-    shares: int,
+    shares: list[list[uuid.UUID]],
     statement_timeout_ms: int | None,
 ) -> list[ValueRow]:
-    """The scope's rows computed in ``shares`` shares at once. The first failure is raised as it is (a
-    transient one is retried by the job as before) once the other shares are cancelled: their
-    transactions roll back, and so does the caller's."""
+    """The rows of the organisations of ``shares``, each share computed at the same time. The first
+    failure is raised as it is (a transient one is retried by the job as before) once the other shares are
+    cancelled: their transactions roll back, and so does the caller's."""
     tasks = [
-        asyncio.create_task(_share_values(engine, queries, params, share, shares, statement_timeout_ms))
-        for share in range(shares)
+        asyncio.create_task(_share_values(engine, queries, params, share, statement_timeout_ms))
+        for share in shares
     ]
     try:
         parts = await asyncio.gather(*tasks)
@@ -493,15 +495,17 @@ async def recompute(
         # The platform's clock, not the database's: a pinned clock shows the same moment everywhere.
         computed_at = clock.now()
         inserted = await conn.execute(
-            text(_INSERT_ORG_SNAPSHOTS + " RETURNING municipality_id"), {**params, "computed_at": computed_at}
+            text(_INSERT_ORG_SNAPSHOTS + " RETURNING org_id, municipality_id"),
+            {**params, "computed_at": computed_at},
         )
-        entered = inserted.scalars().all()
-        touched.update(entered)
+        entered = inserted.all()
+        touched.update(municipality_id for _, municipality_id in entered)
         organisations = len(entered)
         whole_scope = snapshot.scope is not ScopeKind.ORGANISATION
         if whole_scope and connections > 1 and organisations > 1:
+            shares = split(sorted(org_id for org_id, _ in entered), connections)
             values = await _values_in_shares(
-                shares_engine or engine, queries, params, connections, statement_timeout_ms
+                shares_engine or engine, queries, params, shares, statement_timeout_ms
             )
         else:
             values = await _compute_values(conn, queries, params, whole_scope=whole_scope)
