@@ -40,7 +40,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from nastavnik import clock
 from nastavnik.domain.statistics.definitions import Kind
 from nastavnik.domain.statistics.indicators import catalogue
-from nastavnik.domain.statistics.indicators.base import PREPARED, IndicatorQuery
+from nastavnik.domain.statistics.indicators.base import PREPARED, PREPARED_LISTED, IndicatorQuery
 from nastavnik.plugins import Plugins
 
 
@@ -356,7 +356,8 @@ async def _compute_values(
     planned on its real contents. A table the indicators planned without nested loops read is built
     without them too.
     """
-    for table, rows in PREPARED.items():
+    prepared = PREPARED if params.get("share_orgs") is None else PREPARED_LISTED
+    for table, rows in prepared.items():
         readers = [q for q in queries if table in q.sql]
         if not readers:
             continue

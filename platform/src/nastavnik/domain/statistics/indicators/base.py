@@ -29,44 +29,69 @@ AS_OF = "CAST(:as_of AS date)"
 YEAR = "CAST(:academic_year AS integer)"
 IN_SCOPE = "IN (SELECT org_id FROM scope_org)"
 
-# One row per member of a pair or group of the scope's programmes of this and the previous academic
-# year (a group without members keeps one row with no person), with the person's category, the mentee
-# base's fields of every member who has a record there, for mentors the day they left the base of
-# mentors, and ``learner_birth_date``: a learner's birth date from the base of mentees if it has one,
-# else, for a learner who mentors a peer, from the base of mentors (which keeps it for learners only).
-MEMBERSHIP_ROWS = f"""
+# A share of a regional recompute (recompute.py) names its organisations in ``:share_orgs``, and the
+# prepared rows filter every table they join by that list, not only the first through its join:
+# PostgreSQL does not carry a filter across a join's equality, and each share hashed the whole of the
+# people and the mentee base for its half of the organisations. A list the planner counts, where a
+# semi-join on ``scope_org`` in each join made it expect a handful of rows and loop over index probes.
+LISTED = "= ANY(CAST(:share_orgs AS uuid[]))"
+
+
+def _listed(alias: str, listed: bool) -> str:
+    return f" AND {alias}.org_id {LISTED}" if listed else ""
+
+
+def membership_rows(*, listed: bool = False) -> str:
+    """One row per member of a pair or group of the scope's programmes of this and the previous academic
+    year (a group without members keeps one row with no person), with the person's category, the mentee
+    base's fields of every member who has a record there, for mentors the day they left the base of
+    mentors, and ``learner_birth_date``: a learner's birth date from the base of mentees if it has one,
+    else, for a learner who mentors a peer, from the base of mentors (which keeps it for learners only).
+    ``listed``: of a share's organisations (``LISTED``)."""
+    return f"""
 SELECT g.org_id, g.id AS group_id, p.academic_year, g.status, g.starts_on, g.ends_on, g.form_code,
        g.kind_code, gm.person_id, gm.role, pe.category, mp.kind, mp.birth_date, mp.profession_since,
        mp.left_on, mp.left_reason, mr.left_on AS mentor_left_on,
        coalesce(CASE WHEN mp.kind = 'learner' THEN mp.birth_date END,
                 CASE WHEN pe.category = 'learner' THEN mr.birth_date END) AS learner_birth_date
   FROM mentoring_group g
-  JOIN programme p ON p.org_id = g.org_id AND p.id = g.programme_id
-  LEFT JOIN group_member gm ON gm.org_id = g.org_id AND gm.group_id = g.id
-  LEFT JOIN person pe ON pe.org_id = gm.org_id AND pe.id = gm.person_id
-  LEFT JOIN mentee_profile mp ON mp.org_id = gm.org_id AND mp.person_id = gm.person_id
-  LEFT JOIN mentor_profile mr ON gm.role = 'mentor' AND mr.org_id = gm.org_id AND mr.person_id = gm.person_id
- WHERE p.academic_year IN ({YEAR}, {YEAR} - 1) AND g.org_id {IN_SCOPE}
+  JOIN programme p ON p.org_id = g.org_id AND p.id = g.programme_id{_listed("p", listed)}
+  LEFT JOIN group_member gm ON gm.org_id = g.org_id AND gm.group_id = g.id{_listed("gm", listed)}
+  LEFT JOIN person pe ON pe.org_id = gm.org_id AND pe.id = gm.person_id{_listed("pe", listed)}
+  LEFT JOIN mentee_profile mp
+    ON mp.org_id = gm.org_id AND mp.person_id = gm.person_id{_listed("mp", listed)}
+  LEFT JOIN mentor_profile mr
+    ON gm.role = 'mentor' AND mr.org_id = gm.org_id AND mr.person_id = gm.person_id{_listed("mr", listed)}
+ WHERE p.academic_year IN ({YEAR}, {YEAR} - 1) AND g.org_id {IN_SCOPE}{_listed("g", listed)}
 """
 
-# One row per score of the final questionnaires (moment ``end``) of the pairs and groups of the scope's
-# programmes of the academic year, answered on or before the snapshot date: the organisation, the role
-# the questionnaire was for, the item, who answered, the score. Both satisfaction indicators read it, so
-# the largest table of the recompute (the answers) is joined once rather than once per role.
-SCORE_ROWS = f"""
+
+def score_rows(*, listed: bool = False) -> str:
+    """One row per score of the final questionnaires (moment ``end``) of the pairs and groups of the
+    scope's programmes of the academic year, answered on or before the snapshot date: the organisation,
+    the role the questionnaire was for, the item, who answered, the score. Both satisfaction indicators
+    read it, so the largest table of the recompute (the answers) is joined once rather than once per
+    role. ``listed``: of a share's organisations (``LISTED``)."""
+    return f"""
 SELECT x.org_id, a.role, x.item_key, a.person_id, x.score
   FROM questionnaire_answer x
-  JOIN questionnaire_assignment a ON a.org_id = x.org_id AND a.id = x.assignment_id
-  JOIN mentoring_group g ON g.org_id = a.org_id AND g.id = a.group_id
-  JOIN programme p ON p.org_id = g.org_id AND p.id = g.programme_id
+  JOIN questionnaire_assignment a ON a.org_id = x.org_id AND a.id = x.assignment_id{_listed("a", listed)}
+  JOIN mentoring_group g ON g.org_id = a.org_id AND g.id = a.group_id{_listed("g", listed)}
+  JOIN programme p ON p.org_id = g.org_id AND p.id = g.programme_id{_listed("p", listed)}
  WHERE a.moment = 'end' AND x.score IS NOT NULL
    AND (a.completed_at AT TIME ZONE 'UTC')::date <= {AS_OF}
-   AND p.academic_year = {YEAR} AND x.org_id {IN_SCOPE}
+   AND p.academic_year = {YEAR} AND x.org_id {IN_SCOPE}{_listed("x", listed)}
 """
 
+
+MEMBERSHIP_ROWS = membership_rows()
+SCORE_ROWS = score_rows()
+
 # The rows every recompute prepares once, by table name: the recompute makes each a temporary table of its
-# transaction, an organisation's page a CTE of the same name.
+# transaction, an organisation's page a CTE of the same name; a share of a regional recompute makes them
+# of its listed organisations.
 PREPARED = {"stat_membership": MEMBERSHIP_ROWS, "stat_score": SCORE_ROWS}
+PREPARED_LISTED = {"stat_membership": membership_rows(listed=True), "stat_score": score_rows(listed=True)}
 
 # The mentees of pairs and groups that run on the snapshot date (active or completed, of the year,
 # started on or before it): what the coverage indicators count.
