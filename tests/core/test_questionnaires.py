@@ -11,7 +11,6 @@ import contextlib
 import dataclasses
 import re
 import secrets
-import types
 import uuid
 from collections.abc import Iterator
 from typing import Any
@@ -33,9 +32,9 @@ from nastavnik.hookspecs import hookimpl
 from nastavnik.models.identity import Identity, StaffAssignment
 from nastavnik.models.reference import Municipality, Region
 from nastavnik.runtime import Runtime
-from nastavnik.types import PluginInfo
 from tests.support.dates import region_today, region_year
 from tests.support.http import Client, client_for
+from tests.support.plugins import plugin_module
 from tests.support.programme import form_group, issue_order, open_programme
 from tests.support.tenant import Named, Tenant, add_mentee, add_mentor, new_tenant
 from tests.support.world import World
@@ -766,16 +765,12 @@ def recording_plugin(runtime: Runtime, serves: tuple[str, ...]) -> Iterator[list
         await asyncio.sleep(0)
         events.append(("ended", str(programme_id), str(group_id)))
 
-    module = types.ModuleType("recording_plugin")
-    module.PLUGIN = PluginInfo(  # type: ignore[attr-defined]
-        name="recorder",
+    module = plugin_module(
+        "recorder",
+        serves=serves,
         verbose_name="Запись событий",
-        version="1.0",
-        min_core_version="0.1.0",
-        organisation_types=serves,
+        hooks={"group_started": group_started, "group_ended": group_ended},
     )
-    module.group_started = group_started  # type: ignore[attr-defined]
-    module.group_ended = group_ended  # type: ignore[attr-defined]
     runtime.plugins.register(module)
     try:
         yield events

@@ -16,7 +16,7 @@ import pytest
 from litestar import Litestar
 from sqlalchemy import delete, func, select
 
-from nastavnik import NotFound, OrganisationType, PluginInfo, Regime, hookimpl
+from nastavnik import NotFound, OrganisationType, Regime, hookimpl
 from nastavnik.hookspecs import Call, when_called
 from nastavnik.jobs import open_queue
 from nastavnik.models.people import Person
@@ -30,6 +30,7 @@ from tests.plugins import probe_plugin
 from tests.plugins.test_contract import hook_names, spec
 from tests.support.forms import field_error, send_form
 from tests.support.http import client_for
+from tests.support.plugins import plugin_module
 from tests.support.world import OrgWorld, World
 
 STARTUP_HOOKS = [n for n in hook_names() if when_called(spec(n)) is Call.STARTUP]
@@ -104,22 +105,16 @@ async def test_async_hook_register_navigation(
 
 def late_plugin(hook: str, implementation: Callable[..., Any]) -> types.ModuleType:
     """A plugin of its own type implementing ``hook`` with ``implementation``."""
-    module = types.ModuleType(f"late_{hook}")
-    module.PLUGIN = PluginInfo(  # type: ignore[attr-defined]
-        name="late",
-        verbose_name="Тест",
-        version="1.0",
-        min_core_version="0.1.0",
-        organisation_types=("additional",),
-    )
 
     @hookimpl
     def register_organisation_types() -> Iterable[OrganisationType]:
         return [OrganisationType("additional", "Тест", (Regime.PEDAGOGUES,))]
 
-    module.register_organisation_types = register_organisation_types  # type: ignore[attr-defined]
-    setattr(module, hook, hookimpl(implementation))
-    return module
+    return plugin_module(
+        "late",
+        serves=("additional",),
+        hooks={"register_organisation_types": register_organisation_types, hook: hookimpl(implementation)},
+    )
 
 
 @pytest.mark.parametrize("hook", STARTUP_HOOKS)

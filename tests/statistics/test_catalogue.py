@@ -15,7 +15,7 @@ from datetime import UTC, date, datetime
 import pytest
 from sqlalchemy import select
 
-from nastavnik import PluginInfo, StatisticContributor, clock, hookimpl
+from nastavnik import StatisticContributor, clock, hookimpl
 from nastavnik.db.scope import DbScope, scoped_session
 from nastavnik.default_plugins import core as default_plugin
 from nastavnik.domain.statistics.definitions import (
@@ -41,6 +41,7 @@ from nastavnik.runtime import Runtime
 from nastavnik.tenancy import load_actor, resolve_org_context
 from tests.statistics.spec import OrgSpec, RegionSpec, build_region
 from tests.statistics.stored import org_rows
+from tests.support.plugins import plugin_module
 
 CORE_REGIONAL = [
     TEACHERS_INVOLVED,
@@ -71,14 +72,6 @@ SELECT s.org_id, p.breakdown, p.numerator::bigint, 4::bigint, NULL::bigint
 def extra_plugin() -> types.ModuleType:
     """A plugin module that only returns indicators: a count for every type it serves, and a share with
     breakdowns for schools alone."""
-    module = types.ModuleType("fake_extra_statistics")
-    module.PLUGIN = PluginInfo(  # type: ignore[attr-defined]
-        name="extra",
-        verbose_name="Дополнительные показатели",
-        version="1.0",
-        min_core_version="0.1.0",
-        organisation_types=("school", "college"),
-    )
 
     @hookimpl
     def register_statistics() -> Iterable[StatisticContributor]:
@@ -97,8 +90,12 @@ def extra_plugin() -> types.ModuleType:
             ),
         ]
 
-    module.register_statistics = register_statistics  # type: ignore[attr-defined]
-    return module
+    return plugin_module(
+        "extra",
+        serves=("school", "college"),
+        verbose_name="Дополнительные показатели",
+        hooks={"register_statistics": register_statistics},
+    )
 
 
 def without_core(monkeypatch: pytest.MonkeyPatch, key: str) -> None:

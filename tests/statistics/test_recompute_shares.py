@@ -19,7 +19,7 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
-from nastavnik import PluginInfo, StatisticContributor, hookimpl
+from nastavnik import StatisticContributor, hookimpl
 from nastavnik.domain.statistics import jobs
 from nastavnik.domain.statistics.recompute import _SCOPE, ScopeKind, Snapshot, recompute, split
 from nastavnik.plugins import load_plugins
@@ -28,6 +28,7 @@ from tests.statistics import handmade
 from tests.statistics.small import small_region
 from tests.statistics.spec import BuiltRegion, OrgSpec, RegionSpec, build_region
 from tests.statistics.test_fresh_property import everything
+from tests.support.plugins import plugin_module
 
 YEAR, AS_OF = handmade.YEAR, handmade.AS_OF
 
@@ -93,14 +94,6 @@ async def test_a_share_reads_its_own_organisations_of_the_scope_only(runtime: Ru
 def _failing_plugin(org_id: uuid.UUID) -> types.ModuleType:
     """A plugin whose one indicator divides by zero for one organisation: the share that computes it
     fails, the other succeeds."""
-    module = types.ModuleType("nastavnik_failing_share")
-    module.PLUGIN = PluginInfo(  # type: ignore[attr-defined]
-        name="failing_share",
-        verbose_name="Сбойный показатель",
-        version="1.0",
-        min_core_version="0.1.0",
-        organisation_types=("school",),
-    )
 
     @hookimpl
     def register_statistics() -> Iterable[StatisticContributor]:
@@ -110,8 +103,9 @@ def _failing_plugin(org_id: uuid.UUID) -> types.ModuleType:
         )
         return [StatisticContributor("failing.share", "Сбой", "Делит на ноль в одной организации.", sql)]
 
-    module.register_statistics = register_statistics  # type: ignore[attr-defined]
-    return module
+    return plugin_module(
+        "failing_share", serves=("school",), hooks={"register_statistics": register_statistics}
+    )
 
 
 async def _aggregator_transactions(runtime: Runtime) -> list[str]:
