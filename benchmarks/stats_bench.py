@@ -528,6 +528,8 @@ class Result:
     connections: int = 1
     one_connection_s: float = 0.0
     """The same recompute on one connection, measured right after (the shares' gain)."""
+    uncached_municipality_ms: dict[str, float] | None = None
+    """The largest municipality's page without the snapshot cache."""
 
     @property
     def ratio(self) -> float:
@@ -651,7 +653,7 @@ async def bench_size(
             f" max {max(org_seconds) * 1000:.0f} ms",
             flush=True,
         )
-        page = api = uncached = uncached_api = None
+        page = api = uncached = uncached_api = uncached_municipality = None
         if requests:
             async with runtime.owner_engine.begin() as conn:
                 staff = uuid.uuid4()
@@ -686,6 +688,17 @@ async def bench_size(
             uncached_api = summary(
                 await latencies(base_url, f"/api/region/statistics?year={YEAR}", cookie, requests)
             )
+            # The municipality with the most organisations, as its coordinator or region staff drill down.
+            async with runtime.owner_engine.connect() as conn:
+                largest = await conn.scalar(
+                    text(
+                        "SELECT municipality_id FROM organisation GROUP BY municipality_id"
+                        " ORDER BY count(*) DESC, municipality_id LIMIT 1"
+                    )
+                )
+            uncached_municipality = summary(
+                await latencies(base_url, f"/m/{largest}/statistics?year={YEAR}", cookie, requests)
+            )
         return Result(
             size.name,
             rows,
@@ -702,6 +715,7 @@ async def bench_size(
             uncached_api,
             connections,
             alone.seconds,
+            uncached_municipality,
         )
     finally:
         if server is not None:
@@ -758,6 +772,7 @@ def report(results: list[Result]) -> None:
             ("API", r.api_ms),
             ("page without the snapshot cache", r.uncached_ms),
             ("API without the snapshot cache", r.uncached_api_ms),
+            ("largest municipality's page without the snapshot cache", r.uncached_municipality_ms),
         ):
             if figures is None:
                 continue
