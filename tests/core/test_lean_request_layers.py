@@ -13,6 +13,7 @@ import pytest
 from litestar import Litestar, Response, get
 from litestar.connection import ASGIConnection
 from litestar.exceptions import PermissionDeniedException
+from litestar.handlers import HTTPRouteHandler
 from litestar.handlers.base import BaseRouteHandler
 from litestar.routes import HTTPRoute
 from litestar.testing import AsyncTestClient
@@ -34,7 +35,7 @@ from tests.support.http import client_for
 from tests.support.world import World
 
 
-def http_handlers(app: Litestar) -> list[tuple[str, BaseRouteHandler]]:
+def http_handlers(app: Litestar) -> list[tuple[str, HTTPRouteHandler]]:
     return [
         (route.path_format, handler)
         for route in app.routes
