@@ -57,9 +57,8 @@ class LeanPrometheusMiddleware(PrometheusMiddleware):
     def _in_progress_child(self, method: str, path: str) -> Any:
         child = self._in_progress.get((method, path))
         if child is None:
-            labels = self._labels(
-                method, path, 200
-            )  # Litestar's in-progress gauge is labelled 200 throughout
+            # Litestar's in-progress gauge is labelled with status 200 throughout.
+            labels = self._labels(method, path, 200)
             child = self.requests_in_progress(labels).labels(*labels.values())
             self._in_progress[method, path] = child
         return child
