@@ -42,7 +42,12 @@ from nastavnik.web.openapi import (
 )
 from nastavnik.web.openapi_ui import SWAGGER_UI_DIR, SWAGGER_UI_URL
 from nastavnik.web.request_id import RequestIdMiddleware
-from nastavnik.web.security import SafeJsonRequest, security_headers, signed_in_first
+from nastavnik.web.security import (
+    SafeJsonRequest,
+    guard_without_copies,
+    security_headers,
+    signed_in_first,
+)
 from nastavnik.web.session_middleware import session_middleware
 
 STATIC_DIR = Path(__file__).parent / "static"
@@ -173,4 +178,5 @@ def create_app(runtime: Runtime) -> Litestar:
     app.asgi_handler = RequestIdMiddleware(app.asgi_handler)
     declare_refusals(app)
     fix_allow_headers(app)
+    guard_without_copies(app)  # last: every route is registered by now
     return app

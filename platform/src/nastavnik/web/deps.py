@@ -30,7 +30,7 @@ from nastavnik.tenancy import Actor, NotFound, OrgContext, load_actor, resolve_o
 from nastavnik.web import session
 from nastavnik.web.params import CurrentActor, Db, Org, Rt
 from nastavnik.web.rendering import Pages, page
-from nastavnik.web.security import VERIFIED_TOKEN, needs
+from nastavnik.web.security import VERIFIED_TOKEN, authorization, needs
 
 SESSION_IDENTITY = session.IDENTITY
 log = structlog.get_logger(__name__)
@@ -132,7 +132,7 @@ async def provide_reads(request: Request[Any, Any, Any], db: Db) -> AsyncGenerat
 
 async def provide_actor(request: Request[Any, Any, Any], db: Db) -> Actor:
     """The signed-in person: from a bearer access token when the request carries one, else the session."""
-    header = request.headers.get("authorization")
+    header = authorization(request.scope)
     if header is not None:
         return await _actor_from_bearer(request, db, header)
     identity_id = identity_of(request)

@@ -7,15 +7,18 @@ follows the request through the proxies; otherwise the request gets a new one.
 
 from __future__ import annotations
 
-from litestar.datastructures import MutableScopeHeaders
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 from nastavnik import request_ids
+from nastavnik.web.security import set_headers
+
+_HEADER = request_ids.HEADER.encode()
+_REPLACED = frozenset({_HEADER})
 
 
 def incoming_request_id(scope: Scope) -> str | None:
     for name, value in scope.get("headers", ()):
-        if name == request_ids.HEADER.encode():
+        if name == _HEADER:
             return request_ids.sane(value.decode("latin-1"))
     return None
 
@@ -29,12 +32,17 @@ class RequestIdMiddleware:
             await self.app(scope, receive, send)
             return
         request_id = incoming_request_id(scope) or request_ids.new_request_id()
+        added = ((_HEADER, request_id.encode("latin-1")),)
 
         async def send_with_id(message: Message) -> None:
             if message["type"] == "http.response.start":
-                MutableScopeHeaders.from_message(message)[request_ids.HEADER] = request_id
+                set_headers(message, _REPLACED, added)  # the one id, whatever the handler set
             await send(message)
 
-        # The server's access log line is written while the response starts, inside this block too.
-        with request_ids.bound(request_id):
+        # The server's access log line is written while the response starts, inside this block too
+        # (request_ids.bound, without a context manager's generator per request).
+        entered = request_ids.enter(request_id)
+        try:
             await self.app(scope, receive, send_with_id)
+        finally:
+            request_ids.leave(entered)
