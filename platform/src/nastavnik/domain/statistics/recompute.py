@@ -394,6 +394,8 @@ async def _share_values(
     temporary tables (gone at its end)."""
     async with engine.connect() as conn, conn.begin():
         await _settle(conn, statement_timeout_ms)
+        # The shares are the parallelism: a share's parallel workers would only contend with the others.
+        await conn.execute(text("SELECT set_config('max_parallel_workers_per_gather', '0', true)"))
         return await _compute_values(conn, queries, {**params, "share_orgs": share_orgs}, whole_scope=True)
 
 
