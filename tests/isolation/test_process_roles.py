@@ -36,8 +36,15 @@ async def test_the_web_runtime_holds_no_owner_connection(runtime: Runtime) -> No
             async with engine.connect() as conn:
                 names.append(await conn.scalar(text("SELECT current_user")))
         assert runtime.roles.owner not in names
+        # The aggregator twice: its pool, and the unpooled connections of a regional recompute's shares.
         assert sorted(names) == sorted(
-            [runtime.roles.app, runtime.roles.auditor, runtime.roles.aggregator, runtime.roles.provisioner]
+            [
+                runtime.roles.app,
+                runtime.roles.auditor,
+                runtime.roles.aggregator,
+                runtime.roles.aggregator,
+                runtime.roles.provisioner,
+            ]
         )
         assert held.owner is None
         with pytest.raises(RuntimeError, match="no owner connection"):
