@@ -129,6 +129,40 @@ def test_the_helpers_write_what_the_macros_write() -> None:
     assert compared == len(INDICATORS) * 28 * 3 * 2 * len(BREAKDOWNS)
 
 
+LOOP_MACROS = ENV.from_string(
+    '{% from "_statistics.html" import figure_card %}<section class="cards">\n'
+    "  {% for f in figures %}\n"
+    "  {% set beside = beside_of(scope, f.indicator.key) %}\n"
+    "  {{ figure_card(f, beside, label) }}\n"
+    "  {% endfor %}\n</section>"
+)
+LOOP_HELPER = ENV.from_string(
+    '<section class="cards">\n  {{ cards.figure_cards(figures, scope, label) }}\n</section>'
+)
+
+
+def beside_of(scope: list[Figure] | None, key: str) -> Figure | None:
+    """``OrgFigures.beside``, as the page's loop called it."""
+    return next((f for f in scope or [] if f.indicator.key == key), None)
+
+
+def test_the_cards_are_what_the_loop_over_the_macro_wrote() -> None:
+    headline = [fs[i] for fs in map(figures_of, INDICATORS) for i in (0, 3, 9, 27)]
+    scopes: list[list[Figure] | None] = [
+        None,
+        [],
+        [figures_of(INDICATORS[0])[5], figures_of(INDICATORS[2])[13]],
+        # Two figures of one indicator: the first is the one beside (as OrgFigures.beside takes it).
+        [*figures_of(INDICATORS[1])[20:22], *figures_of(INDICATORS[0])[2:4], *figures_of(INDICATORS[3])[7:9]],
+    ]
+    for figures, scope, label in itertools.product(
+        [[], headline[:1], headline], scopes, ["в среднем по региону", HOSTILE]
+    ):
+        context = {"figures": figures, "scope": scope, "label": label}
+        expected = LOOP_MACROS.render(beside_of=beside_of, **context)
+        assert LOOP_HELPER.render(cards=CARDS, **context) == expected, context
+
+
 def test_hostile_text_is_escaped_and_the_odd_figures_read_as_before() -> None:
     f = Figure(INDICATORS[2], 37, 10, 3, reporting=6)
     html = CARDS.figure_card(f, Figure(INDICATORS[2], 1, None), HOSTILE)

@@ -64,6 +64,19 @@ def figure_card(f: Figure, beside: Figure | None = None, beside_label: str = "")
     )
 
 
+def figure_cards(figures: Sequence[Figure], beside: Sequence[Figure] | None, beside_label: str) -> Markup:
+    """The cards of ``figures``, each with the figure of the same indicator in ``beside`` (the region's,
+    where shown): what the page's loop over ``figure_card`` wrote, its line breaks and indents included.
+    The first figure of an indicator in ``beside`` is the one shown (``OrgFigures.beside``), looked up
+    in a dictionary rather than by a scan per card."""
+    besides: dict[str, Figure] = {}
+    for b in beside or ():
+        besides.setdefault(b.indicator.key, b)
+    return Markup(  # noqa: S704 - made of figure_card's escaped HTML and fixed text
+        "".join(f"\n  \n  {figure_card(f, besides.get(f.indicator.key), beside_label)}\n  " for f in figures)
+    )
+
+
 def _sort_key(item: tuple[Any, Any]) -> Any:
     """Jinja's ``dictsort``: by key, case-insensitively."""
     key = item[0]
@@ -95,6 +108,7 @@ class _Cards:
 
     __slots__ = ()
     figure_card = staticmethod(figure_card)
+    figure_cards = staticmethod(figure_cards)
     breakdown_tables = staticmethod(breakdown_tables)
 
 
