@@ -13,6 +13,7 @@ from typing import Any
 from litestar import Litestar
 from sqlalchemy import event, select
 
+from nastavnik.db import driver
 from nastavnik.models.audit import AuditEvent
 from nastavnik.runtime import Runtime
 from tests.support.http import Client, client_for
@@ -392,11 +393,16 @@ def statements(runtime: Runtime) -> Iterator[list[str]]:
     def record(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
         seen.append(statement)
 
+    def on_driver(statement: str, arguments: Any) -> None:  # the statements run on the driver's connection
+        seen.append(statement)
+
     engine = runtime.app_engine.sync_engine
     event.listen(engine, "before_cursor_execute", record)
+    driver.listeners.append(on_driver)
     try:
         yield seen
     finally:
+        driver.listeners.remove(on_driver)
         event.remove(engine, "before_cursor_execute", record)
 
 

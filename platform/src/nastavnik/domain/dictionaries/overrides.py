@@ -15,9 +15,10 @@ import uuid
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, replace
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from nastavnik.db import driver
 from nastavnik.domain.dictionaries.models import RegionDictionaryEntry
 from nastavnik.plugins import Plugins
 from nastavnik.types import DictionaryEntry, DictionaryKind, Regime
@@ -57,25 +58,31 @@ class Effective:
     added: Override | None
 
 
+_T = RegionDictionaryEntry
+# Compiled once for the driver (nastavnik.db.driver): read on every page that words a dictionary, and
+# SQLAlchemy's building and execution of it cost more than the statement. Every column is text, a
+# boolean, an integer or a text array, which asyncpg gives as SQLAlchemy did.
+_OVERRIDES = driver.DriverStatement(
+    select(
+        _T.kind,
+        _T.regime,
+        _T.code,
+        _T.organisation_type,
+        _T.title,
+        _T.hidden,
+        _T.added,
+        _T.description,
+        _T.mentor_categories,
+        _T.version,
+    ).where(_T.region_id == bindparam("region_id"))
+)
+
+
 async def overrides_of(db: AsyncSession, region_id: uuid.UUID) -> tuple[Override, ...]:
     """The region's rows, read once per database session (that is, per request)."""
     memo: dict[uuid.UUID, tuple[Override, ...]] = db.info.setdefault(MEMO_KEY, {})
     if region_id not in memo:
-        t = RegionDictionaryEntry
-        rows = await db.execute(
-            select(
-                t.kind,
-                t.regime,
-                t.code,
-                t.organisation_type,
-                t.title,
-                t.hidden,
-                t.added,
-                t.description,
-                t.mentor_categories,
-                t.version,
-            ).where(t.region_id == region_id)
-        )
+        rows = await driver.fetch(db, _OVERRIDES, {"region_id": region_id})
         memo[region_id] = tuple(
             Override(kind, regime, code, org_type, title, hidden, added, description, tuple(cats), version)
             for kind, regime, code, org_type, title, hidden, added, description, cats, version in rows

@@ -3,6 +3,7 @@ and the reports (aggregator role). Who may read what is the policies' business a
 
 from __future__ import annotations
 
+import functools
 import uuid
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -31,6 +32,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from nastavnik.db import driver
 from nastavnik.domain.statistics.definitions import Indicator, Kind
 from nastavnik.domain.statistics.figures import NO_DATA, Figure, average, share
 from nastavnik.domain.statistics.models import (
@@ -124,13 +126,17 @@ def collect(
     return values
 
 
+# Compiled once (nastavnik.db.driver): building the statement and SQLAlchemy's execution of it cost more
+# than the statement. The Numeric comes back from asyncpg as the Decimal SQLAlchemy gave.
+_TARGETS = driver.DriverStatement(
+    select(StatTarget.indicator, StatTarget.target).where(StatTarget.region_id == bindparam("region_id"))
+)
+
+
 async def targets_of(db: AsyncSession, region_id: uuid.UUID, indicators: list[Indicator]) -> dict[str, float]:
     """The region's targets, over the defaults."""
     targets = {i.key: i.default_target for i in indicators if i.default_target is not None}
-    rows = await db.execute(
-        select(StatTarget.indicator, StatTarget.target).where(StatTarget.region_id == region_id)
-    )
-    for key, target in rows:
+    for key, target in await driver.fetch(db, _TARGETS, {"region_id": region_id}):
         targets[key] = float(target)
     return {k: v for k, v in targets.items() if v is not None}
 
@@ -634,6 +640,69 @@ class OrgPageFigures:
     """Its shares' and averages' headline values over the year's snapshots, oldest first."""
 
 
+@functools.lru_cache(maxsize=16)
+def _org_page_statement(with_municipality: bool, trend_keys: tuple[str, ...]) -> driver.DriverStatement:
+    """:func:`org_page_figures`'s statement, built and compiled once per shape (with the municipality's
+    figures or not) and trend keys (one set per plugin set): the statement is the same on every request
+    but for its parameters, and building it (the ``LATERAL`` over a ``UNION ALL`` of four parts) and
+    SQLAlchemy's execution of it cost several times the statement's own time (docs/hot-path.md)."""
+    org_id: Any = bindparam("org_id")
+    region_id: Any = bindparam("region_id")
+    academic_year: Any = bindparam("academic_year")
+    years = (
+        select(func.array_agg(StatAreaSnapshot.academic_year.distinct()).label("years"))
+        .where(StatAreaSnapshot.region_id == region_id)
+        .subquery("years")
+    )
+    latest = (
+        select(StatOrgSnapshot.as_of, StatOrgSnapshot.computed_at)
+        .where(StatOrgSnapshot.org_id == org_id, StatOrgSnapshot.academic_year == academic_year)
+        .order_by(StatOrgSnapshot.as_of.desc())
+        .limit(1)
+        .lateral("latest")
+    )
+
+    def area(part: str, scope: str, scope_id: Any) -> Select[*tuple[Any, ...]]:
+        return select(literal(part).label("part"), *_AREA_VALUE_COLUMNS).where(
+            StatAreaValue.scope == scope,
+            StatAreaValue.scope_id == scope_id,
+            StatAreaValue.org_type == "",
+            StatAreaValue.academic_year == academic_year,
+            StatAreaValue.as_of == latest.c.as_of,
+        )
+
+    parts: list[Select[*tuple[Any, ...]]] = [
+        select(
+            literal("o").label("part"), *_ORG_VALUE_COLUMNS, literal(None, BigInteger).label("reporting")
+        ).where(
+            StatOrgValue.org_id == org_id,
+            StatOrgValue.academic_year == academic_year,
+            StatOrgValue.as_of == latest.c.as_of,
+        ),
+        area("r", "region", region_id),
+    ]
+    if with_municipality:
+        parts.append(area("m", "municipality", bindparam("municipality_id")))
+    parts.append(
+        select(literal("t"), *_ORG_VALUE_COLUMNS, literal(None, BigInteger)).where(
+            StatOrgValue.org_id == org_id,
+            StatOrgValue.academic_year == academic_year,
+            StatOrgValue.breakdown == "",
+            # One array parameter, not an expanding IN; the keys are the statement's own (fixed at compile).
+            StatOrgValue.indicator == any_(bindparam("trend_keys", list(trend_keys), type_=ARRAY(String))),
+            # Only beside a snapshot of the year, as the separate reads ran the trend only then.
+            latest.c.as_of.is_not(None),
+        )
+    )
+    values = union_all(*parts).lateral("parts")
+    return driver.DriverStatement(
+        select(years.c.years, latest.c.as_of, latest.c.computed_at, *values.c)
+        .select_from(years)
+        .outerjoin(latest, true())
+        .outerjoin(values, true())
+    )
+
+
 async def org_page_figures(
     db: AsyncSession,
     org_id: uuid.UUID,
@@ -653,61 +722,11 @@ async def org_page_figures(
     read in the session, under the same policies as separate reads (the region's figures, for instance,
     only where a member may see them). Nothing is read but the years when the organisation has no
     snapshot of the year."""
-    years = (
-        select(func.array_agg(StatAreaSnapshot.academic_year.distinct()).label("years"))
-        .where(StatAreaSnapshot.region_id == region_id)
-        .subquery("years")
-    )
-    latest = (
-        select(StatOrgSnapshot.as_of, StatOrgSnapshot.computed_at)
-        .where(StatOrgSnapshot.org_id == org_id, StatOrgSnapshot.academic_year == academic_year)
-        .order_by(StatOrgSnapshot.as_of.desc())
-        .limit(1)
-        .lateral("latest")
-    )
-
-    def area(part: str, scope: str, scope_id: uuid.UUID) -> Select[*tuple[Any, ...]]:
-        return select(literal(part).label("part"), *_AREA_VALUE_COLUMNS).where(
-            StatAreaValue.scope == scope,
-            StatAreaValue.scope_id == scope_id,
-            StatAreaValue.org_type == "",
-            StatAreaValue.academic_year == academic_year,
-            StatAreaValue.as_of == latest.c.as_of,
-        )
-
-    parts: list[Select[*tuple[Any, ...]]] = [
-        select(
-            literal("o").label("part"), *_ORG_VALUE_COLUMNS, literal(None, BigInteger).label("reporting")
-        ).where(
-            StatOrgValue.org_id == org_id,
-            StatOrgValue.academic_year == academic_year,
-            StatOrgValue.as_of == latest.c.as_of,
-        ),
-        area("r", "region", region_id),
-    ]
+    statement = _org_page_statement(municipality_id is not None, tuple(_trend_keys(indicators)))
+    params = {"org_id": org_id, "region_id": region_id, "academic_year": academic_year}
     if municipality_id is not None:
-        parts.append(area("m", "municipality", municipality_id))
-    parts.append(
-        select(literal("t"), *_ORG_VALUE_COLUMNS, literal(None, BigInteger)).where(
-            StatOrgValue.org_id == org_id,
-            StatOrgValue.academic_year == academic_year,
-            StatOrgValue.breakdown == "",
-            # One array parameter, not an expanding IN: that one SQLAlchemy renders anew on every execution.
-            StatOrgValue.indicator
-            == any_(bindparam("trend_keys", _trend_keys(indicators), type_=ARRAY(String))),
-            # Only beside a snapshot of the year, as the separate reads ran the trend only then.
-            latest.c.as_of.is_not(None),
-        )
-    )
-    values = union_all(*parts).lateral("parts")
-    rows = (
-        await db.execute(
-            select(years.c.years, latest.c.as_of, latest.c.computed_at, *values.c)
-            .select_from(years)
-            .outerjoin(latest, true())
-            .outerjoin(values, true())
-        )
-    ).all()
+        params["municipality_id"] = municipality_id
+    rows = await driver.fetch(db, statement, params)
     years_found, as_of_found, computed_at = rows[0][:3]  # the same on every row
     found: dict[str, list[AreaRow]] = {"o": [], "r": [], "m": []}
     trend_rows: list[tuple[date, str, int, int | None, int | None]] = []

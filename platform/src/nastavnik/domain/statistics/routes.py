@@ -19,6 +19,7 @@ from litestar.status_codes import HTTP_202_ACCEPTED
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from nastavnik.domain.statistics import report_requests as statistics_reports, services as statistics
+from nastavnik.domain.statistics.cards import CARDS
 from nastavnik.domain.statistics.charts import Chart, captioned_chart
 from nastavnik.domain.statistics.definitions import BREAKDOWN_TITLES, Kind
 from nastavnik.domain.statistics.models import ReportStatus, StatReport
@@ -510,6 +511,7 @@ class OrgStatisticsPages(Controller):
             figures=figures,
             charts=charts_of(figures.trend, {i.key: i for i in figures.indicators}, targets),
             timezone=org.org.timezone,
+            cards=CARDS,
         )
 
 
