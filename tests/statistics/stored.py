@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import uuid
 from datetime import date
+from typing import Any
 
 from sqlalchemy import select
 
-from nastavnik.domain.statistics.models import StatAreaValue, StatOrgValue
+from nastavnik.domain.statistics.models import StatAreaSnapshot, StatAreaValue, StatOrgSnapshot, StatOrgValue
 from nastavnik.runtime import Runtime
 from tests.statistics.reference import AreaKey, AreaValue, Key, Value
 from tests.statistics.spec import BuiltRegion
@@ -100,3 +101,42 @@ async def area_rows(runtime: Runtime, built: BuiltRegion, year: int, as_of: date
             (scope, names.get(scope_id, ""), org_type, i, b): (n, d, r, rep)
             for scope, scope_id, org_type, i, b, n, d, r, rep in rows
         }
+
+
+async def everything(runtime: Runtime, built: BuiltRegion, year: int, as_of: date) -> dict[str, Any]:
+    """Every stored row of the snapshot, times of computation aside."""
+    async with runtime.owner_sessions() as db:
+        org_snapshots = set(
+            await db.execute(
+                select(
+                    StatOrgSnapshot.org_id, StatOrgSnapshot.municipality_id, StatOrgSnapshot.org_type
+                ).where(
+                    StatOrgSnapshot.region_id == built.id,
+                    StatOrgSnapshot.academic_year == year,
+                    StatOrgSnapshot.as_of == as_of,
+                )
+            )
+        )
+        area_snapshots = set(
+            await db.execute(
+                select(
+                    StatAreaSnapshot.scope,
+                    StatAreaSnapshot.scope_id,
+                    StatAreaSnapshot.org_type,
+                    StatAreaSnapshot.organisations,
+                    StatAreaSnapshot.computed,
+                ).where(
+                    StatAreaSnapshot.region_id == built.id,
+                    StatAreaSnapshot.academic_year == year,
+                    StatAreaSnapshot.as_of == as_of,
+                )
+            )
+        )
+    return {
+        "organisations": {
+            key: await org_rows(runtime, org_id, year, as_of) for key, org_id in built.orgs.items()
+        },
+        "areas": await area_rows(runtime, built, year, as_of),
+        "org_snapshots": org_snapshots,
+        "area_snapshots": area_snapshots,
+    }

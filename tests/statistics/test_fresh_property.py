@@ -17,13 +17,12 @@ from datetime import date, timedelta
 from typing import Any
 
 from hypothesis import HealthCheck, Phase, given, settings, strategies as st
-from sqlalchemy import select, text
+from sqlalchemy import text
 
-from nastavnik.domain.statistics.models import StatAreaSnapshot, StatOrgSnapshot
 from nastavnik.domain.statistics.recompute import ScopeKind, Snapshot, recompute
 from nastavnik.runtime import Runtime
-from tests.statistics.spec import BuiltRegion, RegionSpec, build_region
-from tests.statistics.stored import area_rows, org_rows
+from tests.statistics.spec import RegionSpec, build_region
+from tests.statistics.stored import everything
 from tests.statistics.test_property import regions
 
 KINDS = ("group_status", "left_on", "drop_member", "headcount", "org_status")
@@ -112,45 +111,6 @@ async def apply(runtime: Runtime, org_id: uuid.UUID, change: Change, year: int, 
                 {"org": org_id},
             )
         await db.commit()
-
-
-async def everything(runtime: Runtime, built: BuiltRegion, year: int, as_of: date) -> dict[str, Any]:
-    """Every stored row of the snapshot, times of computation aside."""
-    async with runtime.owner_sessions() as db:
-        org_snapshots = set(
-            await db.execute(
-                select(
-                    StatOrgSnapshot.org_id, StatOrgSnapshot.municipality_id, StatOrgSnapshot.org_type
-                ).where(
-                    StatOrgSnapshot.region_id == built.id,
-                    StatOrgSnapshot.academic_year == year,
-                    StatOrgSnapshot.as_of == as_of,
-                )
-            )
-        )
-        area_snapshots = set(
-            await db.execute(
-                select(
-                    StatAreaSnapshot.scope,
-                    StatAreaSnapshot.scope_id,
-                    StatAreaSnapshot.org_type,
-                    StatAreaSnapshot.organisations,
-                    StatAreaSnapshot.computed,
-                ).where(
-                    StatAreaSnapshot.region_id == built.id,
-                    StatAreaSnapshot.academic_year == year,
-                    StatAreaSnapshot.as_of == as_of,
-                )
-            )
-        )
-    return {
-        "organisations": {
-            key: await org_rows(runtime, org_id, year, as_of) for key, org_id in built.orgs.items()
-        },
-        "areas": await area_rows(runtime, built, year, as_of),
-        "org_snapshots": org_snapshots,
-        "area_snapshots": area_snapshots,
-    }
 
 
 @settings(

@@ -27,7 +27,7 @@ from nastavnik.runtime import Runtime
 from tests.statistics import handmade
 from tests.statistics.small import small_region
 from tests.statistics.spec import BuiltRegion, OrgSpec, RegionSpec, build_region
-from tests.statistics.test_fresh_property import everything
+from tests.statistics.stored import everything
 from tests.support.plugins import plugin_module
 
 YEAR, AS_OF = handmade.YEAR, handmade.AS_OF

@@ -9,11 +9,10 @@ while the job runs (:func:`nastavnik.worker.build_worker`).
 
 from __future__ import annotations
 
-import contextlib
 import os
 import pickle
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from contextvars import ContextVar, Token
 from dataclasses import dataclass
 from typing import Any
@@ -48,20 +47,10 @@ def current() -> str | None:
     return _current.get()
 
 
-@contextlib.contextmanager
-def bound(request_id: str | None, **more: Any) -> Iterator[None]:
-    """Within the block, ``request_id`` (and ``more``) is on every log line and in every job enqueued."""
-    token = _current.set(request_id)
-    try:
-        with structlog.contextvars.bound_contextvars(**_present(request_id=request_id, **more)):
-            yield
-    finally:
-        _current.reset(token)
-
-
 def enter(request_id: str) -> tuple[Token[str | None], Mapping[str, Token[Any]]]:
-    """:func:`bound`'s start without its context manager, for the web's middleware on every request: what
-    :func:`leave` needs to undo it."""
+    """From here until :func:`leave`, ``request_id`` is on every log line and in every job enqueued; returns
+    what :func:`leave` needs to undo it. Not a context manager: the web's middleware calls it on every
+    request, and a generator per request cost more than the rest of it."""
     return _current.set(request_id), structlog.contextvars.bind_contextvars(request_id=request_id)
 
 
@@ -72,8 +61,8 @@ def leave(entered: tuple[Token[str | None], Mapping[str, Token[Any]]]) -> None:
 
 
 def bind(request_id: str | None, **more: Any) -> None:
-    """:func:`bound` for the rest of the current task: a worker's job runs in a task of its own, which ends
-    with the job, so nothing is left to undo."""
+    """``request_id`` (and ``more``) on every log line and in every job enqueued for the rest of the current
+    task: a worker's job runs in a task of its own, which ends with the job, so nothing is left to undo."""
     _current.set(request_id)
     structlog.contextvars.bind_contextvars(**_present(request_id=request_id, **more))
 

@@ -39,8 +39,7 @@ class RequestIdMiddleware:
                 set_headers(message, _REPLACED, added)  # the one id, whatever the handler set
             await send(message)
 
-        # The server's access log line is written while the response starts, inside this block too
-        # (request_ids.bound, without a context manager's generator per request).
+        # The server's access log line is written while the response starts, inside this block too.
         entered = request_ids.enter(request_id)
         try:
             await self.app(scope, receive, send_with_id)

@@ -318,21 +318,23 @@ async def _derive_municipalities(
     await conn.execute(text(_INSERT_REGION_VALUES), region_params)
 
 
-async def _settle(conn: AsyncConnection, statement_timeout_ms: int | None) -> None:
+async def _settle(conn: AsyncConnection, statement_timeout_ms: int | None, *, share: bool = False) -> None:
     """The settings of a recompute's transaction (each connection's own, ending with it).
 
     Whole-table aggregations: hashes and sorts in memory rather than on disk (at size L, with 64 MB, the
     groups' hash and the mentors' scores' sort spilled). The prepared tables are analysed from a small
     sample: enough for the planner to see their size, cheap to take. No JIT compilation: at size L every
     large statement crossed its thresholds and compiling took 0.8 s of the recompute in all
-    (docs/statistics.md, «Against the floor»).
+    (docs/statistics.md, «Against the floor»). A ``share``'s statements run without parallel workers: the
+    shares are the parallelism, and a share's workers would only contend with the other shares.
     """
-    await conn.execute(
-        text(
-            "SELECT set_config('work_mem', '128MB', true),"
-            " set_config('default_statistics_target', '10', true), set_config('jit', 'off', true)"
-        )
+    settings = (
+        "SELECT set_config('work_mem', '128MB', true),"
+        " set_config('default_statistics_target', '10', true), set_config('jit', 'off', true)"
     )
+    if share:
+        settings += ", set_config('max_parallel_workers_per_gather', '0', true)"
+    await conn.execute(text(settings))
     if statement_timeout_ms:
         # Transaction-local: a stuck statement cannot outlive the job that waits for it.
         await conn.execute(
@@ -371,9 +373,7 @@ async def _compute_values(
     for query in queries:
         key = query.indicator.key
         async with _nested_loops(conn, query.nested_loops or not whole_scope):
-            result = await conn.execute(
-                text(_SELECT_VALUES.format(sql=query.sql)), {**params, **query.bind, "indicator": key}
-            )
+            result = await conn.execute(text(_SELECT_VALUES.format(sql=query.sql)), {**params, **query.bind})
         values.extend((org_id, key, *rest) for org_id, *rest in result)
     return values
 
@@ -393,9 +393,7 @@ async def _share_values(
     """One share's rows, on a connection and in a transaction of its own that writes nothing but its
     temporary tables (gone at its end)."""
     async with engine.connect() as conn, conn.begin():
-        await _settle(conn, statement_timeout_ms)
-        # The shares are the parallelism: a share's parallel workers would only contend with the others.
-        await conn.execute(text("SELECT set_config('max_parallel_workers_per_gather', '0', true)"))
+        await _settle(conn, statement_timeout_ms, share=True)
         return await _compute_values(conn, queries, {**params, "share_orgs": share_orgs}, whole_scope=True)
 
 
@@ -463,10 +461,10 @@ async def recompute(
     worker's unpooled one, so that a share never waits for a connection that a recompute waiting for its
     shares holds (several regions' recomputes at once would otherwise empty the pool and wait on each
     other); None: from ``engine``, for callers that run one recompute at a time. Each share's transaction
-    reads the data
-    committed when each of its statements starts, as every statement of a single-connection recompute
-    does; the advisory lock, held by this transaction throughout, keeps other recomputes of the snapshot
-    out. Readers still see the previous figures until this transaction commits: the shares only read.
+    reads the data committed when each of its statements starts, as every statement of a
+    single-connection recompute does; the advisory lock, held by this transaction throughout, keeps other
+    recomputes of the snapshot out. Readers still see the previous figures until this transaction
+    commits: the shares only read.
     """
     started = time.perf_counter()
     queries = catalogue(plugins)
