@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 from litestar import Litestar
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from nastavnik.db.scope import DbScope, scoped_session
@@ -152,3 +152,34 @@ async def test_the_page_reads_its_figures_in_one_statement(
         # The actor, the organisation, the membership, the targets, the figures, the dictionaries' words,
         # and on the page its layout's notifications.
         assert len(sql) <= (7 if sent is page_sent else 6), sql
+
+
+@pytest.mark.parametrize(
+    "plan",
+    [
+        ("enable_seqscan",),  # the indexes: rows by each index's order
+        ("enable_indexscan", "enable_indexonlyscan", "enable_bitmapscan"),  # the tables in their heap order
+    ],
+)
+async def test_figures_and_trend_come_in_catalogue_order_whatever_the_plan(
+    runtime: Runtime, region: BuiltRegion, plan: tuple[str, ...]
+) -> None:
+    """The page's charts and the API's lists follow the catalogue, not the order the plan gave the rows in:
+    a statement's plan changes with the table's statistics (an autovacuum's ANALYZE between two requests),
+    and with it the order of the rows of the same snapshot."""
+    indicators = {i.key: i for i in catalogue(runtime.plugins)}
+    org_id = region.orgs["O1"]
+    scope = DbScope(identity_id=region.region_staff, oversight=True)
+    async with scoped_session(runtime.app_sessions, scope) as db:
+        for setting in plan:
+            await db.execute(text(f"SET LOCAL {setting} = off"))
+        found = await r.org_page_figures(
+            db, org_id, region.id, region.municipalities["M2"], YEAR, indicators, {}
+        )
+    order = list(indicators)
+    for values in (found.values, found.region, found.municipality):
+        assert len(values.figures) > 1
+        assert list(values.figures) == [k for k in order if k in values.figures]
+        assert list(values.breakdowns) == [k for k in order if k in values.breakdowns]
+    assert len(found.trend) > 1
+    assert list(found.trend) == [k for k in order if k in found.trend]

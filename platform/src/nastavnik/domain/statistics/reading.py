@@ -65,6 +65,7 @@ _ORG_VALUE_COLUMNS = (
     StatOrgValue.respondents,
 )
 Query = TypeVar("Query", bound=Select[*tuple[Any, ...]])
+_V = TypeVar("_V")
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,7 +124,16 @@ def collect(
             values.figures[key] = figure
     for figures in values.breakdowns.values():
         figures.sort(key=lambda f: (f.breakdown.partition(":")[0], -f.numerator, f.breakdown))
+    values.figures = in_catalogue_order(values.figures, indicators)
+    values.breakdowns = in_catalogue_order(values.breakdowns, indicators)
     return values
+
+
+def in_catalogue_order(by_key: dict[str, _V], indicators: dict[str, Indicator]) -> dict[str, _V]:
+    """``by_key`` in the catalogue's order of ``indicators``: rows come in whatever order the plan gives
+    (an index scan and a sequential scan of the same table differ), and a page's charts and an API's
+    lists must not change order from one request to the next."""
+    return {key: by_key[key] for key in indicators if key in by_key}
 
 
 # Compiled once (nastavnik.db.driver): building the statement and SQLAlchemy's execution of it cost more
@@ -774,7 +784,7 @@ def _trend(rows: object, indicators: dict[str, Indicator]) -> TrendPoints:
         else:
             value = share(numerator, denominator)
         points.setdefault(key, []).append((as_of, value))
-    return points
+    return in_catalogue_order(points, indicators)
 
 
 def as_decimal(value: float) -> Decimal:
