@@ -1,15 +1,17 @@
-"""The organisation's own figures page writes exactly the HTML it wrote with the macros of _statistics.html.
+"""The statistics pages write exactly the HTML they wrote with the macros ``figure_card`` and
+``breakdown_tables``.
 
-The page's cards and breakdown tables are written by Python helpers (``statistics.cards``) instead of the
-macros ``figure_card`` and ``breakdown_tables``: here both are rendered for the same figures (every kind,
-missing figures, an average over fewer than five respondents, targets met and missed, names with ``<``,
-``&`` and quotes) and compared byte for byte; and the whole page, as a curator sees it, is rendered with
-the page's template as it was (kept below) and as it is, and compared.
+The cards and breakdown tables are written by Python helpers (``statistics.cards``) instead of those macros
+of ``_statistics.html``, kept below as they were (``REFERENCE_MACROS``): here both are rendered for the same
+figures (every kind, missing figures, an average over fewer than five respondents, targets met and missed,
+names with ``<``, ``&`` and quotes) and compared byte for byte; and every page that shows cards, as its
+reader sees it, is rendered with its template as it is and as it was, and compared.
 """
 
 from __future__ import annotations
 
 import itertools
+import uuid
 from pathlib import Path
 from typing import Any
 
@@ -28,13 +30,54 @@ from tests.statistics.spec import BuiltRegion, build_region
 from tests.support.http import client_for
 
 TEMPLATES = Path(nastavnik.domain.statistics.__file__).parent / "templates"
+# The macros as _statistics.html had them: the reference the helpers and the pages are held to.
+REFERENCE_MACROS = """\
+{% macro figure_card(f, beside=None, beside_label="") -%}
+<div class="card stat figure{% if f.meets_target is true %} met{% elif f.meets_target is false %} missed{% endif %}" \
+title="{{ f.indicator.description }}">
+  <span class="value">{{ f.text }}</span>
+  <span>{{ f.indicator.title }}</span>
+  {% if f.detail %}<span class="muted">{{ f.detail }}</span>{% endif %}
+  {% if f.target is not none %}<span class="muted">цель: {{ f.target | ru_number }}&nbsp;%\
+{% if f.meets_target is true %} — достигнута{% elif f.meets_target is false %} — не достигнута{% endif %}</span>\
+{% endif %}
+  {% if f.reporting is not none and f.indicator.kind.value in ("share", "average") %}<span class="muted">\
+организаций в расчёте: {{ f.reporting | ru_number }}</span>{% endif %}
+  {% if beside %}<span class="muted">{{ beside_label }}: {{ beside.text }}</span>{% endif %}
+  {% if f.indicator.description %}<details class="definition"><summary>Как считается</summary>\
+<p>{{ f.indicator.description }}</p></details>{% endif %}
+</div>
+{%- endmacro %}
+
+{% macro breakdown_tables(breakdowns, by_key) -%}
+{% for key, figures in breakdowns | dictsort %}
+{% set indicator = by_key.get(key) %}
+{% if indicator %}
+<div class="table-wrap">
+<table class="breakdown">
+  <caption>{{ indicator.title }}</caption>
+  <thead><tr><th scope="col">Разрез</th><th scope="col">Значение</th></tr></thead>
+  <tbody>
+  {% for f in figures %}
+  <tr><th scope="row">{{ f.breakdown_title }}</th><td>{{ f.text }}{% if f.detail %} <span class="muted">\
+({{ f.detail }})</span>{% endif %}</td></tr>
+  {% endfor %}
+  </tbody>
+</table>
+</div>
+{% endif %}
+{% endfor %}
+{%- endmacro %}
+"""
+REFERENCE = "reference/_cards.html"
+
 ENV = Environment(
-    loader=FileSystemLoader(str(TEMPLATES)),
+    loader=ChoiceLoader([DictLoader({REFERENCE: REFERENCE_MACROS}), FileSystemLoader(str(TEMPLATES))]),
     autoescape=select_autoescape(default=True, default_for_string=True),
 )
 ENV.filters.update(FILTERS)
 MACROS = ENV.from_string(
-    '{% from "_statistics.html" import figure_card, breakdown_tables %}'
+    f'{{% from "{REFERENCE}" import figure_card, breakdown_tables %}}'
     "[{{ figure_card(f, beside, label) }}|{{ figure_card(f) }}|{{ breakdown_tables(breakdowns, by_key) }}]"
 )
 HELPERS = ENV.from_string(
@@ -130,7 +173,7 @@ def test_the_helpers_write_what_the_macros_write() -> None:
 
 
 LOOP_MACROS = ENV.from_string(
-    '{% from "_statistics.html" import figure_card %}<section class="cards">\n'
+    f'{{% from "{REFERENCE}" import figure_card %}}<section class="cards">\n'
     "  {% for f in figures %}\n"
     "  {% set beside = beside_of(scope, f.indicator.key) %}\n"
     "  {{ figure_card(f, beside, label) }}\n"
@@ -177,7 +220,7 @@ def test_hostile_text_is_escaped_and_the_odd_figures_read_as_before() -> None:
 
 # The page's template as it was, with the macros: the reference the page is compared with.
 OLD_OWN_PAGE = """{% extends "core/base.html" %}
-{% from "core/_statistics.html" import figure_card, breakdown_tables with context %}
+{% from "reference/_cards.html" import figure_card, breakdown_tables with context %}
 {% block title %}Показатели организации{% endblock %}
 {% block content %}
 <h1>Показатели организации</h1>
@@ -227,16 +270,20 @@ async def region(runtime: Runtime) -> BuiltRegion:
     return built
 
 
-@pytest.mark.parametrize("year", [YEAR, YEAR - 1])
-async def test_the_page_is_what_the_macros_wrote(app: Litestar, region: BuiltRegion, year: int) -> None:
+async def as_now_and_as_it_was(
+    app: Litestar, identity: uuid.UUID, url: str, templates_as_they_were: dict[str, str]
+) -> tuple[str, str]:
+    """``url`` as ``identity`` reads it with the templates as they are, then with ``templates_as_they_were``
+    (by name, beside the reference macros) in their place."""
     assert app.template_engine is not None
     env: Environment = app.template_engine.engine
-    url = f"/o/{region.slugs['O1']}/statistics?year={year}"
     loader = env.loader
     assert loader is not None
-    async with client_for(app, region.curators["O1"]) as client:
+    async with client_for(app, identity) as client:
         now = await client.get(url)
-        env.loader = ChoiceLoader([DictLoader({"core/statistics_own.html": OLD_OWN_PAGE}), loader])
+        env.loader = ChoiceLoader(
+            [DictLoader({**templates_as_they_were, REFERENCE: REFERENCE_MACROS}), loader]
+        )
         env.cache.clear()  # type: ignore[union-attr]
         try:
             before = await client.get(url)
@@ -244,11 +291,59 @@ async def test_the_page_is_what_the_macros_wrote(app: Litestar, region: BuiltReg
             env.loader = loader
             env.cache.clear()  # type: ignore[union-attr]
     assert (now.status_code, before.status_code) == (200, 200)
-    assert now.text == before.text
+    return now.text, before.text
+
+
+@pytest.mark.parametrize("year", [YEAR, YEAR - 1])
+async def test_the_page_is_what_the_macros_wrote(app: Litestar, region: BuiltRegion, year: int) -> None:
+    now, before = await as_now_and_as_it_was(
+        app,
+        region.curators["O1"],
+        f"/o/{region.slugs['O1']}/statistics?year={year}",
+        {"core/statistics_own.html": OLD_OWN_PAGE},
+    )
+    assert now == before
     if year == YEAR:  # a page with figures, the region's beside them, charts and breakdowns
-        assert "в среднем по региону" in now.text
-        assert now.text.count('<div class="card stat figure') >= 5
-        assert '<table class="breakdown">' in now.text
-        assert '<svg class="trend"' in now.text
+        assert "в среднем по региону" in now
+        assert now.count('<div class="card stat figure') >= 5
+        assert '<table class="breakdown">' in now
+        assert '<svg class="trend"' in now
     else:
-        assert "ещё не рассчитаны" in now.text
+        assert "ещё не рассчитаны" in now
+
+
+def as_it_was(template: str) -> str:
+    """A page's template with the macros where it now calls the helpers, imported as the page imported
+    them: what the page was before the helpers, but for the import of its other macros."""
+    source = (TEMPLATES / template).read_text()
+    was = source.replace("cards.figure_card(", "figure_card(").replace(
+        "cards.breakdown_tables(", "breakdown_tables("
+    )
+    assert was.count("figure_card(") == source.count("cards.figure_card(") > 0
+    assert was.count("breakdown_tables(") == source.count("cards.breakdown_tables(") == 1
+    extends, rest = was.split("\n", 1)
+    return f'{extends}\n{{% from "{REFERENCE}" import figure_card, breakdown_tables with context %}}\n{rest}'
+
+
+@pytest.mark.parametrize("page", ["region", "municipality", "organisation"])
+async def test_the_region_staffs_pages_are_what_the_macros_wrote(
+    app: Litestar, region: BuiltRegion, page: str
+) -> None:
+    """The region's dashboard, a municipality's, and an organisation's figures as the region sees them."""
+    municipality = region.municipalities["M2"]  # O1's
+    template, url = {
+        "region": ("statistics_region.html", f"/region/statistics?year={YEAR}"),
+        "municipality": ("statistics_municipality.html", f"/m/{municipality}/statistics?year={YEAR}"),
+        "organisation": (
+            "statistics_org.html",
+            f"/m/{municipality}/statistics/{region.orgs['O1']}?year={YEAR}",
+        ),
+    }[page]
+    now, before = await as_now_and_as_it_was(
+        app, region.region_staff, url, {f"core/{template}": as_it_was(template)}
+    )
+    assert now == before
+    assert now.count('<div class="card stat figure') >= 5
+    assert '<table class="breakdown">' in now
+    if page == "organisation":
+        assert "в среднем по муниципалитету" in now

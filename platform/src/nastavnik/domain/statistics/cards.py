@@ -1,12 +1,15 @@
-"""The macros ``figure_card`` and ``breakdown_tables`` of ``core/_statistics.html`` as Python functions,
-writing exactly the same HTML (for the organisation's own figures page, viewed most of the statistics pages).
+"""The statistics pages' figure cards and breakdown tables, written in Python.
 
-The page called the card macro once per indicator and imported the macros ``with context``, which has Jinja
-build the macros' module anew on every render; a macro call costs a new context, its arguments' checks and
-a join of its output. These write the same text with string formatting and markupsafe's ``escape`` (what
-autoescaping applies to ``{{ … }}``). ``tests/statistics/test_cards.py`` renders both for the same figures,
-hostile and missing ones among them, and compares the bytes. In a template: ``{{ cards.figure_card(f,
-beside, label) }}`` where the macro was ``{{ figure_card(f, beside, label) }}``.
+They were the macros ``figure_card`` and ``breakdown_tables`` of ``core/_statistics.html``, and write exactly
+the HTML the macros wrote. A page called the card macro once per indicator and imported the macros ``with
+context``, which has Jinja build the macros' module anew on every render; a macro call costs a new context,
+its arguments' checks and a join of its output (the organisation's own figures page, viewed most of the
+statistics pages, spent a good part of its time there). These write the same text with string formatting
+and markupsafe's ``escape`` (what autoescaping applies to ``{{ … }}``). ``tests/statistics/test_cards.py``
+keeps the macros as they were, renders both for the same figures, hostile and missing ones among them, and
+compares the bytes, and every page that shows cards with its template as it was. In a template (the routes
+pass ``cards``): ``{{ cards.figure_card(f, beside, label) }}``, ``{{ cards.figure_cards(figures, beside,
+label) }}`` for a row of them, ``{{ cards.breakdown_tables(breakdowns, by_key) }}``.
 """
 
 from __future__ import annotations

@@ -242,6 +242,7 @@ def _board_context(board: Dashboard, runtime: Rt) -> dict[str, Any]:
         "recompute_titles": RECOMPUTE_TITLES,
         "timezone": board.region.timezone,
         "kinds": Kind,
+        "cards": CARDS,
     }
 
 
@@ -361,6 +362,7 @@ class MunicipalityStatisticsPages(Controller):
             charts=charts_of(figures.trend, {i.key: i for i in figures.indicators}, targets),
             type_titles={c: t.title for c, t in runtime.plugins.organisation_types().items()},
             timezone=await statistics.timezone_of(db, actor),
+            cards=CARDS,
         )
 
 
