@@ -1,10 +1,11 @@
 """A municipality's or the region's recompute computed in shares, each on a connection of its own.
 
-The shares split the scope's organisations by a hash of their ids; what they return is written in the one
-transaction that replaces the snapshot. These tests hold that split to the single connection's result,
-that every organisation falls in exactly one share, that a share's failure leaves the previous figures
-and no connection behind, and that several regions' recomputes at once (the night of a time zone) do not
-wait on each other for connections.
+The shares deal the scope's organisations into lists; what they return is written in the one transaction
+that replaces the snapshot, whose own connection computes, beside them, the indicators that read no
+prepared rows. These tests hold that split to the single connection's result, that every organisation
+falls in exactly one share, that what reads no prepared rows is computed once and the rest in the shares,
+that a failure in a share or beside them leaves the previous figures and no connection behind, and that
+several regions' recomputes at once (the night of a time zone) do not wait on each other for connections.
 """
 
 from __future__ import annotations
@@ -12,11 +13,11 @@ from __future__ import annotations
 import asyncio
 import types
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import event, text
 from sqlalchemy.exc import DBAPIError
 
 from nastavnik import StatisticContributor, hookimpl
@@ -91,15 +92,17 @@ async def test_a_share_reads_its_own_organisations_of_the_scope_only(runtime: Ru
     assert await _scope(runtime, built, share) == {built.orgs["O1"], built.orgs["O3"]}
 
 
-def _failing_plugin(org_id: uuid.UUID) -> types.ModuleType:
-    """A plugin whose one indicator divides by zero for one organisation: the share that computes it
-    fails, the other succeeds."""
+def _failing_plugin(org_id: uuid.UUID, *, in_a_share: bool) -> types.ModuleType:
+    """A plugin whose one indicator divides by zero for one organisation. ``in_a_share``: it reads the
+    prepared memberships, so a share computes it (the share of that organisation fails, the other
+    succeeds); else the recompute's own connection computes it over the whole scope while the shares run."""
+    reads = " WHERE NOT EXISTS (SELECT FROM stat_membership WHERE false)" if in_a_share else ""
 
     @hookimpl
     def register_statistics() -> Iterable[StatisticContributor]:
         sql = (
             f"SELECT org_id, 1 / CASE WHEN org_id = CAST('{org_id}' AS uuid) THEN 0 ELSE 1 END AS numerator,"
-            " NULL::bigint AS denominator, NULL::bigint AS respondents FROM scope_org"
+            f" NULL::bigint AS denominator, NULL::bigint AS respondents FROM scope_org{reads}"
         )
         return [StatisticContributor("failing.share", "Сбой", "Делит на ноль в одной организации.", sql)]
 
@@ -121,7 +124,8 @@ async def _aggregator_transactions(runtime: Runtime) -> list[str]:
         return list(found)
 
 
-async def test_a_failing_share_leaves_the_previous_figures(runtime: Runtime) -> None:
+@pytest.mark.parametrize("in_a_share", [True, False], ids=["in-a-share", "beside-the-shares"])
+async def test_a_failing_share_leaves_the_previous_figures(runtime: Runtime, in_a_share: bool) -> None:
     built = await build_region(runtime, small_region(6))
     region = Snapshot(ScopeKind.REGION, built.id, handmade.YEAR, handmade.AS_OF)
     await _recompute(runtime, region, 2)
@@ -131,13 +135,52 @@ async def test_a_failing_share_leaves_the_previous_figures(runtime: Runtime) -> 
             text("UPDATE mentoring_group SET status = 'ended_early' WHERE org_id = :org"),
             {"org": built.orgs["O5"]},
         )
-    failing = load_plugins(extra_modules=[_failing_plugin(built.orgs["O2"])])
+    failing = load_plugins(extra_modules=[_failing_plugin(built.orgs["O2"], in_a_share=in_a_share)])
     with pytest.raises(DBAPIError, match="division by zero"):
         await _recompute(runtime, region, 2, plugins=failing)
     assert await everything(runtime, built, handmade.YEAR, handmade.AS_OF) == before
     assert await _aggregator_transactions(runtime) == []
     await _recompute(runtime, region, 2)  # the connections are usable; the change shows now
     assert await everything(runtime, built, handmade.YEAR, handmade.AS_OF) != before
+
+
+def _recorder(into: list[str]) -> Callable[..., None]:
+    """A ``before_cursor_execute`` listener that keeps every statement sent."""
+
+    def record(conn: Any, cursor: Any, statement: str, *rest: Any) -> None:
+        into.append(statement)
+
+    return record
+
+
+async def test_what_reads_no_prepared_rows_is_computed_once_beside_the_shares(runtime: Runtime) -> None:
+    """Plan completion (a scan of every plan task) and the people's count read no prepared rows: the
+    recompute's own connection computes them once over the whole scope while the shares run, rather
+    than each share scanning all of their tables again; the shares compute the rest."""
+    built = await build_region(runtime, small_region(6))
+    assert runtime.aggregator_shares_engine is not None
+    sent: dict[str, list[str]] = {"own": [], "shares": []}
+    engines = {
+        "own": runtime.aggregator_engine.sync_engine,
+        "shares": runtime.aggregator_shares_engine.sync_engine,
+    }
+    listeners = {name: _recorder(sent[name]) for name in engines}
+    for name, engine in engines.items():
+        event.listen(engine, "before_cursor_execute", listeners[name])
+    try:
+        await _recompute(runtime, Snapshot(ScopeKind.REGION, built.id, YEAR, AS_OF), 2)
+    finally:
+        for name, engine in engines.items():
+            event.remove(engine, "before_cursor_execute", listeners[name])
+
+    def count(where: str, fragment: str) -> int:
+        return sum(fragment in statement for statement in sent[where])
+
+    assert (count("own", "FROM plan_item"), count("shares", "FROM plan_item")) == (1, 0)
+    assert (count("own", "FROM person WHERE status"), count("shares", "FROM person WHERE status")) == (1, 0)
+    assert count("shares", "CREATE TEMPORARY TABLE stat_membership") == 2
+    assert count("shares", "CREATE TEMPORARY TABLE stat_score") == 2
+    assert count("own", "stat_membership") == count("own", "stat_score") == 0
 
 
 async def test_regions_recomputed_at_once_do_not_wait_on_each_other(runtime: Runtime) -> None:

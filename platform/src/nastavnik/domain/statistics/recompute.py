@@ -397,20 +397,34 @@ async def _share_values(
         return await _compute_values(conn, queries, {**params, "share_orgs": share_orgs}, whole_scope=True)
 
 
+def reads_prepared(query: IndicatorQuery) -> bool:
+    """Whether ``query`` reads rows the recompute prepares (:data:`PREPARED`)."""
+    return any(table in query.sql for table in PREPARED)
+
+
 async def _values_in_shares(
+    conn: AsyncConnection,
     engine: AsyncEngine,
     queries: list[IndicatorQuery],
     params: dict[str, Any],
     shares: list[list[uuid.UUID]],
     statement_timeout_ms: int | None,
 ) -> list[ValueRow]:
-    """The rows of the organisations of ``shares``, each share computed at the same time. The first
-    failure is raised as it is (a transient one is retried by the job as before) once the other shares are
-    cancelled: their transactions roll back, and so does the caller's."""
+    """The rows of the organisations of ``shares``. The indicators that read the prepared rows are
+    computed in the shares, each share at the same time on a connection of its own; the others, while they
+    run, on ``conn`` over the whole scope: what they read is a scan of a large table (the plan tasks, the
+    people) that a share's list narrows only by filtering it row by row, so each share would scan all of
+    it again. The first failure is raised as it is (a transient one is retried by the job as before) once
+    the other computations are cancelled: their transactions roll back, and so does the caller's."""
+    in_shares = [q for q in queries if reads_prepared(q)]
+    whole = [q for q in queries if not reads_prepared(q)]
     tasks = [
-        asyncio.create_task(_share_values(engine, queries, params, share, statement_timeout_ms))
+        asyncio.create_task(_share_values(engine, in_shares, params, share, statement_timeout_ms))
         for share in shares
     ]
+    if whole:
+        # Beside the shares, which keep the cores busy: no parallel workers of its own.
+        tasks.append(asyncio.create_task(_alone(conn, whole, params)))
     try:
         parts = await asyncio.gather(*tasks)
     except BaseException:
@@ -419,6 +433,24 @@ async def _values_in_shares(
         await asyncio.gather(*tasks, return_exceptions=True)
         raise
     return [row for part in parts for row in part]
+
+
+async def _alone(
+    conn: AsyncConnection, queries: list[IndicatorQuery], params: dict[str, Any]
+) -> list[ValueRow]:
+    """``queries`` on ``conn`` over the whole scope without parallel workers, then back to the settings the
+    transaction's other statements are planned with."""
+    previous = await conn.scalar(
+        text(
+            "SELECT current_setting('max_parallel_workers_per_gather'),"
+            " set_config('max_parallel_workers_per_gather', '0', true)"
+        )
+    )
+    values = await _compute_values(conn, queries, params, whole_scope=True)
+    await conn.execute(
+        text("SELECT set_config('max_parallel_workers_per_gather', :value, true)"), {"value": previous}
+    )
+    return values
 
 
 async def _insert_values(conn: AsyncConnection, params: dict[str, Any], values: list[ValueRow]) -> None:
@@ -506,7 +538,7 @@ async def recompute(
         if whole_scope and connections > 1 and organisations > 1:
             shares = split(sorted(org_id for org_id, _ in entered), connections)
             values = await _values_in_shares(
-                shares_engine or engine, queries, params, shares, statement_timeout_ms
+                conn, shares_engine or engine, queries, params, shares, statement_timeout_ms
             )
         else:
             values = await _compute_values(conn, queries, params, whole_scope=whole_scope)

@@ -71,16 +71,24 @@ def score_rows(*, listed: bool = False) -> str:
     scope's programmes of the academic year, answered on or before the snapshot date: the organisation,
     the role the questionnaire was for, the item, who answered, the score. Both satisfaction indicators
     read it, so the largest table of the recompute (the answers) is joined once rather than once per
-    role. ``listed``: of a share's organisations (``LISTED``)."""
+    role. ``listed``: of a share's organisations (``LISTED``).
+
+    The final assignments of the year are found first (``OFFSET 0`` keeps the subquery whole, the
+    planner's fence): the planner multiplies the selectivities of a composite key's two columns and
+    expected a twentieth of the answers to match their assignments, so it joined all the answers to the
+    assignments and only then the groups of the year, probing 625,000 rows where 110,000 assignments
+    remain (measured at size L: 1.5 s a share instead of 2.0 s)."""
     return f"""
 SELECT x.org_id, a.role, x.item_key, a.person_id, x.score
   FROM questionnaire_answer x
-  JOIN questionnaire_assignment a ON a.org_id = x.org_id AND a.id = x.assignment_id{_listed("a", listed)}
-  JOIN mentoring_group g ON g.org_id = a.org_id AND g.id = a.group_id{_listed("g", listed)}
-  JOIN programme p ON p.org_id = g.org_id AND p.id = g.programme_id{_listed("p", listed)}
- WHERE a.moment = 'end' AND x.score IS NOT NULL
-   AND (a.completed_at AT TIME ZONE 'UTC')::date <= {AS_OF}
-   AND p.academic_year = {YEAR} AND x.org_id {IN_SCOPE}{_listed("x", listed)}
+  JOIN (SELECT a.org_id, a.id, a.role, a.person_id
+          FROM questionnaire_assignment a
+          JOIN mentoring_group g ON g.org_id = a.org_id AND g.id = a.group_id{_listed("g", listed)}
+          JOIN programme p ON p.org_id = g.org_id AND p.id = g.programme_id{_listed("p", listed)}
+         WHERE a.moment = 'end' AND (a.completed_at AT TIME ZONE 'UTC')::date <= {AS_OF}
+           AND p.academic_year = {YEAR} AND a.org_id {IN_SCOPE}{_listed("a", listed)}
+        OFFSET 0) a ON a.org_id = x.org_id AND a.id = x.assignment_id
+ WHERE x.score IS NOT NULL AND x.org_id {IN_SCOPE}{_listed("x", listed)}
 """
 
 
