@@ -92,11 +92,17 @@ async def test_a_share_reads_its_own_organisations_of_the_scope_only(runtime: Ru
     assert await _scope(runtime, built, share) == {built.orgs["O1"], built.orgs["O3"]}
 
 
-def _failing_plugin(org_id: uuid.UUID, *, in_a_share: bool) -> types.ModuleType:
-    """A plugin whose one indicator divides by zero for one organisation. ``in_a_share``: it reads the
-    prepared memberships, so a share computes it (the share of that organisation fails, the other
-    succeeds); else the recompute's own connection computes it over the whole scope while the shares run."""
-    reads = " WHERE NOT EXISTS (SELECT FROM stat_membership WHERE false)" if in_a_share else ""
+def _failing_plugin(org_id: uuid.UUID, *, where: str) -> types.ModuleType:
+    """A plugin whose one indicator divides by zero for one organisation. ``where`` it fails:
+    ``in-a-share``, it reads the prepared memberships, so a share computes it (the share of that
+    organisation fails, the other succeeds); ``beside-the-shares``, it reads none, so the recompute's own
+    connection computes it over the whole scope while the shares run; ``in-a-share-while-beside-runs``, as
+    in a share, and another indicator beside the shares is still running (sleeping) when it fails."""
+    reads = (
+        " WHERE NOT EXISTS (SELECT FROM stat_membership WHERE false)"
+        if where.startswith("in-a-share")
+        else ""
+    )
 
     @hookimpl
     def register_statistics() -> Iterable[StatisticContributor]:
@@ -104,7 +110,11 @@ def _failing_plugin(org_id: uuid.UUID, *, in_a_share: bool) -> types.ModuleType:
             f"SELECT org_id, 1 / CASE WHEN org_id = CAST('{org_id}' AS uuid) THEN 0 ELSE 1 END AS numerator,"
             f" NULL::bigint AS denominator, NULL::bigint AS respondents FROM scope_org{reads}"
         )
-        return [StatisticContributor("failing.share", "Сбой", "Делит на ноль в одной организации.", sql)]
+        found = [StatisticContributor("failing.share", "Сбой", "Делит на ноль в одной организации.", sql)]
+        if where == "in-a-share-while-beside-runs":
+            slow = "SELECT org_id, 1, NULL::bigint, NULL::bigint FROM scope_org, pg_sleep(30)"
+            found.append(StatisticContributor("failing.slow", "Долго", "Считается полминуты.", slow))
+        return found
 
     return plugin_module(
         "failing_share", serves=("school",), hooks={"register_statistics": register_statistics}
@@ -124,8 +134,8 @@ async def _aggregator_transactions(runtime: Runtime) -> list[str]:
         return list(found)
 
 
-@pytest.mark.parametrize("in_a_share", [True, False], ids=["in-a-share", "beside-the-shares"])
-async def test_a_failing_share_leaves_the_previous_figures(runtime: Runtime, in_a_share: bool) -> None:
+@pytest.mark.parametrize("where", ["in-a-share", "beside-the-shares", "in-a-share-while-beside-runs"])
+async def test_a_failing_share_leaves_the_previous_figures(runtime: Runtime, where: str) -> None:
     built = await build_region(runtime, small_region(6))
     region = Snapshot(ScopeKind.REGION, built.id, handmade.YEAR, handmade.AS_OF)
     await _recompute(runtime, region, 2)
@@ -135,11 +145,20 @@ async def test_a_failing_share_leaves_the_previous_figures(runtime: Runtime, in_
             text("UPDATE mentoring_group SET status = 'ended_early' WHERE org_id = :org"),
             {"org": built.orgs["O5"]},
         )
-    failing = load_plugins(extra_modules=[_failing_plugin(built.orgs["O2"], in_a_share=in_a_share)])
+    failing = load_plugins(extra_modules=[_failing_plugin(built.orgs["O2"], where=where)])
     with pytest.raises(DBAPIError, match="division by zero"):
         await _recompute(runtime, region, 2, plugins=failing)
     assert await everything(runtime, built, handmade.YEAR, handmade.AS_OF) == before
     assert await _aggregator_transactions(runtime) == []
+    async with runtime.owner_engine.connect() as conn:  # the sleeping statement beside them was cancelled
+        sleeping = await conn.scalar(
+            text(
+                "SELECT count(*) FROM pg_stat_activity WHERE usename = :role AND state = 'active'"
+                " AND query LIKE '%pg_sleep(30)%' AND pid <> pg_backend_pid()"
+            ),
+            {"role": runtime.roles.aggregator},
+        )
+    assert sleeping == 0
     await _recompute(runtime, region, 2)  # the connections are usable; the change shows now
     assert await everything(runtime, built, handmade.YEAR, handmade.AS_OF) != before
 
