@@ -6,8 +6,9 @@ Everything happens in SQL, set-based, as the aggregator role, inside one transac
 1. the organisation rows of the scope are deleted and computed again: each indicator's SELECT over the
    scope's organisations, their rows written in one INSERT. A municipality's or the region's organisations
    are dealt into shares, each computed at the same time on a connection of its own, in a transaction
-   of its own that writes nothing but its temporary tables (see :func:`recompute`); what they return is
-   written here, in the one transaction;
+   of its own that writes nothing but its temporary tables (see :func:`recompute`), while this
+   transaction computes the indicators that read no prepared rows over the whole scope; what they all
+   return is written here, in the one transaction;
 2. the municipality and region rows are derived again from the stored organisation rows (sums of
    numerators and denominators, so every level adds up exactly): after a municipality's or the region's
    recompute, those of the whole region; after one organisation's, only the rows of the municipalities
