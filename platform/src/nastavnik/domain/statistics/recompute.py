@@ -29,7 +29,7 @@ import asyncio
 import time
 import uuid
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager, nullcontext
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
@@ -287,17 +287,22 @@ async def _region_of(conn: AsyncConnection, snapshot: Snapshot) -> tuple[uuid.UU
 
 
 @asynccontextmanager
-async def _nested_loops(conn: AsyncConnection, allowed: bool) -> AsyncIterator[None]:
-    """Statements planned without nested loops unless ``allowed``, then back to what the others are planned
-    with."""
-    if allowed:
-        yield
-        return
+async def _set_locally(conn: AsyncConnection, setting: str, value: str) -> AsyncIterator[None]:
+    """``setting`` at ``value`` for the statements inside, then back to what the transaction's other
+    statements are planned with."""
     previous = await conn.scalar(
-        text("SELECT current_setting('enable_nestloop'), set_config('enable_nestloop', 'off', true)")
+        text("SELECT current_setting(:setting), set_config(:setting, :value, true)"),
+        {"setting": setting, "value": value},
     )
     yield
-    await conn.execute(text("SELECT set_config('enable_nestloop', :value, true)"), {"value": previous})
+    await conn.execute(
+        text("SELECT set_config(:setting, :value, true)"), {"setting": setting, "value": previous}
+    )
+
+
+def _nested_loops(conn: AsyncConnection, allowed: bool) -> AbstractAsyncContextManager[None]:
+    """Statements planned without nested loops unless ``allowed``."""
+    return nullcontext() if allowed else _set_locally(conn, "enable_nestloop", "off")
 
 
 async def _derive_municipalities(
@@ -439,19 +444,9 @@ async def _values_in_shares(
 async def _alone(
     conn: AsyncConnection, queries: list[IndicatorQuery], params: dict[str, Any]
 ) -> list[ValueRow]:
-    """``queries`` on ``conn`` over the whole scope without parallel workers, then back to the settings the
-    transaction's other statements are planned with."""
-    previous = await conn.scalar(
-        text(
-            "SELECT current_setting('max_parallel_workers_per_gather'),"
-            " set_config('max_parallel_workers_per_gather', '0', true)"
-        )
-    )
-    values = await _compute_values(conn, queries, params, whole_scope=True)
-    await conn.execute(
-        text("SELECT set_config('max_parallel_workers_per_gather', :value, true)"), {"value": previous}
-    )
-    return values
+    """``queries`` on ``conn`` over the whole scope without parallel workers."""
+    async with _set_locally(conn, "max_parallel_workers_per_gather", "0"):
+        return await _compute_values(conn, queries, params, whole_scope=True)
 
 
 async def _insert_values(conn: AsyncConnection, params: dict[str, Any], values: list[ValueRow]) -> None:
