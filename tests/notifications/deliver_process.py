@@ -1,12 +1,16 @@
 """One delivery run in a process of its own (``python -m tests.notifications.deliver_process``), with the
-settings as JSON on stdin: the crash test kills it with SIGKILL in the middle of an SMTP conversation."""
+settings as JSON on stdin and the test run's clock as its argument (an ISO instant, so a run under ``--clock``
+stamps its rows on the same clock as the test that reads them): the crash test kills it with SIGKILL in the
+middle of an SMTP conversation."""
 
 from __future__ import annotations
 
 import asyncio
 import json
 import sys
+from datetime import datetime
 
+from nastavnik import clock
 from nastavnik.domain import load_models
 from nastavnik.domain.notifications.delivery import deliver
 from nastavnik.runtime import build_runtime
@@ -18,7 +22,8 @@ async def main() -> None:
     load_models()
     runtime = await build_runtime(settings)
     try:
-        print(await deliver(runtime), flush=True)
+        with clock.pinned(datetime.fromisoformat(sys.argv[1]), tick=True):
+            print(await deliver(runtime), flush=True)
     finally:
         await runtime.close()
 

@@ -270,6 +270,7 @@ async def test_no_duplicate_after_a_worker_killed_mid_delivery(
         sys.executable,
         "-m",
         "tests.notifications.deliver_process",
+        clock.now().isoformat(),
         stdin=asyncio.subprocess.PIPE,
         stdout=asyncio.subprocess.DEVNULL,
         cwd=os.getcwd(),
