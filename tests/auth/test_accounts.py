@@ -28,7 +28,7 @@ from nastavnik.models.identity import Identity
 from nastavnik.models.people import Person
 from nastavnik.runtime import Runtime
 from nastavnik_dev.issuer.realm import Issuer, User
-from tests.support.dates import region_today
+from tests.support.dates import RegionDates
 from tests.support.http import client_for
 from tests.support.office import docx_paragraphs
 from tests.support.sso import Site, served_site
@@ -349,12 +349,12 @@ async def test_through_the_pages_and_after_the_passwords_expire_they_are_reset(
 
 
 async def test_bad_requests_are_refused_in_russian_and_nothing_is_done(
-    site: Site, issuer: Issuer, world: World, app: Litestar
+    site: Site, issuer: Issuer, world: World, app: Litestar, dates: RegionDates
 ) -> None:
     tenant = await new_tenant(site.runtime, world)
     mentor = await add_mentor(site.runtime, tenant, Named("Смирнов", "Илья"))
     signed_in = await add_mentor(site.runtime, tenant, Named("Входов", "Иван"), signs_in=True)
-    this_year = region_today().year
+    this_year = dates.today.year
     teen = await add_mentee(
         site.runtime,
         tenant,

@@ -18,8 +18,8 @@ from litestar import Litestar
 from playwright.async_api import Browser, async_playwright
 
 from nastavnik.runtime import Runtime
-from tests.methodical.support import FIRST, LAST, TODAY, YEAR, person
-from tests.support.dates import region_today, region_year
+from tests.methodical.support import decade, person
+from tests.support.dates import RegionDates
 from tests.support.http import forge_session, loopback_socket, serving
 from tests.support.office import docx_text, xlsx
 from tests.support.tenant import Named, add_mentor, new_tenant
@@ -71,6 +71,7 @@ async def test_a_curator_imports_pairs_and_downloads_the_order(
     world: World,
     browser: Browser,
     tmp_path: Path,
+    dates: RegionDates,
 ) -> None:
     tenant = await new_tenant(runtime, world)
     await add_mentor(
@@ -83,7 +84,7 @@ async def test_a_curator_imports_pairs_and_downloads_the_order(
     )
     base_file = tmp_path / "база.xlsx"
     base_file.write_bytes(mentee_base())
-    year = region_year()
+    year = dates.year
     async with serving(app, loopback_socket()) as url:
         context = await browser.new_context(accept_downloads=True, locale="ru-RU")
         session = await forge_session(app, tenant.identities["curator"])
@@ -113,7 +114,7 @@ async def test_a_curator_imports_pairs_and_downloads_the_order(
 
         order_form = page.locator("#order-form")
         await order_form.locator("input[name=number]").fill("23-од")
-        await order_form.locator("input[name=issued_on]").fill(region_today().isoformat())
+        await order_form.locator("input[name=issued_on]").fill(dates.today.isoformat())
         await order_form.get_by_role("button", name="Издать приказ").click()
         await page.get_by_text("действует").first.wait_for()
 
@@ -140,10 +141,12 @@ async def test_a_curator_plans_a_decade_on_the_pages_and_downloads_the_years_pla
     world: World,
     browser: Browser,
     tmp_path: Path,
+    dates: RegionDates,
 ) -> None:
-    """The decade over ``FIRST``–``LAST`` (inside the academic year under way, around the region's today):
+    """The decade over ``decade(dates)`` (inside the academic year under way, around the region's today):
     created with its methodical association and dates, a responsible teacher, an open lesson and an
     olympiad, each form sent as a browser sends it; the year's plan downloaded from the list of decades."""
+    first, last = decade(dates)
     tenant = await new_tenant(runtime, world)
     teacher = await person(runtime, tenant, Named("Кротов", "Илья", "Андреевич"))
     async with serving(app, loopback_socket()) as url:
@@ -156,8 +159,8 @@ async def test_a_curator_plans_a_decade_on_the_pages_and_downloads_the_years_pla
         await page.goto(decades)
         await page.fill("input[name=name]", "Декада математики")
         await page.fill("input[name=subject_area]", "МО учителей математики")
-        await page.fill("input[name=starts_on]", FIRST.isoformat())
-        await page.fill("input[name=ends_on]", LAST.isoformat())
+        await page.fill("input[name=starts_on]", first.isoformat())
+        await page.fill("input[name=ends_on]", last.isoformat())
         await page.get_by_role("button", name="Добавить").click()
         await page.get_by_role("heading", name="Декада математики", level=1).wait_for()
 
@@ -167,8 +170,8 @@ async def test_a_curator_plans_a_decade_on_the_pages_and_downloads_the_years_pla
         await page.get_by_role("cell", name="Кротов Илья Андреевич", exact=True).wait_for()
 
         for held_on, topic, form, classes in (
-            (TODAY, "Решение текстовых задач", "open_lesson", "5А, 6Б"),
-            (LAST, "Школьная олимпиада по математике", "olympiad", "5–9"),
+            (dates.today, "Решение текстовых задач", "open_lesson", "5А, 6Б"),
+            (last, "Школьная олимпиада по математике", "olympiad", "5–9"),
         ):
             event = page.locator("form[action$='/events']")
             await event.locator("input[name=held_on]").fill(held_on.isoformat())
@@ -179,17 +182,22 @@ async def test_a_curator_plans_a_decade_on_the_pages_and_downloads_the_years_pla
             await event.get_by_role("button", name="Запланировать").click()
             await page.get_by_role("link", name=topic, exact=True).wait_for()
 
-        await page.get_by_role("link", name=f"← Предметные декады, {YEAR}/{YEAR + 1}").click()
-        plan_link = page.get_by_role("link", name=f"План проведения: Предметные декады на {YEAR}/{YEAR + 1}")
+        await page.get_by_role("link", name=f"← Предметные декады, {dates.year}/{dates.year + 1}").click()
+        plan_link = page.get_by_role(
+            "link", name=f"План проведения: Предметные декады на {dates.year}/{dates.year + 1}"
+        )
         async with page.expect_download() as waiting:
             await plan_link.click()
         download = await waiting.value
         saved = tmp_path / "plan.docx"
         await download.save_as(saved)
         await context.close()
-    assert download.suggested_filename == f"План проведения — Предметные декады {YEAR}-{YEAR + 1}.docx"
+    assert (
+        download.suggested_filename
+        == f"План проведения — Предметные декады {dates.year}-{dates.year + 1}.docx"
+    )
     text = docx_text(saved.read_bytes())
-    assert f"План проведения: Предметные декады на {YEAR}/{YEAR + 1} учебный год" in text
+    assert f"План проведения: Предметные декады на {dates.year}/{dates.year + 1} учебный год" in text
     assert "Декада математики\nМО учителей математики" in text
     assert "Ответственный: Кротов Илья Андреевич." in text
     assert "Решение текстовых задач\nОткрытый урок\n5А, 6Б\nКротов И. А." in text

@@ -10,7 +10,7 @@ from litestar import Litestar
 from openpyxl import load_workbook
 
 from nastavnik.domain.bases.services import age_on
-from tests.support.dates import region_today
+from tests.support.dates import RegionDates
 from tests.support.http import Client, client_for
 from tests.support.world import World
 
@@ -124,11 +124,13 @@ async def test_the_person_card_edits_both_bases(app: Litestar, world: World) -> 
     assert "классное руководство" in mentees.text
 
 
-async def test_the_base_of_mentors_keeps_a_birth_date_for_a_learner_only(app: Litestar, world: World) -> None:
+async def test_the_base_of_mentors_keeps_a_birth_date_for_a_learner_only(
+    app: Litestar, world: World, dates: RegionDates
+) -> None:
     """A learner who mentors a peer is counted in the federal indicator by their age, so the base of
     mentors keeps their birth date; an adult mentor's is refused (152-FZ), and the ages are 7 to 25."""
     org = world.orgs["school_x"]
-    today = region_today()
+    today = dates.today
     born = date(today.year - 15, 1, 1)  # 14 or 15, whatever the day
     async with client_for(app, org.identities["curator"]) as curator:
         learner = await new_person(curator, org.slug, "learner")

@@ -9,18 +9,17 @@ from sqlalchemy import func, select
 
 from nastavnik.domain.questionnaires.models import QuestionnaireAssignment
 from nastavnik.runtime import Runtime
-from tests.support.dates import region_today
+from tests.support.dates import RegionDates
 from tests.support.http import Client, client_for
-from tests.support.programme import YEAR, active_pair, found, open_programme
+from tests.support.programme import active_pair, found, open_programme
 from tests.support.tenant import Named, Tenant, add_mentee, add_mentor, new_tenant
 from tests.support.world import World
 
-TODAY = str(region_today())
-
 
 async def test_a_pair_completes_or_ends_early_and_frees_its_mentor(
-    runtime: Runtime, app: Litestar, world: World
+    runtime: Runtime, app: Litestar, world: World, dates: RegionDates
 ) -> None:
+    today = str(dates.today)
     tenant = await new_tenant(runtime, world)
     mentor = await add_mentor(runtime, tenant, Named("Сидорова", "Галина", "Петровна"), capacity=1)
     first = await add_mentee(runtime, tenant, Named("Новикова", "Нина", "Петровна"))
@@ -34,33 +33,33 @@ async def test_a_pair_completes_or_ends_early_and_frees_its_mentor(
         assert (await curator.post(f"{base}/matching", json={})).json()["suggestions"] == []
 
         empty = await curator.post(
-            f"{url}/complete", json={"version": group["version"], "result": " ", "ended_on": TODAY}
+            f"{url}/complete", json={"version": group["version"], "result": " ", "ended_on": today}
         )
         future = await curator.post(
             f"{url}/complete",
             json={
                 "version": group["version"],
                 "result": "Итоги",
-                "ended_on": str(region_today() + timedelta(days=3)),
+                "ended_on": str(dates.today + timedelta(days=3)),
             },
         )
         stale = await curator.post(
-            f"{url}/complete", json={"version": 99, "result": "Итоги", "ended_on": TODAY}
+            f"{url}/complete", json={"version": 99, "result": "Итоги", "ended_on": today}
         )
         done = await curator.post(
             f"{url}/complete",
-            json={"version": group["version"], "result": "Проведено 8 открытых уроков", "ended_on": TODAY},
+            json={"version": group["version"], "result": "Проведено 8 открытых уроков", "ended_on": today},
         )
         again = await curator.post(
             f"{url}/end-early",
-            json={"version": done.json()["version"], "reason": "Переезд", "ended_on": TODAY},
+            json={"version": done.json()["version"], "reason": "Переезд", "ended_on": today},
         )
         # Completed: the mentor has their place back, so the second mentee is suggested to them.
         suggested = (await curator.post(f"{base}/matching", json={})).json()["suggestions"]
         second_group = await active_pair(curator, tenant, pid, mentor, second)
         early = await curator.post(
             f"{base}/groups/{second_group['id']}/end-early",
-            json={"version": second_group["version"], "reason": "Увольнение наставника", "ended_on": TODAY},
+            json={"version": second_group["version"], "reason": "Увольнение наставника", "ended_on": today},
         )
     assert empty.status_code == 422
     assert "укажите итоги работы пары" in empty.text
@@ -88,10 +87,11 @@ async def test_a_pair_completes_or_ends_early_and_frees_its_mentor(
         )
 
 
-async def walk_to_the_last_stage(curator: Client, tenant: Tenant, pid: str) -> None:
+async def walk_to_the_last_stage(curator: Client, tenant: Tenant, pid: str, dates: RegionDates) -> None:
     """Everything each stage needs, given through the API, then every stage moved on."""
+    today = str(dates.today)
     base = f"/api/o/{tenant.slug}/programmes/{pid}"
-    await found(curator, base, TODAY)
+    await found(curator, base, today)
     for _ in range(6):
         shown = (await curator.get(base)).json()
         for mentor in shown["untrained_mentors"]:  # stage 4: every mentor of an open pair has been trained
@@ -101,8 +101,8 @@ async def walk_to_the_last_stage(curator: Client, tenant: Tenant, pid: str) -> N
                     "course": "Наставничество в образовательной организации",
                     "provider": "Институт развития образования",
                     "hours": 36,
-                    "started_on": TODAY,
-                    "finished_on": TODAY,
+                    "started_on": today,
+                    "finished_on": today,
                 },
             )
             assert trained.status_code == 201, trained.text
@@ -111,8 +111,9 @@ async def walk_to_the_last_stage(curator: Client, tenant: Tenant, pid: str) -> N
 
 
 async def test_a_year_closes_read_only_and_the_next_starts_from_it(
-    runtime: Runtime, app: Litestar, world: World
+    runtime: Runtime, app: Litestar, world: World, dates: RegionDates
 ) -> None:
+    today = str(dates.today)
     tenant = await new_tenant(runtime, world)
     mentor = await add_mentor(runtime, tenant, Named("Сидорова", "Галина", "Петровна"), capacity=1)
     mentee = await add_mentee(runtime, tenant, Named("Новикова", "Нина", "Петровна"))
@@ -121,13 +122,13 @@ async def test_a_year_closes_read_only_and_the_next_starts_from_it(
         base = f"/api/o/{tenant.slug}/programmes/{pid}"
         early_close = await curator.post(f"{base}/close", json={"version": 1})
         group = await active_pair(curator, tenant, pid, mentor, mentee)
-        await walk_to_the_last_stage(curator, tenant, pid)
+        await walk_to_the_last_stage(curator, tenant, pid, dates)
         shown = (await curator.get(base)).json()
         assert shown["closing_lacks"] == ["действующих пар и групп: 1 — завершите их"]
         not_yet = await curator.post(f"{base}/next-year", json=None)
         done = await curator.post(
             f"{base}/groups/{group['id']}/complete",
-            json={"version": group["version"], "result": "План выполнен", "ended_on": TODAY},
+            json={"version": group["version"], "result": "План выполнен", "ended_on": today},
         )
         assert done.status_code == 200, done.text
         unconfirmed = await curator.post(f"/o/{tenant.slug}/programmes/{pid}/close", data={"version": "7"})
@@ -136,10 +137,15 @@ async def test_a_year_closes_read_only_and_the_next_starts_from_it(
         )
         edit_after = await curator.post(
             f"{base}/roadmap",
-            json={"stage": 7, "title": "Поздно", "due_on": f"{YEAR + 1}-05-30", "responsible": "Куратор"},
+            json={
+                "stage": 7,
+                "title": "Поздно",
+                "due_on": f"{dates.year + 1}-05-30",
+                "responsible": "Куратор",
+            },
         )
         pair_after = await curator.post(
-            f"{base}/groups/{group['id']}/end-early", json={"version": 9, "reason": "x", "ended_on": TODAY}
+            f"{base}/groups/{group['id']}/end-early", json={"version": 9, "reason": "x", "ended_on": today}
         )
         following = await curator.post(f"{base}/next-year", json=None)
         twice = await curator.post(f"{base}/next-year", json=None)
@@ -161,14 +167,14 @@ async def test_a_year_closes_read_only_and_the_next_starts_from_it(
     assert twice.status_code == 409
     programme = carried["programme"]
     assert (programme["academic_year"], programme["regime"], programme["status"], programme["stage"]) == (
-        YEAR + 1,
+        dates.year + 1,
         "pedagogues",
         "open",
         1,
     )
     assert (programme["polozhenie_status"], programme["polozhenie_order_no"]) == ("approved", "15-од")
     assert [(i["title"], i["due_on"], i["done"]) for i in carried["roadmap"]] == [
-        ("Педсовет о внедрении", f"{YEAR + 1}-09-30", False)
+        ("Педсовет о внедрении", f"{dates.year + 1}-09-30", False)
     ]
     assert [(s["mentee"]["full_name"], s["mentor"]["full_name"]) for s in suggested] == [
         ("Новикова Нина Петровна", "Сидорова Галина Петровна")

@@ -38,7 +38,7 @@ from nastavnik.runtime import Runtime, build_runtime
 from nastavnik.tenancy import Forbidden, OrgContext, load_actor, resolve_org_context
 from nastavnik.testing import Services, app_with, create_test_database, drop_test_database, settings_for
 from nastavnik.types import QuestionnaireDefault, QuestionnaireItem
-from tests.support.dates import region_today, region_year
+from tests.support.dates import RegionDates
 from tests.support.forms import field_error, send_form
 from tests.support.http import Client, client_for
 from tests.support.programme import form_group, issue_order, open_programme
@@ -46,7 +46,6 @@ from tests.support.region import FreshRegion, new_region
 from tests.support.tenant import Named, Tenant, add_mentee, add_mentor, new_tenant
 from tests.support.world import World
 
-YEAR = region_year()
 SCALES = (
     "lesson_planning",
     "discipline",
@@ -135,7 +134,7 @@ async def results(client: Client, slug: str, year: int | None = None) -> dict[st
 
 
 async def test_the_curator_gives_it_and_young_teachers_fill_it_in(
-    runtime: Runtime, app: Litestar, world: World
+    runtime: Runtime, app: Litestar, world: World, dates: RegionDates
 ) -> None:
     s = await school(runtime, world, ["Новикова", "Орлова", "Ушедшая"])
     learner = await add_mentee(
@@ -146,7 +145,7 @@ async def test_the_curator_gives_it_and_young_teachers_fill_it_in(
         await db.execute(
             update(MenteeProfile)
             .where(MenteeProfile.person_id == s.teachers["Ушедшая"])
-            .values(left_on=region_today() - timedelta(days=1), left_reason="organisation")
+            .values(left_on=dates.today - timedelta(days=1), left_reason="organisation")
         )
         await db.commit()
 
@@ -161,11 +160,11 @@ async def test_the_curator_gives_it_and_young_teachers_fill_it_in(
             "Новикова Анна Ивановна": "not_given",
             "Орлова Анна Ивановна": "not_given",
         }
-        assert await give(curator, s.slug) == {"academic_year": YEAR, "given": 2, "assigned": 2}
+        assert await give(curator, s.slug) == {"academic_year": dates.year, "given": 2, "assigned": 2}
         # Giving it again in the same year duplicates nothing.
-        assert await give(curator, s.slug) == {"academic_year": YEAR, "given": 0, "assigned": 2}
+        assert await give(curator, s.slug) == {"academic_year": dates.year, "given": 0, "assigned": 2}
         chosen = await give(curator, s.slug, person_ids=[str(s.teachers["Орлова"])])
-        assert chosen == {"academic_year": YEAR, "given": 0, "assigned": 2}
+        assert chosen == {"academic_year": dates.year, "given": 0, "assigned": 2}
 
     async with runtime.owner_sessions() as db:
         campaigns = await db.scalar(
@@ -261,7 +260,7 @@ async def test_the_curator_gives_it_and_young_teachers_fill_it_in(
 
 
 async def test_results_are_withheld_under_five_and_shown_from_five(
-    runtime: Runtime, app: Litestar, world: World
+    runtime: Runtime, app: Litestar, world: World, dates: RegionDates
 ) -> None:
     names = ["Белова", "Зайцева", "Котова", "Новикова", "Орлова"]
     s = await school(runtime, world, names)
@@ -303,8 +302,8 @@ async def test_results_are_withheld_under_five_and_shown_from_five(
 
     # The club's meeting planning: the most difficult first, read by whom may_read_diagnostics admits.
     async with acting(runtime, s.tenant.identities["curator"], s.slug) as (db, ctx):
-        assert await may_read_diagnostics(db, ctx, YEAR)
-        ranking = await difficulty_ranking(db, ctx, YEAR)
+        assert await may_read_diagnostics(db, ctx, dates.year)
+        ranking = await difficulty_ranking(db, ctx, dates.year)
     assert [d.key for d in ranking[:3]] == ["parents", "lesson_planning", "discipline"]
     top = ranking[0]
     assert (top.key, top.text, top.average) == (
@@ -314,9 +313,9 @@ async def test_results_are_withheld_under_five_and_shown_from_five(
     )
     assert len(ranking) == len(SCALES)
     async with acting(runtime, s.tenant.identities["mentee:Белова"], s.slug) as (db, ctx):
-        assert not await may_read_diagnostics(db, ctx, YEAR)
+        assert not await may_read_diagnostics(db, ctx, dates.year)
         with pytest.raises(Forbidden):
-            await difficulty_ranking(db, ctx, YEAR)
+            await difficulty_ranking(db, ctx, dates.year)
 
 
 async def two_schools_the_first_gave_it(

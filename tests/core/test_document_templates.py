@@ -22,9 +22,10 @@ from nastavnik.models.audit import AuditEvent
 from nastavnik.models.plugin_settings import OrgPluginSetting
 from nastavnik.runtime import Runtime
 from tests.methodical.support import every_shape, person
+from tests.support.dates import RegionDates
 from tests.support.http import Client, client_for
 from tests.support.office import docx_text
-from tests.support.programme import TODAY, form_group, issue_order, open_programme, order_body
+from tests.support.programme import form_group, issue_order, open_programme, order_body
 from tests.support.region import new_region, region_with_school
 from tests.support.tenant import Named, Tenant, add_mentee, add_mentor, new_tenant
 from tests.support.world import World
@@ -117,7 +118,7 @@ async def download(app: Litestar, tenant: Tenant, url: str) -> Any:
 
 
 async def test_a_regions_order_template_fills_its_schools_orders_until_reverted(
-    runtime: Runtime, app: Litestar, world: World
+    runtime: Runtime, app: Litestar, world: World, dates: RegionDates
 ) -> None:
     region, school = await region_with_school(runtime, world)
     programme_id, _, order_id = await ordered(runtime, app, school)
@@ -135,7 +136,7 @@ async def test_a_regions_order_template_fills_its_schools_orders_until_reverted(
     assert (before["source"], before["source_title"], before["upload"]) == ("standard", "стандартный", None)
     assert uploaded.json()["source"] == "region"
     assert after["source"] == "region"
-    assert after["source_title"].startswith(f"региональный, загружен {TODAY:%d.%m.%Y} ")
+    assert after["source_title"].startswith(f"региональный, загружен {dates.today:%d.%m.%Y} ")
     assert after["source_title"].endswith(", Регионова")  # tests/support/region.py's staff member
     assert (after["upload"]["file_name"], after["upload"]["uploaded_by"]) == (
         "Приказ региона.docx",
@@ -248,7 +249,7 @@ async def test_a_kindergarten_gets_the_plugins_order_unless_its_region_has_its_o
 
 
 async def test_every_document_is_filled_from_the_regions_template(
-    runtime: Runtime, app: Litestar, world: World
+    runtime: Runtime, app: Litestar, world: World, dates: RegionDates
 ) -> None:
     region, school = await region_with_school(runtime, world)
     programme_id, group_id, order_id = await ordered(runtime, app, school)
@@ -262,7 +263,7 @@ async def test_every_document_is_filled_from_the_regions_template(
         group = (await curator.get(f"{base}/groups/{group_id}")).json()
         completed = await curator.post(
             f"{base}/groups/{group_id}/complete",
-            json={"version": group["version"], "result": "План выполнен", "ended_on": str(TODAY)},
+            json={"version": group["version"], "result": "План выполнен", "ended_on": str(dates.today)},
         )
         assert completed.status_code == 200, completed.text
     async with client_for(app, region.staff) as staff:
@@ -279,13 +280,13 @@ async def test_every_document_is_filled_from_the_regions_template(
                 "course": "Наставничество",
                 "provider": "ИРО",
                 "hours": 36,
-                "started_on": str(TODAY - timedelta(days=9)),
-                "finished_on": str(TODAY - timedelta(days=2)),
+                "started_on": str(dates.today - timedelta(days=9)),
+                "finished_on": str(dates.today - timedelta(days=2)),
             },
         )
         assert course.status_code == 201, course.text
     methodical = f"/api/o/{school.slug}/methodical"
-    order = f"?number=9-о&issued_on={TODAY}"
+    order = f"?number=9-о&issued_on={dates.today}"
     urls = {
         "mentor_certificate": f"/api/o/{school.slug}/people/{trained}/mentor-certificate.docx",
         "pairs_formation": f"{base}/orders/{order_id}/document.docx",

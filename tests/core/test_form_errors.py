@@ -8,9 +8,10 @@ from datetime import timedelta
 from litestar import Litestar
 
 from nastavnik.runtime import Runtime
+from tests.support.dates import RegionDates
 from tests.support.forms import field_error, send_form
 from tests.support.http import client_for
-from tests.support.programme import TERM, TODAY, form_pair, meeting, staffed_programme
+from tests.support.programme import form_pair, meeting, staffed_programme
 from tests.support.world import World
 
 
@@ -128,7 +129,7 @@ async def test_a_refused_headcount_form_comes_back_filled_in(app: Litestar, worl
 
 
 async def test_refused_pair_keeps_the_chosen_people_and_the_dates(
-    app: Litestar, runtime: Runtime, world: World
+    app: Litestar, runtime: Runtime, world: World, dates: RegionDates
 ) -> None:
     async with staffed_programme(runtime, app, world) as (tenant, ids, curator, pid):
         groups = f"/o/{tenant.slug}/programmes/{pid}/groups"
@@ -143,7 +144,7 @@ async def test_refused_pair_keeps_the_chosen_people_and_the_dates(
                 "form_code": form_code.group(1),
                 "kind_code": "traditional",
                 "role_model_code": "",
-                "starts_on": TERM["starts_on"],
+                "starts_on": dates.term["starts_on"],
                 "ends_on": "2099-12-31",
             },
         )
@@ -182,14 +183,14 @@ async def test_refused_mentor_profile_keeps_what_was_typed(app: Litestar, world:
 
 
 async def test_refused_journal_entry_comes_back_on_the_pairs_page(
-    app: Litestar, runtime: Runtime, world: World
+    app: Litestar, runtime: Runtime, world: World, dates: RegionDates
 ) -> None:
     pair = await form_pair(runtime, app, world)
     async with client_for(app, pair.tenant.identities["mentor:Смирнова"]) as mentor:
         shown = await send_form(
             mentor,
             f"{pair.page}/journal",
-            {**meeting(met_on=str(TODAY + timedelta(days=1))), "topic": "Разбор урока"},
+            {**meeting(met_on=str(dates.today + timedelta(days=1))), "topic": "Разбор урока"},
             page=pair.page,
         )
         journal = (await mentor.get(f"{pair.api}/journal")).json()
@@ -202,7 +203,7 @@ async def test_refused_journal_entry_comes_back_on_the_pairs_page(
 
 
 async def test_refused_order_keeps_its_number_and_chosen_pairs(
-    app: Litestar, runtime: Runtime, world: World
+    app: Litestar, runtime: Runtime, world: World, dates: RegionDates
 ) -> None:
     pair = await form_pair(runtime, app, world)
     groups = f"/o/{pair.tenant.slug}/programmes/{pair.programme_id}/groups"
@@ -213,7 +214,7 @@ async def test_refused_order_keeps_its_number_and_chosen_pairs(
             {
                 "kind": "pairs_formation",
                 "number": "12-од",
-                "issued_on": str(TODAY + timedelta(days=3)),
+                "issued_on": str(dates.today + timedelta(days=3)),
                 f"group_{pair.group_id}": "on",
             },
             page=groups,

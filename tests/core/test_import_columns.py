@@ -25,6 +25,7 @@ from nastavnik.domain.bases.models import ImportColumnChoice, MenteeProfile, Men
 from nastavnik.domain.bases.table_import import recognise
 from nastavnik.models.people import Person
 from nastavnik.runtime import Runtime
+from tests.support.dates import RegionDates
 from tests.support.http import Client, client_for
 from tests.support.office import xlsx
 from tests.support.tenant import Tenant, new_tenant
@@ -32,11 +33,23 @@ from tests.support.world import World
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 XLS = "application/vnd.ms-excel"
-TODAY = clock.today_in(None)
-# A year whose 1 September is past in every region, and birth dates far from any birthday boundary.
-YEAR = TODAY.year - 1
-MINOR = date(TODAY.year - 15, 1, 15)  # 14 or 15 years old: a guardian's consent is needed
-ADULT = date(TODAY.year - 20, 1, 15)
+
+
+# Dates from the test region's today, the date the server checks them against; birth dates far from any
+# birthday boundary.
+def consent_year(dates: RegionDates) -> int:
+    """A year whose 1 September is past in every region."""
+    return dates.today.year - 1
+
+
+def minor(dates: RegionDates) -> date:
+    """14 or 15 years old: a guardian's consent is needed."""
+    return date(dates.today.year - 15, 1, 15)
+
+
+def adult(dates: RegionDates) -> date:
+    """19 or 20 years old."""
+    return date(dates.today.year - 20, 1, 15)
 
 
 def xls(rows: list[list[Any]]) -> bytes:
@@ -72,13 +85,13 @@ async def people(runtime: Runtime, tenant: Tenant) -> dict[str, Person]:
 
 
 async def test_headers_in_the_curators_own_words_are_read_and_nothing_is_lost(
-    runtime: Runtime, app: Litestar, world: World
+    runtime: Runtime, app: Litestar, world: World, dates: RegionDates
 ) -> None:
     tenant = await new_tenant(runtime, world)
     mentors = xlsx(
         [
             ["ФИО наставника", "Макс. наставляемых", "Согласие (дата)", "Стаж, лет", "Предметы (дисциплины)"],
-            ["Сидорова Галина Петровна", 3, f"01.09.{YEAR}", 15, "математика"],
+            ["Сидорова Галина Петровна", 3, f"01.09.{consent_year(dates)}", 15, "математика"],
         ]
     )
     mentees = xlsx(
@@ -90,7 +103,13 @@ async def test_headers_in_the_curators_own_words_are_read_and_nothing_is_lost(
                 "Запрос (трудности)",
                 "Согласие законного представителя (дата)",
             ],
-            ["Ветрова Вера Олеговна", MINOR.strftime("%d.%m.%Y"), "9А", "подготовка к ОГЭ", f"02.09.{YEAR}"],
+            [
+                "Ветрова Вера Олеговна",
+                minor(dates).strftime("%d.%m.%Y"),
+                "9А",
+                "подготовка к ОГЭ",
+                f"02.09.{consent_year(dates)}",
+            ],
         ]
     )
     async with client_for(app, tenant.identities["curator"]) as curator:
@@ -110,15 +129,15 @@ async def test_headers_in_the_curators_own_words_are_read_and_nothing_is_lost(
     assert mentee is not None
     assert (mentor.capacity, mentor.consent_on, mentor.experience_years, mentor.subjects) == (
         3,
-        date(YEAR, 9, 1),
+        date(consent_year(dates), 9, 1),
         15,
         "математика",
     )
     assert (mentee.birth_date, mentee.class_name, mentee.requests, mentee.guardian_consent_on) == (
-        MINOR,
+        minor(dates),
         "9А",
         "подготовка к ОГЭ",
-        date(YEAR, 9, 2),
+        date(consent_year(dates), 9, 2),
     )
 
 
@@ -183,14 +202,14 @@ async def test_the_header_not_found_message_names_the_columns_it_looked_for(
 
 
 async def test_a_column_mapped_by_hand_is_remembered_for_the_organisations_next_import(
-    runtime: Runtime, app: Litestar, world: World
+    runtime: Runtime, app: Litestar, world: World, dates: RegionDates
 ) -> None:
     tenant = await new_tenant(runtime, world)
     other = await new_tenant(runtime, world)
     content = xlsx(
         [
             ["Ученик", "Дата рождения", "Класс", "Нужды"],
-            ["Ветрова Вера", ADULT.strftime("%d.%m.%Y"), "11А", "профориентация"],
+            ["Ветрова Вера", adult(dates).strftime("%d.%m.%Y"), "11А", "профориентация"],
         ]
     )
     async with client_for(app, tenant.identities["curator"]) as curator:
@@ -287,29 +306,29 @@ async def test_remembered_choices_are_invisible_and_untouchable_to_another_organ
 
 
 async def test_missing_consent_is_named_by_row_before_anything_is_written_and_bad_capacity_is_an_error(
-    runtime: Runtime, app: Litestar, world: World
+    runtime: Runtime, app: Litestar, world: World, dates: RegionDates
 ) -> None:
     tenant = await new_tenant(runtime, world)
     mentees = xlsx(
         [
             ["ФИО", "Дата рождения", "Класс", "Согласие (дата)"],
-            ["Младшая Мария", MINOR.strftime("%d.%m.%Y"), "8А", ""],
-            ["Согласная Софья", MINOR.strftime("%d.%m.%Y"), "8А", f"01.09.{YEAR}"],
-            ["Взрослый Виктор", ADULT.strftime("%d.%m.%Y"), "1 курс", ""],
+            ["Младшая Мария", minor(dates).strftime("%d.%m.%Y"), "8А", ""],
+            ["Согласная Софья", minor(dates).strftime("%d.%m.%Y"), "8А", f"01.09.{consent_year(dates)}"],
+            ["Взрослый Виктор", adult(dates).strftime("%d.%m.%Y"), "1 курс", ""],
         ]
     )
     mentors = xlsx(
         [
             ["ФИО", "Макс. наставляемых", "Согласие (дата)"],
             ["Безсогласия Борис", 2, ""],
-            ["Согласный Семён", 2, f"01.09.{YEAR}"],
+            ["Согласный Семён", 2, f"01.09.{consent_year(dates)}"],
         ]
     )
     bad_capacity = xlsx(
         [
             ["ФИО", "Макс. наставляемых", "Согласие (дата)"],
-            ["Нулев Никита", 0, f"01.09.{YEAR}"],
-            ["Минусов Михаил", -1, f"01.09.{YEAR}"],
+            ["Нулев Никита", 0, f"01.09.{consent_year(dates)}"],
+            ["Минусов Михаил", -1, f"01.09.{consent_year(dates)}"],
         ]
     )
     before = await people(runtime, tenant)
@@ -356,29 +375,29 @@ async def test_the_ages_in_warnings_are_the_regions_local_date(
 
 
 async def test_an_email_column_is_read_and_stored_in_both_bases(
-    runtime: Runtime, app: Litestar, world: World
+    runtime: Runtime, app: Litestar, world: World, dates: RegionDates
 ) -> None:
     tenant = await new_tenant(runtime, world)  # the curator «Иванова Ирина Сергеевна» is matched by name
     mentors = xlsx(
         [
             ["ФИО", "Согласие", "E-mail"],
-            ["Сидорова Галина Петровна", f"01.09.{YEAR}", " Sidorova@School7.ru "],
-            ["Иванова Ирина Сергеевна", f"01.09.{YEAR}", "ivanova@school7.ru"],
+            ["Сидорова Галина Петровна", f"01.09.{consent_year(dates)}", " Sidorova@School7.ru "],
+            ["Иванова Ирина Сергеевна", f"01.09.{consent_year(dates)}", "ivanova@school7.ru"],
         ]
     )
     mentees = xlsx(
         [
             ["ФИО", "Дата рождения", "Класс", "Адрес электронной почты"],
-            ["Ветров Виктор", ADULT.strftime("%d.%m.%Y"), "1 курс", "vetrov@school7.ru"],
+            ["Ветров Виктор", adult(dates).strftime("%d.%m.%Y"), "1 курс", "vetrov@school7.ru"],
         ]
     )
     broken = xlsx(
         [
             ["ФИО", "Согласие", "Эл. почта"],
-            ["Первый Павел", f"01.09.{YEAR}", "не почта"],
-            ["Второй Василий", f"01.09.{YEAR}", "same@school7.ru"],
-            ["Третий Тимур", f"01.09.{YEAR}", "same@school7.ru"],
-            ["Четвёртый Чеслав", f"01.09.{YEAR}", "vetrov@school7.ru"],
+            ["Первый Павел", f"01.09.{consent_year(dates)}", "не почта"],
+            ["Второй Василий", f"01.09.{consent_year(dates)}", "same@school7.ru"],
+            ["Третий Тимур", f"01.09.{consent_year(dates)}", "same@school7.ru"],
+            ["Четвёртый Чеслав", f"01.09.{consent_year(dates)}", "vetrov@school7.ru"],
         ]
     )
     async with client_for(app, tenant.identities["curator"]) as curator:
@@ -402,13 +421,13 @@ async def test_an_email_column_is_read_and_stored_in_both_bases(
 
 
 async def test_two_imports_at_once_cannot_give_one_address_to_two_people(
-    runtime: Runtime, app: Litestar, world: World
+    runtime: Runtime, app: Litestar, world: World, dates: RegionDates
 ) -> None:
     """Both files pass their preview alone; committed at the same moment, the second is checked
     against what the first wrote and refused in Russian, never a 500 from the e-mail index."""
     tenant = await new_tenant(runtime, world)
     files = [
-        xlsx([["ФИО", "Согласие", "E-mail"], [name, f"01.09.{YEAR}", "shared@school7.ru"]])
+        xlsx([["ФИО", "Согласие", "E-mail"], [name, f"01.09.{consent_year(dates)}", "shared@school7.ru"]])
         for name in ("Первова Полина Петровна", "Вторая Вера Викторовна")
     ]
     async with (
@@ -436,14 +455,16 @@ async def test_two_imports_at_once_cannot_give_one_address_to_two_people(
     } == {holders[0].full_name}  # the refused file wrote nothing
 
 
-async def test_an_excel_97_file_is_read(runtime: Runtime, app: Litestar, world: World) -> None:
+async def test_an_excel_97_file_is_read(
+    runtime: Runtime, app: Litestar, world: World, dates: RegionDates
+) -> None:
     tenant = await new_tenant(runtime, world)
     content = xls(
         [
             ["База наставников"],
             [],
             ["Ф.И.О.", "Наставляемых не более", "Дата согласия", "Категория"],
-            ["Ёлкина Алёна Сергеевна", 2, f"01.09.{YEAR}", "педагог"],
+            ["Ёлкина Алёна Сергеевна", 2, f"01.09.{consent_year(dates)}", "педагог"],
         ]
     )
     assert content.startswith(bytes.fromhex("d0cf11e0a1b11ae1"))  # a real OLE2 workbook, not a renamed CSV
@@ -457,7 +478,7 @@ async def test_an_excel_97_file_is_read(runtime: Runtime, app: Litestar, world: 
     ]
     assert [
         (m["full_name"], m["capacity"], m["consent_on"]) for m in base if m["full_name"].startswith("Ё")
-    ] == [("Ёлкина Алёна Сергеевна", 2, f"{YEAR}-09-01")]
+    ] == [("Ёлкина Алёна Сергеевна", 2, f"{consent_year(dates)}-09-01")]
 
 
 @pytest.mark.parametrize(

@@ -14,14 +14,13 @@ from sqlalchemy import func, select
 from nastavnik.models.audit import AuditEvent
 from nastavnik.models.people import Person
 from nastavnik.runtime import Runtime
-from tests.support.dates import region_year
+from tests.support.dates import RegionDates
 from tests.support.http import Client, client_for
 from tests.support.office import xlsx
 from tests.support.tenant import Named, Tenant, add_mentor, new_tenant
 from tests.support.world import World
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-YEAR = region_year()  # 1 September of it is never in the future
 # Another order than the page lists them, as a curator's own table would have them.
 HEADERS = [
     "Наставляемых не более",
@@ -68,7 +67,7 @@ async def people_count(runtime: Runtime, tenant: Tenant) -> int:
 
 
 async def test_a_real_looking_base_is_previewed_committed_and_reimported(
-    runtime: Runtime, app: Litestar, world: World
+    runtime: Runtime, app: Litestar, world: World, dates: RegionDates
 ) -> None:
     tenant = await new_tenant(runtime, world)  # its curator is «Иванова Ирина Сергеевна», a pedagogue
     content = workbook(
@@ -82,7 +81,7 @@ async def test_a_real_looking_base_is_previewed_committed_and_reimported(
                     "Компетенции": "подготовка к ОГЭ",
                     "Категория": "педагог",
                     "Стаж (лет)": 15,
-                    "Дата согласия": datetime(YEAR, 9, 1),
+                    "Дата согласия": datetime(dates.year, 9, 1),
                     "Обучение": "курсы ИРО, 2025",
                 },
             ),
@@ -93,7 +92,7 @@ async def test_a_real_looking_base_is_previewed_committed_and_reimported(
                     "Статус": "резерв",
                     "Категория": "сотрудник",
                     "Стаж (лет)": "3",
-                    "Дата согласия": f"02.09.{YEAR}",
+                    "Дата согласия": f"{dates.today:%d.%m.%Y}",  # a consent of today (never in the future)
                 },
             ),
             row("Иванова Ирина Сергеевна", **{"Категория": "сотрудник", "Компетенции": "адаптация"}),
@@ -121,7 +120,7 @@ async def test_a_real_looking_base_is_previewed_committed_and_reimported(
     assert (sidorova["capacity"], sidorova["experience_years"], sidorova["consent_on"]) == (
         2,
         15,
-        f"{YEAR}-09-01",
+        f"{dates.year}-09-01",
     )
     assert (sidorova["subjects"], sidorova["training"], sidorova["may_mentor"]) == (
         "математика, алгебра",
@@ -136,7 +135,9 @@ async def test_a_real_looking_base_is_previewed_committed_and_reimported(
 
     # The same base kept as CSV in Windows-1251 with «;», and in UTF-8 with «,»: updated, not duplicated.
     cp1251 = (
-        "ФИО;Наставляемых не более;Дата согласия\r\nСидорова Галина Петровна;3;01.09." + str(YEAR) + "\r\n"
+        "ФИО;Наставляемых не более;Дата согласия\r\nСидорова Галина Петровна;3;01.09."
+        + str(dates.year)
+        + "\r\n"
     ).encode("cp1251")
     utf8 = "\ufeffФамилия,Имя,Предметы\nКузнецов,Олег,технология\n".encode()
     async with client_for(app, tenant.identities["curator"]) as curator:
@@ -160,7 +161,7 @@ async def test_a_real_looking_base_is_previewed_committed_and_reimported(
 
 
 async def test_every_bad_row_is_listed_by_row_and_column_and_nothing_is_written(
-    runtime: Runtime, app: Litestar, world: World
+    runtime: Runtime, app: Litestar, world: World, dates: RegionDates
 ) -> None:
     tenant = await new_tenant(runtime, world)
     content = workbook(
@@ -168,7 +169,7 @@ async def test_every_bad_row_is_listed_by_row_and_column_and_nothing_is_written(
             row("Нулева Нина", **{"Наставляемых не более": 0}),  # row 4
             row("Многова Мария", **{"Наставляемых не более": "много"}),
             row("Февральская Фаина", **{"Дата согласия": "31.02.2026"}),
-            row("Будущая Белла", **{"Дата согласия": f"01.09.{YEAR + 2}"}),
+            row("Будущая Белла", **{"Дата согласия": f"01.09.{dates.year + 2}"}),
             row("Повторов Пётр"),  # row 8
             row("Повторов  Петр"),  # the same person: ё read as е, spaces squeezed
             row("Одиночка"),
@@ -279,26 +280,26 @@ async def test_the_mentors_page_imports_through_its_form(
 
 
 async def test_a_learner_mentors_birth_date_is_read_and_an_adults_refused(
-    runtime: Runtime, app: Litestar, world: World
+    runtime: Runtime, app: Litestar, world: World, dates: RegionDates
 ) -> None:
     """«ученик – ученик»: the base of mentors keeps a learner's birth date, so the federal indicator can
     count them; a pedagogue's is an error (not kept), a learner without one loads with a warning."""
     tenant = await new_tenant(runtime, world)
     headers = ["ФИО", "Категория", "ДР", "Согласие"]
-    consent = f"01.09.{YEAR}"
+    consent = f"01.09.{dates.year}"
     bad = xlsx(
         [
             headers,
-            ["Сверстникова Саша", "обучающийся", f"01.01.{YEAR - 14}", consent],  # row 2
+            ["Сверстникова Саша", "обучающийся", f"01.01.{dates.year - 14}", consent],  # row 2
             ["Учителева Ульяна", "педагог", "01.01.1980", consent],
-            ["Малышев Миша", "ученик", f"01.01.{YEAR - 5}", consent],  # 5 or 6 years old
-            ["Будущев Борис", "студент", f"01.01.{YEAR + 2}", consent],
+            ["Малышев Миша", "ученик", f"01.01.{dates.year - 5}", consent],  # 5 or 6 years old
+            ["Будущев Борис", "студент", f"01.01.{dates.year + 2}", consent],
         ]
     )
     good = xlsx(
         [
             headers,
-            ["Сверстникова Саша", "обучающийся", f"01.01.{YEAR - 14}", consent],
+            ["Сверстникова Саша", "обучающийся", f"01.01.{dates.year - 14}", consent],
             ["Безданных Денис", "ученик", "", consent],  # row 3
             ["Учителева Ульяна", "педагог", "", consent],
         ]
@@ -330,7 +331,7 @@ async def test_a_learner_mentors_birth_date_is_read_and_an_adults_refused(
     ]
     assert committed.status_code == 201, committed.text
     assert {name: entry["birth_date"] for name, entry in base.items()} == {
-        "Сверстникова Саша": f"{YEAR - 14}-01-01",
+        "Сверстникова Саша": f"{dates.year - 14}-01-01",
         "Безданных Денис": None,
         "Учителева Ульяна": None,
     }

@@ -18,7 +18,7 @@ from nastavnik.inn import with_inn_check_digit
 from nastavnik.models.audit import AuditEvent
 from nastavnik.models.reference import Municipality, Organisation
 from nastavnik.runtime import Runtime
-from tests.support.dates import region_year
+from tests.support.dates import RegionDates
 from tests.support.forms import field_error, send_form
 from tests.support.headcounts import add_learners_in_pairs, coordinator_of
 from tests.support.http import client_for
@@ -83,13 +83,13 @@ async def upload(client: Any, content: bytes, **form: str) -> Any:
 
 
 async def test_headcounts_come_with_new_organisations_and_a_reupload_updates_them(
-    runtime: Runtime, app: Litestar
+    runtime: Runtime, app: Litestar, dates: RegionDates
 ) -> None:
     region = await new_region(runtime)
     m = await municipality_name(runtime, region.municipality_id)
     n = secrets.randbelow(10**6)
     first, second = inn(300_000_000 + n * 2), inn(300_000_001 + n * 2)
-    year = region_year()
+    year = dates.year
     content = xlsx(
         [
             ["Сведения об организациях и численности"],
@@ -222,7 +222,7 @@ async def test_headcounts_come_with_new_organisations_and_a_reupload_updates_the
 
 
 async def test_every_mistake_is_named_by_row_and_column_and_nothing_is_written(
-    runtime: Runtime, app: Litestar
+    runtime: Runtime, app: Litestar, dates: RegionDates
 ) -> None:
     region, other = await new_region(runtime), await new_region(runtime)
     m = await municipality_name(runtime, region.municipality_id)
@@ -256,7 +256,7 @@ async def test_every_mistake_is_named_by_row_and_column_and_nothing_is_written(
         [m, SCHOOL, good[6], "Школа 6", "Ш6", None, 100, 101, 10, 2],  # 8: 10–18 above the total
         [m, SCHOOL, good[7], "Школа 7", "Ш7", None, 100, 50, 10, 11],  # 9: young above pedagogues
         [m, SCHOOL, good[8], "Школа 8", "Ш8", None, 100, None, 10, 2],  # 10: half a headcount
-        [m, SCHOOL, good[9], "Школа 9", "Ш9", f"{region_year()}/{region_year() + 2}", 1, 1, 1, 1],  # 11
+        [m, SCHOOL, good[9], "Школа 9", "Ш9", f"{dates.year}/{dates.year + 2}", 1, 1, 1, 1],  # 11
         [m, SCHOOL, good[11], "Школа 11", "Ш11", None, None, None, None, None],  # 12: the other region's ИНН
         [retired.name, SCHOOL, good[10], "Школа 10", "Ш10", None, None, None, None, None],  # 13: retired
     ]
@@ -279,7 +279,7 @@ async def test_every_mistake_is_named_by_row_and_column_and_nothing_is_written(
         (
             "11",
             "Учебный год",
-            f"«{region_year()}/{region_year() + 2}»: учебный год длится с сентября по август следующего года",
+            f"«{dates.year}/{dates.year + 2}»: учебный год длится с сентября по август следующего года",
         ),
         ("12", "ИНН", "этот ИНН уже занят другой организацией платформы"),
         ("13", "Муниципалитет", f"«{retired.name}» упразднён: организации в него не добавляются"),
@@ -290,15 +290,15 @@ async def test_every_mistake_is_named_by_row_and_column_and_nothing_is_written(
     assert "не муниципалитет вашего региона" in page.text
     for value in good[:11]:
         assert await org_by_inn(runtime, value) is None
-    assert await headcount_of(runtime, foreign.id, region_year()) is None
+    assert await headcount_of(runtime, foreign.id, dates.year) is None
 
 
 async def test_a_headcount_below_the_learners_in_pairs_is_a_warning_for_the_region_and_the_curator(
-    runtime: Runtime, app: Litestar, world: World
+    runtime: Runtime, app: Litestar, world: World, dates: RegionDates
 ) -> None:
     region = await new_region(runtime)
     tenant = await new_tenant(runtime, world, municipality_id=region.municipality_id)
-    year = region_year()
+    year = dates.year
     await add_learners_in_pairs(runtime, tenant.id, year)
     org = await org_by_inn(runtime, (await _inn_of(runtime, tenant.id)))
     assert org is not None
@@ -365,14 +365,14 @@ async def _inn_of(runtime: Runtime, org_id: uuid.UUID) -> str:
 
 
 async def test_the_export_reimports_unchanged_and_each_overseer_exports_only_their_own(
-    runtime: Runtime, app: Litestar, world: World
+    runtime: Runtime, app: Litestar, world: World, dates: RegionDates
 ) -> None:
     region, other = await new_region(runtime), await new_region(runtime)
     m = await municipality_name(runtime, region.municipality_id)
     n = secrets.randbelow(10**6)
     m2_name = f"Ханты-Мансийский район {n}"
     _, coordinator = await coordinator_of(runtime, region, m2_name)
-    year = region_year()
+    year = dates.year
     inns = [inn(700_000_000 + n * 3 + i) for i in range(3)]
     content = xlsx(
         [

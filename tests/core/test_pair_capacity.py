@@ -18,8 +18,9 @@ from sqlalchemy import func, select
 
 from nastavnik.domain.programmes.pairs.models import GroupMember, MemberRole, MentoringGroup
 from nastavnik.runtime import Runtime
+from tests.support.dates import RegionDates
 from tests.support.http import Client, client_for, forge_session, loopback_socket, serving
-from tests.support.programme import TERM, group_body, open_programme
+from tests.support.programme import group_body, open_programme
 from tests.support.tenant import Named, Tenant, add_mentee, add_mentor, new_tenant
 from tests.support.world import World
 
@@ -85,7 +86,7 @@ async def _groups_holding(runtime: Runtime, tenant: Tenant, mentee: uuid.UUID) -
 
 
 async def test_capacity_counts_the_mentees_of_every_open_programme(
-    runtime: Runtime, app: Litestar, world: World
+    runtime: Runtime, app: Litestar, world: World, dates: RegionDates
 ) -> None:
     """Сидорова may take two mentees in all. One young teacher in the teachers' programme leaves her
     one place in the learners' programme: matching offers one learner, accepting or forming two is
@@ -110,7 +111,7 @@ async def test_capacity_counts_the_mentees_of_every_open_programme(
         assert any("свободных мест: 1" in r for r in suggested["suggestions"][0]["reasons"])
 
         both = [{"mentee_id": str(m), "mentor_id": str(sidorova)} for m in (belov, gromov)]
-        accepted = await curator.post(f"{learners_url}/matching/accept", json={"pairs": both, **TERM})
+        accepted = await curator.post(f"{learners_url}/matching/accept", json={"pairs": both, **dates.term})
         assert (
             "Сидорова Галина Петровна: наставляемых 3, а можно не больше 2"
             " (уже 1 в парах и группах открытых программ организации)" in _messages(accepted)
@@ -132,7 +133,7 @@ async def test_capacity_counts_the_mentees_of_every_open_programme(
         assert (await curator.post(f"{teachers_url}/matching", json={})).json()["suggestions"] == []
         late = await curator.post(
             f"{learners_url}/matching/accept",
-            json={"pairs": [{"mentee_id": str(gromov), "mentor_id": str(sidorova)}], **TERM},
+            json={"pairs": [{"mentee_id": str(gromov), "mentor_id": str(sidorova)}], **dates.term},
         )
         assert (
             "у наставника Сидорова Галина Петровна нет свободных мест: наставляемых 2"
@@ -197,7 +198,7 @@ ROUNDS = 4  # each round is a fresh race; without the locks a round or more lets
 
 
 async def test_two_curators_accepting_one_mentee_at_once(
-    runtime: Runtime, app: Litestar, world: World
+    runtime: Runtime, app: Litestar, world: World, dates: RegionDates
 ) -> None:
     tenant = await new_tenant(runtime, world)
     mentors = [
@@ -217,7 +218,10 @@ async def test_two_curators_accepting_one_mentee_at_once(
                     *(
                         client.post(
                             url,
-                            json={"pairs": [{"mentee_id": str(mentee), "mentor_id": str(mentor)}], **TERM},
+                            json={
+                                "pairs": [{"mentee_id": str(mentee), "mentor_id": str(mentor)}],
+                                **dates.term,
+                            },
                         )
                         for client, mentor in zip((first, second), mentors, strict=True)
                     )

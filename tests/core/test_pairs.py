@@ -12,11 +12,9 @@ import docx
 from litestar import Litestar
 
 from nastavnik.runtime import Runtime
-from tests.support.dates import region_today
+from tests.support.dates import RegionDates
 from tests.support.http import client_for
 from tests.support.programme import (
-    TERM,
-    YEAR,
     group_body,
     issue_order,
     open_programme,
@@ -33,7 +31,7 @@ def by_mentee(suggestions: list[dict[str, Any]]) -> dict[str, str]:
 
 
 async def test_matching_suggests_explains_and_the_curator_accepts(
-    runtime: Runtime, app: Litestar, world: World
+    runtime: Runtime, app: Litestar, world: World, dates: RegionDates
 ) -> None:
     async with staffed_programme(runtime, app, world) as (tenant, ids, curator, pid):
         base = f"/api/o/{tenant.slug}/programmes/{pid}"
@@ -63,7 +61,7 @@ async def test_matching_suggests_explains_and_the_curator_accepts(
         pairs = [
             {"mentee_id": s["mentee"]["id"], "mentor_id": s["mentor"]["id"]} for s in suggested["suggestions"]
         ]
-        created = await curator.post(f"{base}/matching/accept", json={"pairs": pairs, **TERM})
+        created = await curator.post(f"{base}/matching/accept", json={"pairs": pairs, **dates.term})
         assert created.status_code == 201, created.text
         groups = {g["mentors"][0]["full_name"]: g for g in created.json()}
         assert sorted(m["full_name"] for m in groups["Сидорова Галина Петровна"]["mentees"]) == [
@@ -77,7 +75,7 @@ async def test_matching_suggests_explains_and_the_curator_accepts(
 
         # Everyone is placed now: a second round suggests nobody, and accepting the same again is refused.
         assert (await curator.post(f"{base}/matching", json={})).json()["suggestions"] == []
-        twice = await curator.post(f"{base}/matching/accept", json={"pairs": pairs, **TERM})
+        twice = await curator.post(f"{base}/matching/accept", json={"pairs": pairs, **dates.term})
         assert twice.status_code == 422
 
         order = await curator.post(
@@ -90,11 +88,11 @@ async def test_matching_suggests_explains_and_the_curator_accepts(
     assert "filename*=UTF-8''%D0%9F%D1%80%D0%B8%D0%BA%D0%B0%D0%B7" in download.headers["content-disposition"]
     text = [p.text for p in docx.Document(io.BytesIO(download.content)).paragraphs]
     assert tenant.full_name in text
-    assert f"{region_today():%d.%m.%Y}\t№ 12/1-к" in text
+    assert f"{dates.today:%d.%m.%Y}\t№ 12/1-к" in text
     # Names in their grammatical cases: the mentor in the accusative, the mentees in the genitive.
     assert (
         "Назначить наставником Сидорову Галину Петровну для Новиковой Нины Петровны, Орловой Анны "
-        f"Викторовны на срок с 01.09.{YEAR} по 31.05.{YEAR + 1}." in " ".join(text)
+        f"Викторовны на срок с 01.09.{dates.year} по 31.05.{dates.year + 1}." in " ".join(text)
     )
     assert "Назначить наставником Кузнецова Олега Игоревича для Белова Павла Андреевича" in " ".join(text)
     assert (
@@ -104,7 +102,9 @@ async def test_matching_suggests_explains_and_the_curator_accepts(
     assert "Директор ____________ А. Н. Петров" in text
 
 
-async def test_rules_refuse_with_clear_reasons(runtime: Runtime, app: Litestar, world: World) -> None:
+async def test_rules_refuse_with_clear_reasons(
+    runtime: Runtime, app: Litestar, world: World, dates: RegionDates
+) -> None:
     async with staffed_programme(runtime, app, world) as (tenant, ids, curator, pid):
         url = f"/api/o/{tenant.slug}/programmes/{pid}/groups"
 
@@ -115,7 +115,9 @@ async def test_rules_refuse_with_clear_reasons(runtime: Runtime, app: Litestar, 
         no_consent = await curator.post(url, json=group("lebedeva", "novikova"))
         outside_year = await curator.post(
             url,
-            json=group("sidorova", "novikova", starts_on=f"{YEAR + 1}-09-01", ends_on=f"{YEAR + 1}-10-01"),
+            json=group(
+                "sidorova", "novikova", starts_on=f"{dates.year + 1}-09-01", ends_on=f"{dates.year + 1}-10-01"
+            ),
         )
         unknown_form = await curator.post(
             url, json=group("sidorova", "novikova", form_code="employer_student")
@@ -138,7 +140,7 @@ async def test_rules_refuse_with_clear_reasons(runtime: Runtime, app: Litestar, 
 
 
 async def test_a_pair_becomes_active_only_with_its_order(
-    runtime: Runtime, app: Litestar, world: World
+    runtime: Runtime, app: Litestar, world: World, dates: RegionDates
 ) -> None:
     async with staffed_programme(runtime, app, world) as (tenant, ids, curator, pid):
         base = f"/api/o/{tenant.slug}/programmes/{pid}"
@@ -169,7 +171,9 @@ async def test_a_pair_becomes_active_only_with_its_order(
         assert duplicate_number.status_code == 409
         future = await curator.post(
             f"{base}/orders",
-            json=order_body("44-к", group["id"], kind="mentor_assignment", issued_on=f"{YEAR + 2}-01-01"),
+            json=order_body(
+                "44-к", group["id"], kind="mentor_assignment", issued_on=f"{dates.year + 2}-01-01"
+            ),
         )
         assert future.status_code == 422
         ordered_delete = await curator.delete(f"{base}/groups/{group['id']}")
@@ -237,7 +241,7 @@ async def test_mentors_and_mentees_see_only_their_own_pairs(
 
 
 async def test_pages_form_a_pair_and_download_its_order(
-    runtime: Runtime, app: Litestar, world: World
+    runtime: Runtime, app: Litestar, world: World, dates: RegionDates
 ) -> None:
     async with staffed_programme(runtime, app, world) as (tenant, ids, curator, pid):
         base = f"/o/{tenant.slug}/programmes/{pid}"
@@ -247,7 +251,7 @@ async def test_pages_form_a_pair_and_download_its_order(
         assert "Почему" in page.text
         accepted = await curator.post(
             f"{base}/matching/accept",
-            data={f"accept_{ids['belov']}_{ids['kuznetsov']}": "on", **TERM},
+            data={f"accept_{ids['belov']}_{ids['kuznetsov']}": "on", **dates.term},
         )
         assert accepted.status_code == 302
         groups = (await curator.get(f"/api/o/{tenant.slug}/programmes/{pid}/groups")).json()
@@ -259,7 +263,7 @@ async def test_pages_form_a_pair_and_download_its_order(
             data={
                 "kind": "pairs_formation",
                 "number": "17-од",
-                "issued_on": str(region_today()),
+                "issued_on": str(dates.today),
                 f"group_{groups[0]['id']}": "on",
             },
         )
@@ -270,11 +274,12 @@ async def test_pages_form_a_pair_and_download_its_order(
     assert download.headers["content-type"].startswith("application/vnd.openxmlformats")
     document = docx.Document(io.BytesIO(download.content))
     text = "\n".join(p.text for p in document.paragraphs)
-    assert f"{region_today():%d.%m.%Y}\t№ 17-од" in text
+    assert f"{dates.today:%d.%m.%Y}\t№ 17-од" in text
     assert (
-        f"Утвердить состав наставнических пар (групп) на {YEAR}/{YEAR + 1} учебный год (приложение)." in text
+        f"Утвердить состав наставнических пар (групп) на {dates.year}/{dates.year + 1} учебный год (приложение)."
+        in text
     )
-    assert f"Приложение к приказу от {region_today():%d.%m.%Y} № 17-од" in text
+    assert f"Приложение к приказу от {dates.today:%d.%m.%Y} № 17-од" in text
     (table,) = document.tables
     assert [c.text for c in table.rows[1].cells] == [
         "1",
@@ -282,6 +287,6 @@ async def test_pages_form_a_pair_and_download_its_order(
         "Белов Павел Андреевич",
         "Учитель – учитель",
         "Традиционное (один на один)",
-        f"01.09.{YEAR} – 31.05.{YEAR + 1}",
+        f"01.09.{dates.year} – 31.05.{dates.year + 1}",
     ]
     assert len(table.rows) == 2

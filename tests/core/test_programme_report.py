@@ -18,13 +18,18 @@ from sqlalchemy import select
 
 from nastavnik.models.audit import AuditEvent
 from nastavnik.runtime import Runtime
+from tests.support.dates import RegionDates
 from tests.support.http import Client, client_for
-from tests.support.programme import TODAY, YEAR, active_pair, form_group, issue_order, open_programme
+from tests.support.programme import active_pair, form_group, issue_order, open_programme
 from tests.support.tenant import Named, Tenant, add_mentee, add_mentor, new_tenant
 from tests.support.world import World
 
 PAIRS_ORDER = "Приказ о формировании наставнических пар (групп)"
-TERM_TEXT = f"01.09.{YEAR} – 31.05.{YEAR + 1}"
+
+
+def term_text(dates: RegionDates) -> str:
+    """A pair's term, as the documents print it."""
+    return f"01.09.{dates.year} – 31.05.{dates.year + 1}"
 
 
 def opened(response: Any) -> Document:
@@ -58,17 +63,19 @@ def pages(document: Document) -> list[str]:
     return found
 
 
-async def end(curator: Client, tenant: Tenant, pid: str, group: dict[str, Any], how: str, text: str) -> None:
+async def end(
+    curator: Client, tenant: Tenant, pid: str, group: dict[str, Any], how: str, text: str, dates: RegionDates
+) -> None:
     field = "result" if how == "complete" else "reason"
     response = await curator.post(
         f"/api/o/{tenant.slug}/programmes/{pid}/groups/{group['id']}/{how}",
-        json={"version": group["version"], field: text, "ended_on": str(TODAY)},
+        json={"version": group["version"], field: text, "ended_on": str(dates.today)},
     )
     assert response.status_code == 200, response.text
 
 
 async def test_the_report_and_the_letters_state_the_programme(
-    runtime: Runtime, app: Litestar, world: World
+    runtime: Runtime, app: Litestar, world: World, dates: RegionDates
 ) -> None:
     tenant = await new_tenant(runtime, world)
     sidorova = await add_mentor(runtime, tenant, Named("Сидорова", "Галина", "Петровна"), signs_in=True)
@@ -86,7 +93,7 @@ async def test_the_report_and_the_letters_state_the_programme(
                 "version": 1,
                 "polozhenie_status": "approved",
                 "polozhenie_order_no": "15-од",
-                "polozhenie_order_date": str(TODAY),
+                "polozhenie_order_date": str(dates.today),
                 "programma_status": "draft",
             },
         )
@@ -97,8 +104,8 @@ async def test_the_report_and_the_letters_state_the_programme(
 
         completed = await active_pair(curator, tenant, pid, sidorova, novikova)
         early = await active_pair(curator, tenant, pid, kuznetsov, belov)
-        await end(curator, tenant, pid, completed, "complete", "Проведено 8 открытых уроков")
-        await end(curator, tenant, pid, early, "end-early", "Переезд наставляемого")
+        await end(curator, tenant, pid, completed, "complete", "Проведено 8 открытых уроков", dates)
+        await end(curator, tenant, pid, early, "end-early", "Переезд наставляемого", dates)
         waiting = await form_group(curator, tenant, pid, kuznetsov, orlova)  # formed, no order yet
 
         report = opened(await curator.get(f"{api}/report.docx"))
@@ -110,7 +117,7 @@ async def test_the_report_and_the_letters_state_the_programme(
         # The waiting pair is ordered and completes: Кузнецов is thanked for Орлова, not for Белов.
         await issue_order(curator, tenant, pid, "31-од", waiting["id"])
         waiting = (await curator.get(f"{api}/groups/{waiting['id']}")).json()
-        await end(curator, tenant, pid, waiting, "complete", "План выполнен")
+        await end(curator, tenant, pid, waiting, "complete", "План выполнен", dates)
         final_report = opened(await curator.get(f"{api}/report.docx"))
         final_letters = opened(await curator.get(f"{pages_base}/letters.docx"))
 
@@ -128,11 +135,11 @@ async def test_the_report_and_the_letters_state_the_programme(
     assert text[:4] == [
         tenant.full_name,
         "ОТЧЁТ",
-        f"о реализации программы наставничества на {YEAR}/{YEAR + 1} учебный год",
+        f"о реализации программы наставничества на {dates.year}/{dates.year + 1} учебный год",
         "(наставничество педагогических работников)",
     ]
-    assert f"Сведения по состоянию на {TODAY:%d.%m.%Y}." in text
-    assert f"Положение о наставничестве: утверждено приказом от {TODAY:%d.%m.%Y} № 15-од." in text
+    assert f"Сведения по состоянию на {dates.today:%d.%m.%Y}." in text
+    assert f"Положение о наставничестве: утверждено приказом от {dates.today:%d.%m.%Y} № 15-од." in text
     assert "Программа наставничества: в проекте, не утверждена." in text
     # The waiting pair has not started: only the two ordered pairs count, and their two mentors,
     # two mentees (Новикова, Белов), of whom one is covered (Белов's pair ended early).
@@ -151,14 +158,14 @@ async def test_the_report_and_the_letters_state_the_programme(
         ["1", "Подготовка условий для запуска программы", "текущий"],
         ["2", "Формирование базы наставляемых", "не начат"],
     ]
-    ended = TODAY.strftime("%d.%m.%Y")
+    ended = dates.today.strftime("%d.%m.%Y")
     # In the order the pairs were formed (same term): Сидорова's first.
     assert [r[1:] for r in rows(report, "№", "Наставник")] == [
         [
             "Сидорова Галина Петровна",
             "Новикова Нина Петровна",
             "Учитель – учитель",
-            TERM_TEXT,
+            term_text(dates),
             f"завершена {ended}",
             "Проведено 8 открытых уроков",
         ],
@@ -166,7 +173,7 @@ async def test_the_report_and_the_letters_state_the_programme(
             "Кузнецов Олег Игоревич",
             "Белов Павел Андреевич",
             "Учитель – учитель",
-            TERM_TEXT,
+            term_text(dates),
             f"завершена досрочно {ended}",
             "Переезд наставляемого",
         ],
@@ -220,7 +227,7 @@ async def test_the_report_and_the_letters_state_the_programme(
 
 
 async def test_only_the_curator_and_the_director_download_and_only_their_own(
-    runtime: Runtime, app: Litestar, world: World
+    runtime: Runtime, app: Litestar, world: World, dates: RegionDates
 ) -> None:
     tenant = await new_tenant(runtime, world)
     mentor = await add_mentor(runtime, tenant, Named("Сидорова", "Галина", "Петровна"), signs_in=True)
@@ -229,7 +236,7 @@ async def test_only_the_curator_and_the_director_download_and_only_their_own(
     async with client_for(app, tenant.identities["curator"]) as curator:
         pid = await open_programme(curator, tenant)
         group = await active_pair(curator, tenant, pid, mentor, mentee)
-        await end(curator, tenant, pid, group, "complete", "План выполнен")
+        await end(curator, tenant, pid, group, "complete", "План выполнен", dates)
     paths = [
         f"{prefix}/{tenant.slug}/programmes/{pid}/{name}"
         for prefix in ("/api/o", "/o")

@@ -32,15 +32,13 @@ from nastavnik.hookspecs import hookimpl
 from nastavnik.models.identity import Identity, StaffAssignment
 from nastavnik.models.reference import Municipality, Region
 from nastavnik.runtime import Runtime
-from tests.support.dates import region_today, region_year
+from tests.support.dates import RegionDates
 from tests.support.http import Client, client_for
 from tests.support.plugins import plugin_module
 from tests.support.programme import form_group, issue_order, open_programme
 from tests.support.tenant import Named, Tenant, add_mentee, add_mentor, new_tenant
 from tests.support.world import World
 
-YEAR = region_year()
-TERM = {"starts_on": f"{YEAR}-09-15", "ends_on": f"{YEAR + 1}-05-31"}
 MENTEE_START = {"expected_usefulness": 9, "expected_help": 8, "stay_in_profession": 7}
 MENTOR_START = {"expected_usefulness_self": 6, "expected_progress": 7, "readiness": 8}
 
@@ -84,11 +82,13 @@ async def formed_group(
     pid: str,
     mentor: uuid.UUID,
     mentees: list[uuid.UUID],
+    dates: RegionDates,
     *,
     order: bool = True,
 ) -> str:
-    """A pair or group from 15 September, put into effect by an order issued today unless ``order`` is off."""
-    gid = str((await form_group(curator, tenant, pid, mentor, *mentees, **TERM))["id"])
+    """A pair or group from 1 September (never after today, so it can be ended early today), put into effect
+    by an order issued today unless ``order`` is off."""
+    gid = str((await form_group(curator, tenant, pid, mentor, *mentees, **dates.term))["id"])
     if order:
         await issue_order(curator, tenant, pid, f"{secrets.token_hex(2)}-од", gid)
     return gid
@@ -124,7 +124,7 @@ class Pair:
     mentee_person: uuid.UUID
 
 
-async def ordered_pair(runtime: Runtime, world: World, app: Litestar) -> Pair:
+async def ordered_pair(runtime: Runtime, world: World, app: Litestar, dates: RegionDates) -> Pair:
     region = await own_region(runtime, world)
     tenant = await new_tenant(runtime, region.world)
     mentor = await add_mentor(
@@ -133,7 +133,7 @@ async def ordered_pair(runtime: Runtime, world: World, app: Litestar) -> Pair:
     mentee = await add_mentee(runtime, tenant, Named("Новикова", "Нина", "Петровна"), signs_in=True)
     async with client_for(app, tenant.identities["curator"]) as curator:
         pid = await open_programme(curator, tenant)
-        gid = await formed_group(curator, tenant, pid, mentor, [mentee])
+        gid = await formed_group(curator, tenant, pid, mentor, [mentee], dates)
     return Pair(
         tenant,
         region,
@@ -152,7 +152,7 @@ async def only_questionnaire(client: Client, tenant: Tenant) -> dict[str, Any]:
     return dict(listed[0])
 
 
-async def test_hook_group_started(runtime: Runtime, app: Litestar, world: World) -> None:
+async def test_hook_group_started(runtime: Runtime, app: Litestar, world: World, dates: RegionDates) -> None:
     """The core's group_started: an ordered pair fills in its start questionnaires."""
     region = await own_region(runtime, world)
     tenant = await new_tenant(runtime, region.world)
@@ -161,7 +161,7 @@ async def test_hook_group_started(runtime: Runtime, app: Litestar, world: World)
     slug = tenant.slug
     async with client_for(app, tenant.identities["curator"]) as curator:
         pid = await open_programme(curator, tenant)
-        gid = await formed_group(curator, tenant, pid, mentor, [mentee], order=False)
+        gid = await formed_group(curator, tenant, pid, mentor, [mentee], dates, order=False)
         async with client_for(app, tenant.identities["mentee:Новикова"]) as m:
             before = (await m.get(f"/api/o/{slug}/questionnaires")).json()
         assert before == []  # a draft pair gets nothing: questionnaires come with the order
@@ -230,9 +230,9 @@ async def test_hook_group_started(runtime: Runtime, app: Litestar, world: World)
 
 
 async def test_an_assignment_keeps_its_version_after_the_region_publishes(
-    runtime: Runtime, app: Litestar, world: World
+    runtime: Runtime, app: Litestar, world: World, dates: RegionDates
 ) -> None:
-    pair = await ordered_pair(runtime, world, app)
+    pair = await ordered_pair(runtime, world, app, dates)
     slug = pair.tenant.slug
     async with client_for(app, pair.mentee) as m:
         first = await only_questionnaire(m, pair.tenant)
@@ -265,7 +265,7 @@ async def test_an_assignment_keeps_its_version_after_the_region_publishes(
     # A pair ordered now is given the region's version.
     newcomer = await add_mentee(runtime, pair.tenant, Named("Орлова", "Анна", "Викторовна"), signs_in=True)
     async with client_for(app, pair.tenant.identities["curator"]) as curator:
-        await formed_group(curator, pair.tenant, pair.pid, pair.mentor_person, [newcomer])
+        await formed_group(curator, pair.tenant, pair.pid, pair.mentor_person, [newcomer], dates)
     async with client_for(app, pair.tenant.identities["mentee:Орлова"]) as o:
         fresh = await only_questionnaire(o, pair.tenant)
     assert fresh["version_id"] == draft_body["id"]
@@ -279,9 +279,9 @@ async def test_an_assignment_keeps_its_version_after_the_region_publishes(
 
 
 async def test_the_curator_reads_a_groups_answers_and_nobody_else_does(
-    runtime: Runtime, app: Litestar, world: World
+    runtime: Runtime, app: Litestar, world: World, dates: RegionDates
 ) -> None:
-    pair = await ordered_pair(runtime, world, app)
+    pair = await ordered_pair(runtime, world, app, dates)
     slug = pair.tenant.slug
     async with client_for(app, pair.mentee) as m:
         mentee_q = await only_questionnaire(m, pair.tenant)
@@ -356,9 +356,9 @@ async def test_the_curator_reads_a_groups_answers_and_nobody_else_does(
 
 
 async def test_bad_answers_are_refused_and_nothing_is_stored(
-    runtime: Runtime, app: Litestar, world: World
+    runtime: Runtime, app: Litestar, world: World, dates: RegionDates
 ) -> None:
-    pair = await ordered_pair(runtime, world, app)
+    pair = await ordered_pair(runtime, world, app, dates)
     slug = pair.tenant.slug
     async with client_for(app, pair.mentee) as m:
         q = await only_questionnaire(m, pair.tenant)
@@ -422,7 +422,7 @@ async def test_bad_answers_are_refused_and_nothing_is_stored(
 
 
 async def test_averages_are_hidden_under_five_respondents(
-    runtime: Runtime, app: Litestar, world: World
+    runtime: Runtime, app: Litestar, world: World, dates: RegionDates
 ) -> None:
     region = await own_region(runtime, world)
     tenant = await new_tenant(runtime, region.world)
@@ -433,7 +433,7 @@ async def test_averages_are_hidden_under_five_respondents(
     mentees = [await add_mentee(runtime, tenant, Named(n, "Анна", "Ивановна"), signs_in=True) for n in names]
     async with client_for(app, tenant.identities["curator"]) as curator:
         pid = await open_programme(curator, tenant)
-        await formed_group(curator, tenant, pid, mentor, mentees)
+        await formed_group(curator, tenant, pid, mentor, mentees, dates)
     usefulness = [10, 9, 8, 6, 5]
     stay = [7, 7, 7, 7, 8]
 
@@ -482,8 +482,10 @@ async def test_averages_are_hidden_under_five_respondents(
     assert "личное" not in page.text
 
 
-async def test_the_curator_gives_end_questionnaires(runtime: Runtime, app: Litestar, world: World) -> None:
-    pair = await ordered_pair(runtime, world, app)
+async def test_the_curator_gives_end_questionnaires(
+    runtime: Runtime, app: Litestar, world: World, dates: RegionDates
+) -> None:
+    pair = await ordered_pair(runtime, world, app, dates)
     slug = pair.tenant.slug
     draft_mentee = await add_mentee(runtime, pair.tenant, Named("Орлова", "Анна", "Викторовна"))
     async with client_for(app, pair.tenant.identities["curator"]) as curator:
@@ -491,7 +493,7 @@ async def test_the_curator_gives_end_questionnaires(runtime: Runtime, app: Lites
         first = await curator.post(end)
         again = await curator.post(end)
         draft_gid = await formed_group(
-            curator, pair.tenant, pair.pid, pair.mentor_person, [draft_mentee], order=False
+            curator, pair.tenant, pair.pid, pair.mentor_person, [draft_mentee], dates, order=False
         )
         too_early = await curator.post(
             f"/api/o/{slug}/programmes/{pair.pid}/groups/{draft_gid}/questionnaires/end"
@@ -778,39 +780,43 @@ def recording_plugin(runtime: Runtime, serves: tuple[str, ...]) -> Iterator[list
         runtime.plugins.unregister("recorder")
 
 
-async def test_async_hook_group_started(runtime: Runtime, app: Litestar, world: World) -> None:
+async def test_async_hook_group_started(
+    runtime: Runtime, app: Litestar, world: World, dates: RegionDates
+) -> None:
     """The order starts the pair: an async plugin active there hears of it, one serving other types not."""
     with recording_plugin(runtime, serves=("school",)) as events:
-        pair = await ordered_pair(runtime, world, app)
+        pair = await ordered_pair(runtime, world, app, dates)
     assert events == [("started", pair.pid, pair.gid)]
     with recording_plugin(runtime, serves=("kindergarten",)) as elsewhere:
-        await ordered_pair(runtime, world, app)
+        await ordered_pair(runtime, world, app, dates)
     assert elsewhere == []  # the school's order is not the kindergarten plugin's business
 
 
-async def end_early(app: Litestar, pair: Pair) -> None:
+async def end_early(app: Litestar, pair: Pair, dates: RegionDates) -> None:
     url = f"/api/o/{pair.tenant.slug}/programmes/{pair.pid}/groups/{pair.gid}"
     async with client_for(app, pair.tenant.identities["curator"]) as curator:
         group = (await curator.get(url)).json()
         done = await curator.post(
             f"{url}/end-early",
-            json={"version": group["version"], "reason": "Переезд", "ended_on": str(region_today())},
+            json={"version": group["version"], "reason": "Переезд", "ended_on": str(dates.today)},
         )
     assert done.status_code == 200, done.text
 
 
-async def test_hook_group_ended(runtime: Runtime, app: Litestar, world: World) -> None:
+async def test_hook_group_ended(runtime: Runtime, app: Litestar, world: World, dates: RegionDates) -> None:
     """The core's group_ended: a pair ended early gives its mentee the final questionnaire."""
-    pair = await ordered_pair(runtime, world, app)
-    await end_early(app, pair)
+    pair = await ordered_pair(runtime, world, app, dates)
+    await end_early(app, pair, dates)
     async with client_for(app, pair.mentee) as m:
         listed = (await m.get(f"/api/o/{pair.tenant.slug}/questionnaires")).json()
     assert sorted(q["moment"] for q in listed) == ["end", "start"]
 
 
-async def test_async_hook_group_ended(runtime: Runtime, app: Litestar, world: World) -> None:
+async def test_async_hook_group_ended(
+    runtime: Runtime, app: Litestar, world: World, dates: RegionDates
+) -> None:
     """Ending a pair is heard by an async plugin active there, after its start."""
     with recording_plugin(runtime, serves=("school",)) as events:
-        pair = await ordered_pair(runtime, world, app)
-        await end_early(app, pair)
+        pair = await ordered_pair(runtime, world, app, dates)
+        await end_early(app, pair, dates)
     assert events == [("started", pair.pid, pair.gid), ("ended", pair.pid, pair.gid)]

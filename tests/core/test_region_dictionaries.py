@@ -16,8 +16,9 @@ from sqlalchemy import event, select
 from nastavnik.db import driver
 from nastavnik.models.audit import AuditEvent
 from nastavnik.runtime import Runtime
+from tests.support.dates import RegionDates
 from tests.support.http import Client, client_for
-from tests.support.programme import TERM, YEAR, form_group, group_body
+from tests.support.programme import form_group, group_body
 from tests.support.region import new_region, region_with_school
 from tests.support.tenant import Named, Tenant, add_mentee, add_mentor, new_tenant
 from tests.support.world import World
@@ -108,7 +109,7 @@ async def test_a_rename_shows_in_that_regions_organisations_only(
 
 
 async def _pedagogues_programme(
-    runtime: Runtime, school: Tenant, curator: Client
+    runtime: Runtime, school: Tenant, curator: Client, dates: RegionDates
 ) -> tuple[str, dict[str, str]]:
     ids = {
         "mentor": str(await add_mentor(runtime, school, Named("Сидорова", "Галина"), capacity=3)),
@@ -116,18 +117,18 @@ async def _pedagogues_programme(
         "second": str(await add_mentee(runtime, school, Named("Орлова", "Анна"))),
     }
     created = await curator.post(
-        f"/api/o/{school.slug}/programmes", json={"academic_year": YEAR, "regime": "pedagogues"}
+        f"/api/o/{school.slug}/programmes", json={"academic_year": dates.year, "regime": "pedagogues"}
     )
     assert created.status_code == 201, created.text
     return str(created.json()["id"]), ids
 
 
 async def test_a_hidden_form_is_not_offered_but_its_groups_keep_it(
-    runtime: Runtime, app: Litestar, world: World
+    runtime: Runtime, app: Litestar, world: World, dates: RegionDates
 ) -> None:
     region, school = await region_with_school(runtime, world)
     async with client_for(app, school.identities["curator"]) as curator:
-        pid, ids = await _pedagogues_programme(runtime, school, curator)
+        pid, ids = await _pedagogues_programme(runtime, school, curator, dates)
         base = f"/api/o/{school.slug}/programmes/{pid}"
         group = group_body(ids["mentor"])
         old = await curator.post(f"{base}/groups", json={**group, "mentee_ids": [ids["first"]]})
@@ -158,7 +159,7 @@ async def test_a_hidden_form_is_not_offered_but_its_groups_keep_it(
             json={
                 **group,
                 "mentee_ids": [ids["first"]],
-                "ends_on": f"{YEAR + 1}-04-30",
+                "ends_on": f"{dates.year + 1}-04-30",
                 "version": kept["version"],
             },
         )
@@ -175,7 +176,9 @@ async def test_a_hidden_form_is_not_offered_but_its_groups_keep_it(
     assert 'value="teacher_teacher"' not in page.text  # not among the forms to choose
 
 
-async def test_an_added_form_is_offered_and_used(runtime: Runtime, app: Litestar, world: World) -> None:
+async def test_an_added_form_is_offered_and_used(
+    runtime: Runtime, app: Litestar, world: World, dates: RegionDates
+) -> None:
     region, school = await region_with_school(runtime, world)
     async with client_for(app, region.staff) as staff:
         added = await staff.post(
@@ -223,7 +226,7 @@ async def test_an_added_form_is_offered_and_used(runtime: Runtime, app: Litestar
         await dictionaries(app, kindergarten.slug, kindergarten.identities["curator"]), "pedagogues"
     )  # added for schools only
     async with client_for(app, school.identities["curator"]) as curator:
-        pid, ids = await _pedagogues_programme(runtime, school, curator)
+        pid, ids = await _pedagogues_programme(runtime, school, curator, dates)
         created = await form_group(
             curator,
             school,
@@ -406,17 +409,19 @@ def statements(runtime: Runtime) -> Iterator[list[str]]:
         event.remove(engine, "before_cursor_execute", record)
 
 
-async def test_the_region_is_read_once_per_request(runtime: Runtime, app: Litestar, world: World) -> None:
+async def test_the_region_is_read_once_per_request(
+    runtime: Runtime, app: Litestar, world: World, dates: RegionDates
+) -> None:
     """Accepting suggestions asks for the dictionaries twice (to form the groups, to show them): one query."""
     region, school = await region_with_school(runtime, world)
     async with client_for(app, region.staff) as staff:
         await put_entry(staff, "kind/pedagogues/traditional", title="Один на один", version=0)
     async with client_for(app, school.identities["curator"]) as curator:
-        pid, ids = await _pedagogues_programme(runtime, school, curator)
+        pid, ids = await _pedagogues_programme(runtime, school, curator, dates)
         with statements(runtime) as seen:
             accepted = await curator.post(
                 f"/api/o/{school.slug}/programmes/{pid}/matching/accept",
-                json={"pairs": [{"mentee_id": ids["first"], "mentor_id": ids["mentor"]}], **TERM},
+                json={"pairs": [{"mentee_id": ids["first"], "mentor_id": ids["mentor"]}], **dates.term},
             )
     assert accepted.status_code == 201, accepted.text
     assert [g["kind_title"] for g in accepted.json()] == ["Один на один"]

@@ -10,8 +10,9 @@ from litestar import Litestar
 
 from nastavnik.runtime import Runtime
 from nastavnik.web.filters import plural
+from tests.support.dates import RegionDates
 from tests.support.http import client_for
-from tests.support.programme import TODAY, approved_documents, form_pair, order_body
+from tests.support.programme import approved_documents, form_pair, order_body
 from tests.support.tenant import Named, new_tenant
 from tests.support.world import World
 
@@ -97,7 +98,7 @@ async def test_yo_sorts_with_ye_on_the_people_page(app: Litestar, runtime: Runti
 
 
 async def test_an_orders_pairs_are_counted_in_agreement(
-    app: Litestar, runtime: Runtime, world: World
+    app: Litestar, runtime: Runtime, world: World, dates: RegionDates
 ) -> None:
     pair = await form_pair(runtime, app, world)
     base = f"/api/o/{pair.tenant.slug}/programmes/{pair.programme_id}"
@@ -105,7 +106,7 @@ async def test_an_orders_pairs_are_counted_in_agreement(
         order = await curator.post(
             f"{base}/orders",
             json=order_body(
-                "7-к", pair.group_id, kind="mentor_assignment", issued_on=TODAY - timedelta(days=1)
+                "7-к", pair.group_id, kind="mentor_assignment", issued_on=dates.today - timedelta(days=1)
             ),
         )
         page = await curator.get(f"/o/{pair.tenant.slug}/programmes/{pair.programme_id}/groups")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import io
 import uuid
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
 import docx
@@ -18,25 +18,35 @@ from nastavnik.models.audit import AuditEvent
 from nastavnik.models.people import Person
 from nastavnik.runtime import Runtime
 from nastavnik_dev.documents import build_templates, build_training_templates
+from tests.support.dates import RegionDates
 from tests.support.forms import SITE, field_error
 from tests.support.http import Client, client_for
 from tests.support.office import xlsx
-from tests.support.programme import TODAY, form_pair
+from tests.support.programme import form_pair
 from tests.support.tenant import Named, add_mentor, new_tenant
 from tests.support.world import World
 
 PDF = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
-STARTED, FINISHED = TODAY - timedelta(days=40), TODAY - timedelta(days=20)
 
 
-def course(**extra: Any) -> dict[str, Any]:
+def started(dates: RegionDates) -> date:
+    """When the course began: 40 days ago."""
+    return dates.today - timedelta(days=40)
+
+
+def finished(dates: RegionDates) -> date:
+    """When the course ended: 20 days ago."""
+    return dates.today - timedelta(days=20)
+
+
+def course(dates: RegionDates, **extra: Any) -> dict[str, Any]:
     return {
         "course": "Наставничество в образовательной организации",
         "provider": "Институт развития образования",
         "hours": 72,
-        "started_on": str(STARTED),
-        "finished_on": str(FINISHED),
+        "started_on": str(started(dates)),
+        "finished_on": str(finished(dates)),
         "certificate_no": "862401",
         **extra,
     }
@@ -54,19 +64,21 @@ async def added(client: Client, url: str, body: dict[str, Any]) -> dict[str, Any
 
 
 async def test_the_curator_keeps_a_mentors_courses_and_the_mentor_reads_them(
-    runtime: Runtime, app: Litestar, world: World
+    runtime: Runtime, app: Litestar, world: World, dates: RegionDates
 ) -> None:
     pair = await form_pair(runtime, app, world)
     slug, mentor = pair.tenant.slug, pair.mentor
     url = f"/api/o/{slug}/people/{mentor}/trainings"
     async with client_for(app, pair.tenant.identities["curator"]) as curator:
-        first = await added(curator, url, course())
-        second = await added(curator, url, course(course="Медиация в школе", hours=36, certificate_no=None))
+        first = await added(curator, url, course(dates))
+        second = await added(
+            curator, url, course(dates, course="Медиация в школе", hours=36, certificate_no=None)
+        )
         changed = await curator.put(
-            f"{url}/{second['id']}", json={**course(course="Медиация в школе", hours=40), "version": 1}
+            f"{url}/{second['id']}", json={**course(dates, course="Медиация в школе", hours=40), "version": 1}
         )
         stale = await curator.put(
-            f"{url}/{second['id']}", json={**course(course="Медиация в школе", hours=41), "version": 1}
+            f"{url}/{second['id']}", json={**course(dates, course="Медиация в школе", hours=41), "version": 1}
         )
         listed = (await curator.get(url)).json()
     assert (first["hours"], first["certificate_no"], first["has_certificate"]) == (72, "862401", False)
@@ -81,7 +93,7 @@ async def test_the_curator_keeps_a_mentors_courses_and_the_mentor_reads_them(
     assert listed["hours"] == 112
     async with client_for(app, pair.tenant.identities["mentor:Смирнова"]) as own:
         mine = await own.get(url)
-        write = await own.post(url, json=course())
+        write = await own.post(url, json=course(dates))
         page = await own.get(f"/o/{slug}/people/{mentor}/trainings")
     assert mine.status_code == 200
     assert len(mine.json()["trainings"]) == 2
@@ -101,24 +113,28 @@ async def test_the_curator_keeps_a_mentors_courses_and_the_mentor_reads_them(
 
 
 async def test_bad_training_input_is_refused_in_russian_and_nothing_is_written(
-    runtime: Runtime, app: Litestar, world: World
+    runtime: Runtime, app: Litestar, world: World, dates: RegionDates
 ) -> None:
     pair = await form_pair(runtime, app, world)
     url = f"/api/o/{pair.tenant.slug}/people/{pair.mentor}/trainings"
-    tomorrow = str(TODAY + timedelta(days=1))
+    tomorrow = str(dates.today + timedelta(days=1))
     async with client_for(app, pair.tenant.identities["curator"]) as curator:
-        future = problems(await curator.post(url, json=course(finished_on=tomorrow)))
-        both = problems(await curator.post(url, json=course(started_on=tomorrow, finished_on=tomorrow)))
-        backwards = problems(
-            await curator.post(url, json=course(finished_on=str(STARTED - timedelta(days=1))))
+        future = problems(await curator.post(url, json=course(dates, finished_on=tomorrow)))
+        both = problems(
+            await curator.post(url, json=course(dates, started_on=tomorrow, finished_on=tomorrow))
         )
-        no_hours = problems(await curator.post(url, json=course(hours=0)))
-        too_many = problems(await curator.post(url, json=course(hours=2001)))
-        blank = problems(await curator.post(url, json=course(course="  ", provider="")))
-        nul = problems(await curator.post(url, json=course(certificate_no="8\u00006")))
+        backwards = problems(
+            await curator.post(url, json=course(dates, finished_on=str(started(dates) - timedelta(days=1))))
+        )
+        no_hours = problems(await curator.post(url, json=course(dates, hours=0)))
+        too_many = problems(await curator.post(url, json=course(dates, hours=2001)))
+        blank = problems(await curator.post(url, json=course(dates, course="  ", provider="")))
+        nul = problems(await curator.post(url, json=course(dates, certificate_no="8\u00006")))
         # Someone who is not in the base of mentors gets no training record.
         mentee = problems(
-            await curator.post(f"/api/o/{pair.tenant.slug}/people/{pair.mentees[0]}/trainings", json=course())
+            await curator.post(
+                f"/api/o/{pair.tenant.slug}/people/{pair.mentees[0]}/trainings", json=course(dates)
+            )
         )
         listed = (await curator.get(url)).json()
     assert future == {"finished_on": "дата не может быть в будущем: обучение должно быть пройдено"}
@@ -136,12 +152,12 @@ async def test_bad_training_input_is_refused_in_russian_and_nothing_is_written(
 
 
 async def test_a_certificate_scan_is_checked_by_its_bytes_and_its_download_audited(
-    runtime: Runtime, app: Litestar, world: World
+    runtime: Runtime, app: Litestar, world: World, dates: RegionDates
 ) -> None:
     pair = await form_pair(runtime, app, world)
     url = f"/api/o/{pair.tenant.slug}/people/{pair.mentor}/trainings"
     async with client_for(app, pair.tenant.identities["curator"]) as curator:
-        record = await added(curator, url, course())
+        record = await added(curator, url, course(dates))
         scan = f"{url}/{record['id']}/certificate"
         disguised = await curator.put(scan, files={"file": ("scan.pdf", b"PK\x03\x04 a Word file really")})
         exe = await curator.put(scan, files={"file": ("scan.png", b"MZ\x90\x00 an executable")})
@@ -183,12 +199,12 @@ async def test_a_certificate_scan_is_checked_by_its_bytes_and_its_download_audit
 
 
 async def test_the_page_adds_a_course_with_its_scan_and_a_bad_one_comes_back_beside_its_field(
-    runtime: Runtime, app: Litestar, world: World
+    runtime: Runtime, app: Litestar, world: World, dates: RegionDates
 ) -> None:
     pair = await form_pair(runtime, app, world)
     page = f"/o/{pair.tenant.slug}/people/{pair.mentor}/trainings"
     referer = {"referer": f"{SITE}{page}"}
-    fields = {k: str(v) for k, v in course().items()}
+    fields = {k: str(v) for k, v in course(dates).items()}
     async with client_for(app, pair.tenant.identities["curator"]) as curator:
         refused = await curator.post(
             page,
@@ -201,8 +217,8 @@ async def test_the_page_adds_a_course_with_its_scan_and_a_bad_one_comes_back_bes
             page,
             data={
                 **fields,
-                "started_on": str(TODAY + timedelta(days=3)),
-                "finished_on": str(TODAY + timedelta(days=5)),
+                "started_on": str(dates.today + timedelta(days=3)),
+                "finished_on": str(dates.today + timedelta(days=5)),
             },
             files={"file": ("scan.png", PNG)},
             headers=referer,
@@ -245,7 +261,7 @@ async def test_the_page_adds_a_course_with_its_scan_and_a_bad_one_comes_back_bes
 
 
 async def test_stage_four_names_the_mentors_of_open_pairs_without_training(
-    runtime: Runtime, app: Litestar, world: World
+    runtime: Runtime, app: Litestar, world: World, dates: RegionDates
 ) -> None:
     pair = await form_pair(runtime, app, world)
     slug = pair.tenant.slug
@@ -259,7 +275,7 @@ async def test_stage_four_names_the_mentors_of_open_pairs_without_training(
         before = (await curator.get(programme)).json()
         page = await curator.get(f"/o/{slug}/programmes/{pair.programme_id}")
         refused = await curator.post(f"{programme}/advance", json={"version": before["programme"]["version"]})
-        await added(curator, f"/api/o/{slug}/people/{pair.mentor}/trainings", course())
+        await added(curator, f"/api/o/{slug}/people/{pair.mentor}/trainings", course(dates))
         after = (await curator.get(programme)).json()
     stage = before["stages"][3]
     assert (stage["number"], stage["state"]) == (4, "current")
@@ -278,7 +294,7 @@ async def test_stage_four_names_the_mentors_of_open_pairs_without_training(
 
 
 async def test_the_import_reads_courses_by_row_and_column_all_or_nothing(
-    runtime: Runtime, app: Litestar, world: World
+    runtime: Runtime, app: Litestar, world: World, dates: RegionDates
 ) -> None:
     tenant = await new_tenant(runtime, world)
     sidorova = await add_mentor(runtime, tenant, Named("Сидорова", "Галина", "Петровна"))
@@ -295,7 +311,7 @@ async def test_the_import_reads_courses_by_row_and_column_all_or_nothing(
         "Номер удостоверения",
         "Примечание",
     ]
-    start, end = STARTED.strftime("%d.%m.%Y"), FINISHED.strftime("%d.%m.%Y")
+    start, end = started(dates).strftime("%d.%m.%Y"), finished(dates).strftime("%d.%m.%Y")
     good = [
         [1, "Сидорова Галина Петровна", "Наставничество", "ИРО", 72, start, end, "861", ""],
         [2, "Кузнецов Олег Игоревич", "Медиация", "ИРО", 36, start, end, "", "очно"],
@@ -311,7 +327,7 @@ async def test_the_import_reads_courses_by_row_and_column_all_or_nothing(
             "ИРО",
             10,
             start,
-            (TODAY + timedelta(days=2)).strftime("%d.%m.%Y"),
+            (dates.today + timedelta(days=2)).strftime("%d.%m.%Y"),
             "",
             "",
         ],
@@ -362,7 +378,7 @@ async def test_the_import_reads_courses_by_row_and_column_all_or_nothing(
         ("Наставничество", 72, "861")
     ]
     assert [(t["course"], t["started_on"], t["finished_on"]) for t in his["trainings"]] == [
-        ("Медиация", str(STARTED), str(FINISHED))
+        ("Медиация", str(started(dates)), str(finished(dates)))
     ]
 
 
@@ -373,15 +389,15 @@ def _text(content: bytes) -> str:
 
 
 async def test_the_mentors_certificate_names_them_in_the_dative_with_their_courses(
-    runtime: Runtime, app: Litestar, world: World
+    runtime: Runtime, app: Litestar, world: World, dates: RegionDates
 ) -> None:
     pair = await form_pair(runtime, app, world)
     slug = pair.tenant.slug
     url = f"/api/o/{slug}/people/{pair.mentor}/trainings"
     async with client_for(app, pair.tenant.identities["curator"]) as curator:
         empty = await curator.get(f"/api/o/{slug}/people/{pair.mentor}/mentor-certificate.docx")
-        await added(curator, url, course())
-        await added(curator, url, course(course="Медиация в школе", hours=36, certificate_no=None))
+        await added(curator, url, course(dates))
+        await added(curator, url, course(dates, course="Медиация в школе", hours=36, certificate_no=None))
         document = await curator.get(f"/api/o/{slug}/people/{pair.mentor}/mentor-certificate.docx")
     assert empty.status_code == 422
     assert (
@@ -397,7 +413,7 @@ async def test_the_mentors_certificate_names_them_in_the_dative_with_their_cours
     assert "Медиация в школе" in text
     assert "№ 862401" in text
     assert "108" in text  # 72 + 36 hours
-    assert f"{STARTED:%d.%m.%Y} – {FINISHED:%d.%m.%Y}" in text
+    assert f"{started(dates):%d.%m.%Y} – {finished(dates):%d.%m.%Y}" in text
     assert "Директор ____________ А. Н. Петров" in text
     async with client_for(app, pair.tenant.identities["mentor:Смирнова"]) as own:
         assert (await own.get(f"/o/{slug}/people/{pair.mentor}/mentor-certificate.docx")).status_code == 200
@@ -410,7 +426,9 @@ async def test_the_mentors_certificate_names_them_in_the_dative_with_their_cours
         assert len(list(events)) == 2
 
 
-async def test_another_organisation_never_reaches_a_training_or_its_scan(app: Litestar, world: World) -> None:
+async def test_another_organisation_never_reaches_a_training_or_its_scan(
+    app: Litestar, world: World, dates: RegionDates
+) -> None:
     """School A's curator asks for school B's mentor's course and scan (the canary is in both): 404 under
     A's own address and under B's, where A's curator is no member."""
     attacker, victim = world.orgs["school_a"], world.orgs["school_b"]
@@ -423,7 +441,7 @@ async def test_another_organisation_never_reaches_a_training_or_its_scan(app: Li
                 await curator.get(f"{base}/{training_id}/certificate"),
                 await curator.get(f"/o/{slug}/people/{mentor}/trainings/{training_id}/certificate"),
                 await curator.get(f"/api/o/{slug}/people/{mentor}/mentor-certificate.docx"),
-                await curator.put(f"{base}/{training_id}", json={**course(), "version": 1}),
+                await curator.put(f"{base}/{training_id}", json={**course(dates), "version": 1}),
                 await curator.put(f"{base}/{training_id}/certificate", files={"file": ("a.pdf", PDF)}),
             ]
             assert [a.status_code for a in answers] == [404] * 6, slug
@@ -435,7 +453,7 @@ async def test_another_organisation_never_reaches_a_training_or_its_scan(app: Li
 
 
 async def test_an_imported_row_names_its_mentor_by_address_when_two_share_a_name(
-    runtime: Runtime, app: Litestar, world: World
+    runtime: Runtime, app: Litestar, world: World, dates: RegionDates
 ) -> None:
     tenant = await new_tenant(runtime, world)
     first = await add_mentor(runtime, tenant, Named("Смирнова", "Анна", "Павловна"))
@@ -447,7 +465,7 @@ async def test_an_imported_row_names_its_mentor_by_address_when_two_share_a_name
         await db.commit()
     api = f"/api/o/{tenant.slug}/bases/trainings/import"
     header = ["ФИО", "E-mail", "Курс", "Организация", "Часов", "Начало", "Окончание"]
-    start, end = STARTED.strftime("%d.%m.%Y"), FINISHED.strftime("%d.%m.%Y")
+    start, end = started(dates).strftime("%d.%m.%Y"), finished(dates).strftime("%d.%m.%Y")
     rows = [
         ["Смирнова Анна Павловна", "", "Медиация", "ИРО", 16, start, end],
         ["Смирнова Анна Павловна", "SMIRNOVA@school.example", "Медиация", "ИРО", 16, start, end],

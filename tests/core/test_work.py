@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import io
 import uuid
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
 import docx
@@ -18,19 +18,23 @@ from nastavnik.domain.programmes.models import Programme
 from nastavnik.domain.programmes.pairs.models import MentoringGroup
 from nastavnik.models.audit import AuditEvent
 from nastavnik.runtime import Runtime
+from tests.support.dates import RegionDates
 from tests.support.http import Client, client_for
-from tests.support.programme import ENDS, MET_ON, STARTS, TERM, TODAY, YEAR, form_pair, meeting
+from tests.support.programme import form_pair, meeting
 from tests.support.tenant import Named, add_mentee, add_mentor
 from tests.support.world import World
 
-DUE_ON = ENDS.replace(month=5, day=20)
+
+def due_on(dates: RegionDates) -> date:
+    """A plan item's due date: 20 May of the academic year."""
+    return dates.ends.replace(month=5, day=20)
 
 
-def plan_item(**extra: Any) -> dict[str, Any]:
+def plan_item(dates: RegionDates, **extra: Any) -> dict[str, Any]:
     return {
         "goal": "Освоить методику урока",
         "task": "Посетить три урока наставника",
-        "due_on": str(DUE_ON),
+        "due_on": str(due_on(dates)),
         "result": "",
         **extra,
     }
@@ -50,15 +54,15 @@ async def created(client: Client, url: str, body: dict[str, Any]) -> dict[str, A
 
 
 async def test_the_mentor_writes_the_mentee_ticks_and_sees_progress(
-    runtime: Runtime, app: Litestar, world: World
+    runtime: Runtime, app: Litestar, world: World, dates: RegionDates
 ) -> None:
     pair = await form_pair(runtime, app, world)
     async with client_for(app, pair.tenant.identities["mentor:Смирнова"]) as mentor:
-        first = await created(mentor, f"{pair.api}/plan", plan_item())
+        first = await created(mentor, f"{pair.api}/plan", plan_item(dates))
         second = await created(
             mentor,
             f"{pair.api}/plan",
-            plan_item(goal="Классное руководство", task="Провести родительское собрание"),
+            plan_item(dates, goal="Классное руководство", task="Провести родительское собрание"),
         )
         entry = await created(mentor, f"{pair.api}/journal", meeting())
     assert first["mentee_id"] == str(pair.mentees[0])  # a pair's only mentee: no need to name them
@@ -71,10 +75,10 @@ async def test_the_mentor_writes_the_mentee_ticks_and_sees_progress(
         after = (await mentee.get(f"{pair.api}/plan")).json()
         journal = await mentee.get(f"{pair.api}/journal")
         edit = await mentee.put(
-            f"{pair.api}/plan/{first['id']}", json={**plan_item(task="Моя задача"), "version": 2}
+            f"{pair.api}/plan/{first['id']}", json={**plan_item(dates, task="Моя задача"), "version": 2}
         )
         remove = await mentee.delete(f"{pair.api}/plan/{second['id']}")
-        add = await mentee.post(f"{pair.api}/plan", json=plan_item())
+        add = await mentee.post(f"{pair.api}/plan", json=plan_item(dates))
         write_journal = await mentee.post(f"{pair.api}/journal", json=meeting())
         edit_journal = await mentee.put(f"{pair.api}/journal/{entry['id']}", json={**meeting(), "version": 1})
         page = await mentee.get(pair.page)
@@ -83,7 +87,7 @@ async def test_the_mentor_writes_the_mentee_ticks_and_sees_progress(
     assert (plan["done"], plan["total"], plan["progress"]) == (0, 2, 0)
     assert before["can_edit"] is False
     assert ticked.status_code == 200, ticked.text
-    assert ticked.json()["done_on"] == str(TODAY)
+    assert ticked.json()["done_on"] == str(dates.today)
     (plan,) = after["plans"]
     assert (plan["done"], plan["total"], plan["progress"]) == (1, 2, 50)
     assert [e["topic"] for e in journal.json()] == ["Планирование урока"]
@@ -129,7 +133,7 @@ async def test_the_mentor_writes_the_mentee_ticks_and_sees_progress(
 
 
 async def test_a_mentee_of_a_group_sees_only_their_own_plan(
-    runtime: Runtime, app: Litestar, world: World
+    runtime: Runtime, app: Litestar, world: World, dates: RegionDates
 ) -> None:
     pair = await form_pair(
         runtime,
@@ -138,12 +142,14 @@ async def test_a_mentee_of_a_group_sees_only_their_own_plan(
         mentees=(Named("Зайцева", "Вера", "Олеговна"), Named("Волков", "Пётр", "Семёнович")),
     )
     async with client_for(app, pair.tenant.identities["mentor:Смирнова"]) as mentor:
-        unnamed = await mentor.post(f"{pair.api}/plan", json=plan_item())
-        hers = await created(mentor, f"{pair.api}/plan", plan_item(mentee_id=str(pair.mentees[0])))
+        unnamed = await mentor.post(f"{pair.api}/plan", json=plan_item(dates))
+        hers = await created(mentor, f"{pair.api}/plan", plan_item(dates, mentee_id=str(pair.mentees[0])))
         his = await created(
-            mentor, f"{pair.api}/plan", plan_item(mentee_id=str(pair.mentees[1]), task="ЗАДАЧА ВОЛКОВА")
+            mentor,
+            f"{pair.api}/plan",
+            plan_item(dates, mentee_id=str(pair.mentees[1]), task="ЗАДАЧА ВОЛКОВА"),
         )
-        stranger = await mentor.post(f"{pair.api}/plan", json=plan_item(mentee_id=str(uuid.uuid4())))
+        stranger = await mentor.post(f"{pair.api}/plan", json=plan_item(dates, mentee_id=str(uuid.uuid4())))
         both = (await mentor.get(f"{pair.api}/plan")).json()
     assert "Выберите наставляемого" in messages(unnamed)
     assert stranger.status_code == 404
@@ -166,7 +172,7 @@ async def test_a_mentee_of_a_group_sees_only_their_own_plan(
 
 
 async def test_others_in_the_organisation_and_overseers_get_404(
-    runtime: Runtime, app: Litestar, world: World
+    runtime: Runtime, app: Litestar, world: World, dates: RegionDates
 ) -> None:
     pair = await form_pair(runtime, app, world)
     other_mentor = await add_mentor(runtime, pair.tenant, Named("Фёдоров", "Илья", "Ильич"), signs_in=True)
@@ -181,12 +187,12 @@ async def test_others_in_the_organisation_and_overseers_get_404(
                 "mentee_ids": [str(other_mentee)],
                 "form_code": "teacher_teacher",
                 "kind_code": "traditional",
-                **TERM,
+                **dates.term,
             },
         )
         assert response.status_code == 201
     async with client_for(app, pair.tenant.identities["mentor:Смирнова"]) as mentor:
-        item = await created(mentor, f"{pair.api}/plan", plan_item(task="ТАЙНАЯ ЗАДАЧА"))
+        item = await created(mentor, f"{pair.api}/plan", plan_item(dates, task="ТАЙНАЯ ЗАДАЧА"))
         entry = await created(mentor, f"{pair.api}/journal", meeting(topic="ТАЙНАЯ ТЕМА"))
     outsiders = {
         "another pair's mentor": pair.tenant.identities["mentor:Фёдоров"],
@@ -212,27 +218,31 @@ async def test_others_in_the_organisation_and_overseers_get_404(
 
 
 async def test_mistakes_are_refused_with_russian_reasons(
-    runtime: Runtime, app: Litestar, world: World
+    runtime: Runtime, app: Litestar, world: World, dates: RegionDates
 ) -> None:
     pair = await form_pair(runtime, app, world)
     async with (
         client_for(app, pair.tenant.identities["mentor:Смирнова"]) as mentor,
         client_for(app, pair.tenant.identities["curator"]) as curator,
     ):
-        outside = await mentor.post(f"{pair.api}/plan", json=plan_item(due_on=f"{YEAR + 1}-09-01"))
-        empty = await mentor.post(f"{pair.api}/plan", json=plan_item(goal="  ", task=""))
-        too_long = await mentor.post(f"{pair.api}/plan", json=plan_item(goal="ц" * 501))
-        future = await mentor.post(f"{pair.api}/journal", json=meeting(met_on=str(TODAY + timedelta(days=1))))
-        before_year = await mentor.post(f"{pair.api}/journal", json=meeting(met_on=f"{YEAR}-08-31"))
+        outside = await mentor.post(
+            f"{pair.api}/plan", json=plan_item(dates, due_on=f"{dates.year + 1}-09-01")
+        )
+        empty = await mentor.post(f"{pair.api}/plan", json=plan_item(dates, goal="  ", task=""))
+        too_long = await mentor.post(f"{pair.api}/plan", json=plan_item(dates, goal="ц" * 501))
+        future = await mentor.post(
+            f"{pair.api}/journal", json=meeting(met_on=str(dates.today + timedelta(days=1)))
+        )
+        before_year = await mentor.post(f"{pair.api}/journal", json=meeting(met_on=f"{dates.year}-08-31"))
         no_topic = await mentor.post(f"{pair.api}/journal", json=meeting(topic="   "))
-        item = await created(mentor, f"{pair.api}/plan", plan_item())
+        item = await created(mentor, f"{pair.api}/plan", plan_item(dates))
         entry = await created(mentor, f"{pair.api}/journal", meeting())
         # The curator edits first; the mentor's edit from the same version is stale.
         by_curator = await curator.put(
-            f"{pair.api}/plan/{item['id']}", json={**plan_item(task="Куратор"), "version": 1}
+            f"{pair.api}/plan/{item['id']}", json={**plan_item(dates, task="Куратор"), "version": 1}
         )
         stale = await mentor.put(
-            f"{pair.api}/plan/{item['id']}", json={**plan_item(task="Наставник"), "version": 1}
+            f"{pair.api}/plan/{item['id']}", json={**plan_item(dates, task="Наставник"), "version": 1}
         )
         journal_by_curator = await curator.put(
             f"{pair.api}/journal/{entry['id']}", json={**meeting(topic="Куратор"), "version": 1}
@@ -243,7 +253,7 @@ async def test_mistakes_are_refused_with_russian_reasons(
         shown = (await mentor.get(f"{pair.api}/plan")).json()["plans"][0]["items"]
         no_confirm = await mentor.post(f"{pair.page}/plan/{item['id']}/delete", data={})
     assert "в пределах учебного года" in messages(outside)
-    assert f"{STARTS:%d.%m.%Y} – {ENDS:%d.%m.%Y}" in messages(outside)
+    assert f"{dates.starts:%d.%m.%Y} – {dates.ends:%d.%m.%Y}" in messages(outside)
     assert {e["field"] for e in empty.json()["errors"]} == {"goal", "task"}
     assert "укажите цель" in messages(empty)
     assert "укажите задачу" in messages(empty)
@@ -274,8 +284,8 @@ async def test_mistakes_are_refused_with_russian_reasons(
             client_for(app, pair.tenant.identities["mentee:Зайцева"]) as mentee,
         ):
             writes = [
-                await mentor.post(f"{pair.api}/plan", json=plan_item()),
-                await mentor.put(f"{pair.api}/plan/{item['id']}", json={**plan_item(), "version": 2}),
+                await mentor.post(f"{pair.api}/plan", json=plan_item(dates)),
+                await mentor.put(f"{pair.api}/plan/{item['id']}", json={**plan_item(dates), "version": 2}),
                 await mentor.delete(f"{pair.api}/plan/{item['id']}"),
                 await mentee.put(f"{pair.api}/plan/{item['id']}/done", json={"done": True}),
                 await mentor.post(f"{pair.api}/journal", json=meeting()),
@@ -296,13 +306,15 @@ def cells(table: Any) -> list[list[str]]:
 
 
 async def test_exports_open_in_word_with_names_tasks_dates_and_progress(
-    runtime: Runtime, app: Litestar, world: World
+    runtime: Runtime, app: Litestar, world: World, dates: RegionDates
 ) -> None:
     pair = await form_pair(runtime, app, world)
     async with client_for(app, pair.tenant.identities["mentor:Смирнова"]) as mentor:
-        first = await created(mentor, f"{pair.api}/plan", plan_item(result="Посещены уроки 5 «А»"))
+        first = await created(mentor, f"{pair.api}/plan", plan_item(dates, result="Посещены уроки 5 «А»"))
         await created(
-            mentor, f"{pair.api}/plan", plan_item(goal="Классное руководство", task="Провести собрание")
+            mentor,
+            f"{pair.api}/plan",
+            plan_item(dates, goal="Классное руководство", task="Провести собрание"),
         )
         ticked = await mentor.put(f"{pair.api}/plan/{first['id']}/done", json={"done": True})
         assert ticked.status_code == 200
@@ -320,7 +332,7 @@ async def test_exports_open_in_word_with_names_tasks_dates_and_progress(
     document = docx.Document(io.BytesIO(plan.content))
     text = [p.text for p in document.paragraphs]
     assert pair.tenant.full_name in text
-    assert f"на {YEAR}/{YEAR + 1} учебный год" in text
+    assert f"на {dates.year}/{dates.year + 1} учебный год" in text
     assert "Наставляемый: Зайцева Вера Олеговна" in text
     assert "Наставник: Смирнова Ольга Павловна" in text
     assert "Форма наставничества: Учитель – учитель" in text
@@ -334,11 +346,11 @@ async def test_exports_open_in_word_with_names_tasks_dates_and_progress(
             "1",
             "Освоить методику урока",
             "Посетить три урока наставника",
-            f"{DUE_ON:%d.%m.%Y}",
-            f"выполнено {TODAY:%d.%m.%Y}",
+            f"{due_on(dates):%d.%m.%Y}",
+            f"выполнено {dates.today:%d.%m.%Y}",
             "Посещены уроки 5 «А»",
         ],
-        ["2", "Классное руководство", "Провести собрание", f"{DUE_ON:%d.%m.%Y}", "не выполнено", ""],
+        ["2", "Классное руководство", "Провести собрание", f"{due_on(dates):%d.%m.%Y}", "не выполнено", ""],
     ]
 
     document = docx.Document(io.BytesIO(journal.content))
@@ -350,7 +362,7 @@ async def test_exports_open_in_word_with_names_tasks_dates_and_progress(
         ["№", "Дата", "Тема", "Содержание", "Результат", "Задание"],
         [
             "1",
-            f"{MET_ON:%d.%m.%Y}",
+            f"{dates.met_on:%d.%m.%Y}",
             "Планирование урока",
             "Разобрали технологическую карту",
             "Составлен план урока",
@@ -368,7 +380,9 @@ async def test_exports_open_in_word_with_names_tasks_dates_and_progress(
     assert sorted(exports) == ["development_plan", "development_plan", "mentor_journal"]
 
 
-async def test_pages_work_without_javascript(runtime: Runtime, app: Litestar, world: World) -> None:
+async def test_pages_work_without_javascript(
+    runtime: Runtime, app: Litestar, world: World, dates: RegionDates
+) -> None:
     pair = await form_pair(runtime, app, world)
     async with client_for(app, pair.tenant.identities["curator"]) as curator:
         listing = await curator.get(f"/o/{pair.tenant.slug}/programmes/{pair.programme_id}/groups")
@@ -380,7 +394,7 @@ async def test_pages_work_without_javascript(runtime: Runtime, app: Litestar, wo
                 "mentee_id": str(pair.mentees[0]),
                 "goal": "Цель из формы",
                 "task": "Задача из формы",
-                "due_on": str(DUE_ON),
+                "due_on": str(due_on(dates)),
             },
         )
         no_date = await mentor.post(
@@ -393,20 +407,22 @@ async def test_pages_work_without_javascript(runtime: Runtime, app: Litestar, wo
                 "version": "1",
                 "goal": "Цель из формы",
                 "task": "Исправленная задача",
-                "due_on": str(DUE_ON),
+                "due_on": str(due_on(dates)),
             },
         )
         done = await mentor.post(f"{pair.page}/plan/{item['id']}/done", data={"done": "on"})
         wrote = await mentor.post(
-            f"{pair.page}/journal", data={"met_on": str(MET_ON), "topic": "Встреча из формы"}
+            f"{pair.page}/journal", data={"met_on": str(dates.met_on), "topic": "Встреча из формы"}
         )
-        empty_topic = await mentor.post(f"{pair.page}/journal", data={"met_on": str(MET_ON), "topic": ""})
+        empty_topic = await mentor.post(
+            f"{pair.page}/journal", data={"met_on": str(dates.met_on), "topic": ""}
+        )
         (entry,) = (await mentor.get(f"{pair.api}/journal")).json()
         rewrote = await mentor.post(
             f"{pair.page}/journal/{entry['id']}",
             data={
                 "version": "1",
-                "met_on": str(MET_ON),
+                "met_on": str(dates.met_on),
                 "topic": "Встреча из формы",
                 "assignment": "Задание",
             },
@@ -427,7 +443,7 @@ async def test_pages_work_without_javascript(runtime: Runtime, app: Litestar, wo
     assert "Тема" in empty_topic.text
     assert "укажите тему встречи" in empty_topic.text
     assert "Исправленная задача" in page.text
-    assert f"выполнено {TODAY:%d.%m.%Y}" in page.text
+    assert f"выполнено {dates.today:%d.%m.%Y}" in page.text
     assert "100&nbsp;%" in page.text
     assert "Встреча из формы" in page.text
     assert "Задание" in page.text

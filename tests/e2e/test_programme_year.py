@@ -17,9 +17,10 @@ import docx
 from litestar import Litestar
 
 from nastavnik.runtime import Runtime
+from tests.support.dates import RegionDates
 from tests.support.http import Client, client_for
 from tests.support.office import docx_paragraphs, xlsx
-from tests.support.programme import TERM, TODAY, YEAR, found, order_body
+from tests.support.programme import found, order_body
 from tests.support.tenant import Tenant, give_login, new_tenant
 from tests.support.world import World
 
@@ -135,7 +136,7 @@ async def import_mentors(curator: Client, tenant: Tenant) -> dict[str, str]:
 
 
 async def test_a_programme_year_from_the_bases_to_the_next_year(
-    runtime: Runtime, app: Litestar, world: World
+    runtime: Runtime, app: Litestar, world: World, dates: RegionDates
 ) -> None:
     tenant = await new_tenant(runtime, world)
     async with client_for(app, tenant.identities["curator"]) as curator:
@@ -144,14 +145,14 @@ async def test_a_programme_year_from_the_bases_to_the_next_year(
     async with client_for(app, tenant.identities["curator"]) as curator:
         slug = tenant.slug
         created = await curator.post(
-            f"/api/o/{slug}/programmes", json={"academic_year": YEAR, "regime": "pedagogues"}
+            f"/api/o/{slug}/programmes", json={"academic_year": dates.year, "regime": "pedagogues"}
         )
         assert created.status_code == 201, created.text
         pid = created.json()["id"]
         base = f"/api/o/{slug}/programmes/{pid}"
 
         # Stage 1: the founding documents and the roadmap.
-        await found(curator, base, f"{YEAR}-08-28")
+        await found(curator, base, f"{dates.year}-08-28")
         # Stages 2 and 3: the bases.
         await import_mentees(curator, tenant)
         await advance(curator, base, 4)  # to stage 5, forming the pairs
@@ -170,7 +171,7 @@ async def test_a_programme_year_from_the_bases_to_the_next_year(
         pairs = [
             {"mentee_id": s["mentee"]["id"], "mentor_id": s["mentor"]["id"]} for s in suggested["suggestions"]
         ]
-        accepted = await curator.post(f"{base}/matching/accept", json={"pairs": pairs, **TERM})
+        accepted = await curator.post(f"{base}/matching/accept", json={"pairs": pairs, **dates.term})
         assert accepted.status_code == 201, accepted.text
         groups = {g["mentors"][0]["id"]: g for g in accepted.json()}
         assert len(groups[str(sidorova)]["mentees"]) == 5
@@ -187,7 +188,7 @@ async def test_a_programme_year_from_the_bases_to_the_next_year(
             orders[kind] = issued.json()["id"]
         assignment = await curator.get(f"{base}/orders/{orders['mentor_assignment']}/document.docx")
         text = " ".join(docx_paragraphs(assignment.content))
-        assert f"{TODAY:%d.%m.%Y}\t№ 21-к" in text
+        assert f"{dates.today:%d.%m.%Y}\t№ 21-к" in text
         assert "Назначить наставником Кузнецова Олега Игоревича для Белова Павла Андреевича" in text
         assert (
             "Назначить наставником Сидорову Галину Петровну для Громовой Юлии Олеговны, Ёлкиной-Зайцевой "
@@ -197,7 +198,7 @@ async def test_a_programme_year_from_the_bases_to_the_next_year(
         formation = await curator.get(f"{base}/orders/{orders['pairs_formation']}/document.docx")
         rows = table_rows(formation.content)
         assert rows[0] == ["№", "Наставник", "Наставляемые", "Форма наставничества", "Вид", "Срок"]
-        term = f"01.09.{YEAR} – 31.05.{YEAR + 1}"
+        term = f"01.09.{dates.year} – 31.05.{dates.year + 1}"
         assert sorted(r[1:] for r in rows[1:]) == [
             [
                 "Кузнецов Олег Игоревич",
@@ -215,7 +216,7 @@ async def test_a_programme_year_from_the_bases_to_the_next_year(
                 term,
             ],
         ]
-        assert f"Приложение к приказу от {TODAY:%d.%m.%Y} № 22-од" in docx_paragraphs(formation.content)
+        assert f"Приложение к приказу от {dates.today:%d.%m.%Y} № 22-од" in docx_paragraphs(formation.content)
         await advance(curator, base, 1)  # stage 6: the work of the pairs
 
         # People who sign in: the mentors and every mentee (accounts are tests/auth's concern).
@@ -232,7 +233,7 @@ async def test_a_programme_year_from_the_bases_to_the_next_year(
     sidorova_group = groups[str(sidorova)]
     group_url = f"{base}/groups/{sidorova_group['id']}"
     novikova = people["Новикова Нина Петровна"]
-    met_on = max(TODAY - timedelta(days=1), date(YEAR, 9, 1))
+    met_on = max(dates.today - timedelta(days=1), date(dates.year, 9, 1))
     async with client_for(app, tenant.identities["sidorova"]) as mentor:
         tasks = []
         for task in ("Посетить 3 урока наставника", "Провести открытый урок"):
@@ -241,7 +242,7 @@ async def test_a_programme_year_from_the_bases_to_the_next_year(
                 json={
                     "goal": "Освоить методику урока",
                     "task": task,
-                    "due_on": f"{YEAR + 1}-03-01",
+                    "due_on": f"{dates.year + 1}-03-01",
                     "mentee_id": novikova,
                 },
             )
@@ -266,7 +267,7 @@ async def test_a_programme_year_from_the_bases_to_the_next_year(
         assert ticked.status_code == 200, ticked.text
         edit = await mentee.put(
             f"{group_url}/plan/{tasks[1]}",
-            json={"version": 1, "goal": "x", "task": "Ничего не делать", "due_on": f"{YEAR + 1}-03-01"},
+            json={"version": 1, "goal": "x", "task": "Ничего не делать", "due_on": f"{dates.year + 1}-03-01"},
         )
         assert edit.status_code == 403
 
@@ -294,7 +295,7 @@ async def test_a_programme_year_from_the_bases_to_the_next_year(
                 json={
                     "version": shown["version"],
                     "result": "План развития выполнен",
-                    "ended_on": str(TODAY),
+                    "ended_on": str(dates.today),
                 },
             )
             assert done.status_code == 200, done.text
@@ -323,14 +324,14 @@ async def test_a_programme_year_from_the_bases_to_the_next_year(
         assert closed.status_code == 200, closed.text
         late = await curator.post(
             f"{base}/groups/{sidorova_group['id']}/plan",
-            json={"goal": "x", "task": "y", "due_on": f"{YEAR + 1}-03-01", "mentee_id": novikova},
+            json={"goal": "x", "task": "y", "due_on": f"{dates.year + 1}-03-01", "mentee_id": novikova},
         )
         assert late.status_code == 422
         following = await curator.post(f"{base}/next-year", json=None)
         assert following.status_code == 201, following.text
         next_base = f"/api/o/{slug}/programmes/{following.json()['id']}"
         carried = (await curator.get(next_base)).json()
-        assert carried["programme"]["academic_year"] == YEAR + 1
+        assert carried["programme"]["academic_year"] == dates.year + 1
         # The bases carried over: last year's mentees may be matched again.
         again = (await curator.post(f"{next_base}/matching", json={})).json()
         assert len(again["suggestions"]) == 6

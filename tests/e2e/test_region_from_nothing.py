@@ -22,8 +22,9 @@ from nastavnik.web.app import create_app
 from nastavnik_dev.issuer.realm import Issuer, User
 from nastavnik_dev.issuer.server import running_issuer
 from tests.auth.tokens import sign, valid_claims
+from tests.support.dates import RegionDates
 from tests.support.http import Client, bearer_client
-from tests.support.programme import STARTS, YEAR, active_pair, open_programme
+from tests.support.programme import active_pair, open_programme
 from tests.support.sso import provisioning
 from tests.support.tenant import Tenant
 from tests.support.worker import run_queued_jobs
@@ -58,7 +59,7 @@ async def person(curator: Client, slug: str, last: str, first: str) -> str:
     return str(made.json()["id"])
 
 
-async def test_a_region_from_nothing_to_its_figures(sso: Runtime, issuer: Issuer) -> None:
+async def test_a_region_from_nothing_to_its_figures(sso: Runtime, issuer: Issuer, dates: RegionDates) -> None:
     app: Litestar = create_app(sso)
     n = secrets.token_hex(3)
     platform = issuer.realm.add_user(
@@ -126,7 +127,7 @@ async def test_a_region_from_nothing_to_its_figures(sso: Runtime, issuer: Issuer
     # The curator: the headcount, the bases, a programme and a pair put into effect by an order.
     async with bearer_client(app, token_for(issuer, curator_email)) as curator:
         headcount = await curator.put(
-            f"/api/o/{slug}/headcounts/{YEAR}",
+            f"/api/o/{slug}/headcounts/{dates.year}",
             json={"learners_total": 300, "learners_10_18": 200, "pedagogues": 20, "young_pedagogues": 4},
         )
         assert headcount.status_code == 200, headcount.text
@@ -135,11 +136,11 @@ async def test_a_region_from_nothing_to_its_figures(sso: Runtime, issuer: Issuer
         profiles = [
             await curator.put(
                 f"/api/o/{slug}/people/{mentor}/mentor-profile",
-                json={"capacity": 2, "consent_on": str(STARTS), "competencies": "методика"},
+                json={"capacity": 2, "consent_on": str(dates.starts), "competencies": "методика"},
             ),
             await curator.put(
                 f"/api/o/{slug}/people/{mentee}/mentee-profile",
-                json={"kind": "young_pedagogue", "profession_since": str(STARTS)},
+                json={"kind": "young_pedagogue", "profession_since": str(dates.starts)},
             ),
         ]
         assert [p.status_code for p in profiles] == [200, 200], [p.text for p in profiles]
@@ -150,12 +151,12 @@ async def test_a_region_from_nothing_to_its_figures(sso: Runtime, issuer: Issuer
 
     # The region recomputes and reads its figures; the coordinator reads the municipality's.
     async with bearer_client(app, token_for(issuer, admin_email)) as admin:
-        asked = await admin.post(f"/api/region/statistics/recompute?year={YEAR}")
+        asked = await admin.post(f"/api/region/statistics/recompute?year={dates.year}")
         assert asked.status_code == 202, asked.text
         await run_queued_jobs(sso)
-        board = (await admin.get(f"/api/region/statistics?year={YEAR}")).json()
+        board = (await admin.get(f"/api/region/statistics?year={dates.year}")).json()
     async with bearer_client(app, token_for(issuer, coordinator_email)) as coordinator_client:
-        own = await coordinator_client.get(f"/api/municipalities/{north}/statistics?year={YEAR}")
+        own = await coordinator_client.get(f"/api/municipalities/{north}/statistics?year={dates.year}")
     figures = by_indicator(board["indicators"])
     mentored = figures["young_teachers_mentored"]
     assert (mentored["numerator"], mentored["denominator"], mentored["value"]) == (1, 4, 25.0)

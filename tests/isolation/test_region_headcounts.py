@@ -15,7 +15,7 @@ from sqlalchemy.exc import DBAPIError
 
 from nastavnik.db.scope import DbScope, scoped_session
 from nastavnik.runtime import Runtime
-from tests.support.dates import region_year
+from tests.support.dates import RegionDates
 from tests.support.headcounts import add_learners_in_pairs, coordinator_of
 from tests.support.region import new_region
 from tests.support.tenant import new_tenant
@@ -52,9 +52,9 @@ async def test_region_staff_write_headcounts_of_their_own_region_only(runtime: R
 
 
 async def test_learners_in_pairs_are_counted_only_for_the_sessions_own_organisations(
-    runtime: Runtime, world: World
+    runtime: Runtime, world: World, dates: RegionDates
 ) -> None:
-    year = region_year()
+    year = dates.year
     region, other = await new_region(runtime), await new_region(runtime)
     municipality, coordinator = await coordinator_of(runtime, region, f"Район {secrets.token_hex(4)}")
     a = await new_tenant(runtime, world, municipality_id=region.municipality_id)

@@ -1,7 +1,7 @@
 """An organisation's people for the methodical work's tests, and the dates its rules are checked on.
 
-Dates come from the test regions' clock (tests/support/dates.py): the academic year under way, a day of
-it that has come (today) and, where the year still has one, a day that has not.
+Dates come from the test regions' clock (tests/support/dates.py), as the test runs: the academic year
+under way, a day of it that has come (today) and, where the year still has one, a day that has not.
 """
 
 from __future__ import annotations
@@ -16,19 +16,14 @@ import httpx
 from nastavnik.domain.bases.models import MenteeProfile
 from nastavnik.models.identity import Identity
 from nastavnik.runtime import Runtime
+from tests.support.dates import RegionDates, region_dates
 from tests.support.http import Client
-from tests.support.programme import ENDS, STARTS, TODAY, YEAR
 from tests.support.tenant import Named, Tenant, add_member
 
 __all__ = [
-    "ENDS",
-    "FIRST",
-    "LAST",
-    "STARTS",
-    "TODAY",
-    "YEAR",
     "api",
     "created",
+    "decade",
     "detail",
     "every_shape",
     "fields",
@@ -37,16 +32,17 @@ __all__ = [
     "person",
 ]
 
-LATER = TODAY + timedelta(days=1) if TODAY < ENDS else None
-"""A day of the academic year that has not come yet (none on its last day)."""
-FIRST = max(STARTS, TODAY - timedelta(days=5))
-LAST = min(ENDS, FIRST + timedelta(days=9))
-"""Ten days of the academic year around today: a decade whose events of today may already be held."""
+
+def later(dates: RegionDates) -> date | None:
+    """A day of the academic year that has not come yet (none on its last day)."""
+    return dates.today + timedelta(days=1) if dates.today < dates.ends else None
 
 
-def later() -> date:
-    assert LATER is not None
-    return LATER
+def decade(dates: RegionDates) -> tuple[date, date]:
+    """Ten days of the academic year around today, first and last: a decade whose events of today may
+    already be held."""
+    first = max(dates.starts, dates.today - timedelta(days=5))
+    return first, min(dates.ends, first + timedelta(days=9))
 
 
 def api(tenant: Tenant, shape: str, *rest: object) -> str:
@@ -116,15 +112,18 @@ def fields(response: httpx.Response) -> set[str]:
 
 
 async def every_shape(client: Client, tenant: Tenant, leader: uuid.UUID) -> dict[str, str]:
-    """One association of each shape of ``YEAR``, made through the API by ``client`` (a manager), all led by
-    ``leader``: a club, a decade over ``FIRST``–``LAST``, the council, a creative group. Their ids by shape."""
+    """One association of each shape of the academic year under way, made through the API by ``client`` (a
+    manager), all led by ``leader``: a club, a decade around today (``decade``), the council, a creative
+    group. Their ids by shape."""
+    dates = region_dates()
+    first, last = decade(dates)
     bodies = {
         "club": {"name": "Звёзды будущего"},
         "decade": {
             "name": "Декада математики",
             "subject_area": "МО учителей математики",
-            "starts_on": str(FIRST),
-            "ends_on": str(LAST),
+            "starts_on": str(first),
+            "ends_on": str(last),
         },
         "council": {},
         "creative_group": {"name": "Цифровая школа", "subject_area": "Цифровые ресурсы на уроке"},
@@ -133,7 +132,9 @@ async def every_shape(client: Client, tenant: Tenant, leader: uuid.UUID) -> dict
         shape: str(
             (
                 await created(
-                    client, api(tenant, shape), {"academic_year": YEAR, "leader_id": str(leader), **body}
+                    client,
+                    api(tenant, shape),
+                    {"academic_year": dates.year, "leader_id": str(leader), **body},
                 )
             )["id"]
         )

@@ -12,19 +12,8 @@ from sqlalchemy import select
 
 from nastavnik.models.audit import AuditEvent
 from nastavnik.runtime import Runtime
-from tests.methodical.support import (
-    ENDS,
-    LATER,
-    STARTS,
-    TODAY,
-    YEAR,
-    api,
-    created,
-    detail,
-    fields,
-    later,
-    person,
-)
+from tests.methodical.support import api, created, detail, fields, later, person
+from tests.support.dates import RegionDates
 from tests.support.http import client_for
 from tests.support.programme import active_pair, open_programme
 from tests.support.tenant import Named, Tenant, add_mentee, add_mentor, new_tenant
@@ -33,7 +22,7 @@ from tests.support.world import World
 CLUB = "club"
 
 
-async def club_school(runtime: Runtime, world: World) -> tuple[Tenant, dict[str, Any]]:
+async def club_school(runtime: Runtime, world: World, dates: RegionDates) -> tuple[Tenant, dict[str, Any]]:
     """A school with a leader-to-be, a young teacher in an active pair, an experienced teacher, another
     teacher who only reads, and a learner who signs in."""
     tenant = await new_tenant(runtime, world)
@@ -41,7 +30,7 @@ async def club_school(runtime: Runtime, world: World) -> tuple[Tenant, dict[str,
         "leader": await person(runtime, tenant, Named("Ковалёва", "Елена", "Игоревна"), signs_in=True),
         "veteran": await person(runtime, tenant, Named("Громов", "Пётр", "Ильич")),
         "teacher": await person(runtime, tenant, Named("Лисицына", "Ольга", "Юрьевна"), signs_in=True),
-        "fresh": await person(runtime, tenant, Named("Орлова", "Анна"), young_since=STARTS),
+        "fresh": await person(runtime, tenant, Named("Орлова", "Анна"), young_since=dates.starts),
         "learner": await person(runtime, tenant, Named("Петров", "Ваня"), category="learner", signs_in=True),
         "mentor": await add_mentor(runtime, tenant, Named("Сидорова", "Галина", "Петровна")),
         "mentee": await add_mentee(runtime, tenant, Named("Новикова", "Нина", "Петровна")),
@@ -50,9 +39,10 @@ async def club_school(runtime: Runtime, world: World) -> tuple[Tenant, dict[str,
 
 
 async def test_a_clubs_year_members_plan_attendance_and_outcome(
-    runtime: Runtime, app: Litestar, world: World
+    runtime: Runtime, app: Litestar, world: World, dates: RegionDates
 ) -> None:
-    tenant, ids = await club_school(runtime, world)
+    tomorrow = later(dates)
+    tenant, ids = await club_school(runtime, world, dates)
     async with client_for(app, tenant.identities["curator"]) as curator:
         pid = await open_programme(curator, tenant)
         await active_pair(curator, tenant, pid, ids["mentor"], ids["mentee"])
@@ -62,11 +52,13 @@ async def test_a_clubs_year_members_plan_attendance_and_outcome(
         club = await created(
             curator,
             api(tenant, CLUB),
-            {"academic_year": YEAR, "name": "Звёзды будущего", "leader_id": str(ids["leader"])},
+            {"academic_year": dates.year, "name": "Звёзды будущего", "leader_id": str(ids["leader"])},
         )
         assert club["leader"]["full_name"] == "Ковалёва Елена Игоревна"
-        again = await curator.post(api(tenant, CLUB), json={"academic_year": YEAR, "name": "Второй"})
-        assert f"Клуб молодых учителей на {YEAR}/{YEAR + 1} учебный год уже есть." in detail(again, 409)
+        again = await curator.post(api(tenant, CLUB), json={"academic_year": dates.year, "name": "Второй"})
+        assert f"Клуб молодых учителей на {dates.year}/{dates.year + 1} учебный год уже есть." in detail(
+            again, 409
+        )
     base = api(tenant, CLUB, club["id"])
     async with client_for(app, tenant.identities["Ковалёва"]) as leader:
         young = await created(leader, f"{base}/members", {"person_id": str(ids["mentee"])})
@@ -86,25 +78,25 @@ async def test_a_clubs_year_members_plan_attendance_and_outcome(
         seminar = await created(
             leader,
             f"{base}/events",
-            {"held_on": str(TODAY), "topic": "Технологическая карта урока", "form": "seminar"},
+            {"held_on": str(dates.today), "topic": "Технологическая карта урока", "form": "seminar"},
         )
         assert seminar["form_title"] == "Семинар"
         assert seminar["status"] == "planned"
         refused = {
-            "form": {"held_on": str(TODAY), "topic": "Тема", "form": "lecture"},
-            "held_on": {"held_on": str(STARTS - timedelta(days=1)), "topic": "Тема", "form": "seminar"},
+            "form": {"held_on": str(dates.today), "topic": "Тема", "form": "lecture"},
+            "held_on": {"held_on": str(dates.starts - timedelta(days=1)), "topic": "Тема", "form": "seminar"},
         }
         for field, body in refused.items():
             response = await leader.post(f"{base}/events", json=body)
             assert fields(response) == {field}, response.text
         assert "Подготовка к конкурсу «Педагогический дебют»" in detail(
-            await leader.post(f"{base}/events", json={"held_on": str(TODAY), "topic": "", "form": "x"})
+            await leader.post(f"{base}/events", json={"held_on": str(dates.today), "topic": "", "form": "x"})
         )
-        if LATER is not None:
+        if tomorrow is not None:
             ahead = await created(
                 leader,
                 f"{base}/events",
-                {"held_on": str(later()), "topic": "Педагогический дебют", "form": "contest_preparation"},
+                {"held_on": str(tomorrow), "topic": "Педагогический дебют", "form": "contest_preparation"},
             )
             future_held = await leader.put(
                 f"{base}/events/{ahead['id']}",
@@ -176,7 +168,7 @@ async def test_a_clubs_year_members_plan_attendance_and_outcome(
         year = (await teacher.get(api(tenant, CLUB))).json()
         assert [
             (r["association"]["name"], r["members"], r["events"], r["held"]) for r in year["associations"]
-        ] == [("Звёзды будущего", 3, 2 if LATER else 1, 1)]
+        ] == [("Звёзды будущего", 3, 2 if tomorrow else 1, 1)]
     async with client_for(app, tenant.identities["Петров"]) as learner_client:
         assert (await learner_client.get(base)).status_code == 404
         assert (await learner_client.get(api(tenant, CLUB))).status_code == 404
@@ -212,11 +204,11 @@ def _event(shown: dict[str, Any]) -> dict[str, Any]:
 
 
 async def test_a_member_long_in_the_profession_is_admitted_with_a_warning(
-    runtime: Runtime, app: Litestar, world: World
+    runtime: Runtime, app: Litestar, world: World, dates: RegionDates
 ) -> None:
     """Young means in the profession at most the plugin's three years before the year's 1 September."""
     tenant = await new_tenant(runtime, world)
-    limit = date(YEAR - 3, 9, 1)
+    limit = date(dates.year - 3, 9, 1)
     just = await person(runtime, tenant, Named("Белова", "Ия"), young_since=limit)
     over = await person(runtime, tenant, Named("Чернова", "Ия"), young_since=limit - timedelta(days=1))
     unknown = await person(runtime, tenant, Named("Зуева", "Ия"))
@@ -226,7 +218,7 @@ async def test_a_member_long_in_the_profession_is_admitted_with_a_warning(
         db.add(MenteeProfile(org_id=tenant.id, person_id=unknown, kind="young_pedagogue"))
         await db.commit()
     async with client_for(app, tenant.identities["curator"]) as curator:
-        club = await created(curator, api(tenant, CLUB), {"academic_year": YEAR})
+        club = await created(curator, api(tenant, CLUB), {"academic_year": dates.year})
         assert club["name"] == "Клуб молодых учителей"  # no name of its own: called as the plugin calls it
         warned = {}
         for person_id in (just, over, unknown):
@@ -241,23 +233,27 @@ async def test_a_member_long_in_the_profession_is_admitted_with_a_warning(
     }
 
 
-async def test_a_closed_years_club_accepts_no_change(runtime: Runtime, app: Litestar, world: World) -> None:
+async def test_a_closed_years_club_accepts_no_change(
+    runtime: Runtime, app: Litestar, world: World, dates: RegionDates
+) -> None:
     tenant = await new_tenant(runtime, world)
-    member = await person(runtime, tenant, Named("Белова", "Ия"), young_since=STARTS)
-    closed = f"{YEAR - 1}/{YEAR} учебный год закрыт: изменения не принимаются"
+    member = await person(runtime, tenant, Named("Белова", "Ия"), young_since=dates.starts)
+    closed = f"{dates.year - 1}/{dates.year} учебный год закрыт: изменения не принимаются"
     async with client_for(app, tenant.identities["curator"]) as curator:
-        refused = await curator.post(api(tenant, CLUB), json={"academic_year": YEAR - 1, "name": "Прошлый"})
+        refused = await curator.post(
+            api(tenant, CLUB), json={"academic_year": dates.year - 1, "name": "Прошлый"}
+        )
         assert closed in detail(refused)
     from nastavnik.domain.methodical.models import Association, AssociationEvent
 
     async with runtime.owner_sessions() as db:
-        old = Association(org_id=tenant.id, shape="club", academic_year=YEAR - 1, name="Прошлогодний")
+        old = Association(org_id=tenant.id, shape="club", academic_year=dates.year - 1, name="Прошлогодний")
         db.add(old)
         await db.flush()
         event = AssociationEvent(
             org_id=tenant.id,
             association_id=old.id,
-            held_on=STARTS - timedelta(days=30),
+            held_on=dates.starts - timedelta(days=30),
             topic="Итоги года",
             form="seminar",
         )
@@ -271,7 +267,7 @@ async def test_a_closed_years_club_accepts_no_change(runtime: Runtime, app: Lite
             await curator.post(f"{base}/members", json={"person_id": str(member)}),
             await curator.post(
                 f"{base}/events",
-                json={"held_on": str(STARTS - timedelta(days=2)), "topic": "Т", "form": "seminar"},
+                json={"held_on": str(dates.starts - timedelta(days=2)), "topic": "Т", "form": "seminar"},
             ),
             await curator.put(
                 f"{base}/events/{event.id}",
@@ -283,11 +279,11 @@ async def test_a_closed_years_club_accepts_no_change(runtime: Runtime, app: Lite
         for response in attempts:
             assert closed in detail(response)
         shown = (await curator.get(base)).json()
-        last_year = (await curator.get(api(tenant, CLUB), params={"year": YEAR - 1})).json()
+        last_year = (await curator.get(api(tenant, CLUB), params={"year": dates.year - 1})).json()
     assert shown["closed"] is True
     assert shown["association"]["name"] == "Прошлогодний"
     assert shown["members"] == []
     assert [(e["topic"], e["version"]) for e in shown["events"]] == [("Итоги года", 1)]
     assert last_year["closed"] is True
     assert [r["association"]["name"] for r in last_year["associations"]] == ["Прошлогодний"]
-    assert ENDS > STARTS
+    assert dates.ends > dates.starts

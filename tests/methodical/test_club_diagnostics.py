@@ -23,8 +23,9 @@ from nastavnik.domain.methodical.topics import short_topic, suggested_topics
 from nastavnik.domain.questionnaires.diagnostics import hard_from
 from nastavnik.models.audit import AuditEvent
 from nastavnik.runtime import Runtime
-from tests.core.test_diagnostics import YEAR, School, acting, answer, give, results, school, scores
+from tests.core.test_diagnostics import School, acting, answer, give, results, school, scores
 from tests.methodical.support import api, page
+from tests.support.dates import RegionDates
 from tests.support.http import client_for
 from tests.support.tenant import Named, add_mentor, new_tenant
 from tests.support.world import World
@@ -78,12 +79,14 @@ async def answers_visible_to(runtime: Runtime, s: School, identity: uuid.UUID) -
         return int(await db.scalar(text("SELECT count(*) FROM questionnaire_answer")) or 0)
 
 
-async def figures_for(runtime: Runtime, s: School, identity: uuid.UUID) -> dict[str, tuple[Any, ...]]:
+async def figures_for(
+    runtime: Runtime, s: School, identity: uuid.UUID, dates: RegionDates
+) -> dict[str, tuple[Any, ...]]:
     """What the database's aggregate function gives ``identity`` for the school's campaign of the year."""
     async with runtime.owner_sessions() as db:
         campaign = await db.scalar(
             text("SELECT id FROM questionnaire_campaign WHERE org_id = :org AND academic_year = :year"),
-            {"org": s.tenant.id, "year": YEAR},
+            {"org": s.tenant.id, "year": dates.year},
         )
     async with scoped_session(runtime.app_sessions, DbScope(identity_id=identity, org_id=s.tenant.id)) as db:
         rows = await db.execute(
@@ -93,13 +96,13 @@ async def figures_for(runtime: Runtime, s: School, identity: uuid.UUID) -> dict[
 
 
 async def test_the_clubs_leader_reads_the_results_per_difficulty_never_a_persons_answers(
-    runtime: Runtime, app: Litestar, world: World
+    runtime: Runtime, app: Litestar, world: World, dates: RegionDates
 ) -> None:
     s = await school(runtime, world, NAMES)
     leader = await add_mentor(runtime, s.tenant, Named("Ковалёва", "Елена", "Игоревна"), signs_in=True)
     former = await add_mentor(runtime, s.tenant, Named("Громова", "Вера", "Павловна"), signs_in=True)
-    club = await club_of(runtime, s, YEAR, leader)
-    await club_of(runtime, s, YEAR - 1, former)
+    club = await club_of(runtime, s, dates.year, leader)
+    await club_of(runtime, s, dates.year - 1, former)
     leader_id, former_id = s.tenant.identities["mentor:Ковалёва"], s.tenant.identities["mentor:Громова"]
     async with s.curator(app) as curator:
         await give(curator, s.slug)
@@ -136,7 +139,7 @@ async def test_the_clubs_leader_reads_the_results_per_difficulty_never_a_persons
     assert "Назначить диагностику" not in shown.text
     assert not any(name in shown.text for name in NAMES)
     # Her year only in the page's choice of years: another year would be refused.
-    assert re.findall(r'<option value="(\d+)"', shown.text) == [str(YEAR)]
+    assert re.findall(r'<option value="(\d+)"', shown.text) == [str(dates.year)]
     # The curator reads the same figures: one computation for every reader.
     async with s.curator(app) as curator:
         assert (await results(curator, s.slug))["difficulties"] == five["difficulties"]
@@ -148,23 +151,23 @@ async def test_the_clubs_leader_reads_the_results_per_difficulty_never_a_persons
     mine = await answers_visible_to(runtime, s, s.tenant.identities["mentee:Белова"])
     assert mine == len(scores())  # her own answers only
     assert await answers_visible_to(runtime, s, s.tenant.identities["curator"]) == 5 * len(scores())
-    figures = await figures_for(runtime, s, leader_id)
+    figures = await figures_for(runtime, s, leader_id, dates)
     assert figures["parents"] == (5, Decimal("9.00"), 5)
     assert figures["documentation"] == (5, Decimal("6.20"), 1)
     assert set(figures) == set(scores())  # the scale items; the free text is never summarised
-    assert await figures_for(runtime, s, former_id) == {}
-    assert await figures_for(runtime, s, s.tenant.identities["mentee:Белова"]) == {}
+    assert await figures_for(runtime, s, former_id, dates) == {}
+    assert await figures_for(runtime, s, s.tenant.identities["mentee:Белова"], dates) == {}
 
     # Last year's leader, a young teacher: refused the year's results, the page and the API alike.
     for who in (former_id, s.tenant.identities["mentee:Белова"]):
         async with client_for(app, who) as c:
             assert (await c.get(f"/api/o/{s.slug}/diagnostics")).status_code == 403
-            assert (await c.get(f"/o/{s.slug}/diagnostics?year={YEAR}")).status_code == 403
+            assert (await c.get(f"/o/{s.slug}/diagnostics?year={dates.year}")).status_code == 403
     async with client_for(app, former_id) as c:  # her own year she reads (it was not given then)
-        hers = await c.get(f"/o/{s.slug}/diagnostics?year={YEAR - 1}")
+        hers = await c.get(f"/o/{s.slug}/diagnostics?year={dates.year - 1}")
         assert hers.status_code == 200
         assert "учебном году диагностика не проводилась" in hers.text
-        assert re.findall(r'<option value="(\d+)"', hers.text) == [str(YEAR - 1)]
+        assert re.findall(r'<option value="(\d+)"', hers.text) == [str(dates.year - 1)]
 
     # The leader's read is audited as a read of the results.
     async with runtime.owner_sessions() as db:
@@ -181,26 +184,26 @@ async def test_the_clubs_leader_reads_the_results_per_difficulty_never_a_persons
 
 
 async def test_the_clubs_meeting_form_suggests_the_hardest_areas(
-    runtime: Runtime, app: Litestar, world: World
+    runtime: Runtime, app: Litestar, world: World, dates: RegionDates
 ) -> None:
     s = await school(runtime, world, NAMES)
     leader = await add_mentor(runtime, s.tenant, Named("Ковалёва", "Елена", "Игоревна"), signs_in=True)
-    club = await club_of(runtime, s, YEAR, leader)
+    club = await club_of(runtime, s, dates.year, leader)
     leader_id = s.tenant.identities["mentor:Ковалёва"]
     # Not given yet: nothing to suggest, though the leader may read the (empty) results.
     async with acting(runtime, leader_id, s.slug) as (db, ctx):
-        assert await suggested_topics(db, ctx, YEAR) == []
+        assert await suggested_topics(db, ctx, dates.year) == []
     async with s.curator(app) as curator:
         await give(curator, s.slug)
     await answered(app, s, NAMES)
 
     for who in (leader_id, s.tenant.identities["curator"]):
         async with acting(runtime, who, s.slug) as (db, ctx):
-            assert await suggested_topics(db, ctx, YEAR) == TOPICS
+            assert await suggested_topics(db, ctx, dates.year) == TOPICS
     async with acting(runtime, s.tenant.identities["mentee:Белова"], s.slug) as (db, ctx):
-        assert await suggested_topics(db, ctx, YEAR) == []  # not a reader of the results
+        assert await suggested_topics(db, ctx, dates.year) == []  # not a reader of the results
 
-    link = f'href="/o/{s.slug}/diagnostics?year={YEAR}"'
+    link = f'href="/o/{s.slug}/diagnostics?year={dates.year}"'
     async with client_for(app, leader_id) as c:
         club_page = await c.get(page(s.tenant, "club", club))
         club_api = (await c.get(api(s.tenant, "club", club))).json()
@@ -221,7 +224,7 @@ async def test_the_clubs_meeting_form_suggests_the_hardest_areas(
 
 
 async def test_another_organisations_club_leader_finds_nothing(
-    runtime: Runtime, app: Litestar, world: World
+    runtime: Runtime, app: Litestar, world: World, dates: RegionDates
 ) -> None:
     s = await school(runtime, world, NAMES)
     async with s.curator(app) as curator:
@@ -235,7 +238,7 @@ async def test_another_organisations_club_leader_finds_nothing(
                 org_id=other.id,
                 id=uuid.uuid4(),
                 shape="club",
-                academic_year=YEAR,
+                academic_year=dates.year,
                 name="Чужой клуб",
                 leader_id=theirs,
             )
@@ -248,7 +251,7 @@ async def test_another_organisations_club_leader_finds_nothing(
         assert own.status_code == 200
         assert (own.json()["respondents"], own.json()["difficulties"]) == (0, [])
     # Nor does the database give her the school's figures, even naming its organisation and campaign.
-    assert await figures_for(runtime, s, other.identities["mentor:Чужова"]) == {}
+    assert await figures_for(runtime, s, other.identities["mentor:Чужова"], dates) == {}
 
 
 async def test_the_hard_threshold_is_the_same_in_python_and_in_the_database(runtime: Runtime) -> None:

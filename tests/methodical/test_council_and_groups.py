@@ -6,22 +6,23 @@ from __future__ import annotations
 from litestar import Litestar
 
 from nastavnik.runtime import Runtime
-from tests.methodical.support import TODAY, YEAR, api, created, detail, person
+from tests.methodical.support import api, created, detail, person
+from tests.support.dates import RegionDates
 from tests.support.http import client_for
 from tests.support.tenant import Named, new_tenant
 from tests.support.world import World
 
 
 async def test_the_councils_members_positions_agenda_and_decisions(
-    runtime: Runtime, app: Litestar, world: World
+    runtime: Runtime, app: Litestar, world: World, dates: RegionDates
 ) -> None:
     tenant = await new_tenant(runtime, world)
     chair = await person(runtime, tenant, Named("Лебедева", "Мария", "Ивановна"))
     secretary = await person(runtime, tenant, Named("Соколов", "Иван", "Петрович"))
     async with client_for(app, tenant.identities["director"]) as director:
-        council = await created(director, api(tenant, "council"), {"academic_year": YEAR})
+        council = await created(director, api(tenant, "council"), {"academic_year": dates.year})
         assert council["name"] == "Методический совет"
-        again = await director.post(api(tenant, "council"), json={"academic_year": YEAR})
+        again = await director.post(api(tenant, "council"), json={"academic_year": dates.year})
         assert "Методический совет на" in detail(again, 409)
         base = api(tenant, "council", council["id"])
         await created(director, f"{base}/members", {"person_id": str(chair), "position": "председатель"})
@@ -36,7 +37,7 @@ async def test_the_councils_members_positions_agenda_and_decisions(
             director,
             f"{base}/events",
             {
-                "held_on": str(TODAY),
+                "held_on": str(dates.today),
                 "topic": "Утверждение плана методической работы",
                 "form": "meeting",
                 "responsible_id": str(chair),
@@ -64,21 +65,21 @@ async def test_the_councils_members_positions_agenda_and_decisions(
 
 
 async def test_creative_groups_with_topic_leader_members_and_products(
-    runtime: Runtime, app: Litestar, world: World
+    runtime: Runtime, app: Litestar, world: World, dates: RegionDates
 ) -> None:
     tenant = await new_tenant(runtime, world)
     leader = await person(runtime, tenant, Named("Фомина", "Ирина"), signs_in=True)
     member = await person(runtime, tenant, Named("Жуков", "Олег"))
     async with client_for(app, tenant.identities["curator"]) as curator:
         topicless = await curator.post(
-            api(tenant, "creative_group"), json={"academic_year": YEAR, "name": "Группа"}
+            api(tenant, "creative_group"), json={"academic_year": dates.year, "name": "Группа"}
         )
         assert "укажите тему" in detail(topicless)
         first = await created(
             curator,
             api(tenant, "creative_group"),
             {
-                "academic_year": YEAR,
+                "academic_year": dates.year,
                 "name": "Функциональная грамотность",
                 "subject_area": "Формирование функциональной грамотности на уроках",
                 "leader_id": str(leader),
@@ -87,7 +88,7 @@ async def test_creative_groups_with_topic_leader_members_and_products(
         await created(
             curator,
             api(tenant, "creative_group"),
-            {"academic_year": YEAR, "name": "Цифровая школа", "subject_area": "Цифровые ресурсы урока"},
+            {"academic_year": dates.year, "name": "Цифровая школа", "subject_area": "Цифровые ресурсы урока"},
         )
     base = api(tenant, "creative_group", first["id"])
     async with client_for(app, tenant.identities["Фомина"]) as group_leader:
@@ -95,7 +96,7 @@ async def test_creative_groups_with_topic_leader_members_and_products(
         workshop = await created(
             group_leader,
             f"{base}/events",
-            {"held_on": str(TODAY), "topic": "Банк заданий", "form": "workshop"},
+            {"held_on": str(dates.today), "topic": "Банк заданий", "form": "workshop"},
         )
         assert workshop["form_title"] == "Практикум"
         products = await group_leader.put(
@@ -111,7 +112,7 @@ async def test_creative_groups_with_topic_leader_members_and_products(
         assert products.status_code == 200, products.text
         foreign = await group_leader.post(
             f"{api(tenant, 'creative_group')}",
-            json={"academic_year": YEAR, "name": "Своя", "subject_area": "Тема"},
+            json={"academic_year": dates.year, "name": "Своя", "subject_area": "Тема"},
         )
         assert foreign.status_code == 403  # groups are created by the curator or the director
         year = (await group_leader.get(api(tenant, "creative_group"))).json()
@@ -126,7 +127,9 @@ async def test_creative_groups_with_topic_leader_members_and_products(
     assert year["associations"][0]["association"]["products"].startswith("Сборник заданий")
 
 
-async def test_a_kindergarten_has_only_its_club(runtime: Runtime, app: Litestar, world: World) -> None:
+async def test_a_kindergarten_has_only_its_club(
+    runtime: Runtime, app: Litestar, world: World, dates: RegionDates
+) -> None:
     tenant = await new_tenant(runtime, world, org_type="kindergarten", full_name="МБДОУ «Детский сад № 5»")
     async with client_for(app, tenant.identities["curator"]) as curator:
         offered = (await curator.get(f"/api/o/{tenant.slug}/methodical")).json()
@@ -136,11 +139,11 @@ async def test_a_kindergarten_has_only_its_club(runtime: Runtime, app: Litestar,
         write = await curator.post(
             api(tenant, "decade"),
             json={
-                "academic_year": YEAR,
+                "academic_year": dates.year,
                 "name": "Д",
                 "subject_area": "МО",
-                "starts_on": str(TODAY),
-                "ends_on": str(TODAY),
+                "starts_on": str(dates.today),
+                "ends_on": str(dates.today),
             },
         )
         unknown = await curator.get(api(tenant, "seminar"))
@@ -155,11 +158,13 @@ async def test_a_kindergarten_has_only_its_club(runtime: Runtime, app: Litestar,
 
 
 async def test_a_school_without_its_plugin_has_none_of_it(
-    runtime: Runtime, app: Litestar, world: World
+    runtime: Runtime, app: Litestar, world: World, dates: RegionDates
 ) -> None:
     tenant = await new_tenant(runtime, world)
     async with client_for(app, tenant.identities["curator"]) as curator:
-        club = await created(curator, api(tenant, "club"), {"academic_year": YEAR, "name": "Звёзды будущего"})
+        club = await created(
+            curator, api(tenant, "club"), {"academic_year": dates.year, "name": "Звёзды будущего"}
+        )
         home = (await curator.get(f"/o/{tenant.slug}/")).text
         assert f'href="/o/{tenant.slug}/methodical/decade"' in home
         off = await curator.put(
@@ -175,7 +180,7 @@ async def test_a_school_without_its_plugin_has_none_of_it(
             (
                 await curator.post(
                     api(tenant, "club", club["id"], "events"),
-                    json={"held_on": str(TODAY), "topic": "Семинар", "form": "seminar"},
+                    json={"held_on": str(dates.today), "topic": "Семинар", "form": "seminar"},
                 )
             ).status_code,
         ]

@@ -12,24 +12,25 @@ from sqlalchemy import select
 from nastavnik.domain.methodical.models import Association
 from nastavnik.models.audit import AuditEvent
 from nastavnik.runtime import Runtime
-from tests.methodical.support import ENDS, STARTS, TODAY, YEAR, api, created, detail, fields, person
+from tests.methodical.support import api, created, decade as decade_days, detail, fields, person
+from tests.support.dates import RegionDates
 from tests.support.http import client_for
 from tests.support.tenant import Named, Tenant, new_tenant
 from tests.support.world import World
 
 DECADE = "decade"
-# Ten days of the year under way around today, so that today's events may already have their results.
-FIRST = max(STARTS, TODAY - timedelta(days=5))
-LAST = min(ENDS, FIRST + timedelta(days=9))
 
 
-def decade_body(**extra: Any) -> dict[str, Any]:
+def decade_body(dates: RegionDates, **extra: Any) -> dict[str, Any]:
+    """A decade over ten days of the year under way around today (``decade``), so that today's events may
+    already have their results."""
+    first_day, last_day = decade_days(dates)
     return {
-        "academic_year": YEAR,
+        "academic_year": dates.year,
         "name": "Декада математики",
         "subject_area": "МО учителей математики",
-        "starts_on": str(FIRST),
-        "ends_on": str(LAST),
+        "starts_on": str(first_day),
+        "ends_on": str(last_day),
         **extra,
     }
 
@@ -54,12 +55,13 @@ async def decade_school(runtime: Runtime, world: World) -> tuple[Tenant, dict[st
 
 
 async def test_a_decade_its_events_observers_learners_and_winners(
-    runtime: Runtime, app: Litestar, world: World
+    runtime: Runtime, app: Litestar, world: World, dates: RegionDates
 ) -> None:
+    first_day, last_day = decade_days(dates)
     tenant, ids = await decade_school(runtime, world)
     async with client_for(app, tenant.identities["curator"]) as curator:
-        decade = await created(curator, api(tenant, DECADE), decade_body(leader_id=str(ids["head"])))
-        assert (decade["starts_on"], decade["ends_on"]) == (str(FIRST), str(LAST))
+        decade = await created(curator, api(tenant, DECADE), decade_body(dates, leader_id=str(ids["head"])))
+        assert (decade["starts_on"], decade["ends_on"]) == (str(first_day), str(last_day))
         base = api(tenant, DECADE, decade["id"])
         responsible = await created(curator, f"{base}/members", {"person_id": str(ids["teacher"])})
         assert responsible["member"]["role"] == "responsible"
@@ -71,7 +73,7 @@ async def test_a_decade_its_events_observers_learners_and_winners(
             head,
             f"{base}/events",
             {
-                "held_on": str(TODAY),
+                "held_on": str(dates.today),
                 "topic": "Решение текстовых задач",
                 "form": "open_lesson",
                 "classes": "5А, 6Б",
@@ -81,15 +83,17 @@ async def test_a_decade_its_events_observers_learners_and_winners(
         assert (lesson["form_title"], lesson["classes"]) == ("Открытый урок", "5А, 6Б")
         assert lesson["responsible"]["full_name"] == "Кротов Илья Андреевич"
         olympiad = await created(
-            head, f"{base}/events", {"held_on": str(TODAY), "topic": "Школьная олимпиада", "form": "olympiad"}
+            head,
+            f"{base}/events",
+            {"held_on": str(dates.today), "topic": "Школьная олимпиада", "form": "olympiad"},
         )
         outside = await head.post(
             f"{base}/events",
-            json={"held_on": str(FIRST - timedelta(days=1)), "topic": "До декады", "form": "contest"},
+            json={"held_on": str(first_day - timedelta(days=1)), "topic": "До декады", "form": "contest"},
         )
         assert fields(outside) == {"held_on"}
         # Before the decade: outside its days, or (when it opens the year) outside the academic year.
-        assert f"{FIRST:%d.%m.%Y} – {LAST:%d.%m.%Y}" in detail(outside) or FIRST == STARTS
+        assert f"{first_day:%d.%m.%Y} – {last_day:%d.%m.%Y}" in detail(outside) or first_day == dates.starts
         observed = await head.put(
             f"{base}/events/{lesson['id']}/participants",
             json={"observers": [str(ids["observer"]), str(ids["teacher"])]},
@@ -137,8 +141,8 @@ async def test_a_decade_its_events_observers_learners_and_winners(
                 "name": "Декада математики",
                 "subject_area": "МО учителей математики",
                 "leader_id": str(ids["head"]),
-                "starts_on": str(FIRST),
-                "ends_on": str(LAST),
+                "starts_on": str(first_day),
+                "ends_on": str(last_day),
                 "summary": "Проведено два мероприятия; победитель олимпиады — Андреева Анна.",
             },
         )
@@ -165,53 +169,58 @@ async def test_a_decade_its_events_observers_learners_and_winners(
 
 
 async def test_the_years_plan_refuses_overlaps_long_decades_and_closed_years(
-    runtime: Runtime, app: Litestar, world: World
+    runtime: Runtime, app: Litestar, world: World, dates: RegionDates
 ) -> None:
+    first_day, last_day = decade_days(dates)
     tenant = await new_tenant(runtime, world)
     async with client_for(app, tenant.identities["curator"]) as curator:
-        first = await created(curator, api(tenant, DECADE), decade_body())
+        first = await created(curator, api(tenant, DECADE), decade_body(dates))
         overlap = await curator.post(
             api(tenant, DECADE),
-            json=decade_body(name="Ещё одна", subject_area="  мо учителей МАТЕМАТИКИ "),
+            json=decade_body(dates, name="Ещё одна", subject_area="  мо учителей МАТЕМАТИКИ "),
         )
         assert "пересекается с декадой «Декада математики»" in detail(overlap)
         other_area = await created(
             curator,
             api(tenant, DECADE),
-            decade_body(name="Декада русского языка", subject_area="МО филологов"),
+            decade_body(dates, name="Декада русского языка", subject_area="МО филологов"),
         )
         too_long = await curator.post(
             api(tenant, DECADE),
             json=decade_body(
+                dates,
                 name="Долгая",
                 subject_area="МО историков",
-                starts_on=str(STARTS),
-                ends_on=str(STARTS + timedelta(days=31)),
+                starts_on=str(dates.starts),
+                ends_on=str(dates.starts + timedelta(days=31)),
             ),
         )
         assert "не дольше 31 дней" in detail(too_long)
         beyond = await curator.post(
             api(tenant, DECADE),
             json=decade_body(
+                dates,
                 name="За годом",
                 subject_area="МО историков",
-                starts_on=str(ENDS),
-                ends_on=str(ENDS + timedelta(days=2)),
+                starts_on=str(dates.ends),
+                ends_on=str(dates.ends + timedelta(days=2)),
             ),
         )
         assert fields(beyond) == {"ends_on"}
-        nameless = await curator.post(api(tenant, DECADE), json=decade_body(name=" ", subject_area=""))
+        nameless = await curator.post(api(tenant, DECADE), json=decade_body(dates, name=" ", subject_area=""))
         assert fields(nameless) == {"name", "subject_area"}
-        closed = await curator.post(api(tenant, DECADE), json=decade_body(academic_year=YEAR - 1))
-        assert f"{YEAR - 1}/{YEAR} учебный год закрыт: изменения не принимаются" in detail(closed)
+        closed = await curator.post(
+            api(tenant, DECADE), json=decade_body(dates, academic_year=dates.year - 1)
+        )
+        assert f"{dates.year - 1}/{dates.year} учебный год закрыт: изменения не принимаются" in detail(closed)
         moved = await curator.put(
             api(tenant, DECADE, other_area["id"]),
             json={
                 "version": 1,
                 "name": "Декада русского языка",
                 "subject_area": "МО учителей математики",
-                "starts_on": str(FIRST),
-                "ends_on": str(LAST),
+                "starts_on": str(first_day),
+                "ends_on": str(last_day),
             },
         )
         assert "пересекается с декадой «Декада математики»" in detail(moved)

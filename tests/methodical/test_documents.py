@@ -16,19 +16,8 @@ from sqlalchemy import select
 from nastavnik.domain.documents.models import RegionDocumentTemplate
 from nastavnik.models.audit import AuditEvent
 from nastavnik.runtime import Runtime
-from tests.methodical.support import (
-    FIRST,
-    LAST,
-    STARTS,
-    TODAY,
-    YEAR,
-    api,
-    created,
-    detail,
-    fields,
-    page,
-    person,
-)
+from tests.methodical.support import api, created, decade as decade_days, detail, fields, page, person
+from tests.support.dates import RegionDates
 from tests.support.forms import field_error, send_form
 from tests.support.http import Client, client_for
 from tests.support.office import docx_text, docx_with
@@ -38,8 +27,16 @@ from tests.support.tenant import Named, Tenant, add_mentee, add_mentor, new_tena
 from tests.support.world import World
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-YEAR_TITLE = f"{YEAR}/{YEAR + 1}"
-FILE_YEAR = f"{YEAR}-{YEAR + 1}"
+
+
+def year_title(dates: RegionDates) -> str:
+    """The academic year under way as the documents' text writes it."""
+    return f"{dates.year}/{dates.year + 1}"
+
+
+def file_year(dates: RegionDates) -> str:
+    """The academic year under way as the documents' file names write it."""
+    return f"{dates.year}-{dates.year + 1}"
 
 
 def document(response: httpx.Response, file_name: str | None = None) -> str:
@@ -66,20 +63,20 @@ async def exports(runtime: Runtime, tenant: Tenant) -> list[tuple[str, Any, str]
         return [(details["document"], subject, object_id) for details, subject, object_id in rows]
 
 
-async def meeting(client: Client, base: str, topic: str, **extra: Any) -> dict[str, Any]:
-    return await created(client, f"{base}/events", {"held_on": str(TODAY), "topic": topic, **extra})
+async def meeting(client: Client, dates: RegionDates, base: str, topic: str, **extra: Any) -> dict[str, Any]:
+    return await created(client, f"{base}/events", {"held_on": str(dates.today), "topic": topic, **extra})
 
 
 # --- the young teachers' club ----------------------------------------------------------------------
 
 
 async def test_a_clubs_plan_and_report_with_its_members_mentors_meetings_and_attendance(
-    runtime: Runtime, app: Litestar, world: World
+    runtime: Runtime, app: Litestar, world: World, dates: RegionDates
 ) -> None:
     tenant = await new_tenant(runtime, world)
     leader = await person(runtime, tenant, Named("Ковалёва", "Елена", "Игоревна"), signs_in=True)
     await person(runtime, tenant, Named("Лисицына", "Ольга", "Юрьевна"), signs_in=True)
-    fresh = await person(runtime, tenant, Named("Орлова", "Анна", "Викторовна"), young_since=STARTS)
+    fresh = await person(runtime, tenant, Named("Орлова", "Анна", "Викторовна"), young_since=dates.starts)
     await person(runtime, tenant, Named("Петров", "Ваня"), category="learner", signs_in=True)
     mentor = await add_mentor(runtime, tenant, Named("Сидорова", "Галина", "Петровна"))
     mentee = await add_mentee(runtime, tenant, Named("Новикова", "Нина", "Петровна"))
@@ -89,7 +86,7 @@ async def test_a_clubs_plan_and_report_with_its_members_mentors_meetings_and_att
         club = await created(
             curator,
             api(tenant, "club"),
-            {"academic_year": YEAR, "name": "«Звёзды будущего»", "leader_id": str(leader)},
+            {"academic_year": dates.year, "name": "«Звёзды будущего»", "leader_id": str(leader)},
         )
     base = api(tenant, "club", club["id"])
     async with client_for(app, tenant.identities["Ковалёва"]) as lead:
@@ -97,6 +94,7 @@ async def test_a_clubs_plan_and_report_with_its_members_mentors_meetings_and_att
             await created(lead, f"{base}/members", {"person_id": str(member)})
         held = await meeting(
             lead,
+            dates,
             base,
             "Планирование урока",
             form="seminar",
@@ -104,8 +102,8 @@ async def test_a_clubs_plan_and_report_with_its_members_mentors_meetings_and_att
             responsible_id=str(leader),
             outcome="Составлены технологические карты уроков",
         )
-        await meeting(lead, base, "Работа с родителями", form="training")
-        await meeting(lead, base, "Отменённая встреча", form="consultation", status="cancelled")
+        await meeting(lead, dates, base, "Работа с родителями", form="training")
+        await meeting(lead, dates, base, "Отменённая встреча", form="consultation", status="cancelled")
         marked = await lead.put(f"{base}/events/{held['id']}/participants", json={"attendees": [str(mentee)]})
         assert marked.status_code == 200, marked.text
         shown = (await lead.get(base)).json()
@@ -121,12 +119,12 @@ async def test_a_clubs_plan_and_report_with_its_members_mentors_meetings_and_att
         assert summed.status_code == 200, summed.text
         report = document(
             await lead.get(f"{base}/report.docx"),
-            f"Отчёт о работе — Клуб молодых учителей {FILE_YEAR}.docx",
+            f"Отчёт о работе — Клуб молодых учителей {file_year(dates)}.docx",
         )
     async with client_for(app, tenant.identities["curator"]) as curator:
         plan = document(
             await curator.get(f"{base}/plan.docx"),
-            f"План работы — Клуб молодых учителей {FILE_YEAR}.docx",
+            f"План работы — Клуб молодых учителей {file_year(dates)}.docx",
         )
     async with client_for(app, tenant.identities["Лисицына"]) as teacher:  # reads, on the pages
         on_page = document(await teacher.get(page(tenant, "club", club["id"], "plan.docx")))
@@ -134,7 +132,7 @@ async def test_a_clubs_plan_and_report_with_its_members_mentors_meetings_and_att
     assert on_page == plan
     assert f'href="{page(tenant, "club", club["id"], "report.docx")}"' in club_page.text
 
-    assert f"План работы: Клуб молодых учителей «Звёзды будущего» на {YEAR_TITLE} учебный год" in plan
+    assert f"План работы: Клуб молодых учителей «Звёзды будущего» на {year_title(dates)} учебный год" in plan
     assert "Руководитель: Ковалёва Елена Игоревна." in plan
     assert "Новикова Нина Петровна\nСидорова Галина Петровна" in plan  # the young teacher's mentor
     assert "Орлова Анна Викторовна\n—" in plan
@@ -143,7 +141,10 @@ async def test_a_clubs_plan_and_report_with_its_members_mentors_meetings_and_att
     assert "Отменённая встреча" not in plan  # a plan states what is still to be done
     assert "Руководитель ____________ Е. И. Ковалёва" in plan
 
-    assert f"Отчёт о работе: Клуб молодых учителей «Звёзды будущего» за {YEAR_TITLE} учебный год" in report
+    assert (
+        f"Отчёт о работе: Клуб молодых учителей «Звёзды будущего» за {year_title(dates)} учебный год"
+        in report
+    )
     assert "Запланировано заседаний: 2, проведено: 1." in report
     # One mark of two members at the one meeting held: 1 / (2 × 1).
     assert "Средняя посещаемость проведённых заседаний: 50\u00a0%." in report
@@ -167,13 +168,13 @@ async def test_a_clubs_plan_and_report_with_its_members_mentors_meetings_and_att
     async with client_for(app, tenant.identities["curator"]) as curator:
         # Shapes without the document: a club has no closing note, no order, no plan of the year.
         assert (await curator.get(f"{base}/note.docx")).status_code == 404
-        assert (await curator.get(f"{base}/order.docx?number=1&issued_on={TODAY}")).status_code == 404
+        assert (await curator.get(f"{base}/order.docx?number=1&issued_on={dates.today}")).status_code == 404
         assert (await curator.get(api(tenant, "club", "plan.docx"))).status_code == 404
         assert (await curator.get(api(tenant, "nonsense", club["id"], "plan.docx"))).status_code == 404
 
 
 async def test_the_attendance_of_a_club_that_has_held_nothing_is_not_a_number(
-    runtime: Runtime, app: Litestar, world: World
+    runtime: Runtime, app: Litestar, world: World, dates: RegionDates
 ) -> None:
     """A kindergarten's club is called as the kindergartens plugin calls it; no meeting held yet, so its
     attendance is not 0 % but absent."""
@@ -184,14 +185,17 @@ async def test_the_attendance_of_a_club_that_has_held_nothing_is_not_a_number(
         full_name="Муниципальное бюджетное дошкольное образовательное учреждение «Детский сад № 5»",
     )
     async with client_for(app, tenant.identities["curator"]) as curator:
-        club = await created(curator, api(tenant, "club"), {"academic_year": YEAR})
+        club = await created(curator, api(tenant, "club"), {"academic_year": dates.year})
         base = api(tenant, "club", club["id"])
         plan = document(
-            await curator.get(f"{base}/plan.docx"), f"План работы — Клуб молодого педагога {FILE_YEAR}.docx"
+            await curator.get(f"{base}/plan.docx"),
+            f"План работы — Клуб молодого педагога {file_year(dates)}.docx",
         )
         report = document(await curator.get(f"{base}/report.docx"))
         no_decades = await curator.get(api(tenant, "decade", "plan.docx"))
-    assert f"План работы: Клуб молодого педагога на {YEAR_TITLE} учебный год" in plan  # no name of its own
+    assert (
+        f"План работы: Клуб молодого педагога на {year_title(dates)} учебный год" in plan
+    )  # no name of its own
     assert "Детский сад № 5" in plan
     assert "Запланировано заседаний: 0, проведено: 0." in report
     assert "Средняя посещаемость проведённых заседаний: — (заседания не проводились)." in report
@@ -201,10 +205,13 @@ async def test_the_attendance_of_a_club_that_has_held_nothing_is_not_a_number(
 # --- subject decades -------------------------------------------------------------------------------
 
 
-async def decade_school(runtime: Runtime, app: Litestar, world: World) -> tuple[Tenant, dict[str, Any], str]:
+async def decade_school(
+    runtime: Runtime, app: Litestar, world: World, dates: RegionDates
+) -> tuple[Tenant, dict[str, Any], str]:
     """A school with a decade of mathematics: an open lesson Юдина observed, an olympiad with a winner (her
     class in the base of mentees), a prize-winner (no class known) and a participant, a cancelled contest,
     its conclusions; Кротов responsible. The decade's API path, and everyone's ids."""
+    first, last = decade_days(dates)
     tenant = await new_tenant(runtime, world)
     ids: dict[str, Any] = {
         "teacher": await person(runtime, tenant, Named("Кротов", "Илья", "Андреевич"), signs_in=True),
@@ -220,17 +227,18 @@ async def decade_school(runtime: Runtime, app: Litestar, world: World) -> tuple[
             curator,
             api(tenant, "decade"),
             {
-                "academic_year": YEAR,
+                "academic_year": dates.year,
                 "name": "Декада математики",
                 "subject_area": "МО учителей математики",
-                "starts_on": str(FIRST),
-                "ends_on": str(LAST),
+                "starts_on": str(first),
+                "ends_on": str(last),
             },
         )
         base = api(tenant, "decade", decade["id"])
         await created(curator, f"{base}/members", {"person_id": str(ids["teacher"])})
         lesson = await meeting(
             curator,
+            dates,
             base,
             "Решение текстовых задач",
             form="open_lesson",
@@ -238,8 +246,8 @@ async def decade_school(runtime: Runtime, app: Litestar, world: World) -> tuple[
             status="held",
             responsible_id=str(ids["teacher"]),
         )
-        olympiad = await meeting(curator, base, "Школьная олимпиада", form="olympiad", status="held")
-        await meeting(curator, base, "Конкурс газет", form="contest", status="cancelled")
+        olympiad = await meeting(curator, dates, base, "Школьная олимпиада", form="olympiad", status="held")
+        await meeting(curator, dates, base, "Конкурс газет", form="contest", status="cancelled")
         for event, body in (
             (lesson, {"observers": [str(ids["observer"])], "learners": [str(ids["vera"])]}),
             (
@@ -271,9 +279,9 @@ async def decade_school(runtime: Runtime, app: Litestar, world: World) -> tuple[
 
 
 async def test_a_decades_note_and_order_name_its_learners_for_its_responsible_teacher_only(
-    runtime: Runtime, app: Litestar, world: World
+    runtime: Runtime, app: Litestar, world: World, dates: RegionDates
 ) -> None:
-    tenant, ids, base = await decade_school(runtime, world=world, app=app)
+    tenant, ids, base = await decade_school(runtime, world=world, app=app, dates=dates)
     async with client_for(app, tenant.identities["Кротов"]) as responsible:
         note = document(
             await responsible.get(f"{base}/note.docx"), "Справка по итогам — Декада математики.docx"
@@ -281,7 +289,7 @@ async def test_a_decades_note_and_order_name_its_learners_for_its_responsible_te
         decade_page = await responsible.get(page(tenant, "decade", ids["decade"]))
     assert f'href="{page(tenant, "decade", ids["decade"], "note.docx")}"' in decade_page.text
     assert "по итогам мероприятий «Декада математики»" in note
-    assert f"(Предметные декады, {YEAR_TITLE} учебный год)" in note
+    assert f"(Предметные декады, {year_title(dates)} учебный год)" in note
     assert "Предметная область: МО учителей математики." in note
     assert "Ответственный: Кротов Илья Андреевич." in note
     assert "Решение текстовых задач (Открытый урок)\n5А, 6Б\nКротов И. А.\n1\nЮдина В. О." in note
@@ -296,8 +304,8 @@ async def test_a_decades_note_and_order_name_its_learners_for_its_responsible_te
 
     async with client_for(app, tenant.identities["curator"]) as curator:
         order = document(
-            await curator.get(f"{base}/order.docx", params={"number": "45-о", "issued_on": str(TODAY)}),
-            f"Приказ об итогах — Декада математики № 45-о от {TODAY:%d.%m.%Y}.docx",
+            await curator.get(f"{base}/order.docx", params={"number": "45-о", "issued_on": str(dates.today)}),
+            f"Приказ об итогах — Декада математики № 45-о от {dates.today:%d.%m.%Y}.docx",
         )
     assert "№ 45-о" in order
     assert "Об итогах мероприятий «Декада математики»" in order
@@ -312,11 +320,11 @@ async def test_a_decades_note_and_order_name_its_learners_for_its_responsible_te
     # A teacher who reads the decade but answers for nothing in it: the plan yes, its learners no.
     async with client_for(app, tenant.identities["Юдина"]) as observer:
         assert (await observer.get(f"{base}/note.docx")).status_code == 403
-        assert (await observer.get(f"{base}/order.docx?number=1&issued_on={TODAY}")).status_code == 403
+        assert (await observer.get(f"{base}/order.docx?number=1&issued_on={dates.today}")).status_code == 403
         refused_page = await send_form(
             observer,
             page(tenant, "decade", ids["decade"], "order.docx"),
-            {"number": "1", "issued_on": str(TODAY)},
+            {"number": "1", "issued_on": str(dates.today)},
             page=page(tenant, "decade", ids["decade"]),
         )
         assert refused_page.status_code == 403
@@ -344,9 +352,10 @@ async def test_a_decades_note_and_order_name_its_learners_for_its_responsible_te
 
 
 async def test_a_wrong_order_number_or_date_is_refused_beside_its_field(
-    runtime: Runtime, app: Litestar, world: World
+    runtime: Runtime, app: Litestar, world: World, dates: RegionDates
 ) -> None:
-    tenant, ids, base = await decade_school(runtime, world=world, app=app)
+    first, _ = decade_days(dates)
+    tenant, ids, base = await decade_school(runtime, world=world, app=app, dates=dates)
     order = f"{base}/order.docx"
     async with client_for(app, tenant.identities["curator"]) as curator:
         missing = await curator.get(order)
@@ -355,26 +364,32 @@ async def test_a_wrong_order_number_or_date_is_refused_beside_its_field(
         assert "укажите дату приказа" in detail(missing)
         not_a_date = await curator.get(order, params={"number": "1", "issued_on": "31.02.2027"})
         assert fields(not_a_date) == {"issued_on"}
-        future = await curator.get(order, params={"number": "1", "issued_on": str(TODAY + timedelta(days=1))})
+        future = await curator.get(
+            order, params={"number": "1", "issued_on": str(dates.today + timedelta(days=1))}
+        )
         assert "дата приказа не может быть в будущем" in detail(future)
-        before = await curator.get(order, params={"number": "1", "issued_on": str(FIRST - timedelta(days=1))})
+        before = await curator.get(order, params={"number": "1", "issued_on": str(first - timedelta(days=1))})
         assert "с первого дня декады до конца учебного года" in detail(before)
-        too_long = await curator.get(order, params={"number": "1" * 51, "issued_on": str(TODAY)})
+        too_long = await curator.get(order, params={"number": "1" * 51, "issued_on": str(dates.today)})
         assert "номер не длиннее 50 знаков" in detail(too_long)
         decade_page = page(tenant, "decade", ids["decade"])
         refused = await send_form(
-            curator, f"{decade_page}/order.docx", {"number": "  ", "issued_on": str(TODAY)}, page=decade_page
+            curator,
+            f"{decade_page}/order.docx",
+            {"number": "  ", "issued_on": str(dates.today)},
+            page=decade_page,
         )
     assert refused.status_code == 200  # back on the decade's page
     assert "<h1>Декада математики</h1>" in refused.text
     assert field_error(refused.text, "number") == "укажите номер приказа"
-    assert f'value="{TODAY}"' in refused.text  # what was typed stays
+    assert f'value="{dates.today}"' in refused.text  # what was typed stays
     assert [d for d, _, _ in await exports(runtime, tenant)] == []  # nothing was exported
 
 
 async def test_the_years_plan_of_decades_in_a_colleges_words(
-    runtime: Runtime, app: Litestar, world: World
+    runtime: Runtime, app: Litestar, world: World, dates: RegionDates
 ) -> None:
+    first, last = decade_days(dates)
     college = await new_tenant(
         runtime,
         world,
@@ -387,38 +402,44 @@ async def test_the_years_plan_of_decades_in_a_colleges_words(
             curator,
             api(college, "decade"),
             {
-                "academic_year": YEAR,
+                "academic_year": dates.year,
                 "name": "Неделя ПЦК общепрофессиональных дисциплин",
                 "subject_area": "ПЦК общепрофессиональных дисциплин",
-                "starts_on": str(FIRST),
-                "ends_on": str(LAST),
+                "starts_on": str(first),
+                "ends_on": str(last),
             },
         )
         base = api(college, "decade", week["id"])
         await created(curator, f"{base}/members", {"person_id": str(head)})
         await meeting(
-            curator, base, "Технология сварки", form="open_lesson", classes="СВ-21", responsible_id=str(head)
+            curator,
+            dates,
+            base,
+            "Технология сварки",
+            form="open_lesson",
+            classes="СВ-21",
+            responsible_id=str(head),
         )
-        club = await created(curator, api(college, "club"), {"academic_year": YEAR})
+        club = await created(curator, api(college, "club"), {"academic_year": dates.year})
         plan = document(
-            await curator.get(page(college, "decade", "plan.docx"), params={"year": YEAR}),
-            f"План проведения — Недели предметно-цикловых комиссий {FILE_YEAR}.docx",
+            await curator.get(page(college, "decade", "plan.docx"), params={"year": dates.year}),
+            f"План проведения — Недели предметно-цикловых комиссий {file_year(dates)}.docx",
         )
         club_plan = document(await curator.get(api(college, "club", club["id"], "plan.docx")))
         year_page = await curator.get(page(college, "decade"))
-    assert f'href="{page(college, "decade", "plan.docx")}?year={YEAR}"' in year_page.text
-    assert f"План проведения: Недели предметно-цикловых комиссий на {YEAR_TITLE} учебный год" in plan
+    assert f'href="{page(college, "decade", "plan.docx")}?year={dates.year}"' in year_page.text
+    assert f"План проведения: Недели предметно-цикловых комиссий на {year_title(dates)} учебный год" in plan
     assert "Неделя ПЦК общепрофессиональных дисциплин\nПЦК общепрофессиональных дисциплин" in plan
     assert "Ответственный: Зайцева Тамара Львовна." in plan
     assert "Технология сварки\nОткрытое занятие\nСВ-21\nЗайцева Т. Л." in plan
-    assert f"План работы: Школа молодого преподавателя на {YEAR_TITLE} учебный год" in club_plan
+    assert f"План работы: Школа молодого преподавателя на {year_title(dates)} учебный год" in club_plan
 
 
 # --- the methodical council and the creative groups ------------------------------------------------
 
 
 async def test_the_councils_plan_and_the_creative_groups_order(
-    runtime: Runtime, app: Litestar, world: World
+    runtime: Runtime, app: Litestar, world: World, dates: RegionDates
 ) -> None:
     tenant = await new_tenant(runtime, world)
     chair = await person(runtime, tenant, Named("Лебедева", "Мария", "Ивановна"), signs_in=True)
@@ -426,13 +447,14 @@ async def test_the_councils_plan_and_the_creative_groups_order(
     member = await person(runtime, tenant, Named("Егорова", "Анна", "Павловна"))
     async with client_for(app, tenant.identities["curator"]) as curator:
         council = await created(
-            curator, api(tenant, "council"), {"academic_year": YEAR, "leader_id": str(deputy)}
+            curator, api(tenant, "council"), {"academic_year": dates.year, "leader_id": str(deputy)}
         )
         base = api(tenant, "council", council["id"])
         for who, position in ((deputy, "заместитель председателя"), (chair, "председатель совета")):
             await created(curator, f"{base}/members", {"person_id": str(who), "position": position})
         await meeting(
             curator,
+            dates,
             base,
             "Утверждение плана методической работы",
             form="meeting",
@@ -443,7 +465,7 @@ async def test_the_councils_plan_and_the_creative_groups_order(
             curator,
             api(tenant, "creative_group"),
             {
-                "academic_year": YEAR,
+                "academic_year": dates.year,
                 "name": "Цифровая школа",
                 "subject_area": "Цифровые ресурсы на уроке",
                 "leader_id": str(chair),
@@ -455,24 +477,25 @@ async def test_the_councils_plan_and_the_creative_groups_order(
         )
     async with client_for(app, tenant.identities["Лебедева"]) as teacher:  # a teacher: reads both
         plan = document(
-            await teacher.get(f"{base}/plan.docx"), f"План работы — Методический совет {FILE_YEAR}.docx"
+            await teacher.get(f"{base}/plan.docx"),
+            f"План работы — Методический совет {file_year(dates)}.docx",
         )
         order = document(
             await teacher.get(
                 api(tenant, "creative_group", "order.docx"),
-                params={"number": "12-о", "issued_on": str(TODAY)},
+                params={"number": "12-о", "issued_on": str(dates.today)},
             ),
-            f"Приказ о создании творческих групп педагогов № 12-о от {TODAY:%d.%m.%Y}.docx",
+            f"Приказ о создании творческих групп педагогов № 12-о от {dates.today:%d.%m.%Y}.docx",
         )
         groups_page = await teacher.get(page(tenant, "creative_group"))
         council_page = await teacher.get(page(tenant, "council", council["id"]))
         on_page = await send_form(
             teacher,
             page(tenant, "creative_group", "order.docx"),
-            {"year": str(YEAR), "number": "12-о", "issued_on": str(TODAY)},
+            {"year": str(dates.year), "number": "12-о", "issued_on": str(dates.today)},
             page=page(tenant, "creative_group"),
         )
-    assert f"План работы методического совета на {YEAR_TITLE} учебный год" in plan
+    assert f"План работы методического совета на {year_title(dates)} учебный год" in plan
     assert "Председатель: Лебедева Мария Ивановна." in plan  # by her position, not the leader Соколов
     assert "Соколов Иван Петрович\nзаместитель председателя" in plan
     assert "Утверждение плана методической работы\nЛебедева М. И.\nПлан утвердить" in plan
@@ -491,19 +514,21 @@ async def test_the_councils_plan_and_the_creative_groups_order(
         leaderless = await created(
             curator,
             api(tenant, "creative_group"),
-            {"academic_year": YEAR, "name": "Без руководителя", "subject_area": "Проекты"},
+            {"academic_year": dates.year, "name": "Без руководителя", "subject_area": "Проекты"},
         )
         refused = await curator.get(
-            api(tenant, "creative_group", "order.docx"), params={"number": "13-о", "issued_on": str(TODAY)}
+            api(tenant, "creative_group", "order.docx"),
+            params={"number": "13-о", "issued_on": str(dates.today)},
         )
         assert "у группы «Без руководителя» не назначен руководитель" in detail(refused)
         no_council_plan = await curator.get(api(tenant, "creative_group", group["id"], "plan.docx"))
         for made in (leaderless, group):
             assert (await curator.delete(api(tenant, "creative_group", made["id"]))).status_code == 204
         empty_year = await curator.get(
-            api(tenant, "creative_group", "order.docx"), params={"number": "14-о", "issued_on": str(TODAY)}
+            api(tenant, "creative_group", "order.docx"),
+            params={"number": "14-о", "issued_on": str(dates.today)},
         )
-        assert f"на {YEAR_TITLE} учебный год нет ни одной группы" in detail(empty_year)
+        assert f"на {year_title(dates)} учебный год нет ни одной группы" in detail(empty_year)
     assert no_council_plan.status_code == 404
 
 
@@ -511,19 +536,20 @@ async def test_the_councils_plan_and_the_creative_groups_order(
 
 
 async def test_a_regions_template_fills_the_decades_note_and_a_broken_one_is_a_422(
-    runtime: Runtime, app: Litestar, world: World
+    runtime: Runtime, app: Litestar, world: World, dates: RegionDates
 ) -> None:
+    first, last = decade_days(dates)
     region, school = await region_with_school(runtime, world)
     async with client_for(app, school.identities["curator"]) as curator:
         decade = await created(
             curator,
             api(school, "decade"),
             {
-                "academic_year": YEAR,
+                "academic_year": dates.year,
                 "name": "Декада истории",
                 "subject_area": "МО историков",
-                "starts_on": str(FIRST),
-                "ends_on": str(LAST),
+                "starts_on": str(first),
+                "ends_on": str(last),
             },
         )
     own = docx_with("РЕГИОН: {{ decade.title }}, {{ kind_title }}")

@@ -9,17 +9,20 @@ from datetime import timedelta
 from litestar import Litestar
 
 from nastavnik.runtime import Runtime
-from tests.methodical.support import ENDS, STARTS, TODAY, YEAR, api, page, person
+from tests.methodical.support import api, page, person
+from tests.support.dates import RegionDates
 from tests.support.forms import field_error, send_form
 from tests.support.http import client_for
 from tests.support.tenant import Named, new_tenant
 from tests.support.world import World
 
 
-async def test_a_club_made_and_run_through_its_pages(runtime: Runtime, app: Litestar, world: World) -> None:
+async def test_a_club_made_and_run_through_its_pages(
+    runtime: Runtime, app: Litestar, world: World, dates: RegionDates
+) -> None:
     tenant = await new_tenant(runtime, world)
     leader = await person(runtime, tenant, Named("Ковалёва", "Елена"), signs_in=True)
-    young = await person(runtime, tenant, Named("Орлова", "Анна"), young_since=STARTS)
+    young = await person(runtime, tenant, Named("Орлова", "Анна"), young_since=dates.starts)
     veteran = await person(runtime, tenant, Named("Громов", "Пётр"))
     await person(runtime, tenant, Named("Лисицына", "Ольга"), signs_in=True)
     await person(runtime, tenant, Named("Петров", "Ваня"), category="learner", signs_in=True)
@@ -32,7 +35,7 @@ async def test_a_club_made_and_run_through_its_pages(runtime: Runtime, app: Lite
         made = await send_form(
             curator,
             year_page,
-            {"academic_year": str(YEAR), "name": "Звёзды будущего", "leader_id": str(leader)},
+            {"academic_year": str(dates.year), "name": "Звёзды будущего", "leader_id": str(leader)},
             follow_redirects=False,
         )
         assert made.status_code in (302, 303), made.text
@@ -40,8 +43,8 @@ async def test_a_club_made_and_run_through_its_pages(runtime: Runtime, app: Lite
         shown = await curator.get(club_page)
         assert "<h1>Звёзды будущего</h1>" in shown.text
         # A second club of the year: refused back on the list page, nothing written.
-        again = await send_form(curator, year_page, {"academic_year": str(YEAR), "name": "Второй"})
-        assert f"Клуб молодых учителей на {YEAR}/{YEAR + 1} учебный год уже есть." in again.text
+        again = await send_form(curator, year_page, {"academic_year": str(dates.year), "name": "Второй"})
+        assert f"Клуб молодых учителей на {dates.year}/{dates.year + 1} учебный год уже есть." in again.text
         club_id = club_page.rsplit("/", 1)[1]
     async with client_for(app, tenant.identities["Ковалёва"]) as lead:
         for member in (young, veteran):
@@ -53,7 +56,7 @@ async def test_a_club_made_and_run_through_its_pages(runtime: Runtime, app: Lite
         wrong = await send_form(
             lead,
             f"{club_page}/events",
-            {"held_on": str(STARTS - timedelta(days=1)), "topic": "Портфолио", "form": "seminar"},
+            {"held_on": str(dates.starts - timedelta(days=1)), "topic": "Портфолио", "form": "seminar"},
             page=club_page,
         )
         assert field_error(wrong.text, "held_on").startswith("в пределах")
@@ -62,7 +65,7 @@ async def test_a_club_made_and_run_through_its_pages(runtime: Runtime, app: Lite
             lead,
             f"{club_page}/events",
             {
-                "held_on": str(TODAY),
+                "held_on": str(dates.today),
                 "topic": "Портфолио педагога",
                 "form": "master_class",
                 "status": "planned",
@@ -85,7 +88,7 @@ async def test_a_club_made_and_run_through_its_pages(runtime: Runtime, app: Lite
             event_page,
             {
                 "version": str(event["version"]),
-                "held_on": str(TODAY),
+                "held_on": str(dates.today),
                 "topic": "Портфолио педагога",
                 "form": "master_class",
                 "status": "held",
@@ -96,7 +99,12 @@ async def test_a_club_made_and_run_through_its_pages(runtime: Runtime, app: Lite
         stale = await send_form(
             lead,
             event_page,
-            {"version": str(event["version"]), "held_on": str(TODAY), "topic": "Старое", "form": "seminar"},
+            {
+                "version": str(event["version"]),
+                "held_on": str(dates.today),
+                "topic": "Старое",
+                "form": "seminar",
+            },
         )
         assert "Мероприятие уже изменил другой пользователь" in stale.text
         # Removing a member asks to confirm; without the tick nothing happens.
@@ -116,7 +124,7 @@ async def test_a_club_made_and_run_through_its_pages(runtime: Runtime, app: Lite
         assert f'action="{club_page}/members"' not in read.text  # a reader gets no forms
         assert f'href="/o/{tenant.slug}/methodical/club"' in read.text  # the menu shows the club
         forbidden = await send_form(
-            teacher, f"{club_page}/events", {"held_on": str(TODAY), "topic": "Т", "form": "seminar"}
+            teacher, f"{club_page}/events", {"held_on": str(dates.today), "topic": "Т", "form": "seminar"}
         )
         assert forbidden.status_code == 403
     async with client_for(app, tenant.identities["Петров"]) as pupil:
@@ -126,17 +134,17 @@ async def test_a_club_made_and_run_through_its_pages(runtime: Runtime, app: Lite
 
 
 async def test_a_decade_edited_and_deleted_through_its_pages(
-    runtime: Runtime, app: Litestar, world: World
+    runtime: Runtime, app: Litestar, world: World, dates: RegionDates
 ) -> None:
     tenant = await new_tenant(runtime, world)
     pupils = [
         await person(runtime, tenant, Named(n, "Ученик"), category="learner") for n in ("Авдеев", "Быков")
     ]
-    first = max(STARTS, TODAY - timedelta(days=3))
-    last = min(ENDS, first + timedelta(days=7))
+    first = max(dates.starts, dates.today - timedelta(days=3))
+    last = min(dates.ends, first + timedelta(days=7))
     year_page = page(tenant, "decade")
     decade = {
-        "academic_year": str(YEAR),
+        "academic_year": str(dates.year),
         "name": "Декада истории",
         "subject_area": "МО историков",
         "starts_on": str(first),
@@ -154,7 +162,7 @@ async def test_a_decade_edited_and_deleted_through_its_pages(
             curator,
             f"{decade_page}/events",
             {
-                "held_on": str(max(first, TODAY)),
+                "held_on": str(max(first, dates.today)),
                 "topic": "Историческая викторина",
                 "form": "contest",
                 "classes": "7А",
@@ -164,7 +172,7 @@ async def test_a_decade_edited_and_deleted_through_its_pages(
         shown = (await curator.get(api(tenant, "decade", decade_id))).json()
         event = shown["events"][0]
         event_page = f"{decade_page}/events/{event['id']}"
-        if max(first, TODAY) <= TODAY:
+        if max(first, dates.today) <= dates.today:
             stranger = await send_form(
                 curator,
                 f"{event_page}/participants",
@@ -212,26 +220,30 @@ async def test_a_decade_edited_and_deleted_through_its_pages(
 
 
 async def test_every_shapes_pages_render_in_the_plugins_words(
-    runtime: Runtime, app: Litestar, world: World
+    runtime: Runtime, app: Litestar, world: World, dates: RegionDates
 ) -> None:
     """Each shape's year, association and event pages, for a manager (with forms) and a reader (without)."""
     tenant = await new_tenant(runtime, world)
     await person(runtime, tenant, Named("Лисицына", "Ольга"), signs_in=True)
     bodies = {
-        "club": ({"academic_year": YEAR}, "seminar", "Клуб молодых учителей"),
-        "council": ({"academic_year": YEAR}, "meeting", "Методический совет"),
+        "club": ({"academic_year": dates.year}, "seminar", "Клуб молодых учителей"),
+        "council": ({"academic_year": dates.year}, "meeting", "Методический совет"),
         "creative_group": (
-            {"academic_year": YEAR, "name": "Грамотность", "subject_area": "Функциональная грамотность"},
+            {
+                "academic_year": dates.year,
+                "name": "Грамотность",
+                "subject_area": "Функциональная грамотность",
+            },
             "workshop",
             "Творческие группы",
         ),
         "decade": (
             {
-                "academic_year": YEAR,
+                "academic_year": dates.year,
                 "name": "Декада физики",
                 "subject_area": "МО естественников",
-                "starts_on": str(TODAY),
-                "ends_on": str(TODAY),
+                "starts_on": str(dates.today),
+                "ends_on": str(dates.today),
             },
             "open_lesson",
             "Предметные декады",
@@ -243,7 +255,7 @@ async def test_every_shapes_pages_render_in_the_plugins_words(
             event = (
                 await curator.post(
                     api(tenant, shape, made["id"], "events"),
-                    json={"held_on": str(TODAY), "topic": f"Тема {shape}", "form": form},
+                    json={"held_on": str(dates.today), "topic": f"Тема {shape}", "form": form},
                 )
             ).json()
             pages = [

@@ -17,7 +17,7 @@ from nastavnik.runtime import Runtime
 from tests.notifications.conftest import quiet_hours
 from tests.notifications.events import shown, to
 from tests.notifications.smtp import SmtpServer
-from tests.support.dates import region_today
+from tests.support.dates import RegionDates
 from tests.support.forms import send_form
 from tests.support.http import Client, client_for
 from tests.support.programme import form_group, issue_order, open_programme
@@ -54,14 +54,14 @@ async def _in_effect(app: Litestar, tenant: Tenant, ids: dict[str, Any], number:
 
 
 async def test_a_pair_formed_by_its_order_tells_its_mentor_and_mentees_with_the_order(
-    runtime: Runtime, app: Litestar, world: World
+    runtime: Runtime, app: Litestar, world: World, dates: RegionDates
 ) -> None:
     tenant, ids = await _group(runtime, app, world)
     assert await shown(runtime, tenant.id, "pair_formed") == []  # a group without its order is no pair yet
     await _in_effect(app, tenant, ids, "7-од")
     found = await shown(runtime, tenant.id, "pair_formed")
     body = (
-        f"Приказом № 7-од от {region_today():%d.%m.%Y} сформирована наставническая пара:"
+        f"Приказом № 7-од от {dates.today:%d.%m.%Y} сформирована наставническая пара:"
         " наставник Смирнова Ольга Павловна, наставляемый Зайцева Вера Олеговна, Яковлев Илья Петрович."
     )
     assert [(s.subject, s.body, s.link) for s in to(found, ids["mentor"])] == [
@@ -73,11 +73,11 @@ async def test_a_pair_formed_by_its_order_tells_its_mentor_and_mentees_with_the_
 
 
 async def test_a_completed_pair_tells_its_members_and_an_early_end_the_curator_too(
-    runtime: Runtime, app: Litestar, world: World
+    runtime: Runtime, app: Litestar, world: World, dates: RegionDates
 ) -> None:
     tenant, ids = await _group(runtime, app, world)
     group = await _in_effect(app, tenant, ids, "8-од")
-    today = str(region_today())
+    today = str(dates.today)
     path = f"/api/o/{tenant.slug}/programmes/{ids['pid']}/groups/{ids['gid']}"
     async with client_for(app, tenant.identities["curator"]) as curator:
         done = await curator.post(
@@ -130,7 +130,7 @@ async def _remind(client: Client, tenant: Tenant, ids: dict[str, Any]) -> Any:
 
 
 async def test_the_curator_reminds_who_has_not_answered_once_a_day(
-    runtime: Runtime, app: Litestar, world: World
+    runtime: Runtime, app: Litestar, world: World, dates: RegionDates
 ) -> None:
     tenant, ids = await _group(runtime, app, world)
     await _in_effect(app, tenant, ids, "10-од")  # the start questionnaires are given with the order
@@ -159,7 +159,7 @@ async def test_the_curator_reminds_who_has_not_answered_once_a_day(
     assert mine.subject.startswith("Напоминание: заполните анкету «")
     assert mine.body.startswith("Куратор программы наставничества напоминает: анкета «")
     assert mine.body.endswith("» ждёт вашего ответа (0 дн.).")
-    assert mine.key.endswith(f":{region_today().isoformat()}")
+    assert mine.key.endswith(f":{dates.today.isoformat()}")
     async with runtime.owner_sessions() as db:
         audited = await db.scalars(
             select(AuditEvent.details).where(
@@ -213,7 +213,7 @@ async def test_nobody_to_remind_is_said_in_russian(runtime: Runtime, app: Litest
 
 
 async def test_a_pair_formed_reaches_the_mentor_by_e_mail_in_russian(
-    mail_runtime: Runtime, smtp: SmtpServer, app: Litestar, world: World
+    mail_runtime: Runtime, smtp: SmtpServer, app: Litestar, world: World, dates: RegionDates
 ) -> None:
     """The whole way: the order's transaction writes the notification, the delivery job mails it over SMTP."""
     region, tenant = await region_with_school(mail_runtime, world)
@@ -232,7 +232,7 @@ async def test_a_pair_formed_reaches_the_mentor_by_e_mail_in_russian(
     [letter] = smtp.recorder.to(address)
     assert letter.message["Subject"] == "Сформирована наставническая пара"
     assert letter.body.startswith(
-        f"Приказом № 21-од от {region_today():%d.%m.%Y} сформирована наставническая пара:"
+        f"Приказом № 21-од от {dates.today:%d.%m.%Y} сформирована наставническая пара:"
         " наставник Смирнова Ольга Павловна, наставляемый Зайцева Вера Олеговна."
     )
     assert f"Подробнее: https://nastavnik.example.ru/o/{tenant.slug}/my" in letter.body

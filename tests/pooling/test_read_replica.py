@@ -37,12 +37,10 @@ from nastavnik.testing.services import (
 )
 from nastavnik.web.app import create_app
 from tests.pooling.servers import Replicated, primary_with_standby
-from tests.support.dates import region_today, region_year
+from tests.support.dates import RegionDates, region_dates
 from tests.support.http import client_for
 from tests.support.programme import form_group, open_programme
 from tests.support.tenant import Named, add_mentee, add_mentor
-
-YEAR = region_year()
 
 
 @pytest.fixture(scope="module")
@@ -87,32 +85,32 @@ def app(runtime: Runtime) -> Litestar:
 async def region(runtime: Runtime, replicated: Replicated) -> tuple[FreshRegion, Tenant]:
     region = await new_region(runtime)
     school = await new_organisation(runtime, region.municipality_id)
-    await recompute_region(runtime, region)
+    await recompute_region(runtime, region, region_dates())
     await replicated.caught_up()
     return region, school
 
 
-async def recompute_region(runtime: Runtime, region: FreshRegion) -> None:
-    snapshot = Snapshot(ScopeKind.REGION, region.id, YEAR, region_today())
+async def recompute_region(runtime: Runtime, region: FreshRegion, dates: RegionDates) -> None:
+    snapshot = Snapshot(ScopeKind.REGION, region.id, dates.year, dates.today)
     await recompute(runtime.aggregator_engine, runtime.plugins, snapshot)
 
 
-async def seen(app: Litestar, region: FreshRegion, school: Tenant) -> dict[str, Any]:
+async def seen(app: Litestar, region: FreshRegion, school: Tenant, dates: RegionDates) -> dict[str, Any]:
     """What the region's staff and the school's curator are shown: pages and API."""
     async with client_for(app, region.staff) as staff:
-        board = (await staff.get(f"/api/region/statistics?year={YEAR}")).json()
-        table = (await staff.get(f"/api/region/statistics/organisations?year={YEAR}")).json()
-        page = await staff.get(f"/region/statistics?year={YEAR}")
+        board = (await staff.get(f"/api/region/statistics?year={dates.year}")).json()
+        table = (await staff.get(f"/api/region/statistics/organisations?year={dates.year}")).json()
+        page = await staff.get(f"/region/statistics?year={dates.year}")
         municipality = (
-            await staff.get(f"/api/municipalities/{region.municipality_id}/statistics?year={YEAR}")
+            await staff.get(f"/api/municipalities/{region.municipality_id}/statistics?year={dates.year}")
         ).json()
         org = (
             await staff.get(
-                f"/api/municipalities/{region.municipality_id}/statistics/{school.id}?year={YEAR}"
+                f"/api/municipalities/{region.municipality_id}/statistics/{school.id}?year={dates.year}"
             )
         ).json()
     async with client_for(app, school.identities["curator"]) as curator:
-        own = (await curator.get(f"/api/o/{school.slug}/statistics/?year={YEAR}")).json()
+        own = (await curator.get(f"/api/o/{school.slug}/statistics/?year={dates.year}")).json()
     assert page.status_code == 200
     return {
         "organisations": board["organisations"],
@@ -139,9 +137,10 @@ async def test_dashboards_read_from_the_standby(
     replicated: Replicated,
     primary_db: RunDatabase,
     region: tuple[FreshRegion, Tenant],
+    dates: RegionDates,
 ) -> None:
     fresh, school = region
-    before = await seen(app, fresh, school)
+    before = await seen(app, fresh, school, dates)
     assert (before["organisations"], before["rows"], before["municipality"]) == (1, 1, 1)
     assert before["computed_at"] is not None
     assert before["org_computed_at"] is not None
@@ -149,7 +148,7 @@ async def test_dashboards_read_from_the_standby(
     await replicated.pause_replay()
     try:
         await new_organisation(runtime, fresh.municipality_id)
-        await recompute_region(runtime, fresh)
+        await recompute_region(runtime, fresh, dates)
         on_primary = await count_on(
             replicated, replicated.primary_port, primary_db.name, "SELECT count(*) FROM stat_org_snapshot"
         )
@@ -162,10 +161,10 @@ async def test_dashboards_read_from_the_standby(
                 "/api/region/statistics/targets/young_teachers_mentored", json={"target": 55}
             )
         assert target.status_code == 200
-        paused = await seen(app, fresh, school)
+        paused = await seen(app, fresh, school, dates)
     finally:
         await replicated.resume_replay()
-    after = await seen(app, fresh, school)
+    after = await seen(app, fresh, school, dates)
 
     # Replay paused: the figures are the standby's (the earlier recompute); the target, just set, the primary's.
     assert {k: paused[k] for k in ("organisations", "rows", "municipality", "computed_at")} == {
@@ -185,7 +184,11 @@ async def test_dashboards_read_from_the_standby(
 
 
 async def test_report_download_reads_the_standby_and_audits_on_the_primary(
-    runtime: Runtime, app: Litestar, replicated: Replicated, region: tuple[FreshRegion, Tenant]
+    runtime: Runtime,
+    app: Litestar,
+    replicated: Replicated,
+    region: tuple[FreshRegion, Tenant],
+    dates: RegionDates,
 ) -> None:
     fresh, _ = region
 
@@ -193,8 +196,8 @@ async def test_report_download_reads_the_standby_and_audits_on_the_primary(
         async with runtime.owner_sessions() as db:
             report = StatReport(
                 region_id=fresh.id,
-                academic_year=YEAR,
-                as_of=region_today(),
+                academic_year=dates.year,
+                as_of=dates.today,
                 status=ReportStatus.DONE,
                 progress=100,
                 xlsx=content,
@@ -247,15 +250,15 @@ async def test_writes_go_to_the_primary_with_a_replica_set(
     assert shown.json()["status"] == "draft"
 
 
-async def oversight_seen(app: Litestar, region: FreshRegion) -> dict[str, Any]:
+async def oversight_seen(app: Litestar, region: FreshRegion, dates: RegionDates) -> dict[str, Any]:
     """What the region's staff are shown of the register of trained mentors and of the headcounts."""
     async with client_for(app, region.staff) as staff:
         register = await staff.get("/api/region/training")
         page = await staff.get("/region/training")
         export = await staff.get("/api/region/training/export.xlsx")
-        region_sums = await staff.get(f"/api/region/headcounts?year={YEAR}")
+        region_sums = await staff.get(f"/api/region/headcounts?year={dates.year}")
         municipality_sums = await staff.get(
-            f"/api/municipalities/{region.municipality_id}/headcounts?year={YEAR}"
+            f"/api/municipalities/{region.municipality_id}/headcounts?year={dates.year}"
         )
         # The region's and the municipality's own pages show the year's sums too (tokens and times aside,
         # their tables are the same bytes for the same sums).
@@ -291,13 +294,17 @@ async def register_reads(runtime: Runtime, staff: uuid.UUID) -> int:
 
 
 async def test_training_register_and_headcount_sums_read_the_standby(
-    runtime: Runtime, app: Litestar, replicated: Replicated, region: tuple[FreshRegion, Tenant]
+    runtime: Runtime,
+    app: Litestar,
+    replicated: Replicated,
+    region: tuple[FreshRegion, Tenant],
+    dates: RegionDates,
 ) -> None:
     fresh, _ = region
     school = await new_organisation(runtime, fresh.municipality_id)
     mentor = await add_mentor(runtime, school, Named("Лебедева", "Мария", "Ивановна"))
     await replicated.caught_up()
-    before = await oversight_seen(app, fresh)
+    before = await oversight_seen(app, fresh, dates)
     reads_before = await register_reads(runtime, fresh.staff)
 
     await replicated.pause_replay()
@@ -309,26 +316,26 @@ async def test_training_register_and_headcount_sums_read_the_standby(
                     "course": "Наставничество в образовании",
                     "provider": "ИРО",
                     "hours": 36,
-                    "started_on": str(region_today() - timedelta(days=30)),
-                    "finished_on": str(region_today() - timedelta(days=10)),
+                    "started_on": str(dates.today - timedelta(days=30)),
+                    "finished_on": str(dates.today - timedelta(days=10)),
                 },
             )
             stated = await curator.put(
-                f"/api/o/{school.slug}/headcounts/{YEAR}",
+                f"/api/o/{school.slug}/headcounts/{dates.year}",
                 json={"learners_total": 700, "learners_10_18": 400, "pedagogues": 50, "young_pedagogues": 5},
             )
             own = await curator.get(f"/api/o/{school.slug}/headcounts")
             own_page = await curator.get(f"/o/{school.slug}/headcounts")
-        paused = await oversight_seen(app, fresh)
+        paused = await oversight_seen(app, fresh, dates)
         # Three reads of the register (API, page, export), audited while the standby could not take them.
         reads_paused = await register_reads(runtime, fresh.staff)
     finally:
         await replicated.resume_replay()
-    after = await oversight_seen(app, fresh)
+    after = await oversight_seen(app, fresh, dates)
 
     assert (trained.status_code, stated.status_code) == (201, 200), (trained.text, stated.text)
     # The organisation's own headcounts, just saved, are read from the primary: its page shows them at once.
-    assert [h["learners_total"] for h in own.json() if h["academic_year"] == YEAR] == [700]
+    assert [h["learners_total"] for h in own.json() if h["academic_year"] == dates.year] == [700]
     assert own_page.status_code == 200
     assert "700" in own_page.text
     # Replay paused: the standby's register and sums, without the training and the headcount just made.

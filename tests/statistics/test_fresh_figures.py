@@ -23,7 +23,7 @@ from nastavnik.runtime import Runtime
 from nastavnik.testing.apps import app_with
 from tests.statistics.queue import run_worker
 from tests.statistics.stored import org_figures, region_figures
-from tests.support.dates import region_today, region_year
+from tests.support.dates import RegionDates
 from tests.support.http import Client
 from tests.support.programme import active_pair, form_group, open_programme, staffed
 from tests.support.tenant import Tenant
@@ -50,15 +50,15 @@ async def region_of(runtime: Runtime, org_id: uuid.UUID) -> uuid.UUID:
     return found
 
 
-async def today_computed(runtime: Runtime, org_id: uuid.UUID) -> tuple[uuid.UUID, date]:
+async def today_computed(runtime: Runtime, org_id: uuid.UUID, dates: RegionDates) -> tuple[uuid.UUID, date]:
     """The region's snapshot of today, computed in full: the organisations' runs after it are incremental."""
     region_id = await region_of(runtime, org_id)
-    today = region_today()
+    today = dates.today
     await run_worker(runtime)  # whatever the tests before left queued
     await recompute(
         runtime.aggregator_engine,
         runtime.plugins,
-        Snapshot(ScopeKind.REGION, region_id, region_year(), today),
+        Snapshot(ScopeKind.REGION, region_id, dates.year, today),
     )
     return region_id, today
 
@@ -80,9 +80,9 @@ async def computed_at(runtime: Runtime, org_id: uuid.UUID, as_of: date) -> objec
         )
 
 
-async def set_headcount(curator: Client, tenant: Tenant, learners: int) -> None:
+async def set_headcount(curator: Client, tenant: Tenant, dates: RegionDates, learners: int) -> None:
     response = await curator.put(
-        f"/api/o/{tenant.slug}/headcounts/{region_year()}",
+        f"/api/o/{tenant.slug}/headcounts/{dates.year}",
         json={"learners_total": 300, "learners_10_18": learners, "pedagogues": 40, "young_pedagogues": 3},
     )
     assert response.status_code == 200, response.text
@@ -93,14 +93,14 @@ async def scheduled(runtime: Runtime, org_id: uuid.UUID) -> bool:
 
 
 async def test_a_pair_formed_moves_the_organisation_and_the_region_after_the_job(
-    runtime: Runtime, world: World
+    runtime: Runtime, world: World, dates: RegionDates
 ) -> None:
     fast = quick(runtime)
     tenant, ids = await staffed(runtime, world)
     async with tenant.signed_in(app_with(fast)) as curator:
         # Its headcount given, the organisation's shares count in the region's sums.
-        await set_headcount(curator, tenant, 100)
-        region_id, today = await today_computed(runtime, tenant.id)
+        await set_headcount(curator, tenant, dates, 100)
+        region_id, today = await today_computed(runtime, tenant.id, dates)
         before = await org_figures(runtime, tenant.id, today)
         region_before = await region_figures(runtime, region_id, today)
         runs = await runs_of(runtime, tenant.id)
@@ -128,12 +128,12 @@ async def test_a_pair_formed_moves_the_organisation_and_the_region_after_the_job
 
 
 async def test_a_burst_of_changes_makes_one_run_and_another_organisation_is_untouched(
-    runtime: Runtime, world: World
+    runtime: Runtime, world: World, dates: RegionDates
 ) -> None:
     fast = quick(runtime)
     tenant, ids = await staffed(runtime, world)
     other, _ = await staffed(runtime, world)
-    region_id, today = await today_computed(runtime, tenant.id)
+    region_id, today = await today_computed(runtime, tenant.id, dates)
     other_rows, other_at = (
         await org_figures(runtime, other.id, today),
         await computed_at(runtime, other.id, today),
@@ -151,7 +151,7 @@ async def test_a_burst_of_changes_makes_one_run_and_another_organisation_is_unto
             )
         for n in range(5):  # headcounts edited again and again
             response = await curator.put(
-                f"/api/o/{tenant.slug}/headcounts/{region_year()}",
+                f"/api/o/{tenant.slug}/headcounts/{dates.year}",
                 json={
                     "learners_total": 300,
                     "learners_10_18": 100 + n,
@@ -169,10 +169,12 @@ async def test_a_burst_of_changes_makes_one_run_and_another_organisation_is_unto
     assert await org_figures(runtime, other.id, today) == other_rows
 
 
-async def test_a_rolled_back_change_schedules_nothing(runtime: Runtime, world: World) -> None:
+async def test_a_rolled_back_change_schedules_nothing(
+    runtime: Runtime, world: World, dates: RegionDates
+) -> None:
     fast = quick(runtime)
     tenant = (await staffed(runtime, world))[0]
-    await today_computed(runtime, tenant.id)
+    await today_computed(runtime, tenant.id, dates)
     runs = await runs_of(runtime, tenant.id)
     async with fast.app_sessions() as db, db.begin():
         await db.execute(text("SELECT 1"))
@@ -189,25 +191,27 @@ async def test_a_rolled_back_change_schedules_nothing(runtime: Runtime, world: W
     assert await runs_of(runtime, tenant.id) == runs + 1
 
 
-async def test_a_change_during_a_run_makes_one_more_run_after_it(runtime: Runtime, world: World) -> None:
+async def test_a_change_during_a_run_makes_one_more_run_after_it(
+    runtime: Runtime, world: World, dates: RegionDates
+) -> None:
     fast = quick(runtime)
     tenant = (await staffed(runtime, world))[0]
-    region_id, today = await today_computed(runtime, tenant.id)
+    region_id, today = await today_computed(runtime, tenant.id, dates)
     runs = await runs_of(runtime, tenant.id)
     async with tenant.signed_in(app_with(fast)) as curator:
-        await set_headcount(curator, tenant, 50)  # a run scheduled
+        await set_headcount(curator, tenant, dates, 50)  # a run scheduled
         # The run starts, and waits for the snapshot's lock, which this transaction holds.
         async with runtime.owner_sessions() as holder, holder.begin():
             await holder.execute(
                 text("SELECT pg_advisory_xact_lock(hashtextextended(:key, 0))"),
-                {"key": lock_key(region_id, region_year(), today)},
+                {"key": lock_key(region_id, dates.year, today)},
             )
             worker = asyncio.create_task(run_worker(runtime))
             # Polled: the run's wait is seen only in the database.
             while not await _waiting_for_lock(runtime):  # noqa: ASYNC110
                 await asyncio.sleep(0.05)
             assert not await scheduled(runtime, tenant.id)  # taken by the run under way
-            await set_headcount(curator, tenant, 77)  # one commit, while the run waits
+            await set_headcount(curator, tenant, dates, 77)  # one commit, while the run waits
             assert await scheduled(runtime, tenant.id)  # the next run
         await worker
         await run_worker(runtime)
@@ -225,7 +229,7 @@ async def _waiting_for_lock(runtime: Runtime) -> bool:
 
 
 async def test_a_tenant_of_no_region_snapshot_today_gets_the_whole_region(
-    runtime: Runtime, world: World
+    runtime: Runtime, world: World, dates: RegionDates
 ) -> None:
     """Before the night's run of a new day, one organisation's run would show the region as one school."""
     tenant: Tenant = (await staffed(runtime, world))[0]
@@ -234,11 +238,11 @@ async def test_a_tenant_of_no_region_snapshot_today_gets_the_whole_region(
     async with runtime.owner_sessions() as db:
         await db.execute(
             text("DELETE FROM stat_area_value WHERE region_id = :r AND as_of = :d"),
-            {"r": region_id, "d": region_today()},
+            {"r": region_id, "d": dates.today},
         )
         await db.execute(
             text("DELETE FROM stat_area_snapshot WHERE region_id = :r AND as_of = :d"),
-            {"r": region_id, "d": region_today()},
+            {"r": region_id, "d": dates.today},
         )
         await db.commit()
     region_runs = await runs_of(runtime, region_id)

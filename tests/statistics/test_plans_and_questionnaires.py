@@ -19,21 +19,22 @@ from nastavnik.domain.statistics.recompute import ScopeKind, Snapshot, recompute
 from nastavnik.domain.work.models import PlanItem
 from nastavnik.runtime import Runtime
 from tests.statistics.stored import org_rows
-from tests.support.dates import region_year
+from tests.support.dates import RegionDates
 from tests.support.tenant import Named, add_mentee, add_mentor, new_tenant
 from tests.support.world import World, default_version
 
-YEAR = region_year()
-AS_OF = date(YEAR, 12, 1)
-BEFORE, AFTER = datetime(YEAR, 11, 20, 12, tzinfo=UTC), datetime(YEAR, 12, 5, 12, tzinfo=UTC)
 
-
-async def test_plan_completion_and_satisfaction_of_a_school(runtime: Runtime, world: World) -> None:
+async def test_plan_completion_and_satisfaction_of_a_school(
+    runtime: Runtime, world: World, dates: RegionDates
+) -> None:
+    year = dates.year
+    as_of = date(year, 12, 1)
+    before = datetime(year, 11, 20, 12, tzinfo=UTC)
     tenant = await new_tenant(runtime, world)
     mentor = await add_mentor(runtime, tenant, Named("Сидорова", "Галина", "Петровна"), capacity=5)
     mentees = [await add_mentee(runtime, tenant, Named(f"Молодая{n}", "Анна", "Ивановна")) for n in range(5)]
     async with runtime.owner_sessions() as db:
-        programme = Programme(org_id=tenant.id, id=uuid.uuid4(), academic_year=YEAR, regime="pedagogues")
+        programme = Programme(org_id=tenant.id, id=uuid.uuid4(), academic_year=year, regime="pedagogues")
         db.add(programme)
         await db.flush()
         group = MentoringGroup(
@@ -42,8 +43,8 @@ async def test_plan_completion_and_satisfaction_of_a_school(runtime: Runtime, wo
             programme_id=programme.id,
             form_code="teacher_teacher",
             kind_code="group",
-            starts_on=date(YEAR, 9, 1),
-            ends_on=date(YEAR + 1, 5, 31),
+            starts_on=date(year, 9, 1),
+            ends_on=date(year + 1, 5, 31),
             status="completed",
             reasons=[],
         )
@@ -54,8 +55,8 @@ async def test_plan_completion_and_satisfaction_of_a_school(runtime: Runtime, wo
             GroupMember(org_id=tenant.id, group_id=group.id, person_id=m, role="mentee") for m in mentees
         )
         for done_on in (
-            date(YEAR, 10, 1),
-            date(YEAR, 12, 10),
+            date(year, 10, 1),
+            date(year, 12, 10),
             None,
         ):  # the second is ticked after the snapshot
             db.add(
@@ -66,7 +67,7 @@ async def test_plan_completion_and_satisfaction_of_a_school(runtime: Runtime, wo
                     mentee_id=mentees[0],
                     goal="Цель",
                     task="Задача",
-                    due_on=date(YEAR + 1, 3, 1),
+                    due_on=date(year + 1, 3, 1),
                     done=done_on is not None,
                     done_on=done_on,
                 )
@@ -92,9 +93,9 @@ async def test_plan_completion_and_satisfaction_of_a_school(runtime: Runtime, wo
             return assignment.id
 
         scores = (6, 7, 8, 9, 10)
-        given = [answered(m, "mentee", mentee_end, "end", BEFORE) for m in mentees]
-        late = answered(mentees[0], "mentee", mentee_start, "start", BEFORE)
-        mentors = answered(mentor, "mentor", mentor_end, "end", BEFORE)
+        given = [answered(m, "mentee", mentee_end, "end", before) for m in mentees]
+        late = answered(mentees[0], "mentee", mentee_start, "start", before)
+        mentors = answered(mentor, "mentor", mentor_end, "end", before)
         await db.flush()
         for assignment, score in zip(given, scores, strict=True):
             db.add(
@@ -117,9 +118,9 @@ async def test_plan_completion_and_satisfaction_of_a_school(runtime: Runtime, wo
         await db.commit()
 
     await recompute(
-        runtime.aggregator_engine, runtime.plugins, Snapshot(ScopeKind.ORGANISATION, tenant.id, YEAR, AS_OF)
+        runtime.aggregator_engine, runtime.plugins, Snapshot(ScopeKind.ORGANISATION, tenant.id, year, as_of)
     )
-    rows = await org_rows(runtime, tenant.id, YEAR, AS_OF)
+    rows = await org_rows(runtime, tenant.id, year, as_of)
     # Three tasks; one ticked by 01.12, one ticked on 10.12 (after the snapshot), one open: 1 of 3.
     assert rows[("plan_completion", "")] == (1, 3, None)
     # Mentees' end questionnaire: «usefulness» 6+7+8+9+10 = 40 over 5 scores by 5 people; «comfort»
@@ -138,6 +139,6 @@ async def test_plan_completion_and_satisfaction_of_a_school(runtime: Runtime, wo
     await recompute(
         runtime.aggregator_engine,
         runtime.plugins,
-        Snapshot(ScopeKind.MUNICIPALITY, world.municipalities["M1"], YEAR, AS_OF),
+        Snapshot(ScopeKind.MUNICIPALITY, world.municipalities["M1"], year, as_of),
     )
-    assert await org_rows(runtime, tenant.id, YEAR, AS_OF) == rows
+    assert await org_rows(runtime, tenant.id, year, as_of) == rows

@@ -21,26 +21,30 @@ from nastavnik.models.reference import Municipality
 from nastavnik.runtime import Runtime
 from nastavnik.testing import FreshRegion, new_region
 from nastavnik.testing.people import ISSUER
+from tests.support.dates import RegionDates, region_dates
 from tests.support.http import client_for
-from tests.support.programme import TODAY, active_pair, open_programme
+from tests.support.programme import active_pair, open_programme
 from tests.support.tenant import Named, Tenant, add_mentee, add_mentor, new_tenant
 from tests.support.world import World
 
 STAFF = {"curator": Named("Иванова", "Ирина", "Сергеевна")}
-COURSE = {
-    "course": "Наставничество в образовании",
-    "provider": "ИРО",
-    "started_on": str(TODAY - timedelta(days=30)),
-    "finished_on": str(TODAY - timedelta(days=10)),
-}
 
 
-async def _trained(app: Litestar, tenant: Tenant, person: uuid.UUID, *hours: int) -> None:
+def course(dates: RegionDates) -> dict[str, str]:
+    return {
+        "course": "Наставничество в образовании",
+        "provider": "ИРО",
+        "started_on": str(dates.today - timedelta(days=30)),
+        "finished_on": str(dates.today - timedelta(days=10)),
+    }
+
+
+async def _trained(app: Litestar, tenant: Tenant, dates: RegionDates, person: uuid.UUID, *hours: int) -> None:
     async with client_for(app, tenant.identities["curator"]) as curator:
         for n, h in enumerate(hours):
             response = await curator.post(
                 f"/api/o/{tenant.slug}/people/{person}/trainings",
-                json={**COURSE, "course": f"Курс {n}", "hours": h},
+                json={**course(dates), "course": f"Курс {n}", "hours": h},
             )
             assert response.status_code == 201, response.text
 
@@ -93,9 +97,10 @@ async def regional(runtime: Runtime, app: Litestar, world: World) -> dict[str, o
             programme = await open_programme(curator, tenant)
             for mentor, mentee in pairs:
                 await active_pair(curator, tenant, programme, mentor, mentee)
-    await _trained(app, first, sidorova, 72, 36)
-    await _trained(app, second, lebedeva, 16)
-    await _trained(app, foreign, stranger, 40)
+    dates = region_dates()  # a module's fixture: taken as it runs (the dates fixture is a test's)
+    await _trained(app, first, dates, sidorova, 72, 36)
+    await _trained(app, second, dates, lebedeva, 16)
+    await _trained(app, foreign, dates, stranger, 40)
     return {
         "region": region,
         "other": other,

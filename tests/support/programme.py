@@ -1,7 +1,8 @@
 """A programme of the academic year under way, built through the API as a curator builds it.
 
-Dates come from the test regions' clock (tests/support/dates.py): the programme of ``YEAR``, pairs
-and groups over ``TERM``, a meeting met yesterday (or on 1 September).
+Dates come from the test regions' clock (tests/support/dates.py), read when a helper is called: the
+programme of the academic year under way, pairs and groups over its term, orders issued today, a meeting
+met yesterday (or on 1 September).
 """
 
 from __future__ import annotations
@@ -10,30 +11,23 @@ import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from datetime import timedelta
 from typing import Any
 
 from litestar import Litestar
 
-from nastavnik.models.reference import AcademicYear
 from nastavnik.runtime import Runtime
-from tests.support.dates import region_today
+from tests.support.dates import region_dates
 from tests.support.http import Client, client_for
 from tests.support.tenant import Named, Tenant, add_mentee, add_mentor, new_tenant
 from tests.support.world import World
 
 # new_tenant puts the organisation in the world's region R1, which keeps Yekaterinburg time.
-TODAY = region_today()
-YEAR = AcademicYear.start_year_of(TODAY)
-STARTS, ENDS = AcademicYear.bounds(YEAR)
-TERM = {"starts_on": str(STARTS), "ends_on": str(ENDS.replace(month=5, day=31))}
-MET_ON = max(STARTS, TODAY - timedelta(days=1))
 
 
 async def open_programme(client: Client, tenant: Tenant, regime: str = "pedagogues") -> str:
-    """The tenant's programme of ``YEAR``; its id."""
+    """The tenant's programme of the academic year under way; its id."""
     response = await client.post(
-        f"/api/o/{tenant.slug}/programmes", json={"academic_year": YEAR, "regime": regime}
+        f"/api/o/{tenant.slug}/programmes", json={"academic_year": region_dates().year, "regime": regime}
     )
     assert response.status_code == 201, response.text
     return str(response.json()["id"])
@@ -62,7 +56,7 @@ async def found(curator: Client, base: str, on: object) -> None:
         json={
             "stage": 1,
             "title": "Педсовет о внедрении",
-            "due_on": f"{YEAR}-09-30",
+            "due_on": f"{region_dates().year}-09-30",
             "responsible": "Директор",
         },
     )
@@ -74,13 +68,13 @@ async def found(curator: Client, base: str, on: object) -> None:
 def group_body(
     mentor: object, *mentees: object, form_code: str = "teacher_teacher", **extra: Any
 ) -> dict[str, Any]:
-    """What forms a pair (one mentee) or a group over ``TERM``; ``extra`` adds or replaces fields."""
+    """What forms a pair (one mentee) or a group over the year's term; ``extra`` adds or replaces fields."""
     return {
         "mentor_ids": [str(mentor)],
         "mentee_ids": [str(m) for m in mentees],
         "form_code": form_code,
         "kind_code": "group" if len(mentees) > 1 else "traditional",
-        **TERM,
+        **region_dates().term,
         **extra,
     }
 
@@ -97,13 +91,13 @@ async def form_group(
 
 
 def order_body(
-    number: str, *group_ids: object, kind: str = "pairs_formation", issued_on: object = TODAY
+    number: str, *group_ids: object, kind: str = "pairs_formation", issued_on: object = None
 ) -> dict[str, Any]:
     """What issues an order over the groups (by default today's order on forming pairs)."""
     return {
         "kind": kind,
         "number": number,
-        "issued_on": str(issued_on),
+        "issued_on": str(region_dates().today if issued_on is None else issued_on),
         "group_ids": [str(g) for g in group_ids],
     }
 
@@ -132,7 +126,7 @@ async def active_pair(curator: Client, tenant: Tenant, pid: str, mentor: Any, me
 async def staffed_programme(
     runtime: Runtime, app: Litestar, world: World
 ) -> AsyncIterator[tuple[Tenant, dict[str, Any], Client, str]]:
-    """``staffed``'s tenant and people, its curator signed in, and the programme of ``YEAR`` it opened."""
+    """``staffed``'s tenant and people, its curator signed in, and the programme of the year it opened."""
     tenant, ids = await staffed(runtime, world)
     async with client_for(app, tenant.identities["curator"]) as curator:
         yield tenant, ids, curator, await open_programme(curator, tenant)
@@ -218,9 +212,9 @@ async def form_pair(
 
 
 def meeting(**extra: Any) -> dict[str, Any]:
-    """A journal entry of a meeting held on ``MET_ON``."""
+    """A journal entry of a meeting held yesterday (or on 1 September, if the year began today)."""
     return {
-        "met_on": str(MET_ON),
+        "met_on": str(region_dates().met_on),
         "topic": "Планирование урока",
         "content": "Разобрали технологическую карту",
         "result": "Составлен план урока",

@@ -5,6 +5,12 @@ database and roles), ``runtime`` (migrated, with every installed plugin) and ``a
 Litestar app over it). The async ones need pytest-asyncio with a session event loop: in the project's
 pytest configuration ``asyncio_mode = "auto"``, ``asyncio_default_fixture_loop_scope = "session"`` and
 ``asyncio_default_test_loop_scope = "session"``. ``--clock`` pins the platform's clock for the run.
+
+The run keeps one clock, ticking from the instant it started (or from ``--clock``), and no test starts in
+the last minutes of a day in the test regions or in Moscow time: the run's clock moves on to that
+midnight first. A test compares the date it took as it started with the date the server reads a moment
+later; one that began at 23:59:58 would otherwise see two days. A test about a day's last minutes pins
+the clock itself (``clock.pinned``).
 """
 
 from __future__ import annotations
@@ -12,13 +18,14 @@ from __future__ import annotations
 import contextlib
 import os
 from collections.abc import AsyncIterator
-from datetime import datetime
+from datetime import UTC, datetime, time, timedelta
 
 import pytest
 from litestar import Litestar
 
 from nastavnik import clock
 from nastavnik.runtime import Runtime
+from nastavnik.testing.people import TIMEZONE
 from nastavnik.testing.services import (
     RunDatabase,
     Services,
@@ -40,23 +47,47 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
 
 
-_SUITE_CLOCK = pytest.StashKey[contextlib.AbstractContextManager[None]]()
+_SUITE_CLOCK = pytest.StashKey[contextlib.ExitStack]()
+
+DAY_ENDS_IN = timedelta(minutes=3)
+"""No test starts closer than this to a midnight of ``DAYS_OF``. Longer than any test that checks dates takes
+(the longest, the role harness, under two minutes; the schemathesis fuzzing runs longer and checks none)."""
+DAYS_OF = (TIMEZONE, clock.DEFAULT_TIMEZONE)
+"""The time zones whose dates the tests check: the test regions' and the platform's default (Moscow)."""
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    """The whole run at a chosen instant, so the suite is shown to pass at any hour. Pinned before the test
-    modules are imported, so dates they compute once (``TODAY = region_today()``) are on the same clock."""
+    """The run's clock, ticking from now or from ``--clock`` (so the suite is shown to pass at any hour)."""
     instant = config.getoption("--clock")
-    if instant:
-        pin = clock.pinned(datetime.fromisoformat(instant.replace("Z", "+00:00")), tick=True)
-        pin.__enter__()
-        config.stash[_SUITE_CLOCK] = pin
+    start = datetime.fromisoformat(instant.replace("Z", "+00:00")) if instant else clock.now()
+    pins = contextlib.ExitStack()
+    pins.enter_context(clock.pinned(start, tick=True))
+    config.stash[_SUITE_CLOCK] = pins
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
-    pin = config.stash.get(_SUITE_CLOCK, None)
-    if pin is not None:
-        pin.__exit__(None, None, None)
+    pins = config.stash.get(_SUITE_CLOCK, None)
+    if pins is not None:
+        pins.close()
+
+
+def midnight_ahead(instant: datetime) -> datetime | None:
+    """The next midnight of ``DAYS_OF`` if it comes within ``DAY_ENDS_IN`` of ``instant``."""
+    for name in DAYS_OF:
+        local = instant.astimezone(clock.zone(name))
+        midnight = datetime.combine(local.date() + timedelta(days=1), time(0), tzinfo=clock.zone(name))
+        if midnight - instant < DAY_ENDS_IN:
+            return midnight.astimezone(UTC)
+    return None
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    """Move the run's clock on to a midnight that is about to come, before the test or any of its fixtures
+    (a module's too, set up with its first test) take their dates."""
+    pins = item.config.stash.get(_SUITE_CLOCK, None)
+    while pins is not None and (midnight := midnight_ahead(clock.now())) is not None:
+        pins.enter_context(clock.pinned(midnight, tick=True))
 
 
 @pytest.fixture(scope="session")
