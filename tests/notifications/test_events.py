@@ -4,11 +4,13 @@ early; and the curator's one-click reminder about questionnaires not answered (r
 from __future__ import annotations
 
 import secrets
+from datetime import timedelta
 from typing import Any
 
 from litestar import Litestar
 from sqlalchemy import func, select, update
 
+from nastavnik import clock
 from nastavnik.domain.notifications.delivery import deliver
 from nastavnik.domain.notifications.models import Notification
 from nastavnik.models.audit import AuditEvent
@@ -171,6 +173,21 @@ async def test_the_curator_reminds_who_has_not_answered_once_a_day(
             )
         )
     assert list(audited) == [{"reminders": 2}]  # the refused second one recorded nothing
+
+
+async def test_the_days_waiting_are_counted_on_the_platforms_clock(
+    runtime: Runtime, app: Litestar, world: World
+) -> None:
+    """Given and reminded of on one day of the platform's clock, a questionnaire has waited 0 days, whatever
+    the database server's clock says: its assignment is stamped on the platform's clock."""
+    with clock.pinned(clock.now() + timedelta(days=3), tick=True):
+        tenant, ids = await _group(runtime, app, world)
+        await _in_effect(app, tenant, ids, "11-од")
+        async with client_for(app, tenant.identities["curator"]) as curator:
+            reminded = await _remind(curator, tenant, ids)
+    assert reminded.json() == {"sent": 2}
+    found = await shown(runtime, tenant.id, "questionnaire_reminder")
+    assert {s.body.rsplit(" (", 1)[1] for s in found} == {"0 дн.)."}
 
 
 async def test_the_page_reminds_and_says_so_in_russian(runtime: Runtime, app: Litestar, world: World) -> None:

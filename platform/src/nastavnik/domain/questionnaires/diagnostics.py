@@ -22,7 +22,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from nastavnik import audit
+from nastavnik import audit, clock
 from nastavnik.domain.bases.models import MenteeProfile
 from nastavnik.domain.questionnaires.models import (
     Audience,
@@ -219,6 +219,7 @@ async def give_diagnostics(
     year = academic_year(ctx)
     chosen = _chosen(await young_teachers(db, ctx), person_ids)
     campaign = await _campaign_to_give(db, ctx, year)
+    now = clock.now()
     result = await db.execute(
         pg_insert(QuestionnaireAssignment)
         .values(
@@ -232,6 +233,7 @@ async def give_diagnostics(
                     "role": Audience.MENTEE,
                     "moment": Moment.YEAR,
                     "version_id": campaign.version_id,
+                    "assigned_at": now,  # the platform's clock, as the days waiting are counted on it
                 }
                 for person in chosen
             ]

@@ -99,6 +99,7 @@ async def assign_questionnaires(
         audience: await effective_version(db, ctx.org.region_id, audience, programme.regime, moment)
         for audience in Audience
     }
+    now = clock.now()
     rows = [
         {
             "org_id": ctx.org.id,
@@ -108,6 +109,9 @@ async def assign_questionnaires(
             "role": role,
             "moment": moment,
             "version_id": version.id,
+            # The platform's clock, not the database server's: the days a questionnaire waits are counted
+            # from here to the region's today on that clock.
+            "assigned_at": now,
         }
         for person_id, role in members
         if (version := versions.get(Audience(role))) is not None
