@@ -1,8 +1,10 @@
-"""The run's clock: no test starts in the last minutes of a day it checks dates in.
+"""The run's clock: no test starts in the last minutes of a day it checks dates in, and no run crosses the
+end of the test regions' academic year.
 
 Each case runs a one-test suite in its own pytest process at a chosen ``--clock``; the test prints the
 instant it started at. Close before a midnight of the test regions (UTC+5) or of Moscow time (UTC+3), the
-run's clock has moved on to that midnight; further from it, it has not moved.
+run's clock has moved on to that midnight; in the academic year's last two hours, a run starts at the next
+year's first instant; further from either, the clock has not moved.
 """
 
 from __future__ import annotations
@@ -48,6 +50,7 @@ def started_at(tmp_path: Path, at: str | None) -> datetime:
         ("2026-12-04T18:58:30+00:00", "2026-12-04T19:00:00+00:00"),  # 23:58:30 in the test regions
         ("2026-12-04T20:59:00+00:00", "2026-12-04T21:00:00+00:00"),  # 23:59 in Moscow
         ("2026-08-31T18:57:30+00:00", "2026-08-31T19:00:00+00:00"),  # the academic year's last minutes
+        ("2027-08-31T17:30:00+00:00", "2027-08-31T19:00:00+00:00"),  # its last two hours: a run of one year
     ],
 )
 def test_a_test_about_to_cross_midnight_starts_after_it(tmp_path: Path, at: str, moved_to: str) -> None:
@@ -58,7 +61,13 @@ def test_a_test_about_to_cross_midnight_starts_after_it(tmp_path: Path, at: str,
 
 
 @pytest.mark.parametrize(
-    "at", ["2026-12-04T18:50:00+00:00", "2026-12-04T19:00:00+00:00", "2026-12-05T07:30:00+00:00"]
+    "at",
+    [
+        "2026-12-04T18:50:00+00:00",
+        "2026-12-04T19:00:00+00:00",
+        "2026-12-05T07:30:00+00:00",
+        "2027-08-31T16:30:00+00:00",  # 21:30 on 31 August in the test regions: the year does not end yet
+    ],
 )
 def test_a_test_far_from_midnight_starts_at_the_runs_clock(tmp_path: Path, at: str) -> None:
     started = started_at(tmp_path, at)

@@ -10,7 +10,9 @@ The run keeps one clock, ticking from the instant it started (or from ``--clock`
 the last minutes of a day in the test regions or in Moscow time: the run's clock moves on to that
 midnight first. A test compares the date it took as it started with the date the server reads a moment
 later; one that began at 23:59:58 would otherwise see two days. A test about a day's last minutes pins
-the clock itself (``clock.pinned``).
+the clock itself (``clock.pinned``). Nor does a run cross the end of the test regions' academic year: one
+that would start in its last two hours starts at the next year's first instant, so the world a session
+builds once and every test after it are of one academic year.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from __future__ import annotations
 import contextlib
 import os
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 from litestar import Litestar
@@ -61,7 +63,7 @@ def pytest_configure(config: pytest.Config) -> None:
     instant = config.getoption("--clock")
     start = datetime.fromisoformat(instant.replace("Z", "+00:00")) if instant else clock.now()
     pins = contextlib.ExitStack()
-    pins.enter_context(clock.pinned(start, tick=True))
+    pins.enter_context(clock.pinned(run_start(start), tick=True))
     config.stash[_SUITE_CLOCK] = pins
 
 
@@ -69,6 +71,20 @@ def pytest_unconfigure(config: pytest.Config) -> None:
     pins = config.stash.get(_SUITE_CLOCK, None)
     if pins is not None:
         pins.close()
+
+
+YEAR_ENDS_IN = timedelta(hours=2)
+"""A run that would start closer than this to the end of the test regions' academic year starts at the next
+year's first instant. Longer than a run takes (CI stops one at 90 minutes)."""
+
+
+def run_start(instant: datetime) -> datetime:
+    """``instant``, or 1 September's first instant in the test regions when the academic year ends within
+    ``YEAR_ENDS_IN`` of it."""
+    zone = clock.zone(TIMEZONE)
+    local = instant.astimezone(zone)
+    first = datetime.combine(date(local.year, 9, 1), time(0), tzinfo=zone)
+    return first.astimezone(UTC) if timedelta(0) < first - instant < YEAR_ENDS_IN else instant
 
 
 def midnight_ahead(instant: datetime) -> datetime | None:
