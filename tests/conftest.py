@@ -2,8 +2,8 @@
 
 The services, the run's own database and roles, the migrated runtime and the app come from the testing
 kit's pytest plugin (``nastavnik.testing.pytest_plugin``: ``services``, ``test_db``, ``runtime``, ``app``
-and the ``--clock`` option); here is only what the core's suites add: a small world of several tenants, and the test regions' dates
-as a test starts.
+and the ``--clock`` option); here is only what the core's suites add: a small world of several tenants,
+and the test regions' dates as a test starts.
 """
 
 from __future__ import annotations

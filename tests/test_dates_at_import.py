@@ -28,8 +28,6 @@ CLOCK_READS = {
     "today",
     "current_start_year",
     "utcnow",
-    "time",
-    "monotonic",
 }
 
 

@@ -56,6 +56,9 @@ DAY_ENDS_IN = timedelta(minutes=3)
 (the longest, the role harness, under two minutes; the schemathesis fuzzing runs longer and checks none)."""
 DAYS_OF = (TIMEZONE, clock.DEFAULT_TIMEZONE)
 """The time zones whose dates the tests check: the test regions' and the platform's default (Moscow)."""
+YEAR_ENDS_IN = timedelta(hours=2)
+"""A run that would start closer than this to the end of the test regions' academic year starts at the next
+year's first instant. Longer than a run takes (CI stops one at 90 minutes)."""
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -73,11 +76,6 @@ def pytest_unconfigure(config: pytest.Config) -> None:
         pins.close()
 
 
-YEAR_ENDS_IN = timedelta(hours=2)
-"""A run that would start closer than this to the end of the test regions' academic year starts at the next
-year's first instant. Longer than a run takes (CI stops one at 90 minutes)."""
-
-
 def run_start(instant: datetime) -> datetime:
     """``instant``, or 1 September's first instant in the test regions when the academic year ends within
     ``YEAR_ENDS_IN`` of it."""
@@ -89,9 +87,8 @@ def run_start(instant: datetime) -> datetime:
 
 def midnight_ahead(instant: datetime) -> datetime | None:
     """The next midnight of ``DAYS_OF`` if it comes within ``DAY_ENDS_IN`` of ``instant``."""
-    for name in DAYS_OF:
-        local = instant.astimezone(clock.zone(name))
-        midnight = datetime.combine(local.date() + timedelta(days=1), time(0), tzinfo=clock.zone(name))
+    for zone in map(clock.zone, DAYS_OF):
+        midnight = datetime.combine(instant.astimezone(zone).date() + timedelta(days=1), time(0), tzinfo=zone)
         if midnight - instant < DAY_ENDS_IN:
             return midnight.astimezone(UTC)
     return None
