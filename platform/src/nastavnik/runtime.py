@@ -22,6 +22,7 @@ from nastavnik.auth.oidc import OidcClient
 from nastavnik.auth.tokens import TokenVerifier
 from nastavnik.cache import LruCache
 from nastavnik.db import pooling
+from nastavnik.db.fair_pool import FairAsyncQueuePool
 from nastavnik.db.roles import DbRoles
 from nastavnik.db.scope import DbScope, scoped_session
 from nastavnik.jobs import open_queue
@@ -54,6 +55,7 @@ def role_engine(
     server = url or settings.database_url
     assert server is not None
     pooling_mode = settings.db_transaction_pooling
+    options.setdefault("poolclass", FairAsyncQueuePool)
     engine = create_async_engine(
         role_url(server, role, _secret(password)),
         connect_args=pooling.connect_args(pooling_mode, server_settings),
