@@ -787,7 +787,7 @@ def report(results: list[Result]) -> None:
         verdict = "PASS" if growth <= L_OVER_S_TARGET else "MISS"
         print(f"L / S dashboard p99 = {growth:.2f} (target <= {L_OVER_S_TARGET}): {verdict}")
     else:
-        print("L / S dashboard p99: not measured (L not run)")
+        print("L / S dashboard p99: not measured (S and L were not both run with requests)")
 
 
 async def main(
