@@ -9,6 +9,7 @@ tenant list's latency (issue 15). The cases below show the stock pool doing it, 
 from __future__ import annotations
 
 import asyncio
+import logging
 import random
 from collections.abc import AsyncIterator
 from typing import Any
@@ -58,6 +59,20 @@ def test_every_role_engine_has_the_fair_pool(runtime: Runtime) -> None:
     assert {name: type(e.sync_engine.pool) for name, e in engines.items()} == dict.fromkeys(
         engines, FairAsyncQueuePool
     )
+
+
+async def test_the_pool_logs_where_sqlalchemys_pools_log(
+    runtime: Runtime, caplog: pytest.LogCaptureFixture
+) -> None:
+    engine = engine_of(runtime, size=1)
+    logger = engine.sync_engine.pool.logger
+    assert isinstance(logger, logging.Logger)  # no echo asked: a plain logger
+    assert logger.name.startswith("sqlalchemy.pool.")
+    with caplog.at_level(logging.INFO, logger="nastavnik"):
+        async with engine.connect() as connection:
+            await connection.execute(text("SELECT 1"))
+        await engine.dispose()  # SQLAlchemy's pool says «Pool disposed» at INFO
+    assert [r.getMessage() for r in caplog.records if "Pool" in r.getMessage()] == []
 
 
 @pytest.mark.parametrize(("queue_class", "order"), [(FairQueue, "AD"), (AsyncAdaptedQueue, "DA")])

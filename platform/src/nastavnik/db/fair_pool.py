@@ -74,3 +74,6 @@ class FairAsyncQueuePool(AsyncAdaptedQueuePool):
     (:func:`nastavnik.runtime.role_engine`) has it."""
 
     _queue_class = FairQueue
+    # Log where SQLAlchemy's own pools log (under "sqlalchemy", WARNING unless asked), not under "nastavnik",
+    # whose INFO would print every disposal and recreation of a pool.
+    _sqla_logger_namespace = "sqlalchemy.pool.impl.FairAsyncQueuePool"
