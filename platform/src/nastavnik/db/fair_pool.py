@@ -59,12 +59,11 @@ class FairQueue(AsyncAdaptedQueue[Any]):
             async with asyncio.timeout(patience):
                 return await waiter
         except BaseException:
-            # Handed a connection in the same turn as the timeout or a cancellation: pass it on.
             if waiter.done() and not waiter.cancelled():
+                # Handed a connection in the same turn as the timeout or a cancellation: pass it on.
                 self.put_nowait(waiter.result())
             else:
-                waiter.cancel()
-                with contextlib.suppress(ValueError):  # not already passed over by a put
+                with contextlib.suppress(ValueError):  # a put may have passed over it already
                     self._waiters.remove(waiter)
             raise
 
